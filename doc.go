@@ -1,0 +1,35 @@
+// Package foundation is a library of typed, idempotent building blocks that
+// stand up an AWS multi-account foundation: the organization with its OUs
+// and accounts, service control policies, IAM Identity Center access, keyless
+// CI federation (OIDC), hardened ECR repositories, KMS keys, and Terraform
+// state backends in every account.
+//
+// Each building block lives in its own package (organizations, scp,
+// identitycenter, oidcfed, ecr, kms, statebackend) and follows one contract:
+//
+//	result, err := pkg.EnsureX(ctx, api, spec, opts...)
+//
+// where api is the smallest interface of AWS SDK for Go v2 client methods the
+// function calls (a *s3.Client satisfies it, and so does a test fake), spec
+// is a plain struct describing what the caller wants, and the result carries
+// the identifiers of what exists and the Changes made. Every Ensure function
+// reads before it writes and writes only the difference, so running it again
+// on converged state makes no mutating call and reports no change. With
+// WithDryRun it makes only read calls and reports what it would change.
+//
+// This root package holds only the vocabulary the packages share:
+//
+//   - Change, Action and Diff: what a call changed, or would change;
+//   - Options and the With... functions: dry run, logger, wait timeout and
+//     poll interval, honoured by every package;
+//   - ErrInvalidSpec and SpecError: every spec is validated before the first
+//     API call, and invalid input names the field and the rule;
+//   - PolicyDocument: the IAM policy document model used for bucket, trust,
+//     key, service control and permission-set policies, which accepts every
+//     JSON form IAM accepts (string or list, URL-encoded as IAM returns it)
+//     and compares documents by meaning, not by bytes.
+//
+// No function in this module builds its own aws.Config, reads environment
+// variables or logs by default: callers pass clients, and changes are
+// reported through results.
+package foundation

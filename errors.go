@@ -1,0 +1,38 @@
+package foundation
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrInvalidSpec is returned, wrapped, when a spec fails validation. Such an
+// error is returned before any AWS API call is made; its message names the
+// field and the rule it breaks:
+//
+//	statebackend: spec.Bucket: "My_Bucket": must contain only lowercase letters, numbers, dots and hyphens
+//
+// Test for it with errors.Is(err, foundation.ErrInvalidSpec).
+var ErrInvalidSpec = errors.New("invalid spec")
+
+// SpecError describes one validation failure. It unwraps to ErrInvalidSpec.
+type SpecError struct {
+	Package string // "statebackend"
+	Field   string // "spec.Bucket"
+	Value   string // the offending value, quoted in the message when not empty
+	Rule    string // "must be 3 to 63 characters long"
+}
+
+func (e *SpecError) Error() string {
+	if e.Value != "" {
+		return fmt.Sprintf("%s: %s: %q: %s", e.Package, e.Field, e.Value, e.Rule)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.Package, e.Field, e.Rule)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidSpec) true.
+func (e *SpecError) Unwrap() error { return ErrInvalidSpec }
+
+// Invalid returns a *SpecError for pkg, field, the offending value and the rule.
+func Invalid(pkg, field, value, rule string) error {
+	return &SpecError{Package: pkg, Field: field, Value: value, Rule: rule}
+}

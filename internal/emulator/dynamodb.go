@@ -1,0 +1,4 @@
+package emulator
+
+// table is a DynamoDB table. (Placeholder until the DynamoDB service lands.)
+type table struct{}

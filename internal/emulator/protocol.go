@@ -1,0 +1,369 @@
+package emulator
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/aws/smithy-go"
+)
+
+// APIError is an error as AWS returns it: an HTTP status, a code the SDKs
+// turn into typed exceptions, and a message. Extra carries protocol-specific
+// fields (S3's BucketName, Key).
+type APIError struct {
+	Status  int
+	Code    string
+	Message string
+	Extra   map[string]string
+}
+
+func (e *APIError) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+
+// ErrorCode, ErrorMessage and ErrorFault make *APIError a smithy.APIError,
+// so errors from the emulator's Go API match like SDK errors.
+func (e *APIError) ErrorCode() string { return e.Code }
+
+// ErrorMessage returns the message.
+func (e *APIError) ErrorMessage() string { return e.Message }
+
+// ErrorFault reports whether the client or the server is at fault.
+func (e *APIError) ErrorFault() smithy.ErrorFault {
+	if e.Status >= 500 {
+		return smithy.FaultServer
+	}
+	return smithy.FaultClient
+}
+
+// errorf builds an *APIError.
+func errorf(status int, code, format string, args ...any) *APIError {
+	return &APIError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// protocol is one of AWS's wire protocols.
+type protocol int
+
+const (
+	awsJSON10 protocol = iota + 1 // DynamoDB
+	awsJSON11                     // Organizations, KMS, ECR, sso-admin, identitystore
+	awsQuery                      // STS, IAM
+	restXML                       // S3
+)
+
+// service is one AWS service the emulator speaks, keyed by its SigV4 signing name.
+type service struct {
+	name     string // SigV4 signing name: "s3", "dynamodb", "sts", ...
+	protocol protocol
+	// targetPrefix is the X-Amz-Target prefix of JSON protocols ("DynamoDB_20120810").
+	targetPrefix string
+	// errorPrefix is the shape-id namespace JSON errors carry in __type
+	// ("com.amazonaws.dynamodb.v20120810").
+	errorPrefix string
+	// xmlns is the namespace of awsQuery responses ("https://sts.amazonaws.com/doc/2011-06-15/").
+	xmlns string
+	// route names the operation of a REST request; "" means not implemented.
+	route func(r *http.Request) string
+	// throttle is the error the service returns when throttling.
+	throttle APIError
+	ops      map[string]*operation
+	// snapshot returns the service's state per account ID, in a form that
+	// marshals to canonical JSON (no timestamps, no random values).
+	snapshot func(e *Emulator) map[string]any
+}
+
+// operation is one API operation of a service.
+type operation struct {
+	mutating bool
+	handle   func(c *Ctx) (any, error)
+}
+
+func read(h func(c *Ctx) (any, error)) *operation  { return &operation{handle: h} }
+func write(h func(c *Ctx) (any, error)) *operation { return &operation{mutating: true, handle: h} }
+
+// Ctx is one request being served.
+type Ctx struct {
+	e    *Emulator
+	r    *http.Request
+	w    http.ResponseWriter
+	body []byte
+	svc  *service
+	form url.Values
+
+	Op        string
+	Region    string
+	RequestID string
+	Caller    identity
+	Account   *account
+}
+
+// JSON decodes a JSON protocol request body into v.
+func (c *Ctx) JSON(v any) error {
+	if len(c.body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		return errorf(http.StatusBadRequest, "SerializationException", "could not decode request: %v", err)
+	}
+	return nil
+}
+
+// Form returns a form value of an awsQuery request.
+func (c *Ctx) Form(key string) string { return c.form.Get(key) }
+
+// FormList returns the members of an awsQuery list parameter
+// (Name.member.1, Name.member.2, ...).
+func (c *Ctx) FormList(name string) []string {
+	var out []string
+	for i := 1; ; i++ {
+		v, ok := c.form[name+".member."+strconv.Itoa(i)]
+		if !ok {
+			return out
+		}
+		out = append(out, v[0])
+	}
+}
+
+// FormStructs returns the members of an awsQuery list of structures
+// (Name.member.N.Field), one map per member keyed by field.
+func (c *Ctx) FormStructs(name string) []map[string]string {
+	var out []map[string]string
+	for i := 1; ; i++ {
+		prefix := name + ".member." + strconv.Itoa(i) + "."
+		m := map[string]string{}
+		for k, v := range c.form {
+			if strings.HasPrefix(k, prefix) {
+				m[strings.TrimPrefix(k, prefix)] = v[0]
+			}
+		}
+		if len(m) == 0 {
+			return out
+		}
+		out = append(out, m)
+	}
+}
+
+// Request is the HTTP request being served (REST protocols read path,
+// query and headers from it).
+func (c *Ctx) Request() *http.Request { return c.r }
+
+// Body is the raw request body (aws-chunked framing removed).
+func (c *Ctx) Body() []byte { return c.body }
+
+// PageSize is the emulator's page size capped by a client's limit (0 = none).
+func (c *Ctx) PageSize(clientLimit int) int {
+	n := c.e.opts.PageSize
+	if clientLimit > 0 && clientLimit < n {
+		n = clientLimit
+	}
+	return n
+}
+
+// restResponse is what a restXML handler returns.
+type restResponse struct {
+	Status int
+	Header http.Header
+	// Body is marshalled as XML with an XML declaration unless it is []byte,
+	// which is written as is; nil writes no body.
+	Body any
+}
+
+func (p protocol) operation(svc *service, r *http.Request, body []byte) (string, url.Values, *APIError) {
+	switch p {
+	case awsJSON10, awsJSON11:
+		target := r.Header.Get("X-Amz-Target")
+		op, ok := strings.CutPrefix(target, svc.targetPrefix+".")
+		if !ok || op == "" {
+			return target, nil, errorf(http.StatusBadRequest, "UnknownOperationException", "unknown X-Amz-Target %q", target)
+		}
+		return op, nil, nil
+	case awsQuery:
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return "", nil, errorf(http.StatusBadRequest, "MalformedQueryString", "%v", err)
+		}
+		for k, v := range r.URL.Query() {
+			if _, ok := form[k]; !ok {
+				form[k] = v
+			}
+		}
+		op := form.Get("Action")
+		if op == "" {
+			return "", form, errorf(http.StatusBadRequest, "MissingAction", "the request must contain the parameter Action")
+		}
+		return op, form, nil
+	case restXML:
+		op := svc.route(r)
+		if op == "" {
+			return r.Method + " " + r.URL.Path, nil, notImplemented(svc, r.Method+" "+r.URL.RawQuery)
+		}
+		return op, nil, nil
+	}
+	return "", nil, errorf(http.StatusInternalServerError, "InternalFailure", "unknown protocol")
+}
+
+func (p protocol) writeError(w http.ResponseWriter, r *http.Request, svc *service, op, reqID string, e *APIError) {
+	if e.Status == 0 {
+		e.Status = http.StatusBadRequest
+	}
+	w.Header().Set("X-Amzn-RequestId", reqID)
+	switch p {
+	case awsJSON10, awsJSON11:
+		ct := "application/x-amz-json-1.0"
+		if p == awsJSON11 {
+			ct = "application/x-amz-json-1.1"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("X-Amzn-ErrorType", e.Code)
+		body := map[string]any{"__type": svc.errorPrefix + "#" + e.Code, "message": e.Message}
+		for k, v := range e.Extra {
+			body[k] = v
+		}
+		w.WriteHeader(e.Status)
+		_ = json.NewEncoder(w).Encode(body)
+	case awsQuery:
+		w.Header().Set("Content-Type", "text/xml")
+		typ := "Sender"
+		if e.Status >= 500 {
+			typ = "Receiver"
+		}
+		w.WriteHeader(e.Status)
+		_ = writeXML(w, struct {
+			XMLName xml.Name `xml:"ErrorResponse"`
+			Xmlns   string   `xml:"xmlns,attr"`
+			Error   struct {
+				Type    string
+				Code    string
+				Message string
+			}
+			RequestID string `xml:"RequestId"`
+		}{Xmlns: svc.xmlns, Error: struct {
+			Type    string
+			Code    string
+			Message string
+		}{typ, e.Code, e.Message}, RequestID: reqID})
+	default:
+		w.Header().Set("X-Amz-Request-Id", reqID)
+		w.Header().Set("X-Amz-Id-2", "emulator/"+reqID)
+		writeBareError(w, r, e)
+	}
+}
+
+// writeBareError writes an S3-style XML error; HEAD responses carry no body.
+func writeBareError(w http.ResponseWriter, r *http.Request, e *APIError) {
+	if r.Method == http.MethodHead {
+		w.WriteHeader(e.Status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(e.Status)
+	var b strings.Builder
+	b.WriteString(xml.Header)
+	b.WriteString("<Error><Code>")
+	_ = xml.EscapeText(&b, []byte(e.Code))
+	b.WriteString("</Code><Message>")
+	_ = xml.EscapeText(&b, []byte(e.Message))
+	b.WriteString("</Message>")
+	keys := sortedKeys(e.Extra)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "<%s>", k)
+		_ = xml.EscapeText(&b, []byte(e.Extra[k]))
+		fmt.Fprintf(&b, "</%s>", k)
+	}
+	b.WriteString("</Error>")
+	_, _ = w.Write([]byte(b.String()))
+}
+
+func (p protocol) writeResult(w http.ResponseWriter, r *http.Request, svc *service, op, reqID string, result any) {
+	w.Header().Set("X-Amzn-RequestId", reqID)
+	switch p {
+	case awsJSON10, awsJSON11:
+		ct := "application/x-amz-json-1.0"
+		if p == awsJSON11 {
+			ct = "application/x-amz-json-1.1"
+		}
+		w.Header().Set("Content-Type", ct)
+		if result == nil {
+			result = struct{}{}
+		}
+		b, err := json.Marshal(result)
+		if err != nil {
+			p.writeError(w, r, svc, op, reqID, errorf(500, "InternalFailure", "marshal: %v", err))
+			return
+		}
+		_, _ = w.Write(b)
+	case awsQuery:
+		w.Header().Set("Content-Type", "text/xml")
+		var b strings.Builder
+		fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, op, svc.xmlns)
+		if result != nil {
+			x, err := xml.Marshal(result)
+			if err != nil {
+				p.writeError(w, r, svc, op, reqID, errorf(500, "InternalFailure", "marshal: %v", err))
+				return
+			}
+			b.Write(x)
+		}
+		fmt.Fprintf(&b, `<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, reqID, op)
+		_, _ = w.Write([]byte(b.String()))
+	default:
+		w.Header().Set("X-Amz-Request-Id", reqID)
+		w.Header().Set("X-Amz-Id-2", "emulator/"+reqID)
+		rr, _ := result.(*restResponse)
+		if rr == nil {
+			rr = &restResponse{}
+		}
+		for k, vs := range rr.Header {
+			for _, v := range vs {
+				w.Header().Add(k, v)
+			}
+		}
+		status := rr.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		switch body := rr.Body.(type) {
+		case nil:
+			w.WriteHeader(status)
+		case []byte:
+			if r.Method != http.MethodHead {
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			}
+			w.WriteHeader(status)
+			if r.Method != http.MethodHead {
+				_, _ = w.Write(body)
+			}
+		default:
+			x, err := xml.Marshal(body)
+			if err != nil {
+				writeBareError(w, r, errorf(500, "InternalError", "marshal: %v", err))
+				return
+			}
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(xml.Header))
+			_, _ = w.Write(x)
+		}
+	}
+}
+
+func writeXML(w http.ResponseWriter, v any) error {
+	x, err := xml.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(x)
+	return err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
