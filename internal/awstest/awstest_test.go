@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/emulator"
 )
 
 func TestCheckEndpoint(t *testing.T) {
@@ -104,4 +105,29 @@ func TestLocalStackSkipsWithoutDocker(t *testing.T) {
 	require.Equal(t, KindLocalStack, b.Kind)
 	_, err := b.STS().GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
+}
+
+func TestEndpointBackend(t *testing.T) {
+	srv, err := emulator.Start(emulator.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	t.Setenv(EnvLocalStack, "")
+	t.Setenv(EnvEndpoint, srv.URL)
+	b := New(t)
+	require.Equal(t, KindEndpoint, b.Kind)
+	require.Nil(t, b.Emulator)
+	require.Contains(t, b.Unique("state"), runID, "names on a shared endpoint are unique per run")
+	mark := b.Mark()
+	_, err = b.STS().GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	require.NoError(t, err)
+	require.Len(t, b.Calls(mark), 1, "the recorder counts calls on any backend")
+	require.Equal(t, 1, srv.CallCount())
+
+	t.Setenv(EnvEndpoint, "http://10.1.2.3:4566")
+	ft := &fakeT{TB: t}
+	func() {
+		defer func() { _ = recover() }()
+		New(ft)
+	}()
+	require.True(t, ft.failed, "a non-loopback endpoint is refused")
 }
