@@ -8,6 +8,8 @@
 // Any credentials work: a 12-digit access key acts as that account's root
 // user, anything else as the management account. State lives in memory and
 // is printed as a canonical JSON snapshot on exit (SIGINT/SIGTERM) with -dump.
+// -accounts creates member accounts whose access role trusts the management
+// account, as Organizations does, until the emulator serves Organizations.
 package main
 
 import (
@@ -16,8 +18,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
+	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/emulator"
 )
 
@@ -26,9 +30,16 @@ func main() {
 	account := flag.String("management-account", emulator.DefaultManagementAccountID, "management account ID")
 	pageSize := flag.Int("page-size", 0, "page size of list operations (0: the emulator's small default)")
 	dump := flag.Bool("dump", false, "print the state snapshot on exit")
+	members := flag.String("accounts", "", "member account IDs to create, comma-separated, each with -access-role trusting the management account")
+	accessRole := flag.String("access-role", "OrganizationAccountAccessRole", "access role created in each member account")
 	flag.Parse()
 
-	srv, err := emulator.Serve(emulator.New(emulator.Options{ManagementAccountID: *account, PageSize: *pageSize}), *addr)
+	e := emulator.New(emulator.Options{ManagementAccountID: *account, PageSize: *pageSize})
+	if err := addMembers(e, *members, *accessRole); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	srv, err := emulator.Serve(e, *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -47,4 +58,27 @@ func main() {
 		}
 		fmt.Println(string(snap))
 	}
+}
+
+// addMembers creates member accounts whose access role trusts the
+// management account, as AWS Organizations' CreateAccount does.
+func addMembers(e *emulator.Emulator, ids, role string) error {
+	if ids == "" {
+		return nil
+	}
+	trust := foundation.NewPolicy(foundation.Statement{
+		Effect:    foundation.EffectAllow,
+		Principal: foundation.AWSPrincipal("arn:aws:iam::" + e.ManagementAccountID() + ":root"),
+		Action:    foundation.Actions("sts:AssumeRole"),
+	}).MustJSON()
+	for _, id := range strings.Split(ids, ",") {
+		id = strings.TrimSpace(id)
+		if err := e.AddAccount(id); err != nil {
+			return err
+		}
+		if _, err := e.CreateRole(id, role, trust); err != nil {
+			return fmt.Errorf("account %s: create role %s: %w", id, role, err)
+		}
+	}
+	return nil
 }
