@@ -21,7 +21,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/emulator"
 )
 
@@ -66,18 +65,9 @@ func addMembers(e *emulator.Emulator, ids, role string) error {
 	if ids == "" {
 		return nil
 	}
-	trust := foundation.NewPolicy(foundation.Statement{
-		Effect:    foundation.EffectAllow,
-		Principal: foundation.AWSPrincipal("arn:aws:iam::" + e.ManagementAccountID() + ":root"),
-		Action:    foundation.Actions("sts:AssumeRole"),
-	}).MustJSON()
 	for _, id := range strings.Split(ids, ",") {
-		id = strings.TrimSpace(id)
-		if err := e.AddAccount(id); err != nil {
-			return err
-		}
-		if _, err := e.CreateRole(id, role, trust); err != nil {
-			return fmt.Errorf("account %s: create role %s: %w", id, role, err)
+		if err := e.AddMemberAccount(strings.TrimSpace(id), role); err != nil {
+			return fmt.Errorf("account %s: %w", id, err)
 		}
 	}
 	return nil

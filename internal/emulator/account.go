@@ -157,3 +157,25 @@ func init() {
 		}
 	})
 }
+
+// AddMemberAccount creates an account (if missing) with an access role
+// named roleName that trusts the management account, as AWS Organizations'
+// CreateAccount does with OrganizationAccountAccessRole. It is a no-op for
+// the role when it already exists.
+func (e *Emulator) AddMemberAccount(id, roleName string) error {
+	if err := e.AddAccount(id); err != nil {
+		return err
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
+		e.opts.ManagementAccountID + `:root"},"Action":"sts:AssumeRole"}]}`
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.accounts[id]
+	if _, ok := a.iam.roles[strings.ToLower(roleName)]; ok {
+		return nil
+	}
+	if _, apiErr := e.createRole(a, roleName, "/", trust); apiErr != nil {
+		return apiErr
+	}
+	return nil
+}
