@@ -270,10 +270,12 @@ func decodeStatements(raw json.RawMessage) ([]Statement, error) {
 		for i, item := range items {
 			item = bytes.TrimSpace(item)
 			if len(item) == 0 || item[0] != '{' {
+				//lint:ignore ST1005 the message starts with the field name, as every validation error does
 				return nil, fmt.Errorf("Statement[%d]: must be an object", i)
 			}
 			var st Statement
 			if err := json.Unmarshal(item, &st); err != nil {
+				//lint:ignore ST1005 the message starts with the field name, as every validation error does
 				return nil, fmt.Errorf("Statement[%d]: %w", i, err)
 			}
 			out = append(out, st)

@@ -170,6 +170,10 @@ func (b *Backend) config(ak, sk, token string) aws.Config {
 		Region:       b.Region,
 		Credentials:  aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(ak, sk, token)),
 		BaseEndpoint: aws.String(b.Endpoint),
+		// What config.LoadDefaultConfig sets: request checksums (CRC32,
+		// aws-chunked trailers) as real programs send them.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
 		Retryer: func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = 5

@@ -122,6 +122,20 @@ func (r *cliRunner) fails(code string, args ...string) {
 	require.Containsf(r.t, stderr, code, "%s %v", r.cli.version, args)
 }
 
+// waitActive describes a table until it is ACTIVE (the CLI's own waiter
+// polls every 20 seconds) and returns the last description.
+func (r *cliRunner) waitActive(table string) map[string]any {
+	r.t.Helper()
+	for i := 0; i < 10; i++ {
+		desc := r.ok("dynamodb", "describe-table", "--table-name", table)
+		if dig(desc, "Table", "TableStatus") == "ACTIVE" {
+			return desc
+		}
+	}
+	r.t.Fatalf("%s: table %s never became ACTIVE", r.cli.version, table)
+	return nil
+}
+
 // dig walks a decoded JSON value by keys and list indexes.
 func dig(v any, path ...any) any {
 	for _, p := range path {
@@ -167,6 +181,143 @@ func TestAWSCLISTS(t *testing.T) {
 			require.Equal(t, "210987654321", member.ok("sts", "get-caller-identity")["Account"])
 
 			r.fails("AccessDenied", "sts", "assume-role", "--role-arn", "arn:aws:iam::"+"210987654321"+":role/Nope", "--role-session-name", "x1")
+		})
+	}
+}
+
+func TestAWSCLIS3(t *testing.T) {
+	for _, cli := range findAWSCLIs(t) {
+		t.Run(cli.version, func(t *testing.T) {
+			srv := startTest(t, Options{})
+			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
+			const b = "cli-state-bucket"
+
+			r.ok("s3api", "create-bucket", "--bucket", b)
+			r.fails("InvalidLocationConstraint", "s3api", "create-bucket", "--bucket", "cli-other", "--create-bucket-configuration", "LocationConstraint=us-east-1")
+			r.fails("IllegalLocationConstraintException", "s3api", "create-bucket", "--bucket", "cli-other", "--create-bucket-configuration", "LocationConstraint=eu-west-1")
+			r.ok("s3api", "head-bucket", "--bucket", b)
+
+			r.ok("s3api", "put-bucket-versioning", "--bucket", b, "--versioning-configuration", "Status=Enabled")
+			require.Equal(t, "Enabled", r.ok("s3api", "get-bucket-versioning", "--bucket", b)["Status"])
+
+			r.ok("s3api", "put-bucket-encryption", "--bucket", b, "--server-side-encryption-configuration",
+				`{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"alias/state"},"BucketKeyEnabled":true}]}`)
+			enc := r.ok("s3api", "get-bucket-encryption", "--bucket", b)
+			require.Equal(t, "aws:kms", dig(enc, "ServerSideEncryptionConfiguration", "Rules", 0, "ApplyServerSideEncryptionByDefault", "SSEAlgorithm"))
+			require.Equal(t, true, dig(enc, "ServerSideEncryptionConfiguration", "Rules", 0, "BucketKeyEnabled"))
+
+			r.ok("s3api", "delete-public-access-block", "--bucket", b)
+			r.fails("NoSuchPublicAccessBlockConfiguration", "s3api", "get-public-access-block", "--bucket", b)
+			r.ok("s3api", "put-public-access-block", "--bucket", b, "--public-access-block-configuration",
+				"BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true")
+			require.Equal(t, true, dig(r.ok("s3api", "get-public-access-block", "--bucket", b), "PublicAccessBlockConfiguration", "RestrictPublicBuckets"))
+
+			r.fails("NoSuchBucketPolicy", "s3api", "get-bucket-policy", "--bucket", b)
+			policy := `{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::` + b + `","arn:aws:s3:::` + b + `/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+			r.ok("s3api", "put-bucket-policy", "--bucket", b, "--policy", policy)
+			got, _ := r.ok("s3api", "get-bucket-policy", "--bucket", b)["Policy"].(string)
+			require.Contains(t, got, "DenyInsecureTransport")
+
+			r.ok("s3api", "put-bucket-tagging", "--bucket", b, "--tagging", "TagSet=[{Key=Project,Value=myapp}]")
+			require.Equal(t, "myapp", dig(r.ok("s3api", "get-bucket-tagging", "--bucket", b), "TagSet", 0, "Value"))
+
+			r.ok("s3api", "put-bucket-lifecycle-configuration", "--bucket", b, "--lifecycle-configuration",
+				`{"Rules":[{"ID":"state-retention","Status":"Enabled","Filter":{"Prefix":""},"NoncurrentVersionExpiration":{"NoncurrentDays":90,"NewerNoncurrentVersions":5},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}`)
+			lc := r.ok("s3api", "get-bucket-lifecycle-configuration", "--bucket", b)
+			require.Equal(t, "state-retention", dig(lc, "Rules", 0, "ID"))
+			require.EqualValues(t, 90, dig(lc, "Rules", 0, "NoncurrentVersionExpiration", "NoncurrentDays"))
+
+			require.Equal(t, "BucketOwnerEnforced", dig(r.ok("s3api", "get-bucket-ownership-controls", "--bucket", b), "OwnershipControls", "Rules", 0, "ObjectOwnership"))
+
+			// Objects, with the conditional write Terraform's S3 lockfile uses.
+			body := filepath.Join(t.TempDir(), "lock")
+			require.NoError(t, os.WriteFile(body, []byte(`{"ID":"lock-1"}`), 0o600))
+			if _, stderr, err := r.run("s3api", "put-object", "--bucket", b, "--key", "env/terraform.tfstate.tflock", "--body", body, "--if-none-match", "*"); err != nil && strings.Contains(stderr, "Unknown options") {
+				t.Logf("%s predates --if-none-match; conditional writes checked with the other CLI and the SDK", cli.version)
+				r.ok("s3api", "put-object", "--bucket", b, "--key", "env/terraform.tfstate.tflock", "--body", body)
+			} else {
+				require.NoError(t, err, stderr)
+				r.fails("PreconditionFailed", "s3api", "put-object", "--bucket", b, "--key", "env/terraform.tfstate.tflock", "--body", body, "--if-none-match", "*")
+			}
+			require.EqualValues(t, 15, r.ok("s3api", "head-object", "--bucket", b, "--key", "env/terraform.tfstate.tflock")["ContentLength"])
+			r.ok("s3api", "delete-object", "--bucket", b, "--key", "env/terraform.tfstate.tflock")
+
+			// Not implemented is never a false success.
+			r.fails("NotImplemented", "s3api", "get-bucket-cors", "--bucket", b)
+			r.fails("NoSuchBucket", "s3api", "get-bucket-versioning", "--bucket", "no-such-bucket-here")
+
+			list := r.ok("s3api", "list-buckets")
+			require.Equal(t, b, dig(list, "Buckets", 0, "Name"))
+		})
+	}
+}
+
+func TestAWSCLIDynamoDB(t *testing.T) {
+	for _, cli := range findAWSCLIs(t) {
+		t.Run(cli.version, func(t *testing.T) {
+			srv := startTest(t, Options{TableActivationDescribes: 1})
+			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
+			const tbl = "myapp-terraform-locks"
+
+			create := []string{"dynamodb", "create-table", "--table-name", tbl,
+				"--attribute-definitions", "AttributeName=LockID,AttributeType=S",
+				"--key-schema", "AttributeName=LockID,KeyType=HASH",
+				"--billing-mode", "PAY_PER_REQUEST",
+				"--sse-specification", "Enabled=true,SSEType=KMS",
+				"--tags", "Key=Project,Value=myapp"}
+			// Deletion protection arrived in CLI v2.11 / v1.27.
+			protection := true
+			if _, stderr, err := r.run(append(create, "--deletion-protection-enabled")...); err != nil && strings.Contains(stderr, "Unknown options") {
+				t.Logf("%s predates --deletion-protection-enabled; checked with the other CLI and the SDK", cli.version)
+				protection = false
+			} else {
+				require.NoError(t, err, stderr)
+			}
+			var created map[string]any
+			if !protection {
+				created = r.ok(create...)
+			} else {
+				created = r.ok("dynamodb", "describe-table", "--table-name", tbl)
+				created = map[string]any{"TableDescription": created["Table"]}
+			}
+			require.Equal(t, "CREATING", dig(created, "TableDescription", "TableStatus"))
+			r.fails("ResourceInUseException", "dynamodb", "create-table", "--table-name", tbl,
+				"--attribute-definitions", "AttributeName=LockID,AttributeType=S",
+				"--key-schema", "AttributeName=LockID,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
+			desc := r.waitActive(tbl)
+			require.Equal(t, "ACTIVE", dig(desc, "Table", "TableStatus"))
+			require.Equal(t, "PAY_PER_REQUEST", dig(desc, "Table", "BillingModeSummary", "BillingMode"))
+			require.Equal(t, "ENABLED", dig(desc, "Table", "SSEDescription", "Status"))
+			if protection {
+				require.Equal(t, true, dig(desc, "Table", "DeletionProtectionEnabled"))
+			}
+			arn, _ := dig(desc, "Table", "TableArn").(string)
+			require.Equal(t, "arn:aws:dynamodb:us-east-1:"+DefaultManagementAccountID+":table/"+tbl, arn)
+
+			r.ok("dynamodb", "update-continuous-backups", "--table-name", tbl,
+				"--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=true")
+			require.Equal(t, "ENABLED", dig(r.ok("dynamodb", "describe-continuous-backups", "--table-name", tbl),
+				"ContinuousBackupsDescription", "PointInTimeRecoveryDescription", "PointInTimeRecoveryStatus"))
+			require.Equal(t, "myapp", dig(r.ok("dynamodb", "list-tags-of-resource", "--resource-arn", arn), "Tags", 0, "Value"))
+
+			// Terraform's lock: a conditional put, then release.
+			item := `{"LockID":{"S":"myapp-terraform-state/env/terraform.tfstate"},"Info":{"S":"{}"}}`
+			r.ok("dynamodb", "put-item", "--table-name", tbl, "--item", item, "--condition-expression", "attribute_not_exists(LockID)")
+			r.fails("ConditionalCheckFailedException", "dynamodb", "put-item", "--table-name", tbl, "--item", item,
+				"--condition-expression", "attribute_not_exists(LockID)")
+			got := r.ok("dynamodb", "get-item", "--table-name", tbl, "--consistent-read", "--key", `{"LockID":{"S":"myapp-terraform-state/env/terraform.tfstate"}}`)
+			require.Equal(t, "{}", dig(got, "Item", "Info", "S"))
+			r.ok("dynamodb", "delete-item", "--table-name", tbl, "--key", `{"LockID":{"S":"myapp-terraform-state/env/terraform.tfstate"}}`)
+
+			if protection {
+				r.fails("ResourceInUseException", "dynamodb", "delete-table", "--table-name", tbl)
+				r.ok("dynamodb", "update-table", "--table-name", tbl, "--no-deletion-protection-enabled")
+				r.waitActive(tbl)
+			}
+			r.ok("dynamodb", "delete-table", "--table-name", tbl)
+			r.fails("ResourceNotFoundException", "dynamodb", "describe-table", "--table-name", tbl)
+			list := r.ok("dynamodb", "list-tables")
+			require.Empty(t, list["TableNames"])
 		})
 	}
 }

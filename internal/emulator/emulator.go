@@ -198,8 +198,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.reqSeq++
 		c.RequestID = requestID(e.reqSeq)
 		call := Call{Seq: len(e.calls) + 1, Service: svc.name, Operation: op, Region: region, Time: e.now()}
+		call.Status = http.StatusOK
 		defer func() {
-			call.Status = http.StatusOK
 			if apiErr != nil {
 				call.Status, call.ErrorCode = apiErr.Status, apiErr.Code
 			}
@@ -230,6 +230,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		result, apiErr = safeHandle(def, c)
 		if f != nil && f.AfterHandler && apiErr == nil {
 			result, apiErr = nil, f.err()
+		}
+		if rr, ok := result.(*restResponse); ok && rr.Status != 0 {
+			call.Status = rr.Status
 		}
 	}()
 	if latency > 0 {
