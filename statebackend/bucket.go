@@ -1,0 +1,678 @@
+package statebackend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// Resource names used in Changes for the bucket.
+const (
+	ResBucket                  = "s3:bucket"
+	ResBucketPublicAccessBlock = "s3:bucket-public-access-block"
+	ResBucketOwnership         = "s3:bucket-ownership-controls"
+	ResBucketEncryption        = "s3:bucket-encryption"
+	ResBucketVersioning        = "s3:bucket-versioning"
+	ResBucketLifecycle         = "s3:bucket-lifecycle"
+	ResBucketPolicy            = "s3:bucket-policy"
+	ResBucketTagging           = "s3:bucket-tagging"
+)
+
+// The Sids of the statements Bootstrap owns in the bucket policy and the ID
+// of the lifecycle rule it owns. Statements and rules with other Sids and IDs
+// are the user's and are kept as they are.
+const (
+	SidDenyInsecureTransport = "DenyInsecureTransport"
+	SidDenyOutdatedTLS       = "DenyOutdatedTLS"
+	LifecycleRuleID          = "foundation-state-retention"
+)
+
+// MinimumTLSVersion is the lowest TLS version the bucket policy accepts.
+const MinimumTLSVersion = "1.2"
+
+func (r *run) bucketErr(step string, err error) error {
+	return fmt.Errorf("statebackend: bucket %q: %s: %w", r.spec.Bucket, step, err)
+}
+
+func (r *run) owner() *string {
+	if r.spec.AccountID == "" {
+		return nil
+	}
+	return aws.String(r.spec.AccountID)
+}
+
+func (r *run) bucketChange(action foundation.Action, res string, diffs ...foundation.Diff) foundation.Change {
+	return foundation.Change{Action: action, Resource: res, ID: r.spec.Bucket, Diffs: diffs}
+}
+
+// ensureBucket converges the bucket and its configuration, in this order:
+// bucket, public access block, ownership controls, encryption, versioning,
+// lifecycle, policy, tags.
+func (r *run) ensureBucket(ctx context.Context) error {
+	exists, err := r.headBucket(ctx)
+	if err != nil {
+		return err
+	}
+	// fresh: the bucket does not exist and this is a dry run, so its
+	// configuration cannot be read; it is predicted from the settings AWS
+	// gives every new bucket.
+	fresh := false
+	if !exists {
+		if r.o.DryRun {
+			fresh = true
+			r.record(r.bucketChange(foundation.ActionCreate, ResBucket))
+		} else if err := r.createBucket(ctx); err != nil {
+			return err
+		}
+	}
+	steps := []func(context.Context, bool) error{
+		r.ensurePublicAccessBlock,
+		r.ensureOwnership,
+		r.ensureEncryption,
+		r.ensureVersioning,
+		r.ensureLifecycle,
+		r.ensurePolicy,
+		r.ensureBucketTags,
+	}
+	for _, step := range steps {
+		if err := step(ctx, fresh); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// headBucket reports whether the bucket exists and is ours to use.
+func (r *run) headBucket(ctx context.Context) (bool, error) {
+	out, err := r.api.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+	var nf *s3types.NotFound
+	var nsb *s3types.NoSuchBucket
+	switch status := httpStatus(err); {
+	case err == nil:
+		if reg := aws.ToString(out.BucketRegion); reg != "" && reg != r.spec.Region {
+			return false, &BucketConflictError{Bucket: r.spec.Bucket, Reason: BucketInOtherRegion, Region: reg}
+		}
+		r.log.Debug("bucket exists")
+		return true, nil
+	case errors.As(err, &nf), errors.As(err, &nsb), status == http.StatusNotFound:
+		r.log.Debug("bucket does not exist")
+		return false, nil
+	case status == http.StatusMovedPermanently:
+		return false, &BucketConflictError{Bucket: r.spec.Bucket, Reason: BucketInOtherRegion,
+			Region: responseHeader(err, "X-Amz-Bucket-Region"), Err: err}
+	case status == http.StatusForbidden:
+		return false, &BucketConflictError{Bucket: r.spec.Bucket, Reason: BucketNotAccessible, Err: err}
+	default:
+		return false, r.bucketErr("head bucket", err)
+	}
+}
+
+func (r *run) createBucket(ctx context.Context) error {
+	in := &s3.CreateBucketInput{
+		Bucket:          aws.String(r.spec.Bucket),
+		ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced,
+	}
+	if r.spec.Region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{
+			LocationConstraint: s3types.BucketLocationConstraint(r.spec.Region),
+		}
+	}
+	err := r.retry(ctx, func(ctx context.Context) error {
+		_, err := r.api.S3.CreateBucket(ctx, in, r.s3Region)
+		return err
+	})
+	var owned *s3types.BucketAlreadyOwnedByYou
+	var taken *s3types.BucketAlreadyExists
+	switch {
+	case err == nil:
+		r.record(r.bucketChange(foundation.ActionCreate, ResBucket))
+		return nil
+	case errors.As(err, &owned):
+		// Created concurrently by us (another run): converge it.
+		r.log.Debug("bucket created concurrently")
+		return nil
+	case errors.As(err, &taken):
+		return &BucketConflictError{Bucket: r.spec.Bucket, Reason: BucketNameTaken, Err: err}
+	default:
+		return r.bucketErr("create bucket", err)
+	}
+}
+
+// ---- public access block ----
+
+func (r *run) ensurePublicAccessBlock(ctx context.Context, fresh bool) error {
+	var have *s3types.PublicAccessBlockConfiguration
+	if fresh {
+		have = allBlocked()
+	} else {
+		out, err := r.api.S3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+		switch {
+		case apiCode(err) == "NoSuchPublicAccessBlockConfiguration":
+		case err != nil:
+			return r.bucketErr("get public access block", err)
+		default:
+			have = out.PublicAccessBlockConfiguration
+		}
+	}
+	diffs := publicAccessBlockDiffs(have)
+	if len(diffs) == 0 {
+		return nil
+	}
+	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketPublicAccessBlock, diffs...), func(ctx context.Context) error {
+		_, err := r.api.S3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{
+			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
+			PublicAccessBlockConfiguration: allBlocked(),
+		}, r.s3Region)
+		if err != nil {
+			return r.bucketErr("put public access block", err)
+		}
+		return nil
+	})
+}
+
+func allBlocked() *s3types.PublicAccessBlockConfiguration {
+	return &s3types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true),
+		BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true),
+	}
+}
+
+// publicAccessBlockDiffs lists the flags of have that are not on; have nil
+// means no configuration.
+func publicAccessBlockDiffs(have *s3types.PublicAccessBlockConfiguration) []foundation.Diff {
+	if have == nil {
+		have = &s3types.PublicAccessBlockConfiguration{}
+	}
+	var diffs []foundation.Diff
+	for _, f := range []struct {
+		name string
+		v    *bool
+	}{
+		{"BlockPublicAcls", have.BlockPublicAcls},
+		{"IgnorePublicAcls", have.IgnorePublicAcls},
+		{"BlockPublicPolicy", have.BlockPublicPolicy},
+		{"RestrictPublicBuckets", have.RestrictPublicBuckets},
+	} {
+		if !aws.ToBool(f.v) {
+			from := ""
+			if f.v != nil {
+				from = "false"
+			}
+			diffs = append(diffs, foundation.Diff{Field: f.name, From: from, To: "true"})
+		}
+	}
+	return diffs
+}
+
+// ---- ownership controls ----
+
+func (r *run) ensureOwnership(ctx context.Context, fresh bool) error {
+	var have []s3types.OwnershipControlsRule
+	if fresh {
+		have = []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}}
+	} else {
+		out, err := r.api.S3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+		switch {
+		case apiCode(err) == "OwnershipControlsNotFoundError":
+		case err != nil:
+			return r.bucketErr("get ownership controls", err)
+		case out.OwnershipControls != nil:
+			have = out.OwnershipControls.Rules
+		}
+	}
+	if len(have) == 1 && have[0].ObjectOwnership == s3types.ObjectOwnershipBucketOwnerEnforced {
+		return nil
+	}
+	var from []string
+	for _, rule := range have {
+		from = append(from, string(rule.ObjectOwnership))
+	}
+	diff := foundation.Diff{Field: "ObjectOwnership", From: strings.Join(from, ","), To: string(s3types.ObjectOwnershipBucketOwnerEnforced)}
+	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketOwnership, diff), func(ctx context.Context) error {
+		_, err := r.api.S3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{
+			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
+			OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}}},
+		}, r.s3Region)
+		if err != nil {
+			return r.bucketErr("put ownership controls", err)
+		}
+		return nil
+	})
+}
+
+// ---- default encryption ----
+
+func (r *run) ensureEncryption(ctx context.Context, fresh bool) error {
+	var have *s3types.ServerSideEncryptionRule
+	if fresh {
+		have = &s3types.ServerSideEncryptionRule{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAes256}}
+	} else {
+		out, err := r.api.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+		switch {
+		case apiCode(err) == "ServerSideEncryptionConfigurationNotFoundError":
+		case err != nil:
+			return r.bucketErr("get encryption", err)
+		case out.ServerSideEncryptionConfiguration != nil && len(out.ServerSideEncryptionConfiguration.Rules) > 0:
+			have = &out.ServerSideEncryptionConfiguration.Rules[0]
+		}
+	}
+	want := encryptionRule(r.spec.KMSKeyID)
+	diffs := encryptionDiffs(have, want)
+	if len(diffs) == 0 {
+		return nil
+	}
+	if have != nil {
+		// Keep a setting this library does not manage (blocking SSE-C).
+		want.BlockedEncryptionTypes = have.BlockedEncryptionTypes
+	}
+	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketEncryption, diffs...), func(ctx context.Context) error {
+		_, err := r.api.S3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
+			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
+			ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{want}},
+		}, r.s3Region)
+		if err != nil {
+			return r.bucketErr("put encryption", err)
+		}
+		return nil
+	})
+}
+
+// encryptionRule is the default encryption wanted: SSE-S3 when kmsKeyID is
+// empty, else SSE-KMS with the key and S3 Bucket Keys.
+func encryptionRule(kmsKeyID string) s3types.ServerSideEncryptionRule {
+	if kmsKeyID == "" {
+		return s3types.ServerSideEncryptionRule{
+			ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAes256},
+		}
+	}
+	return s3types.ServerSideEncryptionRule{
+		ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{
+			SSEAlgorithm: s3types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String(kmsKeyID),
+		},
+		BucketKeyEnabled: aws.Bool(true),
+	}
+}
+
+// encryptionDiffs compares the bucket's first encryption rule (nil: none)
+// with the wanted one. BucketKeyEnabled only matters with SSE-KMS.
+func encryptionDiffs(have *s3types.ServerSideEncryptionRule, want s3types.ServerSideEncryptionRule) []foundation.Diff {
+	var hAlg, hKey string
+	var hBK *bool
+	if have != nil {
+		if d := have.ApplyServerSideEncryptionByDefault; d != nil {
+			hAlg, hKey = string(d.SSEAlgorithm), aws.ToString(d.KMSMasterKeyID)
+		}
+		hBK = have.BucketKeyEnabled
+	}
+	wd := want.ApplyServerSideEncryptionByDefault
+	wAlg, wKey := string(wd.SSEAlgorithm), aws.ToString(wd.KMSMasterKeyID)
+	var diffs []foundation.Diff
+	if hAlg != wAlg {
+		diffs = append(diffs, foundation.Diff{Field: "SSEAlgorithm", From: hAlg, To: wAlg})
+	}
+	if hKey != wKey {
+		diffs = append(diffs, foundation.Diff{Field: "KMSMasterKeyID", From: hKey, To: wKey})
+	}
+	if wd.SSEAlgorithm == s3types.ServerSideEncryptionAwsKms && !aws.ToBool(hBK) {
+		from := ""
+		if hBK != nil {
+			from = "false"
+		}
+		diffs = append(diffs, foundation.Diff{Field: "BucketKeyEnabled", From: from, To: "true"})
+	}
+	return diffs
+}
+
+// ---- versioning ----
+
+func (r *run) ensureVersioning(ctx context.Context, fresh bool) error {
+	var have s3types.BucketVersioningStatus
+	if !fresh {
+		out, err := r.api.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+		if err != nil {
+			return r.bucketErr("get versioning", err)
+		}
+		have = out.Status
+	}
+	if have == s3types.BucketVersioningStatusEnabled {
+		return nil
+	}
+	diff := foundation.Diff{Field: "Status", From: string(have), To: string(s3types.BucketVersioningStatusEnabled)}
+	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketVersioning, diff), func(ctx context.Context) error {
+		_, err := r.api.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
+			VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled},
+		}, r.s3Region)
+		if err != nil {
+			return r.bucketErr("put versioning", err)
+		}
+		return nil
+	})
+}
+
+// ---- lifecycle ----
+
+func (r *run) ensureLifecycle(ctx context.Context, fresh bool) error {
+	var have []s3types.LifecycleRule
+	var minSize s3types.TransitionDefaultMinimumObjectSize
+	if !fresh {
+		out, err := r.api.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+		switch {
+		case apiCode(err) == "NoSuchLifecycleConfiguration":
+		case err != nil:
+			return r.bucketErr("get lifecycle configuration", err)
+		default:
+			have, minSize = out.Rules, out.TransitionDefaultMinimumObjectSize
+		}
+	}
+	rules, diff, changed := mergeLifecycle(have, retentionRule(r.spec))
+	if !changed {
+		return nil
+	}
+	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketLifecycle, diff), func(ctx context.Context) error {
+		_, err := r.api.S3.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
+			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
+			LifecycleConfiguration:             &s3types.BucketLifecycleConfiguration{Rules: rules},
+			TransitionDefaultMinimumObjectSize: minSize,
+		}, r.s3Region)
+		if err != nil {
+			return r.bucketErr("put lifecycle configuration", err)
+		}
+		return nil
+	})
+}
+
+// retentionRule is the lifecycle rule Bootstrap owns: it applies to every
+// object, expires noncurrent versions after the configured days while
+// keeping the newest ones, and aborts incomplete multipart uploads.
+func retentionRule(s Spec) s3types.LifecycleRule {
+	return s3types.LifecycleRule{
+		ID:     aws.String(LifecycleRuleID),
+		Status: s3types.ExpirationStatusEnabled,
+		Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("")},
+		NoncurrentVersionExpiration: &s3types.NoncurrentVersionExpiration{
+			NoncurrentDays:          aws.Int32(int32(s.NoncurrentVersionExpirationDays)),
+			NewerNoncurrentVersions: aws.Int32(int32(s.NoncurrentVersionsToKeep)),
+		},
+		AbortIncompleteMultipartUpload: &s3types.AbortIncompleteMultipartUpload{
+			DaysAfterInitiation: aws.Int32(int32(s.AbortIncompleteMultipartUploadDays)),
+		},
+	}
+}
+
+// mergeLifecycle puts want into the rules, replacing the rule with the same
+// ID in place (and dropping duplicates of that ID) or appending it. Other
+// rules are kept verbatim and in order. changed is false when the rule
+// already matches.
+func mergeLifecycle(have []s3types.LifecycleRule, want s3types.LifecycleRule) (rules []s3types.LifecycleRule, diff foundation.Diff, changed bool) {
+	id := aws.ToString(want.ID)
+	diff = foundation.Diff{Field: "Rule " + id, To: describeRule(want)}
+	found, dup := false, false
+	for _, rule := range have {
+		if aws.ToString(rule.ID) != id {
+			rules = append(rules, rule)
+			continue
+		}
+		if found {
+			dup = true
+			continue
+		}
+		found = true
+		if ruleMatches(rule, want) {
+			rules = append(rules, rule)
+		} else {
+			diff.From = describeRule(rule)
+			changed = true
+			rules = append(rules, want)
+		}
+	}
+	if !found {
+		rules, changed = append(rules, want), true
+	}
+	if dup {
+		changed = true
+		if diff.From == "" {
+			diff.From = "duplicate rules with this ID"
+		}
+	}
+	return rules, diff, changed
+}
+
+// ruleMatches reports whether rule does exactly what want does: same
+// status, a filter that selects every object, the same noncurrent
+// expiration and multipart abort, and no other action.
+func ruleMatches(rule, want s3types.LifecycleRule) bool {
+	return rule.Status == want.Status &&
+		matchesEverything(rule) &&
+		rule.Expiration == nil && len(rule.Transitions) == 0 && len(rule.NoncurrentVersionTransitions) == 0 &&
+		rule.NoncurrentVersionExpiration != nil &&
+		aws.ToInt32(rule.NoncurrentVersionExpiration.NoncurrentDays) == aws.ToInt32(want.NoncurrentVersionExpiration.NoncurrentDays) &&
+		aws.ToInt32(rule.NoncurrentVersionExpiration.NewerNoncurrentVersions) == aws.ToInt32(want.NoncurrentVersionExpiration.NewerNoncurrentVersions) &&
+		rule.AbortIncompleteMultipartUpload != nil &&
+		aws.ToInt32(rule.AbortIncompleteMultipartUpload.DaysAfterInitiation) == aws.ToInt32(want.AbortIncompleteMultipartUpload.DaysAfterInitiation)
+}
+
+// matchesEverything reports whether the rule's filter (or legacy prefix)
+// selects every object.
+func matchesEverything(rule s3types.LifecycleRule) bool {
+	//lint:ignore SA1019 rules written by other tools may still use the legacy top-level Prefix
+	if aws.ToString(rule.Prefix) != "" {
+		return false
+	}
+	f := rule.Filter
+	return f == nil || (aws.ToString(f.Prefix) == "" && f.Tag == nil && f.And == nil &&
+		f.ObjectSizeGreaterThan == nil && f.ObjectSizeLessThan == nil)
+}
+
+// describeRule renders the parts of a lifecycle rule that matter here, for
+// Diffs.
+func describeRule(rule s3types.LifecycleRule) string {
+	var parts []string
+	add := func(k, v string) { parts = append(parts, k+"="+v) }
+	add("Status", string(rule.Status))
+	if !matchesEverything(rule) {
+		add("Filter", "(not every object)")
+	}
+	if e := rule.NoncurrentVersionExpiration; e != nil {
+		add("NoncurrentDays", strconv.Itoa(int(aws.ToInt32(e.NoncurrentDays))))
+		add("NewerNoncurrentVersions", strconv.Itoa(int(aws.ToInt32(e.NewerNoncurrentVersions))))
+	}
+	if a := rule.AbortIncompleteMultipartUpload; a != nil {
+		add("AbortIncompleteMultipartUploadDays", strconv.Itoa(int(aws.ToInt32(a.DaysAfterInitiation))))
+	}
+	if rule.Expiration != nil {
+		add("Expiration", "set")
+	}
+	if len(rule.Transitions) > 0 || len(rule.NoncurrentVersionTransitions) > 0 {
+		add("Transitions", "set")
+	}
+	return strings.Join(parts, " ")
+}
+
+// ---- bucket policy ----
+
+// tlsStatements are the statements Bootstrap owns in the bucket policy:
+// deny every request not made over TLS, and every request made with a TLS
+// version older than MinimumTLSVersion.
+func tlsStatements(bucketARN string) []foundation.Statement {
+	res := foundation.Resources(bucketARN, bucketARN+"/*")
+	return []foundation.Statement{
+		{
+			Sid: SidDenyInsecureTransport, Effect: foundation.EffectDeny, Principal: foundation.AnyPrincipal(),
+			Action: foundation.Actions("s3:*"), Resource: res,
+			Condition: foundation.Conditions{"Bool": {"aws:SecureTransport": {"false"}}},
+		},
+		{
+			Sid: SidDenyOutdatedTLS, Effect: foundation.EffectDeny, Principal: foundation.AnyPrincipal(),
+			Action: foundation.Actions("s3:*"), Resource: res,
+			Condition: foundation.Conditions{"NumericLessThan": {"s3:TlsVersion": {MinimumTLSVersion}}},
+		},
+	}
+}
+
+func (r *run) ensurePolicy(ctx context.Context, fresh bool) error {
+	var have *foundation.PolicyDocument
+	if !fresh {
+		out, err := r.api.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+		switch {
+		case apiCode(err) == "NoSuchBucketPolicy":
+		case err != nil:
+			return r.bucketErr("get bucket policy", err)
+		case strings.TrimSpace(aws.ToString(out.Policy)) != "":
+			have, err = foundation.ParsePolicy(aws.ToString(out.Policy))
+			if err != nil {
+				return r.bucketErr("read the existing bucket policy (left untouched)", err)
+			}
+		}
+	}
+	doc, diffs, err := mergePolicy(have, tlsStatements(bucketARN(r.spec.Region, r.spec.Bucket)))
+	if err != nil {
+		return r.bucketErr("merge bucket policy", err)
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	text, err := doc.JSON()
+	if err != nil {
+		return r.bucketErr("merge bucket policy", err)
+	}
+	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketPolicy, diffs...), func(ctx context.Context) error {
+		_, err := r.api.S3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{
+			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(), Policy: aws.String(text),
+		}, r.s3Region)
+		if err != nil {
+			return r.bucketErr("put bucket policy", err)
+		}
+		return nil
+	})
+}
+
+// mergePolicy sets each wanted statement into a copy of have (nil: no
+// policy), found by Sid; the other statements are kept as they are. diffs is
+// empty when every wanted statement is already there with the same meaning
+// (compared with Statement.Equal, so order and formatting are not drift).
+func mergePolicy(have *foundation.PolicyDocument, want []foundation.Statement) (*foundation.PolicyDocument, []foundation.Diff, error) {
+	doc := have.Clone()
+	if doc == nil {
+		doc = foundation.NewPolicy()
+	}
+	if doc.Version == "" {
+		doc.Version = foundation.PolicyVersion
+	}
+	var diffs []foundation.Diff
+	for _, st := range want {
+		cur, ok := doc.StatementBySid(st.Sid)
+		if ok && cur.Equal(st) && countSid(doc, st.Sid) == 1 {
+			continue
+		}
+		d := foundation.Diff{Field: "Statement " + st.Sid, To: statementJSON(st)}
+		if ok {
+			d.From = statementJSON(cur)
+		}
+		diffs = append(diffs, d)
+		if err := doc.SetStatement(st); err != nil {
+			return nil, nil, err
+		}
+	}
+	return doc, diffs, nil
+}
+
+func countSid(d *foundation.PolicyDocument, sid string) int {
+	n := 0
+	for _, st := range d.Statement {
+		if st.Sid == sid {
+			n++
+		}
+	}
+	return n
+}
+
+func statementJSON(st foundation.Statement) string {
+	s, err := foundation.NewPolicy(st).JSON()
+	if err != nil {
+		return "(invalid statement)"
+	}
+	// Strip the document wrapper: {"Version":"...","Statement":X} -> X.
+	const prefix = `{"Version":"` + foundation.PolicyVersion + `","Statement":`
+	if strings.HasPrefix(s, prefix) && strings.HasSuffix(s, "}") {
+		s = s[len(prefix) : len(s)-1]
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+}
+
+// ---- tags ----
+
+func (r *run) ensureBucketTags(ctx context.Context, fresh bool) error {
+	if len(r.spec.Tags) == 0 {
+		return nil
+	}
+	have := map[string]string{}
+	if !fresh {
+		out, err := r.api.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+		switch {
+		case apiCode(err) == "NoSuchTagSet":
+		case err != nil:
+			return r.bucketErr("get tags", err)
+		default:
+			for _, t := range out.TagSet {
+				have[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+		}
+	}
+	merged, diffs := mergeTags(have, r.spec.Tags)
+	if len(diffs) == 0 {
+		return nil
+	}
+	set := make([]s3types.Tag, 0, len(merged))
+	for _, k := range sortedKeys(merged) {
+		set = append(set, s3types.Tag{Key: aws.String(k), Value: aws.String(merged[k])})
+	}
+	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketTagging, diffs...), func(ctx context.Context) error {
+		_, err := r.api.S3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
+			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
+			Tagging: &s3types.Tagging{TagSet: set},
+		}, r.s3Region)
+		if err != nil {
+			return r.bucketErr("put tags", err)
+		}
+		return nil
+	})
+}
+
+// mergeTags returns have with want's keys set, and a diff per key of want
+// that is missing or different. Keys of have that want does not name are
+// kept.
+func mergeTags(have, want map[string]string) (map[string]string, []foundation.Diff) {
+	merged := make(map[string]string, len(have)+len(want))
+	for k, v := range have {
+		merged[k] = v
+	}
+	var diffs []foundation.Diff
+	for _, k := range sortedKeys(want) {
+		v := want[k]
+		if old, ok := have[k]; !ok || old != v {
+			diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: v})
+		}
+		merged[k] = v
+	}
+	return merged, diffs
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,228 @@
+package statebackend_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/statebackend"
+)
+
+const otherAccount = "210987654321"
+
+func TestBucketOwnedByAnotherAccount(t *testing.T) {
+	b := awstest.New(t)
+	e := b.RequireEmulator(t)
+	ctx := awstest.Context(t, 20*time.Second)
+	if err := e.AddAccount(otherAccount); err != nil {
+		t.Fatal(err)
+	}
+	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}
+	if _, err := b.S3(b.ConfigFor(otherAccount)).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(spec.Bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	mark := b.Mark()
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	var ce *statebackend.BucketConflictError
+	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketNotAccessible || ce.Bucket != spec.Bucket {
+		t.Fatalf("err = %v, want a BucketConflictError (not accessible)", err)
+	}
+	b.RequireNoMutations(t, mark)
+
+	// With the owner named, the other account's bucket is refused too.
+	spec.AccountID = e.ManagementAccountID()
+	_, err = statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketNotAccessible {
+		t.Fatalf("with AccountID: err = %v", err)
+	}
+	b.RequireNoMutations(t, mark)
+}
+
+func TestExpectedBucketOwner(t *testing.T) {
+	b := awstest.New(t)
+	e := b.RequireEmulator(t)
+	ctx := awstest.Context(t, 20*time.Second)
+	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, AccountID: e.ManagementAccountID()}
+	if _, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...); err != nil {
+		t.Fatal(err)
+	}
+	verifyBucket(t, ctx, b.S3(), spec)
+	// Claiming another owner for our own bucket is refused at HeadBucket.
+	spec.AccountID = otherAccount
+	mark := b.Mark()
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	var ce *statebackend.BucketConflictError
+	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketNotAccessible {
+		t.Fatalf("err = %v, want BucketNotAccessible", err)
+	}
+	b.RequireNoMutations(t, mark)
+}
+
+func TestBucketInAnotherRegion(t *testing.T) {
+	b := awstest.New(t)
+	b.RequireEmulator(t)
+	ctx := awstest.Context(t, 20*time.Second)
+	bucket := b.Unique("tfstate")
+	eu := b.Config()
+	eu.Region = "eu-west-1"
+	if _, err := b.S3(eu).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	mark := b.Mark()
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: bucket, Region: "us-east-1"}, fast()...)
+	var ce *statebackend.BucketConflictError
+	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketInOtherRegion {
+		t.Fatalf("err = %v, want BucketInOtherRegion", err)
+	}
+	t.Logf("%v", err)
+	b.RequireNoMutations(t, mark)
+}
+
+// TestBootstrapOutsideUSEast1 bootstraps eu-central-1 with clients built for
+// us-east-1: every call goes to Spec.Region.
+func TestBootstrapOutsideUSEast1(t *testing.T) {
+	b := awstest.New(t)
+	ctx := awstest.Context(t, 20*time.Second)
+	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: "eu-central-1", Locking: statebackend.LockDynamoDB, LockTable: b.Unique("locks")}
+	got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := b.Config()
+	cfg.Region = "eu-central-1"
+	out, err := b.S3(cfg).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(spec.Bucket)})
+	if err != nil || aws.ToString(out.BucketRegion) != "eu-central-1" {
+		t.Errorf("bucket region: %v %v", out, err)
+	}
+	if !strings.Contains(got.LockTableARN, ":eu-central-1:") {
+		t.Errorf("table ARN %s", got.LockTableARN)
+	}
+	verifyBucket(t, ctx, b.S3(cfg), spec)
+	verifyTable(t, ctx, b.DynamoDB(cfg), spec)
+	// A bucket of that name in us-east-1 terms is "in another region".
+	_, err = statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: spec.Bucket, Region: "us-east-1"}, fast()...)
+	var ce *statebackend.BucketConflictError
+	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketInOtherRegion || ce.Region != "eu-central-1" {
+		t.Errorf("err = %v, want BucketInOtherRegion (eu-central-1)", err)
+	}
+}
+
+// TestCreateRaces simulates another run creating the bucket and the table
+// between our read and our create: the create's answer says it exists and
+// Bootstrap converges what is there.
+func TestCreateRaces(t *testing.T) {
+	b := awstest.New(t)
+	e := b.RequireEmulator(t)
+	ctx := awstest.Context(t, 20*time.Second)
+	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks")}
+	e.AddFault(&emulator.Fault{Match: emulator.Match{Operation: "CreateBucket"}, Nth: 1, AfterHandler: true,
+		Err: &emulator.APIError{Status: 409, Code: "BucketAlreadyOwnedByYou", Message: "Your previous request to create the named bucket succeeded and you already own it."}})
+	e.AddFault(&emulator.Fault{Match: emulator.Match{Operation: "CreateTable"}, Nth: 1, AfterHandler: true,
+		Err: &emulator.APIError{Status: 400, Code: "ResourceInUseException", Message: "Table already exists: " + spec.LockTable}})
+	got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range got.Changes {
+		if c.Action == foundation.ActionCreate {
+			t.Errorf("reported a create it did not make: %v", c)
+		}
+	}
+	verifyBucket(t, ctx, b.S3(), spec)
+	verifyTable(t, ctx, b.DynamoDB(), spec)
+}
+
+func TestBucketNameTaken(t *testing.T) {
+	b := awstest.New(t)
+	e := b.RequireEmulator(t)
+	ctx := awstest.Context(t, 20*time.Second)
+	e.FailNth(emulator.Match{Operation: "CreateBucket"}, 1, emulator.APIError{Status: 409, Code: "BucketAlreadyExists",
+		Message: "The requested bucket name is not available."})
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}, fast()...)
+	var ce *statebackend.BucketConflictError
+	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketNameTaken {
+		t.Fatalf("err = %v, want BucketNameTaken", err)
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "BucketAlreadyExists" {
+		t.Errorf("conflict does not unwrap to the AWS error: %v", err)
+	}
+}
+
+func TestLockTableWithWrongKeySchema(t *testing.T) {
+	b := awstest.New(t)
+	ctx := awstest.Context(t, 20*time.Second)
+	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks")}
+	_, err := b.DynamoDB().CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(spec.LockTable),
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: ddbtypes.KeyTypeHash}},
+		BillingMode:          ddbtypes.BillingModePayPerRequest,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dry := range []bool{true, false} {
+		_, err = statebackend.Bootstrap(ctx, apiFor(b), spec, fast(foundation.WithDryRun(dry))...)
+		var tc *statebackend.TableConflictError
+		if !errors.As(err, &tc) || tc.Table != spec.LockTable || !strings.Contains(err.Error(), "LockID") {
+			t.Fatalf("dry=%v: err = %v, want TableConflictError", dry, err)
+		}
+	}
+}
+
+func TestHeadBucketAccessDenied(t *testing.T) {
+	b := awstest.New(t)
+	e := b.RequireEmulator(t)
+	ctx := awstest.Context(t, 20*time.Second)
+	e.FailNth(emulator.Match{Operation: "HeadBucket"}, 1, emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}, fast()...)
+	var ce *statebackend.BucketConflictError
+	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketNotAccessible {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestConcurrentBootstraps runs the same bootstrap from several goroutines
+// at once: every run succeeds (creates that race converge) and the result is
+// the converged backend.
+func TestConcurrentBootstraps(t *testing.T) {
+	b := awstest.New(t, awstest.WithRegion("eu-west-1"))
+	ctx := awstest.Context(t, 20*time.Second)
+	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: "eu-west-1", Locking: statebackend.LockBoth,
+		LockTable: b.Unique("tf-locks"), Tags: map[string]string{"team": "platform"}}
+	api := apiFor(b)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			_, err := statebackend.Bootstrap(ctx, api, spec, fast()...)
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	verifyBucket(t, ctx, b.S3(), spec)
+	verifyTable(t, ctx, b.DynamoDB(), spec)
+	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
+		r, err := statebackend.Bootstrap(ctx, api, spec, fast()...)
+		if err != nil {
+			return nil, err
+		}
+		return r.Changes, nil
+	})
+}

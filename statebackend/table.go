@@ -1,0 +1,394 @@
+package statebackend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// Resource names used in Changes for the lock table.
+const (
+	ResTable                   = "dynamodb:table"
+	ResTableBillingMode        = "dynamodb:table-billing-mode"
+	ResTableSSE                = "dynamodb:table-sse"
+	ResTableDeletionProtection = "dynamodb:table-deletion-protection"
+	ResTablePITR               = "dynamodb:table-pitr"
+	ResTableTags               = "dynamodb:table-tags"
+)
+
+// LockTableHashKey is the lock table's partition key, a string, as
+// Terraform's S3 backend requires.
+const LockTableHashKey = "LockID"
+
+func (r *run) tableErr(step string, err error) error {
+	return fmt.Errorf("statebackend: table %q: %s: %w", r.spec.LockTable, step, err)
+}
+
+func (r *run) tableChange(action foundation.Action, res string, diffs ...foundation.Diff) foundation.Change {
+	return foundation.Change{Action: action, Resource: res, ID: r.spec.LockTable, Diffs: diffs}
+}
+
+// ensureTable converges the lock table and returns its ARN.
+func (r *run) ensureTable(ctx context.Context) (string, error) {
+	desc, err := r.describeTable(ctx)
+	if err != nil {
+		return "", err
+	}
+	if desc == nil {
+		if r.o.DryRun {
+			r.record(r.tableChange(foundation.ActionCreate, ResTable))
+			if !r.spec.DisablePointInTimeRecovery {
+				r.record(r.tableChange(foundation.ActionUpdate, ResTablePITR,
+					foundation.Diff{Field: "PointInTimeRecoveryStatus", From: string(ddbtypes.PointInTimeRecoveryStatusDisabled), To: string(ddbtypes.PointInTimeRecoveryStatusEnabled)}))
+			}
+			return r.predictedTableARN(), nil
+		}
+		if desc, err = r.createTable(ctx); err != nil {
+			return "", err
+		}
+	}
+	if !r.o.DryRun && transitional(desc.TableStatus) {
+		if desc, err = r.waitActive(ctx); err != nil {
+			return "", err
+		}
+	}
+	if err := r.checkTable(desc); err != nil {
+		return "", err
+	}
+	arn := aws.ToString(desc.TableArn)
+
+	if err := r.ensureBillingMode(ctx, desc); err != nil {
+		return "", err
+	}
+	if err := r.ensureTableSSE(ctx, desc); err != nil {
+		return "", err
+	}
+	if err := r.ensureDeletionProtection(ctx, desc); err != nil {
+		return "", err
+	}
+	if err := r.ensurePITR(ctx); err != nil {
+		return "", err
+	}
+	if err := r.ensureTableTags(ctx, arn); err != nil {
+		return "", err
+	}
+	return arn, nil
+}
+
+func (r *run) predictedTableARN() string {
+	if r.spec.AccountID == "" {
+		return ""
+	}
+	return fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", partitionFor(r.spec.Region), r.spec.Region, r.spec.AccountID, r.spec.LockTable)
+}
+
+// describeTable returns the table's description, or nil when it does not exist.
+func (r *run) describeTable(ctx context.Context) (*ddbtypes.TableDescription, error) {
+	out, err := r.api.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(r.spec.LockTable)}, r.ddbRegion)
+	var nf *ddbtypes.ResourceNotFoundException
+	switch {
+	case errors.As(err, &nf):
+		return nil, nil
+	case err != nil:
+		return nil, r.tableErr("describe table", err)
+	case out.Table == nil:
+		return nil, r.tableErr("describe table", errors.New("response has no table description"))
+	}
+	return out.Table, nil
+}
+
+func (r *run) createTable(ctx context.Context) (*ddbtypes.TableDescription, error) {
+	in := &dynamodb.CreateTableInput{
+		TableName:                 aws.String(r.spec.LockTable),
+		AttributeDefinitions:      []ddbtypes.AttributeDefinition{{AttributeName: aws.String(LockTableHashKey), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:                 []ddbtypes.KeySchemaElement{{AttributeName: aws.String(LockTableHashKey), KeyType: ddbtypes.KeyTypeHash}},
+		BillingMode:               ddbtypes.BillingModePayPerRequest,
+		SSESpecification:          r.wantSSE(),
+		DeletionProtectionEnabled: aws.Bool(!r.spec.DisableDeletionProtection),
+	}
+	for _, k := range sortedKeys(r.spec.Tags) {
+		in.Tags = append(in.Tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(r.spec.Tags[k])})
+	}
+	var out *dynamodb.CreateTableOutput
+	err := r.retry(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = r.api.DynamoDB.CreateTable(ctx, in, r.ddbRegion)
+		return err
+	})
+	var inUse *ddbtypes.ResourceInUseException
+	switch {
+	case errors.As(err, &inUse):
+		// Created concurrently: read it and converge.
+		r.log.Debug("table created concurrently")
+		desc, err := r.describeTable(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if desc == nil {
+			return nil, r.tableErr("create table", errors.New("CreateTable said the table exists but DescribeTable does not find it"))
+		}
+		return desc, nil
+	case err != nil:
+		return nil, r.tableErr("create table", err)
+	}
+	r.record(r.tableChange(foundation.ActionCreate, ResTable))
+	if out.TableDescription == nil {
+		return &ddbtypes.TableDescription{TableStatus: ddbtypes.TableStatusCreating}, nil
+	}
+	return out.TableDescription, nil
+}
+
+func transitional(s ddbtypes.TableStatus) bool {
+	return s == ddbtypes.TableStatusCreating || s == ddbtypes.TableStatusUpdating
+}
+
+// waitActive polls DescribeTable until the table and its encryption have
+// settled, with the options' poll backoff and wait timeout.
+func (r *run) waitActive(ctx context.Context) (*ddbtypes.TableDescription, error) {
+	var desc *ddbtypes.TableDescription
+	err := r.o.Poll(ctx, fmt.Sprintf("table %q to become ACTIVE", r.spec.LockTable), func(ctx context.Context) (bool, error) {
+		d, err := r.describeTable(ctx)
+		if err != nil {
+			return false, err
+		}
+		if d == nil {
+			return false, r.tableErr("wait for ACTIVE", errors.New("the table disappeared (deleted concurrently?)"))
+		}
+		desc = d
+		if transitional(d.TableStatus) {
+			return false, nil
+		}
+		if sse := d.SSEDescription; sse != nil && (sse.Status == ddbtypes.SSEStatusEnabling || sse.Status == ddbtypes.SSEStatusUpdating || sse.Status == ddbtypes.SSEStatusDisabling) {
+			return false, nil
+		}
+		return true, nil
+	})
+	if err != nil {
+		var wt *foundation.WaitTimeoutError
+		if errors.As(err, &wt) {
+			return nil, r.tableErr("wait for ACTIVE", err)
+		}
+		return nil, err
+	}
+	return desc, nil
+}
+
+// checkTable returns a *TableConflictError when the table cannot be
+// converged in place.
+func (r *run) checkTable(d *ddbtypes.TableDescription) error {
+	switch d.TableStatus {
+	case ddbtypes.TableStatusActive, ddbtypes.TableStatusCreating, ddbtypes.TableStatusUpdating:
+	default:
+		reason := fmt.Sprintf("table status is %s", d.TableStatus)
+		if d.TableStatus == ddbtypes.TableStatusInaccessibleEncryptionCredentials {
+			reason += ": its KMS key is disabled or not accessible"
+		}
+		return &TableConflictError{Table: r.spec.LockTable, Reason: reason}
+	}
+	attrType := ""
+	for _, a := range d.AttributeDefinitions {
+		if aws.ToString(a.AttributeName) == LockTableHashKey {
+			attrType = string(a.AttributeType)
+		}
+	}
+	if len(d.KeySchema) != 1 || aws.ToString(d.KeySchema[0].AttributeName) != LockTableHashKey ||
+		d.KeySchema[0].KeyType != ddbtypes.KeyTypeHash || attrType != string(ddbtypes.ScalarAttributeTypeS) {
+		var ks []string
+		for _, k := range d.KeySchema {
+			ks = append(ks, fmt.Sprintf("%s %s", aws.ToString(k.AttributeName), k.KeyType))
+		}
+		return &TableConflictError{Table: r.spec.LockTable, Reason: fmt.Sprintf(
+			"key schema is [%s] (LockID type %q); Terraform needs exactly a string hash key %q, which cannot be changed in place",
+			strings.Join(ks, ", "), attrType, LockTableHashKey)}
+	}
+	return nil
+}
+
+// updateTable calls UpdateTable and waits for the table to settle. When
+// another change to the table has not settled yet (ResourceInUseException,
+// e.g. a concurrent run), it waits for ACTIVE and tries again, at most
+// maxAttempts times.
+func (r *run) updateTable(ctx context.Context, step string, in *dynamodb.UpdateTableInput) error {
+	in.TableName = aws.String(r.spec.LockTable)
+	for attempt := 1; ; attempt++ {
+		err := r.retry(ctx, func(ctx context.Context) error {
+			_, err := r.api.DynamoDB.UpdateTable(ctx, in, r.ddbRegion)
+			return err
+		})
+		var inUse *ddbtypes.ResourceInUseException
+		if errors.As(err, &inUse) && attempt < maxAttempts {
+			r.log.Debug("table busy, waiting", slog.Int("attempt", attempt))
+			if _, err := r.waitActive(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return r.tableErr(step, err)
+		}
+		break
+	}
+	_, err := r.waitActive(ctx)
+	return err
+}
+
+func (r *run) ensureBillingMode(ctx context.Context, d *ddbtypes.TableDescription) error {
+	have := ddbtypes.BillingModeProvisioned // tables created before on-demand existed have no summary
+	if d.BillingModeSummary != nil && d.BillingModeSummary.BillingMode != "" {
+		have = d.BillingModeSummary.BillingMode
+	}
+	if have == ddbtypes.BillingModePayPerRequest {
+		return nil
+	}
+	diff := foundation.Diff{Field: "BillingMode", From: string(have), To: string(ddbtypes.BillingModePayPerRequest)}
+	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTableBillingMode, diff), func(ctx context.Context) error {
+		return r.updateTable(ctx, "update billing mode", &dynamodb.UpdateTableInput{BillingMode: ddbtypes.BillingModePayPerRequest})
+	})
+}
+
+func (r *run) wantSSE() *ddbtypes.SSESpecification {
+	s := &ddbtypes.SSESpecification{Enabled: aws.Bool(true), SSEType: ddbtypes.SSETypeKms}
+	if r.spec.LockTableKMSKeyID != "" {
+		s.KMSMasterKeyId = aws.String(r.spec.LockTableKMSKeyID)
+	}
+	return s
+}
+
+func (r *run) ensureTableSSE(ctx context.Context, d *ddbtypes.TableDescription) error {
+	diffs := sseDiffs(d.SSEDescription, r.spec.LockTableKMSKeyID)
+	if len(diffs) == 0 {
+		return nil
+	}
+	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTableSSE, diffs...), func(ctx context.Context) error {
+		return r.updateTable(ctx, "update encryption", &dynamodb.UpdateTableInput{SSESpecification: r.wantSSE()})
+	})
+}
+
+// sseDiffs compares the table's encryption with KMS encryption under
+// wantKey ("" = the AWS managed key). DescribeTable reports the key's ARN
+// only, so a wanted key ID is compared with the ARN's key part, and a
+// wanted alias, which cannot be resolved without KMS, matches any KMS key;
+// with wantKey "" any KMS key (managed or customer) is accepted.
+func sseDiffs(have *ddbtypes.SSEDescription, wantKey string) []foundation.Diff {
+	status, typ, arn := "DISABLED", "", ""
+	if have != nil {
+		if have.Status != "" {
+			status = string(have.Status)
+		}
+		typ, arn = string(have.SSEType), aws.ToString(have.KMSMasterKeyArn)
+	}
+	var diffs []foundation.Diff
+	enabled := status == string(ddbtypes.SSEStatusEnabled) || status == string(ddbtypes.SSEStatusEnabling) || status == string(ddbtypes.SSEStatusUpdating)
+	if !enabled {
+		diffs = append(diffs, foundation.Diff{Field: "SSEStatus", From: status + " (AWS owned key)", To: string(ddbtypes.SSEStatusEnabled)})
+	}
+	if enabled && typ != string(ddbtypes.SSETypeKms) {
+		diffs = append(diffs, foundation.Diff{Field: "SSEType", From: typ, To: string(ddbtypes.SSETypeKms)})
+	}
+	if wantKey != "" && !kmsKeyMatches(arn, wantKey) {
+		diffs = append(diffs, foundation.Diff{Field: "KMSMasterKeyArn", From: arn, To: wantKey})
+	}
+	return diffs
+}
+
+// kmsKeyMatches reports whether a key ARN is (or may be) the wanted key.
+func kmsKeyMatches(arn, want string) bool {
+	switch {
+	case strings.HasPrefix(want, "alias/") || strings.Contains(want, ":alias/"):
+		return arn != "" // cannot resolve aliases without KMS
+	case strings.HasPrefix(want, "arn:"):
+		return arn == want
+	default:
+		return strings.HasSuffix(arn, ":key/"+want)
+	}
+}
+
+func (r *run) ensureDeletionProtection(ctx context.Context, d *ddbtypes.TableDescription) error {
+	want := !r.spec.DisableDeletionProtection
+	have := aws.ToBool(d.DeletionProtectionEnabled)
+	if have == want {
+		return nil
+	}
+	diff := foundation.Diff{Field: "DeletionProtectionEnabled", From: fmt.Sprint(have), To: fmt.Sprint(want)}
+	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTableDeletionProtection, diff), func(ctx context.Context) error {
+		return r.updateTable(ctx, "update deletion protection", &dynamodb.UpdateTableInput{DeletionProtectionEnabled: aws.Bool(want)})
+	})
+}
+
+func (r *run) ensurePITR(ctx context.Context) error {
+	out, err := r.api.DynamoDB.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(r.spec.LockTable)}, r.ddbRegion)
+	if err != nil {
+		return r.tableErr("describe continuous backups", err)
+	}
+	have := ddbtypes.PointInTimeRecoveryStatusDisabled
+	if cb := out.ContinuousBackupsDescription; cb != nil && cb.PointInTimeRecoveryDescription != nil && cb.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus != "" {
+		have = cb.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus
+	}
+	want := ddbtypes.PointInTimeRecoveryStatusEnabled
+	if r.spec.DisablePointInTimeRecovery {
+		want = ddbtypes.PointInTimeRecoveryStatusDisabled
+	}
+	if have == want {
+		return nil
+	}
+	diff := foundation.Diff{Field: "PointInTimeRecoveryStatus", From: string(have), To: string(want)}
+	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTablePITR, diff), func(ctx context.Context) error {
+		_, err := r.api.DynamoDB.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{
+			TableName: aws.String(r.spec.LockTable),
+			PointInTimeRecoverySpecification: &ddbtypes.PointInTimeRecoverySpecification{
+				PointInTimeRecoveryEnabled: aws.Bool(!r.spec.DisablePointInTimeRecovery),
+			},
+		}, r.ddbRegion)
+		if err != nil {
+			return r.tableErr("update point-in-time recovery", err)
+		}
+		return nil
+	})
+}
+
+func (r *run) ensureTableTags(ctx context.Context, arn string) error {
+	if len(r.spec.Tags) == 0 {
+		return nil
+	}
+	have := map[string]string{}
+	// ListTagsOfResource has no SDK paginator: follow NextToken by hand.
+	var token *string
+	for {
+		out, err := r.api.DynamoDB.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(arn), NextToken: token}, r.ddbRegion)
+		if err != nil {
+			return r.tableErr("list tags", err)
+		}
+		for _, t := range out.Tags {
+			have[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		if aws.ToString(out.NextToken) == "" {
+			break
+		}
+		token = out.NextToken
+	}
+	merged, diffs := mergeTags(have, r.spec.Tags)
+	if len(diffs) == 0 {
+		return nil
+	}
+	var tags []ddbtypes.Tag
+	for _, k := range sortedKeys(r.spec.Tags) {
+		if old, ok := have[k]; !ok || old != merged[k] {
+			tags = append(tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(merged[k])})
+		}
+	}
+	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTableTags, diffs...), func(ctx context.Context) error {
+		_, err := r.api.DynamoDB.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: aws.String(arn), Tags: tags}, r.ddbRegion)
+		if err != nil {
+			return r.tableErr("tag table", err)
+		}
+		return nil
+	})
+}
