@@ -37,9 +37,16 @@ type Change struct {
 	Diffs    []Diff `json:"diffs,omitempty"`
 }
 
+// maxValueLen is how much of a long Diff value String shows; the Diff keeps
+// the whole value for programs.
+const maxValueLen = 48
+
 // String renders the change on one line, for reports:
 //
 //	update s3:bucket-versioning "state-123": Status: Suspended -> Enabled
+//
+// Values longer than a few dozen characters (a policy statement) are cut
+// short with an ellipsis; the Diffs keep them whole.
 func (c Change) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %q", c.Action, c.Resource, c.ID)
@@ -49,15 +56,16 @@ func (c Change) String() string {
 		} else {
 			b.WriteString("; ")
 		}
+		from, to := shorten(d.From), shorten(d.To)
 		switch {
-		case d.From == "" && d.To == "":
+		case from == "" && to == "":
 			b.WriteString(d.Field)
-		case d.From == "":
-			fmt.Fprintf(&b, "%s: %s", d.Field, d.To)
-		case d.To == "":
-			fmt.Fprintf(&b, "%s: %s -> (none)", d.Field, d.From)
+		case from == "":
+			fmt.Fprintf(&b, "%s: %s", d.Field, to)
+		case to == "":
+			fmt.Fprintf(&b, "%s: %s -> (none)", d.Field, from)
 		default:
-			fmt.Fprintf(&b, "%s: %s -> %s", d.Field, d.From, d.To)
+			fmt.Fprintf(&b, "%s: %s -> %s", d.Field, from, to)
 		}
 	}
 	return b.String()
@@ -77,4 +85,12 @@ func (cs Changes) String() string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+func shorten(v string) string {
+	r := []rune(v)
+	if len(r) <= maxValueLen {
+		return v
+	}
+	return string(r[:maxValueLen-1]) + "…"
 }

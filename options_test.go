@@ -1,0 +1,57 @@
+package foundation
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestApplyOptionsDefaults(t *testing.T) {
+	o := ApplyOptions()
+	require.False(t, o.DryRun)
+	require.NotNil(t, o.Logger)
+	require.Equal(t, DefaultWaitTimeout, o.WaitTimeout)
+	require.Equal(t, DefaultPollInterval, o.PollInterval)
+	require.Equal(t, DefaultMaxPollInterval, o.MaxPollInterval)
+
+	o = ApplyOptions(WithDryRun(true), nil, WithWaitTimeout(time.Second), WithPollInterval(time.Second, time.Millisecond))
+	require.True(t, o.DryRun)
+	require.Equal(t, time.Second, o.WaitTimeout)
+	require.Equal(t, time.Second, o.MaxPollInterval, "max is never below the first interval")
+}
+
+func TestPollBacksOffUntilDone(t *testing.T) {
+	o := ApplyOptions(WithPollInterval(time.Millisecond, 4*time.Millisecond))
+	n := 0
+	var gaps []time.Duration
+	last := time.Now()
+	err := o.Poll(context.Background(), "thing", func(context.Context) (bool, error) {
+		gaps = append(gaps, time.Since(last))
+		last = time.Now()
+		n++
+		return n == 5, nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, 5, n)
+	require.GreaterOrEqual(t, gaps[4], 4*time.Millisecond)
+}
+
+func TestPollStopsOnErrorAndTimeout(t *testing.T) {
+	boom := errors.New("boom")
+	o := ApplyOptions(WithPollInterval(time.Millisecond, time.Millisecond), WithWaitTimeout(20*time.Millisecond))
+	require.ErrorIs(t, o.Poll(context.Background(), "x", func(context.Context) (bool, error) { return false, boom }), boom)
+
+	err := o.Poll(context.Background(), "table t ACTIVE", func(context.Context) (bool, error) { return false, nil })
+	var wt *WaitTimeoutError
+	require.ErrorAs(t, err, &wt)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Contains(t, err.Error(), "table t ACTIVE")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = ApplyOptions(WithPollInterval(time.Hour, time.Hour)).Poll(ctx, "x", func(context.Context) (bool, error) { return false, nil })
+	require.ErrorIs(t, err, context.Canceled)
+}
