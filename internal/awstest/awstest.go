@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -194,6 +195,12 @@ func (b *Backend) S3(cfg ...aws.Config) *s3.Client {
 // DynamoDB returns a DynamoDB client for cfg (the management account when omitted).
 func (b *Backend) DynamoDB(cfg ...aws.Config) *dynamodb.Client {
 	return dynamodb.NewFromConfig(b.pick(cfg))
+}
+
+// Organizations returns an Organizations client for cfg (the management
+// account when omitted).
+func (b *Backend) Organizations(cfg ...aws.Config) *organizations.Client {
+	return organizations.NewFromConfig(b.pick(cfg))
 }
 
 // STS returns an STS client for cfg (the management account when omitted).
