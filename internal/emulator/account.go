@@ -15,6 +15,9 @@ type account struct {
 	iam *iamState
 	// tables holds DynamoDB tables: region -> table name -> table.
 	tables map[string]map[string]*table
+	// org is the AWS Organizations organization the account belongs to
+	// (shared by its management and member accounts); nil when in none.
+	org *organization
 }
 
 func newAccount(id string) *account {

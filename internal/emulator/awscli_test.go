@@ -321,3 +321,70 @@ func TestAWSCLIDynamoDB(t *testing.T) {
 		})
 	}
 }
+
+func TestAWSCLIOrganizations(t *testing.T) {
+	for _, cli := range findAWSCLIs(t) {
+		t.Run(cli.version, func(t *testing.T) {
+			srv := startTest(t, Options{})
+			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
+
+			org := r.ok("organizations", "create-organization", "--feature-set", "ALL")
+			orgID, _ := dig(org, "Organization", "Id").(string)
+			require.Regexp(t, `^o-[a-z0-9]{10}$`, orgID)
+			require.Equal(t, DefaultManagementAccountID, dig(org, "Organization", "MasterAccountId"))
+			r.fails("AlreadyInOrganizationException", "organizations", "create-organization")
+
+			rootID, _ := dig(r.ok("organizations", "list-roots"), "Roots", 0, "Id").(string)
+			require.Regexp(t, `^r-[a-z0-9]{4}$`, rootID)
+
+			ou := r.ok("organizations", "create-organizational-unit", "--parent-id", rootID, "--name", "Prod")
+			ouID, _ := dig(ou, "OrganizationalUnit", "Id").(string)
+			require.Equal(t, "arn:aws:organizations::"+DefaultManagementAccountID+":ou/"+orgID+"/"+ouID, dig(ou, "OrganizationalUnit", "Arn"))
+			r.fails("DuplicateOrganizationalUnitException", "organizations", "create-organizational-unit", "--parent-id", rootID, "--name", "Prod")
+
+			root := r.ok("organizations", "enable-policy-type", "--root-id", rootID, "--policy-type", "SERVICE_CONTROL_POLICY")
+			require.Equal(t, "ENABLED", dig(root, "Root", "PolicyTypes", 0, "Status"))
+
+			policy := r.ok("organizations", "create-policy", "--name", "deny-leave", "--type", "SERVICE_CONTROL_POLICY",
+				"--description", "Members stay in the organization",
+				"--content", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`)
+			policyID, _ := dig(policy, "Policy", "PolicySummary", "Id").(string)
+			require.Regexp(t, `^p-[a-z0-9]{8}$`, policyID)
+			r.ok("organizations", "attach-policy", "--policy-id", policyID, "--target-id", ouID)
+			r.fails("DuplicatePolicyAttachmentException", "organizations", "attach-policy", "--policy-id", policyID, "--target-id", ouID)
+
+			// The CLI follows NextToken itself: both pages come back.
+			attached := r.ok("organizations", "list-policies-for-target", "--target-id", ouID, "--filter", "SERVICE_CONTROL_POLICY")
+			var names []string
+			for _, p := range attached["Policies"].([]any) {
+				names = append(names, p.(map[string]any)["Name"].(string))
+			}
+			require.ElementsMatch(t, []string{"FullAWSAccess", "deny-leave"}, names)
+
+			created := r.ok("organizations", "create-account", "--email", "workload@example.com", "--account-name", "Workload")
+			require.Equal(t, "IN_PROGRESS", dig(created, "CreateAccountStatus", "State"))
+			reqID, _ := dig(created, "CreateAccountStatus", "Id").(string)
+			var accountID string
+			for i := 0; i < 10 && accountID == ""; i++ {
+				st := r.ok("organizations", "describe-create-account-status", "--create-account-request-id", reqID)
+				switch dig(st, "CreateAccountStatus", "State") {
+				case "SUCCEEDED":
+					accountID, _ = dig(st, "CreateAccountStatus", "AccountId").(string)
+				case "FAILED":
+					t.Fatalf("%s: account creation failed: %v", cli.version, st)
+				}
+			}
+			require.Regexp(t, `^\d{12}$`, accountID)
+
+			accounts := r.ok("organizations", "list-accounts")["Accounts"].([]any)
+			var ids []string
+			for _, a := range accounts {
+				ids = append(ids, a.(map[string]any)["Id"].(string))
+			}
+			require.ElementsMatch(t, []string{DefaultManagementAccountID, accountID}, ids)
+			desc := r.ok("organizations", "describe-account", "--account-id", accountID)
+			require.Equal(t, "workload@example.com", dig(desc, "Account", "Email"))
+			r.fails("AccountNotFoundException", "organizations", "describe-account", "--account-id", "999999999999")
+		})
+	}
+}

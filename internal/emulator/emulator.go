@@ -41,6 +41,19 @@ type Options struct {
 	// DynamoDB table (or a table update) in its transitional status before it
 	// becomes ACTIVE. Default 2.
 	TableActivationDescribes int
+	// AccountCreationDescribes is how many DescribeCreateAccountStatus calls
+	// see an Organizations CreateAccount request IN_PROGRESS before it
+	// settles (SUCCEEDED or FAILED). Default 2.
+	AccountCreationDescribes int
+	// AccountClosureDescribes is how many DescribeAccount calls see a closed
+	// account PENDING_CLOSURE before it is SUSPENDED. Default 2.
+	AccountClosureDescribes int
+	// SCPMaxSize is the largest service control policy, in characters after
+	// removing whitespace outside strings. Default 5120, as in AWS.
+	SCPMaxSize int
+	// SCPMaxAttachments is how many service control policies (FullAWSAccess
+	// included) one root, OU or account can have attached. Default 5, as in AWS.
+	SCPMaxAttachments int
 	// Clock returns the current time. Default time.Now.
 	Clock func() time.Time
 	// Seed seeds the random source used for throttling faults, so a run with
@@ -83,6 +96,18 @@ func New(opts Options) *Emulator {
 	}
 	if opts.TableActivationDescribes <= 0 {
 		opts.TableActivationDescribes = 2
+	}
+	if opts.AccountCreationDescribes <= 0 {
+		opts.AccountCreationDescribes = 2
+	}
+	if opts.AccountClosureDescribes <= 0 {
+		opts.AccountClosureDescribes = 2
+	}
+	if opts.SCPMaxSize <= 0 {
+		opts.SCPMaxSize = 5120
+	}
+	if opts.SCPMaxAttachments <= 0 {
+		opts.SCPMaxAttachments = 5
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now

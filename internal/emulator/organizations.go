@@ -1,0 +1,1979 @@
+package emulator
+
+// AWS Organizations (awsJson1_1): one organization per management account,
+// with its root, organizational units, member accounts (created
+// asynchronously, closed asynchronously), policies of every type AWS lists
+// and their attachments, and tags.
+//
+// IDs follow AWS's formats but are derived from hashes of the request (and a
+// per-organization counter), never from randomness, so two emulators that
+// served the same calls hold byte-identical state.
+//
+// Error statuses: AWS Organizations answers every client error with HTTP 400
+// (the Smithy model's 404/409/429 httpError traits are not what the service
+// sends; the SDKs key on the error code), and ServiceException with 500.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+func init() {
+	register(func() *service {
+		return &service{
+			name:         "organizations",
+			protocol:     awsJSON11,
+			targetPrefix: "AWSOrganizationsV20161128",
+			errorPrefix:  "com.amazonaws.organizations.v20161128",
+			throttle: APIError{Status: http.StatusBadRequest, Code: "TooManyRequestsException",
+				Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
+				Extra:   map[string]string{"Message": "AWS Organizations can't complete your request because another request is already in progress. Try again later."}},
+			ops: map[string]*operation{
+				"CreateOrganization":               write(orgCreateOrganization),
+				"DescribeOrganization":             read(orgDescribeOrganization),
+				"DeleteOrganization":               write(orgDeleteOrganization),
+				"ListRoots":                        read(orgListRoots),
+				"EnablePolicyType":                 write(orgEnablePolicyType),
+				"DisablePolicyType":                write(orgDisablePolicyType),
+				"CreateOrganizationalUnit":         write(orgCreateOrganizationalUnit),
+				"DescribeOrganizationalUnit":       read(orgDescribeOrganizationalUnit),
+				"UpdateOrganizationalUnit":         write(orgUpdateOrganizationalUnit),
+				"DeleteOrganizationalUnit":         write(orgDeleteOrganizationalUnit),
+				"ListOrganizationalUnitsForParent": read(orgListOrganizationalUnitsForParent),
+				"ListChildren":                     read(orgListChildren),
+				"ListParents":                      read(orgListParents),
+				"CreateAccount":                    write(orgCreateAccount),
+				"DescribeCreateAccountStatus":      read(orgDescribeCreateAccountStatus),
+				"ListCreateAccountStatus":          read(orgListCreateAccountStatus),
+				"DescribeAccount":                  read(orgDescribeAccount),
+				"ListAccounts":                     read(orgListAccounts),
+				"ListAccountsForParent":            read(orgListAccountsForParent),
+				"MoveAccount":                      write(orgMoveAccount),
+				"CloseAccount":                     write(orgCloseAccount),
+				"TagResource":                      write(orgTagResource),
+				"UntagResource":                    write(orgUntagResource),
+				"ListTagsForResource":              read(orgListTagsForResource),
+				"CreatePolicy":                     write(orgCreatePolicy),
+				"UpdatePolicy":                     write(orgUpdatePolicy),
+				"DescribePolicy":                   read(orgDescribePolicy),
+				"DeletePolicy":                     write(orgDeletePolicy),
+				"ListPolicies":                     read(orgListPolicies),
+				"AttachPolicy":                     write(orgAttachPolicy),
+				"DetachPolicy":                     write(orgDetachPolicy),
+				"ListPoliciesForTarget":            read(orgListPoliciesForTarget),
+				"ListTargetsForPolicy":             read(orgListTargetsForPolicy),
+			},
+			snapshot: orgSnapshot,
+		}
+	})
+}
+
+// Enum values and limits.
+const (
+	orgFeatureAll     = "ALL"
+	orgFeatureBilling = "CONSOLIDATED_BILLING"
+
+	orgSCP = "SERVICE_CONTROL_POLICY"
+	orgRCP = "RESOURCE_CONTROL_POLICY"
+
+	orgTargetRoot    = "ROOT"
+	orgTargetOU      = "ORGANIZATIONAL_UNIT"
+	orgTargetAccount = "ACCOUNT"
+
+	orgStatusActive         = "ACTIVE"
+	orgStatusPendingClosure = "PENDING_CLOSURE"
+	orgStatusSuspended      = "SUSPENDED"
+
+	orgJoinedCreated = "CREATED"
+	orgJoinedInvited = "INVITED"
+
+	orgCreateInProgress = "IN_PROGRESS"
+	orgCreateSucceeded  = "SUCCEEDED"
+	orgCreateFailed     = "FAILED"
+
+	orgDefaultAccessRole = "OrganizationAccountAccessRole"
+
+	// orgMaxOUDepth is how many levels of OUs AWS allows under the root.
+	orgMaxOUDepth = 5
+	// orgMaxCreatesInProgress is how many CreateAccount requests an
+	// organization can have IN_PROGRESS at once. AWS's CreateAccount reference
+	// names no dedicated error for this; what the service sends for a request
+	// beyond it is TooManyRequestsException ("AWS Organizations can't complete
+	// your request because another request is already in progress. Try again
+	// later.", HTTP 400), which SDKs treat as a throttle and retry.
+	orgMaxCreatesInProgress = 5
+	// orgMaxPendingClosures is how many CloseAccount requests can be pending
+	// at once before CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED. AWS does not
+	// document the number; this is the emulator's choice.
+	orgMaxPendingClosures = 5
+	// orgClosureWindow is the rolling window of the close-account quota: 10%
+	// of member accounts, at least 10 and at most 1000 (CloseAccount API reference).
+	orgClosureWindow = 30 * 24 * time.Hour
+	orgMaxTags       = 50
+	orgMaxResults    = 20
+)
+
+// orgPolicyTypes lists the policy types AWS Organizations knows, with the
+// largest document (characters, whitespace outside strings removed) and the
+// most policies of the type one target can have attached. 0 = the SCP options.
+var orgPolicyTypes = map[string]struct{ maxSize, maxAttach int }{
+	orgSCP:                             {0, 0},
+	orgRCP:                             {5120, 5},
+	"TAG_POLICY":                       {10000, 10},
+	"BACKUP_POLICY":                    {10000, 10},
+	"AISERVICES_OPT_OUT_POLICY":        {2500, 5},
+	"CHATBOT_POLICY":                   {10000, 5},
+	"DECLARATIVE_POLICY_EC2":           {10000, 10},
+	"SECURITYHUB_POLICY":               {10000, 10},
+	"INSPECTOR_POLICY":                 {10000, 10},
+	"UPGRADE_ROLLOUT_POLICY":           {10000, 10},
+	"BEDROCK_POLICY":                   {10000, 10},
+	"S3_POLICY":                        {10000, 10},
+	"NETWORK_SECURITY_DIRECTOR_POLICY": {10000, 10},
+	"GUARDDUTY_POLICY":                 {10000, 10},
+}
+
+// orgAuthorizationType reports whether a policy type is an authorization
+// policy (SCP, RCP): enabling it attaches the AWS managed full-access
+// policy everywhere, and every target keeps at least one attached.
+func orgAuthorizationType(t string) bool { return t == orgSCP || t == orgRCP }
+
+// orgManaged is an AWS managed policy, shared by every organization.
+type orgManaged struct {
+	id, name, description, content string
+}
+
+// orgManagedPolicies are the AWS managed policies by policy type.
+var orgManagedPolicies = map[string]orgManaged{
+	orgSCP: {id: "p-FullAWSAccess", name: "FullAWSAccess", description: "Allows access to every operation",
+		content: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
+	orgRCP: {id: "p-RCPFullAWSAccess", name: "RCPFullAWSAccess", description: "Allows access to every operation",
+		content: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`},
+}
+
+// orgFailureReasons are the CreateAccountStatus FailureReason values AWS lists.
+var orgFailureReasons = map[string]bool{
+	"ACCOUNT_LIMIT_EXCEEDED": true, "EMAIL_ALREADY_EXISTS": true, "INVALID_ADDRESS": true, "INVALID_EMAIL": true,
+	"CONCURRENT_ACCOUNT_MODIFICATION": true, "INTERNAL_FAILURE": true, "GOVCLOUD_ACCOUNT_ALREADY_EXISTS": true,
+	"MISSING_BUSINESS_VALIDATION": true, "FAILED_BUSINESS_VALIDATION": true, "PENDING_BUSINESS_VALIDATION": true,
+	"INVALID_IDENTITY_FOR_BUSINESS_VALIDATION": true, "UNKNOWN_BUSINESS_VALIDATION": true,
+	"MISSING_PAYMENT_INSTRUMENT": true, "INVALID_PAYMENT_INSTRUMENT": true,
+	"UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED": true,
+}
+
+// organization is one AWS organization. Every account in it (management and
+// members) points at it through account.org.
+type organization struct {
+	id, rootID string
+	mgmt       string // management account ID
+	featureSet string
+	// policyTypes holds the policy types enabled on the root.
+	policyTypes map[string]bool
+	rootTags    map[string]string
+	ous         map[string]*orgUnit
+	members     map[string]*orgMember
+	policies    map[string]*orgPolicy // customer managed, by ID
+	// attached maps a policy ID (AWS managed ones included) to its targets.
+	attached map[string]map[string]bool
+	requests map[string]*orgCreateRequest
+	// seq numbers OUs, policies and create-account requests for their IDs.
+	seq int
+	// closures are the times of CloseAccount requests, for the 30-day quota.
+	closures []time.Time
+	// failNext holds FailureReasons forced by FailNextAccountCreation.
+	failNext []string
+}
+
+// orgUnit is an organizational unit.
+type orgUnit struct {
+	id, name, parent string
+	tags             map[string]string
+}
+
+// orgMember is an account's membership of an organization.
+type orgMember struct {
+	id, name, email, parent string
+	status, joinedMethod    string
+	joined                  time.Time
+	// closeIn counts the DescribeAccount calls left before a PENDING_CLOSURE
+	// account is SUSPENDED.
+	closeIn int
+	tags    map[string]string
+}
+
+// orgPolicy is a customer managed policy.
+type orgPolicy struct {
+	id, name, typ, description, content string
+	tags                                map[string]string
+}
+
+// orgCreateRequest is one CreateAccount request.
+type orgCreateRequest struct {
+	seq                       int
+	id, name, email, roleName string
+	tags                      map[string]string
+	state, failure, accountID string
+	requested, completed      time.Time
+	describesLeft             int
+	forcedFailure             string
+}
+
+// --- errors -----------------------------------------------------------------
+
+// orgErr builds an Organizations client error. The service's exceptions
+// carry their text in "Message".
+func orgErr(code, format string, args ...any) *APIError {
+	e := errorf(http.StatusBadRequest, code, format, args...)
+	e.Extra = map[string]string{"Message": e.Message}
+	return e
+}
+
+// orgReasonErr builds an error that carries a Reason member
+// (ConstraintViolationException, InvalidInputException).
+func orgReasonErr(code, reason, format string, args ...any) *APIError {
+	e := orgErr(code, format, args...)
+	e.Extra["Reason"] = reason
+	return e
+}
+
+func orgConstraint(reason, format string, args ...any) *APIError {
+	return orgReasonErr("ConstraintViolationException", reason, format, args...)
+}
+
+func orgInvalid(reason, format string, args ...any) *APIError {
+	return orgReasonErr("InvalidInputException", reason, format, args...)
+}
+
+func orgNotInUse() *APIError {
+	return orgErr("AWSOrganizationsNotInUseException",
+		"Your account is not a member of an organization.")
+}
+
+func orgAccessDenied() *APIError {
+	return orgErr("AccessDeniedException", "You don't have permissions to access this resource.")
+}
+
+// --- deterministic IDs --------------------------------------------------------
+
+const (
+	orgAlnum  = "abcdefghijklmnopqrstuvwxyz0123456789"
+	orgDigits = "0123456789"
+	orgHex    = "0123456789abcdef"
+)
+
+// orgHashID draws n characters of alphabet from a hash of parts.
+func orgHashID(alphabet string, n int, parts ...string) string {
+	var out []byte
+	for block := 0; len(out) < n; block++ {
+		h := sha256.New()
+		fmt.Fprintf(h, "%d", block)
+		for _, p := range parts {
+			h.Write([]byte{0})
+			h.Write([]byte(p))
+		}
+		for _, b := range h.Sum(nil) {
+			if len(out) == n {
+				break
+			}
+			out = append(out, alphabet[int(b)%len(alphabet)])
+		}
+	}
+	return string(out)
+}
+
+// nextID returns an ID built by mk from a fresh counter value, skipping IDs
+// taken (unlikely, but hashes collide).
+func (o *organization) nextID(mk func(seq string) string, taken func(string) bool) string {
+	for {
+		o.seq++
+		id := mk(fmt.Sprint(o.seq))
+		if !taken(id) {
+			return id
+		}
+	}
+}
+
+// orgDecode decodes the request body into v.
+func orgDecode(c *Ctx, v any) *APIError {
+	if err := c.JSON(v); err != nil {
+		if apiErr, ok := err.(*APIError); ok {
+			return apiErr
+		}
+		return orgErr("SerializationException", "%v", err)
+	}
+	return nil
+}
+
+// --- lookups ------------------------------------------------------------------
+
+// orgOf returns the caller's organization.
+func orgOf(c *Ctx) (*organization, *APIError) {
+	if c.Account.org == nil {
+		return nil, orgNotInUse()
+	}
+	return c.Account.org, nil
+}
+
+// orgManagement returns the caller's organization when the caller is its
+// management account: most Organizations operations can be called only there.
+func orgManagement(c *Ctx) (*organization, *APIError) {
+	o, err := orgOf(c)
+	if err != nil {
+		return nil, err
+	}
+	if o.mgmt != c.Account.ID {
+		return nil, orgAccessDenied()
+	}
+	return o, nil
+}
+
+func (o *organization) arnPrefix() string { return "arn:aws:organizations::" + o.mgmt + ":" }
+func (o *organization) arn() string       { return o.arnPrefix() + "organization/" + o.id }
+func (o *organization) rootARN() string   { return o.arnPrefix() + "root/" + o.id + "/" + o.rootID }
+func (o *organization) ouARN(id string) string {
+	return o.arnPrefix() + "ou/" + o.id + "/" + id
+}
+func (o *organization) accountARN(id string) string {
+	return o.arnPrefix() + "account/" + o.id + "/" + id
+}
+
+// policyARN returns a policy's ARN; AWS managed policies live in the "aws" account.
+func (o *organization) policyARN(id, typ string) string {
+	kind := strings.ToLower(typ)
+	for _, m := range orgManagedPolicies {
+		if m.id == id {
+			return "arn:aws:organizations::aws:policy/" + kind + "/" + id
+		}
+	}
+	return o.arnPrefix() + "policy/" + o.id + "/" + kind + "/" + id
+}
+
+// isParent reports whether id is the root or an OU.
+func (o *organization) isParent(id string) bool {
+	_, ok := o.ous[id]
+	return id == o.rootID || ok
+}
+
+// target describes a policy target (root, OU or account): its type and name.
+func (o *organization) target(id string) (typ, name, arn string, ok bool) {
+	if id == o.rootID {
+		return orgTargetRoot, "Root", o.rootARN(), true
+	}
+	if ou, found := o.ous[id]; found {
+		return orgTargetOU, ou.name, o.ouARN(id), true
+	}
+	if m, found := o.members[id]; found {
+		return orgTargetAccount, m.name, o.accountARN(id), true
+	}
+	return "", "", "", false
+}
+
+// targets lists every root, OU and account ID.
+func (o *organization) targets() []string {
+	ids := []string{o.rootID}
+	ids = append(ids, sortedKeys(o.ous)...)
+	return append(ids, sortedKeys(o.members)...)
+}
+
+// depth is how many OUs lie between the root and id, id included.
+func (o *organization) depth(id string) int {
+	d := 0
+	for id != o.rootID {
+		ou, ok := o.ous[id]
+		if !ok {
+			break
+		}
+		d++
+		id = ou.parent
+	}
+	return d
+}
+
+// idPath is the entity path AWS reports: o-x/r-x/ou-x/.../.
+func (o *organization) idPath(parent string) string {
+	var ids []string
+	for parent != o.rootID {
+		ou, ok := o.ous[parent]
+		if !ok {
+			break
+		}
+		ids = append([]string{parent}, ids...)
+		parent = ou.parent
+	}
+	return o.id + "/" + o.rootID + "/" + strings.Join(append(ids, ""), "/")
+}
+
+// namePath is a parent's path of OU names ("/" for the root, "/Prod/Apps"),
+// used in snapshots because IDs are less readable.
+func (o *organization) namePath(parent string) string {
+	var names []string
+	for parent != o.rootID {
+		ou, ok := o.ous[parent]
+		if !ok {
+			break
+		}
+		names = append([]string{ou.name}, names...)
+		parent = ou.parent
+	}
+	return "/" + strings.Join(names, "/")
+}
+
+// policy returns the policy (customer or AWS managed) with the given ID as
+// a view, or false.
+func (o *organization) policy(id string) (*orgPolicy, bool) {
+	if p, ok := o.policies[id]; ok {
+		return p, true
+	}
+	for typ, m := range orgManagedPolicies {
+		if m.id == id && o.policyTypes[typ] {
+			return &orgPolicy{id: m.id, name: m.name, typ: typ, description: m.description, content: m.content}, true
+		}
+	}
+	return nil, false
+}
+
+func orgIsManaged(id string) bool {
+	for _, m := range orgManagedPolicies {
+		if m.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// attachedOfType lists the policies of a type attached to a target.
+func (o *organization) attachedOfType(target, typ string) []string {
+	var out []string
+	for _, pid := range sortedKeys(o.attached) {
+		if !o.attached[pid][target] {
+			continue
+		}
+		if p, ok := o.policy(pid); ok && p.typ == typ {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+func (o *organization) attach(policyID, target string) {
+	if o.attached[policyID] == nil {
+		o.attached[policyID] = map[string]bool{}
+	}
+	o.attached[policyID][target] = true
+}
+
+// attachManaged attaches the AWS managed full-access policy of every enabled
+// authorization policy type to a new target, as AWS does.
+func (o *organization) attachManaged(target string) {
+	for typ, m := range orgManagedPolicies {
+		if o.policyTypes[typ] {
+			o.attach(m.id, target)
+		}
+	}
+}
+
+// detachAll removes every attachment to a target (it is being deleted).
+func (o *organization) detachAll(target string) {
+	for pid, targets := range o.attached {
+		delete(targets, target)
+		if len(targets) == 0 {
+			delete(o.attached, pid)
+		}
+	}
+}
+
+// emailTaken reports whether any account in any organization has the email.
+func orgEmailTaken(e *Emulator, email string) bool {
+	for _, a := range e.accounts {
+		if a.org == nil {
+			continue
+		}
+		if m, ok := a.org.members[a.ID]; ok && strings.EqualFold(m.email, email) {
+			return true
+		}
+	}
+	return false
+}
+
+// --- output shapes ------------------------------------------------------------
+
+type orgPolicyTypeSummary struct {
+	Type   string
+	Status string
+}
+
+type orgOrganizationOut struct {
+	Arn                  string
+	AvailablePolicyTypes []orgPolicyTypeSummary
+	FeatureSet           string
+	Id                   string
+	MasterAccountArn     string
+	MasterAccountEmail   string
+	MasterAccountId      string
+}
+
+type orgRootOut struct {
+	Arn         string
+	Id          string
+	Name        string
+	PolicyTypes []orgPolicyTypeSummary
+}
+
+type orgOUOut struct {
+	Arn  string
+	Id   string
+	Name string
+	Path string
+}
+
+type orgAccountOut struct {
+	Arn             string
+	Email           string
+	Id              string
+	JoinedMethod    string
+	JoinedTimestamp float64
+	Name            string
+	Paths           []string
+	State           string
+	Status          string
+}
+
+type orgCreateStatusOut struct {
+	AccountId          string  `json:",omitempty"`
+	AccountName        string  `json:",omitempty"`
+	CompletedTimestamp float64 `json:",omitempty"`
+	FailureReason      string  `json:",omitempty"`
+	Id                 string
+	RequestedTimestamp float64
+	State              string
+}
+
+type orgPolicySummaryOut struct {
+	Arn         string
+	AwsManaged  bool
+	Description string
+	Id          string
+	Name        string
+	Type        string
+}
+
+type orgPolicyOut struct {
+	Content       string
+	PolicySummary orgPolicySummaryOut
+}
+
+type orgTag struct {
+	Key   string
+	Value string
+}
+
+func orgEpoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
+
+func (o *organization) enabledTypes() []orgPolicyTypeSummary {
+	out := []orgPolicyTypeSummary{}
+	for _, t := range sortedKeys(o.policyTypes) {
+		out = append(out, orgPolicyTypeSummary{Type: t, Status: "ENABLED"})
+	}
+	return out
+}
+
+func (o *organization) out() orgOrganizationOut {
+	return orgOrganizationOut{Arn: o.arn(), AvailablePolicyTypes: o.enabledTypes(), FeatureSet: o.featureSet, Id: o.id,
+		MasterAccountArn: o.accountARN(o.mgmt), MasterAccountEmail: o.members[o.mgmt].email, MasterAccountId: o.mgmt}
+}
+
+func (o *organization) rootOut() orgRootOut {
+	return orgRootOut{Arn: o.rootARN(), Id: o.rootID, Name: "Root", PolicyTypes: o.enabledTypes()}
+}
+
+func (o *organization) ouOut(ou *orgUnit) orgOUOut {
+	return orgOUOut{Arn: o.ouARN(ou.id), Id: ou.id, Name: ou.name, Path: o.idPath(ou.id)}
+}
+
+func (o *organization) accountOut(m *orgMember) orgAccountOut {
+	return orgAccountOut{Arn: o.accountARN(m.id), Email: m.email, Id: m.id, JoinedMethod: m.joinedMethod,
+		JoinedTimestamp: orgEpoch(m.joined), Name: m.name, Paths: []string{o.idPath(m.parent) + m.id + "/"},
+		State: m.status, Status: m.status}
+}
+
+func orgRequestOut(r *orgCreateRequest) orgCreateStatusOut {
+	out := orgCreateStatusOut{AccountName: r.name, Id: r.id, RequestedTimestamp: orgEpoch(r.requested), State: r.state,
+		FailureReason: r.failure, AccountId: r.accountID}
+	if !r.completed.IsZero() {
+		out.CompletedTimestamp = orgEpoch(r.completed)
+	}
+	return out
+}
+
+func (o *organization) policySummary(p *orgPolicy) orgPolicySummaryOut {
+	return orgPolicySummaryOut{Arn: o.policyARN(p.id, p.typ), AwsManaged: orgIsManaged(p.id), Description: p.description,
+		Id: p.id, Name: p.name, Type: p.typ}
+}
+
+func (o *organization) policyOut(p *orgPolicy) map[string]any {
+	return map[string]any{"Policy": orgPolicyOut{Content: p.content, PolicySummary: o.policySummary(p)}}
+}
+
+// --- pagination ---------------------------------------------------------------
+
+// orgPaginate returns the page of items (sorted by key, keys unique) that
+// follows token, and the token of the next page ("" on the last). Tokens
+// carry the last key returned, so a page survives changes to the list.
+func orgPaginate[T any](c *Ctx, items []T, key func(T) string, token string, maxResults int) ([]T, string, *APIError) {
+	if maxResults < 0 {
+		return nil, "", orgInvalid("MIN_VALUE_EXCEEDED", "You provided a value that is less than the allowed minimum for MaxResults.")
+	}
+	if maxResults > orgMaxResults {
+		return nil, "", orgInvalid("MAX_VALUE_EXCEEDED", "You provided a value that exceeds the allowed maximum of %d for MaxResults.", orgMaxResults)
+	}
+	start := 0
+	if token != "" {
+		after, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil {
+			return nil, "", orgInvalid("INVALID_NEXT_TOKEN", "You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.")
+		}
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > string(after) })
+	}
+	end := min(start+c.PageSize(maxResults), len(items))
+	page := append(make([]T, 0, end-start), items[start:end]...)
+	next := ""
+	if end < len(items) {
+		next = base64.RawURLEncoding.EncodeToString([]byte(key(items[end-1])))
+	}
+	return page, next, nil
+}
+
+// orgPageOut builds a list response: {listName: page, "NextToken": next}.
+func orgPageOut(listName string, page any, next string) map[string]any {
+	out := map[string]any{listName: page}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out
+}
+
+type orgListInput struct {
+	NextToken  string
+	MaxResults int
+}
+
+// --- tags ---------------------------------------------------------------------
+
+// orgTagMap validates tags and returns them as a map.
+func orgTagMap(tags []orgTag) (map[string]string, *APIError) {
+	m := map[string]string{}
+	for _, t := range tags {
+		if t.Key == "" || utf8.RuneCountInString(t.Key) > 128 || utf8.RuneCountInString(t.Value) > 256 {
+			return nil, orgInvalid("INVALID_INPUT", "You provided an invalid tag: keys are 1-128 characters, values 0-256.")
+		}
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return nil, orgInvalid("INVALID_SYSTEM_TAGS_PARAMETER", "Tag keys beginning with aws: are reserved.")
+		}
+		if _, dup := m[t.Key]; dup {
+			return nil, orgInvalid("DUPLICATE_TAG_KEY", "You provided the tag key %s more than once.", t.Key)
+		}
+		m[t.Key] = t.Value
+	}
+	if len(m) > orgMaxTags {
+		return nil, orgConstraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
+	}
+	return m, nil
+}
+
+func orgTagList(m map[string]string) []orgTag {
+	out := []orgTag{}
+	for _, k := range sortedKeys(m) {
+		out = append(out, orgTag{Key: k, Value: m[k]})
+	}
+	return out
+}
+
+// tagsOf returns a pointer to the tag map of a taggable resource.
+func (o *organization) tagsOf(id string) (*map[string]string, *APIError) {
+	switch {
+	case id == o.rootID:
+		return &o.rootTags, nil
+	case o.ous[id] != nil:
+		return &o.ous[id].tags, nil
+	case o.members[id] != nil:
+		return &o.members[id].tags, nil
+	case o.policies[id] != nil:
+		return &o.policies[id].tags, nil
+	case orgIsManaged(id):
+		return nil, orgInvalid("IMMUTABLE_POLICY", "You can't tag an AWS managed policy.")
+	}
+	return nil, orgErr("TargetNotFoundException", "We can't find a root, OU, account, or policy with the ResourceId that you specified.")
+}
+
+// --- organization -------------------------------------------------------------
+
+func orgCreateOrganization(c *Ctx) (any, error) {
+	var in struct{ FeatureSet string }
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if in.FeatureSet == "" {
+		in.FeatureSet = orgFeatureAll
+	}
+	if in.FeatureSet != orgFeatureAll && in.FeatureSet != orgFeatureBilling {
+		return nil, orgInvalid("INVALID_ENUM", "You specified an invalid value for FeatureSet.")
+	}
+	if c.Account.org != nil {
+		return nil, orgErr("AlreadyInOrganizationException", "The AWS account is already a member of an organization.")
+	}
+	mgmt := c.Account.ID
+	id := "o-" + orgHashID(orgAlnum, 10, "organization", mgmt)
+	o := &organization{
+		id: id, rootID: "r-" + orgHashID(orgAlnum, 4, "root", id), mgmt: mgmt, featureSet: in.FeatureSet,
+		policyTypes: map[string]bool{}, ous: map[string]*orgUnit{}, members: map[string]*orgMember{},
+		policies: map[string]*orgPolicy{}, attached: map[string]map[string]bool{}, requests: map[string]*orgCreateRequest{},
+	}
+	o.members[mgmt] = &orgMember{id: mgmt, name: "Management account", email: mgmt + "@example.com", parent: o.rootID,
+		status: orgStatusActive, joinedMethod: orgJoinedInvited, joined: c.e.now()}
+	c.Account.org = o
+	return map[string]any{"Organization": o.out()}, nil
+}
+
+func orgDescribeOrganization(c *Ctx) (any, error) {
+	o, err := orgOf(c)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Organization": o.out()}, nil
+}
+
+func orgDeleteOrganization(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(o.members) > 1 {
+		return nil, orgErr("OrganizationNotEmptyException",
+			"The organization isn't empty. To delete an organization, you must first remove all accounts except the management account.")
+	}
+	c.Account.org = nil
+	return nil, nil
+}
+
+func orgListRoots(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in orgListInput
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	page, next, apiErr := orgPaginate(c, []orgRootOut{o.rootOut()}, func(r orgRootOut) string { return r.Id }, in.NextToken, in.MaxResults)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return orgPageOut("Roots", page, next), nil
+}
+
+// orgRootAndType checks EnablePolicyType/DisablePolicyType input.
+func orgRootAndType(c *Ctx) (*organization, string, *APIError) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, "", err
+	}
+	var in struct{ RootId, PolicyType string }
+	if err := orgDecode(c, &in); err != nil {
+		return nil, "", err
+	}
+	if _, ok := orgPolicyTypes[in.PolicyType]; !ok {
+		return nil, "", orgInvalid("INVALID_ENUM_POLICY_TYPE", "You specified an invalid policy type: %s.", in.PolicyType)
+	}
+	if in.RootId != o.rootID {
+		return nil, "", orgErr("RootNotFoundException", "We can't find a root with the RootId that you specified.")
+	}
+	if o.featureSet != orgFeatureAll {
+		return nil, "", orgErr("PolicyTypeNotAvailableForOrganizationException",
+			"You can't use the specified policy type with the feature set currently enabled for this organization.")
+	}
+	return o, in.PolicyType, nil
+}
+
+func orgEnablePolicyType(c *Ctx) (any, error) {
+	o, typ, err := orgRootAndType(c)
+	if err != nil {
+		return nil, err
+	}
+	if o.policyTypes[typ] {
+		return nil, orgErr("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled.")
+	}
+	o.policyTypes[typ] = true
+	if m, ok := orgManagedPolicies[typ]; ok {
+		for _, t := range o.targets() {
+			o.attach(m.id, t)
+		}
+	}
+	return map[string]any{"Root": o.rootOut()}, nil
+}
+
+func orgDisablePolicyType(c *Ctx) (any, error) {
+	o, typ, err := orgRootAndType(c)
+	if err != nil {
+		return nil, err
+	}
+	if !o.policyTypes[typ] {
+		return nil, orgErr("PolicyTypeNotEnabledException", "This policy type is not enabled for the specified root.")
+	}
+	for pid := range o.attached {
+		if p, ok := o.policy(pid); ok && p.typ == typ {
+			delete(o.attached, pid)
+		}
+	}
+	delete(o.policyTypes, typ)
+	return map[string]any{"Root": o.rootOut()}, nil
+}
+
+// --- organizational units -------------------------------------------------------
+
+// orgCheckOUName validates an OU name (1-128 characters).
+func orgCheckOUName(name string) *APIError {
+	n := utf8.RuneCountInString(name)
+	if n == 0 {
+		return orgInvalid("MIN_LENGTH_EXCEEDED", "You provided a value that is shorter than the allowed minimum length for Name.")
+	}
+	if n > 128 {
+		return orgInvalid("MAX_LENGTH_EXCEEDED", "You provided a value that exceeds the allowed maximum length of 128 for Name.")
+	}
+	return nil
+}
+
+// siblingNamed returns the OU under parent with the name, if any.
+func (o *organization) siblingNamed(parent, name string) *orgUnit {
+	for _, ou := range o.ous {
+		if ou.parent == parent && ou.name == name {
+			return ou
+		}
+	}
+	return nil
+}
+
+func orgDuplicateOU() *APIError {
+	return orgErr("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
+}
+
+func orgCreateOrganizationalUnit(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		ParentId, Name string
+		Tags           []orgTag
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if err := orgCheckOUName(in.Name); err != nil {
+		return nil, err
+	}
+	tags, apiErr := orgTagMap(in.Tags)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if !o.isParent(in.ParentId) {
+		return nil, orgErr("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+	}
+	if o.depth(in.ParentId) >= orgMaxOUDepth {
+		return nil, orgConstraint("OU_DEPTH_LIMIT_EXCEEDED",
+			"You attempted to create an OU tree that is too many levels deep.")
+	}
+	if o.siblingNamed(in.ParentId, in.Name) != nil {
+		return nil, orgDuplicateOU()
+	}
+	id := o.nextID(func(seq string) string {
+		return "ou-" + o.rootID[2:] + "-" + orgHashID(orgAlnum, 8, "ou", in.ParentId, in.Name, seq)
+	}, func(id string) bool { return o.ous[id] != nil })
+	ou := &orgUnit{id: id, name: in.Name, parent: in.ParentId, tags: tags}
+	o.ous[id] = ou
+	o.attachManaged(id)
+	return map[string]any{"OrganizationalUnit": o.ouOut(ou)}, nil
+}
+
+// orgOU finds the OU named by the request's OrganizationalUnitId.
+func orgOU(o *organization, id string) (*orgUnit, *APIError) {
+	ou, ok := o.ous[id]
+	if !ok {
+		return nil, orgErr("OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified.")
+	}
+	return ou, nil
+}
+
+func orgDescribeOrganizationalUnit(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct{ OrganizationalUnitId string }
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	ou, apiErr := orgOU(o, in.OrganizationalUnitId)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return map[string]any{"OrganizationalUnit": o.ouOut(ou)}, nil
+}
+
+func orgUpdateOrganizationalUnit(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		OrganizationalUnitId string
+		Name                 *string
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	ou, apiErr := orgOU(o, in.OrganizationalUnitId)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if in.Name != nil {
+		if err := orgCheckOUName(*in.Name); err != nil {
+			return nil, err
+		}
+		if s := o.siblingNamed(ou.parent, *in.Name); s != nil && s != ou {
+			return nil, orgDuplicateOU()
+		}
+		ou.name = *in.Name
+	}
+	return map[string]any{"OrganizationalUnit": o.ouOut(ou)}, nil
+}
+
+func orgDeleteOrganizationalUnit(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct{ OrganizationalUnitId string }
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	ou, apiErr := orgOU(o, in.OrganizationalUnitId)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if len(o.childOUs(ou.id)) > 0 || len(o.childAccounts(ou.id)) > 0 {
+		return nil, orgErr("OrganizationalUnitNotEmptyException",
+			"The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.")
+	}
+	o.detachAll(ou.id)
+	delete(o.ous, ou.id)
+	return nil, nil
+}
+
+// childOUs lists a parent's OUs, sorted by ID.
+func (o *organization) childOUs(parent string) []*orgUnit {
+	var out []*orgUnit
+	for _, id := range sortedKeys(o.ous) {
+		if o.ous[id].parent == parent {
+			out = append(out, o.ous[id])
+		}
+	}
+	return out
+}
+
+// childAccounts lists a parent's accounts, sorted by ID.
+func (o *organization) childAccounts(parent string) []*orgMember {
+	var out []*orgMember
+	for _, id := range sortedKeys(o.members) {
+		if o.members[id].parent == parent {
+			out = append(out, o.members[id])
+		}
+	}
+	return out
+}
+
+func orgParentNotFound() *APIError {
+	return orgErr("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+}
+
+func orgListOrganizationalUnitsForParent(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		ParentId string
+		orgListInput
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if !o.isParent(in.ParentId) {
+		return nil, orgParentNotFound()
+	}
+	page, next, apiErr := orgPaginate(c, o.childOUs(in.ParentId), func(ou *orgUnit) string { return ou.id }, in.NextToken, in.MaxResults)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	out := []orgOUOut{}
+	for _, ou := range page {
+		out = append(out, o.ouOut(ou))
+	}
+	return orgPageOut("OrganizationalUnits", out, next), nil
+}
+
+type orgIDType struct {
+	Id   string
+	Type string
+}
+
+func orgListChildren(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		ParentId, ChildType string
+		orgListInput
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if in.ChildType != orgTargetAccount && in.ChildType != orgTargetOU {
+		return nil, orgInvalid("INVALID_ENUM", "You specified an invalid value for ChildType.")
+	}
+	if !o.isParent(in.ParentId) {
+		return nil, orgParentNotFound()
+	}
+	var children []orgIDType
+	if in.ChildType == orgTargetOU {
+		for _, ou := range o.childOUs(in.ParentId) {
+			children = append(children, orgIDType{Id: ou.id, Type: orgTargetOU})
+		}
+	} else {
+		for _, m := range o.childAccounts(in.ParentId) {
+			children = append(children, orgIDType{Id: m.id, Type: orgTargetAccount})
+		}
+	}
+	page, next, apiErr := orgPaginate(c, children, func(ch orgIDType) string { return ch.Id }, in.NextToken, in.MaxResults)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return orgPageOut("Children", page, next), nil
+}
+
+func orgListParents(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		ChildId string
+		orgListInput
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	parent := ""
+	if ou, ok := o.ous[in.ChildId]; ok {
+		parent = ou.parent
+	} else if m, ok := o.members[in.ChildId]; ok {
+		parent = m.parent
+	} else {
+		return nil, orgErr("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+	}
+	typ := orgTargetOU
+	if parent == o.rootID {
+		typ = orgTargetRoot
+	}
+	page, next, apiErr := orgPaginate(c, []orgIDType{{Id: parent, Type: typ}}, func(p orgIDType) string { return p.Id }, in.NextToken, in.MaxResults)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return orgPageOut("Parents", page, next), nil
+}
+
+// --- accounts -----------------------------------------------------------------
+
+var (
+	orgEmailRe       = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
+	orgAccountNameRe = regexp.MustCompile(`^[\x{0020}-\x{007E}]+$`)
+)
+
+func orgCreateAccount(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		Email, AccountName, RoleName, IamUserAccessToBilling string
+		Tags                                                 []orgTag
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if n := len(in.Email); n < 6 || n > 64 || !orgEmailRe.MatchString(in.Email) {
+		return nil, orgInvalid("INVALID_EMAIL_ADDRESS_TARGET", "You provided an invalid email address: %s.", in.Email)
+	}
+	if n := utf8.RuneCountInString(in.AccountName); n < 1 || n > 50 || !orgAccountNameRe.MatchString(in.AccountName) {
+		return nil, orgInvalid("INVALID_INPUT", "You provided an invalid AccountName: 1-50 printable ASCII characters.")
+	}
+	if in.RoleName == "" {
+		in.RoleName = orgDefaultAccessRole
+	}
+	if !roleNameRe.MatchString(in.RoleName) {
+		return nil, orgInvalid("INVALID_ROLE_NAME", "You provided a role name that isn't valid: %s.", in.RoleName)
+	}
+	if in.IamUserAccessToBilling != "" && in.IamUserAccessToBilling != "ALLOW" && in.IamUserAccessToBilling != "DENY" {
+		return nil, orgInvalid("INVALID_ENUM", "You specified an invalid value for IamUserAccessToBilling.")
+	}
+	tags, apiErr := orgTagMap(in.Tags)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	inProgress := 0
+	for _, r := range o.requests {
+		if r.state == orgCreateInProgress {
+			inProgress++
+		}
+	}
+	if inProgress >= orgMaxCreatesInProgress {
+		return nil, orgErr("TooManyRequestsException",
+			"AWS Organizations can't complete your request because another request is already in progress. Try again later.")
+	}
+	r := &orgCreateRequest{name: in.AccountName, email: in.Email, roleName: in.RoleName, tags: tags,
+		state: orgCreateInProgress, requested: c.e.now(), describesLeft: c.e.opts.AccountCreationDescribes}
+	if len(o.failNext) > 0 {
+		r.forcedFailure, o.failNext = o.failNext[0], o.failNext[1:]
+	}
+	r.id = o.nextID(func(seq string) string {
+		return "car-" + orgHashID(orgHex, 32, "car", o.id, in.Email, seq)
+	}, func(id string) bool { return o.requests[id] != nil })
+	r.seq = o.seq
+	o.requests[r.id] = r
+	return map[string]any{"CreateAccountStatus": orgRequestOut(r)}, nil
+}
+
+// complete settles a create-account request: the forced failure, if any,
+// then EMAIL_ALREADY_EXISTS, else the account is created in the root with
+// its access role (trusting the management account) and the managed
+// policies of the enabled policy types.
+func (o *organization) complete(e *Emulator, r *orgCreateRequest) {
+	r.completed = e.now()
+	switch {
+	case r.forcedFailure != "":
+		r.state, r.failure = orgCreateFailed, r.forcedFailure
+		return
+	case orgEmailTaken(e, r.email):
+		r.state, r.failure = orgCreateFailed, "EMAIL_ALREADY_EXISTS"
+		return
+	}
+	id := orgHashID(orgDigits, 12, "account", strings.ToLower(r.email))
+	for i := 1; e.accounts[id] != nil; i++ {
+		id = orgHashID(orgDigits, 12, "account", strings.ToLower(r.email), fmt.Sprint(i))
+	}
+	a := e.addAccount(id)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + o.mgmt +
+		`:root"},"Action":"sts:AssumeRole"}]}`
+	if _, apiErr := e.createRole(a, r.roleName, "/", trust); apiErr != nil {
+		delete(e.accounts, id) // unreachable: the role name was checked at request time
+		r.state, r.failure = orgCreateFailed, "INTERNAL_FAILURE"
+		return
+	}
+	a.org = o
+	o.members[id] = &orgMember{id: id, name: r.name, email: r.email, parent: o.rootID, status: orgStatusActive,
+		joinedMethod: orgJoinedCreated, joined: r.completed, tags: r.tags}
+	o.attachManaged(id)
+	r.state, r.accountID = orgCreateSucceeded, id
+}
+
+func orgDescribeCreateAccountStatus(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct{ CreateAccountRequestId string }
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	r, ok := o.requests[in.CreateAccountRequestId]
+	if !ok {
+		return nil, orgErr("CreateAccountStatusNotFoundException",
+			"We can't find a create account request with the CreateAccountRequestId that you specified.")
+	}
+	if r.state == orgCreateInProgress {
+		if r.describesLeft > 0 {
+			r.describesLeft--
+		} else {
+			o.complete(c.e, r)
+		}
+	}
+	return map[string]any{"CreateAccountStatus": orgRequestOut(r)}, nil
+}
+
+func orgListCreateAccountStatus(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		States []string
+		orgListInput
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, s := range in.States {
+		if s != orgCreateInProgress && s != orgCreateSucceeded && s != orgCreateFailed {
+			return nil, orgInvalid("INVALID_ENUM", "You specified an invalid value for States: %s.", s)
+		}
+		want[s] = true
+	}
+	var reqs []*orgCreateRequest
+	for _, r := range o.requests {
+		if len(want) == 0 || want[r.state] {
+			reqs = append(reqs, r)
+		}
+	}
+	sort.Slice(reqs, func(i, j int) bool { return reqs[i].seq < reqs[j].seq })
+	page, next, apiErr := orgPaginate(c, reqs, func(r *orgCreateRequest) string { return fmt.Sprintf("%012d", r.seq) },
+		in.NextToken, in.MaxResults)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	out := []orgCreateStatusOut{}
+	for _, r := range page {
+		out = append(out, orgRequestOut(r))
+	}
+	return orgPageOut("CreateAccountStatuses", out, next), nil
+}
+
+func orgAccountNotFound() *APIError {
+	return orgErr("AccountNotFoundException", "You specified an account that doesn't exist.")
+}
+
+func orgDescribeAccount(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct{ AccountId string }
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	m, ok := o.members[in.AccountId]
+	if !ok {
+		return nil, orgAccountNotFound()
+	}
+	if m.status == orgStatusPendingClosure {
+		if m.closeIn > 0 {
+			m.closeIn--
+		} else {
+			m.status = orgStatusSuspended
+		}
+	}
+	return map[string]any{"Account": o.accountOut(m)}, nil
+}
+
+func (o *organization) accountsPage(c *Ctx, members []*orgMember, in orgListInput) (any, error) {
+	page, next, apiErr := orgPaginate(c, members, func(m *orgMember) string { return m.id }, in.NextToken, in.MaxResults)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	out := []orgAccountOut{}
+	for _, m := range page {
+		out = append(out, o.accountOut(m))
+	}
+	return orgPageOut("Accounts", out, next), nil
+}
+
+func orgListAccounts(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in orgListInput
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	var members []*orgMember
+	for _, id := range sortedKeys(o.members) {
+		members = append(members, o.members[id])
+	}
+	return o.accountsPage(c, members, in)
+}
+
+func orgListAccountsForParent(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		ParentId string
+		orgListInput
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if !o.isParent(in.ParentId) {
+		return nil, orgParentNotFound()
+	}
+	return o.accountsPage(c, o.childAccounts(in.ParentId), in.orgListInput)
+}
+
+func orgMoveAccount(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct{ AccountId, SourceParentId, DestinationParentId string }
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	m, ok := o.members[in.AccountId]
+	switch {
+	case !ok:
+		return nil, orgAccountNotFound()
+	case !o.isParent(in.SourceParentId):
+		return nil, orgErr("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.")
+	case !o.isParent(in.DestinationParentId):
+		return nil, orgErr("DestinationParentNotFoundException", "We can't find a destination root or OU with the ParentId that you specified.")
+	case m.parent == in.DestinationParentId:
+		return nil, orgErr("DuplicateAccountException", "That account is already present in the specified destination.")
+	case m.parent != in.SourceParentId:
+		return nil, orgErr("AccountNotFoundException", "You specified an account that doesn't exist in the source parent.")
+	}
+	m.parent = in.DestinationParentId
+	return nil, nil
+}
+
+// orgCloseQuota is how many accounts an organization can close in 30 days:
+// 10% of its member accounts, at least 10 and at most 1000.
+func (o *organization) closeQuota() int {
+	return min(max((len(o.members)-1)/10, 10), 1000)
+}
+
+func orgCloseAccount(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct{ AccountId string }
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	m, ok := o.members[in.AccountId]
+	if !ok {
+		return nil, orgAccountNotFound()
+	}
+	if m.id == o.mgmt {
+		return nil, orgConstraint("CANNOT_CLOSE_MANAGEMENT_ACCOUNT", "You attempted to close the management account. You can't close the management account.")
+	}
+	if m.status != orgStatusActive {
+		return nil, orgErr("AccountAlreadyClosedException", "You attempted to close an account that is already closed.")
+	}
+	if o.featureSet != orgFeatureAll {
+		return nil, orgConstraint("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE", "You can close an account only when all features are enabled.")
+	}
+	pending := 0
+	for _, other := range o.members {
+		if other.status == orgStatusPendingClosure {
+			pending++
+		}
+	}
+	if pending >= orgMaxPendingClosures {
+		return nil, orgConstraint("CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED", "You attempted to exceed the number of accounts that you can close at a time.")
+	}
+	now := c.e.now()
+	recent := o.closures[:0]
+	for _, t := range o.closures {
+		if now.Sub(t) < orgClosureWindow {
+			recent = append(recent, t)
+		}
+	}
+	o.closures = recent
+	if len(recent) >= o.closeQuota() {
+		return nil, orgConstraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You have exceeded close account quota for the past 30 days.")
+	}
+	o.closures = append(o.closures, now)
+	m.status, m.closeIn = orgStatusPendingClosure, c.e.opts.AccountClosureDescribes
+	return nil, nil
+}
+
+// --- tagging ------------------------------------------------------------------
+
+func orgTagResource(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		ResourceId string
+		Tags       []orgTag
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	tags, apiErr := o.tagsOf(in.ResourceId)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	add, apiErr := orgTagMap(in.Tags)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	merged := map[string]string{}
+	for k, v := range *tags {
+		merged[k] = v
+	}
+	for k, v := range add {
+		merged[k] = v
+	}
+	if len(merged) > orgMaxTags {
+		return nil, orgConstraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
+	}
+	*tags = merged
+	return nil, nil
+}
+
+func orgUntagResource(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		ResourceId string
+		TagKeys    []string
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	tags, apiErr := o.tagsOf(in.ResourceId)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	for _, k := range in.TagKeys {
+		delete(*tags, k)
+	}
+	return nil, nil
+}
+
+func orgListTagsForResource(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		ResourceId string
+		orgListInput
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	tags, apiErr := o.tagsOf(in.ResourceId)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	page, next, apiErr := orgPaginate(c, orgTagList(*tags), func(t orgTag) string { return t.Key }, in.NextToken, 0)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return orgPageOut("Tags", page, next), nil
+}
+
+// --- policies -----------------------------------------------------------------
+
+// orgCheckContent validates a policy document of a type and returns its
+// size as AWS counts it: characters once whitespace outside strings is removed.
+func orgCheckContent(typ, content string) (int, *APIError) {
+	var doc any
+	if err := json.Unmarshal([]byte(content), &doc); err != nil {
+		return 0, orgErr("MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type: invalid JSON.")
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return 0, orgErr("MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type: it must be a JSON object.")
+	}
+	if orgAuthorizationType(typ) {
+		if apiErr := orgCheckStatements(obj); apiErr != nil {
+			return 0, apiErr
+		}
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(content)); err != nil {
+		return 0, orgErr("MalformedPolicyDocumentException", "The provided policy document isn't valid JSON.")
+	}
+	return utf8.RuneCountInString(b.String()), nil
+}
+
+// orgCheckStatements checks the grammar of an SCP or RCP: a Statement (one
+// or a list) whose members each have an Effect of Allow or Deny and an
+// Action or NotAction.
+func orgCheckStatements(doc map[string]any) *APIError {
+	malformed := func(why string) *APIError {
+		return orgErr("MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type: %s.", why)
+	}
+	var stmts []any
+	switch s := doc["Statement"].(type) {
+	case map[string]any:
+		stmts = []any{s}
+	case []any:
+		stmts = s
+	default:
+		return malformed("missing Statement")
+	}
+	if len(stmts) == 0 {
+		return malformed("empty Statement")
+	}
+	for _, raw := range stmts {
+		st, ok := raw.(map[string]any)
+		if !ok {
+			return malformed("a statement must be an object")
+		}
+		if e := st["Effect"]; e != "Allow" && e != "Deny" {
+			return malformed("Effect must be Allow or Deny")
+		}
+		_, action := st["Action"]
+		_, notAction := st["NotAction"]
+		if action == notAction {
+			return malformed("a statement needs exactly one of Action and NotAction")
+		}
+	}
+	return nil
+}
+
+// orgMaxSize is the largest policy of a type, in characters.
+func orgMaxSize(e *Emulator, typ string) int {
+	if typ == orgSCP {
+		return e.opts.SCPMaxSize
+	}
+	return orgPolicyTypes[typ].maxSize
+}
+
+// orgMaxAttach is how many policies of a type one target can have.
+func orgMaxAttach(e *Emulator, typ string) int {
+	if typ == orgSCP {
+		return e.opts.SCPMaxAttachments
+	}
+	return orgPolicyTypes[typ].maxAttach
+}
+
+func orgCheckPolicyName(name string) *APIError {
+	if n := utf8.RuneCountInString(name); n < 1 || n > 128 {
+		return orgInvalid("INVALID_INPUT", "A policy name must be 1-128 characters.")
+	}
+	return nil
+}
+
+func orgDuplicatePolicy() *APIError {
+	return orgErr("DuplicatePolicyException", "A policy with the same name already exists.")
+}
+
+// namedPolicy returns the customer policy of a type with the name, if any.
+func (o *organization) namedPolicy(typ, name string) *orgPolicy {
+	for _, p := range o.policies {
+		if p.typ == typ && p.name == name {
+			return p
+		}
+	}
+	if m, ok := orgManagedPolicies[typ]; ok && m.name == name {
+		return &orgPolicy{id: m.id}
+	}
+	return nil
+}
+
+func orgCreatePolicy(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		Content, Description, Name, Type string
+		Tags                             []orgTag
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if _, ok := orgPolicyTypes[in.Type]; !ok {
+		return nil, orgInvalid("INVALID_ENUM_POLICY_TYPE", "You specified an invalid policy type: %s.", in.Type)
+	}
+	if apiErr := orgCheckPolicyName(in.Name); apiErr != nil {
+		return nil, apiErr
+	}
+	if utf8.RuneCountInString(in.Description) > 512 {
+		return nil, orgInvalid("MAX_LENGTH_EXCEEDED", "You provided a value that exceeds the allowed maximum length of 512 for Description.")
+	}
+	tags, apiErr := orgTagMap(in.Tags)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	size, apiErr := orgCheckContent(in.Type, in.Content)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if size > orgMaxSize(c.e, in.Type) {
+		return nil, orgConstraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You attempted to create a policy larger than the maximum size.")
+	}
+	if o.namedPolicy(in.Type, in.Name) != nil {
+		return nil, orgDuplicatePolicy()
+	}
+	id := o.nextID(func(seq string) string {
+		return "p-" + orgHashID(orgAlnum, 8, "policy", o.id, in.Name, seq)
+	}, func(id string) bool { return o.policies[id] != nil })
+	p := &orgPolicy{id: id, name: in.Name, typ: in.Type, description: in.Description, content: in.Content, tags: tags}
+	o.policies[id] = p
+	return o.policyOut(p), nil
+}
+
+// orgFindPolicy looks up the request's policy.
+func orgFindPolicy(o *organization, id string) (*orgPolicy, *APIError) {
+	p, ok := o.policy(id)
+	if !ok {
+		return nil, orgErr("PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.")
+	}
+	return p, nil
+}
+
+func orgUpdatePolicy(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		PolicyId                   string
+		Name, Description, Content *string
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	p, apiErr := orgFindPolicy(o, in.PolicyId)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if orgIsManaged(p.id) {
+		return nil, orgInvalid("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
+	}
+	if in.Name != nil {
+		if apiErr := orgCheckPolicyName(*in.Name); apiErr != nil {
+			return nil, apiErr
+		}
+		if other := o.namedPolicy(p.typ, *in.Name); other != nil && other.id != p.id {
+			return nil, orgDuplicatePolicy()
+		}
+	}
+	if in.Content != nil {
+		size, apiErr := orgCheckContent(p.typ, *in.Content)
+		if apiErr != nil {
+			return nil, apiErr
+		}
+		if size > orgMaxSize(c.e, p.typ) {
+			return nil, orgConstraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You attempted to create a policy larger than the maximum size.")
+		}
+		p.content = *in.Content
+	}
+	if in.Name != nil {
+		p.name = *in.Name
+	}
+	if in.Description != nil {
+		p.description = *in.Description
+	}
+	return o.policyOut(p), nil
+}
+
+func orgDescribePolicy(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct{ PolicyId string }
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	p, apiErr := orgFindPolicy(o, in.PolicyId)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return o.policyOut(p), nil
+}
+
+func orgDeletePolicy(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct{ PolicyId string }
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	p, apiErr := orgFindPolicy(o, in.PolicyId)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if orgIsManaged(p.id) {
+		return nil, orgInvalid("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
+	}
+	if len(o.attached[p.id]) > 0 {
+		return nil, orgErr("PolicyInUseException", "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+	}
+	delete(o.policies, p.id)
+	return nil, nil
+}
+
+// summaries renders policies sorted by ID.
+func (o *organization) summaries(ps []*orgPolicy) []orgPolicySummaryOut {
+	sort.Slice(ps, func(i, j int) bool { return ps[i].id < ps[j].id })
+	out := []orgPolicySummaryOut{}
+	for _, p := range ps {
+		out = append(out, o.policySummary(p))
+	}
+	return out
+}
+
+func orgListPolicies(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		Filter string
+		orgListInput
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if _, ok := orgPolicyTypes[in.Filter]; !ok {
+		return nil, orgInvalid("INVALID_ENUM_POLICY_TYPE", "You specified an invalid policy type: %s.", in.Filter)
+	}
+	var ps []*orgPolicy
+	for _, p := range o.policies {
+		if p.typ == in.Filter {
+			ps = append(ps, p)
+		}
+	}
+	if m, ok := orgManagedPolicies[in.Filter]; ok {
+		if p, found := o.policy(m.id); found {
+			ps = append(ps, p)
+		}
+	}
+	page, next, apiErr := orgPaginate(c, o.summaries(ps), func(s orgPolicySummaryOut) string { return s.Id }, in.NextToken, in.MaxResults)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return orgPageOut("Policies", page, next), nil
+}
+
+// orgPolicyAndTarget resolves AttachPolicy/DetachPolicy input.
+func orgPolicyAndTarget(c *Ctx) (*organization, *orgPolicy, string, *APIError) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	var in struct{ PolicyId, TargetId string }
+	if err := orgDecode(c, &in); err != nil {
+		return nil, nil, "", err
+	}
+	p, apiErr := orgFindPolicy(o, in.PolicyId)
+	if apiErr != nil {
+		return nil, nil, "", apiErr
+	}
+	if _, _, _, ok := o.target(in.TargetId); !ok {
+		return nil, nil, "", orgErr("TargetNotFoundException", "We can't find a root, OU, or account with the TargetId that you specified.")
+	}
+	return o, p, in.TargetId, nil
+}
+
+func orgAttachPolicy(c *Ctx) (any, error) {
+	o, p, target, apiErr := orgPolicyAndTarget(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if !o.policyTypes[p.typ] {
+		return nil, orgErr("PolicyTypeNotEnabledException", "This policy type is not enabled for the specified root.")
+	}
+	if o.attached[p.id][target] {
+		return nil, orgErr("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
+	}
+	if len(o.attachedOfType(target, p.typ)) >= orgMaxAttach(c.e, p.typ) {
+		return nil, orgConstraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
+			"You attempted to exceed the number of policies of a certain type that can be attached to an entity.")
+	}
+	o.attach(p.id, target)
+	return nil, nil
+}
+
+func orgDetachPolicy(c *Ctx) (any, error) {
+	o, p, target, apiErr := orgPolicyAndTarget(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if p.id == orgManagedPolicies[orgRCP].id {
+		return nil, orgInvalid("NON_DETACHABLE_POLICY", "You can't detach this AWS Managed Policy.")
+	}
+	if !o.attached[p.id][target] {
+		return nil, orgErr("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
+	}
+	if orgAuthorizationType(p.typ) && len(o.attachedOfType(target, p.typ)) <= 1 {
+		return nil, orgConstraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
+			"You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.")
+	}
+	delete(o.attached[p.id], target)
+	if len(o.attached[p.id]) == 0 {
+		delete(o.attached, p.id)
+	}
+	return nil, nil
+}
+
+func orgListPoliciesForTarget(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		TargetId, Filter string
+		orgListInput
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if _, ok := orgPolicyTypes[in.Filter]; !ok {
+		return nil, orgInvalid("INVALID_ENUM_POLICY_TYPE", "You specified an invalid policy type: %s.", in.Filter)
+	}
+	if _, _, _, ok := o.target(in.TargetId); !ok {
+		return nil, orgErr("TargetNotFoundException", "We can't find a root, OU, or account with the TargetId that you specified.")
+	}
+	var ps []*orgPolicy
+	for _, id := range o.attachedOfType(in.TargetId, in.Filter) {
+		p, _ := o.policy(id)
+		ps = append(ps, p)
+	}
+	page, next, apiErr := orgPaginate(c, o.summaries(ps), func(s orgPolicySummaryOut) string { return s.Id }, in.NextToken, in.MaxResults)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return orgPageOut("Policies", page, next), nil
+}
+
+type orgTargetOut struct {
+	Arn      string
+	Name     string
+	TargetId string
+	Type     string
+}
+
+func orgListTargetsForPolicy(c *Ctx) (any, error) {
+	o, err := orgManagement(c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		PolicyId string
+		orgListInput
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	p, apiErr := orgFindPolicy(o, in.PolicyId)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	targets := []orgTargetOut{}
+	for _, id := range sortedKeys(o.attached[p.id]) {
+		typ, name, arn, _ := o.target(id)
+		targets = append(targets, orgTargetOut{Arn: arn, Name: name, TargetId: id, Type: typ})
+	}
+	page, next, apiErr := orgPaginate(c, targets, func(t orgTargetOut) string { return t.TargetId }, in.NextToken, in.MaxResults)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return orgPageOut("Targets", page, next), nil
+}
+
+// --- snapshot and Go API ------------------------------------------------------
+
+// orgSnapshot renders each organization under its management account: the
+// organization, its tree (OUs by name path, accounts by parent path) and its
+// policies (by type/name) with their attachments. It reflects the current
+// state: an account being created appears once its request has SUCCEEDED,
+// a closed account is PENDING_CLOSURE until described into SUSPENDED.
+func orgSnapshot(e *Emulator) map[string]any {
+	out := map[string]any{}
+	for id, a := range e.accounts {
+		o := a.org
+		if o == nil || o.mgmt != id {
+			continue
+		}
+		types := sortedKeys(o.policyTypes)
+		ous := map[string]any{}
+		for _, ou := range o.ous {
+			ous[o.namePath(ou.id)] = orgWithTags(map[string]any{"id": ou.id}, ou.tags)
+		}
+		accounts := map[string]map[string]any{}
+		for _, m := range o.members {
+			path := o.namePath(m.parent)
+			if accounts[path] == nil {
+				accounts[path] = map[string]any{}
+			}
+			accounts[path][m.id] = orgWithTags(map[string]any{"name": m.name, "email": m.email, "status": m.status,
+				"joinedMethod": m.joinedMethod}, m.tags)
+		}
+		policies := map[string]any{}
+		var all []*orgPolicy
+		for _, p := range o.policies {
+			all = append(all, p)
+		}
+		for _, typ := range types {
+			if m, ok := orgManagedPolicies[typ]; ok {
+				p, _ := o.policy(m.id)
+				all = append(all, p)
+			}
+		}
+		for _, p := range all {
+			policies[p.typ+"/"+p.name] = orgWithTags(map[string]any{"id": p.id, "content": compactJSON(p.content),
+				"description": p.description, "targets": sortedKeys(o.attached[p.id])}, p.tags)
+		}
+		out[id] = map[string]any{
+			"organization": map[string]any{"id": o.id, "featureSet": o.featureSet, "policyTypes": types},
+			"root":         orgWithTags(map[string]any{"id": o.rootID}, o.rootTags),
+			"ous":          ous,
+			"accounts":     accounts,
+			"policies":     policies,
+		}
+	}
+	return out
+}
+
+// orgWithTags adds tags to a snapshot entry unless there are none, so an
+// entry does not depend on whether it was ever tagged.
+func orgWithTags(entry map[string]any, tags map[string]string) map[string]any {
+	if len(tags) > 0 {
+		entry["tags"] = tags
+	}
+	return entry
+}
+
+// FailNextAccountCreation makes the next CreateAccount request of the
+// organization managed by the emulator's management account FAILED with the
+// given FailureReason (ACCOUNT_LIMIT_EXCEEDED, INVALID_EMAIL,
+// INTERNAL_FAILURE, ...) once it settles. Calls queue up, one per request.
+func (e *Emulator) FailNextAccountCreation(reason string) error {
+	if !orgFailureReasons[reason] {
+		return fmt.Errorf("emulator: unknown CreateAccount failure reason %q", reason)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.accounts[e.opts.ManagementAccountID]
+	if a == nil || a.org == nil || a.org.mgmt != a.ID {
+		return fmt.Errorf("emulator: account %s manages no organization", e.opts.ManagementAccountID)
+	}
+	a.org.failNext = append(a.org.failNext, reason)
+	return nil
+}
