@@ -290,12 +290,14 @@ func orgHashID(alphabet string, n int, parts ...string) string {
 	return string(out)
 }
 
-// nextID returns an ID built by mk from a fresh counter value, skipping IDs
-// taken (unlikely, but hashes collide).
-func (o *organization) nextID(mk func(seq string) string, taken func(string) bool) string {
-	for {
-		o.seq++
-		id := mk(fmt.Sprint(o.seq))
+// nextID returns an ID built by mk from the resource's own inputs (mk
+// hashes them with an attempt number), skipping IDs taken, so an ID does
+// not depend on the order of concurrent requests. It also advances the
+// organization's sequence, which orders create-account requests.
+func (o *organization) nextID(mk func(attempt string) string, taken func(string) bool) string {
+	o.seq++
+	for attempt := 0; ; attempt++ {
+		id := mk(fmt.Sprint(attempt))
 		if !taken(id) {
 			return id
 		}

@@ -37,7 +37,7 @@ func stsGetCallerIdentity(c *Ctx) (any, error) {
 }
 
 var (
-	roleARNRe     = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role(/.*)?/([\w+=,.@-]{1,64})$`)
+	roleARNRe     = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:iam::(\d{12}):role(/.*)?/([\w+=,.@-]{1,64})$`)
 	sessionNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 	externalIDRe  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 )
@@ -62,7 +62,9 @@ func stsAssumeRole(c *Ctx) (any, error) {
 		return nil, accessDenied
 	}
 	r, ok := target.iam.roles[strings.ToLower(m[3])]
-	if !ok || r.ARN != roleARN {
+	// The emulator keeps every account in the aws partition; a role ARN of
+	// another partition names the same role.
+	if !ok || r.ARN != "arn:aws:"+roleARN[strings.Index(roleARN, ":iam:")+1:] {
 		return nil, accessDenied
 	}
 	duration := 3600

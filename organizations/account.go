@@ -1,0 +1,436 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// Account is a member account as converged.
+type Account struct {
+	// ID and ARN are empty in dry run for an account that would be created.
+	ID    string
+	ARN   string
+	Name  string // the account's name in AWS (the spec's for a new account)
+	Email string
+	// OU is the path of the OU the account is in ("" for the root) and
+	// ParentID that OU's ID (empty in dry run when the OU would be created).
+	OU       string
+	ParentID string
+	// State is the account's state (ACTIVE, PENDING_CLOSURE, SUSPENDED...);
+	// empty in dry run for an account that would be created.
+	State types.AccountState
+	// Drift lists what differs from the spec but cannot be changed through
+	// Organizations, such as the name of an existing account. The role
+	// name and billing access of an existing account cannot be read through
+	// Organizations and are not compared.
+	Drift []string
+	// Changes lists the changes made to this account (in dry run: that
+	// would be made).
+	Changes foundation.Changes
+}
+
+// EnsureAccount converges one member account, found by its email (the
+// unique key, case-insensitive) or created: its OU (created if missing,
+// with its parents), its place in that OU and its tags. A CreateAccount
+// request already in progress for the account (a run that stopped while
+// waiting) is waited for, not made again. See EnsureAccounts.
+func EnsureAccount(ctx context.Context, api API, spec AccountSpec, opts ...foundation.Option) (*Account, error) {
+	var f faults
+	spec.check(&f, "spec")
+	checkAPI(&f, api)
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	res, err := ensureTree(ctx, api, TreeSpec{OUs: ouSpecsOf([]AccountSpec{spec}), Accounts: []AccountSpec{spec}, AccountConcurrency: 1}, opts)
+	if err != nil {
+		return nil, err
+	}
+	a := res.Accounts[0]
+	// The OUs created for the account are part of its changes.
+	var changes foundation.Changes
+	for _, ou := range res.OUs {
+		changes = append(changes, ou.Changes...)
+	}
+	a.Changes = append(changes, a.Changes...)
+	return a, nil
+}
+
+// EnsureAccounts converges many accounts, at most spec.Concurrency at once
+// (default and maximum DefaultAccountCreationConcurrency, 5, AWS's limit of
+// account creations in progress), after converging the OUs they are in
+// (created if missing). The result lists the OUs and the accounts in spec
+// order. Each account is converged as by EnsureAccount; errors of several
+// accounts are returned joined, after every account was tried.
+func EnsureAccounts(ctx context.Context, api API, spec AccountsSpec, opts ...foundation.Option) (*TreeResult, error) {
+	var f faults
+	spec.check(&f)
+	checkAPI(&f, api)
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	return ensureTree(ctx, api, TreeSpec{OUs: ouSpecsOf(spec.Accounts), Accounts: spec.Accounts, AccountConcurrency: spec.Concurrency}, opts)
+}
+
+// ouSpecsOf returns the OUs the accounts are in, without tags.
+func ouSpecsOf(accounts []AccountSpec) []OUSpec {
+	var out []OUSpec
+	seen := map[string]bool{}
+	for _, a := range accounts {
+		if a.OU != "" && !seen[a.OU] {
+			seen[a.OU] = true
+			out = append(out, OUSpec{Path: a.OU})
+		}
+	}
+	return out
+}
+
+func checkAPI(f *faults, api API) {
+	if api == nil {
+		f.add("api", "", "must not be nil")
+	}
+}
+
+// loadAccounts reads every account of the organization once.
+func (r *run) loadAccounts(ctx context.Context) error {
+	r.acctOnce.Do(func() {
+		if r.root != nil && r.root.fresh {
+			r.accounts = map[string]types.Account{}
+			return
+		}
+		r.accounts, r.acctErr = r.listAccounts(ctx)
+	})
+	return r.acctErr
+}
+
+func (r *run) listAccounts(ctx context.Context) (map[string]types.Account, error) {
+	out := map[string]types.Account{}
+	p := organizations.NewListAccountsPaginator(r.api, &organizations.ListAccountsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx, retryCME)
+		if err != nil {
+			return nil, fmt.Errorf("organizations: list accounts: %w", err)
+		}
+		for _, a := range page.Accounts {
+			out[strings.ToLower(aws.ToString(a.Email))] = a
+		}
+	}
+	return out, nil
+}
+
+// findAccount returns the account with email, or nil.
+func (r *run) findAccount(ctx context.Context, email string) (*types.Account, error) {
+	if err := r.loadAccounts(ctx); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if a, ok := r.accounts[strings.ToLower(email)]; ok {
+		return &a, nil
+	}
+	return nil, nil
+}
+
+// reloadAccount reads the accounts again and returns the one with email.
+func (r *run) reloadAccount(ctx context.Context, email string) (*types.Account, error) {
+	all, err := r.listAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.accounts = all
+	r.mu.Unlock()
+	if a, ok := all[strings.ToLower(email)]; ok {
+		return &a, nil
+	}
+	return nil, nil
+}
+
+// pendingCreation returns the CreateAccount request in progress for an
+// account named name (CreateAccountStatus carries the name, not the email),
+// or nil. The requests in progress are read once per run.
+func (r *run) pendingCreation(ctx context.Context, name string) (*types.CreateAccountStatus, error) {
+	r.progOnce.Do(func() {
+		if r.root != nil && r.root.fresh {
+			return
+		}
+		p := organizations.NewListCreateAccountStatusPaginator(r.api, &organizations.ListCreateAccountStatusInput{
+			States: []types.CreateAccountState{types.CreateAccountStateInProgress},
+		})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx, retryCME)
+			if err != nil {
+				r.progErr = fmt.Errorf("organizations: list account creations in progress: %w", err)
+				return
+			}
+			r.inProgress = append(r.inProgress, out.CreateAccountStatuses...)
+		}
+	})
+	if r.progErr != nil {
+		return nil, r.progErr
+	}
+	for _, s := range r.inProgress {
+		if aws.ToString(s.AccountName) == name && s.State == types.CreateAccountStateInProgress {
+			return &s, nil
+		}
+	}
+	return nil, nil
+}
+
+func accountState(a *types.Account) types.AccountState {
+	if a.State != "" {
+		return a.State
+	}
+	return types.AccountState(a.Status)
+}
+
+func closedState(s types.AccountState) bool {
+	switch s {
+	case types.AccountStatePendingClosure, types.AccountStateSuspended, types.AccountStateClosed:
+		return true
+	}
+	return false
+}
+
+// ensureAccounts converges accounts, at most conc at once. The OUs they are
+// in are converged already.
+func (r *run) ensureAccounts(ctx context.Context, specs []AccountSpec, conc int) ([]*Account, error) {
+	out := make([]*Account, len(specs))
+	err := forEach(ctx, len(specs), conc, func(ctx context.Context, i int) error {
+		a, err := r.ensureAccount(ctx, specs[i].withDefaults())
+		out[i] = a
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (r *run) ensureAccount(ctx context.Context, spec AccountSpec) (*Account, error) {
+	target := r.node(spec.OU)
+	if target == nil {
+		return nil, fmt.Errorf("organizations: account %q: ou %q not converged (internal error)", spec.Email, spec.OU)
+	}
+	a := &Account{Email: spec.Email, Name: spec.Name, OU: spec.OU}
+	found, err := r.findAccount(ctx, spec.Email)
+	if err != nil {
+		return nil, err
+	}
+	created := false
+	if found == nil {
+		found, created, err = r.createAccount(ctx, spec, a)
+		pending := err == errPendingDryRun
+		if err != nil && !pending {
+			return nil, err
+		}
+		if found == nil { // dry run: would be created, in the root
+			if spec.OU != "" {
+				r.record(&a.Changes, parentChange(spec.Email, "Root", spec.OU))
+			}
+			// The tags of a request in progress cannot be read: the
+			// real run converges the spec's tags on the account it
+			// adopts.
+			if pending && len(spec.Tags) > 0 {
+				var diffs []foundation.Diff
+				for _, k := range sortedKeys(spec.Tags) {
+					diffs = append(diffs, foundation.Diff{Field: "tag " + k, To: spec.Tags[k]})
+				}
+				r.record(&a.Changes, foundation.Change{Action: foundation.ActionUpdate, Resource: ResAccountTags, ID: spec.Email, Diffs: diffs})
+			}
+			a.ParentID = target.id
+			return a, nil
+		}
+	}
+	a.ID, a.ARN, a.Email, a.Name, a.State = aws.ToString(found.Id), aws.ToString(found.Arn), aws.ToString(found.Email), aws.ToString(found.Name), accountState(found)
+	if closedState(a.State) {
+		return nil, &AccountClosedError{AccountID: a.ID, Email: a.Email, State: a.State}
+	}
+	if a.Name != spec.Name {
+		a.Drift = append(a.Drift, fmt.Sprintf("Name: %q, spec %q (Organizations cannot rename an account; use account:PutAccountName)", a.Name, spec.Name))
+	}
+
+	// Its parent: a new account is in the root.
+	parentID := r.root.id
+	if !created {
+		if parentID, err = r.parentOf(ctx, a.ID); err != nil {
+			return nil, fmt.Errorf("organizations: account %q: %w", spec.Email, err)
+		}
+	}
+	a.ParentID = parentID
+	if target.fresh || parentID != target.id {
+		r.log.Debug("moving account", slog.String("email", spec.Email), slog.String("from", parentID), slog.String("to", target.id))
+		c := parentChange(spec.Email, r.pathOf(ctx, parentID), displayPath(spec.OU))
+		if !r.o.DryRun {
+			_, err := r.api.MoveAccount(ctx, &organizations.MoveAccountInput{
+				AccountId: aws.String(a.ID), SourceParentId: aws.String(parentID), DestinationParentId: aws.String(target.id),
+			}, retryCME)
+			// DuplicateAccountException: it is in the destination already
+			// (a retried move whose first attempt succeeded).
+			if err != nil && !is[*types.DuplicateAccountException](err) {
+				return nil, fmt.Errorf("organizations: account %q: move to %q: %w", spec.Email, displayPath(spec.OU), err)
+			}
+		}
+		r.record(&a.Changes, c)
+		a.ParentID = target.id
+	}
+	if !created {
+		if err := r.ensureTags(ctx, a.ID, ResAccountTags, spec.Email, spec.Tags, spec.RemoveTags, &a.Changes); err != nil {
+			return nil, fmt.Errorf("organizations: account %q: %w", spec.Email, err)
+		}
+	}
+	return a, nil
+}
+
+// errPendingDryRun tells ensureAccount that, in dry run, the account would
+// come from a creation already in progress.
+var errPendingDryRun = errors.New("creation in progress (dry run)")
+
+func parentChange(email, from, to string) foundation.Change {
+	return foundation.Change{Action: foundation.ActionUpdate, Resource: ResAccountParent, ID: email,
+		Diffs: []foundation.Diff{{Field: "Parent", From: from, To: to}}}
+}
+
+// parentOf returns the ID of the parent of a child (account or OU).
+func (r *run) parentOf(ctx context.Context, childID string) (string, error) {
+	p := organizations.NewListParentsPaginator(r.api, &organizations.ListParentsInput{ChildId: aws.String(childID)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx, retryCME)
+		if err != nil {
+			return "", fmt.Errorf("list parents: %w", err)
+		}
+		if len(out.Parents) > 0 {
+			return aws.ToString(out.Parents[0].Id), nil
+		}
+	}
+	return "", errors.New("list parents: no parent")
+}
+
+// createAccount creates the account of spec and waits for it, or waits for
+// a creation in progress for it. It returns the account, and whether this
+// call created it (its tags are the spec's then). In dry run it records the
+// creation and returns nil.
+func (r *run) createAccount(ctx context.Context, spec AccountSpec, a *Account) (*types.Account, bool, error) {
+	createChange := foundation.Change{Action: foundation.ActionCreate, Resource: ResAccount, ID: spec.Email,
+		Diffs: []foundation.Diff{{Field: "Name", To: spec.Name}}}
+	pending, err := r.pendingCreation(ctx, spec.Name)
+	if err != nil {
+		return nil, false, err
+	}
+	if pending != nil {
+		r.log.Debug("account creation in progress", slog.String("email", spec.Email), slog.String("request", aws.ToString(pending.Id)))
+		if r.o.DryRun {
+			r.record(&a.Changes, createChange)
+			return nil, false, errPendingDryRun
+		}
+		// Made by an earlier run: wait for it. Its account is ours if it
+		// has the spec's email; otherwise (another account of the same
+		// name, or a failure) create ours.
+		acct, err := r.waitCreation(ctx, spec, aws.ToString(pending.Id))
+		var failed *AccountCreationError
+		switch {
+		case errors.As(err, &failed):
+			r.log.Debug("earlier account creation failed", slog.String("reason", string(failed.Reason)))
+		case err != nil:
+			return nil, false, err
+		case strings.EqualFold(aws.ToString(acct.Email), spec.Email):
+			r.record(&a.Changes, createChange)
+			return acct, false, nil
+		}
+		if found, err := r.reloadAccount(ctx, spec.Email); err != nil || found != nil {
+			return found, false, err
+		}
+	}
+	if r.o.DryRun {
+		r.record(&a.Changes, createChange)
+		return nil, false, nil
+	}
+
+	in := &organizations.CreateAccountInput{
+		AccountName: aws.String(spec.Name), Email: aws.String(spec.Email), RoleName: aws.String(spec.RoleName),
+		IamUserAccessToBilling: spec.BillingAccess, Tags: tagList(spec.Tags),
+	}
+	var requestID string
+	// AWS refuses a sixth creation in progress
+	// (ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED). This run never has more than
+	// five, but other callers may: wait for a slot.
+	err = r.o.Poll(ctx, fmt.Sprintf("a free account creation slot for %q", spec.Email), func(ctx context.Context) (bool, error) {
+		out, err := r.api.CreateAccount(ctx, in, retryCME)
+		if constraintReason(err) == types.ConstraintViolationExceptionReasonAccountCreationRateLimitExceeded {
+			r.log.Debug("account creations in progress at AWS's limit; waiting", slog.String("email", spec.Email))
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		requestID = aws.ToString(out.CreateAccountStatus.Id)
+		return true, nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("organizations: account %q: create: %w", spec.Email, err)
+	}
+	acct, err := r.waitCreation(ctx, spec, requestID)
+	var failed *AccountCreationError
+	if errors.As(err, &failed) && failed.Reason == types.CreateAccountFailureReasonEmailAlreadyExists {
+		// Maybe created concurrently in this organization: converge it.
+		found, rerr := r.reloadAccount(ctx, spec.Email)
+		if rerr != nil {
+			return nil, false, rerr
+		}
+		if found != nil {
+			r.log.Debug("account created concurrently", slog.String("email", spec.Email))
+			return found, false, nil
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	r.record(&a.Changes, createChange)
+	return acct, true, nil
+}
+
+// waitCreation polls a CreateAccount request until it SUCCEEDED (and
+// returns the account) or FAILED (*AccountCreationError).
+func (r *run) waitCreation(ctx context.Context, spec AccountSpec, requestID string) (*types.Account, error) {
+	var accountID string
+	err := r.o.Poll(ctx, fmt.Sprintf("the creation of account %q (%s)", spec.Email, requestID), func(ctx context.Context) (bool, error) {
+		out, err := r.api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: aws.String(requestID)}, retryCME)
+		if is[*types.CreateAccountStatusNotFoundException](err) {
+			return false, nil // not visible yet
+		}
+		if err != nil {
+			return false, err
+		}
+		st := out.CreateAccountStatus
+		switch st.State {
+		case types.CreateAccountStateSucceeded:
+			accountID = aws.ToString(st.AccountId)
+			return true, nil
+		case types.CreateAccountStateFailed:
+			return false, &AccountCreationError{Email: spec.Email, Name: spec.Name, Reason: st.FailureReason, RequestID: requestID}
+		}
+		return false, nil
+	})
+	if err != nil {
+		if is[*AccountCreationError](err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("organizations: account %q: wait for creation: %w", spec.Email, err)
+	}
+	out, err := r.api.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(accountID)}, retryCME)
+	if err != nil {
+		return nil, fmt.Errorf("organizations: account %q: describe %s: %w", spec.Email, accountID, err)
+	}
+	r.mu.Lock()
+	r.accounts[strings.ToLower(aws.ToString(out.Account.Email))] = *out.Account
+	r.mu.Unlock()
+	return out.Account, nil
+}

@@ -1,0 +1,150 @@
+package organizations
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// CloseAccount closes a member account the way the seeds do by hand: it
+// moves the account to the suspended OU (spec.SuspendedOU, default
+// "Suspended", created if missing), tags it (spec.Tags), then closes it
+// (CloseAccount) and waits as spec.Wait says (default: until AWS reports it
+// PENDING_CLOSURE).
+//
+// It is idempotent: an account already closing or closed (PENDING_CLOSURE,
+// SUSPENDED) in the suspended OU needs no call; one elsewhere is moved.
+// The management account is refused with a *ManagementAccountError, and
+// AWS's closure quotas with a *CloseQuotaError (not retried).
+func CloseAccount(ctx context.Context, api API, spec CloseAccountSpec, opts ...foundation.Option) (*Account, error) {
+	var f faults
+	spec.check(&f)
+	checkAPI(&f, api)
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	spec = spec.withDefaults()
+	r := newRun(api, opts)
+	who := spec.AccountID
+	if who == "" {
+		who = fmt.Sprintf("%q", spec.Email)
+	}
+
+	desc, err := api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}, retryCME)
+	if err != nil {
+		return nil, fmt.Errorf("organizations: account %s: describe organization: %w", who, err)
+	}
+	mgmt := aws.ToString(desc.Organization.MasterAccountId)
+
+	// The account.
+	var acct *types.Account
+	if spec.AccountID != "" {
+		if spec.AccountID == mgmt {
+			return nil, &ManagementAccountError{AccountID: mgmt}
+		}
+		out, err := api.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(spec.AccountID)}, retryCME)
+		if err != nil {
+			return nil, fmt.Errorf("organizations: account %s: describe: %w", who, err)
+		}
+		acct = out.Account
+	} else {
+		if _, err := r.loadRoot(ctx); err != nil {
+			return nil, err
+		}
+		if acct, err = r.findAccount(ctx, spec.Email); err != nil {
+			return nil, err
+		}
+		if acct == nil {
+			return nil, fmt.Errorf("organizations: account %s: close: %w", who, ErrAccountNotFound)
+		}
+		if aws.ToString(acct.Id) == mgmt {
+			return nil, &ManagementAccountError{AccountID: mgmt}
+		}
+	}
+	a := &Account{ID: aws.ToString(acct.Id), ARN: aws.ToString(acct.Arn), Name: aws.ToString(acct.Name), Email: aws.ToString(acct.Email),
+		OU: spec.SuspendedOU, State: accountState(acct)}
+
+	// The suspended OU, and the account in it.
+	nodes, err := r.ensureOUs(ctx, []OUSpec{{Path: spec.SuspendedOU}}, 1)
+	if err != nil {
+		return nil, err
+	}
+	var changes foundation.Changes
+	for _, n := range nodes {
+		changes = append(changes, n.changes...)
+	}
+	target := r.node(spec.SuspendedOU)
+	parentID, err := r.parentOf(ctx, a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("organizations: account %q: %w", a.Email, err)
+	}
+	a.ParentID = parentID
+	if target.fresh || parentID != target.id {
+		if !r.o.DryRun {
+			_, err := api.MoveAccount(ctx, &organizations.MoveAccountInput{
+				AccountId: aws.String(a.ID), SourceParentId: aws.String(parentID), DestinationParentId: aws.String(target.id),
+			}, retryCME)
+			if err != nil && !is[*types.DuplicateAccountException](err) {
+				return nil, fmt.Errorf("organizations: account %q: move to %q: %w", a.Email, spec.SuspendedOU, err)
+			}
+		}
+		r.record(&changes, parentChange(a.Email, r.pathOf(ctx, parentID), spec.SuspendedOU))
+		a.ParentID = target.id
+	}
+	if err := r.ensureTags(ctx, a.ID, ResAccountTags, a.Email, spec.Tags, nil, &changes); err != nil {
+		return nil, fmt.Errorf("organizations: account %q: %w", a.Email, err)
+	}
+
+	// The closure.
+	if a.State == types.AccountStateActive || a.State == types.AccountStatePendingActivation {
+		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResAccountStatus, ID: a.Email,
+			Diffs: []foundation.Diff{{Field: "State", From: string(a.State), To: string(types.AccountStatePendingClosure)}}}
+		if r.o.DryRun {
+			r.record(&changes, c)
+			a.Changes = changes
+			return a, nil
+		}
+		_, err := api.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(a.ID)}, retryCME)
+		switch reason := constraintReason(err); {
+		case err == nil:
+			r.record(&changes, c)
+		case is[*types.AccountAlreadyClosedException](err):
+			r.log.Debug("account closed concurrently", slog.String("account", a.ID))
+		case reason == types.ConstraintViolationExceptionReasonCloseAccountQuotaExceeded,
+			reason == types.ConstraintViolationExceptionReasonCloseAccountRequestsLimitExceeded:
+			return nil, &CloseQuotaError{AccountID: a.ID, Email: a.Email, Reason: reason, Err: err}
+		case reason == types.ConstraintViolationExceptionReasonCannotCloseManagementAccount:
+			return nil, &ManagementAccountError{AccountID: a.ID, Err: err}
+		default:
+			return nil, fmt.Errorf("organizations: account %q: close: %w", a.Email, err)
+		}
+	}
+	a.Changes = changes
+	if r.o.DryRun || spec.Wait == CloseWaitNone || a.State == types.AccountStateSuspended || a.State == types.AccountStateClosed {
+		return a, nil
+	}
+	err = r.o.Poll(ctx, fmt.Sprintf("account %q to be %s", a.Email, spec.Wait), func(ctx context.Context) (bool, error) {
+		out, err := api.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(a.ID)}, retryCME)
+		if err != nil {
+			return false, err
+		}
+		a.State = accountState(out.Account)
+		switch a.State {
+		case types.AccountStateSuspended, types.AccountStateClosed:
+			return true, nil
+		case types.AccountStatePendingClosure:
+			return spec.Wait == CloseWaitPendingClosure, nil
+		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("organizations: account %q: wait for closure: %w", a.Email, err)
+	}
+	return a, nil
+}

@@ -1,0 +1,124 @@
+package organizations_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/organizations"
+)
+
+// TestAccountConfig: the config acts in the member account, through the
+// role Organizations created in it.
+func TestAccountConfig(t *testing.T) {
+	b, api, ctx := withOrg(t)
+	e := b.RequireEmulator(t)
+	tree, err := organizations.EnsureTree(ctx, api, seed000(), fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod := tree.Account("you+aws-production@example.com")
+
+	cfg, err := organizations.AccountConfig(ctx, b.Config(), prod.ID, organizations.DefaultRoleName,
+		organizations.WithSessionName("deploy-42"), organizations.WithDuration(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := b.STS(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(id.Account) != prod.ID || aws.ToString(id.Arn) != "arn:aws:sts::"+prod.ID+":assumed-role/OrganizationAccountAccessRole/deploy-42" {
+		t.Errorf("caller identity: %s %s", aws.ToString(id.Account), aws.ToString(id.Arn))
+	}
+
+	// An S3 call lands in the member account.
+	mark := e.CallCount()
+	if _, err := b.S3(cfg).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("prod-artifacts-" + prod.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range e.CallsSince(mark) {
+		if c.Operation == "CreateBucket" && c.Account != prod.ID {
+			t.Errorf("CreateBucket acted in %s, want %s", c.Account, prod.ID)
+		}
+	}
+	mine, err := b.S3(cfg).ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil || len(mine.Buckets) != 1 {
+		t.Errorf("member's buckets: %v %v", mine, err)
+	}
+	mgmt, err := b.S3().ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil || len(mgmt.Buckets) != 0 {
+		t.Errorf("management account's buckets: %v %v", mgmt, err)
+	}
+	// The original config is untouched.
+	if id, err := b.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil || aws.ToString(id.Account) != e.ManagementAccountID() {
+		t.Errorf("management identity: %v %v", id, err)
+	}
+
+	// An external ID the role's trust requires.
+	if _, err := e.CreateRole(prod.ID, "Auditor", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+
+		e.ManagementAccountID()+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"audit-7f3a"}}}]}`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := organizations.AccountConfig(ctx, b.Config(), prod.ID, "Auditor", organizations.WithExternalID("audit-7f3a")); err != nil {
+		t.Errorf("with the external ID: %v", err)
+	}
+	_, err = organizations.AccountConfig(ctx, b.Config(), prod.ID, "Auditor")
+	if err == nil || !strings.Contains(err.Error(), "assume role arn:aws:iam::"+prod.ID+":role/Auditor") {
+		t.Errorf("without the external ID: %v", err)
+	}
+
+	// The partition follows the region; a role that cannot be assumed
+	// fails at once, naming the role.
+	cn := b.Config()
+	cn.Region = "cn-north-1"
+	_, err = organizations.AccountConfig(ctx, cn, prod.ID, "NoSuchRole")
+	if err == nil || !strings.Contains(err.Error(), "arn:aws-cn:iam::"+prod.ID+":role/NoSuchRole") || errors.Is(err, foundation.ErrInvalidSpec) {
+		t.Errorf("cn partition: %v", err)
+	}
+	t.Log(err)
+}
+
+func TestAccountConfigRejectsInvalidArguments(t *testing.T) {
+	b, _, ctx := withOrg(t)
+	noRegion := b.Config()
+	noRegion.Region = ""
+	cases := []struct {
+		name, account, role string
+		cfg                 *aws.Config
+		opts                []organizations.AccountConfigOption
+		field               string
+	}{
+		{"short account", "12345", "Admin", nil, nil, "accountID"},
+		{"account with letters", "12345678901a", "Admin", nil, nil, "accountID"},
+		{"role ARN", "111122223333", "arn:aws:iam::111122223333:role/Admin", nil, nil, "roleName"},
+		{"role path", "111122223333", "team/Admin", nil, nil, "roleName"},
+		{"empty role", "111122223333", "", nil, nil, "roleName"},
+		{"session name too short", "111122223333", "Admin", nil, []organizations.AccountConfigOption{organizations.WithSessionName("x")}, "WithSessionName"},
+		{"session name with space", "111122223333", "Admin", nil, []organizations.AccountConfigOption{organizations.WithSessionName("my session")}, "WithSessionName"},
+		{"external ID bad", "111122223333", "Admin", nil, []organizations.AccountConfigOption{organizations.WithExternalID("a b")}, "WithExternalID"},
+		{"duration too short", "111122223333", "Admin", nil, []organizations.AccountConfigOption{organizations.WithDuration(5 * time.Minute)}, "WithDuration"},
+		{"duration too long", "111122223333", "Admin", nil, []organizations.AccountConfigOption{organizations.WithDuration(13 * time.Hour)}, "WithDuration"},
+		{"no region", "111122223333", "Admin", &noRegion, nil, "cfg.Region"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := b.Config()
+			if c.cfg != nil {
+				cfg = *c.cfg
+			}
+			mark := b.Mark()
+			_, err := organizations.AccountConfig(ctx, cfg, c.account, c.role, c.opts...)
+			if !errors.Is(err, foundation.ErrInvalidSpec) || !strings.Contains(err.Error(), c.field) {
+				t.Errorf("err = %v, want ErrInvalidSpec naming %s", err, c.field)
+			}
+			b.RequireNoCalls(t, mark)
+		})
+	}
+}

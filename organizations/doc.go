@@ -1,0 +1,143 @@
+// Package organizations converges an AWS Organizations tree from a declared
+// spec: the organization itself (all features, policy types enabled on the
+// root), organizational units named by path ("Workloads/Production"),
+// member accounts (found by email or created, waited for, moved into their
+// OU, tagged), account closure through a suspended OU, a read-only snapshot
+// of the tree for reports, and an aws.Config that acts in a member account.
+//
+//	org, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{
+//		PolicyTypes: []types.PolicyType{types.PolicyTypeServiceControlPolicy},
+//	})
+//	tree, err := organizations.EnsureTree(ctx, api, organizations.TreeSpec{
+//		OUs: []organizations.OUSpec{{Path: "Workloads/Production"}, {Path: "Workloads/Dev"}},
+//		Accounts: []organizations.AccountSpec{
+//			{Name: "myapp-production", Email: "aws+prod@example.com", OU: "Workloads/Production"},
+//		},
+//	})
+//	member, err := organizations.AccountConfig(ctx, cfg, tree.Accounts[0].ID, organizations.DefaultRoleName)
+//
+// api is an *organizations.Client of the AWS SDK (or anything with the
+// methods of API) acting as the organization's management account.
+//
+// OUs are identified by their path of names from the root, accounts by their
+// email address (compared case-insensitively): the keys a second run finds
+// them by. EnsureTree converges the OUs level by level, parents before
+// children and siblings concurrently (TreeSpec.OUConcurrency, default
+// DefaultOUConcurrency), then the accounts, at most
+// DefaultAccountCreationConcurrency (5) at once: AWS allows five
+// CreateAccount requests in progress per organization, so no more are ever
+// in flight. EnsureAccounts does the same for a list of accounts, EnsureOU
+// and EnsureAccount for one.
+//
+// Accounts are created with CreateAccount (name, email, access role name,
+// IAM users' billing access, tags) and waited for with
+// DescribeCreateAccountStatus, polled with the options' interval and
+// timeout (foundation.WithPollInterval, foundation.WithWaitTimeout). A new
+// account starts in the root and is then moved into its OU. An existing
+// account elsewhere is moved (MoveAccount), never created again.
+//
+// The name, access role and billing access of an account are set when it is
+// created; Organizations cannot change them afterwards. A found account
+// whose name differs from the spec is reported in Account.Drift, not
+// failed; its role and billing access cannot be read through Organizations
+// and are not compared.
+//
+// Tags on OUs and accounts are shared with their other owners: only the
+// keys of the spec's Tags are set and only the keys of RemoveTags removed.
+//
+// # Idempotency
+//
+// Every function reads before it writes and writes only the difference: a
+// second run on a converged organization makes no mutating call and
+// reports no changes. Results list the changes made, each a
+// foundation.Change with Resource one of ResOrganization, ResPolicyType,
+// ResOU, ResOUTags, ResAccount, ResAccountParent, ResAccountTags and
+// ResAccountStatus, and ID the OU's path or the account's email (the policy
+// type for ResPolicyType, the organization ID for ResOrganization). The
+// changes of EnsureTree are listed OUs first (parents before children, spec
+// order within a level), then accounts in spec order, whatever the order
+// the concurrent work happened in.
+//
+// Runs that stop midway are finished by running again. In particular a
+// CreateAccount request still in progress for an account (found by
+// ListCreateAccountStatus, by the account's name, since AWS does not report
+// the email of a request) is waited for rather than made again, and its
+// account is adopted when its email is the spec's. Creates that race
+// (DuplicateOrganizationalUnitException, AlreadyInOrganizationException,
+// EMAIL_ALREADY_EXISTS for an account that turns out to be in the
+// organization, DuplicateAccountException on a move,
+// PolicyTypeAlreadyEnabledException, AccountAlreadyClosedException) re-read
+// and converge.
+//
+// With foundation.WithDryRun(true) only read calls are made and the result
+// lists the changes that would be made. OUs and accounts that would be
+// created are reported with everything under them (their children, the
+// moves into them) without calling AWS with IDs that do not exist yet; when
+// the organization itself does not exist, every OU and account of the spec
+// is reported as a create.
+//
+// # Errors
+//
+// Invalid input returns, before any call, an error matching
+// foundation.ErrInvalidSpec that lists every fault, each a
+// *foundation.SpecError naming the field and the rule:
+//
+//	organizations: spec.OUs[1].Path: "Workloads//Prod": must not contain an empty OU name ("//")
+//
+// Checked: OU paths (no empty name, no leading or trailing "/", names of 1
+// to 128 printable ASCII characters, at most MaxOUDepth deep), duplicate
+// OU paths and duplicate emails in a tree, account emails (AWS's rules: 6
+// to 64 characters, one "@", allowed characters, a dotted domain), account
+// names (1 to 50 printable ASCII characters), role names, tags (key 1 to
+// 128 characters, value up to 256, no "aws:" prefix, at most 50), accounts
+// of a tree in an OU the tree does not have, policy types, concurrency
+// bounds, and AccountConfig's arguments.
+//
+// Conditions that cannot be fixed in place are typed errors, matched with
+// errors.As:
+//
+//   - *OrganizationError: the organization has only consolidated billing
+//     features, or the caller is a member account, not the management
+//     account (Reason says which);
+//   - *AccountCreationError: AWS failed a CreateAccount request; Reason is
+//     AWS's FailureReason (EMAIL_ALREADY_EXISTS, ACCOUNT_LIMIT_EXCEEDED, ...);
+//   - *AccountClosedError: the account of a spec is closed or closing;
+//   - *ManagementAccountError: CloseAccount was asked to close the
+//     management account;
+//   - *CloseQuotaError: AWS's account closure quota
+//     (CLOSE_ACCOUNT_QUOTA_EXCEEDED, CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED);
+//     not retried, the message says when to try again.
+//
+// A wait that times out wraps *foundation.WaitTimeoutError. Other AWS
+// errors are returned wrapped once with the resource and the step, keeping
+// the SDK's error chain (errors.As with smithy.APIError or the SDK's typed
+// exceptions works):
+//
+//	organizations: ou "Workloads/Prod": create: operation error Organizations: CreateOrganizationalUnit, ...
+//
+// ConcurrentModificationException, which AWS asks Organizations callers to
+// retry and the SDK does not, is retried by the client's retryer on every
+// call (internal/awsretry); throttling (TooManyRequestsException) is
+// retried by the SDK.
+//
+// # Permissions
+//
+// In the management account:
+//
+//	organizations:DescribeOrganization   organizations:CreateOrganization (EnsureOrganization, when none exists)
+//	organizations:ListRoots              organizations:EnablePolicyType
+//	organizations:DescribeOrganizationalUnit (to name the OU an account is moved from)
+//	organizations:ListOrganizationalUnitsForParent
+//	organizations:CreateOrganizationalUnit
+//	organizations:ListTagsForResource    organizations:TagResource   organizations:UntagResource
+//	organizations:ListAccounts           organizations:ListParents   organizations:DescribeAccount
+//	organizations:CreateAccount          organizations:DescribeCreateAccountStatus
+//	organizations:ListCreateAccountStatus
+//	organizations:MoveAccount            organizations:CloseAccount
+//	organizations:ListAccountsForParent  organizations:ListPoliciesForTarget (ReadTree)
+//	iam:CreateServiceLinkedRole           (CreateOrganization and CreateAccount create service-linked roles)
+//
+// AccountConfig needs sts:AssumeRole on the member account's role, whose
+// trust policy must allow the caller (the role Organizations creates trusts
+// the management account).
+package organizations

@@ -1,0 +1,468 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// Resource names used in Changes.
+const (
+	ResOrganization  = "organizations:organization"
+	ResPolicyType    = "organizations:policy-type"
+	ResOU            = "organizations:ou"
+	ResOUTags        = "organizations:ou-tags"
+	ResAccount       = "organizations:account"
+	ResAccountParent = "organizations:account-parent"
+	ResAccountTags   = "organizations:account-tags"
+	ResAccountStatus = "organizations:account-status"
+)
+
+// run is the state of one call: the root, the OUs found or created so far
+// (by path), the listings read, and the options. Its maps are guarded by mu;
+// the goroutines of a call share it.
+type run struct {
+	api API
+	o   foundation.Options
+	log *slog.Logger
+
+	rootOnce sync.Once
+	rootErr  error
+	root     *ouNode // path "", id the root's ID; fresh when the organization does not exist (dry run)
+
+	mu    sync.Mutex
+	ous   map[string]*ouNode // path -> node, once converged
+	paths map[string]string  // OU id -> path, for reports
+	lists map[string]*ouList // parent id -> its child OUs
+
+	acctOnce sync.Once
+	acctErr  error
+	accounts map[string]types.Account // lower-cased email -> account
+
+	progOnce   sync.Once
+	progErr    error
+	inProgress []types.CreateAccountStatus
+}
+
+func newRun(api API, opts []foundation.Option) *run {
+	o := foundation.ApplyOptions(opts...)
+	return &run{
+		api: api, o: o, log: o.Logger,
+		ous: map[string]*ouNode{}, paths: map[string]string{}, lists: map[string]*ouList{},
+	}
+}
+
+// record appends c to changes and logs it.
+func (r *run) record(changes *foundation.Changes, c foundation.Change) {
+	*changes = append(*changes, c)
+	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
+}
+
+// ouNode is an OU (or the root) as converged by this run.
+type ouNode struct {
+	path     string
+	id       string
+	arn      string
+	parentID string
+	// fresh: the OU does not exist and this is a dry run; it would be
+	// created, so its ID is unknown and its children would be created too.
+	fresh   bool
+	changes foundation.Changes
+}
+
+// loadRoot reads the organization's root once.
+func (r *run) loadRoot(ctx context.Context) (*ouNode, error) {
+	r.rootOnce.Do(func() {
+		p := organizations.NewListRootsPaginator(r.api, &organizations.ListRootsInput{})
+		var roots []types.Root
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx, retryCME)
+			if err != nil {
+				if r.o.DryRun && is[*types.AWSOrganizationsNotInUseException](err) {
+					// The organization would be created first: every
+					// OU and account of the spec would be created.
+					r.root = &ouNode{fresh: true}
+					return
+				}
+				r.rootErr = fmt.Errorf("organizations: list roots: %w", err)
+				return
+			}
+			roots = append(roots, out.Roots...)
+		}
+		if len(roots) == 0 {
+			r.rootErr = errors.New("organizations: list roots: the organization has no root")
+			return
+		}
+		r.root = &ouNode{id: aws.ToString(roots[0].Id), arn: aws.ToString(roots[0].Arn)}
+		r.log.Debug("root", slog.String("id", r.root.id))
+	})
+	if r.rootErr != nil {
+		return nil, r.rootErr
+	}
+	r.mu.Lock()
+	if r.root.id != "" {
+		r.paths[r.root.id] = ""
+	}
+	r.mu.Unlock()
+	return r.root, nil
+}
+
+// node returns the converged node of path ("" is the root), or nil.
+func (r *run) node(path string) *ouNode {
+	if path == "" {
+		return r.root
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ous[path]
+}
+
+// pathOf names a parent ID for reports: "Root" or the OU's path. The path
+// of an OU this run did not converge is read (DescribeOrganizationalUnit,
+// ListParents, up to a known parent); if that fails the ID is used.
+func (r *run) pathOf(ctx context.Context, id string) string {
+	r.mu.Lock()
+	p, ok := r.paths[id]
+	r.mu.Unlock()
+	switch {
+	case ok && p == "":
+		return "Root"
+	case ok:
+		return p
+	}
+	var names []string
+	cur := id
+	for range MaxOUDepth + 1 {
+		r.mu.Lock()
+		p, ok := r.paths[cur]
+		r.mu.Unlock()
+		if ok {
+			if p != "" {
+				names = append(names, p)
+			}
+			slices.Reverse(names)
+			path := strings.Join(names, "/")
+			r.mu.Lock()
+			r.paths[id] = path
+			r.mu.Unlock()
+			return displayPath(path)
+		}
+		out, err := r.api.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(cur)}, retryCME)
+		if err != nil {
+			r.log.Debug("cannot name parent", slog.String("id", id), slog.Any("err", err))
+			return id
+		}
+		names = append(names, aws.ToString(out.OrganizationalUnit.Name))
+		if cur, err = r.parentOf(ctx, cur); err != nil {
+			r.log.Debug("cannot name parent", slog.String("id", id), slog.Any("err", err))
+			return id
+		}
+	}
+	return id
+}
+
+func displayPath(path string) string {
+	if path == "" {
+		return "Root"
+	}
+	return path
+}
+
+// ouList is the child OUs of one parent, read once per run.
+type ouList struct {
+	once sync.Once
+	err  error
+	mu   sync.Mutex
+	ous  []types.OrganizationalUnit
+}
+
+func (l *ouList) find(name string) (types.OrganizationalUnit, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, ou := range l.ous {
+		if aws.ToString(ou.Name) == name {
+			return ou, true
+		}
+	}
+	return types.OrganizationalUnit{}, false
+}
+
+func (l *ouList) add(ou types.OrganizationalUnit) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ous = append(l.ous, ou)
+}
+
+// children returns the child OUs of parentID, read once per run.
+func (r *run) children(ctx context.Context, parentID string) (*ouList, error) {
+	r.mu.Lock()
+	l := r.lists[parentID]
+	if l == nil {
+		l = &ouList{}
+		r.lists[parentID] = l
+	}
+	r.mu.Unlock()
+	l.once.Do(func() {
+		ous, err := r.listOUs(ctx, parentID)
+		l.ous, l.err = ous, err
+	})
+	return l, l.err
+}
+
+// relist reads the child OUs of parentID again (after a create raced).
+func (r *run) relist(ctx context.Context, l *ouList, parentID string) error {
+	ous, err := r.listOUs(ctx, parentID)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.ous = ous
+	l.mu.Unlock()
+	return nil
+}
+
+func (r *run) listOUs(ctx context.Context, parentID string) ([]types.OrganizationalUnit, error) {
+	var ous []types.OrganizationalUnit
+	p := organizations.NewListOrganizationalUnitsForParentPaginator(r.api, &organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(parentID)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx, retryCME)
+		if err != nil {
+			return nil, fmt.Errorf("organizations: parent %s: list OUs: %w", parentID, err)
+		}
+		ous = append(ous, out.OrganizationalUnits...)
+	}
+	return ous, nil
+}
+
+// ouItem is one OU to converge: declared (spec set) or an ancestor of one.
+type ouItem struct {
+	path string
+	spec *OUSpec
+}
+
+// planOUs returns every OU of specs with their ancestors, each once,
+// parents before children: by depth, then in the order of the spec.
+func planOUs(specs []OUSpec) [][]ouItem {
+	var levels [][]ouItem
+	index := map[string][2]int{}
+	for i := range specs {
+		s := &specs[i]
+		for _, p := range ancestry(s.Path) {
+			depth := len(ancestry(p)) - 1
+			for len(levels) <= depth {
+				levels = append(levels, nil)
+			}
+			if at, ok := index[p]; ok {
+				if p == s.Path {
+					levels[at[0]][at[1]].spec = s
+				}
+				continue
+			}
+			item := ouItem{path: p}
+			if p == s.Path {
+				item.spec = s
+			}
+			index[p] = [2]int{depth, len(levels[depth])}
+			levels[depth] = append(levels[depth], item)
+		}
+	}
+	return levels
+}
+
+// ensureOUs converges the OUs of specs (with their ancestors), level by
+// level, siblings concurrently (at most conc at once). It returns the nodes
+// in plan order.
+func (r *run) ensureOUs(ctx context.Context, specs []OUSpec, conc int) ([]*ouNode, error) {
+	if _, err := r.loadRoot(ctx); err != nil {
+		return nil, err
+	}
+	var nodes []*ouNode
+	for _, level := range planOUs(specs) {
+		out := make([]*ouNode, len(level))
+		err := forEach(ctx, len(level), conc, func(ctx context.Context, i int) error {
+			n, err := r.ensureOU(ctx, level[i])
+			out[i] = n
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		nodes = append(nodes, out...)
+	}
+	return nodes, nil
+}
+
+// ensureOU converges one OU whose parent is converged already.
+func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
+	if n := r.node(item.path); n != nil {
+		return n, nil
+	}
+	parent := r.node(parentPath(item.path))
+	if parent == nil {
+		return nil, fmt.Errorf("organizations: ou %q: parent not converged (internal error)", item.path)
+	}
+	name := baseName(item.path)
+	n := &ouNode{path: item.path, parentID: parent.id}
+	var tags map[string]string
+	var remove []string
+	if item.spec != nil {
+		tags, remove = item.spec.Tags, item.spec.RemoveTags
+	}
+	createChange := foundation.Change{Action: foundation.ActionCreate, Resource: ResOU, ID: item.path}
+	switch {
+	case parent.fresh:
+		n.fresh = true
+		r.record(&n.changes, createChange)
+	default:
+		list, err := r.children(ctx, parent.id)
+		if err != nil {
+			return nil, err
+		}
+		ou, found := list.find(name)
+		switch {
+		case found:
+			n.id, n.arn = aws.ToString(ou.Id), aws.ToString(ou.Arn)
+			if err := r.ensureTags(ctx, n.id, ResOUTags, item.path, tags, remove, &n.changes); err != nil {
+				return nil, fmt.Errorf("organizations: ou %q: %w", item.path, err)
+			}
+		case r.o.DryRun:
+			n.fresh = true
+			r.record(&n.changes, createChange)
+		default:
+			out, err := r.api.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
+				ParentId: aws.String(parent.id), Name: aws.String(name), Tags: tagList(tags),
+			}, retryCME)
+			switch {
+			case err == nil:
+				n.id, n.arn = aws.ToString(out.OrganizationalUnit.Id), aws.ToString(out.OrganizationalUnit.Arn)
+				list.add(*out.OrganizationalUnit)
+				r.record(&n.changes, createChange)
+			case is[*types.DuplicateOrganizationalUnitException](err):
+				// Created concurrently (another run, or a retried
+				// create whose first attempt succeeded): converge it.
+				r.log.Debug("ou created concurrently", slog.String("path", item.path))
+				if err := r.relist(ctx, list, parent.id); err != nil {
+					return nil, fmt.Errorf("organizations: ou %q: %w", item.path, err)
+				}
+				ou, found := list.find(name)
+				if !found {
+					return nil, fmt.Errorf("organizations: ou %q: create: an OU of that name exists but is not listed: %w", item.path, err)
+				}
+				n.id, n.arn = aws.ToString(ou.Id), aws.ToString(ou.Arn)
+				if err := r.ensureTags(ctx, n.id, ResOUTags, item.path, tags, remove, &n.changes); err != nil {
+					return nil, fmt.Errorf("organizations: ou %q: %w", item.path, err)
+				}
+			default:
+				return nil, fmt.Errorf("organizations: ou %q: create: %w", item.path, err)
+			}
+		}
+	}
+	r.mu.Lock()
+	r.ous[item.path] = n
+	if n.id != "" {
+		r.paths[n.id] = item.path
+	}
+	r.mu.Unlock()
+	return n, nil
+}
+
+// ensureTags converges the tags of an OU or account: the keys of want are
+// set, the keys of remove deleted; other keys are kept. One change lists
+// every difference.
+func (r *run) ensureTags(ctx context.Context, resourceID, res, changeID string, want map[string]string, remove []string, changes *foundation.Changes) error {
+	if len(want) == 0 && len(remove) == 0 {
+		return nil
+	}
+	have := map[string]string{}
+	p := organizations.NewListTagsForResourcePaginator(r.api, &organizations.ListTagsForResourceInput{ResourceId: aws.String(resourceID)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx, retryCME)
+		if err != nil {
+			return fmt.Errorf("list tags: %w", err)
+		}
+		for _, t := range out.Tags {
+			have[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	var diffs []foundation.Diff
+	set := map[string]string{}
+	for _, k := range sortedKeys(want) {
+		if old, ok := have[k]; !ok || old != want[k] {
+			set[k] = want[k]
+			diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: want[k]})
+		}
+	}
+	var del []string
+	for _, k := range remove {
+		if old, ok := have[k]; ok {
+			del = append(del, k)
+			diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old})
+		}
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	if !r.o.DryRun {
+		if len(set) > 0 {
+			if _, err := r.api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(resourceID), Tags: tagList(set)}, retryCME); err != nil {
+				return fmt.Errorf("tag: %w", err)
+			}
+		}
+		if len(del) > 0 {
+			if _, err := r.api.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(resourceID), TagKeys: del}, retryCME); err != nil {
+				return fmt.Errorf("untag: %w", err)
+			}
+		}
+	}
+	r.record(changes, foundation.Change{Action: foundation.ActionUpdate, Resource: res, ID: changeID, Diffs: diffs})
+	return nil
+}
+
+func tagList(m map[string]string) []types.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]types.Tag, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+// forEach calls fn for 0..n-1 with at most limit calls at once, and
+// returns every error joined. A call that has not started when ctx ends is
+// skipped with ctx's error.
+func forEach(ctx context.Context, n, limit int, fn func(context.Context, int) error) error {
+	if limit < 1 {
+		limit = 1
+	}
+	errs := make([]error, n)
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = fn(ctx, i)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

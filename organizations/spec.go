@@ -1,0 +1,499 @@
+package organizations
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+const pkg = "organizations"
+
+// Defaults and limits.
+const (
+	// DefaultRoleName is the IAM role Organizations creates in a new account,
+	// trusting the management account, when AccountSpec.RoleName is empty.
+	DefaultRoleName = "OrganizationAccountAccessRole"
+	// DefaultSuspendedOU is the OU path CloseAccount moves accounts to.
+	DefaultSuspendedOU = "Suspended"
+	// DefaultAccountCreationConcurrency is how many accounts EnsureTree and
+	// EnsureAccounts converge at once, and so the most CreateAccount
+	// requests they have in progress: AWS allows 5 in progress per
+	// organization. It is also the largest concurrency accepted.
+	DefaultAccountCreationConcurrency = 5
+	// DefaultOUConcurrency is how many sibling OUs EnsureTree converges at
+	// once.
+	DefaultOUConcurrency = 4
+	// DefaultReadConcurrency is how many parents ReadTree reads at once.
+	DefaultReadConcurrency = 8
+	// MaxOUDepth is how deep AWS lets OUs nest under the root.
+	MaxOUDepth = 5
+)
+
+// OrganizationSpec is the organization wanted: all features enabled and
+// the listed policy types enabled on the root. Policy types enabled but not
+// listed are left enabled.
+type OrganizationSpec struct {
+	// PolicyTypes to enable on the root, such as
+	// types.PolicyTypeServiceControlPolicy.
+	PolicyTypes []types.PolicyType
+}
+
+// OUSpec is one organizational unit, named by its path from the root.
+type OUSpec struct {
+	// Path is the OU's path from the root, names separated by "/":
+	// "Workloads/Production". Missing parents are created (without tags).
+	Path string
+	// Tags are put on the OU. Tags with other keys are kept.
+	Tags map[string]string
+	// RemoveTags are tag keys removed from the OU when present (keys this
+	// caller used to manage). They must not be keys of Tags.
+	RemoveTags []string
+}
+
+// AccountSpec is one member account, identified by its email address (the
+// unique key, compared case-insensitively).
+type AccountSpec struct {
+	// Name is the account's name (1 to 50 printable ASCII characters). It is
+	// set at creation; a found account with another name is reported in
+	// Account.Drift (Organizations cannot rename accounts).
+	Name string
+	// Email is the account's root user email address (required).
+	Email string
+	// OU is the path of the OU the account belongs in; "" is the root.
+	OU string
+	// RoleName is the IAM role Organizations creates in a new account,
+	// trusting the management account. Default DefaultRoleName. Creation only.
+	RoleName string
+	// BillingAccess is IAM users' access to the account's billing
+	// information: ALLOW (AWS's default when empty) or DENY. Creation only.
+	BillingAccess types.IAMUserAccessToBilling
+	// Tags are put on the account. Tags with other keys are kept.
+	Tags map[string]string
+	// RemoveTags are tag keys removed from the account when present.
+	RemoveTags []string
+}
+
+// AccountsSpec is a set of accounts converged together by EnsureAccounts.
+type AccountsSpec struct {
+	Accounts []AccountSpec
+	// Concurrency is how many accounts are converged (and so created) at
+	// once: 1 to 5. 0 means DefaultAccountCreationConcurrency.
+	Concurrency int
+}
+
+// TreeSpec is a declared tree of OUs and accounts, converged by EnsureTree.
+type TreeSpec struct {
+	// OUs are the OUs wanted. An OU's ancestors are part of the tree even
+	// when not listed (they are created without tags).
+	OUs []OUSpec
+	// Accounts are the accounts wanted; each one's OU must be in the tree
+	// (listed or an ancestor of one listed) or "" for the root.
+	Accounts []AccountSpec
+	// OUConcurrency bounds how many sibling OUs are converged at once. 0
+	// means DefaultOUConcurrency.
+	OUConcurrency int
+	// AccountConcurrency bounds how many accounts are converged (and so
+	// created) at once: 1 to 5. 0 means DefaultAccountCreationConcurrency.
+	AccountConcurrency int
+}
+
+// CloseWait says how long CloseAccount waits for a closure.
+type CloseWait string
+
+// The waits of CloseAccount.
+const (
+	// CloseWaitPendingClosure (the default) waits until AWS reports the
+	// account PENDING_CLOSURE (or SUSPENDED).
+	CloseWaitPendingClosure CloseWait = "PENDING_CLOSURE"
+	// CloseWaitSuspended waits until the account is SUSPENDED (closed).
+	CloseWaitSuspended CloseWait = "SUSPENDED"
+	// CloseWaitNone returns once AWS accepted the request.
+	CloseWaitNone CloseWait = "NONE"
+)
+
+// CloseAccountSpec is a member account to close. Give AccountID or Email.
+type CloseAccountSpec struct {
+	// AccountID is the 12-digit account ID.
+	AccountID string
+	// Email finds the account by email (case-insensitively) instead.
+	Email string
+	// SuspendedOU is the path of the OU closed accounts are moved to. It is
+	// created if missing. Default DefaultSuspendedOU.
+	SuspendedOU string
+	// Wait selects what to wait for; default CloseWaitPendingClosure.
+	Wait CloseWait
+	// Tags are put on the account before it is closed (for traceability:
+	// who closed it and why).
+	Tags map[string]string
+}
+
+func (s CloseAccountSpec) withDefaults() CloseAccountSpec {
+	if s.SuspendedOU == "" {
+		s.SuspendedOU = DefaultSuspendedOU
+	}
+	if s.Wait == "" {
+		s.Wait = CloseWaitPendingClosure
+	}
+	return s
+}
+
+func (s AccountSpec) withDefaults() AccountSpec {
+	if s.RoleName == "" {
+		s.RoleName = DefaultRoleName
+	}
+	return s
+}
+
+// ---- validation ----
+
+// faults collects SpecErrors.
+type faults []error
+
+func (f *faults) add(field, value, rule string) {
+	*f = append(*f, foundation.Invalid(pkg, field, value, rule))
+}
+
+func (f faults) err() error { return errors.Join(f...) }
+
+var (
+	accountIDRe   = regexp.MustCompile(`^[0-9]{12}$`)
+	roleNameRe    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	sessionNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	externalIDRe  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+	domainRe      = regexp.MustCompile(`^[a-zA-Z0-9.-]+$`)
+)
+
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec.
+func (s OrganizationSpec) Validate() error {
+	var f faults
+	s.check(&f)
+	return f.err()
+}
+
+func (s OrganizationSpec) check(f *faults) {
+	known := types.PolicyType("").Values()
+	seen := map[types.PolicyType]bool{}
+	for i, t := range s.PolicyTypes {
+		field := fmt.Sprintf("spec.PolicyTypes[%d]", i)
+		switch {
+		case !slices.Contains(known, t):
+			f.add(field, string(t), "must be a known policy type such as SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY or AISERVICES_OPT_OUT_POLICY")
+		case seen[t]:
+			f.add(field, string(t), "is listed twice")
+		}
+		seen[t] = true
+	}
+}
+
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec.
+func (s OUSpec) Validate() error {
+	var f faults
+	s.check(&f, "spec")
+	return f.err()
+}
+
+func (s OUSpec) check(f *faults, prefix string) {
+	checkPath(f, prefix+".Path", s.Path)
+	checkTags(f, prefix, s.Tags, s.RemoveTags)
+}
+
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec.
+func (s AccountSpec) Validate() error {
+	var f faults
+	s.check(&f, "spec")
+	return f.err()
+}
+
+func (s AccountSpec) check(f *faults, prefix string) {
+	s = s.withDefaults()
+	switch n := len(s.Name); {
+	case n == 0:
+		f.add(prefix+".Name", "", "is required")
+	case n > 50:
+		f.add(prefix+".Name", s.Name, "must be at most 50 characters")
+	case strings.IndexFunc(s.Name, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0:
+		f.add(prefix+".Name", s.Name, "must contain only printable ASCII characters")
+	}
+	if rule := emailFault(s.Email); rule != "" {
+		f.add(prefix+".Email", s.Email, rule)
+	}
+	if s.OU != "" {
+		checkPath(f, prefix+".OU", s.OU)
+	}
+	if !roleNameRe.MatchString(s.RoleName) {
+		f.add(prefix+".RoleName", s.RoleName, "must be 1 to 64 letters, digits or + = , . @ _ -")
+	}
+	switch s.BillingAccess {
+	case "", types.IAMUserAccessToBillingAllow, types.IAMUserAccessToBillingDeny:
+	default:
+		f.add(prefix+".BillingAccess", string(s.BillingAccess), `must be "ALLOW" or "DENY" (or empty for AWS's default, ALLOW)`)
+	}
+	checkTags(f, prefix, s.Tags, s.RemoveTags)
+}
+
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec.
+func (s AccountsSpec) Validate() error {
+	var f faults
+	s.check(&f)
+	return f.err()
+}
+
+func (s AccountsSpec) check(f *faults) {
+	checkConcurrency(f, "spec.Concurrency", s.Concurrency)
+	checkAccounts(f, s.Accounts, nil)
+}
+
+func checkConcurrency(f *faults, field string, n int) {
+	if n < 0 || n > DefaultAccountCreationConcurrency {
+		f.add(field, fmt.Sprint(n), fmt.Sprintf("must be 1 to %d (AWS allows %d account creations in progress); 0 means the default", DefaultAccountCreationConcurrency, DefaultAccountCreationConcurrency))
+	}
+}
+
+// checkAccounts validates accounts and their uniqueness; ous, when not nil,
+// is the set of OU paths of the tree the accounts must reference.
+func checkAccounts(f *faults, accounts []AccountSpec, ous map[string]bool) {
+	emails := map[string]int{}
+	for i, a := range accounts {
+		prefix := fmt.Sprintf("spec.Accounts[%d]", i)
+		a.check(f, prefix)
+		key := strings.ToLower(a.Email)
+		if j, dup := emails[key]; dup && a.Email != "" {
+			f.add(prefix+".Email", a.Email, fmt.Sprintf("duplicates spec.Accounts[%d].Email (emails are unique, compared case-insensitively)", j))
+		} else {
+			emails[key] = i
+		}
+		if ous != nil && a.OU != "" && !ous[a.OU] {
+			f.add(prefix+".OU", a.OU, "is not an OU of the tree (list it in spec.OUs)")
+		}
+	}
+}
+
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec.
+func (s TreeSpec) Validate() error {
+	var f faults
+	s.check(&f)
+	return f.err()
+}
+
+func (s TreeSpec) check(f *faults) {
+	if s.OUConcurrency < 0 {
+		f.add("spec.OUConcurrency", fmt.Sprint(s.OUConcurrency), "must be positive (0 means the default)")
+	}
+	checkConcurrency(f, "spec.AccountConcurrency", s.AccountConcurrency)
+	paths := map[string]bool{}
+	declared := map[string]int{}
+	for i, ou := range s.OUs {
+		prefix := fmt.Sprintf("spec.OUs[%d]", i)
+		ou.check(f, prefix)
+		if j, dup := declared[ou.Path]; dup {
+			f.add(prefix+".Path", ou.Path, fmt.Sprintf("duplicates spec.OUs[%d].Path", j))
+			continue
+		}
+		declared[ou.Path] = i
+		for _, p := range ancestry(ou.Path) {
+			paths[p] = true
+		}
+	}
+	checkAccounts(f, s.Accounts, paths)
+}
+
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec.
+func (s CloseAccountSpec) Validate() error {
+	var f faults
+	s.check(&f)
+	return f.err()
+}
+
+func (s CloseAccountSpec) check(f *faults) {
+	s = s.withDefaults()
+	switch {
+	case s.AccountID == "" && s.Email == "":
+		f.add("spec.AccountID", "", "is required (or spec.Email)")
+	case s.AccountID != "" && s.Email != "":
+		f.add("spec.Email", s.Email, "must be empty when spec.AccountID is set (give one of them)")
+	case s.AccountID != "" && !accountIDRe.MatchString(s.AccountID):
+		f.add("spec.AccountID", s.AccountID, "must be 12 digits")
+	case s.Email != "":
+		if rule := emailFault(s.Email); rule != "" {
+			f.add("spec.Email", s.Email, rule)
+		}
+	}
+	checkPath(f, "spec.SuspendedOU", s.SuspendedOU)
+	switch s.Wait {
+	case CloseWaitPendingClosure, CloseWaitSuspended, CloseWaitNone:
+	default:
+		f.add("spec.Wait", string(s.Wait), "must be CloseWaitPendingClosure, CloseWaitSuspended or CloseWaitNone")
+	}
+	checkTags(f, "spec", s.Tags, nil)
+}
+
+// checkPath validates an OU path: names separated by "/", each 1 to 128
+// printable ASCII characters without "/", at most MaxOUDepth deep.
+func checkPath(f *faults, field, path string) {
+	if path == "" {
+		f.add(field, "", "is required")
+		return
+	}
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		switch {
+		case s == "" && i == 0:
+			f.add(field, path, `must not start with "/" (paths are relative to the root)`)
+			return
+		case s == "" && i == len(segs)-1:
+			f.add(field, path, `must not end with "/"`)
+			return
+		case s == "":
+			f.add(field, path, `must not contain an empty OU name ("//")`)
+			return
+		case len(s) > 128:
+			f.add(field, path, fmt.Sprintf("OU name %q must be at most 128 characters", s[:16]+"..."))
+		case strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0:
+			f.add(field, path, fmt.Sprintf("OU name %q must contain only printable ASCII characters", s))
+		case strings.TrimSpace(s) != s:
+			f.add(field, path, fmt.Sprintf("OU name %q must not start or end with a space", s))
+		}
+	}
+	if len(segs) > MaxOUDepth {
+		f.add(field, path, fmt.Sprintf("is %d OUs deep; AWS allows at most %d levels under the root", len(segs), MaxOUDepth))
+	}
+}
+
+// emailFault returns the rule of AWS's account email rules that email
+// breaks, or "".
+func emailFault(email string) string {
+	if email == "" {
+		return "is required"
+	}
+	if n := len(email); n < 6 || n > 64 {
+		return "must be 6 to 64 characters long"
+	}
+	for _, r := range email {
+		if r > 0x7e || r < 0x20 {
+			return "must contain only 7-bit printable ASCII characters"
+		}
+	}
+	if strings.Count(email, "@") != 1 {
+		return `must contain exactly one "@"`
+	}
+	local, domain, _ := strings.Cut(email, "@")
+	switch {
+	case local == "":
+		return `must have a local part before "@"`
+	case strings.ContainsAny(local, " \t\"'()<>[]:;,\\|%&"):
+		return `local part must not contain whitespace or any of " ' ( ) < > [ ] : ; , \ | % &`
+	case strings.HasPrefix(local, "."):
+		return `local part must not start with "."`
+	case !domainRe.MatchString(domain):
+		return "domain must contain only letters, digits, hyphens and dots"
+	case strings.HasPrefix(domain, "-") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, "-") || strings.HasSuffix(domain, "."):
+		return `domain must not start or end with "-" or "."`
+	case !strings.Contains(domain, "."):
+		return `domain must contain a "."`
+	}
+	return ""
+}
+
+// checkTags validates tags (the rules of Organizations tags) and removals.
+func checkTags(f *faults, prefix string, tags map[string]string, remove []string) {
+	if len(tags) > 50 {
+		f.add(prefix+".Tags", "", fmt.Sprintf("must have at most 50 tags, has %d", len(tags)))
+	}
+	for _, k := range sortedKeys(tags) {
+		v := tags[k]
+		field := fmt.Sprintf("%s.Tags[%q]", prefix, k)
+		if rule := tagKeyFault(k); rule != "" {
+			f.add(field, k, rule)
+		}
+		switch {
+		case utf8.RuneCountInString(v) > 256:
+			f.add(field, v, "tag value must be at most 256 characters")
+		case !tagCharsOK(v):
+			f.add(field, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @")
+		}
+	}
+	for i, k := range remove {
+		field := fmt.Sprintf("%s.RemoveTags[%d]", prefix, i)
+		if rule := tagKeyFault(k); rule != "" {
+			f.add(field, k, rule)
+		} else if _, ok := tags[k]; ok {
+			f.add(field, k, "is also a key of Tags")
+		}
+	}
+}
+
+func tagKeyFault(k string) string {
+	switch n := utf8.RuneCountInString(k); {
+	case n == 0:
+		return "tag key must not be empty"
+	case n > 128:
+		return "tag key must be at most 128 characters"
+	case strings.HasPrefix(strings.ToLower(k), "aws:"):
+		return `tag key must not start with "aws:" (reserved for AWS)`
+	case !tagCharsOK(k):
+		return "tag key may contain only letters, digits, spaces and _ . : / = + - @"
+	}
+	return ""
+}
+
+func tagCharsOK(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' {
+			continue
+		}
+		if !strings.ContainsRune("_.:/=+-@", r) {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ancestry returns the path and each of its ancestors, shortest first:
+// "a/b/c" -> "a", "a/b", "a/b/c".
+func ancestry(path string) []string {
+	segs := strings.Split(path, "/")
+	out := make([]string, len(segs))
+	for i := range segs {
+		out[i] = strings.Join(segs[:i+1], "/")
+	}
+	return out
+}
+
+// parentPath returns the parent of path, "" for a top-level OU.
+func parentPath(path string) string {
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 {
+		return ""
+	}
+	return path[:i]
+}
+
+// baseName returns the last name of path.
+func baseName(path string) string { return path[strings.LastIndexByte(path, '/')+1:] }

@@ -1,0 +1,120 @@
+// Package scp builds, checks, evaluates and applies AWS Organizations
+// service control policies (SCPs).
+//
+// Documents are foundation.PolicyDocument values. The guardrail library
+// builds their statements, each with a stable Sid, from typed options that
+// are validated (foundation.ErrInvalidSpec for an unknown Region, an empty
+// account list...), and Build composes them into one document:
+//
+//	doc, err := scp.Build(
+//		scp.DenyRootUser(scp.RootUserOptions{}),
+//		scp.RestrictRegions(scp.RegionOptions{Allowed: []string{"eu-west-1"},
+//			ExemptPrincipalARNs: []string{"arn:aws:iam::*:role/PlatformAdmin"}}),
+//		scp.DenyLeaveOrganization(scp.LeaveOrganizationOptions{}),
+//		scp.ProtectSecurityServices(scp.SecurityServicesOptions{}),
+//		scp.RequireS3Encryption(scp.S3EncryptionOptions{}),
+//		scp.RequireEBSEncryption(scp.EBSEncryptionOptions{}),
+//		scp.RequireRDSEncryption(scp.RDSEncryptionOptions{}),
+//		scp.DenyInternetGateways(scp.InternetGatewayOptions{ExceptAccounts: []string{"111122223333"}}),
+//		scp.ProtectActions(scp.ProtectActionsOptions{Sid: "DenyRDSDelete", Actions: []string{"rds:DeleteDBCluster"}}),
+//	)
+//
+// DenyAll is the SCP of a Suspended OU; AllowAll is the Allow an allow-list
+// SCP carries when FullAWSAccess is detached; Custom adds hand-written
+// statements.
+//
+// Limits are checked before any call: the size of the document (5,120
+// characters by default, counted on the minified JSON, which is what
+// EnsurePolicy sends: see Minify and Size) and the number of SCPs per
+// target (5 by default, FullAWSAccess included while it stays attached).
+// Both are options (Limits), as AWS has raised such quotas before.
+//
+// Evaluate decides a request (action, resource, Region, principal ARN,
+// account and tags, other context keys) against the SCPs of a target
+// offline, with SCP semantics; EvaluatePath does so for every level from
+// the root to an account. Use it to test guardrails: "is the root user
+// denied", "is ec2 denied in eu-west-3 while iam is not".
+//
+// EnsurePolicy converges one SCP (found by name; created or updated; tags),
+// and EnsureAttachments the set of SCPs attached to one root, OU or
+// account, enabling SCPs on the root when needed.
+//
+// # Managed policies
+//
+// Every policy EnsurePolicy creates or converges carries the tag
+// managed-by=foundation (ManagedByTagKey, ManagedByTagValue). A policy of
+// the same name made by hand is adopted: its content, description and tags
+// are converged and it is tagged. EnsureAttachments detaches only policies
+// carrying that tag; the AWS managed FullAWSAccess and policies without the
+// tag are never detached unless AttachmentSpec.DetachFullAWSAccess or
+// AttachmentSpec.DetachUnmanaged say so.
+//
+// # Idempotency
+//
+// Both Ensure functions read, compare and write only the difference: run
+// again on converged state they make no mutating call and report no
+// changes. Policy content is compared by meaning
+// (foundation.PolicyDocument.Equal): AWS reformatting it, or a statement
+// order that differs, is not drift; a statement edited by hand is, and is
+// repaired. Tags with keys of the spec are converged; other tags are kept.
+// A CreatePolicy that races another run (DuplicatePolicyException) re-reads
+// the policy and converges it; an attachment made or removed meanwhile
+// (DuplicatePolicyAttachmentException, PolicyNotAttachedException) counts
+// as done. With foundation.WithDryRun(true) only read calls are made and
+// the result lists every change that would be made (for an organization
+// without SCPs, the attachments are predicted from FullAWSAccess, which
+// enabling SCPs attaches everywhere).
+//
+// Enabling SCPs on the root is asynchronous: EnsureAttachments waits for
+// the root to report them ENABLED with the options' poll interval and wait
+// timeout (foundation.WithPollInterval, foundation.WithWaitTimeout).
+//
+// # Errors
+//
+// An invalid spec returns, before any call, an error matching
+// foundation.ErrInvalidSpec that lists every fault, each a
+// *foundation.SpecError naming the field and the rule:
+//
+//	scp: spec.Name: is required
+//	scp: spec.Document: Statement[0].Principal: is not supported in service control policies
+//	scp: spec.Document: is 5210 characters once minified, more than the limit of 5120
+//	scp: RestrictRegions.Allowed[1]: "eu-westt-1": is not an AWS Region (such as "eu-west-1"); ...
+//	scp: spec.Policies: 5 policies plus FullAWSAccess, which is kept, exceed the limit of 5 SCPs per target
+//
+// A size fault also matches *SizeError with errors.As. Guardrail option
+// faults are returned by Build (or Guardrail.Err) the same way.
+//
+// Once the current attachments are read, a target that would have more
+// SCPs than the limit (or none) is a *AttachmentLimitError naming the
+// target, the count and the policies, returned before any write. A listed
+// policy that does not exist wraps ErrPolicyNotFound; a name that is an AWS
+// managed policy wraps ErrAWSManagedPolicy.
+//
+// AWS errors are returned wrapped once with the resource and the step and
+// keep the SDK's error chain (errors.As with the types of
+// github.com/aws/aws-sdk-go-v2/service/organizations/types, such as
+// *types.ConstraintViolationException, or smithy.APIError):
+//
+//	scp: policy "deny-root": create: operation error Organizations: CreatePolicy, ...
+//	scp: target "ou-ab12-cd34ef56": attach "deny-root": operation error ...
+//
+// Throttling is retried by the SDK; ConcurrentModificationException, which
+// AWS asks callers to retry and the SDK does not, is added to every call's
+// retryer through internal/awsretry, within the client's MaxAttempts.
+//
+// # Permissions
+//
+// Call with the management account (or a delegated administrator for
+// policy management):
+//
+//	EnsurePolicy:       organizations:ListPolicies, organizations:DescribePolicy,
+//	                    organizations:CreatePolicy, organizations:UpdatePolicy,
+//	                    organizations:ListTagsForResource, organizations:TagResource
+//	EnsureAttachments:  organizations:ListRoots, organizations:EnablePolicyType (only
+//	                    when SCPs are not enabled), organizations:ListPolicies,
+//	                    organizations:ListPoliciesForTarget,
+//	                    organizations:ListTagsForResource,
+//	                    organizations:AttachPolicy, organizations:DetachPolicy
+//
+// SCPs never restrict the management account itself.
+package scp

@@ -1,0 +1,272 @@
+package scp
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// The tag that marks the SCPs this library manages. EnsurePolicy puts it on
+// every policy it creates or adopts; EnsureAttachments detaches only
+// policies that carry it (unless told otherwise), so SCPs made by hand or
+// by other tools are never detached by accident.
+const (
+	ManagedByTagKey   = "managed-by"
+	ManagedByTagValue = "foundation"
+)
+
+// The AWS managed SCP attached to every root, OU and account when SCPs are
+// enabled.
+const (
+	FullAWSAccessID   = "p-FullAWSAccess"
+	FullAWSAccessName = "FullAWSAccess"
+)
+
+// Organizations quotas and formats.
+const (
+	maxNameLen        = 128
+	maxDescriptionLen = 512
+	maxTags           = 50
+)
+
+var (
+	policyIDRe = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
+	rootIDRe   = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
+	ouIDRe     = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+)
+
+// PolicySpec is one service control policy wanted.
+type PolicySpec struct {
+	// Name is the policy's name (required): 1 to 128 printable ASCII
+	// characters. EnsurePolicy finds the policy by it.
+	Name string
+	// Description is at most 512 characters.
+	Description string
+	// Document is the policy (build it with Build). Exactly one of
+	// Document and Content is required.
+	Document *foundation.PolicyDocument
+	// Content is the policy as JSON text, parsed strictly
+	// (foundation.ParsePolicy). The policy is written minified.
+	Content string
+	// Tags are put on the policy next to managed-by=foundation. Tags
+	// with other keys already on it are kept.
+	Tags map[string]string
+	// Limits: MaxPolicySize is checked before any call.
+	Limits Limits
+}
+
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec. EnsurePolicy calls it before any API call.
+func (s PolicySpec) Validate() error {
+	_, errs := s.document()
+	return errors.Join(errs...)
+}
+
+// document returns the spec's document (parsed from Content when needed)
+// and every fault of the spec.
+func (s PolicySpec) document() (*foundation.PolicyDocument, []error) {
+	var errs []error
+	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, field, value, rule)) }
+	errs = append(errs, nameFaults("spec.Name", s.Name)...)
+	if s.Name == FullAWSAccessName {
+		bad("spec.Name", s.Name, "is the name of the AWS managed policy")
+	}
+	if n := utf8.RuneCountInString(s.Description); n > maxDescriptionLen {
+		bad("spec.Description", "", fmt.Sprintf("must be at most %d characters, is %d", maxDescriptionLen, n))
+	}
+	errs = append(errs, s.Limits.faults("spec.Limits")...)
+	limits := s.Limits.withDefaults()
+
+	var doc *foundation.PolicyDocument
+	switch {
+	case s.Document != nil && s.Content != "":
+		bad("spec.Content", "", "must be empty when spec.Document is set: give one of them")
+	case s.Document != nil:
+		doc = s.Document.Clone()
+		errs = append(errs, documentFaults("spec.Document", doc, limits)...)
+	case s.Content != "":
+		d, err := foundation.ParsePolicy(s.Content)
+		if err != nil {
+			bad("spec.Content", "", "is not a valid policy document: "+err.Error())
+			break
+		}
+		doc = d
+		errs = append(errs, documentFaults("spec.Content", doc, limits)...)
+	default:
+		bad("spec.Document", "", "is required (or spec.Content)")
+	}
+	errs = append(errs, tagFaults("spec.Tags", s.Tags)...)
+	return doc, errs
+}
+
+func nameFaults(field, name string) []error {
+	var errs []error
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		errs = append(errs, foundation.Invalid(pkg, field, "", "is required"))
+	case n > maxNameLen:
+		errs = append(errs, foundation.Invalid(pkg, field, name, fmt.Sprintf("must be at most %d characters, is %d", maxNameLen, n)))
+	}
+	for _, r := range name {
+		if r < 0x20 || r > 0x7e {
+			errs = append(errs, foundation.Invalid(pkg, field, name, "must contain only printable ASCII characters"))
+			break
+		}
+	}
+	return errs
+}
+
+func tagFaults(field string, tags map[string]string) []error {
+	var errs []error
+	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, field, value, rule)) }
+	if len(tags) > maxTags-1 {
+		bad(field, "", fmt.Sprintf("must have at most %d tags (AWS allows %d, and %s takes one), has %d", maxTags-1, maxTags, ManagedByTagKey, len(tags)))
+	}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := tags[k]
+		f := fmt.Sprintf("%s[%q]", field, k)
+		switch n := utf8.RuneCountInString(k); {
+		case n == 0:
+			bad(f, "", "tag key must not be empty")
+		case n > 128:
+			bad(f, k, "tag key must be at most 128 characters")
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			bad(f, k, `tag key must not start with "aws:" (reserved for AWS)`)
+		case k == ManagedByTagKey && v != ManagedByTagValue:
+			bad(f, v, fmt.Sprintf("is the library's own marker: leave it out (it is always %s=%s)", ManagedByTagKey, ManagedByTagValue))
+		case !tagCharsOK(k):
+			bad(f, k, "tag key may contain only letters, digits, spaces and _ . : / = + - @")
+		}
+		switch {
+		case utf8.RuneCountInString(v) > 256:
+			bad(f, v, "tag value must be at most 256 characters")
+		case !tagCharsOK(v):
+			bad(f, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @")
+		}
+	}
+	return errs
+}
+
+// tagCharsOK reports whether s uses only the characters AWS allows in tags.
+func tagCharsOK(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' {
+			continue
+		}
+		if !strings.ContainsRune("_.:/=+-@", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// AttachmentSpec is the set of SCPs wanted on one target.
+type AttachmentSpec struct {
+	// TargetID is the root ("r-..."), OU ("ou-...-...") or account
+	// (12 digits) the policies are attached to (required).
+	TargetID string
+	// Policies are the SCPs the target must have, by name or by ID
+	// ("p-..."). They are attached when missing. The SCPs this library
+	// manages (tagged managed-by=foundation) that are attached but not
+	// listed are detached.
+	Policies []string
+	// DetachFullAWSAccess detaches the AWS managed FullAWSAccess policy
+	// when it is not listed in Policies. By default it is kept, and
+	// counted against the limit. Without it, the Policies must allow what
+	// the target's principals may do (an allow list).
+	DetachFullAWSAccess bool
+	// DetachUnmanaged detaches the attached SCPs not listed in Policies
+	// that this library does not manage (made by hand or by another
+	// tool). By default they are kept, and counted against the limit.
+	DetachUnmanaged bool
+	// Limits: MaxPoliciesPerTarget is checked before any call on the spec
+	// alone, and again, before any write, on what would be attached.
+	Limits Limits
+}
+
+// targetKind returns "root", "ou" or "account", or "" for a malformed ID.
+func targetKind(id string) string {
+	switch {
+	case rootIDRe.MatchString(id):
+		return "root"
+	case ouIDRe.MatchString(id):
+		return "ou"
+	case accountRe.MatchString(id):
+		return "account"
+	}
+	return ""
+}
+
+func isFullAWSAccess(ref string) bool { return ref == FullAWSAccessID || ref == FullAWSAccessName }
+
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec. EnsureAttachments calls it before any API
+// call.
+func (s AttachmentSpec) Validate() error { return errors.Join(s.faults()...) }
+
+func (s AttachmentSpec) faults() []error {
+	var errs []error
+	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, field, value, rule)) }
+	switch {
+	case s.TargetID == "":
+		bad("spec.TargetID", "", "is required")
+	case targetKind(s.TargetID) == "":
+		bad("spec.TargetID", s.TargetID, `must be a root ID ("r-" and 4 to 32 lowercase letters or digits), an OU ID ("ou-xxxx-xxxxxxxx") or a 12-digit account ID`)
+	}
+	errs = append(errs, s.Limits.faults("spec.Limits")...)
+	limits := s.Limits.withDefaults()
+
+	seen := map[string]int{}
+	full := false
+	for i, p := range s.Policies {
+		field := fmt.Sprintf("spec.Policies[%d]", i)
+		if strings.HasPrefix(p, "p-") && !policyIDRe.MatchString(p) && p != FullAWSAccessID {
+			bad(field, p, `looks like a policy ID but is not one ("p-" and 8 to 128 letters, digits or underscores)`)
+		} else {
+			errs = append(errs, nameFaults(field, p)...)
+		}
+		if j, dup := seen[p]; dup {
+			bad(field, p, fmt.Sprintf("duplicates spec.Policies[%d]", j))
+		}
+		seen[p] = i
+		if isFullAWSAccess(p) {
+			if full {
+				bad(field, p, "names FullAWSAccess twice (by name and by ID)")
+			}
+			full = true
+		}
+	}
+	if full && s.DetachFullAWSAccess {
+		bad("spec.DetachFullAWSAccess", "", "must be false when spec.Policies lists FullAWSAccess")
+	}
+	count := len(s.Policies)
+	keepsFull := !full && !s.DetachFullAWSAccess
+	if keepsFull {
+		count++
+	}
+	switch {
+	case count == 0:
+		bad("spec.Policies", "", "must name at least one policy when spec.DetachFullAWSAccess is set: AWS requires every target to keep at least one SCP")
+	case count > limits.MaxPoliciesPerTarget && limits.MaxPoliciesPerTarget > 0:
+		what := fmt.Sprintf("%d policies", len(s.Policies))
+		if keepsFull {
+			what += " plus FullAWSAccess, which is kept,"
+		}
+		bad("spec.Policies", "", fmt.Sprintf("%s exceed the limit of %d SCPs per target", what, limits.MaxPoliciesPerTarget))
+	}
+	return errs
+}
