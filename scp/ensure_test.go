@@ -310,3 +310,31 @@ func TestEnsurePolicyRefusesAWSManagedName(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A dry run before the organization exists (the first plan of a landing
+// zone) lists the policy's creation instead of failing.
+func TestEnsurePolicyDryRunBeforeOrganization(t *testing.T) {
+	b := awstest.New(t)
+	ctx := awstest.Context(t, 30*time.Second)
+	mark := b.Mark()
+	p, err := scp.EnsurePolicy(ctx, b.Organizations(), scp.PolicySpec{
+		Name:     "deny-leave",
+		Document: scp.MustBuild(scp.DenyLeaveOrganization(scp.LeaveOrganizationOptions{})),
+	}, foundation.WithDryRun(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Changes) == 0 || p.Changes[0].Action != foundation.ActionCreate {
+		t.Fatalf("want a planned create, got %v", p.Changes)
+	}
+	b.RequireNoMutations(t, mark)
+
+	_, err = scp.EnsurePolicy(ctx, b.Organizations(), scp.PolicySpec{
+		Name:     "deny-leave",
+		Document: scp.MustBuild(scp.DenyLeaveOrganization(scp.LeaveOrganizationOptions{})),
+	})
+	var notInUse *types.AWSOrganizationsNotInUseException
+	if !errors.As(err, &notInUse) {
+		t.Fatalf("a real run without an organization must fail typed, got %v", err)
+	}
+}

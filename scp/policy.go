@@ -105,6 +105,12 @@ func (r *policyRun) wantTags() map[string]string {
 
 func (r *policyRun) ensure(ctx context.Context) (*Policy, error) {
 	sum, err := findPolicy(ctx, r.api, r.spec.Name)
+	var notInUse *types.AWSOrganizationsNotInUseException
+	if r.o.DryRun && errors.As(err, &notInUse) {
+		// A dry run before the organization exists: it has no policies, so
+		// the policy would be created.
+		sum, err = nil, nil
+	}
 	if err != nil {
 		return nil, r.errorf("list policies", err)
 	}
