@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -184,77 +183,61 @@ func Converge(ctx context.Context, base aws.Config, pathStyle bool, spec Spec, o
 }
 
 // backends bootstraps the state backend of every workload account, a few
-// accounts at a time, acting in each through its access role.
+// accounts at a time, acting in each through its access role
+// (organizations.ForEachAccount).
 func backends(ctx context.Context, base aws.Config, pathStyle bool, spec Spec, res *Result, opts []foundation.Option) ([]Backend, error) {
-	var out []Backend
-	var mu sync.Mutex
-	var errs []error
-	sem := make(chan struct{}, maxParallelAccounts)
-	var wg sync.WaitGroup
+	bucket := func(id string) string { return fmt.Sprintf("%s-terraform-state-%s", spec.Project, id) }
+	accounts := map[string]*organizations.Account{}
+	var targets []organizations.Target
 	for _, acct := range res.Tree.Accounts {
-		env, ok := spec.Workloads[acct.Email]
-		if !ok {
+		if _, ok := spec.Workloads[acct.Email]; !ok {
 			continue
 		}
-		bucket := func(id string) string { return fmt.Sprintf("%s-terraform-state-%s", spec.Project, id) }
 		if acct.ID == "" { // dry run: the account does not exist yet
-			mu.Lock()
 			res.Planned = append(res.Planned,
 				foundation.Change{Action: foundation.ActionCreate, Resource: "s3:bucket", ID: bucket("<" + acct.Name + ">")},
 				foundation.Change{Action: foundation.ActionCreate, Resource: "dynamodb:table", ID: spec.Project + "-terraform-locks in " + acct.Name})
-			mu.Unlock()
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			b, err := backend(ctx, base, pathStyle, spec, acct, env, bucket(acct.ID), opts)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("account %s (%s): %w", acct.Name, acct.ID, err))
-				return
-			}
-			out = append(out, Backend{Env: env, Account: acct, Backend: b})
-		}()
+		accounts[acct.ID] = acct
+		targets = append(targets, organizations.Target{ID: acct.ID, Name: acct.Name})
 	}
-	wg.Wait()
-	// Report in the tree's order, whatever order the work finished in.
-	order := map[string]int{}
-	for i, a := range res.Tree.Accounts {
-		order[a.Email] = i
-	}
-	sortBy(out, func(b Backend) int { return order[b.Account.Email] })
-	return out, errors.Join(errs...)
-}
-
-func backend(ctx context.Context, base aws.Config, pathStyle bool, spec Spec, acct *organizations.Account, env, bucket string, opts []foundation.Option) (*statebackend.Backend, error) {
-	cfg, err := organizations.AccountConfig(ctx, base, acct.ID, spec.AccessRole,
-		organizations.WithSessionName("foundation-landingzone"))
+	var mu sync.Mutex
+	made := map[string]*statebackend.Backend{}
+	sum, err := organizations.ForEachAccount(ctx, base, organizations.FanOutSpec{
+		Accounts:      targets,
+		RoleName:      spec.AccessRole,
+		Concurrency:   maxParallelAccounts,
+		ConfigOptions: []organizations.AccountConfigOption{organizations.WithSessionName("foundation-landingzone")},
+	}, func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
+		b, err := statebackend.Bootstrap(ctx, statebackend.API{
+			S3:       s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
+			DynamoDB: dynamodb.NewFromConfig(cfg),
+		}, statebackend.Spec{
+			Bucket:    bucket(t.ID),
+			Region:    spec.Region,
+			AccountID: t.ID,
+			Locking:   spec.Locking,
+			LockTable: spec.Project + "-terraform-locks",
+			Tags:      map[string]string{"Project": spec.Project, "Environment": spec.Workloads[accounts[t.ID].Email], "ManagedBy": "foundation"},
+		}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		made[t.ID] = b
+		mu.Unlock()
+		return b.Changes, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return statebackend.Bootstrap(ctx, statebackend.API{
-		S3:       s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
-		DynamoDB: dynamodb.NewFromConfig(cfg),
-	}, statebackend.Spec{
-		Bucket:    bucket,
-		Region:    spec.Region,
-		AccountID: acct.ID,
-		Locking:   spec.Locking,
-		LockTable: spec.Project + "-terraform-locks",
-		Tags:      map[string]string{"Project": spec.Project, "Environment": env, "ManagedBy": "foundation"},
-	}, opts...)
-}
-
-func sortBy[T any](s []T, key func(T) int) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && key(s[j]) < key(s[j-1]); j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
+	var out []Backend
+	for _, r := range sum.Results { // in the tree's order
+		a := accounts[r.Target.ID]
+		out = append(out, Backend{Env: spec.Workloads[a.Email], Account: a, Backend: made[r.Target.ID]})
 	}
+	return out, nil
 }
 
 // Report prints the changes grouped by account, then the backend blocks.

@@ -1,0 +1,202 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// DefaultFanOutConcurrency bounds how many accounts ForEachAccount works in
+// at once. Each account's work makes its own calls; 8 keeps a landing zone
+// of dozens of accounts well within the STS and per-service request quotas.
+const DefaultFanOutConcurrency = 8
+
+// Target is one account ForEachAccount works in.
+type Target struct {
+	// ID is the 12-digit account ID (required).
+	ID string
+	// Name labels the account in the summary ("prod"); default the ID.
+	Name string
+}
+
+// FanOutSpec says which accounts ForEachAccount works in and how it
+// reaches them.
+type FanOutSpec struct {
+	Accounts []Target
+	// RoleName is the role assumed in each member account. Default
+	// DefaultRoleName.
+	RoleName string
+	// ManagementAccountID, when set, is the account whose config is cfg
+	// itself: a Target with that ID gets cfg, not an assumed role (the
+	// management account has no access role of its own).
+	ManagementAccountID string
+	// Concurrency bounds the accounts worked in at once. Default
+	// DefaultFanOutConcurrency.
+	Concurrency int
+	// ConfigOptions are passed to AccountConfig (session name, external
+	// ID, duration).
+	ConfigOptions []AccountConfigOption
+}
+
+// AccountTask is the work done in one account with a config that acts in
+// it. It returns the changes it made (or, in dry run, would make).
+type AccountTask func(ctx context.Context, cfg aws.Config, target Target) (foundation.Changes, error)
+
+// AccountResult is what the task did in one account.
+type AccountResult struct {
+	Target  Target
+	Changes foundation.Changes
+	Err     error
+}
+
+// Summary is the outcome of ForEachAccount across every account, in the
+// spec's order.
+type Summary struct {
+	Results []AccountResult
+}
+
+// ForEachAccount runs task in every account of spec, a bounded number at a
+// time, each with a config from AccountConfig (or cfg itself for the
+// management account). It runs every account even when some fail, and
+// returns the summary of all of them; the error joins the failures (each
+// naming its account), so a caller can report everything and exit non-zero.
+//
+// The spec is validated first (foundation.ErrInvalidSpec, no call):
+// account IDs must be 12 digits and unique.
+func ForEachAccount(ctx context.Context, cfg aws.Config, spec FanOutSpec, task AccountTask) (*Summary, error) {
+	var f faults
+	seen := map[string]int{}
+	for i, t := range spec.Accounts {
+		field := fmt.Sprintf("spec.Accounts[%d].ID", i)
+		if !accountIDRe.MatchString(t.ID) {
+			f.add(field, t.ID, "must be 12 digits")
+		}
+		if j, dup := seen[t.ID]; dup {
+			f.add(field, t.ID, fmt.Sprintf("duplicates spec.Accounts[%d]", j))
+		}
+		seen[t.ID] = i
+	}
+	if spec.Concurrency < 0 {
+		f.add("spec.Concurrency", fmt.Sprint(spec.Concurrency), "must not be negative")
+	}
+	if spec.RoleName != "" && !roleNameRe.MatchString(spec.RoleName) {
+		f.add("spec.RoleName", spec.RoleName, "must be 1 to 64 letters, digits or + = , . @ _ -")
+	}
+	if task == nil {
+		f.add("task", "", "must not be nil")
+	}
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	role := spec.RoleName
+	if role == "" {
+		role = DefaultRoleName
+	}
+	n := spec.Concurrency
+	if n == 0 {
+		n = DefaultFanOutConcurrency
+	}
+	sum := &Summary{Results: make([]AccountResult, len(spec.Accounts))}
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, t := range spec.Accounts {
+		if t.Name == "" {
+			t.Name = t.ID
+		}
+		sum.Results[i].Target = t
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				sum.Results[i].Err = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			acfg := cfg
+			if t.ID != spec.ManagementAccountID {
+				var err error
+				if acfg, err = AccountConfig(ctx, cfg, t.ID, role, spec.ConfigOptions...); err != nil {
+					sum.Results[i].Err = err
+					return
+				}
+			}
+			sum.Results[i].Changes, sum.Results[i].Err = task(ctx, acfg, t)
+		}()
+	}
+	wg.Wait()
+	return sum, sum.Err()
+}
+
+// Err joins the failures, each naming its account; nil when none failed.
+func (s *Summary) Err() error {
+	var errs []error
+	for _, r := range s.Failed() {
+		errs = append(errs, fmt.Errorf("account %s (%s): %w", r.Target.Name, r.Target.ID, r.Err))
+	}
+	return errors.Join(errs...)
+}
+
+// Failed returns the results whose task failed.
+func (s *Summary) Failed() []AccountResult {
+	var out []AccountResult
+	for _, r := range s.Results {
+		if r.Err != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Count returns the number of changes across all accounts.
+func (s *Summary) Count() int {
+	n := 0
+	for _, r := range s.Results {
+		n += len(r.Changes)
+	}
+	return n
+}
+
+// Report writes the changes grouped by account, then by resource kind, and
+// lists the failures last.
+func (s *Summary) Report(w io.Writer) {
+	for _, r := range s.Results {
+		fmt.Fprintf(w, "== %s (%s)\n", r.Target.Name, r.Target.ID)
+		if len(r.Changes) == 0 && r.Err == nil {
+			fmt.Fprintln(w, "  (no changes)")
+		}
+		byKind := map[string]foundation.Changes{}
+		var kinds []string
+		for _, c := range r.Changes {
+			if _, ok := byKind[c.Resource]; !ok {
+				kinds = append(kinds, c.Resource)
+			}
+			byKind[c.Resource] = append(byKind[c.Resource], c)
+		}
+		sort.Strings(kinds)
+		for _, k := range kinds {
+			for _, c := range byKind[k] {
+				fmt.Fprintf(w, "  %s\n", c)
+			}
+		}
+		if r.Err != nil {
+			fmt.Fprintf(w, "  FAILED: %s\n", strings.ReplaceAll(r.Err.Error(), "\n", "\n    "))
+		}
+	}
+	if failed := s.Failed(); len(failed) > 0 {
+		fmt.Fprintf(w, "%d of %d accounts failed:", len(failed), len(s.Results))
+		for _, r := range failed {
+			fmt.Fprintf(w, " %s", r.Target.Name)
+		}
+		fmt.Fprintln(w)
+	}
+}

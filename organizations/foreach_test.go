@@ -1,0 +1,86 @@
+package organizations_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/stretchr/testify/require"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/organizations"
+)
+
+func TestForEachAccount(t *testing.T) {
+	b, api, ctx := withOrg(t)
+	tree, err := organizations.EnsureTree(ctx, api, seed000(), fast()...)
+	require.NoError(t, err)
+	e := b.RequireEmulator(t)
+
+	targets := []organizations.Target{{ID: e.ManagementAccountID(), Name: "management"}}
+	for _, a := range tree.Accounts {
+		targets = append(targets, organizations.Target{ID: a.ID, Name: a.Name})
+	}
+	var inFlight, peak atomic.Int32
+	sum, err := organizations.ForEachAccount(ctx, b.Config(), organizations.FanOutSpec{
+		Accounts: targets, ManagementAccountID: e.ManagementAccountID(), Concurrency: 2,
+	}, func(ctx context.Context, cfg aws.Config, target organizations.Target) (foundation.Changes, error) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+		who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return nil, err
+		}
+		if aws.ToString(who.Account) != target.ID {
+			return nil, errors.New("acting in " + aws.ToString(who.Account))
+		}
+		if target.Name == "myapp-staging" {
+			return nil, errors.New("boom")
+		}
+		bucket := "fanout-" + target.ID
+		_, err = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+		return foundation.Changes{{Action: foundation.ActionCreate, Resource: "s3:bucket", ID: bucket}}, err
+	})
+	require.Error(t, err)
+	require.ErrorContains(t, err, "account myapp-staging")
+	require.Len(t, sum.Results, 4)
+	require.LessOrEqual(t, peak.Load(), int32(2), "never more accounts at once than asked")
+	require.Len(t, sum.Failed(), 1)
+	require.Equal(t, 3, sum.Count())
+	for i, r := range sum.Results {
+		require.Equal(t, targets[i].ID, r.Target.ID, "results in the spec's order")
+	}
+
+	var out bytes.Buffer
+	sum.Report(&out)
+	require.Contains(t, out.String(), "== management ("+e.ManagementAccountID()+")")
+	require.Contains(t, out.String(), "FAILED: boom")
+	require.Contains(t, out.String(), "1 of 4 accounts failed: myapp-staging")
+}
+
+func TestForEachAccountValidates(t *testing.T) {
+	b, _, ctx := withOrg(t)
+	mark := b.Mark()
+	_, err := organizations.ForEachAccount(ctx, b.Config(), organizations.FanOutSpec{
+		Accounts: []organizations.Target{{ID: "123"}, {ID: "111111111111"}, {ID: "111111111111"}},
+		RoleName: "bad/role", Concurrency: -1,
+	}, nil)
+	require.ErrorIs(t, err, foundation.ErrInvalidSpec)
+	for _, want := range []string{"spec.Accounts[0].ID", "spec.Accounts[2].ID", "spec.RoleName", "spec.Concurrency", "task"} {
+		require.ErrorContains(t, err, want)
+	}
+	b.RequireNoCalls(t, mark)
+}
