@@ -153,10 +153,10 @@ func ExampleReadTree() {
 	// Organization o-k08s7el70p (management account 123456789012); policy types: SERVICE_CONTROL_POLICY
 	// Root r-c9i8 [FullAWSAccess]
 	//   Management account <123456789012@example.com> 123456789012 ACTIVE [FullAWSAccess]
-	//   Sandbox/ ou-c9i8-ozc95l0x [FullAWSAccess]
+	//   Sandbox/ ou-c9i8-3fhr7s64 [FullAWSAccess]
 	//     sandbox <aws+sandbox@example.com> 314643256983 ACTIVE [FullAWSAccess]
-	//   Workloads/ ou-c9i8-hqq26uyw [FullAWSAccess]
-	//     Prod/ ou-c9i8-w5ffvgiu [FullAWSAccess]
+	//   Workloads/ ou-c9i8-vmhzuyap [FullAWSAccess]
+	//     Prod/ ou-c9i8-k1nyegl8 [FullAWSAccess]
 }
 
 // Act in a member account through the role Organizations created in it.
