@@ -18,6 +18,12 @@ type account struct {
 	// org is the AWS Organizations organization the account belongs to
 	// (shared by its management and member accounts); nil when in none.
 	org *organization
+	// sso is the IAM Identity Center organization instance (with its identity store) of the organization this account manages; nil when not enabled.
+	sso *ssoInstance
+	// kms holds KMS keys and aliases per region (kms.go; created lazily).
+	kms map[string]*kmsRegion
+	// ecr holds ECR repositories per region (ecr.go; created lazily).
+	ecr map[string]*ecrRegion
 }
 
 func newAccount(id string) *account {
@@ -72,6 +78,11 @@ func (e *Emulator) identify(accessKey string) (identity, *APIError) {
 // roles; the IAM API serves them.
 type iamState struct {
 	roles map[string]*role // lower-cased name -> role (IAM names are unique case-insensitively)
+	// The IAM API's other entities (see iam.go); nil until first written.
+	oidc     map[string]*iamOIDCProvider  // provider ARN -> provider
+	policies map[string]*iamManagedPolicy // lower-cased name -> customer managed policy
+	alias    string                       // the account alias, "" when none
+	tasks    map[string]string            // service-linked role deletion task ID -> status
 }
 
 // role is an IAM role.
@@ -85,6 +96,11 @@ type role struct {
 	MaxSessionDuration int               `json:"maxSessionDuration"`
 	Tags               map[string]string `json:"tags,omitempty"`
 	Created            time.Time         `json:"-"`
+	// Set through the IAM API (see iam.go).
+	Inline        map[string]string `json:"-"` // inline policy name -> document JSON
+	Attached      []string          `json:"-"` // attached managed policy ARNs, in attachment order
+	Boundary      string            `json:"-"` // permissions boundary policy ARN
+	ServiceLinked string            `json:"-"` // AWS service name of a service-linked role
 }
 
 var roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -133,32 +149,6 @@ func compactJSON(s string) json.RawMessage {
 	}
 	b, _ := json.Marshal(v)
 	return b
-}
-
-func init() {
-	register(func() *service {
-		return &service{
-			name:     "iam",
-			protocol: awsQuery,
-			xmlns:    "https://iam.amazonaws.com/doc/2010-05-08/",
-			throttle: APIError{Status: http.StatusBadRequest, Code: "Throttling", Message: "Rate exceeded"},
-			ops:      map[string]*operation{},
-			snapshot: func(e *Emulator) map[string]any {
-				out := map[string]any{}
-				for id, a := range e.accounts {
-					if len(a.iam.roles) == 0 {
-						continue
-					}
-					roles := map[string]*role{}
-					for _, r := range a.iam.roles {
-						roles[r.Name] = r
-					}
-					out[id] = map[string]any{"roles": roles}
-				}
-				return out
-			},
-		}
-	})
 }
 
 // AddMemberAccount creates an account (if missing) with an access role

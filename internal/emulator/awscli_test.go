@@ -388,3 +388,250 @@ func TestAWSCLIOrganizations(t *testing.T) {
 		})
 	}
 }
+
+func TestAWSCLIIdentityCenter(t *testing.T) {
+	for _, cli := range findAWSCLIs(t) {
+		t.Run(cli.version, func(t *testing.T) {
+			srv := startTest(t, Options{})
+			inst, store, accounts := ssoSetup(t, srv, "workload")
+			account := accounts[0]
+			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
+
+			list := r.ok("sso-admin", "list-instances")
+			require.Equal(t, inst, dig(list, "Instances", 0, "InstanceArn"))
+			require.Equal(t, store, dig(list, "Instances", 0, "IdentityStoreId"))
+			if st := dig(list, "Instances", 0, "Status"); st != nil {
+				require.Equal(t, "ACTIVE", st)
+			} else {
+				t.Logf("%s's sso-admin model predates InstanceMetadata.Status; checked with the other CLI and the SDK", cli.version)
+			}
+
+			group := r.ok("identitystore", "create-group", "--identity-store-id", store, "--display-name", "Admins", "--description", "Administrators")
+			groupID, _ := group["GroupId"].(string)
+			require.NotEmpty(t, groupID)
+			r.ok("identitystore", "create-group", "--identity-store-id", store, "--display-name", "Auditors")
+			r.ok("identitystore", "create-group", "--identity-store-id", store, "--display-name", "Developers")
+			// The CLI follows NextToken itself (page size 2): all three come back.
+			require.Len(t, r.ok("identitystore", "list-groups", "--identity-store-id", store)["Groups"], 3)
+			if _, stderr, err := r.run("identitystore", "list-groups", "--identity-store-id", store,
+				"--filters", "AttributePath=DisplayName,AttributeValue=Admins"); err != nil && strings.Contains(stderr, "Unknown options") {
+				t.Logf("%s has no list-groups --filters; filters checked with the other CLI and the SDK", cli.version)
+			} else {
+				require.NoError(t, err, stderr)
+				filtered := r.ok("identitystore", "list-groups", "--identity-store-id", store,
+					"--filters", "AttributePath=DisplayName,AttributeValue=Admins")
+				require.Len(t, filtered["Groups"], 1)
+				require.Equal(t, groupID, dig(filtered, "Groups", 0, "GroupId"))
+			}
+
+			user := r.ok("identitystore", "create-user", "--identity-store-id", store, "--user-name", "alice",
+				"--display-name", "Alice Doe", "--name", "GivenName=Alice,FamilyName=Doe",
+				"--emails", "Value=alice@example.com,Type=work,Primary=true")
+			userID, _ := user["UserId"].(string)
+			require.NotEmpty(t, userID)
+			got := r.ok("identitystore", "get-user-id", "--identity-store-id", store,
+				"--alternate-identifier", `{"UniqueAttribute":{"AttributePath":"userName","AttributeValue":"alice"}}`)
+			require.Equal(t, userID, got["UserId"])
+			r.fails("ConflictException", "identitystore", "create-user", "--identity-store-id", store, "--user-name", "alice",
+				"--display-name", "Alice Again", "--name", "GivenName=Alice,FamilyName=Again")
+
+			ps := r.ok("sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "Admin",
+				"--description", "Administrator access", "--session-duration", "PT4H")
+			psARN, _ := dig(ps, "PermissionSet", "PermissionSetArn").(string)
+			require.True(t, strings.HasPrefix(psARN, "arn:aws:sso:::permissionSet/ssoins-"), psARN)
+			require.Equal(t, "PT4H", dig(ps, "PermissionSet", "SessionDuration"))
+			r.fails("ConflictException", "sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "Admin")
+			r.fails("ValidationException", "sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "TooLong", "--session-duration", "PT13H")
+
+			r.ok("sso-admin", "put-inline-policy-to-permission-set", "--instance-arn", inst, "--permission-set-arn", psARN,
+				"--inline-policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]}`)
+			inline, _ := r.ok("sso-admin", "get-inline-policy-for-permission-set", "--instance-arn", inst, "--permission-set-arn", psARN)["InlinePolicy"].(string)
+			require.Contains(t, inline, "sts:GetCallerIdentity")
+
+			created := r.ok("sso-admin", "create-account-assignment", "--instance-arn", inst, "--permission-set-arn", psARN,
+				"--principal-type", "GROUP", "--principal-id", groupID, "--target-type", "AWS_ACCOUNT", "--target-id", account)
+			require.Equal(t, "IN_PROGRESS", dig(created, "AccountAssignmentCreationStatus", "Status"))
+			reqID, _ := dig(created, "AccountAssignmentCreationStatus", "RequestId").(string)
+			status := ""
+			for i := 0; i < 10 && status != "SUCCEEDED"; i++ {
+				st := r.ok("sso-admin", "describe-account-assignment-creation-status", "--instance-arn", inst,
+					"--account-assignment-creation-request-id", reqID)
+				status, _ = dig(st, "AccountAssignmentCreationStatus", "Status").(string)
+				require.NotEqual(t, "FAILED", status, "%v", st)
+			}
+			require.Equal(t, "SUCCEEDED", status)
+
+			assignments := r.ok("sso-admin", "list-account-assignments", "--instance-arn", inst, "--account-id", account, "--permission-set-arn", psARN)
+			require.Len(t, assignments["AccountAssignments"], 1)
+			require.Equal(t, groupID, dig(assignments, "AccountAssignments", 0, "PrincipalId"))
+			require.Equal(t, "GROUP", dig(assignments, "AccountAssignments", 0, "PrincipalType"))
+			require.Equal(t, []any{account}, r.ok("sso-admin", "list-accounts-for-provisioned-permission-set",
+				"--instance-arn", inst, "--permission-set-arn", psARN)["AccountIds"])
+
+			r.fails("ResourceNotFoundException", "sso-admin", "create-account-assignment", "--instance-arn", inst, "--permission-set-arn", psARN,
+				"--principal-type", "USER", "--principal-id", "00000000-0000-0000-0000-000000000000", "--target-type", "AWS_ACCOUNT", "--target-id", account)
+		})
+	}
+}
+
+func TestAWSCLIIAM(t *testing.T) {
+	for _, cli := range findAWSCLIs(t) {
+		t.Run(cli.version, func(t *testing.T) {
+			srv := startTest(t, Options{})
+			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
+			acct := DefaultManagementAccountID
+
+			oidc := r.ok("iam", "create-open-id-connect-provider", "--url", "https://token.actions.githubusercontent.com",
+				"--client-id-list", "sts.amazonaws.com", "--thumbprint-list", "6938fd4d98bab03faadb97b34396831e3780aea1")
+			providerARN, _ := oidc["OpenIDConnectProviderArn"].(string)
+			require.Equal(t, "arn:aws:iam::"+acct+":oidc-provider/token.actions.githubusercontent.com", providerARN)
+			provider := r.ok("iam", "get-open-id-connect-provider", "--open-id-connect-provider-arn", providerARN)
+			require.Equal(t, "token.actions.githubusercontent.com", provider["Url"])
+			require.Equal(t, "sts.amazonaws.com", dig(provider, "ClientIDList", 0))
+
+			trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + providerARN +
+				`"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}]}`
+			created := r.ok("iam", "create-role", "--role-name", "gha-deploy", "--path", "/ci/", "--assume-role-policy-document", trust,
+				"--description", "GitHub Actions", "--max-session-duration", "7200", "--tags", "Key=team,Value=platform")
+			require.Equal(t, "arn:aws:iam::"+acct+":role/ci/gha-deploy", dig(created, "Role", "Arn"))
+			role := r.ok("iam", "get-role", "--role-name", "gha-deploy")
+			// The CLI decodes IAM's URL-encoded document into JSON.
+			require.Equal(t, providerARN, dig(role, "Role", "AssumeRolePolicyDocument", "Statement", 0, "Principal", "Federated"))
+			require.Equal(t, "sts.amazonaws.com", dig(role, "Role", "AssumeRolePolicyDocument", "Statement", 0, "Condition", "StringEquals", "token.actions.githubusercontent.com:aud"))
+			require.EqualValues(t, 7200, dig(role, "Role", "MaxSessionDuration"))
+			require.Equal(t, "platform", dig(role, "Role", "Tags", 0, "Value"))
+
+			r.ok("iam", "put-role-policy", "--role-name", "gha-deploy", "--policy-name", "state",
+				"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::state/*"}]}`)
+			inline := r.ok("iam", "get-role-policy", "--role-name", "gha-deploy", "--policy-name", "state")
+			require.Equal(t, "s3:GetObject", dig(inline, "PolicyDocument", "Statement", 0, "Action"))
+			r.ok("iam", "attach-role-policy", "--role-name", "gha-deploy", "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+			attached := r.ok("iam", "list-attached-role-policies", "--role-name", "gha-deploy")
+			require.Equal(t, "ReadOnlyAccess", dig(attached, "AttachedPolicies", 0, "PolicyName"))
+			r.fails("MalformedPolicyDocument", "iam", "create-role", "--role-name", "bad", "--assume-role-policy-document",
+				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:role/nope"},"Action":"sts:AssumeRole"}]}`)
+
+			slr := r.ok("iam", "create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com")
+			require.Equal(t, "AWSServiceRoleForAutoScaling", dig(slr, "Role", "RoleName"))
+			require.Equal(t, "/aws-service-role/autoscaling.amazonaws.com/", dig(slr, "Role", "Path"))
+			r.fails("InvalidInput", "iam", "create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com")
+
+			// The CLI follows Marker itself: all three roles come back.
+			roles, _ := r.ok("iam", "list-roles")["Roles"].([]any)
+			require.Len(t, roles, 2)
+			r.ok("iam", "create-role", "--role-name", "third", "--assume-role-policy-document", trustAccount(acct, ""))
+			roles, _ = r.ok("iam", "list-roles")["Roles"].([]any)
+			require.Len(t, roles, 3)
+
+			r.ok("iam", "create-account-alias", "--account-alias", "acme-cli")
+			require.Equal(t, "acme-cli", dig(r.ok("iam", "list-account-aliases"), "AccountAliases", 0))
+			r.fails("NoSuchEntity", "iam", "get-role", "--role-name", "no-such-role")
+			r.fails("NoSuchEntity", "iam", "delete-account-alias", "--account-alias", "not-mine")
+		})
+	}
+}
+
+func TestAWSCLIKMS(t *testing.T) {
+	for _, cli := range findAWSCLIs(t) {
+		t.Run(cli.version, func(t *testing.T) {
+			srv := startTest(t, Options{})
+			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
+
+			key := r.ok("kms", "create-key", "--description", "terraform state", "--tags", "TagKey=Project,TagValue=myapp")
+			keyID, _ := dig(key, "KeyMetadata", "KeyId").(string)
+			require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, keyID)
+			require.Equal(t, "Enabled", dig(key, "KeyMetadata", "KeyState"))
+			require.Equal(t, "SYMMETRIC_DEFAULT", dig(key, "KeyMetadata", "KeySpec"))
+			r.ok("kms", "create-alias", "--alias-name", "alias/myapp/state", "--target-key-id", keyID)
+			r.fails("AlreadyExistsException", "kms", "create-alias", "--alias-name", "alias/myapp/state", "--target-key-id", keyID)
+			r.fails("InvalidAliasNameException", "kms", "create-alias", "--alias-name", "alias/aws/state", "--target-key-id", keyID)
+
+			desc := r.ok("kms", "describe-key", "--key-id", "alias/myapp/state")
+			require.Equal(t, keyID, dig(desc, "KeyMetadata", "KeyId"))
+			require.Equal(t, "CUSTOMER", dig(desc, "KeyMetadata", "KeyManager"))
+			r.fails("NotFoundException", "kms", "describe-key", "--key-id", "alias/missing")
+
+			// --rotation-period-in-days arrived in 2024 (CLI v2.15 / v1.32).
+			period := 180.0
+			if _, stderr, err := r.run("kms", "enable-key-rotation", "--key-id", keyID, "--rotation-period-in-days", "180"); err != nil && strings.Contains(stderr, "Unknown options") {
+				t.Logf("%s predates --rotation-period-in-days; the period is checked with the other CLI and the SDK", cli.version)
+				r.ok("kms", "enable-key-rotation", "--key-id", keyID)
+				period = 365
+			} else {
+				// (Out-of-range periods are refused by botocore before they are sent.)
+				require.NoError(t, err, stderr)
+			}
+			rot := r.ok("kms", "get-key-rotation-status", "--key-id", keyID)
+			require.Equal(t, true, rot["KeyRotationEnabled"])
+			if _, ok := rot["RotationPeriodInDays"]; ok || period != 365 {
+				require.EqualValues(t, period, rot["RotationPeriodInDays"])
+			}
+
+			// The default key policy, then one naming the Auto Scaling
+			// service-linked role, which fails until the role exists.
+			policy := r.ok("kms", "get-key-policy", "--key-id", keyID, "--policy-name", "default")
+			require.Contains(t, policy["Policy"], "Enable IAM User Permissions")
+			withSLR := keyPolicy([2]string{"arn:aws:iam::" + DefaultManagementAccountID + ":root", "kms:*"},
+				[2]string{autoScalingSLRARN(DefaultManagementAccountID), "kms:Decrypt"})
+			r.fails("MalformedPolicyDocumentException", "kms", "put-key-policy", "--key-id", keyID, "--policy-name", "default", "--policy", withSLR)
+			slr := r.ok("iam", "create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com")
+			require.Equal(t, autoScalingSLRARN(DefaultManagementAccountID), dig(slr, "Role", "Arn"))
+			r.ok("kms", "put-key-policy", "--key-id", keyID, "--policy-name", "default", "--policy", withSLR)
+			require.Equal(t, withSLR, r.ok("kms", "get-key-policy", "--key-id", keyID, "--policy-name", "default")["Policy"])
+			r.fails("MalformedPolicyDocumentException", "kms", "put-key-policy", "--key-id", keyID, "--policy-name", "default",
+				"--policy", keyPolicy([2]string{autoScalingSLRARN(DefaultManagementAccountID), "kms:*"}))
+
+			aliases := r.ok("kms", "list-aliases", "--key-id", keyID)["Aliases"].([]any)
+			require.Len(t, aliases, 1)
+			del := r.ok("kms", "schedule-key-deletion", "--key-id", keyID, "--pending-window-in-days", "7")
+			require.Equal(t, "PendingDeletion", del["KeyState"])
+			r.fails("KMSInvalidStateException", "kms", "enable-key", "--key-id", keyID)
+			r.ok("kms", "cancel-key-deletion", "--key-id", keyID)
+			require.Equal(t, "Disabled", dig(r.ok("kms", "describe-key", "--key-id", keyID), "KeyMetadata", "KeyState"))
+		})
+	}
+}
+
+func TestAWSCLIECR(t *testing.T) {
+	for _, cli := range findAWSCLIs(t) {
+		t.Run(cli.version, func(t *testing.T) {
+			srv := startTest(t, Options{})
+			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
+			const repo = "myapp/api"
+
+			created := r.ok("ecr", "create-repository", "--repository-name", repo, "--image-tag-mutability", "IMMUTABLE",
+				"--image-scanning-configuration", "scanOnPush=true", "--encryption-configuration", "encryptionType=KMS",
+				"--tags", "Key=Project,Value=myapp")
+			require.Equal(t, DefaultManagementAccountID+".dkr.ecr.us-east-1.amazonaws.com/"+repo, dig(created, "repository", "repositoryUri"))
+			require.Equal(t, "IMMUTABLE", dig(created, "repository", "imageTagMutability"))
+			require.Equal(t, true, dig(created, "repository", "imageScanningConfiguration", "scanOnPush"))
+			r.fails("RepositoryAlreadyExistsException", "ecr", "create-repository", "--repository-name", repo)
+			r.fails("InvalidParameterException", "ecr", "create-repository", "--repository-name", "Not_Valid")
+
+			r.ok("ecr", "put-lifecycle-policy", "--repository-name", repo, "--lifecycle-policy-text", ecrLifecycle)
+			lc := r.ok("ecr", "get-lifecycle-policy", "--repository-name", repo)
+			require.Equal(t, ecrLifecycle, lc["lifecyclePolicyText"])
+			r.fails("InvalidParameterException", "ecr", "put-lifecycle-policy", "--repository-name", repo, "--lifecycle-policy-text",
+				strings.Replace(ecrLifecycle, `"rulePriority":2`, `"rulePriority":1`, 1))
+
+			policy := `{"Version":"2012-10-17","Statement":[{"Sid":"Pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
+				DefaultManagementAccountID + `:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}`
+			r.fails("RepositoryPolicyNotFoundException", "ecr", "get-repository-policy", "--repository-name", repo)
+			r.ok("ecr", "set-repository-policy", "--repository-name", repo, "--policy-text", policy)
+			require.Equal(t, policy, r.ok("ecr", "get-repository-policy", "--repository-name", repo)["policyText"])
+
+			// The CLI follows nextToken: every repository comes back.
+			for _, name := range []string{"myapp/worker", "myapp/web"} {
+				r.ok("ecr", "create-repository", "--repository-name", name)
+			}
+			var names []string
+			for _, x := range r.ok("ecr", "describe-repositories")["repositories"].([]any) {
+				names = append(names, x.(map[string]any)["repositoryName"].(string))
+			}
+			require.Equal(t, []string{"myapp/api", "myapp/web", "myapp/worker"}, names)
+			desc := r.ok("ecr", "describe-repositories", "--repository-names", repo)
+			require.Equal(t, "KMS", dig(desc, "repositories", 0, "encryptionConfiguration", "encryptionType"))
+			r.fails("RepositoryNotFoundException", "ecr", "describe-repositories", "--repository-names", "myapp/missing")
+		})
+	}
+}

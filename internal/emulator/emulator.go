@@ -53,6 +53,8 @@ type Options struct {
 	// SCPMaxAttachments is how many service control policies (FullAWSAccess
 	// included) one root, OU or account can have attached. Default 5, as in AWS.
 	SCPMaxAttachments int
+	// SSOStatusDescribes is how many Describe*Status calls see an IAM Identity Center asynchronous request (permission set provisioning, account assignment creation or deletion) IN_PROGRESS before it settles. Default 2.
+	SSOStatusDescribes int
 	// Clock returns the current time. Default time.Now.
 	Clock func() time.Time
 	// Seed seeds the random source used for throttling faults, so a run with

@@ -1,0 +1,123 @@
+package identitycenter
+
+import (
+	"context"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// Access is what EnsureAccess converged.
+type Access struct {
+	// Instance is the instance used; only ARN and IdentityStoreID are set
+	// when the spec gave both (no ListInstances call).
+	Instance       Instance
+	Users          []*User
+	Groups         []*Group
+	PermissionSets []*PermissionSet
+	Assignments    *Assignments
+	// Changes lists every change in the order made: users, groups and
+	// memberships, permission sets (and their provisioning), assignments.
+	Changes foundation.Changes
+}
+
+// User returns the converged user named name, or nil.
+func (a *Access) User(name string) *User {
+	for _, u := range a.Users {
+		if u.UserName == name {
+			return u
+		}
+	}
+	return nil
+}
+
+// Group returns the converged group named name, or nil.
+func (a *Access) Group(name string) *Group {
+	for _, g := range a.Groups {
+		if g.DisplayName == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// PermissionSet returns the converged permission set named name, or nil.
+func (a *Access) PermissionSet(name string) *PermissionSet {
+	for _, p := range a.PermissionSets {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// EnsureAccess converges a whole Identity Center setup: the users
+// (EnsureUser), the groups and their members (EnsureGroup), the permission
+// sets with their provisioning (EnsurePermissionSet), then the account
+// assignments (EnsureAssignments), in that order. The spec is validated as a
+// whole before any call: an assignment or a group member naming a
+// principal or permission set the spec does not declare is an invalid spec.
+// It stops at the first error; running again resumes the work.
+func EnsureAccess(ctx context.Context, api API, spec AccessSpec, opts ...foundation.Option) (*Access, error) {
+	f := spec.faults()
+	if api.SSOAdmin == nil {
+		f.add("api.SSOAdmin", "", "must not be nil")
+	}
+	if api.IdentityStore == nil && (len(spec.Users) > 0 || len(spec.Groups) > 0 || len(spec.Assignments) > 0) {
+		f.add("api.IdentityStore", "", "must not be nil")
+	}
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	r := newRun(api, opts)
+	if err := r.resolveInstance(ctx, spec.InstanceARN, spec.IdentityStoreID, true, true); err != nil {
+		return nil, err
+	}
+	acc := &Access{Instance: Instance{ARN: r.instanceARN, IdentityStoreID: r.storeID}}
+	if r.instance != nil {
+		acc.Instance = *r.instance
+	}
+	for _, u := range spec.Users {
+		u = u.withDefaults()
+		u.IdentityStoreID = r.storeID
+		res := &User{UserName: u.UserName}
+		id, err := r.ensureUser(ctx, u, &res.Changes)
+		if err != nil {
+			return nil, err
+		}
+		res.ID = id
+		acc.Users = append(acc.Users, res)
+		acc.Changes = append(acc.Changes, res.Changes...)
+	}
+	for _, g := range spec.Groups {
+		g.IdentityStoreID = r.storeID
+		res := &Group{DisplayName: g.DisplayName}
+		id, err := r.ensureGroup(ctx, g, &res.Changes)
+		if err != nil {
+			return nil, err
+		}
+		res.ID = id
+		acc.Groups = append(acc.Groups, res)
+		acc.Changes = append(acc.Changes, res.Changes...)
+	}
+	for _, p := range spec.PermissionSets {
+		p = p.withDefaults()
+		p.InstanceARN = r.instanceARN
+		res, err := r.ensurePermissionSet(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		acc.PermissionSets = append(acc.PermissionSets, res)
+		acc.Changes = append(acc.Changes, res.Changes...)
+	}
+	conc := spec.Concurrency
+	if conc == 0 {
+		conc = DefaultAssignmentConcurrency
+	}
+	as, err := r.ensureAssignments(ctx, spec.Assignments, spec.Prune, spec.PruneAccounts, conc)
+	if err != nil {
+		return nil, err
+	}
+	acc.Assignments = as
+	acc.Changes = append(acc.Changes, as.Changes...)
+	return acc, nil
+}

@@ -1,0 +1,428 @@
+package identitycenter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// Assignment is one account assignment: a principal granted a permission
+// set in an account.
+type Assignment struct {
+	Principal Principal
+	// PrincipalID and PermissionSetARN are empty in dry run for a principal
+	// or permission set that would be created.
+	PrincipalID      string
+	PermissionSet    string
+	PermissionSetARN string
+	AccountID        string
+}
+
+func (a Assignment) String() string {
+	name := a.Principal.Name
+	if name == "" {
+		name = a.PrincipalID
+	}
+	return fmt.Sprintf("%s:%s/%s/%s", a.Principal.Type, name, a.PermissionSet, a.AccountID)
+}
+
+// Assignments is what EnsureAssignments converged.
+type Assignments struct {
+	// Assignments are the assignments of the spec (the cross products,
+	// without duplicates, in spec order). They all exist after a real run.
+	Assignments []Assignment
+	// Deleted are the assignments pruned (in dry run: that would be).
+	Deleted []Assignment
+	Changes foundation.Changes
+}
+
+// EnsureAssignments converges account assignments. Principals are resolved
+// by name (GetGroupId, GetUserId) and permission sets by name
+// (ListPermissionSets, DescribePermissionSet); names that do not exist are
+// reported together, as an *UnknownPrincipalError and an
+// *UnknownPermissionSetError joined, before any write. The existing
+// assignments of each (permission set, account) pair in play are listed
+// (ListAccountAssignments); missing ones are created (CreateAccountAssignment)
+// with at most spec.Concurrency requests outstanding, each waited for
+// (DescribeAccountAssignmentCreationStatus; a FAILED request is an
+// *AssignmentError with AWS's reason). Creating an assignment provisions
+// the permission set to the account. With spec.Prune, the assignments in
+// scope that the spec does not ask for are deleted the same way
+// (DeleteAccountAssignment, DescribeAccountAssignmentDeletionStatus); see
+// AssignmentsSpec for the scope.
+//
+// Every request is made even when some fail; the failures are returned
+// joined, and running again finishes the work.
+func EnsureAssignments(ctx context.Context, api API, spec AssignmentsSpec, opts ...foundation.Option) (*Assignments, error) {
+	spec = spec.withDefaults()
+	var f faults
+	if err := spec.Validate(); err != nil {
+		f = append(f, err)
+	}
+	if api.SSOAdmin == nil {
+		f.add("api.SSOAdmin", "", "must not be nil")
+	}
+	if api.IdentityStore == nil {
+		f.add("api.IdentityStore", "", "must not be nil")
+	}
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	r := newRun(api, opts)
+	if err := r.resolveInstance(ctx, spec.InstanceARN, spec.IdentityStoreID, true, true); err != nil {
+		return nil, err
+	}
+	// Look every name up before any write.
+	var unknownP []Principal
+	seen := map[Principal]bool{}
+	var unknownPS []string
+	if err := r.loadPermissionSets(ctx); err != nil {
+		return nil, err
+	}
+	for _, a := range spec.Assignments {
+		for _, p := range a.Principals {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			if _, found, err := r.principalID(ctx, p); err != nil {
+				return nil, err
+			} else if !found {
+				unknownP = append(unknownP, p)
+			}
+		}
+		for _, n := range a.PermissionSets {
+			if r.permissionSet(n) == nil && !slices.Contains(unknownPS, n) {
+				unknownPS = append(unknownPS, n)
+			}
+		}
+	}
+	var errs []error
+	if len(unknownP) > 0 {
+		errs = append(errs, &UnknownPrincipalError{Principals: unknownP})
+	}
+	if len(unknownPS) > 0 {
+		errs = append(errs, &UnknownPermissionSetError{Names: unknownPS})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return r.ensureAssignments(ctx, spec.Assignments, spec.Prune, spec.PruneAccounts, spec.Concurrency)
+}
+
+type pairKey struct{ psName, account string }
+
+type principalKey struct {
+	typ PrincipalType
+	id  string
+}
+
+// ensureAssignments converges the assignments; every principal and
+// permission set named is known to the run (existing, or predicted in dry
+// run).
+func (r *run) ensureAssignments(ctx context.Context, specs []AssignmentSpec, prune bool, pruneAccounts []string, conc int) (*Assignments, error) {
+	res := &Assignments{}
+	// The wanted assignments, resolved, without duplicates.
+	type wantKey struct {
+		p       Principal
+		psName  string
+		account string
+	}
+	dup := map[wantKey]bool{}
+	var psNames, accounts []string
+	for _, a := range specs {
+		for _, ps := range a.PermissionSets {
+			if !slices.Contains(psNames, ps) {
+				psNames = append(psNames, ps)
+			}
+		}
+		for _, acct := range a.Accounts {
+			if !slices.Contains(accounts, acct) {
+				accounts = append(accounts, acct)
+			}
+		}
+		for _, p := range a.Principals {
+			id, _, err := r.principalID(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, ps := range a.PermissionSets {
+				psARN := ""
+				if set := r.permissionSet(ps); set != nil {
+					psARN = aws.ToString(set.PermissionSetArn)
+				}
+				for _, acct := range a.Accounts {
+					k := wantKey{p, ps, acct}
+					if dup[k] {
+						continue
+					}
+					dup[k] = true
+					res.Assignments = append(res.Assignments, Assignment{Principal: p, PrincipalID: id, PermissionSet: ps, PermissionSetARN: psARN, AccountID: acct})
+				}
+			}
+		}
+	}
+	for _, acct := range pruneAccounts {
+		if !slices.Contains(accounts, acct) {
+			accounts = append(accounts, acct)
+		}
+	}
+
+	// The pairs to read: those of the wanted assignments and, with Prune,
+	// every pair of the scope. Pairs of permission sets that do not exist
+	// yet (dry run) have no assignments.
+	var pairs []pairKey
+	inPairs := map[pairKey]bool{}
+	addPair := func(k pairKey) {
+		if set := r.permissionSet(k.psName); set == nil || aws.ToString(set.PermissionSetArn) == "" || inPairs[k] {
+			return
+		}
+		inPairs[k] = true
+		pairs = append(pairs, k)
+	}
+	if prune {
+		for _, ps := range psNames {
+			for _, acct := range accounts {
+				addPair(pairKey{ps, acct})
+			}
+		}
+	} else {
+		for _, a := range res.Assignments {
+			addPair(pairKey{a.PermissionSet, a.AccountID})
+		}
+	}
+	existing := make([][]types.AccountAssignment, len(pairs))
+	err := forEach(ctx, len(pairs), conc, func(ctx context.Context, i int) error {
+		k := pairs[i]
+		arn := aws.ToString(r.permissionSet(k.psName).PermissionSetArn)
+		p := ssoadmin.NewListAccountAssignmentsPaginator(r.api.SSOAdmin, &ssoadmin.ListAccountAssignmentsInput{
+			InstanceArn: aws.String(r.instanceARN), AccountId: aws.String(k.account), PermissionSetArn: aws.String(arn),
+		})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx, retryConflict)
+			if err != nil {
+				return fmt.Errorf("identitycenter: permission set %q in account %s: list assignments: %w", k.psName, k.account, err)
+			}
+			existing[i] = append(existing[i], out.AccountAssignments...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	have := map[pairKey]map[principalKey]bool{}
+	for i, k := range pairs {
+		have[k] = map[principalKey]bool{}
+		for _, a := range existing[i] {
+			have[k][principalKey{PrincipalType(a.PrincipalType), aws.ToString(a.PrincipalId)}] = true
+		}
+	}
+
+	var creates []Assignment
+	wanted := map[pairKey]map[principalKey]bool{}
+	for _, a := range res.Assignments {
+		k := pairKey{a.PermissionSet, a.AccountID}
+		pk := principalKey{a.Principal.Type, a.PrincipalID}
+		if wanted[k] == nil {
+			wanted[k] = map[principalKey]bool{}
+		}
+		wanted[k][pk] = true
+		if a.PrincipalID == "" || a.PermissionSetARN == "" || !have[k][pk] {
+			creates = append(creates, a)
+		}
+	}
+	var deletes []Assignment
+	if prune {
+		for _, k := range pairs {
+			var extra []principalKey
+			for pk := range have[k] {
+				if !wanted[k][pk] {
+					extra = append(extra, pk)
+				}
+			}
+			sort.Slice(extra, func(i, j int) bool {
+				if extra[i].typ != extra[j].typ {
+					return extra[i].typ < extra[j].typ
+				}
+				return extra[i].id < extra[j].id
+			})
+			for _, pk := range extra {
+				name, err := r.principalName(ctx, pk)
+				if err != nil {
+					return nil, err
+				}
+				deletes = append(deletes, Assignment{
+					Principal: Principal{Type: pk.typ, Name: name}, PrincipalID: pk.id,
+					PermissionSet: k.psName, PermissionSetARN: aws.ToString(r.permissionSet(k.psName).PermissionSetArn), AccountID: k.account,
+				})
+			}
+		}
+	}
+	res.Deleted = deletes
+
+	// Create, then delete, each with at most conc requests outstanding.
+	// Changes are reported in plan order, whatever order requests finish.
+	done := make([]bool, len(creates))
+	createErr := forEach(ctx, len(creates), conc, func(ctx context.Context, i int) error {
+		err := r.assignment(ctx, creates[i], false)
+		done[i] = err == nil
+		return err
+	})
+	for i, a := range creates {
+		if done[i] {
+			r.record(&res.Changes, foundation.Change{Action: foundation.ActionCreate, Resource: ResAssignment, ID: a.String()})
+		}
+	}
+	done = make([]bool, len(deletes))
+	deleteErr := forEach(ctx, len(deletes), conc, func(ctx context.Context, i int) error {
+		err := r.assignment(ctx, deletes[i], true)
+		done[i] = err == nil
+		return err
+	})
+	for i, a := range deletes {
+		if done[i] {
+			r.record(&res.Changes, foundation.Change{Action: foundation.ActionDelete, Resource: ResAssignment, ID: a.String()})
+		}
+	}
+	if err := errors.Join(createErr, deleteErr); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// assignment creates (or deletes) one assignment and waits for AWS to
+// finish the request. In dry run it does nothing.
+func (r *run) assignment(ctx context.Context, a Assignment, del bool) error {
+	if r.o.DryRun {
+		return nil
+	}
+	op := "create"
+	if del {
+		op = "delete"
+	}
+	wrap := func(step string, err error) error {
+		return fmt.Errorf("identitycenter: assignment %s: %s: %w", a, step, err)
+	}
+	var st *types.AccountAssignmentOperationStatus
+	if del {
+		out, err := r.api.SSOAdmin.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{
+			InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(a.PermissionSetARN),
+			PrincipalId: aws.String(a.PrincipalID), PrincipalType: types.PrincipalType(a.Principal.Type),
+			TargetId: aws.String(a.AccountID), TargetType: types.TargetTypeAwsAccount,
+		}, retryConflict)
+		if is[*types.ResourceNotFoundException](err) {
+			return nil // deleted concurrently
+		}
+		if err != nil {
+			return wrap(op, err)
+		}
+		st = out.AccountAssignmentDeletionStatus
+	} else {
+		out, err := r.api.SSOAdmin.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
+			InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(a.PermissionSetARN),
+			PrincipalId: aws.String(a.PrincipalID), PrincipalType: types.PrincipalType(a.Principal.Type),
+			TargetId: aws.String(a.AccountID), TargetType: types.TargetTypeAwsAccount,
+		}, retryConflict)
+		if err != nil {
+			return wrap(op, err)
+		}
+		st = out.AccountAssignmentCreationStatus
+	}
+	if st == nil {
+		return wrap(op, errors.New("no status in the answer"))
+	}
+	reqID := aws.ToString(st.RequestId)
+	r.log.Debug("assignment "+op, slog.String("assignment", a.String()), slog.String("request", reqID))
+	failed := func() error {
+		return &AssignmentError{Principal: a.Principal, PermissionSet: a.PermissionSet, AccountID: a.AccountID, Delete: del,
+			RequestID: reqID, Reason: aws.ToString(st.FailureReason)}
+	}
+	err := r.o.Poll(ctx, fmt.Sprintf("assignment %s %s (request %s)", a, op, reqID), func(ctx context.Context) (bool, error) {
+		switch st.Status {
+		case types.StatusValuesSucceeded:
+			return true, nil
+		case types.StatusValuesFailed:
+			return false, failed()
+		}
+		if del {
+			out, err := r.api.SSOAdmin.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{
+				InstanceArn: aws.String(r.instanceARN), AccountAssignmentDeletionRequestId: aws.String(reqID),
+			}, retryConflict)
+			if err != nil {
+				return false, wrap("describe deletion status", err)
+			}
+			if out.AccountAssignmentDeletionStatus != nil {
+				st = out.AccountAssignmentDeletionStatus
+			}
+		} else {
+			out, err := r.api.SSOAdmin.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{
+				InstanceArn: aws.String(r.instanceARN), AccountAssignmentCreationRequestId: aws.String(reqID),
+			}, retryConflict)
+			if err != nil {
+				return false, wrap("describe creation status", err)
+			}
+			if out.AccountAssignmentCreationStatus != nil {
+				st = out.AccountAssignmentCreationStatus
+			}
+		}
+		switch st.Status {
+		case types.StatusValuesSucceeded:
+			return true, nil
+		case types.StatusValuesFailed:
+			return false, failed()
+		}
+		return false, nil
+	})
+	if err != nil && !is[*AssignmentError](err) {
+		return wrap("wait", err)
+	}
+	return err
+}
+
+// principalName names an assigned principal found by ID (for a prune
+// report): from the run's look-ups, else DescribeGroup or DescribeUser.
+// A principal that no longer exists is named by its ID.
+func (r *run) principalName(ctx context.Context, pk principalKey) (string, error) {
+	r.mu.Lock()
+	m := r.groups
+	if pk.typ == PrincipalUser {
+		m = r.users
+	}
+	for name, id := range m {
+		if id == pk.id && id != "" {
+			r.mu.Unlock()
+			return name, nil
+		}
+	}
+	r.mu.Unlock()
+	var name string
+	var err error
+	if pk.typ == PrincipalUser {
+		var out *identitystore.DescribeUserOutput
+		out, err = r.api.IdentityStore.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(r.storeID), UserId: aws.String(pk.id)})
+		if err == nil {
+			name = aws.ToString(out.UserName)
+		}
+	} else {
+		var out *identitystore.DescribeGroupOutput
+		out, err = r.api.IdentityStore.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(pk.id)})
+		if err == nil {
+			name = aws.ToString(out.DisplayName)
+		}
+	}
+	if err != nil {
+		r.log.Debug("cannot name principal", slog.String("id", pk.id), slog.Any("err", err))
+		return pk.id, nil
+	}
+	return name, nil
+}

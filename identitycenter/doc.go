@@ -1,0 +1,166 @@
+// Package identitycenter converges human access to the accounts of an AWS
+// organization through IAM Identity Center (formerly AWS SSO): the users and
+// groups of its directory (Identity Store), permission sets and their
+// provisioning, account assignments, and the AWS CLI profiles that use them.
+//
+//   - FindInstance finds the instance (ListInstances). Enabling the
+//     organization instance is a console step done once in the management
+//     account; without it every function returns an error matching
+//     ErrNotEnabled.
+//   - EnsureUser, EnsureGroup and EnsureMembership converge users (by user
+//     name), groups (by display name) and memberships.
+//   - EnsurePermissionSet converges a permission set (by name): description,
+//     session duration (a time.Duration, sent as ISO 8601: 8h is "PT8H"),
+//     relay state, AWS managed and customer managed policies, inline policy
+//     (a foundation.PolicyDocument), permissions boundary and tags, and
+//     re-provisions it to the accounts it is provisioned to when it changed.
+//   - EnsureAssignments converges account assignments (principals x
+//     permission sets x accounts), with bounded concurrency, optionally
+//     pruning the assignments in scope that the spec does not ask for.
+//   - EnsureAccess does all of the above from one AccessSpec.
+//   - RenderConfig, MergeConfig and WriteConfigFile generate the
+//     [sso-session] block and [profile] sections of ~/.aws/config.
+//
+// The clients must be built for the instance's home region and act in the
+// account that owns the instance (the management account or the delegated
+// administrator).
+//
+// # Idempotency
+//
+// Every Ensure function reads, compares and writes only the difference: a
+// second run on converged state makes no mutating call and reports no
+// changes. Inline policies are compared by meaning
+// (foundation.PolicyDocument.Equal), so AWS's reformatting is not drift;
+// session durations are compared as durations ("PT60M" equals 1h).
+//
+// A permission set is owned by its spec: policies the spec does not list are
+// detached, an inline policy or permissions boundary the spec does not set
+// is deleted. Description and relay state cannot be cleared through the API:
+// empty ones in the spec are left as they are, as are tags with keys the
+// spec does not list. A user's other attributes, a group's members not in
+// the spec and assignments outside the prune scope are never touched.
+//
+// Provisioning. AWS provisions a permission set to an account when an
+// assignment is created, but does not re-provision it when the permission
+// set changes. EnsurePermissionSet does: when a run changed anything but
+// tags, it calls ProvisionPermissionSet with ALL_PROVISIONED_ACCOUNTS and
+// waits for it. A run that stopped between the change and the provisioning
+// leaves the accounts listed as LATEST_PERMISSION_SET_NOT_PROVISIONED; every
+// run re-provisions such accounts (one ProvisionPermissionSet per account),
+// so the next run finishes the work.
+//
+// Assignments. AWS processes at most 10 outstanding assignment creations
+// per instance. EnsureAssignments keeps at most spec.Concurrency (default
+// and maximum DefaultAssignmentConcurrency = 10) CreateAccountAssignment or
+// DeleteAccountAssignment requests outstanding at once, each waited for
+// until SUCCEEDED or FAILED. With Prune, the scope is every (permission
+// set, account) pair where the permission set is named by the spec and the
+// account is named by the spec or listed in PruneAccounts; in scope,
+// assignments the spec does not ask for are deleted, whoever their
+// principal. Without Prune nothing is deleted.
+//
+// Creates that race another run (a user, group or permission set of the
+// same name appearing between the read and the create: ConflictException)
+// re-read and converge the existing resource. Async work (provisioning,
+// assignment requests, an instance being created) is polled with the
+// options' interval and bounded by their wait timeout
+// (foundation.WithPollInterval, foundation.WithWaitTimeout).
+//
+// With foundation.WithDryRun(true) only read calls are made and the result
+// lists the changes that would be made, including the creates and
+// assignments that depend on resources that do not exist yet.
+//
+// Profiles. MergeConfig and WriteConfigFile mark each generated section
+// with the key managed_by = foundation (which the AWS CLI ignores); later
+// runs update those sections in place and, asked to prune, delete the
+// generated profiles of the same sso-session that the spec no longer
+// produces. Hand-written sections are never changed: one with the same name
+// as a generated one is a *ProfileConflictError unless it already says
+// exactly what would be generated or ConfigSpec.ReplaceHandWritten is set.
+// The file is parsed with gopkg.in/ini.v1 as the AWS CLI reads it ("#" and
+// ";" start comments only at the start of a line, nested s3 settings);
+// comments are kept, keys are aligned. WriteConfigFile replaces the file
+// atomically with mode 0600 and does not write a file that would not
+// change.
+//
+// # Errors
+//
+// An invalid spec returns, before any call, an error matching
+// foundation.ErrInvalidSpec that lists every fault, each a
+// *foundation.SpecError naming the field and the rule:
+//
+//	identitycenter: spec.SessionDuration: "30m0s": must be between 1 and 12 hours
+//
+// The rules are AWS's: names and lengths, 1 to 12 hour sessions, https
+// relay states, managed policy ARNs, at most 20 attached policies, inline
+// policies of at most 10,240 characters minified without principals, tags,
+// 12-digit account IDs, user names and emails; for profiles, the template,
+// the names it yields (not empty, unique), the start URL and regions. In an
+// AccessSpec, an assignment naming a group, user or permission set the spec
+// does not declare is also an invalid spec.
+//
+// Without an Identity Center instance, errors match ErrNotEnabled. Names
+// that do not exist when EnsureAssignments, EnsureGroup (members) or
+// EnsureMembership look them up are an *UnknownPrincipalError and/or
+// *UnknownPermissionSetError (both match ErrNotFound), returned before any
+// write. A FAILED assignment request is an *AssignmentError and a FAILED
+// provisioning a *ProvisioningError, each with AWS's failure reason; the
+// failures of one EnsureAssignments run are joined (errors.Join). A wait
+// that times out wraps *foundation.WaitTimeoutError.
+//
+// Other AWS errors are returned wrapped once with the resource and the
+// step, keeping the SDK's error chain for errors.As:
+//
+//	identitycenter: permission set "ReadOnlyAccess": attach managed policy arn:aws:iam::aws:policy/ReadOnlyAccess: operation error SSO Admin: ...
+//
+// Throttling is retried by the SDK. ConflictException, which sso-admin
+// returns while another operation on the same permission set or instance
+// is in progress and asks callers to retry, is added to the client's
+// retryer on every sso-admin call (internal/awsretry), bounded by the
+// retryer's attempts.
+//
+// # Permissions
+//
+// sso-admin (resource: the instance, its permission sets and the accounts):
+//
+//	sso:ListInstances
+//	sso:ListPermissionSets  sso:DescribePermissionSet  sso:CreatePermissionSet  sso:UpdatePermissionSet
+//	sso:ListManagedPoliciesInPermissionSet  sso:AttachManagedPolicyToPermissionSet  sso:DetachManagedPolicyFromPermissionSet
+//	sso:ListCustomerManagedPolicyReferencesInPermissionSet
+//	sso:AttachCustomerManagedPolicyReferenceToPermissionSet  sso:DetachCustomerManagedPolicyReferenceFromPermissionSet
+//	sso:GetInlinePolicyForPermissionSet  sso:PutInlinePolicyToPermissionSet  sso:DeleteInlinePolicyFromPermissionSet
+//	sso:GetPermissionsBoundaryForPermissionSet  sso:PutPermissionsBoundaryToPermissionSet  sso:DeletePermissionsBoundaryFromPermissionSet
+//	sso:ListTagsForResource  sso:TagResource
+//	sso:ListAccountsForProvisionedPermissionSet  sso:ProvisionPermissionSet  sso:DescribePermissionSetProvisioningStatus
+//	sso:ListAccountAssignments  sso:CreateAccountAssignment  sso:DescribeAccountAssignmentCreationStatus
+//	sso:DeleteAccountAssignment  sso:DescribeAccountAssignmentDeletionStatus   (only with Prune)
+//
+// Identity Store:
+//
+//	identitystore:GetUserId  identitystore:DescribeUser  identitystore:CreateUser  identitystore:UpdateUser
+//	identitystore:GetGroupId  identitystore:DescribeGroup  identitystore:CreateGroup  identitystore:UpdateGroup
+//	identitystore:GetGroupMembershipId  identitystore:CreateGroupMembership
+//
+// Provisioning a permission set (ProvisionPermissionSet, and
+// CreateAccountAssignment or DeleteAccountAssignment, which provision and
+// de-provision) makes Identity Center act in the target accounts on the
+// caller's behalf, so the caller also needs, as AWS's managed policy
+// AWSSSOMasterAccountAdministrator grants:
+//
+//	organizations:DescribeOrganization  organizations:DescribeAccount  organizations:ListAccounts
+//	iam:GetRole  iam:CreateRole  iam:DeleteRole  iam:UpdateRole  iam:UpdateRoleDescription  iam:UpdateAssumeRolePolicy
+//	iam:PutRolePolicy  iam:DeleteRolePolicy  iam:ListRolePolicies
+//	iam:AttachRolePolicy  iam:DetachRolePolicy  iam:ListAttachedRolePolicies
+//	iam:PutRolePermissionsBoundary  iam:DeleteRolePermissionsBoundary
+//	    on arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*
+//	iam:GetSAMLProvider  iam:CreateSAMLProvider  iam:UpdateSAMLProvider  iam:DeleteSAMLProvider
+//	    on arn:aws:iam::*:saml-provider/AWSSSO_*
+//
+// The roles Identity Center creates are named AWSReservedSSO_<permission
+// set>_<hex>, under the path /aws-reserved/sso.amazonaws.com/. Customer
+// managed policies (and a customer managed permissions boundary) must exist
+// in every account the permission set is provisioned to, or provisioning
+// fails (a *ProvisioningError or *AssignmentError).
+//
+// WriteConfigFile needs no AWS permission.
+package identitycenter

@@ -1,0 +1,97 @@
+package identitycenter_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/emulator"
+)
+
+// drifted001 changes every setting of seed 001's permission set, so the
+// run makes the writes a fresh run never does: UpdatePermissionSet,
+// AttachManagedPolicy, PutInlinePolicy (update), PutPermissionsBoundary,
+// TagResource and ProvisionPermissionSet.
+func drifted001(o *org) identitycenter.AccessSpec {
+	s := seed001(o, seed001Accounts...)
+	p := &s.PermissionSets[0]
+	p.Description, p.SessionDuration = "Provision the Tasks Service (v2)", 2*time.Hour
+	p.ManagedPolicies = []string{identitycenter.AWSManagedPolicy("ReadOnlyAccess")}
+	p.InlinePolicy = provisionersPolicy("cloudwatch:*")
+	p.PermissionsBoundary = &identitycenter.PermissionsBoundary{ManagedPolicyARN: identitycenter.AWSManagedPolicy("PowerUserAccess")}
+	p.Tags = map[string]string{"project": "hiperium", "owner": "platform"}
+	return s
+}
+
+// TestConflictOnEverySSOAdminWriteIsRetried fails each sso-admin write of a
+// fresh run (seed 000) and of a drift-repair run (seed 001) in turn with
+// ConflictException, as AWS does while another operation on the permission
+// set is in progress. The retryer retries it; the run converges.
+func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
+	type scenario struct {
+		name     string
+		accounts []string
+		before   func(*org) identitycenter.AccessSpec // converged first, without faults
+		spec     func(*org) identitycenter.AccessSpec
+	}
+	for _, sc := range []scenario{
+		{"fresh-000", seed000Accounts, nil, seed000},
+		{"drift-001", seed001Accounts, func(o *org) identitycenter.AccessSpec { return seed001(o, seed001Accounts...) }, drifted001},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			ctx := awstest.Context(t, 60*time.Second)
+			prepare := func(t *testing.T, b *awstest.Backend) (*org, identitycenter.AccessSpec) {
+				o := newOrg(t, ctx, b, sc.accounts...)
+				if sc.before != nil {
+					if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), sc.before(o), fast()...); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return o, sc.spec(o)
+			}
+			ref := awstest.New(t)
+			o, spec := prepare(t, ref)
+			mark := o.e.CallCount()
+			if _, err := identitycenter.EnsureAccess(ctx, apiFor(ref), spec, fast()...); err != nil {
+				t.Fatal(err)
+			}
+			var writes []string
+			for _, c := range o.e.MutatingCallsSince(mark) {
+				if c.Service == "sso" {
+					writes = append(writes, c.Operation)
+				}
+			}
+			t.Logf("%s: %d sso-admin writes: %v", sc.name, len(writes), writes)
+			for i, op := range writes {
+				t.Run(fmt.Sprintf("%d-%s", i+1, op), func(t *testing.T) {
+					b := awstest.New(t)
+					o, spec := prepare(t, b)
+					f := o.e.FailNth(emulator.Match{Service: "sso", MutatingOnly: true}, i+1,
+						emulator.APIError{Status: 400, Code: "ConflictException", Message: "injected: an operation on this permission set is in progress"})
+					mark := b.Mark()
+					got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+					if err != nil {
+						t.Fatalf("conflict at %s: %v", op, err)
+					}
+					if f.Fired() != 1 {
+						t.Fatalf("fault fired %d times", f.Fired())
+					}
+					if n := len(b.MutatingCalls(mark)); n != len(got.Changes) {
+						t.Errorf("%d mutating calls but %d changes", n, len(got.Changes))
+					}
+					verifyAccess(t, ctx, b, o, spec)
+					b.RequireIdempotent(t, func() ([]foundation.Change, error) {
+						again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+						if err != nil {
+							return nil, err
+						}
+						return again.Changes, nil
+					})
+				})
+			}
+		})
+	}
+}

@@ -1,0 +1,364 @@
+package identitycenter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
+	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// User is what EnsureUser converged.
+type User struct {
+	// ID is the user's identity store ID; empty in dry run for a user that
+	// would be created.
+	ID       string
+	UserName string
+	Changes  foundation.Changes
+}
+
+// Group is what EnsureGroup converged.
+type Group struct {
+	// ID is empty in dry run for a group that would be created.
+	ID          string
+	DisplayName string
+	Changes     foundation.Changes
+}
+
+// Membership is what EnsureMembership converged.
+type Membership struct {
+	GroupID string
+	UserID  string
+	Changes foundation.Changes
+}
+
+// checkIdentityAPI reports the clients missing for an identity store call.
+func checkIdentityAPI(f *faults, api API, storeID string) {
+	if api.IdentityStore == nil {
+		f.add("api.IdentityStore", "", "must not be nil")
+	}
+	if storeID == "" && api.SSOAdmin == nil {
+		f.add("api.SSOAdmin", "", "must not be nil when the spec has no IdentityStoreID (it is found with ListInstances)")
+	}
+}
+
+// EnsureUser converges a user of the Identity Center directory, found by
+// user name: created if missing; display name, given and family name and
+// primary email updated when they differ (UpdateUser). Other attributes are
+// left alone. An invalid spec returns an error matching
+// foundation.ErrInvalidSpec before any call.
+func EnsureUser(ctx context.Context, api API, spec UserSpec, opts ...foundation.Option) (*User, error) {
+	spec = spec.withDefaults()
+	var f faults
+	spec.check(&f, "spec", true)
+	checkIdentityAPI(&f, api, spec.IdentityStoreID)
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	r := newRun(api, opts)
+	if err := r.resolveInstance(ctx, "", spec.IdentityStoreID, false, true); err != nil {
+		return nil, err
+	}
+	u := &User{UserName: spec.UserName}
+	id, err := r.ensureUser(ctx, spec, &u.Changes)
+	if err != nil {
+		return nil, err
+	}
+	u.ID = id
+	return u, nil
+}
+
+func (r *run) ensureUser(ctx context.Context, s UserSpec, changes *foundation.Changes) (string, error) {
+	id, found, err := r.userID(ctx, s.UserName)
+	if err != nil {
+		return "", err
+	}
+	if !found {
+		c := foundation.Change{Action: foundation.ActionCreate, Resource: ResUser, ID: s.UserName}
+		if r.o.DryRun {
+			r.mu.Lock()
+			r.users[s.UserName] = ""
+			r.mu.Unlock()
+			r.record(changes, c)
+			return "", nil
+		}
+		in := &identitystore.CreateUserInput{
+			IdentityStoreId: aws.String(r.storeID), UserName: aws.String(s.UserName), DisplayName: aws.String(s.DisplayName),
+			Name: &istypes.Name{GivenName: aws.String(s.GivenName), FamilyName: aws.String(s.FamilyName)},
+		}
+		if s.Email != "" {
+			in.Emails = []istypes.Email{{Value: aws.String(s.Email), Type: aws.String("work"), Primary: true}}
+		}
+		out, err := r.api.IdentityStore.CreateUser(ctx, in)
+		switch {
+		case err == nil:
+			id = aws.ToString(out.UserId)
+			r.mu.Lock()
+			r.users[s.UserName] = id
+			r.mu.Unlock()
+			r.record(changes, c)
+			return id, nil
+		case is[*istypes.ConflictException](err):
+			// Created concurrently (another run, or a create whose answer
+			// was lost and retried): converge the existing user.
+			if id, found, err = r.userID(ctx, s.UserName); err != nil {
+				return "", err
+			} else if !found {
+				return "", fmt.Errorf("identitycenter: user %q: create: %w", s.UserName, err)
+			}
+		default:
+			return "", fmt.Errorf("identitycenter: user %q: create: %w", s.UserName, err)
+		}
+	}
+	out, err := r.api.IdentityStore.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(r.storeID), UserId: aws.String(id)})
+	if err != nil {
+		return "", fmt.Errorf("identitycenter: user %q: describe: %w", s.UserName, err)
+	}
+	var diffs []foundation.Diff
+	var ops []istypes.AttributeOperation
+	set := func(field, path, have, want string, value any) {
+		if have == want {
+			return
+		}
+		diffs = append(diffs, foundation.Diff{Field: field, From: have, To: want})
+		ops = append(ops, istypes.AttributeOperation{AttributePath: aws.String(path), AttributeValue: document.NewLazyDocument(value)})
+	}
+	set("DisplayName", "displayName", aws.ToString(out.DisplayName), s.DisplayName, s.DisplayName)
+	var given, family string
+	if out.Name != nil {
+		given, family = aws.ToString(out.Name.GivenName), aws.ToString(out.Name.FamilyName)
+	}
+	set("GivenName", "name.givenName", given, s.GivenName, s.GivenName)
+	set("FamilyName", "name.familyName", family, s.FamilyName, s.FamilyName)
+	if s.Email != "" {
+		primary, emails := primaryEmail(out.Emails), []map[string]any{{"value": s.Email, "type": "work", "primary": true}}
+		for _, e := range out.Emails {
+			if v := aws.ToString(e.Value); v != s.Email && v != primary {
+				m := map[string]any{"value": v, "primary": false}
+				if e.Type != nil {
+					m["type"] = aws.ToString(e.Type)
+				}
+				emails = append(emails, m)
+			}
+		}
+		set("Email", "emails", primary, s.Email, emails)
+	}
+	if len(ops) == 0 {
+		return id, nil
+	}
+	if !r.o.DryRun {
+		if _, err := r.api.IdentityStore.UpdateUser(ctx, &identitystore.UpdateUserInput{
+			IdentityStoreId: aws.String(r.storeID), UserId: aws.String(id), Operations: ops,
+		}); err != nil {
+			return "", fmt.Errorf("identitycenter: user %q: update: %w", s.UserName, err)
+		}
+	}
+	r.record(changes, foundation.Change{Action: foundation.ActionUpdate, Resource: ResUser, ID: s.UserName, Diffs: diffs})
+	return id, nil
+}
+
+// primaryEmail returns the primary email, else the first, else "".
+func primaryEmail(es []istypes.Email) string {
+	for _, e := range es {
+		if e.Primary {
+			return aws.ToString(e.Value)
+		}
+	}
+	if len(es) > 0 {
+		return aws.ToString(es[0].Value)
+	}
+	return ""
+}
+
+// EnsureGroup converges a group of the Identity Center directory, found by
+// display name: created if missing, its description updated when the spec
+// sets one that differs, and every user of spec.Members made a member.
+// Members are looked up first: a user that does not exist is an
+// *UnknownPrincipalError, returned before any write.
+func EnsureGroup(ctx context.Context, api API, spec GroupSpec, opts ...foundation.Option) (*Group, error) {
+	var f faults
+	spec.check(&f, "spec", true)
+	checkIdentityAPI(&f, api, spec.IdentityStoreID)
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	r := newRun(api, opts)
+	if err := r.resolveInstance(ctx, "", spec.IdentityStoreID, false, true); err != nil {
+		return nil, err
+	}
+	var unknown []Principal
+	for _, m := range spec.Members {
+		if _, found, err := r.userID(ctx, m); err != nil {
+			return nil, err
+		} else if !found {
+			unknown = append(unknown, UserPrincipal(m))
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("identitycenter: group %q: members: %w", spec.DisplayName, &UnknownPrincipalError{Principals: unknown})
+	}
+	g := &Group{DisplayName: spec.DisplayName}
+	id, err := r.ensureGroup(ctx, spec, &g.Changes)
+	if err != nil {
+		return nil, err
+	}
+	g.ID = id
+	return g, nil
+}
+
+// ensureGroup converges the group and its members (which exist, or are
+// predicted in dry run).
+func (r *run) ensureGroup(ctx context.Context, s GroupSpec, changes *foundation.Changes) (string, error) {
+	id, found, err := r.groupID(ctx, s.DisplayName)
+	if err != nil {
+		return "", err
+	}
+	created := false
+	if !found {
+		c := foundation.Change{Action: foundation.ActionCreate, Resource: ResGroup, ID: s.DisplayName}
+		if r.o.DryRun {
+			r.mu.Lock()
+			r.groups[s.DisplayName] = ""
+			r.mu.Unlock()
+			r.record(changes, c)
+		} else {
+			in := &identitystore.CreateGroupInput{IdentityStoreId: aws.String(r.storeID), DisplayName: aws.String(s.DisplayName)}
+			if s.Description != "" {
+				in.Description = aws.String(s.Description)
+			}
+			out, err := r.api.IdentityStore.CreateGroup(ctx, in)
+			switch {
+			case err == nil:
+				id, created = aws.ToString(out.GroupId), true
+				r.mu.Lock()
+				r.groups[s.DisplayName] = id
+				r.mu.Unlock()
+				r.record(changes, c)
+			case is[*istypes.ConflictException](err):
+				if id, found, err = r.groupID(ctx, s.DisplayName); err != nil {
+					return "", err
+				} else if !found {
+					return "", fmt.Errorf("identitycenter: group %q: create: %w", s.DisplayName, err)
+				}
+			default:
+				return "", fmt.Errorf("identitycenter: group %q: create: %w", s.DisplayName, err)
+			}
+		}
+	}
+	if id != "" && !created && s.Description != "" {
+		out, err := r.api.IdentityStore.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(id)})
+		if err != nil {
+			return "", fmt.Errorf("identitycenter: group %q: describe: %w", s.DisplayName, err)
+		}
+		if have := aws.ToString(out.Description); have != s.Description {
+			if !r.o.DryRun {
+				if _, err := r.api.IdentityStore.UpdateGroup(ctx, &identitystore.UpdateGroupInput{
+					IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(id),
+					Operations: []istypes.AttributeOperation{{AttributePath: aws.String("description"), AttributeValue: document.NewLazyDocument(s.Description)}},
+				}); err != nil {
+					return "", fmt.Errorf("identitycenter: group %q: update: %w", s.DisplayName, err)
+				}
+			}
+			r.record(changes, foundation.Change{Action: foundation.ActionUpdate, Resource: ResGroup, ID: s.DisplayName,
+				Diffs: []foundation.Diff{{Field: "Description", From: have, To: s.Description}}})
+		}
+	}
+	for _, m := range s.Members {
+		uid, _, err := r.userID(ctx, m)
+		if err != nil {
+			return "", err
+		}
+		if _, err := r.ensureMembership(ctx, s.DisplayName, id, m, uid, changes); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
+
+// EnsureMembership makes a user a member of a group, both found by name
+// (GetGroupId, GetUserId, GetGroupMembershipId; CreateGroupMembership when
+// missing). A group or user that does not exist is an
+// *UnknownPrincipalError naming it.
+func EnsureMembership(ctx context.Context, api API, spec MembershipSpec, opts ...foundation.Option) (*Membership, error) {
+	var f faults
+	if err := spec.Validate(); err != nil {
+		f = append(f, err)
+	}
+	checkIdentityAPI(&f, api, spec.IdentityStoreID)
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	r := newRun(api, opts)
+	if err := r.resolveInstance(ctx, "", spec.IdentityStoreID, false, true); err != nil {
+		return nil, err
+	}
+	gid, gfound, err := r.groupID(ctx, spec.GroupName)
+	if err != nil {
+		return nil, err
+	}
+	uid, ufound, err := r.userID(ctx, spec.UserName)
+	if err != nil {
+		return nil, err
+	}
+	var unknown []Principal
+	if !gfound {
+		unknown = append(unknown, GroupPrincipal(spec.GroupName))
+	}
+	if !ufound {
+		unknown = append(unknown, UserPrincipal(spec.UserName))
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("identitycenter: membership %s/%s: %w", spec.GroupName, spec.UserName, &UnknownPrincipalError{Principals: unknown})
+	}
+	m := &Membership{GroupID: gid, UserID: uid}
+	if _, err := r.ensureMembership(ctx, spec.GroupName, gid, spec.UserName, uid, &m.Changes); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ensureMembership converges one membership. groupID or userID is empty
+// only in dry run, for a group or user that would be created.
+func (r *run) ensureMembership(ctx context.Context, group, groupID, user, userID string, changes *foundation.Changes) (string, error) {
+	c := foundation.Change{Action: foundation.ActionCreate, Resource: ResMembership, ID: group + "/" + user}
+	if groupID == "" || userID == "" {
+		if !r.o.DryRun {
+			return "", fmt.Errorf("identitycenter: membership %s: group or user has no ID (internal error)", c.ID)
+		}
+		r.record(changes, c)
+		return "", nil
+	}
+	member := &istypes.MemberIdMemberUserId{Value: userID}
+	out, err := r.api.IdentityStore.GetGroupMembershipId(ctx, &identitystore.GetGroupMembershipIdInput{
+		IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(groupID), MemberId: member,
+	})
+	switch {
+	case err == nil:
+		return aws.ToString(out.MembershipId), nil
+	case !is[*istypes.ResourceNotFoundException](err):
+		return "", fmt.Errorf("identitycenter: membership %s: get membership id: %w", c.ID, err)
+	}
+	if r.o.DryRun {
+		r.record(changes, c)
+		return "", nil
+	}
+	cout, err := r.api.IdentityStore.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{
+		IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(groupID), MemberId: member,
+	})
+	var conflict *istypes.ConflictException
+	switch {
+	case errors.As(err, &conflict):
+		// Added concurrently: it exists, which is what was wanted.
+		r.log.Debug("membership created concurrently", "membership", c.ID)
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("identitycenter: membership %s: create: %w", c.ID, err)
+	}
+	r.record(changes, c)
+	return aws.ToString(cout.MembershipId), nil
+}

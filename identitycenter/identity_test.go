@@ -1,0 +1,114 @@
+package identitycenter_test
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/awstest"
+)
+
+func TestUsersAndGroupsConverge(t *testing.T) {
+	b := awstest.New(t)
+	ctx := awstest.Context(t, 30*time.Second)
+	o := newOrg(t, ctx, b)
+	api := apiFor(b)
+	user := identitycenter.UserSpec{UserName: "paul", GivenName: "Paul", FamilyName: "Swail", Email: "paul@example.com"}
+	u, err := identitycenter.EnsureUser(ctx, api, user, fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ID == "" || changeLines(u.Changes)[0] != "create identitystore:user paul" {
+		t.Fatalf("user: %+v", u)
+	}
+	// Every managed attribute converges, in one UpdateUser.
+	user.GivenName, user.FamilyName, user.DisplayName, user.Email = "Paul", "Swail-Jones", "Paul S.", "paul@winterwind.example.com"
+	mark := b.Mark()
+	u2, err := identitycenter.EnsureUser(ctx, api, user, fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u2.ID != u.ID || len(u2.Changes) != 1 || len(u2.Changes[0].Diffs) != 3 || len(b.MutatingCalls(mark)) != 1 {
+		t.Errorf("update: %s (%d mutating calls)", u2.Changes, len(b.MutatingCalls(mark)))
+	}
+	t.Logf("%s", u2.Changes)
+	d, err := IdentityStore(b).DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(o.storeID), UserId: aws.String(u.ID)})
+	if err != nil || aws.ToString(d.DisplayName) != "Paul S." || aws.ToString(d.Name.GivenName) != "Paul" || aws.ToString(d.Name.FamilyName) != "Swail-Jones" ||
+		len(d.Emails) != 1 || aws.ToString(d.Emails[0].Value) != "paul@winterwind.example.com" || !d.Emails[0].Primary || aws.ToString(d.Emails[0].Type) != "work" {
+		t.Errorf("user after update: %v %+v %+v %+v", err, aws.ToString(d.DisplayName), d.Name, d.Emails)
+	}
+	group := identitycenter.GroupSpec{DisplayName: "sysadmins", Description: "IAM group of seed 003", Members: []string{"paul"}}
+	g, err := identitycenter.EnsureGroup(ctx, api, group, fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := []string{"create identitystore:group sysadmins", "create identitystore:group-membership sysadmins/paul"}; !slices.Equal(changeLines(g.Changes), w) {
+		t.Errorf("group: %v", changeLines(g.Changes))
+	}
+	group.Description = "Administrators"
+	g, err = identitycenter.EnsureGroup(ctx, api, group, fast()...)
+	if err != nil || !slices.Equal(changeLines(g.Changes), []string{"update identitystore:group sysadmins"}) {
+		t.Errorf("group description: %v %v", err, g.Changes)
+	}
+	m, err := identitycenter.EnsureMembership(ctx, api, identitycenter.MembershipSpec{GroupName: "sysadmins", UserName: "paul"}, fast()...)
+	if err != nil || len(m.Changes) != 0 || m.GroupID != g.ID || m.UserID != u.ID {
+		t.Errorf("membership: %v %+v", err, m)
+	}
+	// Store given explicitly: no ListInstances.
+	user.IdentityStoreID = o.storeID
+	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
+		var all foundation.Changes
+		u, err := identitycenter.EnsureUser(ctx, identitycenter.API{IdentityStore: api.IdentityStore}, user, fast()...)
+		if err != nil {
+			return nil, err
+		}
+		g, err := identitycenter.EnsureGroup(ctx, api, group, fast()...)
+		if err != nil {
+			return nil, err
+		}
+		return append(append(all, u.Changes...), g.Changes...), nil
+	})
+}
+
+func TestNotEnabledIsATypedError(t *testing.T) {
+	b := awstest.New(t)
+	ctx := awstest.Context(t, 30*time.Second)
+	mark := b.Mark()
+	_, err := identitycenter.FindInstance(ctx, SSOAdmin(b), fast()...)
+	if !errors.Is(err, identitycenter.ErrNotEnabled) {
+		t.Fatalf("err = %v, want ErrNotEnabled", err)
+	}
+	t.Logf("%v", err)
+	_, err = identitycenter.EnsureAccess(ctx, apiFor(b), validAccess(), fast(foundation.WithDryRun(true))...)
+	if !errors.Is(err, identitycenter.ErrNotEnabled) {
+		t.Fatalf("EnsureAccess: err = %v, want ErrNotEnabled", err)
+	}
+	b.RequireNoMutations(t, mark)
+	o := newOrg(t, ctx, b)
+	inst, err := identitycenter.FindInstance(ctx, SSOAdmin(b), fast()...)
+	if err != nil || inst.ARN != o.instanceARN || inst.IdentityStoreID != o.storeID || inst.OwnerAccountID != o.mgmt || inst.Status != "ACTIVE" {
+		t.Fatalf("instance %+v, %v", inst, err)
+	}
+}
+
+func TestLoggingIsSilentUnlessAsked(t *testing.T) {
+	b := awstest.New(t)
+	ctx := awstest.Context(t, 30*time.Second)
+	newOrg(t, ctx, b)
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if _, err := identitycenter.EnsurePermissionSet(ctx, apiFor(b), identitycenter.PermissionSetSpec{Name: "Logged"}, fast(foundation.WithLogger(logger))...); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte(`change="create sso:permission-set \"Logged\""`)) {
+		t.Errorf("debug log lacks the change:\n%s", buf.String())
+	}
+}

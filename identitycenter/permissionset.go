@@ -1,0 +1,601 @@
+package identitycenter
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// PermissionSet is what EnsurePermissionSet converged.
+type PermissionSet struct {
+	// ARN is empty in dry run for a permission set that would be created.
+	ARN  string
+	Name string
+	// ProvisionedAccounts are the accounts the permission set is
+	// provisioned to, sorted (AWS provisions it when an assignment is
+	// created).
+	ProvisionedAccounts []string
+	Changes             foundation.Changes
+}
+
+// EnsurePermissionSet converges a permission set, found by name: created if
+// missing; description, session duration and relay state updated
+// (UpdatePermissionSet); AWS managed and customer managed policies attached
+// and detached so that exactly the spec's are attached; the inline policy
+// and permissions boundary put or deleted; the spec's tags set. When any of
+// these changed, the permission set is re-provisioned to every account it is
+// provisioned to (ProvisionPermissionSet, ALL_PROVISIONED_ACCOUNTS) and the
+// provisioning waited for. Accounts whose provisioning is stale
+// (LATEST_PERMISSION_SET_NOT_PROVISIONED: a run that stopped between the
+// update and the provisioning, or a failed provisioning) are re-provisioned
+// one by one even when nothing else changed, so a crashed run is finished
+// by the next one.
+func EnsurePermissionSet(ctx context.Context, api API, spec PermissionSetSpec, opts ...foundation.Option) (*PermissionSet, error) {
+	spec = spec.withDefaults()
+	var f faults
+	spec.check(&f, "spec", true)
+	if api.SSOAdmin == nil {
+		f.add("api.SSOAdmin", "", "must not be nil")
+	}
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	r := newRun(api, opts)
+	if err := r.resolveInstance(ctx, spec.InstanceARN, "", true, false); err != nil {
+		return nil, err
+	}
+	return r.ensurePermissionSet(ctx, spec)
+}
+
+// psState is what a permission set has, as read (or as created).
+type psState struct {
+	managed  []string
+	customer []CustomerManagedPolicy
+	inline   string // the JSON AWS returned; "" for none
+	boundary *PermissionsBoundary
+	tags     map[string]string
+}
+
+func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec) (*PermissionSet, error) {
+	if err := r.loadPermissionSets(ctx); err != nil {
+		return nil, err
+	}
+	res := &PermissionSet{Name: s.Name}
+	wrap := func(step string, err error) error {
+		return fmt.Errorf("identitycenter: permission set %q: %s: %w", s.Name, step, err)
+	}
+	ps := r.permissionSet(s.Name)
+	fresh := false // created by this run: nothing attached yet, provisioned nowhere
+	if ps == nil {
+		c := foundation.Change{Action: foundation.ActionCreate, Resource: ResPermissionSet, ID: s.Name}
+		if r.o.DryRun {
+			ps, fresh = &types.PermissionSet{Name: aws.String(s.Name)}, true
+			r.setPermissionSet(ps)
+			r.record(&res.Changes, c)
+		} else {
+			in := &ssoadmin.CreatePermissionSetInput{
+				InstanceArn: aws.String(r.instanceARN), Name: aws.String(s.Name),
+				SessionDuration: aws.String(FormatDuration(s.SessionDuration)), Tags: tagList(s.Tags),
+			}
+			if s.Description != "" {
+				in.Description = aws.String(s.Description)
+			}
+			if s.RelayState != "" {
+				in.RelayState = aws.String(s.RelayState)
+			}
+			out, err := r.api.SSOAdmin.CreatePermissionSet(ctx, in, retryConflict)
+			switch {
+			case err == nil && out.PermissionSet != nil:
+				ps, fresh = out.PermissionSet, true
+				r.setPermissionSet(ps)
+				r.record(&res.Changes, c)
+			case is[*types.ConflictException](err):
+				// A permission set of that name exists (created
+				// concurrently, or by a create whose answer was lost):
+				// find it and converge it.
+				if ps, err = r.findPermissionSet(ctx, s.Name); err != nil {
+					return nil, wrap("create", err)
+				}
+			case err == nil:
+				return nil, wrap("create", fmt.Errorf("empty answer"))
+			default:
+				return nil, wrap("create", err)
+			}
+		}
+	}
+	res.ARN = aws.ToString(ps.PermissionSetArn)
+	arn := ps.PermissionSetArn
+	base := func() (*string, *string) { return aws.String(r.instanceARN), arn }
+
+	have := &psState{tags: map[string]string{}}
+	if !fresh {
+		var err error
+		if have, err = r.readPermissionSet(ctx, s.Name, res.ARN); err != nil {
+			return nil, err
+		}
+	}
+	changed := false // anything that needs re-provisioning
+	write := func(step string, c foundation.Change, fn func() error) error {
+		if !r.o.DryRun {
+			if err := fn(); err != nil {
+				return wrap(step, err)
+			}
+		}
+		r.record(&res.Changes, c)
+		if c.Resource != ResPermissionSetTags {
+			changed = true
+		}
+		return nil
+	}
+
+	// Settings.
+	if !fresh {
+		var diffs []foundation.Diff
+		if s.Description != "" && aws.ToString(ps.Description) != s.Description {
+			diffs = append(diffs, foundation.Diff{Field: "Description", From: aws.ToString(ps.Description), To: s.Description})
+		}
+		want := FormatDuration(s.SessionDuration)
+		if d, err := ParseDuration(aws.ToString(ps.SessionDuration)); err != nil || d != s.SessionDuration {
+			diffs = append(diffs, foundation.Diff{Field: "SessionDuration", From: aws.ToString(ps.SessionDuration), To: want})
+		}
+		if s.RelayState != "" && aws.ToString(ps.RelayState) != s.RelayState {
+			diffs = append(diffs, foundation.Diff{Field: "RelayState", From: aws.ToString(ps.RelayState), To: s.RelayState})
+		}
+		if len(diffs) > 0 {
+			err := write("update", foundation.Change{Action: foundation.ActionUpdate, Resource: ResPermissionSet, ID: s.Name, Diffs: diffs}, func() error {
+				in := &ssoadmin.UpdatePermissionSetInput{SessionDuration: aws.String(want)}
+				in.InstanceArn, in.PermissionSetArn = base()
+				if s.Description != "" {
+					in.Description = aws.String(s.Description)
+				}
+				if s.RelayState != "" {
+					in.RelayState = aws.String(s.RelayState)
+				}
+				_, err := r.api.SSOAdmin.UpdatePermissionSet(ctx, in, retryConflict)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	// AWS managed policies.
+	for _, p := range s.ManagedPolicies {
+		if slices.Contains(have.managed, p) {
+			continue
+		}
+		err := write("attach managed policy "+p, foundation.Change{Action: foundation.ActionCreate, Resource: ResManagedPolicy, ID: s.Name,
+			Diffs: []foundation.Diff{{Field: "ManagedPolicyArn", To: p}}}, func() error {
+			in := &ssoadmin.AttachManagedPolicyToPermissionSetInput{ManagedPolicyArn: aws.String(p)}
+			in.InstanceArn, in.PermissionSetArn = base()
+			_, err := r.api.SSOAdmin.AttachManagedPolicyToPermissionSet(ctx, in, retryConflict)
+			if is[*types.ConflictException](err) && r.managedAttached(ctx, res.ARN, p) {
+				return nil // attached concurrently (or by a retried call whose first answer was lost)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range have.managed {
+		if slices.Contains(s.ManagedPolicies, p) {
+			continue
+		}
+		err := write("detach managed policy "+p, foundation.Change{Action: foundation.ActionDelete, Resource: ResManagedPolicy, ID: s.Name,
+			Diffs: []foundation.Diff{{Field: "ManagedPolicyArn", From: p}}}, func() error {
+			in := &ssoadmin.DetachManagedPolicyFromPermissionSetInput{ManagedPolicyArn: aws.String(p)}
+			in.InstanceArn, in.PermissionSetArn = base()
+			_, err := r.api.SSOAdmin.DetachManagedPolicyFromPermissionSet(ctx, in, retryConflict)
+			if is[*types.ResourceNotFoundException](err) {
+				return nil // detached concurrently
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	// Customer managed policies.
+	for _, p := range s.CustomerManagedPolicies {
+		if slices.Contains(have.customer, p) {
+			continue
+		}
+		err := write("attach customer managed policy "+p.String(), foundation.Change{Action: foundation.ActionCreate, Resource: ResCustomerManagedPolicy, ID: s.Name,
+			Diffs: []foundation.Diff{{Field: "CustomerManagedPolicy", To: p.String()}}}, func() error {
+			in := &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{CustomerManagedPolicyReference: cmRef(p)}
+			in.InstanceArn, in.PermissionSetArn = base()
+			_, err := r.api.SSOAdmin.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, in, retryConflict)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range have.customer {
+		if slices.Contains(s.CustomerManagedPolicies, p) {
+			continue
+		}
+		err := write("detach customer managed policy "+p.String(), foundation.Change{Action: foundation.ActionDelete, Resource: ResCustomerManagedPolicy, ID: s.Name,
+			Diffs: []foundation.Diff{{Field: "CustomerManagedPolicy", From: p.String()}}}, func() error {
+			in := &ssoadmin.DetachCustomerManagedPolicyReferenceFromPermissionSetInput{CustomerManagedPolicyReference: cmRef(p)}
+			in.InstanceArn, in.PermissionSetArn = base()
+			_, err := r.api.SSOAdmin.DetachCustomerManagedPolicyReferenceFromPermissionSet(ctx, in, retryConflict)
+			if is[*types.ResourceNotFoundException](err) {
+				return nil
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	// Inline policy, compared by meaning.
+	switch {
+	case s.InlinePolicy == nil && have.inline != "":
+		err := write("delete inline policy", foundation.Change{Action: foundation.ActionDelete, Resource: ResInlinePolicy, ID: s.Name,
+			Diffs: []foundation.Diff{{Field: "InlinePolicy", From: compactPolicy(have.inline)}}}, func() error {
+			in := &ssoadmin.DeleteInlinePolicyFromPermissionSetInput{}
+			in.InstanceArn, in.PermissionSetArn = base()
+			_, err := r.api.SSOAdmin.DeleteInlinePolicyFromPermissionSet(ctx, in, retryConflict)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	case s.InlinePolicy != nil:
+		want := s.InlinePolicy.MustJSON()
+		action := foundation.ActionCreate
+		if have.inline != "" {
+			action = foundation.ActionUpdate
+			if doc, err := foundation.ParsePolicy(have.inline); err == nil && doc.Equal(s.InlinePolicy) {
+				break
+			}
+		}
+		err := write("put inline policy", foundation.Change{Action: action, Resource: ResInlinePolicy, ID: s.Name,
+			Diffs: []foundation.Diff{{Field: "InlinePolicy", From: compactPolicy(have.inline), To: want}}}, func() error {
+			in := &ssoadmin.PutInlinePolicyToPermissionSetInput{InlinePolicy: aws.String(want)}
+			in.InstanceArn, in.PermissionSetArn = base()
+			_, err := r.api.SSOAdmin.PutInlinePolicyToPermissionSet(ctx, in, retryConflict)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	// Permissions boundary.
+	switch b := s.PermissionsBoundary; {
+	case b == nil && have.boundary != nil:
+		err := write("delete permissions boundary", foundation.Change{Action: foundation.ActionDelete, Resource: ResPermissionsBoundary, ID: s.Name,
+			Diffs: []foundation.Diff{{Field: "PermissionsBoundary", From: have.boundary.String()}}}, func() error {
+			in := &ssoadmin.DeletePermissionsBoundaryFromPermissionSetInput{}
+			in.InstanceArn, in.PermissionSetArn = base()
+			_, err := r.api.SSOAdmin.DeletePermissionsBoundaryFromPermissionSet(ctx, in, retryConflict)
+			if is[*types.ResourceNotFoundException](err) {
+				return nil
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	case b != nil && b.String() != have.boundary.String():
+		action := foundation.ActionCreate
+		if have.boundary != nil {
+			action = foundation.ActionUpdate
+		}
+		err := write("put permissions boundary", foundation.Change{Action: action, Resource: ResPermissionsBoundary, ID: s.Name,
+			Diffs: []foundation.Diff{{Field: "PermissionsBoundary", From: have.boundary.String(), To: b.String()}}}, func() error {
+			pb := &types.PermissionsBoundary{}
+			if b.CustomerManagedPolicy != nil {
+				pb.CustomerManagedPolicyReference = cmRef(*b.CustomerManagedPolicy)
+			} else {
+				pb.ManagedPolicyArn = aws.String(b.ManagedPolicyARN)
+			}
+			in := &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{PermissionsBoundary: pb}
+			in.InstanceArn, in.PermissionSetArn = base()
+			_, err := r.api.SSOAdmin.PutPermissionsBoundaryToPermissionSet(ctx, in, retryConflict)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	// Tags (never a reason to re-provision). Keys the spec does not list
+	// are kept.
+	if !fresh {
+		var diffs []foundation.Diff
+		set := map[string]string{}
+		for _, k := range sortedKeys(s.Tags) {
+			if old, ok := have.tags[k]; !ok || old != s.Tags[k] {
+				set[k] = s.Tags[k]
+				diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: s.Tags[k]})
+			}
+		}
+		if len(diffs) > 0 {
+			err := write("tag", foundation.Change{Action: foundation.ActionUpdate, Resource: ResPermissionSetTags, ID: s.Name, Diffs: diffs}, func() error {
+				_, err := r.api.SSOAdmin.TagResource(ctx, &ssoadmin.TagResourceInput{
+					InstanceArn: aws.String(r.instanceARN), ResourceArn: arn, Tags: tagList(set),
+				}, retryConflict)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	if !fresh {
+		accounts, err := r.provision(ctx, s.Name, res.ARN, changed, &res.Changes)
+		if err != nil {
+			return nil, err
+		}
+		res.ProvisionedAccounts = accounts
+	}
+	return res, nil
+}
+
+// findPermissionSet lists the permission sets again and returns the one
+// named name.
+func (r *run) findPermissionSet(ctx context.Context, name string) (*types.PermissionSet, error) {
+	p := ssoadmin.NewListPermissionSetsPaginator(r.api.SSOAdmin, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(r.instanceARN)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx, retryConflict)
+		if err != nil {
+			return nil, fmt.Errorf("list permission sets: %w", err)
+		}
+		for _, arn := range out.PermissionSets {
+			if ps := r.permissionSet(name); ps != nil && aws.ToString(ps.PermissionSetArn) == arn {
+				return ps, nil
+			}
+			ps, err := r.describePermissionSet(ctx, arn)
+			if err != nil {
+				return nil, err
+			}
+			r.setPermissionSet(ps)
+			if aws.ToString(ps.Name) == name {
+				return ps, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("a permission set named %q exists but is not listed", name)
+}
+
+// readPermissionSet reads the attachments, inline policy, boundary and tags
+// of an existing permission set.
+func (r *run) readPermissionSet(ctx context.Context, name, arn string) (*psState, error) {
+	wrap := func(step string, err error) error {
+		return fmt.Errorf("identitycenter: permission set %q: %s: %w", name, step, err)
+	}
+	st := &psState{tags: map[string]string{}}
+	mp := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(r.api.SSOAdmin, &ssoadmin.ListManagedPoliciesInPermissionSetInput{
+		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)})
+	for mp.HasMorePages() {
+		out, err := mp.NextPage(ctx, retryConflict)
+		if err != nil {
+			return nil, wrap("list managed policies", err)
+		}
+		for _, p := range out.AttachedManagedPolicies {
+			st.managed = append(st.managed, aws.ToString(p.Arn))
+		}
+	}
+	cp := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(r.api.SSOAdmin, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{
+		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)})
+	for cp.HasMorePages() {
+		out, err := cp.NextPage(ctx, retryConflict)
+		if err != nil {
+			return nil, wrap("list customer managed policies", err)
+		}
+		for _, p := range out.CustomerManagedPolicyReferences {
+			st.customer = append(st.customer, CustomerManagedPolicy{Name: aws.ToString(p.Name), Path: aws.ToString(p.Path)}.withDefaults())
+		}
+	}
+	in, err := r.api.SSOAdmin.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{
+		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)}, retryConflict)
+	if err != nil {
+		return nil, wrap("get inline policy", err)
+	}
+	st.inline = strings.TrimSpace(aws.ToString(in.InlinePolicy))
+	pb, err := r.api.SSOAdmin.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{
+		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)}, retryConflict)
+	switch {
+	case is[*types.ResourceNotFoundException](err):
+	case err != nil:
+		return nil, wrap("get permissions boundary", err)
+	case pb.PermissionsBoundary != nil:
+		b := pb.PermissionsBoundary
+		switch {
+		case b.CustomerManagedPolicyReference != nil:
+			cm := CustomerManagedPolicy{Name: aws.ToString(b.CustomerManagedPolicyReference.Name), Path: aws.ToString(b.CustomerManagedPolicyReference.Path)}.withDefaults()
+			st.boundary = &PermissionsBoundary{CustomerManagedPolicy: &cm}
+		case aws.ToString(b.ManagedPolicyArn) != "":
+			st.boundary = &PermissionsBoundary{ManagedPolicyARN: aws.ToString(b.ManagedPolicyArn)}
+		}
+	}
+	tp := ssoadmin.NewListTagsForResourcePaginator(r.api.SSOAdmin, &ssoadmin.ListTagsForResourceInput{
+		InstanceArn: aws.String(r.instanceARN), ResourceArn: aws.String(arn)})
+	for tp.HasMorePages() {
+		out, err := tp.NextPage(ctx, retryConflict)
+		if err != nil {
+			return nil, wrap("list tags", err)
+		}
+		for _, t := range out.Tags {
+			st.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return st, nil
+}
+
+// managedAttached reports whether the managed policy is attached (after a
+// ConflictException on attach); read errors count as "not attached".
+func (r *run) managedAttached(ctx context.Context, psARN, policyARN string) bool {
+	p := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(r.api.SSOAdmin, &ssoadmin.ListManagedPoliciesInPermissionSetInput{
+		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(psARN)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx, retryConflict)
+		if err != nil {
+			return false
+		}
+		for _, m := range out.AttachedManagedPolicies {
+			if aws.ToString(m.Arn) == policyARN {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// provision re-provisions the permission set where needed and returns the
+// accounts it is provisioned to. changed: the run changed the permission
+// set, so every provisioned account is re-provisioned at once
+// (ALL_PROVISIONED_ACCOUNTS). Otherwise only the accounts AWS lists as
+// LATEST_PERMISSION_SET_NOT_PROVISIONED are, one by one.
+func (r *run) provision(ctx context.Context, name, arn string, changed bool, changes *foundation.Changes) ([]string, error) {
+	accounts, err := r.provisionedAccounts(ctx, arn, "")
+	if err != nil {
+		return nil, fmt.Errorf("identitycenter: permission set %q: %w", name, err)
+	}
+	if len(accounts) == 0 {
+		return accounts, nil
+	}
+	if changed {
+		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResProvisioning, ID: name + "/" + string(types.ProvisionTargetTypeAllProvisionedAccounts),
+			Diffs: []foundation.Diff{{Field: "Accounts", To: strings.Join(accounts, ",")}}}
+		if err := r.provisionTo(ctx, name, arn, types.ProvisionTargetTypeAllProvisionedAccounts, "", c, changes); err != nil {
+			return nil, err
+		}
+		return accounts, nil
+	}
+	stale, err := r.provisionedAccounts(ctx, arn, types.ProvisioningStatusLatestPermissionSetNotProvisioned)
+	if err != nil {
+		return nil, fmt.Errorf("identitycenter: permission set %q: %w", name, err)
+	}
+	for _, acct := range stale {
+		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResProvisioning, ID: name + "/" + acct,
+			Diffs: []foundation.Diff{{Field: "ProvisioningStatus", From: string(types.ProvisioningStatusLatestPermissionSetNotProvisioned), To: string(types.ProvisioningStatusLatestPermissionSetProvisioned)}}}
+		if err := r.provisionTo(ctx, name, arn, types.ProvisionTargetTypeAwsAccount, acct, c, changes); err != nil {
+			return nil, err
+		}
+	}
+	return accounts, nil
+}
+
+// provisionedAccounts lists the accounts the permission set is provisioned
+// to, filtered by status ("" for all), sorted.
+func (r *run) provisionedAccounts(ctx context.Context, arn string, status types.ProvisioningStatus) ([]string, error) {
+	var accounts []string
+	p := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(r.api.SSOAdmin, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{
+		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn), ProvisioningStatus: status,
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx, retryConflict)
+		if err != nil {
+			return nil, fmt.Errorf("list provisioned accounts: %w", err)
+		}
+		accounts = append(accounts, out.AccountIds...)
+	}
+	sort.Strings(accounts)
+	return slices.Compact(accounts), nil
+}
+
+// provisionTo calls ProvisionPermissionSet and waits for it.
+func (r *run) provisionTo(ctx context.Context, name, arn string, target types.ProvisionTargetType, account string, c foundation.Change, changes *foundation.Changes) error {
+	label := account
+	if label == "" {
+		label = string(target)
+	}
+	if r.o.DryRun {
+		r.record(changes, c)
+		return nil
+	}
+	in := &ssoadmin.ProvisionPermissionSetInput{InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn), TargetType: target}
+	if account != "" {
+		in.TargetId = aws.String(account)
+	}
+	out, err := r.api.SSOAdmin.ProvisionPermissionSet(ctx, in, retryConflict)
+	if err != nil {
+		return fmt.Errorf("identitycenter: permission set %q: provision to %s: %w", name, label, err)
+	}
+	st := out.PermissionSetProvisioningStatus
+	if st == nil {
+		return fmt.Errorf("identitycenter: permission set %q: provision to %s: no status in the answer", name, label)
+	}
+	reqID := aws.ToString(st.RequestId)
+	r.log.Debug("provisioning", slog.String("permissionSet", name), slog.String("target", label), slog.String("request", reqID))
+	err = r.o.Poll(ctx, fmt.Sprintf("permission set %q provisioning to %s (request %s)", name, label, reqID), func(ctx context.Context) (bool, error) {
+		switch st.Status {
+		case types.StatusValuesSucceeded:
+			return true, nil
+		case types.StatusValuesFailed:
+			return false, &ProvisioningError{PermissionSet: name, Target: label, RequestID: reqID, Reason: aws.ToString(st.FailureReason)}
+		}
+		d, err := r.api.SSOAdmin.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{
+			InstanceArn: aws.String(r.instanceARN), ProvisionPermissionSetRequestId: aws.String(reqID),
+		}, retryConflict)
+		if err != nil {
+			return false, fmt.Errorf("identitycenter: permission set %q: provision to %s: describe status: %w", name, label, err)
+		}
+		if d.PermissionSetProvisioningStatus != nil {
+			st = d.PermissionSetProvisioningStatus
+		}
+		switch st.Status {
+		case types.StatusValuesSucceeded:
+			return true, nil
+		case types.StatusValuesFailed:
+			return false, &ProvisioningError{PermissionSet: name, Target: label, RequestID: reqID, Reason: aws.ToString(st.FailureReason)}
+		}
+		return false, nil
+	})
+	if err != nil {
+		if is[*ProvisioningError](err) {
+			return err
+		}
+		return fmt.Errorf("identitycenter: permission set %q: provision to %s: %w", name, label, err)
+	}
+	r.record(changes, c)
+	return nil
+}
+
+func cmRef(p CustomerManagedPolicy) *types.CustomerManagedPolicyReference {
+	p = p.withDefaults()
+	return &types.CustomerManagedPolicyReference{Name: aws.String(p.Name), Path: aws.String(p.Path)}
+}
+
+func tagList(m map[string]string) []types.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]types.Tag, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+// compactPolicy renders a policy AWS returned in the library's compact form
+// for Diffs; a policy that does not parse is shown as returned.
+func compactPolicy(s string) string {
+	if s == "" {
+		return ""
+	}
+	if d, err := foundation.ParsePolicy(s); err == nil {
+		if js, err := d.JSON(); err == nil {
+			return js
+		}
+	}
+	return s
+}

@@ -1,0 +1,297 @@
+package identitycenter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
+	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// Instance is an IAM Identity Center instance.
+type Instance struct {
+	ARN             string // "arn:aws:sso:::instance/ssoins-1234567890abcdef"
+	IdentityStoreID string // "d-1234567890"
+	OwnerAccountID  string
+	Name            string
+	Status          string // "ACTIVE"
+}
+
+// FindInstance returns the caller's IAM Identity Center instance in the
+// client's region (ListInstances). An instance still being created is
+// waited for. Without one it returns an error matching ErrNotEnabled:
+// enabling the organization instance is a console step.
+func FindInstance(ctx context.Context, api SSOAdminAPI, opts ...foundation.Option) (*Instance, error) {
+	if api == nil {
+		return nil, foundation.Invalid(pkg, "api", "", "must not be nil")
+	}
+	o := foundation.ApplyOptions(opts...)
+	return findInstance(ctx, api, o, "")
+}
+
+func findInstance(ctx context.Context, api SSOAdminAPI, o foundation.Options, wantARN string) (*Instance, error) {
+	var inst *Instance
+	err := o.Poll(ctx, "the IAM Identity Center instance to become ACTIVE", func(ctx context.Context) (bool, error) {
+		var all []types.InstanceMetadata
+		p := ssoadmin.NewListInstancesPaginator(api, &ssoadmin.ListInstancesInput{})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx, retryConflict)
+			if err != nil {
+				return false, fmt.Errorf("identitycenter: list instances: %w", err)
+			}
+			all = append(all, out.Instances...)
+		}
+		var pending *types.InstanceMetadata
+		for i, m := range all {
+			if wantARN != "" && aws.ToString(m.InstanceArn) != wantARN {
+				continue
+			}
+			switch m.Status {
+			case types.InstanceStatusActive, "":
+				inst = &Instance{
+					ARN: aws.ToString(m.InstanceArn), IdentityStoreID: aws.ToString(m.IdentityStoreId),
+					OwnerAccountID: aws.ToString(m.OwnerAccountId), Name: aws.ToString(m.Name), Status: string(m.Status),
+				}
+				return true, nil
+			case types.InstanceStatusCreateInProgress:
+				pending = &all[i]
+			}
+		}
+		if pending != nil {
+			o.Logger.Debug("instance being created", slog.String("arn", aws.ToString(pending.InstanceArn)))
+			return false, nil
+		}
+		if wantARN != "" {
+			return false, fmt.Errorf("identitycenter: instance %s: not found (ListInstances lists %d other instances): %w", wantARN, len(all), ErrNotEnabled)
+		}
+		return false, fmt.Errorf("identitycenter: %w", ErrNotEnabled)
+	})
+	return inst, err
+}
+
+// run is the state of one exported call. Its maps are guarded by mu; the
+// goroutines of a call share it.
+type run struct {
+	api API
+	o   foundation.Options
+	log *slog.Logger
+
+	instanceARN string
+	storeID     string
+	instance    *Instance // when looked up with ListInstances
+
+	mu     sync.Mutex
+	users  map[string]string // user name -> ID ("" while only predicted, in dry run)
+	groups map[string]string // display name -> ID ("" while only predicted)
+
+	psOnce sync.Once
+	psErr  error
+	sets   map[string]*types.PermissionSet // name -> permission set; ARN "" while only predicted
+}
+
+func newRun(api API, opts []foundation.Option) *run {
+	o := foundation.ApplyOptions(opts...)
+	return &run{api: api, o: o, log: o.Logger, users: map[string]string{}, groups: map[string]string{}}
+}
+
+func (r *run) record(changes *foundation.Changes, c foundation.Change) {
+	r.mu.Lock()
+	*changes = append(*changes, c)
+	r.mu.Unlock()
+	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
+}
+
+// resolveInstance fills instanceARN and storeID from the spec or, when one
+// is needed and missing, from ListInstances.
+func (r *run) resolveInstance(ctx context.Context, instanceARN, storeID string, needARN, needStore bool) error {
+	r.instanceARN, r.storeID = instanceARN, storeID
+	if (!needARN || instanceARN != "") && (!needStore || storeID != "") {
+		return nil
+	}
+	inst, err := findInstance(ctx, r.api.SSOAdmin, r.o, instanceARN)
+	if err != nil {
+		return err
+	}
+	if storeID != "" && inst.IdentityStoreID != storeID {
+		return fmt.Errorf("identitycenter: instance %s uses identity store %s, not the spec's %s", inst.ARN, inst.IdentityStoreID, storeID)
+	}
+	r.instanceARN, r.storeID, r.instance = inst.ARN, inst.IdentityStoreID, inst
+	r.log.Debug("instance", slog.String("arn", inst.ARN), slog.String("identityStore", inst.IdentityStoreID))
+	return nil
+}
+
+// userID looks a user up by user name (GetUserId). found is false when the
+// identity store has no such user.
+func (r *run) userID(ctx context.Context, name string) (id string, found bool, err error) {
+	r.mu.Lock()
+	id, ok := r.users[name]
+	r.mu.Unlock()
+	if ok {
+		return id, true, nil
+	}
+	out, err := r.api.IdentityStore.GetUserId(ctx, &identitystore.GetUserIdInput{
+		IdentityStoreId: aws.String(r.storeID),
+		AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
+			AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument(name),
+		}},
+	})
+	switch {
+	case is[*istypes.ResourceNotFoundException](err):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("identitycenter: user %q: get user id: %w", name, err)
+	}
+	id = aws.ToString(out.UserId)
+	r.mu.Lock()
+	r.users[name] = id
+	r.mu.Unlock()
+	return id, true, nil
+}
+
+// groupID looks a group up by display name (GetGroupId).
+func (r *run) groupID(ctx context.Context, name string) (id string, found bool, err error) {
+	r.mu.Lock()
+	id, ok := r.groups[name]
+	r.mu.Unlock()
+	if ok {
+		return id, true, nil
+	}
+	out, err := r.api.IdentityStore.GetGroupId(ctx, &identitystore.GetGroupIdInput{
+		IdentityStoreId: aws.String(r.storeID),
+		AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
+			AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument(name),
+		}},
+	})
+	switch {
+	case is[*istypes.ResourceNotFoundException](err):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("identitycenter: group %q: get group id: %w", name, err)
+	}
+	id = aws.ToString(out.GroupId)
+	r.mu.Lock()
+	r.groups[name] = id
+	r.mu.Unlock()
+	return id, true, nil
+}
+
+// principalID resolves a principal; found is false when it does not exist.
+func (r *run) principalID(ctx context.Context, p Principal) (string, bool, error) {
+	if p.Type == PrincipalUser {
+		return r.userID(ctx, p.Name)
+	}
+	return r.groupID(ctx, p.Name)
+}
+
+// loadPermissionSets reads every permission set of the instance once
+// (ListPermissionSets, then DescribePermissionSet for each), indexed by name.
+func (r *run) loadPermissionSets(ctx context.Context) error {
+	r.psOnce.Do(func() {
+		var arns []string
+		p := ssoadmin.NewListPermissionSetsPaginator(r.api.SSOAdmin, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(r.instanceARN)})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx, retryConflict)
+			if err != nil {
+				r.psErr = fmt.Errorf("identitycenter: list permission sets: %w", err)
+				return
+			}
+			arns = append(arns, out.PermissionSets...)
+		}
+		sets := make([]*types.PermissionSet, len(arns))
+		err := forEach(ctx, len(arns), describeConcurrency, func(ctx context.Context, i int) error {
+			ps, err := r.describePermissionSet(ctx, arns[i])
+			sets[i] = ps
+			return err
+		})
+		if err != nil {
+			r.psErr = err
+			return
+		}
+		r.mu.Lock()
+		r.sets = map[string]*types.PermissionSet{}
+		for _, ps := range sets {
+			r.sets[aws.ToString(ps.Name)] = ps
+		}
+		r.mu.Unlock()
+	})
+	return r.psErr
+}
+
+// describeConcurrency bounds the concurrent reads of a run.
+const describeConcurrency = 5
+
+func (r *run) describePermissionSet(ctx context.Context, arn string) (*types.PermissionSet, error) {
+	out, err := r.api.SSOAdmin.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{
+		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn),
+	}, retryConflict)
+	if err != nil {
+		return nil, fmt.Errorf("identitycenter: permission set %s: describe: %w", arn, err)
+	}
+	if out.PermissionSet == nil {
+		return nil, fmt.Errorf("identitycenter: permission set %s: describe: empty answer", arn)
+	}
+	return out.PermissionSet, nil
+}
+
+// permissionSet returns the permission set named name, or nil.
+func (r *run) permissionSet(name string) *types.PermissionSet {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sets[name]
+}
+
+func (r *run) setPermissionSet(ps *types.PermissionSet) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sets == nil {
+		r.sets = map[string]*types.PermissionSet{}
+	}
+	r.sets[aws.ToString(ps.Name)] = ps
+}
+
+// forEach calls fn for 0..n-1 with at most limit calls at once, and
+// returns every error joined. A call that has not started when ctx ends is
+// skipped with ctx's error.
+func forEach(ctx context.Context, n, limit int, fn func(context.Context, int) error) error {
+	if limit < 1 {
+		limit = 1
+	}
+	errs := make([]error, n)
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = fn(ctx, i)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

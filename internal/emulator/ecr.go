@@ -1,0 +1,973 @@
+package emulator
+
+// Amazon Elastic Container Registry (awsJson1_1, target prefix
+// AmazonEC2ContainerRegistry_V20150921): private repositories per account
+// and region, with their tag mutability (and its exclusion filters), scan
+// on push, encryption (a KMS key must exist in the emulator's KMS), lifecycle
+// policies (validated against AWS's documented grammar), repository
+// policies and tags. Images are not modeled: repositories are always empty.
+//
+// Error statuses: ECR answers every client error with HTTP 400.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+func init() {
+	register(func() *service {
+		return &service{
+			name:         "ecr",
+			protocol:     awsJSON11,
+			targetPrefix: "AmazonEC2ContainerRegistry_V20150921",
+			errorPrefix:  "com.amazonaws.ecr",
+			throttle:     APIError{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded"},
+			ops: map[string]*operation{
+				"CreateRepository":              write(ecrCreateRepository),
+				"DescribeRepositories":          read(ecrDescribeRepositories),
+				"DeleteRepository":              write(ecrDeleteRepository),
+				"PutImageTagMutability":         write(ecrPutImageTagMutability),
+				"PutImageScanningConfiguration": write(ecrPutImageScanningConfiguration),
+				"PutLifecyclePolicy":            write(ecrPutLifecyclePolicy),
+				"GetLifecyclePolicy":            read(ecrGetLifecyclePolicy),
+				"DeleteLifecyclePolicy":         write(ecrDeleteLifecyclePolicy),
+				"SetRepositoryPolicy":           write(ecrSetRepositoryPolicy),
+				"GetRepositoryPolicy":           read(ecrGetRepositoryPolicy),
+				"DeleteRepositoryPolicy":        write(ecrDeleteRepositoryPolicy),
+				"TagResource":                   write(ecrTagResource),
+				"UntagResource":                 write(ecrUntagResource),
+				"ListTagsForResource":           read(ecrListTagsForResource),
+			},
+			snapshot: ecrSnapshot,
+		}
+	})
+}
+
+// Enum values and limits.
+const (
+	ecrMutable                = "MUTABLE"
+	ecrImmutable              = "IMMUTABLE"
+	ecrMutableWithExclusion   = "MUTABLE_WITH_EXCLUSION"
+	ecrImmutableWithExclusion = "IMMUTABLE_WITH_EXCLUSION"
+
+	ecrAES256  = "AES256"
+	ecrKMS     = "KMS"
+	ecrKMSDSSE = "KMS_DSSE"
+
+	ecrMaxTags             = 50
+	ecrMaxExclusionFilters = 5
+	ecrMinLifecycleText    = 100
+	ecrMaxLifecycleText    = 30720
+	ecrMaxPolicyText       = 10240
+	// ecrNamePattern is the repositoryName constraint of the current API
+	// model (it allows "__" and runs of "-" between components).
+	ecrNamePattern = `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*`
+)
+
+var (
+	ecrNameRe       = regexp.MustCompile(`^` + ecrNamePattern + `$`)
+	ecrFilterRe     = regexp.MustCompile(`^[0-9a-zA-Z._*-]{1,128}$`)
+	ecrRepoARNRe    = regexp.MustCompile(`^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository/(.+)$`)
+	ecrRegistryIDRe = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// ecrRegion is one account's ECR registry in one region.
+type ecrRegion struct {
+	repos map[string]*ecrRepo
+}
+
+// ecrRepo is a private repository.
+type ecrRepo struct {
+	name, arn, uri, registry string
+	created                  time.Time
+	mutability               string
+	exclusions               []ecrExclusionFilter
+	scanOnPush               bool
+	encryption               ecrEncryption
+	lifecycle                string // "" = none
+	policy                   string // "" = none
+	tags                     map[string]string
+}
+
+// ecrExclusionFilter is an image tag mutability exclusion filter.
+type ecrExclusionFilter struct {
+	FilterType string `json:"filterType"`
+	Filter     string `json:"filter"`
+}
+
+// ecrEncryption is a repository's encryption configuration.
+type ecrEncryption struct {
+	EncryptionType string `json:"encryptionType"`
+	KmsKey         string `json:"kmsKey,omitempty"`
+}
+
+// ecrTag is an ECR tag, with ECR's member names.
+type ecrTag struct {
+	Key   string
+	Value string
+}
+
+// --- errors -------------------------------------------------------------------
+
+func ecrErr(code, format string, args ...any) *APIError {
+	return errorf(http.StatusBadRequest, code, format, args...)
+}
+
+func ecrInvalid(param, format string, args ...any) *APIError {
+	return ecrErr("InvalidParameterException", "Invalid parameter at '%s' failed to satisfy constraint: '%s'", param, fmt.Sprintf(format, args...))
+}
+
+func ecrNotFound(name, registry string) *APIError {
+	return ecrErr("RepositoryNotFoundException",
+		"The repository with name '%s' does not exist in the registry with id '%s'", name, registry)
+}
+
+// --- state --------------------------------------------------------------------
+
+func ecrState(c *Ctx) *ecrRegion { return ecrRegionOf(c.Account, c.Region) }
+
+func ecrRegionOf(a *account, region string) *ecrRegion {
+	if a.ecr == nil {
+		a.ecr = map[string]*ecrRegion{}
+	}
+	r := a.ecr[region]
+	if r == nil {
+		r = &ecrRegion{repos: map[string]*ecrRepo{}}
+		a.ecr[region] = r
+	}
+	return r
+}
+
+// ecrRegistry checks a registryId parameter: the emulator serves only the
+// caller's own registry.
+func ecrRegistry(c *Ctx, registryID string) *APIError {
+	if registryID == "" || registryID == c.Account.ID {
+		return nil
+	}
+	if !ecrRegistryIDRe.MatchString(registryID) {
+		return ecrInvalid("registryId", "must satisfy regular expression '[0-9]{12}'")
+	}
+	return ecrErr("AccessDeniedException", "User: %s is not authorized to perform: ecr:%s on registry %s (emulator: only the caller's own registry is served)",
+		c.Caller.ARN, c.Op, registryID)
+}
+
+// ecrRepoIn is the repository-naming part of most requests.
+type ecrRepoIn struct {
+	RegistryID     string `json:"registryId"`
+	RepositoryName string `json:"repositoryName"`
+}
+
+// ecrFind returns the named repository of the caller's registry.
+func ecrFind(c *Ctx, in ecrRepoIn) (*ecrRepo, *APIError) {
+	if err := ecrRegistry(c, in.RegistryID); err != nil {
+		return nil, err
+	}
+	if err := ecrCheckName(in.RepositoryName); err != nil {
+		return nil, err
+	}
+	repo, ok := ecrState(c).repos[in.RepositoryName]
+	if !ok {
+		return nil, ecrNotFound(in.RepositoryName, c.Account.ID)
+	}
+	return repo, nil
+}
+
+func ecrCheckName(name string) *APIError {
+	if len(name) < 2 || len(name) > 256 {
+		return ecrInvalid("repositoryName", "must have length between 2 and 256")
+	}
+	if !ecrNameRe.MatchString(name) {
+		return ecrInvalid("repositoryName", "must satisfy regular expression '%s'", ecrNamePattern)
+	}
+	return nil
+}
+
+// ecrCheckMutability validates a tag mutability setting and its exclusion
+// filters, which *_WITH_EXCLUSION settings require and the others forbid.
+func ecrCheckMutability(mutability string, filters []ecrExclusionFilter) (string, []ecrExclusionFilter, *APIError) {
+	if mutability == "" {
+		mutability = ecrMutable
+	}
+	switch mutability {
+	case ecrMutable, ecrImmutable:
+		if len(filters) > 0 {
+			return "", nil, ecrInvalid("imageTagMutabilityExclusionFilters",
+				"Image tag mutability exclusion filters can only be specified with %s or %s", ecrMutableWithExclusion, ecrImmutableWithExclusion)
+		}
+		return mutability, nil, nil
+	case ecrMutableWithExclusion, ecrImmutableWithExclusion:
+	default:
+		return "", nil, ecrInvalid("imageTagMutability", "Member must satisfy enum value set: [%s, %s, %s, %s]",
+			ecrMutable, ecrImmutable, ecrImmutableWithExclusion, ecrMutableWithExclusion)
+	}
+	if len(filters) == 0 {
+		return "", nil, ecrInvalid("imageTagMutabilityExclusionFilters",
+			"Image tag mutability exclusion filters are required with %s", mutability)
+	}
+	if len(filters) > ecrMaxExclusionFilters {
+		return "", nil, ecrInvalid("imageTagMutabilityExclusionFilters", "Member must have length less than or equal to %d", ecrMaxExclusionFilters)
+	}
+	seen := map[string]bool{}
+	out := make([]ecrExclusionFilter, 0, len(filters))
+	for _, f := range filters {
+		if f.FilterType != "WILDCARD" {
+			return "", nil, ecrInvalid("imageTagMutabilityExclusionFilters.filterType", "Member must satisfy enum value set: [WILDCARD]")
+		}
+		if !ecrFilterRe.MatchString(f.Filter) {
+			return "", nil, ecrInvalid("imageTagMutabilityExclusionFilters.filter", "must satisfy regular expression '^[0-9a-zA-Z._*-]{1,128}$'")
+		}
+		if seen[f.Filter] {
+			return "", nil, ecrInvalid("imageTagMutabilityExclusionFilters", "Duplicate filter '%s'", f.Filter)
+		}
+		seen[f.Filter] = true
+		out = append(out, f)
+	}
+	return mutability, out, nil
+}
+
+// ecrCheckTags validates tags to add to a repository's existing ones.
+func ecrCheckTags(tags []ecrTag, existing map[string]string) (map[string]string, *APIError) {
+	out := map[string]string{}
+	for k, v := range existing {
+		out[k] = v
+	}
+	for _, t := range tags {
+		switch {
+		case t.Key == "" || utf8.RuneCountInString(t.Key) > 128:
+			return nil, ecrErr("InvalidTagParameterException", "Tag keys must be between 1 and 128 characters long.")
+		case utf8.RuneCountInString(t.Value) > 256:
+			return nil, ecrErr("InvalidTagParameterException", "Tag values can have a maximum length of 256 characters.")
+		case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
+			return nil, ecrErr("InvalidTagParameterException", "Tag keys starting with 'aws:' are reserved for system use.")
+		}
+		out[t.Key] = t.Value
+	}
+	if len(out) > ecrMaxTags {
+		return nil, ecrErr("TooManyTagsException", "A repository can have at most %d tags.", ecrMaxTags)
+	}
+	return out, nil
+}
+
+// --- output ---------------------------------------------------------------------
+
+func (r *ecrRepo) out() map[string]any {
+	m := map[string]any{
+		"repositoryArn":              r.arn,
+		"registryId":                 r.registry,
+		"repositoryName":             r.name,
+		"repositoryUri":              r.uri,
+		"createdAt":                  kmsEpoch(r.created),
+		"imageTagMutability":         r.mutability,
+		"imageScanningConfiguration": map[string]bool{"scanOnPush": r.scanOnPush},
+		"encryptionConfiguration":    r.encryption,
+	}
+	if len(r.exclusions) > 0 {
+		m["imageTagMutabilityExclusionFilters"] = r.exclusions
+	}
+	return m
+}
+
+// --- repositories -------------------------------------------------------------
+
+func ecrCreateRepository(c *Ctx) (any, error) {
+	var in struct {
+		ecrRepoIn
+		Tags                               []ecrTag             `json:"tags"`
+		ImageTagMutability                 string               `json:"imageTagMutability"`
+		ImageTagMutabilityExclusionFilters []ecrExclusionFilter `json:"imageTagMutabilityExclusionFilters"`
+		ImageScanningConfiguration         *struct {
+			ScanOnPush bool `json:"scanOnPush"`
+		} `json:"imageScanningConfiguration"`
+		EncryptionConfiguration *ecrEncryption `json:"encryptionConfiguration"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if err := ecrRegistry(c, in.RegistryID); err != nil {
+		return nil, err
+	}
+	if err := ecrCheckName(in.RepositoryName); err != nil {
+		return nil, err
+	}
+	mutability, filters, apiErr := ecrCheckMutability(in.ImageTagMutability, in.ImageTagMutabilityExclusionFilters)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	tags, apiErr := ecrCheckTags(in.Tags, nil)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	enc := ecrEncryption{EncryptionType: ecrAES256}
+	if in.EncryptionConfiguration != nil {
+		enc = *in.EncryptionConfiguration
+		switch enc.EncryptionType {
+		case ecrAES256:
+			if enc.KmsKey != "" {
+				return nil, ecrInvalid("encryptionConfiguration", "kmsKey can only be specified when encryptionType is KMS or KMS_DSSE")
+			}
+		case ecrKMS, ecrKMSDSSE:
+			if enc.KmsKey != "" {
+				if len(enc.KmsKey) > 2048 {
+					return nil, ecrInvalid("encryptionConfiguration.kmsKey", "Member must have length less than or equal to 2048")
+				}
+				arn, code := kmsKeyUsable(c.e, c.Account, c.Region, enc.KmsKey)
+				if code != "" {
+					e := ecrErr("KmsException", "KMS key %s cannot be used to encrypt the repository: %s", enc.KmsKey, code)
+					e.Extra = map[string]string{"kmsError": code}
+					return nil, e
+				}
+				// ECR stores the key ARN whichever way the key was named.
+				enc.KmsKey = arn
+			}
+		default:
+			return nil, ecrInvalid("encryptionConfiguration.encryptionType", "Member must satisfy enum value set: [%s, %s, %s]", ecrAES256, ecrKMS, ecrKMSDSSE)
+		}
+	}
+	r := ecrState(c)
+	if _, ok := r.repos[in.RepositoryName]; ok {
+		return nil, ecrErr("RepositoryAlreadyExistsException",
+			"The repository with name '%s' already exists in the registry with id '%s'", in.RepositoryName, c.Account.ID)
+	}
+	repo := &ecrRepo{
+		name:       in.RepositoryName,
+		arn:        "arn:aws:ecr:" + c.Region + ":" + c.Account.ID + ":repository/" + in.RepositoryName,
+		uri:        c.Account.ID + ".dkr.ecr." + c.Region + ".amazonaws.com/" + in.RepositoryName,
+		registry:   c.Account.ID,
+		created:    c.e.now(),
+		mutability: mutability, exclusions: filters,
+		scanOnPush: in.ImageScanningConfiguration != nil && in.ImageScanningConfiguration.ScanOnPush,
+		encryption: enc,
+		tags:       tags,
+	}
+	r.repos[repo.name] = repo
+	return map[string]any{"repository": repo.out()}, nil
+}
+
+func ecrDescribeRepositories(c *Ctx) (any, error) {
+	var in struct {
+		RegistryID      string   `json:"registryId"`
+		RepositoryNames []string `json:"repositoryNames"`
+		NextToken       string   `json:"nextToken"`
+		MaxResults      *int     `json:"maxResults"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if err := ecrRegistry(c, in.RegistryID); err != nil {
+		return nil, err
+	}
+	r := ecrState(c)
+	if len(in.RepositoryNames) > 0 {
+		if in.NextToken != "" || in.MaxResults != nil {
+			return nil, ecrInvalid("repositoryNames", "nextToken and maxResults cannot be used with repositoryNames")
+		}
+		if len(in.RepositoryNames) > 100 {
+			return nil, ecrInvalid("repositoryNames", "Member must have length less than or equal to 100")
+		}
+		out := []map[string]any{}
+		seen := map[string]bool{}
+		for _, name := range in.RepositoryNames {
+			repo, err := ecrFind(c, ecrRepoIn{RepositoryName: name})
+			if err != nil {
+				return nil, err
+			}
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, repo.out())
+			}
+		}
+		return map[string]any{"repositories": out}, nil
+	}
+	limit := 0
+	if in.MaxResults != nil {
+		if *in.MaxResults < 1 || *in.MaxResults > 1000 {
+			return nil, ecrInvalid("maxResults", "Member must have value between 1 and 1000")
+		}
+		limit = *in.MaxResults
+	}
+	page, next, err := kmsMarkerPage(c, sortedKeys(r.repos), func(s string) string { return s }, in.NextToken, limit,
+		ecrInvalid("nextToken", "Invalid pagination token"))
+	if err != nil {
+		return nil, err
+	}
+	repos := []map[string]any{}
+	for _, name := range page {
+		repos = append(repos, r.repos[name].out())
+	}
+	out := map[string]any{"repositories": repos}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
+}
+
+func ecrDeleteRepository(c *Ctx) (any, error) {
+	var in struct {
+		ecrRepoIn
+		Force bool `json:"force"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrFind(c, in.ecrRepoIn)
+	if err != nil {
+		return nil, err
+	}
+	// Repositories hold no images in the emulator, so force changes nothing.
+	delete(ecrState(c).repos, repo.name)
+	return map[string]any{"repository": repo.out()}, nil
+}
+
+func ecrPutImageTagMutability(c *Ctx) (any, error) {
+	var in struct {
+		ecrRepoIn
+		ImageTagMutability                 string               `json:"imageTagMutability"`
+		ImageTagMutabilityExclusionFilters []ecrExclusionFilter `json:"imageTagMutabilityExclusionFilters"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrFind(c, in.ecrRepoIn)
+	if err != nil {
+		return nil, err
+	}
+	if in.ImageTagMutability == "" {
+		return nil, ecrInvalid("imageTagMutability", "Member must not be null")
+	}
+	mutability, filters, err := ecrCheckMutability(in.ImageTagMutability, in.ImageTagMutabilityExclusionFilters)
+	if err != nil {
+		return nil, err
+	}
+	repo.mutability, repo.exclusions = mutability, filters
+	out := map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "imageTagMutability": mutability}
+	if len(filters) > 0 {
+		out["imageTagMutabilityExclusionFilters"] = filters
+	}
+	return out, nil
+}
+
+func ecrPutImageScanningConfiguration(c *Ctx) (any, error) {
+	var in struct {
+		ecrRepoIn
+		ImageScanningConfiguration *struct {
+			ScanOnPush bool `json:"scanOnPush"`
+		} `json:"imageScanningConfiguration"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrFind(c, in.ecrRepoIn)
+	if err != nil {
+		return nil, err
+	}
+	if in.ImageScanningConfiguration == nil {
+		return nil, ecrInvalid("imageScanningConfiguration", "Member must not be null")
+	}
+	repo.scanOnPush = in.ImageScanningConfiguration.ScanOnPush
+	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name,
+		"imageScanningConfiguration": map[string]bool{"scanOnPush": repo.scanOnPush}}, nil
+}
+
+// --- lifecycle policies -------------------------------------------------------
+
+// ecrLifecycleInvalid is the error for a lifecycle policy that fails
+// validation.
+func ecrLifecycleInvalid(format string, args ...any) *APIError {
+	return ecrInvalid("LifecyclePolicyText", "Lifecycle policy validation failure: %s", fmt.Sprintf(format, args...))
+}
+
+// ecrObject decodes a JSON object, keeping numbers as json.Number, and
+// refuses keys outside allowed (the lifecycle policy schema allows no
+// additional properties).
+func ecrObject(raw any, what string, allowed ...string) (map[string]any, *APIError) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, ecrLifecycleInvalid("%s must be an object", what)
+	}
+	var extra []string
+	for k := range m {
+		found := false
+		for _, a := range allowed {
+			if k == a {
+				found = true
+				break
+			}
+		}
+		if !found {
+			extra = append(extra, `"`+k+`"`)
+		}
+	}
+	if len(extra) > 0 {
+		sort.Strings(extra)
+		return nil, ecrLifecycleInvalid("object instance has properties which are not allowed by the schema: [%s] (%s)", strings.Join(extra, ","), what)
+	}
+	return m, nil
+}
+
+// ecrPositiveInt reads a required integer of at least 1.
+func ecrPositiveInt(m map[string]any, key, what string) (int64, *APIError) {
+	v, ok := m[key]
+	if !ok {
+		return 0, ecrLifecycleInvalid("object has missing required properties ([\"%s\"]) (%s)", key, what)
+	}
+	n, isNum := v.(json.Number)
+	if !isNum {
+		return 0, ecrLifecycleInvalid("%s.%s must be an integer", what, key)
+	}
+	i, err := n.Int64()
+	if err != nil || i < 1 {
+		return 0, ecrLifecycleInvalid("%s.%s must be an integer greater than or equal to 1, got %s", what, key, n)
+	}
+	return i, nil
+}
+
+// ecrStrings reads an optional list of non-empty strings.
+func ecrStrings(m map[string]any, key, what string) ([]string, bool, *APIError) {
+	v, ok := m[key]
+	if !ok {
+		return nil, false, nil
+	}
+	l, isList := v.([]any)
+	if !isList || len(l) == 0 {
+		return nil, true, ecrLifecycleInvalid("%s.%s must be a non-empty array of strings", what, key)
+	}
+	out := make([]string, 0, len(l))
+	for _, x := range l {
+		s, isStr := x.(string)
+		if !isStr || s == "" {
+			return nil, true, ecrLifecycleInvalid("%s.%s must be a non-empty array of strings", what, key)
+		}
+		out = append(out, s)
+	}
+	return out, true, nil
+}
+
+// ecrCheckLifecyclePolicy validates a lifecycle policy as ECR documents it:
+// rules with unique positive rulePriority, a selection (tagStatus tagged,
+// untagged or any; tagged rules name tagPrefixList or tagPatternList;
+// countType imageCountMoreThan, or sinceImagePushed / sinceImagePulled /
+// sinceImageTransitioned with countUnit days; countNumber >= 1; an optional
+// storageClass) and an action (expire, or transition to archive). A rule
+// with tagStatus any must have the highest rulePriority.
+func ecrCheckLifecyclePolicy(text string) *APIError {
+	if n := utf8.RuneCountInString(text); n < ecrMinLifecycleText || n > ecrMaxLifecycleText {
+		return ecrInvalid("lifecyclePolicyText", "Member must have length between %d and %d", ecrMinLifecycleText, ecrMaxLifecycleText)
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil || dec.More() {
+		return ecrLifecycleInvalid("the policy is not a valid JSON document")
+	}
+	top, err := ecrObject(doc, "policy", "rules")
+	if err != nil {
+		return err
+	}
+	rawRules, ok := top["rules"].([]any)
+	if !ok {
+		return ecrLifecycleInvalid("object has missing required properties ([\"rules\"])")
+	}
+	if len(rawRules) == 0 {
+		return ecrLifecycleInvalid("rules must contain at least one rule")
+	}
+	priorities := map[int64]bool{}
+	var maxPriority, anyPriority int64
+	anyRules := 0
+	for i, raw := range rawRules {
+		what := fmt.Sprintf("rules[%d]", i)
+		rule, err := ecrObject(raw, what, "rulePriority", "description", "selection", "action")
+		if err != nil {
+			return err
+		}
+		prio, err := ecrPositiveInt(rule, "rulePriority", what)
+		if err != nil {
+			return err
+		}
+		if priorities[prio] {
+			return ecrLifecycleInvalid("rulePriority %d is used by more than one rule; rule priorities must be unique", prio)
+		}
+		priorities[prio] = true
+		maxPriority = max(maxPriority, prio)
+		if d, ok := rule["description"]; ok {
+			if _, isStr := d.(string); !isStr {
+				return ecrLifecycleInvalid("%s.description must be a string", what)
+			}
+		}
+		for _, req := range []string{"selection", "action"} {
+			if _, ok := rule[req]; !ok {
+				return ecrLifecycleInvalid("object has missing required properties ([\"%s\"]) (%s)", req, what)
+			}
+		}
+		sel, err := ecrObject(rule["selection"], what+".selection",
+			"tagStatus", "tagPrefixList", "tagPatternList", "countType", "countUnit", "countNumber", "storageClass")
+		if err != nil {
+			return err
+		}
+		status, _ := sel["tagStatus"].(string)
+		_, hasPrefixes, err := ecrStrings(sel, "tagPrefixList", what+".selection")
+		if err != nil {
+			return err
+		}
+		patterns, hasPatterns, err := ecrStrings(sel, "tagPatternList", what+".selection")
+		if err != nil {
+			return err
+		}
+		switch status {
+		case "tagged":
+			if hasPrefixes == hasPatterns {
+				return ecrLifecycleInvalid("%s: a rule with tagStatus tagged must specify exactly one of tagPrefixList and tagPatternList", what)
+			}
+			for _, p := range patterns {
+				if strings.Count(p, "*") > 4 {
+					return ecrLifecycleInvalid("%s: tag pattern %q has more than 4 wildcards", what, p)
+				}
+			}
+		case "untagged", "any":
+			if hasPrefixes || hasPatterns {
+				return ecrLifecycleInvalid("%s: tagPrefixList and tagPatternList can only be used with tagStatus tagged", what)
+			}
+			if status == "any" {
+				anyRules++
+				anyPriority = prio
+			}
+		case "":
+			return ecrLifecycleInvalid("object has missing required properties ([\"tagStatus\"]) (%s.selection)", what)
+		default:
+			return ecrLifecycleInvalid("%s.selection.tagStatus: instance value (%q) not found in enum (possible values: [\"tagged\",\"untagged\",\"any\"])", what, status)
+		}
+		countType, _ := sel["countType"].(string)
+		unit, hasUnit := sel["countUnit"]
+		switch countType {
+		case "imageCountMoreThan":
+			if hasUnit {
+				return ecrLifecycleInvalid("%s: countUnit cannot be used with countType imageCountMoreThan", what)
+			}
+		case "sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned":
+			if unit != "days" {
+				return ecrLifecycleInvalid("%s: countType %s requires countUnit \"days\"", what, countType)
+			}
+		case "":
+			return ecrLifecycleInvalid("object has missing required properties ([\"countType\"]) (%s.selection)", what)
+		default:
+			return ecrLifecycleInvalid("%s.selection.countType: instance value (%q) not found in enum (possible values: [\"imageCountMoreThan\",\"sinceImagePushed\",\"sinceImagePulled\",\"sinceImageTransitioned\"])", what, countType)
+		}
+		if _, err := ecrPositiveInt(sel, "countNumber", what+".selection"); err != nil {
+			return err
+		}
+		storage, hasStorage := sel["storageClass"]
+		if hasStorage && storage != "standard" && storage != "archive" {
+			return ecrLifecycleInvalid("%s.selection.storageClass must be \"standard\" or \"archive\"", what)
+		}
+		action, err := ecrObject(rule["action"], what+".action", "type", "targetStorageClass")
+		if err != nil {
+			return err
+		}
+		target, hasTarget := action["targetStorageClass"]
+		switch action["type"] {
+		case "expire":
+			if hasTarget {
+				return ecrLifecycleInvalid("%s: targetStorageClass can only be used with action type transition", what)
+			}
+		case "transition":
+			if target != "archive" {
+				return ecrLifecycleInvalid("%s: action type transition requires targetStorageClass \"archive\"", what)
+			}
+		case nil:
+			return ecrLifecycleInvalid("object has missing required properties ([\"type\"]) (%s.action)", what)
+		default:
+			return ecrLifecycleInvalid("%s.action.type: instance value (%v) not found in enum (possible values: [\"expire\",\"transition\"])", what, action["type"])
+		}
+	}
+	if anyRules > 1 {
+		return ecrLifecycleInvalid("only one rule can have tagStatus any")
+	}
+	if anyRules == 1 && anyPriority != maxPriority {
+		return ecrLifecycleInvalid("the rule with tagStatus any must have the highest rulePriority")
+	}
+	return nil
+}
+
+func ecrPutLifecyclePolicy(c *Ctx) (any, error) {
+	var in struct {
+		ecrRepoIn
+		LifecyclePolicyText string `json:"lifecyclePolicyText"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrFind(c, in.ecrRepoIn)
+	if err != nil {
+		return nil, err
+	}
+	if err := ecrCheckLifecyclePolicy(in.LifecyclePolicyText); err != nil {
+		return nil, err
+	}
+	repo.lifecycle = in.LifecyclePolicyText
+	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "lifecyclePolicyText": repo.lifecycle}, nil
+}
+
+func ecrLifecycleOf(c *Ctx) (*ecrRepo, *APIError) {
+	var in ecrRepoIn
+	if err := c.JSON(&in); err != nil {
+		return nil, err.(*APIError)
+	}
+	repo, err := ecrFind(c, in)
+	if err != nil {
+		return nil, err
+	}
+	if repo.lifecycle == "" {
+		return nil, ecrErr("LifecyclePolicyNotFoundException",
+			"Lifecycle policy does not exist for the repository with name '%s' in the registry with id '%s'", repo.name, repo.registry)
+	}
+	return repo, nil
+}
+
+func ecrGetLifecyclePolicy(c *Ctx) (any, error) {
+	repo, err := ecrLifecycleOf(c)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "lifecyclePolicyText": repo.lifecycle}, nil
+}
+
+func ecrDeleteLifecyclePolicy(c *Ctx) (any, error) {
+	repo, err := ecrLifecycleOf(c)
+	if err != nil {
+		return nil, err
+	}
+	text := repo.lifecycle
+	repo.lifecycle = ""
+	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "lifecyclePolicyText": text}, nil
+}
+
+// --- repository policies ------------------------------------------------------
+
+// ecrCheckRepositoryPolicy validates a repository policy: a JSON policy
+// whose statements name principals, which must exist; unless forced, it
+// must not deny the caller a later SetRepositoryPolicy.
+func ecrCheckRepositoryPolicy(c *Ctx, text string, force bool) *APIError {
+	invalid := ecrInvalid("PolicyText", "Invalid repository policy provided")
+	if text == "" {
+		return ecrInvalid("policyText", "Member must not be null")
+	}
+	if len(text) > ecrMaxPolicyText {
+		return ecrInvalid("policyText", "Member must have length less than or equal to %d", ecrMaxPolicyText)
+	}
+	doc, msg := kmsParsePolicy(text)
+	if msg != "" || !kmsPrincipalsExist(c.e, doc) {
+		return invalid
+	}
+	if force {
+		return nil
+	}
+	for _, st := range doc.Statement {
+		if st.Effect != "Deny" || len(st.Condition) > 0 {
+			continue
+		}
+		if (len(st.Action) > 0 && !anyGlob(st.Action, "ecr:SetRepositoryPolicy", true)) ||
+			(len(st.NotAction) > 0 && anyGlob(st.NotAction, "ecr:SetRepositoryPolicy", true)) {
+			continue
+		}
+		if (st.Principal != nil && principalMatches(st.Principal, c.Caller)) ||
+			(st.NotPrincipal != nil && !principalMatches(st.NotPrincipal, c.Caller)) {
+			return ecrInvalid("PolicyText", "The repository policy would prevent you from setting another policy in the future; use force to set it anyway")
+		}
+	}
+	return nil
+}
+
+func ecrSetRepositoryPolicy(c *Ctx) (any, error) {
+	var in struct {
+		ecrRepoIn
+		PolicyText string `json:"policyText"`
+		Force      bool   `json:"force"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrFind(c, in.ecrRepoIn)
+	if err != nil {
+		return nil, err
+	}
+	if err := ecrCheckRepositoryPolicy(c, in.PolicyText, in.Force); err != nil {
+		return nil, err
+	}
+	repo.policy = in.PolicyText
+	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "policyText": repo.policy}, nil
+}
+
+func ecrPolicyOf(c *Ctx) (*ecrRepo, *APIError) {
+	var in ecrRepoIn
+	if err := c.JSON(&in); err != nil {
+		return nil, err.(*APIError)
+	}
+	repo, err := ecrFind(c, in)
+	if err != nil {
+		return nil, err
+	}
+	if repo.policy == "" {
+		return nil, ecrErr("RepositoryPolicyNotFoundException",
+			"Repository policy does not exist for the repository with name '%s' in the registry with id '%s'", repo.name, repo.registry)
+	}
+	return repo, nil
+}
+
+func ecrGetRepositoryPolicy(c *Ctx) (any, error) {
+	repo, err := ecrPolicyOf(c)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "policyText": repo.policy}, nil
+}
+
+func ecrDeleteRepositoryPolicy(c *Ctx) (any, error) {
+	repo, err := ecrPolicyOf(c)
+	if err != nil {
+		return nil, err
+	}
+	text := repo.policy
+	repo.policy = ""
+	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "policyText": text}, nil
+}
+
+// --- tags ---------------------------------------------------------------------
+
+// ecrByARN resolves a repository ARN of the caller's registry.
+func ecrByARN(c *Ctx, arn string) (*ecrRepo, *APIError) {
+	m := ecrRepoARNRe.FindStringSubmatch(arn)
+	if m == nil {
+		return nil, ecrInvalid("resourceArn", "Invalid ARN %s", arn)
+	}
+	region, acct, name := m[1], m[2], m[3]
+	if acct != c.Account.ID || region != c.Region {
+		return nil, ecrNotFound(name, acct)
+	}
+	repo, ok := ecrState(c).repos[name]
+	if !ok {
+		return nil, ecrNotFound(name, acct)
+	}
+	return repo, nil
+}
+
+func ecrTagResource(c *Ctx) (any, error) {
+	var in struct {
+		ResourceArn string   `json:"resourceArn"`
+		Tags        []ecrTag `json:"tags"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrByARN(c, in.ResourceArn)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := ecrCheckTags(in.Tags, repo.tags)
+	if err != nil {
+		return nil, err
+	}
+	repo.tags = tags
+	return nil, nil
+}
+
+func ecrUntagResource(c *Ctx) (any, error) {
+	var in struct {
+		ResourceArn string   `json:"resourceArn"`
+		TagKeys     []string `json:"tagKeys"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrByARN(c, in.ResourceArn)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range in.TagKeys {
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return nil, ecrErr("InvalidTagParameterException", "Tag keys starting with 'aws:' are reserved for system use.")
+		}
+	}
+	for _, k := range in.TagKeys {
+		delete(repo.tags, k)
+	}
+	return nil, nil
+}
+
+func ecrListTagsForResource(c *Ctx) (any, error) {
+	var in struct {
+		ResourceArn string `json:"resourceArn"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrByARN(c, in.ResourceArn)
+	if err != nil {
+		return nil, err
+	}
+	tags := []ecrTag{}
+	for _, k := range sortedKeys(repo.tags) {
+		tags = append(tags, ecrTag{Key: k, Value: repo.tags[k]})
+	}
+	return map[string]any{"tags": tags}, nil
+}
+
+// --- snapshot -------------------------------------------------------------------
+
+// ecrSnapshot lists each account's repositories per region by name, with
+// policies as canonical JSON and no timestamps.
+func ecrSnapshot(e *Emulator) map[string]any {
+	out := map[string]any{}
+	for id, a := range e.accounts {
+		regions := map[string]any{}
+		for region, r := range a.ecr {
+			if len(r.repos) == 0 {
+				continue
+			}
+			repos := map[string]any{}
+			for name, repo := range r.repos {
+				entry := map[string]any{
+					"imageTagMutability": repo.mutability,
+					"scanOnPush":         repo.scanOnPush,
+					"encryption":         repo.encryption,
+				}
+				if len(repo.exclusions) > 0 {
+					entry["imageTagMutabilityExclusionFilters"] = repo.exclusions
+				}
+				if repo.lifecycle != "" {
+					entry["lifecyclePolicy"] = ecrCanonicalJSON(repo.lifecycle)
+				}
+				if repo.policy != "" {
+					entry["repositoryPolicy"] = compactJSON(repo.policy)
+				}
+				if len(repo.tags) > 0 {
+					entry["tags"] = repo.tags
+				}
+				repos[name] = entry
+			}
+			regions[region] = map[string]any{"repositories": repos}
+		}
+		if len(regions) > 0 {
+			out[id] = regions
+		}
+	}
+	return out
+}
+
+// ecrCanonicalJSON compacts a JSON document with sorted keys, keeping
+// numbers as written.
+func ecrCanonicalJSON(s string) json.RawMessage {
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return json.RawMessage(s)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}

@@ -1,0 +1,1782 @@
+package emulator
+
+// The IAM API (awsQuery): roles with their inline, attached and boundary
+// policies, OpenID Connect providers, customer managed policies,
+// service-linked roles and the account alias. Roles live in the account's
+// iamState (account.go), shared with STS AssumeRole and the services that
+// create roles themselves (Organizations, IAM Identity Center).
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// IAM quotas the emulator enforces, at AWS's defaults.
+const (
+	iamMaxRoles           = 1000  // RolesPerAccount
+	iamMaxAttached        = 10    // PoliciesPerRole (managed policies attached to a role)
+	iamMaxInlineSize      = 10240 // aggregate size of a role's inline policies
+	iamMaxTrustSize       = 2048  // ACLSizePerRole (trust policy size)
+	iamMaxManagedSize     = 6144  // PolicySize (customer managed policy size)
+	iamMaxTags            = 50    // tags per IAM resource
+	iamMaxOIDCProviders   = 100   // OpenIdConnectProvidersPerAccount
+	iamMaxClientIDs       = 100   // client IDs per OIDC provider
+	iamMaxThumbprints     = 5     // thumbprints per OIDC provider
+	iamMaxManagedPolicies = 1500  // customer managed policies per account
+)
+
+func init() {
+	register(func() *service {
+		return &service{
+			name:     "iam",
+			protocol: awsQuery,
+			xmlns:    "https://iam.amazonaws.com/doc/2010-05-08/",
+			throttle: APIError{Status: http.StatusBadRequest, Code: "Throttling", Message: "Rate exceeded"},
+			ops: map[string]*operation{
+				"CreateOpenIDConnectProvider":             write(iamCreateOpenIDConnectProvider),
+				"GetOpenIDConnectProvider":                read(iamGetOpenIDConnectProvider),
+				"ListOpenIDConnectProviders":              read(iamListOpenIDConnectProviders),
+				"DeleteOpenIDConnectProvider":             write(iamDeleteOpenIDConnectProvider),
+				"UpdateOpenIDConnectProviderThumbprint":   write(iamUpdateOpenIDConnectProviderThumbprint),
+				"AddClientIDToOpenIDConnectProvider":      write(iamAddClientIDToOpenIDConnectProvider),
+				"RemoveClientIDFromOpenIDConnectProvider": write(iamRemoveClientIDFromOpenIDConnectProvider),
+				"TagOpenIDConnectProvider":                write(iamTagOpenIDConnectProvider),
+				"UntagOpenIDConnectProvider":              write(iamUntagOpenIDConnectProvider),
+				"ListOpenIDConnectProviderTags":           read(iamListOpenIDConnectProviderTags),
+
+				"CreateRole":                    write(iamCreateRole),
+				"GetRole":                       read(iamGetRole),
+				"UpdateRole":                    write(iamUpdateRole),
+				"UpdateRoleDescription":         write(iamUpdateRoleDescription),
+				"DeleteRole":                    write(iamDeleteRole),
+				"ListRoles":                     read(iamListRoles),
+				"UpdateAssumeRolePolicy":        write(iamUpdateAssumeRolePolicy),
+				"PutRolePolicy":                 write(iamPutRolePolicy),
+				"GetRolePolicy":                 read(iamGetRolePolicy),
+				"DeleteRolePolicy":              write(iamDeleteRolePolicy),
+				"ListRolePolicies":              read(iamListRolePolicies),
+				"AttachRolePolicy":              write(iamAttachRolePolicy),
+				"DetachRolePolicy":              write(iamDetachRolePolicy),
+				"ListAttachedRolePolicies":      read(iamListAttachedRolePolicies),
+				"PutRolePermissionsBoundary":    write(iamPutRolePermissionsBoundary),
+				"DeleteRolePermissionsBoundary": write(iamDeleteRolePermissionsBoundary),
+				"TagRole":                       write(iamTagRole),
+				"UntagRole":                     write(iamUntagRole),
+				"ListRoleTags":                  read(iamListRoleTags),
+
+				"CreateServiceLinkedRole":            write(iamCreateServiceLinkedRole),
+				"DeleteServiceLinkedRole":            write(iamDeleteServiceLinkedRole),
+				"GetServiceLinkedRoleDeletionStatus": read(iamGetServiceLinkedRoleDeletionStatus),
+
+				"CreateAccountAlias": write(iamCreateAccountAlias),
+				"DeleteAccountAlias": write(iamDeleteAccountAlias),
+				"ListAccountAliases": read(iamListAccountAliases),
+
+				"CreatePolicy":     write(iamCreatePolicy),
+				"GetPolicy":        read(iamGetPolicy),
+				"GetPolicyVersion": read(iamGetPolicyVersion),
+				"ListPolicies":     read(iamListPolicies),
+				"DeletePolicy":     write(iamDeletePolicy),
+			},
+			snapshot: iamSnapshot,
+		}
+	})
+}
+
+// iamOIDCProvider is an IAM OpenID Connect identity provider.
+type iamOIDCProvider struct {
+	URL         string // the issuer URL without "https://", as IAM returns it
+	ARN         string
+	ClientIDs   []string
+	Thumbprints []string
+	Tags        map[string]string
+	Created     time.Time
+}
+
+// iamManagedPolicy is a customer managed policy. The emulator keeps one
+// version, v1 (there is no CreatePolicyVersion).
+type iamManagedPolicy struct {
+	Name, Path, ID, ARN, Description string
+	Document                         string // JSON as submitted (URL-decoded)
+	Tags                             map[string]string
+	Created                          time.Time
+}
+
+// ---------------------------------------------------------------------------
+// Helpers: errors, input, IDs, tags, pagination.
+
+func iamValidation(format string, args ...any) *APIError {
+	return errorf(http.StatusBadRequest, "ValidationError", format, args...)
+}
+
+func iamInvalidInput(format string, args ...any) *APIError {
+	return errorf(http.StatusBadRequest, "InvalidInput", format, args...)
+}
+
+func iamNoSuchEntity(format string, args ...any) *APIError {
+	return errorf(http.StatusNotFound, "NoSuchEntity", format, args...)
+}
+
+func iamMalformed(format string, args ...any) *APIError {
+	return errorf(http.StatusBadRequest, "MalformedPolicyDocument", format, args...)
+}
+
+func iamLimit(format string, args ...any) *APIError {
+	return errorf(http.StatusConflict, "LimitExceeded", format, args...)
+}
+
+// iamRequired returns the form value param, or a ValidationError naming
+// member (the camel-case member name AWS puts in its messages) when absent.
+func iamRequired(c *Ctx, param, member string) (string, *APIError) {
+	v := c.Form(param)
+	if v == "" {
+		return "", iamValidation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
+	}
+	return v, nil
+}
+
+// iamOf returns the acting account's IAM state with every map allocated.
+func iamOf(c *Ctx) *iamState {
+	s := c.Account.iam
+	if s.oidc == nil {
+		s.oidc = map[string]*iamOIDCProvider{}
+	}
+	if s.policies == nil {
+		s.policies = map[string]*iamManagedPolicy{}
+	}
+	if s.tasks == nil {
+		s.tasks = map[string]string{}
+	}
+	return s
+}
+
+// iamHashID is a deterministic IAM unique ID: prefix (AROA for roles, ANPA
+// for policies) and 17 characters derived from the parts, so two emulators
+// doing the same work hand out the same IDs.
+func iamHashID(prefix string, parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	b := make([]byte, 17)
+	for i := range b {
+		b[i] = alnumUpper[int(sum[i])%len(alnumUpper)]
+	}
+	return prefix + string(b)
+}
+
+func iamTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+var (
+	iamPathRe       = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
+	iamPolicyNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	iamTagKeyRe     = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	iamTagValueRe   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	iamDescRe       = regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*$`)
+	iamPolicyARNRe  = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:iam::(aws|\d{12}):policy((?:/[\x21-\x7E]+?)?/)([\w+=,.@-]{1,128})$`)
+	iamOIDCARNRe    = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:iam::(\d{12}):oidc-provider/(.+)$`)
+	iamThumbprintRe = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
+	iamAliasRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+)
+
+// iamPath validates an optional Path parameter; "" means "/".
+func iamPath(c *Ctx, param string) (string, *APIError) {
+	p := c.Form(param)
+	if p == "" {
+		return "/", nil
+	}
+	if len(p) > 512 || !iamPathRe.MatchString(p) {
+		return "", iamValidation("1 validation error detected: Value '%s' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", p)
+	}
+	return p, nil
+}
+
+func iamPathPrefix(c *Ctx) (string, *APIError) {
+	p := c.Form("PathPrefix")
+	if p == "" {
+		return "/", nil
+	}
+	if len(p) > 512 || !strings.HasPrefix(p, "/") {
+		return "", iamValidation("1 validation error detected: Value '%s' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*", p)
+	}
+	return p, nil
+}
+
+func iamDescription(c *Ctx) (string, *APIError) {
+	d := c.Form("Description")
+	if utf8.RuneCountInString(d) > 1000 || !iamDescRe.MatchString(d) {
+		return "", iamValidation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000 and satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*")
+	}
+	return d, nil
+}
+
+// iamTag is one tag as IAM's XML carries it.
+type iamTag struct {
+	Key   string
+	Value string
+}
+
+// iamTagsIn reads the Tags parameter (Tags.member.N.Key/Value), validating
+// keys and values. IAM tag keys are case-insensitive, so two keys differing
+// only in case are duplicates.
+func iamTagsIn(c *Ctx) ([]iamTag, *APIError) {
+	var out []iamTag
+	seen := map[string]bool{}
+	for i, m := range c.FormStructs("Tags") {
+		k, v := m["Key"], m["Value"]
+		if !iamTagKeyRe.MatchString(k) {
+			return nil, iamValidation("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length between 1 and 128 and satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", k, i+1)
+		}
+		if utf8.RuneCountInString(v) > 256 || !iamTagValueRe.MatchString(v) {
+			return nil, iamValidation("1 validation error detected: Value '%s' at 'tags.%d.member.value' failed to satisfy constraint: Member must have length less than or equal to 256 and satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", v, i+1)
+		}
+		if seen[strings.ToLower(k)] {
+			return nil, iamInvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[strings.ToLower(k)] = true
+		out = append(out, iamTag{Key: k, Value: v})
+	}
+	if len(out) > iamMaxTags {
+		return nil, iamLimit("The number of tags has reached the maximum limit of %d.", iamMaxTags)
+	}
+	return out, nil
+}
+
+// iamApplyTags merges tags into *dst (allocating it), replacing keys equal
+// case-insensitively, and enforces the per-resource tag quota.
+func iamApplyTags(dst *map[string]string, tags []iamTag) *APIError {
+	merged := map[string]string{}
+	for k, v := range *dst {
+		merged[k] = v
+	}
+	for _, t := range tags {
+		for k := range merged {
+			if strings.EqualFold(k, t.Key) {
+				delete(merged, k)
+			}
+		}
+		merged[t.Key] = t.Value
+	}
+	if len(merged) > iamMaxTags {
+		return iamLimit("The number of tags has reached the maximum limit of %d.", iamMaxTags)
+	}
+	if len(merged) > 0 {
+		*dst = merged
+	}
+	return nil
+}
+
+// iamUntag removes the TagKeys parameter's keys (case-insensitively).
+func iamUntag(c *Ctx, tags map[string]string) *APIError {
+	keys := c.FormList("TagKeys")
+	if len(keys) > iamMaxTags {
+		return iamValidation("1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to %d", iamMaxTags)
+	}
+	for _, key := range keys {
+		for k := range tags {
+			if strings.EqualFold(k, key) {
+				delete(tags, k)
+			}
+		}
+	}
+	return nil
+}
+
+func iamTagList(m map[string]string) []iamTag {
+	out := make([]iamTag, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, iamTag{Key: k, Value: m[k]})
+	}
+	return out
+}
+
+// iamPage returns the page of items (sorted by key, ascending) that starts
+// at the request's Marker, at most MaxItems capped by the emulator's page
+// size, and the Marker of the next page ("" when this is the last).
+func iamPage[T any](c *Ctx, items []T, key func(T) string) ([]T, string, *APIError) {
+	max := 0
+	if s := c.Form("MaxItems"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1000 {
+			return nil, "", iamValidation("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", s)
+		}
+		max = n
+	}
+	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
+	start := 0
+	if m := c.Form("Marker"); m != "" {
+		b, err := base64.RawURLEncoding.DecodeString(m)
+		if err != nil {
+			return nil, "", iamValidation("Invalid Marker.")
+		}
+		from := string(b)
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) >= from })
+	}
+	items = items[start:]
+	n := c.PageSize(max)
+	if len(items) <= n {
+		return items, "", nil
+	}
+	return items[:n], base64.RawURLEncoding.EncodeToString([]byte(key(items[n]))), nil
+}
+
+// ---------------------------------------------------------------------------
+// Policy documents.
+
+// iamDocKind is what a policy document is for; IAM checks each differently.
+type iamDocKind int
+
+const (
+	iamTrustPolicy    iamDocKind = iota // a role's AssumeRolePolicyDocument
+	iamIdentityPolicy                   // an inline or managed permissions policy
+)
+
+// iamPolicyText returns a policy parameter's JSON: clients send documents
+// raw, some URL-encoded.
+func iamPolicyText(s string) string {
+	t := strings.TrimSpace(s)
+	if t != "" && !strings.HasPrefix(t, "{") {
+		if u, err := url.QueryUnescape(t); err == nil {
+			return u
+		}
+	}
+	return s
+}
+
+// iamURLEncode percent-encodes a document as IAM returns it (RFC 3986:
+// spaces as %20).
+func iamURLEncode(doc string) string {
+	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+}
+
+// iamPolicySize is a document's size as IAM counts it against quotas:
+// characters, not counting whitespace outside strings.
+func iamPolicySize(doc string) int {
+	n, inString, escaped := 0, false, false
+	for _, r := range doc {
+		switch {
+		case inString:
+			n++
+			switch {
+			case escaped:
+				escaped = false
+			case r == '\\':
+				escaped = true
+			case r == '"':
+				inString = false
+			}
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+		default:
+			if r == '"' {
+				inString = true
+			}
+			n++
+		}
+	}
+	return n
+}
+
+// iamCheckPolicy reads and validates the policy document parameter param,
+// returning its JSON text. Trust policies must name principals (which must
+// exist where the emulator can tell) and only STS actions; identity policies
+// must name resources and no principal.
+func iamCheckPolicy(c *Ctx, param, member string, kind iamDocKind) (string, *APIError) {
+	raw, apiErr := iamRequired(c, param, member)
+	if apiErr != nil {
+		return "", apiErr
+	}
+	if len(raw) > 131072 {
+		return "", iamValidation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to 131072", member)
+	}
+	text := iamPolicyText(raw)
+	doc, err := foundation.ParsePolicy(text)
+	if err != nil {
+		if !json.Valid([]byte(strings.TrimSpace(text))) {
+			return "", iamMalformed("This policy contains invalid Json")
+		}
+		return "", iamMalformed("Syntax errors in policy. (%v)", err)
+	}
+	if err := doc.Validate(); err != nil {
+		msg := err.Error()
+		if pe, ok := err.(*foundation.PolicyError); ok {
+			msg = strings.Join(pe.Problems, "; ")
+		}
+		return "", iamMalformed("Syntax errors in policy. (%s)", msg)
+	}
+	for _, st := range doc.Statement {
+		switch kind {
+		case iamTrustPolicy:
+			switch {
+			case len(st.Resource) > 0:
+				return "", iamMalformed("Has prohibited field Resource")
+			case len(st.NotResource) > 0:
+				return "", iamMalformed("Has prohibited field NotResource")
+			case st.Principal == nil && st.NotPrincipal == nil:
+				return "", iamMalformed("Missing required field Principal")
+			}
+			for _, a := range append(append([]string(nil), st.Action...), st.NotAction...) {
+				if a != "*" && !strings.HasPrefix(strings.ToLower(a), "sts:") {
+					return "", iamMalformed("AssumeRole policy may only specify STS AssumeRole actions.")
+				}
+			}
+			for _, p := range []*foundation.Principal{st.Principal, st.NotPrincipal} {
+				if apiErr := iamCheckPrincipal(c, p); apiErr != nil {
+					return "", apiErr
+				}
+			}
+		case iamIdentityPolicy:
+			switch {
+			case st.Principal != nil || st.NotPrincipal != nil:
+				return "", iamMalformed("Policy document should not specify a principal.")
+			case len(st.Resource) == 0 && len(st.NotResource) == 0:
+				return "", iamMalformed("Policy statement must contain resources.")
+			}
+		}
+	}
+	return text, nil
+}
+
+var (
+	iamPrincipalARNRe = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:(iam|sts)::(\d{12}):(.+)$`)
+	iamServiceRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*\.(amazonaws\.com|amazonaws\.com\.cn|amazon\.com)$`)
+	iamSSOProviderRe  = regexp.MustCompile(`^AWSSSO_[0-9a-f]+_DO_NOT_DELETE$`)
+)
+
+// iamWebIdentityProviders are the identity providers built into AWS, valid
+// Federated principals without an IAM provider entity.
+var iamWebIdentityProviders = map[string]bool{
+	"cognito-identity.amazonaws.com": true, "www.amazon.com": true, "graph.facebook.com": true,
+	"accounts.google.com": true, "appleid.apple.com": true,
+}
+
+// iamCheckPrincipal rejects what IAM calls an invalid principal: a
+// malformed or wildcarded ARN, a role or user ARN in an account the
+// emulator has where no such role (the emulator has no users) exists, a
+// Federated principal that is not an identity provider of this account (or
+// a built-in web identity provider), a CanonicalUser. Root ARNs and account
+// IDs are fine, as are accounts the emulator does not have.
+func iamCheckPrincipal(c *Ctx, p *foundation.Principal) *APIError {
+	if p == nil {
+		return nil
+	}
+	bad := func(kind, v string) *APIError {
+		return iamMalformed("Invalid principal in policy: \"%s\":\"%s\"", kind, v)
+	}
+	for _, v := range p.AWS {
+		if v == "*" || accountIDRe.MatchString(v) {
+			continue
+		}
+		m := iamPrincipalARNRe.FindStringSubmatch(v)
+		if m == nil || strings.ContainsAny(v, "*?") {
+			return bad("AWS", v)
+		}
+		svc, acct, res := m[1], m[2], m[3]
+		a, known := c.e.accounts[acct]
+		switch {
+		case svc == "iam" && res == "root":
+		case svc == "iam" && strings.HasPrefix(res, "role/"):
+			if !known {
+				continue
+			}
+			name := res[strings.LastIndex(res, "/")+1:]
+			r, ok := a.iam.roles[strings.ToLower(name)]
+			if !ok || !strings.EqualFold(r.ARN, "arn:aws:iam::"+acct+":"+res) {
+				return bad("AWS", v)
+			}
+		case svc == "iam" && strings.HasPrefix(res, "user/"):
+			if known {
+				return bad("AWS", v) // the emulator has no IAM users
+			}
+		case svc == "sts" && (strings.HasPrefix(res, "assumed-role/") || strings.HasPrefix(res, "federated-user/")):
+		default:
+			return bad("AWS", v)
+		}
+	}
+	for _, v := range p.Service {
+		if !iamServiceRe.MatchString(v) {
+			return bad("SERVICE", v)
+		}
+	}
+	for _, v := range p.Federated {
+		if iamWebIdentityProviders[v] {
+			continue
+		}
+		if m := iamOIDCARNRe.FindStringSubmatch(v); m != nil {
+			if m[1] == c.Account.ID && c.Account.iam.oidc["arn:aws:iam::"+m[1]+":oidc-provider/"+m[2]] != nil {
+				continue
+			}
+			return bad("FEDERATED", v)
+		}
+		// SAML providers: the emulator has no SAML provider API; the only ones
+		// it knows are those IAM Identity Center creates in each account.
+		prefix := "arn:aws:iam::" + c.Account.ID + ":saml-provider/"
+		if strings.HasPrefix(v, prefix) && iamSSOProviderRe.MatchString(strings.TrimPrefix(v, prefix)) {
+			continue
+		}
+		return bad("FEDERATED", v)
+	}
+	for _, v := range p.CanonicalUser {
+		return bad("CANONICAL_USER", v)
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Managed policies (customer managed and AWS managed) by ARN.
+
+// iamPolicyRef is a managed policy an ARN names.
+type iamPolicyRef struct {
+	ARN, Name, Path string
+	aws             bool              // an AWS managed policy (any well-formed ARN is accepted)
+	customer        *iamManagedPolicy // the customer managed policy, when not aws
+}
+
+// iamLookupPolicy resolves a managed policy ARN: any well-formed AWS managed
+// ARN, or a customer managed policy of the acting account. notFound builds
+// the NoSuchEntity error the calling operation returns.
+func iamLookupPolicy(c *Ctx, arn string, notFound func(arn string) *APIError) (iamPolicyRef, *APIError) {
+	m := iamPolicyARNRe.FindStringSubmatch(arn)
+	if m == nil {
+		return iamPolicyRef{}, iamInvalidInput("ARN %s is not valid.", arn)
+	}
+	ref := iamPolicyRef{ARN: arn, Name: m[3], Path: m[2]}
+	if m[1] == "aws" {
+		ref.aws = true
+		return ref, nil
+	}
+	p := iamOf(c).policies[strings.ToLower(m[3])]
+	if m[1] != c.Account.ID || p == nil || p.ARN != "arn:aws:iam::"+m[1]+":policy"+m[2]+m[3] {
+		return iamPolicyRef{}, notFound(arn)
+	}
+	ref.customer = p
+	return ref, nil
+}
+
+func iamNotAttachable(arn string) *APIError {
+	return iamNoSuchEntity("Policy %s does not exist or is not attachable.", arn)
+}
+
+func iamBoundaryNotFound(arn string) *APIError {
+	return iamNoSuchEntity("Scope ARN: %s does not exist or is not attachable.", arn)
+}
+
+// iamUsage counts the roles of the account a policy is attached to and the
+// roles that use it as permissions boundary.
+func iamUsage(a *account, arn string) (attached, boundary int) {
+	for _, r := range a.iam.roles {
+		for _, x := range r.Attached {
+			if x == arn {
+				attached++
+			}
+		}
+		if r.Boundary == arn {
+			boundary++
+		}
+	}
+	return attached, boundary
+}
+
+// ---------------------------------------------------------------------------
+// Roles.
+
+// iamRoleOut is the Role structure of IAM's XML.
+type iamRoleOut struct {
+	Path                     string
+	RoleName                 string
+	RoleID                   string `xml:"RoleId"`
+	Arn                      string
+	CreateDate               string
+	AssumeRolePolicyDocument string              `xml:",omitempty"`
+	Description              string              `xml:",omitempty"`
+	MaxSessionDuration       int                 `xml:",omitempty"`
+	PermissionsBoundary      *iamBoundaryOut     `xml:",omitempty"`
+	Tags                     []iamTag            `xml:"Tags>member,omitempty"`
+	RoleLastUsed             *iamRoleLastUsedOut `xml:",omitempty"`
+}
+
+type iamBoundaryOut struct {
+	PermissionsBoundaryType string
+	PermissionsBoundaryArn  string
+}
+
+// iamRoleLastUsedOut is empty: the emulator does not track role use (AWS
+// returns an empty element for a role never used).
+type iamRoleLastUsedOut struct {
+	LastUsedDate string `xml:",omitempty"`
+	Region       string `xml:",omitempty"`
+}
+
+// iamRoleView renders a role; full adds what GetRole returns and ListRoles
+// does not (tags, permissions boundary, last use).
+func iamRoleView(r *role, full bool) iamRoleOut {
+	out := iamRoleOut{Path: r.Path, RoleName: r.Name, RoleID: r.ID, Arn: r.ARN, CreateDate: iamTime(r.Created),
+		AssumeRolePolicyDocument: iamURLEncode(string(r.AssumeRolePolicy)), Description: r.Description,
+		MaxSessionDuration: r.MaxSessionDuration}
+	if full {
+		if r.Boundary != "" {
+			out.PermissionsBoundary = &iamBoundaryOut{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: r.Boundary}
+		}
+		out.Tags = iamTagList(r.Tags)
+		out.RoleLastUsed = &iamRoleLastUsedOut{}
+	}
+	return out
+}
+
+// iamRole finds the RoleName parameter's role.
+func iamRole(c *Ctx) (*role, *APIError) {
+	name, apiErr := iamRequired(c, "RoleName", "roleName")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	r, ok := c.Account.iam.roles[strings.ToLower(name)]
+	if !ok {
+		return nil, iamNoSuchEntity("The role with name %s cannot be found.", name)
+	}
+	return r, nil
+}
+
+// iamModifiableRole is iamRole for operations AWS refuses on the roles it
+// manages: service-linked roles and IAM Identity Center's reserved roles.
+func iamModifiableRole(c *Ctx) (*role, *APIError) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if strings.HasPrefix(r.Path, "/aws-service-role/") || strings.HasPrefix(r.Path, "/aws-reserved/") {
+		return nil, errorf(http.StatusBadRequest, "UnmodifiableEntity",
+			"Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.Name)
+	}
+	return r, nil
+}
+
+func iamMaxSession(c *Ctx) (int, *APIError) {
+	s := c.Form("MaxSessionDuration")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		return 0, iamValidation("1 validation error detected: Value '%s' at 'maxSessionDuration' failed to satisfy constraint: Member must be a number", s)
+	case n < 3600:
+		return 0, iamValidation("1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600", n)
+	case n > 43200:
+		return 0, iamValidation("1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200", n)
+	}
+	return n, nil
+}
+
+func iamCreateRole(c *Ctx) (any, error) {
+	name, apiErr := iamRequired(c, "RoleName", "roleName")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	path, apiErr := iamPath(c, "Path")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	desc, apiErr := iamDescription(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	maxSession, apiErr := iamMaxSession(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	tags, apiErr := iamTagsIn(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if !roleNameRe.MatchString(name) {
+		return nil, iamValidation("1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", name)
+	}
+	s := iamOf(c)
+	if _, ok := s.roles[strings.ToLower(name)]; ok {
+		return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
+	}
+	trust, apiErr := iamCheckPolicy(c, "AssumeRolePolicyDocument", "assumeRolePolicyDocument", iamTrustPolicy)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if iamPolicySize(trust) > iamMaxTrustSize {
+		return nil, iamLimit("Cannot exceed quota for ACLSizePerRole: %d", iamMaxTrustSize)
+	}
+	boundary := c.Form("PermissionsBoundary")
+	if boundary != "" {
+		if _, apiErr := iamLookupPolicy(c, boundary, iamBoundaryNotFound); apiErr != nil {
+			return nil, apiErr
+		}
+	}
+	if len(s.roles) >= iamMaxRoles {
+		return nil, iamLimit("Cannot exceed quota for RolesPerAccount: %d", iamMaxRoles)
+	}
+	r, apiErr := c.e.createRole(c.Account, name, path, trust)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	r.ID = iamHashID("AROA", c.Account.ID, "role", strings.ToLower(name))
+	r.Description, r.Boundary = desc, boundary
+	if maxSession > 0 {
+		r.MaxSessionDuration = maxSession
+	}
+	_ = iamApplyTags(&r.Tags, tags)
+	return struct {
+		XMLName xml.Name `xml:"CreateRoleResult"`
+		Role    iamRoleOut
+	}{Role: iamRoleView(r, true)}, nil
+}
+
+func iamGetRole(c *Ctx) (any, error) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return struct {
+		XMLName xml.Name `xml:"GetRoleResult"`
+		Role    iamRoleOut
+	}{Role: iamRoleView(r, true)}, nil
+}
+
+func iamUpdateRole(c *Ctx) (any, error) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	maxSession, apiErr := iamMaxSession(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if _, ok := c.form["Description"]; ok {
+		desc, apiErr := iamDescription(c)
+		if apiErr != nil {
+			return nil, apiErr
+		}
+		r.Description = desc
+	}
+	if maxSession > 0 {
+		r.MaxSessionDuration = maxSession
+	}
+	return struct {
+		XMLName xml.Name `xml:"UpdateRoleResult"`
+	}{}, nil
+}
+
+func iamUpdateRoleDescription(c *Ctx) (any, error) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	desc, apiErr := iamDescription(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	r.Description = desc
+	return struct {
+		XMLName xml.Name `xml:"UpdateRoleDescriptionResult"`
+		Role    iamRoleOut
+	}{Role: iamRoleView(r, true)}, nil
+}
+
+func iamDeleteRole(c *Ctx) (any, error) {
+	r, apiErr := iamModifiableRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if len(r.Inline) > 0 {
+		return nil, errorf(http.StatusConflict, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+	}
+	if len(r.Attached) > 0 {
+		return nil, errorf(http.StatusConflict, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
+	}
+	delete(c.Account.iam.roles, strings.ToLower(r.Name))
+	return nil, nil
+}
+
+func iamListRoles(c *Ctx) (any, error) {
+	prefix, apiErr := iamPathPrefix(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	var roles []*role
+	for _, r := range c.Account.iam.roles {
+		if strings.HasPrefix(r.Path, prefix) {
+			roles = append(roles, r)
+		}
+	}
+	page, next, apiErr := iamPage(c, roles, func(r *role) string { return strings.ToLower(r.Name) })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	out := make([]iamRoleOut, 0, len(page))
+	for _, r := range page {
+		out = append(out, iamRoleView(r, false))
+	}
+	return struct {
+		XMLName     xml.Name     `xml:"ListRolesResult"`
+		Roles       []iamRoleOut `xml:"Roles>member"`
+		IsTruncated bool
+		Marker      string `xml:",omitempty"`
+	}{Roles: out, IsTruncated: next != "", Marker: next}, nil
+}
+
+func iamUpdateAssumeRolePolicy(c *Ctx) (any, error) {
+	r, apiErr := iamModifiableRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	trust, apiErr := iamCheckPolicy(c, "PolicyDocument", "policyDocument", iamTrustPolicy)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if iamPolicySize(trust) > iamMaxTrustSize {
+		return nil, iamLimit("Cannot exceed quota for ACLSizePerRole: %d", iamMaxTrustSize)
+	}
+	r.AssumeRolePolicy = compactJSON(trust)
+	return nil, nil
+}
+
+func iamPolicyName(c *Ctx) (string, *APIError) {
+	name, apiErr := iamRequired(c, "PolicyName", "policyName")
+	if apiErr != nil {
+		return "", apiErr
+	}
+	if !iamPolicyNameRe.MatchString(name) {
+		return "", iamValidation("1 validation error detected: Value '%s' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", name)
+	}
+	return name, nil
+}
+
+func iamPutRolePolicy(c *Ctx) (any, error) {
+	r, apiErr := iamModifiableRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	name, apiErr := iamPolicyName(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	doc, apiErr := iamCheckPolicy(c, "PolicyDocument", "policyDocument", iamIdentityPolicy)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	total := iamPolicySize(doc)
+	for n, d := range r.Inline {
+		if n != name {
+			total += iamPolicySize(d)
+		}
+	}
+	if total > iamMaxInlineSize {
+		return nil, iamLimit("Maximum policy size of %d bytes exceeded for role %s", iamMaxInlineSize, r.Name)
+	}
+	if r.Inline == nil {
+		r.Inline = map[string]string{}
+	}
+	r.Inline[name] = doc
+	return nil, nil
+}
+
+// iamInline finds the PolicyName parameter's inline policy of r.
+func iamInline(c *Ctx, r *role) (string, *APIError) {
+	name, apiErr := iamRequired(c, "PolicyName", "policyName")
+	if apiErr != nil {
+		return "", apiErr
+	}
+	if _, ok := r.Inline[name]; !ok {
+		return "", iamNoSuchEntity("The role policy with name %s cannot be found.", name)
+	}
+	return name, nil
+}
+
+func iamGetRolePolicy(c *Ctx) (any, error) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	name, apiErr := iamInline(c, r)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return struct {
+		XMLName        xml.Name `xml:"GetRolePolicyResult"`
+		RoleName       string
+		PolicyName     string
+		PolicyDocument string
+	}{RoleName: r.Name, PolicyName: name, PolicyDocument: iamURLEncode(r.Inline[name])}, nil
+}
+
+func iamDeleteRolePolicy(c *Ctx) (any, error) {
+	r, apiErr := iamModifiableRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	name, apiErr := iamInline(c, r)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	delete(r.Inline, name)
+	return nil, nil
+}
+
+func iamListRolePolicies(c *Ctx) (any, error) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	page, next, apiErr := iamPage(c, sortedKeys(r.Inline), func(s string) string { return s })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return struct {
+		XMLName     xml.Name `xml:"ListRolePoliciesResult"`
+		PolicyNames []string `xml:"PolicyNames>member"`
+		IsTruncated bool
+		Marker      string `xml:",omitempty"`
+	}{PolicyNames: page, IsTruncated: next != "", Marker: next}, nil
+}
+
+func iamAttachRolePolicy(c *Ctx) (any, error) {
+	r, apiErr := iamModifiableRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	arn, apiErr := iamRequired(c, "PolicyArn", "policyArn")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if _, apiErr := iamLookupPolicy(c, arn, iamNotAttachable); apiErr != nil {
+		return nil, apiErr
+	}
+	for _, x := range r.Attached {
+		if x == arn {
+			return nil, nil
+		}
+	}
+	if len(r.Attached) >= iamMaxAttached {
+		return nil, iamLimit("Cannot exceed quota for PoliciesPerRole: %d", iamMaxAttached)
+	}
+	r.Attached = append(r.Attached, arn)
+	return nil, nil
+}
+
+func iamDetachRolePolicy(c *Ctx) (any, error) {
+	r, apiErr := iamModifiableRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	arn, apiErr := iamRequired(c, "PolicyArn", "policyArn")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if !iamPolicyARNRe.MatchString(arn) {
+		return nil, iamInvalidInput("ARN %s is not valid.", arn)
+	}
+	for i, x := range r.Attached {
+		if x == arn {
+			r.Attached = append(r.Attached[:i:i], r.Attached[i+1:]...)
+			return nil, nil
+		}
+	}
+	return nil, iamNoSuchEntity("Policy %s was not found.", arn)
+}
+
+func iamListAttachedRolePolicies(c *Ctx) (any, error) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	prefix, apiErr := iamPathPrefix(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	type attached struct {
+		PolicyName string
+		PolicyArn  string
+	}
+	var all []attached
+	for _, arn := range r.Attached {
+		m := iamPolicyARNRe.FindStringSubmatch(arn)
+		if m != nil && strings.HasPrefix(m[2], prefix) {
+			all = append(all, attached{PolicyName: m[3], PolicyArn: arn})
+		}
+	}
+	page, next, apiErr := iamPage(c, all, func(a attached) string { return a.PolicyArn })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return struct {
+		XMLName          xml.Name   `xml:"ListAttachedRolePoliciesResult"`
+		AttachedPolicies []attached `xml:"AttachedPolicies>member"`
+		IsTruncated      bool
+		Marker           string `xml:",omitempty"`
+	}{AttachedPolicies: page, IsTruncated: next != "", Marker: next}, nil
+}
+
+func iamPutRolePermissionsBoundary(c *Ctx) (any, error) {
+	r, apiErr := iamModifiableRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	arn, apiErr := iamRequired(c, "PermissionsBoundary", "permissionsBoundary")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if _, apiErr := iamLookupPolicy(c, arn, iamBoundaryNotFound); apiErr != nil {
+		return nil, apiErr
+	}
+	r.Boundary = arn
+	return nil, nil
+}
+
+func iamDeleteRolePermissionsBoundary(c *Ctx) (any, error) {
+	r, apiErr := iamModifiableRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	r.Boundary = ""
+	return nil, nil
+}
+
+func iamTagRole(c *Ctx) (any, error) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	tags, apiErr := iamTagsIn(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if len(tags) == 0 {
+		return nil, iamValidation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+	}
+	return nil, iamApplyTags(&r.Tags, tags)
+}
+
+func iamUntagRole(c *Ctx) (any, error) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return nil, iamUntag(c, r.Tags)
+}
+
+// iamTagsPage answers a List*Tags operation.
+func iamTagsPage(c *Ctx, result string, tags map[string]string) (any, error) {
+	page, next, apiErr := iamPage(c, iamTagList(tags), func(t iamTag) string { return t.Key })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return struct {
+		XMLName     xml.Name
+		Tags        []iamTag `xml:"Tags>member"`
+		IsTruncated bool
+		Marker      string `xml:",omitempty"`
+	}{XMLName: xml.Name{Local: result}, Tags: page, IsTruncated: next != "", Marker: next}, nil
+}
+
+func iamListRoleTags(c *Ctx) (any, error) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return iamTagsPage(c, "ListRoleTagsResult", r.Tags)
+}
+
+// ---------------------------------------------------------------------------
+// Service-linked roles.
+
+// iamLinkedRole is how IAM names a service's service-linked role.
+type iamLinkedRole struct {
+	name   string // after AWSServiceRoleFor
+	suffix bool   // whether CustomSuffix is allowed
+}
+
+// iamLinkedRoles are the service-linked role names of common services.
+// Other services named <prefix>.amazonaws.com get AWSServiceRoleFor plus
+// the prefix's dot- and hyphen-separated words capitalised
+// (foo-bar.amazonaws.com: AWSServiceRoleForFooBar) and accept a suffix.
+var iamLinkedRoles = map[string]iamLinkedRole{
+	"autoscaling.amazonaws.com":                      {"AutoScaling", true},
+	"elasticbeanstalk.amazonaws.com":                 {"ElasticBeanstalk", true},
+	"elasticloadbalancing.amazonaws.com":             {"ElasticLoadBalancing", false},
+	"eks.amazonaws.com":                              {"AmazonEKS", false},
+	"eks-nodegroup.amazonaws.com":                    {"AmazonEKSNodegroup", false},
+	"eks-fargate.amazonaws.com":                      {"AmazonEKSForFargate", false},
+	"ecs.amazonaws.com":                              {"ECS", false},
+	"rds.amazonaws.com":                              {"RDS", false},
+	"spot.amazonaws.com":                             {"EC2Spot", false},
+	"spotfleet.amazonaws.com":                        {"EC2SpotFleet", false},
+	"organizations.amazonaws.com":                    {"Organizations", false},
+	"sso.amazonaws.com":                              {"SSO", false},
+	"es.amazonaws.com":                               {"AmazonElasticsearchService", false},
+	"opensearchservice.amazonaws.com":                {"AmazonOpenSearchService", false},
+	"config.amazonaws.com":                           {"Config", false},
+	"cloudtrail.amazonaws.com":                       {"CloudTrail", false},
+	"guardduty.amazonaws.com":                        {"AmazonGuardDuty", false},
+	"securityhub.amazonaws.com":                      {"SecurityHub", false},
+	"ssm.amazonaws.com":                              {"AmazonSSM", false},
+	"access-analyzer.amazonaws.com":                  {"AccessAnalyzer", false},
+	"elasticache.amazonaws.com":                      {"ElastiCache", false},
+	"replication.ecr.amazonaws.com":                  {"ECRReplication", false},
+	"ecs.application-autoscaling.amazonaws.com":      {"ApplicationAutoScaling_ECSService", false},
+	"dynamodb.application-autoscaling.amazonaws.com": {"ApplicationAutoScaling_DynamoDBTable", false},
+	"support.amazonaws.com":                          {"Support", false},
+	"trustedadvisor.amazonaws.com":                   {"TrustedAdvisor", false},
+	"ops.apigateway.amazonaws.com":                   {"APIGateway", false},
+	"transitgateway.amazonaws.com":                   {"VPCTransitGateway", false},
+	"kafka.amazonaws.com":                            {"Kafka", false},
+	"compute-optimizer.amazonaws.com":                {"ComputeOptimizer", false},
+}
+
+var iamServiceNameRe = regexp.MustCompile(`^([a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*)\.amazonaws\.com$`)
+
+// iamLinkedRoleFor returns the service-linked role naming of a service.
+func iamLinkedRoleFor(service string) (iamLinkedRole, bool) {
+	if l, ok := iamLinkedRoles[service]; ok {
+		return l, true
+	}
+	m := iamServiceNameRe.FindStringSubmatch(service)
+	if m == nil {
+		return iamLinkedRole{}, false
+	}
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(m[1], func(r rune) bool { return r == '.' || r == '-' }) {
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	return iamLinkedRole{name: b.String(), suffix: true}, true
+}
+
+func iamCreateServiceLinkedRole(c *Ctx) (any, error) {
+	service, apiErr := iamRequired(c, "AWSServiceName", "aWSServiceName")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	desc, apiErr := iamDescription(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	l, ok := iamLinkedRoleFor(service)
+	if !ok {
+		return nil, iamInvalidInput("Invalid ServiceName %s", service)
+	}
+	name := "AWSServiceRoleFor" + l.name
+	if suffix := c.Form("CustomSuffix"); suffix != "" {
+		if !l.suffix {
+			return nil, iamInvalidInput("Custom suffix is not allowed for %s", service)
+		}
+		name += "_" + suffix
+		if !roleNameRe.MatchString(name) {
+			return nil, iamValidation("1 validation error detected: Value '%s' at 'customSuffix' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+ and the role name must have length less than or equal to 64", suffix)
+		}
+	}
+	s := iamOf(c)
+	if _, taken := s.roles[strings.ToLower(name)]; taken {
+		return nil, iamInvalidInput("Service role name %s has been taken in this account, please try a different suffix.", name)
+	}
+	if len(s.roles) >= iamMaxRoles {
+		return nil, iamLimit("Cannot exceed quota for RolesPerAccount: %d", iamMaxRoles)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["` + service +
+		`"]},"Action":["sts:AssumeRole"]}]}`
+	r, apiErr := c.e.createRole(c.Account, name, "/aws-service-role/"+service+"/", trust)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	r.ID = iamHashID("AROA", c.Account.ID, "role", strings.ToLower(name))
+	r.Description, r.ServiceLinked = desc, service
+	return struct {
+		XMLName xml.Name `xml:"CreateServiceLinkedRoleResult"`
+		Role    iamRoleOut
+	}{Role: iamRoleView(r, true)}, nil
+}
+
+func iamDeleteServiceLinkedRole(c *Ctx) (any, error) {
+	r, apiErr := iamRole(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if r.ServiceLinked == "" && !strings.HasPrefix(r.Path, "/aws-service-role/") {
+		return nil, iamInvalidInput("Role %s is not a service-linked role.", r.Name)
+	}
+	service := r.ServiceLinked
+	if service == "" {
+		service = strings.Trim(strings.TrimPrefix(r.Path, "/aws-service-role/"), "/")
+	}
+	s := iamOf(c)
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%d", c.Account.ID, r.Name, len(s.tasks))))
+	uuid := fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+	task := "task/aws-service-role/" + service + "/" + r.Name + "/" + uuid
+	delete(s.roles, strings.ToLower(r.Name))
+	s.tasks[task] = "SUCCEEDED"
+	return struct {
+		XMLName        xml.Name `xml:"DeleteServiceLinkedRoleResult"`
+		DeletionTaskID string   `xml:"DeletionTaskId"`
+	}{DeletionTaskID: task}, nil
+}
+
+func iamGetServiceLinkedRoleDeletionStatus(c *Ctx) (any, error) {
+	task, apiErr := iamRequired(c, "DeletionTaskId", "deletionTaskId")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if !strings.HasPrefix(task, "task/aws-service-role/") {
+		return nil, iamInvalidInput("Invalid deletion task id %s.", task)
+	}
+	status, ok := iamOf(c).tasks[task]
+	if !ok {
+		return nil, iamNoSuchEntity("Deletion task %s cannot be found.", task)
+	}
+	return struct {
+		XMLName xml.Name `xml:"GetServiceLinkedRoleDeletionStatusResult"`
+		Status  string
+	}{Status: status}, nil
+}
+
+// ---------------------------------------------------------------------------
+// OpenID Connect providers.
+
+func iamOIDCProviderByARN(c *Ctx) (*iamOIDCProvider, *APIError) {
+	arn, apiErr := iamRequired(c, "OpenIDConnectProviderArn", "openIDConnectProviderArn")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if !iamOIDCARNRe.MatchString(arn) {
+		return nil, iamInvalidInput("ARN %s is not valid.", arn)
+	}
+	p := iamOf(c).oidc[arn]
+	if p == nil {
+		return nil, iamNoSuchEntity("OpenIDConnect Provider not found for arn %s", arn)
+	}
+	return p, nil
+}
+
+func iamThumbprints(c *Ctx) ([]string, *APIError) {
+	list := c.FormList("ThumbprintList")
+	if len(list) > iamMaxThumbprints {
+		return nil, iamValidation("1 validation error detected: Value at 'thumbprintList' failed to satisfy constraint: Member must have length less than or equal to %d", iamMaxThumbprints)
+	}
+	for i, t := range list {
+		if len(t) != 40 {
+			return nil, iamValidation("1 validation error detected: Value '%s' at 'thumbprintList.%d.member' failed to satisfy constraint: Member must have length greater than or equal to 40 and less than or equal to 40", t, i+1)
+		}
+		if !iamThumbprintRe.MatchString(t) {
+			return nil, iamInvalidInput("Thumbprint %s is not a valid SHA-1 hex string.", t)
+		}
+	}
+	return iamDedupe(list), nil
+}
+
+func iamClientID(id string, i int) *APIError {
+	if id == "" || len(id) > 255 {
+		return iamValidation("1 validation error detected: Value '%s' at 'clientIDList.%d.member' failed to satisfy constraint: Member must have length between 1 and 255", id, i)
+	}
+	return nil
+}
+
+func iamDedupe(list []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func iamCreateOpenIDConnectProvider(c *Ctx) (any, error) {
+	raw, apiErr := iamRequired(c, "Url", "url")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case len(raw) > 255:
+		return nil, iamValidation("1 validation error detected: Value '%s' at 'url' failed to satisfy constraint: Member must have length less than or equal to 255", raw)
+	case err != nil || !strings.HasPrefix(raw, "https://") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return nil, iamInvalidInput("Invalid URL %s: it must begin with https:// and name a host, without query or fragment.", raw)
+	}
+	ids := c.FormList("ClientIDList")
+	if len(ids) > iamMaxClientIDs {
+		return nil, iamLimit("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", iamMaxClientIDs)
+	}
+	for i, id := range ids {
+		if apiErr := iamClientID(id, i+1); apiErr != nil {
+			return nil, apiErr
+		}
+	}
+	thumbs, apiErr := iamThumbprints(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	tags, apiErr := iamTagsIn(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	s := iamOf(c)
+	host := strings.TrimPrefix(raw, "https://")
+	arn := "arn:aws:iam::" + c.Account.ID + ":oidc-provider/" + host
+	if s.oidc[arn] != nil {
+		return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "Provider with url %s already exists.", raw)
+	}
+	if len(s.oidc) >= iamMaxOIDCProviders {
+		return nil, iamLimit("Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d", iamMaxOIDCProviders)
+	}
+	p := &iamOIDCProvider{URL: host, ARN: arn, ClientIDs: iamDedupe(ids), Thumbprints: thumbs, Created: c.e.now()}
+	_ = iamApplyTags(&p.Tags, tags)
+	s.oidc[arn] = p
+	return struct {
+		XMLName                  xml.Name `xml:"CreateOpenIDConnectProviderResult"`
+		OpenIDConnectProviderArn string
+		Tags                     []iamTag `xml:"Tags>member,omitempty"`
+	}{OpenIDConnectProviderArn: arn, Tags: iamTagList(p.Tags)}, nil
+}
+
+func iamGetOpenIDConnectProvider(c *Ctx) (any, error) {
+	p, apiErr := iamOIDCProviderByARN(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return struct {
+		XMLName        xml.Name `xml:"GetOpenIDConnectProviderResult"`
+		URL            string   `xml:"Url"`
+		ClientIDList   []string `xml:"ClientIDList>member"`
+		ThumbprintList []string `xml:"ThumbprintList>member"`
+		CreateDate     string
+		Tags           []iamTag `xml:"Tags>member,omitempty"`
+	}{URL: p.URL, ClientIDList: p.ClientIDs, ThumbprintList: p.Thumbprints, CreateDate: iamTime(p.Created), Tags: iamTagList(p.Tags)}, nil
+}
+
+func iamListOpenIDConnectProviders(c *Ctx) (any, error) {
+	type entry struct{ Arn string }
+	var list []entry
+	for _, arn := range sortedKeys(c.Account.iam.oidc) {
+		list = append(list, entry{Arn: arn})
+	}
+	return struct {
+		XMLName                   xml.Name `xml:"ListOpenIDConnectProvidersResult"`
+		OpenIDConnectProviderList []entry  `xml:"OpenIDConnectProviderList>member"`
+	}{OpenIDConnectProviderList: list}, nil
+}
+
+func iamDeleteOpenIDConnectProvider(c *Ctx) (any, error) {
+	p, apiErr := iamOIDCProviderByARN(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	delete(c.Account.iam.oidc, p.ARN)
+	return nil, nil
+}
+
+func iamUpdateOpenIDConnectProviderThumbprint(c *Ctx) (any, error) {
+	p, apiErr := iamOIDCProviderByARN(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if _, ok := c.form["ThumbprintList"]; !ok && len(c.FormList("ThumbprintList")) == 0 {
+		return nil, iamValidation("1 validation error detected: Value null at 'thumbprintList' failed to satisfy constraint: Member must not be null")
+	}
+	thumbs, apiErr := iamThumbprints(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	p.Thumbprints = thumbs
+	return nil, nil
+}
+
+func iamAddClientIDToOpenIDConnectProvider(c *Ctx) (any, error) {
+	p, apiErr := iamOIDCProviderByARN(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	id, apiErr := iamRequired(c, "ClientID", "clientID")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if apiErr := iamClientID(id, 1); apiErr != nil {
+		return nil, apiErr
+	}
+	for _, x := range p.ClientIDs {
+		if x == id {
+			return nil, nil
+		}
+	}
+	if len(p.ClientIDs) >= iamMaxClientIDs {
+		return nil, iamLimit("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", iamMaxClientIDs)
+	}
+	p.ClientIDs = append(p.ClientIDs, id)
+	return nil, nil
+}
+
+func iamRemoveClientIDFromOpenIDConnectProvider(c *Ctx) (any, error) {
+	p, apiErr := iamOIDCProviderByARN(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	id, apiErr := iamRequired(c, "ClientID", "clientID")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	for i, x := range p.ClientIDs {
+		if x == id {
+			p.ClientIDs = append(p.ClientIDs[:i:i], p.ClientIDs[i+1:]...)
+			break
+		}
+	}
+	return nil, nil
+}
+
+func iamTagOpenIDConnectProvider(c *Ctx) (any, error) {
+	p, apiErr := iamOIDCProviderByARN(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	tags, apiErr := iamTagsIn(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return nil, iamApplyTags(&p.Tags, tags)
+}
+
+func iamUntagOpenIDConnectProvider(c *Ctx) (any, error) {
+	p, apiErr := iamOIDCProviderByARN(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return nil, iamUntag(c, p.Tags)
+}
+
+func iamListOpenIDConnectProviderTags(c *Ctx) (any, error) {
+	p, apiErr := iamOIDCProviderByARN(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return iamTagsPage(c, "ListOpenIDConnectProviderTagsResult", p.Tags)
+}
+
+// ---------------------------------------------------------------------------
+// Account alias.
+
+func iamAlias(c *Ctx) (string, *APIError) {
+	alias, apiErr := iamRequired(c, "AccountAlias", "accountAlias")
+	if apiErr != nil {
+		return "", apiErr
+	}
+	if !iamAliasRe.MatchString(alias) || strings.Contains(alias, "--") {
+		return "", iamValidation("1 validation error detected: Value '%s' at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", alias)
+	}
+	return alias, nil
+}
+
+// iamCreateAccountAlias sets the account's alias, replacing any it had (an
+// account has one). Aliases are unique across all accounts, the acting one
+// included.
+func iamCreateAccountAlias(c *Ctx) (any, error) {
+	alias, apiErr := iamAlias(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	for _, a := range c.e.accounts {
+		if a.iam.alias == alias {
+			return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "The account alias %s already exists.", alias)
+		}
+	}
+	c.Account.iam.alias = alias
+	return nil, nil
+}
+
+func iamDeleteAccountAlias(c *Ctx) (any, error) {
+	alias, apiErr := iamAlias(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if c.Account.iam.alias != alias {
+		return nil, iamNoSuchEntity("The account alias %s cannot be found.", alias)
+	}
+	c.Account.iam.alias = ""
+	return nil, nil
+}
+
+func iamListAccountAliases(c *Ctx) (any, error) {
+	var aliases []string
+	if a := c.Account.iam.alias; a != "" {
+		aliases = []string{a}
+	}
+	page, next, apiErr := iamPage(c, aliases, func(s string) string { return s })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return struct {
+		XMLName        xml.Name `xml:"ListAccountAliasesResult"`
+		AccountAliases []string `xml:"AccountAliases>member"`
+		IsTruncated    bool
+		Marker         string `xml:",omitempty"`
+	}{AccountAliases: page, IsTruncated: next != "", Marker: next}, nil
+}
+
+// ---------------------------------------------------------------------------
+// Customer managed policies.
+
+// iamPolicyOut is the Policy structure of IAM's XML.
+type iamPolicyOut struct {
+	PolicyName                    string
+	PolicyID                      string `xml:"PolicyId"`
+	Arn                           string
+	Path                          string
+	DefaultVersionID              string `xml:"DefaultVersionId"`
+	AttachmentCount               int
+	PermissionsBoundaryUsageCount int
+	IsAttachable                  bool
+	Description                   string `xml:",omitempty"`
+	CreateDate                    string
+	UpdateDate                    string
+	Tags                          []iamTag `xml:"Tags>member,omitempty"`
+}
+
+// iamPolicyView renders a policy reference: a customer managed policy, or
+// an AWS managed one, which the emulator knows only by ARN (its dates are
+// the Unix epoch).
+func iamPolicyView(a *account, ref iamPolicyRef, description bool) iamPolicyOut {
+	attached, boundary := iamUsage(a, ref.ARN)
+	out := iamPolicyOut{PolicyName: ref.Name, Arn: ref.ARN, Path: ref.Path, DefaultVersionID: "v1",
+		AttachmentCount: attached, PermissionsBoundaryUsageCount: boundary, IsAttachable: true}
+	if p := ref.customer; p != nil {
+		out.PolicyID, out.CreateDate, out.UpdateDate = p.ID, iamTime(p.Created), iamTime(p.Created)
+		out.Tags = iamTagList(p.Tags)
+		if description {
+			out.Description = p.Description
+		}
+	} else {
+		out.PolicyID = iamHashID("ANPA", "aws", ref.ARN)
+		out.CreateDate, out.UpdateDate = iamTime(time.Unix(0, 0)), iamTime(time.Unix(0, 0))
+	}
+	return out
+}
+
+func iamCustomerRef(p *iamManagedPolicy) iamPolicyRef {
+	return iamPolicyRef{ARN: p.ARN, Name: p.Name, Path: p.Path, customer: p}
+}
+
+func iamCreatePolicy(c *Ctx) (any, error) {
+	name, apiErr := iamPolicyName(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	path, apiErr := iamPath(c, "Path")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	desc, apiErr := iamDescription(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	tags, apiErr := iamTagsIn(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	s := iamOf(c)
+	if s.policies[strings.ToLower(name)] != nil {
+		return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name)
+	}
+	doc, apiErr := iamCheckPolicy(c, "PolicyDocument", "policyDocument", iamIdentityPolicy)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if iamPolicySize(doc) > iamMaxManagedSize {
+		return nil, iamLimit("Cannot exceed quota for PolicySize: %d", iamMaxManagedSize)
+	}
+	if len(s.policies) >= iamMaxManagedPolicies {
+		return nil, iamLimit("Cannot exceed quota for PoliciesPerAccount: %d", iamMaxManagedPolicies)
+	}
+	p := &iamManagedPolicy{Name: name, Path: path, ID: iamHashID("ANPA", c.Account.ID, "policy", strings.ToLower(name)),
+		ARN: "arn:aws:iam::" + c.Account.ID + ":policy" + path + name, Description: desc, Document: doc, Created: c.e.now()}
+	_ = iamApplyTags(&p.Tags, tags)
+	s.policies[strings.ToLower(name)] = p
+	return struct {
+		XMLName xml.Name `xml:"CreatePolicyResult"`
+		Policy  iamPolicyOut
+	}{Policy: iamPolicyView(c.Account, iamCustomerRef(p), false)}, nil
+}
+
+func iamPolicyNotFound(arn string) *APIError {
+	return iamNoSuchEntity("Policy %s does not exist or is not attachable.", arn)
+}
+
+func iamGetPolicy(c *Ctx) (any, error) {
+	arn, apiErr := iamRequired(c, "PolicyArn", "policyArn")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	ref, apiErr := iamLookupPolicy(c, arn, iamPolicyNotFound)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return struct {
+		XMLName xml.Name `xml:"GetPolicyResult"`
+		Policy  iamPolicyOut
+	}{Policy: iamPolicyView(c.Account, ref, true)}, nil
+}
+
+func iamGetPolicyVersion(c *Ctx) (any, error) {
+	arn, apiErr := iamRequired(c, "PolicyArn", "policyArn")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	version, apiErr := iamRequired(c, "VersionId", "versionId")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	ref, apiErr := iamLookupPolicy(c, arn, iamPolicyNotFound)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if ref.customer == nil {
+		return nil, iamNoSuchEntity("Policy %s version %s does not exist or is not attachable. (the emulator does not hold AWS managed policy documents)", arn, version)
+	}
+	if version != "v1" {
+		return nil, iamNoSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, version)
+	}
+	type policyVersion struct {
+		Document         string
+		VersionID        string `xml:"VersionId"`
+		IsDefaultVersion bool
+		CreateDate       string
+	}
+	return struct {
+		XMLName       xml.Name `xml:"GetPolicyVersionResult"`
+		PolicyVersion policyVersion
+	}{PolicyVersion: policyVersion{Document: iamURLEncode(ref.customer.Document), VersionID: "v1", IsDefaultVersion: true,
+		CreateDate: iamTime(ref.customer.Created)}}, nil
+}
+
+// iamListPolicies lists the account's customer managed policies (Scope
+// Local or All; the emulator does not enumerate AWS managed policies, so
+// Scope AWS lists none).
+func iamListPolicies(c *Ctx) (any, error) {
+	scope := c.Form("Scope")
+	switch scope {
+	case "", "All", "AWS", "Local":
+	default:
+		return nil, iamValidation("1 validation error detected: Value '%s' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]", scope)
+	}
+	prefix, apiErr := iamPathPrefix(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	onlyAttached := strings.EqualFold(c.Form("OnlyAttached"), "true")
+	var list []iamPolicyOut
+	if scope != "AWS" {
+		for _, p := range c.Account.iam.policies {
+			if !strings.HasPrefix(p.Path, prefix) {
+				continue
+			}
+			v := iamPolicyView(c.Account, iamCustomerRef(p), false)
+			if onlyAttached && v.AttachmentCount == 0 {
+				continue
+			}
+			v.Tags = nil // ListPolicies does not return tags
+			list = append(list, v)
+		}
+	}
+	page, next, apiErr := iamPage(c, list, func(p iamPolicyOut) string { return strings.ToLower(p.PolicyName) })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return struct {
+		XMLName     xml.Name       `xml:"ListPoliciesResult"`
+		Policies    []iamPolicyOut `xml:"Policies>member"`
+		IsTruncated bool
+		Marker      string `xml:",omitempty"`
+	}{Policies: page, IsTruncated: next != "", Marker: next}, nil
+}
+
+func iamDeletePolicy(c *Ctx) (any, error) {
+	arn, apiErr := iamRequired(c, "PolicyArn", "policyArn")
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	ref, apiErr := iamLookupPolicy(c, arn, iamPolicyNotFound)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if ref.aws {
+		return nil, errorf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:DeletePolicy on resource: policy %s", c.Caller.ARN, arn)
+	}
+	if attached, boundary := iamUsage(c.Account, arn); attached > 0 || boundary > 0 {
+		return nil, errorf(http.StatusConflict, "DeleteConflict", "Cannot delete a policy attached to entities.")
+	}
+	delete(c.Account.iam.policies, strings.ToLower(ref.Name))
+	return nil, nil
+}
+
+// ---------------------------------------------------------------------------
+// Snapshot.
+
+// iamSnapshot is the IAM state of each account with any: roles (trust and
+// inline policies as canonical JSON), OIDC providers by URL, customer
+// managed policies by ARN, the alias and the service-linked roles (role
+// name -> AWS service). No IDs or dates.
+func iamSnapshot(e *Emulator) map[string]any {
+	out := map[string]any{}
+	for id, a := range e.accounts {
+		s := a.iam
+		st := map[string]any{}
+		if len(s.roles) > 0 {
+			roles := map[string]any{}
+			linked := map[string]string{}
+			for _, r := range s.roles {
+				inline := map[string]json.RawMessage{}
+				for n, d := range r.Inline {
+					inline[n] = compactJSON(d)
+				}
+				attached := append([]string{}, r.Attached...)
+				sort.Strings(attached)
+				roles[r.Name] = map[string]any{
+					"path": r.Path, "arn": r.ARN, "trustPolicy": compactJSON(string(r.AssumeRolePolicy)),
+					"description": r.Description, "maxSessionDuration": r.MaxSessionDuration,
+					"inlinePolicies": inline, "attachedPolicies": attached, "permissionsBoundary": r.Boundary,
+					"tags": r.Tags,
+				}
+				if r.ServiceLinked != "" {
+					linked[r.Name] = r.ServiceLinked
+				}
+			}
+			st["roles"] = roles
+			if len(linked) > 0 {
+				st["serviceLinkedRoles"] = linked
+			}
+		}
+		if len(s.oidc) > 0 {
+			providers := map[string]any{}
+			for _, p := range s.oidc {
+				providers[p.URL] = map[string]any{"arn": p.ARN, "clientIds": p.ClientIDs, "thumbprints": p.Thumbprints, "tags": p.Tags}
+			}
+			st["oidcProviders"] = providers
+		}
+		if len(s.policies) > 0 {
+			policies := map[string]any{}
+			for _, p := range s.policies {
+				policies[p.ARN] = map[string]any{"name": p.Name, "path": p.Path, "description": p.Description,
+					"document": compactJSON(p.Document), "tags": p.Tags}
+			}
+			st["policies"] = policies
+		}
+		if s.alias != "" {
+			st["alias"] = s.alias
+		}
+		if len(st) > 0 {
+			out[id] = st
+		}
+	}
+	return out
+}

@@ -1,0 +1,1767 @@
+package emulator
+
+// IAM Identity Center administration (sso-admin, awsJson1_1, SigV4 signing
+// name "sso"): the organization instance of the management account's
+// organization, permission sets (managed, customer managed, inline and
+// boundary policies, tags), their provisioning to member accounts as
+// AWSReservedSSO_* IAM roles, and account assignments of identity store
+// users and groups. Provisioning and assignment requests are asynchronous:
+// they stay IN_PROGRESS for Options.SSOStatusDescribes describes of their
+// status and take effect when they settle.
+//
+// IDs and ARNs follow AWS's formats but are derived from hashes of the
+// instance and a per-instance counter, never from randomness, so two
+// emulators that served the same calls hold byte-identical state.
+//
+// Error statuses: every client error is HTTP 400 (the SDKs key on the
+// error code; ThrottlingException included), internal errors 500. Errors
+// carry their text in "Message", as the service's exceptions do.
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+func init() {
+	register(func() *service {
+		return &service{
+			name:         "sso",
+			protocol:     awsJSON11,
+			targetPrefix: "SWBExternalService",
+			errorPrefix:  "com.amazonaws.ssoadmin",
+			throttle: APIError{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded",
+				Extra: map[string]string{"Message": "Rate exceeded"}},
+			ops: map[string]*operation{
+				"ListInstances":    read(ssoListInstances),
+				"DescribeInstance": read(ssoDescribeInstance),
+
+				"CreatePermissionSet":   write(ssoCreatePermissionSet),
+				"DescribePermissionSet": read(ssoDescribePermissionSet),
+				"UpdatePermissionSet":   write(ssoUpdatePermissionSet),
+				"DeletePermissionSet":   write(ssoDeletePermissionSet),
+				"ListPermissionSets":    read(ssoListPermissionSets),
+
+				"AttachManagedPolicyToPermissionSet":                    write(ssoAttachManagedPolicy),
+				"DetachManagedPolicyFromPermissionSet":                  write(ssoDetachManagedPolicy),
+				"ListManagedPoliciesInPermissionSet":                    read(ssoListManagedPolicies),
+				"PutInlinePolicyToPermissionSet":                        write(ssoPutInlinePolicy),
+				"GetInlinePolicyForPermissionSet":                       read(ssoGetInlinePolicy),
+				"DeleteInlinePolicyFromPermissionSet":                   write(ssoDeleteInlinePolicy),
+				"AttachCustomerManagedPolicyReferenceToPermissionSet":   write(ssoAttachCustomerPolicy),
+				"DetachCustomerManagedPolicyReferenceFromPermissionSet": write(ssoDetachCustomerPolicy),
+				"ListCustomerManagedPolicyReferencesInPermissionSet":    read(ssoListCustomerPolicies),
+				"PutPermissionsBoundaryToPermissionSet":                 write(ssoPutBoundary),
+				"GetPermissionsBoundaryForPermissionSet":                read(ssoGetBoundary),
+				"DeletePermissionsBoundaryFromPermissionSet":            write(ssoDeleteBoundary),
+
+				"ProvisionPermissionSet":                  write(ssoProvisionPermissionSet),
+				"DescribePermissionSetProvisioningStatus": read(ssoDescribeProvisioningStatus),
+				"ListPermissionSetProvisioningStatus":     read(ssoListProvisioningStatus),
+
+				"CreateAccountAssignment":                 write(ssoCreateAccountAssignment),
+				"DeleteAccountAssignment":                 write(ssoDeleteAccountAssignment),
+				"DescribeAccountAssignmentCreationStatus": read(ssoDescribeAssignmentStatus(ssoKindCreate)),
+				"DescribeAccountAssignmentDeletionStatus": read(ssoDescribeAssignmentStatus(ssoKindDelete)),
+				"ListAccountAssignmentCreationStatus":     read(ssoListAssignmentStatus(ssoKindCreate)),
+				"ListAccountAssignmentDeletionStatus":     read(ssoListAssignmentStatus(ssoKindDelete)),
+				"ListAccountAssignments":                  read(ssoListAccountAssignments),
+
+				"ListAccountsForProvisionedPermissionSet": read(ssoListAccountsForProvisionedPermissionSet),
+				"ListPermissionSetsProvisionedToAccount":  read(ssoListPermissionSetsProvisionedToAccount),
+
+				"TagResource":         write(ssoTagResource),
+				"UntagResource":       write(ssoUntagResource),
+				"ListTagsForResource": read(ssoListTagsForResource),
+			},
+			snapshot: ssoSnapshot,
+		}
+	})
+}
+
+// Enum values and limits.
+const (
+	ssoStatusInProgress = "IN_PROGRESS"
+	ssoStatusSucceeded  = "SUCCEEDED"
+	ssoStatusFailed     = "FAILED"
+
+	ssoKindProvision = "provision"
+	ssoKindCreate    = "create"
+	ssoKindDelete    = "delete"
+
+	ssoTargetAccount        = "AWS_ACCOUNT"
+	ssoTargetAllProvisioned = "ALL_PROVISIONED_ACCOUNTS"
+
+	ssoLatestProvisioned    = "LATEST_PERMISSION_SET_PROVISIONED"
+	ssoLatestNotProvisioned = "LATEST_PERMISSION_SET_NOT_PROVISIONED"
+
+	ssoRolePath = "/aws-reserved/sso.amazonaws.com/"
+
+	// ssoMaxOutstandingCreations is how many CreateAccountAssignment requests
+	// one instance can have IN_PROGRESS. The IAM Identity Center quotas page
+	// lists it under throttle limits ("CreateAccountAssignment has a maximum
+	// limit of 10 asynchronous calls in progress at any time"), and the API
+	// reference names no dedicated error, so a request beyond it gets
+	// ThrottlingException (HTTP 400), which SDKs retry with backoff. A
+	// ConflictException would not be retried and is what AWS uses for
+	// concurrent modification of one resource, not for a rate quota.
+	ssoMaxOutstandingCreations = 10
+	// ssoMaxPolicies is how many AWS managed and customer managed policies
+	// (together) one permission set can have (IAM Identity Center quotas).
+	ssoMaxPolicies = 20
+	// ssoMaxInlineChars is the largest inline policy, in non-whitespace
+	// characters; ssoMaxInlineBytes the largest document overall.
+	ssoMaxInlineChars = 10240
+	ssoMaxInlineBytes = 32768
+	ssoMaxTags        = 50
+	ssoMaxResults     = 100
+)
+
+// ssoInstance is an IAM Identity Center organization instance. It hangs off
+// the management account (account.sso) and owns the identity store.
+type ssoInstance struct {
+	id, arn string
+	owner   string // management account ID
+	org     *organization
+	created time.Time
+	// seq numbers permission sets and requests for their IDs.
+	seq            int
+	permissionSets map[string]*ssoPermissionSet // by ARN
+	assignments    map[string]*ssoAssignment    // by ssoAssignmentKey
+	requests       map[string]*ssoRequest       // by request ID
+	// maxOutstanding is the most CreateAccountAssignment requests ever
+	// IN_PROGRESS at once.
+	maxOutstanding int
+	store          *idsStore
+}
+
+// ssoPermissionSet is a permission set.
+type ssoPermissionSet struct {
+	seq                                      int
+	id, arn, name                            string
+	description, relayState, sessionDuration string
+	created                                  time.Time
+	managed                                  []string // AWS managed policy ARNs, in attach order
+	customer                                 []ssoPolicyRef
+	inline                                   string
+	boundary                                 *ssoBoundary
+	tags                                     map[string]string
+	// version counts changes to what the set grants; provisioned maps each
+	// account the set is provisioned to to the version provisioned there.
+	version     int
+	provisioned map[string]int
+}
+
+// ssoPolicyRef is a customer managed policy reference.
+type ssoPolicyRef struct {
+	Name string `json:"Name"`
+	Path string `json:"Path,omitempty"`
+}
+
+// ssoBoundary is a permissions boundary: one of the two members is set.
+type ssoBoundary struct {
+	CustomerManagedPolicyReference *ssoPolicyRef `json:"CustomerManagedPolicyReference,omitempty"`
+	ManagedPolicyArn               string        `json:"ManagedPolicyArn,omitempty"`
+}
+
+// ssoAssignment is an account assignment.
+type ssoAssignment struct {
+	account, psARN, principalType, principalID string
+}
+
+func ssoAssignmentKey(account, psARN, principalType, principalID string) string {
+	return account + "|" + psARN + "|" + principalType + "|" + principalID
+}
+
+// ssoRequest is an asynchronous request: a permission set provisioning, an
+// account assignment creation or deletion.
+type ssoRequest struct {
+	seq                         int
+	id, kind                    string
+	status, failure             string
+	describesLeft               int
+	created                     time.Time
+	psARN, targetType, targetID string
+	principalType, principalID  string
+}
+
+// --- errors -----------------------------------------------------------------
+
+// ssoErr builds an sso-admin client error; the service's exceptions carry
+// their text in "Message".
+func ssoErr(code, format string, args ...any) *APIError {
+	e := errorf(http.StatusBadRequest, code, format, args...)
+	e.Extra = map[string]string{"Message": e.Message}
+	return e
+}
+
+func ssoValidation(format string, args ...any) *APIError {
+	return ssoErr("ValidationException", format, args...)
+}
+
+// ssoConstraint is AWS's wording for a member that fails its model constraint.
+func ssoConstraint(member, value, constraint string) *APIError {
+	return ssoValidation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, constraint)
+}
+
+func ssoRequired(member string) *APIError {
+	return ssoValidation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
+}
+
+func ssoNotFound(format string, args ...any) *APIError {
+	return ssoErr("ResourceNotFoundException", format, args...)
+}
+
+func ssoConflict(format string, args ...any) *APIError {
+	return ssoErr("ConflictException", format, args...)
+}
+
+func ssoAccessDenied(c *Ctx, resource string) *APIError {
+	return ssoErr("AccessDeniedException", "User: %s is not authorized to perform: sso:%s on resource: %s", c.Caller.ARN, c.Op, resource)
+}
+
+// --- deterministic IDs --------------------------------------------------------
+
+const ssoHex = "0123456789abcdef"
+
+// ssoHashID draws n characters of alphabet from a hash of parts.
+func ssoHashID(alphabet string, n int, parts ...string) string {
+	var out []byte
+	for block := 0; len(out) < n; block++ {
+		h := sha256.New()
+		fmt.Fprintf(h, "sso%d", block)
+		for _, p := range parts {
+			h.Write([]byte{0})
+			h.Write([]byte(p))
+		}
+		for _, b := range h.Sum(nil) {
+			if len(out) == n {
+				break
+			}
+			out = append(out, alphabet[int(b)%len(alphabet)])
+		}
+	}
+	return string(out)
+}
+
+// ssoUUID is a UUID-shaped (8-4-4-4-12 lowercase hex) hash of parts.
+func ssoUUID(parts ...string) string {
+	h := ssoHashID(ssoHex, 32, parts...)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// ssoEpoch renders a timestamp as JSON protocols do: epoch seconds.
+func ssoEpoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
+
+// ssoDescribes is Options.SSOStatusDescribes with its default.
+func ssoDescribes(e *Emulator) int {
+	if e.opts.SSOStatusDescribes <= 0 {
+		return 2
+	}
+	return e.opts.SSOStatusDescribes
+}
+
+// --- pagination -----------------------------------------------------------------
+
+// ssoPaginate returns the page of items (sorted by key, keys unique) that
+// follows token and the token of the next page ("" on the last). Tokens
+// carry the last key returned, so a page survives changes to the list.
+// invalid builds the service's validation error.
+func ssoPaginate[T any](c *Ctx, items []T, key func(T) string, token string, maxResults *int, invalid func(format string, args ...any) *APIError) ([]T, string, *APIError) {
+	limit := 0
+	if maxResults != nil {
+		if *maxResults < 1 || *maxResults > ssoMaxResults {
+			return nil, "", invalid("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *maxResults, ssoMaxResults)
+		}
+		limit = *maxResults
+	}
+	start := 0
+	if token != "" {
+		after, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil {
+			return nil, "", invalid("The NextToken provided is invalid. Use the NextToken from a previous response.")
+		}
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > string(after) })
+	}
+	end := min(start+c.PageSize(limit), len(items))
+	page := append(make([]T, 0, end-start), items[start:end]...)
+	next := ""
+	if end < len(items) {
+		next = base64.RawURLEncoding.EncodeToString([]byte(key(items[end-1])))
+	}
+	return page, next, nil
+}
+
+func ssoSeqKey(seq int) string { return fmt.Sprintf("%012d", seq) }
+
+// ssoPageOut builds a list response: {listName: page, "NextToken": next}.
+func ssoPageOut(listName string, page any, next string) map[string]any {
+	out := map[string]any{listName: page}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out
+}
+
+// --- lookups ------------------------------------------------------------------
+
+var (
+	ssoInstanceARNRe = regexp.MustCompile(`^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
+	ssoPSARNRe       = regexp.MustCompile(`^arn:aws(-[a-z]{1,5}){0,3}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$`)
+	ssoPSNameRe      = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	ssoAccountRe     = regexp.MustCompile(`^\d{12}$`)
+	ssoPrincipalRe   = regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
+	ssoRequestIDRe   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	ssoManagedARNRe  = regexp.MustCompile(`^arn:aws(-[a-z]{1,5}){0,3}:iam::aws:policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`)
+	ssoPolicyNameRe  = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	ssoPolicyPathRe  = regexp.MustCompile(`^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`)
+	ssoDurationRe    = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
+)
+
+// ssoInstanceOf resolves an InstanceArn for the caller: only the management
+// account that owns the instance may use it; anyone else is denied.
+func ssoInstanceOf(c *Ctx, arn string) (*ssoInstance, *APIError) {
+	if arn == "" {
+		return nil, ssoRequired("instanceArn")
+	}
+	if !ssoInstanceARNRe.MatchString(arn) {
+		return nil, ssoConstraint("instanceArn", arn, "Member must satisfy regular expression pattern: arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}")
+	}
+	if inst := c.Account.sso; inst != nil && inst.arn == arn {
+		return inst, nil
+	}
+	return nil, ssoAccessDenied(c, arn)
+}
+
+// permissionSet resolves a PermissionSetArn of the instance.
+func (inst *ssoInstance) permissionSet(arn string) (*ssoPermissionSet, *APIError) {
+	if arn == "" {
+		return nil, ssoRequired("permissionSetArn")
+	}
+	if !ssoPSARNRe.MatchString(arn) {
+		return nil, ssoConstraint("permissionSetArn", arn, "Member must satisfy regular expression pattern: arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}")
+	}
+	ps, ok := inst.permissionSets[arn]
+	if !ok {
+		return nil, ssoNotFound("Could not find PermissionSet with PermissionSetArn %s.", arn)
+	}
+	return ps, nil
+}
+
+// ssoDecode decodes the request body and resolves its InstanceArn.
+func ssoDecode[T any](c *Ctx, in *T, instanceARN func(*T) string) (*ssoInstance, *APIError) {
+	if err := c.JSON(in); err != nil {
+		if apiErr, ok := err.(*APIError); ok {
+			return nil, apiErr
+		}
+		return nil, ssoValidation("%v", err)
+	}
+	return ssoInstanceOf(c, instanceARN(in))
+}
+
+// checkAccount validates an account ID and requires it to be an active
+// member of the instance's organization.
+func (inst *ssoInstance) checkAccount(member, id string) *APIError {
+	if id == "" {
+		return ssoRequired(member)
+	}
+	if !ssoAccountRe.MatchString(id) {
+		return ssoConstraint(member, id, "Member must satisfy regular expression pattern: \\d{12}")
+	}
+	m, ok := inst.org.members[id]
+	if !ok || m.status != orgStatusActive {
+		return ssoValidation("The account %s is not a member of the organization %s.", id, inst.org.id)
+	}
+	return nil
+}
+
+// checkPrincipal validates a principal and requires it to exist in the
+// instance's identity store.
+func (inst *ssoInstance) checkPrincipal(typ, id string) *APIError {
+	switch {
+	case typ == "":
+		return ssoRequired("principalType")
+	case typ != "USER" && typ != "GROUP":
+		return ssoConstraint("principalType", typ, "Member must satisfy enum value set: [USER, GROUP]")
+	case id == "":
+		return ssoRequired("principalId")
+	case len(id) > 47 || !ssoPrincipalRe.MatchString(id):
+		return ssoConstraint("principalId", id, "Member must satisfy regular expression pattern: ^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$")
+	}
+	if !inst.principalExists(typ, id) {
+		return ssoNotFound("The principal %s of type %s does not exist in identity store %s.", id, typ, inst.store.id)
+	}
+	return nil
+}
+
+func (inst *ssoInstance) principalExists(typ, id string) bool {
+	if typ == "USER" {
+		return inst.store.users[id] != nil
+	}
+	return inst.store.groups[id] != nil
+}
+
+// principalName names a principal for the snapshot.
+func (inst *ssoInstance) principalName(typ, id string) string {
+	if typ == "USER" {
+		if u := inst.store.users[id]; u != nil {
+			return u.UserName
+		}
+	} else if g := inst.store.groups[id]; g != nil {
+		return g.DisplayName
+	}
+	return "deleted:" + id
+}
+
+// --- output shapes ------------------------------------------------------------
+
+type ssoPermissionSetOut struct {
+	Name             string  `json:"Name"`
+	PermissionSetArn string  `json:"PermissionSetArn"`
+	Description      string  `json:"Description,omitempty"`
+	CreatedDate      float64 `json:"CreatedDate"`
+	SessionDuration  string  `json:"SessionDuration,omitempty"`
+	RelayState       string  `json:"RelayState,omitempty"`
+}
+
+func (ps *ssoPermissionSet) out() ssoPermissionSetOut {
+	return ssoPermissionSetOut{Name: ps.name, PermissionSetArn: ps.arn, Description: ps.description,
+		CreatedDate: ssoEpoch(ps.created), SessionDuration: ps.sessionDuration, RelayState: ps.relayState}
+}
+
+type ssoProvisioningStatusOut struct {
+	AccountId        string  `json:"AccountId,omitempty"`
+	CreatedDate      float64 `json:"CreatedDate"`
+	FailureReason    string  `json:"FailureReason,omitempty"`
+	PermissionSetArn string  `json:"PermissionSetArn"`
+	RequestId        string  `json:"RequestId"`
+	Status           string  `json:"Status"`
+}
+
+type ssoAssignmentStatusOut struct {
+	CreatedDate      float64 `json:"CreatedDate"`
+	FailureReason    string  `json:"FailureReason,omitempty"`
+	PermissionSetArn string  `json:"PermissionSetArn"`
+	PrincipalId      string  `json:"PrincipalId"`
+	PrincipalType    string  `json:"PrincipalType"`
+	RequestId        string  `json:"RequestId"`
+	Status           string  `json:"Status"`
+	TargetId         string  `json:"TargetId"`
+	TargetType       string  `json:"TargetType"`
+}
+
+type ssoStatusMetadataOut struct {
+	CreatedDate float64 `json:"CreatedDate"`
+	RequestId   string  `json:"RequestId"`
+	Status      string  `json:"Status"`
+}
+
+func (r *ssoRequest) provisioningOut() ssoProvisioningStatusOut {
+	out := ssoProvisioningStatusOut{CreatedDate: ssoEpoch(r.created), FailureReason: r.failure,
+		PermissionSetArn: r.psARN, RequestId: r.id, Status: r.status}
+	if r.targetType == ssoTargetAccount {
+		out.AccountId = r.targetID
+	}
+	return out
+}
+
+func (r *ssoRequest) assignmentOut() ssoAssignmentStatusOut {
+	return ssoAssignmentStatusOut{CreatedDate: ssoEpoch(r.created), FailureReason: r.failure, PermissionSetArn: r.psARN,
+		PrincipalId: r.principalID, PrincipalType: r.principalType, RequestId: r.id, Status: r.status,
+		TargetId: r.targetID, TargetType: r.targetType}
+}
+
+type ssoTag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// --- instance -----------------------------------------------------------------
+
+// EnableIdentityCenter enables IAM Identity Center for the organization of
+// the management account, as the console's Enable button does (there is no
+// API for an organization instance), and returns the instance ARN and its
+// identity store ID. It fails when the management account manages no
+// organization, and returns the existing instance when already enabled.
+func (e *Emulator) EnableIdentityCenter() (instanceARN, identityStoreID string, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.accounts[e.opts.ManagementAccountID]
+	if a == nil || a.org == nil || a.org.mgmt != a.ID {
+		return "", "", fmt.Errorf("emulator: account %s manages no organization: create one before enabling IAM Identity Center", e.opts.ManagementAccountID)
+	}
+	if a.sso == nil {
+		id := "ssoins-" + ssoHashID(ssoHex, 16, "instance", a.org.id)
+		a.sso = &ssoInstance{
+			id: id, arn: "arn:aws:sso:::instance/" + id, owner: a.ID, org: a.org, created: e.now(),
+			permissionSets: map[string]*ssoPermissionSet{}, assignments: map[string]*ssoAssignment{},
+			requests: map[string]*ssoRequest{},
+			store:    newIDStore("d-" + ssoHashID(ssoHex, 10, "identitystore", a.org.id)),
+		}
+	}
+	return a.sso.arn, a.sso.store.id, nil
+}
+
+// MaxOutstandingAssignmentCreations returns the most CreateAccountAssignment
+// requests the management account's instance ever had IN_PROGRESS at once
+// (0 without an instance).
+func (e *Emulator) MaxOutstandingAssignmentCreations() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if a := e.accounts[e.opts.ManagementAccountID]; a != nil && a.sso != nil {
+		return a.sso.maxOutstanding
+	}
+	return 0
+}
+
+func (inst *ssoInstance) storeARN() string {
+	return "arn:aws:identitystore::" + inst.owner + ":identitystore/" + inst.store.id
+}
+
+func (inst *ssoInstance) metadata() map[string]any {
+	return map[string]any{"InstanceArn": inst.arn, "IdentityStoreId": inst.store.id, "IdentityStoreArn": inst.storeARN(),
+		"OwnerAccountId": inst.owner, "CreatedDate": ssoEpoch(inst.created), "Status": "ACTIVE"}
+}
+
+func ssoListInstances(c *Ctx) (any, error) {
+	var in struct {
+		MaxResults *int
+		NextToken  string
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	var all []*ssoInstance
+	if c.Account.sso != nil {
+		all = append(all, c.Account.sso)
+	}
+	page, next, apiErr := ssoPaginate(c, all, func(i *ssoInstance) string { return i.arn }, in.NextToken, in.MaxResults, ssoValidation)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	out := []map[string]any{}
+	for _, inst := range page {
+		out = append(out, inst.metadata())
+	}
+	return ssoPageOut("Instances", out, next), nil
+}
+
+func ssoDescribeInstance(c *Ctx) (any, error) {
+	var in struct{ InstanceArn string }
+	inst, apiErr := ssoDecode(c, &in, func(in *struct{ InstanceArn string }) string { return in.InstanceArn })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return inst.metadata(), nil
+}
+
+// --- permission sets ------------------------------------------------------------
+
+// ssoSessionSeconds parses an ISO-8601 duration.
+func ssoSessionSeconds(d string) (int, bool) {
+	m := ssoDurationRe.FindStringSubmatch(d)
+	if m == nil || d == "P" || d == "PT" {
+		return 0, false
+	}
+	total := 0
+	for i, mult := range []int{86400, 3600, 60, 1} {
+		if m[i+1] == "" {
+			continue
+		}
+		n, err := strconv.Atoi(m[i+1])
+		if err != nil || n > 1_000_000 {
+			return 0, false
+		}
+		total += n * mult
+	}
+	return total, true
+}
+
+// checkSettings validates the optional members of Create/UpdatePermissionSet.
+func ssoCheckSettings(description, relayState, sessionDuration *string) *APIError {
+	if description != nil {
+		d := *description
+		if n := utf8.RuneCountInString(d); n < 1 || n > 700 {
+			return ssoConstraint("description", d, "Member must have length less than or equal to 700, Member must have length greater than or equal to 1")
+		}
+		for _, r := range d {
+			if !(r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0x7e) || (r >= 0xa1 && r <= 0xff)) {
+				return ssoConstraint("description", d, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*")
+			}
+		}
+	}
+	if relayState != nil {
+		if n := utf8.RuneCountInString(*relayState); n < 1 || n > 240 {
+			return ssoConstraint("relayState", *relayState, "Member must have length less than or equal to 240, Member must have length greater than or equal to 1")
+		}
+	}
+	if sessionDuration != nil {
+		d := *sessionDuration
+		if n := len(d); n < 1 || n > 100 {
+			return ssoConstraint("sessionDuration", d, "Member must have length less than or equal to 100, Member must have length greater than or equal to 1")
+		}
+		secs, ok := ssoSessionSeconds(d)
+		if !ok {
+			return ssoConstraint("sessionDuration", d, "Member must satisfy regular expression pattern: ^(-?)P(?=\\d|T\\d)(?:(\\d+)Y)?(?:(\\d+)M)?(?:(\\d+)([DW]))?(?:T(?:(\\d+)H)?(?:(\\d+)M)?(?:(\\d+(?:\\.\\d+)?)S)?)?$")
+		}
+		if secs < 3600 || secs > 43200 {
+			return ssoValidation("The session duration %s is not valid: it must be between 1 hour (PT1H) and 12 hours (PT12H).", d)
+		}
+	}
+	return nil
+}
+
+// ssoTagMap validates tags and returns them as a map.
+func ssoTagMap(tags []ssoTag) (map[string]string, *APIError) {
+	m := map[string]string{}
+	for _, t := range tags {
+		if n := utf8.RuneCountInString(t.Key); n < 1 || n > 128 {
+			return nil, ssoConstraint("tags.member.key", t.Key, "Member must have length less than or equal to 128, Member must have length greater than or equal to 1")
+		}
+		if utf8.RuneCountInString(t.Value) > 256 {
+			return nil, ssoConstraint("tags.member.value", t.Value, "Member must have length less than or equal to 256")
+		}
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return nil, ssoValidation("Tag keys beginning with aws: are reserved for AWS use.")
+		}
+		m[t.Key] = t.Value
+	}
+	if len(m) > ssoMaxTags {
+		return nil, ssoErr("ServiceQuotaExceededException", "A resource can have at most %d tags.", ssoMaxTags)
+	}
+	return m, nil
+}
+
+func ssoTagList(m map[string]string) []ssoTag {
+	out := []ssoTag{}
+	for _, k := range sortedKeys(m) {
+		out = append(out, ssoTag{Key: k, Value: m[k]})
+	}
+	return out
+}
+
+func ssoCreatePermissionSet(c *Ctx) (any, error) {
+	type input struct {
+		InstanceArn, Name                        string
+		Description, RelayState, SessionDuration *string
+		Tags                                     []ssoTag
+	}
+	var in input
+	inst, apiErr := ssoDecode(c, &in, func(in *input) string { return in.InstanceArn })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	switch {
+	case in.Name == "":
+		return nil, ssoRequired("name")
+	case utf8.RuneCountInString(in.Name) > 32:
+		return nil, ssoConstraint("name", in.Name, "Member must have length less than or equal to 32")
+	case !ssoPSNameRe.MatchString(in.Name):
+		return nil, ssoConstraint("name", in.Name, "Member must satisfy regular expression pattern: [\\w+=,.@-]+")
+	}
+	if apiErr := ssoCheckSettings(in.Description, in.RelayState, in.SessionDuration); apiErr != nil {
+		return nil, apiErr
+	}
+	tags, apiErr := ssoTagMap(in.Tags)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	for _, ps := range inst.permissionSets {
+		if ps.name == in.Name {
+			return nil, ssoConflict("PermissionSet with name %s already exists.", in.Name)
+		}
+	}
+	ps := &ssoPermissionSet{name: in.Name, sessionDuration: "PT1H", created: c.e.now(), tags: tags,
+		version: 1, provisioned: map[string]int{}}
+	if in.Description != nil {
+		ps.description = *in.Description
+	}
+	if in.RelayState != nil {
+		ps.relayState = *in.RelayState
+	}
+	if in.SessionDuration != nil {
+		ps.sessionDuration = *in.SessionDuration
+	}
+	for {
+		inst.seq++
+		ps.id = "ps-" + ssoHashID(ssoHex, 16, "permissionSet", inst.id, in.Name, strconv.Itoa(inst.seq))
+		ps.arn = "arn:aws:sso:::permissionSet/" + inst.id + "/" + ps.id
+		if inst.permissionSets[ps.arn] == nil {
+			break
+		}
+	}
+	ps.seq = inst.seq
+	inst.permissionSets[ps.arn] = ps
+	return map[string]any{"PermissionSet": ps.out()}, nil
+}
+
+// ssoPSInput is the input of the operations on one permission set.
+type ssoPSInput struct {
+	InstanceArn, PermissionSetArn string
+}
+
+// ssoPS decodes an input that embeds ssoPSInput and resolves the permission set.
+func ssoPS[T any](c *Ctx, in *T, ids func(*T) *ssoPSInput) (*ssoInstance, *ssoPermissionSet, *APIError) {
+	inst, apiErr := ssoDecode(c, in, func(in *T) string { return ids(in).InstanceArn })
+	if apiErr != nil {
+		return nil, nil, apiErr
+	}
+	ps, apiErr := inst.permissionSet(ids(in).PermissionSetArn)
+	if apiErr != nil {
+		return nil, nil, apiErr
+	}
+	return inst, ps, nil
+}
+
+func ssoDescribePermissionSet(c *Ctx) (any, error) {
+	var in ssoPSInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return map[string]any{"PermissionSet": ps.out()}, nil
+}
+
+func ssoUpdatePermissionSet(c *Ctx) (any, error) {
+	type input struct {
+		ssoPSInput
+		Description, RelayState, SessionDuration *string
+	}
+	var in input
+	_, ps, apiErr := ssoPS(c, &in, func(in *input) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if apiErr := ssoCheckSettings(in.Description, in.RelayState, in.SessionDuration); apiErr != nil {
+		return nil, apiErr
+	}
+	if in.Description != nil {
+		ps.description = *in.Description
+	}
+	if in.RelayState != nil {
+		ps.relayState = *in.RelayState
+	}
+	if in.SessionDuration != nil {
+		ps.sessionDuration = *in.SessionDuration
+	}
+	ps.version++
+	return struct{}{}, nil
+}
+
+func ssoDeletePermissionSet(c *Ctx) (any, error) {
+	var in ssoPSInput
+	inst, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if len(ps.provisioned) > 0 {
+		return nil, ssoConflict("The permission set %s is provisioned to %d account(s). Remove its account assignments before deleting it.", ps.arn, len(ps.provisioned))
+	}
+	for _, asg := range inst.assignments {
+		if asg.psARN == ps.arn {
+			return nil, ssoConflict("The permission set %s has account assignments. Remove them before deleting it.", ps.arn)
+		}
+	}
+	delete(inst.permissionSets, ps.arn)
+	return struct{}{}, nil
+}
+
+// sortedSets returns the instance's permission sets in creation order.
+func (inst *ssoInstance) sortedSets(keep func(*ssoPermissionSet) bool) []*ssoPermissionSet {
+	var out []*ssoPermissionSet
+	for _, ps := range inst.permissionSets {
+		if keep == nil || keep(ps) {
+			out = append(out, ps)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+func ssoPSKey(ps *ssoPermissionSet) string { return ssoSeqKey(ps.seq) }
+
+func ssoListPermissionSets(c *Ctx) (any, error) {
+	type input struct {
+		InstanceArn string
+		MaxResults  *int
+		NextToken   string
+	}
+	var in input
+	inst, apiErr := ssoDecode(c, &in, func(in *input) string { return in.InstanceArn })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	page, next, apiErr := ssoPaginate(c, inst.sortedSets(nil), ssoPSKey, in.NextToken, in.MaxResults, ssoValidation)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	arns := []string{}
+	for _, ps := range page {
+		arns = append(arns, ps.arn)
+	}
+	return ssoPageOut("PermissionSets", arns, next), nil
+}
+
+// --- policies -------------------------------------------------------------------
+
+func (ps *ssoPermissionSet) policyCount() int { return len(ps.managed) + len(ps.customer) }
+
+func ssoCheckManagedARN(arn string) *APIError {
+	if arn == "" {
+		return ssoRequired("managedPolicyArn")
+	}
+	if len(arn) > 2048 || !ssoManagedARNRe.MatchString(arn) {
+		return ssoValidation("The managed policy ARN %s is not valid: it must be an AWS managed policy (arn:aws:iam::aws:policy/...).", arn)
+	}
+	return nil
+}
+
+// ssoManagedName is the policy name of an AWS managed policy ARN.
+func ssoManagedName(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
+
+type ssoManagedInput struct {
+	ssoPSInput
+	ManagedPolicyArn string
+}
+
+func ssoAttachManagedPolicy(c *Ctx) (any, error) {
+	var in ssoManagedInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoManagedInput) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if apiErr := ssoCheckManagedARN(in.ManagedPolicyArn); apiErr != nil {
+		return nil, apiErr
+	}
+	if contains(ps.managed, in.ManagedPolicyArn, false) {
+		return nil, ssoConflict("The managed policy %s is already attached to the permission set %s.", in.ManagedPolicyArn, ps.arn)
+	}
+	if ps.policyCount() >= ssoMaxPolicies {
+		return nil, ssoErr("ServiceQuotaExceededException", "A permission set can have at most %d AWS managed and customer managed policies attached.", ssoMaxPolicies)
+	}
+	ps.managed = append(ps.managed, in.ManagedPolicyArn)
+	ps.version++
+	return struct{}{}, nil
+}
+
+func ssoDetachManagedPolicy(c *Ctx) (any, error) {
+	var in ssoManagedInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoManagedInput) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if apiErr := ssoCheckManagedARN(in.ManagedPolicyArn); apiErr != nil {
+		return nil, apiErr
+	}
+	for i, arn := range ps.managed {
+		if arn == in.ManagedPolicyArn {
+			ps.managed = append(ps.managed[:i:i], ps.managed[i+1:]...)
+			ps.version++
+			return struct{}{}, nil
+		}
+	}
+	return nil, ssoNotFound("The managed policy %s is not attached to the permission set %s.", in.ManagedPolicyArn, ps.arn)
+}
+
+type ssoPSListInput struct {
+	ssoPSInput
+	MaxResults *int
+	NextToken  string
+}
+
+func ssoListManagedPolicies(c *Ctx) (any, error) {
+	var in ssoPSListInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSListInput) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	type item struct {
+		key, arn string
+	}
+	items := make([]item, len(ps.managed))
+	for i, arn := range ps.managed {
+		items[i] = item{ssoSeqKey(i), arn}
+	}
+	page, next, apiErr := ssoPaginate(c, items, func(it item) string { return it.key }, in.NextToken, in.MaxResults, ssoValidation)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	out := []map[string]string{}
+	for _, it := range page {
+		out = append(out, map[string]string{"Arn": it.arn, "Name": ssoManagedName(it.arn)})
+	}
+	return ssoPageOut("AttachedManagedPolicies", out, next), nil
+}
+
+// ssoNonWhitespace counts the characters of s that are not whitespace.
+func ssoNonWhitespace(s string) int {
+	n := 0
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
+}
+
+func ssoPutInlinePolicy(c *Ctx) (any, error) {
+	type input struct {
+		ssoPSInput
+		InlinePolicy string
+	}
+	var in input
+	_, ps, apiErr := ssoPS(c, &in, func(in *input) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	switch {
+	case in.InlinePolicy == "":
+		return nil, ssoRequired("inlinePolicy")
+	case len(in.InlinePolicy) > ssoMaxInlineBytes:
+		return nil, ssoConstraint("inlinePolicy", "***", fmt.Sprintf("Member must have length less than or equal to %d", ssoMaxInlineBytes))
+	case ssoNonWhitespace(in.InlinePolicy) > ssoMaxInlineChars:
+		return nil, ssoValidation("The inline policy exceeds the maximum of %d non-whitespace characters.", ssoMaxInlineChars)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(in.InlinePolicy), &doc); err != nil || doc == nil {
+		return nil, ssoValidation("The inline policy is not a valid JSON policy document.")
+	}
+	if _, ok := doc["Statement"]; !ok {
+		return nil, ssoValidation("The inline policy is not a valid policy document: it has no Statement.")
+	}
+	ps.inline = in.InlinePolicy
+	ps.version++
+	return struct{}{}, nil
+}
+
+func ssoGetInlinePolicy(c *Ctx) (any, error) {
+	var in ssoPSInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return map[string]any{"InlinePolicy": ps.inline}, nil
+}
+
+func ssoDeleteInlinePolicy(c *Ctx) (any, error) {
+	var in ssoPSInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if ps.inline != "" {
+		ps.inline = ""
+		ps.version++
+	}
+	return struct{}{}, nil
+}
+
+// ssoCheckRef validates a customer managed policy reference, defaulting
+// its path to "/".
+func ssoCheckRef(member string, ref *ssoPolicyRef) *APIError {
+	if ref == nil {
+		return ssoRequired(member)
+	}
+	if ref.Name == "" {
+		return ssoRequired(member + ".name")
+	}
+	if !ssoPolicyNameRe.MatchString(ref.Name) {
+		return ssoConstraint(member+".name", ref.Name, "Member must satisfy regular expression pattern: [\\w+=,.@-]+")
+	}
+	if ref.Path == "" {
+		ref.Path = "/"
+	}
+	if len(ref.Path) > 512 || !ssoPolicyPathRe.MatchString(ref.Path) {
+		return ssoConstraint(member+".path", ref.Path, "Member must satisfy regular expression pattern: ((/[A-Za-z0-9\\.,\\+@=_-]+)*)/")
+	}
+	return nil
+}
+
+type ssoCustomerInput struct {
+	ssoPSInput
+	CustomerManagedPolicyReference *ssoPolicyRef
+}
+
+func ssoAttachCustomerPolicy(c *Ctx) (any, error) {
+	var in ssoCustomerInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoCustomerInput) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	ref := in.CustomerManagedPolicyReference
+	if apiErr := ssoCheckRef("customerManagedPolicyReference", ref); apiErr != nil {
+		return nil, apiErr
+	}
+	for _, r := range ps.customer {
+		if r == *ref {
+			return nil, ssoConflict("The customer managed policy reference %s%s is already attached to the permission set %s.", ref.Path, ref.Name, ps.arn)
+		}
+	}
+	if ps.policyCount() >= ssoMaxPolicies {
+		return nil, ssoErr("ServiceQuotaExceededException", "A permission set can have at most %d AWS managed and customer managed policies attached.", ssoMaxPolicies)
+	}
+	ps.customer = append(ps.customer, *ref)
+	ps.version++
+	return struct{}{}, nil
+}
+
+func ssoDetachCustomerPolicy(c *Ctx) (any, error) {
+	var in ssoCustomerInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoCustomerInput) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	ref := in.CustomerManagedPolicyReference
+	if apiErr := ssoCheckRef("customerManagedPolicyReference", ref); apiErr != nil {
+		return nil, apiErr
+	}
+	for i, r := range ps.customer {
+		if r == *ref {
+			ps.customer = append(ps.customer[:i:i], ps.customer[i+1:]...)
+			ps.version++
+			return struct{}{}, nil
+		}
+	}
+	return nil, ssoNotFound("The customer managed policy reference %s%s is not attached to the permission set %s.", ref.Path, ref.Name, ps.arn)
+}
+
+func ssoListCustomerPolicies(c *Ctx) (any, error) {
+	var in ssoPSListInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSListInput) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	type item struct {
+		key string
+		ref ssoPolicyRef
+	}
+	items := make([]item, len(ps.customer))
+	for i, r := range ps.customer {
+		items[i] = item{ssoSeqKey(i), r}
+	}
+	page, next, apiErr := ssoPaginate(c, items, func(it item) string { return it.key }, in.NextToken, in.MaxResults, ssoValidation)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	out := []ssoPolicyRef{}
+	for _, it := range page {
+		out = append(out, it.ref)
+	}
+	return ssoPageOut("CustomerManagedPolicyReferences", out, next), nil
+}
+
+func ssoPutBoundary(c *Ctx) (any, error) {
+	type input struct {
+		ssoPSInput
+		PermissionsBoundary *ssoBoundary
+	}
+	var in input
+	_, ps, apiErr := ssoPS(c, &in, func(in *input) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	b := in.PermissionsBoundary
+	switch {
+	case b == nil:
+		return nil, ssoRequired("permissionsBoundary")
+	case (b.ManagedPolicyArn == "") == (b.CustomerManagedPolicyReference == nil):
+		return nil, ssoValidation("A permissions boundary must specify exactly one of ManagedPolicyArn and CustomerManagedPolicyReference.")
+	case b.ManagedPolicyArn != "":
+		if apiErr := ssoCheckManagedARN(b.ManagedPolicyArn); apiErr != nil {
+			return nil, apiErr
+		}
+	default:
+		if apiErr := ssoCheckRef("permissionsBoundary.customerManagedPolicyReference", b.CustomerManagedPolicyReference); apiErr != nil {
+			return nil, apiErr
+		}
+	}
+	ps.boundary = b
+	ps.version++
+	return struct{}{}, nil
+}
+
+func ssoGetBoundary(c *Ctx) (any, error) {
+	var in ssoPSInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if ps.boundary == nil {
+		return nil, ssoNotFound("The permission set %s has no permissions boundary.", ps.arn)
+	}
+	return map[string]any{"PermissionsBoundary": ps.boundary}, nil
+}
+
+func ssoDeleteBoundary(c *Ctx) (any, error) {
+	var in ssoPSInput
+	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if ps.boundary == nil {
+		return nil, ssoNotFound("The permission set %s has no permissions boundary.", ps.arn)
+	}
+	ps.boundary = nil
+	ps.version++
+	return struct{}{}, nil
+}
+
+// --- asynchronous requests ----------------------------------------------------
+
+// newRequest records an IN_PROGRESS request with a deterministic ID.
+func (inst *ssoInstance) newRequest(c *Ctx, r *ssoRequest) *ssoRequest {
+	r.status, r.created, r.describesLeft = ssoStatusInProgress, c.e.now(), ssoDescribes(c.e)
+	for {
+		inst.seq++
+		r.id = ssoUUID("request", inst.id, r.kind, r.psARN, r.targetID, r.principalID, strconv.Itoa(inst.seq))
+		if inst.requests[r.id] == nil {
+			break
+		}
+	}
+	r.seq = inst.seq
+	inst.requests[r.id] = r
+	return r
+}
+
+// describe counts a describe of an IN_PROGRESS request and settles it when
+// its describes are used up.
+func (inst *ssoInstance) describe(e *Emulator, r *ssoRequest) {
+	if r.status != ssoStatusInProgress {
+		return
+	}
+	if r.describesLeft > 0 {
+		r.describesLeft--
+		return
+	}
+	inst.settle(e, r)
+}
+
+func (inst *ssoInstance) settle(e *Emulator, r *ssoRequest) {
+	fail := func(reason string) { r.status, r.failure = ssoStatusFailed, reason }
+	ps := inst.permissionSets[r.psARN]
+	if ps == nil {
+		fail("The permission set " + r.psARN + " no longer exists.")
+		return
+	}
+	switch r.kind {
+	case ssoKindProvision:
+		targets := []string{r.targetID}
+		if r.targetType == ssoTargetAllProvisioned {
+			targets = sortedKeys(ps.provisioned)
+		}
+		for _, acct := range targets {
+			if problem := inst.provisionProblem(e, ps, acct); problem != "" {
+				fail(problem)
+				return
+			}
+		}
+		for _, acct := range targets {
+			inst.provision(e, ps, acct)
+		}
+	case ssoKindCreate:
+		if !inst.principalExists(r.principalType, r.principalID) {
+			fail("The principal " + r.principalID + " no longer exists in the identity store.")
+			return
+		}
+		_, provisioned := ps.provisioned[r.targetID]
+		if problem := inst.provisionProblem(e, ps, r.targetID); problem != "" && !provisioned {
+			fail(problem)
+			return
+		}
+		key := ssoAssignmentKey(r.targetID, r.psARN, r.principalType, r.principalID)
+		if inst.assignments[key] == nil {
+			inst.assignments[key] = &ssoAssignment{account: r.targetID, psARN: r.psARN, principalType: r.principalType, principalID: r.principalID}
+		}
+		if !provisioned {
+			inst.provision(e, ps, r.targetID)
+		}
+	case ssoKindDelete:
+		key := ssoAssignmentKey(r.targetID, r.psARN, r.principalType, r.principalID)
+		if inst.assignments[key] == nil {
+			fail("No account assignment exists for the principal, permission set and account specified.")
+			return
+		}
+		delete(inst.assignments, key)
+		for _, asg := range inst.assignments {
+			if asg.account == r.targetID && asg.psARN == r.psARN {
+				r.status = ssoStatusSucceeded
+				return
+			}
+		}
+		inst.deprovision(e, ps, r.targetID)
+	}
+	r.status = ssoStatusSucceeded
+}
+
+// roleName is the IAM role a permission set is provisioned as in an account.
+func (inst *ssoInstance) roleName(ps *ssoPermissionSet, acct string) string {
+	return "AWSReservedSSO_" + ps.name + "_" + ssoHashID(ssoHex, 16, "role", inst.id, ps.id, acct)
+}
+
+// provisionProblem is why the permission set cannot be provisioned to the
+// account ("" when it can): IAM Identity Center attaches customer managed
+// policies (and a customer managed boundary) by name and path, so they must
+// exist in every account the set is provisioned to.
+func (inst *ssoInstance) provisionProblem(e *Emulator, ps *ssoPermissionSet, acct string) string {
+	a := e.accounts[acct]
+	if a == nil {
+		return "The account " + acct + " no longer exists."
+	}
+	refs := append([]ssoPolicyRef{}, ps.customer...)
+	if ps.boundary != nil && ps.boundary.CustomerManagedPolicyReference != nil {
+		refs = append(refs, *ps.boundary.CustomerManagedPolicyReference)
+	}
+	for _, ref := range refs {
+		if p := a.iam.policies[strings.ToLower(ref.Name)]; p == nil || p.Path != ref.Path {
+			return "Received a 404 status error: the customer managed policy " + ref.Path + ref.Name +
+				" does not exist in account " + acct + "."
+		}
+	}
+	return ""
+}
+
+// provision creates (or updates) the permission set's reserved role in the
+// account, trusting the account's IAM Identity Center SAML provider, with
+// the set's policies attached (the inline policy as AwsSSOInlinePolicy),
+// and records the version provisioned. Check provisionProblem first.
+func (inst *ssoInstance) provision(e *Emulator, ps *ssoPermissionSet, acct string) {
+	a := e.accounts[acct]
+	name := inst.roleName(ps, acct)
+	secs, _ := ssoSessionSeconds(ps.sessionDuration)
+	r := a.iam.roles[strings.ToLower(name)]
+	if r == nil {
+		provider := "arn:aws:iam::" + acct + ":saml-provider/AWSSSO_" + ssoHashID(ssoHex, 16, "saml", inst.id, acct) + "_DO_NOT_DELETE"
+		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider +
+			`"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
+		var apiErr *APIError
+		if r, apiErr = e.createRole(a, name, ssoRolePath, trust); apiErr != nil {
+			return // unreachable: the name is valid and was checked free
+		}
+	}
+	r.MaxSessionDuration = secs
+	r.Attached = append([]string{}, ps.managed...)
+	for _, ref := range ps.customer {
+		r.Attached = append(r.Attached, "arn:aws:iam::"+acct+":policy"+ref.Path+ref.Name)
+	}
+	r.Inline = nil
+	if ps.inline != "" {
+		r.Inline = map[string]string{"AwsSSOInlinePolicy": ps.inline}
+	}
+	r.Boundary = ""
+	if b := ps.boundary; b != nil {
+		r.Boundary = b.ManagedPolicyArn
+		if ref := b.CustomerManagedPolicyReference; ref != nil {
+			r.Boundary = "arn:aws:iam::" + acct + ":policy" + ref.Path + ref.Name
+		}
+	}
+	ps.provisioned[acct] = ps.version
+}
+
+// deprovision removes the permission set's reserved role from the account,
+// as IAM Identity Center does when the account's last assignment of the
+// set is deleted.
+func (inst *ssoInstance) deprovision(e *Emulator, ps *ssoPermissionSet, acct string) {
+	if a := e.accounts[acct]; a != nil {
+		delete(a.iam.roles, strings.ToLower(inst.roleName(ps, acct)))
+	}
+	delete(ps.provisioned, acct)
+}
+
+func (inst *ssoInstance) outstandingCreations() int {
+	n := 0
+	for _, r := range inst.requests {
+		if r.kind == ssoKindCreate && r.status == ssoStatusInProgress {
+			n++
+		}
+	}
+	return n
+}
+
+// findRequest resolves a request ID of the given kind.
+func (inst *ssoInstance) findRequest(member, id, kind string) (*ssoRequest, *APIError) {
+	if id == "" {
+		return nil, ssoRequired(member)
+	}
+	if !ssoRequestIDRe.MatchString(id) {
+		return nil, ssoConstraint(member, id, "Member must satisfy regular expression pattern: \\b[0-9a-f]{8}\\b-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-\\b[0-9a-f]{12}\\b")
+	}
+	r, ok := inst.requests[id]
+	if !ok || r.kind != kind {
+		return nil, ssoNotFound("Could not find a request with RequestId %s.", id)
+	}
+	return r, nil
+}
+
+func ssoProvisionPermissionSet(c *Ctx) (any, error) {
+	type input struct {
+		ssoPSInput
+		TargetType, TargetId string
+	}
+	var in input
+	inst, ps, apiErr := ssoPS(c, &in, func(in *input) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	switch in.TargetType {
+	case "":
+		return nil, ssoRequired("targetType")
+	case ssoTargetAccount:
+		if apiErr := inst.checkAccount("targetId", in.TargetId); apiErr != nil {
+			return nil, apiErr
+		}
+	case ssoTargetAllProvisioned:
+		if in.TargetId != "" {
+			return nil, ssoValidation("TargetId must not be specified when TargetType is ALL_PROVISIONED_ACCOUNTS.")
+		}
+	default:
+		return nil, ssoConstraint("targetType", in.TargetType, "Member must satisfy enum value set: [AWS_ACCOUNT, ALL_PROVISIONED_ACCOUNTS]")
+	}
+	for _, r := range inst.requests {
+		if r.kind == ssoKindProvision && r.status == ssoStatusInProgress && r.psARN == ps.arn &&
+			(r.targetType == ssoTargetAllProvisioned || in.TargetType == ssoTargetAllProvisioned || r.targetID == in.TargetId) {
+			return nil, ssoConflict("The permission set %s is already being provisioned (request %s). Wait for it to complete and try again.", ps.arn, r.id)
+		}
+	}
+	r := inst.newRequest(c, &ssoRequest{kind: ssoKindProvision, psARN: ps.arn, targetType: in.TargetType, targetID: in.TargetId})
+	return map[string]any{"PermissionSetProvisioningStatus": r.provisioningOut()}, nil
+}
+
+func ssoDescribeProvisioningStatus(c *Ctx) (any, error) {
+	type input struct{ InstanceArn, ProvisionPermissionSetRequestId string }
+	var in input
+	inst, apiErr := ssoDecode(c, &in, func(in *input) string { return in.InstanceArn })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	r, apiErr := inst.findRequest("provisionPermissionSetRequestId", in.ProvisionPermissionSetRequestId, ssoKindProvision)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	inst.describe(c.e, r)
+	return map[string]any{"PermissionSetProvisioningStatus": r.provisioningOut()}, nil
+}
+
+// statusList pages an instance's requests of a kind, filtered by status.
+func ssoStatusList(c *Ctx, listName, kind string) (any, error) {
+	type input struct {
+		InstanceArn string
+		Filter      *struct{ Status string }
+		MaxResults  *int
+		NextToken   string
+	}
+	var in input
+	inst, apiErr := ssoDecode(c, &in, func(in *input) string { return in.InstanceArn })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	want := ""
+	if in.Filter != nil && in.Filter.Status != "" {
+		switch in.Filter.Status {
+		case ssoStatusInProgress, ssoStatusSucceeded, ssoStatusFailed:
+			want = in.Filter.Status
+		default:
+			return nil, ssoConstraint("filter.status", in.Filter.Status, "Member must satisfy enum value set: [IN_PROGRESS, FAILED, SUCCEEDED]")
+		}
+	}
+	var reqs []*ssoRequest
+	for _, r := range inst.requests {
+		if r.kind == kind && (want == "" || r.status == want) {
+			reqs = append(reqs, r)
+		}
+	}
+	sort.Slice(reqs, func(i, j int) bool { return reqs[i].seq < reqs[j].seq })
+	page, next, apiErr := ssoPaginate(c, reqs, func(r *ssoRequest) string { return ssoSeqKey(r.seq) }, in.NextToken, in.MaxResults, ssoValidation)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	out := []ssoStatusMetadataOut{}
+	for _, r := range page {
+		out = append(out, ssoStatusMetadataOut{CreatedDate: ssoEpoch(r.created), RequestId: r.id, Status: r.status})
+	}
+	return ssoPageOut(listName, out, next), nil
+}
+
+func ssoListProvisioningStatus(c *Ctx) (any, error) {
+	return ssoStatusList(c, "PermissionSetsProvisioningStatus", ssoKindProvision)
+}
+
+// --- account assignments --------------------------------------------------------
+
+type ssoAssignmentInput struct {
+	ssoPSInput
+	PrincipalId, PrincipalType, TargetId, TargetType string
+}
+
+// ssoAssignmentRequest validates a Create/DeleteAccountAssignment input.
+func ssoAssignmentRequest(c *Ctx) (*ssoInstance, *ssoPermissionSet, *ssoAssignmentInput, *APIError) {
+	var in ssoAssignmentInput
+	inst, ps, apiErr := ssoPS(c, &in, func(in *ssoAssignmentInput) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, nil, nil, apiErr
+	}
+	switch in.TargetType {
+	case "":
+		return nil, nil, nil, ssoRequired("targetType")
+	case ssoTargetAccount:
+	default:
+		return nil, nil, nil, ssoConstraint("targetType", in.TargetType, "Member must satisfy enum value set: [AWS_ACCOUNT]")
+	}
+	if apiErr := inst.checkAccount("targetId", in.TargetId); apiErr != nil {
+		return nil, nil, nil, apiErr
+	}
+	if apiErr := inst.checkPrincipal(in.PrincipalType, in.PrincipalId); apiErr != nil {
+		return nil, nil, nil, apiErr
+	}
+	return inst, ps, &in, nil
+}
+
+func ssoCreateAccountAssignment(c *Ctx) (any, error) {
+	inst, ps, in, apiErr := ssoAssignmentRequest(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if inst.outstandingCreations() >= ssoMaxOutstandingCreations {
+		return nil, ssoErr("ThrottlingException",
+			"The maximum number of %d account assignment creation requests in progress has been reached. Wait for some to complete and try again.", ssoMaxOutstandingCreations)
+	}
+	r := inst.newRequest(c, &ssoRequest{kind: ssoKindCreate, psARN: ps.arn, targetType: in.TargetType, targetID: in.TargetId,
+		principalType: in.PrincipalType, principalID: in.PrincipalId})
+	inst.maxOutstanding = max(inst.maxOutstanding, inst.outstandingCreations())
+	return map[string]any{"AccountAssignmentCreationStatus": r.assignmentOut()}, nil
+}
+
+func ssoDeleteAccountAssignment(c *Ctx) (any, error) {
+	inst, ps, in, apiErr := ssoAssignmentRequest(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	r := inst.newRequest(c, &ssoRequest{kind: ssoKindDelete, psARN: ps.arn, targetType: in.TargetType, targetID: in.TargetId,
+		principalType: in.PrincipalType, principalID: in.PrincipalId})
+	return map[string]any{"AccountAssignmentDeletionStatus": r.assignmentOut()}, nil
+}
+
+// ssoDescribeAssignmentStatus serves DescribeAccountAssignmentCreationStatus
+// (kind create) and DescribeAccountAssignmentDeletionStatus (kind delete).
+func ssoDescribeAssignmentStatus(kind string) func(c *Ctx) (any, error) {
+	member, field, outName := "accountAssignmentCreationRequestId", "AccountAssignmentCreationRequestId", "AccountAssignmentCreationStatus"
+	if kind == ssoKindDelete {
+		member, field, outName = "accountAssignmentDeletionRequestId", "AccountAssignmentDeletionRequestId", "AccountAssignmentDeletionStatus"
+	}
+	return func(c *Ctx) (any, error) {
+		var in map[string]any
+		if err := c.JSON(&in); err != nil {
+			return nil, err
+		}
+		str := func(k string) string { s, _ := in[k].(string); return s }
+		inst, apiErr := ssoInstanceOf(c, str("InstanceArn"))
+		if apiErr != nil {
+			return nil, apiErr
+		}
+		r, apiErr := inst.findRequest(member, str(field), kind)
+		if apiErr != nil {
+			return nil, apiErr
+		}
+		inst.describe(c.e, r)
+		return map[string]any{outName: r.assignmentOut()}, nil
+	}
+}
+
+// ssoListAssignmentStatus serves ListAccountAssignmentCreationStatus and
+// ListAccountAssignmentDeletionStatus.
+func ssoListAssignmentStatus(kind string) func(c *Ctx) (any, error) {
+	listName := "AccountAssignmentsCreationStatus"
+	if kind == ssoKindDelete {
+		listName = "AccountAssignmentsDeletionStatus"
+	}
+	return func(c *Ctx) (any, error) { return ssoStatusList(c, listName, kind) }
+}
+
+func ssoListAccountAssignments(c *Ctx) (any, error) {
+	type input struct {
+		ssoPSListInput
+		AccountId string
+	}
+	var in input
+	inst, ps, apiErr := ssoPS(c, &in, func(in *input) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if in.AccountId == "" {
+		return nil, ssoRequired("accountId")
+	}
+	if !ssoAccountRe.MatchString(in.AccountId) {
+		return nil, ssoConstraint("accountId", in.AccountId, "Member must satisfy regular expression pattern: \\d{12}")
+	}
+	var list []*ssoAssignment
+	for _, asg := range inst.assignments {
+		if asg.account == in.AccountId && asg.psARN == ps.arn {
+			list = append(list, asg)
+		}
+	}
+	key := func(a *ssoAssignment) string { return a.principalType + "|" + a.principalID }
+	sort.Slice(list, func(i, j int) bool { return key(list[i]) < key(list[j]) })
+	page, next, apiErr := ssoPaginate(c, list, key, in.NextToken, in.MaxResults, ssoValidation)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	out := []map[string]string{}
+	for _, a := range page {
+		out = append(out, map[string]string{"AccountId": a.account, "PermissionSetArn": a.psARN,
+			"PrincipalId": a.principalID, "PrincipalType": a.principalType})
+	}
+	return ssoPageOut("AccountAssignments", out, next), nil
+}
+
+// ssoProvisioningFilter validates a ProvisioningStatus filter and returns
+// whether a set provisioned at a version passes it.
+func ssoProvisioningFilter(status string) (func(ps *ssoPermissionSet, provisioned int) bool, *APIError) {
+	switch status {
+	case "":
+		return func(*ssoPermissionSet, int) bool { return true }, nil
+	case ssoLatestProvisioned:
+		return func(ps *ssoPermissionSet, v int) bool { return v == ps.version }, nil
+	case ssoLatestNotProvisioned:
+		return func(ps *ssoPermissionSet, v int) bool { return v != ps.version }, nil
+	}
+	return nil, ssoConstraint("provisioningStatus", status,
+		"Member must satisfy enum value set: [LATEST_PERMISSION_SET_PROVISIONED, LATEST_PERMISSION_SET_NOT_PROVISIONED]")
+}
+
+func ssoListAccountsForProvisionedPermissionSet(c *Ctx) (any, error) {
+	type input struct {
+		ssoPSListInput
+		ProvisioningStatus string
+	}
+	var in input
+	_, ps, apiErr := ssoPS(c, &in, func(in *input) *ssoPSInput { return &in.ssoPSInput })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	keep, apiErr := ssoProvisioningFilter(in.ProvisioningStatus)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	var accounts []string
+	for _, acct := range sortedKeys(ps.provisioned) {
+		if keep(ps, ps.provisioned[acct]) {
+			accounts = append(accounts, acct)
+		}
+	}
+	page, next, apiErr := ssoPaginate(c, accounts, func(s string) string { return s }, in.NextToken, in.MaxResults, ssoValidation)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return ssoPageOut("AccountIds", page, next), nil
+}
+
+func ssoListPermissionSetsProvisionedToAccount(c *Ctx) (any, error) {
+	type input struct {
+		InstanceArn, AccountId string
+		ProvisioningStatus     string
+		MaxResults             *int
+		NextToken              string
+	}
+	var in input
+	inst, apiErr := ssoDecode(c, &in, func(in *input) string { return in.InstanceArn })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if in.AccountId == "" {
+		return nil, ssoRequired("accountId")
+	}
+	if !ssoAccountRe.MatchString(in.AccountId) {
+		return nil, ssoConstraint("accountId", in.AccountId, "Member must satisfy regular expression pattern: \\d{12}")
+	}
+	keep, apiErr := ssoProvisioningFilter(in.ProvisioningStatus)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	sets := inst.sortedSets(func(ps *ssoPermissionSet) bool {
+		v, ok := ps.provisioned[in.AccountId]
+		return ok && keep(ps, v)
+	})
+	page, next, apiErr := ssoPaginate(c, sets, ssoPSKey, in.NextToken, in.MaxResults, ssoValidation)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	arns := []string{}
+	for _, ps := range page {
+		arns = append(arns, ps.arn)
+	}
+	return ssoPageOut("PermissionSets", arns, next), nil
+}
+
+// --- tags -----------------------------------------------------------------------
+
+// ssoTagsOf resolves a taggable resource (a permission set) of the caller's
+// instance; InstanceArn is optional in current API versions.
+func ssoTagsOf(c *Ctx, instanceARN, resourceARN string) (*ssoPermissionSet, *APIError) {
+	inst := c.Account.sso
+	if instanceARN != "" {
+		var apiErr *APIError
+		if inst, apiErr = ssoInstanceOf(c, instanceARN); apiErr != nil {
+			return nil, apiErr
+		}
+	}
+	if resourceARN == "" {
+		return nil, ssoRequired("resourceArn")
+	}
+	if inst == nil {
+		return nil, ssoAccessDenied(c, resourceARN)
+	}
+	if !ssoPSARNRe.MatchString(resourceARN) {
+		return nil, ssoValidation("The resource %s is not a taggable IAM Identity Center resource.", resourceARN)
+	}
+	ps, ok := inst.permissionSets[resourceARN]
+	if !ok {
+		return nil, ssoNotFound("Could not find resource %s.", resourceARN)
+	}
+	return ps, nil
+}
+
+func ssoTagResource(c *Ctx) (any, error) {
+	var in struct {
+		InstanceArn, ResourceArn string
+		Tags                     []ssoTag
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	ps, apiErr := ssoTagsOf(c, in.InstanceArn, in.ResourceArn)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if len(in.Tags) == 0 {
+		return nil, ssoRequired("tags")
+	}
+	add, apiErr := ssoTagMap(in.Tags)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	merged := map[string]string{}
+	for k, v := range ps.tags {
+		merged[k] = v
+	}
+	for k, v := range add {
+		merged[k] = v
+	}
+	if len(merged) > ssoMaxTags {
+		return nil, ssoErr("ServiceQuotaExceededException", "A resource can have at most %d tags.", ssoMaxTags)
+	}
+	ps.tags = merged
+	return struct{}{}, nil
+}
+
+func ssoUntagResource(c *Ctx) (any, error) {
+	var in struct {
+		InstanceArn, ResourceArn string
+		TagKeys                  []string
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	ps, apiErr := ssoTagsOf(c, in.InstanceArn, in.ResourceArn)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if len(in.TagKeys) == 0 {
+		return nil, ssoRequired("tagKeys")
+	}
+	for _, k := range in.TagKeys {
+		delete(ps.tags, k)
+	}
+	return struct{}{}, nil
+}
+
+func ssoListTagsForResource(c *Ctx) (any, error) {
+	var in struct {
+		InstanceArn, ResourceArn, NextToken string
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	ps, apiErr := ssoTagsOf(c, in.InstanceArn, in.ResourceArn)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	page, next, apiErr := ssoPaginate(c, ssoTagList(ps.tags), func(t ssoTag) string { return t.Key }, in.NextToken, nil, ssoValidation)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	return ssoPageOut("Tags", page, next), nil
+}
+
+// --- snapshot -------------------------------------------------------------------
+
+// ssoSnapshot renders each instance under its management account: the
+// instance, permission sets by name (settings, policies, tags and the
+// accounts they are provisioned to, with whether the latest version is
+// provisioned there) and settled account assignments by account, naming
+// permission sets and principals rather than their counter-derived IDs.
+// Requests in progress are not part of the state until they settle.
+func ssoSnapshot(e *Emulator) map[string]any {
+	out := map[string]any{}
+	for id, a := range e.accounts {
+		inst := a.sso
+		if inst == nil {
+			continue
+		}
+		sets := map[string]any{}
+		for _, ps := range inst.permissionSets {
+			managed := append([]string{}, ps.managed...)
+			sort.Strings(managed)
+			var customer []string
+			for _, r := range ps.customer {
+				customer = append(customer, r.Path+r.Name)
+			}
+			sort.Strings(customer)
+			provisioned := map[string]string{}
+			for acct, v := range ps.provisioned {
+				provisioned[acct] = ssoLatestNotProvisioned
+				if v == ps.version {
+					provisioned[acct] = ssoLatestProvisioned
+				}
+			}
+			entry := map[string]any{"description": ps.description, "relayState": ps.relayState,
+				"sessionDuration": ps.sessionDuration, "managedPolicies": managed, "customerManagedPolicies": customer,
+				"provisionedAccounts": provisioned}
+			if ps.inline != "" {
+				entry["inlinePolicy"] = compactJSON(ps.inline)
+			}
+			if ps.boundary != nil {
+				entry["permissionsBoundary"] = ps.boundary
+			}
+			if len(ps.tags) > 0 {
+				entry["tags"] = ps.tags
+			}
+			sets[ps.name] = entry
+		}
+		assignments := map[string][]string{}
+		for _, asg := range inst.assignments {
+			name := asg.psARN
+			if ps := inst.permissionSets[asg.psARN]; ps != nil {
+				name = ps.name
+			}
+			assignments[asg.account] = append(assignments[asg.account],
+				name+" "+asg.principalType+":"+inst.principalName(asg.principalType, asg.principalID))
+		}
+		for _, l := range assignments {
+			sort.Strings(l)
+		}
+		out[id] = map[string]any{
+			"instance":       map[string]any{"arn": inst.arn, "identityStoreId": inst.store.id, "status": "ACTIVE"},
+			"permissionSets": sets,
+			"assignments":    assignments,
+		}
+	}
+	return out
+}
