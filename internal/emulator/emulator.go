@@ -55,6 +55,13 @@ type Options struct {
 	SCPMaxAttachments int
 	// SSOStatusDescribes is how many Describe*Status calls see an IAM Identity Center asynchronous request (permission set provisioning, account assignment creation or deletion) IN_PROGRESS before it settles. Default 2.
 	SSOStatusDescribes int
+	// IdentityCenter enables the organization instance of IAM Identity
+	// Center as soon as the management account creates its organization
+	// (with all features). In AWS that is a console step with no API; the
+	// examples and the foundation-emulator command turn it on so a program
+	// can go from an empty account to Identity Center access in one run.
+	// Tests call EnableIdentityCenter instead.
+	IdentityCenter bool
 	// Clock returns the current time. Default time.Now.
 	Clock func() time.Time
 	// Seed seeds the random source used for throttling faults, so a run with

@@ -742,6 +742,9 @@ func orgCreateOrganization(c *Ctx) (any, error) {
 	o.members[mgmt] = &orgMember{id: mgmt, name: "Management account", email: mgmt + "@example.com", parent: o.rootID,
 		status: orgStatusActive, joinedMethod: orgJoinedInvited, joined: c.e.now()}
 	c.Account.org = o
+	if c.e.opts.IdentityCenter && in.FeatureSet == orgFeatureAll && mgmt == c.e.opts.ManagementAccountID {
+		c.e.enableIdentityCenter(c.Account)
+	}
 	return map[string]any{"Organization": o.out()}, nil
 }
 

@@ -499,6 +499,13 @@ func (e *Emulator) EnableIdentityCenter() (instanceARN, identityStoreID string, 
 	if a == nil || a.org == nil || a.org.mgmt != a.ID {
 		return "", "", fmt.Errorf("emulator: account %s manages no organization: create one before enabling IAM Identity Center", e.opts.ManagementAccountID)
 	}
+	inst := e.enableIdentityCenter(a)
+	return inst.arn, inst.store.id, nil
+}
+
+// enableIdentityCenter creates (once) the organization instance of a, the
+// management account of its organization. Called with e.mu held.
+func (e *Emulator) enableIdentityCenter(a *account) *ssoInstance {
 	if a.sso == nil {
 		id := "ssoins-" + ssoHashID(ssoHex, 16, "instance", a.org.id)
 		a.sso = &ssoInstance{
@@ -508,7 +515,7 @@ func (e *Emulator) EnableIdentityCenter() (instanceARN, identityStoreID string, 
 			store:    newIDStore("d-" + ssoHashID(ssoHex, 10, "identitystore", a.org.id)),
 		}
 	}
-	return a.sso.arn, a.sso.store.id, nil
+	return a.sso
 }
 
 // MaxOutstandingAssignmentCreations returns the most CreateAccountAssignment

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	idstypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
@@ -762,4 +763,23 @@ func TestSSOSnapshotIsDeterministic(t *testing.T) {
 	require.Equal(t, []any{"bob"}, dig(mgmt, "identitystore", "groups", "Ops", "members"))
 	require.Equal(t, "User bob", dig(mgmt, "identitystore", "users", "bob", "DisplayName"))
 	require.NotContains(t, string(sa), "CreatedDate")
+}
+
+func TestSSOIdentityCenterOptionEnablesWithOrganization(t *testing.T) {
+	srv := startTest(t, Options{IdentityCenter: true})
+	ctx := context.Background()
+	cfg := testConfig(srv, "AKIDEXAMPLE")
+	sso := ssoadmin.NewFromConfig(cfg)
+	out, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
+	require.NoError(t, err)
+	require.Empty(t, out.Instances, "no organization yet, no instance")
+	_, err = organizations.NewFromConfig(cfg).CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
+	require.NoError(t, err)
+	out, err = sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
+	require.NoError(t, err)
+	require.Len(t, out.Instances, 1)
+	arn, store, err := srv.EnableIdentityCenter()
+	require.NoError(t, err)
+	require.Equal(t, arn, aws.ToString(out.Instances[0].InstanceArn), "enabling again is a no-op")
+	require.Equal(t, store, aws.ToString(out.Instances[0].IdentityStoreId))
 }

@@ -1,0 +1,135 @@
+// Package oidcfed sets up keyless CI federation: the IAM OIDC identity
+// provider of a CI system and the roles its jobs assume with
+// sts:AssumeRoleWithWebIdentity, with trust policies that are strict by
+// construction and checked before any call.
+//
+// An Issuer describes a CI system: its issuer URL, the audiences of its
+// tokens, and the format of its subject claim. The presets are GitHub
+// (GitHub Actions), GitLab (gitlab.com or a self-managed host), Bitbucket
+// (Bitbucket Pipelines, one workspace), CircleCI (one organization),
+// HCPTerraform / TerraformEnterprise and Buildkite. Typed builders write
+// each issuer's subjects in its documented format (see the presets' docs):
+//
+//	GitHubBranch("octo-org/app", "main")        repo:octo-org/app:ref:refs/heads/main
+//	GitHubEnvironment("octo-org/app", "prod")   repo:octo-org/app:environment:prod
+//	GitHubReusableWorkflow("octo-org/ci", "deploy.yml", "refs/heads/main")
+//	                                            job_workflow_ref = octo-org/ci/.github/workflows/deploy.yml@refs/heads/main
+//	GitLabBranch("group/app", "main")           project_path:group/app:ref_type:branch:ref:main
+//	TerraformWorkspace("acme", "Default Project", "prod", RunPhaseApply)
+//	                                            organization:acme:project:Default Project:workspace:prod:run_phase:apply
+//	CircleCIProject(orgID, projectID)           org/ORG_ID/project/PROJECT_ID/user/*
+//	BuildkiteBranch("acme", "deploy", "main")   organization:acme:pipeline:deploy:ref:refs/heads/main:commit:*:step:*
+//	BitbucketRepository(repoUUID)               {REPO_UUID}:*
+//
+// EnsureProvider converges the provider (URL, client IDs, optional
+// thumbprints, tags); EnsureCIRole converges a role (trust policy, inline
+// and managed policies, permissions boundary, settings, tags), and
+// EnsureGitHubRole is EnsureCIRole for GitHub. TrustPolicy renders the
+// trust policy a spec produces.
+//
+// # Trust rules
+//
+// A generated trust policy allows only sts:AssumeRoleWithWebIdentity, to
+// the Federated principal of the issuer's provider, pins the audience with
+// StringEquals on ISSUER:aud, and matches subjects with StringEquals unless
+// a subject asks for a wildcard (Subject.Wildcard), which is then matched
+// with StringLike. Specs are refused before any call when they would trust
+// more than they say: no sub subject; a subject that matches every
+// repository ("repo:*"); a wildcard in an owner ("repo:*/app",
+// "repo:org*"), a GitLab group, a Terraform, Buildkite or CircleCI
+// organization, or a Bitbucket repository; a wildcard in a repository
+// (project, workspace, pipeline) name unless the subject sets
+// AllowNameWildcard; a wildcard without Wildcard; a missing or wildcard
+// audience; an empty branch, tag or environment name; a subject not in the
+// issuer's format; an unknown provider; extra conditions that use the
+// issuer's iss key (meaningless: STS checks it) or ForAllValues on a
+// single-valued key.
+//
+// Lint applies the same rules to any trust policy, such as one read from
+// an account, and reports findings with a severity (plus a Federated
+// principal that is not an OIDC provider, Principal "*" or NotPrincipal on
+// sts:AssumeRoleWithWebIdentity, a missing aud condition, and StringLike
+// without a wildcard as information); FindingsError turns them into an
+// error.
+//
+// # Idempotency
+//
+// Both Ensure functions read, compare and write only the difference: run
+// again on converged state they make no mutating call and report no
+// changes. Documents are compared by meaning (foundation.PolicyDocument
+// Equal on the URL-decoded document IAM returns), so AWS's formatting is
+// not drift. Drift is repaired: a trust policy edited by hand (widened to
+// "repo:*", say) is put back with UpdateAssumeRolePolicy; an inline policy
+// edited is put back; a managed policy attached by hand is detached; a
+// client ID added by hand is removed; a changed tag, description, maximum
+// session duration or boundary is set back.
+//
+// What each function owns, and so converges exactly:
+//
+//   - provider: its client IDs (exactly spec.ClientIDs: others are removed);
+//     its thumbprints only when spec.Thumbprints is set (AWS chooses and
+//     ignores them for the well-known issuers); the keys of spec.Tags;
+//   - role: its trust policy, description, maximum session duration; its
+//     managed policies (exactly spec.ManagedPolicyARNs, unless
+//     KeepUnlistedManagedPolicies makes it additive); its inline policies
+//     by name (additive: others are deleted only with PruneInlinePolicies);
+//     its boundary when PermissionsBoundary is set (removed only with
+//     RemovePermissionsBoundary); the keys of spec.Tags.
+//
+// Creates that race another run (EntityAlreadyExists) re-read and converge.
+// A run that failed midway is finished by running it again. With
+// foundation.WithDryRun(true) only read calls are made and the result lists
+// every change that would be made (for a role that does not exist, its
+// creation and every policy put and attachment).
+//
+// # Errors
+//
+// An invalid spec returns, before any call, an error matching
+// foundation.ErrInvalidSpec that lists every fault, each a
+// *foundation.SpecError naming the field and the rule:
+//
+//	oidcfed: spec.Subjects[0]: "repo:*": matches every repository
+//	oidcfed: spec.Subjects[1]: "repo:org*:ref:refs/heads/main": has a wildcard in the repository owner "org*": matches repositories of other owners
+//	oidcfed: spec.Audiences[0]: "*": audience must not be a wildcard: the audience is pinned exactly
+//
+// A role that exists at another path is a *RoleConflictError. A
+// *LintError (from FindingsError) unwraps to ErrDangerousTrust.
+//
+// AWS errors are returned wrapped once with the resource and the step, and
+// keep the SDK's error chain (errors.As with the types of
+// github.com/aws/aws-sdk-go-v2/service/iam/types or smithy.APIError):
+//
+//	oidcfed: role "eks-prod-github-ci": put inline policy "github-ci-policy": operation error IAM: PutRolePolicy, ... AccessDenied
+//
+// Throttling is retried by the SDK. One IAM error is retried here, next to
+// the calls that need it: CreateRole and UpdateAssumeRolePolicy failing
+// with MalformedPolicyDocumentException, which IAM returns ("Invalid
+// principal in policy") while an OIDC provider created moments earlier has
+// not propagated. The trust policy was validated before the call, so the
+// write is retried up to 5 times with the options' poll backoff
+// (foundation.WithPollInterval; 2s doubling by default, about 30s in all)
+// before the error is returned.
+//
+// # Permissions
+//
+// EnsureProvider:
+//
+//	iam:ListOpenIDConnectProviders, iam:GetOpenIDConnectProvider,
+//	iam:CreateOpenIDConnectProvider, iam:AddClientIDToOpenIDConnectProvider,
+//	iam:RemoveClientIDFromOpenIDConnectProvider,
+//	iam:UpdateOpenIDConnectProviderThumbprint (only with Thumbprints),
+//	iam:ListOpenIDConnectProviderTags, iam:TagOpenIDConnectProvider (only with Tags)
+//
+// EnsureCIRole, EnsureGitHubRole (on the role's ARN):
+//
+//	iam:GetRole, iam:CreateRole, iam:UpdateAssumeRolePolicy, iam:UpdateRole,
+//	iam:ListRolePolicies, iam:GetRolePolicy, iam:PutRolePolicy,
+//	iam:DeleteRolePolicy (only with PruneInlinePolicies),
+//	iam:ListAttachedRolePolicies, iam:AttachRolePolicy, iam:DetachRolePolicy,
+//	iam:PutRolePermissionsBoundary, iam:DeleteRolePermissionsBoundary,
+//	iam:ListRoleTags, iam:TagRole
+//
+// CreateRole with tags also needs iam:TagRole; a permissions boundary
+// needs iam:PutRolePermissionsBoundary at creation too. The CI jobs need
+// no AWS permission: STS checks the token against the trust policy.
+package oidcfed

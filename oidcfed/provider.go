@@ -1,0 +1,287 @@
+package oidcfed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// The Resource names of the changes this package reports.
+const (
+	ResourceProvider            = "iam:oidc-provider"
+	ResourceProviderClientIDs   = "iam:oidc-provider-client-ids"
+	ResourceProviderThumbprints = "iam:oidc-provider-thumbprints"
+	ResourceProviderTags        = "iam:oidc-provider-tags"
+
+	ResourceRole                    = "iam:role"
+	ResourceRoleTrustPolicy         = "iam:role-trust-policy"
+	ResourceRoleInlinePolicy        = "iam:role-inline-policy"
+	ResourceRoleManagedPolicy       = "iam:role-managed-policy"
+	ResourceRolePermissionsBoundary = "iam:role-permissions-boundary"
+	ResourceRoleTags                = "iam:role-tags"
+	ResourceRoleSettings            = "iam:role-settings"
+)
+
+// Provider is the IAM OIDC provider EnsureProvider converged.
+type Provider struct {
+	// ARN is empty in dry run when the provider does not exist yet.
+	ARN string
+	// URL is the issuer URL of the spec.
+	URL string
+	// ClientIDs and Thumbprints are the provider's after the run (in dry
+	// run: that would be).
+	ClientIDs   []string
+	Thumbprints []string
+	// Changes lists every mutation in the order made (in dry run: that
+	// would be made); empty when the provider was already converged.
+	Changes foundation.Changes
+}
+
+// EnsureProvider converges the IAM OIDC identity provider of an issuer: it
+// is found by URL among the account's providers and created when missing;
+// its client IDs converge to exactly spec.ClientIDs
+// (AddClientIDToOpenIDConnectProvider, RemoveClientIDFromOpenIDConnectProvider),
+// its thumbprints to spec.Thumbprints when given
+// (UpdateOpenIDConnectProviderThumbprint), and its tags to include
+// spec.Tags.
+//
+// The spec is validated first: an invalid one returns an error matching
+// foundation.ErrInvalidSpec and no call is made.
+func EnsureProvider(ctx context.Context, api ProviderAPI, spec ProviderSpec, opts ...foundation.Option) (*Provider, error) {
+	errs := spec.faults()
+	if api == nil {
+		errs = append(errs, invalid("api", "", "must not be nil"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	o := foundation.ApplyOptions(opts...)
+	r := &providerRun{api: api, spec: spec, host: hostPath(spec.URL), o: o}
+	r.log = o.Logger.With(slog.String("provider", r.host))
+	p, err := r.ensure(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.Changes = r.changes
+	return p, nil
+}
+
+type providerRun struct {
+	api     ProviderAPI
+	spec    ProviderSpec
+	host    string
+	o       foundation.Options
+	log     *slog.Logger
+	changes foundation.Changes
+}
+
+func (r *providerRun) errorf(step string, err error) error {
+	return fmt.Errorf("oidcfed: provider %q: %s: %w", r.host, step, err)
+}
+
+func (r *providerRun) record(c foundation.Change) {
+	r.changes = append(r.changes, c)
+	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
+}
+
+func (r *providerRun) ensure(ctx context.Context) (*Provider, error) {
+	arn, err := r.find(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if arn == "" {
+		return r.create(ctx)
+	}
+	return r.converge(ctx, arn)
+}
+
+// find returns the ARN of the account's provider for the spec's URL, or "".
+// ListOpenIDConnectProviders is not paginated: it returns every provider.
+func (r *providerRun) find(ctx context.Context) (string, error) {
+	out, err := r.api.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+	if err != nil {
+		return "", r.errorf("list providers", err)
+	}
+	for _, p := range out.OpenIDConnectProviderList {
+		if hp, ok := oidcProviderHostPath(aws.ToString(p.Arn)); ok && strings.EqualFold(hp, r.host) {
+			return aws.ToString(p.Arn), nil
+		}
+	}
+	return "", nil
+}
+
+func (r *providerRun) create(ctx context.Context) (*Provider, error) {
+	p := &Provider{URL: r.spec.URL, ClientIDs: slices.Clone(r.spec.ClientIDs), Thumbprints: lower(r.spec.Thumbprints)}
+	c := foundation.Change{Action: foundation.ActionCreate, Resource: ResourceProvider, ID: r.host}
+	if r.o.DryRun {
+		r.record(c)
+		return p, nil
+	}
+	in := &iam.CreateOpenIDConnectProviderInput{
+		Url:          aws.String(r.spec.URL),
+		ClientIDList: slices.Clone(r.spec.ClientIDs),
+		Tags:         iamTags(r.spec.Tags),
+	}
+	if len(r.spec.Thumbprints) > 0 {
+		in.ThumbprintList = lower(r.spec.Thumbprints)
+	}
+	out, err := r.api.CreateOpenIDConnectProvider(ctx, in)
+	if isAlreadyExists(err) {
+		// Created by another run between our list and our create.
+		r.log.Debug("create raced; converging the existing provider")
+		arn, ferr := r.find(ctx)
+		if ferr != nil {
+			return nil, ferr
+		}
+		if arn == "" {
+			return nil, r.errorf("create", err)
+		}
+		return r.converge(ctx, arn)
+	}
+	if err != nil {
+		return nil, r.errorf("create", err)
+	}
+	r.record(c)
+	p.ARN = aws.ToString(out.OpenIDConnectProviderArn)
+	if len(p.Thumbprints) == 0 {
+		// AWS picks the thumbprint itself; report what it chose.
+		got, err := r.api.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: out.OpenIDConnectProviderArn})
+		if err != nil {
+			return nil, r.errorf("get", err)
+		}
+		p.Thumbprints = got.ThumbprintList
+	}
+	return p, nil
+}
+
+func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, error) {
+	out, err := r.api.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
+	if err != nil {
+		return nil, r.errorf("get", err)
+	}
+	p := &Provider{ARN: arn, URL: r.spec.URL, ClientIDs: slices.Clone(r.spec.ClientIDs), Thumbprints: out.ThumbprintList}
+
+	// Client IDs: add the missing first, so the provider never has none.
+	for _, id := range r.spec.ClientIDs {
+		if slices.Contains(out.ClientIDList, id) {
+			continue
+		}
+		if !r.o.DryRun {
+			if _, err := r.api.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{
+				OpenIDConnectProviderArn: aws.String(arn), ClientID: aws.String(id)}); err != nil {
+				return nil, r.errorf(fmt.Sprintf("add client ID %q", id), err)
+			}
+		}
+		r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderClientIDs, ID: r.host,
+			Diffs: []foundation.Diff{{Field: "ClientID", To: id}}})
+	}
+	for _, id := range out.ClientIDList {
+		if slices.Contains(r.spec.ClientIDs, id) {
+			continue
+		}
+		if !r.o.DryRun {
+			_, err := r.api.RemoveClientIDFromOpenIDConnectProvider(ctx, &iam.RemoveClientIDFromOpenIDConnectProviderInput{
+				OpenIDConnectProviderArn: aws.String(arn), ClientID: aws.String(id)})
+			if err != nil {
+				return nil, r.errorf(fmt.Sprintf("remove client ID %q", id), err)
+			}
+		}
+		r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderClientIDs, ID: r.host,
+			Diffs: []foundation.Diff{{Field: "ClientID", From: id}}})
+	}
+
+	if want := lower(r.spec.Thumbprints); len(want) > 0 {
+		have := lower(out.ThumbprintList)
+		if !slices.Equal(sortedCopy(have), sortedCopy(want)) {
+			if !r.o.DryRun {
+				if _, err := r.api.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{
+					OpenIDConnectProviderArn: aws.String(arn), ThumbprintList: want}); err != nil {
+					return nil, r.errorf("update thumbprints", err)
+				}
+			}
+			r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderThumbprints, ID: r.host,
+				Diffs: []foundation.Diff{{Field: "ThumbprintList", From: strings.Join(have, ","), To: strings.Join(want, ",")}}})
+			p.Thumbprints = want
+		}
+	}
+
+	if len(r.spec.Tags) > 0 {
+		have, err := r.tags(ctx, arn)
+		if err != nil {
+			return nil, r.errorf("list tags", err)
+		}
+		put, diffs := tagDiff(have, r.spec.Tags)
+		if len(put) > 0 {
+			if !r.o.DryRun {
+				if _, err := r.api.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{
+					OpenIDConnectProviderArn: aws.String(arn), Tags: put}); err != nil {
+					return nil, r.errorf("tag", err)
+				}
+			}
+			r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderTags, ID: r.host, Diffs: diffs})
+		}
+	}
+	return p, nil
+}
+
+func (r *providerRun) tags(ctx context.Context, arn string) (map[string]string, error) {
+	tags := map[string]string{}
+	pg := iam.NewListOpenIDConnectProviderTagsPaginator(r.api, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: aws.String(arn)})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range page.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return tags, nil
+}
+
+// tagDiff returns the tags to put so that have includes want, and the
+// diffs describing them.
+func tagDiff(have, want map[string]string) ([]types.Tag, []foundation.Diff) {
+	var put []types.Tag
+	var diffs []foundation.Diff
+	for _, k := range sortedKeys(want) {
+		old, ok := have[k]
+		if ok && old == want[k] {
+			continue
+		}
+		put = append(put, types.Tag{Key: aws.String(k), Value: aws.String(want[k])})
+		diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: want[k]})
+	}
+	return put, diffs
+}
+
+func iamTags(m map[string]string) []types.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]types.Tag, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+func lower(l []string) []string {
+	if l == nil {
+		return nil
+	}
+	out := make([]string, len(l))
+	for i, s := range l {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}

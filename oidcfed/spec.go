@@ -1,0 +1,528 @@
+package oidcfed
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/awsfoundation/foundation"
+)
+
+const pkg = "oidcfed"
+
+func invalid(field, value, rule string) error { return foundation.Invalid(pkg, field, value, rule) }
+
+// ProviderSpec is the IAM OIDC identity provider wanted. Issuer.ProviderSpec
+// builds one from a preset.
+type ProviderSpec struct {
+	// URL is the issuer URL ("https://token.actions.githubusercontent.com").
+	URL string
+	// ClientIDs are the audiences the provider accepts: exactly this set is
+	// converged (client IDs not listed are removed). At least one.
+	ClientIDs []string
+	// Thumbprints, when set, are the SHA-1 fingerprints (40 hex digits) of
+	// the issuer's certificate authority, converged as a set. AWS validates
+	// the well-known CI issuers (GitHub, GitLab, ...) against its trusted
+	// certificate authorities and ignores thumbprints for them; leave this
+	// empty unless an issuer needs them. Empty leaves the provider's
+	// thumbprints as they are.
+	Thumbprints []string
+	// Tags are put on the provider; tags with other keys are kept.
+	Tags map[string]string
+}
+
+// Defaults and limits of a RoleSpec.
+const (
+	// DefaultMaxSessionDuration is the longest session of a role whose spec
+	// leaves MaxSessionDuration zero, and AWS's default.
+	DefaultMaxSessionDuration = time.Hour
+	// MaxInlinePoliciesSize is IAM's limit on the total size of a role's
+	// inline policies, in characters (whitespace excluded).
+	MaxInlinePoliciesSize = 10240
+	// MaxManagedPolicies is the largest number of managed policies IAM lets
+	// a role have (the default quota is 10, adjustable up to 20).
+	MaxManagedPolicies = 20
+)
+
+// RoleSpec is a role that CI jobs assume with AssumeRoleWithWebIdentity.
+type RoleSpec struct {
+	// Name is the role's name (required, 1-64 of letters, digits and
+	// + = , . @ _ -).
+	Name string
+	// Path is the role's path, "/" by default. IAM cannot change the path
+	// of an existing role: a role of this name at another path is a
+	// *RoleConflictError.
+	Path string
+	// Description of the role (at most 1000 characters); converged.
+	Description string
+
+	// Issuer is the CI system (a preset such as GitHub()); required.
+	Issuer Issuer
+	// ProviderARN is the ARN of the issuer's IAM OIDC provider, the
+	// trust policy's Federated principal (EnsureProvider returns it;
+	// Issuer.ProviderARN builds it). Its name must be the issuer's host and
+	// path.
+	ProviderARN string
+	// Audiences pinned with StringEquals on the aud claim; default
+	// Issuer.Audiences. Never empty, never a wildcard.
+	Audiences []string
+	// Subjects are who may assume the role; at least one sub subject.
+	Subjects []Subject
+	// Conditions are extra conditions added to every trust statement, such
+	// as {"StringEquals": {"token.actions.githubusercontent.com:repository_id": {"123456"}}}.
+	// They may not name the issuer's sub, aud or iss keys, nor use
+	// ForAllValues on its single-valued keys.
+	Conditions foundation.Conditions
+
+	// MaxSessionDuration is the longest session, 1 to 12 hours; default
+	// one hour. Converged.
+	MaxSessionDuration time.Duration
+
+	// InlinePolicies are the role's inline policies, by name; each is put
+	// when missing or different in meaning (foundation.PolicyDocument.Equal).
+	InlinePolicies map[string]*foundation.PolicyDocument
+	// PruneInlinePolicies deletes the role's inline policies that are not
+	// in InlinePolicies. Default: they are kept (and not reported).
+	PruneInlinePolicies bool
+	// ManagedPolicyARNs are the managed policies attached to the role. By
+	// default the attachments converge to exactly this set: policies
+	// attached by hand are detached (a CI role's permissions are what its
+	// spec says).
+	ManagedPolicyARNs []string
+	// KeepUnlistedManagedPolicies turns the exact set into an additive one:
+	// listed policies are attached, others are left attached.
+	KeepUnlistedManagedPolicies bool
+	// PermissionsBoundary is the ARN of the managed policy set as the
+	// role's permissions boundary; converged when set. Empty leaves the
+	// boundary as it is (a boundary set by an administrator is never
+	// removed by omission).
+	PermissionsBoundary string
+	// RemovePermissionsBoundary removes the role's permissions boundary.
+	// It excludes PermissionsBoundary.
+	RemovePermissionsBoundary bool
+	// Tags are put on the role; tags with other keys are kept.
+	Tags map[string]string
+}
+
+var (
+	roleNameRe    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	rolePathRe    = regexp.MustCompile(`^/$|^/[\x21-\x7E]+/$`)
+	policyNameRe  = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	policyARNRe   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/[\w+=,.@/-]+$`)
+	providerARNRe = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):oidc-provider/(.+)$`)
+	thumbprintRe  = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+)
+
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec; EnsureProvider calls it before any call.
+func (s ProviderSpec) Validate() error { return errors.Join(s.faults()...) }
+
+func (s ProviderSpec) faults() []error {
+	errs := urlFaults("spec.URL", s.URL)
+	errs = append(errs, audienceFaults("spec.ClientIDs", s.ClientIDs, "client ID")...)
+	if len(s.ClientIDs) > 100 {
+		errs = append(errs, invalid("spec.ClientIDs", "", fmt.Sprintf("must have at most 100 client IDs, has %d", len(s.ClientIDs))))
+	}
+	if len(s.Thumbprints) > 5 {
+		errs = append(errs, invalid("spec.Thumbprints", "", fmt.Sprintf("must have at most 5 thumbprints, has %d", len(s.Thumbprints))))
+	}
+	seen := map[string]int{}
+	for i, t := range s.Thumbprints {
+		f := fmt.Sprintf("spec.Thumbprints[%d]", i)
+		if !thumbprintRe.MatchString(t) {
+			errs = append(errs, invalid(f, t, "must be a SHA-1 fingerprint: 40 hexadecimal digits"))
+			continue
+		}
+		if j, dup := seen[strings.ToLower(t)]; dup {
+			errs = append(errs, invalid(f, t, fmt.Sprintf("duplicates spec.Thumbprints[%d]", j)))
+		}
+		seen[strings.ToLower(t)] = i
+	}
+	return append(errs, tagFaults("spec.Tags", s.Tags)...)
+}
+
+func urlFaults(field, u string) []error {
+	errs, _ := parseIssuerURL(field, u)
+	return errs
+}
+
+func audienceFaults(field string, auds []string, what string) []error {
+	var errs []error
+	if len(auds) == 0 {
+		return []error{invalid(field, "", fmt.Sprintf("audience missing: at least one %s is required (it is pinned with StringEquals on the aud claim)", what))}
+	}
+	seen := map[string]int{}
+	for i, a := range auds {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case strings.TrimSpace(a) == "":
+			errs = append(errs, invalid(f, a, what+" must not be empty"))
+		case hasWild(a):
+			errs = append(errs, invalid(f, a, what+" must not be a wildcard: the audience is pinned exactly"))
+		case strings.Contains(a, "${"):
+			errs = append(errs, invalid(f, a, what+` must not contain "${" (IAM would read a policy variable)`))
+		case len(a) > 255:
+			errs = append(errs, invalid(f, a, what+" must be at most 255 characters"))
+		}
+		if j, dup := seen[a]; dup {
+			errs = append(errs, invalid(f, a, fmt.Sprintf("duplicates %s[%d]", field, j)))
+		}
+		seen[a] = i
+	}
+	return errs
+}
+
+// withDefaults returns the spec with zero fields set to their defaults.
+func (s RoleSpec) withDefaults() RoleSpec {
+	if s.Path == "" {
+		s.Path = "/"
+	}
+	if len(s.Audiences) == 0 {
+		s.Audiences = s.Issuer.Audiences
+	}
+	if s.MaxSessionDuration == 0 {
+		s.MaxSessionDuration = DefaultMaxSessionDuration
+	}
+	return s
+}
+
+// Validate reports every fault of the spec (defaults applied) in one error
+// matching foundation.ErrInvalidSpec, each a *foundation.SpecError naming
+// the field and the rule:
+//
+//	oidcfed: spec.Subjects[0]: "repo:*": matches every repository
+//
+// EnsureCIRole calls it before any call.
+func (s RoleSpec) Validate() error { return errors.Join(s.withDefaults().faults()...) }
+
+func (s RoleSpec) faults() []error {
+	errs := s.trustFaults()
+	bad := func(field, value, rule string) { errs = append(errs, invalid(field, value, rule)) }
+	switch {
+	case s.Name == "":
+		bad("spec.Name", "", "is required")
+	case !roleNameRe.MatchString(s.Name):
+		bad("spec.Name", s.Name, "must be 1 to 64 letters, digits and + = , . @ _ -")
+	}
+	if !rolePathRe.MatchString(s.Path) || len(s.Path) > 512 {
+		bad("spec.Path", s.Path, `must be "/" or start and end with "/" (at most 512 printable ASCII characters)`)
+	}
+	if utf8.RuneCountInString(s.Description) > 1000 {
+		bad("spec.Description", "", "must be at most 1000 characters")
+	} else if strings.ContainsFunc(s.Description, func(r rune) bool {
+		return !(r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0x7e || r >= 0xa1 && r <= 0xff)
+	}) {
+		bad("spec.Description", s.Description, "may contain only printable Latin-1 characters, tabs and newlines")
+	}
+	if d := s.MaxSessionDuration; d < time.Hour || d > 12*time.Hour || d%time.Second != 0 {
+		bad("spec.MaxSessionDuration", d.String(), "must be a whole number of seconds from 1h to 12h (0 means 1h)")
+	}
+
+	total := 0
+	for _, name := range sortedKeys(s.InlinePolicies) {
+		f := fmt.Sprintf("spec.InlinePolicies[%q]", name)
+		if !policyNameRe.MatchString(name) {
+			bad(f, name, "policy name must be 1 to 128 letters, digits and + = , . @ _ -")
+		}
+		doc := s.InlinePolicies[name]
+		if doc == nil {
+			bad(f, "", "document must not be nil")
+			continue
+		}
+		if err := doc.Validate(); err != nil {
+			bad(f, "", err.Error())
+			continue
+		}
+		for i, st := range doc.Statement {
+			if st.Principal != nil || st.NotPrincipal != nil {
+				bad(fmt.Sprintf("%s.Statement[%d]", f, i), "", "an identity policy has no Principal or NotPrincipal")
+			}
+			if len(st.Resource) == 0 && len(st.NotResource) == 0 {
+				bad(fmt.Sprintf("%s.Statement[%d]", f, i), "", "an identity policy statement needs Resource or NotResource")
+			}
+		}
+		j, _ := doc.JSON()
+		total += len(strings.Join(strings.Fields(j), ""))
+	}
+	if total > MaxInlinePoliciesSize {
+		bad("spec.InlinePolicies", "", fmt.Sprintf("total %d characters, more than IAM's limit of %d for a role's inline policies", total, MaxInlinePoliciesSize))
+	}
+
+	if len(s.ManagedPolicyARNs) > MaxManagedPolicies {
+		bad("spec.ManagedPolicyARNs", "", fmt.Sprintf("must have at most %d policies, has %d", MaxManagedPolicies, len(s.ManagedPolicyARNs)))
+	}
+	seen := map[string]int{}
+	for i, a := range s.ManagedPolicyARNs {
+		f := fmt.Sprintf("spec.ManagedPolicyARNs[%d]", i)
+		if !policyARNRe.MatchString(a) {
+			bad(f, a, "must be a managed policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/PATH/NAME)")
+		}
+		if j, dup := seen[a]; dup {
+			bad(f, a, fmt.Sprintf("duplicates spec.ManagedPolicyARNs[%d]", j))
+		}
+		seen[a] = i
+	}
+	if s.PermissionsBoundary != "" {
+		if !policyARNRe.MatchString(s.PermissionsBoundary) {
+			bad("spec.PermissionsBoundary", s.PermissionsBoundary, "must be a managed policy ARN")
+		}
+		if s.RemovePermissionsBoundary {
+			bad("spec.RemovePermissionsBoundary", "", "excludes spec.PermissionsBoundary")
+		}
+	}
+	return append(errs, tagFaults("spec.Tags", s.Tags)...)
+}
+
+// trustFaults checks the fields that make the trust policy.
+func (s RoleSpec) trustFaults() []error {
+	errs := issuerFaults(s.Issuer, "spec.Issuer")
+	if len(errs) > 0 {
+		return errs
+	}
+	bad := func(field, value, rule string) { errs = append(errs, invalid(field, value, rule)) }
+	hp := s.Issuer.HostPath()
+	if s.ProviderARN == "" {
+		bad("spec.ProviderARN", "", "is required: the ARN of the issuer's IAM OIDC provider (EnsureProvider returns it)")
+	} else if m := providerARNRe.FindStringSubmatch(s.ProviderARN); m == nil {
+		bad("spec.ProviderARN", s.ProviderARN, "must be an IAM OIDC provider ARN (arn:aws:iam::ACCOUNT:oidc-provider/HOST)")
+	} else if m[3] != hp {
+		bad("spec.ProviderARN", s.ProviderARN, fmt.Sprintf("must be the provider of spec.Issuer (…:oidc-provider/%s)", hp))
+	}
+	errs = append(errs, audienceFaults("spec.Audiences", s.Audiences, "audience")...)
+
+	hasSub := false
+	seen := map[string]int{}
+	for i, sub := range s.Subjects {
+		f := fmt.Sprintf("spec.Subjects[%d]", i)
+		claim := sub.claim()
+		switch {
+		case sub.Kind != "" && sub.Kind != s.Issuer.Kind:
+			bad(f, sub.Value, fmt.Sprintf("is a %s subject but spec.Issuer is %s", sub.Kind.label(), s.Issuer.Kind.label()))
+			continue
+		case claim != ClaimSub && !(claim == ClaimJobWorkflowRef && s.Issuer.Kind == KindGitHub):
+			bad(f+".Claim", claim, "unknown claim: must be \"sub\" (or \"job_workflow_ref\" for GitHub)")
+			continue
+		case sub.Value == "":
+			bad(f, "", "value is empty")
+			continue
+		case strings.Contains(sub.Value, "${"):
+			bad(f, sub.Value, `must not contain "${" (IAM would read a policy variable)`)
+			continue
+		case strings.ContainsFunc(sub.Value, unicode.IsControl) || len(sub.Value) > 1024:
+			bad(f, sub.Value, "must be at most 1024 characters without control characters")
+			continue
+		}
+		if claim == ClaimSub {
+			hasSub = true
+		}
+		key := claim + "\x00" + sub.Value
+		if j, dup := seen[key]; dup {
+			bad(f, sub.Value, fmt.Sprintf("duplicates spec.Subjects[%d]", j))
+			continue
+		}
+		seen[key] = i
+		reported := false
+		for _, p := range analyzeSubject(s.Issuer.Kind, hp, claim, sub.Value, sub.AllowNameWildcard && sub.Wildcard) {
+			if p.sev >= SeverityWarning {
+				bad(f, sub.Value, p.rule)
+				reported = true
+			}
+		}
+		if !reported && !sub.Wildcard && hasWild(sub.Value) {
+			bad(f, sub.Value, "contains * or ?, which StringEquals compares literally: set Wildcard to match a pattern with StringLike")
+		}
+	}
+	if !hasSub {
+		bad("spec.Subjects", "", fmt.Sprintf("no sub condition: at least one sub subject is required, or every identity of %s could assume the role%s",
+			s.Issuer.Kind.label(), everyoneHint(hp)))
+	}
+
+	for _, op := range sortedKeys(s.Conditions) {
+		qualifier, base, _ := splitOperator(op)
+		f := fmt.Sprintf("spec.Conditions[%q]", op)
+		if base == "" || len(s.Conditions[op]) == 0 {
+			bad(f, "", "must name an operator and at least one condition key")
+			continue
+		}
+		for _, key := range sortedKeys(s.Conditions[op]) {
+			kf := fmt.Sprintf("%s[%q]", f, key)
+			lk := strings.ToLower(key)
+			claim, ours := strings.CutPrefix(lk, strings.ToLower(hp)+":")
+			switch {
+			case key == "":
+				bad(kf, "", "condition key must not be empty")
+			case ours && claim == "iss":
+				bad(kf, "", "a condition on the issuer is meaningless: STS checks the token's issuer against the provider itself")
+			case ours && (claim == "sub" || claim == "aud" || claim == ClaimJobWorkflowRef):
+				bad(kf, "", "is set from spec.Subjects and spec.Audiences, not spec.Conditions")
+			case ours && qualifier == "ForAllValues" && claim != "amr":
+				bad(kf, "", fmt.Sprintf("ForAllValues on the single-valued key %s is true when the key is absent; use %s", key, base))
+			}
+			vals := s.Conditions[op][key]
+			if len(vals) == 0 {
+				bad(kf, "", "must have at least one value")
+			}
+			for _, v := range vals {
+				if strings.Contains(v, "${") {
+					bad(kf, v, `must not contain "${" (IAM would read a policy variable)`)
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// tagFaults checks IAM's tag rules.
+func tagFaults(field string, tags map[string]string) []error {
+	var errs []error
+	if len(tags) > 50 {
+		errs = append(errs, invalid(field, "", fmt.Sprintf("must have at most 50 tags, has %d", len(tags))))
+	}
+	for _, k := range sortedKeys(tags) {
+		v := tags[k]
+		f := fmt.Sprintf("%s[%q]", field, k)
+		switch n := utf8.RuneCountInString(k); {
+		case n == 0:
+			errs = append(errs, invalid(f, "", "tag key must not be empty"))
+		case n > 128:
+			errs = append(errs, invalid(f, k, "tag key must be at most 128 characters"))
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			errs = append(errs, invalid(f, k, `tag key must not start with "aws:" (reserved for AWS)`))
+		case !tagCharsOK(k):
+			errs = append(errs, invalid(f, k, "tag key may contain only letters, digits, spaces and _ . : / = + - @"))
+		}
+		switch {
+		case utf8.RuneCountInString(v) > 256:
+			errs = append(errs, invalid(f, v, "tag value must be at most 256 characters"))
+		case !tagCharsOK(v):
+			errs = append(errs, invalid(f, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @"))
+		}
+	}
+	return errs
+}
+
+func tagCharsOK(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' || strings.ContainsRune("_.:/=+-@", r) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// TrustPolicy returns the trust policy EnsureCIRole gives a role of this
+// spec, after checking the fields it is made of (Issuer, ProviderARN,
+// Audiences, Subjects, Conditions); an invalid spec returns an error
+// matching foundation.ErrInvalidSpec.
+//
+// Every statement allows sts:AssumeRoleWithWebIdentity to the Federated
+// principal ProviderARN, with StringEquals on ISSUER:aud (the audiences)
+// and the subjects: exact ones under StringEquals, wildcard ones under
+// StringLike. A token must match a sub subject and, when there are
+// job_workflow_ref subjects, one of those too. Because the conditions of
+// one statement are all required, exact and wildcard subjects of a claim go
+// to separate statements (one per combination), so the policy has one
+// statement when every subject is exact.
+func TrustPolicy(spec RoleSpec) (*foundation.PolicyDocument, error) {
+	s := spec.withDefaults()
+	if errs := s.trustFaults(); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return s.trustPolicy(), nil
+}
+
+// trustPolicy builds the document of a valid spec.
+func (s RoleSpec) trustPolicy() *foundation.PolicyDocument {
+	var subE, subL, jwrE, jwrL []string
+	for _, sub := range s.Subjects {
+		like := sub.Wildcard && hasWild(sub.Value)
+		switch {
+		case sub.claim() == ClaimSub && !like:
+			subE = appendNew(subE, sub.Value)
+		case sub.claim() == ClaimSub:
+			subL = appendNew(subL, sub.Value)
+		case !like:
+			jwrE = appendNew(jwrE, sub.Value)
+		default:
+			jwrL = appendNew(jwrL, sub.Value)
+		}
+	}
+	type group struct {
+		vals []string
+		like bool
+	}
+	var subGroups, jwrGroups []group
+	for _, g := range []group{{subE, false}, {subL, true}} {
+		if len(g.vals) > 0 {
+			subGroups = append(subGroups, g)
+		}
+	}
+	for _, g := range []group{{jwrE, false}, {jwrL, true}} {
+		if len(g.vals) > 0 {
+			jwrGroups = append(jwrGroups, g)
+		}
+	}
+	if len(jwrGroups) == 0 {
+		jwrGroups = []group{{}}
+	}
+	doc := foundation.NewPolicy()
+	for _, sg := range subGroups {
+		for _, jg := range jwrGroups {
+			cond := foundation.Conditions{"StringEquals": {s.Issuer.ConditionKey("aud"): slices.Clone(s.Audiences)}}
+			put := func(claim string, g group) {
+				if len(g.vals) == 0 {
+					return
+				}
+				op := "StringEquals"
+				if g.like {
+					op = "StringLike"
+				}
+				if cond[op] == nil {
+					cond[op] = map[string]foundation.StringList{}
+				}
+				cond[op][s.Issuer.ConditionKey(claim)] = slices.Clone(g.vals)
+			}
+			put(ClaimSub, sg)
+			put(ClaimJobWorkflowRef, jg)
+			for op, kv := range s.Conditions {
+				if cond[op] == nil {
+					cond[op] = map[string]foundation.StringList{}
+				}
+				for k, v := range kv {
+					cond[op][k] = append(cond[op][k], v...)
+				}
+			}
+			doc.Statement = append(doc.Statement, foundation.Statement{
+				Effect:    foundation.EffectAllow,
+				Principal: foundation.FederatedPrincipal(s.ProviderARN),
+				Action:    foundation.Actions(WebIdentityAction),
+				Condition: cond,
+			})
+		}
+	}
+	return doc
+}
+
+func appendNew(l []string, v string) []string {
+	if slices.Contains(l, v) {
+		return l
+	}
+	return append(l, v)
+}
+
+// sortedCopy returns a sorted copy of l.
+func sortedCopy(l []string) []string {
+	out := slices.Clone(l)
+	sort.Strings(out)
+	return out
+}
