@@ -1,0 +1,86 @@
+// Package ecr converges hardened private Amazon ECR repositories: immutable
+// tags, scan on push, KMS or AES256 encryption, a lifecycle policy built
+// from rules, a repository policy granting pull and push access, and tags.
+//
+// EnsureRepository converges one repository in the account and region of
+// the client:
+//
+//   - created when missing, with its settings and tags in one call;
+//   - tag mutability IMMUTABLE by default (Security Hub ECR.2); MUTABLE,
+//     IMMUTABLE_WITH_EXCLUSION and MUTABLE_WITH_EXCLUSION (with their
+//     wildcard exclusion filters) are explicit choices;
+//   - scan on push on by default (ECR.1); DisableScanOnPush opts out;
+//   - encryption AES256, or KMS (KMS_DSSE) with Spec.KMSKey;
+//   - the lifecycle policy (ECR.3), built by LifecyclePolicy from
+//     LifecycleRules (KeepLastTagged, ExpireUntaggedAfter,
+//     ExpireTaggedAfter, KeepLast), rendered to the JSON ECR expects;
+//   - the repository policy: RepositoryPolicy's statements (pull for named
+//     accounts, pull for the organization through aws:PrincipalOrgID, push
+//     for CI roles, statements of your own) merged by Sid into the policy
+//     the repository has;
+//   - tags.
+//
+// # Idempotency
+//
+// Every setting is read and compared first, and written only when it
+// differs: a second EnsureRepository on a converged repository makes only
+// reads (DescribeRepositories, GetLifecyclePolicy, GetRepositoryPolicy,
+// ListTagsForResource, each only when the spec manages that part) and
+// reports no changes. Drift is repaired: mutability, scanning, a lifecycle
+// policy edited or deleted, our statements of the repository policy edited
+// or deleted, tags changed.
+//
+// Policies are compared by meaning: the repository policy with
+// foundation.PolicyDocument.Equal, the lifecycle policy rule by rule
+// (LifecycleEqual: formatting, key order, rule order and the order of tag
+// prefixes do not matter), so AWS's reformatting is not drift.
+//
+// Ownership: the lifecycle policy is the spec's (a repository has one;
+// rules added by hand are replaced). In the repository policy only the
+// Sids RepositoryPolicy writes are the spec's (SidCrossAccountPull,
+// SidOrganizationPull, SidPush, and the Sids of RepositoryPolicy.Statements):
+// statements with other Sids are kept untouched, and when no statement is
+// left the policy is deleted. A nil Spec.Lifecycle or Spec.Policy leaves
+// that policy alone. Tags with keys the spec does not name are kept.
+//
+// A create that races another run (RepositoryAlreadyExistsException) reads
+// the repository and converges it. With foundation.WithDryRun(true) only
+// read calls are made and the result lists the changes that would be made.
+//
+// # Errors
+//
+// An invalid Spec returns, before any call, an error matching
+// foundation.ErrInvalidSpec that lists every fault, each a
+// *foundation.SpecError naming the field and the rule:
+//
+//	ecr: spec.Lifecycle.Rules[1].Priority: "1": must be unique: Rules[0] has it too
+//
+// A repository whose encryption differs from the spec is an
+// *EncryptionMismatchError (errors.As): ECR cannot change encryption after
+// creation, so nothing is changed, and the message says how to migrate.
+// The KMS key is compared when the spec names it by key ARN or key ID; a
+// spec naming an alias, or KMS without a key (the AWS managed key), accepts
+// any KMS key, as ECR reports keys by ARN only.
+//
+// Other AWS errors are returned wrapped once with the repository and the
+// step, keeping the SDK's error chain for errors.As:
+//
+//	ecr: repository "myapp": set repository policy: operation error ECR: SetRepositoryPolicy, ...
+//
+// Throttling is retried by the SDK; ECR documents no other error to retry.
+//
+// # Permissions
+//
+// On the repository's ARN:
+//
+//	ecr:DescribeRepositories
+//	ecr:CreateRepository            ecr:TagResource (creating with tags needs both)
+//	ecr:PutImageTagMutability
+//	ecr:PutImageScanningConfiguration
+//	ecr:GetLifecyclePolicy          ecr:PutLifecyclePolicy       (Spec.Lifecycle)
+//	ecr:GetRepositoryPolicy         ecr:SetRepositoryPolicy      ecr:DeleteRepositoryPolicy (Spec.Policy)
+//	ecr:ListTagsForResource         ecr:TagResource              (Spec.Tags)
+//
+// With KMS encryption, creating the repository also needs kms:CreateGrant,
+// kms:DescribeKey and kms:RetireGrant on the key (ECR creates a grant).
+package ecr

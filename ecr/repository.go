@@ -1,0 +1,444 @@
+package ecr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// The Resource names of the changes EnsureRepository reports.
+const (
+	ResourceRepository              = "ecr:repository"
+	ResourceRepositoryTagMutability = "ecr:repository-tag-mutability"
+	ResourceRepositoryScanning      = "ecr:repository-scanning"
+	ResourceLifecyclePolicy         = "ecr:lifecycle-policy"
+	ResourceRepositoryPolicy        = "ecr:repository-policy"
+	ResourceRepositoryTags          = "ecr:repository-tags"
+)
+
+// Repository is the repository EnsureRepository converged.
+type Repository struct {
+	Name string
+	// ARN, URI ("ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME") and
+	// RegistryID (the account); empty in dry run when the repository does
+	// not exist yet.
+	ARN, URI, RegistryID string
+	// Policy is the repository policy the repository has (in dry run:
+	// would have) when Spec.Policy is set: the builder's statements merged
+	// into the user's. Nil when there is none.
+	Policy *foundation.PolicyDocument
+	// Changes lists every mutation in the order made (in dry run: that
+	// would be made); empty when the repository was already converged.
+	Changes foundation.Changes
+}
+
+// EnsureRepository converges a private ECR repository: created when
+// missing (with its mutability, scanning, encryption and tags), then its
+// tag mutability (IMMUTABLE unless the spec opts out), scan on push (on
+// unless the spec opts out), lifecycle policy (Spec.Lifecycle, compared by
+// meaning), repository policy (Spec.Policy's statements merged by Sid into
+// the user's) and tags. A repository with another encryption is an
+// *EncryptionMismatchError: ECR cannot change it.
+//
+// The spec is validated first: an invalid one returns an error matching
+// foundation.ErrInvalidSpec and no call is made. Run again on a converged
+// repository it makes only reads and reports no changes.
+func EnsureRepository(ctx context.Context, api API, spec Spec, opts ...foundation.Option) (*Repository, error) {
+	spec = spec.withDefaults()
+	errs := spec.faults()
+	if api == nil {
+		errs = append(errs, foundation.Invalid(pkg, "api", "", "must not be nil"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	o := foundation.ApplyOptions(opts...)
+	r := &repoRun{api: api, spec: spec, o: o, log: o.Logger.With(slog.String("repository", spec.Name))}
+	repo, err := r.ensure(ctx)
+	if err != nil {
+		return nil, err
+	}
+	repo.Changes = r.changes
+	return repo, nil
+}
+
+type repoRun struct {
+	api     API
+	spec    Spec
+	o       foundation.Options
+	log     *slog.Logger
+	changes foundation.Changes
+}
+
+func (r *repoRun) errorf(step string, err error) error {
+	return fmt.Errorf("ecr: repository %q: %s: %w", r.spec.Name, step, err)
+}
+
+func (r *repoRun) record(c foundation.Change) {
+	r.changes = append(r.changes, c)
+	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
+}
+
+func (r *repoRun) change(action foundation.Action, res string, diffs ...foundation.Diff) foundation.Change {
+	return foundation.Change{Action: action, Resource: res, ID: r.spec.Name, Diffs: diffs}
+}
+
+// write calls fn unless in dry run and records c once it succeeded.
+func (r *repoRun) write(ctx context.Context, c foundation.Change, step string, fn func(context.Context) error) error {
+	if !r.o.DryRun {
+		if err := fn(ctx); err != nil {
+			return r.errorf(step, err)
+		}
+	}
+	r.record(c)
+	return nil
+}
+
+func (r *repoRun) ensure(ctx context.Context) (*Repository, error) {
+	have, err := r.describe(ctx)
+	if err != nil {
+		return nil, r.errorf("describe repository", err)
+	}
+	// fresh: created in this run (or, in dry run, to be created): its
+	// lifecycle policy, repository policy and tags are known.
+	fresh := false
+	if have == nil {
+		if have, fresh, err = r.create(ctx); err != nil {
+			return nil, err
+		}
+	}
+	res := &Repository{Name: r.spec.Name}
+	if have != nil {
+		res.ARN, res.URI, res.RegistryID = aws.ToString(have.RepositoryArn), aws.ToString(have.RepositoryUri), aws.ToString(have.RegistryId)
+		if err := r.ensureEncryption(have); err != nil {
+			return nil, err
+		}
+		if err := r.ensureMutability(ctx, have); err != nil {
+			return nil, err
+		}
+		if err := r.ensureScanning(ctx, have); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.ensureLifecycle(ctx, fresh); err != nil {
+		return nil, err
+	}
+	pol, err := r.ensurePolicy(ctx, fresh)
+	if err != nil {
+		return nil, err
+	}
+	res.Policy = pol
+	if have != nil && !fresh {
+		if err := r.ensureTags(ctx, res.ARN); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// describe returns the repository, or nil when it does not exist.
+func (r *repoRun) describe(ctx context.Context) (*types.Repository, error) {
+	out, err := r.api.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.spec.Name}})
+	var nf *types.RepositoryNotFoundException
+	switch {
+	case errors.As(err, &nf):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	for i := range out.Repositories {
+		if aws.ToString(out.Repositories[i].RepositoryName) == r.spec.Name {
+			return &out.Repositories[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func (r *repoRun) exclusionFilters() []types.ImageTagMutabilityExclusionFilter {
+	var out []types.ImageTagMutabilityExclusionFilter
+	for _, f := range r.spec.MutabilityExclusions {
+		out = append(out, types.ImageTagMutabilityExclusionFilter{Filter: aws.String(f), FilterType: types.ImageTagMutabilityExclusionFilterTypeWildcard})
+	}
+	return out
+}
+
+// create creates the repository and reports whether it did. In dry run it
+// returns no repository. When another run created the repository first,
+// it returns that one, not created.
+func (r *repoRun) create(ctx context.Context) (*types.Repository, bool, error) {
+	c := r.change(foundation.ActionCreate, ResourceRepository)
+	if r.o.DryRun {
+		r.record(c)
+		return nil, true, nil
+	}
+	enc := &types.EncryptionConfiguration{EncryptionType: r.spec.Encryption}
+	if r.spec.KMSKey != "" {
+		enc.KmsKey = aws.String(r.spec.KMSKey)
+	}
+	out, err := r.api.CreateRepository(ctx, &ecr.CreateRepositoryInput{
+		RepositoryName:                     aws.String(r.spec.Name),
+		ImageTagMutability:                 r.spec.TagMutability,
+		ImageTagMutabilityExclusionFilters: r.exclusionFilters(),
+		ImageScanningConfiguration:         &types.ImageScanningConfiguration{ScanOnPush: !r.spec.DisableScanOnPush},
+		EncryptionConfiguration:            enc,
+		Tags:                               sdkTags(r.spec.Tags),
+	})
+	var exists *types.RepositoryAlreadyExistsException
+	switch {
+	case err == nil:
+		r.record(c)
+		return out.Repository, true, nil
+	case errors.As(err, &exists):
+		// Another run created it between our read and our create: converge it.
+		r.log.Debug("repository created concurrently")
+		have, derr := r.describe(ctx)
+		if derr != nil || have == nil {
+			return nil, false, r.errorf("create repository", err)
+		}
+		return have, false, nil
+	default:
+		return nil, false, r.errorf("create repository", err)
+	}
+}
+
+func (r *repoRun) ensureEncryption(have *types.Repository) error {
+	ht, hk := types.EncryptionTypeAes256, ""
+	if e := have.EncryptionConfiguration; e != nil {
+		if e.EncryptionType != "" {
+			ht = e.EncryptionType
+		}
+		hk = aws.ToString(e.KmsKey)
+	}
+	if ht == r.spec.Encryption && kmsKeyMatches(hk, r.spec.KMSKey) {
+		return nil
+	}
+	return &EncryptionMismatchError{Repository: r.spec.Name, Have: ht, Want: r.spec.Encryption, HaveKey: hk, WantKey: r.spec.KMSKey}
+}
+
+// kmsKeyMatches reports whether the key ECR reports (a key ARN) is the one
+// the spec names. A spec without a key accepts any key (ECR reports the
+// AWS managed key by its ARN); an alias cannot be resolved without KMS and
+// matches any key: name the key by ARN or ID to have it checked.
+func kmsKeyMatches(have, want string) bool {
+	switch {
+	case want == "" || have == want:
+		return true
+	case strings.HasPrefix(want, "alias/") || strings.Contains(want, ":alias/"):
+		return true
+	case kmsKeyIDRe.MatchString(want):
+		return strings.HasSuffix(have, ":key/"+want) || have == want
+	default:
+		return false
+	}
+}
+
+func (r *repoRun) ensureMutability(ctx context.Context, have *types.Repository) error {
+	hm := have.ImageTagMutability
+	if hm == "" {
+		hm = types.ImageTagMutabilityMutable
+	}
+	var hf []string
+	for _, f := range have.ImageTagMutabilityExclusionFilters {
+		hf = append(hf, aws.ToString(f.Filter))
+	}
+	wf := slices.Clone(r.spec.MutabilityExclusions)
+	slices.Sort(hf)
+	slices.Sort(wf)
+	if hm == r.spec.TagMutability && slices.Equal(hf, wf) {
+		return nil
+	}
+	var diffs []foundation.Diff
+	if hm != r.spec.TagMutability {
+		diffs = append(diffs, foundation.Diff{Field: "ImageTagMutability", From: string(hm), To: string(r.spec.TagMutability)})
+	}
+	if !slices.Equal(hf, wf) {
+		diffs = append(diffs, foundation.Diff{Field: "ImageTagMutabilityExclusionFilters", From: strings.Join(hf, ","), To: strings.Join(wf, ",")})
+	}
+	return r.write(ctx, r.change(foundation.ActionUpdate, ResourceRepositoryTagMutability, diffs...), "put image tag mutability", func(ctx context.Context) error {
+		_, err := r.api.PutImageTagMutability(ctx, &ecr.PutImageTagMutabilityInput{
+			RepositoryName: aws.String(r.spec.Name), ImageTagMutability: r.spec.TagMutability,
+			ImageTagMutabilityExclusionFilters: r.exclusionFilters(),
+		})
+		return err
+	})
+}
+
+func (r *repoRun) ensureScanning(ctx context.Context, have *types.Repository) error {
+	hs := have.ImageScanningConfiguration != nil && have.ImageScanningConfiguration.ScanOnPush
+	want := !r.spec.DisableScanOnPush
+	if hs == want {
+		return nil
+	}
+	c := r.change(foundation.ActionUpdate, ResourceRepositoryScanning, foundation.Diff{Field: "ScanOnPush", From: strconv.FormatBool(hs), To: strconv.FormatBool(want)})
+	return r.write(ctx, c, "put image scanning configuration", func(ctx context.Context) error {
+		_, err := r.api.PutImageScanningConfiguration(ctx, &ecr.PutImageScanningConfigurationInput{
+			RepositoryName: aws.String(r.spec.Name), ImageScanningConfiguration: &types.ImageScanningConfiguration{ScanOnPush: want},
+		})
+		return err
+	})
+}
+
+func (r *repoRun) ensureLifecycle(ctx context.Context, fresh bool) error {
+	if r.spec.Lifecycle == nil {
+		return nil
+	}
+	want := r.spec.Lifecycle.render()
+	have := ""
+	if !fresh {
+		out, err := r.api.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: aws.String(r.spec.Name)})
+		var nf *types.LifecyclePolicyNotFoundException
+		switch {
+		case errors.As(err, &nf):
+		case err != nil:
+			return r.errorf("get lifecycle policy", err)
+		default:
+			have = aws.ToString(out.LifecyclePolicyText)
+		}
+	}
+	if have != "" && lifecycleEqual(have, *r.spec.Lifecycle) {
+		return nil
+	}
+	action := foundation.ActionUpdate
+	if have == "" {
+		action = foundation.ActionCreate
+	}
+	c := r.change(action, ResourceLifecyclePolicy, foundation.Diff{Field: "LifecyclePolicyText", From: have, To: want})
+	return r.write(ctx, c, "put lifecycle policy", func(ctx context.Context) error {
+		_, err := r.api.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String(r.spec.Name), LifecyclePolicyText: aws.String(want)})
+		return err
+	})
+}
+
+func (r *repoRun) ensurePolicy(ctx context.Context, fresh bool) (*foundation.PolicyDocument, error) {
+	if r.spec.Policy == nil {
+		return nil, nil
+	}
+	var have *foundation.PolicyDocument
+	if !fresh {
+		out, err := r.api.GetRepositoryPolicy(ctx, &ecr.GetRepositoryPolicyInput{RepositoryName: aws.String(r.spec.Name)})
+		var nf *types.RepositoryPolicyNotFoundException
+		switch {
+		case errors.As(err, &nf):
+		case err != nil:
+			return nil, r.errorf("get repository policy", err)
+		default:
+			if have, err = foundation.ParsePolicy(aws.ToString(out.PolicyText)); err != nil {
+				// A policy this package cannot read cannot be merged into.
+				return nil, r.errorf("read repository policy", err)
+			}
+		}
+	}
+	want := r.spec.Policy.merge(have)
+	if have != nil && have.Equal(want) {
+		return have, nil
+	}
+	if len(want.Statement) == 0 {
+		if have == nil {
+			return nil, nil
+		}
+		c := r.change(foundation.ActionDelete, ResourceRepositoryPolicy, policyDiffs(have, want)...)
+		return nil, r.write(ctx, c, "delete repository policy", func(ctx context.Context) error {
+			_, err := r.api.DeleteRepositoryPolicy(ctx, &ecr.DeleteRepositoryPolicyInput{RepositoryName: aws.String(r.spec.Name)})
+			var nf *types.RepositoryPolicyNotFoundException
+			if errors.As(err, &nf) {
+				return nil
+			}
+			return err
+		})
+	}
+	text, err := want.JSON()
+	if err != nil {
+		return nil, r.errorf("render repository policy", err)
+	}
+	if len(text) > MaxRepositoryPolicySize {
+		return nil, r.errorf("merge repository policy", fmt.Errorf("the merged policy is %d characters, more than the %d ECR allows", len(text), MaxRepositoryPolicySize))
+	}
+	action := foundation.ActionUpdate
+	if have == nil {
+		action = foundation.ActionCreate
+	}
+	c := r.change(action, ResourceRepositoryPolicy, policyDiffs(have, want)...)
+	return want, r.write(ctx, c, "set repository policy", func(ctx context.Context) error {
+		_, err := r.api.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: aws.String(r.spec.Name), PolicyText: aws.String(text)})
+		return err
+	})
+}
+
+// policyDiffs lists the statements that differ, by Sid.
+func policyDiffs(have, want *foundation.PolicyDocument) []foundation.Diff {
+	if have == nil {
+		have = &foundation.PolicyDocument{}
+	}
+	var diffs []foundation.Diff
+	for _, w := range want.Statement {
+		h, ok := have.StatementBySid(w.Sid)
+		switch {
+		case !ok:
+			diffs = append(diffs, foundation.Diff{Field: "Statement[" + w.Sid + "]", To: statementJSON(w)})
+		case !h.Equal(w):
+			diffs = append(diffs, foundation.Diff{Field: "Statement[" + w.Sid + "]", From: statementJSON(h), To: statementJSON(w)})
+		}
+	}
+	for _, h := range have.Statement {
+		if _, ok := want.StatementBySid(h.Sid); !ok && h.Sid != "" {
+			diffs = append(diffs, foundation.Diff{Field: "Statement[" + h.Sid + "]", From: statementJSON(h)})
+		}
+	}
+	if len(diffs) == 0 {
+		diffs = append(diffs, foundation.Diff{Field: "Policy", From: have.MustJSON(), To: want.MustJSON()})
+	}
+	return diffs
+}
+
+func statementJSON(st foundation.Statement) string { return marshal(st) }
+
+func (r *repoRun) ensureTags(ctx context.Context, arn string) error {
+	if len(r.spec.Tags) == 0 {
+		return nil
+	}
+	out, err := r.api.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return r.errorf("list tags", err)
+	}
+	have := map[string]string{}
+	for _, t := range out.Tags {
+		have[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	put := map[string]string{}
+	var diffs []foundation.Diff
+	for _, k := range slices.Sorted(maps.Keys(r.spec.Tags)) {
+		if hv, ok := have[k]; !ok || hv != r.spec.Tags[k] {
+			put[k] = r.spec.Tags[k]
+			diffs = append(diffs, foundation.Diff{Field: k, From: hv, To: r.spec.Tags[k]})
+		}
+	}
+	if len(put) == 0 {
+		return nil
+	}
+	return r.write(ctx, r.change(foundation.ActionUpdate, ResourceRepositoryTags, diffs...), "tag repository", func(ctx context.Context) error {
+		_, err := r.api.TagResource(ctx, &ecr.TagResourceInput{ResourceArn: aws.String(arn), Tags: sdkTags(put)})
+		return err
+	})
+}
+
+func sdkTags(m map[string]string) []types.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]types.Tag, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}

@@ -1,0 +1,116 @@
+package kms_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/kms"
+)
+
+const account = "123456789012" // the emulator's management account
+
+func apiFor(b *awstest.Backend) kms.API {
+	return kms.API{KMS: awskms.NewFromConfig(b.Config()), IAM: iam.NewFromConfig(b.Config())}
+}
+
+func fast(extra ...foundation.Option) []foundation.Option {
+	return append(awstest.FastOptions(), extra...)
+}
+
+// seedPolicyJSON is seed 000 Step 8's key policy, as Terraform renders it
+// for env "prod" in us-east-1.
+const seedPolicyJSON = `{"Version":"2012-10-17","Statement":[` +
+	`{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"},` +
+	`{"Sid":"Allow EKS","Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*"},` +
+	`{"Sid":"Allow AutoScaling","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"},` +
+	`"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey","kms:CreateGrant"],"Resource":"*"}]}`
+
+// seedSpec is seed 000 Step 8's aws_kms_key.main and aws_kms_alias.main.
+func seedSpec(env, region string) kms.Spec {
+	name := fmt.Sprintf("%s-%s-main", env, region)
+	return kms.Spec{
+		Alias:       "alias/" + name,
+		Description: name,
+		Policy: kms.KeyPolicy{
+			AccountID: account,
+			Grants: []kms.Grant{
+				{
+					Sid:        "Allow EKS",
+					Principals: []kms.Principal{kms.Service("eks.amazonaws.com")},
+					Actions:    []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"},
+				},
+				{
+					Sid:        "Allow AutoScaling",
+					Principals: []kms.Principal{kms.ServiceLinkedRole("autoscaling.amazonaws.com")},
+					Actions:    []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"},
+				},
+			},
+		},
+		Tags: map[string]string{"env": env, "managed-by": "foundation"},
+	}
+}
+
+func ops(calls []awstest.Call) []string {
+	var out []string
+	for _, c := range calls {
+		s := c.Operation
+		if c.Err != nil {
+			s += "!"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func changeList(cs []foundation.Change) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, string(c.Action)+" "+c.Resource+" "+c.ID)
+	}
+	return out
+}
+
+func mustParse(t *testing.T, s string) *foundation.PolicyDocument {
+	t.Helper()
+	d, err := foundation.ParsePolicy(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// keyPolicy reads a key's policy back.
+func keyPolicy(t *testing.T, ctx context.Context, c *awskms.Client, keyID string) *foundation.PolicyDocument {
+	t.Helper()
+	out, err := c.GetKeyPolicy(ctx, &awskms.GetKeyPolicyInput{KeyId: aws.String(keyID), PolicyName: aws.String("default")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mustParse(t, aws.ToString(out.Policy))
+}
+
+func firstDiff(got, want []byte) string {
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			lo := max(0, i-3)
+			return fmt.Sprintf("line %d:\n got: %s\nwant: %s\ncontext (want):\n%s", i+1, gl, wl, strings.Join(w[lo:min(len(w), i+3)], "\n"))
+		}
+	}
+	return "(identical)"
+}
