@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
@@ -536,8 +535,6 @@ func TestOrphanKeyIsAdopted(t *testing.T) {
 	verifyKey(t, ctx, b, spec, k.KeyID)
 }
 
-// TestDescriptionDrift needs UpdateKeyDescription, which the emulator may
-// not implement yet.
 func TestDescriptionDrift(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
@@ -548,10 +545,6 @@ func TestDescriptionDrift(t *testing.T) {
 	}
 	c := awskms.NewFromConfig(b.Config())
 	_, err = c.UpdateKeyDescription(ctx, &awskms.UpdateKeyDescriptionInput{KeyId: aws.String(k.KeyID), Description: aws.String("edited")})
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "UnknownOperationException" {
-		t.Skip("emulator: kms UpdateKeyDescription is not implemented")
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,10 @@ package emulator
 // create roles themselves (Organizations, IAM Identity Center).
 
 import (
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -1331,6 +1333,13 @@ func iamCreateOpenIDConnectProvider(c *Ctx) (any, error) {
 	}
 	if len(s.oidc) >= iamMaxOIDCProviders {
 		return nil, iamLimit("Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d", iamMaxOIDCProviders)
+	}
+	if len(thumbs) == 0 {
+		// IAM fetches the issuer's top intermediate CA thumbprint itself
+		// when none is given; the emulator has no network, so it stands
+		// in a stable fake one derived from the host.
+		sum := sha1.Sum([]byte(host))
+		thumbs = []string{hex.EncodeToString(sum[:])}
 	}
 	p := &iamOIDCProvider{URL: host, ARN: arn, ClientIDs: iamDedupe(ids), Thumbprints: thumbs, Created: c.e.now()}
 	_ = iamApplyTags(&p.Tags, tags)

@@ -42,6 +42,7 @@ func init() {
 			ops: map[string]*operation{
 				"CreateKey":            write(kmsCreateKey),
 				"DescribeKey":          read(kmsDescribeKey),
+				"UpdateKeyDescription": write(kmsUpdateKeyDescription),
 				"ListKeys":             read(kmsListKeys),
 				"EnableKey":            write(kmsEnableKey),
 				"DisableKey":           write(kmsDisableKey),
@@ -96,7 +97,7 @@ var kmsKeySpecs = map[string]map[string]kmsAlgorithms{
 	"ECC_NIST_P256":         kmsECCUsages("ECDSA_SHA_256"),
 	"ECC_NIST_P384":         kmsECCUsages("ECDSA_SHA_384"),
 	"ECC_NIST_P521":         kmsECCUsages("ECDSA_SHA_512"),
-	"ECC_SECG_P256K1":       kmsECCUsages("ECDSA_SHA_256"),
+	"ECC_SECG_P256K1":       {"SIGN_VERIFY": {sign: []string{"ECDSA_SHA_256"}}}, // no key agreement on secp256k1
 	"ECC_NIST_EDWARDS25519": {"SIGN_VERIFY": {sign: []string{"ED25519_SHA_512", "ED25519_PH_SHA_512"}}},
 	"HMAC_224":              {"GENERATE_VERIFY_MAC": {mac: []string{"HMAC_SHA_224"}}},
 	"HMAC_256":              {"GENERATE_VERIFY_MAC": {mac: []string{"HMAC_SHA_256"}}},
@@ -783,6 +784,22 @@ func kmsEnableKey(c *Ctx) (any, error) {
 		return nil, err
 	}
 	k.state = kmsEnabled
+	return nil, nil
+}
+
+func kmsUpdateKeyDescription(c *Ctx) (any, error) {
+	var in struct{ KeyId, Description string }
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if len(in.Description) > kmsMaxDescription {
+		return nil, kmsValidation("Value at 'description' failed to satisfy constraint: Member must have length less than or equal to %d", kmsMaxDescription)
+	}
+	k, err := kmsLiveKey(c, in.KeyId)
+	if err != nil {
+		return nil, err
+	}
+	k.description = in.Description
 	return nil, nil
 }
 
