@@ -155,8 +155,10 @@ func dig(v any, path ...any) any {
 }
 
 func TestAWSCLISTS(t *testing.T) {
+	t.Parallel()
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
 			srv := startTest(t, Options{})
 			require.NoError(t, srv.AddAccount(member))
 			_, err := srv.CreateRole(member, "OrganizationAccountAccessRole", trustAccount(DefaultManagementAccountID, ""))
@@ -186,8 +188,10 @@ func TestAWSCLISTS(t *testing.T) {
 }
 
 func TestAWSCLIS3(t *testing.T) {
+	t.Parallel()
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
 			srv := startTest(t, Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 			const b = "cli-state-bucket"
@@ -253,8 +257,10 @@ func TestAWSCLIS3(t *testing.T) {
 }
 
 func TestAWSCLIDynamoDB(t *testing.T) {
+	t.Parallel()
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
 			srv := startTest(t, Options{TableActivationDescribes: 1})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 			const tbl = "myapp-terraform-locks"
@@ -323,8 +329,10 @@ func TestAWSCLIDynamoDB(t *testing.T) {
 }
 
 func TestAWSCLIOrganizations(t *testing.T) {
+	t.Parallel()
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
 			srv := startTest(t, Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
@@ -390,8 +398,10 @@ func TestAWSCLIOrganizations(t *testing.T) {
 }
 
 func TestAWSCLIIdentityCenter(t *testing.T) {
+	t.Parallel()
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
 			srv := startTest(t, Options{})
 			inst, store, accounts := ssoSetup(t, srv, "workload")
 			account := accounts[0]
@@ -475,8 +485,10 @@ func TestAWSCLIIdentityCenter(t *testing.T) {
 }
 
 func TestAWSCLIIAM(t *testing.T) {
+	t.Parallel()
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
 			srv := startTest(t, Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 			acct := DefaultManagementAccountID
@@ -532,8 +544,10 @@ func TestAWSCLIIAM(t *testing.T) {
 }
 
 func TestAWSCLIKMS(t *testing.T) {
+	t.Parallel()
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
 			srv := startTest(t, Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
@@ -593,8 +607,10 @@ func TestAWSCLIKMS(t *testing.T) {
 }
 
 func TestAWSCLIECR(t *testing.T) {
+	t.Parallel()
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
 			srv := startTest(t, Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 			const repo = "myapp/api"
