@@ -1,0 +1,174 @@
+// Package examplekit is what every example program shares: the flags that
+// choose where it runs (the embedded emulator by default, another emulator
+// with -endpoint, real AWS only with -aws -yes), the management account's
+// configuration for that place, and the converge-twice loop that proves a
+// second run changes nothing.
+package examplekit
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/emulator"
+)
+
+// Flags are the flags every example takes.
+type Flags struct {
+	DryRun   bool
+	Endpoint string
+	RealAWS  bool
+	Yes      bool
+	Once     bool
+}
+
+// Register adds the flags to fs.
+func (f *Flags) Register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.DryRun, "dry-run", false, "only read; print the changes that would be made")
+	fs.StringVar(&f.Endpoint, "endpoint", "", "URL of another AWS emulator to use instead of the embedded one")
+	fs.BoolVar(&f.RealAWS, "aws", false, "use real AWS with this machine's credentials (needs -yes)")
+	fs.BoolVar(&f.Yes, "yes", false, "confirm changes to real AWS")
+	fs.BoolVar(&f.Once, "once", false, "do not run a second time to show that nothing changes")
+}
+
+// Check reports flags that contradict each other. It is called before
+// anything touches AWS.
+func (f Flags) Check() error {
+	switch {
+	case f.RealAWS && f.Endpoint != "":
+		return errors.New("-aws and -endpoint exclude each other")
+	case f.RealAWS && !f.Yes && !f.DryRun:
+		return errors.New("-aws changes real AWS accounts: add -yes to confirm (or -dry-run)")
+	}
+	return nil
+}
+
+// Env is where an example runs: the management account's configuration
+// and how to build clients for it.
+type Env struct {
+	// Config acts as the management account.
+	Config aws.Config
+	// Emulator is the embedded emulator, nil on another endpoint or AWS.
+	Emulator *emulator.Server
+	// PathStyle is true on emulators (S3 clients must use path-style URLs).
+	PathStyle bool
+	realAWS   bool
+	close     func()
+}
+
+// Connect returns the Env the flags ask for: the embedded emulator (started
+// here, with Identity Center enabled along with the organization, which is
+// a console step on AWS), another endpoint with fake credentials, or real
+// AWS with the machine's credentials (only with -aws).
+func Connect(ctx context.Context, f Flags, region string, out io.Writer) (*Env, error) {
+	if err := f.Check(); err != nil {
+		return nil, err
+	}
+	if f.RealAWS {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+		if err != nil {
+			return nil, fmt.Errorf("load AWS configuration: %w", err)
+		}
+		who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return nil, fmt.Errorf("who am I: %w", err)
+		}
+		fmt.Fprintf(out, "Real AWS as %s\n", aws.ToString(who.Arn))
+		return &Env{Config: cfg, realAWS: true, close: func() {}}, nil
+	}
+	env := &Env{PathStyle: true, close: func() {}}
+	endpoint := f.Endpoint
+	if endpoint == "" {
+		srv, err := emulator.Start(emulator.Options{IdentityCenter: true})
+		if err != nil {
+			return nil, err
+		}
+		env.Emulator, env.close = srv, func() { _ = srv.Close() }
+		endpoint = srv.URL
+		fmt.Fprintf(out, "Embedded AWS emulator at %s (management account %s)\n", endpoint, srv.ManagementAccountID())
+	} else {
+		fmt.Fprintf(out, "AWS emulator at %s\n", endpoint)
+	}
+	env.Config = aws.Config{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIAFOUNDATIONEXAMPL", "emulator-secret-not-real", ""),
+		BaseEndpoint: aws.String(endpoint),
+		// config.LoadDefaultConfig's defaults, so the emulator sees what AWS sees.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
+	}
+	return env, nil
+}
+
+// Close stops the embedded emulator, if any.
+func (e *Env) Close() { e.close() }
+
+// S3 returns an S3 client for cfg (path-style on emulators).
+func (e *Env) S3(cfg aws.Config) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = e.PathStyle })
+}
+
+// Options returns the foundation options for this Env: dry run as flagged,
+// and polling paced for an emulator (fast) or AWS (seconds).
+func (e *Env) Options(f Flags) []foundation.Option {
+	poll := foundation.WithPollInterval(20*time.Millisecond, 2*time.Second)
+	if e.realAWS {
+		poll = foundation.WithPollInterval(2*time.Second, 30*time.Second)
+	}
+	return []foundation.Option{foundation.WithDryRun(f.DryRun), poll}
+}
+
+// Report is what one converge did (or would do).
+type Report interface {
+	// Count is the number of changes.
+	Count() int
+	// Print writes the changes (and whatever else the example shows).
+	Print(w io.Writer, dryRun bool)
+}
+
+// Run converges once and prints the report; then, unless it was a dry run
+// or -once, converges again and fails if the second run changed anything.
+func Run(out io.Writer, f Flags, converge func() (Report, error)) error {
+	start := time.Now()
+	r, err := converge()
+	if err != nil {
+		return err
+	}
+	r.Print(out, f.DryRun)
+	fmt.Fprintf(out, "\n(%d changes in %s)\n", r.Count(), time.Since(start).Round(time.Millisecond))
+	if f.DryRun || f.Once {
+		return nil
+	}
+	fmt.Fprintln(out, "\nRunning again to check that everything has converged ...")
+	again, err := converge()
+	if err != nil {
+		return err
+	}
+	if n := again.Count(); n > 0 {
+		again.Print(out, false)
+		return fmt.Errorf("second run made %d changes; expected none", n)
+	}
+	fmt.Fprintln(out, "Second run: no changes.")
+	return nil
+}
+
+// Section prints a titled list of changes.
+func Section(out io.Writer, title string, cs foundation.Changes) {
+	fmt.Fprintf(out, "\n== %s\n", title)
+	if len(cs) == 0 {
+		fmt.Fprintln(out, "  (no changes)")
+	}
+	for _, c := range cs {
+		fmt.Fprintf(out, "  %s\n", c)
+	}
+}
