@@ -22,6 +22,7 @@ require (
 	github.com/testcontainers/testcontainers-go/modules/localstack v0.45.0
 	github.com/zclconf/go-cty v1.19.0
 	gopkg.in/ini.v1 v1.67.3
+	sigs.k8s.io/yaml v1.6.0
 )
 
 require (
@@ -87,6 +88,7 @@ require (
 	go.opentelemetry.io/otel v1.44.0 // indirect
 	go.opentelemetry.io/otel/metric v1.44.0 // indirect
 	go.opentelemetry.io/otel/trace v1.44.0 // indirect
+	go.yaml.in/yaml/v2 v2.4.2 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/mod v0.41.0 // indirect

@@ -4,25 +4,35 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	ecrsdk "github.com/aws/aws-sdk-go-v2/service/ecr"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/ini.v1"
 
+	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/emulator"
 )
 
 func startEmulator(t *testing.T) *emulator.Server {
 	t.Helper()
-	srv, err := emulator.Start(emulator.Options{})
+	srv, err := emulator.Start(emulator.Options{IdentityCenter: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	return srv
@@ -37,15 +47,18 @@ func accountConfig(srv *emulator.Server, accountID string) aws.Config {
 func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 	srv := startEmulator(t)
 	ctx := context.Background()
-	var out bytes.Buffer
-	require.NoError(t, run(ctx, []string{"-endpoint", srv.URL, "-once"}, &out), out.String())
-	require.Contains(t, out.String(), `backend "s3"`)
-	require.Contains(t, out.String(), "remote_state")
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	require.NoError(t, run(ctx, []string{"-endpoint", srv.URL, "-once", "-out", out}, &stdout), stdout.String())
+	require.Contains(t, stdout.String(), `backend "s3"`)
+	require.Contains(t, stdout.String(), "remote_state")
 
-	// The organization: the seed's tree, its accounts in their OUs, the
-	// production guardrail on the Production OU.
-	mgmt := accountConfig(srv, srv.ManagementAccountID())
+	spec := Seed000()
+	mgmtID := srv.ManagementAccountID()
+	mgmt := accountConfig(srv, mgmtID)
 	org := orgsdk.NewFromConfig(mgmt)
+
+	// The organization: the seed's tree and accounts in their OUs.
 	accounts := map[string]orgtypes.Account{}
 	p := orgsdk.NewListAccountsPaginator(org, &orgsdk.ListAccountsInput{})
 	for p.HasMorePages() {
@@ -56,31 +69,127 @@ func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 		}
 	}
 	require.Len(t, accounts, 4, "management + dev, staging, production")
-	spec := Seed000("")
-	for _, want := range spec.Tree.Accounts {
-		a, ok := accounts[want.Name]
-		require.True(t, ok, want.Name)
-		require.Equal(t, want.Email, aws.ToString(a.Email))
-		require.Equal(t, want.OU, ouPath(t, org, aws.ToString(a.Id)), want.Name)
+	ids := map[string]string{"mgmt": mgmtID}
+	for _, e := range spec.Environments {
+		a, ok := accounts[e.Account]
+		require.True(t, ok, e.Account)
+		require.Equal(t, spec.email(e.Name), aws.ToString(a.Email))
+		require.Equal(t, e.OU, ouPath(t, org, aws.ToString(a.Id)), e.Account)
+		ids[e.Name] = aws.ToString(a.Id)
 	}
-	prodOU := ouID(t, org, "Workloads/Production")
-	pols, err := org.ListPoliciesForTarget(ctx, &orgsdk.ListPoliciesForTargetInput{TargetId: aws.String(prodOU), Filter: orgtypes.PolicyTypeServiceControlPolicy})
+	_, err := org.DescribeOrganizationalUnit(ctx, &orgsdk.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(ouID(t, org, "Management"))})
+	require.NoError(t, err)
+
+	// The production guardrail on the Production OU, with the seed's statements.
+	pols, err := org.ListPoliciesForTarget(ctx, &orgsdk.ListPoliciesForTargetInput{
+		TargetId: aws.String(ouID(t, org, "Workloads/Production")), Filter: orgtypes.PolicyTypeServiceControlPolicy})
 	require.NoError(t, err)
 	var names []string
+	var guardrail string
 	for _, p := range pols.Policies {
 		names = append(names, aws.ToString(p.Name))
+		if aws.ToString(p.Name) == "myapp-production-guardrails" {
+			guardrail = aws.ToString(p.Id)
+		}
 	}
 	sort.Strings(names)
 	require.Equal(t, []string{"FullAWSAccess", "myapp-production-guardrails"}, names)
+	gp, err := org.DescribePolicy(ctx, &orgsdk.DescribePolicyInput{PolicyId: aws.String(guardrail)})
+	require.NoError(t, err)
+	doc, err := foundation.ParsePolicy(aws.ToString(gp.Policy.Content))
+	require.NoError(t, err)
+	for _, sid := range []string{"DenyDangerousEKSOperations", "DenyRDSDelete", "RequireRegions"} {
+		_, ok := doc.StatementBySid(sid)
+		require.True(t, ok, sid)
+	}
 
-	// The state backend in every workload account.
-	for _, want := range spec.Tree.Accounts {
-		id := aws.ToString(accounts[want.Name].Id)
+	// Identity Center: both permission sets (8 hours) on all four accounts for the admin group.
+	sso := ssoadmin.NewFromConfig(mgmt)
+	inst, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
+	require.NoError(t, err)
+	instanceARN := inst.Instances[0].InstanceArn
+	sets := map[string]string{}
+	psp := ssoadmin.NewListPermissionSetsPaginator(sso, &ssoadmin.ListPermissionSetsInput{InstanceArn: instanceARN})
+	for psp.HasMorePages() {
+		page, err := psp.NextPage(ctx)
+		require.NoError(t, err)
+		for _, arn := range page.PermissionSets {
+			d, err := sso.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: instanceARN, PermissionSetArn: aws.String(arn)})
+			require.NoError(t, err)
+			require.Equal(t, "PT8H", aws.ToString(d.PermissionSet.SessionDuration))
+			sets[aws.ToString(d.PermissionSet.Name)] = arn
+		}
+	}
+	require.Len(t, sets, 2)
+	for _, ps := range []string{"AdministratorAccess", "ReadOnlyAccess"} {
+		for env, id := range ids {
+			as, err := sso.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: instanceARN,
+				AccountId: aws.String(id), PermissionSetArn: aws.String(sets[ps])})
+			require.NoError(t, err)
+			require.Len(t, as.AccountAssignments, 1, "%s on %s", ps, env)
+			require.Equal(t, "GROUP", string(as.AccountAssignments[0].PrincipalType))
+		}
+	}
+
+	// The engineers' AWS CLI config: a profile per account and region.
+	cfgFile, err := ini.Load(filepath.Join(out, "aws-config"))
+	require.NoError(t, err)
+	for _, env := range []string{"mgmt", "dev", "staging", "prod"} {
+		for region, short := range map[string]string{"us-east-1": "use1", "us-west-2": "usw2"} {
+			sec, err := cfgFile.GetSection("profile myapp-" + env + "-" + short)
+			require.NoError(t, err)
+			require.Equal(t, ids[env], sec.Key("sso_account_id").String())
+			require.Equal(t, "AdministratorAccess", sec.Key("sso_role_name").String())
+			require.Equal(t, region, sec.Key("region").String())
+			require.Equal(t, "admin", sec.Key("sso_session").String())
+		}
+	}
+
+	// CI federation, the image repository and keys in the management account.
+	iam := iamsdk.NewFromConfig(mgmt)
+	role, err := iam.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String("myapp-prod-github-ci")})
+	require.NoError(t, err)
+	trust, err := foundation.ParsePolicy(aws.ToString(role.Role.AssumeRolePolicyDocument))
+	require.NoError(t, err)
+	require.Contains(t, trust.MustJSON(), `"token.actions.githubusercontent.com:sub":"repo:MatthewDipo/myapp:ref:refs/heads/main"`)
+	rp, err := iam.GetRolePolicy(ctx, &iamsdk.GetRolePolicyInput{RoleName: aws.String("myapp-prod-github-ci"), PolicyName: aws.String("github-ci-policy")})
+	require.NoError(t, err)
+	inline, err := foundation.ParsePolicy(aws.ToString(rp.PolicyDocument))
+	require.NoError(t, err)
+	require.Len(t, inline.Statement, 4)
+	repo, err := ecrsdk.NewFromConfig(mgmt).DescribeRepositories(ctx, &ecrsdk.DescribeRepositoriesInput{RepositoryNames: []string{"myapp"}})
+	require.NoError(t, err)
+	require.Equal(t, "IMMUTABLE", string(repo.Repositories[0].ImageTagMutability))
+	require.True(t, repo.Repositories[0].ImageScanningConfiguration.ScanOnPush)
+	require.Equal(t, "KMS", string(repo.Repositories[0].EncryptionConfiguration.EncryptionType))
+	rpol, err := ecrsdk.NewFromConfig(mgmt).GetRepositoryPolicy(ctx, &ecrsdk.GetRepositoryPolicyInput{RepositoryName: aws.String("myapp")})
+	require.NoError(t, err)
+	for _, env := range []string{"dev", "staging", "prod"} {
+		require.Contains(t, aws.ToString(rpol.PolicyText), "arn:aws:iam::"+ids[env]+":root")
+	}
+
+	// Every account: its key (rotating; the AutoScaling service-linked
+	// role exists and is named in the policy) and its state backend.
+	for env, id := range ids {
 		cfg := accountConfig(srv, id)
+		if env != "mgmt" {
+			k := kmssdk.NewFromConfig(cfg)
+			alias := fmt.Sprintf("alias/%s-us-east-1-main", env)
+			key, err := k.DescribeKey(ctx, &kmssdk.DescribeKeyInput{KeyId: aws.String(alias)})
+			require.NoError(t, err, alias)
+			rot, err := k.GetKeyRotationStatus(ctx, &kmssdk.GetKeyRotationStatusInput{KeyId: key.KeyMetadata.KeyId})
+			require.NoError(t, err)
+			require.True(t, rot.KeyRotationEnabled)
+			kp, err := k.GetKeyPolicy(ctx, &kmssdk.GetKeyPolicyInput{KeyId: key.KeyMetadata.KeyId})
+			require.NoError(t, err)
+			require.Contains(t, aws.ToString(kp.Policy), "AWSServiceRoleForAutoScaling")
+			_, err = iamsdk.NewFromConfig(cfg).GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling")})
+			require.NoError(t, err, env)
+		}
 		s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 		bucket := fmt.Sprintf("myapp-terraform-state-%s", id)
 		v, err := s3c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(bucket)})
-		require.NoError(t, err, want.Name)
+		require.NoError(t, err, env)
 		require.Equal(t, s3types.BucketVersioningStatusEnabled, v.Status)
 		pab, err := s3c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(bucket)})
 		require.NoError(t, err)
@@ -90,40 +199,32 @@ func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, aws.ToString(pol.Policy), "aws:SecureTransport")
 		tbl, err := dynamodb.NewFromConfig(cfg).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("myapp-terraform-locks")})
-		require.NoError(t, err, want.Name)
+		require.NoError(t, err, env)
 		require.Equal(t, ddbtypes.BillingModePayPerRequest, tbl.Table.BillingModeSummary.BillingMode)
 		require.True(t, aws.ToBool(tbl.Table.DeletionProtectionEnabled))
 	}
-	// Nothing was created in the management account.
-	lb, err := s3.NewFromConfig(mgmt, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
-	require.NoError(t, err)
-	require.Empty(t, lb.Buckets)
 
 	// A second run reports nothing and makes no mutating call.
 	mark := srv.CallCount()
-	out.Reset()
-	require.NoError(t, run(ctx, []string{"-endpoint", srv.URL, "-once"}, &out))
-	require.Contains(t, out.String(), "Changed 0 resources")
+	stdout.Reset()
+	require.NoError(t, run(ctx, []string{"-endpoint", srv.URL, "-once", "-out", out}, &stdout))
+	require.Contains(t, stdout.String(), "Changed 0 resources")
 	require.Empty(t, srv.MutatingCallsSince(mark))
 }
 
 func ouPath(t *testing.T, org *orgsdk.Client, child string) string {
 	t.Helper()
-	path := ""
+	var parts []string
 	for {
 		out, err := org.ListParents(context.Background(), &orgsdk.ListParentsInput{ChildId: aws.String(child)})
 		require.NoError(t, err)
 		parent := out.Parents[0]
 		if parent.Type == orgtypes.ParentTypeRoot {
-			return path
+			return strings.Join(parts, "/")
 		}
 		ou, err := org.DescribeOrganizationalUnit(context.Background(), &orgsdk.DescribeOrganizationalUnitInput{OrganizationalUnitId: parent.Id})
 		require.NoError(t, err)
-		if path == "" {
-			path = aws.ToString(ou.OrganizationalUnit.Name)
-		} else {
-			path = aws.ToString(ou.OrganizationalUnit.Name) + "/" + path
-		}
+		parts = append([]string{aws.ToString(ou.OrganizationalUnit.Name)}, parts...)
 		child = aws.ToString(parent.Id)
 	}
 }
@@ -134,7 +235,7 @@ func ouID(t *testing.T, org *orgsdk.Client, path string) string {
 	require.NoError(t, err)
 	id := aws.ToString(roots.Roots[0].Id)
 next:
-	for _, name := range splitPath(path) {
+	for _, name := range strings.Split(path, "/") {
 		p := orgsdk.NewListOrganizationalUnitsForParentPaginator(org, &orgsdk.ListOrganizationalUnitsForParentInput{ParentId: aws.String(id)})
 		for p.HasMorePages() {
 			page, err := p.NextPage(context.Background())
@@ -151,62 +252,93 @@ next:
 	return id
 }
 
-func splitPath(p string) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(p); i++ {
-		if i == len(p) || p[i] == '/' {
-			out = append(out, p[start:i])
-			start = i + 1
-		}
-	}
-	return out
-}
-
 func TestLandingZoneDryRunMakesNoMutatingCall(t *testing.T) {
 	srv := startEmulator(t)
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-dry-run"}, &out))
+	dir := t.TempDir()
+	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-dry-run", "-out", dir}, &out))
 	require.Empty(t, srv.MutatingCallsSince(0))
 	for _, want := range []string{
 		"create organizations:organization",
 		`create organizations:ou "Workloads/Production"`,
-		`create organizations:account "you+aws-production@example.com"`,
+		`create organizations:account "you+aws-prod@example.com"`,
 		`create organizations:policy "myapp-production-guardrails"`,
 		`create organizations:policy-attachment "Workloads/Production <- myapp-production-guardrails"`,
+		`create sso:access "group PlatformAdmins`,
+		`create kms:key "alias/mgmt-us-east-1-main"`,
+		`create iam:oidc-provider "token.actions.githubusercontent.com"`,
+		`create iam:role "myapp-prod-github-ci`,
+		`create ecr:repository "myapp`,
+		`create kms:key "alias/prod-us-east-1-main in myapp-production"`,
 		`create s3:bucket "myapp-terraform-state-<myapp-dev>"`,
+		`create s3:bucket "myapp-terraform-state-` + srv.ManagementAccountID() + `"`,
 	} {
 		require.Contains(t, out.String(), want)
 	}
+	_, err := os.Stat(filepath.Join(dir, "aws-config"))
+	require.True(t, os.IsNotExist(err), "a dry run writes no file")
 
 	// After a real run, a dry run plans nothing and still writes nothing.
-	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-once"}, &out))
+	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-once", "-out", dir}, &out))
 	mark := srv.CallCount()
 	out.Reset()
-	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-dry-run"}, &out))
+	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-dry-run", "-out", dir}, &out))
 	require.Contains(t, out.String(), "Would change 0 resources")
 	require.Empty(t, srv.MutatingCallsSince(mark))
 }
 
-func TestLandingZoneEmbeddedDefaultRunsTwice(t *testing.T) {
+func TestLandingZoneEmbeddedDefaultRunsTwiceQuickly(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), nil, &out), out.String())
+	start := time.Now()
+	require.NoError(t, run(context.Background(), []string{"-out", t.TempDir()}, &out), out.String())
 	require.Contains(t, out.String(), "Embedded AWS emulator")
 	require.Contains(t, out.String(), "Second run: no changes.")
+	require.Less(t, time.Since(start), 30*time.Second)
+}
+
+func TestLandingZoneSpecFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "lz.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`
+project: acme
+email: ops@acme.example
+regions: [eu-west-1]
+region: eu-west-1
+environments:
+  - {name: test, account: acme-test, ou: Workloads/Test}
+  - {name: live, account: acme-live, ou: Workloads/Live, protected: true}
+`), 0o600))
+	spec, err := LoadSpec(file)
+	require.NoError(t, err)
+	require.Equal(t, "acme", spec.Project)
+	require.Len(t, spec.Environments, 2)
+	require.Equal(t, "PlatformAdmins", spec.AdminGroup, "fields left out keep seed 000's")
+
+	srv := startEmulator(t)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-spec", file, "-out", dir}, &out), out.String())
+	require.Contains(t, out.String(), `create organizations:account "ops+aws-live@acme.example"`)
+	require.Contains(t, out.String(), "Second run: no changes.")
+
+	// JSON works too; unknown fields are refused.
+	js := filepath.Join(dir, "lz.json")
+	require.NoError(t, os.WriteFile(js, []byte(`{"project": "acme", "enviroments": []}`), 0o600))
+	_, err = LoadSpec(js)
+	require.ErrorContains(t, err, "enviroments")
 }
 
 func TestLandingZoneFlags(t *testing.T) {
 	var out bytes.Buffer
-	for args, want := range map[string][]string{
+	for want, args := range map[string][]string{
 		"-yes":      {"-aws"},
 		"-email":    {"-aws", "-yes"},
 		"exclude":   {"-aws", "-endpoint", "http://127.0.0.1:1"},
 		"plain":     {"-email", "Me <me@example.com>"},
 		"arguments": {"extra"},
+		"no such":   {"-spec", "/nonexistent/lz.yaml"},
 	} {
-		err := run(context.Background(), want, &out)
-		require.ErrorContains(t, err, args)
+		err := run(context.Background(), args, &out)
+		require.ErrorContains(t, err, want)
 	}
 	require.NotContains(t, out.String(), "Real AWS", "no AWS call may be made before the flags are right")
-	require.Equal(t, "me+aws-dev@example.com", Seed000("me@example.com").Tree.Accounts[0].Email)
 }

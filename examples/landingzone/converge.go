@@ -1,0 +1,419 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ecrsdk "github.com/aws/aws-sdk-go-v2/service/ecr"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/ecr"
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/kms"
+	"github.com/awsfoundation/foundation/oidcfed"
+	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/scp"
+	"github.com/awsfoundation/foundation/statebackend"
+)
+
+// maxParallelAccounts bounds how many accounts are worked in at once.
+const maxParallelAccounts = 4
+
+// Result is what one Converge did (or, in dry run, would do).
+type Result struct {
+	spec         Spec
+	Organization *organizations.Organization
+	Tree         *organizations.TreeResult
+	// Management lists the management account's changes: guardrails,
+	// Identity Center, CLI profiles, CI federation, images and keys.
+	Management foundation.Changes
+	// Accounts is the per-account work: a key and a state backend each.
+	Accounts *organizations.Summary
+	// Backends are the state backends by account ID.
+	Backends map[string]*statebackend.Backend
+	// Planned lists what a dry run cannot ask AWS about yet because what
+	// it depends on does not exist (an OU, an account, Identity Center).
+	Planned foundation.Changes
+	// ConfigFile is the generated AWS CLI config.
+	ConfigFile string
+	// Repository and CIRole are the image repository and the CI role.
+	Repository *ecr.Repository
+	CIRole     *oidcfed.Role
+}
+
+// Count returns the number of changes made (or planned).
+func (r *Result) Count() int {
+	n := len(r.Organization.Changes) + len(r.Tree.Changes) + len(r.Management) + len(r.Planned)
+	if r.Accounts != nil {
+		n += r.Accounts.Count()
+	}
+	return n
+}
+
+// Converge converges the landing zone from the management account's
+// config: the organization and its tree, the guardrails, Identity Center
+// access and CLI profiles, CI federation, the image repository and keys in
+// the management account, then a key and a state backend in every account.
+func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string, opts ...foundation.Option) (*Result, error) {
+	dryRun := foundation.ApplyOptions(opts...).DryRun
+	base := env.Config
+	org := orgsdk.NewFromConfig(base)
+	res := &Result{spec: spec, Backends: map[string]*statebackend.Backend{}}
+	var err error
+
+	// 1. The organization, its OUs and accounts.
+	if res.Organization, err = organizations.EnsureOrganization(ctx, org, organizations.OrganizationSpec{
+		PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy},
+	}, opts...); err != nil {
+		return nil, err
+	}
+	tree := organizations.TreeSpec{}
+	for _, ou := range spec.OUs {
+		tree.OUs = append(tree.OUs, organizations.OUSpec{Path: ou})
+	}
+	for _, e := range spec.Environments {
+		tree.OUs = append(tree.OUs, organizations.OUSpec{Path: e.OU})
+		tree.Accounts = append(tree.Accounts, organizations.AccountSpec{
+			Name: e.Account, Email: spec.email(e.Name), OU: e.OU, RoleName: spec.AccessRole,
+			Tags: map[string]string{"Environment": e.Name, "Project": spec.Project},
+		})
+	}
+	if res.Tree, err = organizations.EnsureTree(ctx, org, tree, opts...); err != nil {
+		return nil, err
+	}
+	mgmtID := res.Organization.ManagementAccountID
+	if mgmtID == "" { // dry run before the organization exists: the caller's account will manage it
+		who, err := sts.NewFromConfig(base).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return nil, fmt.Errorf("who am I: %w", err)
+		}
+		mgmtID = aws.ToString(who.Account)
+	}
+	accountIDs := map[string]string{} // environment -> account ID ("" in dry run before it exists)
+	for _, e := range spec.Environments {
+		accountIDs[e.Name] = res.Tree.Account(spec.email(e.Name)).ID
+	}
+
+	// 2. The production guardrail on the protected environments' OUs.
+	if err := res.guardrails(ctx, org, opts); err != nil {
+		return nil, err
+	}
+
+	// 3. Identity Center: people, permission sets, assignments, profiles.
+	if err := res.access(ctx, base, mgmtID, accountIDs, outDir, dryRun, opts); err != nil {
+		return nil, err
+	}
+
+	// 4. The management account: a key for images, a signing key for
+	// cosign, the image repository, and the CI role GitHub assumes.
+	if err := res.images(ctx, base, mgmtID, accountIDs, dryRun, opts); err != nil {
+		return nil, err
+	}
+
+	// 5. Every account: an encryption key and a Terraform state backend.
+	return res, res.perAccount(ctx, env, mgmtID, accountIDs, opts)
+}
+
+func (r *Result) plan(resource, id string) {
+	r.Planned = append(r.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: resource, ID: id})
+}
+
+func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foundation.Option) error {
+	spec := r.spec
+	policy := scp.PolicySpec{
+		Name:        spec.Project + "-production-guardrails",
+		Description: "Deny destroying EKS and RDS, and regions outside the allowed ones",
+		Document: scp.MustBuild(
+			scp.ProtectActions(scp.ProtectActionsOptions{
+				Sid:                "DenyDangerousEKSOperations",
+				Actions:            []string{"eks:DeleteCluster", "eks:DeleteNodegroup"},
+				UnlessPrincipalTag: map[string]string{"AllowDestructive": "true"},
+			}),
+			scp.ProtectActions(scp.ProtectActionsOptions{
+				Sid:     "DenyRDSDelete",
+				Actions: []string{"rds:DeleteDBInstance", "rds:DeleteDBCluster"},
+			}),
+			scp.RestrictRegions(scp.RegionOptions{
+				Sid:           "RequireRegions",
+				Allowed:       spec.Regions,
+				ExemptActions: []string{"iam:*", "sts:*", "route53:*", "cloudfront:*", "waf:*", "acm:*", "support:*", "health:*"},
+			}),
+		),
+	}
+	p, err := scp.EnsurePolicy(ctx, org, policy, opts...)
+	if err != nil {
+		return err
+	}
+	r.Management = append(r.Management, p.Changes...)
+	for _, e := range spec.Environments {
+		if !e.Protected {
+			continue
+		}
+		ou := r.Tree.OU(e.OU)
+		if ou == nil || ou.ID == "" { // dry run: the OU does not exist yet
+			r.plan("organizations:policy-attachment", e.OU+" <- "+policy.Name)
+			continue
+		}
+		a, err := scp.EnsureAttachments(ctx, org, scp.AttachmentSpec{TargetID: ou.ID, Policies: []string{policy.Name}}, opts...)
+		if err != nil {
+			return fmt.Errorf("guardrail on %s: %w", e.OU, err)
+		}
+		r.Management = append(r.Management, a.Changes...)
+	}
+	return nil
+}
+
+func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, accountIDs map[string]string, outDir string, dryRun bool, opts []foundation.Option) error {
+	spec := r.spec
+	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
+	session := time.Duration(spec.SessionHours) * time.Hour
+	access := identitycenter.AccessSpec{
+		Groups: []identitycenter.GroupSpec{{DisplayName: spec.AdminGroup, Description: "Platform engineers: admin access to every account"}},
+		PermissionSets: []identitycenter.PermissionSetSpec{
+			{Name: "AdministratorAccess", Description: "For platform engineers", SessionDuration: session,
+				ManagedPolicies: []string{identitycenter.AWSManagedPolicy("AdministratorAccess")}},
+			{Name: "ReadOnlyAccess", Description: "For developers and auditors", SessionDuration: session,
+				ManagedPolicies: []string{identitycenter.AWSManagedPolicy("ReadOnlyAccess")}},
+		},
+	}
+	for _, p := range spec.Admins {
+		access.Users = append(access.Users, identitycenter.UserSpec{UserName: p.UserName, GivenName: p.GivenName, FamilyName: p.FamilyName, Email: p.Email})
+		access.Groups[0].Members = append(access.Groups[0].Members, p.UserName)
+	}
+	accounts := []string{mgmtID}
+	for _, e := range spec.Environments {
+		accounts = append(accounts, accountIDs[e.Name])
+	}
+	complete := mgmtID != ""
+	for _, id := range accounts {
+		complete = complete && id != ""
+	}
+	if complete {
+		access.Assignments = []identitycenter.AssignmentSpec{{
+			Principals:     []identitycenter.Principal{identitycenter.GroupPrincipal(spec.AdminGroup)},
+			PermissionSets: []string{"AdministratorAccess", "ReadOnlyAccess"},
+			Accounts:       accounts,
+		}}
+	}
+	a, err := identitycenter.EnsureAccess(ctx, api, access, opts...)
+	if dryRun && errors.Is(err, identitycenter.ErrNotEnabled) {
+		// Identity Center comes with the organization (a console step on
+		// AWS); before it exists there is nothing to read.
+		r.plan("sso:access", fmt.Sprintf("group %s with AdministratorAccess and ReadOnlyAccess (%s) on %d accounts", spec.AdminGroup, session, len(accounts)))
+		r.plan("aws-config:profile", configPath(outDir))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.Management = append(r.Management, a.Changes...)
+	if !complete {
+		r.plan("sso:account-assignment", fmt.Sprintf("%s x AdministratorAccess, ReadOnlyAccess x %d accounts", spec.AdminGroup, len(accounts)))
+		r.plan("aws-config:profile", configPath(outDir))
+		return nil
+	}
+
+	// The ~/.aws/config every engineer gets: one sso-session, a profile per
+	// account and region.
+	cfg := identitycenter.ConfigSpec{
+		Session: identitycenter.SSOSession{Name: spec.SSOSessionName, Region: spec.Region,
+			StartURL: "https://" + a.Instance.IdentityStoreID + ".awsapps.com/start"},
+		Template: spec.ProfileTemplate,
+		Project:  spec.Project,
+		Regions:  spec.Regions,
+		Profiles: []identitycenter.ProfileSpec{{AccountID: mgmtID, Env: "mgmt", PermissionSets: []string{"AdministratorAccess"}}},
+	}
+	for _, e := range spec.Environments {
+		cfg.Profiles = append(cfg.Profiles, identitycenter.ProfileSpec{AccountID: accountIDs[e.Name], AccountName: e.Account, Env: e.Name,
+			PermissionSets: []string{"AdministratorAccess"}})
+	}
+	r.ConfigFile = configPath(outDir)
+	changes, err := identitycenter.WriteConfigFile(r.ConfigFile, cfg, true, opts...)
+	if err != nil {
+		return err
+	}
+	r.Management = append(r.Management, changes...)
+	return nil
+}
+
+func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, accountIDs map[string]string, dryRun bool, opts []foundation.Option) error {
+	spec := r.spec
+	keyAPI := kms.API{KMS: kmssdk.NewFromConfig(base), IAM: iamsdk.NewFromConfig(base)}
+	imagesKey, err := kms.EnsureKey(ctx, keyAPI, kms.Spec{
+		Alias:       fmt.Sprintf("alias/mgmt-%s-main", spec.Region),
+		Description: fmt.Sprintf("mgmt-%s-main: images and CI audit logs", spec.Region),
+		Policy:      kms.KeyPolicy{AccountID: mgmtID},
+		Tags:        map[string]string{"Project": spec.Project},
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	r.Management = append(r.Management, imagesKey.Changes...)
+	cosign, err := kms.EnsureKey(ctx, keyAPI, kms.Spec{
+		Alias:           "alias/" + spec.Project + "-cosign",
+		Description:     "Signs images pushed by CI (cosign)",
+		KeySpec:         kmstypes.KeySpecEccNistP256,
+		DisableRotation: true, // asymmetric keys do not rotate
+		Policy:          kms.KeyPolicy{AccountID: mgmtID},
+		Tags:            map[string]string{"Project": spec.Project},
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	r.Management = append(r.Management, cosign.Changes...)
+
+	var pull []string
+	for _, e := range spec.Environments {
+		if id := accountIDs[e.Name]; id != "" {
+			pull = append(pull, id)
+		}
+	}
+	repo := ecr.Spec{
+		Name:          spec.Repository,
+		TagMutability: "IMMUTABLE",
+		Encryption:    "KMS",
+		KMSKey:        imagesKey.ARN,
+		Lifecycle: &ecr.LifecyclePolicy{Rules: []ecr.LifecycleRule{
+			ecr.KeepLastTagged(1, spec.KeepImages, spec.ImagePrefix),
+			ecr.ExpireUntaggedAfter(2, spec.UntaggedDays),
+		}},
+		Policy: &ecr.RepositoryPolicy{PullAccounts: pull},
+		Tags:   map[string]string{"Project": spec.Project},
+	}
+	if imagesKey.ARN == "" || len(pull) < len(spec.Environments) { // dry run: the key or accounts are still to come
+		r.plan("ecr:repository", spec.Repository+" (KMS-encrypted, IMMUTABLE, scan on push, pull from every environment)")
+	} else {
+		if r.Repository, err = ecr.EnsureRepository(ctx, ecrsdk.NewFromConfig(base), repo, opts...); err != nil {
+			return err
+		}
+		r.Management = append(r.Management, r.Repository.Changes...)
+	}
+
+	iam := iamsdk.NewFromConfig(base)
+	provider, err := oidcfed.EnsureProvider(ctx, iam, oidcfed.GitHub().ProviderSpec(), opts...)
+	if err != nil {
+		return err
+	}
+	r.Management = append(r.Management, provider.Changes...)
+	providerARN := provider.ARN
+	if providerARN == "" {
+		providerARN = oidcfed.GitHub().ProviderARN(mgmtID)
+	}
+	cosignARN := cosign.ARN
+	if cosignARN == "" {
+		cosignARN = "arn:aws:kms:" + spec.Region + ":" + mgmtID + ":key/<new>"
+	}
+	ci := foundation.NewPolicy(
+		foundation.Statement{Sid: "ECRAuth", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("ecr:GetAuthorizationToken"), Resource: foundation.Resources("*")},
+		foundation.Statement{Sid: "ECRPush", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+				"ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+				"ecr:DescribeImages", "ecr:ListImages"),
+			Resource: foundation.Resources("arn:aws:ecr:*:" + mgmtID + ":repository/" + spec.Repository)},
+		foundation.Statement{Sid: "KMSCosignSign", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"), Resource: foundation.Resources(cosignARN)},
+		foundation.Statement{Sid: "S3AuditWrite", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("s3:PutObject"), Resource: foundation.Resources("arn:aws:s3:::" + spec.Project + "-ci-audit/ci-push-audit/*")},
+	)
+	if dryRun && (provider.ARN == "" || cosign.ARN == "") {
+		r.plan("iam:role", spec.Cluster+"-github-ci (trusts "+spec.GitHubRepository+"@"+spec.GitHubBranch+")")
+		return nil
+	}
+	r.CIRole, err = oidcfed.EnsureGitHubRole(ctx, iam, oidcfed.RoleSpec{
+		Name:           spec.Cluster + "-github-ci",
+		Description:    "GitHub Actions CI for " + spec.GitHubRepository,
+		ProviderARN:    providerARN,
+		Subjects:       []oidcfed.Subject{oidcfed.GitHubBranch(spec.GitHubRepository, spec.GitHubBranch)},
+		InlinePolicies: map[string]*foundation.PolicyDocument{"github-ci-policy": ci},
+		Tags:           map[string]string{"Project": spec.Project},
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	r.Management = append(r.Management, r.CIRole.Changes...)
+	return nil
+}
+
+// perAccount converges, in every account (the management account with the
+// caller's config, members through their access role), the environment's
+// key (seed 000's policy: EKS and the AutoScaling service-linked role,
+// created first) and its Terraform state backend.
+func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID string, accountIDs map[string]string, opts []foundation.Option) error {
+	spec := r.spec
+	envOf := map[string]string{}
+	targets := []organizations.Target{}
+	if mgmtID != "" {
+		targets = append(targets, organizations.Target{ID: mgmtID, Name: "mgmt"})
+		envOf[mgmtID] = "mgmt"
+	}
+	for _, e := range spec.Environments {
+		id := accountIDs[e.Name]
+		if id == "" { // dry run: the account does not exist yet
+			r.plan("kms:key", fmt.Sprintf("alias/%s-%s-main in %s", e.Name, spec.Region, e.Account))
+			r.plan("s3:bucket", fmt.Sprintf("%s-terraform-state-<%s>", spec.Project, e.Account))
+			continue
+		}
+		targets = append(targets, organizations.Target{ID: id, Name: e.Account})
+		envOf[id] = e.Name
+	}
+	var mu sync.Mutex
+	sum, err := organizations.ForEachAccount(ctx, env.Config, organizations.FanOutSpec{
+		Accounts:            targets,
+		RoleName:            spec.AccessRole,
+		ManagementAccountID: mgmtID,
+		Concurrency:         maxParallelAccounts,
+		ConfigOptions:       []organizations.AccountConfigOption{organizations.WithSessionName("foundation-landingzone")},
+	}, func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
+		name := envOf[t.ID]
+		var changes foundation.Changes
+		if name != "mgmt" { // the management account's key is the images key
+			key, err := kms.EnsureKey(ctx, kms.API{KMS: kmssdk.NewFromConfig(cfg), IAM: iamsdk.NewFromConfig(cfg)}, kms.Spec{
+				Alias:       fmt.Sprintf("alias/%s-%s-main", name, spec.Region),
+				Description: fmt.Sprintf("%s-%s-main", name, spec.Region),
+				Policy: kms.KeyPolicy{AccountID: t.ID, Grants: []kms.Grant{
+					{Sid: "Allow EKS", Principals: []kms.Principal{kms.Service("eks.amazonaws.com")},
+						Actions: []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"}},
+					{Sid: "Allow AutoScaling", Principals: []kms.Principal{kms.ServiceLinkedRole("autoscaling.amazonaws.com")},
+						Actions: []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"}},
+				}},
+				Tags: map[string]string{"Environment": name, "Project": spec.Project},
+			}, opts...)
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, key.Changes...)
+		}
+		b, err := statebackend.Bootstrap(ctx, statebackend.API{S3: env.S3(cfg), DynamoDB: dynamodb.NewFromConfig(cfg)}, statebackend.Spec{
+			Bucket:    fmt.Sprintf("%s-terraform-state-%s", spec.Project, t.ID),
+			Region:    spec.Region,
+			AccountID: t.ID,
+			Locking:   statebackend.Locking(spec.Locking),
+			LockTable: spec.Project + "-terraform-locks",
+			Tags:      map[string]string{"Project": spec.Project, "Environment": name, "ManagedBy": "foundation"},
+		}, opts...)
+		if err != nil {
+			return changes, err
+		}
+		mu.Lock()
+		r.Backends[t.ID] = b
+		mu.Unlock()
+		return append(changes, b.Changes...), nil
+	})
+	r.Accounts = sum
+	return err
+}
