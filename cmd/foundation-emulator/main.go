@@ -31,9 +31,10 @@ func main() {
 	dump := flag.Bool("dump", false, "print the state snapshot on exit")
 	members := flag.String("accounts", "", "member account IDs to create, comma-separated, each with -access-role trusting the management account")
 	accessRole := flag.String("access-role", "OrganizationAccountAccessRole", "access role created in each member account")
+	identityCenter := flag.Bool("identity-center", true, "enable IAM Identity Center with the organization (a console step on AWS)")
 	flag.Parse()
 
-	e := emulator.New(emulator.Options{ManagementAccountID: *account, PageSize: *pageSize})
+	e := emulator.New(emulator.Options{ManagementAccountID: *account, PageSize: *pageSize, IdentityCenter: *identityCenter})
 	if err := addMembers(e, *members, *accessRole); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
