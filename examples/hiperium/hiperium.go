@@ -1,0 +1,579 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/scp"
+)
+
+// Spec is seed 001's organization, declared in one Go value (Seed001):
+// the OU tree and its accounts, the SCPs and the OUs they are attached to,
+// the accounts to retire, Identity Center access, and the AWS CLI profiles.
+// Accounts are named by email everywhere, as organizations finds them.
+type Spec struct {
+	Project string // "hiperium": tags and the sso-session's name
+	Region  string // Identity Center's home region and the profiles' region
+	// Tree is the OU tree and the member accounts.
+	Tree organizations.TreeSpec
+	// Guardrails are SCPs attached to OUs, by OU path.
+	Guardrails []Guardrail
+	// SuspendedOU is where retired accounts go (it is also in Tree).
+	SuspendedOU string
+	// Retire are the emails of accounts to close: each is left out of the
+	// tree, the assignments and the profiles, tagged, moved to SuspendedOU
+	// and closed (organizations.CloseAccount). A closed account cannot come
+	// back: once closed, it stays listed here (or leaves Tree).
+	Retire []string
+	// Access is the Identity Center setup.
+	Access Access
+	// Profiles are the AWS CLI profiles written to the config file.
+	Profiles []Profile
+	// StartURL is the AWS access portal URL of the profiles' sso-session;
+	// empty means the instance's default, https://<identity store ID>.awsapps.com/start.
+	StartURL string
+}
+
+// Guardrail is one SCP and the OUs it is attached to.
+type Guardrail struct {
+	Policy scp.PolicySpec
+	OUs    []string
+}
+
+// Access is identitycenter.AccessSpec with the assignments' accounts named
+// by email: their IDs are known once the tree is converged.
+type Access struct {
+	Users          []identitycenter.UserSpec
+	Groups         []identitycenter.GroupSpec
+	PermissionSets []identitycenter.PermissionSetSpec
+	Assignments    []Assignment
+}
+
+// Assignment grants every principal every permission set in every account.
+type Assignment struct {
+	Principals     []identitycenter.Principal
+	PermissionSets []string
+	Accounts       []string // emails of accounts of Spec.Tree
+}
+
+// Profile is one AWS CLI profile: a permission set in an account.
+type Profile struct {
+	Name          string // "sandbox"
+	Account       string // the account's email
+	PermissionSet string
+}
+
+// Seed001's names.
+const (
+	ProvisionersGroup = "Provisioners"
+	ProvisionersSet   = "provisioners-permission-set"
+	DenyListPolicy    = "hiperium-access-policy"
+	DenyAllPolicy     = "hiperium-suspended-deny-all"
+)
+
+// Seed001 is seed 001's organization. email's plus-aliases name the two
+// accounts the seed creates (you+sandbox@example.com, you+idp-pre@...), as
+// AWS needs one address per account; "" uses you@example.com (the emulator).
+func Seed001(email string) Spec {
+	if email == "" {
+		email = "you@example.com"
+	}
+	local, domain, _ := strings.Cut(email, "@")
+	alias := func(s string) string { return local + "+" + s + "@" + domain }
+	sandbox, idp := alias("sandbox"), alias("idp-pre")
+	return Spec{
+		Project: "hiperium",
+		Region:  "us-east-1",
+		Tree: organizations.TreeSpec{
+			OUs: []organizations.OUSpec{
+				{Path: "Security"},
+				{Path: "Sandbox"},
+				{Path: "Workloads/SDLC"},
+				{Path: "Workloads/Prod"},
+				{Path: "Deployments/SDLC"},
+				{Path: "Deployments/Prod"},
+				{Path: "Suspended"},
+			},
+			Accounts: []organizations.AccountSpec{
+				// Section 1: "Create the suggested Sandbox account on the
+				// SandBox OU"; the Tasks Service is deployed there.
+				{Name: "Sandbox", Email: sandbox, OU: "Sandbox", Tags: map[string]string{"project": "hiperium"}},
+				// Section 4: the IdP (Cognito) "is deployed on the Security
+				// IdP-Pre account".
+				{Name: "IdP-Pre", Email: idp, OU: "Security", Tags: map[string]string{"project": "hiperium"}},
+			},
+		},
+		Guardrails: []Guardrail{
+			{
+				Policy: scp.PolicySpec{Name: DenyListPolicy, Description: "Deny list of services for the Hiperium organization.",
+					Document: scp.MustBuild(denyList()...)},
+				// Every OU but Suspended; Workloads and Deployments carry it
+				// to their SDLC and Prod OUs.
+				OUs: []string{"Security", "Sandbox", "Workloads", "Deployments"},
+			},
+			{
+				Policy: scp.PolicySpec{Name: DenyAllPolicy, Description: "Closed accounts waiting to leave the organization: deny everything.",
+					Document: scp.MustBuild(scp.DenyAll(scp.DenyAllOptions{}))},
+				OUs: []string{"Suspended"},
+			},
+		},
+		SuspendedOU: "Suspended",
+		Access: Access{
+			Users: []identitycenter.UserSpec{{UserName: "andres", GivenName: "Andres", FamilyName: "Solorzano",
+				DisplayName: "Andres Solorzano", Email: email}},
+			Groups: []identitycenter.GroupSpec{{DisplayName: ProvisionersGroup,
+				Description: "Provision the Hiperium services", Members: []string{"andres"}}},
+			PermissionSets: []identitycenter.PermissionSetSpec{{
+				Name: ProvisionersSet, Description: "Provision the Tasks Service",
+				InlinePolicy: provisionersPolicy(),
+				Tags:         map[string]string{"project": "hiperium"},
+			}},
+			Assignments: []Assignment{{
+				Principals:     []identitycenter.Principal{identitycenter.GroupPrincipal(ProvisionersGroup)},
+				PermissionSets: []string{ProvisionersSet},
+				// Section 3.2 assigns the Sandbox account; section 4 adds
+				// the IdP-Pre account ("assign them the Provisioners
+				// Permission-Set").
+				Accounts: []string{sandbox, idp},
+			}},
+		},
+		Profiles: []Profile{
+			{Name: "sandbox", Account: sandbox, PermissionSet: ProvisionersSet},
+			{Name: "idp-pre", Account: idp, PermissionSet: ProvisionersSet},
+		},
+	}
+}
+
+// denyList is seed 001's "hiperium-scp-policy.json" (section 2): an Allow
+// of everything, then denials of leaving the organization, of CloudWatch
+// alarm and dashboard changes, of disabling Config, of any GuardDuty
+// change, of RAM sharing outside the organization and with whole
+// organizations or OUs, of deleting flow logs and log streams, and of VPC
+// peering and Global Accelerator. It is the composition of
+// scp/seeds_test.go's seed001DenyList.
+func denyList() []scp.Guardrail {
+	return []scp.Guardrail{
+		scp.AllowAll(scp.AllowAllOptions{Sid: "AllowsAllActions"}),
+		scp.DenyLeaveOrganization(scp.LeaveOrganizationOptions{}),
+		scp.ProtectActions(scp.ProtectActionsOptions{Sid: "ProtectCloudWatch", Actions: []string{
+			"cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards", "cloudwatch:DisableAlarmActions",
+			"cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState",
+		}}),
+		scp.ProtectSecurityServices(scp.SecurityServicesOptions{Services: []scp.SecurityService{scp.Config}}),
+		scp.ProtectActions(scp.ProtectActionsOptions{Sid: "ProtectGuardDutyConfiguration", Actions: []string{
+			"guardduty:AcceptInvitation", "guardduty:ArchiveFindings", "guardduty:CreateDetector", "guardduty:CreateFilter",
+			"guardduty:CreateIPSet", "guardduty:CreateMembers", "guardduty:CreatePublishingDestination",
+			"guardduty:CreateSampleFindings", "guardduty:CreateThreatIntelSet", "guardduty:DeclineInvitations",
+			"guardduty:DeleteDetector", "guardduty:DeleteFilter", "guardduty:DeleteInvitations", "guardduty:DeleteIPSet",
+			"guardduty:DeleteMembers", "guardduty:DeletePublishingDestination", "guardduty:DeleteThreatIntelSet",
+			"guardduty:DisassociateFromMasterAccount", "guardduty:DisassociateMembers", "guardduty:InviteMembers",
+			"guardduty:StartMonitoringMembers", "guardduty:StopMonitoringMembers", "guardduty:TagResource",
+			"guardduty:UnarchiveFindings", "guardduty:UntagResource", "guardduty:UpdateDetector", "guardduty:UpdateFilter",
+			"guardduty:UpdateFindingsFeedback", "guardduty:UpdateIPSet", "guardduty:UpdatePublishingDestination",
+			"guardduty:UpdateThreatIntelSet",
+		}}),
+		scp.DenyExternalResourceSharing(scp.ExternalSharingOptions{}),
+		scp.Custom(foundation.Statement{
+			Sid:      "DenySharingWithOrganizationsAndOUs",
+			Effect:   foundation.EffectDeny,
+			Action:   foundation.Actions("ram:CreateResourceShare", "ram:AssociateResourceShare"),
+			Resource: foundation.Resources("*"),
+			Condition: foundation.Conditions{"ForAnyValue:StringLike": {"ram:Principal": {
+				"arn:aws:organizations::*:organization/*", "arn:aws:organizations::*:ou/*"}}},
+		}),
+		scp.ProtectActions(scp.ProtectActionsOptions{Sid: "ProtectFlowLogs", Actions: []string{"ec2:DeleteFlowLogs", "logs:DeleteLogStream"}}),
+		scp.ProtectActions(scp.ProtectActionsOptions{Sid: "DenyPeeringAndGlobalAccelerator", Actions: []string{
+			"ec2:CreateVpcPeeringConnection", "ec2:AcceptVpcPeeringConnection", "globalaccelerator:Create*", "globalaccelerator:Update*",
+		}}),
+	}
+}
+
+// provisionersPolicy is the inline policy of seed 001 section 3.1. The seed
+// shows it only as a screenshot ("the IAM permissions to provision the
+// Tasks Service"); this is what those steps need (the one
+// identitycenter's seed-001 tests use): the Copilot (CloudFormation, ECS,
+// ECR, ELB, Aurora) and Amplify deployment of the Tasks Service.
+func provisionersPolicy() *foundation.PolicyDocument {
+	return foundation.NewPolicy(
+		foundation.Statement{Sid: "ProvisionTasksService", Effect: foundation.EffectAllow, Resource: foundation.Resources("*"),
+			Action: foundation.Actions(
+				"cloudformation:*", "ecs:*", "ecr:*", "elasticloadbalancing:*", "rds:*", "secretsmanager:*", "ssm:*",
+				"apigateway:*", "amplify:*", "cognito-idp:*", "logs:*", "s3:*", "ec2:Describe*", "servicediscovery:*",
+			)},
+		foundation.Statement{Sid: "PassRolesToServices", Effect: foundation.EffectAllow, Action: foundation.Actions("iam:PassRole", "iam:GetRole"),
+			Resource:  foundation.Resources("arn:aws:iam::*:role/*"),
+			Condition: foundation.Conditions{"StringEquals": {"iam:PassedToService": {"ecs-tasks.amazonaws.com", "cloudformation.amazonaws.com"}}}},
+	)
+}
+
+// retired reports whether the account with email is to be closed.
+func (s Spec) retired(email string) bool {
+	return slices.ContainsFunc(s.Retire, func(r string) bool { return strings.EqualFold(r, email) })
+}
+
+// activeTree is the tree without the retired accounts.
+func (s Spec) activeTree() organizations.TreeSpec {
+	t := s.Tree
+	t.Accounts = nil
+	for _, a := range s.Tree.Accounts {
+		if !s.retired(a.Email) {
+			t.Accounts = append(t.Accounts, a)
+		}
+	}
+	return t
+}
+
+// Result is what one Converge did (or, in dry run, would do).
+type Result struct {
+	Organization *organizations.Organization
+	Tree         *organizations.TreeResult
+	Policies     []*scp.Policy
+	Attachments  []*scp.Attachments
+	Closed       []*organizations.Account
+	// Access is nil when Identity Center could not be read (dry run before
+	// the organization exists).
+	Access *identitycenter.Access
+	// Profiles are the changes to the AWS CLI config file at ConfigFile.
+	Profiles   foundation.Changes
+	ConfigFile string
+	// ProfileAccounts maps each profile written to its account ID.
+	ProfileAccounts map[string]string
+	// Planned lists what a dry run cannot ask AWS about yet because what
+	// it depends on does not exist (an OU's or account's ID, the Identity
+	// Center instance that comes with the organization).
+	Planned foundation.Changes
+	// Notes are things worth saying that are not changes.
+	Notes []string
+}
+
+// Count returns the number of changes made (or planned).
+func (r *Result) Count() int { return len(r.orgChanges()) + len(r.accessChanges()) + len(r.Profiles) }
+
+func (r *Result) orgChanges() foundation.Changes {
+	cs := append(foundation.Changes{}, r.Organization.Changes...)
+	cs = append(cs, r.Tree.Changes...)
+	for _, p := range r.Policies {
+		cs = append(cs, p.Changes...)
+	}
+	for _, a := range r.Attachments {
+		cs = append(cs, a.Changes...)
+	}
+	for _, a := range r.Closed {
+		cs = append(cs, a.Changes...)
+	}
+	return append(cs, r.planned(false)...)
+}
+
+func (r *Result) accessChanges() foundation.Changes {
+	var cs foundation.Changes
+	if r.Access != nil {
+		cs = append(cs, r.Access.Changes...)
+	}
+	return append(cs, r.planned(true)...)
+}
+
+// planned returns the planned changes of Identity Center (sso: and
+// identitystore:) or of the organization and the profiles.
+func (r *Result) planned(identityCenter bool) foundation.Changes {
+	var out foundation.Changes
+	for _, c := range r.Planned {
+		ic := strings.HasPrefix(c.Resource, "sso:") || strings.HasPrefix(c.Resource, "identitystore:")
+		if ic == identityCenter {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Print writes the changes grouped by where they are made.
+func (r *Result) Print(out io.Writer, dryRun bool) {
+	verb := "Changed"
+	if dryRun {
+		verb = "Would change"
+	}
+	fmt.Fprintf(out, "\n%s %d resources.\n", verb, r.Count())
+	mgmt := "management account"
+	if id := r.Organization.ManagementAccountID; id != "" {
+		mgmt += " " + id
+	}
+	section(out, "organization, OUs, accounts and SCPs ("+mgmt+")", r.orgChanges())
+	inst := ""
+	if r.Access != nil {
+		inst = " (" + r.Access.Instance.ARN + ")"
+	}
+	section(out, "IAM Identity Center"+inst, r.accessChanges())
+	section(out, "AWS CLI profiles in "+r.ConfigFile, r.Profiles)
+	for _, n := range r.Notes {
+		fmt.Fprintf(out, "\nNote: %s\n", n)
+	}
+}
+
+func section(out io.Writer, title string, cs foundation.Changes) {
+	fmt.Fprintf(out, "\n== %s\n", title)
+	if len(cs) == 0 {
+		fmt.Fprintln(out, "  (no changes)")
+	}
+	for _, c := range cs {
+		fmt.Fprintf(out, "  %s\n", c)
+	}
+}
+
+// Converge converges seed 001 from the management account's configuration
+// base: the organization, its tree, the SCPs, the retired accounts' closure,
+// Identity Center access, then the profiles in the AWS CLI config file at
+// configFile (never ~/.aws/config unless asked).
+func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string, opts ...foundation.Option) (*Result, error) {
+	dryRun := foundation.ApplyOptions(opts...).DryRun
+	org := orgsdk.NewFromConfig(base)
+	res := &Result{ConfigFile: configFile, ProfileAccounts: map[string]string{}}
+	var err error
+
+	// Section 1: the organization, its OUs and accounts.
+	res.Organization, err = organizations.EnsureOrganization(ctx, org, organizations.OrganizationSpec{
+		PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy},
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if res.Tree, err = organizations.EnsureTree(ctx, org, spec.activeTree(), opts...); err != nil {
+		var closed *organizations.AccountClosedError
+		if errors.As(err, &closed) {
+			return nil, fmt.Errorf("%w (it was retired: keep it in Spec.Retire, or run with -close %s)", err, closed.Email)
+		}
+		return nil, err
+	}
+
+	// Section 2: the deny-list SCP on the OUs, deny-all on Suspended.
+	for _, g := range spec.Guardrails {
+		p, err := scp.EnsurePolicy(ctx, org, g.Policy, opts...)
+		if err != nil {
+			return nil, err
+		}
+		res.Policies = append(res.Policies, p)
+		for _, path := range g.OUs {
+			ou := res.Tree.OU(path)
+			if ou == nil || ou.ID == "" {
+				if !dryRun {
+					return nil, fmt.Errorf("guardrail %s: OU %q is not in the tree", g.Policy.Name, path)
+				}
+				res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate,
+					Resource: "organizations:policy-attachment", ID: path + " <- " + g.Policy.Name})
+				continue
+			}
+			a, err := scp.EnsureAttachments(ctx, org, scp.AttachmentSpec{TargetID: ou.ID, Policies: []string{g.Policy.Name}}, opts...)
+			if err != nil {
+				return nil, fmt.Errorf("guardrail %s on %s: %w", g.Policy.Name, path, err)
+			}
+			res.Attachments = append(res.Attachments, a)
+		}
+	}
+
+	// Retired accounts: tagged, moved to Suspended, closed.
+	if err := closeRetired(ctx, org, spec, res, opts); err != nil {
+		return nil, err
+	}
+
+	// Section 3: Identity Center, then section 3.3's profiles.
+	ids := map[string]string{} // email -> account ID of the active accounts
+	for _, a := range res.Tree.Accounts {
+		ids[strings.ToLower(a.Email)] = a.ID
+	}
+	inst, err := access(ctx, base, spec, ids, res, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := profiles(spec, inst, ids, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// closeRetired closes the accounts of spec.Retire with
+// organizations.CloseAccount.
+func closeRetired(ctx context.Context, org *orgsdk.Client, spec Spec, res *Result, opts []foundation.Option) error {
+	for _, email := range spec.Retire {
+		tags := map[string]string{"project": spec.Project, "retired-by": "foundation"}
+		if i := slices.IndexFunc(spec.Tree.Accounts, func(a organizations.AccountSpec) bool { return strings.EqualFold(a.Email, email) }); i >= 0 {
+			tags["retired-from"] = displayOU(spec.Tree.Accounts[i].OU)
+		}
+		if res.Organization.ID == "" { // dry run: no organization, no account to close
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: not in an organization, nothing to close", email))
+			continue
+		}
+		a, err := organizations.CloseAccount(ctx, org, organizations.CloseAccountSpec{
+			Email: email, SuspendedOU: spec.SuspendedOU, Tags: tags,
+		}, opts...)
+		if errors.Is(err, organizations.ErrAccountNotFound) {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: no such account in the organization, nothing to close", email))
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		res.Closed = append(res.Closed, a)
+	}
+	return nil
+}
+
+func displayOU(path string) string {
+	if path == "" {
+		return "Root"
+	}
+	return path
+}
+
+// access converges Identity Center (identitycenter.EnsureAccess) with the
+// accounts' IDs and returns the instance. In a dry run before the
+// organization (and so the instance) exists, or before the accounts exist,
+// it plans what it cannot ask AWS about.
+func access(ctx context.Context, base aws.Config, spec Spec, ids map[string]string, res *Result, opts []foundation.Option) (*identitycenter.Instance, error) {
+	dryRun := foundation.ApplyOptions(opts...).DryRun
+	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
+	var inst *identitycenter.Instance
+	if res.Organization.ID != "" {
+		var err error
+		inst, err = identitycenter.FindInstance(ctx, api.SSOAdmin, opts...)
+		if err != nil && !(dryRun && errors.Is(err, identitycenter.ErrNotEnabled)) {
+			return nil, err
+		}
+	}
+	as := identitycenter.AccessSpec{
+		Users: spec.Access.Users, Groups: spec.Access.Groups, PermissionSets: spec.Access.PermissionSets,
+	}
+	var pending []identitycenter.Assignment // on accounts that do not exist yet (dry run)
+	for _, a := range spec.Access.Assignments {
+		var accounts []string
+		for _, email := range a.Accounts {
+			switch id := ids[strings.ToLower(email)]; {
+			case spec.retired(email):
+			case id != "":
+				accounts = append(accounts, id)
+			default:
+				for _, p := range a.Principals {
+					for _, ps := range a.PermissionSets {
+						pending = append(pending, identitycenter.Assignment{Principal: p, PermissionSet: ps, AccountID: "<" + accountName(spec, email) + ">"})
+					}
+				}
+			}
+		}
+		if len(accounts) > 0 {
+			as.Assignments = append(as.Assignments, identitycenter.AssignmentSpec{Principals: a.Principals, PermissionSets: a.PermissionSets, Accounts: accounts})
+		}
+	}
+	if inst == nil { // dry run: the instance comes with the organization
+		res.Planned = append(res.Planned, planAccess(as)...)
+		res.Notes = append(res.Notes, "IAM Identity Center is not enabled yet: enable it in the console once the organization exists (the embedded emulator does it with the organization)")
+	} else {
+		as.InstanceARN, as.IdentityStoreID = inst.ARN, inst.IdentityStoreID
+		acc, err := identitycenter.EnsureAccess(ctx, api, as, opts...)
+		if err != nil {
+			return nil, err
+		}
+		res.Access = acc
+	}
+	for _, a := range pending {
+		res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResAssignment, ID: a.String()})
+	}
+	return inst, nil
+}
+
+// planAccess lists what EnsureAccess would create on an instance that does
+// not exist yet.
+func planAccess(as identitycenter.AccessSpec) foundation.Changes {
+	var cs foundation.Changes
+	add := func(res, id string) {
+		cs = append(cs, foundation.Change{Action: foundation.ActionCreate, Resource: res, ID: id})
+	}
+	for _, u := range as.Users {
+		add(identitycenter.ResUser, u.UserName)
+	}
+	for _, g := range as.Groups {
+		add(identitycenter.ResGroup, g.DisplayName)
+		for _, m := range g.Members {
+			add(identitycenter.ResMembership, g.DisplayName+"/"+m)
+		}
+	}
+	for _, ps := range as.PermissionSets {
+		add(identitycenter.ResPermissionSet, ps.Name)
+		for _, p := range ps.ManagedPolicies {
+			add(identitycenter.ResManagedPolicy, ps.Name+": "+p)
+		}
+		if ps.InlinePolicy != nil {
+			add(identitycenter.ResInlinePolicy, ps.Name)
+		}
+	}
+	for _, a := range as.Assignments {
+		for _, p := range a.Principals {
+			for _, ps := range a.PermissionSets {
+				for _, acct := range a.Accounts {
+					add(identitycenter.ResAssignment, identitycenter.Assignment{Principal: p, PermissionSet: ps, AccountID: acct}.String())
+				}
+			}
+		}
+	}
+	return cs
+}
+
+func accountName(spec Spec, email string) string {
+	for _, a := range spec.Tree.Accounts {
+		if strings.EqualFold(a.Email, email) {
+			return a.Name
+		}
+	}
+	return email
+}
+
+// profiles writes the seed's profiles (section 3.3: "sandbox", section 4:
+// "idp-pre") with identitycenter.WriteConfigFile; generated profiles of the
+// sso-session that the spec no longer produces (a retired account's) are
+// removed.
+func profiles(spec Spec, inst *identitycenter.Instance, ids map[string]string, res *Result, opts []foundation.Option) error {
+	cfg := identitycenter.ConfigSpec{
+		Session:  identitycenter.SSOSession{Name: spec.Project, StartURL: spec.StartURL, Region: spec.Region},
+		Template: "{{.Env}}",
+	}
+	if inst != nil && cfg.Session.StartURL == "" {
+		cfg.Session.StartURL = "https://" + inst.IdentityStoreID + ".awsapps.com/start"
+	}
+	var planned foundation.Changes
+	for _, p := range spec.Profiles {
+		if spec.retired(p.Account) {
+			continue
+		}
+		id := ids[strings.ToLower(p.Account)]
+		if id == "" || inst == nil { // dry run: the account or the instance does not exist yet
+			planned = append(planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResProfile, ID: p.Name})
+			continue
+		}
+		res.ProfileAccounts[p.Name] = id
+		cfg.Profiles = append(cfg.Profiles, identitycenter.ProfileSpec{
+			AccountID: id, AccountName: accountName(spec, p.Account), Env: p.Name,
+			PermissionSets: []string{p.PermissionSet}, Regions: []string{spec.Region},
+		})
+	}
+	if len(cfg.Profiles) == 0 {
+		if len(planned) > 0 {
+			res.Profiles = append(foundation.Changes{{Action: foundation.ActionCreate, Resource: identitycenter.ResSSOSession, ID: cfg.Session.Name}}, planned...)
+		}
+		return nil
+	}
+	cs, err := identitycenter.WriteConfigFile(res.ConfigFile, cfg, true, opts...)
+	if err != nil {
+		return err
+	}
+	res.Profiles = append(cs, planned...)
+	return nil
+}
