@@ -42,3 +42,12 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestInstanceDefaultStartURL(t *testing.T) {
+	if got := (identitycenter.Instance{IdentityStoreID: "d-1234567890"}).DefaultStartURL(); got != "https://d-1234567890.awsapps.com/start" {
+		t.Fatal(got)
+	}
+	if got := (identitycenter.Instance{}).DefaultStartURL(); got != "" {
+		t.Fatal(got)
+	}
+}

@@ -27,6 +27,18 @@ type Instance struct {
 	Status          string // "ACTIVE"
 }
 
+// DefaultStartURL returns the AWS access portal URL Identity Center gives
+// the instance until someone customises it in the console:
+// "https://d-1234567890.awsapps.com/start". The API does not return the
+// portal URL, so a customised one ("https://my-org.awsapps.com/start") must
+// come from the caller. Empty when the identity store ID is unknown.
+func (i Instance) DefaultStartURL() string {
+	if i.IdentityStoreID == "" {
+		return ""
+	}
+	return "https://" + i.IdentityStoreID + ".awsapps.com/start"
+}
+
 // FindInstance returns the caller's IAM Identity Center instance in the
 // client's region (ListInstances). An instance still being created is
 // waited for. Without one it returns an error matching ErrNotEnabled:

@@ -546,7 +546,7 @@ func profiles(spec Spec, inst *identitycenter.Instance, ids map[string]string, r
 		Template: "{{.Env}}",
 	}
 	if inst != nil && cfg.Session.StartURL == "" {
-		cfg.Session.StartURL = "https://" + inst.IdentityStoreID + ".awsapps.com/start"
+		cfg.Session.StartURL = inst.DefaultStartURL()
 	}
 	var planned foundation.Changes
 	for _, p := range spec.Profiles {

@@ -231,7 +231,7 @@ func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, acc
 	// account and region.
 	cfg := identitycenter.ConfigSpec{
 		Session: identitycenter.SSOSession{Name: spec.SSOSessionName, Region: spec.Region,
-			StartURL: "https://" + a.Instance.IdentityStoreID + ".awsapps.com/start"},
+			StartURL: a.Instance.DefaultStartURL()},
 		Template: spec.ProfileTemplate,
 		Project:  spec.Project,
 		Regions:  spec.Regions,
