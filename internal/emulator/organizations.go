@@ -1509,7 +1509,7 @@ func orgCheckContent(typ, content string) (int, *APIError) {
 		return 0, orgErr("MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type: it must be a JSON object.")
 	}
 	if orgAuthorizationType(typ) {
-		if apiErr := orgCheckStatements(obj); apiErr != nil {
+		if apiErr := orgCheckStatements(typ, obj); apiErr != nil {
 			return 0, apiErr
 		}
 	}
@@ -1520,12 +1520,23 @@ func orgCheckContent(typ, content string) (int, *APIError) {
 	return utf8.RuneCountInString(b.String()), nil
 }
 
-// orgCheckStatements checks the grammar of an SCP or RCP: a Statement (one
-// or a list) whose members each have an Effect of Allow or Deny and an
-// Action or NotAction.
-func orgCheckStatements(doc map[string]any) *APIError {
+// orgCheckStatements checks the grammar of an SCP or RCP: only Version
+// ("2012-10-17"), Id and Statement at the top; a Statement (one or a list)
+// whose members each have an Effect of Allow or Deny, an Action or
+// NotAction, and only the IAM statement elements; Principal and
+// NotPrincipal only in RCPs (SCPs apply to the account's principals and
+// cannot name any).
+func orgCheckStatements(typ string, doc map[string]any) *APIError {
 	malformed := func(why string) *APIError {
 		return orgErr("MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type: %s.", why)
+	}
+	for k := range doc {
+		if k != "Version" && k != "Id" && k != "Statement" {
+			return malformed("unknown element " + k)
+		}
+	}
+	if v, ok := doc["Version"]; ok && v != "2012-10-17" {
+		return malformed(`Version must be "2012-10-17"`)
 	}
 	var stmts []any
 	switch s := doc["Statement"].(type) {
@@ -1546,6 +1557,17 @@ func orgCheckStatements(doc map[string]any) *APIError {
 		}
 		if e := st["Effect"]; e != "Allow" && e != "Deny" {
 			return malformed("Effect must be Allow or Deny")
+		}
+		for k := range st {
+			switch k {
+			case "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition":
+			case "Principal", "NotPrincipal":
+				if typ == orgSCP {
+					return malformed("a service control policy cannot name a " + k)
+				}
+			default:
+				return malformed("unknown element " + k + " in a statement")
+			}
 		}
 		_, action := st["Action"]
 		_, notAction := st["NotAction"]

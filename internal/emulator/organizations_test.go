@@ -782,3 +782,24 @@ func TestOrganizationsInjectedConcurrentModification(t *testing.T) {
 	calls := srv.MutatingCallsSince(0)
 	require.Equal(t, "ConcurrentModificationException", calls[len(calls)-2].ErrorCode)
 }
+
+func TestOrganizationsSCPGrammar(t *testing.T) {
+	srv := startTest(t, Options{})
+	ctx := context.Background()
+	api := organizations.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"))
+	_, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
+	require.NoError(t, err)
+	for name, content := range map[string]string{
+		"principal":   `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}`,
+		"version":     `{"Version":"2020-01-01","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`,
+		"unknown":     `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*","Foo":1}]}`,
+		"unknown-top": `{"Version":"2012-10-17","Extra":1,"Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`,
+	} {
+		_, err := api.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String("x"),
+			Type: "SERVICE_CONTROL_POLICY", Content: aws.String(content)})
+		requireCode(t, err, "MalformedPolicyDocumentException")
+	}
+	_, err = api.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("ok"), Description: aws.String("x"),
+		Type: "SERVICE_CONTROL_POLICY", Content: aws.String(`{"Version":"2012-10-17","Statement":{"Sid":"A","Effect":"Deny","NotAction":"iam:*","NotResource":"arn:aws:s3:::x","Condition":{"Bool":{"aws:SecureTransport":"false"}}}}`)})
+	require.NoError(t, err)
+}
