@@ -3,7 +3,9 @@
 // root), organizational units named by path ("Workloads/Production"),
 // member accounts (found by email or created, waited for, moved into their
 // OU, tagged), account closure through a suspended OU, a read-only snapshot
-// of the tree for reports, and an aws.Config that acts in a member account.
+// of the tree for reports, an aws.Config that acts in a member account,
+// work fanned out across accounts (ForEachAccount), and each account's
+// console sign-in alias (EnsureAccountAlias).
 //
 //	org, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{
 //		PolicyTypes: []types.PolicyType{types.PolicyTypeServiceControlPolicy},
@@ -42,6 +44,26 @@
 // failed; its role and billing access cannot be read through Organizations
 // and are not compared.
 //
+// EnsureAccountAlias converges the alias of the account its IAM client acts
+// in (run it in a ForEachAccount task for member accounts). An account has
+// at most one alias: a different alias it has is replaced (CreateAccountAlias
+// overwrites it, and the sign-in URL with the old alias stops working; the
+// result names it in Previous).
+//
+// EnsureCrossAccountRole converges, in the account its IAM client acts in,
+// a role that other accounts assume with sts:AssumeRole (seed 002's
+// "cross-account role assumption for accessing shared services"): a trust
+// policy naming exactly the trusted accounts (their root) or principal ARNs,
+// optionally requiring an external ID or MFA, with the role's policies,
+// boundary, maximum session and tags. Wildcard trust ("*", an account
+// pattern, a role pattern) is refused before any call. Run it in a
+// ForEachAccount task to give every workload account the role. It shares
+// its role engine with oidcfed.EnsureCIRole: drift (a trust widened by
+// hand, a policy attached by hand) is put back; it reports ResRole,
+// ResRoleTrustPolicy, ResRoleInlinePolicy, ResRoleManagedPolicy,
+// ResRolePermissionsBoundary, ResRoleTags and ResRoleSettings with the role
+// name as ID (ROLE/POLICY for a policy).
+//
 // Tags on OUs and accounts are shared with their other owners: only the
 // keys of the spec's Tags are set and only the keys of RemoveTags removed.
 //
@@ -53,7 +75,8 @@
 // foundation.Change with Resource one of ResOrganization, ResPolicyType,
 // ResOU, ResOUTags, ResAccount, ResAccountParent, ResAccountTags and
 // ResAccountStatus, and ID the OU's path or the account's email (the policy
-// type for ResPolicyType, the organization ID for ResOrganization). The
+// type for ResPolicyType, the organization ID for ResOrganization);
+// EnsureAccountAlias reports ResAccountAlias with the alias as ID. The
 // changes of EnsureTree are listed OUs first (parents before children, spec
 // order within a level), then accounts in spec order, whatever the order
 // the concurrent work happened in.
@@ -66,7 +89,8 @@
 // (DuplicateOrganizationalUnitException, AlreadyInOrganizationException,
 // EMAIL_ALREADY_EXISTS for an account that turns out to be in the
 // organization, DuplicateAccountException on a move,
-// PolicyTypeAlreadyEnabledException, AccountAlreadyClosedException) re-read
+// PolicyTypeAlreadyEnabledException, AccountAlreadyClosedException, IAM's
+// EntityAlreadyExists for an alias the account turns out to have) re-read
 // and converge.
 //
 // With foundation.WithDryRun(true) only read calls are made and the result
@@ -91,7 +115,9 @@
 // names (1 to 50 printable ASCII characters), role names, tags (key 1 to
 // 128 characters, value up to 256, no "aws:" prefix, at most 50), accounts
 // of a tree in an OU the tree does not have, policy types, concurrency
-// bounds, and AccountConfig's arguments.
+// bounds, AccountConfig's arguments, and account aliases (IAM's rule: 3 to
+// 63 lowercase letters, digits and hyphens, not starting or ending with a
+// hyphen, no "--").
 //
 // Conditions that cannot be fixed in place are typed errors, matched with
 // errors.As:
@@ -106,7 +132,13 @@
 //     management account;
 //   - *CloseQuotaError: AWS's account closure quota
 //     (CLOSE_ACCOUNT_QUOTA_EXCEEDED, CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED);
-//     not retried, the message says when to try again.
+//     not retried, the message says when to try again;
+//   - *AliasTakenError: EnsureAccountAlias was asked for an alias another
+//     AWS account has (aliases are unique across a partition); the
+//     account keeps its alias (a dry run cannot tell: it reads only the
+//     account's own alias);
+//   - *RoleConflictError: EnsureCrossAccountRole found its role at another
+//     path (IAM cannot move a role).
 //
 // A wait that times out wraps *foundation.WaitTimeoutError. Other AWS
 // errors are returned wrapped once with the resource and the step, keeping
@@ -136,6 +168,24 @@
 //	organizations:MoveAccount            organizations:CloseAccount
 //	organizations:ListAccountsForParent  organizations:ListPoliciesForTarget (ReadTree)
 //	iam:CreateServiceLinkedRole           (CreateOrganization and CreateAccount create service-linked roles)
+//
+// EnsureAccountAlias, in the account whose alias it converges:
+//
+//	iam:ListAccountAliases  iam:CreateAccountAlias
+//
+// EnsureCrossAccountRole, in the account of the role (on the role's ARN):
+//
+//	iam:GetRole  iam:CreateRole  iam:UpdateAssumeRolePolicy  iam:UpdateRole
+//	iam:ListRolePolicies  iam:GetRolePolicy  iam:PutRolePolicy
+//	iam:DeleteRolePolicy (only with PruneInlinePolicies)
+//	iam:ListAttachedRolePolicies  iam:AttachRolePolicy  iam:DetachRolePolicy
+//	iam:PutRolePermissionsBoundary  iam:DeleteRolePermissionsBoundary
+//	iam:ListRoleTags  iam:TagRole
+//
+// CreateRole with tags also needs iam:TagRole, and with a boundary
+// iam:PutRolePermissionsBoundary. The trusted principals need
+// sts:AssumeRole on the role in their own account's policies (a trust
+// naming an account root delegates the decision to that account).
 //
 // AccountConfig needs sts:AssumeRole on the member account's role, whose
 // trust policy must allow the caller (the role Organizations creates trusts

@@ -1,0 +1,484 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"text/template"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/organizations"
+)
+
+// Spec is seed 003's setup as one Go value (the seed's is Seed003).
+type Spec struct {
+	// Product names the OU, prefixes the accounts, aliases and profiles.
+	Product string
+	// Region is the IAM Identity Center instance's home region and the
+	// profiles' region.
+	Region string
+	// OU is the product's OU path.
+	OU string
+	// Envs are the product's environments, one account each.
+	Envs []Env
+	// People get admin access (the seed's IAM user in the sysadmins group)
+	// as Identity Center users.
+	People []Person
+	// PermissionSet is what each person gets in each of their accounts.
+	PermissionSet identitycenter.PermissionSetSpec
+	// Session names the [sso-session] the profiles share.
+	Session string
+	// StartURL is the AWS access portal URL; "" derives it from the
+	// identity store ID (https://d-xxxxxxxxxx.awsapps.com/start).
+	StartURL string
+	// ProfileTemplate names the CLI profiles (identitycenter.ConfigSpec).
+	ProfileTemplate string
+	// AccessRole is the role the management account assumes in a member
+	// account to set its alias.
+	AccessRole string
+}
+
+// Env is one environment: its account and that account's alias.
+type Env struct {
+	Name    string // "dev": the profile name's <env>
+	Account organizations.AccountSpec
+	// Alias is the account's console sign-in alias
+	// (https://<alias>.signin.aws.amazon.com/console).
+	Alias string
+}
+
+// Person is one person with admin access.
+type Person struct {
+	identitycenter.UserSpec
+	// Envs are the environments the person gets access to; empty means all
+	// (the seed: "you may want to restrict access to the production account
+	// for some team members").
+	Envs []string
+}
+
+// Seed003 is seed 003's setup. email's plus-aliases are the accounts' root
+// emails, as the seed advises (paul+autochart_dev@example.com); "" uses
+// paul@example.com (the emulator).
+func Seed003(email string) Spec {
+	if email == "" {
+		email = "paul@example.com"
+	}
+	local, domain, _ := strings.Cut(email, "@")
+	product := "autochart"
+	env := func(name string) Env {
+		return Env{
+			Name: name,
+			Account: organizations.AccountSpec{
+				Name:  product + "_" + name,
+				Email: local + "+" + product + "_" + name + "@" + domain,
+				OU:    product,
+				Tags:  map[string]string{"Product": product, "Environment": name},
+			},
+			Alias: product + "-" + name,
+		}
+	}
+	return Spec{
+		Product: product,
+		Region:  "eu-west-1",
+		OU:      product,
+		Envs:    []Env{env("dev"), env("prod")},
+		People: []Person{{UserSpec: identitycenter.UserSpec{
+			UserName: "paul", GivenName: "Paul", FamilyName: "Autochart", Email: email,
+		}}},
+		PermissionSet: identitycenter.PermissionSetSpec{
+			Name:            "AdministratorAccess",
+			Description:     "Full admin, as the seed's sysadmins group; short sessions",
+			SessionDuration: time.Hour,
+			ManagedPolicies: []string{identitycenter.AWSManagedPolicy("AdministratorAccess")},
+			Tags:            map[string]string{"Product": product},
+		},
+		Session:         product,
+		ProfileTemplate: "{{.Project}}_{{.Env}}_{{.User}}",
+		AccessRole:      organizations.DefaultRoleName,
+	}
+}
+
+// Validate checks what only the example knows: every person's environments
+// exist and names are unique. The library validates the rest before any
+// call.
+func (s Spec) Validate() error {
+	var errs []error
+	envs := map[string]bool{}
+	for i, e := range s.Envs {
+		if envs[e.Name] {
+			errs = append(errs, fmt.Errorf("spec.Envs[%d].Name %q: listed twice", i, e.Name))
+		}
+		envs[e.Name] = true
+	}
+	users := map[string]bool{}
+	for i, p := range s.People {
+		if users[p.UserName] {
+			errs = append(errs, fmt.Errorf("spec.People[%d].UserName %q: listed twice", i, p.UserName))
+		}
+		users[p.UserName] = true
+		for _, e := range p.Envs {
+			if !envs[e] {
+				errs = append(errs, fmt.Errorf("spec.People[%d].Envs: %q is not an environment of spec.Envs", i, e))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// envsOf returns the environments person p has access to.
+func (s Spec) envsOf(p Person) []Env {
+	var out []Env
+	for _, e := range s.Envs {
+		if len(p.Envs) == 0 || slices.Contains(p.Envs, e.Name) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// maxParallelAccounts bounds how many accounts are worked in at once.
+const maxParallelAccounts = 4
+
+// Result is what one Converge did (or, in dry run, would do).
+type Result struct {
+	Organization *organizations.Organization
+	Tree         *organizations.TreeResult
+	Aliases      []Alias
+	// Instance is the Identity Center instance; nil in a dry run before the
+	// organization (and so the instance) exists.
+	Instance *identitycenter.Instance
+	Access   *identitycenter.Access
+	// StartURL is the AWS access portal URL people sign in at.
+	StartURL string
+	Profiles []ProfileFile
+	// Planned lists what a dry run cannot ask AWS about yet because what it
+	// depends on does not exist (an account's ID, the Identity Center
+	// instance).
+	Planned foundation.Changes
+	// Notes are things to tell the reader (a console step to do).
+	Notes []string
+}
+
+// Alias is the console sign-in alias of one environment's account.
+type Alias struct {
+	Env     string
+	Account *organizations.Account
+	*organizations.AccountAlias
+}
+
+// ProfileFile is the AWS CLI config file generated for one person.
+type ProfileFile struct {
+	User    string
+	Path    string
+	Names   []string // the profiles, in the order of their environments
+	Changes foundation.Changes
+}
+
+// Count returns the number of changes made (or planned).
+func (r *Result) Count() int { return len(r.changes()) }
+
+func (r *Result) changes() foundation.Changes {
+	cs := slices.Clone(r.Organization.Changes)
+	cs = append(cs, r.Tree.Changes...)
+	for _, a := range r.Aliases {
+		cs = append(cs, a.Changes...)
+	}
+	if r.Access != nil {
+		cs = append(cs, r.Access.Changes...)
+	}
+	for _, p := range r.Profiles {
+		cs = append(cs, p.Changes...)
+	}
+	return append(cs, r.Planned...)
+}
+
+// Converge converges seed 003 from the management account's configuration
+// base: the organization, the product OU and its accounts, each account's
+// alias (in the account, through its access role), then Identity Center
+// access (users, the permission set, the assignments) and each person's
+// CLI profiles, written under outDir.
+func Converge(ctx context.Context, base aws.Config, spec Spec, outDir string, opts ...foundation.Option) (*Result, error) {
+	dryRun := foundation.ApplyOptions(opts...).DryRun
+	org := orgsdk.NewFromConfig(base)
+	res := &Result{}
+	var err error
+	// Identity Center needs an organization with all features; the seed
+	// uses no policy types yet.
+	if res.Organization, err = organizations.EnsureOrganization(ctx, org, organizations.OrganizationSpec{}, opts...); err != nil {
+		return nil, err
+	}
+	tree := organizations.TreeSpec{OUs: []organizations.OUSpec{{Path: spec.OU, Tags: map[string]string{"Product": spec.Product}}}}
+	for _, e := range spec.Envs {
+		tree.Accounts = append(tree.Accounts, e.Account)
+	}
+	if res.Tree, err = organizations.EnsureTree(ctx, org, tree, opts...); err != nil {
+		return nil, err
+	}
+	accounts := map[string]*organizations.Account{} // env name -> account
+	for _, e := range spec.Envs {
+		accounts[e.Name] = res.Tree.Account(e.Account.Email)
+	}
+	if res.Aliases, err = aliases(ctx, base, spec, accounts, res, opts); err != nil {
+		return nil, err
+	}
+	if err := access(ctx, base, spec, accounts, res, dryRun, opts); err != nil {
+		return nil, err
+	}
+	if err := profiles(spec, accounts, outDir, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// aliases sets each account's alias, acting in the account through its
+// access role (organizations.ForEachAccount).
+func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[string]*organizations.Account, res *Result, opts []foundation.Option) ([]Alias, error) {
+	var targets []organizations.Target
+	aliasOf := map[string]Env{} // account ID -> env
+	for _, e := range spec.Envs {
+		a := accounts[e.Name]
+		if a.ID == "" { // dry run: the account does not exist yet
+			res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate,
+				Resource: organizations.ResAccountAlias, ID: e.Alias + " in <" + a.Name + ">"})
+			continue
+		}
+		aliasOf[a.ID] = e
+		targets = append(targets, organizations.Target{ID: a.ID, Name: a.Name})
+	}
+	var mu sync.Mutex
+	made := map[string]*organizations.AccountAlias{}
+	sum, err := organizations.ForEachAccount(ctx, base, organizations.FanOutSpec{
+		Accounts:      targets,
+		RoleName:      spec.AccessRole,
+		Concurrency:   maxParallelAccounts,
+		ConfigOptions: []organizations.AccountConfigOption{organizations.WithSessionName("foundation-autochart")},
+	}, func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
+		a, err := organizations.EnsureAccountAlias(ctx, iam.NewFromConfig(cfg), organizations.AccountAliasSpec{Alias: aliasOf[t.ID].Alias}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		made[t.ID] = a
+		mu.Unlock()
+		return a.Changes, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Alias
+	for _, r := range sum.Results { // in the spec's order
+		e := aliasOf[r.Target.ID]
+		out = append(out, Alias{Env: e.Name, Account: accounts[e.Name], AccountAlias: made[r.Target.ID]})
+	}
+	return out, nil
+}
+
+// access converges the Identity Center users, the permission set and each
+// person's assignments in their accounts, in one EnsureAccess. Prune
+// removes the permission set's assignments in these accounts that the spec
+// no longer asks for: taking a person out of the spec (or an environment
+// out of a person's Envs) is their offboarding.
+func access(ctx context.Context, base aws.Config, spec Spec, accounts map[string]*organizations.Account, res *Result, dryRun bool, opts []foundation.Option) error {
+	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
+	inst, err := identitycenter.FindInstance(ctx, api.SSOAdmin, opts...)
+	if errors.Is(err, identitycenter.ErrNotEnabled) && dryRun {
+		// No instance yet: on the emulator, because the organization does
+		// not exist yet; on AWS, because nobody enabled it in the console.
+		if res.Organization.ID != "" {
+			res.Notes = append(res.Notes, "IAM Identity Center is not enabled: enable it in the console of the management account, in "+spec.Region+", before a real run")
+		}
+		for _, p := range spec.People {
+			res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResUser, ID: p.UserName})
+		}
+		res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResPermissionSet, ID: spec.PermissionSet.Name})
+		for _, arn := range spec.PermissionSet.ManagedPolicies {
+			res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResManagedPolicy, ID: spec.PermissionSet.Name,
+				Diffs: []foundation.Diff{{Field: "ManagedPolicyArn", To: arn}}})
+		}
+		for _, p := range spec.People {
+			for _, e := range spec.envsOf(p) {
+				res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResAssignment,
+					ID: fmt.Sprintf("USER:%s/%s/<%s>", p.UserName, spec.PermissionSet.Name, accounts[e.Name].Name)})
+			}
+		}
+		return nil
+	}
+	if errors.Is(err, identitycenter.ErrNotEnabled) {
+		return fmt.Errorf("%w: enable IAM Identity Center in the console of the management account, in %s, then run again", err, spec.Region)
+	}
+	if err != nil {
+		return err
+	}
+	res.Instance = inst
+	as := identitycenter.AccessSpec{
+		InstanceARN:     inst.ARN,
+		IdentityStoreID: inst.IdentityStoreID,
+		PermissionSets:  []identitycenter.PermissionSetSpec{spec.PermissionSet},
+		Prune:           true,
+	}
+	for _, p := range spec.People {
+		as.Users = append(as.Users, p.UserSpec)
+		var ids []string
+		for _, e := range spec.envsOf(p) {
+			a := accounts[e.Name]
+			if a.ID == "" { // dry run: the account does not exist yet
+				res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResAssignment,
+					ID: fmt.Sprintf("USER:%s/%s/<%s>", p.UserName, spec.PermissionSet.Name, a.Name)})
+				continue
+			}
+			ids = append(ids, a.ID)
+		}
+		if len(ids) > 0 {
+			as.Assignments = append(as.Assignments, identitycenter.AssignmentSpec{
+				Principals:     []identitycenter.Principal{identitycenter.UserPrincipal(p.UserName)},
+				PermissionSets: []string{spec.PermissionSet.Name},
+				Accounts:       ids,
+			})
+		}
+	}
+	// Every existing account of the product is in the prune scope, so a
+	// person removed from every environment loses their access too.
+	for _, e := range spec.Envs {
+		if id := accounts[e.Name].ID; id != "" {
+			as.PruneAccounts = append(as.PruneAccounts, id)
+		}
+	}
+	res.Access, err = identitycenter.EnsureAccess(ctx, api, as, opts...)
+	return err
+}
+
+// profiles writes each person's AWS CLI config file: an [sso-session] and
+// one profile per environment, named by the spec's template
+// (autochart_dev_paul). Generated profiles of the session that the spec no
+// longer produces are removed from the file.
+func profiles(spec Spec, accounts map[string]*organizations.Account, outDir string, res *Result, opts []foundation.Option) error {
+	startURL := spec.StartURL
+	if startURL == "" && res.Instance != nil {
+		startURL = res.Instance.DefaultStartURL()
+	}
+	res.StartURL = startURL
+	for _, p := range spec.People {
+		cs := identitycenter.ConfigSpec{
+			Session:  identitycenter.SSOSession{Name: spec.Session, StartURL: startURL, Region: spec.Region},
+			Template: spec.ProfileTemplate,
+			Project:  spec.Product,
+			User:     p.UserName,
+			Regions:  []string{spec.Region},
+		}
+		var names []string
+		complete := startURL != ""
+		for _, e := range spec.envsOf(p) {
+			a := accounts[e.Name]
+			name := profileName(spec, p, e)
+			names = append(names, name)
+			if a.ID == "" || startURL == "" {
+				complete = false
+				continue
+			}
+			cs.Profiles = append(cs.Profiles, identitycenter.ProfileSpec{
+				AccountID: a.ID, AccountName: a.Name, Env: e.Name, PermissionSets: []string{spec.PermissionSet.Name},
+			})
+		}
+		if outDir == "" {
+			// Dry run without -out: a real run would write a new file in a
+			// new temporary directory, so there is nothing to compare with.
+			if len(cs.Profiles) > 0 {
+				if _, err := identitycenter.RenderConfig(cs); err != nil { // checks the template and names
+					return err
+				}
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("a real run writes %s's profiles %s to a new temporary directory (give -out DIR to compare with the file there)", p.UserName, strings.Join(names, ", ")))
+			continue
+		}
+		path := filepath.Join(outDir, p.UserName, "config")
+		if !complete {
+			// Dry run: an account or the instance does not exist yet.
+			res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResSSOSession, ID: spec.Session + " in " + path})
+			for _, n := range names {
+				res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResProfile, ID: n + " in " + path})
+			}
+			continue
+		}
+		changes, err := identitycenter.WriteConfigFile(path, cs, true, opts...)
+		if err != nil {
+			return err
+		}
+		pf := ProfileFile{User: p.UserName, Path: path, Names: names, Changes: changes}
+		res.Profiles = append(res.Profiles, pf)
+	}
+	return nil
+}
+
+// profileName is the name the template gives a person's profile in an
+// environment, for reports on profiles whose account does not exist yet
+// (identitycenter checks the names of the profiles it writes).
+func profileName(spec Spec, p Person, e Env) string {
+	t, err := template.New("profile").Option("missingkey=error").Funcs(template.FuncMap{
+		"lower": strings.ToLower, "upper": strings.ToUpper, "replace": strings.ReplaceAll,
+	}).Parse(spec.ProfileTemplate)
+	if err != nil {
+		return spec.ProfileTemplate
+	}
+	var b strings.Builder
+	fields := identitycenter.ProfileFields{Project: spec.Product, User: p.UserName, AccountName: e.Account.Name, Env: e.Name,
+		PermissionSet: spec.PermissionSet.Name, Region: spec.Region, RegionShort: identitycenter.RegionShort(spec.Region)}
+	if err := t.Execute(&b, fields); err != nil {
+		return spec.ProfileTemplate
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// Print writes the changes grouped by where they are made, then how to
+// sign in.
+func (r *Result) Print(out io.Writer, dryRun bool) {
+	verb := "Changed"
+	if dryRun {
+		verb = "Would change"
+	}
+	fmt.Fprintf(out, "\n%s %d resources.\n", verb, r.Count())
+	mgmt := "management account"
+	if id := r.Organization.ManagementAccountID; id != "" {
+		mgmt += " (" + id + ")"
+	}
+	org := append(slices.Clone(r.Organization.Changes), r.Tree.Changes...)
+	examplekit.Section(out, "organization, "+mgmt, org)
+	for _, a := range r.Aliases {
+		examplekit.Section(out, fmt.Sprintf("%s: %s (%s), alias %s", a.Env, a.Account.Name, a.Account.ID, a.Alias), a.Changes)
+	}
+	if r.Access != nil {
+		examplekit.Section(out, "IAM Identity Center "+r.Access.Instance.ARN+" (identity store "+r.Access.Instance.IdentityStoreID+")", r.Access.Changes)
+	}
+	for _, p := range r.Profiles {
+		examplekit.Section(out, "AWS CLI profiles of "+p.User+" ("+p.Path+")", p.Changes)
+	}
+	if len(r.Planned) > 0 {
+		examplekit.Section(out, "planned (depends on what does not exist yet)", r.Planned)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(out, "\nNote: %s\n", n)
+	}
+	if dryRun || len(r.Aliases) == 0 {
+		return
+	}
+	fmt.Fprintln(out, "\nConsole sign-in:")
+	if r.StartURL != "" {
+		fmt.Fprintf(out, "  people (Identity Center): the AWS access portal, %s\n", r.StartURL)
+	}
+	for _, a := range r.Aliases {
+		fmt.Fprintf(out, "  %s account's IAM sign-in: https://%s.signin.aws.amazon.com/console\n", a.Env, a.Alias)
+	}
+}

@@ -1,0 +1,129 @@
+// Command autochart builds seed 003 ("How to set up AWS accounts for
+// multiple product environments") from one declared spec, Seed003: an
+// "autochart" OU with a dev and a prod account (created through
+// Organizations, root emails the seed's plus-addresses), an account alias
+// for console sign-in in each, and the seed's per-person admin access —
+// done through IAM Identity Center instead of IAM users: one Identity
+// Center user per person, an AdministratorAccess permission set assigned to
+// each person in dev and prod, and AWS CLI profiles named
+// <product>_<env>_<user> (autochart_dev_paul) written to one config file
+// per person.
+//
+// By default it runs on an embedded AWS emulator, so it needs nothing set up
+// and never reads your AWS credentials:
+//
+//	go run ./examples/autochart                 # converge, then show that a second run changes nothing
+//	go run ./examples/autochart -dry-run        # only read; print what would change
+//	go run ./examples/autochart -out ./profiles # write the CLI profiles under ./profiles (default: a new temp dir)
+//	go run ./examples/autochart -endpoint http://127.0.0.1:4566   # another emulator (go run ./cmd/foundation-emulator)
+//	go run ./examples/autochart -aws -yes -email paul@example.com # real AWS, this machine's credentials
+//
+// The profiles are written to <out>/<user>/config, never to ~/.aws/config:
+// use one with AWS_CONFIG_FILE=<out>/paul/config aws sso login --profile
+// autochart_dev_paul, or merge it into your own config.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/awsfoundation/foundation/internal/examplekit"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "autochart:", err)
+		os.Exit(1)
+	}
+}
+
+type flags struct {
+	examplekit.Flags
+	email  string
+	outDir string
+}
+
+func parseFlags(args []string, out io.Writer) (flags, error) {
+	var f flags
+	fs := flag.NewFlagSet("autochart", flag.ContinueOnError)
+	fs.SetOutput(out)
+	f.Register(fs)
+	fs.StringVar(&f.email, "email", "", "your address: the accounts' root emails are its plus-aliases (paul+autochart_dev@example.com) and it is the Identity Center user's email")
+	fs.StringVar(&f.outDir, "out", "", "directory for the generated AWS CLI config files, one per person (<out>/<user>/config); default: a new temporary directory")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err := f.Check(); err != nil {
+		return f, err
+	}
+	if f.RealAWS && f.email == "" {
+		return f, errors.New("-aws needs -email: the accounts' root emails are plus-aliases of it")
+	}
+	if f.email != "" {
+		if a, err := mail.ParseAddress(f.email); err != nil || a.Address != f.email || !strings.Contains(f.email, "@") {
+			return f, fmt.Errorf("-email %q: not a plain email address", f.email)
+		}
+	}
+	return f, nil
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	f, err := parseFlags(args, out)
+	if err != nil {
+		return err
+	}
+	spec := Seed003(f.email)
+	if err := spec.Validate(); err != nil {
+		return err
+	}
+	// The profiles go to a directory of their own, never ~/.aws/config. A
+	// dry run writes nothing, so it creates no directory either.
+	outDir, madeTemp := f.outDir, false
+	if outDir == "" && !f.DryRun {
+		if outDir, err = os.MkdirTemp("", "autochart-aws-config-"); err != nil {
+			return err
+		}
+		madeTemp = true
+	}
+
+	env, err := examplekit.Connect(ctx, f.Flags, spec.Region, out)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	opts := env.Options(f.Flags)
+	var last *Result
+	err = examplekit.Run(out, f.Flags, func() (examplekit.Report, error) {
+		r, err := Converge(ctx, env.Config, spec, outDir, opts...)
+		if r != nil {
+			last = r
+		}
+		return r, err
+	})
+	if err != nil {
+		return err
+	}
+	if last != nil && !f.DryRun && len(last.Profiles) > 0 {
+		where := "in " + outDir
+		if madeTemp {
+			where = "in a new temporary directory, " + outDir
+		}
+		fmt.Fprintf(out, "\nAWS CLI profiles written %s:\n", where)
+		for _, p := range last.Profiles {
+			fmt.Fprintf(out, "  %s: AWS_CONFIG_FILE=%s aws sso login --profile %s\n", p.User, p.Path, p.Names[0])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,360 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
+	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/ini.v1"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/emulator"
+)
+
+func startEmulator(t *testing.T) *emulator.Server {
+	t.Helper()
+	srv, err := emulator.Start(emulator.Options{IdentityCenter: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// accountConfig acts as the root user of accountID on the emulator (the
+// management account for any other access key).
+func accountConfig(srv *emulator.Server, accountID string) aws.Config {
+	return aws.Config{Region: "eu-west-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(accountID, "x", "")}
+}
+
+// state is what the tests read back with SDK clients.
+type state struct {
+	accounts map[string]orgtypes.Account // by name
+	parents  map[string]string           // account name -> parent OU name
+	aliases  map[string][]string         // account name -> aliases
+	users    map[string]string           // user name -> ID
+	// assigned maps account name -> the user names assigned
+	// AdministratorAccess in it.
+	assigned map[string][]string
+	roles    map[string][]string // account name -> AWSReservedSSO_ roles
+}
+
+func readState(t *testing.T, srv *emulator.Server, people ...string) state {
+	t.Helper()
+	ctx := context.Background()
+	mgmt := accountConfig(srv, srv.ManagementAccountID())
+	org := orgsdk.NewFromConfig(mgmt)
+	st := state{accounts: map[string]orgtypes.Account{}, parents: map[string]string{}, aliases: map[string][]string{},
+		users: map[string]string{}, assigned: map[string][]string{}, roles: map[string][]string{}}
+	p := orgsdk.NewListAccountsPaginator(org, &orgsdk.ListAccountsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		require.NoError(t, err)
+		for _, a := range page.Accounts {
+			name := aws.ToString(a.Name)
+			st.accounts[name] = a
+			parents, err := org.ListParents(ctx, &orgsdk.ListParentsInput{ChildId: a.Id})
+			require.NoError(t, err)
+			if parents.Parents[0].Type == orgtypes.ParentTypeOrganizationalUnit {
+				ou, err := org.DescribeOrganizationalUnit(ctx, &orgsdk.DescribeOrganizationalUnitInput{OrganizationalUnitId: parents.Parents[0].Id})
+				require.NoError(t, err)
+				st.parents[name] = aws.ToString(ou.OrganizationalUnit.Name)
+			}
+			cfg := accountConfig(srv, aws.ToString(a.Id))
+			aliases, err := iam.NewFromConfig(cfg).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
+			require.NoError(t, err)
+			st.aliases[name] = aliases.AccountAliases
+			rp := iam.NewListRolesPaginator(iam.NewFromConfig(cfg), &iam.ListRolesInput{PathPrefix: aws.String("/aws-reserved/sso.amazonaws.com/")})
+			for rp.HasMorePages() {
+				page, err := rp.NextPage(ctx)
+				require.NoError(t, err)
+				for _, r := range page.Roles {
+					st.roles[name] = append(st.roles[name], aws.ToString(r.RoleName))
+				}
+			}
+		}
+	}
+
+	sso := ssoadmin.NewFromConfig(mgmt)
+	inst, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
+	require.NoError(t, err)
+	require.Len(t, inst.Instances, 1)
+	instARN, storeID := inst.Instances[0].InstanceArn, inst.Instances[0].IdentityStoreId
+	ids := identitystore.NewFromConfig(mgmt)
+	byID := map[string]string{}
+	for _, name := range people {
+		out, err := ids.GetUserId(ctx, &identitystore.GetUserIdInput{IdentityStoreId: storeID,
+			AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
+				AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument(name)}}})
+		require.NoError(t, err, name)
+		st.users[name] = aws.ToString(out.UserId)
+		byID[aws.ToString(out.UserId)] = name
+	}
+	psARN := permissionSetARN(t, sso, instARN, "AdministratorAccess")
+	for name, a := range st.accounts {
+		ap := ssoadmin.NewListAccountAssignmentsPaginator(sso, &ssoadmin.ListAccountAssignmentsInput{
+			InstanceArn: instARN, AccountId: a.Id, PermissionSetArn: aws.String(psARN)})
+		for ap.HasMorePages() {
+			page, err := ap.NextPage(ctx)
+			require.NoError(t, err)
+			for _, as := range page.AccountAssignments {
+				require.Equal(t, ssotypes.PrincipalTypeUser, as.PrincipalType)
+				st.assigned[name] = append(st.assigned[name], byID[aws.ToString(as.PrincipalId)])
+			}
+		}
+		sort.Strings(st.assigned[name])
+	}
+	return st
+}
+
+func permissionSetARN(t *testing.T, sso *ssoadmin.Client, instARN *string, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	p := ssoadmin.NewListPermissionSetsPaginator(sso, &ssoadmin.ListPermissionSetsInput{InstanceArn: instARN})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		require.NoError(t, err)
+		for _, arn := range page.PermissionSets {
+			d, err := sso.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: instARN, PermissionSetArn: aws.String(arn)})
+			require.NoError(t, err)
+			if aws.ToString(d.PermissionSet.Name) != name {
+				continue
+			}
+			require.Equal(t, "PT1H", aws.ToString(d.PermissionSet.SessionDuration), "short sessions")
+			pols, err := sso.ListManagedPoliciesInPermissionSet(ctx, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: instARN, PermissionSetArn: aws.String(arn)})
+			require.NoError(t, err)
+			require.Len(t, pols.AttachedManagedPolicies, 1)
+			require.Equal(t, "arn:aws:iam::aws:policy/AdministratorAccess", aws.ToString(pols.AttachedManagedPolicies[0].Arn))
+			return arn
+		}
+	}
+	t.Fatalf("permission set %s not found", name)
+	return ""
+}
+
+func TestAutochartConvergesAndSecondRunIsNoop(t *testing.T) {
+	srv := startEmulator(t)
+	ctx := context.Background()
+	outDir := t.TempDir()
+	var out bytes.Buffer
+	start := time.Now()
+	require.NoError(t, run(ctx, []string{"-endpoint", srv.URL, "-once", "-out", outDir}, &out), out.String())
+	t.Logf("first run: %s, %d calls, %d mutating", time.Since(start).Round(time.Millisecond), srv.CallCount(), len(srv.MutatingCallsSince(0)))
+	require.Contains(t, out.String(), "https://autochart-dev.signin.aws.amazon.com/console")
+	require.Contains(t, out.String(), "AWS_CONFIG_FILE="+filepath.Join(outDir, "paul", "config")+" aws sso login --profile autochart_dev_paul")
+
+	// The seed's tree: the product OU with the dev and prod accounts, each
+	// with its alias; the management account has none.
+	st := readState(t, srv, "paul")
+	require.Len(t, st.accounts, 3, "management + dev + prod")
+	spec := Seed003("")
+	ids := map[string]string{}
+	for _, e := range spec.Envs {
+		a, ok := st.accounts[e.Account.Name]
+		require.True(t, ok, e.Account.Name)
+		ids[e.Name] = aws.ToString(a.Id)
+		require.Equal(t, e.Account.Email, aws.ToString(a.Email))
+		require.Equal(t, "autochart", st.parents[e.Account.Name])
+		require.Equal(t, []string{"autochart-" + e.Name}, st.aliases[e.Account.Name])
+		// Paul is assigned AdministratorAccess, and Identity Center made
+		// its role in the account.
+		require.Equal(t, []string{"paul"}, st.assigned[e.Account.Name], e.Name)
+		require.Len(t, st.roles[e.Account.Name], 1, e.Name)
+		require.True(t, strings.HasPrefix(st.roles[e.Account.Name][0], "AWSReservedSSO_AdministratorAccess_"), st.roles[e.Account.Name][0])
+	}
+	for name, a := range st.accounts {
+		if aws.ToString(a.Id) == srv.ManagementAccountID() {
+			require.Empty(t, st.aliases[name], "no alias on the management account")
+			require.Empty(t, st.roles[name])
+		}
+	}
+	require.Equal(t, "paul@example.com", userEmail(t, srv, st.users["paul"]))
+
+	// The profiles, read back as the AWS CLI reads them.
+	cfgFile := filepath.Join(outDir, "paul", "config")
+	fi, err := os.Stat(cfgFile)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	file, err := ini.Load(cfgFile)
+	require.NoError(t, err)
+	for env, id := range ids {
+		sec := file.Section("profile autochart_" + env + "_paul")
+		require.Equal(t, id, sec.Key("sso_account_id").String())
+		require.Equal(t, "AdministratorAccess", sec.Key("sso_role_name").String())
+		require.Equal(t, "autochart", sec.Key("sso_session").String())
+	}
+	require.NotContains(t, file.SectionStrings(), "default", "no default profile, as the seed advises")
+	assertProfilesWithCLI(t, cfgFile, ids)
+
+	// A second run reports nothing, makes no mutating call and leaves the
+	// file as it was.
+	before, err := os.ReadFile(cfgFile)
+	require.NoError(t, err)
+	mark := srv.CallCount()
+	out.Reset()
+	start = time.Now()
+	require.NoError(t, run(ctx, []string{"-endpoint", srv.URL, "-once", "-out", outDir}, &out))
+	t.Logf("second run: %s, %d calls", time.Since(start).Round(time.Millisecond), srv.CallCount()-mark)
+	require.Contains(t, out.String(), "Changed 0 resources")
+	require.Empty(t, srv.MutatingCallsSince(mark))
+	after, err := os.ReadFile(cfgFile)
+	require.NoError(t, err)
+	require.Equal(t, string(before), string(after))
+}
+
+func userEmail(t *testing.T, srv *emulator.Server, userID string) string {
+	t.Helper()
+	mgmt := accountConfig(srv, srv.ManagementAccountID())
+	inst, err := ssoadmin.NewFromConfig(mgmt).ListInstances(context.Background(), &ssoadmin.ListInstancesInput{})
+	require.NoError(t, err)
+	u, err := identitystore.NewFromConfig(mgmt).DescribeUser(context.Background(), &identitystore.DescribeUserInput{
+		IdentityStoreId: inst.Instances[0].IdentityStoreId, UserId: aws.String(userID)})
+	require.NoError(t, err)
+	require.Len(t, u.Emails, 1)
+	return aws.ToString(u.Emails[0].Value)
+}
+
+// assertProfilesWithCLI reads each profile's account and role with the
+// AWS CLI (a reader none of us wrote), in an isolated HOME.
+func assertProfilesWithCLI(t *testing.T, cfgFile string, ids map[string]string) {
+	t.Helper()
+	cli := os.Getenv("FOUNDATION_TEST_AWS_CLI")
+	if cli == "" {
+		var err error
+		if cli, err = exec.LookPath("aws"); err != nil {
+			t.Log("no AWS CLI found (apt-get install awscli, or set FOUNDATION_TEST_AWS_CLI): the profiles are not read back with it")
+			return
+		}
+	}
+	home := t.TempDir()
+	env := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_CONFIG_FILE=" + cfgFile,
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"), "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER="}
+	// Each `aws` start takes most of a second: run them at once.
+	type query struct{ profile, key, want string }
+	var queries []query
+	for env, id := range ids {
+		profile := "autochart_" + env + "_paul"
+		queries = append(queries, query{profile, "sso_account_id", id}, query{profile, "sso_role_name", "AdministratorAccess"})
+	}
+	got := make([]string, len(queries))
+	errs := make([]error, len(queries))
+	var wg sync.WaitGroup
+	for i, q := range queries {
+		wg.Go(func() {
+			cmd := exec.Command(cli, "configure", "get", q.key, "--profile", q.profile)
+			cmd.Env = env
+			b, err := cmd.CombinedOutput()
+			got[i], errs[i] = strings.TrimSpace(string(b)), err
+		})
+	}
+	wg.Wait()
+	for i, q := range queries {
+		require.NoError(t, errs[i], "%s configure get %s --profile %s: %s", cli, q.key, q.profile, got[i])
+		require.Equal(t, q.want, got[i], "%s of profile %s", q.key, q.profile)
+	}
+}
+
+func TestAutochartDryRunMakesNoMutatingCall(t *testing.T) {
+	srv := startEmulator(t)
+	outDir := filepath.Join(t.TempDir(), "profiles")
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-dry-run", "-out", outDir}, &out))
+	require.Empty(t, srv.MutatingCallsSince(0))
+	for _, want := range []string{
+		"create organizations:organization",
+		`create organizations:ou "autochart"`,
+		`create organizations:account "paul+autochart_dev@example.com": Name: autochart_dev`,
+		`create organizations:account "paul+autochart_prod@example.com": Name: autochart_prod`,
+		`create iam:account-alias "autochart-dev in <autochart_dev>"`,
+		`create identitystore:user "paul"`,
+		`create sso:permission-set "AdministratorAccess"`,
+		`create sso:account-assignment "USER:paul/AdministratorAccess/<autochart_prod>"`,
+		`create aws-config:profile "autochart_dev_paul in ` + filepath.Join(outDir, "paul", "config"),
+		"Would change 16 resources",
+	} {
+		require.Contains(t, out.String(), want)
+	}
+	_, err := os.Stat(outDir)
+	require.ErrorIs(t, err, os.ErrNotExist, "a dry run writes no file")
+
+	// After a real run, a dry run plans nothing and still writes nothing.
+	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-once", "-out", outDir}, &out))
+	mark := srv.CallCount()
+	out.Reset()
+	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-dry-run", "-out", outDir}, &out))
+	require.Contains(t, out.String(), "Would change 0 resources")
+	require.Empty(t, srv.MutatingCallsSince(mark))
+}
+
+// Offboarding is taking a person out of the spec: their assignments go
+// (Prune), nobody else's. A person limited to dev gets no prod access nor
+// prod profile.
+func TestAutochartPeopleAndOffboarding(t *testing.T) {
+	srv := startEmulator(t)
+	ctx := context.Background()
+	base := accountConfig(srv, "AKIAFOUNDATIONEXAMPL")
+	opts := []foundation.Option{foundation.WithPollInterval(5*time.Millisecond, 50*time.Millisecond)}
+	outDir := t.TempDir()
+	spec := Seed003("")
+	spec.People = append(spec.People, Person{UserSpec: identitycenter.UserSpec{UserName: "ana", GivenName: "Ana", FamilyName: "Dev"}, Envs: []string{"dev"}})
+	_, err := Converge(ctx, base, spec, outDir, opts...)
+	require.NoError(t, err)
+	st := readState(t, srv, "paul", "ana")
+	require.Equal(t, []string{"ana", "paul"}, st.assigned["autochart_dev"])
+	require.Equal(t, []string{"paul"}, st.assigned["autochart_prod"])
+	ana, err := ini.Load(filepath.Join(outDir, "ana", "config"))
+	require.NoError(t, err)
+	require.Contains(t, ana.SectionStrings(), "profile autochart_dev_ana")
+	require.NotContains(t, ana.SectionStrings(), "profile autochart_prod_ana")
+
+	spec.People = spec.People[:1] // ana leaves
+	res, err := Converge(ctx, base, spec, outDir, opts...)
+	require.NoError(t, err)
+	require.Equal(t, []string{`delete sso:account-assignment "USER:ana/AdministratorAccess/` + aws.ToString(st.accounts["autochart_dev"].Id) + `"`}, strings.Split(strings.TrimSpace(res.changes().String()), "\n"))
+	st = readState(t, srv, "paul", "ana")
+	require.Equal(t, []string{"paul"}, st.assigned["autochart_dev"])
+	require.Equal(t, []string{"paul"}, st.assigned["autochart_prod"])
+}
+
+func TestAutochartEmbeddedDefaultRunsTwice(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()) // the default -out is a new temp dir
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), nil, &out), out.String())
+	require.Contains(t, out.String(), "Embedded AWS emulator")
+	require.Contains(t, out.String(), "Second run: no changes.")
+	require.Contains(t, out.String(), "AWS CLI profiles written in a new temporary directory, "+os.Getenv("TMPDIR"))
+}
+
+func TestAutochartFlags(t *testing.T) {
+	var out bytes.Buffer
+	for want, args := range map[string][]string{
+		"-yes":      {"-aws"},
+		"-email":    {"-aws", "-yes"},
+		"exclude":   {"-aws", "-endpoint", "http://127.0.0.1:1"},
+		"plain":     {"-email", "Paul <paul@example.com>"},
+		"arguments": {"extra"},
+	} {
+		err := run(context.Background(), args, &out)
+		require.ErrorContains(t, err, want)
+	}
+	require.NotContains(t, out.String(), "Real AWS", "no AWS call may be made before the flags are right")
+	require.Equal(t, "me+autochart_prod@example.com", Seed003("me@example.com").Envs[1].Account.Email)
+}

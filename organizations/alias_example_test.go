@@ -1,0 +1,64 @@
+package organizations_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	sdk "github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/organizations"
+)
+
+// Give each account of seed 003 an alias for console sign-in
+// (https://autochart-dev.signin.aws.amazon.com/console), acting in each
+// through its access role.
+func ExampleEnsureAccountAlias() {
+	cfg, stop := startEmulator()
+	defer stop()
+	api := sdk.NewFromConfig(cfg)
+	ctx := context.Background()
+
+	if _, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{}, examplePolling); err != nil {
+		log.Fatal(err)
+	}
+	tree, err := organizations.EnsureTree(ctx, api, organizations.TreeSpec{
+		OUs: []organizations.OUSpec{{Path: "autochart"}},
+		Accounts: []organizations.AccountSpec{
+			{Name: "autochart-dev", Email: "paul+autochart_dev@example.com", OU: "autochart"},
+			{Name: "autochart-prod", Email: "paul+autochart_prod@example.com", OU: "autochart"},
+		},
+	}, examplePolling)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var targets []organizations.Target
+	for _, a := range tree.Accounts {
+		targets = append(targets, organizations.Target{ID: a.ID, Name: a.Name})
+	}
+	converge := func() *organizations.Summary {
+		sum, err := organizations.ForEachAccount(ctx, cfg, organizations.FanOutSpec{Accounts: targets},
+			func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
+				alias, err := organizations.EnsureAccountAlias(ctx, iam.NewFromConfig(cfg), organizations.AccountAliasSpec{Alias: t.Name})
+				if err != nil {
+					return nil, err
+				}
+				return alias.Changes, nil
+			})
+		if err != nil {
+			log.Fatal(err)
+		}
+		return sum
+	}
+	for _, r := range converge().Results {
+		fmt.Print(r.Target.Name+": ", r.Changes)
+	}
+	fmt.Println("second run changes:", converge().Count())
+	// Output:
+	// autochart-dev: create iam:account-alias "autochart-dev"
+	// autochart-prod: create iam:account-alias "autochart-prod"
+	// second run changes: 0
+}
