@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/iamrole"
 )
 
 // The Resource names of the changes this package reports.
@@ -22,13 +23,13 @@ const (
 	ResourceProviderThumbprints = "iam:oidc-provider-thumbprints"
 	ResourceProviderTags        = "iam:oidc-provider-tags"
 
-	ResourceRole                    = "iam:role"
-	ResourceRoleTrustPolicy         = "iam:role-trust-policy"
-	ResourceRoleInlinePolicy        = "iam:role-inline-policy"
-	ResourceRoleManagedPolicy       = "iam:role-managed-policy"
-	ResourceRolePermissionsBoundary = "iam:role-permissions-boundary"
-	ResourceRoleTags                = "iam:role-tags"
-	ResourceRoleSettings            = "iam:role-settings"
+	ResourceRole                    = iamrole.ResourceRole
+	ResourceRoleTrustPolicy         = iamrole.ResourceRoleTrustPolicy
+	ResourceRoleInlinePolicy        = iamrole.ResourceRoleInlinePolicy
+	ResourceRoleManagedPolicy       = iamrole.ResourceRoleManagedPolicy
+	ResourceRolePermissionsBoundary = iamrole.ResourceRolePermissionsBoundary
+	ResourceRoleTags                = iamrole.ResourceRoleTags
+	ResourceRoleSettings            = iamrole.ResourceRoleSettings
 )
 
 // Provider is the IAM OIDC provider EnsureProvider converged.
@@ -248,32 +249,11 @@ func (r *providerRun) tags(ctx context.Context, arn string) (map[string]string, 
 	return tags, nil
 }
 
-// tagDiff returns the tags to put so that have includes want, and the
-// diffs describing them.
 func tagDiff(have, want map[string]string) ([]types.Tag, []foundation.Diff) {
-	var put []types.Tag
-	var diffs []foundation.Diff
-	for _, k := range sortedKeys(want) {
-		old, ok := have[k]
-		if ok && old == want[k] {
-			continue
-		}
-		put = append(put, types.Tag{Key: aws.String(k), Value: aws.String(want[k])})
-		diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: want[k]})
-	}
-	return put, diffs
+	return iamrole.TagDiff(have, want)
 }
 
-func iamTags(m map[string]string) []types.Tag {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]types.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
-}
+func iamTags(m map[string]string) []types.Tag { return iamrole.Tags(m) }
 
 func lower(l []string) []string {
 	if l == nil {

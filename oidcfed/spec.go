@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/iamrole"
 )
 
 const pkg = "oidcfed"
@@ -41,13 +41,13 @@ type ProviderSpec struct {
 const (
 	// DefaultMaxSessionDuration is the longest session of a role whose spec
 	// leaves MaxSessionDuration zero, and AWS's default.
-	DefaultMaxSessionDuration = time.Hour
+	DefaultMaxSessionDuration = iamrole.DefaultMaxSessionDuration
 	// MaxInlinePoliciesSize is IAM's limit on the total size of a role's
 	// inline policies, in characters (whitespace excluded).
-	MaxInlinePoliciesSize = 10240
+	MaxInlinePoliciesSize = iamrole.MaxInlinePoliciesSize
 	// MaxManagedPolicies is the largest number of managed policies IAM lets
 	// a role have (the default quota is 10, adjustable up to 20).
-	MaxManagedPolicies = 20
+	MaxManagedPolicies = iamrole.MaxManagedPolicies
 )
 
 // RoleSpec is a role that CI jobs assume with AssumeRoleWithWebIdentity.
@@ -111,10 +111,6 @@ type RoleSpec struct {
 }
 
 var (
-	roleNameRe    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	rolePathRe    = regexp.MustCompile(`^/$|^/[\x21-\x7E]+/$`)
-	policyNameRe  = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
-	policyARNRe   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/[\w+=,.@/-]+$`)
 	providerARNRe = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):oidc-provider/(.+)$`)
 	thumbprintRe  = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
 )
@@ -202,81 +198,9 @@ func (s RoleSpec) withDefaults() RoleSpec {
 func (s RoleSpec) Validate() error { return errors.Join(s.withDefaults().faults()...) }
 
 func (s RoleSpec) faults() []error {
-	errs := s.trustFaults()
-	bad := func(field, value, rule string) { errs = append(errs, invalid(field, value, rule)) }
-	switch {
-	case s.Name == "":
-		bad("spec.Name", "", "is required")
-	case !roleNameRe.MatchString(s.Name):
-		bad("spec.Name", s.Name, "must be 1 to 64 letters, digits and + = , . @ _ -")
-	}
-	if !rolePathRe.MatchString(s.Path) || len(s.Path) > 512 {
-		bad("spec.Path", s.Path, `must be "/" or start and end with "/" (at most 512 printable ASCII characters)`)
-	}
-	if utf8.RuneCountInString(s.Description) > 1000 {
-		bad("spec.Description", "", "must be at most 1000 characters")
-	} else if strings.ContainsFunc(s.Description, func(r rune) bool {
-		return !(r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0x7e || r >= 0xa1 && r <= 0xff)
-	}) {
-		bad("spec.Description", s.Description, "may contain only printable Latin-1 characters, tabs and newlines")
-	}
-	if d := s.MaxSessionDuration; d < time.Hour || d > 12*time.Hour || d%time.Second != 0 {
-		bad("spec.MaxSessionDuration", d.String(), "must be a whole number of seconds from 1h to 12h (0 means 1h)")
-	}
-
-	total := 0
-	for _, name := range sortedKeys(s.InlinePolicies) {
-		f := fmt.Sprintf("spec.InlinePolicies[%q]", name)
-		if !policyNameRe.MatchString(name) {
-			bad(f, name, "policy name must be 1 to 128 letters, digits and + = , . @ _ -")
-		}
-		doc := s.InlinePolicies[name]
-		if doc == nil {
-			bad(f, "", "document must not be nil")
-			continue
-		}
-		if err := doc.Validate(); err != nil {
-			bad(f, "", err.Error())
-			continue
-		}
-		for i, st := range doc.Statement {
-			if st.Principal != nil || st.NotPrincipal != nil {
-				bad(fmt.Sprintf("%s.Statement[%d]", f, i), "", "an identity policy has no Principal or NotPrincipal")
-			}
-			if len(st.Resource) == 0 && len(st.NotResource) == 0 {
-				bad(fmt.Sprintf("%s.Statement[%d]", f, i), "", "an identity policy statement needs Resource or NotResource")
-			}
-		}
-		j, _ := doc.JSON()
-		total += len(strings.Join(strings.Fields(j), ""))
-	}
-	if total > MaxInlinePoliciesSize {
-		bad("spec.InlinePolicies", "", fmt.Sprintf("total %d characters, more than IAM's limit of %d for a role's inline policies", total, MaxInlinePoliciesSize))
-	}
-
-	if len(s.ManagedPolicyARNs) > MaxManagedPolicies {
-		bad("spec.ManagedPolicyARNs", "", fmt.Sprintf("must have at most %d policies, has %d", MaxManagedPolicies, len(s.ManagedPolicyARNs)))
-	}
-	seen := map[string]int{}
-	for i, a := range s.ManagedPolicyARNs {
-		f := fmt.Sprintf("spec.ManagedPolicyARNs[%d]", i)
-		if !policyARNRe.MatchString(a) {
-			bad(f, a, "must be a managed policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/PATH/NAME)")
-		}
-		if j, dup := seen[a]; dup {
-			bad(f, a, fmt.Sprintf("duplicates spec.ManagedPolicyARNs[%d]", j))
-		}
-		seen[a] = i
-	}
-	if s.PermissionsBoundary != "" {
-		if !policyARNRe.MatchString(s.PermissionsBoundary) {
-			bad("spec.PermissionsBoundary", s.PermissionsBoundary, "must be a managed policy ARN")
-		}
-		if s.RemovePermissionsBoundary {
-			bad("spec.RemovePermissionsBoundary", "", "excludes spec.PermissionsBoundary")
-		}
-	}
-	return append(errs, tagFaults("spec.Tags", s.Tags)...)
+	// The trust fields first, then the role's own settings, which the role
+	// engine checks by IAM's rules.
+	return append(s.trustFaults(), iamrole.Faults(s.role(nil))...)
 }
 
 // trustFaults checks the fields that make the trust policy.
@@ -380,44 +304,7 @@ func (s RoleSpec) trustFaults() []error {
 
 // tagFaults checks IAM's tag rules.
 func tagFaults(field string, tags map[string]string) []error {
-	var errs []error
-	if len(tags) > 50 {
-		errs = append(errs, invalid(field, "", fmt.Sprintf("must have at most 50 tags, has %d", len(tags))))
-	}
-	for _, k := range sortedKeys(tags) {
-		v := tags[k]
-		f := fmt.Sprintf("%s[%q]", field, k)
-		switch n := utf8.RuneCountInString(k); {
-		case n == 0:
-			errs = append(errs, invalid(f, "", "tag key must not be empty"))
-		case n > 128:
-			errs = append(errs, invalid(f, k, "tag key must be at most 128 characters"))
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			errs = append(errs, invalid(f, k, `tag key must not start with "aws:" (reserved for AWS)`))
-		case !tagCharsOK(k):
-			errs = append(errs, invalid(f, k, "tag key may contain only letters, digits, spaces and _ . : / = + - @"))
-		}
-		switch {
-		case utf8.RuneCountInString(v) > 256:
-			errs = append(errs, invalid(f, v, "tag value must be at most 256 characters"))
-		case !tagCharsOK(v):
-			errs = append(errs, invalid(f, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @"))
-		}
-	}
-	return errs
-}
-
-func tagCharsOK(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' || strings.ContainsRune("_.:/=+-@", r) {
-			continue
-		}
-		return false
-	}
-	return true
+	return iamrole.TagFaults(pkg, field, tags)
 }
 
 // TrustPolicy returns the trust policy EnsureCIRole gives a role of this

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/scp"
+)
+
+// maxParallelAccounts bounds how many accounts are worked in at once.
+const maxParallelAccounts = 4
+
+// Result is what one Converge did (or, in dry run, would do).
+type Result struct {
+	spec         Spec
+	Organization *organizations.Organization
+	Tree         *organizations.TreeResult
+	// AccountIDs maps account keys (and ManagementKey) to IDs; "" in dry
+	// run for an account that does not exist yet.
+	AccountIDs map[string]string
+	// Management lists the changes made from the management account:
+	// guardrails and Identity Center access.
+	Management foundation.Changes
+	// Roles is the deployment role's work in each target account.
+	Roles *organizations.Summary
+	// RoleARNs are the deployment roles by account key.
+	RoleARNs map[string]string
+	// Planned lists what a dry run cannot ask AWS about yet because what
+	// it depends on does not exist (an OU, an account, Identity Center).
+	Planned foundation.Changes
+}
+
+// Count returns the number of changes made (or planned).
+func (r *Result) Count() int {
+	n := len(r.Organization.Changes) + len(r.Tree.Changes) + len(r.Management) + len(r.Planned)
+	if r.Roles != nil {
+		n += r.Roles.Count()
+	}
+	return n
+}
+
+func (r *Result) plan(resource, id string) {
+	r.Planned = append(r.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: resource, ID: id})
+}
+
+// Converge converges SecureCart's foundation from the management account's
+// config base: the organization and its tree, the guardrails on every OU,
+// Identity Center access, then the deployment role in every workload
+// account, each reached through its access role.
+func Converge(ctx context.Context, base aws.Config, spec Spec, opts ...foundation.Option) (*Result, error) {
+	dryRun := foundation.ApplyOptions(opts...).DryRun
+	org := orgsdk.NewFromConfig(base)
+	res := &Result{spec: spec, AccountIDs: map[string]string{}, RoleARNs: map[string]string{}}
+	var err error
+
+	// 1. The organization, its three OUs and six accounts.
+	if res.Organization, err = organizations.EnsureOrganization(ctx, org, organizations.OrganizationSpec{
+		PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy},
+	}, opts...); err != nil {
+		return nil, err
+	}
+	tree := organizations.TreeSpec{}
+	for _, a := range spec.Accounts {
+		if !slices.ContainsFunc(tree.OUs, func(o organizations.OUSpec) bool { return o.Path == a.OU }) {
+			tree.OUs = append(tree.OUs, organizations.OUSpec{Path: a.OU, Tags: map[string]string{"Project": spec.Project}})
+		}
+		tree.Accounts = append(tree.Accounts, organizations.AccountSpec{
+			Name: a.Name, Email: spec.email(a.Key), OU: a.OU, RoleName: spec.AccessRole,
+			Tags: map[string]string{"Project": spec.Project, "Purpose": a.Purpose},
+		})
+	}
+	if res.Tree, err = organizations.EnsureTree(ctx, org, tree, opts...); err != nil {
+		return nil, err
+	}
+	mgmtID := res.Organization.ManagementAccountID
+	if mgmtID == "" { // dry run before the organization exists: the caller's account will manage it
+		who, err := sts.NewFromConfig(base).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return nil, fmt.Errorf("who am I: %w", err)
+		}
+		mgmtID = aws.ToString(who.Account)
+	}
+	res.AccountIDs[ManagementKey] = mgmtID
+	for _, a := range spec.Accounts {
+		res.AccountIDs[a.Key] = res.Tree.Account(spec.email(a.Key)).ID
+	}
+
+	// 2. The guardrails, on every OU.
+	if err := res.guardrails(ctx, org, opts); err != nil {
+		return nil, err
+	}
+	// 3. Identity Center: groups, permission sets, assignments.
+	if err := res.access(ctx, base, dryRun, opts); err != nil {
+		return nil, err
+	}
+	// 4. The deployment role in every workload account.
+	return res, res.deploymentRoles(ctx, base, opts)
+}
+
+// Guardrails builds seed 002's SCP (the composition of scp/seeds_test.go's
+// seed002): no root user, the allowed Regions only, S3, EBS and RDS
+// encryption, no internet gateways but in the networking account.
+func Guardrails(spec Spec, networkAccountID string) (*foundation.PolicyDocument, error) {
+	return scp.Build(
+		scp.DenyRootUser(scp.RootUserOptions{}),
+		scp.RestrictRegions(scp.RegionOptions{
+			Allowed:             spec.AllowedRegions,
+			ExemptPrincipalARNs: spec.RegionExemptPrincipals,
+		}),
+		scp.RequireS3Encryption(scp.S3EncryptionOptions{}),
+		scp.RequireEBSEncryption(scp.EBSEncryptionOptions{}),
+		scp.RequireRDSEncryption(scp.RDSEncryptionOptions{}),
+		scp.DenyInternetGateways(scp.InternetGatewayOptions{ExceptAccounts: []string{networkAccountID}}),
+	)
+}
+
+func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foundation.Option) error {
+	spec := r.spec
+	network := r.AccountIDs[spec.NetworkAccount]
+	if network == "" { // dry run: the document names the networking account, which does not exist yet
+		r.plan("organizations:policy", spec.Guardrails)
+		for _, ou := range spec.GuardrailOUs {
+			r.plan("organizations:policy-attachment", ou+" <- "+spec.Guardrails)
+		}
+		return nil
+	}
+	doc, err := Guardrails(spec, network)
+	if err != nil {
+		return err
+	}
+	p, err := scp.EnsurePolicy(ctx, org, scp.PolicySpec{
+		Name:        spec.Guardrails,
+		Description: "SecureCart: no root user, " + strings.Join(spec.AllowedRegions, " and ") + " only, encrypted S3/EBS/RDS, internet gateways only in the networking account",
+		Document:    doc,
+		Tags:        map[string]string{"Project": spec.Project},
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	r.Management = append(r.Management, p.Changes...)
+	for _, path := range spec.GuardrailOUs {
+		ou := r.Tree.OU(path)
+		if ou == nil || ou.ID == "" { // dry run: the OU does not exist yet
+			r.plan("organizations:policy-attachment", path+" <- "+spec.Guardrails)
+			continue
+		}
+		a, err := scp.EnsureAttachments(ctx, org, scp.AttachmentSpec{TargetID: ou.ID, Policies: []string{spec.Guardrails}}, opts...)
+		if err != nil {
+			return fmt.Errorf("guardrails on %s: %w", path, err)
+		}
+		r.Management = append(r.Management, a.Changes...)
+	}
+	return nil
+}
+
+func (r *Result) access(ctx context.Context, base aws.Config, dryRun bool, opts []foundation.Option) error {
+	spec := r.spec
+	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
+	access := identitycenter.AccessSpec{}
+	var missing []string // assignments that wait for their account
+	for _, a := range spec.Access {
+		access.Groups = append(access.Groups, identitycenter.GroupSpec{DisplayName: a.Group, Description: a.GroupDescription})
+		access.PermissionSets = append(access.PermissionSets, a.PermissionSet)
+		as := identitycenter.AssignmentSpec{
+			Principals:     []identitycenter.Principal{identitycenter.GroupPrincipal(a.Group)},
+			PermissionSets: []string{a.PermissionSet.Name},
+		}
+		for _, key := range a.Accounts {
+			if id := r.AccountIDs[key]; id != "" {
+				as.Accounts = append(as.Accounts, id)
+			} else {
+				missing = append(missing, fmt.Sprintf("%s x %s x <%s>", a.Group, a.PermissionSet.Name, key))
+			}
+		}
+		if len(as.Accounts) > 0 {
+			access.Assignments = append(access.Assignments, as)
+		}
+	}
+	a, err := identitycenter.EnsureAccess(ctx, api, access, opts...)
+	if dryRun && errors.Is(err, identitycenter.ErrNotEnabled) {
+		// Identity Center comes with the organization (a console step on
+		// AWS); before it exists there is nothing to read.
+		for _, x := range spec.Access {
+			r.plan("identitystore:group", x.Group)
+			r.plan("sso:permission-set", x.PermissionSet.Name)
+			for _, key := range x.Accounts {
+				r.plan("sso:account-assignment", fmt.Sprintf("%s x %s x %s", x.Group, x.PermissionSet.Name, key))
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.Management = append(r.Management, a.Changes...)
+	for _, m := range missing {
+		r.plan("sso:account-assignment", m)
+	}
+	return nil
+}
+
+// deploymentRoles converges the deployment role in every target account,
+// trusting only the TrustedAccounts, through organizations.ForEachAccount.
+func (r *Result) deploymentRoles(ctx context.Context, base aws.Config, opts []foundation.Option) error {
+	spec := r.spec
+	role := spec.DeploymentRole
+	role.TrustedAccountIDs = nil
+	for _, key := range spec.TrustedAccounts {
+		role.TrustedAccountIDs = append(role.TrustedAccountIDs, r.AccountIDs[key])
+	}
+	trustKnown := !slices.Contains(role.TrustedAccountIDs, "")
+	var targets []organizations.Target
+	keyOf := map[string]string{}
+	for _, key := range spec.DeploymentTargets {
+		id := r.AccountIDs[key]
+		if id == "" || !trustKnown { // dry run: the account or the one it trusts does not exist yet
+			r.plan("iam:role", fmt.Sprintf("%s in %s (trusts %s)", role.Name, spec.account(key).Name, strings.Join(spec.TrustedAccounts, ", ")))
+			continue
+		}
+		targets = append(targets, organizations.Target{ID: id, Name: spec.account(key).Name})
+		keyOf[id] = key
+	}
+	var mu sync.Mutex
+	sum, err := organizations.ForEachAccount(ctx, base, organizations.FanOutSpec{
+		Accounts:      targets,
+		RoleName:      spec.AccessRole,
+		Concurrency:   maxParallelAccounts,
+		ConfigOptions: []organizations.AccountConfigOption{organizations.WithSessionName("foundation-securecart")},
+	}, func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
+		got, err := organizations.EnsureCrossAccountRole(ctx, iamsdk.NewFromConfig(cfg), role, opts...)
+		if err != nil {
+			return nil, err
+		}
+		arn := got.ARN
+		if arn == "" { // dry run of a role to create: the account is known
+			arn = "arn:aws:iam::" + t.ID + ":role" + got.Path + got.Name
+		}
+		mu.Lock()
+		r.RoleARNs[keyOf[t.ID]] = arn
+		mu.Unlock()
+		return got.Changes, nil
+	})
+	r.Roles = sum
+	return err
+}

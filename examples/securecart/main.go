@@ -1,0 +1,78 @@
+// Command securecart stands up seed 002's SecureCart foundation from one
+// declared spec (Seed002): an organization with SecurityOU, WorkloadsOU and
+// SharedServicesOU and six accounts (security and logging; dev, staging,
+// production; shared services for CI/CD; networking); one SCP on every OU
+// that denies the root user, Regions other than eu-west-1 and
+// eu-central-1, unencrypted S3, EBS and RDS, and internet gateways outside
+// the networking account; IAM Identity Center access (Developer on dev and
+// staging, SecurityAudit on every account, Deployment on the workload
+// accounts, each for a group); and a DeploymentRole in every workload
+// account that only the shared-services account can assume.
+//
+// By default it runs on an embedded AWS emulator, so it needs nothing set up
+// and never reads your AWS credentials:
+//
+//	go run ./examples/securecart                 # converge, then show that a second run changes nothing
+//	go run ./examples/securecart -dry-run        # only read; print what would change
+//	go run ./examples/securecart -endpoint http://127.0.0.1:4566   # another emulator (go run ./cmd/foundation-emulator)
+//	go run ./examples/securecart -aws -yes -email you@example.com  # real AWS, this machine's credentials
+//
+// On real AWS the accounts are found (or created) by email, the
+// plus-addresses of -email (you+securecart-dev@example.com, ...), and IAM
+// Identity Center must have been enabled once in the console. -aws refuses
+// to run without -yes unless it is a -dry-run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/awsfoundation/foundation/internal/examplekit"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "securecart:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	var f examplekit.Flags
+	var email string
+	fs := flag.NewFlagSet("securecart", flag.ContinueOnError)
+	fs.SetOutput(out)
+	f.Register(fs)
+	fs.StringVar(&email, "email", "", "address whose plus-aliases name the accounts (you@example.com -> you+securecart-dev@example.com)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err := f.Check(); err != nil {
+		return err
+	}
+	if f.RealAWS && email == "" {
+		return errors.New("-aws needs -email: the accounts' addresses are plus-aliases of it")
+	}
+	spec := Seed002(email)
+	if err := spec.Check(); err != nil {
+		return err
+	}
+	env, err := examplekit.Connect(ctx, f, spec.Region, out)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	return examplekit.Run(out, f, func() (examplekit.Report, error) {
+		return Converge(ctx, env.Config, spec, env.Options(f)...)
+	})
+}

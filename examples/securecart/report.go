@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/examplekit"
+)
+
+// Print writes the changes grouped by account (the organization and the
+// management account first), then who may assume the deployment roles.
+func (r *Result) Print(out io.Writer, dryRun bool) {
+	verb := "Changed"
+	if dryRun {
+		verb = "Would change"
+	}
+	fmt.Fprintf(out, "\n%s %d resources.\n", verb, r.Count())
+	mgmt := "organization and management account"
+	if id := r.AccountIDs[ManagementKey]; id != "" {
+		mgmt += " (" + id + ")"
+	}
+	cs := append(foundation.Changes{}, r.Organization.Changes...)
+	cs = append(cs, r.Tree.Changes...)
+	cs = append(cs, r.Management...)
+	examplekit.Section(out, mgmt, cs)
+	if len(r.Planned) > 0 {
+		examplekit.Section(out, "planned once what they depend on exists", r.Planned)
+	}
+	if r.Roles != nil && len(r.Roles.Results) > 0 {
+		fmt.Fprintln(out)
+		r.Roles.Report(out)
+	}
+	if len(r.RoleARNs) == 0 {
+		return
+	}
+	var trusted []string
+	for _, k := range r.spec.TrustedAccounts {
+		trusted = append(trusted, fmt.Sprintf("%s (%s)", r.spec.account(k).Name, r.AccountIDs[k]))
+	}
+	fmt.Fprintf(out, "\n%s, assumable only from %s:\n", r.spec.DeploymentRole.Name, strings.Join(trusted, ", "))
+	for _, k := range r.spec.DeploymentTargets {
+		if arn := r.RoleARNs[k]; arn != "" {
+			fmt.Fprintf(out, "  %-12s %s\n", k, arn)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/organizations"
+)
+
+// Spec is SecureCart's whole foundation, declared as one Go value (the
+// seed's is Seed002): the organization, the guardrails, who gets which
+// access where, and the cross-account deployment role.
+type Spec struct {
+	Project string // prefixes names and is the Project tag: "securecart"
+	// Region is where the program calls AWS and Identity Center's home
+	// Region; it must be one of AllowedRegions.
+	Region string
+	// Email's plus-aliases are the accounts' root emails:
+	// you@example.com -> you+securecart-dev@example.com.
+	Email string
+	// AccessRole is the role the management account assumes in a member
+	// account (Organizations creates it with the account).
+	AccessRole string
+
+	// Accounts are the member accounts, each in its OU.
+	Accounts []Account
+	// NetworkAccount is the key of the only account whose principals may
+	// create and attach internet gateways.
+	NetworkAccount string
+
+	// Guardrails is the SCP attached to every OU in GuardrailOUs: no root
+	// user, AllowedRegions only (data residency), S3/EBS/RDS encryption,
+	// no internet gateways outside NetworkAccount.
+	Guardrails     string
+	GuardrailOUs   []string
+	AllowedRegions []string
+	// RegionExemptPrincipals are IAM principal ARN patterns the Region
+	// restriction does not apply to (the security auditors, who must see
+	// every Region).
+	RegionExemptPrincipals []string
+
+	// Access is who gets which permission set in which accounts, through
+	// IAM Identity Center.
+	Access []Access
+
+	// DeploymentRole is the role CI/CD pipelines assume in every account of
+	// DeploymentTargets; TrustedAccounts (keys) are the only accounts that
+	// may assume it (their IDs become its TrustedAccountIDs).
+	DeploymentRole    organizations.CrossAccountRoleSpec
+	TrustedAccounts   []string
+	DeploymentTargets []string
+}
+
+// ManagementKey names the management account in Access.Accounts.
+const ManagementKey = "management"
+
+// Account is one member account.
+type Account struct {
+	Key     string // "dev": how the spec refers to it, and its email's plus-alias
+	Name    string // "securecart-dev"
+	OU      string // "WorkloadsOU"
+	Purpose string // the Purpose tag
+}
+
+// Access is one group of people with one permission set in some accounts.
+type Access struct {
+	Group            string
+	GroupDescription string
+	PermissionSet    identitycenter.PermissionSetSpec
+	// Accounts are account keys (ManagementKey for the management account).
+	Accounts []string
+}
+
+// Seed002 is seed 002's SecureCart foundation. email's plus-aliases name
+// the accounts; "" uses you@example.com (fine on the emulator).
+func Seed002(email string) Spec {
+	if email == "" {
+		email = "you@example.com"
+	}
+	workloads := []string{"dev", "staging", "production"}
+	all := []string{ManagementKey, "security", "dev", "staging", "production", "shared-services", "network"}
+	return Spec{
+		Project:    "securecart",
+		Region:     "eu-west-1",
+		Email:      email,
+		AccessRole: organizations.DefaultRoleName,
+		Accounts: []Account{
+			{Key: "security", Name: "securecart-security", OU: "SecurityOU", Purpose: "security and logging"},
+			{Key: "dev", Name: "securecart-dev", OU: "WorkloadsOU", Purpose: "dev workloads"},
+			{Key: "staging", Name: "securecart-staging", OU: "WorkloadsOU", Purpose: "staging workloads"},
+			{Key: "production", Name: "securecart-production", OU: "WorkloadsOU", Purpose: "production workloads"},
+			{Key: "shared-services", Name: "securecart-shared-services", OU: "SharedServicesOU", Purpose: "CI/CD"},
+			{Key: "network", Name: "securecart-network", OU: "SharedServicesOU", Purpose: "networking"},
+		},
+		NetworkAccount: "network",
+		Guardrails:     "securecart-guardrails",
+		GuardrailOUs:   []string{"SecurityOU", "WorkloadsOU", "SharedServicesOU"},
+		AllowedRegions: []string{"eu-west-1", "eu-central-1"},
+		// The roles Identity Center creates for SecurityAudit, under
+		// /aws-reserved/sso.amazonaws.com/ (and the home Region).
+		RegionExemptPrincipals: []string{"arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecurityAudit_*"},
+		Access: []Access{
+			{Group: "Developers", GroupDescription: "Deploy and troubleshoot services in dev and staging",
+				PermissionSet: identitycenter.PermissionSetSpec{Name: "Developer",
+					Description:     "Deploy and troubleshoot SecureCart services",
+					SessionDuration: 4 * time.Hour,
+					ManagedPolicies: []string{identitycenter.AWSManagedPolicy("job-function/ViewOnlyAccess")},
+					InlinePolicy:    developerPolicy()},
+				Accounts: []string{"dev", "staging"}},
+			{Group: "SecurityAuditors", GroupDescription: "Security team: read security configuration everywhere",
+				PermissionSet: identitycenter.PermissionSetSpec{Name: "SecurityAudit",
+					Description:     "Full visibility of security configuration, no write",
+					SessionDuration: 4 * time.Hour,
+					ManagedPolicies: []string{identitycenter.AWSManagedPolicy("SecurityAudit")}},
+				Accounts: all},
+			{Group: "Deployers", GroupDescription: "Run and repair CI/CD deployments",
+				PermissionSet: identitycenter.PermissionSetSpec{Name: "Deployment",
+					Description:     "Minimal permissions to deploy SecureCart (what CI/CD uses)",
+					SessionDuration: time.Hour,
+					InlinePolicy:    deploymentPolicy()},
+				Accounts: workloads},
+		},
+		DeploymentRole: organizations.CrossAccountRoleSpec{
+			Name:               "DeploymentRole",
+			Description:        "Assumed by the CI/CD pipelines of the shared-services account to deploy SecureCart",
+			MaxSessionDuration: time.Hour,
+			InlinePolicies:     map[string]*foundation.PolicyDocument{"deploy": deploymentPolicy()},
+			Tags:               map[string]string{"Project": "securecart", "ManagedBy": "foundation"},
+		},
+		TrustedAccounts:   []string{"shared-services"},
+		DeploymentTargets: workloads,
+	}
+}
+
+// deploymentPolicy is the minimum a pipeline needs to ship SecureCart:
+// push images to its repositories, roll its ECS services and Lambda
+// functions, and pass only its application roles to them.
+func deploymentPolicy() *foundation.PolicyDocument {
+	return foundation.NewPolicy(
+		foundation.Statement{Sid: "ECRLogin", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("ecr:GetAuthorizationToken"), Resource: foundation.Resources("*")},
+		foundation.Statement{Sid: "ECRPush", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+				"ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages"),
+			Resource: foundation.Resources("arn:aws:ecr:*:*:repository/securecart/*")},
+		foundation.Statement{Sid: "ECSDeploy", Effect: foundation.EffectAllow,
+			Action:   foundation.Actions("ecs:UpdateService", "ecs:DescribeServices"),
+			Resource: foundation.Resources("arn:aws:ecs:*:*:service/securecart/*")},
+		foundation.Statement{Sid: "ECSTaskDefinitions", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"), Resource: foundation.Resources("*")},
+		foundation.Statement{Sid: "LambdaDeploy", Effect: foundation.EffectAllow,
+			Action:   foundation.Actions("lambda:UpdateFunctionCode", "lambda:PublishVersion", "lambda:UpdateAlias", "lambda:GetFunction"),
+			Resource: foundation.Resources("arn:aws:lambda:*:*:function:securecart-*")},
+		foundation.Statement{Sid: "PassApplicationRoles", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("iam:PassRole"), Resource: foundation.Resources("arn:aws:iam::*:role/securecart/app/*"),
+			Condition: foundation.Conditions{"StringEquals": {"iam:PassedToService": {"ecs-tasks.amazonaws.com", "lambda.amazonaws.com"}}}},
+	)
+}
+
+// developerPolicy is what developers add to view-only access to deploy and
+// troubleshoot: read logs and traces, operate SecureCart's services and
+// functions, its buckets' objects and tables' items.
+func developerPolicy() *foundation.PolicyDocument {
+	return foundation.NewPolicy(
+		foundation.Statement{Sid: "Troubleshoot", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults",
+				"cloudwatch:GetMetricData", "xray:GetTraceSummaries", "xray:BatchGetTraces"),
+			Resource: foundation.Resources("*")},
+		foundation.Statement{Sid: "OperateServices", Effect: foundation.EffectAllow,
+			Action:   foundation.Actions("ecs:UpdateService", "ecs:RunTask", "ecs:StopTask", "ecs:ExecuteCommand"),
+			Resource: foundation.Resources("arn:aws:ecs:*:*:service/securecart/*", "arn:aws:ecs:*:*:task/securecart/*", "arn:aws:ecs:*:*:task-definition/securecart-*")},
+		foundation.Statement{Sid: "OperateFunctions", Effect: foundation.EffectAllow,
+			Action:   foundation.Actions("lambda:InvokeFunction", "lambda:UpdateFunctionCode", "lambda:GetFunction"),
+			Resource: foundation.Resources("arn:aws:lambda:*:*:function:securecart-*")},
+		foundation.Statement{Sid: "Data", Effect: foundation.EffectAllow,
+			Action:   foundation.Actions("s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+			Resource: foundation.Resources("arn:aws:s3:::securecart-*/*", "arn:aws:dynamodb:*:*:table/securecart-*")},
+	)
+}
+
+// email is the root email of the account with key.
+func (s Spec) email(key string) string {
+	local, domain, _ := strings.Cut(s.Email, "@")
+	return local + "+" + s.Project + "-" + key + "@" + domain
+}
+
+// account returns the account with key, or nil.
+func (s Spec) account(key string) *Account {
+	for i := range s.Accounts {
+		if s.Accounts[i].Key == key {
+			return &s.Accounts[i]
+		}
+	}
+	return nil
+}
+
+// Check reports references the library cannot see: account keys that do
+// not exist, the program's Region outside the allowed ones, an email that
+// is not plain. Each library call validates its own part.
+func (s Spec) Check() error {
+	var errs []error
+	if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email {
+		errs = append(errs, fmt.Errorf("spec.Email %q: not a plain email address", s.Email))
+	}
+	if !slices.Contains(s.AllowedRegions, s.Region) {
+		errs = append(errs, fmt.Errorf("spec.Region %q: not one of AllowedRegions %v (the guardrails would deny this program)", s.Region, s.AllowedRegions))
+	}
+	ref := func(field, key string) {
+		if key != ManagementKey && s.account(key) == nil {
+			errs = append(errs, fmt.Errorf("%s: no account has key %q", field, key))
+		}
+	}
+	ref("spec.NetworkAccount", s.NetworkAccount)
+	for i, a := range s.Access {
+		for j, k := range a.Accounts {
+			ref(fmt.Sprintf("spec.Access[%d].Accounts[%d]", i, j), k)
+		}
+	}
+	for i, k := range s.TrustedAccounts {
+		ref(fmt.Sprintf("spec.TrustedAccounts[%d]", i), k)
+	}
+	for i, k := range s.DeploymentTargets {
+		ref(fmt.Sprintf("spec.DeploymentTargets[%d]", i), k)
+		if slices.Contains(s.TrustedAccounts, k) {
+			errs = append(errs, fmt.Errorf("spec.DeploymentTargets[%d]: %q is also trusted: the role is for other accounts", i, k))
+		}
+	}
+	if len(s.TrustedAccounts) == 0 {
+		errs = append(errs, errors.New("spec.TrustedAccounts: the deployment role needs the account its pipelines run in"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,447 @@
+package iamrole
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/awsfoundation/foundation"
+)
+
+// Role is what Ensure converged.
+type Role struct {
+	// ARN of the role; Spec.PredictedARN in dry run for a role that does
+	// not exist yet.
+	ARN string
+	// Path is the role's path.
+	Path string
+	// Changes lists every mutation in the order made (in dry run: that
+	// would be made); empty when the role was already converged.
+	Changes foundation.Changes
+}
+
+// PathConflictError is returned when a role of the spec's name exists at
+// another path: IAM cannot move a role. Callers turn it into their own
+// exported error type.
+type PathConflictError struct {
+	Role string
+	Have string // the existing role's path
+	Want string // the spec's
+}
+
+// Reason explains the conflict and what to do.
+func (e *PathConflictError) Reason() string {
+	return fmt.Sprintf("exists with path %q, not %q; IAM cannot move a role: delete it or change spec.Path", e.Have, e.Want)
+}
+
+func (e *PathConflictError) Error() string { return fmt.Sprintf("role %q: %s", e.Role, e.Reason()) }
+
+// Ensure converges the role of a spec whose defaults are applied and that
+// the caller validated (Faults, and its own trust rules): created when
+// missing (trust policy, description, maximum session duration, boundary,
+// tags, then policies), otherwise each setting is read and written only
+// when it differs:
+//
+//   - the trust policy, compared by meaning with the URL-encoded document
+//     GetRole returns, put back with UpdateAssumeRolePolicy;
+//   - the permissions boundary (when s.PermissionsBoundary is set, or
+//     removed with s.RemovePermissionsBoundary);
+//   - managed policies: detached when not listed (unless
+//     KeepUnlistedManagedPolicies), attached when missing;
+//   - inline policies: deleted when not listed (only with
+//     PruneInlinePolicies), put when missing or different in meaning;
+//   - description and maximum session duration (UpdateRole);
+//   - tags: s.Tags are put; other tags are kept.
+//
+// Restrictions are applied before grants: the trust policy first, then the
+// boundary, then removals, then additions, a boundary removal last.
+//
+// CreateRole and UpdateAssumeRolePolicy are retried on
+// MalformedPolicyDocumentException (see RetryPropagation): the trust policy
+// was validated, so IAM refusing it means a principal it names was created
+// moments ago and has not propagated.
+func Ensure(ctx context.Context, api API, s Spec, o foundation.Options) (*Role, error) {
+	r := &run{api: api, spec: s, o: o, log: o.Logger.With(slog.String("role", s.Name))}
+	role, err := r.ensure(ctx)
+	if err != nil {
+		return nil, err
+	}
+	role.Changes = r.changes
+	return role, nil
+}
+
+type run struct {
+	api     API
+	spec    Spec
+	o       foundation.Options
+	log     *slog.Logger
+	changes foundation.Changes
+}
+
+func (r *run) errorf(step string, err error) error {
+	return fmt.Errorf("%s: role %q: %s: %w", r.spec.Package, r.spec.Name, step, err)
+}
+
+func (r *run) record(c foundation.Change) {
+	r.changes = append(r.changes, c)
+	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
+}
+
+func (r *run) ensure(ctx context.Context) (*Role, error) {
+	out, err := r.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.spec.Name)})
+	switch {
+	case IsNoSuchEntity(err):
+		return r.create(ctx)
+	case err != nil:
+		return nil, r.errorf("get", err)
+	}
+	return r.converge(ctx, out)
+}
+
+func (r *run) create(ctx context.Context) (*Role, error) {
+	role := &Role{ARN: r.spec.PredictedARN, Path: r.spec.Path}
+	c := foundation.Change{Action: foundation.ActionCreate, Resource: ResourceRole, ID: r.spec.Name}
+	if !r.o.DryRun {
+		in := &iam.CreateRoleInput{
+			RoleName:                 aws.String(r.spec.Name),
+			Path:                     aws.String(r.spec.Path),
+			AssumeRolePolicyDocument: aws.String(r.spec.Trust.MustJSON()),
+			MaxSessionDuration:       aws.Int32(int32(r.spec.MaxSessionDuration / time.Second)),
+			Tags:                     Tags(r.spec.Tags),
+		}
+		if r.spec.Description != "" {
+			in.Description = aws.String(r.spec.Description)
+		}
+		if r.spec.PermissionsBoundary != "" {
+			in.PermissionsBoundary = aws.String(r.spec.PermissionsBoundary)
+		}
+		var out *iam.CreateRoleOutput
+		err := RetryPropagation(ctx, r.o, func() (err error) {
+			out, err = r.api.CreateRole(ctx, in)
+			return err
+		})
+		if IsAlreadyExists(err) {
+			// Created by another run between our read and our create.
+			r.log.Debug("create raced; converging the existing role")
+			got, gerr := r.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.spec.Name)})
+			if gerr != nil {
+				return nil, r.errorf("get", gerr)
+			}
+			return r.converge(ctx, got)
+		}
+		if err != nil {
+			return nil, r.errorf("create", err)
+		}
+		if out.Role != nil {
+			role.ARN = aws.ToString(out.Role.Arn)
+		}
+	}
+	r.record(c)
+	// A new role has no policies: attach and put everything.
+	if err := r.managed(ctx, nil); err != nil {
+		return nil, err
+	}
+	if err := r.inline(ctx, nil, true); err != nil {
+		return nil, err
+	}
+	return role, nil
+}
+
+func (r *run) converge(ctx context.Context, out *iam.GetRoleOutput) (*Role, error) {
+	cur := out.Role
+	if cur == nil {
+		return nil, r.errorf("get", errors.New("GetRole returned no role"))
+	}
+	role := &Role{ARN: aws.ToString(cur.Arn), Path: aws.ToString(cur.Path)}
+	if role.Path != r.spec.Path {
+		return nil, &PathConflictError{Role: r.spec.Name, Have: role.Path, Want: r.spec.Path}
+	}
+
+	// 1. Trust policy.
+	raw := aws.ToString(cur.AssumeRolePolicyDocument)
+	have, perr := foundation.ParsePolicy(raw)
+	if perr != nil || !have.Equal(r.spec.Trust) {
+		from := raw
+		if perr == nil {
+			from = have.MustJSON()
+		}
+		if !r.o.DryRun {
+			err := RetryPropagation(ctx, r.o, func() error {
+				_, err := r.api.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
+					RoleName: aws.String(r.spec.Name), PolicyDocument: aws.String(r.spec.Trust.MustJSON())})
+				return err
+			})
+			if err != nil {
+				return nil, r.errorf("update trust policy", err)
+			}
+		}
+		r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleTrustPolicy, ID: r.spec.Name,
+			Diffs: []foundation.Diff{{Field: "AssumeRolePolicyDocument", From: from, To: r.spec.Trust.MustJSON()}}})
+	}
+
+	// 2. Permissions boundary set or changed (a restriction).
+	curBoundary := ""
+	if cur.PermissionsBoundary != nil {
+		curBoundary = aws.ToString(cur.PermissionsBoundary.PermissionsBoundaryArn)
+	}
+	if want := r.spec.PermissionsBoundary; want != "" && want != curBoundary {
+		if !r.o.DryRun {
+			if _, err := r.api.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{
+				RoleName: aws.String(r.spec.Name), PermissionsBoundary: aws.String(want)}); err != nil {
+				return nil, r.errorf("put permissions boundary", err)
+			}
+		}
+		r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRolePermissionsBoundary, ID: r.spec.Name,
+			Diffs: []foundation.Diff{{Field: "PermissionsBoundary", From: curBoundary, To: want}}})
+	}
+
+	// 3. Policies: removals, then additions.
+	attached, err := r.attached(ctx)
+	if err != nil {
+		return nil, r.errorf("list attached policies", err)
+	}
+	inlineNames, err := r.inlineNames(ctx)
+	if err != nil {
+		return nil, r.errorf("list inline policies", err)
+	}
+	if err := r.detachUnlisted(ctx, attached); err != nil {
+		return nil, err
+	}
+	if err := r.deleteUnlisted(ctx, inlineNames); err != nil {
+		return nil, err
+	}
+	if err := r.inline(ctx, inlineNames, false); err != nil {
+		return nil, err
+	}
+	if err := r.managed(ctx, attached); err != nil {
+		return nil, err
+	}
+
+	// 4. Settings.
+	curDesc := aws.ToString(cur.Description)
+	curMax := time.Duration(aws.ToInt32(cur.MaxSessionDuration)) * time.Second
+	if curMax == 0 {
+		curMax = DefaultMaxSessionDuration
+	}
+	if curDesc != r.spec.Description || curMax != r.spec.MaxSessionDuration {
+		var diffs []foundation.Diff
+		if curDesc != r.spec.Description {
+			diffs = append(diffs, foundation.Diff{Field: "Description", From: curDesc, To: r.spec.Description})
+		}
+		if curMax != r.spec.MaxSessionDuration {
+			diffs = append(diffs, foundation.Diff{Field: "MaxSessionDuration", From: curMax.String(), To: r.spec.MaxSessionDuration.String()})
+		}
+		if !r.o.DryRun {
+			if _, err := r.api.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String(r.spec.Name),
+				Description:        aws.String(r.spec.Description),
+				MaxSessionDuration: aws.Int32(int32(r.spec.MaxSessionDuration / time.Second))}); err != nil {
+				return nil, r.errorf("update settings", err)
+			}
+		}
+		r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleSettings, ID: r.spec.Name, Diffs: diffs})
+	}
+
+	// 5. Tags.
+	if len(r.spec.Tags) > 0 {
+		have, err := r.tags(ctx)
+		if err != nil {
+			return nil, r.errorf("list tags", err)
+		}
+		if put, diffs := TagDiff(have, r.spec.Tags); len(put) > 0 {
+			if !r.o.DryRun {
+				if _, err := r.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(r.spec.Name), Tags: put}); err != nil {
+					return nil, r.errorf("tag", err)
+				}
+			}
+			r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleTags, ID: r.spec.Name, Diffs: diffs})
+		}
+	}
+
+	// 6. Permissions boundary removed (a grant: last).
+	if r.spec.RemovePermissionsBoundary && curBoundary != "" {
+		if !r.o.DryRun {
+			if _, err := r.api.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(r.spec.Name)}); err != nil && !IsNoSuchEntity(err) {
+				return nil, r.errorf("delete permissions boundary", err)
+			}
+		}
+		r.record(foundation.Change{Action: foundation.ActionDelete, Resource: ResourceRolePermissionsBoundary, ID: r.spec.Name,
+			Diffs: []foundation.Diff{{Field: "PermissionsBoundary", From: curBoundary}}})
+	}
+	return role, nil
+}
+
+func (r *run) policyID(name string) string { return r.spec.Name + "/" + name }
+
+// detachUnlisted detaches managed policies the spec does not list, unless
+// the spec keeps them.
+func (r *run) detachUnlisted(ctx context.Context, attached []string) error {
+	if r.spec.KeepUnlistedManagedPolicies {
+		return nil
+	}
+	for _, arn := range attached {
+		if slices.Contains(r.spec.ManagedPolicyARNs, arn) {
+			continue
+		}
+		if !r.o.DryRun {
+			_, err := r.api.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(r.spec.Name), PolicyArn: aws.String(arn)})
+			if err != nil && !IsNoSuchEntity(err) {
+				return r.errorf(fmt.Sprintf("detach %q", arn), err)
+			}
+		}
+		r.record(foundation.Change{Action: foundation.ActionDelete, Resource: ResourceRoleManagedPolicy, ID: r.policyID(arn)})
+	}
+	return nil
+}
+
+// managed attaches the listed managed policies that are not attached.
+func (r *run) managed(ctx context.Context, attached []string) error {
+	for _, arn := range r.spec.ManagedPolicyARNs {
+		if slices.Contains(attached, arn) {
+			continue
+		}
+		if !r.o.DryRun {
+			if _, err := r.api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.spec.Name), PolicyArn: aws.String(arn)}); err != nil {
+				return r.errorf(fmt.Sprintf("attach %q", arn), err)
+			}
+		}
+		r.record(foundation.Change{Action: foundation.ActionCreate, Resource: ResourceRoleManagedPolicy, ID: r.policyID(arn)})
+	}
+	return nil
+}
+
+// deleteUnlisted deletes inline policies the spec does not list, when the
+// spec prunes them.
+func (r *run) deleteUnlisted(ctx context.Context, names []string) error {
+	if !r.spec.PruneInlinePolicies {
+		return nil
+	}
+	for _, name := range names {
+		if _, ok := r.spec.InlinePolicies[name]; ok {
+			continue
+		}
+		if !r.o.DryRun {
+			_, err := r.api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(r.spec.Name), PolicyName: aws.String(name)})
+			if err != nil && !IsNoSuchEntity(err) {
+				return r.errorf(fmt.Sprintf("delete inline policy %q", name), err)
+			}
+		}
+		r.record(foundation.Change{Action: foundation.ActionDelete, Resource: ResourceRoleInlinePolicy, ID: r.policyID(name)})
+	}
+	return nil
+}
+
+// inline puts the listed inline policies that are missing or differ. names
+// are the role's current inline policies; fresh says the role was just
+// created (nothing to read).
+func (r *run) inline(ctx context.Context, names []string, fresh bool) error {
+	for _, name := range SortedKeys(r.spec.InlinePolicies) {
+		want := r.spec.InlinePolicies[name]
+		c := foundation.Change{Action: foundation.ActionCreate, Resource: ResourceRoleInlinePolicy, ID: r.policyID(name)}
+		if !fresh && slices.Contains(names, name) {
+			out, err := r.api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(r.spec.Name), PolicyName: aws.String(name)})
+			if err != nil && !IsNoSuchEntity(err) {
+				return r.errorf(fmt.Sprintf("get inline policy %q", name), err)
+			}
+			if err == nil {
+				raw := aws.ToString(out.PolicyDocument)
+				have, perr := foundation.ParsePolicy(raw)
+				if perr == nil && have.Equal(want) {
+					continue
+				}
+				from := raw
+				if perr == nil {
+					from = have.MustJSON()
+				}
+				c = foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleInlinePolicy, ID: r.policyID(name),
+					Diffs: []foundation.Diff{{Field: "PolicyDocument", From: from, To: want.MustJSON()}}}
+			}
+		}
+		if !r.o.DryRun {
+			if _, err := r.api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.spec.Name),
+				PolicyName: aws.String(name), PolicyDocument: aws.String(want.MustJSON())}); err != nil {
+				return r.errorf(fmt.Sprintf("put inline policy %q", name), err)
+			}
+		}
+		r.record(c)
+	}
+	return nil
+}
+
+func (r *run) attached(ctx context.Context) ([]string, error) {
+	var out []string
+	pg := iam.NewListAttachedRolePoliciesPaginator(r.api, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(r.spec.Name)})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range page.AttachedPolicies {
+			out = append(out, aws.ToString(p.PolicyArn))
+		}
+	}
+	return out, nil
+}
+
+func (r *run) inlineNames(ctx context.Context) ([]string, error) {
+	var out []string
+	pg := iam.NewListRolePoliciesPaginator(r.api, &iam.ListRolePoliciesInput{RoleName: aws.String(r.spec.Name)})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.PolicyNames...)
+	}
+	return out, nil
+}
+
+func (r *run) tags(ctx context.Context) (map[string]string, error) {
+	tags := map[string]string{}
+	pg := iam.NewListRoleTagsPaginator(r.api, &iam.ListRoleTagsInput{RoleName: aws.String(r.spec.Name)})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range page.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return tags, nil
+}
+
+// PropagationAttempts bounds the retries of a trust policy write that IAM
+// refuses because a principal it names was created moments ago.
+const PropagationAttempts = 5
+
+// RetryPropagation calls write until it does not fail with
+// MalformedPolicyDocumentException, at most PropagationAttempts times,
+// waiting the options' poll backoff in between. The trust policies written
+// here were validated before any call, so IAM refusing one is its eventual
+// consistency: a principal (an OIDC provider, a role in another account)
+// that was just created is "invalid" until it has propagated.
+func RetryPropagation(ctx context.Context, o foundation.Options, write func() error) error {
+	delay := o.PollInterval
+	for attempt := 1; ; attempt++ {
+		err := write()
+		var mpd *types.MalformedPolicyDocumentException
+		if err == nil || !errors.As(err, &mpd) || attempt == PropagationAttempts {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		delay = min(2*delay, o.MaxPollInterval)
+	}
+}

@@ -1,0 +1,432 @@
+package organizations_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/organizations"
+)
+
+// The accounts of the cross-account role tests: the role is in target;
+// sharedServices is trusted; other is any other account.
+const (
+	targetAccount         = "444455556666"
+	sharedServicesAccount = "111122223333" // seed 002's example trusted account
+	otherAccount          = "777788889999"
+)
+
+// deployPolicy is a minimal deployment policy (seed 002's DeploymentRole).
+func deployPolicy() *foundation.PolicyDocument {
+	return foundation.NewPolicy(
+		foundation.Statement{Sid: "UpdateServices", Effect: foundation.EffectAllow,
+			Action:   foundation.Actions("ecs:UpdateService", "ecs:DescribeServices"),
+			Resource: foundation.Resources("arn:aws:ecs:eu-west-1:" + targetAccount + ":service/securecart/*")},
+	)
+}
+
+// deploymentRole is the role of the tests: trusted by the shared-services
+// account, with every setting the engine converges.
+func deploymentRole() organizations.CrossAccountRoleSpec {
+	return organizations.CrossAccountRoleSpec{
+		Name:                "DeploymentRole",
+		Path:                "/securecart/",
+		Description:         "Assumed by CI in the shared-services account",
+		TrustedAccountIDs:   []string{sharedServicesAccount},
+		ExternalID:          "securecart-ci",
+		MaxSessionDuration:  2 * time.Hour,
+		InlinePolicies:      map[string]*foundation.PolicyDocument{"deploy": deployPolicy()},
+		ManagedPolicyARNs:   []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"},
+		PermissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess",
+		Tags:                map[string]string{"project": "securecart", "managed-by": "foundation"},
+	}
+}
+
+// roleEnv is a backend with the three accounts (emulator only: the tests
+// act in several accounts) and an IAM client acting in the target account.
+func roleEnv(t *testing.T) (*awstest.Backend, *iam.Client, context.Context) {
+	t.Helper()
+	b := awstest.New(t)
+	em := b.RequireEmulator(t)
+	for _, id := range []string{targetAccount, sharedServicesAccount, otherAccount} {
+		if err := em.AddAccount(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b, iam.NewFromConfig(b.ConfigFor(targetAccount)), awstest.Context(t, 30*time.Second)
+}
+
+func ensureRole(ctx context.Context, api organizations.CrossAccountRoleAPI, spec organizations.CrossAccountRoleSpec, opts ...foundation.Option) ([]foundation.Change, error) {
+	r, err := organizations.EnsureCrossAccountRole(ctx, api, spec, fast(opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	return r.Changes, nil
+}
+
+func changeKeys(cs []foundation.Change) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, string(c.Action)+" "+c.Resource+" "+c.ID)
+	}
+	return out
+}
+
+func TestCrossAccountRoleFreshRunReadsBackAndIsIdempotent(t *testing.T) {
+	b, api, ctx := roleEnv(t)
+	spec := deploymentRole()
+	r, err := organizations.EnsureCrossAccountRole(ctx, api, spec, fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"create iam:role DeploymentRole",
+		"create iam:role-managed-policy DeploymentRole/arn:aws:iam::aws:policy/ReadOnlyAccess",
+		"create iam:role-inline-policy DeploymentRole/deploy",
+	}
+	if got := changeKeys(r.Changes); !slices.Equal(got, want) {
+		t.Fatalf("changes:\n got %q\nwant %q", got, want)
+	}
+	if r.ARN != "arn:aws:iam::"+targetAccount+":role/securecart/DeploymentRole" || r.Path != "/securecart/" || r.Name != "DeploymentRole" {
+		t.Fatalf("result: %+v", r)
+	}
+
+	// Read back with the SDK.
+	got, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("DeploymentRole")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := got.Role
+	trust, err := foundation.ParsePolicy(aws.ToString(role.AssumeRolePolicyDocument))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTrust, _ := foundation.ParsePolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+		"Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole",
+		"Condition":{"StringEquals":{"sts:ExternalId":"securecart-ci"}}}]}`)
+	if !trust.Equal(wantTrust) || !r.TrustPolicy.Equal(wantTrust) {
+		t.Fatalf("trust policy:\n got %s\nwant %s", trust.MustJSON(), wantTrust.MustJSON())
+	}
+	if aws.ToString(role.Path) != "/securecart/" || aws.ToInt32(role.MaxSessionDuration) != 7200 ||
+		aws.ToString(role.Description) != spec.Description ||
+		role.PermissionsBoundary == nil || aws.ToString(role.PermissionsBoundary.PermissionsBoundaryArn) != spec.PermissionsBoundary {
+		t.Fatalf("role settings: %+v", role)
+	}
+	attached, err := api.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("DeploymentRole")})
+	if err != nil || len(attached.AttachedPolicies) != 1 || aws.ToString(attached.AttachedPolicies[0].PolicyArn) != spec.ManagedPolicyARNs[0] {
+		t.Fatalf("attached policies: %+v %v", attached, err)
+	}
+	inline, err := api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("DeploymentRole"), PolicyName: aws.String("deploy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := foundation.ParsePolicy(aws.ToString(inline.PolicyDocument)); err != nil || !doc.Equal(deployPolicy()) {
+		t.Fatalf("inline policy: %v %v", doc, err)
+	}
+	tags, err := api.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("DeploymentRole")})
+	if err != nil || len(tags.Tags) != 2 {
+		t.Fatalf("tags: %+v %v", tags, err)
+	}
+
+	b.RequireIdempotent(t, func() ([]foundation.Change, error) { return ensureRole(ctx, api, spec) })
+}
+
+func TestCrossAccountRoleDryRun(t *testing.T) {
+	b, api, ctx := roleEnv(t)
+	spec := deploymentRole()
+	mark := b.Mark()
+	dryRes, err := organizations.EnsureCrossAccountRole(ctx, api, spec, dry()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.RequireNoMutations(t, mark)
+	if dryRes.ARN != "" || len(dryRes.Changes) != 3 {
+		t.Fatalf("dry run of a new role: %+v", dryRes)
+	}
+	if _, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(spec.Name)}); err == nil {
+		t.Fatal("a dry run created the role")
+	}
+	real, err := ensureRole(ctx, api, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(changeKeys(dryRes.Changes), changeKeys(real)) {
+		t.Fatalf("dry run listed %q, the run made %q", changeKeys(dryRes.Changes), changeKeys(real))
+	}
+
+	// A drifted role: the dry run lists the repairs and writes nothing.
+	if _, err := api.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String(spec.Name), MaxSessionDuration: aws.Int32(43200)}); err != nil {
+		t.Fatal(err)
+	}
+	mark = b.Mark()
+	cs, err := ensureRole(ctx, api, spec, foundation.WithDryRun(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.RequireNoMutations(t, mark)
+	if got := changeKeys(cs); !slices.Equal(got, []string{"update iam:role-settings DeploymentRole"}) {
+		t.Fatalf("dry run of a drifted role: %q", got)
+	}
+}
+
+// assume calls sts:AssumeRole on the target's role as cfg.
+func assume(ctx context.Context, cfg aws.Config, roleARN, externalID string) (*sts.AssumeRoleOutput, error) {
+	in := &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("test")}
+	if externalID != "" {
+		in.ExternalId = aws.String(externalID)
+	}
+	return sts.NewFromConfig(cfg).AssumeRole(ctx, in)
+}
+
+func requireAccessDenied(t *testing.T, err error, what string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
+		t.Fatalf("%s: want AccessDenied, got %v", what, err)
+	}
+}
+
+// TestCrossAccountRoleTrust proves the trust with STS: the trusted account
+// assumes the role (with the external ID), nobody else does.
+func TestCrossAccountRoleTrust(t *testing.T) {
+	b, api, ctx := roleEnv(t)
+	r, err := organizations.EnsureCrossAccountRole(ctx, api, deploymentRole(), fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := assume(ctx, b.ConfigFor(sharedServicesAccount), r.ARN, "securecart-ci")
+	if err != nil {
+		t.Fatalf("the trusted account could not assume the role: %v", err)
+	}
+	if !strings.HasPrefix(aws.ToString(out.AssumedRoleUser.Arn), "arn:aws:sts::"+targetAccount+":assumed-role/DeploymentRole/") {
+		t.Fatalf("assumed %s", aws.ToString(out.AssumedRoleUser.Arn))
+	}
+	_, err = assume(ctx, b.ConfigFor(sharedServicesAccount), r.ARN, "")
+	requireAccessDenied(t, err, "trusted account without the external ID")
+	_, err = assume(ctx, b.ConfigFor(sharedServicesAccount), r.ARN, "guessed")
+	requireAccessDenied(t, err, "trusted account with another external ID")
+	_, err = assume(ctx, b.ConfigFor(otherAccount), r.ARN, "securecart-ci")
+	requireAccessDenied(t, err, "another account")
+	_, err = assume(ctx, b.ConfigFor(targetAccount), r.ARN, "securecart-ci")
+	requireAccessDenied(t, err, "the role's own account")
+
+	// Trusting one exact role of the account: its sessions may, the
+	// account's other principals (its root) may not.
+	em := b.RequireEmulator(t)
+	ciARN, err := em.CreateRole(sharedServicesAccount, "Pipeline", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+		`"Principal":{"AWS":"arn:aws:iam::`+sharedServicesAccount+`:root"},"Action":"sts:AssumeRole"}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := deploymentRole()
+	spec.TrustedAccountIDs, spec.TrustedPrincipalARNs, spec.ExternalID = nil, []string{ciARN}, ""
+	if _, err := organizations.EnsureCrossAccountRole(ctx, api, spec, fast()...); err != nil {
+		t.Fatal(err)
+	}
+	_, err = assume(ctx, b.ConfigFor(sharedServicesAccount), r.ARN, "")
+	requireAccessDenied(t, err, "the trusted role's account root")
+	ci, err := assume(ctx, b.ConfigFor(sharedServicesAccount), ciARN, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ciCfg := b.ConfigFor(sharedServicesAccount)
+	ciCfg.Credentials = aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		c := ci.Credentials
+		return aws.Credentials{AccessKeyID: aws.ToString(c.AccessKeyId), SecretAccessKey: aws.ToString(c.SecretAccessKey),
+			SessionToken: aws.ToString(c.SessionToken)}, nil
+	}))
+	if _, err := assume(ctx, ciCfg, r.ARN, ""); err != nil {
+		t.Fatalf("the trusted role could not assume the role: %v", err)
+	}
+
+	// RequireMFA: sessions without MFA (every access key) are refused.
+	spec.RequireMFA = true
+	if _, err := organizations.EnsureCrossAccountRole(ctx, api, spec, fast()...); err != nil {
+		t.Fatal(err)
+	}
+	_, err = assume(ctx, ciCfg, r.ARN, "")
+	requireAccessDenied(t, err, "the trusted role without MFA")
+}
+
+func TestCrossAccountRoleDriftIsRepaired(t *testing.T) {
+	b, api, ctx := roleEnv(t)
+	spec := deploymentRole()
+	r, err := organizations.EnsureCrossAccountRole(ctx, api, spec, fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Someone opens the trust to every account, attaches administrator
+	// access and lengthens sessions.
+	if _, err := api.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(spec.Name),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(spec.Name),
+		PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String(spec.Name), MaxSessionDuration: aws.Int32(43200)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := assume(ctx, b.ConfigFor(otherAccount), r.ARN, ""); err != nil {
+		t.Fatalf("the widened trust should let anyone in: %v", err)
+	}
+	cs, err := ensureRole(ctx, api, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"update iam:role-trust-policy DeploymentRole",
+		"delete iam:role-managed-policy DeploymentRole/arn:aws:iam::aws:policy/AdministratorAccess",
+		"update iam:role-settings DeploymentRole",
+	}
+	if got := changeKeys(cs); !slices.Equal(got, want) {
+		t.Fatalf("repairs:\n got %q\nwant %q", got, want)
+	}
+	_, err = assume(ctx, b.ConfigFor(otherAccount), r.ARN, "securecart-ci")
+	requireAccessDenied(t, err, "another account after the repair")
+	b.RequireIdempotent(t, func() ([]foundation.Change, error) { return ensureRole(ctx, api, spec) })
+}
+
+func TestCrossAccountRoleAtAnotherPathIsAConflict(t *testing.T) {
+	_, api, ctx := roleEnv(t)
+	spec := deploymentRole()
+	if _, err := ensureRole(ctx, api, spec); err != nil {
+		t.Fatal(err)
+	}
+	spec.Path = "/elsewhere/"
+	_, err := ensureRole(ctx, api, spec)
+	var rc *organizations.RoleConflictError
+	if !errors.As(err, &rc) || rc.Role != "DeploymentRole" || !strings.Contains(err.Error(), `exists with path "/securecart/", not "/elsewhere/"`) {
+		t.Fatalf("want a *RoleConflictError, got %v", err)
+	}
+}
+
+// TestCrossAccountRoleAWSErrorsAreWrappedOnce fails each write of a fresh
+// run with AccessDenied: the error names the package, the role and the
+// step once, keeps the SDK error, and a second run finishes the work.
+func TestCrossAccountRoleAWSErrorsAreWrappedOnce(t *testing.T) {
+	for n, step := range []string{"create", `attach "arn:aws:iam::aws:policy/ReadOnlyAccess"`, `put inline policy "deploy"`} {
+		b, api, ctx := roleEnv(t)
+		em := b.RequireEmulator(t)
+		em.FailNth(emulator.Match{Service: "iam", MutatingOnly: true}, n+1, emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
+		_, err := ensureRole(ctx, api, deploymentRole())
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
+			t.Fatalf("write %d: %v", n+1, err)
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, `organizations: role "DeploymentRole": `+step+": ") || strings.Count(msg, "organizations:") != 1 {
+			t.Fatalf("write %d: not wrapped once with the role and the step: %q", n+1, msg)
+		}
+		if _, err := ensureRole(ctx, api, deploymentRole()); err != nil {
+			t.Fatalf("re-run after write %d failed: %v", n+1, err)
+		}
+		b.RequireIdempotent(t, func() ([]foundation.Change, error) { return ensureRole(ctx, api, deploymentRole()) })
+	}
+}
+
+func TestCrossAccountRoleInvalidSpecsMakeNoCall(t *testing.T) {
+	b := awstest.New(t)
+	api := iam.NewFromConfig(b.Config())
+	ctx := awstest.Context(t, 10*time.Second)
+	with := func(f func(*organizations.CrossAccountRoleSpec)) organizations.CrossAccountRoleSpec {
+		s := deploymentRole()
+		f(&s)
+		return s
+	}
+	cases := []struct {
+		name string
+		spec organizations.CrossAccountRoleSpec
+		want string
+	}{
+		{"no trusted principal", with(func(s *organizations.CrossAccountRoleSpec) { s.TrustedAccountIDs = nil }),
+			"spec.TrustedAccountIDs: no trusted principal"},
+		{"every account", with(func(s *organizations.CrossAccountRoleSpec) { s.TrustedAccountIDs = []string{"*"} }),
+			`spec.TrustedAccountIDs[0]: "*": would trust every AWS account`},
+		{"account pattern", with(func(s *organizations.CrossAccountRoleSpec) { s.TrustedAccountIDs = []string{"11112222333?"} }),
+			`spec.TrustedAccountIDs[0]: "11112222333?": has a wildcard`},
+		{"short account", with(func(s *organizations.CrossAccountRoleSpec) { s.TrustedAccountIDs = []string{"1111"} }),
+			`spec.TrustedAccountIDs[0]: "1111": must be a 12-digit account ID`},
+		{"everyone", with(func(s *organizations.CrossAccountRoleSpec) { s.TrustedPrincipalARNs = []string{"*"} }),
+			`spec.TrustedPrincipalARNs[0]: "*": is "*": would trust every AWS principal`},
+		{"every account's root", with(func(s *organizations.CrossAccountRoleSpec) {
+			s.TrustedPrincipalARNs = []string{"arn:aws:iam::*:root"}
+		}), `spec.TrustedPrincipalARNs[0]: "arn:aws:iam::*:root": has a wildcard in the account ID`},
+		{"a role name in every account", with(func(s *organizations.CrossAccountRoleSpec) {
+			s.TrustedPrincipalARNs = []string{"arn:aws:iam::*:role/Deployer"}
+		}), `"arn:aws:iam::*:role/Deployer": has a wildcard in the account ID: would trust principals of other AWS accounts`},
+		{"account prefix", with(func(s *organizations.CrossAccountRoleSpec) {
+			s.TrustedPrincipalARNs = []string{"arn:aws:iam::1111*:role/Deployer"}
+		}), "has a wildcard in the account ID"},
+		{"every role of the account", with(func(s *organizations.CrossAccountRoleSpec) {
+			s.TrustedPrincipalARNs = []string{"arn:aws:iam::222233334444:role/*"}
+		}), `"arn:aws:iam::222233334444:role/*": has a wildcard: a trusted principal must be an exact ARN`},
+		{"account ID as ARN", with(func(s *organizations.CrossAccountRoleSpec) { s.TrustedPrincipalARNs = []string{"222233334444"} }),
+			"is an account ID: list it in spec.TrustedAccountIDs"},
+		{"session ARN", with(func(s *organizations.CrossAccountRoleSpec) {
+			s.TrustedPrincipalARNs = []string{"arn:aws:sts::222233334444:assumed-role/Deployer/session"}
+		}), "must be the exact ARN of an account root, a role or a user"},
+		{"other partition", with(func(s *organizations.CrossAccountRoleSpec) {
+			s.TrustedPrincipalARNs = []string{"arn:aws-cn:iam::222233334444:role/Deployer"}
+		}), `is in partition "aws-cn", not spec.Partition "aws"`},
+		{"duplicate", with(func(s *organizations.CrossAccountRoleSpec) {
+			s.TrustedPrincipalARNs = []string{"arn:aws:iam::" + sharedServicesAccount + ":root"}
+		}), "spec.TrustedPrincipalARNs[0]: \"arn:aws:iam::111122223333:root\": duplicates spec.TrustedAccountIDs[0]"},
+		{"unknown partition", with(func(s *organizations.CrossAccountRoleSpec) { s.Partition = "aws-mars" }), `spec.Partition: "aws-mars": must be an AWS partition`},
+		{"external ID", with(func(s *organizations.CrossAccountRoleSpec) { s.ExternalID = "a b" }), `spec.ExternalID: "a b": must be 2 to 1224`},
+		{"name", with(func(s *organizations.CrossAccountRoleSpec) { s.Name = "" }), "spec.Name: is required"},
+		{"path", with(func(s *organizations.CrossAccountRoleSpec) { s.Path = "securecart" }), `spec.Path: "securecart": must be "/" or start and end with "/"`},
+		{"session", with(func(s *organizations.CrossAccountRoleSpec) { s.MaxSessionDuration = 13 * time.Hour }), "spec.MaxSessionDuration"},
+		{"managed policy", with(func(s *organizations.CrossAccountRoleSpec) { s.ManagedPolicyARNs = []string{"ReadOnlyAccess"} }),
+			"spec.ManagedPolicyARNs[0]"},
+		{"inline policy with a principal", with(func(s *organizations.CrossAccountRoleSpec) {
+			s.InlinePolicies = map[string]*foundation.PolicyDocument{"p": foundation.NewPolicy(foundation.Statement{Effect: foundation.EffectAllow,
+				Principal: foundation.AnyPrincipal(), Action: foundation.Actions("s3:GetObject"), Resource: foundation.Resources("*")})}
+		}), "an identity policy has no Principal"},
+		{"boundary both ways", with(func(s *organizations.CrossAccountRoleSpec) { s.RemovePermissionsBoundary = true }),
+			"spec.RemovePermissionsBoundary: excludes spec.PermissionsBoundary"},
+		{"tag", with(func(s *organizations.CrossAccountRoleSpec) { s.Tags = map[string]string{"aws:x": "y"} }), `tag key must not start with "aws:"`},
+		{"trust too large", with(func(s *organizations.CrossAccountRoleSpec) {
+			s.TrustedAccountIDs = nil
+			for i := range 200 {
+				s.TrustedAccountIDs = append(s.TrustedAccountIDs, strings.Repeat("0", 9)+string(rune('0'+i/100))+string(rune('0'+i/10%10))+string(rune('0'+i%10)))
+			}
+		}), "the trust policy would be"},
+	}
+	mark := b.Mark()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := organizations.EnsureCrossAccountRole(ctx, api, c.spec, fast()...)
+			if !errors.Is(err, foundation.ErrInvalidSpec) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("want an invalid spec naming %q, got %v", c.want, err)
+			}
+			if !strings.HasPrefix(err.Error(), "organizations: ") {
+				t.Fatalf("not named by the package: %v", err)
+			}
+			if c.spec.Validate() == nil {
+				t.Fatal("Validate accepts what EnsureCrossAccountRole refuses")
+			}
+		})
+	}
+	if _, err := organizations.EnsureCrossAccountRole(ctx, nil, deploymentRole()); !errors.Is(err, foundation.ErrInvalidSpec) {
+		t.Fatalf("nil api: %v", err)
+	}
+	b.RequireNoCalls(t, mark)
+	if err := deploymentRole().Validate(); err != nil {
+		t.Fatalf("the valid spec: %v", err)
+	}
+	if _, err := organizations.CrossAccountTrustPolicy(organizations.CrossAccountRoleSpec{TrustedPrincipalARNs: []string{"*"}}); !errors.Is(err, foundation.ErrInvalidSpec) {
+		t.Fatalf("CrossAccountTrustPolicy accepted *: %v", err)
+	}
+}
