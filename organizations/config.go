@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ const DefaultSessionName = "foundation"
 type AccountConfigOption func(*accountConfig)
 
 type accountConfig struct {
+	path        string
 	sessionName string
 	externalID  string
 	duration    time.Duration
@@ -27,6 +29,12 @@ type accountConfig struct {
 // + = , . @ _ -), shown in CloudTrail. Default DefaultSessionName.
 func WithSessionName(name string) AccountConfigOption {
 	return func(c *accountConfig) { c.sessionName = name }
+}
+
+// WithRolePath sets the role's IAM path ("/deploy/"), which STS needs in
+// the role ARN. Default "/".
+func WithRolePath(path string) AccountConfigOption {
+	return func(c *accountConfig) { c.path = path }
 }
 
 // WithExternalID sets the external ID the role's trust policy requires.
@@ -54,7 +62,7 @@ func WithDuration(d time.Duration) AccountConfigOption {
 // Then the credentials are retrieved once with ctx, so a role that cannot
 // be assumed fails here with a clear error rather than at the first call.
 func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName string, opts ...AccountConfigOption) (aws.Config, error) {
-	c := accountConfig{sessionName: DefaultSessionName}
+	c := accountConfig{sessionName: DefaultSessionName, path: "/"}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -76,6 +84,9 @@ func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName stri
 	if c.duration != 0 && (c.duration < 15*time.Minute || c.duration > 12*time.Hour) {
 		f.add("WithDuration", c.duration.String(), "must be 15m to 12h")
 	}
+	if !rolePathRe.MatchString(c.path) || len(c.path) > 512 {
+		f.add("WithRolePath", c.path, `must start and end with "/" and hold only letters, digits and + = , . @ _ - /`)
+	}
 	if cfg.Region == "" {
 		f.add("cfg.Region", "", "must be set (STS is called in it and it selects the partition)")
 	}
@@ -86,7 +97,7 @@ func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName stri
 		return aws.Config{}, err
 	}
 
-	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", partitionFor(cfg.Region), accountID, roleName)
+	arn := fmt.Sprintf("arn:%s:iam::%s:role%s%s", partitionFor(cfg.Region), accountID, c.path, roleName)
 	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), arn, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = c.sessionName
 		if c.externalID != "" {
@@ -104,6 +115,8 @@ func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName stri
 	out.Credentials = cache
 	return out, nil
 }
+
+var rolePathRe = regexp.MustCompile(`^/([\w+=,.@-]+/)*$`)
 
 // partitionFor returns the AWS partition of a region.
 func partitionFor(region string) string {

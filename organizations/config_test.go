@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -85,6 +86,33 @@ func TestAccountConfig(t *testing.T) {
 	t.Log(err)
 }
 
+func TestAccountConfigRolePath(t *testing.T) {
+	b, api, ctx := withOrg(t)
+	e := b.RequireEmulator(t)
+	tree, err := organizations.EnsureTree(ctx, api, seed000(), fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod := tree.Account("you+aws-production@example.com")
+	_, err = organizations.EnsureCrossAccountRole(ctx, iam.NewFromConfig(b.ConfigFor(prod.ID)), organizations.CrossAccountRoleSpec{
+		Name: "Deployer", Path: "/deploy/", TrustedAccountIDs: []string{e.ManagementAccountID()},
+	}, fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := organizations.AccountConfig(ctx, b.Config(), prod.ID, "Deployer"); err == nil {
+		t.Fatal("a role with a path is not found without it")
+	}
+	cfg, err := organizations.AccountConfig(ctx, b.Config(), prod.ID, "Deployer", organizations.WithRolePath("/deploy/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := b.STS(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Account) != prod.ID {
+		t.Fatalf("%v %v", id, err)
+	}
+}
+
 func TestAccountConfigRejectsInvalidArguments(t *testing.T) {
 	b, _, ctx := withOrg(t)
 	noRegion := b.Config()
@@ -106,6 +134,8 @@ func TestAccountConfigRejectsInvalidArguments(t *testing.T) {
 		{"duration too short", "111122223333", "Admin", nil, []organizations.AccountConfigOption{organizations.WithDuration(5 * time.Minute)}, "WithDuration"},
 		{"duration too long", "111122223333", "Admin", nil, []organizations.AccountConfigOption{organizations.WithDuration(13 * time.Hour)}, "WithDuration"},
 		{"no region", "111122223333", "Admin", &noRegion, nil, "cfg.Region"},
+		{"path without slashes", "111122223333", "Admin", nil, []organizations.AccountConfigOption{organizations.WithRolePath("deploy")}, "WithRolePath"},
+		{"path with space", "111122223333", "Admin", nil, []organizations.AccountConfigOption{organizations.WithRolePath("/a b/")}, "WithRolePath"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -86,6 +86,8 @@ func stsAssumeRole(c *Ctx) (any, error) {
 		"sts:rolesessionname":  sessionName,
 		"aws:principalarn":     principalARN(c.Caller),
 		"aws:principalaccount": c.Caller.Account,
+		// Emulator sessions never carry MFA; a trust that requires it denies.
+		"aws:multifactorauthpresent": "false",
 	}) {
 		return nil, accessDenied
 	}
@@ -244,6 +246,8 @@ func conditionsMatch(conds foundation.Conditions, keys map[string]string) bool {
 				ok = anyGlob(values, v, false)
 			case "StringNotLike":
 				ok = !anyGlob(values, v, false)
+			case "Bool":
+				ok = contains(values, v, true)
 			case "ArnEquals", "ArnLike":
 				ok = anyGlob(values, v, false)
 			case "ArnNotEquals", "ArnNotLike":

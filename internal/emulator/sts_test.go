@@ -131,3 +131,21 @@ func TestSTSExpiredSession(t *testing.T) {
 type timeT = time.Time
 
 var timeFixed = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func TestSTSTrustBoolCondition(t *testing.T) {
+	srv := startTest(t, Options{})
+	ctx := context.Background()
+	require.NoError(t, srv.AddAccount(member))
+	mgmt := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"))
+	_, err := srv.CreateRole(member, "NeedsMFA", trustAccount(DefaultManagementAccountID,
+		`,"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`))
+	require.NoError(t, err)
+	_, err = srv.CreateRole(member, "DenyWithoutMFA", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"AWS":"`+DefaultManagementAccountID+`"},"Action":"sts:AssumeRole"},
+		{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`)
+	require.NoError(t, err)
+	for _, role := range []string{"NeedsMFA", "DenyWithoutMFA"} {
+		_, err := mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + role), RoleSessionName: aws.String("s1")})
+		requireCode(t, err, "AccessDenied")
+	}
+}
