@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"hash/crc32"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -293,6 +294,11 @@ func (p protocol) writeResult(w http.ResponseWriter, r *http.Request, svc *servi
 		if err != nil {
 			p.writeError(w, r, svc, op, reqID, errorf(500, "InternalFailure", "marshal: %v", err))
 			return
+		}
+		if p == awsJSON10 {
+			// DynamoDB sends the CRC32 of every response body; the SDK
+			// checks it.
+			w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
 		}
 		_, _ = w.Write(b)
 	case awsQuery:
