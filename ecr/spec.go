@@ -4,14 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 const pkg = "ecr"
@@ -143,7 +141,7 @@ func (s Spec) faults() []error {
 	if s.Policy != nil {
 		errs = append(errs, s.Policy.faults("spec.Policy")...)
 	}
-	errs = append(errs, tagFaults("spec.Tags", s.Tags)...)
+	errs = append(errs, awsrules.TagFaults(pkg, "spec.Tags", s.Tags, awsrules.MaxTags)...)
 	return errs
 }
 
@@ -154,51 +152,4 @@ func indexOf(l []string, s string) int {
 		}
 	}
 	return -1
-}
-
-func tagFaults(field string, tags map[string]string) []error {
-	var errs []error
-	bad := func(f, value, rule string) { errs = append(errs, foundation.Invalid(pkg, f, value, rule)) }
-	if len(tags) > 50 {
-		bad(field, "", fmt.Sprintf("must have at most 50 tags, has %d", len(tags)))
-	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := tags[k]
-		f := fmt.Sprintf("%s[%q]", field, k)
-		switch n := utf8.RuneCountInString(k); {
-		case n == 0:
-			bad(f, "", "tag key must not be empty")
-		case n > 128:
-			bad(f, k, "tag key must be at most 128 characters")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			bad(f, k, `tag key must not start with "aws:" (reserved for AWS)`)
-		case !tagCharsOK(k):
-			bad(f, k, "tag key may contain only letters, digits, spaces and _ . : / = + - @")
-		}
-		switch {
-		case utf8.RuneCountInString(v) > 256:
-			bad(f, v, "tag value must be at most 256 characters")
-		case !tagCharsOK(v):
-			bad(f, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @")
-		}
-	}
-	return errs
-}
-
-func tagCharsOK(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' || strings.ContainsRune("_.:/=+-@", r) {
-			continue
-		}
-		return false
-	}
-	return true
 }

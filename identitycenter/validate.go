@@ -7,13 +7,13 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 var (
@@ -259,50 +259,10 @@ func checkInlinePolicy(f *faults, field string, d *foundation.PolicyDocument) {
 	}
 }
 
+// checkTags checks AWS's tag rules, letting the tags also hold any Unicode
+// space separator (Zs).
 func checkTags(f *faults, field string, tags map[string]string) {
-	if len(tags) > MaxTags {
-		f.add(field, "", fmt.Sprintf("must have at most %d tags, has %d", MaxTags, len(tags)))
-	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := tags[k]
-		kf := fmt.Sprintf("%s[%q]", field, k)
-		switch n := utf8.RuneCountInString(k); {
-		case n == 0:
-			f.add(kf, "", "tag key must not be empty")
-		case n > 128:
-			f.add(kf, k, "tag key must be at most 128 characters")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			f.add(kf, k, `tag key must not start with "aws:" (reserved for AWS)`)
-		case !tagCharsOK(k):
-			f.add(kf, k, "tag key may contain only letters, digits, spaces and _ . : / = + - @")
-		}
-		switch {
-		case utf8.RuneCountInString(v) > 256:
-			f.add(kf, v, "tag value must be at most 256 characters")
-		case !tagCharsOK(v):
-			f.add(kf, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @")
-		}
-	}
-}
-
-func tagCharsOK(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' || unicode.Is(unicode.Zs, r) {
-			continue
-		}
-		if !strings.ContainsRune("_.:/=+-@", r) {
-			return false
-		}
-	}
-	return true
+	*f = append(*f, awsrules.TagFaults(pkg, field, tags, MaxTags)...)
 }
 
 func printable(s string) bool {

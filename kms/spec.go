@@ -3,17 +3,17 @@ package kms
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 const pkg = "kms"
@@ -213,54 +213,18 @@ func (s Spec) build() (*foundation.PolicyDocument, []error) {
 	return doc, errs
 }
 
+// tagFaults checks AWS's tag rules, leaving one tag to the alias tag
+// (AliasTagKey), a reserved key: that fault comes first among its tag's.
 func tagFaults(field string, tags map[string]string) []error {
 	var errs []error
-	bad := func(f, value, rule string) { errs = append(errs, foundation.Invalid(pkg, f, value, rule)) }
 	if len(tags) > maxTags-1 {
-		bad(field, "", fmt.Sprintf("must have at most %d tags (one more is %s), has %d", maxTags-1, AliasTagKey, len(tags)))
+		errs = append(errs, foundation.Invalid(pkg, field, "", fmt.Sprintf("must have at most %d tags (one more is %s), has %d", maxTags-1, AliasTagKey, len(tags))))
 	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := tags[k]
-		f := fmt.Sprintf("%s[%q]", field, k)
-		switch n := utf8.RuneCountInString(k); {
-		case n == 0:
-			bad(f, "", "tag key must not be empty")
-		case n > 128:
-			bad(f, k, "tag key must be at most 128 characters")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			bad(f, k, `tag key must not start with "aws:" (reserved for AWS)`)
-		case k == AliasTagKey:
-			bad(f, k, "tag key is reserved: EnsureKey sets it to the alias")
-		case !tagCharsOK(k):
-			bad(f, k, "tag key may contain only letters, digits, spaces and _ . : / = + - @")
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if k == AliasTagKey {
+			errs = append(errs, foundation.Invalid(pkg, fmt.Sprintf("%s[%q]", field, k), k, "tag key is reserved: EnsureKey sets it to the alias"))
 		}
-		switch {
-		case utf8.RuneCountInString(v) > 256:
-			bad(f, v, "tag value must be at most 256 characters")
-		case !tagCharsOK(v):
-			bad(f, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @")
-		}
+		errs = append(errs, awsrules.TagFaults(pkg, field, map[string]string{k: tags[k]}, 0)...) // this tag's, the count checked above
 	}
 	return errs
-}
-
-// tagCharsOK reports whether s uses only the characters AWS allows in tags.
-func tagCharsOK(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' {
-			continue
-		}
-		if !strings.ContainsRune("_.:/=+-@", r) {
-			return false
-		}
-	}
-	return true
 }

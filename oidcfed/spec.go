@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/iamrole"
 )
 
@@ -140,7 +141,7 @@ func (s ProviderSpec) faults() []error {
 		}
 		seen[strings.ToLower(t)] = i
 	}
-	return append(errs, tagFaults("spec.Tags", s.Tags)...)
+	return append(errs, awsrules.TagFaults(pkg, "spec.Tags", s.Tags, awsrules.MaxTags)...)
 }
 
 func urlFaults(field, u string) []error {
@@ -300,11 +301,6 @@ func (s RoleSpec) trustFaults() []error {
 		}
 	}
 	return errs
-}
-
-// tagFaults checks IAM's tag rules.
-func tagFaults(field string, tags map[string]string) []error {
-	return iamrole.TagFaults(pkg, field, tags)
 }
 
 // TrustPolicy returns the trust policy EnsureCIRole gives a role of this

@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 // DefaultSessionName is the role session name AccountConfig uses.
@@ -97,7 +98,7 @@ func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName stri
 		return aws.Config{}, err
 	}
 
-	arn := fmt.Sprintf("arn:%s:iam::%s:role%s%s", partitionFor(cfg.Region), accountID, c.path, roleName)
+	arn := fmt.Sprintf("arn:%s:iam::%s:role%s%s", awsrules.Partition(cfg.Region), accountID, c.path, roleName)
 	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), arn, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = c.sessionName
 		if c.externalID != "" {
@@ -117,25 +118,3 @@ func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName stri
 }
 
 var rolePathRe = regexp.MustCompile(`^/([\w+=,.@-]+/)*$`)
-
-// partitionFor returns the AWS partition of a region.
-func partitionFor(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-isof-"):
-		return "aws-iso-f"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "eusc-"):
-		return "aws-eusc"
-	default:
-		return "aws"
-	}
-}

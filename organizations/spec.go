@@ -7,12 +7,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 const pkg = "organizations"
@@ -411,59 +410,15 @@ func emailFault(email string) string {
 
 // checkTags validates tags (the rules of Organizations tags) and removals.
 func checkTags(f *faults, prefix string, tags map[string]string, remove []string) {
-	if len(tags) > 50 {
-		f.add(prefix+".Tags", "", fmt.Sprintf("must have at most 50 tags, has %d", len(tags)))
-	}
-	for _, k := range sortedKeys(tags) {
-		v := tags[k]
-		field := fmt.Sprintf("%s.Tags[%q]", prefix, k)
-		if rule := tagKeyFault(k); rule != "" {
-			f.add(field, k, rule)
-		}
-		switch {
-		case utf8.RuneCountInString(v) > 256:
-			f.add(field, v, "tag value must be at most 256 characters")
-		case !tagCharsOK(v):
-			f.add(field, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @")
-		}
-	}
+	*f = append(*f, awsrules.TagFaults(pkg, prefix+".Tags", tags, awsrules.MaxTags)...)
 	for i, k := range remove {
 		field := fmt.Sprintf("%s.RemoveTags[%d]", prefix, i)
-		if rule := tagKeyFault(k); rule != "" {
+		if rule := awsrules.TagKeyRule(k); rule != "" {
 			f.add(field, k, rule)
 		} else if _, ok := tags[k]; ok {
 			f.add(field, k, "is also a key of Tags")
 		}
 	}
-}
-
-func tagKeyFault(k string) string {
-	switch n := utf8.RuneCountInString(k); {
-	case n == 0:
-		return "tag key must not be empty"
-	case n > 128:
-		return "tag key must be at most 128 characters"
-	case strings.HasPrefix(strings.ToLower(k), "aws:"):
-		return `tag key must not start with "aws:" (reserved for AWS)`
-	case !tagCharsOK(k):
-		return "tag key may contain only letters, digits, spaces and _ . : / = + - @"
-	}
-	return ""
-}
-
-func tagCharsOK(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' {
-			continue
-		}
-		if !strings.ContainsRune("_.:/=+-@", r) {
-			return false
-		}
-	}
-	return true
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -3,13 +3,14 @@ package scp
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 // The tag that marks the SCPs this library manages. EnsurePolicy puts it on
@@ -122,56 +123,22 @@ func nameFaults(field, name string) []error {
 	return errs
 }
 
+// tagFaults checks AWS's tag rules, leaving one tag to the marker
+// (ManagedByTagKey), which may only have its own value: that fault comes
+// first among its tag's.
 func tagFaults(field string, tags map[string]string) []error {
 	var errs []error
-	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, field, value, rule)) }
 	if len(tags) > maxTags-1 {
-		bad(field, "", fmt.Sprintf("must have at most %d tags (AWS allows %d, and %s takes one), has %d", maxTags-1, maxTags, ManagedByTagKey, len(tags)))
+		errs = append(errs, foundation.Invalid(pkg, field, "", fmt.Sprintf("must have at most %d tags (AWS allows %d, and %s takes one), has %d", maxTags-1, maxTags, ManagedByTagKey, len(tags))))
 	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		v := tags[k]
-		f := fmt.Sprintf("%s[%q]", field, k)
-		switch n := utf8.RuneCountInString(k); {
-		case n == 0:
-			bad(f, "", "tag key must not be empty")
-		case n > 128:
-			bad(f, k, "tag key must be at most 128 characters")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			bad(f, k, `tag key must not start with "aws:" (reserved for AWS)`)
-		case k == ManagedByTagKey && v != ManagedByTagValue:
-			bad(f, v, fmt.Sprintf("is the library's own marker: leave it out (it is always %s=%s)", ManagedByTagKey, ManagedByTagValue))
-		case !tagCharsOK(k):
-			bad(f, k, "tag key may contain only letters, digits, spaces and _ . : / = + - @")
+		if k == ManagedByTagKey && v != ManagedByTagValue {
+			errs = append(errs, foundation.Invalid(pkg, fmt.Sprintf("%s[%q]", field, k), v, fmt.Sprintf("is the library's own marker: leave it out (it is always %s=%s)", ManagedByTagKey, ManagedByTagValue)))
 		}
-		switch {
-		case utf8.RuneCountInString(v) > 256:
-			bad(f, v, "tag value must be at most 256 characters")
-		case !tagCharsOK(v):
-			bad(f, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @")
-		}
+		errs = append(errs, awsrules.TagFaults(pkg, field, map[string]string{k: v}, 0)...) // this tag's, the count checked above
 	}
 	return errs
-}
-
-// tagCharsOK reports whether s uses only the characters AWS allows in tags.
-func tagCharsOK(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' {
-			continue
-		}
-		if !strings.ContainsRune("_.:/=+-@", r) {
-			return false
-		}
-	}
-	return true
 }
 
 // AttachmentSpec is the set of SCPs wanted on one target.

@@ -6,12 +6,12 @@ import (
 	"math"
 	"net/netip"
 	"regexp"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 const pkg = "statebackend"
@@ -220,34 +220,7 @@ func (s Spec) faults() []error {
 		bad("spec.NoncurrentVersionsToKeep", fmt.Sprint(v), "must be 1 to 100 (0 means the default)")
 	}
 
-	if len(s.Tags) > 50 {
-		bad("spec.Tags", "", fmt.Sprintf("must have at most 50 tags, has %d", len(s.Tags)))
-	}
-	keys := make([]string, 0, len(s.Tags))
-	for k := range s.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := s.Tags[k]
-		field := fmt.Sprintf("spec.Tags[%q]", k)
-		switch n := utf8.RuneCountInString(k); {
-		case n == 0:
-			bad(field, "", "tag key must not be empty")
-		case n > 128:
-			bad(field, k, "tag key must be at most 128 characters")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			bad(field, k, `tag key must not start with "aws:" (reserved for AWS)`)
-		case !tagCharsOK(k):
-			bad(field, k, "tag key may contain only letters, digits, spaces and _ . : / = + - @")
-		}
-		switch {
-		case utf8.RuneCountInString(v) > 256:
-			bad(field, v, "tag value must be at most 256 characters")
-		case !tagCharsOK(v):
-			bad(field, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @")
-		}
-	}
+	errs = append(errs, awsrules.TagFaults(pkg, "spec.Tags", s.Tags, awsrules.MaxTags)...)
 	return errs
 }
 
@@ -310,40 +283,5 @@ func kmsKeyFault(id, region string) string {
 	}
 }
 
-// tagCharsOK reports whether s uses only the characters AWS allows in tags.
-func tagCharsOK(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsSpace(r) && r != '\n' && r != '\r' && r != '\t' {
-			continue
-		}
-		if !strings.ContainsRune("_.:/=+-@", r) {
-			return false
-		}
-	}
-	return true
-}
-
-// partitionFor returns the AWS partition of a region.
-func partitionFor(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-isof-"):
-		return "aws-iso-f"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "eusc-"):
-		return "aws-eusc"
-	default:
-		return "aws"
-	}
-}
+// partitionFor returns the AWS partition of a region (awsrules.Partition).
+func partitionFor(region string) string { return awsrules.Partition(region) }

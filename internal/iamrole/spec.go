@@ -7,13 +7,13 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 // The Resource names of the changes Ensure reports.
@@ -165,52 +165,7 @@ func Faults(s Spec) []error {
 			bad("spec.RemovePermissionsBoundary", "", "excludes spec.PermissionsBoundary")
 		}
 	}
-	return append(errs, TagFaults(s.Package, "spec.Tags", s.Tags)...)
-}
-
-// TagFaults checks IAM's tag rules (at most 50 tags; keys of 1 to 128
-// characters not starting with "aws:", values of at most 256; letters,
-// digits, spaces and _ . : / = + - @), each fault a *foundation.SpecError
-// of pkg.
-func TagFaults(pkg, field string, tags map[string]string) []error {
-	var errs []error
-	if len(tags) > 50 {
-		errs = append(errs, foundation.Invalid(pkg, field, "", fmt.Sprintf("must have at most 50 tags, has %d", len(tags))))
-	}
-	for _, k := range SortedKeys(tags) {
-		v := tags[k]
-		f := fmt.Sprintf("%s[%q]", field, k)
-		switch n := utf8.RuneCountInString(k); {
-		case n == 0:
-			errs = append(errs, foundation.Invalid(pkg, f, "", "tag key must not be empty"))
-		case n > 128:
-			errs = append(errs, foundation.Invalid(pkg, f, k, "tag key must be at most 128 characters"))
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			errs = append(errs, foundation.Invalid(pkg, f, k, `tag key must not start with "aws:" (reserved for AWS)`))
-		case !tagCharsOK(k):
-			errs = append(errs, foundation.Invalid(pkg, f, k, "tag key may contain only letters, digits, spaces and _ . : / = + - @"))
-		}
-		switch {
-		case utf8.RuneCountInString(v) > 256:
-			errs = append(errs, foundation.Invalid(pkg, f, v, "tag value must be at most 256 characters"))
-		case !tagCharsOK(v):
-			errs = append(errs, foundation.Invalid(pkg, f, v, "tag value may contain only letters, digits, spaces and _ . : / = + - @"))
-		}
-	}
-	return errs
-}
-
-func tagCharsOK(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' || strings.ContainsRune("_.:/=+-@", r) {
-			continue
-		}
-		return false
-	}
-	return true
+	return append(errs, awsrules.TagFaults(s.Package, "spec.Tags", s.Tags, awsrules.MaxTags)...)
 }
 
 // TagDiff returns the tags to put so that have includes want, and the
