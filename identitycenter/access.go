@@ -9,7 +9,8 @@ import (
 // Access is what EnsureAccess converged.
 type Access struct {
 	// Instance is the instance used; only ARN and IdentityStoreID are set
-	// when the spec gave both (no ListInstances call).
+	// when the spec gave both (no ListInstances call). Empty in a dry run
+	// without an instance.
 	Instance       Instance
 	Users          []*User
 	Groups         []*Group
@@ -57,6 +58,13 @@ func (a *Access) PermissionSet(name string) *PermissionSet {
 // whole before any call: an assignment or a group member naming a
 // principal or permission set the spec does not declare is an invalid spec.
 // It stops at the first error; running again resumes the work.
+//
+// A dry run without an instance (the spec names none and ListInstances
+// lists none) makes no further call and returns what a real run would do
+// on the instance once it is enabled: every user, group, membership,
+// permission set (with its policies and boundary) and assignment created,
+// with empty IDs and ARNs. A real run returns an error matching
+// ErrNotEnabled.
 func EnsureAccess(ctx context.Context, api API, spec AccessSpec, opts ...foundation.Option) (*Access, error) {
 	f := spec.faults()
 	if api.SSOAdmin == nil {

@@ -62,7 +62,9 @@ type Assignments struct {
 // AssignmentsSpec for the scope.
 //
 // Every request is made even when some fail; the failures are returned
-// joined, and running again finishes the work.
+// joined, and running again finishes the work. Without an instance it
+// returns an error matching ErrNotEnabled, in a dry run too (the names it
+// is given cannot exist yet), unless the spec asks for no assignment.
 func EnsureAssignments(ctx context.Context, api API, spec AssignmentsSpec, opts ...foundation.Option) (*Assignments, error) {
 	spec = spec.withDefaults()
 	var f faults
@@ -81,6 +83,11 @@ func EnsureAssignments(ctx context.Context, api API, spec AssignmentsSpec, opts 
 	r := newRun(api, opts)
 	if err := r.resolveInstance(ctx, spec.InstanceARN, spec.IdentityStoreID, true, true); err != nil {
 		return nil, err
+	}
+	if r.noInstance != nil && len(spec.Assignments) > 0 {
+		// Dry run without an instance: the principals and permission sets
+		// the assignments name cannot exist yet.
+		return nil, r.noInstance
 	}
 	// Look every name up before any write.
 	var unknownP []Principal

@@ -6,7 +6,8 @@
 //   - FindInstance finds the instance (ListInstances). Enabling the
 //     organization instance is a console step done once in the management
 //     account; without it every function returns an error matching
-//     ErrNotEnabled.
+//     ErrNotEnabled, except that a dry run plans the changes it would make
+//     once the instance exists (see below).
 //   - EnsureUser, EnsureGroup and EnsureMembership converge users (by user
 //     name), groups (by display name) and memberships.
 //   - EnsurePermissionSet converges a permission set (by name): description,
@@ -70,11 +71,26 @@
 // lists the changes that would be made, including the creates and
 // assignments that depend on resources that do not exist yet.
 //
+// A dry run before IAM Identity Center has an instance (the first plan of
+// a landing zone whose organization does not exist yet) does not fail:
+// when the spec names no instance (InstanceARN) and ListInstances lists
+// none, EnsureAccess, EnsureUser, EnsureGroup and EnsurePermissionSet make
+// no further call and return the changes a real run would make on the
+// newly enabled, empty instance (the same Changes, in the same order), with
+// empty IDs, ARNs and Instance. EnsureGroup with Members, EnsureMembership
+// and EnsureAssignments with assignments name principals or permission sets
+// that must already exist, which they cannot without an instance: they
+// still return the ErrNotEnabled error. A real run always does.
+//
 // Profiles. MergeConfig and WriteConfigFile mark each generated section
 // with the key managed_by = foundation (which the AWS CLI ignores); later
 // runs update those sections in place and, asked to prune, delete the
 // generated profiles of the same sso-session that the spec no longer
-// produces. Hand-written sections are never changed: one with the same name
+// produces. Asked to prune, a spec may list no profile at all (the last
+// account was retired): every generated profile of its sso-session goes,
+// and so does the generated [sso-session] block unless a hand-written
+// profile still uses it. Without prune, and for RenderConfig, a spec
+// without profiles is invalid. Hand-written sections are never changed: one with the same name
 // as a generated one is a *ProfileConflictError unless it already says
 // exactly what would be generated or ConfigSpec.ReplaceHandWritten is set.
 // The file is parsed with gopkg.in/ini.v1 as the AWS CLI reads it ("#" and
@@ -99,7 +115,8 @@
 // AccessSpec, an assignment naming a group, user or permission set the spec
 // does not declare is also an invalid spec.
 //
-// Without an Identity Center instance, errors match ErrNotEnabled. Names
+// Without an Identity Center instance, errors match ErrNotEnabled (a dry
+// run plans instead where it can; see Idempotency). Names
 // that do not exist when EnsureAssignments, EnsureGroup (members) or
 // EnsureMembership look them up are an *UnknownPrincipalError and/or
 // *UnknownPermissionSetError (both match ErrNotFound), returned before any

@@ -51,7 +51,8 @@ func checkIdentityAPI(f *faults, api API, storeID string) {
 // user name: created if missing; display name, given and family name and
 // primary email updated when they differ (UpdateUser). Other attributes are
 // left alone. An invalid spec returns an error matching
-// foundation.ErrInvalidSpec before any call.
+// foundation.ErrInvalidSpec before any call. A dry run without an instance
+// plans the user's creation (empty ID) instead of returning ErrNotEnabled.
 func EnsureUser(ctx context.Context, api API, spec UserSpec, opts ...foundation.Option) (*User, error) {
 	spec = spec.withDefaults()
 	var f faults
@@ -179,7 +180,9 @@ func primaryEmail(es []istypes.Email) string {
 // display name: created if missing, its description updated when the spec
 // sets one that differs, and every user of spec.Members made a member.
 // Members are looked up first: a user that does not exist is an
-// *UnknownPrincipalError, returned before any write.
+// *UnknownPrincipalError, returned before any write. A dry run without an
+// instance plans the group's creation (empty ID) when it has no Members;
+// with Members it returns the ErrNotEnabled error, as they cannot exist.
 func EnsureGroup(ctx context.Context, api API, spec GroupSpec, opts ...foundation.Option) (*Group, error) {
 	var f faults
 	spec.check(&f, "spec", true)
@@ -190,6 +193,10 @@ func EnsureGroup(ctx context.Context, api API, spec GroupSpec, opts ...foundatio
 	r := newRun(api, opts)
 	if err := r.resolveInstance(ctx, "", spec.IdentityStoreID, false, true); err != nil {
 		return nil, err
+	}
+	if r.noInstance != nil && len(spec.Members) > 0 {
+		// Dry run without an instance: the members cannot exist yet.
+		return nil, r.noInstance
 	}
 	var unknown []Principal
 	for _, m := range spec.Members {
@@ -283,7 +290,8 @@ func (r *run) ensureGroup(ctx context.Context, s GroupSpec, changes *foundation.
 // EnsureMembership makes a user a member of a group, both found by name
 // (GetGroupId, GetUserId, GetGroupMembershipId; CreateGroupMembership when
 // missing). A group or user that does not exist is an
-// *UnknownPrincipalError naming it.
+// *UnknownPrincipalError naming it. Without an instance it returns an
+// error matching ErrNotEnabled, in a dry run too.
 func EnsureMembership(ctx context.Context, api API, spec MembershipSpec, opts ...foundation.Option) (*Membership, error) {
 	var f faults
 	if err := spec.Validate(); err != nil {
@@ -296,6 +304,10 @@ func EnsureMembership(ctx context.Context, api API, spec MembershipSpec, opts ..
 	r := newRun(api, opts)
 	if err := r.resolveInstance(ctx, "", spec.IdentityStoreID, false, true); err != nil {
 		return nil, err
+	}
+	if r.noInstance != nil {
+		// Dry run without an instance: the group and user cannot exist yet.
+		return nil, r.noInstance
 	}
 	gid, gfound, err := r.groupID(ctx, spec.GroupName)
 	if err != nil {

@@ -87,7 +87,8 @@ func TestNotEnabledIsATypedError(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNotEnabled", err)
 	}
 	t.Logf("%v", err)
-	_, err = identitycenter.EnsureAccess(ctx, apiFor(b), validAccess(), fast(foundation.WithDryRun(true))...)
+	// A real run (a dry run plans instead: see noinstance_test.go).
+	_, err = identitycenter.EnsureAccess(ctx, apiFor(b), validAccess(), fast()...)
 	if !errors.Is(err, identitycenter.ErrNotEnabled) {
 		t.Fatalf("EnsureAccess: err = %v, want ErrNotEnabled", err)
 	}

@@ -38,7 +38,8 @@ type PermissionSet struct {
 // (LATEST_PERMISSION_SET_NOT_PROVISIONED: a run that stopped between the
 // update and the provisioning, or a failed provisioning) are re-provisioned
 // one by one even when nothing else changed, so a crashed run is finished
-// by the next one.
+// by the next one. A dry run without an instance plans the creation and
+// attachments (empty ARN) instead of returning ErrNotEnabled.
 func EnsurePermissionSet(ctx context.Context, api API, spec PermissionSetSpec, opts ...foundation.Option) (*PermissionSet, error) {
 	spec = spec.withDefaults()
 	var f faults

@@ -146,9 +146,16 @@ func (s ConfigSpec) withDefaults() ConfigSpec {
 
 // Validate reports every fault of the spec (defaults applied), including
 // templates that do not parse or give empty, invalid or duplicate names, in
-// one error matching foundation.ErrInvalidSpec.
+// one error matching foundation.ErrInvalidSpec. A spec without profiles is
+// invalid here, as for RenderConfig; MergeConfig and WriteConfigFile accept
+// one when asked to prune (see MergeConfig).
 func (s ConfigSpec) Validate() error {
-	_, f := s.withDefaults().sections()
+	return s.validate(false)
+}
+
+// validate is Validate; pruning accepts a spec without profiles.
+func (s ConfigSpec) validate(prune bool) error {
+	_, f := s.withDefaults().sections(prune)
 	return f.err()
 }
 
@@ -161,8 +168,10 @@ type section struct {
 	session string // the sso_session of a profile
 }
 
-// sections validates the spec and lists the sections it generates.
-func (s ConfigSpec) sections() ([]section, faults) {
+// sections validates the spec and lists the sections it generates: none
+// for a spec without profiles (which is valid only when allowNone, to
+// prune).
+func (s ConfigSpec) sections(allowNone bool) ([]section, faults) {
 	var f faults
 	ss := s.Session
 	if !sessionNameRe.MatchString(ss.Name) {
@@ -193,8 +202,8 @@ func (s ConfigSpec) sections() ([]section, faults) {
 		}
 	}
 	checkRegions("spec.Regions", s.Regions)
-	if len(s.Profiles) == 0 {
-		f.add("spec.Profiles", "", "must ask for at least one profile")
+	if len(s.Profiles) == 0 && !allowNone {
+		f.add("spec.Profiles", "", "must ask for at least one profile (or none, to prune the generated ones)")
 	}
 	tmpl, err := template.New("profile").Option("missingkey=error").Funcs(template.FuncMap{
 		"lower": strings.ToLower, "upper": strings.ToUpper, "replace": strings.ReplaceAll,
@@ -206,6 +215,11 @@ func (s ConfigSpec) sections() ([]section, faults) {
 		name: "sso-session " + ss.Name, id: ss.Name, res: ResSSOSession,
 		keys: [][2]string{{"sso_start_url", ss.StartURL}, {"sso_region", ss.Region}, {"sso_registration_scopes", strings.Join(ss.RegistrationScopes, ",")}},
 	}}
+	if len(s.Profiles) == 0 {
+		// Nothing to generate, not even the sso-session: pruning removes
+		// it when nothing uses it any longer.
+		out = nil
+	}
 	names := map[string]string{} // name -> the field that produced it first
 	for i, p := range s.Profiles {
 		path := fmt.Sprintf("spec.Profiles[%d]", i)
@@ -304,9 +318,14 @@ func RenderConfig(spec ConfigSpec) ([]byte, error) {
 // *ProfileConflictError unless it already says exactly what would be
 // generated (it is then left alone) or spec.ReplaceHandWritten is set.
 // With pruneGenerated, generated profiles of the same sso-session that the
-// spec no longer asks for are deleted. An invalid spec returns an error
-// matching foundation.ErrInvalidSpec; a file that does not parse is
-// returned as an error, never rewritten.
+// spec no longer asks for are deleted. A spec without profiles is accepted
+// only with pruneGenerated (a program whose last account was retired): it
+// deletes every generated profile of its sso-session and then the
+// generated [sso-session] block itself, unless a profile left in the file
+// (one written by hand) still uses it; hand-written sections and comments
+// stay. An invalid spec returns an error matching
+// foundation.ErrInvalidSpec; a file that does not parse is returned as an
+// error, never rewritten.
 func MergeConfig(existing []byte, spec ConfigSpec, pruneGenerated bool) ([]byte, error) {
 	out, _, err := mergeConfig(existing, spec, pruneGenerated)
 	return out, err
@@ -314,7 +333,7 @@ func MergeConfig(existing []byte, spec ConfigSpec, pruneGenerated bool) ([]byte,
 
 func mergeConfig(existing []byte, spec ConfigSpec, prune bool) ([]byte, foundation.Changes, error) {
 	spec = spec.withDefaults()
-	want, f := spec.sections()
+	want, f := spec.sections(prune)
 	if err := f.err(); err != nil {
 		return nil, nil, err
 	}
@@ -376,6 +395,17 @@ func mergeConfig(existing []byte, spec ConfigSpec, prune bool) ([]byte, foundati
 			touched[name] = true
 			changes = append(changes, foundation.Change{Action: foundation.ActionDelete, Resource: ResProfile, ID: strings.TrimPrefix(name, "profile ")})
 		}
+		// No profile asked for: the generated sso-session goes too, unless
+		// a profile left (a hand-written one) still signs in with it.
+		name := "sso-session " + spec.Session.Name
+		if sec, err := file.GetSection(name); len(spec.Profiles) == 0 && err == nil && managed(sec) && !sessionUsed(file, spec.Session.Name) {
+			if sec.Comment != "" {
+				moveComment(file, sec, &trailer)
+			}
+			file.DeleteSection(name)
+			touched[name] = true
+			changes = append(changes, foundation.Change{Action: foundation.ActionDelete, Resource: ResSSOSession, ID: spec.Session.Name})
+		}
 	}
 	var buf bytes.Buffer
 	if _, err := file.WriteTo(&buf); err != nil {
@@ -403,6 +433,17 @@ func mergeConfig(existing []byte, spec ConfigSpec, prune bool) ([]byte, foundati
 		}
 	}
 	return out, changes, nil
+}
+
+// sessionUsed reports whether a profile of the file uses the sso-session.
+func sessionUsed(file *ini.File, session string) bool {
+	for _, sec := range file.Sections() {
+		name := sec.Name()
+		if (strings.HasPrefix(name, "profile ") || name == "default") && keyValue(sec, "sso_session") == session {
+			return true
+		}
+	}
+	return false
 }
 
 // managed reports whether a section carries the managed_by marker.
@@ -535,12 +576,14 @@ func splitTrailer(src []byte) (body, trailer []byte) {
 // 0600; a symbolic link is followed and its target replaced. A file whose
 // content would not change is not written. With foundation.WithDryRun(true)
 // nothing is written and the changes that would be made are returned.
+// With pruneGenerated the spec may list no profile (see MergeConfig); a
+// missing file is then not created.
 func WriteConfigFile(path string, spec ConfigSpec, pruneGenerated bool, opts ...foundation.Option) (foundation.Changes, error) {
 	if path == "" {
 		return nil, foundation.Invalid(pkg, "path", "", "is required (the AWS CLI reads ~/.aws/config, or AWS_CONFIG_FILE)")
 	}
 	o := foundation.ApplyOptions(opts...)
-	if err := spec.Validate(); err != nil {
+	if err := spec.validate(pruneGenerated); err != nil {
 		return nil, err
 	}
 	target := path

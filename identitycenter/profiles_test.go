@@ -472,3 +472,132 @@ func TestAWSCLIReadsGeneratedProfiles(t *testing.T) {
 		})
 	}
 }
+
+// TestPruneWithoutProfiles: a program whose last account was retired asks
+// for no profile and prunes. Every generated profile of its sso-session
+// goes, then the sso-session block; hand-written sections, another
+// session's generated ones and comments stay. Without prune, and for
+// RenderConfig, no profile is still an invalid spec.
+func TestPruneWithoutProfiles(t *testing.T) {
+	spec := seed000Config()
+	first, err := identitycenter.MergeConfig([]byte(handWritten), spec, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := identitycenter.ConfigSpec{
+		Session:  identitycenter.SSOSession{Name: "other", StartURL: "https://other.awsapps.com/start", Region: "eu-west-1"},
+		Profiles: []identitycenter.ProfileSpec{{AccountID: "999999999999", AccountName: "other", PermissionSets: []string{"ReadOnlyAccess"}}},
+	}
+	if first, err = identitycenter.MergeConfig(first, other, false); err != nil {
+		t.Fatal(err)
+	}
+	// The user's note above the admin session.
+	first = bytes.Replace(first, []byte("[sso-session admin]"), []byte("# sign in with: aws sso login --sso-session admin\n[sso-session admin]"), 1)
+
+	empty := spec
+	empty.Profiles = nil
+	if _, err := identitycenter.RenderConfig(empty); !errors.Is(err, foundation.ErrInvalidSpec) || !strings.Contains(err.Error(), "spec.Profiles") {
+		t.Errorf("RenderConfig without profiles: err = %v, want ErrInvalidSpec naming spec.Profiles", err)
+	}
+	if _, err := identitycenter.MergeConfig(first, empty, false); !errors.Is(err, foundation.ErrInvalidSpec) {
+		t.Errorf("MergeConfig without profiles nor prune: err = %v, want ErrInvalidSpec", err)
+	}
+	if err := empty.Validate(); !errors.Is(err, foundation.ErrInvalidSpec) {
+		t.Errorf("Validate without profiles: err = %v, want ErrInvalidSpec", err)
+	}
+
+	pruned, err := identitycenter.MergeConfig(first, empty, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := parseINI(t, pruned)
+	for _, s := range f.SectionStrings() {
+		if strings.HasPrefix(s, "profile myapp-") || s == "sso-session admin" {
+			t.Errorf("[%s] not pruned:\n%s", s, pruned)
+		}
+	}
+	before := parseINI(t, first)
+	for _, kept := range []string{"default", "profile legacy", "profile other-ReadOnlyAccess", "sso-session other"} {
+		if b, a := sectionKeys(before, kept), sectionKeys(f, kept); a == nil || !mapsEqual(a, b) {
+			t.Errorf("[%s] changed by prune: before %v, after %v", kept, b, a)
+		}
+	}
+	for _, line := range []string{"# My AWS config. Do not lose this line.", "; legacy account, keys in ~/.aws/credentials", "# the old account",
+		"# trailing comment: keep me", "# sign in with: aws sso login --sso-session admin"} {
+		if !strings.Contains(string(pruned), line+"\n") {
+			t.Errorf("comment %q lost:\n%s", line, pruned)
+		}
+	}
+	// Pruning again changes nothing.
+	if again, err := identitycenter.MergeConfig(pruned, empty, true); err != nil || !bytes.Equal(again, pruned) {
+		t.Errorf("second prune differs (err %v):\n%s\n---\n%s", err, pruned, again)
+	}
+
+	// A hand-written profile that signs in with the generated session
+	// keeps it.
+	uses := append(slices.Clone(first), []byte("\n[profile mine]\nsso_session = admin\nsso_account_id = 111111111111\nsso_role_name = ReadOnlyAccess\n")...)
+	kept, err := identitycenter.MergeConfig(uses, empty, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := parseINI(t, kept); !f.HasSection("sso-session admin") || !f.HasSection("profile mine") || f.HasSection("profile myapp-dev-use1") {
+		t.Errorf("the session a hand-written profile uses was pruned, or a generated profile kept:\n%s", kept)
+	}
+	// A hand-written session is never deleted.
+	hand := []byte("[sso-session admin]\nsso_start_url = https://mine.awsapps.com/start\nsso_region = us-east-1\n")
+	if out, err := identitycenter.MergeConfig(hand, empty, true); err != nil || !parseINI(t, out).HasSection("sso-session admin") {
+		t.Errorf("hand-written session: err %v\n%s", err, out)
+	}
+}
+
+func TestWriteConfigFileWithoutProfilesPrunes(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config")
+	spec := seed000Config()
+	if err := os.WriteFile(path, []byte(handWritten), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := identitycenter.WriteConfigFile(path, spec, true); err != nil {
+		t.Fatal(err)
+	}
+	empty := spec
+	empty.Profiles = nil
+	if _, err := identitycenter.WriteConfigFile(path, empty, false); !errors.Is(err, foundation.ErrInvalidSpec) {
+		t.Errorf("without prune: err = %v, want ErrInvalidSpec", err)
+	}
+	want := []string{
+		`delete aws-config:profile myapp-prod-use1`, `delete aws-config:profile myapp-prod-usw2`,
+		`delete aws-config:profile myapp-prod-use1-readonlyaccess`, `delete aws-config:profile myapp-prod-usw2-readonlyaccess`,
+		`delete aws-config:profile myapp-dev-use1`, `delete aws-config:sso-session admin`,
+	}
+	dry, err := identitycenter.WriteConfigFile(path, empty, true, foundation.WithDryRun(true))
+	if err != nil || !slices.Equal(sorted(changeLines(dry)), sorted(want)) {
+		t.Fatalf("dry run: %v%s\nwant%s", err, joinLines(changeLines(dry)), joinLines(want))
+	}
+	changes, err := identitycenter.WriteConfigFile(path, empty, true)
+	if err != nil || !slices.Equal(changeLines(changes), changeLines(dry)) {
+		t.Fatalf("prune: %v%s\ndry run listed%s", err, joinLines(changeLines(changes)), joinLines(changeLines(dry)))
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := parseINI(t, b)
+	if got := f.SectionStrings(); !slices.Equal(got, []string{ini.DefaultSection, "default", "profile legacy"}) {
+		t.Errorf("sections %v after prune:\n%s", got, b)
+	}
+	if !strings.HasSuffix(string(b), "# trailing comment: keep me\n") {
+		t.Errorf("trailing comment lost:\n%s", b)
+	}
+	if changes, err := identitycenter.WriteConfigFile(path, empty, true); err != nil || len(changes) != 0 {
+		t.Errorf("second prune: %v\n%s", err, changes)
+	}
+	// No file: nothing to prune, nothing written.
+	missing := filepath.Join(dir, "none", "config")
+	if changes, err := identitycenter.WriteConfigFile(missing, empty, true); err != nil || len(changes) != 0 {
+		t.Errorf("missing file: %v\n%s", err, changes)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file was created: %v", err)
+	}
+}

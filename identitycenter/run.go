@@ -101,6 +101,10 @@ type run struct {
 	instanceARN string
 	storeID     string
 	instance    *Instance // when looked up with ListInstances
+	// noInstance is the error (matching ErrNotEnabled) of a dry run that
+	// found no instance: the run then plans on an empty instance, as if
+	// it had just been enabled, and makes no further call.
+	noInstance error
 
 	mu     sync.Mutex
 	users  map[string]string // user name -> ID ("" while only predicted, in dry run)
@@ -124,7 +128,9 @@ func (r *run) record(changes *foundation.Changes, c foundation.Change) {
 }
 
 // resolveInstance fills instanceARN and storeID from the spec or, when one
-// is needed and missing, from ListInstances.
+// is needed and missing, from ListInstances. In a dry run, when the spec
+// names no instance and ListInstances finds none, it sets noInstance
+// instead of failing.
 func (r *run) resolveInstance(ctx context.Context, instanceARN, storeID string, needARN, needStore bool) error {
 	r.instanceARN, r.storeID = instanceARN, storeID
 	if (!needARN || instanceARN != "") && (!needStore || storeID != "") {
@@ -132,6 +138,13 @@ func (r *run) resolveInstance(ctx context.Context, instanceARN, storeID string, 
 	}
 	inst, err := findInstance(ctx, r.api.SSOAdmin, r.o, instanceARN)
 	if err != nil {
+		if r.o.DryRun && instanceARN == "" && errors.Is(err, ErrNotEnabled) {
+			// Nothing exists without an instance: plan what a run would
+			// do once it is enabled, without IDs.
+			r.instanceARN, r.storeID, r.noInstance = "", "", err
+			r.log.Debug("no instance: dry run plans on an empty one", slog.Any("err", err))
+			return nil
+		}
 		return err
 	}
 	if storeID != "" && inst.IdentityStoreID != storeID {
@@ -148,8 +161,8 @@ func (r *run) userID(ctx context.Context, name string) (id string, found bool, e
 	r.mu.Lock()
 	id, ok := r.users[name]
 	r.mu.Unlock()
-	if ok {
-		return id, true, nil
+	if ok || r.noInstance != nil {
+		return id, ok, nil
 	}
 	out, err := r.api.IdentityStore.GetUserId(ctx, &identitystore.GetUserIdInput{
 		IdentityStoreId: aws.String(r.storeID),
@@ -175,8 +188,8 @@ func (r *run) groupID(ctx context.Context, name string) (id string, found bool, 
 	r.mu.Lock()
 	id, ok := r.groups[name]
 	r.mu.Unlock()
-	if ok {
-		return id, true, nil
+	if ok || r.noInstance != nil {
+		return id, ok, nil
 	}
 	out, err := r.api.IdentityStore.GetGroupId(ctx, &identitystore.GetGroupIdInput{
 		IdentityStoreId: aws.String(r.storeID),
@@ -209,6 +222,9 @@ func (r *run) principalID(ctx context.Context, p Principal) (string, bool, error
 // (ListPermissionSets, then DescribePermissionSet for each), indexed by name.
 func (r *run) loadPermissionSets(ctx context.Context) error {
 	r.psOnce.Do(func() {
+		if r.noInstance != nil {
+			return // no instance (dry run): no permission set yet
+		}
 		var arns []string
 		p := ssoadmin.NewListPermissionSetsPaginator(r.api.SSOAdmin, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(r.instanceARN)})
 		for p.HasMorePages() {

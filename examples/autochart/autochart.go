@@ -212,7 +212,6 @@ func (r *Result) changes() foundation.Changes {
 // access (users, the permission set, the assignments) and each person's
 // CLI profiles, written under outDir.
 func Converge(ctx context.Context, base aws.Config, spec Spec, outDir string, opts ...foundation.Option) (*Result, error) {
-	dryRun := foundation.ApplyOptions(opts...).DryRun
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{}
 	var err error
@@ -235,7 +234,7 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, outDir string, op
 	if res.Aliases, err = aliases(ctx, base, spec, accounts, res, opts); err != nil {
 		return nil, err
 	}
-	if err := access(ctx, base, spec, accounts, res, dryRun, opts); err != nil {
+	if err := access(ctx, base, spec, accounts, res, opts); err != nil {
 		return nil, err
 	}
 	if err := profiles(spec, accounts, outDir, res, opts); err != nil {
@@ -291,44 +290,13 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 // person's assignments in their accounts, in one EnsureAccess. Prune
 // removes the permission set's assignments in these accounts that the spec
 // no longer asks for: taking a person out of the spec (or an environment
-// out of a person's Envs) is their offboarding.
-func access(ctx context.Context, base aws.Config, spec Spec, accounts map[string]*organizations.Account, res *Result, dryRun bool, opts []foundation.Option) error {
+// out of a person's Envs) is their offboarding. In a dry run before the
+// instance exists, EnsureAccess plans what the first run will create.
+func access(ctx context.Context, base aws.Config, spec Spec, accounts map[string]*organizations.Account, res *Result, opts []foundation.Option) error {
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
-	inst, err := identitycenter.FindInstance(ctx, api.SSOAdmin, opts...)
-	if errors.Is(err, identitycenter.ErrNotEnabled) && dryRun {
-		// No instance yet: on the emulator, because the organization does
-		// not exist yet; on AWS, because nobody enabled it in the console.
-		if res.Organization.ID != "" {
-			res.Notes = append(res.Notes, "IAM Identity Center is not enabled: enable it in the console of the management account, in "+spec.Region+", before a real run")
-		}
-		for _, p := range spec.People {
-			res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResUser, ID: p.UserName})
-		}
-		res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResPermissionSet, ID: spec.PermissionSet.Name})
-		for _, arn := range spec.PermissionSet.ManagedPolicies {
-			res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResManagedPolicy, ID: spec.PermissionSet.Name,
-				Diffs: []foundation.Diff{{Field: "ManagedPolicyArn", To: arn}}})
-		}
-		for _, p := range spec.People {
-			for _, e := range spec.envsOf(p) {
-				res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResAssignment,
-					ID: fmt.Sprintf("USER:%s/%s/<%s>", p.UserName, spec.PermissionSet.Name, accounts[e.Name].Name)})
-			}
-		}
-		return nil
-	}
-	if errors.Is(err, identitycenter.ErrNotEnabled) {
-		return fmt.Errorf("%w: enable IAM Identity Center in the console of the management account, in %s, then run again", err, spec.Region)
-	}
-	if err != nil {
-		return err
-	}
-	res.Instance = inst
 	as := identitycenter.AccessSpec{
-		InstanceARN:     inst.ARN,
-		IdentityStoreID: inst.IdentityStoreID,
-		PermissionSets:  []identitycenter.PermissionSetSpec{spec.PermissionSet},
-		Prune:           true,
+		PermissionSets: []identitycenter.PermissionSetSpec{spec.PermissionSet},
+		Prune:          true,
 	}
 	for _, p := range spec.People {
 		as.Users = append(as.Users, p.UserSpec)
@@ -357,8 +325,25 @@ func access(ctx context.Context, base aws.Config, spec Spec, accounts map[string
 			as.PruneAccounts = append(as.PruneAccounts, id)
 		}
 	}
-	res.Access, err = identitycenter.EnsureAccess(ctx, api, as, opts...)
-	return err
+	acc, err := identitycenter.EnsureAccess(ctx, api, as, opts...)
+	if errors.Is(err, identitycenter.ErrNotEnabled) {
+		return fmt.Errorf("%w: enable IAM Identity Center in the console of the management account, in %s, then run again", err, spec.Region)
+	}
+	if err != nil {
+		return err
+	}
+	res.Access = acc
+	if acc.Instance.ARN == "" {
+		// Dry run without an instance: on the emulator, because the
+		// organization does not exist yet; on AWS, because nobody enabled
+		// it in the console.
+		if res.Organization.ID != "" {
+			res.Notes = append(res.Notes, "IAM Identity Center is not enabled: enable it in the console of the management account, in "+spec.Region+", before a real run")
+		}
+		return nil
+	}
+	res.Instance = &acc.Instance
+	return nil
 }
 
 // profiles writes each person's AWS CLI config file: an [sso-session] and
@@ -459,7 +444,10 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 	for _, a := range r.Aliases {
 		examplekit.Section(out, fmt.Sprintf("%s: %s (%s), alias %s", a.Env, a.Account.Name, a.Account.ID, a.Alias), a.Changes)
 	}
-	if r.Access != nil {
+	switch {
+	case r.Access != nil && r.Access.Instance.ARN == "":
+		examplekit.Section(out, "IAM Identity Center (once enabled)", r.Access.Changes)
+	case r.Access != nil:
 		examplekit.Section(out, "IAM Identity Center "+r.Access.Instance.ARN+" (identity store "+r.Access.Instance.IdentityStoreID+")", r.Access.Changes)
 	}
 	for _, p := range r.Profiles {

@@ -243,8 +243,8 @@ type Result struct {
 	Policies     []*scp.Policy
 	Attachments  []*scp.Attachments
 	Closed       []*organizations.Account
-	// Access is nil when Identity Center could not be read (dry run before
-	// the organization exists).
+	// Access is what identitycenter.EnsureAccess did; in a dry run before
+	// the instance exists, what it would create (Instance is empty).
 	Access *identitycenter.Access
 	// Profiles are the changes to the AWS CLI config file at ConfigFile.
 	Profiles   foundation.Changes
@@ -311,7 +311,7 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 	}
 	section(out, "organization, OUs, accounts and SCPs ("+mgmt+")", r.orgChanges())
 	inst := ""
-	if r.Access != nil {
+	if r.Access != nil && r.Access.Instance.ARN != "" {
 		inst = " (" + r.Access.Instance.ARN + ")"
 	}
 	section(out, "IAM Identity Center"+inst, r.accessChanges())
@@ -436,20 +436,12 @@ func displayOU(path string) string {
 }
 
 // access converges Identity Center (identitycenter.EnsureAccess) with the
-// accounts' IDs and returns the instance. In a dry run before the
-// organization (and so the instance) exists, or before the accounts exist,
-// it plans what it cannot ask AWS about.
+// accounts' IDs and returns the instance (nil in a dry run before it
+// exists). In a dry run before the organization (and so the instance)
+// exists, EnsureAccess plans what the first run will create; assignments
+// on accounts that do not exist yet are planned here.
 func access(ctx context.Context, base aws.Config, spec Spec, ids map[string]string, res *Result, opts []foundation.Option) (*identitycenter.Instance, error) {
-	dryRun := foundation.ApplyOptions(opts...).DryRun
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
-	var inst *identitycenter.Instance
-	if res.Organization.ID != "" {
-		var err error
-		inst, err = identitycenter.FindInstance(ctx, api.SSOAdmin, opts...)
-		if err != nil && !(dryRun && errors.Is(err, identitycenter.ErrNotEnabled)) {
-			return nil, err
-		}
-	}
 	as := identitycenter.AccessSpec{
 		Users: spec.Access.Users, Groups: spec.Access.Groups, PermissionSets: spec.Access.PermissionSets,
 	}
@@ -473,58 +465,19 @@ func access(ctx context.Context, base aws.Config, spec Spec, ids map[string]stri
 			as.Assignments = append(as.Assignments, identitycenter.AssignmentSpec{Principals: a.Principals, PermissionSets: a.PermissionSets, Accounts: accounts})
 		}
 	}
-	if inst == nil { // dry run: the instance comes with the organization
-		res.Planned = append(res.Planned, planAccess(as)...)
-		res.Notes = append(res.Notes, "IAM Identity Center is not enabled yet: enable it in the console once the organization exists (the embedded emulator does it with the organization)")
-	} else {
-		as.InstanceARN, as.IdentityStoreID = inst.ARN, inst.IdentityStoreID
-		acc, err := identitycenter.EnsureAccess(ctx, api, as, opts...)
-		if err != nil {
-			return nil, err
-		}
-		res.Access = acc
+	acc, err := identitycenter.EnsureAccess(ctx, api, as, opts...)
+	if err != nil {
+		return nil, err
 	}
+	res.Access = acc
 	for _, a := range pending {
 		res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResAssignment, ID: a.String()})
 	}
-	return inst, nil
-}
-
-// planAccess lists what EnsureAccess would create on an instance that does
-// not exist yet.
-func planAccess(as identitycenter.AccessSpec) foundation.Changes {
-	var cs foundation.Changes
-	add := func(res, id string) {
-		cs = append(cs, foundation.Change{Action: foundation.ActionCreate, Resource: res, ID: id})
+	if acc.Instance.ARN == "" { // dry run: the instance comes with the organization
+		res.Notes = append(res.Notes, "IAM Identity Center is not enabled yet: enable it in the console once the organization exists (the embedded emulator does it with the organization)")
+		return nil, nil
 	}
-	for _, u := range as.Users {
-		add(identitycenter.ResUser, u.UserName)
-	}
-	for _, g := range as.Groups {
-		add(identitycenter.ResGroup, g.DisplayName)
-		for _, m := range g.Members {
-			add(identitycenter.ResMembership, g.DisplayName+"/"+m)
-		}
-	}
-	for _, ps := range as.PermissionSets {
-		add(identitycenter.ResPermissionSet, ps.Name)
-		for _, p := range ps.ManagedPolicies {
-			add(identitycenter.ResManagedPolicy, ps.Name+": "+p)
-		}
-		if ps.InlinePolicy != nil {
-			add(identitycenter.ResInlinePolicy, ps.Name)
-		}
-	}
-	for _, a := range as.Assignments {
-		for _, p := range a.Principals {
-			for _, ps := range a.PermissionSets {
-				for _, acct := range a.Accounts {
-					add(identitycenter.ResAssignment, identitycenter.Assignment{Principal: p, PermissionSet: ps, AccountID: acct}.String())
-				}
-			}
-		}
-	}
-	return cs
+	return &acc.Instance, nil
 }
 
 func accountName(spec Spec, email string) string {
@@ -564,12 +517,15 @@ func profiles(spec Spec, inst *identitycenter.Instance, ids map[string]string, r
 			PermissionSets: []string{p.PermissionSet}, Regions: []string{spec.Region},
 		})
 	}
-	if len(cfg.Profiles) == 0 {
+	if len(cfg.Profiles) == 0 && (inst == nil || len(planned) > 0) {
+		// Dry run: nothing can be written yet.
 		if len(planned) > 0 {
 			res.Profiles = append(foundation.Changes{{Action: foundation.ActionCreate, Resource: identitycenter.ResSSOSession, ID: cfg.Session.Name}}, planned...)
 		}
 		return nil
 	}
+	// Without a profile left (every account retired), pruning removes the
+	// generated ones and the sso-session.
 	cs, err := identitycenter.WriteConfigFile(res.ConfigFile, cfg, true, opts...)
 	if err != nil {
 		return err

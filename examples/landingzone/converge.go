@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -114,7 +113,7 @@ func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string
 	}
 
 	// 3. Identity Center: people, permission sets, assignments, profiles.
-	if err := res.access(ctx, base, mgmtID, accountIDs, outDir, dryRun, opts); err != nil {
+	if err := res.access(ctx, base, mgmtID, accountIDs, outDir, opts); err != nil {
 		return nil, err
 	}
 
@@ -177,7 +176,7 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 	return nil
 }
 
-func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, accountIDs map[string]string, outDir string, dryRun bool, opts []foundation.Option) error {
+func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, accountIDs map[string]string, outDir string, opts []foundation.Option) error {
 	spec := r.spec
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
 	session := time.Duration(spec.SessionHours) * time.Hour
@@ -209,20 +208,18 @@ func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, acc
 			Accounts:       accounts,
 		}}
 	}
+	// In a dry run before Identity Center exists (it comes with the
+	// organization, a console step on AWS), EnsureAccess plans what the
+	// first run will create.
 	a, err := identitycenter.EnsureAccess(ctx, api, access, opts...)
-	if dryRun && errors.Is(err, identitycenter.ErrNotEnabled) {
-		// Identity Center comes with the organization (a console step on
-		// AWS); before it exists there is nothing to read.
-		r.plan("sso:access", fmt.Sprintf("group %s with AdministratorAccess and ReadOnlyAccess (%s) on %d accounts", spec.AdminGroup, session, len(accounts)))
-		r.plan("aws-config:profile", configPath(outDir))
-		return nil
-	}
 	if err != nil {
 		return err
 	}
 	r.Management = append(r.Management, a.Changes...)
-	if !complete {
-		r.plan("sso:account-assignment", fmt.Sprintf("%s x AdministratorAccess, ReadOnlyAccess x %d accounts", spec.AdminGroup, len(accounts)))
+	if !complete || a.Instance.ARN == "" {
+		if !complete {
+			r.plan("sso:account-assignment", fmt.Sprintf("%s x AdministratorAccess, ReadOnlyAccess x %d accounts", spec.AdminGroup, len(accounts)))
+		}
 		r.plan("aws-config:profile", configPath(outDir))
 		return nil
 	}

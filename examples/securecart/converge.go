@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -63,7 +62,6 @@ func (r *Result) plan(resource, id string) {
 // Identity Center access, then the deployment role in every workload
 // account, each reached through its access role.
 func Converge(ctx context.Context, base aws.Config, spec Spec, opts ...foundation.Option) (*Result, error) {
-	dryRun := foundation.ApplyOptions(opts...).DryRun
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{spec: spec, AccountIDs: map[string]string{}, RoleARNs: map[string]string{}}
 	var err error
@@ -105,7 +103,7 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, opts ...foundatio
 		return nil, err
 	}
 	// 3. Identity Center: groups, permission sets, assignments.
-	if err := res.access(ctx, base, dryRun, opts); err != nil {
+	if err := res.access(ctx, base, opts); err != nil {
 		return nil, err
 	}
 	// 4. The deployment role in every workload account.
@@ -168,7 +166,7 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 	return nil
 }
 
-func (r *Result) access(ctx context.Context, base aws.Config, dryRun bool, opts []foundation.Option) error {
+func (r *Result) access(ctx context.Context, base aws.Config, opts []foundation.Option) error {
 	spec := r.spec
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
 	access := identitycenter.AccessSpec{}
@@ -191,19 +189,10 @@ func (r *Result) access(ctx context.Context, base aws.Config, dryRun bool, opts 
 			access.Assignments = append(access.Assignments, as)
 		}
 	}
+	// In a dry run before Identity Center exists (it comes with the
+	// organization, a console step on AWS), EnsureAccess plans what the
+	// first run will create.
 	a, err := identitycenter.EnsureAccess(ctx, api, access, opts...)
-	if dryRun && errors.Is(err, identitycenter.ErrNotEnabled) {
-		// Identity Center comes with the organization (a console step on
-		// AWS); before it exists there is nothing to read.
-		for _, x := range spec.Access {
-			r.plan("identitystore:group", x.Group)
-			r.plan("sso:permission-set", x.PermissionSet.Name)
-			for _, key := range x.Accounts {
-				r.plan("sso:account-assignment", fmt.Sprintf("%s x %s x %s", x.Group, x.PermissionSet.Name, key))
-			}
-		}
-		return nil
-	}
 	if err != nil {
 		return err
 	}

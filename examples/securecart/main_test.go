@@ -305,20 +305,20 @@ func TestSecureCartDryRunMakesNoMutatingCall(t *testing.T) {
 	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-dry-run"}, &out))
 	require.Empty(t, srv.MutatingCallsSince(0))
 	for _, want := range []string{
-		"Would change 42 resources",
+		"Would change 46 resources",
 		"create organizations:organization",
 		`create organizations:ou "SharedServicesOU"`,
 		`create organizations:account "you+securecart-network@example.com"`,
 		`create organizations:policy "securecart-guardrails"`,
 		`create organizations:policy-attachment "WorkloadsOU <- securecart-guardrails"`,
 		`create sso:permission-set "SecurityAudit"`,
-		`create sso:account-assignment "SecurityAuditors x SecurityAudit x management"`,
-		`create sso:account-assignment "Developers x Developer x staging"`,
+		`create sso:account-assignment "GROUP:SecurityAuditors/SecurityAudit/` + srv.ManagementAccountID() + `"`,
+		`create sso:account-assignment "Developers x Developer x <staging>"`,
 		`create iam:role "DeploymentRole in securecart-production (trusts shared-services)"`,
 	} {
 		require.Contains(t, out.String(), want)
 	}
-	require.NotContains(t, out.String(), "Developers x Developer x production")
+	require.NotContains(t, out.String(), "Developers x Developer x <production>")
 
 	// After a real run, a dry run plans nothing and still writes nothing.
 	require.NoError(t, run(context.Background(), []string{"-endpoint", srv.URL, "-once"}, &out))
