@@ -27,10 +27,7 @@ var scp = organizations.OrganizationSpec{PolicyTypes: []types.PolicyType{types.P
 
 // client returns an Organizations client of b (for cfg, the management
 // account when omitted) whose idle connections are closed when the test
-// ends, before the emulator shuts down. (emulator.Server.Close waits 5 s
-// for a connection the client dialed but never used, which concurrent
-// calls leave behind: http.Server.Shutdown counts such StateNew
-// connections as active until they are 5 s old.)
+// ends.
 func client(t testing.TB, b *awstest.Backend, cfg ...aws.Config) *sdk.Client {
 	c := b.Config()
 	if len(cfg) > 0 {
