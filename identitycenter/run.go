@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/bounded"
 )
 
 // Instance is an IAM Identity Center instance.
@@ -287,32 +288,9 @@ func (r *run) setPermissionSet(ps *types.PermissionSet) {
 	r.sets[aws.ToString(ps.Name)] = ps
 }
 
-// forEach calls fn for 0..n-1 with at most limit calls at once, and
-// returns every error joined. A call that has not started when ctx ends is
-// skipped with ctx's error.
+// forEach runs fn for 0..n-1 with at most limit at once (bounded.ForEach).
 func forEach(ctx context.Context, n, limit int, fn func(context.Context, int) error) error {
-	if limit < 1 {
-		limit = 1
-	}
-	errs := make([]error, n)
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			errs[i] = ctx.Err()
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			errs[i] = fn(ctx, i)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return bounded.ForEach(ctx, n, limit, fn)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

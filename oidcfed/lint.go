@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 // Severity ranks a Finding.
@@ -380,28 +381,5 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// globMatch matches s against an IAM pattern (* any run, ? one character).
-func globMatch(pattern, s string) bool {
-	p, t := []rune(pattern), []rune(s)
-	pi, ti, star, mark := 0, 0, -1, 0
-	for ti < len(t) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == t[ti]):
-			pi++
-			ti++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, ti
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			ti = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
-}
+// globMatch matches s against an IAM wildcard pattern (awsrules.Glob).
+func globMatch(pattern, s string) bool { return awsrules.Glob(pattern, s, false) }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 // Request is one API request as SCP evaluation sees it. Fields left empty
@@ -392,33 +393,5 @@ func arnMatch(pattern, arn string) bool {
 	return true
 }
 
-// glob matches s against pattern, where "*" matches any run of characters
-// and "?" any one character. fold makes it case-insensitive.
-func glob(pattern, s string, fold bool) bool {
-	if fold {
-		pattern, s = strings.ToLower(pattern), strings.ToLower(s)
-	}
-	p, t := []rune(pattern), []rune(s)
-	pi, ti := 0, 0
-	star, mark := -1, 0
-	for ti < len(t) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == t[ti]):
-			pi++
-			ti++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, ti
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			ti = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
-}
+// glob matches s against an IAM wildcard pattern (awsrules.Glob).
+func glob(pattern, s string, fold bool) bool { return awsrules.Glob(pattern, s, fold) }

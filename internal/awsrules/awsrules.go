@@ -102,3 +102,35 @@ func Partition(region string) string {
 		return "aws"
 	}
 }
+
+// Glob reports whether s matches an IAM wildcard pattern, as policies
+// match actions, resources and condition values: "*" matches any run of
+// characters (slashes included), "?" any one character, nothing else is
+// special. fold makes it case-insensitive (IAM compares actions that way).
+func Glob(pattern, s string, fold bool) bool {
+	if fold {
+		pattern, s = strings.ToLower(pattern), strings.ToLower(s)
+	}
+	p, t := []rune(pattern), []rune(s)
+	pi, ti, star, mark := 0, 0, -1, 0
+	for ti < len(t) {
+		switch {
+		case pi < len(p) && (p[pi] == '?' || p[pi] == t[ti]):
+			pi++
+			ti++
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, ti
+			pi++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			ti = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}

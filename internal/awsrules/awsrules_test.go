@@ -213,3 +213,27 @@ func TestPartition(t *testing.T) {
 		}
 	}
 }
+
+func TestGlob(t *testing.T) {
+	for _, c := range []struct {
+		pattern, s string
+		fold, want bool
+	}{
+		{"s3:*", "s3:GetObject", false, true},
+		{"S3:get*", "s3:GetObject", true, true},
+		{"S3:get*", "s3:GetObject", false, false},
+		{"arn:aws:s3:::b/*", "arn:aws:s3:::b/a/b/c", false, true},
+		{"repo:o/r:ref:refs/heads/*", "repo:o/r:ref:refs/heads/main", false, true},
+		{"a?c", "abc", false, true},
+		{"a?c", "ac", false, false},
+		{"*", "", false, true},
+		{"", "x", false, false},
+		{"a*b*c", "axxbyyc", false, true},
+		{"a*b*c", "axxbyy", false, false},
+		{"[a]", "[a]", false, true},
+	} {
+		if got := Glob(c.pattern, c.s, c.fold); got != c.want {
+			t.Errorf("Glob(%q, %q, %v) = %v, want %v", c.pattern, c.s, c.fold, got, c.want)
+		}
+	}
+}

@@ -3,13 +3,13 @@ package emulator
 import (
 	"encoding/xml"
 	"net/http"
-	"path"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
 func init() {
@@ -197,18 +197,8 @@ func anyGlob(patterns []string, value string, fold bool) bool {
 	return false
 }
 
-// glob matches IAM wildcards: * any run of characters, ? one character.
-func glob(pattern, value string, fold bool) bool {
-	if fold {
-		pattern, value = strings.ToLower(pattern), strings.ToLower(value)
-	}
-	// path.Match treats '/' specially and '[' as a class; IAM does neither.
-	pattern = strings.NewReplacer("[", "\\[", "\\", "\\\\").Replace(pattern)
-	value = strings.ReplaceAll(value, "/", "\x00")
-	pattern = strings.ReplaceAll(pattern, "/", "\x00")
-	ok, err := path.Match(pattern, value)
-	return err == nil && ok
-}
+// glob matches IAM wildcards (awsrules.Glob).
+func glob(pattern, value string, fold bool) bool { return awsrules.Glob(pattern, value, fold) }
 
 func conditionsMatch(conds foundation.Conditions, keys map[string]string) bool {
 	for op, kv := range conds {
