@@ -7,11 +7,11 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/bounded"
 )
 
 // DefaultFanOutConcurrency bounds how many accounts ForEachAccount works in
@@ -105,35 +105,34 @@ func ForEachAccount(ctx context.Context, cfg aws.Config, spec FanOutSpec, task A
 		n = DefaultFanOutConcurrency
 	}
 	sum := &Summary{Results: make([]AccountResult, len(spec.Accounts))}
-	sem := make(chan struct{}, n)
-	var wg sync.WaitGroup
 	for i, t := range spec.Accounts {
 		if t.Name == "" {
 			t.Name = t.ID
 		}
 		sum.Results[i].Target = t
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				sum.Results[i].Err = ctx.Err()
-				return
-			}
-			defer func() { <-sem }()
-			acfg := cfg
-			if t.ID != spec.ManagementAccountID {
-				var err error
-				if acfg, err = AccountConfig(ctx, cfg, t.ID, role, spec.ConfigOptions...); err != nil {
-					sum.Results[i].Err = err
-					return
-				}
-			}
-			sum.Results[i].Changes, sum.Results[i].Err = task(ctx, acfg, t)
-		}()
 	}
-	wg.Wait()
+	// Each account's error stays in its result; an account not started
+	// because ctx ended gets ctx's error there too.
+	started := make([]bool, len(spec.Accounts))
+	_ = bounded.ForEach(ctx, len(spec.Accounts), n, func(ctx context.Context, i int) error {
+		started[i] = true
+		r := &sum.Results[i]
+		acfg := cfg
+		if r.Target.ID != spec.ManagementAccountID {
+			var err error
+			if acfg, err = AccountConfig(ctx, cfg, r.Target.ID, role, spec.ConfigOptions...); err != nil {
+				r.Err = err
+				return nil
+			}
+		}
+		r.Changes, r.Err = task(ctx, acfg, r.Target)
+		return nil
+	})
+	for i := range sum.Results {
+		if !started[i] {
+			sum.Results[i].Err = ctx.Err()
+		}
+	}
 	return sum, sum.Err()
 }
 
