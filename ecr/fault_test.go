@@ -86,7 +86,7 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 		t.Run(setup.name, func(t *testing.T) {
 			ctx := awstest.Context(t, 60*time.Second)
 			ref := awstest.New(t)
-			e := ref.RequireEmulator(t)
+			e := ref.RequireEmulator(t, awstest.CapFaults)
 			keyARN := setup.prep(t, ctx, ref)
 			mark := e.CallCount()
 			if _, err := ecr.EnsureRepository(ctx, client(ref), seedSpec(keyARN), fast()...); err != nil {
@@ -107,7 +107,7 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 				for i, op := range ops {
 					t.Run(fmt.Sprintf("after=%v/%d-%s", after, i+1, op), func(t *testing.T) {
 						b := awstest.New(t)
-						e := b.RequireEmulator(t)
+						e := b.RequireEmulator(t, awstest.CapFaults)
 						keyARN := setup.prep(t, ctx, b)
 						f := e.AddFault(&emulator.Fault{
 							Match: emulator.Match{Service: "ecr", MutatingOnly: true}, Nth: i + 1, AfterHandler: after,

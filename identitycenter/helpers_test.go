@@ -67,7 +67,7 @@ func (o *org) ids(names ...string) []string {
 // the console step.
 func newOrg(t *testing.T, ctx context.Context, b *awstest.Backend, names ...string) *org {
 	t.Helper()
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	api := b.Organizations()
 	if _, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{}, fast()...); err != nil {
 		t.Fatalf("organization: %v", err)

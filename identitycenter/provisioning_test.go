@@ -71,7 +71,7 @@ func TestChangedInlinePolicyIsReprovisionedEverywhere(t *testing.T) {
 // set itself converged, re-provisions each stale account.
 func TestCrashBetweenUpdateAndProvisionIsFinishedByNextRun(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 30*time.Second)
 	o := newOrg(t, ctx, b, seed001Accounts...)
 	spec := seed001(o, seed001Accounts...)

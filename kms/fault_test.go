@@ -30,7 +30,7 @@ var stepOf = map[string]string{
 // reaches exactly the state of an undisturbed run.
 func TestFaultAtEveryMutatingCall(t *testing.T) {
 	ref := awstest.New(t)
-	e := ref.RequireEmulator(t)
+	e := ref.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 60*time.Second)
 	if _, err := kms.EnsureKey(ctx, apiFor(ref), seedSpec("prod", "us-east-1"), fast()...); err != nil {
 		t.Fatal(err)
@@ -50,7 +50,7 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 		for i, op := range opsMade {
 			t.Run(fmt.Sprintf("after=%v/%d-%s", after, i+1, op), func(t *testing.T) {
 				b := awstest.New(t)
-				e := b.RequireEmulator(t)
+				e := b.RequireEmulator(t, awstest.CapFaults)
 				f := e.AddFault(&emulator.Fault{
 					Match: emulator.Match{MutatingOnly: true}, Nth: i + 1, AfterHandler: after,
 					Err: &emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"},

@@ -27,8 +27,8 @@ func TestSeedKeyConvergesOnAFreshAccount(t *testing.T) {
 	spec := seedSpec("prod", "us-east-1")
 	mark := b.Mark()
 	emuMark := 0
-	if b.Emulator != nil {
-		emuMark = b.Emulator.CallCount()
+	if e := b.EmulatorFor(awstest.CapServerCallLog); e != nil {
+		emuMark = e.CallCount()
 	}
 	k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
 	if err != nil {
@@ -55,7 +55,7 @@ func TestSeedKeyConvergesOnAFreshAccount(t *testing.T) {
 	// The service-linked role was created before the key policy naming it
 	// was accepted: in the emulator's log, CreateServiceLinkedRole succeeds
 	// before the one successful CreateKey.
-	if e := b.Emulator; e != nil {
+	if e := b.EmulatorFor(awstest.CapServerCallLog); e != nil {
 		var seq []string
 		for _, c := range e.CallsSince(emuMark) {
 			if c.Mutating {
@@ -266,7 +266,7 @@ func TestPropagationErrorIsRetried(t *testing.T) {
 	for _, op := range []string{"PutKeyPolicy", "CreateKey"} {
 		t.Run(op, func(t *testing.T) {
 			b := awstest.New(t)
-			e := b.RequireEmulator(t)
+			e := b.RequireEmulator(t, awstest.CapFaults)
 			ctx := awstest.Context(t, 20*time.Second)
 			spec := seedSpec("prod", "us-east-1")
 			if op == "PutKeyPolicy" {
@@ -303,7 +303,7 @@ func TestPropagationErrorIsRetried(t *testing.T) {
 
 func TestPropagationRetryIsBounded(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 20*time.Second)
 	// A role that never appears: KMS keeps refusing the policy.
 	spec := kms.Spec{Alias: "alias/app", Policy: kms.KeyPolicy{AccountID: account,
@@ -493,7 +493,7 @@ func TestLostAliasRaceConvergesTheWinner(t *testing.T) {
 // adopts that key rather than creating another.
 func TestOrphanKeyIsAdopted(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 20*time.Second)
 	c := awskms.NewFromConfig(b.Config())
 	// Unrelated keys, with and without aliases and tags, and an orphan

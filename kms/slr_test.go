@@ -104,7 +104,7 @@ func TestServiceLinkedRoleRace(t *testing.T) {
 
 func TestServiceLinkedRoleErrors(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 10*time.Second)
 	c := iam.NewFromConfig(b.Config())
 	// An InvalidInput that is not a race stays an error.

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/oidcfed"
 )
@@ -35,7 +36,7 @@ func (e *env) faultSetup() error {
 // of a run without faults.
 func TestAccessDeniedOnEachWrite(t *testing.T) {
 	ref := newEnv(t)
-	em := ref.b.RequireEmulator(t)
+	em := ref.b.RequireEmulator(t, awstest.CapFaults)
 	start := em.CallCount()
 	if err := ref.faultSetup(); err != nil {
 		t.Fatal(err)
@@ -54,7 +55,7 @@ func TestAccessDeniedOnEachWrite(t *testing.T) {
 	}
 	for n := 1; n <= len(ops); n++ {
 		e := newEnv(t)
-		em := e.b.RequireEmulator(t)
+		em := e.b.RequireEmulator(t, awstest.CapFaults)
 		f := em.FailNth(emulator.Match{Service: "iam", MutatingOnly: true}, n,
 			emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
 		err := e.faultSetup()
@@ -89,7 +90,7 @@ func TestProviderPropagationIsRetried(t *testing.T) {
 	malformed := emulator.APIError{Status: 400, Code: "MalformedPolicyDocument", Message: "Invalid principal in policy: \"FEDERATED\""}
 
 	e := newEnv(t)
-	em := e.b.RequireEmulator(t)
+	em := e.b.RequireEmulator(t, awstest.CapFaults)
 	em.FailNth(emulator.Match{Service: "iam", Operation: "CreateRole"}, 1, malformed)
 	em.FailNth(emulator.Match{Service: "iam", Operation: "CreateRole"}, 2, malformed) // the second attempt too
 	if _, err := e.setupSeed(); err != nil {
@@ -107,7 +108,7 @@ func TestProviderPropagationIsRetried(t *testing.T) {
 
 	// Bounded: a policy IAM keeps refusing fails after 5 attempts.
 	e = newEnv(t)
-	em = e.b.RequireEmulator(t)
+	em = e.b.RequireEmulator(t, awstest.CapFaults)
 	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), fast()...); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/emulator"
 )
 
@@ -17,7 +18,7 @@ func TestConcurrentRunsConverge(t *testing.T) {
 	if err := ref.faultSetup(); err != nil {
 		t.Fatal(err)
 	}
-	want, err := ref.b.RequireEmulator(t).Snapshot()
+	want, err := ref.b.RequireEmulator(t, awstest.CapFaults).Snapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func TestConcurrentRunsConverge(t *testing.T) {
 			t.Fatalf("run %d: %v", i, err)
 		}
 	}
-	got, err := e.b.RequireEmulator(t).Snapshot()
+	got, err := e.b.RequireEmulator(t, awstest.CapFaults).Snapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,10 +57,10 @@ func TestLostCreateResponsesConverge(t *testing.T) {
 	if _, err := ref.setupSeed(); err != nil {
 		t.Fatal(err)
 	}
-	want, _ := ref.b.RequireEmulator(t).Snapshot()
+	want, _ := ref.b.RequireEmulator(t, awstest.CapFaults).Snapshot()
 
 	e := newEnv(t)
-	em := e.b.RequireEmulator(t)
+	em := e.b.RequireEmulator(t, awstest.CapFaults)
 	lost := &emulator.APIError{Status: 500, Code: "ServiceFailure", Message: "injected after the work was done"}
 	for _, op := range []string{"CreateOpenIDConnectProvider", "CreateRole"} {
 		em.AddFault(&emulator.Fault{Match: emulator.Match{Service: "iam", Operation: op}, Nth: 1, AfterHandler: true, Err: lost})

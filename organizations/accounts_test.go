@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"slices"
 	"strings"
 	"sync"
@@ -67,7 +68,7 @@ func TestAccountCreationConcurrency(t *testing.T) {
 	for _, c := range []struct{ conc, want int }{{0, organizations.DefaultAccountCreationConcurrency}, {2, 2}} {
 		t.Run(fmt.Sprintf("concurrency=%d", c.conc), func(t *testing.T) {
 			b, api, ctx := withOrg(t)
-			e := b.RequireEmulator(t)
+			e := b.RequireEmulator(t, awstest.CapFaults)
 			f := &inFlight{Client: api, pending: map[string]bool{}}
 			mark := e.CallCount()
 			spec := organizations.AccountsSpec{Accounts: manyAccounts(12), Concurrency: c.conc}
@@ -106,7 +107,7 @@ func TestAccountCreationConcurrency(t *testing.T) {
 func TestAccountCreationFailure(t *testing.T) {
 	t.Run("ACCOUNT_LIMIT_EXCEEDED", func(t *testing.T) {
 		b, api, ctx := withOrg(t)
-		e := b.RequireEmulator(t)
+		e := b.RequireEmulator(t, awstest.CapFaults)
 		if err := e.FailNextAccountCreation("ACCOUNT_LIMIT_EXCEEDED"); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +127,7 @@ func TestAccountCreationFailure(t *testing.T) {
 	})
 	t.Run("EMAIL_ALREADY_EXISTS", func(t *testing.T) {
 		b, api, ctx := withOrg(t)
-		e := b.RequireEmulator(t)
+		e := b.RequireEmulator(t, awstest.CapFaults)
 		// An account of another organization owns the email.
 		const other = "210987654321"
 		if err := e.AddAccount(other); err != nil {

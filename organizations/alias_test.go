@@ -95,7 +95,7 @@ func TestEnsureAccountAliasDryRunOnFreshAccount(t *testing.T) {
 
 func TestEnsureAccountAliasTakenByAnotherAccount(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 30*time.Second)
 	const other = "210987654321"
 	require.NoError(t, e.AddAccount(other))

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/organizations"
 )
@@ -119,7 +120,7 @@ func TestCloseAccountCreatesSuspendedOU(t *testing.T) {
 // TestCloseManagementAccount is refused with a typed error and no write.
 func TestCloseManagementAccount(t *testing.T) {
 	b, api, ctx := withOrg(t)
-	mgmt := b.Emulator.ManagementAccountID()
+	mgmt := b.AccountID(t)
 	for _, spec := range []organizations.CloseAccountSpec{{AccountID: mgmt}, {Email: mgmt + "@example.com"}} {
 		mark := b.Mark()
 		_, err := organizations.CloseAccount(ctx, api, spec, fast()...)
@@ -135,7 +136,7 @@ func TestCloseManagementAccount(t *testing.T) {
 // retried.
 func TestCloseAccountQuotas(t *testing.T) {
 	b, api, ctx := withOrg(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	res, err := organizations.EnsureAccounts(ctx, api, organizations.AccountsSpec{Accounts: manyAccounts(11)}, fast()...)
 	if err != nil {
 		t.Fatal(err)

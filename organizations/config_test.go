@@ -2,6 +2,7 @@ package organizations_test
 
 import (
 	"errors"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ import (
 // role Organizations created in it.
 func TestAccountConfig(t *testing.T) {
 	b, api, ctx := withOrg(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	tree, err := organizations.EnsureTree(ctx, api, seed000(), fast()...)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func TestAccountConfig(t *testing.T) {
 
 func TestAccountConfigRolePath(t *testing.T) {
 	b, api, ctx := withOrg(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	tree, err := organizations.EnsureTree(ctx, api, seed000(), fast()...)
 	if err != nil {
 		t.Fatal(err)

@@ -58,7 +58,7 @@ func deploymentRole() organizations.CrossAccountRoleSpec {
 func roleEnv(t *testing.T) (*awstest.Backend, *iam.Client, context.Context) {
 	t.Helper()
 	b := awstest.New(t)
-	em := b.RequireEmulator(t)
+	em := b.RequireEmulator(t, awstest.CapFaults)
 	for _, id := range []string{targetAccount, sharedServicesAccount, otherAccount} {
 		if err := em.AddAccount(id); err != nil {
 			t.Fatal(err)
@@ -223,7 +223,7 @@ func TestCrossAccountRoleTrust(t *testing.T) {
 
 	// Trusting one exact role of the account: its sessions may, the
 	// account's other principals (its root) may not.
-	em := b.RequireEmulator(t)
+	em := b.RequireEmulator(t, awstest.CapFaults)
 	ciARN, err := em.CreateRole(sharedServicesAccount, "Pipeline", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 		`"Principal":{"AWS":"arn:aws:iam::`+sharedServicesAccount+`:root"},"Action":"sts:AssumeRole"}]}`)
 	if err != nil {
@@ -319,7 +319,7 @@ func TestCrossAccountRoleAtAnotherPathIsAConflict(t *testing.T) {
 func TestCrossAccountRoleAWSErrorsAreWrappedOnce(t *testing.T) {
 	for n, step := range []string{"create", `attach "arn:aws:iam::aws:policy/ReadOnlyAccess"`, `put inline policy "deploy"`} {
 		b, api, ctx := roleEnv(t)
-		em := b.RequireEmulator(t)
+		em := b.RequireEmulator(t, awstest.CapFaults)
 		em.FailNth(emulator.Match{Service: "iam", MutatingOnly: true}, n+1, emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
 		_, err := ensureRole(ctx, api, deploymentRole())
 		var ae smithy.APIError

@@ -80,7 +80,7 @@ func TestConcurrentModificationOnEveryWrite(t *testing.T) {
 	for name, sc := range map[string]scenario{"fresh": fresh, "tag-drift": drift} {
 		t.Run(name, func(t *testing.T) {
 			ref := awstest.New(t)
-			e := ref.RequireEmulator(t)
+			e := ref.RequireEmulator(t, awstest.CapFaults)
 			ctx := awstest.Context(t, 60*time.Second)
 			api := client(t, ref)
 			sc.setup(t, ctx, api)
@@ -101,7 +101,7 @@ func TestConcurrentModificationOnEveryWrite(t *testing.T) {
 				for i, op := range ops {
 					t.Run(fmt.Sprintf("after=%v/%d-%s", after, i+1, op), func(t *testing.T) {
 						b := awstest.New(t)
-						e := b.RequireEmulator(t)
+						e := b.RequireEmulator(t, awstest.CapFaults)
 						api := client(t, b)
 						sc.setup(t, ctx, api)
 						injected := cme
@@ -131,7 +131,7 @@ func TestConcurrentModificationOnEveryWrite(t *testing.T) {
 // client's retryer, and the error names the step and keeps the SDK's type.
 func TestConcurrentModificationPersisting(t *testing.T) {
 	b, api, ctx := withOrg(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	e.FailAlways(emulator.Match{Service: "organizations", Operation: "CreateOrganizationalUnit"}, cme)
 	mark := e.CallCount()
 	_, err := organizations.EnsureOU(ctx, api, organizations.OUSpec{Path: "Security"}, fast()...)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ func TestForEachAccount(t *testing.T) {
 	b, api, ctx := withOrg(t)
 	tree, err := organizations.EnsureTree(ctx, api, seed000(), fast()...)
 	require.NoError(t, err)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 
 	targets := []organizations.Target{{ID: e.ManagementAccountID(), Name: "management"}}
 	for _, a := range tree.Accounts {

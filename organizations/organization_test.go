@@ -81,7 +81,7 @@ func TestOrganizationThatCannotBeConverged(t *testing.T) {
 		mark := b.Mark()
 		_, err = organizations.EnsureOrganization(ctx, memberAPI, scp, fast()...)
 		var oe *organizations.OrganizationError
-		if !errors.As(err, &oe) || oe.Reason != organizations.NotManagementAccount || oe.ManagementAccountID != b.Emulator.ManagementAccountID() {
+		if !errors.As(err, &oe) || oe.Reason != organizations.NotManagementAccount || oe.ManagementAccountID != b.AccountID(t) {
 			t.Fatalf("err = %v", err)
 		}
 		var ad *types.AccessDeniedException

@@ -57,7 +57,7 @@ func TestSeedTrees(t *testing.T) {
 			if n, c := len(b.MutatingCalls(mark)), len(made); n != c {
 				t.Errorf("%d mutating calls for %d changes: %v", n, c, opsOf(b.MutatingCalls(mark)))
 			}
-			if org.ID == "" || org.RootID == "" || org.ManagementAccountID != b.Emulator.ManagementAccountID() ||
+			if org.ID == "" || org.RootID == "" || org.ManagementAccountID != b.AccountID(t) ||
 				!slices.Equal(org.PolicyTypes, []types.PolicyType{types.PolicyTypeServiceControlPolicy}) {
 				t.Errorf("organization: %+v", org)
 			}

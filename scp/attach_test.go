@@ -128,7 +128,7 @@ func TestEnsureAttachmentsDetachesOnlyManagedPolicies(t *testing.T) {
 	// Explicitly asked: an allow list replaces FullAWSAccess and the
 	// foreign policy goes. Attachments come before detachments.
 	ids := o.ensurePolicies(t, "allow-all")
-	e := o.b.RequireEmulator(t)
+	e := o.b.RequireEmulator(t, awstest.CapFaults)
 	emuMark := e.CallCount()
 	spec = scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{ids["allow-all"], "deny-root"}, DetachFullAWSAccess: true, DetachUnmanaged: true}
 	a = o.ensureAttachments(t, spec)

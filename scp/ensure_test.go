@@ -276,7 +276,7 @@ func TestEnsurePolicyAdoptsAHandMadePolicyWithoutRewritingIt(t *testing.T) {
 
 func TestEnsurePolicyCreateRaceConverges(t *testing.T) {
 	o := newOrg(t)
-	e := o.b.RequireEmulator(t)
+	e := o.b.RequireEmulator(t, awstest.CapFaults)
 	// Another run creates the policy first: AWS did the work, the answer
 	// is DuplicatePolicyException.
 	f := e.AddFault(&emulator.Fault{Match: emulator.Match{Service: "organizations", Operation: "CreatePolicy"}, Nth: 1, AfterHandler: true,

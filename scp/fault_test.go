@@ -68,7 +68,7 @@ func (o *org) suspendedOU(t *testing.T) string {
 // reaches exactly the state of a run without faults.
 func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
 	ref := newOrg(t)
-	e := ref.b.RequireEmulator(t)
+	e := ref.b.RequireEmulator(t, awstest.CapFaults)
 	ref.suspendedOU(t)
 	start := e.CallCount()
 	if err := converge(t, ref); err != nil {
@@ -88,7 +88,7 @@ func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
 	}
 	for n := 1; n <= len(ops); n++ {
 		o := newOrg(t)
-		e := o.b.RequireEmulator(t)
+		e := o.b.RequireEmulator(t, awstest.CapFaults)
 		o.suspendedOU(t)
 		f := e.FailNth(emulator.Match{Service: "organizations", MutatingOnly: true}, n,
 			emulator.APIError{Status: 400, Code: "ConcurrentModificationException", Message: "injected"})

@@ -114,7 +114,7 @@ func TestSizeLimitAgainstTheEmulator(t *testing.T) {
 
 	// An organization whose limit was raised.
 	b := awstest.New(t, awstest.WithEmulatorOptions(emulator.Options{SCPMaxSize: 6144}))
-	if b.Emulator == nil {
+	if !b.Has(awstest.CapQuotas) {
 		t.Skip("needs the in-process emulator")
 	}
 	o2 := &org{b: b, api: b.Organizations(), ctx: o.ctx}

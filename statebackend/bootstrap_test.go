@@ -283,7 +283,7 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 				t.Fatal(err)
 			}
 			b.RequireNoMutations(t, mark)
-			if e := b.Emulator; e != nil {
+			if e := b.EmulatorFor(awstest.CapServerCallLog); e != nil {
 				if m := e.MutatingCallsSince(0); len(m) > 0 {
 					t.Fatalf("emulator saw mutating calls in dry run: %v", m)
 				}

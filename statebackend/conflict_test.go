@@ -23,7 +23,7 @@ const otherAccount = "210987654321"
 
 func TestBucketOwnedByAnotherAccount(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 20*time.Second)
 	if err := e.AddAccount(otherAccount); err != nil {
 		t.Fatal(err)
@@ -51,7 +51,7 @@ func TestBucketOwnedByAnotherAccount(t *testing.T) {
 
 func TestExpectedBucketOwner(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, AccountID: e.ManagementAccountID()}
 	if _, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...); err != nil {
@@ -71,7 +71,7 @@ func TestExpectedBucketOwner(t *testing.T) {
 
 func TestBucketInAnotherRegion(t *testing.T) {
 	b := awstest.New(t)
-	b.RequireEmulator(t)
+	b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 20*time.Second)
 	bucket := b.Unique("tfstate")
 	eu := b.Config()
@@ -124,7 +124,7 @@ func TestBootstrapOutsideUSEast1(t *testing.T) {
 // Bootstrap converges what is there.
 func TestCreateRaces(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks")}
 	e.AddFault(&emulator.Fault{Match: emulator.Match{Operation: "CreateBucket"}, Nth: 1, AfterHandler: true,
@@ -146,7 +146,7 @@ func TestCreateRaces(t *testing.T) {
 
 func TestBucketNameTaken(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 20*time.Second)
 	e.FailNth(emulator.Match{Operation: "CreateBucket"}, 1, emulator.APIError{Status: 409, Code: "BucketAlreadyExists",
 		Message: "The requested bucket name is not available."})
@@ -185,7 +185,7 @@ func TestLockTableWithWrongKeySchema(t *testing.T) {
 
 func TestHeadBucketAccessDenied(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 20*time.Second)
 	e.FailNth(emulator.Match{Operation: "HeadBucket"}, 1, emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
 	_, err := statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}, fast()...)

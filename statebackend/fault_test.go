@@ -59,7 +59,7 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 
 func testFaultAtEveryMutatingCall(t *testing.T, faultSpec func(*awstest.Backend) statebackend.Spec) {
 	ref := awstest.New(t)
-	e := ref.RequireEmulator(t)
+	e := ref.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 60*time.Second)
 	if _, err := statebackend.Bootstrap(ctx, apiFor(ref), faultSpec(ref), fast()...); err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func testFaultAtEveryMutatingCall(t *testing.T, faultSpec func(*awstest.Backend)
 		for i, op := range ops {
 			t.Run(fmt.Sprintf("after=%v/%d-%s", after, i+1, op), func(t *testing.T) {
 				b := awstest.New(t)
-				e := b.RequireEmulator(t)
+				e := b.RequireEmulator(t, awstest.CapFaults)
 				spec := faultSpec(b)
 				f := e.AddFault(&emulator.Fault{
 					Match: emulator.Match{MutatingOnly: true}, Nth: i + 1, AfterHandler: after,
@@ -123,7 +123,7 @@ func testFaultAtEveryMutatingCall(t *testing.T, faultSpec func(*awstest.Backend)
 // TagResource).
 func TestFaultDuringDriftRepair(t *testing.T) {
 	ref := awstest.New(t)
-	e := ref.RequireEmulator(t)
+	e := ref.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 60*time.Second)
 	spec, _, _ := driftedBackend(t, ctx, ref)
 	mark := e.CallCount()
@@ -148,7 +148,7 @@ func TestFaultDuringDriftRepair(t *testing.T) {
 		for i, op := range ops {
 			t.Run(fmt.Sprintf("after=%v/%d-%s", after, i+1, op), func(t *testing.T) {
 				b := awstest.New(t)
-				e := b.RequireEmulator(t)
+				e := b.RequireEmulator(t, awstest.CapFaults)
 				spec, _, _ := driftedBackend(t, ctx, b)
 				f := e.AddFault(&emulator.Fault{
 					Match: emulator.Match{MutatingOnly: true}, Nth: i + 1, AfterHandler: after,

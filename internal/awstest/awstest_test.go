@@ -36,7 +36,7 @@ func TestIsMutating(t *testing.T) {
 
 func TestRecorderSeesWhatTheEmulatorSees(t *testing.T) {
 	b := New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, CapFaults)
 	ctx := context.Background()
 	mark, emuMark := b.Mark(), e.CallCount()
 	for i := 0; i < 3; i++ {
@@ -55,7 +55,7 @@ func TestRecorderSeesWhatTheEmulatorSees(t *testing.T) {
 
 func TestConfigForActsInAccount(t *testing.T) {
 	b := New(t)
-	e := b.RequireEmulator(t)
+	e := b.RequireEmulator(t, CapFaults)
 	require.NoError(t, e.AddAccount("333333333333"))
 	out, err := b.STS(b.ConfigFor("333333333333")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
@@ -115,7 +115,7 @@ func TestEndpointBackend(t *testing.T) {
 	t.Setenv(EnvEndpoint, srv.URL)
 	b := New(t)
 	require.Equal(t, KindEndpoint, b.Kind)
-	require.Nil(t, b.Emulator)
+	require.Nil(t, b.emu)
 	require.Contains(t, b.Unique("state"), runID, "names on a shared endpoint are unique per run")
 	mark := b.Mark()
 	_, err = b.STS().GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})

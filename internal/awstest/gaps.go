@@ -1,0 +1,112 @@
+package awstest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// Behaviour is one thing AWS does that a test relies on: an operation, or
+// how an operation behaves. Tests name the behaviours they rely on with
+// Need; the registry below says which backends lack them.
+type Behaviour string
+
+// Gap is one known difference between a backend and AWS.
+type Gap struct {
+	Backend   string    // a Kind
+	Version   string    // the backend version it was seen on
+	Behaviour Behaviour // what the test relies on
+	AWS       string    // what AWS does (with the source when not obvious)
+	Does      string    // what the backend does instead
+}
+
+// Behaviours tests rely on that some backend lacks. Each is named
+// "service: operation or behaviour".
+const (
+	// sso-admin and identitystore.
+	SSOGetPermissionsBoundary    Behaviour = "sso-admin: GetPermissionsBoundaryForPermissionSet"
+	SSOListTagsForResource       Behaviour = "sso-admin: ListTagsForResource"
+	SSOProvisioningStatus        Behaviour = "sso-admin: DescribePermissionSetProvisioningStatus"
+	SSOManagedPolicyPath         Behaviour = "sso-admin: AWS managed policies under a path (arn:aws:iam::aws:policy/job-function/...)"
+	IdentityStoreGetMembershipID Behaviour = "identitystore: GetGroupMembershipId"
+
+	// IAM.
+	IAMAddClientIDToOIDCProvider Behaviour = "iam: AddClientIDToOpenIDConnectProvider"
+	IAMServiceLinkedRoleNames    Behaviour = "iam: CreateServiceLinkedRole names the role as AWS does"
+
+	// KMS, DynamoDB, S3, ECR.
+	KMSRotationPeriod          Behaviour = "kms: EnableKeyRotation RotationPeriodInDays"
+	DynamoDBDeletionProtection Behaviour = "dynamodb: DeletionProtectionEnabled"
+	S3NewerNoncurrentVersions  Behaviour = "s3: lifecycle NoncurrentVersionExpiration.NewerNoncurrentVersions"
+	S3BucketDefaults2023       Behaviour = "s3: a new bucket blocks public access and enforces bucket ownership (2023 defaults)"
+	ECRScanOnPushOff           Behaviour = "ecr: PutImageScanningConfiguration turns scan on push off"
+
+	// Organizations.
+	OrgDuplicateOU       Behaviour = "organizations: CreateOrganizationalUnit refuses a duplicate name under one parent"
+	OrgSCPSize           Behaviour = "organizations: SCP size limit"
+	OrgAttachmentLimit   Behaviour = "organizations: SCPs-per-target limit"
+	OrgAsyncInProgress   Behaviour = "organizations: CreateAccount IN_PROGRESS before SUCCEEDED"
+	SSOAsyncInProgress   Behaviour = "sso-admin: assignments and provisioning IN_PROGRESS before SUCCEEDED"
+	DynamoDBAsyncCreates Behaviour = "dynamodb: a new table CREATING before ACTIVE"
+)
+
+// Gaps is the registry of known backend gaps: one table, checked against
+// the backend's version named in each entry. Tests consult it through Need;
+// CONFORMANCE.md lists it.
+var Gaps = []Gap{
+	{KindMoto, MotoVersion, SSOGetPermissionsBoundary,
+		"returns the permission set's permissions boundary (or ResourceNotFoundException when none)", "NotImplemented"},
+	{KindMoto, MotoVersion, SSOListTagsForResource,
+		"lists the permission set's tags", "NotImplemented"},
+	{KindMoto, MotoVersion, SSOProvisioningStatus,
+		"returns the provisioning request's status", "NotImplemented"},
+	{KindMoto, MotoVersion, IdentityStoreGetMembershipID,
+		"returns the membership ID of a user in a group", "NotImplemented"},
+	{KindMoto, MotoVersion, IAMAddClientIDToOIDCProvider,
+		"adds an audience to the provider", "NotImplemented"},
+}
+
+// GapsOf returns the registry's gaps of a kind of backend, sorted.
+func GapsOf(kind string) []Gap {
+	var out []Gap
+	for _, g := range Gaps {
+		if g.Backend == kind {
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Behaviour < out[j].Behaviour })
+	return out
+}
+
+func (g Gap) String() string {
+	return fmt.Sprintf("%s %s lacks %q: AWS %s; %s %s", g.Backend, g.Version, g.Behaviour, g.AWS, g.Backend, g.Does)
+}
+
+// Need skips the test when the backend has a registered gap in any of the
+// behaviours, naming the registry entry.
+func (b *Backend) Need(t testing.TB, bs ...Behaviour) {
+	t.Helper()
+	var gaps []string
+	for _, want := range bs {
+		for _, g := range Gaps {
+			if g.Backend == b.Kind && g.Behaviour == want {
+				gaps = append(gaps, g.String())
+			}
+		}
+	}
+	if len(gaps) > 0 {
+		t.Skipf("awstest: known gap: %s", strings.Join(gaps, "; "))
+	}
+}
+
+// Lacks reports whether the backend has a registered gap in behaviour, for
+// a test that checks less there rather than skipping.
+func (b *Backend) Lacks(behaviour Behaviour) bool {
+	for _, g := range Gaps {
+		if g.Backend == b.Kind && g.Behaviour == behaviour {
+			return true
+		}
+	}
+	return false
+}
