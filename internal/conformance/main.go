@@ -135,7 +135,7 @@ type pkgResult struct {
 	name                    string
 	passed, skipped, failed int
 	failures                []string
-	ran                     map[string]bool // tests that passed
+	ran                     map[string]bool     // tests that passed
 	broken                  string              // the package failed outside any test (build, panic)
 	skips                   map[string][]string // reason -> tests
 }
