@@ -47,6 +47,10 @@ const (
 	OrgSCPSize           Behaviour = "organizations: SCP size limit"
 	OrgAttachmentLimit   Behaviour = "organizations: SCPs-per-target limit"
 	OrgAsyncInProgress   Behaviour = "organizations: CreateAccount IN_PROGRESS before SUCCEEDED"
+	OrgClosePending      Behaviour = "organizations: CloseAccount PENDING_CLOSURE before SUSPENDED"
+	OrgMemberRefused     Behaviour = "organizations: a member account is refused the management account's operations (ListRoots)"
+	OrgEmailTaken        Behaviour = "organizations: CreateAccount fails EMAIL_ALREADY_EXISTS for another account's email"
+	IAMAliasUnique       Behaviour = "iam: CreateAccountAlias refuses an alias another account has"
 	SSOAsyncInProgress   Behaviour = "sso-admin: assignments and provisioning IN_PROGRESS before SUCCEEDED"
 	DynamoDBAsyncCreates Behaviour = "dynamodb: a new table CREATING before ACTIVE"
 )
@@ -65,6 +69,24 @@ var Gaps = []Gap{
 		"returns the membership ID of a user in a group", "NotImplemented"},
 	{KindMoto, MotoVersion, IAMAddClientIDToOIDCProvider,
 		"adds an audience to the provider", "NotImplemented"},
+	{KindMoto, MotoVersion, OrgDuplicateOU,
+		"refuses a second OU of the same name under one parent with DuplicateOrganizationalUnitException",
+		"creates a second OU of that name (only UpdateOrganizationalUnit checks names)"},
+	{KindMoto, MotoVersion, OrgAsyncInProgress,
+		"answers CreateAccount with a request IN_PROGRESS, which DescribeCreateAccountStatus reports SUCCEEDED or FAILED later",
+		"answers SUCCEEDED at once"},
+	{KindMoto, MotoVersion, OrgClosePending,
+		"leaves a closed account PENDING_CLOSURE for a while, then SUSPENDED (CloseAccount API reference)",
+		"makes it SUSPENDED at once"},
+	{KindMoto, MotoVersion, OrgMemberRefused,
+		"refuses ListRoots to a member account with AccessDeniedException (ListRoots API reference: management account or delegated administrator only)",
+		"serves a member account the management account's roots"},
+	{KindMoto, MotoVersion, OrgEmailTaken,
+		"fails the request with FailureReason EMAIL_ALREADY_EXISTS when another AWS account has the email (CreateAccountStatus API reference)",
+		"creates a second account with the email"},
+	{KindMoto, MotoVersion, IAMAliasUnique,
+		"refuses an alias another account of the partition has with EntityAlreadyExists (aliases are unique per partition, IAM user guide)",
+		"gives every account its own alias namespace"},
 }
 
 // GapsOf returns the registry's gaps of a kind of backend, sorted.
