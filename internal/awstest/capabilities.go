@@ -98,35 +98,29 @@ func (b *Backend) Require(t testing.TB, cs ...Capability) {
 	}
 }
 
-// SkipIfAllSkipped makes a test whose subtests all skipped report SKIP
-// rather than PASS. Call it at the end of a test whose subtests run
-// sequentially, with the results of t.Run's subtests collected by Sub.
+// Subtests runs subtests one after another and makes their parent report
+// SKIP, not PASS, when every one of them skipped:
+//
+//	var s awstest.Subtests
+//	for _, tc := range cases {
+//		s.Run(t, tc.name, func(t *testing.T) { ... })
+//	}
+//	s.Done(t)
 type Subtests struct {
 	ran, skipped int
-	reasons      map[string]bool
 }
 
 // Run runs f as a subtest of t and counts whether it skipped.
 func (s *Subtests) Run(t *testing.T, name string, f func(t *testing.T)) bool {
 	t.Helper()
 	var skipped bool
-	var reason string
 	ok := t.Run(name, func(t *testing.T) {
-		defer func() {
-			skipped = t.Skipped()
-			if skipped {
-				reason = "skipped"
-			}
-		}()
+		defer func() { skipped = t.Skipped() }()
 		f(t)
 	})
 	s.ran++
 	if skipped {
 		s.skipped++
-		if s.reasons == nil {
-			s.reasons = map[string]bool{}
-		}
-		s.reasons[reason] = true
 	}
 	return ok
 }
@@ -135,7 +129,7 @@ func (s *Subtests) Run(t *testing.T, name string, f func(t *testing.T)) bool {
 func (s *Subtests) Done(t *testing.T) {
 	t.Helper()
 	if s.ran > 0 && s.skipped == s.ran && !t.Failed() {
-		t.Skip(fmt.Sprintf("awstest: all %d subtests skipped", s.ran))
+		t.Skipf("awstest: all %d subtests skipped", s.ran)
 	}
 }
 
