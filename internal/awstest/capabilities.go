@@ -1,7 +1,6 @@
 package awstest
 
 import (
-	"fmt"
 	"github.com/awsfoundation/foundation/internal/emulator"
 	"sort"
 	"strings"
