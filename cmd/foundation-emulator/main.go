@@ -10,6 +10,32 @@
 // is printed as a canonical JSON snapshot on exit (SIGINT/SIGTERM) with -dump.
 // -accounts creates member accounts whose access role trusts the management
 // account, as Organizations does, until the emulator serves Organizations.
+//
+// It listens on -addr, else $FOUNDATION_EMULATOR_ADDR, else 127.0.0.1:4566
+// (loopback). The container image (Dockerfile beside this file) sets
+// FOUNDATION_EMULATOR_ADDR=0.0.0.0:4566; "-addr :4566" listens on every
+// interface as well.
+//
+// # Control API
+//
+// Beside the AWS APIs the server answers plain JSON under /_foundation/
+// (internal/emulator/control.go has the details):
+//
+//	GET    /_foundation/health    {"status":"ok"}
+//	GET    /_foundation/info      {"managementAccountId":...,"version":...}
+//	POST   /_foundation/reset     fresh state, as at startup (-accounts recreated)
+//	GET    /_foundation/snapshot  the canonical JSON snapshot of all state
+//	GET    /_foundation/calls     the call log ([{service, operation, account, mutating, status, error, ...}]; ?since=N)
+//	GET    /_foundation/faults    the installed faults, with how often each fired
+//	POST   /_foundation/faults    install faults: {"service":"s3","operation":"PutBucketPolicy","nth":1,"after":true},
+//	                              {"throttle":0.3}, {"latency":"200ms"}, {"error":{"status":403,"code":"AccessDenied"}}, or a list
+//	DELETE /_foundation/faults    remove every fault
+//
+// For example:
+//
+//	curl -s -X POST localhost:4566/_foundation/reset
+//	curl -s localhost:4566/_foundation/calls
+//	curl -s -X POST -d '{"service":"sts","nth":1}' localhost:4566/_foundation/faults
 package main
 
 import (
@@ -24,8 +50,38 @@ import (
 	"github.com/awsfoundation/foundation/internal/emulator"
 )
 
+// controlHelp is the control API summary printed by -h.
+const controlHelp = `
+Control API (JSON, beside the AWS APIs):
+  GET    /_foundation/health    {"status":"ok"}
+  GET    /_foundation/info      {"managementAccountId":...,"version":...}
+  POST   /_foundation/reset     fresh state, as at startup (-accounts recreated)
+  GET    /_foundation/snapshot  canonical JSON snapshot of all state
+  GET    /_foundation/calls     call log: [{service, operation, account, mutating, status, error, ...}]; ?since=N
+  GET    /_foundation/faults    installed faults, with how often each fired
+  POST   /_foundation/faults    install a fault or a list of them, with these fields:
+                                service, operation, account, mutatingOnly: which calls match
+                                nth: fail the Nth matching call; throttle: fail that fraction
+                                error: {"status":403,"code":"AccessDenied","message":"..."}
+                                after: apply the change, then fail; latency: "250ms"
+  DELETE /_foundation/faults    remove every fault
+
+  curl -s -X POST localhost:4566/_foundation/reset
+  curl -s -X POST -d '{"service":"s3","operation":"PutBucketPolicy","nth":1,"after":true}' localhost:4566/_foundation/faults
+`
+
 func main() {
-	addr := flag.String("addr", "127.0.0.1:4566", "address to listen on (loopback by default)")
+	defaultAddr := "127.0.0.1:4566"
+	if a := os.Getenv("FOUNDATION_EMULATOR_ADDR"); a != "" {
+		defaultAddr = a
+	}
+	flag.Usage = func() {
+		out := flag.CommandLine.Output()
+		fmt.Fprintf(out, "Usage: foundation-emulator [flags]\n\nServes an in-memory AWS emulator (any credentials work).\n\nFlags:\n")
+		flag.PrintDefaults()
+		fmt.Fprint(out, controlHelp)
+	}
+	addr := flag.String("addr", defaultAddr, "address to listen on (host:port, or :port for every interface); $FOUNDATION_EMULATOR_ADDR sets the default")
 	account := flag.String("management-account", emulator.DefaultManagementAccountID, "management account ID")
 	pageSize := flag.Int("page-size", 0, "page size of list operations (0: the emulator's small default)")
 	dump := flag.Bool("dump", false, "print the state snapshot on exit")
@@ -39,6 +95,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	e.OnReset(func(e *emulator.Emulator) error { return addMembers(e, *members, *accessRole) })
 	srv, err := emulator.Serve(e, *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

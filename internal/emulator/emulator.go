@@ -78,7 +78,8 @@ type Options struct {
 // use: requests are served one at a time against the state, latency faults
 // are applied outside the lock.
 type Emulator struct {
-	opts Options
+	opts    Options
+	onReset func(*Emulator) error // see OnReset (control.go)
 
 	mu       sync.Mutex
 	rnd      *mrand.Rand
@@ -410,7 +411,7 @@ func randomUpper(n int) string {
 }
 
 // Server is an Emulator served over HTTP on a loopback port, like
-// httptest.Server.
+// httptest.Server, with the control API (control.go) under ControlPrefix.
 type Server struct {
 	// URL is the base URL, "http://127.0.0.1:PORT", to use as an SDK
 	// client's BaseEndpoint (S3 clients need UsePathStyle).
@@ -434,7 +435,7 @@ func Serve(e *Emulator, addr string) (*Server, error) {
 		return nil, fmt.Errorf("emulator: listen %s: %w", addr, err)
 	}
 	s := &Server{URL: "http://" + ln.Addr().String(), Emulator: e, ln: ln,
-		srv: &http.Server{Handler: e, ReadHeaderTimeout: 30 * time.Second}}
+		srv: &http.Server{Handler: withControl(e), ReadHeaderTimeout: 30 * time.Second}}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }
