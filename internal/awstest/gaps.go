@@ -28,24 +28,32 @@ const (
 	SSOGetPermissionsBoundary    Behaviour = "sso-admin: GetPermissionsBoundaryForPermissionSet"
 	SSOListTagsForResource       Behaviour = "sso-admin: ListTagsForResource"
 	SSOProvisioningStatus        Behaviour = "sso-admin: DescribePermissionSetProvisioningStatus"
+	SSODefaultSessionDuration    Behaviour = "sso-admin: CreatePermissionSet without SessionDuration defaults to PT1H"
 	SSOManagedPolicyPath         Behaviour = "sso-admin: AWS managed policies under a path (arn:aws:iam::aws:policy/job-function/...)"
 	IdentityStoreGetMembershipID Behaviour = "identitystore: GetGroupMembershipId"
 
 	// IAM.
 	IAMAddClientIDToOIDCProvider Behaviour = "iam: AddClientIDToOpenIDConnectProvider"
 	IAMServiceLinkedRoleNames    Behaviour = "iam: CreateServiceLinkedRole names the role as AWS does"
+	IAMServiceLinkedRoleTaken    Behaviour = "iam: CreateServiceLinkedRole refuses an existing role with InvalidInput"
 
 	// KMS, DynamoDB, S3, ECR.
 	KMSRotationPeriod          Behaviour = "kms: EnableKeyRotation RotationPeriodInDays"
+	KMSPolicyPrincipalsExist   Behaviour = "kms: CreateKey and PutKeyPolicy refuse a policy naming a principal that does not exist"
+	KMSDefaultKeyUsage         Behaviour = "kms: CreateKey without KeyUsage makes an ENCRYPT_DECRYPT key"
 	DynamoDBDeletionProtection Behaviour = "dynamodb: DeletionProtectionEnabled"
 	S3NewerNoncurrentVersions  Behaviour = "s3: lifecycle NoncurrentVersionExpiration.NewerNoncurrentVersions"
 	S3BucketDefaults2023       Behaviour = "s3: a new bucket blocks public access and enforces bucket ownership (2023 defaults)"
 	ECRScanOnPushOff           Behaviour = "ecr: PutImageScanningConfiguration turns scan on push off"
+	DynamoDBUpdateTableSSE     Behaviour = "dynamodb: UpdateTable SSESpecification changes the table's encryption"
+	S3CrossAccountDenied       Behaviour = "s3: another account's bucket refused (403) without a grant"
+	S3ExpectedBucketOwner      Behaviour = "s3: ExpectedBucketOwner checked against the bucket's owner"
 
 	// Organizations.
 	OrgDuplicateOU       Behaviour = "organizations: CreateOrganizationalUnit refuses a duplicate name under one parent"
 	OrgSCPSize           Behaviour = "organizations: SCP size limit"
 	OrgAttachmentLimit   Behaviour = "organizations: SCPs-per-target limit"
+	OrgNotInUse          Behaviour = "organizations: AWSOrganizationsNotInUseException outside an organization"
 	OrgAsyncInProgress   Behaviour = "organizations: CreateAccount IN_PROGRESS before SUCCEEDED"
 	OrgClosePending      Behaviour = "organizations: CloseAccount PENDING_CLOSURE before SUSPENDED"
 	OrgMemberRefused     Behaviour = "organizations: a member account is refused the management account's operations (ListRoots)"
@@ -65,10 +73,32 @@ var Gaps = []Gap{
 		"lists the permission set's tags", "NotImplemented"},
 	{KindMoto, MotoVersion, SSOProvisioningStatus,
 		"returns the provisioning request's status", "NotImplemented"},
+	{KindMoto, MotoVersion, SSODefaultSessionDuration,
+		"answers SessionDuration \"PT1H\" (an ISO-8601 string, the API reference's default)",
+		"answers the number 3600, which the SDK cannot deserialize"},
 	{KindMoto, MotoVersion, IdentityStoreGetMembershipID,
 		"returns the membership ID of a user in a group", "NotImplemented"},
 	{KindMoto, MotoVersion, IAMAddClientIDToOIDCProvider,
 		"adds an audience to the provider", "NotImplemented"},
+	{KindMoto, MotoVersion, IAMServiceLinkedRoleNames,
+		"names each service's role as that service documents it (ecs.amazonaws.com: AWSServiceRoleForECS, spot.amazonaws.com: AWSServiceRoleForEC2Spot, " +
+			"eks-nodegroup.amazonaws.com: AWSServiceRoleForAmazonEKSNodegroup, lakeformation.amazonaws.com: AWSServiceRoleForLakeFormationDataAccess)",
+		"derives the name from the principal: AWSServiceRoleForecs, AWSServiceRoleForspot, AWSServiceRoleForeks-nodegroup, AWSServiceRoleForlakeformation " +
+			"(right only for autoscaling, application-autoscaling and elasticbeanstalk)"},
+	{KindMoto, MotoVersion, IAMServiceLinkedRoleTaken,
+		"refuses a role that exists with 400 InvalidInput \"Service role name ... has been taken in this account, please try a different suffix\" " +
+			"(CreateServiceLinkedRole's documented errors have no EntityAlreadyExists)",
+		"answers 409 EntityAlreadyExists"},
+	{KindMoto, MotoVersion, KMSRotationPeriod,
+		"keeps EnableKeyRotation's RotationPeriodInDays (default 365) and GetKeyRotationStatus returns it",
+		"ignores the period: GetKeyRotationStatus returns KeyRotationEnabled only"},
+	{KindMoto, MotoVersion, KMSPolicyPrincipalsExist,
+		"refuses with MalformedPolicyDocumentException a key policy naming a principal that does not exist or is not yet visible " +
+			"(CreateKey Policy: \"The principals in the key policy must exist and be visible to KMS\")",
+		"accepts any principal"},
+	{KindMoto, MotoVersion, KMSDefaultKeyUsage,
+		"makes an ENCRYPT_DECRYPT key when CreateKey has no KeyUsage, and DescribeKey says so",
+		"stores no KeyUsage: DescribeKey returns none"},
 	{KindMoto, MotoVersion, OrgDuplicateOU,
 		"refuses a second OU of the same name under one parent with DuplicateOrganizationalUnitException",
 		"creates a second OU of that name (only UpdateOrganizationalUnit checks names)"},
@@ -87,6 +117,30 @@ var Gaps = []Gap{
 	{KindMoto, MotoVersion, IAMAliasUnique,
 		"refuses an alias another account of the partition has with EntityAlreadyExists (aliases are unique per partition, IAM user guide)",
 		"gives every account its own alias namespace"},
+	{KindMoto, MotoVersion, S3NewerNoncurrentVersions,
+		"keeps NewerNoncurrentVersions in a lifecycle rule's NoncurrentVersionExpiration and returns it (S3 API reference, NoncurrentVersionExpiration)",
+		"accepts it in PutBucketLifecycleConfiguration and drops it: GetBucketLifecycleConfiguration returns NoncurrentDays only"},
+	{KindMoto, MotoVersion, S3BucketDefaults2023,
+		"gives every new bucket S3 Block Public Access and BucketOwnerEnforced ownership (April 2023) and SSE-S3 default encryption (January 2023) (S3 user guide)",
+		"creates buckets without them: NoSuchPublicAccessBlockConfiguration, OwnershipControlsNotFoundError, ServerSideEncryptionConfigurationNotFoundError"},
+	{KindMoto, MotoVersion, S3CrossAccountDenied,
+		"answers HeadBucket (and every other request) on another account's bucket with 403 unless a policy grants it",
+		"serves any account's bucket to every account (HeadBucket 200)"},
+	{KindMoto, MotoVersion, S3ExpectedBucketOwner,
+		"fails a request whose ExpectedBucketOwner is not the bucket's owner with 403 AccessDenied",
+		"ignores ExpectedBucketOwner"},
+	{KindMoto, MotoVersion, DynamoDBUpdateTableSSE,
+		"switches the table's encryption (AWS owned key to KMS) with UpdateTable SSESpecification; DescribeTable then reports SSEDescription (DynamoDB developer guide, updating an encryption key)",
+		"accepts UpdateTable SSESpecification and ignores it: SSEDescription stays absent"},
+	{KindMoto, MotoVersion, OrgSCPSize,
+		"refuses an SCP over 5,120 characters with ConstraintViolationException POLICY_CONTENT_LIMIT_EXCEEDED (Organizations quotas)",
+		"creates SCPs of any size (8,482 characters accepted)"},
+	{KindMoto, MotoVersion, OrgAttachmentLimit,
+		"refuses a sixth SCP on one root, OU or account with ConstraintViolationException MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED (Organizations quotas)",
+		"attaches any number (7 on one OU accepted)"},
+	{KindMoto, MotoVersion, OrgNotInUse,
+		"answers CreatePolicy from an account outside any organization with AWSOrganizationsNotInUseException (HTTP 404)",
+		"fails with HTTP 500 and an HTML body (an internal AttributeError)"},
 }
 
 // GapsOf returns the registry's gaps of a kind of backend, sorted.
