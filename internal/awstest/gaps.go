@@ -41,6 +41,7 @@ const (
 	KMSRotationPeriod          Behaviour = "kms: EnableKeyRotation RotationPeriodInDays"
 	KMSPolicyPrincipalsExist   Behaviour = "kms: CreateKey and PutKeyPolicy refuse a policy naming a principal that does not exist"
 	KMSDefaultKeyUsage         Behaviour = "kms: CreateKey without KeyUsage makes an ENCRYPT_DECRYPT key"
+	KMSGetKeyPolicyDefaultName Behaviour = "kms: GetKeyPolicy without PolicyName returns the policy named default"
 	DynamoDBDeletionProtection Behaviour = "dynamodb: DeletionProtectionEnabled"
 	S3NewerNoncurrentVersions  Behaviour = "s3: lifecycle NoncurrentVersionExpiration.NewerNoncurrentVersions"
 	S3BucketDefaults2023       Behaviour = "s3: a new bucket blocks public access and enforces bucket ownership (2023 defaults)"
@@ -99,6 +100,9 @@ var Gaps = []Gap{
 	{KindMoto, MotoVersion, KMSDefaultKeyUsage,
 		"makes an ENCRYPT_DECRYPT key when CreateKey has no KeyUsage, and DescribeKey says so",
 		"stores no KeyUsage: DescribeKey returns none"},
+	{KindMoto, MotoVersion, KMSGetKeyPolicyDefaultName,
+		"returns the key policy when GetKeyPolicy has no PolicyName (GetKeyPolicy API reference: \"If no policy name is specified, the default value is default\")",
+		"answers NotFoundException \"No such policy exists\" unless PolicyName is default"},
 	{KindMoto, MotoVersion, OrgDuplicateOU,
 		"refuses a second OU of the same name under one parent with DuplicateOrganizationalUnitException",
 		"creates a second OU of that name (only UpdateOrganizationalUnit checks names)"},
