@@ -31,6 +31,13 @@ const (
 	SSODefaultSessionDuration    Behaviour = "sso-admin: CreatePermissionSet without SessionDuration defaults to PT1H"
 	SSOManagedPolicyPath         Behaviour = "sso-admin: AWS managed policies under a path (arn:aws:iam::aws:policy/job-function/...)"
 	IdentityStoreGetMembershipID Behaviour = "identitystore: GetGroupMembershipId"
+	SSOProvisionsRoles           Behaviour = "sso-admin: provisioning a permission set makes its AWSReservedSSO_ role in each assigned account"
+	SSOPermissionsBoundaryWrite  Behaviour = "sso-admin: PutPermissionsBoundaryToPermissionSet and DeletePermissionsBoundaryFromPermissionSet"
+	SSOTagResource               Behaviour = "sso-admin: TagResource"
+	SSOAssignmentProvisions      Behaviour = "sso-admin: CreateAccountAssignment provisions the permission set to the account"
+	SSOAssignmentChecksPrincipal Behaviour = "sso-admin: an account assignment of a principal that does not exist fails"
+	IdentityStoreUpdateUser      Behaviour = "identitystore: UpdateUser"
+	IdentityStoreUpdateGroup     Behaviour = "identitystore: UpdateGroup"
 
 	// IAM.
 	IAMAddClientIDToOIDCProvider Behaviour = "iam: AddClientIDToOpenIDConnectProvider"
@@ -60,6 +67,7 @@ const (
 	OrgMemberRefused     Behaviour = "organizations: a member account is refused the management account's operations (ListRoots)"
 	OrgEmailTaken        Behaviour = "organizations: CreateAccount fails EMAIL_ALREADY_EXISTS for another account's email"
 	IAMAliasUnique       Behaviour = "iam: CreateAccountAlias refuses an alias another account has"
+	IAMManagedPolicies   Behaviour = "iam: AWS managed policies (arn:aws:iam::aws:policy/...) attachable in every account"
 	SSOAsyncInProgress   Behaviour = "sso-admin: assignments and provisioning IN_PROGRESS before SUCCEEDED"
 	DynamoDBAsyncCreates Behaviour = "dynamodb: a new table CREATING before ACTIVE"
 )
@@ -79,6 +87,32 @@ var Gaps = []Gap{
 		"answers the number 3600, which the SDK cannot deserialize"},
 	{KindMoto, MotoVersion, IdentityStoreGetMembershipID,
 		"returns the membership ID of a user in a group", "NotImplemented"},
+	{KindMoto, MotoVersion, SSOProvisionsRoles,
+		"makes a role AWSReservedSSO_<permission set>_<suffix> under /aws-reserved/sso.amazonaws.com/ in every account a permission set is assigned to, " +
+			"with the set's policies (IAM Identity Center user guide, IAM roles created by IAM Identity Center)",
+		"records the assignment (SUCCEEDED) and makes no role: ListRoles in the account has none"},
+	{KindMoto, MotoVersion, SSOPermissionsBoundaryWrite,
+		"attaches or removes the permission set's permissions boundary",
+		"answers HTTP 500 (NotImplementedError) to both"},
+	{KindMoto, MotoVersion, SSOTagResource,
+		"adds tags to the permission set", "answers HTTP 500 (NotImplementedError)"},
+	{KindMoto, MotoVersion, IdentityStoreUpdateUser,
+		"replaces the user's attributes (name, display name, emails)", "answers HTTP 500 (NotImplementedError)"},
+	{KindMoto, MotoVersion, IdentityStoreUpdateGroup,
+		"replaces the group's attributes (description, display name)", "answers HTTP 500 (NotImplementedError)"},
+	{KindMoto, MotoVersion, SSOManagedPolicyPath,
+		"attaches AWS managed policies under a path such as arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+		"refuses them with ResourceNotFoundException \"Policy does not exist\" (it reads a policy's \"path\" where its data says \"Path\", " +
+			"so every AWS managed policy is expected at the root: arn:aws:iam::aws:policy/ViewOnlyAccess is accepted instead)"},
+	{KindMoto, MotoVersion, SSOAssignmentProvisions,
+		"provisions the permission set to the account with each account assignment (CreateAccountAssignment API reference): " +
+			"ListAccountsForProvisionedPermissionSet lists the account and it has an AWSReservedSSO_<name>_<hex> role; " +
+			"provisioning fails where a referenced customer managed policy or boundary is missing in the account",
+		"provisions nothing on assignment; ProvisionPermissionSet provisions to the caller's account whatever the target, " +
+			"and ListAccountsForProvisionedPermissionSet ignores ProvisioningStatus"},
+	{KindMoto, MotoVersion, SSOAssignmentChecksPrincipal,
+		"fails the assignment request (DescribeAccountAssignmentCreationStatus FAILED with a FailureReason) when the user or group does not exist",
+		"answers SUCCEEDED at once for any principal ID"},
 	{KindMoto, MotoVersion, IAMAddClientIDToOIDCProvider,
 		"adds an audience to the provider", "NotImplemented"},
 	{KindMoto, MotoVersion, IAMServiceLinkedRoleNames,
@@ -121,6 +155,10 @@ var Gaps = []Gap{
 	{KindMoto, MotoVersion, IAMAliasUnique,
 		"refuses an alias another account of the partition has with EntityAlreadyExists (aliases are unique per partition, IAM user guide)",
 		"gives every account its own alias namespace"},
+	{KindMoto, MotoVersion, IAMManagedPolicies,
+		"has every AWS managed policy in every account, for all customers to attach (IAM user guide: AWS managed policies)",
+		"has none unless started with MOTO_IAM_LOAD_MANAGED_POLICIES=true (AttachRolePolicy answers NoSuchEntity); " +
+			"that setting loads them into each account's backend, about 10 s per account here"},
 	{KindMoto, MotoVersion, S3NewerNoncurrentVersions,
 		"keeps NewerNoncurrentVersions in a lifecycle rule's NoncurrentVersionExpiration and returns it (S3 API reference, NoncurrentVersionExpiration)",
 		"accepts it in PutBucketLifecycleConfiguration and drops it: GetBucketLifecycleConfiguration returns NoncurrentDays only"},
