@@ -34,14 +34,14 @@ var stepOf = map[string]string{
 
 // faultSpecs are the bootstraps whose every mutating call is failed: the
 // bucket alone, and the bucket with every optional write plus the table.
-var faultSpecs = map[string]func(b *awstest.Backend) statebackend.Spec{
-	"lockfile": func(b *awstest.Backend) statebackend.Spec {
+var faultSpecs = map[string]func(t *testing.T, b *awstest.Backend) statebackend.Spec{
+	"lockfile": func(t *testing.T, b *awstest.Backend) statebackend.Spec {
 		return statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}
 	},
-	"both-kms-tags": func(b *awstest.Backend) statebackend.Spec {
+	"both-kms-tags": func(t *testing.T, b *awstest.Backend) statebackend.Spec {
 		return statebackend.Spec{
-			Bucket: b.Unique("tfstate"), Region: b.Region, KMSKeyID: testKeyARN,
-			Locking: statebackend.LockBoth, LockTable: b.Unique("tf-locks"), LockTableKMSKeyID: testTableKey,
+			Bucket: b.Unique("tfstate"), Region: b.Region, KMSKeyID: keyARN(t, b, testKeyID),
+			Locking: statebackend.LockBoth, LockTable: b.Unique("tf-locks"), LockTableKMSKeyID: keyARN(t, b, testTableID),
 			Tags: map[string]string{"team": "platform"},
 		}
 	},
@@ -52,16 +52,19 @@ var faultSpecs = map[string]func(b *awstest.Backend) statebackend.Spec{
 // the answer was lost). Each failure is reported wrapped, naming the step;
 // running again without the fault reaches exactly the reference state.
 func TestFaultAtEveryMutatingCall(t *testing.T) {
+	var s awstest.Subtests
 	for name, faultSpec := range faultSpecs {
-		t.Run(name, func(t *testing.T) { testFaultAtEveryMutatingCall(t, faultSpec) })
+		s.Run(t, name, func(t *testing.T) { testFaultAtEveryMutatingCall(t, faultSpec) })
 	}
+	s.Done(t)
 }
 
-func testFaultAtEveryMutatingCall(t *testing.T, faultSpec func(*awstest.Backend) statebackend.Spec) {
+func testFaultAtEveryMutatingCall(t *testing.T, faultSpec func(*testing.T, *awstest.Backend) statebackend.Spec) {
 	ref := awstest.New(t)
+	ref.Require(t, awstest.CapFaults, awstest.CapSnapshot)
 	e := ref.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 60*time.Second)
-	if _, err := statebackend.Bootstrap(ctx, apiFor(ref), faultSpec(ref), fast()...); err != nil {
+	if _, err := statebackend.Bootstrap(ctx, apiFor(ref), faultSpec(t, ref), fast()...); err != nil {
 		t.Fatal(err)
 	}
 	var ops []string
@@ -82,7 +85,7 @@ func testFaultAtEveryMutatingCall(t *testing.T, faultSpec func(*awstest.Backend)
 			t.Run(fmt.Sprintf("after=%v/%d-%s", after, i+1, op), func(t *testing.T) {
 				b := awstest.New(t)
 				e := b.RequireEmulator(t, awstest.CapFaults)
-				spec := faultSpec(b)
+				spec := faultSpec(t, b)
 				f := e.AddFault(&emulator.Fault{
 					Match: emulator.Match{MutatingOnly: true}, Nth: i + 1, AfterHandler: after,
 					Err: &emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"},
@@ -123,6 +126,7 @@ func testFaultAtEveryMutatingCall(t *testing.T, faultSpec func(*awstest.Backend)
 // TagResource).
 func TestFaultDuringDriftRepair(t *testing.T) {
 	ref := awstest.New(t)
+	ref.Require(t, awstest.CapFaults, awstest.CapSnapshot)
 	e := ref.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 60*time.Second)
 	spec, _, _ := driftedBackend(t, ctx, ref)
