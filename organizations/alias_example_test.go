@@ -17,7 +17,7 @@ import (
 // (https://autochart-dev.signin.aws.amazon.com/console), acting in each
 // through its access role.
 func ExampleEnsureAccountAlias() {
-	cfg, stop := startEmulator()
+	cfg, stop := startBackend("ExampleEnsureAccountAlias")
 	defer stop()
 	api := sdk.NewFromConfig(cfg)
 	ctx := context.Background()

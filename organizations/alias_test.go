@@ -95,34 +95,37 @@ func TestEnsureAccountAliasDryRunOnFreshAccount(t *testing.T) {
 
 func TestEnsureAccountAliasTakenByAnotherAccount(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t, awstest.CapFaults)
-	ctx := awstest.Context(t, 30*time.Second)
-	const other = "210987654321"
-	require.NoError(t, e.AddAccount(other))
-	mine, theirs := iam.NewFromConfig(b.Config()), iam.NewFromConfig(b.ConfigFor(other))
+	b.Need(t, awstest.IAMAliasUnique)
+	b.Require(t, awstest.CapMemberAccounts)
+	// Another account: a member of the test's organization.
+	_, orgs, ctx := withOrg(t, b)
+	other, err := organizations.EnsureAccount(ctx, orgs, organizations.AccountSpec{Name: "other", Email: "other@example.com"}, fast()...)
+	require.NoError(t, err)
+	mine, theirs := iam.NewFromConfig(b.Config()), iam.NewFromConfig(b.ConfigFor(other.ID))
+	winterwind, autochart := b.Unique("winterwind"), b.Unique("autochart")
 
-	_, err := organizations.EnsureAccountAlias(ctx, theirs, organizations.AccountAliasSpec{Alias: "winterwind"}, fast()...)
+	_, err = organizations.EnsureAccountAlias(ctx, theirs, organizations.AccountAliasSpec{Alias: winterwind}, fast()...)
 	require.NoError(t, err)
 
 	// Without an alias of its own.
-	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: "winterwind"}, fast()...)
+	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: winterwind}, fast()...)
 	var taken *organizations.AliasTakenError
 	require.ErrorAs(t, err, &taken)
-	require.Equal(t, "winterwind", taken.Alias)
+	require.Equal(t, winterwind, taken.Alias)
 	require.Empty(t, taken.Current)
 	var exists *iamtypes.EntityAlreadyExistsException
 	require.ErrorAs(t, err, &exists, "the SDK's error stays in the chain")
 	require.Empty(t, aliasesOf(t, ctx, mine))
 
 	// With one: it keeps it.
-	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: "autochart"}, fast()...)
+	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: autochart}, fast()...)
 	require.NoError(t, err)
-	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: "winterwind"}, fast()...)
+	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: winterwind}, fast()...)
 	require.ErrorAs(t, err, &taken)
-	require.Equal(t, "autochart", taken.Current)
-	require.ErrorContains(t, err, `its alias stays "autochart"`)
-	require.Equal(t, []string{"autochart"}, aliasesOf(t, ctx, mine))
-	require.Equal(t, []string{"winterwind"}, aliasesOf(t, ctx, theirs))
+	require.Equal(t, autochart, taken.Current)
+	require.ErrorContains(t, err, `its alias stays "`+autochart+`"`)
+	require.Equal(t, []string{autochart}, aliasesOf(t, ctx, mine))
+	require.Equal(t, []string{winterwind}, aliasesOf(t, ctx, theirs))
 }
 
 func TestEnsureAccountAliasInvalidSpecMakesNoCall(t *testing.T) {

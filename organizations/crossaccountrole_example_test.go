@@ -19,7 +19,7 @@ import (
 // the role is converged in each account through ForEachAccount, then the
 // shared-services account assumes it.
 func ExampleEnsureCrossAccountRole() {
-	cfg, stop := startEmulator()
+	cfg, stop := startBackend("ExampleEnsureCrossAccountRole")
 	defer stop()
 	api := sdk.NewFromConfig(cfg)
 	ctx := context.Background()

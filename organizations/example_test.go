@@ -4,37 +4,25 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	sdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
-// startEmulator starts the embedded emulator and returns a config acting as
-// its management account, and a function that stops it.
-func startEmulator() (aws.Config, func()) {
-	srv, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	// Closing the client's idle connections first lets the emulator shut
-	// down at once.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	cfg := aws.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIAEXAMPLE", "example-secret", ""),
-		HTTPClient:   &http.Client{Transport: tr},
-	}
-	return cfg, func() { tr.CloseIdleConnections(); _ = srv.Close() }
+// startBackend starts the test suite's backend for the Example name (the
+// embedded emulator unless the environment selects another) and returns a
+// config acting as its management account, and a function that releases it.
+func startBackend(name string) (aws.Config, func()) {
+	b, done := awstest.Example(name)
+	return b.Config(), done
 }
 
 var examplePolling = foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)
@@ -43,7 +31,7 @@ var examplePolling = foundation.WithPollInterval(10*time.Millisecond, 100*time.M
 // Management OU, Workloads with Dev, Staging and Production, and one account
 // in each) on the embedded emulator, and print what was done.
 func ExampleEnsureTree() {
-	cfg, stop := startEmulator()
+	cfg, stop := startBackend("ExampleEnsureTree")
 	defer stop()
 	api := sdk.NewFromConfig(cfg)
 	ctx := context.Background()
@@ -71,7 +59,8 @@ func ExampleEnsureTree() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, c := range append(org.Changes, tree.Changes...) {
+	fmt.Println(org.Changes[0].Action, org.Changes[0].Resource, strings.HasPrefix(org.Changes[0].ID, "o-"))
+	for _, c := range append(org.Changes[1:], tree.Changes...) {
 		fmt.Println(c.Action, c.Resource, c.ID)
 	}
 
@@ -81,7 +70,7 @@ func ExampleEnsureTree() {
 	}
 	fmt.Println("second run changes:", len(again.Changes))
 	// Output:
-	// create organizations:organization o-k08s7el70p
+	// create organizations:organization true
 	// update organizations:policy-type SERVICE_CONTROL_POLICY
 	// create organizations:ou Management
 	// create organizations:ou Workloads
@@ -101,7 +90,7 @@ func ExampleEnsureTree() {
 // only read calls and lists every change, OUs and accounts under OUs that
 // would be created included.
 func ExampleEnsureTree_dryRun() {
-	cfg, stop := startEmulator()
+	cfg, stop := startBackend("ExampleEnsureTree_dryRun")
 	defer stop()
 	api := sdk.NewFromConfig(cfg)
 
@@ -124,9 +113,11 @@ func ExampleEnsureTree_dryRun() {
 	// update organizations:account-parent "aws+log-archive@example.com": Parent: Root -> Security
 }
 
-// Read the tree for a report.
+// Read the tree for a report: here the OUs and the member accounts with
+// the policies attached to each (fmt.Print(tree) prints the whole tree,
+// IDs included).
 func ExampleReadTree() {
-	cfg, stop := startEmulator()
+	cfg, stop := startBackend("ExampleReadTree")
 	defer stop()
 	api := sdk.NewFromConfig(cfg)
 	ctx := context.Background()
@@ -139,8 +130,6 @@ func ExampleReadTree() {
 	if _, err := organizations.EnsureTree(ctx, api, organizations.TreeSpec{
 		OUs:      []organizations.OUSpec{{Path: "Sandbox"}, {Path: "Workloads/Prod"}},
 		Accounts: []organizations.AccountSpec{{Name: "sandbox", Email: "aws+sandbox@example.com", OU: "Sandbox"}},
-		// One OU at a time: the emulator numbers OU IDs in creation order.
-		OUConcurrency: 1,
 	}, examplePolling); err != nil {
 		log.Fatal(err)
 	}
@@ -148,20 +137,33 @@ func ExampleReadTree() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Print(tree)
+	names := func(ps []organizations.Policy) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	fmt.Println("policy types:", tree.PolicyTypes, "root:", names(tree.RootPolicies))
+	for _, ou := range tree.OUs {
+		fmt.Println(ou.Path+"/", names(ou.Policies))
+	}
+	for _, a := range tree.Accounts {
+		if a.ID != tree.ManagementAccountID {
+			fmt.Printf("%s <%s> in %s/: %s %v\n", a.Name, a.Email, a.OU, a.State, names(a.Policies))
+		}
+	}
 	// Output:
-	// Organization o-k08s7el70p (management account 123456789012); policy types: SERVICE_CONTROL_POLICY
-	// Root r-c9i8 [FullAWSAccess]
-	//   Management account <123456789012@example.com> 123456789012 ACTIVE [FullAWSAccess]
-	//   Sandbox/ ou-c9i8-3fhr7s64 [FullAWSAccess]
-	//     sandbox <aws+sandbox@example.com> 314643256983 ACTIVE [FullAWSAccess]
-	//   Workloads/ ou-c9i8-vmhzuyap [FullAWSAccess]
-	//     Prod/ ou-c9i8-k1nyegl8 [FullAWSAccess]
+	// policy types: [SERVICE_CONTROL_POLICY] root: [FullAWSAccess]
+	// Sandbox/ [FullAWSAccess]
+	// Workloads/ [FullAWSAccess]
+	// Workloads/Prod/ [FullAWSAccess]
+	// sandbox <aws+sandbox@example.com> in Sandbox/: ACTIVE [FullAWSAccess]
 }
 
 // Act in a member account through the role Organizations created in it.
 func ExampleAccountConfig() {
-	cfg, stop := startEmulator()
+	cfg, stop := startBackend("ExampleAccountConfig")
 	defer stop()
 	api := sdk.NewFromConfig(cfg)
 	ctx := context.Background()
@@ -184,7 +186,7 @@ func ExampleAccountConfig() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(aws.ToString(id.Arn))
+	fmt.Println(strings.Replace(aws.ToString(id.Arn), acct.ID, "<myapp-dev>", 1))
 	// Output:
-	// arn:aws:sts::717680805434:assumed-role/OrganizationAccountAccessRole/bootstrap
+	// arn:aws:sts::<myapp-dev>:assumed-role/OrganizationAccountAccessRole/bootstrap
 }

@@ -77,9 +77,11 @@ func TestConcurrentModificationOnEveryWrite(t *testing.T) {
 			return err
 		},
 	}
+	var s awstest.Subtests
 	for name, sc := range map[string]scenario{"fresh": fresh, "tag-drift": drift} {
-		t.Run(name, func(t *testing.T) {
+		s.Run(t, name, func(t *testing.T) {
 			ref := awstest.New(t)
+			ref.Require(t, awstest.CapSnapshot)
 			e := ref.RequireEmulator(t, awstest.CapFaults)
 			ctx := awstest.Context(t, 60*time.Second)
 			api := client(t, ref)
@@ -125,6 +127,7 @@ func TestConcurrentModificationOnEveryWrite(t *testing.T) {
 			}
 		})
 	}
+	s.Done(t)
 }
 
 // TestConcurrentModificationPersisting: the retries are bounded by the

@@ -20,17 +20,18 @@ import (
 
 func TestForEachAccount(t *testing.T) {
 	b, api, ctx := withOrg(t)
+	b.Require(t, awstest.CapMemberAccounts)
 	tree, err := organizations.EnsureTree(ctx, api, seed000(), fast()...)
 	require.NoError(t, err)
-	e := b.RequireEmulator(t, awstest.CapFaults)
+	mgmt := b.AccountID(t)
 
-	targets := []organizations.Target{{ID: e.ManagementAccountID(), Name: "management"}}
+	targets := []organizations.Target{{ID: mgmt, Name: "management"}}
 	for _, a := range tree.Accounts {
 		targets = append(targets, organizations.Target{ID: a.ID, Name: a.Name})
 	}
 	var inFlight, peak atomic.Int32
 	sum, err := organizations.ForEachAccount(ctx, b.Config(), organizations.FanOutSpec{
-		Accounts: targets, ManagementAccountID: e.ManagementAccountID(), Concurrency: 2,
+		Accounts: targets, ManagementAccountID: mgmt, Concurrency: 2,
 	}, func(ctx context.Context, cfg aws.Config, target organizations.Target) (foundation.Changes, error) {
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
@@ -67,13 +68,14 @@ func TestForEachAccount(t *testing.T) {
 
 	var out bytes.Buffer
 	sum.Report(&out)
-	require.Contains(t, out.String(), "== management ("+e.ManagementAccountID()+")")
+	require.Contains(t, out.String(), "== management ("+mgmt+")")
 	require.Contains(t, out.String(), "FAILED: boom")
 	require.Contains(t, out.String(), "1 of 4 accounts failed: myapp-staging")
 }
 
 func TestForEachAccountValidates(t *testing.T) {
-	b, _, ctx := withOrg(t)
+	b := awstest.New(t)
+	ctx := awstest.Context(t, 10*time.Second)
 	mark := b.Mark()
 	_, err := organizations.ForEachAccount(ctx, b.Config(), organizations.FanOutSpec{
 		Accounts: []organizations.Target{{ID: "123"}, {ID: "111111111111"}, {ID: "111111111111"}},

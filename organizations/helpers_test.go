@@ -38,11 +38,18 @@ func client(t testing.TB, b *awstest.Backend, cfg ...aws.Config) *sdk.Client {
 	return sdk.NewFromConfig(c, func(o *sdk.Options) { o.HTTPClient = &http.Client{Transport: tr} })
 }
 
-// withOrg returns a backend whose management account has an organization
-// with SCPs enabled.
-func withOrg(t *testing.T) (*awstest.Backend, *sdk.Client, context.Context) {
+// withOrg returns a backend (a new one, or the one given) whose management
+// account has an organization with SCPs enabled: the test's own, since the
+// tests read whole trees back.
+func withOrg(t *testing.T, on ...*awstest.Backend) (*awstest.Backend, *sdk.Client, context.Context) {
 	t.Helper()
-	b := awstest.New(t)
+	var b *awstest.Backend
+	if len(on) > 0 {
+		b = on[0]
+	} else {
+		b = awstest.New(t)
+	}
+	b.Require(t, awstest.CapFreshState)
 	ctx := awstest.Context(t, 30*time.Second)
 	api := client(t, b)
 	if _, err := organizations.EnsureOrganization(ctx, api, scp, fast()...); err != nil {

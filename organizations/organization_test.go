@@ -16,6 +16,7 @@ import (
 
 func TestEnsureOrganization(t *testing.T) {
 	b := awstest.New(t)
+	b.Require(t, awstest.CapFreshState)
 	ctx := awstest.Context(t, 20*time.Second)
 	api := client(t, b)
 	spec := organizations.OrganizationSpec{PolicyTypes: []types.PolicyType{types.PolicyTypeTagPolicy, types.PolicyTypeServiceControlPolicy}}
@@ -55,8 +56,10 @@ func TestEnsureOrganization(t *testing.T) {
 // TestOrganizationThatCannotBeConverged: consolidated billing only, or a
 // member account calling.
 func TestOrganizationThatCannotBeConverged(t *testing.T) {
-	t.Run("consolidated billing", func(t *testing.T) {
+	var s awstest.Subtests
+	s.Run(t, "consolidated billing", func(t *testing.T) {
 		b := awstest.New(t)
+		b.Require(t, awstest.CapFreshState)
 		ctx := awstest.Context(t, 20*time.Second)
 		api := client(t, b)
 		if _, err := api.CreateOrganization(ctx, &sdk.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetConsolidatedBilling}); err != nil {
@@ -71,8 +74,10 @@ func TestOrganizationThatCannotBeConverged(t *testing.T) {
 		t.Log(err)
 		b.RequireNoMutations(t, mark)
 	})
-	t.Run("member account", func(t *testing.T) {
+	s.Run(t, "member account", func(t *testing.T) {
 		b, api, ctx := withOrg(t)
+		b.Require(t, awstest.CapMemberAccounts)
+		b.Need(t, awstest.OrgMemberRefused)
 		member, err := organizations.EnsureAccount(ctx, api, organizations.AccountSpec{Name: "member", Email: "member@example.com"}, fast()...)
 		if err != nil {
 			t.Fatal(err)
@@ -91,4 +96,5 @@ func TestOrganizationThatCannotBeConverged(t *testing.T) {
 		t.Log(err)
 		b.RequireNoMutations(t, mark)
 	})
+	s.Done(t)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -15,6 +16,8 @@ import (
 // leave one of everything (creates that race re-read and converge).
 func TestConcurrentRuns(t *testing.T) {
 	b, api, ctx := withOrg(t)
+	// Racing creates converge on AWS's refusal of a duplicate OU.
+	b.Need(t, awstest.OrgDuplicateOU)
 	spec := seed000()
 	var wg sync.WaitGroup
 	errs := make([]error, 3)

@@ -17,9 +17,11 @@ import (
 // real run (whose changes are exactly those listed), read back with the SDK,
 // then twice more with no change and no mutating call.
 func TestSeedTrees(t *testing.T) {
+	var s awstest.Subtests
 	for name, spec := range map[string]organizations.TreeSpec{"seed000": seed000(), "seed001": seed001()} {
-		t.Run(name, func(t *testing.T) {
+		s.Run(t, name, func(t *testing.T) {
 			b := awstest.New(t)
+			b.Require(t, awstest.CapFreshState)
 			ctx := awstest.Context(t, 30*time.Second)
 			api := client(t, b)
 
@@ -122,4 +124,5 @@ func TestSeedTrees(t *testing.T) {
 			b.RequireNoMutations(t, mark)
 		})
 	}
+	s.Done(t)
 }

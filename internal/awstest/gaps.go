@@ -68,6 +68,7 @@ const (
 	OrgEmailTaken        Behaviour = "organizations: CreateAccount fails EMAIL_ALREADY_EXISTS for another account's email"
 	IAMAliasUnique       Behaviour = "iam: CreateAccountAlias refuses an alias another account has"
 	IAMManagedPolicies   Behaviour = "iam: AWS managed policies (arn:aws:iam::aws:policy/...) attachable in every account"
+	IAMManagedPolicies   Behaviour = "iam: AWS managed policies (arn:aws:iam::aws:policy/...) attachable in every account"
 	SSOAsyncInProgress   Behaviour = "sso-admin: assignments and provisioning IN_PROGRESS before SUCCEEDED"
 	DynamoDBAsyncCreates Behaviour = "dynamodb: a new table CREATING before ACTIVE"
 )
@@ -155,6 +156,10 @@ var Gaps = []Gap{
 	{KindMoto, MotoVersion, IAMAliasUnique,
 		"refuses an alias another account of the partition has with EntityAlreadyExists (aliases are unique per partition, IAM user guide)",
 		"gives every account its own alias namespace"},
+	{KindMoto, MotoVersion, IAMManagedPolicies,
+		"has every AWS managed policy in every account, for all customers to attach (IAM user guide: AWS managed policies)",
+		"has none unless started with MOTO_IAM_LOAD_MANAGED_POLICIES=true (AttachRolePolicy answers NoSuchEntity); " +
+			"that setting loads them into each account's backend, about 10 s per account here"},
 	{KindMoto, MotoVersion, IAMManagedPolicies,
 		"has every AWS managed policy in every account, for all customers to attach (IAM user guide: AWS managed policies)",
 		"has none unless started with MOTO_IAM_LOAD_MANAGED_POLICIES=true (AttachRolePolicy answers NoSuchEntity); " +
