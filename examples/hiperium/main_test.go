@@ -195,7 +195,7 @@ func TestHiperiumConvergesAndSecondRunIsNoop(t *testing.T) {
 
 	// In the Sandbox account: the role Identity Center made, with the
 	// inline policy.
-	if !b.Lacks(awstest.SSOProvisionsRoles) {
+	if !b.Lacks(awstest.SSOAssignmentProvisions) {
 		sandboxIAM := iam.NewFromConfig(b.ConfigFor(ids["Sandbox"]))
 		roles, err := sandboxIAM.ListRoles(ctx, &iam.ListRolesInput{PathPrefix: aws.String("/aws-reserved/sso.amazonaws.com/")})
 		require.NoError(t, err)

@@ -31,7 +31,6 @@ const (
 	SSODefaultSessionDuration    Behaviour = "sso-admin: CreatePermissionSet without SessionDuration defaults to PT1H"
 	SSOManagedPolicyPath         Behaviour = "sso-admin: AWS managed policies under a path (arn:aws:iam::aws:policy/job-function/...)"
 	IdentityStoreGetMembershipID Behaviour = "identitystore: GetGroupMembershipId"
-	SSOProvisionsRoles           Behaviour = "sso-admin: provisioning a permission set makes its AWSReservedSSO_ role in each assigned account"
 	SSOPermissionsBoundaryWrite  Behaviour = "sso-admin: PutPermissionsBoundaryToPermissionSet and DeletePermissionsBoundaryFromPermissionSet"
 	SSOTagResource               Behaviour = "sso-admin: TagResource"
 	SSOAssignmentProvisions      Behaviour = "sso-admin: CreateAccountAssignment provisions the permission set to the account"
@@ -68,7 +67,6 @@ const (
 	OrgEmailTaken        Behaviour = "organizations: CreateAccount fails EMAIL_ALREADY_EXISTS for another account's email"
 	IAMAliasUnique       Behaviour = "iam: CreateAccountAlias refuses an alias another account has"
 	IAMManagedPolicies   Behaviour = "iam: AWS managed policies (arn:aws:iam::aws:policy/...) attachable in every account"
-	IAMManagedPolicies   Behaviour = "iam: AWS managed policies (arn:aws:iam::aws:policy/...) attachable in every account"
 	SSOAsyncInProgress   Behaviour = "sso-admin: assignments and provisioning IN_PROGRESS before SUCCEEDED"
 	DynamoDBAsyncCreates Behaviour = "dynamodb: a new table CREATING before ACTIVE"
 )
@@ -88,10 +86,6 @@ var Gaps = []Gap{
 		"answers the number 3600, which the SDK cannot deserialize"},
 	{KindMoto, MotoVersion, IdentityStoreGetMembershipID,
 		"returns the membership ID of a user in a group", "NotImplemented"},
-	{KindMoto, MotoVersion, SSOProvisionsRoles,
-		"makes a role AWSReservedSSO_<permission set>_<suffix> under /aws-reserved/sso.amazonaws.com/ in every account a permission set is assigned to, " +
-			"with the set's policies (IAM Identity Center user guide, IAM roles created by IAM Identity Center)",
-		"records the assignment (SUCCEEDED) and makes no role: ListRoles in the account has none"},
 	{KindMoto, MotoVersion, SSOPermissionsBoundaryWrite,
 		"attaches or removes the permission set's permissions boundary",
 		"answers HTTP 500 (NotImplementedError) to both"},
@@ -156,10 +150,6 @@ var Gaps = []Gap{
 	{KindMoto, MotoVersion, IAMAliasUnique,
 		"refuses an alias another account of the partition has with EntityAlreadyExists (aliases are unique per partition, IAM user guide)",
 		"gives every account its own alias namespace"},
-	{KindMoto, MotoVersion, IAMManagedPolicies,
-		"has every AWS managed policy in every account, for all customers to attach (IAM user guide: AWS managed policies)",
-		"has none unless started with MOTO_IAM_LOAD_MANAGED_POLICIES=true (AttachRolePolicy answers NoSuchEntity); " +
-			"that setting loads them into each account's backend, about 10 s per account here"},
 	{KindMoto, MotoVersion, IAMManagedPolicies,
 		"has every AWS managed policy in every account, for all customers to attach (IAM user guide: AWS managed policies)",
 		"has none unless started with MOTO_IAM_LOAD_MANAGED_POLICIES=true (AttachRolePolicy answers NoSuchEntity); " +
