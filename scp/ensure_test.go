@@ -3,9 +3,11 @@ package scp_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,7 +17,6 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
-	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/scp"
 )
 
@@ -34,6 +35,9 @@ type org struct {
 func newOrg(t *testing.T) *org {
 	t.Helper()
 	b := awstest.New(t)
+	// The test's own organization: it enables SCPs on the root and names
+	// its policies and OUs plainly.
+	b.Require(t, awstest.CapFreshState)
 	o := &org{b: b, api: b.Organizations(), ctx: awstest.Context(t, 60*time.Second)}
 	if _, err := o.api.CreateOrganization(o.ctx, &organizations.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetAll}); err != nil {
 		t.Fatal(err)
@@ -274,20 +278,34 @@ func TestEnsurePolicyAdoptsAHandMadePolicyWithoutRewritingIt(t *testing.T) {
 	}
 }
 
+// racingCreate is another run creating the policy between EnsurePolicy's
+// read and its create: the other run's CreatePolicy goes out just before
+// ours, which gets AWS's answer (DuplicatePolicyException).
+type racingCreate struct {
+	scp.API
+	once  sync.Once
+	raced bool
+	err   error
+}
+
+func (r *racingCreate) CreatePolicy(ctx context.Context, in *organizations.CreatePolicyInput, opts ...func(*organizations.Options)) (*organizations.CreatePolicyOutput, error) {
+	r.once.Do(func() { _, r.err = r.API.CreatePolicy(ctx, in, opts...); r.raced = true })
+	if r.err != nil {
+		return nil, fmt.Errorf("the racing create: %w", r.err)
+	}
+	return r.API.CreatePolicy(ctx, in, opts...)
+}
+
 func TestEnsurePolicyCreateRaceConverges(t *testing.T) {
 	o := newOrg(t)
-	e := o.b.RequireEmulator(t, awstest.CapFaults)
-	// Another run creates the policy first: AWS did the work, the answer
-	// is DuplicatePolicyException.
-	f := e.AddFault(&emulator.Fault{Match: emulator.Match{Service: "organizations", Operation: "CreatePolicy"}, Nth: 1, AfterHandler: true,
-		Err: &emulator.APIError{Status: 400, Code: "DuplicatePolicyException", Message: "A policy with the same name already exists."}})
 	spec := guardrailSpec(t)
-	p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.FastOptions()...)
+	api := &racingCreate{API: o.api}
+	p, err := scp.EnsurePolicy(o.ctx, api, spec, awstest.FastOptions()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Fired() != 1 {
-		t.Fatalf("fault fired %d times", f.Fired())
+	if !api.raced {
+		t.Fatal("no race")
 	}
 	doc, _, _ := o.describe(t, p.ID)
 	if !doc.Equal(spec.Document) || o.tags(t, p.ID)[scp.ManagedByTagKey] != scp.ManagedByTagValue {
@@ -315,6 +333,7 @@ func TestEnsurePolicyRefusesAWSManagedName(t *testing.T) {
 // zone) lists the policy's creation instead of failing.
 func TestEnsurePolicyDryRunBeforeOrganization(t *testing.T) {
 	b := awstest.New(t)
+	b.Require(t, awstest.CapFreshState) // no organization yet
 	ctx := awstest.Context(t, 30*time.Second)
 	mark := b.Mark()
 	p, err := scp.EnsurePolicy(ctx, b.Organizations(), scp.PolicySpec{
@@ -328,6 +347,9 @@ func TestEnsurePolicyDryRunBeforeOrganization(t *testing.T) {
 		t.Fatalf("want a planned create, got %v", p.Changes)
 	}
 	b.RequireNoMutations(t, mark)
+	if b.Lacks(awstest.OrgNotInUse) {
+		return
+	}
 
 	_, err = scp.EnsurePolicy(ctx, b.Organizations(), scp.PolicySpec{
 		Name:     "deny-leave",

@@ -7,11 +7,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/scp"
 )
 
@@ -72,19 +71,13 @@ func ExampleEvaluate() {
 	// ec2:RunInstances role/PlatformAdmin Allow by policy 0 statement 0
 }
 
-// Create a guardrail SCP and attach it to an OU, on the embedded emulator;
-// the second run changes nothing.
+// Create a guardrail SCP and attach it to an OU of a new organization; the
+// second run changes nothing. Runs on the test backend (the embedded
+// emulator unless told otherwise).
 func ExampleEnsurePolicy() {
-	srv, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
-	api := organizations.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIAEXAMPLE", "example-secret", ""),
-	})
+	b, done := awstest.Example("ExampleEnsurePolicy")
+	defer done()
+	api := organizations.NewFromConfig(b.Config())
 	ctx := context.Background()
 	if _, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
 		log.Fatal(err)

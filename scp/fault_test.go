@@ -68,6 +68,7 @@ func (o *org) suspendedOU(t *testing.T) string {
 // reaches exactly the state of a run without faults.
 func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
 	ref := newOrg(t)
+	ref.b.Require(t, awstest.CapFaults, awstest.CapSnapshot)
 	e := ref.b.RequireEmulator(t, awstest.CapFaults)
 	ref.suspendedOU(t)
 	start := e.CallCount()
