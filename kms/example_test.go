@@ -7,37 +7,35 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/kms"
 )
 
 // Seed 000's per-environment key: EKS may use it, and so may the Auto
 // Scaling service-linked role, which EnsureKey creates first (in a fresh
-// account KMS would refuse a policy naming it). Runs on the embedded
-// emulator.
+// account KMS would refuse a policy naming it). Runs on the test backend
+// (the embedded emulator unless told otherwise).
 func ExampleEnsureKey() {
-	srv, err := emulator.Start(emulator.Options{})
+	b, done := awstest.Example("ExampleEnsureKey")
+	defer done()
+	cfg := b.Config()
+	api := kms.API{KMS: awskms.NewFromConfig(cfg), IAM: iam.NewFromConfig(cfg)}
+	ctx := context.Background()
+	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
-	cfg := aws.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIAEXAMPLE", "example-secret", ""),
-	}
-	api := kms.API{KMS: awskms.NewFromConfig(cfg), IAM: iam.NewFromConfig(cfg)}
 
 	spec := kms.Spec{
 		Alias:       "alias/prod-us-east-1-main",
 		Description: "prod-us-east-1-main",
 		Policy: kms.KeyPolicy{
-			AccountID: srv.ManagementAccountID(),
+			AccountID: aws.ToString(who.Account),
 			Grants: []kms.Grant{
 				{
 					Sid:        "Allow EKS",
@@ -52,7 +50,6 @@ func ExampleEnsureKey() {
 			},
 		},
 	}
-	ctx := context.Background()
 	poll := foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)
 	key, err := kms.EnsureKey(ctx, api, spec, poll)
 	if err != nil {
@@ -67,14 +64,14 @@ func ExampleEnsureKey() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("second run changes:", len(again.Changes))
+	fmt.Println("second run, same key:", again.KeyID == key.KeyID)
 	// Output:
 	// create iam:service-linked-role AWSServiceRoleForAutoScaling
 	// create kms:key alias/prod-us-east-1-main
 	// create kms:alias alias/prod-us-east-1-main
 	// update kms:key-rotation alias/prod-us-east-1-main
 	// arn:aws:kms:us-east-1:123456789012:alias/prod-us-east-1-main
-	// second run changes: 0
+	// second run, same key: true
 }
 
 // AWS's default key policy, with administrators and users.
@@ -100,19 +97,12 @@ func ExampleKeyPolicy() {
 	// eks.amazonaws.com
 }
 
-// Create the Auto Scaling service-linked role on its own, on the embedded
-// emulator.
+// Create the Auto Scaling service-linked role on its own, on the test
+// backend.
 func ExampleEnsureServiceLinkedRole() {
-	srv, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
-	client := iam.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIAEXAMPLE", "example-secret", ""),
-	})
+	b, done := awstest.Example("ExampleEnsureServiceLinkedRole")
+	defer done()
+	client := iam.NewFromConfig(b.Config())
 	spec := kms.ServiceLinkedRoleSpec{AWSServiceName: "autoscaling.amazonaws.com"}
 	for range 2 {
 		role, err := kms.EnsureServiceLinkedRole(context.Background(), client, spec)

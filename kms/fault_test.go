@@ -32,7 +32,7 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 	ref := awstest.New(t)
 	e := ref.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 60*time.Second)
-	if _, err := kms.EnsureKey(ctx, apiFor(ref), seedSpec("prod", "us-east-1"), fast()...); err != nil {
+	if _, err := kms.EnsureKey(ctx, apiFor(ref), seedSpec(ref.AccountID(t), "prod", "us-east-1"), fast()...); err != nil {
 		t.Fatal(err)
 	}
 	var opsMade []string
@@ -55,7 +55,7 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 					Match: emulator.Match{MutatingOnly: true}, Nth: i + 1, AfterHandler: after,
 					Err: &emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"},
 				})
-				spec := seedSpec("prod", "us-east-1")
+				spec := seedSpec(b.AccountID(t), "prod", "us-east-1")
 				k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
 				var ae smithy.APIError
 				if err == nil || k != nil || f.Fired() != 1 || !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" ||

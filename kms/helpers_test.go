@@ -15,7 +15,9 @@ import (
 	"github.com/awsfoundation/foundation/kms"
 )
 
-const account = "123456789012" // the emulator's management account
+// account is the account of the pure tests, which call no backend; tests
+// that do take theirs from the backend (b.AccountID).
+const account = "123456789012"
 
 func apiFor(b *awstest.Backend) kms.API {
 	return kms.API{KMS: awskms.NewFromConfig(b.Config()), IAM: iam.NewFromConfig(b.Config())}
@@ -33,14 +35,15 @@ const seedPolicyJSON = `{"Version":"2012-10-17","Statement":[` +
 	`{"Sid":"Allow AutoScaling","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"},` +
 	`"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey","kms:CreateGrant"],"Resource":"*"}]}`
 
-// seedSpec is seed 000 Step 8's aws_kms_key.main and aws_kms_alias.main.
-func seedSpec(env, region string) kms.Spec {
+// seedSpec is seed 000 Step 8's aws_kms_key.main and aws_kms_alias.main,
+// in accountID.
+func seedSpec(accountID, env, region string) kms.Spec {
 	name := fmt.Sprintf("%s-%s-main", env, region)
 	return kms.Spec{
 		Alias:       "alias/" + name,
 		Description: name,
 		Policy: kms.KeyPolicy{
-			AccountID: account,
+			AccountID: accountID,
 			Grants: []kms.Grant{
 				{
 					Sid:        "Allow EKS",
@@ -56,6 +59,32 @@ func seedSpec(env, region string) kms.Spec {
 		},
 		Tags: map[string]string{"env": env, "managed-by": "foundation"},
 	}
+}
+
+// specFor is seedSpec for a test on b: in the backend's account, under an
+// alias of the test's own. Where the backend does not report a key's
+// rotation period (awstest.KMSRotationPeriod), the key does not rotate:
+// EnsureKey, which cannot read back the period it set, would set it again
+// on every run, and every other setting is still converged and checked.
+func specFor(t *testing.T, b *awstest.Backend, env, region string) kms.Spec {
+	t.Helper()
+	spec := seedSpec(b.AccountID(t), env, region)
+	spec.Alias = "alias/" + b.Unique(spec.Description)
+	spec.DisableRotation = !rotationReported(b)
+	return spec
+}
+
+// rotationReported reports whether the backend returns the rotation period
+// EnsureKey sets (see specFor).
+func rotationReported(b *awstest.Backend) bool { return !b.Lacks(awstest.KMSRotationPeriod) }
+
+// rotationChange is the change a fresh key's rotation makes for spec: none
+// when the spec does not rotate.
+func rotationChange(spec kms.Spec) []string {
+	if spec.DisableRotation {
+		return nil
+	}
+	return []string{"update kms:key-rotation " + spec.Alias}
 }
 
 func ops(calls []awstest.Call) []string {

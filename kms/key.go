@@ -158,7 +158,12 @@ func (r *keyRun) ensure(ctx context.Context) (*Key, error) {
 		}
 		r.log.Debug("adopting the key created for the alias", slog.String("keyId", aws.ToString(meta.KeyId)))
 		if err := r.createAlias(ctx, meta); err != nil {
-			return nil, err
+			var lost *lostAliasRace
+			if !errors.As(err, &lost) {
+				return nil, err
+			}
+			// Another run named its key first: converge that one.
+			return r.converge(ctx, lost.winner)
 		}
 	}
 	return r.converge(ctx, meta)
@@ -344,12 +349,25 @@ func (r *keyRun) createAlias(ctx context.Context, meta *types.KeyMetadata) error
 	}
 	r.log.Debug("alias created concurrently; deleting the key just created", slog.String("keyId", id))
 	_, derr = r.api.KMS.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(id), PendingWindowInDays: aws.Int32(orphanDeletionWindowInDays)})
-	if derr != nil {
+	var invalid *types.KMSInvalidStateException
+	switch {
+	case derr == nil:
+		r.record(foundation.Change{Action: foundation.ActionDelete, Resource: ResourceKey, ID: id,
+			Diffs: []foundation.Diff{{Field: "PendingWindowInDays", To: strconv.Itoa(orphanDeletionWindowInDays)}}})
+	case errors.As(derr, &invalid) && r.pendingDeletion(ctx, id):
+		// Another run that took the key for an orphan lost the alias too,
+		// and scheduled its deletion first.
+		r.log.Debug("the key just created is already pending deletion", slog.String("keyId", id))
+	default:
 		return r.errorf(fmt.Sprintf("alias was created concurrently for key %s; schedule deletion of the key just created (%s)", aws.ToString(winner.KeyId), id), derr)
 	}
-	r.record(foundation.Change{Action: foundation.ActionDelete, Resource: ResourceKey, ID: id,
-		Diffs: []foundation.Diff{{Field: "PendingWindowInDays", To: strconv.Itoa(orphanDeletionWindowInDays)}}})
 	return &lostAliasRace{winner: winner}
+}
+
+// pendingDeletion reports whether the key is pending deletion.
+func (r *keyRun) pendingDeletion(ctx context.Context, id string) bool {
+	meta, err := r.describe(ctx, id)
+	return err == nil && meta != nil && meta.KeyState == types.KeyStatePendingDeletion
 }
 
 // converge brings an existing key to the spec.

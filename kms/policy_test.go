@@ -11,7 +11,7 @@ import (
 )
 
 func TestSeedPolicyIsReproducedExactly(t *testing.T) {
-	spec := seedSpec("prod", "us-east-1")
+	spec := seedSpec(account, "prod", "us-east-1")
 	doc, err := spec.Policy.Document()
 	if err != nil {
 		t.Fatal(err)

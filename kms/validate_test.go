@@ -100,7 +100,7 @@ func TestEnsureKeyRejectsInvalidSpecsBeforeAnyCall(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			spec := seedSpec("prod", "us-east-1")
+			spec := seedSpec(account, "prod", "us-east-1")
 			tc.mod(&spec)
 			a := api
 			if tc.api != nil {
@@ -131,7 +131,7 @@ func TestEnsureKeyRejectsInvalidSpecsBeforeAnyCall(t *testing.T) {
 
 func TestValidSpecsPassValidation(t *testing.T) {
 	for _, s := range []kms.Spec{
-		seedSpec("prod", "us-east-1"),
+		seedSpec(account, "prod", "us-east-1"),
 		{Alias: "alias/a", Policy: kms.KeyPolicy{AccountID: account}},
 		{Alias: "alias/sign/" + strings.Repeat("x", 240), KeySpec: kmstypes.KeySpecEccNistP256, Policy: kms.KeyPolicy{AccountID: account}},
 		{Alias: "alias/mac_1", KeySpec: kmstypes.KeySpecHmac512, Policy: kms.KeyPolicy{AccountID: account}, DisableRotation: true},

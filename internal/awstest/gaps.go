@@ -47,6 +47,7 @@ const (
 	KMSRotationPeriod          Behaviour = "kms: EnableKeyRotation RotationPeriodInDays"
 	KMSPolicyPrincipalsExist   Behaviour = "kms: CreateKey and PutKeyPolicy refuse a policy naming a principal that does not exist"
 	KMSDefaultKeyUsage         Behaviour = "kms: CreateKey without KeyUsage makes an ENCRYPT_DECRYPT key"
+	KMSScheduleDeletionTwice   Behaviour = "kms: ScheduleKeyDeletion refuses a key already pending deletion"
 	KMSGetKeyPolicyDefaultName Behaviour = "kms: GetKeyPolicy without PolicyName returns the policy named default"
 	DynamoDBDeletionProtection Behaviour = "dynamodb: DeletionProtectionEnabled"
 	S3NewerNoncurrentVersions  Behaviour = "s3: lifecycle NoncurrentVersionExpiration.NewerNoncurrentVersions"
@@ -129,6 +130,9 @@ var Gaps = []Gap{
 	{KindMoto, MotoVersion, KMSDefaultKeyUsage,
 		"makes an ENCRYPT_DECRYPT key when CreateKey has no KeyUsage, and DescribeKey says so",
 		"stores no KeyUsage: DescribeKey returns none"},
+	{KindMoto, MotoVersion, KMSScheduleDeletionTwice,
+		"refuses to schedule the deletion of a PendingDeletion key with KMSInvalidStateException (developer guide, key states table)",
+		"schedules it again"},
 	{KindMoto, MotoVersion, KMSGetKeyPolicyDefaultName,
 		"returns the key policy when GetKeyPolicy has no PolicyName (GetKeyPolicy API reference: \"If no policy name is specified, the default value is default\")",
 		"answers NotFoundException \"No such policy exists\" unless PolicyName is default"},
