@@ -194,6 +194,7 @@ var fileLine = regexp.MustCompile(`^\s*[\w.-]+\.go:\d+: `)
 
 func (r *result) read(rd io.Reader) error {
 	output := map[string][]string{} // "pkg\x00Test" -> output lines
+	subSkips := map[string]string{} // "pkg\x00Test" -> the first skipped subtest's reason
 	sc := bufio.NewScanner(rd)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
@@ -218,7 +219,10 @@ func (r *result) read(rd io.Reader) error {
 			output[key] = append(output[key], e.Output)
 			continue
 		}
-		if strings.Contains(e.Test, "/") {
+		if top, _, ok := strings.Cut(e.Test, "/"); ok {
+			if e.Action == "skip" && subSkips[e.Package+"\x00"+top] == "" {
+				subSkips[e.Package+"\x00"+top] = skipReason(output[key])
+			}
 			continue
 		}
 		switch e.Action {
@@ -231,6 +235,9 @@ func (r *result) read(rd io.Reader) error {
 		case "skip":
 			p.skipped++
 			reason := skipReason(output[key])
+			if strings.HasPrefix(reason, "awstest: all ") && subSkips[key] != "" {
+				reason = subSkips[key] // the parent of skipped subtests: say why they skipped
+			}
 			p.skips[reason] = append(p.skips[reason], e.Test)
 		}
 	}
