@@ -3,7 +3,6 @@ package oidcfed_test
 import (
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -17,7 +16,7 @@ import (
 // branch of one repository, with its four-statement inline policy. It
 // reads everything back, then checks the second run is a no-op.
 func TestSeed000GitHubOIDC(t *testing.T) {
-	e := newEnv(t)
+	e := newAccount(t)
 	mark := e.b.Mark()
 	changes, err := e.setupSeed()
 	if err != nil {
@@ -38,7 +37,7 @@ func TestSeed000GitHubOIDC(t *testing.T) {
 	}
 
 	// The provider, as IAM returns it.
-	p, err := e.api.GetOpenIDConnectProvider(e.ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(githubARN)})
+	p, err := e.api.GetOpenIDConnectProvider(e.ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(e.github)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,14 +52,14 @@ func TestSeed000GitHubOIDC(t *testing.T) {
 		t.Fatal(err)
 	}
 	if aws.ToString(r.Role.Path) != "/" || aws.ToInt32(r.Role.MaxSessionDuration) != 3600 ||
-		aws.ToString(r.Role.Arn) != "arn:aws:iam::"+account+":role/eks-prod-github-ci" {
+		aws.ToString(r.Role.Arn) != "arn:aws:iam::"+e.account+":role/eks-prod-github-ci" {
 		t.Fatalf("role %+v", r.Role)
 	}
 	got, err := foundation.ParsePolicy(aws.ToString(r.Role.AssumeRolePolicyDocument))
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := seedRoleSpec(githubARN)
+	spec := seedRoleSpec(e.github)
 	spec.Issuer = oidcfed.GitHub()
 	wantTrust, err := oidcfed.TrustPolicy(spec)
 	if err != nil {
@@ -91,7 +90,7 @@ func TestSeed000GitHubOIDC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !inline.Equal(seedCIPolicy()) {
+	if !inline.Equal(seedCIPolicy(e.account)) {
 		t.Fatalf("inline policy:\n%s", inline.MustJSON())
 	}
 	var sids []string
@@ -102,11 +101,11 @@ func TestSeed000GitHubOIDC(t *testing.T) {
 		t.Fatalf("Sids %v", sids)
 	}
 	push, _ := inline.StatementBySid("ECRPush")
-	if len(push.Action) != 9 || push.Resource[0] != "arn:aws:ecr:*:123456789012:repository/myapp" {
+	if len(push.Action) != 9 || push.Resource[0] != "arn:aws:ecr:*:"+e.account+":repository/myapp" {
 		t.Fatalf("ECRPush %+v", push)
 	}
 	audit, _ := inline.StatementBySid("S3AuditWrite")
-	if audit.Resource[0] != auditBucketARN+"/ci-push-audit/*" || audit.Action[0] != "s3:PutObject" {
+	if audit.Resource[0] != auditBucketARN(e.account)+"/ci-push-audit/*" || audit.Action[0] != "s3:PutObject" {
 		t.Fatalf("S3AuditWrite %+v", audit)
 	}
 	attached, err := e.api.ListAttachedRolePolicies(e.ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("eks-prod-github-ci")})
@@ -122,7 +121,7 @@ func TestSeed000GitHubOIDC(t *testing.T) {
 // TestDryRunOfTheSeed lists, on a fresh account, exactly the changes the
 // real run then makes, with read calls only.
 func TestDryRunOfTheSeed(t *testing.T) {
-	e := newEnv(t)
+	e := newAccount(t)
 	mark := e.b.Mark()
 	dry, err := e.setupSeed(foundation.WithDryRun(true))
 	if err != nil {
@@ -138,37 +137,25 @@ func TestDryRunOfTheSeed(t *testing.T) {
 	}
 }
 
-// richSpec is the seed's role with every setting EnsureCIRole manages.
-func richSpec(providerARN string) oidcfed.RoleSpec {
-	s := seedRoleSpec(providerARN)
-	s.Description = "GitHub Actions CI of " + seedRepo
-	s.MaxSessionDuration = 2 * time.Hour
-	s.ManagedPolicyARNs = []string{"arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"}
-	s.PermissionsBoundary = "arn:aws:iam::aws:policy/PowerUserAccess"
-	s.Tags = map[string]string{"team": "platform", "cluster": cluster, "repository": seedRepo}
-	s.Subjects = append(s.Subjects, oidcfed.GitHubEnvironment(seedRepo, "production"))
-	return s
-}
-
 // TestDryRunListsEveryChangeOfADriftedRole: every drift is listed by a dry
 // run that makes no write, and the real run then makes exactly those
 // changes.
 func TestDryRunListsEveryChangeOfADriftedRole(t *testing.T) {
-	e := newEnv(t)
+	e := newAccount(t)
 	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), fast()...); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, seedRoleSpec(githubARN), fast()...); err != nil {
+	if _, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, seedRoleSpec(e.github), fast()...); err != nil {
 		t.Fatal(err)
 	}
-	spec := richSpec(githubARN)
+	spec := e.richSpec()
 	spec.PruneInlinePolicies = true
 	if _, err := e.api.PutRolePolicy(e.ctx, &iam.PutRolePolicyInput{RoleName: aws.String(spec.Name), PolicyName: aws.String("added-by-hand"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.api.AttachRolePolicy(e.ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(spec.Name),
-		PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}); err != nil {
+		PolicyArn: aws.String(e.awsManaged("AdministratorAccess"))}); err != nil {
 		t.Fatal(err)
 	}
 	mark := e.b.Mark()
@@ -184,9 +171,9 @@ func TestDryRunListsEveryChangeOfADriftedRole(t *testing.T) {
 	want := []string{
 		"update iam:role-trust-policy eks-prod-github-ci",
 		"update iam:role-permissions-boundary eks-prod-github-ci",
-		"delete iam:role-managed-policy eks-prod-github-ci/arn:aws:iam::aws:policy/AdministratorAccess",
+		"delete iam:role-managed-policy eks-prod-github-ci/" + e.awsManaged("AdministratorAccess"),
 		"delete iam:role-inline-policy eks-prod-github-ci/added-by-hand",
-		"create iam:role-managed-policy eks-prod-github-ci/arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+		"create iam:role-managed-policy eks-prod-github-ci/" + spec.ManagedPolicyARNs[0],
 		"update iam:role-settings eks-prod-github-ci",
 		"update iam:role-tags eks-prod-github-ci",
 	}
@@ -205,7 +192,7 @@ func TestDryRunListsEveryChangeOfADriftedRole(t *testing.T) {
 // TestEveryIssuerOnTheEmulator converges a provider and a role for each CI
 // system (provider URLs with paths included) and runs them again.
 func TestEveryIssuerOnTheEmulator(t *testing.T) {
-	e := newEnv(t)
+	e := newAccount(t)
 	cases := []struct {
 		issuer  oidcfed.Issuer
 		subject oidcfed.Subject
@@ -225,7 +212,7 @@ func TestEveryIssuerOnTheEmulator(t *testing.T) {
 			if err != nil {
 				return nil, err
 			}
-			if p.ARN != tc.issuer.ProviderARN(account) {
+			if p.ARN != tc.issuer.ProviderARN(e.account) {
 				t.Fatalf("%s: provider ARN %s", tc.issuer.Kind, p.ARN)
 			}
 			r, err := oidcfed.EnsureCIRole(e.ctx, e.api, oidcfed.RoleSpec{

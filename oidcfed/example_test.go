@@ -7,32 +7,30 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/oidcfed"
 )
 
-// Seed 000 Step 6 on the embedded emulator: the GitHub Actions OIDC
-// provider and the eks-prod-github-ci role that only the main branch of
-// MatthewDipo/myapp can assume, with its four-statement inline policy. The
-// second run changes nothing.
+// Seed 000 Step 6 on the test backend (the embedded emulator unless told
+// otherwise): the GitHub Actions OIDC provider and the eks-prod-github-ci
+// role that only the main branch of MatthewDipo/myapp can assume, with its
+// four-statement inline policy. The second run changes nothing.
 func ExampleEnsureGitHubRole() {
-	srv, err := emulator.Start(emulator.Options{})
+	b, done := awstest.Example("ExampleEnsureGitHubRole")
+	defer done()
+	cfg := b.Config()
+	api := iam.NewFromConfig(cfg)
+	ctx := context.Background()
+	opts := []foundation.Option{foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)}
+	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
-	api := iam.NewFromConfig(aws.Config{
-		Region:       "us-east-1", // IAM is global; the SDK still needs a region
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIAEXAMPLE", "example-secret", ""),
-	})
-	ctx := context.Background()
-	opts := []foundation.Option{foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)}
-	accountID := srv.ManagementAccountID()
+	accountID := aws.ToString(who.Account)
 
 	ciPolicy := foundation.NewPolicy(
 		foundation.Statement{Sid: "ECRAuth", Effect: foundation.EffectAllow,

@@ -23,9 +23,10 @@ func (e *env) faultSetup() error {
 	if err != nil {
 		return err
 	}
-	spec := richSpec(p.ARN)
+	spec := e.richSpec()
+	spec.ProviderARN = p.ARN
 	spec.InlinePolicies["ci-read-parameters"] = foundation.NewPolicy(foundation.Statement{Sid: "ReadParameters", Effect: foundation.EffectAllow,
-		Action: foundation.Actions("ssm:GetParameter"), Resource: foundation.Resources("arn:aws:ssm:us-east-1:" + account + ":parameter/ci/*")})
+		Action: foundation.Actions("ssm:GetParameter"), Resource: foundation.Resources("arn:aws:ssm:us-east-1:" + e.account + ":parameter/ci/*")})
 	_, err = oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, fast()...)
 	return err
 }
@@ -35,7 +36,7 @@ func (e *env) faultSetup() error {
 // (errors.As finds it), and running it again converges to exactly the state
 // of a run without faults.
 func TestAccessDeniedOnEachWrite(t *testing.T) {
-	ref := newEnv(t)
+	ref := newAccount(t)
 	em := ref.b.RequireEmulator(t, awstest.CapFaults)
 	start := em.CallCount()
 	if err := ref.faultSetup(); err != nil {
@@ -54,7 +55,7 @@ func TestAccessDeniedOnEachWrite(t *testing.T) {
 		t.Fatalf("too few writes: %v", ops)
 	}
 	for n := 1; n <= len(ops); n++ {
-		e := newEnv(t)
+		e := newAccount(t)
 		em := e.b.RequireEmulator(t, awstest.CapFaults)
 		f := em.FailNth(emulator.Match{Service: "iam", MutatingOnly: true}, n,
 			emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
@@ -89,7 +90,7 @@ func TestAccessDeniedOnEachWrite(t *testing.T) {
 func TestProviderPropagationIsRetried(t *testing.T) {
 	malformed := emulator.APIError{Status: 400, Code: "MalformedPolicyDocument", Message: "Invalid principal in policy: \"FEDERATED\""}
 
-	e := newEnv(t)
+	e := newAccount(t)
 	em := e.b.RequireEmulator(t, awstest.CapFaults)
 	em.FailNth(emulator.Match{Service: "iam", Operation: "CreateRole"}, 1, malformed)
 	em.FailNth(emulator.Match{Service: "iam", Operation: "CreateRole"}, 2, malformed) // the second attempt too
@@ -107,14 +108,14 @@ func TestProviderPropagationIsRetried(t *testing.T) {
 	}
 
 	// Bounded: a policy IAM keeps refusing fails after 5 attempts.
-	e = newEnv(t)
+	e = newAccount(t)
 	em = e.b.RequireEmulator(t, awstest.CapFaults)
 	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), fast()...); err != nil {
 		t.Fatal(err)
 	}
 	em.FailAlways(emulator.Match{Service: "iam", Operation: "CreateRole"}, malformed)
 	mark := e.b.Mark()
-	_, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, seedRoleSpec(githubARN), fast()...)
+	_, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, seedRoleSpec(e.github), fast()...)
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "MalformedPolicyDocument" || !strings.HasPrefix(err.Error(), `oidcfed: role "eks-prod-github-ci": create: `) {
 		t.Fatalf("err = %v", err)
