@@ -4,17 +4,30 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
+	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	iddoc "github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	idtypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
@@ -93,6 +106,251 @@ var probes = map[Behaviour]probe{
 		}
 		return aws.ToString(out.PermissionSet.SessionDuration) != "PT1H"
 	},
+	SSOManagedPolicyPath: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		sso, inst := ssoInstance(ctx, t, b)
+		ps := permissionSet(ctx, t, b, sso, inst)
+		_, err := sso.AttachManagedPolicyToPermissionSet(ctx, &ssoadmin.AttachManagedPolicyToPermissionSetInput{InstanceArn: inst,
+			PermissionSetArn: ps, ManagedPolicyArn: aws.String("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess")})
+		return refused(t, err)
+	},
+	SSOPermissionsBoundaryWrite: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		sso, inst := ssoInstance(ctx, t, b)
+		ps := permissionSet(ctx, t, b, sso, inst)
+		_, err := sso.PutPermissionsBoundaryToPermissionSet(ctx, &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{InstanceArn: inst,
+			PermissionSetArn: ps, PermissionsBoundary: &ssotypes.PermissionsBoundary{
+				ManagedPolicyArn: aws.String("arn:aws:iam::aws:policy/PowerUserAccess")}})
+		return unimplemented(t, err)
+	},
+	SSOTagResource: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		sso, inst := ssoInstance(ctx, t, b)
+		ps := permissionSet(ctx, t, b, sso, inst)
+		_, err := sso.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: inst, ResourceArn: ps,
+			Tags: []ssotypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+		return unimplemented(t, err)
+	},
+	IdentityStoreUpdateUser: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		ids, store := identityStore(ctx, t, b)
+		u, err := ids.CreateUser(ctx, &identitystore.CreateUserInput{IdentityStoreId: store, UserName: aws.String(b.Unique("probe")),
+			DisplayName: aws.String("Probe"), Name: &idtypes.Name{GivenName: aws.String("P"), FamilyName: aws.String("Robe")}})
+		must(t, err)
+		_, err = ids.UpdateUser(ctx, &identitystore.UpdateUserInput{IdentityStoreId: store, UserId: u.UserId,
+			Operations: []idtypes.AttributeOperation{{AttributePath: aws.String("displayName"), AttributeValue: iddoc.NewLazyDocument("Other")}}})
+		return unimplemented(t, err)
+	},
+	IdentityStoreUpdateGroup: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		ids, store := identityStore(ctx, t, b)
+		g, err := ids.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: store, DisplayName: aws.String(b.Unique("probe"))})
+		must(t, err)
+		_, err = ids.UpdateGroup(ctx, &identitystore.UpdateGroupInput{IdentityStoreId: store, GroupId: g.GroupId,
+			Operations: []idtypes.AttributeOperation{{AttributePath: aws.String("description"), AttributeValue: iddoc.NewLazyDocument("d")}}})
+		return unimplemented(t, err)
+	},
+	IdentityStoreIDFormat: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		_, store := identityStore(ctx, t, b)
+		return !regexp.MustCompile(`^d-[0-9a-f]{10}$`).MatchString(aws.ToString(store))
+	},
+	SSOPermissionSetARN: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		sso, inst := ssoInstance(ctx, t, b)
+		ps := permissionSet(ctx, t, b, sso, inst)
+		return !regexp.MustCompile(`^arn:aws:sso:::permissionSet/ssoins-[0-9a-f]{16}/ps-[0-9a-f]{16}$`).MatchString(aws.ToString(ps))
+	},
+	IAMServiceLinkedRoleNames: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		out, err := iam.NewFromConfig(b.Config()).CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")})
+		must(t, err)
+		return aws.ToString(out.Role.RoleName) != "AWSServiceRoleForECS"
+	},
+	IAMServiceLinkedRoleTaken: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		c := iam.NewFromConfig(b.Config())
+		in := &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com")}
+		_, err := c.CreateServiceLinkedRole(ctx, in)
+		must(t, err)
+		_, err = c.CreateServiceLinkedRole(ctx, in)
+		return !hasCode(err, "InvalidInput")
+	},
+	IAMManagedPolicies: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		c := iam.NewFromConfig(b.Config())
+		name := aws.String(b.Unique("probe"))
+		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+		must(t, err)
+		_, err = c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: name, PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+		return refused(t, err)
+	},
+	KMSRotationPeriod: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		c := kms.NewFromConfig(b.Config())
+		k, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+		must(t, err)
+		_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: k.KeyMetadata.KeyId, RotationPeriodInDays: aws.Int32(90)})
+		must(t, err)
+		st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: k.KeyMetadata.KeyId})
+		must(t, err)
+		return aws.ToInt32(st.RotationPeriodInDays) != 90
+	},
+	KMSPolicyPrincipalsExist: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		acct := b.AccountID(t)
+		policy := `{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct +
+			`:root"},"Action":"kms:*","Resource":"*"},{"Sid":"Ghost","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct +
+			`:role/` + b.Unique("no-such-role") + `"},"Action":"kms:Decrypt","Resource":"*"}]}`
+		_, err := kms.NewFromConfig(b.Config()).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(policy)})
+		if err != nil && !hasCode(err, "MalformedPolicyDocumentException") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return err == nil
+	},
+	KMSDefaultKeyUsage: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		k, err := kms.NewFromConfig(b.Config()).CreateKey(ctx, &kms.CreateKeyInput{})
+		must(t, err)
+		return k.KeyMetadata.KeyUsage != kmstypes.KeyUsageTypeEncryptDecrypt
+	},
+	KMSScheduleDeletionTwice: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		c := kms.NewFromConfig(b.Config())
+		k, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+		must(t, err)
+		in := &kms.ScheduleKeyDeletionInput{KeyId: k.KeyMetadata.KeyId, PendingWindowInDays: aws.Int32(7)}
+		_, err = c.ScheduleKeyDeletion(ctx, in)
+		must(t, err)
+		_, err = c.ScheduleKeyDeletion(ctx, in)
+		if err != nil && !hasCode(err, "KMSInvalidStateException") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return err == nil
+	},
+	KMSGetKeyPolicyDefaultName: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		c := kms.NewFromConfig(b.Config())
+		k, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+		must(t, err)
+		_, err = c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: k.KeyMetadata.KeyId})
+		return refused(t, err)
+	},
+	DynamoDBDeletionProtection: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		d := table(ctx, t, b, func(in *dynamodb.CreateTableInput) { in.DeletionProtectionEnabled = aws.Bool(true) })
+		return !aws.ToBool(d.DeletionProtectionEnabled)
+	},
+	DynamoDBUpdateTableSSE: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		d := table(ctx, t, b, nil)
+		c := b.DynamoDB()
+		_, err := c.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: d.TableName,
+			SSESpecification: &ddbtypes.SSESpecification{Enabled: aws.Bool(true), SSEType: ddbtypes.SSETypeKms}})
+		must(t, err)
+		out, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: d.TableName})
+		must(t, err)
+		return out.Table.SSEDescription == nil || out.Table.SSEDescription.SSEType != ddbtypes.SSETypeKms
+	},
+	S3NewerNoncurrentVersions: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		bucket := newBucket(ctx, t, b)
+		c := b.S3()
+		_, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: bucket,
+			LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{{
+				ID: aws.String("r"), Status: s3types.ExpirationStatusEnabled, Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("")},
+				NoncurrentVersionExpiration: &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(30), NewerNoncurrentVersions: aws.Int32(3)},
+			}}}})
+		must(t, err)
+		out, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
+		must(t, err)
+		return len(out.Rules) != 1 || out.Rules[0].NoncurrentVersionExpiration == nil ||
+			aws.ToInt32(out.Rules[0].NoncurrentVersionExpiration.NewerNoncurrentVersions) != 3
+	},
+	S3BucketDefaults2023: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		bucket := newBucket(ctx, t, b)
+		out, err := b.S3().GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket})
+		if err != nil {
+			return refused(t, err)
+		}
+		c := out.PublicAccessBlockConfiguration
+		return !(aws.ToBool(c.BlockPublicAcls) && aws.ToBool(c.IgnorePublicAcls) && aws.ToBool(c.BlockPublicPolicy) && aws.ToBool(c.RestrictPublicBuckets))
+	},
+	S3ExpectedBucketOwner: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		bucket := newBucket(ctx, t, b)
+		other := "111111111111"
+		if b.AccountID(t) == other {
+			other = "222222222222"
+		}
+		_, err := b.S3().HeadBucket(ctx, &s3.HeadBucketInput{Bucket: bucket, ExpectedBucketOwner: aws.String(other)})
+		return err == nil
+	},
+	S3CrossAccountDenied: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		bucket := newBucket(ctx, t, b)
+		member := b.MemberAccount(ctx, t, "probe")
+		_, err := b.S3(b.ConfigFor(member)).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: bucket})
+		return err == nil
+	},
+	ECRScanOnPushOff: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		c := ecr.NewFromConfig(b.Config())
+		name := aws.String(b.Unique("probe"))
+		_, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: name,
+			ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: true}})
+		must(t, err)
+		_, err = c.PutImageScanningConfiguration(ctx, &ecr.PutImageScanningConfigurationInput{RepositoryName: name,
+			ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: false}})
+		must(t, err)
+		out, err := c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{aws.ToString(name)}})
+		must(t, err)
+		return out.Repositories[0].ImageScanningConfiguration.ScanOnPush
+	},
+	OrgSCPSize: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		b.Organization(ctx, t)
+		_, err := b.Organizations().CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(b.Unique("probe")),
+			Description: aws.String("probe"), Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(scpOfSize(11000))})
+		if err != nil && !hasCode(err, "ConstraintViolationException") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return err == nil // 11,000 characters is over the limit before and after 2026-05-15
+	},
+	OrgAttachmentLimit: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		root := b.Organization(ctx, t)
+		c := b.Organizations()
+		_, err := c.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
+		if err != nil && !hasCode(err, "PolicyTypeAlreadyEnabledException") {
+			must(t, err)
+		}
+		ou, err := c.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String(b.Unique("probe"))})
+		must(t, err)
+		for i := 0; i < 11; i++ { // with FullAWSAccess, one more than the 10 AWS allows since 2026-05-15
+			p, err := c.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(b.Unique("probe")), Description: aws.String("probe"),
+				Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(scpOfSize(200))})
+			must(t, err)
+			_, err = c.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: p.Policy.PolicySummary.Id, TargetId: ou.OrganizationalUnit.Id})
+			if err != nil {
+				if !hasCode(err, "ConstraintViolationException") {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return false
+			}
+		}
+		return true
+	},
+	OrgNotInUse: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		b.Require(t, CapFreshState)
+		_, err := b.Organizations().CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(b.Unique("probe")),
+			Description: aws.String("probe"), Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(scpOfSize(200))})
+		return !hasCode(err, "AWSOrganizationsNotInUseException")
+	},
+	OrgAsyncInProgress: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		b.Organization(ctx, t)
+		name := b.Unique("probe")
+		out, err := b.Organizations().CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(name + "@example.com")})
+		must(t, err)
+		return out.CreateAccountStatus.State != orgtypes.CreateAccountStateInProgress
+	},
+	OrgMemberRefused: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		member := b.MemberAccount(ctx, t, "probe")
+		_, err := b.Organizations(b.ConfigFor(member)).ListRoots(ctx, &organizations.ListRootsInput{})
+		if err != nil && !hasCode(err, "AccessDeniedException") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return err == nil
+	},
+	IAMAliasUnique: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		member := b.MemberAccount(ctx, t, "probe")
+		alias := aws.String(b.Unique("probe-alias"))
+		_, err := iam.NewFromConfig(b.Config()).CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: alias})
+		must(t, err)
+		_, err = iam.NewFromConfig(b.ConfigFor(member)).CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: alias})
+		if err != nil && !hasCode(err, "EntityAlreadyExists") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return err == nil
+	},
 	OrgDuplicateOU: func(ctx context.Context, t *testing.T, b *Backend) bool {
 		org := organizationRoot(ctx, t, b)
 		c := b.Organizations()
@@ -168,6 +426,80 @@ func unimplemented(t *testing.T, err error, awsCodes ...string) bool {
 	}
 	t.Fatalf("unexpected error: %v", err)
 	return false
+}
+
+// refused reports whether the backend answered err with an AWS error, for
+// a request AWS accepts.
+func refused(t *testing.T, err error) bool {
+	t.Helper()
+	if err == nil {
+		return false
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) || unimplemented(t, err) {
+		return true
+	}
+	t.Fatalf("unexpected error: %v", err)
+	return false
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func identityStore(ctx context.Context, t *testing.T, b *Backend) (*identitystore.Client, *string) {
+	t.Helper()
+	sso, _ := ssoInstance(ctx, t, b)
+	d, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
+	must(t, err)
+	return identitystore.NewFromConfig(b.Config()), d.Instances[0].IdentityStoreId
+}
+
+func newBucket(ctx context.Context, t *testing.T, b *Backend) *string {
+	t.Helper()
+	name := aws.String(b.Unique("probe"))
+	_, err := b.S3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: name})
+	must(t, err)
+	return name
+}
+
+func table(ctx context.Context, t *testing.T, b *Backend, edit func(*dynamodb.CreateTableInput)) *ddbtypes.TableDescription {
+	t.Helper()
+	in := &dynamodb.CreateTableInput{TableName: aws.String(b.Unique("probe")), BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("LockID"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("LockID"), KeyType: ddbtypes.KeyTypeHash}}}
+	if edit != nil {
+		edit(in)
+	}
+	c := b.DynamoDB()
+	_, err := c.CreateTable(ctx, in)
+	must(t, err)
+	for {
+		d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName})
+		must(t, err)
+		if d.Table.TableStatus == ddbtypes.TableStatusActive {
+			return d.Table
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal(ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// scpOfSize is a valid SCP of about n characters.
+func scpOfSize(n int) string {
+	head := `{"Version":"2012-10-17","Statement":[{"Sid":"Probe","Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/probe":"`
+	tail := `"}}}]}`
+	pad := n - len(head) - len(tail)
+	if pad < 1 {
+		pad = 1
+	}
+	return head + strings.Repeat("x", pad) + tail
 }
 
 func hasCode(err error, code string) bool {
