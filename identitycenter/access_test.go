@@ -212,6 +212,12 @@ func verifyAccess(t *testing.T, ctx context.Context, b *awstest.Backend, o *org,
 			}
 		}
 		want := sorted(psAccounts[s.Name])
+		if b.Lacks(awstest.SSOAssignmentProvisions) {
+			// The backend provisions nothing on assignment: no provisioned
+			// accounts, no AWSReservedSSO_ roles to check.
+			checkAssignments(t, ctx, b, o, spec, s.Name, want, userIDs, groupIDs)
+			continue
+		}
 		if got := provisioned(t, ctx, sso, o.instanceARN, aws.ToString(arn), types.ProvisioningStatusLatestPermissionSetProvisioned); !slices.Equal(got, want) {
 			t.Errorf("%s: provisioned (latest) to %v, want %v", s.Name, got, want)
 		}
@@ -244,26 +250,34 @@ func verifyAccess(t *testing.T, ctx context.Context, b *awstest.Backend, o *org,
 				t.Errorf("%s in %s: role %s MaxSessionDuration %v, want %v", s.Name, acct, found[0], got, dur)
 			}
 		}
-		// Assignments: exactly the spec's principals on each pair.
-		for _, acct := range want {
-			var wantP []string
-			for _, a := range spec.Assignments {
-				if !slices.Contains(a.PermissionSets, s.Name) || !slices.Contains(a.Accounts, acct) {
-					continue
+		checkAssignments(t, ctx, b, o, spec, s.Name, want, userIDs, groupIDs)
+	}
+}
+
+// checkAssignments checks that the permission set has exactly the spec's
+// principals in each of accounts.
+func checkAssignments(t *testing.T, ctx context.Context, b *awstest.Backend, o *org, spec identitycenter.AccessSpec, name string, accounts []string, userIDs, groupIDs map[string]string) {
+	t.Helper()
+	sso := SSOAdmin(b)
+	arn := aws.ToString(psByName(t, ctx, sso, o.instanceARN, name).PermissionSetArn)
+	for _, acct := range accounts {
+		var wantP []string
+		for _, a := range spec.Assignments {
+			if !slices.Contains(a.PermissionSets, name) || !slices.Contains(a.Accounts, acct) {
+				continue
+			}
+			for _, p := range a.Principals {
+				id := groupIDs[p.Name]
+				if p.Type == identitycenter.PrincipalUser {
+					id = userIDs[p.Name]
 				}
-				for _, p := range a.Principals {
-					id := groupIDs[p.Name]
-					if p.Type == identitycenter.PrincipalUser {
-						id = userIDs[p.Name]
-					}
-					if k := string(p.Type) + ":" + id; !slices.Contains(wantP, k) {
-						wantP = append(wantP, k)
-					}
+				if k := string(p.Type) + ":" + id; !slices.Contains(wantP, k) {
+					wantP = append(wantP, k)
 				}
 			}
-			if got := assignmentsOf(t, ctx, sso, o.instanceARN, aws.ToString(arn), acct); !slices.Equal(got, sorted(wantP)) {
-				t.Errorf("%s in %s: assignments %v, want %v", s.Name, acct, got, wantP)
-			}
+		}
+		if got := assignmentsOf(t, ctx, sso, o.instanceARN, arn, acct); !slices.Equal(got, sorted(wantP)) {
+			t.Errorf("%s in %s: assignments %v, want %v", name, acct, got, wantP)
 		}
 	}
 }
@@ -281,8 +295,8 @@ func TestSeedsConvergeReadBackAndAreIdempotent(t *testing.T) {
 			b := awstest.New(t)
 			ctx := awstest.Context(t, 30*time.Second)
 			o := newOrg(t, ctx, b, tc.accounts...)
-			spec := tc.spec(o)
-			mark, emuMark := b.Mark(), o.e.CallCount()
+			spec := withoutTags(b, tc.spec(o))
+			mark := b.Mark()
 			got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
 			if err != nil {
 				t.Fatal(err)
@@ -297,11 +311,14 @@ func TestSeedsConvergeReadBackAndAreIdempotent(t *testing.T) {
 			if mutating != len(got.Changes) {
 				t.Errorf("%d mutating calls but %d changes:\n%s%v", mutating, len(got.Changes), got.Changes, b.MutatingCalls(mark))
 			}
-			if n := opsSince(o.e, emuMark, "ProvisionPermissionSet"); n != 0 {
+			if n := countOps(b, mark, "ProvisionPermissionSet"); n != 0 {
 				t.Errorf("a fresh run called ProvisionPermissionSet %d times (assignments provision)", n)
 			}
 			verifyAccess(t, ctx, b, o, spec)
 			for _, ps := range got.PermissionSets {
+				if b.Lacks(awstest.SSOPermissionSetARN) {
+					break
+				}
 				if !strings.HasPrefix(ps.ARN, "arn:aws:sso:::permissionSet/"+o.instanceARN[strings.LastIndex(o.instanceARN, "/")+1:]+"/ps-") {
 					t.Errorf("permission set ARN %q", ps.ARN)
 				}
@@ -325,14 +342,20 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 	o := newOrg(t, ctx, b, seed000Accounts...)
 	spec := seed000(o)
 	mark := b.Mark()
-	emuMark := o.e.CallCount()
+	e := b.EmulatorFor(awstest.CapServerCallLog)
+	emuMark := 0
+	if e != nil {
+		emuMark = e.CallCount()
+	}
 	dry, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.RequireNoMutations(t, mark)
-	if m := o.e.MutatingCallsSince(emuMark); len(m) > 0 {
-		t.Fatalf("emulator saw mutating calls in dry run: %v", m)
+	if e != nil {
+		if m := e.MutatingCallsSince(emuMark); len(m) > 0 {
+			t.Fatalf("emulator saw mutating calls in dry run: %v", m)
+		}
 	}
 	real, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
 	if err != nil {
@@ -345,22 +368,27 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 		t.Errorf("dry run listed %d changes:\n%s", len(dry.Changes), dry.Changes)
 	}
 	// Change things, then dry run again: it lists exactly the repairs.
+	viewOnly := jobFunction(b, "ViewOnlyAccess", "SecurityAudit")
 	spec.PermissionSets[1].SessionDuration = 90 * time.Minute
-	spec.PermissionSets[1].ManagedPolicies = []string{identitycenter.AWSManagedPolicy("job-function/ViewOnlyAccess")}
-	spec.Users[0].Email = "you@myapp.example.com"
+	spec.PermissionSets[1].ManagedPolicies = []string{viewOnly}
+	var want []string
+	if !b.Lacks(awstest.IdentityStoreUpdateUser) {
+		spec.Users[0].Email = "you@myapp.example.com"
+		want = append(want, `update identitystore:user "you": Email: you@example.com -> you@myapp.example.com`)
+	}
+	want = append(want,
+		`update sso:permission-set "ReadOnlyAccess": SessionDuration: PT8H -> PT1H30M`,
+		`create sso:managed-policy-attachment "ReadOnlyAccess": ManagedPolicyArn: `+viewOnly,
+		`delete sso:managed-policy-attachment "ReadOnlyAccess": ManagedPolicyArn: arn:aws:iam::aws:policy/ReadOnlyAccess -> (none)`)
+	if !b.Lacks(awstest.SSOAssignmentProvisions) {
+		want = append(want, `update sso:provisioning "ReadOnlyAccess/ALL_PROVISIONED_ACCOUNTS": Accounts: `+strings.Join(sorted(spec.Assignments[0].Accounts), ","))
+	}
 	mark = b.Mark()
 	dry, err = identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.RequireNoMutations(t, mark)
-	want := []string{
-		`update identitystore:user "you": Email: you@example.com -> you@myapp.example.com`,
-		`update sso:permission-set "ReadOnlyAccess": SessionDuration: PT8H -> PT1H30M`,
-		`create sso:managed-policy-attachment "ReadOnlyAccess": ManagedPolicyArn: arn:aws:iam::aws:policy/job-function/ViewOnlyAccess`,
-		`delete sso:managed-policy-attachment "ReadOnlyAccess": ManagedPolicyArn: arn:aws:iam::aws:policy/ReadOnlyAccess -> (none)`,
-		`update sso:provisioning "ReadOnlyAccess/ALL_PROVISIONED_ACCOUNTS": Accounts: ` + strings.Join(sorted(spec.Assignments[0].Accounts), ","),
-	}
 	var got []string
 	for _, c := range dry.Changes {
 		got = append(got, fullString(c))

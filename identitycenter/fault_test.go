@@ -37,11 +37,12 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 		before   func(*org) identitycenter.AccessSpec // converged first, without faults
 		spec     func(*org) identitycenter.AccessSpec
 	}
+	var s awstest.Subtests
 	for _, sc := range []scenario{
 		{"fresh-000", seed000Accounts, nil, seed000},
 		{"drift-001", seed001Accounts, func(o *org) identitycenter.AccessSpec { return seed001(o, seed001Accounts...) }, drifted001},
 	} {
-		t.Run(sc.name, func(t *testing.T) {
+		s.Run(t, sc.name, func(t *testing.T) {
 			ctx := awstest.Context(t, 60*time.Second)
 			prepare := func(t *testing.T, b *awstest.Backend) (*org, identitycenter.AccessSpec) {
 				o := newOrg(t, ctx, b, sc.accounts...)
@@ -52,14 +53,17 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 				}
 				return o, sc.spec(o)
 			}
+			// The reference run lists the writes from the server's log, as
+			// the faults count them.
 			ref := awstest.New(t)
-			o, spec := prepare(t, ref)
-			mark := o.e.CallCount()
+			refEmu := ref.RequireEmulator(t, awstest.CapFaults)
+			_, spec := prepare(t, ref)
+			mark := refEmu.CallCount()
 			if _, err := identitycenter.EnsureAccess(ctx, apiFor(ref), spec, fast()...); err != nil {
 				t.Fatal(err)
 			}
 			var writes []string
-			for _, c := range o.e.MutatingCallsSince(mark) {
+			for _, c := range refEmu.MutatingCallsSince(mark) {
 				if c.Service == "sso" {
 					writes = append(writes, c.Operation)
 				}
@@ -68,8 +72,9 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 			for i, op := range writes {
 				t.Run(fmt.Sprintf("%d-%s", i+1, op), func(t *testing.T) {
 					b := awstest.New(t)
+					e := b.RequireEmulator(t, awstest.CapFaults)
 					o, spec := prepare(t, b)
-					f := o.e.FailNth(emulator.Match{Service: "sso", MutatingOnly: true}, i+1,
+					f := e.FailNth(emulator.Match{Service: "sso", MutatingOnly: true}, i+1,
 						emulator.APIError{Status: 400, Code: "ConflictException", Message: "injected: an operation on this permission set is in progress"})
 					mark := b.Mark()
 					got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
@@ -94,4 +99,5 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 			}
 		})
 	}
+	s.Done(t)
 }

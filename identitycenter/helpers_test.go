@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/aws/smithy-go/middleware"
@@ -19,7 +20,6 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/awstest"
-	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -33,17 +33,119 @@ func IdentityStore(b *awstest.Backend) *identitystore.Client {
 	return identitystore.NewFromConfig(b.Config())
 }
 
-func apiFor(b *awstest.Backend) identitycenter.API {
-	return identitycenter.API{SSOAdmin: SSOAdmin(b), IdentityStore: IdentityStore(b)}
+// apiFor is the API the package is tested with: the backend's clients,
+// with withGaps's stand-ins for the reads it lacks.
+func apiFor(b *awstest.Backend, optFns ...func(*ssoadmin.Options)) identitycenter.API {
+	return withGaps(b, identitycenter.API{SSOAdmin: SSOAdmin(b, optFns...), IdentityStore: IdentityStore(b)})
+}
+
+// withGaps wraps api for a backend with registered gaps in reads that
+// every converging run makes, so the rest of a run can be tested there. A
+// stand-in answers only what AWS would answer for the state the backend
+// can hold:
+//   - no GetPermissionsBoundaryForPermissionSet (awstest.SSOGetPermissionsBoundary)
+//     on a backend that cannot put one either (SSOPermissionsBoundaryWrite):
+//     no permission set there has a boundary, and AWS answers
+//     ResourceNotFoundException;
+//   - no ListTagsForResource (SSOListTagsForResource): no tags; a
+//     CreatePermissionSet with tags is refused, so that answer stays true
+//     (tests drop tags there with withoutTags);
+//   - no GetGroupMembershipId (IdentityStoreGetMembershipID): the ID is
+//     looked up in ListGroupMemberships, which the backend serves.
+//
+// The stand-ins answer in the test process, so the call recorder (and
+// CONFORMANCE.md) never counts them as calls the backend served. On AWS
+// and the emulator api is returned as is.
+func withGaps(b *awstest.Backend, api identitycenter.API) identitycenter.API {
+	if sso, ok := api.SSOAdmin.(*ssoadmin.Client); ok &&
+		((b.Lacks(awstest.SSOGetPermissionsBoundary) && b.Lacks(awstest.SSOPermissionsBoundaryWrite)) || b.Lacks(awstest.SSOListTagsForResource)) {
+		api.SSOAdmin = gapSSOAdmin{Client: sso,
+			noBoundary: b.Lacks(awstest.SSOGetPermissionsBoundary) && b.Lacks(awstest.SSOPermissionsBoundaryWrite),
+			noTags:     b.Lacks(awstest.SSOListTagsForResource)}
+	}
+	if ids, ok := api.IdentityStore.(*identitystore.Client); ok && b.Lacks(awstest.IdentityStoreGetMembershipID) {
+		api.IdentityStore = gapIdentityStore{Client: ids}
+	}
+	return api
+}
+
+type gapSSOAdmin struct {
+	*ssoadmin.Client
+	noBoundary, noTags bool
+}
+
+func (c gapSSOAdmin) GetPermissionsBoundaryForPermissionSet(ctx context.Context, in *ssoadmin.GetPermissionsBoundaryForPermissionSetInput, optFns ...func(*ssoadmin.Options)) (*ssoadmin.GetPermissionsBoundaryForPermissionSetOutput, error) {
+	if !c.noBoundary {
+		return c.Client.GetPermissionsBoundaryForPermissionSet(ctx, in, optFns...)
+	}
+	return nil, &types.ResourceNotFoundException{Message: aws.String("withGaps: the backend cannot attach a permissions boundary, so there is none")}
+}
+
+func (c gapSSOAdmin) ListTagsForResource(ctx context.Context, in *ssoadmin.ListTagsForResourceInput, optFns ...func(*ssoadmin.Options)) (*ssoadmin.ListTagsForResourceOutput, error) {
+	if !c.noTags {
+		return c.Client.ListTagsForResource(ctx, in, optFns...)
+	}
+	return &ssoadmin.ListTagsForResourceOutput{}, nil
+}
+
+func (c gapSSOAdmin) CreatePermissionSet(ctx context.Context, in *ssoadmin.CreatePermissionSetInput, optFns ...func(*ssoadmin.Options)) (*ssoadmin.CreatePermissionSetOutput, error) {
+	if c.noTags && len(in.Tags) > 0 {
+		return nil, fmt.Errorf("withGaps: permission set %q has tags, which this backend cannot list: drop them (withoutTags)", aws.ToString(in.Name))
+	}
+	return c.Client.CreatePermissionSet(ctx, in, optFns...)
+}
+
+type gapIdentityStore struct{ *identitystore.Client }
+
+func (c gapIdentityStore) GetGroupMembershipId(ctx context.Context, in *identitystore.GetGroupMembershipIdInput, optFns ...func(*identitystore.Options)) (*identitystore.GetGroupMembershipIdOutput, error) {
+	want, ok := in.MemberId.(*istypes.MemberIdMemberUserId)
+	if !ok {
+		return nil, fmt.Errorf("withGaps: GetGroupMembershipId of a %T", in.MemberId)
+	}
+	p := identitystore.NewListGroupMembershipsPaginator(c.Client, &identitystore.ListGroupMembershipsInput{IdentityStoreId: in.IdentityStoreId, GroupId: in.GroupId})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx, optFns...)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range page.GroupMemberships {
+			if u, ok := m.MemberId.(*istypes.MemberIdMemberUserId); ok && u.Value == want.Value {
+				return &identitystore.GetGroupMembershipIdOutput{IdentityStoreId: in.IdentityStoreId, MembershipId: m.MembershipId}, nil
+			}
+		}
+	}
+	return nil, &istypes.ResourceNotFoundException{Message: aws.String("withGaps: no such membership in ListGroupMemberships")}
+}
+
+// withoutTags drops the permission sets' tags on a backend that cannot
+// list them (the test then checks less there).
+func withoutTags(b *awstest.Backend, spec identitycenter.AccessSpec) identitycenter.AccessSpec {
+	if !b.Lacks(awstest.SSOListTagsForResource) {
+		return spec
+	}
+	spec.PermissionSets = slices.Clone(spec.PermissionSets)
+	for i := range spec.PermissionSets {
+		spec.PermissionSets[i].Tags = nil
+	}
+	return spec
+}
+
+// jobFunction is the AWS managed job-function policy name, or on a backend
+// that refuses AWS managed policies under a path, instead the root-path
+// AWS managed policy alt.
+func jobFunction(b *awstest.Backend, name, alt string) string {
+	if b.Lacks(awstest.SSOManagedPolicyPath) {
+		return identitycenter.AWSManagedPolicy(alt)
+	}
+	return identitycenter.AWSManagedPolicy("job-function/" + name)
 }
 
 func fast(extra ...foundation.Option) []foundation.Option {
 	return append(awstest.FastOptions(), extra...)
 }
 
-// org is an organization with Identity Center enabled on the emulator.
+// org is an organization with IAM Identity Center enabled.
 type org struct {
-	e           *emulator.Emulator
 	mgmt        string
 	accounts    map[string]string // account name -> ID
 	instanceARN string
@@ -63,16 +165,17 @@ func (o *org) ids(names ...string) []string {
 }
 
 // newOrg creates the organization with the named member accounts (with
-// the colleague's organizations package) and enables IAM Identity Center,
-// the console step.
+// the colleague's organizations package) and finds its IAM Identity Center
+// instance: on the emulator the test enables it first (the console step,
+// which has no API); moto has one from the start.
 func newOrg(t *testing.T, ctx context.Context, b *awstest.Backend, names ...string) *org {
 	t.Helper()
-	e := b.RequireEmulator(t, awstest.CapFaults)
+	b.Require(t, awstest.CapFreshState, awstest.CapIdentityCenter)
 	api := b.Organizations()
 	if _, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{}, fast()...); err != nil {
 		t.Fatalf("organization: %v", err)
 	}
-	o := &org{e: e, mgmt: e.ManagementAccountID(), accounts: map[string]string{}}
+	o := &org{mgmt: b.AccountID(t), accounts: map[string]string{}}
 	if len(names) > 0 {
 		spec := organizations.AccountsSpec{}
 		for _, n := range names {
@@ -86,12 +189,28 @@ func newOrg(t *testing.T, ctx context.Context, b *awstest.Backend, names ...stri
 			o.accounts[n] = res.Account(n + "@example.com").ID
 		}
 	}
-	arn, store, err := e.EnableIdentityCenter()
-	if err != nil {
-		t.Fatal(err)
+	if e := b.EmulatorFor(awstest.CapEmulatorState); e != nil {
+		if _, _, err := e.EnableIdentityCenter(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	o.instanceARN, o.storeID = arn, store
+	inst, err := identitycenter.FindInstance(ctx, SSOAdmin(b), fast()...)
+	if err != nil {
+		t.Fatalf("instance: %v", err)
+	}
+	o.instanceARN, o.storeID = inst.ARN, inst.IdentityStoreID
 	return o
+}
+
+// countOps counts the client's calls of an operation after mark.
+func countOps(b *awstest.Backend, mark int, op string) int {
+	n := 0
+	for _, c := range b.Calls(mark) {
+		if c.Operation == op {
+			n++
+		}
+	}
+	return n
 }
 
 // requests captures the inputs of the sso-admin calls a client makes.
@@ -122,17 +241,6 @@ func (r *requests) provisions() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.provision)
-}
-
-// opsSince counts the emulator's calls of an operation after mark.
-func opsSince(e *emulator.Emulator, mark int, op string) int {
-	n := 0
-	for _, c := range e.CallsSince(mark) {
-		if c.Operation == op {
-			n++
-		}
-	}
-	return n
 }
 
 // psByName finds a permission set with the SDK.

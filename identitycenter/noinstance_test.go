@@ -8,11 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
@@ -21,48 +18,41 @@ import (
 	"github.com/awsfoundation/foundation/organizations"
 )
 
-// noInstanceEmulator is an emulator without IAM Identity Center (and, until
-// the test creates one, without an organization).
-type noInstanceEmulator struct {
-	srv *emulator.Server
-	cfg aws.Config
+// noInstance is a backend without IAM Identity Center (and, until the test
+// creates one, without an organization): only the emulator can be that
+// (moto has an instance from the start, and AWS enables one in the
+// console).
+type noInstance struct {
+	b   *awstest.Backend
+	e   *emulator.Emulator
 	api identitycenter.API
 }
 
-func startNoInstance(t *testing.T) *noInstanceEmulator {
+func startNoInstance(t *testing.T) *noInstance {
 	t.Helper()
-	srv, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	cfg := aws.Config{
-		Region:       awstest.DefaultRegion,
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider(awstest.AccessKeyID, awstest.SecretAccessKey, ""),
-	}
-	return &noInstanceEmulator{srv: srv, cfg: cfg,
-		api: identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg)}}
+	b := awstest.New(t)
+	e := b.RequireEmulator(t, awstest.CapEmulatorState)
+	return &noInstance{b: b, e: e, api: apiFor(b)}
 }
 
-func (n *noInstanceEmulator) createOrganization(t *testing.T, ctx context.Context) {
+func (n *noInstance) createOrganization(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if _, err := orgsdk.NewFromConfig(n.cfg).CreateOrganization(ctx, &orgsdk.CreateOrganizationInput{}); err != nil {
+	if _, err := n.b.Organizations().CreateOrganization(ctx, &orgsdk.CreateOrganizationInput{}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // requireOnlyListInstances fails unless every call since mark was a
 // (read-only) ListInstances.
-func (n *noInstanceEmulator) requireOnlyListInstances(t *testing.T, mark int) {
+func (n *noInstance) requireOnlyListInstances(t *testing.T, mark int) {
 	t.Helper()
-	calls := n.srv.CallsSince(mark)
+	calls := n.b.Calls(mark)
 	if len(calls) == 0 {
 		t.Errorf("no call at all: the instance was not looked for")
 	}
 	for _, c := range calls {
-		if c.Mutating || c.Service != "sso" || c.Operation != "ListInstances" {
-			t.Errorf("call %s %s (mutating %v): want only ListInstances", c.Service, c.Operation, c.Mutating)
+		if c.Mutating || c.Operation != "ListInstances" {
+			t.Errorf("call %s (mutating %v): want only ListInstances", c, c.Mutating)
 		}
 	}
 }
@@ -158,17 +148,17 @@ func TestDryRunWithoutInstancePlansTheFirstRun(t *testing.T) {
 	n := startNoInstance(t)
 	ctx := awstest.Context(t, 30*time.Second)
 	n.createOrganization(t, ctx)
-	mgmt := n.srv.ManagementAccountID()
-	accts, err := organizations.EnsureAccounts(ctx, orgsdk.NewFromConfig(n.cfg), organizations.AccountsSpec{
+	mgmt := n.b.AccountID(t)
+	accts, err := organizations.EnsureAccounts(ctx, n.b.Organizations(), organizations.AccountsSpec{
 		Accounts: []organizations.AccountSpec{{Name: "workload", Email: "workload@example.com"}}}, fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	member := accts.Account("workload@example.com").ID
-	createPolicies(t, ctx, n.cfg)
+	createPolicies(t, ctx, n.b.Config())
 	spec := fullAccess(mgmt, member)
 
-	mark := n.srv.CallCount()
+	mark := n.b.Mark()
 	dry, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatalf("dry run without an instance: %v", err)
@@ -190,18 +180,16 @@ func TestDryRunWithoutInstancePlansTheFirstRun(t *testing.T) {
 	}
 
 	// A real run still refuses, without a write.
-	mark = n.srv.CallCount()
+	mark = n.b.Mark()
 	if _, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast()...); !errors.Is(err, identitycenter.ErrNotEnabled) {
 		t.Fatalf("real run without an instance: err = %v, want ErrNotEnabled", err)
 	}
-	if m := n.srv.MutatingCallsSince(mark); len(m) > 0 {
-		t.Fatalf("real run without an instance made mutating calls: %v", m)
-	}
+	n.b.RequireNoMutations(t, mark)
 
-	if _, _, err := n.srv.EnableIdentityCenter(); err != nil {
+	if _, _, err := n.e.EnableIdentityCenter(); err != nil {
 		t.Fatal(err)
 	}
-	mark = n.srv.CallCount()
+	mark = n.b.Mark()
 	real, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast()...)
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +197,7 @@ func TestDryRunWithoutInstancePlansTheFirstRun(t *testing.T) {
 	if d, r := fullStrings(dry.Changes), fullStrings(real.Changes); !slices.Equal(d, r) {
 		t.Errorf("the dry run without an instance planned%s\nthe first real run made%s", joinLines(d), joinLines(r))
 	}
-	if m := n.srv.MutatingCallsSince(mark); len(m) != len(real.Changes) {
+	if m := n.b.MutatingCalls(mark); len(m) != len(real.Changes) {
 		t.Errorf("%d mutating calls, %d changes", len(m), len(real.Changes))
 	}
 	again, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast(foundation.WithDryRun(true))...)
@@ -225,11 +213,11 @@ func TestDryRunWithoutInstancePlansTheFirstRun(t *testing.T) {
 func TestDryRunBeforeTheOrganization(t *testing.T) {
 	n := startNoInstance(t)
 	ctx := awstest.Context(t, 30*time.Second)
-	mgmt := n.srv.ManagementAccountID()
+	mgmt := n.b.AccountID(t)
 	spec := fullAccess(mgmt)
 	dryRun := fast(foundation.WithDryRun(true))
 
-	mark := n.srv.CallCount()
+	mark := n.b.Mark()
 	dry, err := identitycenter.EnsureAccess(ctx, n.api, spec, dryRun...)
 	if err != nil {
 		t.Fatalf("dry run before the organization: %v", err)
@@ -277,8 +265,8 @@ func TestDryRunBeforeTheOrganization(t *testing.T) {
 	// The plan is what the first real run makes once the organization and
 	// its instance exist.
 	n.createOrganization(t, ctx)
-	createPolicies(t, ctx, n.cfg)
-	if _, _, err := n.srv.EnableIdentityCenter(); err != nil {
+	createPolicies(t, ctx, n.b.Config())
+	if _, _, err := n.e.EnableIdentityCenter(); err != nil {
 		t.Fatal(err)
 	}
 	real, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast()...)

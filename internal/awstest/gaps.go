@@ -37,6 +37,8 @@ const (
 	SSOAssignmentChecksPrincipal Behaviour = "sso-admin: an account assignment of a principal that does not exist fails"
 	IdentityStoreUpdateUser      Behaviour = "identitystore: UpdateUser"
 	IdentityStoreUpdateGroup     Behaviour = "identitystore: UpdateGroup"
+	IdentityStoreIDFormat        Behaviour = "identitystore: identity store IDs are d- and 10 hexadecimal digits"
+	SSOPermissionSetARN          Behaviour = "sso-admin: permission set ARNs are arn:aws:sso:::permissionSet/ssoins-.../ps-..."
 
 	// IAM.
 	IAMAddClientIDToOIDCProvider Behaviour = "iam: AddClientIDToOpenIDConnectProvider"
@@ -106,6 +108,12 @@ var Gaps = []Gap{
 			"provisioning fails where a referenced customer managed policy or boundary is missing in the account",
 		"provisions nothing on assignment; ProvisionPermissionSet provisions to the caller's account whatever the target, " +
 			"and ListAccountsForProvisionedPermissionSet ignores ProvisioningStatus"},
+	{KindMoto, MotoVersion, IdentityStoreIDFormat,
+		"names identity stores d-[0-9a-f]{10} (the IdentityStoreId pattern of the Identity Store API reference)",
+		"names them d- and 10 random lower-case letters and digits (d-k4elbygrrv), which a client validating the pattern refuses"},
+	{KindMoto, MotoVersion, SSOPermissionSetARN,
+		"answers CreatePermissionSet with arn:aws:sso:::permissionSet/ssoins-<16>/ps-<16> (the PermissionSetArn pattern of the sso-admin API reference)",
+		"answers arn:aws:sso:::instance/ssoins-<16>/ps-<16> (the instance ARN with /ps-... appended)"},
 	{KindMoto, MotoVersion, SSOAssignmentChecksPrincipal,
 		"fails the assignment request (DescribeAccountAssignmentCreationStatus FAILED with a FailureReason) when the user or group does not exist",
 		"answers SUCCEEDED at once for any principal ID"},
