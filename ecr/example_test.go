@@ -6,29 +6,21 @@ import (
 	"log"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/awsfoundation/foundation/ecr"
-	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/awstest"
 )
 
 // Seed 000's application repository in the management account: immutable
 // tags, scan on push, KMS encryption, the two lifecycle rules and pull
-// access for the dev, staging and prod accounts. Runs on the embedded
-// emulator.
+// access for the dev, staging and prod accounts. Runs on the test backend
+// (the embedded emulator unless told otherwise).
 func ExampleEnsureRepository() {
-	srv, err := emulator.Start(emulator.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
-	cfg := aws.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIAEXAMPLE", "example-secret", ""),
-	}
+	b, done := awstest.Example("ExampleEnsureRepository")
+	defer done()
+	cfg := b.Config()
 	ctx := context.Background()
 	key, err := kms.NewFromConfig(cfg).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("prod-us-east-1-main")})
 	if err != nil {

@@ -61,7 +61,7 @@ func drifted(t *testing.T, ctx context.Context, b *awstest.Backend) string {
 			return err
 		},
 		func() error {
-			_, err := c.UntagResource(ctx, &awsecr.UntagResourceInput{ResourceArn: aws.String("arn:aws:ecr:us-east-1:123456789012:repository/myapp"), TagKeys: []string{"app"}})
+			_, err := c.UntagResource(ctx, &awsecr.UntagResourceInput{ResourceArn: aws.String("arn:aws:ecr:us-east-1:" + b.AccountID(t) + ":repository/myapp"), TagKeys: []string{"app"}})
 			return err
 		},
 	} {
@@ -78,12 +78,14 @@ func drifted(t *testing.T, ctx context.Context, b *awstest.Backend) string {
 // wrapped once, naming the step; running again reaches exactly the state
 // of an undisturbed run.
 func TestFaultAtEveryMutatingCall(t *testing.T) {
+	var s awstest.Subtests
+	defer s.Done(t)
 	for _, setup := range []struct {
 		name string
 		prep func(*testing.T, context.Context, *awstest.Backend) string
 		n    int
 	}{{"fresh", fresh, 3}, {"drift", drifted, 5}} {
-		t.Run(setup.name, func(t *testing.T) {
+		s.Run(t, setup.name, func(t *testing.T) {
 			ctx := awstest.Context(t, 60*time.Second)
 			ref := awstest.New(t)
 			e := ref.RequireEmulator(t, awstest.CapFaults)

@@ -59,6 +59,19 @@ func newKey(t *testing.T, ctx context.Context, b *awstest.Backend, desc string) 
 	return aws.ToString(out.KeyMetadata.Arn)
 }
 
+// specFor is seedSpec for a test on b, under a repository name of the
+// test's own.
+func specFor(b *awstest.Backend, kmsKeyARN string) ecr.Spec {
+	spec := seedSpec(kmsKeyARN)
+	spec.Name = b.Unique("myapp")
+	return spec
+}
+
+// scanOffServed reports whether the backend turns scan on push off (see
+// awstest.ECRScanOnPushOff); where it does not, tests make no scanning
+// drift and ask for no scanning change.
+func scanOffServed(b *awstest.Backend) bool { return !b.Lacks(awstest.ECRScanOnPushOff) }
+
 func client(b *awstest.Backend) *awsecr.Client { return awsecr.NewFromConfig(b.Config()) }
 
 func fast(extra ...foundation.Option) []foundation.Option {

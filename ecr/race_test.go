@@ -15,7 +15,7 @@ import (
 func TestConcurrentRunsConverge(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
-	spec := seedSpec(newKey(t, ctx, b, "k"))
+	spec := specFor(b, newKey(t, ctx, b, "k"))
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {

@@ -280,8 +280,10 @@ func TestDriftIsRepaired(t *testing.T) {
 func TestPropagationErrorIsRetried(t *testing.T) {
 	malformed := emulator.APIError{Status: 400, Code: "MalformedPolicyDocumentException",
 		Message: "Policy contains a statement with one or more invalid principals."}
+	var s awstest.Subtests
+	defer s.Done(t)
 	for _, op := range []string{"PutKeyPolicy", "CreateKey"} {
-		t.Run(op, func(t *testing.T) {
+		s.Run(t, op, func(t *testing.T) {
 			b := awstest.New(t)
 			e := b.RequireEmulator(t, awstest.CapFaults)
 			ctx := awstest.Context(t, 20*time.Second)
