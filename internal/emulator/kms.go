@@ -241,10 +241,12 @@ func (r *kmsRegion) newKeyID(multiRegion bool, parts ...string) string {
 }
 
 var (
-	kmsKeyIDRe      = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
-	kmsARNRe        = regexp.MustCompile(`^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key|alias)/(.+)$`)
-	kmsAliasNameRe  = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]+$`)
-	kmsPolicyNameRe = regexp.MustCompile(`^\w+$`)
+	kmsKeyIDRe     = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	kmsARNRe       = regexp.MustCompile(`^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key|alias)/(.+)$`)
+	kmsAliasNameRe = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]+$`)
+	// kmsAliasPatternRe is the AliasName pattern of the KMS API model.
+	kmsAliasPatternRe = regexp.MustCompile(`^[a-zA-Z0-9:/_-]+$`)
+	kmsPolicyNameRe   = regexp.MustCompile(`^\w+$`)
 )
 
 // kmsLookup names how a key may be identified in an operation.
@@ -861,17 +863,26 @@ func kmsCancelKeyDeletion(c *Ctx) (any, error) {
 
 // --- aliases ----------------------------------------------------------------
 
-// kmsCheckAliasName validates an alias name to create.
+// kmsCheckAliasName validates an alias name to create, with the errors AWS
+// KMS sends (the same as moto, LocalStack and local-kms reproduce): the
+// model's constraints (length 1..256, pattern ^[a-zA-Z0-9:/_-]+$) and a name
+// without the "alias/" prefix are ValidationException; the reserved
+// "alias/aws/" prefix (CreateAlias reference: "The alias name cannot begin
+// with alias/aws/") is NotAuthorizedException, an error code the KMS model
+// does not list; a name the pattern admits but alias rules do not (a colon,
+// nothing after "alias/") is InvalidAliasNameException.
 func kmsCheckAliasName(name string) *APIError {
 	switch {
 	case name == "":
 		return kmsValidation("Value null at 'aliasName' failed to satisfy constraint: Member must not be null")
 	case len(name) > 256:
 		return kmsValidation("Value '%s' at 'aliasName' failed to satisfy constraint: Member must have length less than or equal to 256", name)
+	case !kmsAliasPatternRe.MatchString(name):
+		return kmsValidation("Value '%s' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$", name)
 	case !strings.HasPrefix(name, "alias/"):
-		return kmsErr("InvalidAliasNameException", "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
+		return kmsErr("ValidationException", "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
 	case strings.HasPrefix(name, "alias/aws/"):
-		return kmsErr("InvalidAliasNameException", "Alias %s cannot begin with alias/aws/: the prefix is reserved for AWS managed keys.", name)
+		return kmsErr("NotAuthorizedException", "Cannot create alias with prefix 'alias/aws/'")
 	case !kmsAliasNameRe.MatchString(name):
 		return kmsErr("InvalidAliasNameException", "Alias %s must contain only alphanumeric characters, forward slashes (/), underscores (_) and dashes (-).", name)
 	}
