@@ -139,6 +139,15 @@ var s3Routes = []s3RouteDef{
 	{method: http.MethodPut, target: s3OnBucket, sub: "lifecycle", op: "PutBucketLifecycleConfiguration", handler: s3Write(s3PutBucketLifecycle)},
 	{method: http.MethodDelete, target: s3OnBucket, sub: "lifecycle", op: "DeleteBucketLifecycle", handler: s3Write(s3DeleteBucketLifecycle)},
 
+	// Configurations the emulator has no Put for read as AWS reads them on
+	// a bucket that never had one (s3Unconfigured).
+	{method: http.MethodGet, target: s3OnBucket, sub: "website", op: "GetBucketWebsite", handler: s3Read(s3Unconfigured("website"))},
+	{method: http.MethodGet, target: s3OnBucket, sub: "cors", op: "GetBucketCors", handler: s3Read(s3Unconfigured("cors"))},
+	{method: http.MethodGet, target: s3OnBucket, sub: "replication", op: "GetBucketReplication", handler: s3Read(s3Unconfigured("replication"))},
+	{method: http.MethodGet, target: s3OnBucket, sub: "object-lock", op: "GetObjectLockConfiguration", handler: s3Read(s3Unconfigured("object-lock"))},
+	{method: http.MethodGet, target: s3OnBucket, sub: "logging", op: "GetBucketLogging", handler: s3Read(s3Unconfigured("logging"))},
+	{method: http.MethodGet, target: s3OnBucket, sub: "notification", op: "GetBucketNotificationConfiguration", handler: s3Read(s3Unconfigured("notification"))},
+
 	{method: http.MethodGet, target: s3OnBucket, sub: "list-type", subValue: "2",
 		params: []string{"prefix", "delimiter", "max-keys", "continuation-token", "start-after", "fetch-owner", "encoding-type"},
 		op:     "ListObjectsV2", handler: s3Read(s3ListObjectsV2)},
@@ -971,6 +980,44 @@ func s3DeletePublicAccessBlock(c *Ctx) (any, error) {
 }
 
 // --- policy
+
+// s3Unconfigured serves the GET of a bucket subresource the emulator
+// cannot configure (it implements no Put for it), so every bucket reads as
+// one that never had it, as the S3 API reference describes: 404
+// NoSuchWebsiteConfiguration (GetBucketWebsite), NoSuchCORSConfiguration
+// (GetBucketCors), ReplicationConfigurationNotFoundError
+// (GetBucketReplication), ObjectLockConfigurationNotFoundError
+// (GetObjectLockConfiguration); an empty BucketLoggingStatus (GetBucketLogging:
+// "logging is disabled") and an empty NotificationConfiguration
+// (GetBucketNotificationConfiguration).
+func s3Unconfigured(sub string) func(c *Ctx) (any, error) {
+	return func(c *Ctx) (any, error) {
+		b, err := s3Bucket(c, false)
+		if err != nil {
+			return nil, err
+		}
+		switch sub {
+		case "website":
+			return nil, s3BucketError(http.StatusNotFound, "NoSuchWebsiteConfiguration", b.Name, "The specified bucket does not have a website configuration")
+		case "cors":
+			return nil, s3BucketError(http.StatusNotFound, "NoSuchCORSConfiguration", b.Name, "The CORS configuration does not exist")
+		case "replication":
+			return nil, s3BucketError(http.StatusNotFound, "ReplicationConfigurationNotFoundError", b.Name, "The replication configuration was not found")
+		case "object-lock":
+			return nil, s3BucketError(http.StatusNotFound, "ObjectLockConfigurationNotFoundError", b.Name, "Object Lock configuration does not exist for this bucket")
+		case "logging":
+			return s3XML(struct {
+				XMLName xml.Name `xml:"BucketLoggingStatus"`
+				Xmlns   string   `xml:"xmlns,attr"`
+			}{Xmlns: s3Namespace}), nil
+		default: // notification
+			return s3XML(struct {
+				XMLName xml.Name `xml:"NotificationConfiguration"`
+				Xmlns   string   `xml:"xmlns,attr"`
+			}{Xmlns: s3Namespace}), nil
+		}
+	}
+}
 
 func s3GetBucketPolicy(c *Ctx) (any, error) {
 	b, err := s3Bucket(c, false)

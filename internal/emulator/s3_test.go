@@ -1113,13 +1113,18 @@ func TestS3NotImplemented(t *testing.T) {
 			_, err := c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, ACL: types.BucketCannedACLPrivate})
 			return err
 		},
-		"GetBucketCors": func() error { _, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b}); return err },
+		"PutBucketCors": func() error {
+			_, err := c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: b, CORSConfiguration: &types.CORSConfiguration{
+				CORSRules: []types.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}}}}})
+			return err
+		},
 		"GetBucketPolicyStatus": func() error {
 			_, err := c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b})
 			return err
 		},
-		"GetObjectLockConfiguration": func() error {
-			_, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b})
+		"PutBucketWebsite": func() error {
+			_, err := c.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: b, WebsiteConfiguration: &types.WebsiteConfiguration{
+				IndexDocument: &types.IndexDocument{Suffix: aws.String("index.html")}}})
 			return err
 		},
 		"ListObjects": func() error { _, err := c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: b}); return err },
