@@ -5,16 +5,21 @@ package emulator
 // and region, with their tag mutability (and its exclusion filters), scan
 // on push, encryption (a KMS key must exist in the emulator's KMS), lifecycle
 // policies (validated against AWS's documented grammar), repository
-// policies and tags. Images are not modeled: repositories are always empty.
+// policies and tags, and images as PutImage stores them (manifests, digests,
+// tags; layers are not modeled, so a manifest's layers are never checked
+// for having been uploaded).
 //
 // Error statuses: ECR answers every client error with HTTP 400.
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -44,6 +49,10 @@ func init() {
 				"TagResource":                   write(ecrTagResource),
 				"UntagResource":                 write(ecrUntagResource),
 				"ListTagsForResource":           read(ecrListTagsForResource),
+				"PutImage":                      write(ecrPutImage),
+				"BatchGetImage":                 read(ecrBatchGetImage),
+				"ListImages":                    read(ecrListImages),
+				"DescribeImages":                read(ecrDescribeImages),
 			},
 			snapshot: ecrSnapshot,
 		}
@@ -94,6 +103,16 @@ type ecrRepo struct {
 	lifecycle                string // "" = none
 	policy                   string // "" = none
 	tags                     map[string]string
+	images                   map[string]*ecrImage // by digest
+	imageTags                map[string]string    // image tag -> digest
+}
+
+// ecrImage is an image PutImage stored: its manifest and tags.
+type ecrImage struct {
+	digest, manifest, mediaType string
+	tags                        []string // sorted
+	size                        int64
+	pushed                      time.Time
 }
 
 // ecrExclusionFilter is an image tag mutability exclusion filter.
@@ -156,6 +175,21 @@ func ecrRegistry(c *Ctx, registryID string) *APIError {
 	}
 	return ecrErr("AccessDeniedException", "User: %s is not authorized to perform: ecr:%s on registry %s (emulator: only the caller's own registry is served)",
 		c.Caller.ARN, c.Op, registryID)
+}
+
+// ecrManagedKeyARN is the ARN of the account's AWS managed key for ECR in
+// region (alias aws/ecr), which ECR uses, and reports as the repository's
+// kmsKey, when a repository is created with encryption type KMS or KMS_DSSE
+// and no key (EncryptionConfiguration reference: "If no key is specified,
+// the default AWS managed KMS key for Amazon ECR will be used"). The
+// emulator's KMS does not model AWS managed keys, so the key itself is not
+// in KMS state; its ID is a UUID-shaped hash of account and region, the
+// same for every repository of the registry, as in AWS.
+func ecrManagedKeyARN(region, account string) string {
+	h := sha256.Sum256([]byte("aws/ecr\x00" + account + "\x00" + region))
+	h[6] = h[6]&0x0f | 0x40 // version 4
+	h[8] = h[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("arn:aws:kms:%s:%s:key/%x-%x-%x-%x-%x", region, account, h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
 // ecrRepoIn is the repository-naming part of most requests.
@@ -313,7 +347,9 @@ func ecrCreateRepository(c *Ctx) (any, error) {
 				return nil, ecrInvalid("encryptionConfiguration", "kmsKey can only be specified when encryptionType is KMS or KMS_DSSE")
 			}
 		case ecrKMS, ecrKMSDSSE:
-			if enc.KmsKey != "" {
+			if enc.KmsKey == "" {
+				enc.KmsKey = ecrManagedKeyARN(c.Region, c.Account.ID)
+			} else {
 				if len(enc.KmsKey) > 2048 {
 					return nil, ecrInvalid("encryptionConfiguration.kmsKey", "Member must have length less than or equal to 2048")
 				}
@@ -420,7 +456,10 @@ func ecrDeleteRepository(c *Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Repositories hold no images in the emulator, so force changes nothing.
+	if len(repo.images) > 0 && !in.Force {
+		return nil, ecrErr("RepositoryNotEmptyException",
+			"The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", repo.name, repo.registry)
+	}
 	delete(ecrState(c).repos, repo.name)
 	return map[string]any{"repository": repo.out()}, nil
 }
@@ -917,6 +956,333 @@ func ecrListTagsForResource(c *Ctx) (any, error) {
 	return map[string]any{"tags": tags}, nil
 }
 
+// --- images ---------------------------------------------------------------------
+
+const (
+	ecrDockerManifestV2 = "application/vnd.docker.distribution.manifest.v2+json"
+	ecrOCIManifest      = "application/vnd.oci.image.manifest.v1+json"
+	ecrMaxManifest      = 4194304
+)
+
+var ecrTagRe = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,299}$`)
+
+// ecrTagImmutable reports whether the repository's settings make tag
+// immutable: IMMUTABLE, or MUTABLE_WITH_EXCLUSION with a matching filter;
+// IMMUTABLE_WITH_EXCLUSION makes the tags its filters match mutable.
+func (r *ecrRepo) ecrTagImmutable(tag string) bool {
+	matched := false
+	for _, f := range r.exclusions {
+		if glob(f.Filter, tag, false) {
+			matched = true
+			break
+		}
+	}
+	switch r.mutability {
+	case ecrImmutable:
+		return true
+	case ecrImmutableWithExclusion:
+		return !matched
+	case ecrMutableWithExclusion:
+		return matched
+	}
+	return false
+}
+
+func (img *ecrImage) id(tag string) map[string]string {
+	id := map[string]string{"imageDigest": img.digest}
+	if tag != "" {
+		id["imageTag"] = tag
+	}
+	return id
+}
+
+// ecrPutImage stores an image manifest as PutImage does: the digest is the
+// sha256 of the manifest bytes; the media type is the request's, else the
+// manifest's own mediaType. Pushing a manifest and tag already there is
+// ImageAlreadyExistsException; moving an immutable tag to another digest is
+// ImageTagAlreadyExistsException; moving a mutable tag leaves the image it
+// came from with its other tags (or untagged).
+func ecrPutImage(c *Ctx) (any, error) {
+	var in struct {
+		ecrRepoIn
+		ImageManifest          string `json:"imageManifest"`
+		ImageManifestMediaType string `json:"imageManifestMediaType"`
+		ImageTag               string `json:"imageTag"`
+		ImageDigest            string `json:"imageDigest"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrFind(c, in.ecrRepoIn)
+	if err != nil {
+		return nil, err
+	}
+	if in.ImageManifest == "" || len(in.ImageManifest) > ecrMaxManifest {
+		return nil, ecrInvalid("imageManifest", "Member must have length between 1 and %d", ecrMaxManifest)
+	}
+	if in.ImageTag != "" && !ecrTagRe.MatchString(in.ImageTag) {
+		return nil, ecrInvalid("imageTag", "Invalid image tag '%s'", in.ImageTag)
+	}
+	var manifest struct {
+		SchemaVersion int    `json:"schemaVersion"`
+		MediaType     string `json:"mediaType"`
+		Layers        []struct {
+			Size int64 `json:"size"`
+		} `json:"layers"`
+	}
+	if json.Unmarshal([]byte(in.ImageManifest), &manifest) != nil {
+		return nil, ecrInvalid("ImageManifest", "Invalid JSON syntax")
+	}
+	mediaType := in.ImageManifestMediaType
+	if mediaType == "" {
+		mediaType = manifest.MediaType
+	}
+	if mediaType == "" {
+		mediaType = ecrOCIManifest
+	}
+	if manifest.MediaType != "" && in.ImageManifestMediaType != "" && manifest.MediaType != in.ImageManifestMediaType {
+		return nil, ecrInvalid("imageManifestMediaType", "Manifest MediaType '%s' does not match imageManifestMediaType '%s'", manifest.MediaType, in.ImageManifestMediaType)
+	}
+	sum := sha256.Sum256([]byte(in.ImageManifest))
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	if in.ImageDigest != "" && in.ImageDigest != digest {
+		return nil, ecrErr("ImageDigestDoesNotMatchException",
+			"Invalid parameter at 'imageDigest' failed to satisfy constraint: 'Provided digest %s does not match the calculated digest of the manifest %s'", in.ImageDigest, digest)
+	}
+	if repo.images == nil {
+		repo.images, repo.imageTags = map[string]*ecrImage{}, map[string]string{}
+	}
+	img := repo.images[digest]
+	if img != nil && (in.ImageTag == "" || repo.imageTags[in.ImageTag] == digest) {
+		return nil, ecrErr("ImageAlreadyExistsException",
+			"Image with digest '%s' and tag '%s' already exists in the repository with name '%s' in registry with id '%s'",
+			digest, in.ImageTag, repo.name, repo.registry)
+	}
+	if in.ImageTag != "" {
+		if old, ok := repo.imageTags[in.ImageTag]; ok && old != digest {
+			if repo.ecrTagImmutable(in.ImageTag) {
+				return nil, ecrErr("ImageTagAlreadyExistsException",
+					"The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the tag is immutable.", in.ImageTag, repo.name)
+			}
+			prev := repo.images[old]
+			prev.tags = slices.DeleteFunc(prev.tags, func(t string) bool { return t == in.ImageTag })
+		}
+	}
+	if img == nil {
+		var size int64
+		for _, l := range manifest.Layers {
+			size += l.Size
+		}
+		img = &ecrImage{digest: digest, manifest: in.ImageManifest, mediaType: mediaType, size: size, pushed: c.e.now()}
+		repo.images[digest] = img
+	}
+	if in.ImageTag != "" {
+		repo.imageTags[in.ImageTag] = digest
+		img.tags = append(img.tags, in.ImageTag)
+		sort.Strings(img.tags)
+	}
+	return map[string]any{"image": map[string]any{
+		"registryId": repo.registry, "repositoryName": repo.name, "imageId": img.id(in.ImageTag),
+		"imageManifest": img.manifest, "imageManifestMediaType": img.mediaType}}, nil
+}
+
+// ecrImageID is an ImageIdentifier of a request.
+type ecrImageID struct {
+	ImageDigest string `json:"imageDigest,omitempty"`
+	ImageTag    string `json:"imageTag,omitempty"`
+}
+
+// ecrResolve finds the image an identifier names, or the failure code
+// BatchGetImage reports for it.
+func (r *ecrRepo) ecrResolve(id ecrImageID) (*ecrImage, string, string) {
+	switch {
+	case id.ImageDigest == "" && id.ImageTag == "":
+		return nil, "MissingDigestAndTag", "Invalid request parameters: both tag and digest cannot be null"
+	case id.ImageTag != "":
+		d, ok := r.imageTags[id.ImageTag]
+		if !ok {
+			return nil, "ImageNotFound", "Requested image not found"
+		}
+		if id.ImageDigest != "" && id.ImageDigest != d {
+			return nil, "ImageTagDoesNotMatchDigest", "Invalid request parameters: given tag does not map to the given digest"
+		}
+		return r.images[d], "", ""
+	}
+	img, ok := r.images[id.ImageDigest]
+	if !ok {
+		return nil, "ImageNotFound", "Requested image not found"
+	}
+	return img, "", ""
+}
+
+func ecrBatchGetImage(c *Ctx) (any, error) {
+	var in struct {
+		ecrRepoIn
+		ImageIds []ecrImageID `json:"imageIds"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrFind(c, in.ecrRepoIn)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.ImageIds) < 1 || len(in.ImageIds) > 100 {
+		return nil, ecrInvalid("imageIds", "Member must have length between 1 and 100")
+	}
+	images, failures := []map[string]any{}, []map[string]any{}
+	for _, id := range in.ImageIds {
+		img, code, reason := repo.ecrResolve(id)
+		if img == nil {
+			failures = append(failures, map[string]any{"imageId": id, "failureCode": code, "failureReason": reason})
+			continue
+		}
+		images = append(images, map[string]any{"registryId": repo.registry, "repositoryName": repo.name,
+			"imageId": img.id(id.ImageTag), "imageManifest": img.manifest, "imageManifestMediaType": img.mediaType})
+	}
+	return map[string]any{"images": images, "failures": failures}, nil
+}
+
+// ecrImageList is the paginated, tagStatus-filtered input of ListImages and
+// DescribeImages.
+type ecrImageList struct {
+	ecrRepoIn
+	NextToken  string `json:"nextToken"`
+	MaxResults *int   `json:"maxResults"`
+	Filter     *struct {
+		TagStatus string `json:"tagStatus"`
+	} `json:"filter"`
+}
+
+func (in *ecrImageList) page(c *Ctx, keys []string) ([]string, string, *APIError) {
+	limit := 0
+	if in.MaxResults != nil {
+		if *in.MaxResults < 1 || *in.MaxResults > 1000 {
+			return nil, "", ecrInvalid("maxResults", "Member must have value between 1 and 1000")
+		}
+		limit = *in.MaxResults
+	}
+	return kmsMarkerPage(c, keys, func(s string) string { return s }, in.NextToken, limit,
+		ecrInvalid("nextToken", "Invalid pagination token"))
+}
+
+func (in *ecrImageList) wants(tagged bool) (bool, *APIError) {
+	status := "ANY"
+	if in.Filter != nil && in.Filter.TagStatus != "" {
+		status = in.Filter.TagStatus
+	}
+	switch status {
+	case "ANY":
+		return true, nil
+	case "TAGGED":
+		return tagged, nil
+	case "UNTAGGED":
+		return !tagged, nil
+	}
+	return false, ecrInvalid("filter.tagStatus", "Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]")
+}
+
+// ecrListImages lists one image ID per tag, and one for each untagged image.
+func ecrListImages(c *Ctx) (any, error) {
+	var in ecrImageList
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrFind(c, in.ecrRepoIn)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]map[string]string{} // page key -> image ID
+	for d, img := range repo.images {
+		ok, err := in.wants(len(img.tags) > 0)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if len(img.tags) == 0 {
+			ids[d+"\x00"] = img.id("")
+		}
+		for _, t := range img.tags {
+			ids[d+"\x00"+t] = img.id(t)
+		}
+	}
+	page, next, err := in.page(c, sortedKeys(ids))
+	if err != nil {
+		return nil, err
+	}
+	out := []map[string]string{}
+	for _, k := range page {
+		out = append(out, ids[k])
+	}
+	res := map[string]any{"imageIds": out}
+	if next != "" {
+		res["nextToken"] = next
+	}
+	return res, nil
+}
+
+func ecrDescribeImages(c *Ctx) (any, error) {
+	var in struct {
+		ecrImageList
+		ImageIds []ecrImageID `json:"imageIds"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	repo, err := ecrFind(c, in.ecrRepoIn)
+	if err != nil {
+		return nil, err
+	}
+	detail := func(img *ecrImage) map[string]any {
+		m := map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "imageDigest": img.digest,
+			"imageSizeInBytes": img.size, "imagePushedAt": kmsEpoch(img.pushed), "imageManifestMediaType": img.mediaType}
+		if len(img.tags) > 0 {
+			m["imageTags"] = img.tags
+		}
+		return m
+	}
+	details := []map[string]any{}
+	if len(in.ImageIds) > 0 {
+		for _, id := range in.ImageIds {
+			img, code, _ := repo.ecrResolve(id)
+			if img == nil {
+				if code == "ImageNotFound" {
+					return nil, ecrErr("ImageNotFoundException", "The image with imageId {imageDigest:'%s', imageTag:'%s'} does not exist within the repository with name '%s' in the registry with id '%s'",
+						id.ImageDigest, id.ImageTag, repo.name, repo.registry)
+				}
+				return nil, ecrInvalid("imageIds", "%s", code)
+			}
+			details = append(details, detail(img))
+		}
+		return map[string]any{"imageDetails": details}, nil
+	}
+	var digests []string
+	for d, img := range repo.images {
+		ok, err := in.wants(len(img.tags) > 0)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			digests = append(digests, d)
+		}
+	}
+	sort.Strings(digests)
+	page, next, err := in.page(c, digests)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range page {
+		details = append(details, detail(repo.images[d]))
+	}
+	res := map[string]any{"imageDetails": details}
+	if next != "" {
+		res["nextToken"] = next
+	}
+	return res, nil
+}
+
 // --- snapshot -------------------------------------------------------------------
 
 // ecrSnapshot lists each account's repositories per region by name, with
@@ -947,6 +1313,13 @@ func ecrSnapshot(e *Emulator) map[string]any {
 				}
 				if len(repo.tags) > 0 {
 					entry["tags"] = repo.tags
+				}
+				if len(repo.images) > 0 {
+					images := map[string]any{}
+					for d, img := range repo.images {
+						images[d] = map[string]any{"tags": img.tags, "mediaType": img.mediaType}
+					}
+					entry["images"] = images
 				}
 				repos[name] = entry
 			}

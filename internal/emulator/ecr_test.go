@@ -63,6 +63,9 @@ func TestECRCreateAndDescribe(t *testing.T) {
 		EncryptionConfiguration: &types.EncryptionConfiguration{EncryptionType: types.EncryptionTypeKmsDsse}})
 	require.NoError(t, err)
 	require.Equal(t, types.EncryptionTypeKmsDsse, dsse.Repository.EncryptionConfiguration.EncryptionType)
+	// No key: the AWS managed key for ECR, one per registry and region.
+	require.Regexp(t, `^arn:aws:kms:us-east-1:`+DefaultManagementAccountID+`:key/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`,
+		aws.ToString(dsse.Repository.EncryptionConfiguration.KmsKey))
 
 	// Errors.
 	_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("myapp/api")})
