@@ -91,7 +91,7 @@ type role struct {
 	Path               string            `json:"path"`
 	ID                 string            `json:"-"`
 	ARN                string            `json:"arn"`
-	AssumeRolePolicy   json.RawMessage   `json:"assumeRolePolicy"`
+	AssumeRolePolicy   json.RawMessage   `json:"assumeRolePolicy"` // the document exactly as submitted, as IAM returns it
 	Description        string            `json:"description,omitempty"`
 	MaxSessionDuration int               `json:"maxSessionDuration"`
 	Tags               map[string]string `json:"tags,omitempty"`
@@ -137,7 +137,7 @@ func (e *Emulator) createRole(a *account, name, path, trustPolicy string) (*role
 		path = "/"
 	}
 	r := &role{Name: name, Path: path, ID: "AROA" + randomUpper(17), ARN: "arn:aws:iam::" + a.ID + ":role" + path + name,
-		AssumeRolePolicy: compactJSON(trustPolicy), MaxSessionDuration: 3600, Created: e.now()}
+		AssumeRolePolicy: json.RawMessage(trustPolicy), MaxSessionDuration: 3600, Created: e.now()}
 	a.iam.roles[strings.ToLower(name)] = r
 	return r, nil
 }

@@ -2,12 +2,17 @@ package emulator
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -120,6 +125,17 @@ func (r *cliRunner) fails(code string, args ...string) {
 	_, stderr, err := r.run(args...)
 	require.Errorf(r.t, err, "%s %v: expected %s", r.cli.version, args, code)
 	require.Containsf(r.t, stderr, code, "%s %v", r.cli.version, args)
+}
+
+// failsWithStatus runs the command with --debug and requires it to fail
+// with the AWS error code, sent with the HTTP status (as urllib3, under both
+// CLIs, logs the status line of each response).
+func (r *cliRunner) failsWithStatus(code string, status int, args ...string) {
+	r.t.Helper()
+	_, stderr, err := r.run(append(args, "--debug")...)
+	require.Errorf(r.t, err, "%s %v: expected %s", r.cli.version, args, code)
+	require.Containsf(r.t, stderr, "("+code+")", "%s %v", r.cli.version, args)
+	require.Regexpf(r.t, `HTTP/1\.1" `+strconv.Itoa(status)+` `, stderr, "%s %v: expected HTTP %d", r.cli.version, args, status)
 }
 
 // waitActive describes a table until it is ACTIVE (the CLI's own waiter
@@ -246,8 +262,22 @@ func TestAWSCLIS3(t *testing.T) {
 			require.EqualValues(t, 15, r.ok("s3api", "head-object", "--bucket", b, "--key", "env/terraform.tfstate.tflock")["ContentLength"])
 			r.ok("s3api", "delete-object", "--bucket", b, "--key", "env/terraform.tfstate.tflock")
 
+			// Configurations the emulator cannot set read as on a bucket that
+			// never had them.
+			r.failsWithStatus("NoSuchWebsiteConfiguration", 404, "s3api", "get-bucket-website", "--bucket", b)
+			r.failsWithStatus("NoSuchCORSConfiguration", 404, "s3api", "get-bucket-cors", "--bucket", b)
+			r.failsWithStatus("ReplicationConfigurationNotFoundError", 404, "s3api", "get-bucket-replication", "--bucket", b)
+			r.failsWithStatus("ObjectLockConfigurationNotFoundError", 404, "s3api", "get-object-lock-configuration", "--bucket", b)
+			require.Nil(t, r.ok("s3api", "get-bucket-logging", "--bucket", b)["LoggingEnabled"])
+			notif := r.ok("s3api", "get-bucket-notification-configuration", "--bucket", b)
+			require.Empty(t, notif["TopicConfigurations"])
+			require.Empty(t, notif["QueueConfigurations"])
+			require.Empty(t, notif["LambdaFunctionConfigurations"])
+			r.fails("NoSuchBucket", "s3api", "get-bucket-website", "--bucket", "no-such-bucket-here")
+
 			// Not implemented is never a false success.
-			r.fails("NotImplemented", "s3api", "get-bucket-cors", "--bucket", b)
+			r.fails("NotImplemented", "s3api", "put-bucket-cors", "--bucket", b, "--cors-configuration",
+				`{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["*"]}]}`)
 			r.fails("NoSuchBucket", "s3api", "get-bucket-versioning", "--bucket", "no-such-bucket-here")
 
 			list := r.ok("s3api", "list-buckets")
@@ -350,8 +380,16 @@ func TestAWSCLIOrganizations(t *testing.T) {
 			require.Equal(t, "arn:aws:organizations::"+DefaultManagementAccountID+":ou/"+orgID+"/"+ouID, dig(ou, "OrganizationalUnit", "Arn"))
 			r.fails("DuplicateOrganizationalUnitException", "organizations", "create-organizational-unit", "--parent-id", rootID, "--name", "Prod")
 
+			// AvailablePolicyTypes (deprecated) lists SCPs as available in an
+			// all-features organization, not the root's enabled types.
+			availableSCP := []any{map[string]any{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}}
+			require.Equal(t, availableSCP, dig(r.ok("organizations", "describe-organization"), "Organization", "AvailablePolicyTypes"))
+			require.Empty(t, dig(r.ok("organizations", "list-roots"), "Roots", 0, "PolicyTypes"))
+
 			root := r.ok("organizations", "enable-policy-type", "--root-id", rootID, "--policy-type", "SERVICE_CONTROL_POLICY")
 			require.Equal(t, "ENABLED", dig(root, "Root", "PolicyTypes", 0, "Status"))
+			r.ok("organizations", "enable-policy-type", "--root-id", rootID, "--policy-type", "TAG_POLICY")
+			require.Equal(t, availableSCP, dig(r.ok("organizations", "describe-organization"), "Organization", "AvailablePolicyTypes"))
 
 			policy := r.ok("organizations", "create-policy", "--name", "deny-leave", "--type", "SERVICE_CONTROL_POLICY",
 				"--description", "Members stay in the organization",
@@ -511,12 +549,34 @@ func TestAWSCLIIAM(t *testing.T) {
 			require.Equal(t, providerARN, dig(role, "Role", "AssumeRolePolicyDocument", "Statement", 0, "Principal", "Federated"))
 			require.Equal(t, "sts.amazonaws.com", dig(role, "Role", "AssumeRolePolicyDocument", "Statement", 0, "Condition", "StringEquals", "token.actions.githubusercontent.com:aud"))
 			require.EqualValues(t, 7200, dig(role, "Role", "MaxSessionDuration"))
+			// IAM returns documents as submitted: the CLI prints the decoded
+			// document's keys in the order it received them.
+			inOrder := func(out string, keys ...string) {
+				t.Helper()
+				last := -1
+				for _, k := range keys {
+					i := strings.Index(out, `"`+k+`"`)
+					require.Greaterf(t, i, last, "%s: %q out of submitted order in %s", cli.version, k, out)
+					last = i
+				}
+			}
+			out, stderr, err := r.run("iam", "get-role", "--role-name", "gha-deploy")
+			require.NoError(t, err, stderr)
+			inOrder(out, "Version", "Statement", "Effect", "Principal", "Action", "Condition")
 			require.Equal(t, "platform", dig(role, "Role", "Tags", 0, "Value"))
 
 			r.ok("iam", "put-role-policy", "--role-name", "gha-deploy", "--policy-name", "state",
 				"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::state/*"}]}`)
 			inline := r.ok("iam", "get-role-policy", "--role-name", "gha-deploy", "--policy-name", "state")
 			require.Equal(t, "s3:GetObject", dig(inline, "PolicyDocument", "Statement", 0, "Action"))
+			out, stderr, err = r.run("iam", "get-role-policy", "--role-name", "gha-deploy", "--policy-name", "state")
+			require.NoError(t, err, stderr)
+			inOrder(out, "Version", "Statement", "Effect", "Action", "Resource")
+			managed := r.ok("iam", "create-policy", "--policy-name", "state-rw",
+				"--policy-document", `{"Version":"2012-10-17","Statement":[{"Sid":"RW","Effect":"Allow","Action":["s3:PutObject"],"Resource":"*"}]}`)
+			out, stderr, err = r.run("iam", "get-policy-version", "--policy-arn", dig(managed, "Policy", "Arn").(string), "--version-id", "v1")
+			require.NoError(t, err, stderr)
+			inOrder(out, "Version", "Statement", "Sid", "Effect", "Action", "Resource")
 			r.ok("iam", "attach-role-policy", "--role-name", "gha-deploy", "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess")
 			attached := r.ok("iam", "list-attached-role-policies", "--role-name", "gha-deploy")
 			require.Equal(t, "ReadOnlyAccess", dig(attached, "AttachedPolicies", 0, "PolicyName"))
@@ -527,13 +587,16 @@ func TestAWSCLIIAM(t *testing.T) {
 			require.Equal(t, "AWSServiceRoleForAutoScaling", dig(slr, "Role", "RoleName"))
 			require.Equal(t, "/aws-service-role/autoscaling.amazonaws.com/", dig(slr, "Role", "Path"))
 			r.fails("InvalidInput", "iam", "create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com")
+			lf := r.ok("iam", "create-service-linked-role", "--aws-service-name", "lakeformation.amazonaws.com")
+			require.Equal(t, "AWSServiceRoleForLakeFormationDataAccess", dig(lf, "Role", "RoleName"))
+			require.Equal(t, "/aws-service-role/lakeformation.amazonaws.com/", dig(lf, "Role", "Path"))
 
-			// The CLI follows Marker itself: all three roles come back.
+			// The CLI follows Marker itself: all four roles come back.
 			roles, _ := r.ok("iam", "list-roles")["Roles"].([]any)
-			require.Len(t, roles, 2)
-			r.ok("iam", "create-role", "--role-name", "third", "--assume-role-policy-document", trustAccount(acct, ""))
-			roles, _ = r.ok("iam", "list-roles")["Roles"].([]any)
 			require.Len(t, roles, 3)
+			r.ok("iam", "create-role", "--role-name", "fourth", "--assume-role-policy-document", trustAccount(acct, ""))
+			roles, _ = r.ok("iam", "list-roles")["Roles"].([]any)
+			require.Len(t, roles, 4)
 
 			r.ok("iam", "create-account-alias", "--account-alias", "acme-cli")
 			require.Equal(t, "acme-cli", dig(r.ok("iam", "list-account-aliases"), "AccountAliases", 0))
@@ -558,7 +621,9 @@ func TestAWSCLIKMS(t *testing.T) {
 			require.Equal(t, "SYMMETRIC_DEFAULT", dig(key, "KeyMetadata", "KeySpec"))
 			r.ok("kms", "create-alias", "--alias-name", "alias/myapp/state", "--target-key-id", keyID)
 			r.fails("AlreadyExistsException", "kms", "create-alias", "--alias-name", "alias/myapp/state", "--target-key-id", keyID)
-			r.fails("InvalidAliasNameException", "kms", "create-alias", "--alias-name", "alias/aws/state", "--target-key-id", keyID)
+			r.fails("NotAuthorizedException", "kms", "create-alias", "--alias-name", "alias/aws/state", "--target-key-id", keyID)
+			r.fails("ValidationException", "kms", "create-alias", "--alias-name", "myapp-state", "--target-key-id", keyID)
+			r.fails("InvalidAliasNameException", "kms", "create-alias", "--alias-name", "alias/my:state", "--target-key-id", keyID)
 
 			desc := r.ok("kms", "describe-key", "--key-id", "alias/myapp/state")
 			require.Equal(t, keyID, dig(desc, "KeyMetadata", "KeyId"))
@@ -648,6 +713,150 @@ func TestAWSCLIECR(t *testing.T) {
 			desc := r.ok("ecr", "describe-repositories", "--repository-names", repo)
 			require.Equal(t, "KMS", dig(desc, "repositories", 0, "encryptionConfiguration", "encryptionType"))
 			r.fails("RepositoryNotFoundException", "ecr", "describe-repositories", "--repository-names", "myapp/missing")
+			// KMS without a key: the AWS managed key for ECR, the same for
+			// every repository of the registry.
+			managedKey, _ := dig(desc, "repositories", 0, "encryptionConfiguration", "kmsKey").(string)
+			require.Regexp(t, `^arn:aws:kms:us-east-1:`+DefaultManagementAccountID+`:key/[0-9a-f-]{36}$`, managedKey)
+			other := r.ok("ecr", "create-repository", "--repository-name", "myapp/kms2", "--encryption-configuration", "encryptionType=KMS")
+			require.Equal(t, managedKey, dig(other, "repository", "encryptionConfiguration", "kmsKey"))
+
+			// Images: PutImage, tag immutability, reads, and deleting a
+			// repository that holds images.
+			manifest := func(layer string) string {
+				return `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",` +
+					`"config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:` + strings.Repeat("a", 64) + `"},` +
+					`"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":32654,"digest":"sha256:` + strings.Repeat(layer, 64) + `"}]}`
+			}
+			m1, m2 := manifest("b"), manifest("c")
+			sum := sha256.Sum256([]byte(m1))
+			digest1 := "sha256:" + hex.EncodeToString(sum[:])
+			put := r.ok("ecr", "put-image", "--repository-name", repo, "--image-manifest", m1, "--image-tag", "v1")
+			require.Equal(t, digest1, dig(put, "image", "imageId", "imageDigest"))
+			require.Equal(t, "v1", dig(put, "image", "imageId", "imageTag"))
+			require.Equal(t, "application/vnd.docker.distribution.manifest.v2+json", dig(put, "image", "imageManifestMediaType"))
+			r.fails("ImageAlreadyExistsException", "ecr", "put-image", "--repository-name", repo, "--image-manifest", m1, "--image-tag", "v1")
+			r.fails("ImageTagAlreadyExistsException", "ecr", "put-image", "--repository-name", repo, "--image-manifest", m2, "--image-tag", "v1")
+			r.ok("ecr", "put-image", "--repository-name", repo, "--image-manifest", m2, "--image-tag", "v2",
+				"--image-manifest-media-type", "application/vnd.docker.distribution.manifest.v2+json")
+			r.ok("ecr", "put-image", "--repository-name", repo, "--image-manifest", m2, "--image-tag", "latest")
+			require.Len(t, r.ok("ecr", "list-images", "--repository-name", repo)["imageIds"], 3)
+			details := r.ok("ecr", "describe-images", "--repository-name", repo, "--image-ids", "imageTag=v1")
+			require.Equal(t, digest1, dig(details, "imageDetails", 0, "imageDigest"))
+			require.EqualValues(t, 32654, dig(details, "imageDetails", 0, "imageSizeInBytes"))
+			require.Len(t, r.ok("ecr", "describe-images", "--repository-name", repo)["imageDetails"], 2)
+			got := r.ok("ecr", "batch-get-image", "--repository-name", repo, "--image-ids", "imageTag=v1", "imageTag=nope")
+			require.Equal(t, m1, dig(got, "images", 0, "imageManifest"))
+			require.Equal(t, "ImageNotFound", dig(got, "failures", 0, "failureCode"))
+
+			// A mutable repository moves a tag to the new image.
+			r.ok("ecr", "put-image", "--repository-name", "myapp/web", "--image-manifest", m1, "--image-tag", "latest")
+			r.ok("ecr", "put-image", "--repository-name", "myapp/web", "--image-manifest", m2, "--image-tag", "latest")
+			untagged := r.ok("ecr", "list-images", "--repository-name", "myapp/web", "--filter", "tagStatus=UNTAGGED")
+			require.Equal(t, digest1, dig(untagged, "imageIds", 0, "imageDigest"))
+
+			r.fails("RepositoryNotEmptyException", "ecr", "delete-repository", "--repository-name", repo)
+			r.ok("ecr", "delete-repository", "--repository-name", repo, "--force")
+			r.fails("RepositoryNotFoundException", "ecr", "describe-repositories", "--repository-names", repo)
+		})
+	}
+}
+
+// TestAWSCLIErrorStatuses checks that IAM, IAM Identity Center and
+// Organizations errors arrive with the HTTP status AWS sends with them
+// (each service's errorStatuses table).
+func TestAWSCLIErrorStatuses(t *testing.T) {
+	t.Parallel()
+	for _, cli := range findAWSCLIs(t) {
+		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
+			srv := startTest(t, Options{})
+			inst, store, _ := ssoSetup(t, srv, "workload")
+			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
+
+			// IAM: the awsQueryError httpResponseCode of each code.
+			r.failsWithStatus("NoSuchEntity", 404, "iam", "get-role", "--role-name", "no-such-role")
+			r.ok("iam", "create-role", "--role-name", "dup", "--assume-role-policy-document", trustAccount(DefaultManagementAccountID, ""))
+			r.failsWithStatus("EntityAlreadyExists", 409, "iam", "create-role", "--role-name", "dup",
+				"--assume-role-policy-document", trustAccount(DefaultManagementAccountID, ""))
+			r.ok("iam", "put-role-policy", "--role-name", "dup", "--policy-name", "p",
+				"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+			r.failsWithStatus("DeleteConflict", 409, "iam", "delete-role", "--role-name", "dup")
+			r.failsWithStatus("MalformedPolicyDocument", 400, "iam", "put-role-policy", "--role-name", "dup", "--policy-name", "q",
+				"--policy-document", `{"Version":"2012-10-17","Statement":[]}`)
+
+			// sso-admin and identitystore: the Smithy models' @httpError.
+			r.failsWithStatus("ResourceNotFoundException", 404, "sso-admin", "describe-permission-set", "--instance-arn", inst,
+				"--permission-set-arn", strings.Replace(inst, ":instance/", ":permissionSet/", 1)+"/ps-0000000000000000")
+			r.ok("sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "Admin")
+			r.failsWithStatus("ConflictException", 409, "sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "Admin")
+			r.failsWithStatus("ValidationException", 400, "sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "Long", "--session-duration", "PT13H")
+			r.ok("identitystore", "create-group", "--identity-store-id", store, "--display-name", "Admins")
+			r.failsWithStatus("ConflictException", 409, "identitystore", "create-group", "--identity-store-id", store, "--display-name", "Admins")
+			r.failsWithStatus("ResourceNotFoundException", 404, "identitystore", "describe-group", "--identity-store-id", store,
+				"--group-id", "00000000-0000-0000-0000-000000000000")
+
+			// Organizations sends 400 whatever its model says.
+			r.failsWithStatus("AccountNotFoundException", 400, "organizations", "describe-account", "--account-id", "999999999999")
+			r.failsWithStatus("AlreadyInOrganizationException", 400, "organizations", "create-organization")
+		})
+	}
+}
+
+// TestAWSCLIAsyncSettlesWithTime checks that asynchronous work settles after
+// Options.AsyncDuration by the emulator's clock, for a client that waits
+// instead of polling, as well as after its count of describes.
+func TestAWSCLIAsyncSettlesWithTime(t *testing.T) {
+	t.Parallel()
+	for _, cli := range findAWSCLIs(t) {
+		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
+			var offset atomic.Int64
+			start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+			wait := func(d time.Duration) { offset.Add(int64(d)) }
+			srv := startTest(t, Options{AsyncDuration: time.Minute, TableActivationDescribes: 5,
+				AccountCreationDescribes: 5, SSOStatusDescribes: 5,
+				Clock: func() time.Time { return start.Add(time.Duration(offset.Load())) }})
+			inst, _, accounts := ssoSetup(t, srv, "workload")
+			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
+
+			// DynamoDB: CREATING until a minute has passed, then ACTIVE on the
+			// first describe.
+			created := r.ok("dynamodb", "create-table", "--table-name", "locks",
+				"--attribute-definitions", "AttributeName=LockID,AttributeType=S",
+				"--key-schema", "AttributeName=LockID,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
+			require.Equal(t, "CREATING", dig(created, "TableDescription", "TableStatus"))
+			wait(59 * time.Second)
+			require.Equal(t, "CREATING", dig(r.ok("dynamodb", "describe-table", "--table-name", "locks"), "Table", "TableStatus"))
+			wait(time.Second)
+			require.Equal(t, "ACTIVE", dig(r.ok("dynamodb", "describe-table", "--table-name", "locks"), "Table", "TableStatus"))
+
+			// Organizations: the account exists once the time has passed,
+			// without a DescribeCreateAccountStatus in between.
+			req := r.ok("organizations", "create-account", "--email", "later@example.com", "--account-name", "Later")
+			reqID, _ := dig(req, "CreateAccountStatus", "Id").(string)
+			wait(time.Minute)
+			var names []string
+			for _, a := range r.ok("organizations", "list-accounts")["Accounts"].([]any) {
+				names = append(names, a.(map[string]any)["Name"].(string))
+			}
+			require.Contains(t, names, "Later")
+			st := r.ok("organizations", "describe-create-account-status", "--create-account-request-id", reqID)
+			require.Equal(t, "SUCCEEDED", dig(st, "CreateAccountStatus", "State"))
+
+			// IAM Identity Center: provisioning and assignment settle with time.
+			ps := r.ok("sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "Admin")
+			psARN, _ := dig(ps, "PermissionSet", "PermissionSetArn").(string)
+			group, _ := r.ok("identitystore", "create-group", "--identity-store-id", dig(r.ok("sso-admin", "list-instances"), "Instances", 0, "IdentityStoreId").(string),
+				"--display-name", "Admins")["GroupId"].(string)
+			assign := r.ok("sso-admin", "create-account-assignment", "--instance-arn", inst, "--permission-set-arn", psARN,
+				"--principal-type", "GROUP", "--principal-id", group, "--target-type", "AWS_ACCOUNT", "--target-id", accounts[0])
+			require.Equal(t, "IN_PROGRESS", dig(assign, "AccountAssignmentCreationStatus", "Status"))
+			wait(time.Minute)
+			list := r.ok("sso-admin", "list-account-assignments", "--instance-arn", inst, "--account-id", accounts[0], "--permission-set-arn", psARN)
+			require.Len(t, list["AccountAssignments"], 1)
+			st = r.ok("sso-admin", "describe-account-assignment-creation-status", "--instance-arn", inst,
+				"--account-assignment-creation-request-id", dig(assign, "AccountAssignmentCreationStatus", "RequestId").(string))
+			require.Equal(t, "SUCCEEDED", dig(st, "AccountAssignmentCreationStatus", "Status"))
 		})
 	}
 }

@@ -68,6 +68,9 @@ type table struct {
 	status      string
 	sseUpdating bool
 	settleIn    int
+	// since is when the transition began; it also settles once
+	// Options.AsyncDuration has passed (Emulator.settleDue).
+	since time.Time
 
 	keySchema   []ddbKeyElement
 	attrDefs    []ddbAttrDef
@@ -437,7 +440,7 @@ func ddbCreateTable(c *Ctx) (any, error) {
 		id:      ddbNewUUID(),
 		arn:     fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", c.Region, c.Account.ID, name),
 		created: c.e.now(),
-		status:  ddbCreating, settleIn: c.e.opts.TableActivationDescribes,
+		status:  ddbCreating, settleIn: c.e.opts.TableActivationDescribes, since: c.e.now(),
 		keySchema: in.KeySchema, attrDefs: in.AttributeDefinitions,
 		billingMode: in.BillingMode, tableClass: in.TableClass,
 		sse: sse, deletionProtection: in.DeletionProtectionEnabled,
@@ -529,8 +532,8 @@ func (t *table) inUse() *APIError {
 
 // startTransition puts the table in status until enough DescribeTable calls
 // have seen it.
-func (t *table) startTransition(status string, describes int) {
-	t.status, t.settleIn = status, describes
+func (t *table) startTransition(status string, describes int, now time.Time) {
+	t.status, t.settleIn, t.since = status, describes, now
 }
 
 func ddbDescribeTable(c *Ctx) (any, error) {
@@ -661,7 +664,7 @@ func ddbUpdateTable(c *Ctx) (any, error) {
 		t.deletionProtection = *in.DeletionProtectionEnabled
 	}
 	if changed {
-		t.startTransition(ddbUpdating, c.e.opts.TableActivationDescribes)
+		t.startTransition(ddbUpdating, c.e.opts.TableActivationDescribes, c.e.now())
 	}
 	return map[string]any{"TableDescription": t.description()}, nil
 }

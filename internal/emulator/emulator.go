@@ -55,6 +55,17 @@ type Options struct {
 	SCPMaxAttachments int
 	// SSOStatusDescribes is how many Describe*Status calls see an IAM Identity Center asynchronous request (permission set provisioning, account assignment creation or deletion) IN_PROGRESS before it settles. Default 2.
 	SSOStatusDescribes int
+	// AsyncDuration is how long, by Clock, an asynchronous change (a new or
+	// updating DynamoDB table, an Organizations CreateAccount request or
+	// account closure, an IAM Identity Center provisioning or account
+	// assignment request) stays in progress when nobody describes it: it
+	// settles after its count of describes (the *Describes options) or
+	// after AsyncDuration, whichever comes first. Default
+	// DefaultAsyncDuration (30s): long enough that a test's back-to-back
+	// describes, even through a slow CLI, see the describe-count behaviour,
+	// and within the time AWS itself takes (a table is usually ACTIVE in
+	// seconds to tens of seconds, an account in minutes).
+	AsyncDuration time.Duration
 	// IdentityCenter enables the organization instance of IAM Identity
 	// Center as soon as the management account creates its organization
 	// (with all features). In AWS that is a console step with no API; the
@@ -111,6 +122,9 @@ func New(opts Options) *Emulator {
 	}
 	if opts.AccountClosureDescribes <= 0 {
 		opts.AccountClosureDescribes = 2
+	}
+	if opts.AsyncDuration <= 0 {
+		opts.AsyncDuration = DefaultAsyncDuration
 	}
 	if opts.SCPMaxSize <= 0 {
 		opts.SCPMaxSize = 5120
@@ -248,6 +262,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		call.Mutating = def.mutating
+		e.settleDue()
 		id, err := e.identify(cred.accessKey)
 		if err != nil {
 			apiErr = err
@@ -262,6 +277,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		result, apiErr = safeHandle(def, c)
+		if apiErr != nil && svc.statuses != nil && apiErr.Status < 500 {
+			if st, ok := svc.statuses[apiErr.Code]; ok {
+				apiErr.Status = st
+			}
+		}
 		if f != nil && f.AfterHandler && apiErr == nil {
 			result, apiErr = nil, f.err()
 		}

@@ -44,6 +44,7 @@ type Fault struct {
 	seen        int
 	fired       atomic.Int64
 	svcThrottle *APIError
+	svcStatuses errorStatuses
 }
 
 // Fired returns how many calls the fault has failed.
@@ -52,6 +53,11 @@ func (f *Fault) Fired() int { return int(f.fired.Load()) }
 func (f *Fault) err() *APIError {
 	if f.Err != nil {
 		e := *f.Err
+		if e.Status == 0 && f.svcStatuses != nil {
+			// A fault that names only a code is sent with the status AWS
+			// sends that code with.
+			e.Status = f.svcStatuses.status(e.Code)
+		}
 		return &e
 	}
 	if f.svcThrottle != nil {
@@ -134,6 +140,9 @@ func (e *Emulator) matchFaults(c *Call) (*Fault, time.Duration) {
 			fail = true
 		}
 		if fail && hit == nil {
+			if s := e.services[c.Service]; s != nil {
+				f.svcStatuses = s.statuses
+			}
 			if f.Err == nil {
 				if s := e.services[c.Service]; s != nil && s.throttle.Code != "" {
 					t := s.throttle

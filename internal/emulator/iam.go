@@ -46,7 +46,8 @@ func init() {
 			name:     "iam",
 			protocol: awsQuery,
 			xmlns:    "https://iam.amazonaws.com/doc/2010-05-08/",
-			throttle: APIError{Status: http.StatusBadRequest, Code: "Throttling", Message: "Rate exceeded"},
+			throttle: APIError{Status: iamErrors.status("Throttling"), Code: "Throttling", Message: "Rate exceeded"},
+			statuses: iamErrors,
 			ops: map[string]*operation{
 				"CreateOpenIDConnectProvider":             write(iamCreateOpenIDConnectProvider),
 				"GetOpenIDConnectProvider":                read(iamGetOpenIDConnectProvider),
@@ -120,24 +121,50 @@ type iamManagedPolicy struct {
 // ---------------------------------------------------------------------------
 // Helpers: errors, input, IDs, tags, pagination.
 
+// iamErrors is IAM's table of error codes and the HTTP status of each, from
+// the awsQueryError traits of the IAM API model (httpResponseCode), as the
+// SDKs' models list them. ValidationError, AccessDenied and Throttling are
+// the common awsQuery errors (400, 403, 400).
+var iamErrors = errorStatuses{
+	"ValidationError":               http.StatusBadRequest,
+	"AccessDenied":                  http.StatusForbidden,
+	"Throttling":                    http.StatusBadRequest,
+	"InvalidInput":                  http.StatusBadRequest,
+	"MalformedPolicyDocument":       http.StatusBadRequest,
+	"UnmodifiableEntity":            http.StatusBadRequest,
+	"PolicyNotAttachable":           http.StatusBadRequest,
+	"NoSuchEntity":                  http.StatusNotFound,
+	"NotSupportedService":           http.StatusNotFound,
+	"EntityAlreadyExists":           http.StatusConflict,
+	"LimitExceeded":                 http.StatusConflict,
+	"DeleteConflict":                http.StatusConflict,
+	"ConcurrentModification":        http.StatusConflict,
+	"EntityTemporarilyUnmodifiable": http.StatusConflict,
+	"ServiceFailure":                http.StatusInternalServerError,
+}
+
+func iamErr(code, format string, args ...any) *APIError {
+	return iamErrors.err(code, format, args...)
+}
+
 func iamValidation(format string, args ...any) *APIError {
-	return errorf(http.StatusBadRequest, "ValidationError", format, args...)
+	return iamErr("ValidationError", format, args...)
 }
 
 func iamInvalidInput(format string, args ...any) *APIError {
-	return errorf(http.StatusBadRequest, "InvalidInput", format, args...)
+	return iamErr("InvalidInput", format, args...)
 }
 
 func iamNoSuchEntity(format string, args ...any) *APIError {
-	return errorf(http.StatusNotFound, "NoSuchEntity", format, args...)
+	return iamErr("NoSuchEntity", format, args...)
 }
 
 func iamMalformed(format string, args ...any) *APIError {
-	return errorf(http.StatusBadRequest, "MalformedPolicyDocument", format, args...)
+	return iamErr("MalformedPolicyDocument", format, args...)
 }
 
 func iamLimit(format string, args ...any) *APIError {
-	return errorf(http.StatusConflict, "LimitExceeded", format, args...)
+	return iamErr("LimitExceeded", format, args...)
 }
 
 // iamRequired returns the form value param, or a ValidationError naming
@@ -655,7 +682,7 @@ func iamModifiableRole(c *Ctx) (*role, *APIError) {
 		return nil, apiErr
 	}
 	if strings.HasPrefix(r.Path, "/aws-service-role/") || strings.HasPrefix(r.Path, "/aws-reserved/") {
-		return nil, errorf(http.StatusBadRequest, "UnmodifiableEntity",
+		return nil, iamErr("UnmodifiableEntity",
 			"Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.Name)
 	}
 	return r, nil
@@ -704,7 +731,7 @@ func iamCreateRole(c *Ctx) (any, error) {
 	}
 	s := iamOf(c)
 	if _, ok := s.roles[strings.ToLower(name)]; ok {
-		return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
+		return nil, iamErr("EntityAlreadyExists", "Role with name %s already exists.", name)
 	}
 	trust, apiErr := iamCheckPolicy(c, "AssumeRolePolicyDocument", "assumeRolePolicyDocument", iamTrustPolicy)
 	if apiErr != nil {
@@ -795,10 +822,10 @@ func iamDeleteRole(c *Ctx) (any, error) {
 		return nil, apiErr
 	}
 	if len(r.Inline) > 0 {
-		return nil, errorf(http.StatusConflict, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+		return nil, iamErr("DeleteConflict", "Cannot delete entity, must delete policies first.")
 	}
 	if len(r.Attached) > 0 {
-		return nil, errorf(http.StatusConflict, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
+		return nil, iamErr("DeleteConflict", "Cannot delete entity, must detach all policies first.")
 	}
 	delete(c.Account.iam.roles, strings.ToLower(r.Name))
 	return nil, nil
@@ -843,7 +870,9 @@ func iamUpdateAssumeRolePolicy(c *Ctx) (any, error) {
 	if iamPolicySize(trust) > iamMaxTrustSize {
 		return nil, iamLimit("Cannot exceed quota for ACLSizePerRole: %d", iamMaxTrustSize)
 	}
-	r.AssumeRolePolicy = compactJSON(trust)
+	// IAM keeps and returns the document as submitted (whitespace, key
+	// order), not a re-encoding of it.
+	r.AssumeRolePolicy = json.RawMessage(trust)
 	return nil, nil
 }
 
@@ -1102,41 +1131,51 @@ type iamLinkedRole struct {
 	suffix bool   // whether CustomSuffix is allowed
 }
 
-// iamLinkedRoles are the service-linked role names of common services.
-// Other services named <prefix>.amazonaws.com get AWSServiceRoleFor plus
+// iamLinkedRoles are the service-linked role names of common services, as
+// each service's "Using service-linked roles" page names them (Lake
+// Formation's, for instance, is AWSServiceRoleForLakeFormationDataAccess,
+// not the generated AWSServiceRoleForLakeformation). Other services named <prefix>.amazonaws.com get AWSServiceRoleFor plus
 // the prefix's dot- and hyphen-separated words capitalised
 // (foo-bar.amazonaws.com: AWSServiceRoleForFooBar) and accept a suffix.
 var iamLinkedRoles = map[string]iamLinkedRole{
-	"autoscaling.amazonaws.com":                      {"AutoScaling", true},
-	"elasticbeanstalk.amazonaws.com":                 {"ElasticBeanstalk", true},
-	"elasticloadbalancing.amazonaws.com":             {"ElasticLoadBalancing", false},
-	"eks.amazonaws.com":                              {"AmazonEKS", false},
-	"eks-nodegroup.amazonaws.com":                    {"AmazonEKSNodegroup", false},
-	"eks-fargate.amazonaws.com":                      {"AmazonEKSForFargate", false},
-	"ecs.amazonaws.com":                              {"ECS", false},
-	"rds.amazonaws.com":                              {"RDS", false},
-	"spot.amazonaws.com":                             {"EC2Spot", false},
-	"spotfleet.amazonaws.com":                        {"EC2SpotFleet", false},
-	"organizations.amazonaws.com":                    {"Organizations", false},
-	"sso.amazonaws.com":                              {"SSO", false},
-	"es.amazonaws.com":                               {"AmazonElasticsearchService", false},
-	"opensearchservice.amazonaws.com":                {"AmazonOpenSearchService", false},
-	"config.amazonaws.com":                           {"Config", false},
-	"cloudtrail.amazonaws.com":                       {"CloudTrail", false},
-	"guardduty.amazonaws.com":                        {"AmazonGuardDuty", false},
-	"securityhub.amazonaws.com":                      {"SecurityHub", false},
-	"ssm.amazonaws.com":                              {"AmazonSSM", false},
-	"access-analyzer.amazonaws.com":                  {"AccessAnalyzer", false},
-	"elasticache.amazonaws.com":                      {"ElastiCache", false},
-	"replication.ecr.amazonaws.com":                  {"ECRReplication", false},
-	"ecs.application-autoscaling.amazonaws.com":      {"ApplicationAutoScaling_ECSService", false},
-	"dynamodb.application-autoscaling.amazonaws.com": {"ApplicationAutoScaling_DynamoDBTable", false},
-	"support.amazonaws.com":                          {"Support", false},
-	"trustedadvisor.amazonaws.com":                   {"TrustedAdvisor", false},
-	"ops.apigateway.amazonaws.com":                   {"APIGateway", false},
-	"transitgateway.amazonaws.com":                   {"VPCTransitGateway", false},
-	"kafka.amazonaws.com":                            {"Kafka", false},
-	"compute-optimizer.amazonaws.com":                {"ComputeOptimizer", false},
+	"autoscaling.amazonaws.com":                         {"AutoScaling", true},
+	"elasticbeanstalk.amazonaws.com":                    {"ElasticBeanstalk", true},
+	"elasticloadbalancing.amazonaws.com":                {"ElasticLoadBalancing", false},
+	"eks.amazonaws.com":                                 {"AmazonEKS", false},
+	"eks-nodegroup.amazonaws.com":                       {"AmazonEKSNodegroup", false},
+	"eks-fargate.amazonaws.com":                         {"AmazonEKSForFargate", false},
+	"ecs.amazonaws.com":                                 {"ECS", false},
+	"rds.amazonaws.com":                                 {"RDS", false},
+	"spot.amazonaws.com":                                {"EC2Spot", false},
+	"spotfleet.amazonaws.com":                           {"EC2SpotFleet", false},
+	"organizations.amazonaws.com":                       {"Organizations", false},
+	"sso.amazonaws.com":                                 {"SSO", false},
+	"es.amazonaws.com":                                  {"AmazonElasticsearchService", false},
+	"opensearchservice.amazonaws.com":                   {"AmazonOpenSearchService", false},
+	"config.amazonaws.com":                              {"Config", false},
+	"cloudtrail.amazonaws.com":                          {"CloudTrail", false},
+	"guardduty.amazonaws.com":                           {"AmazonGuardDuty", false},
+	"securityhub.amazonaws.com":                         {"SecurityHub", false},
+	"ssm.amazonaws.com":                                 {"AmazonSSM", false},
+	"access-analyzer.amazonaws.com":                     {"AccessAnalyzer", false},
+	"elasticache.amazonaws.com":                         {"ElastiCache", false},
+	"replication.ecr.amazonaws.com":                     {"ECRReplication", false},
+	"ecs.application-autoscaling.amazonaws.com":         {"ApplicationAutoScaling_ECSService", false},
+	"dynamodb.application-autoscaling.amazonaws.com":    {"ApplicationAutoScaling_DynamoDBTable", false},
+	"support.amazonaws.com":                             {"Support", false},
+	"trustedadvisor.amazonaws.com":                      {"TrustedAdvisor", false},
+	"ops.apigateway.amazonaws.com":                      {"APIGateway", false},
+	"transitgateway.amazonaws.com":                      {"VPCTransitGateway", false},
+	"kafka.amazonaws.com":                               {"Kafka", false},
+	"compute-optimizer.amazonaws.com":                   {"ComputeOptimizer", false},
+	"lakeformation.amazonaws.com":                       {"LakeFormationDataAccess", false},
+	"controltower.amazonaws.com":                        {"AWSControlTower", false},
+	"config-multiaccountsetup.amazonaws.com":            {"ConfigMultiAccountSetup", false},
+	"inspector2.amazonaws.com":                          {"AmazonInspector2", false},
+	"macie.amazonaws.com":                               {"AmazonMacie", false},
+	"elasticfilesystem.amazonaws.com":                   {"AmazonElasticFileSystem", false},
+	"stacksets.cloudformation.amazonaws.com":            {"CloudFormationStackSetsOrgAdmin", false},
+	"member.org.stacksets.cloudformation.amazonaws.com": {"CloudFormationStackSetsOrgMember", false},
 }
 
 var iamServiceNameRe = regexp.MustCompile(`^([a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*)\.amazonaws\.com$`)
@@ -1329,7 +1368,7 @@ func iamCreateOpenIDConnectProvider(c *Ctx) (any, error) {
 	host := strings.TrimPrefix(raw, "https://")
 	arn := "arn:aws:iam::" + c.Account.ID + ":oidc-provider/" + host
 	if s.oidc[arn] != nil {
-		return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "Provider with url %s already exists.", raw)
+		return nil, iamErr("EntityAlreadyExists", "Provider with url %s already exists.", raw)
 	}
 	if len(s.oidc) >= iamMaxOIDCProviders {
 		return nil, iamLimit("Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d", iamMaxOIDCProviders)
@@ -1497,7 +1536,7 @@ func iamCreateAccountAlias(c *Ctx) (any, error) {
 	}
 	for _, a := range c.e.accounts {
 		if a.iam.alias == alias {
-			return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "The account alias %s already exists.", alias)
+			return nil, iamErr("EntityAlreadyExists", "The account alias %s already exists.", alias)
 		}
 	}
 	c.Account.iam.alias = alias
@@ -1595,7 +1634,7 @@ func iamCreatePolicy(c *Ctx) (any, error) {
 	}
 	s := iamOf(c)
 	if s.policies[strings.ToLower(name)] != nil {
-		return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name)
+		return nil, iamErr("EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name)
 	}
 	doc, apiErr := iamCheckPolicy(c, "PolicyDocument", "policyDocument", iamIdentityPolicy)
 	if apiErr != nil {
@@ -1719,10 +1758,10 @@ func iamDeletePolicy(c *Ctx) (any, error) {
 		return nil, apiErr
 	}
 	if ref.aws {
-		return nil, errorf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:DeletePolicy on resource: policy %s", c.Caller.ARN, arn)
+		return nil, iamErr("AccessDenied", "User: %s is not authorized to perform: iam:DeletePolicy on resource: policy %s", c.Caller.ARN, arn)
 	}
 	if attached, boundary := iamUsage(c.Account, arn); attached > 0 || boundary > 0 {
-		return nil, errorf(http.StatusConflict, "DeleteConflict", "Cannot delete a policy attached to entities.")
+		return nil, iamErr("DeleteConflict", "Cannot delete a policy attached to entities.")
 	}
 	delete(c.Account.iam.policies, strings.ToLower(ref.Name))
 	return nil, nil

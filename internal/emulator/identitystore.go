@@ -11,13 +11,12 @@ package emulator
 // case-insensitively, and the ListUsers/ListGroups filters and the GetUserId
 // and GetGroupId unique attributes match them case-insensitively.
 //
-// Error statuses: every client error is HTTP 400 with "Message" and
+// Error statuses: see ssoErrors (ssoadmin.go). Errors carry "Message" and
 // "RequestId" members (ResourceNotFoundException adds ResourceType and
 // ResourceId, ConflictException a Reason).
 
 import (
 	"encoding/json"
-	"net/http"
 	"regexp"
 	"sort"
 	"strconv"
@@ -33,7 +32,8 @@ func init() {
 			protocol:     awsJSON11,
 			targetPrefix: "AWSIdentityStore",
 			errorPrefix:  "com.amazonaws.identitystore",
-			throttle: APIError{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded",
+			statuses:     ssoErrors,
+			throttle: APIError{Status: ssoErrors.status("ThrottlingException"), Code: "ThrottlingException", Message: "Rate exceeded",
 				Extra: map[string]string{"Message": "Rate exceeded"}},
 			ops: map[string]*operation{
 				"CreateUser":                    write(idsCreateUser),
@@ -132,7 +132,7 @@ type idsMembership struct {
 // idsErr builds an identity store client error with the members the
 // service's exceptions carry.
 func idsErr(c *Ctx, code, format string, args ...any) *APIError {
-	e := errorf(http.StatusBadRequest, code, format, args...)
+	e := ssoErrors.err(code, format, args...)
 	e.Extra = map[string]string{"Message": e.Message, "RequestId": c.RequestID}
 	return e
 }

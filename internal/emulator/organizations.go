@@ -9,9 +9,7 @@ package emulator
 // per-organization counter), never from randomness, so two emulators that
 // served the same calls hold byte-identical state.
 //
-// Error statuses: AWS Organizations answers every client error with HTTP 400
-// (the Smithy model's 404/409/429 httpError traits are not what the service
-// sends; the SDKs key on the error code), and ServiceException with 500.
+// Error statuses: see orgErrors.
 
 import (
 	"bytes"
@@ -34,7 +32,8 @@ func init() {
 			protocol:     awsJSON11,
 			targetPrefix: "AWSOrganizationsV20161128",
 			errorPrefix:  "com.amazonaws.organizations.v20161128",
-			throttle: APIError{Status: http.StatusBadRequest, Code: "TooManyRequestsException",
+			statuses:     orgErrors,
+			throttle: APIError{Status: orgErrors.status("TooManyRequestsException"), Code: "TooManyRequestsException",
 				Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
 				Extra:   map[string]string{"Message": "AWS Organizations can't complete your request because another request is already in progress. Try again later."}},
 			ops: map[string]*operation{
@@ -207,6 +206,9 @@ type orgMember struct {
 	// closeIn counts the DescribeAccount calls left before a PENDING_CLOSURE
 	// account is SUSPENDED.
 	closeIn int
+	// closing is when CloseAccount was called; the closure also settles
+	// once Options.AsyncDuration has passed (Emulator.settleDue).
+	closing time.Time
 	tags    map[string]string
 }
 
@@ -229,10 +231,57 @@ type orgCreateRequest struct {
 
 // --- errors -----------------------------------------------------------------
 
+// orgErrors is Organizations' table of error codes and HTTP statuses.
+//
+// AWS Organizations answers every client error with HTTP 400 and
+// ServiceException with 500. The current Smithy model (aws/api-models-aws,
+// and the Go SDK generated from it) carries httpError traits of 404, 409 and
+// 429 (AWSOrganizationsNotInUseException 404, DuplicateOrganizationalUnit-
+// Exception 409, TooManyRequestsException 429, ...), but those are not what
+// the service sends: botocore's model has no status for any of them (so
+// 400), the SDKs' error messages from the real service read "status code:
+// 400" for AWSOrganizationsNotInUseException, and botocore had to retry
+// TooManyRequestsException by code because the service sends it with 400,
+// not 429 (aws/aws-sdk-js#2135, botocore 1.10.53). The SDKs key on the
+// code, so either status decodes to the same typed exception.
+var orgErrors = errorStatuses{
+	"AWSOrganizationsNotInUseException":              http.StatusBadRequest,
+	"AccessDeniedException":                          http.StatusBadRequest,
+	"AccountAlreadyClosedException":                  http.StatusBadRequest,
+	"AccountNotFoundException":                       http.StatusBadRequest,
+	"AlreadyInOrganizationException":                 http.StatusBadRequest,
+	"ChildNotFoundException":                         http.StatusBadRequest,
+	"ConcurrentModificationException":                http.StatusBadRequest,
+	"ConstraintViolationException":                   http.StatusBadRequest,
+	"CreateAccountStatusNotFoundException":           http.StatusBadRequest,
+	"DestinationParentNotFoundException":             http.StatusBadRequest,
+	"DuplicateAccountException":                      http.StatusBadRequest,
+	"DuplicateOrganizationalUnitException":           http.StatusBadRequest,
+	"DuplicatePolicyAttachmentException":             http.StatusBadRequest,
+	"DuplicatePolicyException":                       http.StatusBadRequest,
+	"InvalidInputException":                          http.StatusBadRequest,
+	"MalformedPolicyDocumentException":               http.StatusBadRequest,
+	"OrganizationNotEmptyException":                  http.StatusBadRequest,
+	"OrganizationalUnitNotEmptyException":            http.StatusBadRequest,
+	"OrganizationalUnitNotFoundException":            http.StatusBadRequest,
+	"ParentNotFoundException":                        http.StatusBadRequest,
+	"PolicyInUseException":                           http.StatusBadRequest,
+	"PolicyNotAttachedException":                     http.StatusBadRequest,
+	"PolicyNotFoundException":                        http.StatusBadRequest,
+	"PolicyTypeAlreadyEnabledException":              http.StatusBadRequest,
+	"PolicyTypeNotAvailableForOrganizationException": http.StatusBadRequest,
+	"PolicyTypeNotEnabledException":                  http.StatusBadRequest,
+	"RootNotFoundException":                          http.StatusBadRequest,
+	"SourceParentNotFoundException":                  http.StatusBadRequest,
+	"TargetNotFoundException":                        http.StatusBadRequest,
+	"TooManyRequestsException":                       http.StatusBadRequest,
+	"ServiceException":                               http.StatusInternalServerError,
+}
+
 // orgErr builds an Organizations client error. The service's exceptions
 // carry their text in "Message".
 func orgErr(code, format string, args ...any) *APIError {
-	e := errorf(http.StatusBadRequest, code, format, args...)
+	e := orgErrors.err(code, format, args...)
 	e.Extra = map[string]string{"Message": e.Message}
 	return e
 }
@@ -588,8 +637,25 @@ func (o *organization) enabledTypes() []orgPolicyTypeSummary {
 	return out
 }
 
+// availablePolicyTypes is DescribeOrganization's deprecated
+// AvailablePolicyTypes. The API reference says it "doesn't include any
+// policy type supported by Organizations other than SCPs" and that a type
+// shown as available can still be disabled at the root (ListRoots has the
+// real status), so it is not a copy of the root's enabled types: an
+// organization with all features lists SERVICE_CONTROL_POLICY as ENABLED
+// (available), whether or not SCPs are enabled on the root, and nothing
+// else; a consolidated-billing organization, which cannot use SCPs, lists
+// none. (moto answers the same SCP entry.) The China (Ningxia) Region's
+// empty list is not modeled.
+func (o *organization) availablePolicyTypes() []orgPolicyTypeSummary {
+	if o.featureSet != orgFeatureAll {
+		return []orgPolicyTypeSummary{}
+	}
+	return []orgPolicyTypeSummary{{Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED"}}
+}
+
 func (o *organization) out() orgOrganizationOut {
-	return orgOrganizationOut{Arn: o.arn(), AvailablePolicyTypes: o.enabledTypes(), FeatureSet: o.featureSet, Id: o.id,
+	return orgOrganizationOut{Arn: o.arn(), AvailablePolicyTypes: o.availablePolicyTypes(), FeatureSet: o.featureSet, Id: o.id,
 		MasterAccountArn: o.accountARN(o.mgmt), MasterAccountEmail: o.members[o.mgmt].email, MasterAccountId: o.mgmt}
 }
 
@@ -1410,7 +1476,7 @@ func orgCloseAccount(c *Ctx) (any, error) {
 		return nil, orgConstraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You have exceeded close account quota for the past 30 days.")
 	}
 	o.closures = append(o.closures, now)
-	m.status, m.closeIn = orgStatusPendingClosure, c.e.opts.AccountClosureDescribes
+	m.status, m.closeIn, m.closing = orgStatusPendingClosure, c.e.opts.AccountClosureDescribes, now
 	return nil, nil
 }
 

@@ -40,6 +40,25 @@ func (e *APIError) ErrorFault() smithy.ErrorFault {
 	return smithy.FaultClient
 }
 
+// errorStatuses maps a service's error codes to the HTTP status AWS sends
+// with each. A service keeps one such table, next to its error codes,
+// instead of statuses scattered over its handlers; a code it does not list
+// is sent with 400.
+type errorStatuses map[string]int
+
+// status returns the HTTP status for code (400 when the table has none).
+func (t errorStatuses) status(code string) int {
+	if st, ok := t[code]; ok {
+		return st
+	}
+	return http.StatusBadRequest
+}
+
+// err builds an *APIError with the status the table gives code.
+func (t errorStatuses) err(code, format string, args ...any) *APIError {
+	return errorf(t.status(code), code, format, args...)
+}
+
 // errorf builds an *APIError.
 func errorf(status int, code, format string, args ...any) *APIError {
 	return &APIError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
@@ -70,6 +89,10 @@ type service struct {
 	route func(r *http.Request) string
 	// throttle is the error the service returns when throttling.
 	throttle APIError
+	// statuses is the service's table of client error codes and the HTTP
+	// status AWS sends with each (errorStatuses); handler errors are sent
+	// with the status the table gives their code.
+	statuses errorStatuses
 	ops      map[string]*operation
 	// snapshot returns the service's state per account ID, in a form that
 	// marshals to canonical JSON (no timestamps, no random values).

@@ -13,9 +13,8 @@ package emulator
 // instance and a per-instance counter, never from randomness, so two
 // emulators that served the same calls hold byte-identical state.
 //
-// Error statuses: every client error is HTTP 400 (the SDKs key on the
-// error code; ThrottlingException included), internal errors 500. Errors
-// carry their text in "Message", as the service's exceptions do.
+// Error statuses: see ssoErrors. Errors carry their text in "Message", as
+// the service's exceptions do.
 
 import (
 	"crypto/sha256"
@@ -39,7 +38,8 @@ func init() {
 			protocol:     awsJSON11,
 			targetPrefix: "SWBExternalService",
 			errorPrefix:  "com.amazonaws.ssoadmin",
-			throttle: APIError{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded",
+			statuses:     ssoErrors,
+			throttle: APIError{Status: ssoErrors.status("ThrottlingException"), Code: "ThrottlingException", Message: "Rate exceeded",
 				Extra: map[string]string{"Message": "Rate exceeded"}},
 			ops: map[string]*operation{
 				"ListInstances":    read(ssoListInstances),
@@ -196,10 +196,24 @@ type ssoRequest struct {
 
 // --- errors -----------------------------------------------------------------
 
+// ssoErrors is the table of IAM Identity Center error codes (sso-admin and
+// identitystore share them) and the HTTP status of each, from the
+// @httpError traits of the services' Smithy models (com.amazonaws.ssoadmin
+// and com.amazonaws.identitystore, as the Go SDK's schemas carry them).
+var ssoErrors = errorStatuses{
+	"ValidationException":           http.StatusBadRequest,
+	"ServiceQuotaExceededException": http.StatusPaymentRequired,
+	"AccessDeniedException":         http.StatusForbidden,
+	"ResourceNotFoundException":     http.StatusNotFound,
+	"ConflictException":             http.StatusConflict,
+	"ThrottlingException":           http.StatusTooManyRequests,
+	"InternalServerException":       http.StatusInternalServerError,
+}
+
 // ssoErr builds an sso-admin client error; the service's exceptions carry
 // their text in "Message".
 func ssoErr(code, format string, args ...any) *APIError {
-	e := errorf(http.StatusBadRequest, code, format, args...)
+	e := ssoErrors.err(code, format, args...)
 	e.Extra = map[string]string{"Message": e.Message}
 	return e
 }
