@@ -21,6 +21,10 @@ import (
 // with the AWS CLI: a client none of us wrote. Every distinct `aws` found is
 // used (Debian's CLI v2 at /usr/bin/aws, and a pip-installed v1 on PATH, as
 // the CI image has). FOUNDATION_TEST_AWS_CLI names one explicitly.
+//
+// Each CLI call costs about a second, so these tests run only with
+// FOUNDATION_TEST_AWSCLI=1 (or FOUNDATION_TEST_AWS_CLI set): .ci/run sets it,
+// and there a missing CLI is a failure, not a skip.
 
 // awsCLI is one AWS CLI installation.
 type awsCLI struct {
@@ -29,6 +33,10 @@ type awsCLI struct {
 
 func findAWSCLIs(t *testing.T) []awsCLI {
 	t.Helper()
+	asked := os.Getenv("FOUNDATION_TEST_AWSCLI") == "1" || os.Getenv("FOUNDATION_TEST_AWS_CLI") != ""
+	if !asked {
+		t.Skip("the AWS CLI conformance tests take about 90 s: set FOUNDATION_TEST_AWSCLI=1 to run them (.ci/run does)")
+	}
 	var candidates []string
 	if p := os.Getenv("FOUNDATION_TEST_AWS_CLI"); p != "" {
 		candidates = append(candidates, p)
@@ -57,7 +65,7 @@ func findAWSCLIs(t *testing.T) []awsCLI {
 		out = append(out, awsCLI{path: p, version: version})
 	}
 	if len(out) == 0 {
-		t.Skip("no AWS CLI found (apt-get install awscli, or set FOUNDATION_TEST_AWS_CLI); .ci/run installs it")
+		t.Fatal("FOUNDATION_TEST_AWSCLI=1 but no AWS CLI found (apt-get install awscli, or set FOUNDATION_TEST_AWS_CLI); .ci/run installs it")
 	}
 	return out
 }
