@@ -27,9 +27,10 @@ package emulator
 //	 "throttle":0.5,     or: fail that fraction of matching calls (seeded; default error: the
 //	                     service's throttling error, which SDKs retry)
 //	 "error":{"status":400,"code":"AccessDenied","message":"..."},
-//	                     the error returned (status defaults to 400; without "error", nth
-//	                     fails with 500 InternalFailure); alone, without nth or throttle:
-//	                     fail every matching call
+//	                     the error returned (status defaults to the one AWS sends the code
+//	                     with, 400 when unknown; without "error", nth fails with 500
+//	                     InternalFailure); alone, without nth or throttle: fail every
+//	                     matching call
 //	 "after":true,       apply the change first, then fail (AWS did the work, the response was lost)
 //	 "latency":"250ms"}  add this delay to every matching call (alone: a pure delay)
 //
@@ -134,8 +135,9 @@ type controlError struct {
 	Message string `json:"message,omitempty"`
 }
 
-// fault validates cf and builds the Fault it describes.
-func (cf controlFault) fault() (*Fault, error) {
+// fault validates cf and builds the Fault it describes. statuses is the
+// error status table of the service cf names, if any.
+func (cf controlFault) fault(statuses errorStatuses) (*Fault, error) {
 	f := &Fault{Match: Match{Service: cf.Service, Operation: cf.Operation, Account: cf.Account,
 		MutatingOnly: cf.MutatingOnly}, Nth: cf.Nth, Fraction: cf.Throttle, AfterHandler: cf.After}
 	switch {
@@ -166,7 +168,7 @@ func (cf controlFault) fault() (*Fault, error) {
 		}
 		status := ce.Status
 		if status == 0 {
-			status = http.StatusBadRequest
+			status = statuses.status(ce.Code) // 400 when the service has no table
 		}
 		if status < 400 || status > 599 {
 			return nil, fmt.Errorf("error.status: %d is not an HTTP error status", ce.Status)
@@ -278,7 +280,7 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 			writeControlJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 			return
 		case http.MethodPost:
-			faults, err := readControlFaults(w, r)
+			faults, err := e.readControlFaults(w, r)
 			if err != nil {
 				writeControlError(w, http.StatusBadRequest, "faults: "+err.Error())
 				return
@@ -295,7 +297,7 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 
 // readControlFaults decodes one fault object or a list of them, rejecting
 // unknown fields so a misspelt key does not silently match every call.
-func readControlFaults(w http.ResponseWriter, r *http.Request) ([]*Fault, error) {
+func (e *Emulator) readControlFaults(w http.ResponseWriter, r *http.Request) ([]*Fault, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
 		return nil, err
@@ -319,7 +321,13 @@ func readControlFaults(w http.ResponseWriter, r *http.Request) ([]*Fault, error)
 	}
 	out := make([]*Fault, 0, len(list))
 	for i, cf := range list {
-		f, err := cf.fault()
+		var statuses errorStatuses
+		e.mu.Lock()
+		if svc := e.services[cf.Service]; svc != nil {
+			statuses = svc.statuses
+		}
+		e.mu.Unlock()
+		f, err := cf.fault(statuses)
 		if err != nil {
 			return nil, fmt.Errorf("[%d]: %w", i, err)
 		}

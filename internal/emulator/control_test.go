@@ -246,6 +246,7 @@ func TestControlFaults(t *testing.T) {
 	_, err = iamc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("r")})
 	require.True(t, errors.As(err, &apiErr), "%v", err)
 	require.Equal(t, "AccessDenied", apiErr.ErrorCode())
+	require.Equal(t, http.StatusForbidden, srv.Calls()[len(srv.Calls())-1].Status, "IAM sends AccessDenied with 403")
 	start := time.Now()
 	_, err = client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
