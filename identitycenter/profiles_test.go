@@ -383,6 +383,9 @@ func TestWriteConfigFile(t *testing.T) {
 // TestAWSCLIReadsGeneratedProfiles runs the real AWS CLI (v2 at /usr/bin/aws
 // and whatever "aws" is first on PATH, such as pip's v1) on a merged file.
 func TestAWSCLIReadsGeneratedProfiles(t *testing.T) {
+	if os.Getenv("FOUNDATION_TEST_AWSCLI") != "1" {
+		t.Skip("runs the AWS CLI (about 5 s): set FOUNDATION_TEST_AWSCLI=1 to run it (.ci/run does)")
+	}
 	t.Parallel()
 	var clis []string
 	seen := map[string]bool{}
@@ -399,7 +402,7 @@ func TestAWSCLIReadsGeneratedProfiles(t *testing.T) {
 		clis = append(clis, p)
 	}
 	if len(clis) == 0 {
-		t.Skip("no AWS CLI found (looked for aws on PATH, /usr/bin/aws, /usr/local/bin/aws); install AWS CLI v2 to run this test")
+		t.Fatal("FOUNDATION_TEST_AWSCLI=1 but no AWS CLI found (looked for aws on PATH, /usr/bin/aws, /usr/local/bin/aws); install AWS CLI v2")
 	}
 	home := t.TempDir()
 	path := filepath.Join(home, ".aws", "config")
