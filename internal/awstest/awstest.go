@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/emulator"
 )
 
@@ -276,18 +277,8 @@ func (b *Backend) ConfigFor(accountID string) aws.Config {
 	mgmt := b.Config()
 	cfg := mgmt.Copy()
 	cfg.Credentials = aws.NewCredentialsCache(stscredsProvider(sts.NewFromConfig(mgmt),
-		fmt.Sprintf("arn:%s:iam::%s:role/OrganizationAccountAccessRole", partition(b.Region), accountID)))
+		fmt.Sprintf("arn:%s:iam::%s:role/OrganizationAccountAccessRole", awsrules.Partition(b.Region), accountID)))
 	return cfg
-}
-
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }
 
 func (b *Backend) config(creds aws.CredentialsProvider) aws.Config {
