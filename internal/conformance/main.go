@@ -201,7 +201,8 @@ var fileLine = regexp.MustCompile(`^\s*[\w.-]+\.go:\d+: `)
 
 func (r *result) read(rd io.Reader) error {
 	output := map[string][]string{} // "pkg\x00Test" -> output lines
-	subSkips := map[string]string{} // "pkg\x00Test" -> the first skipped subtest's reason
+	subSkips := map[string]string{}
+	subs := map[string][2]int{} // "pkg\x00Test" -> direct subtests finished, skipped // "pkg\x00Test" -> the first skipped subtest's reason
 	sc := bufio.NewScanner(rd)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
@@ -226,6 +227,15 @@ func (r *result) read(rd io.Reader) error {
 			output[key] = append(output[key], e.Output)
 			continue
 		}
+		if top, sub, ok := strings.Cut(e.Test, "/"); ok && !strings.Contains(sub, "/") &&
+			(e.Action == "pass" || e.Action == "fail" || e.Action == "skip") {
+			n := subs[e.Package+"\x00"+top]
+			n[0]++
+			if e.Action == "skip" {
+				n[1]++
+			}
+			subs[e.Package+"\x00"+top] = n
+		}
 		if top, sub, ok := strings.Cut(e.Test, "/"); ok {
 			if top == "TestRegisteredGapsMatchTheBackend" && e.Action == "pass" {
 				r.probed[sub] = true
@@ -237,6 +247,12 @@ func (r *result) read(rd io.Reader) error {
 		}
 		switch e.Action {
 		case "pass":
+			if n := subs[key]; n[0] > 0 && n[0] == n[1] {
+				// A test whose subtests all skipped tested nothing.
+				p.failed++
+				p.failures = append(p.failures, e.Test+" (passed with every subtest skipped)")
+				break
+			}
 			p.passed++
 			p.ran[e.Test] = true
 		case "fail":
