@@ -59,12 +59,12 @@ func TestRecorderSeesWhatTheEmulatorSees(t *testing.T) {
 func TestConfigForActsInAccount(t *testing.T) {
 	b := New(t)
 	b.Require(t, CapMemberAccounts)
-	if e := b.EmulatorFor(CapEmulatorState); e != nil {
-		require.NoError(t, e.AddAccount("333333333333")) // elsewhere the role is assumed
-	}
-	out, err := b.STS(b.ConfigFor("333333333333")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	ctx := Context(t, time.Minute)
+	member := b.MemberAccount(ctx, t, "member")
+	out, err := b.STS(b.ConfigFor(member)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
-	require.Equal(t, "333333333333", aws.ToString(out.Account))
+	require.Equal(t, member, aws.ToString(out.Account))
+	require.NotEqual(t, b.AccountID(t), member)
 }
 
 func TestRequireIdempotentCatchesChanges(t *testing.T) {
