@@ -140,6 +140,7 @@ type pkgResult struct {
 	passed, skipped, failed int
 	failures                []string
 	ran                     map[string]bool     // tests that passed
+	hollow                  []string            // tests that passed while every subtest skipped
 	broken                  string              // the package failed outside any test (build, panic)
 	skips                   map[string][]string // reason -> tests
 }
@@ -248,16 +249,16 @@ func (r *result) read(rd io.Reader) error {
 		switch e.Action {
 		case "pass":
 			if n := subs[key]; n[0] > 0 && n[0] == n[1] {
-				// A test whose subtests all skipped tested nothing.
-				p.failed++
-				p.failures = append(p.failures, e.Test+" (passed with every subtest skipped)")
-				break
+				// Only its own body tested anything: listed, so a test whose
+				// work is all in skipped subtests cannot hide as a PASS.
+				p.hollow = append(p.hollow, e.Test)
 			}
 			p.passed++
 			p.ran[e.Test] = true
 		case "fail":
 			p.failed++
 			p.failures = append(p.failures, e.Test)
+			fmt.Fprintf(os.Stderr, "--- FAIL %s %s (%s):\n%s", r.kind, e.Test, name, tail(output, e.Package, e.Test, 40))
 		case "skip":
 			p.skipped++
 			reason := skipReason(output[key])
@@ -268,6 +269,22 @@ func (r *result) read(rd io.Reader) error {
 		}
 	}
 	return sc.Err()
+}
+
+// tail returns the last n lines a test and its subtests printed.
+func tail(output map[string][]string, pkg, test string, n int) string {
+	var lines []string
+	for _, key := range sortedKeys(output) {
+		ls := output[key]
+		p, t, _ := strings.Cut(key, "\x00")
+		if p == pkg && (t == test || strings.HasPrefix(t, test+"/")) {
+			lines = append(lines, ls...)
+		}
+	}
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "")
 }
 
 // skipReason is the last message a skipped test logged (t.Skip's), without
@@ -421,6 +438,20 @@ func render(results []*result) []byte {
 			sort.Strings(tests)
 			fmt.Fprintf(&b, "- %d: %s\n  <sub>%s</sub>\n", len(tests), escape(reason), strings.Join(tests, ", "))
 		}
+	}
+
+	fmt.Fprintf(&b, "\n## Tests that passed while every subtest skipped\n\nOnly their own body ran; each should test something there.\n\n")
+	found := false
+	for _, r := range results {
+		for _, n := range sortedKeys(r.pkgs) {
+			for _, t := range r.pkgs[n].hollow {
+				fmt.Fprintf(&b, "- %s: %s.%s\n", r.kind, n, t)
+				found = true
+			}
+		}
+	}
+	if !found {
+		fmt.Fprintf(&b, "None.\n")
 	}
 
 	// Gaps.
