@@ -91,6 +91,11 @@ func (o Options) Poll(ctx context.Context, what string, check func(context.Conte
 	for {
 		done, err := check(ctx)
 		if err != nil {
+			if ctx.Err() != nil {
+				// The deadline passed (or the context ended) during the
+				// check: that is the timeout, however the call reported it.
+				return &WaitTimeoutError{What: what, Timeout: o.WaitTimeout, Cause: ctx.Err()}
+			}
 			return err
 		}
 		if done {

@@ -3,6 +3,7 @@ package foundation
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -54,4 +55,17 @@ func TestPollStopsOnErrorAndTimeout(t *testing.T) {
 	cancel()
 	err = ApplyOptions(WithPollInterval(time.Hour, time.Hour)).Poll(ctx, "x", func(context.Context) (bool, error) { return false, nil })
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// A deadline that passes while a check's call is in flight is the wait's
+// timeout, not the call's error: callers match *WaitTimeoutError.
+func TestPollTimeoutDuringACheckIsAWaitTimeout(t *testing.T) {
+	o := ApplyOptions(WithWaitTimeout(20*time.Millisecond), WithPollInterval(time.Millisecond, time.Millisecond))
+	err := o.Poll(context.Background(), "slow thing", func(ctx context.Context) (bool, error) {
+		<-ctx.Done() // a call that outlives the deadline
+		return false, fmt.Errorf("list roots: %w", ctx.Err())
+	})
+	var wt *WaitTimeoutError
+	require.ErrorAs(t, err, &wt)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
