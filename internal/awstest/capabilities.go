@@ -1,10 +1,11 @@
 package awstest
 
 import (
-	"github.com/awsfoundation/foundation/internal/emulator"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/awsfoundation/foundation/internal/emulator"
 )
 
 // Capability is something a test needs from its backend beyond the AWS
