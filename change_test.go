@@ -32,8 +32,9 @@ func TestChangeString(t *testing.T) {
 }
 
 func TestSpecErrorIsInvalidSpec(t *testing.T) {
-	err := Invalid("statebackend", "spec.Bucket", "My_Bucket", "must be lowercase")
+	var err error = &SpecError{Package: "statebackend", Field: "spec.Bucket", Value: "My_Bucket", Rule: "must be lowercase"}
 	require.ErrorIs(t, err, ErrInvalidSpec)
 	require.Equal(t, `statebackend: spec.Bucket: "My_Bucket": must be lowercase`, err.Error())
-	require.Equal(t, "scp: spec.Name: must not be empty", Invalid("scp", "spec.Name", "", "must not be empty").Error())
+	err = &SpecError{Package: "scp", Field: "spec.Name", Rule: "must not be empty"}
+	require.Equal(t, "scp: spec.Name: must not be empty", err.Error())
 }

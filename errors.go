@@ -3,6 +3,7 @@ package foundation
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrInvalidSpec is returned, wrapped, when a spec fails validation. Such an
@@ -32,7 +33,17 @@ func (e *SpecError) Error() string {
 // Unwrap makes errors.Is(err, ErrInvalidSpec) true.
 func (e *SpecError) Unwrap() error { return ErrInvalidSpec }
 
-// Invalid returns a *SpecError for pkg, field, the offending value and the rule.
-func Invalid(pkg, field, value, rule string) error {
-	return &SpecError{Package: pkg, Field: field, Value: value, Rule: rule}
+// WaitTimeoutError is returned when asynchronous work did not finish within
+// the wait timeout, or the context ended first.
+type WaitTimeoutError struct {
+	What    string        // what was waited for: "table \"locks\" to become ACTIVE"
+	Timeout time.Duration // the wait timeout in force
+	Cause   error         // context.DeadlineExceeded or context.Canceled
 }
+
+func (e *WaitTimeoutError) Error() string {
+	return "timed out after " + e.Timeout.String() + " waiting for " + e.What + ": " + e.Cause.Error()
+}
+
+// Unwrap returns context.DeadlineExceeded or context.Canceled.
+func (e *WaitTimeoutError) Unwrap() error { return e.Cause }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // TagStatus selects the images a lifecycle rule applies to.
@@ -209,7 +209,7 @@ var (
 // priorities.
 func (p LifecyclePolicy) faults(path string) []error {
 	var errs []error
-	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, path+field, value, rule)) }
+	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, path+field, value, rule)) }
 	if len(p.Rules) == 0 {
 		bad(".Rules", "", "must have at least one rule")
 	}

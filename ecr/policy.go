@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // The Sids of the statements RepositoryPolicy owns in a repository policy.
@@ -131,7 +132,7 @@ var (
 
 func (p RepositoryPolicy) faults(path string) []error {
 	var errs []error
-	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, path+field, value, rule)) }
+	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, path+field, value, rule)) }
 	if p.Partition != "" && !partitionRe.MatchString(p.Partition) {
 		bad(".Partition", p.Partition, `must be an AWS partition such as "aws" or "aws-cn"`)
 	}

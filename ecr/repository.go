@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // The Resource names of the changes EnsureRepository reports.
@@ -58,12 +60,12 @@ func EnsureRepository(ctx context.Context, api API, spec Spec, opts ...foundatio
 	spec = spec.withDefaults()
 	errs := spec.faults()
 	if api == nil {
-		errs = append(errs, foundation.Invalid(pkg, "api", "", "must not be nil"))
+		errs = append(errs, specerr.New(pkg, "api", "", "must not be nil"))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	r := &repoRun{api: api, spec: spec, o: o, log: o.Logger.With(slog.String("repository", spec.Name))}
 	repo, err := r.ensure(ctx)
 	if err != nil {
@@ -76,7 +78,7 @@ func EnsureRepository(ctx context.Context, api API, spec Spec, opts ...foundatio
 type repoRun struct {
 	api     API
 	spec    Spec
-	o       foundation.Options
+	o       call.Options
 	log     *slog.Logger
 	changes foundation.Changes
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
-	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 const pkg = "ecr"
@@ -89,7 +89,7 @@ func (s Spec) Validate() error { return errors.Join(s.withDefaults().faults()...
 
 func (s Spec) faults() []error {
 	var errs []error
-	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, field, value, rule)) }
+	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, field, value, rule)) }
 	switch n := len(s.Name); {
 	case n == 0:
 		bad("spec.Name", "", "is required")

@@ -17,6 +17,8 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/bounded"
+	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // Instance is an IAM Identity Center instance.
@@ -46,13 +48,13 @@ func (i Instance) DefaultStartURL() string {
 // enabling the organization instance is a console step.
 func FindInstance(ctx context.Context, api SSOAdminAPI, opts ...foundation.Option) (*Instance, error) {
 	if api == nil {
-		return nil, foundation.Invalid(pkg, "api", "", "must not be nil")
+		return nil, specerr.New(pkg, "api", "", "must not be nil")
 	}
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	return findInstance(ctx, api, o, "")
 }
 
-func findInstance(ctx context.Context, api SSOAdminAPI, o foundation.Options, wantARN string) (*Instance, error) {
+func findInstance(ctx context.Context, api SSOAdminAPI, o call.Options, wantARN string) (*Instance, error) {
 	var inst *Instance
 	err := o.Poll(ctx, "the IAM Identity Center instance to become ACTIVE", func(ctx context.Context) (bool, error) {
 		var all []types.InstanceMetadata
@@ -96,7 +98,7 @@ func findInstance(ctx context.Context, api SSOAdminAPI, o foundation.Options, wa
 // goroutines of a call share it.
 type run struct {
 	api API
-	o   foundation.Options
+	o   call.Options
 	log *slog.Logger
 
 	instanceARN string
@@ -117,7 +119,7 @@ type run struct {
 }
 
 func newRun(api API, opts []foundation.Option) *run {
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	return &run{api: api, o: o, log: o.Logger, users: map[string]string{}, groups: map[string]string{}}
 }
 

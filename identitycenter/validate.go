@@ -14,6 +14,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 var (
@@ -36,7 +37,7 @@ var reservedUserNames = []string{"administrator", "awsadministrators"}
 type faults []error
 
 func (f *faults) add(field, value, rule string) {
-	*f = append(*f, foundation.Invalid(pkg, field, value, rule))
+	*f = append(*f, specerr.New(pkg, field, value, rule))
 }
 
 func (f faults) err() error { return errors.Join(f...) }

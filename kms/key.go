@@ -19,6 +19,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // The Resource names of the changes EnsureKey reports.
@@ -80,16 +82,16 @@ func EnsureKey(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 	spec = spec.withDefaults()
 	doc, errs := spec.build()
 	if api.KMS == nil {
-		errs = append(errs, foundation.Invalid(pkg, "api.KMS", "", "must not be nil"))
+		errs = append(errs, specerr.New(pkg, "api.KMS", "", "must not be nil"))
 	}
 	roles := spec.Policy.ServiceLinkedRoles()
 	if len(roles) > 0 && api.IAM == nil {
-		errs = append(errs, foundation.Invalid(pkg, "api.IAM", "", "must not be nil: the key policy names service-linked roles, which are created first"))
+		errs = append(errs, specerr.New(pkg, "api.IAM", "", "must not be nil: the key policy names service-linked roles, which are created first"))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	js, _ := doc.JSON() // checked by build
 	r := &keyRun{api: api, spec: spec, doc: doc, policy: js, roles: roles, o: o,
 		log:              o.Logger.With(slog.String("alias", spec.Alias)),
@@ -114,7 +116,7 @@ type keyRun struct {
 	roles            []ServiceLinkedRoleSpec
 	rolesDone        bool
 	retryPropagation bool
-	o                foundation.Options
+	o                call.Options
 	log              *slog.Logger
 	changes          foundation.Changes
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // The Sids of the statements of AWS's default key policy, which KeyPolicy
@@ -343,7 +344,7 @@ var (
 
 func (p KeyPolicy) faults(path string) []error {
 	var errs []error
-	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, path+field, value, rule)) }
+	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, path+field, value, rule)) }
 	switch {
 	case p.AccountID == "":
 		bad(".AccountID", "", "is required (the account that owns the key)")
@@ -439,7 +440,7 @@ func (p KeyPolicy) faults(path string) []error {
 // has Sids with spaces ("Enable IAM User Permissions"), which KMS accepts.
 func checkKeyPolicy(d *foundation.PolicyDocument, path string) []error {
 	var errs []error
-	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, path+field, value, rule)) }
+	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, path+field, value, rule)) }
 	if d.Version != foundation.PolicyVersion {
 		bad(".Version", d.Version, fmt.Sprintf("must be %q", foundation.PolicyVersion))
 	}

@@ -13,6 +13,8 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // ResourceServiceLinkedRole is the Resource of the change that creates a
@@ -118,7 +120,7 @@ func (s ServiceLinkedRoleSpec) Validate() error { return errors.Join(s.faults("s
 func (s ServiceLinkedRoleSpec) faults(path string) []error {
 	var errs []error
 	bad := func(field, value, rule string) {
-		errs = append(errs, foundation.Invalid(pkg, path+"."+field, value, rule))
+		errs = append(errs, specerr.New(pkg, path+"."+field, value, rule))
 	}
 	known, ok := linkedRoles[s.AWSServiceName]
 	switch {
@@ -175,12 +177,12 @@ type LinkedRole struct {
 func EnsureServiceLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpec, opts ...foundation.Option) (*LinkedRole, error) {
 	errs := spec.faults("spec")
 	if api == nil {
-		errs = append(errs, foundation.Invalid(pkg, "api", "", "must not be nil"))
+		errs = append(errs, specerr.New(pkg, "api", "", "must not be nil"))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	r, err := ensureLinkedRole(ctx, api, spec, o)
 	if err != nil {
 		return nil, err
@@ -189,7 +191,7 @@ func EnsureServiceLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinked
 }
 
 // ensureLinkedRole converges one validated spec.
-func ensureLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpec, o foundation.Options) (*LinkedRole, error) {
+func ensureLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpec, o call.Options) (*LinkedRole, error) {
 	name := spec.roleName()
 	log := o.Logger.With(slog.String("role", name))
 	res := &LinkedRole{RoleName: name, Path: "/aws-service-role/" + spec.AWSServiceName + "/"}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 const pkg = "kms"
@@ -163,7 +164,7 @@ func (s Spec) Validate() error {
 // build validates the spec (defaults applied) and returns the key policy.
 func (s Spec) build() (*foundation.PolicyDocument, []error) {
 	var errs []error
-	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, field, value, rule)) }
+	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, field, value, rule)) }
 
 	switch {
 	case s.Alias == "":
@@ -218,11 +219,11 @@ func (s Spec) build() (*foundation.PolicyDocument, []error) {
 func tagFaults(field string, tags map[string]string) []error {
 	var errs []error
 	if len(tags) > maxTags-1 {
-		errs = append(errs, foundation.Invalid(pkg, field, "", fmt.Sprintf("must have at most %d tags (one more is %s), has %d", maxTags-1, AliasTagKey, len(tags))))
+		errs = append(errs, specerr.New(pkg, field, "", fmt.Sprintf("must have at most %d tags (one more is %s), has %d", maxTags-1, AliasTagKey, len(tags))))
 	}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		if k == AliasTagKey {
-			errs = append(errs, foundation.Invalid(pkg, fmt.Sprintf("%s[%q]", field, k), k, "tag key is reserved: EnsureKey sets it to the alias"))
+			errs = append(errs, specerr.New(pkg, fmt.Sprintf("%s[%q]", field, k), k, "tag key is reserved: EnsureKey sets it to the alias"))
 		}
 		errs = append(errs, awsrules.TagFaults(pkg, field, map[string]string{k: tags[k]}, 0)...) // this tag's, the count checked above
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/iamrole"
 )
 
@@ -65,7 +66,7 @@ func EnsureProvider(ctx context.Context, api ProviderAPI, spec ProviderSpec, opt
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	r := &providerRun{api: api, spec: spec, host: hostPath(spec.URL), o: o}
 	r.log = o.Logger.With(slog.String("provider", r.host))
 	p, err := r.ensure(ctx)
@@ -80,7 +81,7 @@ type providerRun struct {
 	api     ProviderAPI
 	spec    ProviderSpec
 	host    string
-	o       foundation.Options
+	o       call.Options
 	log     *slog.Logger
 	changes foundation.Changes
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/iamrole"
 )
 
@@ -77,7 +78,7 @@ func EnsureCIRole(ctx context.Context, api RoleAPI, spec RoleSpec, opts ...found
 	if err := FindingsError(Lint(doc), SeverityCritical); err != nil {
 		return nil, invalid("spec", "", err.Error())
 	}
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	got, err := iamrole.Ensure(ctx, api, s.role(doc), o)
 	var pc *iamrole.PathConflictError
 	if errors.As(err, &pc) {

@@ -13,11 +13,12 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/iamrole"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 const pkg = "oidcfed"
 
-func invalid(field, value, rule string) error { return foundation.Invalid(pkg, field, value, rule) }
+func invalid(field, value, rule string) error { return specerr.New(pkg, field, value, rule) }
 
 // ProviderSpec is the IAM OIDC identity provider wanted. Issuer.ProviderSpec
 // builds one from a preset.

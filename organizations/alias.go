@@ -10,6 +10,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
 )
 
 // ResAccountAlias is the Resource of the changes EnsureAccountAlias makes;
@@ -137,7 +138,7 @@ func EnsureAccountAlias(ctx context.Context, api AccountAliasAPI, spec AccountAl
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	current, err := accountAlias(ctx, api)
 	if err != nil {
 		return nil, fmt.Errorf("organizations: account alias %q: list: %w", spec.Alias, err)

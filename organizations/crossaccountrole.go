@@ -12,7 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/iamrole"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // The Resource names of the changes EnsureCrossAccountRole reports; their
@@ -193,13 +195,13 @@ func EnsureCrossAccountRole(ctx context.Context, api CrossAccountRoleAPI, spec C
 	s := spec.withDefaults()
 	errs := s.faults()
 	if api == nil {
-		errs = append(errs, foundation.Invalid(pkg, "api", "", "must not be nil"))
+		errs = append(errs, specerr.New(pkg, "api", "", "must not be nil"))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	doc := s.trustPolicy()
-	got, err := iamrole.Ensure(ctx, api, s.role(doc), foundation.ApplyOptions(opts...))
+	got, err := iamrole.Ensure(ctx, api, s.role(doc), call.Resolve(opts...))
 	var pc *iamrole.PathConflictError
 	if errors.As(err, &pc) {
 		return nil, &RoleConflictError{Role: pc.Role, Reason: pc.Reason()}
@@ -266,7 +268,7 @@ func (s CrossAccountRoleSpec) faults() []error {
 	errs := s.trustFaults()
 	if len(errs) == 0 {
 		if n := len(strings.Join(strings.Fields(s.trustPolicy().MustJSON()), "")); n > MaxTrustPolicySize {
-			errs = append(errs, foundation.Invalid(pkg, "spec.TrustedPrincipalARNs", "",
+			errs = append(errs, specerr.New(pkg, "spec.TrustedPrincipalARNs", "",
 				fmt.Sprintf("the trust policy would be %d characters, more than IAM's largest (%d; the default quota is 2048)", n, MaxTrustPolicySize)))
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/bounded"
+	"github.com/awsfoundation/foundation/internal/call"
 )
 
 // Resource names used in Changes.
@@ -34,7 +35,7 @@ const (
 // the goroutines of a call share it.
 type run struct {
 	api API
-	o   foundation.Options
+	o   call.Options
 	log *slog.Logger
 
 	rootOnce sync.Once
@@ -56,7 +57,7 @@ type run struct {
 }
 
 func newRun(api API, opts []foundation.Option) *run {
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	return &run{
 		api: api, o: o, log: o.Logger,
 		ous: map[string]*ouNode{}, paths: map[string]string{}, lists: map[string]*ouList{},

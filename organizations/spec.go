@@ -10,8 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
-	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 const pkg = "organizations"
@@ -158,7 +158,7 @@ func (s AccountSpec) withDefaults() AccountSpec {
 type faults []error
 
 func (f *faults) add(field, value, rule string) {
-	*f = append(*f, foundation.Invalid(pkg, field, value, rule))
+	*f = append(*f, specerr.New(pkg, field, value, rule))
 }
 
 func (f faults) err() error { return errors.Join(f...) }

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // AttachedPolicy is one SCP attached to a target.
@@ -61,12 +63,12 @@ type Attachments struct {
 func EnsureAttachments(ctx context.Context, api AttachmentAPI, spec AttachmentSpec, opts ...foundation.Option) (*Attachments, error) {
 	errs := spec.faults()
 	if api == nil {
-		errs = append(errs, foundation.Invalid(pkg, "api", "", "must not be nil"))
+		errs = append(errs, specerr.New(pkg, "api", "", "must not be nil"))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	r := &attachRun{api: api, spec: spec, limits: spec.Limits.withDefaults(), o: o,
 		log: o.Logger.With(slog.String("target", spec.TargetID))}
 	a, err := r.ensure(ctx)
@@ -81,7 +83,7 @@ type attachRun struct {
 	api     AttachmentAPI
 	spec    AttachmentSpec
 	limits  Limits
-	o       foundation.Options
+	o       call.Options
 	log     *slog.Logger
 	changes foundation.Changes
 }

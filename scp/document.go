@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 const pkg = "scp"
@@ -48,10 +49,10 @@ func (l Limits) withDefaults() Limits {
 func (l Limits) faults(field string) []error {
 	var errs []error
 	if l.MaxPolicySize < 0 {
-		errs = append(errs, foundation.Invalid(pkg, field+".MaxPolicySize", fmt.Sprint(l.MaxPolicySize), "must be positive (0 means the default 5120)"))
+		errs = append(errs, specerr.New(pkg, field+".MaxPolicySize", fmt.Sprint(l.MaxPolicySize), "must be positive (0 means the default 5120)"))
 	}
 	if l.MaxPoliciesPerTarget < 0 {
-		errs = append(errs, foundation.Invalid(pkg, field+".MaxPoliciesPerTarget", fmt.Sprint(l.MaxPoliciesPerTarget), "must be positive (0 means the default 5)"))
+		errs = append(errs, specerr.New(pkg, field+".MaxPoliciesPerTarget", fmt.Sprint(l.MaxPoliciesPerTarget), "must be positive (0 means the default 5)"))
 	}
 	return errs
 }
@@ -159,19 +160,19 @@ func ValidateDocument(doc *foundation.PolicyDocument) error {
 // under field ("spec.Document").
 func documentFaults(field string, doc *foundation.PolicyDocument, limits Limits) []error {
 	if doc == nil {
-		return []error{foundation.Invalid(pkg, field, "", "is required")}
+		return []error{specerr.New(pkg, field, "", "is required")}
 	}
 	var errs []error
 	if err := ValidateDocument(doc); err != nil {
 		var pe *foundation.PolicyError
 		if errors.As(err, &pe) {
 			for _, p := range pe.Problems {
-				errs = append(errs, foundation.Invalid(pkg, field, "", p))
+				errs = append(errs, specerr.New(pkg, field, "", p))
 			}
 		}
 	}
 	if n, err := Size(doc); err != nil {
-		errs = append(errs, foundation.Invalid(pkg, field, "", err.Error()))
+		errs = append(errs, specerr.New(pkg, field, "", err.Error()))
 	} else if limits.MaxPolicySize > 0 && n > limits.MaxPolicySize {
 		errs = append(errs, &specSizeError{field: field, SizeError: SizeError{Size: n, Limit: limits.MaxPolicySize}})
 	}

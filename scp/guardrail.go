@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // Guardrail is the statements one guardrail function built from its
@@ -71,7 +72,7 @@ func Build(guardrails ...Guardrail) (*foundation.PolicyDocument, error) {
 		for _, st := range g.statements {
 			if st.Sid != "" {
 				if prev, dup := sids[st.Sid]; dup {
-					errs = append(errs, foundation.Invalid(pkg, fmt.Sprintf("guardrails[%d] (%s)", i, g.name), st.Sid,
+					errs = append(errs, specerr.New(pkg, fmt.Sprintf("guardrails[%d] (%s)", i, g.name), st.Sid,
 						"Sid is already used by "+prev+": give one of them another Sid"))
 					continue
 				}
@@ -88,7 +89,7 @@ func Build(guardrails ...Guardrail) (*foundation.PolicyDocument, error) {
 		var pe *foundation.PolicyError
 		if errors.As(err, &pe) {
 			for _, p := range pe.Problems {
-				errs = append(errs, foundation.Invalid(pkg, "document", "", p))
+				errs = append(errs, specerr.New(pkg, "document", "", p))
 			}
 		}
 		return nil, errors.Join(errs...)
@@ -113,7 +114,7 @@ type faults struct {
 }
 
 func (f *faults) add(field, value, rule string) {
-	f.errs = append(f.errs, foundation.Invalid(pkg, f.name+"."+field, value, rule))
+	f.errs = append(f.errs, specerr.New(pkg, f.name+"."+field, value, rule))
 }
 
 func (f *faults) build(statements ...foundation.Statement) Guardrail {

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // The Resource names of the changes this package reports.
@@ -54,16 +56,16 @@ type Policy struct {
 func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...foundation.Option) (*Policy, error) {
 	doc, errs := spec.document()
 	if api == nil {
-		errs = append(errs, foundation.Invalid(pkg, "api", "", "must not be nil"))
+		errs = append(errs, specerr.New(pkg, "api", "", "must not be nil"))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	content, err := Minify(doc)
 	if err != nil {
-		return nil, foundation.Invalid(pkg, "spec.Document", "", err.Error())
+		return nil, specerr.New(pkg, "spec.Document", "", err.Error())
 	}
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	r := &policyRun{api: api, spec: spec, doc: doc, content: content, o: o,
 		log: o.Logger.With(slog.String("policy", spec.Name))}
 	p, err := r.ensure(ctx)
@@ -80,7 +82,7 @@ type policyRun struct {
 	spec    PolicySpec
 	doc     *foundation.PolicyDocument
 	content string
-	o       foundation.Options
+	o       call.Options
 	log     *slog.Logger
 	changes foundation.Changes
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // The tag that marks the SCPs this library manages. EnsurePolicy puts it on
@@ -73,7 +74,7 @@ func (s PolicySpec) Validate() error {
 // and every fault of the spec.
 func (s PolicySpec) document() (*foundation.PolicyDocument, []error) {
 	var errs []error
-	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, field, value, rule)) }
+	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, field, value, rule)) }
 	errs = append(errs, nameFaults("spec.Name", s.Name)...)
 	if s.Name == FullAWSAccessName {
 		bad("spec.Name", s.Name, "is the name of the AWS managed policy")
@@ -110,13 +111,13 @@ func nameFaults(field, name string) []error {
 	var errs []error
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
-		errs = append(errs, foundation.Invalid(pkg, field, "", "is required"))
+		errs = append(errs, specerr.New(pkg, field, "", "is required"))
 	case n > maxNameLen:
-		errs = append(errs, foundation.Invalid(pkg, field, name, fmt.Sprintf("must be at most %d characters, is %d", maxNameLen, n)))
+		errs = append(errs, specerr.New(pkg, field, name, fmt.Sprintf("must be at most %d characters, is %d", maxNameLen, n)))
 	}
 	for _, r := range name {
 		if r < 0x20 || r > 0x7e {
-			errs = append(errs, foundation.Invalid(pkg, field, name, "must contain only printable ASCII characters"))
+			errs = append(errs, specerr.New(pkg, field, name, "must contain only printable ASCII characters"))
 			break
 		}
 	}
@@ -129,12 +130,12 @@ func nameFaults(field, name string) []error {
 func tagFaults(field string, tags map[string]string) []error {
 	var errs []error
 	if len(tags) > maxTags-1 {
-		errs = append(errs, foundation.Invalid(pkg, field, "", fmt.Sprintf("must have at most %d tags (AWS allows %d, and %s takes one), has %d", maxTags-1, maxTags, ManagedByTagKey, len(tags))))
+		errs = append(errs, specerr.New(pkg, field, "", fmt.Sprintf("must have at most %d tags (AWS allows %d, and %s takes one), has %d", maxTags-1, maxTags, ManagedByTagKey, len(tags))))
 	}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		v := tags[k]
 		if k == ManagedByTagKey && v != ManagedByTagValue {
-			errs = append(errs, foundation.Invalid(pkg, fmt.Sprintf("%s[%q]", field, k), v, fmt.Sprintf("is the library's own marker: leave it out (it is always %s=%s)", ManagedByTagKey, ManagedByTagValue)))
+			errs = append(errs, specerr.New(pkg, fmt.Sprintf("%s[%q]", field, k), v, fmt.Sprintf("is the library's own marker: leave it out (it is always %s=%s)", ManagedByTagKey, ManagedByTagValue)))
 		}
 		errs = append(errs, awsrules.TagFaults(pkg, field, map[string]string{k: v}, 0)...) // this tag's, the count checked above
 	}
@@ -187,7 +188,7 @@ func (s AttachmentSpec) Validate() error { return errors.Join(s.faults()...) }
 
 func (s AttachmentSpec) faults() []error {
 	var errs []error
-	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, field, value, rule)) }
+	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, field, value, rule)) }
 	switch {
 	case s.TargetID == "":
 		bad("spec.TargetID", "", "is required")

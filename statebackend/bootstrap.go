@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // Backend is what Bootstrap converged: the identifiers of the bucket and the
@@ -46,15 +48,15 @@ func Bootstrap(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 	spec = spec.withDefaults()
 	errs := spec.faults()
 	if api.S3 == nil {
-		errs = append(errs, foundation.Invalid(pkg, "api.S3", "", "must not be nil"))
+		errs = append(errs, specerr.New(pkg, "api.S3", "", "must not be nil"))
 	}
 	if spec.Locking.usesTable() && api.DynamoDB == nil {
-		errs = append(errs, foundation.Invalid(pkg, "api.DynamoDB", "", "must not be nil when spec.Locking is "+string(spec.Locking)))
+		errs = append(errs, specerr.New(pkg, "api.DynamoDB", "", "must not be nil when spec.Locking is "+string(spec.Locking)))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	o := foundation.ApplyOptions(opts...)
+	o := call.Resolve(opts...)
 	r := &run{api: api, spec: spec, o: o, log: o.Logger.With(slog.String("bucket", spec.Bucket)),
 		// Every call goes to Spec.Region, whatever region the clients were
 		// built for: one pair of clients can bootstrap every region of an
@@ -88,7 +90,7 @@ func Bootstrap(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 type run struct {
 	api     API
 	spec    Spec
-	o       foundation.Options
+	o       call.Options
 	log     *slog.Logger
 	changes foundation.Changes
 

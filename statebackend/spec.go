@@ -10,8 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 const pkg = "statebackend"
@@ -140,7 +140,7 @@ func (s Spec) Validate() error {
 
 func (s Spec) faults() []error {
 	var errs []error
-	bad := func(field, value, rule string) { errs = append(errs, foundation.Invalid(pkg, field, value, rule)) }
+	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, field, value, rule)) }
 
 	for _, rule := range bucketNameFaults(s.Bucket) {
 		bad("spec.Bucket", s.Bucket, rule)

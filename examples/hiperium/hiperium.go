@@ -16,6 +16,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -336,7 +337,7 @@ func section(out io.Writer, title string, cs foundation.Changes) {
 // Identity Center access, then the profiles in the AWS CLI config file at
 // configFile (never ~/.aws/config unless asked).
 func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string, opts ...foundation.Option) (*Result, error) {
-	dryRun := foundation.ApplyOptions(opts...).DryRun
+	dryRun := call.Resolve(opts...).DryRun
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{ConfigFile: configFile, ProfileAccounts: map[string]string{}}
 	var err error

@@ -21,6 +21,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/ecr"
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/kms"
 	"github.com/awsfoundation/foundation/oidcfed"
@@ -68,7 +69,7 @@ func (r *Result) Count() int {
 // access and CLI profiles, CI federation, the image repository and keys in
 // the management account, then a key and a state backend in every account.
 func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string, opts ...foundation.Option) (*Result, error) {
-	dryRun := foundation.ApplyOptions(opts...).DryRun
+	dryRun := call.Resolve(opts...).DryRun
 	base := env.Config
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{spec: spec, Backends: map[string]*statebackend.Backend{}}

@@ -11,7 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // MaxTags is the most tags AWS lets a resource have (IAM, S3, DynamoDB,
@@ -21,12 +21,12 @@ const MaxTags = 50
 // TagFaults checks AWS's tag rules: at most maxTags tags (maxTags <= 0:
 // the count is not checked, the caller checks it with its own rule); keys
 // of 1 to 128 characters not starting with "aws:"; values of at most 256;
-// the characters of TagCharsOK. Each fault is a foundation.Invalid of pkg,
+// the characters of TagCharsOK. Each fault is a *foundation.SpecError of pkg,
 // the count's on field, a tag's on field["key"]; the tags come sorted by
 // key, each key's fault (at most one) before its value's (at most one).
 func TagFaults(pkg, field string, tags map[string]string, maxTags int) []error {
 	var errs []error
-	bad := func(f, value, rule string) { errs = append(errs, foundation.Invalid(pkg, f, value, rule)) }
+	bad := func(f, value, rule string) { errs = append(errs, specerr.New(pkg, f, value, rule)) }
 	if maxTags > 0 && len(tags) > maxTags {
 		bad(field, "", fmt.Sprintf("must have at most %d tags, has %d", maxTags, len(tags)))
 	}

@@ -10,10 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
 )
 
 func TestRetryPropagationIsBoundedAndOnlyForMalformedPolicy(t *testing.T) {
-	o := foundation.ApplyOptions(foundation.WithPollInterval(time.Millisecond, 2*time.Millisecond))
+	o := call.Resolve(foundation.WithPollInterval(time.Millisecond, 2*time.Millisecond))
 	n := 0
 	err := RetryPropagation(context.Background(), o, func() error {
 		n++

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
 )
 
 // Role is what Ensure converged.
@@ -67,7 +68,7 @@ func (e *PathConflictError) Error() string { return fmt.Sprintf("role %q: %s", e
 // MalformedPolicyDocumentException (see RetryPropagation): the trust policy
 // was validated, so IAM refusing it means a principal it names was created
 // moments ago and has not propagated.
-func Ensure(ctx context.Context, api API, s Spec, o foundation.Options) (*Role, error) {
+func Ensure(ctx context.Context, api API, s Spec, o call.Options) (*Role, error) {
 	r := &run{api: api, spec: s, o: o, log: o.Logger.With(slog.String("role", s.Name))}
 	role, err := r.ensure(ctx)
 	if err != nil {
@@ -80,7 +81,7 @@ func Ensure(ctx context.Context, api API, s Spec, o foundation.Options) (*Role, 
 type run struct {
 	api     API
 	spec    Spec
-	o       foundation.Options
+	o       call.Options
 	log     *slog.Logger
 	changes foundation.Changes
 }
@@ -427,7 +428,7 @@ const PropagationAttempts = 5
 // here were validated before any call, so IAM refusing one is its eventual
 // consistency: a principal (an OIDC provider, a role in another account)
 // that was just created is "invalid" until it has propagated.
-func RetryPropagation(ctx context.Context, o foundation.Options, write func() error) error {
+func RetryPropagation(ctx context.Context, o call.Options, write func() error) error {
 	delay := o.PollInterval
 	for attempt := 1; ; attempt++ {
 		err := write()

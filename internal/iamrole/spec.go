@@ -14,6 +14,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // The Resource names of the changes Ensure reports.
@@ -91,7 +92,7 @@ var (
 func Faults(s Spec) []error {
 	var errs []error
 	bad := func(field, value, rule string) {
-		errs = append(errs, foundation.Invalid(s.Package, field, value, rule))
+		errs = append(errs, specerr.New(s.Package, field, value, rule))
 	}
 	switch {
 	case s.Name == "":

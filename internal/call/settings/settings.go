@@ -1,0 +1,27 @@
+// Package settings holds the fields a foundation.Option sets. It is a leaf
+// so that the root package can name it in the Option type without importing
+// internal/call, which imports the root package for its error types.
+// Packages read the settings through call.Resolve, never from here.
+package settings
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Settings are what the foundation.With... options set. A zero field means
+// the option was not given; call.Resolve fills in the defaults.
+type Settings struct {
+	// DryRun makes only read calls; the result lists the changes that
+	// would be made.
+	DryRun bool
+	// Logger receives debug records of what a function reads and writes.
+	// Nil means silent.
+	Logger *slog.Logger
+	// WaitTimeout bounds each wait for asynchronous work.
+	WaitTimeout time.Duration
+	// PollInterval is the first delay between polls; MaxPollInterval caps
+	// the exponential backoff.
+	PollInterval    time.Duration
+	MaxPollInterval time.Duration
+}
