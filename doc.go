@@ -19,15 +19,20 @@
 //
 // This root package holds only the vocabulary the packages share:
 //
-//   - Change, Action and Diff: what a call changed, or would change;
-//   - Options and the With... functions: dry run, logger, wait timeout and
-//     poll interval, honoured by every package;
+//   - Change, Action, Diff and Changes: what a call changed, or would change;
+//   - Option and the With... functions (WithDryRun, WithLogger,
+//     WithWaitTimeout, WithPollInterval), honoured by every package;
 //   - ErrInvalidSpec and SpecError: every spec is validated before the first
-//     API call, and invalid input names the field and the rule;
-//   - PolicyDocument: the IAM policy document model used for bucket, trust,
-//     key, service control and permission-set policies, which accepts every
-//     JSON form IAM accepts (string or list, URL-encoded as IAM returns it)
-//     and compares documents by meaning, not by bytes.
+//     API call, and invalid input names the field and the rule; match them
+//     with errors.Is(err, foundation.ErrInvalidSpec) and errors.As;
+//   - WaitTimeoutError: asynchronous work (an account being created, a table
+//     becoming ACTIVE) that did not finish within the wait timeout;
+//   - PolicyDocument, Statement, Principal and Conditions, with NewPolicy,
+//     ParsePolicy and the Actions, Resources and ...Principal helpers: the
+//     IAM policy document model used for bucket, trust, key, service control
+//     and permission-set policies, which accepts every JSON form IAM accepts
+//     (string or list, URL-encoded as IAM returns it) and compares documents
+//     by meaning, not by bytes.
 //
 // No function in this module builds its own aws.Config, reads environment
 // variables or logs by default: callers pass clients, and changes are
