@@ -6,36 +6,35 @@ import (
 	"log"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/foundationtest"
 	"github.com/awsfoundation/foundation/kms"
 )
 
 // Seed 000's per-environment key: EKS may use it, and so may the Auto
 // Scaling service-linked role, which EnsureKey creates first (in a fresh
-// account KMS would refuse a policy naming it). Runs on the test backend
-// (the embedded emulator unless told otherwise).
+// account KMS would refuse a policy naming it). A second run changes
+// nothing and makes no mutating call. Runs on the emulator of package
+// foundationtest: with credentials for AWS, build cfg with
+// config.LoadDefaultConfig instead.
 func ExampleEnsureKey() {
-	b, done := awstest.Example("ExampleEnsureKey")
-	defer done()
-	cfg := b.Config()
-	api := kms.API{KMS: awskms.NewFromConfig(cfg), IAM: iam.NewFromConfig(cfg)}
-	ctx := context.Background()
-	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	srv, err := foundationtest.Start()
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer srv.Close()
+	cfg := srv.Config() // the management account, fake credentials
+	api := kms.API{KMS: awskms.NewFromConfig(cfg), IAM: iam.NewFromConfig(cfg)}
+	ctx := context.Background()
 
 	spec := kms.Spec{
 		Alias:       "alias/prod-us-east-1-main",
 		Description: "prod-us-east-1-main",
 		Policy: kms.KeyPolicy{
-			AccountID: aws.ToString(who.Account),
+			AccountID: srv.ManagementAccountID(),
 			Grants: []kms.Grant{
 				{
 					Sid:        "Allow EKS",
@@ -58,20 +57,25 @@ func ExampleEnsureKey() {
 	for _, c := range key.Changes {
 		fmt.Println(c.Action, c.Resource, c.ID)
 	}
+	fmt.Println(key.ARN)
 	fmt.Println(key.AliasARN)
 
+	mark := srv.Mark()
 	again, err := kms.EnsureKey(ctx, api, spec, poll)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("second run, same key:", again.KeyID == key.KeyID)
+	fmt.Println("second run changes:", len(again.Changes), "mutating calls:", len(srv.MutatingCallsSince(mark)))
+	fmt.Println("same key:", again.KeyID == key.KeyID)
 	// Output:
 	// create iam:service-linked-role AWSServiceRoleForAutoScaling
 	// create kms:key alias/prod-us-east-1-main
 	// create kms:alias alias/prod-us-east-1-main
 	// update kms:key-rotation alias/prod-us-east-1-main
+	// arn:aws:kms:us-east-1:123456789012:key/ab4b050d-21c4-4d31-9c22-ac25150e4a9f
 	// arn:aws:kms:us-east-1:123456789012:alias/prod-us-east-1-main
-	// second run, same key: true
+	// second run changes: 0 mutating calls: 0
+	// same key: true
 }
 
 // AWS's default key policy, with administrators and users.
@@ -97,12 +101,15 @@ func ExampleKeyPolicy() {
 	// eks.amazonaws.com
 }
 
-// Create the Auto Scaling service-linked role on its own, on the test
-// backend.
+// Create the Auto Scaling service-linked role on its own; the second run
+// finds it. Runs on the emulator of package foundationtest.
 func ExampleEnsureServiceLinkedRole() {
-	b, done := awstest.Example("ExampleEnsureServiceLinkedRole")
-	defer done()
-	client := iam.NewFromConfig(b.Config())
+	srv, err := foundationtest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client := iam.NewFromConfig(srv.Config())
 	spec := kms.ServiceLinkedRoleSpec{AWSServiceName: "autoscaling.amazonaws.com"}
 	for range 2 {
 		role, err := kms.EnsureServiceLinkedRole(context.Background(), client, spec)
