@@ -10,17 +10,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/awsfoundation/foundation/ecr"
-	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/foundationtest"
 )
 
 // Seed 000's application repository in the management account: immutable
 // tags, scan on push, KMS encryption, the two lifecycle rules and pull
-// access for the dev, staging and prod accounts. Runs on the test backend
-// (the embedded emulator unless told otherwise).
+// access for the dev, staging and prod accounts. A second run changes
+// nothing and makes no mutating call. Runs on the emulator of package
+// foundationtest: with credentials for AWS, build cfg with
+// config.LoadDefaultConfig instead.
 func ExampleEnsureRepository() {
-	b, done := awstest.Example("ExampleEnsureRepository")
-	defer done()
-	cfg := b.Config()
+	srv, err := foundationtest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := srv.Config() // the management account, fake credentials
 	ctx := context.Background()
 	key, err := kms.NewFromConfig(cfg).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("prod-us-east-1-main")})
 	if err != nil {
@@ -45,17 +50,19 @@ func ExampleEnsureRepository() {
 		fmt.Println(c.Action, c.Resource, c.ID)
 	}
 	fmt.Println(repo.URI)
+
+	mark := srv.Mark()
 	again, err := ecr.EnsureRepository(ctx, client, spec)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("second run changes:", len(again.Changes))
+	fmt.Println("second run changes:", len(again.Changes), "mutating calls:", len(srv.MutatingCallsSince(mark)))
 	// Output:
 	// create ecr:repository myapp
 	// create ecr:lifecycle-policy myapp
 	// create ecr:repository-policy myapp
 	// 123456789012.dkr.ecr.us-east-1.amazonaws.com/myapp
-	// second run changes: 0
+	// second run changes: 0 mutating calls: 0
 }
 
 // The lifecycle policy JSON ECR expects, as seed 000 writes it.
