@@ -6,31 +6,29 @@ import (
 	"log"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/foundationtest"
 	"github.com/awsfoundation/foundation/oidcfed"
 )
 
-// Seed 000 Step 6 on the test backend (the embedded emulator unless told
-// otherwise): the GitHub Actions OIDC provider and the eks-prod-github-ci
-// role that only the main branch of MatthewDipo/myapp can assume, with its
-// four-statement inline policy. The second run changes nothing.
+// Seed 000 Step 6: the GitHub Actions OIDC provider and the
+// eks-prod-github-ci role that only the main branch of MatthewDipo/myapp
+// can assume, with its four-statement inline policy. The second run
+// changes nothing and makes no mutating call. Runs on the emulator of
+// package foundationtest: with credentials for AWS, build the IAM client
+// from config.LoadDefaultConfig instead.
 func ExampleEnsureGitHubRole() {
-	b, done := awstest.Example("ExampleEnsureGitHubRole")
-	defer done()
-	cfg := b.Config()
-	api := iam.NewFromConfig(cfg)
-	ctx := context.Background()
-	opts := []foundation.Option{foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)}
-	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	srv, err := foundationtest.Start()
 	if err != nil {
 		log.Fatal(err)
 	}
-	accountID := aws.ToString(who.Account)
+	defer srv.Close()
+	api := iam.NewFromConfig(srv.Config()) // the management account, fake credentials
+	ctx := context.Background()
+	opts := []foundation.Option{foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)}
+	accountID := srv.ManagementAccountID()
 
 	ciPolicy := foundation.NewPolicy(
 		foundation.Statement{Sid: "ECRAuth", Effect: foundation.EffectAllow,
@@ -48,6 +46,7 @@ func ExampleEnsureGitHubRole() {
 	)
 
 	for run := 1; run <= 2; run++ {
+		mark := srv.Mark()
 		provider, err := oidcfed.EnsureProvider(ctx, api, oidcfed.GitHub().ProviderSpec(), opts...)
 		if err != nil {
 			log.Fatal(err)
@@ -61,21 +60,24 @@ func ExampleEnsureGitHubRole() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("run %d: %d changes\n", run, len(provider.Changes)+len(role.Changes))
+		fmt.Printf("run %d: %d changes, %d mutating calls\n", run, len(provider.Changes)+len(role.Changes),
+			len(srv.MutatingCallsSince(mark)))
 		for _, c := range append(provider.Changes, role.Changes...) {
 			fmt.Println(" ", c)
 		}
 		if run == 1 {
+			fmt.Println(" ", provider.ARN)
 			fmt.Println(" ", role.ARN)
 		}
 	}
 	// Output:
-	// run 1: 3 changes
+	// run 1: 3 changes, 3 mutating calls
 	//   create iam:oidc-provider "token.actions.githubusercontent.com"
 	//   create iam:role "eks-prod-github-ci"
 	//   create iam:role-inline-policy "eks-prod-github-ci/github-ci-policy"
+	//   arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
 	//   arn:aws:iam::123456789012:role/eks-prod-github-ci
-	// run 2: 0 changes
+	// run 2: 0 changes, 0 mutating calls
 }
 
 // Print the trust policy of a role that a GitHub environment and the tags
