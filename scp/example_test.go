@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/foundationtest"
 	"github.com/awsfoundation/foundation/scp"
 )
 
@@ -72,12 +72,17 @@ func ExampleEvaluate() {
 }
 
 // Create a guardrail SCP and attach it to an OU of a new organization; the
-// second run changes nothing. Runs on the test backend (the embedded
-// emulator unless told otherwise).
+// second run changes nothing and makes no mutating call. Runs on the
+// emulator of package foundationtest: with credentials for AWS, build the
+// Organizations client from config.LoadDefaultConfig instead (and use an
+// existing OU).
 func ExampleEnsurePolicy() {
-	b, done := awstest.Example("ExampleEnsurePolicy")
-	defer done()
-	api := organizations.NewFromConfig(b.Config())
+	srv, err := foundationtest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	api := organizations.NewFromConfig(srv.Config()) // the management account, fake credentials
 	ctx := context.Background()
 	if _, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
 		log.Fatal(err)
@@ -94,6 +99,7 @@ func ExampleEnsurePolicy() {
 	opts := []foundation.Option{foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)}
 
 	for run := 1; run <= 2; run++ {
+		mark := srv.Mark()
 		p, err := scp.EnsurePolicy(ctx, api, scp.PolicySpec{
 			Name:        "production-guardrails",
 			Description: "No root user, no leaving, no deleting databases",
@@ -113,22 +119,22 @@ func ExampleEnsurePolicy() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("run %d: %d changes\n", run, len(p.Changes)+len(a.Changes))
+		fmt.Printf("run %d: %d changes, %d mutating calls\n", run, len(p.Changes)+len(a.Changes), len(srv.MutatingCallsSince(mark)))
 		for _, c := range append(p.Changes, a.Changes...) {
-			fmt.Println(" ", c.Action, c.Resource)
+			fmt.Println(" ", c.Action, c.Resource, c.ID)
 		}
 		for _, ap := range a.Policies {
-			fmt.Println("  attached:", ap.Name)
+			fmt.Println("  attached:", ap.Name, ap.ID)
 		}
 	}
 	// Output:
-	// run 1: 3 changes
-	//   create organizations:policy
-	//   update organizations:policy-type
-	//   create organizations:policy-attachment
-	//   attached: FullAWSAccess
-	//   attached: production-guardrails
-	// run 2: 0 changes
-	//   attached: FullAWSAccess
-	//   attached: production-guardrails
+	// run 1: 3 changes, 3 mutating calls
+	//   create organizations:policy production-guardrails
+	//   update organizations:policy-type r-c9i8/SERVICE_CONTROL_POLICY
+	//   create organizations:policy-attachment ou-c9i8-wbflgrzg/production-guardrails
+	//   attached: FullAWSAccess p-FullAWSAccess
+	//   attached: production-guardrails p-qtp0kgcr
+	// run 2: 0 changes, 0 mutating calls
+	//   attached: FullAWSAccess p-FullAWSAccess
+	//   attached: production-guardrails p-qtp0kgcr
 }
