@@ -10,30 +10,31 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/foundationtest"
 	"github.com/awsfoundation/foundation/identitycenter"
-	"github.com/awsfoundation/foundation/internal/awstest"
 )
 
 // Create seed 000's AdministratorAccess permission set (8 hours), then
-// lengthen its sessions: the change is made in place.
+// lengthen its sessions: the change is made in place, and a third run
+// changes nothing and makes no mutating call. Runs on the emulator of
+// package foundationtest: with credentials for AWS, build cfg with
+// config.LoadDefaultConfig instead, in an organization where Identity
+// Center is enabled.
 func ExampleEnsurePermissionSet() {
-	b, done := awstest.Example("ExampleEnsurePermissionSet")
-	defer done()
-	cfg := b.Config()
+	// Identity Center needs an organization, and is enabled in the console:
+	// WithIdentityCenter enables it when the organization is created.
+	srv, err := foundationtest.Start(foundationtest.WithIdentityCenter())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := srv.Config() // the management account, fake credentials
 	ctx := context.Background()
-	// Identity Center needs an organization and is enabled in the console
-	// (the emulator's EnableIdentityCenter; moto has an instance already).
 	if _, err := organizations.NewFromConfig(cfg).CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
 		log.Fatal(err)
 	}
-	if e := b.EmulatorFor(awstest.CapEmulatorState); e != nil {
-		if _, _, err := e.EnableIdentityCenter(); err != nil {
-			log.Fatal(err)
-		}
-	}
 
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(cfg)}
-	api = withGaps(b, api) // the test backend's known gaps (helpers_test.go); not for AWS
 	spec := identitycenter.PermissionSetSpec{
 		Name:            "AdministratorAccess",
 		Description:     "For platform engineers",
@@ -54,14 +55,17 @@ func ExampleEnsurePermissionSet() {
 	}
 	fmt.Print(ps.Changes)
 
+	mark := srv.Mark()
 	ps, err = identitycenter.EnsurePermissionSet(ctx, api, spec, opts...)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("third run changes:", len(ps.Changes))
+	fmt.Println("third run changes:", len(ps.Changes), "mutating calls:", len(srv.MutatingCallsSince(mark)))
+	fmt.Println("permission set:", ps.ARN)
 	// Output:
 	// create sso:permission-set "AdministratorAccess"
 	// create sso:managed-policy-attachment "AdministratorAccess": ManagedPolicyArn: arn:aws:iam::aws:policy/AdministratorAccess
 	// update sso:permission-set "AdministratorAccess": SessionDuration: PT8H -> PT12H
-	// third run changes: 0
+	// third run changes: 0 mutating calls: 0
+	// permission set: arn:aws:sso:::permissionSet/ssoins-7d32864f2ec6219e/ps-b3f95a9f2757386c
 }
