@@ -4,25 +4,35 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	sdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/foundationtest"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
 // Give each account of seed 003 an alias for console sign-in
 // (https://autochart-dev.signin.aws.amazon.com/console), acting in each
-// through its access role.
+// through its access role. A second run changes nothing and makes no
+// mutating call. Runs on the emulator of package foundationtest: with
+// credentials for the management account, build cfg with
+// config.LoadDefaultConfig instead.
 func ExampleEnsureAccountAlias() {
-	cfg, stop := startBackend("ExampleEnsureAccountAlias")
-	defer stop()
+	srv, err := foundationtest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := srv.Config() // the management account, fake credentials
 	api := sdk.NewFromConfig(cfg)
 	ctx := context.Background()
+	poll := foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)
 
-	if _, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{}, examplePolling); err != nil {
+	if _, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{}, poll); err != nil {
 		log.Fatal(err)
 	}
 	tree, err := organizations.EnsureTree(ctx, api, organizations.TreeSpec{
@@ -31,7 +41,7 @@ func ExampleEnsureAccountAlias() {
 			{Name: "autochart-dev", Email: "paul+autochart_dev@example.com", OU: "autochart"},
 			{Name: "autochart-prod", Email: "paul+autochart_prod@example.com", OU: "autochart"},
 		},
-	}, examplePolling)
+	}, poll)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -56,9 +66,10 @@ func ExampleEnsureAccountAlias() {
 	for _, r := range converge().Results {
 		fmt.Print(r.Target.Name+": ", r.Changes)
 	}
-	fmt.Println("second run changes:", converge().Count())
+	mark := srv.Mark()
+	fmt.Println("second run changes:", converge().Count(), "mutating calls:", len(srv.MutatingCallsSince(mark)))
 	// Output:
 	// autochart-dev: create iam:account-alias "autochart-dev"
 	// autochart-prod: create iam:account-alias "autochart-prod"
-	// second run changes: 0
+	// second run changes: 0 mutating calls: 0
 }

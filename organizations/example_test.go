@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,32 +12,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/foundationtest"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
-// startBackend starts the test suite's backend for the Example name (the
-// embedded emulator unless the environment selects another) and returns a
-// config acting as its management account, and a function that releases it.
-func startBackend(name string) (aws.Config, func()) {
-	b, done := awstest.Example(name)
-	return b.Config(), done
-}
-
-var examplePolling = foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)
-
 // Converge the organization of seed 000 (an organization with SCPs, a
 // Management OU, Workloads with Dev, Staging and Production, and one account
-// in each) on the embedded emulator, and print what was done.
+// in each), and print what was done; a second run changes nothing and makes
+// no mutating call. Runs on the emulator of package foundationtest: with
+// credentials for the management account, build cfg with
+// config.LoadDefaultConfig instead.
 func ExampleEnsureTree() {
-	cfg, stop := startBackend("ExampleEnsureTree")
-	defer stop()
+	srv, err := foundationtest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := srv.Config() // the management account, fake credentials
 	api := sdk.NewFromConfig(cfg)
 	ctx := context.Background()
+	poll := foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)
 
 	org, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{
 		PolicyTypes: []types.PolicyType{types.PolicyTypeServiceControlPolicy},
-	}, examplePolling)
+	}, poll)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -55,22 +52,22 @@ func ExampleEnsureTree() {
 			{Name: "myapp-production", Email: "you+aws-production@example.com", OU: "Workloads/Production"},
 		},
 	}
-	tree, err := organizations.EnsureTree(ctx, api, spec, examplePolling)
+	tree, err := organizations.EnsureTree(ctx, api, spec, poll)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(org.Changes[0].Action, org.Changes[0].Resource, strings.HasPrefix(org.Changes[0].ID, "o-"))
-	for _, c := range append(org.Changes[1:], tree.Changes...) {
+	for _, c := range append(org.Changes, tree.Changes...) {
 		fmt.Println(c.Action, c.Resource, c.ID)
 	}
 
-	again, err := organizations.EnsureTree(ctx, api, spec, examplePolling)
+	mark := srv.Mark()
+	again, err := organizations.EnsureTree(ctx, api, spec, poll)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("second run changes:", len(again.Changes))
+	fmt.Println("second run changes:", len(again.Changes), "mutating calls:", len(srv.MutatingCallsSince(mark)))
 	// Output:
-	// create organizations:organization true
+	// create organizations:organization o-k08s7el70p
 	// update organizations:policy-type SERVICE_CONTROL_POLICY
 	// create organizations:ou Management
 	// create organizations:ou Workloads
@@ -83,17 +80,22 @@ func ExampleEnsureTree() {
 	// update organizations:account-parent you+aws-staging@example.com
 	// create organizations:account you+aws-production@example.com
 	// update organizations:account-parent you+aws-production@example.com
-	// second run changes: 0
+	// second run changes: 0 mutating calls: 0
 }
 
 // Plan a tree on an account that has no organization yet: a dry run makes
 // only read calls and lists every change, OUs and accounts under OUs that
 // would be created included.
 func ExampleEnsureTree_dryRun() {
-	cfg, stop := startBackend("ExampleEnsureTree_dryRun")
-	defer stop()
+	srv, err := foundationtest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := srv.Config() // the management account, fake credentials
 	api := sdk.NewFromConfig(cfg)
 
+	mark := srv.Mark()
 	plan, err := organizations.EnsureTree(context.Background(), api, organizations.TreeSpec{
 		OUs: []organizations.OUSpec{{Path: "Security"}, {Path: "Workloads/Prod"}, {Path: "Suspended"}},
 		Accounts: []organizations.AccountSpec{
@@ -104,6 +106,7 @@ func ExampleEnsureTree_dryRun() {
 		log.Fatal(err)
 	}
 	fmt.Print(plan.Changes)
+	fmt.Println("mutating calls:", len(srv.MutatingCallsSince(mark)))
 	// Output:
 	// create organizations:ou "Security"
 	// create organizations:ou "Workloads"
@@ -111,69 +114,66 @@ func ExampleEnsureTree_dryRun() {
 	// create organizations:ou "Workloads/Prod"
 	// create organizations:account "aws+log-archive@example.com": Name: log-archive
 	// update organizations:account-parent "aws+log-archive@example.com": Parent: Root -> Security
+	// mutating calls: 0
 }
 
-// Read the tree for a report: here the OUs and the member accounts with
-// the policies attached to each (fmt.Print(tree) prints the whole tree,
-// IDs included).
+// Read the tree for a report: the organization, its OUs and accounts,
+// with their IDs and the policies attached to each.
 func ExampleReadTree() {
-	cfg, stop := startBackend("ExampleReadTree")
-	defer stop()
+	srv, err := foundationtest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := srv.Config() // the management account, fake credentials
 	api := sdk.NewFromConfig(cfg)
 	ctx := context.Background()
+	poll := foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)
 
 	if _, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{
 		PolicyTypes: []types.PolicyType{types.PolicyTypeServiceControlPolicy},
-	}, examplePolling); err != nil {
+	}, poll); err != nil {
 		log.Fatal(err)
 	}
 	if _, err := organizations.EnsureTree(ctx, api, organizations.TreeSpec{
 		OUs:      []organizations.OUSpec{{Path: "Sandbox"}, {Path: "Workloads/Prod"}},
 		Accounts: []organizations.AccountSpec{{Name: "sandbox", Email: "aws+sandbox@example.com", OU: "Sandbox"}},
-	}, examplePolling); err != nil {
+	}, poll); err != nil {
 		log.Fatal(err)
 	}
 	tree, err := organizations.ReadTree(ctx, api)
 	if err != nil {
 		log.Fatal(err)
 	}
-	names := func(ps []organizations.Policy) []string {
-		var out []string
-		for _, p := range ps {
-			out = append(out, p.Name)
-		}
-		return out
-	}
-	fmt.Println("policy types:", tree.PolicyTypes, "root:", names(tree.RootPolicies))
-	for _, ou := range tree.OUs {
-		fmt.Println(ou.Path+"/", names(ou.Policies))
-	}
-	for _, a := range tree.Accounts {
-		if a.ID != tree.ManagementAccountID {
-			fmt.Printf("%s <%s> in %s/: %s %v\n", a.Name, a.Email, a.OU, a.State, names(a.Policies))
-		}
-	}
+	fmt.Print(tree)
 	// Output:
-	// policy types: [SERVICE_CONTROL_POLICY] root: [FullAWSAccess]
-	// Sandbox/ [FullAWSAccess]
-	// Workloads/ [FullAWSAccess]
-	// Workloads/Prod/ [FullAWSAccess]
-	// sandbox <aws+sandbox@example.com> in Sandbox/: ACTIVE [FullAWSAccess]
+	// Organization o-k08s7el70p (management account 123456789012); policy types: SERVICE_CONTROL_POLICY
+	// Root r-c9i8 [FullAWSAccess]
+	//   Management account <123456789012@example.com> 123456789012 ACTIVE [FullAWSAccess]
+	//   Sandbox/ ou-c9i8-3fhr7s64 [FullAWSAccess]
+	//     sandbox <aws+sandbox@example.com> 314643256983 ACTIVE [FullAWSAccess]
+	//   Workloads/ ou-c9i8-vmhzuyap [FullAWSAccess]
+	//     Prod/ ou-c9i8-k1nyegl8 [FullAWSAccess]
 }
 
 // Act in a member account through the role Organizations created in it.
 func ExampleAccountConfig() {
-	cfg, stop := startBackend("ExampleAccountConfig")
-	defer stop()
+	srv, err := foundationtest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := srv.Config() // the management account, fake credentials
 	api := sdk.NewFromConfig(cfg)
 	ctx := context.Background()
+	poll := foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)
 
-	if _, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{}, examplePolling); err != nil {
+	if _, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{}, poll); err != nil {
 		log.Fatal(err)
 	}
 	acct, err := organizations.EnsureAccount(ctx, api, organizations.AccountSpec{
 		Name: "myapp-dev", Email: "you+aws-dev@example.com", OU: "Workloads/Dev",
-	}, examplePolling)
+	}, poll)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func ExampleAccountConfig() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(strings.Replace(aws.ToString(id.Arn), acct.ID, "<myapp-dev>", 1))
+	fmt.Println(aws.ToString(id.Arn))
 	// Output:
-	// arn:aws:sts::<myapp-dev>:assumed-role/OrganizationAccountAccessRole/bootstrap
+	// arn:aws:sts::717680805434:assumed-role/OrganizationAccountAccessRole/bootstrap
 }
