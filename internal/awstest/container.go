@@ -1,221 +1,206 @@
 package awstest
 
-// The container backend: the foundation-emulator command in its container
-// image (cmd/foundation-emulator/Dockerfile), started with testcontainers-go
-// and reset between tests through its control API (/_foundation/reset).
+// The container backends: the foundation-emulator command in its container
+// image (cmd/foundation-emulator/Dockerfile), reset between tests through its
+// control API (/_foundation/reset), and LocalStack.
 //
-// The image is built once per test process from a binary built on the host
-// (CGO_ENABLED=0 go build) and a copy of the Dockerfile in a temporary build
-// context, tagged foundation-emulator:test and kept, so a rerun reuses
-// Docker's layer cache. The Dockerfile is FROM scratch: nothing is pulled
-// from a registry. Set TESTCONTAINERS_RYUK_DISABLED=true (the Ryuk reaper is
-// an image from a registry) and, where the tests themselves run in a
-// container, TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1: the container's port is
-// published on the host's loopback interface only, and a Docker host that
+// Both are started by testcontainers-go, which lives in its own module,
+// internal/testcontainers, so that it and what it pulls (moby, docker, ...)
+// stay out of the library's go.mod and every consumer's module graph. This
+// package runs that module's program as a subprocess with the standard
+// library only (`go run .` in its directory, GOWORK=off; Go caches the
+// executable, so only the first run on a machine compiles it), reads the one
+// JSON line it prints ({"url"}, {"skip"} or {"error"}), keeps its stdin open
+// while the container is wanted and closes it to have the container
+// removed.
+//
+// The emulator's image is built once per test process from a binary built on
+// the host (CGO_ENABLED=0 go build) and a copy of the Dockerfile in a
+// temporary build context, tagged foundation-emulator:test and kept, so a
+// rerun reuses Docker's layer cache. The Dockerfile is FROM scratch: nothing
+// is pulled from a registry. Set TESTCONTAINERS_RYUK_DISABLED=true (the Ryuk
+// reaper is an image from a registry) and, where the tests themselves run in
+// a container, TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1: the container's port
+// is published on the host's loopback interface only, and a Docker host that
 // resolves to anything but loopback is refused rather than connected to.
 // .ci/dockerd starts a throwaway Docker engine for CI.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
-
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/network"
-	"github.com/testcontainers/testcontainers-go"
 )
 
-// containerImage is the tag the container backend builds and keeps.
-const containerImage = "foundation-emulator:test"
+// modulePath is the library's module: its go.mod marks the repository root.
+const modulePath = "github.com/awsfoundation/foundation"
+
+// containerHelperDir is the directory of the module whose program starts
+// containers, relative to the repository root.
+const containerHelperDir = "internal/testcontainers"
 
 var (
 	containerBuildMu sync.Mutex
 	containerBuilt   bool
 )
 
-// startContainer builds the image from cmd/foundation-emulator/Dockerfile (binary built with go build into a temp build context), starts one container with testcontainers-go, waits for /_foundation/health, and returns its base URL (http://127.0.0.1:<mapped port>), a reset function (POST /_foundation/reset) and a stop function. skip is non-empty (and err nil) when no Docker engine is reachable, naming why.
+// startContainer starts one container of the emulator's image (built first,
+// once per process) through internal/testcontainers and returns its base
+// URL (http://127.0.0.1:<mapped port>), a reset function (POST
+// /_foundation/reset) and a stop function. skip is non-empty (and err nil)
+// when no Docker engine is reachable, naming why.
 func startContainer(ctx context.Context) (url string, reset func(context.Context) error, stop func(), skip string, err error) {
-	if reason := dockerMissing(ctx); reason != "" {
-		return "", nil, nil, reason, nil
-	}
-	if !testcontainers.ReadConfig().RyukDisabled {
-		return "", nil, nil, "", errors.New("container backend: set TESTCONTAINERS_RYUK_DISABLED=true: " +
-			"the Ryuk reaper would be pulled from a registry (stop removes the container instead)")
-	}
-	provider, err := testcontainers.NewDockerProvider()
+	root, err := repoRoot()
 	if err != nil {
-		return "", nil, nil, "", fmt.Errorf("container backend: docker provider: %w", err)
+		return "", nil, nil, "", fmt.Errorf("container backend: %w", err)
 	}
-	host, err := provider.DaemonHost(ctx)
-	_ = provider.Close()
-	if err != nil {
-		return "", nil, nil, "", fmt.Errorf("container backend: docker host: %w", err)
-	}
-	if !loopbackHost(host) {
-		return "", nil, nil, "", fmt.Errorf("container backend: Docker publishes ports on %q, not a loopback address; "+
-			"set TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 (the port is published on the host's loopback)", host)
-	}
-	if err := buildContainerImage(ctx); err != nil {
-		return "", nil, nil, "", err
-	}
-
-	req := testcontainers.ContainerRequest{
-		Image:        containerImage,
-		ExposedPorts: []string{"4566/tcp"},
-		HostConfigModifier: func(hc *container.HostConfig) {
-			port, _ := network.ParsePort("4566/tcp")
-			hc.PortBindings = network.PortMap{port: {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: "0"}}}
-		},
-	}
-	ctr, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true})
-	stop = func() {
-		if ctr == nil {
-			return
-		}
-		sctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		_ = ctr.Terminate(sctx, testcontainers.StopTimeout(5*time.Second))
-	}
-	if err != nil {
-		stop()
-		return "", nil, nil, "", fmt.Errorf("container backend: start %s: %w", containerImage, err)
-	}
-	port, err := ctr.MappedPort(ctx, "4566/tcp")
-	if err != nil {
-		stop()
-		return "", nil, nil, "", fmt.Errorf("container backend: mapped port: %w", err)
-	}
-	url = fmt.Sprintf("http://127.0.0.1:%d", port.Num())
-	if err := waitHealthy(ctx, url); err != nil {
-		logs := containerLogs(ctx, ctr)
-		stop()
-		return "", nil, nil, "", fmt.Errorf("container backend: %w; container log:\n%s", err, logs)
-	}
-	reset = func(ctx context.Context) error { return postReset(ctx, url) }
-	return url, reset, stop, "", nil
-}
-
-// buildContainerImage builds containerImage once per process: the binary
-// with go build, then the image from a temporary context holding it and a
-// copy of the Dockerfile.
-func buildContainerImage(ctx context.Context) error {
+	args := []string{"-backend", "emulator", "-root", root}
+	// The first start builds the image; others wait for it, then only run.
 	containerBuildMu.Lock()
-	defer containerBuildMu.Unlock()
-	if containerBuilt {
-		return nil
+	build := !containerBuilt
+	if build {
+		defer containerBuildMu.Unlock()
+		args = append(args, "-build")
+	} else {
+		containerBuildMu.Unlock()
 	}
-	root, err := repoRoot(ctx)
-	if err != nil {
-		return fmt.Errorf("container backend: %w", err)
+	h, skip, err := startHelper(ctx, root, args...)
+	if skip != "" || err != nil {
+		return "", nil, nil, skip, err
 	}
-	dir, err := os.MkdirTemp("", "foundation-emulator-image-")
-	if err != nil {
-		return fmt.Errorf("container backend: %w", err)
+	if build {
+		containerBuilt = true
 	}
-	defer os.RemoveAll(dir)
-
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w",
-		"-o", filepath.Join(dir, "foundation-emulator"), "./cmd/foundation-emulator")
-	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("container backend: go build ./cmd/foundation-emulator: %w\n%s", err, out)
-	}
-	dockerfile, err := os.ReadFile(filepath.Join(root, "cmd", "foundation-emulator", "Dockerfile"))
-	if err != nil {
-		return fmt.Errorf("container backend: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), dockerfile, 0o644); err != nil {
-		return fmt.Errorf("container backend: %w", err)
-	}
-
-	provider, err := testcontainers.NewDockerProvider()
-	if err != nil {
-		return fmt.Errorf("container backend: docker provider: %w", err)
-	}
-	defer provider.Close()
-	repo, tag, _ := strings.Cut(containerImage, ":")
-	var buildLog bytes.Buffer
-	_, err = provider.BuildImage(ctx, &testcontainers.ContainerRequest{FromDockerfile: testcontainers.FromDockerfile{
-		Context: dir, Dockerfile: "Dockerfile", Repo: repo, Tag: tag, KeepImage: true, BuildLogWriter: &buildLog,
-	}})
-	if err != nil {
-		return fmt.Errorf("container backend: docker build %s: %w\n%s", containerImage, err, buildLog.String())
-	}
-	containerBuilt = true
-	return nil
+	url = h.url
+	reset = func(ctx context.Context) error { return postReset(ctx, url) }
+	return url, reset, h.stop, "", nil
 }
 
-// repoRoot is the directory of the module's go.mod, found by walking up
-// from the working directory (a test runs in its package's directory).
-func repoRoot(ctx context.Context) (string, error) {
-	if out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output(); err == nil {
-		if gomod := strings.TrimSpace(string(out)); gomod != "" && gomod != os.DevNull {
-			return filepath.Dir(gomod), nil
-		}
+// A helper is a running internal/testcontainers program holding one
+// container.
+type helper struct {
+	url  string
+	stop func()
+}
+
+// startHelper runs internal/testcontainers with args and waits for its JSON
+// line. The program keeps running (and its container with it) until stop.
+func startHelper(ctx context.Context, root string, args ...string) (*helper, string, error) {
+	cmd := exec.Command("go", append([]string{"run", "."}, args...)...)
+	cmd.Dir = filepath.Join(root, containerHelperDir)
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	// Its own process group, so that stop reaches the program `go run`
+	// started as well; and if this process dies, stdin closes and the
+	// program removes its container (the go command gets SIGKILL).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, "", err
 	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	stderr := &tailBuffer{max: 16 << 10}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		return nil, "", fmt.Errorf("start go run in %s: %w", cmd.Dir, err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	var stopOnce sync.Once
+	stop := func() {
+		stopOnce.Do(func() {
+			_ = stdin.Close()
+			select {
+			case <-exited:
+			case <-time.After(90 * time.Second):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				<-exited
+			}
+		})
+	}
+
+	type line struct {
+		res struct{ URL, Skip, Error string }
+		err error
+	}
+	lines := make(chan line, 1)
+	go func() {
+		r := bufio.NewReader(stdout)
+		b, err := r.ReadBytes('\n')
+		var l line
+		if err != nil {
+			l.err = fmt.Errorf("no result line: %w", err)
+		} else if err := json.Unmarshal(b, &l.res); err != nil {
+			l.err = fmt.Errorf("result line %q: %w", bytes.TrimSpace(b), err)
+		}
+		lines <- l
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	select {
+	case <-ctx.Done():
+		stop()
+		return nil, "", fmt.Errorf("%s: %w\n%s", cmd.Dir, ctx.Err(), stderr)
+	case l := <-lines:
+		switch {
+		case l.err != nil:
+			stop()
+			<-exited
+			return nil, "", fmt.Errorf("%s: %w\n%s", cmd.Dir, l.err, stderr)
+		case l.res.Skip != "":
+			stop()
+			return nil, l.res.Skip, nil
+		case l.res.Error != "":
+			stop()
+			return nil, "", errors.New(l.res.Error)
+		case l.res.URL == "":
+			stop()
+			return nil, "", fmt.Errorf("%s: a result line without url\n%s", cmd.Dir, stderr)
+		}
+		return &helper{url: l.res.URL, stop: stop}, "", nil
+	}
+}
+
+// repoRoot is the directory of the library's go.mod, found by walking up
+// from the working directory (a test runs in its package's directory).
+func repoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && goModModule(b) == modulePath {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
+			return "", fmt.Errorf("no go.mod of module %s above the working directory", modulePath)
 		}
 		dir = parent
 	}
 }
 
-func loopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// waitHealthy polls /_foundation/health until it answers 200.
-func waitHealthy(ctx context.Context, url string) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	client := &http.Client{Timeout: 2 * time.Second}
-	var last error
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/_foundation/health", nil)
-		if err != nil {
-			return err
-		}
-		resp, err := client.Do(req)
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %s", resp.Status)
-		}
-		last = err
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s/_foundation/health: not healthy: %v", url, last)
-		case <-time.After(50 * time.Millisecond):
+// goModModule returns the module path a go.mod declares.
+func goModModule(gomod []byte) string {
+	for l := range strings.Lines(string(gomod)) {
+		l, _, _ = strings.Cut(l, "//")
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "module" {
+			return strings.Trim(f[1], `"`)
 		}
 	}
+	return ""
 }
 
 func postReset(ctx context.Context, url string) error {
@@ -235,12 +220,25 @@ func postReset(ctx context.Context, url string) error {
 	return nil
 }
 
-func containerLogs(ctx context.Context, ctr testcontainers.Container) string {
-	rc, err := ctr.Logs(ctx)
-	if err != nil {
-		return "(no log: " + err.Error() + ")"
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = t.b[len(t.b)-t.max:]
 	}
-	defer rc.Close()
-	b, _ := io.ReadAll(io.LimitReader(rc, 16<<10))
-	return string(b)
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
 }
