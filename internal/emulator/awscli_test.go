@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -865,6 +866,91 @@ func TestAWSCLIAsyncSettlesWithTime(t *testing.T) {
 			st = r.ok("sso-admin", "describe-account-assignment-creation-status", "--instance-arn", inst,
 				"--account-assignment-creation-request-id", dig(assign, "AccountAssignmentCreationStatus", "RequestId").(string))
 			require.Equal(t, "SUCCEEDED", dig(st, "AccountAssignmentCreationStatus", "Status"))
+		})
+	}
+}
+
+// TestAWSCLIControlAPI is the control API's acceptance, as a user of the
+// foundation-emulator server sees it: with plain HTTP requests (what curl
+// sends, see cmd/foundation-emulator's walkthrough) it installs a fault that
+// the next matching AWS CLI call receives, lists the calls, reads the
+// snapshot and resets the state.
+func TestAWSCLIControlAPI(t *testing.T) {
+	t.Parallel()
+	for _, cli := range findAWSCLIs(t) {
+		t.Run(cli.version, func(t *testing.T) {
+			t.Parallel()
+			srv := startTest(t, Options{})
+			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
+			acct := DefaultManagementAccountID
+			trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+			createRole := []string{"iam", "create-role", "--role-name", "cli-control", "--assume-role-policy-document", trust}
+
+			// curl -s -X POST -d '{...}' $URL/_foundation/faults
+			var installed []map[string]any
+			require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/faults",
+				`{"service":"iam","operation":"CreateRole","nth":1,"error":{"code":"LimitExceeded","message":"injected by the control API"}}`,
+				&installed))
+			require.Len(t, installed, 1)
+			require.EqualValues(t, 409, dig(installed[0], "error", "status"), "IAM sends LimitExceeded with 409")
+			require.EqualValues(t, 0, installed[0]["fired"])
+
+			// The next matching call receives it: the CLI prints the code and
+			// message and exits with its status for an error from the service
+			// (v2: 254; v1: 255).
+			_, stderr, err := r.run(createRole...)
+			var exit *exec.ExitError
+			require.ErrorAsf(t, err, &exit, "%s: create-role must fail with the injected fault", cli.version)
+			wantExit := 254
+			if strings.HasPrefix(cli.version, "aws-cli/1.") {
+				wantExit = 255
+			}
+			require.Equal(t, wantExit, exit.ExitCode(), stderr)
+			require.Contains(t, stderr, "(LimitExceeded)")
+			require.Contains(t, stderr, "injected by the control API")
+			// nth:1 fails only the first matching call, before the write: the
+			// retry creates the role.
+			created := r.ok(createRole...)
+			require.Equal(t, "arn:aws:iam::"+acct+":role/cli-control", dig(created, "Role", "Arn"))
+			require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/faults", "", &installed))
+			require.Len(t, installed, 1)
+			require.EqualValues(t, 1, installed[0]["fired"])
+
+			// curl -s $URL/_foundation/calls
+			var calls []map[string]any
+			require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/calls", "", &calls))
+			require.Len(t, calls, 2)
+			for i, want := range []struct {
+				status int
+				err    string
+			}{{409, "LimitExceeded"}, {200, ""}} {
+				require.Equal(t, "iam", calls[i]["service"], i)
+				require.Equal(t, "CreateRole", calls[i]["operation"], i)
+				require.Equal(t, acct, calls[i]["account"], i)
+				require.Equal(t, true, calls[i]["mutating"], i)
+				require.EqualValues(t, want.status, calls[i]["status"], i)
+				require.Equal(t, want.err, calls[i]["error"], i)
+			}
+
+			// curl -s $URL/_foundation/snapshot
+			var snap json.RawMessage
+			require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/snapshot", "", &snap))
+			require.Contains(t, string(snap), "arn:aws:iam::"+acct+":role/cli-control")
+			direct, err := srv.Snapshot()
+			require.NoError(t, err)
+			require.JSONEq(t, string(direct), string(snap), "the control API serves Emulator.Snapshot")
+
+			// curl -s -X POST $URL/_foundation/reset
+			var reset map[string]string
+			require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/reset", "", &reset))
+			require.Equal(t, "ok", reset["status"])
+			r.fails("NoSuchEntity", "iam", "get-role", "--role-name", "cli-control")
+			require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/calls", "", &calls))
+			require.Len(t, calls, 1, "reset empties the call log: only the get-role after it")
+			require.Equal(t, "GetRole", calls[0]["operation"])
+			require.Equal(t, "NoSuchEntity", calls[0]["error"])
+			require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/faults", "", &installed))
+			require.Empty(t, installed, "reset removes the faults")
 		})
 	}
 }
