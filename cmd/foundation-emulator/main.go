@@ -31,11 +31,36 @@
 //	                              {"throttle":0.3}, {"latency":"200ms"}, {"error":{"status":403,"code":"AccessDenied"}}, or a list
 //	DELETE /_foundation/faults    remove every fault
 //
-// For example:
+// # Walkthrough
 //
-//	curl -s -X POST localhost:4566/_foundation/reset
-//	curl -s localhost:4566/_foundation/calls
-//	curl -s -X POST -d '{"service":"sts","nth":1}' localhost:4566/_foundation/faults
+// A fault that the next AWS CLI call receives, the call log, the snapshot and
+// a reset, with curl. In one shell:
+//
+//	go run ./cmd/foundation-emulator
+//
+// In another (any credentials work, but the CLI wants some):
+//
+//	export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+//	E=http://127.0.0.1:4566
+//	TRUST='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+//
+//	# fail the next iam:CreateRole with LimitExceeded (IAM sends it with 409)
+//	curl -s -X POST -d '{"service":"iam","operation":"CreateRole","nth":1,"error":{"code":"LimitExceeded","message":"injected"}}' $E/_foundation/faults
+//	aws --endpoint-url $E iam create-role --role-name demo --assume-role-policy-document "$TRUST"
+//	#   An error occurred (LimitExceeded) when calling the CreateRole operation: injected   (exit status 254)
+//	aws --endpoint-url $E iam create-role --role-name demo --assume-role-policy-document "$TRUST"
+//	#   the role: nth 1 failed only the first matching call
+//
+//	curl -s $E/_foundation/faults     # the fault, "fired":1
+//	curl -s $E/_foundation/calls      # CreateRole twice: "status":409,"error":"LimitExceeded", then "status":200
+//	curl -s $E/_foundation/snapshot   # all state as canonical JSON, the role demo in it
+//	curl -s -X POST $E/_foundation/reset
+//	aws --endpoint-url $E iam get-role --role-name demo
+//	#   An error occurred (NoSuchEntity) ...: the state, call log and faults are as at startup
+//
+// DELETE /_foundation/faults removes the faults and keeps the state.
+// internal/emulator's TestAWSCLIControlAPI runs these steps with both AWS
+// CLI versions (FOUNDATION_TEST_AWSCLI=1).
 package main
 
 import (
