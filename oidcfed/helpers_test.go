@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,6 +105,7 @@ type env struct {
 	// account is the backend's account and github the ARN of its GitHub
 	// provider (set by newAccount).
 	account, github string
+	mu              sync.Mutex // managed, for runs in parallel
 	managed         map[string]string
 }
 
@@ -135,6 +137,8 @@ func (e *env) awsManaged(name string) string {
 	if !e.b.Lacks(awstest.IAMManagedPolicies) {
 		return "arn:aws:iam::aws:policy/" + name
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if arn, ok := e.managed[name]; ok {
 		return arn
 	}
