@@ -2,6 +2,7 @@ package identitycenter_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
@@ -120,16 +122,24 @@ func TestFindInstance(t *testing.T) {
 // (moto has an instance from the start).
 func TestNotEnabledIsATypedError(t *testing.T) {
 	b := awstest.New(t)
-	b.RequireEmulator(t, awstest.CapEmulatorState)
 	ctx := awstest.Context(t, 30*time.Second)
+	// Only the emulator can be without an instance (moto has one from the
+	// start; AWS enables it in the console). Elsewhere the test's client
+	// makes the real ListInstances and answers it as AWS does where Identity
+	// Center is not enabled: no instances.
+	sso, api := identitycenter.SSOAdminAPI(SSOAdmin(b)), apiFor(b)
+	if b.EmulatorFor(awstest.CapEmulatorState) == nil {
+		sso = &noInstances{SSOAdminAPI: sso}
+		api.SSOAdmin = sso
+	}
 	mark := b.Mark()
-	_, err := identitycenter.FindInstance(ctx, SSOAdmin(b), fast()...)
+	_, err := identitycenter.FindInstance(ctx, sso, fast()...)
 	if !errors.Is(err, identitycenter.ErrNotEnabled) {
 		t.Fatalf("err = %v, want ErrNotEnabled", err)
 	}
 	t.Logf("%v", err)
 	// A real run (a dry run plans instead: see noinstance_test.go).
-	_, err = identitycenter.EnsureAccess(ctx, apiFor(b), validAccess(), fast()...)
+	_, err = identitycenter.EnsureAccess(ctx, api, validAccess(), fast()...)
 	if !errors.Is(err, identitycenter.ErrNotEnabled) {
 		t.Fatalf("EnsureAccess: err = %v, want ErrNotEnabled", err)
 	}
@@ -153,4 +163,17 @@ func TestLoggingIsSilentUnlessAsked(t *testing.T) {
 	if !bytes.Contains(buf.Bytes(), []byte(`change="create sso:permission-set \"Logged\""`)) {
 		t.Errorf("debug log lacks the change:\n%s", buf.String())
 	}
+}
+
+// noInstances makes the real ListInstances call and drops its instances:
+// AWS's answer in an account where IAM Identity Center is not enabled.
+type noInstances struct{ identitycenter.SSOAdminAPI }
+
+func (n *noInstances) ListInstances(ctx context.Context, in *ssoadmin.ListInstancesInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.ListInstancesOutput, error) {
+	out, err := n.SSOAdminAPI.ListInstances(ctx, in, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out.Instances, out.NextToken = nil, nil
+	return out, nil
 }
