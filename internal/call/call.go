@@ -28,6 +28,9 @@ const (
 	DefaultPollInterval = 2 * time.Second
 	// DefaultMaxPollInterval caps the backoff between two polls.
 	DefaultMaxPollInterval = 30 * time.Second
+	// DefaultPropagationTimeout bounds the retries of a write that AWS
+	// refuses while a principal created moments ago propagates.
+	DefaultPropagationTimeout = 2 * time.Minute
 )
 
 // Options are the resolved settings of one call: the fields of
@@ -56,6 +59,9 @@ func Resolve(opts ...foundation.Option) Options {
 	}
 	if o.MaxPollInterval <= 0 {
 		o.MaxPollInterval = DefaultMaxPollInterval
+	}
+	if o.PropagationTimeout <= 0 {
+		o.PropagationTimeout = DefaultPropagationTimeout
 	}
 	if o.MaxPollInterval < o.PollInterval {
 		o.MaxPollInterval = o.PollInterval

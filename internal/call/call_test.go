@@ -19,6 +19,7 @@ func TestResolveDefaults(t *testing.T) {
 	require.Equal(t, DefaultWaitTimeout, o.WaitTimeout)
 	require.Equal(t, DefaultPollInterval, o.PollInterval)
 	require.Equal(t, DefaultMaxPollInterval, o.MaxPollInterval)
+	require.Equal(t, DefaultPropagationTimeout, o.PropagationTimeout)
 	// The With... functions of the root package state these values.
 	require.Equal(t, 10*time.Minute, DefaultWaitTimeout)
 	require.Equal(t, 2*time.Second, DefaultPollInterval)

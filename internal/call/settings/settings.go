@@ -24,4 +24,9 @@ type Settings struct {
 	// the exponential backoff.
 	PollInterval    time.Duration
 	MaxPollInterval time.Duration
+	// PropagationTimeout bounds how long a write that AWS refuses while
+	// something just created propagates is retried (internal/awsretry.Wait).
+	// No root option sets it yet; packages may set it from a spec field
+	// (kms Spec.PropagationTimeout).
+	PropagationTimeout time.Duration
 }
