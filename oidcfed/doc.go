@@ -106,9 +106,9 @@
 // with MalformedPolicyDocumentException, which IAM returns ("Invalid
 // principal in policy") while an OIDC provider created moments earlier has
 // not propagated. The trust policy was validated before the call, so the
-// write is retried up to 5 times with the options' poll backoff
-// (foundation.WithPollInterval; 2s doubling by default, about 30s in all)
-// before the error is returned.
+// write is retried with the options' poll backoff
+// (foundation.WithPollInterval; 2s doubling by default) for at most 2
+// minutes (internal/awsretry.Wait) before the error is returned.
 //
 // # Permissions
 //

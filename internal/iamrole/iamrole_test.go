@@ -10,19 +10,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
 )
 
-func TestRetryPropagationIsBoundedAndOnlyForMalformedPolicy(t *testing.T) {
+func TestRetryPropagationIsBoundedByTimeAndOnlyForMalformedPolicy(t *testing.T) {
 	o := call.Resolve(foundation.WithPollInterval(time.Millisecond, 2*time.Millisecond))
+	o.PropagationTimeout = 30 * time.Millisecond
 	n := 0
+	start := time.Now()
 	err := RetryPropagation(context.Background(), o, func() error {
 		n++
 		return &types.MalformedPolicyDocumentException{Message: new("Invalid principal in policy")}
 	})
 	var mpd *types.MalformedPolicyDocumentException
-	if !errors.As(err, &mpd) || n != PropagationAttempts {
+	var pe *awsretry.PropagationError
+	if !errors.As(err, &mpd) || !errors.As(err, &pe) || pe.Attempts != n || n < 2 {
 		t.Fatalf("after %d attempts: %v", n, err)
+	}
+	if d := time.Since(start); d < o.PropagationTimeout || d > time.Second {
+		t.Fatalf("stopped after %s, not at the %s bound", d, o.PropagationTimeout)
 	}
 	n = 0
 	err = RetryPropagation(context.Background(), o, func() error { n++; return &types.NoSuchEntityException{} })

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
 )
 
@@ -418,31 +419,18 @@ func (r *run) tags(ctx context.Context) (map[string]string, error) {
 	return tags, nil
 }
 
-// PropagationAttempts bounds the retries of a trust policy write that IAM
-// refuses because a principal it names was created moments ago.
-const PropagationAttempts = 5
-
 // RetryPropagation calls write until it does not fail with
-// MalformedPolicyDocumentException, at most PropagationAttempts times,
-// waiting the options' poll backoff in between. The trust policies written
-// here were validated before any call, so IAM refusing one is its eventual
-// consistency: a principal (an OIDC provider, a role in another account)
-// that was just created is "invalid" until it has propagated.
+// MalformedPolicyDocumentException, for at most the options'
+// PropagationTimeout, waiting the options' poll backoff in between (see
+// awsretry.Wait). The trust policies written here were validated before
+// any call, so IAM refusing one is its eventual consistency: a principal
+// (an OIDC provider, a role in another account) that was just created is
+// "invalid" until it has propagated.
 func RetryPropagation(ctx context.Context, o call.Options, write func() error) error {
-	delay := o.PollInterval
-	for attempt := 1; ; attempt++ {
-		err := write()
-		var mpd *types.MalformedPolicyDocumentException
-		if err == nil || !errors.As(err, &mpd) || attempt == PropagationAttempts {
-			return err
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-		delay = min(2*delay, o.MaxPollInterval)
-	}
+	return awsretry.Wait(ctx, o, isMalformedPolicy, func(context.Context) error { return write() })
+}
+
+func isMalformedPolicy(err error) bool {
+	var mpd *types.MalformedPolicyDocumentException
+	return errors.As(err, &mpd)
 }
