@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
@@ -542,11 +543,11 @@ func (r *keyRun) ensureRoles(ctx context.Context) error {
 
 // propagationRetry calls fn and, when the policy names IAM principals,
 // retries it while KMS answers MalformedPolicyDocumentException, for at
-// most Spec.PropagationTimeout, polling with the options' intervals: KMS
-// refuses a policy naming a principal it cannot see yet, which happens for
-// a while after the principal (a service-linked role) was created. Other
-// errors, and every error for policies naming only accounts and services,
-// are returned at once.
+// most Spec.PropagationTimeout, polling with the options' intervals
+// (awsretry.Wait): KMS refuses a policy naming a principal it cannot see
+// yet, which happens for a while after the principal (a service-linked
+// role) was created. Other errors, and every error for policies naming
+// only accounts and services, are returned at once.
 func (r *keyRun) propagationRetry(ctx context.Context, step string, fn func(context.Context) error) error {
 	if !r.retryPropagation {
 		if err := fn(ctx); err != nil {
@@ -555,35 +556,23 @@ func (r *keyRun) propagationRetry(ctx context.Context, step string, fn func(cont
 		return nil
 	}
 	o := r.o
-	o.WaitTimeout = r.spec.PropagationTimeout
-	var last error
-	attempts := 0
-	err := o.Poll(ctx, "the principals of the key policy to propagate", func(context.Context) (bool, error) {
-		// Each attempt gets the caller's context: the timeout bounds the
-		// retrying, not a call in flight.
-		attempts++
-		err := fn(ctx)
-		var mp *types.MalformedPolicyDocumentException
-		switch {
-		case err == nil:
-			return true, nil
-		case errors.As(err, &mp):
-			last = err
-			r.log.Debug("key policy refused; retrying while its principals propagate", slog.Int("attempt", attempts), slog.String("error", mp.ErrorMessage()))
-			return false, nil
-		default:
-			return false, err
-		}
-	})
-	var wt *foundation.WaitTimeoutError
-	if errors.As(err, &wt) && last != nil && ctx.Err() == nil {
+	o.PropagationTimeout = r.spec.PropagationTimeout
+	o.Logger = r.log
+	err := awsretry.Wait(ctx, o, isMalformedPolicy, fn)
+	var pe *awsretry.PropagationError
+	if errors.As(err, &pe) {
 		return r.errorf(fmt.Sprintf("%s: still refused after %d attempts in %s (a principal does not exist, or has not propagated)",
-			step, attempts, r.spec.PropagationTimeout), last)
+			step, pe.Attempts, pe.Timeout), pe.Err)
 	}
 	if err != nil {
 		return r.errorf(step, err)
 	}
 	return nil
+}
+
+func isMalformedPolicy(err error) bool {
+	var mp *types.MalformedPolicyDocumentException
+	return errors.As(err, &mp)
 }
 
 func (r *keyRun) rotationDiffs(enabled bool, period int) []foundation.Diff {
