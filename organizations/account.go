@@ -43,7 +43,7 @@ type Account struct {
 // with its parents), its place in that OU and its tags. A CreateAccount
 // request already in progress for the account (a run that stopped while
 // waiting) is waited for, not made again. See EnsureAccounts.
-func EnsureAccount(ctx context.Context, api API, spec AccountSpec, opts ...foundation.Option) (*Account, error) {
+func EnsureAccount(ctx context.Context, api EnsureAccountAPI, spec AccountSpec, opts ...foundation.Option) (*Account, error) {
 	var f faults
 	spec.check(&f, "spec")
 	checkAPI(&f, api)
@@ -70,7 +70,7 @@ func EnsureAccount(ctx context.Context, api API, spec AccountSpec, opts ...found
 // (created if missing). The result lists the OUs and the accounts in spec
 // order. Each account is converged as by EnsureAccount; errors of several
 // accounts are returned joined, after every account was tried.
-func EnsureAccounts(ctx context.Context, api API, spec AccountsSpec, opts ...foundation.Option) (*TreeResult, error) {
+func EnsureAccounts(ctx context.Context, api EnsureAccountsAPI, spec AccountsSpec, opts ...foundation.Option) (*TreeResult, error) {
 	var f faults
 	spec.check(&f)
 	checkAPI(&f, api)
@@ -93,7 +93,7 @@ func ouSpecsOf(accounts []AccountSpec) []OUSpec {
 	return out
 }
 
-func checkAPI(f *faults, api API) {
+func checkAPI(f *faults, api any) {
 	if api == nil {
 		f.add("api", "", "must not be nil")
 	}

@@ -22,7 +22,7 @@ import (
 // SUSPENDED) in the suspended OU needs no call; one elsewhere is moved.
 // The management account is refused with a *ManagementAccountError, and
 // AWS's closure quotas with a *CloseQuotaError (not retried).
-func CloseAccount(ctx context.Context, api API, spec CloseAccountSpec, opts ...foundation.Option) (*Account, error) {
+func CloseAccount(ctx context.Context, api CloseAccountAPI, spec CloseAccountSpec, opts ...foundation.Option) (*Account, error) {
 	var f faults
 	spec.check(&f)
 	checkAPI(&f, api)

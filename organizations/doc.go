@@ -18,8 +18,11 @@
 //	})
 //	member, err := organizations.AccountConfig(ctx, cfg, tree.Accounts[0].ID, organizations.DefaultRoleName)
 //
-// api is an *organizations.Client of the AWS SDK (or anything with the
-// methods of API) acting as the organization's management account.
+// api is an *organizations.Client of the AWS SDK acting as the
+// organization's management account, or anything with the methods of the
+// function's own interface (EnsureTreeAPI for EnsureTree, ReadTreeAPI for
+// ReadTree, ...): each function's interface holds exactly the calls it
+// makes, so a test fake for one function needs only those.
 //
 // OUs are identified by their path of names from the root, accounts by their
 // email address (compared case-insensitively): the keys a second run finds

@@ -38,7 +38,7 @@ type Organization struct {
 // An organization with only consolidated billing features, or a caller
 // that is a member account rather than the management account, cannot be
 // converged in place: that is an *OrganizationError.
-func EnsureOrganization(ctx context.Context, api API, spec OrganizationSpec, opts ...foundation.Option) (*Organization, error) {
+func EnsureOrganization(ctx context.Context, api EnsureOrganizationAPI, spec OrganizationSpec, opts ...foundation.Option) (*Organization, error) {
 	var f faults
 	spec.check(&f)
 	checkAPI(&f, api)

@@ -87,7 +87,7 @@ func (t *Tree) Account(email string) *TreeAccount {
 // (ListOrganizationalUnitsForParent, ListAccountsForParent), and the
 // policies attached to every target, one ListPoliciesForTarget per enabled
 // policy type. Parents and targets are read DefaultReadConcurrency at once.
-func ReadTree(ctx context.Context, api API, opts ...foundation.Option) (*Tree, error) {
+func ReadTree(ctx context.Context, api ReadTreeAPI, opts ...foundation.Option) (*Tree, error) {
 	var f faults
 	checkAPI(&f, api)
 	if err := f.err(); err != nil {

@@ -56,10 +56,10 @@ type run struct {
 	inProgress []types.CreateAccountStatus
 }
 
-func newRun(api API, opts []foundation.Option) *run {
+func newRun(api any, opts []foundation.Option) *run {
 	o := call.Resolve(opts...)
 	return &run{
-		api: api, o: o, log: o.Logger,
+		api: widen(api), o: o, log: o.Logger,
 		ous: map[string]*ouNode{}, paths: map[string]string{}, lists: map[string]*ouList{},
 	}
 }

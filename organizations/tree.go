@@ -57,7 +57,7 @@ func (t *TreeResult) Account(email string) *Account {
 // EnsureOU converges the OU at spec.Path, creating it and its missing
 // parents (parents get no tags), and converges its tags. The organization
 // must exist.
-func EnsureOU(ctx context.Context, api API, spec OUSpec, opts ...foundation.Option) (*OU, error) {
+func EnsureOU(ctx context.Context, api EnsureOUAPI, spec OUSpec, opts ...foundation.Option) (*OU, error) {
 	var f faults
 	spec.check(&f, "spec")
 	checkAPI(&f, api)
@@ -84,7 +84,7 @@ func EnsureOU(ctx context.Context, api API, spec OUSpec, opts ...foundation.Opti
 // OUs and accounts that exist but are not in the spec are left alone.
 // Errors of several siblings or accounts are returned joined; the result is
 // nil on error and running again resumes the work.
-func EnsureTree(ctx context.Context, api API, spec TreeSpec, opts ...foundation.Option) (*TreeResult, error) {
+func EnsureTree(ctx context.Context, api EnsureTreeAPI, spec TreeSpec, opts ...foundation.Option) (*TreeResult, error) {
 	var f faults
 	spec.check(&f)
 	checkAPI(&f, api)
@@ -95,7 +95,7 @@ func EnsureTree(ctx context.Context, api API, spec TreeSpec, opts ...foundation.
 }
 
 // ensureTree converges a validated spec.
-func ensureTree(ctx context.Context, api API, spec TreeSpec, opts []foundation.Option) (*TreeResult, error) {
+func ensureTree(ctx context.Context, api EnsureOUAPI, spec TreeSpec, opts []foundation.Option) (*TreeResult, error) {
 	r := newRun(api, opts)
 	ouConc := spec.OUConcurrency
 	if ouConc == 0 {
