@@ -46,7 +46,7 @@ func (i Instance) DefaultStartURL() string {
 // client's region (ListInstances). An instance still being created is
 // waited for. Without one it returns an error matching ErrNotEnabled:
 // enabling the organization instance is a console step.
-func FindInstance(ctx context.Context, api SSOAdminAPI, opts ...foundation.Option) (*Instance, error) {
+func FindInstance(ctx context.Context, api FindInstanceAPI, opts ...foundation.Option) (*Instance, error) {
 	if api == nil {
 		return nil, specerr.New(pkg, "api", "", "must not be nil")
 	}
@@ -54,7 +54,7 @@ func FindInstance(ctx context.Context, api SSOAdminAPI, opts ...foundation.Optio
 	return findInstance(ctx, api, o, "")
 }
 
-func findInstance(ctx context.Context, api SSOAdminAPI, o call.Options, wantARN string) (*Instance, error) {
+func findInstance(ctx context.Context, api FindInstanceAPI, o call.Options, wantARN string) (*Instance, error) {
 	var inst *Instance
 	err := o.Poll(ctx, "the IAM Identity Center instance to become ACTIVE", func(ctx context.Context) (bool, error) {
 		var all []types.InstanceMetadata
