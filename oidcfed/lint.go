@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
 )
@@ -210,12 +212,12 @@ func lintStatement(i int, st foundation.Statement) []Finding {
 }
 
 // oidcProviderHostPath returns the HOSTPATH of an IAM OIDC provider ARN.
-func oidcProviderHostPath(arn string) (string, bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "iam" {
+func oidcProviderHostPath(s string) (string, bool) {
+	a, err := arn.Parse(s)
+	if err != nil || !strings.HasPrefix(a.Partition, "aws") || a.Service != "iam" {
 		return "", false
 	}
-	hp, ok := strings.CutPrefix(parts[5], "oidc-provider/")
+	hp, ok := strings.CutPrefix(a.Resource, "oidc-provider/")
 	if !ok || hp == "" {
 		return "", false
 	}

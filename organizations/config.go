@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -98,8 +99,8 @@ func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName stri
 		return aws.Config{}, err
 	}
 
-	arn := fmt.Sprintf("arn:%s:iam::%s:role%s%s", awsrules.Partition(cfg.Region), accountID, c.path, roleName)
-	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), arn, func(o *stscreds.AssumeRoleOptions) {
+	roleARN := arn.ARN{Partition: awsrules.Partition(cfg.Region), Service: "iam", AccountID: accountID, Resource: "role" + c.path + roleName}.String()
+	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), roleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = c.sessionName
 		if c.externalID != "" {
 			o.ExternalID = aws.String(c.externalID)
@@ -110,7 +111,7 @@ func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName stri
 	})
 	cache := aws.NewCredentialsCache(provider)
 	if _, err := cache.Retrieve(ctx); err != nil {
-		return aws.Config{}, fmt.Errorf("organizations: account %s: assume role %s: %w", accountID, arn, err)
+		return aws.Config{}, fmt.Errorf("organizations: account %s: assume role %s: %w", accountID, roleARN, err)
 	}
 	out := cfg.Copy()
 	out.Credentials = cache

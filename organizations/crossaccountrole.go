@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/awsfoundation/foundation"
@@ -310,32 +311,32 @@ func (s CrossAccountRoleSpec) trustFaults() []error {
 		case !accountIDRe.MatchString(id):
 			f.add(field, id, "must be a 12-digit account ID")
 		default:
-			dup(field, id, "arn:"+s.Partition+":iam::"+id+":root")
+			dup(field, id, rootARN(s.Partition, id))
 		}
 	}
-	for i, arn := range s.TrustedPrincipalARNs {
+	for i, principal := range s.TrustedPrincipalARNs {
 		field := fmt.Sprintf("spec.TrustedPrincipalARNs[%d]", i)
-		parts := strings.SplitN(arn, ":", 6)
+		parsed, perr := arn.Parse(principal)
 		switch {
-		case arn == "":
+		case principal == "":
 			f.add(field, "", "must not be empty")
-		case arn == "*":
-			f.add(field, arn, `is "*": would trust every AWS principal, in every account`)
-		case len(parts) == 6 && strings.ContainsAny(parts[4], "*?"):
-			f.add(field, arn, "has a wildcard in the account ID: would trust principals of other AWS accounts; name each account exactly")
-		case strings.ContainsAny(arn, "*?"):
-			f.add(field, arn, "has a wildcard: a trusted principal must be an exact ARN (IAM does not match wildcards in a trust policy's Principal)")
-		case accountIDRe.MatchString(arn):
-			f.add(field, arn, "is an account ID: list it in spec.TrustedAccountIDs")
+		case principal == "*":
+			f.add(field, principal, `is "*": would trust every AWS principal, in every account`)
+		case perr == nil && strings.ContainsAny(parsed.AccountID, "*?"):
+			f.add(field, principal, "has a wildcard in the account ID: would trust principals of other AWS accounts; name each account exactly")
+		case strings.ContainsAny(principal, "*?"):
+			f.add(field, principal, "has a wildcard: a trusted principal must be an exact ARN (IAM does not match wildcards in a trust policy's Principal)")
+		case accountIDRe.MatchString(principal):
+			f.add(field, principal, "is an account ID: list it in spec.TrustedAccountIDs")
 		default:
-			m := trustedARNRe.FindStringSubmatch(arn)
+			m := trustedARNRe.FindStringSubmatch(principal)
 			switch {
 			case m == nil:
-				f.add(field, arn, "must be the exact ARN of an account root, a role or a user (arn:aws:iam::111122223333:role/NAME)")
+				f.add(field, principal, "must be the exact ARN of an account root, a role or a user (arn:aws:iam::111122223333:role/NAME)")
 			case partitionOK && m[1] != s.Partition:
-				f.add(field, arn, fmt.Sprintf("is in partition %q, not spec.Partition %q: trust does not cross partitions", m[1], s.Partition))
+				f.add(field, principal, fmt.Sprintf("is in partition %q, not spec.Partition %q: trust does not cross partitions", m[1], s.Partition))
 			default:
-				dup(field, arn, arn)
+				dup(field, principal, principal)
 			}
 		}
 	}
@@ -345,13 +346,19 @@ func (s CrossAccountRoleSpec) trustFaults() []error {
 	return f
 }
 
+// rootARN is the ARN of an account's root principal:
+// "arn:aws:iam::111122223333:root".
+func rootARN(partition, accountID string) string {
+	return arn.ARN{Partition: partition, Service: "iam", AccountID: accountID, Resource: "root"}.String()
+}
+
 // trustPolicy builds the document of a valid spec: one statement allowing
 // sts:AssumeRole to the trusted account roots, then the trusted principal
 // ARNs, in spec order.
 func (s CrossAccountRoleSpec) trustPolicy() *foundation.PolicyDocument {
 	var principals []string
 	for _, id := range s.TrustedAccountIDs {
-		principals = append(principals, "arn:"+s.Partition+":iam::"+id+":root")
+		principals = append(principals, rootARN(s.Partition, id))
 	}
 	principals = append(principals, s.TrustedPrincipalARNs...)
 	st := foundation.Statement{
