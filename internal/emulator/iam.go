@@ -9,7 +9,6 @@ package emulator
 import (
 	"crypto/sha1"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
@@ -342,21 +341,11 @@ func iamPage[T any](c *Ctx, items []T, key func(T) string) ([]T, string, *APIErr
 		max = n
 	}
 	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
-	start := 0
-	if m := c.Form("Marker"); m != "" {
-		b, err := base64.RawURLEncoding.DecodeString(m)
-		if err != nil {
-			return nil, "", iamValidation("Invalid Marker.")
-		}
-		from := string(b)
-		start = sort.Search(len(items), func(i int) bool { return key(items[i]) >= from })
+	page, next, ok := pageAfter(c, items, key, c.Form("Marker"), max)
+	if !ok {
+		return nil, "", iamValidation("Invalid Marker.")
 	}
-	items = items[start:]
-	n := c.PageSize(max)
-	if len(items) <= n {
-		return items, "", nil
-	}
-	return items[:n], base64.RawURLEncoding.EncodeToString([]byte(key(items[n]))), nil
+	return page, next, nil
 }
 
 // ---------------------------------------------------------------------------

@@ -16,12 +16,10 @@ package emulator
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -566,19 +564,9 @@ func kmsCheckTags(tags []kmsTag, existing map[string]string) (map[string]string,
 // carry the last key returned, so a page survives changes to the list.
 // badMarker is returned for a marker the emulator did not issue.
 func kmsMarkerPage[T any](c *Ctx, items []T, key func(T) string, marker string, limit int, badMarker *APIError) ([]T, string, *APIError) {
-	start := 0
-	if marker != "" {
-		after, err := base64.RawURLEncoding.DecodeString(marker)
-		if err != nil {
-			return nil, "", badMarker
-		}
-		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > string(after) })
-	}
-	end := min(start+c.PageSize(limit), len(items))
-	page := append(make([]T, 0, end-start), items[start:end]...)
-	next := ""
-	if end < len(items) {
-		next = base64.RawURLEncoding.EncodeToString([]byte(key(items[end-1])))
+	page, next, ok := pageAfter(c, items, key, marker, limit)
+	if !ok {
+		return nil, "", badMarker
 	}
 	return page, next, nil
 }

@@ -13,8 +13,6 @@ package emulator
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -321,22 +319,7 @@ const (
 
 // orgHashID draws n characters of alphabet from a hash of parts.
 func orgHashID(alphabet string, n int, parts ...string) string {
-	var out []byte
-	for block := 0; len(out) < n; block++ {
-		h := sha256.New()
-		fmt.Fprintf(h, "%d", block)
-		for _, p := range parts {
-			h.Write([]byte{0})
-			h.Write([]byte(p))
-		}
-		for _, b := range h.Sum(nil) {
-			if len(out) == n {
-				break
-			}
-			out = append(out, alphabet[int(b)%len(alphabet)])
-		}
-	}
-	return string(out)
+	return hashID("", alphabet, n, parts...)
 }
 
 // nextID returns an ID built by mk from the resource's own inputs (mk
@@ -703,19 +686,9 @@ func orgPaginate[T any](c *Ctx, items []T, key func(T) string, token string, max
 	if maxResults > orgMaxResults {
 		return nil, "", orgInvalid("MAX_VALUE_EXCEEDED", "You provided a value that exceeds the allowed maximum of %d for MaxResults.", orgMaxResults)
 	}
-	start := 0
-	if token != "" {
-		after, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil {
-			return nil, "", orgInvalid("INVALID_NEXT_TOKEN", "You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.")
-		}
-		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > string(after) })
-	}
-	end := min(start+c.PageSize(maxResults), len(items))
-	page := append(make([]T, 0, end-start), items[start:end]...)
-	next := ""
-	if end < len(items) {
-		next = base64.RawURLEncoding.EncodeToString([]byte(key(items[end-1])))
+	page, next, ok := pageAfter(c, items, key, token, maxResults)
+	if !ok {
+		return nil, "", orgInvalid("INVALID_NEXT_TOKEN", "You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.")
 	}
 	return page, next, nil
 }

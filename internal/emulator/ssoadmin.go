@@ -17,8 +17,6 @@ package emulator
 // the service's exceptions do.
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -249,22 +247,7 @@ const ssoHex = "0123456789abcdef"
 
 // ssoHashID draws n characters of alphabet from a hash of parts.
 func ssoHashID(alphabet string, n int, parts ...string) string {
-	var out []byte
-	for block := 0; len(out) < n; block++ {
-		h := sha256.New()
-		fmt.Fprintf(h, "sso%d", block)
-		for _, p := range parts {
-			h.Write([]byte{0})
-			h.Write([]byte(p))
-		}
-		for _, b := range h.Sum(nil) {
-			if len(out) == n {
-				break
-			}
-			out = append(out, alphabet[int(b)%len(alphabet)])
-		}
-	}
-	return string(out)
+	return hashID("sso", alphabet, n, parts...)
 }
 
 // ssoUUID is a UUID-shaped (8-4-4-4-12 lowercase hex) hash of parts.
@@ -298,19 +281,9 @@ func ssoPaginate[T any](c *Ctx, items []T, key func(T) string, token string, max
 		}
 		limit = *maxResults
 	}
-	start := 0
-	if token != "" {
-		after, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil {
-			return nil, "", invalid("The NextToken provided is invalid. Use the NextToken from a previous response.")
-		}
-		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > string(after) })
-	}
-	end := min(start+c.PageSize(limit), len(items))
-	page := append(make([]T, 0, end-start), items[start:end]...)
-	next := ""
-	if end < len(items) {
-		next = base64.RawURLEncoding.EncodeToString([]byte(key(items[end-1])))
+	page, next, ok := pageAfter(c, items, key, token, limit)
+	if !ok {
+		return nil, "", invalid("The NextToken provided is invalid. Use the NextToken from a previous response.")
 	}
 	return page, next, nil
 }
