@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
@@ -61,7 +61,12 @@ func Bootstrap(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 		// Every call goes to Spec.Region, whatever region the clients were
 		// built for: one pair of clients can bootstrap every region of an
 		// account.
-		s3Region:  func(so *s3.Options) { so.Region = spec.Region },
+		// S3 OperationAborted (a configuration write racing the bucket's
+		// create) is retried by the client's retryer.
+		s3Region: func(so *s3.Options) {
+			so.Region = spec.Region
+			so.Retryer = awsretry.Add(so.Retryer, awsretry.S3...)
+		},
 		ddbRegion: func(do *dynamodb.Options) { do.Region = spec.Region },
 	}
 
@@ -103,36 +108,18 @@ func (r *run) record(c foundation.Change) {
 	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
 }
 
-// write calls fn unless in dry run, retrying the transient errors listed in
-// retryable. The change is recorded once fn succeeded (or in dry run).
+// write calls fn unless in dry run. The change is recorded once fn
+// succeeded (or in dry run). Retries are not made here: the S3 calls carry
+// awsretry's codes in their retryer (s3Region), and the few writes AWS
+// refuses while something settles wait in awsretry.Wait at their call.
 func (r *run) write(ctx context.Context, c foundation.Change, fn func(context.Context) error) error {
 	if !r.o.DryRun {
-		if err := r.retry(ctx, fn); err != nil {
+		if err := fn(ctx); err != nil {
 			return err
 		}
 	}
 	r.record(c)
 	return nil
-}
-
-// retry calls fn until it succeeds, fails with an error that is not
-// retryable, maxAttempts is reached or ctx ends.
-func (r *run) retry(ctx context.Context, fn func(context.Context) error) error {
-	for attempt := 1; ; attempt++ {
-		err := fn(ctx)
-		if err == nil || attempt >= maxAttempts || !retryable(err) {
-			return err
-		}
-		d := backoff(r.o.PollInterval, r.o.MaxPollInterval, attempt)
-		r.log.Debug("retrying", slog.String("code", apiCode(err)), slog.Duration("after", d))
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-	}
 }
 
 func bucketARN(region, bucket string) string {

@@ -127,10 +127,7 @@ func (r *run) createBucket(ctx context.Context) error {
 			LocationConstraint: s3types.BucketLocationConstraint(r.spec.Region),
 		}
 	}
-	err := r.retry(ctx, func(ctx context.Context) error {
-		_, err := r.api.S3.CreateBucket(ctx, in, r.s3Region)
-		return err
-	})
+	_, err := r.api.S3.CreateBucket(ctx, in, r.s3Region)
 	var owned *s3types.BucketAlreadyOwnedByYou
 	var taken *s3types.BucketAlreadyExists
 	switch {

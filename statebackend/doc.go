@@ -80,10 +80,14 @@
 //
 //	statebackend: bucket "state-123": put versioning: operation error S3: PutBucketVersioning, ... AccessDenied
 //
-// Throttling is retried by the SDK. The transient errors AWS asks callers
-// to retry that the SDK does not (S3 OperationAborted, DynamoDB
-// ContinuousBackupsUnavailableException) are retried a few times with the
-// options' poll backoff; see retryable in errors.go.
+// Throttling is retried by the SDK. S3 OperationAborted, which AWS asks
+// callers to retry and the SDK does not, is added to the client's retryer
+// for every S3 call (internal/awsretry), so it is retried up to the
+// client's MaxAttempts. DynamoDB ContinuousBackupsUnavailableException
+// (point-in-time recovery on a table created moments ago) is retried with
+// the options' poll backoff for at most 2 minutes, and UpdateTable refused
+// while another change settles (ResourceInUseException) waits for ACTIVE
+// and is retried within the options' WaitTimeout. Retries never nest.
 //
 // # Permissions
 //

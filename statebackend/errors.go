@@ -3,7 +3,6 @@ package statebackend
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -88,35 +87,4 @@ func responseHeader(err error, name string) string {
 		return re.Response.Header.Get(name)
 	}
 	return ""
-}
-
-// retryable reports whether err is one AWS documents as transient but the
-// SDK's standard retryer does not retry. This is the one place such codes
-// are listed:
-//
-//   - S3 OperationAborted (409): "A conflicting conditional operation is
-//     currently in progress against this resource. Try again." — bucket
-//     configuration writes racing a bucket create.
-//   - DynamoDB ContinuousBackupsUnavailableException: point-in-time recovery
-//     cannot be changed for a few moments after a table is created.
-//
-// They are retried at most maxAttempts times with the options' poll backoff.
-func retryable(err error) bool {
-	switch apiCode(err) {
-	case "OperationAborted", "ContinuousBackupsUnavailableException":
-		return true
-	}
-	return false
-}
-
-// maxAttempts bounds the retries of retryable errors.
-const maxAttempts = 5
-
-// backoff returns the delay before retry attempt n (1-based).
-func backoff(first, max time.Duration, n int) time.Duration {
-	d := first
-	for i := 1; i < n && d < max; i++ {
-		d *= 2
-	}
-	return min(d, max)
 }

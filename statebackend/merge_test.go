@@ -226,15 +226,3 @@ func TestSSEDiffs(t *testing.T) {
 		}
 	}
 }
-
-func TestBackoff(t *testing.T) {
-	if got := backoff(10, 35, 1); got != 10 {
-		t.Errorf("1: %v", got)
-	}
-	if got := backoff(10, 35, 2); got != 20 {
-		t.Errorf("2: %v", got)
-	}
-	if got := backoff(10, 35, 5); got != 35 {
-		t.Errorf("5: %v", got)
-	}
-}

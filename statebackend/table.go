@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +11,8 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
+	"github.com/awsfoundation/foundation/internal/call"
 )
 
 // Resource names used in Changes for the lock table.
@@ -117,12 +118,7 @@ func (r *run) createTable(ctx context.Context) (*ddbtypes.TableDescription, erro
 	for _, k := range sortedKeys(r.spec.Tags) {
 		in.Tags = append(in.Tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(r.spec.Tags[k])})
 	}
-	var out *dynamodb.CreateTableOutput
-	err := r.retry(ctx, func(ctx context.Context) error {
-		var err error
-		out, err = r.api.DynamoDB.CreateTable(ctx, in, r.ddbRegion)
-		return err
-	})
+	out, err := r.api.DynamoDB.CreateTable(ctx, in, r.ddbRegion)
 	var inUse *ddbtypes.ResourceInUseException
 	switch {
 	case errors.As(err, &inUse):
@@ -214,30 +210,51 @@ func (r *run) checkTable(d *ddbtypes.TableDescription) error {
 
 // updateTable calls UpdateTable and waits for the table to settle. When
 // another change to the table has not settled yet (ResourceInUseException,
-// e.g. a concurrent run), it waits for ACTIVE and tries again, at most
-// maxAttempts times.
+// e.g. a concurrent run), it waits for ACTIVE and tries again, in
+// awsretry.Wait bounded by the options' WaitTimeout.
 func (r *run) updateTable(ctx context.Context, step string, in *dynamodb.UpdateTableInput) error {
 	in.TableName = aws.String(r.spec.LockTable)
-	for attempt := 1; ; attempt++ {
-		err := r.retry(ctx, func(ctx context.Context) error {
-			_, err := r.api.DynamoDB.UpdateTable(ctx, in, r.ddbRegion)
-			return err
-		})
-		var inUse *ddbtypes.ResourceInUseException
-		if errors.As(err, &inUse) && attempt < maxAttempts {
-			r.log.Debug("table busy, waiting", slog.Int("attempt", attempt))
-			if _, err := r.waitActive(ctx); err != nil {
-				return err
+	o := r.waitOptions()
+	o.PropagationTimeout = r.o.WaitTimeout
+	var waitErr error // from waiting for ACTIVE: already wrapped
+	err := awsretry.Wait(ctx, o, isInUse, func(ctx context.Context) error {
+		_, err := r.api.DynamoDB.UpdateTable(ctx, in, r.ddbRegion)
+		if isInUse(err) {
+			r.log.Debug("table busy, waiting")
+			if _, waitErr = r.waitActive(ctx); waitErr != nil {
+				return waitErr
 			}
-			continue
 		}
-		if err != nil {
-			return r.tableErr(step, err)
-		}
-		break
+		return err
+	})
+	var pe *awsretry.PropagationError
+	switch {
+	case errors.As(err, &pe):
+		return r.tableErr(step, pe.Err)
+	case err != nil && err == waitErr:
+		return err
+	case err != nil:
+		return r.tableErr(step, err)
 	}
-	_, err := r.waitActive(ctx)
+	_, err = r.waitActive(ctx)
 	return err
+}
+
+// waitOptions are the options of awsretry.Wait for this run: the run's,
+// logging to the run's logger.
+func (r *run) waitOptions() call.Options {
+	o := r.o
+	o.Logger = r.log
+	return o
+}
+
+func isContinuousBackupsUnavailable(err error) bool {
+	return apiCode(err) == "ContinuousBackupsUnavailableException"
+}
+
+func isInUse(err error) bool {
+	var inUse *ddbtypes.ResourceInUseException
+	return errors.As(err, &inUse)
 }
 
 func (r *run) ensureBillingMode(ctx context.Context, d *ddbtypes.TableDescription) error {
@@ -341,12 +358,21 @@ func (r *run) ensurePITR(ctx context.Context) error {
 	}
 	diff := foundation.Diff{Field: "PointInTimeRecoveryStatus", From: string(have), To: string(want)}
 	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTablePITR, diff), func(ctx context.Context) error {
-		_, err := r.api.DynamoDB.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{
-			TableName: aws.String(r.spec.LockTable),
-			PointInTimeRecoverySpecification: &ddbtypes.PointInTimeRecoverySpecification{
-				PointInTimeRecoveryEnabled: aws.Bool(!r.spec.DisablePointInTimeRecovery),
-			},
-		}, r.ddbRegion)
+		// Point-in-time recovery cannot be changed for a few moments
+		// after a table is created (ContinuousBackupsUnavailableException).
+		err := awsretry.Wait(ctx, r.waitOptions(), isContinuousBackupsUnavailable, func(ctx context.Context) error {
+			_, err := r.api.DynamoDB.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{
+				TableName: aws.String(r.spec.LockTable),
+				PointInTimeRecoverySpecification: &ddbtypes.PointInTimeRecoverySpecification{
+					PointInTimeRecoveryEnabled: aws.Bool(!r.spec.DisablePointInTimeRecovery),
+				},
+			}, r.ddbRegion)
+			return err
+		})
+		var pe *awsretry.PropagationError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		if err != nil {
 			return r.tableErr("update point-in-time recovery", err)
 		}
