@@ -21,8 +21,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/awsfoundation/foundation"
 )
 
 // IAM quotas the emulator enforces, at AWS's defaults.
@@ -417,46 +415,39 @@ func iamCheckPolicy(c *Ctx, param, member string, kind iamDocKind) (string, *API
 		return "", iamValidation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to 131072", member)
 	}
 	text := iamPolicyText(raw)
-	doc, err := foundation.ParsePolicy(text)
-	if err != nil {
-		if !json.Valid([]byte(strings.TrimSpace(text))) {
-			return "", iamMalformed("This policy contains invalid Json")
-		}
-		return "", iamMalformed("Syntax errors in policy. (%v)", err)
+	pk := policyIdentity
+	if kind == iamTrustPolicy {
+		pk = policyResource
 	}
-	if err := doc.Validate(); err != nil {
-		msg := err.Error()
-		if pe, ok := err.(*foundation.PolicyError); ok {
-			msg = strings.Join(pe.Problems, "; ")
+	doc, perr := parsePolicy(text, pk)
+	if perr != nil {
+		switch perr.Problem {
+		case policyBadJSON, policyBadVersion, policyNoPrincipal, policyPrincipalProhibited:
+			return "", iamMalformed("%s", perr.Msg)
 		}
-		return "", iamMalformed("Syntax errors in policy. (%s)", msg)
+		return "", iamMalformed("Syntax errors in policy. (%s)", perr.Msg)
 	}
 	for _, st := range doc.Statement {
 		switch kind {
 		case iamTrustPolicy:
 			switch {
-			case len(st.Resource) > 0:
+			case st.Resource != nil:
 				return "", iamMalformed("Has prohibited field Resource")
-			case len(st.NotResource) > 0:
+			case st.NotResource != nil:
 				return "", iamMalformed("Has prohibited field NotResource")
-			case st.Principal == nil && st.NotPrincipal == nil:
-				return "", iamMalformed("Missing required field Principal")
 			}
-			for _, a := range append(append([]string(nil), st.Action...), st.NotAction...) {
+			for _, a := range policyJoin(st.Action, st.NotAction) {
 				if a != "*" && !strings.HasPrefix(strings.ToLower(a), "sts:") {
 					return "", iamMalformed("AssumeRole policy may only specify STS AssumeRole actions.")
 				}
 			}
-			for _, p := range []*foundation.Principal{st.Principal, st.NotPrincipal} {
+			for _, p := range []*policyPrincipal{st.Principal, st.NotPrincipal} {
 				if apiErr := iamCheckPrincipal(c, p); apiErr != nil {
 					return "", apiErr
 				}
 			}
 		case iamIdentityPolicy:
-			switch {
-			case st.Principal != nil || st.NotPrincipal != nil:
-				return "", iamMalformed("Policy document should not specify a principal.")
-			case len(st.Resource) == 0 && len(st.NotResource) == 0:
+			if len(st.Resource) == 0 && len(st.NotResource) == 0 {
 				return "", iamMalformed("Policy statement must contain resources.")
 			}
 		}
@@ -483,7 +474,7 @@ var iamWebIdentityProviders = map[string]bool{
 // Federated principal that is not an identity provider of this account (or
 // a built-in web identity provider), a CanonicalUser. Root ARNs and account
 // IDs are fine, as are accounts the emulator does not have.
-func iamCheckPrincipal(c *Ctx, p *foundation.Principal) *APIError {
+func iamCheckPrincipal(c *Ctx, p *policyPrincipal) *APIError {
 	if p == nil {
 		return nil
 	}

@@ -17,15 +17,12 @@ package emulator
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/awsfoundation/foundation"
 )
 
 func init() {
@@ -370,36 +367,28 @@ func kmsDefaultPolicy(account string) string {
 // a JSON object with statements that each have an Effect, exactly one of
 // Action and NotAction, and a Principal or NotPrincipal. Unlike IAM identity
 // policies, key policies allow any characters in Sid.
-func kmsParsePolicy(policy string) (*foundation.PolicyDocument, string) {
-	t := strings.TrimSpace(policy)
-	if !strings.HasPrefix(t, "{") || !json.Valid([]byte(t)) {
+func kmsParsePolicy(policy string) (*policyDoc, string) {
+	doc, perr := parsePolicy(policy, policyResource)
+	if perr == nil {
+		return doc, ""
+	}
+	switch perr.Problem {
+	case policyBadJSON:
 		return nil, "The policy is not a valid JSON document."
-	}
-	doc, err := foundation.ParsePolicy(t)
-	if err != nil {
-		return nil, "The policy contains an unknown element or an element of the wrong type: " + strings.TrimPrefix(err.Error(), "parse policy: ")
-	}
-	switch doc.Version {
-	case "", "2012-10-17", "2008-10-17":
-	default:
+	case policyBadVersion:
 		return nil, "The policy contains an invalid Version."
-	}
-	if len(doc.Statement) == 0 {
+	case policyNoStatement:
 		return nil, "The policy contains no statement."
+	case policyNoEffect, policyBadEffect:
+		return nil, "The policy contains a statement with an invalid Effect."
+	case policyNoAction, policyBothActions:
+		return nil, "The policy contains a statement that must have exactly one of Action and NotAction."
+	case policyNoPrincipal:
+		return nil, "Policy contains a statement with no principal."
+	case policyBothPrincipals:
+		return nil, "The policy contains a statement with both Principal and NotPrincipal."
 	}
-	for _, st := range doc.Statement {
-		switch {
-		case st.Effect != foundation.EffectAllow && st.Effect != foundation.EffectDeny:
-			return nil, "The policy contains a statement with an invalid Effect."
-		case (len(st.Action) > 0) == (len(st.NotAction) > 0):
-			return nil, "The policy contains a statement that must have exactly one of Action and NotAction."
-		case st.Principal == nil && st.NotPrincipal == nil:
-			return nil, "Policy contains a statement with no principal."
-		case st.Principal != nil && st.NotPrincipal != nil:
-			return nil, "The policy contains a statement with both Principal and NotPrincipal."
-		}
-	}
-	return doc, ""
+	return nil, "The policy contains an unknown element or an element of the wrong type: " + perr.Msg
 }
 
 var (
@@ -415,9 +404,9 @@ var (
 // the emulator does not have (it cannot know); in an account it has, a role
 // must exist with that path and a user never does (no IAM users are
 // modeled). Assumed-role session ARNs are accepted.
-func kmsPrincipalsExist(e *Emulator, doc *foundation.PolicyDocument) bool {
+func kmsPrincipalsExist(e *Emulator, doc *policyDoc) bool {
 	for _, st := range doc.Statement {
-		for _, p := range []*foundation.Principal{st.Principal, st.NotPrincipal} {
+		for _, p := range []*policyPrincipal{st.Principal, st.NotPrincipal} {
 			if p == nil {
 				continue
 			}
@@ -473,7 +462,7 @@ func kmsPolicyAllows(policy string, caller identity, action string) bool {
 }
 
 // kmsPolicyAllowsDoc evaluates a parsed resource policy as kmsPolicyAllows does.
-func kmsPolicyAllowsDoc(doc *foundation.PolicyDocument, caller identity, action string) bool {
+func kmsPolicyAllowsDoc(doc *policyDoc, caller identity, action string) bool {
 	allowed := false
 	for _, st := range doc.Statement {
 		if len(st.Action) > 0 && !anyGlob(st.Action, action, true) {
@@ -488,10 +477,10 @@ func kmsPolicyAllowsDoc(doc *foundation.PolicyDocument, caller identity, action 
 		if st.NotPrincipal != nil && principalMatches(st.NotPrincipal, caller) {
 			continue
 		}
-		if st.Effect == foundation.EffectDeny && len(st.Condition) == 0 {
+		if st.Effect == policyEffectDeny && len(st.Condition) == 0 {
 			return false
 		}
-		if st.Effect == foundation.EffectAllow {
+		if st.Effect == policyEffectAllow {
 			allowed = true
 		}
 	}

@@ -30,8 +30,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/awsfoundation/foundation"
 )
 
 const (
@@ -1065,42 +1063,30 @@ func s3MalformedPolicy(format string, args ...any) *APIError {
 // s3ValidatePolicy checks a bucket policy as S3 does before storing it:
 // valid JSON object, a Statement, well-formed statements whose actions are
 // S3 actions and whose resources are this bucket or its objects.
-func s3ValidatePolicy(bucketName, policy string) (*foundation.PolicyDocument, error) {
-	trimmed := strings.TrimSpace(policy)
-	if !strings.HasPrefix(trimmed, "{") || !json.Valid([]byte(trimmed)) {
-		return nil, s3MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(trimmed), &top); err != nil {
-		return nil, s3MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
-	}
-	if st, ok := top["Statement"]; !ok || bytes.Equal(bytes.TrimSpace(st), []byte("[]")) || bytes.Equal(bytes.TrimSpace(st), []byte("null")) {
-		return nil, s3MalformedPolicy("Missing required field Statement")
-	}
-	doc, err := foundation.ParsePolicy(trimmed)
-	if err != nil {
-		return nil, s3MalformedPolicy("Invalid policy syntax. (emulator: %v)", err)
+func s3ValidatePolicy(bucketName, policy string) (*policyDoc, error) {
+	doc, perr := parsePolicy(policy, policyResource)
+	if perr != nil {
+		switch perr.Problem {
+		case policyBadJSON:
+			return nil, s3MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
+		case policyBadEffect:
+			return nil, s3MalformedPolicy("Invalid effect: %s", perr.Value)
+		case policyNoStatement, policyNoEffect, policyNoPrincipal, policyNoAction:
+			return nil, s3MalformedPolicy("%s", perr.Msg)
+		}
+		return nil, s3MalformedPolicy("Invalid policy syntax. (emulator: %s)", perr.Msg)
 	}
 	arn := "arn:aws:s3:::" + bucketName
 	for _, st := range doc.Statement {
-		switch {
-		case st.Effect == "":
-			return nil, s3MalformedPolicy("Missing required field Effect")
-		case st.Effect != foundation.EffectAllow && st.Effect != foundation.EffectDeny:
-			return nil, s3MalformedPolicy("Invalid effect: %s", st.Effect)
-		case st.Principal == nil && st.NotPrincipal == nil:
-			return nil, s3MalformedPolicy("Missing required field Principal")
-		case len(st.Action) == 0 && len(st.NotAction) == 0:
-			return nil, s3MalformedPolicy("Missing required field Action")
-		case len(st.Resource) == 0 && len(st.NotResource) == 0:
+		if len(st.Resource) == 0 && len(st.NotResource) == 0 {
 			return nil, s3MalformedPolicy("Missing required field Resource")
 		}
-		for _, a := range append(slices.Clone(st.Action), st.NotAction...) {
+		for _, a := range policyJoin(st.Action, st.NotAction) {
 			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
 				return nil, s3MalformedPolicy("Policy has invalid action")
 			}
 		}
-		for _, r := range append(slices.Clone(st.Resource), st.NotResource...) {
+		for _, r := range policyJoin(st.Resource, st.NotResource) {
 			if r != arn && !strings.HasPrefix(r, arn+"/") {
 				return nil, s3MalformedPolicy("Policy has invalid resource")
 			}
@@ -1112,9 +1098,9 @@ func s3ValidatePolicy(bucketName, policy string) (*foundation.PolicyDocument, er
 // s3PolicyIsPublic reports whether a policy is public in the sense
 // BlockPublicPolicy checks: an unconditional Allow for the "*" principal
 // (or {"AWS": "*"}), or an Allow with NotPrincipal.
-func s3PolicyIsPublic(doc *foundation.PolicyDocument) bool {
+func s3PolicyIsPublic(doc *policyDoc) bool {
 	for _, st := range doc.Statement {
-		if st.Effect != foundation.EffectAllow || len(st.Condition) > 0 {
+		if st.Effect != policyEffectAllow || len(st.Condition) > 0 {
 			continue
 		}
 		if st.NotPrincipal != nil {

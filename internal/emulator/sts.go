@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
@@ -80,8 +79,8 @@ func stsAssumeRole(c *Ctx) (any, error) {
 		}
 		duration = n
 	}
-	doc, err := foundation.ParsePolicy(string(r.AssumeRolePolicy))
-	if err != nil || !trustAllows(doc, c.Caller, map[string]string{
+	doc, perr := parsePolicy(string(r.AssumeRolePolicy), policyResource)
+	if perr != nil || !trustAllows(doc, c.Caller, map[string]string{
 		"sts:externalid":       externalID,
 		"sts:rolesessionname":  sessionName,
 		"aws:principalarn":     principalARN(c.Caller),
@@ -140,23 +139,23 @@ func principalARN(id identity) string {
 // an explicit Deny wins, then any Allow. Conditions support the String*
 // operators (and their IfExists forms) and Null; an unknown operator or key
 // never matches, so the emulator fails closed.
-func trustAllows(doc *foundation.PolicyDocument, caller identity, keys map[string]string) bool {
+func trustAllows(doc *policyDoc, caller identity, keys map[string]string) bool {
 	allowed := false
 	for _, st := range doc.Statement {
 		if !statementApplies(st, caller, keys) {
 			continue
 		}
-		if st.Effect == foundation.EffectDeny {
+		if st.Effect == policyEffectDeny {
 			return false
 		}
-		if st.Effect == foundation.EffectAllow {
+		if st.Effect == policyEffectAllow {
 			allowed = true
 		}
 	}
 	return allowed
 }
 
-func statementApplies(st foundation.Statement, caller identity, keys map[string]string) bool {
+func statementApplies(st policyStatement, caller identity, keys map[string]string) bool {
 	const action = "sts:assumerole"
 	switch {
 	case len(st.Action) > 0 && !anyGlob(st.Action, action, true):
@@ -175,7 +174,7 @@ func statementApplies(st foundation.Statement, caller identity, keys map[string]
 	return conditionsMatch(st.Condition, keys)
 }
 
-func principalMatches(p *foundation.Principal, caller identity) bool {
+func principalMatches(p *policyPrincipal, caller identity) bool {
 	if p.Wildcard {
 		return true
 	}
@@ -200,7 +199,7 @@ func anyGlob(patterns []string, value string, fold bool) bool {
 // glob matches IAM wildcards (awsrules.Glob).
 func glob(pattern, value string, fold bool) bool { return awsrules.Glob(pattern, value, fold) }
 
-func conditionsMatch(conds foundation.Conditions, keys map[string]string) bool {
+func conditionsMatch(conds map[string]map[string][]string, keys map[string]string) bool {
 	for op, kv := range conds {
 		base, ifExists := strings.CutSuffix(op, "IfExists")
 		for key, values := range kv {
