@@ -1,6 +1,7 @@
 package statebackend_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -47,19 +48,41 @@ func provisionedTable(t *testing.T, b *awstest.Backend, spec statebackend.Spec) 
 // UpdateTable call, where the nested loops made up to 25.
 func TestRetriesDoNotMultiply(t *testing.T) {
 	b := awstest.New(t)
-	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks")}
 	provisionedTable(t, b, spec)
-	f := e.FailAlways(emulator.Match{Service: "dynamodb", Operation: "UpdateTable"},
-		emulator.APIError{Status: 400, Code: "ContinuousBackupsUnavailableException", Message: "injected"})
-	_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	api := apiFor(b)
+	calls := func() int { return 0 }
+	if e := b.EmulatorFor(awstest.CapFaults); e != nil {
+		// The server refuses: the client's retryer sees the error too.
+		f := e.FailAlways(emulator.Match{Service: "dynamodb", Operation: "UpdateTable"},
+			emulator.APIError{Status: 400, Code: "ContinuousBackupsUnavailableException", Message: "injected"})
+		calls = f.Fired
+	} else {
+		// Elsewhere the client refuses, as AWS would: the library's own
+		// loops are what is counted.
+		r := &refuseUpdateTable{DynamoDBAPI: api.DynamoDB}
+		api.DynamoDB, calls = r, func() int { return r.calls }
+	}
+	_, err := statebackend.Bootstrap(ctx, api, spec, fast()...)
 	if codeOf(err) != "ContinuousBackupsUnavailableException" {
 		t.Fatalf("err = %v", err)
 	}
-	if f.Fired() != 1 {
-		t.Errorf("UpdateTable called %d times, want 1", f.Fired())
+	if n := calls(); n != 1 {
+		t.Errorf("UpdateTable called %d times, want 1", n)
 	}
+}
+
+// refuseUpdateTable answers every UpdateTable with
+// ContinuousBackupsUnavailableException, before anything is written.
+type refuseUpdateTable struct {
+	statebackend.DynamoDBAPI
+	calls int
+}
+
+func (r *refuseUpdateTable) UpdateTable(context.Context, *dynamodb.UpdateTableInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
+	r.calls++
+	return nil, &smithy.GenericAPIError{Code: "ContinuousBackupsUnavailableException", Message: "Backups are being enabled for the table"}
 }
 
 // TestS3OperationAbortedIsRetriedByTheClient: OperationAborted is retried
