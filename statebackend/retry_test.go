@@ -52,7 +52,7 @@ func TestRetriesDoNotMultiply(t *testing.T) {
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks")}
 	provisionedTable(t, b, spec)
 	api := apiFor(b)
-	calls := func() int { return 0 }
+	var calls func() int // how many UpdateTable calls were answered
 	if e := b.EmulatorFor(awstest.CapFaults); e != nil {
 		// The server refuses: the client's retryer sees the error too.
 		f := e.FailAlways(emulator.Match{Service: "dynamodb", Operation: "UpdateTable"},
