@@ -25,6 +25,10 @@
 //   - ErrInvalidSpec and SpecError: every spec is validated before the first
 //     API call, and invalid input names the field and the rule; match them
 //     with errors.Is(err, foundation.ErrInvalidSpec) and errors.As;
+//   - ErrConflict: what every conflict and mismatch error matches with
+//     errors.Is (a role at another path, a bucket another account owns,
+//     encryption that cannot change in place); errors.As on the package's
+//     typed error says what and where;
 //   - WaitTimeoutError: asynchronous work (an account being created, a table
 //     becoming ACTIVE) that did not finish within the wait timeout;
 //   - PolicyDocument, Statement, Principal and Conditions, with NewPolicy,

@@ -15,6 +15,15 @@ import (
 // Test for it with errors.Is(err, foundation.ErrInvalidSpec).
 var ErrInvalidSpec = errors.New("invalid spec")
 
+// ErrConflict is what every conflict and mismatch error of the library
+// matches with errors.Is: something that exists in AWS is not what the
+// spec asks for and cannot be changed in place, or belongs to someone else
+// (a role at another path, a bucket another account owns, a key whose
+// alias points elsewhere, repository encryption that differs, an alias
+// another account took, a profile written by hand). The run stops without
+// touching it; the typed error (errors.As) says what and where.
+var ErrConflict = errors.New("conflict with what exists")
+
 // SpecError describes one validation failure. It unwraps to ErrInvalidSpec.
 type SpecError struct {
 	Package string // "statebackend"

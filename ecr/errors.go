@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/awsfoundation/foundation"
 )
 
 // EncryptionMismatchError is returned when the repository exists with
@@ -23,6 +25,9 @@ type EncryptionMismatchError struct {
 	Have, Want       types.EncryptionType
 	HaveKey, WantKey string
 }
+
+// Is reports that the error is a foundation.ErrConflict.
+func (e *EncryptionMismatchError) Is(target error) bool { return target == foundation.ErrConflict }
 
 func (e *EncryptionMismatchError) Error() string {
 	desc := func(t types.EncryptionType, key string) string {

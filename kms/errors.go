@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/awsfoundation/foundation"
 )
 
 // KeyStateError is returned when the key the alias names is in a state
@@ -47,6 +49,9 @@ type KeyMismatchError struct {
 	Field      string
 	Have, Want string
 }
+
+// Is reports that the error is a foundation.ErrConflict.
+func (e *KeyMismatchError) Is(target error) bool { return target == foundation.ErrConflict }
 
 func (e *KeyMismatchError) Error() string {
 	return fmt.Sprintf("kms: key %q (%s): %s is %s, the spec wants %s; KMS cannot change it: create a new key and point the alias at it",

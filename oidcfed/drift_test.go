@@ -184,7 +184,7 @@ func TestRoleAtAnotherPathIsAConflict(t *testing.T) {
 	mark := e.b.Mark()
 	_, err = oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, fast()...)
 	var rc *oidcfed.RoleConflictError
-	if !errors.As(err, &rc) || rc.Role != "eks-prod-github-ci" {
+	if !errors.As(err, &rc) || rc.Role != "eks-prod-github-ci" || !errors.Is(err, foundation.ErrConflict) {
 		t.Fatalf("err = %v", err)
 	}
 	e.b.RequireNoMutations(t, mark)

@@ -3,6 +3,7 @@ package oidcfed
 import (
 	"fmt"
 
+	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/iamrole"
 )
 
@@ -13,6 +14,9 @@ type RoleConflictError struct {
 	Role   string
 	Reason string
 }
+
+// Is reports that the error is a foundation.ErrConflict.
+func (e *RoleConflictError) Is(target error) bool { return target == foundation.ErrConflict }
 
 func (e *RoleConflictError) Error() string {
 	return fmt.Sprintf("oidcfed: role %q: %s", e.Role, e.Reason)

@@ -77,6 +77,9 @@ type AliasTakenError struct {
 	Err error
 }
 
+// Is reports that the error is a foundation.ErrConflict.
+func (e *AliasTakenError) Is(target error) bool { return target == foundation.ErrConflict }
+
 func (e *AliasTakenError) Error() string {
 	cur := "it has no alias"
 	if e.Current != "" {

@@ -166,6 +166,9 @@ type RoleConflictError struct {
 	Reason string
 }
 
+// Is reports that the error is a foundation.ErrConflict.
+func (e *RoleConflictError) Is(target error) bool { return target == foundation.ErrConflict }
+
 func (e *RoleConflictError) Error() string {
 	return fmt.Sprintf("organizations: role %q: %s", e.Role, e.Reason)
 }

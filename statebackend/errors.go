@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/awsfoundation/foundation"
 )
 
 // ConflictReason says why an existing bucket cannot be used.
@@ -36,6 +38,9 @@ type BucketConflictError struct {
 	Err    error
 }
 
+// Is reports that the error is a foundation.ErrConflict.
+func (e *BucketConflictError) Is(target error) bool { return target == foundation.ErrConflict }
+
 func (e *BucketConflictError) Error() string {
 	msg := fmt.Sprintf("statebackend: bucket %q: %s", e.Bucket, e.Reason)
 	if e.Region != "" {
@@ -57,6 +62,9 @@ type TableConflictError struct {
 	Table  string
 	Reason string
 }
+
+// Is reports that the error is a foundation.ErrConflict.
+func (e *TableConflictError) Is(target error) bool { return target == foundation.ErrConflict }
 
 func (e *TableConflictError) Error() string {
 	return fmt.Sprintf("statebackend: table %q: %s", e.Table, e.Reason)

@@ -38,6 +38,9 @@ type PathConflictError struct {
 	Want string // the spec's
 }
 
+// Is reports that the error is a foundation.ErrConflict.
+func (e *PathConflictError) Is(target error) bool { return target == foundation.ErrConflict }
+
 // Reason explains the conflict and what to do.
 func (e *PathConflictError) Reason() string {
 	return fmt.Sprintf("exists with path %q, not %q; IAM cannot move a role: delete it or change spec.Path", e.Have, e.Want)
