@@ -347,15 +347,8 @@ func render(results []*result) []byte {
 	fmt.Fprintf(&b, "emulator whatever the backend, so that users can copy them.\n\n")
 
 	// Per package.
-	fmt.Fprintf(&b, "## Tests per backend and package\n\npassed / skipped / failed\n\n| package |")
-	for _, k := range kinds {
-		fmt.Fprintf(&b, " %s |", k)
-	}
-	fmt.Fprintf(&b, "\n|---|")
-	for range kinds {
-		fmt.Fprintf(&b, "---|")
-	}
-	fmt.Fprintln(&b)
+	fmt.Fprintf(&b, "## Tests per backend and package\n\npassed / skipped / failed\n\n")
+	tableHeader(&b, "package", kinds)
 	names := map[string]bool{}
 	for _, r := range results {
 		for n := range r.pkgs {
@@ -388,15 +381,8 @@ func render(results []*result) []byte {
 	}
 	fmt.Fprintf(&b, "\n")
 	if len(results) > 1 && results[0].kind == "emulator" {
-		fmt.Fprintf(&b, "\nOf the tests that run on the emulator, the share that also runs on each other backend:\n\n| package |")
-		for _, r := range results[1:] {
-			fmt.Fprintf(&b, " %s |", r.kind)
-		}
-		fmt.Fprintf(&b, "\n|---|")
-		for range results[1:] {
-			fmt.Fprintf(&b, "---|")
-		}
-		fmt.Fprintln(&b)
+		fmt.Fprintf(&b, "\nOf the tests that run on the emulator, the share that also runs on each other backend:\n\n")
+		tableHeader(&b, "package", kinds[1:])
 		for _, n := range sortedKeys(names) {
 			base := results[0].pkgs[n]
 			if base == nil || len(base.ran) == 0 {
@@ -486,15 +472,8 @@ func render(results []*result) []byte {
 	// Operations.
 	fmt.Fprintf(&b, "\n## AWS operations, and the backends that served them\n\n")
 	fmt.Fprintf(&b, "Each cell is the number of tests that called the operation through the harness's clients on that backend\n")
-	fmt.Fprintf(&b, "(calls made by the example programs' own clients are not counted); `-` is never.\n\n| operation |")
-	for _, k := range kinds {
-		fmt.Fprintf(&b, " %s |", k)
-	}
-	fmt.Fprintf(&b, "\n|---|")
-	for range kinds {
-		fmt.Fprintf(&b, "---|")
-	}
-	fmt.Fprintln(&b)
+	fmt.Fprintf(&b, "(calls made by the example programs' own clients are not counted); `-` is never.\n\n")
+	tableHeader(&b, "operation", kinds)
 	ops := map[string]bool{}
 	for _, r := range results {
 		for op := range r.ops {
@@ -513,6 +492,16 @@ func render(results []*result) []byte {
 		fmt.Fprintln(&b)
 	}
 	return b.Bytes()
+}
+
+// tableHeader writes a Markdown table's header: first, then one column per
+// backend.
+func tableHeader(b *bytes.Buffer, first string, cols []string) {
+	fmt.Fprintf(b, "| %s |", first)
+	for _, c := range cols {
+		fmt.Fprintf(b, " %s |", c)
+	}
+	fmt.Fprintf(b, "\n|---|%s\n", strings.Repeat("---|", len(cols)))
 }
 
 func escape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
