@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -204,7 +203,7 @@ func TestHiperiumConvergesAndSecondRunIsNoop(t *testing.T) {
 		require.True(t, strings.HasPrefix(role, "AWSReservedSSO_"+ProvisionersSet+"_"), role)
 		rp, err := sandboxIAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String("AwsSSOInlinePolicy")})
 		require.NoError(t, err)
-		rdoc, err := foundation.ParsePolicy(decodePolicy(t, aws.ToString(rp.PolicyDocument)))
+		rdoc, err := foundation.ParsePolicy(awstest.DecodePolicy(t, aws.ToString(rp.PolicyDocument)))
 		require.NoError(t, err)
 		require.True(t, rdoc.Equal(provisionersPolicy()))
 	}
@@ -481,16 +480,6 @@ func permissionSetARN(t *testing.T, sso *ssoadmin.Client, instanceARN *string, n
 	return nil
 }
 
-// decodePolicy undoes IAM's URL encoding of policy documents.
-func decodePolicy(t *testing.T, s string) string {
-	t.Helper()
-	if strings.HasPrefix(s, "{") {
-		return s
-	}
-	u, err := url.QueryUnescape(s)
-	require.NoError(t, err)
-	return u
-}
 
 func readConfig(t *testing.T, dir string) *ini.File {
 	t.Helper()

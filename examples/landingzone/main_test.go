@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -191,12 +190,12 @@ func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 	iam := iamsdk.NewFromConfig(mgmt)
 	role, err := iam.GetRole(ctx, &iamsdk.GetRoleInput{RoleName: aws.String("myapp-prod-github-ci")})
 	require.NoError(t, err)
-	trust, err := foundation.ParsePolicy(decodePolicy(t, aws.ToString(role.Role.AssumeRolePolicyDocument)))
+	trust, err := foundation.ParsePolicy(awstest.DecodePolicy(t, aws.ToString(role.Role.AssumeRolePolicyDocument)))
 	require.NoError(t, err)
 	require.Contains(t, trust.MustJSON(), `"token.actions.githubusercontent.com:sub":"repo:MatthewDipo/myapp:ref:refs/heads/main"`)
 	rp, err := iam.GetRolePolicy(ctx, &iamsdk.GetRolePolicyInput{RoleName: aws.String("myapp-prod-github-ci"), PolicyName: aws.String("github-ci-policy")})
 	require.NoError(t, err)
-	inline, err := foundation.ParsePolicy(decodePolicy(t, aws.ToString(rp.PolicyDocument)))
+	inline, err := foundation.ParsePolicy(awstest.DecodePolicy(t, aws.ToString(rp.PolicyDocument)))
 	require.NoError(t, err)
 	require.Len(t, inline.Statement, 4)
 	repo, err := ecrsdk.NewFromConfig(mgmt).DescribeRepositories(ctx, &ecrsdk.DescribeRepositoriesInput{RepositoryNames: []string{"myapp"}})
@@ -265,17 +264,6 @@ func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 	})
 }
 
-// decodePolicy undoes IAM's URL encoding of policy documents (the SDK
-// returns them as IAM sends them).
-func decodePolicy(t *testing.T, s string) string {
-	t.Helper()
-	if strings.HasPrefix(s, "{") {
-		return s
-	}
-	u, err := url.QueryUnescape(s)
-	require.NoError(t, err)
-	return u
-}
 
 func ouPath(t *testing.T, org *orgsdk.Client, child string) string {
 	t.Helper()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -150,17 +149,6 @@ func config(b *awstest.Backend, mgmtID, id string) aws.Config {
 	return b.ConfigFor(id)
 }
 
-// decodePolicy undoes IAM's URL encoding of policy documents (the SDK
-// returns them as IAM sends them).
-func decodePolicy(t *testing.T, s string) string {
-	t.Helper()
-	if strings.HasPrefix(s, "{") {
-		return s
-	}
-	u, err := url.QueryUnescape(s)
-	require.NoError(t, err)
-	return u
-}
 
 // state is what the test reads back: account IDs by key.
 type state struct {
@@ -264,13 +252,13 @@ func TestSecureCartConvergesAndSecondRunIsNoop(t *testing.T) {
 			continue
 		}
 		require.NoError(t, err, key)
-		trust, err := foundation.ParsePolicy(decodePolicy(t, aws.ToString(role.Role.AssumeRolePolicyDocument)))
+		trust, err := foundation.ParsePolicy(awstest.DecodePolicy(t, aws.ToString(role.Role.AssumeRolePolicyDocument)))
 		require.NoError(t, err)
 		require.True(t, trust.Equal(wantTrust), "%s trust: %s", key, trust.MustJSON())
 		require.EqualValues(t, 3600, aws.ToInt32(role.Role.MaxSessionDuration))
 		inline, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("DeploymentRole"), PolicyName: aws.String("deploy")})
 		require.NoError(t, err)
-		got, err := foundation.ParsePolicy(decodePolicy(t, aws.ToString(inline.PolicyDocument)))
+		got, err := foundation.ParsePolicy(awstest.DecodePolicy(t, aws.ToString(inline.PolicyDocument)))
 		require.NoError(t, err)
 		require.True(t, got.Equal(deploymentPolicy()), key)
 		attached, err := c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("DeploymentRole")})

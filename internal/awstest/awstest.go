@@ -451,3 +451,18 @@ func IsMutating(service, operation string) bool {
 	}
 	return true
 }
+
+// DecodePolicy undoes IAM's URL encoding of a policy document (the SDK
+// returns documents as IAM sends them); a document that is already JSON is
+// returned as it is.
+func DecodePolicy(t testing.TB, s string) string {
+	t.Helper()
+	if strings.HasPrefix(s, "{") {
+		return s
+	}
+	u, err := url.QueryUnescape(s)
+	if err != nil {
+		t.Fatalf("awstest: decode policy %q: %v", s, err)
+	}
+	return u
+}
