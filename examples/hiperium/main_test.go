@@ -480,7 +480,6 @@ func permissionSetARN(t *testing.T, sso *ssoadmin.Client, instanceARN *string, n
 	return nil
 }
 
-
 func readConfig(t *testing.T, dir string) *ini.File {
 	t.Helper()
 	f, err := ini.Load(filepath.Join(dir, "config"))

@@ -264,7 +264,6 @@ func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 	})
 }
 
-
 func ouPath(t *testing.T, org *orgsdk.Client, child string) string {
 	t.Helper()
 	var parts []string

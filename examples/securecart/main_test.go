@@ -149,7 +149,6 @@ func config(b *awstest.Backend, mgmtID, id string) aws.Config {
 	return b.ConfigFor(id)
 }
 
-
 // state is what the test reads back: account IDs by key.
 type state struct {
 	b   *awstest.Backend
