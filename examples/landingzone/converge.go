@@ -396,12 +396,16 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 			}
 			changes = append(changes, key.Changes...)
 		}
+		lockTable := spec.Project + "-terraform-locks"
+		if l := statebackend.Locking(spec.Locking); l == statebackend.LockFile || l == "" {
+			lockTable = "" // the S3 lock file alone: a lock table is refused
+		}
 		b, err := statebackend.Bootstrap(ctx, statebackend.API{S3: env.S3(cfg), DynamoDB: dynamodb.NewFromConfig(cfg)}, statebackend.Spec{
 			Bucket:    fmt.Sprintf("%s-terraform-state-%s", spec.Project, t.ID),
 			Region:    spec.Region,
 			AccountID: t.ID,
 			Locking:   statebackend.Locking(spec.Locking),
-			LockTable: spec.Project + "-terraform-locks",
+			LockTable: lockTable,
 			Tags:      map[string]string{"Project": spec.Project, "Environment": name, "ManagedBy": "foundation"},
 		}, opts...)
 		if err != nil {

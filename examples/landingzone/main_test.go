@@ -441,3 +441,28 @@ func TestLandingZoneFlags(t *testing.T) {
 	}
 	require.NotContains(t, out.String(), "Real AWS", "no AWS call may be made before the flags are right")
 }
+
+// A spec with the S3 lock file alone (locking: lockfile) converges: no lock
+// table is asked of statebackend, which refuses one in that mode. Found by
+// running a spec file of a user's own against moto.
+func TestLandingZoneLockFileOnly(t *testing.T) {
+	b := newBackend(t)
+	b.Require(t, awstest.CapFreshState)
+	ctx := awstest.Context(t, 2*time.Minute)
+	spec, _ := seed(t, b)
+	spec.Locking = "lockfile"
+	out := t.TempDir()
+	if _, err := converge(ctx, b, spec, out); err != nil {
+		t.Fatal(err)
+	}
+	tables, err := b.DynamoDB().ListTables(ctx, &dynamodb.ListTablesInput{})
+	require.NoError(t, err)
+	require.Empty(t, tables.TableNames, "a lock table was made for lockfile locking")
+	mgmt := b.AccountID(t)
+	_, err = b.S3().HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(spec.Project + "-terraform-state-" + mgmt)})
+	require.NoError(t, err)
+	if b.Lacks(awstest.SSOGetPermissionsBoundary) {
+		return // a second run reads every permission set's boundary
+	}
+	b.RequireIdempotent(t, func() ([]foundation.Change, error) { return converge(ctx, b, spec, out) })
+}
