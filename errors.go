@@ -56,3 +56,22 @@ func (e *WaitTimeoutError) Error() string {
 
 // Unwrap returns context.DeadlineExceeded or context.Canceled.
 func (e *WaitTimeoutError) Unwrap() error { return e.Cause }
+
+// IncompleteError is returned when a call failed after it had already made
+// changes (or, in a dry run, planned them): Changes lists them, in the
+// order made, so a caller can report what exists now. A rerun finishes the
+// work. Its message is Err's; errors.Is and errors.As see through it to Err.
+//
+//	var inc *foundation.IncompleteError
+//	if errors.As(err, &inc) {
+//		fmt.Print(inc.Changes)
+//	}
+type IncompleteError struct {
+	Changes Changes
+	Err     error
+}
+
+func (e *IncompleteError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *IncompleteError) Unwrap() error { return e.Err }

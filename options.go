@@ -34,3 +34,19 @@ func WithWaitTimeout(d time.Duration) Option {
 func WithPollInterval(first, max time.Duration) Option {
 	return func(s *settings.Settings) { s.PollInterval, s.MaxPollInterval = first, max }
 }
+
+// WithConcurrency sets how many calls a function makes at once where its
+// work is independent (sibling OUs, accounts, assignments, per-account
+// work). Each function caps n at what AWS allows for that work (5 account
+// creations in flight, 10 outstanding Identity Center assignment requests)
+// and documents its default; n <= 0 means the default. Specs say what to
+// converge; this option says how fast.
+func WithConcurrency(n int) Option { return func(s *settings.Settings) { s.Concurrency = n } }
+
+// WithPropagationTimeout bounds how long a write is retried while AWS
+// refuses it because something it names was created moments ago and has
+// not propagated (a new role or service-linked role in a trust or key
+// policy). The default is 2 minutes; d <= 0 means the default.
+func WithPropagationTimeout(d time.Duration) Option {
+	return func(s *settings.Settings) { s.PropagationTimeout = d }
+}

@@ -69,6 +69,23 @@ func Resolve(opts ...foundation.Option) Options {
 	return o
 }
 
+// Width returns how many independent calls to make at once: the
+// WithConcurrency option when given, def otherwise, never more than max
+// (what AWS allows for the work; max <= 0 means no cap).
+func (o Options) Width(def, max int) int {
+	n := o.Concurrency
+	if n <= 0 {
+		n = def
+	}
+	if max > 0 && n > max {
+		n = max
+	}
+	if n < 1 {
+		n = 1
+	}
+	return n
+}
+
 // Poll calls check until it reports done, returns an error, the context ends
 // or o.WaitTimeout passes. Delays start at o.PollInterval and double up to
 // o.MaxPollInterval. what names the thing waited for in the timeout error,

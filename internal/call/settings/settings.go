@@ -26,7 +26,8 @@ type Settings struct {
 	MaxPollInterval time.Duration
 	// PropagationTimeout bounds how long a write that AWS refuses while
 	// something just created propagates is retried (internal/awsretry.Wait).
-	// No root option sets it yet; packages may set it from a spec field
-	// (kms Spec.PropagationTimeout).
 	PropagationTimeout time.Duration
+	// Concurrency is how many independent calls a function makes at once;
+	// 0 means the function's default (call.Options.Width).
+	Concurrency int
 }
