@@ -1,33 +1,46 @@
 package emulator
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"regexp"
-	"strings"
 	"time"
 )
 
-// account is one AWS account's state.
+// account is one AWS account's state. The core knows no service: each
+// service keeps its state for the account in a slot of its own (state,
+// slot, setSlot), keyed by the service's name.
 type account struct {
-	ID  string
-	iam *iamState
-	// tables holds DynamoDB tables: region -> table name -> table.
-	tables map[string]map[string]*table
-	// org is the AWS Organizations organization the account belongs to
-	// (shared by its management and member accounts); nil when in none.
-	org *organization
-	// sso is the IAM Identity Center organization instance (with its identity store) of the organization this account manages; nil when not enabled.
-	sso *ssoInstance
-	// kms holds KMS keys and aliases per region (kms.go; created lazily).
-	kms map[string]*kmsRegion
-	// ecr holds ECR repositories per region (ecr.go; created lazily).
-	ecr map[string]*ecrRegion
+	ID    string
+	slots map[string]any
 }
 
 func newAccount(id string) *account {
-	return &account{ID: id, iam: &iamState{roles: map[string]*role{}}, tables: map[string]map[string]*table{}}
+	return &account{ID: id, slots: map[string]any{}}
+}
+
+// state returns the value in a's slot key, creating it with init on first
+// use.
+func state[T any](a *account, key string, init func() T) T {
+	if v, ok := a.slots[key]; ok {
+		return v.(T)
+	}
+	v := init()
+	a.slots[key] = v
+	return v
+}
+
+// slot returns the value in a's slot key, the zero T when there is none.
+func slot[T any](a *account, key string) T {
+	v, _ := a.slots[key].(T)
+	return v
+}
+
+// setSlot stores v in a's slot key.
+func setSlot(a *account, key string, v any) {
+	if v == nil {
+		delete(a.slots, key)
+		return
+	}
+	a.slots[key] = v
 }
 
 // identity is who made a request.
@@ -72,103 +85,4 @@ func (e *Emulator) identify(accessKey string) (identity, *APIError) {
 		return rootIdentity(accessKey, accessKey), nil
 	}
 	return rootIdentity(e.opts.ManagementAccountID, accessKey), nil
-}
-
-// iamState is an account's IAM entities. The STS AssumeRole check reads the
-// roles; the IAM API serves them.
-type iamState struct {
-	roles map[string]*role // lower-cased name -> role (IAM names are unique case-insensitively)
-	// The IAM API's other entities (see iam.go); nil until first written.
-	oidc     map[string]*iamOIDCProvider  // provider ARN -> provider
-	policies map[string]*iamManagedPolicy // lower-cased name -> customer managed policy
-	alias    string                       // the account alias, "" when none
-	tasks    map[string]string            // service-linked role deletion task ID -> status
-}
-
-// role is an IAM role.
-type role struct {
-	Name               string            `json:"name"`
-	Path               string            `json:"path"`
-	ID                 string            `json:"-"`
-	ARN                string            `json:"arn"`
-	AssumeRolePolicy   json.RawMessage   `json:"assumeRolePolicy"` // the document exactly as submitted, as IAM returns it
-	Description        string            `json:"description,omitempty"`
-	MaxSessionDuration int               `json:"maxSessionDuration"`
-	Tags               map[string]string `json:"tags,omitempty"`
-	Created            time.Time         `json:"-"`
-	// Set through the IAM API (see iam.go).
-	Inline        map[string]string `json:"-"` // inline policy name -> document JSON
-	Attached      []string          `json:"-"` // attached managed policy ARNs, in attachment order
-	Boundary      string            `json:"-"` // permissions boundary policy ARN
-	ServiceLinked string            `json:"-"` // AWS service name of a service-linked role
-}
-
-var roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-
-// CreateRole creates an IAM role in an account with the given trust policy,
-// as the Organizations service does for a new account's access role. It
-// returns the role's ARN.
-func (e *Emulator) CreateRole(accountID, name, trustPolicy string) (string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a, ok := e.accounts[accountID]
-	if !ok {
-		return "", fmt.Errorf("emulator: account %s does not exist", accountID)
-	}
-	r, apiErr := e.createRole(a, name, "/", trustPolicy)
-	if apiErr != nil {
-		return "", apiErr
-	}
-	return r.ARN, nil
-}
-
-// createRole is called with e.mu held.
-func (e *Emulator) createRole(a *account, name, path, trustPolicy string) (*role, *APIError) {
-	if !roleNameRe.MatchString(name) {
-		return nil, errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint", name)
-	}
-	if _, ok := a.iam.roles[strings.ToLower(name)]; ok {
-		return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
-	}
-	if !json.Valid([]byte(trustPolicy)) {
-		return nil, errorf(http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json")
-	}
-	if path == "" {
-		path = "/"
-	}
-	r := &role{Name: name, Path: path, ID: "AROA" + randomUpper(17), ARN: "arn:aws:iam::" + a.ID + ":role" + path + name,
-		AssumeRolePolicy: json.RawMessage(trustPolicy), MaxSessionDuration: 3600, Created: e.now()}
-	a.iam.roles[strings.ToLower(name)] = r
-	return r, nil
-}
-
-func compactJSON(s string) json.RawMessage {
-	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		return json.RawMessage(s)
-	}
-	b, _ := json.Marshal(v)
-	return b
-}
-
-// AddMemberAccount creates an account (if missing) with an access role
-// named roleName that trusts the management account, as AWS Organizations'
-// CreateAccount does with OrganizationAccountAccessRole. It is a no-op for
-// the role when it already exists.
-func (e *Emulator) AddMemberAccount(id, roleName string) error {
-	if err := e.AddAccount(id); err != nil {
-		return err
-	}
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
-		e.opts.ManagementAccountID + `:root"},"Action":"sts:AssumeRole"}]}`
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.accounts[id]
-	if _, ok := a.iam.roles[strings.ToLower(roleName)]; ok {
-		return nil
-	}
-	if _, apiErr := e.createRole(a, roleName, "/", trust); apiErr != nil {
-		return apiErr
-	}
-	return nil
 }

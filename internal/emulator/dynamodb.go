@@ -43,6 +43,7 @@ func init() {
 				"GetItem":                   read(ddbGetItem),
 				"DeleteItem":                write(ddbDeleteItem),
 			},
+			settle:   ddbSettle,
 			snapshot: ddbSnapshot,
 		}
 	})
@@ -172,13 +173,18 @@ func ddbParseTableARN(arn string) (region, account, name string, ok bool) {
 	return m[1], m[2], m[3], true
 }
 
+// ddbAcctTables returns a's DynamoDB tables: region -> table name -> table.
+func ddbAcctTables(a *account) map[string]map[string]*table {
+	return state(a, "dynamodb", func() map[string]map[string]*table { return map[string]map[string]*table{} })
+}
+
 // ddbTables returns the acting account's tables in the request's region,
 // creating the region's map when create is set.
 func ddbTables(c *Ctx, create bool) map[string]*table {
-	ts := c.Account.tables[c.Region]
+	ts := ddbAcctTables(c.Account)[c.Region]
 	if ts == nil && create {
 		ts = map[string]*table{}
-		c.Account.tables[c.Region] = ts
+		ddbAcctTables(c.Account)[c.Region] = ts
 	}
 	return ts
 }
@@ -909,7 +915,7 @@ func ddbSnapshot(e *Emulator) map[string]any {
 	out := map[string]any{}
 	for id, a := range e.accounts {
 		regions := map[string]map[string]ddbTableSnapshot{}
-		for region, tables := range a.tables {
+		for region, tables := range ddbAcctTables(a) {
 			if len(tables) == 0 {
 				continue
 			}
@@ -1855,6 +1861,21 @@ func (p *ddbParser) parsePath() (ddbPath, *APIError) {
 			path = append(path, ddbPathElem{index: idx})
 		default:
 			return path, nil
+		}
+	}
+}
+
+// ddbSettle activates the tables that have been in a transitional status
+// for Options.AsyncDuration.
+func ddbSettle(e *Emulator, due func(time.Time) bool) {
+	for _, id := range sortedKeys(e.accounts) {
+		a := e.accounts[id]
+		for _, region := range sortedKeys(ddbAcctTables(a)) {
+			for _, t := range ddbAcctTables(a)[region] {
+				if t.transitional() && due(t.since) {
+					t.status, t.sseUpdating, t.settleIn = ddbActive, false, 0
+				}
+			}
 		}
 	}
 }

@@ -153,13 +153,11 @@ func ecrNotFound(name, registry string) *APIError {
 func ecrState(c *Ctx) *ecrRegion { return ecrRegionOf(c.Account, c.Region) }
 
 func ecrRegionOf(a *account, region string) *ecrRegion {
-	if a.ecr == nil {
-		a.ecr = map[string]*ecrRegion{}
-	}
-	r := a.ecr[region]
+	regions := state(a, "ecr", func() map[string]*ecrRegion { return map[string]*ecrRegion{} })
+	r := regions[region]
 	if r == nil {
 		r = &ecrRegion{repos: map[string]*ecrRepo{}}
-		a.ecr[region] = r
+		regions[region] = r
 	}
 	return r
 }
@@ -1291,7 +1289,7 @@ func ecrSnapshot(e *Emulator) map[string]any {
 	out := map[string]any{}
 	for id, a := range e.accounts {
 		regions := map[string]any{}
-		for region, r := range a.ecr {
+		for region, r := range slot[map[string]*ecrRegion](a, "ecr") {
 			if len(r.repos) == 0 {
 				continue
 			}

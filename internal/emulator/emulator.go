@@ -100,8 +100,10 @@ type Emulator struct {
 	faults   []*Fault
 	reqSeq   int
 
-	// s3 bucket namespace is global across accounts, as in AWS.
-	buckets map[string]*bucket
+	// globals holds the services' state that belongs to no account (S3's
+	// bucket namespace is global across accounts, as in AWS), by key; see
+	// global.
+	globals map[string]any
 
 	services map[string]*service
 }
@@ -146,7 +148,7 @@ func New(opts Options) *Emulator {
 		rnd:      mrand.New(mrand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		accounts: map[string]*account{},
 		sessions: map[string]*session{},
-		buckets:  map[string]*bucket{},
+		globals:  map[string]any{},
 		services: map[string]*service{},
 	}
 	e.addAccount(opts.ManagementAccountID)
@@ -155,6 +157,17 @@ func New(opts Options) *Emulator {
 		e.services[s.name] = s
 	}
 	return e
+}
+
+// global returns the emulator-wide state under key, creating it with init
+// on first use. Called with e.mu held.
+func global[T any](e *Emulator, key string, init func() T) T {
+	if v, ok := e.globals[key]; ok {
+		return v.(T)
+	}
+	v := init()
+	e.globals[key] = v
+	return v
 }
 
 // ManagementAccountID returns the account that acts for credentials the

@@ -174,9 +174,14 @@ func iamRequired(c *Ctx, param, member string) (string, *APIError) {
 	return v, nil
 }
 
+// iamAcct returns a's IAM state.
+func iamAcct(a *account) *iamState {
+	return state(a, "iam", func() *iamState { return &iamState{roles: map[string]*role{}} })
+}
+
 // iamOf returns the acting account's IAM state with every map allocated.
 func iamOf(c *Ctx) *iamState {
-	s := c.Account.iam
+	s := iamAcct(c.Account)
 	if s.oidc == nil {
 		s.oidc = map[string]*iamOIDCProvider{}
 	}
@@ -498,7 +503,7 @@ func iamCheckPrincipal(c *Ctx, p *policyPrincipal) *APIError {
 				continue
 			}
 			name := res[strings.LastIndex(res, "/")+1:]
-			r, ok := a.iam.roles[strings.ToLower(name)]
+			r, ok := iamAcct(a).roles[strings.ToLower(name)]
 			if !ok || !strings.EqualFold(r.ARN, "arn:aws:iam::"+acct+":"+res) {
 				return bad("AWS", v)
 			}
@@ -521,7 +526,7 @@ func iamCheckPrincipal(c *Ctx, p *policyPrincipal) *APIError {
 			continue
 		}
 		if m := iamOIDCARNRe.FindStringSubmatch(v); m != nil {
-			if m[1] == c.Account.ID && c.Account.iam.oidc["arn:aws:iam::"+m[1]+":oidc-provider/"+m[2]] != nil {
+			if m[1] == c.Account.ID && iamAcct(c.Account).oidc["arn:aws:iam::"+m[1]+":oidc-provider/"+m[2]] != nil {
 				continue
 			}
 			return bad("FEDERATED", v)
@@ -582,7 +587,7 @@ func iamBoundaryNotFound(arn string) *APIError {
 // iamUsage counts the roles of the account a policy is attached to and the
 // roles that use it as permissions boundary.
 func iamUsage(a *account, arn string) (attached, boundary int) {
-	for _, r := range a.iam.roles {
+	for _, r := range iamAcct(a).roles {
 		for _, x := range r.Attached {
 			if x == arn {
 				attached++
@@ -647,7 +652,7 @@ func iamRole(c *Ctx) (*role, *APIError) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	r, ok := c.Account.iam.roles[strings.ToLower(name)]
+	r, ok := iamAcct(c.Account).roles[strings.ToLower(name)]
 	if !ok {
 		return nil, iamNoSuchEntity("The role with name %s cannot be found.", name)
 	}
@@ -807,7 +812,7 @@ func iamDeleteRole(c *Ctx) (any, error) {
 	if len(r.Attached) > 0 {
 		return nil, iamErr("DeleteConflict", "Cannot delete entity, must detach all policies first.")
 	}
-	delete(c.Account.iam.roles, strings.ToLower(r.Name))
+	delete(iamAcct(c.Account).roles, strings.ToLower(r.Name))
 	return nil, nil
 }
 
@@ -817,7 +822,7 @@ func iamListRoles(c *Ctx) (any, error) {
 		return nil, apiErr
 	}
 	var roles []*role
-	for _, r := range c.Account.iam.roles {
+	for _, r := range iamAcct(c.Account).roles {
 		if strings.HasPrefix(r.Path, prefix) {
 			roles = append(roles, r)
 		}
@@ -1388,7 +1393,7 @@ func iamGetOpenIDConnectProvider(c *Ctx) (any, error) {
 func iamListOpenIDConnectProviders(c *Ctx) (any, error) {
 	type entry struct{ Arn string }
 	var list []entry
-	for _, arn := range sortedKeys(c.Account.iam.oidc) {
+	for _, arn := range sortedKeys(iamAcct(c.Account).oidc) {
 		list = append(list, entry{Arn: arn})
 	}
 	return struct {
@@ -1402,7 +1407,7 @@ func iamDeleteOpenIDConnectProvider(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	delete(c.Account.iam.oidc, p.ARN)
+	delete(iamAcct(c.Account).oidc, p.ARN)
 	return nil, nil
 }
 
@@ -1515,11 +1520,11 @@ func iamCreateAccountAlias(c *Ctx) (any, error) {
 		return nil, apiErr
 	}
 	for _, a := range c.e.accounts {
-		if a.iam.alias == alias {
+		if iamAcct(a).alias == alias {
 			return nil, iamErr("EntityAlreadyExists", "The account alias %s already exists.", alias)
 		}
 	}
-	c.Account.iam.alias = alias
+	iamAcct(c.Account).alias = alias
 	return nil, nil
 }
 
@@ -1528,16 +1533,16 @@ func iamDeleteAccountAlias(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	if c.Account.iam.alias != alias {
+	if iamAcct(c.Account).alias != alias {
 		return nil, iamNoSuchEntity("The account alias %s cannot be found.", alias)
 	}
-	c.Account.iam.alias = ""
+	iamAcct(c.Account).alias = ""
 	return nil, nil
 }
 
 func iamListAccountAliases(c *Ctx) (any, error) {
 	var aliases []string
-	if a := c.Account.iam.alias; a != "" {
+	if a := iamAcct(c.Account).alias; a != "" {
 		aliases = []string{a}
 	}
 	page, next, apiErr := iamPage(c, aliases, func(s string) string { return s })
@@ -1704,7 +1709,7 @@ func iamListPolicies(c *Ctx) (any, error) {
 	onlyAttached := strings.EqualFold(c.Form("OnlyAttached"), "true")
 	var list []iamPolicyOut
 	if scope != "AWS" {
-		for _, p := range c.Account.iam.policies {
+		for _, p := range iamAcct(c.Account).policies {
 			if !strings.HasPrefix(p.Path, prefix) {
 				continue
 			}
@@ -1743,7 +1748,7 @@ func iamDeletePolicy(c *Ctx) (any, error) {
 	if attached, boundary := iamUsage(c.Account, arn); attached > 0 || boundary > 0 {
 		return nil, iamErr("DeleteConflict", "Cannot delete a policy attached to entities.")
 	}
-	delete(c.Account.iam.policies, strings.ToLower(ref.Name))
+	delete(iamAcct(c.Account).policies, strings.ToLower(ref.Name))
 	return nil, nil
 }
 
@@ -1757,7 +1762,7 @@ func iamDeletePolicy(c *Ctx) (any, error) {
 func iamSnapshot(e *Emulator) map[string]any {
 	out := map[string]any{}
 	for id, a := range e.accounts {
-		s := a.iam
+		s := iamAcct(a)
 		st := map[string]any{}
 		if len(s.roles) > 0 {
 			roles := map[string]any{}
@@ -1807,4 +1812,103 @@ func iamSnapshot(e *Emulator) map[string]any {
 		}
 	}
 	return out
+}
+
+// iamState is an account's IAM entities. The STS AssumeRole check reads the
+// roles; the IAM API serves them.
+type iamState struct {
+	roles map[string]*role // lower-cased name -> role (IAM names are unique case-insensitively)
+	// The IAM API's other entities (see iam.go); nil until first written.
+	oidc     map[string]*iamOIDCProvider  // provider ARN -> provider
+	policies map[string]*iamManagedPolicy // lower-cased name -> customer managed policy
+	alias    string                       // the account alias, "" when none
+	tasks    map[string]string            // service-linked role deletion task ID -> status
+}
+
+// role is an IAM role.
+type role struct {
+	Name               string            `json:"name"`
+	Path               string            `json:"path"`
+	ID                 string            `json:"-"`
+	ARN                string            `json:"arn"`
+	AssumeRolePolicy   json.RawMessage   `json:"assumeRolePolicy"` // the document exactly as submitted, as IAM returns it
+	Description        string            `json:"description,omitempty"`
+	MaxSessionDuration int               `json:"maxSessionDuration"`
+	Tags               map[string]string `json:"tags,omitempty"`
+	Created            time.Time         `json:"-"`
+	// Set through the IAM API (see iam.go).
+	Inline        map[string]string `json:"-"` // inline policy name -> document JSON
+	Attached      []string          `json:"-"` // attached managed policy ARNs, in attachment order
+	Boundary      string            `json:"-"` // permissions boundary policy ARN
+	ServiceLinked string            `json:"-"` // AWS service name of a service-linked role
+}
+
+var roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// CreateRole creates an IAM role in an account with the given trust policy,
+// as the Organizations service does for a new account's access role. It
+// returns the role's ARN.
+func (e *Emulator) CreateRole(accountID, name, trustPolicy string) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.accounts[accountID]
+	if !ok {
+		return "", fmt.Errorf("emulator: account %s does not exist", accountID)
+	}
+	r, apiErr := e.createRole(a, name, "/", trustPolicy)
+	if apiErr != nil {
+		return "", apiErr
+	}
+	return r.ARN, nil
+}
+
+// createRole is called with e.mu held.
+func (e *Emulator) createRole(a *account, name, path, trustPolicy string) (*role, *APIError) {
+	if !roleNameRe.MatchString(name) {
+		return nil, errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint", name)
+	}
+	if _, ok := iamAcct(a).roles[strings.ToLower(name)]; ok {
+		return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
+	}
+	if !json.Valid([]byte(trustPolicy)) {
+		return nil, errorf(http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json")
+	}
+	if path == "" {
+		path = "/"
+	}
+	r := &role{Name: name, Path: path, ID: "AROA" + randomUpper(17), ARN: "arn:aws:iam::" + a.ID + ":role" + path + name,
+		AssumeRolePolicy: json.RawMessage(trustPolicy), MaxSessionDuration: 3600, Created: e.now()}
+	iamAcct(a).roles[strings.ToLower(name)] = r
+	return r, nil
+}
+
+func compactJSON(s string) json.RawMessage {
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return json.RawMessage(s)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// AddMemberAccount creates an account (if missing) with an access role
+// named roleName that trusts the management account, as AWS Organizations'
+// CreateAccount does with OrganizationAccountAccessRole. It is a no-op for
+// the role when it already exists.
+func (e *Emulator) AddMemberAccount(id, roleName string) error {
+	if err := e.AddAccount(id); err != nil {
+		return err
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
+		e.opts.ManagementAccountID + `:root"},"Action":"sts:AssumeRole"}]}`
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.accounts[id]
+	if _, ok := iamAcct(a).roles[strings.ToLower(roleName)]; ok {
+		return nil
+	}
+	if _, apiErr := e.createRole(a, roleName, "/", trust); apiErr != nil {
+		return apiErr
+	}
+	return nil
 }

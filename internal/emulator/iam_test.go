@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -295,9 +296,21 @@ func TestIAMRoleErrors(t *testing.T) {
 
 // iamTestRoleCount is how many roles an account has.
 func iamTestRoleCount(srv *Server, account string) int {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	return len(srv.accounts[account].iam.roles)
+	snap, err := srv.Snapshot()
+	if err != nil {
+		panic(err)
+	}
+	var s struct {
+		Accounts map[string]struct {
+			IAM struct {
+				Roles map[string]json.RawMessage `json:"roles"`
+			} `json:"iam"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal(snap, &s); err != nil {
+		panic(err)
+	}
+	return len(s.Accounts[account].IAM.Roles)
 }
 
 func TestIAMListRolesPagination(t *testing.T) {

@@ -192,11 +192,11 @@ func idsDecode[T any](c *Ctx, in *T, storeID func(*T) string) (*idsStore, *APIEr
 	if !idsStoreIDRe.MatchString(id) {
 		return nil, idsValidation(c)("1 validation error detected: Value '%s' at 'identityStoreId' failed to satisfy constraint: Member must satisfy regular expression pattern: d-[0-9a-f]{10}$|^[0-9a-f]{8}\\b-[0-9a-f]{4}\\b-[0-9a-f]{4}\\b-[0-9a-f]{4}\\b-[0-9a-f]{12}", id)
 	}
-	if inst := c.Account.sso; inst != nil && inst.store.id == id {
+	if inst := ssoAcct(c.Account); inst != nil && inst.store.id == id {
 		return inst.store, nil
 	}
 	for _, a := range c.e.accounts {
-		if a.sso != nil && a.sso.store.id == id {
+		if ssoAcct(a) != nil && ssoAcct(a).store.id == id {
 			return nil, idsErr(c, "AccessDeniedException", "User: %s is not authorized to perform: identitystore:%s on resource: %s",
 				c.Caller.ARN, c.Op, "arn:aws:identitystore::"+a.ID+":identitystore/"+id)
 		}
@@ -996,10 +996,10 @@ func idsListGroupMembershipsForMember(c *Ctx) (any, error) {
 func idsSnapshot(e *Emulator) map[string]any {
 	out := map[string]any{}
 	for id, a := range e.accounts {
-		if a.sso == nil {
+		if ssoAcct(a) == nil {
 			continue
 		}
-		s := a.sso.store
+		s := ssoAcct(a).store
 		users := map[string]any{}
 		for _, u := range s.users {
 			b, _ := json.Marshal(u)

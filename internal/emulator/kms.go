@@ -182,13 +182,11 @@ func kmsMalformed(format string, args ...any) *APIError {
 // kmsRegionOf returns an account's KMS state in a region, creating it, and
 // deletes the keys whose waiting period has ended (AWS deletes them then).
 func kmsRegionOf(e *Emulator, a *account, region string) *kmsRegion {
-	if a.kms == nil {
-		a.kms = map[string]*kmsRegion{}
-	}
-	r := a.kms[region]
+	regions := state(a, "kms", func() map[string]*kmsRegion { return map[string]*kmsRegion{} })
+	r := regions[region]
 	if r == nil {
 		r = &kmsRegion{keys: map[string]*kmsKey{}, aliases: map[string]*kmsAlias{}, used: map[string]bool{}}
-		a.kms[region] = r
+		regions[region] = r
 	}
 	now := e.now()
 	for id, k := range r.keys {
@@ -438,7 +436,7 @@ func kmsPrincipalExists(e *Emulator, s string) bool {
 		if !known {
 			return true
 		}
-		r, ok := a.iam.roles[strings.ToLower(resource[strings.LastIndex(resource, "/")+1:])]
+		r, ok := iamAcct(a).roles[strings.ToLower(resource[strings.LastIndex(resource, "/")+1:])]
 		return ok && strings.EqualFold(r.ARN, "arn:aws:iam::"+acct+":"+resource)
 	case service == "iam" && strings.HasPrefix(resource, "user/"):
 		return !known
@@ -1237,7 +1235,7 @@ func kmsSnapshot(e *Emulator) map[string]any {
 	out := map[string]any{}
 	for id, a := range e.accounts {
 		regions := map[string]any{}
-		for region := range a.kms {
+		for region := range slot[map[string]*kmsRegion](a, "kms") {
 			r := kmsRegionOf(e, a, region)
 			if len(r.keys) == 0 {
 				continue

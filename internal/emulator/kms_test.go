@@ -321,9 +321,8 @@ func TestKMSKeyPolicy(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(withSLR)})
 	requireCode(t, err, "MalformedPolicyDocumentException")
-	srv.mu.Lock()
-	delete(srv.accounts[DefaultManagementAccountID].iam.roles, strings.ToLower(autoScalingSLR))
-	srv.mu.Unlock()
+	_, err = iam.NewFromConfig(testConfig(srv, DefaultManagementAccountID)).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(autoScalingSLR)})
+	require.NoError(t, err)
 
 	require.Equal(t, autoScalingSLRARN(DefaultManagementAccountID),
 		createServiceLinkedRole(t, srv, DefaultManagementAccountID, "autoscaling.amazonaws.com"))

@@ -69,6 +69,7 @@ func init() {
 				"ListPoliciesForTarget":            read(orgListPoliciesForTarget),
 				"ListTargetsForPolicy":             read(orgListTargetsForPolicy),
 			},
+			settle:   orgSettle,
 			snapshot: orgSnapshot,
 		}
 	})
@@ -349,12 +350,16 @@ func orgDecode(c *Ctx, v any) *APIError {
 
 // --- lookups ------------------------------------------------------------------
 
+// orgAcct returns the organization a belongs to (shared by its management
+// and member accounts), nil when in none.
+func orgAcct(a *account) *organization { return slot[*organization](a, "organizations") }
+
 // orgOf returns the caller's organization.
 func orgOf(c *Ctx) (*organization, *APIError) {
-	if c.Account.org == nil {
+	if orgAcct(c.Account) == nil {
 		return nil, orgNotInUse()
 	}
-	return c.Account.org, nil
+	return orgAcct(c.Account), nil
 }
 
 // orgManagement returns the caller's organization when the caller is its
@@ -528,10 +533,10 @@ func (o *organization) detachAll(target string) {
 // emailTaken reports whether any account in any organization has the email.
 func orgEmailTaken(e *Emulator, email string) bool {
 	for _, a := range e.accounts {
-		if a.org == nil {
+		if orgAcct(a) == nil {
 			continue
 		}
-		if m, ok := a.org.members[a.ID]; ok && strings.EqualFold(m.email, email) {
+		if m, ok := orgAcct(a).members[a.ID]; ok && strings.EqualFold(m.email, email) {
 			return true
 		}
 	}
@@ -768,7 +773,7 @@ func orgCreateOrganization(c *Ctx) (any, error) {
 	if in.FeatureSet != orgFeatureAll && in.FeatureSet != orgFeatureBilling {
 		return nil, orgInvalid("INVALID_ENUM", "You specified an invalid value for FeatureSet.")
 	}
-	if c.Account.org != nil {
+	if orgAcct(c.Account) != nil {
 		return nil, orgErr("AlreadyInOrganizationException", "The AWS account is already a member of an organization.")
 	}
 	mgmt := c.Account.ID
@@ -780,7 +785,7 @@ func orgCreateOrganization(c *Ctx) (any, error) {
 	}
 	o.members[mgmt] = &orgMember{id: mgmt, name: "Management account", email: mgmt + "@example.com", parent: o.rootID,
 		status: orgStatusActive, joinedMethod: orgJoinedInvited, joined: c.e.now()}
-	c.Account.org = o
+	setSlot(c.Account, "organizations", o)
 	if c.e.opts.IdentityCenter && in.FeatureSet == orgFeatureAll && mgmt == c.e.opts.ManagementAccountID {
 		c.e.enableIdentityCenter(c.Account)
 	}
@@ -804,7 +809,7 @@ func orgDeleteOrganization(c *Ctx) (any, error) {
 		return nil, orgErr("OrganizationNotEmptyException",
 			"The organization isn't empty. To delete an organization, you must first remove all accounts except the management account.")
 	}
-	c.Account.org = nil
+	setSlot(c.Account, "organizations", nil)
 	return nil, nil
 }
 
@@ -1232,7 +1237,7 @@ func (o *organization) complete(e *Emulator, r *orgCreateRequest) {
 		r.state, r.failure = orgCreateFailed, "INTERNAL_FAILURE"
 		return
 	}
-	a.org = o
+	setSlot(a, "organizations", o)
 	o.members[id] = &orgMember{id: id, name: r.name, email: r.email, parent: o.rootID, status: orgStatusActive,
 		joinedMethod: orgJoinedCreated, joined: r.completed, tags: r.tags}
 	o.attachManaged(id)
@@ -1973,7 +1978,7 @@ func orgListTargetsForPolicy(c *Ctx) (any, error) {
 func orgSnapshot(e *Emulator) map[string]any {
 	out := map[string]any{}
 	for id, a := range e.accounts {
-		o := a.org
+		o := orgAcct(a)
 		if o == nil || o.mgmt != id {
 			continue
 		}
@@ -2037,9 +2042,34 @@ func (e *Emulator) FailNextAccountCreation(reason string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.accounts[e.opts.ManagementAccountID]
-	if a == nil || a.org == nil || a.org.mgmt != a.ID {
+	if a == nil || orgAcct(a) == nil || orgAcct(a).mgmt != a.ID {
 		return fmt.Errorf("emulator: account %s manages no organization", e.opts.ManagementAccountID)
 	}
-	a.org.failNext = append(a.org.failNext, reason)
+	orgAcct(a).failNext = append(orgAcct(a).failNext, reason)
 	return nil
+}
+
+// orgSettle settles the CreateAccount requests and account closures that
+// have been in progress for Options.AsyncDuration.
+func orgSettle(e *Emulator, due func(time.Time) bool) {
+	for _, id := range sortedKeys(e.accounts) {
+		a := e.accounts[id]
+		if o := orgAcct(a); o != nil && o.mgmt == id {
+			var reqs []*orgCreateRequest
+			for _, r := range o.requests {
+				if r.state == orgCreateInProgress && due(r.requested) {
+					reqs = append(reqs, r)
+				}
+			}
+			sort.Slice(reqs, func(i, j int) bool { return reqs[i].seq < reqs[j].seq })
+			for _, r := range reqs {
+				o.complete(e, r)
+			}
+			for _, m := range o.members {
+				if m.status == orgStatusPendingClosure && due(m.closing) {
+					m.status, m.closeIn = orgStatusSuspended, 0
+				}
+			}
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/smithy-go"
 )
@@ -94,6 +95,10 @@ type service struct {
 	// with the status the table gives their code.
 	statuses errorStatuses
 	ops      map[string]*operation
+	// settle settles the service's asynchronous changes that due reports
+	// have been in progress for Options.AsyncDuration (see settleDue).
+	// Called with e.mu held, before every request.
+	settle func(e *Emulator, due func(since time.Time) bool)
 	// snapshot returns the service's state per account ID, in a form that
 	// marshals to canonical JSON (no timestamps, no random values).
 	snapshot func(e *Emulator) map[string]any

@@ -232,7 +232,7 @@ func s3Verified(h func(c *Ctx) (any, error)) func(c *Ctx) (any, error) {
 // ---------------------------------------------------------------------------
 // State
 
-// bucket is an S3 general-purpose bucket. Buckets live in Emulator.buckets:
+// bucket is an S3 general-purpose bucket. Buckets live in s3Buckets:
 // one namespace shared by every account, as in AWS.
 type bucket struct {
 	Name   string
@@ -557,7 +557,7 @@ func s3NoContent() *restResponse { return &restResponse{Status: http.StatusNoCon
 // Redirects and denials carry the x-amz-bucket-region header, as in AWS.
 func s3Bucket(c *Ctx, anyRegion bool) (*bucket, error) {
 	name, _ := s3PathParts(c.Request())
-	b := c.e.buckets[name]
+	b := s3Buckets(c.e)[name]
 	if b == nil {
 		return nil, s3BucketError(http.StatusNotFound, "NoSuchBucket", name, "The specified bucket does not exist")
 	}
@@ -712,7 +712,7 @@ func s3CreateBucket(c *Ctx) (any, error) {
 		return nil, s3NotImplemented(c, "S3 Object Lock")
 	}
 	location := http.Header{"Location": {"/" + name}}
-	if b := c.e.buckets[name]; b != nil {
+	if b := s3Buckets(c.e)[name]; b != nil {
 		switch {
 		case b.Owner != c.Account.ID:
 			return nil, s3BucketError(http.StatusConflict, "BucketAlreadyExists", name,
@@ -726,7 +726,7 @@ func s3CreateBucket(c *Ctx) (any, error) {
 		}
 	}
 	owned := 0
-	for _, b := range c.e.buckets {
+	for _, b := range s3Buckets(c.e) {
 		if b.Owner == c.Account.ID {
 			owned++
 		}
@@ -735,7 +735,7 @@ func s3CreateBucket(c *Ctx) (any, error) {
 		return nil, errorf(http.StatusBadRequest, "TooManyBuckets", "You have attempted to create more buckets than allowed")
 	}
 	pab := s3PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
-	c.e.buckets[name] = &bucket{
+	s3Buckets(c.e)[name] = &bucket{
 		Name: name, Owner: c.Account.ID, Region: region, LocationConstraint: constraint, Created: c.e.now(),
 		Encryption: s3DefaultEncryption, PublicAccessBlock: &pab, Ownership: ownership,
 		objects: map[string][]*s3Version{},
@@ -775,7 +775,7 @@ func s3DeleteBucket(c *Ctx) (any, error) {
 		}
 		return nil, s3BucketError(http.StatusConflict, "BucketNotEmpty", b.Name, msg)
 	}
-	delete(c.e.buckets, b.Name)
+	delete(s3Buckets(c.e), b.Name)
 	return s3NoContent(), nil
 }
 
@@ -811,7 +811,7 @@ func s3ListBuckets(c *Ctx) (any, error) {
 	}
 	prefix, region := q.Get("prefix"), q.Get("bucket-region")
 	var names []string
-	for name, b := range c.e.buckets {
+	for name, b := range s3Buckets(c.e) {
 		if b.Owner == c.Account.ID && strings.HasPrefix(name, prefix) && (region == "" || b.Region == region) && name > after {
 			names = append(names, name)
 		}
@@ -836,7 +836,7 @@ func s3ListBuckets(c *Ctx) (any, error) {
 		res.ContinuationToken = s3EncodeToken(names[limit-1])
 	}
 	for _, n := range names {
-		b := c.e.buckets[n]
+		b := s3Buckets(c.e)[n]
 		res.Buckets = append(res.Buckets, bucketXML{Name: n, CreationDate: b.Created.Format(s3TimeFormat), BucketRegion: b.Region})
 	}
 	return s3XML(res), nil
@@ -2183,7 +2183,7 @@ type s3ObjectSnapshot struct {
 // are recorded as the SHA-256 of the current version.
 func s3Snapshot(e *Emulator) map[string]any {
 	byOwner := map[string]map[string]s3BucketSnapshot{}
-	for name, b := range e.buckets {
+	for name, b := range s3Buckets(e) {
 		s := s3BucketSnapshot{
 			Region: b.Region, Versioning: b.Versioning, MFADelete: b.MFADelete, Encryption: b.Encryption,
 			PublicAccessBlock: b.PublicAccessBlock, Ownership: b.Ownership, Lifecycle: b.Lifecycle,
@@ -2219,4 +2219,10 @@ func s3Snapshot(e *Emulator) map[string]any {
 		out[id] = map[string]any{"buckets": buckets}
 	}
 	return out
+}
+
+// s3Buckets is the bucket namespace, global across accounts as in AWS:
+// bucket name -> bucket.
+func s3Buckets(e *Emulator) map[string]*bucket {
+	return global(e, "s3", func() map[string]*bucket { return map[string]*bucket{} })
 }

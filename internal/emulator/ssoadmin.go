@@ -81,6 +81,7 @@ func init() {
 				"UntagResource":       write(ssoUntagResource),
 				"ListTagsForResource": read(ssoListTagsForResource),
 			},
+			settle:   ssoSettle,
 			snapshot: ssoSnapshot,
 		}
 	})
@@ -323,7 +324,7 @@ func ssoInstanceOf(c *Ctx, arn string) (*ssoInstance, *APIError) {
 	if !ssoInstanceARNRe.MatchString(arn) {
 		return nil, ssoConstraint("instanceArn", arn, "Member must satisfy regular expression pattern: arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}")
 	}
-	if inst := c.Account.sso; inst != nil && inst.arn == arn {
+	if inst := ssoAcct(c.Account); inst != nil && inst.arn == arn {
 		return inst, nil
 	}
 	return nil, ssoAccessDenied(c, arn)
@@ -474,6 +475,10 @@ type ssoTag struct {
 
 // --- instance -----------------------------------------------------------------
 
+// ssoAcct returns the IAM Identity Center organization instance of the
+// organization a manages, nil when not enabled.
+func ssoAcct(a *account) *ssoInstance { return slot[*ssoInstance](a, "sso") }
+
 // EnableIdentityCenter enables IAM Identity Center for the organization of
 // the management account, as the console's Enable button does (there is no
 // API for an organization instance), and returns the instance ARN and its
@@ -483,7 +488,7 @@ func (e *Emulator) EnableIdentityCenter() (instanceARN, identityStoreID string, 
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.accounts[e.opts.ManagementAccountID]
-	if a == nil || a.org == nil || a.org.mgmt != a.ID {
+	if a == nil || orgAcct(a) == nil || orgAcct(a).mgmt != a.ID {
 		return "", "", fmt.Errorf("emulator: account %s manages no organization: create one before enabling IAM Identity Center", e.opts.ManagementAccountID)
 	}
 	inst := e.enableIdentityCenter(a)
@@ -493,16 +498,16 @@ func (e *Emulator) EnableIdentityCenter() (instanceARN, identityStoreID string, 
 // enableIdentityCenter creates (once) the organization instance of a, the
 // management account of its organization. Called with e.mu held.
 func (e *Emulator) enableIdentityCenter(a *account) *ssoInstance {
-	if a.sso == nil {
-		id := "ssoins-" + ssoHashID(ssoHex, 16, "instance", a.org.id)
-		a.sso = &ssoInstance{
-			id: id, arn: "arn:aws:sso:::instance/" + id, owner: a.ID, org: a.org, created: e.now(),
+	if ssoAcct(a) == nil {
+		id := "ssoins-" + ssoHashID(ssoHex, 16, "instance", orgAcct(a).id)
+		setSlot(a, "sso", &ssoInstance{
+			id: id, arn: "arn:aws:sso:::instance/" + id, owner: a.ID, org: orgAcct(a), created: e.now(),
 			permissionSets: map[string]*ssoPermissionSet{}, assignments: map[string]*ssoAssignment{},
 			requests: map[string]*ssoRequest{},
-			store:    newIDStore("d-" + ssoHashID(ssoHex, 10, "identitystore", a.org.id)),
-		}
+			store:    newIDStore("d-" + ssoHashID(ssoHex, 10, "identitystore", orgAcct(a).id)),
+		})
 	}
-	return a.sso
+	return ssoAcct(a)
 }
 
 // MaxOutstandingAssignmentCreations returns the most CreateAccountAssignment
@@ -511,8 +516,8 @@ func (e *Emulator) enableIdentityCenter(a *account) *ssoInstance {
 func (e *Emulator) MaxOutstandingAssignmentCreations() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if a := e.accounts[e.opts.ManagementAccountID]; a != nil && a.sso != nil {
-		return a.sso.maxOutstanding
+	if a := e.accounts[e.opts.ManagementAccountID]; a != nil && ssoAcct(a) != nil {
+		return ssoAcct(a).maxOutstanding
 	}
 	return 0
 }
@@ -535,8 +540,8 @@ func ssoListInstances(c *Ctx) (any, error) {
 		return nil, err
 	}
 	var all []*ssoInstance
-	if c.Account.sso != nil {
-		all = append(all, c.Account.sso)
+	if ssoAcct(c.Account) != nil {
+		all = append(all, ssoAcct(c.Account))
 	}
 	page, next, apiErr := ssoPaginate(c, all, func(i *ssoInstance) string { return i.arn }, in.NextToken, in.MaxResults, ssoValidation)
 	if apiErr != nil {
@@ -1215,7 +1220,7 @@ func (inst *ssoInstance) provisionProblem(e *Emulator, ps *ssoPermissionSet, acc
 		refs = append(refs, *ps.boundary.CustomerManagedPolicyReference)
 	}
 	for _, ref := range refs {
-		if p := a.iam.policies[strings.ToLower(ref.Name)]; p == nil || p.Path != ref.Path {
+		if p := iamAcct(a).policies[strings.ToLower(ref.Name)]; p == nil || p.Path != ref.Path {
 			return "Received a 404 status error: the customer managed policy " + ref.Path + ref.Name +
 				" does not exist in account " + acct + "."
 		}
@@ -1231,7 +1236,7 @@ func (inst *ssoInstance) provision(e *Emulator, ps *ssoPermissionSet, acct strin
 	a := e.accounts[acct]
 	name := inst.roleName(ps, acct)
 	secs, _ := ssoSessionSeconds(ps.sessionDuration)
-	r := a.iam.roles[strings.ToLower(name)]
+	r := iamAcct(a).roles[strings.ToLower(name)]
 	if r == nil {
 		provider := "arn:aws:iam::" + acct + ":saml-provider/AWSSSO_" + ssoHashID(ssoHex, 16, "saml", inst.id, acct) + "_DO_NOT_DELETE"
 		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider +
@@ -1265,7 +1270,7 @@ func (inst *ssoInstance) provision(e *Emulator, ps *ssoPermissionSet, acct strin
 // set is deleted.
 func (inst *ssoInstance) deprovision(e *Emulator, ps *ssoPermissionSet, acct string) {
 	if a := e.accounts[acct]; a != nil {
-		delete(a.iam.roles, strings.ToLower(inst.roleName(ps, acct)))
+		delete(iamAcct(a).roles, strings.ToLower(inst.roleName(ps, acct)))
 	}
 	delete(ps.provisioned, acct)
 }
@@ -1599,7 +1604,7 @@ func ssoListPermissionSetsProvisionedToAccount(c *Ctx) (any, error) {
 // ssoTagsOf resolves a taggable resource (a permission set) of the caller's
 // instance; InstanceArn is optional in current API versions.
 func ssoTagsOf(c *Ctx, instanceARN, resourceARN string) (*ssoPermissionSet, *APIError) {
-	inst := c.Account.sso
+	inst := ssoAcct(c.Account)
 	if instanceARN != "" {
 		var apiErr *APIError
 		if inst, apiErr = ssoInstanceOf(c, instanceARN); apiErr != nil {
@@ -1705,7 +1710,7 @@ func ssoListTagsForResource(c *Ctx) (any, error) {
 func ssoSnapshot(e *Emulator) map[string]any {
 	out := map[string]any{}
 	for id, a := range e.accounts {
-		inst := a.sso
+		inst := ssoAcct(a)
 		if inst == nil {
 			continue
 		}
@@ -1758,4 +1763,23 @@ func ssoSnapshot(e *Emulator) map[string]any {
 		}
 	}
 	return out
+}
+
+// ssoSettle settles the provisioning and account assignment requests that
+// have been in progress for Options.AsyncDuration.
+func ssoSettle(e *Emulator, due func(time.Time) bool) {
+	for _, id := range sortedKeys(e.accounts) {
+		if inst := ssoAcct(e.accounts[id]); inst != nil {
+			var reqs []*ssoRequest
+			for _, r := range inst.requests {
+				if r.status == ssoStatusInProgress && due(r.created) {
+					reqs = append(reqs, r)
+				}
+			}
+			sort.Slice(reqs, func(i, j int) bool { return reqs[i].seq < reqs[j].seq })
+			for _, r := range reqs {
+				inst.settle(e, r)
+			}
+		}
+	}
 }

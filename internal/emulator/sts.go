@@ -60,7 +60,7 @@ func stsAssumeRole(c *Ctx) (any, error) {
 	if !ok {
 		return nil, accessDenied
 	}
-	r, ok := target.iam.roles[strings.ToLower(m[3])]
+	r, ok := iamAcct(target).roles[strings.ToLower(m[3])]
 	// The emulator keeps every account in the aws partition; a role ARN of
 	// another partition names the same role.
 	if !ok || r.ARN != "arn:aws:"+roleARN[strings.Index(roleARN, ":iam:")+1:] {
