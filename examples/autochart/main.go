@@ -26,25 +26,14 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"net/mail"
 	"os"
-	"os/signal"
-	"strings"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "autochart:", err)
-		os.Exit(1)
-	}
-}
+func main() { examplekit.Main("autochart", run) }
 
 type flags struct {
 	examplekit.Flags
@@ -54,26 +43,18 @@ type flags struct {
 
 func parseFlags(args []string, out io.Writer) (flags, error) {
 	var f flags
-	fs := flag.NewFlagSet("autochart", flag.ContinueOnError)
-	fs.SetOutput(out)
-	f.Register(fs)
+	fs := examplekit.NewFlagSet("autochart", out, &f.Flags)
 	fs.StringVar(&f.email, "email", "", "your address: the accounts' root emails are its plus-aliases (paul+autochart_dev@example.com) and it is the Identity Center user's email")
 	fs.StringVar(&f.outDir, "out", "", "directory for the generated AWS CLI config files, one per person (<out>/<user>/config); default: a new temporary directory")
-	if err := fs.Parse(args); err != nil {
-		return f, err
-	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if err := f.Check(); err != nil {
+	if err := examplekit.Parse(fs, &f.Flags, args); err != nil {
 		return f, err
 	}
 	if f.RealAWS && f.email == "" {
 		return f, errors.New("-aws needs -email: the accounts' root emails are plus-aliases of it")
 	}
 	if f.email != "" {
-		if a, err := mail.ParseAddress(f.email); err != nil || a.Address != f.email || !strings.Contains(f.email, "@") {
-			return f, fmt.Errorf("-email %q: not a plain email address", f.email)
+		if err := examplekit.CheckEmail("-email", f.email); err != nil {
+			return f, err
 		}
 	}
 	return f, nil

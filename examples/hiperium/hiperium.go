@@ -17,6 +17,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -301,34 +302,20 @@ func (r *Result) planned(identityCenter bool) foundation.Changes {
 
 // Print writes the changes grouped by where they are made.
 func (r *Result) Print(out io.Writer, dryRun bool) {
-	verb := "Changed"
-	if dryRun {
-		verb = "Would change"
-	}
-	fmt.Fprintf(out, "\n%s %d resources.\n", verb, r.Count())
+	examplekit.Headline(out, r.Count(), dryRun)
 	mgmt := "management account"
 	if id := r.Organization.ManagementAccountID; id != "" {
 		mgmt += " " + id
 	}
-	section(out, "organization, OUs, accounts and SCPs ("+mgmt+")", r.orgChanges())
+	examplekit.Section(out, "organization, OUs, accounts and SCPs ("+mgmt+")", r.orgChanges())
 	inst := ""
 	if r.Access != nil && r.Access.Instance.ARN != "" {
 		inst = " (" + r.Access.Instance.ARN + ")"
 	}
-	section(out, "IAM Identity Center"+inst, r.accessChanges())
-	section(out, "AWS CLI profiles in "+r.ConfigFile, r.Profiles)
+	examplekit.Section(out, "IAM Identity Center"+inst, r.accessChanges())
+	examplekit.Section(out, "AWS CLI profiles in "+r.ConfigFile, r.Profiles)
 	for _, n := range r.Notes {
 		fmt.Fprintf(out, "\nNote: %s\n", n)
-	}
-}
-
-func section(out io.Writer, title string, cs foundation.Changes) {
-	fmt.Fprintf(out, "\n== %s\n", title)
-	if len(cs) == 0 {
-		fmt.Fprintln(out, "  (no changes)")
-	}
-	for _, c := range cs {
-		fmt.Fprintf(out, "  %s\n", c)
 	}
 }
 

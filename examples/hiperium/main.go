@@ -26,26 +26,16 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"net/mail"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "hiperium:", err)
-		os.Exit(1)
-	}
-}
+func main() { examplekit.Main("hiperium", run) }
 
 // emails is a repeatable flag of email addresses.
 type emails []string
@@ -53,17 +43,10 @@ type emails []string
 func (e *emails) String() string { return strings.Join(*e, ",") }
 
 func (e *emails) Set(v string) error {
-	if err := checkEmail(v); err != nil {
+	if err := examplekit.CheckEmail("", v); err != nil {
 		return err
 	}
 	*e = append(*e, v)
-	return nil
-}
-
-func checkEmail(v string) error {
-	if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
-		return fmt.Errorf("%q: not a plain email address", v)
-	}
 	return nil
 }
 
@@ -77,28 +60,20 @@ type flags struct {
 
 func parseFlags(args []string, out io.Writer) (flags, error) {
 	var f flags
-	fs := flag.NewFlagSet("hiperium", flag.ContinueOnError)
-	fs.SetOutput(out)
-	f.kit.Register(fs)
+	fs := examplekit.NewFlagSet("hiperium", out, &f.kit)
 	fs.StringVar(&f.email, "email", "", "address whose plus-aliases name the accounts (you@example.com -> you+sandbox@example.com)")
 	fs.StringVar(&f.out, "out", "", "directory of the AWS CLI config file the profiles are written to (default: a new temporary directory)")
 	fs.StringVar(&f.startURL, "start-url", "", "AWS access portal URL of the profiles (default https://<identity store ID>.awsapps.com/start)")
 	fs.Var(&f.close, "close", "close the member account with this email: move it to Suspended, tag it, close it (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return f, err
-	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if err := f.kit.Check(); err != nil {
+	if err := examplekit.Parse(fs, &f.kit, args); err != nil {
 		return f, err
 	}
 	if f.kit.RealAWS && f.email == "" {
 		return f, errors.New("-aws needs -email: the accounts' addresses are plus-aliases of it")
 	}
 	if f.email != "" {
-		if err := checkEmail(f.email); err != nil {
-			return f, fmt.Errorf("-email %w", err)
+		if err := examplekit.CheckEmail("-email", f.email); err != nil {
+			return f, err
 		}
 	}
 	return f, nil

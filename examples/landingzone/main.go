@@ -26,41 +26,22 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
-	"net/mail"
 	"os"
-	"os/signal"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "landingzone:", err)
-		os.Exit(1)
-	}
-}
+func main() { examplekit.Main("landingzone", run) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	var f examplekit.Flags
 	var specFile, email, outDir string
-	fs := flag.NewFlagSet("landingzone", flag.ContinueOnError)
-	fs.SetOutput(out)
-	f.Register(fs)
+	fs := examplekit.NewFlagSet("landingzone", out, &f)
 	fs.StringVar(&specFile, "spec", "", "YAML or JSON file with the landing zone spec (default: seed 000)")
 	fs.StringVar(&email, "email", "", "address whose plus-aliases name the accounts (you@example.com -> you+aws-dev@example.com)")
 	fs.StringVar(&outDir, "out", "", "directory for generated files such as the AWS CLI config (default: a new temporary directory)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if err := f.Check(); err != nil {
+	if err := examplekit.Parse(fs, &f, args); err != nil {
 		return err
 	}
 	spec := Seed000()
@@ -71,8 +52,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	if email != "" {
-		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-			return fmt.Errorf("-email %q: not a plain email address", email)
+		if err := examplekit.CheckEmail("-email", email); err != nil {
+			return err
 		}
 		spec.Email = email
 	}

@@ -12,15 +12,8 @@ import (
 // management account first), then what to paste into Terraform and
 // Terragrunt and where the CLI config is.
 func (r *Result) Print(out io.Writer, dryRun bool) {
-	verb := "Changed"
-	if dryRun {
-		verb = "Would change"
-	}
-	fmt.Fprintf(out, "\n%s %d resources.\n", verb, r.Count())
-	mgmt := "organization and management account"
-	if id := r.Organization.ManagementAccountID; id != "" {
-		mgmt += " (" + id + ")"
-	}
+	examplekit.Headline(out, r.Count(), dryRun)
+	mgmt := examplekit.Labelled("organization and management account", r.Organization.ManagementAccountID)
 	cs := append(foundation.Changes{}, r.Organization.Changes...)
 	cs = append(cs, r.Tree.Changes...)
 	cs = append(cs, r.Management...)

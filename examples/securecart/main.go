@@ -26,38 +26,19 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
-	"os"
-	"os/signal"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "securecart:", err)
-		os.Exit(1)
-	}
-}
+func main() { examplekit.Main("securecart", run) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	var f examplekit.Flags
 	var email string
-	fs := flag.NewFlagSet("securecart", flag.ContinueOnError)
-	fs.SetOutput(out)
-	f.Register(fs)
+	fs := examplekit.NewFlagSet("securecart", out, &f)
 	fs.StringVar(&email, "email", "", "address whose plus-aliases name the accounts (you@example.com -> you+securecart-dev@example.com)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if err := f.Check(); err != nil {
+	if err := examplekit.Parse(fs, &f, args); err != nil {
 		return err
 	}
 	if f.RealAWS && email == "" {

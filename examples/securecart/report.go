@@ -12,15 +12,8 @@ import (
 // Print writes the changes grouped by account (the organization and the
 // management account first), then who may assume the deployment roles.
 func (r *Result) Print(out io.Writer, dryRun bool) {
-	verb := "Changed"
-	if dryRun {
-		verb = "Would change"
-	}
-	fmt.Fprintf(out, "\n%s %d resources.\n", verb, r.Count())
-	mgmt := "organization and management account"
-	if id := r.AccountIDs[ManagementKey]; id != "" {
-		mgmt += " (" + id + ")"
-	}
+	examplekit.Headline(out, r.Count(), dryRun)
+	mgmt := examplekit.Labelled("organization and management account", r.AccountIDs[ManagementKey])
 	cs := append(foundation.Changes{}, r.Organization.Changes...)
 	cs = append(cs, r.Tree.Changes...)
 	cs = append(cs, r.Management...)

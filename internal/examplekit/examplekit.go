@@ -11,6 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/mail"
+	"os"
+	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,6 +27,62 @@ import (
 	"github.com/awsfoundation/foundation/internal/emulator"
 )
 
+// Main runs an example's run function with the command line's arguments
+// and a context that ends on Ctrl-C. An error is printed to stderr after
+// the command's name and exits 1; -h and -help print the flags and exit 0.
+func Main(name string, run func(ctx context.Context, args []string, out io.Writer) error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
+	}
+}
+
+// CheckEmail returns an error naming the flag (or spec key) when v is not a
+// plain address (you@example.com, no display name or angle brackets).
+// An empty what leaves the name out (a flag.Value's Set, which the flag
+// package prefixes with the flag).
+func CheckEmail(what, v string) error {
+	if a, err := mail.ParseAddress(v); err != nil || a.Address != v || !strings.Contains(v, "@") {
+		if what == "" {
+			return fmt.Errorf("%q: not a plain email address", v)
+		}
+		return fmt.Errorf("%s %q: not a plain email address", what, v)
+	}
+	return nil
+}
+
+// PlusAlias returns the plus-address of email for tag:
+// PlusAlias("you@example.com", "aws-dev") is "you+aws-dev@example.com".
+// email must have passed CheckEmail.
+func PlusAlias(email, tag string) string {
+	local, domain, _ := strings.Cut(email, "@")
+	return local + "+" + tag + "@" + domain
+}
+
+// Headline prints the line that opens every report: "Changed 12
+// resources." or, in a dry run, "Would change 12 resources.".
+func Headline(out io.Writer, n int, dryRun bool) {
+	verb := "Changed"
+	if dryRun {
+		verb = "Would change"
+	}
+	fmt.Fprintf(out, "\n%s %d resources.\n", verb, n)
+}
+
+// Labelled returns what, followed by the ID in parentheses when it is
+// known: "management account (123456789012)".
+func Labelled(what, id string) string {
+	if id == "" {
+		return what
+	}
+	return what + " (" + id + ")"
+}
+
 // Flags are the flags every example takes.
 type Flags struct {
 	DryRun   bool
@@ -30,6 +90,28 @@ type Flags struct {
 	RealAWS  bool
 	Yes      bool
 	Once     bool
+}
+
+// NewFlagSet returns the flag set of command name, with the common flags
+// registered into f; it prints usage and errors to out. Add the example's
+// own flags, then call Parse.
+func NewFlagSet(name string, out io.Writer, f *Flags) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	f.Register(fs)
+	return fs
+}
+
+// Parse parses args into fs, refuses positional arguments and checks the
+// common flags (Check). -h returns flag.ErrHelp, which Main exits 0 on.
+func Parse(fs *flag.FlagSet, f *Flags, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return f.Check()
 }
 
 // Register adds the flags to fs.
