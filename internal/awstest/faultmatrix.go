@@ -43,10 +43,32 @@ type FaultMatrix[S any] struct {
 	Calls int
 	// Timeout bounds each subtest; default 60s.
 	Timeout time.Duration
+	// Variants, when set, replaces the two default sweeps (Err before the
+	// write, Err after it) with these.
+	Variants []FaultVariant
 }
 
+// FaultVariant is one sweep of a FaultMatrix: how each call is failed.
+type FaultVariant struct {
+	Name string // the subtests' first name element: "before", "after", "lost-500"
+	// Err is the injected error; nil means the matrix's Err.
+	Err *emulator.APIError
+	// After applies the write before failing it (the answer was lost).
+	After bool
+	// Retried says the library (or the SDK's retryer) retries this error:
+	// the run must succeed despite it, with no duplicate made.
+	Retried bool
+}
+
+// LostAnswer500 is the variant AWS produces most: the write was applied,
+// the answer lost as a retryable 500, and the SDK retries the call. A
+// create without a client token or a find-before-create makes a second
+// resource here.
+var LostAnswer500 = FaultVariant{Name: "lost-500", After: true, Retried: true,
+	Err: &emulator.APIError{Status: 500, Code: "InternalFailure", Message: "injected: applied, answer lost"}}
+
 // Test runs the sweep as subtests "before/N-service:Operation" and
-// "after/N-...". It needs the in-process emulator (CapFaults); on other
+// "after/N-..." (or one group per Variant). It needs the in-process emulator (CapFaults); on other
 // backends it skips.
 func (m FaultMatrix[S]) Test(t *testing.T) {
 	t.Helper()
@@ -92,31 +114,35 @@ func (m FaultMatrix[S]) Test(t *testing.T) {
 		inject = &emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"}
 	}
 
+	variants := m.Variants
+	if len(variants) == 0 {
+		variants = []FaultVariant{{Name: "before", Retried: m.Retried}, {Name: "after", After: true, Retried: m.Retried}}
+	}
 	var sub Subtests
 	defer sub.Done(t)
-	for _, after := range []bool{false, true} {
-		when := "before"
-		if after {
-			when = "after"
+	for _, v := range variants {
+		inject := inject
+		if v.Err != nil {
+			inject = v.Err
 		}
 		for i, op := range ops {
-			sub.Run(t, fmt.Sprintf("%s/%d-%s", when, i+1, op), func(t *testing.T) {
+			sub.Run(t, fmt.Sprintf("%s/%d-%s", v.Name, i+1, op), func(t *testing.T) {
 				ctx := Context(t, timeout)
 				b := New(t)
 				e := b.RequireEmulator(t, CapFaults)
 				s := setup(t, ctx, b)
-				f := e.AddFault(&emulator.Fault{Match: match, Nth: i + 1, AfterHandler: after, Err: inject})
+				f := e.AddFault(&emulator.Fault{Match: match, Nth: i + 1, AfterHandler: v.After, Err: inject})
 				err := m.Run(ctx, b, s)
 				e.RemoveFault(f)
 				if f.Fired() != 1 {
 					t.Fatalf("the fault at %s fired %d times (err = %v)", op, f.Fired(), err)
 				}
 				switch {
-				case m.Retried && err != nil:
+				case v.Retried && err != nil:
 					t.Fatalf("a retried fault at %s failed the run: %v", op, err)
-				case !m.Retried && err == nil:
+				case !v.Retried && err == nil:
 					t.Fatalf("the fault at %s was not reported", op)
-				case !m.Retried:
+				case !v.Retried:
 					if m.Check != nil {
 						m.Check(t, op, err)
 					}

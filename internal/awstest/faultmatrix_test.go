@@ -52,6 +52,16 @@ func TestFaultMatrix(t *testing.T) {
 	if !t.Skipped() {
 		require.Equal(t, []string{"iam:CreateRole", "iam:CreateRole", "iam:CreateRole", "iam:CreateRole"}, steps)
 	}
+	// A lost answer retried by the SDK: the second attempt meets
+	// EntityAlreadyExists, which the function takes as done.
+	t.Run("lost", func(t *testing.T) {
+		FaultMatrix[string]{
+			Setup:    func(*testing.T, context.Context, *Backend) string { return "lost" },
+			Run:      func(ctx context.Context, b *Backend, prefix string) error { return ensureTwoRoles(ctx, b, prefix) },
+			Calls:    2,
+			Variants: []FaultVariant{LostAnswer500},
+		}.Test(t)
+	})
 }
 
 func TestFirstDiff(t *testing.T) {
