@@ -56,7 +56,10 @@
 //
 // With foundation.WithDryRun(true) only read calls are made (GetRole for
 // the service-linked roles included) and the result lists the changes that
-// would be made.
+// would be made. When the key would be created, Key.KeyID, Key.ARN and
+// Key.AliasARN are a placeholder, "(known after apply: kms key
+// alias/NAME)", that the packages taking a key ARN (statebackend, ecr)
+// accept in the same dry run and plan with, and refuse in a real run.
 //
 // # Errors
 //
@@ -75,12 +78,17 @@
 //
 //	kms: key "alias/prod-us-east-1-main": put key policy: operation error KMS: PutKeyPolicy, ...
 //
+// An error after some changes were made (a service-linked role created,
+// then CreateKey refused) carries them: errors.As finds a
+// *foundation.IncompleteError whose Changes lists what was made.
+//
 // Retries: the SDK retries throttling and KMS's internal errors. The one
 // error AWS asks callers to retry that the SDK does not is
 // MalformedPolicyDocumentException right after a principal the policy
 // names was created (IAM is eventually consistent). CreateKey and
 // PutKeyPolicy retry it, polling with the options' poll interval, for at
-// most Spec.PropagationTimeout (default 2 minutes); after that the error
+// most the foundation.WithPropagationTimeout option's time (default 2
+// minutes); after that the error
 // says the principal does not exist or has not propagated. Only policies
 // that name IAM roles or users are retried: one that names only accounts
 // and services cannot be waiting for propagation and fails at once.

@@ -3,7 +3,6 @@ package kms_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,10 +20,6 @@ const account = "123456789012"
 
 func apiFor(b *awstest.Backend) kms.API {
 	return kms.API{KMS: awskms.NewFromConfig(b.Config()), IAM: iam.NewFromConfig(b.Config())}
-}
-
-func fast(extra ...foundation.Option) []foundation.Option {
-	return append(awstest.FastOptions(), extra...)
 }
 
 // seedPolicyJSON is seed 000 Step 8's key policy, as Terraform renders it
@@ -124,22 +119,4 @@ func keyPolicy(t *testing.T, ctx context.Context, c *awskms.Client, keyID string
 		t.Fatal(err)
 	}
 	return mustParse(t, aws.ToString(out.Policy))
-}
-
-func firstDiff(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			lo := max(0, i-3)
-			return fmt.Sprintf("line %d:\n got: %s\nwant: %s\ncontext (want):\n%s", i+1, gl, wl, strings.Join(w[lo:min(len(w), i+3)], "\n"))
-		}
-	}
-	return "(identical)"
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -44,10 +45,14 @@ const orphanDeletionWindowInDays = 7
 
 // Key is the key EnsureKey converged.
 type Key struct {
-	// KeyID and ARN of the key; empty in dry run when the key does not
-	// exist yet.
+	// KeyID and ARN of the key. In a dry run that would create the key,
+	// both are a placeholder (plan.Predict "kms key" and the alias:
+	// "(known after apply: kms key alias/NAME)") that functions given it in
+	// the same dry run plan with (statebackend.Spec.KMSKeyID,
+	// ecr.Spec.KMSKey), and refuse in a real run.
 	KeyID, ARN string
-	// Alias is Spec.Alias; AliasARN its ARN (empty when ARN is).
+	// Alias is Spec.Alias; AliasARN its ARN (the same placeholder as ARN
+	// when ARN is one).
 	Alias, AliasARN string
 	// Policy is the key policy the key has (in dry run: would have).
 	Policy *foundation.PolicyDocument
@@ -67,7 +72,7 @@ type Key struct {
 //   - before a key policy is written (CreateKey or PutKeyPolicy), the
 //     service-linked roles it names are created (EnsureServiceLinkedRole),
 //     and a policy KMS refuses because a principal is too new to be seen
-//     is retried for Spec.PropagationTimeout;
+//     is retried for the foundation.WithPropagationTimeout option's time;
 //   - the key policy is converged on Spec.Policy (compared by meaning), the
 //     description on Spec.Description, automatic rotation on (with
 //     Spec.RotationPeriodInDays) unless Spec.DisableRotation, and the tags
@@ -93,17 +98,21 @@ func EnsureKey(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 		return nil, errors.Join(errs...)
 	}
 	o := call.Resolve(opts...)
+	o.Logger = o.Logger.With(slog.String("alias", spec.Alias))
 	js, _ := doc.JSON() // checked by build
 	r := &keyRun{api: api, spec: spec, doc: doc, policy: js, roles: roles, o: o,
-		log:              o.Logger.With(slog.String("alias", spec.Alias)),
+		log: o.Logger, rec: plan.New(o),
 		retryPropagation: spec.Policy.namesIAMPrincipals(),
 	}
 	k, err := r.ensure(ctx)
 	if err != nil {
-		return nil, err
+		return nil, r.rec.Fail(err)
 	}
-	k.Alias, k.Policy, k.Changes = spec.Alias, doc, r.changes
-	if k.ARN != "" {
+	k.Alias, k.Policy, k.Changes = spec.Alias, doc, r.rec.Changes()
+	switch {
+	case plan.IsPredicted(k.ARN):
+		k.AliasARN = k.ARN
+	case k.ARN != "":
 		k.AliasARN = aliasARN(k.ARN, spec.Alias)
 	}
 	return k, nil
@@ -119,31 +128,15 @@ type keyRun struct {
 	retryPropagation bool
 	o                call.Options
 	log              *slog.Logger
-	changes          foundation.Changes
+	rec              *plan.Recorder
 }
 
 func (r *keyRun) errorf(step string, err error) error {
 	return fmt.Errorf("kms: key %q: %s: %w", r.spec.Alias, step, err)
 }
 
-func (r *keyRun) record(c foundation.Change) {
-	r.changes = append(r.changes, c)
-	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
-}
-
 func (r *keyRun) change(action foundation.Action, res string, diffs ...foundation.Diff) foundation.Change {
 	return foundation.Change{Action: action, Resource: res, ID: r.spec.Alias, Diffs: diffs}
-}
-
-// write calls fn unless in dry run and records c once it succeeded.
-func (r *keyRun) write(ctx context.Context, c foundation.Change, fn func(context.Context) error) error {
-	if !r.o.DryRun {
-		if err := fn(ctx); err != nil {
-			return err
-		}
-	}
-	r.record(c)
-	return nil
 }
 
 func (r *keyRun) ensure(ctx context.Context) (*Key, error) {
@@ -282,24 +275,28 @@ func (r *keyRun) create(ctx context.Context) (*Key, error) {
 		in.Description = aws.String(r.spec.Description)
 	}
 	var meta *types.KeyMetadata
-	err := r.write(ctx, r.change(foundation.ActionCreate, ResourceKey), func(ctx context.Context) error {
-		return r.propagationRetry(ctx, "create key", func(ctx context.Context) error {
+	applied, err := r.rec.Do(ctx, r.change(foundation.ActionCreate, ResourceKey), func(ctx context.Context) error {
+		err := awsretry.Wait(ctx, r.o, r.propagating, func(ctx context.Context) error {
 			out, err := r.api.KMS.CreateKey(ctx, in)
 			if err == nil {
 				meta = out.KeyMetadata
 			}
 			return err
 		})
+		return r.policyErr("create key", err)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if r.o.DryRun {
-		r.record(r.change(foundation.ActionCreate, ResourceAlias, foundation.Diff{Field: "TargetKeyId", To: "(new key)"}))
+	if !applied {
+		// Planned only: the alias and the rotation that follow the
+		// creation, on a key whose ID is known after apply.
+		r.rec.Also(r.change(foundation.ActionCreate, ResourceAlias, foundation.Diff{Field: "TargetKeyId", To: "(new key)"}))
 		if r.spec.wantRotation() {
-			r.record(r.change(foundation.ActionUpdate, ResourceKeyRotation, r.rotationDiffs(false, 0)...))
+			r.rec.Also(r.change(foundation.ActionUpdate, ResourceKeyRotation, r.rotationDiffs(false, 0)...))
 		}
-		return &Key{}, nil
+		id := plan.Predict("kms key", r.spec.Alias)
+		return &Key{KeyID: id, ARN: id}, nil
 	}
 	r.log.Debug("key created", slog.String("keyId", aws.ToString(meta.KeyId)))
 	if err := r.createAlias(ctx, meta); err != nil {
@@ -328,43 +325,46 @@ func (*lostAliasRace) Error() string { return "alias created concurrently for an
 func (r *keyRun) createAlias(ctx context.Context, meta *types.KeyMetadata) error {
 	id := aws.ToString(meta.KeyId)
 	c := r.change(foundation.ActionCreate, ResourceAlias, foundation.Diff{Field: "TargetKeyId", To: id})
-	if r.o.DryRun {
-		r.record(c)
-		return nil
-	}
-	_, err := r.api.KMS.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(r.spec.Alias), TargetKeyId: aws.String(id)})
-	var exists *types.AlreadyExistsException
-	switch {
-	case err == nil:
-		r.record(c)
-		return nil
-	case !errors.As(err, &exists):
-		return r.errorf("create alias", err)
-	}
-	// Another run created the alias between our read and our write.
-	winner, derr := r.describe(ctx, r.spec.Alias)
-	if derr != nil || winner == nil {
-		return r.errorf("create alias", err)
-	}
-	if aws.ToString(winner.KeyId) == id {
-		r.record(c) // ours after all: the response was lost and the call retried
-		return nil
-	}
-	r.log.Debug("alias created concurrently; deleting the key just created", slog.String("keyId", id))
-	_, derr = r.api.KMS.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(id), PendingWindowInDays: aws.Int32(orphanDeletionWindowInDays)})
-	var invalid *types.KMSInvalidStateException
-	switch {
-	case derr == nil:
-		r.record(foundation.Change{Action: foundation.ActionDelete, Resource: ResourceKey, ID: id,
-			Diffs: []foundation.Diff{{Field: "PendingWindowInDays", To: strconv.Itoa(orphanDeletionWindowInDays)}}})
-	case errors.As(derr, &invalid) && r.pendingDeletion(ctx, id):
-		// Another run that took the key for an orphan lost the alias too,
-		// and scheduled its deletion first.
-		r.log.Debug("the key just created is already pending deletion", slog.String("keyId", id))
-	default:
-		return r.errorf(fmt.Sprintf("alias was created concurrently for key %s; schedule deletion of the key just created (%s)", aws.ToString(winner.KeyId), id), derr)
-	}
-	return &lostAliasRace{winner: winner}
+	return r.rec.Write(ctx, c, func(ctx context.Context) error {
+		_, err := r.api.KMS.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(r.spec.Alias), TargetKeyId: aws.String(id)})
+		var exists *types.AlreadyExistsException
+		switch {
+		case err == nil:
+			return nil
+		case !errors.As(err, &exists):
+			return r.errorf("create alias", err)
+		}
+		// Another run created the alias between our read and our write.
+		winner, derr := r.describe(ctx, r.spec.Alias)
+		if derr != nil || winner == nil {
+			return r.errorf("create alias", err)
+		}
+		if aws.ToString(winner.KeyId) == id {
+			return nil // ours after all: the response was lost and the call retried
+		}
+		r.log.Debug("alias created concurrently; deleting the key just created", slog.String("keyId", id))
+		del := foundation.Change{Action: foundation.ActionDelete, Resource: ResourceKey, ID: id,
+			Diffs: []foundation.Diff{{Field: "PendingWindowInDays", To: strconv.Itoa(orphanDeletionWindowInDays)}}}
+		derr = r.rec.Write(ctx, del, func(ctx context.Context) error {
+			_, err := r.api.KMS.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(id), PendingWindowInDays: aws.Int32(orphanDeletionWindowInDays)})
+			var invalid *types.KMSInvalidStateException
+			switch {
+			case err == nil:
+				return nil
+			case errors.As(err, &invalid) && r.pendingDeletion(ctx, id):
+				// Another run that took the key for an orphan lost the
+				// alias too, and scheduled its deletion first.
+				r.log.Debug("the key just created is already pending deletion", slog.String("keyId", id))
+				return plan.Unchanged
+			default:
+				return r.errorf(fmt.Sprintf("alias was created concurrently for key %s; schedule deletion of the key just created (%s)", aws.ToString(winner.KeyId), id), err)
+			}
+		})
+		if derr != nil {
+			return derr
+		}
+		return &lostAliasRace{winner: winner}
+	})
 }
 
 // pendingDeletion reports whether the key is pending deletion.
@@ -418,14 +418,14 @@ func (r *keyRun) ensureState(ctx context.Context, meta *types.KeyMetadata) error
 		if !r.spec.Reenable {
 			return stateErr
 		}
-		return r.write(ctx, r.change(foundation.ActionUpdate, ResourceKey, diff), func(ctx context.Context) error {
+		return r.rec.Write(ctx, r.change(foundation.ActionUpdate, ResourceKey, diff), func(ctx context.Context) error {
 			return r.enableKey(ctx, id)
 		})
 	case types.KeyStatePendingDeletion:
 		if !r.spec.CancelDeletion {
 			return stateErr
 		}
-		return r.write(ctx, r.change(foundation.ActionUpdate, ResourceKey, diff), func(ctx context.Context) error {
+		return r.rec.Write(ctx, r.change(foundation.ActionUpdate, ResourceKey, diff), func(ctx context.Context) error {
 			if _, err := r.api.KMS.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: aws.String(id)}); err != nil {
 				return r.errorf("cancel key deletion", err)
 			}
@@ -449,7 +449,7 @@ func (r *keyRun) ensureDescription(ctx context.Context, meta *types.KeyMetadata)
 		return nil
 	}
 	c := r.change(foundation.ActionUpdate, ResourceKeyDescription, foundation.Diff{Field: "Description", From: have, To: r.spec.Description})
-	return r.write(ctx, c, func(ctx context.Context) error {
+	return r.rec.Write(ctx, c, func(ctx context.Context) error {
 		_, err := r.api.KMS.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: meta.KeyId, Description: aws.String(r.spec.Description)})
 		if err != nil {
 			return r.errorf("update key description", err)
@@ -471,11 +471,12 @@ func (r *keyRun) ensurePolicy(ctx context.Context, id string) error {
 	if err := r.ensureRoles(ctx); err != nil {
 		return err
 	}
-	return r.write(ctx, c, func(ctx context.Context) error {
-		return r.propagationRetry(ctx, "put key policy", func(ctx context.Context) error {
+	return r.rec.Write(ctx, c, func(ctx context.Context) error {
+		err := awsretry.Wait(ctx, r.o, r.propagating, func(ctx context.Context) error {
 			_, err := r.api.KMS.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String(policyName), Policy: aws.String(r.policy)})
 			return err
 		})
+		return r.policyErr("put key policy", err)
 	})
 }
 
@@ -529,45 +530,36 @@ func (r *keyRun) ensureRoles(ctx context.Context) error {
 		return nil
 	}
 	for _, spec := range r.roles {
-		lr, err := ensureLinkedRole(ctx, r.api.IAM, spec, r.o)
-		if err != nil {
+		if _, err := ensureLinkedRole(ctx, r.api.IAM, spec, r.o, r.rec); err != nil {
 			return err
-		}
-		for _, c := range lr.Changes {
-			r.record(c)
 		}
 	}
 	r.rolesDone = true
 	return nil
 }
 
-// propagationRetry calls fn and, when the policy names IAM principals,
-// retries it while KMS answers MalformedPolicyDocumentException, for at
-// most Spec.PropagationTimeout, polling with the options' intervals
-// (awsretry.Wait): KMS refuses a policy naming a principal it cannot see
-// yet, which happens for a while after the principal (a service-linked
-// role) was created. Other errors, and every error for policies naming
-// only accounts and services, are returned at once.
-func (r *keyRun) propagationRetry(ctx context.Context, step string, fn func(context.Context) error) error {
-	if !r.retryPropagation {
-		if err := fn(ctx); err != nil {
-			return r.errorf(step, err)
-		}
-		return nil
-	}
-	o := r.o
-	o.PropagationTimeout = r.spec.PropagationTimeout
-	o.Logger = r.log
-	err := awsretry.Wait(ctx, o, isMalformedPolicy, fn)
+// propagating reports the errors the key policy writes (CreateKey,
+// PutKeyPolicy) retry in awsretry.Wait, for at most the options'
+// PropagationTimeout: KMS refuses a policy naming a principal it cannot see
+// yet (MalformedPolicyDocumentException), which happens for a while after
+// the principal (a service-linked role) was created. Only policies naming
+// IAM principals are retried; one naming only accounts and services cannot
+// be waiting for propagation, and every error is returned at once.
+func (r *keyRun) propagating(err error) bool { return r.retryPropagation && isMalformedPolicy(err) }
+
+// policyErr wraps the error of a key policy write (nil stays nil), saying
+// how long it was retried when propagation did not end.
+func (r *keyRun) policyErr(step string, err error) error {
 	var pe *awsretry.PropagationError
-	if errors.As(err, &pe) {
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pe):
 		return r.errorf(fmt.Sprintf("%s: still refused after %d attempts in %s (a principal does not exist, or has not propagated)",
 			step, pe.Attempts, pe.Timeout), pe.Err)
-	}
-	if err != nil {
+	default:
 		return r.errorf(step, err)
 	}
-	return nil
 }
 
 func isMalformedPolicy(err error) bool {
@@ -592,7 +584,7 @@ func (r *keyRun) rotationDiffs(enabled bool, period int) []foundation.Diff {
 
 func (r *keyRun) enableRotation(ctx context.Context, meta *types.KeyMetadata, enabled bool, period int) error {
 	c := r.change(foundation.ActionUpdate, ResourceKeyRotation, r.rotationDiffs(enabled, period)...)
-	return r.write(ctx, c, func(ctx context.Context) error {
+	return r.rec.Write(ctx, c, func(ctx context.Context) error {
 		_, err := r.api.KMS.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: meta.KeyId, RotationPeriodInDays: aws.Int32(int32(r.spec.RotationPeriodInDays))})
 		if err != nil {
 			return r.errorf("enable key rotation", err)
@@ -613,7 +605,7 @@ func (r *keyRun) ensureRotation(ctx context.Context, meta *types.KeyMetadata) er
 	switch {
 	case r.spec.DisableRotation && enabled:
 		c := r.change(foundation.ActionUpdate, ResourceKeyRotation, foundation.Diff{Field: "KeyRotationEnabled", From: "true", To: "false"})
-		return r.write(ctx, c, func(ctx context.Context) error {
+		return r.rec.Write(ctx, c, func(ctx context.Context) error {
 			if _, err := r.api.KMS.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: meta.KeyId}); err != nil {
 				return r.errorf("disable key rotation", err)
 			}
@@ -666,7 +658,7 @@ func (r *keyRun) ensureTags(ctx context.Context, id string) error {
 	if len(put) == 0 {
 		return nil
 	}
-	return r.write(ctx, r.change(foundation.ActionUpdate, ResourceKeyTags, diffs...), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.change(foundation.ActionUpdate, ResourceKeyTags, diffs...), func(ctx context.Context) error {
 		if _, err := r.api.KMS.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: sdkTags(put)}); err != nil {
 			return r.errorf("tag key", err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/kms"
 )
 
@@ -32,7 +33,7 @@ func TestSeedKeyConvergesOnAFreshAccount(t *testing.T) {
 	if e := b.EmulatorFor(awstest.CapServerCallLog); e != nil {
 		emuMark = e.CallCount()
 	}
-	k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestSeedKeyConvergesOnAFreshAccount(t *testing.T) {
 		t.Errorf("service-linked role: %v %v", role, err)
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		again, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+		again, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -163,15 +164,17 @@ func TestDryRunListsEveryChange(t *testing.T) {
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := specFor(t, b, "staging", "eu-west-1")
 	mark := b.Mark()
-	dry, err := kms.EnsureKey(ctx, apiFor(b), spec, fast(foundation.WithDryRun(true))...)
+	dry, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.RequireNoMutations(t, mark)
-	if dry.KeyID != "" || dry.Policy == nil {
+	// The identifiers AWS gives the key are predicted: the next call of
+	// the same dry run plans with them.
+	if p := plan.Predict("kms key", spec.Alias); dry.KeyID != p || dry.ARN != p || dry.AliasARN != p || !plan.IsPredicted(dry.ARN) || dry.Policy == nil {
 		t.Errorf("dry run result: %+v", dry)
 	}
-	real, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	real, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +187,7 @@ func TestDryRunListsEveryChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark = b.Mark()
-	dry, err = kms.EnsureKey(ctx, apiFor(b), spec, fast(foundation.WithDryRun(true))...)
+	dry, err = kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +201,7 @@ func TestDriftIsRepaired(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := specFor(t, b, "prod", "us-east-1")
-	k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +227,7 @@ func TestDriftIsRepaired(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fixed, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	fixed, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,18 +251,18 @@ func TestDriftIsRepaired(t *testing.T) {
 		if _, err := c.EnableKeyRotation(ctx, &awskms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(180)}); err != nil {
 			t.Fatal(err)
 		}
-		fixed, err = kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+		fixed, err = kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil || len(fixed.Changes) != 1 || fixed.Changes[0].Diffs[0] != (foundation.Diff{Field: "RotationPeriodInDays", From: "180", To: "365"}) {
 			t.Fatalf("period repair: %v %+v", err, fixed)
 		}
 		// And a spec that changes the period, or turns rotation off.
 		spec.RotationPeriodInDays = 730
-		if fixed, err = kms.EnsureKey(ctx, apiFor(b), spec, fast()...); err != nil || len(fixed.Changes) != 1 {
+		if fixed, err = kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...); err != nil || len(fixed.Changes) != 1 {
 			t.Fatalf("new period: %v %+v", err, fixed)
 		}
 		verifyKey(t, ctx, b, spec, k.KeyID)
 		spec.RotationPeriodInDays, spec.DisableRotation = 0, true
-		if fixed, err = kms.EnsureKey(ctx, apiFor(b), spec, fast()...); err != nil || len(fixed.Changes) != 1 {
+		if fixed, err = kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...); err != nil || len(fixed.Changes) != 1 {
 			t.Fatalf("rotation off: %v %+v", err, fixed)
 		}
 	}
@@ -268,7 +271,7 @@ func TestDriftIsRepaired(t *testing.T) {
 		t.Errorf("rotation still on: %+v %v", rot, err)
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+		k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -291,7 +294,7 @@ func TestPropagationErrorIsRetried(t *testing.T) {
 			spec := specFor(t, b, "prod", "us-east-1")
 			if op == "PutKeyPolicy" {
 				// A key whose policy has drifted: the repair puts the policy.
-				k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+				k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -300,7 +303,7 @@ func TestPropagationErrorIsRetried(t *testing.T) {
 			}
 			f := e.FailNth(emulator.Match{Service: "kms", Operation: op}, 1, malformed)
 			mark := b.Mark()
-			k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+			k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -329,9 +332,9 @@ func TestPropagationRetryIsBounded(t *testing.T) {
 	acct := b.AccountID(t)
 	spec := kms.Spec{Alias: "alias/" + b.Unique("app"), Policy: kms.KeyPolicy{AccountID: acct,
 		Users: []kms.Principal{kms.AWS("arn:aws:iam::" + acct + ":role/" + b.Unique("does-not-exist"))}},
-		PropagationTimeout: 100 * time.Millisecond}
+	}
 	start := time.Now()
-	_, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	_, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast(foundation.WithPropagationTimeout(100*time.Millisecond))...)
 	var mp *kmstypes.MalformedPolicyDocumentException
 	if !errors.As(err, &mp) || !strings.Contains(err.Error(), `kms: key "`+spec.Alias+`": create key: still refused after`) {
 		t.Fatalf("err = %v", err)
@@ -350,7 +353,7 @@ func TestPropagationRetryIsBounded(t *testing.T) {
 	f := e.FailAlways(emulator.Match{Service: "kms", Operation: "CreateKey"}, emulator.APIError{Status: 400, Code: "MalformedPolicyDocumentException", Message: "bad"})
 	spec = specFor(t, b, "prod", "us-east-1")
 	spec.Policy.Grants = spec.Policy.Grants[:1] // EKS only
-	_, err = kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	_, err = kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if !errors.As(err, &mp) || f.Fired() != 1 {
 		t.Errorf("fired %d: err = %v", f.Fired(), err)
 	}
@@ -363,7 +366,7 @@ func TestRoleCreatedWhileRetrying(t *testing.T) {
 	ctx := awstest.Context(t, 20*time.Second)
 	acct, role := b.AccountID(t), b.Unique("ci")
 	spec := kms.Spec{Alias: "alias/" + b.Unique("ci"), Policy: kms.KeyPolicy{AccountID: acct,
-		Users: []kms.Principal{kms.AWS("arn:aws:iam::" + acct + ":role/" + role)}}, PropagationTimeout: 10 * time.Second,
+		Users: []kms.Principal{kms.AWS("arn:aws:iam::" + acct + ":role/" + role)}},
 		DisableRotation: !rotationReported(b)}
 	done := make(chan error, 1)
 	go func() {
@@ -373,7 +376,7 @@ func TestRoleCreatedWhileRetrying(t *testing.T) {
 		done <- err
 	}()
 	mark := b.Mark()
-	k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast(foundation.WithPropagationTimeout(10*time.Second))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +401,7 @@ func TestKeyStates(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := specFor(t, b, "prod", "us-east-1")
-	k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,14 +413,14 @@ func TestKeyStates(t *testing.T) {
 	var se *kms.KeyStateError
 	for _, dry := range []bool{false, true} {
 		mark := b.Mark()
-		_, err = kms.EnsureKey(ctx, apiFor(b), spec, fast(foundation.WithDryRun(dry))...)
+		_, err = kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(dry))...)
 		if !errors.As(err, &se) || se.State != kmstypes.KeyStateDisabled || se.KeyID != k.KeyID || !strings.Contains(err.Error(), "Reenable") {
 			t.Fatalf("disabled key: %v", err)
 		}
 		b.RequireNoMutations(t, mark)
 	}
 	spec.Reenable = true
-	got, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	got, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil || !slices.Equal(changeList(got.Changes), []string{"update kms:key " + spec.Alias}) {
 		t.Fatalf("re-enable: %v %v", err, got)
 	}
@@ -426,20 +429,20 @@ func TestKeyStates(t *testing.T) {
 	if _, err := c.ScheduleKeyDeletion(ctx, &awskms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(7)}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	_, err = kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if !errors.As(err, &se) || se.State != kmstypes.KeyStatePendingDeletion || se.DeletionDate.IsZero() || !strings.Contains(err.Error(), "CancelDeletion") {
 		t.Fatalf("pending deletion: %v", err)
 	}
 	t.Log(err)
 	spec.CancelDeletion = true
-	got, err = kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	got, err = kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("cancel deletion:\n%s", got.Changes)
 	verifyKey(t, ctx, b, spec, k.KeyID)
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+		k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -460,7 +463,7 @@ func TestKeyOfAnotherTypeIsAMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark := b.Mark()
-	_, err = kms.EnsureKey(ctx, apiFor(b), kms.Spec{Alias: alias, Policy: kms.KeyPolicy{AccountID: b.AccountID(t)}}, fast()...)
+	_, err = kms.EnsureKey(ctx, apiFor(b), kms.Spec{Alias: alias, Policy: kms.KeyPolicy{AccountID: b.AccountID(t)}}, awstest.Fast()...)
 	var me *kms.KeyMismatchError
 	if !errors.As(err, &me) || me.Field != "KeySpec" || me.Have != "HMAC_256" || me.Want != "SYMMETRIC_DEFAULT" {
 		t.Fatalf("err = %v", err)
@@ -468,7 +471,7 @@ func TestKeyOfAnotherTypeIsAMismatch(t *testing.T) {
 	b.RequireNoMutations(t, mark)
 	// The same spec with the HMAC key spec converges it (no rotation: HMAC
 	// keys do not rotate).
-	k, err := kms.EnsureKey(ctx, apiFor(b), kms.Spec{Alias: alias, KeySpec: kmstypes.KeySpecHmac256, Policy: kms.KeyPolicy{AccountID: b.AccountID(t)}}, fast()...)
+	k, err := kms.EnsureKey(ctx, apiFor(b), kms.Spec{Alias: alias, KeySpec: kmstypes.KeySpecHmac256, Policy: kms.KeyPolicy{AccountID: b.AccountID(t)}}, awstest.Fast()...)
 	if err != nil || k.KeyID != aws.ToString(out.KeyMetadata.KeyId) {
 		t.Fatalf("%v %+v", err, k)
 	}
@@ -506,7 +509,7 @@ func TestLostAliasRaceConvergesTheWinner(t *testing.T) {
 	race := &raceKMS{Client: awskms.NewFromConfig(b.Config())}
 	api := apiFor(b)
 	api.KMS = race
-	k, err := kms.EnsureKey(ctx, api, spec, fast()...)
+	k, err := kms.EnsureKey(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,12 +553,12 @@ func TestOrphanKeyIsAdopted(t *testing.T) {
 	// The first run's CreateAlias is refused (a client that refuses it, so
 	// the test runs on every backend): the key is left without its alias.
 	refused := kms.API{KMS: &refuseCreateAlias{KMSAPI: c}, IAM: apiFor(b).IAM}
-	if _, err := kms.EnsureKey(ctx, refused, spec, fast()...); err == nil {
+	if _, err := kms.EnsureKey(ctx, refused, spec, awstest.Fast()...); err == nil {
 		t.Fatal("the refused CreateAlias was not reported")
 	}
 	keys, _ := c.ListKeys(ctx, &awskms.ListKeysInput{Limit: aws.Int32(100)})
 	before := len(keys.Keys)
-	k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,7 +576,7 @@ func TestDescriptionDrift(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := specFor(t, b, "prod", "us-east-1")
-	k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -582,7 +585,7 @@ func TestDescriptionDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixed, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+	fixed, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil || !slices.Equal(changeList(fixed.Changes), []string{"update kms:key-description " + spec.Alias}) {
 		t.Fatalf("%v %+v", err, fixed)
 	}
@@ -607,7 +610,7 @@ func TestAdoptedOrphanLosesTheAliasRace(t *testing.T) {
 	race := &raceKMS{Client: c}
 	api := apiFor(b)
 	api.KMS = race
-	k, err := kms.EnsureKey(ctx, api, spec, fast()...)
+	k, err := kms.EnsureKey(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -643,7 +646,7 @@ func TestLostKeyAlreadyDeletedByAnotherRun(t *testing.T) {
 	race := &raceKMS{Client: awskms.NewFromConfig(b.Config())}
 	api := apiFor(b)
 	api.KMS = doubleDeleteKMS{race}
-	k, err := kms.EnsureKey(ctx, api, spec, fast()...)
+	k, err := kms.EnsureKey(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func TestConcurrentRunsConverge(t *testing.T) {
 		// The runs would race on the service-linked role too, and the
 		// backend refuses the loser in a way AWS does not: the role exists
 		// first, and the runs race on the key and its alias.
-		if _, err := kms.EnsureServiceLinkedRole(ctx, apiFor(b).IAM, kms.ServiceLinkedRoleSpec{AWSServiceName: "autoscaling.amazonaws.com"}, fast()...); err != nil {
+		if _, err := kms.EnsureServiceLinkedRole(ctx, apiFor(b).IAM, kms.ServiceLinkedRoleSpec{AWSServiceName: "autoscaling.amazonaws.com"}, awstest.Fast()...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -36,7 +36,7 @@ func TestConcurrentRunsConverge(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+			k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 			errs[i] = err
 			if err == nil {
 				keys[i] = k.KeyID
@@ -71,7 +71,7 @@ func TestConcurrentRunsConverge(t *testing.T) {
 		}
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		k, err := kms.EnsureKey(ctx, apiFor(b), spec, fast()...)
+		k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}

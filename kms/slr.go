@@ -14,6 +14,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -183,15 +184,18 @@ func EnsureServiceLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinked
 		return nil, errors.Join(errs...)
 	}
 	o := call.Resolve(opts...)
-	r, err := ensureLinkedRole(ctx, api, spec, o)
+	rec := plan.New(o)
+	r, err := ensureLinkedRole(ctx, api, spec, o, rec)
 	if err != nil {
-		return nil, err
+		return nil, rec.Fail(err)
 	}
+	r.Changes = rec.Changes()
 	return r, nil
 }
 
-// ensureLinkedRole converges one validated spec.
-func ensureLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpec, o call.Options) (*LinkedRole, error) {
+// ensureLinkedRole converges one validated spec, its change recorded in
+// rec.
+func ensureLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpec, o call.Options, rec *plan.Recorder) (*LinkedRole, error) {
 	name := spec.roleName()
 	log := o.Logger.With(slog.String("role", name))
 	res := &LinkedRole{RoleName: name, Path: "/aws-service-role/" + spec.AWSServiceName + "/"}
@@ -209,10 +213,6 @@ func ensureLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpe
 	}
 	change := foundation.Change{Action: foundation.ActionCreate, Resource: ResourceServiceLinkedRole, ID: name,
 		Diffs: []foundation.Diff{{Field: "AWSServiceName", To: spec.AWSServiceName}}}
-	if o.DryRun {
-		res.Changes = append(res.Changes, change)
-		return res, nil
-	}
 	in := &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(spec.AWSServiceName)}
 	if spec.Description != "" {
 		in.Description = aws.String(spec.Description)
@@ -220,32 +220,37 @@ func ensureLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpe
 	if spec.CustomSuffix != "" {
 		in.CustomSuffix = aws.String(spec.CustomSuffix)
 	}
-	out, err := api.CreateServiceLinkedRole(ctx, in)
-	var invalid *iamtypes.InvalidInputException
-	switch {
-	case err == nil:
-		log.Debug("service-linked role created")
-		if got := aws.ToString(out.Role.RoleName); got != name {
-			return nil, fail("create service-linked role", fmt.Errorf("AWS named the role %q: set RoleName to it", got))
+	err = rec.Write(ctx, change, func(ctx context.Context) error {
+		out, err := api.CreateServiceLinkedRole(ctx, in)
+		var invalid *iamtypes.InvalidInputException
+		switch {
+		case err == nil:
+			log.Debug("service-linked role created")
+			if got := aws.ToString(out.Role.RoleName); got != name {
+				return fail("create service-linked role", fmt.Errorf("AWS named the role %q: set RoleName to it", got))
+			}
+			res.ARN, res.Path = aws.ToString(out.Role.Arn), aws.ToString(out.Role.Path)
+			return nil
+		case errors.As(err, &invalid):
+			// "Service role name ... has been taken in this account":
+			// another run (or the service itself) created the role
+			// between our read and our create. Read it again; any other
+			// invalid input stays an error.
+			role, gerr := getRole(ctx, api, name)
+			if gerr != nil || role == nil {
+				return fail("create service-linked role", err)
+			}
+			log.Debug("service-linked role created concurrently")
+			res.ARN, res.Path = aws.ToString(role.Arn), aws.ToString(role.Path)
+			return plan.Unchanged
+		default:
+			return fail("create service-linked role", err)
 		}
-		res.ARN, res.Path = aws.ToString(out.Role.Arn), aws.ToString(out.Role.Path)
-		res.Changes = append(res.Changes, change)
-		return res, nil
-	case errors.As(err, &invalid):
-		// "Service role name ... has been taken in this account": another
-		// run (or the service itself) created the role between our read
-		// and our create. Read it again; any other invalid input stays an
-		// error.
-		role, gerr := getRole(ctx, api, name)
-		if gerr != nil || role == nil {
-			return nil, fail("create service-linked role", err)
-		}
-		log.Debug("service-linked role created concurrently")
-		res.ARN, res.Path = aws.ToString(role.Arn), aws.ToString(role.Path)
-		return res, nil
-	default:
-		return nil, fail("create service-linked role", err)
+	})
+	if err != nil {
+		return nil, err
 	}
+	return res, nil
 }
 
 // getRole returns the role, or nil when it does not exist.

@@ -47,12 +47,12 @@ func TestEnsureServiceLinkedRole(t *testing.T) {
 			ctx := awstest.Context(t, 10*time.Second)
 			c := iam.NewFromConfig(b.Config())
 			mark := b.Mark()
-			dry, err := kms.EnsureServiceLinkedRole(ctx, c, tc.spec, fast(foundation.WithDryRun(true))...)
+			dry, err := kms.EnsureServiceLinkedRole(ctx, c, tc.spec, awstest.Fast(foundation.WithDryRun(true))...)
 			if err != nil || dry.RoleName != tc.name || dry.ARN != "" || len(dry.Changes) != 1 {
 				t.Fatalf("dry run: %v %+v", err, dry)
 			}
 			b.RequireNoMutations(t, mark)
-			r, err := kms.EnsureServiceLinkedRole(ctx, c, tc.spec, fast()...)
+			r, err := kms.EnsureServiceLinkedRole(ctx, c, tc.spec, awstest.Fast()...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +66,7 @@ func TestEnsureServiceLinkedRole(t *testing.T) {
 				t.Errorf("GetRole: %v %v", got, err)
 			}
 			b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-				r, err := kms.EnsureServiceLinkedRole(ctx, c, tc.spec, fast()...)
+				r, err := kms.EnsureServiceLinkedRole(ctx, c, tc.spec, awstest.Fast()...)
 				if err != nil {
 					return nil, err
 				}
@@ -106,7 +106,7 @@ func TestServiceLinkedRoleRace(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark := b.Mark()
-	r, err := kms.EnsureServiceLinkedRole(ctx, &staleIAM{Client: c}, spec, fast()...)
+	r, err := kms.EnsureServiceLinkedRole(ctx, &staleIAM{Client: c}, spec, awstest.Fast()...)
 	if err != nil || len(r.Changes) != 0 || r.ARN == "" {
 		t.Fatalf("%v %+v", err, r)
 	}
@@ -124,7 +124,7 @@ func TestServiceLinkedRoleErrors(t *testing.T) {
 	if e := b.EmulatorFor(awstest.CapFaults); e != nil {
 		f := e.FailNth(emulator.Match{Service: "iam", Operation: "CreateServiceLinkedRole"}, 1,
 			emulator.APIError{Status: 400, Code: "InvalidInput", Message: "Custom suffix is not allowed"})
-		_, err := kms.EnsureServiceLinkedRole(ctx, c, kms.ServiceLinkedRoleSpec{AWSServiceName: "rds.amazonaws.com"}, fast()...)
+		_, err := kms.EnsureServiceLinkedRole(ctx, c, kms.ServiceLinkedRoleSpec{AWSServiceName: "rds.amazonaws.com"}, awstest.Fast()...)
 		var ii *iamtypes.InvalidInputException
 		if !errors.As(err, &ii) || f.Fired() != 1 || !strings.HasPrefix(err.Error(), `kms: service-linked role "AWSServiceRoleForRDS": create service-linked role: `) {
 			t.Fatalf("err = %v", err)
@@ -133,7 +133,7 @@ func TestServiceLinkedRoleErrors(t *testing.T) {
 	// A RoleName that is not the one AWS gives is reported (where the
 	// backend names roles as AWS does, and the account has none yet).
 	if b.Has(awstest.CapFreshState) && !b.Lacks(awstest.IAMServiceLinkedRoleNames) {
-		_, err := kms.EnsureServiceLinkedRole(ctx, c, kms.ServiceLinkedRoleSpec{AWSServiceName: "lakeformation.amazonaws.com", RoleName: "LakeRole"}, fast()...)
+		_, err := kms.EnsureServiceLinkedRole(ctx, c, kms.ServiceLinkedRoleSpec{AWSServiceName: "lakeformation.amazonaws.com", RoleName: "LakeRole"}, awstest.Fast()...)
 		if err == nil || !strings.Contains(err.Error(), `AWS named the role "AWSServiceRoleForLakeFormationDataAccess"`) {
 			t.Fatalf("err = %v", err)
 		}

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -19,14 +18,9 @@ import (
 
 const pkg = "kms"
 
-// Defaults applied to zero fields of a Spec.
-const (
-	// DefaultRotationPeriodInDays is AWS's default: rotate yearly.
-	DefaultRotationPeriodInDays = 365
-	// DefaultPropagationTimeout bounds how long EnsureKey retries a key
-	// policy KMS refuses because a principal it names was just created.
-	DefaultPropagationTimeout = 2 * time.Minute
-)
+// DefaultRotationPeriodInDays is applied to a zero
+// Spec.RotationPeriodInDays: AWS's default, rotate yearly.
+const DefaultRotationPeriodInDays = 365
 
 // Limits KMS enforces.
 const (
@@ -82,14 +76,6 @@ type Spec struct {
 	// *KeyStateError.
 	CancelDeletion bool
 
-	// PropagationTimeout bounds the retries of a key policy that KMS
-	// refuses (MalformedPolicyDocumentException) because an IAM principal
-	// it names was created moments ago and has not propagated yet. Default
-	// 2 minutes; polled with the options' poll interval. Only policies
-	// naming IAM roles or users (service-linked roles included) are
-	// retried: one naming only accounts and services is refused at once.
-	PropagationTimeout time.Duration
-
 	// Tags are put on the key. Tags with other keys already on it are kept.
 	Tags map[string]string
 }
@@ -103,9 +89,6 @@ func (s Spec) withDefaults() Spec {
 	}
 	if s.RotationPeriodInDays == 0 && s.wantRotation() {
 		s.RotationPeriodInDays = DefaultRotationPeriodInDays
-	}
-	if s.PropagationTimeout == 0 {
-		s.PropagationTimeout = DefaultPropagationTimeout
 	}
 	return s
 }
@@ -203,9 +186,6 @@ func (s Spec) build() (*foundation.PolicyDocument, []error) {
 	case s.wantRotation() && (s.RotationPeriodInDays < MinRotationPeriodInDays || s.RotationPeriodInDays > MaxRotationPeriodInDays):
 		bad("spec.RotationPeriodInDays", fmt.Sprint(s.RotationPeriodInDays), fmt.Sprintf("must be %d to %d days (0 means %d)",
 			MinRotationPeriodInDays, MaxRotationPeriodInDays, DefaultRotationPeriodInDays))
-	}
-	if s.PropagationTimeout < 0 {
-		bad("spec.PropagationTimeout", s.PropagationTimeout.String(), "must not be negative (0 means the default)")
 	}
 	errs = append(errs, tagFaults("spec.Tags", s.Tags)...)
 

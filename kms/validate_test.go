@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
@@ -46,7 +45,6 @@ func TestEnsureKeyRejectsInvalidSpecsBeforeAnyCall(t *testing.T) {
 		{"HMAC key for encryption", func(s *kms.Spec) {
 			s.KeySpec, s.KeyUsage = kmstypes.KeySpecHmac256, kmstypes.KeyUsageTypeEncryptDecrypt
 		}, nil, "spec.KeyUsage", "GENERATE_VERIFY_MAC"},
-		{"negative propagation timeout", func(s *kms.Spec) { s.PropagationTimeout = -time.Second }, nil, "spec.PropagationTimeout", "negative"},
 		{"account missing", func(s *kms.Spec) { s.Policy.AccountID = "" }, nil, "spec.Policy.AccountID", "required"},
 		{"account malformed", func(s *kms.Spec) { s.Policy.AccountID = "12345" }, nil, "spec.Policy.AccountID", "12 digits"},
 		{"partition malformed", func(s *kms.Spec) { s.Policy.Partition = "amazon" }, nil, "spec.Policy.Partition", "partition"},
@@ -136,7 +134,7 @@ func TestValidSpecsPassValidation(t *testing.T) {
 		{Alias: "alias/sign/" + strings.Repeat("x", 240), KeySpec: kmstypes.KeySpecEccNistP256, Policy: kms.KeyPolicy{AccountID: account}},
 		{Alias: "alias/mac_1", KeySpec: kmstypes.KeySpecHmac512, Policy: kms.KeyPolicy{AccountID: account}, DisableRotation: true},
 		{Alias: "alias/rsa", KeySpec: kmstypes.KeySpecRsa4096, KeyUsage: kmstypes.KeyUsageTypeSignVerify, Policy: kms.KeyPolicy{AccountID: account}},
-		{Alias: "alias/r", RotationPeriodInDays: 90, Description: strings.Repeat("é", 8192), PropagationTimeout: time.Second,
+		{Alias: "alias/r", RotationPeriodInDays: 90, Description: strings.Repeat("é", 8192),
 			Policy: kms.KeyPolicy{AccountID: account, Partition: "aws-cn", Users: []kms.Principal{kms.AWS(account), kms.AWS("arn:aws-cn:sts::123456789012:assumed-role/r/s"),
 				kms.ServiceLinkedRole("sso.amazonaws.com")}, Administrators: []kms.Principal{kms.AWS("arn:aws-cn:iam::123456789012:user/path/admin")}},
 			Tags: map[string]string{"a b": "c:d/e=f+g-h@i_j.k"}},
