@@ -21,7 +21,9 @@
 //
 //   - Change, Action, Diff and Changes: what a call changed, or would change;
 //   - Option and the With... functions (WithDryRun, WithLogger,
-//     WithWaitTimeout, WithPollInterval), honoured by every package;
+//     WithWaitTimeout, WithPollInterval, WithConcurrency,
+//     WithPropagationTimeout), honoured by every package: specs say what to
+//     converge, options say how;
 //   - ErrInvalidSpec and SpecError: every spec is validated before the first
 //     API call, and invalid input names the field and the rule; match them
 //     with errors.Is(err, foundation.ErrInvalidSpec) and errors.As;
@@ -29,6 +31,9 @@
 //     errors.Is (a role at another path, a bucket another account owns,
 //     encryption that cannot change in place); errors.As on the package's
 //     typed error says what and where;
+//   - IncompleteError: a call that failed after it had made changes says
+//     which (errors.As), so a program can report what exists now; a rerun
+//     finishes the work;
 //   - WaitTimeoutError: asynchronous work (an account being created, a table
 //     becoming ACTIVE) that did not finish within the wait timeout;
 //   - PolicyDocument, Statement, Principal and Conditions, with NewPolicy,
