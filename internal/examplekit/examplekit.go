@@ -224,6 +224,7 @@ func Run(out io.Writer, f Flags, converge func() (Report, error)) error {
 	start := time.Now()
 	r, err := converge()
 	if err != nil {
+		printIncomplete(out, f, err)
 		return err
 	}
 	r.Print(out, f.DryRun)
@@ -234,6 +235,7 @@ func Run(out io.Writer, f Flags, converge func() (Report, error)) error {
 	fmt.Fprintln(out, "\nRunning again to check that everything has converged ...")
 	again, err := converge()
 	if err != nil {
+		printIncomplete(out, f, err)
 		return err
 	}
 	if n := again.Count(); n > 0 {
@@ -242,6 +244,20 @@ func Run(out io.Writer, f Flags, converge func() (Report, error)) error {
 	}
 	fmt.Fprintln(out, "Second run: no changes.")
 	return nil
+}
+
+// printIncomplete prints the changes a failed call had made (or planned),
+// when its error carries them, so the user sees what exists now.
+func printIncomplete(out io.Writer, f Flags, err error) {
+	var inc *foundation.IncompleteError
+	if !errors.As(err, &inc) {
+		return
+	}
+	title := "made before the failure (a rerun finishes the work)"
+	if f.DryRun {
+		title = "planned before the failure"
+	}
+	Section(out, title, inc.Changes)
 }
 
 // Section prints a titled list of changes.

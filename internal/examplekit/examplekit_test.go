@@ -2,10 +2,14 @@ package examplekit
 
 import (
 	"bytes"
+	"errors"
 	"flag"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/awsfoundation/foundation"
 )
 
 func TestParse(t *testing.T) {
@@ -36,4 +40,20 @@ func TestHeadline(t *testing.T) {
 	require.Equal(t, "\nWould change 3 resources.\n\nChanged 0 resources.\n", out.String())
 	require.Equal(t, "management account (123456789012)", Labelled("management account", "123456789012"))
 	require.Equal(t, "management account", Labelled("management account", ""))
+}
+
+// A failed converge whose error carries the changes made prints them.
+func TestRunPrintsWhatAFailedRunMade(t *testing.T) {
+	var out bytes.Buffer
+	boom := errors.New("boom")
+	made := foundation.Change{Action: foundation.ActionCreate, Resource: "s3:bucket", ID: "b"}
+	err := Run(&out, Flags{}, func() (Report, error) {
+		return nil, fmt.Errorf("converge: %w", &foundation.IncompleteError{Changes: foundation.Changes{made}, Err: boom})
+	})
+	require.ErrorIs(t, err, boom)
+	require.Equal(t, "\n== made before the failure (a rerun finishes the work)\n  create s3:bucket \"b\"\n", out.String())
+
+	out.Reset()
+	require.ErrorIs(t, Run(&out, Flags{}, func() (Report, error) { return nil, boom }), boom)
+	require.Empty(t, out.String())
 }
