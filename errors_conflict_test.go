@@ -27,7 +27,7 @@ func TestConflictErrorsMatchErrConflict(t *testing.T) {
 		&organizations.RoleConflictError{},
 		&statebackend.BucketConflictError{},
 		&statebackend.TableConflictError{},
-		&iamrole.PathConflictError{},
+		&iamrole.RoleConflictError{},
 	} {
 		wrapped := fmt.Errorf("my tool: %w", err)
 		if !errors.Is(err, foundation.ErrConflict) || !errors.Is(wrapped, foundation.ErrConflict) {

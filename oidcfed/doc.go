@@ -80,7 +80,14 @@
 // A run that failed midway is finished by running it again. With
 // foundation.WithDryRun(true) only read calls are made and the result lists
 // every change that would be made (for a role that does not exist, its
-// creation and every policy put and attachment).
+// creation and every policy put and attachment). A provider the dry run
+// would create gets a predicted ARN: computed
+// (arn:aws:iam::ACCOUNT:oidc-provider/HOST) when the account's other
+// providers name the account, otherwise a placeholder
+// ("(known after apply: oidc provider URL)"). A role spec given that
+// placeholder as ProviderARN is planned with it in the same dry run, so
+// `ProviderARN: provider.ARN` plans on a fresh account; a real run refuses
+// the placeholder as an invalid spec.ProviderARN.
 //
 // # Errors
 //
@@ -92,8 +99,14 @@
 //	oidcfed: spec.Subjects[1]: "repo:org*:ref:refs/heads/main": has a wildcard in the repository owner "org*": matches repositories of other owners
 //	oidcfed: spec.Audiences[0]: "*": audience must not be a wildcard: the audience is pinned exactly
 //
-// A role that exists at another path is a *RoleConflictError. A
-// *LintError (from FindingsError) unwraps to ErrDangerousTrust.
+// A role that exists at another path is a *RoleConflictError (the same
+// type as organizations.RoleConflictError; it matches
+// foundation.ErrConflict). A *LintError (from FindingsError) unwraps to
+// ErrDangerousTrust.
+//
+// A run that fails after some writes returns an error carrying a
+// *foundation.IncompleteError (errors.As) that lists the changes made
+// before the failure; its message is the failure's.
 //
 // AWS errors are returned wrapped once with the resource and the step, and
 // keep the SDK's error chain (errors.As with the types of
@@ -107,8 +120,9 @@
 // principal in policy") while an OIDC provider created moments earlier has
 // not propagated. The trust policy was validated before the call, so the
 // write is retried with the options' poll backoff
-// (foundation.WithPollInterval; 2s doubling by default) for at most 2
-// minutes (internal/awsretry.Wait) before the error is returned.
+// (foundation.WithPollInterval; 2s doubling by default) for at most
+// foundation.WithPropagationTimeout (2 minutes by default) before the
+// error is returned.
 //
 // # Permissions
 //

@@ -25,11 +25,11 @@ func TestDriftIsRepaired(t *testing.T) {
 	rspec := e.richSpec()
 	converge := func() foundation.Changes {
 		t.Helper()
-		p, err := oidcfed.EnsureProvider(e.ctx, e.api, pspec, fast()...)
+		p, err := oidcfed.EnsureProvider(e.ctx, e.api, pspec, awstest.Fast()...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, rspec, fast()...)
+		r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, rspec, awstest.Fast()...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,12 +168,12 @@ func TestDriftIsRepaired(t *testing.T) {
 // A role of the spec's name at another path cannot be moved.
 func TestRoleAtAnotherPathIsAConflict(t *testing.T) {
 	e := newAccount(t)
-	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), fast()...); err != nil {
+	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	spec := seedRoleSpec(e.github)
 	spec.Path = "/ci/"
-	r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, fast()...)
+	r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestRoleAtAnotherPathIsAConflict(t *testing.T) {
 	}
 	spec.Path = "/"
 	mark := e.b.Mark()
-	_, err = oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, fast()...)
+	_, err = oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast()...)
 	var rc *oidcfed.RoleConflictError
 	if !errors.As(err, &rc) || rc.Role != "eks-prod-github-ci" || !errors.Is(err, foundation.ErrConflict) {
 		t.Fatalf("err = %v", err)
@@ -196,7 +196,7 @@ func TestDryRunOfANewRolePredictsItsARN(t *testing.T) {
 	spec := e.richSpec()
 	spec.Path = "/ci/"
 	mark := e.b.Mark()
-	r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, fast(foundation.WithDryRun(true), foundation.WithWaitTimeout(time.Second))...)
+	r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast(foundation.WithDryRun(true), foundation.WithWaitTimeout(time.Second))...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/oidcfed"
 )
 
@@ -142,10 +143,10 @@ func TestDryRunOfTheSeed(t *testing.T) {
 // changes.
 func TestDryRunListsEveryChangeOfADriftedRole(t *testing.T) {
 	e := newAccount(t)
-	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), fast()...); err != nil {
+	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, seedRoleSpec(e.github), fast()...); err != nil {
+	if _, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, seedRoleSpec(e.github), awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	spec := e.richSpec()
@@ -159,12 +160,12 @@ func TestDryRunListsEveryChangeOfADriftedRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark := e.b.Mark()
-	dry, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, fast(foundation.WithDryRun(true))...)
+	dry, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.b.RequireNoMutations(t, mark)
-	real, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, fast()...)
+	real, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestDryRunListsEveryChangeOfADriftedRole(t *testing.T) {
 		t.Fatalf("dry run:\n%s\nreal run:\n%s", dry.Changes, real.Changes)
 	}
 	e.b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, fast()...)
+		r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -208,7 +209,7 @@ func TestEveryIssuerOnTheEmulator(t *testing.T) {
 	run := func() (foundation.Changes, error) {
 		var all foundation.Changes
 		for i, tc := range cases {
-			p, err := oidcfed.EnsureProvider(e.ctx, e.api, tc.issuer.ProviderSpec(), fast()...)
+			p, err := oidcfed.EnsureProvider(e.ctx, e.api, tc.issuer.ProviderSpec(), awstest.Fast()...)
 			if err != nil {
 				return nil, err
 			}
@@ -218,7 +219,7 @@ func TestEveryIssuerOnTheEmulator(t *testing.T) {
 			r, err := oidcfed.EnsureCIRole(e.ctx, e.api, oidcfed.RoleSpec{
 				Name: "ci-" + string(tc.issuer.Kind) + "-" + string(rune('a'+i)), Issuer: tc.issuer, ProviderARN: p.ARN,
 				Subjects: []oidcfed.Subject{tc.subject},
-			}, fast()...)
+			}, awstest.Fast()...)
 			if err != nil {
 				return nil, err
 			}

@@ -1,25 +1,15 @@
 package oidcfed
 
 import (
-	"fmt"
-
-	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/iamrole"
 )
 
 // RoleConflictError is returned when a role of the spec's name exists but
 // cannot be converged in place: IAM cannot change a role's path. Match it
-// with errors.As.
-type RoleConflictError struct {
-	Role   string
-	Reason string
-}
-
-// Is reports that the error is a foundation.ErrConflict.
-func (e *RoleConflictError) Is(target error) bool { return target == foundation.ErrConflict }
-
-func (e *RoleConflictError) Error() string {
-	return fmt.Sprintf("oidcfed: role %q: %s", e.Role, e.Reason)
-}
+// with errors.As. It is the library's one role conflict error (also
+// organizations.RoleConflictError): Package names the package, Role the
+// role, Have its path and Want the spec's; Reason() explains it. It
+// matches foundation.ErrConflict.
+type RoleConflictError = iamrole.RoleConflictError
 
 func isAlreadyExists(err error) bool { return iamrole.IsAlreadyExists(err) }

@@ -1,8 +1,9 @@
 package oidcfed_test
 
 import (
-	"bytes"
+	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
-	"github.com/awsfoundation/foundation/internal/call/settings"
 	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/oidcfed"
 )
@@ -21,7 +21,7 @@ import (
 func (e *env) faultSetup() error {
 	pspec := seedProviderSpec()
 	pspec.Tags = map[string]string{"managed-by": "foundation"}
-	p, err := oidcfed.EnsureProvider(e.ctx, e.api, pspec, fast()...)
+	p, err := oidcfed.EnsureProvider(e.ctx, e.api, pspec, awstest.Fast()...)
 	if err != nil {
 		return err
 	}
@@ -29,59 +29,82 @@ func (e *env) faultSetup() error {
 	spec.ProviderARN = p.ARN
 	spec.InlinePolicies["ci-read-parameters"] = foundation.NewPolicy(foundation.Statement{Sid: "ReadParameters", Effect: foundation.EffectAllow,
 		Action: foundation.Actions("ssm:GetParameter"), Resource: foundation.Resources("arn:aws:ssm:us-east-1:" + e.account + ":parameter/ci/*")})
-	_, err = oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, fast()...)
+	_, err = oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast()...)
 	return err
 }
 
 // TestAccessDeniedOnEachWrite fails each mutating call of a fresh run in
-// turn with AccessDenied: the run fails with the AWS error wrapped once
-// (errors.As finds it), and running it again converges to exactly the state
-// of a run without faults.
+// turn with AccessDenied, before and after AWS made the write: the run fails
+// with the AWS error wrapped once (errors.As finds it) naming the step, and
+// running it again converges to exactly the state of a run without faults.
 func TestAccessDeniedOnEachWrite(t *testing.T) {
-	ref := newAccount(t)
-	em := ref.b.RequireEmulator(t, awstest.CapFaults)
-	start := em.CallCount()
-	if err := ref.faultSetup(); err != nil {
-		t.Fatal(err)
-	}
-	var ops []string
-	for _, c := range em.MutatingCallsSince(start) {
-		ops = append(ops, c.Operation)
-	}
-	want, err := em.Snapshot()
+	awstest.FaultMatrix[*env]{
+		Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) *env {
+			e := accountOn(t, b)
+			e.ctx = ctx
+			return e
+		},
+		Run:   func(_ context.Context, _ *awstest.Backend, e *env) error { return e.faultSetup() },
+		Match: emulator.Match{Service: "iam"},
+		Calls: 5,
+		Check: func(t *testing.T, op string, err error) {
+			var ae smithy.APIError
+			if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
+				t.Fatalf("AccessDenied on %s: err = %v", op, err)
+			}
+			_, name, _ := strings.Cut(op, ":")
+			if msg := err.Error(); !strings.HasPrefix(msg, "oidcfed: ") || strings.Count(msg, "oidcfed:") != 1 || !strings.Contains(msg, name) {
+				t.Fatalf("%s: error not wrapped once with the resource and the step: %q", op, msg)
+			}
+		},
+	}.Test(t)
+}
+
+// A failure after some writes says what was made: the error carries a
+// *foundation.IncompleteError listing exactly the changes made before it.
+func TestFailureReportsTheChangesMade(t *testing.T) {
+	e := newAccount(t)
+	em := e.b.RequireEmulator(t, awstest.CapFaults)
+	p, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("reference run: %d mutating calls: %v", len(ops), ops)
-	if len(ops) < 4 {
-		t.Fatalf("too few writes: %v", ops)
+	spec := e.richSpec()
+	spec.ProviderARN = p.ARN
+	em.FailNth(emulator.Match{Service: "iam", Operation: "PutRolePolicy"}, 1,
+		emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
+	_, err = oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast()...)
+	var inc *foundation.IncompleteError
+	if !errors.As(err, &inc) {
+		t.Fatalf("err = %v, want a *foundation.IncompleteError", err)
 	}
-	for n := 1; n <= len(ops); n++ {
-		e := newAccount(t)
-		em := e.b.RequireEmulator(t, awstest.CapFaults)
-		f := em.FailNth(emulator.Match{Service: "iam", MutatingOnly: true}, n,
-			emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
-		err := e.faultSetup()
-		var ae smithy.APIError
-		if err == nil || !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
-			t.Fatalf("AccessDenied on write %d (%s): err = %v", n, ops[n-1], err)
-		}
-		if msg := err.Error(); !strings.HasPrefix(msg, "oidcfed: ") || strings.Count(msg, "oidcfed:") != 1 || !strings.Contains(msg, ops[n-1]) {
-			t.Fatalf("write %d: error not wrapped once with the resource and the step: %q", n, msg)
-		}
-		if f.Fired() != 1 {
-			t.Fatalf("write %d: fault fired %d times", n, f.Fired())
-		}
-		if err := e.faultSetup(); err != nil {
-			t.Fatalf("re-run after a failure on write %d (%s): %v", n, ops[n-1], err)
-		}
-		got, err := em.Snapshot()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("AccessDenied on write %d (%s): state differs from the reference:\n%s\nwant\n%s", n, ops[n-1], got, want)
-		}
+	want := []string{
+		"create iam:role eks-prod-github-ci",
+		"create iam:role-managed-policy eks-prod-github-ci/" + spec.ManagedPolicyARNs[0],
+	}
+	if got := changeStrings(inc.Changes); !slices.Equal(got, want) {
+		t.Fatalf("changes %q, want %q", got, want)
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" || !strings.HasPrefix(err.Error(), `oidcfed: role "eks-prod-github-ci": put inline policy`) {
+		t.Fatalf("err = %v", err)
+	}
+
+	// The provider's own writes: a failed tag after the create.
+	e = newAccount(t)
+	em = e.b.RequireEmulator(t, awstest.CapFaults)
+	pspec := seedProviderSpec()
+	pspec.Tags = map[string]string{"managed-by": "foundation"}
+	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, pspec, awstest.Fast()...); err != nil {
+		t.Fatal(err)
+	}
+	pspec.ClientIDs = append(pspec.ClientIDs, "sigstore")
+	pspec.Tags["team"] = "platform"
+	em.FailNth(emulator.Match{Service: "iam", Operation: "TagOpenIDConnectProvider"}, 1,
+		emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
+	_, err = oidcfed.EnsureProvider(e.ctx, e.api, pspec, awstest.Fast()...)
+	if !errors.As(err, &inc) || !slices.Equal(changeStrings(inc.Changes), []string{"update iam:oidc-provider-client-ids token.actions.githubusercontent.com"}) {
+		t.Fatalf("err = %v", err)
 	}
 }
 
@@ -110,19 +133,18 @@ func TestProviderPropagationIsRetried(t *testing.T) {
 	}
 
 	// Bounded by time: a policy IAM keeps refusing fails once the
-	// propagation timeout (internal/awsretry.Wait) has passed. No root
-	// option sets it; the test sets the internal setting directly.
+	// propagation timeout (foundation.WithPropagationTimeout) has passed.
 	const bound = 100 * time.Millisecond
-	short := foundation.Option(func(s *settings.Settings) { s.PropagationTimeout = bound })
+	short := foundation.WithPropagationTimeout(bound)
 	e = newAccount(t)
 	em = e.b.RequireEmulator(t, awstest.CapFaults)
-	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), fast()...); err != nil {
+	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	em.FailAlways(emulator.Match{Service: "iam", Operation: "CreateRole"}, malformed)
 	mark := e.b.Mark()
 	start := time.Now()
-	_, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, seedRoleSpec(e.github), fast(short)...)
+	_, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, seedRoleSpec(e.github), awstest.Fast(short)...)
 	took := time.Since(start)
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "MalformedPolicyDocument" || !strings.HasPrefix(err.Error(), `oidcfed: role "eks-prod-github-ci": create: `) {

@@ -121,7 +121,13 @@ func newEnv(t *testing.T) *env {
 // find as they left it, and the seed's role by its name.
 func newAccount(t *testing.T) *env {
 	t.Helper()
-	e := newEnv(t)
+	return accountOn(t, awstest.New(t))
+}
+
+// accountOn is newAccount on the backend b.
+func accountOn(t *testing.T, b *awstest.Backend) *env {
+	t.Helper()
+	e := &env{t: t, b: b, api: iam.NewFromConfig(b.Config()), ctx: awstest.Context(t, time.Minute), managed: map[string]string{}}
 	e.b.Require(t, awstest.CapFreshState)
 	e.account = e.b.AccountID(t)
 	e.github = oidcfed.GitHub().ProviderARN(e.account)
@@ -163,21 +169,15 @@ func (e *env) richSpec() oidcfed.RoleSpec {
 	return s
 }
 
-func fast(extra ...foundation.Option) []foundation.Option {
-	return append(awstest.FastOptions(), extra...)
-}
-
 // setupSeed converges the seed's provider and role, returning every change.
 func (e *env) setupSeed(opts ...foundation.Option) ([]foundation.Change, error) {
-	p, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), fast(opts...)...)
+	p, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), awstest.Fast(opts...)...)
 	if err != nil {
 		return nil, err
 	}
-	arn := p.ARN
-	if arn == "" { // dry run before the provider exists
-		arn = e.github
-	}
-	r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, seedRoleSpec(arn), fast(opts...)...)
+	// In a dry run before the provider exists, p.ARN is predicted: the
+	// role is planned with it.
+	r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, seedRoleSpec(p.ARN), awstest.Fast(opts...)...)
 	if err != nil {
 		return nil, err
 	}

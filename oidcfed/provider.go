@@ -9,12 +9,14 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/iamrole"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // The Resource names of the changes this package reports.
@@ -35,7 +37,11 @@ const (
 
 // Provider is the IAM OIDC provider EnsureProvider converged.
 type Provider struct {
-	// ARN is empty in dry run when the provider does not exist yet.
+	// ARN of the provider. In dry run, for a provider that does not exist
+	// yet, it is predicted: computed (arn:aws:iam::ACCOUNT:oidc-provider/HOST)
+	// when the account is known from its other providers, otherwise a
+	// plan.Predict placeholder, which EnsureCIRole accepts as ProviderARN
+	// in the same dry run.
 	ARN string
 	// URL is the issuer URL of the spec.
 	URL string
@@ -57,7 +63,8 @@ type Provider struct {
 // spec.Tags.
 //
 // The spec is validated first: an invalid one returns an error matching
-// foundation.ErrInvalidSpec and no call is made.
+// foundation.ErrInvalidSpec and no call is made. On a failure after some
+// writes, the error carries a *foundation.IncompleteError listing them.
 func EnsureProvider(ctx context.Context, api ProviderAPI, spec ProviderSpec, opts ...foundation.Option) (*Provider, error) {
 	errs := spec.faults()
 	if api == nil {
@@ -67,92 +74,119 @@ func EnsureProvider(ctx context.Context, api ProviderAPI, spec ProviderSpec, opt
 		return nil, errors.Join(errs...)
 	}
 	o := call.Resolve(opts...)
-	r := &providerRun{api: api, spec: spec, host: hostPath(spec.URL), o: o}
+	r := &providerRun{api: api, spec: spec, host: hostPath(spec.URL), o: o, rec: plan.New(o)}
 	r.log = o.Logger.With(slog.String("provider", r.host))
 	p, err := r.ensure(ctx)
 	if err != nil {
-		return nil, err
+		return nil, r.rec.Fail(err)
 	}
-	p.Changes = r.changes
+	p.Changes = r.rec.Changes()
 	return p, nil
 }
 
 type providerRun struct {
-	api     ProviderAPI
-	spec    ProviderSpec
-	host    string
-	o       call.Options
-	log     *slog.Logger
-	changes foundation.Changes
+	api  ProviderAPI
+	spec ProviderSpec
+	host string
+	o    call.Options
+	rec  *plan.Recorder
+	log  *slog.Logger
 }
 
 func (r *providerRun) errorf(step string, err error) error {
 	return fmt.Errorf("oidcfed: provider %q: %s: %w", r.host, step, err)
 }
 
-func (r *providerRun) record(c foundation.Change) {
-	r.changes = append(r.changes, c)
-	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
-}
-
 func (r *providerRun) ensure(ctx context.Context) (*Provider, error) {
-	arn, err := r.find(ctx)
+	arn, account, err := r.find(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if arn == "" {
-		return r.create(ctx)
+		return r.create(ctx, account)
 	}
 	return r.converge(ctx, arn)
 }
 
-// find returns the ARN of the account's provider for the spec's URL, or "".
-// ListOpenIDConnectProviders is not paginated: it returns every provider.
-func (r *providerRun) find(ctx context.Context) (string, error) {
+// find returns the ARN of the account's provider for the spec's URL, or "",
+// and the partition and account of the account's providers (the other
+// ones' ARNs name them; "" when it has none). ListOpenIDConnectProviders is
+// not paginated: it returns every provider.
+func (r *providerRun) find(ctx context.Context) (found string, account *arn.ARN, err error) {
 	out, err := r.api.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
 	if err != nil {
-		return "", r.errorf("list providers", err)
+		return "", nil, r.errorf("list providers", err)
 	}
 	for _, p := range out.OpenIDConnectProviderList {
-		if hp, ok := oidcProviderHostPath(aws.ToString(p.Arn)); ok && strings.EqualFold(hp, r.host) {
-			return aws.ToString(p.Arn), nil
+		hp, ok := oidcProviderHostPath(aws.ToString(p.Arn))
+		if !ok {
+			continue
+		}
+		if strings.EqualFold(hp, r.host) {
+			return aws.ToString(p.Arn), nil, nil
+		}
+		if a, err := arn.Parse(aws.ToString(p.Arn)); err == nil && account == nil {
+			account = &a
 		}
 	}
-	return "", nil
+	return "", account, nil
 }
 
-func (r *providerRun) create(ctx context.Context) (*Provider, error) {
+// predictedARN is the ARN a provider the run would create gets: computed
+// when another provider's ARN names the partition and account, otherwise a
+// placeholder.
+func (r *providerRun) predictedARN(account *arn.ARN) string {
+	if account == nil || account.AccountID == "" {
+		return plan.Predict("oidc provider", r.spec.URL)
+	}
+	return arn.ARN{Partition: account.Partition, Service: "iam", AccountID: account.AccountID, Resource: "oidc-provider/" + r.host}.String()
+}
+
+func (r *providerRun) create(ctx context.Context, account *arn.ARN) (*Provider, error) {
 	p := &Provider{URL: r.spec.URL, ClientIDs: slices.Clone(r.spec.ClientIDs), Thumbprints: lower(r.spec.Thumbprints)}
 	c := foundation.Change{Action: foundation.ActionCreate, Resource: ResourceProvider, ID: r.host}
-	if r.o.DryRun {
-		r.record(c)
+	var raced error
+	var out *iam.CreateOpenIDConnectProviderOutput
+	applied, err := r.rec.Do(ctx, c, func(ctx context.Context) error {
+		in := &iam.CreateOpenIDConnectProviderInput{
+			Url:          aws.String(r.spec.URL),
+			ClientIDList: slices.Clone(r.spec.ClientIDs),
+			Tags:         iamTags(r.spec.Tags),
+		}
+		if len(r.spec.Thumbprints) > 0 {
+			in.ThumbprintList = lower(r.spec.Thumbprints)
+		}
+		var err error
+		out, err = r.api.CreateOpenIDConnectProvider(ctx, in)
+		if isAlreadyExists(err) {
+			// Created by another run between our list and our create: not
+			// this run's change; converge the existing provider below.
+			raced = err
+			return plan.Unchanged
+		}
+		if err != nil {
+			return r.errorf("create", err)
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case !applied:
+		// Planned: the provider would get this ARN.
+		p.ARN = r.predictedARN(account)
 		return p, nil
-	}
-	in := &iam.CreateOpenIDConnectProviderInput{
-		Url:          aws.String(r.spec.URL),
-		ClientIDList: slices.Clone(r.spec.ClientIDs),
-		Tags:         iamTags(r.spec.Tags),
-	}
-	if len(r.spec.Thumbprints) > 0 {
-		in.ThumbprintList = lower(r.spec.Thumbprints)
-	}
-	out, err := r.api.CreateOpenIDConnectProvider(ctx, in)
-	if isAlreadyExists(err) {
-		// Created by another run between our list and our create.
+	case raced != nil:
 		r.log.Debug("create raced; converging the existing provider")
-		arn, ferr := r.find(ctx)
+		found, _, ferr := r.find(ctx)
 		if ferr != nil {
 			return nil, ferr
 		}
-		if arn == "" {
-			return nil, r.errorf("create", err)
+		if found == "" {
+			return nil, r.errorf("create", raced)
 		}
-		return r.converge(ctx, arn)
+		return r.converge(ctx, found)
 	}
-	if err != nil {
-		return nil, r.errorf("create", err)
-	}
-	r.record(c)
 	p.ARN = aws.ToString(out.OpenIDConnectProviderArn)
 	if len(p.Thumbprints) == 0 {
 		// AWS picks the thumbprint itself; report what it chose.
@@ -177,41 +211,50 @@ func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, erro
 		if slices.Contains(out.ClientIDList, id) {
 			continue
 		}
-		if !r.o.DryRun {
+		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderClientIDs, ID: r.host,
+			Diffs: []foundation.Diff{{Field: "ClientID", To: id}}}
+		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			if _, err := r.api.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{
 				OpenIDConnectProviderArn: aws.String(arn), ClientID: aws.String(id)}); err != nil {
-				return nil, r.errorf(fmt.Sprintf("add client ID %q", id), err)
+				return r.errorf(fmt.Sprintf("add client ID %q", id), err)
 			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
-		r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderClientIDs, ID: r.host,
-			Diffs: []foundation.Diff{{Field: "ClientID", To: id}}})
 	}
 	for _, id := range out.ClientIDList {
 		if slices.Contains(r.spec.ClientIDs, id) {
 			continue
 		}
-		if !r.o.DryRun {
+		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderClientIDs, ID: r.host,
+			Diffs: []foundation.Diff{{Field: "ClientID", From: id}}}
+		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			_, err := r.api.RemoveClientIDFromOpenIDConnectProvider(ctx, &iam.RemoveClientIDFromOpenIDConnectProviderInput{
 				OpenIDConnectProviderArn: aws.String(arn), ClientID: aws.String(id)})
 			if err != nil {
-				return nil, r.errorf(fmt.Sprintf("remove client ID %q", id), err)
+				return r.errorf(fmt.Sprintf("remove client ID %q", id), err)
 			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
-		r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderClientIDs, ID: r.host,
-			Diffs: []foundation.Diff{{Field: "ClientID", From: id}}})
 	}
 
 	if want := lower(r.spec.Thumbprints); len(want) > 0 {
 		have := lower(out.ThumbprintList)
 		if !slices.Equal(sortedCopy(have), sortedCopy(want)) {
-			if !r.o.DryRun {
+			c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderThumbprints, ID: r.host,
+				Diffs: []foundation.Diff{{Field: "ThumbprintList", From: strings.Join(have, ","), To: strings.Join(want, ",")}}}
+			if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 				if _, err := r.api.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{
 					OpenIDConnectProviderArn: aws.String(arn), ThumbprintList: want}); err != nil {
-					return nil, r.errorf("update thumbprints", err)
+					return r.errorf("update thumbprints", err)
 				}
+				return nil
+			}); err != nil {
+				return nil, err
 			}
-			r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderThumbprints, ID: r.host,
-				Diffs: []foundation.Diff{{Field: "ThumbprintList", From: strings.Join(have, ","), To: strings.Join(want, ",")}}})
 			p.Thumbprints = want
 		}
 	}
@@ -223,13 +266,16 @@ func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, erro
 		}
 		put, diffs := tagDiff(have, r.spec.Tags)
 		if len(put) > 0 {
-			if !r.o.DryRun {
+			c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderTags, ID: r.host, Diffs: diffs}
+			if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 				if _, err := r.api.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{
 					OpenIDConnectProviderArn: aws.String(arn), Tags: put}); err != nil {
-					return nil, r.errorf("tag", err)
+					return r.errorf("tag", err)
 				}
+				return nil
+			}); err != nil {
+				return nil, err
 			}
-			r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderTags, ID: r.host, Diffs: diffs})
 		}
 	}
 	return p, nil

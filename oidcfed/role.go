@@ -7,12 +7,14 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/iamrole"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // Role is the role EnsureCIRole converged.
 type Role struct {
 	// ARN of the role. In dry run, for a role that does not exist yet, it is
-	// predicted from the provider ARN's partition and account.
+	// predicted from the provider ARN's partition and account (a
+	// plan.Predict placeholder when the provider ARN is predicted too).
 	ARN  string
 	Name string
 	Path string
@@ -65,7 +67,12 @@ func EnsureGitHubRole(ctx context.Context, api RoleAPI, spec RoleSpec, opts ...f
 // foundation.ErrInvalidSpec and no call is made.
 func EnsureCIRole(ctx context.Context, api RoleAPI, spec RoleSpec, opts ...foundation.Option) (*Role, error) {
 	s := spec.withDefaults()
-	errs := s.faults()
+	o := call.Resolve(opts...)
+	rec := plan.New(o)
+	// Validation reads the mode: a dry run accepts the ProviderARN
+	// EnsureProvider predicted for a provider it would create (the role is
+	// planned with it), a real run refuses it.
+	errs := s.faults(rec.Planning())
 	if api == nil {
 		errs = append(errs, invalid("api", "", "must not be nil"))
 	}
@@ -78,14 +85,9 @@ func EnsureCIRole(ctx context.Context, api RoleAPI, spec RoleSpec, opts ...found
 	if err := FindingsError(Lint(doc), SeverityCritical); err != nil {
 		return nil, invalid("spec", "", err.Error())
 	}
-	o := call.Resolve(opts...)
-	got, err := iamrole.Ensure(ctx, api, s.role(doc), o)
-	var pc *iamrole.PathConflictError
-	if errors.As(err, &pc) {
-		return nil, &RoleConflictError{Role: pc.Role, Reason: pc.Reason()}
-	}
+	got, err := iamrole.Ensure(ctx, api, s.role(doc), o, rec)
 	if err != nil {
-		return nil, err
+		return nil, rec.Fail(err)
 	}
 	return &Role{ARN: got.ARN, Name: s.Name, Path: got.Path, TrustPolicy: doc, Changes: got.Changes}, nil
 }
@@ -111,8 +113,12 @@ func (s RoleSpec) role(trust *foundation.PolicyDocument) iamrole.Spec {
 }
 
 // predictedARN is the role's ARN built from the provider ARN's partition
-// and account, for dry runs.
+// and account, for dry runs; a placeholder (plan.Predict) when the provider
+// ARN is itself predicted.
 func (s RoleSpec) predictedARN() string {
+	if plan.IsPredicted(s.ProviderARN) {
+		return plan.Predict("iam role", s.Name)
+	}
 	m := providerARNRe.FindStringSubmatch(s.ProviderARN)
 	if m == nil {
 		return ""

@@ -13,6 +13,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/iamrole"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -69,7 +70,9 @@ type RoleSpec struct {
 	// ProviderARN is the ARN of the issuer's IAM OIDC provider, the
 	// trust policy's Federated principal (EnsureProvider returns it;
 	// Issuer.ProviderARN builds it). Its name must be the issuer's host and
-	// path.
+	// path. In a dry run it may be the ARN EnsureProvider predicted for a
+	// provider it would create (plan.IsPredicted): the role is planned
+	// with it. A real run refuses a predicted ARN.
 	ProviderARN string
 	// Audiences pinned with StringEquals on the aud claim; default
 	// Issuer.Audiences. Never empty, never a wildcard.
@@ -196,28 +199,38 @@ func (s RoleSpec) withDefaults() RoleSpec {
 //
 //	oidcfed: spec.Subjects[0]: "repo:*": matches every repository
 //
-// EnsureCIRole calls it before any call.
-func (s RoleSpec) Validate() error { return errors.Join(s.withDefaults().faults()...) }
+// EnsureCIRole calls it before any call. Validate checks the spec for a
+// real run: a ProviderARN predicted by a dry run is refused (EnsureCIRole
+// accepts it in a dry run).
+func (s RoleSpec) Validate() error { return errors.Join(s.withDefaults().faults(false)...) }
 
-func (s RoleSpec) faults() []error {
+// faults checks the spec; planning says the call is a dry run, where a
+// predicted ProviderARN is accepted.
+func (s RoleSpec) faults(planning bool) []error {
 	// The trust fields first, then the role's own settings, which the role
 	// engine checks by IAM's rules.
-	return append(s.trustFaults(), iamrole.Faults(s.role(nil))...)
+	return append(s.trustFaults(planning), iamrole.Faults(s.role(nil))...)
 }
 
-// trustFaults checks the fields that make the trust policy.
-func (s RoleSpec) trustFaults() []error {
+// trustFaults checks the fields that make the trust policy; planning says
+// the call is a dry run, where a predicted ProviderARN is accepted.
+func (s RoleSpec) trustFaults(planning bool) []error {
 	errs := issuerFaults(s.Issuer, "spec.Issuer")
 	if len(errs) > 0 {
 		return errs
 	}
 	bad := func(field, value, rule string) { errs = append(errs, invalid(field, value, rule)) }
 	hp := s.Issuer.HostPath()
-	if s.ProviderARN == "" {
+	switch m := providerARNRe.FindStringSubmatch(s.ProviderARN); {
+	case s.ProviderARN == "":
 		bad("spec.ProviderARN", "", "is required: the ARN of the issuer's IAM OIDC provider (EnsureProvider returns it)")
-	} else if m := providerARNRe.FindStringSubmatch(s.ProviderARN); m == nil {
+	case plan.IsPredicted(s.ProviderARN):
+		if !planning {
+			bad("spec.ProviderARN", s.ProviderARN, "is the ARN a dry run predicted, not a provider's: a real run needs the ARN EnsureProvider returns in a real run")
+		}
+	case m == nil:
 		bad("spec.ProviderARN", s.ProviderARN, "must be an IAM OIDC provider ARN (arn:aws:iam::ACCOUNT:oidc-provider/HOST)")
-	} else if m[3] != hp {
+	case m[3] != hp:
 		bad("spec.ProviderARN", s.ProviderARN, fmt.Sprintf("must be the provider of spec.Issuer (…:oidc-provider/%s)", hp))
 	}
 	errs = append(errs, audienceFaults("spec.Audiences", s.Audiences, "audience")...)
@@ -319,7 +332,7 @@ func (s RoleSpec) trustFaults() []error {
 // statement when every subject is exact.
 func TrustPolicy(spec RoleSpec) (*foundation.PolicyDocument, error) {
 	s := spec.withDefaults()
-	if errs := s.trustFaults(); len(errs) > 0 {
+	if errs := s.trustFaults(false); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return s.trustPolicy(), nil

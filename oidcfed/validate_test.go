@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/oidcfed"
 )
 
@@ -111,8 +112,8 @@ func TestDangerousTrustIsRefusedBeforeAnyCall(t *testing.T) {
 			spec := validGitHubSpec()
 			tc.mod(&spec)
 			for _, ensure := range []func() error{
-				func() error { _, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, fast()...); return err },
-				func() error { _, err := oidcfed.EnsureCIRole(e.ctx, e.api, spec, fast()...); return err },
+				func() error { _, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast()...); return err },
+				func() error { _, err := oidcfed.EnsureCIRole(e.ctx, e.api, spec, awstest.Fast()...); return err },
 			} {
 				err := ensure()
 				if !errors.Is(err, foundation.ErrInvalidSpec) {
@@ -177,7 +178,7 @@ func TestDangerousSubjectsOfOtherIssuers(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := oidcfed.RoleSpec{Name: "ci", Issuer: tc.issuer, ProviderARN: tc.issuer.ProviderARN(account), Subjects: []oidcfed.Subject{tc.subject}}
-			_, err := oidcfed.EnsureCIRole(e.ctx, e.api, spec, fast()...)
+			_, err := oidcfed.EnsureCIRole(e.ctx, e.api, spec, awstest.Fast()...)
 			if !errors.Is(err, foundation.ErrInvalidSpec) || !strings.Contains(err.Error(), "spec.Subjects[0]") || !strings.Contains(err.Error(), tc.rule) {
 				t.Fatalf("err = %v, want spec.Subjects[0] and %q", err, tc.rule)
 			}
@@ -211,7 +212,7 @@ func TestBoundedPatternsAreAccepted(t *testing.T) {
 			t.Errorf("%s: %v", tc.s, err)
 		}
 		mark := e.b.Mark()
-		r, err := oidcfed.EnsureCIRole(e.ctx, e.api, spec, fast(foundation.WithDryRun(true))...)
+		r, err := oidcfed.EnsureCIRole(e.ctx, e.api, spec, awstest.Fast(foundation.WithDryRun(true))...)
 		if err != nil || len(r.Changes) != 1 {
 			t.Errorf("%s: dry run: %v", tc.s, err)
 		}
@@ -297,7 +298,7 @@ func TestProviderSpecFaults(t *testing.T) {
 	}
 	mark := e.b.Mark()
 	for _, tc := range cases {
-		_, err := oidcfed.EnsureProvider(e.ctx, e.api, tc.spec, fast()...)
+		_, err := oidcfed.EnsureProvider(e.ctx, e.api, tc.spec, awstest.Fast()...)
 		if !errors.Is(err, foundation.ErrInvalidSpec) || !strings.Contains(err.Error(), tc.field) || !strings.Contains(err.Error(), tc.rule) {
 			t.Errorf("%s: err = %v, want %s / %s", tc.name, err, tc.field, tc.rule)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/iamrole"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -160,18 +161,11 @@ type CrossAccountRole struct {
 
 // RoleConflictError is returned when a role of the spec's name exists but
 // cannot be converged in place: IAM cannot change a role's path. Match it
-// with errors.As.
-type RoleConflictError struct {
-	Role   string
-	Reason string
-}
-
-// Is reports that the error is a foundation.ErrConflict.
-func (e *RoleConflictError) Is(target error) bool { return target == foundation.ErrConflict }
-
-func (e *RoleConflictError) Error() string {
-	return fmt.Sprintf("organizations: role %q: %s", e.Role, e.Reason)
-}
+// with errors.As. It is the library's one role conflict error (also
+// oidcfed.RoleConflictError): Package names the package, Role the role,
+// Have its path and Want the spec's; Reason() explains it. It matches
+// foundation.ErrConflict.
+type RoleConflictError = iamrole.RoleConflictError
 
 // EnsureCrossAccountRole converges, in the account api acts in, a role that
 // the spec's other accounts (or exact principals of them) assume with
@@ -205,11 +199,8 @@ func EnsureCrossAccountRole(ctx context.Context, api CrossAccountRoleAPI, spec C
 		return nil, errors.Join(errs...)
 	}
 	doc := s.trustPolicy()
-	got, err := iamrole.Ensure(ctx, api, s.role(doc), call.Resolve(opts...))
-	var pc *iamrole.PathConflictError
-	if errors.As(err, &pc) {
-		return nil, &RoleConflictError{Role: pc.Role, Reason: pc.Reason()}
-	}
+	o := call.Resolve(opts...)
+	got, err := iamrole.Ensure(ctx, api, s.role(doc), o, plan.New(o))
 	if err != nil {
 		return nil, err
 	}

@@ -14,12 +14,17 @@ import (
 	"github.com/awsfoundation/foundation/internal/call"
 )
 
-func TestRetryPropagationIsBoundedByTimeAndOnlyForMalformedPolicy(t *testing.T) {
+// Trust policy writes are retried with awsretry.Wait on
+// MalformedPolicyDocumentException only, bounded by time.
+func TestPropagationRetryIsBoundedByTimeAndOnlyForMalformedPolicy(t *testing.T) {
+	retry := func(ctx context.Context, o call.Options, write func() error) error {
+		return awsretry.Wait(ctx, o, isMalformedPolicy, func(context.Context) error { return write() })
+	}
 	o := call.Resolve(foundation.WithPollInterval(time.Millisecond, 2*time.Millisecond))
 	o.PropagationTimeout = 30 * time.Millisecond
 	n := 0
 	start := time.Now()
-	err := RetryPropagation(context.Background(), o, func() error {
+	err := retry(context.Background(), o, func() error {
 		n++
 		return &types.MalformedPolicyDocumentException{Message: new("Invalid principal in policy")}
 	})
@@ -32,12 +37,12 @@ func TestRetryPropagationIsBoundedByTimeAndOnlyForMalformedPolicy(t *testing.T) 
 		t.Fatalf("stopped after %s, not at the %s bound", d, o.PropagationTimeout)
 	}
 	n = 0
-	err = RetryPropagation(context.Background(), o, func() error { n++; return &types.NoSuchEntityException{} })
+	err = retry(context.Background(), o, func() error { n++; return &types.NoSuchEntityException{} })
 	if n != 1 || !IsNoSuchEntity(err) {
 		t.Fatalf("other errors are not retried: %d attempts, %v", n, err)
 	}
 	n = 0
-	err = RetryPropagation(context.Background(), o, func() error {
+	err = retry(context.Background(), o, func() error {
 		n++
 		if n < 3 {
 			return &types.MalformedPolicyDocumentException{}
@@ -60,7 +65,7 @@ func TestFaultsNameTheCallerPackage(t *testing.T) {
 			t.Fatalf("fault %v", err)
 		}
 	}
-	if got := (&PathConflictError{Role: "r", Have: "/a/", Want: "/"}).Error(); !strings.Contains(got, `exists with path "/a/", not "/"`) {
+	if got := (&RoleConflictError{Package: "somepkg", Role: "r", Have: "/a/", Want: "/"}).Error(); got != `somepkg: role "r": exists with path "/a/", not "/"; IAM cannot move a role: delete it or change spec.Path` {
 		t.Fatal(got)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // Role is what Ensure converged.
@@ -29,24 +30,33 @@ type Role struct {
 	Changes foundation.Changes
 }
 
-// PathConflictError is returned when a role of the spec's name exists at
-// another path: IAM cannot move a role. Callers turn it into their own
-// exported error type.
-type PathConflictError struct {
+// RoleConflictError is returned when a role of the spec's name exists but
+// cannot be converged in place: IAM cannot change a role's path. It is the
+// one role conflict error of the library: oidcfed.RoleConflictError and
+// organizations.RoleConflictError are aliases of it, so errors.As with
+// either name matches it. It matches foundation.ErrConflict.
+type RoleConflictError struct {
+	// Package is the package whose function found the conflict
+	// ("oidcfed", "organizations"); it starts the message.
+	Package string
+	// Role is the role's name.
 	Role string
-	Have string // the existing role's path
-	Want string // the spec's
+	// Have is the existing role's path, Want the spec's.
+	Have string
+	Want string
 }
 
 // Is reports that the error is a foundation.ErrConflict.
-func (e *PathConflictError) Is(target error) bool { return target == foundation.ErrConflict }
+func (e *RoleConflictError) Is(target error) bool { return target == foundation.ErrConflict }
 
 // Reason explains the conflict and what to do.
-func (e *PathConflictError) Reason() string {
+func (e *RoleConflictError) Reason() string {
 	return fmt.Sprintf("exists with path %q, not %q; IAM cannot move a role: delete it or change spec.Path", e.Have, e.Want)
 }
 
-func (e *PathConflictError) Error() string { return fmt.Sprintf("role %q: %s", e.Role, e.Reason()) }
+func (e *RoleConflictError) Error() string {
+	return fmt.Sprintf("%s: role %q: %s", e.Package, e.Role, e.Reason())
+}
 
 // Ensure converges the role of a spec whose defaults are applied and that
 // the caller validated (Faults, and its own trust rules): created when
@@ -69,34 +79,42 @@ func (e *PathConflictError) Error() string { return fmt.Sprintf("role %q: %s", e
 // boundary, then removals, then additions, a boundary removal last.
 //
 // CreateRole and UpdateAssumeRolePolicy are retried on
-// MalformedPolicyDocumentException (see RetryPropagation): the trust policy
-// was validated, so IAM refusing it means a principal it names was created
-// moments ago and has not propagated.
-func Ensure(ctx context.Context, api API, s Spec, o call.Options) (*Role, error) {
-	r := &run{api: api, spec: s, o: o, log: o.Logger.With(slog.String("role", s.Name))}
+// MalformedPolicyDocumentException (awsretry.Wait, bounded by the options'
+// PropagationTimeout): the trust policy was validated, so IAM refusing it
+// means a principal it names was created moments ago and has not
+// propagated.
+//
+// Every write goes through a Child of rec, the caller's Recorder: the
+// role's changes are the result's Changes and are also recorded in rec,
+// so a caller's partial result (rec.Fail) includes them. A role of the
+// name at another path is a *RoleConflictError. Other errors are returned
+// as is; the caller wraps them with rec.Fail.
+func Ensure(ctx context.Context, api API, s Spec, o call.Options, rec *plan.Recorder) (*Role, error) {
+	r := &run{api: api, spec: s, o: o, rec: rec.Child(), log: o.Logger.With(slog.String("role", s.Name))}
 	role, err := r.ensure(ctx)
 	if err != nil {
 		return nil, err
 	}
-	role.Changes = r.changes
+	role.Changes = r.rec.Changes()
 	return role, nil
 }
 
 type run struct {
-	api     API
-	spec    Spec
-	o       call.Options
-	log     *slog.Logger
-	changes foundation.Changes
+	api  API
+	spec Spec
+	o    call.Options
+	rec  *plan.Recorder
+	log  *slog.Logger
 }
 
 func (r *run) errorf(step string, err error) error {
 	return fmt.Errorf("%s: role %q: %s: %w", r.spec.Package, r.spec.Name, step, err)
 }
 
-func (r *run) record(c foundation.Change) {
-	r.changes = append(r.changes, c)
-	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
+// propagating writes a trust policy, retried while IAM refuses a principal
+// it names that has not propagated yet.
+func (r *run) propagating(ctx context.Context, write func(context.Context) error) error {
+	return awsretry.Wait(ctx, r.o, isMalformedPolicy, write)
 }
 
 func (r *run) ensure(ctx context.Context) (*Role, error) {
@@ -113,7 +131,8 @@ func (r *run) ensure(ctx context.Context) (*Role, error) {
 func (r *run) create(ctx context.Context) (*Role, error) {
 	role := &Role{ARN: r.spec.PredictedARN, Path: r.spec.Path}
 	c := foundation.Change{Action: foundation.ActionCreate, Resource: ResourceRole, ID: r.spec.Name}
-	if !r.o.DryRun {
+	var raced bool
+	err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 		in := &iam.CreateRoleInput{
 			RoleName:                 aws.String(r.spec.Name),
 			Path:                     aws.String(r.spec.Path),
@@ -128,27 +147,35 @@ func (r *run) create(ctx context.Context) (*Role, error) {
 			in.PermissionsBoundary = aws.String(r.spec.PermissionsBoundary)
 		}
 		var out *iam.CreateRoleOutput
-		err := RetryPropagation(ctx, r.o, func() (err error) {
+		err := r.propagating(ctx, func(ctx context.Context) (err error) {
 			out, err = r.api.CreateRole(ctx, in)
 			return err
 		})
 		if IsAlreadyExists(err) {
-			// Created by another run between our read and our create.
-			r.log.Debug("create raced; converging the existing role")
-			got, gerr := r.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.spec.Name)})
-			if gerr != nil {
-				return nil, r.errorf("get", gerr)
-			}
-			return r.converge(ctx, got)
+			// Created by another run between our read and our create:
+			// not this run's change; converge the existing role below.
+			raced = true
+			return plan.Unchanged
 		}
 		if err != nil {
-			return nil, r.errorf("create", err)
+			return r.errorf("create", err)
 		}
 		if out.Role != nil {
 			role.ARN = aws.ToString(out.Role.Arn)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	r.record(c)
+	if raced {
+		r.log.Debug("create raced; converging the existing role")
+		got, gerr := r.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.spec.Name)})
+		if gerr != nil {
+			return nil, r.errorf("get", gerr)
+		}
+		return r.converge(ctx, got)
+	}
 	// A new role has no policies: attach and put everything.
 	if err := r.managed(ctx, nil); err != nil {
 		return nil, err
@@ -166,7 +193,7 @@ func (r *run) converge(ctx context.Context, out *iam.GetRoleOutput) (*Role, erro
 	}
 	role := &Role{ARN: aws.ToString(cur.Arn), Path: aws.ToString(cur.Path)}
 	if role.Path != r.spec.Path {
-		return nil, &PathConflictError{Role: r.spec.Name, Have: role.Path, Want: r.spec.Path}
+		return nil, &RoleConflictError{Package: r.spec.Package, Role: r.spec.Name, Have: role.Path, Want: r.spec.Path}
 	}
 
 	// 1. Trust policy.
@@ -177,18 +204,21 @@ func (r *run) converge(ctx context.Context, out *iam.GetRoleOutput) (*Role, erro
 		if perr == nil {
 			from = have.MustJSON()
 		}
-		if !r.o.DryRun {
-			err := RetryPropagation(ctx, r.o, func() error {
+		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleTrustPolicy, ID: r.spec.Name,
+			Diffs: []foundation.Diff{{Field: "AssumeRolePolicyDocument", From: from, To: r.spec.Trust.MustJSON()}}}
+		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
+			err := r.propagating(ctx, func(ctx context.Context) error {
 				_, err := r.api.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
 					RoleName: aws.String(r.spec.Name), PolicyDocument: aws.String(r.spec.Trust.MustJSON())})
 				return err
 			})
 			if err != nil {
-				return nil, r.errorf("update trust policy", err)
+				return r.errorf("update trust policy", err)
 			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
-		r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleTrustPolicy, ID: r.spec.Name,
-			Diffs: []foundation.Diff{{Field: "AssumeRolePolicyDocument", From: from, To: r.spec.Trust.MustJSON()}}})
 	}
 
 	// 2. Permissions boundary set or changed (a restriction).
@@ -197,14 +227,17 @@ func (r *run) converge(ctx context.Context, out *iam.GetRoleOutput) (*Role, erro
 		curBoundary = aws.ToString(cur.PermissionsBoundary.PermissionsBoundaryArn)
 	}
 	if want := r.spec.PermissionsBoundary; want != "" && want != curBoundary {
-		if !r.o.DryRun {
+		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRolePermissionsBoundary, ID: r.spec.Name,
+			Diffs: []foundation.Diff{{Field: "PermissionsBoundary", From: curBoundary, To: want}}}
+		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			if _, err := r.api.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{
 				RoleName: aws.String(r.spec.Name), PermissionsBoundary: aws.String(want)}); err != nil {
-				return nil, r.errorf("put permissions boundary", err)
+				return r.errorf("put permissions boundary", err)
 			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
-		r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRolePermissionsBoundary, ID: r.spec.Name,
-			Diffs: []foundation.Diff{{Field: "PermissionsBoundary", From: curBoundary, To: want}}})
 	}
 
 	// 3. Policies: removals, then additions.
@@ -243,14 +276,17 @@ func (r *run) converge(ctx context.Context, out *iam.GetRoleOutput) (*Role, erro
 		if curMax != r.spec.MaxSessionDuration {
 			diffs = append(diffs, foundation.Diff{Field: "MaxSessionDuration", From: curMax.String(), To: r.spec.MaxSessionDuration.String()})
 		}
-		if !r.o.DryRun {
+		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleSettings, ID: r.spec.Name, Diffs: diffs}
+		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			if _, err := r.api.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String(r.spec.Name),
 				Description:        aws.String(r.spec.Description),
 				MaxSessionDuration: aws.Int32(int32(r.spec.MaxSessionDuration / time.Second))}); err != nil {
-				return nil, r.errorf("update settings", err)
+				return r.errorf("update settings", err)
 			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
-		r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleSettings, ID: r.spec.Name, Diffs: diffs})
 	}
 
 	// 5. Tags.
@@ -260,24 +296,30 @@ func (r *run) converge(ctx context.Context, out *iam.GetRoleOutput) (*Role, erro
 			return nil, r.errorf("list tags", err)
 		}
 		if put, diffs := TagDiff(have, r.spec.Tags); len(put) > 0 {
-			if !r.o.DryRun {
+			c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleTags, ID: r.spec.Name, Diffs: diffs}
+			if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 				if _, err := r.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(r.spec.Name), Tags: put}); err != nil {
-					return nil, r.errorf("tag", err)
+					return r.errorf("tag", err)
 				}
+				return nil
+			}); err != nil {
+				return nil, err
 			}
-			r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleTags, ID: r.spec.Name, Diffs: diffs})
 		}
 	}
 
 	// 6. Permissions boundary removed (a grant: last).
 	if r.spec.RemovePermissionsBoundary && curBoundary != "" {
-		if !r.o.DryRun {
+		c := foundation.Change{Action: foundation.ActionDelete, Resource: ResourceRolePermissionsBoundary, ID: r.spec.Name,
+			Diffs: []foundation.Diff{{Field: "PermissionsBoundary", From: curBoundary}}}
+		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			if _, err := r.api.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(r.spec.Name)}); err != nil && !IsNoSuchEntity(err) {
-				return nil, r.errorf("delete permissions boundary", err)
+				return r.errorf("delete permissions boundary", err)
 			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
-		r.record(foundation.Change{Action: foundation.ActionDelete, Resource: ResourceRolePermissionsBoundary, ID: r.spec.Name,
-			Diffs: []foundation.Diff{{Field: "PermissionsBoundary", From: curBoundary}}})
 	}
 	return role, nil
 }
@@ -294,13 +336,16 @@ func (r *run) detachUnlisted(ctx context.Context, attached []string) error {
 		if slices.Contains(r.spec.ManagedPolicyARNs, arn) {
 			continue
 		}
-		if !r.o.DryRun {
+		c := foundation.Change{Action: foundation.ActionDelete, Resource: ResourceRoleManagedPolicy, ID: r.policyID(arn)}
+		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			_, err := r.api.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(r.spec.Name), PolicyArn: aws.String(arn)})
 			if err != nil && !IsNoSuchEntity(err) {
 				return r.errorf(fmt.Sprintf("detach %q", arn), err)
 			}
+			return nil
+		}); err != nil {
+			return err
 		}
-		r.record(foundation.Change{Action: foundation.ActionDelete, Resource: ResourceRoleManagedPolicy, ID: r.policyID(arn)})
 	}
 	return nil
 }
@@ -311,12 +356,15 @@ func (r *run) managed(ctx context.Context, attached []string) error {
 		if slices.Contains(attached, arn) {
 			continue
 		}
-		if !r.o.DryRun {
+		c := foundation.Change{Action: foundation.ActionCreate, Resource: ResourceRoleManagedPolicy, ID: r.policyID(arn)}
+		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			if _, err := r.api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.spec.Name), PolicyArn: aws.String(arn)}); err != nil {
 				return r.errorf(fmt.Sprintf("attach %q", arn), err)
 			}
+			return nil
+		}); err != nil {
+			return err
 		}
-		r.record(foundation.Change{Action: foundation.ActionCreate, Resource: ResourceRoleManagedPolicy, ID: r.policyID(arn)})
 	}
 	return nil
 }
@@ -331,13 +379,16 @@ func (r *run) deleteUnlisted(ctx context.Context, names []string) error {
 		if _, ok := r.spec.InlinePolicies[name]; ok {
 			continue
 		}
-		if !r.o.DryRun {
+		c := foundation.Change{Action: foundation.ActionDelete, Resource: ResourceRoleInlinePolicy, ID: r.policyID(name)}
+		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			_, err := r.api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(r.spec.Name), PolicyName: aws.String(name)})
 			if err != nil && !IsNoSuchEntity(err) {
 				return r.errorf(fmt.Sprintf("delete inline policy %q", name), err)
 			}
+			return nil
+		}); err != nil {
+			return err
 		}
-		r.record(foundation.Change{Action: foundation.ActionDelete, Resource: ResourceRoleInlinePolicy, ID: r.policyID(name)})
 	}
 	return nil
 }
@@ -368,13 +419,15 @@ func (r *run) inline(ctx context.Context, names []string, fresh bool) error {
 					Diffs: []foundation.Diff{{Field: "PolicyDocument", From: from, To: want.MustJSON()}}}
 			}
 		}
-		if !r.o.DryRun {
+		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			if _, err := r.api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.spec.Name),
 				PolicyName: aws.String(name), PolicyDocument: aws.String(want.MustJSON())}); err != nil {
 				return r.errorf(fmt.Sprintf("put inline policy %q", name), err)
 			}
+			return nil
+		}); err != nil {
+			return err
 		}
-		r.record(c)
 	}
 	return nil
 }
@@ -422,17 +475,11 @@ func (r *run) tags(ctx context.Context) (map[string]string, error) {
 	return tags, nil
 }
 
-// RetryPropagation calls write until it does not fail with
-// MalformedPolicyDocumentException, for at most the options'
-// PropagationTimeout, waiting the options' poll backoff in between (see
-// awsretry.Wait). The trust policies written here were validated before
-// any call, so IAM refusing one is its eventual consistency: a principal
-// (an OIDC provider, a role in another account) that was just created is
-// "invalid" until it has propagated.
-func RetryPropagation(ctx context.Context, o call.Options, write func() error) error {
-	return awsretry.Wait(ctx, o, isMalformedPolicy, func(context.Context) error { return write() })
-}
-
+// isMalformedPolicy reports IAM's refusal of a policy document. The trust
+// policies written here were validated before any call, so IAM refusing
+// one is its eventual consistency: a principal (an OIDC provider, a role in
+// another account) that was just created is "invalid" until it has
+// propagated; awsretry.Wait retries it.
 func isMalformedPolicy(err error) bool {
 	var mpd *types.MalformedPolicyDocumentException
 	return errors.As(err, &mpd)
