@@ -13,12 +13,14 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // AttachedPolicy is one SCP attached to a target.
 type AttachedPolicy struct {
-	// ID is empty in dry run for a policy that does not exist yet.
+	// ID is, in a dry run, a predicted identifier ("(known after apply:
+	// scp NAME)") for a policy that does not exist yet.
 	ID, Name string
 	// AWSManaged is true for FullAWSAccess; Managed for the policies this
 	// library manages (tagged managed-by=foundation).
@@ -56,51 +58,61 @@ type Attachments struct {
 //
 // The spec is validated first: an invalid one returns an error matching
 // foundation.ErrInvalidSpec and no call is made. A listed policy that does
-// not exist is an error wrapping ErrPolicyNotFound (in dry run, a listed
-// name that does not exist is reported as an attachment that would be made,
-// so a dry run of EnsurePolicy followed by EnsureAttachments lists
-// everything).
+// not exist is an error wrapping ErrPolicyNotFound.
+//
+// A dry run plans with what the dry runs before it would have made, so a
+// dry run of EnsurePolicy and organizations.EnsureTree followed by
+// EnsureAttachments lists everything: a listed name that does not exist,
+// and a policy ID predicted by EnsurePolicy's dry run, are attachments that
+// would be made; a TargetID predicted by the organizations package's dry
+// run (an OU or account that would be created, or the root of an
+// organization that would be created) is not read: it is planned as a new
+// target, which starts with FullAWSAccess attached. A dry run before the
+// organization exists plans enabling SCPs on its root. In a real run a
+// predicted identifier is an invalid spec naming its field.
+//
+// On error the result is nil and the error carries the changes made before
+// it (a *foundation.IncompleteError, errors.As).
 func EnsureAttachments(ctx context.Context, api AttachmentAPI, spec AttachmentSpec, opts ...foundation.Option) (*Attachments, error) {
-	errs := spec.faults()
+	o := call.Resolve(opts...)
+	o.Logger = o.Logger.With(slog.String("target", spec.TargetID))
+	rec := plan.New(o)
+	// Validation accepts predicted identifiers only when the call plans.
+	errs := spec.faults(rec.Planning())
 	if api == nil {
 		errs = append(errs, specerr.New(pkg, "api", "", "must not be nil"))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	o := call.Resolve(opts...)
-	r := &attachRun{api: api, spec: spec, limits: spec.Limits.withDefaults(), o: o,
-		log: o.Logger.With(slog.String("target", spec.TargetID))}
+	r := &attachRun{api: api, spec: spec, limits: spec.Limits.withDefaults(), o: o, rec: rec}
 	a, err := r.ensure(ctx)
 	if err != nil {
-		return nil, err
+		return nil, rec.Fail(err)
 	}
-	a.Changes = r.changes
+	a.Changes = rec.Changes()
 	return a, nil
 }
 
 type attachRun struct {
-	api     AttachmentAPI
-	spec    AttachmentSpec
-	limits  Limits
-	o       call.Options
-	log     *slog.Logger
-	changes foundation.Changes
+	api    AttachmentAPI
+	spec   AttachmentSpec
+	limits Limits
+	o      call.Options
+	rec    *plan.Recorder
+	// noOrg: a dry run before the organization exists (planned on the
+	// organization its dry run would create).
+	noOrg bool
 }
 
 func (r *attachRun) errorf(format string, args ...any) error {
 	return fmt.Errorf("scp: target %q: "+format, append([]any{r.spec.TargetID}, args...)...)
 }
 
-func (r *attachRun) record(c foundation.Change) {
-	r.changes = append(r.changes, c)
-	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
-}
-
 // entry is one policy in the plan.
 type entry struct {
 	AttachedPolicy
-	pending bool // dry run: the policy does not exist yet
+	pending bool // dry run: the policy does not exist yet (its ID is predicted)
 }
 
 func (r *attachRun) ensure(ctx context.Context) (*Attachments, error) {
@@ -108,9 +120,11 @@ func (r *attachRun) ensure(ctx context.Context) (*Attachments, error) {
 	if err != nil {
 		return nil, err
 	}
-	all, err := listPolicies(ctx, r.api)
-	if err != nil {
-		return nil, r.errorf("list policies: %w", err)
+	var all []types.PolicySummary // none when the organization would be created
+	if !r.noOrg {
+		if all, err = listPolicies(ctx, r.api); err != nil {
+			return nil, r.errorf("list policies: %w", err)
+		}
 	}
 	byID := map[string]types.PolicySummary{}
 	byName := map[string]types.PolicySummary{}
@@ -123,6 +137,12 @@ func (r *attachRun) ensure(ctx context.Context) (*Attachments, error) {
 	var wanted []entry
 	wantedIDs := map[string]bool{}
 	for _, ref := range r.spec.Policies {
+		if name, ok := predictedName("scp", ref); ok {
+			// A policy EnsurePolicy's dry run would create (validation
+			// accepts predicted IDs only in a dry run).
+			wanted = append(wanted, entry{AttachedPolicy: AttachedPolicy{ID: ref, Name: name, Managed: true}, pending: true})
+			continue
+		}
 		sum, ok := byID[ref]
 		if !ok {
 			sum, ok = byName[ref]
@@ -131,8 +151,11 @@ func (r *attachRun) ensure(ctx context.Context) (*Attachments, error) {
 			sum, ok = byName[FullAWSAccessName]
 		}
 		if !ok {
-			if r.o.DryRun && !policyIDRe.MatchString(ref) {
-				wanted = append(wanted, entry{AttachedPolicy: AttachedPolicy{Name: ref, Managed: true}, pending: true})
+			if r.rec.Planning() && !policyIDRe.MatchString(ref) {
+				// Planning (read path): a dry run plans on the policies
+				// the dry run of EnsurePolicy before it would create, so
+				// a name not found is a policy that would be created.
+				wanted = append(wanted, entry{AttachedPolicy: AttachedPolicy{ID: plan.Predict("scp", ref), Name: ref, Managed: true}, pending: true})
 				continue
 			}
 			return nil, r.errorf("policy %q: %w", ref, ErrPolicyNotFound)
@@ -144,14 +167,17 @@ func (r *attachRun) ensure(ctx context.Context) (*Attachments, error) {
 
 	// What is attached.
 	var current []types.PolicySummary
-	if enabled {
+	if _, newTarget := predictedTarget(r.spec.TargetID); enabled && !newTarget {
 		current, err = r.listAttached(ctx)
 		if err != nil {
 			return nil, r.errorf("list attached policies: %w", err)
 		}
 	} else {
 		// Dry run on an organization without SCPs: enabling them attaches
-		// FullAWSAccess to every target.
+		// FullAWSAccess to every target. Dry run on a target that would be
+		// created (its ID predicted, validation accepts it only in a dry
+		// run): it is not read; a new OU or account starts with
+		// FullAWSAccess.
 		if full, ok := byID[FullAWSAccessID]; ok {
 			current = []types.PolicySummary{full}
 		} else {
@@ -248,38 +274,35 @@ func (r *attachRun) attachmentID(e entry) string { return r.spec.TargetID + "/" 
 
 func (r *attachRun) attach(ctx context.Context, e entry) error {
 	c := foundation.Change{Action: foundation.ActionCreate, Resource: ResourcePolicyAttachment, ID: r.attachmentID(e)}
-	if !r.o.DryRun {
+	return r.rec.Write(ctx, c, func(ctx context.Context) error {
 		_, err := r.api.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(e.ID), TargetId: aws.String(r.spec.TargetID)}, retryOpt)
 		var dup *types.DuplicatePolicyAttachmentException
 		switch {
 		case errors.As(err, &dup):
 			// Attached meanwhile (by another run, or by a first attempt
 			// whose answer was lost): converged.
-			r.log.Debug("already attached", slog.String("policy", e.Name))
-			return nil
+			return plan.Unchanged
 		case err != nil:
 			return r.errorf("attach %q: %w", e.Name, err)
 		}
-	}
-	r.record(c)
-	return nil
+		return nil
+	})
 }
 
 func (r *attachRun) detach(ctx context.Context, e entry) error {
 	c := foundation.Change{Action: foundation.ActionDelete, Resource: ResourcePolicyAttachment, ID: r.attachmentID(e)}
-	if !r.o.DryRun {
+	return r.rec.Write(ctx, c, func(ctx context.Context) error {
 		_, err := r.api.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(e.ID), TargetId: aws.String(r.spec.TargetID)}, retryOpt)
 		var gone *types.PolicyNotAttachedException
 		switch {
 		case errors.As(err, &gone):
-			r.log.Debug("already detached", slog.String("policy", e.Name))
-			return nil
+			// Detached meanwhile: converged.
+			return plan.Unchanged
 		case err != nil:
 			return r.errorf("detach %q: %w", e.Name, err)
 		}
-	}
-	r.record(c)
-	return nil
+		return nil
+	})
 }
 
 func (r *attachRun) listAttached(ctx context.Context) ([]types.PolicySummary, error) {
@@ -300,14 +323,27 @@ func (r *attachRun) listAttached(ctx context.Context) ([]types.PolicySummary, er
 // It reports whether they are (false only in dry run, when they would be
 // enabled).
 func (r *attachRun) ensurePolicyType(ctx context.Context) (bool, error) {
+	var rootID string
+	var status types.PolicyTypeStatus
 	root, err := r.root(ctx)
-	if err != nil {
+	var notInUse *types.AWSOrganizationsNotInUseException
+	switch {
+	case r.rec.Planning() && errors.As(err, &notInUse):
+		// Planning (read path): a dry run before the organization exists
+		// plans on the organization its dry run would create, whose root
+		// has no SCPs enabled yet.
+		r.noOrg = true
+		rootID = plan.Predict("root", "")
+	case err != nil:
 		return false, err
+	default:
+		rootID = aws.ToString(root.Id)
+		status = scpStatus(root)
 	}
-	rootID := aws.ToString(root.Id)
-	status := scpStatus(root)
 	if status == types.PolicyTypeStatusPendingEnable || status == types.PolicyTypeStatusPendingDisable {
-		if status, err = r.waitPolicyType(ctx, rootID); err != nil {
+		// Someone else's change in progress: its outcome is read, in a dry
+		// run too.
+		if status, err = r.waitPolicyType(ctx, rootID, r.o.Poll); err != nil {
 			return false, err
 		}
 	}
@@ -316,21 +352,24 @@ func (r *attachRun) ensurePolicyType(ctx context.Context) (bool, error) {
 	}
 	c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyType, ID: rootID + "/" + string(types.PolicyTypeServiceControlPolicy),
 		Diffs: []foundation.Diff{{Field: "Status", From: string(status), To: string(types.PolicyTypeStatusEnabled)}}}
-	if r.o.DryRun {
-		r.record(c)
-		return false, nil
+	applied, err := r.rec.Do(ctx, c, func(ctx context.Context) error {
+		_, err := r.api.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: types.PolicyTypeServiceControlPolicy}, retryOpt)
+		var already *types.PolicyTypeAlreadyEnabledException
+		switch {
+		case errors.As(err, &already):
+			// Enabled meanwhile: wait for it below.
+			return plan.Unchanged
+		case err != nil:
+			return fmt.Errorf("scp: root %q: enable SCPs: %w", rootID, err)
+		}
+		return nil
+	})
+	if err != nil || !applied {
+		return false, err // planned: SCPs would be enabled
 	}
-	_, err = r.api.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: types.PolicyTypeServiceControlPolicy}, retryOpt)
-	var already *types.PolicyTypeAlreadyEnabledException
-	switch {
-	case errors.As(err, &already):
-		r.log.Debug("policy type enabled meanwhile")
-	case err != nil:
-		return false, fmt.Errorf("scp: root %q: enable SCPs: %w", rootID, err)
-	default:
-		r.record(c)
-	}
-	status, err = r.waitPolicyType(ctx, rootID)
+	status, err = r.waitPolicyType(ctx, rootID, func(ctx context.Context, what string, check func(context.Context) (bool, error)) error {
+		return r.rec.Wait(ctx, r.o, what, check)
+	})
 	if err != nil {
 		return false, err
 	}
@@ -340,10 +379,11 @@ func (r *attachRun) ensurePolicyType(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// waitPolicyType polls the root until its SCP status is not pending.
-func (r *attachRun) waitPolicyType(ctx context.Context, rootID string) (types.PolicyTypeStatus, error) {
+// waitPolicyType polls the root, with poll, until its SCP status is not
+// pending.
+func (r *attachRun) waitPolicyType(ctx context.Context, rootID string, poll func(context.Context, string, func(context.Context) (bool, error)) error) (types.PolicyTypeStatus, error) {
 	var status types.PolicyTypeStatus
-	err := r.o.Poll(ctx, fmt.Sprintf("SCPs on root %s", rootID), func(ctx context.Context) (bool, error) {
+	err := poll(ctx, fmt.Sprintf("SCPs on root %s", rootID), func(ctx context.Context) (bool, error) {
 		root, err := r.root(ctx)
 		if err != nil {
 			return false, err

@@ -30,7 +30,7 @@ func (o *org) ensurePolicies(t *testing.T, names ...string) map[string]string {
 	}
 	ids := map[string]string{}
 	for _, n := range names {
-		p, err := scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: n, Document: docs[n]}, awstest.FastOptions()...)
+		p, err := scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: n, Document: docs[n]}, awstest.Fast()...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +41,7 @@ func (o *org) ensurePolicies(t *testing.T, names ...string) map[string]string {
 
 func (o *org) ensureAttachments(t *testing.T, spec scp.AttachmentSpec, opts ...foundation.Option) *scp.Attachments {
 	t.Helper()
-	a, err := scp.EnsureAttachments(o.ctx, o.api, spec, append(awstest.FastOptions(), opts...)...)
+	a, err := scp.EnsureAttachments(o.ctx, o.api, spec, awstest.Fast(opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestEnsureAttachmentsOnAFreshOrganization(t *testing.T) {
 		t.Fatalf("root policy types: %+v %v", roots.Roots[0].PolicyTypes, err)
 	}
 	o.b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		a, err := scp.EnsureAttachments(o.ctx, o.api, spec, awstest.FastOptions()...)
+		a, err := scp.EnsureAttachments(o.ctx, o.api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +118,7 @@ func TestEnsureAttachmentsDetachesOnlyManagedPolicies(t *testing.T) {
 	requireChanges(t, a.Changes, "delete organizations:policy-attachment "+o.prodOU+"/regions")
 	requireAttached(t, o, o.prodOU, "FullAWSAccess", "deny-root", "deny-leave", "hand-made")
 	o.b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		a, err := scp.EnsureAttachments(o.ctx, o.api, spec, awstest.FastOptions()...)
+		a, err := scp.EnsureAttachments(o.ctx, o.api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +174,7 @@ func TestEnsureAttachmentsChecksTheLimitAfterReadingBeforeWriting(t *testing.T) 
 	}
 	// 3 wanted + FullAWSAccess + 2 foreign kept = 6 > 5.
 	mark := o.b.Mark()
-	_, err := scp.EnsureAttachments(o.ctx, o.api, scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{"deny-root", "deny-leave", "regions"}}, awstest.FastOptions()...)
+	_, err := scp.EnsureAttachments(o.ctx, o.api, scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{"deny-root", "deny-leave", "regions"}}, awstest.Fast()...)
 	var le *scp.AttachmentLimitError
 	if !errors.As(err, &le) || le.Count != 6 || le.Limit != 5 || le.TargetID != o.prodOU {
 		t.Fatalf("err = %v", err)
@@ -190,7 +190,7 @@ func TestEnsureAttachmentsChecksTheLimitAfterReadingBeforeWriting(t *testing.T) 
 	// A raised limit (AWS raises quotas on request) lets it through... if
 	// AWS agrees: the backend keeps 5 and refuses.
 	_, err = scp.EnsureAttachments(o.ctx, o.api, scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{"deny-root", "deny-leave", "regions"},
-		Limits: scp.Limits{MaxPoliciesPerTarget: 6}}, awstest.FastOptions()...)
+		Limits: scp.Limits{MaxPoliciesPerTarget: 6}}, awstest.Fast()...)
 	var cv *types.ConstraintViolationException
 	if !errors.As(err, &cv) || cv.Reason != types.ConstraintViolationExceptionReasonMaxPolicyTypeAttachmentLimitExceeded {
 		t.Fatalf("err = %v", err)
@@ -202,7 +202,7 @@ func TestEnsureAttachmentsChecksTheLimitAfterReadingBeforeWriting(t *testing.T) 
 
 func TestEnsureAttachmentsUnknownPolicy(t *testing.T) {
 	o := newOrg(t)
-	_, err := scp.EnsureAttachments(o.ctx, o.api, scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{"not-there"}}, awstest.FastOptions()...)
+	_, err := scp.EnsureAttachments(o.ctx, o.api, scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{"not-there"}}, awstest.Fast()...)
 	if !errors.Is(err, scp.ErrPolicyNotFound) || !strings.Contains(err.Error(), `"not-there"`) {
 		t.Fatalf("err = %v", err)
 	}
@@ -243,7 +243,7 @@ func TestEnsureAttachmentsWaitsForPendingEnable(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := &pendingRoots{Client: o.api, pending: 3}
-	a, err := scp.EnsureAttachments(o.ctx, api, scp.AttachmentSpec{TargetID: o.rootID, Policies: []string{"deny-root"}}, awstest.FastOptions()...)
+	a, err := scp.EnsureAttachments(o.ctx, api, scp.AttachmentSpec{TargetID: o.rootID, Policies: []string{"deny-root"}}, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestEnsureAttachmentsWaitsForPendingEnable(t *testing.T) {
 	// A wait that never ends times out with the options' timeout.
 	api = &pendingRoots{Client: o.api, pending: 1 << 30}
 	_, err = scp.EnsureAttachments(o.ctx, api, scp.AttachmentSpec{TargetID: o.rootID, Policies: []string{"deny-root"}},
-		append(awstest.FastOptions(), foundation.WithWaitTimeout(50e6))...)
+		awstest.Fast(foundation.WithWaitTimeout(50e6))...)
 	var wt *foundation.WaitTimeoutError
 	if !errors.As(err, &wt) {
 		t.Fatalf("err = %v", err)

@@ -60,10 +60,21 @@
 // A CreatePolicy that races another run (DuplicatePolicyException) re-reads
 // the policy and converges it; an attachment made or removed meanwhile
 // (DuplicatePolicyAttachmentException, PolicyNotAttachedException) counts
-// as done. With foundation.WithDryRun(true) only read calls are made and
-// the result lists every change that would be made (for an organization
-// without SCPs, the attachments are predicted from FullAWSAccess, which
-// enabling SCPs attaches everywhere).
+// as done (no change is reported for it). With foundation.WithDryRun(true)
+// only read calls are made and the result lists every change that would be
+// made (for an organization without SCPs, the attachments are predicted
+// from FullAWSAccess, which enabling SCPs attaches everywhere).
+//
+// Dry runs chain: the ID of a policy EnsurePolicy's dry run would create is
+// a predicted identifier ("(known after apply: scp NAME)"), and
+// EnsureAttachments, in a dry run, accepts it in AttachmentSpec.Policies
+// (as it does the name of a policy not found) and accepts as TargetID an
+// identifier the organizations package's dry run predicted for a root, OU
+// or account that would be created. It plans with them without reading AWS
+// for them (a new target starts with FullAWSAccess attached); no call ever
+// carries a predicted identifier. A dry run before the organization exists
+// plans EnsurePolicy's create and, for EnsureAttachments, SCPs enabled on
+// the root that would be created.
 //
 // Enabling SCPs on the root is asynchronous: EnsureAttachments waits for
 // the root to report them ENABLED with the options' poll interval and wait
@@ -81,6 +92,11 @@
 //	scp: RestrictRegions.Allowed[1]: "eu-westt-1": is not an AWS Region (such as "eu-west-1"); ...
 //	scp: spec.Policies: 5 policies plus FullAWSAccess, which is kept, exceed the limit of 5 SCPs per target
 //
+// A predicted identifier (see Idempotency) given to a real run is an
+// invalid spec naming its field:
+//
+//	scp: spec.TargetID: "(known after apply: ou Workloads/New)": is an identifier predicted by a dry run ...
+//
 // A size fault also matches *SizeError with errors.As. Guardrail option
 // faults are returned by Build (or Guardrail.Err) the same way.
 //
@@ -97,6 +113,11 @@
 //
 //	scp: policy "deny-root": create: operation error Organizations: CreatePolicy, ...
 //	scp: target "ou-ab12-cd34ef56": attach "deny-root": operation error ...
+//
+// An error after some writes carries the changes made so far: errors.As
+// with *foundation.IncompleteError gives them (its message is the wrapped
+// error's, and errors.As and errors.Is see through it), and the result is
+// nil.
 //
 // Throttling is retried by the SDK; ConcurrentModificationException, which
 // AWS asks callers to retry and the SDK does not, is added to every call's

@@ -17,6 +17,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/scp"
 )
 
@@ -34,11 +35,16 @@ type org struct {
 
 func newOrg(t *testing.T) *org {
 	t.Helper()
-	b := awstest.New(t)
+	return orgOn(t, awstest.Context(t, 60*time.Second), awstest.New(t))
+}
+
+// orgOn makes the organization of newOrg on b; its calls use ctx.
+func orgOn(t *testing.T, ctx context.Context, b *awstest.Backend) *org {
+	t.Helper()
 	// The test's own organization: it enables SCPs on the root and names
 	// its policies and OUs plainly.
 	b.Require(t, awstest.CapFreshState)
-	o := &org{b: b, api: b.Organizations(), ctx: awstest.Context(t, 60*time.Second)}
+	o := &org{b: b, api: b.Organizations(), ctx: ctx}
 	if _, err := o.api.CreateOrganization(o.ctx, &organizations.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetAll}); err != nil {
 		t.Fatal(err)
 	}
@@ -150,16 +156,16 @@ func TestEnsurePolicyCreatesReadsBackAndIsIdempotent(t *testing.T) {
 	o := newOrg(t)
 	spec := guardrailSpec(t)
 	mark := o.b.Mark()
-	dry, err := scp.EnsurePolicy(o.ctx, o.api, spec, append(awstest.FastOptions(), foundation.WithDryRun(true))...)
+	dry, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o.b.RequireNoMutations(t, mark)
 	requireChanges(t, dry.Changes, "create organizations:policy securecart-guardrails")
-	if dry.ID != "" {
-		t.Fatalf("dry run invented an ID: %+v", dry)
+	if dry.ID != plan.Predict("scp", spec.Name) || dry.ARN != "" {
+		t.Fatalf("dry run: want a predicted ID and no ARN: %+v", dry)
 	}
-	p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.FastOptions()...)
+	p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +187,7 @@ func TestEnsurePolicyCreatesReadsBackAndIsIdempotent(t *testing.T) {
 		t.Fatalf("tags: %v", tags)
 	}
 	o.b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		p2, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.FastOptions()...)
+		p2, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -195,7 +201,7 @@ func TestEnsurePolicyCreatesReadsBackAndIsIdempotent(t *testing.T) {
 func TestEnsurePolicyUpdatesContentDescriptionAndTags(t *testing.T) {
 	o := newOrg(t)
 	spec := guardrailSpec(t)
-	p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.FastOptions()...)
+	p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +220,7 @@ func TestEnsurePolicyUpdatesContentDescriptionAndTags(t *testing.T) {
 	spec.Tags = map[string]string{"team": "security"}
 
 	mark := o.b.Mark()
-	dry, err := scp.EnsurePolicy(o.ctx, o.api, spec, append(awstest.FastOptions(), foundation.WithDryRun(true))...)
+	dry, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +244,7 @@ func TestEnsurePolicyUpdatesContentDescriptionAndTags(t *testing.T) {
 		t.Fatalf("tag diffs: %+v", d)
 	}
 
-	p2, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.FastOptions()...)
+	p2, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +257,7 @@ func TestEnsurePolicyUpdatesContentDescriptionAndTags(t *testing.T) {
 		t.Fatalf("tags: %v", tags)
 	}
 	o.b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.FastOptions()...)
+		p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -264,7 +270,7 @@ func TestEnsurePolicyAdoptsAHandMadePolicyWithoutRewritingIt(t *testing.T) {
 	// Seed 000's SCP, pasted into the console as printed (indented).
 	id := o.foreignPolicy(t, "production-protection", seed000Production)
 	spec := scp.PolicySpec{Name: "production-protection", Description: "made by hand", Document: mustDoc(t, seed000)}
-	p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.FastOptions()...)
+	p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +306,7 @@ func TestEnsurePolicyCreateRaceConverges(t *testing.T) {
 	o := newOrg(t)
 	spec := guardrailSpec(t)
 	api := &racingCreate{API: o.api}
-	p, err := scp.EnsurePolicy(o.ctx, api, spec, awstest.FastOptions()...)
+	p, err := scp.EnsurePolicy(o.ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +318,7 @@ func TestEnsurePolicyCreateRaceConverges(t *testing.T) {
 		t.Fatal("not converged after the race")
 	}
 	o.b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.FastOptions()...)
+		p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}

@@ -1,7 +1,7 @@
 package scp_test
 
 import (
-	"bytes"
+	"context"
 	"slices"
 	"testing"
 
@@ -12,26 +12,31 @@ import (
 	"github.com/awsfoundation/foundation/scp"
 )
 
-// converge is the whole setup of seed 000 and 001 on a fresh organization:
-// three policies, SCPs enabled, attachments on two OUs (one with
-// FullAWSAccess replaced), then an update of a policy.
-func converge(t *testing.T, o *org) error {
+// The setup of seed 000 and 001 on a fresh organization: three policies,
+// SCPs enabled, attachments on two OUs (one with FullAWSAccess replaced)
+// (convergeFresh), then an update of a policy's content, description and
+// tags (convergeUpdate).
+func seedPolicies(t *testing.T) []scp.PolicySpec {
 	t.Helper()
 	suspended, err := seed001Suspended()
 	if err != nil {
-		return err
+		t.Fatal(err)
 	}
 	deny, err := seed001DenyList()
 	if err != nil {
-		return err
+		t.Fatal(err)
 	}
-	specs := []scp.PolicySpec{
+	return []scp.PolicySpec{
 		{Name: "production-protection", Document: mustDoc(t, seed000), Tags: map[string]string{"seed": "000"}},
 		{Name: "hiperium-access-policy", Description: "Deny list of services for the Hiperium organization.", Document: deny},
 		{Name: "suspended", Document: suspended},
 	}
-	for _, s := range specs {
-		if _, err := scp.EnsurePolicy(o.ctx, o.api, s, awstest.FastOptions()...); err != nil {
+}
+
+func convergeFresh(t *testing.T, o *org) error {
+	t.Helper()
+	for _, s := range seedPolicies(t) {
+		if _, err := scp.EnsurePolicy(o.ctx, o.api, s, awstest.Fast()...); err != nil {
 			return err
 		}
 	}
@@ -39,18 +44,23 @@ func converge(t *testing.T, o *org) error {
 		{TargetID: o.prodOU, Policies: []string{"production-protection", "hiperium-access-policy"}},
 		{TargetID: o.suspendedOU(t), Policies: []string{"suspended"}, DetachFullAWSAccess: true},
 	} {
-		if _, err := scp.EnsureAttachments(o.ctx, o.api, a, awstest.FastOptions()...); err != nil {
+		if _, err := scp.EnsureAttachments(o.ctx, o.api, a, awstest.Fast()...); err != nil {
 			return err
 		}
 	}
-	// Then a change of content, description and tags: UpdatePolicy and
-	// TagResource.
-	changed := specs[0]
+	return nil
+}
+
+// convergeUpdate changes the content, description and tags of a policy
+// convergeFresh made: UpdatePolicy and TagResource.
+func convergeUpdate(t *testing.T, o *org) error {
+	t.Helper()
+	changed := seedPolicies(t)[0]
 	changed.Document = changed.Document.Clone()
 	changed.Document.Statement[1].Action = append(changed.Document.Statement[1].Action, "rds:DeleteGlobalCluster")
 	changed.Description = "production: no destructive operations"
 	changed.Tags = map[string]string{"seed": "000", "env": "production"}
-	_, err = scp.EnsurePolicy(o.ctx, o.api, changed, awstest.FastOptions()...)
+	_, err := scp.EnsurePolicy(o.ctx, o.api, changed, awstest.Fast()...)
 	return err
 }
 
@@ -64,49 +74,47 @@ func (o *org) suspendedOU(t *testing.T) string {
 
 // TestConcurrentModificationOnEachWriteIsRetried injects AWS's
 // ConcurrentModificationException on each mutating call of a full setup in
-// turn: every run succeeds (the retry added through internal/awsretry) and
-// reaches exactly the state of a run without faults.
+// turn, before the write and after it (the answer lost): every run succeeds
+// (the retry added through internal/awsretry) and reaches exactly the state
+// of a run without faults. "fresh" creates the three policies and the
+// attachments; "update" then changes a policy's content, description and
+// tags.
 func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
-	ref := newOrg(t)
-	ref.b.Require(t, awstest.CapFaults, awstest.CapSnapshot)
-	e := ref.b.RequireEmulator(t, awstest.CapFaults)
-	ref.suspendedOU(t)
-	start := e.CallCount()
-	if err := converge(t, ref); err != nil {
-		t.Fatal(err)
-	}
-	var ops []string
-	for _, c := range e.MutatingCallsSince(start) {
-		ops = append(ops, c.Operation)
-	}
-	want, err := e.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("reference run: %d mutating calls: %v", len(ops), ops)
-	if len(ops) < 10 {
-		t.Fatalf("too few writes: %v", ops)
-	}
-	for n := 1; n <= len(ops); n++ {
-		o := newOrg(t)
-		e := o.b.RequireEmulator(t, awstest.CapFaults)
+	cme := &emulator.APIError{Status: 400, Code: "ConcurrentModificationException", Message: "injected"}
+	setup := func(t *testing.T, ctx context.Context, b *awstest.Backend) *org {
+		b.Require(t, awstest.CapSnapshot)
+		o := orgOn(t, ctx, b)
 		o.suspendedOU(t)
-		f := e.FailNth(emulator.Match{Service: "organizations", MutatingOnly: true}, n,
-			emulator.APIError{Status: 400, Code: "ConcurrentModificationException", Message: "injected"})
-		if err := converge(t, o); err != nil {
-			t.Fatalf("CME on write %d (%s): %v", n, ops[n-1], err)
-		}
-		if f.Fired() != 1 {
-			t.Fatalf("write %d: fault fired %d times", n, f.Fired())
-		}
-		got, err := e.Snapshot()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("CME on write %d (%s): state differs from the reference:\n%s\nwant\n%s", n, ops[n-1], got, want)
-		}
+		return o
 	}
+	var s awstest.Subtests
+	defer s.Done(t)
+	s.Run(t, "fresh", func(t *testing.T) {
+		awstest.FaultMatrix[*org]{
+			Setup:   setup,
+			Run:     func(_ context.Context, _ *awstest.Backend, o *org) error { return convergeFresh(t, o) },
+			Match:   emulator.Match{Service: "organizations"},
+			Err:     cme,
+			Retried: true,
+			Calls:   8, // 3 CreatePolicy, EnablePolicyType, 3 AttachPolicy, DetachPolicy
+		}.Test(t)
+	})
+	s.Run(t, "update", func(t *testing.T) {
+		awstest.FaultMatrix[*org]{
+			Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) *org {
+				o := setup(t, ctx, b)
+				if err := convergeFresh(t, o); err != nil {
+					t.Fatal(err)
+				}
+				return o
+			},
+			Run:     func(_ context.Context, _ *awstest.Backend, o *org) error { return convergeUpdate(t, o) },
+			Match:   emulator.Match{Service: "organizations"},
+			Err:     cme,
+			Retried: true,
+			Calls:   2, // UpdatePolicy, TagResource
+		}.Test(t)
+	})
 }
 
 // TestDryRunListsEveryChangeOfAFullSetup runs the seeds' setup in dry run on
@@ -123,7 +131,7 @@ func TestDryRunListsEveryChangeOfAFullSetup(t *testing.T) {
 			{Name: "production-protection", Document: mustDoc(t, seed000)},
 			{Name: "suspended", Document: suspended},
 		} {
-			p, err := scp.EnsurePolicy(o.ctx, o.api, s, append(awstest.FastOptions(), opts...)...)
+			p, err := scp.EnsurePolicy(o.ctx, o.api, s, awstest.Fast(opts...)...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +141,7 @@ func TestDryRunListsEveryChangeOfAFullSetup(t *testing.T) {
 			{TargetID: o.prodOU, Policies: []string{"production-protection"}},
 			{TargetID: o.suspendedOU(t), Policies: []string{"suspended"}, DetachFullAWSAccess: true},
 		} {
-			r, err := scp.EnsureAttachments(o.ctx, o.api, a, append(awstest.FastOptions(), opts...)...)
+			r, err := scp.EnsureAttachments(o.ctx, o.api, a, awstest.Fast(opts...)...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -97,7 +97,7 @@ func TestSizeLimit(t *testing.T) {
 func TestSizeLimitAgainstTheBackend(t *testing.T) {
 	o := newOrg(t)
 	for i, n := range []int{5119, 5120} {
-		if _, err := scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: fmt.Sprintf("size-%d", i), Document: docOfSize(t, n)}, awstest.FastOptions()...); err != nil {
+		if _, err := scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: fmt.Sprintf("size-%d", i), Document: docOfSize(t, n)}, awstest.Fast()...); err != nil {
 			t.Fatalf("%d characters: %v", n, err)
 		}
 	}
@@ -110,7 +110,7 @@ func TestSizeLimitAgainstTheBackend(t *testing.T) {
 	if o.b.Lacks(awstest.OrgSCPSize) {
 		return
 	}
-	_, err = scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: "size-over", Document: docOfSize(t, 5121), Limits: scp.Limits{MaxPolicySize: 6144}}, awstest.FastOptions()...)
+	_, err = scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: "size-over", Document: docOfSize(t, 5121), Limits: scp.Limits{MaxPolicySize: 6144}}, awstest.Fast()...)
 	if err == nil || !strings.Contains(err.Error(), "POLICY_CONTENT_LIMIT_EXCEEDED") && !strings.Contains(err.Error(), "ConstraintViolation") {
 		t.Fatalf("%s accepted 5121 characters: %v", o.b.Kind, err)
 	}
@@ -125,7 +125,7 @@ func TestSizeLimitAgainstTheBackend(t *testing.T) {
 	if _, err := o2.api.CreateOrganization(o.ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := scp.EnsurePolicy(o.ctx, o2.api, scp.PolicySpec{Name: "size-over", Document: docOfSize(t, 6000), Limits: scp.Limits{MaxPolicySize: 6144}}, awstest.FastOptions()...); err != nil {
+	if _, err := scp.EnsurePolicy(o.ctx, o2.api, scp.PolicySpec{Name: "size-over", Document: docOfSize(t, 6000), Limits: scp.Limits{MaxPolicySize: 6144}}, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -30,8 +31,10 @@ const (
 
 // Policy is the SCP EnsurePolicy converged.
 type Policy struct {
-	// ID ("p-...") and ARN; empty in dry run when the policy does not
-	// exist yet.
+	// ID ("p-...") and ARN. In a dry run, for a policy that would be
+	// created, ID is a predicted identifier ("(known after apply: scp
+	// NAME)") that EnsureAttachments accepts in the same dry run, and ARN
+	// is empty.
 	ID, ARN string
 	Name    string
 	// Size is the number of characters of the content (minified).
@@ -52,7 +55,8 @@ type Policy struct {
 // The spec is validated first, size limit included: an invalid one returns
 // an error matching foundation.ErrInvalidSpec and no call is made. It must
 // be called with the management account (or a delegated administrator for
-// Organizations policies).
+// Organizations policies). On error the result is nil and the error carries
+// the changes made before it (a *foundation.IncompleteError, errors.As).
 func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...foundation.Option) (*Policy, error) {
 	doc, errs := spec.document()
 	if api == nil {
@@ -66,14 +70,14 @@ func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...f
 		return nil, specerr.New(pkg, "spec.Document", "", err.Error())
 	}
 	o := call.Resolve(opts...)
-	r := &policyRun{api: api, spec: spec, doc: doc, content: content, o: o,
-		log: o.Logger.With(slog.String("policy", spec.Name))}
+	o.Logger = o.Logger.With(slog.String("policy", spec.Name))
+	r := &policyRun{api: api, spec: spec, doc: doc, content: content, rec: plan.New(o), log: o.Logger}
 	p, err := r.ensure(ctx)
 	if err != nil {
-		return nil, err
+		return nil, r.rec.Fail(err)
 	}
 	p.Size, _ = Size(doc)
-	p.Changes = r.changes
+	p.Changes = r.rec.Changes()
 	return p, nil
 }
 
@@ -82,18 +86,12 @@ type policyRun struct {
 	spec    PolicySpec
 	doc     *foundation.PolicyDocument
 	content string
-	o       call.Options
+	rec     *plan.Recorder
 	log     *slog.Logger
-	changes foundation.Changes
 }
 
 func (r *policyRun) errorf(step string, err error) error {
 	return fmt.Errorf("scp: policy %q: %s: %w", r.spec.Name, step, err)
-}
-
-func (r *policyRun) record(c foundation.Change) {
-	r.changes = append(r.changes, c)
-	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
 }
 
 // wantTags are the tags the policy must carry.
@@ -108,9 +106,10 @@ func (r *policyRun) wantTags() map[string]string {
 func (r *policyRun) ensure(ctx context.Context) (*Policy, error) {
 	sum, err := findPolicy(ctx, r.api, r.spec.Name)
 	var notInUse *types.AWSOrganizationsNotInUseException
-	if r.o.DryRun && errors.As(err, &notInUse) {
-		// A dry run before the organization exists: it has no policies, so
-		// the policy would be created.
+	if r.rec.Planning() && errors.As(err, &notInUse) {
+		// Planning (read path): a dry run before the organization exists
+		// plans on the organization its dry run would create, which has
+		// no policies, so the policy would be created.
 		sum, err = nil, nil
 	}
 	if err != nil {
@@ -124,35 +123,46 @@ func (r *policyRun) ensure(ctx context.Context) (*Policy, error) {
 
 func (r *policyRun) create(ctx context.Context) (*Policy, error) {
 	change := foundation.Change{Action: foundation.ActionCreate, Resource: ResourcePolicy, ID: r.spec.Name}
-	if r.o.DryRun {
-		r.record(change)
-		return &Policy{Name: r.spec.Name}, nil
-	}
-	out, err := r.api.CreatePolicy(ctx, &organizations.CreatePolicyInput{
-		Name:        aws.String(r.spec.Name),
-		Description: aws.String(r.spec.Description),
-		Content:     aws.String(r.content),
-		Type:        types.PolicyTypeServiceControlPolicy,
-		Tags:        sdkTags(r.wantTags()),
-	}, retryOpt)
-	var dup *types.DuplicatePolicyException
-	if errors.As(err, &dup) {
-		// Another run created it between our read and our create: read it
-		// again and converge it.
+	var out *organizations.CreatePolicyOutput
+	var raced error
+	applied, err := r.rec.Do(ctx, change, func(ctx context.Context) error {
+		var err error
+		out, err = r.api.CreatePolicy(ctx, &organizations.CreatePolicyInput{
+			Name:        aws.String(r.spec.Name),
+			Description: aws.String(r.spec.Description),
+			Content:     aws.String(r.content),
+			Type:        types.PolicyTypeServiceControlPolicy,
+			Tags:        sdkTags(r.wantTags()),
+		}, retryOpt)
+		var dup *types.DuplicatePolicyException
+		if errors.As(err, &dup) {
+			// Another run created it between our read and our create
+			// (or our first attempt did): converged below.
+			raced = err
+			return plan.Unchanged
+		}
+		if err != nil {
+			return r.errorf("create", err)
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case !applied:
+		return &Policy{ID: plan.Predict("scp", r.spec.Name), Name: r.spec.Name}, nil
+	case raced != nil:
+		// Read it again and converge it.
 		r.log.Debug("create raced; converging the existing policy")
 		sum, ferr := findPolicy(ctx, r.api, r.spec.Name)
 		if ferr != nil {
 			return nil, r.errorf("list policies", ferr)
 		}
 		if sum == nil {
-			return nil, r.errorf("create", err)
+			return nil, r.errorf("create", raced)
 		}
 		return r.converge(ctx, sum)
 	}
-	if err != nil {
-		return nil, r.errorf("create", err)
-	}
-	r.record(change)
 	p := &Policy{Name: r.spec.Name}
 	if out.Policy != nil && out.Policy.PolicySummary != nil {
 		p.ID, p.ARN = aws.ToString(out.Policy.PolicySummary.Id), aws.ToString(out.Policy.PolicySummary.Arn)
@@ -193,13 +203,17 @@ func (r *policyRun) converge(ctx context.Context, sum *types.PolicySummary) (*Po
 			ID: r.spec.Name, Diffs: []foundation.Diff{{Field: "Description", From: haveDescription, To: r.spec.Description}}})
 	}
 	if len(changes) > 0 {
-		if !r.o.DryRun {
+		// One UpdatePolicy makes every change.
+		if err := r.rec.Write(ctx, changes[0], func(ctx context.Context) error {
 			if _, err := r.api.UpdatePolicy(ctx, in, retryOpt); err != nil {
-				return nil, r.errorf("update", err)
+				return r.errorf("update", err)
 			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
-		for _, c := range changes {
-			r.record(c)
+		for _, c := range changes[1:] {
+			r.rec.Also(c)
 		}
 	}
 	if err := r.ensureTags(ctx, p.ID); err != nil {
@@ -232,13 +246,13 @@ func (r *policyRun) ensureTags(ctx context.Context, id string) error {
 	if len(put) == 0 {
 		return nil
 	}
-	if !r.o.DryRun {
+	c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyTags, ID: r.spec.Name, Diffs: diffs}
+	return r.rec.Write(ctx, c, func(ctx context.Context) error {
 		if _, err := r.api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(id), Tags: put}, retryOpt); err != nil {
 			return r.errorf("tag", err)
 		}
-	}
-	r.record(foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyTags, ID: r.spec.Name, Diffs: diffs})
-	return nil
+		return nil
+	})
 }
 
 // findPolicy returns the SCP named name, or nil.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -145,10 +146,13 @@ func tagFaults(field string, tags map[string]string) []error {
 // AttachmentSpec is the set of SCPs wanted on one target.
 type AttachmentSpec struct {
 	// TargetID is the root ("r-..."), OU ("ou-...-...") or account
-	// (12 digits) the policies are attached to (required).
+	// (12 digits) the policies are attached to (required). In a dry run it
+	// may be an identifier the organizations package's dry run predicted
+	// for a root, OU or account that would be created.
 	TargetID string
 	// Policies are the SCPs the target must have, by name or by ID
-	// ("p-..."). They are attached when missing. The SCPs this library
+	// ("p-..."; in a dry run also an ID EnsurePolicy's dry run predicted).
+	// They are attached when missing. The SCPs this library
 	// manages (tagged managed-by=foundation) that are attached but not
 	// listed are detached.
 	Policies []string
@@ -181,17 +185,56 @@ func targetKind(id string) string {
 
 func isFullAWSAccess(ref string) bool { return ref == FullAWSAccessID || ref == FullAWSAccessName }
 
-// Validate reports every fault of the spec in one error matching
-// foundation.ErrInvalidSpec. EnsureAttachments calls it before any API
-// call.
-func (s AttachmentSpec) Validate() error { return errors.Join(s.faults()...) }
+// predictedName returns the name an identifier predicted by a dry run for
+// a resource of kind stands for, and whether id is one.
+func predictedName(kind, id string) (string, bool) {
+	if !plan.IsPredicted(id) {
+		return "", false
+	}
+	name, ok := strings.CutPrefix(id, strings.TrimSuffix(plan.Predict(kind, ""), ")"))
+	if !ok {
+		return "", false
+	}
+	name = strings.TrimSuffix(name, ")")
+	return name, plan.Predict(kind, name) == id
+}
 
-func (s AttachmentSpec) faults() []error {
+// predictedTarget returns the kind of target ("root", "ou", "account") an
+// identifier predicted by the organizations package's dry run stands for,
+// and whether id is one.
+func predictedTarget(id string) (string, bool) {
+	for _, kind := range []string{"root", "ou", "account"} {
+		if _, ok := predictedName(kind, id); ok {
+			return kind, true
+		}
+	}
+	return "", false
+}
+
+// predictedRule is the fault of an identifier predicted by a dry run given
+// to a real run.
+const predictedRule = "is an identifier predicted by a dry run for a resource that does not exist yet: a real run needs the real identifier (create the resource first, then pass its ID)"
+
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec, as a real run checks it: EnsureAttachments
+// calls it before any API call, and in a dry run also accepts identifiers
+// predicted by other dry runs.
+func (s AttachmentSpec) Validate() error { return errors.Join(s.faults(false)...) }
+
+// faults returns every fault of the spec; dryRun accepts predicted
+// identifiers (of a target, of a policy).
+func (s AttachmentSpec) faults(dryRun bool) []error {
 	var errs []error
 	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, field, value, rule)) }
+	_, predictedTargetOK := predictedTarget(s.TargetID)
 	switch {
 	case s.TargetID == "":
 		bad("spec.TargetID", "", "is required")
+	case plan.IsPredicted(s.TargetID) && !predictedTargetOK:
+		bad("spec.TargetID", s.TargetID, "is an identifier predicted for a resource that is not a root, OU or account")
+	case predictedTargetOK && !dryRun:
+		bad("spec.TargetID", s.TargetID, predictedRule)
+	case predictedTargetOK:
 	case targetKind(s.TargetID) == "":
 		bad("spec.TargetID", s.TargetID, `must be a root ID ("r-" and 4 to 32 lowercase letters or digits), an OU ID ("ou-xxxx-xxxxxxxx") or a 12-digit account ID`)
 	}
@@ -202,15 +245,24 @@ func (s AttachmentSpec) faults() []error {
 	full := false
 	for i, p := range s.Policies {
 		field := fmt.Sprintf("spec.Policies[%d]", i)
-		if strings.HasPrefix(p, "p-") && !policyIDRe.MatchString(p) && p != FullAWSAccessID {
+		key := p // a predicted ID stands for its policy's name
+		name, predicted := predictedName("scp", p)
+		switch {
+		case predicted && !dryRun:
+			bad(field, p, predictedRule)
+		case predicted:
+			key = name
+		case plan.IsPredicted(p):
+			bad(field, p, "is an identifier predicted for a resource that is not a service control policy")
+		case strings.HasPrefix(p, "p-") && !policyIDRe.MatchString(p) && p != FullAWSAccessID:
 			bad(field, p, `looks like a policy ID but is not one ("p-" and 8 to 128 letters, digits or underscores)`)
-		} else {
+		default:
 			errs = append(errs, nameFaults(field, p)...)
 		}
-		if j, dup := seen[p]; dup {
+		if j, dup := seen[key]; dup {
 			bad(field, p, fmt.Sprintf("duplicates spec.Policies[%d]", j))
 		}
-		seen[p] = i
+		seen[key] = i
 		if isFullAWSAccess(p) {
 			if full {
 				bad(field, p, "names FullAWSAccess twice (by name and by ID)")
