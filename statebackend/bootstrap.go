@@ -11,6 +11,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -21,9 +22,10 @@ type Backend struct {
 	Bucket    string
 	BucketARN string
 	Region    string
-	// LockTable and LockTableARN are empty with LockFile. In dry run,
-	// LockTableARN is empty when the table does not exist yet and
-	// Spec.AccountID is not set.
+	// LockTable and LockTableARN are empty with LockFile. In a dry run
+	// that would create the table without Spec.AccountID set,
+	// LockTableARN is a placeholder (plan.Predict: "(known after apply:
+	// dynamodb table NAME)").
 	LockTable    string
 	LockTableARN string
 	// Changes lists every mutation in the order made; empty when the
@@ -42,8 +44,12 @@ type Backend struct {
 // it makes none and reports no changes. See the package documentation.
 //
 // The spec and api are validated first: an invalid one returns an error
-// matching foundation.ErrInvalidSpec and no call is made. On any other error
-// the returned Backend is nil; running Bootstrap again resumes the work.
+// matching foundation.ErrInvalidSpec and no call is made. A KMS key that a
+// dry run of kms.EnsureKey predicted (Key.ARN of a key it would create) is
+// accepted in a dry run, which plans SSE-KMS with it, and is an invalid
+// spec in a real run. On any other error the returned Backend is nil and
+// the error carries the changes made before it (a
+// *foundation.IncompleteError); running Bootstrap again resumes the work.
 func Bootstrap(ctx context.Context, api API, spec Spec, opts ...foundation.Option) (*Backend, error) {
 	spec = spec.withDefaults()
 	errs := spec.faults()
@@ -53,11 +59,18 @@ func Bootstrap(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 	if spec.Locking.usesTable() && api.DynamoDB == nil {
 		errs = append(errs, specerr.New(pkg, "api.DynamoDB", "", "must not be nil when spec.Locking is "+string(spec.Locking)))
 	}
+	o := call.Resolve(opts...)
+	o.Logger = o.Logger.With(slog.String("bucket", spec.Bucket))
+	rec := plan.New(o)
+	// Validation: a predicted key (a dry run's placeholder) is only
+	// valid while planning.
+	if !rec.Planning() {
+		errs = append(errs, spec.predictedFaults()...)
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	o := call.Resolve(opts...)
-	r := &run{api: api, spec: spec, o: o, log: o.Logger.With(slog.String("bucket", spec.Bucket)),
+	r := &run{api: api, spec: spec, o: o, log: o.Logger, rec: rec,
 		// Every call goes to Spec.Region, whatever region the clients were
 		// built for: one pair of clients can bootstrap every region of an
 		// account.
@@ -77,49 +90,34 @@ func Bootstrap(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 		Config:    configFor(spec),
 	}
 	if err := r.ensureBucket(ctx); err != nil {
-		return nil, err
+		return nil, rec.Fail(err)
 	}
 	if spec.Locking.usesTable() {
 		b.LockTable = spec.LockTable
 		arn, err := r.ensureTable(ctx)
 		if err != nil {
-			return nil, err
+			return nil, rec.Fail(err)
 		}
 		b.LockTableARN = arn
 	}
-	b.Changes = r.changes
+	b.Changes = rec.Changes()
 	return b, nil
 }
 
 // run is the state of one Bootstrap call.
 type run struct {
-	api     API
-	spec    Spec
-	o       call.Options
-	log     *slog.Logger
-	changes foundation.Changes
+	api  API
+	spec Spec
+	o    call.Options
+	log  *slog.Logger
+	// rec gates and records every write. Retries are not made here: the
+	// S3 calls carry awsretry's codes in their retryer (s3Region), and the
+	// few writes AWS refuses while something settles wait in
+	// awsretry.Wait at their call.
+	rec *plan.Recorder
 
 	s3Region  func(*s3.Options)
 	ddbRegion func(*dynamodb.Options)
-}
-
-func (r *run) record(c foundation.Change) {
-	r.changes = append(r.changes, c)
-	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
-}
-
-// write calls fn unless in dry run. The change is recorded once fn
-// succeeded (or in dry run). Retries are not made here: the S3 calls carry
-// awsretry's codes in their retryer (s3Region), and the few writes AWS
-// refuses while something settles wait in awsretry.Wait at their call.
-func (r *run) write(ctx context.Context, c foundation.Change, fn func(context.Context) error) error {
-	if !r.o.DryRun {
-		if err := fn(ctx); err != nil {
-			return err
-		}
-	}
-	r.record(c)
-	return nil
 }
 
 func bucketARN(region, bucket string) string {

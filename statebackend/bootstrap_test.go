@@ -36,10 +36,6 @@ func apiFor(b *awstest.Backend) statebackend.API {
 	return statebackend.API{S3: b.S3(), DynamoDB: b.DynamoDB()}
 }
 
-func fast(extra ...foundation.Option) []foundation.Option {
-	return append(awstest.FastOptions(), extra...)
-}
-
 // mode is one configuration the suite runs through.
 type mode struct {
 	name string
@@ -81,7 +77,7 @@ func TestBootstrapFreshAndIdempotent(t *testing.T) {
 			ctx := awstest.Context(t, 20*time.Second)
 			spec := m.spec(t, b)
 			mark := b.Mark()
-			got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+			got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +102,7 @@ func TestBootstrapFreshAndIdempotent(t *testing.T) {
 				t.Errorf("%d mutating calls but %d changes:\n%s%v", n, c, got.Changes, b.MutatingCalls(mark))
 			}
 			requireConverged(t, b, func() ([]foundation.Change, error) {
-				again, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+				again, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 				if err != nil {
 					return nil, err
 				}
@@ -342,7 +338,7 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 			ctx := awstest.Context(t, 20*time.Second)
 			spec := m.spec(t, b)
 			mark := b.Mark()
-			dry, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast(foundation.WithDryRun(true))...)
+			dry, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -352,7 +348,7 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 					t.Fatalf("emulator saw mutating calls in dry run: %v", m)
 				}
 			}
-			real, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+			real, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -372,7 +368,7 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 				t.Errorf("dry run result differs: %+v vs %+v", dry, real)
 			}
 			// A dry run on the converged backend lists nothing.
-			again, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast(foundation.WithDryRun(true))...)
+			again, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
 			if err != nil || !unexplained(b, again.Changes).Empty() {
 				t.Errorf("dry run after convergence: %v\n%s", err, again.Changes)
 			}

@@ -14,6 +14,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // Resource names used in Changes for the bucket.
@@ -63,17 +64,16 @@ func (r *run) ensureBucket(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// fresh: the bucket does not exist and this is a dry run, so its
+	// fresh: the bucket's creation is only planned (a dry run), so its
 	// configuration cannot be read; it is predicted from the settings AWS
 	// gives every new bucket.
 	fresh := false
 	if !exists {
-		if r.o.DryRun {
-			fresh = true
-			r.record(r.bucketChange(foundation.ActionCreate, ResBucket))
-		} else if err := r.createBucket(ctx); err != nil {
+		applied, err := r.rec.Do(ctx, r.bucketChange(foundation.ActionCreate, ResBucket), r.createBucket)
+		if err != nil {
 			return err
 		}
+		fresh = !applied
 	}
 	steps := []func(context.Context, bool) error{
 		r.ensurePublicAccessBlock,
@@ -132,12 +132,11 @@ func (r *run) createBucket(ctx context.Context) error {
 	var taken *s3types.BucketAlreadyExists
 	switch {
 	case err == nil:
-		r.record(r.bucketChange(foundation.ActionCreate, ResBucket))
 		return nil
 	case errors.As(err, &owned):
 		// Created concurrently by us (another run): converge it.
 		r.log.Debug("bucket created concurrently")
-		return nil
+		return plan.Unchanged
 	case errors.As(err, &taken):
 		return &BucketConflictError{Bucket: r.spec.Bucket, Reason: BucketNameTaken, Err: err}
 	default:
@@ -165,7 +164,7 @@ func (r *run) ensurePublicAccessBlock(ctx context.Context, fresh bool) error {
 	if len(diffs) == 0 {
 		return nil
 	}
-	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketPublicAccessBlock, diffs...), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketPublicAccessBlock, diffs...), func(ctx context.Context) error {
 		_, err := r.api.S3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{
 			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
 			PublicAccessBlockConfiguration: allBlocked(),
@@ -235,7 +234,7 @@ func (r *run) ensureOwnership(ctx context.Context, fresh bool) error {
 		from = append(from, string(rule.ObjectOwnership))
 	}
 	diff := foundation.Diff{Field: "ObjectOwnership", From: strings.Join(from, ","), To: string(s3types.ObjectOwnershipBucketOwnerEnforced)}
-	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketOwnership, diff), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketOwnership, diff), func(ctx context.Context) error {
 		_, err := r.api.S3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{
 			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
 			OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}}},
@@ -272,7 +271,7 @@ func (r *run) ensureEncryption(ctx context.Context, fresh bool) error {
 		// Keep a setting this library does not manage (blocking SSE-C).
 		want.BlockedEncryptionTypes = have.BlockedEncryptionTypes
 	}
-	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketEncryption, diffs...), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketEncryption, diffs...), func(ctx context.Context) error {
 		_, err := r.api.S3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
 			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
 			ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{want}},
@@ -345,7 +344,7 @@ func (r *run) ensureVersioning(ctx context.Context, fresh bool) error {
 		return nil
 	}
 	diff := foundation.Diff{Field: "Status", From: string(have), To: string(s3types.BucketVersioningStatusEnabled)}
-	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketVersioning, diff), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketVersioning, diff), func(ctx context.Context) error {
 		_, err := r.api.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
 			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
 			VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled},
@@ -376,7 +375,7 @@ func (r *run) ensureLifecycle(ctx context.Context, fresh bool) error {
 	if !changed {
 		return nil
 	}
-	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketLifecycle, diff), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketLifecycle, diff), func(ctx context.Context) error {
 		_, err := r.api.S3.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
 			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
 			LifecycleConfiguration:             &s3types.BucketLifecycleConfiguration{Rules: rules},
@@ -543,7 +542,7 @@ func (r *run) ensurePolicy(ctx context.Context, fresh bool) error {
 	if err != nil {
 		return r.bucketErr("merge bucket policy", err)
 	}
-	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketPolicy, diffs...), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketPolicy, diffs...), func(ctx context.Context) error {
 		_, err := r.api.S3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{
 			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(), Policy: aws.String(text),
 		}, r.s3Region)
@@ -634,7 +633,7 @@ func (r *run) ensureBucketTags(ctx context.Context, fresh bool) error {
 	for _, k := range sortedKeys(merged) {
 		set = append(set, s3types.Tag{Key: aws.String(k), Value: aws.String(merged[k])})
 	}
-	return r.write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketTagging, diffs...), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketTagging, diffs...), func(ctx context.Context) error {
 		_, err := r.api.S3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
 			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
 			Tagging: &s3types.Tagging{TagSet: set},

@@ -72,7 +72,7 @@ func TestBucketOwnedByAnotherAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark := b.Mark()
-	_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 	var ce *statebackend.BucketConflictError
 	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketNotAccessible || ce.Bucket != spec.Bucket {
 		t.Fatalf("err = %v, want a BucketConflictError (not accessible)", err)
@@ -81,7 +81,7 @@ func TestBucketOwnedByAnotherAccount(t *testing.T) {
 
 	// With the owner named, the other account's bucket is refused too.
 	spec.AccountID = b.AccountID(t)
-	_, err = statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	_, err = statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketNotAccessible {
 		t.Fatalf("with AccountID: err = %v", err)
 	}
@@ -92,12 +92,12 @@ func TestExpectedBucketOwner(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, AccountID: b.AccountID(t)}
-	if _, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...); err != nil {
+	if _, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	verifyBucket(t, ctx, b, b.S3(), spec)
 	requireConverged(t, b, func() ([]foundation.Change, error) {
-		r, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+		r, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +109,7 @@ func TestExpectedBucketOwner(t *testing.T) {
 	// Claiming another owner for our own bucket is refused at HeadBucket.
 	spec.AccountID = otherAccount
 	mark := b.Mark()
-	_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 	var ce *statebackend.BucketConflictError
 	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketNotAccessible {
 		t.Fatalf("err = %v, want BucketNotAccessible", err)
@@ -128,7 +128,7 @@ func TestBucketInAnotherRegion(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark := b.Mark()
-	_, err := statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: bucket, Region: "us-east-1"}, fast()...)
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: bucket, Region: "us-east-1"}, awstest.Fast()...)
 	var ce *statebackend.BucketConflictError
 	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketInOtherRegion {
 		t.Fatalf("err = %v, want BucketInOtherRegion", err)
@@ -143,7 +143,7 @@ func TestBootstrapOutsideUSEast1(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: "eu-central-1", Locking: statebackend.LockDynamoDB, LockTable: b.Unique("locks")}
-	got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestBootstrapOutsideUSEast1(t *testing.T) {
 	verifyBucket(t, ctx, b, b.S3(cfg), spec)
 	verifyTable(t, ctx, b.DynamoDB(cfg), spec)
 	// A bucket of that name in us-east-1 terms is "in another region".
-	_, err = statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: spec.Bucket, Region: "us-east-1"}, fast()...)
+	_, err = statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: spec.Bucket, Region: "us-east-1"}, awstest.Fast()...)
 	var ce *statebackend.BucketConflictError
 	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketInOtherRegion || ce.Region != "eu-central-1" {
 		t.Errorf("err = %v, want BucketInOtherRegion (eu-central-1)", err)
@@ -211,7 +211,7 @@ func TestCreateRaces(t *testing.T) {
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks")}
 	s3r, ddbr := &racingS3{S3API: b.S3(), other: b.S3()}, &racingDynamoDB{DynamoDBAPI: b.DynamoDB(), other: b.DynamoDB()}
-	got, err := statebackend.Bootstrap(ctx, statebackend.API{S3: s3r, DynamoDB: ddbr}, spec, fast()...)
+	got, err := statebackend.Bootstrap(ctx, statebackend.API{S3: s3r, DynamoDB: ddbr}, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestCreateRaces(t *testing.T) {
 	verifyBucket(t, ctx, b, b.S3(), spec)
 	verifyTable(t, ctx, b.DynamoDB(), spec)
 	requireConverged(t, b, func() ([]foundation.Change, error) {
-		r, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+		r, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -243,7 +243,7 @@ func TestBucketNameTaken(t *testing.T) {
 	api := apiFor(b)
 	s3r := &racingS3{S3API: api.S3, other: b.S3(b.ConfigFor(other))}
 	api.S3 = s3r
-	_, err := statebackend.Bootstrap(ctx, api, statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}, fast()...)
+	_, err := statebackend.Bootstrap(ctx, api, statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}, awstest.Fast()...)
 	if !s3r.raced {
 		t.Fatalf("no race: %v", err)
 	}
@@ -271,7 +271,7 @@ func TestLockTableWithWrongKeySchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dry := range []bool{true, false} {
-		_, err = statebackend.Bootstrap(ctx, apiFor(b), spec, fast(foundation.WithDryRun(dry))...)
+		_, err = statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(dry))...)
 		var tc *statebackend.TableConflictError
 		if !errors.As(err, &tc) || tc.Table != spec.LockTable || !strings.Contains(err.Error(), "LockID") {
 			t.Fatalf("dry=%v: err = %v, want TableConflictError", dry, err)
@@ -284,7 +284,7 @@ func TestHeadBucketAccessDenied(t *testing.T) {
 	e := b.RequireEmulator(t, awstest.CapFaults)
 	ctx := awstest.Context(t, 20*time.Second)
 	e.FailNth(emulator.Match{Operation: "HeadBucket"}, 1, emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
-	_, err := statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}, fast()...)
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}, awstest.Fast()...)
 	var ce *statebackend.BucketConflictError
 	if !errors.As(err, &ce) || ce.Reason != statebackend.BucketNotAccessible {
 		t.Fatalf("err = %v", err)
@@ -303,7 +303,7 @@ func TestConcurrentBootstraps(t *testing.T) {
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
-			_, err := statebackend.Bootstrap(ctx, api, spec, fast()...)
+			_, err := statebackend.Bootstrap(ctx, api, spec, awstest.Fast()...)
 			errs <- err
 		}()
 	}
@@ -315,7 +315,7 @@ func TestConcurrentBootstraps(t *testing.T) {
 	verifyBucket(t, ctx, b, b.S3(), spec)
 	verifyTable(t, ctx, b.DynamoDB(), spec)
 	requireConverged(t, b, func() ([]foundation.Change, error) {
-		r, err := statebackend.Bootstrap(ctx, api, spec, fast()...)
+		r, err := statebackend.Bootstrap(ctx, api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}

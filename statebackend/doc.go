@@ -48,7 +48,13 @@
 // lists the changes that would be made. For a bucket that does not exist
 // yet, its settings are predicted from those AWS gives every new bucket
 // (public access block on, BucketOwnerEnforced, SSE-S3), so the listed
-// changes are those the real run makes.
+// changes are those the real run makes. A dry run can be given, as
+// Spec.KMSKeyID or Spec.LockTableKMSKeyID, the key ARN a dry run of
+// kms.EnsureKey predicted for a key it would create ("(known after apply:
+// kms key alias/NAME)"): it plans SSE-KMS with that key, as the real run
+// will with the real ARN, and the rendered BackendConfig shows the
+// placeholder as kms_key_id. A lock table the dry run would create has a
+// predicted LockTableARN unless Spec.AccountID is set.
 //
 // A new lock table is waited for (ACTIVE) with the options' poll interval
 // and wait timeout (foundation.WithPollInterval, foundation.WithWaitTimeout),
@@ -80,12 +86,17 @@
 //
 //	statebackend: bucket "state-123": put versioning: operation error S3: PutBucketVersioning, ... AccessDenied
 //
+// An error after some changes were made carries them: errors.As finds a
+// *foundation.IncompleteError whose Changes lists what was made before the
+// failure (its message is the wrapped error's).
+//
 // Throttling is retried by the SDK. S3 OperationAborted, which AWS asks
 // callers to retry and the SDK does not, is added to the client's retryer
 // for every S3 call (internal/awsretry), so it is retried up to the
 // client's MaxAttempts. DynamoDB ContinuousBackupsUnavailableException
 // (point-in-time recovery on a table created moments ago) is retried with
-// the options' poll backoff for at most 2 minutes, and UpdateTable refused
+// the options' poll backoff for at most the foundation.WithPropagationTimeout
+// option's time (default 2 minutes), and UpdateTable refused
 // while another change settles (ResourceInUseException) waits for ACTIVE
 // and is retried within the options' WaitTimeout. Retries never nest.
 //

@@ -29,7 +29,7 @@ func driftedBackend(t *testing.T, ctx context.Context, b *awstest.Backend) (stat
 		Locking: statebackend.LockBoth, LockTable: b.Unique("tf-locks"),
 		Tags: map[string]string{"team": "platform", "env": "prod"},
 	}
-	first, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	first, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestDriftIsRepairedAndUserSettingsSurvive(t *testing.T) {
 		}
 	}
 	mark := b.Mark()
-	got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestDriftIsRepairedAndUserSettingsSurvive(t *testing.T) {
 
 	// Third run: a no-op.
 	requireConverged(t, b, func() ([]foundation.Change, error) {
-		r, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+		r, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -222,7 +222,7 @@ func TestTableDriftNeedingUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestTableDriftNeedingUpdates(t *testing.T) {
 	}
 	verifyTable(t, ctx, ddb, spec)
 	requireConverged(t, b, func() ([]foundation.Change, error) {
-		r, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+		r, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +250,7 @@ func TestTableDriftNeedingUpdates(t *testing.T) {
 
 	// Explicit opt-outs converge the other way.
 	spec.DisableDeletionProtection, spec.DisablePointInTimeRecovery = true, true
-	got, err = statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	got, err = statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +280,7 @@ func TestConcurrentTableRepairs(t *testing.T) {
 	errs := make(chan error, 3)
 	for range 3 {
 		go func() {
-			_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+			_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 			errs <- err
 		}()
 	}

@@ -1,35 +1,32 @@
 package statebackend_test
 
 import (
-	"bytes"
+	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/smithy-go"
 
 	"github.com/awsfoundation/foundation/internal/awstest"
-	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/statebackend"
 )
 
 // stepOf is the step each mutating operation is named by in errors.
 var stepOf = map[string]string{
-	"CreateBucket":                    "create bucket",
-	"PutPublicAccessBlock":            "put public access block",
-	"PutBucketOwnershipControls":      "put ownership controls",
-	"PutBucketEncryption":             "put encryption",
-	"PutBucketVersioning":             "put versioning",
-	"PutBucketLifecycleConfiguration": "put lifecycle configuration",
-	"PutBucketPolicy":                 "put bucket policy",
-	"PutBucketTagging":                "put tags",
-	"CreateTable":                     "create table",
-	"UpdateTable":                     "update",
-	"UpdateContinuousBackups":         "update point-in-time recovery",
-	"TagResource":                     "tag table",
+	"s3:CreateBucket":                    "create bucket",
+	"s3:PutPublicAccessBlock":            "put public access block",
+	"s3:PutBucketOwnershipControls":      "put ownership controls",
+	"s3:PutBucketEncryption":             "put encryption",
+	"s3:PutBucketVersioning":             "put versioning",
+	"s3:PutBucketLifecycleConfiguration": "put lifecycle configuration",
+	"s3:PutBucketPolicy":                 "put bucket policy",
+	"s3:PutBucketTagging":                "put tags",
+	"dynamodb:CreateTable":               "create table",
+	"dynamodb:UpdateTable":               "update",
+	"dynamodb:UpdateContinuousBackups":   "update point-in-time recovery",
+	"dynamodb:TagResource":               "tag table",
 }
 
 // faultSpecs are the bootstraps whose every mutating call is failed: the
@@ -47,6 +44,24 @@ var faultSpecs = map[string]func(t *testing.T, b *awstest.Backend) statebackend.
 	},
 }
 
+func bootstrap(ctx context.Context, b *awstest.Backend, spec statebackend.Spec) error {
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
+	return err
+}
+
+// checkFault: each failure is reported wrapped once, naming the step, and
+// keeps the AWS error.
+func checkFault(t *testing.T, op string, err error) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
+		t.Errorf("error does not wrap the AWS error: %v", err)
+	}
+	if !strings.Contains(err.Error(), stepOf[op]) || !strings.HasPrefix(err.Error(), "statebackend: ") {
+		t.Errorf("error does not name the step %q: %v", stepOf[op], err)
+	}
+}
+
 // TestFaultAtEveryMutatingCall fails each mutating call of a fresh bootstrap
 // in turn, before the write (AWS refused) and after it (the write happened,
 // the answer was lost). Each failure is reported wrapped, naming the step;
@@ -54,70 +69,15 @@ var faultSpecs = map[string]func(t *testing.T, b *awstest.Backend) statebackend.
 func TestFaultAtEveryMutatingCall(t *testing.T) {
 	var s awstest.Subtests
 	for name, faultSpec := range faultSpecs {
-		s.Run(t, name, func(t *testing.T) { testFaultAtEveryMutatingCall(t, faultSpec) })
+		s.Run(t, name, func(t *testing.T) {
+			awstest.FaultMatrix[statebackend.Spec]{
+				Setup: func(t *testing.T, _ context.Context, b *awstest.Backend) statebackend.Spec { return faultSpec(t, b) },
+				Run:   bootstrap,
+				Check: checkFault,
+			}.Test(t)
+		})
 	}
 	s.Done(t)
-}
-
-func testFaultAtEveryMutatingCall(t *testing.T, faultSpec func(*testing.T, *awstest.Backend) statebackend.Spec) {
-	ref := awstest.New(t)
-	ref.Require(t, awstest.CapFaults, awstest.CapSnapshot)
-	e := ref.RequireEmulator(t, awstest.CapFaults)
-	ctx := awstest.Context(t, 60*time.Second)
-	if _, err := statebackend.Bootstrap(ctx, apiFor(ref), faultSpec(t, ref), fast()...); err != nil {
-		t.Fatal(err)
-	}
-	var ops []string
-	for _, c := range e.MutatingCallsSince(0) {
-		ops = append(ops, c.Operation)
-	}
-	want, err := e.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("reference bootstrap: %d mutating calls: %v", len(ops), ops)
-	if len(ops) < 4 {
-		t.Fatalf("too few mutating calls: %v", ops)
-	}
-
-	for _, after := range []bool{false, true} {
-		for i, op := range ops {
-			t.Run(fmt.Sprintf("after=%v/%d-%s", after, i+1, op), func(t *testing.T) {
-				b := awstest.New(t)
-				e := b.RequireEmulator(t, awstest.CapFaults)
-				spec := faultSpec(t, b)
-				f := e.AddFault(&emulator.Fault{
-					Match: emulator.Match{MutatingOnly: true}, Nth: i + 1, AfterHandler: after,
-					Err: &emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"},
-				})
-				_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
-				if err == nil {
-					t.Fatalf("no error with a fault at %s", op)
-				}
-				if f.Fired() != 1 {
-					t.Fatalf("fault fired %d times", f.Fired())
-				}
-				var ae smithy.APIError
-				if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
-					t.Errorf("error does not wrap the AWS error: %v", err)
-				}
-				if !strings.Contains(err.Error(), stepOf[op]) || !strings.HasPrefix(err.Error(), "statebackend: ") {
-					t.Errorf("error does not name the step %q: %v", stepOf[op], err)
-				}
-				e.RemoveFault(f)
-				if _, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...); err != nil {
-					t.Fatalf("re-run: %v", err)
-				}
-				got, err := e.Snapshot()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("state after recovery differs from the reference:\n%s", firstDiff(got, want))
-				}
-			})
-		}
-	}
 }
 
 // TestFaultDuringDriftRepair does the same for the run that repairs a
@@ -125,76 +85,24 @@ func testFaultAtEveryMutatingCall(t *testing.T, faultSpec func(*testing.T, *awst
 // (PutPublicAccessBlock, PutBucketOwnershipControls, UpdateTable,
 // TagResource).
 func TestFaultDuringDriftRepair(t *testing.T) {
-	ref := awstest.New(t)
-	ref.Require(t, awstest.CapFaults, awstest.CapSnapshot)
-	e := ref.RequireEmulator(t, awstest.CapFaults)
-	ctx := awstest.Context(t, 60*time.Second)
-	spec, _, _ := driftedBackend(t, ctx, ref)
-	mark := e.CallCount()
-	if _, err := statebackend.Bootstrap(ctx, apiFor(ref), spec, fast()...); err != nil {
-		t.Fatal(err)
-	}
 	var ops []string
-	for _, c := range e.MutatingCallsSince(mark) {
-		ops = append(ops, c.Operation)
+	awstest.FaultMatrix[statebackend.Spec]{
+		Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) statebackend.Spec {
+			spec, _, _ := driftedBackend(t, ctx, b)
+			return spec
+		},
+		Run: bootstrap,
+		Check: func(t *testing.T, op string, err error) {
+			ops = append(ops, op)
+			checkFault(t, op, err)
+		},
+	}.Test(t)
+	if t.Failed() {
+		return
 	}
-	want, err := e.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("drift repair: %d mutating calls: %v", len(ops), ops)
-	for _, op := range []string{"PutPublicAccessBlock", "PutBucketOwnershipControls", "UpdateTable", "TagResource"} {
+	for _, op := range []string{"s3:PutPublicAccessBlock", "s3:PutBucketOwnershipControls", "dynamodb:UpdateTable", "dynamodb:TagResource"} {
 		if !slices.Contains(ops, op) {
-			t.Errorf("repair does not call %s", op)
+			t.Errorf("repair does not call %s (failed: %v)", op, ops)
 		}
 	}
-	for _, after := range []bool{false, true} {
-		for i, op := range ops {
-			t.Run(fmt.Sprintf("after=%v/%d-%s", after, i+1, op), func(t *testing.T) {
-				b := awstest.New(t)
-				e := b.RequireEmulator(t, awstest.CapFaults)
-				spec, _, _ := driftedBackend(t, ctx, b)
-				f := e.AddFault(&emulator.Fault{
-					Match: emulator.Match{MutatingOnly: true}, Nth: i + 1, AfterHandler: after,
-					Err: &emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"},
-				})
-				_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
-				var ae smithy.APIError
-				if err == nil || f.Fired() != 1 || !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" ||
-					!strings.Contains(err.Error(), stepOf[op]) {
-					t.Fatalf("fault at %s (fired %d): err = %v", op, f.Fired(), err)
-				}
-				e.RemoveFault(f)
-				if _, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...); err != nil {
-					t.Fatalf("re-run: %v", err)
-				}
-				got, err := e.Snapshot()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("state after recovery differs from the reference:\n%s", firstDiff(got, want))
-				}
-			})
-		}
-	}
-}
-
-// firstDiff shows the first differing line of two snapshots, with context.
-func firstDiff(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			lo := max(0, i-3)
-			return fmt.Sprintf("line %d:\n got: %s\nwant: %s\ncontext (want):\n%s", i+1, gl, wl, strings.Join(w[lo:min(len(w), i+3)], "\n"))
-		}
-	}
-	return "(identical)"
 }

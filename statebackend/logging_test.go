@@ -16,7 +16,7 @@ func TestLoggingGoesToTheOptionsLogger(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}
-	if _, err := statebackend.Bootstrap(t.Context(), apiFor(b), spec, fast(foundation.WithLogger(logger))...); err != nil {
+	if _, err := statebackend.Bootstrap(t.Context(), apiFor(b), spec, awstest.Fast(foundation.WithLogger(logger))...); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "create s3:bucket") || !strings.Contains(buf.String(), "bucket="+spec.Bucket) {

@@ -64,7 +64,7 @@ func TestRetriesDoNotMultiply(t *testing.T) {
 		r := &refuseUpdateTable{DynamoDBAPI: api.DynamoDB}
 		api.DynamoDB, calls = r, func() int { return r.calls }
 	}
-	_, err := statebackend.Bootstrap(ctx, api, spec, fast()...)
+	_, err := statebackend.Bootstrap(ctx, api, spec, awstest.Fast()...)
 	if codeOf(err) != "ContinuousBackupsUnavailableException" {
 		t.Fatalf("err = %v", err)
 	}
@@ -95,7 +95,7 @@ func TestS3OperationAbortedIsRetriedByTheClient(t *testing.T) {
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region}
 	aborted := emulator.APIError{Status: 409, Code: "OperationAborted", Message: "A conflicting conditional operation is currently in progress against this resource. Try again."}
 	once := e.FailNth(emulator.Match{Service: "s3", Operation: "PutBucketVersioning"}, 1, aborted)
-	if _, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...); err != nil {
+	if _, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	if once.Fired() != 1 {
@@ -104,7 +104,7 @@ func TestS3OperationAbortedIsRetriedByTheClient(t *testing.T) {
 
 	spec.Bucket = b.Unique("tfstate")
 	always := e.FailAlways(emulator.Match{Service: "s3", Operation: "PutBucketVersioning"}, aborted)
-	_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast()...)
+	_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 	if codeOf(err) != "OperationAborted" {
 		t.Fatalf("err = %v", err)
 	}
@@ -130,7 +130,7 @@ func TestWaitsAreBoundedByTime(t *testing.T) {
 		f := e.FailAlways(emulator.Match{Service: "dynamodb", Operation: "UpdateTable"},
 			emulator.APIError{Status: 400, Code: "ResourceInUseException", Message: "injected"})
 		start := time.Now()
-		_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast(foundation.WithWaitTimeout(bound))...)
+		_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast(foundation.WithWaitTimeout(bound))...)
 		took := time.Since(start)
 		var inUse *ddbtypes.ResourceInUseException
 		if !errors.As(err, &inUse) {
@@ -149,7 +149,7 @@ func TestWaitsAreBoundedByTime(t *testing.T) {
 			emulator.APIError{Status: 400, Code: "ContinuousBackupsUnavailableException", Message: "injected"})
 		short := foundation.Option(func(s *settings.Settings) { s.PropagationTimeout = bound })
 		start := time.Now()
-		_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, fast(short)...)
+		_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast(short)...)
 		took := time.Since(start)
 		if codeOf(err) != "ContinuousBackupsUnavailableException" {
 			t.Fatalf("err = %v", err)

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -65,7 +66,10 @@ type Spec struct {
 	// KMSKeyID selects the bucket's default encryption: "" is SSE-S3
 	// (AES256); a key ID, key ARN, alias name ("alias/x") or alias ARN is
 	// SSE-KMS with that key and S3 Bucket Keys enabled. ARNs must be in
-	// Region.
+	// Region. In a dry run it may be the placeholder a dry run of
+	// kms.EnsureKey returned for a key it would create (Key.ARN): the plan
+	// is SSE-KMS with that key, and BackendConfig shows the placeholder. A
+	// real run refuses a placeholder.
 	KMSKeyID string
 
 	// Locking is the lock mechanism; the zero value is LockFile.
@@ -75,7 +79,8 @@ type Spec struct {
 	LockTable string
 	// LockTableKMSKeyID is a customer managed KMS key for the lock table;
 	// "" uses the AWS managed key (alias/aws/dynamodb). Either way the
-	// table's SSE is KMS.
+	// table's SSE is KMS. Like KMSKeyID, it may be a dry run's placeholder
+	// in a dry run only.
 	LockTableKMSKeyID string
 	// DisableDeletionProtection turns the lock table's deletion protection
 	// off (for example before deleting the table after a migration to
@@ -133,7 +138,9 @@ var (
 // Validate reports every fault of the spec (defaults applied) in one error
 // that matches foundation.ErrInvalidSpec; each fault is a
 // *foundation.SpecError naming the field and the rule. Bootstrap calls it
-// before any API call.
+// before any API call. Validate does not know whether the spec is for a dry
+// run: it accepts a KMS key a dry run predicted, which Bootstrap refuses in
+// a real run.
 func (s Spec) Validate() error {
 	return errors.Join(s.withDefaults().faults()...)
 }
@@ -261,10 +268,24 @@ func bucketNameFaults(name string) []string {
 
 func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
-// kmsKeyFault returns the rule a KMS key identifier breaks, or "".
+// predictedFaults reports the KMS keys that are a dry run's placeholders,
+// which only a dry run plans with.
+func (s Spec) predictedFaults() []error {
+	var errs []error
+	for _, f := range []struct{ field, v string }{{"spec.KMSKeyID", s.KMSKeyID}, {"spec.LockTableKMSKeyID", s.LockTableKMSKeyID}} {
+		if plan.IsPredicted(f.v) {
+			errs = append(errs, specerr.New(pkg, f.field, f.v,
+				"is a placeholder a dry run predicted for a key it would create: a real run needs the key's ARN (from kms.EnsureKey run for real)"))
+		}
+	}
+	return errs
+}
+
+// kmsKeyFault returns the rule a KMS key identifier breaks, or "". A dry
+// run's placeholder is accepted (see predictedFaults).
 func kmsKeyFault(id, region string) string {
 	switch {
-	case keyIDRe.MatchString(id), aliasNameRe.MatchString(id):
+	case keyIDRe.MatchString(id), aliasNameRe.MatchString(id), plan.IsPredicted(id):
 		return ""
 	case strings.HasPrefix(id, "arn:"):
 		m := kmsARNRe.FindStringSubmatch(id)

@@ -13,6 +13,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // Resource names used in Changes for the lock table.
@@ -44,19 +45,25 @@ func (r *run) ensureTable(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if desc == nil {
-		if r.o.DryRun {
-			r.record(r.tableChange(foundation.ActionCreate, ResTable))
+		applied, err := r.rec.Do(ctx, r.tableChange(foundation.ActionCreate, ResTable), func(ctx context.Context) error {
+			var err error
+			desc, err = r.createTable(ctx)
+			return err
+		})
+		if err != nil {
+			return "", err
+		}
+		if !applied {
+			// Planned only: the point-in-time recovery that follows the
+			// creation, on a table that cannot be read yet.
 			if !r.spec.DisablePointInTimeRecovery {
-				r.record(r.tableChange(foundation.ActionUpdate, ResTablePITR,
+				r.rec.Also(r.tableChange(foundation.ActionUpdate, ResTablePITR,
 					foundation.Diff{Field: "PointInTimeRecoveryStatus", From: string(ddbtypes.PointInTimeRecoveryStatusDisabled), To: string(ddbtypes.PointInTimeRecoveryStatusEnabled)}))
 			}
 			return r.predictedTableARN(), nil
 		}
-		if desc, err = r.createTable(ctx); err != nil {
-			return "", err
-		}
 	}
-	if !r.o.DryRun && transitional(desc.TableStatus) {
+	if transitional(desc.TableStatus) {
 		if desc, err = r.waitActive(ctx); err != nil {
 			return "", err
 		}
@@ -84,9 +91,11 @@ func (r *run) ensureTable(ctx context.Context) (string, error) {
 	return arn, nil
 }
 
+// predictedTableARN is the ARN of a table a dry run would create: built
+// from Spec.AccountID, or a placeholder without it.
 func (r *run) predictedTableARN() string {
 	if r.spec.AccountID == "" {
-		return ""
+		return plan.Predict("dynamodb table", r.spec.LockTable)
 	}
 	return fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", partitionFor(r.spec.Region), r.spec.Region, r.spec.AccountID, r.spec.LockTable)
 }
@@ -131,11 +140,10 @@ func (r *run) createTable(ctx context.Context) (*ddbtypes.TableDescription, erro
 		if desc == nil {
 			return nil, r.tableErr("create table", errors.New("CreateTable said the table exists but DescribeTable does not find it"))
 		}
-		return desc, nil
+		return desc, plan.Unchanged
 	case err != nil:
 		return nil, r.tableErr("create table", err)
 	}
-	r.record(r.tableChange(foundation.ActionCreate, ResTable))
 	if out.TableDescription == nil {
 		return &ddbtypes.TableDescription{TableStatus: ddbtypes.TableStatusCreating}, nil
 	}
@@ -147,10 +155,11 @@ func transitional(s ddbtypes.TableStatus) bool {
 }
 
 // waitActive polls DescribeTable until the table and its encryption have
-// settled, with the options' poll backoff and wait timeout.
+// settled, with the options' poll backoff and wait timeout. In a dry run
+// (nothing was started) it reads the table once and does not wait.
 func (r *run) waitActive(ctx context.Context) (*ddbtypes.TableDescription, error) {
 	var desc *ddbtypes.TableDescription
-	err := r.o.Poll(ctx, fmt.Sprintf("table %q to become ACTIVE", r.spec.LockTable), func(ctx context.Context) (bool, error) {
+	err := r.rec.Wait(ctx, r.o, fmt.Sprintf("table %q to become ACTIVE", r.spec.LockTable), func(ctx context.Context) (bool, error) {
 		d, err := r.describeTable(ctx)
 		if err != nil {
 			return false, err
@@ -266,7 +275,7 @@ func (r *run) ensureBillingMode(ctx context.Context, d *ddbtypes.TableDescriptio
 		return nil
 	}
 	diff := foundation.Diff{Field: "BillingMode", From: string(have), To: string(ddbtypes.BillingModePayPerRequest)}
-	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTableBillingMode, diff), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.tableChange(foundation.ActionUpdate, ResTableBillingMode, diff), func(ctx context.Context) error {
 		return r.updateTable(ctx, "update billing mode", &dynamodb.UpdateTableInput{BillingMode: ddbtypes.BillingModePayPerRequest})
 	})
 }
@@ -284,7 +293,7 @@ func (r *run) ensureTableSSE(ctx context.Context, d *ddbtypes.TableDescription) 
 	if len(diffs) == 0 {
 		return nil
 	}
-	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTableSSE, diffs...), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.tableChange(foundation.ActionUpdate, ResTableSSE, diffs...), func(ctx context.Context) error {
 		return r.updateTable(ctx, "update encryption", &dynamodb.UpdateTableInput{SSESpecification: r.wantSSE()})
 	})
 }
@@ -335,7 +344,7 @@ func (r *run) ensureDeletionProtection(ctx context.Context, d *ddbtypes.TableDes
 		return nil
 	}
 	diff := foundation.Diff{Field: "DeletionProtectionEnabled", From: fmt.Sprint(have), To: fmt.Sprint(want)}
-	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTableDeletionProtection, diff), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.tableChange(foundation.ActionUpdate, ResTableDeletionProtection, diff), func(ctx context.Context) error {
 		return r.updateTable(ctx, "update deletion protection", &dynamodb.UpdateTableInput{DeletionProtectionEnabled: aws.Bool(want)})
 	})
 }
@@ -357,7 +366,7 @@ func (r *run) ensurePITR(ctx context.Context) error {
 		return nil
 	}
 	diff := foundation.Diff{Field: "PointInTimeRecoveryStatus", From: string(have), To: string(want)}
-	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTablePITR, diff), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.tableChange(foundation.ActionUpdate, ResTablePITR, diff), func(ctx context.Context) error {
 		// Point-in-time recovery cannot be changed for a few moments
 		// after a table is created (ContinuousBackupsUnavailableException).
 		err := awsretry.Wait(ctx, r.waitOptions(), isContinuousBackupsUnavailable, func(ctx context.Context) error {
@@ -410,7 +419,7 @@ func (r *run) ensureTableTags(ctx context.Context, arn string) error {
 			tags = append(tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(merged[k])})
 		}
 	}
-	return r.write(ctx, r.tableChange(foundation.ActionUpdate, ResTableTags, diffs...), func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.tableChange(foundation.ActionUpdate, ResTableTags, diffs...), func(ctx context.Context) error {
 		_, err := r.api.DynamoDB.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: aws.String(arn), Tags: tags}, r.ddbRegion)
 		if err != nil {
 			return r.tableErr("tag table", err)
