@@ -45,7 +45,12 @@
 //
 // A create that races another run (RepositoryAlreadyExistsException) reads
 // the repository and converges it. With foundation.WithDryRun(true) only
-// read calls are made and the result lists the changes that would be made.
+// read calls are made and the result lists the changes that would be made;
+// a repository the dry run would create has a placeholder ARN and URI
+// ("(known after apply: ecr repository NAME)"). A dry run can be given, as
+// Spec.KMSKey, the key ARN a dry run of kms.EnsureKey predicted for a key
+// it would create: it plans the repository with KMS encryption under that
+// key, as the real run will with the real ARN.
 //
 // # Errors
 //
@@ -66,6 +71,13 @@
 // step, keeping the SDK's error chain for errors.As:
 //
 //	ecr: repository "myapp": set repository policy: operation error ECR: SetRepositoryPolicy, ...
+//
+// An error after some changes were made (the repository created, then its
+// repository policy refused) carries them: errors.As finds a
+// *foundation.IncompleteError whose Changes lists what was made.
+//
+// A KMSKey that is a dry run's placeholder is an invalid spec in a real
+// run (foundation.ErrInvalidSpec, naming spec.KMSKey).
 //
 // Throttling is retried by the SDK; ECR documents no other error to retry.
 //

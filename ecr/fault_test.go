@@ -1,10 +1,9 @@
 package ecr_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/ecr"
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/emulator"
@@ -39,7 +39,7 @@ func fresh(t *testing.T, ctx context.Context, b *awstest.Backend) string {
 func drifted(t *testing.T, ctx context.Context, b *awstest.Backend) string {
 	t.Helper()
 	key := fresh(t, ctx, b)
-	if _, err := ecr.EnsureRepository(ctx, client(b), seedSpec(key), fast()...); err != nil {
+	if _, err := ecr.EnsureRepository(ctx, client(b), seedSpec(key), awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	c, name := client(b), aws.String("myapp")
@@ -86,56 +86,51 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 		n    int
 	}{{"fresh", fresh, 3}, {"drift", drifted, 5}} {
 		s.Run(t, setup.name, func(t *testing.T) {
-			ctx := awstest.Context(t, 60*time.Second)
-			ref := awstest.New(t)
-			e := ref.RequireEmulator(t, awstest.CapFaults)
-			keyARN := setup.prep(t, ctx, ref)
-			mark := e.CallCount()
-			if _, err := ecr.EnsureRepository(ctx, client(ref), seedSpec(keyARN), fast()...); err != nil {
-				t.Fatal(err)
-			}
-			var ops []string
-			for _, c := range e.MutatingCallsSince(mark) {
-				ops = append(ops, c.Operation)
-			}
-			if len(ops) != setup.n {
-				t.Fatalf("%d mutating calls: %v", len(ops), ops)
-			}
-			want, err := e.Snapshot()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, after := range []bool{false, true} {
-				for i, op := range ops {
-					t.Run(fmt.Sprintf("after=%v/%d-%s", after, i+1, op), func(t *testing.T) {
-						b := awstest.New(t)
-						e := b.RequireEmulator(t, awstest.CapFaults)
-						keyARN := setup.prep(t, ctx, b)
-						f := e.AddFault(&emulator.Fault{
-							Match: emulator.Match{Service: "ecr", MutatingOnly: true}, Nth: i + 1, AfterHandler: after,
-							Err: &emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"},
-						})
-						spec := seedSpec(keyARN)
-						r, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
-						var ae smithy.APIError
-						if err == nil || r != nil || f.Fired() != 1 || !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" ||
-							!strings.HasPrefix(err.Error(), stepOf[op]) || strings.Count(err.Error(), "ecr: ") != 1 {
-							t.Fatalf("fault at %s (fired %d): err = %v", op, f.Fired(), err)
-						}
-						e.RemoveFault(f)
-						if _, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...); err != nil {
-							t.Fatalf("re-run: %v", err)
-						}
-						got, err := e.Snapshot()
-						if err != nil {
-							t.Fatal(err)
-						}
-						if !bytes.Equal(got, want) {
-							t.Errorf("state after recovery differs from the reference:\n%s", firstDiff(got, want))
-						}
-					})
-				}
-			}
+			awstest.FaultMatrix[string]{
+				Setup: setup.prep,
+				Run: func(ctx context.Context, b *awstest.Backend, keyARN string) error {
+					r, err := ecr.EnsureRepository(ctx, client(b), seedSpec(keyARN), awstest.Fast()...)
+					if err != nil && r != nil {
+						return errors.New("a result with the error: " + err.Error())
+					}
+					return err
+				},
+				Match: emulator.Match{Service: "ecr"},
+				Calls: setup.n,
+				Check: func(t *testing.T, op string, err error) {
+					var ae smithy.APIError
+					if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" ||
+						!strings.HasPrefix(err.Error(), stepOf[strings.TrimPrefix(op, "ecr:")]) || strings.Count(err.Error(), "ecr: ") != 1 {
+						t.Fatalf("fault at %s: err = %v", op, err)
+					}
+				},
+			}.Test(t)
 		})
+	}
+}
+
+// TestFailedRunReportsWhatItMade: a run that fails after some writes
+// returns, with the error, exactly the changes it made (the repository and
+// its lifecycle policy, not the repository policy that was refused).
+func TestFailedRunReportsWhatItMade(t *testing.T) {
+	b := awstest.New(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	ctx := awstest.Context(t, 20*time.Second)
+	spec := specFor(b, newKey(t, ctx, b, "k"))
+	e.FailNth(emulator.Match{Service: "ecr", Operation: "SetRepositoryPolicy"}, 1, emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"})
+	mark := b.Mark()
+	r, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
+	var inc *foundation.IncompleteError
+	var ae smithy.APIError
+	if r != nil || !errors.As(err, &inc) || !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" ||
+		!strings.HasPrefix(err.Error(), `ecr: repository "`+spec.Name+`": set repository policy: `) {
+		t.Fatalf("r = %+v, err = %v", r, err)
+	}
+	want := []string{"create ecr:repository " + spec.Name, "create ecr:lifecycle-policy " + spec.Name}
+	if got := changeList(inc.Changes); !slices.Equal(got, want) {
+		t.Errorf("changes of the failed run\n got %q\nwant %q", got, want)
+	}
+	if n := len(b.MutatingCalls(mark)); n != len(want)+1 { // and the refused SetRepositoryPolicy
+		t.Errorf("%d mutating calls: %v", n, b.MutatingCalls(mark))
 	}
 }

@@ -2,8 +2,6 @@ package ecr_test
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -74,10 +72,6 @@ func scanOffServed(b *awstest.Backend) bool { return !b.Lacks(awstest.ECRScanOnP
 
 func client(b *awstest.Backend) *awsecr.Client { return awsecr.NewFromConfig(b.Config()) }
 
-func fast(extra ...foundation.Option) []foundation.Option {
-	return append(awstest.FastOptions(), extra...)
-}
-
 func changeList(cs []foundation.Change) []string {
 	var out []string
 	for _, c := range cs {
@@ -93,22 +87,4 @@ func mustParse(t *testing.T, s string) *foundation.PolicyDocument {
 		t.Fatal(err)
 	}
 	return d
-}
-
-func firstDiff(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			lo := max(0, i-3)
-			return fmt.Sprintf("line %d:\n got: %s\nwant: %s\ncontext (want):\n%s", i+1, gl, wl, strings.Join(w[lo:min(len(w), i+3)], "\n"))
-		}
-	}
-	return "(identical)"
 }

@@ -19,7 +19,7 @@ func TestConcurrentRunsConverge(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = ecr.EnsureRepository(ctx, client(b), spec, fast()...) })
+		wg.Go(func() { _, errs[i] = ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -29,7 +29,7 @@ func TestConcurrentRunsConverge(t *testing.T) {
 	}
 	verifyRepository(t, ctx, b, spec, mustParse(t, seedPolicyJSON))
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		r, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+		r, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}

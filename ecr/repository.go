@@ -16,6 +16,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -33,8 +34,10 @@ const (
 type Repository struct {
 	Name string
 	// ARN, URI ("ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME") and
-	// RegistryID (the account); empty in dry run when the repository does
-	// not exist yet.
+	// RegistryID (the account). In a dry run that would create the
+	// repository, ARN and URI are placeholders (plan.Predict: "(known
+	// after apply: ecr repository NAME)", "(known after apply: ecr
+	// repository URI NAME)") and RegistryID is empty.
 	ARN, URI, RegistryID string
 	// Policy is the repository policy the repository has (in dry run:
 	// would have) when Spec.Policy is set: the builder's statements merged
@@ -54,57 +57,57 @@ type Repository struct {
 // *EncryptionMismatchError: ECR cannot change it.
 //
 // The spec is validated first: an invalid one returns an error matching
-// foundation.ErrInvalidSpec and no call is made. Run again on a converged
-// repository it makes only reads and reports no changes.
+// foundation.ErrInvalidSpec and no call is made. Spec.KMSKey may be the key
+// ARN a dry run of kms.EnsureKey predicted for a key it would create: a
+// dry run plans the repository with KMS encryption under that key, a real
+// run refuses it as an invalid spec. Run again on a converged repository
+// it makes only reads and reports no changes. On error the result is nil
+// and the error carries the changes made before it (a
+// *foundation.IncompleteError).
 func EnsureRepository(ctx context.Context, api API, spec Spec, opts ...foundation.Option) (*Repository, error) {
 	spec = spec.withDefaults()
 	errs := spec.faults()
 	if api == nil {
 		errs = append(errs, specerr.New(pkg, "api", "", "must not be nil"))
 	}
+	o := call.Resolve(opts...)
+	o.Logger = o.Logger.With(slog.String("repository", spec.Name))
+	rec := plan.New(o)
+	// Validation: a predicted key (a dry run's placeholder) is only valid
+	// while planning.
+	if !rec.Planning() && plan.IsPredicted(spec.KMSKey) {
+		errs = append(errs, specerr.New(pkg, "spec.KMSKey", spec.KMSKey,
+			"is a placeholder a dry run predicted for a key it would create: a real run needs the key's ARN (from kms.EnsureKey run for real)"))
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	o := call.Resolve(opts...)
-	r := &repoRun{api: api, spec: spec, o: o, log: o.Logger.With(slog.String("repository", spec.Name))}
+	r := &repoRun{api: api, spec: spec, log: o.Logger, rec: rec}
 	repo, err := r.ensure(ctx)
 	if err != nil {
-		return nil, err
+		return nil, rec.Fail(err)
 	}
-	repo.Changes = r.changes
+	repo.Changes = rec.Changes()
 	return repo, nil
 }
 
 type repoRun struct {
-	api     API
-	spec    Spec
-	o       call.Options
-	log     *slog.Logger
-	changes foundation.Changes
+	api  API
+	spec Spec
+	log  *slog.Logger
+	rec  *plan.Recorder
 }
 
+// errorf wraps err (nil stays nil) with the repository and the step.
 func (r *repoRun) errorf(step string, err error) error {
+	if err == nil {
+		return nil
+	}
 	return fmt.Errorf("ecr: repository %q: %s: %w", r.spec.Name, step, err)
-}
-
-func (r *repoRun) record(c foundation.Change) {
-	r.changes = append(r.changes, c)
-	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
 }
 
 func (r *repoRun) change(action foundation.Action, res string, diffs ...foundation.Diff) foundation.Change {
 	return foundation.Change{Action: action, Resource: res, ID: r.spec.Name, Diffs: diffs}
-}
-
-// write calls fn unless in dry run and records c once it succeeded.
-func (r *repoRun) write(ctx context.Context, c foundation.Change, step string, fn func(context.Context) error) error {
-	if !r.o.DryRun {
-		if err := fn(ctx); err != nil {
-			return r.errorf(step, err)
-		}
-	}
-	r.record(c)
-	return nil
 }
 
 func (r *repoRun) ensure(ctx context.Context) (*Repository, error) {
@@ -121,7 +124,10 @@ func (r *repoRun) ensure(ctx context.Context) (*Repository, error) {
 		}
 	}
 	res := &Repository{Name: r.spec.Name}
-	if have != nil {
+	if have == nil {
+		// Planned only: AWS names the repository when it creates it.
+		res.ARN, res.URI = plan.Predict("ecr repository", r.spec.Name), plan.Predict("ecr repository URI", r.spec.Name)
+	} else {
 		res.ARN, res.URI, res.RegistryID = aws.ToString(have.RepositoryArn), aws.ToString(have.RepositoryUri), aws.ToString(have.RegistryId)
 		if err := r.ensureEncryption(have); err != nil {
 			return nil, err
@@ -175,43 +181,48 @@ func (r *repoRun) exclusionFilters() []types.ImageTagMutabilityExclusionFilter {
 	return out
 }
 
-// create creates the repository and reports whether it did. In dry run it
-// returns no repository. When another run created the repository first,
-// it returns that one, not created.
+// create creates the repository and reports whether it did (or, in a dry
+// run, would: it then returns no repository). When another run created
+// the repository first, it returns that one, not created.
 func (r *repoRun) create(ctx context.Context) (*types.Repository, bool, error) {
-	c := r.change(foundation.ActionCreate, ResourceRepository)
-	if r.o.DryRun {
-		r.record(c)
-		return nil, true, nil
-	}
 	enc := &types.EncryptionConfiguration{EncryptionType: r.spec.Encryption}
 	if r.spec.KMSKey != "" {
 		enc.KmsKey = aws.String(r.spec.KMSKey)
 	}
-	out, err := r.api.CreateRepository(ctx, &ecr.CreateRepositoryInput{
-		RepositoryName:                     aws.String(r.spec.Name),
-		ImageTagMutability:                 r.spec.TagMutability,
-		ImageTagMutabilityExclusionFilters: r.exclusionFilters(),
-		ImageScanningConfiguration:         &types.ImageScanningConfiguration{ScanOnPush: !r.spec.DisableScanOnPush},
-		EncryptionConfiguration:            enc,
-		Tags:                               sdkTags(r.spec.Tags),
-	})
-	var exists *types.RepositoryAlreadyExistsException
-	switch {
-	case err == nil:
-		r.record(c)
-		return out.Repository, true, nil
-	case errors.As(err, &exists):
-		// Another run created it between our read and our create: converge it.
-		r.log.Debug("repository created concurrently")
-		have, derr := r.describe(ctx)
-		if derr != nil || have == nil {
-			return nil, false, r.errorf("create repository", err)
+	var have *types.Repository
+	created := false
+	applied, err := r.rec.Do(ctx, r.change(foundation.ActionCreate, ResourceRepository), func(ctx context.Context) error {
+		out, err := r.api.CreateRepository(ctx, &ecr.CreateRepositoryInput{
+			RepositoryName:                     aws.String(r.spec.Name),
+			ImageTagMutability:                 r.spec.TagMutability,
+			ImageTagMutabilityExclusionFilters: r.exclusionFilters(),
+			ImageScanningConfiguration:         &types.ImageScanningConfiguration{ScanOnPush: !r.spec.DisableScanOnPush},
+			EncryptionConfiguration:            enc,
+			Tags:                               sdkTags(r.spec.Tags),
+		})
+		var exists *types.RepositoryAlreadyExistsException
+		switch {
+		case err == nil:
+			have, created = out.Repository, true
+			return nil
+		case errors.As(err, &exists):
+			// Another run created it between our read and our create:
+			// converge it.
+			r.log.Debug("repository created concurrently")
+			h, derr := r.describe(ctx)
+			if derr != nil || h == nil {
+				return r.errorf("create repository", err)
+			}
+			have = h
+			return plan.Unchanged
+		default:
+			return r.errorf("create repository", err)
 		}
-		return have, false, nil
-	default:
-		return nil, false, r.errorf("create repository", err)
+	})
+	if err != nil {
+		return nil, false, err
 	}
+	return have, created || !applied, nil
 }
 
 func (r *repoRun) ensureEncryption(have *types.Repository) error {
@@ -267,12 +278,12 @@ func (r *repoRun) ensureMutability(ctx context.Context, have *types.Repository) 
 	if !slices.Equal(hf, wf) {
 		diffs = append(diffs, foundation.Diff{Field: "ImageTagMutabilityExclusionFilters", From: strings.Join(hf, ","), To: strings.Join(wf, ",")})
 	}
-	return r.write(ctx, r.change(foundation.ActionUpdate, ResourceRepositoryTagMutability, diffs...), "put image tag mutability", func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.change(foundation.ActionUpdate, ResourceRepositoryTagMutability, diffs...), func(ctx context.Context) error {
 		_, err := r.api.PutImageTagMutability(ctx, &ecr.PutImageTagMutabilityInput{
 			RepositoryName: aws.String(r.spec.Name), ImageTagMutability: r.spec.TagMutability,
 			ImageTagMutabilityExclusionFilters: r.exclusionFilters(),
 		})
-		return err
+		return r.errorf("put image tag mutability", err)
 	})
 }
 
@@ -283,11 +294,11 @@ func (r *repoRun) ensureScanning(ctx context.Context, have *types.Repository) er
 		return nil
 	}
 	c := r.change(foundation.ActionUpdate, ResourceRepositoryScanning, foundation.Diff{Field: "ScanOnPush", From: strconv.FormatBool(hs), To: strconv.FormatBool(want)})
-	return r.write(ctx, c, "put image scanning configuration", func(ctx context.Context) error {
+	return r.rec.Write(ctx, c, func(ctx context.Context) error {
 		_, err := r.api.PutImageScanningConfiguration(ctx, &ecr.PutImageScanningConfigurationInput{
 			RepositoryName: aws.String(r.spec.Name), ImageScanningConfiguration: &types.ImageScanningConfiguration{ScanOnPush: want},
 		})
-		return err
+		return r.errorf("put image scanning configuration", err)
 	})
 }
 
@@ -316,9 +327,9 @@ func (r *repoRun) ensureLifecycle(ctx context.Context, fresh bool) error {
 		action = foundation.ActionCreate
 	}
 	c := r.change(action, ResourceLifecyclePolicy, foundation.Diff{Field: "LifecyclePolicyText", From: have, To: want})
-	return r.write(ctx, c, "put lifecycle policy", func(ctx context.Context) error {
+	return r.rec.Write(ctx, c, func(ctx context.Context) error {
 		_, err := r.api.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String(r.spec.Name), LifecyclePolicyText: aws.String(want)})
-		return err
+		return r.errorf("put lifecycle policy", err)
 	})
 }
 
@@ -350,13 +361,13 @@ func (r *repoRun) ensurePolicy(ctx context.Context, fresh bool) (*foundation.Pol
 			return nil, nil
 		}
 		c := r.change(foundation.ActionDelete, ResourceRepositoryPolicy, policyDiffs(have, want)...)
-		return nil, r.write(ctx, c, "delete repository policy", func(ctx context.Context) error {
+		return nil, r.rec.Write(ctx, c, func(ctx context.Context) error {
 			_, err := r.api.DeleteRepositoryPolicy(ctx, &ecr.DeleteRepositoryPolicyInput{RepositoryName: aws.String(r.spec.Name)})
 			var nf *types.RepositoryPolicyNotFoundException
 			if errors.As(err, &nf) {
 				return nil
 			}
-			return err
+			return r.errorf("delete repository policy", err)
 		})
 	}
 	text, err := want.JSON()
@@ -371,9 +382,9 @@ func (r *repoRun) ensurePolicy(ctx context.Context, fresh bool) (*foundation.Pol
 		action = foundation.ActionCreate
 	}
 	c := r.change(action, ResourceRepositoryPolicy, policyDiffs(have, want)...)
-	return want, r.write(ctx, c, "set repository policy", func(ctx context.Context) error {
+	return want, r.rec.Write(ctx, c, func(ctx context.Context) error {
 		_, err := r.api.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: aws.String(r.spec.Name), PolicyText: aws.String(text)})
-		return err
+		return r.errorf("set repository policy", err)
 	})
 }
 
@@ -428,9 +439,9 @@ func (r *repoRun) ensureTags(ctx context.Context, arn string) error {
 	if len(put) == 0 {
 		return nil
 	}
-	return r.write(ctx, r.change(foundation.ActionUpdate, ResourceRepositoryTags, diffs...), "tag repository", func(ctx context.Context) error {
+	return r.rec.Write(ctx, r.change(foundation.ActionUpdate, ResourceRepositoryTags, diffs...), func(ctx context.Context) error {
 		_, err := r.api.TagResource(ctx, &ecr.TagResourceInput{ResourceArn: aws.String(arn), Tags: sdkTags(put)})
-		return err
+		return r.errorf("tag repository", err)
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/ecr"
 	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 func TestSeedRepositoryConvergesOnAFreshAccount(t *testing.T) {
@@ -24,7 +25,7 @@ func TestSeedRepositoryConvergesOnAFreshAccount(t *testing.T) {
 	spec := specFor(b, newKey(t, ctx, b, "prod-us-east-1-main"))
 	acct := b.AccountID(t)
 	mark := b.Mark()
-	repo, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+	repo, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestSeedRepositoryConvergesOnAFreshAccount(t *testing.T) {
 	}
 	verifyRepository(t, ctx, b, spec, mustParse(t, seedPolicyJSON))
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		again, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+		again, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -115,15 +116,16 @@ func TestDryRunListsEveryChange(t *testing.T) {
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := specFor(b, newKey(t, ctx, b, "k"))
 	mark := b.Mark()
-	dry, err := ecr.EnsureRepository(ctx, client(b), spec, fast(foundation.WithDryRun(true))...)
+	dry, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.RequireNoMutations(t, mark)
-	if dry.ARN != "" || !dry.Policy.Equal(mustParse(t, seedPolicyJSON)) {
+	if dry.ARN != plan.Predict("ecr repository", spec.Name) || dry.URI != plan.Predict("ecr repository URI", spec.Name) ||
+		!dry.Policy.Equal(mustParse(t, seedPolicyJSON)) {
 		t.Errorf("dry result %+v", dry)
 	}
-	real, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+	real, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +146,7 @@ func TestDryRunListsEveryChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark = b.Mark()
-	dry, err = ecr.EnsureRepository(ctx, client(b), spec, fast(foundation.WithDryRun(true))...)
+	dry, err = ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +160,7 @@ func TestDriftIsRepairedAndUserStatementsKept(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := specFor(b, newKey(t, ctx, b, "k"))
-	repo, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+	repo, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +205,7 @@ func TestDriftIsRepairedAndUserStatementsKept(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fixed, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+	fixed, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +230,7 @@ func TestDriftIsRepairedAndUserStatementsKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec.Policy = &ecr.RepositoryPolicy{PushRoleARNs: []string{aws.ToString(role.Role.Arn)}, PullOrganizationID: "o-a1b2c3d4e5"}
-	got, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+	got, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 	if err != nil || len(got.Changes) != 1 {
 		t.Fatalf("%v %+v", err, got)
 	}
@@ -244,12 +246,12 @@ func TestDriftIsRepairedAndUserStatementsKept(t *testing.T) {
 
 	// A builder with nothing left removes our statements only.
 	spec.Policy = &ecr.RepositoryPolicy{}
-	got, err = ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+	got, err = ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 	if err != nil || len(got.Policy.Statement) != 1 || got.Policy.Statement[0].Sid != "LambdaPull" {
 		t.Fatalf("%v %+v", err, got)
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		r, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+		r, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -261,11 +263,11 @@ func TestPolicyOfOnlyOurStatementsIsDeletedWhenEmptied(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := ecr.Spec{Name: b.Unique("team/svc"), Policy: &ecr.RepositoryPolicy{PullAccounts: []string{devAccount}}}
-	if _, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...); err != nil {
+	if _, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	spec.Policy.PullAccounts = nil
-	got, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+	got, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 	if err != nil || !slices.Equal(changeList(got.Changes), []string{"delete ecr:repository-policy " + spec.Name}) || got.Policy != nil {
 		t.Fatalf("%v %+v", err, got)
 	}
@@ -275,7 +277,7 @@ func TestPolicyOfOnlyOurStatementsIsDeletedWhenEmptied(t *testing.T) {
 		t.Errorf("policy still there: %v", err)
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		r, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+		r, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -300,7 +302,7 @@ func TestMutabilityForms(t *testing.T) {
 		{"", nil, 1}, // the default, IMMUTABLE
 	} {
 		spec.TagMutability, spec.MutabilityExclusions = step.mut, step.filters
-		got, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+		got, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 		if err != nil || len(got.Changes) != step.changes {
 			t.Fatalf("%s %v: %v %v", step.mut, step.filters, err, got)
 		}
@@ -315,7 +317,7 @@ func TestMutabilityForms(t *testing.T) {
 		return
 	}
 	spec.DisableScanOnPush = true
-	got, err := ecr.EnsureRepository(ctx, client(b), spec, fast()...)
+	got, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 	if err != nil || !slices.Equal(changeList(got.Changes), []string{"update ecr:repository-scanning " + spec.Name}) {
 		t.Fatalf("%v %+v", err, got)
 	}
@@ -327,10 +329,10 @@ func TestEncryptionMismatchIsATypedError(t *testing.T) {
 	ctx := awstest.Context(t, 20*time.Second)
 	key1, key2 := newKey(t, ctx, b, "one"), newKey(t, ctx, b, "two")
 	plain, sealed := b.Unique("plain"), b.Unique("sealed")
-	if _, err := ecr.EnsureRepository(ctx, client(b), ecr.Spec{Name: plain}, fast()...); err != nil {
+	if _, err := ecr.EnsureRepository(ctx, client(b), ecr.Spec{Name: plain}, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ecr.EnsureRepository(ctx, client(b), ecr.Spec{Name: sealed, KMSKey: key1}, fast()...); err != nil {
+	if _, err := ecr.EnsureRepository(ctx, client(b), ecr.Spec{Name: sealed, KMSKey: key1}, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	keyID := key1[strings.LastIndex(key1, "/")+1:]
@@ -349,7 +351,7 @@ func TestEncryptionMismatchIsATypedError(t *testing.T) {
 	} {
 		for _, dry := range []bool{false, true} {
 			mark := b.Mark()
-			_, err := ecr.EnsureRepository(ctx, client(b), tc.spec, fast(foundation.WithDryRun(dry))...)
+			_, err := ecr.EnsureRepository(ctx, client(b), tc.spec, awstest.Fast(foundation.WithDryRun(dry))...)
 			var me *ecr.EncryptionMismatchError
 			if !tc.mismatch {
 				if err != nil {
@@ -364,7 +366,7 @@ func TestEncryptionMismatchIsATypedError(t *testing.T) {
 			b.RequireNoMutations(t, mark)
 		}
 	}
-	_, err := ecr.EnsureRepository(ctx, client(b), ecr.Spec{Name: sealed}, fast()...)
+	_, err := ecr.EnsureRepository(ctx, client(b), ecr.Spec{Name: sealed}, awstest.Fast()...)
 	t.Log(err)
 }
 
@@ -384,7 +386,7 @@ func TestCreateRaceConverges(t *testing.T) {
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := specFor(b, "")
 	spec.Encryption, spec.KMSKey = "", ""
-	got, err := ecr.EnsureRepository(ctx, raceECR{client(b)}, spec, fast()...)
+	got, err := ecr.EnsureRepository(ctx, raceECR{client(b)}, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -43,7 +44,10 @@ type Spec struct {
 	Encryption types.EncryptionType
 	// KMSKey is the KMS key (key ARN, key ID, alias name or alias ARN) of
 	// KMS and KMS_DSSE encryption; empty means the AWS managed key
-	// (aws/ecr).
+	// (aws/ecr). In a dry run it may be the placeholder a dry run of
+	// kms.EnsureKey returned for a key it would create (Key.ARN): the
+	// repository is planned with KMS encryption under it. A real run
+	// refuses a placeholder.
 	KMSKey string
 
 	// Lifecycle, when set, is the repository's lifecycle policy (Security
@@ -84,7 +88,9 @@ var (
 // Validate reports every fault of the spec (defaults applied) in one error
 // that matches foundation.ErrInvalidSpec; each fault is a
 // *foundation.SpecError naming the field and the rule. EnsureRepository
-// calls it before any API call.
+// calls it before any API call. Validate does not know whether the spec is
+// for a dry run: it accepts a KMSKey a dry run predicted, which
+// EnsureRepository refuses in a real run.
 func (s Spec) Validate() error { return errors.Join(s.withDefaults().faults()...) }
 
 func (s Spec) faults() []error {
@@ -126,7 +132,7 @@ func (s Spec) faults() []error {
 			bad("spec.KMSKey", s.KMSKey, "must be empty with AES256 encryption (set Encryption to KMS, or leave it empty)")
 		}
 	case types.EncryptionTypeKms, types.EncryptionTypeKmsDsse:
-		if s.KMSKey != "" && !kmsKeyIDRe.MatchString(s.KMSKey) && !kmsAliasRe.MatchString(s.KMSKey) && !kmsKeyARNRe.MatchString(s.KMSKey) {
+		if s.KMSKey != "" && !kmsKeyIDRe.MatchString(s.KMSKey) && !kmsAliasRe.MatchString(s.KMSKey) && !kmsKeyARNRe.MatchString(s.KMSKey) && !plan.IsPredicted(s.KMSKey) {
 			bad("spec.KMSKey", s.KMSKey, `must be a KMS key ARN, key ID, alias name ("alias/NAME") or alias ARN`)
 		} else if strings.HasPrefix(s.KMSKey, "alias/aws/") && s.KMSKey != "alias/aws/ecr" {
 			bad("spec.KMSKey", s.KMSKey, "must not be another service's AWS managed key")
