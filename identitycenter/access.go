@@ -63,10 +63,20 @@ func (a *Access) PermissionSet(name string) *PermissionSet {
 // lists none) makes no further call and returns what a real run would do
 // on the instance once it is enabled: every user, group, membership,
 // permission set (with its policies and boundary) and assignment created,
-// with empty IDs and ARNs. A real run returns an error matching
-// ErrNotEnabled.
+// with predicted IDs and ARNs (plan.Predict). A real run returns an error
+// matching ErrNotEnabled.
+//
+// In a dry run, an account ID predicted by organizations' dry run is
+// accepted in Assignments and PruneAccounts: its assignments are planned
+// without reading AWS. A real run refuses it as an invalid spec.
+//
+// Assignment requests are made at most DefaultAssignmentConcurrency at once
+// (fewer with foundation.WithConcurrency). On a failure after some writes,
+// the error carries a *foundation.IncompleteError listing the changes made.
 func EnsureAccess(ctx context.Context, api API, spec AccessSpec, opts ...foundation.Option) (*Access, error) {
-	f := spec.faults()
+	r := newRun(api, opts)
+	// Validation reads the mode: a dry run accepts predicted account IDs.
+	f := spec.faults(r.rec.Planning())
 	if api.SSOAdmin == nil {
 		f.add("api.SSOAdmin", "", "must not be nil")
 	}
@@ -76,7 +86,14 @@ func EnsureAccess(ctx context.Context, api API, spec AccessSpec, opts ...foundat
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	r := newRun(api, opts)
+	acc, err := r.ensureAccess(ctx, spec)
+	if err != nil {
+		return nil, r.rec.Fail(err)
+	}
+	return acc, nil
+}
+
+func (r *run) ensureAccess(ctx context.Context, spec AccessSpec) (*Access, error) {
 	if err := r.resolveInstance(ctx, spec.InstanceARN, spec.IdentityStoreID, true, true); err != nil {
 		return nil, err
 	}
@@ -87,45 +104,36 @@ func EnsureAccess(ctx context.Context, api API, spec AccessSpec, opts ...foundat
 	for _, u := range spec.Users {
 		u = u.withDefaults()
 		u.IdentityStoreID = r.storeID
-		res := &User{UserName: u.UserName}
-		id, err := r.ensureUser(ctx, u, &res.Changes)
+		rec := r.rec.Child()
+		id, err := r.ensureUser(ctx, u, rec)
 		if err != nil {
 			return nil, err
 		}
-		res.ID = id
-		acc.Users = append(acc.Users, res)
-		acc.Changes = append(acc.Changes, res.Changes...)
+		acc.Users = append(acc.Users, &User{UserName: u.UserName, ID: id, Changes: rec.Changes()})
 	}
 	for _, g := range spec.Groups {
 		g.IdentityStoreID = r.storeID
-		res := &Group{DisplayName: g.DisplayName}
-		id, err := r.ensureGroup(ctx, g, &res.Changes)
+		rec := r.rec.Child()
+		id, err := r.ensureGroup(ctx, g, rec)
 		if err != nil {
 			return nil, err
 		}
-		res.ID = id
-		acc.Groups = append(acc.Groups, res)
-		acc.Changes = append(acc.Changes, res.Changes...)
+		acc.Groups = append(acc.Groups, &Group{DisplayName: g.DisplayName, ID: id, Changes: rec.Changes()})
 	}
 	for _, p := range spec.PermissionSets {
 		p = p.withDefaults()
 		p.InstanceARN = r.instanceARN
-		res, err := r.ensurePermissionSet(ctx, p)
+		res, err := r.ensurePermissionSet(ctx, p, r.rec.Child())
 		if err != nil {
 			return nil, err
 		}
 		acc.PermissionSets = append(acc.PermissionSets, res)
-		acc.Changes = append(acc.Changes, res.Changes...)
 	}
-	conc := spec.Concurrency
-	if conc == 0 {
-		conc = DefaultAssignmentConcurrency
-	}
-	as, err := r.ensureAssignments(ctx, spec.Assignments, spec.Prune, spec.PruneAccounts, conc)
+	as, err := r.ensureAssignments(ctx, spec.Assignments, spec.Prune, spec.PruneAccounts, r.rec.Child())
 	if err != nil {
 		return nil, err
 	}
 	acc.Assignments = as
-	acc.Changes = append(acc.Changes, as.Changes...)
+	acc.Changes = r.rec.Changes()
 	return acc, nil
 }

@@ -297,7 +297,7 @@ func TestSeedsConvergeReadBackAndAreIdempotent(t *testing.T) {
 			o := newOrg(t, ctx, b, tc.accounts...)
 			spec := withoutTags(b, tc.spec(o))
 			mark := b.Mark()
-			got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+			got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -325,7 +325,7 @@ func TestSeedsConvergeReadBackAndAreIdempotent(t *testing.T) {
 			}
 			b.RequireIdempotent(t, func() ([]foundation.Change, error) {
 				m := b.Mark()
-				again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+				again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 				if err != nil {
 					return nil, err
 				}
@@ -347,7 +347,7 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 	if e != nil {
 		emuMark = e.CallCount()
 	}
-	dry, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast(foundation.WithDryRun(true))...)
+	dry, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +357,7 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 			t.Fatalf("emulator saw mutating calls in dry run: %v", m)
 		}
 	}
-	real, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+	real, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +384,7 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 		want = append(want, `update sso:provisioning "ReadOnlyAccess/ALL_PROVISIONED_ACCOUNTS": Accounts: `+strings.Join(sorted(spec.Assignments[0].Accounts), ","))
 	}
 	mark = b.Mark()
-	dry, err = identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast(foundation.WithDryRun(true))...)
+	dry, err = identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("dry run after a spec change listed%s\nwant%s", joinLines(got), joinLines(want))
 	}
-	real, err = identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+	real, err = identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +404,7 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 		t.Errorf("dry run listed%s\nthe real run made%s", joinLines(d), joinLines(r))
 	}
 	verifyAccess(t, ctx, b, o, spec)
-	again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast(foundation.WithDryRun(true))...)
+	again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil || len(again.Changes) != 0 {
 		t.Errorf("dry run after convergence: %v\n%s", err, again.Changes)
 	}

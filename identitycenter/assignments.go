@@ -14,14 +14,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // Assignment is one account assignment: a principal granted a permission
 // set in an account.
 type Assignment struct {
 	Principal Principal
-	// PrincipalID and PermissionSetARN are empty in dry run for a principal
-	// or permission set that would be created.
+	// PrincipalID and PermissionSetARN are predicted (plan.Predict) in dry
+	// run for a principal or permission set that would be created, and
+	// AccountID may be an account ID predicted by organizations' dry run.
 	PrincipalID      string
 	PermissionSet    string
 	PermissionSetARN string
@@ -53,7 +55,9 @@ type Assignments struct {
 // *UnknownPermissionSetError joined, before any write. The existing
 // assignments of each (permission set, account) pair in play are listed
 // (ListAccountAssignments); missing ones are created (CreateAccountAssignment)
-// with at most spec.Concurrency requests outstanding, each waited for
+// with at most DefaultAssignmentConcurrency requests outstanding (fewer
+// with foundation.WithConcurrency; more is capped, as AWS refuses more),
+// each waited for
 // (DescribeAccountAssignmentCreationStatus; a FAILED request is an
 // *AssignmentError with AWS's reason). Creating an assignment provisions
 // the permission set to the account. With spec.Prune, the assignments in
@@ -62,13 +66,19 @@ type Assignments struct {
 // AssignmentsSpec for the scope.
 //
 // Every request is made even when some fail; the failures are returned
-// joined, and running again finishes the work. Without an instance it
-// returns an error matching ErrNotEnabled, in a dry run too (the names it
-// is given cannot exist yet), unless the spec asks for no assignment.
+// joined (with a *foundation.IncompleteError listing the assignments made),
+// and running again finishes the work. Without an instance it returns an
+// error matching ErrNotEnabled, in a dry run too (the names it is given
+// cannot exist yet), unless the spec asks for no assignment.
+//
+// In a dry run, an account ID predicted by organizations' dry run
+// (plan.IsPredicted) is accepted: its assignments are planned without
+// reading AWS. A real run refuses it as an invalid spec naming the field.
 func EnsureAssignments(ctx context.Context, api API, spec AssignmentsSpec, opts ...foundation.Option) (*Assignments, error) {
-	spec = spec.withDefaults()
+	r := newRun(api, opts)
 	var f faults
-	if err := spec.Validate(); err != nil {
+	// Validation reads the mode: a dry run accepts predicted account IDs.
+	if err := spec.faults(r.rec.Planning()).err(); err != nil {
 		f = append(f, err)
 	}
 	if api.SSOAdmin == nil {
@@ -80,7 +90,6 @@ func EnsureAssignments(ctx context.Context, api API, spec AssignmentsSpec, opts 
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	r := newRun(api, opts)
 	if err := r.resolveInstance(ctx, spec.InstanceARN, spec.IdentityStoreID, true, true); err != nil {
 		return nil, err
 	}
@@ -124,7 +133,18 @@ func EnsureAssignments(ctx context.Context, api API, spec AssignmentsSpec, opts 
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return r.ensureAssignments(ctx, spec.Assignments, spec.Prune, spec.PruneAccounts, spec.Concurrency)
+	as, err := r.ensureAssignments(ctx, spec.Assignments, spec.Prune, spec.PruneAccounts, r.rec)
+	if err != nil {
+		return nil, r.rec.Fail(err)
+	}
+	return as, nil
+}
+
+// assignmentWidth is how many assignment requests a run keeps outstanding:
+// foundation.WithConcurrency, by default and at most
+// DefaultAssignmentConcurrency.
+func (r *run) assignmentWidth() int {
+	return r.o.Width(DefaultAssignmentConcurrency, DefaultAssignmentConcurrency)
 }
 
 type pairKey struct{ psName, account string }
@@ -134,11 +154,12 @@ type principalKey struct {
 	id  string
 }
 
-// ensureAssignments converges the assignments; every principal and
-// permission set named is known to the run (existing, or predicted in dry
-// run).
-func (r *run) ensureAssignments(ctx context.Context, specs []AssignmentSpec, prune bool, pruneAccounts []string, conc int) (*Assignments, error) {
+// ensureAssignments converges the assignments, recording the changes in
+// rec; every principal and permission set named is known to the run
+// (existing, or predicted in dry run).
+func (r *run) ensureAssignments(ctx context.Context, specs []AssignmentSpec, prune bool, pruneAccounts []string, rec *plan.Recorder) (*Assignments, error) {
 	res := &Assignments{}
+	conc := r.assignmentWidth()
 	// The wanted assignments, resolved, without duplicates.
 	type wantKey struct {
 		p       Principal
@@ -186,12 +207,13 @@ func (r *run) ensureAssignments(ctx context.Context, specs []AssignmentSpec, pru
 	}
 
 	// The pairs to read: those of the wanted assignments and, with Prune,
-	// every pair of the scope. Pairs of permission sets that do not exist
-	// yet (dry run) have no assignments.
+	// every pair of the scope. Pairs of permission sets or accounts that do
+	// not exist yet (dry run: predicted) have no assignments.
 	var pairs []pairKey
 	inPairs := map[pairKey]bool{}
 	addPair := func(k pairKey) {
-		if set := r.permissionSet(k.psName); set == nil || aws.ToString(set.PermissionSetArn) == "" || inPairs[k] {
+		set := r.permissionSet(k.psName)
+		if set == nil || unknownID(aws.ToString(set.PermissionSetArn)) || unknownID(k.account) || inPairs[k] {
 			return
 		}
 		inPairs[k] = true
@@ -244,7 +266,7 @@ func (r *run) ensureAssignments(ctx context.Context, specs []AssignmentSpec, pru
 			wanted[k] = map[principalKey]bool{}
 		}
 		wanted[k][pk] = true
-		if a.PrincipalID == "" || a.PermissionSetARN == "" || !have[k][pk] {
+		if unknownID(a.PrincipalID) || unknownID(a.PermissionSetARN) || !have[k][pk] {
 			creates = append(creates, a)
 		}
 	}
@@ -278,41 +300,51 @@ func (r *run) ensureAssignments(ctx context.Context, specs []AssignmentSpec, pru
 	res.Deleted = deletes
 
 	// Create, then delete, each with at most conc requests outstanding.
-	// Changes are reported in plan order, whatever order requests finish.
-	done := make([]bool, len(creates))
-	createErr := forEach(ctx, len(creates), conc, func(ctx context.Context, i int) error {
-		err := r.assignment(ctx, creates[i], false)
-		done[i] = err == nil
-		return err
-	})
-	for i, a := range creates {
-		if done[i] {
-			r.record(&res.Changes, foundation.Change{Action: foundation.ActionCreate, Resource: ResAssignment, ID: a.String()})
-		}
-	}
-	done = make([]bool, len(deletes))
-	deleteErr := forEach(ctx, len(deletes), conc, func(ctx context.Context, i int) error {
-		err := r.assignment(ctx, deletes[i], true)
-		done[i] = err == nil
-		return err
-	})
-	for i, a := range deletes {
-		if done[i] {
-			r.record(&res.Changes, foundation.Change{Action: foundation.ActionDelete, Resource: ResAssignment, ID: a.String()})
-		}
-	}
+	createErr := r.assignAll(ctx, creates, false, conc, rec)
+	deleteErr := r.assignAll(ctx, deletes, true, conc, rec)
 	if err := errors.Join(createErr, deleteErr); err != nil {
 		return nil, err
 	}
+	res.Changes = rec.Changes()
 	return res, nil
 }
 
-// assignment creates (or deletes) one assignment and waits for AWS to
-// finish the request. In dry run it does nothing.
-func (r *run) assignment(ctx context.Context, a Assignment, del bool) error {
-	if r.o.DryRun {
-		return nil
+// unknownID reports an identifier that names nothing AWS has yet: one a dry
+// run predicted (or "", which a run never gives a real resource).
+func unknownID(id string) bool { return id == "" || plan.IsPredicted(id) }
+
+// assignAll creates (or deletes) the assignments, at most conc at once,
+// every one even when some fail. Each write goes through a gate of its own
+// (a Recorder with the run's options: in a dry run nothing is written);
+// the changes made are then recorded in rec in plan order, whatever order
+// the requests finished in, so a report does not depend on AWS's timing.
+func (r *run) assignAll(ctx context.Context, as []Assignment, del bool, conc int, rec *plan.Recorder) error {
+	action := foundation.ActionCreate
+	if del {
+		action = foundation.ActionDelete
 	}
+	change := func(a Assignment) foundation.Change {
+		return foundation.Change{Action: action, Resource: ResAssignment, ID: a.String()}
+	}
+	gate := plan.New(r.o)
+	done := make([]bool, len(as))
+	err := forEach(ctx, len(as), conc, func(ctx context.Context, i int) error {
+		err := gate.Write(ctx, change(as[i]), func(ctx context.Context) error { return r.assignment(ctx, as[i], del) })
+		done[i] = err == nil
+		return err
+	})
+	for i, a := range as {
+		if done[i] {
+			// Made (or planned) by gate.Write above.
+			rec.Also(change(a))
+		}
+	}
+	return err
+}
+
+// assignment creates (or deletes) one assignment and waits for AWS to
+// finish the request. It is a write: only gate.Write calls it.
+func (r *run) assignment(ctx context.Context, a Assignment, del bool) error {
 	op := "create"
 	if del {
 		op = "delete"
@@ -354,7 +386,7 @@ func (r *run) assignment(ctx context.Context, a Assignment, del bool) error {
 		return &AssignmentError{Principal: a.Principal, PermissionSet: a.PermissionSet, AccountID: a.AccountID, Delete: del,
 			RequestID: reqID, Reason: aws.ToString(st.FailureReason)}
 	}
-	err := r.o.Poll(ctx, fmt.Sprintf("assignment %s %s (request %s)", a, op, reqID), func(ctx context.Context) (bool, error) {
+	err := r.rec.Wait(ctx, r.o, fmt.Sprintf("assignment %s %s (request %s)", a, op, reqID), func(ctx context.Context) (bool, error) {
 		switch st.Status {
 		case types.StatusValuesSucceeded:
 			return true, nil

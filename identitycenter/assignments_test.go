@@ -41,12 +41,11 @@ func bulk(t *testing.T, ctx context.Context, b *awstest.Backend) (*org, identity
 func TestFortyAssignmentsNeverExceedTenOutstanding(t *testing.T) {
 	for _, tc := range []struct {
 		conc, max int
-	}{{0, identitycenter.DefaultAssignmentConcurrency}, {3, 3}} {
+	}{{0, identitycenter.DefaultAssignmentConcurrency}, {3, 3}, {20, identitycenter.DefaultAssignmentConcurrency}} { // 20: capped at AWS's limit
 		t.Run(fmt.Sprintf("concurrency=%d", tc.conc), func(t *testing.T) {
 			b := awstest.New(t)
 			ctx := awstest.Context(t, 30*time.Second)
 			o, spec := bulk(t, ctx, b)
-			spec.Concurrency = tc.conc
 			mark := b.Mark()
 			// The emulator also counts the creations outstanding at once
 			// (its IN_PROGRESS requests) and every attempt's error.
@@ -55,7 +54,7 @@ func TestFortyAssignmentsNeverExceedTenOutstanding(t *testing.T) {
 			if e != nil {
 				emuMark = e.CallCount()
 			}
-			got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+			got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast(foundation.WithConcurrency(tc.conc))...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -110,20 +109,20 @@ func TestPruneRemovesOnlyOutOfSpecAssignmentsInScope(t *testing.T) {
 			{Principals: []identitycenter.Principal{identitycenter.UserPrincipal("mallory")}, PermissionSets: []string{"Billing"}, Accounts: []string{dev}},
 		},
 	}
-	if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), setup, fast()...); err != nil {
+	if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), setup, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	spec := identitycenter.AssignmentsSpec{Assignments: setup.Assignments[:2]}
 	// Without Prune nothing is deleted.
 	mark := b.Mark()
-	got, err := identitycenter.EnsureAssignments(ctx, apiFor(b), spec, fast()...)
+	got, err := identitycenter.EnsureAssignments(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil || len(got.Changes) != 0 || len(got.Deleted) != 0 {
 		t.Fatalf("without prune: %v\n%s", err, got.Changes)
 	}
 	b.RequireNoMutations(t, mark)
 
 	spec.Prune = true
-	dry, err := identitycenter.EnsureAssignments(ctx, apiFor(b), spec, fast(foundation.WithDryRun(true))...)
+	dry, err := identitycenter.EnsureAssignments(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +133,7 @@ func TestPruneRemovesOnlyOutOfSpecAssignmentsInScope(t *testing.T) {
 	if g := changeLines(dry.Changes); !slices.Equal(g, want) {
 		t.Errorf("dry run prune%s\nwant%s", joinLines(g), joinLines(want))
 	}
-	got, err = identitycenter.EnsureAssignments(ctx, apiFor(b), spec, fast()...)
+	got, err = identitycenter.EnsureAssignments(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +153,7 @@ func TestPruneRemovesOnlyOutOfSpecAssignmentsInScope(t *testing.T) {
 		t.Errorf("AdministratorAccess in prod: %v, want only Admins", a)
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		again, err := identitycenter.EnsureAssignments(ctx, apiFor(b), spec, fast()...)
+		again, err := identitycenter.EnsureAssignments(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -162,7 +161,7 @@ func TestPruneRemovesOnlyOutOfSpecAssignmentsInScope(t *testing.T) {
 	})
 	// PruneAccounts brings the sandbox into scope.
 	spec.PruneAccounts = []string{sandbox}
-	got, err = identitycenter.EnsureAssignments(ctx, apiFor(b), spec, fast()...)
+	got, err = identitycenter.EnsureAssignments(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +180,7 @@ func TestUnknownPrincipalsAndPermissionSetsAreTypedErrorsBeforeAnyWrite(t *testi
 	if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), identitycenter.AccessSpec{
 		Groups:         []identitycenter.GroupSpec{{DisplayName: "Admins"}},
 		PermissionSets: []identitycenter.PermissionSetSpec{{Name: "AdministratorAccess"}},
-	}, fast()...); err != nil {
+	}, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	spec := identitycenter.AssignmentsSpec{Assignments: []identitycenter.AssignmentSpec{{
@@ -190,7 +189,7 @@ func TestUnknownPrincipalsAndPermissionSetsAreTypedErrorsBeforeAnyWrite(t *testi
 	}}}
 	for _, dry := range []bool{false, true} {
 		mark := b.Mark()
-		_, err := identitycenter.EnsureAssignments(ctx, apiFor(b), spec, fast(foundation.WithDryRun(dry))...)
+		_, err := identitycenter.EnsureAssignments(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(dry))...)
 		var up *identitycenter.UnknownPrincipalError
 		var ups *identitycenter.UnknownPermissionSetError
 		if !errors.As(err, &up) || !errors.As(err, &ups) || !errors.Is(err, identitycenter.ErrNotFound) || errors.Is(err, foundation.ErrInvalidSpec) {
@@ -208,13 +207,13 @@ func TestUnknownPrincipalsAndPermissionSetsAreTypedErrorsBeforeAnyWrite(t *testi
 		b.RequireNoMutations(t, mark)
 	}
 	// EnsureMembership and EnsureGroup members too.
-	_, err := identitycenter.EnsureMembership(ctx, apiFor(b), identitycenter.MembershipSpec{GroupName: "Admins", UserName: "nobody"}, fast()...)
+	_, err := identitycenter.EnsureMembership(ctx, apiFor(b), identitycenter.MembershipSpec{GroupName: "Admins", UserName: "nobody"}, awstest.Fast()...)
 	var up *identitycenter.UnknownPrincipalError
 	if !errors.As(err, &up) || len(up.Principals) != 1 || up.Principals[0] != identitycenter.UserPrincipal("nobody") {
 		t.Errorf("EnsureMembership: %v", err)
 	}
 	mark := b.Mark()
-	_, err = identitycenter.EnsureGroup(ctx, apiFor(b), identitycenter.GroupSpec{DisplayName: "New", Members: []string{"nobody"}}, fast()...)
+	_, err = identitycenter.EnsureGroup(ctx, apiFor(b), identitycenter.GroupSpec{DisplayName: "New", Members: []string{"nobody"}}, awstest.Fast()...)
 	if !errors.As(err, &up) {
 		t.Errorf("EnsureGroup: %v", err)
 	}
@@ -231,7 +230,7 @@ func TestFailedAssignmentSurfacesAWSReason(t *testing.T) {
 	access, err := identitycenter.EnsureAccess(ctx, apiFor(b), identitycenter.AccessSpec{
 		Groups:         []identitycenter.GroupSpec{{DisplayName: "Doomed"}},
 		PermissionSets: []identitycenter.PermissionSetSpec{{Name: "ReadOnlyAccess"}},
-	}, fast()...)
+	}, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +250,7 @@ func TestFailedAssignmentSurfacesAWSReason(t *testing.T) {
 	api := apiFor(b, deleteGroup)
 	_, err = identitycenter.EnsureAssignments(ctx, api, identitycenter.AssignmentsSpec{Assignments: []identitycenter.AssignmentSpec{{
 		Principals: []identitycenter.Principal{identitycenter.GroupPrincipal("Doomed")}, PermissionSets: []string{"ReadOnlyAccess"}, Accounts: []string{o.accounts["dev"]},
-	}}}, fast()...)
+	}}}, awstest.Fast()...)
 	var ae *identitycenter.AssignmentError
 	if !errors.As(err, &ae) || ae.Reason == "" || ae.AccountID != o.accounts["dev"] || ae.PermissionSet != "ReadOnlyAccess" || ae.Delete {
 		t.Fatalf("err = %v, want an *AssignmentError with AWS's reason", err)

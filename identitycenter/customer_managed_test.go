@@ -44,14 +44,14 @@ func TestCustomerManagedPoliciesAndBoundary(t *testing.T) {
 	}
 
 	if provisions {
-		_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+		_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 		var ae *identitycenter.AssignmentError
 		if !errors.As(err, &ae) || ae.AccountID != o.accounts["hiperium-security"] || ae.Reason == "" {
 			t.Fatalf("err = %v, want an *AssignmentError for the account without the policies", err)
 		}
 		t.Logf("AWS's reason: %s", ae.Reason)
 		createPolicies(o.accounts["hiperium-security"])
-		got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+		got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func TestCustomerManagedPoliciesAndBoundary(t *testing.T) {
 		}
 	} else {
 		createPolicies(o.accounts["hiperium-security"])
-		if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...); err != nil {
+		if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -79,7 +79,7 @@ func TestCustomerManagedPoliciesAndBoundary(t *testing.T) {
 		}
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+		again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -87,7 +87,7 @@ func TestCustomerManagedPoliciesAndBoundary(t *testing.T) {
 	})
 	// Dropping them detaches and deletes them, and re-provisions.
 	p.CustomerManagedPolicies, p.PermissionsBoundary = nil, nil
-	got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+	got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}

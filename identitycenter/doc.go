@@ -51,9 +51,10 @@
 // so the next run finishes the work.
 //
 // Assignments. AWS processes at most 10 outstanding assignment creations
-// per instance. EnsureAssignments keeps at most spec.Concurrency (default
-// and maximum DefaultAssignmentConcurrency = 10) CreateAccountAssignment or
-// DeleteAccountAssignment requests outstanding at once, each waited for
+// per instance. EnsureAssignments and EnsureAccess keep at most
+// DefaultAssignmentConcurrency = 10 CreateAccountAssignment or
+// DeleteAccountAssignment requests outstanding at once (fewer with
+// foundation.WithConcurrency; more is capped at 10), each waited for
 // until SUCCEEDED or FAILED. With Prune, the scope is every (permission
 // set, account) pair where the permission set is named by the spec and the
 // account is named by the spec or listed in PruneAccounts; in scope,
@@ -69,7 +70,14 @@
 //
 // With foundation.WithDryRun(true) only read calls are made and the result
 // lists the changes that would be made, including the creates and
-// assignments that depend on resources that do not exist yet.
+// assignments that depend on resources that do not exist yet. A user,
+// group or permission set the dry run would create gets a predicted ID or
+// ARN ("(known after apply: permission set Deploy)", see
+// internal/plan.Predict), which the run's memberships and assignments plan
+// with. Account IDs predicted by organizations' dry run (accounts it would
+// create) are accepted by EnsureAssignments and EnsureAccess in a dry run:
+// their assignments are planned without reading AWS; a real run refuses
+// them as an invalid spec.
 //
 // A dry run before IAM Identity Center has an instance (the first plan of
 // a landing zone whose organization does not exist yet) does not fail:
@@ -77,7 +85,7 @@
 // none, EnsureAccess, EnsureUser, EnsureGroup and EnsurePermissionSet make
 // no further call and return the changes a real run would make on the
 // newly enabled, empty instance (the same Changes, in the same order), with
-// empty IDs, ARNs and Instance. EnsureGroup with Members, EnsureMembership
+// predicted IDs and ARNs and an empty Instance. EnsureGroup with Members, EnsureMembership
 // and EnsureAssignments with assignments name principals or permission sets
 // that must already exist, which they cannot without an instance: they
 // still return the ErrNotEnabled error. A real run always does.
@@ -124,6 +132,15 @@
 // provisioning a *ProvisioningError, each with AWS's failure reason; the
 // failures of one EnsureAssignments run are joined (errors.Join). A wait
 // that times out wraps *foundation.WaitTimeoutError.
+//
+// A run that fails after some writes returns an error carrying a
+// *foundation.IncompleteError (errors.As) that lists the changes made
+// before the failure; its message is the failure's.
+//
+// Known limitation (issue 12): a ConflictException from
+// CreateGroupMembership is taken for "already a member" without checking,
+// though identitystore also answers it while a conflicting operation is in
+// progress.
 //
 // Other AWS errors are returned wrapped once with the resource and the
 // step, keeping the SDK's error chain for errors.As:

@@ -1,7 +1,11 @@
 package identitycenter_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,7 +51,7 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 			prepare := func(t *testing.T, b *awstest.Backend) (*org, identitycenter.AccessSpec) {
 				o := newOrg(t, ctx, b, sc.accounts...)
 				if sc.before != nil {
-					if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), sc.before(o), fast()...); err != nil {
+					if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), sc.before(o), awstest.Fast()...); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -59,7 +63,7 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 			refEmu := ref.RequireEmulator(t, awstest.CapFaults)
 			_, spec := prepare(t, ref)
 			mark := refEmu.CallCount()
-			if _, err := identitycenter.EnsureAccess(ctx, apiFor(ref), spec, fast()...); err != nil {
+			if _, err := identitycenter.EnsureAccess(ctx, apiFor(ref), spec, awstest.Fast()...); err != nil {
 				t.Fatal(err)
 			}
 			var writes []string
@@ -77,7 +81,7 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 					f := e.FailNth(emulator.Match{Service: "sso", MutatingOnly: true}, i+1,
 						emulator.APIError{Status: 400, Code: "ConflictException", Message: "injected: an operation on this permission set is in progress"})
 					mark := b.Mark()
-					got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+					got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 					if err != nil {
 						t.Fatalf("conflict at %s: %v", op, err)
 					}
@@ -89,7 +93,7 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 					}
 					verifyAccess(t, ctx, b, o, spec)
 					b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-						again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+						again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 						if err != nil {
 							return nil, err
 						}
@@ -100,4 +104,50 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 		})
 	}
 	s.Done(t)
+}
+
+// TestAccessDeniedOnEachWrite fails each write of a fresh run of seed 000
+// in turn with AccessDenied, before and after AWS made it: the run fails,
+// and running it again converges to exactly the undisturbed run's state.
+func TestAccessDeniedOnEachWrite(t *testing.T) {
+	awstest.FaultMatrix[identitycenter.AccessSpec]{
+		Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) identitycenter.AccessSpec {
+			return seed000(newOrg(t, ctx, b, seed000Accounts...))
+		},
+		Run: func(ctx context.Context, b *awstest.Backend, spec identitycenter.AccessSpec) error {
+			_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
+			return err
+		},
+		Match: emulator.Match{Service: "sso"},
+		Err:   &emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"},
+		Check: func(t *testing.T, op string, err error) {
+			if !strings.HasPrefix(err.Error(), "identitycenter: ") || strings.Count(err.Error(), "identitycenter:") != 1 {
+				t.Errorf("%s: error not wrapped once: %v", op, err)
+			}
+		},
+	}.Test(t)
+}
+
+// A failure after some writes says what was made: the error carries a
+// *foundation.IncompleteError listing exactly the changes made before it.
+func TestFailureReportsTheChangesMade(t *testing.T) {
+	b := awstest.New(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	ctx := awstest.Context(t, 30*time.Second)
+	o := newOrg(t, ctx, b, seed000Accounts...)
+	spec := seed000(o)
+	e.FailNth(emulator.Match{Service: "identitystore", Operation: "CreateGroupMembership"}, 1,
+		emulator.APIError{Status: 403, Code: "AccessDeniedException", Message: "injected"})
+	_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
+	var inc *foundation.IncompleteError
+	if !errors.As(err, &inc) {
+		t.Fatalf("err = %v, want a *foundation.IncompleteError", err)
+	}
+	want := []string{"create identitystore:user you", "create identitystore:group PlatformEngineers"}
+	if got := changeLines(inc.Changes); !slices.Equal(got, want) {
+		t.Fatalf("changes %q, want %q", got, want)
+	}
+	if !strings.Contains(err.Error(), "membership PlatformEngineers/you: create") {
+		t.Fatalf("err = %v", err)
+	}
 }

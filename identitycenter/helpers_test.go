@@ -140,10 +140,6 @@ func jobFunction(b *awstest.Backend, name, alt string) string {
 	return identitycenter.AWSManagedPolicy("job-function/" + name)
 }
 
-func fast(extra ...foundation.Option) []foundation.Option {
-	return append(awstest.FastOptions(), extra...)
-}
-
 // org is an organization with IAM Identity Center enabled.
 type org struct {
 	mgmt        string
@@ -172,7 +168,7 @@ func newOrg(t *testing.T, ctx context.Context, b *awstest.Backend, names ...stri
 	t.Helper()
 	b.Require(t, awstest.CapFreshState, awstest.CapIdentityCenter)
 	api := b.Organizations()
-	if _, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{}, fast()...); err != nil {
+	if _, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{}, awstest.Fast()...); err != nil {
 		t.Fatalf("organization: %v", err)
 	}
 	o := &org{mgmt: b.AccountID(t), accounts: map[string]string{}}
@@ -181,7 +177,7 @@ func newOrg(t *testing.T, ctx context.Context, b *awstest.Backend, names ...stri
 		for _, n := range names {
 			spec.Accounts = append(spec.Accounts, organizations.AccountSpec{Name: n, Email: n + "@example.com"})
 		}
-		res, err := organizations.EnsureAccounts(ctx, api, spec, fast()...)
+		res, err := organizations.EnsureAccounts(ctx, api, spec, awstest.Fast()...)
 		if err != nil {
 			t.Fatalf("accounts: %v", err)
 		}
@@ -194,7 +190,7 @@ func newOrg(t *testing.T, ctx context.Context, b *awstest.Backend, names ...stri
 			t.Fatal(err)
 		}
 	}
-	inst, err := identitycenter.FindInstance(ctx, SSOAdmin(b), fast()...)
+	inst, err := identitycenter.FindInstance(ctx, SSOAdmin(b), awstest.Fast()...)
 	if err != nil {
 		t.Fatalf("instance: %v", err)
 	}

@@ -25,7 +25,7 @@ func TestUsersAndGroupsConverge(t *testing.T) {
 	o := newOrg(t, ctx, b)
 	api := apiFor(b)
 	user := identitycenter.UserSpec{UserName: "paul", GivenName: "Paul", FamilyName: "Swail", Email: "paul@example.com"}
-	u, err := identitycenter.EnsureUser(ctx, api, user, fast()...)
+	u, err := identitycenter.EnsureUser(ctx, api, user, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestUsersAndGroupsConverge(t *testing.T) {
 		user.GivenName, user.FamilyName, user.DisplayName, user.Email = "Paul", "Swail-Jones", "Paul S.", "paul@winterwind.example.com"
 		display = "Paul S."
 		mark := b.Mark()
-		u2, err := identitycenter.EnsureUser(ctx, api, user, fast()...)
+		u2, err := identitycenter.EnsureUser(ctx, api, user, awstest.Fast()...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func TestUsersAndGroupsConverge(t *testing.T) {
 		t.Errorf("user: %v %+v %+v %+v", err, aws.ToString(d.DisplayName), d.Name, d.Emails)
 	}
 	group := identitycenter.GroupSpec{DisplayName: "sysadmins", Description: "IAM group of seed 003", Members: []string{"paul"}}
-	g, err := identitycenter.EnsureGroup(ctx, api, group, fast()...)
+	g, err := identitycenter.EnsureGroup(ctx, api, group, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestUsersAndGroupsConverge(t *testing.T) {
 	}
 	if !b.Lacks(awstest.IdentityStoreUpdateGroup) {
 		group.Description = "Administrators"
-		g, err = identitycenter.EnsureGroup(ctx, api, group, fast()...)
+		g, err = identitycenter.EnsureGroup(ctx, api, group, awstest.Fast()...)
 		if err != nil || !slices.Equal(changeLines(g.Changes), []string{"update identitystore:group sysadmins"}) {
 			t.Errorf("group description: %v %v", err, g.Changes)
 		}
@@ -71,7 +71,7 @@ func TestUsersAndGroupsConverge(t *testing.T) {
 	if err != nil || aws.ToString(dg.DisplayName) != group.DisplayName || aws.ToString(dg.Description) != group.Description {
 		t.Errorf("group: %v %+v", err, dg)
 	}
-	m, err := identitycenter.EnsureMembership(ctx, api, identitycenter.MembershipSpec{GroupName: "sysadmins", UserName: "paul"}, fast()...)
+	m, err := identitycenter.EnsureMembership(ctx, api, identitycenter.MembershipSpec{GroupName: "sysadmins", UserName: "paul"}, awstest.Fast()...)
 	if err != nil || len(m.Changes) != 0 || m.GroupID != g.ID || m.UserID != u.ID {
 		t.Errorf("membership: %v %+v", err, m)
 	}
@@ -84,11 +84,11 @@ func TestUsersAndGroupsConverge(t *testing.T) {
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
 		var all foundation.Changes
-		u, err := identitycenter.EnsureUser(ctx, userAPI, user, fast()...)
+		u, err := identitycenter.EnsureUser(ctx, userAPI, user, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
-		g, err := identitycenter.EnsureGroup(ctx, api, group, fast()...)
+		g, err := identitycenter.EnsureGroup(ctx, api, group, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +103,7 @@ func TestFindInstance(t *testing.T) {
 	ctx := awstest.Context(t, 30*time.Second)
 	o := newOrg(t, ctx, b)
 	mark := b.Mark()
-	inst, err := identitycenter.FindInstance(ctx, SSOAdmin(b), fast()...)
+	inst, err := identitycenter.FindInstance(ctx, SSOAdmin(b), awstest.Fast()...)
 	if err != nil || inst.ARN != o.instanceARN || inst.IdentityStoreID != o.storeID || inst.OwnerAccountID != o.mgmt || inst.Status != "ACTIVE" {
 		t.Fatalf("instance %+v, %v; want %s %s owned by %s, ACTIVE", inst, err, o.instanceARN, o.storeID, o.mgmt)
 	}
@@ -133,19 +133,19 @@ func TestNotEnabledIsATypedError(t *testing.T) {
 		api.SSOAdmin = sso
 	}
 	mark := b.Mark()
-	_, err := identitycenter.FindInstance(ctx, sso, fast()...)
+	_, err := identitycenter.FindInstance(ctx, sso, awstest.Fast()...)
 	if !errors.Is(err, identitycenter.ErrNotEnabled) {
 		t.Fatalf("err = %v, want ErrNotEnabled", err)
 	}
 	t.Logf("%v", err)
 	// A real run (a dry run plans instead: see noinstance_test.go).
-	_, err = identitycenter.EnsureAccess(ctx, api, validAccess(), fast()...)
+	_, err = identitycenter.EnsureAccess(ctx, api, validAccess(), awstest.Fast()...)
 	if !errors.Is(err, identitycenter.ErrNotEnabled) {
 		t.Fatalf("EnsureAccess: err = %v, want ErrNotEnabled", err)
 	}
 	b.RequireNoMutations(t, mark)
 	o := newOrg(t, ctx, b)
-	inst, err := identitycenter.FindInstance(ctx, SSOAdmin(b), fast()...)
+	inst, err := identitycenter.FindInstance(ctx, SSOAdmin(b), awstest.Fast()...)
 	if err != nil || inst.ARN != o.instanceARN || inst.IdentityStoreID != o.storeID || inst.OwnerAccountID != o.mgmt || inst.Status != "ACTIVE" {
 		t.Fatalf("instance %+v, %v", inst, err)
 	}
@@ -157,7 +157,7 @@ func TestLoggingIsSilentUnlessAsked(t *testing.T) {
 	newOrg(t, ctx, b)
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if _, err := identitycenter.EnsurePermissionSet(ctx, apiFor(b), identitycenter.PermissionSetSpec{Name: "Logged"}, fast(foundation.WithLogger(logger))...); err != nil {
+	if _, err := identitycenter.EnsurePermissionSet(ctx, apiFor(b), identitycenter.PermissionSetSpec{Name: "Logged"}, awstest.Fast(foundation.WithLogger(logger))...); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(buf.Bytes(), []byte(`change="create sso:permission-set \"Logged\""`)) {

@@ -15,6 +15,7 @@ import (
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -113,28 +114,31 @@ func fullStrings(cs foundation.Changes) []string {
 }
 
 // requireNoIDs fails when a dry run without an instance returned an ID.
+// requireNoIDs checks that a dry run without an instance reports no
+// instance and only predicted IDs and ARNs (plan.Predict), which name what
+// they stand for.
 func requireNoIDs(t *testing.T, acc *identitycenter.Access) {
 	t.Helper()
 	if acc.Instance != (identitycenter.Instance{}) {
 		t.Errorf("instance %+v, want none", acc.Instance)
 	}
 	for _, u := range acc.Users {
-		if u.ID != "" {
+		if u.ID != plan.Predict("identity store user", u.UserName) {
 			t.Errorf("user %s: ID %q", u.UserName, u.ID)
 		}
 	}
 	for _, g := range acc.Groups {
-		if g.ID != "" {
+		if g.ID != plan.Predict("identity store group", g.DisplayName) {
 			t.Errorf("group %s: ID %q", g.DisplayName, g.ID)
 		}
 	}
 	for _, p := range acc.PermissionSets {
-		if p.ARN != "" || len(p.ProvisionedAccounts) > 0 {
+		if p.ARN != plan.Predict("permission set", p.Name) || len(p.ProvisionedAccounts) > 0 {
 			t.Errorf("permission set %s: ARN %q, provisioned to %v", p.Name, p.ARN, p.ProvisionedAccounts)
 		}
 	}
 	for _, a := range acc.Assignments.Assignments {
-		if a.PrincipalID != "" || a.PermissionSetARN != "" {
+		if !plan.IsPredicted(a.PrincipalID) || a.PermissionSetARN != plan.Predict("permission set", a.PermissionSet) {
 			t.Errorf("assignment %s: principal ID %q, permission set ARN %q", a, a.PrincipalID, a.PermissionSetARN)
 		}
 	}
@@ -150,7 +154,7 @@ func TestDryRunWithoutInstancePlansTheFirstRun(t *testing.T) {
 	n.createOrganization(t, ctx)
 	mgmt := n.b.AccountID(t)
 	accts, err := organizations.EnsureAccounts(ctx, n.b.Organizations(), organizations.AccountsSpec{
-		Accounts: []organizations.AccountSpec{{Name: "workload", Email: "workload@example.com"}}}, fast()...)
+		Accounts: []organizations.AccountSpec{{Name: "workload", Email: "workload@example.com"}}}, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +163,7 @@ func TestDryRunWithoutInstancePlansTheFirstRun(t *testing.T) {
 	spec := fullAccess(mgmt, member)
 
 	mark := n.b.Mark()
-	dry, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast(foundation.WithDryRun(true))...)
+	dry, err := identitycenter.EnsureAccess(ctx, n.api, spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil {
 		t.Fatalf("dry run without an instance: %v", err)
 	}
@@ -181,7 +185,7 @@ func TestDryRunWithoutInstancePlansTheFirstRun(t *testing.T) {
 
 	// A real run still refuses, without a write.
 	mark = n.b.Mark()
-	if _, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast()...); !errors.Is(err, identitycenter.ErrNotEnabled) {
+	if _, err := identitycenter.EnsureAccess(ctx, n.api, spec, awstest.Fast()...); !errors.Is(err, identitycenter.ErrNotEnabled) {
 		t.Fatalf("real run without an instance: err = %v, want ErrNotEnabled", err)
 	}
 	n.b.RequireNoMutations(t, mark)
@@ -190,7 +194,7 @@ func TestDryRunWithoutInstancePlansTheFirstRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark = n.b.Mark()
-	real, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast()...)
+	real, err := identitycenter.EnsureAccess(ctx, n.api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +204,7 @@ func TestDryRunWithoutInstancePlansTheFirstRun(t *testing.T) {
 	if m := n.b.MutatingCalls(mark); len(m) != len(real.Changes) {
 		t.Errorf("%d mutating calls, %d changes", len(m), len(real.Changes))
 	}
-	again, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast(foundation.WithDryRun(true))...)
+	again, err := identitycenter.EnsureAccess(ctx, n.api, spec, awstest.Fast(foundation.WithDryRun(true))...)
 	if err != nil || len(again.Changes) != 0 {
 		t.Errorf("dry run after the real run: %v\n%s", err, again.Changes)
 	}
@@ -215,7 +219,7 @@ func TestDryRunBeforeTheOrganization(t *testing.T) {
 	ctx := awstest.Context(t, 30*time.Second)
 	mgmt := n.b.AccountID(t)
 	spec := fullAccess(mgmt)
-	dryRun := fast(foundation.WithDryRun(true))
+	dryRun := awstest.Fast(foundation.WithDryRun(true))
 
 	mark := n.b.Mark()
 	dry, err := identitycenter.EnsureAccess(ctx, n.api, spec, dryRun...)
@@ -224,15 +228,15 @@ func TestDryRunBeforeTheOrganization(t *testing.T) {
 	}
 	requireNoIDs(t, dry)
 	u, err := identitycenter.EnsureUser(ctx, n.api, spec.Users[0], dryRun...)
-	if err != nil || u.ID != "" || !slices.Equal(changeLines(u.Changes), []string{`create identitystore:user alice`}) {
+	if err != nil || !plan.IsPredicted(u.ID) || !slices.Equal(changeLines(u.Changes), []string{`create identitystore:user alice`}) {
 		t.Errorf("EnsureUser: %v %+v", err, u)
 	}
 	g, err := identitycenter.EnsureGroup(ctx, n.api, spec.Groups[1], dryRun...)
-	if err != nil || g.ID != "" || !slices.Equal(changeLines(g.Changes), []string{`create identitystore:group Auditors`}) {
+	if err != nil || !plan.IsPredicted(g.ID) || !slices.Equal(changeLines(g.Changes), []string{`create identitystore:group Auditors`}) {
 		t.Errorf("EnsureGroup: %v %+v", err, g)
 	}
 	ps, err := identitycenter.EnsurePermissionSet(ctx, n.api, spec.PermissionSets[1], dryRun...)
-	if err != nil || ps.ARN != "" {
+	if err != nil || !plan.IsPredicted(ps.ARN) {
 		t.Fatalf("EnsurePermissionSet: %v %+v", err, ps)
 	}
 	if got, want := fullStrings(ps.Changes), fullStrings(dry.PermissionSet("Deploy").Changes); !slices.Equal(got, want) || len(got) != 5 {
@@ -251,13 +255,13 @@ func TestDryRunBeforeTheOrganization(t *testing.T) {
 	n.requireOnlyListInstances(t, mark)
 
 	// Real runs refuse.
-	if _, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast()...); !errors.Is(err, identitycenter.ErrNotEnabled) {
+	if _, err := identitycenter.EnsureAccess(ctx, n.api, spec, awstest.Fast()...); !errors.Is(err, identitycenter.ErrNotEnabled) {
 		t.Errorf("EnsureAccess: err = %v, want ErrNotEnabled", err)
 	}
-	if _, err := identitycenter.EnsureUser(ctx, n.api, spec.Users[0], fast()...); !errors.Is(err, identitycenter.ErrNotEnabled) {
+	if _, err := identitycenter.EnsureUser(ctx, n.api, spec.Users[0], awstest.Fast()...); !errors.Is(err, identitycenter.ErrNotEnabled) {
 		t.Errorf("EnsureUser: err = %v, want ErrNotEnabled", err)
 	}
-	if _, err := identitycenter.EnsurePermissionSet(ctx, n.api, spec.PermissionSets[0], fast()...); !errors.Is(err, identitycenter.ErrNotEnabled) {
+	if _, err := identitycenter.EnsurePermissionSet(ctx, n.api, spec.PermissionSets[0], awstest.Fast()...); !errors.Is(err, identitycenter.ErrNotEnabled) {
 		t.Errorf("EnsurePermissionSet: err = %v, want ErrNotEnabled", err)
 	}
 	n.requireOnlyListInstances(t, mark)
@@ -269,7 +273,7 @@ func TestDryRunBeforeTheOrganization(t *testing.T) {
 	if _, _, err := n.e.EnableIdentityCenter(); err != nil {
 		t.Fatal(err)
 	}
-	real, err := identitycenter.EnsureAccess(ctx, n.api, spec, fast()...)
+	real, err := identitycenter.EnsureAccess(ctx, n.api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}

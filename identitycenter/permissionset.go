@@ -13,11 +13,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // PermissionSet is what EnsurePermissionSet converged.
 type PermissionSet struct {
-	// ARN is empty in dry run for a permission set that would be created.
+	// ARN of the permission set; in dry run, for one that would be
+	// created, a placeholder (plan.Predict) that the same dry run's
+	// assignments plan with.
 	ARN  string
 	Name string
 	// ProvisionedAccounts are the accounts the permission set is
@@ -39,7 +42,9 @@ type PermissionSet struct {
 // update and the provisioning, or a failed provisioning) are re-provisioned
 // one by one even when nothing else changed, so a crashed run is finished
 // by the next one. A dry run without an instance plans the creation and
-// attachments (empty ARN) instead of returning ErrNotEnabled.
+// attachments (predicted ARN) instead of returning ErrNotEnabled. On a
+// failure after a write, the error carries a *foundation.IncompleteError
+// listing the changes made.
 func EnsurePermissionSet(ctx context.Context, api API, spec PermissionSetSpec, opts ...foundation.Option) (*PermissionSet, error) {
 	spec = spec.withDefaults()
 	var f faults
@@ -54,7 +59,11 @@ func EnsurePermissionSet(ctx context.Context, api API, spec PermissionSetSpec, o
 	if err := r.resolveInstance(ctx, spec.InstanceARN, "", true, false); err != nil {
 		return nil, err
 	}
-	return r.ensurePermissionSet(ctx, spec)
+	ps, err := r.ensurePermissionSet(ctx, spec, r.rec)
+	if err != nil {
+		return nil, r.rec.Fail(err)
+	}
+	return ps, nil
 }
 
 // psState is what a permission set has, as read (or as created).
@@ -66,7 +75,9 @@ type psState struct {
 	tags     map[string]string
 }
 
-func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec) (*PermissionSet, error) {
+// ensurePermissionSet converges one permission set, recording its changes
+// in rec (whose Changes are the result's).
+func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec *plan.Recorder) (*PermissionSet, error) {
 	if err := r.loadPermissionSets(ctx); err != nil {
 		return nil, err
 	}
@@ -78,11 +89,8 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec) (*Pe
 	fresh := false // created by this run: nothing attached yet, provisioned nowhere
 	if ps == nil {
 		c := foundation.Change{Action: foundation.ActionCreate, Resource: ResPermissionSet, ID: s.Name}
-		if r.o.DryRun {
-			ps, fresh = &types.PermissionSet{Name: aws.String(s.Name)}, true
-			r.setPermissionSet(ps)
-			r.record(&res.Changes, c)
-		} else {
+		raced := false
+		applied, err := rec.Do(ctx, c, func(ctx context.Context) error {
 			in := &ssoadmin.CreatePermissionSetInput{
 				InstanceArn: aws.String(r.instanceARN), Name: aws.String(s.Name),
 				SessionDuration: aws.String(FormatDuration(s.SessionDuration)), Tags: tagList(s.Tags),
@@ -96,21 +104,34 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec) (*Pe
 			out, err := r.api.SSOAdmin.CreatePermissionSet(ctx, in, retryConflict)
 			switch {
 			case err == nil && out.PermissionSet != nil:
-				ps, fresh = out.PermissionSet, true
-				r.setPermissionSet(ps)
-				r.record(&res.Changes, c)
+				ps = out.PermissionSet
+				return nil
 			case is[*types.ConflictException](err):
 				// A permission set of that name exists (created
 				// concurrently, or by a create whose answer was lost):
-				// find it and converge it.
-				if ps, err = r.findPermissionSet(ctx, s.Name); err != nil {
-					return nil, wrap("create", err)
-				}
+				// not this run's change; find it and converge it below.
+				raced = true
+				return plan.Unchanged
 			case err == nil:
-				return nil, wrap("create", fmt.Errorf("empty answer"))
+				return wrap("create", fmt.Errorf("empty answer"))
 			default:
+				return wrap("create", err)
+			}
+		})
+		switch {
+		case err != nil:
+			return nil, err
+		case !applied:
+			// Planned: the run's assignments plan with the predicted ARN.
+			ps, fresh = &types.PermissionSet{Name: aws.String(s.Name), PermissionSetArn: aws.String(plan.Predict("permission set", s.Name))}, true
+			r.setPermissionSet(ps)
+		case raced:
+			if ps, err = r.findPermissionSet(ctx, s.Name); err != nil {
 				return nil, wrap("create", err)
 			}
+		default:
+			fresh = true
+			r.setPermissionSet(ps)
 		}
 	}
 	res.ARN = aws.ToString(ps.PermissionSetArn)
@@ -126,12 +147,14 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec) (*Pe
 	}
 	changed := false // anything that needs re-provisioning
 	write := func(step string, c foundation.Change, fn func() error) error {
-		if !r.o.DryRun {
+		if err := rec.Write(ctx, c, func(context.Context) error {
 			if err := fn(); err != nil {
 				return wrap(step, err)
 			}
+			return nil
+		}); err != nil {
+			return err
 		}
-		r.record(&res.Changes, c)
 		if c.Resource != ResPermissionSetTags {
 			changed = true
 		}
@@ -341,12 +364,13 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec) (*Pe
 	}
 
 	if !fresh {
-		accounts, err := r.provision(ctx, s.Name, res.ARN, changed, &res.Changes)
+		accounts, err := r.provision(ctx, s.Name, res.ARN, changed, rec)
 		if err != nil {
 			return nil, err
 		}
 		res.ProvisionedAccounts = accounts
 	}
+	res.Changes = rec.Changes()
 	return res, nil
 }
 
@@ -465,7 +489,7 @@ func (r *run) managedAttached(ctx context.Context, psARN, policyARN string) bool
 // set, so every provisioned account is re-provisioned at once
 // (ALL_PROVISIONED_ACCOUNTS). Otherwise only the accounts AWS lists as
 // LATEST_PERMISSION_SET_NOT_PROVISIONED are, one by one.
-func (r *run) provision(ctx context.Context, name, arn string, changed bool, changes *foundation.Changes) ([]string, error) {
+func (r *run) provision(ctx context.Context, name, arn string, changed bool, rec *plan.Recorder) ([]string, error) {
 	accounts, err := r.provisionedAccounts(ctx, arn, "")
 	if err != nil {
 		return nil, fmt.Errorf("identitycenter: permission set %q: %w", name, err)
@@ -476,7 +500,7 @@ func (r *run) provision(ctx context.Context, name, arn string, changed bool, cha
 	if changed {
 		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResProvisioning, ID: name + "/" + string(types.ProvisionTargetTypeAllProvisionedAccounts),
 			Diffs: []foundation.Diff{{Field: "Accounts", To: strings.Join(accounts, ",")}}}
-		if err := r.provisionTo(ctx, name, arn, types.ProvisionTargetTypeAllProvisionedAccounts, "", c, changes); err != nil {
+		if err := r.provisionTo(ctx, name, arn, types.ProvisionTargetTypeAllProvisionedAccounts, "", c, rec); err != nil {
 			return nil, err
 		}
 		return accounts, nil
@@ -488,7 +512,7 @@ func (r *run) provision(ctx context.Context, name, arn string, changed bool, cha
 	for _, acct := range stale {
 		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResProvisioning, ID: name + "/" + acct,
 			Diffs: []foundation.Diff{{Field: "ProvisioningStatus", From: string(types.ProvisioningStatusLatestPermissionSetNotProvisioned), To: string(types.ProvisioningStatusLatestPermissionSetProvisioned)}}}
-		if err := r.provisionTo(ctx, name, arn, types.ProvisionTargetTypeAwsAccount, acct, c, changes); err != nil {
+		if err := r.provisionTo(ctx, name, arn, types.ProvisionTargetTypeAwsAccount, acct, c, rec); err != nil {
 			return nil, err
 		}
 	}
@@ -513,16 +537,17 @@ func (r *run) provisionedAccounts(ctx context.Context, arn string, status types.
 	return slices.Compact(accounts), nil
 }
 
-// provisionTo calls ProvisionPermissionSet and waits for it.
-func (r *run) provisionTo(ctx context.Context, name, arn string, target types.ProvisionTargetType, account string, c foundation.Change, changes *foundation.Changes) error {
+// provisionTo calls ProvisionPermissionSet and waits for it; the change
+// is recorded once the provisioning succeeded.
+func (r *run) provisionTo(ctx context.Context, name, arn string, target types.ProvisionTargetType, account string, c foundation.Change, rec *plan.Recorder) error {
 	label := account
 	if label == "" {
 		label = string(target)
 	}
-	if r.o.DryRun {
-		r.record(changes, c)
-		return nil
-	}
+	return rec.Write(ctx, c, func(ctx context.Context) error { return r.provisionWrite(ctx, name, arn, target, account, label) })
+}
+
+func (r *run) provisionWrite(ctx context.Context, name, arn string, target types.ProvisionTargetType, account, label string) error {
 	in := &ssoadmin.ProvisionPermissionSetInput{InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn), TargetType: target}
 	if account != "" {
 		in.TargetId = aws.String(account)
@@ -537,7 +562,7 @@ func (r *run) provisionTo(ctx context.Context, name, arn string, target types.Pr
 	}
 	reqID := aws.ToString(st.RequestId)
 	r.log.Debug("provisioning", slog.String("permissionSet", name), slog.String("target", label), slog.String("request", reqID))
-	err = r.o.Poll(ctx, fmt.Sprintf("permission set %q provisioning to %s (request %s)", name, label, reqID), func(ctx context.Context) (bool, error) {
+	err = r.rec.Wait(ctx, r.o, fmt.Sprintf("permission set %q provisioning to %s (request %s)", name, label, reqID), func(ctx context.Context) (bool, error) {
 		switch st.Status {
 		case types.StatusValuesSucceeded:
 			return true, nil
@@ -567,7 +592,6 @@ func (r *run) provisionTo(ctx context.Context, name, arn string, target types.Pr
 		}
 		return fmt.Errorf("identitycenter: permission set %q: provision to %s: %w", name, label, err)
 	}
-	r.record(changes, c)
 	return nil
 }
 

@@ -2,10 +2,10 @@ package identitycenter
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -225,7 +226,7 @@ func (s ConfigSpec) sections(allowNone bool) ([]section, faults) {
 	names := map[string]string{} // name -> the field that produced it first
 	for i, p := range s.Profiles {
 		path := fmt.Sprintf("spec.Profiles[%d]", i)
-		checkAccount(&f, path+".AccountID", p.AccountID)
+		checkAccount(&f, path+".AccountID", p.AccountID, false)
 		if len(p.PermissionSets) == 0 {
 			f.add(path+".PermissionSets", "", "must name at least one permission set")
 		}
@@ -600,14 +601,26 @@ func WriteConfigFile(path string, spec ConfigSpec, pruneGenerated bool, opts ...
 	if err != nil {
 		return nil, fmt.Errorf("%w (file %s)", err, path)
 	}
-	for _, c := range changes {
-		o.Logger.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", o.DryRun))
-	}
-	if o.DryRun || bytes.Equal(out, existing) {
+	if len(changes) == 0 {
 		return changes, nil
 	}
-	if err := writeAtomic(target, out); err != nil {
-		return nil, fmt.Errorf("identitycenter: aws config %s: %w", path, err)
+	// The file is written once for all its changes: the first gates the
+	// write, the others are made by the same write.
+	rec := plan.New(o)
+	err = rec.Write(context.Background(), changes[0], func(context.Context) error {
+		if bytes.Equal(out, existing) {
+			return nil
+		}
+		if err := writeAtomic(target, out); err != nil {
+			return fmt.Errorf("identitycenter: aws config %s: %w", path, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range changes[1:] {
+		rec.Also(c)
 	}
 	return changes, nil
 }

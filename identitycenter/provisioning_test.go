@@ -25,14 +25,14 @@ func TestChangedInlinePolicyIsReprovisionedEverywhere(t *testing.T) {
 	ctx := awstest.Context(t, 30*time.Second)
 	o := newOrg(t, ctx, b, seed001Accounts...)
 	spec := withoutTags(b, seed001(o, seed001Accounts...))
-	if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...); err != nil {
+	if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	var reqs requests
 	api := apiFor(b, reqs.option())
 	spec.PermissionSets[0].InlinePolicy = provisionersPolicy("cloudwatch:*")
 	mark := b.Mark()
-	got, err := identitycenter.EnsureAccess(ctx, api, spec, fast()...)
+	got, err := identitycenter.EnsureAccess(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestChangedInlinePolicyIsReprovisionedEverywhere(t *testing.T) {
 	}
 	verifyAccess(t, ctx, b, o, spec) // LATEST_PERMISSION_SET_PROVISIONED in both, nothing stale
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+		again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -76,13 +76,13 @@ func TestCrashBetweenUpdateAndProvisionIsFinishedByNextRun(t *testing.T) {
 	ctx := awstest.Context(t, 30*time.Second)
 	o := newOrg(t, ctx, b, seed001Accounts...)
 	spec := seed001(o, seed001Accounts...)
-	if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...); err != nil {
+	if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	spec.PermissionSets[0].InlinePolicy = provisionersPolicy("xray:*")
 	f := e.FailAlways(emulator.Match{Service: "sso", Operation: "ProvisionPermissionSet"},
 		emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected: the run stops here"})
-	_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+	_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 	var ade *types.AccessDeniedException
 	if !errors.As(err, &ade) {
 		t.Fatalf("err = %v, want the injected AccessDeniedException", err)
@@ -96,7 +96,7 @@ func TestCrashBetweenUpdateAndProvisionIsFinishedByNextRun(t *testing.T) {
 	}
 	var reqs requests
 	api := apiFor(b, reqs.option())
-	got, err := identitycenter.EnsureAccess(ctx, api, spec, fast()...)
+	got, err := identitycenter.EnsureAccess(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestCrashBetweenUpdateAndProvisionIsFinishedByNextRun(t *testing.T) {
 	}
 	verifyAccess(t, ctx, b, o, spec)
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, fast()...)
+		again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}

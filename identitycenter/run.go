@@ -18,6 +18,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/bounded"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -104,30 +105,26 @@ type run struct {
 	instanceARN string
 	storeID     string
 	instance    *Instance // when looked up with ListInstances
+	// rec gates the call's writes and records its changes.
+	rec *plan.Recorder
+
 	// noInstance is the error (matching ErrNotEnabled) of a dry run that
 	// found no instance: the run then plans on an empty instance, as if
 	// it had just been enabled, and makes no further call.
 	noInstance error
 
 	mu     sync.Mutex
-	users  map[string]string // user name -> ID ("" while only predicted, in dry run)
-	groups map[string]string // display name -> ID ("" while only predicted)
+	users  map[string]string // user name -> ID (plan.Predict while only planned, in dry run)
+	groups map[string]string // display name -> ID (plan.Predict while only planned)
 
 	psOnce sync.Once
 	psErr  error
-	sets   map[string]*types.PermissionSet // name -> permission set; ARN "" while only predicted
+	sets   map[string]*types.PermissionSet // name -> permission set; ARN plan.Predict while only planned
 }
 
 func newRun(api API, opts []foundation.Option) *run {
 	o := call.Resolve(opts...)
-	return &run{api: api, o: o, log: o.Logger, users: map[string]string{}, groups: map[string]string{}}
-}
-
-func (r *run) record(changes *foundation.Changes, c foundation.Change) {
-	r.mu.Lock()
-	*changes = append(*changes, c)
-	r.mu.Unlock()
-	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
+	return &run{api: api, o: o, log: o.Logger, rec: plan.New(o), users: map[string]string{}, groups: map[string]string{}}
 }
 
 // resolveInstance fills instanceARN and storeID from the spec or, when one
@@ -141,7 +138,9 @@ func (r *run) resolveInstance(ctx context.Context, instanceARN, storeID string, 
 	}
 	inst, err := findInstance(ctx, r.api.SSOAdmin, r.o, instanceARN)
 	if err != nil {
-		if r.o.DryRun && instanceARN == "" && errors.Is(err, ErrNotEnabled) {
+		// A read that plans on the state planned writes would make: a dry
+		// run goes on without an instance, as if it had just been enabled.
+		if r.rec.Planning() && instanceARN == "" && errors.Is(err, ErrNotEnabled) {
 			// Nothing exists without an instance: plan what a run would
 			// do once it is enabled, without IDs.
 			r.instanceARN, r.storeID, r.noInstance = "", "", err

@@ -46,9 +46,10 @@ const (
 )
 
 // DefaultAssignmentConcurrency is how many CreateAccountAssignment (or
-// DeleteAccountAssignment) requests EnsureAssignments keeps outstanding at
-// once by default: AWS processes at most 10 outstanding assignment
-// creations per instance and refuses more. It is also the maximum.
+// DeleteAccountAssignment) requests EnsureAssignments and EnsureAccess keep
+// outstanding at once by default: AWS processes at most 10 outstanding
+// assignment creations per instance and refuses more. It is also the
+// maximum: foundation.WithConcurrency sets fewer, and more is capped.
 const DefaultAssignmentConcurrency = 10
 
 // UserSpec is a user of the Identity Center directory, found by UserName.
@@ -234,7 +235,9 @@ func (p Principal) String() string {
 type AssignmentSpec struct {
 	Principals     []Principal
 	PermissionSets []string // permission set names
-	Accounts       []string // 12-digit account IDs
+	// Accounts are 12-digit account IDs. In a dry run an account ID
+	// predicted by organizations' dry run (plan.IsPredicted) is accepted.
+	Accounts []string
 }
 
 // AssignmentsSpec is the account assignments wanted.
@@ -259,17 +262,6 @@ type AssignmentsSpec struct {
 	// no AssignmentSpec names any longer can have its assignments of the
 	// spec's permission sets removed. Only with Prune.
 	PruneAccounts []string
-
-	// Concurrency is how many assignment creations (or deletions) are
-	// outstanding at once: 1 to 10, zero means DefaultAssignmentConcurrency.
-	Concurrency int
-}
-
-func (s AssignmentsSpec) withDefaults() AssignmentsSpec {
-	if s.Concurrency == 0 {
-		s.Concurrency = DefaultAssignmentConcurrency
-	}
-	return s
 }
 
 // AccessSpec is a whole Identity Center setup: users, groups with their
@@ -289,10 +281,9 @@ type AccessSpec struct {
 	PermissionSets []PermissionSetSpec
 	Assignments    []AssignmentSpec
 
-	// Prune, PruneAccounts and Concurrency are as in AssignmentsSpec.
+	// Prune and PruneAccounts are as in AssignmentsSpec.
 	Prune         bool
 	PruneAccounts []string
-	Concurrency   int
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -278,26 +279,36 @@ func printable(s string) bool {
 	return true
 }
 
-func checkAccount(f *faults, field, id string) {
-	if !accountRe.MatchString(id) {
+// checkAccount checks an account ID; planning says the call is a dry run,
+// where an account ID predicted by organizations' dry run is accepted.
+func checkAccount(f *faults, field, id string, planning bool) {
+	switch {
+	case plan.IsPredicted(id):
+		if !planning {
+			f.add(field, id, "is an account ID a dry run predicted, not an account's: a real run needs the ID of an account that exists")
+		}
+	case !accountRe.MatchString(id):
 		f.add(field, id, "must be a 12-digit account ID")
 	}
 }
 
-// Validate reports every fault of the spec (defaults applied) in one error
-// matching foundation.ErrInvalidSpec. A principal or permission set that
-// does not exist is not a fault of the spec: EnsureAssignments reports it
-// after looking it up.
-func (s AssignmentsSpec) Validate() error {
+// Validate reports every fault of the spec in one error matching
+// foundation.ErrInvalidSpec. A principal or permission set that does not
+// exist is not a fault of the spec: EnsureAssignments reports it after
+// looking it up. Validate checks the spec for a real run: an account ID
+// predicted by a dry run is refused (EnsureAssignments accepts it in a dry
+// run).
+func (s AssignmentsSpec) Validate() error { return s.faults(false).err() }
+
+func (s AssignmentsSpec) faults(planning bool) faults {
 	var f faults
-	s = s.withDefaults()
 	checkInstanceARN(&f, "spec.InstanceARN", s.InstanceARN)
 	checkIdentityStoreID(&f, "spec.IdentityStoreID", s.IdentityStoreID)
-	checkAssignments(&f, s.Assignments, s.Prune, s.PruneAccounts, s.Concurrency)
-	return f.err()
+	checkAssignments(&f, s.Assignments, s.Prune, s.PruneAccounts, planning)
+	return f
 }
 
-func checkAssignments(f *faults, as []AssignmentSpec, prune bool, pruneAccounts []string, conc int) {
+func checkAssignments(f *faults, as []AssignmentSpec, prune bool, pruneAccounts []string, planning bool) {
 	for i, a := range as {
 		path := fmt.Sprintf("spec.Assignments[%d]", i)
 		if len(a.Principals) == 0 {
@@ -326,29 +337,28 @@ func checkAssignments(f *faults, as []AssignmentSpec, prune bool, pruneAccounts 
 			checkPermissionSetName(f, fmt.Sprintf("%s.PermissionSets[%d]", path, j), n)
 		}
 		for j, id := range a.Accounts {
-			checkAccount(f, fmt.Sprintf("%s.Accounts[%d]", path, j), id)
+			checkAccount(f, fmt.Sprintf("%s.Accounts[%d]", path, j), id, planning)
 		}
 	}
 	if len(pruneAccounts) > 0 && !prune {
 		f.add("spec.PruneAccounts", "", "is only used with Prune")
 	}
 	for j, id := range pruneAccounts {
-		checkAccount(f, fmt.Sprintf("spec.PruneAccounts[%d]", j), id)
-	}
-	if conc < 1 || conc > DefaultAssignmentConcurrency {
-		f.add("spec.Concurrency", fmt.Sprint(conc), fmt.Sprintf("must be 1 to %d (AWS processes at most 10 outstanding assignment requests); 0 means %d",
-			DefaultAssignmentConcurrency, DefaultAssignmentConcurrency))
+		checkAccount(f, fmt.Sprintf("spec.PruneAccounts[%d]", j), id, planning)
 	}
 }
 
 // Validate reports every fault of the spec in one error matching
 // foundation.ErrInvalidSpec, including references to principals and
-// permission sets the spec does not declare.
+// permission sets the spec does not declare. It checks the spec for a real
+// run: an account ID predicted by a dry run is refused (EnsureAccess
+// accepts it in a dry run).
 func (s AccessSpec) Validate() error {
-	return s.faults().err()
+	return s.faults(false).err()
 }
 
-func (s AccessSpec) faults() faults {
+// faults checks the spec; planning says the call is a dry run.
+func (s AccessSpec) faults(planning bool) faults {
 	var f faults
 	checkInstanceARN(&f, "spec.InstanceARN", s.InstanceARN)
 	checkIdentityStoreID(&f, "spec.IdentityStoreID", s.IdentityStoreID)
@@ -382,11 +392,7 @@ func (s AccessSpec) faults() faults {
 		}
 		sets[p.Name] = true
 	}
-	conc := s.Concurrency
-	if conc == 0 {
-		conc = DefaultAssignmentConcurrency
-	}
-	checkAssignments(&f, s.Assignments, s.Prune, s.PruneAccounts, conc)
+	checkAssignments(&f, s.Assignments, s.Prune, s.PruneAccounts, planning)
 	for i, a := range s.Assignments {
 		for j, p := range a.Principals {
 			field := fmt.Sprintf("spec.Assignments[%d].Principals[%d]", i, j)

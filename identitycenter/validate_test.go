@@ -105,7 +105,6 @@ func TestInvalidSpecsAreRejectedBeforeAnyCall(t *testing.T) {
 		{"given name missing", func(s *identitycenter.AccessSpec) { s.Users[0].GivenName = "" }, "spec.Users[0].GivenName", "required"},
 		{"undeclared member", func(s *identitycenter.AccessSpec) { s.Groups[0].Members = []string{"bob"} }, "spec.Groups[0].Members[0]", "not a user declared"},
 		{"user declared twice", func(s *identitycenter.AccessSpec) { s.Users = append(s.Users, s.Users[0]) }, "spec.Users[1].UserName", "declared twice"},
-		{"concurrency over 10", func(s *identitycenter.AccessSpec) { s.Concurrency = 11 }, "spec.Concurrency", "1 to 10"},
 		{"prune accounts without prune", func(s *identitycenter.AccessSpec) { s.PruneAccounts = []string{"111122223333"} }, "spec.PruneAccounts", "only used with Prune"},
 		{"instance ARN", func(s *identitycenter.AccessSpec) { s.InstanceARN = "arn:aws:sso:::instance/nope" }, "spec.InstanceARN", "instance ARN"},
 		{"identity store ID", func(s *identitycenter.AccessSpec) { s.IdentityStoreID = "d-xyz" }, "spec.IdentityStoreID", "identity store ID"},
@@ -178,7 +177,7 @@ func TestValidSpecsPassValidation(t *testing.T) {
 		PermissionsBoundary:     &identitycenter.PermissionsBoundary{CustomerManagedPolicy: &identitycenter.CustomerManagedPolicy{Name: "Boundary"}},
 		Tags:                    map[string]string{"team": "platform", "cost-center": "1234"},
 	})
-	s.Concurrency, s.Prune, s.PruneAccounts = 1, true, []string{"444455556666"}
+	s.Prune, s.PruneAccounts = true, []string{"444455556666"}
 	s.IdentityStoreID, s.InstanceARN = "d-1234567890", "arn:aws:sso:::instance/ssoins-1234567890abcdef"
 	if err := s.Validate(); err != nil {
 		t.Error(err)
