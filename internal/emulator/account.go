@@ -67,7 +67,7 @@ func rootIdentity(accountID, accessKey string) identity {
 // as the assumed role; a 12-digit key acts as that account's root user (as in
 // LocalStack); any other key acts as the management account's root user.
 // Called with e.mu held.
-func (e *Emulator) identify(accessKey string) (identity, *APIError) {
+func (e *engine) identify(accessKey string) (identity, *APIError) {
 	if s, ok := e.sessions[accessKey]; ok {
 		if !e.now().Before(s.expires) {
 			return identity{}, errorf(http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired")

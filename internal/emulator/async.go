@@ -13,7 +13,7 @@ const DefaultAsyncDuration = 30 * time.Second
 // settles after its count of describes (TableActivationDescribes, ...),
 // whichever comes first, so a client that waits without polling is served
 // as AWS would serve it. Called with e.mu held, before every request.
-func (e *Emulator) settleDue() {
+func (e *engine) settleDue() {
 	now := e.now()
 	due := func(since time.Time) bool {
 		return !since.IsZero() && !now.Before(since.Add(e.opts.AsyncDuration))
@@ -24,3 +24,7 @@ func (e *Emulator) settleDue() {
 		}
 	}
 }
+
+// epochSeconds renders a timestamp as the JSON protocols do: seconds since
+// the epoch, with milliseconds.
+func epochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }

@@ -57,7 +57,7 @@ const ControlPrefix = "/_foundation/"
 
 // withControl serves the control API under ControlPrefix and everything
 // else as AWS requests to e.
-func withControl(e *Emulator) http.Handler {
+func withControl(e *engine) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, ControlPrefix) {
 			e.serveControl(w, r)
@@ -71,7 +71,7 @@ func withControl(e *Emulator) http.Handler {
 // replaces the emulator's state, before any request sees it; the
 // foundation-emulator command uses it to recreate its -accounts. Nil
 // removes it.
-func (e *Emulator) OnReset(setup func(*Emulator) error) {
+func (e *engine) OnReset(setup func(*engine) error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.onReset = setup
@@ -82,8 +82,8 @@ func (e *Emulator) OnReset(setup func(*Emulator) error) {
 // the same Options, then set up by the OnReset function. The *Emulator stays
 // the same, so Servers and callers holding it see the new state. A request
 // in flight is served wholly against the old state or the new one.
-func (e *Emulator) Reset() error {
-	fresh := New(e.opts) // opts never change after New
+func (e *engine) Reset() error {
+	fresh := newEngine(e.opts) // opts never change after New
 	e.mu.Lock()
 	setup := e.onReset
 	e.mu.Unlock()
@@ -196,7 +196,7 @@ func describeFault(f *Fault) controlFault {
 	return cf
 }
 
-func (e *Emulator) describeFaults() []controlFault {
+func (e *engine) describeFaults() []controlFault {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]controlFault, 0, len(e.faults))
@@ -206,7 +206,7 @@ func (e *Emulator) describeFaults() []controlFault {
 	return out
 }
 
-func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
+func (e *engine) serveControl(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, ControlPrefix)
 	method := func(allowed ...string) bool {
 		for _, m := range allowed {
@@ -297,7 +297,7 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 
 // readControlFaults decodes one fault object or a list of them, rejecting
 // unknown fields so a misspelt key does not silently match every call.
-func (e *Emulator) readControlFaults(w http.ResponseWriter, r *http.Request) ([]*Fault, error) {
+func (e *engine) readControlFaults(w http.ResponseWriter, r *http.Request) ([]*Fault, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
 		return nil, err

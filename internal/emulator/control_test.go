@@ -134,7 +134,7 @@ func TestControlResetCoversEveryField(t *testing.T) {
 	handled := map[string]bool{"opts": true, "onReset": true, "mu": true, // kept
 		"rnd": true, "accounts": true, "sessions": true, "globals": true, "services": true,
 		"calls": true, "faults": true, "reqSeq": true} // replaced
-	typ := reflect.TypeFor[Emulator]()
+	typ := reflect.TypeFor[engine]()
 	for i := range typ.NumField() {
 		name := typ.Field(i).Name
 		require.True(t, handled[name], "Emulator.%s: Reset (control.go) must replace it with the fresh emulator's, and this test list it", name)

@@ -446,7 +446,7 @@ func ddbCreateTable(c *Ctx) (any, error) {
 		id:      ddbNewUUID(),
 		arn:     fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", c.Region, c.Account.ID, name),
 		created: c.e.now(),
-		status:  ddbCreating, settleIn: c.e.opts.TableActivationDescribes, since: c.e.now(),
+		status:  ddbCreating, settleIn: c.e.settings().TableActivationDescribes, since: c.e.now(),
 		keySchema: in.KeySchema, attrDefs: in.AttributeDefinitions,
 		billingMode: in.BillingMode, tableClass: in.TableClass,
 		sse: sse, deletionProtection: in.DeletionProtectionEnabled,
@@ -495,8 +495,6 @@ type ddbSSEDescription struct {
 	SSEType         string `json:",omitempty"`
 	KMSMasterKeyArn string `json:",omitempty"`
 }
-
-func epochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 // description is the table's TableDescription as of now.
 func (t *table) description() ddbTableDescription {
@@ -670,7 +668,7 @@ func ddbUpdateTable(c *Ctx) (any, error) {
 		t.deletionProtection = *in.DeletionProtectionEnabled
 	}
 	if changed {
-		t.startTransition(ddbUpdating, c.e.opts.TableActivationDescribes, c.e.now())
+		t.startTransition(ddbUpdating, c.e.settings().TableActivationDescribes, c.e.now())
 	}
 	return map[string]any{"TableDescription": t.description()}, nil
 }
@@ -851,6 +849,10 @@ func ddbUntagResource(c *Ctx) (any, error) {
 	return nil, nil
 }
 
+// ddbTagPaging is how ListTagsOfResource rejects a NextToken (the
+// operation takes no page size).
+var ddbTagPaging = paging{badToken: func() *APIError { return ddbValidation("Invalid NextToken") }}
+
 // ddbListTagsOfResource pages through the tags in key order; NextToken is
 // the last key returned.
 func ddbListTagsOfResource(c *Ctx) (any, error) {
@@ -865,18 +867,13 @@ func ddbListTagsOfResource(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	keys := sortedKeys(t.tags)
-	if in.NextToken != "" {
-		after, err := base64.RawURLEncoding.DecodeString(in.NextToken)
-		if err != nil {
-			return nil, ddbValidation("Invalid NextToken")
-		}
-		keys = keys[sort.Search(len(keys), func(i int) bool { return keys[i] > string(after) }):]
+	keys, next, apiErr := paginate(c, sortedKeys(t.tags), func(k string) string { return k }, in.NextToken, nil, ddbTagPaging)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	out := map[string]any{}
-	if n := c.PageSize(0); len(keys) > n {
-		keys = keys[:n]
-		out["NextToken"] = base64.RawURLEncoding.EncodeToString([]byte(keys[n-1]))
+	if next != "" {
+		out["NextToken"] = next
 	}
 	tags := make([]ddbTag, 0, len(keys))
 	for _, k := range keys {
@@ -911,9 +908,10 @@ type ddbSSESnapshot struct {
 
 // ddbSnapshot returns account ID -> region -> table name -> state. Status
 // is the settled one, so a snapshot does not depend on DescribeTable calls.
-func ddbSnapshot(e *Emulator) map[string]any {
+func ddbSnapshot(e *engine) map[string]any {
 	out := map[string]any{}
-	for id, a := range e.accounts {
+	for _, a := range e.allAccounts() {
+		id := a.ID
 		regions := map[string]map[string]ddbTableSnapshot{}
 		for region, tables := range ddbAcctTables(a) {
 			if len(tables) == 0 {
@@ -1867,9 +1865,8 @@ func (p *ddbParser) parsePath() (ddbPath, *APIError) {
 
 // ddbSettle activates the tables that have been in a transitional status
 // for Options.AsyncDuration.
-func ddbSettle(e *Emulator, due func(time.Time) bool) {
-	for _, id := range sortedKeys(e.accounts) {
-		a := e.accounts[id]
+func ddbSettle(e *engine, due func(time.Time) bool) {
+	for _, a := range e.allAccounts() {
 		for _, region := range sortedKeys(ddbAcctTables(a)) {
 			for _, t := range ddbAcctTables(a)[region] {
 				if t.transitional() && due(t.since) {

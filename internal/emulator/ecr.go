@@ -295,7 +295,7 @@ func (r *ecrRepo) out() map[string]any {
 		"registryId":                 r.registry,
 		"repositoryName":             r.name,
 		"repositoryUri":              r.uri,
-		"createdAt":                  kmsEpoch(r.created),
+		"createdAt":                  epochSeconds(r.created),
 		"imageTagMutability":         r.mutability,
 		"imageScanningConfiguration": map[string]bool{"scanOnPush": r.scanOnPush},
 		"encryptionConfiguration":    r.encryption,
@@ -419,15 +419,7 @@ func ecrDescribeRepositories(c *Ctx) (any, error) {
 		}
 		return map[string]any{"repositories": out}, nil
 	}
-	limit := 0
-	if in.MaxResults != nil {
-		if *in.MaxResults < 1 || *in.MaxResults > 1000 {
-			return nil, ecrInvalid("maxResults", "Member must have value between 1 and 1000")
-		}
-		limit = *in.MaxResults
-	}
-	page, next, err := kmsMarkerPage(c, sortedKeys(r.repos), func(s string) string { return s }, in.NextToken, limit,
-		ecrInvalid("nextToken", "Invalid pagination token"))
+	page, next, err := paginate(c, sortedKeys(r.repos), func(s string) string { return s }, in.NextToken, in.MaxResults, ecrPaging)
 	if err != nil {
 		return nil, err
 	}
@@ -1152,16 +1144,11 @@ type ecrImageList struct {
 	} `json:"filter"`
 }
 
-func (in *ecrImageList) page(c *Ctx, keys []string) ([]string, string, *APIError) {
-	limit := 0
-	if in.MaxResults != nil {
-		if *in.MaxResults < 1 || *in.MaxResults > 1000 {
-			return nil, "", ecrInvalid("maxResults", "Member must have value between 1 and 1000")
-		}
-		limit = *in.MaxResults
-	}
-	return kmsMarkerPage(c, keys, func(s string) string { return s }, in.NextToken, limit,
-		ecrInvalid("nextToken", "Invalid pagination token"))
+// ecrPaging is how ECR list operations reject a maxResults or nextToken.
+var ecrPaging = paging{
+	max:      1000,
+	badLimit: func(int) *APIError { return ecrInvalid("maxResults", "Member must have value between 1 and 1000") },
+	badToken: func() *APIError { return ecrInvalid("nextToken", "Invalid pagination token") },
 }
 
 func (in *ecrImageList) wants(tagged bool) (bool, *APIError) {
@@ -1206,7 +1193,7 @@ func ecrListImages(c *Ctx) (any, error) {
 			ids[d+"\x00"+t] = img.id(t)
 		}
 	}
-	page, next, err := in.page(c, sortedKeys(ids))
+	page, next, err := paginate(c, sortedKeys(ids), func(s string) string { return s }, in.NextToken, in.MaxResults, ecrPaging)
 	if err != nil {
 		return nil, err
 	}
@@ -1235,7 +1222,7 @@ func ecrDescribeImages(c *Ctx) (any, error) {
 	}
 	detail := func(img *ecrImage) map[string]any {
 		m := map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "imageDigest": img.digest,
-			"imageSizeInBytes": img.size, "imagePushedAt": kmsEpoch(img.pushed), "imageManifestMediaType": img.mediaType}
+			"imageSizeInBytes": img.size, "imagePushedAt": epochSeconds(img.pushed), "imageManifestMediaType": img.mediaType}
 		if len(img.tags) > 0 {
 			m["imageTags"] = img.tags
 		}
@@ -1267,7 +1254,7 @@ func ecrDescribeImages(c *Ctx) (any, error) {
 		}
 	}
 	sort.Strings(digests)
-	page, next, err := in.page(c, digests)
+	page, next, err := paginate(c, digests, func(s string) string { return s }, in.NextToken, in.MaxResults, ecrPaging)
 	if err != nil {
 		return nil, err
 	}
@@ -1285,9 +1272,10 @@ func ecrDescribeImages(c *Ctx) (any, error) {
 
 // ecrSnapshot lists each account's repositories per region by name, with
 // policies as canonical JSON and no timestamps.
-func ecrSnapshot(e *Emulator) map[string]any {
+func ecrSnapshot(e *engine) map[string]any {
 	out := map[string]any{}
-	for id, a := range e.accounts {
+	for _, a := range e.allAccounts() {
+		id := a.ID
 		regions := map[string]any{}
 		for region, r := range slot[map[string]*ecrRegion](a, "ecr") {
 			if len(r.repos) == 0 {

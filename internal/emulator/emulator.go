@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
-	"net"
 	"net/http"
 	"regexp"
 	"sort"
@@ -82,15 +81,18 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Emulator is an in-process AWS API emulator. It implements http.Handler;
-// point an SDK client's BaseEndpoint at a server serving it (see Start).
+// engine is the emulator's core: it routes requests by the service named in
+// their SigV4 credential scope, serves them one at a time against the
+// state, and keeps the accounts, STS sessions, call log and faults. It knows
+// no service: each registers itself (register) and keeps its state in
+// account slots (state) or emulator-wide ones (global).
 //
-// All state lives in memory, per account. An Emulator is safe for concurrent
+// All state lives in memory, per account. An engine is safe for concurrent
 // use: requests are served one at a time against the state, latency faults
 // are applied outside the lock.
-type Emulator struct {
+type engine struct {
 	opts    Options
-	onReset func(*Emulator) error // see OnReset (control.go)
+	onReset func(*engine) error // see OnReset (control.go)
 
 	mu       sync.Mutex
 	rnd      *mrand.Rand
@@ -108,8 +110,9 @@ type Emulator struct {
 	services map[string]*service
 }
 
-// New returns an Emulator with the management account created.
-func New(opts Options) *Emulator {
+// newEngine returns an emulator with the management account created and
+// every registered service.
+func newEngine(opts Options) *engine {
 	if opts.ManagementAccountID == "" {
 		opts.ManagementAccountID = DefaultManagementAccountID
 	}
@@ -143,7 +146,7 @@ func New(opts Options) *Emulator {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Emulator{
+	e := &engine{
 		opts:     opts,
 		rnd:      mrand.New(mrand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		accounts: map[string]*account{},
@@ -161,7 +164,7 @@ func New(opts Options) *Emulator {
 
 // global returns the emulator-wide state under key, creating it with init
 // on first use. Called with e.mu held.
-func global[T any](e *Emulator, key string, init func() T) T {
+func global[T any](e *engine, key string, init func() T) T {
 	if v, ok := e.globals[key]; ok {
 		return v.(T)
 	}
@@ -172,7 +175,7 @@ func global[T any](e *Emulator, key string, init func() T) T {
 
 // ManagementAccountID returns the account that acts for credentials the
 // emulator did not issue.
-func (e *Emulator) ManagementAccountID() string { return e.opts.ManagementAccountID }
+func (e *engine) ManagementAccountID() string { return e.opts.ManagementAccountID }
 
 // registry lists the services compiled into the emulator. Each service file
 // adds its constructor in an init function.
@@ -185,7 +188,7 @@ var accountIDRe = regexp.MustCompile(`^\d{12}$`)
 // AddAccount creates an empty account with the given 12-digit ID, as if it
 // had been created in or invited to the organization. It is a no-op when the
 // account exists.
-func (e *Emulator) AddAccount(id string) error {
+func (e *engine) AddAccount(id string) error {
 	if !accountIDRe.MatchString(id) {
 		return fmt.Errorf("emulator: account id %q: must be 12 digits", id)
 	}
@@ -196,7 +199,7 @@ func (e *Emulator) AddAccount(id string) error {
 }
 
 // Accounts returns the IDs of every account, sorted.
-func (e *Emulator) Accounts() []string {
+func (e *engine) Accounts() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ids := make([]string, 0, len(e.accounts))
@@ -207,7 +210,45 @@ func (e *Emulator) Accounts() []string {
 	return ids
 }
 
-func (e *Emulator) addAccount(id string) *account {
+// account returns the account with the given ID, nil when there is none.
+// Called with e.mu held.
+func (e *engine) account(id string) *account { return e.accounts[id] }
+
+// allAccounts returns every account, sorted by ID. Called with e.mu held.
+func (e *engine) allAccounts() []*account {
+	out := make([]*account, 0, len(e.accounts))
+	for _, id := range sortedKeys(e.accounts) {
+		out = append(out, e.accounts[id])
+	}
+	return out
+}
+
+// removeAccount deletes an account. Called with e.mu held.
+func (e *engine) removeAccount(id string) { delete(e.accounts, id) }
+
+// settings returns the Options the emulator was built with (defaults
+// filled in).
+func (e *engine) settings() Options { return e.opts }
+
+// lock takes the emulator's lock, under which requests are served, and
+// returns the function that releases it: the services' Go API (setup steps
+// of tests and examples) runs under it, "defer e.lock()()".
+func (e *engine) lock() (unlock func()) {
+	e.mu.Lock()
+	return e.mu.Unlock
+}
+
+// addSession records temporary credentials (STS AssumeRole) so that requests
+// signed with s.AccessKey act as s. Called with e.mu held.
+func (e *engine) addSession(s *session) { e.sessions[s.AccessKey] = s }
+
+// ensureAccount returns the account with the given ID, creating it empty
+// when missing. Called with e.mu held.
+func (e *engine) ensureAccount(id string) *account {
+	return e.addAccount(id)
+}
+
+func (e *engine) addAccount(id string) *account {
 	if a, ok := e.accounts[id]; ok {
 		return a
 	}
@@ -216,12 +257,12 @@ func (e *Emulator) addAccount(id string) *account {
 	return a
 }
 
-func (e *Emulator) now() time.Time { return e.opts.Clock().UTC() }
+func (e *engine) now() time.Time { return e.opts.Clock().UTC() }
 
 // ServeHTTP routes a request by the service named in its SigV4 credential
 // scope, applies faults, serves it against the acting account's state and
 // records it in the call log.
-func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cred, ok := parseCredentialScope(r)
 	if !ok {
 		writeBareError(w, r, &APIError{Status: http.StatusForbidden, Code: "MissingAuthenticationToken",
@@ -441,41 +482,4 @@ func randomUpper(n int) string {
 		b[i] = alnumUpper[int(b[i])%len(alnumUpper)]
 	}
 	return string(b)
-}
-
-// Server is an Emulator served over HTTP on a loopback port, like
-// httptest.Server, with the control API (control.go) under ControlPrefix.
-type Server struct {
-	// URL is the base URL, "http://127.0.0.1:PORT", to use as an SDK
-	// client's BaseEndpoint (S3 clients need UsePathStyle).
-	URL string
-	// Emulator is the emulator being served.
-	*Emulator
-
-	srv *http.Server
-	ln  net.Listener
-}
-
-// Start serves a new Emulator on a free loopback port.
-func Start(opts Options) (*Server, error) {
-	return Serve(New(opts), "127.0.0.1:0")
-}
-
-// Serve serves e on addr (host:port; port 0 picks a free one).
-func Serve(e *Emulator, addr string) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("emulator: listen %s: %w", addr, err)
-	}
-	s := &Server{URL: "http://" + ln.Addr().String(), Emulator: e, ln: ln,
-		srv: &http.Server{Handler: withControl(e), ReadHeaderTimeout: 30 * time.Second}}
-	go func() { _ = s.srv.Serve(ln) }()
-	return s, nil
-}
-
-// Close stops the server at once, closing every connection. (A graceful
-// Shutdown would wait seconds for connections that clients opened but never
-// used, which concurrent SDK calls routinely leave behind.)
-func (s *Server) Close() error {
-	return s.srv.Close()
 }

@@ -68,7 +68,7 @@ func (f *Fault) err() *APIError {
 }
 
 // AddFault installs f and returns it.
-func (e *Emulator) AddFault(f *Fault) *Fault {
+func (e *engine) AddFault(f *Fault) *Fault {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.faults = append(e.faults, f)
@@ -76,29 +76,29 @@ func (e *Emulator) AddFault(f *Fault) *Fault {
 }
 
 // FailNth makes the nth call matching m fail with err.
-func (e *Emulator) FailNth(m Match, n int, err APIError) *Fault {
+func (e *engine) FailNth(m Match, n int, err APIError) *Fault {
 	return e.AddFault(&Fault{Match: m, Nth: n, Err: &err})
 }
 
 // FailAlways makes every call matching m fail with err.
-func (e *Emulator) FailAlways(m Match, err APIError) *Fault {
+func (e *engine) FailAlways(m Match, err APIError) *Fault {
 	return e.AddFault(&Fault{Match: m, Err: &err})
 }
 
 // Throttle makes a fraction (0..1] of the calls matching m fail with the
 // service's throttling error (DynamoDB ThrottlingException, S3 SlowDown,
 // STS Throttling), which the SDK retries.
-func (e *Emulator) Throttle(m Match, fraction float64) *Fault {
+func (e *engine) Throttle(m Match, fraction float64) *Fault {
 	return e.AddFault(&Fault{Match: m, Fraction: fraction})
 }
 
 // Delay adds latency to every call matching m.
-func (e *Emulator) Delay(m Match, d time.Duration) *Fault {
+func (e *engine) Delay(m Match, d time.Duration) *Fault {
 	return e.AddFault(&Fault{Match: m, Latency: d})
 }
 
 // RemoveFault uninstalls f.
-func (e *Emulator) RemoveFault(f *Fault) {
+func (e *engine) RemoveFault(f *Fault) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, g := range e.faults {
@@ -110,7 +110,7 @@ func (e *Emulator) RemoveFault(f *Fault) {
 }
 
 // ClearFaults uninstalls every fault.
-func (e *Emulator) ClearFaults() {
+func (e *engine) ClearFaults() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.faults = nil
@@ -118,7 +118,7 @@ func (e *Emulator) ClearFaults() {
 
 // matchFaults returns the fault that fails this call, if any, and the total
 // latency to add. Called with e.mu held.
-func (e *Emulator) matchFaults(c *Call) (*Fault, time.Duration) {
+func (e *engine) matchFaults(c *Call) (*Fault, time.Duration) {
 	var hit *Fault
 	var latency time.Duration
 	for _, f := range e.faults {

@@ -331,24 +331,29 @@ func iamTagList(m map[string]string) []iamTag {
 	return out
 }
 
-// iamPage returns the page of items (sorted by key, ascending) that starts
-// at the request's Marker, at most MaxItems capped by the emulator's page
-// size, and the Marker of the next page ("" when this is the last).
-func iamPage[T any](c *Ctx, items []T, key func(T) string) ([]T, string, *APIError) {
-	max := 0
-	if s := c.Form("MaxItems"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			return nil, "", iamValidation("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", s)
-		}
-		max = n
+// iamPaging is how IAM list operations reject a Marker (MaxItems is
+// checked by iamMaxItems, whose message quotes the parameter as sent).
+var iamPaging = paging{
+	max:      1000,
+	badLimit: func(n int) *APIError { return iamMaxItemsErr(strconv.Itoa(n)) },
+	badToken: func() *APIError { return iamValidation("Invalid Marker.") },
+}
+
+// iamMaxItems is the request's MaxItems (nil when absent), 1 to 1000.
+func iamMaxItems(c *Ctx) (*int, *APIError) {
+	s := c.Form("MaxItems")
+	if s == "" {
+		return nil, nil
 	}
-	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
-	page, next, ok := pageAfter(c, items, key, c.Form("Marker"), max)
-	if !ok {
-		return nil, "", iamValidation("Invalid Marker.")
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 1000 {
+		return nil, iamMaxItemsErr(s)
 	}
-	return page, next, nil
+	return &n, nil
+}
+
+func iamMaxItemsErr(s string) *APIError {
+	return iamValidation("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", s)
 }
 
 // ---------------------------------------------------------------------------
@@ -495,7 +500,8 @@ func iamCheckPrincipal(c *Ctx, p *policyPrincipal) *APIError {
 			return bad("AWS", v)
 		}
 		svc, acct, res := m[1], m[2], m[3]
-		a, known := c.e.accounts[acct]
+		a := c.e.account(acct)
+		known := a != nil
 		switch {
 		case svc == "iam" && res == "root":
 		case svc == "iam" && strings.HasPrefix(res, "role/"):
@@ -734,7 +740,7 @@ func iamCreateRole(c *Ctx) (any, error) {
 	if len(s.roles) >= iamMaxRoles {
 		return nil, iamLimit("Cannot exceed quota for RolesPerAccount: %d", iamMaxRoles)
 	}
-	r, apiErr := c.e.createRole(c.Account, name, path, trust)
+	r, apiErr := iamNewRole(c.e, c.Account, name, path, trust)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -770,7 +776,7 @@ func iamUpdateRole(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	if _, ok := c.form["Description"]; ok {
+	if c.HasForm("Description") {
 		desc, apiErr := iamDescription(c)
 		if apiErr != nil {
 			return nil, apiErr
@@ -827,7 +833,11 @@ func iamListRoles(c *Ctx) (any, error) {
 			roles = append(roles, r)
 		}
 	}
-	page, next, apiErr := iamPage(c, roles, func(r *role) string { return strings.ToLower(r.Name) })
+	limit, apiErr := iamMaxItems(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	page, next, apiErr := paginate(c, roles, func(r *role) string { return strings.ToLower(r.Name) }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -948,7 +958,11 @@ func iamListRolePolicies(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := iamPage(c, sortedKeys(r.Inline), func(s string) string { return s })
+	limit, apiErr := iamMaxItems(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	page, next, apiErr := paginate(c, sortedKeys(r.Inline), func(s string) string { return s }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1025,7 +1039,11 @@ func iamListAttachedRolePolicies(c *Ctx) (any, error) {
 			all = append(all, attached{PolicyName: m[3], PolicyArn: arn})
 		}
 	}
-	page, next, apiErr := iamPage(c, all, func(a attached) string { return a.PolicyArn })
+	limit, apiErr := iamMaxItems(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	page, next, apiErr := paginate(c, all, func(a attached) string { return a.PolicyArn }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1087,7 +1105,11 @@ func iamUntagRole(c *Ctx) (any, error) {
 
 // iamTagsPage answers a List*Tags operation.
 func iamTagsPage(c *Ctx, result string, tags map[string]string) (any, error) {
-	page, next, apiErr := iamPage(c, iamTagList(tags), func(t iamTag) string { return t.Key })
+	limit, apiErr := iamMaxItems(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	page, next, apiErr := paginate(c, iamTagList(tags), func(t iamTag) string { return t.Key }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1213,7 +1235,7 @@ func iamCreateServiceLinkedRole(c *Ctx) (any, error) {
 	}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["` + service +
 		`"]},"Action":["sts:AssumeRole"]}]}`
-	r, apiErr := c.e.createRole(c.Account, name, "/aws-service-role/"+service+"/", trust)
+	r, apiErr := iamNewRole(c.e, c.Account, name, "/aws-service-role/"+service+"/", trust)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1416,7 +1438,7 @@ func iamUpdateOpenIDConnectProviderThumbprint(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	if _, ok := c.form["ThumbprintList"]; !ok && len(c.FormList("ThumbprintList")) == 0 {
+	if !c.HasForm("ThumbprintList") && len(c.FormList("ThumbprintList")) == 0 {
 		return nil, iamValidation("1 validation error detected: Value null at 'thumbprintList' failed to satisfy constraint: Member must not be null")
 	}
 	thumbs, apiErr := iamThumbprints(c)
@@ -1519,7 +1541,7 @@ func iamCreateAccountAlias(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	for _, a := range c.e.accounts {
+	for _, a := range c.e.allAccounts() {
 		if iamAcct(a).alias == alias {
 			return nil, iamErr("EntityAlreadyExists", "The account alias %s already exists.", alias)
 		}
@@ -1545,7 +1567,11 @@ func iamListAccountAliases(c *Ctx) (any, error) {
 	if a := iamAcct(c.Account).alias; a != "" {
 		aliases = []string{a}
 	}
-	page, next, apiErr := iamPage(c, aliases, func(s string) string { return s })
+	limit, apiErr := iamMaxItems(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	page, next, apiErr := paginate(c, aliases, func(s string) string { return s }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1721,7 +1747,11 @@ func iamListPolicies(c *Ctx) (any, error) {
 			list = append(list, v)
 		}
 	}
-	page, next, apiErr := iamPage(c, list, func(p iamPolicyOut) string { return strings.ToLower(p.PolicyName) })
+	limit, apiErr := iamMaxItems(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	page, next, apiErr := paginate(c, list, func(p iamPolicyOut) string { return strings.ToLower(p.PolicyName) }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1759,9 +1789,10 @@ func iamDeletePolicy(c *Ctx) (any, error) {
 // inline policies as canonical JSON), OIDC providers by URL, customer
 // managed policies by ARN, the alias and the service-linked roles (role
 // name -> AWS service). No IDs or dates.
-func iamSnapshot(e *Emulator) map[string]any {
+func iamSnapshot(e *engine) map[string]any {
 	out := map[string]any{}
-	for id, a := range e.accounts {
+	for _, a := range e.allAccounts() {
+		id := a.ID
 		s := iamAcct(a)
 		st := map[string]any{}
 		if len(s.roles) > 0 {
@@ -1845,25 +1876,25 @@ type role struct {
 
 var roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
-// CreateRole creates an IAM role in an account with the given trust policy,
+// iamCreateRoleIn creates an IAM role in an account with the given trust policy,
 // as the Organizations service does for a new account's access role. It
 // returns the role's ARN.
-func (e *Emulator) CreateRole(accountID, name, trustPolicy string) (string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a, ok := e.accounts[accountID]
+func iamCreateRoleIn(e *engine, accountID, name, trustPolicy string) (string, error) {
+	defer e.lock()()
+	a := e.account(accountID)
+	ok := a != nil
 	if !ok {
 		return "", fmt.Errorf("emulator: account %s does not exist", accountID)
 	}
-	r, apiErr := e.createRole(a, name, "/", trustPolicy)
+	r, apiErr := iamNewRole(e, a, name, "/", trustPolicy)
 	if apiErr != nil {
 		return "", apiErr
 	}
 	return r.ARN, nil
 }
 
-// createRole is called with e.mu held.
-func (e *Emulator) createRole(a *account, name, path, trustPolicy string) (*role, *APIError) {
+// iamNewRole creates a role in a. Called with the emulator locked.
+func iamNewRole(e *engine, a *account, name, path, trustPolicy string) (*role, *APIError) {
 	if !roleNameRe.MatchString(name) {
 		return nil, errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint", name)
 	}
@@ -1891,23 +1922,22 @@ func compactJSON(s string) json.RawMessage {
 	return b
 }
 
-// AddMemberAccount creates an account (if missing) with an access role
+// iamAddMemberAccount creates an account (if missing) with an access role
 // named roleName that trusts the management account, as AWS Organizations'
 // CreateAccount does with OrganizationAccountAccessRole. It is a no-op for
 // the role when it already exists.
-func (e *Emulator) AddMemberAccount(id, roleName string) error {
+func iamAddMemberAccount(e *engine, id, roleName string) error {
 	if err := e.AddAccount(id); err != nil {
 		return err
 	}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
-		e.opts.ManagementAccountID + `:root"},"Action":"sts:AssumeRole"}]}`
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.accounts[id]
+		e.settings().ManagementAccountID + `:root"},"Action":"sts:AssumeRole"}]}`
+	defer e.lock()()
+	a := e.account(id)
 	if _, ok := iamAcct(a).roles[strings.ToLower(roleName)]; ok {
 		return nil
 	}
-	if _, apiErr := e.createRole(a, roleName, "/", trust); apiErr != nil {
+	if _, apiErr := iamNewRole(e, a, roleName, "/", trust); apiErr != nil {
 		return apiErr
 	}
 	return nil

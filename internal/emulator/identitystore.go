@@ -11,12 +11,13 @@ package emulator
 // case-insensitively, and the ListUsers/ListGroups filters and the GetUserId
 // and GetGroupId unique attributes match them case-insensitively.
 //
-// Error statuses: see ssoErrors (ssoadmin.go). Errors carry "Message" and
+// Error statuses: see idsErrors. Errors carry "Message" and
 // "RequestId" members (ResourceNotFoundException adds ResourceType and
 // ResourceId, ConflictException a Reason).
 
 import (
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"sort"
 	"strconv"
@@ -32,8 +33,8 @@ func init() {
 			protocol:     awsJSON11,
 			targetPrefix: "AWSIdentityStore",
 			errorPrefix:  "com.amazonaws.identitystore",
-			statuses:     ssoErrors,
-			throttle: APIError{Status: ssoErrors.status("ThrottlingException"), Code: "ThrottlingException", Message: "Rate exceeded",
+			statuses:     idsErrors,
+			throttle: APIError{Status: idsErrors.status("ThrottlingException"), Code: "ThrottlingException", Message: "Rate exceeded",
 				Extra: map[string]string{"Message": "Rate exceeded"}},
 			ops: map[string]*operation{
 				"CreateUser":                    write(idsCreateUser),
@@ -69,8 +70,51 @@ type idsStore struct {
 	memberships map[string]*idsMembership
 }
 
-func newIDStore(id string) *idsStore {
-	return &idsStore{id: id, users: map[string]*idsUser{}, groups: map[string]*idsGroup{}, memberships: map[string]*idsMembership{}}
+// idsErrors maps the identity store's error codes to the HTTP status AWS
+// sends with each (the identitystore API reference's error list; the same
+// table as sso-admin's).
+var idsErrors = errorStatuses{
+	"ValidationException":           http.StatusBadRequest,
+	"ServiceQuotaExceededException": http.StatusPaymentRequired,
+	"AccessDeniedException":         http.StatusForbidden,
+	"ResourceNotFoundException":     http.StatusNotFound,
+	"ConflictException":             http.StatusConflict,
+	"ThrottlingException":           http.StatusTooManyRequests,
+	"InternalServerException":       http.StatusInternalServerError,
+}
+
+// idsMaxResults is the largest MaxResults of the list operations.
+const idsMaxResults = 100
+
+// idsAcctStore returns the identity store of the IAM Identity Center
+// instance that account a owns, nil when it has none.
+func idsAcctStore(a *account) *idsStore { return slot[*idsStore](a, "identitystore") }
+
+// idsCreateStore creates the identity store with the given ID for account
+// a (the owner of a new IAM Identity Center instance, which has none yet).
+func idsCreateStore(a *account, id string) *idsStore {
+	s := &idsStore{id: id, users: map[string]*idsUser{}, groups: map[string]*idsGroup{}, memberships: map[string]*idsMembership{}}
+	setSlot(a, "identitystore", s)
+	return s
+}
+
+// storeID is the store's ID (d-XXXXXXXXXX).
+func (s *idsStore) storeID() string { return s.id }
+
+// principal returns the name of a user (typ "USER": its UserName) or a
+// group ("GROUP": its DisplayName); ok is false when there is none with
+// that ID.
+func (s *idsStore) principal(typ, id string) (name string, ok bool) {
+	if typ == "USER" {
+		if u := s.users[id]; u != nil {
+			return u.UserName, true
+		}
+		return "", false
+	}
+	if g := s.groups[id]; g != nil {
+		return g.DisplayName, true
+	}
+	return "", false
 }
 
 // idsName is a user's name.
@@ -132,7 +176,7 @@ type idsMembership struct {
 // idsErr builds an identity store client error with the members the
 // service's exceptions carry.
 func idsErr(c *Ctx, code, format string, args ...any) *APIError {
-	e := ssoErrors.err(code, format, args...)
+	e := idsErrors.err(code, format, args...)
 	e.Extra = map[string]string{"Message": e.Message, "RequestId": c.RequestID}
 	return e
 }
@@ -192,11 +236,11 @@ func idsDecode[T any](c *Ctx, in *T, storeID func(*T) string) (*idsStore, *APIEr
 	if !idsStoreIDRe.MatchString(id) {
 		return nil, idsValidation(c)("1 validation error detected: Value '%s' at 'identityStoreId' failed to satisfy constraint: Member must satisfy regular expression pattern: d-[0-9a-f]{10}$|^[0-9a-f]{8}\\b-[0-9a-f]{4}\\b-[0-9a-f]{4}\\b-[0-9a-f]{4}\\b-[0-9a-f]{12}", id)
 	}
-	if inst := ssoAcct(c.Account); inst != nil && inst.store.id == id {
-		return inst.store, nil
+	if s := idsAcctStore(c.Account); s != nil && s.id == id {
+		return s, nil
 	}
-	for _, a := range c.e.accounts {
-		if ssoAcct(a) != nil && ssoAcct(a).store.id == id {
+	for _, a := range c.e.allAccounts() {
+		if s := idsAcctStore(a); s != nil && s.id == id {
 			return nil, idsErr(c, "AccessDeniedException", "User: %s is not authorized to perform: identitystore:%s on resource: %s",
 				c.Caller.ARN, c.Op, "arn:aws:identitystore::"+a.ID+":identitystore/"+id)
 		}
@@ -204,11 +248,26 @@ func idsDecode[T any](c *Ctx, in *T, storeID func(*T) string) (*idsStore, *APIEr
 	return nil, idsNotFound(c, "IDENTITY_STORE", id)
 }
 
+// idsPaging is how the identity store's list operations reject a
+// MaxResults or NextToken (the errors carry the request's ID).
+func idsPaging(c *Ctx) paging {
+	invalid := idsValidation(c)
+	return paging{
+		max: idsMaxResults,
+		badLimit: func(n int) *APIError {
+			return invalid("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", n, idsMaxResults)
+		},
+		badToken: func() *APIError {
+			return invalid("The NextToken provided is invalid. Use the NextToken from a previous response.")
+		},
+	}
+}
+
 // nextID returns a fresh UUID-shaped ID for an entity named name.
 func (s *idsStore) nextID(kind, name string, taken func(string) bool) (string, int) {
 	for {
 		s.seq++
-		id := ssoUUID("identitystore", s.id, kind, name, strconv.Itoa(s.seq))
+		id := hashUUID("sso", "identitystore", s.id, kind, name, strconv.Itoa(s.seq))
 		if !taken(id) {
 			return id, s.seq
 		}
@@ -264,14 +323,14 @@ func (s *idsStore) userOut(u *idsUser) map[string]any {
 	out["UserArn"] = "arn:aws:identitystore:::user/" + u.id
 	out["UserStatus"] = "ENABLED"
 	out["Revision"] = strconv.Itoa(u.revision)
-	out["CreatedAt"], out["UpdatedAt"] = ssoEpoch(u.created), ssoEpoch(u.updated)
+	out["CreatedAt"], out["UpdatedAt"] = epochSeconds(u.created), epochSeconds(u.updated)
 	return out
 }
 
 func (s *idsStore) groupOut(g *idsGroup) map[string]any {
 	out := map[string]any{"GroupId": g.id, "IdentityStoreId": s.id, "DisplayName": g.DisplayName,
 		"GroupArn": "arn:aws:identitystore:::group/" + g.id, "Revision": strconv.Itoa(g.revision),
-		"CreatedAt": ssoEpoch(g.created), "UpdatedAt": ssoEpoch(g.updated)}
+		"CreatedAt": epochSeconds(g.created), "UpdatedAt": epochSeconds(g.updated)}
 	if g.Description != "" {
 		out["Description"] = g.Description
 	}
@@ -281,7 +340,7 @@ func (s *idsStore) groupOut(g *idsGroup) map[string]any {
 func (s *idsStore) membershipOut(m *idsMembership) map[string]any {
 	return map[string]any{"IdentityStoreId": s.id, "MembershipId": m.id, "GroupId": m.group,
 		"MemberId": map[string]string{"UserId": m.user}, "MembershipArn": "arn:aws:identitystore:::membership/" + m.id,
-		"CreatedAt": ssoEpoch(m.created)}
+		"CreatedAt": epochSeconds(m.created)}
 }
 
 // --- users ----------------------------------------------------------------------
@@ -564,7 +623,7 @@ func idsListUsers(c *Ctx) (any, error) {
 		}
 	}
 	sort.Slice(users, func(i, j int) bool { return users[i].seq < users[j].seq })
-	page, next, apiErr := ssoPaginate(c, users, func(u *idsUser) string { return ssoSeqKey(u.seq) }, in.NextToken, in.MaxResults, idsValidation(c))
+	page, next, apiErr := paginate(c, users, func(u *idsUser) string { return seqKey(u.seq) }, in.NextToken, in.MaxResults, idsPaging(c))
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -572,7 +631,7 @@ func idsListUsers(c *Ctx) (any, error) {
 	for _, u := range page {
 		out = append(out, s.userOut(u))
 	}
-	return ssoPageOut("Users", out, next), nil
+	return pageOut("Users", out, next), nil
 }
 
 // idsAlternate is an AlternateIdentifier: a unique attribute or an external ID.
@@ -795,7 +854,7 @@ func idsListGroups(c *Ctx) (any, error) {
 		}
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i].seq < groups[j].seq })
-	page, next, apiErr := ssoPaginate(c, groups, func(g *idsGroup) string { return ssoSeqKey(g.seq) }, in.NextToken, in.MaxResults, idsValidation(c))
+	page, next, apiErr := paginate(c, groups, func(g *idsGroup) string { return seqKey(g.seq) }, in.NextToken, in.MaxResults, idsPaging(c))
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -803,7 +862,7 @@ func idsListGroups(c *Ctx) (any, error) {
 	for _, g := range page {
 		out = append(out, s.groupOut(g))
 	}
-	return ssoPageOut("Groups", out, next), nil
+	return pageOut("Groups", out, next), nil
 }
 
 func idsGetGroupID(c *Ctx) (any, error) {
@@ -940,7 +999,7 @@ func (s *idsStore) membershipsPage(c *Ctx, keep func(*idsMembership) bool, token
 		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].seq < list[j].seq })
-	page, next, apiErr := ssoPaginate(c, list, func(m *idsMembership) string { return ssoSeqKey(m.seq) }, token, maxResults, idsValidation(c))
+	page, next, apiErr := paginate(c, list, func(m *idsMembership) string { return seqKey(m.seq) }, token, maxResults, idsPaging(c))
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -948,7 +1007,7 @@ func (s *idsStore) membershipsPage(c *Ctx, keep func(*idsMembership) bool, token
 	for _, m := range page {
 		out = append(out, s.membershipOut(m))
 	}
-	return ssoPageOut("GroupMemberships", out, next), nil
+	return pageOut("GroupMemberships", out, next), nil
 }
 
 func idsListGroupMemberships(c *Ctx) (any, error) {
@@ -993,13 +1052,14 @@ func idsListGroupMembershipsForMember(c *Ctx) (any, error) {
 // idsSnapshot renders each identity store under the management account that
 // owns it: users by UserName (their attributes), groups by DisplayName with
 // their members' UserNames; never IDs, revisions or timestamps.
-func idsSnapshot(e *Emulator) map[string]any {
+func idsSnapshot(e *engine) map[string]any {
 	out := map[string]any{}
-	for id, a := range e.accounts {
-		if ssoAcct(a) == nil {
+	for _, a := range e.allAccounts() {
+		id := a.ID
+		s := idsAcctStore(a)
+		if s == nil {
 			continue
 		}
-		s := ssoAcct(a).store
 		users := map[string]any{}
 		for _, u := range s.users {
 			b, _ := json.Marshal(u)

@@ -181,7 +181,7 @@ func kmsMalformed(format string, args ...any) *APIError {
 
 // kmsRegionOf returns an account's KMS state in a region, creating it, and
 // deletes the keys whose waiting period has ended (AWS deletes them then).
-func kmsRegionOf(e *Emulator, a *account, region string) *kmsRegion {
+func kmsRegionOf(e *engine, a *account, region string) *kmsRegion {
 	regions := state(a, "kms", func() map[string]*kmsRegion { return map[string]*kmsRegion{} })
 	r := regions[region]
 	if r == nil {
@@ -273,7 +273,8 @@ func kmsKeyFor(c *Ctx, keyID string, how kmsLookup) (*kmsKey, *APIError) {
 			return nil, kmsErr("NotFoundException", "Invalid arn %s: the key is not in region %s", keyID, c.Region)
 		}
 		if acct != c.Account.ID {
-			a, ok := c.e.accounts[acct]
+			a := c.e.account(acct)
+			ok := a != nil
 			if !ok || how.crossAccount == "" {
 				return nil, kmsErr("AccessDeniedException", "User: %s is not authorized to perform: kms:%s on resource: %s", c.Caller.ARN, c.Op, keyID)
 			}
@@ -337,9 +338,6 @@ func kmsARN(region, account, resource string) string {
 	return "arn:aws:kms:" + region + ":" + account + ":" + resource
 }
 
-// kmsEpoch is a timestamp as awsJson protocols send it: epoch seconds.
-func kmsEpoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
-
 // --- policies ---------------------------------------------------------------
 
 // kmsDefaultPolicy is the key policy AWS gives a key created without one:
@@ -402,7 +400,7 @@ var (
 // the emulator does not have (it cannot know); in an account it has, a role
 // must exist with that path and a user never does (no IAM users are
 // modeled). Assumed-role session ARNs are accepted.
-func kmsPrincipalsExist(e *Emulator, doc *policyDoc) bool {
+func kmsPrincipalsExist(e *engine, doc *policyDoc) bool {
 	for _, st := range doc.Statement {
 		for _, p := range []*policyPrincipal{st.Principal, st.NotPrincipal} {
 			if p == nil {
@@ -419,7 +417,7 @@ func kmsPrincipalsExist(e *Emulator, doc *policyDoc) bool {
 }
 
 // kmsPrincipalExists resolves one AWS principal of a resource policy.
-func kmsPrincipalExists(e *Emulator, s string) bool {
+func kmsPrincipalExists(e *engine, s string) bool {
 	if s == "*" || kmsAccountIDRe.MatchString(s) {
 		return true
 	}
@@ -428,7 +426,8 @@ func kmsPrincipalExists(e *Emulator, s string) bool {
 		return false
 	}
 	service, acct, resource := m[1], m[2], m[3]
-	a, known := e.accounts[acct]
+	a := e.account(acct)
+	known := a != nil
 	switch {
 	case service == "iam" && resource == "root":
 		return true
@@ -546,37 +545,28 @@ func kmsCheckTags(tags []kmsTag, existing map[string]string) (map[string]string,
 
 // --- pagination -------------------------------------------------------------
 
-// kmsMarkerPage returns the page of items (sorted by key, keys unique) after
-// the marker, and the marker of the next page ("" on the last). Markers
-// carry the last key returned, so a page survives changes to the list.
-// badMarker is returned for a marker the emulator did not issue.
-func kmsMarkerPage[T any](c *Ctx, items []T, key func(T) string, marker string, limit int, badMarker *APIError) ([]T, string, *APIError) {
-	page, next, ok := pageAfter(c, items, key, marker, limit)
-	if !ok {
-		return nil, "", badMarker
+// kmsPaging is how KMS list operations reject a Limit (at most max,
+// which differs by operation) or a Marker.
+func kmsPaging(max int) paging {
+	return paging{
+		max: max,
+		badLimit: func(n int) *APIError {
+			return kmsValidation("Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", n, max)
+		},
+		badToken: func() *APIError {
+			return kmsErr("InvalidMarkerException", "The request was rejected because the marker that specifies where pagination should next begin is not valid.")
+		},
 	}
-	return page, next, nil
 }
 
-// kmsPage paginates a KMS list (Limit, Marker, NextMarker, Truncated).
-func kmsPage[T any](c *Ctx, items []T, key func(T) string, marker string, limit *int, maxLimit int) ([]T, map[string]any, *APIError) {
-	n := 0
-	if limit != nil {
-		if *limit < 1 || *limit > maxLimit {
-			return nil, nil, kmsValidation("Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", *limit, maxLimit)
-		}
-		n = *limit
-	}
-	page, next, err := kmsMarkerPage(c, items, key, marker, n,
-		kmsErr("InvalidMarkerException", "The request was rejected because the marker that specifies where pagination should next begin is not valid."))
-	if err != nil {
-		return nil, nil, err
-	}
+// kmsMarkerOut starts a KMS list response: Truncated, and NextMarker when
+// there is a next page.
+func kmsMarkerOut(next string) map[string]any {
 	out := map[string]any{"Truncated": next != ""}
 	if next != "" {
 		out["NextMarker"] = next
 	}
-	return page, out, nil
+	return out
 }
 
 // --- output -----------------------------------------------------------------
@@ -587,7 +577,7 @@ func (k *kmsKey) metadata() map[string]any {
 		"AWSAccountId":          k.account,
 		"KeyId":                 k.id,
 		"Arn":                   k.arn,
-		"CreationDate":          kmsEpoch(k.created),
+		"CreationDate":          epochSeconds(k.created),
 		"Enabled":               k.state == kmsEnabled,
 		"Description":           k.description,
 		"KeyUsage":              k.usage,
@@ -615,7 +605,7 @@ func (k *kmsKey) metadata() map[string]any {
 		}
 	}
 	if k.state == kmsPendingDeletion {
-		m["DeletionDate"] = kmsEpoch(k.deletionDate)
+		m["DeletionDate"] = epochSeconds(k.deletionDate)
 		m["PendingDeletionWindowInDays"] = k.pendingWindow
 	}
 	return m
@@ -739,10 +729,11 @@ func kmsListKeys(c *Ctx) (any, error) {
 	}
 	r := kmsState(c)
 	ids := sortedKeys(r.keys)
-	page, out, err := kmsPage(c, ids, func(s string) string { return s }, in.Marker, in.Limit, 1000)
+	page, next, err := paginate(c, ids, func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(1000))
 	if err != nil {
 		return nil, err
 	}
+	out := kmsMarkerOut(next)
 	keys := []map[string]string{}
 	for _, id := range page {
 		keys = append(keys, map[string]string{"KeyId": id, "KeyArn": r.keys[id].arn})
@@ -815,7 +806,7 @@ func kmsScheduleKeyDeletion(c *Ctx) (any, error) {
 	k.state = kmsPendingDeletion
 	k.pendingWindow = days
 	k.deletionDate = c.e.now().Add(time.Duration(days) * 24 * time.Hour)
-	return map[string]any{"KeyId": k.arn, "DeletionDate": kmsEpoch(k.deletionDate), "KeyState": k.state,
+	return map[string]any{"KeyId": k.arn, "DeletionDate": epochSeconds(k.deletionDate), "KeyState": k.state,
 		"PendingWindowInDays": days}, nil
 }
 
@@ -979,15 +970,16 @@ func kmsListAliases(c *Ctx) (any, error) {
 			names = append(names, name)
 		}
 	}
-	page, out, err := kmsPage(c, names, func(s string) string { return s }, in.Marker, in.Limit, 100)
+	page, next, err := paginate(c, names, func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(100))
 	if err != nil {
 		return nil, err
 	}
+	out := kmsMarkerOut(next)
 	aliases := []map[string]any{}
 	for _, name := range page {
 		al := r.aliases[name]
 		aliases = append(aliases, map[string]any{"AliasName": name, "AliasArn": kmsARN(c.Region, c.Account.ID, name),
-			"TargetKeyId": al.target, "CreationDate": kmsEpoch(al.created), "LastUpdatedDate": kmsEpoch(al.updated)})
+			"TargetKeyId": al.target, "CreationDate": epochSeconds(al.created), "LastUpdatedDate": epochSeconds(al.updated)})
 	}
 	out["Aliases"] = aliases
 	return out, nil
@@ -1070,7 +1062,7 @@ func kmsGetKeyRotationStatus(c *Ctx) (any, error) {
 		return map[string]any{"KeyId": k.id, "KeyRotationEnabled": false}, nil
 	}
 	return map[string]any{"KeyId": k.id, "KeyRotationEnabled": true, "RotationPeriodInDays": k.rotationPeriod,
-		"NextRotationDate": kmsEpoch(k.rotationStart.Add(time.Duration(k.rotationPeriod) * 24 * time.Hour))}, nil
+		"NextRotationDate": epochSeconds(k.rotationStart.Add(time.Duration(k.rotationPeriod) * 24 * time.Hour))}, nil
 }
 
 // --- key policies -----------------------------------------------------------
@@ -1142,10 +1134,11 @@ func kmsListKeyPolicies(c *Ctx) (any, error) {
 	if _, err := kmsOwnKey(c, in.KeyId); err != nil {
 		return nil, err
 	}
-	page, out, err := kmsPage(c, []string{kmsPolicyName}, func(s string) string { return s }, in.Marker, in.Limit, 1000)
+	page, next, err := paginate(c, []string{kmsPolicyName}, func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(1000))
 	if err != nil {
 		return nil, err
 	}
+	out := kmsMarkerOut(next)
 	out["PolicyNames"] = page
 	return out, nil
 }
@@ -1214,10 +1207,11 @@ func kmsListResourceTags(c *Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, out, err := kmsPage(c, sortedKeys(k.tags), func(s string) string { return s }, in.Marker, in.Limit, 50)
+	page, next, err := paginate(c, sortedKeys(k.tags), func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(50))
 	if err != nil {
 		return nil, err
 	}
+	out := kmsMarkerOut(next)
 	tags := []kmsTag{}
 	for _, key := range page {
 		tags = append(tags, kmsTag{TagKey: key, TagValue: k.tags[key]})
@@ -1231,9 +1225,10 @@ func kmsListResourceTags(c *Ctx) (any, error) {
 // kmsSnapshot lists each account's keys per region, keyed by their first
 // alias name (sorted) when they have one, else by key ID. Key IDs are
 // deterministic, so they are included; dates are not.
-func kmsSnapshot(e *Emulator) map[string]any {
+func kmsSnapshot(e *engine) map[string]any {
 	out := map[string]any{}
-	for id, a := range e.accounts {
+	for _, a := range e.allAccounts() {
+		id := a.ID
 		regions := map[string]any{}
 		for region := range slot[map[string]*kmsRegion](a, "kms") {
 			r := kmsRegionOf(e, a, region)
@@ -1278,7 +1273,7 @@ func kmsSnapshot(e *Emulator) map[string]any {
 // name or alias ARN) names an enabled key that the account can use in the
 // region, for services that encrypt with KMS keys (ECR). It returns the KMS
 // error code when it cannot.
-func kmsKeyUsable(e *Emulator, a *account, region, keyID string) (string, string) {
+func kmsKeyUsable(e *engine, a *account, region, keyID string) (string, string) {
 	acct, kind, name := a.ID, "key", keyID
 	if strings.HasPrefix(keyID, "arn:") {
 		m := kmsARNRe.FindStringSubmatch(keyID)
@@ -1292,7 +1287,7 @@ func kmsKeyUsable(e *Emulator, a *account, region, keyID string) (string, string
 	} else if strings.HasPrefix(keyID, "alias/") {
 		kind = "alias"
 	}
-	owner := e.accounts[acct]
+	owner := e.account(acct)
 	if owner == nil {
 		return "", "NotFoundException"
 	}

@@ -350,6 +350,17 @@ func orgDecode(c *Ctx, v any) *APIError {
 
 // --- lookups ------------------------------------------------------------------
 
+// orgCreatedHooks run when an account creates an organization, with the
+// emulator locked; services that react to it (IAM Identity Center, with
+// Options.IdentityCenter) add theirs with orgOnCreateOrganization.
+var orgCreatedHooks []func(e *engine, mgmt *account, allFeatures bool)
+
+// orgOnCreateOrganization adds f to the functions run when an account
+// creates an organization. Call it from an init function.
+func orgOnCreateOrganization(f func(e *engine, mgmt *account, allFeatures bool)) {
+	orgCreatedHooks = append(orgCreatedHooks, f)
+}
+
 // orgAcct returns the organization a belongs to (shared by its management
 // and member accounts), nil when in none.
 func orgAcct(a *account) *organization { return slot[*organization](a, "organizations") }
@@ -531,8 +542,8 @@ func (o *organization) detachAll(target string) {
 }
 
 // emailTaken reports whether any account in any organization has the email.
-func orgEmailTaken(e *Emulator, email string) bool {
-	for _, a := range e.accounts {
+func orgEmailTaken(e *engine, email string) bool {
+	for _, a := range e.allAccounts() {
 		if orgAcct(a) == nil {
 			continue
 		}
@@ -615,8 +626,6 @@ type orgTag struct {
 	Value string
 }
 
-func orgEpoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
-
 func (o *organization) enabledTypes() []orgPolicyTypeSummary {
 	out := []orgPolicyTypeSummary{}
 	for _, t := range sortedKeys(o.policyTypes) {
@@ -657,15 +666,15 @@ func (o *organization) ouOut(ou *orgUnit) orgOUOut {
 
 func (o *organization) accountOut(m *orgMember) orgAccountOut {
 	return orgAccountOut{Arn: o.accountARN(m.id), Email: m.email, Id: m.id, JoinedMethod: m.joinedMethod,
-		JoinedTimestamp: orgEpoch(m.joined), Name: m.name, Paths: []string{o.idPath(m.parent) + m.id + "/"},
+		JoinedTimestamp: epochSeconds(m.joined), Name: m.name, Paths: []string{o.idPath(m.parent) + m.id + "/"},
 		State: m.status, Status: m.status}
 }
 
 func orgRequestOut(r *orgCreateRequest) orgCreateStatusOut {
-	out := orgCreateStatusOut{AccountName: r.name, Id: r.id, RequestedTimestamp: orgEpoch(r.requested), State: r.state,
+	out := orgCreateStatusOut{AccountName: r.name, Id: r.id, RequestedTimestamp: epochSeconds(r.requested), State: r.state,
 		FailureReason: r.failure, AccountId: r.accountID}
 	if !r.completed.IsZero() {
-		out.CompletedTimestamp = orgEpoch(r.completed)
+		out.CompletedTimestamp = epochSeconds(r.completed)
 	}
 	return out
 }
@@ -681,30 +690,27 @@ func (o *organization) policyOut(p *orgPolicy) map[string]any {
 
 // --- pagination ---------------------------------------------------------------
 
-// orgPaginate returns the page of items (sorted by key, keys unique) that
-// follows token, and the token of the next page ("" on the last). Tokens
-// carry the last key returned, so a page survives changes to the list.
-func orgPaginate[T any](c *Ctx, items []T, key func(T) string, token string, maxResults int) ([]T, string, *APIError) {
-	if maxResults < 0 {
-		return nil, "", orgInvalid("MIN_VALUE_EXCEEDED", "You provided a value that is less than the allowed minimum for MaxResults.")
-	}
-	if maxResults > orgMaxResults {
-		return nil, "", orgInvalid("MAX_VALUE_EXCEEDED", "You provided a value that exceeds the allowed maximum of %d for MaxResults.", orgMaxResults)
-	}
-	page, next, ok := pageAfter(c, items, key, token, maxResults)
-	if !ok {
-		return nil, "", orgInvalid("INVALID_NEXT_TOKEN", "You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.")
-	}
-	return page, next, nil
+// orgPaging is how Organizations' list operations reject a MaxResults or
+// NextToken (MaxResults 0 means none: the field is not a pointer).
+var orgPaging = paging{
+	max: orgMaxResults,
+	badLimit: func(n int) *APIError {
+		if n < 1 {
+			return orgInvalid("MIN_VALUE_EXCEEDED", "You provided a value that is less than the allowed minimum for MaxResults.")
+		}
+		return orgInvalid("MAX_VALUE_EXCEEDED", "You provided a value that exceeds the allowed maximum of %d for MaxResults.", orgMaxResults)
+	},
+	badToken: func() *APIError {
+		return orgInvalid("INVALID_NEXT_TOKEN", "You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.")
+	},
 }
 
-// orgPageOut builds a list response: {listName: page, "NextToken": next}.
-func orgPageOut(listName string, page any, next string) map[string]any {
-	out := map[string]any{listName: page}
-	if next != "" {
-		out["NextToken"] = next
+// orgLimit is a MaxResults as paginate takes it: 0 (not given) is none.
+func orgLimit(n int) *int {
+	if n == 0 {
+		return nil
 	}
-	return out
+	return &n
 }
 
 type orgListInput struct {
@@ -786,8 +792,8 @@ func orgCreateOrganization(c *Ctx) (any, error) {
 	o.members[mgmt] = &orgMember{id: mgmt, name: "Management account", email: mgmt + "@example.com", parent: o.rootID,
 		status: orgStatusActive, joinedMethod: orgJoinedInvited, joined: c.e.now()}
 	setSlot(c.Account, "organizations", o)
-	if c.e.opts.IdentityCenter && in.FeatureSet == orgFeatureAll && mgmt == c.e.opts.ManagementAccountID {
-		c.e.enableIdentityCenter(c.Account)
+	for _, f := range orgCreatedHooks {
+		f(c.e, c.Account, in.FeatureSet == orgFeatureAll)
 	}
 	return map[string]any{"Organization": o.out()}, nil
 }
@@ -822,11 +828,11 @@ func orgListRoots(c *Ctx) (any, error) {
 	if err := c.JSON(&in); err != nil {
 		return nil, err
 	}
-	page, next, apiErr := orgPaginate(c, []orgRootOut{o.rootOut()}, func(r orgRootOut) string { return r.Id }, in.NextToken, in.MaxResults)
+	page, next, apiErr := paginate(c, []orgRootOut{o.rootOut()}, func(r orgRootOut) string { return r.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return orgPageOut("Roots", page, next), nil
+	return pageOut("Roots", page, next), nil
 }
 
 // orgRootAndType checks EnablePolicyType/DisablePolicyType input.
@@ -1068,7 +1074,7 @@ func orgListOrganizationalUnitsForParent(c *Ctx) (any, error) {
 	if !o.isParent(in.ParentId) {
 		return nil, orgParentNotFound()
 	}
-	page, next, apiErr := orgPaginate(c, o.childOUs(in.ParentId), func(ou *orgUnit) string { return ou.id }, in.NextToken, in.MaxResults)
+	page, next, apiErr := paginate(c, o.childOUs(in.ParentId), func(ou *orgUnit) string { return ou.id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1076,7 +1082,7 @@ func orgListOrganizationalUnitsForParent(c *Ctx) (any, error) {
 	for _, ou := range page {
 		out = append(out, o.ouOut(ou))
 	}
-	return orgPageOut("OrganizationalUnits", out, next), nil
+	return pageOut("OrganizationalUnits", out, next), nil
 }
 
 type orgIDType struct {
@@ -1112,11 +1118,11 @@ func orgListChildren(c *Ctx) (any, error) {
 			children = append(children, orgIDType{Id: m.id, Type: orgTargetAccount})
 		}
 	}
-	page, next, apiErr := orgPaginate(c, children, func(ch orgIDType) string { return ch.Id }, in.NextToken, in.MaxResults)
+	page, next, apiErr := paginate(c, children, func(ch orgIDType) string { return ch.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return orgPageOut("Children", page, next), nil
+	return pageOut("Children", page, next), nil
 }
 
 func orgListParents(c *Ctx) (any, error) {
@@ -1143,11 +1149,11 @@ func orgListParents(c *Ctx) (any, error) {
 	if parent == o.rootID {
 		typ = orgTargetRoot
 	}
-	page, next, apiErr := orgPaginate(c, []orgIDType{{Id: parent, Type: typ}}, func(p orgIDType) string { return p.Id }, in.NextToken, in.MaxResults)
+	page, next, apiErr := paginate(c, []orgIDType{{Id: parent, Type: typ}}, func(p orgIDType) string { return p.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return orgPageOut("Parents", page, next), nil
+	return pageOut("Parents", page, next), nil
 }
 
 // --- accounts -----------------------------------------------------------------
@@ -1199,7 +1205,7 @@ func orgCreateAccount(c *Ctx) (any, error) {
 			"AWS Organizations can't complete your request because another request is already in progress. Try again later.")
 	}
 	r := &orgCreateRequest{name: in.AccountName, email: in.Email, roleName: in.RoleName, tags: tags,
-		state: orgCreateInProgress, requested: c.e.now(), describesLeft: c.e.opts.AccountCreationDescribes}
+		state: orgCreateInProgress, requested: c.e.now(), describesLeft: c.e.settings().AccountCreationDescribes}
 	if len(o.failNext) > 0 {
 		r.forcedFailure, o.failNext = o.failNext[0], o.failNext[1:]
 	}
@@ -1215,7 +1221,7 @@ func orgCreateAccount(c *Ctx) (any, error) {
 // then EMAIL_ALREADY_EXISTS, else the account is created in the root with
 // its access role (trusting the management account) and the managed
 // policies of the enabled policy types.
-func (o *organization) complete(e *Emulator, r *orgCreateRequest) {
+func (o *organization) complete(e *engine, r *orgCreateRequest) {
 	r.completed = e.now()
 	switch {
 	case r.forcedFailure != "":
@@ -1226,14 +1232,14 @@ func (o *organization) complete(e *Emulator, r *orgCreateRequest) {
 		return
 	}
 	id := orgHashID(orgDigits, 12, "account", strings.ToLower(r.email))
-	for i := 1; e.accounts[id] != nil; i++ {
+	for i := 1; e.account(id) != nil; i++ {
 		id = orgHashID(orgDigits, 12, "account", strings.ToLower(r.email), fmt.Sprint(i))
 	}
-	a := e.addAccount(id)
+	a := e.ensureAccount(id)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + o.mgmt +
 		`:root"},"Action":"sts:AssumeRole"}]}`
-	if _, apiErr := e.createRole(a, r.roleName, "/", trust); apiErr != nil {
-		delete(e.accounts, id) // unreachable: the role name was checked at request time
+	if _, apiErr := iamNewRole(e, a, r.roleName, "/", trust); apiErr != nil {
+		e.removeAccount(id) // unreachable: the role name was checked at request time
 		r.state, r.failure = orgCreateFailed, "INTERNAL_FAILURE"
 		return
 	}
@@ -1294,8 +1300,8 @@ func orgListCreateAccountStatus(c *Ctx) (any, error) {
 		}
 	}
 	sort.Slice(reqs, func(i, j int) bool { return reqs[i].seq < reqs[j].seq })
-	page, next, apiErr := orgPaginate(c, reqs, func(r *orgCreateRequest) string { return fmt.Sprintf("%012d", r.seq) },
-		in.NextToken, in.MaxResults)
+	page, next, apiErr := paginate(c, reqs, func(r *orgCreateRequest) string { return seqKey(r.seq) },
+		in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1303,7 +1309,7 @@ func orgListCreateAccountStatus(c *Ctx) (any, error) {
 	for _, r := range page {
 		out = append(out, orgRequestOut(r))
 	}
-	return orgPageOut("CreateAccountStatuses", out, next), nil
+	return pageOut("CreateAccountStatuses", out, next), nil
 }
 
 func orgAccountNotFound() *APIError {
@@ -1334,7 +1340,7 @@ func orgDescribeAccount(c *Ctx) (any, error) {
 }
 
 func (o *organization) accountsPage(c *Ctx, members []*orgMember, in orgListInput) (any, error) {
-	page, next, apiErr := orgPaginate(c, members, func(m *orgMember) string { return m.id }, in.NextToken, in.MaxResults)
+	page, next, apiErr := paginate(c, members, func(m *orgMember) string { return m.id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1342,7 +1348,7 @@ func (o *organization) accountsPage(c *Ctx, members []*orgMember, in orgListInpu
 	for _, m := range page {
 		out = append(out, o.accountOut(m))
 	}
-	return orgPageOut("Accounts", out, next), nil
+	return pageOut("Accounts", out, next), nil
 }
 
 func orgListAccounts(c *Ctx) (any, error) {
@@ -1454,7 +1460,7 @@ func orgCloseAccount(c *Ctx) (any, error) {
 		return nil, orgConstraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You have exceeded close account quota for the past 30 days.")
 	}
 	o.closures = append(o.closures, now)
-	m.status, m.closeIn, m.closing = orgStatusPendingClosure, c.e.opts.AccountClosureDescribes, now
+	m.status, m.closeIn, m.closing = orgStatusPendingClosure, c.e.settings().AccountClosureDescribes, now
 	return nil, nil
 }
 
@@ -1532,11 +1538,11 @@ func orgListTagsForResource(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := orgPaginate(c, orgTagList(*tags), func(t orgTag) string { return t.Key }, in.NextToken, 0)
+	page, next, apiErr := paginate(c, orgTagList(*tags), func(t orgTag) string { return t.Key }, in.NextToken, nil, orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return orgPageOut("Tags", page, next), nil
+	return pageOut("Tags", page, next), nil
 }
 
 // --- policies -----------------------------------------------------------------
@@ -1623,17 +1629,17 @@ func orgCheckStatements(typ string, doc map[string]any) *APIError {
 }
 
 // orgMaxSize is the largest policy of a type, in characters.
-func orgMaxSize(e *Emulator, typ string) int {
+func orgMaxSize(e *engine, typ string) int {
 	if typ == orgSCP {
-		return e.opts.SCPMaxSize
+		return e.settings().SCPMaxSize
 	}
 	return orgPolicyTypes[typ].maxSize
 }
 
 // orgMaxAttach is how many policies of a type one target can have.
-func orgMaxAttach(e *Emulator, typ string) int {
+func orgMaxAttach(e *engine, typ string) int {
 	if typ == orgSCP {
-		return e.opts.SCPMaxAttachments
+		return e.settings().SCPMaxAttachments
 	}
 	return orgPolicyTypes[typ].maxAttach
 }
@@ -1835,11 +1841,11 @@ func orgListPolicies(c *Ctx) (any, error) {
 			ps = append(ps, p)
 		}
 	}
-	page, next, apiErr := orgPaginate(c, o.summaries(ps), func(s orgPolicySummaryOut) string { return s.Id }, in.NextToken, in.MaxResults)
+	page, next, apiErr := paginate(c, o.summaries(ps), func(s orgPolicySummaryOut) string { return s.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return orgPageOut("Policies", page, next), nil
+	return pageOut("Policies", page, next), nil
 }
 
 // orgPolicyAndTarget resolves AttachPolicy/DetachPolicy input.
@@ -1926,11 +1932,11 @@ func orgListPoliciesForTarget(c *Ctx) (any, error) {
 		p, _ := o.policy(id)
 		ps = append(ps, p)
 	}
-	page, next, apiErr := orgPaginate(c, o.summaries(ps), func(s orgPolicySummaryOut) string { return s.Id }, in.NextToken, in.MaxResults)
+	page, next, apiErr := paginate(c, o.summaries(ps), func(s orgPolicySummaryOut) string { return s.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return orgPageOut("Policies", page, next), nil
+	return pageOut("Policies", page, next), nil
 }
 
 type orgTargetOut struct {
@@ -1961,11 +1967,11 @@ func orgListTargetsForPolicy(c *Ctx) (any, error) {
 		typ, name, arn, _ := o.target(id)
 		targets = append(targets, orgTargetOut{Arn: arn, Name: name, TargetId: id, Type: typ})
 	}
-	page, next, apiErr := orgPaginate(c, targets, func(t orgTargetOut) string { return t.TargetId }, in.NextToken, in.MaxResults)
+	page, next, apiErr := paginate(c, targets, func(t orgTargetOut) string { return t.TargetId }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return orgPageOut("Targets", page, next), nil
+	return pageOut("Targets", page, next), nil
 }
 
 // --- snapshot and Go API ------------------------------------------------------
@@ -1975,9 +1981,10 @@ func orgListTargetsForPolicy(c *Ctx) (any, error) {
 // policies (by type/name) with their attachments. It reflects the current
 // state: an account being created appears once its request has SUCCEEDED,
 // a closed account is PENDING_CLOSURE until described into SUSPENDED.
-func orgSnapshot(e *Emulator) map[string]any {
+func orgSnapshot(e *engine) map[string]any {
 	out := map[string]any{}
-	for id, a := range e.accounts {
+	for _, a := range e.allAccounts() {
+		id := a.ID
 		o := orgAcct(a)
 		if o == nil || o.mgmt != id {
 			continue
@@ -2031,19 +2038,18 @@ func orgWithTags(entry map[string]any, tags map[string]string) map[string]any {
 	return entry
 }
 
-// FailNextAccountCreation makes the next CreateAccount request of the
+// orgFailNextAccountCreation makes the next CreateAccount request of the
 // organization managed by the emulator's management account FAILED with the
 // given FailureReason (ACCOUNT_LIMIT_EXCEEDED, INVALID_EMAIL,
 // INTERNAL_FAILURE, ...) once it settles. Calls queue up, one per request.
-func (e *Emulator) FailNextAccountCreation(reason string) error {
+func orgFailNextAccountCreation(e *engine, reason string) error {
 	if !orgFailureReasons[reason] {
 		return fmt.Errorf("emulator: unknown CreateAccount failure reason %q", reason)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.accounts[e.opts.ManagementAccountID]
+	defer e.lock()()
+	a := e.account(e.settings().ManagementAccountID)
 	if a == nil || orgAcct(a) == nil || orgAcct(a).mgmt != a.ID {
-		return fmt.Errorf("emulator: account %s manages no organization", e.opts.ManagementAccountID)
+		return fmt.Errorf("emulator: account %s manages no organization", e.settings().ManagementAccountID)
 	}
 	orgAcct(a).failNext = append(orgAcct(a).failNext, reason)
 	return nil
@@ -2051,9 +2057,9 @@ func (e *Emulator) FailNextAccountCreation(reason string) error {
 
 // orgSettle settles the CreateAccount requests and account closures that
 // have been in progress for Options.AsyncDuration.
-func orgSettle(e *Emulator, due func(time.Time) bool) {
-	for _, id := range sortedKeys(e.accounts) {
-		a := e.accounts[id]
+func orgSettle(e *engine, due func(time.Time) bool) {
+	for _, a := range e.allAccounts() {
+		id := a.ID
 		if o := orgAcct(a); o != nil && o.mgmt == id {
 			var reqs []*orgCreateRequest
 			for _, r := range o.requests {

@@ -29,6 +29,50 @@ func pageAfter[T any](c *Ctx, items []T, key func(T) string, token string, limit
 	return page, next, true
 }
 
+// paging is how one service's list operations reject a request: the
+// largest page size a client may ask for (max; 0: no largest), the error for
+// a page size outside 1..max, and the error for a token pageAfter did not
+// issue.
+type paging struct {
+	max      int
+	badLimit func(n int) *APIError
+	badToken func() *APIError
+}
+
+// paginate is pageAfter with the checks every list operation makes: limit
+// is the page size the client asked for (nil: none), refused outside
+// 1..p.max; items are sorted by key (keys are unique) before paging.
+func paginate[T any](c *Ctx, items []T, key func(T) string, token string, limit *int, p paging) ([]T, string, *APIError) {
+	n := 0
+	if limit != nil {
+		if *limit < 1 || (p.max > 0 && *limit > p.max) {
+			return nil, "", p.badLimit(*limit)
+		}
+		n = *limit
+	}
+	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
+	page, next, ok := pageAfter(c, items, key, token, n)
+	if !ok {
+		return nil, "", p.badToken()
+	}
+	return page, next, nil
+}
+
+// pageOut builds the list response of the JSON services that name their
+// token NextToken: {listName: page, "NextToken": next} (no NextToken on the
+// last page).
+func pageOut(listName string, page any, next string) map[string]any {
+	out := map[string]any{listName: page}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out
+}
+
+// seqKey is the paging key of an entity numbered by a counter: the number,
+// zero-padded so keys sort as the numbers do.
+func seqKey(seq int) string { return fmt.Sprintf("%012d", seq) }
+
 // hashID draws n characters of alphabet from a hash of salt and parts: the
 // deterministic IDs of the services (the same request makes the same ID, so
 // snapshots of equal states are equal).
@@ -49,4 +93,11 @@ func hashID(salt, alphabet string, n int, parts ...string) string {
 		}
 	}
 	return string(out)
+}
+
+// hashUUID is a UUID-shaped (8-4-4-4-12 lowercase hex) hashID of salt and
+// parts.
+func hashUUID(salt string, parts ...string) string {
+	h := hashID(salt, "0123456789abcdef", 32, parts...)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -98,10 +98,10 @@ type service struct {
 	// settle settles the service's asynchronous changes that due reports
 	// have been in progress for Options.AsyncDuration (see settleDue).
 	// Called with e.mu held, before every request.
-	settle func(e *Emulator, due func(since time.Time) bool)
+	settle func(e *engine, due func(since time.Time) bool)
 	// snapshot returns the service's state per account ID, in a form that
 	// marshals to canonical JSON (no timestamps, no random values).
-	snapshot func(e *Emulator) map[string]any
+	snapshot func(e *engine) map[string]any
 }
 
 // operation is one API operation of a service.
@@ -115,7 +115,7 @@ func write(h func(c *Ctx) (any, error)) *operation { return &operation{mutating:
 
 // Ctx is one request being served.
 type Ctx struct {
-	e    *Emulator
+	e    *engine
 	r    *http.Request
 	w    http.ResponseWriter
 	body []byte
@@ -174,6 +174,21 @@ func (c *Ctx) FormStructs(name string) []map[string]string {
 		out = append(out, m)
 	}
 }
+
+// HasForm reports whether an awsQuery request carries the parameter key
+// (even empty).
+func (c *Ctx) HasForm(key string) bool {
+	_, ok := c.form[key]
+	return ok
+}
+
+// ResponseHeader is the header of the response being written (REST
+// protocols set response headers on errors too).
+func (c *Ctx) ResponseHeader() http.Header { return c.w.Header() }
+
+// NotImplemented is the error for a request the emulator recognises but
+// does not implement (what says which part), in the service's protocol.
+func (c *Ctx) NotImplemented(what string) *APIError { return notImplemented(c.svc, c.Op+": "+what) }
 
 // Request is the HTTP request being served (REST protocols read path,
 // query and headers from it).

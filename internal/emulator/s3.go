@@ -530,7 +530,7 @@ func s3PreconditionFailed(condition string) *APIError {
 // s3NotImplemented answers a request the route table accepted but whose
 // details ask for something the emulator does not model.
 func s3NotImplemented(c *Ctx, what string) *APIError {
-	return notImplemented(c.svc, c.Op+": "+what)
+	return c.NotImplemented(what)
 }
 
 // s3DecodeXML decodes a configuration document from the request body.
@@ -562,7 +562,7 @@ func s3Bucket(c *Ctx, anyRegion bool) (*bucket, error) {
 		return nil, s3BucketError(http.StatusNotFound, "NoSuchBucket", name, "The specified bucket does not exist")
 	}
 	if !anyRegion && b.Region != c.Region {
-		c.w.Header().Set("X-Amz-Bucket-Region", b.Region)
+		c.ResponseHeader().Set("X-Amz-Bucket-Region", b.Region)
 		e := errorf(http.StatusMovedPermanently, "PermanentRedirect",
 			"The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.")
 		e.Extra = map[string]string{"Bucket": name, "Endpoint": "s3." + b.Region + ".amazonaws.com"}
@@ -570,7 +570,7 @@ func s3Bucket(c *Ctx, anyRegion bool) (*bucket, error) {
 	}
 	expected := c.Request().Header.Get("X-Amz-Expected-Bucket-Owner")
 	if b.Owner != c.Account.ID || (expected != "" && expected != b.Owner) {
-		c.w.Header().Set("X-Amz-Bucket-Region", b.Region)
+		c.ResponseHeader().Set("X-Amz-Bucket-Region", b.Region)
 		return nil, errorf(http.StatusForbidden, "AccessDenied", "Access Denied")
 	}
 	return b, nil
@@ -1643,8 +1643,8 @@ func s3FindVersion(c *Ctx, b *bucket, key string) (*s3Version, error) {
 			return nil, s3NoSuchKey(key)
 		}
 		if v.DeleteMarker {
-			c.w.Header().Set("X-Amz-Delete-Marker", "true")
-			c.w.Header().Set("X-Amz-Version-Id", v.ID)
+			c.ResponseHeader().Set("X-Amz-Delete-Marker", "true")
+			c.ResponseHeader().Set("X-Amz-Version-Id", v.ID)
 			return nil, s3NoSuchKey(key)
 		}
 		return v, nil
@@ -1657,9 +1657,9 @@ func s3FindVersion(c *Ctx, b *bucket, key string) (*s3Version, error) {
 		return nil, e
 	}
 	if v.DeleteMarker {
-		c.w.Header().Set("X-Amz-Delete-Marker", "true")
-		c.w.Header().Set("X-Amz-Version-Id", v.ID)
-		c.w.Header().Set("Allow", "DELETE")
+		c.ResponseHeader().Set("X-Amz-Delete-Marker", "true")
+		c.ResponseHeader().Set("X-Amz-Version-Id", v.ID)
+		c.ResponseHeader().Set("Allow", "DELETE")
 		e := errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 		e.Extra = map[string]string{"Method": c.Request().Method, "ResourceType": "DeleteMarker"}
 		return nil, e
@@ -2181,7 +2181,7 @@ type s3ObjectSnapshot struct {
 
 // s3Snapshot returns each owner account's buckets by name. Object bodies
 // are recorded as the SHA-256 of the current version.
-func s3Snapshot(e *Emulator) map[string]any {
+func s3Snapshot(e *engine) map[string]any {
 	byOwner := map[string]map[string]s3BucketSnapshot{}
 	for name, b := range s3Buckets(e) {
 		s := s3BucketSnapshot{
@@ -2223,6 +2223,6 @@ func s3Snapshot(e *Emulator) map[string]any {
 
 // s3Buckets is the bucket namespace, global across accounts as in AWS:
 // bucket name -> bucket.
-func s3Buckets(e *Emulator) map[string]*bucket {
+func s3Buckets(e *engine) map[string]*bucket {
 	return global(e, "s3", func() map[string]*bucket { return map[string]*bucket{} })
 }

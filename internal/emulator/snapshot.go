@@ -6,7 +6,7 @@ import "encoding/json"
 // services by signing name, with map keys sorted and no timestamps, request
 // IDs or other values that differ between two runs that did the same work.
 // Two emulators that reached the same state produce identical bytes.
-func (e *Emulator) Snapshot() ([]byte, error) {
+func (e *engine) Snapshot() ([]byte, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := map[string]map[string]any{}

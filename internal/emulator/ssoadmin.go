@@ -30,6 +30,13 @@ import (
 )
 
 func init() {
+	// With Options.IdentityCenter, the management account's organization
+	// (with all features) gets its instance as soon as it is created.
+	orgOnCreateOrganization(func(e *engine, mgmt *account, allFeatures bool) {
+		if allFeatures && e.settings().IdentityCenter && mgmt.ID == e.settings().ManagementAccountID {
+			ssoEnable(e, mgmt)
+		}
+	})
 	register(func() *service {
 		return &service{
 			name:         "sso",
@@ -251,53 +258,26 @@ func ssoHashID(alphabet string, n int, parts ...string) string {
 	return hashID("sso", alphabet, n, parts...)
 }
 
-// ssoUUID is a UUID-shaped (8-4-4-4-12 lowercase hex) hash of parts.
-func ssoUUID(parts ...string) string {
-	h := ssoHashID(ssoHex, 32, parts...)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// ssoEpoch renders a timestamp as JSON protocols do: epoch seconds.
-func ssoEpoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
-
 // ssoDescribes is Options.SSOStatusDescribes with its default.
-func ssoDescribes(e *Emulator) int {
-	if e.opts.SSOStatusDescribes <= 0 {
+func ssoDescribes(e *engine) int {
+	if e.settings().SSOStatusDescribes <= 0 {
 		return 2
 	}
-	return e.opts.SSOStatusDescribes
+	return e.settings().SSOStatusDescribes
 }
 
 // --- pagination -----------------------------------------------------------------
 
-// ssoPaginate returns the page of items (sorted by key, keys unique) that
-// follows token and the token of the next page ("" on the last). Tokens
-// carry the last key returned, so a page survives changes to the list.
-// invalid builds the service's validation error.
-func ssoPaginate[T any](c *Ctx, items []T, key func(T) string, token string, maxResults *int, invalid func(format string, args ...any) *APIError) ([]T, string, *APIError) {
-	limit := 0
-	if maxResults != nil {
-		if *maxResults < 1 || *maxResults > ssoMaxResults {
-			return nil, "", invalid("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *maxResults, ssoMaxResults)
-		}
-		limit = *maxResults
-	}
-	page, next, ok := pageAfter(c, items, key, token, limit)
-	if !ok {
-		return nil, "", invalid("The NextToken provided is invalid. Use the NextToken from a previous response.")
-	}
-	return page, next, nil
-}
-
-func ssoSeqKey(seq int) string { return fmt.Sprintf("%012d", seq) }
-
-// ssoPageOut builds a list response: {listName: page, "NextToken": next}.
-func ssoPageOut(listName string, page any, next string) map[string]any {
-	out := map[string]any{listName: page}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out
+// ssoPaging is how sso-admin's list operations reject a MaxResults or
+// NextToken.
+var ssoPaging = paging{
+	max: ssoMaxResults,
+	badLimit: func(n int) *APIError {
+		return ssoValidation("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", n, ssoMaxResults)
+	},
+	badToken: func() *APIError {
+		return ssoValidation("The NextToken provided is invalid. Use the NextToken from a previous response.")
+	},
 }
 
 // --- lookups ------------------------------------------------------------------
@@ -386,26 +366,20 @@ func (inst *ssoInstance) checkPrincipal(typ, id string) *APIError {
 		return ssoConstraint("principalId", id, "Member must satisfy regular expression pattern: ^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$")
 	}
 	if !inst.principalExists(typ, id) {
-		return ssoNotFound("The principal %s of type %s does not exist in identity store %s.", id, typ, inst.store.id)
+		return ssoNotFound("The principal %s of type %s does not exist in identity store %s.", id, typ, inst.store.storeID())
 	}
 	return nil
 }
 
 func (inst *ssoInstance) principalExists(typ, id string) bool {
-	if typ == "USER" {
-		return inst.store.users[id] != nil
-	}
-	return inst.store.groups[id] != nil
+	_, ok := inst.store.principal(typ, id)
+	return ok
 }
 
 // principalName names a principal for the snapshot.
 func (inst *ssoInstance) principalName(typ, id string) string {
-	if typ == "USER" {
-		if u := inst.store.users[id]; u != nil {
-			return u.UserName
-		}
-	} else if g := inst.store.groups[id]; g != nil {
-		return g.DisplayName
+	if name, ok := inst.store.principal(typ, id); ok {
+		return name
 	}
 	return "deleted:" + id
 }
@@ -423,7 +397,7 @@ type ssoPermissionSetOut struct {
 
 func (ps *ssoPermissionSet) out() ssoPermissionSetOut {
 	return ssoPermissionSetOut{Name: ps.name, PermissionSetArn: ps.arn, Description: ps.description,
-		CreatedDate: ssoEpoch(ps.created), SessionDuration: ps.sessionDuration, RelayState: ps.relayState}
+		CreatedDate: epochSeconds(ps.created), SessionDuration: ps.sessionDuration, RelayState: ps.relayState}
 }
 
 type ssoProvisioningStatusOut struct {
@@ -454,7 +428,7 @@ type ssoStatusMetadataOut struct {
 }
 
 func (r *ssoRequest) provisioningOut() ssoProvisioningStatusOut {
-	out := ssoProvisioningStatusOut{CreatedDate: ssoEpoch(r.created), FailureReason: r.failure,
+	out := ssoProvisioningStatusOut{CreatedDate: epochSeconds(r.created), FailureReason: r.failure,
 		PermissionSetArn: r.psARN, RequestId: r.id, Status: r.status}
 	if r.targetType == ssoTargetAccount {
 		out.AccountId = r.targetID
@@ -463,7 +437,7 @@ func (r *ssoRequest) provisioningOut() ssoProvisioningStatusOut {
 }
 
 func (r *ssoRequest) assignmentOut() ssoAssignmentStatusOut {
-	return ssoAssignmentStatusOut{CreatedDate: ssoEpoch(r.created), FailureReason: r.failure, PermissionSetArn: r.psARN,
+	return ssoAssignmentStatusOut{CreatedDate: epochSeconds(r.created), FailureReason: r.failure, PermissionSetArn: r.psARN,
 		PrincipalId: r.principalID, PrincipalType: r.principalType, RequestId: r.id, Status: r.status,
 		TargetId: r.targetID, TargetType: r.targetType}
 }
@@ -479,56 +453,54 @@ type ssoTag struct {
 // organization a manages, nil when not enabled.
 func ssoAcct(a *account) *ssoInstance { return slot[*ssoInstance](a, "sso") }
 
-// EnableIdentityCenter enables IAM Identity Center for the organization of
+// ssoEnableIdentityCenter enables IAM Identity Center for the organization of
 // the management account, as the console's Enable button does (there is no
 // API for an organization instance), and returns the instance ARN and its
 // identity store ID. It fails when the management account manages no
 // organization, and returns the existing instance when already enabled.
-func (e *Emulator) EnableIdentityCenter() (instanceARN, identityStoreID string, err error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.accounts[e.opts.ManagementAccountID]
+func ssoEnableIdentityCenter(e *engine) (instanceARN, identityStoreID string, err error) {
+	defer e.lock()()
+	a := e.account(e.settings().ManagementAccountID)
 	if a == nil || orgAcct(a) == nil || orgAcct(a).mgmt != a.ID {
-		return "", "", fmt.Errorf("emulator: account %s manages no organization: create one before enabling IAM Identity Center", e.opts.ManagementAccountID)
+		return "", "", fmt.Errorf("emulator: account %s manages no organization: create one before enabling IAM Identity Center", e.settings().ManagementAccountID)
 	}
-	inst := e.enableIdentityCenter(a)
-	return inst.arn, inst.store.id, nil
+	inst := ssoEnable(e, a)
+	return inst.arn, inst.store.storeID(), nil
 }
 
-// enableIdentityCenter creates (once) the organization instance of a, the
+// ssoEnable creates (once) the organization instance of a, the
 // management account of its organization. Called with e.mu held.
-func (e *Emulator) enableIdentityCenter(a *account) *ssoInstance {
+func ssoEnable(e *engine, a *account) *ssoInstance {
 	if ssoAcct(a) == nil {
 		id := "ssoins-" + ssoHashID(ssoHex, 16, "instance", orgAcct(a).id)
 		setSlot(a, "sso", &ssoInstance{
 			id: id, arn: "arn:aws:sso:::instance/" + id, owner: a.ID, org: orgAcct(a), created: e.now(),
 			permissionSets: map[string]*ssoPermissionSet{}, assignments: map[string]*ssoAssignment{},
 			requests: map[string]*ssoRequest{},
-			store:    newIDStore("d-" + ssoHashID(ssoHex, 10, "identitystore", orgAcct(a).id)),
+			store:    idsCreateStore(a, "d-"+ssoHashID(ssoHex, 10, "identitystore", orgAcct(a).id)),
 		})
 	}
 	return ssoAcct(a)
 }
 
-// MaxOutstandingAssignmentCreations returns the most CreateAccountAssignment
+// ssoMaxOutstanding returns the most CreateAccountAssignment
 // requests the management account's instance ever had IN_PROGRESS at once
 // (0 without an instance).
-func (e *Emulator) MaxOutstandingAssignmentCreations() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if a := e.accounts[e.opts.ManagementAccountID]; a != nil && ssoAcct(a) != nil {
+func ssoMaxOutstanding(e *engine) int {
+	defer e.lock()()
+	if a := e.account(e.settings().ManagementAccountID); a != nil && ssoAcct(a) != nil {
 		return ssoAcct(a).maxOutstanding
 	}
 	return 0
 }
 
 func (inst *ssoInstance) storeARN() string {
-	return "arn:aws:identitystore::" + inst.owner + ":identitystore/" + inst.store.id
+	return "arn:aws:identitystore::" + inst.owner + ":identitystore/" + inst.store.storeID()
 }
 
 func (inst *ssoInstance) metadata() map[string]any {
-	return map[string]any{"InstanceArn": inst.arn, "IdentityStoreId": inst.store.id, "IdentityStoreArn": inst.storeARN(),
-		"OwnerAccountId": inst.owner, "CreatedDate": ssoEpoch(inst.created), "Status": "ACTIVE"}
+	return map[string]any{"InstanceArn": inst.arn, "IdentityStoreId": inst.store.storeID(), "IdentityStoreArn": inst.storeARN(),
+		"OwnerAccountId": inst.owner, "CreatedDate": epochSeconds(inst.created), "Status": "ACTIVE"}
 }
 
 func ssoListInstances(c *Ctx) (any, error) {
@@ -543,7 +515,7 @@ func ssoListInstances(c *Ctx) (any, error) {
 	if ssoAcct(c.Account) != nil {
 		all = append(all, ssoAcct(c.Account))
 	}
-	page, next, apiErr := ssoPaginate(c, all, func(i *ssoInstance) string { return i.arn }, in.NextToken, in.MaxResults, ssoValidation)
+	page, next, apiErr := paginate(c, all, func(i *ssoInstance) string { return i.arn }, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -551,7 +523,7 @@ func ssoListInstances(c *Ctx) (any, error) {
 	for _, inst := range page {
 		out = append(out, inst.metadata())
 	}
-	return ssoPageOut("Instances", out, next), nil
+	return pageOut("Instances", out, next), nil
 }
 
 func ssoDescribeInstance(c *Ctx) (any, error) {
@@ -786,7 +758,7 @@ func (inst *ssoInstance) sortedSets(keep func(*ssoPermissionSet) bool) []*ssoPer
 	return out
 }
 
-func ssoPSKey(ps *ssoPermissionSet) string { return ssoSeqKey(ps.seq) }
+func ssoPSKey(ps *ssoPermissionSet) string { return seqKey(ps.seq) }
 
 func ssoListPermissionSets(c *Ctx) (any, error) {
 	type input struct {
@@ -799,7 +771,7 @@ func ssoListPermissionSets(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := ssoPaginate(c, inst.sortedSets(nil), ssoPSKey, in.NextToken, in.MaxResults, ssoValidation)
+	page, next, apiErr := paginate(c, inst.sortedSets(nil), ssoPSKey, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -807,7 +779,7 @@ func ssoListPermissionSets(c *Ctx) (any, error) {
 	for _, ps := range page {
 		arns = append(arns, ps.arn)
 	}
-	return ssoPageOut("PermissionSets", arns, next), nil
+	return pageOut("PermissionSets", arns, next), nil
 }
 
 // --- policies -------------------------------------------------------------------
@@ -888,9 +860,9 @@ func ssoListManagedPolicies(c *Ctx) (any, error) {
 	}
 	items := make([]item, len(ps.managed))
 	for i, arn := range ps.managed {
-		items[i] = item{ssoSeqKey(i), arn}
+		items[i] = item{seqKey(i), arn}
 	}
-	page, next, apiErr := ssoPaginate(c, items, func(it item) string { return it.key }, in.NextToken, in.MaxResults, ssoValidation)
+	page, next, apiErr := paginate(c, items, func(it item) string { return it.key }, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -898,7 +870,7 @@ func ssoListManagedPolicies(c *Ctx) (any, error) {
 	for _, it := range page {
 		out = append(out, map[string]string{"Arn": it.arn, "Name": ssoManagedName(it.arn)})
 	}
-	return ssoPageOut("AttachedManagedPolicies", out, next), nil
+	return pageOut("AttachedManagedPolicies", out, next), nil
 }
 
 // ssoNonWhitespace counts the characters of s that are not whitespace.
@@ -1045,9 +1017,9 @@ func ssoListCustomerPolicies(c *Ctx) (any, error) {
 	}
 	items := make([]item, len(ps.customer))
 	for i, r := range ps.customer {
-		items[i] = item{ssoSeqKey(i), r}
+		items[i] = item{seqKey(i), r}
 	}
-	page, next, apiErr := ssoPaginate(c, items, func(it item) string { return it.key }, in.NextToken, in.MaxResults, ssoValidation)
+	page, next, apiErr := paginate(c, items, func(it item) string { return it.key }, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1055,7 +1027,7 @@ func ssoListCustomerPolicies(c *Ctx) (any, error) {
 	for _, it := range page {
 		out = append(out, it.ref)
 	}
-	return ssoPageOut("CustomerManagedPolicyReferences", out, next), nil
+	return pageOut("CustomerManagedPolicyReferences", out, next), nil
 }
 
 func ssoPutBoundary(c *Ctx) (any, error) {
@@ -1121,7 +1093,7 @@ func (inst *ssoInstance) newRequest(c *Ctx, r *ssoRequest) *ssoRequest {
 	r.status, r.created, r.describesLeft = ssoStatusInProgress, c.e.now(), ssoDescribes(c.e)
 	for {
 		inst.seq++
-		r.id = ssoUUID("request", inst.id, r.kind, r.psARN, r.targetID, r.principalID, strconv.Itoa(inst.seq))
+		r.id = hashUUID("sso", "request", inst.id, r.kind, r.psARN, r.targetID, r.principalID, strconv.Itoa(inst.seq))
 		if inst.requests[r.id] == nil {
 			break
 		}
@@ -1133,7 +1105,7 @@ func (inst *ssoInstance) newRequest(c *Ctx, r *ssoRequest) *ssoRequest {
 
 // describe counts a describe of an IN_PROGRESS request and settles it when
 // its describes are used up.
-func (inst *ssoInstance) describe(e *Emulator, r *ssoRequest) {
+func (inst *ssoInstance) describe(e *engine, r *ssoRequest) {
 	if r.status != ssoStatusInProgress {
 		return
 	}
@@ -1144,7 +1116,7 @@ func (inst *ssoInstance) describe(e *Emulator, r *ssoRequest) {
 	inst.settle(e, r)
 }
 
-func (inst *ssoInstance) settle(e *Emulator, r *ssoRequest) {
+func (inst *ssoInstance) settle(e *engine, r *ssoRequest) {
 	fail := func(reason string) { r.status, r.failure = ssoStatusFailed, reason }
 	ps := inst.permissionSets[r.psARN]
 	if ps == nil {
@@ -1210,8 +1182,8 @@ func (inst *ssoInstance) roleName(ps *ssoPermissionSet, acct string) string {
 // account ("" when it can): IAM Identity Center attaches customer managed
 // policies (and a customer managed boundary) by name and path, so they must
 // exist in every account the set is provisioned to.
-func (inst *ssoInstance) provisionProblem(e *Emulator, ps *ssoPermissionSet, acct string) string {
-	a := e.accounts[acct]
+func (inst *ssoInstance) provisionProblem(e *engine, ps *ssoPermissionSet, acct string) string {
+	a := e.account(acct)
 	if a == nil {
 		return "The account " + acct + " no longer exists."
 	}
@@ -1232,8 +1204,8 @@ func (inst *ssoInstance) provisionProblem(e *Emulator, ps *ssoPermissionSet, acc
 // account, trusting the account's IAM Identity Center SAML provider, with
 // the set's policies attached (the inline policy as AwsSSOInlinePolicy),
 // and records the version provisioned. Check provisionProblem first.
-func (inst *ssoInstance) provision(e *Emulator, ps *ssoPermissionSet, acct string) {
-	a := e.accounts[acct]
+func (inst *ssoInstance) provision(e *engine, ps *ssoPermissionSet, acct string) {
+	a := e.account(acct)
 	name := inst.roleName(ps, acct)
 	secs, _ := ssoSessionSeconds(ps.sessionDuration)
 	r := iamAcct(a).roles[strings.ToLower(name)]
@@ -1242,7 +1214,7 @@ func (inst *ssoInstance) provision(e *Emulator, ps *ssoPermissionSet, acct strin
 		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider +
 			`"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
 		var apiErr *APIError
-		if r, apiErr = e.createRole(a, name, ssoRolePath, trust); apiErr != nil {
+		if r, apiErr = iamNewRole(e, a, name, ssoRolePath, trust); apiErr != nil {
 			return // unreachable: the name is valid and was checked free
 		}
 	}
@@ -1268,8 +1240,8 @@ func (inst *ssoInstance) provision(e *Emulator, ps *ssoPermissionSet, acct strin
 // deprovision removes the permission set's reserved role from the account,
 // as IAM Identity Center does when the account's last assignment of the
 // set is deleted.
-func (inst *ssoInstance) deprovision(e *Emulator, ps *ssoPermissionSet, acct string) {
-	if a := e.accounts[acct]; a != nil {
+func (inst *ssoInstance) deprovision(e *engine, ps *ssoPermissionSet, acct string) {
+	if a := e.account(acct); a != nil {
 		delete(iamAcct(a).roles, strings.ToLower(inst.roleName(ps, acct)))
 	}
 	delete(ps.provisioned, acct)
@@ -1378,15 +1350,15 @@ func ssoStatusList(c *Ctx, listName, kind string) (any, error) {
 		}
 	}
 	sort.Slice(reqs, func(i, j int) bool { return reqs[i].seq < reqs[j].seq })
-	page, next, apiErr := ssoPaginate(c, reqs, func(r *ssoRequest) string { return ssoSeqKey(r.seq) }, in.NextToken, in.MaxResults, ssoValidation)
+	page, next, apiErr := paginate(c, reqs, func(r *ssoRequest) string { return seqKey(r.seq) }, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
 	out := []ssoStatusMetadataOut{}
 	for _, r := range page {
-		out = append(out, ssoStatusMetadataOut{CreatedDate: ssoEpoch(r.created), RequestId: r.id, Status: r.status})
+		out = append(out, ssoStatusMetadataOut{CreatedDate: epochSeconds(r.created), RequestId: r.id, Status: r.status})
 	}
-	return ssoPageOut(listName, out, next), nil
+	return pageOut(listName, out, next), nil
 }
 
 func ssoListProvisioningStatus(c *Ctx) (any, error) {
@@ -1508,7 +1480,7 @@ func ssoListAccountAssignments(c *Ctx) (any, error) {
 	}
 	key := func(a *ssoAssignment) string { return a.principalType + "|" + a.principalID }
 	sort.Slice(list, func(i, j int) bool { return key(list[i]) < key(list[j]) })
-	page, next, apiErr := ssoPaginate(c, list, key, in.NextToken, in.MaxResults, ssoValidation)
+	page, next, apiErr := paginate(c, list, key, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1517,7 +1489,7 @@ func ssoListAccountAssignments(c *Ctx) (any, error) {
 		out = append(out, map[string]string{"AccountId": a.account, "PermissionSetArn": a.psARN,
 			"PrincipalId": a.principalID, "PrincipalType": a.principalType})
 	}
-	return ssoPageOut("AccountAssignments", out, next), nil
+	return pageOut("AccountAssignments", out, next), nil
 }
 
 // ssoProvisioningFilter validates a ProvisioningStatus filter and returns
@@ -1555,11 +1527,11 @@ func ssoListAccountsForProvisionedPermissionSet(c *Ctx) (any, error) {
 			accounts = append(accounts, acct)
 		}
 	}
-	page, next, apiErr := ssoPaginate(c, accounts, func(s string) string { return s }, in.NextToken, in.MaxResults, ssoValidation)
+	page, next, apiErr := paginate(c, accounts, func(s string) string { return s }, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return ssoPageOut("AccountIds", page, next), nil
+	return pageOut("AccountIds", page, next), nil
 }
 
 func ssoListPermissionSetsProvisionedToAccount(c *Ctx) (any, error) {
@@ -1588,7 +1560,7 @@ func ssoListPermissionSetsProvisionedToAccount(c *Ctx) (any, error) {
 		v, ok := ps.provisioned[in.AccountId]
 		return ok && keep(ps, v)
 	})
-	page, next, apiErr := ssoPaginate(c, sets, ssoPSKey, in.NextToken, in.MaxResults, ssoValidation)
+	page, next, apiErr := paginate(c, sets, ssoPSKey, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1596,7 +1568,7 @@ func ssoListPermissionSetsProvisionedToAccount(c *Ctx) (any, error) {
 	for _, ps := range page {
 		arns = append(arns, ps.arn)
 	}
-	return ssoPageOut("PermissionSets", arns, next), nil
+	return pageOut("PermissionSets", arns, next), nil
 }
 
 // --- tags -----------------------------------------------------------------------
@@ -1692,11 +1664,11 @@ func ssoListTagsForResource(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := ssoPaginate(c, ssoTagList(ps.tags), func(t ssoTag) string { return t.Key }, in.NextToken, nil, ssoValidation)
+	page, next, apiErr := paginate(c, ssoTagList(ps.tags), func(t ssoTag) string { return t.Key }, in.NextToken, nil, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return ssoPageOut("Tags", page, next), nil
+	return pageOut("Tags", page, next), nil
 }
 
 // --- snapshot -------------------------------------------------------------------
@@ -1707,9 +1679,10 @@ func ssoListTagsForResource(c *Ctx) (any, error) {
 // provisioned there) and settled account assignments by account, naming
 // permission sets and principals rather than their counter-derived IDs.
 // Requests in progress are not part of the state until they settle.
-func ssoSnapshot(e *Emulator) map[string]any {
+func ssoSnapshot(e *engine) map[string]any {
 	out := map[string]any{}
-	for id, a := range e.accounts {
+	for _, a := range e.allAccounts() {
+		id := a.ID
 		inst := ssoAcct(a)
 		if inst == nil {
 			continue
@@ -1757,7 +1730,7 @@ func ssoSnapshot(e *Emulator) map[string]any {
 			sort.Strings(l)
 		}
 		out[id] = map[string]any{
-			"instance":       map[string]any{"arn": inst.arn, "identityStoreId": inst.store.id, "status": "ACTIVE"},
+			"instance":       map[string]any{"arn": inst.arn, "identityStoreId": inst.store.storeID(), "status": "ACTIVE"},
 			"permissionSets": sets,
 			"assignments":    assignments,
 		}
@@ -1767,9 +1740,9 @@ func ssoSnapshot(e *Emulator) map[string]any {
 
 // ssoSettle settles the provisioning and account assignment requests that
 // have been in progress for Options.AsyncDuration.
-func ssoSettle(e *Emulator, due func(time.Time) bool) {
-	for _, id := range sortedKeys(e.accounts) {
-		if inst := ssoAcct(e.accounts[id]); inst != nil {
+func ssoSettle(e *engine, due func(time.Time) bool) {
+	for _, a := range e.allAccounts() {
+		if inst := ssoAcct(a); inst != nil {
 			var reqs []*ssoRequest
 			for _, r := range inst.requests {
 				if r.status == ssoStatusInProgress && due(r.created) {
