@@ -12,17 +12,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // Account is a member account as converged.
 type Account struct {
-	// ID and ARN are empty in dry run for an account that would be created.
+	// ID is the 12-digit account ID; in a dry run, for an account that
+	// would be created, an identifier predicted by plan ("(known after
+	// apply: account EMAIL)") that a real run refuses. ARN is empty then.
 	ID    string
 	ARN   string
 	Name  string // the account's name in AWS (the spec's for a new account)
 	Email string
 	// OU is the path of the OU the account is in ("" for the root) and
-	// ParentID that OU's ID (empty in dry run when the OU would be created).
+	// ParentID that OU's ID (predicted in a dry run when the OU would be
+	// created).
 	OU       string
 	ParentID string
 	// State is the account's state (ACTIVE, PENDING_CLOSURE, SUSPENDED...);
@@ -50,9 +54,9 @@ func EnsureAccount(ctx context.Context, api EnsureAccountAPI, spec AccountSpec, 
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	res, err := ensureTree(ctx, api, TreeSpec{OUs: ouSpecsOf([]AccountSpec{spec}), Accounts: []AccountSpec{spec}, AccountConcurrency: 1}, opts)
+	res, err := ensureTree(ctx, api, TreeSpec{OUs: ouSpecsOf([]AccountSpec{spec}), Accounts: []AccountSpec{spec}}, opts)
 	if err != nil {
-		return nil, err
+		return nil, err // with the changes made (ensureTree)
 	}
 	a := res.Accounts[0]
 	// The OUs created for the account are part of its changes.
@@ -64,12 +68,14 @@ func EnsureAccount(ctx context.Context, api EnsureAccountAPI, spec AccountSpec, 
 	return a, nil
 }
 
-// EnsureAccounts converges many accounts, at most spec.Concurrency at once
-// (default and maximum DefaultAccountCreationConcurrency, 5, AWS's limit of
-// account creations in progress), after converging the OUs they are in
+// EnsureAccounts converges many accounts, at most
+// foundation.WithConcurrency(n) at once (default and maximum
+// DefaultAccountCreationConcurrency, 5, AWS's limit of account creations in
+// progress: a larger n is capped), after converging the OUs they are in
 // (created if missing). The result lists the OUs and the accounts in spec
 // order. Each account is converged as by EnsureAccount; errors of several
-// accounts are returned joined, after every account was tried.
+// accounts are returned joined, after every account was tried, carrying
+// the changes made (a *foundation.IncompleteError).
 func EnsureAccounts(ctx context.Context, api EnsureAccountsAPI, spec AccountsSpec, opts ...foundation.Option) (*TreeResult, error) {
 	var f faults
 	spec.check(&f)
@@ -77,7 +83,7 @@ func EnsureAccounts(ctx context.Context, api EnsureAccountsAPI, spec AccountsSpe
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	return ensureTree(ctx, api, TreeSpec{OUs: ouSpecsOf(spec.Accounts), Accounts: spec.Accounts, AccountConcurrency: spec.Concurrency}, opts)
+	return ensureTree(ctx, api, TreeSpec{OUs: ouSpecsOf(spec.Accounts), Accounts: spec.Accounts}, opts)
 }
 
 // ouSpecsOf returns the OUs the accounts are in, without tags.
@@ -221,20 +227,25 @@ func (r *run) ensureAccount(ctx context.Context, spec AccountSpec) (*Account, er
 		return nil, fmt.Errorf("organizations: account %q: ou %q not converged (internal error)", spec.Email, spec.OU)
 	}
 	a := &Account{Email: spec.Email, Name: spec.Name, OU: spec.OU}
+	rec := r.rec.Child()
+	defer func() { a.Changes = rec.Changes() }()
 	found, err := r.findAccount(ctx, spec.Email)
 	if err != nil {
 		return nil, err
 	}
 	created := false
 	if found == nil {
-		found, created, err = r.createAccount(ctx, spec, a)
-		pending := err == errPendingDryRun
+		found, created, err = r.createAccount(ctx, spec, rec)
+		pending := err == errPendingPlanned
 		if err != nil && !pending {
 			return nil, err
 		}
-		if found == nil { // dry run: would be created, in the root
+		if found == nil {
+			// Planned (dry run): the account would be created, in the
+			// root, then moved: its ID is predicted and never sent to AWS.
+			a.ID = plan.Predict("account", spec.Email)
 			if spec.OU != "" {
-				r.record(&a.Changes, parentChange(spec.Email, "Root", spec.OU))
+				rec.Also(parentChange(spec.Email, "Root", spec.OU))
 			}
 			// The tags of a request in progress cannot be read: the
 			// real run converges the spec's tags on the account it
@@ -244,7 +255,7 @@ func (r *run) ensureAccount(ctx context.Context, spec AccountSpec) (*Account, er
 				for _, k := range sortedKeys(spec.Tags) {
 					diffs = append(diffs, foundation.Diff{Field: "tag " + k, To: spec.Tags[k]})
 				}
-				r.record(&a.Changes, foundation.Change{Action: foundation.ActionUpdate, Resource: ResAccountTags, ID: spec.Email, Diffs: diffs})
+				rec.Also(foundation.Change{Action: foundation.ActionUpdate, Resource: ResAccountTags, ID: spec.Email, Diffs: diffs})
 			}
 			a.ParentID = target.id
 			return a, nil
@@ -268,31 +279,48 @@ func (r *run) ensureAccount(ctx context.Context, spec AccountSpec) (*Account, er
 	a.ParentID = parentID
 	if target.fresh || parentID != target.id {
 		r.log.Debug("moving account", slog.String("email", spec.Email), slog.String("from", parentID), slog.String("to", target.id))
-		c := parentChange(spec.Email, r.pathOf(ctx, parentID), displayPath(spec.OU))
-		if !r.o.DryRun {
-			_, err := r.api.MoveAccount(ctx, &organizations.MoveAccountInput{
-				AccountId: aws.String(a.ID), SourceParentId: aws.String(parentID), DestinationParentId: aws.String(target.id),
-			}, retryCME)
-			// DuplicateAccountException: it is in the destination already
-			// (a retried move whose first attempt succeeded).
-			if err != nil && !is[*types.DuplicateAccountException](err) {
-				return nil, fmt.Errorf("organizations: account %q: move to %q: %w", spec.Email, displayPath(spec.OU), err)
-			}
+		// A target that would be created (dry run) has a predicted ID:
+		// the move is planned, never sent.
+		if err := r.moveAccount(ctx, rec, spec.Email, a.ID, parentID, target.id, displayPath(spec.OU)); err != nil {
+			return nil, err
 		}
-		r.record(&a.Changes, c)
 		a.ParentID = target.id
 	}
 	if !created {
-		if err := r.ensureTags(ctx, a.ID, ResAccountTags, spec.Email, spec.Tags, spec.RemoveTags, &a.Changes); err != nil {
+		if err := r.ensureTags(ctx, a.ID, ResAccountTags, spec.Email, spec.Tags, spec.RemoveTags, rec); err != nil {
 			return nil, fmt.Errorf("organizations: account %q: %w", spec.Email, err)
 		}
 	}
 	return a, nil
 }
 
-// errPendingDryRun tells ensureAccount that, in dry run, the account would
+// moveAccount moves the account of email and accountID from parent from to
+// parent to (named toPath in the change).
+func (r *run) moveAccount(ctx context.Context, rec *plan.Recorder, email, accountID, from, to, toPath string) error {
+	return rec.Write(ctx, parentChange(email, r.pathOf(ctx, from), toPath), func(ctx context.Context) error {
+		_, err := r.api.MoveAccount(ctx, &organizations.MoveAccountInput{
+			AccountId: aws.String(accountID), SourceParentId: aws.String(from), DestinationParentId: aws.String(to),
+		}, retryCME)
+		switch {
+		case is[*types.DuplicateAccountException](err):
+			// It is in the destination already (a retried move whose
+			// first attempt succeeded): the move this run asked for was
+			// made.
+			return nil
+		case err != nil:
+			return fmt.Errorf("organizations: account %q: move to %q: %w", email, toPath, err)
+		}
+		return nil
+	})
+}
+
+// errPendingPlanned tells ensureAccount that, in dry run, the account would
 // come from a creation already in progress.
-var errPendingDryRun = errors.New("creation in progress (dry run)")
+var errPendingPlanned = errors.New("creation in progress (dry run)")
+
+// errNotOurs tells createAccount that the creation in progress it waited
+// for made another account (or failed): it creates its own.
+var errNotOurs = errors.New("the creation in progress is not this account's")
 
 func parentChange(email, from, to string) foundation.Change {
 	return foundation.Change{Action: foundation.ActionUpdate, Resource: ResAccountParent, ID: email,
@@ -317,8 +345,9 @@ func (r *run) parentOf(ctx context.Context, childID string) (string, error) {
 // createAccount creates the account of spec and waits for it, or waits for
 // a creation in progress for it. It returns the account, and whether this
 // call created it (its tags are the spec's then). In dry run it records the
-// creation and returns nil.
-func (r *run) createAccount(ctx context.Context, spec AccountSpec, a *Account) (*types.Account, bool, error) {
+// creation and returns nil (errPendingPlanned when a creation in progress
+// would be adopted).
+func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Recorder) (*types.Account, bool, error) {
 	createChange := foundation.Change{Action: foundation.ActionCreate, Resource: ResAccount, ID: spec.Email,
 		Diffs: []foundation.Diff{{Field: "Name", To: spec.Name}}}
 	pending, err := r.pendingCreation(ctx, spec.Name)
@@ -327,81 +356,95 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, a *Account) (
 	}
 	if pending != nil {
 		r.log.Debug("account creation in progress", slog.String("email", spec.Email), slog.String("request", aws.ToString(pending.Id)))
-		if r.o.DryRun {
-			r.record(&a.Changes, createChange)
-			return nil, false, errPendingDryRun
-		}
 		// Made by an earlier run: wait for it. Its account is ours if it
 		// has the spec's email; otherwise (another account of the same
 		// name, or a failure) create ours.
-		acct, err := r.waitCreation(ctx, spec, aws.ToString(pending.Id))
-		var failed *AccountCreationError
+		var acct *types.Account
+		applied, err := rec.Do(ctx, createChange, func(ctx context.Context) error {
+			var err error
+			acct, err = r.waitCreation(ctx, spec, aws.ToString(pending.Id))
+			var failed *AccountCreationError
+			switch {
+			case errors.As(err, &failed):
+				r.log.Debug("earlier account creation failed", slog.String("reason", string(failed.Reason)))
+				return errNotOurs
+			case err != nil:
+				return err
+			case !strings.EqualFold(aws.ToString(acct.Email), spec.Email):
+				return errNotOurs
+			}
+			return nil
+		})
 		switch {
-		case errors.As(err, &failed):
-			r.log.Debug("earlier account creation failed", slog.String("reason", string(failed.Reason)))
-		case err != nil:
-			return nil, false, err
-		case strings.EqualFold(aws.ToString(acct.Email), spec.Email):
-			r.record(&a.Changes, createChange)
+		case err == nil && !applied:
+			return nil, false, errPendingPlanned
+		case err == nil:
 			return acct, false, nil
+		case !errors.Is(err, errNotOurs):
+			return nil, false, err
 		}
 		if found, err := r.reloadAccount(ctx, spec.Email); err != nil || found != nil {
 			return found, false, err
 		}
 	}
-	if r.o.DryRun {
-		r.record(&a.Changes, createChange)
-		return nil, false, nil
-	}
 
-	in := &organizations.CreateAccountInput{
-		AccountName: aws.String(spec.Name), Email: aws.String(spec.Email), RoleName: aws.String(spec.RoleName),
-		IamUserAccessToBilling: spec.BillingAccess, Tags: tagList(spec.Tags),
-	}
-	var requestID string
-	// AWS refuses a sixth creation in progress
-	// (ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED). This run never has more than
-	// five, but other callers may: wait for a slot.
-	err = r.o.Poll(ctx, fmt.Sprintf("a free account creation slot for %q", spec.Email), func(ctx context.Context) (bool, error) {
-		out, err := r.api.CreateAccount(ctx, in, retryCME)
-		if constraintReason(err) == types.ConstraintViolationExceptionReasonAccountCreationRateLimitExceeded {
-			r.log.Debug("account creations in progress at AWS's limit; waiting", slog.String("email", spec.Email))
-			return false, nil
+	var acct *types.Account
+	created := false
+	applied, err := rec.Do(ctx, createChange, func(ctx context.Context) error {
+		in := &organizations.CreateAccountInput{
+			AccountName: aws.String(spec.Name), Email: aws.String(spec.Email), RoleName: aws.String(spec.RoleName),
+			IamUserAccessToBilling: spec.BillingAccess, Tags: tagList(spec.Tags),
+		}
+		var requestID string
+		// AWS refuses a sixth creation in progress
+		// (ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED). This run never has more
+		// than five, but other callers may: wait for a slot.
+		err := r.o.Poll(ctx, fmt.Sprintf("a free account creation slot for %q", spec.Email), func(ctx context.Context) (bool, error) {
+			out, err := r.api.CreateAccount(ctx, in, retryCME)
+			if constraintReason(err) == types.ConstraintViolationExceptionReasonAccountCreationRateLimitExceeded {
+				r.log.Debug("account creations in progress at AWS's limit; waiting", slog.String("email", spec.Email))
+				return false, nil
+			}
+			if err != nil {
+				return false, err
+			}
+			requestID = aws.ToString(out.CreateAccountStatus.Id)
+			return true, nil
+		})
+		if err != nil {
+			return fmt.Errorf("organizations: account %q: create: %w", spec.Email, err)
+		}
+		acct, err = r.waitCreation(ctx, spec, requestID)
+		var failed *AccountCreationError
+		if errors.As(err, &failed) && failed.Reason == types.CreateAccountFailureReasonEmailAlreadyExists {
+			// Maybe created concurrently in this organization: converge it.
+			found, rerr := r.reloadAccount(ctx, spec.Email)
+			if rerr != nil {
+				return rerr
+			}
+			if found != nil {
+				r.log.Debug("account created concurrently", slog.String("email", spec.Email))
+				acct = found
+				return plan.Unchanged
+			}
 		}
 		if err != nil {
-			return false, err
+			return err
 		}
-		requestID = aws.ToString(out.CreateAccountStatus.Id)
-		return true, nil
+		created = true
+		return nil
 	})
-	if err != nil {
-		return nil, false, fmt.Errorf("organizations: account %q: create: %w", spec.Email, err)
+	if err != nil || !applied {
+		return nil, false, err // !applied: planned (dry run)
 	}
-	acct, err := r.waitCreation(ctx, spec, requestID)
-	var failed *AccountCreationError
-	if errors.As(err, &failed) && failed.Reason == types.CreateAccountFailureReasonEmailAlreadyExists {
-		// Maybe created concurrently in this organization: converge it.
-		found, rerr := r.reloadAccount(ctx, spec.Email)
-		if rerr != nil {
-			return nil, false, rerr
-		}
-		if found != nil {
-			r.log.Debug("account created concurrently", slog.String("email", spec.Email))
-			return found, false, nil
-		}
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	r.record(&a.Changes, createChange)
-	return acct, true, nil
+	return acct, created, nil
 }
 
 // waitCreation polls a CreateAccount request until it SUCCEEDED (and
 // returns the account) or FAILED (*AccountCreationError).
 func (r *run) waitCreation(ctx context.Context, spec AccountSpec, requestID string) (*types.Account, error) {
 	var accountID string
-	err := r.o.Poll(ctx, fmt.Sprintf("the creation of account %q (%s)", spec.Email, requestID), func(ctx context.Context) (bool, error) {
+	err := r.rec.Wait(ctx, r.o, fmt.Sprintf("the creation of account %q (%s)", spec.Email, requestID), func(ctx context.Context) (bool, error) {
 		out, err := r.api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: aws.String(requestID)}, retryCME)
 		if is[*types.CreateAccountStatusNotFoundException](err) {
 			return false, nil // not visible yet

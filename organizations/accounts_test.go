@@ -65,11 +65,12 @@ func manyAccounts(n int) []organizations.AccountSpec {
 }
 
 // TestAccountCreationConcurrency requests 12 accounts at once: never more
-// than 5 (or the lower bound asked) CreateAccount requests are in progress,
-// the backend never refuses one, and all are created.
+// than 5 (or the lower bound asked with foundation.WithConcurrency; a
+// higher one is capped) CreateAccount requests are in progress, the backend
+// never refuses one, and all are created.
 func TestAccountCreationConcurrency(t *testing.T) {
 	var s awstest.Subtests
-	for _, c := range []struct{ conc, want int }{{0, organizations.DefaultAccountCreationConcurrency}, {2, 2}} {
+	for _, c := range []struct{ conc, want int }{{0, organizations.DefaultAccountCreationConcurrency}, {2, 2}, {10, organizations.DefaultAccountCreationConcurrency}} {
 		s.Run(t, fmt.Sprintf("concurrency=%d", c.conc), func(t *testing.T) {
 			b, api, ctx := withOrg(t)
 			e := b.EmulatorFor(awstest.CapServerCallLog)
@@ -79,8 +80,8 @@ func TestAccountCreationConcurrency(t *testing.T) {
 				emuMark = e.CallCount()
 			}
 			mark := b.Mark()
-			spec := organizations.AccountsSpec{Accounts: manyAccounts(12), Concurrency: c.conc}
-			res, err := organizations.EnsureAccounts(ctx, f, spec, fast()...)
+			spec := organizations.AccountsSpec{Accounts: manyAccounts(12)}
+			res, err := organizations.EnsureAccounts(ctx, f, spec, awstest.Fast(foundation.WithConcurrency(c.conc))...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,7 +110,7 @@ func TestAccountCreationConcurrency(t *testing.T) {
 			}
 			verifyTree(t, ctx, api, organizations.TreeSpec{OUs: []organizations.OUSpec{{Path: "Workloads/SDLC"}, {Path: "Workloads/Prod"}, {Path: "Sandbox"}}, Accounts: spec.Accounts})
 			b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-				res, err := organizations.EnsureAccounts(ctx, api, spec, fast()...)
+				res, err := organizations.EnsureAccounts(ctx, api, spec, awstest.Fast()...)
 				if err != nil {
 					return nil, err
 				}
@@ -130,7 +131,7 @@ func TestAccountCreationFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 		spec := organizations.AccountSpec{Name: "myapp-dev", Email: "dev@example.com", OU: "Workloads/Dev"}
-		_, err := organizations.EnsureAccount(ctx, api, spec, fast()...)
+		_, err := organizations.EnsureAccount(ctx, api, spec, awstest.Fast()...)
 		var ce *organizations.AccountCreationError
 		if !errors.As(err, &ce) || ce.Reason != types.CreateAccountFailureReasonAccountLimitExceeded ||
 			ce.Email != spec.Email || !strings.HasPrefix(ce.RequestID, "car-") {
@@ -138,7 +139,7 @@ func TestAccountCreationFailure(t *testing.T) {
 		}
 		t.Log(err)
 		// Once AWS accepts it, the next run creates the account.
-		a, err := organizations.EnsureAccount(ctx, api, spec, fast()...)
+		a, err := organizations.EnsureAccount(ctx, api, spec, awstest.Fast()...)
 		if err != nil || a.ID == "" {
 			t.Fatalf("re-run: %+v %v", a, err)
 		}
@@ -159,7 +160,7 @@ func TestAccountCreationFailure(t *testing.T) {
 		}
 		taken := aws.ToString(otherOrg.Organization.MasterAccountEmail)
 		spec := organizations.TreeSpec{Accounts: []organizations.AccountSpec{{Name: "taken", Email: taken}}}
-		_, err = organizations.EnsureTree(ctx, api, spec, fast()...)
+		_, err = organizations.EnsureTree(ctx, api, spec, awstest.Fast()...)
 		var ce *organizations.AccountCreationError
 		if !errors.As(err, &ce) || ce.Reason != types.CreateAccountFailureReasonEmailAlreadyExists || ce.Email != taken {
 			t.Fatalf("err = %v", err)
@@ -174,7 +175,7 @@ func TestAccountCreationFailure(t *testing.T) {
 // a name that differs is reported as drift.
 func TestAccountFoundElsewhereIsMoved(t *testing.T) {
 	b, api, ctx := withOrg(t)
-	first, err := organizations.EnsureAccount(ctx, api, organizations.AccountSpec{Name: "hiperium-sandbox", Email: "sandbox@hiperium.example.com", OU: "Sandbox"}, fast()...)
+	first, err := organizations.EnsureAccount(ctx, api, organizations.AccountSpec{Name: "hiperium-sandbox", Email: "sandbox@hiperium.example.com", OU: "Sandbox"}, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestAccountFoundElsewhereIsMoved(t *testing.T) {
 	spec.Accounts[1].Email = "Sandbox@Hiperium.Example.com"
 	spec.Accounts[1].Name = "hiperium-sandbox-renamed"
 	mark := b.Mark()
-	res, err := organizations.EnsureTree(ctx, api, spec, fast()...)
+	res, err := organizations.EnsureTree(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +213,7 @@ func TestAccountFoundElsewhereIsMoved(t *testing.T) {
 		t.Errorf("accounts: %v", accounts)
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		res, err := organizations.EnsureTree(ctx, api, spec, fast()...)
+		res, err := organizations.EnsureTree(ctx, api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -237,7 +238,7 @@ func TestAccountCreationInProgressIsAdopted(t *testing.T) {
 	}
 	b.RequireNoMutations(t, mark)
 	mark = b.Mark()
-	a, err := organizations.EnsureAccount(ctx, api, spec, fast()...)
+	a, err := organizations.EnsureAccount(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +265,7 @@ func TestAccountCreationInProgressIsAdopted(t *testing.T) {
 // keys are kept; drift is repaired.
 func TestTagsConverge(t *testing.T) {
 	b, api, ctx := withOrg(t)
-	ou, err := organizations.EnsureOU(ctx, api, organizations.OUSpec{Path: "Workloads/Production", Tags: map[string]string{"env": "prod"}}, fast()...)
+	ou, err := organizations.EnsureOU(ctx, api, organizations.OUSpec{Path: "Workloads/Production", Tags: map[string]string{"env": "prod"}}, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +279,7 @@ func TestTagsConverge(t *testing.T) {
 	}
 	spec := organizations.OUSpec{Path: "Workloads/Production", Tags: map[string]string{"env": "prod", "tier": "1"}}
 	mark := b.Mark()
-	again, err := organizations.EnsureOU(ctx, api, spec, fast()...)
+	again, err := organizations.EnsureOU(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +295,7 @@ func TestTagsConverge(t *testing.T) {
 	}
 	spec = organizations.OUSpec{Path: "Workloads/Production", Tags: map[string]string{"env": "prod"}, RemoveTags: []string{"tier", "absent"}}
 	mark = b.Mark()
-	again, err = organizations.EnsureOU(ctx, api, spec, fast()...)
+	again, err = organizations.EnsureOU(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +306,7 @@ func TestTagsConverge(t *testing.T) {
 		t.Errorf("tags: %v", tags)
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		ou, err := organizations.EnsureOU(ctx, api, spec, fast()...)
+		ou, err := organizations.EnsureOU(ctx, api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -324,7 +325,7 @@ func TestManagementAccountInTree(t *testing.T) {
 	spec := seed000()
 	spec.Accounts = append(spec.Accounts, organizations.AccountSpec{Name: "management", Email: aws.ToString(desc.Organization.MasterAccountEmail), OU: "Management"})
 	mark := b.Mark()
-	res, err := organizations.EnsureTree(ctx, api, spec, fast()...)
+	res, err := organizations.EnsureTree(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package organizations
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // ResAccountAlias is the Resource of the changes EnsureAccountAlias makes;
@@ -141,7 +141,7 @@ func EnsureAccountAlias(ctx context.Context, api AccountAliasAPI, spec AccountAl
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	o := call.Resolve(opts...)
+	rec := plan.New(call.Resolve(opts...))
 	current, err := accountAlias(ctx, api)
 	if err != nil {
 		return nil, fmt.Errorf("organizations: account alias %q: list: %w", spec.Alias, err)
@@ -156,28 +156,31 @@ func EnsureAccountAlias(ctx context.Context, api AccountAliasAPI, spec AccountAl
 		c.Diffs = []foundation.Diff{{Field: "Alias", From: current, To: spec.Alias}}
 		res.Previous = current
 	}
-	if !o.DryRun {
+	err = rec.Write(ctx, c, func(ctx context.Context) error {
 		_, err := api.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: &spec.Alias})
 		if is[*iamtypes.EntityAlreadyExistsException](err) {
 			// Taken, or set on this account by a concurrent run: re-read.
 			now, rerr := accountAlias(ctx, api)
 			switch {
 			case rerr != nil:
-				return nil, fmt.Errorf("organizations: account alias %q: create: %w (then list: %v)", spec.Alias, err, rerr)
+				return fmt.Errorf("organizations: account alias %q: create: %w (then list: %v)", spec.Alias, err, rerr)
 			case now == spec.Alias:
-				res.Alias, res.Previous = now, ""
-				return res, nil
+				res.Previous = ""
+				return plan.Unchanged
 			default:
-				return nil, &AliasTakenError{Alias: spec.Alias, Current: now, Err: err}
+				return &AliasTakenError{Alias: spec.Alias, Current: now, Err: err}
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("organizations: account alias %q: create: %w", spec.Alias, err)
+			return fmt.Errorf("organizations: account alias %q: create: %w", spec.Alias, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, rec.Fail(err)
 	}
 	res.Alias = spec.Alias
-	res.Changes = append(res.Changes, c)
-	o.Logger.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", o.DryRun))
+	res.Changes = rec.Changes()
 	return res, nil
 }
 

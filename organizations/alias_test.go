@@ -37,14 +37,14 @@ func TestEnsureAccountAlias(t *testing.T) {
 	alias := b.Unique("autochart-dev")
 
 	// Fresh: created, and read back.
-	res, err := organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: alias}, fast()...)
+	res, err := organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: alias}, awstest.Fast()...)
 	require.NoError(t, err)
 	require.Equal(t, alias, res.Alias)
 	require.Empty(t, res.Previous)
 	require.Equal(t, []string{`create iam:account-alias "` + alias + `"`}, keys(res.Changes))
 	require.Equal(t, []string{alias}, aliasesOf(t, ctx, api))
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		r, err := organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: alias}, fast()...)
+		r, err := organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: alias}, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -62,7 +62,7 @@ func TestEnsureAccountAlias(t *testing.T) {
 	require.Equal(t, alias, dry.Previous)
 	require.Equal(t, []string{alias}, aliasesOf(t, ctx, api), "a dry run changes nothing")
 
-	res, err = organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: other}, fast()...)
+	res, err = organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: other}, awstest.Fast()...)
 	require.NoError(t, err)
 	require.Equal(t, want, keys(res.Changes))
 	require.Equal(t, alias, res.Previous)
@@ -71,7 +71,7 @@ func TestEnsureAccountAlias(t *testing.T) {
 	ops := opsOf(b.Calls(mark))
 	require.NotContains(t, ops, "DeleteAccountAlias", "replaced by CreateAccountAlias alone")
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		r, err := organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: other}, fast()...)
+		r, err := organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: other}, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -99,16 +99,16 @@ func TestEnsureAccountAliasTakenByAnotherAccount(t *testing.T) {
 	b.Require(t, awstest.CapMemberAccounts)
 	// Another account: a member of the test's organization.
 	_, orgs, ctx := withOrg(t, b)
-	other, err := organizations.EnsureAccount(ctx, orgs, organizations.AccountSpec{Name: "other", Email: "other@example.com"}, fast()...)
+	other, err := organizations.EnsureAccount(ctx, orgs, organizations.AccountSpec{Name: "other", Email: "other@example.com"}, awstest.Fast()...)
 	require.NoError(t, err)
 	mine, theirs := iam.NewFromConfig(b.Config()), iam.NewFromConfig(b.ConfigFor(other.ID))
 	winterwind, autochart := b.Unique("winterwind"), b.Unique("autochart")
 
-	_, err = organizations.EnsureAccountAlias(ctx, theirs, organizations.AccountAliasSpec{Alias: winterwind}, fast()...)
+	_, err = organizations.EnsureAccountAlias(ctx, theirs, organizations.AccountAliasSpec{Alias: winterwind}, awstest.Fast()...)
 	require.NoError(t, err)
 
 	// Without an alias of its own.
-	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: winterwind}, fast()...)
+	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: winterwind}, awstest.Fast()...)
 	var taken *organizations.AliasTakenError
 	require.ErrorAs(t, err, &taken)
 	require.Equal(t, winterwind, taken.Alias)
@@ -118,9 +118,9 @@ func TestEnsureAccountAliasTakenByAnotherAccount(t *testing.T) {
 	require.Empty(t, aliasesOf(t, ctx, mine))
 
 	// With one: it keeps it.
-	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: autochart}, fast()...)
+	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: autochart}, awstest.Fast()...)
 	require.NoError(t, err)
-	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: winterwind}, fast()...)
+	_, err = organizations.EnsureAccountAlias(ctx, mine, organizations.AccountAliasSpec{Alias: winterwind}, awstest.Fast()...)
 	require.ErrorAs(t, err, &taken)
 	require.Equal(t, autochart, taken.Current)
 	require.ErrorContains(t, err, `its alias stays "`+autochart+`"`)
@@ -145,7 +145,7 @@ func TestEnsureAccountAliasInvalidSpecMakesNoCall(t *testing.T) {
 		"auto--chart":           "must not contain two hyphens in a row",
 	} {
 		mark := b.Mark()
-		_, err := organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: alias}, fast()...)
+		_, err := organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: alias}, awstest.Fast()...)
 		require.ErrorIs(t, err, foundation.ErrInvalidSpec, alias)
 		require.ErrorContains(t, err, "spec.Alias", alias)
 		require.ErrorContains(t, err, rule, alias)

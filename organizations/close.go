@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // CloseAccount closes a member account the way the seeds do by hand: it
@@ -21,7 +22,9 @@ import (
 // It is idempotent: an account already closing or closed (PENDING_CLOSURE,
 // SUSPENDED) in the suspended OU needs no call; one elsewhere is moved.
 // The management account is refused with a *ManagementAccountError, and
-// AWS's closure quotas with a *CloseQuotaError (not retried).
+// AWS's closure quotas with a *CloseQuotaError (not retried). On error the
+// result is nil and the error carries the changes made before it (a
+// *foundation.IncompleteError).
 func CloseAccount(ctx context.Context, api CloseAccountAPI, spec CloseAccountSpec, opts ...foundation.Option) (*Account, error) {
 	var f faults
 	spec.check(&f)
@@ -31,6 +34,14 @@ func CloseAccount(ctx context.Context, api CloseAccountAPI, spec CloseAccountSpe
 	}
 	spec = spec.withDefaults()
 	r := newRun(api, opts)
+	a, err := r.closeAccount(ctx, api, spec)
+	if err != nil {
+		return nil, r.rec.Fail(err)
+	}
+	return a, nil
+}
+
+func (r *run) closeAccount(ctx context.Context, api CloseAccountAPI, spec CloseAccountSpec) (*Account, error) {
 	who := spec.AccountID
 	if who == "" {
 		who = fmt.Sprintf("%q", spec.Email)
@@ -71,13 +82,8 @@ func CloseAccount(ctx context.Context, api CloseAccountAPI, spec CloseAccountSpe
 		OU: spec.SuspendedOU, State: accountState(acct)}
 
 	// The suspended OU, and the account in it.
-	nodes, err := r.ensureOUs(ctx, []OUSpec{{Path: spec.SuspendedOU}}, 1)
-	if err != nil {
+	if _, err := r.ensureOUs(ctx, []OUSpec{{Path: spec.SuspendedOU}}, 1); err != nil {
 		return nil, err
-	}
-	var changes foundation.Changes
-	for _, n := range nodes {
-		changes = append(changes, n.changes...)
 	}
 	target := r.node(spec.SuspendedOU)
 	parentID, err := r.parentOf(ctx, a.ID)
@@ -86,18 +92,14 @@ func CloseAccount(ctx context.Context, api CloseAccountAPI, spec CloseAccountSpe
 	}
 	a.ParentID = parentID
 	if target.fresh || parentID != target.id {
-		if !r.o.DryRun {
-			_, err := api.MoveAccount(ctx, &organizations.MoveAccountInput{
-				AccountId: aws.String(a.ID), SourceParentId: aws.String(parentID), DestinationParentId: aws.String(target.id),
-			}, retryCME)
-			if err != nil && !is[*types.DuplicateAccountException](err) {
-				return nil, fmt.Errorf("organizations: account %q: move to %q: %w", a.Email, spec.SuspendedOU, err)
-			}
+		// A suspended OU that would be created (dry run) has a predicted
+		// ID: the move is planned, never sent.
+		if err := r.moveAccount(ctx, r.rec, a.Email, a.ID, parentID, target.id, spec.SuspendedOU); err != nil {
+			return nil, err
 		}
-		r.record(&changes, parentChange(a.Email, r.pathOf(ctx, parentID), spec.SuspendedOU))
 		a.ParentID = target.id
 	}
-	if err := r.ensureTags(ctx, a.ID, ResAccountTags, a.Email, spec.Tags, nil, &changes); err != nil {
+	if err := r.ensureTags(ctx, a.ID, ResAccountTags, a.Email, spec.Tags, nil, r.rec); err != nil {
 		return nil, fmt.Errorf("organizations: account %q: %w", a.Email, err)
 	}
 
@@ -105,31 +107,36 @@ func CloseAccount(ctx context.Context, api CloseAccountAPI, spec CloseAccountSpe
 	if a.State == types.AccountStateActive || a.State == types.AccountStatePendingActivation {
 		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResAccountStatus, ID: a.Email,
 			Diffs: []foundation.Diff{{Field: "State", From: string(a.State), To: string(types.AccountStatePendingClosure)}}}
-		if r.o.DryRun {
-			r.record(&changes, c)
-			a.Changes = changes
+		applied, err := r.rec.Do(ctx, c, func(ctx context.Context) error {
+			_, err := api.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(a.ID)}, retryCME)
+			switch reason := constraintReason(err); {
+			case err == nil:
+				return nil
+			case is[*types.AccountAlreadyClosedException](err):
+				r.log.Debug("account closed concurrently", slog.String("account", a.ID))
+				return plan.Unchanged
+			case reason == types.ConstraintViolationExceptionReasonCloseAccountQuotaExceeded,
+				reason == types.ConstraintViolationExceptionReasonCloseAccountRequestsLimitExceeded:
+				return &CloseQuotaError{AccountID: a.ID, Email: a.Email, Reason: reason, Err: err}
+			case reason == types.ConstraintViolationExceptionReasonCannotCloseManagementAccount:
+				return &ManagementAccountError{AccountID: a.ID, Err: err}
+			default:
+				return fmt.Errorf("organizations: account %q: close: %w", a.Email, err)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !applied { // planned: nothing to wait for
+			a.Changes = r.rec.Changes()
 			return a, nil
 		}
-		_, err := api.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(a.ID)}, retryCME)
-		switch reason := constraintReason(err); {
-		case err == nil:
-			r.record(&changes, c)
-		case is[*types.AccountAlreadyClosedException](err):
-			r.log.Debug("account closed concurrently", slog.String("account", a.ID))
-		case reason == types.ConstraintViolationExceptionReasonCloseAccountQuotaExceeded,
-			reason == types.ConstraintViolationExceptionReasonCloseAccountRequestsLimitExceeded:
-			return nil, &CloseQuotaError{AccountID: a.ID, Email: a.Email, Reason: reason, Err: err}
-		case reason == types.ConstraintViolationExceptionReasonCannotCloseManagementAccount:
-			return nil, &ManagementAccountError{AccountID: a.ID, Err: err}
-		default:
-			return nil, fmt.Errorf("organizations: account %q: close: %w", a.Email, err)
-		}
 	}
-	a.Changes = changes
-	if r.o.DryRun || spec.Wait == CloseWaitNone || a.State == types.AccountStateSuspended || a.State == types.AccountStateClosed {
+	a.Changes = r.rec.Changes()
+	if spec.Wait == CloseWaitNone || a.State == types.AccountStateSuspended || a.State == types.AccountStateClosed {
 		return a, nil
 	}
-	err = r.o.Poll(ctx, fmt.Sprintf("account %q to be %s", a.Email, spec.Wait), func(ctx context.Context) (bool, error) {
+	err = r.rec.Wait(ctx, r.o, fmt.Sprintf("account %q to be %s", a.Email, spec.Wait), func(ctx context.Context) (bool, error) {
 		out, err := api.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(a.ID)}, retryCME)
 		if err != nil {
 			return false, err

@@ -19,7 +19,7 @@ import (
 // closes it: PENDING_CLOSURE, then SUSPENDED; closing it again is a no-op.
 func TestCloseAccount(t *testing.T) {
 	b, api, ctx := withOrg(t)
-	tree, err := organizations.EnsureTree(ctx, api, seed001(), fast()...)
+	tree, err := organizations.EnsureTree(ctx, api, seed001(), awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestCloseAccount(t *testing.T) {
 	}
 	b.RequireNoMutations(t, mark)
 	mark = b.Mark()
-	closed, err := organizations.CloseAccount(ctx, api, spec, fast()...)
+	closed, err := organizations.CloseAccount(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestCloseAccount(t *testing.T) {
 	// Waiting for SUSPENDED makes no write.
 	spec.Wait = organizations.CloseWaitSuspended
 	mark = b.Mark()
-	suspended, err := organizations.CloseAccount(ctx, api, spec, fast()...)
+	suspended, err := organizations.CloseAccount(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestCloseAccount(t *testing.T) {
 		t.Errorf("suspended: %+v", suspended)
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		a, err := organizations.CloseAccount(ctx, api, spec, fast()...)
+		a, err := organizations.CloseAccount(ctx, api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -84,7 +84,7 @@ func TestCloseAccount(t *testing.T) {
 	})
 
 	// The closed account's email cannot be ensured again.
-	_, err = organizations.EnsureTree(ctx, api, seed001(), fast()...)
+	_, err = organizations.EnsureTree(ctx, api, seed001(), awstest.Fast()...)
 	var ce *organizations.AccountClosedError
 	if !errors.As(err, &ce) || ce.AccountID != sandbox.ID || ce.State != types.AccountStateSuspended {
 		t.Errorf("ensure a closed account: %v", err)
@@ -95,7 +95,7 @@ func TestCloseAccount(t *testing.T) {
 // created when missing, and a dry run lists exactly what the run does.
 func TestCloseAccountCreatesSuspendedOU(t *testing.T) {
 	b, api, ctx := withOrg(t)
-	if _, err := organizations.EnsureTree(ctx, api, seed000(), fast()...); err != nil {
+	if _, err := organizations.EnsureTree(ctx, api, seed000(), awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	spec := organizations.CloseAccountSpec{Email: "YOU+aws-staging@example.com", SuspendedOU: "Closed/Suspended", Wait: organizations.CloseWaitNone}
@@ -105,7 +105,7 @@ func TestCloseAccountCreatesSuspendedOU(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.RequireNoMutations(t, mark)
-	closed, err := organizations.CloseAccount(ctx, api, spec, fast()...)
+	closed, err := organizations.CloseAccount(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestCloseManagementAccount(t *testing.T) {
 	email := aws.ToString(desc.Organization.MasterAccountEmail)
 	for _, spec := range []organizations.CloseAccountSpec{{AccountID: mgmt}, {Email: email}} {
 		mark := b.Mark()
-		_, err := organizations.CloseAccount(ctx, api, spec, fast()...)
+		_, err := organizations.CloseAccount(ctx, api, spec, awstest.Fast()...)
 		var me *organizations.ManagementAccountError
 		if !errors.As(err, &me) || me.AccountID != mgmt {
 			t.Errorf("%+v: err = %v", spec, err)
@@ -150,12 +150,12 @@ func TestCloseAccountQuotas(t *testing.T) {
 	b, api, ctx := withOrg(t)
 	b.Require(t, awstest.CapQuotas)
 	e := b.RequireEmulator(t, awstest.CapServerCallLog)
-	res, err := organizations.EnsureAccounts(ctx, api, organizations.AccountsSpec{Accounts: manyAccounts(11)}, fast()...)
+	res, err := organizations.EnsureAccounts(ctx, api, organizations.AccountsSpec{Accounts: manyAccounts(11)}, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	close := func(i int, wait organizations.CloseWait) error {
-		_, err := organizations.CloseAccount(ctx, api, organizations.CloseAccountSpec{AccountID: res.Accounts[i].ID, Wait: wait}, fast()...)
+		_, err := organizations.CloseAccount(ctx, api, organizations.CloseAccountSpec{AccountID: res.Accounts[i].ID, Wait: wait}, awstest.Fast()...)
 		return err
 	}
 	// At most 5 closures pending at once (the emulator's choice; AWS does

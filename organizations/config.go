@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // DefaultSessionName is the role session name AccountConfig uses.
@@ -71,7 +72,10 @@ func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName stri
 		}
 	}
 	var f faults
-	if !accountIDRe.MatchString(accountID) {
+	switch {
+	case plan.IsPredicted(accountID):
+		f.add("accountID", accountID, predictedAccountRule)
+	case !accountIDRe.MatchString(accountID):
 		f.add("accountID", accountID, "must be 12 digits")
 	}
 	if !roleNameRe.MatchString(roleName) {

@@ -22,7 +22,7 @@ func TestAccountConfig(t *testing.T) {
 	b, api, ctx := withOrg(t)
 	b.Require(t, awstest.CapMemberAccounts)
 	mgmtID := b.AccountID(t)
-	tree, err := organizations.EnsureTree(ctx, api, seed000(), fast()...)
+	tree, err := organizations.EnsureTree(ctx, api, seed000(), awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,14 +103,14 @@ func TestAccountConfig(t *testing.T) {
 func TestAccountConfigRolePath(t *testing.T) {
 	b, api, ctx := withOrg(t)
 	b.Require(t, awstest.CapMemberAccounts)
-	tree, err := organizations.EnsureTree(ctx, api, seed000(), fast()...)
+	tree, err := organizations.EnsureTree(ctx, api, seed000(), awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	prod := tree.Account("you+aws-production@example.com")
 	_, err = organizations.EnsureCrossAccountRole(ctx, iam.NewFromConfig(b.ConfigFor(prod.ID)), organizations.CrossAccountRoleSpec{
 		Name: "Deployer", Path: "/deploy/", TrustedAccountIDs: []string{b.AccountID(t)},
-	}, fast()...)
+	}, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}

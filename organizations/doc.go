@@ -27,12 +27,14 @@
 // OUs are identified by their path of names from the root, accounts by their
 // email address (compared case-insensitively): the keys a second run finds
 // them by. EnsureTree converges the OUs level by level, parents before
-// children and siblings concurrently (TreeSpec.OUConcurrency, default
-// DefaultOUConcurrency), then the accounts, at most
-// DefaultAccountCreationConcurrency (5) at once: AWS allows five
-// CreateAccount requests in progress per organization, so no more are ever
-// in flight. EnsureAccounts does the same for a list of accounts, EnsureOU
-// and EnsureAccount for one.
+// children and siblings concurrently (default DefaultOUConcurrency at once),
+// then the accounts, at most DefaultAccountCreationConcurrency (5) at once:
+// AWS allows five CreateAccount requests in progress per organization, so
+// no more are ever in flight. foundation.WithConcurrency(n) sets both
+// bounds (the accounts' is capped at 5 whatever n). EnsureAccounts does the
+// same for a list of accounts, EnsureOU and EnsureAccount for one.
+// ForEachAccount works in DefaultFanOutConcurrency accounts at once, or
+// foundation.WithConcurrency's n.
 //
 // Accounts are created with CreateAccount (name, email, access role name,
 // IAM users' billing access, tags) and waited for with
@@ -103,6 +105,17 @@
 // the organization itself does not exist, every OU and account of the spec
 // is reported as a create.
 //
+// A dry run predicts the identifiers AWS assigns at creation: the ID of an
+// account that would be created is plan's placeholder "(known after apply:
+// account EMAIL)", of an OU "(known after apply: ou PATH)", and of the root
+// of an organization that would be created "(known after apply: root )"
+// (OU.ID, OU.ParentID, Account.ID, Account.ParentID, TreeResult.RootID,
+// Organization.RootID). The next calls of the same dry run plan with them
+// (scp.EnsureAttachments accepts them as targets); within a call they are
+// never sent to AWS (a move into an OU that would be created is planned, not
+// read). Where a real account is needed (AccountConfig, ForEachAccount's
+// targets) a predicted ID is an invalid spec naming the field.
+//
 // # Errors
 //
 // Invalid input returns, before any call, an error matching
@@ -117,8 +130,9 @@
 // to 64 characters, one "@", allowed characters, a dotted domain), account
 // names (1 to 50 printable ASCII characters), role names, tags (key 1 to
 // 128 characters, value up to 256, no "aws:" prefix, at most 50), accounts
-// of a tree in an OU the tree does not have, policy types, concurrency
-// bounds, AccountConfig's arguments, and account aliases (IAM's rule: 3 to
+// of a tree in an OU the tree does not have, policy types, account IDs
+// predicted by a dry run where a real account is needed, AccountConfig's
+// arguments, and account aliases (IAM's rule: 3 to
 // 63 lowercase letters, digits and hyphens, not starting or ending with a
 // hyphen, no "--").
 //
@@ -142,6 +156,11 @@
 //     account's own alias);
 //   - *RoleConflictError: EnsureCrossAccountRole found its role at another
 //     path (IAM cannot move a role).
+//
+// An error after some writes carries the changes made so far: errors.As
+// with *foundation.IncompleteError gives them (its message is the wrapped
+// error's, and errors.As and errors.Is see through it to the typed errors
+// above and AWS's); the result is nil.
 //
 // A wait that times out wraps *foundation.WaitTimeoutError. Other AWS
 // errors are returned wrapped once with the resource and the step, keeping

@@ -1,18 +1,16 @@
 package organizations_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
+	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/organizations"
@@ -22,13 +20,12 @@ var cme = emulator.APIError{Status: 400, Code: "ConcurrentModificationException"
 	Message: "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later."}
 
 // faultTree is seed 001's tree with tags on an existing-parent OU and on
-// accounts, converged one item at a time so that the emulator's IDs (drawn
-// from a per-organization counter) are the same in every run.
-func faultTree() organizations.TreeSpec {
-	s := seed001()
-	s.OUConcurrency, s.AccountConcurrency = 1, 1
-	return s
-}
+// accounts.
+func faultTree() organizations.TreeSpec { return seed001() }
+
+// one converges one item at a time, so that the emulator's IDs (drawn from
+// a per-organization counter) are the same in every run.
+func one() []foundation.Option { return awstest.Fast(foundation.WithConcurrency(1)) }
 
 // TestConcurrentModificationOnEveryWrite injects a
 // ConcurrentModificationException on each Organizations write of a run in
@@ -37,28 +34,43 @@ func faultTree() organizations.TreeSpec {
 // repair of drifted tags. Each is retried and the run reaches exactly the
 // state of a clean run.
 func TestConcurrentModificationOnEveryWrite(t *testing.T) {
-	type scenario struct {
-		setup func(t *testing.T, ctx context.Context, api *sdk.Client)
-		run   func(ctx context.Context, api *sdk.Client) error
-	}
-	fresh := scenario{
-		setup: func(*testing.T, context.Context, *sdk.Client) {},
-		run: func(ctx context.Context, api *sdk.Client) error {
-			if _, err := organizations.EnsureOrganization(ctx, api, scp, fast()...); err != nil {
-				return err
-			}
-			_, err := organizations.EnsureTree(ctx, api, faultTree(), fast()...)
+	fresh := func(ctx context.Context, api *sdk.Client) error {
+		if _, err := organizations.EnsureOrganization(ctx, api, scp, one()...); err != nil {
 			return err
-		},
+		}
+		_, err := organizations.EnsureTree(ctx, api, faultTree(), one()...)
+		return err
 	}
 	retag := faultTree()
 	retag.OUs[1].Tags = map[string]string{"spend-cap": "200"}
 	retag.OUs[1].RemoveTags = []string{"owner"}
 	retag.Accounts[1].Tags = map[string]string{"owner": "andres", "cost-center": "42"}
 	retag.Accounts[1].RemoveTags = []string{"temp"}
-	drift := scenario{
-		setup: func(t *testing.T, ctx context.Context, api *sdk.Client) {
-			if err := fresh.run(ctx, api); err != nil {
+	matrix := func(setup func(t *testing.T, ctx context.Context, api *sdk.Client), run func(ctx context.Context, api *sdk.Client) error, calls int) awstest.FaultMatrix[*sdk.Client] {
+		return awstest.FaultMatrix[*sdk.Client]{
+			Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) *sdk.Client {
+				b.Require(t, awstest.CapSnapshot)
+				api := client(t, b)
+				setup(t, ctx, api)
+				return api
+			},
+			Run:     func(ctx context.Context, _ *awstest.Backend, api *sdk.Client) error { return run(ctx, api) },
+			Match:   emulator.Match{Service: "organizations"},
+			Err:     &cme,
+			Retried: true,
+			Calls:   calls,
+		}
+	}
+	var s awstest.Subtests
+	defer s.Done(t)
+	s.Run(t, "fresh", func(t *testing.T) {
+		// CreateOrganization, EnablePolicyType, 7 CreateOrganizationalUnit,
+		// 2 CreateAccount and MoveAccount.
+		matrix(func(*testing.T, context.Context, *sdk.Client) {}, fresh, 13).Test(t)
+	})
+	s.Run(t, "tag-drift", func(t *testing.T) {
+		matrix(func(t *testing.T, ctx context.Context, api *sdk.Client) {
+			if err := fresh(ctx, api); err != nil {
 				t.Fatal(err)
 			}
 			tree, err := organizations.ReadTree(ctx, api)
@@ -71,63 +83,12 @@ func TestConcurrentModificationOnEveryWrite(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-		},
-		run: func(ctx context.Context, api *sdk.Client) error {
-			_, err := organizations.EnsureTree(ctx, api, retag, fast()...)
+		}, func(ctx context.Context, api *sdk.Client) error {
+			_, err := organizations.EnsureTree(ctx, api, retag, one()...)
 			return err
-		},
-	}
-	var s awstest.Subtests
-	for name, sc := range map[string]scenario{"fresh": fresh, "tag-drift": drift} {
-		s.Run(t, name, func(t *testing.T) {
-			ref := awstest.New(t)
-			ref.Require(t, awstest.CapSnapshot)
-			e := ref.RequireEmulator(t, awstest.CapFaults)
-			ctx := awstest.Context(t, 60*time.Second)
-			api := client(t, ref)
-			sc.setup(t, ctx, api)
-			mark := e.CallCount()
-			if err := sc.run(ctx, api); err != nil {
-				t.Fatal(err)
-			}
-			var ops []string
-			for _, c := range e.MutatingCallsSince(mark) {
-				ops = append(ops, c.Operation)
-			}
-			want, err := e.Snapshot()
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s: %d writes: %v", name, len(ops), ops)
-			for _, after := range []bool{false, true} {
-				for i, op := range ops {
-					t.Run(fmt.Sprintf("after=%v/%d-%s", after, i+1, op), func(t *testing.T) {
-						b := awstest.New(t)
-						e := b.RequireEmulator(t, awstest.CapFaults)
-						api := client(t, b)
-						sc.setup(t, ctx, api)
-						injected := cme
-						f := e.AddFault(&emulator.Fault{Match: emulator.Match{Service: "organizations", MutatingOnly: true},
-							Nth: i + 1, AfterHandler: after, Err: &injected})
-						if err := sc.run(ctx, api); err != nil {
-							t.Fatalf("not retried: %v", err)
-						}
-						if f.Fired() != 1 {
-							t.Fatalf("fault fired %d times", f.Fired())
-						}
-						got, err := e.Snapshot()
-						if err != nil {
-							t.Fatal(err)
-						}
-						if !bytes.Equal(got, want) {
-							t.Errorf("state differs from a clean run's:\n%s", firstDiff(got, want))
-						}
-					})
-				}
-			}
-		})
-	}
-	s.Done(t)
+		}, 4).Test(t) // TagResource and UntagResource on an OU and an account
+
+	})
 }
 
 // TestConcurrentModificationPersisting: the retries are bounded by the
@@ -137,7 +98,7 @@ func TestConcurrentModificationPersisting(t *testing.T) {
 	e := b.RequireEmulator(t, awstest.CapFaults)
 	e.FailAlways(emulator.Match{Service: "organizations", Operation: "CreateOrganizationalUnit"}, cme)
 	mark := e.CallCount()
-	_, err := organizations.EnsureOU(ctx, api, organizations.OUSpec{Path: "Security"}, fast()...)
+	_, err := organizations.EnsureOU(ctx, api, organizations.OUSpec{Path: "Security"}, awstest.Fast()...)
 	var ce *types.ConcurrentModificationException
 	if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), `organizations: ou "Security": create: `) {
 		t.Fatalf("err = %v", err)
@@ -151,23 +112,4 @@ func TestConcurrentModificationPersisting(t *testing.T) {
 	if n != 5 { // the harness's retryer: 5 attempts
 		t.Errorf("%d attempts", n)
 	}
-}
-
-// firstDiff shows the first differing line of two snapshots, with context.
-func firstDiff(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			lo := max(0, i-3)
-			return fmt.Sprintf("line %d:\n got: %s\nwant: %s\ncontext (want):\n%s", i+1, gl, wl, strings.Join(w[lo:min(len(w), i+3)], "\n"))
-		}
-	}
-	return "(identical)"
 }

@@ -12,11 +12,14 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/bounded"
+	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
-// DefaultFanOutConcurrency bounds how many accounts ForEachAccount works in
-// at once. Each account's work makes its own calls; 8 keeps a landing zone
-// of dozens of accounts well within the STS and per-service request quotas.
+// DefaultFanOutConcurrency is how many accounts ForEachAccount works in at
+// once unless foundation.WithConcurrency says otherwise. Each account's work
+// makes its own calls; 8 keeps a landing zone of dozens of accounts well
+// within the STS and per-service request quotas.
 const DefaultFanOutConcurrency = 8
 
 // Target is one account ForEachAccount works in.
@@ -38,9 +41,6 @@ type FanOutSpec struct {
 	// itself: a Target with that ID gets cfg, not an assumed role (the
 	// management account has no access role of its own).
 	ManagementAccountID string
-	// Concurrency bounds the accounts worked in at once. Default
-	// DefaultFanOutConcurrency.
-	Concurrency int
 	// ConfigOptions are passed to AccountConfig (session name, external
 	// ID, duration).
 	ConfigOptions []AccountConfigOption
@@ -63,29 +63,35 @@ type Summary struct {
 	Results []AccountResult
 }
 
-// ForEachAccount runs task in every account of spec, a bounded number at a
-// time, each with a config from AccountConfig (or cfg itself for the
-// management account). It runs every account even when some fail, and
-// returns the summary of all of them; the error joins the failures (each
-// naming its account), so a caller can report everything and exit non-zero.
+// ForEachAccount runs task in every account of spec, at most
+// foundation.WithConcurrency(n) at a time (default
+// DefaultFanOutConcurrency; the other options are not used: pass them to
+// the task's own calls), each with a config from AccountConfig (or cfg
+// itself for the management account). It runs every account even when some
+// fail, and returns the summary of all of them; the error joins the
+// failures (each naming its account), so a caller can report everything
+// and exit non-zero.
 //
 // The spec is validated first (foundation.ErrInvalidSpec, no call):
-// account IDs must be 12 digits and unique.
-func ForEachAccount(ctx context.Context, cfg aws.Config, spec FanOutSpec, task AccountTask) (*Summary, error) {
+// account IDs must be 12 digits and unique. An account ID a dry run
+// predicted for an account that would be created is refused: no config
+// can act in an account that does not exist, so leave such accounts out
+// (and plan their work by other means).
+func ForEachAccount(ctx context.Context, cfg aws.Config, spec FanOutSpec, task AccountTask, opts ...foundation.Option) (*Summary, error) {
 	var f faults
 	seen := map[string]int{}
 	for i, t := range spec.Accounts {
 		field := fmt.Sprintf("spec.Accounts[%d].ID", i)
-		if !accountIDRe.MatchString(t.ID) {
+		switch {
+		case plan.IsPredicted(t.ID):
+			f.add(field, t.ID, predictedAccountRule)
+		case !accountIDRe.MatchString(t.ID):
 			f.add(field, t.ID, "must be 12 digits")
 		}
 		if j, dup := seen[t.ID]; dup {
 			f.add(field, t.ID, fmt.Sprintf("duplicates spec.Accounts[%d]", j))
 		}
 		seen[t.ID] = i
-	}
-	if spec.Concurrency < 0 {
-		f.add("spec.Concurrency", fmt.Sprint(spec.Concurrency), "must not be negative")
 	}
 	if spec.RoleName != "" && !roleNameRe.MatchString(spec.RoleName) {
 		f.add("spec.RoleName", spec.RoleName, "must be 1 to 64 letters, digits or + = , . @ _ -")
@@ -100,10 +106,7 @@ func ForEachAccount(ctx context.Context, cfg aws.Config, spec FanOutSpec, task A
 	if role == "" {
 		role = DefaultRoleName
 	}
-	n := spec.Concurrency
-	if n == 0 {
-		n = DefaultFanOutConcurrency
-	}
+	n := call.Resolve(opts...).Width(DefaultFanOutConcurrency, 0)
 	sum := &Summary{Results: make([]AccountResult, len(spec.Accounts))}
 	for i, t := range spec.Accounts {
 		if t.Name == "" {

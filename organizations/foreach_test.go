@@ -15,13 +15,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
 func TestForEachAccount(t *testing.T) {
 	b, api, ctx := withOrg(t)
 	b.Require(t, awstest.CapMemberAccounts)
-	tree, err := organizations.EnsureTree(ctx, api, seed000(), fast()...)
+	tree, err := organizations.EnsureTree(ctx, api, seed000(), awstest.Fast()...)
 	require.NoError(t, err)
 	mgmt := b.AccountID(t)
 
@@ -31,7 +32,7 @@ func TestForEachAccount(t *testing.T) {
 	}
 	var inFlight, peak atomic.Int32
 	sum, err := organizations.ForEachAccount(ctx, b.Config(), organizations.FanOutSpec{
-		Accounts: targets, ManagementAccountID: mgmt, Concurrency: 2,
+		Accounts: targets, ManagementAccountID: mgmt,
 	}, func(ctx context.Context, cfg aws.Config, target organizations.Target) (foundation.Changes, error) {
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
@@ -55,7 +56,7 @@ func TestForEachAccount(t *testing.T) {
 		bucket := "fanout-" + target.ID
 		_, err = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
 		return foundation.Changes{{Action: foundation.ActionCreate, Resource: "s3:bucket", ID: bucket}}, err
-	})
+	}, foundation.WithConcurrency(2))
 	require.Error(t, err)
 	require.ErrorContains(t, err, "account myapp-staging")
 	require.Len(t, sum.Results, 4)
@@ -78,11 +79,11 @@ func TestForEachAccountValidates(t *testing.T) {
 	ctx := awstest.Context(t, 10*time.Second)
 	mark := b.Mark()
 	_, err := organizations.ForEachAccount(ctx, b.Config(), organizations.FanOutSpec{
-		Accounts: []organizations.Target{{ID: "123"}, {ID: "111111111111"}, {ID: "111111111111"}},
-		RoleName: "bad/role", Concurrency: -1,
+		Accounts: []organizations.Target{{ID: "123"}, {ID: "111111111111"}, {ID: "111111111111"}, {ID: plan.Predict("account", "new@example.com")}},
+		RoleName: "bad/role",
 	}, nil)
 	require.ErrorIs(t, err, foundation.ErrInvalidSpec)
-	for _, want := range []string{"spec.Accounts[0].ID", "spec.Accounts[2].ID", "spec.RoleName", "spec.Concurrency", "task"} {
+	for _, want := range []string{"spec.Accounts[0].ID", "spec.Accounts[2].ID", "spec.Accounts[3].ID: \"(known after apply: account new@example.com)\": is an identifier predicted by a dry run", "spec.RoleName", "task"} {
 		require.ErrorContains(t, err, want)
 	}
 	b.RequireNoCalls(t, mark)

@@ -17,11 +17,10 @@ import (
 	"github.com/awsfoundation/foundation/organizations"
 )
 
-func fast(extra ...foundation.Option) []foundation.Option {
-	return append(awstest.FastOptions(), extra...)
-}
+// fast is awstest.Fast under the name crossaccountrole_test.go still uses.
+var fast = awstest.Fast
 
-func dry() []foundation.Option { return fast(foundation.WithDryRun(true)) }
+func dry() []foundation.Option { return awstest.Fast(foundation.WithDryRun(true)) }
 
 var scp = organizations.OrganizationSpec{PolicyTypes: []types.PolicyType{types.PolicyTypeServiceControlPolicy}}
 
@@ -52,7 +51,7 @@ func withOrg(t *testing.T, on ...*awstest.Backend) (*awstest.Backend, *sdk.Clien
 	b.Require(t, awstest.CapFreshState)
 	ctx := awstest.Context(t, 30*time.Second)
 	api := client(t, b)
-	if _, err := organizations.EnsureOrganization(ctx, api, scp, fast()...); err != nil {
+	if _, err := organizations.EnsureOrganization(ctx, api, scp, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 	return b, api, ctx

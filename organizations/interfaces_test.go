@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -44,7 +45,7 @@ func (orgFake) EnablePolicyType(context.Context, *sdk.EnablePolicyTypeInput, ...
 // TestEnsureOrganizationFake passes EnsureOrganization a fake of its four
 // calls only: a converged organization, no change.
 func TestEnsureOrganizationFake(t *testing.T) {
-	org, err := organizations.EnsureOrganization(context.Background(), orgFake{}, scp, fast()...)
+	org, err := organizations.EnsureOrganization(context.Background(), orgFake{}, scp, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestPerFunctionInterfaces(t *testing.T) {
 		if dryRun {
 			return dry()
 		}
-		return fast()
+		return awstest.Fast()
 	}
 	twice("EnsureOrganization", func(d bool) error {
 		_, err := organizations.EnsureOrganization(ctx, struct {
@@ -102,7 +103,7 @@ func TestPerFunctionInterfaces(t *testing.T) {
 		return err
 	})
 	twice("ReadTree", func(bool) error {
-		_, err := organizations.ReadTree(ctx, struct{ organizations.ReadTreeAPI }{api}, fast()...)
+		_, err := organizations.ReadTree(ctx, struct{ organizations.ReadTreeAPI }{api}, awstest.Fast()...)
 		return err
 	})
 	twice("CloseAccount", func(d bool) error {

@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -11,12 +12,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // Organization is the organization as converged.
 type Organization struct {
-	// ID, ARN, ManagementAccountID, RootID and RootARN are empty in dry run
-	// when the organization does not exist yet.
+	// ID, ARN, ManagementAccountID and RootARN are empty in dry run when
+	// the organization does not exist yet; RootID is then the predicted
+	// identifier "(known after apply: root )", which the next calls of
+	// the same dry run (scp.EnsureAttachments) accept and a real run
+	// refuses.
 	ID                     string
 	ARN                    string
 	ManagementAccountID    string
@@ -37,7 +42,9 @@ type Organization struct {
 //
 // An organization with only consolidated billing features, or a caller
 // that is a member account rather than the management account, cannot be
-// converged in place: that is an *OrganizationError.
+// converged in place: that is an *OrganizationError. On error the result
+// is nil and the error carries the changes made before it (a
+// *foundation.IncompleteError).
 func EnsureOrganization(ctx context.Context, api EnsureOrganizationAPI, spec OrganizationSpec, opts ...foundation.Option) (*Organization, error) {
 	var f faults
 	spec.check(&f)
@@ -47,57 +54,80 @@ func EnsureOrganization(ctx context.Context, api EnsureOrganizationAPI, spec Org
 	}
 	r := newRun(api, opts)
 	org := &Organization{}
+	err := r.ensureOrganization(ctx, api, spec, org)
+	// The change that created the organization is recorded before AWS
+	// names it: its ID is the organization's once known.
+	nameOrg := func(cs foundation.Changes) foundation.Changes {
+		for i := range cs {
+			if cs[i].Resource == ResOrganization {
+				cs[i].ID = org.ID
+			}
+		}
+		return cs
+	}
+	if err != nil {
+		err = r.rec.Fail(err)
+		var inc *foundation.IncompleteError
+		if errors.As(err, &inc) {
+			inc.Changes = nameOrg(inc.Changes)
+		}
+		return nil, err
+	}
+	org.Changes = nameOrg(r.rec.Changes())
+	return org, nil
+}
 
+func (r *run) ensureOrganization(ctx context.Context, api EnsureOrganizationAPI, spec OrganizationSpec, org *Organization) error {
 	desc, err := api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}, retryCME)
 	switch {
 	case err == nil:
 	case is[*types.AWSOrganizationsNotInUseException](err):
-		if r.o.DryRun {
-			r.record(&org.Changes, foundation.Change{Action: foundation.ActionCreate, Resource: ResOrganization,
-				Diffs: []foundation.Diff{{Field: "FeatureSet", To: string(types.OrganizationFeatureSetAll)}}})
+		applied, err := r.rec.Do(ctx, foundation.Change{Action: foundation.ActionCreate, Resource: ResOrganization,
+			Diffs: []foundation.Diff{{Field: "FeatureSet", To: string(types.OrganizationFeatureSetAll)}}}, func(ctx context.Context) error {
+			out, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetAll}, retryCME)
+			switch {
+			case err == nil:
+				desc = &organizations.DescribeOrganizationOutput{Organization: out.Organization}
+				return nil
+			case is[*types.AlreadyInOrganizationException](err):
+				// Created concurrently: converge it.
+				if desc, err = api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}, retryCME); err != nil {
+					return fmt.Errorf("organizations: organization: describe: %w", err)
+				}
+				return plan.Unchanged
+			}
+			return fmt.Errorf("organizations: organization: create: %w", err)
+		})
+		if err != nil {
+			return err
+		}
+		if !applied {
+			// Planned: the new organization's root has the policy types
+			// enabled; its ID is predicted.
+			org.RootID = plan.Predict("root", "")
 			for _, t := range spec.PolicyTypes {
-				r.record(&org.Changes, policyTypeChange(t))
+				r.rec.Also(policyTypeChange(t))
 				org.PolicyTypes = append(org.PolicyTypes, t)
 			}
 			slices.Sort(org.PolicyTypes)
-			return org, nil
-		}
-		out, cerr := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetAll}, retryCME)
-		switch {
-		case cerr == nil:
-			desc = &organizations.DescribeOrganizationOutput{Organization: out.Organization}
-			r.record(&org.Changes, foundation.Change{Action: foundation.ActionCreate, Resource: ResOrganization, ID: aws.ToString(out.Organization.Id),
-				Diffs: []foundation.Diff{{Field: "FeatureSet", To: string(types.OrganizationFeatureSetAll)}}})
-		case is[*types.AlreadyInOrganizationException](cerr):
-			// Created concurrently: converge it.
-			if desc, err = api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}, retryCME); err != nil {
-				return nil, fmt.Errorf("organizations: organization: describe: %w", err)
-			}
-		default:
-			return nil, fmt.Errorf("organizations: organization: create: %w", cerr)
+			return nil
 		}
 	default:
-		return nil, fmt.Errorf("organizations: organization: describe: %w", err)
+		return fmt.Errorf("organizations: organization: describe: %w", err)
 	}
 	o := desc.Organization
 	org.ID, org.ARN = aws.ToString(o.Id), aws.ToString(o.Arn)
 	org.ManagementAccountID, org.ManagementAccountEmail = aws.ToString(o.MasterAccountId), aws.ToString(o.MasterAccountEmail)
-	// Changes IDs name the organization once it is known.
-	for i := range org.Changes {
-		if org.Changes[i].Resource == ResOrganization {
-			org.Changes[i].ID = org.ID
-		}
-	}
 	if o.FeatureSet == types.OrganizationFeatureSetConsolidatedBilling {
-		return nil, &OrganizationError{OrganizationID: org.ID, ManagementAccountID: org.ManagementAccountID, Reason: ConsolidatedBillingOnly}
+		return &OrganizationError{OrganizationID: org.ID, ManagementAccountID: org.ManagementAccountID, Reason: ConsolidatedBillingOnly}
 	}
 
 	root, err := r.readRoot(ctx)
 	if err != nil {
 		if is[*types.AccessDeniedException](err) {
-			return nil, &OrganizationError{OrganizationID: org.ID, ManagementAccountID: org.ManagementAccountID, Reason: NotManagementAccount, Err: err}
+			return &OrganizationError{OrganizationID: org.ID, ManagementAccountID: org.ManagementAccountID, Reason: NotManagementAccount, Err: err}
 		}
-		return nil, fmt.Errorf("organizations: organization %q: list roots: %w", org.ID, err)
+		return fmt.Errorf("organizations: organization %q: list roots: %w", org.ID, err)
 	}
 	org.RootID, org.RootARN = aws.ToString(root.Id), aws.ToString(root.Arn)
 
@@ -109,28 +139,42 @@ func EnsureOrganization(ctx context.Context, api EnsureOrganizationAPI, spec Org
 		case types.PolicyTypeStatusPendingEnable:
 			// Enabled by someone else, not done yet: wait below.
 		default:
-			if !r.o.DryRun {
+			applied, err := r.rec.Do(ctx, policyTypeChange(t), func(ctx context.Context) error {
 				_, err := api.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: root.Id, PolicyType: t}, retryCME)
+				// PolicyTypeAlreadyEnabledException: a retried enable
+				// whose first attempt succeeded; the change was made.
 				if err != nil && !is[*types.PolicyTypeAlreadyEnabledException](err) {
-					return nil, fmt.Errorf("organizations: policy type %s: enable: %w", t, err)
+					return fmt.Errorf("organizations: policy type %s: enable: %w", t, err)
 				}
+				return nil
+			})
+			if err != nil {
+				return err
 			}
-			r.record(&org.Changes, policyTypeChange(t))
+			if !applied { // planned: nothing to wait for
+				status[t] = types.PolicyTypeStatusEnabled
+				continue
+			}
 		}
-		if r.o.DryRun {
-			status[t] = types.PolicyTypeStatusEnabled
-			continue
-		}
-		if err := r.o.Poll(ctx, "policy type "+string(t)+" to be enabled", func(ctx context.Context) (bool, error) {
+		if err := r.rec.Wait(ctx, r.o, "policy type "+string(t)+" to be enabled", func(ctx context.Context) (bool, error) {
 			root, err := r.readRoot(ctx)
 			if err != nil {
 				return false, err
 			}
-			status = policyTypeStatus(root)
+			// What was read, keeping the types this call enabled (or
+			// planned to).
+			for k, v := range policyTypeStatus(root) {
+				if status[k] != types.PolicyTypeStatusEnabled {
+					status[k] = v
+				}
+			}
 			return status[t] == types.PolicyTypeStatusEnabled, nil
 		}); err != nil {
-			return nil, fmt.Errorf("organizations: policy type %s: %w", t, err)
+			return fmt.Errorf("organizations: policy type %s: %w", t, err)
 		}
+		// Enabled, or (dry run, someone else's enable in progress) about
+		// to be.
+		status[t] = types.PolicyTypeStatusEnabled
 	}
 	for t, s := range status {
 		if s == types.PolicyTypeStatusEnabled {
@@ -139,7 +183,7 @@ func EnsureOrganization(ctx context.Context, api EnsureOrganizationAPI, spec Org
 	}
 	slices.Sort(org.PolicyTypes)
 	r.log.Debug("organization", slog.String("id", org.ID), slog.Any("policyTypes", org.PolicyTypes))
-	return org, nil
+	return nil
 }
 
 func policyTypeChange(t types.PolicyType) foundation.Change {

@@ -20,7 +20,7 @@ func TestEnsureOrganization(t *testing.T) {
 	ctx := awstest.Context(t, 20*time.Second)
 	api := client(t, b)
 	spec := organizations.OrganizationSpec{PolicyTypes: []types.PolicyType{types.PolicyTypeTagPolicy, types.PolicyTypeServiceControlPolicy}}
-	org, err := organizations.EnsureOrganization(ctx, api, spec, fast()...)
+	org, err := organizations.EnsureOrganization(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestEnsureOrganization(t *testing.T) {
 	}
 	// Fewer types asked: nothing is disabled.
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		again, err := organizations.EnsureOrganization(ctx, api, scp, fast()...)
+		again, err := organizations.EnsureOrganization(ctx, api, scp, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ func TestOrganizationThatCannotBeConverged(t *testing.T) {
 			t.Fatal(err)
 		}
 		mark := b.Mark()
-		_, err := organizations.EnsureOrganization(ctx, api, scp, fast()...)
+		_, err := organizations.EnsureOrganization(ctx, api, scp, awstest.Fast()...)
 		var oe *organizations.OrganizationError
 		if !errors.As(err, &oe) || oe.Reason != organizations.ConsolidatedBillingOnly || oe.OrganizationID == "" {
 			t.Fatalf("err = %v", err)
@@ -78,13 +78,13 @@ func TestOrganizationThatCannotBeConverged(t *testing.T) {
 		b, api, ctx := withOrg(t)
 		b.Require(t, awstest.CapMemberAccounts)
 		b.Need(t, awstest.OrgMemberRefused)
-		member, err := organizations.EnsureAccount(ctx, api, organizations.AccountSpec{Name: "member", Email: "member@example.com"}, fast()...)
+		member, err := organizations.EnsureAccount(ctx, api, organizations.AccountSpec{Name: "member", Email: "member@example.com"}, awstest.Fast()...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		memberAPI := client(t, b, b.ConfigFor(member.ID))
 		mark := b.Mark()
-		_, err = organizations.EnsureOrganization(ctx, memberAPI, scp, fast()...)
+		_, err = organizations.EnsureOrganization(ctx, memberAPI, scp, awstest.Fast()...)
 		var oe *organizations.OrganizationError
 		if !errors.As(err, &oe) || oe.Reason != organizations.NotManagementAccount || oe.ManagementAccountID != b.AccountID(t) {
 			t.Fatalf("err = %v", err)

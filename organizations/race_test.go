@@ -23,7 +23,7 @@ func TestConcurrentRuns(t *testing.T) {
 	errs := make([]error, 3)
 	for i := range errs {
 		wg.Go(func() {
-			_, errs[i] = organizations.EnsureTree(ctx, api, spec, fast()...)
+			_, errs[i] = organizations.EnsureTree(ctx, api, spec, awstest.Fast()...)
 		})
 	}
 	wg.Wait()
@@ -37,7 +37,7 @@ func TestConcurrentRuns(t *testing.T) {
 		t.Errorf("%d accounts, want 4", n)
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
-		res, err := organizations.EnsureTree(ctx, api, spec, fast()...)
+		res, err := organizations.EnsureTree(ctx, api, spec, awstest.Fast()...)
 		if err != nil {
 			return nil, err
 		}
@@ -51,7 +51,7 @@ func TestLogging(t *testing.T) {
 	_, api, ctx := withOrg(t)
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if _, err := organizations.EnsureOU(ctx, api, organizations.OUSpec{Path: "Security"}, fast(foundation.WithLogger(logger))...); err != nil {
+	if _, err := organizations.EnsureOU(ctx, api, organizations.OUSpec{Path: "Security"}, awstest.Fast(foundation.WithLogger(logger))...); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), `create organizations:ou \"Security\"`) {

@@ -16,6 +16,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/bounded"
 	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // Resource names used in Changes.
@@ -31,16 +32,18 @@ const (
 )
 
 // run is the state of one call: the root, the OUs found or created so far
-// (by path), the listings read, and the options. Its maps are guarded by mu;
-// the goroutines of a call share it.
+// (by path), the listings read, the options and the call's Recorder (every
+// write goes through it). Its maps are guarded by mu; the goroutines of a
+// call share it.
 type run struct {
 	api API
 	o   call.Options
 	log *slog.Logger
+	rec *plan.Recorder
 
 	rootOnce sync.Once
 	rootErr  error
-	root     *ouNode // path "", id the root's ID; fresh when the organization does not exist (dry run)
+	root     *ouNode // path "", id the root's ID; fresh (and id predicted) when the organization does not exist (dry run)
 
 	mu    sync.Mutex
 	ous   map[string]*ouNode // path -> node, once converged
@@ -59,15 +62,9 @@ type run struct {
 func newRun(api any, opts []foundation.Option) *run {
 	o := call.Resolve(opts...)
 	return &run{
-		api: widen(api), o: o, log: o.Logger,
+		api: widen(api), o: o, log: o.Logger, rec: plan.New(o),
 		ous: map[string]*ouNode{}, paths: map[string]string{}, lists: map[string]*ouList{},
 	}
-}
-
-// record appends c to changes and logs it.
-func (r *run) record(changes *foundation.Changes, c foundation.Change) {
-	*changes = append(*changes, c)
-	r.log.Debug("change", slog.String("change", c.String()), slog.Bool("dryRun", r.o.DryRun))
 }
 
 // ouNode is an OU (or the root) as converged by this run.
@@ -77,9 +74,11 @@ type ouNode struct {
 	arn      string
 	parentID string
 	// fresh: the OU does not exist and this is a dry run; it would be
-	// created, so its ID is unknown and its children would be created too.
-	fresh   bool
-	changes foundation.Changes
+	// created, so its ID is predicted (plan.Predict("ou", path), never sent
+	// to AWS) and its children would be created too.
+	fresh bool
+	// rec records the OU's changes (a child of the run's Recorder).
+	rec *plan.Recorder
 }
 
 // loadRoot reads the organization's root once.
@@ -90,10 +89,11 @@ func (r *run) loadRoot(ctx context.Context) (*ouNode, error) {
 		for p.HasMorePages() {
 			out, err := p.NextPage(ctx, retryCME)
 			if err != nil {
-				if r.o.DryRun && is[*types.AWSOrganizationsNotInUseException](err) {
-					// The organization would be created first: every
-					// OU and account of the spec would be created.
-					r.root = &ouNode{fresh: true}
+				if r.rec.Planning() && is[*types.AWSOrganizationsNotInUseException](err) {
+					// Planning (read path): the organization would be
+					// created first (EnsureOrganization's dry run), so
+					// every OU and account of the spec would be created.
+					r.root = &ouNode{fresh: true, id: plan.Predict("root", "")}
 					return
 				}
 				r.rootErr = fmt.Errorf("organizations: list roots: %w", err)
@@ -112,9 +112,7 @@ func (r *run) loadRoot(ctx context.Context) (*ouNode, error) {
 		return nil, r.rootErr
 	}
 	r.mu.Lock()
-	if r.root.id != "" {
-		r.paths[r.root.id] = ""
-	}
+	r.paths[r.root.id] = ""
 	r.mu.Unlock()
 	return r.root, nil
 }
@@ -314,33 +312,26 @@ func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
 		return nil, fmt.Errorf("organizations: ou %q: parent not converged (internal error)", item.path)
 	}
 	name := baseName(item.path)
-	n := &ouNode{path: item.path, parentID: parent.id}
+	n := &ouNode{path: item.path, parentID: parent.id, rec: r.rec.Child()}
 	var tags map[string]string
 	var remove []string
 	if item.spec != nil {
 		tags, remove = item.spec.Tags, item.spec.RemoveTags
 	}
-	createChange := foundation.Change{Action: foundation.ActionCreate, Resource: ResOU, ID: item.path}
-	switch {
-	case parent.fresh:
-		n.fresh = true
-		r.record(&n.changes, createChange)
-	default:
-		list, err := r.children(ctx, parent.id)
-		if err != nil {
+	// A parent that would be created (dry run) has no children to read.
+	var list *ouList
+	var ou types.OrganizationalUnit
+	found := false
+	if !parent.fresh {
+		var err error
+		if list, err = r.children(ctx, parent.id); err != nil {
 			return nil, err
 		}
-		ou, found := list.find(name)
-		switch {
-		case found:
-			n.id, n.arn = aws.ToString(ou.Id), aws.ToString(ou.Arn)
-			if err := r.ensureTags(ctx, n.id, ResOUTags, item.path, tags, remove, &n.changes); err != nil {
-				return nil, fmt.Errorf("organizations: ou %q: %w", item.path, err)
-			}
-		case r.o.DryRun:
-			n.fresh = true
-			r.record(&n.changes, createChange)
-		default:
+		ou, found = list.find(name)
+	}
+	if !found {
+		var raced error
+		applied, err := n.rec.Do(ctx, foundation.Change{Action: foundation.ActionCreate, Resource: ResOU, ID: item.path}, func(ctx context.Context) error {
 			out, err := r.api.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
 				ParentId: aws.String(parent.id), Name: aws.String(name), Tags: tagList(tags),
 			}, retryCME)
@@ -348,32 +339,40 @@ func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
 			case err == nil:
 				n.id, n.arn = aws.ToString(out.OrganizationalUnit.Id), aws.ToString(out.OrganizationalUnit.Arn)
 				list.add(*out.OrganizationalUnit)
-				r.record(&n.changes, createChange)
+				return nil
 			case is[*types.DuplicateOrganizationalUnitException](err):
 				// Created concurrently (another run, or a retried
-				// create whose first attempt succeeded): converge it.
-				r.log.Debug("ou created concurrently", slog.String("path", item.path))
-				if err := r.relist(ctx, list, parent.id); err != nil {
-					return nil, fmt.Errorf("organizations: ou %q: %w", item.path, err)
-				}
-				ou, found := list.find(name)
-				if !found {
-					return nil, fmt.Errorf("organizations: ou %q: create: an OU of that name exists but is not listed: %w", item.path, err)
-				}
-				n.id, n.arn = aws.ToString(ou.Id), aws.ToString(ou.Arn)
-				if err := r.ensureTags(ctx, n.id, ResOUTags, item.path, tags, remove, &n.changes); err != nil {
-					return nil, fmt.Errorf("organizations: ou %q: %w", item.path, err)
-				}
-			default:
-				return nil, fmt.Errorf("organizations: ou %q: create: %w", item.path, err)
+				// create whose first attempt succeeded): converged below.
+				raced = err
+				return plan.Unchanged
 			}
+			return fmt.Errorf("organizations: ou %q: create: %w", item.path, err)
+		})
+		switch {
+		case err != nil:
+			return nil, err
+		case !applied:
+			// Planned: its ID is predicted, its children would be
+			// created too.
+			n.fresh, n.id = true, plan.Predict("ou", item.path)
+		case raced != nil:
+			if err := r.relist(ctx, list, parent.id); err != nil {
+				return nil, fmt.Errorf("organizations: ou %q: %w", item.path, err)
+			}
+			if ou, found = list.find(name); !found {
+				return nil, fmt.Errorf("organizations: ou %q: create: an OU of that name exists but is not listed: %w", item.path, raced)
+			}
+		}
+	}
+	if found {
+		n.id, n.arn = aws.ToString(ou.Id), aws.ToString(ou.Arn)
+		if err := r.ensureTags(ctx, n.id, ResOUTags, item.path, tags, remove, n.rec); err != nil {
+			return nil, fmt.Errorf("organizations: ou %q: %w", item.path, err)
 		}
 	}
 	r.mu.Lock()
 	r.ous[item.path] = n
-	if n.id != "" {
-		r.paths[n.id] = item.path
-	}
+	r.paths[n.id] = item.path
 	r.mu.Unlock()
 	return n, nil
 }
@@ -381,7 +380,7 @@ func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
 // ensureTags converges the tags of an OU or account: the keys of want are
 // set, the keys of remove deleted; other keys are kept. One change lists
 // every difference.
-func (r *run) ensureTags(ctx context.Context, resourceID, res, changeID string, want map[string]string, remove []string, changes *foundation.Changes) error {
+func (r *run) ensureTags(ctx context.Context, resourceID, res, changeID string, want map[string]string, remove []string, rec *plan.Recorder) error {
 	if len(want) == 0 && len(remove) == 0 {
 		return nil
 	}
@@ -414,7 +413,7 @@ func (r *run) ensureTags(ctx context.Context, resourceID, res, changeID string, 
 	if len(diffs) == 0 {
 		return nil
 	}
-	if !r.o.DryRun {
+	return rec.Write(ctx, foundation.Change{Action: foundation.ActionUpdate, Resource: res, ID: changeID, Diffs: diffs}, func(ctx context.Context) error {
 		if len(set) > 0 {
 			if _, err := r.api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(resourceID), Tags: tagList(set)}, retryCME); err != nil {
 				return fmt.Errorf("tag: %w", err)
@@ -425,9 +424,8 @@ func (r *run) ensureTags(ctx context.Context, resourceID, res, changeID string, 
 				return fmt.Errorf("untag: %w", err)
 			}
 		}
-	}
-	r.record(changes, foundation.Change{Action: foundation.ActionUpdate, Resource: res, ID: changeID, Diffs: diffs})
-	return nil
+		return nil
+	})
 }
 
 func tagList(m map[string]string) []types.Tag {

@@ -41,11 +41,11 @@ func TestSeedTrees(t *testing.T) {
 
 			// The real run.
 			mark = b.Mark()
-			org, err := organizations.EnsureOrganization(ctx, api, scp, fast()...)
+			org, err := organizations.EnsureOrganization(ctx, api, scp, awstest.Fast()...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tree, err := organizations.EnsureTree(ctx, api, spec, fast()...)
+			tree, err := organizations.EnsureTree(ctx, api, spec, awstest.Fast()...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,11 +95,11 @@ func TestSeedTrees(t *testing.T) {
 			first := true
 			b.RequireIdempotent(t, func() ([]foundation.Change, error) {
 				mark := b.Mark()
-				org, err := organizations.EnsureOrganization(ctx, api, scp, fast()...)
+				org, err := organizations.EnsureOrganization(ctx, api, scp, awstest.Fast()...)
 				if err != nil {
 					return nil, err
 				}
-				again, err := organizations.EnsureTree(ctx, api, spec, fast()...)
+				again, err := organizations.EnsureTree(ctx, api, spec, awstest.Fast()...)
 				if err != nil {
 					return nil, err
 				}

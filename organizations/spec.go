@@ -26,10 +26,11 @@ const (
 	// DefaultAccountCreationConcurrency is how many accounts EnsureTree and
 	// EnsureAccounts converge at once, and so the most CreateAccount
 	// requests they have in progress: AWS allows 5 in progress per
-	// organization. It is also the largest concurrency accepted.
+	// organization. It is also the most they use: a larger
+	// foundation.WithConcurrency is capped at it.
 	DefaultAccountCreationConcurrency = 5
 	// DefaultOUConcurrency is how many sibling OUs EnsureTree converges at
-	// once.
+	// once unless foundation.WithConcurrency says otherwise.
 	DefaultOUConcurrency = 4
 	// DefaultReadConcurrency is how many parents ReadTree reads at once.
 	DefaultReadConcurrency = 8
@@ -81,15 +82,14 @@ type AccountSpec struct {
 	RemoveTags []string
 }
 
-// AccountsSpec is a set of accounts converged together by EnsureAccounts.
+// AccountsSpec is a set of accounts converged together by EnsureAccounts
+// (how many at once is foundation.WithConcurrency's).
 type AccountsSpec struct {
 	Accounts []AccountSpec
-	// Concurrency is how many accounts are converged (and so created) at
-	// once: 1 to 5. 0 means DefaultAccountCreationConcurrency.
-	Concurrency int
 }
 
-// TreeSpec is a declared tree of OUs and accounts, converged by EnsureTree.
+// TreeSpec is a declared tree of OUs and accounts, converged by EnsureTree
+// (how many at once is foundation.WithConcurrency's).
 type TreeSpec struct {
 	// OUs are the OUs wanted. An OU's ancestors are part of the tree even
 	// when not listed (they are created without tags).
@@ -97,12 +97,6 @@ type TreeSpec struct {
 	// Accounts are the accounts wanted; each one's OU must be in the tree
 	// (listed or an ancestor of one listed) or "" for the root.
 	Accounts []AccountSpec
-	// OUConcurrency bounds how many sibling OUs are converged at once. 0
-	// means DefaultOUConcurrency.
-	OUConcurrency int
-	// AccountConcurrency bounds how many accounts are converged (and so
-	// created) at once: 1 to 5. 0 means DefaultAccountCreationConcurrency.
-	AccountConcurrency int
 }
 
 // CloseWait says how long CloseAccount waits for a closure.
@@ -251,15 +245,12 @@ func (s AccountsSpec) Validate() error {
 }
 
 func (s AccountsSpec) check(f *faults) {
-	checkConcurrency(f, "spec.Concurrency", s.Concurrency)
 	checkAccounts(f, s.Accounts, nil)
 }
 
-func checkConcurrency(f *faults, field string, n int) {
-	if n < 0 || n > DefaultAccountCreationConcurrency {
-		f.add(field, fmt.Sprint(n), fmt.Sprintf("must be 1 to %d (AWS allows %d account creations in progress); 0 means the default", DefaultAccountCreationConcurrency, DefaultAccountCreationConcurrency))
-	}
-}
+// predictedAccountRule is the fault of an account ID a dry run predicted
+// (plan.Predict) given where a real account is needed.
+const predictedAccountRule = "is an identifier predicted by a dry run for an account that would be created: it does not exist yet (create it first, then use its 12-digit ID)"
 
 // checkAccounts validates accounts and their uniqueness; ous, when not nil,
 // is the set of OU paths of the tree the accounts must reference.
@@ -289,10 +280,6 @@ func (s TreeSpec) Validate() error {
 }
 
 func (s TreeSpec) check(f *faults) {
-	if s.OUConcurrency < 0 {
-		f.add("spec.OUConcurrency", fmt.Sprint(s.OUConcurrency), "must be positive (0 means the default)")
-	}
-	checkConcurrency(f, "spec.AccountConcurrency", s.AccountConcurrency)
 	paths := map[string]bool{}
 	declared := map[string]int{}
 	for i, ou := range s.OUs {

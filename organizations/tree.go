@@ -10,9 +10,14 @@ import (
 // OU is an organizational unit as converged.
 type OU struct {
 	Path string
-	// ID and ARN are empty in dry run for an OU that would be created.
-	ID       string
-	ARN      string
+	// ID is the OU's ID; in a dry run, for an OU that would be created, an
+	// identifier predicted by plan ("(known after apply: ou PATH)"), which
+	// the next calls of the same dry run (scp.EnsureAttachments) accept and
+	// a real run refuses. ARN is empty then.
+	ID  string
+	ARN string
+	// ParentID is the ID of its parent (predicted when the parent would be
+	// created too).
 	ParentID string
 	// Changes lists the changes made to this OU (in dry run: that would
 	// be made). For EnsureOU it includes the creation of missing parents.
@@ -21,8 +26,9 @@ type OU struct {
 
 // TreeResult is what EnsureTree and EnsureAccounts converged.
 type TreeResult struct {
-	// RootID is the organization's root (empty in dry run when the
-	// organization does not exist).
+	// RootID is the organization's root; in a dry run when the
+	// organization does not exist, the predicted identifier "(known after
+	// apply: root )".
 	RootID string
 	// OUs are every OU of the tree, ancestors included, parents before
 	// children (by depth, then in spec order).
@@ -66,7 +72,7 @@ func EnsureOU(ctx context.Context, api EnsureOUAPI, spec OUSpec, opts ...foundat
 	}
 	res, err := ensureTree(ctx, api, TreeSpec{OUs: []OUSpec{spec}}, opts)
 	if err != nil {
-		return nil, err
+		return nil, err // with the changes made (ensureTree)
 	}
 	ou := *res.OU(spec.Path)
 	ou.Changes = res.Changes
@@ -74,16 +80,20 @@ func EnsureOU(ctx context.Context, api EnsureOUAPI, spec OUSpec, opts ...foundat
 }
 
 // EnsureTree converges a declared tree: first the OUs (parents before
-// children, siblings concurrently, at most spec.OUConcurrency at once) with
-// their tags, then the accounts (at most spec.AccountConcurrency at once,
-// never more than 5 creations in progress), each found by email or created,
-// moved into its OU and tagged. The organization must exist (see
-// EnsureOrganization); in dry run a missing organization makes everything a
-// create.
+// children, siblings concurrently) with their tags, then the accounts, each
+// found by email or created, moved into its OU and tagged. The organization
+// must exist (see EnsureOrganization); in dry run a missing organization
+// makes everything a create.
+//
+// foundation.WithConcurrency(n) bounds both the sibling OUs converged at
+// once (default DefaultOUConcurrency) and the accounts converged at once
+// (default DefaultAccountCreationConcurrency, and never more: AWS allows 5
+// account creations in progress, so a larger n is capped at 5).
 //
 // OUs and accounts that exist but are not in the spec are left alone.
 // Errors of several siblings or accounts are returned joined; the result is
-// nil on error and running again resumes the work.
+// nil on error, the error carries the changes made before it (a
+// *foundation.IncompleteError), and running again resumes the work.
 func EnsureTree(ctx context.Context, api EnsureTreeAPI, spec TreeSpec, opts ...foundation.Option) (*TreeResult, error) {
 	var f faults
 	spec.check(&f)
@@ -95,29 +105,25 @@ func EnsureTree(ctx context.Context, api EnsureTreeAPI, spec TreeSpec, opts ...f
 }
 
 // ensureTree converges a validated spec.
+// Its errors carry the changes made (Recorder.Fail).
 func ensureTree(ctx context.Context, api EnsureOUAPI, spec TreeSpec, opts []foundation.Option) (*TreeResult, error) {
 	r := newRun(api, opts)
-	ouConc := spec.OUConcurrency
-	if ouConc == 0 {
-		ouConc = DefaultOUConcurrency
-	}
-	acctConc := spec.AccountConcurrency
-	if acctConc == 0 {
-		acctConc = DefaultAccountCreationConcurrency
-	}
-	nodes, err := r.ensureOUs(ctx, spec.OUs, ouConc)
+	nodes, err := r.ensureOUs(ctx, spec.OUs, r.o.Width(DefaultOUConcurrency, 0))
 	if err != nil {
-		return nil, err
+		return nil, r.rec.Fail(err)
 	}
 	res := &TreeResult{RootID: r.root.id}
+	// The changes in plan order (OUs then accounts, in spec order), not
+	// in the order the concurrent work made them.
 	for _, n := range nodes {
-		res.OUs = append(res.OUs, &OU{Path: n.path, ID: n.id, ARN: n.arn, ParentID: n.parentID, Changes: n.changes})
-		res.Changes = append(res.Changes, n.changes...)
+		changes := n.rec.Changes()
+		res.OUs = append(res.OUs, &OU{Path: n.path, ID: n.id, ARN: n.arn, ParentID: n.parentID, Changes: changes})
+		res.Changes = append(res.Changes, changes...)
 	}
 	if len(spec.Accounts) > 0 {
-		accounts, err := r.ensureAccounts(ctx, spec.Accounts, acctConc)
+		accounts, err := r.ensureAccounts(ctx, spec.Accounts, r.o.Width(DefaultAccountCreationConcurrency, DefaultAccountCreationConcurrency))
 		if err != nil {
-			return nil, err
+			return nil, r.rec.Fail(err)
 		}
 		res.Accounts = accounts
 		for _, a := range accounts {

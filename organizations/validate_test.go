@@ -24,13 +24,13 @@ func TestInvalidSpecsMakeNoCall(t *testing.T) {
 		return func() error {
 			s := seed000()
 			mod(&s)
-			_, err := organizations.EnsureTree(ctx, api, s, fast()...)
+			_, err := organizations.EnsureTree(ctx, api, s, awstest.Fast()...)
 			return err
 		}
 	}
 	ou := func(path string) func() error {
 		return func() error {
-			_, err := organizations.EnsureOU(ctx, api, organizations.OUSpec{Path: path}, fast()...)
+			_, err := organizations.EnsureOU(ctx, api, organizations.OUSpec{Path: path}, awstest.Fast()...)
 			return err
 		}
 	}
@@ -38,12 +38,12 @@ func TestInvalidSpecsMakeNoCall(t *testing.T) {
 		return func() error {
 			s := organizations.AccountSpec{Name: "myapp-dev", Email: "dev@example.com", OU: "Workloads/Dev"}
 			mod(&s)
-			_, err := organizations.EnsureAccount(ctx, api, s, fast()...)
+			_, err := organizations.EnsureAccount(ctx, api, s, awstest.Fast()...)
 			return err
 		}
 	}
 	closeAcct := func(s organizations.CloseAccountSpec) func() error {
-		return func() error { _, err := organizations.CloseAccount(ctx, api, s, fast()...); return err }
+		return func() error { _, err := organizations.CloseAccount(ctx, api, s, awstest.Fast()...); return err }
 	}
 	tags51 := map[string]string{}
 	for i := range 51 {
@@ -67,8 +67,6 @@ func TestInvalidSpecsMakeNoCall(t *testing.T) {
 		{"tree duplicate ou", tree(func(s *organizations.TreeSpec) { s.OUs = append(s.OUs, organizations.OUSpec{Path: "Workloads/Dev"}) }), "spec.OUs[5].Path", "duplicates spec.OUs[2].Path"},
 		{"tree duplicate email", tree(func(s *organizations.TreeSpec) { s.Accounts[2].Email = "YOU+aws-dev@example.com" }), "spec.Accounts[2].Email", "duplicates spec.Accounts[0].Email"},
 		{"tree account in unknown ou", tree(func(s *organizations.TreeSpec) { s.Accounts[1].OU = "Workloads/QA" }), "spec.Accounts[1].OU", "not an OU of the tree"},
-		{"tree concurrency above 5", tree(func(s *organizations.TreeSpec) { s.AccountConcurrency = 6 }), "spec.AccountConcurrency", "1 to 5"},
-		{"tree ou concurrency negative", tree(func(s *organizations.TreeSpec) { s.OUConcurrency = -1 }), "spec.OUConcurrency", "positive"},
 		{"tree ou tag aws: prefix", tree(func(s *organizations.TreeSpec) { s.OUs[0].Tags = map[string]string{"aws:owner": "x"} }), `spec.OUs[0].Tags["aws:owner"]`, `"aws:"`},
 		{"email empty", account(func(s *organizations.AccountSpec) { s.Email = "" }), "spec.Email", "required"},
 		{"email too short", account(func(s *organizations.AccountSpec) { s.Email = "a@b.c" }), "spec.Email", "6 to 64"},
@@ -94,12 +92,8 @@ func TestInvalidSpecsMakeNoCall(t *testing.T) {
 		{"remove tag also set", account(func(s *organizations.AccountSpec) {
 			s.Tags, s.RemoveTags = map[string]string{"team": "a"}, []string{"team"}
 		}), "spec.RemoveTags[0]", "also a key of Tags"},
-		{"accounts concurrency above 5", func() error {
-			_, err := organizations.EnsureAccounts(ctx, api, organizations.AccountsSpec{Concurrency: 10}, fast()...)
-			return err
-		}, "spec.Concurrency", "1 to 5"},
 		{"policy type unknown", func() error {
-			_, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{PolicyTypes: []types.PolicyType{"SCP"}}, fast()...)
+			_, err := organizations.EnsureOrganization(ctx, api, organizations.OrganizationSpec{PolicyTypes: []types.PolicyType{"SCP"}}, awstest.Fast()...)
 			return err
 		}, "spec.PolicyTypes[0]", "known policy type"},
 		{"close without account", closeAcct(organizations.CloseAccountSpec{}), "spec.AccountID", "required"},

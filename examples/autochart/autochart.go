@@ -263,7 +263,6 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 	sum, err := organizations.ForEachAccount(ctx, base, organizations.FanOutSpec{
 		Accounts:      targets,
 		RoleName:      spec.AccessRole,
-		Concurrency:   maxParallelAccounts,
 		ConfigOptions: []organizations.AccountConfigOption{organizations.WithSessionName("foundation-autochart")},
 	}, func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
 		a, err := organizations.EnsureAccountAlias(ctx, iam.NewFromConfig(cfg), organizations.AccountAliasSpec{Alias: aliasOf[t.ID].Alias}, opts...)
@@ -274,7 +273,7 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 		made[t.ID] = a
 		mu.Unlock()
 		return a.Changes, nil
-	})
+	}, foundation.WithConcurrency(maxParallelAccounts))
 	if err != nil {
 		return nil, err
 	}

@@ -374,7 +374,6 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 		Accounts:            targets,
 		RoleName:            spec.AccessRole,
 		ManagementAccountID: mgmtID,
-		Concurrency:         maxParallelAccounts,
 		ConfigOptions:       []organizations.AccountConfigOption{organizations.WithSessionName("foundation-landingzone")},
 	}, func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
 		name := envOf[t.ID]
@@ -415,7 +414,7 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 		r.Backends[t.ID] = b
 		mu.Unlock()
 		return append(changes, b.Changes...), nil
-	})
+	}, foundation.WithConcurrency(maxParallelAccounts))
 	r.Accounts = sum
 	return err
 }

@@ -228,7 +228,6 @@ func (r *Result) deploymentRoles(ctx context.Context, base aws.Config, opts []fo
 	sum, err := organizations.ForEachAccount(ctx, base, organizations.FanOutSpec{
 		Accounts:      targets,
 		RoleName:      spec.AccessRole,
-		Concurrency:   maxParallelAccounts,
 		ConfigOptions: []organizations.AccountConfigOption{organizations.WithSessionName("foundation-securecart")},
 	}, func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
 		got, err := organizations.EnsureCrossAccountRole(ctx, iamsdk.NewFromConfig(cfg), role, opts...)
@@ -243,7 +242,7 @@ func (r *Result) deploymentRoles(ctx context.Context, base aws.Config, opts []fo
 		r.RoleARNs[keyOf[t.ID]] = arn
 		mu.Unlock()
 		return got.Changes, nil
-	})
+	}, foundation.WithConcurrency(maxParallelAccounts))
 	r.Roles = sum
 	return err
 }
