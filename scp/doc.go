@@ -74,7 +74,10 @@
 // for them (a new target starts with FullAWSAccess attached); no call ever
 // carries a predicted identifier. A dry run before the organization exists
 // plans EnsurePolicy's create and, for EnsureAttachments, SCPs enabled on
-// the root that would be created.
+// the root that would be created. Guardrails accept an account ID the
+// organizations package's dry run predicted (DenyInternetGateways'
+// ExceptAccounts naming an account that would be created): EnsurePolicy
+// plans with such a document in a dry run and refuses it in a real run.
 //
 // Enabling SCPs on the root is asynchronous: EnsureAttachments waits for
 // the root to report them ENABLED with the options' poll interval and wait

@@ -178,7 +178,9 @@ func (f *faults) principalARNs(field string, l []string) []string {
 }
 
 // accounts checks 12-digit account IDs; required says whether the list may
-// be empty.
+// be empty. An account ID predicted by the organizations package's dry run
+// (an account that would be created) is accepted: EnsurePolicy plans with
+// the document in a dry run and refuses it in a real run.
 func (f *faults) accounts(field string, l []string, required bool) []string {
 	if len(l) == 0 && required {
 		f.add(field, "", "must name at least one account ID")
@@ -186,7 +188,7 @@ func (f *faults) accounts(field string, l []string, required bool) []string {
 	seen := map[string]bool{}
 	for i, a := range l {
 		switch {
-		case !accountRe.MatchString(a):
+		case !accountRe.MatchString(a) && !isPredictedAccount(a):
 			f.add(fmt.Sprintf("%s[%d]", field, i), a, "must be a 12-digit account ID")
 		case seen[a]:
 			f.add(fmt.Sprintf("%s[%d]", field, i), a, "is listed twice")

@@ -195,3 +195,40 @@ func TestPartialResults(t *testing.T) {
 		requireIncomplete(t, err, "update organizations:policy p")
 	})
 }
+
+// A guardrail may name an account the organizations package's dry run
+// predicted: EnsurePolicy plans with it in a dry run and refuses it in a
+// real run, naming the field, before any call.
+func TestEnsurePolicyPlansWithPredictedAccounts(t *testing.T) {
+	o := newOrg(t)
+	network := plan.Predict("account", "network@example.com")
+	doc, err := scp.Build(scp.DenyInternetGateways(scp.InternetGatewayOptions{ExceptAccounts: []string{network}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := scp.PolicySpec{Name: "no-igw", Document: doc}
+	api := refusePlaceholders(t, o.b)
+	mark := o.b.Mark()
+	p, err := scp.EnsurePolicy(o.ctx, api, spec, awstest.Fast(foundation.WithDryRun(true))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireChanges(t, p.Changes, "create organizations:policy no-igw")
+	o.b.RequireNoMutations(t, mark)
+
+	mark = o.b.Mark()
+	for _, s := range []scp.PolicySpec{spec, {Name: "no-igw", Content: doc.MustJSON()}} {
+		_, err = scp.EnsurePolicy(o.ctx, api, s, awstest.Fast()...)
+		field := "spec.Document: "
+		if s.Content != "" {
+			field = "spec.Content: "
+		}
+		if !errors.Is(err, foundation.ErrInvalidSpec) || !strings.Contains(err.Error(), field) || !strings.Contains(err.Error(), "predicted by a dry run") {
+			t.Fatalf("err = %v", err)
+		}
+		if err := s.Validate(); !errors.Is(err, foundation.ErrInvalidSpec) {
+			t.Fatalf("Validate checks as a real run: %v", err)
+		}
+	}
+	o.b.RequireNoCalls(t, mark)
+}

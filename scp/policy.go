@@ -55,10 +55,17 @@ type Policy struct {
 // The spec is validated first, size limit included: an invalid one returns
 // an error matching foundation.ErrInvalidSpec and no call is made. It must
 // be called with the management account (or a delegated administrator for
-// Organizations policies). On error the result is nil and the error carries
-// the changes made before it (a *foundation.IncompleteError, errors.As).
+// Organizations policies). In a dry run the document may hold account IDs
+// the organizations package's dry run predicted (a guardrail exempting an
+// account that would be created); a real run refuses them (spec.Document).
+// On error the result is nil and the error carries the changes made before
+// it (a *foundation.IncompleteError, errors.As).
 func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...foundation.Option) (*Policy, error) {
-	doc, errs := spec.document()
+	o := call.Resolve(opts...)
+	o.Logger = o.Logger.With(slog.String("policy", spec.Name))
+	rec := plan.New(o)
+	// Validation accepts predicted identifiers only when the call plans.
+	doc, errs := spec.document(rec.Planning())
 	if api == nil {
 		errs = append(errs, specerr.New(pkg, "api", "", "must not be nil"))
 	}
@@ -69,9 +76,7 @@ func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...f
 	if err != nil {
 		return nil, specerr.New(pkg, "spec.Document", "", err.Error())
 	}
-	o := call.Resolve(opts...)
-	o.Logger = o.Logger.With(slog.String("policy", spec.Name))
-	r := &policyRun{api: api, spec: spec, doc: doc, content: content, rec: plan.New(o), log: o.Logger}
+	r := &policyRun{api: api, spec: spec, doc: doc, content: content, rec: rec, log: o.Logger}
 	p, err := r.ensure(ctx)
 	if err != nil {
 		return nil, r.rec.Fail(err)

@@ -1,6 +1,7 @@
 package scp
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -65,15 +66,19 @@ type PolicySpec struct {
 }
 
 // Validate reports every fault of the spec in one error matching
-// foundation.ErrInvalidSpec. EnsurePolicy calls it before any API call.
+// foundation.ErrInvalidSpec, as a real run checks it: EnsurePolicy calls it
+// before any API call, and in a dry run also accepts a document holding
+// identifiers predicted by other dry runs (a guardrail's account that
+// would be created).
 func (s PolicySpec) Validate() error {
-	_, errs := s.document()
+	_, errs := s.document(false)
 	return errors.Join(errs...)
 }
 
 // document returns the spec's document (parsed from Content when needed)
-// and every fault of the spec.
-func (s PolicySpec) document() (*foundation.PolicyDocument, []error) {
+// and every fault of the spec; dryRun accepts a document holding predicted
+// identifiers.
+func (s PolicySpec) document(dryRun bool) (*foundation.PolicyDocument, []error) {
 	var errs []error
 	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, field, value, rule)) }
 	errs = append(errs, nameFaults("spec.Name", s.Name)...)
@@ -93,6 +98,9 @@ func (s PolicySpec) document() (*foundation.PolicyDocument, []error) {
 	case s.Document != nil:
 		doc = s.Document.Clone()
 		errs = append(errs, documentFaults("spec.Document", doc, limits)...)
+		if raw, err := json.Marshal(doc); !dryRun && err == nil && strings.Contains(string(raw), predictedMark) {
+			bad("spec.Document", "", "holds an identifier predicted by a dry run (a resource that does not exist yet): a real run needs the real identifier")
+		}
 	case s.Content != "":
 		d, err := foundation.ParsePolicy(s.Content)
 		if err != nil {
@@ -101,6 +109,9 @@ func (s PolicySpec) document() (*foundation.PolicyDocument, []error) {
 		}
 		doc = d
 		errs = append(errs, documentFaults("spec.Content", doc, limits)...)
+		if !dryRun && strings.Contains(s.Content, predictedMark) {
+			bad("spec.Content", "", "holds an identifier predicted by a dry run (a resource that does not exist yet): a real run needs the real identifier")
+		}
 	default:
 		bad("spec.Document", "", "is required (or spec.Content)")
 	}
@@ -210,6 +221,14 @@ func predictedTarget(id string) (string, bool) {
 	}
 	return "", false
 }
+
+func isPredictedAccount(id string) bool {
+	_, ok := predictedName("account", id)
+	return ok
+}
+
+// predictedMark starts every identifier predicted by a dry run.
+var predictedMark = strings.TrimSuffix(plan.Predict("", ""), " )")
 
 // predictedRule is the fault of an identifier predicted by a dry run given
 // to a real run.
