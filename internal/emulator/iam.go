@@ -179,6 +179,23 @@ func iamAcct(a *account) *iamState {
 	return state(a, "iam", func() *iamState { return &iamState{roles: map[string]*role{}} })
 }
 
+// iamRoleNamed returns a's role named name (IAM role names are unique
+// case-insensitively), nil when there is none.
+func iamRoleNamed(a *account, name string) *role { return iamAcct(a).roles[strings.ToLower(name)] }
+
+// iamRemoveRole deletes a's role named name, if there is one.
+func iamRemoveRole(a *account, name string) { delete(iamAcct(a).roles, strings.ToLower(name)) }
+
+// iamPolicyPath returns the path of a's customer managed policy named
+// name; ok is false when there is none.
+func iamPolicyPath(a *account, name string) (path string, ok bool) {
+	p := iamAcct(a).policies[strings.ToLower(name)]
+	if p == nil {
+		return "", false
+	}
+	return p.Path, true
+}
+
 // iamOf returns the acting account's IAM state with every map allocated.
 func iamOf(c *Ctx) *iamState {
 	s := iamAcct(c.Account)
@@ -1911,15 +1928,6 @@ func iamNewRole(e *engine, a *account, name, path, trustPolicy string) (*role, *
 		AssumeRolePolicy: json.RawMessage(trustPolicy), MaxSessionDuration: 3600, Created: e.now()}
 	iamAcct(a).roles[strings.ToLower(name)] = r
 	return r, nil
-}
-
-func compactJSON(s string) json.RawMessage {
-	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		return json.RawMessage(s)
-	}
-	b, _ := json.Marshal(v)
-	return b
 }
 
 // iamAddMemberAccount creates an account (if missing) with an access role

@@ -435,8 +435,8 @@ func kmsPrincipalExists(e *engine, s string) bool {
 		if !known {
 			return true
 		}
-		r, ok := iamAcct(a).roles[strings.ToLower(resource[strings.LastIndex(resource, "/")+1:])]
-		return ok && strings.EqualFold(r.ARN, "arn:aws:iam::"+acct+":"+resource)
+		r := iamRoleNamed(a, resource[strings.LastIndex(resource, "/")+1:])
+		return r != nil && strings.EqualFold(r.ARN, "arn:aws:iam::"+acct+":"+resource)
 	case service == "iam" && strings.HasPrefix(resource, "user/"):
 		return !known
 	case service == "sts" && strings.HasPrefix(resource, "assumed-role/"):

@@ -365,6 +365,19 @@ func orgOnCreateOrganization(f func(e *engine, mgmt *account, allFeatures bool))
 // and member accounts), nil when in none.
 func orgAcct(a *account) *organization { return slot[*organization](a, "organizations") }
 
+// orgID is the organization's ID (o-...).
+func (o *organization) orgID() string { return o.id }
+
+// management is the ID of the organization's management account.
+func (o *organization) management() string { return o.mgmt }
+
+// activeMember reports whether account id is an ACTIVE member of the
+// organization.
+func (o *organization) activeMember(id string) bool {
+	m, ok := o.members[id]
+	return ok && m.status == orgStatusActive
+}
+
 // orgOf returns the caller's organization.
 func orgOf(c *Ctx) (*organization, *APIError) {
 	if orgAcct(c.Account) == nil {

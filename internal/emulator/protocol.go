@@ -416,3 +416,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	sortStrings(keys)
 	return keys
 }
+
+// compactJSON is s with insignificant white space removed (s itself when it
+// is not JSON), as the snapshots show documents.
+func compactJSON(s string) json.RawMessage {
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return json.RawMessage(s)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}

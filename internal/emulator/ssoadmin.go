@@ -345,9 +345,8 @@ func (inst *ssoInstance) checkAccount(member, id string) *APIError {
 	if !ssoAccountRe.MatchString(id) {
 		return ssoConstraint(member, id, "Member must satisfy regular expression pattern: \\d{12}")
 	}
-	m, ok := inst.org.members[id]
-	if !ok || m.status != orgStatusActive {
-		return ssoValidation("The account %s is not a member of the organization %s.", id, inst.org.id)
+	if !inst.org.activeMember(id) {
+		return ssoValidation("The account %s is not a member of the organization %s.", id, inst.org.orgID())
 	}
 	return nil
 }
@@ -461,7 +460,7 @@ func ssoAcct(a *account) *ssoInstance { return slot[*ssoInstance](a, "sso") }
 func ssoEnableIdentityCenter(e *engine) (instanceARN, identityStoreID string, err error) {
 	defer e.lock()()
 	a := e.account(e.settings().ManagementAccountID)
-	if a == nil || orgAcct(a) == nil || orgAcct(a).mgmt != a.ID {
+	if a == nil || orgAcct(a) == nil || orgAcct(a).management() != a.ID {
 		return "", "", fmt.Errorf("emulator: account %s manages no organization: create one before enabling IAM Identity Center", e.settings().ManagementAccountID)
 	}
 	inst := ssoEnable(e, a)
@@ -472,12 +471,12 @@ func ssoEnableIdentityCenter(e *engine) (instanceARN, identityStoreID string, er
 // management account of its organization. Called with e.mu held.
 func ssoEnable(e *engine, a *account) *ssoInstance {
 	if ssoAcct(a) == nil {
-		id := "ssoins-" + ssoHashID(ssoHex, 16, "instance", orgAcct(a).id)
+		id := "ssoins-" + ssoHashID(ssoHex, 16, "instance", orgAcct(a).orgID())
 		setSlot(a, "sso", &ssoInstance{
 			id: id, arn: "arn:aws:sso:::instance/" + id, owner: a.ID, org: orgAcct(a), created: e.now(),
 			permissionSets: map[string]*ssoPermissionSet{}, assignments: map[string]*ssoAssignment{},
 			requests: map[string]*ssoRequest{},
-			store:    idsCreateStore(a, "d-"+ssoHashID(ssoHex, 10, "identitystore", orgAcct(a).id)),
+			store:    idsCreateStore(a, "d-"+ssoHashID(ssoHex, 10, "identitystore", orgAcct(a).orgID())),
 		})
 	}
 	return ssoAcct(a)
@@ -1192,7 +1191,7 @@ func (inst *ssoInstance) provisionProblem(e *engine, ps *ssoPermissionSet, acct 
 		refs = append(refs, *ps.boundary.CustomerManagedPolicyReference)
 	}
 	for _, ref := range refs {
-		if p := iamAcct(a).policies[strings.ToLower(ref.Name)]; p == nil || p.Path != ref.Path {
+		if path, ok := iamPolicyPath(a, ref.Name); !ok || path != ref.Path {
 			return "Received a 404 status error: the customer managed policy " + ref.Path + ref.Name +
 				" does not exist in account " + acct + "."
 		}
@@ -1208,7 +1207,7 @@ func (inst *ssoInstance) provision(e *engine, ps *ssoPermissionSet, acct string)
 	a := e.account(acct)
 	name := inst.roleName(ps, acct)
 	secs, _ := ssoSessionSeconds(ps.sessionDuration)
-	r := iamAcct(a).roles[strings.ToLower(name)]
+	r := iamRoleNamed(a, name)
 	if r == nil {
 		provider := "arn:aws:iam::" + acct + ":saml-provider/AWSSSO_" + ssoHashID(ssoHex, 16, "saml", inst.id, acct) + "_DO_NOT_DELETE"
 		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider +
@@ -1242,7 +1241,7 @@ func (inst *ssoInstance) provision(e *engine, ps *ssoPermissionSet, acct string)
 // set is deleted.
 func (inst *ssoInstance) deprovision(e *engine, ps *ssoPermissionSet, acct string) {
 	if a := e.account(acct); a != nil {
-		delete(iamAcct(a).roles, strings.ToLower(inst.roleName(ps, acct)))
+		iamRemoveRole(a, inst.roleName(ps, acct))
 	}
 	delete(ps.provisioned, acct)
 }

@@ -55,14 +55,13 @@ func stsAssumeRole(c *Ctx) (any, error) {
 	accessDenied := errorf(http.StatusForbidden, "AccessDenied",
 		"User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Caller.ARN, roleARN)
 	target := c.e.account(m[1])
-	ok := target != nil
-	if !ok {
+	if target == nil {
 		return nil, accessDenied
 	}
-	r, ok := iamAcct(target).roles[strings.ToLower(m[3])]
+	r := iamRoleNamed(target, m[3])
 	// The emulator keeps every account in the aws partition; a role ARN of
 	// another partition names the same role.
-	if !ok || r.ARN != "arn:aws:"+roleARN[strings.Index(roleARN, ":iam:")+1:] {
+	if r == nil || r.ARN != "arn:aws:"+roleARN[strings.Index(roleARN, ":iam:")+1:] {
 		return nil, accessDenied
 	}
 	duration := 3600
