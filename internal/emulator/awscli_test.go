@@ -161,24 +161,6 @@ func (r *cliRunner) waitActive(table string) map[string]any {
 	return nil
 }
 
-// dig walks a decoded JSON value by keys and list indexes.
-func dig(v any, path ...any) any {
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			m, _ := v.(map[string]any)
-			v = m[k]
-		case int:
-			l, _ := v.([]any)
-			if k >= len(l) {
-				return nil
-			}
-			v = l[k]
-		}
-	}
-	return v
-}
-
 func TestAWSCLISTS(t *testing.T) {
 	t.Parallel()
 	for _, cli := range findAWSCLIs(t) {

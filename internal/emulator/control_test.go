@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"reflect"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,24 +16,6 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 )
-
-// control sends a control API request and decodes the JSON answer into out
-// (when not nil), returning the status.
-func control(t *testing.T, srv *Server, method, path, body string, out any) int {
-	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.Equal(t, "application/json", resp.Header.Get("Content-Type"), "%s %s: %s", method, path, b)
-	if out != nil {
-		require.NoError(t, json.Unmarshal(b, out), "%s %s: %s", method, path, b)
-	}
-	return resp.StatusCode
-}
 
 func TestControlHealthInfoAndErrors(t *testing.T) {
 	srv := startTest(t, Options{ManagementAccountID: "210987654321"})

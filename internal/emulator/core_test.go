@@ -10,32 +10,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/require"
 )
-
-// testConfig returns a config for srv acting with access key ak.
-func testConfig(srv *Server, ak string) aws.Config {
-	return aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(ak, "secret", ""),
-		BaseEndpoint: aws.String(srv.URL),
-		Retryer: func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxBackoff = time.Millisecond })
-		},
-	}
-}
-
-func startTest(t *testing.T, opts Options) *Server {
-	t.Helper()
-	srv, err := Start(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv
-}
 
 func TestCoreRejectsUnsignedAndUnknownService(t *testing.T) {
 	srv := startTest(t, Options{})
@@ -124,8 +103,6 @@ func TestCoreThrottleIsRetriedBySDK(t *testing.T) {
 	require.Equal(t, f.Fired(), throttled)
 	require.Equal(t, 20+throttled, len(srv.Calls()))
 }
-
-type noRateLimit struct{}
 
 func (noRateLimit) GetToken(context.Context, uint) (func() error, error) {
 	return func() error { return nil }, nil

@@ -17,13 +17,6 @@ import (
 
 func newECR(srv *Server, ak string) *ecr.Client { return ecr.NewFromConfig(testConfig(srv, ak)) }
 
-// ecrLifecycle is a valid lifecycle policy: expire untagged images after 14
-// days, keep the last 30 release images.
-const ecrLifecycle = `{"rules":[
- {"rulePriority":1,"description":"expire untagged","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}},
- {"rulePriority":2,"description":"keep releases","selection":{"tagStatus":"tagged","tagPatternList":["v*.*.*"],"countType":"imageCountMoreThan","countNumber":30},"action":{"type":"expire"}},
- {"rulePriority":10,"description":"everything else","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":100},"action":{"type":"expire"}}]}`
-
 func TestECRCreateAndDescribe(t *testing.T) {
 	srv := startTest(t, Options{})
 	ctx := context.Background()

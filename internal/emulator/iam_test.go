@@ -13,24 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 	"github.com/awsfoundation/foundation"
 	"github.com/stretchr/testify/require"
 )
-
-func iamTestClient(srv *Server, ak string) *iam.Client {
-	return iam.NewFromConfig(testConfig(srv, ak))
-}
-
-// requireIAMError requires an AWS error with the code and a message
-// containing msg.
-func requireIAMError(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	requireCode(t, err, code)
-	var apiErr smithy.APIError
-	require.True(t, errors.As(err, &apiErr))
-	require.Contains(t, apiErr.ErrorMessage(), msg)
-}
 
 const iamS3ReadPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}`
 

@@ -13,31 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func idsClient(srv *Server, ak string) *identitystore.Client {
-	return identitystore.NewFromConfig(testConfig(srv, ak))
-}
-
-// idsCreateUserT creates a user with the attributes IAM Identity Center requires.
-func idsCreateUserT(t *testing.T, client *identitystore.Client, store, name string) string {
-	t.Helper()
-	out, err := client.CreateUser(context.Background(), &identitystore.CreateUserInput{
-		IdentityStoreId: aws.String(store), UserName: aws.String(name), DisplayName: aws.String("User " + name),
-		Name:   &types.Name{GivenName: aws.String("Given"), FamilyName: aws.String(name)},
-		Emails: []types.Email{{Value: aws.String(name + "@example.com"), Primary: true, Type: aws.String("work")}},
-	})
-	require.NoError(t, err)
-	require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, aws.ToString(out.UserId))
-	return aws.ToString(out.UserId)
-}
-
-func idsCreateGroupT(t *testing.T, client *identitystore.Client, store, name string) string {
-	t.Helper()
-	out, err := client.CreateGroup(context.Background(), &identitystore.CreateGroupInput{
-		IdentityStoreId: aws.String(store), DisplayName: aws.String(name), Description: aws.String("group " + name)})
-	require.NoError(t, err)
-	return aws.ToString(out.GroupId)
-}
-
 func idsUserNameAttr(name string) types.AlternateIdentifier {
 	return &types.AlternateIdentifierMemberUniqueAttribute{Value: types.UniqueAttribute{
 		AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument(name)}}

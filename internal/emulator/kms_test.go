@@ -18,12 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const autoScalingSLR = "AWSServiceRoleForAutoScaling"
-
-func autoScalingSLRARN(account string) string {
-	return "arn:aws:iam::" + account + ":role/aws-service-role/autoscaling.amazonaws.com/" + autoScalingSLR
-}
-
 // createServiceLinkedRole creates a service-linked role through the IAM
 // API (path /aws-service-role/SERVICE/), acting as the account's root.
 func createServiceLinkedRole(t *testing.T, srv *Server, account, service string) string {
@@ -33,17 +27,6 @@ func createServiceLinkedRole(t *testing.T, srv *Server, account, service string)
 	require.NoError(t, err)
 	return aws.ToString(out.Role.Arn)
 }
-
-// keyPolicy builds a key policy of Allow statements: principal ARN -> actions.
-func keyPolicy(grants ...[2]string) string {
-	var sts []string
-	for i, g := range grants {
-		sts = append(sts, fmt.Sprintf(`{"Sid":"Grant%d","Effect":"Allow","Principal":{"AWS":%q},"Action":%q,"Resource":"*"}`, i, g[0], g[1]))
-	}
-	return `{"Version":"2012-10-17","Statement":[` + strings.Join(sts, ",") + `]}`
-}
-
-func newKMS(srv *Server, ak string) *kms.Client { return kms.NewFromConfig(testConfig(srv, ak)) }
 
 func TestKMSCreateDescribeAndAliases(t *testing.T) {
 	srv := startTest(t, Options{})

@@ -27,48 +27,6 @@ var (
 	memberIDRe = regexp.MustCompile(`^\d{12}$`)
 )
 
-// orgClient returns an Organizations client acting with access key ak.
-func orgClient(srv *Server, ak string) *organizations.Client {
-	return organizations.NewFromConfig(testConfig(srv, ak))
-}
-
-// orgSetup creates an organization managed by the default management
-// account and returns the client, organization and root IDs.
-func orgSetup(t *testing.T, srv *Server) (*organizations.Client, string, string) {
-	t.Helper()
-	ctx := context.Background()
-	client := orgClient(srv, "AKIDEXAMPLE")
-	out, err := client.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
-	require.NoError(t, err)
-	roots, err := client.ListRoots(ctx, &organizations.ListRootsInput{})
-	require.NoError(t, err)
-	require.Len(t, roots.Roots, 1)
-	return client, aws.ToString(out.Organization.Id), aws.ToString(roots.Roots[0].Id)
-}
-
-// createAccount requests an account and describes the request until it settles.
-func createAccount(t *testing.T, client *organizations.Client, name, email string) *types.CreateAccountStatus {
-	t.Helper()
-	ctx := context.Background()
-	out, err := client.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(email)})
-	require.NoError(t, err)
-	return waitCreateAccount(t, client, aws.ToString(out.CreateAccountStatus.Id))
-}
-
-func waitCreateAccount(t *testing.T, client *organizations.Client, id string) *types.CreateAccountStatus {
-	t.Helper()
-	for i := 0; i < 10; i++ {
-		st, err := client.DescribeCreateAccountStatus(context.Background(),
-			&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: aws.String(id)})
-		require.NoError(t, err)
-		if st.CreateAccountStatus.State != types.CreateAccountStateInProgress {
-			return st.CreateAccountStatus
-		}
-	}
-	t.Fatalf("create account request %s never settled", id)
-	return nil
-}
-
 func requireReason(t *testing.T, err error, reason types.ConstraintViolationExceptionReason) {
 	t.Helper()
 	var cv *types.ConstraintViolationException

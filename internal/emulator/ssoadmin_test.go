@@ -28,23 +28,6 @@ var (
 	ssoRoleRe     = regexp.MustCompile(`^AWSReservedSSO_([\w+=,.@-]+)_[0-9a-f]{16}$`)
 )
 
-// ssoSetup creates an organization with a member account per name, enables
-// IAM Identity Center and returns the instance ARN, identity store ID and
-// the member account IDs.
-func ssoSetup(t *testing.T, srv *Server, members ...string) (string, string, []string) {
-	t.Helper()
-	orgs, _, _ := orgSetup(t, srv)
-	var accounts []string
-	for _, name := range members {
-		st := createAccount(t, orgs, name, name+"@example.com")
-		require.Equal(t, "SUCCEEDED", string(st.State))
-		accounts = append(accounts, aws.ToString(st.AccountId))
-	}
-	inst, store, err := srv.EnableIdentityCenter()
-	require.NoError(t, err)
-	return inst, store, accounts
-}
-
 func ssoClient(srv *Server, ak string) *ssoadmin.Client {
 	return ssoadmin.NewFromConfig(testConfig(srv, ak))
 }

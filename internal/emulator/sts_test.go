@@ -2,30 +2,14 @@ package emulator
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 )
-
-const member = "210987654321"
-
-func trustAccount(account string, extra string) string {
-	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account +
-		`:root"},"Action":"sts:AssumeRole"` + extra + `}]}`
-}
-
-func requireCode(t *testing.T, err error, code string) {
-	t.Helper()
-	var apiErr smithy.APIError
-	require.Truef(t, errors.As(err, &apiErr), "want %s, got %v", code, err)
-	require.Equal(t, code, apiErr.ErrorCode())
-}
 
 func TestSTSGetCallerIdentity(t *testing.T) {
 	srv := startTest(t, Options{})
@@ -129,8 +113,6 @@ func TestSTSExpiredSession(t *testing.T) {
 }
 
 type timeT = time.Time
-
-var timeFixed = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 func TestSTSTrustBoolCondition(t *testing.T) {
 	srv := startTest(t, Options{})
