@@ -50,7 +50,8 @@
 // ("(known after apply: ecr repository NAME)"). A dry run can be given, as
 // Spec.KMSKey, the key ARN a dry run of kms.EnsureKey predicted for a key
 // it would create: it plans the repository with KMS encryption under that
-// key, as the real run will with the real ARN.
+// key, as the real run will with the real ARN; likewise Spec.Policy may
+// name the accounts, organization and roles other dry runs predicted.
 //
 // # Errors
 //
@@ -76,8 +77,9 @@
 // repository policy refused) carries them: errors.As finds a
 // *foundation.IncompleteError whose Changes lists what was made.
 //
-// A KMSKey that is a dry run's placeholder is an invalid spec in a real
-// run (foundation.ErrInvalidSpec, naming spec.KMSKey).
+// A KMSKey, or an account, organization or role of Spec.Policy, that is a
+// dry run's placeholder is an invalid spec in a real run
+// (foundation.ErrInvalidSpec, naming the field).
 //
 // Throttling is retried by the SDK; ECR documents no other error to retry.
 //

@@ -66,20 +66,55 @@ func TestDryRunWithAPredictedKey(t *testing.T) {
 	verifyRepository(t, ctx, b, spec, mustParse(t, seedPolicyJSON))
 }
 
-// TestPredictedKeyIsRefusedInARealRun: a dry run's placeholder given to a
-// real run is an invalid spec naming the field, before any call. Validate,
-// which does not know the mode, accepts it.
-func TestPredictedKeyIsRefusedInARealRun(t *testing.T) {
+// TestDryRunWithPredictedPrincipals: the accounts and the CI role other
+// dry runs would create (organizations, oidcfed) are planned into the
+// repository policy.
+func TestDryRunWithPredictedPrincipals(t *testing.T) {
 	b := awstest.New(t)
-	spec := specFor(b, plan.Predict("kms key", "alias/images"))
+	ctx := awstest.Context(t, 20*time.Second)
+	spec := specFor(b, newKey(t, ctx, b, "k"))
+	account, role := plan.Predict("account", "dev@example.com"), plan.Predict("iam role", "ci")
+	spec.Policy.PullAccounts = append(spec.Policy.PullAccounts, account)
+	spec.Policy.PushRoleARNs = []string{role}
 	mark := b.Mark()
-	r, err := ecr.EnsureRepository(t.Context(), client(b), spec, awstest.Fast()...)
-	var se *foundation.SpecError
-	if r != nil || !errors.Is(err, foundation.ErrInvalidSpec) || !errors.As(err, &se) || se.Field != "spec.KMSKey" || !strings.Contains(err.Error(), "dry run") {
-		t.Errorf("r = %+v, err = %v", r, err)
+	dry, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	b.RequireNoCalls(t, mark)
-	if err := spec.Validate(); err != nil {
-		t.Errorf("Validate = %v", err)
+	b.RequireNoMutations(t, mark)
+	pull, ok1 := dry.Policy.StatementBySid(ecr.SidCrossAccountPull)
+	push, ok2 := dry.Policy.StatementBySid(ecr.SidPush)
+	if !ok1 || !ok2 || !slices.Contains(pull.Principal.AWS, "arn:aws:iam::"+account+":root") || !slices.Equal(push.Principal.AWS, []string{role}) {
+		t.Errorf("the planned policy does not name the predicted principals:\n%s", dry.Policy.MustJSON())
+	}
+	if !slices.Contains(changeList(dry.Changes), "create ecr:repository-policy "+spec.Name) {
+		t.Errorf("changes %q", changeList(dry.Changes))
+	}
+}
+
+// TestPredictedIdentifiersAreRefusedInARealRun: a dry run's placeholder
+// given to a real run is an invalid spec naming the field, before any
+// call. Validate, which does not know the mode, accepts it.
+func TestPredictedIdentifiersAreRefusedInARealRun(t *testing.T) {
+	b := awstest.New(t)
+	for field, mod := range map[string]func(*ecr.Spec){
+		"spec.KMSKey":                    func(s *ecr.Spec) { s.KMSKey = plan.Predict("kms key", "alias/images") },
+		"spec.Policy.PullAccounts[1]":    func(s *ecr.Spec) { s.Policy.PullAccounts[1] = plan.Predict("account", "staging@example.com") },
+		"spec.Policy.PullOrganizationID": func(s *ecr.Spec) { s.Policy.PullOrganizationID = plan.Predict("organization", "") },
+		"spec.Policy.PushRoleARNs[0]":    func(s *ecr.Spec) { s.Policy.PushRoleARNs = []string{plan.Predict("iam role", "ci")} },
+	} {
+		spec := specFor(b, "")
+		spec.Encryption = ""
+		mod(&spec)
+		mark := b.Mark()
+		r, err := ecr.EnsureRepository(t.Context(), client(b), spec, awstest.Fast()...)
+		var se *foundation.SpecError
+		if r != nil || !errors.Is(err, foundation.ErrInvalidSpec) || !errors.As(err, &se) || se.Field != field || !strings.Contains(err.Error(), "dry run") {
+			t.Errorf("%s: r = %+v, err = %v", field, r, err)
+		}
+		b.RequireNoCalls(t, mark)
+		if err := spec.Validate(); err != nil {
+			t.Errorf("%s: Validate = %v", field, err)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -47,6 +48,11 @@ var (
 // EnsureRepository merges these statements, by Sid, into the policy the
 // repository has: statements with other Sids are kept untouched, and the
 // three Sids above are removed when the builder no longer produces them.
+//
+// In a dry run, an account ID, organization ID or role ARN may be the
+// placeholder another dry run predicted for what it would create
+// (organizations, oidcfed): the planned policy names it. A real run
+// refuses placeholders.
 type RepositoryPolicy struct {
 	// Partition of the principals' ARNs; default "aws".
 	Partition string
@@ -137,18 +143,22 @@ func (p RepositoryPolicy) faults(path string) []error {
 		bad(".Partition", p.Partition, `must be an AWS partition such as "aws" or "aws-cn"`)
 	}
 	for i, id := range p.PullAccounts {
-		if !accountIDRe.MatchString(id) {
+		if !accountIDRe.MatchString(id) && !plan.IsPredicted(id) {
 			bad(fmt.Sprintf(".PullAccounts[%d]", i), id, "must be a 12-digit account ID")
 		} else if slices.Index(p.PullAccounts, id) != i {
 			bad(fmt.Sprintf(".PullAccounts[%d]", i), id, "is listed twice")
 		}
 	}
-	if p.PullOrganizationID != "" && !orgIDRe.MatchString(p.PullOrganizationID) {
+	if p.PullOrganizationID != "" && !orgIDRe.MatchString(p.PullOrganizationID) && !plan.IsPredicted(p.PullOrganizationID) {
 		bad(".PullOrganizationID", p.PullOrganizationID, `must be an organization ID: "o-" and 10 to 32 lowercase letters or digits`)
 	}
 	for i, arn := range p.PushRoleARNs {
 		m := roleARNRe.FindStringSubmatch(arn)
 		switch {
+		case plan.IsPredicted(arn):
+			if slices.Index(p.PushRoleARNs, arn) != i {
+				bad(fmt.Sprintf(".PushRoleARNs[%d]", i), arn, "is listed twice")
+			}
 		case m == nil:
 			bad(fmt.Sprintf(".PushRoleARNs[%d]", i), arn, "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
 		case m[1] != p.partition():

@@ -58,9 +58,10 @@ type Repository struct {
 //
 // The spec is validated first: an invalid one returns an error matching
 // foundation.ErrInvalidSpec and no call is made. Spec.KMSKey may be the key
-// ARN a dry run of kms.EnsureKey predicted for a key it would create: a
-// dry run plans the repository with KMS encryption under that key, a real
-// run refuses it as an invalid spec. Run again on a converged repository
+// ARN a dry run of kms.EnsureKey predicted for a key it would create (and
+// Spec.Policy's accounts, organization and roles identifiers other dry runs
+// predicted): a dry run plans the repository with them, a real run refuses
+// them as an invalid spec. Run again on a converged repository
 // it makes only reads and reports no changes. On error the result is nil
 // and the error carries the changes made before it (a
 // *foundation.IncompleteError).
@@ -73,11 +74,10 @@ func EnsureRepository(ctx context.Context, api API, spec Spec, opts ...foundatio
 	o := call.Resolve(opts...)
 	o.Logger = o.Logger.With(slog.String("repository", spec.Name))
 	rec := plan.New(o)
-	// Validation: a predicted key (a dry run's placeholder) is only valid
-	// while planning.
-	if !rec.Planning() && plan.IsPredicted(spec.KMSKey) {
-		errs = append(errs, specerr.New(pkg, "spec.KMSKey", spec.KMSKey,
-			"is a placeholder a dry run predicted for a key it would create: a real run needs the key's ARN (from kms.EnsureKey run for real)"))
+	// Validation: a predicted identifier (a dry run's placeholder) is
+	// only valid while planning.
+	if !rec.Planning() {
+		errs = append(errs, spec.predictedFaults()...)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -89,8 +89,9 @@ var (
 // that matches foundation.ErrInvalidSpec; each fault is a
 // *foundation.SpecError naming the field and the rule. EnsureRepository
 // calls it before any API call. Validate does not know whether the spec is
-// for a dry run: it accepts a KMSKey a dry run predicted, which
-// EnsureRepository refuses in a real run.
+// for a dry run: it accepts the identifiers a dry run predicted (KMSKey,
+// Policy's accounts, organization and roles), which EnsureRepository
+// refuses in a real run.
 func (s Spec) Validate() error { return errors.Join(s.withDefaults().faults()...) }
 
 func (s Spec) faults() []error {
@@ -148,6 +149,29 @@ func (s Spec) faults() []error {
 		errs = append(errs, s.Policy.faults("spec.Policy")...)
 	}
 	errs = append(errs, awsrules.TagFaults(pkg, "spec.Tags", s.Tags, awsrules.MaxTags)...)
+	return errs
+}
+
+// predictedFaults reports the identifiers of the spec that are a dry
+// run's placeholders (plan.Predict), which only a dry run plans with.
+func (s Spec) predictedFaults() []error {
+	var errs []error
+	check := func(field, v string) {
+		if plan.IsPredicted(v) {
+			errs = append(errs, specerr.New(pkg, field, v,
+				"is a placeholder a dry run predicted for a resource it would create: a real run needs the real identifier (from the call that creates it, run for real)"))
+		}
+	}
+	check("spec.KMSKey", s.KMSKey)
+	if p := s.Policy; p != nil {
+		for i, id := range p.PullAccounts {
+			check(fmt.Sprintf("spec.Policy.PullAccounts[%d]", i), id)
+		}
+		check("spec.Policy.PullOrganizationID", p.PullOrganizationID)
+		for i, arn := range p.PushRoleARNs {
+			check(fmt.Sprintf("spec.Policy.PushRoleARNs[%d]", i), arn)
+		}
+	}
 	return errs
 }
 
