@@ -38,3 +38,15 @@ func TestSpecErrorIsInvalidSpec(t *testing.T) {
 	err = &SpecError{Package: "scp", Field: "spec.Name", Rule: "must not be empty"}
 	require.Equal(t, "scp: spec.Name: must not be empty", err.Error())
 }
+
+func TestPredictedID(t *testing.T) {
+	id := PredictedID("kms key", "alias/state")
+	if id != "(known after apply: kms key alias/state)" || !IsPredicted(id) {
+		t.Fatalf("PredictedID = %q", id)
+	}
+	for _, real := range []string{"", "arn:aws:kms:us-east-1:123456789012:key/1234", "(known after apply", "o-abc"} {
+		if IsPredicted(real) {
+			t.Errorf("IsPredicted(%q) = true", real)
+		}
+	}
+}

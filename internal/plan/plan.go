@@ -40,7 +40,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
 	"sync"
 
 	"github.com/awsfoundation/foundation"
@@ -192,23 +191,14 @@ func (r *Recorder) record(c foundation.Change) {
 
 func key(resource, id string) string { return resource + "\x00" + id }
 
-// predictedPrefix starts every predicted identifier.
-const predictedPrefix = "(known after apply: "
-
 // Predict returns the placeholder a dry run reports for an identifier AWS
-// assigns when it creates a resource (a key ARN, a policy ID, an account
-// ID): "(known after apply: kms key alias/state)". It names what it stands
-// for, so reports read well, and IsPredicted recognises it, so the next
-// call of the same dry run plans with it. kind and name say which
-// resource ("kms key", "alias/state").
-func Predict(kind, name string) string {
-	return predictedPrefix + kind + " " + name + ")"
-}
+// assigns when it creates a resource: foundation.PredictedID. Ensure
+// functions return it from a dry run where a real run returns the new
+// identifier, so the next call of the same dry run plans with it.
+func Predict(kind, name string) string { return foundation.PredictedID(kind, name) }
 
-// IsPredicted reports whether id is a placeholder made by Predict. A
-// function given one plans in a dry run as if the resource existed with
-// nothing attached; in a real run it is an invalid spec (a dry run's
-// result was passed to a real run).
-func IsPredicted(id string) bool {
-	return strings.HasPrefix(id, predictedPrefix) && strings.HasSuffix(id, ")")
-}
+// IsPredicted reports whether id is a placeholder made by Predict
+// (foundation.IsPredicted). A function given one plans in a dry run as if
+// the resource existed with nothing attached; in a real run it is an
+// invalid spec (a dry run's result was passed to a real run).
+func IsPredicted(id string) bool { return foundation.IsPredicted(id) }

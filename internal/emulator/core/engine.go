@@ -1,0 +1,485 @@
+package emulator
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultManagementAccountID is the account that acts when a request carries
+// credentials the emulator did not issue: the organization's management
+// account in tests and examples.
+const DefaultManagementAccountID = "123456789012"
+
+// DefaultRegion is the region used when a request's credential scope has none.
+const DefaultRegion = "us-east-1"
+
+// Options configure an Emulator. The zero value is usable: every field has a
+// default chosen to expose client bugs (small pages, async resources that are
+// not ready on the first read).
+type Options struct {
+	// ManagementAccountID is the account that exists from the start and acts
+	// for credentials the emulator did not issue. Default DefaultManagementAccountID.
+	ManagementAccountID string
+	// PageSize caps every paginated list response. Default 2, so code that
+	// reads only the first page fails its tests.
+	PageSize int
+	// TableActivationDescribes is how many DescribeTable calls see a new
+	// DynamoDB table (or a table update) in its transitional status before it
+	// becomes ACTIVE. Default 2.
+	TableActivationDescribes int
+	// AccountCreationDescribes is how many DescribeCreateAccountStatus calls
+	// see an Organizations CreateAccount request IN_PROGRESS before it
+	// settles (SUCCEEDED or FAILED). Default 2.
+	AccountCreationDescribes int
+	// AccountClosureDescribes is how many DescribeAccount calls see a closed
+	// account PENDING_CLOSURE before it is SUSPENDED. Default 2.
+	AccountClosureDescribes int
+	// SCPMaxSize is the largest service control policy, in characters after
+	// removing whitespace outside strings. Default 5120, as in AWS.
+	SCPMaxSize int
+	// SCPMaxAttachments is how many service control policies (FullAWSAccess
+	// included) one root, OU or account can have attached. Default 5, as in AWS.
+	SCPMaxAttachments int
+	// SSOStatusDescribes is how many Describe*Status calls see an IAM Identity Center asynchronous request (permission set provisioning, account assignment creation or deletion) IN_PROGRESS before it settles. Default 2.
+	SSOStatusDescribes int
+	// AsyncDuration is how long, by Clock, an asynchronous change (a new or
+	// updating DynamoDB table, an Organizations CreateAccount request or
+	// account closure, an IAM Identity Center provisioning or account
+	// assignment request) stays in progress when nobody describes it: it
+	// settles after its count of describes (the *Describes options) or
+	// after AsyncDuration, whichever comes first. Default
+	// DefaultAsyncDuration (30s): long enough that a test's back-to-back
+	// describes, even through a slow CLI, see the describe-count behaviour,
+	// and within the time AWS itself takes (a table is usually ACTIVE in
+	// seconds to tens of seconds, an account in minutes).
+	AsyncDuration time.Duration
+	// IdentityCenter enables the organization instance of IAM Identity
+	// Center as soon as the management account creates its organization
+	// (with all features). In AWS that is a console step with no API; the
+	// examples and the foundation-emulator command turn it on so a program
+	// can go from an empty account to Identity Center access in one run.
+	// Tests call EnableIdentityCenter instead.
+	IdentityCenter bool
+	// Clock returns the current time. Default time.Now.
+	Clock func() time.Time
+	// Seed seeds the random source used for throttling faults, so a run with
+	// the same seed throttles the same calls. Default 1.
+	Seed uint64
+	// Logger receives a debug record per request. Default: discard.
+	Logger *slog.Logger
+}
+
+// engine is the emulator's core: it routes requests by the service named in
+// their SigV4 credential scope, serves them one at a time against the
+// state, and keeps the accounts, STS sessions, call log and faults. It knows
+// no service: each registers itself (register) and keeps its state in
+// account slots (state) or emulator-wide ones (global).
+//
+// All state lives in memory, per account. An engine is safe for concurrent
+// use: requests are served one at a time against the state, latency faults
+// are applied outside the lock.
+type engine struct {
+	opts    Options
+	onReset func(*engine) error // see OnReset (control.go)
+
+	mu       sync.Mutex
+	rnd      *mrand.Rand
+	accounts map[string]*account
+	sessions map[string]*session // access key id -> STS session
+	calls    []Call
+	faults   []*Fault
+	reqSeq   int
+
+	// globals holds the services' state that belongs to no account (S3's
+	// bucket namespace is global across accounts, as in AWS), by key; see
+	// global.
+	globals map[string]any
+
+	services map[string]*service
+}
+
+// newEngine returns an emulator with the management account created and
+// every registered service.
+func newEngine(opts Options) *engine {
+	if opts.ManagementAccountID == "" {
+		opts.ManagementAccountID = DefaultManagementAccountID
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 2
+	}
+	if opts.TableActivationDescribes <= 0 {
+		opts.TableActivationDescribes = 2
+	}
+	if opts.AccountCreationDescribes <= 0 {
+		opts.AccountCreationDescribes = 2
+	}
+	if opts.AccountClosureDescribes <= 0 {
+		opts.AccountClosureDescribes = 2
+	}
+	if opts.AsyncDuration <= 0 {
+		opts.AsyncDuration = DefaultAsyncDuration
+	}
+	if opts.SCPMaxSize <= 0 {
+		opts.SCPMaxSize = 5120
+	}
+	if opts.SCPMaxAttachments <= 0 {
+		opts.SCPMaxAttachments = 5
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := &engine{
+		opts:     opts,
+		rnd:      mrand.New(mrand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		accounts: map[string]*account{},
+		sessions: map[string]*session{},
+		globals:  map[string]any{},
+		services: map[string]*service{},
+	}
+	e.addAccount(opts.ManagementAccountID)
+	for _, reg := range registry {
+		s := reg()
+		e.services[s.name] = s
+	}
+	return e
+}
+
+// global returns the emulator-wide state under key, creating it with init
+// on first use. Called with e.mu held.
+func global[T any](e *engine, key string, init func() T) T {
+	if v, ok := e.globals[key]; ok {
+		return v.(T)
+	}
+	v := init()
+	e.globals[key] = v
+	return v
+}
+
+// ManagementAccountID returns the account that acts for credentials the
+// emulator did not issue.
+func (e *engine) ManagementAccountID() string { return e.opts.ManagementAccountID }
+
+// registry lists the services compiled into the emulator. Each service file
+// adds its constructor in an init function.
+var registry []func() *service
+
+func register(f func() *service) { registry = append(registry, f) }
+
+var accountIDRe = regexp.MustCompile(`^\d{12}$`)
+
+// AddAccount creates an empty account with the given 12-digit ID, as if it
+// had been created in or invited to the organization. It is a no-op when the
+// account exists.
+func (e *engine) AddAccount(id string) error {
+	if !accountIDRe.MatchString(id) {
+		return fmt.Errorf("emulator: account id %q: must be 12 digits", id)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.addAccount(id)
+	return nil
+}
+
+// Accounts returns the IDs of every account, sorted.
+func (e *engine) Accounts() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ids := make([]string, 0, len(e.accounts))
+	for id := range e.accounts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// account returns the account with the given ID, nil when there is none.
+// Called with e.mu held.
+func (e *engine) account(id string) *account { return e.accounts[id] }
+
+// allAccounts returns every account, sorted by ID. Called with e.mu held.
+func (e *engine) allAccounts() []*account {
+	out := make([]*account, 0, len(e.accounts))
+	for _, id := range sortedKeys(e.accounts) {
+		out = append(out, e.accounts[id])
+	}
+	return out
+}
+
+// removeAccount deletes an account. Called with e.mu held.
+func (e *engine) removeAccount(id string) { delete(e.accounts, id) }
+
+// settings returns the Options the emulator was built with (defaults
+// filled in).
+func (e *engine) settings() Options { return e.opts }
+
+// lock takes the emulator's lock, under which requests are served, and
+// returns the function that releases it: the services' Go API (setup steps
+// of tests and examples) runs under it, "defer e.lock()()".
+func (e *engine) lock() (unlock func()) {
+	e.mu.Lock()
+	return e.mu.Unlock
+}
+
+// addSession records temporary credentials (STS AssumeRole) so that requests
+// signed with s.AccessKey act as s. Called with e.mu held.
+func (e *engine) addSession(s *session) { e.sessions[s.AccessKey] = s }
+
+// ensureAccount returns the account with the given ID, creating it empty
+// when missing. Called with e.mu held.
+func (e *engine) ensureAccount(id string) *account {
+	return e.addAccount(id)
+}
+
+func (e *engine) addAccount(id string) *account {
+	if a, ok := e.accounts[id]; ok {
+		return a
+	}
+	a := newAccount(id)
+	e.accounts[id] = a
+	return a
+}
+
+func (e *engine) now() time.Time { return e.opts.Clock().UTC() }
+
+// ServeHTTP routes a request by the service named in its SigV4 credential
+// scope, applies faults, serves it against the acting account's state and
+// records it in the call log.
+func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	cred, ok := parseCredentialScope(r)
+	if !ok {
+		writeBareError(w, r, &APIError{Status: http.StatusForbidden, Code: "MissingAuthenticationToken",
+			Message: "Request is missing Authentication Token"})
+		return
+	}
+	e.mu.Lock()
+	svc := e.services[cred.service]
+	e.mu.Unlock()
+	if svc == nil {
+		writeBareError(w, r, &APIError{Status: http.StatusBadRequest, Code: "UnknownService",
+			Message: fmt.Sprintf("the emulator does not implement service %q", cred.service)})
+		return
+	}
+	body, err := readBody(r)
+	if err != nil {
+		svc.protocol.writeError(w, r, svc, "", "", &APIError{Status: http.StatusBadRequest, Code: "IncompleteBody",
+			Message: "could not read the request body: " + err.Error()})
+		return
+	}
+	region := cred.region
+	if region == "" {
+		region = DefaultRegion
+	}
+	c := &Ctx{e: e, r: r, w: w, body: body, svc: svc, Region: region}
+	op, form, apiErr := svc.protocol.operation(svc, r, body)
+	c.Op, c.form = op, form
+
+	var latency time.Duration
+	var result any
+	var def *operation
+	func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.reqSeq++
+		c.RequestID = requestID(e.reqSeq)
+		call := Call{Seq: len(e.calls) + 1, Service: svc.name, Operation: op, Region: region, Time: e.now()}
+		call.Status = http.StatusOK
+		defer func() {
+			if apiErr != nil {
+				call.Status, call.ErrorCode = apiErr.Status, apiErr.Code
+			}
+			e.calls = append(e.calls, call)
+		}()
+		if apiErr != nil {
+			return
+		}
+		def = svc.ops[op]
+		if def == nil {
+			apiErr = notImplemented(svc, op)
+			return
+		}
+		call.Mutating = def.mutating
+		e.settleDue()
+		id, err := e.identify(cred.accessKey)
+		if err != nil {
+			apiErr = err
+			return
+		}
+		c.Caller, c.Account = id, e.accounts[id.Account]
+		call.Account, call.Caller = id.Account, id.ARN
+		f, lat := e.matchFaults(&call)
+		latency = lat
+		if f != nil && !f.AfterHandler {
+			apiErr = f.err()
+			return
+		}
+		result, apiErr = safeHandle(def, c)
+		if apiErr != nil && svc.statuses != nil && apiErr.Status < 500 {
+			if st, ok := svc.statuses[apiErr.Code]; ok {
+				apiErr.Status = st
+			}
+		}
+		if f != nil && f.AfterHandler && apiErr == nil {
+			result, apiErr = nil, f.err()
+		}
+		if rr, ok := result.(*restResponse); ok && rr.Status != 0 {
+			call.Status = rr.Status
+		}
+	}()
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-r.Context().Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	e.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "emulator request",
+		slog.String("service", svc.name), slog.String("operation", op), slog.Any("error", apiErr))
+	if apiErr != nil {
+		svc.protocol.writeError(w, r, svc, op, c.RequestID, apiErr)
+		return
+	}
+	svc.protocol.writeResult(w, r, svc, op, c.RequestID, result)
+}
+
+func safeHandle(def *operation, c *Ctx) (result any, apiErr *APIError) {
+	defer func() {
+		if p := recover(); p != nil {
+			result, apiErr = nil, &APIError{Status: http.StatusInternalServerError, Code: "InternalFailure",
+				Message: fmt.Sprintf("emulator panic in %s: %v", c.Op, p)}
+		}
+	}()
+	res, err := def.handle(c)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return nil, ae
+		}
+		return nil, &APIError{Status: http.StatusInternalServerError, Code: "InternalFailure", Message: err.Error()}
+	}
+	return res, nil
+}
+
+func notImplemented(svc *service, op string) *APIError {
+	if svc.protocol == restXML {
+		return &APIError{Status: http.StatusNotImplemented, Code: "NotImplemented",
+			Message: fmt.Sprintf("A header or query you provided implies functionality that is not implemented (emulator: %s %s)", svc.name, op)}
+	}
+	code := "UnknownOperationException"
+	if svc.protocol == awsQuery {
+		code = "InvalidAction"
+	}
+	return &APIError{Status: http.StatusBadRequest, Code: code,
+		Message: fmt.Sprintf("the emulator does not implement %s %s", svc.name, op)}
+}
+
+func requestID(n int) string {
+	return fmt.Sprintf("%08x-0000-4000-8000-%012x", n, n)
+}
+
+// credentialScope is what the SigV4 Authorization header (or a presigned
+// URL's X-Amz-Credential) says about who signed for which service.
+type credentialScope struct {
+	accessKey, region, service string
+}
+
+func parseCredentialScope(r *http.Request) (credentialScope, bool) {
+	cred := ""
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		i := strings.Index(auth, "Credential=")
+		if i < 0 {
+			return credentialScope{}, false
+		}
+		cred = auth[i+len("Credential="):]
+		if j := strings.IndexAny(cred, ", "); j >= 0 {
+			cred = cred[:j]
+		}
+	} else if q := r.URL.Query().Get("X-Amz-Credential"); q != "" {
+		cred = q
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 || parts[4] != "aws4_request" {
+		return credentialScope{}, false
+	}
+	return credentialScope{accessKey: parts[0], region: parts[2], service: parts[3]}, true
+}
+
+// readBody reads the whole body, decoding S3's aws-chunked framing when the
+// client streamed with trailing checksums.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	sha := r.Header.Get("X-Amz-Content-Sha256")
+	if strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") || strings.HasPrefix(sha, "STREAMING-") {
+		return decodeAWSChunked(b)
+	}
+	return b, nil
+}
+
+// decodeAWSChunked strips aws-chunked framing: hex-size[;chunk-signature=..]\r\n data \r\n ... 0\r\n trailers \r\n.
+func decodeAWSChunked(b []byte) ([]byte, error) {
+	var out bytes.Buffer
+	for {
+		i := bytes.Index(b, []byte("\r\n"))
+		if i < 0 {
+			return nil, errors.New("aws-chunked: missing chunk header")
+		}
+		header := string(b[:i])
+		if j := strings.IndexByte(header, ';'); j >= 0 {
+			header = header[:j]
+		}
+		var size int
+		if _, err := fmt.Sscanf(strings.TrimSpace(header), "%x", &size); err != nil {
+			return nil, fmt.Errorf("aws-chunked: bad chunk size %q", header)
+		}
+		b = b[i+2:]
+		if size == 0 {
+			return out.Bytes(), nil
+		}
+		if len(b) < size {
+			return nil, errors.New("aws-chunked: short chunk")
+		}
+		out.Write(b[:size])
+		b = bytes.TrimPrefix(b[size:], []byte("\r\n"))
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, (n+1)/2)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)[:n]
+}
+
+const alnumUpper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+func randomUpper(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alnumUpper[int(b[i])%len(alnumUpper)]
+	}
+	return string(b)
+}
