@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"bytes"
@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -76,11 +79,11 @@ func findAWSCLIs(t *testing.T) []awsCLI {
 type cliRunner struct {
 	t   *testing.T
 	cli awsCLI
-	srv *Server
+	srv *emuemulator.Server
 	env []string
 }
 
-func newCLIRunner(t *testing.T, cli awsCLI, srv *Server, accessKey string) *cliRunner {
+func newCLIRunner(t *testing.T, cli awsCLI, srv *emuemulator.Server, accessKey string) *cliRunner {
 	home := t.TempDir()
 	cfg := filepath.Join(home, "config")
 	require.NoError(t, os.WriteFile(cfg, []byte("[default]\nregion = us-east-1\noutput = json\ns3 =\n    addressing_style = path\n"), 0o600))
@@ -153,7 +156,7 @@ func (r *cliRunner) waitActive(table string) map[string]any {
 	r.t.Helper()
 	for i := 0; i < 10; i++ {
 		desc := r.ok("dynamodb", "describe-table", "--table-name", table)
-		if dig(desc, "Table", "TableStatus") == "ACTIVE" {
+		if emutest.Dig(desc, "Table", "TableStatus") == "ACTIVE" {
 			return desc
 		}
 	}
@@ -166,27 +169,27 @@ func TestAWSCLISTS(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := startTest(t, Options{})
-			require.NoError(t, srv.AddAccount(member))
-			_, err := srv.CreateRole(member, "OrganizationAccountAccessRole", trustAccount(DefaultManagementAccountID, ""))
+			srv := emutest.Start(t, core.Options{})
+			require.NoError(t, srv.AddAccount(emutest.Member))
+			_, err := srv.CreateRole(emutest.Member, "OrganizationAccountAccessRole", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
 			require.NoError(t, err)
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
 			who := r.ok("sts", "get-caller-identity")
-			require.Equal(t, DefaultManagementAccountID, who["Account"])
-			require.Equal(t, "arn:aws:iam::"+DefaultManagementAccountID+":root", who["Arn"])
+			require.Equal(t, core.DefaultManagementAccountID, who["Account"])
+			require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":root", who["Arn"])
 
-			out := r.ok("sts", "assume-role", "--role-arn", "arn:aws:iam::"+member+":role/OrganizationAccountAccessRole",
+			out := r.ok("sts", "assume-role", "--role-arn", "arn:aws:iam::"+emutest.Member+":role/OrganizationAccountAccessRole",
 				"--role-session-name", "cli-check", "--duration-seconds", "900")
-			require.Equal(t, "arn:aws:sts::"+member+":assumed-role/OrganizationAccountAccessRole/cli-check", dig(out, "AssumedRoleUser", "Arn"))
-			ak, _ := dig(out, "Credentials", "AccessKeyId").(string)
+			require.Equal(t, "arn:aws:sts::"+emutest.Member+":assumed-role/OrganizationAccountAccessRole/cli-check", emutest.Dig(out, "AssumedRoleUser", "Arn"))
+			ak, _ := emutest.Dig(out, "Credentials", "AccessKeyId").(string)
 			require.True(t, strings.HasPrefix(ak, "ASIA"), ak)
 
 			// The returned credentials act in the member account.
 			member := newCLIRunner(t, cli, srv, ak)
 			member.env = append(member.env,
-				"AWS_SECRET_ACCESS_KEY="+dig(out, "Credentials", "SecretAccessKey").(string),
-				"AWS_SESSION_TOKEN="+dig(out, "Credentials", "SessionToken").(string))
+				"AWS_SECRET_ACCESS_KEY="+emutest.Dig(out, "Credentials", "SecretAccessKey").(string),
+				"AWS_SESSION_TOKEN="+emutest.Dig(out, "Credentials", "SessionToken").(string))
 			require.Equal(t, "210987654321", member.ok("sts", "get-caller-identity")["Account"])
 
 			r.fails("AccessDenied", "sts", "assume-role", "--role-arn", "arn:aws:iam::"+"210987654321"+":role/Nope", "--role-session-name", "x1")
@@ -199,7 +202,7 @@ func TestAWSCLIS3(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := startTest(t, Options{})
+			srv := emutest.Start(t, core.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 			const b = "cli-state-bucket"
 
@@ -214,14 +217,14 @@ func TestAWSCLIS3(t *testing.T) {
 			r.ok("s3api", "put-bucket-encryption", "--bucket", b, "--server-side-encryption-configuration",
 				`{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"alias/state"},"BucketKeyEnabled":true}]}`)
 			enc := r.ok("s3api", "get-bucket-encryption", "--bucket", b)
-			require.Equal(t, "aws:kms", dig(enc, "ServerSideEncryptionConfiguration", "Rules", 0, "ApplyServerSideEncryptionByDefault", "SSEAlgorithm"))
-			require.Equal(t, true, dig(enc, "ServerSideEncryptionConfiguration", "Rules", 0, "BucketKeyEnabled"))
+			require.Equal(t, "aws:kms", emutest.Dig(enc, "ServerSideEncryptionConfiguration", "Rules", 0, "ApplyServerSideEncryptionByDefault", "SSEAlgorithm"))
+			require.Equal(t, true, emutest.Dig(enc, "ServerSideEncryptionConfiguration", "Rules", 0, "BucketKeyEnabled"))
 
 			r.ok("s3api", "delete-public-access-block", "--bucket", b)
 			r.fails("NoSuchPublicAccessBlockConfiguration", "s3api", "get-public-access-block", "--bucket", b)
 			r.ok("s3api", "put-public-access-block", "--bucket", b, "--public-access-block-configuration",
 				"BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true")
-			require.Equal(t, true, dig(r.ok("s3api", "get-public-access-block", "--bucket", b), "PublicAccessBlockConfiguration", "RestrictPublicBuckets"))
+			require.Equal(t, true, emutest.Dig(r.ok("s3api", "get-public-access-block", "--bucket", b), "PublicAccessBlockConfiguration", "RestrictPublicBuckets"))
 
 			r.fails("NoSuchBucketPolicy", "s3api", "get-bucket-policy", "--bucket", b)
 			policy := `{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::` + b + `","arn:aws:s3:::` + b + `/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
@@ -230,15 +233,15 @@ func TestAWSCLIS3(t *testing.T) {
 			require.Contains(t, got, "DenyInsecureTransport")
 
 			r.ok("s3api", "put-bucket-tagging", "--bucket", b, "--tagging", "TagSet=[{Key=Project,Value=myapp}]")
-			require.Equal(t, "myapp", dig(r.ok("s3api", "get-bucket-tagging", "--bucket", b), "TagSet", 0, "Value"))
+			require.Equal(t, "myapp", emutest.Dig(r.ok("s3api", "get-bucket-tagging", "--bucket", b), "TagSet", 0, "Value"))
 
 			r.ok("s3api", "put-bucket-lifecycle-configuration", "--bucket", b, "--lifecycle-configuration",
 				`{"Rules":[{"ID":"state-retention","Status":"Enabled","Filter":{"Prefix":""},"NoncurrentVersionExpiration":{"NoncurrentDays":90,"NewerNoncurrentVersions":5},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}`)
 			lc := r.ok("s3api", "get-bucket-lifecycle-configuration", "--bucket", b)
-			require.Equal(t, "state-retention", dig(lc, "Rules", 0, "ID"))
-			require.EqualValues(t, 90, dig(lc, "Rules", 0, "NoncurrentVersionExpiration", "NoncurrentDays"))
+			require.Equal(t, "state-retention", emutest.Dig(lc, "Rules", 0, "ID"))
+			require.EqualValues(t, 90, emutest.Dig(lc, "Rules", 0, "NoncurrentVersionExpiration", "NoncurrentDays"))
 
-			require.Equal(t, "BucketOwnerEnforced", dig(r.ok("s3api", "get-bucket-ownership-controls", "--bucket", b), "OwnershipControls", "Rules", 0, "ObjectOwnership"))
+			require.Equal(t, "BucketOwnerEnforced", emutest.Dig(r.ok("s3api", "get-bucket-ownership-controls", "--bucket", b), "OwnershipControls", "Rules", 0, "ObjectOwnership"))
 
 			// Objects, with the conditional write Terraform's S3 lockfile uses.
 			body := filepath.Join(t.TempDir(), "lock")
@@ -272,7 +275,7 @@ func TestAWSCLIS3(t *testing.T) {
 			r.fails("NoSuchBucket", "s3api", "get-bucket-versioning", "--bucket", "no-such-bucket-here")
 
 			list := r.ok("s3api", "list-buckets")
-			require.Equal(t, b, dig(list, "Buckets", 0, "Name"))
+			require.Equal(t, b, emutest.Dig(list, "Buckets", 0, "Name"))
 		})
 	}
 }
@@ -282,7 +285,7 @@ func TestAWSCLIDynamoDB(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := startTest(t, Options{TableActivationDescribes: 1})
+			srv := emutest.Start(t, core.Options{TableActivationDescribes: 1})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 			const tbl = "myapp-terraform-locks"
 
@@ -307,25 +310,25 @@ func TestAWSCLIDynamoDB(t *testing.T) {
 				created = r.ok("dynamodb", "describe-table", "--table-name", tbl)
 				created = map[string]any{"TableDescription": created["Table"]}
 			}
-			require.Equal(t, "CREATING", dig(created, "TableDescription", "TableStatus"))
+			require.Equal(t, "CREATING", emutest.Dig(created, "TableDescription", "TableStatus"))
 			r.fails("ResourceInUseException", "dynamodb", "create-table", "--table-name", tbl,
 				"--attribute-definitions", "AttributeName=LockID,AttributeType=S",
 				"--key-schema", "AttributeName=LockID,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
 			desc := r.waitActive(tbl)
-			require.Equal(t, "ACTIVE", dig(desc, "Table", "TableStatus"))
-			require.Equal(t, "PAY_PER_REQUEST", dig(desc, "Table", "BillingModeSummary", "BillingMode"))
-			require.Equal(t, "ENABLED", dig(desc, "Table", "SSEDescription", "Status"))
+			require.Equal(t, "ACTIVE", emutest.Dig(desc, "Table", "TableStatus"))
+			require.Equal(t, "PAY_PER_REQUEST", emutest.Dig(desc, "Table", "BillingModeSummary", "BillingMode"))
+			require.Equal(t, "ENABLED", emutest.Dig(desc, "Table", "SSEDescription", "Status"))
 			if protection {
-				require.Equal(t, true, dig(desc, "Table", "DeletionProtectionEnabled"))
+				require.Equal(t, true, emutest.Dig(desc, "Table", "DeletionProtectionEnabled"))
 			}
-			arn, _ := dig(desc, "Table", "TableArn").(string)
-			require.Equal(t, "arn:aws:dynamodb:us-east-1:"+DefaultManagementAccountID+":table/"+tbl, arn)
+			arn, _ := emutest.Dig(desc, "Table", "TableArn").(string)
+			require.Equal(t, "arn:aws:dynamodb:us-east-1:"+core.DefaultManagementAccountID+":table/"+tbl, arn)
 
 			r.ok("dynamodb", "update-continuous-backups", "--table-name", tbl,
 				"--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=true")
-			require.Equal(t, "ENABLED", dig(r.ok("dynamodb", "describe-continuous-backups", "--table-name", tbl),
+			require.Equal(t, "ENABLED", emutest.Dig(r.ok("dynamodb", "describe-continuous-backups", "--table-name", tbl),
 				"ContinuousBackupsDescription", "PointInTimeRecoveryDescription", "PointInTimeRecoveryStatus"))
-			require.Equal(t, "myapp", dig(r.ok("dynamodb", "list-tags-of-resource", "--resource-arn", arn), "Tags", 0, "Value"))
+			require.Equal(t, "myapp", emutest.Dig(r.ok("dynamodb", "list-tags-of-resource", "--resource-arn", arn), "Tags", 0, "Value"))
 
 			// Terraform's lock: a conditional put, then release.
 			item := `{"LockID":{"S":"myapp-terraform-state/env/terraform.tfstate"},"Info":{"S":"{}"}}`
@@ -333,7 +336,7 @@ func TestAWSCLIDynamoDB(t *testing.T) {
 			r.fails("ConditionalCheckFailedException", "dynamodb", "put-item", "--table-name", tbl, "--item", item,
 				"--condition-expression", "attribute_not_exists(LockID)")
 			got := r.ok("dynamodb", "get-item", "--table-name", tbl, "--consistent-read", "--key", `{"LockID":{"S":"myapp-terraform-state/env/terraform.tfstate"}}`)
-			require.Equal(t, "{}", dig(got, "Item", "Info", "S"))
+			require.Equal(t, "{}", emutest.Dig(got, "Item", "Info", "S"))
 			r.ok("dynamodb", "delete-item", "--table-name", tbl, "--key", `{"LockID":{"S":"myapp-terraform-state/env/terraform.tfstate"}}`)
 
 			if protection {
@@ -354,38 +357,38 @@ func TestAWSCLIOrganizations(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := startTest(t, Options{})
+			srv := emutest.Start(t, core.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
 			org := r.ok("organizations", "create-organization", "--feature-set", "ALL")
-			orgID, _ := dig(org, "Organization", "Id").(string)
+			orgID, _ := emutest.Dig(org, "Organization", "Id").(string)
 			require.Regexp(t, `^o-[a-z0-9]{10}$`, orgID)
-			require.Equal(t, DefaultManagementAccountID, dig(org, "Organization", "MasterAccountId"))
+			require.Equal(t, core.DefaultManagementAccountID, emutest.Dig(org, "Organization", "MasterAccountId"))
 			r.fails("AlreadyInOrganizationException", "organizations", "create-organization")
 
-			rootID, _ := dig(r.ok("organizations", "list-roots"), "Roots", 0, "Id").(string)
+			rootID, _ := emutest.Dig(r.ok("organizations", "list-roots"), "Roots", 0, "Id").(string)
 			require.Regexp(t, `^r-[a-z0-9]{4}$`, rootID)
 
 			ou := r.ok("organizations", "create-organizational-unit", "--parent-id", rootID, "--name", "Prod")
-			ouID, _ := dig(ou, "OrganizationalUnit", "Id").(string)
-			require.Equal(t, "arn:aws:organizations::"+DefaultManagementAccountID+":ou/"+orgID+"/"+ouID, dig(ou, "OrganizationalUnit", "Arn"))
+			ouID, _ := emutest.Dig(ou, "OrganizationalUnit", "Id").(string)
+			require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":ou/"+orgID+"/"+ouID, emutest.Dig(ou, "OrganizationalUnit", "Arn"))
 			r.fails("DuplicateOrganizationalUnitException", "organizations", "create-organizational-unit", "--parent-id", rootID, "--name", "Prod")
 
 			// AvailablePolicyTypes (deprecated) lists SCPs as available in an
 			// all-features organization, not the root's enabled types.
 			availableSCP := []any{map[string]any{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}}
-			require.Equal(t, availableSCP, dig(r.ok("organizations", "describe-organization"), "Organization", "AvailablePolicyTypes"))
-			require.Empty(t, dig(r.ok("organizations", "list-roots"), "Roots", 0, "PolicyTypes"))
+			require.Equal(t, availableSCP, emutest.Dig(r.ok("organizations", "describe-organization"), "Organization", "AvailablePolicyTypes"))
+			require.Empty(t, emutest.Dig(r.ok("organizations", "list-roots"), "Roots", 0, "PolicyTypes"))
 
 			root := r.ok("organizations", "enable-policy-type", "--root-id", rootID, "--policy-type", "SERVICE_CONTROL_POLICY")
-			require.Equal(t, "ENABLED", dig(root, "Root", "PolicyTypes", 0, "Status"))
+			require.Equal(t, "ENABLED", emutest.Dig(root, "Root", "PolicyTypes", 0, "Status"))
 			r.ok("organizations", "enable-policy-type", "--root-id", rootID, "--policy-type", "TAG_POLICY")
-			require.Equal(t, availableSCP, dig(r.ok("organizations", "describe-organization"), "Organization", "AvailablePolicyTypes"))
+			require.Equal(t, availableSCP, emutest.Dig(r.ok("organizations", "describe-organization"), "Organization", "AvailablePolicyTypes"))
 
 			policy := r.ok("organizations", "create-policy", "--name", "deny-leave", "--type", "SERVICE_CONTROL_POLICY",
 				"--description", "Members stay in the organization",
 				"--content", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`)
-			policyID, _ := dig(policy, "Policy", "PolicySummary", "Id").(string)
+			policyID, _ := emutest.Dig(policy, "Policy", "PolicySummary", "Id").(string)
 			require.Regexp(t, `^p-[a-z0-9]{8}$`, policyID)
 			r.ok("organizations", "attach-policy", "--policy-id", policyID, "--target-id", ouID)
 			r.fails("DuplicatePolicyAttachmentException", "organizations", "attach-policy", "--policy-id", policyID, "--target-id", ouID)
@@ -399,14 +402,14 @@ func TestAWSCLIOrganizations(t *testing.T) {
 			require.ElementsMatch(t, []string{"FullAWSAccess", "deny-leave"}, names)
 
 			created := r.ok("organizations", "create-account", "--email", "workload@example.com", "--account-name", "Workload")
-			require.Equal(t, "IN_PROGRESS", dig(created, "CreateAccountStatus", "State"))
-			reqID, _ := dig(created, "CreateAccountStatus", "Id").(string)
+			require.Equal(t, "IN_PROGRESS", emutest.Dig(created, "CreateAccountStatus", "State"))
+			reqID, _ := emutest.Dig(created, "CreateAccountStatus", "Id").(string)
 			var accountID string
 			for i := 0; i < 10 && accountID == ""; i++ {
 				st := r.ok("organizations", "describe-create-account-status", "--create-account-request-id", reqID)
-				switch dig(st, "CreateAccountStatus", "State") {
+				switch emutest.Dig(st, "CreateAccountStatus", "State") {
 				case "SUCCEEDED":
-					accountID, _ = dig(st, "CreateAccountStatus", "AccountId").(string)
+					accountID, _ = emutest.Dig(st, "CreateAccountStatus", "AccountId").(string)
 				case "FAILED":
 					t.Fatalf("%s: account creation failed: %v", cli.version, st)
 				}
@@ -418,9 +421,9 @@ func TestAWSCLIOrganizations(t *testing.T) {
 			for _, a := range accounts {
 				ids = append(ids, a.(map[string]any)["Id"].(string))
 			}
-			require.ElementsMatch(t, []string{DefaultManagementAccountID, accountID}, ids)
+			require.ElementsMatch(t, []string{core.DefaultManagementAccountID, accountID}, ids)
 			desc := r.ok("organizations", "describe-account", "--account-id", accountID)
-			require.Equal(t, "workload@example.com", dig(desc, "Account", "Email"))
+			require.Equal(t, "workload@example.com", emutest.Dig(desc, "Account", "Email"))
 			r.fails("AccountNotFoundException", "organizations", "describe-account", "--account-id", "999999999999")
 		})
 	}
@@ -431,15 +434,15 @@ func TestAWSCLIIdentityCenter(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := startTest(t, Options{})
-			inst, store, accounts := ssoSetup(t, srv, "workload")
+			srv := emutest.Start(t, core.Options{})
+			inst, store, accounts := emutest.SSOSetup(t, srv, "workload")
 			account := accounts[0]
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
 			list := r.ok("sso-admin", "list-instances")
-			require.Equal(t, inst, dig(list, "Instances", 0, "InstanceArn"))
-			require.Equal(t, store, dig(list, "Instances", 0, "IdentityStoreId"))
-			if st := dig(list, "Instances", 0, "Status"); st != nil {
+			require.Equal(t, inst, emutest.Dig(list, "Instances", 0, "InstanceArn"))
+			require.Equal(t, store, emutest.Dig(list, "Instances", 0, "IdentityStoreId"))
+			if st := emutest.Dig(list, "Instances", 0, "Status"); st != nil {
 				require.Equal(t, "ACTIVE", st)
 			} else {
 				t.Logf("%s's sso-admin model predates InstanceMetadata.Status; checked with the other CLI and the SDK", cli.version)
@@ -460,7 +463,7 @@ func TestAWSCLIIdentityCenter(t *testing.T) {
 				filtered := r.ok("identitystore", "list-groups", "--identity-store-id", store,
 					"--filters", "AttributePath=DisplayName,AttributeValue=Admins")
 				require.Len(t, filtered["Groups"], 1)
-				require.Equal(t, groupID, dig(filtered, "Groups", 0, "GroupId"))
+				require.Equal(t, groupID, emutest.Dig(filtered, "Groups", 0, "GroupId"))
 			}
 
 			user := r.ok("identitystore", "create-user", "--identity-store-id", store, "--user-name", "alice",
@@ -476,9 +479,9 @@ func TestAWSCLIIdentityCenter(t *testing.T) {
 
 			ps := r.ok("sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "Admin",
 				"--description", "Administrator access", "--session-duration", "PT4H")
-			psARN, _ := dig(ps, "PermissionSet", "PermissionSetArn").(string)
+			psARN, _ := emutest.Dig(ps, "PermissionSet", "PermissionSetArn").(string)
 			require.True(t, strings.HasPrefix(psARN, "arn:aws:sso:::permissionSet/ssoins-"), psARN)
-			require.Equal(t, "PT4H", dig(ps, "PermissionSet", "SessionDuration"))
+			require.Equal(t, "PT4H", emutest.Dig(ps, "PermissionSet", "SessionDuration"))
 			r.fails("ConflictException", "sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "Admin")
 			r.fails("ValidationException", "sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "TooLong", "--session-duration", "PT13H")
 
@@ -489,21 +492,21 @@ func TestAWSCLIIdentityCenter(t *testing.T) {
 
 			created := r.ok("sso-admin", "create-account-assignment", "--instance-arn", inst, "--permission-set-arn", psARN,
 				"--principal-type", "GROUP", "--principal-id", groupID, "--target-type", "AWS_ACCOUNT", "--target-id", account)
-			require.Equal(t, "IN_PROGRESS", dig(created, "AccountAssignmentCreationStatus", "Status"))
-			reqID, _ := dig(created, "AccountAssignmentCreationStatus", "RequestId").(string)
+			require.Equal(t, "IN_PROGRESS", emutest.Dig(created, "AccountAssignmentCreationStatus", "Status"))
+			reqID, _ := emutest.Dig(created, "AccountAssignmentCreationStatus", "RequestId").(string)
 			status := ""
 			for i := 0; i < 10 && status != "SUCCEEDED"; i++ {
 				st := r.ok("sso-admin", "describe-account-assignment-creation-status", "--instance-arn", inst,
 					"--account-assignment-creation-request-id", reqID)
-				status, _ = dig(st, "AccountAssignmentCreationStatus", "Status").(string)
+				status, _ = emutest.Dig(st, "AccountAssignmentCreationStatus", "Status").(string)
 				require.NotEqual(t, "FAILED", status, "%v", st)
 			}
 			require.Equal(t, "SUCCEEDED", status)
 
 			assignments := r.ok("sso-admin", "list-account-assignments", "--instance-arn", inst, "--account-id", account, "--permission-set-arn", psARN)
 			require.Len(t, assignments["AccountAssignments"], 1)
-			require.Equal(t, groupID, dig(assignments, "AccountAssignments", 0, "PrincipalId"))
-			require.Equal(t, "GROUP", dig(assignments, "AccountAssignments", 0, "PrincipalType"))
+			require.Equal(t, groupID, emutest.Dig(assignments, "AccountAssignments", 0, "PrincipalId"))
+			require.Equal(t, "GROUP", emutest.Dig(assignments, "AccountAssignments", 0, "PrincipalType"))
 			require.Equal(t, []any{account}, r.ok("sso-admin", "list-accounts-for-provisioned-permission-set",
 				"--instance-arn", inst, "--permission-set-arn", psARN)["AccountIds"])
 
@@ -518,9 +521,9 @@ func TestAWSCLIIAM(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := startTest(t, Options{})
+			srv := emutest.Start(t, core.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
-			acct := DefaultManagementAccountID
+			acct := core.DefaultManagementAccountID
 
 			oidc := r.ok("iam", "create-open-id-connect-provider", "--url", "https://token.actions.githubusercontent.com",
 				"--client-id-list", "sts.amazonaws.com", "--thumbprint-list", "6938fd4d98bab03faadb97b34396831e3780aea1")
@@ -528,18 +531,18 @@ func TestAWSCLIIAM(t *testing.T) {
 			require.Equal(t, "arn:aws:iam::"+acct+":oidc-provider/token.actions.githubusercontent.com", providerARN)
 			provider := r.ok("iam", "get-open-id-connect-provider", "--open-id-connect-provider-arn", providerARN)
 			require.Equal(t, "token.actions.githubusercontent.com", provider["Url"])
-			require.Equal(t, "sts.amazonaws.com", dig(provider, "ClientIDList", 0))
+			require.Equal(t, "sts.amazonaws.com", emutest.Dig(provider, "ClientIDList", 0))
 
 			trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + providerARN +
 				`"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}]}`
 			created := r.ok("iam", "create-role", "--role-name", "gha-deploy", "--path", "/ci/", "--assume-role-policy-document", trust,
 				"--description", "GitHub Actions", "--max-session-duration", "7200", "--tags", "Key=team,Value=platform")
-			require.Equal(t, "arn:aws:iam::"+acct+":role/ci/gha-deploy", dig(created, "Role", "Arn"))
+			require.Equal(t, "arn:aws:iam::"+acct+":role/ci/gha-deploy", emutest.Dig(created, "Role", "Arn"))
 			role := r.ok("iam", "get-role", "--role-name", "gha-deploy")
 			// The CLI decodes IAM's URL-encoded document into JSON.
-			require.Equal(t, providerARN, dig(role, "Role", "AssumeRolePolicyDocument", "Statement", 0, "Principal", "Federated"))
-			require.Equal(t, "sts.amazonaws.com", dig(role, "Role", "AssumeRolePolicyDocument", "Statement", 0, "Condition", "StringEquals", "token.actions.githubusercontent.com:aud"))
-			require.EqualValues(t, 7200, dig(role, "Role", "MaxSessionDuration"))
+			require.Equal(t, providerARN, emutest.Dig(role, "Role", "AssumeRolePolicyDocument", "Statement", 0, "Principal", "Federated"))
+			require.Equal(t, "sts.amazonaws.com", emutest.Dig(role, "Role", "AssumeRolePolicyDocument", "Statement", 0, "Condition", "StringEquals", "token.actions.githubusercontent.com:aud"))
+			require.EqualValues(t, 7200, emutest.Dig(role, "Role", "MaxSessionDuration"))
 			// IAM returns documents as submitted: the CLI prints the decoded
 			// document's keys in the order it received them.
 			inOrder := func(out string, keys ...string) {
@@ -554,43 +557,43 @@ func TestAWSCLIIAM(t *testing.T) {
 			out, stderr, err := r.run("iam", "get-role", "--role-name", "gha-deploy")
 			require.NoError(t, err, stderr)
 			inOrder(out, "Version", "Statement", "Effect", "Principal", "Action", "Condition")
-			require.Equal(t, "platform", dig(role, "Role", "Tags", 0, "Value"))
+			require.Equal(t, "platform", emutest.Dig(role, "Role", "Tags", 0, "Value"))
 
 			r.ok("iam", "put-role-policy", "--role-name", "gha-deploy", "--policy-name", "state",
 				"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::state/*"}]}`)
 			inline := r.ok("iam", "get-role-policy", "--role-name", "gha-deploy", "--policy-name", "state")
-			require.Equal(t, "s3:GetObject", dig(inline, "PolicyDocument", "Statement", 0, "Action"))
+			require.Equal(t, "s3:GetObject", emutest.Dig(inline, "PolicyDocument", "Statement", 0, "Action"))
 			out, stderr, err = r.run("iam", "get-role-policy", "--role-name", "gha-deploy", "--policy-name", "state")
 			require.NoError(t, err, stderr)
 			inOrder(out, "Version", "Statement", "Effect", "Action", "Resource")
 			managed := r.ok("iam", "create-policy", "--policy-name", "state-rw",
 				"--policy-document", `{"Version":"2012-10-17","Statement":[{"Sid":"RW","Effect":"Allow","Action":["s3:PutObject"],"Resource":"*"}]}`)
-			out, stderr, err = r.run("iam", "get-policy-version", "--policy-arn", dig(managed, "Policy", "Arn").(string), "--version-id", "v1")
+			out, stderr, err = r.run("iam", "get-policy-version", "--policy-arn", emutest.Dig(managed, "Policy", "Arn").(string), "--version-id", "v1")
 			require.NoError(t, err, stderr)
 			inOrder(out, "Version", "Statement", "Sid", "Effect", "Action", "Resource")
 			r.ok("iam", "attach-role-policy", "--role-name", "gha-deploy", "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess")
 			attached := r.ok("iam", "list-attached-role-policies", "--role-name", "gha-deploy")
-			require.Equal(t, "ReadOnlyAccess", dig(attached, "AttachedPolicies", 0, "PolicyName"))
+			require.Equal(t, "ReadOnlyAccess", emutest.Dig(attached, "AttachedPolicies", 0, "PolicyName"))
 			r.fails("MalformedPolicyDocument", "iam", "create-role", "--role-name", "bad", "--assume-role-policy-document",
 				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:role/nope"},"Action":"sts:AssumeRole"}]}`)
 
 			slr := r.ok("iam", "create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com")
-			require.Equal(t, "AWSServiceRoleForAutoScaling", dig(slr, "Role", "RoleName"))
-			require.Equal(t, "/aws-service-role/autoscaling.amazonaws.com/", dig(slr, "Role", "Path"))
+			require.Equal(t, "AWSServiceRoleForAutoScaling", emutest.Dig(slr, "Role", "RoleName"))
+			require.Equal(t, "/aws-service-role/autoscaling.amazonaws.com/", emutest.Dig(slr, "Role", "Path"))
 			r.fails("InvalidInput", "iam", "create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com")
 			lf := r.ok("iam", "create-service-linked-role", "--aws-service-name", "lakeformation.amazonaws.com")
-			require.Equal(t, "AWSServiceRoleForLakeFormationDataAccess", dig(lf, "Role", "RoleName"))
-			require.Equal(t, "/aws-service-role/lakeformation.amazonaws.com/", dig(lf, "Role", "Path"))
+			require.Equal(t, "AWSServiceRoleForLakeFormationDataAccess", emutest.Dig(lf, "Role", "RoleName"))
+			require.Equal(t, "/aws-service-role/lakeformation.amazonaws.com/", emutest.Dig(lf, "Role", "Path"))
 
 			// The CLI follows Marker itself: all four roles come back.
 			roles, _ := r.ok("iam", "list-roles")["Roles"].([]any)
 			require.Len(t, roles, 3)
-			r.ok("iam", "create-role", "--role-name", "fourth", "--assume-role-policy-document", trustAccount(acct, ""))
+			r.ok("iam", "create-role", "--role-name", "fourth", "--assume-role-policy-document", emutest.TrustAccount(acct, ""))
 			roles, _ = r.ok("iam", "list-roles")["Roles"].([]any)
 			require.Len(t, roles, 4)
 
 			r.ok("iam", "create-account-alias", "--account-alias", "acme-cli")
-			require.Equal(t, "acme-cli", dig(r.ok("iam", "list-account-aliases"), "AccountAliases", 0))
+			require.Equal(t, "acme-cli", emutest.Dig(r.ok("iam", "list-account-aliases"), "AccountAliases", 0))
 			r.fails("NoSuchEntity", "iam", "get-role", "--role-name", "no-such-role")
 			r.fails("NoSuchEntity", "iam", "delete-account-alias", "--account-alias", "not-mine")
 		})
@@ -602,14 +605,14 @@ func TestAWSCLIKMS(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := startTest(t, Options{})
+			srv := emutest.Start(t, core.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
 			key := r.ok("kms", "create-key", "--description", "terraform state", "--tags", "TagKey=Project,TagValue=myapp")
-			keyID, _ := dig(key, "KeyMetadata", "KeyId").(string)
+			keyID, _ := emutest.Dig(key, "KeyMetadata", "KeyId").(string)
 			require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, keyID)
-			require.Equal(t, "Enabled", dig(key, "KeyMetadata", "KeyState"))
-			require.Equal(t, "SYMMETRIC_DEFAULT", dig(key, "KeyMetadata", "KeySpec"))
+			require.Equal(t, "Enabled", emutest.Dig(key, "KeyMetadata", "KeyState"))
+			require.Equal(t, "SYMMETRIC_DEFAULT", emutest.Dig(key, "KeyMetadata", "KeySpec"))
 			r.ok("kms", "create-alias", "--alias-name", "alias/myapp/state", "--target-key-id", keyID)
 			r.fails("AlreadyExistsException", "kms", "create-alias", "--alias-name", "alias/myapp/state", "--target-key-id", keyID)
 			r.fails("NotAuthorizedException", "kms", "create-alias", "--alias-name", "alias/aws/state", "--target-key-id", keyID)
@@ -617,8 +620,8 @@ func TestAWSCLIKMS(t *testing.T) {
 			r.fails("InvalidAliasNameException", "kms", "create-alias", "--alias-name", "alias/my:state", "--target-key-id", keyID)
 
 			desc := r.ok("kms", "describe-key", "--key-id", "alias/myapp/state")
-			require.Equal(t, keyID, dig(desc, "KeyMetadata", "KeyId"))
-			require.Equal(t, "CUSTOMER", dig(desc, "KeyMetadata", "KeyManager"))
+			require.Equal(t, keyID, emutest.Dig(desc, "KeyMetadata", "KeyId"))
+			require.Equal(t, "CUSTOMER", emutest.Dig(desc, "KeyMetadata", "KeyManager"))
 			r.fails("NotFoundException", "kms", "describe-key", "--key-id", "alias/missing")
 
 			// --rotation-period-in-days arrived in 2024 (CLI v2.15 / v1.32).
@@ -641,15 +644,15 @@ func TestAWSCLIKMS(t *testing.T) {
 			// service-linked role, which fails until the role exists.
 			policy := r.ok("kms", "get-key-policy", "--key-id", keyID, "--policy-name", "default")
 			require.Contains(t, policy["Policy"], "Enable IAM User Permissions")
-			withSLR := keyPolicy([2]string{"arn:aws:iam::" + DefaultManagementAccountID + ":root", "kms:*"},
-				[2]string{autoScalingSLRARN(DefaultManagementAccountID), "kms:Decrypt"})
+			withSLR := emutest.KeyPolicy([2]string{"arn:aws:iam::" + core.DefaultManagementAccountID + ":root", "kms:*"},
+				[2]string{emutest.AutoScalingSLRARN(core.DefaultManagementAccountID), "kms:Decrypt"})
 			r.fails("MalformedPolicyDocumentException", "kms", "put-key-policy", "--key-id", keyID, "--policy-name", "default", "--policy", withSLR)
 			slr := r.ok("iam", "create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com")
-			require.Equal(t, autoScalingSLRARN(DefaultManagementAccountID), dig(slr, "Role", "Arn"))
+			require.Equal(t, emutest.AutoScalingSLRARN(core.DefaultManagementAccountID), emutest.Dig(slr, "Role", "Arn"))
 			r.ok("kms", "put-key-policy", "--key-id", keyID, "--policy-name", "default", "--policy", withSLR)
 			require.Equal(t, withSLR, r.ok("kms", "get-key-policy", "--key-id", keyID, "--policy-name", "default")["Policy"])
 			r.fails("MalformedPolicyDocumentException", "kms", "put-key-policy", "--key-id", keyID, "--policy-name", "default",
-				"--policy", keyPolicy([2]string{autoScalingSLRARN(DefaultManagementAccountID), "kms:*"}))
+				"--policy", emutest.KeyPolicy([2]string{emutest.AutoScalingSLRARN(core.DefaultManagementAccountID), "kms:*"}))
 
 			aliases := r.ok("kms", "list-aliases", "--key-id", keyID)["Aliases"].([]any)
 			require.Len(t, aliases, 1)
@@ -657,7 +660,7 @@ func TestAWSCLIKMS(t *testing.T) {
 			require.Equal(t, "PendingDeletion", del["KeyState"])
 			r.fails("KMSInvalidStateException", "kms", "enable-key", "--key-id", keyID)
 			r.ok("kms", "cancel-key-deletion", "--key-id", keyID)
-			require.Equal(t, "Disabled", dig(r.ok("kms", "describe-key", "--key-id", keyID), "KeyMetadata", "KeyState"))
+			require.Equal(t, "Disabled", emutest.Dig(r.ok("kms", "describe-key", "--key-id", keyID), "KeyMetadata", "KeyState"))
 		})
 	}
 }
@@ -667,27 +670,27 @@ func TestAWSCLIECR(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := startTest(t, Options{})
+			srv := emutest.Start(t, core.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 			const repo = "myapp/api"
 
 			created := r.ok("ecr", "create-repository", "--repository-name", repo, "--image-tag-mutability", "IMMUTABLE",
 				"--image-scanning-configuration", "scanOnPush=true", "--encryption-configuration", "encryptionType=KMS",
 				"--tags", "Key=Project,Value=myapp")
-			require.Equal(t, DefaultManagementAccountID+".dkr.ecr.us-east-1.amazonaws.com/"+repo, dig(created, "repository", "repositoryUri"))
-			require.Equal(t, "IMMUTABLE", dig(created, "repository", "imageTagMutability"))
-			require.Equal(t, true, dig(created, "repository", "imageScanningConfiguration", "scanOnPush"))
+			require.Equal(t, core.DefaultManagementAccountID+".dkr.ecr.us-east-1.amazonaws.com/"+repo, emutest.Dig(created, "repository", "repositoryUri"))
+			require.Equal(t, "IMMUTABLE", emutest.Dig(created, "repository", "imageTagMutability"))
+			require.Equal(t, true, emutest.Dig(created, "repository", "imageScanningConfiguration", "scanOnPush"))
 			r.fails("RepositoryAlreadyExistsException", "ecr", "create-repository", "--repository-name", repo)
 			r.fails("InvalidParameterException", "ecr", "create-repository", "--repository-name", "Not_Valid")
 
-			r.ok("ecr", "put-lifecycle-policy", "--repository-name", repo, "--lifecycle-policy-text", ecrLifecycle)
+			r.ok("ecr", "put-lifecycle-policy", "--repository-name", repo, "--lifecycle-policy-text", emutest.ECRLifecycle)
 			lc := r.ok("ecr", "get-lifecycle-policy", "--repository-name", repo)
-			require.Equal(t, ecrLifecycle, lc["lifecyclePolicyText"])
+			require.Equal(t, emutest.ECRLifecycle, lc["lifecyclePolicyText"])
 			r.fails("InvalidParameterException", "ecr", "put-lifecycle-policy", "--repository-name", repo, "--lifecycle-policy-text",
-				strings.Replace(ecrLifecycle, `"rulePriority":2`, `"rulePriority":1`, 1))
+				strings.Replace(emutest.ECRLifecycle, `"rulePriority":2`, `"rulePriority":1`, 1))
 
 			policy := `{"Version":"2012-10-17","Statement":[{"Sid":"Pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
-				DefaultManagementAccountID + `:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}`
+				core.DefaultManagementAccountID + `:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}`
 			r.fails("RepositoryPolicyNotFoundException", "ecr", "get-repository-policy", "--repository-name", repo)
 			r.ok("ecr", "set-repository-policy", "--repository-name", repo, "--policy-text", policy)
 			require.Equal(t, policy, r.ok("ecr", "get-repository-policy", "--repository-name", repo)["policyText"])
@@ -702,14 +705,14 @@ func TestAWSCLIECR(t *testing.T) {
 			}
 			require.Equal(t, []string{"myapp/api", "myapp/web", "myapp/worker"}, names)
 			desc := r.ok("ecr", "describe-repositories", "--repository-names", repo)
-			require.Equal(t, "KMS", dig(desc, "repositories", 0, "encryptionConfiguration", "encryptionType"))
+			require.Equal(t, "KMS", emutest.Dig(desc, "repositories", 0, "encryptionConfiguration", "encryptionType"))
 			r.fails("RepositoryNotFoundException", "ecr", "describe-repositories", "--repository-names", "myapp/missing")
 			// KMS without a key: the AWS managed key for ECR, the same for
 			// every repository of the registry.
-			managedKey, _ := dig(desc, "repositories", 0, "encryptionConfiguration", "kmsKey").(string)
-			require.Regexp(t, `^arn:aws:kms:us-east-1:`+DefaultManagementAccountID+`:key/[0-9a-f-]{36}$`, managedKey)
+			managedKey, _ := emutest.Dig(desc, "repositories", 0, "encryptionConfiguration", "kmsKey").(string)
+			require.Regexp(t, `^arn:aws:kms:us-east-1:`+core.DefaultManagementAccountID+`:key/[0-9a-f-]{36}$`, managedKey)
 			other := r.ok("ecr", "create-repository", "--repository-name", "myapp/kms2", "--encryption-configuration", "encryptionType=KMS")
-			require.Equal(t, managedKey, dig(other, "repository", "encryptionConfiguration", "kmsKey"))
+			require.Equal(t, managedKey, emutest.Dig(other, "repository", "encryptionConfiguration", "kmsKey"))
 
 			// Images: PutImage, tag immutability, reads, and deleting a
 			// repository that holds images.
@@ -722,9 +725,9 @@ func TestAWSCLIECR(t *testing.T) {
 			sum := sha256.Sum256([]byte(m1))
 			digest1 := "sha256:" + hex.EncodeToString(sum[:])
 			put := r.ok("ecr", "put-image", "--repository-name", repo, "--image-manifest", m1, "--image-tag", "v1")
-			require.Equal(t, digest1, dig(put, "image", "imageId", "imageDigest"))
-			require.Equal(t, "v1", dig(put, "image", "imageId", "imageTag"))
-			require.Equal(t, "application/vnd.docker.distribution.manifest.v2+json", dig(put, "image", "imageManifestMediaType"))
+			require.Equal(t, digest1, emutest.Dig(put, "image", "imageId", "imageDigest"))
+			require.Equal(t, "v1", emutest.Dig(put, "image", "imageId", "imageTag"))
+			require.Equal(t, "application/vnd.docker.distribution.manifest.v2+json", emutest.Dig(put, "image", "imageManifestMediaType"))
 			r.fails("ImageAlreadyExistsException", "ecr", "put-image", "--repository-name", repo, "--image-manifest", m1, "--image-tag", "v1")
 			r.fails("ImageTagAlreadyExistsException", "ecr", "put-image", "--repository-name", repo, "--image-manifest", m2, "--image-tag", "v1")
 			r.ok("ecr", "put-image", "--repository-name", repo, "--image-manifest", m2, "--image-tag", "v2",
@@ -732,18 +735,18 @@ func TestAWSCLIECR(t *testing.T) {
 			r.ok("ecr", "put-image", "--repository-name", repo, "--image-manifest", m2, "--image-tag", "latest")
 			require.Len(t, r.ok("ecr", "list-images", "--repository-name", repo)["imageIds"], 3)
 			details := r.ok("ecr", "describe-images", "--repository-name", repo, "--image-ids", "imageTag=v1")
-			require.Equal(t, digest1, dig(details, "imageDetails", 0, "imageDigest"))
-			require.EqualValues(t, 32654, dig(details, "imageDetails", 0, "imageSizeInBytes"))
+			require.Equal(t, digest1, emutest.Dig(details, "imageDetails", 0, "imageDigest"))
+			require.EqualValues(t, 32654, emutest.Dig(details, "imageDetails", 0, "imageSizeInBytes"))
 			require.Len(t, r.ok("ecr", "describe-images", "--repository-name", repo)["imageDetails"], 2)
 			got := r.ok("ecr", "batch-get-image", "--repository-name", repo, "--image-ids", "imageTag=v1", "imageTag=nope")
-			require.Equal(t, m1, dig(got, "images", 0, "imageManifest"))
-			require.Equal(t, "ImageNotFound", dig(got, "failures", 0, "failureCode"))
+			require.Equal(t, m1, emutest.Dig(got, "images", 0, "imageManifest"))
+			require.Equal(t, "ImageNotFound", emutest.Dig(got, "failures", 0, "failureCode"))
 
 			// A mutable repository moves a tag to the new image.
 			r.ok("ecr", "put-image", "--repository-name", "myapp/web", "--image-manifest", m1, "--image-tag", "latest")
 			r.ok("ecr", "put-image", "--repository-name", "myapp/web", "--image-manifest", m2, "--image-tag", "latest")
 			untagged := r.ok("ecr", "list-images", "--repository-name", "myapp/web", "--filter", "tagStatus=UNTAGGED")
-			require.Equal(t, digest1, dig(untagged, "imageIds", 0, "imageDigest"))
+			require.Equal(t, digest1, emutest.Dig(untagged, "imageIds", 0, "imageDigest"))
 
 			r.fails("RepositoryNotEmptyException", "ecr", "delete-repository", "--repository-name", repo)
 			r.ok("ecr", "delete-repository", "--repository-name", repo, "--force")
@@ -760,15 +763,15 @@ func TestAWSCLIErrorStatuses(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := startTest(t, Options{})
-			inst, store, _ := ssoSetup(t, srv, "workload")
+			srv := emutest.Start(t, core.Options{})
+			inst, store, _ := emutest.SSOSetup(t, srv, "workload")
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
 			// IAM: the awsQueryError httpResponseCode of each code.
 			r.failsWithStatus("NoSuchEntity", 404, "iam", "get-role", "--role-name", "no-such-role")
-			r.ok("iam", "create-role", "--role-name", "dup", "--assume-role-policy-document", trustAccount(DefaultManagementAccountID, ""))
+			r.ok("iam", "create-role", "--role-name", "dup", "--assume-role-policy-document", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
 			r.failsWithStatus("EntityAlreadyExists", 409, "iam", "create-role", "--role-name", "dup",
-				"--assume-role-policy-document", trustAccount(DefaultManagementAccountID, ""))
+				"--assume-role-policy-document", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
 			r.ok("iam", "put-role-policy", "--role-name", "dup", "--policy-name", "p",
 				"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
 			r.failsWithStatus("DeleteConflict", 409, "iam", "delete-role", "--role-name", "dup")
@@ -804,10 +807,10 @@ func TestAWSCLIAsyncSettlesWithTime(t *testing.T) {
 			var offset atomic.Int64
 			start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 			wait := func(d time.Duration) { offset.Add(int64(d)) }
-			srv := startTest(t, Options{AsyncDuration: time.Minute, TableActivationDescribes: 5,
+			srv := emutest.Start(t, core.Options{AsyncDuration: time.Minute, TableActivationDescribes: 5,
 				AccountCreationDescribes: 5, SSOStatusDescribes: 5,
 				Clock: func() time.Time { return start.Add(time.Duration(offset.Load())) }})
-			inst, _, accounts := ssoSetup(t, srv, "workload")
+			inst, _, accounts := emutest.SSOSetup(t, srv, "workload")
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
 			// DynamoDB: CREATING until a minute has passed, then ACTIVE on the
@@ -815,16 +818,16 @@ func TestAWSCLIAsyncSettlesWithTime(t *testing.T) {
 			created := r.ok("dynamodb", "create-table", "--table-name", "locks",
 				"--attribute-definitions", "AttributeName=LockID,AttributeType=S",
 				"--key-schema", "AttributeName=LockID,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
-			require.Equal(t, "CREATING", dig(created, "TableDescription", "TableStatus"))
+			require.Equal(t, "CREATING", emutest.Dig(created, "TableDescription", "TableStatus"))
 			wait(59 * time.Second)
-			require.Equal(t, "CREATING", dig(r.ok("dynamodb", "describe-table", "--table-name", "locks"), "Table", "TableStatus"))
+			require.Equal(t, "CREATING", emutest.Dig(r.ok("dynamodb", "describe-table", "--table-name", "locks"), "Table", "TableStatus"))
 			wait(time.Second)
-			require.Equal(t, "ACTIVE", dig(r.ok("dynamodb", "describe-table", "--table-name", "locks"), "Table", "TableStatus"))
+			require.Equal(t, "ACTIVE", emutest.Dig(r.ok("dynamodb", "describe-table", "--table-name", "locks"), "Table", "TableStatus"))
 
 			// Organizations: the account exists once the time has passed,
 			// without a DescribeCreateAccountStatus in between.
 			req := r.ok("organizations", "create-account", "--email", "later@example.com", "--account-name", "Later")
-			reqID, _ := dig(req, "CreateAccountStatus", "Id").(string)
+			reqID, _ := emutest.Dig(req, "CreateAccountStatus", "Id").(string)
 			wait(time.Minute)
 			var names []string
 			for _, a := range r.ok("organizations", "list-accounts")["Accounts"].([]any) {
@@ -832,22 +835,22 @@ func TestAWSCLIAsyncSettlesWithTime(t *testing.T) {
 			}
 			require.Contains(t, names, "Later")
 			st := r.ok("organizations", "describe-create-account-status", "--create-account-request-id", reqID)
-			require.Equal(t, "SUCCEEDED", dig(st, "CreateAccountStatus", "State"))
+			require.Equal(t, "SUCCEEDED", emutest.Dig(st, "CreateAccountStatus", "State"))
 
 			// IAM Identity Center: provisioning and assignment settle with time.
 			ps := r.ok("sso-admin", "create-permission-set", "--instance-arn", inst, "--name", "Admin")
-			psARN, _ := dig(ps, "PermissionSet", "PermissionSetArn").(string)
-			group, _ := r.ok("identitystore", "create-group", "--identity-store-id", dig(r.ok("sso-admin", "list-instances"), "Instances", 0, "IdentityStoreId").(string),
+			psARN, _ := emutest.Dig(ps, "PermissionSet", "PermissionSetArn").(string)
+			group, _ := r.ok("identitystore", "create-group", "--identity-store-id", emutest.Dig(r.ok("sso-admin", "list-instances"), "Instances", 0, "IdentityStoreId").(string),
 				"--display-name", "Admins")["GroupId"].(string)
 			assign := r.ok("sso-admin", "create-account-assignment", "--instance-arn", inst, "--permission-set-arn", psARN,
 				"--principal-type", "GROUP", "--principal-id", group, "--target-type", "AWS_ACCOUNT", "--target-id", accounts[0])
-			require.Equal(t, "IN_PROGRESS", dig(assign, "AccountAssignmentCreationStatus", "Status"))
+			require.Equal(t, "IN_PROGRESS", emutest.Dig(assign, "AccountAssignmentCreationStatus", "Status"))
 			wait(time.Minute)
 			list := r.ok("sso-admin", "list-account-assignments", "--instance-arn", inst, "--account-id", accounts[0], "--permission-set-arn", psARN)
 			require.Len(t, list["AccountAssignments"], 1)
 			st = r.ok("sso-admin", "describe-account-assignment-creation-status", "--instance-arn", inst,
-				"--account-assignment-creation-request-id", dig(assign, "AccountAssignmentCreationStatus", "RequestId").(string))
-			require.Equal(t, "SUCCEEDED", dig(st, "AccountAssignmentCreationStatus", "Status"))
+				"--account-assignment-creation-request-id", emutest.Dig(assign, "AccountAssignmentCreationStatus", "RequestId").(string))
+			require.Equal(t, "SUCCEEDED", emutest.Dig(st, "AccountAssignmentCreationStatus", "Status"))
 		})
 	}
 }
@@ -862,19 +865,19 @@ func TestAWSCLIControlAPI(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := startTest(t, Options{})
+			srv := emutest.Start(t, core.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
-			acct := DefaultManagementAccountID
+			acct := core.DefaultManagementAccountID
 			trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 			createRole := []string{"iam", "create-role", "--role-name", "cli-control", "--assume-role-policy-document", trust}
 
 			// curl -s -X POST -d '{...}' $URL/_foundation/faults
 			var installed []map[string]any
-			require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/faults",
+			require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/faults",
 				`{"service":"iam","operation":"CreateRole","nth":1,"error":{"code":"LimitExceeded","message":"injected by the control API"}}`,
 				&installed))
 			require.Len(t, installed, 1)
-			require.EqualValues(t, 409, dig(installed[0], "error", "status"), "IAM sends LimitExceeded with 409")
+			require.EqualValues(t, 409, emutest.Dig(installed[0], "error", "status"), "IAM sends LimitExceeded with 409")
 			require.EqualValues(t, 0, installed[0]["fired"])
 
 			// The next matching call receives it: the CLI prints the code and
@@ -893,14 +896,14 @@ func TestAWSCLIControlAPI(t *testing.T) {
 			// nth:1 fails only the first matching call, before the write: the
 			// retry creates the role.
 			created := r.ok(createRole...)
-			require.Equal(t, "arn:aws:iam::"+acct+":role/cli-control", dig(created, "Role", "Arn"))
-			require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/faults", "", &installed))
+			require.Equal(t, "arn:aws:iam::"+acct+":role/cli-control", emutest.Dig(created, "Role", "Arn"))
+			require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/faults", "", &installed))
 			require.Len(t, installed, 1)
 			require.EqualValues(t, 1, installed[0]["fired"])
 
 			// curl -s $URL/_foundation/calls
 			var calls []map[string]any
-			require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/calls", "", &calls))
+			require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/calls", "", &calls))
 			require.Len(t, calls, 2)
 			for i, want := range []struct {
 				status int
@@ -916,7 +919,7 @@ func TestAWSCLIControlAPI(t *testing.T) {
 
 			// curl -s $URL/_foundation/snapshot
 			var snap json.RawMessage
-			require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/snapshot", "", &snap))
+			require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/snapshot", "", &snap))
 			require.Contains(t, string(snap), "arn:aws:iam::"+acct+":role/cli-control")
 			direct, err := srv.Snapshot()
 			require.NoError(t, err)
@@ -924,14 +927,14 @@ func TestAWSCLIControlAPI(t *testing.T) {
 
 			// curl -s -X POST $URL/_foundation/reset
 			var reset map[string]string
-			require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/reset", "", &reset))
+			require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/reset", "", &reset))
 			require.Equal(t, "ok", reset["status"])
 			r.fails("NoSuchEntity", "iam", "get-role", "--role-name", "cli-control")
-			require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/calls", "", &calls))
+			require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/calls", "", &calls))
 			require.Len(t, calls, 1, "reset empties the call log: only the get-role after it")
 			require.Equal(t, "GetRole", calls[0]["operation"])
 			require.Equal(t, "NoSuchEntity", calls[0]["error"])
-			require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/faults", "", &installed))
+			require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/faults", "", &installed))
 			require.Empty(t, installed, "reset removes the faults")
 		})
 	}

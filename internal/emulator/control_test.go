@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"context"
@@ -14,27 +14,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
 func TestControlHealthInfoAndErrors(t *testing.T) {
-	srv := startTest(t, Options{ManagementAccountID: "210987654321"})
+	srv := emutest.Start(t, core.Options{ManagementAccountID: "210987654321"})
 	var m map[string]string
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/health", "", &m))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/health", "", &m))
 	require.Equal(t, map[string]string{"status": "ok"}, m)
 
 	m = nil
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/info", "", &m))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/info", "", &m))
 	require.Equal(t, "210987654321", m["managementAccountId"])
 	require.NotEmpty(t, m["version"])
 
 	m = nil
-	require.Equal(t, http.StatusNotFound, control(t, srv, http.MethodGet, "/_foundation/nosuch", "", &m))
+	require.Equal(t, http.StatusNotFound, emutest.Control(t, srv, http.MethodGet, "/_foundation/nosuch", "", &m))
 	require.Contains(t, m["error"], "/_foundation/nosuch")
-	require.Equal(t, http.StatusNotFound, control(t, srv, http.MethodGet, "/_foundation/", "", &m))
+	require.Equal(t, http.StatusNotFound, emutest.Control(t, srv, http.MethodGet, "/_foundation/", "", &m))
 
 	m = nil
-	require.Equal(t, http.StatusMethodNotAllowed, control(t, srv, http.MethodGet, "/_foundation/reset", "", &m))
+	require.Equal(t, http.StatusMethodNotAllowed, emutest.Control(t, srv, http.MethodGet, "/_foundation/reset", "", &m))
 	require.Contains(t, m["error"], "POST")
 
 	// The control API leaves no trace in the call log.
@@ -42,9 +45,9 @@ func TestControlHealthInfoAndErrors(t *testing.T) {
 }
 
 func TestControlCallsSnapshotAndReset(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	cfg := testConfig(srv, "AKIDEXAMPLE")
+	cfg := emutest.Config(srv, "AKIDEXAMPLE")
 	_, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
 	_, err = iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"),
@@ -52,11 +55,11 @@ func TestControlCallsSnapshotAndReset(t *testing.T) {
 	require.NoError(t, err)
 
 	var calls []map[string]any
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/calls", "", &calls))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/calls", "", &calls))
 	require.Len(t, calls, 2)
 	require.Equal(t, "sts", calls[0]["service"])
 	require.Equal(t, "GetCallerIdentity", calls[0]["operation"])
-	require.Equal(t, DefaultManagementAccountID, calls[0]["account"])
+	require.Equal(t, core.DefaultManagementAccountID, calls[0]["account"])
 	require.Equal(t, false, calls[0]["mutating"])
 	require.Equal(t, float64(200), calls[0]["status"])
 	require.Equal(t, "", calls[0]["error"])
@@ -64,13 +67,13 @@ func TestControlCallsSnapshotAndReset(t *testing.T) {
 	require.Equal(t, true, calls[1]["mutating"])
 
 	calls = nil
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/calls?since=1", "", &calls))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/calls?since=1", "", &calls))
 	require.Len(t, calls, 1)
 	require.Equal(t, "CreateRole", calls[0]["operation"])
-	require.Equal(t, http.StatusBadRequest, control(t, srv, http.MethodGet, "/_foundation/calls?since=x", "", nil))
+	require.Equal(t, http.StatusBadRequest, emutest.Control(t, srv, http.MethodGet, "/_foundation/calls?since=x", "", nil))
 
 	var snap map[string]any
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/snapshot", "", &snap))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/snapshot", "", &snap))
 	want, err := srv.Snapshot()
 	require.NoError(t, err)
 	require.Contains(t, string(want), `"ci"`)
@@ -78,10 +81,10 @@ func TestControlCallsSnapshotAndReset(t *testing.T) {
 	require.NoError(t, json.Unmarshal(want, &wantMap))
 	require.Equal(t, wantMap, snap)
 
-	fresh, err := New(Options{}).Snapshot()
+	fresh, err := emuemulator.New(core.Options{}).Snapshot()
 	require.NoError(t, err)
-	srv.Throttle(Match{Service: "iam"}, 1)
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/reset", "", nil))
+	srv.Throttle(core.Match{Service: "iam"}, 1)
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/reset", "", nil))
 	after, err := srv.Snapshot()
 	require.NoError(t, err)
 	require.Equal(t, string(fresh), string(after))
@@ -94,16 +97,16 @@ func TestControlCallsSnapshotAndReset(t *testing.T) {
 }
 
 func TestControlResetRunsOnReset(t *testing.T) {
-	srv := startTest(t, Options{})
-	setup := func(e *Emulator) error { return e.AddAccount("111111111111") }
+	srv := emutest.Start(t, core.Options{})
+	setup := func(e *emuemulator.Emulator) error { return e.AddAccount("111111111111") }
 	srv.OnReset(setup)
-	require.Equal(t, []string{DefaultManagementAccountID}, srv.Accounts())
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/reset", "", nil))
-	require.Equal(t, []string{"111111111111", DefaultManagementAccountID}, srv.Accounts())
+	require.Equal(t, []string{core.DefaultManagementAccountID}, srv.Accounts())
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/reset", "", nil))
+	require.Equal(t, []string{"111111111111", core.DefaultManagementAccountID}, srv.Accounts())
 
-	srv.OnReset(func(*Emulator) error { return errors.New("boom") })
+	srv.OnReset(func(*emuemulator.Emulator) error { return errors.New("boom") })
 	var m map[string]string
-	require.Equal(t, http.StatusInternalServerError, control(t, srv, http.MethodPost, "/_foundation/reset", "", &m))
+	require.Equal(t, http.StatusInternalServerError, emutest.Control(t, srv, http.MethodPost, "/_foundation/reset", "", &m))
 	require.Contains(t, m["error"], "boom")
 	require.Len(t, srv.Accounts(), 2, "a failed reset keeps the old state")
 }
@@ -114,7 +117,7 @@ func TestControlResetCoversEveryField(t *testing.T) {
 	handled := map[string]bool{"opts": true, "onReset": true, "mu": true, // kept
 		"rnd": true, "accounts": true, "sessions": true, "globals": true, "services": true,
 		"calls": true, "faults": true, "reqSeq": true} // replaced
-	typ := reflect.TypeFor[engine]()
+	typ := reflect.TypeFor[core.Emulator]()
 	for i := range typ.NumField() {
 		name := typ.Field(i).Name
 		require.True(t, handled[name], "Emulator.%s: Reset (control.go) must replace it with the fresh emulator's, and this test list it", name)
@@ -122,8 +125,8 @@ func TestControlResetCoversEveryField(t *testing.T) {
 }
 
 func TestControlResetWithRequestsInFlight(t *testing.T) {
-	srv := startTest(t, Options{})
-	cfg := testConfig(srv, "AKIDEXAMPLE")
+	srv := emutest.Start(t, core.Options{})
+	cfg := emutest.Config(srv, "AKIDEXAMPLE")
 	client := sts.NewFromConfig(cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -140,7 +143,7 @@ func TestControlResetWithRequestsInFlight(t *testing.T) {
 		})
 	}
 	for range 10 {
-		require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/reset", "", nil))
+		require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/reset", "", nil))
 	}
 	wg.Wait()
 	close(errs)
@@ -153,9 +156,9 @@ func TestControlResetWithRequestsInFlight(t *testing.T) {
 }
 
 func TestControlFaults(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	cfg := testConfig(srv, "AKIDEXAMPLE")
+	cfg := emutest.Config(srv, "AKIDEXAMPLE")
 	cfg.RetryMaxAttempts = 1
 	client := sts.NewFromConfig(cfg)
 	iamc := iam.NewFromConfig(cfg)
@@ -176,18 +179,18 @@ func TestControlFaults(t *testing.T) {
 		`not json`,
 	} {
 		var m map[string]string
-		require.Equal(t, http.StatusBadRequest, control(t, srv, http.MethodPost, "/_foundation/faults", body, &m), body)
+		require.Equal(t, http.StatusBadRequest, emutest.Control(t, srv, http.MethodPost, "/_foundation/faults", body, &m), body)
 		require.NotEmpty(t, m["error"], body)
 	}
 	var faults []struct {
 		Fired   int    `json:"fired"`
 		Latency string `json:"latency"`
 	}
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/faults", "", &faults))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/faults", "", &faults))
 	require.Empty(t, faults)
 
 	// Fail the 2nd GetCallerIdentity with a chosen error.
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/faults",
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/faults",
 		`{"service":"sts","operation":"GetCallerIdentity","nth":2,"error":{"status":403,"code":"AccessDenied","message":"no"}}`, &faults))
 	require.Len(t, faults, 1)
 	_, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -198,15 +201,15 @@ func TestControlFaults(t *testing.T) {
 	require.Equal(t, "AccessDenied", apiErr.ErrorCode())
 	_, err = client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/faults", "", &faults))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/faults", "", &faults))
 	require.Equal(t, 1, faults[0].Fired)
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodDelete, "/_foundation/faults", "", nil))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodDelete, "/_foundation/faults", "", nil))
 	faults = nil
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodGet, "/_foundation/faults", "", &faults))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/faults", "", &faults))
 	require.Empty(t, faults)
 
 	// After the write: the role exists although CreateRole failed.
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/faults",
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/faults",
 		`[{"service":"iam","operation":"CreateRole","nth":1,"after":true}]`, nil))
 	_, err = iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
@@ -214,17 +217,17 @@ func TestControlFaults(t *testing.T) {
 	require.Equal(t, "InternalFailure", apiErr.ErrorCode())
 	_, err = iamc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("r")})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodDelete, "/_foundation/faults", "", nil))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodDelete, "/_foundation/faults", "", nil))
 
 	// Throttle every call with the service's throttling error.
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/faults", `{"service":"sts","throttle":1}`, nil))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/faults", `{"service":"sts","throttle":1}`, nil))
 	_, err = client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.True(t, errors.As(err, &apiErr), "%v", err)
 	require.Equal(t, "Throttling", apiErr.ErrorCode())
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodDelete, "/_foundation/faults", "", nil))
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodDelete, "/_foundation/faults", "", nil))
 
 	// Fail always (an error alone) and latency.
-	require.Equal(t, http.StatusOK, control(t, srv, http.MethodPost, "/_foundation/faults",
+	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/faults",
 		`[{"service":"iam","error":{"code":"AccessDenied"}},{"service":"sts","latency":"150ms"}]`, &faults))
 	require.Len(t, faults, 2)
 	require.Equal(t, "150ms", faults[1].Latency)

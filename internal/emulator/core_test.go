@@ -1,4 +1,4 @@
-package emulator
+package emulator_test
 
 import (
 	"context"
@@ -13,11 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
 func TestCoreRejectsUnsignedAndUnknownService(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	resp, err := http.Get(srv.URL + "/")
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -32,7 +34,7 @@ func TestCoreRejectsUnsignedAndUnknownService(t *testing.T) {
 }
 
 func TestCoreUnknownQueryActionIsNotASuccess(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader("Action=GetSessionToken&Version=2011-06-15"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AK/20261123/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=x")
@@ -46,12 +48,12 @@ func TestCoreUnknownQueryActionIsNotASuccess(t *testing.T) {
 }
 
 func TestCoreCallLogAndFailNth(t *testing.T) {
-	srv := startTest(t, Options{})
-	client := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"))
+	srv := emutest.Start(t, core.Options{})
+	client := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
 	ctx := context.Background()
 
-	f := srv.FailNth(Match{Service: "sts", Operation: "GetCallerIdentity"}, 2,
-		APIError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "injected"})
+	f := srv.FailNth(core.Match{Service: "sts", Operation: "GetCallerIdentity"}, 2,
+		core.APIError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "injected"})
 	_, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
 	_, err = client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -71,7 +73,7 @@ func TestCoreCallLogAndFailNth(t *testing.T) {
 		require.Equal(t, i+1, c.Seq)
 		require.Equal(t, "sts", c.Service)
 		require.Equal(t, "GetCallerIdentity", c.Operation)
-		require.Equal(t, DefaultManagementAccountID, c.Account)
+		require.Equal(t, core.DefaultManagementAccountID, c.Account)
 		require.False(t, c.Mutating)
 	}
 	require.Equal(t, "AccessDenied", calls[1].ErrorCode)
@@ -80,15 +82,15 @@ func TestCoreCallLogAndFailNth(t *testing.T) {
 }
 
 func TestCoreThrottleIsRetriedBySDK(t *testing.T) {
-	srv := startTest(t, Options{Seed: 7})
-	client := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"), func(o *sts.Options) {
+	srv := emutest.Start(t, core.Options{Seed: 7})
+	client := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"), func(o *sts.Options) {
 		o.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = 20
 			o.MaxBackoff = time.Millisecond
-			o.RateLimiter = noRateLimit{}
+			o.RateLimiter = emutest.NoRateLimit{}
 		})
 	})
-	f := srv.Throttle(Match{Service: "sts"}, 0.5)
+	f := srv.Throttle(core.Match{Service: "sts"}, 0.5)
 	for i := 0; i < 20; i++ {
 		_, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 		require.NoError(t, err)
@@ -104,15 +106,10 @@ func TestCoreThrottleIsRetriedBySDK(t *testing.T) {
 	require.Equal(t, 20+throttled, len(srv.Calls()))
 }
 
-func (noRateLimit) GetToken(context.Context, uint) (func() error, error) {
-	return func() error { return nil }, nil
-}
-func (noRateLimit) AddTokens(uint) error { return nil }
-
 func TestCoreDelay(t *testing.T) {
-	srv := startTest(t, Options{})
-	client := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"))
-	f := srv.Delay(Match{Service: "sts"}, 50*time.Millisecond)
+	srv := emutest.Start(t, core.Options{})
+	client := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
+	f := srv.Delay(core.Match{Service: "sts"}, 50*time.Millisecond)
 	start := time.Now()
 	_, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
@@ -122,26 +119,26 @@ func TestCoreDelay(t *testing.T) {
 }
 
 func TestCoreTwelveDigitAccessKeyActsInThatAccount(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	_, err := sts.NewFromConfig(testConfig(srv, "210987654321")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err := sts.NewFromConfig(emutest.Config(srv, "210987654321")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	var apiErr smithy.APIError
 	require.True(t, errors.As(err, &apiErr))
 	require.Equal(t, "InvalidClientTokenId", apiErr.ErrorCode())
 
 	require.NoError(t, srv.AddAccount("210987654321"))
-	out, err := sts.NewFromConfig(testConfig(srv, "210987654321")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := sts.NewFromConfig(emutest.Config(srv, "210987654321")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
 	require.Equal(t, "210987654321", aws.ToString(out.Account))
 	require.Equal(t, "arn:aws:iam::210987654321:root", aws.ToString(out.Arn))
-	require.Equal(t, []string{DefaultManagementAccountID, "210987654321"}, srv.Accounts())
+	require.Equal(t, []string{core.DefaultManagementAccountID, "210987654321"}, srv.Accounts())
 }
 
 func TestDecodeAWSChunked(t *testing.T) {
 	body := "5;chunk-signature=abc\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"
-	got, err := decodeAWSChunked([]byte(body))
+	got, err := core.DecodeAWSChunked([]byte(body))
 	require.NoError(t, err)
 	require.Equal(t, "hello world", string(got))
-	_, err = decodeAWSChunked([]byte("zz\r\n"))
+	_, err = core.DecodeAWSChunked([]byte("zz\r\n"))
 	require.Error(t, err)
 }

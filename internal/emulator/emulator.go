@@ -5,6 +5,11 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/iam"
+	"github.com/awsfoundation/foundation/internal/emulator/organizations"
+	"github.com/awsfoundation/foundation/internal/emulator/ssoadmin"
 )
 
 // Emulator is an in-process AWS API emulator. It implements http.Handler;
@@ -14,11 +19,11 @@ import (
 // use: requests are served one at a time against the state, latency faults
 // are applied outside the lock.
 type Emulator struct {
-	e *engine
+	e *core.Emulator
 }
 
 // New returns an Emulator with the management account created.
-func New(opts Options) *Emulator { return &Emulator{e: newEngine(opts)} }
+func New(opts Options) *Emulator { return &Emulator{e: core.New(opts)} }
 
 // ServeHTTP serves an AWS request (see the core's ServeHTTP).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.e.ServeHTTP(w, r) }
@@ -55,15 +60,21 @@ func (e *Emulator) OperationsSince(n int) []string { return e.e.OperationsSince(
 func (e *Emulator) AddFault(f *Fault) *Fault { return e.e.AddFault(f) }
 
 // FailNth makes the nth call matching m fail with err.
-func (e *Emulator) FailNth(m Match, n int, err APIError) *Fault { return e.e.FailNth(m, n, err) }
+func (e *Emulator) FailNth(m Match, n int, err APIError) *Fault {
+	return e.e.FailNth(m, n, err)
+}
 
 // FailAlways makes every call matching m fail with err.
-func (e *Emulator) FailAlways(m Match, err APIError) *Fault { return e.e.FailAlways(m, err) }
+func (e *Emulator) FailAlways(m Match, err APIError) *Fault {
+	return e.e.FailAlways(m, err)
+}
 
 // Throttle makes a fraction (0..1] of the calls matching m fail with the
 // service's throttling error (DynamoDB ThrottlingException, S3 SlowDown,
 // STS Throttling), which the SDK retries.
-func (e *Emulator) Throttle(m Match, fraction float64) *Fault { return e.e.Throttle(m, fraction) }
+func (e *Emulator) Throttle(m Match, fraction float64) *Fault {
+	return e.e.Throttle(m, fraction)
+}
 
 // Delay adds latency to every call matching m.
 func (e *Emulator) Delay(m Match, d time.Duration) *Fault { return e.e.Delay(m, d) }
@@ -89,7 +100,7 @@ func (e *Emulator) OnReset(setup func(*Emulator) error) {
 		e.e.OnReset(nil)
 		return
 	}
-	e.e.OnReset(func(fresh *engine) error { return setup(&Emulator{e: fresh}) })
+	e.e.OnReset(func(fresh *core.Emulator) error { return setup(&Emulator{e: fresh}) })
 }
 
 // Reset replaces all state (accounts, STS sessions, S3 buckets, the call
@@ -103,7 +114,7 @@ func (e *Emulator) Reset() error { return e.e.Reset() }
 // as the Organizations service does for a new account's access role. It
 // returns the role's ARN.
 func (e *Emulator) CreateRole(accountID, name, trustPolicy string) (string, error) {
-	return iamCreateRoleIn(e.e, accountID, name, trustPolicy)
+	return iam.CreateRole(e.e, accountID, name, trustPolicy)
 }
 
 // AddMemberAccount creates an account (if missing) with an access role
@@ -111,7 +122,7 @@ func (e *Emulator) CreateRole(accountID, name, trustPolicy string) (string, erro
 // CreateAccount does with OrganizationAccountAccessRole. It is a no-op for
 // the role when it already exists.
 func (e *Emulator) AddMemberAccount(id, roleName string) error {
-	return iamAddMemberAccount(e.e, id, roleName)
+	return iam.AddMemberAccount(e.e, id, roleName)
 }
 
 // FailNextAccountCreation makes the next CreateAccount request of the
@@ -119,7 +130,7 @@ func (e *Emulator) AddMemberAccount(id, roleName string) error {
 // given FailureReason (ACCOUNT_LIMIT_EXCEEDED, INVALID_EMAIL,
 // INTERNAL_FAILURE, ...) once it settles. Calls queue up, one per request.
 func (e *Emulator) FailNextAccountCreation(reason string) error {
-	return orgFailNextAccountCreation(e.e, reason)
+	return organizations.FailNextAccountCreation(e.e, reason)
 }
 
 // EnableIdentityCenter enables IAM Identity Center for the organization of
@@ -128,13 +139,15 @@ func (e *Emulator) FailNextAccountCreation(reason string) error {
 // identity store ID. It fails when the management account manages no
 // organization, and returns the existing instance when already enabled.
 func (e *Emulator) EnableIdentityCenter() (instanceARN, identityStoreID string, err error) {
-	return ssoEnableIdentityCenter(e.e)
+	return ssoadmin.EnableIdentityCenter(e.e)
 }
 
 // MaxOutstandingAssignmentCreations returns the most CreateAccountAssignment
 // requests the management account's instance ever had IN_PROGRESS at once
 // (0 without an instance).
-func (e *Emulator) MaxOutstandingAssignmentCreations() int { return ssoMaxOutstanding(e.e) }
+func (e *Emulator) MaxOutstandingAssignmentCreations() int {
+	return ssoadmin.MaxOutstandingAssignmentCreations(e.e)
+}
 
 // Server is an Emulator served over HTTP on a loopback port, like
 // httptest.Server, with the control API (control.go) under ControlPrefix.
@@ -161,7 +174,7 @@ func Serve(e *Emulator, addr string) (*Server, error) {
 		return nil, fmt.Errorf("emulator: listen %s: %w", addr, err)
 	}
 	s := &Server{URL: "http://" + ln.Addr().String(), Emulator: e, ln: ln,
-		srv: &http.Server{Handler: withControl(e.e), ReadHeaderTimeout: 30 * time.Second}}
+		srv: &http.Server{Handler: core.Handler(e.e), ReadHeaderTimeout: 30 * time.Second}}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }

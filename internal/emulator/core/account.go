@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"net/http"
@@ -8,18 +8,18 @@ import (
 // account is one AWS account's state. The core knows no service: each
 // service keeps its state for the account in a slot of its own (state,
 // slot, setSlot), keyed by the service's name.
-type account struct {
+type Account struct {
 	ID    string
 	slots map[string]any
 }
 
-func newAccount(id string) *account {
-	return &account{ID: id, slots: map[string]any{}}
+func newAccount(id string) *Account {
+	return &Account{ID: id, slots: map[string]any{}}
 }
 
 // state returns the value in a's slot key, creating it with init on first
 // use.
-func state[T any](a *account, key string, init func() T) T {
+func State[T any](a *Account, key string, init func() T) T {
 	if v, ok := a.slots[key]; ok {
 		return v.(T)
 	}
@@ -29,13 +29,13 @@ func state[T any](a *account, key string, init func() T) T {
 }
 
 // slot returns the value in a's slot key, the zero T when there is none.
-func slot[T any](a *account, key string) T {
+func Slot[T any](a *Account, key string) T {
 	v, _ := a.slots[key].(T)
 	return v
 }
 
 // setSlot stores v in a's slot key.
-func setSlot(a *account, key string, v any) {
+func SetSlot(a *Account, key string, v any) {
 	if v == nil {
 		delete(a.slots, key)
 		return
@@ -44,7 +44,7 @@ func setSlot(a *account, key string, v any) {
 }
 
 // identity is who made a request.
-type identity struct {
+type Identity struct {
 	Account   string
 	ARN       string // arn:aws:iam::ACCOUNT:root or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
 	UserID    string
@@ -53,36 +53,36 @@ type identity struct {
 }
 
 // session is a set of temporary credentials issued by AssumeRole.
-type session struct {
-	identity
-	secret, token string
-	expires       time.Time
+type Session struct {
+	Identity
+	Secret, Token string
+	Expires       time.Time
 }
 
-func rootIdentity(accountID, accessKey string) identity {
-	return identity{Account: accountID, ARN: "arn:aws:iam::" + accountID + ":root", UserID: accountID, AccessKey: accessKey}
+func RootIdentity(accountID, accessKey string) Identity {
+	return Identity{Account: accountID, ARN: "arn:aws:iam::" + accountID + ":root", UserID: accountID, AccessKey: accessKey}
 }
 
 // identify maps an access key to an identity. Keys issued by AssumeRole act
 // as the assumed role; a 12-digit key acts as that account's root user (as in
 // LocalStack); any other key acts as the management account's root user.
 // Called with e.mu held.
-func (e *engine) identify(accessKey string) (identity, *APIError) {
+func (e *Emulator) identify(accessKey string) (Identity, *APIError) {
 	if s, ok := e.sessions[accessKey]; ok {
-		if !e.now().Before(s.expires) {
-			return identity{}, errorf(http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired")
+		if !e.Now().Before(s.Expires) {
+			return Identity{}, Errorf(http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired")
 		}
 		if _, ok := e.accounts[s.Account]; !ok {
-			return identity{}, errorf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+			return Identity{}, Errorf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
 		}
-		return s.identity, nil
+		return s.Identity, nil
 	}
-	if accountIDRe.MatchString(accessKey) {
+	if AccountIDRe.MatchString(accessKey) {
 		if _, ok := e.accounts[accessKey]; !ok {
-			return identity{}, errorf(http.StatusForbidden, "InvalidClientTokenId",
+			return Identity{}, Errorf(http.StatusForbidden, "InvalidClientTokenId",
 				"The security token included in the request is invalid. (emulator: account %s does not exist)", accessKey)
 		}
-		return rootIdentity(accessKey, accessKey), nil
+		return RootIdentity(accessKey, accessKey), nil
 	}
-	return rootIdentity(e.opts.ManagementAccountID, accessKey), nil
+	return RootIdentity(e.opts.ManagementAccountID, accessKey), nil
 }

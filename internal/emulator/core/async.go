@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import "time"
 
@@ -13,18 +13,18 @@ const DefaultAsyncDuration = 30 * time.Second
 // settles after its count of describes (TableActivationDescribes, ...),
 // whichever comes first, so a client that waits without polling is served
 // as AWS would serve it. Called with e.mu held, before every request.
-func (e *engine) settleDue() {
-	now := e.now()
+func (e *Emulator) settleDue() {
+	now := e.Now()
 	due := func(since time.Time) bool {
 		return !since.IsZero() && !now.Before(since.Add(e.opts.AsyncDuration))
 	}
-	for _, name := range sortedKeys(e.services) {
-		if s := e.services[name]; s.settle != nil {
-			s.settle(e, due)
+	for _, name := range SortedKeys(e.services) {
+		if s := e.services[name]; s.Settle != nil {
+			s.Settle(e, due)
 		}
 	}
 }
 
 // epochSeconds renders a timestamp as the JSON protocols do: seconds since
 // the epoch, with milliseconds.
-func epochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
+func EpochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }

@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"net/http"
@@ -24,7 +24,7 @@ type Call struct {
 func (c Call) OK() bool { return c.Status < http.StatusBadRequest }
 
 // Calls returns a copy of the call log.
-func (e *engine) Calls() []Call {
+func (e *Emulator) Calls() []Call {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]Call(nil), e.calls...)
@@ -32,14 +32,14 @@ func (e *engine) Calls() []Call {
 
 // CallCount returns the number of calls served so far; pass it to CallsSince
 // to see what a piece of code did.
-func (e *engine) CallCount() int {
+func (e *Emulator) CallCount() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return len(e.calls)
 }
 
 // CallsSince returns the calls served after the first n.
-func (e *engine) CallsSince(n int) []Call {
+func (e *Emulator) CallsSince(n int) []Call {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if n > len(e.calls) {
@@ -49,7 +49,7 @@ func (e *engine) CallsSince(n int) []Call {
 }
 
 // MutatingCallsSince returns the mutating calls served after the first n.
-func (e *engine) MutatingCallsSince(n int) []Call {
+func (e *Emulator) MutatingCallsSince(n int) []Call {
 	var out []Call
 	for _, c := range e.CallsSince(n) {
 		if c.Mutating {
@@ -60,7 +60,7 @@ func (e *engine) MutatingCallsSince(n int) []Call {
 }
 
 // OperationsSince returns "service:Operation" for every call after the first n, in order.
-func (e *engine) OperationsSince(n int) []string {
+func (e *Emulator) OperationsSince(n int) []string {
 	var out []string
 	for _, c := range e.CallsSince(n) {
 		out = append(out, c.Service+":"+c.Operation)

@@ -1,4 +1,4 @@
-package emulator
+package core
 
 // The control API: plain JSON over HTTP under ControlPrefix, served by every
 // Server (Start, Serve and so the foundation-emulator command and its
@@ -57,7 +57,7 @@ const ControlPrefix = "/_foundation/"
 
 // withControl serves the control API under ControlPrefix and everything
 // else as AWS requests to e.
-func withControl(e *engine) http.Handler {
+func Handler(e *Emulator) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, ControlPrefix) {
 			e.serveControl(w, r)
@@ -71,7 +71,7 @@ func withControl(e *engine) http.Handler {
 // replaces the emulator's state, before any request sees it; the
 // foundation-emulator command uses it to recreate its -accounts. Nil
 // removes it.
-func (e *engine) OnReset(setup func(*engine) error) {
+func (e *Emulator) OnReset(setup func(*Emulator) error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.onReset = setup
@@ -82,8 +82,8 @@ func (e *engine) OnReset(setup func(*engine) error) {
 // the same Options, then set up by the OnReset function. The *Emulator stays
 // the same, so Servers and callers holding it see the new state. A request
 // in flight is served wholly against the old state or the new one.
-func (e *engine) Reset() error {
-	fresh := newEngine(e.opts) // opts never change after New
+func (e *Emulator) Reset() error {
+	fresh := New(e.opts) // opts never change after New
 	e.mu.Lock()
 	setup := e.onReset
 	e.mu.Unlock()
@@ -137,7 +137,7 @@ type controlError struct {
 
 // fault validates cf and builds the Fault it describes. statuses is the
 // error status table of the service cf names, if any.
-func (cf controlFault) fault(statuses errorStatuses) (*Fault, error) {
+func (cf controlFault) fault(statuses ErrorStatuses) (*Fault, error) {
 	f := &Fault{Match: Match{Service: cf.Service, Operation: cf.Operation, Account: cf.Account,
 		MutatingOnly: cf.MutatingOnly}, Nth: cf.Nth, Fraction: cf.Throttle, AfterHandler: cf.After}
 	switch {
@@ -168,7 +168,7 @@ func (cf controlFault) fault(statuses errorStatuses) (*Fault, error) {
 		}
 		status := ce.Status
 		if status == 0 {
-			status = statuses.status(ce.Code) // 400 when the service has no table
+			status = statuses.Status(ce.Code) // 400 when the service has no table
 		}
 		if status < 400 || status > 599 {
 			return nil, fmt.Errorf("error.status: %d is not an HTTP error status", ce.Status)
@@ -179,7 +179,7 @@ func (cf controlFault) fault(statuses errorStatuses) (*Fault, error) {
 		}
 		f.Err = &APIError{Status: status, Code: ce.Code, Message: msg}
 	} else if cf.Nth > 0 {
-		f.Err = errorf(http.StatusInternalServerError, "InternalFailure", "injected fault")
+		f.Err = Errorf(http.StatusInternalServerError, "InternalFailure", "injected fault")
 	}
 	return f, nil
 }
@@ -196,7 +196,7 @@ func describeFault(f *Fault) controlFault {
 	return cf
 }
 
-func (e *engine) describeFaults() []controlFault {
+func (e *Emulator) describeFaults() []controlFault {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]controlFault, 0, len(e.faults))
@@ -206,7 +206,7 @@ func (e *engine) describeFaults() []controlFault {
 	return out
 }
 
-func (e *engine) serveControl(w http.ResponseWriter, r *http.Request) {
+func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, ControlPrefix)
 	method := func(allowed ...string) bool {
 		for _, m := range allowed {
@@ -297,7 +297,7 @@ func (e *engine) serveControl(w http.ResponseWriter, r *http.Request) {
 
 // readControlFaults decodes one fault object or a list of them, rejecting
 // unknown fields so a misspelt key does not silently match every call.
-func (e *engine) readControlFaults(w http.ResponseWriter, r *http.Request) ([]*Fault, error) {
+func (e *Emulator) readControlFaults(w http.ResponseWriter, r *http.Request) ([]*Fault, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
 		return nil, err
@@ -321,10 +321,10 @@ func (e *engine) readControlFaults(w http.ResponseWriter, r *http.Request) ([]*F
 	}
 	out := make([]*Fault, 0, len(list))
 	for i, cf := range list {
-		var statuses errorStatuses
+		var statuses ErrorStatuses
 		e.mu.Lock()
 		if svc := e.services[cf.Service]; svc != nil {
-			statuses = svc.statuses
+			statuses = svc.Statuses
 		}
 		e.mu.Unlock()
 		f, err := cf.fault(statuses)

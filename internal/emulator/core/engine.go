@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"bytes"
@@ -90,14 +90,14 @@ type Options struct {
 // All state lives in memory, per account. An engine is safe for concurrent
 // use: requests are served one at a time against the state, latency faults
 // are applied outside the lock.
-type engine struct {
+type Emulator struct {
 	opts    Options
-	onReset func(*engine) error // see OnReset (control.go)
+	onReset func(*Emulator) error // see OnReset (control.go)
 
 	mu       sync.Mutex
 	rnd      *mrand.Rand
-	accounts map[string]*account
-	sessions map[string]*session // access key id -> STS session
+	accounts map[string]*Account
+	sessions map[string]*Session // access key id -> STS session
 	calls    []Call
 	faults   []*Fault
 	reqSeq   int
@@ -107,12 +107,12 @@ type engine struct {
 	// global.
 	globals map[string]any
 
-	services map[string]*service
+	services map[string]*Service
 }
 
 // newEngine returns an emulator with the management account created and
 // every registered service.
-func newEngine(opts Options) *engine {
+func New(opts Options) *Emulator {
 	if opts.ManagementAccountID == "" {
 		opts.ManagementAccountID = DefaultManagementAccountID
 	}
@@ -146,25 +146,25 @@ func newEngine(opts Options) *engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &engine{
+	e := &Emulator{
 		opts:     opts,
 		rnd:      mrand.New(mrand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
-		accounts: map[string]*account{},
-		sessions: map[string]*session{},
+		accounts: map[string]*Account{},
+		sessions: map[string]*Session{},
 		globals:  map[string]any{},
-		services: map[string]*service{},
+		services: map[string]*Service{},
 	}
 	e.addAccount(opts.ManagementAccountID)
 	for _, reg := range registry {
 		s := reg()
-		e.services[s.name] = s
+		e.services[s.Name] = s
 	}
 	return e
 }
 
 // global returns the emulator-wide state under key, creating it with init
 // on first use. Called with e.mu held.
-func global[T any](e *engine, key string, init func() T) T {
+func Global[T any](e *Emulator, key string, init func() T) T {
 	if v, ok := e.globals[key]; ok {
 		return v.(T)
 	}
@@ -175,21 +175,21 @@ func global[T any](e *engine, key string, init func() T) T {
 
 // ManagementAccountID returns the account that acts for credentials the
 // emulator did not issue.
-func (e *engine) ManagementAccountID() string { return e.opts.ManagementAccountID }
+func (e *Emulator) ManagementAccountID() string { return e.opts.ManagementAccountID }
 
 // registry lists the services compiled into the emulator. Each service file
 // adds its constructor in an init function.
-var registry []func() *service
+var registry []func() *Service
 
-func register(f func() *service) { registry = append(registry, f) }
+func Register(f func() *Service) { registry = append(registry, f) }
 
-var accountIDRe = regexp.MustCompile(`^\d{12}$`)
+var AccountIDRe = regexp.MustCompile(`^\d{12}$`)
 
 // AddAccount creates an empty account with the given 12-digit ID, as if it
 // had been created in or invited to the organization. It is a no-op when the
 // account exists.
-func (e *engine) AddAccount(id string) error {
-	if !accountIDRe.MatchString(id) {
+func (e *Emulator) AddAccount(id string) error {
+	if !AccountIDRe.MatchString(id) {
 		return fmt.Errorf("emulator: account id %q: must be 12 digits", id)
 	}
 	e.mu.Lock()
@@ -199,7 +199,7 @@ func (e *engine) AddAccount(id string) error {
 }
 
 // Accounts returns the IDs of every account, sorted.
-func (e *engine) Accounts() []string {
+func (e *Emulator) Accounts() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ids := make([]string, 0, len(e.accounts))
@@ -212,43 +212,43 @@ func (e *engine) Accounts() []string {
 
 // account returns the account with the given ID, nil when there is none.
 // Called with e.mu held.
-func (e *engine) account(id string) *account { return e.accounts[id] }
+func (e *Emulator) Account(id string) *Account { return e.accounts[id] }
 
 // allAccounts returns every account, sorted by ID. Called with e.mu held.
-func (e *engine) allAccounts() []*account {
-	out := make([]*account, 0, len(e.accounts))
-	for _, id := range sortedKeys(e.accounts) {
+func (e *Emulator) AllAccounts() []*Account {
+	out := make([]*Account, 0, len(e.accounts))
+	for _, id := range SortedKeys(e.accounts) {
 		out = append(out, e.accounts[id])
 	}
 	return out
 }
 
 // removeAccount deletes an account. Called with e.mu held.
-func (e *engine) removeAccount(id string) { delete(e.accounts, id) }
+func (e *Emulator) RemoveAccount(id string) { delete(e.accounts, id) }
 
 // settings returns the Options the emulator was built with (defaults
 // filled in).
-func (e *engine) settings() Options { return e.opts }
+func (e *Emulator) Settings() Options { return e.opts }
 
 // lock takes the emulator's lock, under which requests are served, and
 // returns the function that releases it: the services' Go API (setup steps
 // of tests and examples) runs under it, "defer e.lock()()".
-func (e *engine) lock() (unlock func()) {
+func (e *Emulator) Lock() (unlock func()) {
 	e.mu.Lock()
 	return e.mu.Unlock
 }
 
 // addSession records temporary credentials (STS AssumeRole) so that requests
 // signed with s.AccessKey act as s. Called with e.mu held.
-func (e *engine) addSession(s *session) { e.sessions[s.AccessKey] = s }
+func (e *Emulator) AddSession(s *Session) { e.sessions[s.AccessKey] = s }
 
 // ensureAccount returns the account with the given ID, creating it empty
 // when missing. Called with e.mu held.
-func (e *engine) ensureAccount(id string) *account {
+func (e *Emulator) EnsureAccount(id string) *Account {
 	return e.addAccount(id)
 }
 
-func (e *engine) addAccount(id string) *account {
+func (e *Emulator) addAccount(id string) *Account {
 	if a, ok := e.accounts[id]; ok {
 		return a
 	}
@@ -257,12 +257,12 @@ func (e *engine) addAccount(id string) *account {
 	return a
 }
 
-func (e *engine) now() time.Time { return e.opts.Clock().UTC() }
+func (e *Emulator) Now() time.Time { return e.opts.Clock().UTC() }
 
 // ServeHTTP routes a request by the service named in its SigV4 credential
 // scope, applies faults, serves it against the acting account's state and
 // records it in the call log.
-func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cred, ok := parseCredentialScope(r)
 	if !ok {
 		writeBareError(w, r, &APIError{Status: http.StatusForbidden, Code: "MissingAuthenticationToken",
@@ -279,7 +279,7 @@ func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := readBody(r)
 	if err != nil {
-		svc.protocol.writeError(w, r, svc, "", "", &APIError{Status: http.StatusBadRequest, Code: "IncompleteBody",
+		svc.Protocol.writeError(w, r, svc, "", "", &APIError{Status: http.StatusBadRequest, Code: "IncompleteBody",
 			Message: "could not read the request body: " + err.Error()})
 		return
 	}
@@ -287,19 +287,19 @@ func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if region == "" {
 		region = DefaultRegion
 	}
-	c := &Ctx{e: e, r: r, w: w, body: body, svc: svc, Region: region}
-	op, form, apiErr := svc.protocol.operation(svc, r, body)
+	c := &Ctx{Emu: e, r: r, w: w, body: body, svc: svc, Region: region}
+	op, form, apiErr := svc.Protocol.operation(svc, r, body)
 	c.Op, c.form = op, form
 
 	var latency time.Duration
 	var result any
-	var def *operation
+	var def *Operation
 	func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		e.reqSeq++
 		c.RequestID = requestID(e.reqSeq)
-		call := Call{Seq: len(e.calls) + 1, Service: svc.name, Operation: op, Region: region, Time: e.now()}
+		call := Call{Seq: len(e.calls) + 1, Service: svc.Name, Operation: op, Region: region, Time: e.Now()}
 		call.Status = http.StatusOK
 		defer func() {
 			if apiErr != nil {
@@ -310,7 +310,7 @@ func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if apiErr != nil {
 			return
 		}
-		def = svc.ops[op]
+		def = svc.Ops[op]
 		if def == nil {
 			apiErr = notImplemented(svc, op)
 			return
@@ -331,15 +331,15 @@ func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		result, apiErr = safeHandle(def, c)
-		if apiErr != nil && svc.statuses != nil && apiErr.Status < 500 {
-			if st, ok := svc.statuses[apiErr.Code]; ok {
+		if apiErr != nil && svc.Statuses != nil && apiErr.Status < 500 {
+			if st, ok := svc.Statuses[apiErr.Code]; ok {
 				apiErr.Status = st
 			}
 		}
 		if f != nil && f.AfterHandler && apiErr == nil {
 			result, apiErr = nil, f.err()
 		}
-		if rr, ok := result.(*restResponse); ok && rr.Status != 0 {
+		if rr, ok := result.(*RestResponse); ok && rr.Status != 0 {
 			call.Status = rr.Status
 		}
 	}()
@@ -352,15 +352,15 @@ func (e *engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t.Stop()
 	}
 	e.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "emulator request",
-		slog.String("service", svc.name), slog.String("operation", op), slog.Any("error", apiErr))
+		slog.String("service", svc.Name), slog.String("operation", op), slog.Any("error", apiErr))
 	if apiErr != nil {
-		svc.protocol.writeError(w, r, svc, op, c.RequestID, apiErr)
+		svc.Protocol.writeError(w, r, svc, op, c.RequestID, apiErr)
 		return
 	}
-	svc.protocol.writeResult(w, r, svc, op, c.RequestID, result)
+	svc.Protocol.writeResult(w, r, svc, op, c.RequestID, result)
 }
 
-func safeHandle(def *operation, c *Ctx) (result any, apiErr *APIError) {
+func safeHandle(def *Operation, c *Ctx) (result any, apiErr *APIError) {
 	defer func() {
 		if p := recover(); p != nil {
 			result, apiErr = nil, &APIError{Status: http.StatusInternalServerError, Code: "InternalFailure",
@@ -378,17 +378,17 @@ func safeHandle(def *operation, c *Ctx) (result any, apiErr *APIError) {
 	return res, nil
 }
 
-func notImplemented(svc *service, op string) *APIError {
-	if svc.protocol == restXML {
+func notImplemented(svc *Service, op string) *APIError {
+	if svc.Protocol == RestXML {
 		return &APIError{Status: http.StatusNotImplemented, Code: "NotImplemented",
-			Message: fmt.Sprintf("A header or query you provided implies functionality that is not implemented (emulator: %s %s)", svc.name, op)}
+			Message: fmt.Sprintf("A header or query you provided implies functionality that is not implemented (emulator: %s %s)", svc.Name, op)}
 	}
 	code := "UnknownOperationException"
-	if svc.protocol == awsQuery {
+	if svc.Protocol == AWSQuery {
 		code = "InvalidAction"
 	}
 	return &APIError{Status: http.StatusBadRequest, Code: code,
-		Message: fmt.Sprintf("the emulator does not implement %s %s", svc.name, op)}
+		Message: fmt.Sprintf("the emulator does not implement %s %s", svc.Name, op)}
 }
 
 func requestID(n int) string {
@@ -434,13 +434,13 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	sha := r.Header.Get("X-Amz-Content-Sha256")
 	if strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") || strings.HasPrefix(sha, "STREAMING-") {
-		return decodeAWSChunked(b)
+		return DecodeAWSChunked(b)
 	}
 	return b, nil
 }
 
 // decodeAWSChunked strips aws-chunked framing: hex-size[;chunk-signature=..]\r\n data \r\n ... 0\r\n trailers \r\n.
-func decodeAWSChunked(b []byte) ([]byte, error) {
+func DecodeAWSChunked(b []byte) ([]byte, error) {
 	var out bytes.Buffer
 	for {
 		i := bytes.Index(b, []byte("\r\n"))
@@ -467,19 +467,19 @@ func decodeAWSChunked(b []byte) ([]byte, error) {
 	}
 }
 
-func randomHex(n int) string {
+func RandomHex(n int) string {
 	b := make([]byte, (n+1)/2)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)[:n]
 }
 
-const alnumUpper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+const AlnumUpper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
-func randomUpper(n int) string {
+func RandomUpper(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	for i := range b {
-		b[i] = alnumUpper[int(b[i])%len(alnumUpper)]
+		b[i] = AlnumUpper[int(b[i])%len(AlnumUpper)]
 	}
 	return string(b)
 }

@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"net/http"
@@ -44,7 +44,7 @@ type Fault struct {
 	seen        int
 	fired       atomic.Int64
 	svcThrottle *APIError
-	svcStatuses errorStatuses
+	svcStatuses ErrorStatuses
 }
 
 // Fired returns how many calls the fault has failed.
@@ -56,7 +56,7 @@ func (f *Fault) err() *APIError {
 		if e.Status == 0 && f.svcStatuses != nil {
 			// A fault that names only a code is sent with the status AWS
 			// sends that code with.
-			e.Status = f.svcStatuses.status(e.Code)
+			e.Status = f.svcStatuses.Status(e.Code)
 		}
 		return &e
 	}
@@ -64,11 +64,11 @@ func (f *Fault) err() *APIError {
 		e := *f.svcThrottle
 		return &e
 	}
-	return errorf(http.StatusInternalServerError, "InternalFailure", "injected fault")
+	return Errorf(http.StatusInternalServerError, "InternalFailure", "injected fault")
 }
 
 // AddFault installs f and returns it.
-func (e *engine) AddFault(f *Fault) *Fault {
+func (e *Emulator) AddFault(f *Fault) *Fault {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.faults = append(e.faults, f)
@@ -76,29 +76,29 @@ func (e *engine) AddFault(f *Fault) *Fault {
 }
 
 // FailNth makes the nth call matching m fail with err.
-func (e *engine) FailNth(m Match, n int, err APIError) *Fault {
+func (e *Emulator) FailNth(m Match, n int, err APIError) *Fault {
 	return e.AddFault(&Fault{Match: m, Nth: n, Err: &err})
 }
 
 // FailAlways makes every call matching m fail with err.
-func (e *engine) FailAlways(m Match, err APIError) *Fault {
+func (e *Emulator) FailAlways(m Match, err APIError) *Fault {
 	return e.AddFault(&Fault{Match: m, Err: &err})
 }
 
 // Throttle makes a fraction (0..1] of the calls matching m fail with the
 // service's throttling error (DynamoDB ThrottlingException, S3 SlowDown,
 // STS Throttling), which the SDK retries.
-func (e *engine) Throttle(m Match, fraction float64) *Fault {
+func (e *Emulator) Throttle(m Match, fraction float64) *Fault {
 	return e.AddFault(&Fault{Match: m, Fraction: fraction})
 }
 
 // Delay adds latency to every call matching m.
-func (e *engine) Delay(m Match, d time.Duration) *Fault {
+func (e *Emulator) Delay(m Match, d time.Duration) *Fault {
 	return e.AddFault(&Fault{Match: m, Latency: d})
 }
 
 // RemoveFault uninstalls f.
-func (e *engine) RemoveFault(f *Fault) {
+func (e *Emulator) RemoveFault(f *Fault) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, g := range e.faults {
@@ -110,7 +110,7 @@ func (e *engine) RemoveFault(f *Fault) {
 }
 
 // ClearFaults uninstalls every fault.
-func (e *engine) ClearFaults() {
+func (e *Emulator) ClearFaults() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.faults = nil
@@ -118,7 +118,7 @@ func (e *engine) ClearFaults() {
 
 // matchFaults returns the fault that fails this call, if any, and the total
 // latency to add. Called with e.mu held.
-func (e *engine) matchFaults(c *Call) (*Fault, time.Duration) {
+func (e *Emulator) matchFaults(c *Call) (*Fault, time.Duration) {
 	var hit *Fault
 	var latency time.Duration
 	for _, f := range e.faults {
@@ -141,11 +141,11 @@ func (e *engine) matchFaults(c *Call) (*Fault, time.Duration) {
 		}
 		if fail && hit == nil {
 			if s := e.services[c.Service]; s != nil {
-				f.svcStatuses = s.statuses
+				f.svcStatuses = s.Statuses
 			}
 			if f.Err == nil {
-				if s := e.services[c.Service]; s != nil && s.throttle.Code != "" {
-					t := s.throttle
+				if s := e.services[c.Service]; s != nil && s.Throttle.Code != "" {
+					t := s.Throttle
 					f.svcThrottle = &t
 				}
 			}

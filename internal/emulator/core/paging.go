@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"crypto/sha256"
@@ -12,7 +12,7 @@ import (
 // (so a page survives changes to the list), and the page size asked for
 // (0: the emulator's own, small, page size). ok is false when the token was
 // not issued by pageAfter; each service answers that with its own error.
-func pageAfter[T any](c *Ctx, items []T, key func(T) string, token string, limit int) (page []T, next string, ok bool) {
+func PageAfter[T any](c *Ctx, items []T, key func(T) string, token string, limit int) (page []T, next string, ok bool) {
 	start := 0
 	if token != "" {
 		after, err := base64.RawURLEncoding.DecodeString(token)
@@ -33,27 +33,27 @@ func pageAfter[T any](c *Ctx, items []T, key func(T) string, token string, limit
 // largest page size a client may ask for (max; 0: no largest), the error for
 // a page size outside 1..max, and the error for a token pageAfter did not
 // issue.
-type paging struct {
-	max      int
-	badLimit func(n int) *APIError
-	badToken func() *APIError
+type Paging struct {
+	Max      int
+	BadLimit func(n int) *APIError
+	BadToken func() *APIError
 }
 
 // paginate is pageAfter with the checks every list operation makes: limit
 // is the page size the client asked for (nil: none), refused outside
 // 1..p.max; items are sorted by key (keys are unique) before paging.
-func paginate[T any](c *Ctx, items []T, key func(T) string, token string, limit *int, p paging) ([]T, string, *APIError) {
+func Paginate[T any](c *Ctx, items []T, key func(T) string, token string, limit *int, p Paging) ([]T, string, *APIError) {
 	n := 0
 	if limit != nil {
-		if *limit < 1 || (p.max > 0 && *limit > p.max) {
-			return nil, "", p.badLimit(*limit)
+		if *limit < 1 || (p.Max > 0 && *limit > p.Max) {
+			return nil, "", p.BadLimit(*limit)
 		}
 		n = *limit
 	}
 	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
-	page, next, ok := pageAfter(c, items, key, token, n)
+	page, next, ok := PageAfter(c, items, key, token, n)
 	if !ok {
-		return nil, "", p.badToken()
+		return nil, "", p.BadToken()
 	}
 	return page, next, nil
 }
@@ -61,7 +61,7 @@ func paginate[T any](c *Ctx, items []T, key func(T) string, token string, limit 
 // pageOut builds the list response of the JSON services that name their
 // token NextToken: {listName: page, "NextToken": next} (no NextToken on the
 // last page).
-func pageOut(listName string, page any, next string) map[string]any {
+func PageOut(listName string, page any, next string) map[string]any {
 	out := map[string]any{listName: page}
 	if next != "" {
 		out["NextToken"] = next
@@ -71,12 +71,12 @@ func pageOut(listName string, page any, next string) map[string]any {
 
 // seqKey is the paging key of an entity numbered by a counter: the number,
 // zero-padded so keys sort as the numbers do.
-func seqKey(seq int) string { return fmt.Sprintf("%012d", seq) }
+func SeqKey(seq int) string { return fmt.Sprintf("%012d", seq) }
 
 // hashID draws n characters of alphabet from a hash of salt and parts: the
 // deterministic IDs of the services (the same request makes the same ID, so
 // snapshots of equal states are equal).
-func hashID(salt, alphabet string, n int, parts ...string) string {
+func HashID(salt, alphabet string, n int, parts ...string) string {
 	var out []byte
 	for block := 0; len(out) < n; block++ {
 		h := sha256.New()
@@ -97,7 +97,7 @@ func hashID(salt, alphabet string, n int, parts ...string) string {
 
 // hashUUID is a UUID-shaped (8-4-4-4-12 lowercase hex) hashID of salt and
 // parts.
-func hashUUID(salt string, parts ...string) string {
-	h := hashID(salt, "0123456789abcdef", 32, parts...)
+func HashUUID(salt string, parts ...string) string {
+	h := HashID(salt, "0123456789abcdef", 32, parts...)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"encoding/json"
@@ -45,10 +45,10 @@ func (e *APIError) ErrorFault() smithy.ErrorFault {
 // with each. A service keeps one such table, next to its error codes,
 // instead of statuses scattered over its handlers; a code it does not list
 // is sent with 400.
-type errorStatuses map[string]int
+type ErrorStatuses map[string]int
 
 // status returns the HTTP status for code (400 when the table has none).
-func (t errorStatuses) status(code string) int {
+func (t ErrorStatuses) Status(code string) int {
 	if st, ok := t[code]; ok {
 		return st
 	}
@@ -56,77 +56,77 @@ func (t errorStatuses) status(code string) int {
 }
 
 // err builds an *APIError with the status the table gives code.
-func (t errorStatuses) err(code, format string, args ...any) *APIError {
-	return errorf(t.status(code), code, format, args...)
+func (t ErrorStatuses) Err(code, format string, args ...any) *APIError {
+	return Errorf(t.Status(code), code, format, args...)
 }
 
 // errorf builds an *APIError.
-func errorf(status int, code, format string, args ...any) *APIError {
+func Errorf(status int, code, format string, args ...any) *APIError {
 	return &APIError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // protocol is one of AWS's wire protocols.
-type protocol int
+type Protocol int
 
 const (
-	awsJSON10 protocol = iota + 1 // DynamoDB
-	awsJSON11                     // Organizations, KMS, ECR, sso-admin, identitystore
-	awsQuery                      // STS, IAM
-	restXML                       // S3
+	AWSJSON10 Protocol = iota + 1 // DynamoDB
+	AWSJSON11                     // Organizations, KMS, ECR, sso-admin, identitystore
+	AWSQuery                      // STS, IAM
+	RestXML                       // S3
 )
 
 // service is one AWS service the emulator speaks, keyed by its SigV4 signing name.
-type service struct {
-	name     string // SigV4 signing name: "s3", "dynamodb", "sts", ...
-	protocol protocol
+type Service struct {
+	Name     string // SigV4 signing name: "s3", "dynamodb", "sts", ...
+	Protocol Protocol
 	// targetPrefix is the X-Amz-Target prefix of JSON protocols ("DynamoDB_20120810").
-	targetPrefix string
+	TargetPrefix string
 	// errorPrefix is the shape-id namespace JSON errors carry in __type
 	// ("com.amazonaws.dynamodb.v20120810").
-	errorPrefix string
+	ErrorPrefix string
 	// xmlns is the namespace of awsQuery responses ("https://sts.amazonaws.com/doc/2011-06-15/").
-	xmlns string
+	XMLNS string
 	// route names the operation of a REST request; "" means not implemented.
-	route func(r *http.Request) string
+	Route func(r *http.Request) string
 	// throttle is the error the service returns when throttling.
-	throttle APIError
+	Throttle APIError
 	// statuses is the service's table of client error codes and the HTTP
 	// status AWS sends with each (errorStatuses); handler errors are sent
 	// with the status the table gives their code.
-	statuses errorStatuses
-	ops      map[string]*operation
+	Statuses ErrorStatuses
+	Ops      map[string]*Operation
 	// settle settles the service's asynchronous changes that due reports
 	// have been in progress for Options.AsyncDuration (see settleDue).
 	// Called with e.mu held, before every request.
-	settle func(e *engine, due func(since time.Time) bool)
+	Settle func(e *Emulator, due func(since time.Time) bool)
 	// snapshot returns the service's state per account ID, in a form that
 	// marshals to canonical JSON (no timestamps, no random values).
-	snapshot func(e *engine) map[string]any
+	Snapshot func(e *Emulator) map[string]any
 }
 
 // operation is one API operation of a service.
-type operation struct {
+type Operation struct {
 	mutating bool
 	handle   func(c *Ctx) (any, error)
 }
 
-func read(h func(c *Ctx) (any, error)) *operation  { return &operation{handle: h} }
-func write(h func(c *Ctx) (any, error)) *operation { return &operation{mutating: true, handle: h} }
+func Read(h func(c *Ctx) (any, error)) *Operation  { return &Operation{handle: h} }
+func Write(h func(c *Ctx) (any, error)) *Operation { return &Operation{mutating: true, handle: h} }
 
 // Ctx is one request being served.
 type Ctx struct {
-	e    *engine
+	Emu  *Emulator
 	r    *http.Request
 	w    http.ResponseWriter
 	body []byte
-	svc  *service
+	svc  *Service
 	form url.Values
 
 	Op        string
 	Region    string
 	RequestID string
-	Caller    identity
-	Account   *account
+	Caller    Identity
+	Account   *Account
 }
 
 // JSON decodes a JSON protocol request body into v.
@@ -135,7 +135,7 @@ func (c *Ctx) JSON(v any) error {
 		return nil
 	}
 	if err := json.Unmarshal(c.body, v); err != nil {
-		return errorf(http.StatusBadRequest, "SerializationException", "could not decode request: %v", err)
+		return Errorf(http.StatusBadRequest, "SerializationException", "could not decode request: %v", err)
 	}
 	return nil
 }
@@ -199,7 +199,7 @@ func (c *Ctx) Body() []byte { return c.body }
 
 // PageSize is the emulator's page size capped by a client's limit (0 = none).
 func (c *Ctx) PageSize(clientLimit int) int {
-	n := c.e.opts.PageSize
+	n := c.Emu.opts.PageSize
 	if clientLimit > 0 && clientLimit < n {
 		n = clientLimit
 	}
@@ -207,7 +207,7 @@ func (c *Ctx) PageSize(clientLimit int) int {
 }
 
 // restResponse is what a restXML handler returns.
-type restResponse struct {
+type RestResponse struct {
 	Status int
 	Header http.Header
 	// Body is marshalled as XML with an XML declaration unless it is []byte,
@@ -215,19 +215,19 @@ type restResponse struct {
 	Body any
 }
 
-func (p protocol) operation(svc *service, r *http.Request, body []byte) (string, url.Values, *APIError) {
+func (p Protocol) operation(svc *Service, r *http.Request, body []byte) (string, url.Values, *APIError) {
 	switch p {
-	case awsJSON10, awsJSON11:
+	case AWSJSON10, AWSJSON11:
 		target := r.Header.Get("X-Amz-Target")
-		op, ok := strings.CutPrefix(target, svc.targetPrefix+".")
+		op, ok := strings.CutPrefix(target, svc.TargetPrefix+".")
 		if !ok || op == "" {
-			return target, nil, errorf(http.StatusBadRequest, "UnknownOperationException", "unknown X-Amz-Target %q", target)
+			return target, nil, Errorf(http.StatusBadRequest, "UnknownOperationException", "unknown X-Amz-Target %q", target)
 		}
 		return op, nil, nil
-	case awsQuery:
+	case AWSQuery:
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
-			return "", nil, errorf(http.StatusBadRequest, "MalformedQueryString", "%v", err)
+			return "", nil, Errorf(http.StatusBadRequest, "MalformedQueryString", "%v", err)
 		}
 		for k, v := range r.URL.Query() {
 			if _, ok := form[k]; !ok {
@@ -236,39 +236,39 @@ func (p protocol) operation(svc *service, r *http.Request, body []byte) (string,
 		}
 		op := form.Get("Action")
 		if op == "" {
-			return "", form, errorf(http.StatusBadRequest, "MissingAction", "the request must contain the parameter Action")
+			return "", form, Errorf(http.StatusBadRequest, "MissingAction", "the request must contain the parameter Action")
 		}
 		return op, form, nil
-	case restXML:
-		op := svc.route(r)
+	case RestXML:
+		op := svc.Route(r)
 		if op == "" {
 			return r.Method + " " + r.URL.Path, nil, notImplemented(svc, r.Method+" "+r.URL.RawQuery)
 		}
 		return op, nil, nil
 	}
-	return "", nil, errorf(http.StatusInternalServerError, "InternalFailure", "unknown protocol")
+	return "", nil, Errorf(http.StatusInternalServerError, "InternalFailure", "unknown protocol")
 }
 
-func (p protocol) writeError(w http.ResponseWriter, r *http.Request, svc *service, op, reqID string, e *APIError) {
+func (p Protocol) writeError(w http.ResponseWriter, r *http.Request, svc *Service, op, reqID string, e *APIError) {
 	if e.Status == 0 {
 		e.Status = http.StatusBadRequest
 	}
 	w.Header().Set("X-Amzn-RequestId", reqID)
 	switch p {
-	case awsJSON10, awsJSON11:
+	case AWSJSON10, AWSJSON11:
 		ct := "application/x-amz-json-1.0"
-		if p == awsJSON11 {
+		if p == AWSJSON11 {
 			ct = "application/x-amz-json-1.1"
 		}
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("X-Amzn-ErrorType", e.Code)
-		body := map[string]any{"__type": svc.errorPrefix + "#" + e.Code, "message": e.Message}
+		body := map[string]any{"__type": svc.ErrorPrefix + "#" + e.Code, "message": e.Message}
 		for k, v := range e.Extra {
 			body[k] = v
 		}
 		w.WriteHeader(e.Status)
 		_ = json.NewEncoder(w).Encode(body)
-	case awsQuery:
+	case AWSQuery:
 		w.Header().Set("Content-Type", "text/xml")
 		typ := "Sender"
 		if e.Status >= 500 {
@@ -284,7 +284,7 @@ func (p protocol) writeError(w http.ResponseWriter, r *http.Request, svc *servic
 				Message string
 			}
 			RequestID string `xml:"RequestId"`
-		}{Xmlns: svc.xmlns, Error: struct {
+		}{Xmlns: svc.XMLNS, Error: struct {
 			Type    string
 			Code    string
 			Message string
@@ -311,7 +311,7 @@ func writeBareError(w http.ResponseWriter, r *http.Request, e *APIError) {
 	b.WriteString("</Code><Message>")
 	_ = xml.EscapeText(&b, []byte(e.Message))
 	b.WriteString("</Message>")
-	keys := sortedKeys(e.Extra)
+	keys := SortedKeys(e.Extra)
 	for _, k := range keys {
 		fmt.Fprintf(&b, "<%s>", k)
 		_ = xml.EscapeText(&b, []byte(e.Extra[k]))
@@ -321,12 +321,12 @@ func writeBareError(w http.ResponseWriter, r *http.Request, e *APIError) {
 	_, _ = w.Write([]byte(b.String()))
 }
 
-func (p protocol) writeResult(w http.ResponseWriter, r *http.Request, svc *service, op, reqID string, result any) {
+func (p Protocol) writeResult(w http.ResponseWriter, r *http.Request, svc *Service, op, reqID string, result any) {
 	w.Header().Set("X-Amzn-RequestId", reqID)
 	switch p {
-	case awsJSON10, awsJSON11:
+	case AWSJSON10, AWSJSON11:
 		ct := "application/x-amz-json-1.0"
-		if p == awsJSON11 {
+		if p == AWSJSON11 {
 			ct = "application/x-amz-json-1.1"
 		}
 		w.Header().Set("Content-Type", ct)
@@ -335,23 +335,23 @@ func (p protocol) writeResult(w http.ResponseWriter, r *http.Request, svc *servi
 		}
 		b, err := json.Marshal(result)
 		if err != nil {
-			p.writeError(w, r, svc, op, reqID, errorf(500, "InternalFailure", "marshal: %v", err))
+			p.writeError(w, r, svc, op, reqID, Errorf(500, "InternalFailure", "marshal: %v", err))
 			return
 		}
-		if p == awsJSON10 {
+		if p == AWSJSON10 {
 			// DynamoDB sends the CRC32 of every response body; the SDK
 			// checks it.
 			w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
 		}
 		_, _ = w.Write(b)
-	case awsQuery:
+	case AWSQuery:
 		w.Header().Set("Content-Type", "text/xml")
 		var b strings.Builder
-		fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, op, svc.xmlns)
+		fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, op, svc.XMLNS)
 		if result != nil {
 			x, err := xml.Marshal(result)
 			if err != nil {
-				p.writeError(w, r, svc, op, reqID, errorf(500, "InternalFailure", "marshal: %v", err))
+				p.writeError(w, r, svc, op, reqID, Errorf(500, "InternalFailure", "marshal: %v", err))
 				return
 			}
 			b.Write(x)
@@ -361,9 +361,9 @@ func (p protocol) writeResult(w http.ResponseWriter, r *http.Request, svc *servi
 	default:
 		w.Header().Set("X-Amz-Request-Id", reqID)
 		w.Header().Set("X-Amz-Id-2", "emulator/"+reqID)
-		rr, _ := result.(*restResponse)
+		rr, _ := result.(*RestResponse)
 		if rr == nil {
-			rr = &restResponse{}
+			rr = &RestResponse{}
 		}
 		for k, vs := range rr.Header {
 			for _, v := range vs {
@@ -388,7 +388,7 @@ func (p protocol) writeResult(w http.ResponseWriter, r *http.Request, svc *servi
 		default:
 			x, err := xml.Marshal(body)
 			if err != nil {
-				writeBareError(w, r, errorf(500, "InternalError", "marshal: %v", err))
+				writeBareError(w, r, Errorf(500, "InternalError", "marshal: %v", err))
 				return
 			}
 			w.Header().Set("Content-Type", "application/xml")
@@ -408,7 +408,7 @@ func writeXML(w http.ResponseWriter, v any) error {
 	return err
 }
 
-func sortedKeys[V any](m map[string]V) []string {
+func SortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -419,7 +419,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // compactJSON is s with insignificant white space removed (s itself when it
 // is not JSON), as the snapshots show documents.
-func compactJSON(s string) json.RawMessage {
+func CompactJSON(s string) json.RawMessage {
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		return json.RawMessage(s)

@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import "encoding/json"
 
@@ -6,7 +6,7 @@ import "encoding/json"
 // services by signing name, with map keys sorted and no timestamps, request
 // IDs or other values that differ between two runs that did the same work.
 // Two emulators that reached the same state produce identical bytes.
-func (e *engine) Snapshot() ([]byte, error) {
+func (e *Emulator) Snapshot() ([]byte, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := map[string]map[string]any{}
@@ -14,10 +14,10 @@ func (e *engine) Snapshot() ([]byte, error) {
 		out[id] = map[string]any{}
 	}
 	for name, s := range e.services {
-		if s.snapshot == nil {
+		if s.Snapshot == nil {
 			continue
 		}
-		for id, st := range s.snapshot(e) {
+		for id, st := range s.Snapshot(e) {
 			if out[id] == nil {
 				out[id] = map[string]any{}
 			}

@@ -1,4 +1,4 @@
-package emulator
+package dynamodb
 
 // DynamoDB (awsJson1_0): tables with their control-plane settings (billing,
 // SSE, deletion protection, point-in-time recovery, tags) and single-item
@@ -17,34 +17,36 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/awsfoundation/foundation/internal/emulator/core"
 )
 
 func init() {
-	register(func() *service {
-		return &service{
-			name:         "dynamodb",
-			protocol:     awsJSON10,
-			targetPrefix: "DynamoDB_20120810",
-			errorPrefix:  "com.amazonaws.dynamodb.v20120810",
-			throttle: APIError{Status: http.StatusBadRequest, Code: "ThrottlingException",
+	core.Register(func() *core.Service {
+		return &core.Service{
+			Name:         "dynamodb",
+			Protocol:     core.AWSJSON10,
+			TargetPrefix: "DynamoDB_20120810",
+			ErrorPrefix:  "com.amazonaws.dynamodb.v20120810",
+			Throttle: core.APIError{Status: http.StatusBadRequest, Code: "ThrottlingException",
 				Message: "Rate of requests exceeds the allowed throughput."},
-			ops: map[string]*operation{
-				"CreateTable":               write(ddbCreateTable),
-				"DescribeTable":             read(ddbDescribeTable),
-				"ListTables":                read(ddbListTables),
-				"UpdateTable":               write(ddbUpdateTable),
-				"DeleteTable":               write(ddbDeleteTable),
-				"UpdateContinuousBackups":   write(ddbUpdateContinuousBackups),
-				"DescribeContinuousBackups": read(ddbDescribeContinuousBackups),
-				"TagResource":               write(ddbTagResource),
-				"UntagResource":             write(ddbUntagResource),
-				"ListTagsOfResource":        read(ddbListTagsOfResource),
-				"PutItem":                   write(ddbPutItem),
-				"GetItem":                   read(ddbGetItem),
-				"DeleteItem":                write(ddbDeleteItem),
+			Ops: map[string]*core.Operation{
+				"CreateTable":               core.Write(ddbCreateTable),
+				"DescribeTable":             core.Read(ddbDescribeTable),
+				"ListTables":                core.Read(ddbListTables),
+				"UpdateTable":               core.Write(ddbUpdateTable),
+				"DeleteTable":               core.Write(ddbDeleteTable),
+				"UpdateContinuousBackups":   core.Write(ddbUpdateContinuousBackups),
+				"DescribeContinuousBackups": core.Read(ddbDescribeContinuousBackups),
+				"TagResource":               core.Write(ddbTagResource),
+				"UntagResource":             core.Write(ddbUntagResource),
+				"ListTagsOfResource":        core.Read(ddbListTagsOfResource),
+				"PutItem":                   core.Write(ddbPutItem),
+				"GetItem":                   core.Read(ddbGetItem),
+				"DeleteItem":                core.Write(ddbDeleteItem),
 			},
-			settle:   ddbSettle,
-			snapshot: ddbSnapshot,
+			Settle:   ddbSettle,
+			Snapshot: ddbSnapshot,
 		}
 	})
 }
@@ -123,15 +125,15 @@ type ddbSSESpec struct {
 }
 
 // ddbErr builds a DynamoDB client error (all of them are HTTP 400).
-func ddbErr(code, format string, args ...any) *APIError {
-	return errorf(http.StatusBadRequest, code, format, args...)
+func ddbErr(code, format string, args ...any) *core.APIError {
+	return core.Errorf(http.StatusBadRequest, code, format, args...)
 }
 
-func ddbValidation(format string, args ...any) *APIError {
+func ddbValidation(format string, args ...any) *core.APIError {
 	return ddbErr("ValidationException", format, args...)
 }
 
-func ddbNotFound(name string) *APIError {
+func ddbNotFound(name string) *core.APIError {
 	return ddbErr("ResourceNotFoundException", "Requested resource not found: Table: %s not found", name)
 }
 
@@ -139,7 +141,7 @@ var ddbTableNameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
 
 // ddbCheckTableName validates a table name (or a table ARN, which newer
 // APIs accept in TableName) and returns the bare name.
-func ddbCheckTableName(c *Ctx, name string) (string, *APIError) {
+func ddbCheckTableName(c *core.Ctx, name string) (string, *core.APIError) {
 	if strings.HasPrefix(name, "arn:") {
 		region, acct, n, ok := ddbParseTableARN(name)
 		if !ok {
@@ -174,13 +176,13 @@ func ddbParseTableARN(arn string) (region, account, name string, ok bool) {
 }
 
 // ddbAcctTables returns a's DynamoDB tables: region -> table name -> table.
-func ddbAcctTables(a *account) map[string]map[string]*table {
-	return state(a, "dynamodb", func() map[string]map[string]*table { return map[string]map[string]*table{} })
+func ddbAcctTables(a *core.Account) map[string]map[string]*table {
+	return core.State(a, "dynamodb", func() map[string]map[string]*table { return map[string]map[string]*table{} })
 }
 
 // ddbTables returns the acting account's tables in the request's region,
 // creating the region's map when create is set.
-func ddbTables(c *Ctx, create bool) map[string]*table {
+func ddbTables(c *core.Ctx, create bool) map[string]*table {
 	ts := ddbAcctTables(c.Account)[c.Region]
 	if ts == nil && create {
 		ts = map[string]*table{}
@@ -190,7 +192,7 @@ func ddbTables(c *Ctx, create bool) map[string]*table {
 }
 
 // ddbFindTable returns the named table or ResourceNotFoundException.
-func ddbFindTable(c *Ctx, name string) (*table, *APIError) {
+func ddbFindTable(c *core.Ctx, name string) (*table, *core.APIError) {
 	name, err := ddbCheckTableName(c, name)
 	if err != nil {
 		return nil, err
@@ -204,7 +206,7 @@ func ddbFindTable(c *Ctx, name string) (*table, *APIError) {
 
 // ddbNewUUID returns a random version 4 UUID.
 func ddbNewUUID() string {
-	h := randomHex(32)
+	h := core.RandomHex(32)
 	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
 }
 
@@ -218,7 +220,7 @@ func ddbManagedKeyARN(account, region string) string {
 
 // ddbKeyARN turns a KMSMasterKeyId (key ID, key ARN, alias name or alias
 // ARN) into an ARN.
-func ddbKeyARN(c *Ctx, key string) string {
+func ddbKeyARN(c *core.Ctx, key string) string {
 	switch {
 	case strings.HasPrefix(key, "arn:"):
 		return key
@@ -230,7 +232,7 @@ func ddbKeyARN(c *Ctx, key string) string {
 
 // ddbParseSSE validates an SSESpecification and returns the setting it asks
 // for: nil for the AWS-owned key.
-func ddbParseSSE(c *Ctx, spec *ddbSSESpec) (*ddbSSE, *APIError) {
+func ddbParseSSE(c *core.Ctx, spec *ddbSSESpec) (*ddbSSE, *core.APIError) {
 	enabled := spec.Enabled != nil && *spec.Enabled
 	if spec.SSEType != "" && spec.SSEType != "KMS" && spec.SSEType != "AES256" {
 		return nil, ddbValidation("1 validation error detected: Value '%s' at 'sSESpecification.sSEType' failed to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]", spec.SSEType)
@@ -259,7 +261,7 @@ func sameSSE(a, b *ddbSSE) bool {
 }
 
 // ddbCheckThroughput validates ProvisionedThroughput against a billing mode.
-func ddbCheckThroughput(mode string, pt *ddbThroughput) *APIError {
+func ddbCheckThroughput(mode string, pt *ddbThroughput) *core.APIError {
 	if mode == ddbPayPerRequest {
 		if pt != nil && (pt.ReadCapacityUnits != nil || pt.WriteCapacityUnits != nil) {
 			return ddbValidation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
@@ -275,14 +277,14 @@ func ddbCheckThroughput(mode string, pt *ddbThroughput) *APIError {
 	return nil
 }
 
-func ddbCheckBillingMode(mode string) *APIError {
+func ddbCheckBillingMode(mode string) *core.APIError {
 	if mode != ddbPayPerRequest && mode != ddbProvisioned {
 		return ddbValidation("1 validation error detected: Value '%s' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]", mode)
 	}
 	return nil
 }
 
-func ddbCheckTableClass(class string) *APIError {
+func ddbCheckTableClass(class string) *core.APIError {
 	if class != "STANDARD" && class != "STANDARD_INFREQUENT_ACCESS" {
 		return ddbValidation("1 validation error detected: Value '%s' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]", class)
 	}
@@ -292,7 +294,7 @@ func ddbCheckTableClass(class string) *APIError {
 // ddbCheckKeySchema validates a key schema against the attribute
 // definitions: one HASH key, an optional RANGE key, every key attribute
 // defined with type S, N or B and no definition unused.
-func ddbCheckKeySchema(ks []ddbKeyElement, defs []ddbAttrDef) *APIError {
+func ddbCheckKeySchema(ks []ddbKeyElement, defs []ddbAttrDef) *core.APIError {
 	if len(ks) == 0 {
 		return ddbValidation("1 validation error detected: Value null at 'keySchema' failed to satisfy constraint: Member must not be null")
 	}
@@ -356,7 +358,7 @@ func ddbCheckKeySchema(ks []ddbKeyElement, defs []ddbAttrDef) *APIError {
 }
 
 // ddbCheckTags validates tags to add to a table that has the existing ones.
-func ddbCheckTags(tags []ddbTag, existing map[string]string) *APIError {
+func ddbCheckTags(tags []ddbTag, existing map[string]string) *core.APIError {
 	total := map[string]bool{}
 	for k := range existing {
 		total[k] = true
@@ -395,7 +397,7 @@ type ddbCreateTableInput struct {
 	StreamSpecification       *struct{ StreamEnabled bool }
 }
 
-func ddbCreateTable(c *Ctx) (any, error) {
+func ddbCreateTable(c *core.Ctx) (any, error) {
 	var in ddbCreateTableInput
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -445,8 +447,8 @@ func ddbCreateTable(c *Ctx) (any, error) {
 		name:    name,
 		id:      ddbNewUUID(),
 		arn:     fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", c.Region, c.Account.ID, name),
-		created: c.e.now(),
-		status:  ddbCreating, settleIn: c.e.settings().TableActivationDescribes, since: c.e.now(),
+		created: c.Emu.Now(),
+		status:  ddbCreating, settleIn: c.Emu.Settings().TableActivationDescribes, since: c.Emu.Now(),
 		keySchema: in.KeySchema, attrDefs: in.AttributeDefinitions,
 		billingMode: in.BillingMode, tableClass: in.TableClass,
 		sse: sse, deletionProtection: in.DeletionProtectionEnabled,
@@ -500,7 +502,7 @@ type ddbSSEDescription struct {
 func (t *table) description() ddbTableDescription {
 	d := ddbTableDescription{
 		TableName: t.name, TableArn: t.arn, TableId: t.id, TableStatus: t.status,
-		CreationDateTime: epochSeconds(t.created),
+		CreationDateTime: core.EpochSeconds(t.created),
 		KeySchema:        t.keySchema, AttributeDefinitions: t.attrDefs,
 		BillingModeSummary:        &ddbBillingModeSummary{BillingMode: t.billingMode},
 		ProvisionedThroughput:     ddbThroughputDescription{ReadCapacityUnits: t.rcu, WriteCapacityUnits: t.wcu},
@@ -526,7 +528,7 @@ func (t *table) description() ddbTableDescription {
 func (t *table) transitional() bool { return t.status != ddbActive || t.sseUpdating }
 
 // inUse is the error for changing a table whose last change has not settled.
-func (t *table) inUse() *APIError {
+func (t *table) inUse() *core.APIError {
 	doing := "updated"
 	if t.status == ddbCreating {
 		doing = "created"
@@ -540,7 +542,7 @@ func (t *table) startTransition(status string, describes int, now time.Time) {
 	t.status, t.settleIn, t.since = status, describes, now
 }
 
-func ddbDescribeTable(c *Ctx) (any, error) {
+func ddbDescribeTable(c *core.Ctx) (any, error) {
 	var in struct{ TableName string }
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -559,7 +561,7 @@ func ddbDescribeTable(c *Ctx) (any, error) {
 	return map[string]any{"Table": d}, nil
 }
 
-func ddbListTables(c *Ctx) (any, error) {
+func ddbListTables(c *core.Ctx) (any, error) {
 	var in struct {
 		ExclusiveStartTableName string
 		Limit                   *int
@@ -574,7 +576,7 @@ func ddbListTables(c *Ctx) (any, error) {
 		}
 		limit = *in.Limit
 	}
-	names := sortedKeys(ddbTables(c, false))
+	names := core.SortedKeys(ddbTables(c, false))
 	start := sort.SearchStrings(names, in.ExclusiveStartTableName)
 	if start < len(names) && names[start] == in.ExclusiveStartTableName {
 		start++
@@ -602,7 +604,7 @@ type ddbUpdateTableInput struct {
 	StreamSpecification json.RawMessage
 }
 
-func ddbUpdateTable(c *Ctx) (any, error) {
+func ddbUpdateTable(c *core.Ctx) (any, error) {
 	var in ddbUpdateTableInput
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -668,12 +670,12 @@ func ddbUpdateTable(c *Ctx) (any, error) {
 		t.deletionProtection = *in.DeletionProtectionEnabled
 	}
 	if changed {
-		t.startTransition(ddbUpdating, c.e.settings().TableActivationDescribes, c.e.now())
+		t.startTransition(ddbUpdating, c.Emu.Settings().TableActivationDescribes, c.Emu.Now())
 	}
 	return map[string]any{"TableDescription": t.description()}, nil
 }
 
-func ddbDeleteTable(c *Ctx) (any, error) {
+func ddbDeleteTable(c *core.Ctx) (any, error) {
 	var in struct{ TableName string }
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -697,7 +699,7 @@ func ddbDeleteTable(c *Ctx) (any, error) {
 
 // ddbFindTableForBackups is ddbFindTable with the exception AWS documents
 // for the continuous-backups operations.
-func ddbFindTableForBackups(c *Ctx, name string) (*table, *APIError) {
+func ddbFindTableForBackups(c *core.Ctx, name string) (*table, *core.APIError) {
 	t, err := ddbFindTable(c, name)
 	if err != nil && err.Code == "ResourceNotFoundException" {
 		n := name
@@ -724,14 +726,14 @@ func (t *table) continuousBackups(now time.Time) map[string]any {
 		pitr = map[string]any{
 			"PointInTimeRecoveryStatus":  "ENABLED",
 			"RecoveryPeriodInDays":       t.pitrDays,
-			"EarliestRestorableDateTime": epochSeconds(earliest),
-			"LatestRestorableDateTime":   epochSeconds(latest),
+			"EarliestRestorableDateTime": core.EpochSeconds(earliest),
+			"LatestRestorableDateTime":   core.EpochSeconds(latest),
 		}
 	}
 	return map[string]any{"ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": pitr}
 }
 
-func ddbUpdateContinuousBackups(c *Ctx) (any, error) {
+func ddbUpdateContinuousBackups(c *core.Ctx) (any, error) {
 	var in struct {
 		TableName                        string
 		PointInTimeRecoverySpecification *struct {
@@ -762,16 +764,16 @@ func ddbUpdateContinuousBackups(c *Ctx) (any, error) {
 	}
 	switch {
 	case *spec.PointInTimeRecoveryEnabled && !t.pitr:
-		t.pitr, t.pitrDays, t.pitrSince = true, days, c.e.now()
+		t.pitr, t.pitrDays, t.pitrSince = true, days, c.Emu.Now()
 	case *spec.PointInTimeRecoveryEnabled:
 		t.pitrDays = days
 	default:
 		t.pitr, t.pitrDays = false, 0
 	}
-	return map[string]any{"ContinuousBackupsDescription": t.continuousBackups(c.e.now())}, nil
+	return map[string]any{"ContinuousBackupsDescription": t.continuousBackups(c.Emu.Now())}, nil
 }
 
-func ddbDescribeContinuousBackups(c *Ctx) (any, error) {
+func ddbDescribeContinuousBackups(c *core.Ctx) (any, error) {
 	var in struct{ TableName string }
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -780,11 +782,11 @@ func ddbDescribeContinuousBackups(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return map[string]any{"ContinuousBackupsDescription": t.continuousBackups(c.e.now())}, nil
+	return map[string]any{"ContinuousBackupsDescription": t.continuousBackups(c.Emu.Now())}, nil
 }
 
 // ddbFindByARN returns the table a tagging request's ResourceArn names.
-func ddbFindByARN(c *Ctx, arn string) (*table, *APIError) {
+func ddbFindByARN(c *core.Ctx, arn string) (*table, *core.APIError) {
 	region, acct, name, ok := ddbParseTableARN(arn)
 	if !ok {
 		return nil, ddbValidation("Invalid TableArn: Invalid ResourceArn provided as input %s", arn)
@@ -799,7 +801,7 @@ func ddbFindByARN(c *Ctx, arn string) (*table, *APIError) {
 	return t, nil
 }
 
-func ddbTagResource(c *Ctx) (any, error) {
+func ddbTagResource(c *core.Ctx) (any, error) {
 	var in struct {
 		ResourceArn string
 		Tags        []ddbTag
@@ -823,7 +825,7 @@ func ddbTagResource(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func ddbUntagResource(c *Ctx) (any, error) {
+func ddbUntagResource(c *core.Ctx) (any, error) {
 	var in struct {
 		ResourceArn string
 		TagKeys     []string
@@ -851,11 +853,11 @@ func ddbUntagResource(c *Ctx) (any, error) {
 
 // ddbTagPaging is how ListTagsOfResource rejects a NextToken (the
 // operation takes no page size).
-var ddbTagPaging = paging{badToken: func() *APIError { return ddbValidation("Invalid NextToken") }}
+var ddbTagPaging = core.Paging{BadToken: func() *core.APIError { return ddbValidation("Invalid NextToken") }}
 
 // ddbListTagsOfResource pages through the tags in key order; NextToken is
 // the last key returned.
-func ddbListTagsOfResource(c *Ctx) (any, error) {
+func ddbListTagsOfResource(c *core.Ctx) (any, error) {
 	var in struct {
 		ResourceArn string
 		NextToken   string
@@ -867,7 +869,7 @@ func ddbListTagsOfResource(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	keys, next, apiErr := paginate(c, sortedKeys(t.tags), func(k string) string { return k }, in.NextToken, nil, ddbTagPaging)
+	keys, next, apiErr := core.Paginate(c, core.SortedKeys(t.tags), func(k string) string { return k }, in.NextToken, nil, ddbTagPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -908,9 +910,9 @@ type ddbSSESnapshot struct {
 
 // ddbSnapshot returns account ID -> region -> table name -> state. Status
 // is the settled one, so a snapshot does not depend on DescribeTable calls.
-func ddbSnapshot(e *engine) map[string]any {
+func ddbSnapshot(e *core.Emulator) map[string]any {
 	out := map[string]any{}
-	for _, a := range e.allAccounts() {
+	for _, a := range e.AllAccounts() {
 		id := a.ID
 		regions := map[string]map[string]ddbTableSnapshot{}
 		for region, tables := range ddbAcctTables(a) {
@@ -928,7 +930,7 @@ func ddbSnapshot(e *engine) map[string]any {
 				if len(t.tags) > 0 {
 					s.Tags = t.tags
 				}
-				for _, k := range sortedKeys(t.items) {
+				for _, k := range core.SortedKeys(t.items) {
 					s.Items = append(s.Items, t.items[k])
 				}
 				m[name] = s
@@ -1030,7 +1032,7 @@ func ddbNumber(s string) (*big.Rat, bool) {
 var ddbSetNames = map[string]string{"SS": "string", "NS": "number", "BS": "binary"}
 
 // validate checks the value the way DynamoDB does before using it.
-func (v *ddbValue) validate() *APIError {
+func (v *ddbValue) validate() *core.APIError {
 	if v == nil {
 		return ddbValidation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
 	}
@@ -1204,7 +1206,7 @@ const ddbMaxItemSize = 400 * 1024
 // defined types and returns the item's canonical key. asKey requires that
 // item holds nothing else (a Key parameter); otherwise missing or mistyped
 // key attributes are reported as PutItem reports them.
-func (t *table) primaryKey(item ddbItem, asKey bool) (string, *APIError) {
+func (t *table) primaryKey(item ddbItem, asKey bool) (string, *core.APIError) {
 	types := map[string]string{}
 	for _, d := range t.attrDefs {
 		types[d.AttributeName] = d.AttributeType
@@ -1236,7 +1238,7 @@ func (t *table) primaryKey(item ddbItem, asKey bool) (string, *APIError) {
 
 // ddbItemTable returns the table an item operation addresses: tables that
 // are still being created are not found, as in AWS.
-func ddbItemTable(c *Ctx, name string) (*table, *APIError) {
+func ddbItemTable(c *core.Ctx, name string) (*table, *core.APIError) {
 	t, err := ddbFindTable(c, name)
 	if err != nil {
 		return nil, err
@@ -1260,7 +1262,7 @@ type ddbExprInput struct {
 }
 
 // ddbReturnValues validates ReturnValues for PutItem and DeleteItem.
-func ddbReturnValues(rv string) *APIError {
+func ddbReturnValues(rv string) *core.APIError {
 	if rv != "" && rv != "NONE" && rv != "ALL_OLD" {
 		return ddbValidation("ReturnValues can only be ALL_OLD or NONE")
 	}
@@ -1269,7 +1271,7 @@ func ddbReturnValues(rv string) *APIError {
 
 // compile compiles the request's ConditionExpression and
 // ProjectionExpression (nil when absent) and checks that every expression attribute name and value is used.
-func (in *ddbExprInput) compile() (cond ddbCond, proj []ddbPath, err *APIError) {
+func (in *ddbExprInput) compile() (cond ddbCond, proj []ddbPath, err *core.APIError) {
 	if len(in.Expected) > 0 || len(in.ConditionalOperator) > 0 || len(in.AttributesToGet) > 0 {
 		return nil, nil, ddbValidation("The legacy parameters Expected, ConditionalOperator and AttributesToGet are not supported by the emulator; use expressions")
 	}
@@ -1313,7 +1315,7 @@ func (in *ddbExprInput) compile() (cond ddbCond, proj []ddbPath, err *APIError) 
 
 func unusedKeys[V any](m map[string]V, used map[string]bool) string {
 	var out []string
-	for _, k := range sortedKeys(m) {
+	for _, k := range core.SortedKeys(m) {
 		if !used[k] {
 			out = append(out, k)
 		}
@@ -1321,12 +1323,12 @@ func unusedKeys[V any](m map[string]V, used map[string]bool) string {
 	return strings.Join(out, ", ")
 }
 
-var ddbConditionFailed = APIError{Status: http.StatusBadRequest, Code: "ConditionalCheckFailedException",
+var ddbConditionFailed = core.APIError{Status: http.StatusBadRequest, Code: "ConditionalCheckFailedException",
 	Message: "The conditional request failed"}
 
 // ddbCheckCondition evaluates cond against the current item (nil when the
 // item does not exist).
-func ddbCheckCondition(cond ddbCond, current ddbItem) *APIError {
+func ddbCheckCondition(cond ddbCond, current ddbItem) *core.APIError {
 	if cond != nil && !cond.eval(current) {
 		e := ddbConditionFailed
 		return &e
@@ -1334,7 +1336,7 @@ func ddbCheckCondition(cond ddbCond, current ddbItem) *APIError {
 	return nil
 }
 
-func ddbPutItem(c *Ctx) (any, error) {
+func ddbPutItem(c *core.Ctx) (any, error) {
 	var in struct {
 		TableName    string
 		Item         ddbItem
@@ -1381,7 +1383,7 @@ func ddbPutItem(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func ddbGetItem(c *Ctx) (any, error) {
+func ddbGetItem(c *core.Ctx) (any, error) {
 	var in struct {
 		TableName      string
 		Key            ddbItem
@@ -1421,7 +1423,7 @@ func ddbGetItem(c *Ctx) (any, error) {
 	return map[string]any{"Item": it}, nil
 }
 
-func ddbDeleteItem(c *Ctx) (any, error) {
+func ddbDeleteItem(c *core.Ctx) (any, error) {
 	var in struct {
 		TableName    string
 		Key          ddbItem
@@ -1636,22 +1638,22 @@ func (p *ddbParser) isKeyword(t ddbToken, kw string) bool {
 	return t.kind == 'i' && strings.EqualFold(t.text, kw)
 }
 
-func (p *ddbParser) errorf(format string, args ...any) *APIError {
+func (p *ddbParser) errorf(format string, args ...any) *core.APIError {
 	return ddbValidation("Invalid %s: %s", p.kind, fmt.Sprintf(format, args...))
 }
 
-func (p *ddbParser) syntaxError(t ddbToken) *APIError {
+func (p *ddbParser) syntaxError(t ddbToken) *core.APIError {
 	if t.kind == 0 {
 		return p.errorf("Syntax error; token: \"<EOF>\"")
 	}
 	return p.errorf("Syntax error; token: \"%s\"", t.text)
 }
 
-func (p *ddbParser) unsupported(what string) *APIError {
+func (p *ddbParser) unsupported(what string) *core.APIError {
 	return p.errorf("%s is not supported by the emulator", what)
 }
 
-func (p *ddbParser) start(kind, expr string) *APIError {
+func (p *ddbParser) start(kind, expr string) *core.APIError {
 	p.kind, p.pos = kind, 0
 	if strings.TrimSpace(expr) == "" {
 		return ddbValidation("Invalid %s: The expression can not be empty;", kind)
@@ -1664,7 +1666,7 @@ func (p *ddbParser) start(kind, expr string) *APIError {
 	return nil
 }
 
-func (p *ddbParser) parseCondition(expr string) (ddbCond, *APIError) {
+func (p *ddbParser) parseCondition(expr string) (ddbCond, *core.APIError) {
 	if err := p.start("ConditionExpression", expr); err != nil {
 		return nil, err
 	}
@@ -1678,7 +1680,7 @@ func (p *ddbParser) parseCondition(expr string) (ddbCond, *APIError) {
 	return c, nil
 }
 
-func (p *ddbParser) parseProjection(expr string) ([]ddbPath, *APIError) {
+func (p *ddbParser) parseProjection(expr string) ([]ddbPath, *core.APIError) {
 	if err := p.start("ProjectionExpression", expr); err != nil {
 		return nil, err
 	}
@@ -1702,7 +1704,7 @@ func (p *ddbParser) parseProjection(expr string) ([]ddbPath, *APIError) {
 	}
 }
 
-func (p *ddbParser) parseOr() (ddbCond, *APIError) {
+func (p *ddbParser) parseOr() (ddbCond, *core.APIError) {
 	l, err := p.parseAnd()
 	for err == nil && p.isKeyword(p.peek(), "OR") {
 		p.next()
@@ -1714,7 +1716,7 @@ func (p *ddbParser) parseOr() (ddbCond, *APIError) {
 	return l, err
 }
 
-func (p *ddbParser) parseAnd() (ddbCond, *APIError) {
+func (p *ddbParser) parseAnd() (ddbCond, *core.APIError) {
 	l, err := p.parseNot()
 	for err == nil && p.isKeyword(p.peek(), "AND") {
 		p.next()
@@ -1726,7 +1728,7 @@ func (p *ddbParser) parseAnd() (ddbCond, *APIError) {
 	return l, err
 }
 
-func (p *ddbParser) parseNot() (ddbCond, *APIError) {
+func (p *ddbParser) parseNot() (ddbCond, *core.APIError) {
 	if p.isKeyword(p.peek(), "NOT") {
 		p.next()
 		c, err := p.parseNot()
@@ -1744,7 +1746,7 @@ var ddbFunctions = map[string]bool{
 	"attribute_type": false, "begins_with": false, "contains": false, "size": false,
 }
 
-func (p *ddbParser) parsePrimary() (ddbCond, *APIError) {
+func (p *ddbParser) parsePrimary() (ddbCond, *core.APIError) {
 	t := p.peek()
 	if t.kind == 'p' && t.text == "(" {
 		p.next()
@@ -1797,7 +1799,7 @@ func (p *ddbParser) parsePrimary() (ddbCond, *APIError) {
 	return ddbCompare{op: op.text, l: l, r: r}, nil
 }
 
-func (p *ddbParser) parseOperand() (ddbOperand, *APIError) {
+func (p *ddbParser) parseOperand() (ddbOperand, *core.APIError) {
 	t := p.peek()
 	if t.kind == ':' {
 		p.next()
@@ -1812,7 +1814,7 @@ func (p *ddbParser) parseOperand() (ddbOperand, *APIError) {
 	return ddbOperand{path: path}, err
 }
 
-func (p *ddbParser) parseName() (string, *APIError) {
+func (p *ddbParser) parseName() (string, *core.APIError) {
 	t := p.next()
 	switch {
 	case t.kind == '#':
@@ -1828,7 +1830,7 @@ func (p *ddbParser) parseName() (string, *APIError) {
 	return "", p.syntaxError(t)
 }
 
-func (p *ddbParser) parsePath() (ddbPath, *APIError) {
+func (p *ddbParser) parsePath() (ddbPath, *core.APIError) {
 	name, err := p.parseName()
 	if err != nil {
 		return nil, err
@@ -1865,9 +1867,9 @@ func (p *ddbParser) parsePath() (ddbPath, *APIError) {
 
 // ddbSettle activates the tables that have been in a transitional status
 // for Options.AsyncDuration.
-func ddbSettle(e *engine, due func(time.Time) bool) {
-	for _, a := range e.allAccounts() {
-		for _, region := range sortedKeys(ddbAcctTables(a)) {
+func ddbSettle(e *core.Emulator, due func(time.Time) bool) {
+	for _, a := range e.AllAccounts() {
+		for _, region := range core.SortedKeys(ddbAcctTables(a)) {
 			for _, t := range ddbAcctTables(a)[region] {
 				if t.transitional() && due(t.since) {
 					t.status, t.sseUpdating, t.settleIn = ddbActive, false, 0

@@ -1,4 +1,4 @@
-package emulator
+package dynamodb_test
 
 import (
 	"context"
@@ -11,11 +11,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
-func ddbClient(srv *Server, ak string) *dynamodb.Client {
-	return dynamodb.NewFromConfig(testConfig(srv, ak))
+func ddbClient(srv *emuemulator.Server, ak string) *dynamodb.Client {
+	return dynamodb.NewFromConfig(emutest.Config(srv, ak))
 }
 
 // lockTableInput is a Terraform-style lock table request.
@@ -46,7 +49,7 @@ func activeTable(t *testing.T, client *dynamodb.Client, in *dynamodb.CreateTable
 }
 
 func TestDynamoDBCreateTableBecomesActive(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 
@@ -106,7 +109,7 @@ func TestDynamoDBCreateTableBecomesActive(t *testing.T) {
 }
 
 func TestDynamoDBTableExistsWaiter(t *testing.T) {
-	srv := startTest(t, Options{TableActivationDescribes: 3})
+	srv := emutest.Start(t, core.Options{TableActivationDescribes: 3})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	_, err := client.CreateTable(ctx, lockTableInput("waited"))
@@ -127,7 +130,7 @@ func TestDynamoDBTableExistsWaiter(t *testing.T) {
 }
 
 func TestDynamoDBCreateTableValidation(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	tags51 := make([]types.Tag, 51)
 	for i := range tags51 {
@@ -169,7 +172,7 @@ func TestDynamoDBCreateTableValidation(t *testing.T) {
 			in := lockTableInput("valid-name")
 			tc.mod(in)
 			_, err := client.CreateTable(context.Background(), in)
-			requireCode(t, err, "ValidationException")
+			emutest.RequireCode(t, err, "ValidationException")
 			require.Contains(t, err.Error(), tc.want)
 		})
 	}
@@ -187,7 +190,7 @@ func TestDynamoDBCreateTableValidation(t *testing.T) {
 }
 
 func TestDynamoDBDescribeMissingTable(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	_, err := client.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("nope")})
 	var nf *types.ResourceNotFoundException
@@ -196,7 +199,7 @@ func TestDynamoDBDescribeMissingTable(t *testing.T) {
 }
 
 func TestDynamoDBListTablesPaginates(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	want := []string{"t-a", "t-b", "t-c", "t-d", "t-e"}
@@ -225,11 +228,11 @@ func TestDynamoDBListTablesPaginates(t *testing.T) {
 	require.Equal(t, 5, pages)
 
 	_, err := client.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(101)})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 }
 
 func TestDynamoDBUpdateTable(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	name := aws.String("upd")
@@ -245,11 +248,11 @@ func TestDynamoDBUpdateTable(t *testing.T) {
 	}
 
 	_, err = client.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: name})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	_, err = client.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("missing"), DeletionProtectionEnabled: aws.Bool(true)})
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 	_, err = client.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: name, BillingMode: types.BillingModeProvisioned})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 
 	// Deletion protection changes at once.
 	out, err := client.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: name, DeletionProtectionEnabled: aws.Bool(true)})
@@ -298,7 +301,7 @@ func TestDynamoDBUpdateTable(t *testing.T) {
 }
 
 func TestDynamoDBContinuousBackups(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	activeTable(t, client, lockTableInput("pitr"))
@@ -328,7 +331,7 @@ func TestDynamoDBContinuousBackups(t *testing.T) {
 	for _, days := range []int32{0, 36} {
 		_, err = client.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: name,
 			PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true), RecoveryPeriodInDays: aws.Int32(days)}})
-		requireCode(t, err, "ValidationException")
+		emutest.RequireCode(t, err, "ValidationException")
 	}
 
 	var tnf *types.TableNotFoundException
@@ -340,7 +343,7 @@ func TestDynamoDBContinuousBackups(t *testing.T) {
 }
 
 func TestDynamoDBTags(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	arn := activeTable(t, client, lockTableInput("tagged")).TableArn
@@ -375,13 +378,13 @@ func TestDynamoDBTags(t *testing.T) {
 	require.Equal(t, map[string]string{"k0": "v0", "k2": "v2", "k4": "v4"}, list())
 
 	_, err = client.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{{Key: aws.String("aws:cloudformation:stack-name"), Value: aws.String("x")}}})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	many := make([]types.Tag, 48)
 	for i := range many {
 		many[i] = types.Tag{Key: aws.String(fmt.Sprintf("m%d", i)), Value: aws.String("v")}
 	}
 	_, err = client.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: arn, Tags: many})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 
 	missing := aws.String("arn:aws:dynamodb:us-east-1:123456789012:table/missing")
 	var nf *types.ResourceNotFoundException
@@ -394,7 +397,7 @@ func TestDynamoDBTags(t *testing.T) {
 }
 
 func TestDynamoDBDeletionProtection(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	in := lockTableInput("protected")
@@ -420,7 +423,7 @@ func TestDynamoDBDeletionProtection(t *testing.T) {
 }
 
 func TestDynamoDBLockPattern(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	table := aws.String("locks")
@@ -474,7 +477,7 @@ func TestDynamoDBLockPattern(t *testing.T) {
 }
 
 func TestDynamoDBItems(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	in := &dynamodb.CreateTableInput{
@@ -561,11 +564,11 @@ func TestDynamoDBItems(t *testing.T) {
 		"pk ~ :v":                "~",
 	} {
 		err := put(cond, nil, map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: "a"}})
-		requireCode(t, err, "ValidationException")
+		emutest.RequireCode(t, err, "ValidationException")
 		require.Containsf(t, err.Error(), want, "%s", cond)
 	}
 	err = put("attribute_exists(pk)", nil, map[string]types.AttributeValue{":unused": &types.AttributeValueMemberS{Value: "a"}})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	require.Contains(t, err.Error(), "unused in expressions")
 
 	// Key validation.
@@ -579,17 +582,17 @@ func TestDynamoDBItems(t *testing.T) {
 	}
 	for want, it := range badItems {
 		_, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: table, Item: it})
-		requireCode(t, err, "ValidationException")
+		emutest.RequireCode(t, err, "ValidationException")
 		require.Contains(t, err.Error(), want)
 	}
 	_, err = client.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "a"}}})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	_, err = client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: table, Key: item})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	_, err = client.PutItem(ctx, &dynamodb.PutItemInput{TableName: table, Item: item, ReturnValues: types.ReturnValueAllNew})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	_, err = client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("missing"), Key: key})
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 
 	// ReturnValues ALL_OLD on overwrite; ItemCount follows the items.
 	item2 := map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "a"}, "sk": &types.AttributeValueMemberN{Value: "1"}}
@@ -603,17 +606,17 @@ func TestDynamoDBItems(t *testing.T) {
 }
 
 func TestDynamoDBAccountAndRegionIsolation(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	require.NoError(t, srv.AddAccount("210987654321"))
 	ctx := context.Background()
 	mgmt := ddbClient(srv, "AKIDEXAMPLE")
 	member := ddbClient(srv, "210987654321")
-	west := dynamodb.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"), func(o *dynamodb.Options) { o.Region = "us-west-2" })
+	west := dynamodb.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"), func(o *dynamodb.Options) { o.Region = "us-west-2" })
 
 	activeTable(t, mgmt, lockTableInput("shared-name"))
 	for _, c := range []*dynamodb.Client{member, west} {
 		_, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("shared-name")})
-		requireCode(t, err, "ResourceNotFoundException")
+		emutest.RequireCode(t, err, "ResourceNotFoundException")
 		out, err := c.ListTables(ctx, &dynamodb.ListTablesInput{})
 		require.NoError(t, err)
 		require.Empty(t, out.TableNames)
@@ -631,24 +634,24 @@ func TestDynamoDBAccountAndRegionIsolation(t *testing.T) {
 	// Another account's table ARN is not found through this account.
 	_, err = member.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{
 		ResourceArn: aws.String("arn:aws:dynamodb:us-east-1:123456789012:table/shared-name")})
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 
 	calls := srv.Calls()
 	require.Equal(t, "210987654321", calls[len(calls)-1].Account)
 }
 
 func TestDynamoDBThrottleIsRetried(t *testing.T) {
-	srv := startTest(t, Options{Seed: 3})
+	srv := emutest.Start(t, core.Options{Seed: 3})
 	client := ddbClient(srv, "AKIDEXAMPLE")
-	f := srv.FailNth(Match{Service: "dynamodb", Operation: "ListTables"}, 1,
-		APIError{Status: 400, Code: "ThrottlingException", Message: "Rate of requests exceeds the allowed throughput."})
+	f := srv.FailNth(core.Match{Service: "dynamodb", Operation: "ListTables"}, 1,
+		core.APIError{Status: 400, Code: "ThrottlingException", Message: "Rate of requests exceeds the allowed throughput."})
 	_, err := client.ListTables(context.Background(), &dynamodb.ListTablesInput{})
 	require.NoError(t, err)
 	require.Equal(t, 1, f.Fired())
 }
 
 // ddbScenario makes the same calls against any emulator.
-func ddbScenario(t *testing.T, srv *Server, describes int) {
+func ddbScenario(t *testing.T, srv *emuemulator.Server, describes int) {
 	t.Helper()
 	ctx := context.Background()
 	client := ddbClient(srv, "AKIDEXAMPLE")
@@ -679,7 +682,7 @@ func ddbScenario(t *testing.T, srv *Server, describes int) {
 func TestDynamoDBSnapshotIsDeterministic(t *testing.T) {
 	var snaps [][]byte
 	for i, describes := range []int{2, 5} {
-		srv := startTest(t, Options{})
+		srv := emutest.Start(t, core.Options{})
 		ddbScenario(t, srv, describes)
 		snap, err := srv.Snapshot()
 		require.NoError(t, err)

@@ -1,4 +1,4 @@
-package emulator
+package ecr
 
 // Amazon Elastic Container Registry (awsJson1_1, target prefix
 // AmazonEC2ContainerRegistry_V20150921): private repositories per account
@@ -24,37 +24,41 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/kms"
+	emupolicy "github.com/awsfoundation/foundation/internal/emulator/policy"
 )
 
 func init() {
-	register(func() *service {
-		return &service{
-			name:         "ecr",
-			protocol:     awsJSON11,
-			targetPrefix: "AmazonEC2ContainerRegistry_V20150921",
-			errorPrefix:  "com.amazonaws.ecr",
-			throttle:     APIError{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded"},
-			ops: map[string]*operation{
-				"CreateRepository":              write(ecrCreateRepository),
-				"DescribeRepositories":          read(ecrDescribeRepositories),
-				"DeleteRepository":              write(ecrDeleteRepository),
-				"PutImageTagMutability":         write(ecrPutImageTagMutability),
-				"PutImageScanningConfiguration": write(ecrPutImageScanningConfiguration),
-				"PutLifecyclePolicy":            write(ecrPutLifecyclePolicy),
-				"GetLifecyclePolicy":            read(ecrGetLifecyclePolicy),
-				"DeleteLifecyclePolicy":         write(ecrDeleteLifecyclePolicy),
-				"SetRepositoryPolicy":           write(ecrSetRepositoryPolicy),
-				"GetRepositoryPolicy":           read(ecrGetRepositoryPolicy),
-				"DeleteRepositoryPolicy":        write(ecrDeleteRepositoryPolicy),
-				"TagResource":                   write(ecrTagResource),
-				"UntagResource":                 write(ecrUntagResource),
-				"ListTagsForResource":           read(ecrListTagsForResource),
-				"PutImage":                      write(ecrPutImage),
-				"BatchGetImage":                 read(ecrBatchGetImage),
-				"ListImages":                    read(ecrListImages),
-				"DescribeImages":                read(ecrDescribeImages),
+	core.Register(func() *core.Service {
+		return &core.Service{
+			Name:         "ecr",
+			Protocol:     core.AWSJSON11,
+			TargetPrefix: "AmazonEC2ContainerRegistry_V20150921",
+			ErrorPrefix:  "com.amazonaws.ecr",
+			Throttle:     core.APIError{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded"},
+			Ops: map[string]*core.Operation{
+				"CreateRepository":              core.Write(ecrCreateRepository),
+				"DescribeRepositories":          core.Read(ecrDescribeRepositories),
+				"DeleteRepository":              core.Write(ecrDeleteRepository),
+				"PutImageTagMutability":         core.Write(ecrPutImageTagMutability),
+				"PutImageScanningConfiguration": core.Write(ecrPutImageScanningConfiguration),
+				"PutLifecyclePolicy":            core.Write(ecrPutLifecyclePolicy),
+				"GetLifecyclePolicy":            core.Read(ecrGetLifecyclePolicy),
+				"DeleteLifecyclePolicy":         core.Write(ecrDeleteLifecyclePolicy),
+				"SetRepositoryPolicy":           core.Write(ecrSetRepositoryPolicy),
+				"GetRepositoryPolicy":           core.Read(ecrGetRepositoryPolicy),
+				"DeleteRepositoryPolicy":        core.Write(ecrDeleteRepositoryPolicy),
+				"TagResource":                   core.Write(ecrTagResource),
+				"UntagResource":                 core.Write(ecrUntagResource),
+				"ListTagsForResource":           core.Read(ecrListTagsForResource),
+				"PutImage":                      core.Write(ecrPutImage),
+				"BatchGetImage":                 core.Read(ecrBatchGetImage),
+				"ListImages":                    core.Read(ecrListImages),
+				"DescribeImages":                core.Read(ecrDescribeImages),
 			},
-			snapshot: ecrSnapshot,
+			Snapshot: ecrSnapshot,
 		}
 	})
 }
@@ -135,25 +139,25 @@ type ecrTag struct {
 
 // --- errors -------------------------------------------------------------------
 
-func ecrErr(code, format string, args ...any) *APIError {
-	return errorf(http.StatusBadRequest, code, format, args...)
+func ecrErr(code, format string, args ...any) *core.APIError {
+	return core.Errorf(http.StatusBadRequest, code, format, args...)
 }
 
-func ecrInvalid(param, format string, args ...any) *APIError {
+func ecrInvalid(param, format string, args ...any) *core.APIError {
 	return ecrErr("InvalidParameterException", "Invalid parameter at '%s' failed to satisfy constraint: '%s'", param, fmt.Sprintf(format, args...))
 }
 
-func ecrNotFound(name, registry string) *APIError {
+func ecrNotFound(name, registry string) *core.APIError {
 	return ecrErr("RepositoryNotFoundException",
 		"The repository with name '%s' does not exist in the registry with id '%s'", name, registry)
 }
 
 // --- state --------------------------------------------------------------------
 
-func ecrState(c *Ctx) *ecrRegion { return ecrRegionOf(c.Account, c.Region) }
+func ecrState(c *core.Ctx) *ecrRegion { return ecrRegionOf(c.Account, c.Region) }
 
-func ecrRegionOf(a *account, region string) *ecrRegion {
-	regions := state(a, "ecr", func() map[string]*ecrRegion { return map[string]*ecrRegion{} })
+func ecrRegionOf(a *core.Account, region string) *ecrRegion {
+	regions := core.State(a, "ecr", func() map[string]*ecrRegion { return map[string]*ecrRegion{} })
 	r := regions[region]
 	if r == nil {
 		r = &ecrRegion{repos: map[string]*ecrRepo{}}
@@ -164,7 +168,7 @@ func ecrRegionOf(a *account, region string) *ecrRegion {
 
 // ecrRegistry checks a registryId parameter: the emulator serves only the
 // caller's own registry.
-func ecrRegistry(c *Ctx, registryID string) *APIError {
+func ecrRegistry(c *core.Ctx, registryID string) *core.APIError {
 	if registryID == "" || registryID == c.Account.ID {
 		return nil
 	}
@@ -197,7 +201,7 @@ type ecrRepoIn struct {
 }
 
 // ecrFind returns the named repository of the caller's registry.
-func ecrFind(c *Ctx, in ecrRepoIn) (*ecrRepo, *APIError) {
+func ecrFind(c *core.Ctx, in ecrRepoIn) (*ecrRepo, *core.APIError) {
 	if err := ecrRegistry(c, in.RegistryID); err != nil {
 		return nil, err
 	}
@@ -211,7 +215,7 @@ func ecrFind(c *Ctx, in ecrRepoIn) (*ecrRepo, *APIError) {
 	return repo, nil
 }
 
-func ecrCheckName(name string) *APIError {
+func ecrCheckName(name string) *core.APIError {
 	if len(name) < 2 || len(name) > 256 {
 		return ecrInvalid("repositoryName", "must have length between 2 and 256")
 	}
@@ -223,7 +227,7 @@ func ecrCheckName(name string) *APIError {
 
 // ecrCheckMutability validates a tag mutability setting and its exclusion
 // filters, which *_WITH_EXCLUSION settings require and the others forbid.
-func ecrCheckMutability(mutability string, filters []ecrExclusionFilter) (string, []ecrExclusionFilter, *APIError) {
+func ecrCheckMutability(mutability string, filters []ecrExclusionFilter) (string, []ecrExclusionFilter, *core.APIError) {
 	if mutability == "" {
 		mutability = ecrMutable
 	}
@@ -265,7 +269,7 @@ func ecrCheckMutability(mutability string, filters []ecrExclusionFilter) (string
 }
 
 // ecrCheckTags validates tags to add to a repository's existing ones.
-func ecrCheckTags(tags []ecrTag, existing map[string]string) (map[string]string, *APIError) {
+func ecrCheckTags(tags []ecrTag, existing map[string]string) (map[string]string, *core.APIError) {
 	out := map[string]string{}
 	for k, v := range existing {
 		out[k] = v
@@ -295,7 +299,7 @@ func (r *ecrRepo) out() map[string]any {
 		"registryId":                 r.registry,
 		"repositoryName":             r.name,
 		"repositoryUri":              r.uri,
-		"createdAt":                  epochSeconds(r.created),
+		"createdAt":                  core.EpochSeconds(r.created),
 		"imageTagMutability":         r.mutability,
 		"imageScanningConfiguration": map[string]bool{"scanOnPush": r.scanOnPush},
 		"encryptionConfiguration":    r.encryption,
@@ -308,7 +312,7 @@ func (r *ecrRepo) out() map[string]any {
 
 // --- repositories -------------------------------------------------------------
 
-func ecrCreateRepository(c *Ctx) (any, error) {
+func ecrCreateRepository(c *core.Ctx) (any, error) {
 	var in struct {
 		ecrRepoIn
 		Tags                               []ecrTag             `json:"tags"`
@@ -351,7 +355,7 @@ func ecrCreateRepository(c *Ctx) (any, error) {
 				if len(enc.KmsKey) > 2048 {
 					return nil, ecrInvalid("encryptionConfiguration.kmsKey", "Member must have length less than or equal to 2048")
 				}
-				arn, code := kmsKeyUsable(c.e, c.Account, c.Region, enc.KmsKey)
+				arn, code := kms.KeyUsable(c.Emu, c.Account, c.Region, enc.KmsKey)
 				if code != "" {
 					e := ecrErr("KmsException", "KMS key %s cannot be used to encrypt the repository: %s", enc.KmsKey, code)
 					e.Extra = map[string]string{"kmsError": code}
@@ -374,7 +378,7 @@ func ecrCreateRepository(c *Ctx) (any, error) {
 		arn:        "arn:aws:ecr:" + c.Region + ":" + c.Account.ID + ":repository/" + in.RepositoryName,
 		uri:        c.Account.ID + ".dkr.ecr." + c.Region + ".amazonaws.com/" + in.RepositoryName,
 		registry:   c.Account.ID,
-		created:    c.e.now(),
+		created:    c.Emu.Now(),
 		mutability: mutability, exclusions: filters,
 		scanOnPush: in.ImageScanningConfiguration != nil && in.ImageScanningConfiguration.ScanOnPush,
 		encryption: enc,
@@ -384,7 +388,7 @@ func ecrCreateRepository(c *Ctx) (any, error) {
 	return map[string]any{"repository": repo.out()}, nil
 }
 
-func ecrDescribeRepositories(c *Ctx) (any, error) {
+func ecrDescribeRepositories(c *core.Ctx) (any, error) {
 	var in struct {
 		RegistryID      string   `json:"registryId"`
 		RepositoryNames []string `json:"repositoryNames"`
@@ -419,7 +423,7 @@ func ecrDescribeRepositories(c *Ctx) (any, error) {
 		}
 		return map[string]any{"repositories": out}, nil
 	}
-	page, next, err := paginate(c, sortedKeys(r.repos), func(s string) string { return s }, in.NextToken, in.MaxResults, ecrPaging)
+	page, next, err := core.Paginate(c, core.SortedKeys(r.repos), func(s string) string { return s }, in.NextToken, in.MaxResults, ecrPaging)
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +438,7 @@ func ecrDescribeRepositories(c *Ctx) (any, error) {
 	return out, nil
 }
 
-func ecrDeleteRepository(c *Ctx) (any, error) {
+func ecrDeleteRepository(c *core.Ctx) (any, error) {
 	var in struct {
 		ecrRepoIn
 		Force bool `json:"force"`
@@ -454,7 +458,7 @@ func ecrDeleteRepository(c *Ctx) (any, error) {
 	return map[string]any{"repository": repo.out()}, nil
 }
 
-func ecrPutImageTagMutability(c *Ctx) (any, error) {
+func ecrPutImageTagMutability(c *core.Ctx) (any, error) {
 	var in struct {
 		ecrRepoIn
 		ImageTagMutability                 string               `json:"imageTagMutability"`
@@ -482,7 +486,7 @@ func ecrPutImageTagMutability(c *Ctx) (any, error) {
 	return out, nil
 }
 
-func ecrPutImageScanningConfiguration(c *Ctx) (any, error) {
+func ecrPutImageScanningConfiguration(c *core.Ctx) (any, error) {
 	var in struct {
 		ecrRepoIn
 		ImageScanningConfiguration *struct {
@@ -508,14 +512,14 @@ func ecrPutImageScanningConfiguration(c *Ctx) (any, error) {
 
 // ecrLifecycleInvalid is the error for a lifecycle policy that fails
 // validation.
-func ecrLifecycleInvalid(format string, args ...any) *APIError {
+func ecrLifecycleInvalid(format string, args ...any) *core.APIError {
 	return ecrInvalid("LifecyclePolicyText", "Lifecycle policy validation failure: %s", fmt.Sprintf(format, args...))
 }
 
 // ecrObject decodes a JSON object, keeping numbers as json.Number, and
 // refuses keys outside allowed (the lifecycle policy schema allows no
 // additional properties).
-func ecrObject(raw any, what string, allowed ...string) (map[string]any, *APIError) {
+func ecrObject(raw any, what string, allowed ...string) (map[string]any, *core.APIError) {
 	m, ok := raw.(map[string]any)
 	if !ok {
 		return nil, ecrLifecycleInvalid("%s must be an object", what)
@@ -541,7 +545,7 @@ func ecrObject(raw any, what string, allowed ...string) (map[string]any, *APIErr
 }
 
 // ecrPositiveInt reads a required integer of at least 1.
-func ecrPositiveInt(m map[string]any, key, what string) (int64, *APIError) {
+func ecrPositiveInt(m map[string]any, key, what string) (int64, *core.APIError) {
 	v, ok := m[key]
 	if !ok {
 		return 0, ecrLifecycleInvalid("object has missing required properties ([\"%s\"]) (%s)", key, what)
@@ -558,7 +562,7 @@ func ecrPositiveInt(m map[string]any, key, what string) (int64, *APIError) {
 }
 
 // ecrStrings reads an optional list of non-empty strings.
-func ecrStrings(m map[string]any, key, what string) ([]string, bool, *APIError) {
+func ecrStrings(m map[string]any, key, what string) ([]string, bool, *core.APIError) {
 	v, ok := m[key]
 	if !ok {
 		return nil, false, nil
@@ -585,7 +589,7 @@ func ecrStrings(m map[string]any, key, what string) ([]string, bool, *APIError) 
 // sinceImageTransitioned with countUnit days; countNumber >= 1; an optional
 // storageClass) and an action (expire, or transition to archive). A rule
 // with tagStatus any must have the highest rulePriority.
-func ecrCheckLifecyclePolicy(text string) *APIError {
+func ecrCheckLifecyclePolicy(text string) *core.APIError {
 	if n := utf8.RuneCountInString(text); n < ecrMinLifecycleText || n > ecrMaxLifecycleText {
 		return ecrInvalid("lifecyclePolicyText", "Member must have length between %d and %d", ecrMinLifecycleText, ecrMaxLifecycleText)
 	}
@@ -723,7 +727,7 @@ func ecrCheckLifecyclePolicy(text string) *APIError {
 	return nil
 }
 
-func ecrPutLifecyclePolicy(c *Ctx) (any, error) {
+func ecrPutLifecyclePolicy(c *core.Ctx) (any, error) {
 	var in struct {
 		ecrRepoIn
 		LifecyclePolicyText string `json:"lifecyclePolicyText"`
@@ -742,10 +746,10 @@ func ecrPutLifecyclePolicy(c *Ctx) (any, error) {
 	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "lifecyclePolicyText": repo.lifecycle}, nil
 }
 
-func ecrLifecycleOf(c *Ctx) (*ecrRepo, *APIError) {
+func ecrLifecycleOf(c *core.Ctx) (*ecrRepo, *core.APIError) {
 	var in ecrRepoIn
 	if err := c.JSON(&in); err != nil {
-		return nil, err.(*APIError)
+		return nil, err.(*core.APIError)
 	}
 	repo, err := ecrFind(c, in)
 	if err != nil {
@@ -758,7 +762,7 @@ func ecrLifecycleOf(c *Ctx) (*ecrRepo, *APIError) {
 	return repo, nil
 }
 
-func ecrGetLifecyclePolicy(c *Ctx) (any, error) {
+func ecrGetLifecyclePolicy(c *core.Ctx) (any, error) {
 	repo, err := ecrLifecycleOf(c)
 	if err != nil {
 		return nil, err
@@ -766,7 +770,7 @@ func ecrGetLifecyclePolicy(c *Ctx) (any, error) {
 	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "lifecyclePolicyText": repo.lifecycle}, nil
 }
 
-func ecrDeleteLifecyclePolicy(c *Ctx) (any, error) {
+func ecrDeleteLifecyclePolicy(c *core.Ctx) (any, error) {
 	repo, err := ecrLifecycleOf(c)
 	if err != nil {
 		return nil, err
@@ -781,7 +785,7 @@ func ecrDeleteLifecyclePolicy(c *Ctx) (any, error) {
 // ecrCheckRepositoryPolicy validates a repository policy: a JSON policy
 // whose statements name principals, which must exist; unless forced, it
 // must not deny the caller a later SetRepositoryPolicy.
-func ecrCheckRepositoryPolicy(c *Ctx, text string, force bool) *APIError {
+func ecrCheckRepositoryPolicy(c *core.Ctx, text string, force bool) *core.APIError {
 	invalid := ecrInvalid("PolicyText", "Invalid repository policy provided")
 	if text == "" {
 		return ecrInvalid("policyText", "Member must not be null")
@@ -789,8 +793,8 @@ func ecrCheckRepositoryPolicy(c *Ctx, text string, force bool) *APIError {
 	if len(text) > ecrMaxPolicyText {
 		return ecrInvalid("policyText", "Member must have length less than or equal to %d", ecrMaxPolicyText)
 	}
-	doc, msg := kmsParsePolicy(text)
-	if msg != "" || !kmsPrincipalsExist(c.e, doc) {
+	doc, msg := kms.ParsePolicy(text)
+	if msg != "" || !kms.PrincipalsExist(c.Emu, doc) {
 		return invalid
 	}
 	if force {
@@ -800,19 +804,19 @@ func ecrCheckRepositoryPolicy(c *Ctx, text string, force bool) *APIError {
 		if st.Effect != "Deny" || len(st.Condition) > 0 {
 			continue
 		}
-		if (len(st.Action) > 0 && !anyGlob(st.Action, "ecr:SetRepositoryPolicy", true)) ||
-			(len(st.NotAction) > 0 && anyGlob(st.NotAction, "ecr:SetRepositoryPolicy", true)) {
+		if (len(st.Action) > 0 && !emupolicy.AnyGlob(st.Action, "ecr:SetRepositoryPolicy", true)) ||
+			(len(st.NotAction) > 0 && emupolicy.AnyGlob(st.NotAction, "ecr:SetRepositoryPolicy", true)) {
 			continue
 		}
-		if (st.Principal != nil && principalMatches(st.Principal, c.Caller)) ||
-			(st.NotPrincipal != nil && !principalMatches(st.NotPrincipal, c.Caller)) {
+		if (st.Principal != nil && emupolicy.PrincipalMatches(st.Principal, c.Caller)) ||
+			(st.NotPrincipal != nil && !emupolicy.PrincipalMatches(st.NotPrincipal, c.Caller)) {
 			return ecrInvalid("PolicyText", "The repository policy would prevent you from setting another policy in the future; use force to set it anyway")
 		}
 	}
 	return nil
 }
 
-func ecrSetRepositoryPolicy(c *Ctx) (any, error) {
+func ecrSetRepositoryPolicy(c *core.Ctx) (any, error) {
 	var in struct {
 		ecrRepoIn
 		PolicyText string `json:"policyText"`
@@ -832,10 +836,10 @@ func ecrSetRepositoryPolicy(c *Ctx) (any, error) {
 	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "policyText": repo.policy}, nil
 }
 
-func ecrPolicyOf(c *Ctx) (*ecrRepo, *APIError) {
+func ecrPolicyOf(c *core.Ctx) (*ecrRepo, *core.APIError) {
 	var in ecrRepoIn
 	if err := c.JSON(&in); err != nil {
-		return nil, err.(*APIError)
+		return nil, err.(*core.APIError)
 	}
 	repo, err := ecrFind(c, in)
 	if err != nil {
@@ -848,7 +852,7 @@ func ecrPolicyOf(c *Ctx) (*ecrRepo, *APIError) {
 	return repo, nil
 }
 
-func ecrGetRepositoryPolicy(c *Ctx) (any, error) {
+func ecrGetRepositoryPolicy(c *core.Ctx) (any, error) {
 	repo, err := ecrPolicyOf(c)
 	if err != nil {
 		return nil, err
@@ -856,7 +860,7 @@ func ecrGetRepositoryPolicy(c *Ctx) (any, error) {
 	return map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "policyText": repo.policy}, nil
 }
 
-func ecrDeleteRepositoryPolicy(c *Ctx) (any, error) {
+func ecrDeleteRepositoryPolicy(c *core.Ctx) (any, error) {
 	repo, err := ecrPolicyOf(c)
 	if err != nil {
 		return nil, err
@@ -869,7 +873,7 @@ func ecrDeleteRepositoryPolicy(c *Ctx) (any, error) {
 // --- tags ---------------------------------------------------------------------
 
 // ecrByARN resolves a repository ARN of the caller's registry.
-func ecrByARN(c *Ctx, arn string) (*ecrRepo, *APIError) {
+func ecrByARN(c *core.Ctx, arn string) (*ecrRepo, *core.APIError) {
 	m := ecrRepoARNRe.FindStringSubmatch(arn)
 	if m == nil {
 		return nil, ecrInvalid("resourceArn", "Invalid ARN %s", arn)
@@ -885,7 +889,7 @@ func ecrByARN(c *Ctx, arn string) (*ecrRepo, *APIError) {
 	return repo, nil
 }
 
-func ecrTagResource(c *Ctx) (any, error) {
+func ecrTagResource(c *core.Ctx) (any, error) {
 	var in struct {
 		ResourceArn string   `json:"resourceArn"`
 		Tags        []ecrTag `json:"tags"`
@@ -905,7 +909,7 @@ func ecrTagResource(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func ecrUntagResource(c *Ctx) (any, error) {
+func ecrUntagResource(c *core.Ctx) (any, error) {
 	var in struct {
 		ResourceArn string   `json:"resourceArn"`
 		TagKeys     []string `json:"tagKeys"`
@@ -928,7 +932,7 @@ func ecrUntagResource(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func ecrListTagsForResource(c *Ctx) (any, error) {
+func ecrListTagsForResource(c *core.Ctx) (any, error) {
 	var in struct {
 		ResourceArn string `json:"resourceArn"`
 	}
@@ -940,7 +944,7 @@ func ecrListTagsForResource(c *Ctx) (any, error) {
 		return nil, err
 	}
 	tags := []ecrTag{}
-	for _, k := range sortedKeys(repo.tags) {
+	for _, k := range core.SortedKeys(repo.tags) {
 		tags = append(tags, ecrTag{Key: k, Value: repo.tags[k]})
 	}
 	return map[string]any{"tags": tags}, nil
@@ -962,7 +966,7 @@ var ecrTagRe = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,299}$`)
 func (r *ecrRepo) ecrTagImmutable(tag string) bool {
 	matched := false
 	for _, f := range r.exclusions {
-		if glob(f.Filter, tag, false) {
+		if emupolicy.Glob(f.Filter, tag, false) {
 			matched = true
 			break
 		}
@@ -992,7 +996,7 @@ func (img *ecrImage) id(tag string) map[string]string {
 // ImageAlreadyExistsException; moving an immutable tag to another digest is
 // ImageTagAlreadyExistsException; moving a mutable tag leaves the image it
 // came from with its other tags (or untagged).
-func ecrPutImage(c *Ctx) (any, error) {
+func ecrPutImage(c *core.Ctx) (any, error) {
 	var in struct {
 		ecrRepoIn
 		ImageManifest          string `json:"imageManifest"`
@@ -1063,7 +1067,7 @@ func ecrPutImage(c *Ctx) (any, error) {
 		for _, l := range manifest.Layers {
 			size += l.Size
 		}
-		img = &ecrImage{digest: digest, manifest: in.ImageManifest, mediaType: mediaType, size: size, pushed: c.e.now()}
+		img = &ecrImage{digest: digest, manifest: in.ImageManifest, mediaType: mediaType, size: size, pushed: c.Emu.Now()}
 		repo.images[digest] = img
 	}
 	if in.ImageTag != "" {
@@ -1105,7 +1109,7 @@ func (r *ecrRepo) ecrResolve(id ecrImageID) (*ecrImage, string, string) {
 	return img, "", ""
 }
 
-func ecrBatchGetImage(c *Ctx) (any, error) {
+func ecrBatchGetImage(c *core.Ctx) (any, error) {
 	var in struct {
 		ecrRepoIn
 		ImageIds []ecrImageID `json:"imageIds"`
@@ -1145,13 +1149,13 @@ type ecrImageList struct {
 }
 
 // ecrPaging is how ECR list operations reject a maxResults or nextToken.
-var ecrPaging = paging{
-	max:      1000,
-	badLimit: func(int) *APIError { return ecrInvalid("maxResults", "Member must have value between 1 and 1000") },
-	badToken: func() *APIError { return ecrInvalid("nextToken", "Invalid pagination token") },
+var ecrPaging = core.Paging{
+	Max:      1000,
+	BadLimit: func(int) *core.APIError { return ecrInvalid("maxResults", "Member must have value between 1 and 1000") },
+	BadToken: func() *core.APIError { return ecrInvalid("nextToken", "Invalid pagination token") },
 }
 
-func (in *ecrImageList) wants(tagged bool) (bool, *APIError) {
+func (in *ecrImageList) wants(tagged bool) (bool, *core.APIError) {
 	status := "ANY"
 	if in.Filter != nil && in.Filter.TagStatus != "" {
 		status = in.Filter.TagStatus
@@ -1168,7 +1172,7 @@ func (in *ecrImageList) wants(tagged bool) (bool, *APIError) {
 }
 
 // ecrListImages lists one image ID per tag, and one for each untagged image.
-func ecrListImages(c *Ctx) (any, error) {
+func ecrListImages(c *core.Ctx) (any, error) {
 	var in ecrImageList
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -1193,7 +1197,7 @@ func ecrListImages(c *Ctx) (any, error) {
 			ids[d+"\x00"+t] = img.id(t)
 		}
 	}
-	page, next, err := paginate(c, sortedKeys(ids), func(s string) string { return s }, in.NextToken, in.MaxResults, ecrPaging)
+	page, next, err := core.Paginate(c, core.SortedKeys(ids), func(s string) string { return s }, in.NextToken, in.MaxResults, ecrPaging)
 	if err != nil {
 		return nil, err
 	}
@@ -1208,7 +1212,7 @@ func ecrListImages(c *Ctx) (any, error) {
 	return res, nil
 }
 
-func ecrDescribeImages(c *Ctx) (any, error) {
+func ecrDescribeImages(c *core.Ctx) (any, error) {
 	var in struct {
 		ecrImageList
 		ImageIds []ecrImageID `json:"imageIds"`
@@ -1222,7 +1226,7 @@ func ecrDescribeImages(c *Ctx) (any, error) {
 	}
 	detail := func(img *ecrImage) map[string]any {
 		m := map[string]any{"registryId": repo.registry, "repositoryName": repo.name, "imageDigest": img.digest,
-			"imageSizeInBytes": img.size, "imagePushedAt": epochSeconds(img.pushed), "imageManifestMediaType": img.mediaType}
+			"imageSizeInBytes": img.size, "imagePushedAt": core.EpochSeconds(img.pushed), "imageManifestMediaType": img.mediaType}
 		if len(img.tags) > 0 {
 			m["imageTags"] = img.tags
 		}
@@ -1254,7 +1258,7 @@ func ecrDescribeImages(c *Ctx) (any, error) {
 		}
 	}
 	sort.Strings(digests)
-	page, next, err := paginate(c, digests, func(s string) string { return s }, in.NextToken, in.MaxResults, ecrPaging)
+	page, next, err := core.Paginate(c, digests, func(s string) string { return s }, in.NextToken, in.MaxResults, ecrPaging)
 	if err != nil {
 		return nil, err
 	}
@@ -1272,12 +1276,12 @@ func ecrDescribeImages(c *Ctx) (any, error) {
 
 // ecrSnapshot lists each account's repositories per region by name, with
 // policies as canonical JSON and no timestamps.
-func ecrSnapshot(e *engine) map[string]any {
+func ecrSnapshot(e *core.Emulator) map[string]any {
 	out := map[string]any{}
-	for _, a := range e.allAccounts() {
+	for _, a := range e.AllAccounts() {
 		id := a.ID
 		regions := map[string]any{}
-		for region, r := range slot[map[string]*ecrRegion](a, "ecr") {
+		for region, r := range core.Slot[map[string]*ecrRegion](a, "ecr") {
 			if len(r.repos) == 0 {
 				continue
 			}
@@ -1295,7 +1299,7 @@ func ecrSnapshot(e *engine) map[string]any {
 					entry["lifecyclePolicy"] = ecrCanonicalJSON(repo.lifecycle)
 				}
 				if repo.policy != "" {
-					entry["repositoryPolicy"] = compactJSON(repo.policy)
+					entry["repositoryPolicy"] = core.CompactJSON(repo.policy)
 				}
 				if len(repo.tags) > 0 {
 					entry["tags"] = repo.tags

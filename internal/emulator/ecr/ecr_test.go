@@ -1,4 +1,4 @@
-package emulator
+package ecr_test
 
 import (
 	"context"
@@ -12,18 +12,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
-func newECR(srv *Server, ak string) *ecr.Client { return ecr.NewFromConfig(testConfig(srv, ak)) }
+func newECR(srv *emuemulator.Server, ak string) *ecr.Client {
+	return ecr.NewFromConfig(emutest.Config(srv, ak))
+}
 
 func TestECRCreateAndDescribe(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
-	k, err := newKMS(srv, "AKIDEXAMPLE").CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("ecr")})
+	k, err := emutest.NewKMS(srv, "AKIDEXAMPLE").CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("ecr")})
 	require.NoError(t, err)
-	_, err = newKMS(srv, "AKIDEXAMPLE").CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/ecr"), TargetKeyId: k.KeyMetadata.KeyId})
+	_, err = emutest.NewKMS(srv, "AKIDEXAMPLE").CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/ecr"), TargetKeyId: k.KeyMetadata.KeyId})
 	require.NoError(t, err)
 
 	out, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{
@@ -36,9 +41,9 @@ func TestECRCreateAndDescribe(t *testing.T) {
 	require.NoError(t, err)
 	repo := out.Repository
 	require.Equal(t, "myapp/api", aws.ToString(repo.RepositoryName))
-	require.Equal(t, "arn:aws:ecr:us-east-1:"+DefaultManagementAccountID+":repository/myapp/api", aws.ToString(repo.RepositoryArn))
-	require.Equal(t, DefaultManagementAccountID+".dkr.ecr.us-east-1.amazonaws.com/myapp/api", aws.ToString(repo.RepositoryUri))
-	require.Equal(t, DefaultManagementAccountID, aws.ToString(repo.RegistryId))
+	require.Equal(t, "arn:aws:ecr:us-east-1:"+core.DefaultManagementAccountID+":repository/myapp/api", aws.ToString(repo.RepositoryArn))
+	require.Equal(t, core.DefaultManagementAccountID+".dkr.ecr.us-east-1.amazonaws.com/myapp/api", aws.ToString(repo.RepositoryUri))
+	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(repo.RegistryId))
 	require.Equal(t, types.ImageTagMutabilityImmutable, repo.ImageTagMutability)
 	require.True(t, repo.ImageScanningConfiguration.ScanOnPush)
 	require.Equal(t, types.EncryptionTypeKms, repo.EncryptionConfiguration.EncryptionType)
@@ -57,14 +62,14 @@ func TestECRCreateAndDescribe(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, types.EncryptionTypeKmsDsse, dsse.Repository.EncryptionConfiguration.EncryptionType)
 	// No key: the AWS managed key for ECR, one per registry and region.
-	require.Regexp(t, `^arn:aws:kms:us-east-1:`+DefaultManagementAccountID+`:key/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`,
+	require.Regexp(t, `^arn:aws:kms:us-east-1:`+core.DefaultManagementAccountID+`:key/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`,
 		aws.ToString(dsse.Repository.EncryptionConfiguration.KmsKey))
 
 	// Errors.
 	_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("myapp/api")})
 	var exists *types.RepositoryAlreadyExistsException
 	require.True(t, errors.As(err, &exists), "%v", err)
-	require.Contains(t, exists.ErrorMessage(), "already exists in the registry with id '"+DefaultManagementAccountID+"'")
+	require.Contains(t, exists.ErrorMessage(), "already exists in the registry with id '"+core.DefaultManagementAccountID+"'")
 	for _, bad := range []string{"a", "UPPER", "-lead", "trail-", "double//slash", "sp ace", strings.Repeat("a", 257)} {
 		_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(bad)})
 		var invalid *types.InvalidParameterException
@@ -81,8 +86,8 @@ func TestECRCreateAndDescribe(t *testing.T) {
 	require.Equal(t, "NotFoundException", aws.ToString(kmsErr.KmsError))
 	_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("badkey"),
 		EncryptionConfiguration: &types.EncryptionConfiguration{EncryptionType: types.EncryptionTypeAes256, KmsKey: k.KeyMetadata.Arn}})
-	requireCode(t, err, "InvalidParameterException")
-	_, err = newKMS(srv, "AKIDEXAMPLE").DisableKey(ctx, &kms.DisableKeyInput{KeyId: k.KeyMetadata.KeyId})
+	emutest.RequireCode(t, err, "InvalidParameterException")
+	_, err = emutest.NewKMS(srv, "AKIDEXAMPLE").DisableKey(ctx, &kms.DisableKeyInput{KeyId: k.KeyMetadata.KeyId})
 	require.NoError(t, err)
 	_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("badkey"),
 		EncryptionConfiguration: &types.EncryptionConfiguration{EncryptionType: types.EncryptionTypeKms, KmsKey: k.KeyMetadata.KeyId}})
@@ -98,29 +103,29 @@ func TestECRCreateAndDescribe(t *testing.T) {
 	_, err = c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"plain", "missing"}})
 	var notFound *types.RepositoryNotFoundException
 	require.True(t, errors.As(err, &notFound), "%v", err)
-	require.Equal(t, "The repository with name 'missing' does not exist in the registry with id '"+DefaultManagementAccountID+"'", notFound.ErrorMessage())
+	require.Equal(t, "The repository with name 'missing' does not exist in the registry with id '"+core.DefaultManagementAccountID+"'", notFound.ErrorMessage())
 	_, err = c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"plain"}, MaxResults: aws.Int32(1)})
-	requireCode(t, err, "InvalidParameterException")
+	emutest.RequireCode(t, err, "InvalidParameterException")
 
 	// Delete.
 	del, err := c.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String("plain"), Force: true})
 	require.NoError(t, err)
 	require.Equal(t, "plain", aws.ToString(del.Repository.RepositoryName))
 	_, err = c.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String("plain")})
-	requireCode(t, err, "RepositoryNotFoundException")
+	emutest.RequireCode(t, err, "RepositoryNotFoundException")
 	_, err = c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"plain"}})
-	requireCode(t, err, "RepositoryNotFoundException")
+	emutest.RequireCode(t, err, "RepositoryNotFoundException")
 
 	// Only the caller's registry is served; repositories are per region.
 	_, err = c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RegistryId: aws.String("999999999999")})
-	requireCode(t, err, "AccessDeniedException")
+	emutest.RequireCode(t, err, "AccessDeniedException")
 	west, err := c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{}, func(o *ecr.Options) { o.Region = "eu-west-1" })
 	require.NoError(t, err)
 	require.Empty(t, west.Repositories)
 }
 
 func TestECRDescribeRepositoriesPaginates(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	var want []string
@@ -146,13 +151,13 @@ func TestECRDescribeRepositoriesPaginates(t *testing.T) {
 	}
 	require.Equal(t, want, got)
 	_, err = c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{MaxResults: aws.Int32(1001)})
-	requireCode(t, err, "InvalidParameterException")
+	emutest.RequireCode(t, err, "InvalidParameterException")
 	_, err = c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{NextToken: aws.String("%%%")})
-	requireCode(t, err, "InvalidParameterException")
+	emutest.RequireCode(t, err, "InvalidParameterException")
 }
 
 func TestECRTagMutabilityAndScanning(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	filters := []types.ImageTagMutabilityExclusionFilter{
@@ -206,7 +211,7 @@ func TestECRTagMutabilityAndScanning(t *testing.T) {
 		in.RepositoryName = aws.String("repo")
 		_, err = c.PutImageTagMutability(ctx, in)
 		require.Error(t, err, i)
-		requireCode(t, err, "InvalidParameterException")
+		emutest.RequireCode(t, err, "InvalidParameterException")
 	}
 	var six []types.ImageTagMutabilityExclusionFilter
 	for i := 0; i < 6; i++ {
@@ -214,9 +219,9 @@ func TestECRTagMutabilityAndScanning(t *testing.T) {
 	}
 	_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("six"),
 		ImageTagMutability: types.ImageTagMutabilityMutableWithExclusion, ImageTagMutabilityExclusionFilters: six})
-	requireCode(t, err, "InvalidParameterException")
+	emutest.RequireCode(t, err, "InvalidParameterException")
 	_, err = c.PutImageTagMutability(ctx, &ecr.PutImageTagMutabilityInput{RepositoryName: aws.String("missing"), ImageTagMutability: types.ImageTagMutabilityMutable})
-	requireCode(t, err, "RepositoryNotFoundException")
+	emutest.RequireCode(t, err, "RepositoryNotFoundException")
 
 	scan, err := c.PutImageScanningConfiguration(ctx, &ecr.PutImageScanningConfigurationInput{RepositoryName: aws.String("repo"),
 		ImageScanningConfiguration: &types.ImageScanningConfiguration{ScanOnPush: true}})
@@ -228,7 +233,7 @@ func TestECRTagMutabilityAndScanning(t *testing.T) {
 }
 
 func TestECRLifecyclePolicy(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	_, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("repo")})
@@ -238,13 +243,13 @@ func TestECRLifecyclePolicy(t *testing.T) {
 	_, err = c.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: repo})
 	var none *types.LifecyclePolicyNotFoundException
 	require.True(t, errors.As(err, &none), "%v", err)
-	put, err := c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: repo, LifecyclePolicyText: aws.String(ecrLifecycle)})
+	put, err := c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: repo, LifecyclePolicyText: aws.String(emutest.ECRLifecycle)})
 	require.NoError(t, err)
-	require.Equal(t, ecrLifecycle, aws.ToString(put.LifecyclePolicyText))
+	require.Equal(t, emutest.ECRLifecycle, aws.ToString(put.LifecyclePolicyText))
 	got, err := c.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: repo})
 	require.NoError(t, err)
-	require.Equal(t, ecrLifecycle, aws.ToString(got.LifecyclePolicyText))
-	require.Equal(t, DefaultManagementAccountID, aws.ToString(got.RegistryId))
+	require.Equal(t, emutest.ECRLifecycle, aws.ToString(got.LifecyclePolicyText))
+	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(got.RegistryId))
 
 	rule := func(prio, selection, action string) string {
 		return `{"rules":[{"rulePriority":` + prio + `,"description":"a rule to check validation","selection":` + selection + `,"action":` + action + `}]}`
@@ -283,7 +288,7 @@ func TestECRLifecyclePolicy(t *testing.T) {
 	// The stored policy is unchanged by the failed puts.
 	got, err = c.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: repo})
 	require.NoError(t, err)
-	require.Equal(t, ecrLifecycle, aws.ToString(got.LifecyclePolicyText))
+	require.Equal(t, emutest.ECRLifecycle, aws.ToString(got.LifecyclePolicyText))
 	// Archive transitions are accepted.
 	archive := rule("1", `{"tagStatus":"any","countType":"sinceImagePulled","countUnit":"days","countNumber":90}`, `{"type":"transition","targetStorageClass":"archive"}`)
 	_, err = c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: repo, LifecyclePolicyText: aws.String(archive)})
@@ -293,16 +298,16 @@ func TestECRLifecyclePolicy(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, archive, aws.ToString(del.LifecyclePolicyText))
 	_, err = c.DeleteLifecyclePolicy(ctx, &ecr.DeleteLifecyclePolicyInput{RepositoryName: repo})
-	requireCode(t, err, "LifecyclePolicyNotFoundException")
-	_, err = c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String("missing"), LifecyclePolicyText: aws.String(ecrLifecycle)})
-	requireCode(t, err, "RepositoryNotFoundException")
+	emutest.RequireCode(t, err, "LifecyclePolicyNotFoundException")
+	_, err = c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String("missing"), LifecyclePolicyText: aws.String(emutest.ECRLifecycle)})
+	emutest.RequireCode(t, err, "RepositoryNotFoundException")
 }
 
 func TestECRRepositoryPolicy(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
-	require.NoError(t, srv.AddAccount(member))
+	require.NoError(t, srv.AddAccount(emutest.Member))
 	_, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("repo")})
 	require.NoError(t, err)
 	repo := aws.String("repo")
@@ -311,7 +316,7 @@ func TestECRRepositoryPolicy(t *testing.T) {
 	var none *types.RepositoryPolicyNotFoundException
 	require.True(t, errors.As(err, &none), "%v", err)
 
-	pull := `{"Version":"2012-10-17","Statement":[{"Sid":"MemberPull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + member +
+	pull := `{"Version":"2012-10-17","Statement":[{"Sid":"MemberPull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + emutest.Member +
 		`:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}`
 	set, err := c.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: repo, PolicyText: aws.String(pull)})
 	require.NoError(t, err)
@@ -323,17 +328,17 @@ func TestECRRepositoryPolicy(t *testing.T) {
 	for name, bad := range map[string]string{
 		"not json":     `{"Version":`,
 		"no principal": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:*"}]}`,
-		"missing role": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + member + `:role/Nope"},"Action":"ecr:*"}]}`,
+		"missing role": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + emutest.Member + `:role/Nope"},"Action":"ecr:*"}]}`,
 		"too big":      `{"Version":"2012-10-17","Statement":[{"Sid":"` + strings.Repeat("a", 10300) + `","Effect":"Allow","Principal":"*","Action":"ecr:*"}]}`,
 	} {
 		_, err = c.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: repo, PolicyText: aws.String(bad)})
 		require.Error(t, err, name)
-		requireCode(t, err, "InvalidParameterException")
+		emutest.RequireCode(t, err, "InvalidParameterException")
 	}
 	// A policy that denies the caller SetRepositoryPolicy needs force.
 	lockout := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"ecr:Set*"}]}`
 	_, err = c.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: repo, PolicyText: aws.String(lockout)})
-	requireCode(t, err, "InvalidParameterException")
+	emutest.RequireCode(t, err, "InvalidParameterException")
 	_, err = c.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: repo, PolicyText: aws.String(lockout), Force: true})
 	require.NoError(t, err)
 
@@ -341,13 +346,13 @@ func TestECRRepositoryPolicy(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, lockout, aws.ToString(del.PolicyText))
 	_, err = c.DeleteRepositoryPolicy(ctx, &ecr.DeleteRepositoryPolicyInput{RepositoryName: repo})
-	requireCode(t, err, "RepositoryPolicyNotFoundException")
+	emutest.RequireCode(t, err, "RepositoryPolicyNotFoundException")
 	_, err = c.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: aws.String("missing"), PolicyText: aws.String(pull)})
-	requireCode(t, err, "RepositoryNotFoundException")
+	emutest.RequireCode(t, err, "RepositoryNotFoundException")
 }
 
 func TestECRTags(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	out, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("repo"),
@@ -372,7 +377,7 @@ func TestECRTags(t *testing.T) {
 	require.True(t, errors.As(err, &badTag), "%v", err)
 	_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("other"),
 		Tags: []types.Tag{{Key: aws.String(strings.Repeat("k", 129)), Value: aws.String("y")}}})
-	requireCode(t, err, "InvalidTagParameterException")
+	emutest.RequireCode(t, err, "InvalidTagParameterException")
 	var many []types.Tag
 	for i := 0; i < 50; i++ {
 		many = append(many, types.Tag{Key: aws.String(fmt.Sprint("k", i)), Value: aws.String("v")})
@@ -382,13 +387,13 @@ func TestECRTags(t *testing.T) {
 	require.True(t, errors.As(err, &tooMany), "%v", err)
 
 	_, err = c.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String("not-an-arn")})
-	requireCode(t, err, "InvalidParameterException")
+	emutest.RequireCode(t, err, "InvalidParameterException")
 	_, err = c.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{
-		ResourceArn: aws.String("arn:aws:ecr:us-east-1:" + DefaultManagementAccountID + ":repository/missing")})
-	requireCode(t, err, "RepositoryNotFoundException")
+		ResourceArn: aws.String("arn:aws:ecr:us-east-1:" + core.DefaultManagementAccountID + ":repository/missing")})
+	emutest.RequireCode(t, err, "RepositoryNotFoundException")
 }
 
-func ecrScenario(t *testing.T, srv *Server) {
+func ecrScenario(t *testing.T, srv *emuemulator.Server) {
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	_, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("myapp/api"),
@@ -397,17 +402,17 @@ func ecrScenario(t *testing.T, srv *Server) {
 			{FilterType: types.ImageTagMutabilityExclusionFilterTypeWildcard, Filter: aws.String("latest")}},
 		Tags: []types.Tag{{Key: aws.String("Project"), Value: aws.String("myapp")}}})
 	require.NoError(t, err)
-	_, err = c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String("myapp/api"), LifecyclePolicyText: aws.String(ecrLifecycle)})
+	_, err = c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String("myapp/api"), LifecyclePolicyText: aws.String(emutest.ECRLifecycle)})
 	require.NoError(t, err)
 	_, err = c.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: aws.String("myapp/api"),
-		PolicyText: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + DefaultManagementAccountID + `"},"Action":"ecr:*"}]}`)})
+		PolicyText: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + core.DefaultManagementAccountID + `"},"Action":"ecr:*"}]}`)})
 	require.NoError(t, err)
 }
 
 func TestECRSnapshotIsDeterministic(t *testing.T) {
 	var snaps [][]byte
 	for i := 0; i < 2; i++ {
-		srv := startTest(t, Options{})
+		srv := emutest.Start(t, core.Options{})
 		ecrScenario(t, srv)
 		b, err := srv.Snapshot()
 		require.NoError(t, err)
@@ -416,7 +421,7 @@ func TestECRSnapshotIsDeterministic(t *testing.T) {
 	require.Equal(t, string(snaps[0]), string(snaps[1]))
 	var snap map[string]map[string]map[string]map[string]map[string]map[string]map[string]any
 	require.NoError(t, json.Unmarshal(snaps[0], &snap))
-	repo := snap["accounts"][DefaultManagementAccountID]["ecr"]["us-east-1"]["repositories"]["myapp/api"]
+	repo := snap["accounts"][core.DefaultManagementAccountID]["ecr"]["us-east-1"]["repositories"]["myapp/api"]
 	require.Equal(t, "IMMUTABLE_WITH_EXCLUSION", repo["imageTagMutability"])
 	require.Contains(t, repo, "lifecyclePolicy")
 	require.Contains(t, repo, "repositoryPolicy")

@@ -1,4 +1,4 @@
-package emulator
+package iam
 
 // The IAM API (awsQuery): roles with their inline, attached and boundary
 // policies, OpenID Connect providers, customer managed policies,
@@ -21,6 +21,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/policy"
 )
 
 // IAM quotas the emulator enforces, at AWS's defaults.
@@ -38,60 +41,60 @@ const (
 )
 
 func init() {
-	register(func() *service {
-		return &service{
-			name:     "iam",
-			protocol: awsQuery,
-			xmlns:    "https://iam.amazonaws.com/doc/2010-05-08/",
-			throttle: APIError{Status: iamErrors.status("Throttling"), Code: "Throttling", Message: "Rate exceeded"},
-			statuses: iamErrors,
-			ops: map[string]*operation{
-				"CreateOpenIDConnectProvider":             write(iamCreateOpenIDConnectProvider),
-				"GetOpenIDConnectProvider":                read(iamGetOpenIDConnectProvider),
-				"ListOpenIDConnectProviders":              read(iamListOpenIDConnectProviders),
-				"DeleteOpenIDConnectProvider":             write(iamDeleteOpenIDConnectProvider),
-				"UpdateOpenIDConnectProviderThumbprint":   write(iamUpdateOpenIDConnectProviderThumbprint),
-				"AddClientIDToOpenIDConnectProvider":      write(iamAddClientIDToOpenIDConnectProvider),
-				"RemoveClientIDFromOpenIDConnectProvider": write(iamRemoveClientIDFromOpenIDConnectProvider),
-				"TagOpenIDConnectProvider":                write(iamTagOpenIDConnectProvider),
-				"UntagOpenIDConnectProvider":              write(iamUntagOpenIDConnectProvider),
-				"ListOpenIDConnectProviderTags":           read(iamListOpenIDConnectProviderTags),
+	core.Register(func() *core.Service {
+		return &core.Service{
+			Name:     "iam",
+			Protocol: core.AWSQuery,
+			XMLNS:    "https://iam.amazonaws.com/doc/2010-05-08/",
+			Throttle: core.APIError{Status: iamErrors.Status("Throttling"), Code: "Throttling", Message: "Rate exceeded"},
+			Statuses: iamErrors,
+			Ops: map[string]*core.Operation{
+				"CreateOpenIDConnectProvider":             core.Write(iamCreateOpenIDConnectProvider),
+				"GetOpenIDConnectProvider":                core.Read(iamGetOpenIDConnectProvider),
+				"ListOpenIDConnectProviders":              core.Read(iamListOpenIDConnectProviders),
+				"DeleteOpenIDConnectProvider":             core.Write(iamDeleteOpenIDConnectProvider),
+				"UpdateOpenIDConnectProviderThumbprint":   core.Write(iamUpdateOpenIDConnectProviderThumbprint),
+				"AddClientIDToOpenIDConnectProvider":      core.Write(iamAddClientIDToOpenIDConnectProvider),
+				"RemoveClientIDFromOpenIDConnectProvider": core.Write(iamRemoveClientIDFromOpenIDConnectProvider),
+				"TagOpenIDConnectProvider":                core.Write(iamTagOpenIDConnectProvider),
+				"UntagOpenIDConnectProvider":              core.Write(iamUntagOpenIDConnectProvider),
+				"ListOpenIDConnectProviderTags":           core.Read(iamListOpenIDConnectProviderTags),
 
-				"CreateRole":                    write(iamCreateRole),
-				"GetRole":                       read(iamGetRole),
-				"UpdateRole":                    write(iamUpdateRole),
-				"UpdateRoleDescription":         write(iamUpdateRoleDescription),
-				"DeleteRole":                    write(iamDeleteRole),
-				"ListRoles":                     read(iamListRoles),
-				"UpdateAssumeRolePolicy":        write(iamUpdateAssumeRolePolicy),
-				"PutRolePolicy":                 write(iamPutRolePolicy),
-				"GetRolePolicy":                 read(iamGetRolePolicy),
-				"DeleteRolePolicy":              write(iamDeleteRolePolicy),
-				"ListRolePolicies":              read(iamListRolePolicies),
-				"AttachRolePolicy":              write(iamAttachRolePolicy),
-				"DetachRolePolicy":              write(iamDetachRolePolicy),
-				"ListAttachedRolePolicies":      read(iamListAttachedRolePolicies),
-				"PutRolePermissionsBoundary":    write(iamPutRolePermissionsBoundary),
-				"DeleteRolePermissionsBoundary": write(iamDeleteRolePermissionsBoundary),
-				"TagRole":                       write(iamTagRole),
-				"UntagRole":                     write(iamUntagRole),
-				"ListRoleTags":                  read(iamListRoleTags),
+				"CreateRole":                    core.Write(iamCreateRole),
+				"GetRole":                       core.Read(iamGetRole),
+				"UpdateRole":                    core.Write(iamUpdateRole),
+				"UpdateRoleDescription":         core.Write(iamUpdateRoleDescription),
+				"DeleteRole":                    core.Write(iamDeleteRole),
+				"ListRoles":                     core.Read(iamListRoles),
+				"UpdateAssumeRolePolicy":        core.Write(iamUpdateAssumeRolePolicy),
+				"PutRolePolicy":                 core.Write(iamPutRolePolicy),
+				"GetRolePolicy":                 core.Read(iamGetRolePolicy),
+				"DeleteRolePolicy":              core.Write(iamDeleteRolePolicy),
+				"ListRolePolicies":              core.Read(iamListRolePolicies),
+				"AttachRolePolicy":              core.Write(iamAttachRolePolicy),
+				"DetachRolePolicy":              core.Write(iamDetachRolePolicy),
+				"ListAttachedRolePolicies":      core.Read(iamListAttachedRolePolicies),
+				"PutRolePermissionsBoundary":    core.Write(iamPutRolePermissionsBoundary),
+				"DeleteRolePermissionsBoundary": core.Write(iamDeleteRolePermissionsBoundary),
+				"TagRole":                       core.Write(iamTagRole),
+				"UntagRole":                     core.Write(iamUntagRole),
+				"ListRoleTags":                  core.Read(iamListRoleTags),
 
-				"CreateServiceLinkedRole":            write(iamCreateServiceLinkedRole),
-				"DeleteServiceLinkedRole":            write(iamDeleteServiceLinkedRole),
-				"GetServiceLinkedRoleDeletionStatus": read(iamGetServiceLinkedRoleDeletionStatus),
+				"CreateServiceLinkedRole":            core.Write(iamCreateServiceLinkedRole),
+				"DeleteServiceLinkedRole":            core.Write(iamDeleteServiceLinkedRole),
+				"GetServiceLinkedRoleDeletionStatus": core.Read(iamGetServiceLinkedRoleDeletionStatus),
 
-				"CreateAccountAlias": write(iamCreateAccountAlias),
-				"DeleteAccountAlias": write(iamDeleteAccountAlias),
-				"ListAccountAliases": read(iamListAccountAliases),
+				"CreateAccountAlias": core.Write(iamCreateAccountAlias),
+				"DeleteAccountAlias": core.Write(iamDeleteAccountAlias),
+				"ListAccountAliases": core.Read(iamListAccountAliases),
 
-				"CreatePolicy":     write(iamCreatePolicy),
-				"GetPolicy":        read(iamGetPolicy),
-				"GetPolicyVersion": read(iamGetPolicyVersion),
-				"ListPolicies":     read(iamListPolicies),
-				"DeletePolicy":     write(iamDeletePolicy),
+				"CreatePolicy":     core.Write(iamCreatePolicy),
+				"GetPolicy":        core.Read(iamGetPolicy),
+				"GetPolicyVersion": core.Read(iamGetPolicyVersion),
+				"ListPolicies":     core.Read(iamListPolicies),
+				"DeletePolicy":     core.Write(iamDeletePolicy),
 			},
-			snapshot: iamSnapshot,
+			Snapshot: iamSnapshot,
 		}
 	})
 }
@@ -122,7 +125,7 @@ type iamManagedPolicy struct {
 // the awsQueryError traits of the IAM API model (httpResponseCode), as the
 // SDKs' models list them. ValidationError, AccessDenied and Throttling are
 // the common awsQuery errors (400, 403, 400).
-var iamErrors = errorStatuses{
+var iamErrors = core.ErrorStatuses{
 	"ValidationError":               http.StatusBadRequest,
 	"AccessDenied":                  http.StatusForbidden,
 	"Throttling":                    http.StatusBadRequest,
@@ -140,33 +143,33 @@ var iamErrors = errorStatuses{
 	"ServiceFailure":                http.StatusInternalServerError,
 }
 
-func iamErr(code, format string, args ...any) *APIError {
-	return iamErrors.err(code, format, args...)
+func iamErr(code, format string, args ...any) *core.APIError {
+	return iamErrors.Err(code, format, args...)
 }
 
-func iamValidation(format string, args ...any) *APIError {
+func iamValidation(format string, args ...any) *core.APIError {
 	return iamErr("ValidationError", format, args...)
 }
 
-func iamInvalidInput(format string, args ...any) *APIError {
+func iamInvalidInput(format string, args ...any) *core.APIError {
 	return iamErr("InvalidInput", format, args...)
 }
 
-func iamNoSuchEntity(format string, args ...any) *APIError {
+func iamNoSuchEntity(format string, args ...any) *core.APIError {
 	return iamErr("NoSuchEntity", format, args...)
 }
 
-func iamMalformed(format string, args ...any) *APIError {
+func iamMalformed(format string, args ...any) *core.APIError {
 	return iamErr("MalformedPolicyDocument", format, args...)
 }
 
-func iamLimit(format string, args ...any) *APIError {
+func iamLimit(format string, args ...any) *core.APIError {
 	return iamErr("LimitExceeded", format, args...)
 }
 
 // iamRequired returns the form value param, or a ValidationError naming
 // member (the camel-case member name AWS puts in its messages) when absent.
-func iamRequired(c *Ctx, param, member string) (string, *APIError) {
+func iamRequired(c *core.Ctx, param, member string) (string, *core.APIError) {
 	v := c.Form(param)
 	if v == "" {
 		return "", iamValidation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
@@ -175,20 +178,20 @@ func iamRequired(c *Ctx, param, member string) (string, *APIError) {
 }
 
 // iamAcct returns a's IAM state.
-func iamAcct(a *account) *iamState {
-	return state(a, "iam", func() *iamState { return &iamState{roles: map[string]*role{}} })
+func iamAcct(a *core.Account) *iamState {
+	return core.State(a, "iam", func() *iamState { return &iamState{roles: map[string]*Role{}} })
 }
 
 // iamRoleNamed returns a's role named name (IAM role names are unique
 // case-insensitively), nil when there is none.
-func iamRoleNamed(a *account, name string) *role { return iamAcct(a).roles[strings.ToLower(name)] }
+func RoleNamed(a *core.Account, name string) *Role { return iamAcct(a).roles[strings.ToLower(name)] }
 
 // iamRemoveRole deletes a's role named name, if there is one.
-func iamRemoveRole(a *account, name string) { delete(iamAcct(a).roles, strings.ToLower(name)) }
+func RemoveRole(a *core.Account, name string) { delete(iamAcct(a).roles, strings.ToLower(name)) }
 
 // iamPolicyPath returns the path of a's customer managed policy named
 // name; ok is false when there is none.
-func iamPolicyPath(a *account, name string) (path string, ok bool) {
+func PolicyPath(a *core.Account, name string) (path string, ok bool) {
 	p := iamAcct(a).policies[strings.ToLower(name)]
 	if p == nil {
 		return "", false
@@ -197,7 +200,7 @@ func iamPolicyPath(a *account, name string) (path string, ok bool) {
 }
 
 // iamOf returns the acting account's IAM state with every map allocated.
-func iamOf(c *Ctx) *iamState {
+func iamOf(c *core.Ctx) *iamState {
 	s := iamAcct(c.Account)
 	if s.oidc == nil {
 		s.oidc = map[string]*iamOIDCProvider{}
@@ -218,7 +221,7 @@ func iamHashID(prefix string, parts ...string) string {
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	b := make([]byte, 17)
 	for i := range b {
-		b[i] = alnumUpper[int(sum[i])%len(alnumUpper)]
+		b[i] = core.AlnumUpper[int(sum[i])%len(core.AlnumUpper)]
 	}
 	return prefix + string(b)
 }
@@ -238,7 +241,7 @@ var (
 )
 
 // iamPath validates an optional Path parameter; "" means "/".
-func iamPath(c *Ctx, param string) (string, *APIError) {
+func iamPath(c *core.Ctx, param string) (string, *core.APIError) {
 	p := c.Form(param)
 	if p == "" {
 		return "/", nil
@@ -249,7 +252,7 @@ func iamPath(c *Ctx, param string) (string, *APIError) {
 	return p, nil
 }
 
-func iamPathPrefix(c *Ctx) (string, *APIError) {
+func iamPathPrefix(c *core.Ctx) (string, *core.APIError) {
 	p := c.Form("PathPrefix")
 	if p == "" {
 		return "/", nil
@@ -260,7 +263,7 @@ func iamPathPrefix(c *Ctx) (string, *APIError) {
 	return p, nil
 }
 
-func iamDescription(c *Ctx) (string, *APIError) {
+func iamDescription(c *core.Ctx) (string, *core.APIError) {
 	d := c.Form("Description")
 	if utf8.RuneCountInString(d) > 1000 || !iamDescRe.MatchString(d) {
 		return "", iamValidation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000 and satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*")
@@ -277,7 +280,7 @@ type iamTag struct {
 // iamTagsIn reads the Tags parameter (Tags.member.N.Key/Value), validating
 // keys and values. IAM tag keys are case-insensitive, so two keys differing
 // only in case are duplicates.
-func iamTagsIn(c *Ctx) ([]iamTag, *APIError) {
+func iamTagsIn(c *core.Ctx) ([]iamTag, *core.APIError) {
 	var out []iamTag
 	seen := map[string]bool{}
 	for i, m := range c.FormStructs("Tags") {
@@ -302,7 +305,7 @@ func iamTagsIn(c *Ctx) ([]iamTag, *APIError) {
 
 // iamApplyTags merges tags into *dst (allocating it), replacing keys equal
 // case-insensitively, and enforces the per-resource tag quota.
-func iamApplyTags(dst *map[string]string, tags []iamTag) *APIError {
+func iamApplyTags(dst *map[string]string, tags []iamTag) *core.APIError {
 	merged := map[string]string{}
 	for k, v := range *dst {
 		merged[k] = v
@@ -325,7 +328,7 @@ func iamApplyTags(dst *map[string]string, tags []iamTag) *APIError {
 }
 
 // iamUntag removes the TagKeys parameter's keys (case-insensitively).
-func iamUntag(c *Ctx, tags map[string]string) *APIError {
+func iamUntag(c *core.Ctx, tags map[string]string) *core.APIError {
 	keys := c.FormList("TagKeys")
 	if len(keys) > iamMaxTags {
 		return iamValidation("1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to %d", iamMaxTags)
@@ -342,7 +345,7 @@ func iamUntag(c *Ctx, tags map[string]string) *APIError {
 
 func iamTagList(m map[string]string) []iamTag {
 	out := make([]iamTag, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range core.SortedKeys(m) {
 		out = append(out, iamTag{Key: k, Value: m[k]})
 	}
 	return out
@@ -350,14 +353,14 @@ func iamTagList(m map[string]string) []iamTag {
 
 // iamPaging is how IAM list operations reject a Marker (MaxItems is
 // checked by iamMaxItems, whose message quotes the parameter as sent).
-var iamPaging = paging{
-	max:      1000,
-	badLimit: func(n int) *APIError { return iamMaxItemsErr(strconv.Itoa(n)) },
-	badToken: func() *APIError { return iamValidation("Invalid Marker.") },
+var iamPaging = core.Paging{
+	Max:      1000,
+	BadLimit: func(n int) *core.APIError { return iamMaxItemsErr(strconv.Itoa(n)) },
+	BadToken: func() *core.APIError { return iamValidation("Invalid Marker.") },
 }
 
 // iamMaxItems is the request's MaxItems (nil when absent), 1 to 1000.
-func iamMaxItems(c *Ctx) (*int, *APIError) {
+func iamMaxItems(c *core.Ctx) (*int, *core.APIError) {
 	s := c.Form("MaxItems")
 	if s == "" {
 		return nil, nil
@@ -369,7 +372,7 @@ func iamMaxItems(c *Ctx) (*int, *APIError) {
 	return &n, nil
 }
 
-func iamMaxItemsErr(s string) *APIError {
+func iamMaxItemsErr(s string) *core.APIError {
 	return iamValidation("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", s)
 }
 
@@ -433,7 +436,7 @@ func iamPolicySize(doc string) int {
 // returning its JSON text. Trust policies must name principals (which must
 // exist where the emulator can tell) and only STS actions; identity policies
 // must name resources and no principal.
-func iamCheckPolicy(c *Ctx, param, member string, kind iamDocKind) (string, *APIError) {
+func iamCheckPolicy(c *core.Ctx, param, member string, kind iamDocKind) (string, *core.APIError) {
 	raw, apiErr := iamRequired(c, param, member)
 	if apiErr != nil {
 		return "", apiErr
@@ -442,14 +445,14 @@ func iamCheckPolicy(c *Ctx, param, member string, kind iamDocKind) (string, *API
 		return "", iamValidation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to 131072", member)
 	}
 	text := iamPolicyText(raw)
-	pk := policyIdentity
+	pk := policy.KindIdentity
 	if kind == iamTrustPolicy {
-		pk = policyResource
+		pk = policy.KindResource
 	}
-	doc, perr := parsePolicy(text, pk)
+	doc, perr := policy.Parse(text, pk)
 	if perr != nil {
 		switch perr.Problem {
-		case policyBadJSON, policyBadVersion, policyNoPrincipal, policyPrincipalProhibited:
+		case policy.BadJSON, policy.BadVersion, policy.NoPrincipal, policy.PrincipalProhibited:
 			return "", iamMalformed("%s", perr.Msg)
 		}
 		return "", iamMalformed("Syntax errors in policy. (%s)", perr.Msg)
@@ -463,12 +466,12 @@ func iamCheckPolicy(c *Ctx, param, member string, kind iamDocKind) (string, *API
 			case st.NotResource != nil:
 				return "", iamMalformed("Has prohibited field NotResource")
 			}
-			for _, a := range policyJoin(st.Action, st.NotAction) {
+			for _, a := range policy.Join(st.Action, st.NotAction) {
 				if a != "*" && !strings.HasPrefix(strings.ToLower(a), "sts:") {
 					return "", iamMalformed("AssumeRole policy may only specify STS AssumeRole actions.")
 				}
 			}
-			for _, p := range []*policyPrincipal{st.Principal, st.NotPrincipal} {
+			for _, p := range []*policy.Principal{st.Principal, st.NotPrincipal} {
 				if apiErr := iamCheckPrincipal(c, p); apiErr != nil {
 					return "", apiErr
 				}
@@ -501,15 +504,15 @@ var iamWebIdentityProviders = map[string]bool{
 // Federated principal that is not an identity provider of this account (or
 // a built-in web identity provider), a CanonicalUser. Root ARNs and account
 // IDs are fine, as are accounts the emulator does not have.
-func iamCheckPrincipal(c *Ctx, p *policyPrincipal) *APIError {
+func iamCheckPrincipal(c *core.Ctx, p *policy.Principal) *core.APIError {
 	if p == nil {
 		return nil
 	}
-	bad := func(kind, v string) *APIError {
+	bad := func(kind, v string) *core.APIError {
 		return iamMalformed("Invalid principal in policy: \"%s\":\"%s\"", kind, v)
 	}
 	for _, v := range p.AWS {
-		if v == "*" || accountIDRe.MatchString(v) {
+		if v == "*" || core.AccountIDRe.MatchString(v) {
 			continue
 		}
 		m := iamPrincipalARNRe.FindStringSubmatch(v)
@@ -517,7 +520,7 @@ func iamCheckPrincipal(c *Ctx, p *policyPrincipal) *APIError {
 			return bad("AWS", v)
 		}
 		svc, acct, res := m[1], m[2], m[3]
-		a := c.e.account(acct)
+		a := c.Emu.Account(acct)
 		known := a != nil
 		switch {
 		case svc == "iam" && res == "root":
@@ -581,7 +584,7 @@ type iamPolicyRef struct {
 // iamLookupPolicy resolves a managed policy ARN: any well-formed AWS managed
 // ARN, or a customer managed policy of the acting account. notFound builds
 // the NoSuchEntity error the calling operation returns.
-func iamLookupPolicy(c *Ctx, arn string, notFound func(arn string) *APIError) (iamPolicyRef, *APIError) {
+func iamLookupPolicy(c *core.Ctx, arn string, notFound func(arn string) *core.APIError) (iamPolicyRef, *core.APIError) {
 	m := iamPolicyARNRe.FindStringSubmatch(arn)
 	if m == nil {
 		return iamPolicyRef{}, iamInvalidInput("ARN %s is not valid.", arn)
@@ -599,17 +602,17 @@ func iamLookupPolicy(c *Ctx, arn string, notFound func(arn string) *APIError) (i
 	return ref, nil
 }
 
-func iamNotAttachable(arn string) *APIError {
+func iamNotAttachable(arn string) *core.APIError {
 	return iamNoSuchEntity("Policy %s does not exist or is not attachable.", arn)
 }
 
-func iamBoundaryNotFound(arn string) *APIError {
+func iamBoundaryNotFound(arn string) *core.APIError {
 	return iamNoSuchEntity("Scope ARN: %s does not exist or is not attachable.", arn)
 }
 
 // iamUsage counts the roles of the account a policy is attached to and the
 // roles that use it as permissions boundary.
-func iamUsage(a *account, arn string) (attached, boundary int) {
+func iamUsage(a *core.Account, arn string) (attached, boundary int) {
 	for _, r := range iamAcct(a).roles {
 		for _, x := range r.Attached {
 			if x == arn {
@@ -655,7 +658,7 @@ type iamRoleLastUsedOut struct {
 
 // iamRoleView renders a role; full adds what GetRole returns and ListRoles
 // does not (tags, permissions boundary, last use).
-func iamRoleView(r *role, full bool) iamRoleOut {
+func iamRoleView(r *Role, full bool) iamRoleOut {
 	out := iamRoleOut{Path: r.Path, RoleName: r.Name, RoleID: r.ID, Arn: r.ARN, CreateDate: iamTime(r.Created),
 		AssumeRolePolicyDocument: iamURLEncode(string(r.AssumeRolePolicy)), Description: r.Description,
 		MaxSessionDuration: r.MaxSessionDuration}
@@ -670,7 +673,7 @@ func iamRoleView(r *role, full bool) iamRoleOut {
 }
 
 // iamRole finds the RoleName parameter's role.
-func iamRole(c *Ctx) (*role, *APIError) {
+func iamRole(c *core.Ctx) (*Role, *core.APIError) {
 	name, apiErr := iamRequired(c, "RoleName", "roleName")
 	if apiErr != nil {
 		return nil, apiErr
@@ -684,7 +687,7 @@ func iamRole(c *Ctx) (*role, *APIError) {
 
 // iamModifiableRole is iamRole for operations AWS refuses on the roles it
 // manages: service-linked roles and IAM Identity Center's reserved roles.
-func iamModifiableRole(c *Ctx) (*role, *APIError) {
+func iamModifiableRole(c *core.Ctx) (*Role, *core.APIError) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -696,7 +699,7 @@ func iamModifiableRole(c *Ctx) (*role, *APIError) {
 	return r, nil
 }
 
-func iamMaxSession(c *Ctx) (int, *APIError) {
+func iamMaxSession(c *core.Ctx) (int, *core.APIError) {
 	s := c.Form("MaxSessionDuration")
 	if s == "" {
 		return 0, nil
@@ -713,7 +716,7 @@ func iamMaxSession(c *Ctx) (int, *APIError) {
 	return n, nil
 }
 
-func iamCreateRole(c *Ctx) (any, error) {
+func iamCreateRole(c *core.Ctx) (any, error) {
 	name, apiErr := iamRequired(c, "RoleName", "roleName")
 	if apiErr != nil {
 		return nil, apiErr
@@ -734,7 +737,7 @@ func iamCreateRole(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	if !roleNameRe.MatchString(name) {
+	if !RoleNameRe.MatchString(name) {
 		return nil, iamValidation("1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", name)
 	}
 	s := iamOf(c)
@@ -757,7 +760,7 @@ func iamCreateRole(c *Ctx) (any, error) {
 	if len(s.roles) >= iamMaxRoles {
 		return nil, iamLimit("Cannot exceed quota for RolesPerAccount: %d", iamMaxRoles)
 	}
-	r, apiErr := iamNewRole(c.e, c.Account, name, path, trust)
+	r, apiErr := NewRole(c.Emu, c.Account, name, path, trust)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -773,7 +776,7 @@ func iamCreateRole(c *Ctx) (any, error) {
 	}{Role: iamRoleView(r, true)}, nil
 }
 
-func iamGetRole(c *Ctx) (any, error) {
+func iamGetRole(c *core.Ctx) (any, error) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -784,7 +787,7 @@ func iamGetRole(c *Ctx) (any, error) {
 	}{Role: iamRoleView(r, true)}, nil
 }
 
-func iamUpdateRole(c *Ctx) (any, error) {
+func iamUpdateRole(c *core.Ctx) (any, error) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -808,7 +811,7 @@ func iamUpdateRole(c *Ctx) (any, error) {
 	}{}, nil
 }
 
-func iamUpdateRoleDescription(c *Ctx) (any, error) {
+func iamUpdateRoleDescription(c *core.Ctx) (any, error) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -824,7 +827,7 @@ func iamUpdateRoleDescription(c *Ctx) (any, error) {
 	}{Role: iamRoleView(r, true)}, nil
 }
 
-func iamDeleteRole(c *Ctx) (any, error) {
+func iamDeleteRole(c *core.Ctx) (any, error) {
 	r, apiErr := iamModifiableRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -839,12 +842,12 @@ func iamDeleteRole(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamListRoles(c *Ctx) (any, error) {
+func iamListRoles(c *core.Ctx) (any, error) {
 	prefix, apiErr := iamPathPrefix(c)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	var roles []*role
+	var roles []*Role
 	for _, r := range iamAcct(c.Account).roles {
 		if strings.HasPrefix(r.Path, prefix) {
 			roles = append(roles, r)
@@ -854,7 +857,7 @@ func iamListRoles(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := paginate(c, roles, func(r *role) string { return strings.ToLower(r.Name) }, c.Form("Marker"), limit, iamPaging)
+	page, next, apiErr := core.Paginate(c, roles, func(r *Role) string { return strings.ToLower(r.Name) }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -870,7 +873,7 @@ func iamListRoles(c *Ctx) (any, error) {
 	}{Roles: out, IsTruncated: next != "", Marker: next}, nil
 }
 
-func iamUpdateAssumeRolePolicy(c *Ctx) (any, error) {
+func iamUpdateAssumeRolePolicy(c *core.Ctx) (any, error) {
 	r, apiErr := iamModifiableRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -888,7 +891,7 @@ func iamUpdateAssumeRolePolicy(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamPolicyName(c *Ctx) (string, *APIError) {
+func iamPolicyName(c *core.Ctx) (string, *core.APIError) {
 	name, apiErr := iamRequired(c, "PolicyName", "policyName")
 	if apiErr != nil {
 		return "", apiErr
@@ -899,7 +902,7 @@ func iamPolicyName(c *Ctx) (string, *APIError) {
 	return name, nil
 }
 
-func iamPutRolePolicy(c *Ctx) (any, error) {
+func iamPutRolePolicy(c *core.Ctx) (any, error) {
 	r, apiErr := iamModifiableRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -929,7 +932,7 @@ func iamPutRolePolicy(c *Ctx) (any, error) {
 }
 
 // iamInline finds the PolicyName parameter's inline policy of r.
-func iamInline(c *Ctx, r *role) (string, *APIError) {
+func iamInline(c *core.Ctx, r *Role) (string, *core.APIError) {
 	name, apiErr := iamRequired(c, "PolicyName", "policyName")
 	if apiErr != nil {
 		return "", apiErr
@@ -940,7 +943,7 @@ func iamInline(c *Ctx, r *role) (string, *APIError) {
 	return name, nil
 }
 
-func iamGetRolePolicy(c *Ctx) (any, error) {
+func iamGetRolePolicy(c *core.Ctx) (any, error) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -957,7 +960,7 @@ func iamGetRolePolicy(c *Ctx) (any, error) {
 	}{RoleName: r.Name, PolicyName: name, PolicyDocument: iamURLEncode(r.Inline[name])}, nil
 }
 
-func iamDeleteRolePolicy(c *Ctx) (any, error) {
+func iamDeleteRolePolicy(c *core.Ctx) (any, error) {
 	r, apiErr := iamModifiableRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -970,7 +973,7 @@ func iamDeleteRolePolicy(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamListRolePolicies(c *Ctx) (any, error) {
+func iamListRolePolicies(c *core.Ctx) (any, error) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -979,7 +982,7 @@ func iamListRolePolicies(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := paginate(c, sortedKeys(r.Inline), func(s string) string { return s }, c.Form("Marker"), limit, iamPaging)
+	page, next, apiErr := core.Paginate(c, core.SortedKeys(r.Inline), func(s string) string { return s }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -991,7 +994,7 @@ func iamListRolePolicies(c *Ctx) (any, error) {
 	}{PolicyNames: page, IsTruncated: next != "", Marker: next}, nil
 }
 
-func iamAttachRolePolicy(c *Ctx) (any, error) {
+func iamAttachRolePolicy(c *core.Ctx) (any, error) {
 	r, apiErr := iamModifiableRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1015,7 +1018,7 @@ func iamAttachRolePolicy(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamDetachRolePolicy(c *Ctx) (any, error) {
+func iamDetachRolePolicy(c *core.Ctx) (any, error) {
 	r, apiErr := iamModifiableRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1036,7 +1039,7 @@ func iamDetachRolePolicy(c *Ctx) (any, error) {
 	return nil, iamNoSuchEntity("Policy %s was not found.", arn)
 }
 
-func iamListAttachedRolePolicies(c *Ctx) (any, error) {
+func iamListAttachedRolePolicies(c *core.Ctx) (any, error) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1060,7 +1063,7 @@ func iamListAttachedRolePolicies(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := paginate(c, all, func(a attached) string { return a.PolicyArn }, c.Form("Marker"), limit, iamPaging)
+	page, next, apiErr := core.Paginate(c, all, func(a attached) string { return a.PolicyArn }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1072,7 +1075,7 @@ func iamListAttachedRolePolicies(c *Ctx) (any, error) {
 	}{AttachedPolicies: page, IsTruncated: next != "", Marker: next}, nil
 }
 
-func iamPutRolePermissionsBoundary(c *Ctx) (any, error) {
+func iamPutRolePermissionsBoundary(c *core.Ctx) (any, error) {
 	r, apiErr := iamModifiableRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1088,7 +1091,7 @@ func iamPutRolePermissionsBoundary(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamDeleteRolePermissionsBoundary(c *Ctx) (any, error) {
+func iamDeleteRolePermissionsBoundary(c *core.Ctx) (any, error) {
 	r, apiErr := iamModifiableRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1097,7 +1100,7 @@ func iamDeleteRolePermissionsBoundary(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamTagRole(c *Ctx) (any, error) {
+func iamTagRole(c *core.Ctx) (any, error) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1112,7 +1115,7 @@ func iamTagRole(c *Ctx) (any, error) {
 	return nil, iamApplyTags(&r.Tags, tags)
 }
 
-func iamUntagRole(c *Ctx) (any, error) {
+func iamUntagRole(c *core.Ctx) (any, error) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1121,12 +1124,12 @@ func iamUntagRole(c *Ctx) (any, error) {
 }
 
 // iamTagsPage answers a List*Tags operation.
-func iamTagsPage(c *Ctx, result string, tags map[string]string) (any, error) {
+func iamTagsPage(c *core.Ctx, result string, tags map[string]string) (any, error) {
 	limit, apiErr := iamMaxItems(c)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := paginate(c, iamTagList(tags), func(t iamTag) string { return t.Key }, c.Form("Marker"), limit, iamPaging)
+	page, next, apiErr := core.Paginate(c, iamTagList(tags), func(t iamTag) string { return t.Key }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1138,7 +1141,7 @@ func iamTagsPage(c *Ctx, result string, tags map[string]string) (any, error) {
 	}{XMLName: xml.Name{Local: result}, Tags: page, IsTruncated: next != "", Marker: next}, nil
 }
 
-func iamListRoleTags(c *Ctx) (any, error) {
+func iamListRoleTags(c *core.Ctx) (any, error) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1220,7 +1223,7 @@ func iamLinkedRoleFor(service string) (iamLinkedRole, bool) {
 	return iamLinkedRole{name: b.String(), suffix: true}, true
 }
 
-func iamCreateServiceLinkedRole(c *Ctx) (any, error) {
+func iamCreateServiceLinkedRole(c *core.Ctx) (any, error) {
 	service, apiErr := iamRequired(c, "AWSServiceName", "aWSServiceName")
 	if apiErr != nil {
 		return nil, apiErr
@@ -1239,7 +1242,7 @@ func iamCreateServiceLinkedRole(c *Ctx) (any, error) {
 			return nil, iamInvalidInput("Custom suffix is not allowed for %s", service)
 		}
 		name += "_" + suffix
-		if !roleNameRe.MatchString(name) {
+		if !RoleNameRe.MatchString(name) {
 			return nil, iamValidation("1 validation error detected: Value '%s' at 'customSuffix' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+ and the role name must have length less than or equal to 64", suffix)
 		}
 	}
@@ -1252,7 +1255,7 @@ func iamCreateServiceLinkedRole(c *Ctx) (any, error) {
 	}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["` + service +
 		`"]},"Action":["sts:AssumeRole"]}]}`
-	r, apiErr := iamNewRole(c.e, c.Account, name, "/aws-service-role/"+service+"/", trust)
+	r, apiErr := NewRole(c.Emu, c.Account, name, "/aws-service-role/"+service+"/", trust)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1264,7 +1267,7 @@ func iamCreateServiceLinkedRole(c *Ctx) (any, error) {
 	}{Role: iamRoleView(r, true)}, nil
 }
 
-func iamDeleteServiceLinkedRole(c *Ctx) (any, error) {
+func iamDeleteServiceLinkedRole(c *core.Ctx) (any, error) {
 	r, apiErr := iamRole(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1288,7 +1291,7 @@ func iamDeleteServiceLinkedRole(c *Ctx) (any, error) {
 	}{DeletionTaskID: task}, nil
 }
 
-func iamGetServiceLinkedRoleDeletionStatus(c *Ctx) (any, error) {
+func iamGetServiceLinkedRoleDeletionStatus(c *core.Ctx) (any, error) {
 	task, apiErr := iamRequired(c, "DeletionTaskId", "deletionTaskId")
 	if apiErr != nil {
 		return nil, apiErr
@@ -1309,7 +1312,7 @@ func iamGetServiceLinkedRoleDeletionStatus(c *Ctx) (any, error) {
 // ---------------------------------------------------------------------------
 // OpenID Connect providers.
 
-func iamOIDCProviderByARN(c *Ctx) (*iamOIDCProvider, *APIError) {
+func iamOIDCProviderByARN(c *core.Ctx) (*iamOIDCProvider, *core.APIError) {
 	arn, apiErr := iamRequired(c, "OpenIDConnectProviderArn", "openIDConnectProviderArn")
 	if apiErr != nil {
 		return nil, apiErr
@@ -1324,7 +1327,7 @@ func iamOIDCProviderByARN(c *Ctx) (*iamOIDCProvider, *APIError) {
 	return p, nil
 }
 
-func iamThumbprints(c *Ctx) ([]string, *APIError) {
+func iamThumbprints(c *core.Ctx) ([]string, *core.APIError) {
 	list := c.FormList("ThumbprintList")
 	if len(list) > iamMaxThumbprints {
 		return nil, iamValidation("1 validation error detected: Value at 'thumbprintList' failed to satisfy constraint: Member must have length less than or equal to %d", iamMaxThumbprints)
@@ -1340,7 +1343,7 @@ func iamThumbprints(c *Ctx) ([]string, *APIError) {
 	return iamDedupe(list), nil
 }
 
-func iamClientID(id string, i int) *APIError {
+func iamClientID(id string, i int) *core.APIError {
 	if id == "" || len(id) > 255 {
 		return iamValidation("1 validation error detected: Value '%s' at 'clientIDList.%d.member' failed to satisfy constraint: Member must have length between 1 and 255", id, i)
 	}
@@ -1359,7 +1362,7 @@ func iamDedupe(list []string) []string {
 	return out
 }
 
-func iamCreateOpenIDConnectProvider(c *Ctx) (any, error) {
+func iamCreateOpenIDConnectProvider(c *core.Ctx) (any, error) {
 	raw, apiErr := iamRequired(c, "Url", "url")
 	if apiErr != nil {
 		return nil, apiErr
@@ -1404,7 +1407,7 @@ func iamCreateOpenIDConnectProvider(c *Ctx) (any, error) {
 		sum := sha1.Sum([]byte(host))
 		thumbs = []string{hex.EncodeToString(sum[:])}
 	}
-	p := &iamOIDCProvider{URL: host, ARN: arn, ClientIDs: iamDedupe(ids), Thumbprints: thumbs, Created: c.e.now()}
+	p := &iamOIDCProvider{URL: host, ARN: arn, ClientIDs: iamDedupe(ids), Thumbprints: thumbs, Created: c.Emu.Now()}
 	_ = iamApplyTags(&p.Tags, tags)
 	s.oidc[arn] = p
 	return struct {
@@ -1414,7 +1417,7 @@ func iamCreateOpenIDConnectProvider(c *Ctx) (any, error) {
 	}{OpenIDConnectProviderArn: arn, Tags: iamTagList(p.Tags)}, nil
 }
 
-func iamGetOpenIDConnectProvider(c *Ctx) (any, error) {
+func iamGetOpenIDConnectProvider(c *core.Ctx) (any, error) {
 	p, apiErr := iamOIDCProviderByARN(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1429,10 +1432,10 @@ func iamGetOpenIDConnectProvider(c *Ctx) (any, error) {
 	}{URL: p.URL, ClientIDList: p.ClientIDs, ThumbprintList: p.Thumbprints, CreateDate: iamTime(p.Created), Tags: iamTagList(p.Tags)}, nil
 }
 
-func iamListOpenIDConnectProviders(c *Ctx) (any, error) {
+func iamListOpenIDConnectProviders(c *core.Ctx) (any, error) {
 	type entry struct{ Arn string }
 	var list []entry
-	for _, arn := range sortedKeys(iamAcct(c.Account).oidc) {
+	for _, arn := range core.SortedKeys(iamAcct(c.Account).oidc) {
 		list = append(list, entry{Arn: arn})
 	}
 	return struct {
@@ -1441,7 +1444,7 @@ func iamListOpenIDConnectProviders(c *Ctx) (any, error) {
 	}{OpenIDConnectProviderList: list}, nil
 }
 
-func iamDeleteOpenIDConnectProvider(c *Ctx) (any, error) {
+func iamDeleteOpenIDConnectProvider(c *core.Ctx) (any, error) {
 	p, apiErr := iamOIDCProviderByARN(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1450,7 +1453,7 @@ func iamDeleteOpenIDConnectProvider(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamUpdateOpenIDConnectProviderThumbprint(c *Ctx) (any, error) {
+func iamUpdateOpenIDConnectProviderThumbprint(c *core.Ctx) (any, error) {
 	p, apiErr := iamOIDCProviderByARN(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1466,7 +1469,7 @@ func iamUpdateOpenIDConnectProviderThumbprint(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamAddClientIDToOpenIDConnectProvider(c *Ctx) (any, error) {
+func iamAddClientIDToOpenIDConnectProvider(c *core.Ctx) (any, error) {
 	p, apiErr := iamOIDCProviderByARN(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1490,7 +1493,7 @@ func iamAddClientIDToOpenIDConnectProvider(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamRemoveClientIDFromOpenIDConnectProvider(c *Ctx) (any, error) {
+func iamRemoveClientIDFromOpenIDConnectProvider(c *core.Ctx) (any, error) {
 	p, apiErr := iamOIDCProviderByARN(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1508,7 +1511,7 @@ func iamRemoveClientIDFromOpenIDConnectProvider(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamTagOpenIDConnectProvider(c *Ctx) (any, error) {
+func iamTagOpenIDConnectProvider(c *core.Ctx) (any, error) {
 	p, apiErr := iamOIDCProviderByARN(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1520,7 +1523,7 @@ func iamTagOpenIDConnectProvider(c *Ctx) (any, error) {
 	return nil, iamApplyTags(&p.Tags, tags)
 }
 
-func iamUntagOpenIDConnectProvider(c *Ctx) (any, error) {
+func iamUntagOpenIDConnectProvider(c *core.Ctx) (any, error) {
 	p, apiErr := iamOIDCProviderByARN(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1528,7 +1531,7 @@ func iamUntagOpenIDConnectProvider(c *Ctx) (any, error) {
 	return nil, iamUntag(c, p.Tags)
 }
 
-func iamListOpenIDConnectProviderTags(c *Ctx) (any, error) {
+func iamListOpenIDConnectProviderTags(c *core.Ctx) (any, error) {
 	p, apiErr := iamOIDCProviderByARN(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1539,7 +1542,7 @@ func iamListOpenIDConnectProviderTags(c *Ctx) (any, error) {
 // ---------------------------------------------------------------------------
 // Account alias.
 
-func iamAlias(c *Ctx) (string, *APIError) {
+func iamAlias(c *core.Ctx) (string, *core.APIError) {
 	alias, apiErr := iamRequired(c, "AccountAlias", "accountAlias")
 	if apiErr != nil {
 		return "", apiErr
@@ -1553,12 +1556,12 @@ func iamAlias(c *Ctx) (string, *APIError) {
 // iamCreateAccountAlias sets the account's alias, replacing any it had (an
 // account has one). Aliases are unique across all accounts, the acting one
 // included.
-func iamCreateAccountAlias(c *Ctx) (any, error) {
+func iamCreateAccountAlias(c *core.Ctx) (any, error) {
 	alias, apiErr := iamAlias(c)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	for _, a := range c.e.allAccounts() {
+	for _, a := range c.Emu.AllAccounts() {
 		if iamAcct(a).alias == alias {
 			return nil, iamErr("EntityAlreadyExists", "The account alias %s already exists.", alias)
 		}
@@ -1567,7 +1570,7 @@ func iamCreateAccountAlias(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamDeleteAccountAlias(c *Ctx) (any, error) {
+func iamDeleteAccountAlias(c *core.Ctx) (any, error) {
 	alias, apiErr := iamAlias(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1579,7 +1582,7 @@ func iamDeleteAccountAlias(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func iamListAccountAliases(c *Ctx) (any, error) {
+func iamListAccountAliases(c *core.Ctx) (any, error) {
 	var aliases []string
 	if a := iamAcct(c.Account).alias; a != "" {
 		aliases = []string{a}
@@ -1588,7 +1591,7 @@ func iamListAccountAliases(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := paginate(c, aliases, func(s string) string { return s }, c.Form("Marker"), limit, iamPaging)
+	page, next, apiErr := core.Paginate(c, aliases, func(s string) string { return s }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1622,7 +1625,7 @@ type iamPolicyOut struct {
 // iamPolicyView renders a policy reference: a customer managed policy, or
 // an AWS managed one, which the emulator knows only by ARN (its dates are
 // the Unix epoch).
-func iamPolicyView(a *account, ref iamPolicyRef, description bool) iamPolicyOut {
+func iamPolicyView(a *core.Account, ref iamPolicyRef, description bool) iamPolicyOut {
 	attached, boundary := iamUsage(a, ref.ARN)
 	out := iamPolicyOut{PolicyName: ref.Name, Arn: ref.ARN, Path: ref.Path, DefaultVersionID: "v1",
 		AttachmentCount: attached, PermissionsBoundaryUsageCount: boundary, IsAttachable: true}
@@ -1643,7 +1646,7 @@ func iamCustomerRef(p *iamManagedPolicy) iamPolicyRef {
 	return iamPolicyRef{ARN: p.ARN, Name: p.Name, Path: p.Path, customer: p}
 }
 
-func iamCreatePolicy(c *Ctx) (any, error) {
+func iamCreatePolicy(c *core.Ctx) (any, error) {
 	name, apiErr := iamPolicyName(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1675,7 +1678,7 @@ func iamCreatePolicy(c *Ctx) (any, error) {
 		return nil, iamLimit("Cannot exceed quota for PoliciesPerAccount: %d", iamMaxManagedPolicies)
 	}
 	p := &iamManagedPolicy{Name: name, Path: path, ID: iamHashID("ANPA", c.Account.ID, "policy", strings.ToLower(name)),
-		ARN: "arn:aws:iam::" + c.Account.ID + ":policy" + path + name, Description: desc, Document: doc, Created: c.e.now()}
+		ARN: "arn:aws:iam::" + c.Account.ID + ":policy" + path + name, Description: desc, Document: doc, Created: c.Emu.Now()}
 	_ = iamApplyTags(&p.Tags, tags)
 	s.policies[strings.ToLower(name)] = p
 	return struct {
@@ -1684,11 +1687,11 @@ func iamCreatePolicy(c *Ctx) (any, error) {
 	}{Policy: iamPolicyView(c.Account, iamCustomerRef(p), false)}, nil
 }
 
-func iamPolicyNotFound(arn string) *APIError {
+func iamPolicyNotFound(arn string) *core.APIError {
 	return iamNoSuchEntity("Policy %s does not exist or is not attachable.", arn)
 }
 
-func iamGetPolicy(c *Ctx) (any, error) {
+func iamGetPolicy(c *core.Ctx) (any, error) {
 	arn, apiErr := iamRequired(c, "PolicyArn", "policyArn")
 	if apiErr != nil {
 		return nil, apiErr
@@ -1703,7 +1706,7 @@ func iamGetPolicy(c *Ctx) (any, error) {
 	}{Policy: iamPolicyView(c.Account, ref, true)}, nil
 }
 
-func iamGetPolicyVersion(c *Ctx) (any, error) {
+func iamGetPolicyVersion(c *core.Ctx) (any, error) {
 	arn, apiErr := iamRequired(c, "PolicyArn", "policyArn")
 	if apiErr != nil {
 		return nil, apiErr
@@ -1738,7 +1741,7 @@ func iamGetPolicyVersion(c *Ctx) (any, error) {
 // iamListPolicies lists the account's customer managed policies (Scope
 // Local or All; the emulator does not enumerate AWS managed policies, so
 // Scope AWS lists none).
-func iamListPolicies(c *Ctx) (any, error) {
+func iamListPolicies(c *core.Ctx) (any, error) {
 	scope := c.Form("Scope")
 	switch scope {
 	case "", "All", "AWS", "Local":
@@ -1768,7 +1771,7 @@ func iamListPolicies(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := paginate(c, list, func(p iamPolicyOut) string { return strings.ToLower(p.PolicyName) }, c.Form("Marker"), limit, iamPaging)
+	page, next, apiErr := core.Paginate(c, list, func(p iamPolicyOut) string { return strings.ToLower(p.PolicyName) }, c.Form("Marker"), limit, iamPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1780,7 +1783,7 @@ func iamListPolicies(c *Ctx) (any, error) {
 	}{Policies: page, IsTruncated: next != "", Marker: next}, nil
 }
 
-func iamDeletePolicy(c *Ctx) (any, error) {
+func iamDeletePolicy(c *core.Ctx) (any, error) {
 	arn, apiErr := iamRequired(c, "PolicyArn", "policyArn")
 	if apiErr != nil {
 		return nil, apiErr
@@ -1806,9 +1809,9 @@ func iamDeletePolicy(c *Ctx) (any, error) {
 // inline policies as canonical JSON), OIDC providers by URL, customer
 // managed policies by ARN, the alias and the service-linked roles (role
 // name -> AWS service). No IDs or dates.
-func iamSnapshot(e *engine) map[string]any {
+func iamSnapshot(e *core.Emulator) map[string]any {
 	out := map[string]any{}
-	for _, a := range e.allAccounts() {
+	for _, a := range e.AllAccounts() {
 		id := a.ID
 		s := iamAcct(a)
 		st := map[string]any{}
@@ -1818,12 +1821,12 @@ func iamSnapshot(e *engine) map[string]any {
 			for _, r := range s.roles {
 				inline := map[string]json.RawMessage{}
 				for n, d := range r.Inline {
-					inline[n] = compactJSON(d)
+					inline[n] = core.CompactJSON(d)
 				}
 				attached := append([]string{}, r.Attached...)
 				sort.Strings(attached)
 				roles[r.Name] = map[string]any{
-					"path": r.Path, "arn": r.ARN, "trustPolicy": compactJSON(string(r.AssumeRolePolicy)),
+					"path": r.Path, "arn": r.ARN, "trustPolicy": core.CompactJSON(string(r.AssumeRolePolicy)),
 					"description": r.Description, "maxSessionDuration": r.MaxSessionDuration,
 					"inlinePolicies": inline, "attachedPolicies": attached, "permissionsBoundary": r.Boundary,
 					"tags": r.Tags,
@@ -1848,7 +1851,7 @@ func iamSnapshot(e *engine) map[string]any {
 			policies := map[string]any{}
 			for _, p := range s.policies {
 				policies[p.ARN] = map[string]any{"name": p.Name, "path": p.Path, "description": p.Description,
-					"document": compactJSON(p.Document), "tags": p.Tags}
+					"document": core.CompactJSON(p.Document), "tags": p.Tags}
 			}
 			st["policies"] = policies
 		}
@@ -1865,7 +1868,7 @@ func iamSnapshot(e *engine) map[string]any {
 // iamState is an account's IAM entities. The STS AssumeRole check reads the
 // roles; the IAM API serves them.
 type iamState struct {
-	roles map[string]*role // lower-cased name -> role (IAM names are unique case-insensitively)
+	roles map[string]*Role // lower-cased name -> role (IAM names are unique case-insensitively)
 	// The IAM API's other entities (see iam.go); nil until first written.
 	oidc     map[string]*iamOIDCProvider  // provider ARN -> provider
 	policies map[string]*iamManagedPolicy // lower-cased name -> customer managed policy
@@ -1874,7 +1877,7 @@ type iamState struct {
 }
 
 // role is an IAM role.
-type role struct {
+type Role struct {
 	Name               string            `json:"name"`
 	Path               string            `json:"path"`
 	ID                 string            `json:"-"`
@@ -1891,19 +1894,19 @@ type role struct {
 	ServiceLinked string            `json:"-"` // AWS service name of a service-linked role
 }
 
-var roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+var RoleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 // iamCreateRoleIn creates an IAM role in an account with the given trust policy,
 // as the Organizations service does for a new account's access role. It
 // returns the role's ARN.
-func iamCreateRoleIn(e *engine, accountID, name, trustPolicy string) (string, error) {
-	defer e.lock()()
-	a := e.account(accountID)
+func CreateRole(e *core.Emulator, accountID, name, trustPolicy string) (string, error) {
+	defer e.Lock()()
+	a := e.Account(accountID)
 	ok := a != nil
 	if !ok {
 		return "", fmt.Errorf("emulator: account %s does not exist", accountID)
 	}
-	r, apiErr := iamNewRole(e, a, name, "/", trustPolicy)
+	r, apiErr := NewRole(e, a, name, "/", trustPolicy)
 	if apiErr != nil {
 		return "", apiErr
 	}
@@ -1911,21 +1914,21 @@ func iamCreateRoleIn(e *engine, accountID, name, trustPolicy string) (string, er
 }
 
 // iamNewRole creates a role in a. Called with the emulator locked.
-func iamNewRole(e *engine, a *account, name, path, trustPolicy string) (*role, *APIError) {
-	if !roleNameRe.MatchString(name) {
-		return nil, errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint", name)
+func NewRole(e *core.Emulator, a *core.Account, name, path, trustPolicy string) (*Role, *core.APIError) {
+	if !RoleNameRe.MatchString(name) {
+		return nil, core.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint", name)
 	}
 	if _, ok := iamAcct(a).roles[strings.ToLower(name)]; ok {
-		return nil, errorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
+		return nil, core.Errorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
 	}
 	if !json.Valid([]byte(trustPolicy)) {
-		return nil, errorf(http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json")
+		return nil, core.Errorf(http.StatusBadRequest, "MalformedPolicyDocument", "This policy contains invalid Json")
 	}
 	if path == "" {
 		path = "/"
 	}
-	r := &role{Name: name, Path: path, ID: "AROA" + randomUpper(17), ARN: "arn:aws:iam::" + a.ID + ":role" + path + name,
-		AssumeRolePolicy: json.RawMessage(trustPolicy), MaxSessionDuration: 3600, Created: e.now()}
+	r := &Role{Name: name, Path: path, ID: "AROA" + core.RandomUpper(17), ARN: "arn:aws:iam::" + a.ID + ":role" + path + name,
+		AssumeRolePolicy: json.RawMessage(trustPolicy), MaxSessionDuration: 3600, Created: e.Now()}
 	iamAcct(a).roles[strings.ToLower(name)] = r
 	return r, nil
 }
@@ -1934,18 +1937,18 @@ func iamNewRole(e *engine, a *account, name, path, trustPolicy string) (*role, *
 // named roleName that trusts the management account, as AWS Organizations'
 // CreateAccount does with OrganizationAccountAccessRole. It is a no-op for
 // the role when it already exists.
-func iamAddMemberAccount(e *engine, id, roleName string) error {
+func AddMemberAccount(e *core.Emulator, id, roleName string) error {
 	if err := e.AddAccount(id); err != nil {
 		return err
 	}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
-		e.settings().ManagementAccountID + `:root"},"Action":"sts:AssumeRole"}]}`
-	defer e.lock()()
-	a := e.account(id)
+		e.Settings().ManagementAccountID + `:root"},"Action":"sts:AssumeRole"}]}`
+	defer e.Lock()()
+	a := e.Account(id)
 	if _, ok := iamAcct(a).roles[strings.ToLower(roleName)]; ok {
 		return nil
 	}
-	if _, apiErr := iamNewRole(e, a, roleName, "/", trust); apiErr != nil {
+	if _, apiErr := NewRole(e, a, roleName, "/", trust); apiErr != nil {
 		return apiErr
 	}
 	return nil

@@ -1,4 +1,4 @@
-package emulator
+package iam_test
 
 import (
 	"context"
@@ -14,6 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/awsfoundation/foundation"
+	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -28,10 +31,10 @@ func iamTagsMap(tags []types.Tag) map[string]string {
 }
 
 func TestIAMRoleLifecycle(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	c := iamTestClient(srv, "AKIDEXAMPLE")
-	trust := trustAccount(DefaultManagementAccountID, "")
+	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
+	trust := emutest.TrustAccount(core.DefaultManagementAccountID, "")
 
 	boundary, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("boundary"), PolicyDocument: aws.String(iamS3ReadPolicy)})
 	require.NoError(t, err)
@@ -43,7 +46,7 @@ func TestIAMRoleLifecycle(t *testing.T) {
 		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("platform")}},
 	})
 	require.NoError(t, err)
-	require.Equal(t, "arn:aws:iam::"+DefaultManagementAccountID+":role/ci/deployer", aws.ToString(created.Role.Arn))
+	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":role/ci/deployer", aws.ToString(created.Role.Arn))
 	require.Regexp(t, `^AROA[A-Z2-7]{17}$`, aws.ToString(created.Role.RoleId))
 	require.NotNil(t, created.Role.CreateDate)
 
@@ -122,21 +125,21 @@ func TestIAMRoleLifecycle(t *testing.T) {
 
 	// Deletion needs the policies gone first.
 	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("deployer")})
-	requireIAMError(t, err, "DeleteConflict", "must delete policies first")
+	emutest.RequireIAMError(t, err, "DeleteConflict", "must delete policies first")
 	for _, n := range names {
 		_, err = c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("deployer"), PolicyName: aws.String(n)})
 		require.NoError(t, err)
 	}
 	_, err = c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("deployer"), PolicyName: aws.String("s3-read")})
-	requireIAMError(t, err, "NoSuchEntity", "The role policy with name s3-read cannot be found.")
+	emutest.RequireIAMError(t, err, "NoSuchEntity", "The role policy with name s3-read cannot be found.")
 	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("deployer")})
-	requireIAMError(t, err, "DeleteConflict", "must detach all policies first")
+	emutest.RequireIAMError(t, err, "DeleteConflict", "must detach all policies first")
 	for _, arn := range []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", boundaryARN} {
 		_, err = c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("deployer"), PolicyArn: aws.String(arn)})
 		require.NoError(t, err)
 	}
 	_, err = c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("deployer"), PolicyArn: aws.String(boundaryARN)})
-	requireIAMError(t, err, "NoSuchEntity", "was not found")
+	emutest.RequireIAMError(t, err, "NoSuchEntity", "was not found")
 
 	// Permissions boundary.
 	_, err = c.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String("deployer")})
@@ -146,8 +149,8 @@ func TestIAMRoleLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "arn:aws:iam::aws:policy/PowerUserAccess", aws.ToString(mustGetRole(t, c, "deployer").PermissionsBoundary.PermissionsBoundaryArn))
 	_, err = c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("deployer"),
-		PermissionsBoundary: aws.String("arn:aws:iam::" + DefaultManagementAccountID + ":policy/nope")})
-	requireIAMError(t, err, "NoSuchEntity", "does not exist or is not attachable")
+		PermissionsBoundary: aws.String("arn:aws:iam::" + core.DefaultManagementAccountID + ":policy/nope")})
+	emutest.RequireIAMError(t, err, "NoSuchEntity", "does not exist or is not attachable")
 
 	// Tags.
 	_, err = c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("deployer"), Tags: []types.Tag{
@@ -168,7 +171,7 @@ func TestIAMRoleLifecycle(t *testing.T) {
 	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("deployer")})
 	require.NoError(t, err)
 	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deployer")})
-	requireIAMError(t, err, "NoSuchEntity", "The role with name deployer cannot be found.")
+	emutest.RequireIAMError(t, err, "NoSuchEntity", "The role with name deployer cannot be found.")
 	var nse *types.NoSuchEntityException
 	require.True(t, errors.As(err, &nse))
 }
@@ -181,10 +184,10 @@ func mustGetRole(t *testing.T, c *iam.Client, name string) *types.Role {
 }
 
 func TestIAMRoleErrors(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	c := iamTestClient(srv, "AKIDEXAMPLE")
-	trust := trustAccount(DefaultManagementAccountID, "")
+	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
+	trust := emutest.TrustAccount(core.DefaultManagementAccountID, "")
 	create := func(name, doc string, opt ...func(*iam.CreateRoleInput)) error {
 		in := &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(doc)}
 		for _, o := range opt {
@@ -197,19 +200,19 @@ func TestIAMRoleErrors(t *testing.T) {
 	var exists *types.EntityAlreadyExistsException
 	err := create("APP", trust)
 	require.True(t, errors.As(err, &exists), "%v", err)
-	requireIAMError(t, err, "EntityAlreadyExists", "Role with name APP already exists.")
+	emutest.RequireIAMError(t, err, "EntityAlreadyExists", "Role with name APP already exists.")
 
 	// Malformed documents.
-	requireIAMError(t, create("bad1", `{"Version":"2012-10-17","Statement":[`), "MalformedPolicyDocument", "invalid Json")
-	requireIAMError(t, create("bad2", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+DefaultManagementAccountID+`"},"Action":"sts:AssumeRole","Resource":"*"}]}`),
+	emutest.RequireIAMError(t, create("bad1", `{"Version":"2012-10-17","Statement":[`), "MalformedPolicyDocument", "invalid Json")
+	emutest.RequireIAMError(t, create("bad2", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+core.DefaultManagementAccountID+`"},"Action":"sts:AssumeRole","Resource":"*"}]}`),
 		"MalformedPolicyDocument", "Has prohibited field Resource")
-	requireIAMError(t, create("bad3", `{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":{"AWS":"`+DefaultManagementAccountID+`"},"Action":"sts:AssumeRole"}]}`),
+	emutest.RequireIAMError(t, create("bad3", `{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":{"AWS":"`+core.DefaultManagementAccountID+`"},"Action":"sts:AssumeRole"}]}`),
 		"MalformedPolicyDocument", "Effect")
-	requireIAMError(t, create("bad4", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`),
+	emutest.RequireIAMError(t, create("bad4", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`),
 		"MalformedPolicyDocument", "Missing required field Principal")
-	requireIAMError(t, create("bad5", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+DefaultManagementAccountID+`"},"Action":"s3:GetObject"}]}`),
+	emutest.RequireIAMError(t, create("bad5", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+core.DefaultManagementAccountID+`"},"Action":"s3:GetObject"}]}`),
 		"MalformedPolicyDocument", "may only specify STS AssumeRole actions")
-	requireIAMError(t, create("bad6", `{"Version":"2012-10-17","Statment":[]}`), "MalformedPolicyDocument", "Statment")
+	emutest.RequireIAMError(t, create("bad6", `{"Version":"2012-10-17","Statment":[]}`), "MalformedPolicyDocument", "Statment")
 	// URL-encoded documents are accepted.
 	enc, err := foundation.ParsePolicy(trust)
 	require.NoError(t, err)
@@ -218,17 +221,17 @@ func TestIAMRoleErrors(t *testing.T) {
 	require.NoError(t, create("encoded", encoded))
 
 	// Validation.
-	requireIAMError(t, create("short", trust, func(in *iam.CreateRoleInput) { in.MaxSessionDuration = aws.Int32(100) }),
+	emutest.RequireIAMError(t, create("short", trust, func(in *iam.CreateRoleInput) { in.MaxSessionDuration = aws.Int32(100) }),
 		"ValidationError", "greater than or equal to 3600")
-	requireCode(t, create("long", trust, func(in *iam.CreateRoleInput) { in.MaxSessionDuration = aws.Int32(43201) }), "ValidationError")
-	requireCode(t, create("pathless", trust, func(in *iam.CreateRoleInput) { in.Path = aws.String("no-slashes") }), "ValidationError")
-	requireCode(t, create("bad name!", trust), "ValidationError")
+	emutest.RequireCode(t, create("long", trust, func(in *iam.CreateRoleInput) { in.MaxSessionDuration = aws.Int32(43201) }), "ValidationError")
+	emutest.RequireCode(t, create("pathless", trust, func(in *iam.CreateRoleInput) { in.Path = aws.String("no-slashes") }), "ValidationError")
+	emutest.RequireCode(t, create("bad name!", trust), "ValidationError")
 	_, err = c.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("app"), MaxSessionDuration: aws.Int32(60)})
-	requireCode(t, err, "ValidationError")
+	emutest.RequireCode(t, err, "ValidationError")
 	_, err = c.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("nope")})
-	requireCode(t, err, "NoSuchEntity")
-	requireIAMError(t, create("boundless", trust, func(in *iam.CreateRoleInput) {
-		in.PermissionsBoundary = aws.String("arn:aws:iam::" + DefaultManagementAccountID + ":policy/missing")
+	emutest.RequireCode(t, err, "NoSuchEntity")
+	emutest.RequireIAMError(t, create("boundless", trust, func(in *iam.CreateRoleInput) {
+		in.PermissionsBoundary = aws.String("arn:aws:iam::" + core.DefaultManagementAccountID + ":policy/missing")
 	}), "NoSuchEntity", "does not exist or is not attachable")
 
 	// Identity policies: no principal, resources required.
@@ -236,13 +239,13 @@ func TestIAMRoleErrors(t *testing.T) {
 		_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String(name), PolicyDocument: aws.String(doc)})
 		return err
 	}
-	requireIAMError(t, put("p", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`),
+	emutest.RequireIAMError(t, put("p", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`),
 		"MalformedPolicyDocument", "should not specify a principal")
-	requireIAMError(t, put("p", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}`),
+	emutest.RequireIAMError(t, put("p", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}`),
 		"MalformedPolicyDocument", "must contain resources")
-	requireIAMError(t, put("p", `not json`), "MalformedPolicyDocument", "invalid Json")
+	emutest.RequireIAMError(t, put("p", `not json`), "MalformedPolicyDocument", "invalid Json")
 	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ghost"), PolicyName: aws.String("p"), PolicyDocument: aws.String(iamS3ReadPolicy)})
-	requireIAMError(t, err, "NoSuchEntity", "The role with name ghost cannot be found.")
+	emutest.RequireIAMError(t, err, "NoSuchEntity", "The role with name ghost cannot be found.")
 
 	// The aggregate inline policy size is 10,240 characters.
 	big := func(n int) string {
@@ -252,7 +255,7 @@ func TestIAMRoleErrors(t *testing.T) {
 	var limit *types.LimitExceededException
 	err = put("big2", big(5200))
 	require.True(t, errors.As(err, &limit), "%v", err)
-	requireIAMError(t, err, "LimitExceeded", "Maximum policy size of 10240 bytes exceeded for role app")
+	emutest.RequireIAMError(t, err, "LimitExceeded", "Maximum policy size of 10240 bytes exceeded for role app")
 	require.NoError(t, put("big1", big(100))) // replacing a policy frees its size
 	require.NoError(t, put("big2", big(5200)))
 
@@ -261,26 +264,26 @@ func TestIAMRoleErrors(t *testing.T) {
 		_, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(arn)})
 		return err
 	}
-	requireIAMError(t, attach("arn:aws:iam::"+DefaultManagementAccountID+":policy/missing"), "NoSuchEntity",
-		"Policy arn:aws:iam::"+DefaultManagementAccountID+":policy/missing does not exist or is not attachable.")
-	requireIAMError(t, attach("arn:aws:iam::999999999999:policy/elsewhere"), "NoSuchEntity", "does not exist")
-	requireCode(t, attach("not-an-arn"), "InvalidInput")
+	emutest.RequireIAMError(t, attach("arn:aws:iam::"+core.DefaultManagementAccountID+":policy/missing"), "NoSuchEntity",
+		"Policy arn:aws:iam::"+core.DefaultManagementAccountID+":policy/missing does not exist or is not attachable.")
+	emutest.RequireIAMError(t, attach("arn:aws:iam::999999999999:policy/elsewhere"), "NoSuchEntity", "does not exist")
+	emutest.RequireCode(t, attach("not-an-arn"), "InvalidInput")
 	for i := 0; i < 10; i++ {
 		require.NoError(t, attach(fmt.Sprintf("arn:aws:iam::aws:policy/Policy%d", i)))
 	}
 	require.NoError(t, attach("arn:aws:iam::aws:policy/Policy3")) // attaching again is a no-op
-	requireIAMError(t, attach("arn:aws:iam::aws:policy/Policy10"), "LimitExceeded", "PoliciesPerRole: 10")
+	emutest.RequireIAMError(t, attach("arn:aws:iam::aws:policy/Policy10"), "LimitExceeded", "PoliciesPerRole: 10")
 
 	// 1000 roles per account.
-	for i := iamTestRoleCount(srv, DefaultManagementAccountID); i < 1000; i++ {
-		_, err := srv.CreateRole(DefaultManagementAccountID, fmt.Sprintf("filler-%04d", i), trust)
+	for i := iamTestRoleCount(srv, core.DefaultManagementAccountID); i < 1000; i++ {
+		_, err := srv.CreateRole(core.DefaultManagementAccountID, fmt.Sprintf("filler-%04d", i), trust)
 		require.NoError(t, err)
 	}
-	requireIAMError(t, create("one-too-many", trust), "LimitExceeded", "RolesPerAccount: 1000")
+	emutest.RequireIAMError(t, create("one-too-many", trust), "LimitExceeded", "RolesPerAccount: 1000")
 }
 
 // iamTestRoleCount is how many roles an account has.
-func iamTestRoleCount(srv *Server, account string) int {
+func iamTestRoleCount(srv *emuemulator.Server, account string) int {
 	snap, err := srv.Snapshot()
 	if err != nil {
 		panic(err)
@@ -299,10 +302,10 @@ func iamTestRoleCount(srv *Server, account string) int {
 }
 
 func TestIAMListRolesPagination(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	c := iamTestClient(srv, "AKIDEXAMPLE")
-	trust := trustAccount(DefaultManagementAccountID, "")
+	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
+	trust := emutest.TrustAccount(core.DefaultManagementAccountID, "")
 	want := []string{"alpha", "bravo", "charlie", "delta", "echo"}
 	for i, n := range want {
 		path := "/app/"
@@ -347,16 +350,16 @@ func TestIAMListRolesPagination(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, one.Roles, 1)
 	_, err = c.ListRoles(ctx, &iam.ListRolesInput{MaxItems: aws.Int32(0)})
-	requireCode(t, err, "ValidationError")
+	emutest.RequireCode(t, err, "ValidationError")
 }
 
 func TestIAMTrustPolicyPrincipals(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	require.NoError(t, srv.AddAccount(member))
-	_, err := srv.CreateRole(member, "Existing", trustAccount(DefaultManagementAccountID, ""))
+	require.NoError(t, srv.AddAccount(emutest.Member))
+	_, err := srv.CreateRole(emutest.Member, "Existing", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
 	require.NoError(t, err)
-	c := iamTestClient(srv, "AKIDEXAMPLE")
+	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
 	n := 0
 	create := func(principal string) error {
 		n++
@@ -364,11 +367,11 @@ func TestIAMTrustPolicyPrincipals(t *testing.T) {
 		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("r%d", n)), AssumeRolePolicyDocument: aws.String(doc)})
 		return err
 	}
-	mgmt := DefaultManagementAccountID
+	mgmt := core.DefaultManagementAccountID
 	for _, ok := range []string{
 		`{"AWS":"` + mgmt + `"}`,
-		`{"AWS":"arn:aws:iam::` + member + `:root"}`,
-		`{"AWS":"arn:aws:iam::` + member + `:role/Existing"}`,
+		`{"AWS":"arn:aws:iam::` + emutest.Member + `:root"}`,
+		`{"AWS":"arn:aws:iam::` + emutest.Member + `:role/Existing"}`,
 		`{"AWS":"arn:aws:iam::555555555555:role/InAnAccountTheEmulatorDoesNotHave"}`,
 		`{"AWS":"arn:aws:iam::555555555555:user/alice"}`,
 		`{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]}`,
@@ -378,20 +381,20 @@ func TestIAMTrustPolicyPrincipals(t *testing.T) {
 		require.NoError(t, create(ok), ok)
 	}
 	for _, bad := range []string{
-		`{"AWS":"arn:aws:iam::` + member + `:role/Missing"}`,
+		`{"AWS":"arn:aws:iam::` + emutest.Member + `:role/Missing"}`,
 		`{"AWS":"arn:aws:iam::` + mgmt + `:role/Missing"}`,
-		`{"AWS":"arn:aws:iam::` + member + `:role/other-path/Existing"}`,
+		`{"AWS":"arn:aws:iam::` + emutest.Member + `:role/other-path/Existing"}`,
 		`{"AWS":"arn:aws:iam::` + mgmt + `:user/alice"}`,
-		`{"AWS":"arn:aws:iam::` + member + `:role/*"}`,
+		`{"AWS":"arn:aws:iam::` + emutest.Member + `:role/*"}`,
 		`{"AWS":"not-an-arn"}`,
 		`{"Service":"not a service"}`,
 		`{"Federated":"arn:aws:iam::` + mgmt + `:oidc-provider/token.actions.githubusercontent.com"}`,
 		`{"Federated":"arn:aws:iam::` + mgmt + `:saml-provider/Okta"}`,
 	} {
-		requireIAMError(t, create(bad), "MalformedPolicyDocument", "Invalid principal in policy")
+		emutest.RequireIAMError(t, create(bad), "MalformedPolicyDocument", "Invalid principal in policy")
 	}
 	// A role trusting a role in its own account, created first.
-	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Missing"), AssumeRolePolicyDocument: aws.String(trustAccount(mgmt, ""))})
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Missing"), AssumeRolePolicyDocument: aws.String(emutest.TrustAccount(mgmt, ""))})
 	require.NoError(t, err)
 	require.NoError(t, create(`{"AWS":"arn:aws:iam::`+mgmt+`:role/Missing"}`))
 
@@ -402,22 +405,22 @@ func TestIAMTrustPolicyPrincipals(t *testing.T) {
 	require.NoError(t, create(`{"Federated":"arn:aws:iam::`+mgmt+`:oidc-provider/token.actions.githubusercontent.com"}`))
 	// Not across accounts.
 	err = func() error {
-		_, err := iamTestClient(srv, member).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("gh"), AssumeRolePolicyDocument: aws.String(
+		_, err := emutest.IAMClient(srv, emutest.Member).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("gh"), AssumeRolePolicyDocument: aws.String(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + mgmt + `:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`)})
 		return err
 	}()
-	requireIAMError(t, err, "MalformedPolicyDocument", "Invalid principal in policy")
+	emutest.RequireIAMError(t, err, "MalformedPolicyDocument", "Invalid principal in policy")
 
 	// UpdateAssumeRolePolicy checks the same way.
 	_, err = c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("r1"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + member + `:role/Gone"},"Action":"sts:AssumeRole"}]}`)})
-	requireIAMError(t, err, "MalformedPolicyDocument", `Invalid principal in policy: "AWS":"arn:aws:iam::`+member+`:role/Gone"`)
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + emutest.Member + `:role/Gone"},"Action":"sts:AssumeRole"}]}`)})
+	emutest.RequireIAMError(t, err, "MalformedPolicyDocument", `Invalid principal in policy: "AWS":"arn:aws:iam::`+emutest.Member+`:role/Gone"`)
 }
 
 func TestIAMServiceLinkedRoles(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	c := iamTestClient(srv, "AKIDEXAMPLE")
+	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
 	for service, name := range map[string]string{
 		"autoscaling.amazonaws.com":          "AWSServiceRoleForAutoScaling",
 		"elasticloadbalancing.amazonaws.com": "AWSServiceRoleForElasticLoadBalancing",
@@ -434,7 +437,7 @@ func TestIAMServiceLinkedRoles(t *testing.T) {
 		require.NoError(t, err, service)
 		require.Equal(t, name, aws.ToString(out.Role.RoleName))
 		require.Equal(t, "/aws-service-role/"+service+"/", aws.ToString(out.Role.Path))
-		require.Equal(t, "arn:aws:iam::"+DefaultManagementAccountID+":role/aws-service-role/"+service+"/"+name, aws.ToString(out.Role.Arn))
+		require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":role/aws-service-role/"+service+"/"+name, aws.ToString(out.Role.Arn))
 		r := mustGetRole(t, c, name)
 		doc, err := foundation.ParsePolicy(aws.ToString(r.AssumeRolePolicyDocument))
 		require.NoError(t, err)
@@ -442,7 +445,7 @@ func TestIAMServiceLinkedRoles(t *testing.T) {
 		require.Equal(t, []string{"sts:AssumeRole"}, []string(doc.Statement[0].Action))
 
 		_, err = c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(service)})
-		requireIAMError(t, err, "InvalidInput", "Service role name "+name+" has been taken in this account, please try a different suffix.")
+		emutest.RequireIAMError(t, err, "InvalidInput", "Service role name "+name+" has been taken in this account, please try a different suffix.")
 		var inv *types.InvalidInputException
 		require.True(t, errors.As(err, &inv))
 	}
@@ -454,15 +457,15 @@ func TestIAMServiceLinkedRoles(t *testing.T) {
 	require.Equal(t, "AWSServiceRoleForAutoScaling_fleet", aws.ToString(out.Role.RoleName))
 	require.Equal(t, "for the fleet", aws.ToString(out.Role.Description))
 	_, err = c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticloadbalancing.amazonaws.com"), CustomSuffix: aws.String("x")})
-	requireIAMError(t, err, "InvalidInput", "Custom suffix is not allowed for elasticloadbalancing.amazonaws.com")
+	emutest.RequireIAMError(t, err, "InvalidInput", "Custom suffix is not allowed for elasticloadbalancing.amazonaws.com")
 	_, err = c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("not a service")})
-	requireCode(t, err, "InvalidInput")
+	emutest.RequireCode(t, err, "InvalidInput")
 
 	// AWS owns them: IAM's role operations refuse.
 	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("AWSServiceRoleForECS")})
-	requireIAMError(t, err, "UnmodifiableEntity", "protected role 'AWSServiceRoleForECS'")
+	emutest.RequireIAMError(t, err, "UnmodifiableEntity", "protected role 'AWSServiceRoleForECS'")
 	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("AWSServiceRoleForECS"), PolicyName: aws.String("x"), PolicyDocument: aws.String(iamS3ReadPolicy)})
-	requireCode(t, err, "UnmodifiableEntity")
+	emutest.RequireCode(t, err, "UnmodifiableEntity")
 
 	del, err := c.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForECS")})
 	require.NoError(t, err)
@@ -472,40 +475,40 @@ func TestIAMServiceLinkedRoles(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, types.DeletionTaskStatusTypeSucceeded, st.Status)
 	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForECS")})
-	requireCode(t, err, "NoSuchEntity")
+	emutest.RequireCode(t, err, "NoSuchEntity")
 	_, err = c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")})
 	require.NoError(t, err)
 	_, err = c.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: aws.String("task/aws-service-role/x/y/z")})
-	requireCode(t, err, "NoSuchEntity")
+	emutest.RequireCode(t, err, "NoSuchEntity")
 }
 
 func TestIAMOpenIDConnectProviders(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	c := iamTestClient(srv, "AKIDEXAMPLE")
+	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
 	const thumb = "6938fd4d98bab03faadb97b34396831e3780aea1"
 	out, err := c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
 		Url: aws.String("https://token.actions.githubusercontent.com"), ClientIDList: []string{"sts.amazonaws.com"},
 		ThumbprintList: []string{thumb}, Tags: []types.Tag{{Key: aws.String("owner"), Value: aws.String("ci")}}})
 	require.NoError(t, err)
 	arn := aws.ToString(out.OpenIDConnectProviderArn)
-	require.Equal(t, "arn:aws:iam::"+DefaultManagementAccountID+":oidc-provider/token.actions.githubusercontent.com", arn)
+	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":oidc-provider/token.actions.githubusercontent.com", arn)
 	require.Equal(t, map[string]string{"owner": "ci"}, iamTagsMap(out.Tags))
 
 	_, err = c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com")})
-	requireIAMError(t, err, "EntityAlreadyExists", "already exists")
+	emutest.RequireIAMError(t, err, "EntityAlreadyExists", "already exists")
 	_, err = c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("http://insecure.example.com")})
-	requireCode(t, err, "InvalidInput")
+	emutest.RequireCode(t, err, "InvalidInput")
 	_, err = c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://short.example.com"), ThumbprintList: []string{"abc"}})
-	requireCode(t, err, "ValidationError")
+	emutest.RequireCode(t, err, "ValidationError")
 	six := []string{thumb, thumb, thumb, thumb, thumb, thumb}
 	_, err = c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://many.example.com"), ThumbprintList: six})
-	requireCode(t, err, "ValidationError")
+	emutest.RequireCode(t, err, "ValidationError")
 	// No thumbprint is fine (AWS verifies well-known IdPs itself); a path is part of the ARN.
 	eks, err := c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://oidc.eks.us-east-1.amazonaws.com/id/ABC123"),
 		ClientIDList: []string{"sts.amazonaws.com"}})
 	require.NoError(t, err)
-	require.Equal(t, "arn:aws:iam::"+DefaultManagementAccountID+":oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123", aws.ToString(eks.OpenIDConnectProviderArn))
+	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123", aws.ToString(eks.OpenIDConnectProviderArn))
 
 	got, err := c.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
 	require.NoError(t, err)
@@ -548,21 +551,21 @@ func TestIAMOpenIDConnectProviders(t *testing.T) {
 	_, err = c.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
 	require.NoError(t, err)
 	_, err = c.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
-	requireIAMError(t, err, "NoSuchEntity", arn)
+	emutest.RequireIAMError(t, err, "NoSuchEntity", arn)
 	_, err = c.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
-	requireCode(t, err, "NoSuchEntity")
+	emutest.RequireCode(t, err, "NoSuchEntity")
 }
 
 func TestIAMAccountAliasUniqueAcrossAccounts(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	require.NoError(t, srv.AddAccount(member))
-	mgmt, mem := iamTestClient(srv, "AKIDEXAMPLE"), iamTestClient(srv, member)
+	require.NoError(t, srv.AddAccount(emutest.Member))
+	mgmt, mem := emutest.IAMClient(srv, "AKIDEXAMPLE"), emutest.IAMClient(srv, emutest.Member)
 
 	_, err := mgmt.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("acme-prod")})
 	require.NoError(t, err)
 	_, err = mem.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("acme-prod")})
-	requireIAMError(t, err, "EntityAlreadyExists", "The account alias acme-prod already exists.")
+	emutest.RequireIAMError(t, err, "EntityAlreadyExists", "The account alias acme-prod already exists.")
 	_, err = mem.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("acme-dev")})
 	require.NoError(t, err)
 
@@ -584,10 +587,10 @@ func TestIAMAccountAliasUniqueAcrossAccounts(t *testing.T) {
 
 	for _, bad := range []string{"ab", "Upper", "-lead", "trail-", "dou--ble", strings.Repeat("a", 64)} {
 		_, err = mgmt.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String(bad)})
-		requireCode(t, err, "ValidationError")
+		emutest.RequireCode(t, err, "ValidationError")
 	}
 	_, err = mgmt.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: aws.String("acme-prod")})
-	requireIAMError(t, err, "NoSuchEntity", "acme-prod")
+	emutest.RequireIAMError(t, err, "NoSuchEntity", "acme-prod")
 	_, err = mgmt.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: aws.String("acme-main")})
 	require.NoError(t, err)
 	list, err = mgmt.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
@@ -597,16 +600,16 @@ func TestIAMAccountAliasUniqueAcrossAccounts(t *testing.T) {
 }
 
 func TestIAMManagedPolicies(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	c := iamTestClient(srv, "AKIDEXAMPLE")
+	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
 	out, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("read-state"), Path: aws.String("/terraform/"),
 		PolicyDocument: aws.String(iamS3ReadPolicy), Description: aws.String("reads the state bucket"),
 		Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
 	require.NoError(t, err)
 	p := out.Policy
 	arn := aws.ToString(p.Arn)
-	require.Equal(t, "arn:aws:iam::"+DefaultManagementAccountID+":policy/terraform/read-state", arn)
+	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":policy/terraform/read-state", arn)
 	require.Equal(t, "v1", aws.ToString(p.DefaultVersionId))
 	require.Regexp(t, `^ANPA[A-Z2-7]{17}$`, aws.ToString(p.PolicyId))
 	require.True(t, p.IsAttachable)
@@ -627,12 +630,12 @@ func TestIAMManagedPolicies(t *testing.T) {
 	want, _ := foundation.ParsePolicy(iamS3ReadPolicy)
 	require.True(t, want.Equal(doc))
 	_, err = c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v2")})
-	requireCode(t, err, "NoSuchEntity")
+	emutest.RequireCode(t, err, "NoSuchEntity")
 
 	_, err = c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("READ-STATE"), PolicyDocument: aws.String(iamS3ReadPolicy)})
-	requireIAMError(t, err, "EntityAlreadyExists", "Duplicate names are not allowed")
+	emutest.RequireIAMError(t, err, "EntityAlreadyExists", "Duplicate names are not allowed")
 	_, err = c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("bad"), PolicyDocument: aws.String(`{"Statement":[{"Effect":"Allow","Action":"*"}]}`)})
-	requireCode(t, err, "MalformedPolicyDocument")
+	emutest.RequireCode(t, err, "MalformedPolicyDocument")
 	for _, n := range []string{"b-policy", "c-policy"} {
 		_, err = c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(n), PolicyDocument: aws.String(iamS3ReadPolicy)})
 		require.NoError(t, err)
@@ -652,7 +655,7 @@ func TestIAMManagedPolicies(t *testing.T) {
 	require.Len(t, only.Policies, 1)
 
 	// Attached policies cannot be deleted.
-	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustAccount(DefaultManagementAccountID, ""))})
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(emutest.TrustAccount(core.DefaultManagementAccountID, ""))})
 	require.NoError(t, err)
 	_, err = c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: aws.String(arn)})
 	require.NoError(t, err)
@@ -668,9 +671,9 @@ func TestIAMManagedPolicies(t *testing.T) {
 	_, err = c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(arn)})
 	require.NoError(t, err)
 	_, err = c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
-	requireCode(t, err, "NoSuchEntity")
+	emutest.RequireCode(t, err, "NoSuchEntity")
 	_, err = c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(arn)})
-	requireCode(t, err, "NoSuchEntity")
+	emutest.RequireCode(t, err, "NoSuchEntity")
 
 	// AWS managed policies are known by ARN.
 	aws1, err := c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess")})
@@ -680,24 +683,24 @@ func TestIAMManagedPolicies(t *testing.T) {
 }
 
 func TestIAMAssumeRoleIntoCreatedRole(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	require.NoError(t, srv.AddAccount(member))
+	require.NoError(t, srv.AddAccount(emutest.Member))
 	// The member account's root creates a role trusting the management account.
-	created, err := iamTestClient(srv, member).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Deploy"), Path: aws.String("/ci/"),
-		AssumeRolePolicyDocument: aws.String(trustAccount(DefaultManagementAccountID, "")), MaxSessionDuration: aws.Int32(7200)})
+	created, err := emutest.IAMClient(srv, emutest.Member).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Deploy"), Path: aws.String("/ci/"),
+		AssumeRolePolicyDocument: aws.String(emutest.TrustAccount(core.DefaultManagementAccountID, "")), MaxSessionDuration: aws.Int32(7200)})
 	require.NoError(t, err)
 	roleARN := aws.ToString(created.Role.Arn)
 
-	out, err := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE")).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN),
+	out, err := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE")).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN),
 		RoleSessionName: aws.String("deploy"), DurationSeconds: aws.Int32(7200)})
 	require.NoError(t, err)
-	cfg := testConfig(srv, "")
+	cfg := emutest.Config(srv, "")
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(out.Credentials.AccessKeyId),
 		aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken))
 	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
-	require.Equal(t, "arn:aws:sts::"+member+":assumed-role/Deploy/deploy", aws.ToString(who.Arn))
+	require.Equal(t, "arn:aws:sts::"+emutest.Member+":assumed-role/Deploy/deploy", aws.ToString(who.Arn))
 	require.True(t, strings.HasPrefix(aws.ToString(who.UserId), aws.ToString(created.Role.RoleId)+":"))
 
 	// The session acts in the member account: it sees the role it assumed.
@@ -706,26 +709,26 @@ func TestIAMAssumeRoleIntoCreatedRole(t *testing.T) {
 	require.Equal(t, roleARN, aws.ToString(r.Role.Arn))
 
 	// A trust policy that does not name the caller refuses.
-	_, err = iamTestClient(srv, member).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("Deploy"),
-		PolicyDocument: aws.String(trustAccount(member, ""))})
+	_, err = emutest.IAMClient(srv, emutest.Member).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("Deploy"),
+		PolicyDocument: aws.String(emutest.TrustAccount(emutest.Member, ""))})
 	require.NoError(t, err)
-	_, err = sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE")).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("deploy")})
-	requireCode(t, err, "AccessDenied")
+	_, err = sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE")).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("deploy")})
+	emutest.RequireCode(t, err, "AccessDenied")
 }
 
 // iamScript does the same IAM work against any emulator.
-func iamScript(t *testing.T, srv *Server) {
+func iamScript(t *testing.T, srv *emuemulator.Server) {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, srv.AddAccount(member))
-	c := iamTestClient(srv, "AKIDEXAMPLE")
+	require.NoError(t, srv.AddAccount(emutest.Member))
+	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
 	_, err := c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com"),
 		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{strings.Repeat("f", 40)}, Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
 	require.NoError(t, err)
 	pol, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("read"), PolicyDocument: aws.String(iamS3ReadPolicy), Description: aws.String("d")})
 	require.NoError(t, err)
 	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("gha"), Description: aws.String("GitHub Actions"), AssumeRolePolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + DefaultManagementAccountID +
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + core.DefaultManagementAccountID +
 			`:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/*"}}}]}`),
 		PermissionsBoundary: aws.String(aws.ToString(pol.Policy.Arn)), Tags: []types.Tag{{Key: aws.String("t"), Value: aws.String("1")}}})
 	require.NoError(t, err)
@@ -737,12 +740,12 @@ func iamScript(t *testing.T, srv *Server) {
 	require.NoError(t, err)
 	_, err = c.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("acme-main")})
 	require.NoError(t, err)
-	_, err = iamTestClient(srv, member).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(trustAccount(DefaultManagementAccountID, ""))})
+	_, err = emutest.IAMClient(srv, emutest.Member).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(emutest.TrustAccount(core.DefaultManagementAccountID, ""))})
 	require.NoError(t, err)
 }
 
 func TestIAMSnapshotDeterministic(t *testing.T) {
-	a, b := startTest(t, Options{}), startTest(t, Options{})
+	a, b := emutest.Start(t, core.Options{}), emutest.Start(t, core.Options{})
 	iamScript(t, a)
 	iamScript(t, b)
 	sa, err := a.Snapshot()
@@ -752,14 +755,14 @@ func TestIAMSnapshotDeterministic(t *testing.T) {
 	require.Equal(t, string(sa), string(sb))
 	s := string(sa)
 	for _, want := range []string{`"oidcProviders"`, `"token.actions.githubusercontent.com"`, `"serviceLinkedRoles"`, `"AWSServiceRoleForAutoScaling": "autoscaling.amazonaws.com"`,
-		`"alias": "acme-main"`, `"attachedPolicies"`, `"inlinePolicies"`, `"permissionsBoundary": "arn:aws:iam::` + DefaultManagementAccountID + `:policy/read"`} {
+		`"alias": "acme-main"`, `"attachedPolicies"`, `"inlinePolicies"`, `"permissionsBoundary": "arn:aws:iam::` + core.DefaultManagementAccountID + `:policy/read"`} {
 		require.Contains(t, s, want)
 	}
 	require.NotContains(t, s, "AROA")
 	require.NotContains(t, s, "ANPA")
 
 	// Different work, different snapshot.
-	_, err = iamTestClient(b, "AKIDEXAMPLE").TagRole(context.Background(), &iam.TagRoleInput{RoleName: aws.String("gha"), Tags: []types.Tag{{Key: aws.String("t"), Value: aws.String("2")}}})
+	_, err = emutest.IAMClient(b, "AKIDEXAMPLE").TagRole(context.Background(), &iam.TagRoleInput{RoleName: aws.String("gha"), Tags: []types.Tag{{Key: aws.String("t"), Value: aws.String("2")}}})
 	require.NoError(t, err)
 	sb, err = b.Snapshot()
 	require.NoError(t, err)

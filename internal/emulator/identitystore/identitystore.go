@@ -1,4 +1,4 @@
-package emulator
+package identitystore
 
 // IAM Identity Center identity store (awsJson1_1, SigV4 signing name
 // "identitystore"): the users, groups and group memberships of the identity
@@ -24,45 +24,47 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/awsfoundation/foundation/internal/emulator/core"
 )
 
 func init() {
-	register(func() *service {
-		return &service{
-			name:         "identitystore",
-			protocol:     awsJSON11,
-			targetPrefix: "AWSIdentityStore",
-			errorPrefix:  "com.amazonaws.identitystore",
-			statuses:     idsErrors,
-			throttle: APIError{Status: idsErrors.status("ThrottlingException"), Code: "ThrottlingException", Message: "Rate exceeded",
+	core.Register(func() *core.Service {
+		return &core.Service{
+			Name:         "identitystore",
+			Protocol:     core.AWSJSON11,
+			TargetPrefix: "AWSIdentityStore",
+			ErrorPrefix:  "com.amazonaws.identitystore",
+			Statuses:     idsErrors,
+			Throttle: core.APIError{Status: idsErrors.Status("ThrottlingException"), Code: "ThrottlingException", Message: "Rate exceeded",
 				Extra: map[string]string{"Message": "Rate exceeded"}},
-			ops: map[string]*operation{
-				"CreateUser":                    write(idsCreateUser),
-				"DescribeUser":                  read(idsDescribeUser),
-				"UpdateUser":                    write(idsUpdateUser),
-				"DeleteUser":                    write(idsDeleteUser),
-				"ListUsers":                     read(idsListUsers),
-				"GetUserId":                     read(idsGetUserID),
-				"CreateGroup":                   write(idsCreateGroup),
-				"DescribeGroup":                 read(idsDescribeGroup),
-				"UpdateGroup":                   write(idsUpdateGroup),
-				"DeleteGroup":                   write(idsDeleteGroup),
-				"ListGroups":                    read(idsListGroups),
-				"GetGroupId":                    read(idsGetGroupID),
-				"CreateGroupMembership":         write(idsCreateGroupMembership),
-				"DescribeGroupMembership":       read(idsDescribeGroupMembership),
-				"DeleteGroupMembership":         write(idsDeleteGroupMembership),
-				"ListGroupMemberships":          read(idsListGroupMemberships),
-				"ListGroupMembershipsForMember": read(idsListGroupMembershipsForMember),
-				"GetGroupMembershipId":          read(idsGetGroupMembershipID),
+			Ops: map[string]*core.Operation{
+				"CreateUser":                    core.Write(idsCreateUser),
+				"DescribeUser":                  core.Read(idsDescribeUser),
+				"UpdateUser":                    core.Write(idsUpdateUser),
+				"DeleteUser":                    core.Write(idsDeleteUser),
+				"ListUsers":                     core.Read(idsListUsers),
+				"GetUserId":                     core.Read(idsGetUserID),
+				"CreateGroup":                   core.Write(idsCreateGroup),
+				"DescribeGroup":                 core.Read(idsDescribeGroup),
+				"UpdateGroup":                   core.Write(idsUpdateGroup),
+				"DeleteGroup":                   core.Write(idsDeleteGroup),
+				"ListGroups":                    core.Read(idsListGroups),
+				"GetGroupId":                    core.Read(idsGetGroupID),
+				"CreateGroupMembership":         core.Write(idsCreateGroupMembership),
+				"DescribeGroupMembership":       core.Read(idsDescribeGroupMembership),
+				"DeleteGroupMembership":         core.Write(idsDeleteGroupMembership),
+				"ListGroupMemberships":          core.Read(idsListGroupMemberships),
+				"ListGroupMembershipsForMember": core.Read(idsListGroupMembershipsForMember),
+				"GetGroupMembershipId":          core.Read(idsGetGroupMembershipID),
 			},
-			snapshot: idsSnapshot,
+			Snapshot: idsSnapshot,
 		}
 	})
 }
 
 // idsStore is an identity store.
-type idsStore struct {
+type Store struct {
 	id          string
 	seq         int // numbers users, groups and memberships for their IDs
 	users       map[string]*idsUser
@@ -73,7 +75,7 @@ type idsStore struct {
 // idsErrors maps the identity store's error codes to the HTTP status AWS
 // sends with each (the identitystore API reference's error list; the same
 // table as sso-admin's).
-var idsErrors = errorStatuses{
+var idsErrors = core.ErrorStatuses{
 	"ValidationException":           http.StatusBadRequest,
 	"ServiceQuotaExceededException": http.StatusPaymentRequired,
 	"AccessDeniedException":         http.StatusForbidden,
@@ -88,23 +90,23 @@ const idsMaxResults = 100
 
 // idsAcctStore returns the identity store of the IAM Identity Center
 // instance that account a owns, nil when it has none.
-func idsAcctStore(a *account) *idsStore { return slot[*idsStore](a, "identitystore") }
+func idsAcctStore(a *core.Account) *Store { return core.Slot[*Store](a, "identitystore") }
 
 // idsCreateStore creates the identity store with the given ID for account
 // a (the owner of a new IAM Identity Center instance, which has none yet).
-func idsCreateStore(a *account, id string) *idsStore {
-	s := &idsStore{id: id, users: map[string]*idsUser{}, groups: map[string]*idsGroup{}, memberships: map[string]*idsMembership{}}
-	setSlot(a, "identitystore", s)
+func CreateStore(a *core.Account, id string) *Store {
+	s := &Store{id: id, users: map[string]*idsUser{}, groups: map[string]*idsGroup{}, memberships: map[string]*idsMembership{}}
+	core.SetSlot(a, "identitystore", s)
 	return s
 }
 
 // storeID is the store's ID (d-XXXXXXXXXX).
-func (s *idsStore) storeID() string { return s.id }
+func (s *Store) ID() string { return s.id }
 
 // principal returns the name of a user (typ "USER": its UserName) or a
 // group ("GROUP": its DisplayName); ok is false when there is none with
 // that ID.
-func (s *idsStore) principal(typ, id string) (name string, ok bool) {
+func (s *Store) Principal(typ, id string) (name string, ok bool) {
 	if typ == "USER" {
 		if u := s.users[id]; u != nil {
 			return u.UserName, true
@@ -175,17 +177,19 @@ type idsMembership struct {
 
 // idsErr builds an identity store client error with the members the
 // service's exceptions carry.
-func idsErr(c *Ctx, code, format string, args ...any) *APIError {
-	e := idsErrors.err(code, format, args...)
+func idsErr(c *core.Ctx, code, format string, args ...any) *core.APIError {
+	e := idsErrors.Err(code, format, args...)
 	e.Extra = map[string]string{"Message": e.Message, "RequestId": c.RequestID}
 	return e
 }
 
-func idsValidation(c *Ctx) func(format string, args ...any) *APIError {
-	return func(format string, args ...any) *APIError { return idsErr(c, "ValidationException", format, args...) }
+func idsValidation(c *core.Ctx) func(format string, args ...any) *core.APIError {
+	return func(format string, args ...any) *core.APIError {
+		return idsErr(c, "ValidationException", format, args...)
+	}
 }
 
-func idsNotFound(c *Ctx, typ, id string) *APIError {
+func idsNotFound(c *core.Ctx, typ, id string) *core.APIError {
 	e := idsErr(c, "ResourceNotFoundException", "%s not found.", idsTypeWord(typ))
 	e.Extra["ResourceType"] = typ
 	if id != "" {
@@ -206,7 +210,7 @@ func idsTypeWord(typ string) string {
 	return "IdentityStore"
 }
 
-func idsConflict(c *Ctx, format string, args ...any) *APIError {
+func idsConflict(c *core.Ctx, format string, args ...any) *core.APIError {
 	e := idsErr(c, "ConflictException", format, args...)
 	e.Extra["Reason"] = "UNIQUENESS_CONSTRAINT_VIOLATION"
 	return e
@@ -222,9 +226,9 @@ var (
 
 // idsDecode decodes the request body and resolves its IdentityStoreId: only
 // the management account owning the instance can use its store.
-func idsDecode[T any](c *Ctx, in *T, storeID func(*T) string) (*idsStore, *APIError) {
+func idsDecode[T any](c *core.Ctx, in *T, storeID func(*T) string) (*Store, *core.APIError) {
 	if err := c.JSON(in); err != nil {
-		if apiErr, ok := err.(*APIError); ok {
+		if apiErr, ok := err.(*core.APIError); ok {
 			return nil, apiErr
 		}
 		return nil, idsValidation(c)("%v", err)
@@ -239,7 +243,7 @@ func idsDecode[T any](c *Ctx, in *T, storeID func(*T) string) (*idsStore, *APIEr
 	if s := idsAcctStore(c.Account); s != nil && s.id == id {
 		return s, nil
 	}
-	for _, a := range c.e.allAccounts() {
+	for _, a := range c.Emu.AllAccounts() {
 		if s := idsAcctStore(a); s != nil && s.id == id {
 			return nil, idsErr(c, "AccessDeniedException", "User: %s is not authorized to perform: identitystore:%s on resource: %s",
 				c.Caller.ARN, c.Op, "arn:aws:identitystore::"+a.ID+":identitystore/"+id)
@@ -250,31 +254,31 @@ func idsDecode[T any](c *Ctx, in *T, storeID func(*T) string) (*idsStore, *APIEr
 
 // idsPaging is how the identity store's list operations reject a
 // MaxResults or NextToken (the errors carry the request's ID).
-func idsPaging(c *Ctx) paging {
+func idsPaging(c *core.Ctx) core.Paging {
 	invalid := idsValidation(c)
-	return paging{
-		max: idsMaxResults,
-		badLimit: func(n int) *APIError {
+	return core.Paging{
+		Max: idsMaxResults,
+		BadLimit: func(n int) *core.APIError {
 			return invalid("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", n, idsMaxResults)
 		},
-		badToken: func() *APIError {
+		BadToken: func() *core.APIError {
 			return invalid("The NextToken provided is invalid. Use the NextToken from a previous response.")
 		},
 	}
 }
 
 // nextID returns a fresh UUID-shaped ID for an entity named name.
-func (s *idsStore) nextID(kind, name string, taken func(string) bool) (string, int) {
+func (s *Store) nextID(kind, name string, taken func(string) bool) (string, int) {
 	for {
 		s.seq++
-		id := hashUUID("sso", "identitystore", s.id, kind, name, strconv.Itoa(s.seq))
+		id := core.HashUUID("sso", "identitystore", s.id, kind, name, strconv.Itoa(s.seq))
 		if !taken(id) {
 			return id, s.seq
 		}
 	}
 }
 
-func (s *idsStore) userNamed(name string) *idsUser {
+func (s *Store) userNamed(name string) *idsUser {
 	for _, u := range s.users {
 		if strings.EqualFold(u.UserName, name) {
 			return u
@@ -283,7 +287,7 @@ func (s *idsStore) userNamed(name string) *idsUser {
 	return nil
 }
 
-func (s *idsStore) groupNamed(name string) *idsGroup {
+func (s *Store) groupNamed(name string) *idsGroup {
 	for _, g := range s.groups {
 		if strings.EqualFold(g.DisplayName, name) {
 			return g
@@ -292,7 +296,7 @@ func (s *idsStore) groupNamed(name string) *idsGroup {
 	return nil
 }
 
-func (s *idsStore) membership(group, user string) *idsMembership {
+func (s *Store) membership(group, user string) *idsMembership {
 	for _, m := range s.memberships {
 		if m.group == group && m.user == user {
 			return m
@@ -306,7 +310,7 @@ func idsReserved(name string) bool {
 }
 
 // idsCheckText validates a free-text attribute (1-1024 characters).
-func idsCheckText(c *Ctx, member, v string) *APIError {
+func idsCheckText(c *core.Ctx, member, v string) *core.APIError {
 	if n := utf8.RuneCountInString(v); n < 1 || n > 1024 || !idsTextRe.MatchString(v) {
 		return idsValidation(c)("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length between 1 and 1024 and satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r\\u0020\\u00A0\\u3000]+", member)
 	}
@@ -315,7 +319,7 @@ func idsCheckText(c *Ctx, member, v string) *APIError {
 
 // --- output ---------------------------------------------------------------------
 
-func (s *idsStore) userOut(u *idsUser) map[string]any {
+func (s *Store) userOut(u *idsUser) map[string]any {
 	b, _ := json.Marshal(u)
 	out := map[string]any{}
 	_ = json.Unmarshal(b, &out)
@@ -323,24 +327,24 @@ func (s *idsStore) userOut(u *idsUser) map[string]any {
 	out["UserArn"] = "arn:aws:identitystore:::user/" + u.id
 	out["UserStatus"] = "ENABLED"
 	out["Revision"] = strconv.Itoa(u.revision)
-	out["CreatedAt"], out["UpdatedAt"] = epochSeconds(u.created), epochSeconds(u.updated)
+	out["CreatedAt"], out["UpdatedAt"] = core.EpochSeconds(u.created), core.EpochSeconds(u.updated)
 	return out
 }
 
-func (s *idsStore) groupOut(g *idsGroup) map[string]any {
+func (s *Store) groupOut(g *idsGroup) map[string]any {
 	out := map[string]any{"GroupId": g.id, "IdentityStoreId": s.id, "DisplayName": g.DisplayName,
 		"GroupArn": "arn:aws:identitystore:::group/" + g.id, "Revision": strconv.Itoa(g.revision),
-		"CreatedAt": epochSeconds(g.created), "UpdatedAt": epochSeconds(g.updated)}
+		"CreatedAt": core.EpochSeconds(g.created), "UpdatedAt": core.EpochSeconds(g.updated)}
 	if g.Description != "" {
 		out["Description"] = g.Description
 	}
 	return out
 }
 
-func (s *idsStore) membershipOut(m *idsMembership) map[string]any {
+func (s *Store) membershipOut(m *idsMembership) map[string]any {
 	return map[string]any{"IdentityStoreId": s.id, "MembershipId": m.id, "GroupId": m.group,
 		"MemberId": map[string]string{"UserId": m.user}, "MembershipArn": "arn:aws:identitystore:::membership/" + m.id,
-		"CreatedAt": epochSeconds(m.created)}
+		"CreatedAt": core.EpochSeconds(m.created)}
 }
 
 // --- users ----------------------------------------------------------------------
@@ -364,7 +368,7 @@ type idsUserInput struct {
 
 // idsCheckUser validates a user's attributes (on create, and after an
 // update of self, which may keep its own UserName).
-func idsCheckUser(c *Ctx, s *idsStore, u, self *idsUser) *APIError {
+func idsCheckUser(c *core.Ctx, s *Store, u, self *idsUser) *core.APIError {
 	invalid := idsValidation(c)
 	switch {
 	case u.UserName == "":
@@ -394,7 +398,7 @@ func idsCheckUser(c *Ctx, s *idsStore, u, self *idsUser) *APIError {
 	return nil
 }
 
-func idsCreateUser(c *Ctx) (any, error) {
+func idsCreateUser(c *core.Ctx) (any, error) {
 	var in idsUserInput
 	s, apiErr := idsDecode(c, &in, func(in *idsUserInput) string { return in.IdentityStoreId })
 	if apiErr != nil {
@@ -402,7 +406,7 @@ func idsCreateUser(c *Ctx) (any, error) {
 	}
 	u := &idsUser{Name: in.Name, Emails: in.Emails, NickName: in.NickName, ProfileURL: in.ProfileUrl, UserType: in.UserType,
 		Title: in.Title, PreferredLanguage: in.PreferredLanguage, Locale: in.Locale, Timezone: in.Timezone,
-		Addresses: in.Addresses, PhoneNumbers: in.PhoneNumbers, revision: 1, created: c.e.now()}
+		Addresses: in.Addresses, PhoneNumbers: in.PhoneNumbers, revision: 1, created: c.Emu.Now()}
 	u.updated = u.created
 	if in.UserName != nil {
 		u.UserName = *in.UserName
@@ -420,7 +424,7 @@ func idsCreateUser(c *Ctx) (any, error) {
 }
 
 // idsUserOf resolves a UserId.
-func idsUserOf(c *Ctx, s *idsStore, id string) (*idsUser, *APIError) {
+func idsUserOf(c *core.Ctx, s *Store, id string) (*idsUser, *core.APIError) {
 	if id == "" {
 		return nil, idsValidation(c)("1 validation error detected: Value null at 'userId' failed to satisfy constraint: Member must not be null")
 	}
@@ -433,7 +437,7 @@ func idsUserOf(c *Ctx, s *idsStore, id string) (*idsUser, *APIError) {
 
 type idsUserIDInput struct{ IdentityStoreId, UserId string }
 
-func idsDescribeUser(c *Ctx) (any, error) {
+func idsDescribeUser(c *core.Ctx) (any, error) {
 	var in idsUserIDInput
 	s, apiErr := idsDecode(c, &in, func(in *idsUserIDInput) string { return in.IdentityStoreId })
 	if apiErr != nil {
@@ -463,7 +467,7 @@ func idsString(v json.RawMessage) (string, bool) {
 	return s, err == nil
 }
 
-func idsUpdateUser(c *Ctx) (any, error) {
+func idsUpdateUser(c *core.Ctx) (any, error) {
 	var in struct {
 		IdentityStoreId, UserId string
 		Operations              []idsOperation
@@ -554,13 +558,13 @@ func idsUpdateUser(c *Ctx) (any, error) {
 		return nil, apiErr
 	}
 	next.revision++
-	next.updated = c.e.now()
+	next.updated = c.Emu.Now()
 	*u = next
 	return map[string]any{"IdentityStoreId": s.id, "UserId": u.id, "UserArn": "arn:aws:identitystore:::user/" + u.id,
 		"Revision": strconv.Itoa(u.revision)}, nil
 }
 
-func idsDeleteUser(c *Ctx) (any, error) {
+func idsDeleteUser(c *core.Ctx) (any, error) {
 	var in idsUserIDInput
 	s, apiErr := idsDecode(c, &in, func(in *idsUserIDInput) string { return in.IdentityStoreId })
 	if apiErr != nil {
@@ -584,7 +588,7 @@ type idsFilter struct{ AttributePath, AttributeValue string }
 
 // idsFilterValue validates filters (at most one, on path) and returns the
 // value to match ("" = no filter).
-func idsFilterValue(c *Ctx, filters []idsFilter, path string) (string, *APIError) {
+func idsFilterValue(c *core.Ctx, filters []idsFilter, path string) (string, *core.APIError) {
 	invalid := idsValidation(c)
 	switch {
 	case len(filters) == 0:
@@ -606,7 +610,7 @@ type idsListInput struct {
 	Filters         []idsFilter
 }
 
-func idsListUsers(c *Ctx) (any, error) {
+func idsListUsers(c *core.Ctx) (any, error) {
 	var in idsListInput
 	s, apiErr := idsDecode(c, &in, func(in *idsListInput) string { return in.IdentityStoreId })
 	if apiErr != nil {
@@ -623,7 +627,7 @@ func idsListUsers(c *Ctx) (any, error) {
 		}
 	}
 	sort.Slice(users, func(i, j int) bool { return users[i].seq < users[j].seq })
-	page, next, apiErr := paginate(c, users, func(u *idsUser) string { return seqKey(u.seq) }, in.NextToken, in.MaxResults, idsPaging(c))
+	page, next, apiErr := core.Paginate(c, users, func(u *idsUser) string { return core.SeqKey(u.seq) }, in.NextToken, in.MaxResults, idsPaging(c))
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -631,7 +635,7 @@ func idsListUsers(c *Ctx) (any, error) {
 	for _, u := range page {
 		out = append(out, s.userOut(u))
 	}
-	return pageOut("Users", out, next), nil
+	return core.PageOut("Users", out, next), nil
 }
 
 // idsAlternate is an AlternateIdentifier: a unique attribute or an external ID.
@@ -646,7 +650,7 @@ type idsAlternate struct {
 // idsUnique validates an AlternateIdentifier and returns its unique
 // attribute's lower-cased path and value; ok is false for an external ID,
 // which the emulator never holds.
-func idsUnique(c *Ctx, alt *idsAlternate) (path, value string, ok bool, apiErr *APIError) {
+func idsUnique(c *core.Ctx, alt *idsAlternate) (path, value string, ok bool, apiErr *core.APIError) {
 	invalid := idsValidation(c)
 	switch {
 	case alt == nil || (alt.UniqueAttribute == nil && alt.ExternalId == nil):
@@ -666,7 +670,7 @@ func idsUnique(c *Ctx, alt *idsAlternate) (path, value string, ok bool, apiErr *
 	return strings.ToLower(alt.UniqueAttribute.AttributePath), v, true, nil
 }
 
-func idsGetUserID(c *Ctx) (any, error) {
+func idsGetUserID(c *core.Ctx) (any, error) {
 	var in struct {
 		IdentityStoreId     string
 		AlternateIdentifier *idsAlternate
@@ -710,7 +714,7 @@ func idsGetUserID(c *Ctx) (any, error) {
 // --- groups ---------------------------------------------------------------------
 
 // idsCheckGroup validates a group's attributes (self as for idsCheckUser).
-func idsCheckGroup(c *Ctx, s *idsStore, g, self *idsGroup) *APIError {
+func idsCheckGroup(c *core.Ctx, s *Store, g, self *idsGroup) *core.APIError {
 	if g.DisplayName == "" {
 		return idsValidation(c)("1 validation error detected: Value null at 'displayName' failed to satisfy constraint: Member must not be null")
 	}
@@ -731,13 +735,13 @@ func idsCheckGroup(c *Ctx, s *idsStore, g, self *idsGroup) *APIError {
 	return nil
 }
 
-func idsCreateGroup(c *Ctx) (any, error) {
+func idsCreateGroup(c *core.Ctx) (any, error) {
 	var in struct{ IdentityStoreId, DisplayName, Description string }
 	s, apiErr := idsDecode(c, &in, func(in *struct{ IdentityStoreId, DisplayName, Description string }) string { return in.IdentityStoreId })
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	g := &idsGroup{DisplayName: in.DisplayName, Description: in.Description, revision: 1, created: c.e.now()}
+	g := &idsGroup{DisplayName: in.DisplayName, Description: in.Description, revision: 1, created: c.Emu.Now()}
 	g.updated = g.created
 	if apiErr := idsCheckGroup(c, s, g, nil); apiErr != nil {
 		return nil, apiErr
@@ -749,7 +753,7 @@ func idsCreateGroup(c *Ctx) (any, error) {
 }
 
 // idsGroupOf resolves a GroupId.
-func idsGroupOf(c *Ctx, s *idsStore, id string) (*idsGroup, *APIError) {
+func idsGroupOf(c *core.Ctx, s *Store, id string) (*idsGroup, *core.APIError) {
 	if id == "" {
 		return nil, idsValidation(c)("1 validation error detected: Value null at 'groupId' failed to satisfy constraint: Member must not be null")
 	}
@@ -762,7 +766,7 @@ func idsGroupOf(c *Ctx, s *idsStore, id string) (*idsGroup, *APIError) {
 
 type idsGroupIDInput struct{ IdentityStoreId, GroupId string }
 
-func idsDescribeGroup(c *Ctx) (any, error) {
+func idsDescribeGroup(c *core.Ctx) (any, error) {
 	var in idsGroupIDInput
 	s, apiErr := idsDecode(c, &in, func(in *idsGroupIDInput) string { return in.IdentityStoreId })
 	if apiErr != nil {
@@ -775,7 +779,7 @@ func idsDescribeGroup(c *Ctx) (any, error) {
 	return s.groupOut(g), nil
 }
 
-func idsUpdateGroup(c *Ctx) (any, error) {
+func idsUpdateGroup(c *core.Ctx) (any, error) {
 	type input struct {
 		IdentityStoreId, GroupId string
 		Operations               []idsOperation
@@ -812,13 +816,13 @@ func idsUpdateGroup(c *Ctx) (any, error) {
 		return nil, apiErr
 	}
 	next.revision++
-	next.updated = c.e.now()
+	next.updated = c.Emu.Now()
 	*g = next
 	return map[string]any{"IdentityStoreId": s.id, "GroupId": g.id, "GroupArn": "arn:aws:identitystore:::group/" + g.id,
 		"Revision": strconv.Itoa(g.revision)}, nil
 }
 
-func idsDeleteGroup(c *Ctx) (any, error) {
+func idsDeleteGroup(c *core.Ctx) (any, error) {
 	var in idsGroupIDInput
 	s, apiErr := idsDecode(c, &in, func(in *idsGroupIDInput) string { return in.IdentityStoreId })
 	if apiErr != nil {
@@ -837,7 +841,7 @@ func idsDeleteGroup(c *Ctx) (any, error) {
 	return struct{}{}, nil
 }
 
-func idsListGroups(c *Ctx) (any, error) {
+func idsListGroups(c *core.Ctx) (any, error) {
 	var in idsListInput
 	s, apiErr := idsDecode(c, &in, func(in *idsListInput) string { return in.IdentityStoreId })
 	if apiErr != nil {
@@ -854,7 +858,7 @@ func idsListGroups(c *Ctx) (any, error) {
 		}
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i].seq < groups[j].seq })
-	page, next, apiErr := paginate(c, groups, func(g *idsGroup) string { return seqKey(g.seq) }, in.NextToken, in.MaxResults, idsPaging(c))
+	page, next, apiErr := core.Paginate(c, groups, func(g *idsGroup) string { return core.SeqKey(g.seq) }, in.NextToken, in.MaxResults, idsPaging(c))
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -862,10 +866,10 @@ func idsListGroups(c *Ctx) (any, error) {
 	for _, g := range page {
 		out = append(out, s.groupOut(g))
 	}
-	return pageOut("Groups", out, next), nil
+	return core.PageOut("Groups", out, next), nil
 }
 
-func idsGetGroupID(c *Ctx) (any, error) {
+func idsGetGroupID(c *core.Ctx) (any, error) {
 	type input struct {
 		IdentityStoreId     string
 		AlternateIdentifier *idsAlternate
@@ -897,7 +901,7 @@ func idsGetGroupID(c *Ctx) (any, error) {
 // idsMemberID is the MemberId union: only users can be members.
 type idsMemberID struct{ UserId string }
 
-func idsMemberOf(c *Ctx, s *idsStore, m *idsMemberID) (*idsUser, *APIError) {
+func idsMemberOf(c *core.Ctx, s *Store, m *idsMemberID) (*idsUser, *core.APIError) {
 	if m == nil || m.UserId == "" {
 		return nil, idsValidation(c)("1 validation error detected: Value null at 'memberId' failed to satisfy constraint: Member must not be null")
 	}
@@ -910,7 +914,7 @@ type idsMembershipInput struct {
 }
 
 // idsGroupAndMember decodes a membership input and resolves its group and user.
-func idsGroupAndMember(c *Ctx) (*idsStore, *idsGroup, *idsUser, *APIError) {
+func idsGroupAndMember(c *core.Ctx) (*Store, *idsGroup, *idsUser, *core.APIError) {
 	var in idsMembershipInput
 	s, apiErr := idsDecode(c, &in, func(in *idsMembershipInput) string { return in.IdentityStoreId })
 	if apiErr != nil {
@@ -927,7 +931,7 @@ func idsGroupAndMember(c *Ctx) (*idsStore, *idsGroup, *idsUser, *APIError) {
 	return s, g, u, nil
 }
 
-func idsCreateGroupMembership(c *Ctx) (any, error) {
+func idsCreateGroupMembership(c *core.Ctx) (any, error) {
 	s, g, u, apiErr := idsGroupAndMember(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -935,14 +939,14 @@ func idsCreateGroupMembership(c *Ctx) (any, error) {
 	if s.membership(g.id, u.id) != nil {
 		return nil, idsConflict(c, "Member %s is already a member of group %s.", u.id, g.id)
 	}
-	m := &idsMembership{group: g.id, user: u.id, created: c.e.now()}
+	m := &idsMembership{group: g.id, user: u.id, created: c.Emu.Now()}
 	m.id, m.seq = s.nextID("membership", g.id+"/"+u.id, func(id string) bool { return s.memberships[id] != nil })
 	s.memberships[m.id] = m
 	return map[string]any{"IdentityStoreId": s.id, "MembershipId": m.id,
 		"MembershipArn": "arn:aws:identitystore:::membership/" + m.id}, nil
 }
 
-func idsGetGroupMembershipID(c *Ctx) (any, error) {
+func idsGetGroupMembershipID(c *core.Ctx) (any, error) {
 	s, g, u, apiErr := idsGroupAndMember(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -957,7 +961,7 @@ func idsGetGroupMembershipID(c *Ctx) (any, error) {
 
 type idsMembershipIDInput struct{ IdentityStoreId, MembershipId string }
 
-func idsMembershipOf(c *Ctx) (*idsStore, *idsMembership, *APIError) {
+func idsMembershipOf(c *core.Ctx) (*Store, *idsMembership, *core.APIError) {
 	var in idsMembershipIDInput
 	s, apiErr := idsDecode(c, &in, func(in *idsMembershipIDInput) string { return in.IdentityStoreId })
 	if apiErr != nil {
@@ -973,7 +977,7 @@ func idsMembershipOf(c *Ctx) (*idsStore, *idsMembership, *APIError) {
 	return s, m, nil
 }
 
-func idsDescribeGroupMembership(c *Ctx) (any, error) {
+func idsDescribeGroupMembership(c *core.Ctx) (any, error) {
 	s, m, apiErr := idsMembershipOf(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -981,7 +985,7 @@ func idsDescribeGroupMembership(c *Ctx) (any, error) {
 	return s.membershipOut(m), nil
 }
 
-func idsDeleteGroupMembership(c *Ctx) (any, error) {
+func idsDeleteGroupMembership(c *core.Ctx) (any, error) {
 	s, m, apiErr := idsMembershipOf(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -991,7 +995,7 @@ func idsDeleteGroupMembership(c *Ctx) (any, error) {
 }
 
 // membershipsPage pages the memberships that keep selects, in creation order.
-func (s *idsStore) membershipsPage(c *Ctx, keep func(*idsMembership) bool, token string, maxResults *int) (any, error) {
+func (s *Store) membershipsPage(c *core.Ctx, keep func(*idsMembership) bool, token string, maxResults *int) (any, error) {
 	var list []*idsMembership
 	for _, m := range s.memberships {
 		if keep(m) {
@@ -999,7 +1003,7 @@ func (s *idsStore) membershipsPage(c *Ctx, keep func(*idsMembership) bool, token
 		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].seq < list[j].seq })
-	page, next, apiErr := paginate(c, list, func(m *idsMembership) string { return seqKey(m.seq) }, token, maxResults, idsPaging(c))
+	page, next, apiErr := core.Paginate(c, list, func(m *idsMembership) string { return core.SeqKey(m.seq) }, token, maxResults, idsPaging(c))
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1007,10 +1011,10 @@ func (s *idsStore) membershipsPage(c *Ctx, keep func(*idsMembership) bool, token
 	for _, m := range page {
 		out = append(out, s.membershipOut(m))
 	}
-	return pageOut("GroupMemberships", out, next), nil
+	return core.PageOut("GroupMemberships", out, next), nil
 }
 
-func idsListGroupMemberships(c *Ctx) (any, error) {
+func idsListGroupMemberships(c *core.Ctx) (any, error) {
 	type input struct {
 		IdentityStoreId, GroupId string
 		MaxResults               *int
@@ -1028,7 +1032,7 @@ func idsListGroupMemberships(c *Ctx) (any, error) {
 	return s.membershipsPage(c, func(m *idsMembership) bool { return m.group == g.id }, in.NextToken, in.MaxResults)
 }
 
-func idsListGroupMembershipsForMember(c *Ctx) (any, error) {
+func idsListGroupMembershipsForMember(c *core.Ctx) (any, error) {
 	type input struct {
 		IdentityStoreId string
 		MemberId        *idsMemberID
@@ -1052,9 +1056,9 @@ func idsListGroupMembershipsForMember(c *Ctx) (any, error) {
 // idsSnapshot renders each identity store under the management account that
 // owns it: users by UserName (their attributes), groups by DisplayName with
 // their members' UserNames; never IDs, revisions or timestamps.
-func idsSnapshot(e *engine) map[string]any {
+func idsSnapshot(e *core.Emulator) map[string]any {
 	out := map[string]any{}
-	for _, a := range e.allAccounts() {
+	for _, a := range e.AllAccounts() {
 		id := a.ID
 		s := idsAcctStore(a)
 		if s == nil {

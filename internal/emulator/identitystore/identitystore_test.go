@@ -1,4 +1,4 @@
-package emulator
+package identitystore_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -19,15 +21,15 @@ func idsUserNameAttr(name string) types.AlternateIdentifier {
 }
 
 func TestIdentityStoreUsers(t *testing.T) {
-	srv := startTest(t, Options{})
-	_, store, _ := ssoSetup(t, srv)
+	srv := emutest.Start(t, core.Options{})
+	_, store, _ := emutest.SSOSetup(t, srv)
 	require.Regexp(t, `^d-[0-9a-f]{10}$`, store)
-	client := idsClient(srv, "AKIDEXAMPLE")
+	client := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 
 	var ids []string
 	for i := 0; i < 5; i++ {
-		ids = append(ids, idsCreateUserT(t, client, store, fmt.Sprintf("user%d", i)))
+		ids = append(ids, emutest.CreateUser(t, client, store, fmt.Sprintf("user%d", i)))
 	}
 
 	// UserName is unique (case-insensitively).
@@ -91,7 +93,7 @@ func TestIdentityStoreUsers(t *testing.T) {
 	_, err = client.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(store),
 		//lint:ignore SA1019 the emulator serves the deprecated filters too
 		Filters: []types.Filter{{AttributePath: aws.String("Title"), AttributeValue: aws.String("x")}}})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 
 	got, err := client.GetUserId(ctx, &identitystore.GetUserIdInput{IdentityStoreId: aws.String(store), AlternateIdentifier: idsUserNameAttr("user1")})
 	require.NoError(t, err)
@@ -120,7 +122,7 @@ func TestIdentityStoreUsers(t *testing.T) {
 	require.Equal(t, "New", aws.ToString(desc.Name.GivenName))
 	_, err = client.UpdateUser(ctx, &identitystore.UpdateUserInput{IdentityStoreId: aws.String(store), UserId: aws.String(ids[0]),
 		Operations: []types.AttributeOperation{{AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument("user1")}}})
-	requireCode(t, err, "ConflictException")
+	emutest.RequireCode(t, err, "ConflictException")
 
 	_, err = client.DeleteUser(ctx, &identitystore.DeleteUserInput{IdentityStoreId: aws.String(store), UserId: aws.String(ids[4])})
 	require.NoError(t, err)
@@ -131,18 +133,18 @@ func TestIdentityStoreUsers(t *testing.T) {
 }
 
 func TestIdentityStoreGroupsAndMemberships(t *testing.T) {
-	srv := startTest(t, Options{})
-	_, store, _ := ssoSetup(t, srv)
-	client := idsClient(srv, "AKIDEXAMPLE")
+	srv := emutest.Start(t, core.Options{})
+	_, store, _ := emutest.SSOSetup(t, srv)
+	client := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 
-	admins := idsCreateGroupT(t, client, store, "Admins")
-	devs := idsCreateGroupT(t, client, store, "Developers")
-	idsCreateGroupT(t, client, store, "Auditors")
+	admins := emutest.CreateGroup(t, client, store, "Admins")
+	devs := emutest.CreateGroup(t, client, store, "Developers")
+	emutest.CreateGroup(t, client, store, "Auditors")
 	_, err := client.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: aws.String(store), DisplayName: aws.String("admins")})
-	requireCode(t, err, "ConflictException")
+	emutest.RequireCode(t, err, "ConflictException")
 	_, err = client.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: aws.String(store), DisplayName: aws.String("")})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 
 	var groups []string
 	gp := identitystore.NewListGroupsPaginator(client, &identitystore.ListGroupsInput{IdentityStoreId: aws.String(store)})
@@ -170,7 +172,7 @@ func TestIdentityStoreGroupsAndMemberships(t *testing.T) {
 
 	var users []string
 	for i := 0; i < 3; i++ {
-		users = append(users, idsCreateUserT(t, client, store, fmt.Sprintf("member%d", i)))
+		users = append(users, emutest.CreateUser(t, client, store, fmt.Sprintf("member%d", i)))
 	}
 	var memberships []string
 	for _, u := range users {
@@ -181,7 +183,7 @@ func TestIdentityStoreGroupsAndMemberships(t *testing.T) {
 	}
 	_, err = client.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(store),
 		GroupId: aws.String(admins), MemberId: &types.MemberIdMemberUserId{Value: users[0]}})
-	requireCode(t, err, "ConflictException")
+	emutest.RequireCode(t, err, "ConflictException")
 	_, err = client.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(store),
 		GroupId: aws.String(admins), MemberId: &types.MemberIdMemberUserId{Value: "00000000-0000-0000-0000-000000000000"}})
 	var nf *types.ResourceNotFoundException
@@ -221,7 +223,7 @@ func TestIdentityStoreGroupsAndMemberships(t *testing.T) {
 	require.True(t, errors.As(err, &nf), "%v", err)
 	require.Equal(t, types.ResourceTypeGroupMembership, nf.ResourceType)
 	_, err = client.DeleteGroupMembership(ctx, &identitystore.DeleteGroupMembershipInput{IdentityStoreId: aws.String(store), MembershipId: mid.MembershipId})
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 
 	// Deleting a group removes its memberships.
 	_, err = client.DeleteGroup(ctx, &identitystore.DeleteGroupInput{IdentityStoreId: aws.String(store), GroupId: aws.String(devs)})
@@ -237,18 +239,18 @@ func TestIdentityStoreGroupsAndMemberships(t *testing.T) {
 }
 
 func TestIdentityStoreAccess(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	_, err := idsClient(srv, "AKIDEXAMPLE").ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String("d-0123456789")})
+	_, err := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE").ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String("d-0123456789")})
 	var nf *types.ResourceNotFoundException
 	require.True(t, errors.As(err, &nf), "%v", err)
 	require.Equal(t, types.ResourceTypeIdentityStore, nf.ResourceType)
 
-	_, store, accounts := ssoSetup(t, srv, "workload")
-	_, err = idsClient(srv, accounts[0]).ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(store)})
-	requireCode(t, err, "AccessDeniedException")
-	_, err = idsClient(srv, "AKIDEXAMPLE").ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String("not-a-store")})
-	requireCode(t, err, "ValidationException")
-	_, err = idsClient(srv, "AKIDEXAMPLE").ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(store), MaxResults: aws.Int32(500)})
-	requireCode(t, err, "ValidationException")
+	_, store, accounts := emutest.SSOSetup(t, srv, "workload")
+	_, err = emutest.IdentityStoreClient(srv, accounts[0]).ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(store)})
+	emutest.RequireCode(t, err, "AccessDeniedException")
+	_, err = emutest.IdentityStoreClient(srv, "AKIDEXAMPLE").ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String("not-a-store")})
+	emutest.RequireCode(t, err, "ValidationException")
+	_, err = emutest.IdentityStoreClient(srv, "AKIDEXAMPLE").ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(store), MaxResults: aws.Int32(500)})
+	emutest.RequireCode(t, err, "ValidationException")
 }

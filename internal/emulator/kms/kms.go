@@ -1,4 +1,4 @@
-package emulator
+package kms
 
 // AWS Key Management Service (awsJson1_1, target prefix TrentService): the
 // key-management API of customer managed KMS keys, per account and region.
@@ -23,41 +23,45 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/iam"
+	emupolicy "github.com/awsfoundation/foundation/internal/emulator/policy"
 )
 
 func init() {
-	register(func() *service {
-		return &service{
-			name:         "kms",
-			protocol:     awsJSON11,
-			targetPrefix: "TrentService",
-			errorPrefix:  "com.amazonaws.kms",
-			throttle: APIError{Status: http.StatusBadRequest, Code: "ThrottlingException",
+	core.Register(func() *core.Service {
+		return &core.Service{
+			Name:         "kms",
+			Protocol:     core.AWSJSON11,
+			TargetPrefix: "TrentService",
+			ErrorPrefix:  "com.amazonaws.kms",
+			Throttle: core.APIError{Status: http.StatusBadRequest, Code: "ThrottlingException",
 				Message: "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls."},
-			ops: map[string]*operation{
-				"CreateKey":            write(kmsCreateKey),
-				"DescribeKey":          read(kmsDescribeKey),
-				"UpdateKeyDescription": write(kmsUpdateKeyDescription),
-				"ListKeys":             read(kmsListKeys),
-				"EnableKey":            write(kmsEnableKey),
-				"DisableKey":           write(kmsDisableKey),
-				"ScheduleKeyDeletion":  write(kmsScheduleKeyDeletion),
-				"CancelKeyDeletion":    write(kmsCancelKeyDeletion),
-				"CreateAlias":          write(kmsCreateAlias),
-				"UpdateAlias":          write(kmsUpdateAlias),
-				"DeleteAlias":          write(kmsDeleteAlias),
-				"ListAliases":          read(kmsListAliases),
-				"EnableKeyRotation":    write(kmsEnableKeyRotation),
-				"DisableKeyRotation":   write(kmsDisableKeyRotation),
-				"GetKeyRotationStatus": read(kmsGetKeyRotationStatus),
-				"PutKeyPolicy":         write(kmsPutKeyPolicy),
-				"GetKeyPolicy":         read(kmsGetKeyPolicy),
-				"ListKeyPolicies":      read(kmsListKeyPolicies),
-				"TagResource":          write(kmsTagResource),
-				"UntagResource":        write(kmsUntagResource),
-				"ListResourceTags":     read(kmsListResourceTags),
+			Ops: map[string]*core.Operation{
+				"CreateKey":            core.Write(kmsCreateKey),
+				"DescribeKey":          core.Read(kmsDescribeKey),
+				"UpdateKeyDescription": core.Write(kmsUpdateKeyDescription),
+				"ListKeys":             core.Read(kmsListKeys),
+				"EnableKey":            core.Write(kmsEnableKey),
+				"DisableKey":           core.Write(kmsDisableKey),
+				"ScheduleKeyDeletion":  core.Write(kmsScheduleKeyDeletion),
+				"CancelKeyDeletion":    core.Write(kmsCancelKeyDeletion),
+				"CreateAlias":          core.Write(kmsCreateAlias),
+				"UpdateAlias":          core.Write(kmsUpdateAlias),
+				"DeleteAlias":          core.Write(kmsDeleteAlias),
+				"ListAliases":          core.Read(kmsListAliases),
+				"EnableKeyRotation":    core.Write(kmsEnableKeyRotation),
+				"DisableKeyRotation":   core.Write(kmsDisableKeyRotation),
+				"GetKeyRotationStatus": core.Read(kmsGetKeyRotationStatus),
+				"PutKeyPolicy":         core.Write(kmsPutKeyPolicy),
+				"GetKeyPolicy":         core.Read(kmsGetKeyPolicy),
+				"ListKeyPolicies":      core.Read(kmsListKeyPolicies),
+				"TagResource":          core.Write(kmsTagResource),
+				"UntagResource":        core.Write(kmsUntagResource),
+				"ListResourceTags":     core.Read(kmsListResourceTags),
 			},
-			snapshot: kmsSnapshot,
+			Snapshot: kmsSnapshot,
 		}
 	})
 }
@@ -157,23 +161,23 @@ type kmsAlias struct {
 
 // --- errors ---------------------------------------------------------------
 
-func kmsErr(code, format string, args ...any) *APIError {
-	return errorf(http.StatusBadRequest, code, format, args...)
+func kmsErr(code, format string, args ...any) *core.APIError {
+	return core.Errorf(http.StatusBadRequest, code, format, args...)
 }
 
-func kmsValidation(format string, args ...any) *APIError {
+func kmsValidation(format string, args ...any) *core.APIError {
 	return kmsErr("ValidationException", "1 validation error detected: "+format, args...)
 }
 
-func kmsNotFound(k string) *APIError {
+func kmsNotFound(k string) *core.APIError {
 	return kmsErr("NotFoundException", "Key '%s' does not exist", k)
 }
 
-func kmsPendingDeletionErr(k *kmsKey) *APIError {
+func kmsPendingDeletionErr(k *kmsKey) *core.APIError {
 	return kmsErr("KMSInvalidStateException", "%s is pending deletion.", k.arn)
 }
 
-func kmsMalformed(format string, args ...any) *APIError {
+func kmsMalformed(format string, args ...any) *core.APIError {
 	return kmsErr("MalformedPolicyDocumentException", format, args...)
 }
 
@@ -181,14 +185,14 @@ func kmsMalformed(format string, args ...any) *APIError {
 
 // kmsRegionOf returns an account's KMS state in a region, creating it, and
 // deletes the keys whose waiting period has ended (AWS deletes them then).
-func kmsRegionOf(e *engine, a *account, region string) *kmsRegion {
-	regions := state(a, "kms", func() map[string]*kmsRegion { return map[string]*kmsRegion{} })
+func kmsRegionOf(e *core.Emulator, a *core.Account, region string) *kmsRegion {
+	regions := core.State(a, "kms", func() map[string]*kmsRegion { return map[string]*kmsRegion{} })
 	r := regions[region]
 	if r == nil {
 		r = &kmsRegion{keys: map[string]*kmsKey{}, aliases: map[string]*kmsAlias{}, used: map[string]bool{}}
 		regions[region] = r
 	}
-	now := e.now()
+	now := e.Now()
 	for id, k := range r.keys {
 		if k.state == kmsPendingDeletion && !now.Before(k.deletionDate) {
 			delete(r.keys, id)
@@ -202,7 +206,7 @@ func kmsRegionOf(e *engine, a *account, region string) *kmsRegion {
 	return r
 }
 
-func kmsState(c *Ctx) *kmsRegion { return kmsRegionOf(c.e, c.Account, c.Region) }
+func kmsState(c *core.Ctx) *kmsRegion { return kmsRegionOf(c.Emu, c.Account, c.Region) }
 
 // kmsHash returns n hex digits of a hash of parts.
 func kmsHash(n int, parts ...string) string {
@@ -254,7 +258,7 @@ type kmsLookup struct {
 // kmsKeyFor resolves a KeyId parameter: a key ID, a key ARN and, when allowed, an
 // alias name or alias ARN. Keys in another account are found by ARN only
 // for cross-account operations whose key policy allows the caller.
-func kmsKeyFor(c *Ctx, keyID string, how kmsLookup) (*kmsKey, *APIError) {
+func kmsKeyFor(c *core.Ctx, keyID string, how kmsLookup) (*kmsKey, *core.APIError) {
 	if keyID == "" {
 		return nil, kmsValidation("Value null at 'keyId' failed to satisfy constraint: Member must not be null")
 	}
@@ -273,12 +277,12 @@ func kmsKeyFor(c *Ctx, keyID string, how kmsLookup) (*kmsKey, *APIError) {
 			return nil, kmsErr("NotFoundException", "Invalid arn %s: the key is not in region %s", keyID, c.Region)
 		}
 		if acct != c.Account.ID {
-			a := c.e.account(acct)
+			a := c.Emu.Account(acct)
 			ok := a != nil
 			if !ok || how.crossAccount == "" {
 				return nil, kmsErr("AccessDeniedException", "User: %s is not authorized to perform: kms:%s on resource: %s", c.Caller.ARN, c.Op, keyID)
 			}
-			r = kmsRegionOf(c.e, a, region)
+			r = kmsRegionOf(c.Emu, a, region)
 		}
 	} else if strings.HasPrefix(keyID, "alias/") {
 		kind = "alias"
@@ -318,12 +322,12 @@ func kmsKeyFor(c *Ctx, keyID string, how kmsLookup) (*kmsKey, *APIError) {
 }
 
 // kmsOwnKey resolves a key of the caller's account by key ID or key ARN.
-func kmsOwnKey(c *Ctx, keyID string) (*kmsKey, *APIError) {
+func kmsOwnKey(c *core.Ctx, keyID string) (*kmsKey, *core.APIError) {
 	return kmsKeyFor(c, keyID, kmsLookup{})
 }
 
 // kmsLiveKey is kmsOwnKey for operations a key pending deletion refuses.
-func kmsLiveKey(c *Ctx, keyID string) (*kmsKey, *APIError) {
+func kmsLiveKey(c *core.Ctx, keyID string) (*kmsKey, *core.APIError) {
 	k, err := kmsOwnKey(c, keyID)
 	if err != nil {
 		return nil, err
@@ -363,25 +367,25 @@ func kmsDefaultPolicy(account string) string {
 // a JSON object with statements that each have an Effect, exactly one of
 // Action and NotAction, and a Principal or NotPrincipal. Unlike IAM identity
 // policies, key policies allow any characters in Sid.
-func kmsParsePolicy(policy string) (*policyDoc, string) {
-	doc, perr := parsePolicy(policy, policyResource)
+func ParsePolicy(policy string) (*emupolicy.Doc, string) {
+	doc, perr := emupolicy.Parse(policy, emupolicy.KindResource)
 	if perr == nil {
 		return doc, ""
 	}
 	switch perr.Problem {
-	case policyBadJSON:
+	case emupolicy.BadJSON:
 		return nil, "The policy is not a valid JSON document."
-	case policyBadVersion:
+	case emupolicy.BadVersion:
 		return nil, "The policy contains an invalid Version."
-	case policyNoStatement:
+	case emupolicy.NoStatement:
 		return nil, "The policy contains no statement."
-	case policyNoEffect, policyBadEffect:
+	case emupolicy.NoEffect, emupolicy.BadEffect:
 		return nil, "The policy contains a statement with an invalid Effect."
-	case policyNoAction, policyBothActions:
+	case emupolicy.NoAction, emupolicy.BothActions:
 		return nil, "The policy contains a statement that must have exactly one of Action and NotAction."
-	case policyNoPrincipal:
+	case emupolicy.NoPrincipal:
 		return nil, "Policy contains a statement with no principal."
-	case policyBothPrincipals:
+	case emupolicy.BothPrincipals:
 		return nil, "The policy contains a statement with both Principal and NotPrincipal."
 	}
 	return nil, "The policy contains an unknown element or an element of the wrong type: " + perr.Msg
@@ -400,9 +404,9 @@ var (
 // the emulator does not have (it cannot know); in an account it has, a role
 // must exist with that path and a user never does (no IAM users are
 // modeled). Assumed-role session ARNs are accepted.
-func kmsPrincipalsExist(e *engine, doc *policyDoc) bool {
+func PrincipalsExist(e *core.Emulator, doc *emupolicy.Doc) bool {
 	for _, st := range doc.Statement {
-		for _, p := range []*policyPrincipal{st.Principal, st.NotPrincipal} {
+		for _, p := range []*emupolicy.Principal{st.Principal, st.NotPrincipal} {
 			if p == nil {
 				continue
 			}
@@ -417,7 +421,7 @@ func kmsPrincipalsExist(e *engine, doc *policyDoc) bool {
 }
 
 // kmsPrincipalExists resolves one AWS principal of a resource policy.
-func kmsPrincipalExists(e *engine, s string) bool {
+func kmsPrincipalExists(e *core.Emulator, s string) bool {
 	if s == "*" || kmsAccountIDRe.MatchString(s) {
 		return true
 	}
@@ -426,7 +430,7 @@ func kmsPrincipalExists(e *engine, s string) bool {
 		return false
 	}
 	service, acct, resource := m[1], m[2], m[3]
-	a := e.account(acct)
+	a := e.Account(acct)
 	known := a != nil
 	switch {
 	case service == "iam" && resource == "root":
@@ -435,7 +439,7 @@ func kmsPrincipalExists(e *engine, s string) bool {
 		if !known {
 			return true
 		}
-		r := iamRoleNamed(a, resource[strings.LastIndex(resource, "/")+1:])
+		r := iam.RoleNamed(a, resource[strings.LastIndex(resource, "/")+1:])
 		return r != nil && strings.EqualFold(r.ARN, "arn:aws:iam::"+acct+":"+resource)
 	case service == "iam" && strings.HasPrefix(resource, "user/"):
 		return !known
@@ -450,8 +454,8 @@ func kmsPrincipalExists(e *engine, s string) bool {
 // evaluated: an Allow with conditions counts as allowing, a Deny with
 // conditions as not denying (the emulator cannot know the request context
 // of the later call), so the check errs on the side of accepting a policy.
-func kmsPolicyAllows(policy string, caller identity, action string) bool {
-	doc, msg := kmsParsePolicy(policy)
+func kmsPolicyAllows(policy string, caller core.Identity, action string) bool {
+	doc, msg := ParsePolicy(policy)
 	if msg != "" {
 		return false
 	}
@@ -459,25 +463,25 @@ func kmsPolicyAllows(policy string, caller identity, action string) bool {
 }
 
 // kmsPolicyAllowsDoc evaluates a parsed resource policy as kmsPolicyAllows does.
-func kmsPolicyAllowsDoc(doc *policyDoc, caller identity, action string) bool {
+func kmsPolicyAllowsDoc(doc *emupolicy.Doc, caller core.Identity, action string) bool {
 	allowed := false
 	for _, st := range doc.Statement {
-		if len(st.Action) > 0 && !anyGlob(st.Action, action, true) {
+		if len(st.Action) > 0 && !emupolicy.AnyGlob(st.Action, action, true) {
 			continue
 		}
-		if len(st.NotAction) > 0 && anyGlob(st.NotAction, action, true) {
+		if len(st.NotAction) > 0 && emupolicy.AnyGlob(st.NotAction, action, true) {
 			continue
 		}
-		if st.Principal != nil && !principalMatches(st.Principal, caller) {
+		if st.Principal != nil && !emupolicy.PrincipalMatches(st.Principal, caller) {
 			continue
 		}
-		if st.NotPrincipal != nil && principalMatches(st.NotPrincipal, caller) {
+		if st.NotPrincipal != nil && emupolicy.PrincipalMatches(st.NotPrincipal, caller) {
 			continue
 		}
-		if st.Effect == policyEffectDeny && len(st.Condition) == 0 {
+		if st.Effect == emupolicy.EffectDeny && len(st.Condition) == 0 {
 			return false
 		}
-		if st.Effect == policyEffectAllow {
+		if st.Effect == emupolicy.EffectAllow {
 			allowed = true
 		}
 	}
@@ -485,7 +489,7 @@ func kmsPolicyAllowsDoc(doc *policyDoc, caller identity, action string) bool {
 }
 
 // kmsCheckPolicy validates a key policy as CreateKey and PutKeyPolicy do.
-func kmsCheckPolicy(c *Ctx, policy string, bypassLockout bool) *APIError {
+func kmsCheckPolicy(c *core.Ctx, policy string, bypassLockout bool) *core.APIError {
 	if policy == "" {
 		return kmsValidation("Value at 'policy' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
@@ -495,11 +499,11 @@ func kmsCheckPolicy(c *Ctx, policy string, bypassLockout bool) *APIError {
 	if len(policy) > kmsMaxPolicyBytes {
 		return kmsErr("LimitExceededException", "The key policy exceeds the maximum size of %d bytes.", kmsMaxPolicyBytes)
 	}
-	doc, msg := kmsParsePolicy(policy)
+	doc, msg := ParsePolicy(policy)
 	if msg != "" {
 		return kmsMalformed("%s", msg)
 	}
-	if !kmsPrincipalsExist(c.e, doc) {
+	if !PrincipalsExist(c.Emu, doc) {
 		return kmsMalformed("Policy contains a statement with one or more invalid principals.")
 	}
 	if !bypassLockout && !kmsPolicyAllowsDoc(doc, c.Caller, "kms:PutKeyPolicy") {
@@ -517,7 +521,7 @@ type kmsTag struct {
 }
 
 // kmsCheckTags validates tags to add to a key that has existing ones.
-func kmsCheckTags(tags []kmsTag, existing map[string]string) (map[string]string, *APIError) {
+func kmsCheckTags(tags []kmsTag, existing map[string]string) (map[string]string, *core.APIError) {
 	out := map[string]string{}
 	for k, v := range existing {
 		out[k] = v
@@ -547,13 +551,13 @@ func kmsCheckTags(tags []kmsTag, existing map[string]string) (map[string]string,
 
 // kmsPaging is how KMS list operations reject a Limit (at most max,
 // which differs by operation) or a Marker.
-func kmsPaging(max int) paging {
-	return paging{
-		max: max,
-		badLimit: func(n int) *APIError {
+func kmsPaging(max int) core.Paging {
+	return core.Paging{
+		Max: max,
+		BadLimit: func(n int) *core.APIError {
 			return kmsValidation("Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", n, max)
 		},
-		badToken: func() *APIError {
+		BadToken: func() *core.APIError {
 			return kmsErr("InvalidMarkerException", "The request was rejected because the marker that specifies where pagination should next begin is not valid.")
 		},
 	}
@@ -577,7 +581,7 @@ func (k *kmsKey) metadata() map[string]any {
 		"AWSAccountId":          k.account,
 		"KeyId":                 k.id,
 		"Arn":                   k.arn,
-		"CreationDate":          epochSeconds(k.created),
+		"CreationDate":          core.EpochSeconds(k.created),
 		"Enabled":               k.state == kmsEnabled,
 		"Description":           k.description,
 		"KeyUsage":              k.usage,
@@ -605,7 +609,7 @@ func (k *kmsKey) metadata() map[string]any {
 		}
 	}
 	if k.state == kmsPendingDeletion {
-		m["DeletionDate"] = epochSeconds(k.deletionDate)
+		m["DeletionDate"] = core.EpochSeconds(k.deletionDate)
 		m["PendingDeletionWindowInDays"] = k.pendingWindow
 	}
 	return m
@@ -613,7 +617,7 @@ func (k *kmsKey) metadata() map[string]any {
 
 // --- keys -------------------------------------------------------------------
 
-func kmsCreateKey(c *Ctx) (any, error) {
+func kmsCreateKey(c *core.Ctx) (any, error) {
 	var in struct {
 		Policy                         *string
 		Description                    string
@@ -687,27 +691,27 @@ func kmsCreateKey(c *Ctx) (any, error) {
 	}
 	r := kmsState(c)
 	tagParts := make([]string, 0, 2*len(tags))
-	for _, k := range sortedKeys(tags) {
+	for _, k := range core.SortedKeys(tags) {
 		tagParts = append(tagParts, k, tags[k])
 	}
 	id := r.newKeyID(in.MultiRegion, append([]string{c.Account.ID, c.Region, in.Description, usage, spec, policy,
 		strconv.FormatBool(in.MultiRegion)}, tagParts...)...)
 	k := &kmsKey{id: id, arn: kmsARN(c.Region, c.Account.ID, "key/"+id), account: c.Account.ID, region: c.Region,
 		description: in.Description, usage: usage, spec: spec, multiRegion: in.MultiRegion, policy: policy,
-		state: kmsEnabled, created: c.e.now(), tags: tags}
+		state: kmsEnabled, created: c.Emu.Now(), tags: tags}
 	r.keys[id] = k
 	return map[string]any{"KeyMetadata": k.metadata()}, nil
 }
 
-func kmsKeyIDInput(c *Ctx) (string, *APIError) {
+func kmsKeyIDInput(c *core.Ctx) (string, *core.APIError) {
 	var in struct{ KeyId string }
 	if err := c.JSON(&in); err != nil {
-		return "", err.(*APIError)
+		return "", err.(*core.APIError)
 	}
 	return in.KeyId, nil
 }
 
-func kmsDescribeKey(c *Ctx) (any, error) {
+func kmsDescribeKey(c *core.Ctx) (any, error) {
 	id, err := kmsKeyIDInput(c)
 	if err != nil {
 		return nil, err
@@ -719,7 +723,7 @@ func kmsDescribeKey(c *Ctx) (any, error) {
 	return map[string]any{"KeyMetadata": k.metadata()}, nil
 }
 
-func kmsListKeys(c *Ctx) (any, error) {
+func kmsListKeys(c *core.Ctx) (any, error) {
 	var in struct {
 		Limit  *int
 		Marker string
@@ -728,8 +732,8 @@ func kmsListKeys(c *Ctx) (any, error) {
 		return nil, err
 	}
 	r := kmsState(c)
-	ids := sortedKeys(r.keys)
-	page, next, err := paginate(c, ids, func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(1000))
+	ids := core.SortedKeys(r.keys)
+	page, next, err := core.Paginate(c, ids, func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(1000))
 	if err != nil {
 		return nil, err
 	}
@@ -742,7 +746,7 @@ func kmsListKeys(c *Ctx) (any, error) {
 	return out, nil
 }
 
-func kmsEnableKey(c *Ctx) (any, error) {
+func kmsEnableKey(c *core.Ctx) (any, error) {
 	id, err := kmsKeyIDInput(c)
 	if err != nil {
 		return nil, err
@@ -755,7 +759,7 @@ func kmsEnableKey(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func kmsUpdateKeyDescription(c *Ctx) (any, error) {
+func kmsUpdateKeyDescription(c *core.Ctx) (any, error) {
 	var in struct{ KeyId, Description string }
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -771,7 +775,7 @@ func kmsUpdateKeyDescription(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func kmsDisableKey(c *Ctx) (any, error) {
+func kmsDisableKey(c *core.Ctx) (any, error) {
 	id, err := kmsKeyIDInput(c)
 	if err != nil {
 		return nil, err
@@ -784,7 +788,7 @@ func kmsDisableKey(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func kmsScheduleKeyDeletion(c *Ctx) (any, error) {
+func kmsScheduleKeyDeletion(c *core.Ctx) (any, error) {
 	var in struct {
 		KeyId               string
 		PendingWindowInDays *int
@@ -805,12 +809,12 @@ func kmsScheduleKeyDeletion(c *Ctx) (any, error) {
 	}
 	k.state = kmsPendingDeletion
 	k.pendingWindow = days
-	k.deletionDate = c.e.now().Add(time.Duration(days) * 24 * time.Hour)
-	return map[string]any{"KeyId": k.arn, "DeletionDate": epochSeconds(k.deletionDate), "KeyState": k.state,
+	k.deletionDate = c.Emu.Now().Add(time.Duration(days) * 24 * time.Hour)
+	return map[string]any{"KeyId": k.arn, "DeletionDate": core.EpochSeconds(k.deletionDate), "KeyState": k.state,
 		"PendingWindowInDays": days}, nil
 }
 
-func kmsCancelKeyDeletion(c *Ctx) (any, error) {
+func kmsCancelKeyDeletion(c *core.Ctx) (any, error) {
 	id, err := kmsKeyIDInput(c)
 	if err != nil {
 		return nil, err
@@ -837,7 +841,7 @@ func kmsCancelKeyDeletion(c *Ctx) (any, error) {
 // with alias/aws/") is NotAuthorizedException, an error code the KMS model
 // does not list; a name the pattern admits but alias rules do not (a colon,
 // nothing after "alias/") is InvalidAliasNameException.
-func kmsCheckAliasName(name string) *APIError {
+func kmsCheckAliasName(name string) *core.APIError {
 	switch {
 	case name == "":
 		return kmsValidation("Value null at 'aliasName' failed to satisfy constraint: Member must not be null")
@@ -861,7 +865,7 @@ type kmsAliasInput struct {
 }
 
 // kmsAliasTarget resolves the key an alias is to point at.
-func kmsAliasTarget(c *Ctx, target string) (*kmsKey, *APIError) {
+func kmsAliasTarget(c *core.Ctx, target string) (*kmsKey, *core.APIError) {
 	if target == "" {
 		return nil, kmsValidation("Value null at 'targetKeyId' failed to satisfy constraint: Member must not be null")
 	}
@@ -875,7 +879,7 @@ func kmsAliasTarget(c *Ctx, target string) (*kmsKey, *APIError) {
 	return k, nil
 }
 
-func kmsCreateAlias(c *Ctx) (any, error) {
+func kmsCreateAlias(c *core.Ctx) (any, error) {
 	var in kmsAliasInput
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -892,7 +896,7 @@ func kmsCreateAlias(c *Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := c.e.now()
+	now := c.Emu.Now()
 	r.aliases[in.AliasName] = &kmsAlias{name: in.AliasName, target: k.id, created: now, updated: now}
 	return nil, nil
 }
@@ -909,7 +913,7 @@ func kmsKeyKind(k *kmsKey) string {
 	return "asymmetric"
 }
 
-func kmsUpdateAlias(c *Ctx) (any, error) {
+func kmsUpdateAlias(c *core.Ctx) (any, error) {
 	var in kmsAliasInput
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -926,11 +930,11 @@ func kmsUpdateAlias(c *Ctx) (any, error) {
 	if cur := r.keys[al.target]; cur != nil && (kmsKeyKind(cur) != kmsKeyKind(k) || cur.usage != k.usage) {
 		return nil, kmsValidation("The current KMS key and the new KMS key of alias %s must be of the same type and key usage.", in.AliasName)
 	}
-	al.target, al.updated = k.id, c.e.now()
+	al.target, al.updated = k.id, c.Emu.Now()
 	return nil, nil
 }
 
-func kmsDeleteAlias(c *Ctx) (any, error) {
+func kmsDeleteAlias(c *core.Ctx) (any, error) {
 	var in kmsAliasInput
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -946,7 +950,7 @@ func kmsDeleteAlias(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func kmsListAliases(c *Ctx) (any, error) {
+func kmsListAliases(c *core.Ctx) (any, error) {
 	var in struct {
 		KeyId  string
 		Limit  *int
@@ -965,12 +969,12 @@ func kmsListAliases(c *Ctx) (any, error) {
 		target = k.id
 	}
 	var names []string
-	for _, name := range sortedKeys(r.aliases) {
+	for _, name := range core.SortedKeys(r.aliases) {
 		if target == "" || r.aliases[name].target == target {
 			names = append(names, name)
 		}
 	}
-	page, next, err := paginate(c, names, func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(100))
+	page, next, err := core.Paginate(c, names, func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(100))
 	if err != nil {
 		return nil, err
 	}
@@ -979,7 +983,7 @@ func kmsListAliases(c *Ctx) (any, error) {
 	for _, name := range page {
 		al := r.aliases[name]
 		aliases = append(aliases, map[string]any{"AliasName": name, "AliasArn": kmsARN(c.Region, c.Account.ID, name),
-			"TargetKeyId": al.target, "CreationDate": epochSeconds(al.created), "LastUpdatedDate": epochSeconds(al.updated)})
+			"TargetKeyId": al.target, "CreationDate": core.EpochSeconds(al.created), "LastUpdatedDate": core.EpochSeconds(al.updated)})
 	}
 	out["Aliases"] = aliases
 	return out, nil
@@ -988,14 +992,14 @@ func kmsListAliases(c *Ctx) (any, error) {
 // --- rotation ---------------------------------------------------------------
 
 // kmsRotatable refuses rotation settings on keys without automatic rotation.
-func kmsRotatable(k *kmsKey) *APIError {
+func kmsRotatable(k *kmsKey) *core.APIError {
 	if k.spec != kmsSymmetricDefault {
 		return kmsErr("UnsupportedOperationException", "%s key spec %s does not support automatic key rotation.", k.arn, k.spec)
 	}
 	return nil
 }
 
-func kmsEnableKeyRotation(c *Ctx) (any, error) {
+func kmsEnableKeyRotation(c *core.Ctx) (any, error) {
 	var in struct {
 		KeyId                string
 		RotationPeriodInDays *int
@@ -1022,13 +1026,13 @@ func kmsEnableKeyRotation(c *Ctx) (any, error) {
 		return nil, err
 	}
 	if !k.rotation || k.rotationPeriod != period {
-		k.rotationStart = c.e.now()
+		k.rotationStart = c.Emu.Now()
 	}
 	k.rotation, k.rotationPeriod = true, period
 	return nil, nil
 }
 
-func kmsDisableKeyRotation(c *Ctx) (any, error) {
+func kmsDisableKeyRotation(c *core.Ctx) (any, error) {
 	id, err := kmsKeyIDInput(c)
 	if err != nil {
 		return nil, err
@@ -1047,7 +1051,7 @@ func kmsDisableKeyRotation(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func kmsGetKeyRotationStatus(c *Ctx) (any, error) {
+func kmsGetKeyRotationStatus(c *core.Ctx) (any, error) {
 	id, err := kmsKeyIDInput(c)
 	if err != nil {
 		return nil, err
@@ -1062,12 +1066,12 @@ func kmsGetKeyRotationStatus(c *Ctx) (any, error) {
 		return map[string]any{"KeyId": k.id, "KeyRotationEnabled": false}, nil
 	}
 	return map[string]any{"KeyId": k.id, "KeyRotationEnabled": true, "RotationPeriodInDays": k.rotationPeriod,
-		"NextRotationDate": epochSeconds(k.rotationStart.Add(time.Duration(k.rotationPeriod) * 24 * time.Hour))}, nil
+		"NextRotationDate": core.EpochSeconds(k.rotationStart.Add(time.Duration(k.rotationPeriod) * 24 * time.Hour))}, nil
 }
 
 // --- key policies -----------------------------------------------------------
 
-func kmsCheckPolicyName(name string) *APIError {
+func kmsCheckPolicyName(name string) *core.APIError {
 	if name != "" && name != kmsPolicyName {
 		if !kmsPolicyNameRe.MatchString(name) || len(name) > 128 {
 			return kmsValidation("Value '%s' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]+", name)
@@ -1077,7 +1081,7 @@ func kmsCheckPolicyName(name string) *APIError {
 	return nil
 }
 
-func kmsPutKeyPolicy(c *Ctx) (any, error) {
+func kmsPutKeyPolicy(c *core.Ctx) (any, error) {
 	var in struct {
 		KeyId                          string
 		PolicyName                     string
@@ -1104,7 +1108,7 @@ func kmsPutKeyPolicy(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func kmsGetKeyPolicy(c *Ctx) (any, error) {
+func kmsGetKeyPolicy(c *core.Ctx) (any, error) {
 	var in struct {
 		KeyId      string
 		PolicyName string
@@ -1122,7 +1126,7 @@ func kmsGetKeyPolicy(c *Ctx) (any, error) {
 	return map[string]any{"Policy": k.policy, "PolicyName": kmsPolicyName}, nil
 }
 
-func kmsListKeyPolicies(c *Ctx) (any, error) {
+func kmsListKeyPolicies(c *core.Ctx) (any, error) {
 	var in struct {
 		KeyId  string
 		Limit  *int
@@ -1134,7 +1138,7 @@ func kmsListKeyPolicies(c *Ctx) (any, error) {
 	if _, err := kmsOwnKey(c, in.KeyId); err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(c, []string{kmsPolicyName}, func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(1000))
+	page, next, err := core.Paginate(c, []string{kmsPolicyName}, func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(1000))
 	if err != nil {
 		return nil, err
 	}
@@ -1145,7 +1149,7 @@ func kmsListKeyPolicies(c *Ctx) (any, error) {
 
 // --- tags -------------------------------------------------------------------
 
-func kmsTagResource(c *Ctx) (any, error) {
+func kmsTagResource(c *core.Ctx) (any, error) {
 	var in struct {
 		KeyId string
 		Tags  []kmsTag
@@ -1168,7 +1172,7 @@ func kmsTagResource(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func kmsUntagResource(c *Ctx) (any, error) {
+func kmsUntagResource(c *core.Ctx) (any, error) {
 	var in struct {
 		KeyId   string
 		TagKeys []string
@@ -1194,7 +1198,7 @@ func kmsUntagResource(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func kmsListResourceTags(c *Ctx) (any, error) {
+func kmsListResourceTags(c *core.Ctx) (any, error) {
 	var in struct {
 		KeyId  string
 		Limit  *int
@@ -1207,7 +1211,7 @@ func kmsListResourceTags(c *Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(c, sortedKeys(k.tags), func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(50))
+	page, next, err := core.Paginate(c, core.SortedKeys(k.tags), func(s string) string { return s }, in.Marker, in.Limit, kmsPaging(50))
 	if err != nil {
 		return nil, err
 	}
@@ -1225,18 +1229,18 @@ func kmsListResourceTags(c *Ctx) (any, error) {
 // kmsSnapshot lists each account's keys per region, keyed by their first
 // alias name (sorted) when they have one, else by key ID. Key IDs are
 // deterministic, so they are included; dates are not.
-func kmsSnapshot(e *engine) map[string]any {
+func kmsSnapshot(e *core.Emulator) map[string]any {
 	out := map[string]any{}
-	for _, a := range e.allAccounts() {
+	for _, a := range e.AllAccounts() {
 		id := a.ID
 		regions := map[string]any{}
-		for region := range slot[map[string]*kmsRegion](a, "kms") {
+		for region := range core.Slot[map[string]*kmsRegion](a, "kms") {
 			r := kmsRegionOf(e, a, region)
 			if len(r.keys) == 0 {
 				continue
 			}
 			aliases := map[string][]string{}
-			for _, name := range sortedKeys(r.aliases) {
+			for _, name := range core.SortedKeys(r.aliases) {
 				t := r.aliases[name].target
 				aliases[t] = append(aliases[t], name)
 			}
@@ -1244,7 +1248,7 @@ func kmsSnapshot(e *engine) map[string]any {
 			for _, k := range r.keys {
 				entry := map[string]any{
 					"id": k.id, "description": k.description, "keyUsage": k.usage, "keySpec": k.spec,
-					"keyState": k.state, "multiRegion": k.multiRegion, "policy": compactJSON(k.policy),
+					"keyState": k.state, "multiRegion": k.multiRegion, "policy": core.CompactJSON(k.policy),
 					"rotation": map[string]any{"enabled": k.rotation, "periodInDays": k.rotationPeriod},
 				}
 				if k.state == kmsPendingDeletion {
@@ -1273,7 +1277,7 @@ func kmsSnapshot(e *engine) map[string]any {
 // name or alias ARN) names an enabled key that the account can use in the
 // region, for services that encrypt with KMS keys (ECR). It returns the KMS
 // error code when it cannot.
-func kmsKeyUsable(e *engine, a *account, region, keyID string) (string, string) {
+func KeyUsable(e *core.Emulator, a *core.Account, region, keyID string) (string, string) {
 	acct, kind, name := a.ID, "key", keyID
 	if strings.HasPrefix(keyID, "arn:") {
 		m := kmsARNRe.FindStringSubmatch(keyID)
@@ -1287,7 +1291,7 @@ func kmsKeyUsable(e *engine, a *account, region, keyID string) (string, string) 
 	} else if strings.HasPrefix(keyID, "alias/") {
 		kind = "alias"
 	}
-	owner := e.account(acct)
+	owner := e.Account(acct)
 	if owner == nil {
 		return "", "NotFoundException"
 	}
@@ -1322,5 +1326,5 @@ func kmsKeyUsable(e *engine, a *account, region, keyID string) (string, string) 
 // account use the key (kms:CreateGrant, which services encrypting on the
 // account's behalf need).
 func kmsPolicyAllowsAccount(policy, account string) bool {
-	return kmsPolicyAllows(policy, rootIdentity(account, ""), "kms:CreateGrant")
+	return kmsPolicyAllows(policy, core.RootIdentity(account, ""), "kms:CreateGrant")
 }

@@ -1,4 +1,4 @@
-package emulator
+package kms_test
 
 import (
 	"context"
@@ -15,23 +15,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
 // createServiceLinkedRole creates a service-linked role through the IAM
 // API (path /aws-service-role/SERVICE/), acting as the account's root.
-func createServiceLinkedRole(t *testing.T, srv *Server, account, service string) string {
+func createServiceLinkedRole(t *testing.T, srv *emuemulator.Server, account, service string) string {
 	t.Helper()
-	out, err := iam.NewFromConfig(testConfig(srv, account)).CreateServiceLinkedRole(context.Background(),
+	out, err := iam.NewFromConfig(emutest.Config(srv, account)).CreateServiceLinkedRole(context.Background(),
 		&iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(service)})
 	require.NoError(t, err)
 	return aws.ToString(out.Role.Arn)
 }
 
 func TestKMSCreateDescribeAndAliases(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	c := newKMS(srv, "AKIDEXAMPLE")
+	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 
 	out, err := c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("state bucket key"),
 		Tags: []types.Tag{{TagKey: aws.String("Project"), TagValue: aws.String("myapp")}}})
@@ -39,9 +42,9 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 	md := out.KeyMetadata
 	id := aws.ToString(md.KeyId)
 	require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id)
-	arn := "arn:aws:kms:us-east-1:" + DefaultManagementAccountID + ":key/" + id
+	arn := "arn:aws:kms:us-east-1:" + core.DefaultManagementAccountID + ":key/" + id
 	require.Equal(t, arn, aws.ToString(md.Arn))
-	require.Equal(t, DefaultManagementAccountID, aws.ToString(md.AWSAccountId))
+	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(md.AWSAccountId))
 	require.Equal(t, types.KeyStateEnabled, md.KeyState)
 	require.True(t, md.Enabled)
 	require.Equal(t, types.KeyManagerTypeCustomer, md.KeyManager)
@@ -55,7 +58,7 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 
 	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/myapp/state"), TargetKeyId: aws.String(id)})
 	require.NoError(t, err)
-	for _, ref := range []string{id, arn, "alias/myapp/state", "arn:aws:kms:us-east-1:" + DefaultManagementAccountID + ":alias/myapp/state"} {
+	for _, ref := range []string{id, arn, "alias/myapp/state", "arn:aws:kms:us-east-1:" + core.DefaultManagementAccountID + ":alias/myapp/state"} {
 		d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(ref)})
 		require.NoError(t, err, ref)
 		require.Equal(t, id, aws.ToString(d.KeyMetadata.KeyId))
@@ -73,22 +76,22 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 		"alias/colon:x":   "InvalidAliasNameException",
 	} {
 		_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(bad), TargetKeyId: aws.String(id)})
-		requireCode(t, err, code)
+		emutest.RequireCode(t, err, code)
 	}
 	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/other"),
 		TargetKeyId: aws.String("00000000-0000-4000-8000-000000000000")})
 	var notFound *types.NotFoundException
 	require.True(t, errors.As(err, &notFound), "%v", err)
 	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/nope")})
-	requireCode(t, err, "NotFoundException")
+	emutest.RequireCode(t, err, "NotFoundException")
 	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("arn:aws:kms:us-east-1:bad")})
-	requireCode(t, err, "InvalidArnException")
+	emutest.RequireCode(t, err, "InvalidArnException")
 	// Key-management operations take key IDs and key ARNs, not aliases.
 	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String("alias/myapp/state")})
-	requireCode(t, err, "NotFoundException")
+	emutest.RequireCode(t, err, "NotFoundException")
 	// Another region's key is not found.
 	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)}, func(o *kms.Options) { o.Region = "eu-west-1" })
-	requireCode(t, err, "NotFoundException")
+	emutest.RequireCode(t, err, "NotFoundException")
 
 	// UpdateAlias moves the alias; ListAliases filters by key.
 	k2, err := c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("second")})
@@ -106,9 +109,9 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, rsa.KeyMetadata.SigningAlgorithms, types.SigningAlgorithmSpecRsassaPssSha256)
 	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/second"), TargetKeyId: rsa.KeyMetadata.KeyId})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/nope"), TargetKeyId: aws.String(id2)})
-	requireCode(t, err, "NotFoundException")
+	emutest.RequireCode(t, err, "NotFoundException")
 
 	var names []string
 	p := kms.NewListAliasesPaginator(c, &kms.ListAliasesInput{KeyId: aws.String(id2)})
@@ -117,7 +120,7 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 		require.NoError(t, err)
 		for _, a := range page.Aliases {
 			require.Equal(t, id2, aws.ToString(a.TargetKeyId))
-			require.Equal(t, "arn:aws:kms:us-east-1:"+DefaultManagementAccountID+":"+aws.ToString(a.AliasName), aws.ToString(a.AliasArn))
+			require.Equal(t, "arn:aws:kms:us-east-1:"+core.DefaultManagementAccountID+":"+aws.ToString(a.AliasName), aws.ToString(a.AliasArn))
 			names = append(names, aws.ToString(a.AliasName))
 		}
 	}
@@ -126,16 +129,16 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 	_, err = c.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/second")})
 	require.NoError(t, err)
 	_, err = c.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/second")})
-	requireCode(t, err, "NotFoundException")
+	emutest.RequireCode(t, err, "NotFoundException")
 
 	// Key spec and usage validation.
 	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac256})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	hmac, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac256, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
 	require.NoError(t, err)
 	require.Equal(t, []types.MacAlgorithmSpec{types.MacAlgorithmSpecHmacSha256}, hmac.KeyMetadata.MacAlgorithms)
 	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String(strings.Repeat("d", 8193))})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	mrk, err := c.CreateKey(ctx, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
 	require.NoError(t, err)
 	require.Regexp(t, `^mrk-[0-9a-f]{32}$`, aws.ToString(mrk.KeyMetadata.KeyId))
@@ -143,9 +146,9 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 }
 
 func TestKMSListKeysPaginates(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	c := newKMS(srv, "AKIDEXAMPLE")
+	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	want := map[string]bool{}
 	for i := 0; i < 5; i++ {
 		out, err := c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String(fmt.Sprint("key ", i))})
@@ -166,7 +169,7 @@ func TestKMSListKeysPaginates(t *testing.T) {
 		require.NoError(t, err)
 		pages++
 		for _, k := range page.Keys {
-			require.Equal(t, "arn:aws:kms:us-east-1:"+DefaultManagementAccountID+":key/"+aws.ToString(k.KeyId), aws.ToString(k.KeyArn))
+			require.Equal(t, "arn:aws:kms:us-east-1:"+core.DefaultManagementAccountID+":key/"+aws.ToString(k.KeyId), aws.ToString(k.KeyArn))
 			got[aws.ToString(k.KeyId)] = true
 		}
 	}
@@ -174,14 +177,14 @@ func TestKMSListKeysPaginates(t *testing.T) {
 	require.Equal(t, 3, pages)
 
 	_, err = c.ListKeys(ctx, &kms.ListKeysInput{Limit: aws.Int32(1001)})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	_, err = c.ListKeys(ctx, &kms.ListKeysInput{Marker: aws.String("!!not-a-marker")})
 	var bad *types.InvalidMarkerException
 	require.True(t, errors.As(err, &bad), "%v", err)
 
 	// Keys are per account and region.
-	require.NoError(t, srv.AddAccount(member))
-	other, err := newKMS(srv, member).ListKeys(ctx, &kms.ListKeysInput{})
+	require.NoError(t, srv.AddAccount(emutest.Member))
+	other, err := emutest.NewKMS(srv, emutest.Member).ListKeys(ctx, &kms.ListKeysInput{})
 	require.NoError(t, err)
 	require.Empty(t, other.Keys)
 	west, err := c.ListKeys(ctx, &kms.ListKeysInput{}, func(o *kms.Options) { o.Region = "eu-west-1" })
@@ -190,10 +193,10 @@ func TestKMSListKeysPaginates(t *testing.T) {
 }
 
 func TestKMSKeyRotation(t *testing.T) {
-	now := timeFixed
-	srv := startTest(t, Options{Clock: func() time.Time { return now }})
+	now := emutest.TimeFixed
+	srv := emutest.Start(t, core.Options{Clock: func() time.Time { return now }})
 	ctx := context.Background()
-	c := newKMS(srv, "AKIDEXAMPLE")
+	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	k, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
 	require.NoError(t, err)
 	id := k.KeyMetadata.KeyId
@@ -216,11 +219,11 @@ func TestKMSKeyRotation(t *testing.T) {
 	st, err = c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: k.KeyMetadata.Arn})
 	require.NoError(t, err)
 	require.EqualValues(t, 180, aws.ToInt32(st.RotationPeriodInDays))
-	require.True(t, timeFixed.Add(180*24*time.Hour).Equal(aws.ToTime(st.NextRotationDate)), "%v", st.NextRotationDate)
+	require.True(t, emutest.TimeFixed.Add(180*24*time.Hour).Equal(aws.ToTime(st.NextRotationDate)), "%v", st.NextRotationDate)
 
 	for _, days := range []int32{89, 2561} {
 		_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(days)})
-		requireCode(t, err, "ValidationException")
+		emutest.RequireCode(t, err, "ValidationException")
 	}
 
 	_, err = c.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: id})
@@ -251,9 +254,9 @@ func TestKMSKeyRotation(t *testing.T) {
 }
 
 func TestKMSKeyPolicy(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	c := newKMS(srv, "AKIDEXAMPLE")
+	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	k, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
 	require.NoError(t, err)
 	id := k.KeyMetadata.KeyId
@@ -279,7 +282,7 @@ func TestKMSKeyPolicy(t *testing.T) {
 	require.Len(t, def.Statement, 1)
 	require.Equal(t, "Enable IAM User Permissions", def.Statement[0].Sid)
 	require.Equal(t, "Allow", def.Statement[0].Effect)
-	require.Equal(t, "arn:aws:iam::"+DefaultManagementAccountID+":root", def.Statement[0].Principal.AWS)
+	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":root", def.Statement[0].Principal.AWS)
 	require.Equal(t, "kms:*", def.Statement[0].Action)
 	require.Equal(t, "*", def.Statement[0].Resource)
 
@@ -287,28 +290,28 @@ func TestKMSKeyPolicy(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"default"}, names.PolicyNames)
 	_, err = c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id, PolicyName: aws.String("other")})
-	requireCode(t, err, "NotFoundException")
+	emutest.RequireCode(t, err, "NotFoundException")
 
 	// The lesson learned: a key policy naming the Auto Scaling service-linked
 	// role is refused until the role exists.
-	root := "arn:aws:iam::" + DefaultManagementAccountID + ":root"
-	withSLR := keyPolicy([2]string{root, "kms:*"}, [2]string{autoScalingSLRARN(DefaultManagementAccountID), "kms:Decrypt"})
+	root := "arn:aws:iam::" + core.DefaultManagementAccountID + ":root"
+	withSLR := emutest.KeyPolicy([2]string{root, "kms:*"}, [2]string{emutest.AutoScalingSLRARN(core.DefaultManagementAccountID), "kms:Decrypt"})
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(withSLR)})
 	var malformed *types.MalformedPolicyDocumentException
 	require.True(t, errors.As(err, &malformed), "%v", err)
 	require.Equal(t, "Policy contains a statement with one or more invalid principals.", malformed.ErrorMessage())
 	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(withSLR)})
-	requireCode(t, err, "MalformedPolicyDocumentException")
+	emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
 	// A role of the same name on another path is not the service-linked role.
-	_, err = srv.CreateRole(DefaultManagementAccountID, autoScalingSLR, trustAccount(DefaultManagementAccountID, ""))
+	_, err = srv.CreateRole(core.DefaultManagementAccountID, emutest.AutoScalingSLR, emutest.TrustAccount(core.DefaultManagementAccountID, ""))
 	require.NoError(t, err)
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(withSLR)})
-	requireCode(t, err, "MalformedPolicyDocumentException")
-	_, err = iam.NewFromConfig(testConfig(srv, DefaultManagementAccountID)).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(autoScalingSLR)})
+	emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
+	_, err = iam.NewFromConfig(emutest.Config(srv, core.DefaultManagementAccountID)).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(emutest.AutoScalingSLR)})
 	require.NoError(t, err)
 
-	require.Equal(t, autoScalingSLRARN(DefaultManagementAccountID),
-		createServiceLinkedRole(t, srv, DefaultManagementAccountID, "autoscaling.amazonaws.com"))
+	require.Equal(t, emutest.AutoScalingSLRARN(core.DefaultManagementAccountID),
+		createServiceLinkedRole(t, srv, core.DefaultManagementAccountID, "autoscaling.amazonaws.com"))
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(withSLR)})
 	require.NoError(t, err)
 	got, err = c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id, PolicyName: aws.String("default")})
@@ -321,25 +324,25 @@ func TestKMSKeyPolicy(t *testing.T) {
 	require.Equal(t, withSLR, aws.ToString(got.Policy))
 
 	// Roles of other accounts must exist too.
-	require.NoError(t, srv.AddAccount(member))
-	cross := keyPolicy([2]string{root, "kms:*"}, [2]string{"arn:aws:iam::" + member + ":role/Deployer", "kms:Decrypt"})
+	require.NoError(t, srv.AddAccount(emutest.Member))
+	cross := emutest.KeyPolicy([2]string{root, "kms:*"}, [2]string{"arn:aws:iam::" + emutest.Member + ":role/Deployer", "kms:Decrypt"})
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(cross)})
-	requireCode(t, err, "MalformedPolicyDocumentException")
-	_, err = srv.CreateRole(member, "Deployer", trustAccount(DefaultManagementAccountID, ""))
+	emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
+	_, err = srv.CreateRole(emutest.Member, "Deployer", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
 	require.NoError(t, err)
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(cross)})
 	require.NoError(t, err)
 	// Users do not exist in the emulator's accounts; principals in accounts
 	// the emulator does not have cannot be checked and are accepted.
-	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(keyPolicy([2]string{root, "kms:*"},
-		[2]string{"arn:aws:iam::" + member + ":user/alice", "kms:Decrypt"}))})
-	requireCode(t, err, "MalformedPolicyDocumentException")
-	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(keyPolicy([2]string{root, "kms:*"},
+	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(emutest.KeyPolicy([2]string{root, "kms:*"},
+		[2]string{"arn:aws:iam::" + emutest.Member + ":user/alice", "kms:Decrypt"}))})
+	emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
+	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(emutest.KeyPolicy([2]string{root, "kms:*"},
 		[2]string{"arn:aws:iam::999999999999:role/External", "kms:Decrypt"}, [2]string{"arn:aws:iam::999999999999:user/bob", "kms:Decrypt"}))})
 	require.NoError(t, err)
 	// Accounts, account roots, "*" and service principals need no lookup.
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(`{"Version":"2012-10-17","Statement":[
-		{"Effect":"Allow","Principal":{"AWS":"` + DefaultManagementAccountID + `"},"Action":"kms:*","Resource":"*"},
+		{"Effect":"Allow","Principal":{"AWS":"` + core.DefaultManagementAccountID + `"},"Action":"kms:*","Resource":"*"},
 		{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::999999999999:root","*"]},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"999999999999"}}},
 		{"Effect":"Allow","Principal":{"Service":"logs.amazonaws.com"},"Action":"kms:Encrypt*","Resource":"*"}]}`)})
 	require.NoError(t, err)
@@ -351,31 +354,31 @@ func TestKMSKeyPolicy(t *testing.T) {
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":"*","Action":"kms:*","Resource":"*"}]}`,       // bad effect
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Resource":"*"}]}`,                        // no action
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*","X":1}]}`, // unknown element
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + DefaultManagementAccountID + `:group/admins"},"Action":"kms:*","Resource":"*"}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + core.DefaultManagementAccountID + `:group/admins"},"Action":"kms:*","Resource":"*"}]}`,
 	} {
 		_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(bad)})
-		requireCode(t, err, "MalformedPolicyDocumentException")
+		emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
 	}
-	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(keyPolicy([2]string{root, "kms:*"})),
+	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(emutest.KeyPolicy([2]string{root, "kms:*"})),
 		PolicyName: aws.String("custom")})
-	requireCode(t, err, "NotFoundException")
-	huge := keyPolicy([2]string{root, "kms:*"})
+	emutest.RequireCode(t, err, "NotFoundException")
+	huge := emutest.KeyPolicy([2]string{root, "kms:*"})
 	huge = strings.Replace(huge, `"Grant0"`, `"`+strings.Repeat("a", 33000)+`"`, 1)
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(huge)})
-	requireCode(t, err, "LimitExceededException")
+	emutest.RequireCode(t, err, "LimitExceededException")
 
 	// The policy lockout safety check: the caller must keep kms:PutKeyPolicy.
-	lockout := keyPolicy([2]string{autoScalingSLRARN(DefaultManagementAccountID), "kms:*"})
+	lockout := emutest.KeyPolicy([2]string{emutest.AutoScalingSLRARN(core.DefaultManagementAccountID), "kms:*"})
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(lockout)})
 	require.True(t, errors.As(err, &malformed), "%v", err)
 	require.Contains(t, malformed.ErrorMessage(), "will not allow you to update the key policy")
 	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(lockout)})
-	requireCode(t, err, "MalformedPolicyDocumentException")
+	emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
 	denied := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + root + `"},"Action":"kms:*","Resource":"*"},
 		{"Effect":"Deny","Principal":"*","Action":"kms:Put*","Resource":"*"}]}`
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(denied)})
-	requireCode(t, err, "MalformedPolicyDocumentException")
-	narrow := keyPolicy([2]string{root, "kms:PutKeyPolicy"})
+	emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
+	narrow := emutest.KeyPolicy([2]string{root, "kms:PutKeyPolicy"})
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(narrow)})
 	require.NoError(t, err)
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(lockout), BypassPolicyLockoutSafetyCheck: true})
@@ -385,46 +388,46 @@ func TestKMSKeyPolicy(t *testing.T) {
 }
 
 func TestKMSAssumedRoleLockoutAndCrossAccount(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	require.NoError(t, srv.AddMemberAccount(member, "OrganizationAccountAccessRole"))
-	assumed, err := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE")).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("deploy")})
+	require.NoError(t, srv.AddMemberAccount(emutest.Member, "OrganizationAccountAccessRole"))
+	assumed, err := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE")).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + emutest.Member + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("deploy")})
 	require.NoError(t, err)
-	cfg := testConfig(srv, "")
+	cfg := emutest.Config(srv, "")
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(assumed.Credentials.AccessKeyId),
 		aws.ToString(assumed.Credentials.SecretAccessKey), aws.ToString(assumed.Credentials.SessionToken))
 	mc := kms.NewFromConfig(cfg)
 
 	// A policy granting the session's role keeps the session able to update it.
-	roleARN := "arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"
-	k, err := mc.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(keyPolicy([2]string{roleARN, "kms:*"}))})
+	roleARN := "arn:aws:iam::" + emutest.Member + ":role/OrganizationAccountAccessRole"
+	k, err := mc.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(emutest.KeyPolicy([2]string{roleARN, "kms:*"}))})
 	require.NoError(t, err)
-	require.Equal(t, member, aws.ToString(k.KeyMetadata.AWSAccountId))
+	require.Equal(t, emutest.Member, aws.ToString(k.KeyMetadata.AWSAccountId))
 
 	// The management account can describe the member's key by ARN only when
 	// the key policy lets it.
-	mgmt := newKMS(srv, "AKIDEXAMPLE")
+	mgmt := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	_, err = mgmt.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyMetadata.Arn})
-	requireCode(t, err, "AccessDeniedException")
-	_, err = mc.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: k.KeyMetadata.KeyId, Policy: aws.String(keyPolicy(
-		[2]string{roleARN, "kms:*"}, [2]string{"arn:aws:iam::" + DefaultManagementAccountID + ":root", "kms:Describe*"}))})
+	emutest.RequireCode(t, err, "AccessDeniedException")
+	_, err = mc.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: k.KeyMetadata.KeyId, Policy: aws.String(emutest.KeyPolicy(
+		[2]string{roleARN, "kms:*"}, [2]string{"arn:aws:iam::" + core.DefaultManagementAccountID + ":root", "kms:Describe*"}))})
 	require.NoError(t, err)
 	d, err := mgmt.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyMetadata.Arn})
 	require.NoError(t, err)
 	require.Equal(t, aws.ToString(k.KeyMetadata.KeyId), aws.ToString(d.KeyMetadata.KeyId))
 	_, err = mgmt.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: k.KeyMetadata.Arn})
-	requireCode(t, err, "AccessDeniedException")
+	emutest.RequireCode(t, err, "AccessDeniedException")
 	// By bare key ID the key is looked up in the caller's own account.
 	_, err = mgmt.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyMetadata.KeyId})
-	requireCode(t, err, "NotFoundException")
+	emutest.RequireCode(t, err, "NotFoundException")
 }
 
 func TestKMSTagsAndDeletion(t *testing.T) {
-	now := timeFixed
-	srv := startTest(t, Options{Clock: func() time.Time { return now }})
+	now := emutest.TimeFixed
+	srv := emutest.Start(t, core.Options{Clock: func() time.Time { return now }})
 	ctx := context.Background()
-	c := newKMS(srv, "AKIDEXAMPLE")
+	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	k, err := c.CreateKey(ctx, &kms.CreateKeyInput{Tags: []types.Tag{
 		{TagKey: aws.String("Project"), TagValue: aws.String("myapp")},
 		{TagKey: aws.String("Env"), TagValue: aws.String("prod")},
@@ -459,13 +462,13 @@ func TestKMSTagsAndDeletion(t *testing.T) {
 	var tagErr *types.TagException
 	require.True(t, errors.As(err, &tagErr), "%v", err)
 	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Tags: []types.Tag{{TagKey: aws.String(strings.Repeat("k", 129)), TagValue: aws.String("x")}}})
-	requireCode(t, err, "TagException")
+	emutest.RequireCode(t, err, "TagException")
 	var many []types.Tag
 	for i := 0; i < 49; i++ {
 		many = append(many, types.Tag{TagKey: aws.String(fmt.Sprint("k", i)), TagValue: aws.String("v")})
 	}
 	_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: many})
-	requireCode(t, err, "LimitExceededException")
+	emutest.RequireCode(t, err, "LimitExceededException")
 
 	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/doomed"), TargetKeyId: id})
 	require.NoError(t, err)
@@ -475,14 +478,14 @@ func TestKMSTagsAndDeletion(t *testing.T) {
 	// Scheduling deletion.
 	for _, days := range []int32{6, 31} {
 		_, err = c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(days)})
-		requireCode(t, err, "ValidationException")
+		emutest.RequireCode(t, err, "ValidationException")
 	}
 	del, err := c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(7)})
 	require.NoError(t, err)
 	require.Equal(t, aws.ToString(k.KeyMetadata.Arn), aws.ToString(del.KeyId))
 	require.Equal(t, types.KeyStatePendingDeletion, del.KeyState)
 	require.EqualValues(t, 7, aws.ToInt32(del.PendingWindowInDays))
-	require.True(t, timeFixed.Add(7*24*time.Hour).Equal(aws.ToTime(del.DeletionDate)))
+	require.True(t, emutest.TimeFixed.Add(7*24*time.Hour).Equal(aws.ToTime(del.DeletionDate)))
 	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})
 	require.NoError(t, err)
 	require.Equal(t, types.KeyStatePendingDeletion, d.KeyMetadata.KeyState)
@@ -495,15 +498,15 @@ func TestKMSTagsAndDeletion(t *testing.T) {
 	require.True(t, errors.As(err, &invalidState), "%v", err)
 	require.Contains(t, invalidState.ErrorMessage(), "is pending deletion")
 	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: id})
-	requireCode(t, err, "KMSInvalidStateException")
+	emutest.RequireCode(t, err, "KMSInvalidStateException")
 	_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: []types.Tag{{TagKey: aws.String("a"), TagValue: aws.String("b")}}})
-	requireCode(t, err, "KMSInvalidStateException")
+	emutest.RequireCode(t, err, "KMSInvalidStateException")
 	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/late"), TargetKeyId: id})
-	requireCode(t, err, "KMSInvalidStateException")
+	emutest.RequireCode(t, err, "KMSInvalidStateException")
 	_, err = c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id})
-	requireCode(t, err, "KMSInvalidStateException")
+	emutest.RequireCode(t, err, "KMSInvalidStateException")
 	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id})
-	requireCode(t, err, "KMSInvalidStateException")
+	emutest.RequireCode(t, err, "KMSInvalidStateException")
 	st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
 	require.NoError(t, err)
 	require.False(t, st.KeyRotationEnabled)
@@ -520,7 +523,7 @@ func TestKMSTagsAndDeletion(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, st.KeyRotationEnabled)
 	_, err = c.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: id})
-	requireCode(t, err, "KMSInvalidStateException")
+	emutest.RequireCode(t, err, "KMSInvalidStateException")
 	_, err = c.EnableKey(ctx, &kms.EnableKeyInput{KeyId: id})
 	require.NoError(t, err)
 
@@ -540,9 +543,9 @@ func TestKMSTagsAndDeletion(t *testing.T) {
 }
 
 // kmsScenario runs the same calls against an emulator, for snapshot checks.
-func kmsScenario(t *testing.T, srv *Server) {
+func kmsScenario(t *testing.T, srv *emuemulator.Server) {
 	ctx := context.Background()
-	c := newKMS(srv, "AKIDEXAMPLE")
+	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	for _, name := range []string{"state", "logs"} {
 		k, err := c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String(name + " key"),
 			Tags: []types.Tag{{TagKey: aws.String("Name"), TagValue: aws.String(name)}}})
@@ -559,7 +562,7 @@ func kmsScenario(t *testing.T, srv *Server) {
 func TestKMSSnapshotIsDeterministic(t *testing.T) {
 	var snaps [][]byte
 	for i := 0; i < 2; i++ {
-		srv := startTest(t, Options{})
+		srv := emutest.Start(t, core.Options{})
 		kmsScenario(t, srv)
 		b, err := srv.Snapshot()
 		require.NoError(t, err)
@@ -582,7 +585,7 @@ func TestKMSSnapshotIsDeterministic(t *testing.T) {
 		} `json:"accounts"`
 	}
 	require.NoError(t, json.Unmarshal(snaps[0], &snap))
-	keys := snap.Accounts[DefaultManagementAccountID].KMS["us-east-1"].Keys
+	keys := snap.Accounts[core.DefaultManagementAccountID].KMS["us-east-1"].Keys
 	require.Len(t, keys, 3)
 	require.Equal(t, []string{"alias/state"}, keys["alias/state"].Aliases)
 	require.True(t, keys["alias/state"].Rotation.Enabled)

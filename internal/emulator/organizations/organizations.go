@@ -1,4 +1,4 @@
-package emulator
+package organizations
 
 // AWS Organizations (awsJson1_1): one organization per management account,
 // with its root, organizational units, member accounts (created
@@ -21,56 +21,59 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/iam"
 )
 
 func init() {
-	register(func() *service {
-		return &service{
-			name:         "organizations",
-			protocol:     awsJSON11,
-			targetPrefix: "AWSOrganizationsV20161128",
-			errorPrefix:  "com.amazonaws.organizations.v20161128",
-			statuses:     orgErrors,
-			throttle: APIError{Status: orgErrors.status("TooManyRequestsException"), Code: "TooManyRequestsException",
+	core.Register(func() *core.Service {
+		return &core.Service{
+			Name:         "organizations",
+			Protocol:     core.AWSJSON11,
+			TargetPrefix: "AWSOrganizationsV20161128",
+			ErrorPrefix:  "com.amazonaws.organizations.v20161128",
+			Statuses:     orgErrors,
+			Throttle: core.APIError{Status: orgErrors.Status("TooManyRequestsException"), Code: "TooManyRequestsException",
 				Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
 				Extra:   map[string]string{"Message": "AWS Organizations can't complete your request because another request is already in progress. Try again later."}},
-			ops: map[string]*operation{
-				"CreateOrganization":               write(orgCreateOrganization),
-				"DescribeOrganization":             read(orgDescribeOrganization),
-				"DeleteOrganization":               write(orgDeleteOrganization),
-				"ListRoots":                        read(orgListRoots),
-				"EnablePolicyType":                 write(orgEnablePolicyType),
-				"DisablePolicyType":                write(orgDisablePolicyType),
-				"CreateOrganizationalUnit":         write(orgCreateOrganizationalUnit),
-				"DescribeOrganizationalUnit":       read(orgDescribeOrganizationalUnit),
-				"UpdateOrganizationalUnit":         write(orgUpdateOrganizationalUnit),
-				"DeleteOrganizationalUnit":         write(orgDeleteOrganizationalUnit),
-				"ListOrganizationalUnitsForParent": read(orgListOrganizationalUnitsForParent),
-				"ListChildren":                     read(orgListChildren),
-				"ListParents":                      read(orgListParents),
-				"CreateAccount":                    write(orgCreateAccount),
-				"DescribeCreateAccountStatus":      read(orgDescribeCreateAccountStatus),
-				"ListCreateAccountStatus":          read(orgListCreateAccountStatus),
-				"DescribeAccount":                  read(orgDescribeAccount),
-				"ListAccounts":                     read(orgListAccounts),
-				"ListAccountsForParent":            read(orgListAccountsForParent),
-				"MoveAccount":                      write(orgMoveAccount),
-				"CloseAccount":                     write(orgCloseAccount),
-				"TagResource":                      write(orgTagResource),
-				"UntagResource":                    write(orgUntagResource),
-				"ListTagsForResource":              read(orgListTagsForResource),
-				"CreatePolicy":                     write(orgCreatePolicy),
-				"UpdatePolicy":                     write(orgUpdatePolicy),
-				"DescribePolicy":                   read(orgDescribePolicy),
-				"DeletePolicy":                     write(orgDeletePolicy),
-				"ListPolicies":                     read(orgListPolicies),
-				"AttachPolicy":                     write(orgAttachPolicy),
-				"DetachPolicy":                     write(orgDetachPolicy),
-				"ListPoliciesForTarget":            read(orgListPoliciesForTarget),
-				"ListTargetsForPolicy":             read(orgListTargetsForPolicy),
+			Ops: map[string]*core.Operation{
+				"CreateOrganization":               core.Write(orgCreateOrganization),
+				"DescribeOrganization":             core.Read(orgDescribeOrganization),
+				"DeleteOrganization":               core.Write(orgDeleteOrganization),
+				"ListRoots":                        core.Read(orgListRoots),
+				"EnablePolicyType":                 core.Write(orgEnablePolicyType),
+				"DisablePolicyType":                core.Write(orgDisablePolicyType),
+				"CreateOrganizationalUnit":         core.Write(orgCreateOrganizationalUnit),
+				"DescribeOrganizationalUnit":       core.Read(orgDescribeOrganizationalUnit),
+				"UpdateOrganizationalUnit":         core.Write(orgUpdateOrganizationalUnit),
+				"DeleteOrganizationalUnit":         core.Write(orgDeleteOrganizationalUnit),
+				"ListOrganizationalUnitsForParent": core.Read(orgListOrganizationalUnitsForParent),
+				"ListChildren":                     core.Read(orgListChildren),
+				"ListParents":                      core.Read(orgListParents),
+				"CreateAccount":                    core.Write(orgCreateAccount),
+				"DescribeCreateAccountStatus":      core.Read(orgDescribeCreateAccountStatus),
+				"ListCreateAccountStatus":          core.Read(orgListCreateAccountStatus),
+				"DescribeAccount":                  core.Read(orgDescribeAccount),
+				"ListAccounts":                     core.Read(orgListAccounts),
+				"ListAccountsForParent":            core.Read(orgListAccountsForParent),
+				"MoveAccount":                      core.Write(orgMoveAccount),
+				"CloseAccount":                     core.Write(orgCloseAccount),
+				"TagResource":                      core.Write(orgTagResource),
+				"UntagResource":                    core.Write(orgUntagResource),
+				"ListTagsForResource":              core.Read(orgListTagsForResource),
+				"CreatePolicy":                     core.Write(orgCreatePolicy),
+				"UpdatePolicy":                     core.Write(orgUpdatePolicy),
+				"DescribePolicy":                   core.Read(orgDescribePolicy),
+				"DeletePolicy":                     core.Write(orgDeletePolicy),
+				"ListPolicies":                     core.Read(orgListPolicies),
+				"AttachPolicy":                     core.Write(orgAttachPolicy),
+				"DetachPolicy":                     core.Write(orgDetachPolicy),
+				"ListPoliciesForTarget":            core.Read(orgListPoliciesForTarget),
+				"ListTargetsForPolicy":             core.Read(orgListTargetsForPolicy),
 			},
-			settle:   orgSettle,
-			snapshot: orgSnapshot,
+			Settle:   orgSettle,
+			Snapshot: orgSnapshot,
 		}
 	})
 }
@@ -170,7 +173,7 @@ var orgFailureReasons = map[string]bool{
 
 // organization is one AWS organization. Every account in it (management and
 // members) points at it through account.org.
-type organization struct {
+type Organization struct {
 	id, rootID string
 	mgmt       string // management account ID
 	featureSet string
@@ -243,7 +246,7 @@ type orgCreateRequest struct {
 // TooManyRequestsException by code because the service sends it with 400,
 // not 429 (aws/aws-sdk-js#2135, botocore 1.10.53). The SDKs key on the
 // code, so either status decodes to the same typed exception.
-var orgErrors = errorStatuses{
+var orgErrors = core.ErrorStatuses{
 	"AWSOrganizationsNotInUseException":              http.StatusBadRequest,
 	"AccessDeniedException":                          http.StatusBadRequest,
 	"AccountAlreadyClosedException":                  http.StatusBadRequest,
@@ -279,34 +282,34 @@ var orgErrors = errorStatuses{
 
 // orgErr builds an Organizations client error. The service's exceptions
 // carry their text in "Message".
-func orgErr(code, format string, args ...any) *APIError {
-	e := orgErrors.err(code, format, args...)
+func orgErr(code, format string, args ...any) *core.APIError {
+	e := orgErrors.Err(code, format, args...)
 	e.Extra = map[string]string{"Message": e.Message}
 	return e
 }
 
 // orgReasonErr builds an error that carries a Reason member
 // (ConstraintViolationException, InvalidInputException).
-func orgReasonErr(code, reason, format string, args ...any) *APIError {
+func orgReasonErr(code, reason, format string, args ...any) *core.APIError {
 	e := orgErr(code, format, args...)
 	e.Extra["Reason"] = reason
 	return e
 }
 
-func orgConstraint(reason, format string, args ...any) *APIError {
+func orgConstraint(reason, format string, args ...any) *core.APIError {
 	return orgReasonErr("ConstraintViolationException", reason, format, args...)
 }
 
-func orgInvalid(reason, format string, args ...any) *APIError {
+func orgInvalid(reason, format string, args ...any) *core.APIError {
 	return orgReasonErr("InvalidInputException", reason, format, args...)
 }
 
-func orgNotInUse() *APIError {
+func orgNotInUse() *core.APIError {
 	return orgErr("AWSOrganizationsNotInUseException",
 		"Your account is not a member of an organization.")
 }
 
-func orgAccessDenied() *APIError {
+func orgAccessDenied() *core.APIError {
 	return orgErr("AccessDeniedException", "You don't have permissions to access this resource.")
 }
 
@@ -320,14 +323,14 @@ const (
 
 // orgHashID draws n characters of alphabet from a hash of parts.
 func orgHashID(alphabet string, n int, parts ...string) string {
-	return hashID("", alphabet, n, parts...)
+	return core.HashID("", alphabet, n, parts...)
 }
 
 // nextID returns an ID built by mk from the resource's own inputs (mk
 // hashes them with an attempt number), skipping IDs taken, so an ID does
 // not depend on the order of concurrent requests. It also advances the
 // organization's sequence, which orders create-account requests.
-func (o *organization) nextID(mk func(attempt string) string, taken func(string) bool) string {
+func (o *Organization) nextID(mk func(attempt string) string, taken func(string) bool) string {
 	o.seq++
 	for attempt := 0; ; attempt++ {
 		id := mk(fmt.Sprint(attempt))
@@ -338,9 +341,9 @@ func (o *organization) nextID(mk func(attempt string) string, taken func(string)
 }
 
 // orgDecode decodes the request body into v.
-func orgDecode(c *Ctx, v any) *APIError {
+func orgDecode(c *core.Ctx, v any) *core.APIError {
 	if err := c.JSON(v); err != nil {
-		if apiErr, ok := err.(*APIError); ok {
+		if apiErr, ok := err.(*core.APIError); ok {
 			return apiErr
 		}
 		return orgErr("SerializationException", "%v", err)
@@ -353,42 +356,42 @@ func orgDecode(c *Ctx, v any) *APIError {
 // orgCreatedHooks run when an account creates an organization, with the
 // emulator locked; services that react to it (IAM Identity Center, with
 // Options.IdentityCenter) add theirs with orgOnCreateOrganization.
-var orgCreatedHooks []func(e *engine, mgmt *account, allFeatures bool)
+var orgCreatedHooks []func(e *core.Emulator, mgmt *core.Account, allFeatures bool)
 
 // orgOnCreateOrganization adds f to the functions run when an account
 // creates an organization. Call it from an init function.
-func orgOnCreateOrganization(f func(e *engine, mgmt *account, allFeatures bool)) {
+func OnCreateOrganization(f func(e *core.Emulator, mgmt *core.Account, allFeatures bool)) {
 	orgCreatedHooks = append(orgCreatedHooks, f)
 }
 
 // orgAcct returns the organization a belongs to (shared by its management
 // and member accounts), nil when in none.
-func orgAcct(a *account) *organization { return slot[*organization](a, "organizations") }
+func Of(a *core.Account) *Organization { return core.Slot[*Organization](a, "organizations") }
 
 // orgID is the organization's ID (o-...).
-func (o *organization) orgID() string { return o.id }
+func (o *Organization) ID() string { return o.id }
 
 // management is the ID of the organization's management account.
-func (o *organization) management() string { return o.mgmt }
+func (o *Organization) Management() string { return o.mgmt }
 
 // activeMember reports whether account id is an ACTIVE member of the
 // organization.
-func (o *organization) activeMember(id string) bool {
+func (o *Organization) ActiveMember(id string) bool {
 	m, ok := o.members[id]
 	return ok && m.status == orgStatusActive
 }
 
 // orgOf returns the caller's organization.
-func orgOf(c *Ctx) (*organization, *APIError) {
-	if orgAcct(c.Account) == nil {
+func orgOf(c *core.Ctx) (*Organization, *core.APIError) {
+	if Of(c.Account) == nil {
 		return nil, orgNotInUse()
 	}
-	return orgAcct(c.Account), nil
+	return Of(c.Account), nil
 }
 
 // orgManagement returns the caller's organization when the caller is its
 // management account: most Organizations operations can be called only there.
-func orgManagement(c *Ctx) (*organization, *APIError) {
+func orgManagement(c *core.Ctx) (*Organization, *core.APIError) {
 	o, err := orgOf(c)
 	if err != nil {
 		return nil, err
@@ -399,18 +402,18 @@ func orgManagement(c *Ctx) (*organization, *APIError) {
 	return o, nil
 }
 
-func (o *organization) arnPrefix() string { return "arn:aws:organizations::" + o.mgmt + ":" }
-func (o *organization) arn() string       { return o.arnPrefix() + "organization/" + o.id }
-func (o *organization) rootARN() string   { return o.arnPrefix() + "root/" + o.id + "/" + o.rootID }
-func (o *organization) ouARN(id string) string {
+func (o *Organization) arnPrefix() string { return "arn:aws:organizations::" + o.mgmt + ":" }
+func (o *Organization) arn() string       { return o.arnPrefix() + "organization/" + o.id }
+func (o *Organization) rootARN() string   { return o.arnPrefix() + "root/" + o.id + "/" + o.rootID }
+func (o *Organization) ouARN(id string) string {
 	return o.arnPrefix() + "ou/" + o.id + "/" + id
 }
-func (o *organization) accountARN(id string) string {
+func (o *Organization) accountARN(id string) string {
 	return o.arnPrefix() + "account/" + o.id + "/" + id
 }
 
 // policyARN returns a policy's ARN; AWS managed policies live in the "aws" account.
-func (o *organization) policyARN(id, typ string) string {
+func (o *Organization) policyARN(id, typ string) string {
 	kind := strings.ToLower(typ)
 	for _, m := range orgManagedPolicies {
 		if m.id == id {
@@ -421,13 +424,13 @@ func (o *organization) policyARN(id, typ string) string {
 }
 
 // isParent reports whether id is the root or an OU.
-func (o *organization) isParent(id string) bool {
+func (o *Organization) isParent(id string) bool {
 	_, ok := o.ous[id]
 	return id == o.rootID || ok
 }
 
 // target describes a policy target (root, OU or account): its type and name.
-func (o *organization) target(id string) (typ, name, arn string, ok bool) {
+func (o *Organization) target(id string) (typ, name, arn string, ok bool) {
 	if id == o.rootID {
 		return orgTargetRoot, "Root", o.rootARN(), true
 	}
@@ -441,14 +444,14 @@ func (o *organization) target(id string) (typ, name, arn string, ok bool) {
 }
 
 // targets lists every root, OU and account ID.
-func (o *organization) targets() []string {
+func (o *Organization) targets() []string {
 	ids := []string{o.rootID}
-	ids = append(ids, sortedKeys(o.ous)...)
-	return append(ids, sortedKeys(o.members)...)
+	ids = append(ids, core.SortedKeys(o.ous)...)
+	return append(ids, core.SortedKeys(o.members)...)
 }
 
 // depth is how many OUs lie between the root and id, id included.
-func (o *organization) depth(id string) int {
+func (o *Organization) depth(id string) int {
 	d := 0
 	for id != o.rootID {
 		ou, ok := o.ous[id]
@@ -462,7 +465,7 @@ func (o *organization) depth(id string) int {
 }
 
 // idPath is the entity path AWS reports: o-x/r-x/ou-x/.../.
-func (o *organization) idPath(parent string) string {
+func (o *Organization) idPath(parent string) string {
 	var ids []string
 	for parent != o.rootID {
 		ou, ok := o.ous[parent]
@@ -477,7 +480,7 @@ func (o *organization) idPath(parent string) string {
 
 // namePath is a parent's path of OU names ("/" for the root, "/Prod/Apps"),
 // used in snapshots because IDs are less readable.
-func (o *organization) namePath(parent string) string {
+func (o *Organization) namePath(parent string) string {
 	var names []string
 	for parent != o.rootID {
 		ou, ok := o.ous[parent]
@@ -492,7 +495,7 @@ func (o *organization) namePath(parent string) string {
 
 // policy returns the policy (customer or AWS managed) with the given ID as
 // a view, or false.
-func (o *organization) policy(id string) (*orgPolicy, bool) {
+func (o *Organization) policy(id string) (*orgPolicy, bool) {
 	if p, ok := o.policies[id]; ok {
 		return p, true
 	}
@@ -514,9 +517,9 @@ func orgIsManaged(id string) bool {
 }
 
 // attachedOfType lists the policies of a type attached to a target.
-func (o *organization) attachedOfType(target, typ string) []string {
+func (o *Organization) attachedOfType(target, typ string) []string {
 	var out []string
-	for _, pid := range sortedKeys(o.attached) {
+	for _, pid := range core.SortedKeys(o.attached) {
 		if !o.attached[pid][target] {
 			continue
 		}
@@ -527,7 +530,7 @@ func (o *organization) attachedOfType(target, typ string) []string {
 	return out
 }
 
-func (o *organization) attach(policyID, target string) {
+func (o *Organization) attach(policyID, target string) {
 	if o.attached[policyID] == nil {
 		o.attached[policyID] = map[string]bool{}
 	}
@@ -536,7 +539,7 @@ func (o *organization) attach(policyID, target string) {
 
 // attachManaged attaches the AWS managed full-access policy of every enabled
 // authorization policy type to a new target, as AWS does.
-func (o *organization) attachManaged(target string) {
+func (o *Organization) attachManaged(target string) {
 	for typ, m := range orgManagedPolicies {
 		if o.policyTypes[typ] {
 			o.attach(m.id, target)
@@ -545,7 +548,7 @@ func (o *organization) attachManaged(target string) {
 }
 
 // detachAll removes every attachment to a target (it is being deleted).
-func (o *organization) detachAll(target string) {
+func (o *Organization) detachAll(target string) {
 	for pid, targets := range o.attached {
 		delete(targets, target)
 		if len(targets) == 0 {
@@ -555,12 +558,12 @@ func (o *organization) detachAll(target string) {
 }
 
 // emailTaken reports whether any account in any organization has the email.
-func orgEmailTaken(e *engine, email string) bool {
-	for _, a := range e.allAccounts() {
-		if orgAcct(a) == nil {
+func orgEmailTaken(e *core.Emulator, email string) bool {
+	for _, a := range e.AllAccounts() {
+		if Of(a) == nil {
 			continue
 		}
-		if m, ok := orgAcct(a).members[a.ID]; ok && strings.EqualFold(m.email, email) {
+		if m, ok := Of(a).members[a.ID]; ok && strings.EqualFold(m.email, email) {
 			return true
 		}
 	}
@@ -639,9 +642,9 @@ type orgTag struct {
 	Value string
 }
 
-func (o *organization) enabledTypes() []orgPolicyTypeSummary {
+func (o *Organization) enabledTypes() []orgPolicyTypeSummary {
 	out := []orgPolicyTypeSummary{}
-	for _, t := range sortedKeys(o.policyTypes) {
+	for _, t := range core.SortedKeys(o.policyTypes) {
 		out = append(out, orgPolicyTypeSummary{Type: t, Status: "ENABLED"})
 	}
 	return out
@@ -657,47 +660,47 @@ func (o *organization) enabledTypes() []orgPolicyTypeSummary {
 // else; a consolidated-billing organization, which cannot use SCPs, lists
 // none. (moto answers the same SCP entry.) The China (Ningxia) Region's
 // empty list is not modeled.
-func (o *organization) availablePolicyTypes() []orgPolicyTypeSummary {
+func (o *Organization) availablePolicyTypes() []orgPolicyTypeSummary {
 	if o.featureSet != orgFeatureAll {
 		return []orgPolicyTypeSummary{}
 	}
 	return []orgPolicyTypeSummary{{Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED"}}
 }
 
-func (o *organization) out() orgOrganizationOut {
+func (o *Organization) out() orgOrganizationOut {
 	return orgOrganizationOut{Arn: o.arn(), AvailablePolicyTypes: o.availablePolicyTypes(), FeatureSet: o.featureSet, Id: o.id,
 		MasterAccountArn: o.accountARN(o.mgmt), MasterAccountEmail: o.members[o.mgmt].email, MasterAccountId: o.mgmt}
 }
 
-func (o *organization) rootOut() orgRootOut {
+func (o *Organization) rootOut() orgRootOut {
 	return orgRootOut{Arn: o.rootARN(), Id: o.rootID, Name: "Root", PolicyTypes: o.enabledTypes()}
 }
 
-func (o *organization) ouOut(ou *orgUnit) orgOUOut {
+func (o *Organization) ouOut(ou *orgUnit) orgOUOut {
 	return orgOUOut{Arn: o.ouARN(ou.id), Id: ou.id, Name: ou.name, Path: o.idPath(ou.id)}
 }
 
-func (o *organization) accountOut(m *orgMember) orgAccountOut {
+func (o *Organization) accountOut(m *orgMember) orgAccountOut {
 	return orgAccountOut{Arn: o.accountARN(m.id), Email: m.email, Id: m.id, JoinedMethod: m.joinedMethod,
-		JoinedTimestamp: epochSeconds(m.joined), Name: m.name, Paths: []string{o.idPath(m.parent) + m.id + "/"},
+		JoinedTimestamp: core.EpochSeconds(m.joined), Name: m.name, Paths: []string{o.idPath(m.parent) + m.id + "/"},
 		State: m.status, Status: m.status}
 }
 
 func orgRequestOut(r *orgCreateRequest) orgCreateStatusOut {
-	out := orgCreateStatusOut{AccountName: r.name, Id: r.id, RequestedTimestamp: epochSeconds(r.requested), State: r.state,
+	out := orgCreateStatusOut{AccountName: r.name, Id: r.id, RequestedTimestamp: core.EpochSeconds(r.requested), State: r.state,
 		FailureReason: r.failure, AccountId: r.accountID}
 	if !r.completed.IsZero() {
-		out.CompletedTimestamp = epochSeconds(r.completed)
+		out.CompletedTimestamp = core.EpochSeconds(r.completed)
 	}
 	return out
 }
 
-func (o *organization) policySummary(p *orgPolicy) orgPolicySummaryOut {
+func (o *Organization) policySummary(p *orgPolicy) orgPolicySummaryOut {
 	return orgPolicySummaryOut{Arn: o.policyARN(p.id, p.typ), AwsManaged: orgIsManaged(p.id), Description: p.description,
 		Id: p.id, Name: p.name, Type: p.typ}
 }
 
-func (o *organization) policyOut(p *orgPolicy) map[string]any {
+func (o *Organization) policyOut(p *orgPolicy) map[string]any {
 	return map[string]any{"Policy": orgPolicyOut{Content: p.content, PolicySummary: o.policySummary(p)}}
 }
 
@@ -705,15 +708,15 @@ func (o *organization) policyOut(p *orgPolicy) map[string]any {
 
 // orgPaging is how Organizations' list operations reject a MaxResults or
 // NextToken (MaxResults 0 means none: the field is not a pointer).
-var orgPaging = paging{
-	max: orgMaxResults,
-	badLimit: func(n int) *APIError {
+var orgPaging = core.Paging{
+	Max: orgMaxResults,
+	BadLimit: func(n int) *core.APIError {
 		if n < 1 {
 			return orgInvalid("MIN_VALUE_EXCEEDED", "You provided a value that is less than the allowed minimum for MaxResults.")
 		}
 		return orgInvalid("MAX_VALUE_EXCEEDED", "You provided a value that exceeds the allowed maximum of %d for MaxResults.", orgMaxResults)
 	},
-	badToken: func() *APIError {
+	BadToken: func() *core.APIError {
 		return orgInvalid("INVALID_NEXT_TOKEN", "You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.")
 	},
 }
@@ -734,7 +737,7 @@ type orgListInput struct {
 // --- tags ---------------------------------------------------------------------
 
 // orgTagMap validates tags and returns them as a map.
-func orgTagMap(tags []orgTag) (map[string]string, *APIError) {
+func orgTagMap(tags []orgTag) (map[string]string, *core.APIError) {
 	m := map[string]string{}
 	for _, t := range tags {
 		if t.Key == "" || utf8.RuneCountInString(t.Key) > 128 || utf8.RuneCountInString(t.Value) > 256 {
@@ -756,14 +759,14 @@ func orgTagMap(tags []orgTag) (map[string]string, *APIError) {
 
 func orgTagList(m map[string]string) []orgTag {
 	out := []orgTag{}
-	for _, k := range sortedKeys(m) {
+	for _, k := range core.SortedKeys(m) {
 		out = append(out, orgTag{Key: k, Value: m[k]})
 	}
 	return out
 }
 
 // tagsOf returns a pointer to the tag map of a taggable resource.
-func (o *organization) tagsOf(id string) (*map[string]string, *APIError) {
+func (o *Organization) tagsOf(id string) (*map[string]string, *core.APIError) {
 	switch {
 	case id == o.rootID:
 		return &o.rootTags, nil
@@ -781,7 +784,7 @@ func (o *organization) tagsOf(id string) (*map[string]string, *APIError) {
 
 // --- organization -------------------------------------------------------------
 
-func orgCreateOrganization(c *Ctx) (any, error) {
+func orgCreateOrganization(c *core.Ctx) (any, error) {
 	var in struct{ FeatureSet string }
 	if err := c.JSON(&in); err != nil {
 		return nil, err
@@ -792,26 +795,26 @@ func orgCreateOrganization(c *Ctx) (any, error) {
 	if in.FeatureSet != orgFeatureAll && in.FeatureSet != orgFeatureBilling {
 		return nil, orgInvalid("INVALID_ENUM", "You specified an invalid value for FeatureSet.")
 	}
-	if orgAcct(c.Account) != nil {
+	if Of(c.Account) != nil {
 		return nil, orgErr("AlreadyInOrganizationException", "The AWS account is already a member of an organization.")
 	}
 	mgmt := c.Account.ID
 	id := "o-" + orgHashID(orgAlnum, 10, "organization", mgmt)
-	o := &organization{
+	o := &Organization{
 		id: id, rootID: "r-" + orgHashID(orgAlnum, 4, "root", id), mgmt: mgmt, featureSet: in.FeatureSet,
 		policyTypes: map[string]bool{}, ous: map[string]*orgUnit{}, members: map[string]*orgMember{},
 		policies: map[string]*orgPolicy{}, attached: map[string]map[string]bool{}, requests: map[string]*orgCreateRequest{},
 	}
 	o.members[mgmt] = &orgMember{id: mgmt, name: "Management account", email: mgmt + "@example.com", parent: o.rootID,
-		status: orgStatusActive, joinedMethod: orgJoinedInvited, joined: c.e.now()}
-	setSlot(c.Account, "organizations", o)
+		status: orgStatusActive, joinedMethod: orgJoinedInvited, joined: c.Emu.Now()}
+	core.SetSlot(c.Account, "organizations", o)
 	for _, f := range orgCreatedHooks {
-		f(c.e, c.Account, in.FeatureSet == orgFeatureAll)
+		f(c.Emu, c.Account, in.FeatureSet == orgFeatureAll)
 	}
 	return map[string]any{"Organization": o.out()}, nil
 }
 
-func orgDescribeOrganization(c *Ctx) (any, error) {
+func orgDescribeOrganization(c *core.Ctx) (any, error) {
 	o, err := orgOf(c)
 	if err != nil {
 		return nil, err
@@ -819,7 +822,7 @@ func orgDescribeOrganization(c *Ctx) (any, error) {
 	return map[string]any{"Organization": o.out()}, nil
 }
 
-func orgDeleteOrganization(c *Ctx) (any, error) {
+func orgDeleteOrganization(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -828,11 +831,11 @@ func orgDeleteOrganization(c *Ctx) (any, error) {
 		return nil, orgErr("OrganizationNotEmptyException",
 			"The organization isn't empty. To delete an organization, you must first remove all accounts except the management account.")
 	}
-	setSlot(c.Account, "organizations", nil)
+	core.SetSlot(c.Account, "organizations", nil)
 	return nil, nil
 }
 
-func orgListRoots(c *Ctx) (any, error) {
+func orgListRoots(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -841,15 +844,15 @@ func orgListRoots(c *Ctx) (any, error) {
 	if err := c.JSON(&in); err != nil {
 		return nil, err
 	}
-	page, next, apiErr := paginate(c, []orgRootOut{o.rootOut()}, func(r orgRootOut) string { return r.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
+	page, next, apiErr := core.Paginate(c, []orgRootOut{o.rootOut()}, func(r orgRootOut) string { return r.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return pageOut("Roots", page, next), nil
+	return core.PageOut("Roots", page, next), nil
 }
 
 // orgRootAndType checks EnablePolicyType/DisablePolicyType input.
-func orgRootAndType(c *Ctx) (*organization, string, *APIError) {
+func orgRootAndType(c *core.Ctx) (*Organization, string, *core.APIError) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, "", err
@@ -871,7 +874,7 @@ func orgRootAndType(c *Ctx) (*organization, string, *APIError) {
 	return o, in.PolicyType, nil
 }
 
-func orgEnablePolicyType(c *Ctx) (any, error) {
+func orgEnablePolicyType(c *core.Ctx) (any, error) {
 	o, typ, err := orgRootAndType(c)
 	if err != nil {
 		return nil, err
@@ -888,7 +891,7 @@ func orgEnablePolicyType(c *Ctx) (any, error) {
 	return map[string]any{"Root": o.rootOut()}, nil
 }
 
-func orgDisablePolicyType(c *Ctx) (any, error) {
+func orgDisablePolicyType(c *core.Ctx) (any, error) {
 	o, typ, err := orgRootAndType(c)
 	if err != nil {
 		return nil, err
@@ -908,7 +911,7 @@ func orgDisablePolicyType(c *Ctx) (any, error) {
 // --- organizational units -------------------------------------------------------
 
 // orgCheckOUName validates an OU name (1-128 characters).
-func orgCheckOUName(name string) *APIError {
+func orgCheckOUName(name string) *core.APIError {
 	n := utf8.RuneCountInString(name)
 	if n == 0 {
 		return orgInvalid("MIN_LENGTH_EXCEEDED", "You provided a value that is shorter than the allowed minimum length for Name.")
@@ -920,7 +923,7 @@ func orgCheckOUName(name string) *APIError {
 }
 
 // siblingNamed returns the OU under parent with the name, if any.
-func (o *organization) siblingNamed(parent, name string) *orgUnit {
+func (o *Organization) siblingNamed(parent, name string) *orgUnit {
 	for _, ou := range o.ous {
 		if ou.parent == parent && ou.name == name {
 			return ou
@@ -929,11 +932,11 @@ func (o *organization) siblingNamed(parent, name string) *orgUnit {
 	return nil
 }
 
-func orgDuplicateOU() *APIError {
+func orgDuplicateOU() *core.APIError {
 	return orgErr("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
 }
 
-func orgCreateOrganizationalUnit(c *Ctx) (any, error) {
+func orgCreateOrganizationalUnit(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -972,7 +975,7 @@ func orgCreateOrganizationalUnit(c *Ctx) (any, error) {
 }
 
 // orgOU finds the OU named by the request's OrganizationalUnitId.
-func orgOU(o *organization, id string) (*orgUnit, *APIError) {
+func orgOU(o *Organization, id string) (*orgUnit, *core.APIError) {
 	ou, ok := o.ous[id]
 	if !ok {
 		return nil, orgErr("OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified.")
@@ -980,7 +983,7 @@ func orgOU(o *organization, id string) (*orgUnit, *APIError) {
 	return ou, nil
 }
 
-func orgDescribeOrganizationalUnit(c *Ctx) (any, error) {
+func orgDescribeOrganizationalUnit(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -996,7 +999,7 @@ func orgDescribeOrganizationalUnit(c *Ctx) (any, error) {
 	return map[string]any{"OrganizationalUnit": o.ouOut(ou)}, nil
 }
 
-func orgUpdateOrganizationalUnit(c *Ctx) (any, error) {
+func orgUpdateOrganizationalUnit(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1024,7 +1027,7 @@ func orgUpdateOrganizationalUnit(c *Ctx) (any, error) {
 	return map[string]any{"OrganizationalUnit": o.ouOut(ou)}, nil
 }
 
-func orgDeleteOrganizationalUnit(c *Ctx) (any, error) {
+func orgDeleteOrganizationalUnit(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1047,9 +1050,9 @@ func orgDeleteOrganizationalUnit(c *Ctx) (any, error) {
 }
 
 // childOUs lists a parent's OUs, sorted by ID.
-func (o *organization) childOUs(parent string) []*orgUnit {
+func (o *Organization) childOUs(parent string) []*orgUnit {
 	var out []*orgUnit
-	for _, id := range sortedKeys(o.ous) {
+	for _, id := range core.SortedKeys(o.ous) {
 		if o.ous[id].parent == parent {
 			out = append(out, o.ous[id])
 		}
@@ -1058,9 +1061,9 @@ func (o *organization) childOUs(parent string) []*orgUnit {
 }
 
 // childAccounts lists a parent's accounts, sorted by ID.
-func (o *organization) childAccounts(parent string) []*orgMember {
+func (o *Organization) childAccounts(parent string) []*orgMember {
 	var out []*orgMember
-	for _, id := range sortedKeys(o.members) {
+	for _, id := range core.SortedKeys(o.members) {
 		if o.members[id].parent == parent {
 			out = append(out, o.members[id])
 		}
@@ -1068,11 +1071,11 @@ func (o *organization) childAccounts(parent string) []*orgMember {
 	return out
 }
 
-func orgParentNotFound() *APIError {
+func orgParentNotFound() *core.APIError {
 	return orgErr("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
 }
 
-func orgListOrganizationalUnitsForParent(c *Ctx) (any, error) {
+func orgListOrganizationalUnitsForParent(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1087,7 +1090,7 @@ func orgListOrganizationalUnitsForParent(c *Ctx) (any, error) {
 	if !o.isParent(in.ParentId) {
 		return nil, orgParentNotFound()
 	}
-	page, next, apiErr := paginate(c, o.childOUs(in.ParentId), func(ou *orgUnit) string { return ou.id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
+	page, next, apiErr := core.Paginate(c, o.childOUs(in.ParentId), func(ou *orgUnit) string { return ou.id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1095,7 +1098,7 @@ func orgListOrganizationalUnitsForParent(c *Ctx) (any, error) {
 	for _, ou := range page {
 		out = append(out, o.ouOut(ou))
 	}
-	return pageOut("OrganizationalUnits", out, next), nil
+	return core.PageOut("OrganizationalUnits", out, next), nil
 }
 
 type orgIDType struct {
@@ -1103,7 +1106,7 @@ type orgIDType struct {
 	Type string
 }
 
-func orgListChildren(c *Ctx) (any, error) {
+func orgListChildren(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1131,14 +1134,14 @@ func orgListChildren(c *Ctx) (any, error) {
 			children = append(children, orgIDType{Id: m.id, Type: orgTargetAccount})
 		}
 	}
-	page, next, apiErr := paginate(c, children, func(ch orgIDType) string { return ch.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
+	page, next, apiErr := core.Paginate(c, children, func(ch orgIDType) string { return ch.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return pageOut("Children", page, next), nil
+	return core.PageOut("Children", page, next), nil
 }
 
-func orgListParents(c *Ctx) (any, error) {
+func orgListParents(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1162,11 +1165,11 @@ func orgListParents(c *Ctx) (any, error) {
 	if parent == o.rootID {
 		typ = orgTargetRoot
 	}
-	page, next, apiErr := paginate(c, []orgIDType{{Id: parent, Type: typ}}, func(p orgIDType) string { return p.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
+	page, next, apiErr := core.Paginate(c, []orgIDType{{Id: parent, Type: typ}}, func(p orgIDType) string { return p.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return pageOut("Parents", page, next), nil
+	return core.PageOut("Parents", page, next), nil
 }
 
 // --- accounts -----------------------------------------------------------------
@@ -1176,7 +1179,7 @@ var (
 	orgAccountNameRe = regexp.MustCompile(`^[\x{0020}-\x{007E}]+$`)
 )
 
-func orgCreateAccount(c *Ctx) (any, error) {
+func orgCreateAccount(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1197,7 +1200,7 @@ func orgCreateAccount(c *Ctx) (any, error) {
 	if in.RoleName == "" {
 		in.RoleName = orgDefaultAccessRole
 	}
-	if !roleNameRe.MatchString(in.RoleName) {
+	if !iam.RoleNameRe.MatchString(in.RoleName) {
 		return nil, orgInvalid("INVALID_ROLE_NAME", "You provided a role name that isn't valid: %s.", in.RoleName)
 	}
 	if in.IamUserAccessToBilling != "" && in.IamUserAccessToBilling != "ALLOW" && in.IamUserAccessToBilling != "DENY" {
@@ -1218,7 +1221,7 @@ func orgCreateAccount(c *Ctx) (any, error) {
 			"AWS Organizations can't complete your request because another request is already in progress. Try again later.")
 	}
 	r := &orgCreateRequest{name: in.AccountName, email: in.Email, roleName: in.RoleName, tags: tags,
-		state: orgCreateInProgress, requested: c.e.now(), describesLeft: c.e.settings().AccountCreationDescribes}
+		state: orgCreateInProgress, requested: c.Emu.Now(), describesLeft: c.Emu.Settings().AccountCreationDescribes}
 	if len(o.failNext) > 0 {
 		r.forcedFailure, o.failNext = o.failNext[0], o.failNext[1:]
 	}
@@ -1234,8 +1237,8 @@ func orgCreateAccount(c *Ctx) (any, error) {
 // then EMAIL_ALREADY_EXISTS, else the account is created in the root with
 // its access role (trusting the management account) and the managed
 // policies of the enabled policy types.
-func (o *organization) complete(e *engine, r *orgCreateRequest) {
-	r.completed = e.now()
+func (o *Organization) complete(e *core.Emulator, r *orgCreateRequest) {
+	r.completed = e.Now()
 	switch {
 	case r.forcedFailure != "":
 		r.state, r.failure = orgCreateFailed, r.forcedFailure
@@ -1245,25 +1248,25 @@ func (o *organization) complete(e *engine, r *orgCreateRequest) {
 		return
 	}
 	id := orgHashID(orgDigits, 12, "account", strings.ToLower(r.email))
-	for i := 1; e.account(id) != nil; i++ {
+	for i := 1; e.Account(id) != nil; i++ {
 		id = orgHashID(orgDigits, 12, "account", strings.ToLower(r.email), fmt.Sprint(i))
 	}
-	a := e.ensureAccount(id)
+	a := e.EnsureAccount(id)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + o.mgmt +
 		`:root"},"Action":"sts:AssumeRole"}]}`
-	if _, apiErr := iamNewRole(e, a, r.roleName, "/", trust); apiErr != nil {
-		e.removeAccount(id) // unreachable: the role name was checked at request time
+	if _, apiErr := iam.NewRole(e, a, r.roleName, "/", trust); apiErr != nil {
+		e.RemoveAccount(id) // unreachable: the role name was checked at request time
 		r.state, r.failure = orgCreateFailed, "INTERNAL_FAILURE"
 		return
 	}
-	setSlot(a, "organizations", o)
+	core.SetSlot(a, "organizations", o)
 	o.members[id] = &orgMember{id: id, name: r.name, email: r.email, parent: o.rootID, status: orgStatusActive,
 		joinedMethod: orgJoinedCreated, joined: r.completed, tags: r.tags}
 	o.attachManaged(id)
 	r.state, r.accountID = orgCreateSucceeded, id
 }
 
-func orgDescribeCreateAccountStatus(c *Ctx) (any, error) {
+func orgDescribeCreateAccountStatus(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1281,13 +1284,13 @@ func orgDescribeCreateAccountStatus(c *Ctx) (any, error) {
 		if r.describesLeft > 0 {
 			r.describesLeft--
 		} else {
-			o.complete(c.e, r)
+			o.complete(c.Emu, r)
 		}
 	}
 	return map[string]any{"CreateAccountStatus": orgRequestOut(r)}, nil
 }
 
-func orgListCreateAccountStatus(c *Ctx) (any, error) {
+func orgListCreateAccountStatus(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1313,7 +1316,7 @@ func orgListCreateAccountStatus(c *Ctx) (any, error) {
 		}
 	}
 	sort.Slice(reqs, func(i, j int) bool { return reqs[i].seq < reqs[j].seq })
-	page, next, apiErr := paginate(c, reqs, func(r *orgCreateRequest) string { return seqKey(r.seq) },
+	page, next, apiErr := core.Paginate(c, reqs, func(r *orgCreateRequest) string { return core.SeqKey(r.seq) },
 		in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1322,14 +1325,14 @@ func orgListCreateAccountStatus(c *Ctx) (any, error) {
 	for _, r := range page {
 		out = append(out, orgRequestOut(r))
 	}
-	return pageOut("CreateAccountStatuses", out, next), nil
+	return core.PageOut("CreateAccountStatuses", out, next), nil
 }
 
-func orgAccountNotFound() *APIError {
+func orgAccountNotFound() *core.APIError {
 	return orgErr("AccountNotFoundException", "You specified an account that doesn't exist.")
 }
 
-func orgDescribeAccount(c *Ctx) (any, error) {
+func orgDescribeAccount(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1352,8 +1355,8 @@ func orgDescribeAccount(c *Ctx) (any, error) {
 	return map[string]any{"Account": o.accountOut(m)}, nil
 }
 
-func (o *organization) accountsPage(c *Ctx, members []*orgMember, in orgListInput) (any, error) {
-	page, next, apiErr := paginate(c, members, func(m *orgMember) string { return m.id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
+func (o *Organization) accountsPage(c *core.Ctx, members []*orgMember, in orgListInput) (any, error) {
+	page, next, apiErr := core.Paginate(c, members, func(m *orgMember) string { return m.id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1361,10 +1364,10 @@ func (o *organization) accountsPage(c *Ctx, members []*orgMember, in orgListInpu
 	for _, m := range page {
 		out = append(out, o.accountOut(m))
 	}
-	return pageOut("Accounts", out, next), nil
+	return core.PageOut("Accounts", out, next), nil
 }
 
-func orgListAccounts(c *Ctx) (any, error) {
+func orgListAccounts(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1374,13 +1377,13 @@ func orgListAccounts(c *Ctx) (any, error) {
 		return nil, err
 	}
 	var members []*orgMember
-	for _, id := range sortedKeys(o.members) {
+	for _, id := range core.SortedKeys(o.members) {
 		members = append(members, o.members[id])
 	}
 	return o.accountsPage(c, members, in)
 }
 
-func orgListAccountsForParent(c *Ctx) (any, error) {
+func orgListAccountsForParent(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1398,7 +1401,7 @@ func orgListAccountsForParent(c *Ctx) (any, error) {
 	return o.accountsPage(c, o.childAccounts(in.ParentId), in.orgListInput)
 }
 
-func orgMoveAccount(c *Ctx) (any, error) {
+func orgMoveAccount(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1426,11 +1429,11 @@ func orgMoveAccount(c *Ctx) (any, error) {
 
 // orgCloseQuota is how many accounts an organization can close in 30 days:
 // 10% of its member accounts, at least 10 and at most 1000.
-func (o *organization) closeQuota() int {
+func (o *Organization) closeQuota() int {
 	return min(max((len(o.members)-1)/10, 10), 1000)
 }
 
-func orgCloseAccount(c *Ctx) (any, error) {
+func orgCloseAccount(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1461,7 +1464,7 @@ func orgCloseAccount(c *Ctx) (any, error) {
 	if pending >= orgMaxPendingClosures {
 		return nil, orgConstraint("CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED", "You attempted to exceed the number of accounts that you can close at a time.")
 	}
-	now := c.e.now()
+	now := c.Emu.Now()
 	recent := o.closures[:0]
 	for _, t := range o.closures {
 		if now.Sub(t) < orgClosureWindow {
@@ -1473,13 +1476,13 @@ func orgCloseAccount(c *Ctx) (any, error) {
 		return nil, orgConstraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You have exceeded close account quota for the past 30 days.")
 	}
 	o.closures = append(o.closures, now)
-	m.status, m.closeIn, m.closing = orgStatusPendingClosure, c.e.settings().AccountClosureDescribes, now
+	m.status, m.closeIn, m.closing = orgStatusPendingClosure, c.Emu.Settings().AccountClosureDescribes, now
 	return nil, nil
 }
 
 // --- tagging ------------------------------------------------------------------
 
-func orgTagResource(c *Ctx) (any, error) {
+func orgTagResource(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1513,7 +1516,7 @@ func orgTagResource(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func orgUntagResource(c *Ctx) (any, error) {
+func orgUntagResource(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1535,7 +1538,7 @@ func orgUntagResource(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func orgListTagsForResource(c *Ctx) (any, error) {
+func orgListTagsForResource(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1551,18 +1554,18 @@ func orgListTagsForResource(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := paginate(c, orgTagList(*tags), func(t orgTag) string { return t.Key }, in.NextToken, nil, orgPaging)
+	page, next, apiErr := core.Paginate(c, orgTagList(*tags), func(t orgTag) string { return t.Key }, in.NextToken, nil, orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return pageOut("Tags", page, next), nil
+	return core.PageOut("Tags", page, next), nil
 }
 
 // --- policies -----------------------------------------------------------------
 
 // orgCheckContent validates a policy document of a type and returns its
 // size as AWS counts it: characters once whitespace outside strings is removed.
-func orgCheckContent(typ, content string) (int, *APIError) {
+func orgCheckContent(typ, content string) (int, *core.APIError) {
 	var doc any
 	if err := json.Unmarshal([]byte(content), &doc); err != nil {
 		return 0, orgErr("MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type: invalid JSON.")
@@ -1589,8 +1592,8 @@ func orgCheckContent(typ, content string) (int, *APIError) {
 // NotAction, and only the IAM statement elements; Principal and
 // NotPrincipal only in RCPs (SCPs apply to the account's principals and
 // cannot name any).
-func orgCheckStatements(typ string, doc map[string]any) *APIError {
-	malformed := func(why string) *APIError {
+func orgCheckStatements(typ string, doc map[string]any) *core.APIError {
+	malformed := func(why string) *core.APIError {
 		return orgErr("MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type: %s.", why)
 	}
 	for k := range doc {
@@ -1642,34 +1645,34 @@ func orgCheckStatements(typ string, doc map[string]any) *APIError {
 }
 
 // orgMaxSize is the largest policy of a type, in characters.
-func orgMaxSize(e *engine, typ string) int {
+func orgMaxSize(e *core.Emulator, typ string) int {
 	if typ == orgSCP {
-		return e.settings().SCPMaxSize
+		return e.Settings().SCPMaxSize
 	}
 	return orgPolicyTypes[typ].maxSize
 }
 
 // orgMaxAttach is how many policies of a type one target can have.
-func orgMaxAttach(e *engine, typ string) int {
+func orgMaxAttach(e *core.Emulator, typ string) int {
 	if typ == orgSCP {
-		return e.settings().SCPMaxAttachments
+		return e.Settings().SCPMaxAttachments
 	}
 	return orgPolicyTypes[typ].maxAttach
 }
 
-func orgCheckPolicyName(name string) *APIError {
+func orgCheckPolicyName(name string) *core.APIError {
 	if n := utf8.RuneCountInString(name); n < 1 || n > 128 {
 		return orgInvalid("INVALID_INPUT", "A policy name must be 1-128 characters.")
 	}
 	return nil
 }
 
-func orgDuplicatePolicy() *APIError {
+func orgDuplicatePolicy() *core.APIError {
 	return orgErr("DuplicatePolicyException", "A policy with the same name already exists.")
 }
 
 // namedPolicy returns the customer policy of a type with the name, if any.
-func (o *organization) namedPolicy(typ, name string) *orgPolicy {
+func (o *Organization) namedPolicy(typ, name string) *orgPolicy {
 	for _, p := range o.policies {
 		if p.typ == typ && p.name == name {
 			return p
@@ -1681,7 +1684,7 @@ func (o *organization) namedPolicy(typ, name string) *orgPolicy {
 	return nil
 }
 
-func orgCreatePolicy(c *Ctx) (any, error) {
+func orgCreatePolicy(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1710,7 +1713,7 @@ func orgCreatePolicy(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	if size > orgMaxSize(c.e, in.Type) {
+	if size > orgMaxSize(c.Emu, in.Type) {
 		return nil, orgConstraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You attempted to create a policy larger than the maximum size.")
 	}
 	if o.namedPolicy(in.Type, in.Name) != nil {
@@ -1725,7 +1728,7 @@ func orgCreatePolicy(c *Ctx) (any, error) {
 }
 
 // orgFindPolicy looks up the request's policy.
-func orgFindPolicy(o *organization, id string) (*orgPolicy, *APIError) {
+func orgFindPolicy(o *Organization, id string) (*orgPolicy, *core.APIError) {
 	p, ok := o.policy(id)
 	if !ok {
 		return nil, orgErr("PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.")
@@ -1733,7 +1736,7 @@ func orgFindPolicy(o *organization, id string) (*orgPolicy, *APIError) {
 	return p, nil
 }
 
-func orgUpdatePolicy(c *Ctx) (any, error) {
+func orgUpdatePolicy(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1765,7 +1768,7 @@ func orgUpdatePolicy(c *Ctx) (any, error) {
 		if apiErr != nil {
 			return nil, apiErr
 		}
-		if size > orgMaxSize(c.e, p.typ) {
+		if size > orgMaxSize(c.Emu, p.typ) {
 			return nil, orgConstraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You attempted to create a policy larger than the maximum size.")
 		}
 		p.content = *in.Content
@@ -1779,7 +1782,7 @@ func orgUpdatePolicy(c *Ctx) (any, error) {
 	return o.policyOut(p), nil
 }
 
-func orgDescribePolicy(c *Ctx) (any, error) {
+func orgDescribePolicy(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1795,7 +1798,7 @@ func orgDescribePolicy(c *Ctx) (any, error) {
 	return o.policyOut(p), nil
 }
 
-func orgDeletePolicy(c *Ctx) (any, error) {
+func orgDeletePolicy(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1819,7 +1822,7 @@ func orgDeletePolicy(c *Ctx) (any, error) {
 }
 
 // summaries renders policies sorted by ID.
-func (o *organization) summaries(ps []*orgPolicy) []orgPolicySummaryOut {
+func (o *Organization) summaries(ps []*orgPolicy) []orgPolicySummaryOut {
 	sort.Slice(ps, func(i, j int) bool { return ps[i].id < ps[j].id })
 	out := []orgPolicySummaryOut{}
 	for _, p := range ps {
@@ -1828,7 +1831,7 @@ func (o *organization) summaries(ps []*orgPolicy) []orgPolicySummaryOut {
 	return out
 }
 
-func orgListPolicies(c *Ctx) (any, error) {
+func orgListPolicies(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1854,15 +1857,15 @@ func orgListPolicies(c *Ctx) (any, error) {
 			ps = append(ps, p)
 		}
 	}
-	page, next, apiErr := paginate(c, o.summaries(ps), func(s orgPolicySummaryOut) string { return s.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
+	page, next, apiErr := core.Paginate(c, o.summaries(ps), func(s orgPolicySummaryOut) string { return s.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return pageOut("Policies", page, next), nil
+	return core.PageOut("Policies", page, next), nil
 }
 
 // orgPolicyAndTarget resolves AttachPolicy/DetachPolicy input.
-func orgPolicyAndTarget(c *Ctx) (*organization, *orgPolicy, string, *APIError) {
+func orgPolicyAndTarget(c *core.Ctx) (*Organization, *orgPolicy, string, *core.APIError) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, nil, "", err
@@ -1881,7 +1884,7 @@ func orgPolicyAndTarget(c *Ctx) (*organization, *orgPolicy, string, *APIError) {
 	return o, p, in.TargetId, nil
 }
 
-func orgAttachPolicy(c *Ctx) (any, error) {
+func orgAttachPolicy(c *core.Ctx) (any, error) {
 	o, p, target, apiErr := orgPolicyAndTarget(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1892,7 +1895,7 @@ func orgAttachPolicy(c *Ctx) (any, error) {
 	if o.attached[p.id][target] {
 		return nil, orgErr("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
 	}
-	if len(o.attachedOfType(target, p.typ)) >= orgMaxAttach(c.e, p.typ) {
+	if len(o.attachedOfType(target, p.typ)) >= orgMaxAttach(c.Emu, p.typ) {
 		return nil, orgConstraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
 			"You attempted to exceed the number of policies of a certain type that can be attached to an entity.")
 	}
@@ -1900,7 +1903,7 @@ func orgAttachPolicy(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func orgDetachPolicy(c *Ctx) (any, error) {
+func orgDetachPolicy(c *core.Ctx) (any, error) {
 	o, p, target, apiErr := orgPolicyAndTarget(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1922,7 +1925,7 @@ func orgDetachPolicy(c *Ctx) (any, error) {
 	return nil, nil
 }
 
-func orgListPoliciesForTarget(c *Ctx) (any, error) {
+func orgListPoliciesForTarget(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1945,11 +1948,11 @@ func orgListPoliciesForTarget(c *Ctx) (any, error) {
 		p, _ := o.policy(id)
 		ps = append(ps, p)
 	}
-	page, next, apiErr := paginate(c, o.summaries(ps), func(s orgPolicySummaryOut) string { return s.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
+	page, next, apiErr := core.Paginate(c, o.summaries(ps), func(s orgPolicySummaryOut) string { return s.Id }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return pageOut("Policies", page, next), nil
+	return core.PageOut("Policies", page, next), nil
 }
 
 type orgTargetOut struct {
@@ -1959,7 +1962,7 @@ type orgTargetOut struct {
 	Type     string
 }
 
-func orgListTargetsForPolicy(c *Ctx) (any, error) {
+func orgListTargetsForPolicy(c *core.Ctx) (any, error) {
 	o, err := orgManagement(c)
 	if err != nil {
 		return nil, err
@@ -1976,15 +1979,15 @@ func orgListTargetsForPolicy(c *Ctx) (any, error) {
 		return nil, apiErr
 	}
 	targets := []orgTargetOut{}
-	for _, id := range sortedKeys(o.attached[p.id]) {
+	for _, id := range core.SortedKeys(o.attached[p.id]) {
 		typ, name, arn, _ := o.target(id)
 		targets = append(targets, orgTargetOut{Arn: arn, Name: name, TargetId: id, Type: typ})
 	}
-	page, next, apiErr := paginate(c, targets, func(t orgTargetOut) string { return t.TargetId }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
+	page, next, apiErr := core.Paginate(c, targets, func(t orgTargetOut) string { return t.TargetId }, in.NextToken, orgLimit(in.MaxResults), orgPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return pageOut("Targets", page, next), nil
+	return core.PageOut("Targets", page, next), nil
 }
 
 // --- snapshot and Go API ------------------------------------------------------
@@ -1994,15 +1997,15 @@ func orgListTargetsForPolicy(c *Ctx) (any, error) {
 // policies (by type/name) with their attachments. It reflects the current
 // state: an account being created appears once its request has SUCCEEDED,
 // a closed account is PENDING_CLOSURE until described into SUSPENDED.
-func orgSnapshot(e *engine) map[string]any {
+func orgSnapshot(e *core.Emulator) map[string]any {
 	out := map[string]any{}
-	for _, a := range e.allAccounts() {
+	for _, a := range e.AllAccounts() {
 		id := a.ID
-		o := orgAcct(a)
+		o := Of(a)
 		if o == nil || o.mgmt != id {
 			continue
 		}
-		types := sortedKeys(o.policyTypes)
+		types := core.SortedKeys(o.policyTypes)
 		ous := map[string]any{}
 		for _, ou := range o.ous {
 			ous[o.namePath(ou.id)] = orgWithTags(map[string]any{"id": ou.id}, ou.tags)
@@ -2028,8 +2031,8 @@ func orgSnapshot(e *engine) map[string]any {
 			}
 		}
 		for _, p := range all {
-			policies[p.typ+"/"+p.name] = orgWithTags(map[string]any{"id": p.id, "content": compactJSON(p.content),
-				"description": p.description, "targets": sortedKeys(o.attached[p.id])}, p.tags)
+			policies[p.typ+"/"+p.name] = orgWithTags(map[string]any{"id": p.id, "content": core.CompactJSON(p.content),
+				"description": p.description, "targets": core.SortedKeys(o.attached[p.id])}, p.tags)
 		}
 		out[id] = map[string]any{
 			"organization": map[string]any{"id": o.id, "featureSet": o.featureSet, "policyTypes": types},
@@ -2055,25 +2058,25 @@ func orgWithTags(entry map[string]any, tags map[string]string) map[string]any {
 // organization managed by the emulator's management account FAILED with the
 // given FailureReason (ACCOUNT_LIMIT_EXCEEDED, INVALID_EMAIL,
 // INTERNAL_FAILURE, ...) once it settles. Calls queue up, one per request.
-func orgFailNextAccountCreation(e *engine, reason string) error {
+func FailNextAccountCreation(e *core.Emulator, reason string) error {
 	if !orgFailureReasons[reason] {
 		return fmt.Errorf("emulator: unknown CreateAccount failure reason %q", reason)
 	}
-	defer e.lock()()
-	a := e.account(e.settings().ManagementAccountID)
-	if a == nil || orgAcct(a) == nil || orgAcct(a).mgmt != a.ID {
-		return fmt.Errorf("emulator: account %s manages no organization", e.settings().ManagementAccountID)
+	defer e.Lock()()
+	a := e.Account(e.Settings().ManagementAccountID)
+	if a == nil || Of(a) == nil || Of(a).mgmt != a.ID {
+		return fmt.Errorf("emulator: account %s manages no organization", e.Settings().ManagementAccountID)
 	}
-	orgAcct(a).failNext = append(orgAcct(a).failNext, reason)
+	Of(a).failNext = append(Of(a).failNext, reason)
 	return nil
 }
 
 // orgSettle settles the CreateAccount requests and account closures that
 // have been in progress for Options.AsyncDuration.
-func orgSettle(e *engine, due func(time.Time) bool) {
-	for _, a := range e.allAccounts() {
+func orgSettle(e *core.Emulator, due func(time.Time) bool) {
+	for _, a := range e.AllAccounts() {
 		id := a.ID
-		if o := orgAcct(a); o != nil && o.mgmt == id {
+		if o := Of(a); o != nil && o.mgmt == id {
 			var reqs []*orgCreateRequest
 			for _, r := range o.requests {
 				if r.state == orgCreateInProgress && due(r.requested) {

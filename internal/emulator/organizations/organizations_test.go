@@ -1,4 +1,4 @@
-package emulator
+package organizations_test
 
 import (
 	"context"
@@ -15,6 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -35,9 +38,9 @@ func requireReason(t *testing.T, err error, reason types.ConstraintViolationExce
 }
 
 func TestOrganizationsLifecycle(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	client := orgClient(srv, "AKIDEXAMPLE")
+	client := emutest.OrgClient(srv, "AKIDEXAMPLE")
 
 	_, err := client.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	var notInUse *types.AWSOrganizationsNotInUseException
@@ -49,9 +52,9 @@ func TestOrganizationsLifecycle(t *testing.T) {
 	org := created.Organization
 	require.Regexp(t, orgIDRe, aws.ToString(org.Id))
 	require.Equal(t, types.OrganizationFeatureSetAll, org.FeatureSet)
-	require.Equal(t, DefaultManagementAccountID, aws.ToString(org.MasterAccountId))
-	require.Equal(t, "arn:aws:organizations::"+DefaultManagementAccountID+":organization/"+aws.ToString(org.Id), aws.ToString(org.Arn))
-	require.Equal(t, "arn:aws:organizations::"+DefaultManagementAccountID+":account/"+aws.ToString(org.Id)+"/"+DefaultManagementAccountID,
+	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(org.MasterAccountId))
+	require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":organization/"+aws.ToString(org.Id), aws.ToString(org.Arn))
+	require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":account/"+aws.ToString(org.Id)+"/"+core.DefaultManagementAccountID,
 		aws.ToString(org.MasterAccountArn))
 
 	_, err = client.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
@@ -64,23 +67,23 @@ func TestOrganizationsLifecycle(t *testing.T) {
 	root := roots.Roots[0]
 	require.Regexp(t, rootIDRe, aws.ToString(root.Id))
 	require.Equal(t, "Root", aws.ToString(root.Name))
-	require.Equal(t, "arn:aws:organizations::"+DefaultManagementAccountID+":root/"+aws.ToString(org.Id)+"/"+aws.ToString(root.Id), aws.ToString(root.Arn))
+	require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":root/"+aws.ToString(org.Id)+"/"+aws.ToString(root.Id), aws.ToString(root.Arn))
 	require.Empty(t, root.PolicyTypes)
 
 	// An account outside any organization.
-	require.NoError(t, srv.AddAccount(member))
-	_, err = orgClient(srv, member).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	require.NoError(t, srv.AddAccount(emutest.Member))
+	_, err = emutest.OrgClient(srv, emutest.Member).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	require.True(t, errors.As(err, &notInUse), "%v", err)
 
 	// The management account describes itself.
-	acct, err := client.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(DefaultManagementAccountID)})
+	acct, err := client.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(core.DefaultManagementAccountID)})
 	require.NoError(t, err)
 	require.Equal(t, types.AccountStatusActive, acct.Account.Status)
 
 	// A member sees its organization but not the management-only APIs.
-	st := createAccount(t, client, "workload", "workload@example.com")
+	st := emutest.CreateAccount(t, client, "workload", "workload@example.com")
 	require.Equal(t, types.CreateAccountStateSucceeded, st.State)
-	memberClient := orgClient(srv, aws.ToString(st.AccountId))
+	memberClient := emutest.OrgClient(srv, aws.ToString(st.AccountId))
 	seen, err := memberClient.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	require.NoError(t, err)
 	require.Equal(t, aws.ToString(org.Id), aws.ToString(seen.Organization.Id))
@@ -95,7 +98,7 @@ func TestOrganizationsLifecycle(t *testing.T) {
 	require.True(t, errors.As(err, &notEmpty), "%v", err)
 
 	// An organization without members can be deleted, and created again.
-	other := orgClient(srv, member)
+	other := emutest.OrgClient(srv, emutest.Member)
 	_, err = other.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetConsolidatedBilling})
 	require.NoError(t, err)
 	_, err = other.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{})
@@ -114,9 +117,9 @@ func TestOrganizationsLifecycle(t *testing.T) {
 }
 
 func TestOrganizationsOUTree(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	client, orgID, rootID := orgSetup(t, srv)
+	client, orgID, rootID := emutest.OrgSetup(t, srv)
 
 	parent := rootID
 	var ids []string
@@ -127,7 +130,7 @@ func TestOrganizationsOUTree(t *testing.T) {
 		ou := out.OrganizationalUnit
 		require.Regexp(t, ouIDRe, aws.ToString(ou.Id))
 		require.True(t, strings.HasPrefix(aws.ToString(ou.Id), "ou-"+rootID[2:]+"-"))
-		require.Equal(t, "arn:aws:organizations::"+DefaultManagementAccountID+":ou/"+orgID+"/"+aws.ToString(ou.Id), aws.ToString(ou.Arn))
+		require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":ou/"+orgID+"/"+aws.ToString(ou.Id), aws.ToString(ou.Arn))
 		parent = aws.ToString(ou.Id)
 		ids = append(ids, parent)
 	}
@@ -185,9 +188,9 @@ func TestOrganizationsOUTree(t *testing.T) {
 }
 
 func TestOrganizationsCreateAccount(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	client, orgID, rootID := orgSetup(t, srv)
+	client, orgID, rootID := emutest.OrgSetup(t, srv)
 
 	out, err := client.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("Prod"),
 		Email: aws.String("prod@example.com"), Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}})
@@ -215,7 +218,7 @@ func TestOrganizationsCreateAccount(t *testing.T) {
 	require.Equal(t, "prod@example.com", aws.ToString(acct.Account.Email))
 	require.Equal(t, types.AccountStatusActive, acct.Account.Status)
 	require.Equal(t, types.AccountJoinedMethodCreated, acct.Account.JoinedMethod)
-	require.Equal(t, "arn:aws:organizations::"+DefaultManagementAccountID+":account/"+orgID+"/"+id, aws.ToString(acct.Account.Arn))
+	require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":account/"+orgID+"/"+id, aws.ToString(acct.Account.Arn))
 	require.NotNil(t, acct.Account.JoinedTimestamp)
 	tags, err := client.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
 	require.NoError(t, err)
@@ -232,7 +235,7 @@ func TestOrganizationsCreateAccount(t *testing.T) {
 	require.True(t, errors.As(err, &noRequest), "%v", err)
 
 	// The email is taken.
-	failed := createAccount(t, client, "Prod again", "prod@example.com")
+	failed := emutest.CreateAccount(t, client, "Prod again", "prod@example.com")
 	require.Equal(t, types.CreateAccountStateFailed, failed.State)
 	require.Equal(t, types.CreateAccountFailureReasonEmailAlreadyExists, failed.FailureReason)
 	require.Nil(t, failed.AccountId)
@@ -241,9 +244,9 @@ func TestOrganizationsCreateAccount(t *testing.T) {
 	require.Error(t, srv.FailNextAccountCreation("NOT_A_REASON"))
 	require.NoError(t, srv.FailNextAccountCreation("ACCOUNT_LIMIT_EXCEEDED"))
 	require.NoError(t, srv.FailNextAccountCreation("INVALID_EMAIL"))
-	require.Equal(t, types.CreateAccountFailureReasonAccountLimitExceeded, createAccount(t, client, "a", "a@example.com").FailureReason)
-	require.Equal(t, types.CreateAccountFailureReasonInvalidEmail, createAccount(t, client, "b", "b@example.com").FailureReason)
-	require.Equal(t, types.CreateAccountStateSucceeded, createAccount(t, client, "c", "c@example.com").State)
+	require.Equal(t, types.CreateAccountFailureReasonAccountLimitExceeded, emutest.CreateAccount(t, client, "a", "a@example.com").FailureReason)
+	require.Equal(t, types.CreateAccountFailureReasonInvalidEmail, emutest.CreateAccount(t, client, "b", "b@example.com").FailureReason)
+	require.Equal(t, types.CreateAccountStateSucceeded, emutest.CreateAccount(t, client, "c", "c@example.com").State)
 
 	statuses, err := client.ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{
 		States: []types.CreateAccountState{types.CreateAccountStateFailed}, MaxResults: aws.Int32(20)})
@@ -266,10 +269,10 @@ func TestOrganizationsCreateAccount(t *testing.T) {
 }
 
 func TestOrganizationsCreateAccountConcurrencyLimit(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	orgSetup(t, srv)
-	client := organizations.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"), func(o *organizations.Options) { o.RetryMaxAttempts = 1 })
+	emutest.OrgSetup(t, srv)
+	client := organizations.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"), func(o *organizations.Options) { o.RetryMaxAttempts = 1 })
 	var first string
 	for i := 0; i < 5; i++ {
 		out, err := client.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("acct"),
@@ -283,23 +286,23 @@ func TestOrganizationsCreateAccountConcurrencyLimit(t *testing.T) {
 	var tooMany *types.TooManyRequestsException
 	require.True(t, errors.As(err, &tooMany), "%v", err)
 
-	require.Equal(t, types.CreateAccountStateSucceeded, waitCreateAccount(t, client, first).State)
+	require.Equal(t, types.CreateAccountStateSucceeded, emutest.WaitCreateAccount(t, client, first).State)
 	_, err = client.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("sixth"), Email: aws.String("sixth@example.com")})
 	require.NoError(t, err)
 }
 
 func TestOrganizationsAssumeRoleIntoCreatedAccount(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	client, _, _ := orgSetup(t, srv)
-	st := createAccount(t, client, "Workloads", "workloads@example.com")
+	client, _, _ := emutest.OrgSetup(t, srv)
+	st := emutest.CreateAccount(t, client, "Workloads", "workloads@example.com")
 	id := aws.ToString(st.AccountId)
 
-	mgmt := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"))
+	mgmt := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
 	out, err := mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + id + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("bootstrap")})
 	require.NoError(t, err)
-	cfg := testConfig(srv, "")
+	cfg := emutest.Config(srv, "")
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(out.Credentials.AccessKeyId),
 		aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken))
 	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -309,13 +312,13 @@ func TestOrganizationsAssumeRoleIntoCreatedAccount(t *testing.T) {
 	// The assumed role acts in a member account of the organization.
 	org, err := organizations.NewFromConfig(cfg).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	require.NoError(t, err)
-	require.Equal(t, DefaultManagementAccountID, aws.ToString(org.Organization.MasterAccountId))
+	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(org.Organization.MasterAccountId))
 
 	// A custom role name.
 	req, err := client.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("Audit"),
 		Email: aws.String("audit@example.com"), RoleName: aws.String("AdminAccess"), IamUserAccessToBilling: types.IAMUserAccessToBillingDeny})
 	require.NoError(t, err)
-	audit := aws.ToString(waitCreateAccount(t, client, aws.ToString(req.CreateAccountStatus.Id)).AccountId)
+	audit := aws.ToString(emutest.WaitCreateAccount(t, client, aws.ToString(req.CreateAccountStatus.Id)).AccountId)
 	_, err = mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + audit + ":role/AdminAccess"), RoleSessionName: aws.String("audit")})
 	require.NoError(t, err)
@@ -323,18 +326,18 @@ func TestOrganizationsAssumeRoleIntoCreatedAccount(t *testing.T) {
 
 func TestOrganizationsMoveAndClose(t *testing.T) {
 	var offset atomic.Int64
-	srv := startTest(t, Options{AccountCreationDescribes: 1, Clock: func() time.Time {
-		return timeFixed.Add(time.Duration(offset.Load()))
+	srv := emutest.Start(t, core.Options{AccountCreationDescribes: 1, Clock: func() time.Time {
+		return emutest.TimeFixed.Add(time.Duration(offset.Load()))
 	}})
 	ctx := context.Background()
-	client, _, rootID := orgSetup(t, srv)
+	client, _, rootID := emutest.OrgSetup(t, srv)
 	ou, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("Prod")})
 	require.NoError(t, err)
 	ouID := aws.ToString(ou.OrganizationalUnit.Id)
 
 	var ids []string
 	for i := 0; i < 12; i++ {
-		st := createAccount(t, client, "member", "member"+string(rune('a'+i))+"@example.com")
+		st := emutest.CreateAccount(t, client, "member", "member"+string(rune('a'+i))+"@example.com")
 		require.Equal(t, types.CreateAccountStateSucceeded, st.State)
 		ids = append(ids, aws.ToString(st.AccountId))
 	}
@@ -367,7 +370,7 @@ func TestOrganizationsMoveAndClose(t *testing.T) {
 		require.NoError(t, err)
 		return out.Account.Status
 	}
-	requireReason(t, closeAccount(DefaultManagementAccountID), types.ConstraintViolationExceptionReasonCannotCloseManagementAccount)
+	requireReason(t, closeAccount(core.DefaultManagementAccountID), types.ConstraintViolationExceptionReasonCannotCloseManagementAccount)
 
 	require.NoError(t, closeAccount(ids[0]))
 	var closed *types.AccountAlreadyClosedException
@@ -401,13 +404,13 @@ func TestOrganizationsMoveAndClose(t *testing.T) {
 }
 
 func TestOrganizationsServiceControlPolicies(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	client, orgID, rootID := orgSetup(t, srv)
+	client, orgID, rootID := emutest.OrgSetup(t, srv)
 	ou, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("Prod")})
 	require.NoError(t, err)
 	ouID := aws.ToString(ou.OrganizationalUnit.Id)
-	acct := aws.ToString(createAccount(t, client, "prod", "prod@example.com").AccountId)
+	acct := aws.ToString(emutest.CreateAccount(t, client, "prod", "prod@example.com").AccountId)
 
 	const deny = `{"Version":"2012-10-17","Statement":[{"Sid":"DenyLeave","Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`
 	createPolicy := func(name, content string, typ types.PolicyType) (*organizations.CreatePolicyOutput, error) {
@@ -419,7 +422,7 @@ func TestOrganizationsServiceControlPolicies(t *testing.T) {
 	require.NoError(t, err)
 	guardID := aws.ToString(guard.Policy.PolicySummary.Id)
 	require.Regexp(t, policyIDRe, guardID)
-	require.Equal(t, "arn:aws:organizations::"+DefaultManagementAccountID+":policy/"+orgID+"/service_control_policy/"+guardID,
+	require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":policy/"+orgID+"/service_control_policy/"+guardID,
 		aws.ToString(guard.Policy.PolicySummary.Arn))
 	require.False(t, guard.Policy.PolicySummary.AwsManaged)
 	_, err = client.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(guardID), TargetId: aws.String(ouID)})
@@ -435,7 +438,7 @@ func TestOrganizationsServiceControlPolicies(t *testing.T) {
 
 	newOU, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(ouID), Name: aws.String("Apps")})
 	require.NoError(t, err)
-	newAcct := aws.ToString(createAccount(t, client, "apps", "apps@example.com").AccountId)
+	newAcct := aws.ToString(emutest.CreateAccount(t, client, "apps", "apps@example.com").AccountId)
 	scps := func(target string) []string {
 		var names []string
 		p := organizations.NewListPoliciesForTargetPaginator(client, &organizations.ListPoliciesForTargetInput{
@@ -449,7 +452,7 @@ func TestOrganizationsServiceControlPolicies(t *testing.T) {
 		}
 		return names
 	}
-	for _, target := range []string{rootID, ouID, acct, DefaultManagementAccountID, aws.ToString(newOU.OrganizationalUnit.Id), newAcct} {
+	for _, target := range []string{rootID, ouID, acct, core.DefaultManagementAccountID, aws.ToString(newOU.OrganizationalUnit.Id), newAcct} {
 		require.Equal(t, []string{"FullAWSAccess"}, scps(target), target)
 	}
 	full, err := client.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
@@ -552,9 +555,9 @@ func TestOrganizationsServiceControlPolicies(t *testing.T) {
 }
 
 func TestOrganizationsSCPLimitOptions(t *testing.T) {
-	srv := startTest(t, Options{SCPMaxSize: 100, SCPMaxAttachments: 2})
+	srv := emutest.Start(t, core.Options{SCPMaxSize: 100, SCPMaxAttachments: 2})
 	ctx := context.Background()
-	client, _, rootID := orgSetup(t, srv)
+	client, _, rootID := emutest.OrgSetup(t, srv)
 	_, err := client.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: types.PolicyTypeServiceControlPolicy})
 	require.NoError(t, err)
 	small := `{"Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*"}}`
@@ -576,16 +579,16 @@ func TestOrganizationsSCPLimitOptions(t *testing.T) {
 }
 
 func TestOrganizationsTags(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	client, _, rootID := orgSetup(t, srv)
+	client, _, rootID := emutest.OrgSetup(t, srv)
 	ou, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID),
 		Name: aws.String("Prod"), Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}}})
 	require.NoError(t, err)
 	p, err := client.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("p"), Description: aws.String("d"),
 		Content: aws.String(`{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}`), Type: types.PolicyTypeServiceControlPolicy})
 	require.NoError(t, err)
-	for _, id := range []string{rootID, aws.ToString(ou.OrganizationalUnit.Id), aws.ToString(p.Policy.PolicySummary.Id), DefaultManagementAccountID} {
+	for _, id := range []string{rootID, aws.ToString(ou.OrganizationalUnit.Id), aws.ToString(p.Policy.PolicySummary.Id), core.DefaultManagementAccountID} {
 		_, err := client.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(id), Tags: []types.Tag{
 			{Key: aws.String("b"), Value: aws.String("2")}, {Key: aws.String("c"), Value: aws.String("3")}}})
 		require.NoError(t, err, id)
@@ -613,14 +616,14 @@ func TestOrganizationsTags(t *testing.T) {
 }
 
 func TestOrganizationsPagination(t *testing.T) {
-	srv := startTest(t, Options{AccountCreationDescribes: 1})
+	srv := emutest.Start(t, core.Options{AccountCreationDescribes: 1})
 	ctx := context.Background()
-	client, _, rootID := orgSetup(t, srv)
+	client, _, rootID := emutest.OrgSetup(t, srv)
 	_, err := client.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: types.PolicyTypeServiceControlPolicy})
 	require.NoError(t, err)
 	for i := 0; i < 4; i++ {
 		suffix := string(rune('a' + i))
-		createAccount(t, client, "acct-"+suffix, "acct-"+suffix+"@example.com")
+		emutest.CreateAccount(t, client, "acct-"+suffix, "acct-"+suffix+"@example.com")
 		_, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("ou-" + suffix)})
 		require.NoError(t, err)
 		_, err = client.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("p-" + suffix), Description: aws.String(""),
@@ -685,10 +688,10 @@ func TestOrganizationsPagination(t *testing.T) {
 }
 
 // orgScenario drives one emulator through a fixed set of changes.
-func orgScenario(t *testing.T, srv *Server) {
+func orgScenario(t *testing.T, srv *emuemulator.Server) {
 	t.Helper()
 	ctx := context.Background()
-	client, _, rootID := orgSetup(t, srv)
+	client, _, rootID := emutest.OrgSetup(t, srv)
 	_, err := client.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: types.PolicyTypeServiceControlPolicy})
 	require.NoError(t, err)
 	prod, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("Prod"),
@@ -696,7 +699,7 @@ func orgScenario(t *testing.T, srv *Server) {
 	require.NoError(t, err)
 	_, err = client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: prod.OrganizationalUnit.Id, Name: aws.String("Apps")})
 	require.NoError(t, err)
-	acct := createAccount(t, client, "prod", "prod@example.com").AccountId
+	acct := emutest.CreateAccount(t, client, "prod", "prod@example.com").AccountId
 	_, err = client.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: acct, SourceParentId: aws.String(rootID), DestinationParentId: prod.OrganizationalUnit.Id})
 	require.NoError(t, err)
 	p, err := client.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("deny-leave"), Description: aws.String("guardrail"),
@@ -710,7 +713,7 @@ func orgScenario(t *testing.T, srv *Server) {
 func TestOrganizationsSnapshotIsDeterministic(t *testing.T) {
 	var snaps [][]byte
 	for i := 0; i < 2; i++ {
-		srv := startTest(t, Options{Clock: func() time.Time { return time.Now().Add(time.Duration(i) * time.Hour) }})
+		srv := emutest.Start(t, core.Options{Clock: func() time.Time { return time.Now().Add(time.Duration(i) * time.Hour) }})
 		orgScenario(t, srv)
 		b, err := srv.Snapshot()
 		require.NoError(t, err)
@@ -725,11 +728,11 @@ func TestOrganizationsSnapshotIsDeterministic(t *testing.T) {
 }
 
 func TestOrganizationsInjectedConcurrentModification(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	client, _, rootID := orgSetup(t, srv)
-	f := srv.FailNth(Match{Service: "organizations", Operation: "CreateOrganizationalUnit"}, 1,
-		APIError{Status: http.StatusBadRequest, Code: "ConcurrentModificationException",
+	client, _, rootID := emutest.OrgSetup(t, srv)
+	f := srv.FailNth(core.Match{Service: "organizations", Operation: "CreateOrganizationalUnit"}, 1,
+		core.APIError{Status: http.StatusBadRequest, Code: "ConcurrentModificationException",
 			Message: "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later."})
 	_, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("Prod")})
 	var cme *types.ConcurrentModificationException
@@ -742,9 +745,9 @@ func TestOrganizationsInjectedConcurrentModification(t *testing.T) {
 }
 
 func TestOrganizationsSCPGrammar(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	api := organizations.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"))
+	api := organizations.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
 	_, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
 	require.NoError(t, err)
 	for name, content := range map[string]string{
@@ -755,7 +758,7 @@ func TestOrganizationsSCPGrammar(t *testing.T) {
 	} {
 		_, err := api.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String("x"),
 			Type: "SERVICE_CONTROL_POLICY", Content: aws.String(content)})
-		requireCode(t, err, "MalformedPolicyDocumentException")
+		emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
 	}
 	_, err = api.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("ok"), Description: aws.String("x"),
 		Type: "SERVICE_CONTROL_POLICY", Content: aws.String(`{"Version":"2012-10-17","Statement":{"Sid":"A","Effect":"Deny","NotAction":"iam:*","NotResource":"arn:aws:s3:::x","Condition":{"Bool":{"aws:SecureTransport":"false"}}}}`)})

@@ -1,10 +1,12 @@
-package emulator
+package policy
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/awsfoundation/foundation/internal/emulator/core"
 )
 
 // The emulator's own model of an IAM JSON policy document, written from
@@ -37,19 +39,19 @@ import (
 // left to the caller entirely.
 
 // policyDoc is a parsed policy document.
-type policyDoc struct {
+type Doc struct {
 	Version   string // "" when absent
 	ID        string
-	Statement []policyStatement
+	Statement []Statement
 }
 
 // policyStatement is one statement of a policy document. Absent list
 // elements are nil.
-type policyStatement struct {
+type Statement struct {
 	Sid                   string
 	Effect                string // "Allow" or "Deny"
-	Principal             *policyPrincipal
-	NotPrincipal          *policyPrincipal
+	Principal             *Principal
+	NotPrincipal          *Principal
 	Action, NotAction     []string
 	Resource, NotResource []string
 	// Condition maps operator to key to values, each value kept as the
@@ -59,7 +61,7 @@ type policyStatement struct {
 
 // policyPrincipal is a Principal or NotPrincipal element: "*" (Wildcard)
 // or a map of principal types to identifiers.
-type policyPrincipal struct {
+type Principal struct {
 	Wildcard      bool
 	AWS           []string
 	Service       []string
@@ -68,98 +70,98 @@ type policyPrincipal struct {
 }
 
 const (
-	policyEffectAllow = "Allow"
-	policyEffectDeny  = "Deny"
+	EffectAllow = "Allow"
+	EffectDeny  = "Deny"
 )
 
 // policyKind says which principal rule applies to a document.
-type policyKind int
+type Kind int
 
 const (
 	// policyIdentity is an identity-based policy: no statement may name a
 	// principal.
-	policyIdentity policyKind = iota
+	KindIdentity Kind = iota
 	// policyResource is a resource-based policy, a role trust policy
 	// included: every statement names exactly one of Principal and
 	// NotPrincipal.
-	policyResource
+	KindResource
 )
 
 // policyProblem classifies a policy error so each service can answer with
 // its own error message.
-type policyProblem int
+type Problem int
 
 const (
-	policyBadJSON             policyProblem = iota // not JSON, or not a JSON object
-	policySyntax                                   // an unknown element or an element of the wrong type
-	policyBadVersion                               // Version is not one AWS knows
-	policyNoStatement                              // Statement absent, null or empty
-	policyNoEffect                                 // a statement without Effect
-	policyBadEffect                                // Effect neither "Allow" nor "Deny"
-	policyNoAction                                 // neither Action nor NotAction
-	policyBothActions                              // both Action and NotAction
-	policyNoPrincipal                              // a resource policy statement without a principal
-	policyBothPrincipals                           // both Principal and NotPrincipal
-	policyPrincipalProhibited                      // an identity policy statement with a principal
+	BadJSON             Problem = iota // not JSON, or not a JSON object
+	Syntax                             // an unknown element or an element of the wrong type
+	BadVersion                         // Version is not one AWS knows
+	NoStatement                        // Statement absent, null or empty
+	NoEffect                           // a statement without Effect
+	BadEffect                          // Effect neither "Allow" nor "Deny"
+	NoAction                           // neither Action nor NotAction
+	BothActions                        // both Action and NotAction
+	NoPrincipal                        // a resource policy statement without a principal
+	BothPrincipals                     // both Principal and NotPrincipal
+	PrincipalProhibited                // an identity policy statement with a principal
 )
 
 // policyError is why a document is not a valid policy. Msg is worded as
 // IAM words it, where it is known.
-type policyError struct {
-	Problem policyProblem
+type Error struct {
+	Problem Problem
 	Msg     string
 	Value   string // the offending value, where there is one (policyBadEffect)
 }
 
-func (e *policyError) Error() string { return e.Msg }
+func (e *Error) Error() string { return e.Msg }
 
-func policyErr(p policyProblem, format string, args ...any) *policyError {
-	return &policyError{Problem: p, Msg: fmt.Sprintf(format, args...)}
+func Errorf(p Problem, format string, args ...any) *Error {
+	return &Error{Problem: p, Msg: fmt.Sprintf(format, args...)}
 }
 
 // parsePolicy parses text (surrounding white space ignored) as a policy
 // document of the given kind and checks its grammar.
-func parsePolicy(text string, kind policyKind) (*policyDoc, *policyError) {
+func Parse(text string, kind Kind) (*Doc, *Error) {
 	t := bytes.TrimSpace([]byte(text))
 	if !json.Valid(t) {
-		return nil, policyErr(policyBadJSON, "This policy contains invalid Json")
+		return nil, Errorf(BadJSON, "This policy contains invalid Json")
 	}
 	top, ok := policyObject(t)
 	if !ok {
-		return nil, policyErr(policyBadJSON, "This policy contains invalid Json")
+		return nil, Errorf(BadJSON, "This policy contains invalid Json")
 	}
-	doc := &policyDoc{}
-	for _, k := range sortedKeys(top) {
+	doc := &Doc{}
+	for _, k := range core.SortedKeys(top) {
 		v := top[k]
 		switch k {
 		case "Version":
 			if !policyString(v, &doc.Version) {
-				return nil, policyErr(policySyntax, "Version must be a string")
+				return nil, Errorf(Syntax, "Version must be a string")
 			}
 			if doc.Version != "2012-10-17" && doc.Version != "2008-10-17" {
-				return nil, policyErr(policyBadVersion, "The policy must contain a valid version string")
+				return nil, Errorf(BadVersion, "The policy must contain a valid version string")
 			}
 		case "Id":
 			if !policyString(v, &doc.ID) {
-				return nil, policyErr(policySyntax, "Id must be a string")
+				return nil, Errorf(Syntax, "Id must be a string")
 			}
 		case "Statement":
 		default:
-			return nil, policyErr(policySyntax, "Unknown field %s", k)
+			return nil, Errorf(Syntax, "Unknown field %s", k)
 		}
 	}
 	raw, ok := top["Statement"]
 	if !ok || isJSONNull(raw) {
-		return nil, policyErr(policyNoStatement, "Missing required field Statement")
+		return nil, Errorf(NoStatement, "Missing required field Statement")
 	}
 	var items []json.RawMessage
 	if _, ok := policyObject(raw); ok {
 		items = []json.RawMessage{raw}
 	} else if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, policyErr(policySyntax, "Statement must be an object or a list of objects")
+		return nil, Errorf(Syntax, "Statement must be an object or a list of objects")
 	}
 	if len(items) == 0 {
-		return nil, policyErr(policyNoStatement, "Missing required field Statement")
+		return nil, Errorf(NoStatement, "Missing required field Statement")
 	}
 	for _, item := range items {
 		st, perr := parseStatement(item, kind)
@@ -172,13 +174,13 @@ func parsePolicy(text string, kind policyKind) (*policyDoc, *policyError) {
 }
 
 // parseStatement parses and checks one statement.
-func parseStatement(raw json.RawMessage, kind policyKind) (*policyStatement, *policyError) {
+func parseStatement(raw json.RawMessage, kind Kind) (*Statement, *Error) {
 	m, ok := policyObject(raw)
 	if !ok {
-		return nil, policyErr(policySyntax, "Statement must be an object or a list of objects")
+		return nil, Errorf(Syntax, "Statement must be an object or a list of objects")
 	}
-	st := &policyStatement{}
-	for _, k := range sortedKeys(m) {
+	st := &Statement{}
+	for _, k := range core.SortedKeys(m) {
 		v := m[k]
 		var ok bool
 		switch k {
@@ -201,49 +203,49 @@ func parseStatement(raw json.RawMessage, kind policyKind) (*policyStatement, *po
 		case "Condition":
 			st.Condition, ok = policyParseCondition(v)
 		default:
-			return nil, policyErr(policySyntax, "Statement has unknown field %s", k)
+			return nil, Errorf(Syntax, "Statement has unknown field %s", k)
 		}
 		if !ok {
-			return nil, policyErr(policySyntax, "Statement field %s has the wrong type", k)
+			return nil, Errorf(Syntax, "Statement field %s has the wrong type", k)
 		}
 	}
 	switch {
 	case st.Effect == "":
-		return nil, policyErr(policyNoEffect, "Missing required field Effect")
-	case st.Effect != policyEffectAllow && st.Effect != policyEffectDeny:
-		e := policyErr(policyBadEffect, "Invalid Effect: %s", st.Effect)
+		return nil, Errorf(NoEffect, "Missing required field Effect")
+	case st.Effect != EffectAllow && st.Effect != EffectDeny:
+		e := Errorf(BadEffect, "Invalid Effect: %s", st.Effect)
 		e.Value = st.Effect
 		return nil, e
 	case st.Action != nil && st.NotAction != nil:
-		return nil, policyErr(policyBothActions, "Statement must contain exactly one of Action and NotAction")
+		return nil, Errorf(BothActions, "Statement must contain exactly one of Action and NotAction")
 	case len(st.Action) == 0 && len(st.NotAction) == 0:
-		return nil, policyErr(policyNoAction, "Missing required field Action")
+		return nil, Errorf(NoAction, "Missing required field Action")
 	case st.Resource != nil && st.NotResource != nil:
-		return nil, policyErr(policySyntax, "Statement must not contain both Resource and NotResource")
+		return nil, Errorf(Syntax, "Statement must not contain both Resource and NotResource")
 	}
 	hasPrincipal := st.Principal != nil || st.NotPrincipal != nil
 	switch {
-	case kind == policyIdentity && hasPrincipal:
-		return nil, policyErr(policyPrincipalProhibited, "Policy document should not specify a principal.")
-	case kind == policyResource && st.Principal != nil && st.NotPrincipal != nil:
-		return nil, policyErr(policyBothPrincipals, "Statement must contain exactly one of Principal and NotPrincipal")
-	case kind == policyResource && !hasPrincipal:
-		return nil, policyErr(policyNoPrincipal, "Missing required field Principal")
+	case kind == KindIdentity && hasPrincipal:
+		return nil, Errorf(PrincipalProhibited, "Policy document should not specify a principal.")
+	case kind == KindResource && st.Principal != nil && st.NotPrincipal != nil:
+		return nil, Errorf(BothPrincipals, "Statement must contain exactly one of Principal and NotPrincipal")
+	case kind == KindResource && !hasPrincipal:
+		return nil, Errorf(NoPrincipal, "Missing required field Principal")
 	}
 	return st, nil
 }
 
 // policyParsePrincipal parses a Principal or NotPrincipal value.
-func policyParsePrincipal(raw json.RawMessage) (*policyPrincipal, bool) {
+func policyParsePrincipal(raw json.RawMessage) (*Principal, bool) {
 	var s string
 	if policyString(raw, &s) {
-		return &policyPrincipal{Wildcard: true}, s == "*"
+		return &Principal{Wildcard: true}, s == "*"
 	}
 	m, ok := policyObject(raw)
 	if !ok || len(m) == 0 {
 		return nil, false
 	}
-	p := &policyPrincipal{}
+	p := &Principal{}
 	for k, v := range m {
 		ids, ok := policyStrings(v)
 		if !ok || len(ids) == 0 {
@@ -369,4 +371,4 @@ func isJSONNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) 
 
 // policyJoin is the Action and NotAction (or Resource and NotResource)
 // values of a statement together.
-func policyJoin(a, b []string) []string { return append(slices.Clone(a), b...) }
+func Join(a, b []string) []string { return append(slices.Clone(a), b...) }

@@ -1,4 +1,4 @@
-package emulator
+package policy
 
 // Evaluation of the parts of policies the emulator enforces: a role's trust
 // policy for STS AssumeRole (trustAllows), and principals, wildcards and
@@ -13,11 +13,12 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
 )
 
 // principalARN is the ARN IAM compares against Principal elements: the role
 // ARN for an assumed-role session, the user or root ARN otherwise.
-func principalARN(id identity) string {
+func PrincipalARN(id core.Identity) string {
 	if id.RoleARN != "" {
 		return id.RoleARN
 	}
@@ -28,57 +29,57 @@ func principalARN(id identity) string {
 // an explicit Deny wins, then any Allow. Conditions support the String*
 // operators (and their IfExists forms) and Null; an unknown operator or key
 // never matches, so the emulator fails closed.
-func trustAllows(doc *policyDoc, caller identity, keys map[string]string) bool {
+func TrustAllows(doc *Doc, caller core.Identity, keys map[string]string) bool {
 	allowed := false
 	for _, st := range doc.Statement {
 		if !statementApplies(st, caller, keys) {
 			continue
 		}
-		if st.Effect == policyEffectDeny {
+		if st.Effect == EffectDeny {
 			return false
 		}
-		if st.Effect == policyEffectAllow {
+		if st.Effect == EffectAllow {
 			allowed = true
 		}
 	}
 	return allowed
 }
 
-func statementApplies(st policyStatement, caller identity, keys map[string]string) bool {
+func statementApplies(st Statement, caller core.Identity, keys map[string]string) bool {
 	const action = "sts:assumerole"
 	switch {
-	case len(st.Action) > 0 && !anyGlob(st.Action, action, true):
+	case len(st.Action) > 0 && !AnyGlob(st.Action, action, true):
 		return false
-	case len(st.NotAction) > 0 && anyGlob(st.NotAction, action, true):
+	case len(st.NotAction) > 0 && AnyGlob(st.NotAction, action, true):
 		return false
 	}
 	switch {
-	case st.Principal != nil && !principalMatches(st.Principal, caller):
+	case st.Principal != nil && !PrincipalMatches(st.Principal, caller):
 		return false
-	case st.NotPrincipal != nil && principalMatches(st.NotPrincipal, caller):
+	case st.NotPrincipal != nil && PrincipalMatches(st.NotPrincipal, caller):
 		return false
 	case st.Principal == nil && st.NotPrincipal == nil:
 		return false
 	}
-	return conditionsMatch(st.Condition, keys)
+	return ConditionsMatch(st.Condition, keys)
 }
 
-func principalMatches(p *policyPrincipal, caller identity) bool {
+func PrincipalMatches(p *Principal, caller core.Identity) bool {
 	if p.Wildcard {
 		return true
 	}
 	for _, a := range p.AWS {
 		switch a {
-		case "*", caller.Account, "arn:aws:iam::" + caller.Account + ":root", principalARN(caller), caller.ARN:
+		case "*", caller.Account, "arn:aws:iam::" + caller.Account + ":root", PrincipalARN(caller), caller.ARN:
 			return true
 		}
 	}
 	return false
 }
 
-func anyGlob(patterns []string, value string, fold bool) bool {
+func AnyGlob(patterns []string, value string, fold bool) bool {
 	for _, p := range patterns {
-		if glob(p, value, fold) {
+		if Glob(p, value, fold) {
 			return true
 		}
 	}
@@ -86,9 +87,9 @@ func anyGlob(patterns []string, value string, fold bool) bool {
 }
 
 // glob matches IAM wildcards (awsrules.Glob).
-func glob(pattern, value string, fold bool) bool { return awsrules.Glob(pattern, value, fold) }
+func Glob(pattern, value string, fold bool) bool { return awsrules.Glob(pattern, value, fold) }
 
-func conditionsMatch(conds map[string]map[string][]string, keys map[string]string) bool {
+func ConditionsMatch(conds map[string]map[string][]string, keys map[string]string) bool {
 	for op, kv := range conds {
 		base, ifExists := strings.CutSuffix(op, "IfExists")
 		for key, values := range kv {
@@ -113,23 +114,23 @@ func conditionsMatch(conds map[string]map[string][]string, keys map[string]strin
 			var ok bool
 			switch base {
 			case "StringEquals":
-				ok = contains(values, v, false)
+				ok = Contains(values, v, false)
 			case "StringEqualsIgnoreCase":
-				ok = contains(values, v, true)
+				ok = Contains(values, v, true)
 			case "StringNotEquals":
-				ok = !contains(values, v, false)
+				ok = !Contains(values, v, false)
 			case "StringNotEqualsIgnoreCase":
-				ok = !contains(values, v, true)
+				ok = !Contains(values, v, true)
 			case "StringLike":
-				ok = anyGlob(values, v, false)
+				ok = AnyGlob(values, v, false)
 			case "StringNotLike":
-				ok = !anyGlob(values, v, false)
+				ok = !AnyGlob(values, v, false)
 			case "Bool":
-				ok = contains(values, v, true)
+				ok = Contains(values, v, true)
 			case "ArnEquals", "ArnLike":
-				ok = anyGlob(values, v, false)
+				ok = AnyGlob(values, v, false)
 			case "ArnNotEquals", "ArnNotLike":
-				ok = !anyGlob(values, v, false)
+				ok = !AnyGlob(values, v, false)
 			default:
 				return false
 			}
@@ -141,7 +142,7 @@ func conditionsMatch(conds map[string]map[string][]string, keys map[string]strin
 	return true
 }
 
-func contains(values []string, v string, fold bool) bool {
+func Contains(values []string, v string, fold bool) bool {
 	for _, x := range values {
 		if x == v || (fold && strings.EqualFold(x, v)) {
 			return true

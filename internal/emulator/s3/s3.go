@@ -1,4 +1,4 @@
-package emulator
+package s3
 
 // S3 (restXml, path-style addressing). The emulator serves general-purpose
 // buckets and their configuration (versioning, default encryption, public
@@ -30,6 +30,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	emupolicy "github.com/awsfoundation/foundation/internal/emulator/policy"
 )
 
 const (
@@ -45,18 +48,18 @@ const (
 )
 
 func init() {
-	register(func() *service {
-		ops := map[string]*operation{}
+	core.Register(func() *core.Service {
+		ops := map[string]*core.Operation{}
 		for _, rt := range s3Routes {
 			ops[rt.op] = rt.handler
 		}
-		return &service{
-			name:     "s3",
-			protocol: restXML,
-			route:    s3Route,
-			throttle: APIError{Status: http.StatusServiceUnavailable, Code: "SlowDown", Message: "Please reduce your request rate."},
-			ops:      ops,
-			snapshot: s3Snapshot,
+		return &core.Service{
+			Name:     "s3",
+			Protocol: core.RestXML,
+			Route:    s3Route,
+			Throttle: core.APIError{Status: http.StatusServiceUnavailable, Code: "SlowDown", Message: "Please reduce your request rate."},
+			Ops:      ops,
+			Snapshot: s3Snapshot,
 		}
 	})
 }
@@ -88,7 +91,7 @@ type s3RouteDef struct {
 	// emulator does not model; their presence leaves the request unrouted.
 	unsupported []string
 	op          string
-	handler     *operation
+	handler     *core.Operation
 }
 
 var (
@@ -217,11 +220,11 @@ func s3PathParts(r *http.Request) (bucketName, key string) {
 // s3Read and s3Write declare an operation whose request integrity headers
 // (Content-MD5, x-amz-content-sha256, flexible checksums) are verified
 // before the handler runs, as S3 does for every request.
-func s3Read(h func(c *Ctx) (any, error)) *operation  { return read(s3Verified(h)) }
-func s3Write(h func(c *Ctx) (any, error)) *operation { return write(s3Verified(h)) }
+func s3Read(h func(c *core.Ctx) (any, error)) *core.Operation  { return core.Read(s3Verified(h)) }
+func s3Write(h func(c *core.Ctx) (any, error)) *core.Operation { return core.Write(s3Verified(h)) }
 
-func s3Verified(h func(c *Ctx) (any, error)) func(c *Ctx) (any, error) {
-	return func(c *Ctx) (any, error) {
+func s3Verified(h func(c *core.Ctx) (any, error)) func(c *core.Ctx) (any, error) {
+	return func(c *core.Ctx) (any, error) {
 		if err := s3VerifyPayload(c); err != nil {
 			return nil, err
 		}
@@ -245,7 +248,7 @@ type bucket struct {
 
 	Versioning        string // "" (never enabled), "Enabled" or "Suspended"
 	MFADelete         string // "", "Enabled" or "Disabled"; stored, not enforced
-	Encryption        s3Encryption
+	Encryption        Encryption
 	PublicAccessBlock *s3PublicAccessBlock // nil after DeletePublicAccessBlock
 	Ownership         string               // ObjectOwnership; "" after DeleteBucketOwnershipControls
 	Policy            string               // the policy document as put; "" for none
@@ -259,7 +262,7 @@ type bucket struct {
 
 // s3Encryption is a bucket's default encryption (the one rule of its
 // ServerSideEncryptionConfiguration), or how an object was encrypted.
-type s3Encryption struct {
+type Encryption struct {
 	Algorithm        string   `json:"algorithm"`
 	KMSKeyID         string   `json:"kmsKeyId,omitempty"`
 	BucketKeyEnabled bool     `json:"bucketKeyEnabled"`
@@ -268,7 +271,7 @@ type s3Encryption struct {
 
 // s3DefaultEncryption is what every new bucket gets and what
 // DeleteBucketEncryption restores: SSE-S3, without a bucket key.
-var s3DefaultEncryption = s3Encryption{Algorithm: "AES256"}
+var s3DefaultEncryption = Encryption{Algorithm: "AES256"}
 
 // s3Lifecycle is a bucket's lifecycle configuration.
 type s3Lifecycle struct {
@@ -287,7 +290,7 @@ type s3Version struct {
 	Modified     time.Time
 	Header       http.Header // stored headers: Content-Type, Cache-Control, x-amz-meta-*, ...
 	StorageClass string
-	SSE          s3Encryption
+	SSE          Encryption
 	// ChecksumAlgorithm and Checksum are the object's full-object checksum
 	// (base64), as GetObject returns it with x-amz-checksum-mode: ENABLED.
 	ChecksumAlgorithm, Checksum string
@@ -356,7 +359,7 @@ func (b *bucket) sortedKeys(prefix string) []string {
 
 // s3NewVersionID returns a new random version ID: 32 URL-safe characters, like S3's.
 func s3NewVersionID() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(randomHex(24)))
+	return base64.RawURLEncoding.EncodeToString([]byte(core.RandomHex(24)))
 }
 
 // s3CanonicalUserID is the canonical user ID S3 reports as an account's
@@ -500,43 +503,43 @@ type s3CommonPrefix struct {
 // Errors and small helpers
 
 // s3BucketError is an error that names the bucket, as S3's do.
-func s3BucketError(status int, code, bucketName, message string) *APIError {
-	e := errorf(status, code, "%s", message)
+func s3BucketError(status int, code, bucketName, message string) *core.APIError {
+	e := core.Errorf(status, code, "%s", message)
 	e.Extra = map[string]string{"BucketName": bucketName}
 	return e
 }
 
-func s3MalformedXML() *APIError {
-	return errorf(http.StatusBadRequest, "MalformedXML",
+func s3MalformedXML() *core.APIError {
+	return core.Errorf(http.StatusBadRequest, "MalformedXML",
 		"The XML you provided was not well-formed or did not validate against our published schema")
 }
 
 // s3InvalidArgument is S3's InvalidArgument error, naming the argument when
 // there is one.
-func s3InvalidArgument(name, value, format string, args ...any) *APIError {
-	e := errorf(http.StatusBadRequest, "InvalidArgument", format, args...)
+func s3InvalidArgument(name, value, format string, args ...any) *core.APIError {
+	e := core.Errorf(http.StatusBadRequest, "InvalidArgument", format, args...)
 	if name != "" {
 		e.Extra = map[string]string{"ArgumentName": name, "ArgumentValue": value}
 	}
 	return e
 }
 
-func s3PreconditionFailed(condition string) *APIError {
-	e := errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+func s3PreconditionFailed(condition string) *core.APIError {
+	e := core.Errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 	e.Extra = map[string]string{"Condition": condition}
 	return e
 }
 
 // s3NotImplemented answers a request the route table accepted but whose
 // details ask for something the emulator does not model.
-func s3NotImplemented(c *Ctx, what string) *APIError {
+func s3NotImplemented(c *core.Ctx, what string) *core.APIError {
 	return c.NotImplemented(what)
 }
 
 // s3DecodeXML decodes a configuration document from the request body.
-func s3DecodeXML(c *Ctx, v any) error {
+func s3DecodeXML(c *core.Ctx, v any) error {
 	if len(bytes.TrimSpace(c.Body())) == 0 {
-		return errorf(http.StatusBadRequest, "MissingRequestBodyError", "Request Body is empty")
+		return core.Errorf(http.StatusBadRequest, "MissingRequestBodyError", "Request Body is empty")
 	}
 	if err := xml.Unmarshal(c.Body(), v); err != nil {
 		return s3MalformedXML()
@@ -545,25 +548,25 @@ func s3DecodeXML(c *Ctx, v any) error {
 }
 
 // s3XML is a 200 response with an XML document.
-func s3XML(body any) *restResponse { return &restResponse{Body: body} }
+func s3XML(body any) *core.RestResponse { return &core.RestResponse{Body: body} }
 
 // s3NoContent is a 204 response.
-func s3NoContent() *restResponse { return &restResponse{Status: http.StatusNoContent} }
+func s3NoContent() *core.RestResponse { return &core.RestResponse{Status: http.StatusNoContent} }
 
 // s3Bucket returns the bucket the request addresses, after AWS's checks:
 // NoSuchBucket; PermanentRedirect (301) when the request was signed for a
 // region other than the bucket's (skipped when anyRegion); AccessDenied for
 // another account's bucket or a failed x-amz-expected-bucket-owner check.
 // Redirects and denials carry the x-amz-bucket-region header, as in AWS.
-func s3Bucket(c *Ctx, anyRegion bool) (*bucket, error) {
+func s3Bucket(c *core.Ctx, anyRegion bool) (*bucket, error) {
 	name, _ := s3PathParts(c.Request())
-	b := s3Buckets(c.e)[name]
+	b := s3Buckets(c.Emu)[name]
 	if b == nil {
 		return nil, s3BucketError(http.StatusNotFound, "NoSuchBucket", name, "The specified bucket does not exist")
 	}
 	if !anyRegion && b.Region != c.Region {
 		c.ResponseHeader().Set("X-Amz-Bucket-Region", b.Region)
-		e := errorf(http.StatusMovedPermanently, "PermanentRedirect",
+		e := core.Errorf(http.StatusMovedPermanently, "PermanentRedirect",
 			"The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.")
 		e.Extra = map[string]string{"Bucket": name, "Endpoint": "s3." + b.Region + ".amazonaws.com"}
 		return nil, e
@@ -571,7 +574,7 @@ func s3Bucket(c *Ctx, anyRegion bool) (*bucket, error) {
 	expected := c.Request().Header.Get("X-Amz-Expected-Bucket-Owner")
 	if b.Owner != c.Account.ID || (expected != "" && expected != b.Owner) {
 		c.ResponseHeader().Set("X-Amz-Bucket-Region", b.Region)
-		return nil, errorf(http.StatusForbidden, "AccessDenied", "Access Denied")
+		return nil, core.Errorf(http.StatusForbidden, "AccessDenied", "Access Denied")
 	}
 	return b, nil
 }
@@ -652,25 +655,25 @@ func s3BucketRegion(region, constraint string) (string, error) {
 	case constraint == "" && region == "us-east-1":
 		return region, nil
 	case constraint == "":
-		return "", errorf(http.StatusBadRequest, "IllegalLocationConstraintException", "The unspecified %s", incompatible)
+		return "", core.Errorf(http.StatusBadRequest, "IllegalLocationConstraintException", "The unspecified %s", incompatible)
 	case constraint == "EU":
 		if region != "eu-west-1" {
-			return "", errorf(http.StatusBadRequest, "IllegalLocationConstraintException", "The EU %s", incompatible)
+			return "", core.Errorf(http.StatusBadRequest, "IllegalLocationConstraintException", "The EU %s", incompatible)
 		}
 		return region, nil
 	case constraint == "us-east-1" || !s3RegionRe.MatchString(constraint):
-		e := errorf(http.StatusBadRequest, "InvalidLocationConstraint", "The specified location-constraint is not valid")
+		e := core.Errorf(http.StatusBadRequest, "InvalidLocationConstraint", "The specified location-constraint is not valid")
 		e.Extra = map[string]string{"LocationConstraint": constraint}
 		return "", e
 	case constraint != region:
-		return "", errorf(http.StatusBadRequest, "IllegalLocationConstraintException", "The %s %s", constraint, incompatible)
+		return "", core.Errorf(http.StatusBadRequest, "IllegalLocationConstraintException", "The %s %s", constraint, incompatible)
 	}
 	return region, nil
 }
 
 var s3ObjectOwnerships = []string{"BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"}
 
-func s3CreateBucket(c *Ctx) (any, error) {
+func s3CreateBucket(c *core.Ctx) (any, error) {
 	r := c.Request()
 	name, _ := s3PathParts(r)
 	if !s3ValidBucketName(name) {
@@ -703,7 +706,7 @@ func s3CreateBucket(c *Ctx) (any, error) {
 	}
 	if acl, grants := r.Header.Get("X-Amz-Acl"), s3HasGrantHeaders(r); (acl != "" && acl != "private") || grants {
 		if ownership == "BucketOwnerEnforced" {
-			return nil, errorf(http.StatusBadRequest, "InvalidBucketAclWithObjectOwnership",
+			return nil, core.Errorf(http.StatusBadRequest, "InvalidBucketAclWithObjectOwnership",
 				"Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
 		}
 		return nil, s3NotImplemented(c, "bucket ACLs")
@@ -712,35 +715,35 @@ func s3CreateBucket(c *Ctx) (any, error) {
 		return nil, s3NotImplemented(c, "S3 Object Lock")
 	}
 	location := http.Header{"Location": {"/" + name}}
-	if b := s3Buckets(c.e)[name]; b != nil {
+	if b := s3Buckets(c.Emu)[name]; b != nil {
 		switch {
 		case b.Owner != c.Account.ID:
 			return nil, s3BucketError(http.StatusConflict, "BucketAlreadyExists", name,
 				"The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.")
 		case region == "us-east-1" && b.Region == "us-east-1":
 			// AWS's legacy behaviour in North Virginia: 200 OK, nothing changes.
-			return &restResponse{Header: location}, nil
+			return &core.RestResponse{Header: location}, nil
 		default:
 			return nil, s3BucketError(http.StatusConflict, "BucketAlreadyOwnedByYou", name,
 				"Your previous request to create the named bucket succeeded and you already own it.")
 		}
 	}
 	owned := 0
-	for _, b := range s3Buckets(c.e) {
+	for _, b := range s3Buckets(c.Emu) {
 		if b.Owner == c.Account.ID {
 			owned++
 		}
 	}
 	if owned >= s3BucketQuota {
-		return nil, errorf(http.StatusBadRequest, "TooManyBuckets", "You have attempted to create more buckets than allowed")
+		return nil, core.Errorf(http.StatusBadRequest, "TooManyBuckets", "You have attempted to create more buckets than allowed")
 	}
 	pab := s3PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
-	s3Buckets(c.e)[name] = &bucket{
-		Name: name, Owner: c.Account.ID, Region: region, LocationConstraint: constraint, Created: c.e.now(),
+	s3Buckets(c.Emu)[name] = &bucket{
+		Name: name, Owner: c.Account.ID, Region: region, LocationConstraint: constraint, Created: c.Emu.Now(),
 		Encryption: s3DefaultEncryption, PublicAccessBlock: &pab, Ownership: ownership,
 		objects: map[string][]*s3Version{},
 	}
-	return &restResponse{Header: location}, nil
+	return &core.RestResponse{Header: location}, nil
 }
 
 func s3HasGrantHeaders(r *http.Request) bool {
@@ -752,18 +755,18 @@ func s3HasGrantHeaders(r *http.Request) bool {
 	return false
 }
 
-func s3HeadBucket(c *Ctx) (any, error) {
+func s3HeadBucket(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
 	}
-	return &restResponse{Header: http.Header{
+	return &core.RestResponse{Header: http.Header{
 		"X-Amz-Bucket-Region":      {b.Region},
 		"X-Amz-Access-Point-Alias": {"false"},
 	}}, nil
 }
 
-func s3DeleteBucket(c *Ctx) (any, error) {
+func s3DeleteBucket(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -775,11 +778,11 @@ func s3DeleteBucket(c *Ctx) (any, error) {
 		}
 		return nil, s3BucketError(http.StatusConflict, "BucketNotEmpty", b.Name, msg)
 	}
-	delete(s3Buckets(c.e), b.Name)
+	delete(s3Buckets(c.Emu), b.Name)
 	return s3NoContent(), nil
 }
 
-func s3GetBucketLocation(c *Ctx) (any, error) {
+func s3GetBucketLocation(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, true) // the call clients make to find the region
 	if err != nil {
 		return nil, err
@@ -791,7 +794,7 @@ func s3GetBucketLocation(c *Ctx) (any, error) {
 	}{Xmlns: s3Namespace, Value: b.LocationConstraint}), nil
 }
 
-func s3ListBuckets(c *Ctx) (any, error) {
+func s3ListBuckets(c *core.Ctx) (any, error) {
 	q := c.Request().URL.Query()
 	maxBuckets, err := s3IntParam(q, "max-buckets", 0, 1, s3BucketQuota)
 	if err != nil {
@@ -811,7 +814,7 @@ func s3ListBuckets(c *Ctx) (any, error) {
 	}
 	prefix, region := q.Get("prefix"), q.Get("bucket-region")
 	var names []string
-	for name, b := range s3Buckets(c.e) {
+	for name, b := range s3Buckets(c.Emu) {
 		if b.Owner == c.Account.ID && strings.HasPrefix(name, prefix) && (region == "" || b.Region == region) && name > after {
 			names = append(names, name)
 		}
@@ -836,7 +839,7 @@ func s3ListBuckets(c *Ctx) (any, error) {
 		res.ContinuationToken = s3EncodeToken(names[limit-1])
 	}
 	for _, n := range names {
-		b := s3Buckets(c.e)[n]
+		b := s3Buckets(c.Emu)[n]
 		res.Buckets = append(res.Buckets, bucketXML{Name: n, CreationDate: b.Created.Format(s3TimeFormat), BucketRegion: b.Region})
 	}
 	return s3XML(res), nil
@@ -844,7 +847,7 @@ func s3ListBuckets(c *Ctx) (any, error) {
 
 // --- versioning
 
-func s3GetBucketVersioning(c *Ctx) (any, error) {
+func s3GetBucketVersioning(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -852,7 +855,7 @@ func s3GetBucketVersioning(c *Ctx) (any, error) {
 	return s3XML(s3VersioningConfiguration{Xmlns: s3Namespace, Status: b.Versioning, MFADelete: b.MFADelete}), nil
 }
 
-func s3PutBucketVersioning(c *Ctx) (any, error) {
+func s3PutBucketVersioning(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -870,14 +873,14 @@ func s3PutBucketVersioning(c *Ctx) (any, error) {
 	if in.MFADelete != "" {
 		b.MFADelete = in.MFADelete
 	}
-	return &restResponse{}, nil
+	return &core.RestResponse{}, nil
 }
 
 // --- default encryption
 
 var s3SSEAlgorithms = []string{"AES256", "aws:kms", "aws:kms:dsse"}
 
-func s3GetBucketEncryption(c *Ctx) (any, error) {
+func s3GetBucketEncryption(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -893,7 +896,7 @@ func s3GetBucketEncryption(c *Ctx) (any, error) {
 	return s3XML(s3SSEConfiguration{Xmlns: s3Namespace, Rules: []s3SSERule{rule}}), nil
 }
 
-func s3PutBucketEncryption(c *Ctx) (any, error) {
+func s3PutBucketEncryption(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -914,7 +917,7 @@ func s3PutBucketEncryption(c *Ctx) (any, error) {
 		return nil, s3InvalidArgument("ApplyServerSideEncryptionByDefault", key,
 			"a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse")
 	}
-	enc := s3Encryption{Algorithm: alg, KMSKeyID: key, BucketKeyEnabled: rule.BucketKeyEnabled != nil && *rule.BucketKeyEnabled}
+	enc := Encryption{Algorithm: alg, KMSKeyID: key, BucketKeyEnabled: rule.BucketKeyEnabled != nil && *rule.BucketKeyEnabled}
 	if rule.Blocked != nil {
 		for _, t := range rule.Blocked.EncryptionType {
 			if t != "NONE" && t != "SSE-C" {
@@ -924,10 +927,10 @@ func s3PutBucketEncryption(c *Ctx) (any, error) {
 		enc.BlockedTypes = slices.Clone(rule.Blocked.EncryptionType)
 	}
 	b.Encryption = enc
-	return &restResponse{}, nil
+	return &core.RestResponse{}, nil
 }
 
-func s3DeleteBucketEncryption(c *Ctx) (any, error) {
+func s3DeleteBucketEncryption(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -940,7 +943,7 @@ func s3DeleteBucketEncryption(c *Ctx) (any, error) {
 
 // --- public access block
 
-func s3GetPublicAccessBlock(c *Ctx) (any, error) {
+func s3GetPublicAccessBlock(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -954,7 +957,7 @@ func s3GetPublicAccessBlock(c *Ctx) (any, error) {
 	return s3XML(out), nil
 }
 
-func s3PutPublicAccessBlock(c *Ctx) (any, error) {
+func s3PutPublicAccessBlock(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -965,10 +968,10 @@ func s3PutPublicAccessBlock(c *Ctx) (any, error) {
 	}
 	in.XMLName, in.Xmlns = xml.Name{}, ""
 	b.PublicAccessBlock = &in
-	return &restResponse{}, nil
+	return &core.RestResponse{}, nil
 }
 
-func s3DeletePublicAccessBlock(c *Ctx) (any, error) {
+func s3DeletePublicAccessBlock(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -988,8 +991,8 @@ func s3DeletePublicAccessBlock(c *Ctx) (any, error) {
 // (GetObjectLockConfiguration); an empty BucketLoggingStatus (GetBucketLogging:
 // "logging is disabled") and an empty NotificationConfiguration
 // (GetBucketNotificationConfiguration).
-func s3Unconfigured(sub string) func(c *Ctx) (any, error) {
-	return func(c *Ctx) (any, error) {
+func s3Unconfigured(sub string) func(c *core.Ctx) (any, error) {
+	return func(c *core.Ctx) (any, error) {
 		b, err := s3Bucket(c, false)
 		if err != nil {
 			return nil, err
@@ -1017,7 +1020,7 @@ func s3Unconfigured(sub string) func(c *Ctx) (any, error) {
 	}
 }
 
-func s3GetBucketPolicy(c *Ctx) (any, error) {
+func s3GetBucketPolicy(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1025,10 +1028,10 @@ func s3GetBucketPolicy(c *Ctx) (any, error) {
 	if b.Policy == "" {
 		return nil, s3BucketError(http.StatusNotFound, "NoSuchBucketPolicy", b.Name, "The bucket policy does not exist")
 	}
-	return &restResponse{Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(b.Policy)}, nil
+	return &core.RestResponse{Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(b.Policy)}, nil
 }
 
-func s3PutBucketPolicy(c *Ctx) (any, error) {
+func s3PutBucketPolicy(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1039,7 +1042,7 @@ func s3PutBucketPolicy(c *Ctx) (any, error) {
 		return nil, err
 	}
 	if b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicPolicy && s3PolicyIsPublic(doc) {
-		return nil, errorf(http.StatusForbidden, "AccessDenied",
+		return nil, core.Errorf(http.StatusForbidden, "AccessDenied",
 			`User: %s is not authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::%s" because public policies are blocked by the BlockPublicPolicy block public access setting.`,
 			c.Caller.ARN, b.Name)
 	}
@@ -1047,7 +1050,7 @@ func s3PutBucketPolicy(c *Ctx) (any, error) {
 	return s3NoContent(), nil
 }
 
-func s3DeleteBucketPolicy(c *Ctx) (any, error) {
+func s3DeleteBucketPolicy(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1056,22 +1059,22 @@ func s3DeleteBucketPolicy(c *Ctx) (any, error) {
 	return s3NoContent(), nil
 }
 
-func s3MalformedPolicy(format string, args ...any) *APIError {
-	return errorf(http.StatusBadRequest, "MalformedPolicy", format, args...)
+func s3MalformedPolicy(format string, args ...any) *core.APIError {
+	return core.Errorf(http.StatusBadRequest, "MalformedPolicy", format, args...)
 }
 
 // s3ValidatePolicy checks a bucket policy as S3 does before storing it:
 // valid JSON object, a Statement, well-formed statements whose actions are
 // S3 actions and whose resources are this bucket or its objects.
-func s3ValidatePolicy(bucketName, policy string) (*policyDoc, error) {
-	doc, perr := parsePolicy(policy, policyResource)
+func s3ValidatePolicy(bucketName, policy string) (*emupolicy.Doc, error) {
+	doc, perr := emupolicy.Parse(policy, emupolicy.KindResource)
 	if perr != nil {
 		switch perr.Problem {
-		case policyBadJSON:
+		case emupolicy.BadJSON:
 			return nil, s3MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
-		case policyBadEffect:
+		case emupolicy.BadEffect:
 			return nil, s3MalformedPolicy("Invalid effect: %s", perr.Value)
-		case policyNoStatement, policyNoEffect, policyNoPrincipal, policyNoAction:
+		case emupolicy.NoStatement, emupolicy.NoEffect, emupolicy.NoPrincipal, emupolicy.NoAction:
 			return nil, s3MalformedPolicy("%s", perr.Msg)
 		}
 		return nil, s3MalformedPolicy("Invalid policy syntax. (emulator: %s)", perr.Msg)
@@ -1081,12 +1084,12 @@ func s3ValidatePolicy(bucketName, policy string) (*policyDoc, error) {
 		if len(st.Resource) == 0 && len(st.NotResource) == 0 {
 			return nil, s3MalformedPolicy("Missing required field Resource")
 		}
-		for _, a := range policyJoin(st.Action, st.NotAction) {
+		for _, a := range emupolicy.Join(st.Action, st.NotAction) {
 			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
 				return nil, s3MalformedPolicy("Policy has invalid action")
 			}
 		}
-		for _, r := range policyJoin(st.Resource, st.NotResource) {
+		for _, r := range emupolicy.Join(st.Resource, st.NotResource) {
 			if r != arn && !strings.HasPrefix(r, arn+"/") {
 				return nil, s3MalformedPolicy("Policy has invalid resource")
 			}
@@ -1098,9 +1101,9 @@ func s3ValidatePolicy(bucketName, policy string) (*policyDoc, error) {
 // s3PolicyIsPublic reports whether a policy is public in the sense
 // BlockPublicPolicy checks: an unconditional Allow for the "*" principal
 // (or {"AWS": "*"}), or an Allow with NotPrincipal.
-func s3PolicyIsPublic(doc *policyDoc) bool {
+func s3PolicyIsPublic(doc *emupolicy.Doc) bool {
 	for _, st := range doc.Statement {
-		if st.Effect != policyEffectAllow || len(st.Condition) > 0 {
+		if st.Effect != emupolicy.EffectAllow || len(st.Condition) > 0 {
 			continue
 		}
 		if st.NotPrincipal != nil {
@@ -1115,7 +1118,7 @@ func s3PolicyIsPublic(doc *policyDoc) bool {
 
 // --- ownership controls
 
-func s3GetBucketOwnershipControls(c *Ctx) (any, error) {
+func s3GetBucketOwnershipControls(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1129,7 +1132,7 @@ func s3GetBucketOwnershipControls(c *Ctx) (any, error) {
 	return s3XML(out), nil
 }
 
-func s3PutBucketOwnershipControls(c *Ctx) (any, error) {
+func s3PutBucketOwnershipControls(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1142,10 +1145,10 @@ func s3PutBucketOwnershipControls(c *Ctx) (any, error) {
 		return nil, s3MalformedXML()
 	}
 	b.Ownership = in.Rules[0].ObjectOwnership
-	return &restResponse{}, nil
+	return &core.RestResponse{}, nil
 }
 
-func s3DeleteBucketOwnershipControls(c *Ctx) (any, error) {
+func s3DeleteBucketOwnershipControls(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1156,7 +1159,7 @@ func s3DeleteBucketOwnershipControls(c *Ctx) (any, error) {
 
 // --- tags
 
-func s3GetBucketTagging(c *Ctx) (any, error) {
+func s3GetBucketTagging(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1167,7 +1170,7 @@ func s3GetBucketTagging(c *Ctx) (any, error) {
 	return s3XML(s3Tagging{Xmlns: s3Namespace, TagSet: b.Tags}), nil
 }
 
-func s3PutBucketTagging(c *Ctx) (any, error) {
+func s3PutBucketTagging(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1183,7 +1186,7 @@ func s3PutBucketTagging(c *Ctx) (any, error) {
 	return s3NoContent(), nil
 }
 
-func s3DeleteBucketTagging(c *Ctx) (any, error) {
+func s3DeleteBucketTagging(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1198,7 +1201,7 @@ var s3TagCharsRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 // 1-128 characters not starting with "aws:", values of at most 256.
 func s3ValidateTags(tags []s3Tag, max int) error {
 	invalid := func(format string, args ...any) error {
-		return errorf(http.StatusBadRequest, "InvalidTag", format, args...)
+		return core.Errorf(http.StatusBadRequest, "InvalidTag", format, args...)
 	}
 	if len(tags) > max {
 		return invalid("Bucket tag count cannot be greater than %d", max)
@@ -1228,7 +1231,7 @@ func s3ValidateTags(tags []s3Tag, max int) error {
 
 const s3TransitionMinSizeHeader = "X-Amz-Transition-Default-Minimum-Object-Size"
 
-func s3GetBucketLifecycle(c *Ctx) (any, error) {
+func s3GetBucketLifecycle(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1236,13 +1239,13 @@ func s3GetBucketLifecycle(c *Ctx) (any, error) {
 	if b.Lifecycle == nil {
 		return nil, s3BucketError(http.StatusNotFound, "NoSuchLifecycleConfiguration", b.Name, "The lifecycle configuration does not exist")
 	}
-	return &restResponse{
+	return &core.RestResponse{
 		Header: http.Header{s3TransitionMinSizeHeader: {b.Lifecycle.TransitionDefaultMinimumObjectSize}},
 		Body:   s3LifecycleConfiguration{Xmlns: s3Namespace, Rules: b.Lifecycle.Rules},
 	}, nil
 }
 
-func s3PutBucketLifecycle(c *Ctx) (any, error) {
+func s3PutBucketLifecycle(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1265,10 +1268,10 @@ func s3PutBucketLifecycle(c *Ctx) (any, error) {
 		return nil, err
 	}
 	b.Lifecycle = &s3Lifecycle{Rules: rules, TransitionDefaultMinimumObjectSize: minSize}
-	return &restResponse{Header: http.Header{s3TransitionMinSizeHeader: {minSize}}}, nil
+	return &core.RestResponse{Header: http.Header{s3TransitionMinSizeHeader: {minSize}}}, nil
 }
 
-func s3DeleteBucketLifecycle(c *Ctx) (any, error) {
+func s3DeleteBucketLifecycle(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1350,7 +1353,7 @@ func s3ValidateRule(r *s3LifecycleRule) error {
 	}
 	if r.Expiration == nil && r.NoncurrentVersionExpiration == nil && r.AbortIncompleteMultipartUpload == nil &&
 		len(r.Transitions) == 0 && len(r.NoncurrentVersionTransitions) == 0 {
-		return errorf(http.StatusBadRequest, "InvalidRequest", "At least one action needs to be specified in a rule")
+		return core.Errorf(http.StatusBadRequest, "InvalidRequest", "At least one action needs to be specified in a rule")
 	}
 	if e := r.Expiration; e != nil {
 		if s3CountSet(e.Days != nil, e.Date != nil, e.ExpiredObjectDeleteMarker != nil) != 1 {
@@ -1469,21 +1472,21 @@ var s3StoredHeaders = []string{"Cache-Control", "Content-Disposition", "Content-
 var s3StorageClasses = []string{"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR"}
 
 // s3ObjectKey returns the key of an object request after S3's length check.
-func s3ObjectKey(c *Ctx) (string, error) {
+func s3ObjectKey(c *core.Ctx) (string, error) {
 	_, key := s3PathParts(c.Request())
 	if len(key) > 1024 {
-		return "", errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+		return "", core.Errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
 	}
 	return key, nil
 }
 
-func s3NoSuchKey(key string) *APIError {
-	e := errorf(http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+func s3NoSuchKey(key string) *core.APIError {
+	e := core.Errorf(http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 	e.Extra = map[string]string{"Key": key}
 	return e
 }
 
-func s3PutObject(c *Ctx) (any, error) {
+func s3PutObject(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1514,7 +1517,7 @@ func s3PutObject(c *Ctx) (any, error) {
 	}
 	if acl := r.Header.Get("X-Amz-Acl"); (acl != "" && acl != "private" && acl != "bucket-owner-full-control") || s3HasGrantHeaders(r) {
 		if b.Ownership == "BucketOwnerEnforced" {
-			return nil, errorf(http.StatusBadRequest, "AccessControlListNotSupported", "The bucket does not allow ACLs")
+			return nil, core.Errorf(http.StatusBadRequest, "AccessControlListNotSupported", "The bucket does not allow ACLs")
 		}
 		return nil, s3NotImplemented(c, "object ACLs")
 	}
@@ -1529,12 +1532,12 @@ func s3PutObject(c *Ctx) (any, error) {
 	case class == "GLACIER" || class == "DEEP_ARCHIVE":
 		return nil, s3NotImplemented(c, "archive storage classes")
 	case !slices.Contains(s3StorageClasses, class):
-		return nil, errorf(http.StatusBadRequest, "InvalidStorageClass", "The storage class you specified is not valid")
+		return nil, core.Errorf(http.StatusBadRequest, "InvalidStorageClass", "The storage class you specified is not valid")
 	}
 	body := bytes.Clone(c.Body())
 	md5sum := md5.Sum(body)
 	v := &s3Version{
-		Body: body, ETag: `"` + hex.EncodeToString(md5sum[:]) + `"`, Modified: c.e.now(),
+		Body: body, ETag: `"` + hex.EncodeToString(md5sum[:]) + `"`, Modified: c.Emu.Now(),
 		Header: s3ObjectRequestHeaders(r), StorageClass: class, SSE: sse,
 	}
 	v.ChecksumAlgorithm = s3ObjectChecksumAlgorithm(r)
@@ -1548,7 +1551,7 @@ func s3PutObject(c *Ctx) (any, error) {
 	s3SetSSEHeaders(h, sse)
 	h.Set("X-Amz-Checksum-"+v.ChecksumAlgorithm, v.Checksum)
 	h.Set("X-Amz-Checksum-Type", "FULL_OBJECT")
-	return &restResponse{Header: h}, nil
+	return &core.RestResponse{Header: h}, nil
 }
 
 // s3ObjectRequestHeaders picks the headers PutObject stores.
@@ -1585,24 +1588,24 @@ func s3ObjectRequestHeaders(r *http.Request) http.Header {
 
 // s3ObjectEncryption resolves how a new object is encrypted: the request's
 // x-amz-server-side-encryption headers, else the bucket default.
-func s3ObjectEncryption(r *http.Request, def s3Encryption) (s3Encryption, error) {
+func s3ObjectEncryption(r *http.Request, def Encryption) (Encryption, error) {
 	alg := r.Header.Get("X-Amz-Server-Side-Encryption")
 	key := r.Header.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id")
 	if alg == "" {
 		if key != "" {
-			return s3Encryption{}, s3InvalidArgument("x-amz-server-side-encryption-aws-kms-key-id", key,
+			return Encryption{}, s3InvalidArgument("x-amz-server-side-encryption-aws-kms-key-id", key,
 				"Specifying x-amz-server-side-encryption-aws-kms-key-id requires x-amz-server-side-encryption")
 		}
-		return s3Encryption{Algorithm: def.Algorithm, KMSKeyID: def.KMSKeyID, BucketKeyEnabled: def.BucketKeyEnabled}, nil
+		return Encryption{Algorithm: def.Algorithm, KMSKeyID: def.KMSKeyID, BucketKeyEnabled: def.BucketKeyEnabled}, nil
 	}
 	if !slices.Contains(s3SSEAlgorithms, alg) {
-		return s3Encryption{}, s3InvalidArgument("x-amz-server-side-encryption", alg, "The encryption method specified is not supported")
+		return Encryption{}, s3InvalidArgument("x-amz-server-side-encryption", alg, "The encryption method specified is not supported")
 	}
 	if key != "" && alg == "AES256" {
-		return s3Encryption{}, s3InvalidArgument("x-amz-server-side-encryption-aws-kms-key-id", key,
+		return Encryption{}, s3InvalidArgument("x-amz-server-side-encryption-aws-kms-key-id", key,
 			"Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms")
 	}
-	enc := s3Encryption{Algorithm: alg, KMSKeyID: key}
+	enc := Encryption{Algorithm: alg, KMSKeyID: key}
 	if bk := r.Header.Get("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled"); bk != "" {
 		enc.BucketKeyEnabled = strings.EqualFold(bk, "true")
 	} else if alg == def.Algorithm {
@@ -1611,7 +1614,7 @@ func s3ObjectEncryption(r *http.Request, def s3Encryption) (s3Encryption, error)
 	return enc, nil
 }
 
-func s3SetSSEHeaders(h http.Header, enc s3Encryption) {
+func s3SetSSEHeaders(h http.Header, enc Encryption) {
 	h.Set("X-Amz-Server-Side-Encryption", enc.Algorithm)
 	if enc.KMSKeyID != "" {
 		h.Set("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", enc.KMSKeyID)
@@ -1635,7 +1638,7 @@ func s3ETagMatches(header, etag string) bool {
 
 // s3FindVersion returns the version a GetObject/HeadObject addresses (the
 // latest, or ?versionId=) and the error S3 gives when there is none.
-func s3FindVersion(c *Ctx, b *bucket, key string) (*s3Version, error) {
+func s3FindVersion(c *core.Ctx, b *bucket, key string) (*s3Version, error) {
 	q := c.Request().URL.Query()
 	if !q.Has("versionId") {
 		v := b.latest(key)
@@ -1652,7 +1655,7 @@ func s3FindVersion(c *Ctx, b *bucket, key string) (*s3Version, error) {
 	id := q.Get("versionId")
 	v := b.version(key, id)
 	if v == nil {
-		e := errorf(http.StatusNotFound, "NoSuchVersion", "The specified version does not exist.")
+		e := core.Errorf(http.StatusNotFound, "NoSuchVersion", "The specified version does not exist.")
 		e.Extra = map[string]string{"Key": key, "VersionId": id}
 		return nil, e
 	}
@@ -1660,7 +1663,7 @@ func s3FindVersion(c *Ctx, b *bucket, key string) (*s3Version, error) {
 		c.ResponseHeader().Set("X-Amz-Delete-Marker", "true")
 		c.ResponseHeader().Set("X-Amz-Version-Id", v.ID)
 		c.ResponseHeader().Set("Allow", "DELETE")
-		e := errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+		e := core.Errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 		e.Extra = map[string]string{"Method": c.Request().Method, "ResourceType": "DeleteMarker"}
 		return nil, e
 	}
@@ -1689,7 +1692,7 @@ func s3Conditions(r *http.Request, v *s3Version) (notModified bool, err error) {
 }
 
 // s3ObjectResponse serves GetObject and HeadObject.
-func s3ObjectResponse(c *Ctx) (any, error) {
+func s3ObjectResponse(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1714,7 +1717,7 @@ func s3ObjectResponse(c *Ctx) (any, error) {
 		return nil, err
 	}
 	if notModified {
-		return &restResponse{Status: http.StatusNotModified, Header: http.Header{
+		return &core.RestResponse{Status: http.StatusNotModified, Header: http.Header{
 			"Etag": {v.ETag}, "Last-Modified": {h.Get("Last-Modified")}}}, nil
 	}
 	h.Set("Accept-Ranges", "bytes")
@@ -1743,11 +1746,11 @@ func s3ObjectResponse(c *Ctx) (any, error) {
 		h.Set("X-Amz-Checksum-Type", "FULL_OBJECT")
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	return &restResponse{Status: status, Header: h, Body: body}, nil
+	return &core.RestResponse{Status: status, Header: h, Body: body}, nil
 }
 
-func s3GetObject(c *Ctx) (any, error)  { return s3ObjectResponse(c) }
-func s3HeadObject(c *Ctx) (any, error) { return s3ObjectResponse(c) }
+func s3GetObject(c *core.Ctx) (any, error)  { return s3ObjectResponse(c) }
+func s3HeadObject(c *core.Ctx) (any, error) { return s3ObjectResponse(c) }
 
 // s3ParseRange parses a single byte range ("bytes=a-b", "bytes=a-",
 // "bytes=-n"). Like S3 it ignores a header it cannot parse or one with
@@ -1763,7 +1766,7 @@ func s3ParseRange(header string, size int) (start, end int, ok bool, err error) 
 		return 0, 0, false, nil
 	}
 	unsatisfiable := func() error {
-		e := errorf(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable")
+		e := core.Errorf(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable")
 		e.Extra = map[string]string{"RangeRequested": header, "ActualObjectSize": strconv.Itoa(size)}
 		return e
 	}
@@ -1795,7 +1798,7 @@ func s3ParseRange(header string, size int) (start, end int, ok bool, err error) 
 	}
 }
 
-func s3DeleteObject(c *Ctx) (any, error) {
+func s3DeleteObject(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1812,7 +1815,7 @@ func s3DeleteObject(c *Ctx) (any, error) {
 			h.Set("X-Amz-Delete-Marker", "true")
 		}
 		h.Set("X-Amz-Version-Id", id)
-		return &restResponse{Status: http.StatusNoContent, Header: h}, nil
+		return &core.RestResponse{Status: http.StatusNoContent, Header: h}, nil
 	}
 	if b.Versioning == "" {
 		delete(b.objects, key)
@@ -1820,11 +1823,11 @@ func s3DeleteObject(c *Ctx) (any, error) {
 	}
 	// Versioned bucket: a delete marker becomes the current version
 	// ("null" while versioning is suspended).
-	marker := &s3Version{DeleteMarker: true, Modified: c.e.now()}
+	marker := &s3Version{DeleteMarker: true, Modified: c.Emu.Now()}
 	b.addVersion(key, marker)
 	h.Set("X-Amz-Delete-Marker", "true")
 	h.Set("X-Amz-Version-Id", marker.ID)
-	return &restResponse{Status: http.StatusNoContent, Header: h}, nil
+	return &core.RestResponse{Status: http.StatusNoContent, Header: h}, nil
 }
 
 // --- listing
@@ -1877,7 +1880,7 @@ type s3ObjectXML struct {
 	ChecksumType      string   `xml:",omitempty"`
 }
 
-func s3ListObjectsV2(c *Ctx) (any, error) {
+func s3ListObjectsV2(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -1969,7 +1972,7 @@ type s3DeleteMarkerXML struct {
 	Owner        s3Owner
 }
 
-func s3ListObjectVersions(c *Ctx) (any, error) {
+func s3ListObjectVersions(c *core.Ctx) (any, error) {
 	b, err := s3Bucket(c, false)
 	if err != nil {
 		return nil, err
@@ -2120,25 +2123,25 @@ func s3ObjectChecksumAlgorithm(r *http.Request) string {
 // carries: Content-MD5, a hex x-amz-content-sha256, the decoded length of an
 // aws-chunked body and the x-amz-checksum-* headers. (Trailing checksums
 // were consumed with the aws-chunked framing and are not re-checked.)
-func s3VerifyPayload(c *Ctx) error {
+func s3VerifyPayload(c *core.Ctx) error {
 	r, body := c.Request(), c.Body()
 	if cm := r.Header.Get("Content-Md5"); cm != "" {
 		want, err := base64.StdEncoding.DecodeString(cm)
 		if err != nil || len(want) != md5.Size {
-			return errorf(http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+			return core.Errorf(http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified was invalid.")
 		}
 		if got := md5.Sum(body); !bytes.Equal(got[:], want) {
-			return errorf(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+			return core.Errorf(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")
 		}
 	}
 	if sha := r.Header.Get("X-Amz-Content-Sha256"); len(sha) == 64 {
 		if got := sha256.Sum256(body); !strings.EqualFold(hex.EncodeToString(got[:]), sha) {
-			return errorf(http.StatusBadRequest, "XAmzContentSHA256Mismatch",
+			return core.Errorf(http.StatusBadRequest, "XAmzContentSHA256Mismatch",
 				"The provided 'x-amz-content-sha256' header does not match what was computed.")
 		}
 	}
 	if dl := r.Header.Get("X-Amz-Decoded-Content-Length"); dl != "" && dl != strconv.Itoa(len(body)) {
-		return errorf(http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header")
+		return core.Errorf(http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header")
 	}
 	declared := 0
 	for alg := range s3ChecksumAlgorithms {
@@ -2147,11 +2150,11 @@ func s3VerifyPayload(c *Ctx) error {
 			continue
 		}
 		if declared++; declared > 1 {
-			return errorf(http.StatusBadRequest, "InvalidRequest",
+			return core.Errorf(http.StatusBadRequest, "InvalidRequest",
 				"Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
 		}
 		if want != s3Checksum(alg, body) {
-			return errorf(http.StatusBadRequest, "BadDigest", "The %s you specified did not match the calculated checksum.", alg)
+			return core.Errorf(http.StatusBadRequest, "BadDigest", "The %s you specified did not match the calculated checksum.", alg)
 		}
 	}
 	return nil
@@ -2160,20 +2163,20 @@ func s3VerifyPayload(c *Ctx) error {
 // ---------------------------------------------------------------------------
 // Snapshot
 
-type s3BucketSnapshot struct {
-	Region            string                      `json:"region"`
-	Versioning        string                      `json:"versioning,omitempty"`
-	MFADelete         string                      `json:"mfaDelete,omitempty"`
-	Encryption        s3Encryption                `json:"encryption"`
-	PublicAccessBlock *s3PublicAccessBlock        `json:"publicAccessBlock"`
-	Ownership         string                      `json:"ownership,omitempty"`
-	Policy            json.RawMessage             `json:"policy,omitempty"`
-	Tags              map[string]string           `json:"tags,omitempty"`
-	Lifecycle         *s3Lifecycle                `json:"lifecycle,omitempty"`
-	Objects           map[string]s3ObjectSnapshot `json:"objects,omitempty"`
+type BucketSnapshot struct {
+	Region            string                    `json:"region"`
+	Versioning        string                    `json:"versioning,omitempty"`
+	MFADelete         string                    `json:"mfaDelete,omitempty"`
+	Encryption        Encryption                `json:"encryption"`
+	PublicAccessBlock *s3PublicAccessBlock      `json:"publicAccessBlock"`
+	Ownership         string                    `json:"ownership,omitempty"`
+	Policy            json.RawMessage           `json:"policy,omitempty"`
+	Tags              map[string]string         `json:"tags,omitempty"`
+	Lifecycle         *s3Lifecycle              `json:"lifecycle,omitempty"`
+	Objects           map[string]ObjectSnapshot `json:"objects,omitempty"`
 }
 
-type s3ObjectSnapshot struct {
+type ObjectSnapshot struct {
 	Versions     int    `json:"versions"` // versions and delete markers
 	SHA256       string `json:"sha256,omitempty"`
 	DeleteMarker bool   `json:"deleteMarker,omitempty"` // the current version is a delete marker
@@ -2181,15 +2184,15 @@ type s3ObjectSnapshot struct {
 
 // s3Snapshot returns each owner account's buckets by name. Object bodies
 // are recorded as the SHA-256 of the current version.
-func s3Snapshot(e *engine) map[string]any {
-	byOwner := map[string]map[string]s3BucketSnapshot{}
+func s3Snapshot(e *core.Emulator) map[string]any {
+	byOwner := map[string]map[string]BucketSnapshot{}
 	for name, b := range s3Buckets(e) {
-		s := s3BucketSnapshot{
+		s := BucketSnapshot{
 			Region: b.Region, Versioning: b.Versioning, MFADelete: b.MFADelete, Encryption: b.Encryption,
 			PublicAccessBlock: b.PublicAccessBlock, Ownership: b.Ownership, Lifecycle: b.Lifecycle,
 		}
 		if b.Policy != "" {
-			s.Policy = compactJSON(b.Policy)
+			s.Policy = core.CompactJSON(b.Policy)
 		}
 		if len(b.Tags) > 0 {
 			s.Tags = map[string]string{}
@@ -2198,10 +2201,10 @@ func s3Snapshot(e *engine) map[string]any {
 			}
 		}
 		if len(b.objects) > 0 {
-			s.Objects = map[string]s3ObjectSnapshot{}
+			s.Objects = map[string]ObjectSnapshot{}
 			for key, vs := range b.objects {
 				cur := vs[len(vs)-1]
-				o := s3ObjectSnapshot{Versions: len(vs), DeleteMarker: cur.DeleteMarker}
+				o := ObjectSnapshot{Versions: len(vs), DeleteMarker: cur.DeleteMarker}
 				if !cur.DeleteMarker {
 					sum := sha256.Sum256(cur.Body)
 					o.SHA256 = hex.EncodeToString(sum[:])
@@ -2210,7 +2213,7 @@ func s3Snapshot(e *engine) map[string]any {
 			}
 		}
 		if byOwner[b.Owner] == nil {
-			byOwner[b.Owner] = map[string]s3BucketSnapshot{}
+			byOwner[b.Owner] = map[string]BucketSnapshot{}
 		}
 		byOwner[b.Owner][name] = s
 	}
@@ -2223,6 +2226,6 @@ func s3Snapshot(e *engine) map[string]any {
 
 // s3Buckets is the bucket namespace, global across accounts as in AWS:
 // bucket name -> bucket.
-func s3Buckets(e *engine) map[string]*bucket {
-	return global(e, "s3", func() map[string]*bucket { return map[string]*bucket{} })
+func s3Buckets(e *core.Emulator) map[string]*bucket {
+	return core.Global(e, "s3", func() map[string]*bucket { return map[string]*bucket{} })
 }

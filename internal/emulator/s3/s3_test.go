@@ -1,4 +1,4 @@
-package emulator
+package s3_test
 
 import (
 	"bytes"
@@ -24,15 +24,18 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	emus3 "github.com/awsfoundation/foundation/internal/emulator/s3"
 	"github.com/stretchr/testify/require"
 )
 
 // otherAccount is a second account; its 12-digit access key acts as its root.
 const otherAccount = "210987654321"
 
-func startS3(t *testing.T) *Server {
+func startS3(t *testing.T) *emuemulator.Server {
 	t.Helper()
-	srv, err := Start(Options{})
+	srv, err := emuemulator.Start(core.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	require.NoError(t, srv.AddAccount(otherAccount))
@@ -54,7 +57,7 @@ func s3ClientFor(url, region, accessKey string, optFns ...func(*s3.Options)) *s3
 	return s3.NewFromConfig(cfg, optFns...)
 }
 
-func s3Management(srv *Server, region string) *s3.Client {
+func s3Management(srv *emuemulator.Server, region string) *s3.Client {
 	return s3ClientFor(srv.URL, region, "AKIDEXAMPLE")
 }
 
@@ -82,7 +85,7 @@ func responseHeader(t *testing.T, err error, name string) string {
 
 // s3Raw sends a request the SDK would not send (malformed bodies, wrong
 // digests), with a SigV4-shaped Authorization header the emulator routes on.
-func s3Raw(t *testing.T, srv *Server, method, path string, body []byte, header map[string]string) (int, http.Header, string) {
+func s3Raw(t *testing.T, srv *emuemulator.Server, method, path string, body []byte, header map[string]string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
 	require.NoError(t, err)
@@ -120,7 +123,7 @@ func getBody(t *testing.T, out *s3.GetObjectOutput) string {
 	return string(b)
 }
 
-func lastCall(srv *Server) Call {
+func lastCall(srv *emuemulator.Server) core.Call {
 	calls := srv.Calls()
 	return calls[len(calls)-1]
 }
@@ -366,7 +369,7 @@ func TestS3CrossAccountAccessDenied(t *testing.T) {
 	// x-amz-expected-bucket-owner is checked for the owner too.
 	_, err = mgmt.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b, ExpectedBucketOwner: aws.String(otherAccount)})
 	requireS3Error(t, err, "AccessDenied", 403)
-	_, err = mgmt.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b, ExpectedBucketOwner: aws.String(DefaultManagementAccountID)})
+	_, err = mgmt.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b, ExpectedBucketOwner: aws.String(core.DefaultManagementAccountID)})
 	require.NoError(t, err)
 }
 
@@ -1186,7 +1189,7 @@ func TestS3Checksums(t *testing.T) {
 	}
 
 	// Over TLS the SDK streams PutObject as aws-chunked with a trailing checksum.
-	e := New(Options{})
+	e := emuemulator.New(core.Options{})
 	var trailers []string
 	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if tr := r.Header.Get("X-Amz-Trailer"); tr != "" {
@@ -1238,7 +1241,7 @@ func firstNonNil(ps ...*string) *string {
 }
 
 // s3Scenario performs the same sequence of calls against any emulator.
-func s3Scenario(t *testing.T, srv *Server) {
+func s3Scenario(t *testing.T, srv *emuemulator.Server) {
 	t.Helper()
 	ctx := context.Background()
 	east, west := s3Management(srv, "us-east-1"), s3Management(srv, "eu-west-1")
@@ -1296,19 +1299,19 @@ func TestS3SnapshotDeterministic(t *testing.T) {
 	var doc struct {
 		Accounts map[string]struct {
 			S3 struct {
-				Buckets map[string]s3BucketSnapshot `json:"buckets"`
+				Buckets map[string]emus3.BucketSnapshot `json:"buckets"`
 			} `json:"s3"`
 		} `json:"accounts"`
 	}
 	require.NoError(t, json.Unmarshal(snaps[0], &doc))
-	mgmt := doc.Accounts[DefaultManagementAccountID].S3.Buckets
+	mgmt := doc.Accounts[core.DefaultManagementAccountID].S3.Buckets
 	require.Len(t, mgmt, 2)
 	require.Contains(t, doc.Accounts[otherAccount].S3.Buckets, "other-account-bucket")
 
 	state := mgmt["tf-state-123456789012"]
 	require.Equal(t, "us-east-1", state.Region)
 	require.Equal(t, "Enabled", state.Versioning)
-	require.Equal(t, s3Encryption{Algorithm: "aws:kms", KMSKeyID: "alias/tf-state", BucketKeyEnabled: true}, state.Encryption)
+	require.Equal(t, emus3.Encryption{Algorithm: "aws:kms", KMSKeyID: "alias/tf-state", BucketKeyEnabled: true}, state.Encryption)
 	require.Nil(t, state.PublicAccessBlock)
 	require.Equal(t, "BucketOwnerEnforced", state.Ownership)
 	require.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Sid":"TLS","Effect":"Deny","Principal":"*","Action":"s3:*",
@@ -1318,7 +1321,7 @@ func TestS3SnapshotDeterministic(t *testing.T) {
 	require.Len(t, state.Lifecycle.Rules, 1)
 	require.NotEmpty(t, state.Lifecycle.Rules[0].ID)
 	sum := fmt.Sprintf("%x", sha256Sum(`{"serial":2}`))
-	require.Equal(t, map[string]s3ObjectSnapshot{
+	require.Equal(t, map[string]emus3.ObjectSnapshot{
 		"prod/terraform.tfstate":        {Versions: 2, SHA256: sum},
 		"prod/terraform.tfstate.tflock": {Versions: 2, DeleteMarker: true},
 	}, state.Objects)

@@ -1,4 +1,4 @@
-package emulator
+package ssoadmin
 
 // IAM Identity Center administration (sso-admin, awsJson1_1, SigV4 signing
 // name "sso"): the organization instance of the management account's
@@ -27,69 +27,75 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/iam"
+	"github.com/awsfoundation/foundation/internal/emulator/identitystore"
+	"github.com/awsfoundation/foundation/internal/emulator/organizations"
+	"github.com/awsfoundation/foundation/internal/emulator/policy"
 )
 
 func init() {
 	// With Options.IdentityCenter, the management account's organization
 	// (with all features) gets its instance as soon as it is created.
-	orgOnCreateOrganization(func(e *engine, mgmt *account, allFeatures bool) {
-		if allFeatures && e.settings().IdentityCenter && mgmt.ID == e.settings().ManagementAccountID {
+	organizations.OnCreateOrganization(func(e *core.Emulator, mgmt *core.Account, allFeatures bool) {
+		if allFeatures && e.Settings().IdentityCenter && mgmt.ID == e.Settings().ManagementAccountID {
 			ssoEnable(e, mgmt)
 		}
 	})
-	register(func() *service {
-		return &service{
-			name:         "sso",
-			protocol:     awsJSON11,
-			targetPrefix: "SWBExternalService",
-			errorPrefix:  "com.amazonaws.ssoadmin",
-			statuses:     ssoErrors,
-			throttle: APIError{Status: ssoErrors.status("ThrottlingException"), Code: "ThrottlingException", Message: "Rate exceeded",
+	core.Register(func() *core.Service {
+		return &core.Service{
+			Name:         "sso",
+			Protocol:     core.AWSJSON11,
+			TargetPrefix: "SWBExternalService",
+			ErrorPrefix:  "com.amazonaws.ssoadmin",
+			Statuses:     ssoErrors,
+			Throttle: core.APIError{Status: ssoErrors.Status("ThrottlingException"), Code: "ThrottlingException", Message: "Rate exceeded",
 				Extra: map[string]string{"Message": "Rate exceeded"}},
-			ops: map[string]*operation{
-				"ListInstances":    read(ssoListInstances),
-				"DescribeInstance": read(ssoDescribeInstance),
+			Ops: map[string]*core.Operation{
+				"ListInstances":    core.Read(ssoListInstances),
+				"DescribeInstance": core.Read(ssoDescribeInstance),
 
-				"CreatePermissionSet":   write(ssoCreatePermissionSet),
-				"DescribePermissionSet": read(ssoDescribePermissionSet),
-				"UpdatePermissionSet":   write(ssoUpdatePermissionSet),
-				"DeletePermissionSet":   write(ssoDeletePermissionSet),
-				"ListPermissionSets":    read(ssoListPermissionSets),
+				"CreatePermissionSet":   core.Write(ssoCreatePermissionSet),
+				"DescribePermissionSet": core.Read(ssoDescribePermissionSet),
+				"UpdatePermissionSet":   core.Write(ssoUpdatePermissionSet),
+				"DeletePermissionSet":   core.Write(ssoDeletePermissionSet),
+				"ListPermissionSets":    core.Read(ssoListPermissionSets),
 
-				"AttachManagedPolicyToPermissionSet":                    write(ssoAttachManagedPolicy),
-				"DetachManagedPolicyFromPermissionSet":                  write(ssoDetachManagedPolicy),
-				"ListManagedPoliciesInPermissionSet":                    read(ssoListManagedPolicies),
-				"PutInlinePolicyToPermissionSet":                        write(ssoPutInlinePolicy),
-				"GetInlinePolicyForPermissionSet":                       read(ssoGetInlinePolicy),
-				"DeleteInlinePolicyFromPermissionSet":                   write(ssoDeleteInlinePolicy),
-				"AttachCustomerManagedPolicyReferenceToPermissionSet":   write(ssoAttachCustomerPolicy),
-				"DetachCustomerManagedPolicyReferenceFromPermissionSet": write(ssoDetachCustomerPolicy),
-				"ListCustomerManagedPolicyReferencesInPermissionSet":    read(ssoListCustomerPolicies),
-				"PutPermissionsBoundaryToPermissionSet":                 write(ssoPutBoundary),
-				"GetPermissionsBoundaryForPermissionSet":                read(ssoGetBoundary),
-				"DeletePermissionsBoundaryFromPermissionSet":            write(ssoDeleteBoundary),
+				"AttachManagedPolicyToPermissionSet":                    core.Write(ssoAttachManagedPolicy),
+				"DetachManagedPolicyFromPermissionSet":                  core.Write(ssoDetachManagedPolicy),
+				"ListManagedPoliciesInPermissionSet":                    core.Read(ssoListManagedPolicies),
+				"PutInlinePolicyToPermissionSet":                        core.Write(ssoPutInlinePolicy),
+				"GetInlinePolicyForPermissionSet":                       core.Read(ssoGetInlinePolicy),
+				"DeleteInlinePolicyFromPermissionSet":                   core.Write(ssoDeleteInlinePolicy),
+				"AttachCustomerManagedPolicyReferenceToPermissionSet":   core.Write(ssoAttachCustomerPolicy),
+				"DetachCustomerManagedPolicyReferenceFromPermissionSet": core.Write(ssoDetachCustomerPolicy),
+				"ListCustomerManagedPolicyReferencesInPermissionSet":    core.Read(ssoListCustomerPolicies),
+				"PutPermissionsBoundaryToPermissionSet":                 core.Write(ssoPutBoundary),
+				"GetPermissionsBoundaryForPermissionSet":                core.Read(ssoGetBoundary),
+				"DeletePermissionsBoundaryFromPermissionSet":            core.Write(ssoDeleteBoundary),
 
-				"ProvisionPermissionSet":                  write(ssoProvisionPermissionSet),
-				"DescribePermissionSetProvisioningStatus": read(ssoDescribeProvisioningStatus),
-				"ListPermissionSetProvisioningStatus":     read(ssoListProvisioningStatus),
+				"ProvisionPermissionSet":                  core.Write(ssoProvisionPermissionSet),
+				"DescribePermissionSetProvisioningStatus": core.Read(ssoDescribeProvisioningStatus),
+				"ListPermissionSetProvisioningStatus":     core.Read(ssoListProvisioningStatus),
 
-				"CreateAccountAssignment":                 write(ssoCreateAccountAssignment),
-				"DeleteAccountAssignment":                 write(ssoDeleteAccountAssignment),
-				"DescribeAccountAssignmentCreationStatus": read(ssoDescribeAssignmentStatus(ssoKindCreate)),
-				"DescribeAccountAssignmentDeletionStatus": read(ssoDescribeAssignmentStatus(ssoKindDelete)),
-				"ListAccountAssignmentCreationStatus":     read(ssoListAssignmentStatus(ssoKindCreate)),
-				"ListAccountAssignmentDeletionStatus":     read(ssoListAssignmentStatus(ssoKindDelete)),
-				"ListAccountAssignments":                  read(ssoListAccountAssignments),
+				"CreateAccountAssignment":                 core.Write(ssoCreateAccountAssignment),
+				"DeleteAccountAssignment":                 core.Write(ssoDeleteAccountAssignment),
+				"DescribeAccountAssignmentCreationStatus": core.Read(ssoDescribeAssignmentStatus(ssoKindCreate)),
+				"DescribeAccountAssignmentDeletionStatus": core.Read(ssoDescribeAssignmentStatus(ssoKindDelete)),
+				"ListAccountAssignmentCreationStatus":     core.Read(ssoListAssignmentStatus(ssoKindCreate)),
+				"ListAccountAssignmentDeletionStatus":     core.Read(ssoListAssignmentStatus(ssoKindDelete)),
+				"ListAccountAssignments":                  core.Read(ssoListAccountAssignments),
 
-				"ListAccountsForProvisionedPermissionSet": read(ssoListAccountsForProvisionedPermissionSet),
-				"ListPermissionSetsProvisionedToAccount":  read(ssoListPermissionSetsProvisionedToAccount),
+				"ListAccountsForProvisionedPermissionSet": core.Read(ssoListAccountsForProvisionedPermissionSet),
+				"ListPermissionSetsProvisionedToAccount":  core.Read(ssoListPermissionSetsProvisionedToAccount),
 
-				"TagResource":         write(ssoTagResource),
-				"UntagResource":       write(ssoUntagResource),
-				"ListTagsForResource": read(ssoListTagsForResource),
+				"TagResource":         core.Write(ssoTagResource),
+				"UntagResource":       core.Write(ssoUntagResource),
+				"ListTagsForResource": core.Read(ssoListTagsForResource),
 			},
-			settle:   ssoSettle,
-			snapshot: ssoSnapshot,
+			Settle:   ssoSettle,
+			Snapshot: ssoSnapshot,
 		}
 	})
 }
@@ -137,7 +143,7 @@ const (
 type ssoInstance struct {
 	id, arn string
 	owner   string // management account ID
-	org     *organization
+	org     *organizations.Organization
 	created time.Time
 	// seq numbers permission sets and requests for their IDs.
 	seq            int
@@ -147,7 +153,7 @@ type ssoInstance struct {
 	// maxOutstanding is the most CreateAccountAssignment requests ever
 	// IN_PROGRESS at once.
 	maxOutstanding int
-	store          *idsStore
+	store          *identitystore.Store
 }
 
 // ssoPermissionSet is a permission set.
@@ -206,7 +212,7 @@ type ssoRequest struct {
 // identitystore share them) and the HTTP status of each, from the
 // @httpError traits of the services' Smithy models (com.amazonaws.ssoadmin
 // and com.amazonaws.identitystore, as the Go SDK's schemas carry them).
-var ssoErrors = errorStatuses{
+var ssoErrors = core.ErrorStatuses{
 	"ValidationException":           http.StatusBadRequest,
 	"ServiceQuotaExceededException": http.StatusPaymentRequired,
 	"AccessDeniedException":         http.StatusForbidden,
@@ -218,34 +224,34 @@ var ssoErrors = errorStatuses{
 
 // ssoErr builds an sso-admin client error; the service's exceptions carry
 // their text in "Message".
-func ssoErr(code, format string, args ...any) *APIError {
-	e := ssoErrors.err(code, format, args...)
+func ssoErr(code, format string, args ...any) *core.APIError {
+	e := ssoErrors.Err(code, format, args...)
 	e.Extra = map[string]string{"Message": e.Message}
 	return e
 }
 
-func ssoValidation(format string, args ...any) *APIError {
+func ssoValidation(format string, args ...any) *core.APIError {
 	return ssoErr("ValidationException", format, args...)
 }
 
 // ssoConstraint is AWS's wording for a member that fails its model constraint.
-func ssoConstraint(member, value, constraint string) *APIError {
+func ssoConstraint(member, value, constraint string) *core.APIError {
 	return ssoValidation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, constraint)
 }
 
-func ssoRequired(member string) *APIError {
+func ssoRequired(member string) *core.APIError {
 	return ssoValidation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
 }
 
-func ssoNotFound(format string, args ...any) *APIError {
+func ssoNotFound(format string, args ...any) *core.APIError {
 	return ssoErr("ResourceNotFoundException", format, args...)
 }
 
-func ssoConflict(format string, args ...any) *APIError {
+func ssoConflict(format string, args ...any) *core.APIError {
 	return ssoErr("ConflictException", format, args...)
 }
 
-func ssoAccessDenied(c *Ctx, resource string) *APIError {
+func ssoAccessDenied(c *core.Ctx, resource string) *core.APIError {
 	return ssoErr("AccessDeniedException", "User: %s is not authorized to perform: sso:%s on resource: %s", c.Caller.ARN, c.Op, resource)
 }
 
@@ -255,27 +261,27 @@ const ssoHex = "0123456789abcdef"
 
 // ssoHashID draws n characters of alphabet from a hash of parts.
 func ssoHashID(alphabet string, n int, parts ...string) string {
-	return hashID("sso", alphabet, n, parts...)
+	return core.HashID("sso", alphabet, n, parts...)
 }
 
 // ssoDescribes is Options.SSOStatusDescribes with its default.
-func ssoDescribes(e *engine) int {
-	if e.settings().SSOStatusDescribes <= 0 {
+func ssoDescribes(e *core.Emulator) int {
+	if e.Settings().SSOStatusDescribes <= 0 {
 		return 2
 	}
-	return e.settings().SSOStatusDescribes
+	return e.Settings().SSOStatusDescribes
 }
 
 // --- pagination -----------------------------------------------------------------
 
 // ssoPaging is how sso-admin's list operations reject a MaxResults or
 // NextToken.
-var ssoPaging = paging{
-	max: ssoMaxResults,
-	badLimit: func(n int) *APIError {
+var ssoPaging = core.Paging{
+	Max: ssoMaxResults,
+	BadLimit: func(n int) *core.APIError {
 		return ssoValidation("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", n, ssoMaxResults)
 	},
-	badToken: func() *APIError {
+	BadToken: func() *core.APIError {
 		return ssoValidation("The NextToken provided is invalid. Use the NextToken from a previous response.")
 	},
 }
@@ -297,7 +303,7 @@ var (
 
 // ssoInstanceOf resolves an InstanceArn for the caller: only the management
 // account that owns the instance may use it; anyone else is denied.
-func ssoInstanceOf(c *Ctx, arn string) (*ssoInstance, *APIError) {
+func ssoInstanceOf(c *core.Ctx, arn string) (*ssoInstance, *core.APIError) {
 	if arn == "" {
 		return nil, ssoRequired("instanceArn")
 	}
@@ -311,7 +317,7 @@ func ssoInstanceOf(c *Ctx, arn string) (*ssoInstance, *APIError) {
 }
 
 // permissionSet resolves a PermissionSetArn of the instance.
-func (inst *ssoInstance) permissionSet(arn string) (*ssoPermissionSet, *APIError) {
+func (inst *ssoInstance) permissionSet(arn string) (*ssoPermissionSet, *core.APIError) {
 	if arn == "" {
 		return nil, ssoRequired("permissionSetArn")
 	}
@@ -326,9 +332,9 @@ func (inst *ssoInstance) permissionSet(arn string) (*ssoPermissionSet, *APIError
 }
 
 // ssoDecode decodes the request body and resolves its InstanceArn.
-func ssoDecode[T any](c *Ctx, in *T, instanceARN func(*T) string) (*ssoInstance, *APIError) {
+func ssoDecode[T any](c *core.Ctx, in *T, instanceARN func(*T) string) (*ssoInstance, *core.APIError) {
 	if err := c.JSON(in); err != nil {
-		if apiErr, ok := err.(*APIError); ok {
+		if apiErr, ok := err.(*core.APIError); ok {
 			return nil, apiErr
 		}
 		return nil, ssoValidation("%v", err)
@@ -338,22 +344,22 @@ func ssoDecode[T any](c *Ctx, in *T, instanceARN func(*T) string) (*ssoInstance,
 
 // checkAccount validates an account ID and requires it to be an active
 // member of the instance's organization.
-func (inst *ssoInstance) checkAccount(member, id string) *APIError {
+func (inst *ssoInstance) checkAccount(member, id string) *core.APIError {
 	if id == "" {
 		return ssoRequired(member)
 	}
 	if !ssoAccountRe.MatchString(id) {
 		return ssoConstraint(member, id, "Member must satisfy regular expression pattern: \\d{12}")
 	}
-	if !inst.org.activeMember(id) {
-		return ssoValidation("The account %s is not a member of the organization %s.", id, inst.org.orgID())
+	if !inst.org.ActiveMember(id) {
+		return ssoValidation("The account %s is not a member of the organization %s.", id, inst.org.ID())
 	}
 	return nil
 }
 
 // checkPrincipal validates a principal and requires it to exist in the
 // instance's identity store.
-func (inst *ssoInstance) checkPrincipal(typ, id string) *APIError {
+func (inst *ssoInstance) checkPrincipal(typ, id string) *core.APIError {
 	switch {
 	case typ == "":
 		return ssoRequired("principalType")
@@ -365,19 +371,19 @@ func (inst *ssoInstance) checkPrincipal(typ, id string) *APIError {
 		return ssoConstraint("principalId", id, "Member must satisfy regular expression pattern: ^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$")
 	}
 	if !inst.principalExists(typ, id) {
-		return ssoNotFound("The principal %s of type %s does not exist in identity store %s.", id, typ, inst.store.storeID())
+		return ssoNotFound("The principal %s of type %s does not exist in identity store %s.", id, typ, inst.store.ID())
 	}
 	return nil
 }
 
 func (inst *ssoInstance) principalExists(typ, id string) bool {
-	_, ok := inst.store.principal(typ, id)
+	_, ok := inst.store.Principal(typ, id)
 	return ok
 }
 
 // principalName names a principal for the snapshot.
 func (inst *ssoInstance) principalName(typ, id string) string {
-	if name, ok := inst.store.principal(typ, id); ok {
+	if name, ok := inst.store.Principal(typ, id); ok {
 		return name
 	}
 	return "deleted:" + id
@@ -396,7 +402,7 @@ type ssoPermissionSetOut struct {
 
 func (ps *ssoPermissionSet) out() ssoPermissionSetOut {
 	return ssoPermissionSetOut{Name: ps.name, PermissionSetArn: ps.arn, Description: ps.description,
-		CreatedDate: epochSeconds(ps.created), SessionDuration: ps.sessionDuration, RelayState: ps.relayState}
+		CreatedDate: core.EpochSeconds(ps.created), SessionDuration: ps.sessionDuration, RelayState: ps.relayState}
 }
 
 type ssoProvisioningStatusOut struct {
@@ -427,7 +433,7 @@ type ssoStatusMetadataOut struct {
 }
 
 func (r *ssoRequest) provisioningOut() ssoProvisioningStatusOut {
-	out := ssoProvisioningStatusOut{CreatedDate: epochSeconds(r.created), FailureReason: r.failure,
+	out := ssoProvisioningStatusOut{CreatedDate: core.EpochSeconds(r.created), FailureReason: r.failure,
 		PermissionSetArn: r.psARN, RequestId: r.id, Status: r.status}
 	if r.targetType == ssoTargetAccount {
 		out.AccountId = r.targetID
@@ -436,7 +442,7 @@ func (r *ssoRequest) provisioningOut() ssoProvisioningStatusOut {
 }
 
 func (r *ssoRequest) assignmentOut() ssoAssignmentStatusOut {
-	return ssoAssignmentStatusOut{CreatedDate: epochSeconds(r.created), FailureReason: r.failure, PermissionSetArn: r.psARN,
+	return ssoAssignmentStatusOut{CreatedDate: core.EpochSeconds(r.created), FailureReason: r.failure, PermissionSetArn: r.psARN,
 		PrincipalId: r.principalID, PrincipalType: r.principalType, RequestId: r.id, Status: r.status,
 		TargetId: r.targetID, TargetType: r.targetType}
 }
@@ -450,33 +456,33 @@ type ssoTag struct {
 
 // ssoAcct returns the IAM Identity Center organization instance of the
 // organization a manages, nil when not enabled.
-func ssoAcct(a *account) *ssoInstance { return slot[*ssoInstance](a, "sso") }
+func ssoAcct(a *core.Account) *ssoInstance { return core.Slot[*ssoInstance](a, "sso") }
 
 // ssoEnableIdentityCenter enables IAM Identity Center for the organization of
 // the management account, as the console's Enable button does (there is no
 // API for an organization instance), and returns the instance ARN and its
 // identity store ID. It fails when the management account manages no
 // organization, and returns the existing instance when already enabled.
-func ssoEnableIdentityCenter(e *engine) (instanceARN, identityStoreID string, err error) {
-	defer e.lock()()
-	a := e.account(e.settings().ManagementAccountID)
-	if a == nil || orgAcct(a) == nil || orgAcct(a).management() != a.ID {
-		return "", "", fmt.Errorf("emulator: account %s manages no organization: create one before enabling IAM Identity Center", e.settings().ManagementAccountID)
+func EnableIdentityCenter(e *core.Emulator) (instanceARN, identityStoreID string, err error) {
+	defer e.Lock()()
+	a := e.Account(e.Settings().ManagementAccountID)
+	if a == nil || organizations.Of(a) == nil || organizations.Of(a).Management() != a.ID {
+		return "", "", fmt.Errorf("emulator: account %s manages no organization: create one before enabling IAM Identity Center", e.Settings().ManagementAccountID)
 	}
 	inst := ssoEnable(e, a)
-	return inst.arn, inst.store.storeID(), nil
+	return inst.arn, inst.store.ID(), nil
 }
 
 // ssoEnable creates (once) the organization instance of a, the
 // management account of its organization. Called with e.mu held.
-func ssoEnable(e *engine, a *account) *ssoInstance {
+func ssoEnable(e *core.Emulator, a *core.Account) *ssoInstance {
 	if ssoAcct(a) == nil {
-		id := "ssoins-" + ssoHashID(ssoHex, 16, "instance", orgAcct(a).orgID())
-		setSlot(a, "sso", &ssoInstance{
-			id: id, arn: "arn:aws:sso:::instance/" + id, owner: a.ID, org: orgAcct(a), created: e.now(),
+		id := "ssoins-" + ssoHashID(ssoHex, 16, "instance", organizations.Of(a).ID())
+		core.SetSlot(a, "sso", &ssoInstance{
+			id: id, arn: "arn:aws:sso:::instance/" + id, owner: a.ID, org: organizations.Of(a), created: e.Now(),
 			permissionSets: map[string]*ssoPermissionSet{}, assignments: map[string]*ssoAssignment{},
 			requests: map[string]*ssoRequest{},
-			store:    idsCreateStore(a, "d-"+ssoHashID(ssoHex, 10, "identitystore", orgAcct(a).orgID())),
+			store:    identitystore.CreateStore(a, "d-"+ssoHashID(ssoHex, 10, "identitystore", organizations.Of(a).ID())),
 		})
 	}
 	return ssoAcct(a)
@@ -485,24 +491,24 @@ func ssoEnable(e *engine, a *account) *ssoInstance {
 // ssoMaxOutstanding returns the most CreateAccountAssignment
 // requests the management account's instance ever had IN_PROGRESS at once
 // (0 without an instance).
-func ssoMaxOutstanding(e *engine) int {
-	defer e.lock()()
-	if a := e.account(e.settings().ManagementAccountID); a != nil && ssoAcct(a) != nil {
+func MaxOutstandingAssignmentCreations(e *core.Emulator) int {
+	defer e.Lock()()
+	if a := e.Account(e.Settings().ManagementAccountID); a != nil && ssoAcct(a) != nil {
 		return ssoAcct(a).maxOutstanding
 	}
 	return 0
 }
 
 func (inst *ssoInstance) storeARN() string {
-	return "arn:aws:identitystore::" + inst.owner + ":identitystore/" + inst.store.storeID()
+	return "arn:aws:identitystore::" + inst.owner + ":identitystore/" + inst.store.ID()
 }
 
 func (inst *ssoInstance) metadata() map[string]any {
-	return map[string]any{"InstanceArn": inst.arn, "IdentityStoreId": inst.store.storeID(), "IdentityStoreArn": inst.storeARN(),
-		"OwnerAccountId": inst.owner, "CreatedDate": epochSeconds(inst.created), "Status": "ACTIVE"}
+	return map[string]any{"InstanceArn": inst.arn, "IdentityStoreId": inst.store.ID(), "IdentityStoreArn": inst.storeARN(),
+		"OwnerAccountId": inst.owner, "CreatedDate": core.EpochSeconds(inst.created), "Status": "ACTIVE"}
 }
 
-func ssoListInstances(c *Ctx) (any, error) {
+func ssoListInstances(c *core.Ctx) (any, error) {
 	var in struct {
 		MaxResults *int
 		NextToken  string
@@ -514,7 +520,7 @@ func ssoListInstances(c *Ctx) (any, error) {
 	if ssoAcct(c.Account) != nil {
 		all = append(all, ssoAcct(c.Account))
 	}
-	page, next, apiErr := paginate(c, all, func(i *ssoInstance) string { return i.arn }, in.NextToken, in.MaxResults, ssoPaging)
+	page, next, apiErr := core.Paginate(c, all, func(i *ssoInstance) string { return i.arn }, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -522,10 +528,10 @@ func ssoListInstances(c *Ctx) (any, error) {
 	for _, inst := range page {
 		out = append(out, inst.metadata())
 	}
-	return pageOut("Instances", out, next), nil
+	return core.PageOut("Instances", out, next), nil
 }
 
-func ssoDescribeInstance(c *Ctx) (any, error) {
+func ssoDescribeInstance(c *core.Ctx) (any, error) {
 	var in struct{ InstanceArn string }
 	inst, apiErr := ssoDecode(c, &in, func(in *struct{ InstanceArn string }) string { return in.InstanceArn })
 	if apiErr != nil {
@@ -557,7 +563,7 @@ func ssoSessionSeconds(d string) (int, bool) {
 }
 
 // checkSettings validates the optional members of Create/UpdatePermissionSet.
-func ssoCheckSettings(description, relayState, sessionDuration *string) *APIError {
+func ssoCheckSettings(description, relayState, sessionDuration *string) *core.APIError {
 	if description != nil {
 		d := *description
 		if n := utf8.RuneCountInString(d); n < 1 || n > 700 {
@@ -591,7 +597,7 @@ func ssoCheckSettings(description, relayState, sessionDuration *string) *APIErro
 }
 
 // ssoTagMap validates tags and returns them as a map.
-func ssoTagMap(tags []ssoTag) (map[string]string, *APIError) {
+func ssoTagMap(tags []ssoTag) (map[string]string, *core.APIError) {
 	m := map[string]string{}
 	for _, t := range tags {
 		if n := utf8.RuneCountInString(t.Key); n < 1 || n > 128 {
@@ -613,13 +619,13 @@ func ssoTagMap(tags []ssoTag) (map[string]string, *APIError) {
 
 func ssoTagList(m map[string]string) []ssoTag {
 	out := []ssoTag{}
-	for _, k := range sortedKeys(m) {
+	for _, k := range core.SortedKeys(m) {
 		out = append(out, ssoTag{Key: k, Value: m[k]})
 	}
 	return out
 }
 
-func ssoCreatePermissionSet(c *Ctx) (any, error) {
+func ssoCreatePermissionSet(c *core.Ctx) (any, error) {
 	type input struct {
 		InstanceArn, Name                        string
 		Description, RelayState, SessionDuration *string
@@ -650,7 +656,7 @@ func ssoCreatePermissionSet(c *Ctx) (any, error) {
 			return nil, ssoConflict("PermissionSet with name %s already exists.", in.Name)
 		}
 	}
-	ps := &ssoPermissionSet{name: in.Name, sessionDuration: "PT1H", created: c.e.now(), tags: tags,
+	ps := &ssoPermissionSet{name: in.Name, sessionDuration: "PT1H", created: c.Emu.Now(), tags: tags,
 		version: 1, provisioned: map[string]int{}}
 	if in.Description != nil {
 		ps.description = *in.Description
@@ -680,7 +686,7 @@ type ssoPSInput struct {
 }
 
 // ssoPS decodes an input that embeds ssoPSInput and resolves the permission set.
-func ssoPS[T any](c *Ctx, in *T, ids func(*T) *ssoPSInput) (*ssoInstance, *ssoPermissionSet, *APIError) {
+func ssoPS[T any](c *core.Ctx, in *T, ids func(*T) *ssoPSInput) (*ssoInstance, *ssoPermissionSet, *core.APIError) {
 	inst, apiErr := ssoDecode(c, in, func(in *T) string { return ids(in).InstanceArn })
 	if apiErr != nil {
 		return nil, nil, apiErr
@@ -692,7 +698,7 @@ func ssoPS[T any](c *Ctx, in *T, ids func(*T) *ssoPSInput) (*ssoInstance, *ssoPe
 	return inst, ps, nil
 }
 
-func ssoDescribePermissionSet(c *Ctx) (any, error) {
+func ssoDescribePermissionSet(c *core.Ctx) (any, error) {
 	var in ssoPSInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
 	if apiErr != nil {
@@ -701,7 +707,7 @@ func ssoDescribePermissionSet(c *Ctx) (any, error) {
 	return map[string]any{"PermissionSet": ps.out()}, nil
 }
 
-func ssoUpdatePermissionSet(c *Ctx) (any, error) {
+func ssoUpdatePermissionSet(c *core.Ctx) (any, error) {
 	type input struct {
 		ssoPSInput
 		Description, RelayState, SessionDuration *string
@@ -727,7 +733,7 @@ func ssoUpdatePermissionSet(c *Ctx) (any, error) {
 	return struct{}{}, nil
 }
 
-func ssoDeletePermissionSet(c *Ctx) (any, error) {
+func ssoDeletePermissionSet(c *core.Ctx) (any, error) {
 	var in ssoPSInput
 	inst, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
 	if apiErr != nil {
@@ -757,9 +763,9 @@ func (inst *ssoInstance) sortedSets(keep func(*ssoPermissionSet) bool) []*ssoPer
 	return out
 }
 
-func ssoPSKey(ps *ssoPermissionSet) string { return seqKey(ps.seq) }
+func ssoPSKey(ps *ssoPermissionSet) string { return core.SeqKey(ps.seq) }
 
-func ssoListPermissionSets(c *Ctx) (any, error) {
+func ssoListPermissionSets(c *core.Ctx) (any, error) {
 	type input struct {
 		InstanceArn string
 		MaxResults  *int
@@ -770,7 +776,7 @@ func ssoListPermissionSets(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := paginate(c, inst.sortedSets(nil), ssoPSKey, in.NextToken, in.MaxResults, ssoPaging)
+	page, next, apiErr := core.Paginate(c, inst.sortedSets(nil), ssoPSKey, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -778,14 +784,14 @@ func ssoListPermissionSets(c *Ctx) (any, error) {
 	for _, ps := range page {
 		arns = append(arns, ps.arn)
 	}
-	return pageOut("PermissionSets", arns, next), nil
+	return core.PageOut("PermissionSets", arns, next), nil
 }
 
 // --- policies -------------------------------------------------------------------
 
 func (ps *ssoPermissionSet) policyCount() int { return len(ps.managed) + len(ps.customer) }
 
-func ssoCheckManagedARN(arn string) *APIError {
+func ssoCheckManagedARN(arn string) *core.APIError {
 	if arn == "" {
 		return ssoRequired("managedPolicyArn")
 	}
@@ -803,7 +809,7 @@ type ssoManagedInput struct {
 	ManagedPolicyArn string
 }
 
-func ssoAttachManagedPolicy(c *Ctx) (any, error) {
+func ssoAttachManagedPolicy(c *core.Ctx) (any, error) {
 	var in ssoManagedInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoManagedInput) *ssoPSInput { return &in.ssoPSInput })
 	if apiErr != nil {
@@ -812,7 +818,7 @@ func ssoAttachManagedPolicy(c *Ctx) (any, error) {
 	if apiErr := ssoCheckManagedARN(in.ManagedPolicyArn); apiErr != nil {
 		return nil, apiErr
 	}
-	if contains(ps.managed, in.ManagedPolicyArn, false) {
+	if policy.Contains(ps.managed, in.ManagedPolicyArn, false) {
 		return nil, ssoConflict("The managed policy %s is already attached to the permission set %s.", in.ManagedPolicyArn, ps.arn)
 	}
 	if ps.policyCount() >= ssoMaxPolicies {
@@ -823,7 +829,7 @@ func ssoAttachManagedPolicy(c *Ctx) (any, error) {
 	return struct{}{}, nil
 }
 
-func ssoDetachManagedPolicy(c *Ctx) (any, error) {
+func ssoDetachManagedPolicy(c *core.Ctx) (any, error) {
 	var in ssoManagedInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoManagedInput) *ssoPSInput { return &in.ssoPSInput })
 	if apiErr != nil {
@@ -848,7 +854,7 @@ type ssoPSListInput struct {
 	NextToken  string
 }
 
-func ssoListManagedPolicies(c *Ctx) (any, error) {
+func ssoListManagedPolicies(c *core.Ctx) (any, error) {
 	var in ssoPSListInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSListInput) *ssoPSInput { return &in.ssoPSInput })
 	if apiErr != nil {
@@ -859,9 +865,9 @@ func ssoListManagedPolicies(c *Ctx) (any, error) {
 	}
 	items := make([]item, len(ps.managed))
 	for i, arn := range ps.managed {
-		items[i] = item{seqKey(i), arn}
+		items[i] = item{core.SeqKey(i), arn}
 	}
-	page, next, apiErr := paginate(c, items, func(it item) string { return it.key }, in.NextToken, in.MaxResults, ssoPaging)
+	page, next, apiErr := core.Paginate(c, items, func(it item) string { return it.key }, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -869,7 +875,7 @@ func ssoListManagedPolicies(c *Ctx) (any, error) {
 	for _, it := range page {
 		out = append(out, map[string]string{"Arn": it.arn, "Name": ssoManagedName(it.arn)})
 	}
-	return pageOut("AttachedManagedPolicies", out, next), nil
+	return core.PageOut("AttachedManagedPolicies", out, next), nil
 }
 
 // ssoNonWhitespace counts the characters of s that are not whitespace.
@@ -883,7 +889,7 @@ func ssoNonWhitespace(s string) int {
 	return n
 }
 
-func ssoPutInlinePolicy(c *Ctx) (any, error) {
+func ssoPutInlinePolicy(c *core.Ctx) (any, error) {
 	type input struct {
 		ssoPSInput
 		InlinePolicy string
@@ -913,7 +919,7 @@ func ssoPutInlinePolicy(c *Ctx) (any, error) {
 	return struct{}{}, nil
 }
 
-func ssoGetInlinePolicy(c *Ctx) (any, error) {
+func ssoGetInlinePolicy(c *core.Ctx) (any, error) {
 	var in ssoPSInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
 	if apiErr != nil {
@@ -922,7 +928,7 @@ func ssoGetInlinePolicy(c *Ctx) (any, error) {
 	return map[string]any{"InlinePolicy": ps.inline}, nil
 }
 
-func ssoDeleteInlinePolicy(c *Ctx) (any, error) {
+func ssoDeleteInlinePolicy(c *core.Ctx) (any, error) {
 	var in ssoPSInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
 	if apiErr != nil {
@@ -937,7 +943,7 @@ func ssoDeleteInlinePolicy(c *Ctx) (any, error) {
 
 // ssoCheckRef validates a customer managed policy reference, defaulting
 // its path to "/".
-func ssoCheckRef(member string, ref *ssoPolicyRef) *APIError {
+func ssoCheckRef(member string, ref *ssoPolicyRef) *core.APIError {
 	if ref == nil {
 		return ssoRequired(member)
 	}
@@ -961,7 +967,7 @@ type ssoCustomerInput struct {
 	CustomerManagedPolicyReference *ssoPolicyRef
 }
 
-func ssoAttachCustomerPolicy(c *Ctx) (any, error) {
+func ssoAttachCustomerPolicy(c *core.Ctx) (any, error) {
 	var in ssoCustomerInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoCustomerInput) *ssoPSInput { return &in.ssoPSInput })
 	if apiErr != nil {
@@ -984,7 +990,7 @@ func ssoAttachCustomerPolicy(c *Ctx) (any, error) {
 	return struct{}{}, nil
 }
 
-func ssoDetachCustomerPolicy(c *Ctx) (any, error) {
+func ssoDetachCustomerPolicy(c *core.Ctx) (any, error) {
 	var in ssoCustomerInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoCustomerInput) *ssoPSInput { return &in.ssoPSInput })
 	if apiErr != nil {
@@ -1004,7 +1010,7 @@ func ssoDetachCustomerPolicy(c *Ctx) (any, error) {
 	return nil, ssoNotFound("The customer managed policy reference %s%s is not attached to the permission set %s.", ref.Path, ref.Name, ps.arn)
 }
 
-func ssoListCustomerPolicies(c *Ctx) (any, error) {
+func ssoListCustomerPolicies(c *core.Ctx) (any, error) {
 	var in ssoPSListInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSListInput) *ssoPSInput { return &in.ssoPSInput })
 	if apiErr != nil {
@@ -1016,9 +1022,9 @@ func ssoListCustomerPolicies(c *Ctx) (any, error) {
 	}
 	items := make([]item, len(ps.customer))
 	for i, r := range ps.customer {
-		items[i] = item{seqKey(i), r}
+		items[i] = item{core.SeqKey(i), r}
 	}
-	page, next, apiErr := paginate(c, items, func(it item) string { return it.key }, in.NextToken, in.MaxResults, ssoPaging)
+	page, next, apiErr := core.Paginate(c, items, func(it item) string { return it.key }, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1026,10 +1032,10 @@ func ssoListCustomerPolicies(c *Ctx) (any, error) {
 	for _, it := range page {
 		out = append(out, it.ref)
 	}
-	return pageOut("CustomerManagedPolicyReferences", out, next), nil
+	return core.PageOut("CustomerManagedPolicyReferences", out, next), nil
 }
 
-func ssoPutBoundary(c *Ctx) (any, error) {
+func ssoPutBoundary(c *core.Ctx) (any, error) {
 	type input struct {
 		ssoPSInput
 		PermissionsBoundary *ssoBoundary
@@ -1059,7 +1065,7 @@ func ssoPutBoundary(c *Ctx) (any, error) {
 	return struct{}{}, nil
 }
 
-func ssoGetBoundary(c *Ctx) (any, error) {
+func ssoGetBoundary(c *core.Ctx) (any, error) {
 	var in ssoPSInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
 	if apiErr != nil {
@@ -1071,7 +1077,7 @@ func ssoGetBoundary(c *Ctx) (any, error) {
 	return map[string]any{"PermissionsBoundary": ps.boundary}, nil
 }
 
-func ssoDeleteBoundary(c *Ctx) (any, error) {
+func ssoDeleteBoundary(c *core.Ctx) (any, error) {
 	var in ssoPSInput
 	_, ps, apiErr := ssoPS(c, &in, func(in *ssoPSInput) *ssoPSInput { return in })
 	if apiErr != nil {
@@ -1088,11 +1094,11 @@ func ssoDeleteBoundary(c *Ctx) (any, error) {
 // --- asynchronous requests ----------------------------------------------------
 
 // newRequest records an IN_PROGRESS request with a deterministic ID.
-func (inst *ssoInstance) newRequest(c *Ctx, r *ssoRequest) *ssoRequest {
-	r.status, r.created, r.describesLeft = ssoStatusInProgress, c.e.now(), ssoDescribes(c.e)
+func (inst *ssoInstance) newRequest(c *core.Ctx, r *ssoRequest) *ssoRequest {
+	r.status, r.created, r.describesLeft = ssoStatusInProgress, c.Emu.Now(), ssoDescribes(c.Emu)
 	for {
 		inst.seq++
-		r.id = hashUUID("sso", "request", inst.id, r.kind, r.psARN, r.targetID, r.principalID, strconv.Itoa(inst.seq))
+		r.id = core.HashUUID("sso", "request", inst.id, r.kind, r.psARN, r.targetID, r.principalID, strconv.Itoa(inst.seq))
 		if inst.requests[r.id] == nil {
 			break
 		}
@@ -1104,7 +1110,7 @@ func (inst *ssoInstance) newRequest(c *Ctx, r *ssoRequest) *ssoRequest {
 
 // describe counts a describe of an IN_PROGRESS request and settles it when
 // its describes are used up.
-func (inst *ssoInstance) describe(e *engine, r *ssoRequest) {
+func (inst *ssoInstance) describe(e *core.Emulator, r *ssoRequest) {
 	if r.status != ssoStatusInProgress {
 		return
 	}
@@ -1115,7 +1121,7 @@ func (inst *ssoInstance) describe(e *engine, r *ssoRequest) {
 	inst.settle(e, r)
 }
 
-func (inst *ssoInstance) settle(e *engine, r *ssoRequest) {
+func (inst *ssoInstance) settle(e *core.Emulator, r *ssoRequest) {
 	fail := func(reason string) { r.status, r.failure = ssoStatusFailed, reason }
 	ps := inst.permissionSets[r.psARN]
 	if ps == nil {
@@ -1126,7 +1132,7 @@ func (inst *ssoInstance) settle(e *engine, r *ssoRequest) {
 	case ssoKindProvision:
 		targets := []string{r.targetID}
 		if r.targetType == ssoTargetAllProvisioned {
-			targets = sortedKeys(ps.provisioned)
+			targets = core.SortedKeys(ps.provisioned)
 		}
 		for _, acct := range targets {
 			if problem := inst.provisionProblem(e, ps, acct); problem != "" {
@@ -1181,8 +1187,8 @@ func (inst *ssoInstance) roleName(ps *ssoPermissionSet, acct string) string {
 // account ("" when it can): IAM Identity Center attaches customer managed
 // policies (and a customer managed boundary) by name and path, so they must
 // exist in every account the set is provisioned to.
-func (inst *ssoInstance) provisionProblem(e *engine, ps *ssoPermissionSet, acct string) string {
-	a := e.account(acct)
+func (inst *ssoInstance) provisionProblem(e *core.Emulator, ps *ssoPermissionSet, acct string) string {
+	a := e.Account(acct)
 	if a == nil {
 		return "The account " + acct + " no longer exists."
 	}
@@ -1191,7 +1197,7 @@ func (inst *ssoInstance) provisionProblem(e *engine, ps *ssoPermissionSet, acct 
 		refs = append(refs, *ps.boundary.CustomerManagedPolicyReference)
 	}
 	for _, ref := range refs {
-		if path, ok := iamPolicyPath(a, ref.Name); !ok || path != ref.Path {
+		if path, ok := iam.PolicyPath(a, ref.Name); !ok || path != ref.Path {
 			return "Received a 404 status error: the customer managed policy " + ref.Path + ref.Name +
 				" does not exist in account " + acct + "."
 		}
@@ -1203,17 +1209,17 @@ func (inst *ssoInstance) provisionProblem(e *engine, ps *ssoPermissionSet, acct 
 // account, trusting the account's IAM Identity Center SAML provider, with
 // the set's policies attached (the inline policy as AwsSSOInlinePolicy),
 // and records the version provisioned. Check provisionProblem first.
-func (inst *ssoInstance) provision(e *engine, ps *ssoPermissionSet, acct string) {
-	a := e.account(acct)
+func (inst *ssoInstance) provision(e *core.Emulator, ps *ssoPermissionSet, acct string) {
+	a := e.Account(acct)
 	name := inst.roleName(ps, acct)
 	secs, _ := ssoSessionSeconds(ps.sessionDuration)
-	r := iamRoleNamed(a, name)
+	r := iam.RoleNamed(a, name)
 	if r == nil {
 		provider := "arn:aws:iam::" + acct + ":saml-provider/AWSSSO_" + ssoHashID(ssoHex, 16, "saml", inst.id, acct) + "_DO_NOT_DELETE"
 		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider +
 			`"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
-		var apiErr *APIError
-		if r, apiErr = iamNewRole(e, a, name, ssoRolePath, trust); apiErr != nil {
+		var apiErr *core.APIError
+		if r, apiErr = iam.NewRole(e, a, name, ssoRolePath, trust); apiErr != nil {
 			return // unreachable: the name is valid and was checked free
 		}
 	}
@@ -1239,9 +1245,9 @@ func (inst *ssoInstance) provision(e *engine, ps *ssoPermissionSet, acct string)
 // deprovision removes the permission set's reserved role from the account,
 // as IAM Identity Center does when the account's last assignment of the
 // set is deleted.
-func (inst *ssoInstance) deprovision(e *engine, ps *ssoPermissionSet, acct string) {
-	if a := e.account(acct); a != nil {
-		iamRemoveRole(a, inst.roleName(ps, acct))
+func (inst *ssoInstance) deprovision(e *core.Emulator, ps *ssoPermissionSet, acct string) {
+	if a := e.Account(acct); a != nil {
+		iam.RemoveRole(a, inst.roleName(ps, acct))
 	}
 	delete(ps.provisioned, acct)
 }
@@ -1257,7 +1263,7 @@ func (inst *ssoInstance) outstandingCreations() int {
 }
 
 // findRequest resolves a request ID of the given kind.
-func (inst *ssoInstance) findRequest(member, id, kind string) (*ssoRequest, *APIError) {
+func (inst *ssoInstance) findRequest(member, id, kind string) (*ssoRequest, *core.APIError) {
 	if id == "" {
 		return nil, ssoRequired(member)
 	}
@@ -1271,7 +1277,7 @@ func (inst *ssoInstance) findRequest(member, id, kind string) (*ssoRequest, *API
 	return r, nil
 }
 
-func ssoProvisionPermissionSet(c *Ctx) (any, error) {
+func ssoProvisionPermissionSet(c *core.Ctx) (any, error) {
 	type input struct {
 		ssoPSInput
 		TargetType, TargetId string
@@ -1305,7 +1311,7 @@ func ssoProvisionPermissionSet(c *Ctx) (any, error) {
 	return map[string]any{"PermissionSetProvisioningStatus": r.provisioningOut()}, nil
 }
 
-func ssoDescribeProvisioningStatus(c *Ctx) (any, error) {
+func ssoDescribeProvisioningStatus(c *core.Ctx) (any, error) {
 	type input struct{ InstanceArn, ProvisionPermissionSetRequestId string }
 	var in input
 	inst, apiErr := ssoDecode(c, &in, func(in *input) string { return in.InstanceArn })
@@ -1316,12 +1322,12 @@ func ssoDescribeProvisioningStatus(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	inst.describe(c.e, r)
+	inst.describe(c.Emu, r)
 	return map[string]any{"PermissionSetProvisioningStatus": r.provisioningOut()}, nil
 }
 
 // statusList pages an instance's requests of a kind, filtered by status.
-func ssoStatusList(c *Ctx, listName, kind string) (any, error) {
+func ssoStatusList(c *core.Ctx, listName, kind string) (any, error) {
 	type input struct {
 		InstanceArn string
 		Filter      *struct{ Status string }
@@ -1349,18 +1355,18 @@ func ssoStatusList(c *Ctx, listName, kind string) (any, error) {
 		}
 	}
 	sort.Slice(reqs, func(i, j int) bool { return reqs[i].seq < reqs[j].seq })
-	page, next, apiErr := paginate(c, reqs, func(r *ssoRequest) string { return seqKey(r.seq) }, in.NextToken, in.MaxResults, ssoPaging)
+	page, next, apiErr := core.Paginate(c, reqs, func(r *ssoRequest) string { return core.SeqKey(r.seq) }, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
 	out := []ssoStatusMetadataOut{}
 	for _, r := range page {
-		out = append(out, ssoStatusMetadataOut{CreatedDate: epochSeconds(r.created), RequestId: r.id, Status: r.status})
+		out = append(out, ssoStatusMetadataOut{CreatedDate: core.EpochSeconds(r.created), RequestId: r.id, Status: r.status})
 	}
-	return pageOut(listName, out, next), nil
+	return core.PageOut(listName, out, next), nil
 }
 
-func ssoListProvisioningStatus(c *Ctx) (any, error) {
+func ssoListProvisioningStatus(c *core.Ctx) (any, error) {
 	return ssoStatusList(c, "PermissionSetsProvisioningStatus", ssoKindProvision)
 }
 
@@ -1372,7 +1378,7 @@ type ssoAssignmentInput struct {
 }
 
 // ssoAssignmentRequest validates a Create/DeleteAccountAssignment input.
-func ssoAssignmentRequest(c *Ctx) (*ssoInstance, *ssoPermissionSet, *ssoAssignmentInput, *APIError) {
+func ssoAssignmentRequest(c *core.Ctx) (*ssoInstance, *ssoPermissionSet, *ssoAssignmentInput, *core.APIError) {
 	var in ssoAssignmentInput
 	inst, ps, apiErr := ssoPS(c, &in, func(in *ssoAssignmentInput) *ssoPSInput { return &in.ssoPSInput })
 	if apiErr != nil {
@@ -1394,7 +1400,7 @@ func ssoAssignmentRequest(c *Ctx) (*ssoInstance, *ssoPermissionSet, *ssoAssignme
 	return inst, ps, &in, nil
 }
 
-func ssoCreateAccountAssignment(c *Ctx) (any, error) {
+func ssoCreateAccountAssignment(c *core.Ctx) (any, error) {
 	inst, ps, in, apiErr := ssoAssignmentRequest(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1409,7 +1415,7 @@ func ssoCreateAccountAssignment(c *Ctx) (any, error) {
 	return map[string]any{"AccountAssignmentCreationStatus": r.assignmentOut()}, nil
 }
 
-func ssoDeleteAccountAssignment(c *Ctx) (any, error) {
+func ssoDeleteAccountAssignment(c *core.Ctx) (any, error) {
 	inst, ps, in, apiErr := ssoAssignmentRequest(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -1421,12 +1427,12 @@ func ssoDeleteAccountAssignment(c *Ctx) (any, error) {
 
 // ssoDescribeAssignmentStatus serves DescribeAccountAssignmentCreationStatus
 // (kind create) and DescribeAccountAssignmentDeletionStatus (kind delete).
-func ssoDescribeAssignmentStatus(kind string) func(c *Ctx) (any, error) {
+func ssoDescribeAssignmentStatus(kind string) func(c *core.Ctx) (any, error) {
 	member, field, outName := "accountAssignmentCreationRequestId", "AccountAssignmentCreationRequestId", "AccountAssignmentCreationStatus"
 	if kind == ssoKindDelete {
 		member, field, outName = "accountAssignmentDeletionRequestId", "AccountAssignmentDeletionRequestId", "AccountAssignmentDeletionStatus"
 	}
-	return func(c *Ctx) (any, error) {
+	return func(c *core.Ctx) (any, error) {
 		var in map[string]any
 		if err := c.JSON(&in); err != nil {
 			return nil, err
@@ -1440,22 +1446,22 @@ func ssoDescribeAssignmentStatus(kind string) func(c *Ctx) (any, error) {
 		if apiErr != nil {
 			return nil, apiErr
 		}
-		inst.describe(c.e, r)
+		inst.describe(c.Emu, r)
 		return map[string]any{outName: r.assignmentOut()}, nil
 	}
 }
 
 // ssoListAssignmentStatus serves ListAccountAssignmentCreationStatus and
 // ListAccountAssignmentDeletionStatus.
-func ssoListAssignmentStatus(kind string) func(c *Ctx) (any, error) {
+func ssoListAssignmentStatus(kind string) func(c *core.Ctx) (any, error) {
 	listName := "AccountAssignmentsCreationStatus"
 	if kind == ssoKindDelete {
 		listName = "AccountAssignmentsDeletionStatus"
 	}
-	return func(c *Ctx) (any, error) { return ssoStatusList(c, listName, kind) }
+	return func(c *core.Ctx) (any, error) { return ssoStatusList(c, listName, kind) }
 }
 
-func ssoListAccountAssignments(c *Ctx) (any, error) {
+func ssoListAccountAssignments(c *core.Ctx) (any, error) {
 	type input struct {
 		ssoPSListInput
 		AccountId string
@@ -1479,7 +1485,7 @@ func ssoListAccountAssignments(c *Ctx) (any, error) {
 	}
 	key := func(a *ssoAssignment) string { return a.principalType + "|" + a.principalID }
 	sort.Slice(list, func(i, j int) bool { return key(list[i]) < key(list[j]) })
-	page, next, apiErr := paginate(c, list, key, in.NextToken, in.MaxResults, ssoPaging)
+	page, next, apiErr := core.Paginate(c, list, key, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1488,12 +1494,12 @@ func ssoListAccountAssignments(c *Ctx) (any, error) {
 		out = append(out, map[string]string{"AccountId": a.account, "PermissionSetArn": a.psARN,
 			"PrincipalId": a.principalID, "PrincipalType": a.principalType})
 	}
-	return pageOut("AccountAssignments", out, next), nil
+	return core.PageOut("AccountAssignments", out, next), nil
 }
 
 // ssoProvisioningFilter validates a ProvisioningStatus filter and returns
 // whether a set provisioned at a version passes it.
-func ssoProvisioningFilter(status string) (func(ps *ssoPermissionSet, provisioned int) bool, *APIError) {
+func ssoProvisioningFilter(status string) (func(ps *ssoPermissionSet, provisioned int) bool, *core.APIError) {
 	switch status {
 	case "":
 		return func(*ssoPermissionSet, int) bool { return true }, nil
@@ -1506,7 +1512,7 @@ func ssoProvisioningFilter(status string) (func(ps *ssoPermissionSet, provisione
 		"Member must satisfy enum value set: [LATEST_PERMISSION_SET_PROVISIONED, LATEST_PERMISSION_SET_NOT_PROVISIONED]")
 }
 
-func ssoListAccountsForProvisionedPermissionSet(c *Ctx) (any, error) {
+func ssoListAccountsForProvisionedPermissionSet(c *core.Ctx) (any, error) {
 	type input struct {
 		ssoPSListInput
 		ProvisioningStatus string
@@ -1521,19 +1527,19 @@ func ssoListAccountsForProvisionedPermissionSet(c *Ctx) (any, error) {
 		return nil, apiErr
 	}
 	var accounts []string
-	for _, acct := range sortedKeys(ps.provisioned) {
+	for _, acct := range core.SortedKeys(ps.provisioned) {
 		if keep(ps, ps.provisioned[acct]) {
 			accounts = append(accounts, acct)
 		}
 	}
-	page, next, apiErr := paginate(c, accounts, func(s string) string { return s }, in.NextToken, in.MaxResults, ssoPaging)
+	page, next, apiErr := core.Paginate(c, accounts, func(s string) string { return s }, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return pageOut("AccountIds", page, next), nil
+	return core.PageOut("AccountIds", page, next), nil
 }
 
-func ssoListPermissionSetsProvisionedToAccount(c *Ctx) (any, error) {
+func ssoListPermissionSetsProvisionedToAccount(c *core.Ctx) (any, error) {
 	type input struct {
 		InstanceArn, AccountId string
 		ProvisioningStatus     string
@@ -1559,7 +1565,7 @@ func ssoListPermissionSetsProvisionedToAccount(c *Ctx) (any, error) {
 		v, ok := ps.provisioned[in.AccountId]
 		return ok && keep(ps, v)
 	})
-	page, next, apiErr := paginate(c, sets, ssoPSKey, in.NextToken, in.MaxResults, ssoPaging)
+	page, next, apiErr := core.Paginate(c, sets, ssoPSKey, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1567,17 +1573,17 @@ func ssoListPermissionSetsProvisionedToAccount(c *Ctx) (any, error) {
 	for _, ps := range page {
 		arns = append(arns, ps.arn)
 	}
-	return pageOut("PermissionSets", arns, next), nil
+	return core.PageOut("PermissionSets", arns, next), nil
 }
 
 // --- tags -----------------------------------------------------------------------
 
 // ssoTagsOf resolves a taggable resource (a permission set) of the caller's
 // instance; InstanceArn is optional in current API versions.
-func ssoTagsOf(c *Ctx, instanceARN, resourceARN string) (*ssoPermissionSet, *APIError) {
+func ssoTagsOf(c *core.Ctx, instanceARN, resourceARN string) (*ssoPermissionSet, *core.APIError) {
 	inst := ssoAcct(c.Account)
 	if instanceARN != "" {
-		var apiErr *APIError
+		var apiErr *core.APIError
 		if inst, apiErr = ssoInstanceOf(c, instanceARN); apiErr != nil {
 			return nil, apiErr
 		}
@@ -1598,7 +1604,7 @@ func ssoTagsOf(c *Ctx, instanceARN, resourceARN string) (*ssoPermissionSet, *API
 	return ps, nil
 }
 
-func ssoTagResource(c *Ctx) (any, error) {
+func ssoTagResource(c *core.Ctx) (any, error) {
 	var in struct {
 		InstanceArn, ResourceArn string
 		Tags                     []ssoTag
@@ -1631,7 +1637,7 @@ func ssoTagResource(c *Ctx) (any, error) {
 	return struct{}{}, nil
 }
 
-func ssoUntagResource(c *Ctx) (any, error) {
+func ssoUntagResource(c *core.Ctx) (any, error) {
 	var in struct {
 		InstanceArn, ResourceArn string
 		TagKeys                  []string
@@ -1652,7 +1658,7 @@ func ssoUntagResource(c *Ctx) (any, error) {
 	return struct{}{}, nil
 }
 
-func ssoListTagsForResource(c *Ctx) (any, error) {
+func ssoListTagsForResource(c *core.Ctx) (any, error) {
 	var in struct {
 		InstanceArn, ResourceArn, NextToken string
 	}
@@ -1663,11 +1669,11 @@ func ssoListTagsForResource(c *Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	page, next, apiErr := paginate(c, ssoTagList(ps.tags), func(t ssoTag) string { return t.Key }, in.NextToken, nil, ssoPaging)
+	page, next, apiErr := core.Paginate(c, ssoTagList(ps.tags), func(t ssoTag) string { return t.Key }, in.NextToken, nil, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return pageOut("Tags", page, next), nil
+	return core.PageOut("Tags", page, next), nil
 }
 
 // --- snapshot -------------------------------------------------------------------
@@ -1678,9 +1684,9 @@ func ssoListTagsForResource(c *Ctx) (any, error) {
 // provisioned there) and settled account assignments by account, naming
 // permission sets and principals rather than their counter-derived IDs.
 // Requests in progress are not part of the state until they settle.
-func ssoSnapshot(e *engine) map[string]any {
+func ssoSnapshot(e *core.Emulator) map[string]any {
 	out := map[string]any{}
-	for _, a := range e.allAccounts() {
+	for _, a := range e.AllAccounts() {
 		id := a.ID
 		inst := ssoAcct(a)
 		if inst == nil {
@@ -1706,7 +1712,7 @@ func ssoSnapshot(e *engine) map[string]any {
 				"sessionDuration": ps.sessionDuration, "managedPolicies": managed, "customerManagedPolicies": customer,
 				"provisionedAccounts": provisioned}
 			if ps.inline != "" {
-				entry["inlinePolicy"] = compactJSON(ps.inline)
+				entry["inlinePolicy"] = core.CompactJSON(ps.inline)
 			}
 			if ps.boundary != nil {
 				entry["permissionsBoundary"] = ps.boundary
@@ -1729,7 +1735,7 @@ func ssoSnapshot(e *engine) map[string]any {
 			sort.Strings(l)
 		}
 		out[id] = map[string]any{
-			"instance":       map[string]any{"arn": inst.arn, "identityStoreId": inst.store.storeID(), "status": "ACTIVE"},
+			"instance":       map[string]any{"arn": inst.arn, "identityStoreId": inst.store.ID(), "status": "ACTIVE"},
 			"permissionSets": sets,
 			"assignments":    assignments,
 		}
@@ -1739,8 +1745,8 @@ func ssoSnapshot(e *engine) map[string]any {
 
 // ssoSettle settles the provisioning and account assignment requests that
 // have been in progress for Options.AsyncDuration.
-func ssoSettle(e *engine, due func(time.Time) bool) {
-	for _, a := range e.allAccounts() {
+func ssoSettle(e *core.Emulator, due func(time.Time) bool) {
+	for _, a := range e.AllAccounts() {
 		if inst := ssoAcct(a); inst != nil {
 			var reqs []*ssoRequest
 			for _, r := range inst.requests {

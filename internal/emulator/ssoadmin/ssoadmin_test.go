@@ -1,4 +1,4 @@
-package emulator
+package ssoadmin_test
 
 import (
 	"context"
@@ -19,6 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -28,8 +31,8 @@ var (
 	ssoRoleRe     = regexp.MustCompile(`^AWSReservedSSO_([\w+=,.@-]+)_[0-9a-f]{16}$`)
 )
 
-func ssoClient(srv *Server, ak string) *ssoadmin.Client {
-	return ssoadmin.NewFromConfig(testConfig(srv, ak))
+func ssoClient(srv *emuemulator.Server, ak string) *ssoadmin.Client {
+	return ssoadmin.NewFromConfig(emutest.Config(srv, ak))
 }
 
 func ssoCreatePS(t *testing.T, client *ssoadmin.Client, inst, name string) string {
@@ -80,7 +83,7 @@ func ssoWaitProvisioning(t *testing.T, client *ssoadmin.Client, inst, id string)
 }
 
 // ssoSnapshotMap decodes the emulator's snapshot.
-func ssoSnapshotMap(t *testing.T, srv *Server) map[string]any {
+func ssoSnapshotMap(t *testing.T, srv *emuemulator.Server) map[string]any {
 	t.Helper()
 	b, err := srv.Snapshot()
 	require.NoError(t, err)
@@ -90,9 +93,9 @@ func ssoSnapshotMap(t *testing.T, srv *Server) map[string]any {
 }
 
 // ssoReservedRoles returns the AWSReservedSSO_ roles of an account in the snapshot, by name.
-func ssoReservedRoles(t *testing.T, srv *Server, account string) map[string]any {
+func ssoReservedRoles(t *testing.T, srv *emuemulator.Server, account string) map[string]any {
 	t.Helper()
-	roles, _ := dig(ssoSnapshotMap(t, srv), "accounts", account, "iam", "roles").(map[string]any)
+	roles, _ := emutest.Dig(ssoSnapshotMap(t, srv), "accounts", account, "iam", "roles").(map[string]any)
 	out := map[string]any{}
 	for name, r := range roles {
 		if strings.HasPrefix(name, "AWSReservedSSO_") {
@@ -103,7 +106,7 @@ func ssoReservedRoles(t *testing.T, srv *Server, account string) map[string]any 
 }
 
 func TestSSOInstance(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
 	_, _, err := srv.EnableIdentityCenter()
 	require.Error(t, err, "no organization yet")
@@ -111,7 +114,7 @@ func TestSSOInstance(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, out.Instances)
 
-	inst, store, accounts := ssoSetup(t, srv, "workload")
+	inst, store, accounts := emutest.SSOSetup(t, srv, "workload")
 	require.Regexp(t, ssoInstanceRe, inst)
 	again, store2, err := srv.EnableIdentityCenter()
 	require.NoError(t, err)
@@ -124,7 +127,7 @@ func TestSSOInstance(t *testing.T) {
 	require.Len(t, out.Instances, 1)
 	require.Equal(t, inst, aws.ToString(out.Instances[0].InstanceArn))
 	require.Equal(t, store, aws.ToString(out.Instances[0].IdentityStoreId))
-	require.Equal(t, DefaultManagementAccountID, aws.ToString(out.Instances[0].OwnerAccountId))
+	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(out.Instances[0].OwnerAccountId))
 	require.Equal(t, types.InstanceStatusActive, out.Instances[0].Status)
 	desc, err := client.DescribeInstance(ctx, &ssoadmin.DescribeInstanceInput{InstanceArn: aws.String(inst)})
 	require.NoError(t, err)
@@ -140,14 +143,14 @@ func TestSSOInstance(t *testing.T) {
 	var ad *types.AccessDeniedException
 	require.True(t, errors.As(err, &ad), "%v", err)
 	_, err = member.ListPermissionSets(ctx, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(inst)})
-	requireCode(t, err, "AccessDeniedException")
+	emutest.RequireCode(t, err, "AccessDeniedException")
 	_, err = client.DescribeInstance(ctx, &ssoadmin.DescribeInstanceInput{InstanceArn: aws.String("arn:aws:sso:::instance/nope")})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 }
 
 func TestSSOPermissionSetCRUD(t *testing.T) {
-	srv := startTest(t, Options{})
-	inst, _, _ := ssoSetup(t, srv)
+	srv := emutest.Start(t, core.Options{})
+	inst, _, _ := emutest.SSOSetup(t, srv)
 	client := ssoClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 
@@ -203,7 +206,7 @@ func TestSSOPermissionSetCRUD(t *testing.T) {
 	require.Equal(t, "Read only", aws.ToString(desc.PermissionSet.Description))
 	_, err = client.UpdatePermissionSet(ctx, &ssoadmin.UpdatePermissionSetInput{InstanceArn: aws.String(inst),
 		PermissionSetArn: aws.String(readOnly), SessionDuration: aws.String("PT0H")})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 
 	// ListPermissionSets pages through the paginator.
 	var arns []string
@@ -243,12 +246,12 @@ func TestSSOPermissionSetCRUD(t *testing.T) {
 	var nf *types.ResourceNotFoundException
 	require.True(t, errors.As(err, &nf), "%v", err)
 	_, err = client.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: aws.String(inst), PermissionSetArn: aws.String("arn:aws:sso:::permissionSet/x")})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 }
 
 func TestSSOPermissionSetPolicies(t *testing.T) {
-	srv := startTest(t, Options{})
-	inst, _, _ := ssoSetup(t, srv)
+	srv := emutest.Start(t, core.Options{})
+	inst, _, _ := emutest.SSOSetup(t, srv)
 	client := ssoClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	ps := ssoCreatePS(t, client, inst, "Ops")
@@ -263,9 +266,9 @@ func TestSSOPermissionSetPolicies(t *testing.T) {
 	require.NoError(t, attach("arn:aws:iam::aws:policy/ReadOnlyAccess"))
 	require.NoError(t, attach("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"))
 	require.NoError(t, attach("arn:aws:iam::aws:policy/AWSSupportAccess"))
-	requireCode(t, attach("arn:aws:iam::aws:policy/ReadOnlyAccess"), "ConflictException")
-	requireCode(t, attach("arn:aws:iam::123456789012:policy/Mine"), "ValidationException")
-	requireCode(t, attach("not-an-arn"), "ValidationException")
+	emutest.RequireCode(t, attach("arn:aws:iam::aws:policy/ReadOnlyAccess"), "ConflictException")
+	emutest.RequireCode(t, attach("arn:aws:iam::123456789012:policy/Mine"), "ValidationException")
+	emutest.RequireCode(t, attach("not-an-arn"), "ValidationException")
 
 	var attached []string
 	mp := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(client, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: i, PermissionSetArn: p})
@@ -283,7 +286,7 @@ func TestSSOPermissionSetPolicies(t *testing.T) {
 	require.NoError(t, err)
 	_, err = client.DetachManagedPolicyFromPermissionSet(ctx, &ssoadmin.DetachManagedPolicyFromPermissionSetInput{
 		InstanceArn: i, PermissionSetArn: p, ManagedPolicyArn: aws.String("arn:aws:iam::aws:policy/AWSSupportAccess")})
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 
 	// Customer managed policy references (Path defaults to "/").
 	_, err = client.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{
@@ -294,10 +297,10 @@ func TestSSOPermissionSetPolicies(t *testing.T) {
 	require.NoError(t, err)
 	_, err = client.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{
 		InstanceArn: i, PermissionSetArn: p, CustomerManagedPolicyReference: &types.CustomerManagedPolicyReference{Name: aws.String("BoundaryPolicy"), Path: aws.String("/")}})
-	requireCode(t, err, "ConflictException")
+	emutest.RequireCode(t, err, "ConflictException")
 	_, err = client.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{
 		InstanceArn: i, PermissionSetArn: p, CustomerManagedPolicyReference: &types.CustomerManagedPolicyReference{Name: aws.String("X"), Path: aws.String("no-slash")}})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	refs, err := client.ListCustomerManagedPolicyReferencesInPermissionSet(ctx, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: i, PermissionSetArn: p})
 	require.NoError(t, err)
 	require.Len(t, refs.CustomerManagedPolicyReferences, 2)
@@ -307,13 +310,13 @@ func TestSSOPermissionSetPolicies(t *testing.T) {
 	require.NoError(t, err)
 	_, err = client.DetachCustomerManagedPolicyReferenceFromPermissionSet(ctx, &ssoadmin.DetachCustomerManagedPolicyReferenceFromPermissionSetInput{
 		InstanceArn: i, PermissionSetArn: p, CustomerManagedPolicyReference: &types.CustomerManagedPolicyReference{Name: aws.String("Scoped"), Path: aws.String("/team/")}})
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 
 	// At most 20 managed and customer managed policies together (3 attached now).
 	for n := 0; n < 17; n++ {
 		require.NoError(t, attach(fmt.Sprintf("arn:aws:iam::aws:policy/P%02d", n)))
 	}
-	requireCode(t, attach("arn:aws:iam::aws:policy/OneTooMany"), "ServiceQuotaExceededException")
+	emutest.RequireCode(t, attach("arn:aws:iam::aws:policy/OneTooMany"), "ServiceQuotaExceededException")
 
 	// Inline policy.
 	got, err := client.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: i, PermissionSetArn: p})
@@ -326,10 +329,10 @@ func TestSSOPermissionSetPolicies(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, policy, aws.ToString(got.InlinePolicy))
 	_, err = client.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: i, PermissionSetArn: p, InlinePolicy: aws.String("{not json")})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	big := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + strings.Repeat("b", 10240) + `"}]}`
 	_, err = client.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: i, PermissionSetArn: p, InlinePolicy: aws.String(big)})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	// Whitespace does not count against the 10,240 characters.
 	spacious := `{"Version":"2012-10-17",` + strings.Repeat(" ", 12000) + `"Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`
 	_, err = client.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: i, PermissionSetArn: p, InlinePolicy: aws.String(spacious)})
@@ -342,14 +345,14 @@ func TestSSOPermissionSetPolicies(t *testing.T) {
 
 	// Permissions boundary: exactly one of the two forms.
 	_, err = client.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{InstanceArn: i, PermissionSetArn: p})
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 	_, err = client.PutPermissionsBoundaryToPermissionSet(ctx, &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{InstanceArn: i, PermissionSetArn: p,
 		PermissionsBoundary: &types.PermissionsBoundary{ManagedPolicyArn: aws.String("arn:aws:iam::aws:policy/PowerUserAccess"),
 			CustomerManagedPolicyReference: &types.CustomerManagedPolicyReference{Name: aws.String("B")}}})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	_, err = client.PutPermissionsBoundaryToPermissionSet(ctx, &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{InstanceArn: i, PermissionSetArn: p,
 		PermissionsBoundary: &types.PermissionsBoundary{}})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	_, err = client.PutPermissionsBoundaryToPermissionSet(ctx, &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{InstanceArn: i, PermissionSetArn: p,
 		PermissionsBoundary: &types.PermissionsBoundary{CustomerManagedPolicyReference: &types.CustomerManagedPolicyReference{Name: aws.String("Boundary"), Path: aws.String("/b/")}}})
 	require.NoError(t, err)
@@ -367,18 +370,18 @@ func TestSSOPermissionSetPolicies(t *testing.T) {
 	_, err = client.DeletePermissionsBoundaryFromPermissionSet(ctx, &ssoadmin.DeletePermissionsBoundaryFromPermissionSetInput{InstanceArn: i, PermissionSetArn: p})
 	require.NoError(t, err)
 	_, err = client.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{InstanceArn: i, PermissionSetArn: p})
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 }
 
 func TestSSOProvisioningAndAssignments(t *testing.T) {
-	srv := startTest(t, Options{})
-	inst, store, accounts := ssoSetup(t, srv, "workload", "sandbox")
+	srv := emutest.Start(t, core.Options{})
+	inst, store, accounts := emutest.SSOSetup(t, srv, "workload", "sandbox")
 	workload, sandbox := accounts[0], accounts[1]
 	client := ssoClient(srv, "AKIDEXAMPLE")
-	ids := idsClient(srv, "AKIDEXAMPLE")
+	ids := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
-	alice := idsCreateUserT(t, ids, store, "alice")
-	admins := idsCreateGroupT(t, ids, store, "Admins")
+	alice := emutest.CreateUser(t, ids, store, "alice")
+	admins := emutest.CreateGroup(t, ids, store, "Admins")
 	ps := ssoCreatePS(t, client, inst, "Admin")
 	_, err := client.AttachManagedPolicyToPermissionSet(ctx, &ssoadmin.AttachManagedPolicyToPermissionSetInput{InstanceArn: aws.String(inst),
 		PermissionSetArn: aws.String(ps), ManagedPolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
@@ -391,15 +394,15 @@ func TestSSOProvisioningAndAssignments(t *testing.T) {
 	}
 	// Validation: principal must exist, account must be in the organization.
 	_, err = assign(types.PrincipalTypeUser, "00000000-0000-0000-0000-000000000000", workload)
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 	_, err = assign(types.PrincipalTypeUser, admins, workload) // a group ID as a user
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 	_, err = assign(types.PrincipalTypeUser, "alice", workload)
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	_, err = assign(types.PrincipalTypeUser, alice, "999999999999")
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 	_, err = assign(types.PrincipalTypeUser, alice, "12345")
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 
 	created, err := assign(types.PrincipalTypeUser, alice, workload)
 	require.NoError(t, err)
@@ -422,7 +425,7 @@ func TestSSOProvisioningAndAssignments(t *testing.T) {
 	require.Equal(t, types.StatusValuesSucceeded, ssoWaitAssignment(t, client, inst, aws.ToString(st.RequestId), false).Status)
 	_, err = client.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{
 		InstanceArn: aws.String(inst), AccountAssignmentCreationRequestId: aws.String("00000000-0000-0000-0000-000000000000")})
-	requireCode(t, err, "ResourceNotFoundException")
+	emutest.RequireCode(t, err, "ResourceNotFoundException")
 
 	la, err = client.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: aws.String(inst), AccountId: aws.String(workload), PermissionSetArn: aws.String(ps)})
 	require.NoError(t, err)
@@ -438,13 +441,13 @@ func TestSSOProvisioningAndAssignments(t *testing.T) {
 		roleName = name
 	}
 	require.Equal(t, "Admin", ssoRoleRe.FindStringSubmatch(roleName)[1])
-	require.Equal(t, "/aws-reserved/sso.amazonaws.com/", dig(roles[roleName], "path"))
-	require.Equal(t, "arn:aws:iam::"+workload+":role/aws-reserved/sso.amazonaws.com/"+roleName, dig(roles[roleName], "arn"))
-	trust := dig(roles[roleName], "trustPolicy")
+	require.Equal(t, "/aws-reserved/sso.amazonaws.com/", emutest.Dig(roles[roleName], "path"))
+	require.Equal(t, "arn:aws:iam::"+workload+":role/aws-reserved/sso.amazonaws.com/"+roleName, emutest.Dig(roles[roleName], "arn"))
+	trust := emutest.Dig(roles[roleName], "trustPolicy")
 	if trust == nil {
-		trust = dig(roles[roleName], "assumeRolePolicy")
+		trust = emutest.Dig(roles[roleName], "assumeRolePolicy")
 	}
-	federated, _ := dig(trust, "Statement", 0, "Principal", "Federated").(string)
+	federated, _ := emutest.Dig(trust, "Statement", 0, "Principal", "Federated").(string)
 	require.Regexp(t, `^arn:aws:iam::`+workload+`:saml-provider/AWSSSO_[0-9a-f]{16}_DO_NOT_DELETE$`, federated)
 
 	accountsFor := func(status types.ProvisioningStatus) []string {
@@ -484,7 +487,7 @@ func TestSSOProvisioningAndAssignments(t *testing.T) {
 	require.Equal(t, types.StatusValuesInProgress, prov.PermissionSetProvisioningStatus.Status)
 	_, err = client.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: aws.String(inst),
 		PermissionSetArn: aws.String(ps), TargetType: types.ProvisionTargetTypeAwsAccount, TargetId: aws.String(workload)})
-	requireCode(t, err, "ConflictException")
+	emutest.RequireCode(t, err, "ConflictException")
 	require.Equal(t, types.StatusValuesSucceeded, ssoWaitProvisioning(t, client, inst, aws.ToString(prov.PermissionSetProvisioningStatus.RequestId)).Status)
 	require.Equal(t, []string{workload}, accountsFor(types.ProvisioningStatusLatestPermissionSetProvisioned))
 	require.Empty(t, accountsFor(types.ProvisioningStatusLatestPermissionSetNotProvisioned))
@@ -500,7 +503,7 @@ func TestSSOProvisioningAndAssignments(t *testing.T) {
 	require.Equal(t, []string{sandbox, workload}, accountsFor(""))
 	_, err = client.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: aws.String(inst),
 		PermissionSetArn: aws.String(ps), TargetType: types.ProvisionTargetTypeAwsAccount, TargetId: aws.String("999999999999")})
-	requireCode(t, err, "ValidationException")
+	emutest.RequireCode(t, err, "ValidationException")
 
 	statuses, err := client.ListPermissionSetProvisioningStatus(ctx, &ssoadmin.ListPermissionSetProvisioningStatusInput{InstanceArn: aws.String(inst),
 		Filter: &types.OperationStatusFilter{Status: types.StatusValuesSucceeded}})
@@ -515,7 +518,7 @@ func TestSSOProvisioningAndAssignments(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, creations.AccountAssignmentsCreationStatus, 2)
 	_, err = client.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: aws.String(inst), PermissionSetArn: aws.String(ps)})
-	requireCode(t, err, "ConflictException")
+	emutest.RequireCode(t, err, "ConflictException")
 
 	// Deleting assignments is asynchronous; the last one deprovisions the account.
 	unassign := func(principalType types.PrincipalType, principal string) *types.AccountAssignmentOperationStatus {
@@ -541,12 +544,12 @@ func TestSSOProvisioningAndAssignments(t *testing.T) {
 }
 
 func TestSSOCustomerManagedPoliciesMustExistInTheAccount(t *testing.T) {
-	srv := startTest(t, Options{SSOStatusDescribes: 1})
-	inst, store, accounts := ssoSetup(t, srv, "workload")
+	srv := emutest.Start(t, core.Options{SSOStatusDescribes: 1})
+	inst, store, accounts := emutest.SSOSetup(t, srv, "workload")
 	workload := accounts[0]
 	client := ssoClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
-	bob := idsCreateUserT(t, idsClient(srv, "AKIDEXAMPLE"), store, "bob")
+	bob := emutest.CreateUser(t, emutest.IdentityStoreClient(srv, "AKIDEXAMPLE"), store, "bob")
 	ps := ssoCreatePS(t, client, inst, "Scoped")
 	_, err := client.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{
 		InstanceArn: aws.String(inst), PermissionSetArn: aws.String(ps),
@@ -573,7 +576,7 @@ func TestSSOCustomerManagedPoliciesMustExistInTheAccount(t *testing.T) {
 	require.Contains(t, aws.ToString(st.FailureReason), "/team/TeamPolicy")
 	require.Empty(t, ssoReservedRoles(t, srv, workload))
 
-	_, err = iam.NewFromConfig(testConfig(srv, workload)).CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("TeamPolicy"),
+	_, err = iam.NewFromConfig(emutest.Config(srv, workload)).CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("TeamPolicy"),
 		Path: aws.String("/team/"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`)})
 	require.NoError(t, err)
 	require.Equal(t, types.StatusValuesSucceeded, assign().Status)
@@ -581,19 +584,19 @@ func TestSSOCustomerManagedPoliciesMustExistInTheAccount(t *testing.T) {
 	require.Len(t, roles, 1)
 	for _, r := range roles {
 		require.ElementsMatch(t, []any{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::" + workload + ":policy/team/TeamPolicy"},
-			dig(r, "attachedPolicies"))
-		require.Equal(t, "Deny", dig(r, "inlinePolicies", "AwsSSOInlinePolicy", "Statement", 0, "Effect"))
+			emutest.Dig(r, "attachedPolicies"))
+		require.Equal(t, "Deny", emutest.Dig(r, "inlinePolicies", "AwsSSOInlinePolicy", "Statement", 0, "Effect"))
 	}
 }
 
 func TestSSOAssignmentCreationLimit(t *testing.T) {
-	srv := startTest(t, Options{})
-	inst, store, accounts := ssoSetup(t, srv, "workload")
-	ids := idsClient(srv, "AKIDEXAMPLE")
+	srv := emutest.Start(t, core.Options{})
+	inst, store, accounts := emutest.SSOSetup(t, srv, "workload")
+	ids := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	var users []string
 	for n := 0; n < 40; n++ {
-		users = append(users, idsCreateUserT(t, ids, store, fmt.Sprintf("u%02d", n)))
+		users = append(users, emutest.CreateUser(t, ids, store, fmt.Sprintf("u%02d", n)))
 	}
 	plain := ssoClient(srv, "AKIDEXAMPLE")
 	ps := ssoCreatePS(t, plain, inst, "Dev")
@@ -620,11 +623,11 @@ func TestSSOAssignmentCreationLimit(t *testing.T) {
 
 	// 30 more, concurrently: the SDK retries the throttled ones until the
 	// describes of the others let them in.
-	client := ssoadmin.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"), func(o *ssoadmin.Options) {
+	client := ssoadmin.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"), func(o *ssoadmin.Options) {
 		o.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = 500
 			o.MaxBackoff = 2 * time.Millisecond
-			o.RateLimiter = noRateLimit{}
+			o.RateLimiter = emutest.NoRateLimit{}
 		})
 	})
 	start := make(chan struct{})
@@ -687,14 +690,14 @@ func TestSSOAssignmentCreationLimit(t *testing.T) {
 }
 
 // ssoScript drives one emulator through a fixed Identity Center setup.
-func ssoScript(t *testing.T, srv *Server) {
+func ssoScript(t *testing.T, srv *emuemulator.Server) {
 	t.Helper()
-	inst, store, accounts := ssoSetup(t, srv, "workload")
-	ids := idsClient(srv, "AKIDEXAMPLE")
+	inst, store, accounts := emutest.SSOSetup(t, srv, "workload")
+	ids := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE")
 	client := ssoClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
-	bob := idsCreateUserT(t, ids, store, "bob")
-	ops := idsCreateGroupT(t, ids, store, "Ops")
+	bob := emutest.CreateUser(t, ids, store, "bob")
+	ops := emutest.CreateGroup(t, ids, store, "Ops")
 	_, err := ids.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(store),
 		GroupId: aws.String(ops), MemberId: &idstypes.MemberIdMemberUserId{Value: bob}})
 	require.NoError(t, err)
@@ -720,8 +723,8 @@ func ssoScript(t *testing.T, srv *Server) {
 }
 
 func TestSSOSnapshotIsDeterministic(t *testing.T) {
-	a := startTest(t, Options{})
-	b := startTest(t, Options{Clock: func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	a := emutest.Start(t, core.Options{})
+	b := emutest.Start(t, core.Options{Clock: func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }})
 	ssoScript(t, a)
 	ssoScript(t, b)
 	sa, err := a.Snapshot()
@@ -731,27 +734,27 @@ func TestSSOSnapshotIsDeterministic(t *testing.T) {
 	require.Equal(t, string(sa), string(sb))
 
 	snap := ssoSnapshotMap(t, a)
-	mgmt := dig(snap, "accounts", DefaultManagementAccountID).(map[string]any)
-	require.Equal(t, "PT2H", dig(mgmt, "sso", "permissionSets", "Operator", "sessionDuration"))
-	provisioned := dig(mgmt, "sso", "permissionSets", "Operator", "provisionedAccounts").(map[string]any)
+	mgmt := emutest.Dig(snap, "accounts", core.DefaultManagementAccountID).(map[string]any)
+	require.Equal(t, "PT2H", emutest.Dig(mgmt, "sso", "permissionSets", "Operator", "sessionDuration"))
+	provisioned := emutest.Dig(mgmt, "sso", "permissionSets", "Operator", "provisionedAccounts").(map[string]any)
 	require.Len(t, provisioned, 1)
 	for _, status := range provisioned {
 		require.Equal(t, "LATEST_PERMISSION_SET_NOT_PROVISIONED", status)
 	}
 	var assignments []any
-	for _, l := range dig(mgmt, "sso", "assignments").(map[string]any) {
+	for _, l := range emutest.Dig(mgmt, "sso", "assignments").(map[string]any) {
 		assignments = append(assignments, l.([]any)...)
 	}
 	require.ElementsMatch(t, []any{"Operator GROUP:Ops", "Operator USER:bob"}, assignments)
-	require.Equal(t, []any{"bob"}, dig(mgmt, "identitystore", "groups", "Ops", "members"))
-	require.Equal(t, "User bob", dig(mgmt, "identitystore", "users", "bob", "DisplayName"))
+	require.Equal(t, []any{"bob"}, emutest.Dig(mgmt, "identitystore", "groups", "Ops", "members"))
+	require.Equal(t, "User bob", emutest.Dig(mgmt, "identitystore", "users", "bob", "DisplayName"))
 	require.NotContains(t, string(sa), "CreatedDate")
 }
 
 func TestSSOIdentityCenterOptionEnablesWithOrganization(t *testing.T) {
-	srv := startTest(t, Options{IdentityCenter: true})
+	srv := emutest.Start(t, core.Options{IdentityCenter: true})
 	ctx := context.Background()
-	cfg := testConfig(srv, "AKIDEXAMPLE")
+	cfg := emutest.Config(srv, "AKIDEXAMPLE")
 	sso := ssoadmin.NewFromConfig(cfg)
 	out, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
 	require.NoError(t, err)

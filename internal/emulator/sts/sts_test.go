@@ -1,4 +1,4 @@
-package emulator
+package sts_test
 
 import (
 	"context"
@@ -8,50 +8,52 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
 func TestSTSGetCallerIdentity(t *testing.T) {
-	srv := startTest(t, Options{})
-	out, err := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	srv := emutest.Start(t, core.Options{})
+	out, err := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
-	require.Equal(t, DefaultManagementAccountID, aws.ToString(out.Account))
-	require.Equal(t, "arn:aws:iam::"+DefaultManagementAccountID+":root", aws.ToString(out.Arn))
-	require.Equal(t, DefaultManagementAccountID, aws.ToString(out.UserId))
+	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(out.Account))
+	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":root", aws.ToString(out.Arn))
+	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(out.UserId))
 }
 
 func TestSTSAssumeRoleActsInTargetAccount(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	require.NoError(t, srv.AddAccount(member))
-	arn, err := srv.CreateRole(member, "OrganizationAccountAccessRole", trustAccount(DefaultManagementAccountID, ""))
+	require.NoError(t, srv.AddAccount(emutest.Member))
+	arn, err := srv.CreateRole(emutest.Member, "OrganizationAccountAccessRole", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
 	require.NoError(t, err)
-	require.Equal(t, "arn:aws:iam::"+member+":role/OrganizationAccountAccessRole", arn)
+	require.Equal(t, "arn:aws:iam::"+emutest.Member+":role/OrganizationAccountAccessRole", arn)
 
-	mgmt := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"))
+	mgmt := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
 	out, err := mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("foundation")})
 	require.NoError(t, err)
-	require.Equal(t, "arn:aws:sts::"+member+":assumed-role/OrganizationAccountAccessRole/foundation", aws.ToString(out.AssumedRoleUser.Arn))
+	require.Equal(t, "arn:aws:sts::"+emutest.Member+":assumed-role/OrganizationAccountAccessRole/foundation", aws.ToString(out.AssumedRoleUser.Arn))
 	require.NotNil(t, out.Credentials.Expiration)
 
-	cfg := testConfig(srv, "")
+	cfg := emutest.Config(srv, "")
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(out.Credentials.AccessKeyId),
 		aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken))
 	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
-	require.Equal(t, member, aws.ToString(who.Account))
+	require.Equal(t, emutest.Member, aws.ToString(who.Account))
 	require.Equal(t, aws.ToString(out.AssumedRoleUser.Arn), aws.ToString(who.Arn))
 	calls := srv.Calls()
-	require.Equal(t, member, calls[len(calls)-1].Account)
+	require.Equal(t, emutest.Member, calls[len(calls)-1].Account)
 }
 
 func TestSTSAssumeRoleChecksTrust(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	require.NoError(t, srv.AddAccount(member))
-	mgmt := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"))
+	require.NoError(t, srv.AddAccount(emutest.Member))
+	mgmt := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
 	assume := func(role, externalID string) error {
-		in := &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + role), RoleSessionName: aws.String("s1")}
+		in := &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + emutest.Member + ":role/" + role), RoleSessionName: aws.String("s1")}
 		if externalID != "" {
 			in.ExternalId = aws.String(externalID)
 		}
@@ -59,75 +61,75 @@ func TestSTSAssumeRoleChecksTrust(t *testing.T) {
 		return err
 	}
 	// No such role.
-	requireCode(t, assume("Missing", ""), "AccessDenied")
+	emutest.RequireCode(t, assume("Missing", ""), "AccessDenied")
 	// Trusts another account only.
-	_, err := srv.CreateRole(member, "OtherTrust", trustAccount("999999999999", ""))
+	_, err := srv.CreateRole(emutest.Member, "OtherTrust", emutest.TrustAccount("999999999999", ""))
 	require.NoError(t, err)
-	requireCode(t, assume("OtherTrust", ""), "AccessDenied")
+	emutest.RequireCode(t, assume("OtherTrust", ""), "AccessDenied")
 	// External ID condition.
-	_, err = srv.CreateRole(member, "WithExternalID", trustAccount(DefaultManagementAccountID,
+	_, err = srv.CreateRole(emutest.Member, "WithExternalID", emutest.TrustAccount(core.DefaultManagementAccountID,
 		`,"Condition":{"StringEquals":{"sts:ExternalId":"s3cr3t-id"}}`))
 	require.NoError(t, err)
-	requireCode(t, assume("WithExternalID", ""), "AccessDenied")
-	requireCode(t, assume("WithExternalID", "wrong-id"), "AccessDenied")
+	emutest.RequireCode(t, assume("WithExternalID", ""), "AccessDenied")
+	emutest.RequireCode(t, assume("WithExternalID", "wrong-id"), "AccessDenied")
 	require.NoError(t, assume("WithExternalID", "s3cr3t-id"))
 	// Explicit deny wins.
-	_, err = srv.CreateRole(member, "Denied", `{"Version":"2012-10-17","Statement":[
+	_, err = srv.CreateRole(emutest.Member, "Denied", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"},
-		{"Effect":"Deny","Principal":{"AWS":"`+DefaultManagementAccountID+`"},"Action":"sts:*"}]}`)
+		{"Effect":"Deny","Principal":{"AWS":"`+core.DefaultManagementAccountID+`"},"Action":"sts:*"}]}`)
 	require.NoError(t, err)
-	requireCode(t, assume("Denied", ""), "AccessDenied")
+	emutest.RequireCode(t, assume("Denied", ""), "AccessDenied")
 	// A service principal does not let an account in.
-	_, err = srv.CreateRole(member, "ServiceOnly", `{"Version":"2012-10-17","Statement":[
+	_, err = srv.CreateRole(emutest.Member, "ServiceOnly", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
 	require.NoError(t, err)
-	requireCode(t, assume("ServiceOnly", ""), "AccessDenied")
+	emutest.RequireCode(t, assume("ServiceOnly", ""), "AccessDenied")
 
 	// Validation.
-	_, err = mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/WithExternalID"),
+	_, err = mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + emutest.Member + ":role/WithExternalID"),
 		RoleSessionName: aws.String("x")})
-	requireCode(t, err, "ValidationError")
-	_, err = mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/WithExternalID"),
+	emutest.RequireCode(t, err, "ValidationError")
+	_, err = mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + emutest.Member + ":role/WithExternalID"),
 		RoleSessionName: aws.String("ok-name"), ExternalId: aws.String("s3cr3t-id"), DurationSeconds: aws.Int32(7200)})
-	requireCode(t, err, "ValidationError")
-	_, err = srv.CreateRole(member, "WithExternalID", trustAccount(DefaultManagementAccountID, ""))
-	requireCode(t, err, "EntityAlreadyExists")
+	emutest.RequireCode(t, err, "ValidationError")
+	_, err = srv.CreateRole(emutest.Member, "WithExternalID", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
+	emutest.RequireCode(t, err, "EntityAlreadyExists")
 }
 
 func TestSTSExpiredSession(t *testing.T) {
-	now := aws.Time(timeFixed)
-	srv := startTest(t, Options{Clock: func() timeT { return *now }})
+	now := aws.Time(emutest.TimeFixed)
+	srv := emutest.Start(t, core.Options{Clock: func() timeT { return *now }})
 	ctx := context.Background()
-	require.NoError(t, srv.AddAccount(member))
-	arn, err := srv.CreateRole(member, "R", trustAccount(DefaultManagementAccountID, ""))
+	require.NoError(t, srv.AddAccount(emutest.Member))
+	arn, err := srv.CreateRole(emutest.Member, "R", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
 	require.NoError(t, err)
-	out, err := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE")).AssumeRole(ctx,
+	out, err := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE")).AssumeRole(ctx,
 		&sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(900)})
 	require.NoError(t, err)
 	*now = now.Add(901e9)
-	cfg := testConfig(srv, "")
+	cfg := emutest.Config(srv, "")
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(out.Credentials.AccessKeyId),
 		aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken))
 	_, err = sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	requireCode(t, err, "ExpiredToken")
+	emutest.RequireCode(t, err, "ExpiredToken")
 }
 
 type timeT = time.Time
 
 func TestSTSTrustBoolCondition(t *testing.T) {
-	srv := startTest(t, Options{})
+	srv := emutest.Start(t, core.Options{})
 	ctx := context.Background()
-	require.NoError(t, srv.AddAccount(member))
-	mgmt := sts.NewFromConfig(testConfig(srv, "AKIDEXAMPLE"))
-	_, err := srv.CreateRole(member, "NeedsMFA", trustAccount(DefaultManagementAccountID,
+	require.NoError(t, srv.AddAccount(emutest.Member))
+	mgmt := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
+	_, err := srv.CreateRole(emutest.Member, "NeedsMFA", emutest.TrustAccount(core.DefaultManagementAccountID,
 		`,"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`))
 	require.NoError(t, err)
-	_, err = srv.CreateRole(member, "DenyWithoutMFA", `{"Version":"2012-10-17","Statement":[
-		{"Effect":"Allow","Principal":{"AWS":"`+DefaultManagementAccountID+`"},"Action":"sts:AssumeRole"},
+	_, err = srv.CreateRole(emutest.Member, "DenyWithoutMFA", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"AWS":"`+core.DefaultManagementAccountID+`"},"Action":"sts:AssumeRole"},
 		{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`)
 	require.NoError(t, err)
 	for _, role := range []string{"NeedsMFA", "DenyWithoutMFA"} {
-		_, err := mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + role), RoleSessionName: aws.String("s1")})
-		requireCode(t, err, "AccessDenied")
+		_, err := mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + emutest.Member + ":role/" + role), RoleSessionName: aws.String("s1")})
+		emutest.RequireCode(t, err, "AccessDenied")
 	}
 }

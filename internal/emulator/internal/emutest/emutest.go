@@ -1,4 +1,4 @@
-package emulator
+package emutest
 
 import (
 	"context"
@@ -21,11 +21,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/smithy-go"
+	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/stretchr/testify/require"
 )
 
 // dig walks a decoded JSON value by keys and list indexes.
-func dig(v any, path ...any) any {
+func Dig(v any, path ...any) any {
 	for _, p := range path {
 		switch k := p.(type) {
 		case string:
@@ -44,7 +46,7 @@ func dig(v any, path ...any) any {
 
 // control sends a control API request and decodes the JSON answer into out
 // (when not nil), returning the status.
-func control(t *testing.T, srv *Server, method, path, body string, out any) int {
+func Control(t *testing.T, srv *emuemulator.Server, method, path, body string, out any) int {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
@@ -61,7 +63,7 @@ func control(t *testing.T, srv *Server, method, path, body string, out any) int 
 }
 
 // testConfig returns a config for srv acting with access key ak.
-func testConfig(srv *Server, ak string) aws.Config {
+func Config(srv *emuemulator.Server, ak string) aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider(ak, "secret", ""),
@@ -72,43 +74,51 @@ func testConfig(srv *Server, ak string) aws.Config {
 	}
 }
 
-func startTest(t *testing.T, opts Options) *Server {
+func Start(t *testing.T, opts core.Options) *emuemulator.Server {
 	t.Helper()
-	srv, err := Start(opts)
+	srv, err := emuemulator.Start(opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	return srv
 }
 
-type noRateLimit struct{}
+type NoRateLimit struct{}
+
+// GetToken never waits.
+func (NoRateLimit) GetToken(context.Context, uint) (func() error, error) {
+	return func() error { return nil }, nil
+}
+
+// AddTokens does nothing.
+func (NoRateLimit) AddTokens(uint) error { return nil }
 
 // ecrLifecycle is a valid lifecycle policy: expire untagged images after 14
 // days, keep the last 30 release images.
-const ecrLifecycle = `{"rules":[
+const ECRLifecycle = `{"rules":[
  {"rulePriority":1,"description":"expire untagged","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}},
  {"rulePriority":2,"description":"keep releases","selection":{"tagStatus":"tagged","tagPatternList":["v*.*.*"],"countType":"imageCountMoreThan","countNumber":30},"action":{"type":"expire"}},
  {"rulePriority":10,"description":"everything else","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":100},"action":{"type":"expire"}}]}`
 
-func iamTestClient(srv *Server, ak string) *iam.Client {
-	return iam.NewFromConfig(testConfig(srv, ak))
+func IAMClient(srv *emuemulator.Server, ak string) *iam.Client {
+	return iam.NewFromConfig(Config(srv, ak))
 }
 
 // requireIAMError requires an AWS error with the code and a message
 // containing msg.
-func requireIAMError(t *testing.T, err error, code, msg string) {
+func RequireIAMError(t *testing.T, err error, code, msg string) {
 	t.Helper()
-	requireCode(t, err, code)
+	RequireCode(t, err, code)
 	var apiErr smithy.APIError
 	require.True(t, errors.As(err, &apiErr))
 	require.Contains(t, apiErr.ErrorMessage(), msg)
 }
 
-func idsClient(srv *Server, ak string) *identitystore.Client {
-	return identitystore.NewFromConfig(testConfig(srv, ak))
+func IdentityStoreClient(srv *emuemulator.Server, ak string) *identitystore.Client {
+	return identitystore.NewFromConfig(Config(srv, ak))
 }
 
 // idsCreateUserT creates a user with the attributes IAM Identity Center requires.
-func idsCreateUserT(t *testing.T, client *identitystore.Client, store, name string) string {
+func CreateUser(t *testing.T, client *identitystore.Client, store, name string) string {
 	t.Helper()
 	out, err := client.CreateUser(context.Background(), &identitystore.CreateUserInput{
 		IdentityStoreId: aws.String(store), UserName: aws.String(name), DisplayName: aws.String("User " + name),
@@ -120,7 +130,7 @@ func idsCreateUserT(t *testing.T, client *identitystore.Client, store, name stri
 	return aws.ToString(out.UserId)
 }
 
-func idsCreateGroupT(t *testing.T, client *identitystore.Client, store, name string) string {
+func CreateGroup(t *testing.T, client *identitystore.Client, store, name string) string {
 	t.Helper()
 	out, err := client.CreateGroup(context.Background(), &identitystore.CreateGroupInput{
 		IdentityStoreId: aws.String(store), DisplayName: aws.String(name), Description: aws.String("group " + name)})
@@ -128,14 +138,14 @@ func idsCreateGroupT(t *testing.T, client *identitystore.Client, store, name str
 	return aws.ToString(out.GroupId)
 }
 
-const autoScalingSLR = "AWSServiceRoleForAutoScaling"
+const AutoScalingSLR = "AWSServiceRoleForAutoScaling"
 
-func autoScalingSLRARN(account string) string {
-	return "arn:aws:iam::" + account + ":role/aws-service-role/autoscaling.amazonaws.com/" + autoScalingSLR
+func AutoScalingSLRARN(account string) string {
+	return "arn:aws:iam::" + account + ":role/aws-service-role/autoscaling.amazonaws.com/" + AutoScalingSLR
 }
 
 // keyPolicy builds a key policy of Allow statements: principal ARN -> actions.
-func keyPolicy(grants ...[2]string) string {
+func KeyPolicy(grants ...[2]string) string {
 	var sts []string
 	for i, g := range grants {
 		sts = append(sts, fmt.Sprintf(`{"Sid":"Grant%d","Effect":"Allow","Principal":{"AWS":%q},"Action":%q,"Resource":"*"}`, i, g[0], g[1]))
@@ -143,19 +153,21 @@ func keyPolicy(grants ...[2]string) string {
 	return `{"Version":"2012-10-17","Statement":[` + strings.Join(sts, ",") + `]}`
 }
 
-func newKMS(srv *Server, ak string) *kms.Client { return kms.NewFromConfig(testConfig(srv, ak)) }
+func NewKMS(srv *emuemulator.Server, ak string) *kms.Client {
+	return kms.NewFromConfig(Config(srv, ak))
+}
 
 // orgClient returns an Organizations client acting with access key ak.
-func orgClient(srv *Server, ak string) *organizations.Client {
-	return organizations.NewFromConfig(testConfig(srv, ak))
+func OrgClient(srv *emuemulator.Server, ak string) *organizations.Client {
+	return organizations.NewFromConfig(Config(srv, ak))
 }
 
 // orgSetup creates an organization managed by the default management
 // account and returns the client, organization and root IDs.
-func orgSetup(t *testing.T, srv *Server) (*organizations.Client, string, string) {
+func OrgSetup(t *testing.T, srv *emuemulator.Server) (*organizations.Client, string, string) {
 	t.Helper()
 	ctx := context.Background()
-	client := orgClient(srv, "AKIDEXAMPLE")
+	client := OrgClient(srv, "AKIDEXAMPLE")
 	out, err := client.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
 	require.NoError(t, err)
 	roots, err := client.ListRoots(ctx, &organizations.ListRootsInput{})
@@ -165,15 +177,15 @@ func orgSetup(t *testing.T, srv *Server) (*organizations.Client, string, string)
 }
 
 // createAccount requests an account and describes the request until it settles.
-func createAccount(t *testing.T, client *organizations.Client, name, email string) *orgtypes.CreateAccountStatus {
+func CreateAccount(t *testing.T, client *organizations.Client, name, email string) *orgtypes.CreateAccountStatus {
 	t.Helper()
 	ctx := context.Background()
 	out, err := client.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(email)})
 	require.NoError(t, err)
-	return waitCreateAccount(t, client, aws.ToString(out.CreateAccountStatus.Id))
+	return WaitCreateAccount(t, client, aws.ToString(out.CreateAccountStatus.Id))
 }
 
-func waitCreateAccount(t *testing.T, client *organizations.Client, id string) *orgtypes.CreateAccountStatus {
+func WaitCreateAccount(t *testing.T, client *organizations.Client, id string) *orgtypes.CreateAccountStatus {
 	t.Helper()
 	for i := 0; i < 10; i++ {
 		st, err := client.DescribeCreateAccountStatus(context.Background(),
@@ -190,12 +202,12 @@ func waitCreateAccount(t *testing.T, client *organizations.Client, id string) *o
 // ssoSetup creates an organization with a member account per name, enables
 // IAM Identity Center and returns the instance ARN, identity store ID and
 // the member account IDs.
-func ssoSetup(t *testing.T, srv *Server, members ...string) (string, string, []string) {
+func SSOSetup(t *testing.T, srv *emuemulator.Server, members ...string) (string, string, []string) {
 	t.Helper()
-	orgs, _, _ := orgSetup(t, srv)
+	orgs, _, _ := OrgSetup(t, srv)
 	var accounts []string
 	for _, name := range members {
-		st := createAccount(t, orgs, name, name+"@example.com")
+		st := CreateAccount(t, orgs, name, name+"@example.com")
 		require.Equal(t, "SUCCEEDED", string(st.State))
 		accounts = append(accounts, aws.ToString(st.AccountId))
 	}
@@ -204,18 +216,18 @@ func ssoSetup(t *testing.T, srv *Server, members ...string) (string, string, []s
 	return inst, store, accounts
 }
 
-const member = "210987654321"
+const Member = "210987654321"
 
-func trustAccount(account string, extra string) string {
+func TrustAccount(account string, extra string) string {
 	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account +
 		`:root"},"Action":"sts:AssumeRole"` + extra + `}]}`
 }
 
-func requireCode(t *testing.T, err error, code string) {
+func RequireCode(t *testing.T, err error, code string) {
 	t.Helper()
 	var apiErr smithy.APIError
 	require.Truef(t, errors.As(err, &apiErr), "want %s, got %v", code, err)
 	require.Equal(t, code, apiErr.ErrorCode())
 }
 
-var timeFixed = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var TimeFixed = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
