@@ -250,7 +250,7 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 	aliasOf := map[string]Env{} // account ID -> env
 	for _, e := range spec.Envs {
 		a := accounts[e.Name]
-		if a.ID == "" { // dry run: the account does not exist yet
+		if !examplekit.Known(a.ID) { // dry run: the account does not exist yet
 			res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate,
 				Resource: organizations.ResAccountAlias, ID: e.Alias + " in <" + a.Name + ">"})
 			continue
@@ -302,7 +302,7 @@ func access(ctx context.Context, base aws.Config, spec Spec, accounts map[string
 		var ids []string
 		for _, e := range spec.envsOf(p) {
 			a := accounts[e.Name]
-			if a.ID == "" { // dry run: the account does not exist yet
+			if !examplekit.Known(a.ID) { // dry run: the account does not exist yet
 				res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResAssignment,
 					ID: fmt.Sprintf("USER:%s/%s/<%s>", p.UserName, spec.PermissionSet.Name, a.Name)})
 				continue
@@ -320,7 +320,7 @@ func access(ctx context.Context, base aws.Config, spec Spec, accounts map[string
 	// Every existing account of the product is in the prune scope, so a
 	// person removed from every environment loses their access too.
 	for _, e := range spec.Envs {
-		if id := accounts[e.Name].ID; id != "" {
+		if id := accounts[e.Name].ID; examplekit.Known(id) {
 			as.PruneAccounts = append(as.PruneAccounts, id)
 		}
 	}
@@ -332,11 +332,11 @@ func access(ctx context.Context, base aws.Config, spec Spec, accounts map[string
 		return err
 	}
 	res.Access = acc
-	if acc.Instance.ARN == "" {
+	if !examplekit.Known(acc.Instance.ARN) {
 		// Dry run without an instance: on the emulator, because the
 		// organization does not exist yet; on AWS, because nobody enabled
 		// it in the console.
-		if res.Organization.ID != "" {
+		if examplekit.Known(res.Organization.ID) {
 			res.Notes = append(res.Notes, "IAM Identity Center is not enabled: enable it in the console of the management account, in "+spec.Region+", before a real run")
 		}
 		return nil
@@ -369,7 +369,7 @@ func profiles(spec Spec, accounts map[string]*organizations.Account, outDir stri
 			a := accounts[e.Name]
 			name := profileName(spec, p, e)
 			names = append(names, name)
-			if a.ID == "" || startURL == "" {
+			if !examplekit.Known(a.ID) || startURL == "" {
 				complete = false
 				continue
 			}
@@ -435,7 +435,7 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 	}
 	fmt.Fprintf(out, "\n%s %d resources.\n", verb, r.Count())
 	mgmt := "management account"
-	if id := r.Organization.ManagementAccountID; id != "" {
+	if id := r.Organization.ManagementAccountID; examplekit.Known(id) {
 		mgmt += " (" + id + ")"
 	}
 	org := append(slices.Clone(r.Organization.Changes), r.Tree.Changes...)
@@ -444,7 +444,7 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 		examplekit.Section(out, fmt.Sprintf("%s: %s (%s), alias %s", a.Env, a.Account.Name, a.Account.ID, a.Alias), a.Changes)
 	}
 	switch {
-	case r.Access != nil && r.Access.Instance.ARN == "":
+	case r.Access != nil && !examplekit.Known(r.Access.Instance.ARN):
 		examplekit.Section(out, "IAM Identity Center (once enabled)", r.Access.Changes)
 	case r.Access != nil:
 		examplekit.Section(out, "IAM Identity Center "+r.Access.Instance.ARN+" (identity store "+r.Access.Instance.IdentityStoreID+")", r.Access.Changes)

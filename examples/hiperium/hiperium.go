@@ -304,12 +304,12 @@ func (r *Result) planned(identityCenter bool) foundation.Changes {
 func (r *Result) Print(out io.Writer, dryRun bool) {
 	examplekit.Headline(out, r.Count(), dryRun)
 	mgmt := "management account"
-	if id := r.Organization.ManagementAccountID; id != "" {
+	if id := r.Organization.ManagementAccountID; examplekit.Known(id) {
 		mgmt += " " + id
 	}
 	examplekit.Section(out, "organization, OUs, accounts and SCPs ("+mgmt+")", r.orgChanges())
 	inst := ""
-	if r.Access != nil && r.Access.Instance.ARN != "" {
+	if r.Access != nil && examplekit.Known(r.Access.Instance.ARN) {
 		inst = " (" + r.Access.Instance.ARN + ")"
 	}
 	examplekit.Section(out, "IAM Identity Center"+inst, r.accessChanges())
@@ -353,7 +353,7 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string
 		res.Policies = append(res.Policies, p)
 		for _, path := range g.OUs {
 			ou := res.Tree.OU(path)
-			if ou == nil || ou.ID == "" {
+			if ou == nil || !examplekit.Known(ou.ID) {
 				if !dryRun {
 					return nil, fmt.Errorf("guardrail %s: OU %q is not in the tree", g.Policy.Name, path)
 				}
@@ -397,7 +397,7 @@ func closeRetired(ctx context.Context, org *orgsdk.Client, spec Spec, res *Resul
 		if i := slices.IndexFunc(spec.Tree.Accounts, func(a organizations.AccountSpec) bool { return strings.EqualFold(a.Email, email) }); i >= 0 {
 			tags["retired-from"] = displayOU(spec.Tree.Accounts[i].OU)
 		}
-		if res.Organization.ID == "" { // dry run: no organization, no account to close
+		if !examplekit.Known(res.Organization.ID) { // dry run: no organization, no account to close
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: not in an organization, nothing to close", email))
 			continue
 		}
@@ -439,7 +439,7 @@ func access(ctx context.Context, base aws.Config, spec Spec, ids map[string]stri
 		for _, email := range a.Accounts {
 			switch id := ids[strings.ToLower(email)]; {
 			case spec.retired(email):
-			case id != "":
+			case examplekit.Known(id):
 				accounts = append(accounts, id)
 			default:
 				for _, p := range a.Principals {
@@ -461,7 +461,7 @@ func access(ctx context.Context, base aws.Config, spec Spec, ids map[string]stri
 	for _, a := range pending {
 		res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResAssignment, ID: a.String()})
 	}
-	if acc.Instance.ARN == "" { // dry run: the instance comes with the organization
+	if !examplekit.Known(acc.Instance.ARN) { // dry run: the instance comes with the organization
 		res.Notes = append(res.Notes, "IAM Identity Center is not enabled yet: enable it in the console once the organization exists (the embedded emulator does it with the organization)")
 		return nil, nil
 	}

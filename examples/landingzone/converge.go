@@ -96,7 +96,7 @@ func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string
 		return nil, err
 	}
 	mgmtID := res.Organization.ManagementAccountID
-	if mgmtID == "" { // dry run before the organization exists: the caller's account will manage it
+	if !examplekit.Known(mgmtID) { // dry run before the organization exists: the caller's account will manage it
 		who, err := sts.NewFromConfig(base).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
 			return nil, fmt.Errorf("who am I: %w", err)
@@ -164,7 +164,7 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 			continue
 		}
 		ou := r.Tree.OU(e.OU)
-		if ou == nil || ou.ID == "" { // dry run: the OU does not exist yet
+		if ou == nil || !examplekit.Known(ou.ID) { // dry run: the OU does not exist yet
 			r.plan("organizations:policy-attachment", e.OU+" <- "+policy.Name)
 			continue
 		}
@@ -198,9 +198,9 @@ func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, acc
 	for _, e := range spec.Environments {
 		accounts = append(accounts, accountIDs[e.Name])
 	}
-	complete := mgmtID != ""
+	complete := examplekit.Known(mgmtID)
 	for _, id := range accounts {
-		complete = complete && id != ""
+		complete = complete && examplekit.Known(id)
 	}
 	if complete {
 		access.Assignments = []identitycenter.AssignmentSpec{{
@@ -217,7 +217,7 @@ func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, acc
 		return err
 	}
 	r.Management = append(r.Management, a.Changes...)
-	if !complete || a.Instance.ARN == "" {
+	if !complete || !examplekit.Known(a.Instance.ARN) {
 		if !complete {
 			r.plan("sso:account-assignment", fmt.Sprintf("%s x AdministratorAccess, ReadOnlyAccess x %d accounts", spec.AdminGroup, len(accounts)))
 		}
@@ -276,7 +276,7 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 
 	var pull []string
 	for _, e := range spec.Environments {
-		if id := accountIDs[e.Name]; id != "" {
+		if id := accountIDs[e.Name]; examplekit.Known(id) {
 			pull = append(pull, id)
 		}
 	}
@@ -292,7 +292,7 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 		Policy: &ecr.RepositoryPolicy{PullAccounts: pull},
 		Tags:   map[string]string{"Project": spec.Project},
 	}
-	if imagesKey.ARN == "" || len(pull) < len(spec.Environments) { // dry run: the key or accounts are still to come
+	if !examplekit.Known(imagesKey.ARN) || len(pull) < len(spec.Environments) { // dry run: the key or accounts are still to come
 		r.plan("ecr:repository", spec.Repository+" (KMS-encrypted, IMMUTABLE, scan on push, pull from every environment)")
 	} else {
 		if r.Repository, err = ecr.EnsureRepository(ctx, ecrsdk.NewFromConfig(base), repo, opts...); err != nil {
@@ -308,11 +308,11 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 	}
 	r.Management = append(r.Management, provider.Changes...)
 	providerARN := provider.ARN
-	if providerARN == "" {
+	if !examplekit.Known(providerARN) {
 		providerARN = oidcfed.GitHub().ProviderARN(mgmtID)
 	}
 	cosignARN := cosign.ARN
-	if cosignARN == "" {
+	if !examplekit.Known(cosignARN) {
 		cosignARN = "arn:aws:kms:" + spec.Region + ":" + mgmtID + ":key/<new>"
 	}
 	ci := foundation.NewPolicy(
@@ -328,7 +328,7 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 		foundation.Statement{Sid: "S3AuditWrite", Effect: foundation.EffectAllow,
 			Action: foundation.Actions("s3:PutObject"), Resource: foundation.Resources("arn:aws:s3:::" + spec.Project + "-ci-audit/ci-push-audit/*")},
 	)
-	if dryRun && (provider.ARN == "" || cosign.ARN == "") {
+	if dryRun && (!examplekit.Known(provider.ARN) || !examplekit.Known(cosign.ARN)) {
 		r.plan("iam:role", spec.Cluster+"-github-ci (trusts "+spec.GitHubRepository+"@"+spec.GitHubBranch+")")
 		return nil
 	}
@@ -355,13 +355,13 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 	spec := r.spec
 	envOf := map[string]string{}
 	targets := []organizations.Target{}
-	if mgmtID != "" {
+	if examplekit.Known(mgmtID) {
 		targets = append(targets, organizations.Target{ID: mgmtID, Name: "mgmt"})
 		envOf[mgmtID] = "mgmt"
 	}
 	for _, e := range spec.Environments {
 		id := accountIDs[e.Name]
-		if id == "" { // dry run: the account does not exist yet
+		if !examplekit.Known(id) { // dry run: the account does not exist yet
 			r.plan("kms:key", fmt.Sprintf("alias/%s-%s-main in %s", e.Name, spec.Region, e.Account))
 			r.plan("s3:bucket", fmt.Sprintf("%s-terraform-state-<%s>", spec.Project, e.Account))
 			continue

@@ -17,6 +17,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -86,7 +87,7 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, opts ...foundatio
 		return nil, err
 	}
 	mgmtID := res.Organization.ManagementAccountID
-	if mgmtID == "" { // dry run before the organization exists: the caller's account will manage it
+	if !examplekit.Known(mgmtID) { // dry run before the organization exists: the caller's account will manage it
 		who, err := sts.NewFromConfig(base).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
 			return nil, fmt.Errorf("who am I: %w", err)
@@ -130,7 +131,7 @@ func Guardrails(spec Spec, networkAccountID string) (*foundation.PolicyDocument,
 func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foundation.Option) error {
 	spec := r.spec
 	network := r.AccountIDs[spec.NetworkAccount]
-	if network == "" { // dry run: the document names the networking account, which does not exist yet
+	if !examplekit.Known(network) { // dry run: the document names the networking account, which does not exist yet
 		r.plan("organizations:policy", spec.Guardrails)
 		for _, ou := range spec.GuardrailOUs {
 			r.plan("organizations:policy-attachment", ou+" <- "+spec.Guardrails)
@@ -153,7 +154,7 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 	r.Management = append(r.Management, p.Changes...)
 	for _, path := range spec.GuardrailOUs {
 		ou := r.Tree.OU(path)
-		if ou == nil || ou.ID == "" { // dry run: the OU does not exist yet
+		if ou == nil || !examplekit.Known(ou.ID) { // dry run: the OU does not exist yet
 			r.plan("organizations:policy-attachment", path+" <- "+spec.Guardrails)
 			continue
 		}
@@ -179,7 +180,7 @@ func (r *Result) access(ctx context.Context, base aws.Config, opts []foundation.
 			PermissionSets: []string{a.PermissionSet.Name},
 		}
 		for _, key := range a.Accounts {
-			if id := r.AccountIDs[key]; id != "" {
+			if id := r.AccountIDs[key]; examplekit.Known(id) {
 				as.Accounts = append(as.Accounts, id)
 			} else {
 				missing = append(missing, fmt.Sprintf("%s x %s x <%s>", a.Group, a.PermissionSet.Name, key))
@@ -217,7 +218,7 @@ func (r *Result) deploymentRoles(ctx context.Context, base aws.Config, opts []fo
 	keyOf := map[string]string{}
 	for _, key := range spec.DeploymentTargets {
 		id := r.AccountIDs[key]
-		if id == "" || !trustKnown { // dry run: the account or the one it trusts does not exist yet
+		if !examplekit.Known(id) || !trustKnown { // dry run: the account or the one it trusts does not exist yet
 			r.plan("iam:role", fmt.Sprintf("%s in %s (trusts %s)", role.Name, spec.account(key).Name, strings.Join(spec.TrustedAccounts, ", ")))
 			continue
 		}
@@ -235,7 +236,7 @@ func (r *Result) deploymentRoles(ctx context.Context, base aws.Config, opts []fo
 			return nil, err
 		}
 		arn := got.ARN
-		if arn == "" { // dry run of a role to create: the account is known
+		if !examplekit.Known(arn) { // dry run of a role to create: the account is known
 			arn = "arn:aws:iam::" + t.ID + ":role" + got.Path + got.Name
 		}
 		mu.Lock()

@@ -64,6 +64,11 @@ func PlusAlias(email, tag string) string {
 	return local + "+" + tag + "@" + domain
 }
 
+// Known reports whether id names a resource that exists: not empty, and
+// not a placeholder a dry run predicted for a resource it would create
+// (foundation.IsPredicted).
+func Known(id string) bool { return id != "" && !foundation.IsPredicted(id) }
+
 // Headline prints the line that opens every report: "Changed 12
 // resources." or, in a dry run, "Would change 12 resources.".
 func Headline(out io.Writer, n int, dryRun bool) {
