@@ -15,39 +15,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
-	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
-	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/ini.v1"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/awstest"
-	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 )
 
-// newBackend returns the selected backend in seed 003's Region; on the
-// in-process emulator with Identity Center enabled along with the
-// organization (a console step on AWS, what the program's embedded
-// emulator does too).
-func newBackend(t *testing.T) *awstest.Backend {
+// newBackend returns the selected backend in seed 003's Region, and the
+// test's context.
+func newBackend(t testing.TB) (*awstest.Backend, context.Context) {
 	t.Helper()
-	b := awstest.New(t, awstest.WithRegion(Seed003("").Region), awstest.WithEmulatorOptions(emulator.Options{IdentityCenter: true}))
-	b.Require(t, awstest.CapFreshState, awstest.CapIdentityCenter) // the seed's organization, its fixed names
-	return b
-}
-
-// config acts in account id: the management account's own config, or the
-// backend's for a member.
-func config(b *awstest.Backend, mgmtID, id string) aws.Config {
-	if id == mgmtID {
-		return b.Config()
-	}
-	return b.ConfigFor(id)
+	return kittest.NewBackend(t, Seed003("").Region, awstest.CapFreshState, awstest.CapIdentityCenter) // the seed's organization, its fixed names
 }
 
 // converge runs Converge with the test's recorded clients and returns
@@ -58,6 +42,17 @@ func converge(ctx context.Context, b *awstest.Backend, spec Spec, outDir string,
 		return nil, err
 	}
 	return r.changes(), nil
+}
+
+// program is autochart against the test's backend, writing in outDir.
+func program(b *awstest.Backend, spec Spec, outDir string) kittest.Program {
+	return kittest.Program{
+		B:   b,
+		Run: kittest.RunWith(run, "-endpoint", b.Endpoint, "-once", "-out", outDir),
+		Converge: func(ctx context.Context, opts ...foundation.Option) (foundation.Changes, error) {
+			return converge(ctx, b, spec, outDir, opts...)
+		},
+	}
 }
 
 // state is what the tests read back with SDK clients.
@@ -72,7 +67,7 @@ type state struct {
 	roles    map[string][]string // account name -> AWSReservedSSO_ roles
 }
 
-func readState(t *testing.T, b *awstest.Backend, people ...string) state {
+func readState(t testing.TB, b *awstest.Backend, people ...string) state {
 	t.Helper()
 	ctx := context.Background()
 	mgmtID := b.AccountID(t)
@@ -80,95 +75,52 @@ func readState(t *testing.T, b *awstest.Backend, people ...string) state {
 	org := orgsdk.NewFromConfig(mgmt)
 	st := state{accounts: map[string]orgtypes.Account{}, parents: map[string]string{}, aliases: map[string][]string{},
 		users: map[string]string{}, assigned: map[string][]string{}, roles: map[string][]string{}}
-	p := orgsdk.NewListAccountsPaginator(org, &orgsdk.ListAccountsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	for _, a := range kittest.Accounts(t, org) {
+		name := aws.ToString(a.Name)
+		st.accounts[name] = a
+		if p := kittest.Parent(t, org, aws.ToString(a.Id)); p.Type == orgtypes.ParentTypeOrganizationalUnit {
+			st.parents[name] = kittest.OUName(t, org, aws.ToString(p.Id))
+		}
+		cfg := kittest.Config(b, mgmtID, aws.ToString(a.Id))
+		aliases, err := iam.NewFromConfig(cfg).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
 		require.NoError(t, err)
-		for _, a := range page.Accounts {
-			name := aws.ToString(a.Name)
-			st.accounts[name] = a
-			parents, err := org.ListParents(ctx, &orgsdk.ListParentsInput{ChildId: a.Id})
+		st.aliases[name] = aliases.AccountAliases
+		rp := iam.NewListRolesPaginator(iam.NewFromConfig(cfg), &iam.ListRolesInput{PathPrefix: aws.String("/aws-reserved/sso.amazonaws.com/")})
+		for rp.HasMorePages() {
+			page, err := rp.NextPage(ctx)
 			require.NoError(t, err)
-			if parents.Parents[0].Type == orgtypes.ParentTypeOrganizationalUnit {
-				ou, err := org.DescribeOrganizationalUnit(ctx, &orgsdk.DescribeOrganizationalUnitInput{OrganizationalUnitId: parents.Parents[0].Id})
-				require.NoError(t, err)
-				st.parents[name] = aws.ToString(ou.OrganizationalUnit.Name)
-			}
-			cfg := config(b, mgmtID, aws.ToString(a.Id))
-			aliases, err := iam.NewFromConfig(cfg).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
-			require.NoError(t, err)
-			st.aliases[name] = aliases.AccountAliases
-			rp := iam.NewListRolesPaginator(iam.NewFromConfig(cfg), &iam.ListRolesInput{PathPrefix: aws.String("/aws-reserved/sso.amazonaws.com/")})
-			for rp.HasMorePages() {
-				page, err := rp.NextPage(ctx)
-				require.NoError(t, err)
-				for _, r := range page.Roles {
-					st.roles[name] = append(st.roles[name], aws.ToString(r.RoleName))
-				}
+			for _, r := range page.Roles {
+				st.roles[name] = append(st.roles[name], aws.ToString(r.RoleName))
 			}
 		}
 	}
 
 	sso := ssoadmin.NewFromConfig(mgmt)
-	inst, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
-	require.NoError(t, err)
-	require.Len(t, inst.Instances, 1)
-	instARN, storeID := inst.Instances[0].InstanceArn, inst.Instances[0].IdentityStoreId
+	instARN, storeID := kittest.Instance(t, sso)
 	ids := identitystore.NewFromConfig(mgmt)
 	byID := map[string]string{}
 	for _, name := range people {
-		out, err := ids.GetUserId(ctx, &identitystore.GetUserIdInput{IdentityStoreId: storeID,
-			AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
-				AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument(name)}}})
-		require.NoError(t, err, name)
-		st.users[name] = aws.ToString(out.UserId)
-		byID[aws.ToString(out.UserId)] = name
+		st.users[name] = kittest.UserID(t, ids, storeID, name)
+		byID[st.users[name]] = name
 	}
-	psARN := permissionSetARN(t, sso, instARN, "AdministratorAccess")
+	// AdministratorAccess: short sessions, the AWS managed policy alone.
+	ps, ok := kittest.PermissionSets(t, sso, instARN)["AdministratorAccess"]
+	require.True(t, ok, "permission set AdministratorAccess")
+	require.Equal(t, "PT1H", aws.ToString(ps.SessionDuration), "short sessions")
+	psARN := aws.ToString(ps.PermissionSetArn)
+	require.Equal(t, []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, kittest.ManagedPolicies(t, sso, instARN, psARN))
 	for name, a := range st.accounts {
-		ap := ssoadmin.NewListAccountAssignmentsPaginator(sso, &ssoadmin.ListAccountAssignmentsInput{
-			InstanceArn: instARN, AccountId: a.Id, PermissionSetArn: aws.String(psARN)})
-		for ap.HasMorePages() {
-			page, err := ap.NextPage(ctx)
-			require.NoError(t, err)
-			for _, as := range page.AccountAssignments {
-				require.Equal(t, ssotypes.PrincipalTypeUser, as.PrincipalType)
-				st.assigned[name] = append(st.assigned[name], byID[aws.ToString(as.PrincipalId)])
-			}
+		for _, as := range kittest.Assignments(t, sso, instARN, psARN, aws.ToString(a.Id)) {
+			require.Equal(t, ssotypes.PrincipalTypeUser, as.PrincipalType)
+			st.assigned[name] = append(st.assigned[name], byID[aws.ToString(as.PrincipalId)])
 		}
 		sort.Strings(st.assigned[name])
 	}
 	return st
 }
 
-func permissionSetARN(t *testing.T, sso *ssoadmin.Client, instARN *string, name string) string {
-	t.Helper()
-	ctx := context.Background()
-	p := ssoadmin.NewListPermissionSetsPaginator(sso, &ssoadmin.ListPermissionSetsInput{InstanceArn: instARN})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		require.NoError(t, err)
-		for _, arn := range page.PermissionSets {
-			d, err := sso.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: instARN, PermissionSetArn: aws.String(arn)})
-			require.NoError(t, err)
-			if aws.ToString(d.PermissionSet.Name) != name {
-				continue
-			}
-			require.Equal(t, "PT1H", aws.ToString(d.PermissionSet.SessionDuration), "short sessions")
-			pols, err := sso.ListManagedPoliciesInPermissionSet(ctx, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: instARN, PermissionSetArn: aws.String(arn)})
-			require.NoError(t, err)
-			require.Len(t, pols.AttachedManagedPolicies, 1)
-			require.Equal(t, "arn:aws:iam::aws:policy/AdministratorAccess", aws.ToString(pols.AttachedManagedPolicies[0].Arn))
-			return arn
-		}
-	}
-	t.Fatalf("permission set %s not found", name)
-	return ""
-}
-
 func TestAutochartConvergesAndSecondRunIsNoop(t *testing.T) {
-	b := newBackend(t)
-	ctx := awstest.Context(t, 2*time.Minute)
+	b, ctx := newBackend(t)
 	outDir := t.TempDir()
 	args := []string{"-endpoint", b.Endpoint, "-once", "-out", outDir}
 	var out bytes.Buffer
@@ -213,8 +165,7 @@ func TestAutochartConvergesAndSecondRunIsNoop(t *testing.T) {
 	fi, err := os.Stat(cfgFile)
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
-	file, err := ini.Load(cfgFile)
-	require.NoError(t, err)
+	file := kittest.ReadConfig(t, cfgFile)
 	for env, id := range ids {
 		sec := file.Section("profile autochart_" + env + "_paul")
 		require.Equal(t, id, sec.Key("sso_account_id").String())
@@ -232,25 +183,21 @@ func TestAutochartConvergesAndSecondRunIsNoop(t *testing.T) {
 		b.Need(t, awstest.SSOGetPermissionsBoundary)
 		before, err := os.ReadFile(cfgFile)
 		require.NoError(t, err)
-		out.Reset()
 		start = time.Now()
-		require.NoError(t, run(ctx, args, &out), out.String())
-		t.Logf("second run: %s", time.Since(start).Round(time.Millisecond))
-		require.Contains(t, out.String(), "Changed 0 resources")
-		b.RequireIdempotent(t, func() ([]foundation.Change, error) { return converge(ctx, b, spec, outDir) })
+		program(b, spec, outDir).SecondRunIsNoop(t, ctx)
+		t.Logf("second run and two converges: %s", time.Since(start).Round(time.Millisecond))
 		after, err := os.ReadFile(cfgFile)
 		require.NoError(t, err)
 		require.Equal(t, string(before), string(after))
 	})
 }
 
-func userEmail(t *testing.T, b *awstest.Backend, userID string) string {
+func userEmail(t testing.TB, b *awstest.Backend, userID string) string {
 	t.Helper()
 	mgmt := b.Config()
-	inst, err := ssoadmin.NewFromConfig(mgmt).ListInstances(context.Background(), &ssoadmin.ListInstancesInput{})
-	require.NoError(t, err)
+	_, storeID := kittest.Instance(t, ssoadmin.NewFromConfig(mgmt))
 	u, err := identitystore.NewFromConfig(mgmt).DescribeUser(context.Background(), &identitystore.DescribeUserInput{
-		IdentityStoreId: inst.Instances[0].IdentityStoreId, UserId: aws.String(userID)})
+		IdentityStoreId: storeID, UserId: aws.String(userID)})
 	require.NoError(t, err)
 	require.Len(t, u.Emails, 1)
 	return aws.ToString(u.Emails[0].Value)
@@ -258,7 +205,7 @@ func userEmail(t *testing.T, b *awstest.Backend, userID string) string {
 
 // assertProfilesWithCLI reads each profile's account and role with the
 // AWS CLI (a reader none of us wrote), in an isolated HOME.
-func assertProfilesWithCLI(t *testing.T, cfgFile string, ids map[string]string) {
+func assertProfilesWithCLI(t testing.TB, cfgFile string, ids map[string]string) {
 	t.Helper()
 	cli := os.Getenv("FOUNDATION_TEST_AWS_CLI")
 	if cli == "" {
@@ -297,17 +244,11 @@ func assertProfilesWithCLI(t *testing.T, cfgFile string, ids map[string]string) 
 }
 
 func TestAutochartDryRunMakesNoMutatingCall(t *testing.T) {
-	b := newBackend(t)
-	ctx := awstest.Context(t, 2*time.Minute)
-	emu := b.EmulatorFor(awstest.CapServerCallLog) // the program's own calls, where the server logs them
+	b, ctx := newBackend(t)
 	outDir := filepath.Join(t.TempDir(), "profiles")
-	var out bytes.Buffer
-	require.NoError(t, run(ctx, []string{"-endpoint", b.Endpoint, "-dry-run", "-out", outDir}, &out))
-	if emu != nil {
-		require.Empty(t, emu.MutatingCallsSince(0))
-	}
+	prog := program(b, Seed003(""), outDir)
+	out, planned := prog.DryRunFresh(t, ctx)
 	for _, want := range []string{
-		"create organizations:organization",
 		`create organizations:ou "autochart"`,
 		`create organizations:account "paul+autochart_dev@example.com": Name: autochart_dev`,
 		`create organizations:account "paul+autochart_prod@example.com": Name: autochart_prod`,
@@ -318,36 +259,17 @@ func TestAutochartDryRunMakesNoMutatingCall(t *testing.T) {
 		`create aws-config:profile "autochart_dev_paul in ` + filepath.Join(outDir, "paul", "config"),
 		"Would change 16 resources",
 	} {
-		require.Contains(t, out.String(), want)
+		require.Contains(t, out, want)
 	}
 	_, err := os.Stat(outDir)
 	require.ErrorIs(t, err, os.ErrNotExist, "a dry run writes no file")
-	mark := b.Mark()
-	planned, err := converge(ctx, b, Seed003(""), outDir, foundation.WithDryRun(true))
-	require.NoError(t, err)
 	require.Len(t, planned, 16)
-	b.RequireNoMutations(t, mark)
 
 	// After a real run, a dry run plans nothing and still writes nothing
 	// (reading the permission set's boundary).
 	t.Run("after a run", func(t *testing.T) {
 		b.Need(t, awstest.SSOGetPermissionsBoundary)
-		require.NoError(t, run(ctx, []string{"-endpoint", b.Endpoint, "-once", "-out", outDir}, &out))
-		emuMark := 0
-		if emu != nil {
-			emuMark = emu.CallCount()
-		}
-		out.Reset()
-		require.NoError(t, run(ctx, []string{"-endpoint", b.Endpoint, "-dry-run", "-out", outDir}, &out))
-		require.Contains(t, out.String(), "Would change 0 resources")
-		if emu != nil {
-			require.Empty(t, emu.MutatingCallsSince(emuMark))
-		}
-		mark := b.Mark()
-		planned, err := converge(ctx, b, Seed003(""), outDir, foundation.WithDryRun(true))
-		require.NoError(t, err)
-		require.Empty(t, planned)
-		b.RequireNoMutations(t, mark)
+		prog.DryRunAfterRun(t, ctx)
 	})
 }
 
@@ -355,8 +277,7 @@ func TestAutochartDryRunMakesNoMutatingCall(t *testing.T) {
 // (Prune), nobody else's. A person limited to dev gets no prod access nor
 // prod profile.
 func TestAutochartPeopleAndOffboarding(t *testing.T) {
-	b := newBackend(t)
-	ctx := awstest.Context(t, 2*time.Minute)
+	b, ctx := newBackend(t)
 	outDir := t.TempDir()
 	spec := Seed003("")
 	spec.People = append(spec.People, Person{UserSpec: identitycenter.UserSpec{UserName: "ana", GivenName: "Ana", FamilyName: "Dev"}, Envs: []string{"dev"}})
@@ -365,8 +286,7 @@ func TestAutochartPeopleAndOffboarding(t *testing.T) {
 	st := readState(t, b, "paul", "ana")
 	require.Equal(t, []string{"ana", "paul"}, st.assigned["autochart_dev"])
 	require.Equal(t, []string{"paul"}, st.assigned["autochart_prod"])
-	ana, err := ini.Load(filepath.Join(outDir, "ana", "config"))
-	require.NoError(t, err)
+	ana := kittest.ReadConfig(t, filepath.Join(outDir, "ana", "config"))
 	require.Contains(t, ana.SectionStrings(), "profile autochart_dev_ana")
 	require.NotContains(t, ana.SectionStrings(), "profile autochart_prod_ana")
 
@@ -386,25 +306,13 @@ func TestAutochartPeopleAndOffboarding(t *testing.T) {
 
 func TestAutochartEmbeddedDefaultRunsTwice(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir()) // the default -out is a new temp dir
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), nil, &out), out.String())
-	require.Contains(t, out.String(), "Embedded AWS emulator")
-	require.Contains(t, out.String(), "Second run: no changes.")
-	require.Contains(t, out.String(), "AWS CLI profiles written in a new temporary directory, "+os.Getenv("TMPDIR"))
+	out := kittest.EmbeddedRunsTwice(t, run)
+	require.Contains(t, out, "AWS CLI profiles written in a new temporary directory, "+os.Getenv("TMPDIR"))
 }
 
 func TestAutochartFlags(t *testing.T) {
-	var out bytes.Buffer
-	for want, args := range map[string][]string{
-		"-yes":      {"-aws"},
-		"-email":    {"-aws", "-yes"},
-		"exclude":   {"-aws", "-endpoint", "http://127.0.0.1:1"},
-		"plain":     {"-email", "Paul <paul@example.com>"},
-		"arguments": {"extra"},
-	} {
-		err := run(context.Background(), args, &out)
-		require.ErrorContains(t, err, want)
-	}
-	require.NotContains(t, out.String(), "Real AWS", "no AWS call may be made before the flags are right")
+	kittest.RequireFlagErrors(t, run, map[string][]string{
+		"plain": {"-email", "Paul <paul@example.com>"},
+	})
 	require.Equal(t, "me+autochart_prod@example.com", Seed003("me@example.com").Envs[1].Account.Email)
 }

@@ -7,16 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
-	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
@@ -27,19 +23,17 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
-	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 	"github.com/awsfoundation/foundation/scp"
 )
 
-// newBackend returns the selected backend; on the in-process emulator with
-// Identity Center enabled along with the organization (a console step on
-// AWS, what the program's embedded emulator does too).
-func newBackend(t *testing.T) *awstest.Backend {
+// newProgram returns hiperium on the selected backend, writing in a new
+// directory, and the test's context.
+func newProgram(t testing.TB) (*program, context.Context) {
 	t.Helper()
-	b := awstest.New(t, awstest.WithEmulatorOptions(emulator.Options{IdentityCenter: true}))
-	b.Require(t, awstest.CapFreshState, awstest.CapIdentityCenter) // the seed's organization, its fixed names
-	return b
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter) // the seed's organization, its fixed names
+	return &program{b: b, dir: t.TempDir()}, ctx
 }
 
 // program runs hiperium against the test's backend.
@@ -111,10 +105,20 @@ func (p *program) converge(ctx context.Context, opts ...foundation.Option) (foun
 	return append(cs, r.Profiles...), nil
 }
 
+// kit is the program as the shared test sequences run it.
+func (p *program) kit() kittest.Program {
+	return kittest.Program{B: p.b, Run: p.run, Converge: p.converge}
+}
+
+// readConfig reads the profiles the program wrote in its -out directory.
+func (p *program) readConfig(t testing.TB) *ini.File {
+	t.Helper()
+	return kittest.ReadConfig(t, filepath.Join(p.dir, "config"), "sso-session hiperium")
+}
+
 func TestHiperiumConvergesAndSecondRunIsNoop(t *testing.T) {
-	b := newBackend(t)
-	ctx := awstest.Context(t, 2*time.Minute)
-	p := &program{b: b, dir: t.TempDir()}
+	p, ctx := newProgram(t)
+	b := p.b
 	var out bytes.Buffer
 	require.NoError(t, p.run(ctx, &out), out.String())
 	spec := p.seed()
@@ -125,13 +129,13 @@ func TestHiperiumConvergesAndSecondRunIsNoop(t *testing.T) {
 	org := orgsdk.NewFromConfig(mgmt)
 
 	// Every OU of the tree, and the accounts in theirs.
-	ous := ouPaths(t, org)
+	ous := kittest.OUPaths(t, org)
 	for _, p := range []string{"Security", "Sandbox", "Workloads", "Workloads/SDLC", "Workloads/Prod",
 		"Deployments", "Deployments/SDLC", "Deployments/Prod", "Suspended"} {
 		require.Contains(t, ous, p)
 	}
 	require.Len(t, ous, 9)
-	accounts := listAccounts(t, org)
+	accounts := kittest.AccountsByEmail(t, org)
 	require.Len(t, accounts, 3, "management + Sandbox, IdP-Pre")
 	ids := map[string]string{}
 	for _, want := range spec.Tree.Accounts {
@@ -139,7 +143,7 @@ func TestHiperiumConvergesAndSecondRunIsNoop(t *testing.T) {
 		require.True(t, ok, want.Email)
 		require.Equal(t, want.Name, aws.ToString(a.Name))
 		require.Equal(t, orgtypes.AccountStateActive, a.State)
-		require.Equal(t, ous[want.OU], parentOf(t, org, aws.ToString(a.Id)), want.Name)
+		require.Equal(t, ous[want.OU], kittest.ParentOf(t, org, aws.ToString(a.Id)), want.Name)
 		ids[want.Name] = aws.ToString(a.Id)
 	}
 
@@ -151,45 +155,35 @@ func TestHiperiumConvergesAndSecondRunIsNoop(t *testing.T) {
 		"Workloads/SDLC": {"FullAWSAccess"}, "Workloads/Prod": {"FullAWSAccess"},
 		"Suspended": {"FullAWSAccess", DenyAllPolicy},
 	} {
-		require.Equal(t, want, attached(t, org, ous[path]), path)
+		require.Equal(t, want, kittest.Attached(t, org, ous[path]), path)
 	}
-	require.True(t, policyContent(t, org, DenyListPolicy).Equal(scp.MustBuild(denyList()...)))
-	require.Len(t, policyContent(t, org, DenyListPolicy).Statement, 9)
+	require.True(t, kittest.PolicyContent(t, org, DenyListPolicy).Equal(scp.MustBuild(denyList()...)))
+	require.Len(t, kittest.PolicyContent(t, org, DenyListPolicy).Statement, 9)
 	require.Equal(t, `{"Version":"2012-10-17","Statement":[{"Sid":"DenyAll","Effect":"Deny","Action":"*","Resource":"*"}]}`,
-		policyContent(t, org, DenyAllPolicy).MustJSON())
+		kittest.PolicyContent(t, org, DenyAllPolicy).MustJSON())
 
 	// Identity Center: the user in the Provisioners group, the permission
 	// set with its inline policy, assigned to the group on both accounts.
 	sso, ids2 := ssoadmin.NewFromConfig(mgmt), identitystore.NewFromConfig(mgmt)
-	inst, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
-	require.NoError(t, err)
-	require.Len(t, inst.Instances, 1)
-	instanceARN, storeID := inst.Instances[0].InstanceArn, inst.Instances[0].IdentityStoreId
-	user, err := ids2.GetUserId(ctx, &identitystore.GetUserIdInput{IdentityStoreId: storeID,
-		AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
-			AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument("andres")}}})
-	require.NoError(t, err)
-	group, err := ids2.GetGroupId(ctx, &identitystore.GetGroupIdInput{IdentityStoreId: storeID,
-		AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
-			AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument(ProvisionersGroup)}}})
-	require.NoError(t, err)
+	instanceARN, storeID := kittest.Instance(t, sso)
+	user := kittest.UserID(t, ids2, storeID, "andres")
+	group := kittest.GroupID(t, ids2, storeID, ProvisionersGroup)
 	if members > 0 {
-		_, err = ids2.GetGroupMembershipId(ctx, &identitystore.GetGroupMembershipIdInput{IdentityStoreId: storeID, GroupId: group.GroupId,
-			MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(user.UserId)}})
+		_, err := ids2.GetGroupMembershipId(ctx, &identitystore.GetGroupMembershipIdInput{IdentityStoreId: storeID, GroupId: aws.String(group),
+			MemberId: &istypes.MemberIdMemberUserId{Value: user}})
 		require.NoError(t, err, "andres is a member of Provisioners")
 	}
-	psARN := permissionSetARN(t, sso, instanceARN, ProvisionersSet)
-	inline, err := sso.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: instanceARN, PermissionSetArn: psARN})
+	psARN := kittest.PermissionSetARN(t, sso, instanceARN, ProvisionersSet)
+	inline, err := sso.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: instanceARN, PermissionSetArn: aws.String(psARN)})
 	require.NoError(t, err)
 	doc, err := foundation.ParsePolicy(aws.ToString(inline.InlinePolicy))
 	require.NoError(t, err)
 	require.True(t, doc.Equal(provisionersPolicy()), aws.ToString(inline.InlinePolicy))
 	for _, name := range []string{"Sandbox", "IdP-Pre"} {
-		as, err := sso.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: instanceARN, PermissionSetArn: psARN, AccountId: aws.String(ids[name])})
-		require.NoError(t, err)
-		require.Len(t, as.AccountAssignments, 1, name)
-		require.Equal(t, ssotypes.PrincipalTypeGroup, as.AccountAssignments[0].PrincipalType)
-		require.Equal(t, aws.ToString(group.GroupId), aws.ToString(as.AccountAssignments[0].PrincipalId))
+		as := kittest.Assignments(t, sso, instanceARN, psARN, ids[name])
+		require.Len(t, as, 1, name)
+		require.Equal(t, ssotypes.PrincipalTypeGroup, as[0].PrincipalType)
+		require.Equal(t, group, aws.ToString(as[0].PrincipalId))
 	}
 
 	// In the Sandbox account: the role Identity Center made, with the
@@ -209,7 +203,7 @@ func TestHiperiumConvergesAndSecondRunIsNoop(t *testing.T) {
 	}
 
 	// The profiles, in the -out directory.
-	cfg := readConfig(t, p.dir)
+	cfg := p.readConfig(t)
 	require.Equal(t, "https://"+aws.ToString(storeID)+".awsapps.com/start", cfg.Section("sso-session hiperium").Key("sso_start_url").String())
 	for profile, account := range map[string]string{"sandbox": "Sandbox", "idp-pre": "IdP-Pre"} {
 		sec := cfg.Section("profile " + profile)
@@ -221,16 +215,12 @@ func TestHiperiumConvergesAndSecondRunIsNoop(t *testing.T) {
 
 	// A second run reports nothing; two more with the test's recorded
 	// clients make no mutating call (nor any the emulator saw).
-	out.Reset()
-	require.NoError(t, p.run(ctx, &out), out.String())
-	require.Contains(t, out.String(), "Changed 0 resources")
-	b.RequireIdempotent(t, func() ([]foundation.Change, error) { return p.converge(ctx) })
+	p.kit().SecondRunIsNoop(t, ctx)
 }
 
 func TestHiperiumCloseMovesToSuspended(t *testing.T) {
-	b := newBackend(t)
-	ctx := awstest.Context(t, 2*time.Minute)
-	p := &program{b: b, dir: t.TempDir()}
+	p, ctx := newProgram(t)
+	b := p.b
 	var out bytes.Buffer
 	require.NoError(t, p.run(ctx, &out), out.String())
 	idp := Seed001("").Tree.Accounts[1]
@@ -254,8 +244,8 @@ func TestHiperiumCloseMovesToSuspended(t *testing.T) {
 	require.Contains(t, out.String(), `delete aws-config:profile "idp-pre"`)
 
 	org := orgsdk.NewFromConfig(b.Config())
-	a := listAccounts(t, org)[idp.Email]
-	require.Equal(t, ouPaths(t, org)["Suspended"], parentOf(t, org, aws.ToString(a.Id)))
+	a := kittest.AccountsByEmail(t, org)[idp.Email]
+	require.Equal(t, kittest.OUPaths(t, org)["Suspended"], kittest.ParentOf(t, org, aws.ToString(a.Id)))
 	d, err := org.DescribeAccount(ctx, &orgsdk.DescribeAccountInput{AccountId: a.Id})
 	require.NoError(t, err)
 	require.Contains(t, []orgtypes.AccountState{orgtypes.AccountStatePendingClosure, orgtypes.AccountStateSuspended}, d.Account.State)
@@ -269,15 +259,12 @@ func TestHiperiumCloseMovesToSuspended(t *testing.T) {
 		}
 	}
 	require.Equal(t, map[string]string{"project": "hiperium", "retired-by": "foundation", "retired-from": "Security"}, got)
-	cfg := readConfig(t, p.dir)
+	cfg := p.readConfig(t)
 	require.False(t, cfg.HasSection("profile idp-pre"))
 	require.True(t, cfg.HasSection("profile sandbox"))
 
 	// Running again is a no-op.
-	out.Reset()
-	require.NoError(t, p.run(ctx, &out, "-close", idp.Email), out.String())
-	require.Contains(t, out.String(), "Changed 0 resources")
-	b.RequireIdempotent(t, func() ([]foundation.Change, error) { return p.converge(ctx) })
+	p.kit().SecondRunIsNoop(t, ctx, "-close", idp.Email)
 
 	// Without -close the closed account cannot be converged, and the error
 	// says what to do.
@@ -286,22 +273,11 @@ func TestHiperiumCloseMovesToSuspended(t *testing.T) {
 }
 
 func TestHiperiumDryRunMakesNoMutatingCall(t *testing.T) {
-	b := newBackend(t)
-	ctx := awstest.Context(t, 2*time.Minute)
-	p := &program{b: b, dir: t.TempDir()}
-	emu := b.EmulatorFor(awstest.CapServerCallLog) // the program's own calls, where the server logs them
-	var out bytes.Buffer
-	mark := b.Mark()
-	require.NoError(t, p.run(ctx, &out, "-dry-run"))
-	b.RequireNoMutations(t, mark)
-	if emu != nil {
-		require.Empty(t, emu.MutatingCallsSince(0))
-		t.Logf("dry run on a fresh emulator: %d calls", emu.CallCount())
-	}
+	p, ctx := newProgram(t)
+	out, planned := p.kit().DryRunFresh(t, ctx)
 	members := len(p.seed().Access.Groups[0].Members)
-	require.Contains(t, out.String(), fmt.Sprintf("Would change %d resources", 31+members))
+	require.Contains(t, out, fmt.Sprintf("Would change %d resources", 31+members))
 	for _, want := range []string{
-		"create organizations:organization",
 		`create organizations:ou "Workloads/SDLC"`,
 		`create organizations:account "you+sandbox@example.com"`,
 		`create organizations:policy "hiperium-access-policy"`,
@@ -310,180 +286,42 @@ func TestHiperiumDryRunMakesNoMutatingCall(t *testing.T) {
 		`create sso:account-assignment "GROUP:Provisioners/provisioners-permission-set/<Sandbox>"`,
 		`create aws-config:profile "sandbox"`,
 	} {
-		require.Contains(t, out.String(), want)
+		require.Contains(t, out, want)
 	}
 	if members > 0 {
-		require.Contains(t, out.String(), `create identitystore:group-membership "Provisioners/andres"`)
+		require.Contains(t, out, `create identitystore:group-membership "Provisioners/andres"`)
 	}
 	entries, err := os.ReadDir(p.dir)
 	require.NoError(t, err)
 	require.Empty(t, entries, "a dry run writes no file")
-	mark = b.Mark()
-	planned, err := p.converge(ctx, foundation.WithDryRun(true))
-	require.NoError(t, err)
 	require.Len(t, planned, 31+members)
-	b.RequireNoMutations(t, mark)
 
-	// After a real run, a dry run (closing an account too) plans only the
-	// closure and writes nothing.
-	require.NoError(t, p.run(ctx, &out))
-	emuMark := 0
-	if emu != nil {
-		emuMark = emu.CallCount()
-	}
-	mark = b.Mark()
-	out.Reset()
-	require.NoError(t, p.run(ctx, &out, "-dry-run"))
-	require.Contains(t, out.String(), "Would change 0 resources")
-	require.NoError(t, p.run(ctx, &out, "-dry-run", "-close", "you+idp-pre@example.com"))
-	require.Contains(t, out.String(), `update organizations:account-status "you+idp-pre@example.com": State: ACTIVE -> PENDING_CLOSURE`)
-	require.Contains(t, out.String(), `delete aws-config:profile "idp-pre"`)
-	b.RequireNoMutations(t, mark)
-	if emu != nil {
-		require.Empty(t, emu.MutatingCallsSince(emuMark))
-	}
-	require.True(t, readConfig(t, p.dir).HasSection("profile idp-pre"))
+	// After a real run, a dry run plans nothing; closing an account too,
+	// it plans only the closure; neither writes anything.
+	p.kit().DryRunAfterRun(t, ctx, func() {
+		var out bytes.Buffer
+		require.NoError(t, p.run(ctx, &out, "-dry-run", "-close", "you+idp-pre@example.com"))
+		require.Contains(t, out.String(), `update organizations:account-status "you+idp-pre@example.com": State: ACTIVE -> PENDING_CLOSURE`)
+		require.Contains(t, out.String(), `delete aws-config:profile "idp-pre"`)
+	})
+	require.True(t, p.readConfig(t).HasSection("profile idp-pre"))
 }
 
 func TestHiperiumEmbeddedDefaultRunsTwice(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir()) // the default -out
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), nil, &out), out.String())
-	require.Contains(t, out.String(), "Embedded AWS emulator")
-	require.Contains(t, out.String(), "Second run: no changes.")
-	require.Contains(t, out.String(), "aws sso login --profile sandbox")
+	out := kittest.EmbeddedRunsTwice(t, run)
+	require.Contains(t, out, "aws sso login --profile sandbox")
 
 	// -close on the embedded emulator builds the seed first, then closes.
-	out.Reset()
-	require.NoError(t, run(context.Background(), []string{"-close", "you+idp-pre@example.com"}, &out), out.String())
-	require.Contains(t, out.String(), "State: ACTIVE -> PENDING_CLOSURE")
-	require.Contains(t, out.String(), "Second run: no changes.")
+	out = kittest.EmbeddedRunsTwice(t, run, "-close", "you+idp-pre@example.com")
+	require.Contains(t, out, "State: ACTIVE -> PENDING_CLOSURE")
 }
 
 func TestHiperiumFlags(t *testing.T) {
-	var out bytes.Buffer
-	for want, args := range map[string][]string{
-		"-yes":                  {"-aws"},
-		"-email":                {"-aws", "-yes"},
-		"exclude":               {"-aws", "-endpoint", "http://127.0.0.1:1"},
-		"plain email":           {"-email", "Me <me@example.com>"},
+	out := kittest.RequireFlagErrors(t, run, map[string][]string{
 		"not a plain email":     {"-close", "nobody"},
-		"unexpected arguments":  {"extra"},
 		"flag provided but not": {"-nope"},
-	} {
-		require.ErrorContains(t, run(context.Background(), args, &out), want, args)
-	}
-	require.NotContains(t, out.String(), "Real AWS", "no AWS call may be made before the flags are right")
-	require.NotContains(t, out.String(), "emulator at")
+	})
+	require.NotContains(t, out, "emulator at")
 	require.Equal(t, "me+sandbox@example.com", Seed001("me@example.com").Tree.Accounts[0].Email)
-}
-
-// ---- readers ----
-
-func listAccounts(t *testing.T, org *orgsdk.Client) map[string]orgtypes.Account {
-	t.Helper()
-	out := map[string]orgtypes.Account{}
-	p := orgsdk.NewListAccountsPaginator(org, &orgsdk.ListAccountsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		require.NoError(t, err)
-		for _, a := range page.Accounts {
-			out[aws.ToString(a.Email)] = a
-		}
-	}
-	return out
-}
-
-// ouPaths returns every OU's ID by path, and "" for the root.
-func ouPaths(t *testing.T, org *orgsdk.Client) map[string]string {
-	t.Helper()
-	roots, err := org.ListRoots(context.Background(), &orgsdk.ListRootsInput{})
-	require.NoError(t, err)
-	out := map[string]string{"": aws.ToString(roots.Roots[0].Id)}
-	var walk func(parent, prefix string)
-	walk = func(parent, prefix string) {
-		p := orgsdk.NewListOrganizationalUnitsForParentPaginator(org, &orgsdk.ListOrganizationalUnitsForParentInput{ParentId: aws.String(parent)})
-		for p.HasMorePages() {
-			page, err := p.NextPage(context.Background())
-			require.NoError(t, err)
-			for _, ou := range page.OrganizationalUnits {
-				path := prefix + aws.ToString(ou.Name)
-				out[path] = aws.ToString(ou.Id)
-				walk(aws.ToString(ou.Id), path+"/")
-			}
-		}
-	}
-	walk(out[""], "")
-	delete(out, "")
-	return out
-}
-
-func parentOf(t *testing.T, org *orgsdk.Client, child string) string {
-	t.Helper()
-	out, err := org.ListParents(context.Background(), &orgsdk.ListParentsInput{ChildId: aws.String(child)})
-	require.NoError(t, err)
-	require.Len(t, out.Parents, 1)
-	return aws.ToString(out.Parents[0].Id)
-}
-
-func attached(t *testing.T, org *orgsdk.Client, target string) []string {
-	t.Helper()
-	var names []string
-	p := orgsdk.NewListPoliciesForTargetPaginator(org, &orgsdk.ListPoliciesForTargetInput{TargetId: aws.String(target), Filter: orgtypes.PolicyTypeServiceControlPolicy})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		require.NoError(t, err)
-		for _, pol := range page.Policies {
-			names = append(names, aws.ToString(pol.Name))
-		}
-	}
-	sort.Strings(names)
-	return names
-}
-
-func policyContent(t *testing.T, org *orgsdk.Client, name string) *foundation.PolicyDocument {
-	t.Helper()
-	p := orgsdk.NewListPoliciesPaginator(org, &orgsdk.ListPoliciesInput{Filter: orgtypes.PolicyTypeServiceControlPolicy})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		require.NoError(t, err)
-		for _, pol := range page.Policies {
-			if aws.ToString(pol.Name) != name {
-				continue
-			}
-			d, err := org.DescribePolicy(context.Background(), &orgsdk.DescribePolicyInput{PolicyId: pol.Id})
-			require.NoError(t, err)
-			doc, err := foundation.ParsePolicy(aws.ToString(d.Policy.Content))
-			require.NoError(t, err)
-			return doc
-		}
-	}
-	t.Fatalf("policy %s not found", name)
-	return nil
-}
-
-func permissionSetARN(t *testing.T, sso *ssoadmin.Client, instanceARN *string, name string) *string {
-	t.Helper()
-	p := ssoadmin.NewListPermissionSetsPaginator(sso, &ssoadmin.ListPermissionSetsInput{InstanceArn: instanceARN})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		require.NoError(t, err)
-		for _, arn := range page.PermissionSets {
-			d, err := sso.DescribePermissionSet(context.Background(), &ssoadmin.DescribePermissionSetInput{InstanceArn: instanceARN, PermissionSetArn: aws.String(arn)})
-			require.NoError(t, err)
-			if aws.ToString(d.PermissionSet.Name) == name {
-				return aws.String(arn)
-			}
-		}
-	}
-	t.Fatalf("permission set %s not found", name)
-	return nil
-}
-
-func readConfig(t *testing.T, dir string) *ini.File {
-	t.Helper()
-	f, err := ini.Load(filepath.Join(dir, "config"))
-	require.NoError(t, err)
-	require.True(t, slices.Contains(f.SectionStrings(), "sso-session hiperium"))
-	return f
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,32 +16,22 @@ import (
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/ini.v1"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
-	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 )
-
-// newBackend returns the selected backend; on the in-process emulator with
-// Identity Center enabled along with the organization (a console step on
-// AWS, what the program's embedded emulator does too).
-func newBackend(t *testing.T) *awstest.Backend {
-	t.Helper()
-	return awstest.New(t, awstest.WithEmulatorOptions(emulator.Options{IdentityCenter: true}))
-}
 
 // seed returns seed 000 as the backend can serve it, and the program's
 // flags for it: where the backend cannot tell a group's members (moto has
 // no identitystore:GetGroupMembershipId), the admin group has none, so the
 // rest of the landing zone still runs there.
-func seed(t *testing.T, b *awstest.Backend) (Spec, []string) {
+func seed(t testing.TB, b *awstest.Backend) (Spec, []string) {
 	t.Helper()
 	spec := Seed000()
 	if !b.Lacks(awstest.IdentityStoreGetMembershipID) {
@@ -66,25 +54,22 @@ func converge(ctx context.Context, b *awstest.Backend, spec Spec, outDir string,
 	if err != nil {
 		return nil, err
 	}
-	cs := append(foundation.Changes{}, r.Organization.Changes...)
-	cs = append(cs, r.Tree.Changes...)
-	cs = append(cs, r.Management...)
-	cs = append(cs, r.Planned...)
-	if r.Accounts != nil {
-		for _, a := range r.Accounts.Results {
-			cs = append(cs, a.Changes...)
-		}
+	return kittest.Listed(r, r.Accounts, r.Organization.Changes, r.Tree.Changes, r.Management, r.Planned)
+}
+
+// program is landingzone against the test's backend, writing in outDir.
+func program(b *awstest.Backend, spec Spec, specArgs []string, outDir string) kittest.Program {
+	return kittest.Program{
+		B:   b,
+		Run: kittest.RunWith(run, append([]string{"-endpoint", b.Endpoint, "-once", "-out", outDir}, specArgs...)...),
+		Converge: func(ctx context.Context, opts ...foundation.Option) (foundation.Changes, error) {
+			return converge(ctx, b, spec, outDir, opts...)
+		},
 	}
-	if n := r.Count(); n != len(cs) {
-		return nil, fmt.Errorf("Count() = %d, but %d changes listed", n, len(cs))
-	}
-	return cs, nil
 }
 
 func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
-	b := newBackend(t)
-	b.Require(t, awstest.CapFreshState) // the seed's organization, and its fixed names
-	ctx := awstest.Context(t, 2*time.Minute)
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState) // the seed's organization, and its fixed names
 	out := t.TempDir()
 	spec, specArgs := seed(t, b)
 	args := append([]string{"-endpoint", b.Endpoint, "-once", "-out", out}, specArgs...)
@@ -99,45 +84,22 @@ func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 	org := orgsdk.NewFromConfig(mgmt)
 
 	// The organization: the seed's tree and accounts in their OUs.
-	accounts := map[string]orgtypes.Account{}
-	p := orgsdk.NewListAccountsPaginator(org, &orgsdk.ListAccountsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		require.NoError(t, err)
-		for _, a := range page.Accounts {
-			accounts[aws.ToString(a.Name)] = a
-		}
-	}
+	accounts := kittest.AccountsByName(t, org)
 	require.Len(t, accounts, 4, "management + dev, staging, production")
 	ids := map[string]string{"mgmt": mgmtID}
 	for _, e := range spec.Environments {
 		a, ok := accounts[e.Account]
 		require.True(t, ok, e.Account)
 		require.Equal(t, spec.email(e.Name), aws.ToString(a.Email))
-		require.Equal(t, e.OU, ouPath(t, org, aws.ToString(a.Id)), e.Account)
+		require.Equal(t, e.OU, kittest.OUPath(t, org, aws.ToString(a.Id)), e.Account)
 		ids[e.Name] = aws.ToString(a.Id)
 	}
-	_, err := org.DescribeOrganizationalUnit(ctx, &orgsdk.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(ouID(t, org, "Management"))})
+	_, err := org.DescribeOrganizationalUnit(ctx, &orgsdk.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(kittest.OUID(t, org, "Management"))})
 	require.NoError(t, err)
 
 	// The production guardrail on the Production OU, with the seed's statements.
-	pols, err := org.ListPoliciesForTarget(ctx, &orgsdk.ListPoliciesForTargetInput{
-		TargetId: aws.String(ouID(t, org, "Workloads/Production")), Filter: orgtypes.PolicyTypeServiceControlPolicy})
-	require.NoError(t, err)
-	var names []string
-	var guardrail string
-	for _, p := range pols.Policies {
-		names = append(names, aws.ToString(p.Name))
-		if aws.ToString(p.Name) == "myapp-production-guardrails" {
-			guardrail = aws.ToString(p.Id)
-		}
-	}
-	sort.Strings(names)
-	require.Equal(t, []string{"FullAWSAccess", "myapp-production-guardrails"}, names)
-	gp, err := org.DescribePolicy(ctx, &orgsdk.DescribePolicyInput{PolicyId: aws.String(guardrail)})
-	require.NoError(t, err)
-	doc, err := foundation.ParsePolicy(aws.ToString(gp.Policy.Content))
-	require.NoError(t, err)
+	require.Equal(t, []string{"FullAWSAccess", "myapp-production-guardrails"}, kittest.Attached(t, org, kittest.OUID(t, org, "Workloads/Production")))
+	doc := kittest.PolicyContent(t, org, "myapp-production-guardrails")
 	for _, sid := range []string{"DenyDangerousEKSOperations", "DenyRDSDelete", "RequireRegions"} {
 		_, ok := doc.StatementBySid(sid)
 		require.True(t, ok, sid)
@@ -145,36 +107,22 @@ func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 
 	// Identity Center: both permission sets (8 hours) on all four accounts for the admin group.
 	sso := ssoadmin.NewFromConfig(mgmt)
-	inst, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
-	require.NoError(t, err)
-	require.Len(t, inst.Instances, 1)
-	instanceARN := inst.Instances[0].InstanceArn
-	sets := map[string]string{}
-	psp := ssoadmin.NewListPermissionSetsPaginator(sso, &ssoadmin.ListPermissionSetsInput{InstanceArn: instanceARN})
-	for psp.HasMorePages() {
-		page, err := psp.NextPage(ctx)
-		require.NoError(t, err)
-		for _, arn := range page.PermissionSets {
-			d, err := sso.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: instanceARN, PermissionSetArn: aws.String(arn)})
-			require.NoError(t, err)
-			require.Equal(t, "PT8H", aws.ToString(d.PermissionSet.SessionDuration))
-			sets[aws.ToString(d.PermissionSet.Name)] = arn
-		}
+	instanceARN, _ := kittest.Instance(t, sso)
+	sets := kittest.PermissionSets(t, sso, instanceARN)
+	for _, ps := range sets {
+		require.Equal(t, "PT8H", aws.ToString(ps.SessionDuration))
 	}
 	require.Len(t, sets, 2)
 	for _, ps := range []string{"AdministratorAccess", "ReadOnlyAccess"} {
 		for env, id := range ids {
-			as, err := sso.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: instanceARN,
-				AccountId: aws.String(id), PermissionSetArn: aws.String(sets[ps])})
-			require.NoError(t, err)
-			require.Len(t, as.AccountAssignments, 1, "%s on %s", ps, env)
-			require.Equal(t, "GROUP", string(as.AccountAssignments[0].PrincipalType))
+			as := kittest.Assignments(t, sso, instanceARN, aws.ToString(sets[ps].PermissionSetArn), id)
+			require.Len(t, as, 1, "%s on %s", ps, env)
+			require.Equal(t, "GROUP", string(as[0].PrincipalType))
 		}
 	}
 
 	// The engineers' AWS CLI config: a profile per account and region.
-	cfgFile, err := ini.Load(filepath.Join(out, "aws-config"))
-	require.NoError(t, err)
+	cfgFile := kittest.ReadConfig(t, filepath.Join(out, "aws-config"))
 	for _, env := range []string{"mgmt", "dev", "staging", "prod"} {
 		for region, short := range map[string]string{"us-east-1": "use1", "us-west-2": "usw2"} {
 			sec, err := cfgFile.GetSection("profile myapp-" + env + "-" + short)
@@ -212,10 +160,7 @@ func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 	// Every account: its key (rotating; the AutoScaling service-linked
 	// role exists and is named in the policy) and its state backend.
 	for env, id := range ids {
-		cfg := mgmt
-		if id != mgmtID {
-			cfg = b.ConfigFor(id)
-		}
+		cfg := kittest.Config(b, mgmtID, id)
 		if env != "mgmt" {
 			k := kmssdk.NewFromConfig(cfg)
 			alias := fmt.Sprintf("alias/%s-us-east-1-main", env)
@@ -257,69 +202,20 @@ func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 	// permission set's boundary.
 	t.Run("second run is a no-op", func(t *testing.T) {
 		b.Need(t, awstest.SSOGetPermissionsBoundary)
-		stdout.Reset()
-		require.NoError(t, run(ctx, args, &stdout))
-		require.Contains(t, stdout.String(), "Changed 0 resources")
-		b.RequireIdempotent(t, func() ([]foundation.Change, error) { return converge(ctx, b, spec, out) })
+		program(b, spec, specArgs, out).SecondRunIsNoop(t, ctx)
 	})
 }
 
-func ouPath(t *testing.T, org *orgsdk.Client, child string) string {
-	t.Helper()
-	var parts []string
-	for {
-		out, err := org.ListParents(context.Background(), &orgsdk.ListParentsInput{ChildId: aws.String(child)})
-		require.NoError(t, err)
-		parent := out.Parents[0]
-		if parent.Type == orgtypes.ParentTypeRoot {
-			return strings.Join(parts, "/")
-		}
-		ou, err := org.DescribeOrganizationalUnit(context.Background(), &orgsdk.DescribeOrganizationalUnitInput{OrganizationalUnitId: parent.Id})
-		require.NoError(t, err)
-		parts = append([]string{aws.ToString(ou.OrganizationalUnit.Name)}, parts...)
-		child = aws.ToString(parent.Id)
-	}
-}
-
-func ouID(t *testing.T, org *orgsdk.Client, path string) string {
-	t.Helper()
-	roots, err := org.ListRoots(context.Background(), &orgsdk.ListRootsInput{})
-	require.NoError(t, err)
-	id := aws.ToString(roots.Roots[0].Id)
-next:
-	for _, name := range strings.Split(path, "/") {
-		p := orgsdk.NewListOrganizationalUnitsForParentPaginator(org, &orgsdk.ListOrganizationalUnitsForParentInput{ParentId: aws.String(id)})
-		for p.HasMorePages() {
-			page, err := p.NextPage(context.Background())
-			require.NoError(t, err)
-			for _, ou := range page.OrganizationalUnits {
-				if aws.ToString(ou.Name) == name {
-					id = aws.ToString(ou.Id)
-					continue next
-				}
-			}
-		}
-		t.Fatalf("OU %q not found", path)
-	}
-	return id
-}
-
 func TestLandingZoneDryRunMakesNoMutatingCall(t *testing.T) {
-	b := newBackend(t)
-	b.Require(t, awstest.CapFreshState) // plans against no organization
-	ctx := awstest.Context(t, 2*time.Minute)
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState) // plans against no organization
 	mgmtID := b.AccountID(t)
-	emu := b.EmulatorFor(awstest.CapServerCallLog) // the program's own calls, where the server logs them
-	var out bytes.Buffer
 	dir := t.TempDir()
 	spec, specArgs := seed(t, b)
-	dryRun := append([]string{"-endpoint", b.Endpoint, "-dry-run", "-out", dir}, specArgs...)
-	require.NoError(t, run(ctx, dryRun, &out))
-	if emu != nil {
-		require.Empty(t, emu.MutatingCallsSince(0))
-	}
+	prog := program(b, spec, specArgs, dir)
+	// The program's dry run, then the same with the test's recorded
+	// clients: reads only.
+	out, _ := prog.DryRunFresh(t, ctx)
 	for _, want := range []string{
-		"create organizations:organization",
 		`create organizations:ou "Workloads/Production"`,
 		`create organizations:account "you+aws-prod@example.com"`,
 		`create organizations:policy "myapp-production-guardrails"`,
@@ -335,55 +231,30 @@ func TestLandingZoneDryRunMakesNoMutatingCall(t *testing.T) {
 		`create s3:bucket "myapp-terraform-state-<myapp-dev>"`,
 		`create s3:bucket "myapp-terraform-state-` + mgmtID + `"`,
 	} {
-		require.Contains(t, out.String(), want)
+		require.Contains(t, out, want)
 	}
 	if len(spec.Admins) > 0 {
-		require.Contains(t, out.String(), `create identitystore:group-membership "PlatformAdmins/you"`)
+		require.Contains(t, out, `create identitystore:group-membership "PlatformAdmins/you"`)
 	}
 	_, err := os.Stat(filepath.Join(dir, "aws-config"))
 	require.True(t, os.IsNotExist(err), "a dry run writes no file")
-	// The same dry run with the test's recorded clients: reads only.
-	mark := b.Mark()
-	planned, err := converge(ctx, b, spec, dir, foundation.WithDryRun(true))
-	require.NoError(t, err)
-	require.NotEmpty(t, planned)
-	b.RequireNoMutations(t, mark)
 
 	// After a real run, a dry run plans nothing and still writes nothing
 	// (reading every permission set's boundary).
 	t.Run("after a run", func(t *testing.T) {
 		b.Need(t, awstest.SSOGetPermissionsBoundary)
-		require.NoError(t, run(ctx, append([]string{"-endpoint", b.Endpoint, "-once", "-out", dir}, specArgs...), &out))
-		emuMark := 0
-		if emu != nil {
-			emuMark = emu.CallCount()
-		}
-		out.Reset()
-		require.NoError(t, run(ctx, dryRun, &out))
-		require.Contains(t, out.String(), "Would change 0 resources")
-		if emu != nil {
-			require.Empty(t, emu.MutatingCallsSince(emuMark))
-		}
-		mark := b.Mark()
-		planned, err := converge(ctx, b, spec, dir, foundation.WithDryRun(true))
-		require.NoError(t, err)
-		require.Empty(t, planned)
-		b.RequireNoMutations(t, mark)
+		prog.DryRunAfterRun(t, ctx)
 	})
 }
 
 func TestLandingZoneEmbeddedDefaultRunsTwiceQuickly(t *testing.T) {
-	var out bytes.Buffer
 	start := time.Now()
-	require.NoError(t, run(context.Background(), []string{"-out", t.TempDir()}, &out), out.String())
-	require.Contains(t, out.String(), "Embedded AWS emulator")
-	require.Contains(t, out.String(), "Second run: no changes.")
+	kittest.EmbeddedRunsTwice(t, run, "-out", t.TempDir())
 	require.Less(t, time.Since(start), 30*time.Second)
 }
 
 func TestLandingZoneSpecFile(t *testing.T) {
-	b := newBackend(t)
-	b.Require(t, awstest.CapFreshState) // the spec's organization
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState) // the spec's organization
 	// Where the backend cannot tell a group's members, the admin group has none.
 	admins := ""
 	if b.Lacks(awstest.IdentityStoreGetMembershipID) {
@@ -406,7 +277,6 @@ environments:
 	require.Len(t, spec.Environments, 2)
 	require.Equal(t, "PlatformAdmins", spec.AdminGroup, "fields left out keep seed 000's")
 
-	ctx := awstest.Context(t, 2*time.Minute)
 	var out bytes.Buffer
 	require.NoError(t, run(ctx, []string{"-endpoint", b.Endpoint, "-once", "-spec", file, "-out", dir}, &out), out.String())
 	require.Contains(t, out.String(), `create organizations:account "ops+aws-live@acme.example"`)
@@ -427,28 +297,16 @@ environments:
 }
 
 func TestLandingZoneFlags(t *testing.T) {
-	var out bytes.Buffer
-	for want, args := range map[string][]string{
-		"-yes":      {"-aws"},
-		"-email":    {"-aws", "-yes"},
-		"exclude":   {"-aws", "-endpoint", "http://127.0.0.1:1"},
-		"plain":     {"-email", "Me <me@example.com>"},
-		"arguments": {"extra"},
-		"no such":   {"-spec", "/nonexistent/lz.yaml"},
-	} {
-		err := run(context.Background(), args, &out)
-		require.ErrorContains(t, err, want)
-	}
-	require.NotContains(t, out.String(), "Real AWS", "no AWS call may be made before the flags are right")
+	kittest.RequireFlagErrors(t, run, map[string][]string{
+		"no such": {"-spec", "/nonexistent/lz.yaml"},
+	})
 }
 
 // A spec with the S3 lock file alone (locking: lockfile) converges: no lock
 // table is asked of statebackend, which refuses one in that mode. Found by
 // running a spec file of a user's own against moto.
 func TestLandingZoneLockFileOnly(t *testing.T) {
-	b := newBackend(t)
-	b.Require(t, awstest.CapFreshState)
-	ctx := awstest.Context(t, 2*time.Minute)
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState)
 	spec, _ := seed(t, b)
 	spec.Locking = "lockfile"
 	out := t.TempDir()

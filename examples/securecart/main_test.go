@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -18,7 +16,6 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -27,8 +24,8 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
-	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 )
 
 // seed002Statements are the statements of seed 002's SCP, in order: no
@@ -49,15 +46,12 @@ var seed002Access = map[string][]string{
 // shared-services.
 var seed002RoleAccounts = []string{"dev", "staging", "production"}
 
-// newBackend returns the selected backend in seed 002's Region; on the
-// in-process emulator with Identity Center enabled along with the
-// organization (a console step on AWS, what the program's embedded
-// emulator does too).
-func newBackend(t *testing.T) *awstest.Backend {
+// newProgram returns securecart on the selected backend, in seed 002's
+// Region, and the test's context.
+func newProgram(t testing.TB) (*program, context.Context) {
 	t.Helper()
-	b := awstest.New(t, awstest.WithRegion(Seed002("").Region), awstest.WithEmulatorOptions(emulator.Options{IdentityCenter: true}))
-	b.Require(t, awstest.CapFreshState, awstest.CapIdentityCenter) // the seed's organization, its fixed names
-	return b
+	b, ctx := kittest.NewBackend(t, Seed002("").Region, awstest.CapFreshState, awstest.CapIdentityCenter) // the seed's organization, its fixed names
+	return &program{b: b}, ctx
 }
 
 // program runs securecart against the test's backend.
@@ -125,28 +119,12 @@ func (p *program) converge(ctx context.Context, opts ...foundation.Option) (foun
 	if err != nil {
 		return nil, err
 	}
-	cs := append(foundation.Changes{}, r.Organization.Changes...)
-	cs = append(cs, r.Tree.Changes...)
-	cs = append(cs, r.Management...)
-	cs = append(cs, r.Planned...)
-	if r.Roles != nil {
-		for _, a := range r.Roles.Results {
-			cs = append(cs, a.Changes...)
-		}
-	}
-	if n := r.Count(); n != len(cs) {
-		return nil, fmt.Errorf("Count() = %d, but %d changes listed", n, len(cs))
-	}
-	return cs, nil
+	return kittest.Listed(r, r.Roles, r.Organization.Changes, r.Tree.Changes, r.Management, r.Planned)
 }
 
-// config acts in account id: the management account's own config, or the
-// backend's for a member.
-func config(b *awstest.Backend, mgmtID, id string) aws.Config {
-	if id == mgmtID {
-		return b.Config()
-	}
-	return b.ConfigFor(id)
+// kit is the program as the shared test sequences run it.
+func (p *program) kit() kittest.Program {
+	return kittest.Program{B: p.b, Run: p.run, Converge: p.converge}
 }
 
 // state is what the test reads back: account IDs by key.
@@ -156,9 +134,8 @@ type state struct {
 }
 
 func TestSecureCartConvergesAndSecondRunIsNoop(t *testing.T) {
-	b := newBackend(t)
-	ctx := awstest.Context(t, 2*time.Minute)
-	p := &program{b: b}
+	p, ctx := newProgram(t)
+	b := p.b
 	var out bytes.Buffer
 	require.NoError(t, p.run(ctx, &out), out.String())
 	require.Contains(t, out.String(), "DeploymentRole, assumable only from securecart-shared-services")
@@ -170,56 +147,24 @@ func TestSecureCartConvergesAndSecondRunIsNoop(t *testing.T) {
 	st := state{b: b, ids: map[string]string{ManagementKey: mgmtID}}
 
 	// The organization: seven accounts, each member in its OU.
-	byEmail := map[string]orgtypes.Account{}
-	ap := orgsdk.NewListAccountsPaginator(org, &orgsdk.ListAccountsInput{})
-	for ap.HasMorePages() {
-		page, err := ap.NextPage(ctx)
-		require.NoError(t, err)
-		for _, a := range page.Accounts {
-			byEmail[aws.ToString(a.Email)] = a
-		}
-	}
+	byEmail := kittest.AccountsByEmail(t, org)
 	require.Len(t, byEmail, 7, "management + 6 members")
 	for _, want := range spec.Accounts {
 		a, ok := byEmail[spec.email(want.Key)]
 		require.True(t, ok, want.Key)
 		require.Equal(t, want.Name, aws.ToString(a.Name))
 		st.ids[want.Key] = aws.ToString(a.Id)
-		require.Equal(t, want.OU, parentOU(t, org, aws.ToString(a.Id)), want.Key)
+		require.Equal(t, want.OU, kittest.ParentOU(t, org, aws.ToString(a.Id)), want.Key)
 	}
 
 	// The guardrails: one SCP on each of the three OUs, with the seed's
 	// statements and the networking account as the only IGW exception.
-	roots, err := org.ListRoots(ctx, &orgsdk.ListRootsInput{})
-	require.NoError(t, err)
-	ous := map[string]string{}
-	op := orgsdk.NewListOrganizationalUnitsForParentPaginator(org, &orgsdk.ListOrganizationalUnitsForParentInput{ParentId: roots.Roots[0].Id})
-	for op.HasMorePages() {
-		page, err := op.NextPage(ctx)
-		require.NoError(t, err)
-		for _, ou := range page.OrganizationalUnits {
-			ous[aws.ToString(ou.Name)] = aws.ToString(ou.Id)
-		}
-	}
+	ous := kittest.ChildOUs(t, org, kittest.RootID(t, org))
 	require.Len(t, ous, 3)
-	var policyID string
 	for _, name := range spec.GuardrailOUs {
-		pols, err := org.ListPoliciesForTarget(ctx, &orgsdk.ListPoliciesForTargetInput{TargetId: aws.String(ous[name]), Filter: orgtypes.PolicyTypeServiceControlPolicy})
-		require.NoError(t, err)
-		var names []string
-		for _, pol := range pols.Policies {
-			names = append(names, aws.ToString(pol.Name))
-			if aws.ToString(pol.Name) == "securecart-guardrails" {
-				policyID = aws.ToString(pol.Id)
-			}
-		}
-		sort.Strings(names)
-		require.Equal(t, []string{"FullAWSAccess", "securecart-guardrails"}, names, name)
+		require.Equal(t, []string{"FullAWSAccess", "securecart-guardrails"}, kittest.Attached(t, org, ous[name]), name)
 	}
-	pol, err := org.DescribePolicy(ctx, &orgsdk.DescribePolicyInput{PolicyId: aws.String(policyID)})
-	require.NoError(t, err)
-	doc, err := foundation.ParsePolicy(aws.ToString(pol.Policy.Content))
-	require.NoError(t, err)
+	doc := kittest.PolicyContent(t, org, "securecart-guardrails")
 	sids := map[string]foundation.Statement{}
 	var order []string
 	for _, s := range doc.Statement {
@@ -243,7 +188,7 @@ func TestSecureCartConvergesAndSecondRunIsNoop(t *testing.T) {
 		"Principal":{"AWS":"arn:aws:iam::` + shared + `:root"},"Action":"sts:AssumeRole"}]}`)
 	require.NoError(t, err)
 	for key, id := range st.ids {
-		c := iam.NewFromConfig(config(b, mgmtID, id))
+		c := iam.NewFromConfig(kittest.Config(b, mgmtID, id))
 		role, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("DeploymentRole")})
 		if !slices.Contains(seed002RoleAccounts, key) {
 			var nse *iamtypes.NoSuchEntityException
@@ -285,7 +230,7 @@ func TestSecureCartConvergesAndSecondRunIsNoop(t *testing.T) {
 			if other == key {
 				continue
 			}
-			_, err := assume(ctx, config(b, mgmtID, st.ids[other]), arn)
+			_, err := assume(ctx, kittest.Config(b, mgmtID, st.ids[other]), arn)
 			var ae smithy.APIError
 			require.True(t, errors.As(err, &ae) && ae.ErrorCode() == "AccessDenied", "%s -> %s: %v", other, key, err)
 		}
@@ -293,10 +238,7 @@ func TestSecureCartConvergesAndSecondRunIsNoop(t *testing.T) {
 
 	// A second run reports nothing; two more with the test's recorded
 	// clients make no mutating call (nor any the emulator saw).
-	out.Reset()
-	require.NoError(t, p.run(ctx, &out), out.String())
-	require.Contains(t, out.String(), "Changed 0 resources")
-	b.RequireIdempotent(t, func() ([]foundation.Change, error) { return p.converge(ctx) })
+	p.kit().SecondRunIsNoop(t, ctx)
 }
 
 func assume(ctx context.Context, cfg aws.Config, roleARN string) (*ststypes.Credentials, error) {
@@ -309,14 +251,11 @@ func assume(ctx context.Context, cfg aws.Config, roleARN string) (*ststypes.Cred
 
 // requireAccess checks every permission set and that each (permission set,
 // account) pair is assigned to exactly the group the spec says, or none.
-func (st state) requireAccess(t *testing.T, ctx context.Context, spec Spec) {
+func (st state) requireAccess(t testing.TB, ctx context.Context, spec Spec) {
 	t.Helper()
 	mgmt := st.b.Config()
 	sso := ssoadmin.NewFromConfig(mgmt)
-	inst, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
-	require.NoError(t, err)
-	require.Len(t, inst.Instances, 1)
-	instanceARN, storeID := inst.Instances[0].InstanceArn, inst.Instances[0].IdentityStoreId
+	instanceARN, storeID := kittest.Instance(t, sso)
 
 	groups := map[string]string{} // ID -> name
 	gp := identitystore.NewListGroupsPaginator(identitystore.NewFromConfig(mgmt), &identitystore.ListGroupsInput{IdentityStoreId: storeID})
@@ -329,28 +268,13 @@ func (st state) requireAccess(t *testing.T, ctx context.Context, spec Spec) {
 	}
 	require.Len(t, groups, len(spec.Access))
 
-	sets := map[string]string{} // name -> ARN
-	pp := ssoadmin.NewListPermissionSetsPaginator(sso, &ssoadmin.ListPermissionSetsInput{InstanceArn: instanceARN})
-	for pp.HasMorePages() {
-		page, err := pp.NextPage(ctx)
-		require.NoError(t, err)
-		for _, arn := range page.PermissionSets {
-			d, err := sso.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: instanceARN, PermissionSetArn: aws.String(arn)})
-			require.NoError(t, err)
-			sets[aws.ToString(d.PermissionSet.Name)] = arn
-		}
-	}
+	sets := kittest.PermissionSets(t, sso, instanceARN)
 	require.Len(t, sets, len(spec.Access))
 	for _, a := range spec.Access {
-		arn, ok := sets[a.PermissionSet.Name]
+		ps, ok := sets[a.PermissionSet.Name]
 		require.True(t, ok, a.PermissionSet.Name)
-		mp, err := sso.ListManagedPoliciesInPermissionSet(ctx, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: instanceARN, PermissionSetArn: aws.String(arn)})
-		require.NoError(t, err)
-		var managed []string
-		for _, m := range mp.AttachedManagedPolicies {
-			managed = append(managed, aws.ToString(m.Arn))
-		}
-		require.ElementsMatch(t, a.PermissionSet.ManagedPolicies, managed, a.PermissionSet.Name)
+		arn := aws.ToString(ps.PermissionSetArn)
+		require.ElementsMatch(t, a.PermissionSet.ManagedPolicies, kittest.ManagedPolicies(t, sso, instanceARN, arn), a.PermissionSet.Name)
 		ip, err := sso.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: instanceARN, PermissionSetArn: aws.String(arn)})
 		require.NoError(t, err)
 		if a.PermissionSet.InlinePolicy == nil {
@@ -362,14 +286,8 @@ func (st state) requireAccess(t *testing.T, ctx context.Context, spec Spec) {
 		}
 		for key, id := range st.ids {
 			var got []string
-			ap := ssoadmin.NewListAccountAssignmentsPaginator(sso, &ssoadmin.ListAccountAssignmentsInput{
-				InstanceArn: instanceARN, PermissionSetArn: aws.String(arn), AccountId: aws.String(id)})
-			for ap.HasMorePages() {
-				page, err := ap.NextPage(ctx)
-				require.NoError(t, err)
-				for _, as := range page.AccountAssignments {
-					got = append(got, string(as.PrincipalType)+":"+groups[aws.ToString(as.PrincipalId)])
-				}
+			for _, as := range kittest.Assignments(t, sso, instanceARN, arn, id) {
+				got = append(got, string(as.PrincipalType)+":"+groups[aws.ToString(as.PrincipalId)])
 			}
 			var want []string
 			if slices.Contains(seed002Access[a.PermissionSet.Name], key) {
@@ -380,30 +298,10 @@ func (st state) requireAccess(t *testing.T, ctx context.Context, spec Spec) {
 	}
 }
 
-// parentOU returns the name of the OU an account is directly in.
-func parentOU(t *testing.T, org *orgsdk.Client, accountID string) string {
-	t.Helper()
-	ps, err := org.ListParents(context.Background(), &orgsdk.ListParentsInput{ChildId: aws.String(accountID)})
-	require.NoError(t, err)
-	require.Len(t, ps.Parents, 1)
-	require.Equal(t, orgtypes.ParentTypeOrganizationalUnit, ps.Parents[0].Type)
-	ou, err := org.DescribeOrganizationalUnit(context.Background(), &orgsdk.DescribeOrganizationalUnitInput{OrganizationalUnitId: ps.Parents[0].Id})
-	require.NoError(t, err)
-	return aws.ToString(ou.OrganizationalUnit.Name)
-}
-
 func TestSecureCartDryRunMakesNoMutatingCall(t *testing.T) {
-	b := newBackend(t)
-	ctx := awstest.Context(t, 2*time.Minute)
-	p := &program{b: b}
-	emu := b.EmulatorFor(awstest.CapServerCallLog) // the program's own calls, where the server logs them
-	var out bytes.Buffer
-	mark := b.Mark()
-	require.NoError(t, p.run(ctx, &out, "-dry-run"))
-	b.RequireNoMutations(t, mark)
-	if emu != nil {
-		require.Empty(t, emu.MutatingCallsSince(0))
-	}
+	p, ctx := newProgram(t)
+	b := p.b
+	out, planned := p.kit().DryRunFresh(t, ctx)
 	// Seed 002 is 46 changes; a managed policy the backend cannot attach is one fewer.
 	dropped := 0
 	for i, a := range Seed002("").Access {
@@ -411,7 +309,6 @@ func TestSecureCartDryRunMakesNoMutatingCall(t *testing.T) {
 	}
 	for _, want := range []string{
 		fmt.Sprintf("Would change %d resources", 46-dropped),
-		"create organizations:organization",
 		`create organizations:ou "SharedServicesOU"`,
 		`create organizations:account "you+securecart-network@example.com"`,
 		`create organizations:policy "securecart-guardrails"`,
@@ -421,55 +318,22 @@ func TestSecureCartDryRunMakesNoMutatingCall(t *testing.T) {
 		`create sso:account-assignment "Developers x Developer x <staging>"`,
 		`create iam:role "DeploymentRole in securecart-production (trusts shared-services)"`,
 	} {
-		require.Contains(t, out.String(), want)
+		require.Contains(t, out, want)
 	}
-	require.NotContains(t, out.String(), "Developers x Developer x <production>")
-	mark = b.Mark()
-	planned, err := p.converge(ctx, foundation.WithDryRun(true))
-	require.NoError(t, err)
+	require.NotContains(t, out, "Developers x Developer x <production>")
 	require.Len(t, planned, 46-dropped)
-	b.RequireNoMutations(t, mark)
 
 	// After a real run, a dry run plans nothing.
-	require.NoError(t, p.run(ctx, &out))
-	emuMark := 0
-	if emu != nil {
-		emuMark = emu.CallCount()
-	}
-	mark = b.Mark()
-	out.Reset()
-	require.NoError(t, p.run(ctx, &out, "-dry-run"))
-	require.Contains(t, out.String(), "Would change 0 resources")
-	planned, err = p.converge(ctx, foundation.WithDryRun(true))
-	require.NoError(t, err)
-	require.Empty(t, planned)
-	b.RequireNoMutations(t, mark)
-	if emu != nil {
-		require.Empty(t, emu.MutatingCallsSince(emuMark))
-	}
+	p.kit().DryRunAfterRun(t, ctx)
 }
 
 func TestSecureCartEmbeddedDefaultRunsTwice(t *testing.T) {
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), nil, &out), out.String())
-	require.Contains(t, out.String(), "Embedded AWS emulator")
-	require.Contains(t, out.String(), "Second run: no changes.")
+	kittest.EmbeddedRunsTwice(t, run)
 }
 
 func TestSecureCartFlags(t *testing.T) {
-	var out bytes.Buffer
-	for want, args := range map[string][]string{
-		"-yes":      {"-aws"},
-		"-email":    {"-aws", "-yes"},
-		"exclude":   {"-aws", "-endpoint", "http://127.0.0.1:1"},
-		"plain":     {"-email", "Me <me@example.com>"},
-		"arguments": {"extra"},
-	} {
-		err := run(context.Background(), args, &out)
-		require.ErrorContains(t, err, want)
-	}
-	require.NotContains(t, out.String(), "Real AWS", "no AWS call may be made before the flags are right")
-	require.NotContains(t, out.String(), "emulator")
+	out := kittest.RequireFlagErrors(t, run, nil)
+	require.NotContains(t, out, "emulator")
 	require.Equal(t, "me+securecart-dev@example.com", Seed002("me@example.com").email("dev"))
 }
 
