@@ -107,25 +107,32 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 }
 
 // TestAccessDeniedOnEachWrite fails each write of a fresh run of seed 000
-// in turn with AccessDenied, before and after AWS made it: the run fails,
-// and running it again converges to exactly the undisturbed run's state.
+// in turn with AccessDenied, before and after AWS made it, for each
+// service: the run fails naming the package once, and running it again
+// converges to exactly the undisturbed run's state.
 func TestAccessDeniedOnEachWrite(t *testing.T) {
-	awstest.FaultMatrix[identitycenter.AccessSpec]{
-		Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) identitycenter.AccessSpec {
-			return seed000(newOrg(t, ctx, b, seed000Accounts...))
-		},
-		Run: func(ctx context.Context, b *awstest.Backend, spec identitycenter.AccessSpec) error {
-			_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
-			return err
-		},
-		Match: emulator.Match{Service: "sso"},
-		Err:   &emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"},
-		Check: func(t *testing.T, op string, err error) {
-			if !strings.HasPrefix(err.Error(), "identitycenter: ") || strings.Count(err.Error(), "identitycenter:") != 1 {
-				t.Errorf("%s: error not wrapped once: %v", op, err)
-			}
-		},
-	}.Test(t)
+	var s awstest.Subtests
+	for _, service := range []string{"sso", "identitystore"} {
+		s.Run(t, service, func(t *testing.T) {
+			awstest.FaultMatrix[identitycenter.AccessSpec]{
+				Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) identitycenter.AccessSpec {
+					return seed000(newOrg(t, ctx, b, seed000Accounts...))
+				},
+				Run: func(ctx context.Context, b *awstest.Backend, spec identitycenter.AccessSpec) error {
+					_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
+					return err
+				},
+				Match: emulator.Match{Service: service},
+				Err:   &emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"},
+				Check: func(t *testing.T, op string, err error) {
+					if !strings.HasPrefix(err.Error(), "identitycenter: ") || strings.Count(err.Error(), "identitycenter:") != 1 {
+						t.Errorf("%s: error not wrapped once: %v", op, err)
+					}
+				},
+			}.Test(t)
+		})
+	}
+	s.Done(t)
 }
 
 // A failure after some writes says what was made: the error carries a
