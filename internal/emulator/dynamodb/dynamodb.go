@@ -357,27 +357,27 @@ func ddbCheckKeySchema(ks []ddbKeyElement, defs []ddbAttrDef) *core.APIError {
 	return nil
 }
 
-// ddbCheckTags validates tags to add to a table that has the existing ones.
-func ddbCheckTags(tags []ddbTag, existing map[string]string) *core.APIError {
-	total := map[string]bool{}
-	for k := range existing {
-		total[k] = true
-	}
-	for _, t := range tags {
-		switch {
-		case len(t.Key) < 1 || len(t.Key) > 128:
+// ddbTagRules are DynamoDB's tag rules (TagResource and CreateTable).
+var ddbTagRules = core.TagRules{
+	Checks: []core.TagCheck{core.TagKeyLength, core.TagValueLength, core.TagReserved, core.TagTooMany},
+	Max:    50,
+	Err: func(check core.TagCheck, n int, t core.Tag) *core.APIError {
+		switch check {
+		case core.TagKeyLength:
 			return ddbValidation("1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128", t.Key)
-		case len(t.Value) > 256:
+		case core.TagValueLength:
 			return ddbValidation("1 validation error detected: Value '%s' at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256", t.Value)
-		case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
+		case core.TagReserved:
 			return ddbValidation("One or more parameter values were invalid: Tag keys starting with 'aws:' are reserved for system use: %s", t.Key)
 		}
-		total[t.Key] = true
-	}
-	if len(total) > 50 {
-		return ddbValidation("One or more parameter values were invalid: The number of tags exceeds the limit of 50 (would be %d)", len(total))
-	}
-	return nil
+		return ddbValidation("One or more parameter values were invalid: The number of tags exceeds the limit of 50 (would be %d)", n)
+	},
+}
+
+// ddbCheckTags validates tags to add to a table that has the existing ones.
+func ddbCheckTags(tags []ddbTag, existing map[string]string) *core.APIError {
+	_, err := ddbTagRules.Merge(existing, core.TagsOf(tags, func(t ddbTag) (string, string) { return t.Key, t.Value }))
+	return err
 }
 
 // ddbCreateTableInput is CreateTable's request. Secondary indexes and

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -384,6 +385,16 @@ func TestDynamoDBTags(t *testing.T) {
 		many[i] = types.Tag{Key: aws.String(fmt.Sprintf("m%d", i)), Value: aws.String("v")}
 	}
 	_, err = client.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: arn, Tags: many})
+	emutest.RequireCode(t, err, "ValidationException")
+
+	// Lengths are in characters, not bytes (DynamoDB's tagging
+	// restrictions): a key of 128 two-byte characters and a value of 256
+	// are accepted, one more character is not.
+	_, err = client.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{
+		{Key: aws.String(strings.Repeat("é", 128)), Value: aws.String(strings.Repeat("é", 256))}}})
+	require.NoError(t, err)
+	_, err = client.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{
+		{Key: aws.String(strings.Repeat("é", 129)), Value: aws.String("v")}}})
 	emutest.RequireCode(t, err, "ValidationException")
 
 	missing := aws.String("arn:aws:dynamodb:us-east-1:123456789012:table/missing")

@@ -132,10 +132,7 @@ type ecrEncryption struct {
 }
 
 // ecrTag is an ECR tag, with ECR's member names.
-type ecrTag struct {
-	Key   string
-	Value string
-}
+type ecrTag = core.Tag
 
 // --- errors -------------------------------------------------------------------
 
@@ -268,27 +265,27 @@ func ecrCheckMutability(mutability string, filters []ecrExclusionFilter) (string
 	return mutability, out, nil
 }
 
-// ecrCheckTags validates tags to add to a repository's existing ones.
-func ecrCheckTags(tags []ecrTag, existing map[string]string) (map[string]string, *core.APIError) {
-	out := map[string]string{}
-	for k, v := range existing {
-		out[k] = v
-	}
-	for _, t := range tags {
-		switch {
-		case t.Key == "" || utf8.RuneCountInString(t.Key) > 128:
-			return nil, ecrErr("InvalidTagParameterException", "Tag keys must be between 1 and 128 characters long.")
-		case utf8.RuneCountInString(t.Value) > 256:
-			return nil, ecrErr("InvalidTagParameterException", "Tag values can have a maximum length of 256 characters.")
-		case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
-			return nil, ecrErr("InvalidTagParameterException", "Tag keys starting with 'aws:' are reserved for system use.")
+// ecrTagRules are ECR's tag rules (CreateRepository, TagResource).
+var ecrTagRules = core.TagRules{
+	Checks: []core.TagCheck{core.TagKeyLength, core.TagValueLength, core.TagReserved, core.TagTooMany},
+	Max:    ecrMaxTags,
+	Err: func(check core.TagCheck, _ int, _ core.Tag) *core.APIError {
+		switch check {
+		case core.TagKeyLength:
+			return ecrErr("InvalidTagParameterException", "Tag keys must be between 1 and 128 characters long.")
+		case core.TagValueLength:
+			return ecrErr("InvalidTagParameterException", "Tag values can have a maximum length of 256 characters.")
+		case core.TagReserved:
+			return ecrErr("InvalidTagParameterException", "Tag keys starting with 'aws:' are reserved for system use.")
 		}
-		out[t.Key] = t.Value
-	}
-	if len(out) > ecrMaxTags {
-		return nil, ecrErr("TooManyTagsException", "A repository can have at most %d tags.", ecrMaxTags)
-	}
-	return out, nil
+		return ecrErr("TooManyTagsException", "A repository can have at most %d tags.", ecrMaxTags)
+	},
+}
+
+// ecrCheckTags validates tags to add to a repository's existing ones and
+// returns the repository's tags with them.
+func ecrCheckTags(tags []ecrTag, existing map[string]string) (map[string]string, *core.APIError) {
+	return ecrTagRules.Merge(existing, tags)
 }
 
 // --- output ---------------------------------------------------------------------

@@ -231,8 +231,6 @@ func iamTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 var (
 	iamPathRe       = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
 	iamPolicyNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
-	iamTagKeyRe     = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
-	iamTagValueRe   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	iamDescRe       = regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*$`)
 	iamPolicyARNRe  = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:iam::(aws|\d{12}):policy((?:/[\x21-\x7E]+?)?/)([\w+=,.@-]{1,128})$`)
 	iamOIDCARNRe    = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:iam::(\d{12}):oidc-provider/(.+)$`)
@@ -272,54 +270,47 @@ func iamDescription(c *core.Ctx) (string, *core.APIError) {
 }
 
 // iamTag is one tag as IAM's XML carries it.
-type iamTag struct {
-	Key   string
-	Value string
+type iamTag = core.Tag
+
+// iamTagRules are IAM's tag rules: keys and values of AWS's common tag
+// characters, keys case-insensitive (two keys differing only in case are
+// duplicates), no reserved prefix checked.
+var iamTagRules = core.TagRules{
+	Checks:   []core.TagCheck{core.TagKeyLength, core.TagKeyChars, core.TagValueLength, core.TagValueChars, core.TagDuplicate, core.TagTooMany},
+	Max:      iamMaxTags,
+	FoldKeys: true,
+	Err: func(check core.TagCheck, i int, t core.Tag) *core.APIError {
+		switch check {
+		case core.TagKeyLength, core.TagKeyChars:
+			return iamValidation("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length between 1 and 128 and satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", t.Key, i+1)
+		case core.TagValueLength, core.TagValueChars:
+			return iamValidation("1 validation error detected: Value '%s' at 'tags.%d.member.value' failed to satisfy constraint: Member must have length less than or equal to 256 and satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", t.Value, i+1)
+		case core.TagDuplicate:
+			return iamInvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		return iamLimit("The number of tags has reached the maximum limit of %d.", iamMaxTags)
+	},
 }
 
-// iamTagsIn reads the Tags parameter (Tags.member.N.Key/Value), validating
-// keys and values. IAM tag keys are case-insensitive, so two keys differing
-// only in case are duplicates.
+// iamTagsIn reads and validates the Tags parameter (Tags.member.N.Key/Value).
 func iamTagsIn(c *core.Ctx) ([]iamTag, *core.APIError) {
 	var out []iamTag
-	seen := map[string]bool{}
-	for i, m := range c.FormStructs("Tags") {
-		k, v := m["Key"], m["Value"]
-		if !iamTagKeyRe.MatchString(k) {
-			return nil, iamValidation("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length between 1 and 128 and satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", k, i+1)
-		}
-		if utf8.RuneCountInString(v) > 256 || !iamTagValueRe.MatchString(v) {
-			return nil, iamValidation("1 validation error detected: Value '%s' at 'tags.%d.member.value' failed to satisfy constraint: Member must have length less than or equal to 256 and satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", v, i+1)
-		}
-		if seen[strings.ToLower(k)] {
-			return nil, iamInvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-		}
-		seen[strings.ToLower(k)] = true
-		out = append(out, iamTag{Key: k, Value: v})
+	for _, m := range c.FormStructs("Tags") {
+		out = append(out, iamTag{Key: m["Key"], Value: m["Value"]})
 	}
-	if len(out) > iamMaxTags {
-		return nil, iamLimit("The number of tags has reached the maximum limit of %d.", iamMaxTags)
+	if err := iamTagRules.Check(out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// iamApplyTags merges tags into *dst (allocating it), replacing keys equal
-// case-insensitively, and enforces the per-resource tag quota.
+// iamApplyTags merges tags (from iamTagsIn) into *dst (allocating it),
+// replacing keys equal case-insensitively, and enforces the per-resource
+// tag quota.
 func iamApplyTags(dst *map[string]string, tags []iamTag) *core.APIError {
-	merged := map[string]string{}
-	for k, v := range *dst {
-		merged[k] = v
-	}
-	for _, t := range tags {
-		for k := range merged {
-			if strings.EqualFold(k, t.Key) {
-				delete(merged, k)
-			}
-		}
-		merged[t.Key] = t.Value
-	}
-	if len(merged) > iamMaxTags {
-		return iamLimit("The number of tags has reached the maximum limit of %d.", iamMaxTags)
+	merged, err := iamTagRules.Merge(*dst, tags)
+	if err != nil {
+		return err
 	}
 	if len(merged) > 0 {
 		*dst = merged

@@ -520,31 +520,29 @@ type kmsTag struct {
 	TagValue string
 }
 
-// kmsCheckTags validates tags to add to a key that has existing ones.
-func kmsCheckTags(tags []kmsTag, existing map[string]string) (map[string]string, *core.APIError) {
-	out := map[string]string{}
-	for k, v := range existing {
-		out[k] = v
-	}
-	seen := map[string]bool{}
-	for _, t := range tags {
-		switch {
-		case t.TagKey == "" || utf8.RuneCountInString(t.TagKey) > 128:
-			return nil, kmsErr("TagException", "Tag keys must be 1 to 128 characters long.")
-		case utf8.RuneCountInString(t.TagValue) > 256:
-			return nil, kmsErr("TagException", "Tag values must be 0 to 256 characters long.")
-		case strings.HasPrefix(strings.ToLower(t.TagKey), "aws:"):
-			return nil, kmsErr("TagException", "Tags beginning with aws: are reserved.")
-		case seen[t.TagKey]:
-			return nil, kmsErr("TagException", "Duplicate tag keys: %s", t.TagKey)
+// kmsTagRules are KMS's tag rules (CreateKey, TagResource).
+var kmsTagRules = core.TagRules{
+	Checks: []core.TagCheck{core.TagKeyLength, core.TagValueLength, core.TagReserved, core.TagDuplicate, core.TagTooMany},
+	Max:    kmsMaxTags,
+	Err: func(check core.TagCheck, _ int, t core.Tag) *core.APIError {
+		switch check {
+		case core.TagKeyLength:
+			return kmsErr("TagException", "Tag keys must be 1 to 128 characters long.")
+		case core.TagValueLength:
+			return kmsErr("TagException", "Tag values must be 0 to 256 characters long.")
+		case core.TagReserved:
+			return kmsErr("TagException", "Tags beginning with aws: are reserved.")
+		case core.TagDuplicate:
+			return kmsErr("TagException", "Duplicate tag keys: %s", t.Key)
 		}
-		seen[t.TagKey] = true
-		out[t.TagKey] = t.TagValue
-	}
-	if len(out) > kmsMaxTags {
-		return nil, kmsErr("LimitExceededException", "A KMS key can have at most %d tags.", kmsMaxTags)
-	}
-	return out, nil
+		return kmsErr("LimitExceededException", "A KMS key can have at most %d tags.", kmsMaxTags)
+	},
+}
+
+// kmsCheckTags validates tags to add to a key that has existing ones and
+// returns the key's tags with them.
+func kmsCheckTags(tags []kmsTag, existing map[string]string) (map[string]string, *core.APIError) {
+	return kmsTagRules.Merge(existing, core.TagsOf(tags, func(t kmsTag) (string, string) { return t.TagKey, t.TagValue }))
 }
 
 // --- pagination -------------------------------------------------------------

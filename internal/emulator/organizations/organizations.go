@@ -637,10 +637,7 @@ type orgPolicyOut struct {
 	PolicySummary orgPolicySummaryOut
 }
 
-type orgTag struct {
-	Key   string
-	Value string
-}
+type orgTag = core.Tag
 
 func (o *Organization) enabledTypes() []orgPolicyTypeSummary {
 	out := []orgPolicyTypeSummary{}
@@ -736,25 +733,27 @@ type orgListInput struct {
 
 // --- tags ---------------------------------------------------------------------
 
+// orgTagRules are Organizations' tag rules (create operations and
+// TagResource).
+var orgTagRules = core.TagRules{
+	Checks: []core.TagCheck{core.TagKeyLength, core.TagValueLength, core.TagReserved, core.TagDuplicate, core.TagTooMany},
+	Max:    orgMaxTags,
+	Err: func(check core.TagCheck, _ int, t core.Tag) *core.APIError {
+		switch check {
+		case core.TagKeyLength, core.TagValueLength:
+			return orgInvalid("INVALID_INPUT", "You provided an invalid tag: keys are 1-128 characters, values 0-256.")
+		case core.TagReserved:
+			return orgInvalid("INVALID_SYSTEM_TAGS_PARAMETER", "Tag keys beginning with aws: are reserved.")
+		case core.TagDuplicate:
+			return orgInvalid("DUPLICATE_TAG_KEY", "You provided the tag key %s more than once.", t.Key)
+		}
+		return orgConstraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
+	},
+}
+
 // orgTagMap validates tags and returns them as a map.
 func orgTagMap(tags []orgTag) (map[string]string, *core.APIError) {
-	m := map[string]string{}
-	for _, t := range tags {
-		if t.Key == "" || utf8.RuneCountInString(t.Key) > 128 || utf8.RuneCountInString(t.Value) > 256 {
-			return nil, orgInvalid("INVALID_INPUT", "You provided an invalid tag: keys are 1-128 characters, values 0-256.")
-		}
-		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
-			return nil, orgInvalid("INVALID_SYSTEM_TAGS_PARAMETER", "Tag keys beginning with aws: are reserved.")
-		}
-		if _, dup := m[t.Key]; dup {
-			return nil, orgInvalid("DUPLICATE_TAG_KEY", "You provided the tag key %s more than once.", t.Key)
-		}
-		m[t.Key] = t.Value
-	}
-	if len(m) > orgMaxTags {
-		return nil, orgConstraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
-	}
-	return m, nil
+	return orgTagRules.Merge(nil, tags)
 }
 
 func orgTagList(m map[string]string) []orgTag {
@@ -1498,19 +1497,9 @@ func orgTagResource(c *core.Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	add, apiErr := orgTagMap(in.Tags)
+	merged, apiErr := orgTagRules.Merge(*tags, in.Tags)
 	if apiErr != nil {
 		return nil, apiErr
-	}
-	merged := map[string]string{}
-	for k, v := range *tags {
-		merged[k] = v
-	}
-	for k, v := range add {
-		merged[k] = v
-	}
-	if len(merged) > orgMaxTags {
-		return nil, orgConstraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
 	}
 	*tags = merged
 	return nil, nil

@@ -377,10 +377,7 @@ type s3Owner struct {
 	ID string
 }
 
-type s3Tag struct {
-	Key   string
-	Value string
-}
+type s3Tag = core.Tag
 
 type s3Tagging struct {
 	XMLName xml.Name `xml:"Tagging"`
@@ -1195,34 +1192,43 @@ func s3DeleteBucketTagging(c *core.Ctx) (any, error) {
 	return s3NoContent(), nil
 }
 
-var s3TagCharsRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+// s3TagRules are S3's tag rules for a tag set of at most max tags
+// (PutBucketTagging, lifecycle rule filters): the count is checked first.
+func s3TagRules(max int) core.TagRules {
+	return core.TagRules{
+		Checks: []core.TagCheck{core.TagTooMany, core.TagKeyChars, core.TagKeyLength, core.TagReserved,
+			core.TagValueLength, core.TagValueChars, core.TagDuplicate},
+		Max: max,
+		Err: func(check core.TagCheck, _ int, t core.Tag) *core.APIError {
+			invalid := func(format string, args ...any) *core.APIError {
+				return core.Errorf(http.StatusBadRequest, "InvalidTag", format, args...)
+			}
+			switch check {
+			case core.TagKeyChars:
+				return invalid("The TagKey you have provided is invalid")
+			case core.TagKeyLength:
+				if t.Key == "" {
+					return invalid("The TagKey you have provided is invalid")
+				}
+				return invalid("The TagKey you have provided is too long, max 128")
+			case core.TagReserved:
+				return invalid("System tags cannot be added/updated by requester")
+			case core.TagValueLength:
+				return invalid("The TagValue you have provided is too long, max 256")
+			case core.TagValueChars:
+				return invalid("The TagValue you have provided is invalid")
+			case core.TagDuplicate:
+				return invalid("Cannot provide multiple Tags with the same key")
+			}
+			return invalid("Bucket tag count cannot be greater than %d", max)
+		},
+	}
+}
 
-// s3ValidateTags applies S3's tag rules: at most max tags, unique keys of
-// 1-128 characters not starting with "aws:", values of at most 256.
+// s3ValidateTags applies S3's tag rules to a tag set of at most max tags.
 func s3ValidateTags(tags []s3Tag, max int) error {
-	invalid := func(format string, args ...any) error {
-		return core.Errorf(http.StatusBadRequest, "InvalidTag", format, args...)
-	}
-	if len(tags) > max {
-		return invalid("Bucket tag count cannot be greater than %d", max)
-	}
-	seen := map[string]bool{}
-	for _, t := range tags {
-		switch n := utf8.RuneCountInString(t.Key); {
-		case n == 0 || !s3TagCharsRe.MatchString(t.Key):
-			return invalid("The TagKey you have provided is invalid")
-		case n > 128:
-			return invalid("The TagKey you have provided is too long, max 128")
-		case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
-			return invalid("System tags cannot be added/updated by requester")
-		case utf8.RuneCountInString(t.Value) > 256:
-			return invalid("The TagValue you have provided is too long, max 256")
-		case !s3TagCharsRe.MatchString(t.Value):
-			return invalid("The TagValue you have provided is invalid")
-		case seen[t.Key]:
-			return invalid("Cannot provide multiple Tags with the same key")
-		}
-		seen[t.Key] = true
+	if err := s3TagRules(max).Check(tags); err != nil {
+		return err
 	}
 	return nil
 }

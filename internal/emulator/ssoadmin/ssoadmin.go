@@ -447,10 +447,7 @@ func (r *ssoRequest) assignmentOut() ssoAssignmentStatusOut {
 		TargetId: r.targetID, TargetType: r.targetType}
 }
 
-type ssoTag struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
-}
+type ssoTag = core.Tag
 
 // --- instance -----------------------------------------------------------------
 
@@ -596,25 +593,27 @@ func ssoCheckSettings(description, relayState, sessionDuration *string) *core.AP
 	return nil
 }
 
+// ssoTagRules are sso-admin's tag rules (CreatePermissionSet,
+// TagResource).
+var ssoTagRules = core.TagRules{
+	Checks: []core.TagCheck{core.TagKeyLength, core.TagValueLength, core.TagReserved, core.TagTooMany},
+	Max:    ssoMaxTags,
+	Err: func(check core.TagCheck, _ int, t core.Tag) *core.APIError {
+		switch check {
+		case core.TagKeyLength:
+			return ssoConstraint("tags.member.key", t.Key, "Member must have length less than or equal to 128, Member must have length greater than or equal to 1")
+		case core.TagValueLength:
+			return ssoConstraint("tags.member.value", t.Value, "Member must have length less than or equal to 256")
+		case core.TagReserved:
+			return ssoValidation("Tag keys beginning with aws: are reserved for AWS use.")
+		}
+		return ssoErr("ServiceQuotaExceededException", "A resource can have at most %d tags.", ssoMaxTags)
+	},
+}
+
 // ssoTagMap validates tags and returns them as a map.
 func ssoTagMap(tags []ssoTag) (map[string]string, *core.APIError) {
-	m := map[string]string{}
-	for _, t := range tags {
-		if n := utf8.RuneCountInString(t.Key); n < 1 || n > 128 {
-			return nil, ssoConstraint("tags.member.key", t.Key, "Member must have length less than or equal to 128, Member must have length greater than or equal to 1")
-		}
-		if utf8.RuneCountInString(t.Value) > 256 {
-			return nil, ssoConstraint("tags.member.value", t.Value, "Member must have length less than or equal to 256")
-		}
-		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
-			return nil, ssoValidation("Tag keys beginning with aws: are reserved for AWS use.")
-		}
-		m[t.Key] = t.Value
-	}
-	if len(m) > ssoMaxTags {
-		return nil, ssoErr("ServiceQuotaExceededException", "A resource can have at most %d tags.", ssoMaxTags)
-	}
-	return m, nil
+	return ssoTagRules.Merge(nil, tags)
 }
 
 func ssoTagList(m map[string]string) []ssoTag {
@@ -1619,19 +1618,9 @@ func ssoTagResource(c *core.Ctx) (any, error) {
 	if len(in.Tags) == 0 {
 		return nil, ssoRequired("tags")
 	}
-	add, apiErr := ssoTagMap(in.Tags)
+	merged, apiErr := ssoTagRules.Merge(ps.tags, in.Tags)
 	if apiErr != nil {
 		return nil, apiErr
-	}
-	merged := map[string]string{}
-	for k, v := range ps.tags {
-		merged[k] = v
-	}
-	for k, v := range add {
-		merged[k] = v
-	}
-	if len(merged) > ssoMaxTags {
-		return nil, ssoErr("ServiceQuotaExceededException", "A resource can have at most %d tags.", ssoMaxTags)
 	}
 	ps.tags = merged
 	return struct{}{}, nil
