@@ -495,7 +495,7 @@ func profiles(spec Spec, inst *identitycenter.Instance, ids map[string]string, r
 			continue
 		}
 		id := ids[strings.ToLower(p.Account)]
-		if id == "" || inst == nil { // dry run: the account or the instance does not exist yet
+		if !examplekit.Known(id) || inst == nil { // dry run: the account or the instance does not exist yet
 			planned = append(planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResProfile, ID: p.Name})
 			continue
 		}

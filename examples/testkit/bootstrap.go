@@ -39,15 +39,9 @@ func Bootstrap(ctx context.Context, cfg aws.Config, app App, opts ...foundation.
 	if err != nil {
 		return nil, err
 	}
-	providerARN := provider.ARN
-	if providerARN == "" {
-		// A dry run on an account without the provider yet: the library
-		// does not predict the ARN (issue 13), the account does.
-		providerARN = oidcfed.GitHub().ProviderARN(app.AccountID)
-	}
 	role, err := oidcfed.EnsureGitHubRole(ctx, iamClient, oidcfed.RoleSpec{
 		Name:        app.Name + "-github-ci",
-		ProviderARN: providerARN,
+		ProviderARN: provider.ARN, // predicted in a dry run on an account without the provider yet
 		Subjects:    []oidcfed.Subject{oidcfed.GitHubBranch(app.Repository, "main")},
 	}, opts...)
 	if err != nil {
