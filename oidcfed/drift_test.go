@@ -184,7 +184,8 @@ func TestRoleAtAnotherPathIsAConflict(t *testing.T) {
 	mark := e.b.Mark()
 	_, err = oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast()...)
 	var rc *oidcfed.RoleConflictError
-	if !errors.As(err, &rc) || rc.Role != "eks-prod-github-ci" || !errors.Is(err, foundation.ErrConflict) {
+	if !errors.As(err, &rc) || rc.Role != "eks-prod-github-ci" || rc.Have != "/ci/" || rc.Want != "/" || !errors.Is(err, foundation.ErrConflict) ||
+		err.Error() != `oidcfed: role "eks-prod-github-ci": `+rc.Reason() {
 		t.Fatalf("err = %v", err)
 	}
 	e.b.RequireNoMutations(t, mark)

@@ -360,7 +360,8 @@ func TestCrossAccountRoleAtAnotherPathIsAConflict(t *testing.T) {
 	spec.Path = "/elsewhere/"
 	_, err := ensureRole(ctx, api, spec)
 	var rc *organizations.RoleConflictError
-	if !errors.As(err, &rc) || rc.Role != "DeploymentRole" || !strings.Contains(err.Error(), `exists with path "/securecart/", not "/elsewhere/"`) {
+	if !errors.As(err, &rc) || rc.Role != "DeploymentRole" || rc.Package != "organizations" || rc.Have != "/securecart/" || rc.Want != "/elsewhere/" ||
+		!strings.Contains(err.Error(), `exists with path "/securecart/", not "/elsewhere/"`) {
 		t.Fatalf("want a *RoleConflictError, got %v", err)
 	}
 }
