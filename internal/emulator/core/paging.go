@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // pageAfter is the one paginator every service's list operations use:
@@ -95,9 +96,19 @@ func HashID(salt, alphabet string, n int, parts ...string) string {
 	return string(out)
 }
 
-// hashUUID is a UUID-shaped (8-4-4-4-12 lowercase hex) hashID of salt and
+// HexDigits is the alphabet of lowercase hexadecimal IDs.
+const HexDigits = "0123456789abcdef"
+
+// HashUUID is a UUID-shaped (8-4-4-4-12 lowercase hex) HashID of salt and
 // parts.
 func HashUUID(salt string, parts ...string) string {
-	h := HashID(salt, "0123456789abcdef", 32, parts...)
+	h := HashID(salt, HexDigits, 32, parts...)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// HashUUID4 is HashUUID shaped as a version 4 (random) UUID of the RFC 4122
+// variant, as AWS's key IDs are.
+func HashUUID4(salt string, parts ...string) string {
+	h := HashID(salt, HexDigits, 32, parts...)
+	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-" + string("89ab"[strings.IndexByte(HexDigits, h[16])%4]) + h[17:20] + "-" + h[20:32]
 }

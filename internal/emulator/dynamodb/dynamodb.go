@@ -6,9 +6,7 @@ package dynamodb
 // lock tables.
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -213,9 +211,7 @@ func ddbNewUUID() string {
 // ddbManagedKeyARN is the ARN of the AWS-managed key (aws/dynamodb) of an
 // account and region: derived from both so it is stable without state.
 func ddbManagedKeyARN(account, region string) string {
-	sum := sha256.Sum256([]byte("aws/dynamodb:" + account + ":" + region))
-	h := hex.EncodeToString(sum[:16])
-	return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s-%s-4%s-a%s-%s", region, account, h[0:8], h[8:12], h[13:16], h[17:20], h[20:32])
+	return "arn:aws:kms:" + region + ":" + account + ":key/" + core.HashUUID4("dynamodb", "aws/dynamodb", account, region)
 }
 
 // ddbKeyARN turns a KMSMasterKeyId (key ID, key ARN, alias name or alias

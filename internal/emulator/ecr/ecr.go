@@ -185,10 +185,7 @@ func ecrRegistry(c *core.Ctx, registryID string) *core.APIError {
 // in KMS state; its ID is a UUID-shaped hash of account and region, the
 // same for every repository of the registry, as in AWS.
 func ecrManagedKeyARN(region, account string) string {
-	h := sha256.Sum256([]byte("aws/ecr\x00" + account + "\x00" + region))
-	h[6] = h[6]&0x0f | 0x40 // version 4
-	h[8] = h[8]&0x3f | 0x80 // RFC 4122 variant
-	return fmt.Sprintf("arn:aws:kms:%s:%s:key/%x-%x-%x-%x-%x", region, account, h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+	return "arn:aws:kms:" + region + ":" + account + ":key/" + core.HashUUID4("ecr", "aws/ecr", account, region)
 }
 
 // ecrRepoIn is the repository-naming part of most requests.

@@ -8,7 +8,6 @@ package iam
 
 import (
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
@@ -218,12 +217,7 @@ func iamOf(c *core.Ctx) *iamState {
 // for policies) and 17 characters derived from the parts, so two emulators
 // doing the same work hand out the same IDs.
 func iamHashID(prefix string, parts ...string) string {
-	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
-	b := make([]byte, 17)
-	for i := range b {
-		b[i] = core.AlnumUpper[int(sum[i])%len(core.AlnumUpper)]
-	}
-	return prefix + string(b)
+	return prefix + core.HashID("iam", core.AlnumUpper, 17, parts...)
 }
 
 func iamTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -1271,8 +1265,7 @@ func iamDeleteServiceLinkedRole(c *core.Ctx) (any, error) {
 		service = strings.Trim(strings.TrimPrefix(r.Path, "/aws-service-role/"), "/")
 	}
 	s := iamOf(c)
-	h := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%d", c.Account.ID, r.Name, len(s.tasks))))
-	uuid := fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+	uuid := core.HashUUID("iam", "deletion task", c.Account.ID, r.Name, strconv.Itoa(len(s.tasks)))
 	task := "task/aws-service-role/" + service + "/" + r.Name + "/" + uuid
 	delete(s.roles, strings.ToLower(r.Name))
 	s.tasks[task] = "SUCCEEDED"

@@ -365,8 +365,7 @@ func s3NewVersionID() string {
 // s3CanonicalUserID is the canonical user ID S3 reports as an account's
 // Owner ID: 64 hex characters, stable for an account ID.
 func s3CanonicalUserID(accountID string) string {
-	sum := sha256.Sum256([]byte("emulator canonical user " + accountID))
-	return hex.EncodeToString(sum[:])
+	return core.HashID("s3", core.HexDigits, 64, "canonical user", accountID)
 }
 
 // ---------------------------------------------------------------------------
@@ -1299,8 +1298,7 @@ func s3ValidateLifecycle(bucketName string, rules []s3LifecycleRule) ([]s3Lifecy
 	ids := map[string]bool{}
 	for i, rule := range rules {
 		if rule.ID == "" {
-			sum := sha256.Sum256(fmt.Appendf(nil, "%s/lifecycle/%d", bucketName, i))
-			rule.ID = base64.StdEncoding.EncodeToString(sum[:])
+			rule.ID = base64.StdEncoding.EncodeToString([]byte(core.HashID("s3", core.HexDigits, 32, bucketName, "lifecycle", strconv.Itoa(i))))
 		}
 		if err := s3ValidateRule(&rule); err != nil {
 			return nil, err

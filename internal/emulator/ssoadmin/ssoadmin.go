@@ -257,8 +257,6 @@ func ssoAccessDenied(c *core.Ctx, resource string) *core.APIError {
 
 // --- deterministic IDs --------------------------------------------------------
 
-const ssoHex = "0123456789abcdef"
-
 // ssoHashID draws n characters of alphabet from a hash of parts.
 func ssoHashID(alphabet string, n int, parts ...string) string {
 	return core.HashID("sso", alphabet, n, parts...)
@@ -474,12 +472,12 @@ func EnableIdentityCenter(e *core.Emulator) (instanceARN, identityStoreID string
 // management account of its organization. Called with e.mu held.
 func ssoEnable(e *core.Emulator, a *core.Account) *ssoInstance {
 	if ssoAcct(a) == nil {
-		id := "ssoins-" + ssoHashID(ssoHex, 16, "instance", organizations.Of(a).ID())
+		id := "ssoins-" + ssoHashID(core.HexDigits, 16, "instance", organizations.Of(a).ID())
 		core.SetSlot(a, "sso", &ssoInstance{
 			id: id, arn: "arn:aws:sso:::instance/" + id, owner: a.ID, org: organizations.Of(a), created: e.Now(),
 			permissionSets: map[string]*ssoPermissionSet{}, assignments: map[string]*ssoAssignment{},
 			requests: map[string]*ssoRequest{},
-			store:    identitystore.CreateStore(a, "d-"+ssoHashID(ssoHex, 10, "identitystore", organizations.Of(a).ID())),
+			store:    identitystore.CreateStore(a, "d-"+ssoHashID(core.HexDigits, 10, "identitystore", organizations.Of(a).ID())),
 		})
 	}
 	return ssoAcct(a)
@@ -668,7 +666,7 @@ func ssoCreatePermissionSet(c *core.Ctx) (any, error) {
 	}
 	for {
 		inst.seq++
-		ps.id = "ps-" + ssoHashID(ssoHex, 16, "permissionSet", inst.id, in.Name, strconv.Itoa(inst.seq))
+		ps.id = "ps-" + ssoHashID(core.HexDigits, 16, "permissionSet", inst.id, in.Name, strconv.Itoa(inst.seq))
 		ps.arn = "arn:aws:sso:::permissionSet/" + inst.id + "/" + ps.id
 		if inst.permissionSets[ps.arn] == nil {
 			break
@@ -1179,7 +1177,7 @@ func (inst *ssoInstance) settle(e *core.Emulator, r *ssoRequest) {
 
 // roleName is the IAM role a permission set is provisioned as in an account.
 func (inst *ssoInstance) roleName(ps *ssoPermissionSet, acct string) string {
-	return "AWSReservedSSO_" + ps.name + "_" + ssoHashID(ssoHex, 16, "role", inst.id, ps.id, acct)
+	return "AWSReservedSSO_" + ps.name + "_" + ssoHashID(core.HexDigits, 16, "role", inst.id, ps.id, acct)
 }
 
 // provisionProblem is why the permission set cannot be provisioned to the
@@ -1214,7 +1212,7 @@ func (inst *ssoInstance) provision(e *core.Emulator, ps *ssoPermissionSet, acct 
 	secs, _ := ssoSessionSeconds(ps.sessionDuration)
 	r := iam.RoleNamed(a, name)
 	if r == nil {
-		provider := "arn:aws:iam::" + acct + ":saml-provider/AWSSSO_" + ssoHashID(ssoHex, 16, "saml", inst.id, acct) + "_DO_NOT_DELETE"
+		provider := "arn:aws:iam::" + acct + ":saml-provider/AWSSSO_" + ssoHashID(core.HexDigits, 16, "saml", inst.id, acct) + "_DO_NOT_DELETE"
 		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider +
 			`"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
 		var apiErr *core.APIError
