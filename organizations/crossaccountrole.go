@@ -200,9 +200,10 @@ func EnsureCrossAccountRole(ctx context.Context, api CrossAccountRoleAPI, spec C
 	}
 	doc := s.trustPolicy()
 	o := call.Resolve(opts...)
-	got, err := iamrole.Ensure(ctx, api, s.role(doc), o, plan.New(o))
+	rec := plan.New(o)
+	got, err := iamrole.Ensure(ctx, api, s.role(doc), o, rec)
 	if err != nil {
-		return nil, err
+		return nil, rec.Fail(err)
 	}
 	return &CrossAccountRole{ARN: got.ARN, Name: s.Name, Path: got.Path, TrustPolicy: doc, Changes: got.Changes}, nil
 }

@@ -69,7 +69,7 @@ func roleEnv(t *testing.T, on ...*awstest.Backend) (*awstest.Backend, *iam.Clien
 		{Name: "workload", Email: "workload@example.com"},
 		{Name: "shared-services", Email: "shared-services@example.com"},
 		{Name: "other", Email: "other@example.com"},
-	}}, fast()...)
+	}}, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func roleEnv(t *testing.T, on ...*awstest.Backend) (*awstest.Backend, *iam.Clien
 }
 
 func ensureRole(ctx context.Context, api organizations.CrossAccountRoleAPI, spec organizations.CrossAccountRoleSpec, opts ...foundation.Option) ([]foundation.Change, error) {
-	r, err := organizations.EnsureCrossAccountRole(ctx, api, spec, fast(opts...)...)
+	r, err := organizations.EnsureCrossAccountRole(ctx, api, spec, awstest.Fast(opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func changeKeys(cs []foundation.Change) []string {
 func TestCrossAccountRoleFreshRunReadsBackAndIsIdempotent(t *testing.T) {
 	b, api, ctx, a := roleEnv(t)
 	spec := deploymentRole(a)
-	r, err := organizations.EnsureCrossAccountRole(ctx, api, spec, fast()...)
+	r, err := organizations.EnsureCrossAccountRole(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func TestCrossAccountRoleTrust(t *testing.T) {
 			t.Fatalf("trust policy read back: %v %v, want %s", trust, err, r.TrustPolicy.MustJSON())
 		}
 	}
-	r, err := organizations.EnsureCrossAccountRole(ctx, api, deploymentRole(a), fast()...)
+	r, err := organizations.EnsureCrossAccountRole(ctx, api, deploymentRole(a), awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestCrossAccountRoleTrust(t *testing.T) {
 	ciARN := aws.ToString(pipeline.Role.Arn)
 	spec := deploymentRole(a)
 	spec.TrustedAccountIDs, spec.TrustedPrincipalARNs, spec.ExternalID = nil, []string{ciARN}, ""
-	byRole, err := organizations.EnsureCrossAccountRole(ctx, api, spec, fast()...)
+	byRole, err := organizations.EnsureCrossAccountRole(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +297,7 @@ func TestCrossAccountRoleTrust(t *testing.T) {
 
 	// RequireMFA: sessions without MFA (every access key) are refused.
 	spec.RequireMFA = true
-	withMFA, err := organizations.EnsureCrossAccountRole(ctx, api, spec, fast()...)
+	withMFA, err := organizations.EnsureCrossAccountRole(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestCrossAccountRoleTrust(t *testing.T) {
 func TestCrossAccountRoleDriftIsRepaired(t *testing.T) {
 	b, api, ctx, a := roleEnv(t)
 	spec := deploymentRole(a)
-	r, err := organizations.EnsureCrossAccountRole(ctx, api, spec, fast()...)
+	r, err := organizations.EnsureCrossAccountRole(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,7 +461,7 @@ func TestCrossAccountRoleInvalidSpecsMakeNoCall(t *testing.T) {
 	mark := b.Mark()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := organizations.EnsureCrossAccountRole(ctx, api, c.spec, fast()...)
+			_, err := organizations.EnsureCrossAccountRole(ctx, api, c.spec, awstest.Fast()...)
 			if !errors.Is(err, foundation.ErrInvalidSpec) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("want an invalid spec naming %q, got %v", c.want, err)
 			}

@@ -17,9 +17,6 @@ import (
 	"github.com/awsfoundation/foundation/organizations"
 )
 
-// fast is awstest.Fast under the name crossaccountrole_test.go still uses.
-var fast = awstest.Fast
-
 func dry() []foundation.Option { return awstest.Fast(foundation.WithDryRun(true)) }
 
 var scp = organizations.OrganizationSpec{PolicyTypes: []types.PolicyType{types.PolicyTypeServiceControlPolicy}}
