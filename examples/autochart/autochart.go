@@ -273,7 +273,7 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 		made[t.ID] = a
 		mu.Unlock()
 		return a.Changes, nil
-	}, foundation.WithConcurrency(maxParallelAccounts))
+	}, append([]foundation.Option{foundation.WithConcurrency(maxParallelAccounts)}, opts...)...) // the caller's options win
 	if err != nil {
 		return nil, err
 	}

@@ -414,7 +414,7 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 		r.Backends[t.ID] = b
 		mu.Unlock()
 		return append(changes, b.Changes...), nil
-	}, foundation.WithConcurrency(maxParallelAccounts))
+	}, append([]foundation.Option{foundation.WithConcurrency(maxParallelAccounts)}, opts...)...) // the caller's options win
 	r.Accounts = sum
 	return err
 }

@@ -243,7 +243,7 @@ func (r *Result) deploymentRoles(ctx context.Context, base aws.Config, opts []fo
 		r.RoleARNs[keyOf[t.ID]] = arn
 		mu.Unlock()
 		return got.Changes, nil
-	}, foundation.WithConcurrency(maxParallelAccounts))
+	}, append([]foundation.Option{foundation.WithConcurrency(maxParallelAccounts)}, opts...)...) // the caller's options win
 	r.Roles = sum
 	return err
 }

@@ -43,6 +43,11 @@ type FaultMatrix[S any] struct {
 	Calls int
 	// Timeout bounds each subtest; default 60s.
 	Timeout time.Duration
+	// Backend makes each fresh backend; default New(t).
+	Backend func(t *testing.T) *Backend
+	// Every, when > 1, fails only every Every-th call (the 1st, the
+	// Every+1-th, ...): a sample of a long sweep for the default test run.
+	Every int
 	// Variants, when set, replaces the two default sweeps (Err before the
 	// write, Err after it) with these.
 	Variants []FaultVariant
@@ -86,8 +91,12 @@ func (m FaultMatrix[S]) Test(t *testing.T) {
 		return s
 	}
 
+	newBackend := m.Backend
+	if newBackend == nil {
+		newBackend = func(t *testing.T) *Backend { return New(t) }
+	}
 	ctx := Context(t, timeout)
-	ref := New(t)
+	ref := newBackend(t)
 	e := ref.RequireEmulator(t, CapFaults)
 	s := setup(t, ctx, ref)
 	mark := e.CallCount()
@@ -126,9 +135,12 @@ func (m FaultMatrix[S]) Test(t *testing.T) {
 			inject = v.Err
 		}
 		for i, op := range ops {
+			if m.Every > 1 && i%m.Every != 0 {
+				continue
+			}
 			sub.Run(t, fmt.Sprintf("%s/%d-%s", v.Name, i+1, op), func(t *testing.T) {
 				ctx := Context(t, timeout)
-				b := New(t)
+				b := newBackend(t)
 				e := b.RequireEmulator(t, CapFaults)
 				s := setup(t, ctx, b)
 				f := e.AddFault(&emulator.Fault{Match: match, Nth: i + 1, AfterHandler: v.After, Err: inject})
