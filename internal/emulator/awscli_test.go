@@ -757,7 +757,7 @@ func TestAWSCLIECR(t *testing.T) {
 
 // TestAWSCLIErrorStatuses checks that IAM, IAM Identity Center and
 // Organizations errors arrive with the HTTP status AWS sends with them
-// (each service's errorStatuses table).
+// (each service's core.ErrorStatuses table).
 func TestAWSCLIErrorStatuses(t *testing.T) {
 	t.Parallel()
 	for _, cli := range findAWSCLIs(t) {

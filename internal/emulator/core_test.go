@@ -133,12 +133,3 @@ func TestCoreTwelveDigitAccessKeyActsInThatAccount(t *testing.T) {
 	require.Equal(t, "arn:aws:iam::210987654321:root", aws.ToString(out.Arn))
 	require.Equal(t, []string{core.DefaultManagementAccountID, "210987654321"}, srv.Accounts())
 }
-
-func TestDecodeAWSChunked(t *testing.T) {
-	body := "5;chunk-signature=abc\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"
-	got, err := core.DecodeAWSChunked([]byte(body))
-	require.NoError(t, err)
-	require.Equal(t, "hello world", string(got))
-	_, err = core.DecodeAWSChunked([]byte("zz\r\n"))
-	require.Error(t, err)
-}

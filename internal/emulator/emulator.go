@@ -150,7 +150,8 @@ func (e *Emulator) MaxOutstandingAssignmentCreations() int {
 }
 
 // Server is an Emulator served over HTTP on a loopback port, like
-// httptest.Server, with the control API (control.go) under ControlPrefix.
+// httptest.Server, with the control API (the core's control.go) under
+// ControlPrefix.
 type Server struct {
 	// URL is the base URL, "http://127.0.0.1:PORT", to use as an SDK
 	// client's BaseEndpoint (S3 clients need UsePathStyle).

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// account is one AWS account's state. The core knows no service: each
+// Account is one AWS account's state. The core knows no service: each
 // service keeps its state for the account in a slot of its own (state,
 // slot, setSlot), keyed by the service's name.
 type Account struct {
@@ -17,7 +17,7 @@ func newAccount(id string) *Account {
 	return &Account{ID: id, slots: map[string]any{}}
 }
 
-// state returns the value in a's slot key, creating it with init on first
+// State returns the value in a's slot key, creating it with init on first
 // use.
 func State[T any](a *Account, key string, init func() T) T {
 	if v, ok := a.slots[key]; ok {
@@ -28,13 +28,13 @@ func State[T any](a *Account, key string, init func() T) T {
 	return v
 }
 
-// slot returns the value in a's slot key, the zero T when there is none.
+// Slot returns the value in a's slot key, the zero T when there is none.
 func Slot[T any](a *Account, key string) T {
 	v, _ := a.slots[key].(T)
 	return v
 }
 
-// setSlot stores v in a's slot key.
+// SetSlot stores v in a's slot key.
 func SetSlot(a *Account, key string, v any) {
 	if v == nil {
 		delete(a.slots, key)
@@ -43,7 +43,7 @@ func SetSlot(a *Account, key string, v any) {
 	a.slots[key] = v
 }
 
-// identity is who made a request.
+// Identity is who made a request.
 type Identity struct {
 	Account   string
 	ARN       string // arn:aws:iam::ACCOUNT:root or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
@@ -52,7 +52,7 @@ type Identity struct {
 	RoleARN   string // for assumed-role sessions: the role's IAM ARN
 }
 
-// session is a set of temporary credentials issued by AssumeRole.
+// Session is a set of temporary credentials issued by AssumeRole.
 type Session struct {
 	Identity
 	Secret, Token string

@@ -25,6 +25,6 @@ func (e *Emulator) settleDue() {
 	}
 }
 
-// epochSeconds renders a timestamp as the JSON protocols do: seconds since
+// EpochSeconds renders a timestamp as the JSON protocols do: seconds since
 // the epoch, with milliseconds.
 func EpochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }

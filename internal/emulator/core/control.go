@@ -1,8 +1,8 @@
 package core
 
-// The control API: plain JSON over HTTP under ControlPrefix, served by every
-// Server (Start, Serve and so the foundation-emulator command and its
-// container image) next to the AWS APIs. No AWS operation uses the prefix: it
+// The control API: plain JSON over HTTP under ControlPrefix, served by
+// Handler and so by every emulator.Server (Start, Serve and so the
+// foundation-emulator command and its container image) next to the AWS APIs. No AWS operation uses the prefix: it
 // is not a valid S3 bucket name (underscore) and every other service is
 // routed by its SigV4 credential scope, which control requests do not carry.
 //
@@ -55,7 +55,7 @@ import (
 // serves beside the AWS APIs (see the comment at the top of control.go).
 const ControlPrefix = "/_foundation/"
 
-// withControl serves the control API under ControlPrefix and everything
+// Handler serves the control API under ControlPrefix and everything
 // else as AWS requests to e.
 func Handler(e *Emulator) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

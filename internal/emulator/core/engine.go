@@ -81,13 +81,13 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// engine is the emulator's core: it routes requests by the service named in
+// Emulator is the emulator's core: it routes requests by the service named in
 // their SigV4 credential scope, serves them one at a time against the
 // state, and keeps the accounts, STS sessions, call log and faults. It knows
 // no service: each registers itself (register) and keeps its state in
 // account slots (state) or emulator-wide ones (global).
 //
-// All state lives in memory, per account. An engine is safe for concurrent
+// All state lives in memory, per account. An Emulator is safe for concurrent
 // use: requests are served one at a time against the state, latency faults
 // are applied outside the lock.
 type Emulator struct {
@@ -110,7 +110,7 @@ type Emulator struct {
 	services map[string]*Service
 }
 
-// newEngine returns an emulator with the management account created and
+// New returns an emulator with the management account created and
 // every registered service.
 func New(opts Options) *Emulator {
 	if opts.ManagementAccountID == "" {
@@ -162,7 +162,7 @@ func New(opts Options) *Emulator {
 	return e
 }
 
-// global returns the emulator-wide state under key, creating it with init
+// Global returns the emulator-wide state under key, creating it with init
 // on first use. Called with e.mu held.
 func Global[T any](e *Emulator, key string, init func() T) T {
 	if v, ok := e.globals[key]; ok {
@@ -177,10 +177,13 @@ func Global[T any](e *Emulator, key string, init func() T) T {
 // emulator did not issue.
 func (e *Emulator) ManagementAccountID() string { return e.opts.ManagementAccountID }
 
-// registry lists the services compiled into the emulator. Each service file
-// adds its constructor in an init function.
+// registry lists the services compiled into the emulator. Each service
+// package adds its constructor in an init function (Register); the facade
+// imports every service package.
 var registry []func() *Service
 
+// Register adds a service to every emulator made afterwards (New, and
+// Reset's fresh state). Call it from an init function.
 func Register(f func() *Service) { registry = append(registry, f) }
 
 var AccountIDRe = regexp.MustCompile(`^\d{12}$`)
@@ -210,11 +213,11 @@ func (e *Emulator) Accounts() []string {
 	return ids
 }
 
-// account returns the account with the given ID, nil when there is none.
+// Account returns the account with the given ID, nil when there is none.
 // Called with e.mu held.
 func (e *Emulator) Account(id string) *Account { return e.accounts[id] }
 
-// allAccounts returns every account, sorted by ID. Called with e.mu held.
+// AllAccounts returns every account, sorted by ID. Called with e.mu held.
 func (e *Emulator) AllAccounts() []*Account {
 	out := make([]*Account, 0, len(e.accounts))
 	for _, id := range SortedKeys(e.accounts) {
@@ -223,14 +226,14 @@ func (e *Emulator) AllAccounts() []*Account {
 	return out
 }
 
-// removeAccount deletes an account. Called with e.mu held.
+// RemoveAccount deletes an account. Called with e.mu held.
 func (e *Emulator) RemoveAccount(id string) { delete(e.accounts, id) }
 
-// settings returns the Options the emulator was built with (defaults
+// Settings returns the Options the emulator was built with (defaults
 // filled in).
 func (e *Emulator) Settings() Options { return e.opts }
 
-// lock takes the emulator's lock, under which requests are served, and
+// Lock takes the emulator's lock, under which requests are served, and
 // returns the function that releases it: the services' Go API (setup steps
 // of tests and examples) runs under it, "defer e.lock()()".
 func (e *Emulator) Lock() (unlock func()) {
@@ -238,11 +241,11 @@ func (e *Emulator) Lock() (unlock func()) {
 	return e.mu.Unlock
 }
 
-// addSession records temporary credentials (STS AssumeRole) so that requests
+// AddSession records temporary credentials (STS AssumeRole) so that requests
 // signed with s.AccessKey act as s. Called with e.mu held.
 func (e *Emulator) AddSession(s *Session) { e.sessions[s.AccessKey] = s }
 
-// ensureAccount returns the account with the given ID, creating it empty
+// EnsureAccount returns the account with the given ID, creating it empty
 // when missing. Called with e.mu held.
 func (e *Emulator) EnsureAccount(id string) *Account {
 	return e.addAccount(id)
@@ -434,13 +437,13 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	sha := r.Header.Get("X-Amz-Content-Sha256")
 	if strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") || strings.HasPrefix(sha, "STREAMING-") {
-		return DecodeAWSChunked(b)
+		return decodeAWSChunked(b)
 	}
 	return b, nil
 }
 
 // decodeAWSChunked strips aws-chunked framing: hex-size[;chunk-signature=..]\r\n data \r\n ... 0\r\n trailers \r\n.
-func DecodeAWSChunked(b []byte) ([]byte, error) {
+func decodeAWSChunked(b []byte) ([]byte, error) {
 	var out bytes.Buffer
 	for {
 		i := bytes.Index(b, []byte("\r\n"))

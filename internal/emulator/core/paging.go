@@ -8,11 +8,11 @@ import (
 	"strings"
 )
 
-// pageAfter is the one paginator every service's list operations use:
+// PageAfter is the one paginator every service's list operations use:
 // items sorted by a unique key, a token that carries the last key returned
 // (so a page survives changes to the list), and the page size asked for
 // (0: the emulator's own, small, page size). ok is false when the token was
-// not issued by pageAfter; each service answers that with its own error.
+// not issued by PageAfter; each service answers that with its own error.
 func PageAfter[T any](c *Ctx, items []T, key func(T) string, token string, limit int) (page []T, next string, ok bool) {
 	start := 0
 	if token != "" {
@@ -30,9 +30,9 @@ func PageAfter[T any](c *Ctx, items []T, key func(T) string, token string, limit
 	return page, next, true
 }
 
-// paging is how one service's list operations reject a request: the
+// Paging is how one service's list operations reject a request: the
 // largest page size a client may ask for (max; 0: no largest), the error for
-// a page size outside 1..max, and the error for a token pageAfter did not
+// a page size outside 1..max, and the error for a token PageAfter did not
 // issue.
 type Paging struct {
 	Max      int
@@ -40,7 +40,7 @@ type Paging struct {
 	BadToken func() *APIError
 }
 
-// paginate is pageAfter with the checks every list operation makes: limit
+// Paginate is PageAfter with the checks every list operation makes: limit
 // is the page size the client asked for (nil: none), refused outside
 // 1..p.max; items are sorted by key (keys are unique) before paging.
 func Paginate[T any](c *Ctx, items []T, key func(T) string, token string, limit *int, p Paging) ([]T, string, *APIError) {
@@ -59,7 +59,7 @@ func Paginate[T any](c *Ctx, items []T, key func(T) string, token string, limit 
 	return page, next, nil
 }
 
-// pageOut builds the list response of the JSON services that name their
+// PageOut builds the list response of the JSON services that name their
 // token NextToken: {listName: page, "NextToken": next} (no NextToken on the
 // last page).
 func PageOut(listName string, page any, next string) map[string]any {
@@ -70,11 +70,11 @@ func PageOut(listName string, page any, next string) map[string]any {
 	return out
 }
 
-// seqKey is the paging key of an entity numbered by a counter: the number,
+// SeqKey is the paging key of an entity numbered by a counter: the number,
 // zero-padded so keys sort as the numbers do.
 func SeqKey(seq int) string { return fmt.Sprintf("%012d", seq) }
 
-// hashID draws n characters of alphabet from a hash of salt and parts: the
+// HashID draws n characters of alphabet from a hash of salt and parts: the
 // deterministic IDs of the services (the same request makes the same ID, so
 // snapshots of equal states are equal).
 func HashID(salt, alphabet string, n int, parts ...string) string {

@@ -41,13 +41,13 @@ func (e *APIError) ErrorFault() smithy.ErrorFault {
 	return smithy.FaultClient
 }
 
-// errorStatuses maps a service's error codes to the HTTP status AWS sends
+// ErrorStatuses maps a service's error codes to the HTTP status AWS sends
 // with each. A service keeps one such table, next to its error codes,
 // instead of statuses scattered over its handlers; a code it does not list
 // is sent with 400.
 type ErrorStatuses map[string]int
 
-// status returns the HTTP status for code (400 when the table has none).
+// Status returns the HTTP status for code (400 when the table has none).
 func (t ErrorStatuses) Status(code string) int {
 	if st, ok := t[code]; ok {
 		return st
@@ -55,17 +55,17 @@ func (t ErrorStatuses) Status(code string) int {
 	return http.StatusBadRequest
 }
 
-// err builds an *APIError with the status the table gives code.
+// Err builds an *APIError with the status the table gives code.
 func (t ErrorStatuses) Err(code, format string, args ...any) *APIError {
 	return Errorf(t.Status(code), code, format, args...)
 }
 
-// errorf builds an *APIError.
+// Errorf builds an *APIError.
 func Errorf(status int, code, format string, args ...any) *APIError {
 	return &APIError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// protocol is one of AWS's wire protocols.
+// Protocol is one of AWS's wire protocols.
 type Protocol int
 
 const (
@@ -75,36 +75,36 @@ const (
 	RestXML                       // S3
 )
 
-// service is one AWS service the emulator speaks, keyed by its SigV4 signing name.
+// Service is one AWS service the emulator speaks, keyed by its SigV4 signing name.
 type Service struct {
 	Name     string // SigV4 signing name: "s3", "dynamodb", "sts", ...
 	Protocol Protocol
-	// targetPrefix is the X-Amz-Target prefix of JSON protocols ("DynamoDB_20120810").
+	// TargetPrefix is the X-Amz-Target prefix of JSON protocols ("DynamoDB_20120810").
 	TargetPrefix string
-	// errorPrefix is the shape-id namespace JSON errors carry in __type
+	// ErrorPrefix is the shape-id namespace JSON errors carry in __type
 	// ("com.amazonaws.dynamodb.v20120810").
 	ErrorPrefix string
-	// xmlns is the namespace of awsQuery responses ("https://sts.amazonaws.com/doc/2011-06-15/").
+	// XMLNS is the namespace of awsQuery responses ("https://sts.amazonaws.com/doc/2011-06-15/").
 	XMLNS string
-	// route names the operation of a REST request; "" means not implemented.
+	// Route names the operation of a REST request; "" means not implemented.
 	Route func(r *http.Request) string
-	// throttle is the error the service returns when throttling.
+	// Throttle is the error the service returns when throttling.
 	Throttle APIError
-	// statuses is the service's table of client error codes and the HTTP
-	// status AWS sends with each (errorStatuses); handler errors are sent
+	// Statuses is the service's table of client error codes and the HTTP
+	// status AWS sends with each (ErrorStatuses); handler errors are sent
 	// with the status the table gives their code.
 	Statuses ErrorStatuses
 	Ops      map[string]*Operation
-	// settle settles the service's asynchronous changes that due reports
+	// Settle settles the service's asynchronous changes that due reports
 	// have been in progress for Options.AsyncDuration (see settleDue).
 	// Called with e.mu held, before every request.
 	Settle func(e *Emulator, due func(since time.Time) bool)
-	// snapshot returns the service's state per account ID, in a form that
+	// Snapshot returns the service's state per account ID, in a form that
 	// marshals to canonical JSON (no timestamps, no random values).
 	Snapshot func(e *Emulator) map[string]any
 }
 
-// operation is one API operation of a service.
+// Operation is one API operation of a service.
 type Operation struct {
 	mutating bool
 	handle   func(c *Ctx) (any, error)
@@ -206,7 +206,7 @@ func (c *Ctx) PageSize(clientLimit int) int {
 	return n
 }
 
-// restResponse is what a restXML handler returns.
+// RestResponse is what a restXML handler returns.
 type RestResponse struct {
 	Status int
 	Header http.Header
@@ -417,7 +417,7 @@ func SortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// compactJSON is s with insignificant white space removed (s itself when it
+// CompactJSON is s with insignificant white space removed (s itself when it
 // is not JSON), as the snapshots show documents.
 func CompactJSON(s string) json.RawMessage {
 	var v any

@@ -3,8 +3,9 @@ package iam
 // The IAM API (awsQuery): roles with their inline, attached and boundary
 // policies, OpenID Connect providers, customer managed policies,
 // service-linked roles and the account alias. Roles live in the account's
-// iamState (account.go), shared with STS AssumeRole and the services that
-// create roles themselves (Organizations, IAM Identity Center).
+// iamState (the account's "iam" slot), shared with STS AssumeRole and the
+// services that create roles themselves (Organizations, IAM Identity
+// Center) through RoleNamed and NewRole.
 
 import (
 	"crypto/sha1"
@@ -181,14 +182,14 @@ func iamAcct(a *core.Account) *iamState {
 	return core.State(a, "iam", func() *iamState { return &iamState{roles: map[string]*Role{}} })
 }
 
-// iamRoleNamed returns a's role named name (IAM role names are unique
+// RoleNamed returns a's role named name (IAM role names are unique
 // case-insensitively), nil when there is none.
 func RoleNamed(a *core.Account, name string) *Role { return iamAcct(a).roles[strings.ToLower(name)] }
 
-// iamRemoveRole deletes a's role named name, if there is one.
+// RemoveRole deletes a's role named name, if there is one.
 func RemoveRole(a *core.Account, name string) { delete(iamAcct(a).roles, strings.ToLower(name)) }
 
-// iamPolicyPath returns the path of a's customer managed policy named
+// PolicyPath returns the path of a's customer managed policy named
 // name; ok is false when there is none.
 func PolicyPath(a *core.Account, name string) (path string, ok bool) {
 	p := iamAcct(a).policies[strings.ToLower(name)]
@@ -1853,14 +1854,14 @@ func iamSnapshot(e *core.Emulator) map[string]any {
 // roles; the IAM API serves them.
 type iamState struct {
 	roles map[string]*Role // lower-cased name -> role (IAM names are unique case-insensitively)
-	// The IAM API's other entities (see iam.go); nil until first written.
+	// The IAM API's other entities; nil until first written.
 	oidc     map[string]*iamOIDCProvider  // provider ARN -> provider
 	policies map[string]*iamManagedPolicy // lower-cased name -> customer managed policy
 	alias    string                       // the account alias, "" when none
 	tasks    map[string]string            // service-linked role deletion task ID -> status
 }
 
-// role is an IAM role.
+// Role is an IAM role.
 type Role struct {
 	Name               string            `json:"name"`
 	Path               string            `json:"path"`
@@ -1871,7 +1872,7 @@ type Role struct {
 	MaxSessionDuration int               `json:"maxSessionDuration"`
 	Tags               map[string]string `json:"tags,omitempty"`
 	Created            time.Time         `json:"-"`
-	// Set through the IAM API (see iam.go).
+	// Set through the IAM API (and IAM Identity Center provisioning).
 	Inline        map[string]string `json:"-"` // inline policy name -> document JSON
 	Attached      []string          `json:"-"` // attached managed policy ARNs, in attachment order
 	Boundary      string            `json:"-"` // permissions boundary policy ARN
@@ -1880,7 +1881,7 @@ type Role struct {
 
 var RoleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
-// iamCreateRoleIn creates an IAM role in an account with the given trust policy,
+// CreateRole creates an IAM role in an account with the given trust policy,
 // as the Organizations service does for a new account's access role. It
 // returns the role's ARN.
 func CreateRole(e *core.Emulator, accountID, name, trustPolicy string) (string, error) {
@@ -1897,7 +1898,7 @@ func CreateRole(e *core.Emulator, accountID, name, trustPolicy string) (string, 
 	return r.ARN, nil
 }
 
-// iamNewRole creates a role in a. Called with the emulator locked.
+// NewRole creates a role in a. Called with the emulator locked.
 func NewRole(e *core.Emulator, a *core.Account, name, path, trustPolicy string) (*Role, *core.APIError) {
 	if !RoleNameRe.MatchString(name) {
 		return nil, core.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint", name)
@@ -1917,7 +1918,7 @@ func NewRole(e *core.Emulator, a *core.Account, name, path, trustPolicy string) 
 	return r, nil
 }
 
-// iamAddMemberAccount creates an account (if missing) with an access role
+// AddMemberAccount creates an account (if missing) with an access role
 // named roleName that trusts the management account, as AWS Organizations'
 // CreateAccount does with OrganizationAccountAccessRole. It is a no-op for
 // the role when it already exists.

@@ -63,7 +63,7 @@ func init() {
 	})
 }
 
-// idsStore is an identity store.
+// Store is an identity store.
 type Store struct {
 	id          string
 	seq         int // numbers users, groups and memberships for their IDs
@@ -92,7 +92,7 @@ const idsMaxResults = 100
 // instance that account a owns, nil when it has none.
 func idsAcctStore(a *core.Account) *Store { return core.Slot[*Store](a, "identitystore") }
 
-// idsCreateStore creates the identity store with the given ID for account
+// CreateStore creates the identity store with the given ID for account
 // a (the owner of a new IAM Identity Center instance, which has none yet).
 func CreateStore(a *core.Account, id string) *Store {
 	s := &Store{id: id, users: map[string]*idsUser{}, groups: map[string]*idsGroup{}, memberships: map[string]*idsMembership{}}
@@ -100,10 +100,10 @@ func CreateStore(a *core.Account, id string) *Store {
 	return s
 }
 
-// storeID is the store's ID (d-XXXXXXXXXX).
+// ID is the store's ID (d-XXXXXXXXXX).
 func (s *Store) ID() string { return s.id }
 
-// principal returns the name of a user (typ "USER": its UserName) or a
+// Principal returns the name of a user (typ "USER": its UserName) or a
 // group ("GROUP": its DisplayName); ok is false when there is none with
 // that ID.
 func (s *Store) Principal(typ, id string) (name string, ok bool) {

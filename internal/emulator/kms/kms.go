@@ -350,7 +350,7 @@ func kmsDefaultPolicy(account string) string {
 }`
 }
 
-// kmsParsePolicy parses a resource policy document and checks its grammar:
+// ParsePolicy parses a resource policy document and checks its grammar:
 // a JSON object with statements that each have an Effect, exactly one of
 // Action and NotAction, and a Principal or NotPrincipal. Unlike IAM identity
 // policies, key policies allow any characters in Sid.
@@ -383,7 +383,7 @@ var (
 	kmsAccountIDRe    = regexp.MustCompile(`^\d{12}$`)
 )
 
-// kmsPrincipalsExist reports whether every AWS principal the document names
+// PrincipalsExist reports whether every AWS principal the document names
 // can be resolved. AWS resolves a resource policy's principals when it is
 // set, so a policy naming a role that does not exist yet - typically a
 // service-linked role - is refused. As the emulator's IAM does: "*",
@@ -1258,7 +1258,7 @@ func kmsSnapshot(e *core.Emulator) map[string]any {
 	return out
 }
 
-// kmsKeyUsable reports whether a key identifier (key ID, key ARN, alias
+// KeyUsable reports whether a key identifier (key ID, key ARN, alias
 // name or alias ARN) names an enabled key that the account can use in the
 // region, for services that encrypt with KMS keys (ECR). It returns the KMS
 // error code when it cannot.

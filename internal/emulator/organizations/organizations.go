@@ -171,7 +171,7 @@ var orgFailureReasons = map[string]bool{
 	"UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED": true,
 }
 
-// organization is one AWS organization. Every account in it (management and
+// Organization is one AWS organization. Every account in it (management and
 // members) points at it through account.org.
 type Organization struct {
 	id, rootID string
@@ -355,26 +355,26 @@ func orgDecode(c *core.Ctx, v any) *core.APIError {
 
 // orgCreatedHooks run when an account creates an organization, with the
 // emulator locked; services that react to it (IAM Identity Center, with
-// Options.IdentityCenter) add theirs with orgOnCreateOrganization.
+// Options.IdentityCenter) add theirs with OnCreateOrganization.
 var orgCreatedHooks []func(e *core.Emulator, mgmt *core.Account, allFeatures bool)
 
-// orgOnCreateOrganization adds f to the functions run when an account
+// OnCreateOrganization adds f to the functions run when an account
 // creates an organization. Call it from an init function.
 func OnCreateOrganization(f func(e *core.Emulator, mgmt *core.Account, allFeatures bool)) {
 	orgCreatedHooks = append(orgCreatedHooks, f)
 }
 
-// orgAcct returns the organization a belongs to (shared by its management
+// Of returns the organization a belongs to (shared by its management
 // and member accounts), nil when in none.
 func Of(a *core.Account) *Organization { return core.Slot[*Organization](a, "organizations") }
 
-// orgID is the organization's ID (o-...).
+// ID is the organization's ID (o-...).
 func (o *Organization) ID() string { return o.id }
 
-// management is the ID of the organization's management account.
+// Management is the ID of the organization's management account.
 func (o *Organization) Management() string { return o.mgmt }
 
-// activeMember reports whether account id is an ACTIVE member of the
+// ActiveMember reports whether account id is an ACTIVE member of the
 // organization.
 func (o *Organization) ActiveMember(id string) bool {
 	m, ok := o.members[id]
@@ -718,7 +718,7 @@ var orgPaging = core.Paging{
 	},
 }
 
-// orgLimit is a MaxResults as paginate takes it: 0 (not given) is none.
+// orgLimit is a MaxResults as core.Paginate takes it: 0 (not given) is none.
 func orgLimit(n int) *int {
 	if n == 0 {
 		return nil
@@ -2043,7 +2043,7 @@ func orgWithTags(entry map[string]any, tags map[string]string) map[string]any {
 	return entry
 }
 
-// orgFailNextAccountCreation makes the next CreateAccount request of the
+// FailNextAccountCreation makes the next CreateAccount request of the
 // organization managed by the emulator's management account FAILED with the
 // given FailureReason (ACCOUNT_LIMIT_EXCEEDED, INVALID_EMAIL,
 // INTERNAL_FAILURE, ...) once it settles. Calls queue up, one per request.

@@ -38,14 +38,14 @@ import (
 // which the caller says; so is whether it must name resources, which is
 // left to the caller entirely.
 
-// policyDoc is a parsed policy document.
+// Doc is a parsed policy document.
 type Doc struct {
 	Version   string // "" when absent
 	ID        string
 	Statement []Statement
 }
 
-// policyStatement is one statement of a policy document. Absent list
+// Statement is one statement of a policy document. Absent list
 // elements are nil.
 type Statement struct {
 	Sid                   string
@@ -59,7 +59,7 @@ type Statement struct {
 	Condition map[string]map[string][]string
 }
 
-// policyPrincipal is a Principal or NotPrincipal element: "*" (Wildcard)
+// Principal is a Principal or NotPrincipal element: "*" (Wildcard)
 // or a map of principal types to identifiers.
 type Principal struct {
 	Wildcard      bool
@@ -74,20 +74,20 @@ const (
 	EffectDeny  = "Deny"
 )
 
-// policyKind says which principal rule applies to a document.
+// Kind says which principal rule applies to a document.
 type Kind int
 
 const (
-	// policyIdentity is an identity-based policy: no statement may name a
+	// KindIdentity is an identity-based policy: no statement may name a
 	// principal.
 	KindIdentity Kind = iota
-	// policyResource is a resource-based policy, a role trust policy
+	// KindResource is a resource-based policy, a role trust policy
 	// included: every statement names exactly one of Principal and
 	// NotPrincipal.
 	KindResource
 )
 
-// policyProblem classifies a policy error so each service can answer with
+// Problem classifies a policy error so each service can answer with
 // its own error message.
 type Problem int
 
@@ -105,12 +105,12 @@ const (
 	PrincipalProhibited                // an identity policy statement with a principal
 )
 
-// policyError is why a document is not a valid policy. Msg is worded as
+// Error is why a document is not a valid policy. Msg is worded as
 // IAM words it, where it is known.
 type Error struct {
 	Problem Problem
 	Msg     string
-	Value   string // the offending value, where there is one (policyBadEffect)
+	Value   string // the offending value, where there is one (BadEffect)
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -119,7 +119,7 @@ func Errorf(p Problem, format string, args ...any) *Error {
 	return &Error{Problem: p, Msg: fmt.Sprintf(format, args...)}
 }
 
-// parsePolicy parses text (surrounding white space ignored) as a policy
+// Parse parses text (surrounding white space ignored) as a policy
 // document of the given kind and checks its grammar.
 func Parse(text string, kind Kind) (*Doc, *Error) {
 	t := bytes.TrimSpace([]byte(text))
@@ -369,6 +369,6 @@ func policyObject(raw json.RawMessage) (map[string]json.RawMessage, bool) {
 
 func isJSONNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
-// policyJoin is the Action and NotAction (or Resource and NotResource)
+// Join is the Action and NotAction (or Resource and NotResource)
 // values of a statement together.
 func Join(a, b []string) []string { return append(slices.Clone(a), b...) }

@@ -1,7 +1,7 @@
 package policy
 
 // Evaluation of the parts of policies the emulator enforces: a role's trust
-// policy for STS AssumeRole (trustAllows), and principals, wildcards and
+// policy for STS AssumeRole (TrustAllows), and principals, wildcards and
 // condition operators for the services that check resource policies (KMS,
 // ECR). Written from AWS's documentation:
 //
@@ -16,7 +16,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 )
 
-// principalARN is the ARN IAM compares against Principal elements: the role
+// PrincipalARN is the ARN IAM compares against Principal elements: the role
 // ARN for an assumed-role session, the user or root ARN otherwise.
 func PrincipalARN(id core.Identity) string {
 	if id.RoleARN != "" {
@@ -25,7 +25,7 @@ func PrincipalARN(id core.Identity) string {
 	return id.ARN
 }
 
-// trustAllows evaluates a role trust policy for sts:AssumeRole by caller:
+// TrustAllows evaluates a role trust policy for sts:AssumeRole by caller:
 // an explicit Deny wins, then any Allow. Conditions support the String*
 // operators (and their IfExists forms) and Null; an unknown operator or key
 // never matches, so the emulator fails closed.
@@ -86,7 +86,7 @@ func AnyGlob(patterns []string, value string, fold bool) bool {
 	return false
 }
 
-// glob matches IAM wildcards (awsrules.Glob).
+// Glob matches IAM wildcards (awsrules.Glob).
 func Glob(pattern, value string, fold bool) bool { return awsrules.Glob(pattern, value, fold) }
 
 func ConditionsMatch(conds map[string]map[string][]string, keys map[string]string) bool {

@@ -209,7 +209,8 @@ type ssoRequest struct {
 // --- errors -----------------------------------------------------------------
 
 // ssoErrors is the table of IAM Identity Center error codes (sso-admin and
-// identitystore share them) and the HTTP status of each, from the
+// identitystore, whose idsErrors is the same table, share them) and the
+// HTTP status of each, from the
 // @httpError traits of the services' Smithy models (com.amazonaws.ssoadmin
 // and com.amazonaws.identitystore, as the Go SDK's schemas carry them).
 var ssoErrors = core.ErrorStatuses{
@@ -453,7 +454,7 @@ type ssoTag = core.Tag
 // organization a manages, nil when not enabled.
 func ssoAcct(a *core.Account) *ssoInstance { return core.Slot[*ssoInstance](a, "sso") }
 
-// ssoEnableIdentityCenter enables IAM Identity Center for the organization of
+// EnableIdentityCenter enables IAM Identity Center for the organization of
 // the management account, as the console's Enable button does (there is no
 // API for an organization instance), and returns the instance ARN and its
 // identity store ID. It fails when the management account manages no
@@ -469,7 +470,7 @@ func EnableIdentityCenter(e *core.Emulator) (instanceARN, identityStoreID string
 }
 
 // ssoEnable creates (once) the organization instance of a, the
-// management account of its organization. Called with e.mu held.
+// management account of its organization. Called with the emulator locked.
 func ssoEnable(e *core.Emulator, a *core.Account) *ssoInstance {
 	if ssoAcct(a) == nil {
 		id := "ssoins-" + ssoHashID(core.HexDigits, 16, "instance", organizations.Of(a).ID())
@@ -483,7 +484,7 @@ func ssoEnable(e *core.Emulator, a *core.Account) *ssoInstance {
 	return ssoAcct(a)
 }
 
-// ssoMaxOutstanding returns the most CreateAccountAssignment
+// MaxOutstandingAssignmentCreations returns the most CreateAccountAssignment
 // requests the management account's instance ever had IN_PROGRESS at once
 // (0 without an instance).
 func MaxOutstandingAssignmentCreations(e *core.Emulator) int {

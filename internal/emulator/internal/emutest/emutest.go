@@ -26,7 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// dig walks a decoded JSON value by keys and list indexes.
+// Dig walks a decoded JSON value by keys and list indexes.
 func Dig(v any, path ...any) any {
 	for _, p := range path {
 		switch k := p.(type) {
@@ -44,7 +44,7 @@ func Dig(v any, path ...any) any {
 	return v
 }
 
-// control sends a control API request and decodes the JSON answer into out
+// Control sends a control API request and decodes the JSON answer into out
 // (when not nil), returning the status.
 func Control(t *testing.T, srv *emuemulator.Server, method, path, body string, out any) int {
 	t.Helper()
@@ -62,7 +62,7 @@ func Control(t *testing.T, srv *emuemulator.Server, method, path, body string, o
 	return resp.StatusCode
 }
 
-// testConfig returns a config for srv acting with access key ak.
+// Config returns a config for srv acting with access key ak.
 func Config(srv *emuemulator.Server, ak string) aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
@@ -92,7 +92,7 @@ func (NoRateLimit) GetToken(context.Context, uint) (func() error, error) {
 // AddTokens does nothing.
 func (NoRateLimit) AddTokens(uint) error { return nil }
 
-// ecrLifecycle is a valid lifecycle policy: expire untagged images after 14
+// ECRLifecycle is a valid lifecycle policy: expire untagged images after 14
 // days, keep the last 30 release images.
 const ECRLifecycle = `{"rules":[
  {"rulePriority":1,"description":"expire untagged","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}},
@@ -103,7 +103,7 @@ func IAMClient(srv *emuemulator.Server, ak string) *iam.Client {
 	return iam.NewFromConfig(Config(srv, ak))
 }
 
-// requireIAMError requires an AWS error with the code and a message
+// RequireIAMError requires an AWS error with the code and a message
 // containing msg.
 func RequireIAMError(t *testing.T, err error, code, msg string) {
 	t.Helper()
@@ -117,7 +117,7 @@ func IdentityStoreClient(srv *emuemulator.Server, ak string) *identitystore.Clie
 	return identitystore.NewFromConfig(Config(srv, ak))
 }
 
-// idsCreateUserT creates a user with the attributes IAM Identity Center requires.
+// CreateUser creates a user with the attributes IAM Identity Center requires.
 func CreateUser(t *testing.T, client *identitystore.Client, store, name string) string {
 	t.Helper()
 	out, err := client.CreateUser(context.Background(), &identitystore.CreateUserInput{
@@ -144,7 +144,7 @@ func AutoScalingSLRARN(account string) string {
 	return "arn:aws:iam::" + account + ":role/aws-service-role/autoscaling.amazonaws.com/" + AutoScalingSLR
 }
 
-// keyPolicy builds a key policy of Allow statements: principal ARN -> actions.
+// KeyPolicy builds a key policy of Allow statements: principal ARN -> actions.
 func KeyPolicy(grants ...[2]string) string {
 	var sts []string
 	for i, g := range grants {
@@ -157,12 +157,12 @@ func NewKMS(srv *emuemulator.Server, ak string) *kms.Client {
 	return kms.NewFromConfig(Config(srv, ak))
 }
 
-// orgClient returns an Organizations client acting with access key ak.
+// OrgClient returns an Organizations client acting with access key ak.
 func OrgClient(srv *emuemulator.Server, ak string) *organizations.Client {
 	return organizations.NewFromConfig(Config(srv, ak))
 }
 
-// orgSetup creates an organization managed by the default management
+// OrgSetup creates an organization managed by the default management
 // account and returns the client, organization and root IDs.
 func OrgSetup(t *testing.T, srv *emuemulator.Server) (*organizations.Client, string, string) {
 	t.Helper()
@@ -176,7 +176,7 @@ func OrgSetup(t *testing.T, srv *emuemulator.Server) (*organizations.Client, str
 	return client, aws.ToString(out.Organization.Id), aws.ToString(roots.Roots[0].Id)
 }
 
-// createAccount requests an account and describes the request until it settles.
+// CreateAccount requests an account and describes the request until it settles.
 func CreateAccount(t *testing.T, client *organizations.Client, name, email string) *orgtypes.CreateAccountStatus {
 	t.Helper()
 	ctx := context.Background()
@@ -199,7 +199,7 @@ func WaitCreateAccount(t *testing.T, client *organizations.Client, id string) *o
 	return nil
 }
 
-// ssoSetup creates an organization with a member account per name, enables
+// SSOSetup creates an organization with a member account per name, enables
 // IAM Identity Center and returns the instance ARN, identity store ID and
 // the member account IDs.
 func SSOSetup(t *testing.T, srv *emuemulator.Server, members ...string) (string, string, []string) {
