@@ -106,10 +106,7 @@ type ddbAttrDef struct {
 	AttributeType string
 }
 
-type ddbTag struct {
-	Key   string
-	Value string
-}
+type ddbTag = core.Tag
 
 type ddbThroughput struct {
 	ReadCapacityUnits  *int64
@@ -370,12 +367,6 @@ var ddbTagRules = core.TagRules{
 	},
 }
 
-// ddbCheckTags validates tags to add to a table that has the existing ones.
-func ddbCheckTags(tags []ddbTag, existing map[string]string) *core.APIError {
-	_, err := ddbTagRules.Merge(existing, core.TagsOf(tags, func(t ddbTag) (string, string) { return t.Key, t.Value }))
-	return err
-}
-
 // ddbCreateTableInput is CreateTable's request. Secondary indexes and
 // streams are not emulated and are rejected rather than ignored.
 type ddbCreateTableInput struct {
@@ -432,7 +423,7 @@ func ddbCreateTable(c *core.Ctx) (any, error) {
 			return nil, apiErr
 		}
 	}
-	if err := ddbCheckTags(in.Tags, nil); err != nil {
+	if _, err := ddbTagRules.Merge(nil, in.Tags); err != nil {
 		return nil, err
 	}
 	tables := ddbTables(c, true)
@@ -812,12 +803,11 @@ func ddbTagResource(c *core.Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	if err := ddbCheckTags(in.Tags, t.tags); err != nil {
+	merged, err := ddbTagRules.Merge(t.tags, in.Tags)
+	if err != nil {
 		return nil, err
 	}
-	for _, tag := range in.Tags {
-		t.tags[tag.Key] = tag.Value
-	}
+	t.tags = merged
 	return nil, nil
 }
 

@@ -279,12 +279,6 @@ var ecrTagRules = core.TagRules{
 	},
 }
 
-// ecrCheckTags validates tags to add to a repository's existing ones and
-// returns the repository's tags with them.
-func ecrCheckTags(tags []ecrTag, existing map[string]string) (map[string]string, *core.APIError) {
-	return ecrTagRules.Merge(existing, tags)
-}
-
 // --- output ---------------------------------------------------------------------
 
 func (r *ecrRepo) out() map[string]any {
@@ -330,7 +324,7 @@ func ecrCreateRepository(c *core.Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	tags, apiErr := ecrCheckTags(in.Tags, nil)
+	tags, apiErr := ecrTagRules.Merge(nil, in.Tags)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -895,7 +889,7 @@ func ecrTagResource(c *core.Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tags, err := ecrCheckTags(in.Tags, repo.tags)
+	tags, err := ecrTagRules.Merge(repo.tags, in.Tags)
 	if err != nil {
 		return nil, err
 	}

@@ -526,10 +526,9 @@ var kmsTagRules = core.TagRules{
 	},
 }
 
-// kmsCheckTags validates tags to add to a key that has existing ones and
-// returns the key's tags with them.
-func kmsCheckTags(tags []kmsTag, existing map[string]string) (map[string]string, *core.APIError) {
-	return kmsTagRules.Merge(existing, core.TagsOf(tags, func(t kmsTag) (string, string) { return t.TagKey, t.TagValue }))
+// kmsTags converts KMS's TagKey/TagValue list.
+func kmsTags(tags []kmsTag) []core.Tag {
+	return core.TagsOf(tags, func(t kmsTag) (string, string) { return t.TagKey, t.TagValue })
 }
 
 // --- pagination -------------------------------------------------------------
@@ -670,7 +669,7 @@ func kmsCreateKey(c *core.Ctx) (any, error) {
 		}
 		policy = *in.Policy
 	}
-	tags, apiErr := kmsCheckTags(in.Tags, nil)
+	tags, apiErr := kmsTagRules.Merge(nil, kmsTags(in.Tags))
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1149,7 +1148,7 @@ func kmsTagResource(c *core.Ctx) (any, error) {
 	if in.Tags == nil {
 		return nil, kmsValidation("Value null at 'tags' failed to satisfy constraint: Member must not be null")
 	}
-	tags, err := kmsCheckTags(in.Tags, k.tags)
+	tags, err := kmsTagRules.Merge(k.tags, kmsTags(in.Tags))
 	if err != nil {
 		return nil, err
 	}

@@ -751,11 +751,6 @@ var orgTagRules = core.TagRules{
 	},
 }
 
-// orgTagMap validates tags and returns them as a map.
-func orgTagMap(tags []orgTag) (map[string]string, *core.APIError) {
-	return orgTagRules.Merge(nil, tags)
-}
-
 func orgTagList(m map[string]string) []orgTag {
 	out := []orgTag{}
 	for _, k := range core.SortedKeys(m) {
@@ -950,7 +945,7 @@ func orgCreateOrganizationalUnit(c *core.Ctx) (any, error) {
 	if err := orgCheckOUName(in.Name); err != nil {
 		return nil, err
 	}
-	tags, apiErr := orgTagMap(in.Tags)
+	tags, apiErr := orgTagRules.Merge(nil, in.Tags)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1205,7 +1200,7 @@ func orgCreateAccount(c *core.Ctx) (any, error) {
 	if in.IamUserAccessToBilling != "" && in.IamUserAccessToBilling != "ALLOW" && in.IamUserAccessToBilling != "DENY" {
 		return nil, orgInvalid("INVALID_ENUM", "You specified an invalid value for IamUserAccessToBilling.")
 	}
-	tags, apiErr := orgTagMap(in.Tags)
+	tags, apiErr := orgTagRules.Merge(nil, in.Tags)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1694,7 +1689,7 @@ func orgCreatePolicy(c *core.Ctx) (any, error) {
 	if utf8.RuneCountInString(in.Description) > 512 {
 		return nil, orgInvalid("MAX_LENGTH_EXCEEDED", "You provided a value that exceeds the allowed maximum length of 512 for Description.")
 	}
-	tags, apiErr := orgTagMap(in.Tags)
+	tags, apiErr := orgTagRules.Merge(nil, in.Tags)
 	if apiErr != nil {
 		return nil, apiErr
 	}

@@ -610,11 +610,6 @@ var ssoTagRules = core.TagRules{
 	},
 }
 
-// ssoTagMap validates tags and returns them as a map.
-func ssoTagMap(tags []ssoTag) (map[string]string, *core.APIError) {
-	return ssoTagRules.Merge(nil, tags)
-}
-
 func ssoTagList(m map[string]string) []ssoTag {
 	out := []ssoTag{}
 	for _, k := range core.SortedKeys(m) {
@@ -645,7 +640,7 @@ func ssoCreatePermissionSet(c *core.Ctx) (any, error) {
 	if apiErr := ssoCheckSettings(in.Description, in.RelayState, in.SessionDuration); apiErr != nil {
 		return nil, apiErr
 	}
-	tags, apiErr := ssoTagMap(in.Tags)
+	tags, apiErr := ssoTagRules.Merge(nil, in.Tags)
 	if apiErr != nil {
 		return nil, apiErr
 	}
