@@ -30,9 +30,10 @@ var stepOf = map[string]string{
 // the step, and keeps the AWS error; running again without the fault
 // reaches exactly the state of an undisturbed run.
 func TestFaultAtEveryMutatingCall(t *testing.T) {
-	awstest.FaultMatrix[struct{}]{
-		Run: func(ctx context.Context, b *awstest.Backend, _ struct{}) error {
-			k, err := kms.EnsureKey(ctx, apiFor(b), seedSpec(b.AccountID(t), "prod", "us-east-1"), awstest.Fast()...)
+	awstest.FaultMatrix[string]{
+		Setup: func(t *testing.T, _ context.Context, b *awstest.Backend) string { return b.AccountID(t) },
+		Run: func(ctx context.Context, b *awstest.Backend, account string) error {
+			k, err := kms.EnsureKey(ctx, apiFor(b), seedSpec(account, "prod", "us-east-1"), awstest.Fast()...)
 			if err != nil && k != nil {
 				return errors.New("a result with the error: " + err.Error())
 			}
