@@ -15,6 +15,8 @@ package kms
 // Error statuses: KMS answers every client error with HTTP 400.
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -206,16 +208,30 @@ func kmsRegionOf(e *core.Emulator, a *core.Account, region string) *kmsRegion {
 
 func kmsState(c *core.Ctx) *kmsRegion { return kmsRegionOf(c.Emu, c.Account, c.Region) }
 
+// kmsHash returns n hex digits of a hash of parts. It is not core.HashID:
+// key IDs are visible in outputs that tests and examples outside the
+// emulator pin (kms.ExampleEnsureKey, the landing zone example's fault
+// matrix), so they keep the derivation they were made with.
+func kmsHash(n int, parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:n]
+}
+
 // newKeyID derives a key ID from the request (and an attempt number that
 // skips IDs already issued), so IDs do not depend on randomness.
 func (r *kmsRegion) newKeyID(multiRegion bool, parts ...string) string {
 	for attempt := 0; ; attempt++ {
-		salted := append(parts, strconv.Itoa(attempt))
+		h := kmsHash(32, append(parts, strconv.Itoa(attempt))...)
 		var id string
 		if multiRegion {
-			id = "mrk-" + core.HashID("kms", core.HexDigits, 32, salted...)
+			id = "mrk-" + h
 		} else {
-			id = core.HashUUID4("kms", salted...) // a version-4 UUID, as AWS issues
+			// A version-4 UUID, as AWS issues.
+			id = h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-" + string("89ab"[h[16]%4]) + h[17:20] + "-" + h[20:32]
 		}
 		if !r.used[id] {
 			r.used[id] = true
@@ -583,7 +599,7 @@ func (k *kmsKey) metadata() map[string]any {
 		}
 	}
 	if k.spec == kmsSymmetricDefault {
-		m["CurrentKeyMaterialId"] = core.HashID("kms", core.HexDigits, 64, k.arn, "material")
+		m["CurrentKeyMaterialId"] = kmsHash(64, k.arn, "material")
 	}
 	if k.multiRegion {
 		m["MultiRegionConfiguration"] = map[string]any{
