@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	emulator "github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
@@ -79,11 +79,11 @@ func findAWSCLIs(t *testing.T) []awsCLI {
 type cliRunner struct {
 	t   *testing.T
 	cli awsCLI
-	srv *emuemulator.Server
+	srv *emulator.Server
 	env []string
 }
 
-func newCLIRunner(t *testing.T, cli awsCLI, srv *emuemulator.Server, accessKey string) *cliRunner {
+func newCLIRunner(t *testing.T, cli awsCLI, srv *emulator.Server, accessKey string) *cliRunner {
 	home := t.TempDir()
 	cfg := filepath.Join(home, "config")
 	require.NoError(t, os.WriteFile(cfg, []byte("[default]\nregion = us-east-1\noutput = json\ns3 =\n    addressing_style = path\n"), 0o600))

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	emulator "github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
@@ -81,7 +81,7 @@ func TestControlCallsSnapshotAndReset(t *testing.T) {
 	require.NoError(t, json.Unmarshal(want, &wantMap))
 	require.Equal(t, wantMap, snap)
 
-	fresh, err := emuemulator.New(core.Options{}).Snapshot()
+	fresh, err := emulator.New(core.Options{}).Snapshot()
 	require.NoError(t, err)
 	srv.Throttle(core.Match{Service: "iam"}, 1)
 	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/reset", "", nil))
@@ -98,13 +98,13 @@ func TestControlCallsSnapshotAndReset(t *testing.T) {
 
 func TestControlResetRunsOnReset(t *testing.T) {
 	srv := emutest.Start(t, core.Options{})
-	setup := func(e *emuemulator.Emulator) error { return e.AddAccount("111111111111") }
+	setup := func(e *emulator.Emulator) error { return e.AddAccount("111111111111") }
 	srv.OnReset(setup)
 	require.Equal(t, []string{core.DefaultManagementAccountID}, srv.Accounts())
 	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/reset", "", nil))
 	require.Equal(t, []string{"111111111111", core.DefaultManagementAccountID}, srv.Accounts())
 
-	srv.OnReset(func(*emuemulator.Emulator) error { return errors.New("boom") })
+	srv.OnReset(func(*emulator.Emulator) error { return errors.New("boom") })
 	var m map[string]string
 	require.Equal(t, http.StatusInternalServerError, emutest.Control(t, srv, http.MethodPost, "/_foundation/reset", "", &m))
 	require.Contains(t, m["error"], "boom")

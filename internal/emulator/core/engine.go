@@ -84,8 +84,8 @@ type Options struct {
 // Emulator is the emulator's core: it routes requests by the service named in
 // their SigV4 credential scope, serves them one at a time against the
 // state, and keeps the accounts, STS sessions, call log and faults. It knows
-// no service: each registers itself (register) and keeps its state in
-// account slots (state) or emulator-wide ones (global).
+// no service: each registers itself (Register) and keeps its state in
+// account slots (State) or emulator-wide ones (Global).
 //
 // All state lives in memory, per account. An Emulator is safe for concurrent
 // use: requests are served one at a time against the state, latency faults

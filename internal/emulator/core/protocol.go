@@ -115,6 +115,8 @@ func Write(h func(c *Ctx) (any, error)) *Operation { return &Operation{mutating:
 
 // Ctx is one request being served.
 type Ctx struct {
+	// Emu is the emulator serving the request (locked while the handler
+	// runs).
 	Emu  *Emulator
 	r    *http.Request
 	w    http.ResponseWriter

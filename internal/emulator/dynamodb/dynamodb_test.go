@@ -12,13 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	emulator "github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
-func ddbClient(srv *emuemulator.Server, ak string) *dynamodb.Client {
+func ddbClient(srv *emulator.Server, ak string) *dynamodb.Client {
 	return dynamodb.NewFromConfig(emutest.Config(srv, ak))
 }
 
@@ -662,7 +662,7 @@ func TestDynamoDBThrottleIsRetried(t *testing.T) {
 }
 
 // ddbScenario makes the same calls against any emulator.
-func ddbScenario(t *testing.T, srv *emuemulator.Server, describes int) {
+func ddbScenario(t *testing.T, srv *emulator.Server, describes int) {
 	t.Helper()
 	ctx := context.Background()
 	client := ddbClient(srv, "AKIDEXAMPLE")

@@ -27,7 +27,7 @@ import (
 
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/kms"
-	emupolicy "github.com/awsfoundation/foundation/internal/emulator/policy"
+	iampolicy "github.com/awsfoundation/foundation/internal/emulator/policy"
 )
 
 func init() {
@@ -792,12 +792,12 @@ func ecrCheckRepositoryPolicy(c *core.Ctx, text string, force bool) *core.APIErr
 		if st.Effect != "Deny" || len(st.Condition) > 0 {
 			continue
 		}
-		if (len(st.Action) > 0 && !emupolicy.AnyGlob(st.Action, "ecr:SetRepositoryPolicy", true)) ||
-			(len(st.NotAction) > 0 && emupolicy.AnyGlob(st.NotAction, "ecr:SetRepositoryPolicy", true)) {
+		if (len(st.Action) > 0 && !iampolicy.AnyGlob(st.Action, "ecr:SetRepositoryPolicy", true)) ||
+			(len(st.NotAction) > 0 && iampolicy.AnyGlob(st.NotAction, "ecr:SetRepositoryPolicy", true)) {
 			continue
 		}
-		if (st.Principal != nil && emupolicy.PrincipalMatches(st.Principal, c.Caller)) ||
-			(st.NotPrincipal != nil && !emupolicy.PrincipalMatches(st.NotPrincipal, c.Caller)) {
+		if (st.Principal != nil && iampolicy.PrincipalMatches(st.Principal, c.Caller)) ||
+			(st.NotPrincipal != nil && !iampolicy.PrincipalMatches(st.NotPrincipal, c.Caller)) {
 			return ecrInvalid("PolicyText", "The repository policy would prevent you from setting another policy in the future; use force to set it anyway")
 		}
 	}
@@ -954,7 +954,7 @@ var ecrTagRe = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,299}$`)
 func (r *ecrRepo) ecrTagImmutable(tag string) bool {
 	matched := false
 	for _, f := range r.exclusions {
-		if emupolicy.Glob(f.Filter, tag, false) {
+		if iampolicy.Glob(f.Filter, tag, false) {
 			matched = true
 			break
 		}

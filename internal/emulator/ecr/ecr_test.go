@@ -12,13 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	emulator "github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
-func newECR(srv *emuemulator.Server, ak string) *ecr.Client {
+func newECR(srv *emulator.Server, ak string) *ecr.Client {
 	return ecr.NewFromConfig(emutest.Config(srv, ak))
 }
 
@@ -393,7 +393,7 @@ func TestECRTags(t *testing.T) {
 	emutest.RequireCode(t, err, "RepositoryNotFoundException")
 }
 
-func ecrScenario(t *testing.T, srv *emuemulator.Server) {
+func ecrScenario(t *testing.T, srv *emulator.Server) {
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	_, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("myapp/api"),

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/awsfoundation/foundation"
-	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	emulator "github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
@@ -283,7 +283,7 @@ func TestIAMRoleErrors(t *testing.T) {
 }
 
 // iamTestRoleCount is how many roles an account has.
-func iamTestRoleCount(srv *emuemulator.Server, account string) int {
+func iamTestRoleCount(srv *emulator.Server, account string) int {
 	snap, err := srv.Snapshot()
 	if err != nil {
 		panic(err)
@@ -717,7 +717,7 @@ func TestIAMAssumeRoleIntoCreatedRole(t *testing.T) {
 }
 
 // iamScript does the same IAM work against any emulator.
-func iamScript(t *testing.T, srv *emuemulator.Server) {
+func iamScript(t *testing.T, srv *emulator.Server) {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, srv.AddAccount(emutest.Member))

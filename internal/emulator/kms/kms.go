@@ -26,7 +26,7 @@ import (
 
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/iam"
-	emupolicy "github.com/awsfoundation/foundation/internal/emulator/policy"
+	iampolicy "github.com/awsfoundation/foundation/internal/emulator/policy"
 )
 
 func init() {
@@ -370,25 +370,25 @@ func kmsDefaultPolicy(account string) string {
 // a JSON object with statements that each have an Effect, exactly one of
 // Action and NotAction, and a Principal or NotPrincipal. Unlike IAM identity
 // policies, key policies allow any characters in Sid.
-func ParsePolicy(policy string) (*emupolicy.Doc, string) {
-	doc, perr := emupolicy.Parse(policy, emupolicy.KindResource)
+func ParsePolicy(policy string) (*iampolicy.Doc, string) {
+	doc, perr := iampolicy.Parse(policy, iampolicy.KindResource)
 	if perr == nil {
 		return doc, ""
 	}
 	switch perr.Problem {
-	case emupolicy.BadJSON:
+	case iampolicy.BadJSON:
 		return nil, "The policy is not a valid JSON document."
-	case emupolicy.BadVersion:
+	case iampolicy.BadVersion:
 		return nil, "The policy contains an invalid Version."
-	case emupolicy.NoStatement:
+	case iampolicy.NoStatement:
 		return nil, "The policy contains no statement."
-	case emupolicy.NoEffect, emupolicy.BadEffect:
+	case iampolicy.NoEffect, iampolicy.BadEffect:
 		return nil, "The policy contains a statement with an invalid Effect."
-	case emupolicy.NoAction, emupolicy.BothActions:
+	case iampolicy.NoAction, iampolicy.BothActions:
 		return nil, "The policy contains a statement that must have exactly one of Action and NotAction."
-	case emupolicy.NoPrincipal:
+	case iampolicy.NoPrincipal:
 		return nil, "Policy contains a statement with no principal."
-	case emupolicy.BothPrincipals:
+	case iampolicy.BothPrincipals:
 		return nil, "The policy contains a statement with both Principal and NotPrincipal."
 	}
 	return nil, "The policy contains an unknown element or an element of the wrong type: " + perr.Msg
@@ -407,9 +407,9 @@ var (
 // the emulator does not have (it cannot know); in an account it has, a role
 // must exist with that path and a user never does (no IAM users are
 // modeled). Assumed-role session ARNs are accepted.
-func PrincipalsExist(e *core.Emulator, doc *emupolicy.Doc) bool {
+func PrincipalsExist(e *core.Emulator, doc *iampolicy.Doc) bool {
 	for _, st := range doc.Statement {
-		for _, p := range []*emupolicy.Principal{st.Principal, st.NotPrincipal} {
+		for _, p := range []*iampolicy.Principal{st.Principal, st.NotPrincipal} {
 			if p == nil {
 				continue
 			}
@@ -466,25 +466,25 @@ func kmsPolicyAllows(policy string, caller core.Identity, action string) bool {
 }
 
 // kmsPolicyAllowsDoc evaluates a parsed resource policy as kmsPolicyAllows does.
-func kmsPolicyAllowsDoc(doc *emupolicy.Doc, caller core.Identity, action string) bool {
+func kmsPolicyAllowsDoc(doc *iampolicy.Doc, caller core.Identity, action string) bool {
 	allowed := false
 	for _, st := range doc.Statement {
-		if len(st.Action) > 0 && !emupolicy.AnyGlob(st.Action, action, true) {
+		if len(st.Action) > 0 && !iampolicy.AnyGlob(st.Action, action, true) {
 			continue
 		}
-		if len(st.NotAction) > 0 && emupolicy.AnyGlob(st.NotAction, action, true) {
+		if len(st.NotAction) > 0 && iampolicy.AnyGlob(st.NotAction, action, true) {
 			continue
 		}
-		if st.Principal != nil && !emupolicy.PrincipalMatches(st.Principal, caller) {
+		if st.Principal != nil && !iampolicy.PrincipalMatches(st.Principal, caller) {
 			continue
 		}
-		if st.NotPrincipal != nil && emupolicy.PrincipalMatches(st.NotPrincipal, caller) {
+		if st.NotPrincipal != nil && iampolicy.PrincipalMatches(st.NotPrincipal, caller) {
 			continue
 		}
-		if st.Effect == emupolicy.EffectDeny && len(st.Condition) == 0 {
+		if st.Effect == iampolicy.EffectDeny && len(st.Condition) == 0 {
 			return false
 		}
-		if st.Effect == emupolicy.EffectAllow {
+		if st.Effect == iampolicy.EffectAllow {
 			allowed = true
 		}
 	}

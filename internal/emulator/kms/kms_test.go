@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	emulator "github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
@@ -23,7 +23,7 @@ import (
 
 // createServiceLinkedRole creates a service-linked role through the IAM
 // API (path /aws-service-role/SERVICE/), acting as the account's root.
-func createServiceLinkedRole(t *testing.T, srv *emuemulator.Server, account, service string) string {
+func createServiceLinkedRole(t *testing.T, srv *emulator.Server, account, service string) string {
 	t.Helper()
 	out, err := iam.NewFromConfig(emutest.Config(srv, account)).CreateServiceLinkedRole(context.Background(),
 		&iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(service)})
@@ -543,7 +543,7 @@ func TestKMSTagsAndDeletion(t *testing.T) {
 }
 
 // kmsScenario runs the same calls against an emulator, for snapshot checks.
-func kmsScenario(t *testing.T, srv *emuemulator.Server) {
+func kmsScenario(t *testing.T, srv *emulator.Server) {
 	ctx := context.Background()
 	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	for _, name := range []string{"state", "logs"} {

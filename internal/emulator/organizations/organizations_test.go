@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	emulator "github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
@@ -688,7 +688,7 @@ func TestOrganizationsPagination(t *testing.T) {
 }
 
 // orgScenario drives one emulator through a fixed set of changes.
-func orgScenario(t *testing.T, srv *emuemulator.Server) {
+func orgScenario(t *testing.T, srv *emulator.Server) {
 	t.Helper()
 	ctx := context.Background()
 	client, _, rootID := emutest.OrgSetup(t, srv)

@@ -32,7 +32,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/awsfoundation/foundation/internal/emulator/core"
-	emupolicy "github.com/awsfoundation/foundation/internal/emulator/policy"
+	iampolicy "github.com/awsfoundation/foundation/internal/emulator/policy"
 )
 
 const (
@@ -1062,15 +1062,15 @@ func s3MalformedPolicy(format string, args ...any) *core.APIError {
 // s3ValidatePolicy checks a bucket policy as S3 does before storing it:
 // valid JSON object, a Statement, well-formed statements whose actions are
 // S3 actions and whose resources are this bucket or its objects.
-func s3ValidatePolicy(bucketName, policy string) (*emupolicy.Doc, error) {
-	doc, perr := emupolicy.Parse(policy, emupolicy.KindResource)
+func s3ValidatePolicy(bucketName, policy string) (*iampolicy.Doc, error) {
+	doc, perr := iampolicy.Parse(policy, iampolicy.KindResource)
 	if perr != nil {
 		switch perr.Problem {
-		case emupolicy.BadJSON:
+		case iampolicy.BadJSON:
 			return nil, s3MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
-		case emupolicy.BadEffect:
+		case iampolicy.BadEffect:
 			return nil, s3MalformedPolicy("Invalid effect: %s", perr.Value)
-		case emupolicy.NoStatement, emupolicy.NoEffect, emupolicy.NoPrincipal, emupolicy.NoAction:
+		case iampolicy.NoStatement, iampolicy.NoEffect, iampolicy.NoPrincipal, iampolicy.NoAction:
 			return nil, s3MalformedPolicy("%s", perr.Msg)
 		}
 		return nil, s3MalformedPolicy("Invalid policy syntax. (emulator: %s)", perr.Msg)
@@ -1080,12 +1080,12 @@ func s3ValidatePolicy(bucketName, policy string) (*emupolicy.Doc, error) {
 		if len(st.Resource) == 0 && len(st.NotResource) == 0 {
 			return nil, s3MalformedPolicy("Missing required field Resource")
 		}
-		for _, a := range emupolicy.Join(st.Action, st.NotAction) {
+		for _, a := range iampolicy.Join(st.Action, st.NotAction) {
 			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
 				return nil, s3MalformedPolicy("Policy has invalid action")
 			}
 		}
-		for _, r := range emupolicy.Join(st.Resource, st.NotResource) {
+		for _, r := range iampolicy.Join(st.Resource, st.NotResource) {
 			if r != arn && !strings.HasPrefix(r, arn+"/") {
 				return nil, s3MalformedPolicy("Policy has invalid resource")
 			}
@@ -1097,9 +1097,9 @@ func s3ValidatePolicy(bucketName, policy string) (*emupolicy.Doc, error) {
 // s3PolicyIsPublic reports whether a policy is public in the sense
 // BlockPublicPolicy checks: an unconditional Allow for the "*" principal
 // (or {"AWS": "*"}), or an Allow with NotPrincipal.
-func s3PolicyIsPublic(doc *emupolicy.Doc) bool {
+func s3PolicyIsPublic(doc *iampolicy.Doc) bool {
 	for _, st := range doc.Statement {
-		if st.Effect != emupolicy.EffectAllow || len(st.Condition) > 0 {
+		if st.Effect != iampolicy.EffectAllow || len(st.Condition) > 0 {
 			continue
 		}
 		if st.NotPrincipal != nil {

@@ -24,7 +24,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	emulator "github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	emus3 "github.com/awsfoundation/foundation/internal/emulator/s3"
 	"github.com/stretchr/testify/require"
@@ -33,9 +33,9 @@ import (
 // otherAccount is a second account; its 12-digit access key acts as its root.
 const otherAccount = "210987654321"
 
-func startS3(t *testing.T) *emuemulator.Server {
+func startS3(t *testing.T) *emulator.Server {
 	t.Helper()
-	srv, err := emuemulator.Start(core.Options{})
+	srv, err := emulator.Start(core.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	require.NoError(t, srv.AddAccount(otherAccount))
@@ -57,7 +57,7 @@ func s3ClientFor(url, region, accessKey string, optFns ...func(*s3.Options)) *s3
 	return s3.NewFromConfig(cfg, optFns...)
 }
 
-func s3Management(srv *emuemulator.Server, region string) *s3.Client {
+func s3Management(srv *emulator.Server, region string) *s3.Client {
 	return s3ClientFor(srv.URL, region, "AKIDEXAMPLE")
 }
 
@@ -85,7 +85,7 @@ func responseHeader(t *testing.T, err error, name string) string {
 
 // s3Raw sends a request the SDK would not send (malformed bodies, wrong
 // digests), with a SigV4-shaped Authorization header the emulator routes on.
-func s3Raw(t *testing.T, srv *emuemulator.Server, method, path string, body []byte, header map[string]string) (int, http.Header, string) {
+func s3Raw(t *testing.T, srv *emulator.Server, method, path string, body []byte, header map[string]string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
 	require.NoError(t, err)
@@ -123,7 +123,7 @@ func getBody(t *testing.T, out *s3.GetObjectOutput) string {
 	return string(b)
 }
 
-func lastCall(srv *emuemulator.Server) core.Call {
+func lastCall(srv *emulator.Server) core.Call {
 	calls := srv.Calls()
 	return calls[len(calls)-1]
 }
@@ -1189,7 +1189,7 @@ func TestS3Checksums(t *testing.T) {
 	}
 
 	// Over TLS the SDK streams PutObject as aws-chunked with a trailing checksum.
-	e := emuemulator.New(core.Options{})
+	e := emulator.New(core.Options{})
 	var trailers []string
 	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if tr := r.Header.Get("X-Amz-Trailer"); tr != "" {
@@ -1241,7 +1241,7 @@ func firstNonNil(ps ...*string) *string {
 }
 
 // s3Scenario performs the same sequence of calls against any emulator.
-func s3Scenario(t *testing.T, srv *emuemulator.Server) {
+func s3Scenario(t *testing.T, srv *emulator.Server) {
 	t.Helper()
 	ctx := context.Background()
 	east, west := s3Management(srv, "us-east-1"), s3Management(srv, "eu-west-1")

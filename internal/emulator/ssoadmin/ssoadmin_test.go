@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
-	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	emulator "github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
@@ -31,7 +31,7 @@ var (
 	ssoRoleRe     = regexp.MustCompile(`^AWSReservedSSO_([\w+=,.@-]+)_[0-9a-f]{16}$`)
 )
 
-func ssoClient(srv *emuemulator.Server, ak string) *ssoadmin.Client {
+func ssoClient(srv *emulator.Server, ak string) *ssoadmin.Client {
 	return ssoadmin.NewFromConfig(emutest.Config(srv, ak))
 }
 
@@ -83,7 +83,7 @@ func ssoWaitProvisioning(t *testing.T, client *ssoadmin.Client, inst, id string)
 }
 
 // ssoSnapshotMap decodes the emulator's snapshot.
-func ssoSnapshotMap(t *testing.T, srv *emuemulator.Server) map[string]any {
+func ssoSnapshotMap(t *testing.T, srv *emulator.Server) map[string]any {
 	t.Helper()
 	b, err := srv.Snapshot()
 	require.NoError(t, err)
@@ -93,7 +93,7 @@ func ssoSnapshotMap(t *testing.T, srv *emuemulator.Server) map[string]any {
 }
 
 // ssoReservedRoles returns the AWSReservedSSO_ roles of an account in the snapshot, by name.
-func ssoReservedRoles(t *testing.T, srv *emuemulator.Server, account string) map[string]any {
+func ssoReservedRoles(t *testing.T, srv *emulator.Server, account string) map[string]any {
 	t.Helper()
 	roles, _ := emutest.Dig(ssoSnapshotMap(t, srv), "accounts", account, "iam", "roles").(map[string]any)
 	out := map[string]any{}
@@ -690,7 +690,7 @@ func TestSSOAssignmentCreationLimit(t *testing.T) {
 }
 
 // ssoScript drives one emulator through a fixed Identity Center setup.
-func ssoScript(t *testing.T, srv *emuemulator.Server) {
+func ssoScript(t *testing.T, srv *emulator.Server) {
 	t.Helper()
 	inst, store, accounts := emutest.SSOSetup(t, srv, "workload")
 	ids := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE")

@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/smithy-go"
-	emuemulator "github.com/awsfoundation/foundation/internal/emulator"
+	emulator "github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/stretchr/testify/require"
 )
@@ -46,7 +46,7 @@ func Dig(v any, path ...any) any {
 
 // Control sends a control API request and decodes the JSON answer into out
 // (when not nil), returning the status.
-func Control(t *testing.T, srv *emuemulator.Server, method, path, body string, out any) int {
+func Control(t *testing.T, srv *emulator.Server, method, path, body string, out any) int {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
@@ -63,7 +63,7 @@ func Control(t *testing.T, srv *emuemulator.Server, method, path, body string, o
 }
 
 // Config returns a config for srv acting with access key ak.
-func Config(srv *emuemulator.Server, ak string) aws.Config {
+func Config(srv *emulator.Server, ak string) aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider(ak, "secret", ""),
@@ -74,9 +74,9 @@ func Config(srv *emuemulator.Server, ak string) aws.Config {
 	}
 }
 
-func Start(t *testing.T, opts core.Options) *emuemulator.Server {
+func Start(t *testing.T, opts core.Options) *emulator.Server {
 	t.Helper()
-	srv, err := emuemulator.Start(opts)
+	srv, err := emulator.Start(opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	return srv
@@ -99,7 +99,7 @@ const ECRLifecycle = `{"rules":[
  {"rulePriority":2,"description":"keep releases","selection":{"tagStatus":"tagged","tagPatternList":["v*.*.*"],"countType":"imageCountMoreThan","countNumber":30},"action":{"type":"expire"}},
  {"rulePriority":10,"description":"everything else","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":100},"action":{"type":"expire"}}]}`
 
-func IAMClient(srv *emuemulator.Server, ak string) *iam.Client {
+func IAMClient(srv *emulator.Server, ak string) *iam.Client {
 	return iam.NewFromConfig(Config(srv, ak))
 }
 
@@ -113,7 +113,7 @@ func RequireIAMError(t *testing.T, err error, code, msg string) {
 	require.Contains(t, apiErr.ErrorMessage(), msg)
 }
 
-func IdentityStoreClient(srv *emuemulator.Server, ak string) *identitystore.Client {
+func IdentityStoreClient(srv *emulator.Server, ak string) *identitystore.Client {
 	return identitystore.NewFromConfig(Config(srv, ak))
 }
 
@@ -153,18 +153,18 @@ func KeyPolicy(grants ...[2]string) string {
 	return `{"Version":"2012-10-17","Statement":[` + strings.Join(sts, ",") + `]}`
 }
 
-func NewKMS(srv *emuemulator.Server, ak string) *kms.Client {
+func NewKMS(srv *emulator.Server, ak string) *kms.Client {
 	return kms.NewFromConfig(Config(srv, ak))
 }
 
 // OrgClient returns an Organizations client acting with access key ak.
-func OrgClient(srv *emuemulator.Server, ak string) *organizations.Client {
+func OrgClient(srv *emulator.Server, ak string) *organizations.Client {
 	return organizations.NewFromConfig(Config(srv, ak))
 }
 
 // OrgSetup creates an organization managed by the default management
 // account and returns the client, organization and root IDs.
-func OrgSetup(t *testing.T, srv *emuemulator.Server) (*organizations.Client, string, string) {
+func OrgSetup(t *testing.T, srv *emulator.Server) (*organizations.Client, string, string) {
 	t.Helper()
 	ctx := context.Background()
 	client := OrgClient(srv, "AKIDEXAMPLE")
@@ -202,7 +202,7 @@ func WaitCreateAccount(t *testing.T, client *organizations.Client, id string) *o
 // SSOSetup creates an organization with a member account per name, enables
 // IAM Identity Center and returns the instance ARN, identity store ID and
 // the member account IDs.
-func SSOSetup(t *testing.T, srv *emuemulator.Server, members ...string) (string, string, []string) {
+func SSOSetup(t *testing.T, srv *emulator.Server, members ...string) (string, string, []string) {
 	t.Helper()
 	orgs, _, _ := OrgSetup(t, srv)
 	var accounts []string
