@@ -1,24 +1,29 @@
 package emulator
 
 import (
+	"log/slog"
+	"time"
+
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 
+	"github.com/awsfoundation/foundation/internal/emulator/dynamodb"
+	"github.com/awsfoundation/foundation/internal/emulator/organizations"
+	"github.com/awsfoundation/foundation/internal/emulator/ssoadmin"
+
 	// The services the emulator speaks: each registers itself with the core
-	// when its package is initialised.
-	_ "github.com/awsfoundation/foundation/internal/emulator/dynamodb"
+	// when its package is initialised (dynamodb, organizations, ssoadmin and
+	// iam, imported for their settings or Go API, too).
 	_ "github.com/awsfoundation/foundation/internal/emulator/ecr"
-	_ "github.com/awsfoundation/foundation/internal/emulator/iam"
 	_ "github.com/awsfoundation/foundation/internal/emulator/identitystore"
 	_ "github.com/awsfoundation/foundation/internal/emulator/kms"
-	_ "github.com/awsfoundation/foundation/internal/emulator/organizations"
 	_ "github.com/awsfoundation/foundation/internal/emulator/s3"
-	_ "github.com/awsfoundation/foundation/internal/emulator/ssoadmin"
 	_ "github.com/awsfoundation/foundation/internal/emulator/sts"
 )
 
-// The facade's types and constants are the core's: the aliases keep the
-// package's API as it was before the emulator was split into a core and one
-// package per service.
+// The facade's types and constants are the core's (but Options, which
+// carries the services' settings too): the aliases keep the package's API
+// as it was before the emulator was split into a core and one package per
+// service.
 
 // DefaultManagementAccountID is the account that acts when a request carries
 // credentials the emulator did not issue: the organization's management
@@ -35,8 +40,75 @@ const DefaultAsyncDuration = core.DefaultAsyncDuration
 // serves beside the AWS APIs (see the core's control.go).
 const ControlPrefix = core.ControlPrefix
 
-// Options configure an Emulator (see core.Options).
-type Options = core.Options
+// Options configure an Emulator. The zero value is usable: every field has a
+// default chosen to expose client bugs (small pages, async resources that are
+// not ready on the first read).
+type Options struct {
+	// ManagementAccountID is the account that exists from the start and acts
+	// for credentials the emulator did not issue. Default DefaultManagementAccountID.
+	ManagementAccountID string
+	// PageSize caps every paginated list response. Default 2, so code that
+	// reads only the first page fails its tests.
+	PageSize int
+	// TableActivationDescribes is how many DescribeTable calls see a new
+	// DynamoDB table (or a table update) in its transitional status before it
+	// becomes ACTIVE. Default 2.
+	TableActivationDescribes int
+	// AccountCreationDescribes is how many DescribeCreateAccountStatus calls
+	// see an Organizations CreateAccount request IN_PROGRESS before it
+	// settles (SUCCEEDED or FAILED). Default 2.
+	AccountCreationDescribes int
+	// AccountClosureDescribes is how many DescribeAccount calls see a closed
+	// account PENDING_CLOSURE before it is SUSPENDED. Default 2.
+	AccountClosureDescribes int
+	// SCPMaxSize is the largest service control policy, in characters after
+	// removing whitespace outside strings. Default 5120, as in AWS.
+	SCPMaxSize int
+	// SCPMaxAttachments is how many service control policies (FullAWSAccess
+	// included) one root, OU or account can have attached. Default 5, as in AWS.
+	SCPMaxAttachments int
+	// SSOStatusDescribes is how many Describe*Status calls see an IAM Identity Center asynchronous request (permission set provisioning, account assignment creation or deletion) IN_PROGRESS before it settles. Default 2.
+	SSOStatusDescribes int
+	// AsyncDuration is how long, by Clock, an asynchronous change (a new or
+	// updating DynamoDB table, an Organizations CreateAccount request or
+	// account closure, an IAM Identity Center provisioning or account
+	// assignment request) stays in progress when nobody describes it: it
+	// settles after its count of describes (the *Describes options) or
+	// after AsyncDuration, whichever comes first. Default
+	// DefaultAsyncDuration (30s): long enough that a test's back-to-back
+	// describes, even through a slow CLI, see the describe-count behaviour,
+	// and within the time AWS itself takes (a table is usually ACTIVE in
+	// seconds to tens of seconds, an account in minutes).
+	AsyncDuration time.Duration
+	// IdentityCenter enables the organization instance of IAM Identity
+	// Center as soon as the management account creates its organization
+	// (with all features). In AWS that is a console step with no API; the
+	// examples and the foundation-emulator command turn it on so a program
+	// can go from an empty account to Identity Center access in one run.
+	// Tests call EnableIdentityCenter instead.
+	IdentityCenter bool
+	// Clock returns the current time. Default time.Now.
+	Clock func() time.Time
+	// Seed seeds the random source used for throttling faults, so a run with
+	// the same seed throttles the same calls. Default 1.
+	Seed uint64
+	// Logger receives a debug record per request. Default: discard.
+	Logger *slog.Logger
+}
+
+// core splits o into the core's options and each service's settings.
+func (o Options) core() core.Options {
+	return core.Options{
+		ManagementAccountID: o.ManagementAccountID, PageSize: o.PageSize, AsyncDuration: o.AsyncDuration,
+		Clock: o.Clock, Seed: o.Seed, Logger: o.Logger,
+		Services: map[string]any{
+			"dynamodb": dynamodb.Settings{TableActivationDescribes: o.TableActivationDescribes},
+			"organizations": organizations.Settings{AccountCreationDescribes: o.AccountCreationDescribes,
+				AccountClosureDescribes: o.AccountClosureDescribes, SCPMaxSize: o.SCPMaxSize, SCPMaxAttachments: o.SCPMaxAttachments},
+			"sso": ssoadmin.Settings{SSOStatusDescribes: o.SSOStatusDescribes, IdentityCenter: o.IdentityCenter},
+		},
+	}
+}
 
 // APIError is an error as AWS returns it (see core.APIError).
 type APIError = core.APIError

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	emulator "github.com/awsfoundation/foundation/internal/emulator"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
@@ -169,15 +168,15 @@ func TestAWSCLISTS(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := emutest.Start(t, core.Options{})
+			srv := emutest.Start(t, emulator.Options{})
 			require.NoError(t, srv.AddAccount(emutest.Member))
-			_, err := srv.CreateRole(emutest.Member, "OrganizationAccountAccessRole", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
+			_, err := srv.CreateRole(emutest.Member, "OrganizationAccountAccessRole", emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))
 			require.NoError(t, err)
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
 			who := r.ok("sts", "get-caller-identity")
-			require.Equal(t, core.DefaultManagementAccountID, who["Account"])
-			require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":root", who["Arn"])
+			require.Equal(t, emulator.DefaultManagementAccountID, who["Account"])
+			require.Equal(t, "arn:aws:iam::"+emulator.DefaultManagementAccountID+":root", who["Arn"])
 
 			out := r.ok("sts", "assume-role", "--role-arn", "arn:aws:iam::"+emutest.Member+":role/OrganizationAccountAccessRole",
 				"--role-session-name", "cli-check", "--duration-seconds", "900")
@@ -202,7 +201,7 @@ func TestAWSCLIS3(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := emutest.Start(t, core.Options{})
+			srv := emutest.Start(t, emulator.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 			const b = "cli-state-bucket"
 
@@ -285,7 +284,7 @@ func TestAWSCLIDynamoDB(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := emutest.Start(t, core.Options{TableActivationDescribes: 1})
+			srv := emutest.Start(t, emulator.Options{TableActivationDescribes: 1})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 			const tbl = "myapp-terraform-locks"
 
@@ -322,7 +321,7 @@ func TestAWSCLIDynamoDB(t *testing.T) {
 				require.Equal(t, true, emutest.Dig(desc, "Table", "DeletionProtectionEnabled"))
 			}
 			arn, _ := emutest.Dig(desc, "Table", "TableArn").(string)
-			require.Equal(t, "arn:aws:dynamodb:us-east-1:"+core.DefaultManagementAccountID+":table/"+tbl, arn)
+			require.Equal(t, "arn:aws:dynamodb:us-east-1:"+emulator.DefaultManagementAccountID+":table/"+tbl, arn)
 
 			r.ok("dynamodb", "update-continuous-backups", "--table-name", tbl,
 				"--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=true")
@@ -357,13 +356,13 @@ func TestAWSCLIOrganizations(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := emutest.Start(t, core.Options{})
+			srv := emutest.Start(t, emulator.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
 			org := r.ok("organizations", "create-organization", "--feature-set", "ALL")
 			orgID, _ := emutest.Dig(org, "Organization", "Id").(string)
 			require.Regexp(t, `^o-[a-z0-9]{10}$`, orgID)
-			require.Equal(t, core.DefaultManagementAccountID, emutest.Dig(org, "Organization", "MasterAccountId"))
+			require.Equal(t, emulator.DefaultManagementAccountID, emutest.Dig(org, "Organization", "MasterAccountId"))
 			r.fails("AlreadyInOrganizationException", "organizations", "create-organization")
 
 			rootID, _ := emutest.Dig(r.ok("organizations", "list-roots"), "Roots", 0, "Id").(string)
@@ -371,7 +370,7 @@ func TestAWSCLIOrganizations(t *testing.T) {
 
 			ou := r.ok("organizations", "create-organizational-unit", "--parent-id", rootID, "--name", "Prod")
 			ouID, _ := emutest.Dig(ou, "OrganizationalUnit", "Id").(string)
-			require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":ou/"+orgID+"/"+ouID, emutest.Dig(ou, "OrganizationalUnit", "Arn"))
+			require.Equal(t, "arn:aws:organizations::"+emulator.DefaultManagementAccountID+":ou/"+orgID+"/"+ouID, emutest.Dig(ou, "OrganizationalUnit", "Arn"))
 			r.fails("DuplicateOrganizationalUnitException", "organizations", "create-organizational-unit", "--parent-id", rootID, "--name", "Prod")
 
 			// AvailablePolicyTypes (deprecated) lists SCPs as available in an
@@ -421,7 +420,7 @@ func TestAWSCLIOrganizations(t *testing.T) {
 			for _, a := range accounts {
 				ids = append(ids, a.(map[string]any)["Id"].(string))
 			}
-			require.ElementsMatch(t, []string{core.DefaultManagementAccountID, accountID}, ids)
+			require.ElementsMatch(t, []string{emulator.DefaultManagementAccountID, accountID}, ids)
 			desc := r.ok("organizations", "describe-account", "--account-id", accountID)
 			require.Equal(t, "workload@example.com", emutest.Dig(desc, "Account", "Email"))
 			r.fails("AccountNotFoundException", "organizations", "describe-account", "--account-id", "999999999999")
@@ -434,7 +433,7 @@ func TestAWSCLIIdentityCenter(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := emutest.Start(t, core.Options{})
+			srv := emutest.Start(t, emulator.Options{})
 			inst, store, accounts := emutest.SSOSetup(t, srv, "workload")
 			account := accounts[0]
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
@@ -521,9 +520,9 @@ func TestAWSCLIIAM(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := emutest.Start(t, core.Options{})
+			srv := emutest.Start(t, emulator.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
-			acct := core.DefaultManagementAccountID
+			acct := emulator.DefaultManagementAccountID
 
 			oidc := r.ok("iam", "create-open-id-connect-provider", "--url", "https://token.actions.githubusercontent.com",
 				"--client-id-list", "sts.amazonaws.com", "--thumbprint-list", "6938fd4d98bab03faadb97b34396831e3780aea1")
@@ -605,7 +604,7 @@ func TestAWSCLIKMS(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := emutest.Start(t, core.Options{})
+			srv := emutest.Start(t, emulator.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
 			key := r.ok("kms", "create-key", "--description", "terraform state", "--tags", "TagKey=Project,TagValue=myapp")
@@ -644,15 +643,15 @@ func TestAWSCLIKMS(t *testing.T) {
 			// service-linked role, which fails until the role exists.
 			policy := r.ok("kms", "get-key-policy", "--key-id", keyID, "--policy-name", "default")
 			require.Contains(t, policy["Policy"], "Enable IAM User Permissions")
-			withSLR := emutest.KeyPolicy([2]string{"arn:aws:iam::" + core.DefaultManagementAccountID + ":root", "kms:*"},
-				[2]string{emutest.AutoScalingSLRARN(core.DefaultManagementAccountID), "kms:Decrypt"})
+			withSLR := emutest.KeyPolicy([2]string{"arn:aws:iam::" + emulator.DefaultManagementAccountID + ":root", "kms:*"},
+				[2]string{emutest.AutoScalingSLRARN(emulator.DefaultManagementAccountID), "kms:Decrypt"})
 			r.fails("MalformedPolicyDocumentException", "kms", "put-key-policy", "--key-id", keyID, "--policy-name", "default", "--policy", withSLR)
 			slr := r.ok("iam", "create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com")
-			require.Equal(t, emutest.AutoScalingSLRARN(core.DefaultManagementAccountID), emutest.Dig(slr, "Role", "Arn"))
+			require.Equal(t, emutest.AutoScalingSLRARN(emulator.DefaultManagementAccountID), emutest.Dig(slr, "Role", "Arn"))
 			r.ok("kms", "put-key-policy", "--key-id", keyID, "--policy-name", "default", "--policy", withSLR)
 			require.Equal(t, withSLR, r.ok("kms", "get-key-policy", "--key-id", keyID, "--policy-name", "default")["Policy"])
 			r.fails("MalformedPolicyDocumentException", "kms", "put-key-policy", "--key-id", keyID, "--policy-name", "default",
-				"--policy", emutest.KeyPolicy([2]string{emutest.AutoScalingSLRARN(core.DefaultManagementAccountID), "kms:*"}))
+				"--policy", emutest.KeyPolicy([2]string{emutest.AutoScalingSLRARN(emulator.DefaultManagementAccountID), "kms:*"}))
 
 			aliases := r.ok("kms", "list-aliases", "--key-id", keyID)["Aliases"].([]any)
 			require.Len(t, aliases, 1)
@@ -670,14 +669,14 @@ func TestAWSCLIECR(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := emutest.Start(t, core.Options{})
+			srv := emutest.Start(t, emulator.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 			const repo = "myapp/api"
 
 			created := r.ok("ecr", "create-repository", "--repository-name", repo, "--image-tag-mutability", "IMMUTABLE",
 				"--image-scanning-configuration", "scanOnPush=true", "--encryption-configuration", "encryptionType=KMS",
 				"--tags", "Key=Project,Value=myapp")
-			require.Equal(t, core.DefaultManagementAccountID+".dkr.ecr.us-east-1.amazonaws.com/"+repo, emutest.Dig(created, "repository", "repositoryUri"))
+			require.Equal(t, emulator.DefaultManagementAccountID+".dkr.ecr.us-east-1.amazonaws.com/"+repo, emutest.Dig(created, "repository", "repositoryUri"))
 			require.Equal(t, "IMMUTABLE", emutest.Dig(created, "repository", "imageTagMutability"))
 			require.Equal(t, true, emutest.Dig(created, "repository", "imageScanningConfiguration", "scanOnPush"))
 			r.fails("RepositoryAlreadyExistsException", "ecr", "create-repository", "--repository-name", repo)
@@ -690,7 +689,7 @@ func TestAWSCLIECR(t *testing.T) {
 				strings.Replace(emutest.ECRLifecycle, `"rulePriority":2`, `"rulePriority":1`, 1))
 
 			policy := `{"Version":"2012-10-17","Statement":[{"Sid":"Pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
-				core.DefaultManagementAccountID + `:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}`
+				emulator.DefaultManagementAccountID + `:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}`
 			r.fails("RepositoryPolicyNotFoundException", "ecr", "get-repository-policy", "--repository-name", repo)
 			r.ok("ecr", "set-repository-policy", "--repository-name", repo, "--policy-text", policy)
 			require.Equal(t, policy, r.ok("ecr", "get-repository-policy", "--repository-name", repo)["policyText"])
@@ -710,7 +709,7 @@ func TestAWSCLIECR(t *testing.T) {
 			// KMS without a key: the AWS managed key for ECR, the same for
 			// every repository of the registry.
 			managedKey, _ := emutest.Dig(desc, "repositories", 0, "encryptionConfiguration", "kmsKey").(string)
-			require.Regexp(t, `^arn:aws:kms:us-east-1:`+core.DefaultManagementAccountID+`:key/[0-9a-f-]{36}$`, managedKey)
+			require.Regexp(t, `^arn:aws:kms:us-east-1:`+emulator.DefaultManagementAccountID+`:key/[0-9a-f-]{36}$`, managedKey)
 			other := r.ok("ecr", "create-repository", "--repository-name", "myapp/kms2", "--encryption-configuration", "encryptionType=KMS")
 			require.Equal(t, managedKey, emutest.Dig(other, "repository", "encryptionConfiguration", "kmsKey"))
 
@@ -763,15 +762,15 @@ func TestAWSCLIErrorStatuses(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := emutest.Start(t, core.Options{})
+			srv := emutest.Start(t, emulator.Options{})
 			inst, store, _ := emutest.SSOSetup(t, srv, "workload")
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
 
 			// IAM: the awsQueryError httpResponseCode of each code.
 			r.failsWithStatus("NoSuchEntity", 404, "iam", "get-role", "--role-name", "no-such-role")
-			r.ok("iam", "create-role", "--role-name", "dup", "--assume-role-policy-document", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
+			r.ok("iam", "create-role", "--role-name", "dup", "--assume-role-policy-document", emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))
 			r.failsWithStatus("EntityAlreadyExists", 409, "iam", "create-role", "--role-name", "dup",
-				"--assume-role-policy-document", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
+				"--assume-role-policy-document", emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))
 			r.ok("iam", "put-role-policy", "--role-name", "dup", "--policy-name", "p",
 				"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
 			r.failsWithStatus("DeleteConflict", 409, "iam", "delete-role", "--role-name", "dup")
@@ -807,7 +806,7 @@ func TestAWSCLIAsyncSettlesWithTime(t *testing.T) {
 			var offset atomic.Int64
 			start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 			wait := func(d time.Duration) { offset.Add(int64(d)) }
-			srv := emutest.Start(t, core.Options{AsyncDuration: time.Minute, TableActivationDescribes: 5,
+			srv := emutest.Start(t, emulator.Options{AsyncDuration: time.Minute, TableActivationDescribes: 5,
 				AccountCreationDescribes: 5, SSOStatusDescribes: 5,
 				Clock: func() time.Time { return start.Add(time.Duration(offset.Load())) }})
 			inst, _, accounts := emutest.SSOSetup(t, srv, "workload")
@@ -865,9 +864,9 @@ func TestAWSCLIControlAPI(t *testing.T) {
 	for _, cli := range findAWSCLIs(t) {
 		t.Run(cli.version, func(t *testing.T) {
 			t.Parallel()
-			srv := emutest.Start(t, core.Options{})
+			srv := emutest.Start(t, emulator.Options{})
 			r := newCLIRunner(t, cli, srv, "AKIDEXAMPLE")
-			acct := core.DefaultManagementAccountID
+			acct := emulator.DefaultManagementAccountID
 			trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 			createRole := []string{"iam", "create-role", "--role-name", "cli-control", "--assume-role-policy-document", trust}
 

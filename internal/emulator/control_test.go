@@ -21,7 +21,7 @@ import (
 )
 
 func TestControlHealthInfoAndErrors(t *testing.T) {
-	srv := emutest.Start(t, core.Options{ManagementAccountID: "210987654321"})
+	srv := emutest.Start(t, emulator.Options{ManagementAccountID: "210987654321"})
 	var m map[string]string
 	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/health", "", &m))
 	require.Equal(t, map[string]string{"status": "ok"}, m)
@@ -45,7 +45,7 @@ func TestControlHealthInfoAndErrors(t *testing.T) {
 }
 
 func TestControlCallsSnapshotAndReset(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	cfg := emutest.Config(srv, "AKIDEXAMPLE")
 	_, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -59,7 +59,7 @@ func TestControlCallsSnapshotAndReset(t *testing.T) {
 	require.Len(t, calls, 2)
 	require.Equal(t, "sts", calls[0]["service"])
 	require.Equal(t, "GetCallerIdentity", calls[0]["operation"])
-	require.Equal(t, core.DefaultManagementAccountID, calls[0]["account"])
+	require.Equal(t, emulator.DefaultManagementAccountID, calls[0]["account"])
 	require.Equal(t, false, calls[0]["mutating"])
 	require.Equal(t, float64(200), calls[0]["status"])
 	require.Equal(t, "", calls[0]["error"])
@@ -81,9 +81,9 @@ func TestControlCallsSnapshotAndReset(t *testing.T) {
 	require.NoError(t, json.Unmarshal(want, &wantMap))
 	require.Equal(t, wantMap, snap)
 
-	fresh, err := emulator.New(core.Options{}).Snapshot()
+	fresh, err := emulator.New(emulator.Options{}).Snapshot()
 	require.NoError(t, err)
-	srv.Throttle(core.Match{Service: "iam"}, 1)
+	srv.Throttle(emulator.Match{Service: "iam"}, 1)
 	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/reset", "", nil))
 	after, err := srv.Snapshot()
 	require.NoError(t, err)
@@ -97,12 +97,12 @@ func TestControlCallsSnapshotAndReset(t *testing.T) {
 }
 
 func TestControlResetRunsOnReset(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	setup := func(e *emulator.Emulator) error { return e.AddAccount("111111111111") }
 	srv.OnReset(setup)
-	require.Equal(t, []string{core.DefaultManagementAccountID}, srv.Accounts())
+	require.Equal(t, []string{emulator.DefaultManagementAccountID}, srv.Accounts())
 	require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodPost, "/_foundation/reset", "", nil))
-	require.Equal(t, []string{"111111111111", core.DefaultManagementAccountID}, srv.Accounts())
+	require.Equal(t, []string{"111111111111", emulator.DefaultManagementAccountID}, srv.Accounts())
 
 	srv.OnReset(func(*emulator.Emulator) error { return errors.New("boom") })
 	var m map[string]string
@@ -125,7 +125,7 @@ func TestControlResetCoversEveryField(t *testing.T) {
 }
 
 func TestControlResetWithRequestsInFlight(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	cfg := emutest.Config(srv, "AKIDEXAMPLE")
 	client := sts.NewFromConfig(cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -156,7 +156,7 @@ func TestControlResetWithRequestsInFlight(t *testing.T) {
 }
 
 func TestControlFaults(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	cfg := emutest.Config(srv, "AKIDEXAMPLE")
 	cfg.RetryMaxAttempts = 1

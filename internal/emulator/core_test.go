@@ -13,13 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
 func TestCoreRejectsUnsignedAndUnknownService(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	resp, err := http.Get(srv.URL + "/")
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -34,7 +34,7 @@ func TestCoreRejectsUnsignedAndUnknownService(t *testing.T) {
 }
 
 func TestCoreUnknownQueryActionIsNotASuccess(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader("Action=GetSessionToken&Version=2011-06-15"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AK/20261123/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=x")
@@ -48,12 +48,12 @@ func TestCoreUnknownQueryActionIsNotASuccess(t *testing.T) {
 }
 
 func TestCoreCallLogAndFailNth(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
 	ctx := context.Background()
 
-	f := srv.FailNth(core.Match{Service: "sts", Operation: "GetCallerIdentity"}, 2,
-		core.APIError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "injected"})
+	f := srv.FailNth(emulator.Match{Service: "sts", Operation: "GetCallerIdentity"}, 2,
+		emulator.APIError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "injected"})
 	_, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
 	_, err = client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -73,7 +73,7 @@ func TestCoreCallLogAndFailNth(t *testing.T) {
 		require.Equal(t, i+1, c.Seq)
 		require.Equal(t, "sts", c.Service)
 		require.Equal(t, "GetCallerIdentity", c.Operation)
-		require.Equal(t, core.DefaultManagementAccountID, c.Account)
+		require.Equal(t, emulator.DefaultManagementAccountID, c.Account)
 		require.False(t, c.Mutating)
 	}
 	require.Equal(t, "AccessDenied", calls[1].ErrorCode)
@@ -82,7 +82,7 @@ func TestCoreCallLogAndFailNth(t *testing.T) {
 }
 
 func TestCoreThrottleIsRetriedBySDK(t *testing.T) {
-	srv := emutest.Start(t, core.Options{Seed: 7})
+	srv := emutest.Start(t, emulator.Options{Seed: 7})
 	client := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"), func(o *sts.Options) {
 		o.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = 20
@@ -90,7 +90,7 @@ func TestCoreThrottleIsRetriedBySDK(t *testing.T) {
 			o.RateLimiter = emutest.NoRateLimit{}
 		})
 	})
-	f := srv.Throttle(core.Match{Service: "sts"}, 0.5)
+	f := srv.Throttle(emulator.Match{Service: "sts"}, 0.5)
 	for i := 0; i < 20; i++ {
 		_, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 		require.NoError(t, err)
@@ -107,9 +107,9 @@ func TestCoreThrottleIsRetriedBySDK(t *testing.T) {
 }
 
 func TestCoreDelay(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
-	f := srv.Delay(core.Match{Service: "sts"}, 50*time.Millisecond)
+	f := srv.Delay(emulator.Match{Service: "sts"}, 50*time.Millisecond)
 	start := time.Now()
 	_, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
@@ -119,7 +119,7 @@ func TestCoreDelay(t *testing.T) {
 }
 
 func TestCoreTwelveDigitAccessKeyActsInThatAccount(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	_, err := sts.NewFromConfig(emutest.Config(srv, "210987654321")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	var apiErr smithy.APIError
@@ -131,5 +131,5 @@ func TestCoreTwelveDigitAccessKeyActsInThatAccount(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "210987654321", aws.ToString(out.Account))
 	require.Equal(t, "arn:aws:iam::210987654321:root", aws.ToString(out.Arn))
-	require.Equal(t, []string{core.DefaultManagementAccountID, "210987654321"}, srv.Accounts())
+	require.Equal(t, []string{emulator.DefaultManagementAccountID, "210987654321"}, srv.Accounts())
 }

@@ -23,7 +23,7 @@ type Emulator struct {
 }
 
 // New returns an Emulator with the management account created.
-func New(opts Options) *Emulator { return &Emulator{e: core.New(opts)} }
+func New(opts Options) *Emulator { return &Emulator{e: core.New(opts.core())} }
 
 // ServeHTTP serves an AWS request (see the core's ServeHTTP).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.e.ServeHTTP(w, r) }

@@ -25,9 +25,9 @@ const DefaultManagementAccountID = "123456789012"
 // DefaultRegion is the region used when a request's credential scope has none.
 const DefaultRegion = "us-east-1"
 
-// Options configure an Emulator. The zero value is usable: every field has a
-// default chosen to expose client bugs (small pages, async resources that are
-// not ready on the first read).
+// Options configure the core of an Emulator (the facade's Options, without
+// the services' own settings, which it passes in Services). Zero fields take
+// their defaults.
 type Options struct {
 	// ManagementAccountID is the account that exists from the start and acts
 	// for credentials the emulator did not issue. Default DefaultManagementAccountID.
@@ -35,43 +35,10 @@ type Options struct {
 	// PageSize caps every paginated list response. Default 2, so code that
 	// reads only the first page fails its tests.
 	PageSize int
-	// TableActivationDescribes is how many DescribeTable calls see a new
-	// DynamoDB table (or a table update) in its transitional status before it
-	// becomes ACTIVE. Default 2.
-	TableActivationDescribes int
-	// AccountCreationDescribes is how many DescribeCreateAccountStatus calls
-	// see an Organizations CreateAccount request IN_PROGRESS before it
-	// settles (SUCCEEDED or FAILED). Default 2.
-	AccountCreationDescribes int
-	// AccountClosureDescribes is how many DescribeAccount calls see a closed
-	// account PENDING_CLOSURE before it is SUSPENDED. Default 2.
-	AccountClosureDescribes int
-	// SCPMaxSize is the largest service control policy, in characters after
-	// removing whitespace outside strings. Default 5120, as in AWS.
-	SCPMaxSize int
-	// SCPMaxAttachments is how many service control policies (FullAWSAccess
-	// included) one root, OU or account can have attached. Default 5, as in AWS.
-	SCPMaxAttachments int
-	// SSOStatusDescribes is how many Describe*Status calls see an IAM Identity Center asynchronous request (permission set provisioning, account assignment creation or deletion) IN_PROGRESS before it settles. Default 2.
-	SSOStatusDescribes int
-	// AsyncDuration is how long, by Clock, an asynchronous change (a new or
-	// updating DynamoDB table, an Organizations CreateAccount request or
-	// account closure, an IAM Identity Center provisioning or account
-	// assignment request) stays in progress when nobody describes it: it
-	// settles after its count of describes (the *Describes options) or
-	// after AsyncDuration, whichever comes first. Default
-	// DefaultAsyncDuration (30s): long enough that a test's back-to-back
-	// describes, even through a slow CLI, see the describe-count behaviour,
-	// and within the time AWS itself takes (a table is usually ACTIVE in
-	// seconds to tens of seconds, an account in minutes).
+	// AsyncDuration is how long, by Clock, an asynchronous change stays in
+	// progress when nobody describes it (see Service.Settle). Default
+	// DefaultAsyncDuration.
 	AsyncDuration time.Duration
-	// IdentityCenter enables the organization instance of IAM Identity
-	// Center as soon as the management account creates its organization
-	// (with all features). In AWS that is a console step with no API; the
-	// examples and the foundation-emulator command turn it on so a program
-	// can go from an empty account to Identity Center access in one run.
-	// Tests call EnableIdentityCenter instead.
-	IdentityCenter bool
 	// Clock returns the current time. Default time.Now.
 	Clock func() time.Time
 	// Seed seeds the random source used for throttling faults, so a run with
@@ -79,6 +46,9 @@ type Options struct {
 	Seed uint64
 	// Logger receives a debug record per request. Default: discard.
 	Logger *slog.Logger
+	// Services holds each service's own settings, by service name, in the
+	// type the service's package defines (read with ServiceSettings).
+	Services map[string]any
 }
 
 // Emulator is the emulator's core: it routes requests by the service named in
@@ -119,23 +89,8 @@ func New(opts Options) *Emulator {
 	if opts.PageSize <= 0 {
 		opts.PageSize = 2
 	}
-	if opts.TableActivationDescribes <= 0 {
-		opts.TableActivationDescribes = 2
-	}
-	if opts.AccountCreationDescribes <= 0 {
-		opts.AccountCreationDescribes = 2
-	}
-	if opts.AccountClosureDescribes <= 0 {
-		opts.AccountClosureDescribes = 2
-	}
 	if opts.AsyncDuration <= 0 {
 		opts.AsyncDuration = DefaultAsyncDuration
-	}
-	if opts.SCPMaxSize <= 0 {
-		opts.SCPMaxSize = 5120
-	}
-	if opts.SCPMaxAttachments <= 0 {
-		opts.SCPMaxAttachments = 5
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
@@ -228,6 +183,13 @@ func (e *Emulator) AllAccounts() []*Account {
 
 // RemoveAccount deletes an account. Called with e.mu held.
 func (e *Emulator) RemoveAccount(id string) { delete(e.accounts, id) }
+
+// ServiceSettings returns the settings Options.Services holds for the
+// service name, the zero T when there are none.
+func ServiceSettings[T any](e *Emulator, name string) T {
+	v, _ := e.opts.Services[name].(T)
+	return v
+}
 
 // Settings returns the Options the emulator was built with (defaults
 // filled in).

@@ -170,6 +170,24 @@ func ddbParseTableARN(arn string) (region, account, name string, ok bool) {
 	return m[1], m[2], m[3], true
 }
 
+// Settings are DynamoDB's options (the facade's Options fields of the
+// same names), passed in core.Options.Services under "dynamodb".
+type Settings struct {
+	// TableActivationDescribes is how many DescribeTable calls see a new
+	// table (or a table update) in its transitional status before it
+	// becomes ACTIVE. Default 2.
+	TableActivationDescribes int
+}
+
+// ddbSettings returns the emulator's DynamoDB settings, defaults filled in.
+func ddbSettings(e *core.Emulator) Settings {
+	s := core.ServiceSettings[Settings](e, "dynamodb")
+	if s.TableActivationDescribes <= 0 {
+		s.TableActivationDescribes = 2
+	}
+	return s
+}
+
 // ddbAcctTables returns a's DynamoDB tables: region -> table name -> table.
 func ddbAcctTables(a *core.Account) map[string]map[string]*table {
 	return core.State(a, "dynamodb", func() map[string]map[string]*table { return map[string]map[string]*table{} })
@@ -435,7 +453,7 @@ func ddbCreateTable(c *core.Ctx) (any, error) {
 		id:      ddbNewUUID(),
 		arn:     fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", c.Region, c.Account.ID, name),
 		created: c.Emu.Now(),
-		status:  ddbCreating, settleIn: c.Emu.Settings().TableActivationDescribes, since: c.Emu.Now(),
+		status:  ddbCreating, settleIn: ddbSettings(c.Emu).TableActivationDescribes, since: c.Emu.Now(),
 		keySchema: in.KeySchema, attrDefs: in.AttributeDefinitions,
 		billingMode: in.BillingMode, tableClass: in.TableClass,
 		sse: sse, deletionProtection: in.DeletionProtectionEnabled,
@@ -657,7 +675,7 @@ func ddbUpdateTable(c *core.Ctx) (any, error) {
 		t.deletionProtection = *in.DeletionProtectionEnabled
 	}
 	if changed {
-		t.startTransition(ddbUpdating, c.Emu.Settings().TableActivationDescribes, c.Emu.Now())
+		t.startTransition(ddbUpdating, ddbSettings(c.Emu).TableActivationDescribes, c.Emu.Now())
 	}
 	return map[string]any{"TableDescription": t.description()}, nil
 }

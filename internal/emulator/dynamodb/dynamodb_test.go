@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	emulator "github.com/awsfoundation/foundation/internal/emulator"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
@@ -50,7 +49,7 @@ func activeTable(t *testing.T, client *dynamodb.Client, in *dynamodb.CreateTable
 }
 
 func TestDynamoDBCreateTableBecomesActive(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 
@@ -110,7 +109,7 @@ func TestDynamoDBCreateTableBecomesActive(t *testing.T) {
 }
 
 func TestDynamoDBTableExistsWaiter(t *testing.T) {
-	srv := emutest.Start(t, core.Options{TableActivationDescribes: 3})
+	srv := emutest.Start(t, emulator.Options{TableActivationDescribes: 3})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	_, err := client.CreateTable(ctx, lockTableInput("waited"))
@@ -131,7 +130,7 @@ func TestDynamoDBTableExistsWaiter(t *testing.T) {
 }
 
 func TestDynamoDBCreateTableValidation(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	tags51 := make([]types.Tag, 51)
 	for i := range tags51 {
@@ -191,7 +190,7 @@ func TestDynamoDBCreateTableValidation(t *testing.T) {
 }
 
 func TestDynamoDBDescribeMissingTable(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	_, err := client.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("nope")})
 	var nf *types.ResourceNotFoundException
@@ -200,7 +199,7 @@ func TestDynamoDBDescribeMissingTable(t *testing.T) {
 }
 
 func TestDynamoDBListTablesPaginates(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	want := []string{"t-a", "t-b", "t-c", "t-d", "t-e"}
@@ -233,7 +232,7 @@ func TestDynamoDBListTablesPaginates(t *testing.T) {
 }
 
 func TestDynamoDBUpdateTable(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	name := aws.String("upd")
@@ -302,7 +301,7 @@ func TestDynamoDBUpdateTable(t *testing.T) {
 }
 
 func TestDynamoDBContinuousBackups(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	activeTable(t, client, lockTableInput("pitr"))
@@ -344,7 +343,7 @@ func TestDynamoDBContinuousBackups(t *testing.T) {
 }
 
 func TestDynamoDBTags(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	arn := activeTable(t, client, lockTableInput("tagged")).TableArn
@@ -408,7 +407,7 @@ func TestDynamoDBTags(t *testing.T) {
 }
 
 func TestDynamoDBDeletionProtection(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	in := lockTableInput("protected")
@@ -434,7 +433,7 @@ func TestDynamoDBDeletionProtection(t *testing.T) {
 }
 
 func TestDynamoDBLockPattern(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	table := aws.String("locks")
@@ -488,7 +487,7 @@ func TestDynamoDBLockPattern(t *testing.T) {
 }
 
 func TestDynamoDBItems(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	client := ddbClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
 	in := &dynamodb.CreateTableInput{
@@ -617,7 +616,7 @@ func TestDynamoDBItems(t *testing.T) {
 }
 
 func TestDynamoDBAccountAndRegionIsolation(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	require.NoError(t, srv.AddAccount("210987654321"))
 	ctx := context.Background()
 	mgmt := ddbClient(srv, "AKIDEXAMPLE")
@@ -652,10 +651,10 @@ func TestDynamoDBAccountAndRegionIsolation(t *testing.T) {
 }
 
 func TestDynamoDBThrottleIsRetried(t *testing.T) {
-	srv := emutest.Start(t, core.Options{Seed: 3})
+	srv := emutest.Start(t, emulator.Options{Seed: 3})
 	client := ddbClient(srv, "AKIDEXAMPLE")
-	f := srv.FailNth(core.Match{Service: "dynamodb", Operation: "ListTables"}, 1,
-		core.APIError{Status: 400, Code: "ThrottlingException", Message: "Rate of requests exceeds the allowed throughput."})
+	f := srv.FailNth(emulator.Match{Service: "dynamodb", Operation: "ListTables"}, 1,
+		emulator.APIError{Status: 400, Code: "ThrottlingException", Message: "Rate of requests exceeds the allowed throughput."})
 	_, err := client.ListTables(context.Background(), &dynamodb.ListTablesInput{})
 	require.NoError(t, err)
 	require.Equal(t, 1, f.Fired())
@@ -693,7 +692,7 @@ func ddbScenario(t *testing.T, srv *emulator.Server, describes int) {
 func TestDynamoDBSnapshotIsDeterministic(t *testing.T) {
 	var snaps [][]byte
 	for i, describes := range []int{2, 5} {
-		srv := emutest.Start(t, core.Options{})
+		srv := emutest.Start(t, emulator.Options{})
 		ddbScenario(t, srv, describes)
 		snap, err := srv.Snapshot()
 		require.NoError(t, err)

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	emulator "github.com/awsfoundation/foundation/internal/emulator"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
@@ -23,7 +22,7 @@ func newECR(srv *emulator.Server, ak string) *ecr.Client {
 }
 
 func TestECRCreateAndDescribe(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	k, err := emutest.NewKMS(srv, "AKIDEXAMPLE").CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("ecr")})
@@ -41,9 +40,9 @@ func TestECRCreateAndDescribe(t *testing.T) {
 	require.NoError(t, err)
 	repo := out.Repository
 	require.Equal(t, "myapp/api", aws.ToString(repo.RepositoryName))
-	require.Equal(t, "arn:aws:ecr:us-east-1:"+core.DefaultManagementAccountID+":repository/myapp/api", aws.ToString(repo.RepositoryArn))
-	require.Equal(t, core.DefaultManagementAccountID+".dkr.ecr.us-east-1.amazonaws.com/myapp/api", aws.ToString(repo.RepositoryUri))
-	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(repo.RegistryId))
+	require.Equal(t, "arn:aws:ecr:us-east-1:"+emulator.DefaultManagementAccountID+":repository/myapp/api", aws.ToString(repo.RepositoryArn))
+	require.Equal(t, emulator.DefaultManagementAccountID+".dkr.ecr.us-east-1.amazonaws.com/myapp/api", aws.ToString(repo.RepositoryUri))
+	require.Equal(t, emulator.DefaultManagementAccountID, aws.ToString(repo.RegistryId))
 	require.Equal(t, types.ImageTagMutabilityImmutable, repo.ImageTagMutability)
 	require.True(t, repo.ImageScanningConfiguration.ScanOnPush)
 	require.Equal(t, types.EncryptionTypeKms, repo.EncryptionConfiguration.EncryptionType)
@@ -62,14 +61,14 @@ func TestECRCreateAndDescribe(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, types.EncryptionTypeKmsDsse, dsse.Repository.EncryptionConfiguration.EncryptionType)
 	// No key: the AWS managed key for ECR, one per registry and region.
-	require.Regexp(t, `^arn:aws:kms:us-east-1:`+core.DefaultManagementAccountID+`:key/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`,
+	require.Regexp(t, `^arn:aws:kms:us-east-1:`+emulator.DefaultManagementAccountID+`:key/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`,
 		aws.ToString(dsse.Repository.EncryptionConfiguration.KmsKey))
 
 	// Errors.
 	_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("myapp/api")})
 	var exists *types.RepositoryAlreadyExistsException
 	require.True(t, errors.As(err, &exists), "%v", err)
-	require.Contains(t, exists.ErrorMessage(), "already exists in the registry with id '"+core.DefaultManagementAccountID+"'")
+	require.Contains(t, exists.ErrorMessage(), "already exists in the registry with id '"+emulator.DefaultManagementAccountID+"'")
 	for _, bad := range []string{"a", "UPPER", "-lead", "trail-", "double//slash", "sp ace", strings.Repeat("a", 257)} {
 		_, err = c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(bad)})
 		var invalid *types.InvalidParameterException
@@ -103,7 +102,7 @@ func TestECRCreateAndDescribe(t *testing.T) {
 	_, err = c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"plain", "missing"}})
 	var notFound *types.RepositoryNotFoundException
 	require.True(t, errors.As(err, &notFound), "%v", err)
-	require.Equal(t, "The repository with name 'missing' does not exist in the registry with id '"+core.DefaultManagementAccountID+"'", notFound.ErrorMessage())
+	require.Equal(t, "The repository with name 'missing' does not exist in the registry with id '"+emulator.DefaultManagementAccountID+"'", notFound.ErrorMessage())
 	_, err = c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"plain"}, MaxResults: aws.Int32(1)})
 	emutest.RequireCode(t, err, "InvalidParameterException")
 
@@ -125,7 +124,7 @@ func TestECRCreateAndDescribe(t *testing.T) {
 }
 
 func TestECRDescribeRepositoriesPaginates(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	var want []string
@@ -157,7 +156,7 @@ func TestECRDescribeRepositoriesPaginates(t *testing.T) {
 }
 
 func TestECRTagMutabilityAndScanning(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	filters := []types.ImageTagMutabilityExclusionFilter{
@@ -233,7 +232,7 @@ func TestECRTagMutabilityAndScanning(t *testing.T) {
 }
 
 func TestECRLifecyclePolicy(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	_, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("repo")})
@@ -249,7 +248,7 @@ func TestECRLifecyclePolicy(t *testing.T) {
 	got, err := c.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: repo})
 	require.NoError(t, err)
 	require.Equal(t, emutest.ECRLifecycle, aws.ToString(got.LifecyclePolicyText))
-	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(got.RegistryId))
+	require.Equal(t, emulator.DefaultManagementAccountID, aws.ToString(got.RegistryId))
 
 	rule := func(prio, selection, action string) string {
 		return `{"rules":[{"rulePriority":` + prio + `,"description":"a rule to check validation","selection":` + selection + `,"action":` + action + `}]}`
@@ -304,7 +303,7 @@ func TestECRLifecyclePolicy(t *testing.T) {
 }
 
 func TestECRRepositoryPolicy(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	require.NoError(t, srv.AddAccount(emutest.Member))
@@ -352,7 +351,7 @@ func TestECRRepositoryPolicy(t *testing.T) {
 }
 
 func TestECRTags(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := newECR(srv, "AKIDEXAMPLE")
 	out, err := c.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("repo"),
@@ -389,7 +388,7 @@ func TestECRTags(t *testing.T) {
 	_, err = c.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String("not-an-arn")})
 	emutest.RequireCode(t, err, "InvalidParameterException")
 	_, err = c.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{
-		ResourceArn: aws.String("arn:aws:ecr:us-east-1:" + core.DefaultManagementAccountID + ":repository/missing")})
+		ResourceArn: aws.String("arn:aws:ecr:us-east-1:" + emulator.DefaultManagementAccountID + ":repository/missing")})
 	emutest.RequireCode(t, err, "RepositoryNotFoundException")
 }
 
@@ -405,14 +404,14 @@ func ecrScenario(t *testing.T, srv *emulator.Server) {
 	_, err = c.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String("myapp/api"), LifecyclePolicyText: aws.String(emutest.ECRLifecycle)})
 	require.NoError(t, err)
 	_, err = c.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: aws.String("myapp/api"),
-		PolicyText: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + core.DefaultManagementAccountID + `"},"Action":"ecr:*"}]}`)})
+		PolicyText: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + emulator.DefaultManagementAccountID + `"},"Action":"ecr:*"}]}`)})
 	require.NoError(t, err)
 }
 
 func TestECRSnapshotIsDeterministic(t *testing.T) {
 	var snaps [][]byte
 	for i := 0; i < 2; i++ {
-		srv := emutest.Start(t, core.Options{})
+		srv := emutest.Start(t, emulator.Options{})
 		ecrScenario(t, srv)
 		b, err := srv.Snapshot()
 		require.NoError(t, err)
@@ -421,7 +420,7 @@ func TestECRSnapshotIsDeterministic(t *testing.T) {
 	require.Equal(t, string(snaps[0]), string(snaps[1]))
 	var snap map[string]map[string]map[string]map[string]map[string]map[string]map[string]any
 	require.NoError(t, json.Unmarshal(snaps[0], &snap))
-	repo := snap["accounts"][core.DefaultManagementAccountID]["ecr"]["us-east-1"]["repositories"]["myapp/api"]
+	repo := snap["accounts"][emulator.DefaultManagementAccountID]["ecr"]["us-east-1"]["repositories"]["myapp/api"]
 	require.Equal(t, "IMMUTABLE_WITH_EXCLUSION", repo["imageTagMutability"])
 	require.Contains(t, repo, "lifecyclePolicy")
 	require.Contains(t, repo, "repositoryPolicy")

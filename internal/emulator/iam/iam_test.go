@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/awsfoundation/foundation"
 	emulator "github.com/awsfoundation/foundation/internal/emulator"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
@@ -31,10 +30,10 @@ func iamTagsMap(tags []types.Tag) map[string]string {
 }
 
 func TestIAMRoleLifecycle(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
-	trust := emutest.TrustAccount(core.DefaultManagementAccountID, "")
+	trust := emutest.TrustAccount(emulator.DefaultManagementAccountID, "")
 
 	boundary, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("boundary"), PolicyDocument: aws.String(iamS3ReadPolicy)})
 	require.NoError(t, err)
@@ -46,7 +45,7 @@ func TestIAMRoleLifecycle(t *testing.T) {
 		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("platform")}},
 	})
 	require.NoError(t, err)
-	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":role/ci/deployer", aws.ToString(created.Role.Arn))
+	require.Equal(t, "arn:aws:iam::"+emulator.DefaultManagementAccountID+":role/ci/deployer", aws.ToString(created.Role.Arn))
 	require.Regexp(t, `^AROA[A-Z2-7]{17}$`, aws.ToString(created.Role.RoleId))
 	require.NotNil(t, created.Role.CreateDate)
 
@@ -149,7 +148,7 @@ func TestIAMRoleLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "arn:aws:iam::aws:policy/PowerUserAccess", aws.ToString(mustGetRole(t, c, "deployer").PermissionsBoundary.PermissionsBoundaryArn))
 	_, err = c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("deployer"),
-		PermissionsBoundary: aws.String("arn:aws:iam::" + core.DefaultManagementAccountID + ":policy/nope")})
+		PermissionsBoundary: aws.String("arn:aws:iam::" + emulator.DefaultManagementAccountID + ":policy/nope")})
 	emutest.RequireIAMError(t, err, "NoSuchEntity", "does not exist or is not attachable")
 
 	// Tags.
@@ -184,10 +183,10 @@ func mustGetRole(t *testing.T, c *iam.Client, name string) *types.Role {
 }
 
 func TestIAMRoleErrors(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
-	trust := emutest.TrustAccount(core.DefaultManagementAccountID, "")
+	trust := emutest.TrustAccount(emulator.DefaultManagementAccountID, "")
 	create := func(name, doc string, opt ...func(*iam.CreateRoleInput)) error {
 		in := &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(doc)}
 		for _, o := range opt {
@@ -204,13 +203,13 @@ func TestIAMRoleErrors(t *testing.T) {
 
 	// Malformed documents.
 	emutest.RequireIAMError(t, create("bad1", `{"Version":"2012-10-17","Statement":[`), "MalformedPolicyDocument", "invalid Json")
-	emutest.RequireIAMError(t, create("bad2", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+core.DefaultManagementAccountID+`"},"Action":"sts:AssumeRole","Resource":"*"}]}`),
+	emutest.RequireIAMError(t, create("bad2", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+emulator.DefaultManagementAccountID+`"},"Action":"sts:AssumeRole","Resource":"*"}]}`),
 		"MalformedPolicyDocument", "Has prohibited field Resource")
-	emutest.RequireIAMError(t, create("bad3", `{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":{"AWS":"`+core.DefaultManagementAccountID+`"},"Action":"sts:AssumeRole"}]}`),
+	emutest.RequireIAMError(t, create("bad3", `{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":{"AWS":"`+emulator.DefaultManagementAccountID+`"},"Action":"sts:AssumeRole"}]}`),
 		"MalformedPolicyDocument", "Effect")
 	emutest.RequireIAMError(t, create("bad4", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`),
 		"MalformedPolicyDocument", "Missing required field Principal")
-	emutest.RequireIAMError(t, create("bad5", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+core.DefaultManagementAccountID+`"},"Action":"s3:GetObject"}]}`),
+	emutest.RequireIAMError(t, create("bad5", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+emulator.DefaultManagementAccountID+`"},"Action":"s3:GetObject"}]}`),
 		"MalformedPolicyDocument", "may only specify STS AssumeRole actions")
 	emutest.RequireIAMError(t, create("bad6", `{"Version":"2012-10-17","Statment":[]}`), "MalformedPolicyDocument", "Statment")
 	// URL-encoded documents are accepted.
@@ -231,7 +230,7 @@ func TestIAMRoleErrors(t *testing.T) {
 	_, err = c.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("nope")})
 	emutest.RequireCode(t, err, "NoSuchEntity")
 	emutest.RequireIAMError(t, create("boundless", trust, func(in *iam.CreateRoleInput) {
-		in.PermissionsBoundary = aws.String("arn:aws:iam::" + core.DefaultManagementAccountID + ":policy/missing")
+		in.PermissionsBoundary = aws.String("arn:aws:iam::" + emulator.DefaultManagementAccountID + ":policy/missing")
 	}), "NoSuchEntity", "does not exist or is not attachable")
 
 	// Identity policies: no principal, resources required.
@@ -264,8 +263,8 @@ func TestIAMRoleErrors(t *testing.T) {
 		_, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(arn)})
 		return err
 	}
-	emutest.RequireIAMError(t, attach("arn:aws:iam::"+core.DefaultManagementAccountID+":policy/missing"), "NoSuchEntity",
-		"Policy arn:aws:iam::"+core.DefaultManagementAccountID+":policy/missing does not exist or is not attachable.")
+	emutest.RequireIAMError(t, attach("arn:aws:iam::"+emulator.DefaultManagementAccountID+":policy/missing"), "NoSuchEntity",
+		"Policy arn:aws:iam::"+emulator.DefaultManagementAccountID+":policy/missing does not exist or is not attachable.")
 	emutest.RequireIAMError(t, attach("arn:aws:iam::999999999999:policy/elsewhere"), "NoSuchEntity", "does not exist")
 	emutest.RequireCode(t, attach("not-an-arn"), "InvalidInput")
 	for i := 0; i < 10; i++ {
@@ -275,8 +274,8 @@ func TestIAMRoleErrors(t *testing.T) {
 	emutest.RequireIAMError(t, attach("arn:aws:iam::aws:policy/Policy10"), "LimitExceeded", "PoliciesPerRole: 10")
 
 	// 1000 roles per account.
-	for i := iamTestRoleCount(srv, core.DefaultManagementAccountID); i < 1000; i++ {
-		_, err := srv.CreateRole(core.DefaultManagementAccountID, fmt.Sprintf("filler-%04d", i), trust)
+	for i := iamTestRoleCount(srv, emulator.DefaultManagementAccountID); i < 1000; i++ {
+		_, err := srv.CreateRole(emulator.DefaultManagementAccountID, fmt.Sprintf("filler-%04d", i), trust)
 		require.NoError(t, err)
 	}
 	emutest.RequireIAMError(t, create("one-too-many", trust), "LimitExceeded", "RolesPerAccount: 1000")
@@ -302,10 +301,10 @@ func iamTestRoleCount(srv *emulator.Server, account string) int {
 }
 
 func TestIAMListRolesPagination(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
-	trust := emutest.TrustAccount(core.DefaultManagementAccountID, "")
+	trust := emutest.TrustAccount(emulator.DefaultManagementAccountID, "")
 	want := []string{"alpha", "bravo", "charlie", "delta", "echo"}
 	for i, n := range want {
 		path := "/app/"
@@ -354,10 +353,10 @@ func TestIAMListRolesPagination(t *testing.T) {
 }
 
 func TestIAMTrustPolicyPrincipals(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	require.NoError(t, srv.AddAccount(emutest.Member))
-	_, err := srv.CreateRole(emutest.Member, "Existing", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
+	_, err := srv.CreateRole(emutest.Member, "Existing", emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))
 	require.NoError(t, err)
 	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
 	n := 0
@@ -367,7 +366,7 @@ func TestIAMTrustPolicyPrincipals(t *testing.T) {
 		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("r%d", n)), AssumeRolePolicyDocument: aws.String(doc)})
 		return err
 	}
-	mgmt := core.DefaultManagementAccountID
+	mgmt := emulator.DefaultManagementAccountID
 	for _, ok := range []string{
 		`{"AWS":"` + mgmt + `"}`,
 		`{"AWS":"arn:aws:iam::` + emutest.Member + `:root"}`,
@@ -418,7 +417,7 @@ func TestIAMTrustPolicyPrincipals(t *testing.T) {
 }
 
 func TestIAMServiceLinkedRoles(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
 	for service, name := range map[string]string{
@@ -437,7 +436,7 @@ func TestIAMServiceLinkedRoles(t *testing.T) {
 		require.NoError(t, err, service)
 		require.Equal(t, name, aws.ToString(out.Role.RoleName))
 		require.Equal(t, "/aws-service-role/"+service+"/", aws.ToString(out.Role.Path))
-		require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":role/aws-service-role/"+service+"/"+name, aws.ToString(out.Role.Arn))
+		require.Equal(t, "arn:aws:iam::"+emulator.DefaultManagementAccountID+":role/aws-service-role/"+service+"/"+name, aws.ToString(out.Role.Arn))
 		r := mustGetRole(t, c, name)
 		doc, err := foundation.ParsePolicy(aws.ToString(r.AssumeRolePolicyDocument))
 		require.NoError(t, err)
@@ -483,7 +482,7 @@ func TestIAMServiceLinkedRoles(t *testing.T) {
 }
 
 func TestIAMOpenIDConnectProviders(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
 	const thumb = "6938fd4d98bab03faadb97b34396831e3780aea1"
@@ -492,7 +491,7 @@ func TestIAMOpenIDConnectProviders(t *testing.T) {
 		ThumbprintList: []string{thumb}, Tags: []types.Tag{{Key: aws.String("owner"), Value: aws.String("ci")}}})
 	require.NoError(t, err)
 	arn := aws.ToString(out.OpenIDConnectProviderArn)
-	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":oidc-provider/token.actions.githubusercontent.com", arn)
+	require.Equal(t, "arn:aws:iam::"+emulator.DefaultManagementAccountID+":oidc-provider/token.actions.githubusercontent.com", arn)
 	require.Equal(t, map[string]string{"owner": "ci"}, iamTagsMap(out.Tags))
 
 	_, err = c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com")})
@@ -508,7 +507,7 @@ func TestIAMOpenIDConnectProviders(t *testing.T) {
 	eks, err := c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://oidc.eks.us-east-1.amazonaws.com/id/ABC123"),
 		ClientIDList: []string{"sts.amazonaws.com"}})
 	require.NoError(t, err)
-	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123", aws.ToString(eks.OpenIDConnectProviderArn))
+	require.Equal(t, "arn:aws:iam::"+emulator.DefaultManagementAccountID+":oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123", aws.ToString(eks.OpenIDConnectProviderArn))
 
 	got, err := c.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
 	require.NoError(t, err)
@@ -557,7 +556,7 @@ func TestIAMOpenIDConnectProviders(t *testing.T) {
 }
 
 func TestIAMAccountAliasUniqueAcrossAccounts(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	require.NoError(t, srv.AddAccount(emutest.Member))
 	mgmt, mem := emutest.IAMClient(srv, "AKIDEXAMPLE"), emutest.IAMClient(srv, emutest.Member)
@@ -600,7 +599,7 @@ func TestIAMAccountAliasUniqueAcrossAccounts(t *testing.T) {
 }
 
 func TestIAMManagedPolicies(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
 	out, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("read-state"), Path: aws.String("/terraform/"),
@@ -609,7 +608,7 @@ func TestIAMManagedPolicies(t *testing.T) {
 	require.NoError(t, err)
 	p := out.Policy
 	arn := aws.ToString(p.Arn)
-	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":policy/terraform/read-state", arn)
+	require.Equal(t, "arn:aws:iam::"+emulator.DefaultManagementAccountID+":policy/terraform/read-state", arn)
 	require.Equal(t, "v1", aws.ToString(p.DefaultVersionId))
 	require.Regexp(t, `^ANPA[A-Z2-7]{17}$`, aws.ToString(p.PolicyId))
 	require.True(t, p.IsAttachable)
@@ -655,7 +654,7 @@ func TestIAMManagedPolicies(t *testing.T) {
 	require.Len(t, only.Policies, 1)
 
 	// Attached policies cannot be deleted.
-	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(emutest.TrustAccount(core.DefaultManagementAccountID, ""))})
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))})
 	require.NoError(t, err)
 	_, err = c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: aws.String(arn)})
 	require.NoError(t, err)
@@ -683,12 +682,12 @@ func TestIAMManagedPolicies(t *testing.T) {
 }
 
 func TestIAMAssumeRoleIntoCreatedRole(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	require.NoError(t, srv.AddAccount(emutest.Member))
 	// The member account's root creates a role trusting the management account.
 	created, err := emutest.IAMClient(srv, emutest.Member).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Deploy"), Path: aws.String("/ci/"),
-		AssumeRolePolicyDocument: aws.String(emutest.TrustAccount(core.DefaultManagementAccountID, "")), MaxSessionDuration: aws.Int32(7200)})
+		AssumeRolePolicyDocument: aws.String(emutest.TrustAccount(emulator.DefaultManagementAccountID, "")), MaxSessionDuration: aws.Int32(7200)})
 	require.NoError(t, err)
 	roleARN := aws.ToString(created.Role.Arn)
 
@@ -728,7 +727,7 @@ func iamScript(t *testing.T, srv *emulator.Server) {
 	pol, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("read"), PolicyDocument: aws.String(iamS3ReadPolicy), Description: aws.String("d")})
 	require.NoError(t, err)
 	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("gha"), Description: aws.String("GitHub Actions"), AssumeRolePolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + core.DefaultManagementAccountID +
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + emulator.DefaultManagementAccountID +
 			`:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/*"}}}]}`),
 		PermissionsBoundary: aws.String(aws.ToString(pol.Policy.Arn)), Tags: []types.Tag{{Key: aws.String("t"), Value: aws.String("1")}}})
 	require.NoError(t, err)
@@ -740,12 +739,12 @@ func iamScript(t *testing.T, srv *emulator.Server) {
 	require.NoError(t, err)
 	_, err = c.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("acme-main")})
 	require.NoError(t, err)
-	_, err = emutest.IAMClient(srv, emutest.Member).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(emutest.TrustAccount(core.DefaultManagementAccountID, ""))})
+	_, err = emutest.IAMClient(srv, emutest.Member).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))})
 	require.NoError(t, err)
 }
 
 func TestIAMSnapshotDeterministic(t *testing.T) {
-	a, b := emutest.Start(t, core.Options{}), emutest.Start(t, core.Options{})
+	a, b := emutest.Start(t, emulator.Options{}), emutest.Start(t, emulator.Options{})
 	iamScript(t, a)
 	iamScript(t, b)
 	sa, err := a.Snapshot()
@@ -755,7 +754,7 @@ func TestIAMSnapshotDeterministic(t *testing.T) {
 	require.Equal(t, string(sa), string(sb))
 	s := string(sa)
 	for _, want := range []string{`"oidcProviders"`, `"token.actions.githubusercontent.com"`, `"serviceLinkedRoles"`, `"AWSServiceRoleForAutoScaling": "autoscaling.amazonaws.com"`,
-		`"alias": "acme-main"`, `"attachedPolicies"`, `"inlinePolicies"`, `"permissionsBoundary": "arn:aws:iam::` + core.DefaultManagementAccountID + `:policy/read"`} {
+		`"alias": "acme-main"`, `"attachedPolicies"`, `"inlinePolicies"`, `"permissionsBoundary": "arn:aws:iam::` + emulator.DefaultManagementAccountID + `:policy/read"`} {
 		require.Contains(t, s, want)
 	}
 	require.NotContains(t, s, "AROA")

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/types"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
@@ -21,7 +21,7 @@ func idsUserNameAttr(name string) types.AlternateIdentifier {
 }
 
 func TestIdentityStoreUsers(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	_, store, _ := emutest.SSOSetup(t, srv)
 	require.Regexp(t, `^d-[0-9a-f]{10}$`, store)
 	client := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE")
@@ -133,7 +133,7 @@ func TestIdentityStoreUsers(t *testing.T) {
 }
 
 func TestIdentityStoreGroupsAndMemberships(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	_, store, _ := emutest.SSOSetup(t, srv)
 	client := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
@@ -239,7 +239,7 @@ func TestIdentityStoreGroupsAndMemberships(t *testing.T) {
 }
 
 func TestIdentityStoreAccess(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	_, err := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE").ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String("d-0123456789")})
 	var nf *types.ResourceNotFoundException

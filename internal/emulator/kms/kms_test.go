@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	emulator "github.com/awsfoundation/foundation/internal/emulator"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
@@ -32,7 +31,7 @@ func createServiceLinkedRole(t *testing.T, srv *emulator.Server, account, servic
 }
 
 func TestKMSCreateDescribeAndAliases(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 
@@ -42,9 +41,9 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 	md := out.KeyMetadata
 	id := aws.ToString(md.KeyId)
 	require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id)
-	arn := "arn:aws:kms:us-east-1:" + core.DefaultManagementAccountID + ":key/" + id
+	arn := "arn:aws:kms:us-east-1:" + emulator.DefaultManagementAccountID + ":key/" + id
 	require.Equal(t, arn, aws.ToString(md.Arn))
-	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(md.AWSAccountId))
+	require.Equal(t, emulator.DefaultManagementAccountID, aws.ToString(md.AWSAccountId))
 	require.Equal(t, types.KeyStateEnabled, md.KeyState)
 	require.True(t, md.Enabled)
 	require.Equal(t, types.KeyManagerTypeCustomer, md.KeyManager)
@@ -58,7 +57,7 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 
 	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/myapp/state"), TargetKeyId: aws.String(id)})
 	require.NoError(t, err)
-	for _, ref := range []string{id, arn, "alias/myapp/state", "arn:aws:kms:us-east-1:" + core.DefaultManagementAccountID + ":alias/myapp/state"} {
+	for _, ref := range []string{id, arn, "alias/myapp/state", "arn:aws:kms:us-east-1:" + emulator.DefaultManagementAccountID + ":alias/myapp/state"} {
 		d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(ref)})
 		require.NoError(t, err, ref)
 		require.Equal(t, id, aws.ToString(d.KeyMetadata.KeyId))
@@ -120,7 +119,7 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 		require.NoError(t, err)
 		for _, a := range page.Aliases {
 			require.Equal(t, id2, aws.ToString(a.TargetKeyId))
-			require.Equal(t, "arn:aws:kms:us-east-1:"+core.DefaultManagementAccountID+":"+aws.ToString(a.AliasName), aws.ToString(a.AliasArn))
+			require.Equal(t, "arn:aws:kms:us-east-1:"+emulator.DefaultManagementAccountID+":"+aws.ToString(a.AliasName), aws.ToString(a.AliasArn))
 			names = append(names, aws.ToString(a.AliasName))
 		}
 	}
@@ -146,7 +145,7 @@ func TestKMSCreateDescribeAndAliases(t *testing.T) {
 }
 
 func TestKMSListKeysPaginates(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	want := map[string]bool{}
@@ -169,7 +168,7 @@ func TestKMSListKeysPaginates(t *testing.T) {
 		require.NoError(t, err)
 		pages++
 		for _, k := range page.Keys {
-			require.Equal(t, "arn:aws:kms:us-east-1:"+core.DefaultManagementAccountID+":key/"+aws.ToString(k.KeyId), aws.ToString(k.KeyArn))
+			require.Equal(t, "arn:aws:kms:us-east-1:"+emulator.DefaultManagementAccountID+":key/"+aws.ToString(k.KeyId), aws.ToString(k.KeyArn))
 			got[aws.ToString(k.KeyId)] = true
 		}
 	}
@@ -194,7 +193,7 @@ func TestKMSListKeysPaginates(t *testing.T) {
 
 func TestKMSKeyRotation(t *testing.T) {
 	now := emutest.TimeFixed
-	srv := emutest.Start(t, core.Options{Clock: func() time.Time { return now }})
+	srv := emutest.Start(t, emulator.Options{Clock: func() time.Time { return now }})
 	ctx := context.Background()
 	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	k, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
@@ -254,7 +253,7 @@ func TestKMSKeyRotation(t *testing.T) {
 }
 
 func TestKMSKeyPolicy(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	k, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
@@ -282,7 +281,7 @@ func TestKMSKeyPolicy(t *testing.T) {
 	require.Len(t, def.Statement, 1)
 	require.Equal(t, "Enable IAM User Permissions", def.Statement[0].Sid)
 	require.Equal(t, "Allow", def.Statement[0].Effect)
-	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":root", def.Statement[0].Principal.AWS)
+	require.Equal(t, "arn:aws:iam::"+emulator.DefaultManagementAccountID+":root", def.Statement[0].Principal.AWS)
 	require.Equal(t, "kms:*", def.Statement[0].Action)
 	require.Equal(t, "*", def.Statement[0].Resource)
 
@@ -294,8 +293,8 @@ func TestKMSKeyPolicy(t *testing.T) {
 
 	// The lesson learned: a key policy naming the Auto Scaling service-linked
 	// role is refused until the role exists.
-	root := "arn:aws:iam::" + core.DefaultManagementAccountID + ":root"
-	withSLR := emutest.KeyPolicy([2]string{root, "kms:*"}, [2]string{emutest.AutoScalingSLRARN(core.DefaultManagementAccountID), "kms:Decrypt"})
+	root := "arn:aws:iam::" + emulator.DefaultManagementAccountID + ":root"
+	withSLR := emutest.KeyPolicy([2]string{root, "kms:*"}, [2]string{emutest.AutoScalingSLRARN(emulator.DefaultManagementAccountID), "kms:Decrypt"})
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(withSLR)})
 	var malformed *types.MalformedPolicyDocumentException
 	require.True(t, errors.As(err, &malformed), "%v", err)
@@ -303,15 +302,15 @@ func TestKMSKeyPolicy(t *testing.T) {
 	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(withSLR)})
 	emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
 	// A role of the same name on another path is not the service-linked role.
-	_, err = srv.CreateRole(core.DefaultManagementAccountID, emutest.AutoScalingSLR, emutest.TrustAccount(core.DefaultManagementAccountID, ""))
+	_, err = srv.CreateRole(emulator.DefaultManagementAccountID, emutest.AutoScalingSLR, emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))
 	require.NoError(t, err)
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(withSLR)})
 	emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
-	_, err = iam.NewFromConfig(emutest.Config(srv, core.DefaultManagementAccountID)).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(emutest.AutoScalingSLR)})
+	_, err = iam.NewFromConfig(emutest.Config(srv, emulator.DefaultManagementAccountID)).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(emutest.AutoScalingSLR)})
 	require.NoError(t, err)
 
-	require.Equal(t, emutest.AutoScalingSLRARN(core.DefaultManagementAccountID),
-		createServiceLinkedRole(t, srv, core.DefaultManagementAccountID, "autoscaling.amazonaws.com"))
+	require.Equal(t, emutest.AutoScalingSLRARN(emulator.DefaultManagementAccountID),
+		createServiceLinkedRole(t, srv, emulator.DefaultManagementAccountID, "autoscaling.amazonaws.com"))
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(withSLR)})
 	require.NoError(t, err)
 	got, err = c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id, PolicyName: aws.String("default")})
@@ -328,7 +327,7 @@ func TestKMSKeyPolicy(t *testing.T) {
 	cross := emutest.KeyPolicy([2]string{root, "kms:*"}, [2]string{"arn:aws:iam::" + emutest.Member + ":role/Deployer", "kms:Decrypt"})
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(cross)})
 	emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
-	_, err = srv.CreateRole(emutest.Member, "Deployer", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
+	_, err = srv.CreateRole(emutest.Member, "Deployer", emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))
 	require.NoError(t, err)
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(cross)})
 	require.NoError(t, err)
@@ -342,7 +341,7 @@ func TestKMSKeyPolicy(t *testing.T) {
 	require.NoError(t, err)
 	// Accounts, account roots, "*" and service principals need no lookup.
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(`{"Version":"2012-10-17","Statement":[
-		{"Effect":"Allow","Principal":{"AWS":"` + core.DefaultManagementAccountID + `"},"Action":"kms:*","Resource":"*"},
+		{"Effect":"Allow","Principal":{"AWS":"` + emulator.DefaultManagementAccountID + `"},"Action":"kms:*","Resource":"*"},
 		{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::999999999999:root","*"]},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"999999999999"}}},
 		{"Effect":"Allow","Principal":{"Service":"logs.amazonaws.com"},"Action":"kms:Encrypt*","Resource":"*"}]}`)})
 	require.NoError(t, err)
@@ -354,7 +353,7 @@ func TestKMSKeyPolicy(t *testing.T) {
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":"*","Action":"kms:*","Resource":"*"}]}`,       // bad effect
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Resource":"*"}]}`,                        // no action
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*","X":1}]}`, // unknown element
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + core.DefaultManagementAccountID + `:group/admins"},"Action":"kms:*","Resource":"*"}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + emulator.DefaultManagementAccountID + `:group/admins"},"Action":"kms:*","Resource":"*"}]}`,
 	} {
 		_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(bad)})
 		emutest.RequireCode(t, err, "MalformedPolicyDocumentException")
@@ -368,7 +367,7 @@ func TestKMSKeyPolicy(t *testing.T) {
 	emutest.RequireCode(t, err, "LimitExceededException")
 
 	// The policy lockout safety check: the caller must keep kms:PutKeyPolicy.
-	lockout := emutest.KeyPolicy([2]string{emutest.AutoScalingSLRARN(core.DefaultManagementAccountID), "kms:*"})
+	lockout := emutest.KeyPolicy([2]string{emutest.AutoScalingSLRARN(emulator.DefaultManagementAccountID), "kms:*"})
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(lockout)})
 	require.True(t, errors.As(err, &malformed), "%v", err)
 	require.Contains(t, malformed.ErrorMessage(), "will not allow you to update the key policy")
@@ -388,7 +387,7 @@ func TestKMSKeyPolicy(t *testing.T) {
 }
 
 func TestKMSAssumedRoleLockoutAndCrossAccount(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	require.NoError(t, srv.AddMemberAccount(emutest.Member, "OrganizationAccountAccessRole"))
 	assumed, err := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE")).AssumeRole(ctx, &sts.AssumeRoleInput{
@@ -411,7 +410,7 @@ func TestKMSAssumedRoleLockoutAndCrossAccount(t *testing.T) {
 	_, err = mgmt.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyMetadata.Arn})
 	emutest.RequireCode(t, err, "AccessDeniedException")
 	_, err = mc.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: k.KeyMetadata.KeyId, Policy: aws.String(emutest.KeyPolicy(
-		[2]string{roleARN, "kms:*"}, [2]string{"arn:aws:iam::" + core.DefaultManagementAccountID + ":root", "kms:Describe*"}))})
+		[2]string{roleARN, "kms:*"}, [2]string{"arn:aws:iam::" + emulator.DefaultManagementAccountID + ":root", "kms:Describe*"}))})
 	require.NoError(t, err)
 	d, err := mgmt.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyMetadata.Arn})
 	require.NoError(t, err)
@@ -425,7 +424,7 @@ func TestKMSAssumedRoleLockoutAndCrossAccount(t *testing.T) {
 
 func TestKMSTagsAndDeletion(t *testing.T) {
 	now := emutest.TimeFixed
-	srv := emutest.Start(t, core.Options{Clock: func() time.Time { return now }})
+	srv := emutest.Start(t, emulator.Options{Clock: func() time.Time { return now }})
 	ctx := context.Background()
 	c := emutest.NewKMS(srv, "AKIDEXAMPLE")
 	k, err := c.CreateKey(ctx, &kms.CreateKeyInput{Tags: []types.Tag{
@@ -562,7 +561,7 @@ func kmsScenario(t *testing.T, srv *emulator.Server) {
 func TestKMSSnapshotIsDeterministic(t *testing.T) {
 	var snaps [][]byte
 	for i := 0; i < 2; i++ {
-		srv := emutest.Start(t, core.Options{})
+		srv := emutest.Start(t, emulator.Options{})
 		kmsScenario(t, srv)
 		b, err := srv.Snapshot()
 		require.NoError(t, err)
@@ -585,7 +584,7 @@ func TestKMSSnapshotIsDeterministic(t *testing.T) {
 		} `json:"accounts"`
 	}
 	require.NoError(t, json.Unmarshal(snaps[0], &snap))
-	keys := snap.Accounts[core.DefaultManagementAccountID].KMS["us-east-1"].Keys
+	keys := snap.Accounts[emulator.DefaultManagementAccountID].KMS["us-east-1"].Keys
 	require.Len(t, keys, 3)
 	require.Equal(t, []string{"alias/state"}, keys["alias/state"].Aliases)
 	require.True(t, keys["alias/state"].Rotation.Enabled)

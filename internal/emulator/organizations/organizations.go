@@ -353,6 +353,44 @@ func orgDecode(c *core.Ctx, v any) *core.APIError {
 
 // --- lookups ------------------------------------------------------------------
 
+// Settings are Organizations' options (the facade's Options fields of the
+// same names), passed in core.Options.Services under "organizations".
+type Settings struct {
+	// AccountCreationDescribes is how many DescribeCreateAccountStatus
+	// calls see a CreateAccount request IN_PROGRESS before it settles
+	// (SUCCEEDED or FAILED). Default 2.
+	AccountCreationDescribes int
+	// AccountClosureDescribes is how many DescribeAccount calls see a
+	// closed account PENDING_CLOSURE before it is SUSPENDED. Default 2.
+	AccountClosureDescribes int
+	// SCPMaxSize is the largest service control policy, in characters
+	// after removing whitespace outside strings. Default 5120, as in AWS.
+	SCPMaxSize int
+	// SCPMaxAttachments is how many service control policies
+	// (FullAWSAccess included) one root, OU or account can have attached.
+	// Default 5, as in AWS.
+	SCPMaxAttachments int
+}
+
+// orgSettings returns the emulator's Organizations settings, defaults
+// filled in.
+func orgSettings(e *core.Emulator) Settings {
+	s := core.ServiceSettings[Settings](e, "organizations")
+	if s.AccountCreationDescribes <= 0 {
+		s.AccountCreationDescribes = 2
+	}
+	if s.AccountClosureDescribes <= 0 {
+		s.AccountClosureDescribes = 2
+	}
+	if s.SCPMaxSize <= 0 {
+		s.SCPMaxSize = 5120
+	}
+	if s.SCPMaxAttachments <= 0 {
+		s.SCPMaxAttachments = 5
+	}
+	return s
+}
+
 // orgCreatedHooks run when an account creates an organization, with the
 // emulator locked; services that react to it (IAM Identity Center, with
 // Options.IdentityCenter) add theirs with OnCreateOrganization.
@@ -1215,7 +1253,7 @@ func orgCreateAccount(c *core.Ctx) (any, error) {
 			"AWS Organizations can't complete your request because another request is already in progress. Try again later.")
 	}
 	r := &orgCreateRequest{name: in.AccountName, email: in.Email, roleName: in.RoleName, tags: tags,
-		state: orgCreateInProgress, requested: c.Emu.Now(), describesLeft: c.Emu.Settings().AccountCreationDescribes}
+		state: orgCreateInProgress, requested: c.Emu.Now(), describesLeft: orgSettings(c.Emu).AccountCreationDescribes}
 	if len(o.failNext) > 0 {
 		r.forcedFailure, o.failNext = o.failNext[0], o.failNext[1:]
 	}
@@ -1470,7 +1508,7 @@ func orgCloseAccount(c *core.Ctx) (any, error) {
 		return nil, orgConstraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You have exceeded close account quota for the past 30 days.")
 	}
 	o.closures = append(o.closures, now)
-	m.status, m.closeIn, m.closing = orgStatusPendingClosure, c.Emu.Settings().AccountClosureDescribes, now
+	m.status, m.closeIn, m.closing = orgStatusPendingClosure, orgSettings(c.Emu).AccountClosureDescribes, now
 	return nil, nil
 }
 
@@ -1631,7 +1669,7 @@ func orgCheckStatements(typ string, doc map[string]any) *core.APIError {
 // orgMaxSize is the largest policy of a type, in characters.
 func orgMaxSize(e *core.Emulator, typ string) int {
 	if typ == orgSCP {
-		return e.Settings().SCPMaxSize
+		return orgSettings(e).SCPMaxSize
 	}
 	return orgPolicyTypes[typ].maxSize
 }
@@ -1639,7 +1677,7 @@ func orgMaxSize(e *core.Emulator, typ string) int {
 // orgMaxAttach is how many policies of a type one target can have.
 func orgMaxAttach(e *core.Emulator, typ string) int {
 	if typ == orgSCP {
-		return e.Settings().SCPMaxAttachments
+		return orgSettings(e).SCPMaxAttachments
 	}
 	return orgPolicyTypes[typ].maxAttach
 }

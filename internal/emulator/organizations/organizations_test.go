@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	emulator "github.com/awsfoundation/foundation/internal/emulator"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
@@ -38,7 +37,7 @@ func requireReason(t *testing.T, err error, reason types.ConstraintViolationExce
 }
 
 func TestOrganizationsLifecycle(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	client := emutest.OrgClient(srv, "AKIDEXAMPLE")
 
@@ -52,9 +51,9 @@ func TestOrganizationsLifecycle(t *testing.T) {
 	org := created.Organization
 	require.Regexp(t, orgIDRe, aws.ToString(org.Id))
 	require.Equal(t, types.OrganizationFeatureSetAll, org.FeatureSet)
-	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(org.MasterAccountId))
-	require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":organization/"+aws.ToString(org.Id), aws.ToString(org.Arn))
-	require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":account/"+aws.ToString(org.Id)+"/"+core.DefaultManagementAccountID,
+	require.Equal(t, emulator.DefaultManagementAccountID, aws.ToString(org.MasterAccountId))
+	require.Equal(t, "arn:aws:organizations::"+emulator.DefaultManagementAccountID+":organization/"+aws.ToString(org.Id), aws.ToString(org.Arn))
+	require.Equal(t, "arn:aws:organizations::"+emulator.DefaultManagementAccountID+":account/"+aws.ToString(org.Id)+"/"+emulator.DefaultManagementAccountID,
 		aws.ToString(org.MasterAccountArn))
 
 	_, err = client.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
@@ -67,7 +66,7 @@ func TestOrganizationsLifecycle(t *testing.T) {
 	root := roots.Roots[0]
 	require.Regexp(t, rootIDRe, aws.ToString(root.Id))
 	require.Equal(t, "Root", aws.ToString(root.Name))
-	require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":root/"+aws.ToString(org.Id)+"/"+aws.ToString(root.Id), aws.ToString(root.Arn))
+	require.Equal(t, "arn:aws:organizations::"+emulator.DefaultManagementAccountID+":root/"+aws.ToString(org.Id)+"/"+aws.ToString(root.Id), aws.ToString(root.Arn))
 	require.Empty(t, root.PolicyTypes)
 
 	// An account outside any organization.
@@ -76,7 +75,7 @@ func TestOrganizationsLifecycle(t *testing.T) {
 	require.True(t, errors.As(err, &notInUse), "%v", err)
 
 	// The management account describes itself.
-	acct, err := client.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(core.DefaultManagementAccountID)})
+	acct, err := client.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(emulator.DefaultManagementAccountID)})
 	require.NoError(t, err)
 	require.Equal(t, types.AccountStatusActive, acct.Account.Status)
 
@@ -117,7 +116,7 @@ func TestOrganizationsLifecycle(t *testing.T) {
 }
 
 func TestOrganizationsOUTree(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	client, orgID, rootID := emutest.OrgSetup(t, srv)
 
@@ -130,7 +129,7 @@ func TestOrganizationsOUTree(t *testing.T) {
 		ou := out.OrganizationalUnit
 		require.Regexp(t, ouIDRe, aws.ToString(ou.Id))
 		require.True(t, strings.HasPrefix(aws.ToString(ou.Id), "ou-"+rootID[2:]+"-"))
-		require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":ou/"+orgID+"/"+aws.ToString(ou.Id), aws.ToString(ou.Arn))
+		require.Equal(t, "arn:aws:organizations::"+emulator.DefaultManagementAccountID+":ou/"+orgID+"/"+aws.ToString(ou.Id), aws.ToString(ou.Arn))
 		parent = aws.ToString(ou.Id)
 		ids = append(ids, parent)
 	}
@@ -188,7 +187,7 @@ func TestOrganizationsOUTree(t *testing.T) {
 }
 
 func TestOrganizationsCreateAccount(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	client, orgID, rootID := emutest.OrgSetup(t, srv)
 
@@ -218,7 +217,7 @@ func TestOrganizationsCreateAccount(t *testing.T) {
 	require.Equal(t, "prod@example.com", aws.ToString(acct.Account.Email))
 	require.Equal(t, types.AccountStatusActive, acct.Account.Status)
 	require.Equal(t, types.AccountJoinedMethodCreated, acct.Account.JoinedMethod)
-	require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":account/"+orgID+"/"+id, aws.ToString(acct.Account.Arn))
+	require.Equal(t, "arn:aws:organizations::"+emulator.DefaultManagementAccountID+":account/"+orgID+"/"+id, aws.ToString(acct.Account.Arn))
 	require.NotNil(t, acct.Account.JoinedTimestamp)
 	tags, err := client.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
 	require.NoError(t, err)
@@ -269,7 +268,7 @@ func TestOrganizationsCreateAccount(t *testing.T) {
 }
 
 func TestOrganizationsCreateAccountConcurrencyLimit(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	emutest.OrgSetup(t, srv)
 	client := organizations.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"), func(o *organizations.Options) { o.RetryMaxAttempts = 1 })
@@ -292,7 +291,7 @@ func TestOrganizationsCreateAccountConcurrencyLimit(t *testing.T) {
 }
 
 func TestOrganizationsAssumeRoleIntoCreatedAccount(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	client, _, _ := emutest.OrgSetup(t, srv)
 	st := emutest.CreateAccount(t, client, "Workloads", "workloads@example.com")
@@ -312,7 +311,7 @@ func TestOrganizationsAssumeRoleIntoCreatedAccount(t *testing.T) {
 	// The assumed role acts in a member account of the organization.
 	org, err := organizations.NewFromConfig(cfg).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	require.NoError(t, err)
-	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(org.Organization.MasterAccountId))
+	require.Equal(t, emulator.DefaultManagementAccountID, aws.ToString(org.Organization.MasterAccountId))
 
 	// A custom role name.
 	req, err := client.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("Audit"),
@@ -326,7 +325,7 @@ func TestOrganizationsAssumeRoleIntoCreatedAccount(t *testing.T) {
 
 func TestOrganizationsMoveAndClose(t *testing.T) {
 	var offset atomic.Int64
-	srv := emutest.Start(t, core.Options{AccountCreationDescribes: 1, Clock: func() time.Time {
+	srv := emutest.Start(t, emulator.Options{AccountCreationDescribes: 1, Clock: func() time.Time {
 		return emutest.TimeFixed.Add(time.Duration(offset.Load()))
 	}})
 	ctx := context.Background()
@@ -370,7 +369,7 @@ func TestOrganizationsMoveAndClose(t *testing.T) {
 		require.NoError(t, err)
 		return out.Account.Status
 	}
-	requireReason(t, closeAccount(core.DefaultManagementAccountID), types.ConstraintViolationExceptionReasonCannotCloseManagementAccount)
+	requireReason(t, closeAccount(emulator.DefaultManagementAccountID), types.ConstraintViolationExceptionReasonCannotCloseManagementAccount)
 
 	require.NoError(t, closeAccount(ids[0]))
 	var closed *types.AccountAlreadyClosedException
@@ -404,7 +403,7 @@ func TestOrganizationsMoveAndClose(t *testing.T) {
 }
 
 func TestOrganizationsServiceControlPolicies(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	client, orgID, rootID := emutest.OrgSetup(t, srv)
 	ou, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("Prod")})
@@ -422,7 +421,7 @@ func TestOrganizationsServiceControlPolicies(t *testing.T) {
 	require.NoError(t, err)
 	guardID := aws.ToString(guard.Policy.PolicySummary.Id)
 	require.Regexp(t, policyIDRe, guardID)
-	require.Equal(t, "arn:aws:organizations::"+core.DefaultManagementAccountID+":policy/"+orgID+"/service_control_policy/"+guardID,
+	require.Equal(t, "arn:aws:organizations::"+emulator.DefaultManagementAccountID+":policy/"+orgID+"/service_control_policy/"+guardID,
 		aws.ToString(guard.Policy.PolicySummary.Arn))
 	require.False(t, guard.Policy.PolicySummary.AwsManaged)
 	_, err = client.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(guardID), TargetId: aws.String(ouID)})
@@ -452,7 +451,7 @@ func TestOrganizationsServiceControlPolicies(t *testing.T) {
 		}
 		return names
 	}
-	for _, target := range []string{rootID, ouID, acct, core.DefaultManagementAccountID, aws.ToString(newOU.OrganizationalUnit.Id), newAcct} {
+	for _, target := range []string{rootID, ouID, acct, emulator.DefaultManagementAccountID, aws.ToString(newOU.OrganizationalUnit.Id), newAcct} {
 		require.Equal(t, []string{"FullAWSAccess"}, scps(target), target)
 	}
 	full, err := client.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
@@ -555,7 +554,7 @@ func TestOrganizationsServiceControlPolicies(t *testing.T) {
 }
 
 func TestOrganizationsSCPLimitOptions(t *testing.T) {
-	srv := emutest.Start(t, core.Options{SCPMaxSize: 100, SCPMaxAttachments: 2})
+	srv := emutest.Start(t, emulator.Options{SCPMaxSize: 100, SCPMaxAttachments: 2})
 	ctx := context.Background()
 	client, _, rootID := emutest.OrgSetup(t, srv)
 	_, err := client.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: types.PolicyTypeServiceControlPolicy})
@@ -579,7 +578,7 @@ func TestOrganizationsSCPLimitOptions(t *testing.T) {
 }
 
 func TestOrganizationsTags(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	client, _, rootID := emutest.OrgSetup(t, srv)
 	ou, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID),
@@ -588,7 +587,7 @@ func TestOrganizationsTags(t *testing.T) {
 	p, err := client.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("p"), Description: aws.String("d"),
 		Content: aws.String(`{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}`), Type: types.PolicyTypeServiceControlPolicy})
 	require.NoError(t, err)
-	for _, id := range []string{rootID, aws.ToString(ou.OrganizationalUnit.Id), aws.ToString(p.Policy.PolicySummary.Id), core.DefaultManagementAccountID} {
+	for _, id := range []string{rootID, aws.ToString(ou.OrganizationalUnit.Id), aws.ToString(p.Policy.PolicySummary.Id), emulator.DefaultManagementAccountID} {
 		_, err := client.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(id), Tags: []types.Tag{
 			{Key: aws.String("b"), Value: aws.String("2")}, {Key: aws.String("c"), Value: aws.String("3")}}})
 		require.NoError(t, err, id)
@@ -616,7 +615,7 @@ func TestOrganizationsTags(t *testing.T) {
 }
 
 func TestOrganizationsPagination(t *testing.T) {
-	srv := emutest.Start(t, core.Options{AccountCreationDescribes: 1})
+	srv := emutest.Start(t, emulator.Options{AccountCreationDescribes: 1})
 	ctx := context.Background()
 	client, _, rootID := emutest.OrgSetup(t, srv)
 	_, err := client.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: types.PolicyTypeServiceControlPolicy})
@@ -713,7 +712,7 @@ func orgScenario(t *testing.T, srv *emulator.Server) {
 func TestOrganizationsSnapshotIsDeterministic(t *testing.T) {
 	var snaps [][]byte
 	for i := 0; i < 2; i++ {
-		srv := emutest.Start(t, core.Options{Clock: func() time.Time { return time.Now().Add(time.Duration(i) * time.Hour) }})
+		srv := emutest.Start(t, emulator.Options{Clock: func() time.Time { return time.Now().Add(time.Duration(i) * time.Hour) }})
 		orgScenario(t, srv)
 		b, err := srv.Snapshot()
 		require.NoError(t, err)
@@ -728,11 +727,11 @@ func TestOrganizationsSnapshotIsDeterministic(t *testing.T) {
 }
 
 func TestOrganizationsInjectedConcurrentModification(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	client, _, rootID := emutest.OrgSetup(t, srv)
-	f := srv.FailNth(core.Match{Service: "organizations", Operation: "CreateOrganizationalUnit"}, 1,
-		core.APIError{Status: http.StatusBadRequest, Code: "ConcurrentModificationException",
+	f := srv.FailNth(emulator.Match{Service: "organizations", Operation: "CreateOrganizationalUnit"}, 1,
+		emulator.APIError{Status: http.StatusBadRequest, Code: "ConcurrentModificationException",
 			Message: "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later."})
 	_, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("Prod")})
 	var cme *types.ConcurrentModificationException
@@ -745,7 +744,7 @@ func TestOrganizationsInjectedConcurrentModification(t *testing.T) {
 }
 
 func TestOrganizationsSCPGrammar(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	api := organizations.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
 	_, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})

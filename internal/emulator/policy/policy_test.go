@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/awsfoundation/foundation/internal/emulator/policy"
 	"github.com/stretchr/testify/require"
@@ -118,13 +118,13 @@ func TestParsePolicyRefuses(t *testing.T) {
 
 // The IAM API answers grammar errors with MalformedPolicyDocument.
 func TestIAMCreateRoleMalformedTrustPolicy(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	c := emutest.IAMClient(srv, "AKIDEXAMPLE")
 	create := func(name, doc string) error {
 		_, err := c.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(doc)})
 		return err
 	}
-	principal := `"Principal":{"AWS":"` + core.DefaultManagementAccountID + `"}`
+	principal := `"Principal":{"AWS":"` + emulator.DefaultManagementAccountID + `"}`
 	for name, tc := range map[string][2]string{
 		"version": {`{"Version":"2020-01-01","Statement":[{"Effect":"Allow",` + principal + `,"Action":"sts:AssumeRole"}]}`, "valid version string"},
 		"effect":  {`{"Version":"2012-10-17","Statement":[{"Effect":"allow",` + principal + `,"Action":"sts:AssumeRole"}]}`, "Effect"},

@@ -25,7 +25,6 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	emulator "github.com/awsfoundation/foundation/internal/emulator"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
 	emus3 "github.com/awsfoundation/foundation/internal/emulator/s3"
 	"github.com/stretchr/testify/require"
 )
@@ -35,7 +34,7 @@ const otherAccount = "210987654321"
 
 func startS3(t *testing.T) *emulator.Server {
 	t.Helper()
-	srv, err := emulator.Start(core.Options{})
+	srv, err := emulator.Start(emulator.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	require.NoError(t, srv.AddAccount(otherAccount))
@@ -123,7 +122,7 @@ func getBody(t *testing.T, out *s3.GetObjectOutput) string {
 	return string(b)
 }
 
-func lastCall(srv *emulator.Server) core.Call {
+func lastCall(srv *emulator.Server) emulator.Call {
 	calls := srv.Calls()
 	return calls[len(calls)-1]
 }
@@ -369,7 +368,7 @@ func TestS3CrossAccountAccessDenied(t *testing.T) {
 	// x-amz-expected-bucket-owner is checked for the owner too.
 	_, err = mgmt.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b, ExpectedBucketOwner: aws.String(otherAccount)})
 	requireS3Error(t, err, "AccessDenied", 403)
-	_, err = mgmt.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b, ExpectedBucketOwner: aws.String(core.DefaultManagementAccountID)})
+	_, err = mgmt.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b, ExpectedBucketOwner: aws.String(emulator.DefaultManagementAccountID)})
 	require.NoError(t, err)
 }
 
@@ -1189,7 +1188,7 @@ func TestS3Checksums(t *testing.T) {
 	}
 
 	// Over TLS the SDK streams PutObject as aws-chunked with a trailing checksum.
-	e := emulator.New(core.Options{})
+	e := emulator.New(emulator.Options{})
 	var trailers []string
 	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if tr := r.Header.Get("X-Amz-Trailer"); tr != "" {
@@ -1304,7 +1303,7 @@ func TestS3SnapshotDeterministic(t *testing.T) {
 		} `json:"accounts"`
 	}
 	require.NoError(t, json.Unmarshal(snaps[0], &doc))
-	mgmt := doc.Accounts[core.DefaultManagementAccountID].S3.Buckets
+	mgmt := doc.Accounts[emulator.DefaultManagementAccountID].S3.Buckets
 	require.Len(t, mgmt, 2)
 	require.Contains(t, doc.Accounts[otherAccount].S3.Buckets, "other-account-bucket")
 

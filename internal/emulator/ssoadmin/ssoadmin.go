@@ -39,7 +39,7 @@ func init() {
 	// With Options.IdentityCenter, the management account's organization
 	// (with all features) gets its instance as soon as it is created.
 	organizations.OnCreateOrganization(func(e *core.Emulator, mgmt *core.Account, allFeatures bool) {
-		if allFeatures && e.Settings().IdentityCenter && mgmt.ID == e.Settings().ManagementAccountID {
+		if allFeatures && core.ServiceSettings[Settings](e, "sso").IdentityCenter && mgmt.ID == e.Settings().ManagementAccountID {
 			ssoEnable(e, mgmt)
 		}
 	})
@@ -263,12 +263,25 @@ func ssoHashID(alphabet string, n int, parts ...string) string {
 	return core.HashID("sso", alphabet, n, parts...)
 }
 
-// ssoDescribes is Options.SSOStatusDescribes with its default.
+// Settings are IAM Identity Center's options (the facade's Options fields
+// of the same names), passed in core.Options.Services under "sso".
+type Settings struct {
+	// SSOStatusDescribes is how many Describe*Status calls see an
+	// asynchronous request (permission set provisioning, account
+	// assignment creation or deletion) IN_PROGRESS before it settles.
+	// Default 2.
+	SSOStatusDescribes int
+	// IdentityCenter enables the organization instance as soon as the
+	// management account creates its organization (with all features).
+	IdentityCenter bool
+}
+
+// ssoDescribes is Settings.SSOStatusDescribes with its default.
 func ssoDescribes(e *core.Emulator) int {
-	if e.Settings().SSOStatusDescribes <= 0 {
-		return 2
+	if n := core.ServiceSettings[Settings](e, "sso").SSOStatusDescribes; n > 0 {
+		return n
 	}
-	return e.Settings().SSOStatusDescribes
+	return 2
 }
 
 // --- pagination -----------------------------------------------------------------

@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	emulator "github.com/awsfoundation/foundation/internal/emulator"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
@@ -106,7 +105,7 @@ func ssoReservedRoles(t *testing.T, srv *emulator.Server, account string) map[st
 }
 
 func TestSSOInstance(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	_, _, err := srv.EnableIdentityCenter()
 	require.Error(t, err, "no organization yet")
@@ -127,7 +126,7 @@ func TestSSOInstance(t *testing.T) {
 	require.Len(t, out.Instances, 1)
 	require.Equal(t, inst, aws.ToString(out.Instances[0].InstanceArn))
 	require.Equal(t, store, aws.ToString(out.Instances[0].IdentityStoreId))
-	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(out.Instances[0].OwnerAccountId))
+	require.Equal(t, emulator.DefaultManagementAccountID, aws.ToString(out.Instances[0].OwnerAccountId))
 	require.Equal(t, types.InstanceStatusActive, out.Instances[0].Status)
 	desc, err := client.DescribeInstance(ctx, &ssoadmin.DescribeInstanceInput{InstanceArn: aws.String(inst)})
 	require.NoError(t, err)
@@ -149,7 +148,7 @@ func TestSSOInstance(t *testing.T) {
 }
 
 func TestSSOPermissionSetCRUD(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	inst, _, _ := emutest.SSOSetup(t, srv)
 	client := ssoClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
@@ -250,7 +249,7 @@ func TestSSOPermissionSetCRUD(t *testing.T) {
 }
 
 func TestSSOPermissionSetPolicies(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	inst, _, _ := emutest.SSOSetup(t, srv)
 	client := ssoClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
@@ -374,7 +373,7 @@ func TestSSOPermissionSetPolicies(t *testing.T) {
 }
 
 func TestSSOProvisioningAndAssignments(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	inst, store, accounts := emutest.SSOSetup(t, srv, "workload", "sandbox")
 	workload, sandbox := accounts[0], accounts[1]
 	client := ssoClient(srv, "AKIDEXAMPLE")
@@ -544,7 +543,7 @@ func TestSSOProvisioningAndAssignments(t *testing.T) {
 }
 
 func TestSSOCustomerManagedPoliciesMustExistInTheAccount(t *testing.T) {
-	srv := emutest.Start(t, core.Options{SSOStatusDescribes: 1})
+	srv := emutest.Start(t, emulator.Options{SSOStatusDescribes: 1})
 	inst, store, accounts := emutest.SSOSetup(t, srv, "workload")
 	workload := accounts[0]
 	client := ssoClient(srv, "AKIDEXAMPLE")
@@ -590,7 +589,7 @@ func TestSSOCustomerManagedPoliciesMustExistInTheAccount(t *testing.T) {
 }
 
 func TestSSOAssignmentCreationLimit(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	inst, store, accounts := emutest.SSOSetup(t, srv, "workload")
 	ids := emutest.IdentityStoreClient(srv, "AKIDEXAMPLE")
 	ctx := context.Background()
@@ -723,8 +722,8 @@ func ssoScript(t *testing.T, srv *emulator.Server) {
 }
 
 func TestSSOSnapshotIsDeterministic(t *testing.T) {
-	a := emutest.Start(t, core.Options{})
-	b := emutest.Start(t, core.Options{Clock: func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	a := emutest.Start(t, emulator.Options{})
+	b := emutest.Start(t, emulator.Options{Clock: func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }})
 	ssoScript(t, a)
 	ssoScript(t, b)
 	sa, err := a.Snapshot()
@@ -734,7 +733,7 @@ func TestSSOSnapshotIsDeterministic(t *testing.T) {
 	require.Equal(t, string(sa), string(sb))
 
 	snap := ssoSnapshotMap(t, a)
-	mgmt := emutest.Dig(snap, "accounts", core.DefaultManagementAccountID).(map[string]any)
+	mgmt := emutest.Dig(snap, "accounts", emulator.DefaultManagementAccountID).(map[string]any)
 	require.Equal(t, "PT2H", emutest.Dig(mgmt, "sso", "permissionSets", "Operator", "sessionDuration"))
 	provisioned := emutest.Dig(mgmt, "sso", "permissionSets", "Operator", "provisionedAccounts").(map[string]any)
 	require.Len(t, provisioned, 1)
@@ -752,7 +751,7 @@ func TestSSOSnapshotIsDeterministic(t *testing.T) {
 }
 
 func TestSSOIdentityCenterOptionEnablesWithOrganization(t *testing.T) {
-	srv := emutest.Start(t, core.Options{IdentityCenter: true})
+	srv := emutest.Start(t, emulator.Options{IdentityCenter: true})
 	ctx := context.Background()
 	cfg := emutest.Config(srv, "AKIDEXAMPLE")
 	sso := ssoadmin.NewFromConfig(cfg)

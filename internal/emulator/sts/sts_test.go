@@ -8,25 +8,25 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/emulator/internal/emutest"
 	"github.com/stretchr/testify/require"
 )
 
 func TestSTSGetCallerIdentity(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	out, err := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
-	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(out.Account))
-	require.Equal(t, "arn:aws:iam::"+core.DefaultManagementAccountID+":root", aws.ToString(out.Arn))
-	require.Equal(t, core.DefaultManagementAccountID, aws.ToString(out.UserId))
+	require.Equal(t, emulator.DefaultManagementAccountID, aws.ToString(out.Account))
+	require.Equal(t, "arn:aws:iam::"+emulator.DefaultManagementAccountID+":root", aws.ToString(out.Arn))
+	require.Equal(t, emulator.DefaultManagementAccountID, aws.ToString(out.UserId))
 }
 
 func TestSTSAssumeRoleActsInTargetAccount(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	require.NoError(t, srv.AddAccount(emutest.Member))
-	arn, err := srv.CreateRole(emutest.Member, "OrganizationAccountAccessRole", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
+	arn, err := srv.CreateRole(emutest.Member, "OrganizationAccountAccessRole", emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))
 	require.NoError(t, err)
 	require.Equal(t, "arn:aws:iam::"+emutest.Member+":role/OrganizationAccountAccessRole", arn)
 
@@ -48,7 +48,7 @@ func TestSTSAssumeRoleActsInTargetAccount(t *testing.T) {
 }
 
 func TestSTSAssumeRoleChecksTrust(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	require.NoError(t, srv.AddAccount(emutest.Member))
 	mgmt := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
@@ -67,7 +67,7 @@ func TestSTSAssumeRoleChecksTrust(t *testing.T) {
 	require.NoError(t, err)
 	emutest.RequireCode(t, assume("OtherTrust", ""), "AccessDenied")
 	// External ID condition.
-	_, err = srv.CreateRole(emutest.Member, "WithExternalID", emutest.TrustAccount(core.DefaultManagementAccountID,
+	_, err = srv.CreateRole(emutest.Member, "WithExternalID", emutest.TrustAccount(emulator.DefaultManagementAccountID,
 		`,"Condition":{"StringEquals":{"sts:ExternalId":"s3cr3t-id"}}`))
 	require.NoError(t, err)
 	emutest.RequireCode(t, assume("WithExternalID", ""), "AccessDenied")
@@ -76,7 +76,7 @@ func TestSTSAssumeRoleChecksTrust(t *testing.T) {
 	// Explicit deny wins.
 	_, err = srv.CreateRole(emutest.Member, "Denied", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"},
-		{"Effect":"Deny","Principal":{"AWS":"`+core.DefaultManagementAccountID+`"},"Action":"sts:*"}]}`)
+		{"Effect":"Deny","Principal":{"AWS":"`+emulator.DefaultManagementAccountID+`"},"Action":"sts:*"}]}`)
 	require.NoError(t, err)
 	emutest.RequireCode(t, assume("Denied", ""), "AccessDenied")
 	// A service principal does not let an account in.
@@ -92,16 +92,16 @@ func TestSTSAssumeRoleChecksTrust(t *testing.T) {
 	_, err = mgmt.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + emutest.Member + ":role/WithExternalID"),
 		RoleSessionName: aws.String("ok-name"), ExternalId: aws.String("s3cr3t-id"), DurationSeconds: aws.Int32(7200)})
 	emutest.RequireCode(t, err, "ValidationError")
-	_, err = srv.CreateRole(emutest.Member, "WithExternalID", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
+	_, err = srv.CreateRole(emutest.Member, "WithExternalID", emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))
 	emutest.RequireCode(t, err, "EntityAlreadyExists")
 }
 
 func TestSTSExpiredSession(t *testing.T) {
 	now := aws.Time(emutest.TimeFixed)
-	srv := emutest.Start(t, core.Options{Clock: func() timeT { return *now }})
+	srv := emutest.Start(t, emulator.Options{Clock: func() timeT { return *now }})
 	ctx := context.Background()
 	require.NoError(t, srv.AddAccount(emutest.Member))
-	arn, err := srv.CreateRole(emutest.Member, "R", emutest.TrustAccount(core.DefaultManagementAccountID, ""))
+	arn, err := srv.CreateRole(emutest.Member, "R", emutest.TrustAccount(emulator.DefaultManagementAccountID, ""))
 	require.NoError(t, err)
 	out, err := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE")).AssumeRole(ctx,
 		&sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(900)})
@@ -117,15 +117,15 @@ func TestSTSExpiredSession(t *testing.T) {
 type timeT = time.Time
 
 func TestSTSTrustBoolCondition(t *testing.T) {
-	srv := emutest.Start(t, core.Options{})
+	srv := emutest.Start(t, emulator.Options{})
 	ctx := context.Background()
 	require.NoError(t, srv.AddAccount(emutest.Member))
 	mgmt := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
-	_, err := srv.CreateRole(emutest.Member, "NeedsMFA", emutest.TrustAccount(core.DefaultManagementAccountID,
+	_, err := srv.CreateRole(emutest.Member, "NeedsMFA", emutest.TrustAccount(emulator.DefaultManagementAccountID,
 		`,"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`))
 	require.NoError(t, err)
 	_, err = srv.CreateRole(emutest.Member, "DenyWithoutMFA", `{"Version":"2012-10-17","Statement":[
-		{"Effect":"Allow","Principal":{"AWS":"`+core.DefaultManagementAccountID+`"},"Action":"sts:AssumeRole"},
+		{"Effect":"Allow","Principal":{"AWS":"`+emulator.DefaultManagementAccountID+`"},"Action":"sts:AssumeRole"},
 		{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`)
 	require.NoError(t, err)
 	for _, role := range []string{"NeedsMFA", "DenyWithoutMFA"} {

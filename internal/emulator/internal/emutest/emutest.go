@@ -22,7 +22,6 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/smithy-go"
 	emulator "github.com/awsfoundation/foundation/internal/emulator"
-	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/stretchr/testify/require"
 )
 
@@ -74,7 +73,7 @@ func Config(srv *emulator.Server, ak string) aws.Config {
 	}
 }
 
-func Start(t *testing.T, opts core.Options) *emulator.Server {
+func Start(t *testing.T, opts emulator.Options) *emulator.Server {
 	t.Helper()
 	srv, err := emulator.Start(opts)
 	require.NoError(t, err)
