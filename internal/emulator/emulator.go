@@ -25,7 +25,9 @@ type Emulator struct {
 // New returns an Emulator with the management account created.
 func New(opts Options) *Emulator { return &Emulator{e: core.New(opts.core())} }
 
-// ServeHTTP serves an AWS request (see the core's ServeHTTP).
+// ServeHTTP routes a request by the service named in its SigV4 credential
+// scope, applies faults, serves it against the acting account's state and
+// records it in the call log.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.e.ServeHTTP(w, r) }
 
 // ManagementAccountID returns the account that acts for credentials the
