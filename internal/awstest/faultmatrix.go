@@ -48,6 +48,9 @@ type FaultMatrix[S any] struct {
 	// Every, when > 1, fails only every Every-th call (the 1st, the
 	// Every+1-th, ...): a sample of a long sweep for the default test run.
 	Every int
+	// Samples, when > 0, fails only that many calls per variant, spread
+	// evenly over the run (it sets Every from the number of calls).
+	Samples int
 	// Variants, when set, replaces the two default sweeps (Err before the
 	// write, Err after it) with these.
 	Variants []FaultVariant
@@ -123,6 +126,9 @@ func (m FaultMatrix[S]) Test(t *testing.T) {
 		inject = &emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"}
 	}
 
+	if m.Samples > 0 && len(ops) > m.Samples {
+		m.Every = (len(ops) + m.Samples - 1) / m.Samples
+	}
 	variants := m.Variants
 	if len(variants) == 0 {
 		variants = []FaultVariant{{Name: "before", Retried: m.Retried}, {Name: "after", After: true, Retried: m.Retried}}
