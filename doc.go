@@ -41,7 +41,12 @@
 //     IAM policy document model used for bucket, trust, key, service control
 //     and permission-set policies, which accepts every JSON form IAM accepts
 //     (string or list, URL-encoded as IAM returns it) and compares documents
-//     by meaning, not by bytes.
+//     by meaning, not by bytes;
+//   - ConfigureRetries and NewRetryer: the client retry configuration the
+//     library recommends (the SDK's standard mode with RetryMaxAttempts
+//     attempts): clients retry throttling with their own retryer, and a
+//     foundation run makes enough calls that the SDK's default of 3
+//     attempts fails it under throttling.
 //
 // No function in this module builds its own aws.Config, reads environment
 // variables or logs by default: callers pass clients, and changes are

@@ -156,7 +156,8 @@ type Env struct {
 // Connect returns the Env the flags ask for: the embedded emulator (started
 // here, with Identity Center enabled along with the organization, which is
 // a console step on AWS), another endpoint with fake credentials, or real
-// AWS with the machine's credentials (only with -aws).
+// AWS with the machine's credentials (only with -aws). In all three the
+// clients retry as the library recommends (foundation.ConfigureRetries).
 func Connect(ctx context.Context, f Flags, region string, out io.Writer) (*Env, error) {
 	if err := f.Check(); err != nil {
 		return nil, err
@@ -166,6 +167,7 @@ func Connect(ctx context.Context, f Flags, region string, out io.Writer) (*Env, 
 		if err != nil {
 			return nil, fmt.Errorf("load AWS configuration: %w", err)
 		}
+		foundation.ConfigureRetries(&cfg)
 		who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
 			return nil, fmt.Errorf("who am I: %w", err)
@@ -194,6 +196,7 @@ func Connect(ctx context.Context, f Flags, region string, out io.Writer) (*Env, 
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
 	}
+	foundation.ConfigureRetries(&env.Config)
 	return env, nil
 }
 
