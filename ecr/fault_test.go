@@ -97,6 +97,13 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 				},
 				Match: emulator.Match{Service: "ecr"},
 				Calls: setup.n,
+				Variants: []awstest.FaultVariant{
+					{Name: "before"}, {Name: "after", After: true},
+					// The answer lost as a retryable 500: the SDK sends
+					// the write again, which must neither fail nor make
+					// a second of anything.
+					awstest.LostAnswer500,
+				},
 				Check: func(t *testing.T, op string, err error) {
 					var ae smithy.APIError
 					if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" ||

@@ -49,6 +49,12 @@ func bootstrap(ctx context.Context, b *awstest.Backend, spec statebackend.Spec) 
 	return err
 }
 
+// faultVariants fail each call before the write, after it (the answer
+// lost, not retried), and after it with a retryable 500 (the SDK sends
+// the applied write again: it must neither fail nor make a second of
+// anything).
+var faultVariants = []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500}
+
 // checkFault: each failure is reported wrapped once, naming the step, and
 // keeps the AWS error.
 func checkFault(t *testing.T, op string, err error) {
@@ -71,9 +77,10 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 	for name, faultSpec := range faultSpecs {
 		s.Run(t, name, func(t *testing.T) {
 			awstest.FaultMatrix[statebackend.Spec]{
-				Setup: func(t *testing.T, _ context.Context, b *awstest.Backend) statebackend.Spec { return faultSpec(t, b) },
-				Run:   bootstrap,
-				Check: checkFault,
+				Setup:    func(t *testing.T, _ context.Context, b *awstest.Backend) statebackend.Spec { return faultSpec(t, b) },
+				Run:      bootstrap,
+				Check:    checkFault,
+				Variants: faultVariants,
 			}.Test(t)
 		})
 	}
@@ -91,7 +98,8 @@ func TestFaultDuringDriftRepair(t *testing.T) {
 			spec, _, _ := driftedBackend(t, ctx, b)
 			return spec
 		},
-		Run: bootstrap,
+		Run:      bootstrap,
+		Variants: faultVariants,
 		Check: func(t *testing.T, op string, err error) {
 			ops = append(ops, op)
 			checkFault(t, op, err)
