@@ -25,7 +25,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -49,15 +48,7 @@ func parseFlags(args []string, out io.Writer) (flags, error) {
 	if err := examplekit.Parse(fs, &f.Flags, args); err != nil {
 		return f, err
 	}
-	if f.RealAWS && f.email == "" {
-		return f, errors.New("-aws needs -email: the accounts' root emails are plus-aliases of it")
-	}
-	if f.email != "" {
-		if err := examplekit.CheckEmail("-email", f.email); err != nil {
-			return f, err
-		}
-	}
-	return f, nil
+	return f, examplekit.CheckEmailFlag(f.Flags, f.email, "the accounts' root emails are plus-aliases of it")
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {

@@ -25,7 +25,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -68,15 +67,7 @@ func parseFlags(args []string, out io.Writer) (flags, error) {
 	if err := examplekit.Parse(fs, &f.kit, args); err != nil {
 		return f, err
 	}
-	if f.kit.RealAWS && f.email == "" {
-		return f, errors.New("-aws needs -email: the accounts' addresses are plus-aliases of it")
-	}
-	if f.email != "" {
-		if err := examplekit.CheckEmail("-email", f.email); err != nil {
-			return f, err
-		}
-	}
-	return f, nil
+	return f, examplekit.CheckEmailFlag(f.kit, f.email, "the accounts' addresses are plus-aliases of it")
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {

@@ -25,7 +25,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
@@ -41,8 +40,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := examplekit.Parse(fs, &f, args); err != nil {
 		return err
 	}
-	if f.RealAWS && email == "" {
-		return errors.New("-aws needs -email: the accounts' addresses are plus-aliases of it")
+	if err := examplekit.CheckEmailFlag(f, email, "the accounts' addresses are plus-aliases of it"); err != nil {
+		return err
 	}
 	spec := Seed002(email)
 	if err := spec.Check(); err != nil {

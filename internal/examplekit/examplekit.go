@@ -56,6 +56,19 @@ func CheckEmail(what, v string) error {
 	return nil
 }
 
+// CheckEmailFlag checks an example's -email flag: required with -aws (the
+// accounts' addresses are derived from it; need says how) and, when given,
+// a plain address.
+func CheckEmailFlag(f Flags, email, need string) error {
+	if f.RealAWS && email == "" {
+		return errors.New("-aws needs -email: " + need)
+	}
+	if email != "" {
+		return CheckEmail("-email", email)
+	}
+	return nil
+}
+
 // PlusAlias returns the plus-address of email for tag:
 // PlusAlias("you@example.com", "aws-dev") is "you+aws-dev@example.com".
 // email must have passed CheckEmail.
