@@ -44,7 +44,12 @@
 // that policy alone. Tags with keys the spec does not name are kept.
 //
 // A create that races another run (RepositoryAlreadyExistsException) reads
-// the repository and converges it. With foundation.WithDryRun(true) only
+// the repository and converges it. The same guards CreateRepository when
+// its answer is lost and the SDK retries it (AWS created the repository,
+// the retry is told it exists): the repository is adopted, not created
+// twice, by its name (ECR has no client token). Every other write puts a
+// whole setting (mutability, scanning, lifecycle policy, repository
+// policy, tags), so a retried one writes the same value again. With foundation.WithDryRun(true) only
 // read calls are made and the result lists the changes that would be made;
 // a repository the dry run would create has a placeholder ARN and URI
 // ("(known after apply: ecr repository NAME)"). A dry run can be given, as
@@ -81,7 +86,20 @@
 // dry run's placeholder is an invalid spec in a real run
 // (foundation.ErrInvalidSpec, naming the field).
 //
-// Throttling is retried by the SDK; ECR documents no other error to retry.
+// A statement of RepositoryPolicy.Statements that lets anyone push or
+// change the repository (Effect Allow, Principal "*" or a NotPrincipal, a
+// write action such as ecr:* or ecr:PutImage, and no Condition) is an
+// invalid spec unless RepositoryPolicy.AllowPublicPush accepts that risk.
+//
+// Throttling is retried by the client's retryer (see
+// foundation.ConfigureRetries); ECR documents no conflict error to retry.
+// A repository policy naming an IAM role or user created moments ago is
+// refused until IAM has propagated it (InvalidParameterException, "Invalid
+// repository policy provided" or "Principal not found"): SetRepositoryPolicy
+// is retried with the options' poll backoff for at most the
+// foundation.WithPropagationTimeout option's time (default 2 minutes), and
+// then fails wrapping the last refusal. A policy that names no role or user
+// is not retried: ECR's refusal then means the policy is invalid.
 //
 // # Permissions
 //

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
@@ -64,7 +65,19 @@ type RepositoryPolicy struct {
 	PushRoleARNs []string
 	// Statements are more statements, each with a Sid (other than the
 	// three above), which EnsureRepository sets by Sid.
+	//
+	// A statement that lets anyone push (Effect Allow, Principal "*" or a
+	// NotPrincipal, an action that changes the repository — ecr:*,
+	// ecr:PutImage, ecr:BatchDeleteImage, ecr:SetRepositoryPolicy, ... —
+	// and no Condition) is refused as an invalid spec before any call,
+	// unless AllowPublicPush is set.
 	Statements []foundation.Statement
+	// AllowPublicPush accepts Statements that let any AWS principal, in any
+	// account, push, overwrite or delete images or change the repository
+	// (a public push policy: anyone can replace what your deployments
+	// pull). Leave it off; a Condition (aws:PrincipalOrgID, aws:SourceVpce,
+	// ...) restricting who is the usual fix.
+	AllowPublicPush bool
 }
 
 func (p RepositoryPolicy) partition() string {
@@ -186,6 +199,14 @@ func (p RepositoryPolicy) faults(path string) []error {
 			bad(".Statements", "", strings.TrimPrefix(err.Error(), "invalid policy document: "))
 		}
 	}
+	if !p.AllowPublicPush {
+		for i, st := range p.Statements {
+			if a := publicWrite(st); a != "" {
+				bad(fmt.Sprintf(".Statements[%d]", i), st.Sid, fmt.Sprintf(
+					"lets anyone (Principal \"*\", no Condition) %s: add a Condition restricting who, or set AllowPublicPush to accept a public push policy", a))
+			}
+		}
+	}
 	if len(errs) == 0 {
 		if st := p.statements(); len(st) > 0 {
 			if n := len(foundation.NewPolicy(st...).MustJSON()); n > MaxRepositoryPolicySize {
@@ -194,4 +215,42 @@ func (p RepositoryPolicy) faults(path string) []error {
 		}
 	}
 	return errs
+}
+
+// writeActions are the ECR repository actions that change a repository or
+// its images (the API's write and permissions-management actions on a
+// repository resource): a public statement granting any of them is a
+// public push policy.
+var writeActions = []string{
+	"ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
+	"ecr:BatchDeleteImage", "ecr:DeleteRepository", "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy",
+	"ecr:PutLifecyclePolicy", "ecr:DeleteLifecyclePolicy", "ecr:StartLifecyclePolicyPreview",
+	"ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration", "ecr:StartImageScan",
+	"ecr:TagResource", "ecr:UntagResource", "ecr:ReplicateImage",
+}
+
+// publicWrite returns the first write action st grants to anyone without a
+// condition ("" when it grants none): an Allow with Principal "*" (or an
+// AWS principal "*", or a NotPrincipal) and no Condition.
+func publicWrite(st foundation.Statement) string {
+	if st.Effect != foundation.EffectAllow || len(st.Condition) > 0 {
+		return ""
+	}
+	public := st.NotPrincipal != nil
+	if p := st.Principal; p != nil && (p.Wildcard || slices.Contains(p.AWS, "*")) {
+		public = true
+	}
+	if !public {
+		return ""
+	}
+	for _, w := range writeActions {
+		matched := slices.ContainsFunc(st.Action, func(a string) bool { return awsrules.Glob(a, w, true) })
+		if len(st.NotAction) > 0 {
+			matched = !slices.ContainsFunc(st.NotAction, func(a string) bool { return awsrules.Glob(a, w, true) })
+		}
+		if matched {
+			return "call " + w
+		}
+	}
+	return ""
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
@@ -82,7 +83,7 @@ func EnsureRepository(ctx context.Context, api API, spec Spec, opts ...foundatio
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	r := &repoRun{api: api, spec: spec, log: o.Logger, rec: rec}
+	r := &repoRun{api: api, spec: spec, o: o, log: o.Logger, rec: rec}
 	repo, err := r.ensure(ctx)
 	if err != nil {
 		return nil, rec.Fail(err)
@@ -94,6 +95,7 @@ func EnsureRepository(ctx context.Context, api API, spec Spec, opts ...foundatio
 type repoRun struct {
 	api  API
 	spec Spec
+	o    call.Options
 	log  *slog.Logger
 	rec  *plan.Recorder
 }
@@ -382,10 +384,53 @@ func (r *repoRun) ensurePolicy(ctx context.Context, fresh bool) (*foundation.Pol
 		action = foundation.ActionCreate
 	}
 	c := r.change(action, ResourceRepositoryPolicy, policyDiffs(have, want)...)
+	// A role or user created moments ago (the CI role of oidcfed, say) is
+	// refused as a principal until IAM has propagated it: wait that out,
+	// within the options' PropagationTimeout.
+	propagating := func(err error) bool { return namesIAMPrincipal(want) && isPrincipalNotVisible(err) }
+	o := r.o
+	o.Logger = r.log
 	return want, r.rec.Write(ctx, c, func(ctx context.Context) error {
-		_, err := r.api.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: aws.String(r.spec.Name), PolicyText: aws.String(text)})
+		err := awsretry.Wait(ctx, o, propagating, func(ctx context.Context) error {
+			_, err := r.api.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: aws.String(r.spec.Name), PolicyText: aws.String(text)})
+			return err
+		})
 		return r.errorf("set repository policy", err)
 	})
+}
+
+// isPrincipalNotVisible reports whether ECR refused a repository policy the
+// way it refuses a principal it cannot see yet: InvalidParameterException,
+// "Invalid parameter at 'PolicyText' failed to satisfy constraint:
+// 'Invalid repository policy provided'" (or, more recently, 'Principal not
+// found'). See https://github.com/hashicorp/terraform-provider-aws/issues/39064;
+// the Terraform provider retries the same message for its propagation
+// timeout. The same message also means a policy ECR will never accept, so
+// it is waited out only when the policy names an IAM role or user
+// (namesIAMPrincipal), and the wait is bounded.
+func isPrincipalNotVisible(err error) bool {
+	var ip *types.InvalidParameterException
+	if !errors.As(err, &ip) {
+		return false
+	}
+	m := ip.ErrorMessage()
+	return strings.Contains(m, "Invalid repository policy provided") || strings.Contains(m, "Principal not found")
+}
+
+// namesIAMPrincipal reports whether a statement of p names an IAM role or
+// user (which may be new), not only accounts, services or "*".
+func namesIAMPrincipal(p *foundation.PolicyDocument) bool {
+	for _, st := range p.Statement {
+		if st.Principal == nil {
+			continue
+		}
+		for _, id := range st.Principal.AWS {
+			if strings.Contains(id, ":role/") || strings.Contains(id, ":user/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // policyDiffs lists the statements that differ, by Sid.
