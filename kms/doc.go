@@ -49,6 +49,17 @@
 // creates the alias first, the key just created is scheduled for deletion
 // (7 days, the shortest window) and the alias's key is converged.
 //
+// CreateKey has no client token, so a CreateKey AWS applied whose answer
+// was lost (a 5xx, a broken connection) must not be sent again: the SDK
+// retries it only on errors that prove no key was made (throttling), and
+// otherwise the run looks for the key that attempt made (tagged
+// AliasTagKey with the alias, no alias naming it yet) and adopts it,
+// creating again only when there is none (internal/awsretry Create,
+// bounded by the foundation.WithPropagationTimeout option's time). The
+// other writes are idempotent and retried by the SDK: CreateAlias of an
+// alias that exists is found to name our key, CreateServiceLinkedRole of a
+// role that exists reads it.
+//
 // A Disabled key is enabled only with Spec.Reenable, a key pending
 // deletion has its deletion cancelled (and is enabled) only with
 // Spec.CancelDeletion: otherwise each is a *KeyStateError, because someone
@@ -82,7 +93,9 @@
 // then CreateKey refused) carries them: errors.As finds a
 // *foundation.IncompleteError whose Changes lists what was made.
 //
-// Retries: the SDK retries throttling and KMS's internal errors. The one
+// Retries: the SDK retries throttling and KMS's internal errors (on every
+// call but CreateKey, see Idempotency); IAM's ConcurrentModification on
+// the service-linked role calls is added to the IAM client's retryer. The one
 // error AWS asks callers to retry that the SDK does not is
 // MalformedPolicyDocumentException right after a principal the policy
 // names was created (IAM is eventually consistent). CreateKey and

@@ -244,6 +244,17 @@ func (r *keyRun) findOrphan(ctx context.Context) (*types.KeyMetadata, error) {
 	return found[0], nil
 }
 
+// findEarlier finds the key an earlier CreateKey of this run made while
+// its answer was lost (awsretry.Create).
+func (r *keyRun) findEarlier(ctx context.Context) (*types.KeyMetadata, bool, error) {
+	meta, err := r.findOrphan(ctx)
+	return meta, meta != nil, err
+}
+
+// creating is the option of kms:CreateKey: the SDK retries only errors
+// that prove the key was not made (awsretry.Creating).
+func creating(o *kms.Options) { o.Retryer = awsretry.Creating(o.Retryer) }
+
 // skippable reports errors that mean a key is not one EnsureKey created:
 // its policy does not let us read it, or it is gone or unusable.
 func skippable(err error) bool {
@@ -277,10 +288,18 @@ func (r *keyRun) create(ctx context.Context) (*Key, error) {
 	var meta *types.KeyMetadata
 	applied, err := r.rec.Do(ctx, r.change(foundation.ActionCreate, ResourceKey), func(ctx context.Context) error {
 		err := awsretry.Wait(ctx, r.o, r.propagating, func(ctx context.Context) error {
-			out, err := r.api.KMS.CreateKey(ctx, in)
-			if err == nil {
-				meta = out.KeyMetadata
-			}
+			// CreateKey has no client token: a retry after a lost answer
+			// would make a second key. The SDK retries only what proves
+			// the key was not made; otherwise the key an earlier attempt
+			// made (tagged AliasTagKey=alias, no alias yet) is adopted.
+			var err error
+			meta, err = awsretry.Create(ctx, r.o, r.findEarlier, func(ctx context.Context) (*types.KeyMetadata, error) {
+				out, err := r.api.KMS.CreateKey(ctx, in, creating)
+				if err != nil {
+					return nil, err
+				}
+				return out.KeyMetadata, nil
+			})
 			return err
 		})
 		return r.policyErr("create key", err)

@@ -3,11 +3,17 @@ package awsretry
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	idstypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/require"
 
 	"github.com/awsfoundation/foundation"
@@ -112,4 +118,93 @@ func TestNestedWaitDoesNotMultiply(t *testing.T) {
 	require.Equal(t, outer, inner)
 	require.Equal(t, outer, pe.Attempts)
 	require.Less(t, time.Since(start), time.Second)
+}
+
+func responseErr(status int, code string) error {
+	return &smithy.OperationError{ServiceID: "X", OperationName: "Create", Err: &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
+		Err:      &smithy.GenericAPIError{Code: code, Fault: smithy.FaultServer},
+	}}
+}
+
+// TestCreatingRetriesOnlyWhatProvesNotApplied: a create's retryer retries
+// throttling and the listed refusals, never a 5xx or a missing answer.
+func TestCreatingRetriesOnlyWhatProvesNotApplied(t *testing.T) {
+	r := Creating(retry.NewStandard(), SSOAdmin...)
+	require.True(t, r.IsErrorRetryable(responseErr(400, "ThrottlingException")))
+	require.True(t, r.IsErrorRetryable(responseErr(409, "ConflictException")))
+	require.False(t, r.IsErrorRetryable(responseErr(500, "InternalFailure")), "applied, answer lost")
+	require.False(t, r.IsErrorRetryable(responseErr(503, "ServiceUnavailable")))
+	require.False(t, r.IsErrorRetryable(&smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF}))
+	require.True(t, retry.NewStandard().IsErrorRetryable(responseErr(500, "InternalFailure")), "the SDK alone retries it")
+	_, ok := Creating(nil).(aws.RetryerV2)
+	require.True(t, ok)
+}
+
+func TestMaybeApplied(t *testing.T) {
+	require.True(t, MaybeApplied(responseErr(500, "InternalFailure")))
+	require.True(t, MaybeApplied(&smithyhttp.RequestSendError{Err: errors.New("broken pipe")}))
+	require.True(t, MaybeApplied(fmt.Errorf("x: %w", io.ErrUnexpectedEOF)))
+	require.False(t, MaybeApplied(responseErr(400, "ValidationException")))
+	require.False(t, MaybeApplied(responseErr(409, "ConflictException")))
+	require.False(t, MaybeApplied(context.Canceled))
+	require.False(t, MaybeApplied(nil))
+	require.False(t, MaybeApplied(errors.New("a fake's error")))
+}
+
+// TestCreateFindsTheEarlierAttempt: after a lost answer, the earlier
+// attempt is found and adopted, not created again; when none is found the
+// create is tried again; a refusal is returned at once.
+func TestCreateFindsTheEarlierAttempt(t *testing.T) {
+	o := fastOptions(time.Second)
+	made := 0
+	lost := true
+	create := func(context.Context) (int, error) {
+		made++
+		if lost {
+			lost = false
+			return 0, responseErr(500, "InternalFailure")
+		}
+		return made, nil
+	}
+	finds := 0
+	v, err := Create(context.Background(), o, func(context.Context) (int, bool, error) { finds++; return made, made > 0, nil }, create)
+	require.NoError(t, err)
+	require.Equal(t, 1, v)
+	require.Equal(t, 1, made, "no second create")
+	require.Equal(t, 1, finds)
+
+	// Not applied (a 500 before the write): found nowhere, created again.
+	made, lost = 0, true
+	v, err = Create(context.Background(), o, func(context.Context) (int, bool, error) { return 0, false, nil }, create)
+	require.NoError(t, err)
+	require.Equal(t, 2, v)
+
+	// A refusal is not looked for.
+	refused := responseErr(400, "AccessDenied")
+	_, err = Create(context.Background(), o, func(context.Context) (int, bool, error) { t.Fatal("find called"); return 0, false, nil },
+		func(context.Context) (int, error) { return 0, refused })
+	require.ErrorIs(t, err, refused)
+}
+
+// TestCreateIsBoundedByTime: answers that stay lost, with nothing found,
+// stop after the propagation timeout with a *LostCreateError.
+func TestCreateIsBoundedByTime(t *testing.T) {
+	o := fastOptions(30 * time.Millisecond)
+	lost := responseErr(500, "InternalFailure")
+	n := 0
+	_, err := Create(context.Background(), o, func(context.Context) (int, bool, error) { return 0, false, nil },
+		func(context.Context) (int, error) { n++; return 0, lost })
+	var le *LostCreateError
+	require.ErrorAs(t, err, &le)
+	require.ErrorIs(t, err, lost)
+	require.Greater(t, n, 1)
+	require.Equal(t, n, le.Attempts)
+}
+
+func TestIdentityStoreRetryerRetriesOnlyConcurrentModification(t *testing.T) {
+	r := IdentityStoreRetryer(nil)
+	require.True(t, r.IsErrorRetryable(&idstypes.ConflictException{Reason: idstypes.ConflictExceptionReasonConcurrentModification}))
+	require.False(t, r.IsErrorRetryable(&idstypes.ConflictException{Reason: idstypes.ConflictExceptionReasonUniquenessConstraintViolation}))
+	require.False(t, r.IsErrorRetryable(&smithy.GenericAPIError{Code: "AccessDeniedException"}))
 }
