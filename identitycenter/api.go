@@ -41,6 +41,7 @@ type SSOAdminAPI interface {
 	ListAccountsForProvisionedPermissionSetAPIClient
 	ProvisionPermissionSetAPIClient
 	DescribePermissionSetProvisioningStatusAPIClient
+	ListPermissionSetProvisioningStatusAPIClient
 
 	ListAccountAssignmentsAPIClient
 	CreateAccountAssignmentAPIClient
@@ -93,6 +94,15 @@ type API struct {
 // the client's retryer. See internal/awsretry.
 func retryConflict(o *ssoadmin.Options) {
 	o.Retryer = awsretry.Add(o.Retryer, awsretry.SSOAdmin...)
+}
+
+// creating is the option of the sso-admin writes that AWS may apply while
+// the answer is lost and that are not idempotent (CreatePermissionSet,
+// ProvisionPermissionSet): the SDK retries only throttling and
+// ConflictException, which prove the call was not applied; a lost answer
+// is left to awsretry.Create, which finds the earlier attempt first.
+func creating(o *ssoadmin.Options) {
+	o.Retryer = awsretry.Creating(o.Retryer, awsretry.SSOAdmin...)
 }
 
 // The per-operation interfaces the interfaces above are composed of, one
@@ -210,6 +220,11 @@ type ProvisionPermissionSetAPIClient interface {
 // DescribePermissionSetProvisioningStatusAPIClient is the client method DescribePermissionSetProvisioningStatus.
 type DescribePermissionSetProvisioningStatusAPIClient interface {
 	DescribePermissionSetProvisioningStatus(ctx context.Context, params *ssoadmin.DescribePermissionSetProvisioningStatusInput, optFns ...func(*ssoadmin.Options)) (*ssoadmin.DescribePermissionSetProvisioningStatusOutput, error)
+}
+
+// ListPermissionSetProvisioningStatusAPIClient is the client method ListPermissionSetProvisioningStatus.
+type ListPermissionSetProvisioningStatusAPIClient interface {
+	ListPermissionSetProvisioningStatus(ctx context.Context, params *ssoadmin.ListPermissionSetProvisioningStatusInput, optFns ...func(*ssoadmin.Options)) (*ssoadmin.ListPermissionSetProvisioningStatusOutput, error)
 }
 
 // ListAccountAssignmentsAPIClient is the client method ListAccountAssignments.

@@ -50,6 +50,31 @@
 // run re-provisions such accounts (one ProvisionPermissionSet per account),
 // so the next run finishes the work.
 //
+// Lost answers. No create this package makes has a client token. Which
+// mechanism guards each one when AWS applied it but the answer was lost:
+//
+//   - CreatePermissionSet, AttachManagedPolicyToPermissionSet,
+//     AttachCustomerManagedPolicyReferenceToPermissionSet: the SDK does not
+//     retry a 5xx or a broken connection on them; the run looks for the
+//     earlier attempt (the permission set by its name, the policy in the
+//     permission set's list) and adopts it, or calls again
+//     (internal/awsretry Create, bounded by the options' propagation
+//     timeout).
+//   - ProvisionPermissionSet: the same; the earlier attempt is the
+//     provisioning of the permission set IN_PROGRESS
+//     (ListPermissionSetProvisioningStatus), which is waited for. A
+//     ConflictException "already being provisioned" that outlasts the
+//     retryer is waited out the same way (a provisioning an earlier run
+//     lost), then provisioning is made again.
+//   - CreateUser, CreateGroup, CreateGroupMembership: the SDK's retry of a
+//     lost answer gets ConflictException UNIQUENESS_CONSTRAINT_VIOLATION,
+//     and the resource is read back by its name (see Errors).
+//   - CreateAccountAssignment: a second create of an assignment that
+//     exists is accepted as a new request that succeeds (the emulator
+//     models it so), so the SDK's retry of a lost answer is harmless; the other
+//     writes (Put..., Update..., Tag..., Detach..., Delete...) set a state
+//     and are idempotent.
+//
 // Assignments. AWS processes at most 10 outstanding assignment creations
 // per instance. EnsureAssignments and EnsureAccess keep at most
 // DefaultAssignmentConcurrency = 10 CreateAccountAssignment or
@@ -137,11 +162,6 @@
 // *foundation.IncompleteError (errors.As) that lists the changes made
 // before the failure; its message is the failure's.
 //
-// Known limitation (issue 12): a ConflictException from
-// CreateGroupMembership is taken for "already a member" without checking,
-// though identitystore also answers it while a conflicting operation is in
-// progress.
-//
 // Other AWS errors are returned wrapped once with the resource and the
 // step, keeping the SDK's error chain for errors.As:
 //
@@ -151,7 +171,12 @@
 // returns while another operation on the same permission set or instance
 // is in progress and asks callers to retry, is added to the client's
 // retryer on every sso-admin call (internal/awsretry), bounded by the
-// retryer's attempts.
+// retryer's attempts. identitystore's ConflictException is retried the
+// same way when its reason is CONCURRENT_MODIFICATION; when it persists it
+// is an error, never "already there". With the reason
+// UNIQUENESS_CONSTRAINT_VIOLATION the user, group or membership exists: it
+// is read back (GetUserId, GetGroupId, GetGroupMembershipId) and
+// converged, and an error if the read does not find it.
 //
 // # Permissions
 //
@@ -166,6 +191,7 @@
 //	sso:GetPermissionsBoundaryForPermissionSet  sso:PutPermissionsBoundaryToPermissionSet  sso:DeletePermissionsBoundaryFromPermissionSet
 //	sso:ListTagsForResource  sso:TagResource
 //	sso:ListAccountsForProvisionedPermissionSet  sso:ProvisionPermissionSet  sso:DescribePermissionSetProvisioningStatus
+//	sso:ListPermissionSetProvisioningStatus
 //	sso:ListAccountAssignments  sso:CreateAccountAssignment  sso:DescribeAccountAssignmentCreationStatus
 //	sso:DeleteAccountAssignment  sso:DescribeAccountAssignmentDeletionStatus   (only with Prune)
 //

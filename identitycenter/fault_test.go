@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/awstest"
@@ -124,6 +126,9 @@ func TestAccessDeniedOnEachWrite(t *testing.T) {
 				},
 				Match: emulator.Match{Service: service},
 				Err:   &emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"},
+				// lost-500: the write applied, its answer lost as a
+				// retryable 500: no duplicate, no failure.
+				Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500},
 				Check: func(t *testing.T, op string, err error) {
 					if !strings.HasPrefix(err.Error(), "identitycenter: ") || strings.Count(err.Error(), "identitycenter:") != 1 {
 						t.Errorf("%s: error not wrapped once: %v", op, err)
@@ -156,5 +161,92 @@ func TestFailureReportsTheChangesMade(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "membership PlatformEngineers/you: create") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestFaultOnEachDriftRepairWrite is the sweep of TestAccessDeniedOnEachWrite
+// on a drift repair (seed 001 converged, then drifted001): the writes a
+// fresh run never makes, ProvisionPermissionSet among them. A
+// ProvisionPermissionSet whose answer is lost is found in progress and
+// waited for, not retried into "already being provisioned" until the
+// retryer gives up.
+func TestFaultOnEachDriftRepairWrite(t *testing.T) {
+	awstest.FaultMatrix[identitycenter.AccessSpec]{
+		Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) identitycenter.AccessSpec {
+			o := newOrg(t, ctx, b, seed001Accounts...)
+			if _, err := identitycenter.EnsureAccess(ctx, apiFor(b), seed001(o, seed001Accounts...), awstest.Fast()...); err != nil {
+				t.Fatal(err)
+			}
+			return drifted001(o)
+		},
+		Run: func(ctx context.Context, b *awstest.Backend, spec identitycenter.AccessSpec) error {
+			_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
+			return err
+		},
+		Match:    emulator.Match{Service: "sso"},
+		Err:      &emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"},
+		Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500},
+		Check: func(t *testing.T, op string, err error) {
+			if !strings.HasPrefix(err.Error(), "identitycenter: ") || strings.Count(err.Error(), "identitycenter:") != 1 {
+				t.Errorf("%s: error not wrapped once: %v", op, err)
+			}
+		},
+	}.Test(t)
+}
+
+// concurrentModification is identitystore's ConflictException for a
+// resource another request is changing: AWS asks to retry it.
+var concurrentModification = emulator.APIError{Status: 409, Code: "ConflictException",
+	Message: "injected: another request modified the resource", Extra: map[string]string{"Reason": "CONCURRENT_MODIFICATION"}}
+
+// TestConcurrentModificationOnEachIdentityStoreWriteIsRetried fails each
+// identitystore write of a fresh run (CreateUser, CreateGroup,
+// CreateGroupMembership) once with ConflictException
+// CONCURRENT_MODIFICATION: the retryer retries it, the run succeeds and
+// reaches the undisturbed run's state, with no duplicate.
+func TestConcurrentModificationOnEachIdentityStoreWriteIsRetried(t *testing.T) {
+	awstest.FaultMatrix[identitycenter.AccessSpec]{
+		Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) identitycenter.AccessSpec {
+			return seed000(newOrg(t, ctx, b, seed000Accounts...))
+		},
+		Run: func(ctx context.Context, b *awstest.Backend, spec identitycenter.AccessSpec) error {
+			_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
+			return err
+		},
+		Match:    emulator.Match{Service: "identitystore"},
+		Err:      &concurrentModification,
+		Variants: []awstest.FaultVariant{{Name: "before", Retried: true}},
+		Calls:    3,
+	}.Test(t)
+}
+
+// A CONCURRENT_MODIFICATION conflict that persists is an error naming the
+// step, never "already a member": the membership is not reported made and
+// the next run creates it.
+func TestPersistingConcurrentModificationIsAnError(t *testing.T) {
+	for _, op := range []string{"CreateUser", "CreateGroup", "CreateGroupMembership"} {
+		t.Run(op, func(t *testing.T) {
+			b := awstest.New(t)
+			e := b.RequireEmulator(t, awstest.CapFaults)
+			ctx := awstest.Context(t, 30*time.Second)
+			spec := seed000(newOrg(t, ctx, b, seed000Accounts...))
+			f := e.FailAlways(emulator.Match{Service: "identitystore", Operation: op}, concurrentModification)
+			_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
+			var ce *istypes.ConflictException
+			if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), "identitycenter: ") || !strings.Contains(err.Error(), ": create: ") {
+				t.Fatalf("err = %v", err)
+			}
+			if f.Fired() < 2 {
+				t.Errorf("the conflict was tried %d times: not retried", f.Fired())
+			}
+			e.RemoveFault(f)
+			got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(got.Changes, func(c foundation.Change) bool { return c.Action == foundation.ActionCreate }) {
+				t.Errorf("the next run created nothing: %v", changeLines(got.Changes))
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/plan"
 )
 
@@ -95,15 +96,17 @@ func (r *run) ensureUser(ctx context.Context, s UserSpec, rec *plan.Recorder) (s
 			if s.Email != "" {
 				in.Emails = []istypes.Email{{Value: aws.String(s.Email), Type: aws.String("work"), Primary: true}}
 			}
-			out, err := r.api.IdentityStore.CreateUser(ctx, in)
+			out, err := r.api.IdentityStore.CreateUser(ctx, in, retryIdentityStore)
 			switch {
 			case err == nil:
 				id = aws.ToString(out.UserId)
 				return nil
-			case is[*istypes.ConflictException](err):
+			case duplicate(err):
 				// Created concurrently (another run, or a create whose
 				// answer was lost and retried): not this run's change;
-				// converge the existing user below.
+				// converge the existing user below. A conflicting
+				// modification (retried by the retryer until its attempts
+				// ran out) is an error.
 				raced = err
 				return plan.Unchanged
 			default:
@@ -169,7 +172,7 @@ func (r *run) ensureUser(ctx context.Context, s UserSpec, rec *plan.Recorder) (s
 	if err := rec.Write(ctx, c, func(ctx context.Context) error {
 		if _, err := r.api.IdentityStore.UpdateUser(ctx, &identitystore.UpdateUserInput{
 			IdentityStoreId: aws.String(r.storeID), UserId: aws.String(id), Operations: ops,
-		}); err != nil {
+		}, retryIdentityStore); err != nil {
 			return fmt.Errorf("identitycenter: user %q: update: %w", s.UserName, err)
 		}
 		return nil
@@ -266,13 +269,14 @@ func (r *run) ensureGroup(ctx context.Context, s GroupSpec, rec *plan.Recorder) 
 			if s.Description != "" {
 				in.Description = aws.String(s.Description)
 			}
-			out, err := r.api.IdentityStore.CreateGroup(ctx, in)
+			out, err := r.api.IdentityStore.CreateGroup(ctx, in, retryIdentityStore)
 			switch {
 			case err == nil:
 				id = aws.ToString(out.GroupId)
 				return nil
-			case is[*istypes.ConflictException](err):
-				// Created concurrently: converge the existing group below.
+			case duplicate(err):
+				// Created concurrently (or by a create whose answer was
+				// lost and retried): converge the existing group below.
 				raced = err
 				return plan.Unchanged
 			default:
@@ -308,7 +312,7 @@ func (r *run) ensureGroup(ctx context.Context, s GroupSpec, rec *plan.Recorder) 
 				if _, err := r.api.IdentityStore.UpdateGroup(ctx, &identitystore.UpdateGroupInput{
 					IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(id),
 					Operations: []istypes.AttributeOperation{{AttributePath: aws.String("description"), AttributeValue: document.NewLazyDocument(s.Description)}},
-				}); err != nil {
+				}, retryIdentityStore); err != nil {
 					return fmt.Errorf("identitycenter: group %q: update: %w", s.DisplayName, err)
 				}
 				return nil
@@ -402,17 +406,21 @@ func (r *run) ensureMembership(ctx context.Context, group, groupID, user, userID
 	err = rec.Write(ctx, c, func(ctx context.Context) error {
 		cout, err := r.api.IdentityStore.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{
 			IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(groupID), MemberId: member,
-		})
-		var conflict *istypes.ConflictException
+		}, retryIdentityStore)
 		switch {
-		case errors.As(err, &conflict):
-			// Added concurrently: it exists, which is what was wanted.
-			//
-			// Known bug (issue 12), kept as it is here: identitystore
-			// also answers ConflictException for a conflicting operation
-			// in progress, which this takes for "already a member"
-			// without checking, so the membership may be missing.
+		case duplicate(err):
+			// Already a member (added concurrently, or by a create whose
+			// answer was lost and retried): read it to be sure. A
+			// conflicting modification (CONCURRENT_MODIFICATION) was
+			// retried by the retryer and, when it persists, is an error.
+			gout, gerr := r.api.IdentityStore.GetGroupMembershipId(ctx, &identitystore.GetGroupMembershipIdInput{
+				IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(groupID), MemberId: member,
+			})
+			if gerr != nil {
+				return fmt.Errorf("identitycenter: membership %s: create: %w (and reading it: %w)", c.ID, err, gerr)
+			}
 			r.log.Debug("membership created concurrently", "membership", c.ID)
+			id = aws.ToString(gout.MembershipId)
 			return plan.Unchanged
 		case err != nil:
 			return fmt.Errorf("identitycenter: membership %s: create: %w", c.ID, err)
@@ -421,4 +429,20 @@ func (r *run) ensureMembership(ctx context.Context, group, groupID, user, userID
 		return nil
 	})
 	return id, err
+}
+
+// retryIdentityStore is the option of every identitystore write: the
+// retryer also retries ConflictException with the reason
+// CONCURRENT_MODIFICATION, bounded by the client's retryer (see
+// internal/awsretry).
+func retryIdentityStore(o *identitystore.Options) {
+	o.Retryer = awsretry.IdentityStoreRetryer(o.Retryer)
+}
+
+// duplicate reports identitystore's ConflictException for a resource that
+// exists (reason UNIQUENESS_CONSTRAINT_VIOLATION): the caller reads it. A
+// conflict with another reason is not a duplicate.
+func duplicate(err error) bool {
+	var ce *istypes.ConflictException
+	return errors.As(err, &ce) && ce.Reason == istypes.ConflictExceptionReasonUniquenessConstraintViolation
 }

@@ -2,6 +2,7 @@ package identitycenter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/plan"
 )
 
@@ -101,10 +103,21 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 			if s.RelayState != "" {
 				in.RelayState = aws.String(s.RelayState)
 			}
-			out, err := r.api.SSOAdmin.CreatePermissionSet(ctx, in, retryConflict)
+			// No client token: a lost answer is resolved by finding the
+			// permission set by its name (awsretry.Create).
+			var err error
+			ps, err = awsretry.Create(ctx, r.o, func(ctx context.Context) (*types.PermissionSet, bool, error) {
+				found, err := r.findPermissionSet(ctx, s.Name)
+				return found, found != nil, err
+			}, func(ctx context.Context) (*types.PermissionSet, error) {
+				out, err := r.api.SSOAdmin.CreatePermissionSet(ctx, in, creating)
+				if err != nil {
+					return nil, err
+				}
+				return out.PermissionSet, nil
+			})
 			switch {
-			case err == nil && out.PermissionSet != nil:
-				ps = out.PermissionSet
+			case err == nil && ps != nil:
 				return nil
 			case is[*types.ConflictException](err):
 				// A permission set of that name exists (created
@@ -202,11 +215,10 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 			Diffs: []foundation.Diff{{Field: "ManagedPolicyArn", To: p}}}, func() error {
 			in := &ssoadmin.AttachManagedPolicyToPermissionSetInput{ManagedPolicyArn: aws.String(p)}
 			in.InstanceArn, in.PermissionSetArn = base()
-			_, err := r.api.SSOAdmin.AttachManagedPolicyToPermissionSet(ctx, in, retryConflict)
-			if is[*types.ConflictException](err) && r.managedAttached(ctx, res.ARN, p) {
-				return nil // attached concurrently (or by a retried call whose first answer was lost)
-			}
-			return err
+			return r.attachOnce(ctx, func(ctx context.Context) error {
+				_, err := r.api.SSOAdmin.AttachManagedPolicyToPermissionSet(ctx, in, creating)
+				return err
+			}, func(ctx context.Context) (bool, error) { return r.managedAttached(ctx, res.ARN, p), nil })
 		})
 		if err != nil {
 			return nil, err
@@ -240,8 +252,13 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 			Diffs: []foundation.Diff{{Field: "CustomerManagedPolicy", To: p.String()}}}, func() error {
 			in := &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{CustomerManagedPolicyReference: cmRef(p)}
 			in.InstanceArn, in.PermissionSetArn = base()
-			_, err := r.api.SSOAdmin.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, in, retryConflict)
-			return err
+			return r.attachOnce(ctx, func(ctx context.Context) error {
+				_, err := r.api.SSOAdmin.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, in, creating)
+				return err
+			}, func(ctx context.Context) (bool, error) {
+				st, err := r.readPermissionSet(ctx, s.Name, res.ARN)
+				return err == nil && slices.Contains(st.customer, p), nil
+			})
 		})
 		if err != nil {
 			return nil, err
@@ -465,6 +482,25 @@ func (r *run) readPermissionSet(ctx context.Context, name, arn string) (*psState
 	return st, nil
 }
 
+// attachOnce attaches a policy to a permission set. A second attach of
+// the same policy is refused with ConflictException, so the SDK does not
+// retry a lost answer (creating): awsretry.Create looks first whether the
+// earlier attempt attached it. A ConflictException (retried by the SDK
+// while it may be a conflicting operation in progress) is success only
+// when the policy is attached.
+func (r *run) attachOnce(ctx context.Context, attach func(context.Context) error, attached func(context.Context) (bool, error)) error {
+	_, err := awsretry.Create(ctx, r.o, func(ctx context.Context) (struct{}, bool, error) {
+		ok, err := attached(ctx)
+		return struct{}{}, ok, err
+	}, func(ctx context.Context) (struct{}, error) { return struct{}{}, attach(ctx) })
+	if is[*types.ConflictException](err) {
+		if ok, _ := attached(ctx); ok {
+			return nil // attached concurrently
+		}
+	}
+	return err
+}
+
 // managedAttached reports whether the managed policy is attached (after a
 // ConflictException on attach); read errors count as "not attached".
 func (r *run) managedAttached(ctx context.Context, psARN, policyARN string) bool {
@@ -547,22 +583,109 @@ func (r *run) provisionTo(ctx context.Context, name, arn string, target types.Pr
 	return rec.Write(ctx, c, func(ctx context.Context) error { return r.provisionWrite(ctx, name, arn, target, account, label) })
 }
 
+// provisionWrite provisions the permission set and waits for it.
+// ProvisionPermissionSet is not idempotent while a provisioning of the
+// same permission set is in progress: a second call is refused with
+// ConflictException ("already being provisioned"). So:
+//
+//   - a lost answer (awsretry.MaybeApplied) is resolved by
+//     awsretry.Create: the provisioning in progress for this permission
+//     set and target (ListPermissionSetProvisioningStatus) is the earlier
+//     attempt, and is waited for;
+//   - a ConflictException means another provisioning is in progress (a
+//     concurrent run, or one whose answer an earlier run lost): the SDK
+//     retries it first; when its attempts are used up, the provisioning
+//     in progress is waited for, then the permission set is provisioned
+//     again, retried by awsretry.Wait for at most the options'
+//     PropagationTimeout.
 func (r *run) provisionWrite(ctx context.Context, name, arn string, target types.ProvisionTargetType, account, label string) error {
 	in := &ssoadmin.ProvisionPermissionSetInput{InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn), TargetType: target}
 	if account != "" {
 		in.TargetId = aws.String(account)
 	}
-	out, err := r.api.SSOAdmin.ProvisionPermissionSet(ctx, in, retryConflict)
-	if err != nil {
+	find := func(ctx context.Context) (*types.PermissionSetProvisioningStatus, bool, error) {
+		st, err := r.provisioningInProgress(ctx, arn, target, account)
+		return st, st != nil, err
+	}
+	err := awsretry.Wait(ctx, r.o, is[*types.ConflictException], func(ctx context.Context) error {
+		st, err := awsretry.Create(ctx, r.o, find, func(ctx context.Context) (*types.PermissionSetProvisioningStatus, error) {
+			out, err := r.api.SSOAdmin.ProvisionPermissionSet(ctx, in, creating)
+			if err != nil {
+				return nil, err
+			}
+			if out.PermissionSetProvisioningStatus == nil {
+				return nil, fmt.Errorf("no status in the answer")
+			}
+			return out.PermissionSetProvisioningStatus, nil
+		})
+		if is[*types.ConflictException](err) {
+			// Wait for the provisioning in progress (its outcome is not
+			// ours to report), then provision again.
+			if prev, ok, ferr := find(ctx); ferr == nil && ok {
+				r.log.Debug("another provisioning is in progress; waiting for it", slog.String("permissionSet", name), slog.String("request", aws.ToString(prev.RequestId)))
+				if werr := r.waitProvisioning(ctx, name, label, prev); werr != nil && !is[*ProvisioningError](werr) {
+					return werr
+				}
+			}
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		return r.waitProvisioning(ctx, name, label, st)
+	})
+	var pe *awsretry.PropagationError
+	switch {
+	case err == nil:
+		return nil
+	case is[*ProvisioningError](err):
+		return err
+	case errors.As(err, &pe):
+		return fmt.Errorf("identitycenter: permission set %q: provision to %s: another provisioning was still in progress after %d attempts in %s: %w", name, label, pe.Attempts, pe.Timeout, pe.Err)
+	default:
 		return fmt.Errorf("identitycenter: permission set %q: provision to %s: %w", name, label, err)
 	}
-	st := out.PermissionSetProvisioningStatus
-	if st == nil {
-		return fmt.Errorf("identitycenter: permission set %q: provision to %s: no status in the answer", name, label)
+}
+
+// provisioningInProgress returns the provisioning of the permission set to
+// the target that is IN_PROGRESS, or nil.
+func (r *run) provisioningInProgress(ctx context.Context, arn string, target types.ProvisionTargetType, account string) (*types.PermissionSetProvisioningStatus, error) {
+	p := ssoadmin.NewListPermissionSetProvisioningStatusPaginator(r.api.SSOAdmin, &ssoadmin.ListPermissionSetProvisioningStatusInput{
+		InstanceArn: aws.String(r.instanceARN), Filter: &types.OperationStatusFilter{Status: types.StatusValuesInProgress},
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx, retryConflict)
+		if err != nil {
+			return nil, fmt.Errorf("list provisioning status: %w", err)
+		}
+		for _, m := range out.PermissionSetsProvisioningStatus {
+			d, err := r.api.SSOAdmin.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{
+				InstanceArn: aws.String(r.instanceARN), ProvisionPermissionSetRequestId: m.RequestId,
+			}, retryConflict)
+			if err != nil {
+				return nil, fmt.Errorf("describe provisioning status %s: %w", aws.ToString(m.RequestId), err)
+			}
+			st := d.PermissionSetProvisioningStatus
+			if st == nil || st.Status != types.StatusValuesInProgress || aws.ToString(st.PermissionSetArn) != arn {
+				continue
+			}
+			// One for ALL_PROVISIONED_ACCOUNTS has no account; either
+			// kind blocks the other.
+			if target == types.ProvisionTargetTypeAwsAccount && st.AccountId != nil && aws.ToString(st.AccountId) != account {
+				continue
+			}
+			return st, nil
+		}
 	}
+	return nil, nil
+}
+
+// waitProvisioning waits for a provisioning to succeed; a failed one is a
+// *ProvisioningError. Other errors are not wrapped: provisionWrite does.
+func (r *run) waitProvisioning(ctx context.Context, name, label string, st *types.PermissionSetProvisioningStatus) error {
 	reqID := aws.ToString(st.RequestId)
 	r.log.Debug("provisioning", slog.String("permissionSet", name), slog.String("target", label), slog.String("request", reqID))
-	err = r.rec.Wait(ctx, r.o, fmt.Sprintf("permission set %q provisioning to %s (request %s)", name, label, reqID), func(ctx context.Context) (bool, error) {
+	err := r.rec.Wait(ctx, r.o, fmt.Sprintf("permission set %q provisioning to %s (request %s)", name, label, reqID), func(ctx context.Context) (bool, error) {
 		switch st.Status {
 		case types.StatusValuesSucceeded:
 			return true, nil
@@ -573,7 +696,7 @@ func (r *run) provisionWrite(ctx context.Context, name, arn string, target types
 			InstanceArn: aws.String(r.instanceARN), ProvisionPermissionSetRequestId: aws.String(reqID),
 		}, retryConflict)
 		if err != nil {
-			return false, fmt.Errorf("identitycenter: permission set %q: provision to %s: describe status: %w", name, label, err)
+			return false, fmt.Errorf("describe status: %w", err)
 		}
 		if d.PermissionSetProvisioningStatus != nil {
 			st = d.PermissionSetProvisioningStatus
@@ -586,13 +709,7 @@ func (r *run) provisionWrite(ctx context.Context, name, arn string, target types
 		}
 		return false, nil
 	})
-	if err != nil {
-		if is[*ProvisioningError](err) {
-			return err
-		}
-		return fmt.Errorf("identitycenter: permission set %q: provision to %s: %w", name, label, err)
-	}
-	return nil
+	return err
 }
 
 func cmRef(p CustomerManagedPolicy) *types.CustomerManagedPolicyReference {
