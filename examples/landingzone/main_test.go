@@ -267,6 +267,7 @@ project: acme
 email: ops@acme.example
 regions: [eu-west-1]
 region: eu-west-1
+githubRepository: acme/infra
 environments:
   - {name: test, account: acme-test, ou: Workloads/Test}
   - {name: live, account: acme-live, ou: Workloads/Live, protected: true}
@@ -275,13 +276,16 @@ environments:
 	require.NoError(t, err)
 	require.Equal(t, "acme", spec.Project)
 	require.Len(t, spec.Environments, 2)
-	require.Equal(t, "PlatformAdmins", spec.AdminGroup, "fields left out keep seed 000's")
+	require.Equal(t, "PlatformAdmins", spec.AdminGroup, "keys left out get their documented default")
+	require.Equal(t, "acme/infra", spec.GitHubRepository, "identity comes from the file only")
 
 	var out bytes.Buffer
 	require.NoError(t, run(ctx, []string{"-endpoint", b.Endpoint, "-once", "-spec", file, "-out", dir}, &out), out.String())
 	require.Contains(t, out.String(), `create organizations:account "ops+aws-live@acme.example"`)
-	require.Contains(t, out.String(), `bucket         = "acme-terraform-state-`+b.AccountID(t)+`"`)
-	require.Contains(t, out.String(), `region         = "eu-west-1"`)
+	require.Contains(t, out.String(), `bucket       = "acme-terraform-state-`+b.AccountID(t)+`"`)
+	require.Contains(t, out.String(), `region       = "eu-west-1"`)
+	require.Contains(t, out.String(), `use_lockfile = true`, "locking defaults to the S3 lock file")
+	require.NotContains(t, out.String(), "dynamodb_table")
 	t.Run("second run", func(t *testing.T) {
 		b.Need(t, awstest.SSOGetPermissionsBoundary) // a converged run reads every permission set's boundary
 		out.Reset()

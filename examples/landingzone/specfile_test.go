@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// seed.yaml is seed 000, exactly as the program's Go value was before the
+// spec file existed.
+func TestSeedFileIsSeed000(t *testing.T) {
+	require.Equal(t, Spec{
+		Project: "myapp",
+		Region:  "us-east-1",
+		Regions: []string{"us-east-1", "us-west-2"},
+		Email:   "you@example.com",
+		OUs:     []string{"Management"},
+		Environments: []Environment{
+			{Name: "dev", Account: "myapp-dev", OU: "Workloads/Dev"},
+			{Name: "staging", Account: "myapp-staging", OU: "Workloads/Staging"},
+			{Name: "prod", Account: "myapp-production", OU: "Workloads/Production", Protected: true},
+		},
+		AccessRole:       "OrganizationAccountAccessRole",
+		Locking:          "both",
+		AdminGroup:       "PlatformAdmins",
+		Admins:           []Person{{UserName: "you", GivenName: "Platform", FamilyName: "Engineer", Email: "you@example.com"}},
+		SessionHours:     8,
+		SSOSessionName:   "admin",
+		ProfileTemplate:  "{{.Project}}-{{.Env}}-{{.RegionShort}}",
+		GitHubRepository: "MatthewDipo/myapp",
+		GitHubBranch:     "main",
+		Cluster:          "myapp-prod",
+		Repository:       "myapp",
+		KeepImages:       30,
+		ImagePrefix:      "sha-",
+		UntaggedDays:     1,
+	}, Seed000())
+	require.NoError(t, Seed000().Check())
+}
+
+// A file with only some keys gets nothing of seed 000: identity is
+// required, defaults are the documented ones.
+func TestSpecFileDecodesIntoZero(t *testing.T) {
+	s, err := ParseSpec("lz.yaml", []byte(`
+project: zeta
+email: ops@zeta.example
+region: eu-west-1
+githubRepository: zeta-org/infra
+environments:
+  - {name: test, account: zeta-test, ou: Workloads/Test}
+  - {name: live, account: zeta-live, ou: Workloads/Live}
+  - {name: extra, account: zeta-extra, ou: Workloads/Extra}
+`))
+	require.NoError(t, err)
+	require.Equal(t, []string{"eu-west-1"}, s.Regions)
+	require.Empty(t, s.Admins, "no person from seed 000")
+	require.Equal(t, "zeta", s.Repository)
+	require.Equal(t, "zeta-org/infra", s.GitHubRepository)
+	require.Equal(t, "lockfile", s.Locking)
+	for _, e := range s.Environments {
+		require.False(t, e.Protected, "%s: not protected unless the file says so", e.Name)
+	}
+	require.Empty(t, s.OUs)
+}
+
+func TestSpecFileFaultsNameKeyAndLine(t *testing.T) {
+	for _, c := range []struct {
+		name, file string
+		want       []string
+	}{
+		{"only project and email", "project: zeta\nemail: ops@zeta.example\n", []string{
+			"lz.yaml:1:1: region: required",
+			"lz.yaml:1:1: githubRepository: required",
+			"lz.yaml:1:1: environments: at least one environment",
+		}},
+		{"environment without ou", "project: p\nemail: a@b.c\nregion: us-east-1\ngithubRepository: o/r\nenvironments:\n  - name: dev\n    account: p-dev\n", []string{
+			"lz.yaml:6:5: environments[0].ou: required",
+		}},
+		{"bad locking", "project: p\nemail: a@b.c\nregion: us-east-1\ngithubRepository: o/r\nlocking: bogus\nenvironments: [{name: d, account: a, ou: O}]\n", []string{
+			`lz.yaml:5:10: locking: "bogus": must be lockfile, dynamodb or both`,
+		}},
+		{"unknown key", "project: p\nenviroments: []\n", []string{
+			`lz.yaml:2:1: enviroments: unknown key "enviroments"`,
+		}},
+		{"wrong type", "project: p\nsessionHours: eight\n", []string{
+			`lz.yaml:2:1: sessionHours: "eight" is not a whole number`,
+		}},
+		{"not yaml", "project: [p\n", []string{"lz.yaml:", "not valid YAML or JSON"}},
+		{"json", `{"project": "p", "enviroments": []}`, []string{`enviroments: unknown key "enviroments"`}},
+		{"region outside regions", "project: p\nemail: a@b.c\nregion: us-east-1\nregions: [eu-west-1]\ngithubRepository: o/r\nenvironments: [{name: d, account: a, ou: O}]\n", []string{
+			`lz.yaml:4:10: regions: must include region "us-east-1"`,
+		}},
+		{"repository without owner", "project: p\nemail: a@b.c\nregion: us-east-1\ngithubRepository: myapp\nenvironments: [{name: d, account: a, ou: O}]\n", []string{
+			`lz.yaml:4:19: githubRepository: "myapp": must be owner/repository`,
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseSpec("lz.yaml", []byte(c.file))
+			var se *SpecError
+			require.True(t, errors.As(err, &se), "%v", err)
+			for _, w := range c.want {
+				require.Contains(t, err.Error(), w)
+			}
+			require.NotContains(t, err.Error(), "unmarshal", "no decoder jargon")
+			require.NotContains(t, err.Error(), "main.Spec")
+			require.False(t, strings.Contains(err.Error(), "\n\n"))
+		})
+	}
+}
