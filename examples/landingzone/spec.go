@@ -50,9 +50,9 @@ type Spec struct {
 
 // Environment is one workload account.
 type Environment struct {
-	Name    string `json:"name" yaml:"name"`    // "prod": used in names, tags and profiles
+	Name    string `json:"name" yaml:"name"`       // "prod": used in names, tags and profiles
 	Account string `json:"account" yaml:"account"` // the account's name, "myapp-production"
-	OU      string `json:"ou" yaml:"ou"`      // its OU path
+	OU      string `json:"ou" yaml:"ou"`           // its OU path
 	// Protected environments get the production guardrail SCP.
 	Protected bool `json:"protected,omitempty" yaml:"protected,omitempty"`
 }
