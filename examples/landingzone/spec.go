@@ -3,6 +3,8 @@ package main
 import (
 	"path/filepath"
 	"strings"
+
+	"github.com/awsfoundation/foundation/internal/examplekit"
 )
 
 // Spec is the landing zone: plain data, read from a YAML or JSON spec file
@@ -68,10 +70,7 @@ type Person struct {
 // Check applies the spec file's rules to a spec built in Go (Seed000 with
 // -email, a test's): the same faults ParseSpec reports, without lines.
 func (s Spec) Check() error {
-	if faults := s.faults(nil); len(faults) > 0 {
-		return &SpecError{File: "spec", Faults: faults}
-	}
-	return nil
+	return examplekit.CheckSpec("spec", nil, s.faults())
 }
 
 // email returns the plus-alias of the spec's address for env.

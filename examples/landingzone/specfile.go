@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bytes"
 	_ "embed"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/awsfoundation/foundation/internal/examplekit"
 )
 
 // seedFile is seed 000 as a spec file: what runs without -spec, and the
@@ -39,221 +34,21 @@ func LoadSpec(path string) (Spec, error) {
 	return ParseSpec(path, b)
 }
 
-// SpecError is every fault of a spec file, each naming the file, the line
-// and column and the key path.
-type SpecError struct {
-	File   string
-	Faults []SpecFault
-}
-
-// SpecFault is one fault: where, which key, what rule.
-type SpecFault struct {
-	Line, Column int    // 0 when unknown
-	Key          string // "environments[2].ou"
-	Rule         string
-}
-
-func (e *SpecError) Error() string {
-	var b strings.Builder
-	for i, f := range e.Faults {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString(e.File)
-		if f.Line > 0 {
-			fmt.Fprintf(&b, ":%d:%d", f.Line, f.Column)
-		}
-		b.WriteString(": ")
-		if f.Key != "" {
-			b.WriteString(f.Key + ": ")
-		}
-		b.WriteString(f.Rule)
-	}
-	return b.String()
-}
-
 // ParseSpec decodes a spec file (YAML, or JSON, which is YAML) named name.
 // It decodes into a zero Spec: nothing comes from seed 000. Keys the
 // format does not have are refused; defaults are then applied to the keys
 // that have one (see Defaults) and never to identity: the project, the
 // email, the environments' accounts and OUs, the GitHub repository and the
 // people are what the file says. Every fault is reported, each with its
-// line, column and key path.
+// line, column and key path (examplekit.DecodeSpec, CheckSpec).
 func ParseSpec(name string, data []byte) (Spec, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return Spec{}, &SpecError{File: name, Faults: []SpecFault{yamlFault(err)}}
-	}
-	if root.Kind == 0 { // an empty file
-		root = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Line: 1, Column: 1}}}
-	}
 	var s Spec
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil && !errors.Is(err, io.EOF) {
-		return Spec{}, &SpecError{File: name, Faults: typeFaults(err, &root)}
+	keys, err := examplekit.DecodeSpec(name, data, &s)
+	if err != nil {
+		return Spec{}, err
 	}
-	given := keyPositions(&root)
-	s.applyDefaults(given)
-	var faults []SpecFault
-	for _, f := range s.faults(given) {
-		faults = append(faults, f.at(given))
-	}
-	if len(faults) > 0 {
-		return s, &SpecError{File: name, Faults: faults}
-	}
-	return s, nil
-}
-
-// position is where a key's value starts in the file.
-type position struct{ line, column int }
-
-// keyPositions maps every key path of the file ("environments[1].ou") to
-// where its value is.
-func keyPositions(root *yaml.Node) map[string]position {
-	out := map[string]position{}
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
-		if n.Kind == yaml.DocumentNode {
-			for _, c := range n.Content {
-				walk(c, path)
-			}
-			return
-		}
-		out[path] = position{n.Line, n.Column}
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := n.Content[i].Value
-				if path != "" {
-					k = path + "." + k
-				}
-				walk(n.Content[i+1], k)
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				walk(c, path+"["+strconv.Itoa(i)+"]")
-			}
-		}
-	}
-	walk(root, "")
-	return out
-}
-
-// at places a fault at its key, or at the nearest enclosing key the file
-// has (a missing key is reported where its parent is).
-func (f SpecFault) at(given map[string]position) SpecFault {
-	for k := f.Key; ; {
-		if p, ok := given[k]; ok {
-			f.Line, f.Column = p.line, p.column
-			return f
-		}
-		i := strings.LastIndexAny(k, ".[")
-		if i < 0 {
-			if p, ok := given[""]; ok && k != "" {
-				f.Line, f.Column = p.line, p.column
-			}
-			return f
-		}
-		k = k[:i]
-	}
-}
-
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlFault turns a YAML syntax error into a fault with its line.
-func yamlFault(err error) SpecFault {
-	msg := err.Error()
-	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return SpecFault{Line: line, Column: 1, Rule: "not valid YAML or JSON: " + m[2]}
-	}
-	return SpecFault{Rule: "not valid YAML or JSON: " + strings.TrimPrefix(msg, "yaml: ")}
-}
-
-var (
-	unknownKeyRe = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (\S+)$`)
-	badTypeRe    = regexp.MustCompile(`^line (\d+): cannot unmarshal !!(\w+) ` + "`" + `?(.*?)` + "`?" + ` into (\S+)$`)
-)
-
-// typeFaults turns the decoder's unknown-key and wrong-type errors into
-// faults naming the key path.
-func typeFaults(err error, root *yaml.Node) []SpecFault {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return []SpecFault{yamlFault(err)}
-	}
-	byLine := map[int][]string{} // line -> key paths whose key or value is on it
-	keyLines := map[string]position{}
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
-		switch n.Kind {
-		case yaml.DocumentNode:
-			for _, c := range n.Content {
-				walk(c, path)
-			}
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := n.Content[i].Value
-				if path != "" {
-					k = path + "." + k
-				}
-				keyLines[k] = position{n.Content[i].Line, n.Content[i].Column}
-				byLine[n.Content[i].Line] = append(byLine[n.Content[i].Line], k)
-				walk(n.Content[i+1], k)
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				p := path + "[" + strconv.Itoa(i) + "]"
-				byLine[c.Line] = append(byLine[c.Line], p)
-				walk(c, p)
-			}
-		}
-	}
-	walk(root, "")
-	var faults []SpecFault
-	for _, msg := range te.Errors {
-		if m := unknownKeyRe.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			f := SpecFault{Line: line, Rule: fmt.Sprintf("unknown key %q (the keys are listed in README.md, \"The spec file\")", m[2])}
-			for _, k := range byLine[line] {
-				if strings.HasSuffix(k, m[2]) {
-					f.Key, f.Column = k, keyLines[k].column
-				}
-			}
-			faults = append(faults, f)
-			continue
-		}
-		if m := badTypeRe.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			f := SpecFault{Line: line, Column: 1, Rule: fmt.Sprintf("%q is not %s", m[3], goTypeName(m[4]))}
-			if ks := byLine[line]; len(ks) > 0 {
-				f.Key = ks[len(ks)-1]
-				if p, ok := keyLines[f.Key]; ok {
-					f.Column = p.column
-				}
-			}
-			faults = append(faults, f)
-			continue
-		}
-		faults = append(faults, SpecFault{Rule: msg})
-	}
-	return faults
-}
-
-func goTypeName(t string) string {
-	switch {
-	case t == "int":
-		return "a whole number"
-	case t == "bool":
-		return "true or false"
-	case t == "string":
-		return "a string"
-	case strings.HasPrefix(t, "[]"):
-		return "a list"
-	default:
-		return "a " + strings.TrimPrefix(t, "main.")
-	}
+	s.applyDefaults(keys)
+	return s, examplekit.CheckSpec(name, keys, s.faults())
 }
 
 // Defaults are the values of the keys a spec file may leave out. Identity
@@ -275,8 +70,8 @@ var Defaults = Spec{
 // applyDefaults fills the keys the file left out. region defaults to the
 // first of regions (and regions to region); repository and cluster are
 // derived from the project.
-func (s *Spec) applyDefaults(given map[string]position) {
-	set := func(key string) bool { _, ok := given[key]; return ok }
+func (s *Spec) applyDefaults(keys examplekit.Keys) {
+	set := keys.Has
 	str := func(key string, v *string, def string) {
 		if !set(key) {
 			*v = def
@@ -313,9 +108,9 @@ func (s *Spec) applyDefaults(given map[string]position) {
 
 // faults are the file's own rules, each naming its key; the library's
 // rules are checked after, on the specs the program derives (Check).
-func (s Spec) faults(given map[string]position) []SpecFault {
-	var out []SpecFault
-	bad := func(key, rule string) { out = append(out, SpecFault{Key: key, Rule: rule}) }
+func (s Spec) faults() []examplekit.SpecFault {
+	var out []examplekit.SpecFault
+	bad := func(key, rule string) { out = append(out, examplekit.SpecFault{Key: key, Rule: rule}) }
 	required := func(key, v string) {
 		if strings.TrimSpace(v) == "" {
 			bad(key, "required (no default: it says whose foundation this is)")

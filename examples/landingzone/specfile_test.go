@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -98,7 +99,7 @@ func TestSpecFileFaultsNameKeyAndLine(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseSpec("lz.yaml", []byte(c.file))
-			var se *SpecError
+			var se *examplekit.SpecError
 			require.True(t, errors.As(err, &se), "%v", err)
 			for _, w := range c.want {
 				require.Contains(t, err.Error(), w)
