@@ -42,7 +42,12 @@
 // (BucketAlreadyOwnedByYou, ResourceInUseException) read the resource and
 // converge it (in us-east-1, where CreateBucket answers 200 for a bucket the
 // caller already owns, concurrent runs may each report the bucket's
-// creation). A run that failed midway is finished by running it again.
+// creation). The same guards a create whose answer was lost and which the
+// SDK sent again (AWS made the resource, the retry is told it exists):
+// CreateBucket and CreateTable are adopted by name (neither API has a
+// client token), never made twice. Every other write puts a whole setting,
+// so a retried one writes the same value again. A run that failed midway
+// is finished by running it again.
 //
 // With foundation.WithDryRun(true) only read calls are made and the result
 // lists the changes that would be made. For a bucket that does not exist
@@ -73,6 +78,10 @@
 //
 //	statebackend: spec.Bucket: "My_Bucket": must contain only lowercase letters, numbers, dots and hyphens
 //
+// Spec.Region must be a Region of a known AWS partition ("us-east-9" is
+// refused, not created wherever an endpoint resolves it); set
+// Spec.AllowUnknownRegion for a Region newer than this package.
+//
 // A bucket that exists but cannot be used is a *BucketConflictError (match
 // with errors.As; Reason is BucketInOtherRegion, BucketNotAccessible or
 // BucketNameTaken). A lock table whose key schema is not a single string
@@ -98,7 +107,10 @@
 // the options' poll backoff for at most the foundation.WithPropagationTimeout
 // option's time (default 2 minutes), and UpdateTable refused
 // while another change settles (ResourceInUseException) waits for ACTIVE
-// and is retried within the options' WaitTimeout. Retries never nest.
+// and is retried within the options' WaitTimeout, as is TagResource on the
+// table refused the same way. Retries never nest. Throttling is retried by
+// the client's retryer: see foundation.ConfigureRetries for the
+// recommended attempts.
 //
 // # Permissions
 //

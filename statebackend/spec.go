@@ -13,6 +13,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
+	"github.com/awsfoundation/foundation/scp"
 )
 
 const pkg = "statebackend"
@@ -51,8 +52,16 @@ type Spec struct {
 	// Bucket is the state bucket's name (required). It must follow the
 	// naming rules of S3 general purpose buckets.
 	Bucket string
-	// Region is the region of the bucket and the lock table (required).
+	// Region is the region of the bucket and the lock table (required). It
+	// must be an AWS Region of a known partition (scp.KnownRegion: the
+	// Regions of the AWS SDKs' partition metadata, every partition), so a
+	// typo ("us-east-9") is refused before any call instead of creating a
+	// bucket wherever the endpoint resolves.
 	Region string
+	// AllowUnknownRegion accepts a Region this package does not know yet
+	// (one AWS opened after this release); it must still look like a
+	// Region name.
+	AllowUnknownRegion bool
 	// AccountID, when set, is the 12-digit account expected to own the
 	// bucket: every S3 call but CreateBucket passes it as
 	// ExpectedBucketOwner, so a bucket of the same name in another account
@@ -157,6 +166,8 @@ func (s Spec) faults() []error {
 		bad("spec.Region", "", "is required")
 	case !regionRe.MatchString(s.Region):
 		bad("spec.Region", s.Region, `must be a region name such as "us-east-1"`)
+	case !s.AllowUnknownRegion && !scp.KnownRegion(s.Region):
+		bad("spec.Region", s.Region, `is not an AWS Region (such as "us-east-1"); set AllowUnknownRegion for a Region this package does not know yet`)
 	}
 	if s.AccountID != "" && !accountRe.MatchString(s.AccountID) {
 		bad("spec.AccountID", s.AccountID, "must be 12 digits")

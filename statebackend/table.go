@@ -217,17 +217,31 @@ func (r *run) checkTable(d *ddbtypes.TableDescription) error {
 	return nil
 }
 
-// updateTable calls UpdateTable and waits for the table to settle. When
-// another change to the table has not settled yet (ResourceInUseException,
-// e.g. a concurrent run), it waits for ACTIVE and tries again, in
-// awsretry.Wait bounded by the options' WaitTimeout.
+// updateTable calls UpdateTable and waits for the table to settle (see
+// whileInUse for a table busy with another change).
 func (r *run) updateTable(ctx context.Context, step string, in *dynamodb.UpdateTableInput) error {
 	in.TableName = aws.String(r.spec.LockTable)
+	if err := r.whileInUse(ctx, step, func(ctx context.Context) error {
+		_, err := r.api.DynamoDB.UpdateTable(ctx, in, r.ddbRegion)
+		return err
+	}); err != nil {
+		return err
+	}
+	_, err := r.waitActive(ctx)
+	return err
+}
+
+// whileInUse makes a write to the table that DynamoDB refuses while
+// another change to it has not settled yet (ResourceInUseException: an
+// update of ours or a concurrent run's): it waits for ACTIVE and tries
+// again, in awsretry.Wait bounded by the options' WaitTimeout. Errors are
+// wrapped with step.
+func (r *run) whileInUse(ctx context.Context, step string, write func(context.Context) error) error {
 	o := r.waitOptions()
 	o.PropagationTimeout = r.o.WaitTimeout
 	var waitErr error // from waiting for ACTIVE: already wrapped
 	err := awsretry.Wait(ctx, o, isInUse, func(ctx context.Context) error {
-		_, err := r.api.DynamoDB.UpdateTable(ctx, in, r.ddbRegion)
+		err := write(ctx)
 		if isInUse(err) {
 			r.log.Debug("table busy, waiting")
 			if _, waitErr = r.waitActive(ctx); waitErr != nil {
@@ -245,8 +259,7 @@ func (r *run) updateTable(ctx context.Context, step string, in *dynamodb.UpdateT
 	case err != nil:
 		return r.tableErr(step, err)
 	}
-	_, err = r.waitActive(ctx)
-	return err
+	return nil
 }
 
 // waitOptions are the options of awsretry.Wait for this run: the run's,
@@ -420,10 +433,11 @@ func (r *run) ensureTableTags(ctx context.Context, arn string) error {
 		}
 	}
 	return r.rec.Write(ctx, r.tableChange(foundation.ActionUpdate, ResTableTags, diffs...), func(ctx context.Context) error {
-		_, err := r.api.DynamoDB.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: aws.String(arn), Tags: tags}, r.ddbRegion)
-		if err != nil {
-			return r.tableErr("tag table", err)
-		}
-		return nil
+		// DynamoDB refuses tagging a table while an update settles
+		// (ResourceInUseException): wait for ACTIVE and tag again.
+		return r.whileInUse(ctx, "tag table", func(ctx context.Context) error {
+			_, err := r.api.DynamoDB.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: aws.String(arn), Tags: tags}, r.ddbRegion)
+			return err
+		})
 	})
 }
