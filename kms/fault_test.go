@@ -83,3 +83,21 @@ func TestFailedRunReportsWhatItMade(t *testing.T) {
 		t.Errorf("the error's message is not the wrapped error's: %v", err)
 	}
 }
+
+// TestConcurrentModificationOnTheServiceLinkedRoleIsRetried: IAM's
+// ConcurrentModification on CreateServiceLinkedRole is retried; the run
+// converges to the undisturbed run's state.
+func TestConcurrentModificationOnTheServiceLinkedRoleIsRetried(t *testing.T) {
+	awstest.FaultMatrix[string]{
+		Setup: func(t *testing.T, _ context.Context, b *awstest.Backend) string { return b.AccountID(t) },
+		Run: func(ctx context.Context, b *awstest.Backend, account string) error {
+			_, err := kms.EnsureKey(ctx, apiFor(b), seedSpec(account, "prod", "us-east-1"), awstest.Fast()...)
+			return err
+		},
+		Match: emulator.Match{Service: "iam"},
+		Calls: 1,
+		Err: &emulator.APIError{Status: 409, Code: "ConcurrentModification",
+			Message: "injected: multiple requests to change this object were submitted simultaneously"},
+		Variants: []awstest.FaultVariant{{Name: "before", Retried: true}},
+	}.Test(t)
+}

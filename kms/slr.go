@@ -13,6 +13,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
@@ -221,7 +222,7 @@ func ensureLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpe
 		in.CustomSuffix = aws.String(spec.CustomSuffix)
 	}
 	err = rec.Write(ctx, change, func(ctx context.Context) error {
-		out, err := api.CreateServiceLinkedRole(ctx, in)
+		out, err := api.CreateServiceLinkedRole(ctx, in, retryIAM)
 		var invalid *iamtypes.InvalidInputException
 		switch {
 		case err == nil:
@@ -255,7 +256,7 @@ func ensureLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpe
 
 // getRole returns the role, or nil when it does not exist.
 func getRole(ctx context.Context, api IAMAPI, name string) (*iamtypes.Role, error) {
-	out, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	out, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)}, retryIAM)
 	var nse *iamtypes.NoSuchEntityException
 	switch {
 	case errors.As(err, &nse):
@@ -265,3 +266,7 @@ func getRole(ctx context.Context, api IAMAPI, name string) (*iamtypes.Role, erro
 	}
 	return out.Role, nil
 }
+
+// retryIAM adds the codes AWS asks IAM callers to retry
+// (ConcurrentModification, internal/awsretry) to the call's retryer.
+func retryIAM(o *iam.Options) { o.Retryer = awsretry.Add(o.Retryer, awsretry.IAM...) }

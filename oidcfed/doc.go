@@ -114,7 +114,19 @@
 //
 //	oidcfed: role "eks-prod-github-ci": put inline policy "github-ci-policy": operation error IAM: PutRolePolicy, ... AccessDenied
 //
-// Throttling is retried by the SDK. One IAM error is retried here, next to
+// Throttling is retried by the SDK. IAM's ConcurrentModification ("multiple
+// requests to change this object were submitted simultaneously"), which AWS
+// asks callers to retry and the SDK does not, is added to the retryer of
+// every IAM call (internal/awsretry), bounded by the client's retryer.
+//
+// A write AWS applied whose answer was lost is retried by the SDK and
+// converges: CreateOpenIDConnectProvider and CreateRole answer the retry
+// with EntityAlreadyExists and the provider (by its URL) or role (by its
+// name) is read back and converged; the other writes set a state and are
+// idempotent. No IAM create of this package has a client token, and none
+// needs one: their names are unique.
+//
+// One IAM error is retried here, next to
 // the calls that need it: CreateRole and UpdateAssumeRolePolicy failing
 // with MalformedPolicyDocumentException, which IAM returns ("Invalid
 // principal in policy") while an OIDC provider created moments earlier has

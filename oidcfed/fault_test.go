@@ -47,6 +47,8 @@ func TestAccessDeniedOnEachWrite(t *testing.T) {
 		Run:   func(_ context.Context, _ *awstest.Backend, e *env) error { return e.faultSetup() },
 		Match: emulator.Match{Service: "iam"},
 		Calls: 5,
+		// lost-500: the write applied, its answer lost as a retryable 500.
+		Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500},
 		Check: func(t *testing.T, op string, err error) {
 			var ae smithy.APIError
 			if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
@@ -156,4 +158,24 @@ func TestProviderPropagationIsRetried(t *testing.T) {
 	if took < bound || took > bound+5*time.Second {
 		t.Fatalf("gave up after %s, want the %s bound", took, bound)
 	}
+}
+
+// TestConcurrentModificationOnEachWriteIsRetried fails each IAM write of a
+// fresh run once with ConcurrentModification, which AWS asks callers to
+// retry: the retryer retries it, the run succeeds and reaches the
+// undisturbed run's state with no duplicate.
+func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
+	awstest.FaultMatrix[*env]{
+		Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) *env {
+			e := accountOn(t, b)
+			e.ctx = ctx
+			return e
+		},
+		Run:   func(_ context.Context, _ *awstest.Backend, e *env) error { return e.faultSetup() },
+		Match: emulator.Match{Service: "iam"},
+		Calls: 5,
+		Err: &emulator.APIError{Status: 409, Code: "ConcurrentModification",
+			Message: "injected: multiple requests to change this object were submitted simultaneously"},
+		Variants: []awstest.FaultVariant{{Name: "before", Retried: true}},
+	}.Test(t)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/iamrole"
 	"github.com/awsfoundation/foundation/internal/plan"
@@ -113,7 +114,7 @@ func (r *providerRun) ensure(ctx context.Context) (*Provider, error) {
 // ones' ARNs name them; "" when it has none). ListOpenIDConnectProviders is
 // not paginated: it returns every provider.
 func (r *providerRun) find(ctx context.Context) (found string, account *arn.ARN, err error) {
-	out, err := r.api.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+	out, err := r.api.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{}, retryIAM)
 	if err != nil {
 		return "", nil, r.errorf("list providers", err)
 	}
@@ -157,7 +158,7 @@ func (r *providerRun) create(ctx context.Context, account *arn.ARN) (*Provider, 
 			in.ThumbprintList = lower(r.spec.Thumbprints)
 		}
 		var err error
-		out, err = r.api.CreateOpenIDConnectProvider(ctx, in)
+		out, err = r.api.CreateOpenIDConnectProvider(ctx, in, retryIAM)
 		if isAlreadyExists(err) {
 			// Created by another run between our list and our create: not
 			// this run's change; converge the existing provider below.
@@ -190,7 +191,7 @@ func (r *providerRun) create(ctx context.Context, account *arn.ARN) (*Provider, 
 	p.ARN = aws.ToString(out.OpenIDConnectProviderArn)
 	if len(p.Thumbprints) == 0 {
 		// AWS picks the thumbprint itself; report what it chose.
-		got, err := r.api.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: out.OpenIDConnectProviderArn})
+		got, err := r.api.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: out.OpenIDConnectProviderArn}, retryIAM)
 		if err != nil {
 			return nil, r.errorf("get", err)
 		}
@@ -200,7 +201,7 @@ func (r *providerRun) create(ctx context.Context, account *arn.ARN) (*Provider, 
 }
 
 func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, error) {
-	out, err := r.api.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
+	out, err := r.api.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)}, retryIAM)
 	if err != nil {
 		return nil, r.errorf("get", err)
 	}
@@ -215,7 +216,7 @@ func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, erro
 			Diffs: []foundation.Diff{{Field: "ClientID", To: id}}}
 		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			if _, err := r.api.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{
-				OpenIDConnectProviderArn: aws.String(arn), ClientID: aws.String(id)}); err != nil {
+				OpenIDConnectProviderArn: aws.String(arn), ClientID: aws.String(id)}, retryIAM); err != nil {
 				return r.errorf(fmt.Sprintf("add client ID %q", id), err)
 			}
 			return nil
@@ -231,7 +232,7 @@ func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, erro
 			Diffs: []foundation.Diff{{Field: "ClientID", From: id}}}
 		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 			_, err := r.api.RemoveClientIDFromOpenIDConnectProvider(ctx, &iam.RemoveClientIDFromOpenIDConnectProviderInput{
-				OpenIDConnectProviderArn: aws.String(arn), ClientID: aws.String(id)})
+				OpenIDConnectProviderArn: aws.String(arn), ClientID: aws.String(id)}, retryIAM)
 			if err != nil {
 				return r.errorf(fmt.Sprintf("remove client ID %q", id), err)
 			}
@@ -248,7 +249,7 @@ func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, erro
 				Diffs: []foundation.Diff{{Field: "ThumbprintList", From: strings.Join(have, ","), To: strings.Join(want, ",")}}}
 			if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 				if _, err := r.api.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{
-					OpenIDConnectProviderArn: aws.String(arn), ThumbprintList: want}); err != nil {
+					OpenIDConnectProviderArn: aws.String(arn), ThumbprintList: want}, retryIAM); err != nil {
 					return r.errorf("update thumbprints", err)
 				}
 				return nil
@@ -269,7 +270,7 @@ func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, erro
 			c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderTags, ID: r.host, Diffs: diffs}
 			if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 				if _, err := r.api.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{
-					OpenIDConnectProviderArn: aws.String(arn), Tags: put}); err != nil {
+					OpenIDConnectProviderArn: aws.String(arn), Tags: put}, retryIAM); err != nil {
 					return r.errorf("tag", err)
 				}
 				return nil
@@ -285,7 +286,7 @@ func (r *providerRun) tags(ctx context.Context, arn string) (map[string]string, 
 	tags := map[string]string{}
 	pg := iam.NewListOpenIDConnectProviderTagsPaginator(r.api, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: aws.String(arn)})
 	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
+		page, err := pg.NextPage(ctx, retryIAM)
 		if err != nil {
 			return nil, err
 		}
@@ -312,3 +313,8 @@ func lower(l []string) []string {
 	}
 	return out
 }
+
+// retryIAM adds the codes AWS asks IAM callers to retry
+// (ConcurrentModification, internal/awsretry) to the call's retryer. Every
+// IAM call of the package passes it.
+func retryIAM(o *iam.Options) { o.Retryer = awsretry.Add(o.Retryer, awsretry.IAM...) }

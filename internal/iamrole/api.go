@@ -10,6 +10,7 @@
 // before grants (the trust policy first, then the boundary, then removals,
 // then additions, a boundary removal last). Documents are compared by
 // meaning (foundation.PolicyDocument.Equal). With dry run it only reads.
+// Every IAM call it makes retries ConcurrentModification (internal/awsretry).
 // Errors are wrapped once as "<package>: role <name>: <step>: <AWS error>",
 // the package being the caller's, so messages read as if the caller made
 // the calls.
@@ -19,6 +20,8 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/awsfoundation/foundation/internal/awsretry"
 )
 
 // API is the part of the IAM client Ensure calls, with the SDK's exact
@@ -45,4 +48,79 @@ type API interface {
 	TagRole(ctx context.Context, params *iam.TagRoleInput, optFns ...func(*iam.Options)) (*iam.TagRoleOutput, error)
 }
 
-var _ API = (*iam.Client)(nil)
+var (
+	_ API = (*iam.Client)(nil)
+	_ API = retrying{}
+)
+
+// retryIAM adds the codes AWS asks IAM callers to retry
+// (ConcurrentModification, internal/awsretry) to the call's retryer.
+func retryIAM(o *iam.Options) { o.Retryer = awsretry.Add(o.Retryer, awsretry.IAM...) }
+
+// retrying is api with retryIAM on every call, so that no call of Ensure
+// (reads, writes, the paginators' pages) can forget it.
+type retrying struct{ api API }
+
+func with(opts []func(*iam.Options)) []func(*iam.Options) {
+	return append(append([]func(*iam.Options){}, opts...), retryIAM)
+}
+
+func (r retrying) GetRole(ctx context.Context, in *iam.GetRoleInput, opts ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	return r.api.GetRole(ctx, in, with(opts)...)
+}
+
+func (r retrying) CreateRole(ctx context.Context, in *iam.CreateRoleInput, opts ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
+	return r.api.CreateRole(ctx, in, with(opts)...)
+}
+
+func (r retrying) UpdateAssumeRolePolicy(ctx context.Context, in *iam.UpdateAssumeRolePolicyInput, opts ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error) {
+	return r.api.UpdateAssumeRolePolicy(ctx, in, with(opts)...)
+}
+
+func (r retrying) UpdateRole(ctx context.Context, in *iam.UpdateRoleInput, opts ...func(*iam.Options)) (*iam.UpdateRoleOutput, error) {
+	return r.api.UpdateRole(ctx, in, with(opts)...)
+}
+
+func (r retrying) PutRolePermissionsBoundary(ctx context.Context, in *iam.PutRolePermissionsBoundaryInput, opts ...func(*iam.Options)) (*iam.PutRolePermissionsBoundaryOutput, error) {
+	return r.api.PutRolePermissionsBoundary(ctx, in, with(opts)...)
+}
+
+func (r retrying) DeleteRolePermissionsBoundary(ctx context.Context, in *iam.DeleteRolePermissionsBoundaryInput, opts ...func(*iam.Options)) (*iam.DeleteRolePermissionsBoundaryOutput, error) {
+	return r.api.DeleteRolePermissionsBoundary(ctx, in, with(opts)...)
+}
+
+func (r retrying) ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, opts ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error) {
+	return r.api.ListRolePolicies(ctx, in, with(opts)...)
+}
+
+func (r retrying) GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, opts ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error) {
+	return r.api.GetRolePolicy(ctx, in, with(opts)...)
+}
+
+func (r retrying) PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, opts ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
+	return r.api.PutRolePolicy(ctx, in, with(opts)...)
+}
+
+func (r retrying) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, opts ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error) {
+	return r.api.DeleteRolePolicy(ctx, in, with(opts)...)
+}
+
+func (r retrying) ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, opts ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error) {
+	return r.api.ListAttachedRolePolicies(ctx, in, with(opts)...)
+}
+
+func (r retrying) AttachRolePolicy(ctx context.Context, in *iam.AttachRolePolicyInput, opts ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error) {
+	return r.api.AttachRolePolicy(ctx, in, with(opts)...)
+}
+
+func (r retrying) DetachRolePolicy(ctx context.Context, in *iam.DetachRolePolicyInput, opts ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error) {
+	return r.api.DetachRolePolicy(ctx, in, with(opts)...)
+}
+
+func (r retrying) ListRoleTags(ctx context.Context, in *iam.ListRoleTagsInput, opts ...func(*iam.Options)) (*iam.ListRoleTagsOutput, error) {
+	return r.api.ListRoleTags(ctx, in, with(opts)...)
+}
+
+func (r retrying) TagRole(ctx context.Context, in *iam.TagRoleInput, opts ...func(*iam.Options)) (*iam.TagRoleOutput, error) {
+	return r.api.TagRole(ctx, in, with(opts)...)
+}

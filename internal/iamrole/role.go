@@ -90,7 +90,7 @@ func (e *RoleConflictError) Error() string {
 // name at another path is a *RoleConflictError. Other errors are returned
 // as is; the caller wraps them with rec.Fail.
 func Ensure(ctx context.Context, api API, s Spec, o call.Options, rec *plan.Recorder) (*Role, error) {
-	r := &run{api: api, spec: s, o: o, rec: rec.Child(), log: o.Logger.With(slog.String("role", s.Name))}
+	r := &run{api: retrying{api}, spec: s, o: o, rec: rec.Child(), log: o.Logger.With(slog.String("role", s.Name))}
 	role, err := r.ensure(ctx)
 	if err != nil {
 		return nil, err
