@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/plan"
 )
 
@@ -158,6 +159,32 @@ func (r *run) reloadAccount(ctx context.Context, email string) (*types.Account, 
 		return &a, nil
 	}
 	return nil, nil
+}
+
+// earlierCreation finds what a CreateAccount whose answer was lost made:
+// the request IN_PROGRESS for the account's name (read now, not the run's
+// cached list), or, when it already SUCCEEDED, the account with the spec's
+// email (returned as a status with no request ID). Nil when neither.
+func (r *run) earlierCreation(ctx context.Context, spec AccountSpec) (*types.CreateAccountStatus, error) {
+	p := organizations.NewListCreateAccountStatusPaginator(r.api, &organizations.ListCreateAccountStatusInput{
+		States: []types.CreateAccountState{types.CreateAccountStateInProgress},
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx, retryCME)
+		if err != nil {
+			return nil, fmt.Errorf("list account creations in progress: %w", err)
+		}
+		for _, st := range out.CreateAccountStatuses {
+			if aws.ToString(st.AccountName) == spec.Name && st.State == types.CreateAccountStateInProgress {
+				return &st, nil
+			}
+		}
+	}
+	a, err := r.reloadAccount(ctx, spec.Email)
+	if err != nil || a == nil {
+		return nil, err
+	}
+	return &types.CreateAccountStatus{State: types.CreateAccountStateSucceeded, AccountId: a.Id}, nil
 }
 
 // pendingCreation returns the CreateAccount request in progress for an
@@ -400,7 +427,20 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 		// (ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED). This run never has more
 		// than five, but other callers may: wait for a slot.
 		err := r.o.Poll(ctx, fmt.Sprintf("a free account creation slot for %q", spec.Email), func(ctx context.Context) (bool, error) {
-			out, err := r.api.CreateAccount(ctx, in, retryCME)
+			// CreateAccount has no client token: a lost answer is not
+			// retried by the SDK; the request it started is looked for
+			// (in progress under the account's name, or its account
+			// already made) and adopted (awsretry.Create).
+			st, err := awsretry.Create(ctx, r.o, func(ctx context.Context) (*types.CreateAccountStatus, bool, error) {
+				st, err := r.earlierCreation(ctx, spec)
+				return st, st != nil, err
+			}, func(ctx context.Context) (*types.CreateAccountStatus, error) {
+				out, err := r.api.CreateAccount(ctx, in, creating)
+				if err != nil {
+					return nil, err
+				}
+				return out.CreateAccountStatus, nil
+			})
 			if constraintReason(err) == types.ConstraintViolationExceptionReasonAccountCreationRateLimitExceeded {
 				r.log.Debug("account creations in progress at AWS's limit; waiting", slog.String("email", spec.Email))
 				return false, nil
@@ -408,11 +448,26 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 			if err != nil {
 				return false, err
 			}
-			requestID = aws.ToString(out.CreateAccountStatus.Id)
+			if aws.ToString(st.Id) == "" {
+				// The earlier attempt's account exists already.
+				acct = &types.Account{Id: st.AccountId}
+			}
+			requestID = aws.ToString(st.Id)
 			return true, nil
 		})
 		if err != nil {
 			return fmt.Errorf("organizations: account %q: create: %w", spec.Email, err)
+		}
+		if acct != nil {
+			found, err := r.reloadAccount(ctx, spec.Email)
+			switch {
+			case err != nil:
+				return err
+			case found == nil:
+				return fmt.Errorf("organizations: account %q: create: the account %s made is not listed", spec.Email, aws.ToString(acct.Id))
+			}
+			acct, created = found, true
+			return nil
 		}
 		acct, err = r.waitCreation(ctx, spec, requestID)
 		var failed *AccountCreationError

@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -10,8 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/awsrules"
+	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
 )
 
@@ -26,6 +31,22 @@ type accountConfig struct {
 	sessionName string
 	externalID  string
 	duration    time.Duration
+	waitAccess  bool                // WithAccessWait
+	wait        []foundation.Option // its options
+}
+
+// WithAccessWait makes AccountConfig wait for the role to become
+// assumable: sts:AssumeRole refused with AccessDenied is retried
+// (internal/awsretry Wait) for the options' foundation.WithPropagationTimeout
+// (default 2 minutes), polling at their foundation.WithPollInterval. AWS
+// refuses AssumeRole into a new account's access role for a while after
+// CreateAccount SUCCEEDED ("You might need to wait a few minutes before you
+// can successfully access the account", Organizations API Reference,
+// CreateAccount). ForEachAccount always waits, with its own options.
+// Without it, AccessDenied is returned at once: a role that does not trust
+// the caller is reported without delay.
+func WithAccessWait(opts ...foundation.Option) AccountConfigOption {
+	return func(c *accountConfig) { c.waitAccess, c.wait = true, opts }
 }
 
 // WithSessionName sets the role session name (2 to 64 letters, digits or
@@ -114,7 +135,19 @@ func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName stri
 		}
 	})
 	cache := aws.NewCredentialsCache(provider)
-	if _, err := cache.Retrieve(ctx); err != nil {
+	retrieve := func(ctx context.Context) error { _, err := cache.Retrieve(ctx); return err }
+	var err error
+	if c.waitAccess {
+		err = awsretry.Wait(ctx, call.Resolve(c.wait...), isAccessDenied, retrieve)
+	} else {
+		err = retrieve(ctx)
+	}
+	var pe *awsretry.PropagationError
+	switch {
+	case errors.As(err, &pe):
+		return aws.Config{}, fmt.Errorf("organizations: account %s: assume role %s: still refused after %d attempts in %s (the role does not trust the caller, or the account is new and its access role has not propagated): %w",
+			accountID, roleARN, pe.Attempts, pe.Timeout, pe.Err)
+	case err != nil:
 		return aws.Config{}, fmt.Errorf("organizations: account %s: assume role %s: %w", accountID, roleARN, err)
 	}
 	out := cfg.Copy()
@@ -123,3 +156,10 @@ func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName stri
 }
 
 var rolePathRe = regexp.MustCompile(`^/([\w+=,.@-]+/)*$`)
+
+// isAccessDenied reports STS's AccessDenied, which AssumeRole answers for a
+// role it cannot assume yet.
+func isAccessDenied(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "AccessDenied"
+}

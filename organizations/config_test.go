@@ -1,9 +1,10 @@
 package organizations_test
 
 import (
+	"context"
 	"errors"
-	"github.com/awsfoundation/foundation/internal/awstest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,8 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -168,4 +172,105 @@ func TestAccountConfigRejectsInvalidArguments(t *testing.T) {
 			b.RequireNoCalls(t, mark)
 		})
 	}
+}
+
+// accessDenied is what sts:AssumeRole answers for a new account's access
+// role that has not propagated yet.
+var accessDenied = emulator.APIError{Status: 403, Code: "AccessDenied",
+	Message: "injected: User is not authorized to perform: sts:AssumeRole"}
+
+// TestAccountConfigWaitsForANewAccountsAccessRole: the first three
+// AssumeRole calls are refused, as for a new account's access role; with
+// WithAccessWait AccountConfig waits them out and acts in the account;
+// without it the refusal is returned at once.
+func TestAccountConfigWaitsForANewAccountsAccessRole(t *testing.T) {
+	b, api, ctx := withOrg(t)
+	b.Require(t, awstest.CapMemberAccounts)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	tree, err := organizations.EnsureTree(ctx, api, seed000(), awstest.Fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod := tree.Account("you+aws-production@example.com")
+	m := emulator.Match{Service: "sts", Operation: "AssumeRole"}
+
+	f := e.FailNth(m, 1, accessDenied)
+	_, err = organizations.AccountConfig(ctx, b.Config(), prod.ID, organizations.DefaultRoleName)
+	if !isCode(err, "AccessDenied") || f.Fired() != 1 {
+		t.Fatalf("without WithAccessWait: err = %v, %d refusals", err, f.Fired())
+	}
+	e.RemoveFault(f)
+
+	var faults []*emulator.Fault
+	for n := 1; n <= 3; n++ {
+		faults = append(faults, e.FailNth(m, n, accessDenied))
+	}
+	cfg, err := organizations.AccountConfig(ctx, b.Config(), prod.ID, organizations.DefaultRoleName,
+		organizations.WithAccessWait(awstest.Fast()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range faults {
+		if f.Fired() != 1 {
+			t.Fatalf("a refusal fired %d times", f.Fired())
+		}
+		e.RemoveFault(f)
+	}
+	id, err := b.STS(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Account) != prod.ID {
+		t.Fatalf("caller identity: %v %v", id, err)
+	}
+}
+
+// A refusal that outlasts the propagation timeout is reported naming the
+// account, the role and the wait, keeping STS's error.
+func TestAccountConfigAccessRefusedPastTheTimeout(t *testing.T) {
+	b, api, ctx := withOrg(t)
+	b.Require(t, awstest.CapMemberAccounts)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	tree, err := organizations.EnsureTree(ctx, api, seed000(), awstest.Fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod := tree.Account("you+aws-production@example.com")
+	e.FailAlways(emulator.Match{Service: "sts", Operation: "AssumeRole"}, accessDenied)
+	_, err = organizations.AccountConfig(ctx, b.Config(), prod.ID, organizations.DefaultRoleName,
+		organizations.WithAccessWait(awstest.Fast(foundation.WithPropagationTimeout(50*time.Millisecond))...))
+	want := "organizations: account " + prod.ID + ": assume role arn:aws:iam::" + prod.ID + ":role/OrganizationAccountAccessRole: still refused after "
+	if !isCode(err, "AccessDenied") || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// ForEachAccount waits for each account's access role the same way: the
+// first three AssumeRole calls refused, every account's task still runs.
+func TestForEachAccountWaitsForAccess(t *testing.T) {
+	b, api, ctx := withOrg(t)
+	b.Require(t, awstest.CapMemberAccounts)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	tree, err := organizations.EnsureTree(ctx, api, seed000(), awstest.Fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets []organizations.Target
+	for _, a := range tree.Accounts {
+		targets = append(targets, organizations.Target{ID: a.ID, Name: a.Name})
+	}
+	for n := 1; n <= 3; n++ {
+		e.FailNth(emulator.Match{Service: "sts", Operation: "AssumeRole"}, n, accessDenied)
+	}
+	var ran atomic.Int32
+	sum, err := organizations.ForEachAccount(ctx, b.Config(), organizations.FanOutSpec{Accounts: targets},
+		func(context.Context, aws.Config, organizations.Target) (foundation.Changes, error) {
+			ran.Add(1)
+			return nil, nil
+		}, awstest.Fast()...)
+	if err != nil || int(ran.Load()) != len(targets) {
+		t.Fatalf("%d of %d tasks ran: %v (%v)", ran.Load(), len(targets), err, sum)
+	}
+}
+
+func isCode(err error, code string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == code
 }

@@ -98,6 +98,18 @@
 // EntityAlreadyExists for an alias the account turns out to have) re-read
 // and converge.
 //
+// Lost answers (AWS applied a create, its answer was lost): CreateAccount
+// has no client token and a second request would start a second creation,
+// so the SDK does not retry a 5xx or a broken connection on it; the run
+// looks for the request it started (IN_PROGRESS under the account's name,
+// or the account with the spec's email) and adopts it, or creates again
+// (internal/awsretry Create, bounded by the propagation timeout). The other
+// creates are retried by the SDK and converge through the races above
+// (CreateOrganizationalUnit: DuplicateOrganizationalUnitException and a
+// read by name; CreateOrganization: AlreadyInOrganizationException;
+// EnablePolicyType: PolicyTypeAlreadyEnabledException); tag and move
+// writes set a state.
+//
 // With foundation.WithDryRun(true) only read calls are made and the result
 // lists the changes that would be made. OUs and accounts that would be
 // created are reported with everything under them (their children, the
@@ -172,7 +184,17 @@
 // ConcurrentModificationException, which AWS asks Organizations callers to
 // retry and the SDK does not, is retried by the client's retryer on every
 // call (internal/awsretry); throttling (TooManyRequestsException) is
-// retried by the SDK.
+// retried by the SDK. EnsureCrossAccountRole adds IAM's
+// ConcurrentModification to every IAM call's retryer the same way.
+//
+// Propagation: a new account's access role cannot be assumed for a while
+// after CreateAccount SUCCEEDED (sts:AssumeRole answers AccessDenied;
+// "You might need to wait a few minutes before you can successfully access
+// the account", Organizations API Reference, CreateAccount). ForEachAccount
+// retries AccessDenied from AssumeRole for its options'
+// foundation.WithPropagationTimeout (default 2 minutes), and AccountConfig
+// does with WithAccessWait; past the timeout the error names the account
+// and the role and says it was still refused.
 //
 // # Permissions
 //

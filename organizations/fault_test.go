@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	sdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
@@ -54,11 +55,12 @@ func TestConcurrentModificationOnEveryWrite(t *testing.T) {
 				setup(t, ctx, api)
 				return api
 			},
-			Run:     func(ctx context.Context, _ *awstest.Backend, api *sdk.Client) error { return run(ctx, api) },
-			Match:   emulator.Match{Service: "organizations"},
-			Err:     &cme,
-			Retried: true,
-			Calls:   calls,
+			Run:   func(ctx context.Context, _ *awstest.Backend, api *sdk.Client) error { return run(ctx, api) },
+			Match: emulator.Match{Service: "organizations"},
+			Err:   &cme,
+			// lost-500: the write applied, its answer lost as a retryable 500.
+			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500},
+			Calls:    calls,
 		}
 	}
 	var s awstest.Subtests
@@ -111,5 +113,62 @@ func TestConcurrentModificationPersisting(t *testing.T) {
 	}
 	if n != 5 { // the harness's retryer: 5 attempts
 		t.Errorf("%d attempts", n)
+	}
+}
+
+// TestCrossAccountRoleConcurrentModificationIsRetried fails each IAM write
+// of a fresh cross-account role once with ConcurrentModification, which
+// AWS asks callers to retry; and each once with a lost answer (applied,
+// then a retryable 500): every run converges to the undisturbed state.
+func TestCrossAccountRoleConcurrentModificationIsRetried(t *testing.T) {
+	type env struct {
+		api  *iam.Client
+		spec organizations.CrossAccountRoleSpec
+	}
+	awstest.FaultMatrix[env]{
+		Setup: func(t *testing.T, _ context.Context, b *awstest.Backend) env {
+			_, api, _, a := roleEnv(t, b)
+			return env{api, deploymentRole(a)}
+		},
+		Run: func(ctx context.Context, _ *awstest.Backend, e env) error {
+			_, err := ensureRole(ctx, e.api, e.spec)
+			return err
+		},
+		Match: emulator.Match{Service: "iam"},
+		Err: &emulator.APIError{Status: 409, Code: "ConcurrentModification",
+			Message: "injected: multiple requests to change this object were submitted simultaneously"},
+		Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, awstest.LostAnswer500},
+	}.Test(t)
+}
+
+// TestCreateAccountLostAnswerMakesOneRequest: a CreateAccount AWS applied
+// whose answer was lost (a retryable 500) is not sent again: the request
+// it started is found in progress and waited for, and the account is
+// reported created by this run.
+func TestCreateAccountLostAnswerMakesOneRequest(t *testing.T) {
+	b, api, ctx := withOrg(t)
+	b.Require(t, awstest.CapMemberAccounts)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	m := emulator.Match{Service: "organizations", Operation: "CreateAccount"}
+	f := e.AddFault(&emulator.Fault{Match: m, Nth: 1, AfterHandler: true, Err: awstest.LostAnswer500.Err})
+	mark := e.CallCount()
+	res, err := organizations.EnsureAccount(ctx, api, organizations.AccountSpec{Name: "prod", Email: "prod@example.com"}, awstest.Fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Fired() != 1 {
+		t.Fatalf("fault fired %d times", f.Fired())
+	}
+	n := 0
+	for _, c := range e.CallsSince(mark) {
+		if c.Operation == "CreateAccount" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d CreateAccount requests, want 1", n)
+	}
+	if got := changeKeys(res.Changes); len(got) == 0 || got[0] != "create organizations:account prod@example.com" {
+		t.Errorf("changes %q: the account is this run's", got)
 	}
 }

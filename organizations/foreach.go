@@ -123,7 +123,8 @@ func ForEachAccount(ctx context.Context, cfg aws.Config, spec FanOutSpec, task A
 		acfg := cfg
 		if r.Target.ID != spec.ManagementAccountID {
 			var err error
-			if acfg, err = AccountConfig(ctx, cfg, r.Target.ID, role, spec.ConfigOptions...); err != nil {
+			copts := append([]AccountConfigOption{WithAccessWait(opts...)}, spec.ConfigOptions...)
+			if acfg, err = AccountConfig(ctx, cfg, r.Target.ID, role, copts...); err != nil {
 				r.Err = err
 				return nil
 			}

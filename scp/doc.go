@@ -65,6 +65,16 @@
 // made (for an organization without SCPs, the attachments are predicted
 // from FullAWSAccess, which enabling SCPs attaches everywhere).
 //
+// Lost answers: no Organizations write of this package has a client token,
+// and none needs one. A write AWS applied whose answer was lost is retried
+// by the SDK and its retry converges through the races above:
+// CreatePolicy gets DuplicatePolicyException (policy names are unique) and
+// the policy is read back by name; AttachPolicy gets
+// DuplicatePolicyAttachmentException, DetachPolicy
+// PolicyNotAttachedException, EnablePolicyType
+// PolicyTypeAlreadyEnabledException; UpdatePolicy and TagResource set a
+// state. The fault sweep checks each with a retryable 500 after the write.
+//
 // Dry runs chain: the ID of a policy EnsurePolicy's dry run would create is
 // a predicted identifier ("(known after apply: scp NAME)"), and
 // EnsureAttachments, in a dry run, accepts it in AttachmentSpec.Policies

@@ -91,12 +91,13 @@ func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
 	defer s.Done(t)
 	s.Run(t, "fresh", func(t *testing.T) {
 		awstest.FaultMatrix[*org]{
-			Setup:   setup,
-			Run:     func(_ context.Context, _ *awstest.Backend, o *org) error { return convergeFresh(t, o) },
-			Match:   emulator.Match{Service: "organizations"},
-			Err:     cme,
-			Retried: true,
-			Calls:   8, // 3 CreatePolicy, EnablePolicyType, 3 AttachPolicy, DetachPolicy
+			Setup: setup,
+			Run:   func(_ context.Context, _ *awstest.Backend, o *org) error { return convergeFresh(t, o) },
+			Match: emulator.Match{Service: "organizations"},
+			Err:   cme,
+			// lost-500: the write applied, its answer lost as a retryable 500.
+			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500},
+			Calls:    8, // 3 CreatePolicy, EnablePolicyType, 3 AttachPolicy, DetachPolicy
 		}.Test(t)
 	})
 	s.Run(t, "update", func(t *testing.T) {
@@ -108,11 +109,12 @@ func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
 				}
 				return o
 			},
-			Run:     func(_ context.Context, _ *awstest.Backend, o *org) error { return convergeUpdate(t, o) },
-			Match:   emulator.Match{Service: "organizations"},
-			Err:     cme,
-			Retried: true,
-			Calls:   2, // UpdatePolicy, TagResource
+			Run:   func(_ context.Context, _ *awstest.Backend, o *org) error { return convergeUpdate(t, o) },
+			Match: emulator.Match{Service: "organizations"},
+			Err:   cme,
+			// lost-500: the write applied, its answer lost as a retryable 500.
+			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500},
+			Calls:    2, // UpdatePolicy, TagResource
 		}.Test(t)
 	})
 }
