@@ -12,9 +12,13 @@
 // account, as Organizations does, until the emulator serves Organizations.
 //
 // It listens on -addr, else $FOUNDATION_EMULATOR_ADDR, else 127.0.0.1:4566
-// (loopback). The container image (Dockerfile beside this file) sets
-// FOUNDATION_EMULATOR_ADDR=0.0.0.0:4566; "-addr :4566" listens on every
-// interface as well.
+// (loopback). It refuses an address that is not loopback ("-addr :4566",
+// 0.0.0.0, a LAN address) unless -allow-remote is given, and then prints a
+// warning: the emulator checks no signature, so anyone who can reach it acts
+// as any account and can reset, read or fault it. The container image
+// (Dockerfile beside this file) runs it with -allow-remote on 0.0.0.0:4566
+// inside the container; publish the port on the host's loopback
+// (-p 127.0.0.1:4566:4566).
 //
 // # Control API
 //
@@ -65,8 +69,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -96,50 +104,117 @@ Control API (JSON, beside the AWS APIs):
 `
 
 func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); {
+	case errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "foundation-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+// errUsage is a command line the flag package already reported.
+var errUsage = errors.New("usage")
+
+// run serves the emulator until ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defaultAddr := "127.0.0.1:4566"
 	if a := os.Getenv("FOUNDATION_EMULATOR_ADDR"); a != "" {
 		defaultAddr = a
 	}
-	flag.Usage = func() {
-		out := flag.CommandLine.Output()
+	fs := flag.NewFlagSet("foundation-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		out := fs.Output()
 		fmt.Fprintf(out, "Usage: foundation-emulator [flags]\n\nServes an in-memory AWS emulator (any credentials work).\n\nFlags:\n")
-		flag.PrintDefaults()
+		fs.PrintDefaults()
 		fmt.Fprint(out, controlHelp)
 	}
-	addr := flag.String("addr", defaultAddr, "address to listen on (host:port, or :port for every interface); $FOUNDATION_EMULATOR_ADDR sets the default")
-	account := flag.String("management-account", emulator.DefaultManagementAccountID, "management account ID")
-	pageSize := flag.Int("page-size", 0, "page size of list operations (0: the emulator's small default)")
-	dump := flag.Bool("dump", false, "print the state snapshot on exit")
-	members := flag.String("accounts", "", "member account IDs to create, comma-separated, each with -access-role trusting the management account")
-	accessRole := flag.String("access-role", "OrganizationAccountAccessRole", "access role created in each member account")
-	identityCenter := flag.Bool("identity-center", true, "enable IAM Identity Center with the organization (a console step on AWS)")
-	flag.Parse()
+	addr := fs.String("addr", defaultAddr, "address to listen on (host:port); $FOUNDATION_EMULATOR_ADDR sets the default. Only loopback addresses unless -allow-remote")
+	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not loopback (\":4566\", \"0.0.0.0:4566\", a LAN address): anyone who can reach it acts as any account, unsigned")
+	account := fs.String("management-account", emulator.DefaultManagementAccountID, "management account ID")
+	pageSize := fs.Int("page-size", 0, "page size of list operations (0: the emulator's small default)")
+	dump := fs.Bool("dump", false, "print the state snapshot on exit")
+	members := fs.String("accounts", "", "member account IDs to create, comma-separated, each with -access-role trusting the management account")
+	accessRole := fs.String("access-role", "OrganizationAccountAccessRole", "access role created in each member account")
+	identityCenter := fs.Bool("identity-center", true, "enable IAM Identity Center with the organization (a console step on AWS)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected arguments %q\n", fs.Args())
+		fs.Usage()
+		return errUsage
+	}
+	warning, err := checkAddr(*addr, *allowRemote)
+	if err != nil {
+		return err
+	}
 
 	e := emulator.New(emulator.Options{ManagementAccountID: *account, PageSize: *pageSize, IdentityCenter: *identityCenter})
 	if err := addMembers(e, *members, *accessRole); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		return err
 	}
 	e.OnReset(func(e *emulator.Emulator) error { return addMembers(e, *members, *accessRole) })
 	srv, err := emulator.Serve(e, *addr)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return err
 	}
-	fmt.Printf("foundation emulator listening on %s (management account %s)\n", srv.URL, *account)
+	if warning != "" {
+		fmt.Fprintln(stderr, warning)
+	}
+	fmt.Fprintf(stdout, "foundation emulator listening on %s (management account %s)\n", srv.URL, *account)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	_ = srv.Close()
 	if *dump {
 		snap, err := srv.Snapshot()
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			return err
 		}
-		fmt.Println(string(snap))
+		fmt.Fprintln(stdout, string(snap))
 	}
+	return nil
+}
+
+// checkAddr refuses a listen address that is not loopback unless
+// allowRemote, and then returns the warning to print: the emulator checks
+// no signature, so whoever reaches it acts as any account (and can reset
+// it, read every call or inject faults through the control API).
+func checkAddr(addr string, allowRemote bool) (warning string, err error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("-addr %q: %w", addr, err)
+	}
+	if isLoopback(host) {
+		return "", nil
+	}
+	where := "every interface"
+	if host != "" && host != "0.0.0.0" && host != "::" {
+		where = host
+	}
+	if !allowRemote {
+		return "", fmt.Errorf("-addr %q listens on %s, not loopback: the emulator serves unsigned requests, so anyone who reaches it acts as any account; "+
+			"use 127.0.0.1, or add -allow-remote to accept that (in a container, publish the port on the host's loopback: -p 127.0.0.1:4566:4566)", addr, where)
+	}
+	return fmt.Sprintf("WARNING: listening on %s (-allow-remote): the emulator serves unsigned requests from any host that reaches %s; "+
+		"anyone there acts as any account and can reset, read or fault it through /_foundation/", where, addr), nil
+}
+
+// isLoopback reports whether host names only the loopback interface:
+// "localhost" or a loopback IP (127.0.0.0/8, ::1).
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // addMembers creates member accounts whose access role trusts the
