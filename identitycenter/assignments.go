@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/plan"
 )
 
@@ -367,12 +368,33 @@ func (r *run) assignment(ctx context.Context, a Assignment, del bool) error {
 		}
 		st = out.AccountAssignmentDeletionStatus
 	} else {
-		out, err := r.api.SSOAdmin.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
-			InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(a.PermissionSetARN),
-			PrincipalId: aws.String(a.PrincipalID), PrincipalType: types.PrincipalType(a.Principal.Type),
-			TargetId: aws.String(a.AccountID), TargetType: types.TargetTypeAwsAccount,
-		}, retryConflict)
-		if err != nil {
+		// Identity Center learns of a new member account from
+		// Organizations some time after CreateAccount SUCCEEDED; until
+		// then CreateAccountAssignment on it is refused with
+		// ValidationException, as for an account outside the organization
+		// (the IAM Identity Center API Reference lists ValidationException
+		// for CreateAccountAssignment without naming this case; the
+		// Organizations API Reference, CreateAccount: "You might need to
+		// wait a few minutes before you can successfully access the
+		// account"). The spec and the account ID were validated before any
+		// call, so a ValidationException here is waited out
+		// (awsretry.Wait, the options' propagation timeout).
+		var out *ssoadmin.CreateAccountAssignmentOutput
+		err := awsretry.Wait(ctx, r.o, is[*types.ValidationException], func(ctx context.Context) error {
+			var err error
+			out, err = r.api.SSOAdmin.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
+				InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(a.PermissionSetARN),
+				PrincipalId: aws.String(a.PrincipalID), PrincipalType: types.PrincipalType(a.Principal.Type),
+				TargetId: aws.String(a.AccountID), TargetType: types.TargetTypeAwsAccount,
+			}, retryConflict)
+			return err
+		})
+		var pe *awsretry.PropagationError
+		switch {
+		case errors.As(err, &pe):
+			return wrap(op, fmt.Errorf("still refused after %d attempts in %s (the account is not in the organization, or Identity Center has not seen it yet): %w",
+				pe.Attempts, pe.Timeout, pe.Err))
+		case err != nil:
 			return wrap(op, err)
 		}
 		st = out.AccountAssignmentCreationStatus

@@ -173,7 +173,13 @@
 // retryer on every sso-admin call (internal/awsretry), bounded by the
 // retryer's attempts. identitystore's ConflictException is retried the
 // same way when its reason is CONCURRENT_MODIFICATION; when it persists it
-// is an error, never "already there". With the reason
+// is an error, never "already there". Propagation: Identity Center learns
+// of a new member account from Organizations some time after CreateAccount
+// succeeded, and refuses CreateAccountAssignment on it until then with
+// ValidationException; the spec having been validated first, that refusal
+// is retried for the options' foundation.WithPropagationTimeout (default 2
+// minutes), after which the error says the assignment was still refused.
+// With the reason
 // UNIQUENESS_CONSTRAINT_VIOLATION the user, group or membership exists: it
 // is read back (GetUserId, GetGroupId, GetGroupMembershipId) and
 // converged, and an error if the read does not find it.

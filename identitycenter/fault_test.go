@@ -1,6 +1,7 @@
 package identitycenter_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
@@ -248,5 +250,83 @@ func TestPersistingConcurrentModificationIsAnError(t *testing.T) {
 				t.Errorf("the next run created nothing: %v", changeLines(got.Changes))
 			}
 		})
+	}
+}
+
+// unseenAccount is what CreateAccountAssignment answers for an account
+// Identity Center has not learnt of from Organizations yet.
+var unseenAccount = emulator.APIError{Status: 400, Code: "ValidationException",
+	Message: "injected: the account is not a member of the organization"}
+
+// TestAssignmentToANewAccountWaitsForIdentityCenter: the first three
+// CreateAccountAssignment calls are refused as for an account Identity
+// Center has not seen yet; the run waits them out and converges to the
+// undisturbed run's state, every assignment made once.
+func TestAssignmentToANewAccountWaitsForIdentityCenter(t *testing.T) {
+	ref := awstest.New(t)
+	refEmu := ref.RequireEmulator(t, awstest.CapFaults)
+	ctx := awstest.Context(t, 30*time.Second)
+	if _, err := identitycenter.EnsureAccess(ctx, apiFor(ref), seed000(newOrg(t, ctx, ref, seed000Accounts...)), awstest.Fast()...); err != nil {
+		t.Fatal(err)
+	}
+	want, err := refEmu.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b := awstest.New(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	spec := seed000(newOrg(t, ctx, b, seed000Accounts...))
+	m := emulator.Match{Service: "sso", Operation: "CreateAccountAssignment"}
+	var faults []*emulator.Fault
+	for n := 1; n <= 3; n++ {
+		faults = append(faults, e.FailNth(m, n, unseenAccount))
+	}
+	got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range faults {
+		if f.Fired() != 1 {
+			t.Fatalf("a refusal fired %d times", f.Fired())
+		}
+	}
+	snap, err := e.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(snap, want) {
+		t.Fatalf("state differs from the undisturbed run's:\n%s", awstest.FirstDiff(snap, want))
+	}
+	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
+		again, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
+		if err != nil {
+			return nil, err
+		}
+		return again.Changes, nil
+	})
+	if len(got.Changes) == 0 {
+		t.Fatal("no changes reported")
+	}
+}
+
+// A refusal that outlasts the propagation timeout is reported naming the
+// assignment and the wait, keeping AWS's error.
+func TestAssignmentRefusedPastTheTimeout(t *testing.T) {
+	b := awstest.New(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	ctx := awstest.Context(t, 30*time.Second)
+	spec := seed000(newOrg(t, ctx, b, seed000Accounts...))
+	e.FailAlways(emulator.Match{Service: "sso", Operation: "CreateAccountAssignment"}, unseenAccount)
+	_, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast(foundation.WithPropagationTimeout(50*time.Millisecond))...)
+	var ve *ssotypes.ValidationException
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, line := range strings.Split(err.Error(), "\n") { // one per assignment
+		if !strings.HasPrefix(line, "identitycenter: assignment ") || !strings.Contains(line, ": create: still refused after ") ||
+			strings.Count(line, "identitycenter:") != 1 {
+			t.Fatalf("err = %v", err)
+		}
 	}
 }
