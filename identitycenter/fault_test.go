@@ -130,7 +130,7 @@ func TestAccessDeniedOnEachWrite(t *testing.T) {
 				Err:   &emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"},
 				// lost-500: the write applied, its answer lost as a
 				// retryable 500: no duplicate, no failure.
-				Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500},
+				Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500, notApplied500},
 				Check: func(t *testing.T, op string, err error) {
 					if !strings.HasPrefix(err.Error(), "identitycenter: ") || strings.Count(err.Error(), "identitycenter:") != 1 {
 						t.Errorf("%s: error not wrapped once: %v", op, err)
@@ -187,7 +187,7 @@ func TestFaultOnEachDriftRepairWrite(t *testing.T) {
 		},
 		Match:    emulator.Match{Service: "sso"},
 		Err:      &emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"},
-		Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500},
+		Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500, notApplied500},
 		Check: func(t *testing.T, op string, err error) {
 			if !strings.HasPrefix(err.Error(), "identitycenter: ") || strings.Count(err.Error(), "identitycenter:") != 1 {
 				t.Errorf("%s: error not wrapped once: %v", op, err)
@@ -330,3 +330,9 @@ func TestAssignmentRefusedPastTheTimeout(t *testing.T) {
 		}
 	}
 }
+
+// notApplied500 is a retryable 500 before the write: AWS did not apply it.
+// A create guarded by a read (awsretry.Create) finds nothing and creates
+// again.
+var notApplied500 = awstest.FaultVariant{Name: "500-before", Retried: true,
+	Err: &emulator.APIError{Status: 500, Code: "InternalFailure", Message: "injected: not applied"}}

@@ -107,7 +107,7 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 			// permission set by its name (awsretry.Create).
 			var err error
 			ps, err = awsretry.Create(ctx, r.o, func(ctx context.Context) (*types.PermissionSet, bool, error) {
-				found, err := r.findPermissionSet(ctx, s.Name)
+				found, err := r.lookupPermissionSet(ctx, s.Name)
 				return found, found != nil, err
 			}, func(ctx context.Context) (*types.PermissionSet, error) {
 				out, err := r.api.SSOAdmin.CreatePermissionSet(ctx, in, creating)
@@ -392,8 +392,18 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 }
 
 // findPermissionSet lists the permission sets again and returns the one
-// named name.
+// named name; not found is an error.
 func (r *run) findPermissionSet(ctx context.Context, name string) (*types.PermissionSet, error) {
+	ps, err := r.lookupPermissionSet(ctx, name)
+	if err == nil && ps == nil {
+		err = fmt.Errorf("a permission set named %q exists but is not listed", name)
+	}
+	return ps, err
+}
+
+// lookupPermissionSet lists the permission sets again and returns the one
+// named name, or nil.
+func (r *run) lookupPermissionSet(ctx context.Context, name string) (*types.PermissionSet, error) {
 	p := ssoadmin.NewListPermissionSetsPaginator(r.api.SSOAdmin, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(r.instanceARN)})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx, retryConflict)
@@ -414,7 +424,7 @@ func (r *run) findPermissionSet(ctx context.Context, name string) (*types.Permis
 			}
 		}
 	}
-	return nil, fmt.Errorf("a permission set named %q exists but is not listed", name)
+	return nil, nil
 }
 
 // readPermissionSet reads the attachments, inline policy, boundary and tags

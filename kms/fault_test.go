@@ -44,7 +44,11 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 		// lost-500: each write applied and its answer lost as a retryable
 		// 500; the SDK retries the idempotent ones, and CreateKey adopts
 		// the key the lost attempt made instead of making a second one.
-		Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500},
+		// kms-internal: KMS's own retryable error (KMSInternalException,
+		// 500) before the write: retried (by the SDK, or for CreateKey by
+		// looking for the key first and then creating it again).
+		Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500, notApplied500,
+			{Name: "kms-internal", Retried: true, Err: &emulator.APIError{Status: 500, Code: "KMSInternalException", Message: "injected"}}},
 		Check: func(t *testing.T, op string, err error) {
 			var ae smithy.APIError
 			if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" ||
@@ -101,3 +105,9 @@ func TestConcurrentModificationOnTheServiceLinkedRoleIsRetried(t *testing.T) {
 		Variants: []awstest.FaultVariant{{Name: "before", Retried: true}},
 	}.Test(t)
 }
+
+// notApplied500 is a retryable 500 before the write: AWS did not apply it.
+// A create guarded by a read (awsretry.Create) finds nothing and creates
+// again; the others are retried by the SDK.
+var notApplied500 = awstest.FaultVariant{Name: "500-before", Retried: true,
+	Err: &emulator.APIError{Status: 500, Code: "InternalFailure", Message: "injected: not applied"}}

@@ -48,7 +48,7 @@ func TestAccessDeniedOnEachWrite(t *testing.T) {
 		Match: emulator.Match{Service: "iam"},
 		Calls: 5,
 		// lost-500: the write applied, its answer lost as a retryable 500.
-		Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500},
+		Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500, notApplied500},
 		Check: func(t *testing.T, op string, err error) {
 			var ae smithy.APIError
 			if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
@@ -179,3 +179,9 @@ func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
 		Variants: []awstest.FaultVariant{{Name: "before", Retried: true}},
 	}.Test(t)
 }
+
+// notApplied500 is a retryable 500 before the write: AWS did not apply it.
+// A create guarded by a read (awsretry.Create) finds nothing and creates
+// again; the others are retried by the SDK.
+var notApplied500 = awstest.FaultVariant{Name: "500-before", Retried: true,
+	Err: &emulator.APIError{Status: 500, Code: "InternalFailure", Message: "injected: not applied"}}

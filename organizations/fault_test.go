@@ -59,7 +59,7 @@ func TestConcurrentModificationOnEveryWrite(t *testing.T) {
 			Match: emulator.Match{Service: "organizations"},
 			Err:   &cme,
 			// lost-500: the write applied, its answer lost as a retryable 500.
-			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500},
+			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500, notApplied500},
 			Calls:    calls,
 		}
 	}
@@ -137,7 +137,7 @@ func TestCrossAccountRoleConcurrentModificationIsRetried(t *testing.T) {
 		Match: emulator.Match{Service: "iam"},
 		Err: &emulator.APIError{Status: 409, Code: "ConcurrentModification",
 			Message: "injected: multiple requests to change this object were submitted simultaneously"},
-		Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, awstest.LostAnswer500},
+		Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, awstest.LostAnswer500, notApplied500},
 	}.Test(t)
 }
 
@@ -172,3 +172,9 @@ func TestCreateAccountLostAnswerMakesOneRequest(t *testing.T) {
 		t.Errorf("changes %q: the account is this run's", got)
 	}
 }
+
+// notApplied500 is a retryable 500 before the write: AWS did not apply it.
+// A create guarded by a read (awsretry.Create) finds nothing and creates
+// again; the others are retried by the SDK.
+var notApplied500 = awstest.FaultVariant{Name: "500-before", Retried: true,
+	Err: &emulator.APIError{Status: 500, Code: "InternalFailure", Message: "injected: not applied"}}

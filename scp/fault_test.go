@@ -96,7 +96,7 @@ func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
 			Match: emulator.Match{Service: "organizations"},
 			Err:   cme,
 			// lost-500: the write applied, its answer lost as a retryable 500.
-			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500},
+			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500, notApplied500},
 			Calls:    8, // 3 CreatePolicy, EnablePolicyType, 3 AttachPolicy, DetachPolicy
 		}.Test(t)
 	})
@@ -113,7 +113,7 @@ func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
 			Match: emulator.Match{Service: "organizations"},
 			Err:   cme,
 			// lost-500: the write applied, its answer lost as a retryable 500.
-			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500},
+			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500, notApplied500},
 			Calls:    2, // UpdatePolicy, TagResource
 		}.Test(t)
 	})
@@ -171,3 +171,9 @@ func TestDryRunListsEveryChangeOfAFullSetup(t *testing.T) {
 		t.Fatalf("real run:\n%s", real)
 	}
 }
+
+// notApplied500 is a retryable 500 before the write: AWS did not apply it.
+// A create guarded by a read (awsretry.Create) finds nothing and creates
+// again; the others are retried by the SDK.
+var notApplied500 = awstest.FaultVariant{Name: "500-before", Retried: true,
+	Err: &emulator.APIError{Status: 500, Code: "InternalFailure", Message: "injected: not applied"}}
