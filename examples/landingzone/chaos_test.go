@@ -15,6 +15,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 )
 
 // conflicts are the conflict errors the chaos test injects into 10% of each
@@ -73,10 +74,15 @@ func chaosEnv(t *testing.T, ctx context.Context, b *awstest.Backend) *examplekit
 // chaosConverge converges seed 000 with the examples' clients, one account
 // at a time so the emulator makes its IDs in the same order in every run
 // and snapshots compare byte for byte.
-func chaosConverge(ctx context.Context, env *examplekit.Env, outDir string) error {
+// It returns the changes reported, as text.
+func chaosConverge(ctx context.Context, env *examplekit.Env, outDir string) (string, error) {
 	opts := append(awstest.FastOptions(), foundation.WithConcurrency(1))
-	_, err := Converge(ctx, env, Seed000(), outDir, opts...)
-	return err
+	r, err := Converge(ctx, env, Seed000(), outDir, opts...)
+	if err != nil {
+		return "", err
+	}
+	cs, err := kittest.Listed(r, r.Accounts, r.Organization.Changes, r.Tree.Changes, r.Management, r.Planned)
+	return cs.String(), err
 }
 
 // TestLandingZoneChaos converges the whole landing zone with the library's
@@ -89,9 +95,10 @@ func chaosConverge(ctx context.Context, env *examplekit.Env, outDir string) erro
 //     error (the services in conflicts);
 //   - both together.
 //
-// Every run must succeed, end in exactly the state of an undisturbed run
-// (byte-identical snapshot: nothing created twice, nothing missing), and a
-// rerun must make no mutating call. The default run tries 2 seeds per
+// Every run must succeed, report the changes an undisturbed run reports,
+// end in exactly its state (byte-identical snapshot: nothing created twice,
+// nothing missing), and a rerun must report no change and make no mutating
+// call. The default run tries 2 seeds per
 // kind; FOUNDATION_TEST_CHAOS=1 tries 10.
 func TestLandingZoneChaos(t *testing.T) {
 	seeds := 2
@@ -106,7 +113,8 @@ func TestLandingZoneChaos(t *testing.T) {
 	ctx := awstest.Context(t, 60*time.Second)
 	ref, re := newBackend(t, 1)
 	start := time.Now()
-	if err := chaosConverge(ctx, chaosEnv(t, ctx, ref), t.TempDir()); err != nil {
+	wantChanges, err := chaosConverge(ctx, chaosEnv(t, ctx, ref), t.TempDir())
+	if err != nil {
 		t.Fatalf("undisturbed run: %v", err)
 	}
 	t.Logf("undisturbed run: %d calls, %d mutating, %s", re.CallCount(), len(re.MutatingCallsSince(0)), time.Since(start).Round(time.Millisecond))
@@ -141,7 +149,7 @@ func TestLandingZoneChaos(t *testing.T) {
 					env, out := chaosEnv(t, ctx, b), t.TempDir()
 					faults := kind.faults(e)
 					start := time.Now()
-					err := chaosConverge(ctx, env, out)
+					changes, err := chaosConverge(ctx, env, out)
 					fired := 0
 					for _, f := range faults {
 						fired += f.Fired()
@@ -154,6 +162,9 @@ func TestLandingZoneChaos(t *testing.T) {
 					if fired == 0 {
 						t.Fatal("no fault fired")
 					}
+					if changes != wantChanges {
+						t.Errorf("the run reported other changes than the undisturbed run:\n%s", awstest.FirstDiff([]byte(changes), []byte(wantChanges)))
+					}
 					got, err := e.Snapshot()
 					if err != nil {
 						t.Fatal(err)
@@ -162,8 +173,8 @@ func TestLandingZoneChaos(t *testing.T) {
 						t.Fatalf("state after the chaos differs from the undisturbed run's:\n%s", awstest.FirstDiff(got, want))
 					}
 					mark := e.CallCount()
-					if err := chaosConverge(ctx, env, out); err != nil {
-						t.Fatalf("rerun: %v", err)
+					if again, err := chaosConverge(ctx, env, out); err != nil || again != "" {
+						t.Fatalf("rerun: changes %q, err %v", again, err)
 					}
 					if w := e.MutatingCallsSince(mark); len(w) != 0 {
 						t.Fatalf("the rerun made %d mutating calls, first %s:%s", len(w), w[0].Service, w[0].Operation)
