@@ -11,6 +11,9 @@
 // then additions, a boundary removal last). Documents are compared by
 // meaning (foundation.PolicyDocument.Equal). With dry run it only reads.
 // Every IAM call it makes retries ConcurrentModification (internal/awsretry).
+// A CreateRole AWS applied whose answer was lost is retried by the SDK; the
+// retry's EntityAlreadyExists reads the role (GetRole) and converges it, so
+// no second role is possible (role names are unique) and none is needed.
 // Errors are wrapped once as "<package>: role <name>: <step>: <AWS error>",
 // the package being the caller's, so messages read as if the caller made
 // the calls.
