@@ -17,6 +17,7 @@ import (
 	_ "github.com/awsfoundation/foundation/internal/emulator/identitystore"
 	_ "github.com/awsfoundation/foundation/internal/emulator/kms"
 	_ "github.com/awsfoundation/foundation/internal/emulator/s3"
+	_ "github.com/awsfoundation/foundation/internal/emulator/s3control"
 	_ "github.com/awsfoundation/foundation/internal/emulator/sts"
 )
 
@@ -94,13 +95,20 @@ type Options struct {
 	Seed uint64
 	// Logger receives a debug record per request. Default: discard.
 	Logger *slog.Logger
+	// Consistency turns on the model of AWS's eventual consistency: new
+	// roles, service-linked roles and OIDC providers invisible as
+	// principals, new accounts' access roles not assumable and new accounts
+	// unknown to IAM Identity Center, each for a time or a number of
+	// refused calls (see Consistency). The zero value, the default, turns it
+	// off.
+	Consistency Consistency
 }
 
 // core splits o into the core's options and each service's settings.
 func (o Options) core() core.Options {
 	return core.Options{
 		ManagementAccountID: o.ManagementAccountID, PageSize: o.PageSize, AsyncDuration: o.AsyncDuration,
-		Clock: o.Clock, Seed: o.Seed, Logger: o.Logger,
+		Clock: o.Clock, Seed: o.Seed, Logger: o.Logger, Consistency: o.Consistency,
 		Services: map[string]any{
 			"dynamodb": dynamodb.Settings{TableActivationDescribes: o.TableActivationDescribes},
 			"organizations": organizations.Settings{AccountCreationDescribes: o.AccountCreationDescribes,
@@ -109,6 +117,10 @@ func (o Options) core() core.Options {
 		},
 	}
 }
+
+// Consistency is the eventual-consistency model (see core.Consistency,
+// which documents what AWS says of each kind).
+type Consistency = core.Consistency
 
 // APIError is an error as AWS returns it (see core.APIError).
 type APIError = core.APIError

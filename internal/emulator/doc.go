@@ -6,9 +6,23 @@
 // (routing by SigV4 credential scope, the wire protocols, accounts and
 // identity, pagination, tag rules, call log, faults, snapshots, the control
 // API) and by one package per service, each of which registers itself with
-// the core: iam, sts, s3, dynamodb, kms, ecr, organizations, ssoadmin and
-// identitystore (with policy, the IAM policy grammar they share). Services
-// depend on the core and "downward" on one another only (sts and kms on
-// iam, ecr on kms, organizations on iam, ssoadmin on organizations, iam and
-// identitystore), never the other way round.
+// the core: iam, sts, s3, s3control, dynamodb, kms, ecr, organizations,
+// ssoadmin and identitystore (with policy, the IAM policy grammar they
+// share). Services depend on the core and "downward" on one another only
+// (sts and kms on iam, ecr on kms, s3 on iam and s3control, organizations
+// on iam, ssoadmin on organizations, iam and identitystore), never the
+// other way round.
+//
+// S3 Control signs as "s3": the core routes a request signed for "s3" to
+// s3control when its path is under /v20180820/ and it names an account. SDK
+// clients address S3 Control at "{AccountId}.{endpoint host}", which a
+// loopback BaseEndpoint cannot take; build them with
+// s3account.LiteralEndpoint.
+//
+// Options.Consistency turns on a model of AWS's eventual consistency (off
+// by default): new roles, service-linked roles and OIDC providers refused
+// as principals by policy validation and sts:AssumeRole, a new account's
+// access role not assumable and a new account unknown to IAM Identity
+// Center, each for a time or a number of refused calls, each refused with
+// the error AWS returns (core.Consistency documents the sources).
 package emulator

@@ -46,6 +46,9 @@ type Options struct {
 	Seed uint64
 	// Logger receives a debug record per request. Default: discard.
 	Logger *slog.Logger
+	// Consistency is the eventual-consistency model (see Consistency); the
+	// zero value turns it off.
+	Consistency Consistency
 	// Services holds each service's own settings, by service name, in the
 	// type the service's package defines (read with ServiceSettings).
 	Services map[string]any
@@ -234,8 +237,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Message: "Request is missing Authentication Token"})
 		return
 	}
+	name := cred.service
+	if name == "s3" && isS3Control(r) {
+		name = "s3control" // S3 Control signs as "s3" too
+	}
 	e.mu.Lock()
-	svc := e.services[cred.service]
+	svc := e.services[name]
 	e.mu.Unlock()
 	if svc == nil {
 		writeBareError(w, r, &APIError{Status: http.StatusBadRequest, Code: "UnknownService",
@@ -358,6 +365,18 @@ func notImplemented(svc *Service, op string) *APIError {
 
 func requestID(n int) string {
 	return fmt.Sprintf("%08x-0000-4000-8000-%012x", n, n)
+}
+
+// isS3Control reports whether a request signed for "s3" is one of the S3
+// Control API: its path is under the API version ("/v20180820/"), and it
+// names the account in x-amz-account-id (every account-level operation
+// does) or in the host ("{AccountId}.s3-control.{region}.amazonaws.com").
+// A path-style S3 request for a bucket named "v20180820" carries neither.
+func isS3Control(r *http.Request) bool {
+	if !strings.HasPrefix(r.URL.Path, "/v20180820/") {
+		return false
+	}
+	return r.Header.Get("X-Amz-Account-Id") != "" || strings.Contains(r.Host, ".s3-control")
 }
 
 // credentialScope is what the SigV4 Authorization header (or a presigned

@@ -88,6 +88,10 @@ type Service struct {
 	XMLNS string
 	// Route names the operation of a REST request; "" means not implemented.
 	Route func(r *http.Request) string
+	// WrappedErrors makes a RestXML service's errors
+	// <ErrorResponse><Error>...</Error><RequestId/><HostId/></ErrorResponse>,
+	// as S3 Control sends them, instead of S3's bare <Error>.
+	WrappedErrors bool
 	// Throttle is the error the service returns when throttling.
 	Throttle APIError
 	// Statuses is the service's table of client error codes and the HTTP
@@ -294,6 +298,10 @@ func (p Protocol) writeError(w http.ResponseWriter, r *http.Request, svc *Servic
 	default:
 		w.Header().Set("X-Amz-Request-Id", reqID)
 		w.Header().Set("X-Amz-Id-2", "emulator/"+reqID)
+		if svc.WrappedErrors {
+			writeWrappedError(w, r, reqID, e)
+			return
+		}
 		writeBareError(w, r, e)
 	}
 }
@@ -320,6 +328,35 @@ func writeBareError(w http.ResponseWriter, r *http.Request, e *APIError) {
 		fmt.Fprintf(&b, "</%s>", k)
 	}
 	b.WriteString("</Error>")
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// writeWrappedError writes an S3 Control-style XML error: the <Error> in an
+// <ErrorResponse> with the request ID beside it.
+func writeWrappedError(w http.ResponseWriter, r *http.Request, reqID string, e *APIError) {
+	if r.Method == http.MethodHead {
+		w.WriteHeader(e.Status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(e.Status)
+	var b strings.Builder
+	b.WriteString(xml.Header)
+	b.WriteString("<ErrorResponse><Error><Code>")
+	_ = xml.EscapeText(&b, []byte(e.Code))
+	b.WriteString("</Code><Message>")
+	_ = xml.EscapeText(&b, []byte(e.Message))
+	b.WriteString("</Message>")
+	for _, k := range SortedKeys(e.Extra) {
+		fmt.Fprintf(&b, "<%s>", k)
+		_ = xml.EscapeText(&b, []byte(e.Extra[k]))
+		fmt.Fprintf(&b, "</%s>", k)
+	}
+	b.WriteString("</Error><RequestId>")
+	_ = xml.EscapeText(&b, []byte(reqID))
+	b.WriteString("</RequestId><HostId>emulator/")
+	_ = xml.EscapeText(&b, []byte(reqID))
+	b.WriteString("</HostId></ErrorResponse>")
 	_, _ = w.Write([]byte(b.String()))
 }
 

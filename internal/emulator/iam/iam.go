@@ -516,7 +516,8 @@ func iamCheckPrincipal(c *core.Ctx, p *policy.Principal) *core.APIError {
 			}
 			name := res[strings.LastIndex(res, "/")+1:]
 			r, ok := iamAcct(a).roles[strings.ToLower(name)]
-			if !ok || !strings.EqualFold(r.ARN, "arn:aws:iam::"+acct+":"+res) {
+			if !ok || !strings.EqualFold(r.ARN, "arn:aws:iam::"+acct+":"+res) ||
+				c.Emu.NotYetVisible(core.PropagatePrincipal, r.ARN) {
 				return bad("AWS", v)
 			}
 		case svc == "iam" && strings.HasPrefix(res, "user/"):
@@ -538,7 +539,8 @@ func iamCheckPrincipal(c *core.Ctx, p *policy.Principal) *core.APIError {
 			continue
 		}
 		if m := iamOIDCARNRe.FindStringSubmatch(v); m != nil {
-			if m[1] == c.Account.ID && iamAcct(c.Account).oidc["arn:aws:iam::"+m[1]+":oidc-provider/"+m[2]] != nil {
+			arn := "arn:aws:iam::" + m[1] + ":oidc-provider/" + m[2]
+			if m[1] == c.Account.ID && iamAcct(c.Account).oidc[arn] != nil && !c.Emu.NotYetVisible(core.PropagatePrincipal, arn) {
 				continue
 			}
 			return bad("FEDERATED", v)
@@ -752,6 +754,7 @@ func iamCreateRole(c *core.Ctx) (any, error) {
 	}
 	r.ID = iamHashID("AROA", c.Account.ID, "role", strings.ToLower(name))
 	r.Description, r.Boundary = desc, boundary
+	c.Emu.StartPropagation(core.PropagatePrincipal, r.ARN)
 	if maxSession > 0 {
 		r.MaxSessionDuration = maxSession
 	}
@@ -1247,6 +1250,7 @@ func iamCreateServiceLinkedRole(c *core.Ctx) (any, error) {
 	}
 	r.ID = iamHashID("AROA", c.Account.ID, "role", strings.ToLower(name))
 	r.Description, r.ServiceLinked = desc, service
+	c.Emu.StartPropagation(core.PropagatePrincipal, r.ARN)
 	return struct {
 		XMLName xml.Name `xml:"CreateServiceLinkedRoleResult"`
 		Role    iamRoleOut
@@ -1395,6 +1399,7 @@ func iamCreateOpenIDConnectProvider(c *core.Ctx) (any, error) {
 	p := &iamOIDCProvider{URL: host, ARN: arn, ClientIDs: iamDedupe(ids), Thumbprints: thumbs, Created: c.Emu.Now()}
 	_ = iamApplyTags(&p.Tags, tags)
 	s.oidc[arn] = p
+	c.Emu.StartPropagation(core.PropagatePrincipal, arn)
 	return struct {
 		XMLName                  xml.Name `xml:"CreateOpenIDConnectProviderResult"`
 		OpenIDConnectProviderArn string

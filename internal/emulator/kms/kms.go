@@ -443,7 +443,8 @@ func kmsPrincipalExists(e *core.Emulator, s string) bool {
 			return true
 		}
 		r := iam.RoleNamed(a, resource[strings.LastIndex(resource, "/")+1:])
-		return r != nil && strings.EqualFold(r.ARN, "arn:aws:iam::"+acct+":"+resource)
+		return r != nil && strings.EqualFold(r.ARN, "arn:aws:iam::"+acct+":"+resource) &&
+			!e.NotYetVisible(core.PropagatePrincipal, r.ARN)
 	case service == "iam" && strings.HasPrefix(resource, "user/"):
 		return !known
 	case service == "sts" && strings.HasPrefix(resource, "assumed-role/"):

@@ -1286,11 +1286,17 @@ func (o *Organization) complete(e *core.Emulator, r *orgCreateRequest) {
 	a := e.EnsureAccount(id)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + o.mgmt +
 		`:root"},"Action":"sts:AssumeRole"}]}`
-	if _, apiErr := iam.NewRole(e, a, r.roleName, "/", trust); apiErr != nil {
+	role, apiErr := iam.NewRole(e, a, r.roleName, "/", trust)
+	if apiErr != nil {
 		e.RemoveAccount(id) // unreachable: the role name was checked at request time
 		r.state, r.failure = orgCreateFailed, "INTERNAL_FAILURE"
 		return
 	}
+	// The Consistency model: the new account's access role cannot be
+	// assumed, and IAM Identity Center does not know the account, for a
+	// while after the request SUCCEEDED.
+	e.StartPropagation(core.PropagateAccountAccess, role.ARN)
+	e.StartPropagation(core.PropagateIdentityCenter, id)
 	core.SetSlot(a, "organizations", o)
 	o.members[id] = &orgMember{id: id, name: r.name, email: r.email, parent: o.rootID, status: orgStatusActive,
 		joinedMethod: orgJoinedCreated, joined: r.completed, tags: r.tags}

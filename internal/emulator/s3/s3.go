@@ -32,7 +32,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/awsfoundation/foundation/internal/emulator/core"
+	"github.com/awsfoundation/foundation/internal/emulator/iam"
 	iampolicy "github.com/awsfoundation/foundation/internal/emulator/policy"
+	"github.com/awsfoundation/foundation/internal/emulator/s3control"
 )
 
 const (
@@ -1037,7 +1039,16 @@ func s3PutBucketPolicy(c *core.Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicPolicy && s3PolicyIsPublic(doc) {
+	if apiErr := s3CheckPrincipals(c, doc); apiErr != nil {
+		return nil, apiErr
+	}
+	// The most restrictive of the bucket's and its owner's account-level
+	// settings applies (the S3 user guide, Blocking public access).
+	blocked := b.PublicAccessBlock != nil && b.PublicAccessBlock.BlockPublicPolicy
+	if owner := c.Emu.Account(b.Owner); owner != nil && s3control.AccountBlocksPublicPolicy(owner) {
+		blocked = true
+	}
+	if blocked && s3PolicyIsPublic(doc) {
 		return nil, core.Errorf(http.StatusForbidden, "AccessDenied",
 			`User: %s is not authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::%s" because public policies are blocked by the BlockPublicPolicy block public access setting.`,
 			c.Caller.ARN, b.Name)
@@ -1092,6 +1103,40 @@ func s3ValidatePolicy(bucketName, policy string) (*iampolicy.Doc, error) {
 		}
 	}
 	return doc, nil
+}
+
+// s3RoleARNRe matches an IAM role ARN: account, then the role's path and name.
+var s3RoleARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(.+)$`)
+
+// s3CheckPrincipals refuses a policy naming an IAM role that S3 cannot
+// resolve, as S3 does ("Invalid principal in policy"): a role of an account
+// the emulator has that does not exist, or that was just created and has
+// not propagated yet (the Consistency model). Roles of accounts the emulator
+// does not have are accepted (it cannot know them).
+func s3CheckPrincipals(c *core.Ctx, doc *iampolicy.Doc) *core.APIError {
+	for _, st := range doc.Statement {
+		for _, p := range []*iampolicy.Principal{st.Principal, st.NotPrincipal} {
+			if p == nil {
+				continue
+			}
+			for _, v := range p.AWS {
+				m := s3RoleARNRe.FindStringSubmatch(v)
+				if m == nil || strings.ContainsAny(v, "*?") {
+					continue
+				}
+				a := c.Emu.Account(m[1])
+				if a == nil {
+					continue
+				}
+				r := iam.RoleNamed(a, m[2][strings.LastIndex(m[2], "/")+1:])
+				if r == nil || !strings.EqualFold(r.ARN, "arn:aws:iam::"+m[1]+":role/"+m[2]) ||
+					c.Emu.NotYetVisible(core.PropagatePrincipal, r.ARN) {
+					return s3MalformedPolicy("Invalid principal in policy")
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // s3PolicyIsPublic reports whether a policy is public in the sense

@@ -1327,3 +1327,36 @@ func TestS3SnapshotDeterministic(t *testing.T) {
 	require.Equal(t, "eu-west-1", mgmt["logs-eu"].Region)
 	require.NotNil(t, mgmt["logs-eu"].PublicAccessBlock)
 }
+
+// A bucket policy naming an IAM role that does not exist in an account the
+// emulator has is refused, as S3 does: MalformedPolicy "Invalid principal
+// in policy". A role of an account it does not have is accepted (it cannot
+// know), and so is one that exists.
+func TestS3BucketPolicyRejectsUnknownRole(t *testing.T) {
+	srv, err := emulator.Start(emulator.Options{})
+	require.NoError(t, err)
+	defer srv.Close()
+	ctx := context.Background()
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	_, err = client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bucket-one")})
+	require.NoError(t, err)
+	policy := func(principal string) *string {
+		return aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + principal +
+			`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-one/*"}]}`)
+	}
+	mgmt := emulator.DefaultManagementAccountID
+	_, err = client.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bucket-one"), Policy: policy("arn:aws:iam::" + mgmt + ":role/missing")})
+	var apiErr smithy.APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, "MalformedPolicy", apiErr.ErrorCode())
+	require.Equal(t, "Invalid principal in policy", apiErr.ErrorMessage())
+
+	arn, err := srv.CreateRole(mgmt, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+mgmt+`"},"Action":"sts:AssumeRole"}]}`)
+	require.NoError(t, err)
+	_, err = client.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bucket-one"), Policy: policy(arn)})
+	require.NoError(t, err)
+	_, err = client.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bucket-one"), Policy: policy("arn:aws:iam::111122223333:role/elsewhere")})
+	require.NoError(t, err)
+}

@@ -1411,6 +1411,11 @@ func ssoCreateAccountAssignment(c *core.Ctx) (any, error) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
+	// The Consistency model: a new account IAM Identity Center has not
+	// learned of yet reads as one outside the organization.
+	if c.Emu.NotYetVisible(core.PropagateIdentityCenter, in.TargetId) {
+		return nil, ssoValidation("The account %s is not a member of the organization %s.", in.TargetId, inst.org.ID())
+	}
 	if inst.outstandingCreations() >= ssoMaxOutstandingCreations {
 		return nil, ssoErr("ThrottlingException",
 			"The maximum number of %d account assignment creation requests in progress has been reached. Wait for some to complete and try again.", ssoMaxOutstandingCreations)

@@ -68,6 +68,10 @@ func stsAssumeRole(c *core.Ctx) (any, error) {
 	if r == nil || r.ARN != "arn:aws:"+roleARN[strings.Index(roleARN, ":iam:")+1:] {
 		return nil, accessDenied
 	}
+	// A role not yet propagated (the Consistency model) cannot be assumed.
+	if c.Emu.NotYetVisible(core.PropagatePrincipal, r.ARN) || c.Emu.NotYetVisible(core.PropagateAccountAccess, r.ARN) {
+		return nil, accessDenied
+	}
 	duration := 3600
 	if d := c.Form("DurationSeconds"); d != "" {
 		n, err := strconv.Atoi(d)
