@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -23,13 +24,11 @@ import (
 // with, and which the library retries (internal/awsretry) for that
 // service's calls.
 //
-// Left out until the library retries them: IAM ConcurrentModification
-// (listed in awsretry.IAM but not yet added to any IAM call),
-// identitystore ConflictException and KMS (no call retries a conflict yet),
-// and DynamoDB ResourceInUseException, which statebackend waits out only on
-// UpdateTable (on CreateTable it means "exists"; a fresh landing zone makes
-// no UpdateTable). ECR has no conflict error for the calls the library
-// makes.
+// Left out: KMS, which has no conflict error (its transient errors are
+// 5xx, retried by the SDK), ECR, which has none for the calls the library
+// makes, and DynamoDB, whose ResourceInUseException statebackend waits out
+// only on UpdateTable and TagResource (on CreateTable it means "exists"),
+// neither of which a fresh landing zone calls.
 var conflicts = []struct {
 	service string
 	err     emulator.APIError
@@ -38,6 +37,10 @@ var conflicts = []struct {
 		Message: "injected: AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later."}},
 	{"sso", emulator.APIError{Status: 409, Code: "ConflictException",
 		Message: "injected: Operation is in conflict with another operation on the same resource"}},
+	{"identitystore", emulator.APIError{Status: 409, Code: "ConflictException", Extra: map[string]string{"Reason": "CONCURRENT_MODIFICATION"},
+		Message: "injected: the request conflicts with a concurrent modification"}},
+	{"iam", emulator.APIError{Status: 409, Code: "ConcurrentModification",
+		Message: "injected: Multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again."}},
 	{"s3", emulator.APIError{Status: 409, Code: "OperationAborted",
 		Message: "injected: A conflicting conditional operation is currently in progress against this resource. Please try again."}},
 }
@@ -150,15 +153,16 @@ func TestLandingZoneChaos(t *testing.T) {
 					faults := kind.faults(e)
 					start := time.Now()
 					changes, err := chaosConverge(ctx, env, out)
-					fired := 0
+					fired, by := 0, ""
 					for _, f := range faults {
 						fired += f.Fired()
+						by += fmt.Sprintf(" %s:%d", cmp.Or(f.Match.Service, "all"), f.Fired())
 						e.RemoveFault(f)
 					}
 					if err != nil {
 						t.Fatalf("run with %d faults: %v", fired, err)
 					}
-					t.Logf("converged through %d faults in %d calls, %s", fired, e.CallCount(), time.Since(start).Round(time.Millisecond))
+					t.Logf("converged through %d faults (%s) in %d calls, %s", fired, by[1:], e.CallCount(), time.Since(start).Round(time.Millisecond))
 					if fired == 0 {
 						t.Fatal("no fault fired")
 					}
