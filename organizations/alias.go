@@ -157,7 +157,7 @@ func EnsureAccountAlias(ctx context.Context, api AccountAliasAPI, spec AccountAl
 		res.Previous = current
 	}
 	err = rec.Write(ctx, c, func(ctx context.Context) error {
-		_, err := api.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: &spec.Alias})
+		_, err := api.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: &spec.Alias}, retryIAM)
 		if is[*iamtypes.EntityAlreadyExistsException](err) {
 			// Taken, or set on this account by a concurrent run: re-read.
 			now, rerr := accountAlias(ctx, api)
@@ -189,7 +189,7 @@ func accountAlias(ctx context.Context, api AccountAliasAPI) (string, error) {
 	p := iam.NewListAccountAliasesPaginator(api, &iam.ListAccountAliasesInput{})
 	var aliases []string
 	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
+		out, err := p.NextPage(ctx, retryIAM)
 		if err != nil {
 			return "", err
 		}

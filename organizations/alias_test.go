@@ -14,6 +14,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -209,4 +210,25 @@ func TestEnsureAccountAliasRaceConverges(t *testing.T) {
 	fake = &aliasFake{list: func() ([]string, error) { return nil, denied }}
 	_, err = organizations.EnsureAccountAlias(context.Background(), fake, organizations.AccountAliasSpec{Alias: "autochart"})
 	require.EqualError(t, err, `organizations: account alias "autochart": list: AccessDenied`)
+}
+
+// TestAccountAliasFaults: IAM's ConcurrentModification on CreateAccountAlias
+// is retried, and a lost answer (applied, then a retryable 500) converges
+// (the retry's EntityAlreadyExists finds the account has the alias).
+func TestAccountAliasFaults(t *testing.T) {
+	awstest.FaultMatrix[*iam.Client]{
+		Setup: func(t *testing.T, _ context.Context, b *awstest.Backend) *iam.Client {
+			b.Require(t, awstest.CapFreshState)
+			return iam.NewFromConfig(b.Config())
+		},
+		Run: func(ctx context.Context, _ *awstest.Backend, api *iam.Client) error {
+			_, err := organizations.EnsureAccountAlias(ctx, api, organizations.AccountAliasSpec{Alias: "autochart-faults"}, awstest.Fast()...)
+			return err
+		},
+		Match: emulator.Match{Service: "iam"},
+		Calls: 1,
+		Err: &emulator.APIError{Status: 409, Code: "ConcurrentModification",
+			Message: "injected: multiple requests to change this object were submitted simultaneously"},
+		Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, awstest.LostAnswer500, notApplied500},
+	}.Test(t)
 }

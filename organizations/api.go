@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/awsfoundation/foundation/internal/awsretry"
@@ -299,3 +300,9 @@ func retryCME(o *organizations.Options) {
 func creating(o *organizations.Options) {
 	o.Retryer = awsretry.Creating(o.Retryer, awsretry.Organizations...)
 }
+
+// retryIAM adds the codes AWS asks IAM callers to retry
+// (ConcurrentModification, internal/awsretry) to an IAM call's retryer:
+// EnsureAccountAlias passes it on every call (EnsureCrossAccountRole's
+// calls get it from internal/iamrole).
+func retryIAM(o *iam.Options) { o.Retryer = awsretry.Add(o.Retryer, awsretry.IAM...) }

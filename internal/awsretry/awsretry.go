@@ -68,8 +68,12 @@ var (
 	// Organizations: "The target of the operation is currently being
 	// modified by a different request. Try again later."
 	Organizations = []string{"ConcurrentModificationException"}
-	// SSOAdmin (IAM Identity Center): a conflicting operation on the same
-	// permission set or instance is in progress.
+	// SSOAdmin (IAM Identity Center): ConflictException, "a conflict with a
+	// previous successful write is detected ... a retry (with appropriate
+	// backoff logic) is the recommended response" (sso-admin API
+	// Reference, Errors). It also answers a duplicate (a permission set
+	// name, an attached policy) and a provisioning in progress: callers
+	// read after the retries are used up (identitycenter).
 	SSOAdmin = []string{"ConflictException"}
 	// IAM: "multiple requests to change this object were submitted
 	// simultaneously. Wait a few minutes and submit your request again."
@@ -149,8 +153,11 @@ func Wait(ctx context.Context, o call.Options, propagating func(error) bool, wri
 }
 
 // IdentityStoreRetryer returns r extended to retry identitystore's
-// ConflictException when its reason is CONCURRENT_MODIFICATION (or absent:
-// AWS sends no reason for some conflicts, which then count as transient).
+// ConflictException when its reason is CONCURRENT_MODIFICATION ("the
+// requested resource was being concurrently modified by another request")
+// or absent (then counted as transient). With the reason
+// UNIQUENESS_CONSTRAINT_VIOLATION it is a duplicate a retry cannot clear
+// (identitystore API Reference, ConflictException), and is not retried.
 // A nil r gets the SDK's standard retryer.
 func IdentityStoreRetryer(r aws.Retryer) aws.Retryer {
 	return &retryIf{RetryerV2: v2(r), retryable: func(err error) aws.Ternary {
