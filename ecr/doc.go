@@ -44,12 +44,13 @@
 // that policy alone. Tags with keys the spec does not name are kept.
 //
 // A create that races another run (RepositoryAlreadyExistsException) reads
-// the repository and converges it. The same guards CreateRepository when
-// its answer is lost and the SDK retries it (AWS created the repository,
-// the retry is told it exists): the repository is adopted, not created
-// twice, by its name (ECR has no client token). Every other write puts a
-// whole setting (mutability, scanning, lifecycle policy, repository
-// policy, tags), so a retried one writes the same value again. With foundation.WithDryRun(true) only
+// the repository and converges it. CreateRepository has no client token:
+// when its answer is lost (a 5xx, a broken connection), the SDK does not
+// send it again (awsretry.Creating); the repository is looked up by name
+// and, found, adopted and reported as created, else created again
+// (awsretry.Create, bounded by the propagation timeout). Every other write
+// puts a whole setting (mutability, scanning, lifecycle policy, repository
+// policy, tags), so the SDK may retry it: it writes the same value again. With foundation.WithDryRun(true) only
 // read calls are made and the result lists the changes that would be made;
 // a repository the dry run would create has a placeholder ARN and URI
 // ("(known after apply: ecr repository NAME)"). A dry run can be given, as

@@ -94,3 +94,36 @@ func TestSetRepositoryPolicyWaitsForNewPrincipal(t *testing.T) {
 		}
 	})
 }
+
+// A CreateRepository that ECR applied but whose answer was lost (a 500) is
+// not sent again: the repository is found by name, adopted and reported
+// as created, and the run converges it in one go.
+func TestLostCreateAnswerIsAdoptedAndReported(t *testing.T) {
+	b := awstest.New(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	ctx := awstest.Context(t, 20*time.Second)
+	spec := specFor(b, newKey(t, ctx, b, "k"))
+	f := e.AddFault(&emulator.Fault{Match: emulator.Match{Service: "ecr", Operation: "CreateRepository"}, Nth: 1, AfterHandler: true,
+		Err: &emulator.APIError{Status: 500, Code: "ServerException", Message: "injected: applied, answer lost"}})
+	mark := b.Mark()
+	r, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
+	if err != nil || f.Fired() != 1 {
+		t.Fatalf("fired %d, err %v", f.Fired(), err)
+	}
+	creates := 0
+	for _, c := range b.Calls(mark) {
+		if c.Operation == "CreateRepository" {
+			creates++
+		}
+	}
+	if got := changeList(r.Changes); creates != 1 || len(got) == 0 || got[0] != "create ecr:repository "+spec.Name {
+		t.Errorf("%d CreateRepository calls, changes %q", creates, got)
+	}
+	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
+		r, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
+		if err != nil {
+			return nil, err
+		}
+		return r.Changes, nil
+	})
+}

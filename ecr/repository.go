@@ -183,29 +183,47 @@ func (r *repoRun) exclusionFilters() []types.ImageTagMutabilityExclusionFilter {
 	return out
 }
 
-// create creates the repository and reports whether it did (or, in a dry
-// run, would: it then returns no repository). When another run created
-// the repository first, it returns that one, not created.
+// create creates the repository and reports whether it is new and
+// unread (or, in a dry run, would be created: it then returns no
+// repository). When another run created the repository first, it returns
+// that one, not created; when this run's create was applied but its
+// answer lost, it returns the repository, reported as created, to be read
+// like an existing one.
 func (r *repoRun) create(ctx context.Context) (*types.Repository, bool, error) {
 	enc := &types.EncryptionConfiguration{EncryptionType: r.spec.Encryption}
 	if r.spec.KMSKey != "" {
 		enc.KmsKey = aws.String(r.spec.KMSKey)
 	}
 	var have *types.Repository
-	created := false
+	created, adopted := false, false
+	in := &ecr.CreateRepositoryInput{
+		RepositoryName:                     aws.String(r.spec.Name),
+		ImageTagMutability:                 r.spec.TagMutability,
+		ImageTagMutabilityExclusionFilters: r.exclusionFilters(),
+		ImageScanningConfiguration:         &types.ImageScanningConfiguration{ScanOnPush: !r.spec.DisableScanOnPush},
+		EncryptionConfiguration:            enc,
+		Tags:                               sdkTags(r.spec.Tags),
+	}
 	applied, err := r.rec.Do(ctx, r.change(foundation.ActionCreate, ResourceRepository), func(ctx context.Context) error {
-		out, err := r.api.CreateRepository(ctx, &ecr.CreateRepositoryInput{
-			RepositoryName:                     aws.String(r.spec.Name),
-			ImageTagMutability:                 r.spec.TagMutability,
-			ImageTagMutabilityExclusionFilters: r.exclusionFilters(),
-			ImageScanningConfiguration:         &types.ImageScanningConfiguration{ScanOnPush: !r.spec.DisableScanOnPush},
-			EncryptionConfiguration:            enc,
-			Tags:                               sdkTags(r.spec.Tags),
+		// A create whose answer is lost (a 5xx, a broken connection) is
+		// not sent again by the SDK (awsretry.Creating): awsretry.Create
+		// looks the repository up by name and, found, adopts it as this
+		// run's creation, so it is reported; not found, it creates again.
+		repo, err := awsretry.Create(ctx, r.o, func(ctx context.Context) (*types.Repository, bool, error) {
+			h, err := r.describe(ctx)
+			adopted = h != nil
+			return h, adopted, err
+		}, func(ctx context.Context) (*types.Repository, error) {
+			out, err := r.api.CreateRepository(ctx, in, func(o *ecr.Options) { o.Retryer = awsretry.Creating(o.Retryer) })
+			if err != nil {
+				return nil, err
+			}
+			return out.Repository, nil
 		})
 		var exists *types.RepositoryAlreadyExistsException
 		switch {
 		case err == nil:
-			have, created = out.Repository, true
+			have, created = repo, true
 			return nil
 		case errors.As(err, &exists):
 			// Another run created it between our read and our create:
@@ -224,7 +242,9 @@ func (r *repoRun) create(ctx context.Context) (*types.Repository, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	return have, created || !applied, nil
+	// An adopted repository is read like an existing one (it is almost
+	// surely the one this run created, but reading costs little).
+	return have, (created && !adopted) || !applied, nil
 }
 
 func (r *repoRun) ensureEncryption(have *types.Repository) error {
