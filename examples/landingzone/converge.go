@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ecrsdk "github.com/aws/aws-sdk-go-v2/service/ecr"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -15,8 +16,10 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/ecr"
@@ -26,6 +29,7 @@ import (
 	"github.com/awsfoundation/foundation/kms"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/s3account"
 	"github.com/awsfoundation/foundation/scp"
 	"github.com/awsfoundation/foundation/statebackend"
 )
@@ -362,6 +366,7 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 	for _, e := range spec.Environments {
 		id := accountIDs[e.Name]
 		if !examplekit.Known(id) { // dry run: the account does not exist yet
+			r.plan(s3account.ResPublicAccessBlock, "<"+e.Account+">")
 			r.plan("kms:key", fmt.Sprintf("alias/%s-%s-main in %s", e.Name, spec.Region, e.Account))
 			r.plan("s3:bucket", fmt.Sprintf("%s-terraform-state-<%s>", spec.Project, e.Account))
 			continue
@@ -378,6 +383,15 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 	}, func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
 		name := envOf[t.ID]
 		var changes foundation.Changes
+		// The account-level S3 Block Public Access, all four settings on
+		// (Security Hub S3.1): it covers every bucket of the account, the
+		// state bucket below and those made outside this program.
+		pab, err := s3account.EnsurePublicAccessBlock(ctx, s3control.NewFromConfig(cfg, s3ControlOptions(env)...),
+			s3account.Spec{AccountID: t.ID}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, pab.Changes...)
 		if name != "mgmt" { // the management account's key is the images key
 			key, err := kms.EnsureKey(ctx, kms.API{KMS: kmssdk.NewFromConfig(cfg), IAM: iamsdk.NewFromConfig(cfg)}, kms.Spec{
 				Alias:       fmt.Sprintf("alias/%s-%s-main", name, spec.Region),
@@ -417,4 +431,30 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 	}, append([]foundation.Option{foundation.WithConcurrency(maxParallelAccounts)}, opts...)...) // the caller's options win
 	r.Accounts = sum
 	return err
+}
+
+// s3ControlOptions are the S3 Control client options for env: on an
+// emulator (path-style S3), the endpoint as it is (s3account.LiteralEndpoint),
+// since a loopback endpoint cannot take S3 Control's per-account host. And
+// always nameCalls: the S3 Control client (v1.71.1, an older code
+// generation than the other clients') names its service and operation for
+// aws/middleware only after the Initialize middlewares of the config's
+// APIOptions ran, so a call recorder or logger there sees ":".
+func s3ControlOptions(env *examplekit.Env) []func(*s3control.Options) {
+	opts := []func(*s3control.Options){func(o *s3control.Options) { o.APIOptions = append(o.APIOptions, nameCalls) }}
+	if env.PathStyle {
+		opts = append(opts, s3account.LiteralEndpoint)
+	}
+	return opts
+}
+
+// nameCalls sets aws/middleware's service ID and operation name at the
+// front of the stack, from what the client put in the context.
+func nameCalls(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("landingzoneNameCalls",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			ctx = awsmiddleware.SetServiceID(ctx, middleware.GetServiceID(ctx))
+			ctx = awsmiddleware.SetOperationName(ctx, middleware.GetOperationName(ctx))
+			return next.HandleInitialize(ctx, in)
+		}), middleware.Before)
 }

@@ -18,6 +18,7 @@ import (
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/stretchr/testify/require"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
+	"github.com/awsfoundation/foundation/s3account"
 )
 
 // seed returns seed 000 as the backend can serve it, and the program's
@@ -188,6 +190,12 @@ func TestLandingZoneConvergesAndSecondRunIsNoop(t *testing.T) {
 		pol, err := s3c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
 		require.NoError(t, err)
 		require.Contains(t, aws.ToString(pol.Policy), "aws:SecureTransport")
+		// S3.1: the account-level public access block, all four on.
+		apab, err := s3control.NewFromConfig(cfg, s3account.LiteralEndpoint).GetPublicAccessBlock(ctx,
+			&s3control.GetPublicAccessBlockInput{AccountId: aws.String(id)})
+		require.NoError(t, err, env)
+		ac := apab.PublicAccessBlockConfiguration
+		require.True(t, aws.ToBool(ac.BlockPublicAcls) && aws.ToBool(ac.IgnorePublicAcls) && aws.ToBool(ac.BlockPublicPolicy) && aws.ToBool(ac.RestrictPublicBuckets), env)
 		tbl, err := dynamodb.NewFromConfig(cfg).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("myapp-terraform-locks")})
 		require.NoError(t, err, env)
 		require.Equal(t, ddbtypes.BillingModePayPerRequest, tbl.Table.BillingModeSummary.BillingMode)
@@ -230,6 +238,8 @@ func TestLandingZoneDryRunMakesNoMutatingCall(t *testing.T) {
 		`create kms:key "alias/prod-us-east-1-main in myapp-production"`,
 		`create s3:bucket "myapp-terraform-state-<myapp-dev>"`,
 		`create s3:bucket "myapp-terraform-state-` + mgmtID + `"`,
+		`create s3:account-public-access-block "<myapp-dev>"`,
+		`create s3:account-public-access-block "` + mgmtID + `": BlockPublicAcls: true; IgnorePublicAcls: true; BlockPublicPolicy: true; RestrictPublicBuckets: true`,
 	} {
 		require.Contains(t, out, want)
 	}
