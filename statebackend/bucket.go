@@ -14,6 +14,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/plan"
 )
 
@@ -127,7 +128,19 @@ func (r *run) createBucket(ctx context.Context) error {
 			LocationConstraint: s3types.BucketLocationConstraint(r.spec.Region),
 		}
 	}
-	_, err := r.api.S3.CreateBucket(ctx, in, r.s3Region)
+	// CreateBucket has no client token. When its answer is lost (a 5xx, a
+	// broken connection) the SDK does not send it again
+	// (awsretry.Creating, which still retries throttling and S3's
+	// OperationAborted): awsretry.Create looks the bucket up and, found,
+	// adopts it as this run's creation, so it is reported; not found, it
+	// creates again.
+	_, err := awsretry.Create(ctx, r.waitOptions(), func(ctx context.Context) (struct{}, bool, error) {
+		ok, err := r.headBucket(ctx)
+		return struct{}{}, ok, err
+	}, func(ctx context.Context) (struct{}, error) {
+		_, err := r.api.S3.CreateBucket(ctx, in, r.s3Region, func(o *s3.Options) { o.Retryer = awsretry.Creating(o.Retryer, awsretry.S3...) })
+		return struct{}{}, err
+	})
 	var owned *s3types.BucketAlreadyOwnedByYou
 	var taken *s3types.BucketAlreadyExists
 	switch {

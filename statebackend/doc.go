@@ -42,12 +42,14 @@
 // (BucketAlreadyOwnedByYou, ResourceInUseException) read the resource and
 // converge it (in us-east-1, where CreateBucket answers 200 for a bucket the
 // caller already owns, concurrent runs may each report the bucket's
-// creation). The same guards a create whose answer was lost and which the
-// SDK sent again (AWS made the resource, the retry is told it exists):
-// CreateBucket and CreateTable are adopted by name (neither API has a
-// client token), never made twice. Every other write puts a whole setting,
-// so a retried one writes the same value again. A run that failed midway
-// is finished by running it again.
+// creation). CreateBucket and CreateTable have no client token: when the
+// answer of one is lost (a 5xx, a broken connection), the SDK does not send
+// it again (awsretry.Creating); the bucket (HeadBucket) or table
+// (DescribeTable) is looked up by name and, found, adopted and reported as
+// created, else created again (awsretry.Create, bounded by the propagation
+// timeout), never made twice. Every other write puts a whole setting, so
+// the SDK may retry it: it writes the same value again. A run that failed
+// midway is finished by running it again.
 //
 // With foundation.WithDryRun(true) only read calls are made and the result
 // lists the changes that would be made. For a bucket that does not exist

@@ -127,7 +127,17 @@ func (r *run) createTable(ctx context.Context) (*ddbtypes.TableDescription, erro
 	for _, k := range sortedKeys(r.spec.Tags) {
 		in.Tags = append(in.Tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(r.spec.Tags[k])})
 	}
-	out, err := r.api.DynamoDB.CreateTable(ctx, in, r.ddbRegion)
+	// CreateTable has no client token. When its answer is lost (a 5xx, a
+	// broken connection) the SDK does not send it again
+	// (awsretry.Creating): awsretry.Create looks the table up and, found,
+	// adopts it as this run's creation, so it is reported; not found, it
+	// creates again.
+	out, err := awsretry.Create(ctx, r.waitOptions(), func(ctx context.Context) (*dynamodb.CreateTableOutput, bool, error) {
+		d, err := r.describeTable(ctx)
+		return &dynamodb.CreateTableOutput{TableDescription: d}, d != nil, err
+	}, func(ctx context.Context) (*dynamodb.CreateTableOutput, error) {
+		return r.api.DynamoDB.CreateTable(ctx, in, r.ddbRegion, func(o *dynamodb.Options) { o.Retryer = awsretry.Creating(o.Retryer) })
+	})
 	var inUse *ddbtypes.ResourceInUseException
 	switch {
 	case errors.As(err, &inUse):
