@@ -84,7 +84,9 @@ func WithDuration(d time.Duration) AccountConfigOption {
 //
 // The arguments are validated first (foundation.ErrInvalidSpec, no call).
 // Then the credentials are retrieved once with ctx, so a role that cannot
-// be assumed fails here with a clear error rather than at the first call.
+// be assumed fails here with a clear error rather than at the first call;
+// with WithAccessWait, an AccessDenied is first retried for the
+// propagation timeout (a new account's access role).
 func AccountConfig(ctx context.Context, cfg aws.Config, accountID, roleName string, opts ...AccountConfigOption) (aws.Config, error) {
 	c := accountConfig{sessionName: DefaultSessionName, path: "/"}
 	for _, o := range opts {

@@ -65,9 +65,12 @@ type Summary struct {
 
 // ForEachAccount runs task in every account of spec, at most
 // foundation.WithConcurrency(n) at a time (default
-// DefaultFanOutConcurrency; the other options are not used: pass them to
-// the task's own calls), each with a config from AccountConfig (or cfg
-// itself for the management account). It runs every account even when some
+// DefaultFanOutConcurrency), each with a config from AccountConfig (or cfg
+// itself for the management account). AccountConfig waits for each
+// account's role to become assumable (WithAccessWait with these options:
+// foundation.WithPropagationTimeout, foundation.WithPollInterval), as a new
+// account's access role is refused for a while after CreateAccount; the
+// other options are not used: pass them to the task's own calls. It runs every account even when some
 // fail, and returns the summary of all of them; the error joins the
 // failures (each naming its account), so a caller can report everything
 // and exit non-zero.
