@@ -51,7 +51,8 @@
 // so the next run finishes the work.
 //
 // Lost answers. No create this package makes has a client token. Which
-// mechanism guards each one when AWS applied it but the answer was lost:
+// mechanism guards each one when AWS applied it but the answer was lost
+// (each found attempt is reported as this run's change):
 //
 //   - CreatePermissionSet, AttachManagedPolicyToPermissionSet,
 //     AttachCustomerManagedPolicyReferenceToPermissionSet: the SDK does not
@@ -66,9 +67,11 @@
 //     ConflictException "already being provisioned" that outlasts the
 //     retryer is waited out the same way (a provisioning an earlier run
 //     lost), then provisioning is made again.
-//   - CreateUser, CreateGroup, CreateGroupMembership: the SDK's retry of a
-//     lost answer gets ConflictException UNIQUENESS_CONSTRAINT_VIOLATION,
-//     and the resource is read back by its name (see Errors).
+//   - CreateUser, CreateGroup, CreateGroupMembership: the same; the
+//     earlier attempt is found by the user's name (GetUserId), the group's
+//     display name (GetGroupId) or the membership (GetGroupMembershipId).
+//     A ConflictException UNIQUENESS_CONSTRAINT_VIOLATION (another run made
+//     it) is read back the same way (see Errors).
 //   - CreateAccountAssignment: a second create of an assignment that
 //     exists is accepted as a new request that succeeds (the emulator
 //     models it so), so the SDK's retry of a lost answer is harmless; the other

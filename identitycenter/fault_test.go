@@ -353,3 +353,39 @@ func TestAssignmentRefusedPastTheTimeout(t *testing.T) {
 // again.
 var notApplied500 = awstest.FaultVariant{Name: "500-before", Retried: true,
 	Err: &emulator.APIError{Status: 500, Code: "InternalFailure", Message: "injected: not applied"}}
+
+// TestLostAnswersAreReportedAsMade: a create AWS applied whose answer was
+// lost (a retryable 500 after the write) is found by reading and reported
+// as this run's change: the run reports exactly the undisturbed run's
+// changes, for each create without a client token.
+func TestLostAnswersAreReportedAsMade(t *testing.T) {
+	ctx := awstest.Context(t, 30*time.Second)
+	ref := awstest.New(t)
+	ref.RequireEmulator(t, awstest.CapFaults)
+	undisturbed, err := identitycenter.EnsureAccess(ctx, apiFor(ref), seed000(newOrg(t, ctx, ref, seed000Accounts...)), awstest.Fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := changeLines(undisturbed.Changes)
+	for _, m := range []emulator.Match{
+		{Service: "identitystore", Operation: "CreateUser"},
+		{Service: "identitystore", Operation: "CreateGroup"},
+		{Service: "identitystore", Operation: "CreateGroupMembership"},
+		{Service: "sso", Operation: "CreatePermissionSet"},
+		{Service: "sso", Operation: "AttachManagedPolicyToPermissionSet"},
+	} {
+		t.Run(m.Operation, func(t *testing.T) {
+			b := awstest.New(t)
+			e := b.RequireEmulator(t, awstest.CapFaults)
+			spec := seed000(newOrg(t, ctx, b, seed000Accounts...))
+			f := e.AddFault(&emulator.Fault{Match: m, Nth: 1, AfterHandler: true, Err: awstest.LostAnswer500.Err})
+			got, err := identitycenter.EnsureAccess(ctx, apiFor(b), spec, awstest.Fast()...)
+			if err != nil || f.Fired() != 1 {
+				t.Fatalf("err = %v, fault fired %d times", err, f.Fired())
+			}
+			if g := changeLines(got.Changes); !slices.Equal(g, want) {
+				t.Errorf("changes\n got %q\nwant %q", g, want)
+			}
+		})
+	}
+}

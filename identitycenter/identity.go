@@ -96,10 +96,20 @@ func (r *run) ensureUser(ctx context.Context, s UserSpec, rec *plan.Recorder) (s
 			if s.Email != "" {
 				in.Emails = []istypes.Email{{Value: aws.String(s.Email), Type: aws.String("work"), Primary: true}}
 			}
-			out, err := r.api.IdentityStore.CreateUser(ctx, in, retryIdentityStore)
+			// A lost answer: the user the earlier attempt made is found
+			// by its name (awsretry.Create), so the change is this run's.
+			made, err := awsretry.Create(ctx, r.o, func(ctx context.Context) (string, bool, error) {
+				return r.userID(ctx, s.UserName)
+			}, func(ctx context.Context) (string, error) {
+				out, err := r.api.IdentityStore.CreateUser(ctx, in, creatingIdentity)
+				if err != nil {
+					return "", err
+				}
+				return aws.ToString(out.UserId), nil
+			})
 			switch {
 			case err == nil:
-				id = aws.ToString(out.UserId)
+				id = made
 				return nil
 			case duplicate(err):
 				// Created concurrently (another run, or a create whose
@@ -269,10 +279,18 @@ func (r *run) ensureGroup(ctx context.Context, s GroupSpec, rec *plan.Recorder) 
 			if s.Description != "" {
 				in.Description = aws.String(s.Description)
 			}
-			out, err := r.api.IdentityStore.CreateGroup(ctx, in, retryIdentityStore)
+			made, err := awsretry.Create(ctx, r.o, func(ctx context.Context) (string, bool, error) {
+				return r.groupID(ctx, s.DisplayName)
+			}, func(ctx context.Context) (string, error) {
+				out, err := r.api.IdentityStore.CreateGroup(ctx, in, creatingIdentity)
+				if err != nil {
+					return "", err
+				}
+				return aws.ToString(out.GroupId), nil
+			})
 			switch {
 			case err == nil:
-				id = aws.ToString(out.GroupId)
+				id = made
 				return nil
 			case duplicate(err):
 				// Created concurrently (or by a create whose answer was
@@ -404,9 +422,26 @@ func (r *run) ensureMembership(ctx context.Context, group, groupID, user, userID
 	}
 	var id string
 	err = rec.Write(ctx, c, func(ctx context.Context) error {
-		cout, err := r.api.IdentityStore.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{
-			IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(groupID), MemberId: member,
-		}, retryIdentityStore)
+		made, err := awsretry.Create(ctx, r.o, func(ctx context.Context) (string, bool, error) {
+			out, err := r.api.IdentityStore.GetGroupMembershipId(ctx, &identitystore.GetGroupMembershipIdInput{
+				IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(groupID), MemberId: member,
+			})
+			if is[*istypes.ResourceNotFoundException](err) {
+				return "", false, nil
+			}
+			if err != nil {
+				return "", false, err
+			}
+			return aws.ToString(out.MembershipId), true, nil
+		}, func(ctx context.Context) (string, error) {
+			out, err := r.api.IdentityStore.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{
+				IdentityStoreId: aws.String(r.storeID), GroupId: aws.String(groupID), MemberId: member,
+			}, creatingIdentity)
+			if err != nil {
+				return "", err
+			}
+			return aws.ToString(out.MembershipId), nil
+		})
 		switch {
 		case duplicate(err):
 			// Already a member (added concurrently, or by a create whose
@@ -425,7 +460,7 @@ func (r *run) ensureMembership(ctx context.Context, group, groupID, user, userID
 		case err != nil:
 			return fmt.Errorf("identitycenter: membership %s: create: %w", c.ID, err)
 		}
-		id = aws.ToString(cout.MembershipId)
+		id = made
 		return nil
 	})
 	return id, err
@@ -437,6 +472,14 @@ func (r *run) ensureMembership(ctx context.Context, group, groupID, user, userID
 // internal/awsretry).
 func retryIdentityStore(o *identitystore.Options) {
 	o.Retryer = awsretry.IdentityStoreRetryer(o.Retryer)
+}
+
+// creatingIdentity is the option of identitystore's creates (CreateUser,
+// CreateGroup, CreateGroupMembership): the SDK retries throttling and
+// CONCURRENT_MODIFICATION, not a lost answer, which awsretry.Create
+// resolves by reading (awsretry.IdentityStoreCreating).
+func creatingIdentity(o *identitystore.Options) {
+	o.Retryer = awsretry.IdentityStoreCreating(o.Retryer)
 }
 
 // duplicate reports identitystore's ConflictException for a resource that

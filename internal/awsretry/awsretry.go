@@ -160,13 +160,27 @@ func Wait(ctx context.Context, o call.Options, propagating func(error) bool, wri
 // (identitystore API Reference, ConflictException), and is not retried.
 // A nil r gets the SDK's standard retryer.
 func IdentityStoreRetryer(r aws.Retryer) aws.Retryer {
-	return &retryIf{RetryerV2: v2(r), retryable: func(err error) aws.Ternary {
-		var ce *idstypes.ConflictException
-		if errors.As(err, &ce) {
-			return aws.BoolTernary(ce.Reason != idstypes.ConflictExceptionReasonUniquenessConstraintViolation)
+	return &retryIf{RetryerV2: v2(r), retryable: identityStoreConflict}
+}
+
+// IdentityStoreCreating is Creating for identitystore's creates: it also
+// retries ConflictException CONCURRENT_MODIFICATION (IdentityStoreRetryer).
+func IdentityStoreCreating(r aws.Retryer) aws.Retryer {
+	c := Creating(r).(*retryIf)
+	return &retryIf{RetryerV2: c.RetryerV2, retryable: func(err error) aws.Ternary {
+		if v := identityStoreConflict(err); v != aws.UnknownTernary {
+			return v
 		}
-		return aws.UnknownTernary
+		return c.retryable(err)
 	}}
+}
+
+func identityStoreConflict(err error) aws.Ternary {
+	var ce *idstypes.ConflictException
+	if errors.As(err, &ce) {
+		return aws.BoolTernary(ce.Reason != idstypes.ConflictExceptionReasonUniquenessConstraintViolation)
+	}
+	return aws.UnknownTernary
 }
 
 // Creating returns r changed for a create that AWS may apply while its

@@ -207,4 +207,10 @@ func TestIdentityStoreRetryerRetriesOnlyConcurrentModification(t *testing.T) {
 	require.True(t, r.IsErrorRetryable(&idstypes.ConflictException{Reason: idstypes.ConflictExceptionReasonConcurrentModification}))
 	require.False(t, r.IsErrorRetryable(&idstypes.ConflictException{Reason: idstypes.ConflictExceptionReasonUniquenessConstraintViolation}))
 	require.False(t, r.IsErrorRetryable(&smithy.GenericAPIError{Code: "AccessDeniedException"}))
+
+	c := IdentityStoreCreating(nil)
+	require.True(t, c.IsErrorRetryable(&idstypes.ConflictException{Reason: idstypes.ConflictExceptionReasonConcurrentModification}))
+	require.False(t, c.IsErrorRetryable(&idstypes.ConflictException{Reason: idstypes.ConflictExceptionReasonUniquenessConstraintViolation}))
+	require.True(t, c.IsErrorRetryable(responseErr(400, "ThrottlingException")))
+	require.False(t, c.IsErrorRetryable(responseErr(500, "InternalFailure")), "a create's lost answer")
 }
