@@ -119,12 +119,14 @@
 // asks callers to retry and the SDK does not, is added to the retryer of
 // every IAM call (internal/awsretry), bounded by the client's retryer.
 //
-// A write AWS applied whose answer was lost is retried by the SDK and
-// converges: CreateOpenIDConnectProvider and CreateRole answer the retry
-// with EntityAlreadyExists and the provider (by its URL) or role (by its
-// name) is read back and converged; the other writes set a state and are
-// idempotent. No IAM create of this package has a client token, and none
-// needs one: their names are unique.
+// A write AWS applied whose answer was lost: CreateOpenIDConnectProvider
+// and CreateRole have no client token, so the SDK does not resend them on
+// a 5xx or a broken connection; the provider (by its URL) or the role (by
+// its name) the earlier attempt made is looked for, adopted and reported
+// as this run's change, or created again (internal/awsretry Create). A
+// provider or role another run created first (EntityAlreadyExists) is read
+// back and converged. The other writes set a state and are retried by the
+// SDK.
 //
 // One IAM error is retried here, next to
 // the calls that need it: CreateRole and UpdateAssumeRolePolicy failing

@@ -19,18 +19,61 @@ import (
 // faultSetup is the seed's provider (with a tag) and the seed's role with
 // every setting, so that a fresh run makes several kinds of write.
 func (e *env) faultSetup() error {
+	_, err := e.faultSetupChanges()
+	return err
+}
+
+// faultSetupChanges is faultSetup returning the changes both calls report.
+func (e *env) faultSetupChanges() (foundation.Changes, error) {
 	pspec := seedProviderSpec()
 	pspec.Tags = map[string]string{"managed-by": "foundation"}
 	p, err := oidcfed.EnsureProvider(e.ctx, e.api, pspec, awstest.Fast()...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	spec := e.richSpec()
 	spec.ProviderARN = p.ARN
 	spec.InlinePolicies["ci-read-parameters"] = foundation.NewPolicy(foundation.Statement{Sid: "ReadParameters", Effect: foundation.EffectAllow,
 		Action: foundation.Actions("ssm:GetParameter"), Resource: foundation.Resources("arn:aws:ssm:us-east-1:" + e.account + ":parameter/ci/*")})
-	_, err = oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast()...)
-	return err
+	r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, spec, awstest.Fast()...)
+	if err != nil {
+		return nil, err
+	}
+	return append(p.Changes, r.Changes...), nil
+}
+
+// TestLostAnswersAreReportedAsMade: a CreateOpenIDConnectProvider or
+// CreateRole AWS applied whose answer was lost (a retryable 500 after the
+// write) is found by reading and reported as this run's change: the run
+// reports exactly the undisturbed run's changes.
+func TestLostAnswersAreReportedAsMade(t *testing.T) {
+	lines := func(cs foundation.Changes) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, string(c.Action)+" "+c.Resource+" "+c.ID)
+		}
+		return out
+	}
+	ref := accountOn(t, awstest.New(t))
+	ref.b.RequireEmulator(t, awstest.CapFaults)
+	undisturbed, err := ref.faultSetupChanges()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []string{"CreateOpenIDConnectProvider", "CreateRole"} {
+		t.Run(op, func(t *testing.T) {
+			e := accountOn(t, awstest.New(t))
+			em := e.b.RequireEmulator(t, awstest.CapFaults)
+			f := em.AddFault(&emulator.Fault{Match: emulator.Match{Service: "iam", Operation: op}, Nth: 1, AfterHandler: true, Err: awstest.LostAnswer500.Err})
+			got, err := e.faultSetupChanges()
+			if err != nil || f.Fired() != 1 {
+				t.Fatalf("err = %v, fault fired %d times", err, f.Fired())
+			}
+			if g, w := lines(got), lines(undisturbed); !slices.Equal(g, w) {
+				t.Errorf("changes\n got %q\nwant %q", g, w)
+			}
+		})
+	}
 }
 
 // TestAccessDeniedOnEachWrite fails each mutating call of a fresh run in

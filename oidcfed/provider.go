@@ -157,8 +157,19 @@ func (r *providerRun) create(ctx context.Context, account *arn.ARN) (*Provider, 
 		if len(r.spec.Thumbprints) > 0 {
 			in.ThumbprintList = lower(r.spec.Thumbprints)
 		}
+		// A lost answer is not resent by the SDK: the provider the earlier
+		// attempt made is found by its URL (awsretry.Create), and the
+		// change is this run's.
 		var err error
-		out, err = r.api.CreateOpenIDConnectProvider(ctx, in, retryIAM)
+		out, err = awsretry.Create(ctx, r.o, func(ctx context.Context) (*iam.CreateOpenIDConnectProviderOutput, bool, error) {
+			found, _, err := r.find(ctx)
+			if err != nil || found == "" {
+				return nil, false, err
+			}
+			return &iam.CreateOpenIDConnectProviderOutput{OpenIDConnectProviderArn: aws.String(found)}, true, nil
+		}, func(ctx context.Context) (*iam.CreateOpenIDConnectProviderOutput, error) {
+			return r.api.CreateOpenIDConnectProvider(ctx, in, creating, retryIAM)
+		})
 		if isAlreadyExists(err) {
 			// Created by another run between our list and our create: not
 			// this run's change; converge the existing provider below.
@@ -313,6 +324,11 @@ func lower(l []string) []string {
 	}
 	return out
 }
+
+// creating is the option of CreateOpenIDConnectProvider: the SDK does not
+// resend a create whose answer may have been lost (awsretry.Creating;
+// retryIAM, passed after it, adds ConcurrentModification).
+func creating(o *iam.Options) { o.Retryer = awsretry.Creating(o.Retryer) }
 
 // retryIAM adds the codes AWS asks IAM callers to retry
 // (ConcurrentModification, internal/awsretry) to the call's retryer. Every

@@ -11,9 +11,11 @@
 // then additions, a boundary removal last). Documents are compared by
 // meaning (foundation.PolicyDocument.Equal). With dry run it only reads.
 // Every IAM call it makes retries ConcurrentModification (internal/awsretry).
-// A CreateRole AWS applied whose answer was lost is retried by the SDK; the
-// retry's EntityAlreadyExists reads the role (GetRole) and converges it, so
-// no second role is possible (role names are unique) and none is needed.
+// A CreateRole AWS applied whose answer was lost is not resent by the SDK:
+// the role is looked for by its name (GetRole) and adopted as this run's
+// (internal/awsretry Create); role names are unique, so no second role is
+// possible either way. A role another run created first
+// (EntityAlreadyExists) is read and converged, not reported as made.
 // Errors are wrapped once as "<package>: role <name>: <step>: <AWS error>",
 // the package being the caller's, so messages read as if the caller made
 // the calls.
@@ -59,6 +61,11 @@ var (
 // retryIAM adds the codes AWS asks IAM callers to retry
 // (ConcurrentModification, internal/awsretry) to the call's retryer.
 func retryIAM(o *iam.Options) { o.Retryer = awsretry.Add(o.Retryer, awsretry.IAM...) }
+
+// creating is the option of CreateRole: the SDK does not resend a create
+// whose answer may have been lost (awsretry.Creating); Ensure looks for
+// the role first.
+func creating(o *iam.Options) { o.Retryer = awsretry.Creating(o.Retryer) }
 
 // retrying is api with retryIAM on every call, so that no call of Ensure
 // (reads, writes, the paginators' pages) can forget it.

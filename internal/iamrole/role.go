@@ -148,7 +148,21 @@ func (r *run) create(ctx context.Context) (*Role, error) {
 		}
 		var out *iam.CreateRoleOutput
 		err := r.propagating(ctx, func(ctx context.Context) (err error) {
-			out, err = r.api.CreateRole(ctx, in)
+			// A lost answer is not resent by the SDK: the role the earlier
+			// attempt made is found by its name (awsretry.Create), and the
+			// change is this run's.
+			out, err = awsretry.Create(ctx, r.o, func(ctx context.Context) (*iam.CreateRoleOutput, bool, error) {
+				got, err := r.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.spec.Name)})
+				switch {
+				case IsNoSuchEntity(err):
+					return nil, false, nil
+				case err != nil:
+					return nil, false, err
+				}
+				return &iam.CreateRoleOutput{Role: got.Role}, true, nil
+			}, func(ctx context.Context) (*iam.CreateRoleOutput, error) {
+				return r.api.CreateRole(ctx, in, creating)
+			})
 			return err
 		})
 		if IsAlreadyExists(err) {
