@@ -55,7 +55,9 @@ func findAWSCLIs(t *testing.T) []awsCLI {
 		if _, err := os.Stat(p); err != nil {
 			continue
 		}
-		v, err := exec.Command(p, "--version").CombinedOutput()
+		probe := exec.Command(p, "--version")
+		probe.Env = cliEnv(t, "AKIDEXAMPLE") // not even --version sees the user's HOME
+		v, err := probe.CombinedOutput()
 		if err != nil {
 			t.Logf("skipping %s: --version: %v", p, err)
 			continue
@@ -83,12 +85,25 @@ type cliRunner struct {
 }
 
 func newCLIRunner(t *testing.T, cli awsCLI, srv *emulator.Server, accessKey string) *cliRunner {
+	return &cliRunner{t: t, cli: cli, srv: srv, env: cliEnv(t, accessKey)}
+}
+
+// cliEnv is the whole environment an AWS CLI runs with: HOME a fresh
+// temporary directory, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE
+// empty files in it, fake static credentials, and settings by variable
+// only (region, JSON output, no pager, one attempt, no instance metadata).
+// Nothing of the user's environment but PATH is passed on, so no test ever
+// reads ~/.aws or a profile, role or SSO session the user set. S3 needs no
+// addressing setting: with an IP address as endpoint the CLI addresses
+// buckets by path.
+func cliEnv(t *testing.T, accessKey string) []string {
+	t.Helper()
 	home := t.TempDir()
 	cfg := filepath.Join(home, "config")
-	require.NoError(t, os.WriteFile(cfg, []byte("[default]\nregion = us-east-1\noutput = json\ns3 =\n    addressing_style = path\n"), 0o600))
+	require.NoError(t, os.WriteFile(cfg, nil, 0o600))
 	creds := filepath.Join(home, "credentials")
 	require.NoError(t, os.WriteFile(creds, nil, 0o600))
-	env := []string{
+	return []string{
 		"HOME=" + home,
 		"PATH=" + os.Getenv("PATH"),
 		"AWS_CONFIG_FILE=" + cfg,
@@ -96,11 +111,11 @@ func newCLIRunner(t *testing.T, cli awsCLI, srv *emulator.Server, accessKey stri
 		"AWS_ACCESS_KEY_ID=" + accessKey,
 		"AWS_SECRET_ACCESS_KEY=not-a-real-secret",
 		"AWS_DEFAULT_REGION=us-east-1",
+		"AWS_DEFAULT_OUTPUT=json",
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_PAGER=",
 		"AWS_MAX_ATTEMPTS=1",
 	}
-	return &cliRunner{t: t, cli: cli, srv: srv, env: env}
 }
 
 // run runs `aws ARGS --endpoint-url URL`, returning stdout, stderr and
@@ -936,5 +951,55 @@ func TestAWSCLIControlAPI(t *testing.T) {
 			require.Equal(t, http.StatusOK, emutest.Control(t, srv, http.MethodGet, "/_foundation/faults", "", &installed))
 			require.Empty(t, installed, "reset removes the faults")
 		})
+	}
+}
+
+// TestAWSCLIEnvironment runs a stand-in for the CLI that prints its
+// environment, the way the CLI tests run `aws`: HOME is a fresh temporary
+// directory (not the user's), the config and credentials files are empty
+// files in it, and nothing of the test process's environment but PATH
+// reaches the CLI (no AWS_PROFILE, AWS_REGION or credentials of the user).
+// It runs without FOUNDATION_TEST_AWSCLI: it needs no CLI.
+func TestAWSCLIEnvironment(t *testing.T) {
+	t.Setenv("AWS_PROFILE", "the-users-profile")
+	t.Setenv("AWS_REGION", "eu-north-1")
+	t.Setenv("AWS_SESSION_TOKEN", "the-users-token")
+	userHome, _ := os.UserHomeDir()
+
+	fake := filepath.Join(t.TempDir(), "aws")
+	require.NoError(t, os.WriteFile(fake, []byte("#!/bin/sh\nenv\n"), 0o700))
+	srv := emutest.Start(t, emulator.Options{})
+	out, stderr, err := newCLIRunner(t, awsCLI{path: fake, version: "fake/1"}, srv, "AKIDEXAMPLE").run("sts", "get-caller-identity")
+	require.NoError(t, err, stderr)
+
+	env := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		env[k] = v
+	}
+	home := env["HOME"]
+	require.NotEmpty(t, home)
+	require.NotEqual(t, userHome, home)
+	require.True(t, strings.HasPrefix(home, os.TempDir()), "HOME %s is not a temporary directory", home)
+	for _, k := range []string{"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"} {
+		require.Equal(t, home, filepath.Dir(env[k]), k)
+		b, err := os.ReadFile(env[k])
+		require.NoError(t, err, k)
+		require.Empty(t, b, "%s is an empty file", k)
+	}
+	for _, k := range []string{"AWS_PROFILE", "AWS_REGION", "AWS_SESSION_TOKEN"} {
+		require.NotContains(t, env, k, "the user's %s reaches the CLI", k)
+	}
+	require.Equal(t, "AKIDEXAMPLE", env["AWS_ACCESS_KEY_ID"])
+	require.Equal(t, "us-east-1", env["AWS_DEFAULT_REGION"])
+	require.Equal(t, os.Getenv("PATH"), env["PATH"])
+	for k := range env {
+		switch k {
+		case "HOME", "PATH", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+			"AWS_DEFAULT_REGION", "AWS_DEFAULT_OUTPUT", "AWS_EC2_METADATA_DISABLED", "AWS_PAGER", "AWS_MAX_ATTEMPTS",
+			"PWD", "SHLVL", "_", "OLDPWD": // set by the shell itself
+		default:
+			t.Errorf("unexpected variable %s reaches the CLI", k)
+		}
 	}
 }
