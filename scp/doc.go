@@ -65,11 +65,13 @@
 // made (for an organization without SCPs, the attachments are predicted
 // from FullAWSAccess, which enabling SCPs attaches everywhere).
 //
-// Lost answers: no Organizations write of this package has a client token,
-// and none needs one. A write AWS applied whose answer was lost is retried
-// by the SDK and its retry converges through the races above:
-// CreatePolicy gets DuplicatePolicyException (policy names are unique) and
-// the policy is read back by name; AttachPolicy gets
+// Lost answers: no Organizations write of this package has a client token.
+// A CreatePolicy AWS applied whose answer was lost (a 5xx, a broken
+// connection) is not resent by the SDK: the policy is looked for by its
+// name, adopted and reported as this run's creation, or created again
+// (internal/awsretry Create, bounded by the propagation timeout). The other
+// writes are retried by the SDK and converge through the races above:
+// AttachPolicy gets
 // DuplicatePolicyAttachmentException, DetachPolicy
 // PolicyNotAttachedException, EnablePolicyType
 // PolicyTypeAlreadyEnabledException; UpdatePolicy and TagResource set a

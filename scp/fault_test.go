@@ -177,3 +177,29 @@ func TestDryRunListsEveryChangeOfAFullSetup(t *testing.T) {
 // again; the others are retried by the SDK.
 var notApplied500 = awstest.FaultVariant{Name: "500-before", Retried: true,
 	Err: &emulator.APIError{Status: 500, Code: "InternalFailure", Message: "injected: not applied"}}
+
+// TestCreatePolicyLostAnswerIsReportedAsMade: a CreatePolicy AWS applied
+// whose answer was lost (a retryable 500 after the write) is not sent again:
+// the policy is found by its name, reported as this run's creation, and
+// converged.
+func TestCreatePolicyLostAnswerIsReportedAsMade(t *testing.T) {
+	o := newOrg(t)
+	e := o.b.RequireEmulator(t, awstest.CapFaults)
+	f := e.AddFault(&emulator.Fault{Match: emulator.Match{Service: "organizations", Operation: "CreatePolicy"}, Nth: 1,
+		AfterHandler: true, Err: awstest.LostAnswer500.Err})
+	mark := e.CallCount()
+	spec := seedPolicies(t)[0]
+	p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast()...)
+	if err != nil || f.Fired() != 1 {
+		t.Fatalf("err = %v, fault fired %d times", err, f.Fired())
+	}
+	n := 0
+	for _, c := range e.CallsSince(mark) {
+		if c.Operation == "CreatePolicy" {
+			n++
+		}
+	}
+	if n != 1 || len(p.Changes) != 1 || p.Changes[0].Action != foundation.ActionCreate || p.Changes[0].Resource != scp.ResourcePolicy || p.ID == "" {
+		t.Errorf("%d CreatePolicy calls, policy %q, changes %v", n, p.ID, p.Changes)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
@@ -76,7 +77,7 @@ func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...f
 	if err != nil {
 		return nil, specerr.New(pkg, "spec.Document", "", err.Error())
 	}
-	r := &policyRun{api: api, spec: spec, doc: doc, content: content, rec: rec, log: o.Logger}
+	r := &policyRun{api: api, spec: spec, doc: doc, content: content, rec: rec, log: o.Logger, o: o}
 	p, err := r.ensure(ctx)
 	if err != nil {
 		return nil, r.rec.Fail(err)
@@ -93,6 +94,7 @@ type policyRun struct {
 	content string
 	rec     *plan.Recorder
 	log     *slog.Logger
+	o       call.Options
 }
 
 func (r *policyRun) errorf(step string, err error) error {
@@ -131,14 +133,25 @@ func (r *policyRun) create(ctx context.Context) (*Policy, error) {
 	var out *organizations.CreatePolicyOutput
 	var raced error
 	applied, err := r.rec.Do(ctx, change, func(ctx context.Context) error {
+		// A lost answer is not resent by the SDK: the policy the earlier
+		// attempt made is found by its name (awsretry.Create), and the
+		// change is this run's.
 		var err error
-		out, err = r.api.CreatePolicy(ctx, &organizations.CreatePolicyInput{
-			Name:        aws.String(r.spec.Name),
-			Description: aws.String(r.spec.Description),
-			Content:     aws.String(r.content),
-			Type:        types.PolicyTypeServiceControlPolicy,
-			Tags:        sdkTags(r.wantTags()),
-		}, retryOpt)
+		out, err = awsretry.Create(ctx, r.o, func(ctx context.Context) (*organizations.CreatePolicyOutput, bool, error) {
+			sum, err := findPolicy(ctx, r.api, r.spec.Name)
+			if err != nil || sum == nil {
+				return nil, false, err
+			}
+			return &organizations.CreatePolicyOutput{Policy: &types.Policy{PolicySummary: sum}}, true, nil
+		}, func(ctx context.Context) (*organizations.CreatePolicyOutput, error) {
+			return r.api.CreatePolicy(ctx, &organizations.CreatePolicyInput{
+				Name:        aws.String(r.spec.Name),
+				Description: aws.String(r.spec.Description),
+				Content:     aws.String(r.content),
+				Type:        types.PolicyTypeServiceControlPolicy,
+				Tags:        sdkTags(r.wantTags()),
+			}, creating)
+		})
 		var dup *types.DuplicatePolicyException
 		if errors.As(err, &dup) {
 			// Another run created it between our read and our create
