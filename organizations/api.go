@@ -293,10 +293,11 @@ func retryCME(o *organizations.Options) {
 	o.Retryer = awsretry.Add(o.Retryer, awsretry.Organizations...)
 }
 
-// creating is the option of CreateAccount, which has no client token: the
-// SDK retries only throttling and ConcurrentModificationException, which
-// prove the request was not applied; a lost answer is resolved by
-// awsretry.Create, which looks for the request it started first.
+// creating is the option of CreateAccount and CreateOrganizationalUnit,
+// which have no client token: the SDK retries only throttling and
+// ConcurrentModificationException, which prove the request was not
+// applied; a lost answer is resolved by awsretry.Create, which looks for
+// what the earlier attempt made first.
 func creating(o *organizations.Options) {
 	o.Retryer = awsretry.Creating(o.Retryer, awsretry.Organizations...)
 }

@@ -103,11 +103,14 @@
 // so the SDK does not retry a 5xx or a broken connection on it; the run
 // looks for the request it started (IN_PROGRESS under the account's name,
 // or the account with the spec's email) and adopts it, or creates again
-// (internal/awsretry Create, bounded by the propagation timeout). The other
-// creates are retried by the SDK and converge through the races above
-// (CreateOrganizationalUnit: DuplicateOrganizationalUnitException and a
-// read by name; CreateOrganization: AlreadyInOrganizationException;
-// EnablePolicyType: PolicyTypeAlreadyEnabledException); tag and move
+// (internal/awsretry Create, bounded by the propagation timeout).
+// CreateOrganizationalUnit is guarded the same way: the OU is looked for by
+// its name under its parent. Both are then reported as this run's
+// creation. The other creates are retried by the SDK and converge through
+// the races above (CreateOrganization: AlreadyInOrganizationException;
+// EnablePolicyType: PolicyTypeAlreadyEnabledException; IAM's
+// CreateAccountAlias: EntityAlreadyExists and a read; EnsureCrossAccountRole's
+// CreateRole: internal/iamrole looks for the role by name); tag and move
 // writes set a state.
 //
 // With foundation.WithDryRun(true) only read calls are made and the result

@@ -178,3 +178,27 @@ func TestCreateAccountLostAnswerMakesOneRequest(t *testing.T) {
 // again; the others are retried by the SDK.
 var notApplied500 = awstest.FaultVariant{Name: "500-before", Retried: true,
 	Err: &emulator.APIError{Status: 500, Code: "InternalFailure", Message: "injected: not applied"}}
+
+// TestCreateOULostAnswerMakesOneRequest: a CreateOrganizationalUnit AWS
+// applied whose answer was lost is not sent again: the OU is found by its
+// name under its parent and reported as this run's creation.
+func TestCreateOULostAnswerMakesOneRequest(t *testing.T) {
+	b, api, ctx := withOrg(t)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	m := emulator.Match{Service: "organizations", Operation: "CreateOrganizationalUnit"}
+	f := e.AddFault(&emulator.Fault{Match: m, Nth: 1, AfterHandler: true, Err: awstest.LostAnswer500.Err})
+	mark := e.CallCount()
+	res, err := organizations.EnsureOU(ctx, api, organizations.OUSpec{Path: "Security"}, awstest.Fast()...)
+	if err != nil || f.Fired() != 1 {
+		t.Fatalf("err = %v, fault fired %d times", err, f.Fired())
+	}
+	n := 0
+	for _, c := range e.CallsSince(mark) {
+		if c.Operation == "CreateOrganizationalUnit" {
+			n++
+		}
+	}
+	if got := changeKeys(res.Changes); n != 1 || len(got) != 1 || got[0] != "create organizations:ou Security" || res.ID == "" {
+		t.Errorf("%d CreateOrganizationalUnit requests, OU %q, changes %q", n, res.ID, got)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/bounded"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
@@ -332,13 +333,31 @@ func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
 	if !found {
 		var raced error
 		applied, err := n.rec.Do(ctx, foundation.Change{Action: foundation.ActionCreate, Resource: ResOU, ID: item.path}, func(ctx context.Context) error {
-			out, err := r.api.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
-				ParentId: aws.String(parent.id), Name: aws.String(name), Tags: tagList(tags),
-			}, retryCME)
+			// A lost answer is not resent by the SDK: the OU the earlier
+			// attempt made is found by its name under the parent
+			// (awsretry.Create), and the change is this run's.
+			made, err := awsretry.Create(ctx, r.o, func(ctx context.Context) (*types.OrganizationalUnit, bool, error) {
+				if list == nil {
+					return nil, false, nil
+				}
+				if err := r.relist(ctx, list, parent.id); err != nil {
+					return nil, false, err
+				}
+				ou, ok := list.find(name)
+				return &ou, ok, nil
+			}, func(ctx context.Context) (*types.OrganizationalUnit, error) {
+				out, err := r.api.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
+					ParentId: aws.String(parent.id), Name: aws.String(name), Tags: tagList(tags),
+				}, creating)
+				if err != nil {
+					return nil, err
+				}
+				list.add(*out.OrganizationalUnit)
+				return out.OrganizationalUnit, nil
+			})
 			switch {
 			case err == nil:
-				n.id, n.arn = aws.ToString(out.OrganizationalUnit.Id), aws.ToString(out.OrganizationalUnit.Arn)
-				list.add(*out.OrganizationalUnit)
+				n.id, n.arn = aws.ToString(made.Id), aws.ToString(made.Arn)
 				return nil
 			case is[*types.DuplicateOrganizationalUnitException](err):
 				// Created concurrently (another run, or a retried
