@@ -56,9 +56,10 @@
 // AliasTagKey with the alias, no alias naming it yet) and adopts it,
 // creating again only when there is none (internal/awsretry Create,
 // bounded by the foundation.WithPropagationTimeout option's time). The
-// other writes are idempotent and retried by the SDK: CreateAlias of an
-// alias that exists is found to name our key, CreateServiceLinkedRole of a
-// role that exists reads it.
+// lost key is reported as this run's creation. CreateServiceLinkedRole is
+// guarded the same way (the role is looked for by its name). The other
+// writes are retried by the SDK: CreateAlias of an alias that exists is
+// found to name our key; the rest set a state.
 //
 // A Disabled key is enabled only with Spec.Reenable, a key pending
 // deletion has its deletion cancelled (and is enabled) only with

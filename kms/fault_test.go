@@ -111,3 +111,38 @@ func TestConcurrentModificationOnTheServiceLinkedRoleIsRetried(t *testing.T) {
 // again; the others are retried by the SDK.
 var notApplied500 = awstest.FaultVariant{Name: "500-before", Retried: true,
 	Err: &emulator.APIError{Status: 500, Code: "InternalFailure", Message: "injected: not applied"}}
+
+// TestLostAnswersAreReportedAsMade: CreateServiceLinkedRole and CreateKey
+// applied with their answer lost (a retryable 500 after the write) are not
+// sent again: what they made is found and reported as this run's change,
+// exactly the undisturbed run's changes.
+func TestLostAnswersAreReportedAsMade(t *testing.T) {
+	ctx := awstest.Context(t, 30*time.Second)
+	ref := awstest.New(t)
+	ref.RequireEmulator(t, awstest.CapFaults)
+	undisturbed, err := kms.EnsureKey(ctx, apiFor(ref), seedSpec(ref.AccountID(t), "prod", "us-east-1"), awstest.Fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []emulator.Match{{Service: "iam", Operation: "CreateServiceLinkedRole"}, {Service: "kms", Operation: "CreateKey"}} {
+		t.Run(m.Operation, func(t *testing.T) {
+			b := awstest.New(t)
+			e := b.RequireEmulator(t, awstest.CapFaults)
+			f := e.AddFault(&emulator.Fault{Match: m, Nth: 1, AfterHandler: true, Err: awstest.LostAnswer500.Err})
+			mark := e.CallCount()
+			k, err := kms.EnsureKey(ctx, apiFor(b), seedSpec(b.AccountID(t), "prod", "us-east-1"), awstest.Fast()...)
+			if err != nil || f.Fired() != 1 {
+				t.Fatalf("err = %v, fault fired %d times", err, f.Fired())
+			}
+			n := 0
+			for _, c := range e.CallsSince(mark) {
+				if c.Operation == m.Operation {
+					n++
+				}
+			}
+			if got, want := changeList(k.Changes), changeList(undisturbed.Changes); n != 1 || !slices.Equal(got, want) {
+				t.Errorf("%d %s calls; changes\n got %q\nwant %q", n, m.Operation, got, want)
+			}
+		})
+	}
+}

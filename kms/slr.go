@@ -222,15 +222,27 @@ func ensureLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpe
 		in.CustomSuffix = aws.String(spec.CustomSuffix)
 	}
 	err = rec.Write(ctx, change, func(ctx context.Context) error {
-		out, err := api.CreateServiceLinkedRole(ctx, in, retryIAM)
+		// No client token: a lost answer is not resent by the SDK; the
+		// role the earlier attempt made is found by its name
+		// (awsretry.Create) and reported as this run's.
+		made, err := awsretry.Create(ctx, o, func(ctx context.Context) (*iamtypes.Role, bool, error) {
+			role, err := getRole(ctx, api, name)
+			return role, role != nil, err
+		}, func(ctx context.Context) (*iamtypes.Role, error) {
+			out, err := api.CreateServiceLinkedRole(ctx, in, creatingIAM, retryIAM)
+			if err != nil {
+				return nil, err
+			}
+			return out.Role, nil
+		})
 		var invalid *iamtypes.InvalidInputException
 		switch {
 		case err == nil:
 			log.Debug("service-linked role created")
-			if got := aws.ToString(out.Role.RoleName); got != name {
+			if got := aws.ToString(made.RoleName); got != name {
 				return fail("create service-linked role", fmt.Errorf("AWS named the role %q: set RoleName to it", got))
 			}
-			res.ARN, res.Path = aws.ToString(out.Role.Arn), aws.ToString(out.Role.Path)
+			res.ARN, res.Path = aws.ToString(made.Arn), aws.ToString(made.Path)
 			return nil
 		case errors.As(err, &invalid):
 			// "Service role name ... has been taken in this account":
@@ -266,6 +278,11 @@ func getRole(ctx context.Context, api IAMAPI, name string) (*iamtypes.Role, erro
 	}
 	return out.Role, nil
 }
+
+// creatingIAM is the option of CreateServiceLinkedRole: the SDK does not
+// resend a create whose answer may have been lost (awsretry.Creating;
+// retryIAM, passed after it, adds ConcurrentModification).
+func creatingIAM(o *iam.Options) { o.Retryer = awsretry.Creating(o.Retryer) }
 
 // retryIAM adds the codes AWS asks IAM callers to retry
 // (ConcurrentModification, internal/awsretry) to the call's retryer.
