@@ -15,7 +15,14 @@
 //     (RandomHex, RandomUpper);
 //   - the call log (Call), programmed faults (Fault), the canonical
 //     snapshot, the emulator's clock and asynchronous settling (Settle), and
-//     the control API (Handler, ControlPrefix).
+//     the control API (Handler, ControlPrefix);
+//   - the eventual-consistency model (Consistency, off by default): services
+//     start a propagation when they create a principal or an account
+//     (StartPropagation) and ask before they use one (NotYetVisible), so
+//     each refuses with its own AWS error;
+//   - S3 Control, which signs as "s3", told from S3 by its /v20180820/ path
+//     and account header (isS3Control), with its wrapped error document
+//     (Service.WrappedErrors).
 //
 // The core knows no service. A service registers itself (Register) with its
 // protocol, operations and hooks, and keeps its state per account in a slot
