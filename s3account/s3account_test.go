@@ -1,16 +1,13 @@
 package s3account_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/s3control/types"
-	"github.com/aws/smithy-go/middleware"
 	"github.com/stretchr/testify/require"
 
 	"github.com/awsfoundation/foundation"
@@ -22,26 +19,11 @@ import (
 // client returns an S3 Control client for the backend's management account.
 // Every backend but AWS itself is addressed as it is (LiteralEndpoint).
 func client(b *awstest.Backend) *s3control.Client {
-	opts := []func(*s3control.Options){func(o *s3control.Options) {
-		o.APIOptions = append(o.APIOptions, nameCalls)
-	}}
+	var opts []func(*s3control.Options)
 	if b.Kind != awstest.KindAWS {
 		opts = append(opts, s3account.LiteralEndpoint)
 	}
 	return s3control.NewFromConfig(b.Config(), opts...)
-}
-
-// nameCalls puts the service and operation names where awstest's call
-// recorder reads them (aws/middleware's stack values) before it runs: the
-// S3 Control client (v1.71.1) sets them only later in the stack, so the
-// recorder would see every call as ":" and count reads as writes.
-func nameCalls(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("s3accountNameCalls",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			ctx = awsmiddleware.SetServiceID(ctx, middleware.GetServiceID(ctx))
-			ctx = awsmiddleware.SetOperationName(ctx, middleware.GetOperationName(ctx))
-			return next.HandleInitialize(ctx, in)
-		}), middleware.Before)
 }
 
 // read returns the account's configuration as S3 Control reports it, nil

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ecrsdk "github.com/aws/aws-sdk-go-v2/service/ecr"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -19,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/ecr"
@@ -435,26 +433,10 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 
 // s3ControlOptions are the S3 Control client options for env: on an
 // emulator (path-style S3), the endpoint as it is (s3account.LiteralEndpoint),
-// since a loopback endpoint cannot take S3 Control's per-account host. And
-// always nameCalls: the S3 Control client (v1.71.1, an older code
-// generation than the other clients') names its service and operation for
-// aws/middleware only after the Initialize middlewares of the config's
-// APIOptions ran, so a call recorder or logger there sees ":".
+// since a loopback endpoint cannot take S3 Control's per-account host.
 func s3ControlOptions(env *examplekit.Env) []func(*s3control.Options) {
-	opts := []func(*s3control.Options){func(o *s3control.Options) { o.APIOptions = append(o.APIOptions, nameCalls) }}
 	if env.PathStyle {
-		opts = append(opts, s3account.LiteralEndpoint)
+		return []func(*s3control.Options){s3account.LiteralEndpoint}
 	}
-	return opts
-}
-
-// nameCalls sets aws/middleware's service ID and operation name at the
-// front of the stack, from what the client put in the context.
-func nameCalls(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("landingzoneNameCalls",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			ctx = awsmiddleware.SetServiceID(ctx, middleware.GetServiceID(ctx))
-			ctx = awsmiddleware.SetOperationName(ctx, middleware.GetOperationName(ctx))
-			return next.HandleInitialize(ctx, in)
-		}), middleware.Before)
+	return nil
 }

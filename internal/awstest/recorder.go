@@ -36,17 +36,42 @@ type Recorder struct {
 // Install adds the recording middleware to cfg.
 func (r *Recorder) Install(cfg *aws.Config) {
 	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("awstestRecorder",
+		err := stack.Initialize.Add(middleware.InitializeMiddlewareFunc("awstestRecorder",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				out, md, err := next.HandleInitialize(ctx, in)
-				svc, op := awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
+				n := &callNames{}
+				out, md, err := next.HandleInitialize(context.WithValue(ctx, callNamesKey{}, n), in)
+				svc, op := n.service, n.operation
+				if svc == "" || op == "" {
+					svc, op = awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
+				}
 				r.mu.Lock()
 				r.calls = append(r.calls, Call{Service: svc, Operation: op, Mutating: IsMutating(svc, op), Err: err})
 				r.mu.Unlock()
 				return out, md, err
 			}), middleware.Before)
+		if err != nil {
+			return err
+		}
+		// Some clients (s3control) set the operation's names in the
+		// context only after the initialize step: read them once the
+		// request is being sent.
+		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("awstestRecorderNames",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				if n, ok := ctx.Value(callNamesKey{}).(*callNames); ok && n.service == "" {
+					n.service, n.operation = awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
+					if n.service == "" || n.operation == "" { // smithy's own stack values
+						n.service, n.operation = middleware.GetServiceID(ctx), middleware.GetOperationName(ctx)
+					}
+				}
+				return next.HandleFinalize(ctx, in)
+			}), middleware.Before)
 	})
 }
+
+type callNamesKey struct{}
+
+// callNames are a call's names as the finalize step saw them.
+type callNames struct{ service, operation string }
 
 // Len returns the number of calls recorded.
 func (r *Recorder) Len() int {
