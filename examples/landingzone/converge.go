@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -12,9 +11,7 @@ import (
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
-	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -78,23 +75,10 @@ func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string
 	var err error
 
 	// 1. The organization, its OUs and accounts.
-	if res.Organization, err = organizations.EnsureOrganization(ctx, org, organizations.OrganizationSpec{
-		PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy},
-	}, opts...); err != nil {
+	if res.Organization, err = organizations.EnsureOrganization(ctx, org, spec.organizationSpec(), opts...); err != nil {
 		return nil, err
 	}
-	tree := organizations.TreeSpec{}
-	for _, ou := range spec.OUs {
-		tree.OUs = append(tree.OUs, organizations.OUSpec{Path: ou})
-	}
-	for _, e := range spec.Environments {
-		tree.OUs = append(tree.OUs, organizations.OUSpec{Path: e.OU})
-		tree.Accounts = append(tree.Accounts, organizations.AccountSpec{
-			Name: e.Account, Email: spec.email(e.Name), OU: e.OU, RoleName: spec.AccessRole,
-			Tags: map[string]string{"Environment": e.Name, "Project": spec.Project},
-		})
-	}
-	if res.Tree, err = organizations.EnsureTree(ctx, org, tree, opts...); err != nil {
+	if res.Tree, err = organizations.EnsureTree(ctx, org, spec.treeSpec(), opts...); err != nil {
 		return nil, err
 	}
 	mgmtID := res.Organization.ManagementAccountID
@@ -136,25 +120,9 @@ func (r *Result) plan(resource, id string) {
 
 func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foundation.Option) error {
 	spec := r.spec
-	policy := scp.PolicySpec{
-		Name:        spec.Project + "-production-guardrails",
-		Description: "Deny destroying EKS and RDS, and regions outside the allowed ones",
-		Document: scp.MustBuild(
-			scp.ProtectActions(scp.ProtectActionsOptions{
-				Sid:                "DenyDangerousEKSOperations",
-				Actions:            []string{"eks:DeleteCluster", "eks:DeleteNodegroup"},
-				UnlessPrincipalTag: map[string]string{"AllowDestructive": "true"},
-			}),
-			scp.ProtectActions(scp.ProtectActionsOptions{
-				Sid:     "DenyRDSDelete",
-				Actions: []string{"rds:DeleteDBInstance", "rds:DeleteDBCluster"},
-			}),
-			scp.RestrictRegions(scp.RegionOptions{
-				Sid:           "RequireRegions",
-				Allowed:       spec.Regions,
-				ExemptActions: []string{"iam:*", "sts:*", "route53:*", "cloudfront:*", "waf:*", "acm:*", "support:*", "health:*"},
-			}),
-		),
+	policy, err := spec.guardrailPolicy()
+	if err != nil {
+		return err
 	}
 	p, err := scp.EnsurePolicy(ctx, org, policy, opts...)
 	if err != nil {
@@ -182,20 +150,6 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, accountIDs map[string]string, outDir string, opts []foundation.Option) error {
 	spec := r.spec
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
-	session := time.Duration(spec.SessionHours) * time.Hour
-	access := identitycenter.AccessSpec{
-		Groups: []identitycenter.GroupSpec{{DisplayName: spec.AdminGroup, Description: "Platform engineers: admin access to every account"}},
-		PermissionSets: []identitycenter.PermissionSetSpec{
-			{Name: "AdministratorAccess", Description: "For platform engineers", SessionDuration: session,
-				ManagedPolicies: []string{identitycenter.AWSManagedPolicy("AdministratorAccess")}},
-			{Name: "ReadOnlyAccess", Description: "For developers and auditors", SessionDuration: session,
-				ManagedPolicies: []string{identitycenter.AWSManagedPolicy("ReadOnlyAccess")}},
-		},
-	}
-	for _, p := range spec.Admins {
-		access.Users = append(access.Users, identitycenter.UserSpec{UserName: p.UserName, GivenName: p.GivenName, FamilyName: p.FamilyName, Email: p.Email})
-		access.Groups[0].Members = append(access.Groups[0].Members, p.UserName)
-	}
 	accounts := []string{mgmtID}
 	for _, e := range spec.Environments {
 		accounts = append(accounts, accountIDs[e.Name])
@@ -204,13 +158,7 @@ func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, acc
 	for _, id := range accounts {
 		complete = complete && examplekit.Known(id)
 	}
-	if complete {
-		access.Assignments = []identitycenter.AssignmentSpec{{
-			Principals:     []identitycenter.Principal{identitycenter.GroupPrincipal(spec.AdminGroup)},
-			PermissionSets: []string{"AdministratorAccess", "ReadOnlyAccess"},
-			Accounts:       accounts,
-		}}
-	}
+	access := spec.accessSpec(accounts, complete)
 	// In a dry run before Identity Center exists (it comes with the
 	// organization, a console step on AWS), EnsureAccess plans what the
 	// first run will create.
@@ -229,18 +177,7 @@ func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, acc
 
 	// The ~/.aws/config every engineer gets: one sso-session, a profile per
 	// account and region.
-	cfg := identitycenter.ConfigSpec{
-		Session: identitycenter.SSOSession{Name: spec.SSOSessionName, Region: spec.Region,
-			StartURL: a.Instance.DefaultStartURL()},
-		Template: spec.ProfileTemplate,
-		Project:  spec.Project,
-		Regions:  spec.Regions,
-		Profiles: []identitycenter.ProfileSpec{{AccountID: mgmtID, Env: "mgmt", PermissionSets: []string{"AdministratorAccess"}}},
-	}
-	for _, e := range spec.Environments {
-		cfg.Profiles = append(cfg.Profiles, identitycenter.ProfileSpec{AccountID: accountIDs[e.Name], AccountName: e.Account, Env: e.Name,
-			PermissionSets: []string{"AdministratorAccess"}})
-	}
+	cfg := spec.configSpec(a.Instance.DefaultStartURL(), mgmtID, accountIDs)
 	r.ConfigFile = configPath(outDir)
 	changes, err := identitycenter.WriteConfigFile(r.ConfigFile, cfg, true, opts...)
 	if err != nil {
@@ -253,24 +190,12 @@ func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, acc
 func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, accountIDs map[string]string, dryRun bool, opts []foundation.Option) error {
 	spec := r.spec
 	keyAPI := kms.API{KMS: kmssdk.NewFromConfig(base), IAM: iamsdk.NewFromConfig(base)}
-	imagesKey, err := kms.EnsureKey(ctx, keyAPI, kms.Spec{
-		Alias:       fmt.Sprintf("alias/mgmt-%s-main", spec.Region),
-		Description: fmt.Sprintf("mgmt-%s-main: images and CI audit logs", spec.Region),
-		Policy:      kms.KeyPolicy{AccountID: mgmtID},
-		Tags:        map[string]string{"Project": spec.Project},
-	}, opts...)
+	imagesKey, err := kms.EnsureKey(ctx, keyAPI, spec.imagesKeySpec(mgmtID), opts...)
 	if err != nil {
 		return err
 	}
 	r.Management = append(r.Management, imagesKey.Changes...)
-	cosign, err := kms.EnsureKey(ctx, keyAPI, kms.Spec{
-		Alias:           "alias/" + spec.Project + "-cosign",
-		Description:     "Signs images pushed by CI (cosign)",
-		KeySpec:         kmstypes.KeySpecEccNistP256,
-		DisableRotation: true, // asymmetric keys do not rotate
-		Policy:          kms.KeyPolicy{AccountID: mgmtID},
-		Tags:            map[string]string{"Project": spec.Project},
-	}, opts...)
+	cosign, err := kms.EnsureKey(ctx, keyAPI, spec.cosignKeySpec(mgmtID), opts...)
 	if err != nil {
 		return err
 	}
@@ -282,18 +207,7 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 			pull = append(pull, id)
 		}
 	}
-	repo := ecr.Spec{
-		Name:          spec.Repository,
-		TagMutability: "IMMUTABLE",
-		Encryption:    "KMS",
-		KMSKey:        imagesKey.ARN,
-		Lifecycle: &ecr.LifecyclePolicy{Rules: []ecr.LifecycleRule{
-			ecr.KeepLastTagged(1, spec.KeepImages, spec.ImagePrefix),
-			ecr.ExpireUntaggedAfter(2, spec.UntaggedDays),
-		}},
-		Policy: &ecr.RepositoryPolicy{PullAccounts: pull},
-		Tags:   map[string]string{"Project": spec.Project},
-	}
+	repo := spec.repositorySpec(imagesKey.ARN, pull)
 	if !examplekit.Known(imagesKey.ARN) || len(pull) < len(spec.Environments) { // dry run: the key or accounts are still to come
 		r.plan("ecr:repository", spec.Repository+" (KMS-encrypted, IMMUTABLE, scan on push, pull from every environment)")
 	} else {
@@ -317,31 +231,11 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 	if !examplekit.Known(cosignARN) {
 		cosignARN = "arn:aws:kms:" + spec.Region + ":" + mgmtID + ":key/<new>"
 	}
-	ci := foundation.NewPolicy(
-		foundation.Statement{Sid: "ECRAuth", Effect: foundation.EffectAllow,
-			Action: foundation.Actions("ecr:GetAuthorizationToken"), Resource: foundation.Resources("*")},
-		foundation.Statement{Sid: "ECRPush", Effect: foundation.EffectAllow,
-			Action: foundation.Actions("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
-				"ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
-				"ecr:DescribeImages", "ecr:ListImages"),
-			Resource: foundation.Resources("arn:aws:ecr:*:" + mgmtID + ":repository/" + spec.Repository)},
-		foundation.Statement{Sid: "KMSCosignSign", Effect: foundation.EffectAllow,
-			Action: foundation.Actions("kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"), Resource: foundation.Resources(cosignARN)},
-		foundation.Statement{Sid: "S3AuditWrite", Effect: foundation.EffectAllow,
-			Action: foundation.Actions("s3:PutObject"), Resource: foundation.Resources("arn:aws:s3:::" + spec.Project + "-ci-audit/ci-push-audit/*")},
-	)
 	if dryRun && (!examplekit.Known(provider.ARN) || !examplekit.Known(cosign.ARN)) {
 		r.plan("iam:role", spec.Cluster+"-github-ci (trusts "+spec.GitHubRepository+"@"+spec.GitHubBranch+")")
 		return nil
 	}
-	r.CIRole, err = oidcfed.EnsureGitHubRole(ctx, iam, oidcfed.RoleSpec{
-		Name:           spec.Cluster + "-github-ci",
-		Description:    "GitHub Actions CI for " + spec.GitHubRepository,
-		ProviderARN:    providerARN,
-		Subjects:       []oidcfed.Subject{oidcfed.GitHubBranch(spec.GitHubRepository, spec.GitHubBranch)},
-		InlinePolicies: map[string]*foundation.PolicyDocument{"github-ci-policy": ci},
-		Tags:           map[string]string{"Project": spec.Project},
-	}, opts...)
+	r.CIRole, err = oidcfed.EnsureGitHubRole(ctx, iam, spec.ciRoleSpec(providerARN, mgmtID, cosignARN), opts...)
 	if err != nil {
 		return err
 	}
@@ -385,40 +279,19 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 		// (Security Hub S3.1): it covers every bucket of the account, the
 		// state bucket below and those made outside this program.
 		pab, err := s3account.EnsurePublicAccessBlock(ctx, s3control.NewFromConfig(cfg, s3ControlOptions(env)...),
-			s3account.Spec{AccountID: t.ID}, opts...)
+			spec.publicAccessBlockSpec(t.ID), opts...)
 		if err != nil {
 			return nil, err
 		}
 		changes = append(changes, pab.Changes...)
 		if name != "mgmt" { // the management account's key is the images key
-			key, err := kms.EnsureKey(ctx, kms.API{KMS: kmssdk.NewFromConfig(cfg), IAM: iamsdk.NewFromConfig(cfg)}, kms.Spec{
-				Alias:       fmt.Sprintf("alias/%s-%s-main", name, spec.Region),
-				Description: fmt.Sprintf("%s-%s-main", name, spec.Region),
-				Policy: kms.KeyPolicy{AccountID: t.ID, Grants: []kms.Grant{
-					{Sid: "Allow EKS", Principals: []kms.Principal{kms.Service("eks.amazonaws.com")},
-						Actions: []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"}},
-					{Sid: "Allow AutoScaling", Principals: []kms.Principal{kms.ServiceLinkedRole("autoscaling.amazonaws.com")},
-						Actions: []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"}},
-				}},
-				Tags: map[string]string{"Environment": name, "Project": spec.Project},
-			}, opts...)
+			key, err := kms.EnsureKey(ctx, kms.API{KMS: kmssdk.NewFromConfig(cfg), IAM: iamsdk.NewFromConfig(cfg)}, spec.accountKeySpec(name, t.ID), opts...)
 			if err != nil {
 				return nil, err
 			}
 			changes = append(changes, key.Changes...)
 		}
-		lockTable := spec.Project + "-terraform-locks"
-		if l := statebackend.Locking(spec.Locking); l == statebackend.LockFile || l == "" {
-			lockTable = "" // the S3 lock file alone: a lock table is refused
-		}
-		b, err := statebackend.Bootstrap(ctx, statebackend.API{S3: env.S3(cfg), DynamoDB: dynamodb.NewFromConfig(cfg)}, statebackend.Spec{
-			Bucket:    fmt.Sprintf("%s-terraform-state-%s", spec.Project, t.ID),
-			Region:    spec.Region,
-			AccountID: t.ID,
-			Locking:   statebackend.Locking(spec.Locking),
-			LockTable: lockTable,
-			Tags:      map[string]string{"Project": spec.Project, "Environment": name, "ManagedBy": "foundation"},
-		}, opts...)
+		b, err := statebackend.Bootstrap(ctx, statebackend.API{S3: env.S3(cfg), DynamoDB: dynamodb.NewFromConfig(cfg)}, spec.backendSpec(name, t.ID), opts...)
 		if err != nil {
 			return changes, err
 		}

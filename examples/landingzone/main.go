@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if f.RealAWS && email == "" && specFile == "" {
 		return errors.New("-aws needs -email (or a -spec with email): the accounts' addresses are plus-aliases of it")
 	}
-	if err := spec.Check(); err != nil {
+	if err := spec.Validate(); err != nil {
 		return err
 	}
 	if outDir == "" {

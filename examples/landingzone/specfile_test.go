@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/stretchr/testify/require"
 )
@@ -107,6 +112,40 @@ func TestSpecFileFaultsNameKeyAndLine(t *testing.T) {
 			require.NotContains(t, err.Error(), "unmarshal", "no decoder jargon")
 			require.NotContains(t, err.Error(), "main.Spec")
 			require.False(t, strings.Contains(err.Error(), "\n\n"))
+		})
+	}
+}
+
+// A spec file the file's own rules accept but a step of the program would
+// refuse is refused before the first call, with every fault, and never
+// panics (regions once reached scp.MustBuild after the accounts were made).
+func TestInvalidSpecMakesNoCall(t *testing.T) {
+	base := string(seedFile)
+	var sub awstest.Subtests
+	defer sub.Done(t)
+	for _, c := range []struct {
+		name, from, to string
+		want           []string
+	}{
+		{"unknown region", "regions: [us-east-1, us-west-2]", "regions: [us-east-1, us-east-9]", []string{"production guardrail: regions:", "us-east-9"}},
+		{"project not a bucket name", "project: myapp", "project: My_App", []string{"state backend", "spec.Bucket"}},
+		{"session too long", "sessionHours: 8", "sessionHours: 13", []string{"Identity Center", "SessionDuration"}},
+		{"bad repository name", "repository: myapp", "repository: My Repo", []string{"image repository", "spec.Name"}},
+		{"two faults", "sessionHours: 8\nssoSessionName: admin", "sessionHours: 13\nssoSessionName: \"has space\"", []string{"Identity Center", "AWS CLI config"}},
+	} {
+		sub.Run(t, c.name, func(t *testing.T) {
+			require.Contains(t, base, c.from)
+			b := awstest.New(t)
+			e := b.RequireEmulator(t, awstest.CapServerCallLog)
+			file := filepath.Join(t.TempDir(), "lz.yaml")
+			require.NoError(t, os.WriteFile(file, []byte(strings.Replace(base, c.from, c.to, 1)), 0o600))
+			var out bytes.Buffer
+			err := run(context.Background(), []string{"-endpoint", b.Endpoint, "-once", "-spec", file, "-out", t.TempDir()}, &out)
+			require.Error(t, err)
+			for _, w := range c.want {
+				require.ErrorContains(t, err, w)
+			}
+			require.Zero(t, e.CallCount(), "calls made before the spec was refused")
 		})
 	}
 }

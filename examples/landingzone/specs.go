@@ -1,0 +1,273 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/ecr"
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/kms"
+	"github.com/awsfoundation/foundation/oidcfed"
+	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/s3account"
+	"github.com/awsfoundation/foundation/scp"
+	"github.com/awsfoundation/foundation/statebackend"
+)
+
+// The library specs the landing zone derives from its Spec. Converge
+// builds each from these functions, and Validate builds every one of them
+// up front, so that invalid input is refused before the program's first
+// call, not after the calls that come before the step it breaks.
+
+func (s Spec) organizationSpec() organizations.OrganizationSpec {
+	return organizations.OrganizationSpec{PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy}}
+}
+
+func (s Spec) treeSpec() organizations.TreeSpec {
+	var tree organizations.TreeSpec
+	for _, ou := range s.OUs {
+		tree.OUs = append(tree.OUs, organizations.OUSpec{Path: ou})
+	}
+	for _, e := range s.Environments {
+		tree.OUs = append(tree.OUs, organizations.OUSpec{Path: e.OU})
+		tree.Accounts = append(tree.Accounts, organizations.AccountSpec{
+			Name: e.Account, Email: s.email(e.Name), OU: e.OU, RoleName: s.AccessRole,
+			Tags: map[string]string{"Environment": e.Name, "Project": s.Project},
+		})
+	}
+	return tree
+}
+
+// guardrailPolicy is the production guardrail SCP. The regions come from
+// the spec, so it is built with scp.Build (an error), never MustBuild.
+func (s Spec) guardrailPolicy() (scp.PolicySpec, error) {
+	doc, err := scp.Build(
+		scp.ProtectActions(scp.ProtectActionsOptions{
+			Sid:                "DenyDangerousEKSOperations",
+			Actions:            []string{"eks:DeleteCluster", "eks:DeleteNodegroup"},
+			UnlessPrincipalTag: map[string]string{"AllowDestructive": "true"},
+		}),
+		scp.ProtectActions(scp.ProtectActionsOptions{
+			Sid:     "DenyRDSDelete",
+			Actions: []string{"rds:DeleteDBInstance", "rds:DeleteDBCluster"},
+		}),
+		scp.RestrictRegions(scp.RegionOptions{
+			Sid:           "RequireRegions",
+			Allowed:       s.Regions,
+			ExemptActions: []string{"iam:*", "sts:*", "route53:*", "cloudfront:*", "waf:*", "acm:*", "support:*", "health:*"},
+		}),
+	)
+	if err != nil {
+		return scp.PolicySpec{}, fmt.Errorf("regions: %w", err)
+	}
+	return scp.PolicySpec{
+		Name:        s.Project + "-production-guardrails",
+		Description: "Deny destroying EKS and RDS, and regions outside the allowed ones",
+		Document:    doc,
+	}, nil
+}
+
+// accessSpec is Identity Center: the admin group and its people, the two
+// permission sets, and (once every account exists) their assignment to the
+// group on accounts.
+func (s Spec) accessSpec(accounts []string, assign bool) identitycenter.AccessSpec {
+	session := time.Duration(s.SessionHours) * time.Hour
+	access := identitycenter.AccessSpec{
+		Groups: []identitycenter.GroupSpec{{DisplayName: s.AdminGroup, Description: "Platform engineers: admin access to every account"}},
+		PermissionSets: []identitycenter.PermissionSetSpec{
+			{Name: "AdministratorAccess", Description: "For platform engineers", SessionDuration: session,
+				ManagedPolicies: []string{identitycenter.AWSManagedPolicy("AdministratorAccess")}},
+			{Name: "ReadOnlyAccess", Description: "For developers and auditors", SessionDuration: session,
+				ManagedPolicies: []string{identitycenter.AWSManagedPolicy("ReadOnlyAccess")}},
+		},
+	}
+	for _, p := range s.Admins {
+		access.Users = append(access.Users, identitycenter.UserSpec{UserName: p.UserName, GivenName: p.GivenName, FamilyName: p.FamilyName, Email: p.Email})
+		access.Groups[0].Members = append(access.Groups[0].Members, p.UserName)
+	}
+	if assign {
+		access.Assignments = []identitycenter.AssignmentSpec{{
+			Principals:     []identitycenter.Principal{identitycenter.GroupPrincipal(s.AdminGroup)},
+			PermissionSets: []string{"AdministratorAccess", "ReadOnlyAccess"},
+			Accounts:       accounts,
+		}}
+	}
+	return access
+}
+
+// configSpec is the ~/.aws/config every engineer gets: one sso-session, a
+// profile per account and region.
+func (s Spec) configSpec(startURL, mgmtID string, accountIDs map[string]string) identitycenter.ConfigSpec {
+	cfg := identitycenter.ConfigSpec{
+		Session:  identitycenter.SSOSession{Name: s.SSOSessionName, Region: s.Region, StartURL: startURL},
+		Template: s.ProfileTemplate,
+		Project:  s.Project,
+		Regions:  s.Regions,
+		Profiles: []identitycenter.ProfileSpec{{AccountID: mgmtID, Env: "mgmt", PermissionSets: []string{"AdministratorAccess"}}},
+	}
+	for _, e := range s.Environments {
+		cfg.Profiles = append(cfg.Profiles, identitycenter.ProfileSpec{AccountID: accountIDs[e.Name], AccountName: e.Account, Env: e.Name,
+			PermissionSets: []string{"AdministratorAccess"}})
+	}
+	return cfg
+}
+
+func (s Spec) imagesKeySpec(mgmtID string) kms.Spec {
+	return kms.Spec{
+		Alias:       fmt.Sprintf("alias/mgmt-%s-main", s.Region),
+		Description: fmt.Sprintf("mgmt-%s-main: images and CI audit logs", s.Region),
+		Policy:      kms.KeyPolicy{AccountID: mgmtID},
+		Tags:        map[string]string{"Project": s.Project},
+	}
+}
+
+func (s Spec) cosignKeySpec(mgmtID string) kms.Spec {
+	return kms.Spec{
+		Alias:           "alias/" + s.Project + "-cosign",
+		Description:     "Signs images pushed by CI (cosign)",
+		KeySpec:         kmstypes.KeySpecEccNistP256,
+		DisableRotation: true, // asymmetric keys do not rotate
+		Policy:          kms.KeyPolicy{AccountID: mgmtID},
+		Tags:            map[string]string{"Project": s.Project},
+	}
+}
+
+func (s Spec) repositorySpec(keyARN string, pull []string) ecr.Spec {
+	return ecr.Spec{
+		Name:          s.Repository,
+		TagMutability: "IMMUTABLE",
+		Encryption:    "KMS",
+		KMSKey:        keyARN,
+		Lifecycle: &ecr.LifecyclePolicy{Rules: []ecr.LifecycleRule{
+			ecr.KeepLastTagged(1, s.KeepImages, s.ImagePrefix),
+			ecr.ExpireUntaggedAfter(2, s.UntaggedDays),
+		}},
+		Policy: &ecr.RepositoryPolicy{PullAccounts: pull},
+		Tags:   map[string]string{"Project": s.Project},
+	}
+}
+
+// ciRoleSpec is the role GitHub Actions assumes: only the spec's
+// repository and branch, pushing to the repository and signing with the
+// cosign key.
+func (s Spec) ciRoleSpec(providerARN, mgmtID, cosignARN string) oidcfed.RoleSpec {
+	ci := foundation.NewPolicy(
+		foundation.Statement{Sid: "ECRAuth", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("ecr:GetAuthorizationToken"), Resource: foundation.Resources("*")},
+		foundation.Statement{Sid: "ECRPush", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+				"ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+				"ecr:DescribeImages", "ecr:ListImages"),
+			Resource: foundation.Resources("arn:aws:ecr:*:" + mgmtID + ":repository/" + s.Repository)},
+		foundation.Statement{Sid: "KMSCosignSign", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"), Resource: foundation.Resources(cosignARN)},
+		foundation.Statement{Sid: "S3AuditWrite", Effect: foundation.EffectAllow,
+			Action: foundation.Actions("s3:PutObject"), Resource: foundation.Resources("arn:aws:s3:::" + s.Project + "-ci-audit/ci-push-audit/*")},
+	)
+	return oidcfed.RoleSpec{
+		Issuer:         oidcfed.GitHub(),
+		Name:           s.Cluster + "-github-ci",
+		Description:    "GitHub Actions CI for " + s.GitHubRepository,
+		ProviderARN:    providerARN,
+		Subjects:       []oidcfed.Subject{oidcfed.GitHubBranch(s.GitHubRepository, s.GitHubBranch)},
+		InlinePolicies: map[string]*foundation.PolicyDocument{"github-ci-policy": ci},
+		Tags:           map[string]string{"Project": s.Project},
+	}
+}
+
+func (s Spec) publicAccessBlockSpec(accountID string) s3account.Spec {
+	return s3account.Spec{AccountID: accountID}
+}
+
+// accountKeySpec is an environment's key (seed 000's policy: EKS and the
+// AutoScaling service-linked role, created first).
+func (s Spec) accountKeySpec(name, accountID string) kms.Spec {
+	return kms.Spec{
+		Alias:       fmt.Sprintf("alias/%s-%s-main", name, s.Region),
+		Description: fmt.Sprintf("%s-%s-main", name, s.Region),
+		Policy: kms.KeyPolicy{AccountID: accountID, Grants: []kms.Grant{
+			{Sid: "Allow EKS", Principals: []kms.Principal{kms.Service("eks.amazonaws.com")},
+				Actions: []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"}},
+			{Sid: "Allow AutoScaling", Principals: []kms.Principal{kms.ServiceLinkedRole("autoscaling.amazonaws.com")},
+				Actions: []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"}},
+		}},
+		Tags: map[string]string{"Environment": name, "Project": s.Project},
+	}
+}
+
+// backendSpec is an account's Terraform state backend.
+func (s Spec) backendSpec(name, accountID string) statebackend.Spec {
+	lockTable := s.Project + "-terraform-locks"
+	if l := statebackend.Locking(s.Locking); l == statebackend.LockFile || l == "" {
+		lockTable = "" // the S3 lock file alone: a lock table is refused
+	}
+	return statebackend.Spec{
+		Bucket:    fmt.Sprintf("%s-terraform-state-%s", s.Project, accountID),
+		Region:    s.Region,
+		AccountID: accountID,
+		Locking:   statebackend.Locking(s.Locking),
+		LockTable: lockTable,
+		Tags:      map[string]string{"Project": s.Project, "Environment": name, "ManagedBy": "foundation"},
+	}
+}
+
+// Validate checks the whole program before its first call: the spec's own
+// rules (Check), then every library spec the landing zone derives from it,
+// built as Converge builds them with stand-in account IDs and ARNs, and
+// validated by its package. Every fault is returned, each prefixed with the
+// step it belongs to; nil means no step will refuse its input.
+func (s Spec) Validate() error {
+	if err := s.Check(); err != nil {
+		return err
+	}
+	const mgmtID = "111111111111"
+	accountIDs := map[string]string{}
+	accounts := []string{mgmtID}
+	for i, e := range s.Environments {
+		id := fmt.Sprintf("2%011d", i+1)
+		accountIDs[e.Name], accounts = id, append(accounts, id)
+	}
+	keyARN := "arn:aws:kms:" + s.Region + ":" + mgmtID + ":key/00000000-0000-0000-0000-000000000000"
+	var errs []error
+	step := func(what string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+		}
+	}
+	step("organization", s.organizationSpec().Validate())
+	step("OUs and accounts", s.treeSpec().Validate())
+	policy, err := s.guardrailPolicy()
+	step("production guardrail", err)
+	if err == nil {
+		step("production guardrail", policy.Validate())
+	}
+	step("Identity Center", s.accessSpec(accounts, true).Validate())
+	step("AWS CLI config", s.configSpec("https://d-0000000000.awsapps.com/start", mgmtID, accountIDs).Validate())
+	step("images key", s.imagesKeySpec(mgmtID).Validate())
+	step("cosign key", s.cosignKeySpec(mgmtID).Validate())
+	step("image repository", s.repositorySpec(keyARN, accounts[1:]).Validate())
+	step("CI role", s.ciRoleSpec(oidcfed.GitHub().ProviderARN(mgmtID), mgmtID, keyARN).Validate())
+	for _, name := range append([]string{"mgmt"}, envNames(s)...) {
+		id := mgmtID
+		if name != "mgmt" {
+			id = accountIDs[name]
+			step("environment "+name+": key", s.accountKeySpec(name, id).Validate())
+		}
+		step("environment "+name+": public access block", s.publicAccessBlockSpec(id).Validate())
+		step("environment "+name+": state backend", s.backendSpec(name, id).Validate())
+	}
+	return errors.Join(errs...)
+}
+
+func envNames(s Spec) []string {
+	var out []string
+	for _, e := range s.Environments {
+		out = append(out, e.Name)
+	}
+	return out
+}
