@@ -14,7 +14,6 @@ import (
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/ecr"
@@ -75,19 +74,10 @@ func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string
 	var err error
 
 	// 1. The organization, its OUs and accounts.
-	if res.Organization, err = organizations.EnsureOrganization(ctx, org, spec.organizationSpec(), opts...); err != nil {
+	var mgmtID string
+	res.Organization, res.Tree, mgmtID, err = examplekit.Organization(ctx, base, spec.organizationSpec(), spec.treeSpec(), opts...)
+	if err != nil {
 		return nil, err
-	}
-	if res.Tree, err = organizations.EnsureTree(ctx, org, spec.treeSpec(), opts...); err != nil {
-		return nil, err
-	}
-	mgmtID := res.Organization.ManagementAccountID
-	if !examplekit.Known(mgmtID) { // dry run before the organization exists: the caller's account will manage it
-		who, err := sts.NewFromConfig(base).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil {
-			return nil, fmt.Errorf("who am I: %w", err)
-		}
-		mgmtID = aws.ToString(who.Account)
 	}
 	accountIDs := map[string]string{} // environment -> account ID ("" in dry run before it exists)
 	for _, e := range spec.Environments {

@@ -13,7 +13,6 @@ import (
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
@@ -68,11 +67,6 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, opts ...foundatio
 	var err error
 
 	// 1. The organization, its three OUs and six accounts.
-	if res.Organization, err = organizations.EnsureOrganization(ctx, org, organizations.OrganizationSpec{
-		PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy},
-	}, opts...); err != nil {
-		return nil, err
-	}
 	tree := organizations.TreeSpec{}
 	for _, a := range spec.Accounts {
 		if !slices.ContainsFunc(tree.OUs, func(o organizations.OUSpec) bool { return o.Path == a.OU }) {
@@ -83,16 +77,12 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, opts ...foundatio
 			Tags: map[string]string{"Project": spec.Project, "Purpose": a.Purpose},
 		})
 	}
-	if res.Tree, err = organizations.EnsureTree(ctx, org, tree, opts...); err != nil {
+	var mgmtID string
+	res.Organization, res.Tree, mgmtID, err = examplekit.Organization(ctx, base, organizations.OrganizationSpec{
+		PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy},
+	}, tree, opts...)
+	if err != nil {
 		return nil, err
-	}
-	mgmtID := res.Organization.ManagementAccountID
-	if !examplekit.Known(mgmtID) { // dry run before the organization exists: the caller's account will manage it
-		who, err := sts.NewFromConfig(base).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil {
-			return nil, fmt.Errorf("who am I: %w", err)
-		}
-		mgmtID = aws.ToString(who.Account)
 	}
 	res.AccountIDs[ManagementKey] = mgmtID
 	for _, a := range spec.Accounts {

@@ -20,11 +20,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/organizations"
 )
 
 // Main runs an example's run function with the command line's arguments
@@ -75,6 +77,32 @@ func CheckEmailFlag(f Flags, email, need string) error {
 func PlusAlias(email, tag string) string {
 	local, domain, _ := strings.Cut(email, "@")
 	return local + "+" + tag + "@" + domain
+}
+
+// Organization converges the organization and its tree from the
+// management account's config cfg (organizations.EnsureOrganization, then
+// EnsureTree) and returns them with the management account's ID. In a dry
+// run before the organization exists, that ID is the caller's account
+// (sts:GetCallerIdentity): the account that will create and manage it.
+func Organization(ctx context.Context, cfg aws.Config, org organizations.OrganizationSpec, tree organizations.TreeSpec, opts ...foundation.Option) (*organizations.Organization, *organizations.TreeResult, string, error) {
+	api := orgsdk.NewFromConfig(cfg)
+	o, err := organizations.EnsureOrganization(ctx, api, org, opts...)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	t, err := organizations.EnsureTree(ctx, api, tree, opts...)
+	if err != nil {
+		return o, nil, "", err
+	}
+	mgmtID := o.ManagementAccountID
+	if !Known(mgmtID) {
+		who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return o, t, "", fmt.Errorf("who am I: %w", err)
+		}
+		mgmtID = aws.ToString(who.Account)
+	}
+	return o, t, mgmtID, nil
 }
 
 // Known reports whether id names a resource that exists: not empty, and
