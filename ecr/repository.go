@@ -234,7 +234,7 @@ func (r *repoRun) create(ctx context.Context) (*types.Repository, bool, error) {
 				return r.errorf("create repository", err)
 			}
 			have = h
-			return plan.Unchanged
+			return plan.ErrUnchanged
 		default:
 			return r.errorf("create repository", err)
 		}

@@ -118,7 +118,7 @@ func (r *run) ensureUser(ctx context.Context, s UserSpec, rec *plan.Recorder) (s
 				// modification (retried by the retryer until its attempts
 				// ran out) is an error.
 				raced = err
-				return plan.Unchanged
+				return plan.ErrUnchanged
 			default:
 				return fmt.Errorf("identitycenter: user %q: create: %w", s.UserName, err)
 			}
@@ -296,7 +296,7 @@ func (r *run) ensureGroup(ctx context.Context, s GroupSpec, rec *plan.Recorder) 
 				// Created concurrently (or by a create whose answer was
 				// lost and retried): converge the existing group below.
 				raced = err
-				return plan.Unchanged
+				return plan.ErrUnchanged
 			default:
 				return fmt.Errorf("identitycenter: group %q: create: %w", s.DisplayName, err)
 			}
@@ -456,7 +456,7 @@ func (r *run) ensureMembership(ctx context.Context, group, groupID, user, userID
 			}
 			r.log.Debug("membership created concurrently", "membership", c.ID)
 			id = aws.ToString(gout.MembershipId)
-			return plan.Unchanged
+			return plan.ErrUnchanged
 		case err != nil:
 			return fmt.Errorf("identitycenter: membership %s: create: %w", c.ID, err)
 		}

@@ -124,7 +124,7 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 				// concurrently, or by a create whose answer was lost):
 				// not this run's change; find it and converge it below.
 				raced = true
-				return plan.Unchanged
+				return plan.ErrUnchanged
 			case err == nil:
 				return wrap("create", fmt.Errorf("empty answer"))
 			default:

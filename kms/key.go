@@ -374,7 +374,7 @@ func (r *keyRun) createAlias(ctx context.Context, meta *types.KeyMetadata) error
 				// Another run that took the key for an orphan lost the
 				// alias too, and scheduled its deletion first.
 				r.log.Debug("the key just created is already pending deletion", slog.String("keyId", id))
-				return plan.Unchanged
+				return plan.ErrUnchanged
 			default:
 				return r.errorf(fmt.Sprintf("alias was created concurrently for key %s; schedule deletion of the key just created (%s)", aws.ToString(winner.KeyId), id), err)
 			}

@@ -255,7 +255,7 @@ func ensureLinkedRole(ctx context.Context, api IAMAPI, spec ServiceLinkedRoleSpe
 			}
 			log.Debug("service-linked role created concurrently")
 			res.ARN, res.Path = aws.ToString(role.Arn), aws.ToString(role.Path)
-			return plan.Unchanged
+			return plan.ErrUnchanged
 		default:
 			return fail("create service-linked role", err)
 		}

@@ -174,7 +174,7 @@ func (r *providerRun) create(ctx context.Context, account *arn.ARN) (*Provider, 
 			// Created by another run between our list and our create: not
 			// this run's change; converge the existing provider below.
 			raced = err
-			return plan.Unchanged
+			return plan.ErrUnchanged
 		}
 		if err != nil {
 			return r.errorf("create", err)

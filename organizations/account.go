@@ -480,7 +480,7 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 			if found != nil {
 				r.log.Debug("account created concurrently", slog.String("email", spec.Email))
 				acct = found
-				return plan.Unchanged
+				return plan.ErrUnchanged
 			}
 		}
 		if err != nil {

@@ -166,7 +166,7 @@ func EnsureAccountAlias(ctx context.Context, api AccountAliasAPI, spec AccountAl
 				return fmt.Errorf("organizations: account alias %q: create: %w (then list: %v)", spec.Alias, err, rerr)
 			case now == spec.Alias:
 				res.Previous = ""
-				return plan.Unchanged
+				return plan.ErrUnchanged
 			default:
 				return &AliasTakenError{Alias: spec.Alias, Current: now, Err: err}
 			}

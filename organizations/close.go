@@ -114,7 +114,7 @@ func (r *run) closeAccount(ctx context.Context, api CloseAccountAPI, spec CloseA
 				return nil
 			case is[*types.AccountAlreadyClosedException](err):
 				r.log.Debug("account closed concurrently", slog.String("account", a.ID))
-				return plan.Unchanged
+				return plan.ErrUnchanged
 			case reason == types.ConstraintViolationExceptionReasonCloseAccountQuotaExceeded,
 				reason == types.ConstraintViolationExceptionReasonCloseAccountRequestsLimitExceeded:
 				return &CloseQuotaError{AccountID: a.ID, Email: a.Email, Reason: reason, Err: err}

@@ -94,7 +94,7 @@ func (r *run) ensureOrganization(ctx context.Context, api EnsureOrganizationAPI,
 				if desc, err = api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}, retryCME); err != nil {
 					return fmt.Errorf("organizations: organization: describe: %w", err)
 				}
-				return plan.Unchanged
+				return plan.ErrUnchanged
 			}
 			return fmt.Errorf("organizations: organization: create: %w", err)
 		})

@@ -363,7 +363,7 @@ func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
 				// Created concurrently (another run, or a retried
 				// create whose first attempt succeeded): converged below.
 				raced = err
-				return plan.Unchanged
+				return plan.ErrUnchanged
 			}
 			return fmt.Errorf("organizations: ou %q: create: %w", item.path, err)
 		})

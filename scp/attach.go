@@ -281,7 +281,7 @@ func (r *attachRun) attach(ctx context.Context, e entry) error {
 		case errors.As(err, &dup):
 			// Attached meanwhile (by another run, or by a first attempt
 			// whose answer was lost): converged.
-			return plan.Unchanged
+			return plan.ErrUnchanged
 		case err != nil:
 			return r.errorf("attach %q: %w", e.Name, err)
 		}
@@ -297,7 +297,7 @@ func (r *attachRun) detach(ctx context.Context, e entry) error {
 		switch {
 		case errors.As(err, &gone):
 			// Detached meanwhile: converged.
-			return plan.Unchanged
+			return plan.ErrUnchanged
 		case err != nil:
 			return r.errorf("detach %q: %w", e.Name, err)
 		}
@@ -358,7 +358,7 @@ func (r *attachRun) ensurePolicyType(ctx context.Context) (bool, error) {
 		switch {
 		case errors.As(err, &already):
 			// Enabled meanwhile: wait for it below.
-			return plan.Unchanged
+			return plan.ErrUnchanged
 		case err != nil:
 			return fmt.Errorf("scp: root %q: enable SCPs: %w", rootID, err)
 		}

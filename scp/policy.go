@@ -157,7 +157,7 @@ func (r *policyRun) create(ctx context.Context) (*Policy, error) {
 			// Another run created it between our read and our create
 			// (or our first attempt did): converged below.
 			raced = err
-			return plan.Unchanged
+			return plan.ErrUnchanged
 		}
 		if err != nil {
 			return r.errorf("create", err)

@@ -149,7 +149,7 @@ func (r *run) createBucket(ctx context.Context) error {
 	case errors.As(err, &owned):
 		// Created concurrently by us (another run): converge it.
 		r.log.Debug("bucket created concurrently")
-		return plan.Unchanged
+		return plan.ErrUnchanged
 	case errors.As(err, &taken):
 		return &BucketConflictError{Bucket: r.spec.Bucket, Reason: BucketNameTaken, Err: err}
 	default:

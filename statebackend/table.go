@@ -150,7 +150,7 @@ func (r *run) createTable(ctx context.Context) (*ddbtypes.TableDescription, erro
 		if desc == nil {
 			return nil, r.tableErr("create table", errors.New("CreateTable said the table exists but DescribeTable does not find it"))
 		}
-		return desc, plan.Unchanged
+		return desc, plan.ErrUnchanged
 	case err != nil:
 		return nil, r.tableErr("create table", err)
 	}

@@ -169,7 +169,7 @@ func (r *run) create(ctx context.Context) (*Role, error) {
 			// Created by another run between our read and our create:
 			// not this run's change; converge the existing role below.
 			raced = true
-			return plan.Unchanged
+			return plan.ErrUnchanged
 		}
 		if err != nil {
 			return r.errorf("create", err)

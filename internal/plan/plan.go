@@ -18,7 +18,7 @@
 //     per-account result and the whole call's result agree.
 //   - Changes found already made: a write that discovers its change was
 //     made meanwhile (a retry whose first answer was lost, another run)
-//     returns Unchanged; nothing is recorded and Do reports success.
+//     returns ErrUnchanged; nothing is recorded and Do reports success.
 //   - Partial results: Fail wraps an error with the changes made so far in
 //     a *foundation.IncompleteError, so a failed call still says what it
 //     did.
@@ -46,10 +46,10 @@ import (
 	"github.com/awsfoundation/foundation/internal/call"
 )
 
-// Unchanged is what a write function returns when it found its change
+// ErrUnchanged is what a write function returns when it found its change
 // already made (AWS answered "already exists" for the very thing the spec
 // asks for). Do then records nothing and returns no error.
-var Unchanged = errors.New("plan: change already made")
+var ErrUnchanged = errors.New("plan: change already made")
 
 // Recorder records the changes of one exported call and gates its writes.
 // It is safe for concurrent use; the goroutines of a call share it or
@@ -90,7 +90,7 @@ func (r *Recorder) Planning() bool { return r.g.dryRun }
 // Do makes one write and records its change c. In a dry run write is not
 // called, c is recorded as planned and applied is false. Otherwise write is
 // called: when it fails, nothing is recorded and its error is returned;
-// when it returns Unchanged, nothing is recorded and Do returns (true,
+// when it returns ErrUnchanged, nothing is recorded and Do returns (true,
 // nil); when it succeeds, c is recorded and applied is true.
 func (r *Recorder) Do(ctx context.Context, c foundation.Change, write func(context.Context) error) (applied bool, err error) {
 	if r.g.dryRun {
@@ -101,7 +101,7 @@ func (r *Recorder) Do(ctx context.Context, c foundation.Change, write func(conte
 		return false, nil
 	}
 	if err := write(ctx); err != nil {
-		if errors.Is(err, Unchanged) {
+		if errors.Is(err, ErrUnchanged) {
 			r.g.log.Debug("already made", slog.String("change", c.String()))
 			return true, nil
 		}

@@ -41,7 +41,7 @@ func TestRealRunRecordsOnlySuccessfulWrites(t *testing.T) {
 	require.False(t, applied)
 	require.Empty(t, rec.Changes())
 
-	applied, err = child.Do(context.Background(), create, func(context.Context) error { return Unchanged })
+	applied, err = child.Do(context.Background(), create, func(context.Context) error { return ErrUnchanged })
 	require.NoError(t, err)
 	require.True(t, applied)
 	require.Empty(t, rec.Changes(), "a change found already made is not recorded")
