@@ -77,14 +77,13 @@ func Seed003(email string) Spec {
 	if email == "" {
 		email = "paul@example.com"
 	}
-	local, domain, _ := strings.Cut(email, "@")
 	product := "autochart"
 	env := func(name string) Env {
 		return Env{
 			Name: name,
 			Account: organizations.AccountSpec{
 				Name:  product + "_" + name,
-				Email: local + "+" + product + "_" + name + "@" + domain,
+				Email: examplekit.PlusAlias(email, product+"_"+name),
 				OU:    product,
 				Tags:  map[string]string{"Product": product, "Environment": name},
 			},

@@ -93,8 +93,7 @@ func Seed001(email string) Spec {
 	if email == "" {
 		email = "you@example.com"
 	}
-	local, domain, _ := strings.Cut(email, "@")
-	alias := func(s string) string { return local + "+" + s + "@" + domain }
+	alias := func(s string) string { return examplekit.PlusAlias(email, s) }
 	sandbox, idp := alias("sandbox"), alias("idp-pre")
 	return Spec{
 		Project: "hiperium",

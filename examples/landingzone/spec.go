@@ -2,7 +2,6 @@ package main
 
 import (
 	"path/filepath"
-	"strings"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
 )
@@ -75,8 +74,7 @@ func (s Spec) Check() error {
 
 // email returns the plus-alias of the spec's address for env.
 func (s Spec) email(env string) string {
-	local, domain, _ := strings.Cut(s.Email, "@")
-	return local + "+aws-" + env + "@" + domain
+	return examplekit.PlusAlias(s.Email, "aws-"+env)
 }
 
 // configPath is where the generated ~/.aws/config goes in dir.

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -186,8 +186,7 @@ func developerPolicy() *foundation.PolicyDocument {
 
 // email is the root email of the account with key.
 func (s Spec) email(key string) string {
-	local, domain, _ := strings.Cut(s.Email, "@")
-	return local + "+" + s.Project + "-" + key + "@" + domain
+	return examplekit.PlusAlias(s.Email, s.Project+"-"+key)
 }
 
 // account returns the account with key, or nil.
