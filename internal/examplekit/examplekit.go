@@ -23,6 +23,7 @@ import (
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/emulator"
@@ -204,9 +205,17 @@ func Connect(ctx context.Context, f Flags, region string, out io.Writer) (*Env, 
 		return nil, err
 	}
 	if f.RealAWS {
-		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+		// The SDK logs nothing here (its WARN lines would come before
+		// the one line that says what to do).
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region), config.WithLogger(logging.Nop{}))
 		if err != nil {
-			return nil, fmt.Errorf("load AWS configuration: %w", err)
+			return nil, fmt.Errorf("-aws: load AWS configuration: %w", err)
+		}
+		// Credentials are resolved before the first call, so that a
+		// machine without them gets one line that says how to provide
+		// them, not the SDK's provider chain.
+		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+			return nil, &CredentialsError{Err: err}
 		}
 		foundation.ConfigureRetries(&cfg)
 		who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -240,6 +249,23 @@ func Connect(ctx context.Context, f Flags, region string, out io.Writer) (*Env, 
 	foundation.ConfigureRetries(&env.Config)
 	return env, nil
 }
+
+// CredentialsError is Connect's error when -aws finds no usable
+// credentials on this machine. Its message is one line that says how to
+// provide them; Err is the SDK's error (every provider it tried).
+type CredentialsError struct{ Err error }
+
+// Error says how to provide credentials.
+func (e *CredentialsError) Error() string {
+	return `-aws: no AWS credentials on this machine: sign in with "aws sso login --profile NAME" and set AWS_PROFILE=NAME ` +
+		`("aws configure sso" creates the profile), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`
+}
+
+// Unwrap returns the SDK's error.
+func (e *CredentialsError) Unwrap() error { return e.Err }
+
+// RealAWS reports whether the Env is real AWS (-aws), not an emulator.
+func (e *Env) RealAWS() bool { return e.realAWS }
 
 // Close stops the embedded emulator, if any.
 func (e *Env) Close() { e.close() }
