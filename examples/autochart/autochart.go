@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"text/template"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -24,7 +23,9 @@ import (
 	"github.com/awsfoundation/foundation/organizations"
 )
 
-// Spec is seed 003's setup as one Go value (the seed's is Seed003).
+// Spec is seed 003's setup as one Go value, in the library's types: the
+// seed's is Seed003, a spec file's is its File.Spec. Converge derives the
+// library's specs from it (specs.go); Validate checks them all.
 type Spec struct {
 	// Product names the OU, prefixes the accounts, aliases and profiles.
 	Product string
@@ -68,74 +69,6 @@ type Person struct {
 	// (the seed: "you may want to restrict access to the production account
 	// for some team members").
 	Envs []string
-}
-
-// Seed003 is seed 003's setup. email's plus-aliases are the accounts' root
-// emails, as the seed advises (paul+autochart_dev@example.com); "" uses
-// paul@example.com (the emulator).
-func Seed003(email string) Spec {
-	if email == "" {
-		email = "paul@example.com"
-	}
-	product := "autochart"
-	env := func(name string) Env {
-		return Env{
-			Name: name,
-			Account: organizations.AccountSpec{
-				Name:  product + "_" + name,
-				Email: examplekit.PlusAlias(email, product+"_"+name),
-				OU:    product,
-				Tags:  map[string]string{"Product": product, "Environment": name},
-			},
-			Alias: product + "-" + name,
-		}
-	}
-	return Spec{
-		Product: product,
-		Region:  "eu-west-1",
-		OU:      product,
-		Envs:    []Env{env("dev"), env("prod")},
-		People: []Person{{UserSpec: identitycenter.UserSpec{
-			UserName: "paul", GivenName: "Paul", FamilyName: "Autochart", Email: email,
-		}}},
-		PermissionSet: identitycenter.PermissionSetSpec{
-			Name:            "AdministratorAccess",
-			Description:     "Full admin, as the seed's sysadmins group; short sessions",
-			SessionDuration: time.Hour,
-			ManagedPolicies: []string{identitycenter.AWSManagedPolicy("AdministratorAccess")},
-			Tags:            map[string]string{"Product": product},
-		},
-		Session:         product,
-		ProfileTemplate: "{{.Project}}_{{.Env}}_{{.User}}",
-		AccessRole:      organizations.DefaultRoleName,
-	}
-}
-
-// Validate checks what only the example knows: every person's environments
-// exist and names are unique. The library validates the rest before any
-// call.
-func (s Spec) Validate() error {
-	var errs []error
-	envs := map[string]bool{}
-	for i, e := range s.Envs {
-		if envs[e.Name] {
-			errs = append(errs, fmt.Errorf("spec.Envs[%d].Name %q: listed twice", i, e.Name))
-		}
-		envs[e.Name] = true
-	}
-	users := map[string]bool{}
-	for i, p := range s.People {
-		if users[p.UserName] {
-			errs = append(errs, fmt.Errorf("spec.People[%d].UserName %q: listed twice", i, p.UserName))
-		}
-		users[p.UserName] = true
-		for _, e := range p.Envs {
-			if !envs[e] {
-				errs = append(errs, fmt.Errorf("spec.People[%d].Envs: %q is not an environment of spec.Envs", i, e))
-			}
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // envsOf returns the environments person p has access to.
@@ -216,14 +149,10 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, outDir string, op
 	var err error
 	// Identity Center needs an organization with all features; the seed
 	// uses no policy types yet.
-	if res.Organization, err = organizations.EnsureOrganization(ctx, org, organizations.OrganizationSpec{}, opts...); err != nil {
+	if res.Organization, err = organizations.EnsureOrganization(ctx, org, spec.organizationSpec(), opts...); err != nil {
 		return nil, err
 	}
-	tree := organizations.TreeSpec{OUs: []organizations.OUSpec{{Path: spec.OU, Tags: map[string]string{"Product": spec.Product}}}}
-	for _, e := range spec.Envs {
-		tree.Accounts = append(tree.Accounts, e.Account)
-	}
-	if res.Tree, err = organizations.EnsureTree(ctx, org, tree, opts...); err != nil {
+	if res.Tree, err = organizations.EnsureTree(ctx, org, spec.treeSpec(), opts...); err != nil {
 		return nil, err
 	}
 	accounts := map[string]*organizations.Account{} // env name -> account
@@ -264,7 +193,7 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 		RoleName:      spec.AccessRole,
 		ConfigOptions: []organizations.AccountConfigOption{organizations.WithSessionName("foundation-autochart")},
 	}, func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
-		a, err := organizations.EnsureAccountAlias(ctx, iam.NewFromConfig(cfg), organizations.AccountAliasSpec{Alias: aliasOf[t.ID].Alias}, opts...)
+		a, err := organizations.EnsureAccountAlias(ctx, iam.NewFromConfig(cfg), spec.aliasSpec(aliasOf[t.ID]), opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -284,6 +213,18 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 	return out, nil
 }
 
+// knownIDs maps each environment whose account exists to its ID (a dry
+// run's account that would be created is left out).
+func knownIDs(spec Spec, accounts map[string]*organizations.Account) map[string]string {
+	ids := map[string]string{}
+	for _, e := range spec.Envs {
+		if a := accounts[e.Name]; a != nil && examplekit.Known(a.ID) {
+			ids[e.Name] = a.ID
+		}
+	}
+	return ids
+}
+
 // access converges the Identity Center users, the permission set and each
 // person's assignments in their accounts, in one EnsureAccess. Prune
 // removes the permission set's assignments in these accounts that the spec
@@ -292,38 +233,15 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 // instance exists, EnsureAccess plans what the first run will create.
 func access(ctx context.Context, base aws.Config, spec Spec, accounts map[string]*organizations.Account, res *Result, opts []foundation.Option) error {
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
-	as := identitycenter.AccessSpec{
-		PermissionSets: []identitycenter.PermissionSetSpec{spec.PermissionSet},
-		Prune:          true,
-	}
 	for _, p := range spec.People {
-		as.Users = append(as.Users, p.UserSpec)
-		var ids []string
 		for _, e := range spec.envsOf(p) {
-			a := accounts[e.Name]
-			if !examplekit.Known(a.ID) { // dry run: the account does not exist yet
+			if a := accounts[e.Name]; !examplekit.Known(a.ID) { // dry run: the account does not exist yet
 				res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResAssignment,
 					ID: fmt.Sprintf("USER:%s/%s/<%s>", p.UserName, spec.PermissionSet.Name, a.Name)})
-				continue
 			}
-			ids = append(ids, a.ID)
-		}
-		if len(ids) > 0 {
-			as.Assignments = append(as.Assignments, identitycenter.AssignmentSpec{
-				Principals:     []identitycenter.Principal{identitycenter.UserPrincipal(p.UserName)},
-				PermissionSets: []string{spec.PermissionSet.Name},
-				Accounts:       ids,
-			})
 		}
 	}
-	// Every existing account of the product is in the prune scope, so a
-	// person removed from every environment loses their access too.
-	for _, e := range spec.Envs {
-		if id := accounts[e.Name].ID; examplekit.Known(id) {
-			as.PruneAccounts = append(as.PruneAccounts, id)
-		}
-	}
-	acc, err := identitycenter.EnsureAccess(ctx, api, as, opts...)
+	acc, err := identitycenter.EnsureAccess(ctx, api, spec.accessSpec(knownIDs(spec, accounts)), opts...)
 	if errors.Is(err, identitycenter.ErrNotEnabled) {
 		return fmt.Errorf("%w: enable IAM Identity Center in the console of the management account, in %s, then run again", err, spec.Region)
 	}
@@ -355,26 +273,18 @@ func profiles(spec Spec, accounts map[string]*organizations.Account, outDir stri
 	}
 	res.StartURL = startURL
 	for _, p := range spec.People {
-		cs := identitycenter.ConfigSpec{
-			Session:  identitycenter.SSOSession{Name: spec.Session, StartURL: startURL, Region: spec.Region},
-			Template: spec.ProfileTemplate,
-			Project:  spec.Product,
-			User:     p.UserName,
-			Regions:  []string{spec.Region},
+		ids := knownIDs(spec, accounts)
+		if startURL == "" {
+			ids = nil // no profile can be written before the start URL is known
 		}
+		cs := spec.configSpec(p, startURL, ids)
 		var names []string
 		complete := startURL != ""
 		for _, e := range spec.envsOf(p) {
-			a := accounts[e.Name]
-			name := profileName(spec, p, e)
-			names = append(names, name)
-			if !examplekit.Known(a.ID) || startURL == "" {
+			names = append(names, profileName(spec, p, e))
+			if !examplekit.Known(accounts[e.Name].ID) {
 				complete = false
-				continue
 			}
-			cs.Profiles = append(cs.Profiles, identitycenter.ProfileSpec{
-				AccountID: a.ID, AccountName: a.Name, Env: e.Name, PermissionSets: []string{spec.PermissionSet.Name},
-			})
 		}
 		if outDir == "" {
 			// Dry run without -out: a real run would write a new file in a

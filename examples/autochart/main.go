@@ -1,5 +1,6 @@
 // Command autochart builds seed 003 ("How to set up AWS accounts for
-// multiple product environments") from one declared spec, Seed003: an
+// multiple product environments") from one declared spec, seed.yaml (or
+// the -spec file given instead): an
 // "autochart" OU with a dev and a prod account (created through
 // Organizations, root emails the seed's plus-addresses), an account alias
 // for console sign-in in each, and the seed's per-person admin access —
@@ -14,6 +15,7 @@
 //
 //	go run ./examples/autochart                 # converge, then show that a second run changes nothing
 //	go run ./examples/autochart -dry-run        # only read; print what would change
+//	go run ./examples/autochart -spec my.yaml   # your own spec file (README.md, "The spec file")
 //	go run ./examples/autochart -out ./profiles # write the CLI profiles under ./profiles (default: a new temp dir)
 //	go run ./examples/autochart -endpoint http://127.0.0.1:4566   # another emulator (go run ./cmd/foundation-emulator)
 //	go run ./examples/autochart -aws -yes -email paul@example.com # real AWS, this machine's credentials
@@ -25,6 +27,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,19 +39,27 @@ func main() { examplekit.Main("autochart", run) }
 
 type flags struct {
 	examplekit.Flags
-	email  string
-	outDir string
+	email    string
+	specFile string
+	outDir   string
 }
 
 func parseFlags(args []string, out io.Writer) (flags, error) {
 	var f flags
 	fs := examplekit.NewFlagSet("autochart", out, &f.Flags)
+	fs.StringVar(&f.specFile, "spec", "", "YAML or JSON spec file to converge instead of seed 003's seed.yaml (README.md, \"The spec file\")")
 	fs.StringVar(&f.email, "email", "", "your address: the accounts' root emails are its plus-aliases (paul+autochart_dev@example.com) and it is the Identity Center user's email")
 	fs.StringVar(&f.outDir, "out", "", "directory for the generated AWS CLI config files, one per person (<out>/<user>/config); default: a new temporary directory")
 	if err := examplekit.Parse(fs, &f.Flags, args); err != nil {
 		return f, err
 	}
-	return f, examplekit.CheckEmailFlag(f.Flags, f.email, "the accounts' root emails are plus-aliases of it")
+	if f.RealAWS && f.email == "" && f.specFile == "" {
+		return f, errors.New("-aws needs -email (or a -spec with email): the accounts' root emails are plus-aliases of it")
+	}
+	if f.email != "" {
+		return f, examplekit.CheckEmail("-email", f.email)
+	}
+	return f, nil
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -56,7 +67,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	spec := Seed003(f.email)
+	file := Seed003File()
+	if f.specFile != "" {
+		if file, err = LoadSpec(f.specFile); err != nil {
+			return err
+		}
+	}
+	if f.email != "" {
+		file.Email = f.email
+	}
+	spec := file.Spec()
 	if err := spec.Validate(); err != nil {
 		return err
 	}
