@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -51,6 +52,11 @@ type Result struct {
 	// Repository and CIRole are the image repository and the CI role.
 	Repository *ecr.Repository
 	CIRole     *oidcfed.Role
+
+	// files is where the run wrote ConfigFile (whether it is kept), and
+	// realAWS whether it ran on AWS: the sign-in hint depends on both.
+	files   *output
+	realAWS bool
 }
 
 // Count returns the number of changes made (or planned).
@@ -132,9 +138,24 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 		if err != nil {
 			return fmt.Errorf("guardrail on %s: %w", e.OU, err)
 		}
-		r.Management = append(r.Management, a.Changes...)
+		r.Management = append(r.Management, attachmentsByPath(a.Changes, ou.ID, e.OU)...)
 	}
 	return nil
+}
+
+// attachmentsByPath returns the attachment changes of the OU whose ID is
+// ouID with the OU's path in place of its ID ("Workloads/Production <-
+// myapp-production-guardrails", as a dry run plans them before the OU
+// exists), so a report names OUs as the spec does.
+func attachmentsByPath(cs foundation.Changes, ouID, path string) foundation.Changes {
+	out := make(foundation.Changes, len(cs))
+	for i, c := range cs {
+		if policy, ok := strings.CutPrefix(c.ID, ouID+"/"); ok && c.Resource == scp.ResourcePolicyAttachment {
+			c.ID = path + " <- " + policy
+		}
+		out[i] = c
+	}
+	return out
 }
 
 func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, accountIDs map[string]string, outDir string, opts []foundation.Option) error {

@@ -14,7 +14,8 @@
 //
 //	go run ./examples/landingzone                 # converge, then show that a second run changes nothing
 //	go run ./examples/landingzone -dry-run        # only read; print what would change
-//	go run ./examples/landingzone -spec lz.yaml   # the spec from a YAML or JSON file (fields left out keep seed 000's)
+//	go run ./examples/landingzone -spec lz.yaml   # the spec from a YAML or JSON file (README.md, "The spec file")
+//	go run ./examples/landingzone -out lz         # the AWS CLI config in ./lz (default: a temporary directory, removed at exit unless -keep)
 //	go run ./examples/landingzone -endpoint http://127.0.0.1:4566   # another emulator (go run ./cmd/foundation-emulator)
 //	go run ./examples/landingzone -aws -yes -email you@example.com  # real AWS, this machine's credentials
 //
@@ -26,21 +27,23 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
-	"os"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
 )
 
 func main() { examplekit.Main("landingzone", run) }
 
-func run(ctx context.Context, args []string, out io.Writer) error {
+func run(ctx context.Context, args []string, out io.Writer) (err error) {
 	var f examplekit.Flags
 	var specFile, email, outDir string
+	var keep bool
 	fs := examplekit.NewFlagSet("landingzone", out, &f)
 	fs.StringVar(&specFile, "spec", "", "YAML or JSON file with the landing zone spec (default: seed 000)")
 	fs.StringVar(&email, "email", "", "address whose plus-aliases name the accounts (you@example.com -> you+aws-dev@example.com)")
-	fs.StringVar(&outDir, "out", "", "directory for generated files such as the AWS CLI config (default: a new temporary directory)")
+	fs.StringVar(&outDir, "out", "", "directory for generated files such as the AWS CLI config, kept (default: a new temporary directory, removed at exit unless -keep; a dry run writes nothing)")
+	fs.BoolVar(&keep, "keep", false, "keep the temporary directory of generated files (without -out)")
 	if err := examplekit.Parse(fs, &f, args); err != nil {
 		return err
 	}
@@ -63,21 +66,26 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := spec.Validate(); err != nil {
 		return err
 	}
-	if outDir == "" {
-		var err error
-		if outDir, err = os.MkdirTemp("", "landingzone-"); err != nil {
-			return err
-		}
-	} else if err := os.MkdirAll(outDir, 0o700); err != nil {
-		return err
-	}
 
 	env, err := examplekit.Connect(ctx, f, spec.Region, out)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
+	files, err := newOutput(outDir, keep, f.DryRun)
+	if err != nil {
+		return fmt.Errorf("-out: %w", err)
+	}
+	defer func() {
+		if cerr := files.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("remove the temporary directory: %w", cerr)
+		}
+	}()
 	return examplekit.Run(out, f, func() (examplekit.Report, error) {
-		return Converge(ctx, env, spec, outDir, env.Options(f)...)
+		r, err := Converge(ctx, env, spec, files.Dir, env.Options(f)...)
+		if r != nil {
+			r.files, r.realAWS = files, env.RealAWS()
+		}
+		return r, err
 	})
 }

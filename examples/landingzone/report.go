@@ -3,27 +3,30 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/organizations"
 )
 
 // Print writes the changes grouped by account (the organization and the
-// management account first), then what to paste into Terraform and
-// Terragrunt and where the CLI config is.
+// management account first), each account's in the order they were made,
+// then what to paste into Terraform and Terragrunt, and where the CLI
+// config is and how to sign in with it.
 func (r *Result) Print(out io.Writer, dryRun bool) {
 	examplekit.Headline(out, r.Count(), dryRun)
 	mgmt := examplekit.Labelled("organization and management account", r.Organization.ManagementAccountID)
 	cs := append(foundation.Changes{}, r.Organization.Changes...)
 	cs = append(cs, r.Tree.Changes...)
 	cs = append(cs, r.Management...)
-	examplekit.Section(out, mgmt, cs)
+	section(out, mgmt, cs)
 	if len(r.Planned) > 0 {
-		examplekit.Section(out, "planned once what they depend on exists", r.Planned)
+		section(out, "planned once what they depend on exists", r.Planned)
 	}
 	if r.Accounts != nil && len(r.Accounts.Results) > 0 {
 		fmt.Fprintln(out)
-		r.Accounts.Report(out)
+		printAccounts(out, r.Accounts)
 	}
 	if dryRun {
 		return
@@ -40,7 +43,83 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 		}
 	}
 	if r.ConfigFile != "" {
-		fmt.Fprintf(out, "\nAWS CLI config (sso-session %q): %s\n  AWS_CONFIG_FILE=%s aws sso login --sso-session %s\n",
-			r.spec.SSOSessionName, r.ConfigFile, r.ConfigFile, r.spec.SSOSessionName)
+		r.printSignIn(out)
+	}
+}
+
+// printSignIn says where the CLI config is (or that it is removed at
+// exit) and how to sign in with it: on AWS, aws sso login; on an emulator,
+// which has no Identity Center sign-in, that the login cannot work there
+// and what to run after a run on AWS.
+func (r *Result) printSignIn(out io.Writer) {
+	session := r.spec.SSOSessionName
+	login := func(file string) string {
+		return fmt.Sprintf("AWS_CONFIG_FILE=%s aws sso login --sso-session %s", file, session)
+	}
+	kept := r.files == nil || r.files.Kept
+	where := r.ConfigFile
+	if !kept {
+		where += " (removed at exit: -keep or -out DIR keeps it)"
+	}
+	fmt.Fprintf(out, "\nAWS CLI config (sso-session %q): %s\n", session, where)
+	switch {
+	case !r.realAWS:
+		fmt.Fprintf(out, "  The file has the profiles a real run writes, but \"aws sso login\" cannot work on an emulator: the emulator\n"+
+			"  has no IAM Identity Center sign-in, and the file's start URL is no real access portal. After a run on real AWS\n"+
+			"  (-aws -yes -out DIR):\n  %s\n", login(configPath("DIR")))
+	case kept:
+		fmt.Fprintf(out, "  %s\n", login(r.ConfigFile))
+	default:
+		fmt.Fprintf(out, "  Rerun with -out DIR to keep it (a converged run only writes the file), then:\n  %s\n", login(configPath("DIR")))
+	}
+}
+
+// section prints a titled list of changes, as examplekit.Section does,
+// each with line.
+func section(out io.Writer, title string, cs foundation.Changes) {
+	fmt.Fprintf(out, "\n== %s\n", title)
+	if len(cs) == 0 {
+		fmt.Fprintln(out, "  (no changes)")
+	}
+	for _, c := range cs {
+		fmt.Fprintf(out, "  %s\n", line(c))
+	}
+}
+
+// line renders a change as foundation.Change.String does, except that an
+// identifier a dry run cannot know yet (AWS assigns it on creation: the
+// new organization's) reads "(ID known after apply)" instead of "" or the
+// placeholder quoted.
+func line(c foundation.Change) string {
+	s := c.String()
+	if c.ID != "" && !foundation.IsPredicted(c.ID) {
+		return s
+	}
+	quoted := fmt.Sprintf("%s %s %q", c.Action, c.Resource, c.ID)
+	return fmt.Sprintf("%s %s (ID known after apply)", c.Action, c.Resource) + strings.TrimPrefix(s, quoted)
+}
+
+// printAccounts writes each account's changes in the order they were made
+// (organizations.Summary.Report sorts them by resource type, which lists a
+// key's alias before the key), its failure, and the failed accounts last.
+func printAccounts(out io.Writer, sum *organizations.Summary) {
+	for _, res := range sum.Results {
+		fmt.Fprintf(out, "== %s (%s)\n", res.Target.Name, res.Target.ID)
+		if len(res.Changes) == 0 && res.Err == nil {
+			fmt.Fprintln(out, "  (no changes)")
+		}
+		for _, c := range res.Changes {
+			fmt.Fprintf(out, "  %s\n", line(c))
+		}
+		if res.Err != nil {
+			fmt.Fprintf(out, "  FAILED: %s\n", strings.ReplaceAll(res.Err.Error(), "\n", "\n    "))
+		}
+	}
+	if failed := sum.Failed(); len(failed) > 0 {
+		fmt.Fprintf(out, "%d of %d accounts failed:", len(failed), len(sum.Results))
+		for _, res := range failed {
+			fmt.Fprintf(out, " %s", res.Target.Name)
+		}
+		fmt.Fprintln(out)
 	}
 }
