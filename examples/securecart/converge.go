@@ -11,7 +11,6 @@ import (
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
 	"github.com/awsfoundation/foundation"
@@ -67,20 +66,8 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, opts ...foundatio
 	var err error
 
 	// 1. The organization, its three OUs and six accounts.
-	tree := organizations.TreeSpec{}
-	for _, a := range spec.Accounts {
-		if !slices.ContainsFunc(tree.OUs, func(o organizations.OUSpec) bool { return o.Path == a.OU }) {
-			tree.OUs = append(tree.OUs, organizations.OUSpec{Path: a.OU, Tags: map[string]string{"Project": spec.Project}})
-		}
-		tree.Accounts = append(tree.Accounts, organizations.AccountSpec{
-			Name: a.Name, Email: spec.email(a.Key), OU: a.OU, RoleName: spec.AccessRole,
-			Tags: map[string]string{"Project": spec.Project, "Purpose": a.Purpose},
-		})
-	}
 	var mgmtID string
-	res.Organization, res.Tree, mgmtID, err = examplekit.Organization(ctx, base, organizations.OrganizationSpec{
-		PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy},
-	}, tree, opts...)
+	res.Organization, res.Tree, mgmtID, err = examplekit.Organization(ctx, base, spec.organizationSpec(), spec.treeSpec(), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -128,16 +115,11 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 		}
 		return nil
 	}
-	doc, err := Guardrails(spec, network)
+	ps, err := spec.guardrailPolicy(network)
 	if err != nil {
 		return err
 	}
-	p, err := scp.EnsurePolicy(ctx, org, scp.PolicySpec{
-		Name:        spec.Guardrails,
-		Description: "SecureCart: no root user, " + strings.Join(spec.AllowedRegions, " and ") + " only, encrypted S3/EBS/RDS, internet gateways only in the networking account",
-		Document:    doc,
-		Tags:        map[string]string{"Project": spec.Project},
-	}, opts...)
+	p, err := scp.EnsurePolicy(ctx, org, ps, opts...)
 	if err != nil {
 		return err
 	}
@@ -148,7 +130,7 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 			r.plan("organizations:policy-attachment", path+" <- "+spec.Guardrails)
 			continue
 		}
-		a, err := scp.EnsureAttachments(ctx, org, scp.AttachmentSpec{TargetID: ou.ID, Policies: []string{spec.Guardrails}}, opts...)
+		a, err := scp.EnsureAttachments(ctx, org, spec.attachmentSpec(ou.ID), opts...)
 		if err != nil {
 			return fmt.Errorf("guardrails on %s: %w", path, err)
 		}
@@ -160,26 +142,7 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 func (r *Result) access(ctx context.Context, base aws.Config, opts []foundation.Option) error {
 	spec := r.spec
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
-	access := identitycenter.AccessSpec{}
-	var missing []string // assignments that wait for their account
-	for _, a := range spec.Access {
-		access.Groups = append(access.Groups, identitycenter.GroupSpec{DisplayName: a.Group, Description: a.GroupDescription})
-		access.PermissionSets = append(access.PermissionSets, a.PermissionSet)
-		as := identitycenter.AssignmentSpec{
-			Principals:     []identitycenter.Principal{identitycenter.GroupPrincipal(a.Group)},
-			PermissionSets: []string{a.PermissionSet.Name},
-		}
-		for _, key := range a.Accounts {
-			if id := r.AccountIDs[key]; examplekit.Known(id) {
-				as.Accounts = append(as.Accounts, id)
-			} else {
-				missing = append(missing, fmt.Sprintf("%s x %s x <%s>", a.Group, a.PermissionSet.Name, key))
-			}
-		}
-		if len(as.Accounts) > 0 {
-			access.Assignments = append(access.Assignments, as)
-		}
-	}
+	access, missing := spec.accessSpec(r.AccountIDs)
 	// In a dry run before Identity Center exists (it comes with the
 	// organization, a console step on AWS), EnsureAccess plans what the
 	// first run will create.
@@ -198,11 +161,7 @@ func (r *Result) access(ctx context.Context, base aws.Config, opts []foundation.
 // trusting only the TrustedAccounts, through organizations.ForEachAccount.
 func (r *Result) deploymentRoles(ctx context.Context, base aws.Config, opts []foundation.Option) error {
 	spec := r.spec
-	role := spec.DeploymentRole
-	role.TrustedAccountIDs = nil
-	for _, key := range spec.TrustedAccounts {
-		role.TrustedAccountIDs = append(role.TrustedAccountIDs, r.AccountIDs[key])
-	}
+	role := spec.deploymentRoleSpec(r.AccountIDs)
 	trustKnown := !slices.Contains(role.TrustedAccountIDs, "")
 	var targets []organizations.Target
 	keyOf := map[string]string{}

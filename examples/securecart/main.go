@@ -1,5 +1,5 @@
 // Command securecart stands up seed 002's SecureCart foundation from one
-// declared spec (Seed002): an organization with SecurityOU, WorkloadsOU and
+// declared spec, seed.yaml (or the -spec file given instead): an organization with SecurityOU, WorkloadsOU and
 // SharedServicesOU and six accounts (security and logging; dev, staging,
 // production; shared services for CI/CD; networking); one SCP on every OU
 // that denies the root user, Regions other than eu-west-1 and
@@ -14,6 +14,7 @@
 //
 //	go run ./examples/securecart                 # converge, then show that a second run changes nothing
 //	go run ./examples/securecart -dry-run        # only read; print what would change
+//	go run ./examples/securecart -spec my.yaml   # your own spec file (README.md, "The spec file")
 //	go run ./examples/securecart -endpoint http://127.0.0.1:4566   # another emulator (go run ./cmd/foundation-emulator)
 //	go run ./examples/securecart -aws -yes -email you@example.com  # real AWS, this machine's credentials
 //
@@ -25,6 +26,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
@@ -34,17 +36,33 @@ func main() { examplekit.Main("securecart", run) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	var f examplekit.Flags
-	var email string
+	var email, specFile string
 	fs := examplekit.NewFlagSet("securecart", out, &f)
+	fs.StringVar(&specFile, "spec", "", "YAML or JSON spec file to converge instead of seed 002's seed.yaml (README.md, \"The spec file\")")
 	fs.StringVar(&email, "email", "", "address whose plus-aliases name the accounts (you@example.com -> you+securecart-dev@example.com)")
 	if err := examplekit.Parse(fs, &f, args); err != nil {
 		return err
 	}
-	if err := examplekit.CheckEmailFlag(f, email, "the accounts' addresses are plus-aliases of it"); err != nil {
-		return err
+	if f.RealAWS && email == "" && specFile == "" {
+		return errors.New("-aws needs -email (or a -spec with email): the accounts' addresses are plus-aliases of it")
 	}
-	spec := Seed002(email)
-	if err := spec.Check(); err != nil {
+	if email != "" {
+		if err := examplekit.CheckEmail("-email", email); err != nil {
+			return err
+		}
+	}
+	file := Seed002File()
+	if specFile != "" {
+		var err error
+		if file, err = LoadSpec(specFile); err != nil {
+			return err
+		}
+	}
+	if email != "" {
+		file.Email = email
+	}
+	spec := file.Spec()
+	if err := spec.Validate(); err != nil {
 		return err
 	}
 	env, err := examplekit.Connect(ctx, f, spec.Region, out)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
-	"time"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
@@ -13,9 +12,11 @@ import (
 	"github.com/awsfoundation/foundation/organizations"
 )
 
-// Spec is SecureCart's whole foundation, declared as one Go value (the
-// seed's is Seed002): the organization, the guardrails, who gets which
-// access where, and the cross-account deployment role.
+// Spec is SecureCart's whole foundation, declared as one Go value in the
+// library's types (the seed's is Seed002, a spec file's is its File.Spec):
+// the organization, the guardrails, who gets which access where, and the
+// cross-account deployment role. Converge derives the library's specs from
+// it (specs.go); Validate checks them all.
 type Spec struct {
 	Project string // prefixes names and is the Project tag: "securecart"
 	// Region is where the program calls AWS and Identity Center's home
@@ -75,67 +76,6 @@ type Access struct {
 	PermissionSet    identitycenter.PermissionSetSpec
 	// Accounts are account keys (ManagementKey for the management account).
 	Accounts []string
-}
-
-// Seed002 is seed 002's SecureCart foundation. email's plus-aliases name
-// the accounts; "" uses you@example.com (fine on the emulator).
-func Seed002(email string) Spec {
-	if email == "" {
-		email = "you@example.com"
-	}
-	workloads := []string{"dev", "staging", "production"}
-	all := []string{ManagementKey, "security", "dev", "staging", "production", "shared-services", "network"}
-	return Spec{
-		Project:    "securecart",
-		Region:     "eu-west-1",
-		Email:      email,
-		AccessRole: organizations.DefaultRoleName,
-		Accounts: []Account{
-			{Key: "security", Name: "securecart-security", OU: "SecurityOU", Purpose: "security and logging"},
-			{Key: "dev", Name: "securecart-dev", OU: "WorkloadsOU", Purpose: "dev workloads"},
-			{Key: "staging", Name: "securecart-staging", OU: "WorkloadsOU", Purpose: "staging workloads"},
-			{Key: "production", Name: "securecart-production", OU: "WorkloadsOU", Purpose: "production workloads"},
-			{Key: "shared-services", Name: "securecart-shared-services", OU: "SharedServicesOU", Purpose: "CI/CD"},
-			{Key: "network", Name: "securecart-network", OU: "SharedServicesOU", Purpose: "networking"},
-		},
-		NetworkAccount: "network",
-		Guardrails:     "securecart-guardrails",
-		GuardrailOUs:   []string{"SecurityOU", "WorkloadsOU", "SharedServicesOU"},
-		AllowedRegions: []string{"eu-west-1", "eu-central-1"},
-		// The roles Identity Center creates for SecurityAudit, under
-		// /aws-reserved/sso.amazonaws.com/ (and the home Region).
-		RegionExemptPrincipals: []string{"arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecurityAudit_*"},
-		Access: []Access{
-			{Group: "Developers", GroupDescription: "Deploy and troubleshoot services in dev and staging",
-				PermissionSet: identitycenter.PermissionSetSpec{Name: "Developer",
-					Description:     "Deploy and troubleshoot SecureCart services",
-					SessionDuration: 4 * time.Hour,
-					ManagedPolicies: []string{identitycenter.AWSManagedPolicy("job-function/ViewOnlyAccess")},
-					InlinePolicy:    developerPolicy()},
-				Accounts: []string{"dev", "staging"}},
-			{Group: "SecurityAuditors", GroupDescription: "Security team: read security configuration everywhere",
-				PermissionSet: identitycenter.PermissionSetSpec{Name: "SecurityAudit",
-					Description:     "Full visibility of security configuration, no write",
-					SessionDuration: 4 * time.Hour,
-					ManagedPolicies: []string{identitycenter.AWSManagedPolicy("SecurityAudit")}},
-				Accounts: all},
-			{Group: "Deployers", GroupDescription: "Run and repair CI/CD deployments",
-				PermissionSet: identitycenter.PermissionSetSpec{Name: "Deployment",
-					Description:     "Minimal permissions to deploy SecureCart (what CI/CD uses)",
-					SessionDuration: time.Hour,
-					InlinePolicy:    deploymentPolicy()},
-				Accounts: workloads},
-		},
-		DeploymentRole: organizations.CrossAccountRoleSpec{
-			Name:               "DeploymentRole",
-			Description:        "Assumed by the CI/CD pipelines of the shared-services account to deploy SecureCart",
-			MaxSessionDuration: time.Hour,
-			InlinePolicies:     map[string]*foundation.PolicyDocument{"deploy": deploymentPolicy()},
-			Tags:               map[string]string{"Project": "securecart", "ManagedBy": "foundation"},
-		},
-		TrustedAccounts:   []string{"shared-services"},
-		DeploymentTargets: workloads,
-	}
 }
 
 // deploymentPolicy is the minimum a pipeline needs to ship SecureCart:
@@ -201,7 +141,7 @@ func (s Spec) account(key string) *Account {
 
 // Check reports references the library cannot see: account keys that do
 // not exist, the program's Region outside the allowed ones, an email that
-// is not plain. Each library call validates its own part.
+// is not plain. Validate checks these and every library spec.
 func (s Spec) Check() error {
 	var errs []error
 	if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email {

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/scp"
+)
+
+// The library specs SecureCart derives from its Spec. Converge builds each
+// from these functions, and Validate builds every one of them up front, so
+// that invalid input is refused before the program's first call, not after
+// the calls that come before the step it breaks.
+
+// organizationSpec is the organization, with SCPs enabled.
+func (s Spec) organizationSpec() organizations.OrganizationSpec {
+	return organizations.OrganizationSpec{PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy}}
+}
+
+// treeSpec is the OUs (in the order the accounts name them) and the
+// accounts, each made with the access role.
+func (s Spec) treeSpec() organizations.TreeSpec {
+	tree := organizations.TreeSpec{}
+	for _, a := range s.Accounts {
+		if !slices.ContainsFunc(tree.OUs, func(o organizations.OUSpec) bool { return o.Path == a.OU }) {
+			tree.OUs = append(tree.OUs, organizations.OUSpec{Path: a.OU, Tags: map[string]string{"Project": s.Project}})
+		}
+		tree.Accounts = append(tree.Accounts, organizations.AccountSpec{
+			Name: a.Name, Email: s.email(a.Key), OU: a.OU, RoleName: s.AccessRole,
+			Tags: map[string]string{"Project": s.Project, "Purpose": a.Purpose},
+		})
+	}
+	return tree
+}
+
+// guardrailPolicy is the guardrail SCP (Guardrails), which lets the
+// networking account networkID create internet gateways.
+func (s Spec) guardrailPolicy(networkID string) (scp.PolicySpec, error) {
+	doc, err := Guardrails(s, networkID)
+	if err != nil {
+		return scp.PolicySpec{}, err
+	}
+	return scp.PolicySpec{
+		Name:        s.Guardrails,
+		Description: "SecureCart: no root user, " + strings.Join(s.AllowedRegions, " and ") + " only, encrypted S3/EBS/RDS, internet gateways only in the networking account",
+		Document:    doc,
+		Tags:        map[string]string{"Project": s.Project},
+	}, nil
+}
+
+// attachmentSpec attaches the guardrails to the OU ouID.
+func (s Spec) attachmentSpec(ouID string) scp.AttachmentSpec {
+	return scp.AttachmentSpec{TargetID: ouID, Policies: []string{s.Guardrails}}
+}
+
+// accessSpec is Identity Center: a group and a permission set per Access,
+// assigned in each of its accounts whose ID ids has (account key -> ID).
+// missing names the assignments whose account is not known yet (a dry
+// run's account to create).
+func (s Spec) accessSpec(ids map[string]string) (access identitycenter.AccessSpec, missing []string) {
+	for _, a := range s.Access {
+		access.Groups = append(access.Groups, identitycenter.GroupSpec{DisplayName: a.Group, Description: a.GroupDescription})
+		access.PermissionSets = append(access.PermissionSets, a.PermissionSet)
+		as := identitycenter.AssignmentSpec{
+			Principals:     []identitycenter.Principal{identitycenter.GroupPrincipal(a.Group)},
+			PermissionSets: []string{a.PermissionSet.Name},
+		}
+		for _, key := range a.Accounts {
+			if id := ids[key]; examplekit.Known(id) {
+				as.Accounts = append(as.Accounts, id)
+			} else {
+				missing = append(missing, fmt.Sprintf("%s x %s x <%s>", a.Group, a.PermissionSet.Name, key))
+			}
+		}
+		if len(as.Accounts) > 0 {
+			access.Assignments = append(access.Assignments, as)
+		}
+	}
+	return access, missing
+}
+
+// deploymentRoleSpec is the deployment role, trusting the IDs (from ids)
+// of TrustedAccounts ("" for one that does not exist yet).
+func (s Spec) deploymentRoleSpec(ids map[string]string) organizations.CrossAccountRoleSpec {
+	role := s.DeploymentRole
+	role.TrustedAccountIDs = nil
+	for _, key := range s.TrustedAccounts {
+		role.TrustedAccountIDs = append(role.TrustedAccountIDs, ids[key])
+	}
+	return role
+}
+
+// Validate checks the whole program before its first call: the spec's own
+// rules (Check), then every library spec SecureCart derives, built as
+// Converge builds them with stand-in account and OU IDs, and validated by
+// its package. Every fault is returned, each prefixed with the step it
+// belongs to; nil means no step will refuse its input.
+func (s Spec) Validate() error {
+	if err := s.Check(); err != nil {
+		return err
+	}
+	ids := map[string]string{ManagementKey: "111111111111"}
+	for i, a := range s.Accounts {
+		ids[a.Key] = fmt.Sprintf("2%011d", i+1)
+	}
+	var errs []error
+	step := func(what string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+		}
+	}
+	step("organization", s.organizationSpec().Validate())
+	step("OUs and accounts", s.treeSpec().Validate())
+	policy, err := s.guardrailPolicy(ids[s.NetworkAccount])
+	step("guardrails", err)
+	if err == nil {
+		step("guardrails", policy.Validate())
+	}
+	step("guardrails: attachment", s.attachmentSpec("ou-0000-00000000").Validate())
+	access, _ := s.accessSpec(ids)
+	step("Identity Center", access.Validate())
+	step("deployment role", s.deploymentRoleSpec(ids).Validate())
+	return errors.Join(errs...)
+}
