@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
 	"github.com/awsfoundation/foundation"
@@ -22,10 +21,13 @@ import (
 	"github.com/awsfoundation/foundation/scp"
 )
 
-// Spec is seed 001's organization, declared in one Go value (Seed001):
+// Spec is seed 001's organization, declared in one Go value in the
+// library's types (the seed's is Seed001, a spec file's is its File.Spec):
 // the OU tree and its accounts, the SCPs and the OUs they are attached to,
 // the accounts to retire, Identity Center access, and the AWS CLI profiles.
 // Accounts are named by email everywhere, as organizations finds them.
+// Converge derives the library's specs from it (specs.go); Validate checks
+// them all.
 type Spec struct {
 	Project string // "hiperium": tags and the sso-session's name
 	Region  string // Identity Center's home region and the profiles' region
@@ -85,78 +87,6 @@ const (
 	DenyListPolicy    = "hiperium-access-policy"
 	DenyAllPolicy     = "hiperium-suspended-deny-all"
 )
-
-// Seed001 is seed 001's organization. email's plus-aliases name the two
-// accounts the seed creates (you+sandbox@example.com, you+idp-pre@...), as
-// AWS needs one address per account; "" uses you@example.com (the emulator).
-func Seed001(email string) Spec {
-	if email == "" {
-		email = "you@example.com"
-	}
-	alias := func(s string) string { return examplekit.PlusAlias(email, s) }
-	sandbox, idp := alias("sandbox"), alias("idp-pre")
-	return Spec{
-		Project: "hiperium",
-		Region:  "us-east-1",
-		Tree: organizations.TreeSpec{
-			OUs: []organizations.OUSpec{
-				{Path: "Security"},
-				{Path: "Sandbox"},
-				{Path: "Workloads/SDLC"},
-				{Path: "Workloads/Prod"},
-				{Path: "Deployments/SDLC"},
-				{Path: "Deployments/Prod"},
-				{Path: "Suspended"},
-			},
-			Accounts: []organizations.AccountSpec{
-				// Section 1: "Create the suggested Sandbox account on the
-				// SandBox OU"; the Tasks Service is deployed there.
-				{Name: "Sandbox", Email: sandbox, OU: "Sandbox", Tags: map[string]string{"project": "hiperium"}},
-				// Section 4: the IdP (Cognito) "is deployed on the Security
-				// IdP-Pre account".
-				{Name: "IdP-Pre", Email: idp, OU: "Security", Tags: map[string]string{"project": "hiperium"}},
-			},
-		},
-		Guardrails: []Guardrail{
-			{
-				Policy: scp.PolicySpec{Name: DenyListPolicy, Description: "Deny list of services for the Hiperium organization.",
-					Document: scp.MustBuild(denyList()...)},
-				// Every OU but Suspended; Workloads and Deployments carry it
-				// to their SDLC and Prod OUs.
-				OUs: []string{"Security", "Sandbox", "Workloads", "Deployments"},
-			},
-			{
-				Policy: scp.PolicySpec{Name: DenyAllPolicy, Description: "Closed accounts waiting to leave the organization: deny everything.",
-					Document: scp.MustBuild(scp.DenyAll(scp.DenyAllOptions{}))},
-				OUs: []string{"Suspended"},
-			},
-		},
-		SuspendedOU: "Suspended",
-		Access: Access{
-			Users: []identitycenter.UserSpec{{UserName: "andres", GivenName: "Andres", FamilyName: "Solorzano",
-				DisplayName: "Andres Solorzano", Email: email}},
-			Groups: []identitycenter.GroupSpec{{DisplayName: ProvisionersGroup,
-				Description: "Provision the Hiperium services", Members: []string{"andres"}}},
-			PermissionSets: []identitycenter.PermissionSetSpec{{
-				Name: ProvisionersSet, Description: "Provision the Tasks Service",
-				InlinePolicy: provisionersPolicy(),
-				Tags:         map[string]string{"project": "hiperium"},
-			}},
-			Assignments: []Assignment{{
-				Principals:     []identitycenter.Principal{identitycenter.GroupPrincipal(ProvisionersGroup)},
-				PermissionSets: []string{ProvisionersSet},
-				// Section 3.2 assigns the Sandbox account; section 4 adds
-				// the IdP-Pre account ("assign them the Provisioners
-				// Permission-Set").
-				Accounts: []string{sandbox, idp},
-			}},
-		},
-		Profiles: []Profile{
-			{Name: "sandbox", Account: sandbox, PermissionSet: ProvisionersSet},
-			{Name: "idp-pre", Account: idp, PermissionSet: ProvisionersSet},
-		},
-	}
-}
 
 // denyList is seed 001's "hiperium-scp-policy.json" (section 2): an Allow
 // of everything, then denials of leaving the organization, of CloudWatch
@@ -329,9 +259,7 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string
 	var err error
 
 	// Section 1: the organization, its OUs and accounts.
-	res.Organization, err = organizations.EnsureOrganization(ctx, org, organizations.OrganizationSpec{
-		PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy},
-	}, opts...)
+	res.Organization, err = organizations.EnsureOrganization(ctx, org, spec.organizationSpec(), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -360,7 +288,7 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string
 					Resource: "organizations:policy-attachment", ID: path + " <- " + g.Policy.Name})
 				continue
 			}
-			a, err := scp.EnsureAttachments(ctx, org, scp.AttachmentSpec{TargetID: ou.ID, Policies: []string{g.Policy.Name}}, opts...)
+			a, err := scp.EnsureAttachments(ctx, org, g.attachmentSpec(ou.ID), opts...)
 			if err != nil {
 				return nil, fmt.Errorf("guardrail %s on %s: %w", g.Policy.Name, path, err)
 			}
@@ -392,17 +320,11 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string
 // organizations.CloseAccount.
 func closeRetired(ctx context.Context, org *orgsdk.Client, spec Spec, res *Result, opts []foundation.Option) error {
 	for _, email := range spec.Retire {
-		tags := map[string]string{"project": spec.Project, "retired-by": "foundation"}
-		if i := slices.IndexFunc(spec.Tree.Accounts, func(a organizations.AccountSpec) bool { return strings.EqualFold(a.Email, email) }); i >= 0 {
-			tags["retired-from"] = displayOU(spec.Tree.Accounts[i].OU)
-		}
 		if !examplekit.Known(res.Organization.ID) { // dry run: no organization, no account to close
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: not in an organization, nothing to close", email))
 			continue
 		}
-		a, err := organizations.CloseAccount(ctx, org, organizations.CloseAccountSpec{
-			Email: email, SuspendedOU: spec.SuspendedOU, Tags: tags,
-		}, opts...)
+		a, err := organizations.CloseAccount(ctx, org, spec.closeSpec(email), opts...)
 		if errors.Is(err, organizations.ErrAccountNotFound) {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: no such account in the organization, nothing to close", email))
 			continue
@@ -429,29 +351,7 @@ func displayOU(path string) string {
 // on accounts that do not exist yet are planned here.
 func access(ctx context.Context, base aws.Config, spec Spec, ids map[string]string, res *Result, opts []foundation.Option) (*identitycenter.Instance, error) {
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
-	as := identitycenter.AccessSpec{
-		Users: spec.Access.Users, Groups: spec.Access.Groups, PermissionSets: spec.Access.PermissionSets,
-	}
-	var pending []identitycenter.Assignment // on accounts that do not exist yet (dry run)
-	for _, a := range spec.Access.Assignments {
-		var accounts []string
-		for _, email := range a.Accounts {
-			switch id := ids[strings.ToLower(email)]; {
-			case spec.retired(email):
-			case examplekit.Known(id):
-				accounts = append(accounts, id)
-			default:
-				for _, p := range a.Principals {
-					for _, ps := range a.PermissionSets {
-						pending = append(pending, identitycenter.Assignment{Principal: p, PermissionSet: ps, AccountID: "<" + accountName(spec, email) + ">"})
-					}
-				}
-			}
-		}
-		if len(accounts) > 0 {
-			as.Assignments = append(as.Assignments, identitycenter.AssignmentSpec{Principals: a.Principals, PermissionSets: a.PermissionSets, Accounts: accounts})
-		}
-	}
+	as, pending := spec.accessSpec(ids)
 	acc, err := identitycenter.EnsureAccess(ctx, api, as, opts...)
 	if err != nil {
 		return nil, err
@@ -481,28 +381,26 @@ func accountName(spec Spec, email string) string {
 // sso-session that the spec no longer produces (a retired account's) are
 // removed.
 func profiles(spec Spec, inst *identitycenter.Instance, ids map[string]string, res *Result, opts []foundation.Option) error {
-	cfg := identitycenter.ConfigSpec{
-		Session:  identitycenter.SSOSession{Name: spec.Project, StartURL: spec.StartURL, Region: spec.Region},
-		Template: "{{.Env}}",
+	startURL := spec.StartURL
+	if inst != nil && startURL == "" {
+		startURL = inst.DefaultStartURL()
 	}
-	if inst != nil && cfg.Session.StartURL == "" {
-		cfg.Session.StartURL = inst.DefaultStartURL()
+	known := ids
+	if inst == nil {
+		known = nil // dry run: no profile can be written before the instance exists
 	}
+	cfg := spec.configSpec(startURL, known)
 	var planned foundation.Changes
 	for _, p := range spec.Profiles {
 		if spec.retired(p.Account) {
 			continue
 		}
-		id := ids[strings.ToLower(p.Account)]
-		if !examplekit.Known(id) || inst == nil { // dry run: the account or the instance does not exist yet
+		id := known[strings.ToLower(p.Account)]
+		if !examplekit.Known(id) { // dry run: the account or the instance does not exist yet
 			planned = append(planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResProfile, ID: p.Name})
 			continue
 		}
 		res.ProfileAccounts[p.Name] = id
-		cfg.Profiles = append(cfg.Profiles, identitycenter.ProfileSpec{
-			AccountID: id, AccountName: accountName(spec, p.Account), Env: p.Name,
-			PermissionSets: []string{p.PermissionSet}, Regions: []string{spec.Region},
-		})
 	}
 	if len(cfg.Profiles) == 0 && (inst == nil || len(planned) > 0) {
 		// Dry run: nothing can be written yet.

@@ -1,6 +1,7 @@
 // Command hiperium builds seed 001 ("Implementing a Multi-Account
 // Environment with AWS Organizations and the IAM Identity Center", the
-// Hiperium project) from one declared spec (Seed001): the organization with
+// Hiperium project) from one declared spec, seed.yaml (or the -spec file
+// given instead): the organization with
 // its Security, Sandbox, Workloads/{SDLC,Prod}, Deployments/{SDLC,Prod} and
 // Suspended OUs; the Sandbox and IdP-Pre accounts; the deny-list SCP on
 // every OU but Suspended and a deny-all SCP on Suspended; in IAM Identity
@@ -15,6 +16,7 @@
 //
 //	go run ./examples/hiperium                      # converge, then show that a second run changes nothing
 //	go run ./examples/hiperium -dry-run             # only read; print what would change
+//	go run ./examples/hiperium -spec my.yaml        # your own spec file (README.md, "The spec file")
 //	go run ./examples/hiperium -endpoint http://127.0.0.1:4566   # another emulator (go run ./cmd/foundation-emulator)
 //	go run ./examples/hiperium -aws -yes -email you@example.com  # real AWS, this machine's credentials
 //	go run ./examples/hiperium -close you+idp-pre@example.com    # ... and close the IdP-Pre account
@@ -25,6 +27,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -51,6 +54,7 @@ func (e *emails) Set(v string) error {
 
 type flags struct {
 	kit      examplekit.Flags
+	specFile string
 	email    string
 	out      string
 	startURL string
@@ -60,14 +64,43 @@ type flags struct {
 func parseFlags(args []string, out io.Writer) (flags, error) {
 	var f flags
 	fs := examplekit.NewFlagSet("hiperium", out, &f.kit)
+	fs.StringVar(&f.specFile, "spec", "", "YAML or JSON spec file to converge instead of seed 001's seed.yaml (README.md, \"The spec file\")")
 	fs.StringVar(&f.email, "email", "", "address whose plus-aliases name the accounts (you@example.com -> you+sandbox@example.com)")
 	fs.StringVar(&f.out, "out", "", "directory of the AWS CLI config file the profiles are written to (default: a new temporary directory)")
-	fs.StringVar(&f.startURL, "start-url", "", "AWS access portal URL of the profiles (default https://<identity store ID>.awsapps.com/start)")
+	fs.StringVar(&f.startURL, "start-url", "", "AWS access portal URL of the profiles; overrides the spec's startURL (default https://<identity store ID>.awsapps.com/start)")
 	fs.Var(&f.close, "close", "close the member account with this email: move it to Suspended, tag it, close it (repeatable)")
 	if err := examplekit.Parse(fs, &f.kit, args); err != nil {
 		return f, err
 	}
-	return f, examplekit.CheckEmailFlag(f.kit, f.email, "the accounts' addresses are plus-aliases of it")
+	if f.kit.RealAWS && f.email == "" && f.specFile == "" {
+		return f, errors.New("-aws needs -email (or a -spec with email): the accounts' addresses are plus-aliases of it")
+	}
+	if f.email != "" {
+		return f, examplekit.CheckEmail("-email", f.email)
+	}
+	return f, nil
+}
+
+// spec is the spec the flags ask for: seed.yaml or the -spec file, with
+// -email, -start-url and -close applied, validated as a whole program
+// (Spec.Validate).
+func (f flags) spec() (Spec, error) {
+	file := Seed001File()
+	if f.specFile != "" {
+		var err error
+		if file, err = LoadSpec(f.specFile); err != nil {
+			return Spec{}, err
+		}
+	}
+	if f.email != "" {
+		file.Email = f.email
+	}
+	if f.startURL != "" {
+		file.StartURL = f.startURL
+	}
+	spec := file.Spec()
+	spec.Retire = append(spec.Retire, f.close...)
+	return spec, spec.Validate()
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -75,9 +108,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	spec := Seed001(f.email)
-	spec.StartURL = f.startURL
-	spec.Retire = append(spec.Retire, f.close...)
+	spec, err := f.spec()
+	if err != nil {
+		return err
+	}
 
 	dir := f.out
 	switch {
@@ -122,14 +156,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return nil
 	}
 	var names []string // in the spec's order: "sandbox" first, as in the seed
-	for _, p := range spec.Profiles {
-		if _, ok := last.ProfileAccounts[p.Name]; ok {
-			names = append(names, p.Name)
-		}
-	}
 	fmt.Fprintf(out, "\nAWS CLI profiles written to %s:\n", configFile)
-	for _, n := range names {
-		fmt.Fprintf(out, "  %-8s account %s, role %s\n", n, last.ProfileAccounts[n], ProvisionersSet)
+	for _, p := range spec.Profiles {
+		if id, ok := last.ProfileAccounts[p.Name]; ok {
+			names = append(names, p.Name)
+			fmt.Fprintf(out, "  %-8s account %s, role %s\n", p.Name, id, p.PermissionSet)
+		}
 	}
 	fmt.Fprintf(out, "Use them with:\n  export AWS_CONFIG_FILE=%s\n  aws sso login --profile %s\n", configFile, names[0])
 	return nil
