@@ -69,7 +69,7 @@ type Person struct {
 // Check applies the spec file's rules to a spec built in Go (Seed000 with
 // -email, a test's): the same faults ParseSpec reports, without lines.
 func (s Spec) Check() error {
-	return examplekit.CheckSpec("spec", nil, s.faults())
+	return examplekit.CheckSpec("spec", nil, s.Faults())
 }
 
 // email returns the plus-alias of the spec's address for env.

@@ -3,7 +3,6 @@ package main
 import (
 	_ "embed"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -27,11 +26,7 @@ func Seed000() Spec {
 
 // LoadSpec reads a spec from a YAML or JSON file (ParseSpec).
 func LoadSpec(path string) (Spec, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Spec{}, err
-	}
-	return ParseSpec(path, b)
+	return examplekit.LoadSpec[Spec](path)
 }
 
 // ParseSpec decodes a spec file (YAML, or JSON, which is YAML) named name.
@@ -42,13 +37,7 @@ func LoadSpec(path string) (Spec, error) {
 // people are what the file says. Every fault is reported, each with its
 // line, column and key path (examplekit.DecodeSpec, CheckSpec).
 func ParseSpec(name string, data []byte) (Spec, error) {
-	var s Spec
-	keys, err := examplekit.DecodeSpec(name, data, &s)
-	if err != nil {
-		return Spec{}, err
-	}
-	s.applyDefaults(keys)
-	return s, examplekit.CheckSpec(name, keys, s.faults())
+	return examplekit.ParseSpec[Spec](name, data)
 }
 
 // Defaults are the values of the keys a spec file may leave out. Identity
@@ -67,10 +56,10 @@ var Defaults = Spec{
 	UntaggedDays:    1,
 }
 
-// applyDefaults fills the keys the file left out. region defaults to the
+// ApplyDefaults fills the keys the file left out. region defaults to the
 // first of regions (and regions to region); repository and cluster are
 // derived from the project.
-func (s *Spec) applyDefaults(keys examplekit.Keys) {
+func (s *Spec) ApplyDefaults(keys examplekit.Keys) {
 	set := keys.Has
 	str := func(key string, v *string, def string) {
 		if !set(key) {
@@ -108,7 +97,7 @@ func (s *Spec) applyDefaults(keys examplekit.Keys) {
 
 // faults are the file's own rules, each naming its key; the library's
 // rules are checked after, on the specs the program derives (Check).
-func (s Spec) faults() []examplekit.SpecFault {
+func (s Spec) Faults() []examplekit.SpecFault {
 	var out []examplekit.SpecFault
 	bad := func(key, rule string) { out = append(out, examplekit.SpecFault{Key: key, Rule: rule}) }
 	required := func(key, v string) {

@@ -3,7 +3,6 @@ package main
 import (
 	_ "embed"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -119,11 +118,7 @@ func Seed002(email string) Spec {
 
 // LoadSpec reads a spec file (ParseSpec).
 func LoadSpec(path string) (File, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return File{}, err
-	}
-	return ParseSpec(path, b)
+	return examplekit.LoadSpec[File](path)
 }
 
 // ParseSpec decodes a spec file (YAML, or JSON, which is YAML) named name
@@ -132,16 +127,10 @@ func LoadSpec(path string) (File, error) {
 // never. Every fault is reported with its line, column and key path
 // (examplekit.DecodeSpec, CheckSpec).
 func ParseSpec(name string, data []byte) (File, error) {
-	var f File
-	keys, err := examplekit.DecodeSpec(name, data, &f)
-	if err != nil {
-		return File{}, err
-	}
-	f.applyDefaults(keys)
-	return f, examplekit.CheckSpec(name, keys, f.faults())
+	return examplekit.ParseSpec[File](name, data)
 }
 
-func (f *File) applyDefaults(keys examplekit.Keys) {
+func (f *File) ApplyDefaults(keys examplekit.Keys) {
 	if !keys.Has("accessRole") {
 		f.AccessRole = Defaults.AccessRole
 	}
@@ -174,7 +163,7 @@ func (f *File) applyDefaults(keys examplekit.Keys) {
 // faults are the file's own rules, each naming its key; the library's
 // rules are checked after, on the specs the program derives
 // (Spec.Validate).
-func (f File) faults() []examplekit.SpecFault {
+func (f File) Faults() []examplekit.SpecFault {
 	var out []examplekit.SpecFault
 	bad := func(key, rule string) { out = append(out, examplekit.SpecFault{Key: key, Rule: rule}) }
 	required := func(key, v string) bool {

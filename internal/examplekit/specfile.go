@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -250,4 +251,42 @@ func goTypeName(t string) string {
 	default:
 		return "a " + t[strings.LastIndex(t, ".")+1:]
 	}
+}
+
+// SpecFile is what an example's spec-file type gives ParseSpec: the
+// defaults of the keys a file left out (never identity) and the file's own
+// rules, each fault naming its key.
+type SpecFile interface {
+	ApplyDefaults(Keys)
+	Faults() []SpecFault
+}
+
+// ParseSpec decodes the spec file data, named name, into a zero T
+// (DecodeSpec), applies T's defaults to the keys the file left out and
+// checks T's rules, every fault placed at its key (CheckSpec).
+func ParseSpec[T any, P interface {
+	*T
+	SpecFile
+}](name string, data []byte) (T, error) {
+	var v T
+	keys, err := DecodeSpec(name, data, &v)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	P(&v).ApplyDefaults(keys)
+	return v, CheckSpec(name, keys, P(&v).Faults())
+}
+
+// LoadSpec reads the spec file at path and parses it (ParseSpec).
+func LoadSpec[T any, P interface {
+	*T
+	SpecFile
+}](path string) (T, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return ParseSpec[T, P](path, b)
 }
