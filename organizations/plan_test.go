@@ -2,18 +2,14 @@ package organizations_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	sdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
@@ -23,22 +19,10 @@ import (
 )
 
 // refusingClient is an Organizations client of b that fails the test, and
-// the call, when a call's input carries an identifier predicted by a dry
-// run: a placeholder must never reach AWS.
+// the call, when a call carries a predicted identifier.
 func refusingClient(t *testing.T, b *awstest.Backend) *sdk.Client {
 	cfg := b.Config()
-	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("refusePlaceholders",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				raw, _ := json.Marshal(in.Parameters)
-				if strings.Contains(string(raw), "(known after apply") {
-					op := awsmiddleware.GetOperationName(ctx)
-					t.Errorf("%s was called with a predicted identifier: %s", op, raw)
-					return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s with a placeholder", op)
-				}
-				return next.HandleInitialize(ctx, in)
-			}), middleware.Before)
-	})
+	awstest.RefusePredicted(t, &cfg)
 	return client(t, b, cfg)
 }
 

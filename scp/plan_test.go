@@ -2,17 +2,14 @@ package scp_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
@@ -21,23 +18,11 @@ import (
 	"github.com/awsfoundation/foundation/scp"
 )
 
-// refusePlaceholders returns a client of o's backend that fails the test,
-// and the call, when a call's input carries an identifier predicted by a
-// dry run: a placeholder must never reach AWS.
+// refusePlaceholders returns a client of b's backend that fails the test,
+// and the call, when a call carries a predicted identifier.
 func refusePlaceholders(t *testing.T, b *awstest.Backend) *organizations.Client {
 	cfg := b.Config()
-	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("refusePlaceholders",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				raw, _ := json.Marshal(in.Parameters)
-				if strings.Contains(string(raw), "(known after apply") {
-					op := awsmiddleware.GetOperationName(ctx)
-					t.Errorf("%s was called with a predicted identifier: %s", op, raw)
-					return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s with a placeholder", op)
-				}
-				return next.HandleInitialize(ctx, in)
-			}), middleware.Before)
-	})
+	awstest.RefusePredicted(t, &cfg)
 	return b.Organizations(cfg)
 }
 

@@ -71,3 +71,9 @@ func TestFirstDiff(t *testing.T) {
 	require.Contains(t, d, " got: b")
 	require.Contains(t, d, "want: x")
 }
+
+func TestContainsPredicted(t *testing.T) {
+	require.Equal(t, "(known after apply: ", string(predictedMarker))
+	require.True(t, containsPredicted([]byte(`{"Policy":"{\"Resource\":\"(known after apply: kms key alias/x)\"}"}`)))
+	require.False(t, containsPredicted([]byte(`{"KeyId":"1234"}`)))
+}
