@@ -135,6 +135,8 @@ func (s Spec) Faults() []examplekit.SpecFault {
 		k := fmt.Sprintf("admins[%d]", i)
 		required(k+".userName", p.UserName)
 		required(k+".email", p.Email)
+		required(k+".givenName", p.GivenName) // the Identity Center directory requires both names
+		required(k+".familyName", p.FamilyName)
 	}
 	if s.Region != "" && len(s.Regions) > 0 && !slices.Contains(s.Regions, s.Region) {
 		bad("regions", fmt.Sprintf("must include region %q", s.Region))

@@ -84,6 +84,10 @@ func TestSpecFileFaultsNameKeyAndLine(t *testing.T) {
 		{"environment without ou", "project: p\nemail: a@b.c\nregion: us-east-1\ngithubRepository: o/r\nenvironments:\n  - name: dev\n    account: p-dev\n", []string{
 			"lz.yaml:6:5: environments[0].ou: required",
 		}},
+		{"person without names", "project: p\nemail: a@b.c\nregion: us-east-1\ngithubRepository: o/r\nenvironments: [{name: d, account: a, ou: O}]\nadmins:\n  - {userName: ana, email: ana@b.c}\n", []string{
+			"lz.yaml:7:5: admins[0].givenName: required",
+			"lz.yaml:7:5: admins[0].familyName: required",
+		}},
 		{"bad locking", "project: p\nemail: a@b.c\nregion: us-east-1\ngithubRepository: o/r\nlocking: bogus\nenvironments: [{name: d, account: a, ou: O}]\n", []string{
 			`lz.yaml:5:10: locking: "bogus": must be lockfile, dynamodb or both`,
 		}},
