@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -72,12 +73,20 @@ func (r *Result) Count() int {
 // config: the organization and its tree, the guardrails, Identity Center
 // access and CLI profiles, CI federation, the image repository and keys in
 // the management account, then a key and a state backend in every account.
-func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string, opts ...foundation.Option) (*Result, error) {
+//
+// A failed Converge returns an error carrying every change made before the
+// failure, in every step (a *foundation.IncompleteError), so the program
+// prints what exists now; a rerun finishes the work.
+func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string, opts ...foundation.Option) (_ *Result, err error) {
 	dryRun := call.Resolve(opts...).DryRun
 	base := env.Config
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{spec: spec, Backends: map[string]*statebackend.Backend{}}
-	var err error
+	defer func() {
+		if err != nil {
+			err = res.incomplete(err)
+		}
+	}()
 
 	// 1. The organization, its OUs and accounts.
 	var mgmtID string
@@ -108,6 +117,30 @@ func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string
 
 	// 5. Every account: an encryption key and a Terraform state backend.
 	return res, res.perAccount(ctx, env, mgmtID, accountIDs, opts)
+}
+
+// incomplete wraps err, the failure of one step, with the changes the
+// steps before it made and those the failing call made before it failed.
+func (r *Result) incomplete(err error) error {
+	var made foundation.Changes
+	if r.Organization != nil {
+		made = append(made, r.Organization.Changes...)
+	}
+	if r.Tree != nil {
+		made = append(made, r.Tree.Changes...)
+	}
+	made = append(made, r.Management...)
+	if r.Accounts != nil {
+		for _, a := range r.Accounts.Results {
+			made = append(made, a.Changes...)
+		}
+	} else if inc := (*foundation.IncompleteError)(nil); errors.As(err, &inc) {
+		made = append(made, inc.Changes...) // the failing call's own (per-account failures are in Accounts)
+	}
+	if len(made) == 0 {
+		return err
+	}
+	return &foundation.IncompleteError{Changes: made, Err: err}
 }
 
 func (r *Result) plan(resource, id string) {
