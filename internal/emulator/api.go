@@ -102,13 +102,22 @@ type Options struct {
 	// refused calls (see Consistency). The zero value, the default, turns it
 	// off.
 	Consistency Consistency
+	// Model turns on the latency and quota model: per-call latency, AWS's
+	// request-rate quotas per account answered with each service's
+	// throttling error, limits on asynchronous requests in progress, and
+	// asynchronous work (CreateAccount, account assignments, permission set
+	// provisioning) that takes a duration on the clock instead of a count of
+	// describes. Start from DefaultModel (AWS's figures, each with its
+	// source); set TimeScale to run it faster than real time. Nil, the
+	// default, turns it off. See core.Model and LowerBound.
+	Model *Model
 }
 
 // core splits o into the core's options and each service's settings.
 func (o Options) core() core.Options {
 	return core.Options{
 		ManagementAccountID: o.ManagementAccountID, PageSize: o.PageSize, AsyncDuration: o.AsyncDuration,
-		Clock: o.Clock, Seed: o.Seed, Logger: o.Logger, Consistency: o.Consistency,
+		Clock: o.Clock, Seed: o.Seed, Logger: o.Logger, Consistency: o.Consistency, Model: o.Model,
 		Services: map[string]any{
 			"dynamodb": dynamodb.Settings{TableActivationDescribes: o.TableActivationDescribes},
 			"organizations": organizations.Settings{AccountCreationDescribes: o.AccountCreationDescribes,
@@ -121,6 +130,48 @@ func (o Options) core() core.Options {
 // Consistency is the eventual-consistency model (see core.Consistency,
 // which documents what AWS says of each kind).
 type Consistency = core.Consistency
+
+// Model is the latency and quota model (see core.Model).
+type Model = core.Model
+
+// Rate is one request-rate quota of a Model (see core.Rate).
+type Rate = core.Rate
+
+// DefaultModel returns a new Model with AWS's figures, each with its source
+// (see core.DefaultModel).
+func DefaultModel() *Model { return core.DefaultModel() }
+
+// DefaultRates returns DefaultModel's request-rate quotas.
+func DefaultRates() []Rate { return core.DefaultRates() }
+
+// Workload describes the work a converge does, for LowerBound (see
+// core.Workload).
+type Workload = core.Workload
+
+// Chain is a sequence of stages of a Workload.
+type Chain = core.Chain
+
+// Stage is a set of calls of a Chain that may run at the same time.
+type Stage = core.Stage
+
+// Op is one kind of call in a Stage.
+type Op = core.Op
+
+// Bound is the least wall time and calls LowerBound found.
+type Bound = core.Bound
+
+// LowerBound returns the least wall time (in model time) and number of
+// calls m allows for w (see core.LowerBound for how it is computed).
+func LowerBound(m *Model, w Workload) Bound { return core.LowerBound(m, w) }
+
+// The asynchronous operations a Model can time (keys of Model.Async and
+// Model.Concurrency).
+const (
+	AsyncCreateAccount           = core.AsyncCreateAccount
+	AsyncCreateAccountAssignment = core.AsyncCreateAccountAssignment
+	AsyncDeleteAccountAssignment = core.AsyncDeleteAccountAssignment
+	AsyncProvisionPermissionSet  = core.AsyncProvisionPermissionSet
+)
 
 // APIError is an error as AWS returns it (see core.APIError).
 type APIError = core.APIError

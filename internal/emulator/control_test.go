@@ -116,7 +116,7 @@ func TestControlResetRunsOnReset(t *testing.T) {
 func TestControlResetCoversEveryField(t *testing.T) {
 	handled := map[string]bool{"opts": true, "onReset": true, "mu": true, // kept
 		"rnd": true, "accounts": true, "sessions": true, "globals": true, "services": true,
-		"calls": true, "faults": true, "reqSeq": true} // replaced
+		"calls": true, "faults": true, "reqSeq": true, "quota": true} // replaced
 	typ := reflect.TypeFor[core.Emulator]()
 	for i := range typ.NumField() {
 		name := typ.Field(i).Name

@@ -81,6 +81,16 @@ func (e *Emulator) Throttle(m Match, fraction float64) *Fault {
 // Delay adds latency to every call matching m.
 func (e *Emulator) Delay(m Match, d time.Duration) *Fault { return e.e.Delay(m, d) }
 
+// Throttled returns how many calls the emulator answered with a throttling
+// error of its own, by "service:Operation": a rate quota of the Model or a
+// limit on asynchronous requests in progress; faults are not counted. A
+// client that keeps to AWS's quotas sees an empty map.
+func (e *Emulator) Throttled() map[string]int { return e.e.Throttled() }
+
+// Model returns the latency and quota model the emulator runs, nil when it
+// is off.
+func (e *Emulator) Model() *Model { return e.e.Model() }
+
 // RemoveFault uninstalls f.
 func (e *Emulator) RemoveFault(f *Fault) { e.e.RemoveFault(f) }
 

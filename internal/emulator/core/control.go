@@ -97,7 +97,7 @@ func (e *Emulator) Reset() error {
 	// Every field of Emulator but opts, mu and onReset: a field added to
 	// Emulator must be carried over here too (TestControlResetCoversEveryField).
 	e.rnd, e.accounts, e.sessions, e.globals, e.services = fresh.rnd, fresh.accounts, fresh.sessions, fresh.globals, fresh.services
-	e.calls, e.faults, e.reqSeq = fresh.calls, fresh.faults, fresh.reqSeq
+	e.calls, e.faults, e.reqSeq, e.quota = fresh.calls, fresh.faults, fresh.reqSeq, fresh.quota
 	return nil
 }
 

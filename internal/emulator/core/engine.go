@@ -49,6 +49,9 @@ type Options struct {
 	// Consistency is the eventual-consistency model (see Consistency); the
 	// zero value turns it off.
 	Consistency Consistency
+	// Model is the latency and quota model (see Model, DefaultModel); nil,
+	// the default, turns it off.
+	Model *Model
 	// Services holds each service's own settings, by service name, in the
 	// type the service's package defines (read with ServiceSettings).
 	Services map[string]any
@@ -74,6 +77,7 @@ type Emulator struct {
 	calls    []Call
 	faults   []*Fault
 	reqSeq   int
+	quota    *quotaState // the Model's buckets and throttle counts (quota.go)
 
 	// globals holds the services' state that belongs to no account (S3's
 	// bucket namespace is global across accounts, as in AWS), by key; see
@@ -111,6 +115,7 @@ func New(opts Options) *Emulator {
 		sessions: map[string]*Session{},
 		globals:  map[string]any{},
 		services: map[string]*Service{},
+		quota:    newQuotaState(),
 	}
 	e.addAccount(opts.ManagementAccountID)
 	for _, reg := range registry {
@@ -296,13 +301,21 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c.Caller, c.Account = id, e.accounts[id.Account]
 		call.Account, call.Caller = id.Account, id.ARN
+		latency = e.modelLatency(svc.Name, op)
+		if apiErr = e.admit(svc, op, id.Account, region); apiErr != nil {
+			e.countThrottle(svc.Name, op)
+			return
+		}
 		f, lat := e.matchFaults(&call)
-		latency = lat
+		latency += lat
 		if f != nil && !f.AfterHandler {
 			apiErr = f.err()
 			return
 		}
 		result, apiErr = safeHandle(def, c)
+		if apiErr != nil && apiErr.Code == svc.Throttle.Code {
+			e.countThrottle(svc.Name, op) // a service's own quota (concurrency)
+		}
 		if apiErr != nil && svc.Statuses != nil && apiErr.Status < 500 {
 			if st, ok := svc.Statuses[apiErr.Code]; ok {
 				apiErr.Status = st

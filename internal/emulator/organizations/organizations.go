@@ -1248,7 +1248,7 @@ func orgCreateAccount(c *core.Ctx) (any, error) {
 			inProgress++
 		}
 	}
-	if inProgress >= orgMaxCreatesInProgress {
+	if inProgress >= c.Emu.ConcurrencyLimit(core.AsyncCreateAccount, orgMaxCreatesInProgress) {
 		return nil, orgErr("TooManyRequestsException",
 			"AWS Organizations can't complete your request because another request is already in progress. Try again later.")
 	}
@@ -1318,7 +1318,9 @@ func orgDescribeCreateAccountStatus(c *core.Ctx) (any, error) {
 		return nil, orgErr("CreateAccountStatusNotFoundException",
 			"We can't find a create account request with the CreateAccountRequestId that you specified.")
 	}
-	if r.state == orgCreateInProgress {
+	// Under the latency and quota model the request settles by time only
+	// (orgSettle), not by describes.
+	if r.state == orgCreateInProgress && !c.Emu.AsyncTimed(core.AsyncCreateAccount) {
 		if r.describesLeft > 0 {
 			r.describesLeft--
 		} else {
@@ -2107,7 +2109,7 @@ func orgSettle(e *core.Emulator, due func(time.Time) bool) {
 		if o := Of(a); o != nil && o.mgmt == id {
 			var reqs []*orgCreateRequest
 			for _, r := range o.requests {
-				if r.state == orgCreateInProgress && due(r.requested) {
+				if r.state == orgCreateInProgress && e.AsyncDue(core.AsyncCreateAccount, r.requested) {
 					reqs = append(reqs, r)
 				}
 			}

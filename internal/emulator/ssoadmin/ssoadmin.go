@@ -1117,8 +1117,8 @@ func (inst *ssoInstance) newRequest(c *core.Ctx, r *ssoRequest) *ssoRequest {
 // describe counts a describe of an IN_PROGRESS request and settles it when
 // its describes are used up.
 func (inst *ssoInstance) describe(e *core.Emulator, r *ssoRequest) {
-	if r.status != ssoStatusInProgress {
-		return
+	if r.status != ssoStatusInProgress || e.AsyncTimed(r.modelKind()) {
+		return // settled, or settled by time only (ssoSettle) under the latency and quota model
 	}
 	if r.describesLeft > 0 {
 		r.describesLeft--
@@ -1256,6 +1256,18 @@ func (inst *ssoInstance) deprovision(e *core.Emulator, ps *ssoPermissionSet, acc
 		iam.RemoveRole(a, inst.roleName(ps, acct))
 	}
 	delete(ps.provisioned, acct)
+}
+
+// modelKind names the request's kind of work for the latency and quota
+// model (core.Model.Async).
+func (r *ssoRequest) modelKind() string {
+	switch r.kind {
+	case ssoKindProvision:
+		return core.AsyncProvisionPermissionSet
+	case ssoKindCreate:
+		return core.AsyncCreateAccountAssignment
+	}
+	return core.AsyncDeleteAccountAssignment
 }
 
 func (inst *ssoInstance) outstandingCreations() int {
@@ -1416,9 +1428,9 @@ func ssoCreateAccountAssignment(c *core.Ctx) (any, error) {
 	if c.Emu.NotYetVisible(core.PropagateIdentityCenter, in.TargetId) {
 		return nil, ssoValidation("The account %s is not a member of the organization %s.", in.TargetId, inst.org.ID())
 	}
-	if inst.outstandingCreations() >= ssoMaxOutstandingCreations {
+	if limit := c.Emu.ConcurrencyLimit(core.AsyncCreateAccountAssignment, ssoMaxOutstandingCreations); inst.outstandingCreations() >= limit {
 		return nil, ssoErr("ThrottlingException",
-			"The maximum number of %d account assignment creation requests in progress has been reached. Wait for some to complete and try again.", ssoMaxOutstandingCreations)
+			"The maximum number of %d account assignment creation requests in progress has been reached. Wait for some to complete and try again.", limit)
 	}
 	r := inst.newRequest(c, &ssoRequest{kind: ssoKindCreate, psARN: ps.arn, targetType: in.TargetType, targetID: in.TargetId,
 		principalType: in.PrincipalType, principalID: in.PrincipalId})
@@ -1751,7 +1763,7 @@ func ssoSettle(e *core.Emulator, due func(time.Time) bool) {
 		if inst := ssoAcct(a); inst != nil {
 			var reqs []*ssoRequest
 			for _, r := range inst.requests {
-				if r.status == ssoStatusInProgress && due(r.created) {
+				if r.status == ssoStatusInProgress && e.AsyncDue(r.modelKind(), r.created) {
 					reqs = append(reqs, r)
 				}
 			}
