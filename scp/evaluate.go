@@ -1,15 +1,29 @@
 package scp
 
 import (
+	"encoding/base64"
 	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
 )
 
-// Request is one API request as SCP evaluation sees it. Fields left empty
-// are absent from the request context.
+// Offline evaluation of organization authorization policies (SCPs and
+// RCPs), written from AWS's documentation:
+//
+//   - SCP evaluation: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+//   - RCP evaluation: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html
+//   - Condition operators: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+//   - Single- and multivalued keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+//   - Policy variables: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+
+// Request is one API request as SCP and RCP evaluation sees it. Fields left
+// empty are absent from the request context.
 type Request struct {
 	// Action is the action authorized, "service:Operation"
 	// ("ec2:RunInstances").
@@ -25,12 +39,24 @@ type Request struct {
 	PrincipalARN string
 	// PrincipalAccount is aws:PrincipalAccount.
 	PrincipalAccount string
+	// PrincipalOrgID is aws:PrincipalOrgID ("o-..."), empty for a
+	// principal outside any organization.
+	PrincipalOrgID string
 	// PrincipalTags are the principal's tags, aws:PrincipalTag/KEY.
 	PrincipalTags map[string]string
+	// ResourceAccount and ResourceOrgID are aws:ResourceAccount and
+	// aws:ResourceOrgID: the account that owns the resource and its
+	// organization.
+	ResourceAccount, ResourceOrgID string
+	// SourceIP is aws:SourceIp.
+	SourceIP string
+	// Time is aws:CurrentTime and aws:EpochTime; zero means absent.
+	Time time.Time
 	// Conditions are any other context keys and their values
 	// ("s3:x-amz-server-side-encryption": {"AES256"},
-	// "ec2:Encrypted": {"false"}). A key given here overrides the fields
-	// above. Keys are matched case-insensitively, as IAM does.
+	// "aws:SecureTransport": {"true"}). A key given here overrides the
+	// fields above. Keys are matched case-insensitively, as IAM does; a
+	// key with several values is multivalued (aws:TagKeys).
 	Conditions map[string][]string
 }
 
@@ -55,14 +81,48 @@ type StatementRef struct {
 	// statement in it.
 	Policy, Statement int
 	Sid               string
+	// Target and TargetName name the level (root, OU or account ID and
+	// its name), PolicyID, PolicyName and PolicyARN the policy; they are
+	// set by EvaluateLevels and Authorize, empty for Evaluate and
+	// EvaluatePath.
+	Target, TargetName             string
+	PolicyID, PolicyName, PolicyARN string
 }
 
 func (r StatementRef) String() string {
-	s := fmt.Sprintf("policy %d statement %d", r.Policy, r.Statement)
-	if r.Sid != "" {
-		s += fmt.Sprintf(" (%s)", r.Sid)
+	if r.PolicyName == "" && r.PolicyID == "" && r.Target == "" {
+		s := fmt.Sprintf("policy %d statement %d", r.Policy, r.Statement)
+		if r.Sid != "" {
+			s += fmt.Sprintf(" (%s)", r.Sid)
+		}
+		return s
 	}
-	return s
+	s := fmt.Sprintf("statement %d", r.Statement)
+	if r.Sid != "" {
+		s = fmt.Sprintf("statement %q", r.Sid)
+	}
+	return s + " of policy " + r.policyLabel() + " at " + r.levelLabel()
+}
+
+func (r StatementRef) policyLabel() string {
+	return label(r.PolicyName, r.PolicyID, fmt.Sprintf("#%d", r.Policy))
+}
+
+func (r StatementRef) levelLabel() string {
+	return label(r.TargetName, r.Target, fmt.Sprintf("level %d", r.Level))
+}
+
+// label is "name (id)", or whichever of the two is set, or fallback.
+func label(name, id, fallback string) string {
+	switch {
+	case name != "" && id != "" && name != id:
+		return fmt.Sprintf("%s (%s)", name, id)
+	case name != "":
+		return name
+	case id != "":
+		return id
+	}
+	return fallback
 }
 
 // Decision is what Evaluate concluded.
@@ -71,11 +131,26 @@ type Decision struct {
 	// By is the statement that decided: the first Deny that matched, or
 	// the first Allow that matched; nil for ImplicitDeny.
 	By *StatementRef
-	// Unsupported lists the condition operators Evaluate met but cannot
-	// evaluate (numeric, date, IP address and binary operators). It fails
-	// closed: a Deny statement with one applies, an Allow with one
-	// does not.
+	// Type is the policy type that decided: SCPType or RCPType, set by
+	// Authorize; empty otherwise.
+	Type string
+	// Level is the index of the level that decided an ImplicitDeny (no
+	// Allow there), -1 otherwise. LevelTarget and LevelName name it.
+	Level                  int
+	LevelTarget, LevelName string
+	// Conditions are the deciding statement's conditions (for an
+	// ImplicitDeny, those of the Allow statements at the level that
+	// matched the action and resource but whose conditions failed), each
+	// with the request's values and whether it was met.
+	Conditions []ConditionResult
+	// Unsupported lists the condition operators met but not known to
+	// the evaluator. It fails closed: a Deny statement with one applies,
+	// an Allow with one does not.
 	Unsupported []string
+	// Exemptions are the smallest changes to the policies that would let
+	// the request through, in order (set by EvaluateLevels and Authorize
+	// for a denied request; see Exemption).
+	Exemptions []Exemption
 }
 
 // Allowed reports whether the outcome is Allow.
@@ -83,9 +158,38 @@ func (d Decision) Allowed() bool { return d.Outcome == Allow }
 
 func (d Decision) String() string {
 	if d.By == nil {
+		if d.Outcome == ImplicitDeny && (d.LevelTarget != "" || d.LevelName != "") {
+			return fmt.Sprintf("%s: no %s at %s allows it", d.Outcome, typeName(d.Type),
+				label(d.LevelName, d.LevelTarget, ""))
+		}
 		return string(d.Outcome)
 	}
 	return fmt.Sprintf("%s by %s", d.Outcome, d.By)
+}
+
+// ConditionResult is one condition (operator, key, values) of a statement
+// evaluated against a request.
+type ConditionResult struct {
+	Operator, Key string
+	Values        []string // the policy's values, variables substituted
+	Request       []string // the request's values for Key; nil when absent
+	Met           bool
+	Supported     bool
+}
+
+func (c ConditionResult) String() string {
+	req := "absent"
+	if c.Request != nil {
+		req = fmt.Sprintf("%q", c.Request)
+	}
+	state := "met"
+	switch {
+	case !c.Supported:
+		state = "unsupported operator"
+	case !c.Met:
+		state = "not met"
+	}
+	return fmt.Sprintf("%s %s %q (request: %s): %s", c.Operator, c.Key, c.Values, req, state)
 }
 
 // Evaluate decides a request against the SCPs attached to one target (one
@@ -94,14 +198,20 @@ func (d Decision) String() string {
 // statement matches it (the AWS managed FullAWSAccess policy is such an
 // Allow of "*"). Nil documents are skipped; no documents allow nothing.
 //
-// It supports Action and NotAction (wildcards "*" and "?", case-insensitive),
-// Resource and NotResource (wildcards, case-sensitive), and the condition
-// operators StringEquals, StringNotEquals, StringEqualsIgnoreCase,
-// StringNotEqualsIgnoreCase, StringLike, StringNotLike, ArnEquals, ArnLike,
-// ArnNotEquals, ArnNotLike, Bool and Null, each with the IfExists suffix and
-// the ForAnyValue:/ForAllValues: prefixes, with IAM's rules for missing
-// keys: a negated operator (StringNotEquals, ArnNotLike...) is true when the
-// key is absent, others are false, IfExists makes them true.
+// It supports Principal/NotPrincipal (for RCPs), Action and NotAction
+// (wildcards "*" and "?", case-insensitive), Resource and NotResource
+// (wildcards, case-sensitive, policy variables), and every IAM condition
+// operator: String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress,
+// NotIpAddress, Arn* and Null, each with the IfExists suffix (Null
+// excepted) and the ForAnyValue:/ForAllValues: prefixes, with IAM's rules
+// for missing keys: a negated operator (StringNotEquals, ArnNotLike,
+// NotIpAddress...) is true when the key is absent, others are false,
+// IfExists makes them true, ForAllValues is true and ForAnyValue false.
+// A negated operator on a multivalued key is met only when no value
+// matches. Policy variables ("${aws:PrincipalAccount}",
+// "${aws:PrincipalTag/team, 'none'}", "${*}") are substituted in
+// resources and in String and Arn condition values; a value whose variable
+// is absent (and has no default) matches nothing.
 //
 // Evaluate is a helper for tests and reviews, not IAM's authorizer: it
 // ignores that SCPs do not apply to the management account and to
@@ -116,28 +226,42 @@ func Evaluate(docs []*foundation.PolicyDocument, req Request) Decision {
 // attached to the root, then those of each OU on the path, then the
 // account's. A request is allowed only if every level allows it; the first
 // explicit Deny, or the first level that does not allow it, decides.
+// EvaluateLevels does the same with names and exemptions.
 func EvaluatePath(levels [][]*foundation.PolicyDocument, req Request) Decision {
 	var last Decision
 	var unsupported []string
+	// A Deny at any level wins over a missing Allow at an earlier one
+	// (AWS evaluates every policy; an explicit deny overrides).
+	var implicit *Decision
 	for i, docs := range levels {
 		d := evaluateLevel(i, docs, req)
 		unsupported = append(unsupported, d.Unsupported...)
-		if d.Outcome != Allow {
+		switch {
+		case d.Outcome == ExplicitDeny:
 			d.Unsupported = unsupported
 			return d
+		case d.Outcome == ImplicitDeny && implicit == nil:
+			dd := d
+			implicit = &dd
+		case d.Outcome == Allow && implicit == nil:
+			last = d
 		}
-		last = d
+	}
+	if implicit != nil {
+		implicit.Unsupported = unsupported
+		return *implicit
 	}
 	if len(levels) == 0 {
-		return Decision{Outcome: ImplicitDeny}
+		return Decision{Outcome: ImplicitDeny, Level: 0}
 	}
 	last.Unsupported = unsupported
 	return last
 }
 
 func evaluateLevel(level int, docs []*foundation.PolicyDocument, req Request) Decision {
-	var d Decision
+	d := Decision{Level: -1}
 	var allow *StatementRef
+	var near []ConditionResult
 	for i, doc := range docs {
 		if doc == nil {
 			continue
@@ -150,13 +274,17 @@ func evaluateLevel(level int, docs []*foundation.PolicyDocument, req Request) De
 			case foundation.EffectDeny:
 				// Fail closed: an unsupported condition counts as met.
 				if m.applies && m.metIfUnsupportedMet {
-					d.Outcome, d.By = ExplicitDeny, ref
+					d.Outcome, d.By, d.Conditions = ExplicitDeny, ref, m.conditions
 					return d
 				}
 			case foundation.EffectAllow:
 				// ... and as not met for an Allow.
-				if m.applies && m.met && allow == nil {
+				switch {
+				case m.applies && m.met && allow == nil:
 					allow = ref
+					d.Conditions = m.conditions
+				case m.applies && !m.met:
+					near = append(near, m.conditions...)
 				}
 			}
 		}
@@ -165,17 +293,18 @@ func evaluateLevel(level int, docs []*foundation.PolicyDocument, req Request) De
 		d.Outcome, d.By = Allow, allow
 		return d
 	}
-	d.Outcome = ImplicitDeny
+	d.Outcome, d.Level, d.Conditions = ImplicitDeny, level, near
 	return d
 }
 
 // match is how one statement relates to a request.
 type match struct {
-	applies bool // Action/NotAction and Resource/NotResource match
+	applies bool // Principal, Action and Resource elements match
 	// met: every condition is met, unsupported ones counting as not met;
 	// metIfUnsupportedMet: the same, unsupported ones counting as met.
 	met, metIfUnsupportedMet bool
 	unsupported              []string
+	conditions               []ConditionResult
 }
 
 func matchStatement(st foundation.Statement, req Request) match {
@@ -183,14 +312,16 @@ func matchStatement(st foundation.Statement, req Request) match {
 	if !m.applies {
 		return m
 	}
-	for op, kv := range st.Condition {
-		for key, values := range kv {
-			ok, supported := evalCondition(op, key, values, req)
+	for _, op := range sortedKeys(st.Condition) {
+		kv := st.Condition[op]
+		for _, key := range sortedKeys(kv) {
+			c := evalCondition(op, key, kv[key], req)
+			m.conditions = append(m.conditions, c)
 			switch {
-			case !supported:
+			case !c.Supported:
 				m.unsupported = append(m.unsupported, op)
 				m.met = false
-			case !ok:
+			case !c.Met:
 				m.met, m.metIfUnsupportedMet = false, false
 			}
 		}
@@ -198,7 +329,22 @@ func matchStatement(st foundation.Statement, req Request) match {
 	return m
 }
 
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 func statementMatchesIgnoringConditions(st foundation.Statement, req Request) bool {
+	switch {
+	case st.Principal != nil && !principalMatches(st.Principal, req):
+		return false
+	case st.NotPrincipal != nil && principalMatches(st.NotPrincipal, req):
+		return false
+	}
 	switch {
 	case len(st.Action) > 0:
 		if !anyGlob(st.Action, req.Action, true) {
@@ -213,21 +359,44 @@ func statementMatchesIgnoringConditions(st foundation.Statement, req Request) bo
 	}
 	switch {
 	case len(st.Resource) > 0:
-		return resourceMatches(st.Resource, req.Resource)
+		return resourceMatches(st.Resource, req)
 	case len(st.NotResource) > 0:
-		return !resourceMatches(st.NotResource, req.Resource)
+		return !resourceMatches(st.NotResource, req)
 	}
 	return true
 }
 
-// resourceMatches reports whether a resource ARN matches one of the
-// patterns; an unknown (empty) resource matches only "*".
-func resourceMatches(patterns []string, resource string) bool {
+// principalMatches matches the AWS principals of a Principal element
+// (RCPs allow only "*"; account IDs and ARNs are matched too).
+func principalMatches(p *foundation.Principal, req Request) bool {
+	if p.Wildcard {
+		return true
+	}
+	for _, a := range p.AWS {
+		switch {
+		case a == "*":
+			return true
+		case req.PrincipalAccount != "" && (a == req.PrincipalAccount || a == "arn:aws:iam::"+req.PrincipalAccount+":root"):
+			return true
+		case req.PrincipalARN != "" && a == req.PrincipalARN:
+			return true
+		}
+	}
+	return false
+}
+
+// resourceMatches reports whether the request's resource matches one of
+// the patterns; an unknown (empty) resource matches only "*".
+func resourceMatches(patterns []string, req Request) bool {
 	for _, p := range patterns {
 		if p == "*" {
 			return true
 		}
-		if resource != "" && glob(p, resource, false) {
+		if req.Resource == "" {
+			continue
+		}
+		p, ok := substitute(p, req)
+		if ok && glob(p, req.Resource, false) {
 			return true
 		}
 	}
@@ -265,6 +434,22 @@ func (r Request) contextValues(key string) ([]string, bool) {
 		return one(r.PrincipalARN)
 	case "aws:principalaccount":
 		return one(r.PrincipalAccount)
+	case "aws:principalorgid":
+		return one(r.PrincipalOrgID)
+	case "aws:resourceaccount":
+		return one(r.ResourceAccount)
+	case "aws:resourceorgid":
+		return one(r.ResourceOrgID)
+	case "aws:sourceip":
+		return one(r.SourceIP)
+	case "aws:currenttime":
+		if !r.Time.IsZero() {
+			return one(r.Time.UTC().Format(time.RFC3339))
+		}
+	case "aws:epochtime":
+		if !r.Time.IsZero() {
+			return one(strconv.FormatInt(r.Time.Unix(), 10))
+		}
 	}
 	if tag, ok := strings.CutPrefix(lk, "aws:principaltag/"); ok {
 		for k, v := range r.PrincipalTags {
@@ -276,43 +461,121 @@ func (r Request) contextValues(key string) ([]string, bool) {
 	return nil, false
 }
 
-// negated operators are true when the key is absent.
-var negatedOperators = map[string]bool{
-	"StringNotEquals": true, "StringNotEqualsIgnoreCase": true, "StringNotLike": true,
-	"ArnNotEquals": true, "ArnNotLike": true,
+// substitute replaces the policy variables in s ("${aws:username}",
+// "${aws:PrincipalTag/team, 'default'}", "${*}", "${?}", "${$}") with
+// the request's values. ok is false when a variable names a key absent
+// from the request (or multivalued) and has no default: the value then
+// matches nothing.
+func substitute(s string, req Request) (string, bool) {
+	if !strings.Contains(s, "${") {
+		return s, true
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), true
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String(), true
+		}
+		b.WriteString(s[:i])
+		inner := strings.TrimSpace(s[i+2 : i+j])
+		s = s[i+j+1:]
+		switch inner {
+		case "*", "?", "$":
+			b.WriteString(inner)
+			continue
+		}
+		key, def, hasDef := inner, "", false
+		if k, d, ok := strings.Cut(inner, ","); ok {
+			d = strings.TrimSpace(d)
+			if len(d) >= 2 && d[0] == '\'' && d[len(d)-1] == '\'' {
+				key, def, hasDef = strings.TrimSpace(k), d[1:len(d)-1], true
+			}
+		}
+		vals, present := req.contextValues(key)
+		switch {
+		case present && len(vals) == 1:
+			b.WriteString(vals[0])
+		case hasDef:
+			b.WriteString(def)
+		default:
+			return "", false
+		}
+	}
 }
 
-// evalCondition evaluates one operator on one key. supported is false for
-// operators Evaluate does not implement.
-func evalCondition(op, key string, policyValues []string, req Request) (ok, supported bool) {
-	set, base, ifExists := splitOperator(op)
+// negatedOperators are the operators that are true when the key is absent,
+// and that, on a multivalued key, hold only when no value matches.
+var negatedOperators = map[string]bool{
+	"StringNotEquals": true, "StringNotEqualsIgnoreCase": true, "StringNotLike": true,
+	"ArnNotEquals": true, "ArnNotLike": true, "NumericNotEquals": true, "DateNotEquals": true,
+	"NotIpAddress": true,
+}
+
+// splitOp splits "ForAnyValue:StringLikeIfExists" into its set prefix,
+// base operator and IfExists suffix.
+func splitOp(op string) (set, base string, ifExists bool) {
+	base = op
+	if i := strings.IndexByte(op, ':'); i >= 0 {
+		set, base = op[:i], op[i+1:]
+	}
+	if base != "Null" && strings.HasSuffix(base, "IfExists") {
+		base, ifExists = strings.TrimSuffix(base, "IfExists"), true
+	}
+	return set, base, ifExists
+}
+
+// evalCondition evaluates one operator on one key.
+func evalCondition(op, key string, policyValues []string, req Request) ConditionResult {
+	res := ConditionResult{Operator: op, Key: key, Values: policyValues, Supported: true}
+	set, base, ifExists := splitOp(op)
 	if set != "" && set != "ForAnyValue" && set != "ForAllValues" {
-		return false, false
+		res.Supported = false
+		return res
 	}
 	values, present := req.contextValues(key)
+	if present {
+		res.Request = values
+	}
 	if base == "Null" {
 		for _, p := range policyValues {
 			if strings.EqualFold(p, "true") == !present {
-				return true, true
+				res.Met = true
 			}
 		}
-		return false, true
+		return res
 	}
-	match, supported := valueMatcher(base)
+	match, substitutes, supported := valueMatcher(base)
 	if !supported {
-		return false, false
+		res.Supported = false
+		return res
 	}
+	if substitutes {
+		var subst []string
+		for _, p := range policyValues {
+			if v, ok := substitute(p, req); ok {
+				subst = append(subst, v)
+			}
+		}
+		res.Values = subst
+		policyValues = subst
+	}
+	negated := negatedOperators[base]
 	if !present {
 		switch {
-		case ifExists:
-			return true, true
-		case set == "ForAllValues":
-			return true, true
+		case ifExists, set == "ForAllValues":
+			res.Met = true
 		case set == "ForAnyValue":
-			return false, true
+			res.Met = false
 		default:
-			return negatedOperators[base], true
+			res.Met = negated
 		}
+		return res
 	}
 	one := func(v string) bool {
 		hit := false
@@ -322,55 +585,130 @@ func evalCondition(op, key string, policyValues []string, req Request) (ok, supp
 				break
 			}
 		}
-		if negatedOperators[base] {
+		if negated {
 			return !hit
 		}
 		return hit
 	}
-	all := func() bool {
-		for _, v := range values {
-			if !one(v) {
-				return false
-			}
+	all, some := true, false
+	for _, v := range values {
+		if one(v) {
+			some = true
+		} else {
+			all = false
 		}
-		return true
-	}
-	some := func() bool {
-		for _, v := range values {
-			if one(v) {
-				return true
-			}
-		}
-		return false
 	}
 	switch {
 	case set == "ForAllValues":
-		return all(), true
+		res.Met = all
 	case set == "ForAnyValue":
-		return some(), true
-	case negatedOperators[base]:
-		return all(), true // a negated operator is met when no value matches
+		res.Met = some
+	case negated:
+		res.Met = all // a negated operator is met when no value matches
 	default:
-		return some(), true
+		res.Met = some
 	}
+	return res
 }
 
 // valueMatcher returns how a policy value matches a request value for a
-// base operator (the positive form for negated operators).
-func valueMatcher(base string) (func(policy, value string) bool, bool) {
+// base operator (the positive form for negated operators), and whether
+// policy variables are substituted in its values.
+func valueMatcher(base string) (match func(policy, value string) bool, substitutes, supported bool) {
 	switch base {
 	case "StringEquals", "StringNotEquals":
-		return func(p, v string) bool { return p == v }, true
+		return func(p, v string) bool { return p == v }, true, true
 	case "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase":
-		return strings.EqualFold, true
+		return strings.EqualFold, true, true
 	case "StringLike", "StringNotLike":
-		return func(p, v string) bool { return glob(p, v, false) }, true
+		return func(p, v string) bool { return glob(p, v, false) }, true, true
 	case "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike":
-		return arnMatch, true
+		return arnMatch, true, true
 	case "Bool":
-		return strings.EqualFold, true
+		return strings.EqualFold, false, true
+	case "BinaryEquals":
+		return binaryEquals, false, true
+	case "IpAddress", "NotIpAddress":
+		return ipMatch, false, true
+	case "NumericEquals", "NumericNotEquals":
+		return numeric(func(p, v float64) bool { return v == p }), false, true
+	case "NumericLessThan":
+		return numeric(func(p, v float64) bool { return v < p }), false, true
+	case "NumericLessThanEquals":
+		return numeric(func(p, v float64) bool { return v <= p }), false, true
+	case "NumericGreaterThan":
+		return numeric(func(p, v float64) bool { return v > p }), false, true
+	case "NumericGreaterThanEquals":
+		return numeric(func(p, v float64) bool { return v >= p }), false, true
+	case "DateEquals", "DateNotEquals":
+		return date(func(p, v time.Time) bool { return v.Equal(p) }), false, true
+	case "DateLessThan":
+		return date(func(p, v time.Time) bool { return v.Before(p) }), false, true
+	case "DateLessThanEquals":
+		return date(func(p, v time.Time) bool { return !v.After(p) }), false, true
+	case "DateGreaterThan":
+		return date(func(p, v time.Time) bool { return v.After(p) }), false, true
+	case "DateGreaterThanEquals":
+		return date(func(p, v time.Time) bool { return !v.Before(p) }), false, true
 	}
-	return nil, false
+	return nil, false, false
+}
+
+// numeric compares numbers; a value that is not a number matches nothing.
+func numeric(cmp func(p, v float64) bool) func(string, string) bool {
+	return func(ps, vs string) bool {
+		p, err1 := strconv.ParseFloat(strings.TrimSpace(ps), 64)
+		v, err2 := strconv.ParseFloat(strings.TrimSpace(vs), 64)
+		return err1 == nil && err2 == nil && cmp(p, v)
+	}
+}
+
+// date compares dates given in ISO 8601 (W3C profile) or as epoch seconds;
+// a value that is neither matches nothing.
+func date(cmp func(p, v time.Time) bool) func(string, string) bool {
+	return func(ps, vs string) bool {
+		p, ok1 := parseDate(ps)
+		v, ok2 := parseDate(vs)
+		return ok1 && ok2 && cmp(p, v)
+	}
+}
+
+func parseDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0).UTC(), true
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// ipMatch matches an IP address against an address or CIDR block.
+func ipMatch(p, v string) bool {
+	ip, err := netip.ParseAddr(strings.TrimSpace(v))
+	if err != nil {
+		return false
+	}
+	p = strings.TrimSpace(p)
+	if !strings.Contains(p, "/") {
+		a, err := netip.ParseAddr(p)
+		return err == nil && a.Unmap() == ip.Unmap()
+	}
+	pfx, err := netip.ParsePrefix(p)
+	return err == nil && pfx.Masked().Contains(ip.Unmap())
+}
+
+// binaryEquals compares base64-encoded values byte for byte.
+func binaryEquals(p, v string) bool {
+	pb, err1 := base64.StdEncoding.DecodeString(p)
+	vb, err2 := base64.StdEncoding.DecodeString(v)
+	if err1 != nil || err2 != nil {
+		return p == v
+	}
+	return string(pb) == string(vb)
 }
 
 // arnMatch matches an ARN against an ARN pattern segment by segment (the

@@ -60,6 +60,42 @@ func TestEvaluateConditionOperators(t *testing.T) {
 		{"StringNotEquals multivalued: none may match", foundation.Conditions{"StringNotEquals": {"k:a": {"x"}}}, kv{"k:a": {"x", "z"}}, false},
 		{"operators are ANDed", foundation.Conditions{"StringEquals": {"k:a": {"x"}}, "StringLike": {"k:b": {"y*"}}}, kv{"k:a": {"x"}, "k:b": {"no"}}, false},
 		{"keys are ANDed", foundation.Conditions{"StringEquals": {"k:a": {"x"}, "k:b": {"y"}}}, kv{"k:a": {"x"}, "k:b": {"y"}}, true},
+		{"NumericLessThan", foundation.Conditions{"NumericLessThan": {"s3:max-keys": {"10"}}}, kv{"s3:max-keys": {"9"}}, true},
+		{"NumericLessThan equal is not less", foundation.Conditions{"NumericLessThan": {"s3:max-keys": {"10"}}}, kv{"s3:max-keys": {"10"}}, false},
+		{"NumericLessThanEquals", foundation.Conditions{"NumericLessThanEquals": {"s3:max-keys": {"10"}}}, kv{"s3:max-keys": {"10.0"}}, true},
+		{"NumericGreaterThan", foundation.Conditions{"NumericGreaterThan": {"aws:MultiFactorAuthAge": {"3600"}}}, kv{"aws:MultiFactorAuthAge": {"7200"}}, true},
+		{"NumericGreaterThanEquals", foundation.Conditions{"NumericGreaterThanEquals": {"k:n": {"2"}}}, kv{"k:n": {"1"}}, false},
+		{"NumericEquals", foundation.Conditions{"NumericEquals": {"k:n": {"2", "3"}}}, kv{"k:n": {"3"}}, true},
+		{"NumericNotEquals", foundation.Conditions{"NumericNotEquals": {"k:n": {"2"}}}, kv{"k:n": {"3"}}, true},
+		{"NumericNotEquals missing is true", foundation.Conditions{"NumericNotEquals": {"k:n": {"2"}}}, nil, true},
+		{"Numeric not a number matches nothing", foundation.Conditions{"NumericEquals": {"k:n": {"2"}}}, kv{"k:n": {"two"}}, false},
+		{"NumericLessThanIfExists missing", foundation.Conditions{"NumericLessThanIfExists": {"k:n": {"2"}}}, nil, true},
+		{"DateGreaterThan ISO", foundation.Conditions{"DateGreaterThan": {"aws:CurrentTime": {"2026-01-01T00:00:00Z"}}}, kv{"aws:CurrentTime": {"2026-06-01T12:00:00Z"}}, true},
+		{"DateLessThan ISO", foundation.Conditions{"DateLessThan": {"aws:CurrentTime": {"2026-01-01T00:00:00Z"}}}, kv{"aws:CurrentTime": {"2026-06-01T12:00:00Z"}}, false},
+		{"DateLessThanEquals epoch vs ISO", foundation.Conditions{"DateLessThanEquals": {"aws:EpochTime": {"2026-01-01T00:00:00Z"}}}, kv{"aws:EpochTime": {"1767225600"}}, true},
+		{"DateEquals date only", foundation.Conditions{"DateEquals": {"k:d": {"2026-01-01"}}}, kv{"k:d": {"2026-01-01T00:00:00Z"}}, true},
+		{"DateNotEquals", foundation.Conditions{"DateNotEquals": {"k:d": {"2026-01-01"}}}, kv{"k:d": {"2026-01-02"}}, true},
+		{"DateGreaterThanEquals", foundation.Conditions{"DateGreaterThanEquals": {"k:d": {"2026-01-02"}}}, kv{"k:d": {"2026-01-01"}}, false},
+		{"IpAddress CIDR", foundation.Conditions{"IpAddress": {"aws:SourceIp": {"203.0.113.0/24"}}}, kv{"aws:SourceIp": {"203.0.113.7"}}, true},
+		{"IpAddress outside", foundation.Conditions{"IpAddress": {"aws:SourceIp": {"203.0.113.0/24"}}}, kv{"aws:SourceIp": {"198.51.100.1"}}, false},
+		{"IpAddress single address", foundation.Conditions{"IpAddress": {"aws:SourceIp": {"198.51.100.1"}}}, kv{"aws:SourceIp": {"198.51.100.1"}}, true},
+		{"IpAddress IPv6", foundation.Conditions{"IpAddress": {"aws:SourceIp": {"2001:db8::/32"}}}, kv{"aws:SourceIp": {"2001:db8:1::5"}}, true},
+		{"NotIpAddress outside", foundation.Conditions{"NotIpAddress": {"aws:SourceIp": {"203.0.113.0/24", "198.51.100.0/24"}}}, kv{"aws:SourceIp": {"192.0.2.1"}}, true},
+		{"NotIpAddress inside", foundation.Conditions{"NotIpAddress": {"aws:SourceIp": {"203.0.113.0/24"}}}, kv{"aws:SourceIp": {"203.0.113.9"}}, false},
+		{"NotIpAddress missing is true", foundation.Conditions{"NotIpAddress": {"aws:SourceIp": {"203.0.113.0/24"}}}, nil, true},
+		{"BinaryEquals", foundation.Conditions{"BinaryEquals": {"k:b": {"QmluYXJ5VmFsdWU="}}}, kv{"k:b": {"QmluYXJ5VmFsdWU="}}, true},
+		{"BinaryEquals differs", foundation.Conditions{"BinaryEquals": {"k:b": {"QmluYXJ5VmFsdWU="}}}, kv{"k:b": {"b3RoZXI="}}, false},
+		{"ArnNotEquals", foundation.Conditions{"ArnNotEquals": {"aws:SourceArn": {"arn:aws:sns:eu-west-1:111122223333:topic"}}}, kv{"aws:SourceArn": {"arn:aws:sns:eu-west-1:111122223333:other"}}, true},
+		{"variable in value", foundation.Conditions{"StringNotEquals": {"aws:ResourceAccount": {"${aws:PrincipalAccount}"}}},
+			kv{"aws:ResourceAccount": {"111122223333"}, "aws:PrincipalAccount": {"444455556666"}}, true},
+		{"variable in value, same account", foundation.Conditions{"StringNotEquals": {"aws:ResourceAccount": {"${aws:PrincipalAccount}"}}},
+			kv{"aws:ResourceAccount": {"111122223333"}, "aws:PrincipalAccount": {"111122223333"}}, false},
+		{"variable absent matches nothing", foundation.Conditions{"StringEquals": {"k:a": {"${aws:PrincipalTag/team}"}}}, kv{"k:a": {""}}, false},
+		{"variable default", foundation.Conditions{"StringEquals": {"k:a": {"${aws:PrincipalTag/team, 'none'}"}}}, kv{"k:a": {"none"}}, true},
+		{"ForAllValues:StringLike tag keys", foundation.Conditions{"ForAllValues:StringLike": {"aws:TagKeys": {"cost-*", "owner"}}}, kv{"aws:TagKeys": {"cost-center", "secret"}}, false},
+		{"ForAnyValue:StringLike tag keys", foundation.Conditions{"ForAnyValue:StringLike": {"aws:TagKeys": {"secret*"}}}, kv{"aws:TagKeys": {"cost-center", "secret"}}, true},
+		{"ForAnyValue:NumericGreaterThan", foundation.Conditions{"ForAnyValue:NumericGreaterThan": {"k:n": {"5"}}}, kv{"k:n": {"1", "9"}}, true},
+		{"ForAllValues:IpAddress", foundation.Conditions{"ForAllValues:IpAddress": {"k:ip": {"10.0.0.0/8"}}}, kv{"k:ip": {"10.1.1.1", "11.0.0.1"}}, false},
 		{"Conditions override typed fields", foundation.Conditions{"StringEquals": {"aws:RequestedRegion": {"eu-west-1"}}}, kv{"aws:RequestedRegion": {"eu-west-1"}}, true},
 	}
 	for _, c := range cases {
@@ -115,7 +151,7 @@ func TestEvaluateSemantics(t *testing.T) {
 		}
 	})
 	t.Run("unsupported operators fail closed", func(t *testing.T) {
-		cond := foundation.Conditions{"NumericLessThan": {"s3:max-keys": {"10"}}}
+		cond := foundation.Conditions{"StringFutureOperator": {"s3:max-keys": {"10"}}}
 		d := scp.Evaluate([]*foundation.PolicyDocument{fullAWSAccess(), deny(cond)}, scp.Request{Action: "svc:Act"})
 		if d.Outcome != scp.ExplicitDeny || len(d.Unsupported) != 1 {
 			t.Fatalf("deny: %+v", d)
