@@ -85,7 +85,7 @@ type StatementRef struct {
 	// its name), PolicyID, PolicyName and PolicyARN the policy; they are
 	// set by EvaluateLevels and Authorize, empty for Evaluate and
 	// EvaluatePath.
-	Target, TargetName             string
+	Target, TargetName              string
 	PolicyID, PolicyName, PolicyARN string
 }
 
