@@ -104,6 +104,9 @@ func (r *policyRun) errorf(step string, err error) error {
 // wantTags are the tags the policy must carry.
 func (r *policyRun) wantTags() map[string]string {
 	want := map[string]string{ManagedByTagKey: ManagedByTagValue}
+	if r.spec.Unmanaged {
+		want = map[string]string{}
+	}
 	for k, v := range r.spec.Tags {
 		want[k] = v
 	}

@@ -61,6 +61,11 @@ type PolicySpec struct {
 	// Tags are put on the policy next to managed-by=foundation. Tags
 	// with other keys already on it are kept.
 	Tags map[string]string
+	// Unmanaged converges a policy made outside this library (adopted, see
+	// package adopt) without making it the library's: the managed-by tag
+	// is not put on it, so AttachmentSpec never counts it as the library's
+	// own to detach. A managed-by tag already there is left as it is.
+	Unmanaged bool
 	// Limits: MaxPolicySize is checked before any call.
 	Limits Limits
 }

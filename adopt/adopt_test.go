@@ -1,0 +1,135 @@
+package adopt_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/adopt"
+	"github.com/awsfoundation/foundation/internal/awstest"
+)
+
+// TestAdoptHandBuiltOrganization reads an organization made without the
+// library into a Foundation, and checks that converging it, in a dry run and
+// for real, changes nothing: the acceptance of issue 16's adopt.
+func TestAdoptHandBuiltOrganization(t *testing.T) {
+	b := awstest.New(t)
+	b.Require(t, awstest.CapFreshState)
+	ctx := awstest.Context(t, 60*time.Second)
+	cfg := b.Config()
+	h := buildByHand(t, ctx, b, "adopt")
+
+	f, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), awstest.Fast()...)
+	require.NoError(t, err)
+
+	// What it found, as the file says it.
+	require.Equal(t, []adopt.OU{{Path: "Workloads", Tags: map[string]string{"owner": "platform"}}, {Path: "Workloads/Production"}}, f.OUs)
+	var members []adopt.Account
+	for _, a := range f.Accounts {
+		if !a.Management {
+			members = append(members, a)
+		}
+	}
+	require.Equal(t, []adopt.Account{
+		{Name: "adopt-dev", Email: h.devEmail, OU: "Workloads", Tags: map[string]string{"env": "adopt-dev"}},
+		{Name: "adopt-prod", Email: h.prodEmail, OU: "Workloads/Production", Tags: map[string]string{"env": "adopt-prod"}},
+	}, members)
+	require.Len(t, f.Policies, 1)
+	require.Equal(t, h.policyName, f.Policies[0].Name)
+	require.True(t, f.Policies[0].Adopt, "a policy made by hand is marked adopt (not the library's own)")
+	require.Equal(t, []adopt.Attachment{{OU: "Workloads/Production", Policies: []string{"FullAWSAccess", h.policyName}}}, f.Attachments)
+	require.NotNil(t, f.IdentityCenter)
+	require.Equal(t, []adopt.Group{{Name: h.group, Description: "administrators", Members: []string{h.user}}}, f.IdentityCenter.Groups)
+	require.Equal(t, []adopt.Assignment{{Group: h.group, PermissionSet: h.permissionSet, Accounts: []string{h.devEmail, h.prodEmail}}}, f.IdentityCenter.Assignments)
+	require.Len(t, f.IdentityCenter.PermissionSets, 1)
+	require.Equal(t, "8h0m0s", f.IdentityCenter.PermissionSets[0].SessionDuration)
+	require.Len(t, f.CIRoles, 1)
+	require.Equal(t, h.roleName, f.CIRoles[0].Name)
+	require.Equal(t, []string{"repo:" + h.repo + ":ref:refs/heads/main"}, f.CIRoles[0].Subjects)
+	require.Equal(t, []string{h.deployPolicy}, f.CIRoles[0].ManagedPolicies)
+	require.Contains(t, f.CIRoles[0].InlinePolicies, "push")
+	require.Equal(t, []adopt.Skipped{{Resource: "iam:role", ID: h.roleName + "-loose",
+		Reason: "its trust policy is not one the library builds (one provider, pinned audiences, sub conditions only)"}}, f.Skipped)
+
+	// Through the file and back: what is written is what is read.
+	text, err := yaml.Marshal(f)
+	require.NoError(t, err)
+	var back adopt.Foundation
+	require.NoError(t, yaml.Unmarshal(text, &back))
+	require.Equal(t, *f, back)
+
+	// A dry run plans nothing; a real run writes nothing.
+	api := adopt.NewConvergeAPI(cfg)
+	plan, err := adopt.Converge(ctx, api, &back, awstest.Fast(foundation.WithDryRun(true))...)
+	require.NoError(t, err)
+	require.Empty(t, plan.Changes, "dry run of the adopted spec")
+	mark := b.Mark()
+	res, err := adopt.Converge(ctx, api, &back, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Empty(t, res.Changes)
+	b.RequireNoMutations(t, mark)
+}
+
+// TestConvergeFromFile converges a Foundation written by hand on a fresh
+// organization, reads it back with Read, and reruns it: zero mutating
+// calls.
+func TestConvergeFromFile(t *testing.T) {
+	b := awstest.New(t)
+	b.Require(t, awstest.CapFreshState)
+	ctx := awstest.Context(t, 60*time.Second)
+	cfg := b.Config()
+	bareOrg(t, ctx, b)
+	f := &adopt.Foundation{
+		OUs:         []adopt.OU{{Path: "Sandbox", Tags: map[string]string{"cost-center": "42"}}},
+		Accounts:    []adopt.Account{{Name: "play", Email: "play@example.com", OU: "Sandbox"}},
+		Policies:    []adopt.Policy{{Name: "deny-all-regions-but-one", Content: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"iam:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}`}},
+		Attachments: []adopt.Attachment{{OU: "Sandbox", Policies: []string{"FullAWSAccess", "deny-all-regions-but-one"}}},
+	}
+	api := adopt.NewConvergeAPI(cfg)
+	res, err := adopt.Converge(ctx, api, f, awstest.Fast()...)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Changes)
+
+	read, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), awstest.Fast()...)
+	require.NoError(t, err)
+	var sandbox []adopt.Policy
+	for _, p := range read.Policies {
+		if p.Name == "deny-all-regions-but-one" {
+			sandbox = append(sandbox, p)
+		}
+	}
+	require.Len(t, sandbox, 1)
+	require.False(t, sandbox[0].Adopt, "the library's own policy is tagged managed-by=foundation")
+	require.Contains(t, read.Attachments, adopt.Attachment{OU: "Sandbox", Policies: []string{"FullAWSAccess", "deny-all-regions-but-one"}})
+
+	mark := b.Mark()
+	again, err := adopt.Converge(ctx, api, f, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Empty(t, again.Changes)
+	b.RequireNoMutations(t, mark)
+}
+
+// TestInvalidFoundationMakesNoCall: every fault, by the file's key, and no
+// call.
+func TestInvalidFoundationMakesNoCall(t *testing.T) {
+	b := awstest.New(t)
+	ctx := awstest.Context(t, 10*time.Second)
+	f := &adopt.Foundation{
+		OUs:         []adopt.OU{{Path: "Workloads"}},
+		Accounts:    []adopt.Account{{Name: "dev", Email: "not-an-email", OU: "Nowhere"}},
+		Attachments: []adopt.Attachment{{OU: "Workloads", Account: "dev@example.com", Policies: []string{"missing"}}},
+		CIRoles:     []adopt.CIRole{{Name: "ci", Provider: "https://token.actions.githubusercontent.com"}},
+	}
+	mark := b.Mark()
+	_, err := adopt.Converge(ctx, adopt.NewConvergeAPI(b.Config()), f, awstest.Fast()...)
+	require.ErrorIs(t, err, foundation.ErrInvalidSpec)
+	for _, want := range []string{"accounts[0]", "accounts[0].ou", "attachments[0]: must name exactly one", "attachments[0].account", "attachments[0].policies[0]", "ciRoles[0].provider"} {
+		require.ErrorContains(t, err, want)
+	}
+	require.False(t, errors.Is(err, errors.ErrUnsupported))
+	b.RequireNoCalls(t, mark)
+}

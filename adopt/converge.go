@@ -1,0 +1,265 @@
+package adopt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/oidcfed"
+	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/scp"
+)
+
+// Result is what Converge did (in a dry run: would do).
+type Result struct {
+	// Changes are every change, in the order made.
+	Changes foundation.Changes
+}
+
+// Converge makes the organization match f: the OUs and accounts (created
+// when missing, tags put), the SCPs and exactly the attachments listed for
+// each target listed, Identity Center's users, groups, permission sets and
+// assignments, the OIDC providers and CI roles. Nothing f does not list is
+// removed. f is validated whole first (Validate): an invalid one makes no
+// call. Run on the organization Read read f from, it makes no change.
+//
+// On error the result is nil and the error carries the changes made before
+// it (a *foundation.IncompleteError, errors.As); a rerun finishes the work.
+func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...foundation.Option) (*Result, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	fail := func(err error) (*Result, error) {
+		var inc *foundation.IncompleteError
+		made := res.Changes
+		if errors.As(err, &inc) {
+			made = append(made, inc.Changes...)
+		}
+		if len(made) == 0 {
+			return nil, err
+		}
+		return nil, &foundation.IncompleteError{Changes: made, Err: err}
+	}
+
+	// 1. The tree.
+	tree, err := organizations.EnsureTree(ctx, api.Organizations, f.treeSpec(), opts...)
+	if err != nil {
+		return fail(err)
+	}
+	res.Changes = append(res.Changes, tree.Changes...)
+	ids := map[string]string{} // email (lower case) -> account ID
+	for _, a := range f.Accounts {
+		if acct := tree.Account(a.Email); acct != nil {
+			ids[strings.ToLower(a.Email)] = acct.ID
+		}
+	}
+	read, err := organizations.ReadTree(ctx, api.Organizations, opts...)
+	if err != nil {
+		return fail(err)
+	}
+	for _, a := range read.Accounts {
+		if _, ok := ids[strings.ToLower(a.Email)]; !ok {
+			ids[strings.ToLower(a.Email)] = a.ID
+		}
+	}
+
+	// 2. The SCPs, then what each target has attached.
+	for _, p := range f.Policies {
+		out, err := scp.EnsurePolicy(ctx, api.Organizations, p.spec(), opts...)
+		if err != nil {
+			return fail(err)
+		}
+		res.Changes = append(res.Changes, out.Changes...)
+	}
+	for _, a := range f.Attachments {
+		target, err := a.targetID(read, tree, ids)
+		if err != nil {
+			return fail(err)
+		}
+		out, err := scp.EnsureAttachments(ctx, api.Organizations, scp.AttachmentSpec{TargetID: target, Policies: a.Policies}, opts...)
+		if err != nil {
+			return fail(err)
+		}
+		res.Changes = append(res.Changes, out.Changes...)
+	}
+
+	// 3. Identity Center.
+	if ic := f.IdentityCenter; ic != nil {
+		access, err := ic.accessSpec(ids)
+		if err != nil {
+			return fail(err)
+		}
+		out, err := identitycenter.EnsureAccess(ctx, api.IdentityCenter, access, opts...)
+		if err != nil {
+			return fail(err)
+		}
+		res.Changes = append(res.Changes, out.Changes...)
+	}
+
+	// 4. CI federation.
+	providers := map[string]string{} // URL -> ARN
+	for _, p := range f.OIDCProviders {
+		out, err := oidcfed.EnsureProvider(ctx, api.IAM, oidcfed.ProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints, Tags: p.Tags}, opts...)
+		if err != nil {
+			return fail(err)
+		}
+		res.Changes = append(res.Changes, out.Changes...)
+		providers[p.URL] = out.ARN
+	}
+	for _, r := range f.CIRoles {
+		spec, err := r.spec(providers[r.Provider])
+		if err != nil {
+			return fail(err)
+		}
+		out, err := oidcfed.EnsureCIRole(ctx, api.IAM, spec, opts...)
+		if err != nil {
+			return fail(err)
+		}
+		res.Changes = append(res.Changes, out.Changes...)
+	}
+	return res, nil
+}
+
+func (f *Foundation) treeSpec() organizations.TreeSpec {
+	var t organizations.TreeSpec
+	for _, ou := range f.OUs {
+		t.OUs = append(t.OUs, organizations.OUSpec{Path: ou.Path, Tags: ou.Tags})
+	}
+	for _, a := range f.Accounts {
+		if a.Management {
+			continue
+		}
+		t.Accounts = append(t.Accounts, organizations.AccountSpec{Name: a.Name, Email: a.Email, OU: a.OU, Tags: a.Tags})
+	}
+	return t
+}
+
+func (p Policy) spec() scp.PolicySpec {
+	return scp.PolicySpec{Name: p.Name, Description: p.Description, Content: p.Content, Tags: p.Tags, Unmanaged: p.Adopt}
+}
+
+// targetID returns the ID of the attachment's target.
+func (a Attachment) targetID(read *organizations.Tree, tree *organizations.TreeResult, ids map[string]string) (string, error) {
+	switch {
+	case a.Root:
+		return read.RootID, nil
+	case a.OU != "":
+		if ou := tree.OU(a.OU); ou != nil {
+			return ou.ID, nil
+		}
+		if ou := read.OU(a.OU); ou != nil {
+			return ou.ID, nil
+		}
+		return "", fmt.Errorf("adopt: attachments: OU %q not found", a.OU)
+	default:
+		if id := ids[strings.ToLower(a.Account)]; id != "" {
+			return id, nil
+		}
+		return "", fmt.Errorf("adopt: attachments: account %q not found", a.Account)
+	}
+}
+
+func (ic *IdentityCenter) accessSpec(ids map[string]string) (identitycenter.AccessSpec, error) {
+	var s identitycenter.AccessSpec
+	for _, u := range ic.Users {
+		s.Users = append(s.Users, identitycenter.UserSpec{UserName: u.UserName, GivenName: u.GivenName, FamilyName: u.FamilyName, DisplayName: u.DisplayName, Email: u.Email})
+	}
+	for _, g := range ic.Groups {
+		s.Groups = append(s.Groups, identitycenter.GroupSpec{DisplayName: g.Name, Description: g.Description, Members: g.Members})
+	}
+	for _, p := range ic.PermissionSets {
+		ps, err := p.spec()
+		if err != nil {
+			return s, err
+		}
+		s.PermissionSets = append(s.PermissionSets, ps)
+	}
+	for _, a := range ic.Assignments {
+		as := identitycenter.AssignmentSpec{PermissionSets: []string{a.PermissionSet}}
+		if a.Group != "" {
+			as.Principals = []identitycenter.Principal{identitycenter.GroupPrincipal(a.Group)}
+		} else {
+			as.Principals = []identitycenter.Principal{identitycenter.UserPrincipal(a.User)}
+		}
+		for _, email := range a.Accounts {
+			id := ids[strings.ToLower(email)]
+			if id == "" {
+				return s, fmt.Errorf("adopt: identityCenter.assignments: account %q not found", email)
+			}
+			as.Accounts = append(as.Accounts, id)
+		}
+		s.Assignments = append(s.Assignments, as)
+	}
+	return s, nil
+}
+
+func (p PermissionSet) spec() (identitycenter.PermissionSetSpec, error) {
+	s := identitycenter.PermissionSetSpec{Name: p.Name, Description: p.Description, RelayState: p.RelayState, ManagedPolicies: p.ManagedPolicies, Tags: p.Tags}
+	if p.SessionDuration != "" {
+		d, err := time.ParseDuration(p.SessionDuration)
+		if err != nil {
+			return s, fmt.Errorf("adopt: permission set %q: sessionDuration: %w", p.Name, err)
+		}
+		s.SessionDuration = d
+	}
+	for _, ref := range p.CustomerManagedPolicies {
+		i := strings.LastIndex(ref, "/")
+		s.CustomerManagedPolicies = append(s.CustomerManagedPolicies, identitycenter.CustomerManagedPolicy{Path: ref[:i+1], Name: ref[i+1:]})
+	}
+	if p.InlinePolicy != "" {
+		doc, err := foundation.ParsePolicy(p.InlinePolicy)
+		if err != nil {
+			return s, fmt.Errorf("adopt: permission set %q: inlinePolicy: %w", p.Name, err)
+		}
+		s.InlinePolicy = doc
+	}
+	return s, nil
+}
+
+// roleSpec is the trust part of the role's spec.
+func (r CIRole) roleSpec(providerARN string) oidcfed.RoleSpec {
+	issuer := oidcfed.GitHub()
+	if len(r.Audiences) > 0 {
+		issuer.Audiences = r.Audiences
+	}
+	spec := oidcfed.RoleSpec{Name: r.Name, Issuer: issuer, ProviderARN: providerARN, Audiences: r.Audiences}
+	for _, s := range r.Subjects {
+		spec.Subjects = append(spec.Subjects, oidcfed.Subject{Value: s})
+	}
+	for _, s := range r.SubjectPatterns {
+		spec.Subjects = append(spec.Subjects, oidcfed.Subject{Value: s, Wildcard: true})
+	}
+	return spec
+}
+
+// spec is the role's whole spec.
+func (r CIRole) spec(providerARN string) (oidcfed.RoleSpec, error) {
+	s := r.roleSpec(providerARN)
+	s.Path, s.Description, s.Tags = r.Path, r.Description, r.Tags
+	s.ManagedPolicyARNs, s.PermissionsBoundary = r.ManagedPolicies, r.PermissionsBoundary
+	if r.MaxSessionDuration != "" {
+		d, err := time.ParseDuration(r.MaxSessionDuration)
+		if err != nil {
+			return s, fmt.Errorf("adopt: ciRoles %q: maxSessionDuration: %w", r.Name, err)
+		}
+		s.MaxSessionDuration = d
+	}
+	for name, text := range r.InlinePolicies {
+		doc, err := foundation.ParsePolicy(text)
+		if err != nil {
+			return s, fmt.Errorf("adopt: ciRoles %q: inlinePolicies[%q]: %w", r.Name, name, err)
+		}
+		if s.InlinePolicies == nil {
+			s.InlinePolicies = map[string]*foundation.PolicyDocument{}
+		}
+		s.InlinePolicies[name] = doc
+	}
+	return s, nil
+}
+
+func secondsDuration(s int32) time.Duration { return time.Duration(s) * time.Second }

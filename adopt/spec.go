@@ -1,0 +1,184 @@
+package adopt
+
+// Foundation is an organization described the way the library converges it:
+// what Read finds in an existing organization, and what Converge makes true.
+// It encodes as the spec file of examples/adopt (YAML keys below); every
+// reference between its parts is by a name the file can hold (an OU path, an
+// account email, a group or user name, a permission set name), never by an
+// identifier AWS assigned, so the file also describes an organization that
+// does not exist yet.
+//
+// Converge manages only what the file lists: a resource it finds that the
+// file does not list is kept, never removed.
+type Foundation struct {
+	// OUs are the organizational units by path ("Workloads/Production").
+	OUs []OU `yaml:"ous,omitempty" json:"ous,omitempty"`
+	// Accounts are the member accounts (and the management account, which
+	// Converge only reads), identified by email.
+	Accounts []Account `yaml:"accounts,omitempty" json:"accounts,omitempty"`
+	// Policies are the organization's customer managed service control
+	// policies.
+	Policies []Policy `yaml:"policies,omitempty" json:"policies,omitempty"`
+	// Attachments are, for each target, the SCPs attached to it (AWS
+	// managed FullAWSAccess included where it is attached).
+	Attachments []Attachment `yaml:"attachments,omitempty" json:"attachments,omitempty"`
+	// IdentityCenter is the Identity Center instance's users, groups,
+	// permission sets and assignments; nil when the organization has none.
+	IdentityCenter *IdentityCenter `yaml:"identityCenter,omitempty" json:"identityCenter,omitempty"`
+	// OIDCProviders are the management account's IAM OIDC identity
+	// providers (CI federation).
+	OIDCProviders []OIDCProvider `yaml:"oidcProviders,omitempty" json:"oidcProviders,omitempty"`
+	// CIRoles are the management account's roles trusting one of those
+	// providers with the strict trust the library builds.
+	CIRoles []CIRole `yaml:"ciRoles,omitempty" json:"ciRoles,omitempty"`
+	// Skipped lists what Read found but could not describe in this file,
+	// and why (a role whose trust policy the library does not build, a
+	// policy type the file has no key for). Converge ignores it; it is
+	// there so nothing is left out silently.
+	Skipped []Skipped `yaml:"skipped,omitempty" json:"skipped,omitempty"`
+}
+
+// OU is an organizational unit.
+type OU struct {
+	// Path is the OU's path from the root, names separated by "/".
+	Path string `yaml:"path" json:"path"`
+	// Tags are the OU's tags (tags with other keys are kept).
+	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+}
+
+// Account is an account of the organization.
+type Account struct {
+	// Name is the account's name.
+	Name string `yaml:"name" json:"name"`
+	// Email is the account's root user email: the key that identifies it.
+	Email string `yaml:"email" json:"email"`
+	// OU is the path of the account's OU; "" for the root.
+	OU string `yaml:"ou,omitempty" json:"ou,omitempty"`
+	// Tags are the account's tags (tags with other keys are kept).
+	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// Management marks the management account: Converge reads it, never
+	// moves, tags or creates it.
+	Management bool `yaml:"management,omitempty" json:"management,omitempty"`
+}
+
+// Policy is a customer managed service control policy.
+type Policy struct {
+	// Name finds the policy.
+	Name string `yaml:"name" json:"name"`
+	// Description is the policy's description.
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Content is the policy document, JSON.
+	Content string `yaml:"content" json:"content"`
+	// Tags are the policy's tags, other than the library's managed-by
+	// marker (tags with other keys are kept).
+	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// Adopt says the policy was made outside the library (it has no
+	// managed-by=foundation tag): Converge keeps its content as the file
+	// says but does not tag it, so the library never counts it as its own
+	// (an attachment list detaches only the SCPs the library manages).
+	Adopt bool `yaml:"adopt,omitempty" json:"adopt,omitempty"`
+}
+
+// Attachment is the set of SCPs attached to one target: exactly one of
+// Root, OU and Account.
+type Attachment struct {
+	// Root is the organization's root.
+	Root bool `yaml:"root,omitempty" json:"root,omitempty"`
+	// OU is an OU's path.
+	OU string `yaml:"ou,omitempty" json:"ou,omitempty"`
+	// Account is an account's email.
+	Account string `yaml:"account,omitempty" json:"account,omitempty"`
+	// Policies are the names of the SCPs attached ("FullAWSAccess" for
+	// the AWS managed one).
+	Policies []string `yaml:"policies" json:"policies"`
+}
+
+// IdentityCenter is what an Identity Center instance holds.
+type IdentityCenter struct {
+	Users          []User          `yaml:"users,omitempty" json:"users,omitempty"`
+	Groups         []Group         `yaml:"groups,omitempty" json:"groups,omitempty"`
+	PermissionSets []PermissionSet `yaml:"permissionSets,omitempty" json:"permissionSets,omitempty"`
+	Assignments    []Assignment    `yaml:"assignments,omitempty" json:"assignments,omitempty"`
+}
+
+// User is a user of the identity store.
+type User struct {
+	UserName    string `yaml:"userName" json:"userName"`
+	GivenName   string `yaml:"givenName,omitempty" json:"givenName,omitempty"`
+	FamilyName  string `yaml:"familyName,omitempty" json:"familyName,omitempty"`
+	DisplayName string `yaml:"displayName,omitempty" json:"displayName,omitempty"`
+	Email       string `yaml:"email,omitempty" json:"email,omitempty"`
+}
+
+// Group is a group of the identity store, with its members' user names.
+type Group struct {
+	Name        string   `yaml:"name" json:"name"`
+	Description string   `yaml:"description,omitempty" json:"description,omitempty"`
+	Members     []string `yaml:"members,omitempty" json:"members,omitempty"`
+}
+
+// PermissionSet is a permission set.
+type PermissionSet struct {
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// SessionDuration is a Go duration ("1h", "8h").
+	SessionDuration string `yaml:"sessionDuration,omitempty" json:"sessionDuration,omitempty"`
+	RelayState      string `yaml:"relayState,omitempty" json:"relayState,omitempty"`
+	// ManagedPolicies are AWS managed policy ARNs.
+	ManagedPolicies []string `yaml:"managedPolicies,omitempty" json:"managedPolicies,omitempty"`
+	// CustomerManagedPolicies are references as "path/name" ("/Ops").
+	CustomerManagedPolicies []string `yaml:"customerManagedPolicies,omitempty" json:"customerManagedPolicies,omitempty"`
+	// InlinePolicy is the inline policy, JSON.
+	InlinePolicy string            `yaml:"inlinePolicy,omitempty" json:"inlinePolicy,omitempty"`
+	Tags         map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+}
+
+// Assignment gives a group or a user a permission set in accounts.
+type Assignment struct {
+	// Group or User names the principal (exactly one).
+	Group string `yaml:"group,omitempty" json:"group,omitempty"`
+	User  string `yaml:"user,omitempty" json:"user,omitempty"`
+	// PermissionSet is the permission set's name.
+	PermissionSet string `yaml:"permissionSet" json:"permissionSet"`
+	// Accounts are account emails.
+	Accounts []string `yaml:"accounts" json:"accounts"`
+}
+
+// OIDCProvider is an IAM OIDC identity provider.
+type OIDCProvider struct {
+	// URL is the issuer URL ("https://token.actions.githubusercontent.com").
+	URL         string            `yaml:"url" json:"url"`
+	ClientIDs   []string          `yaml:"clientIDs,omitempty" json:"clientIDs,omitempty"`
+	Thumbprints []string          `yaml:"thumbprints,omitempty" json:"thumbprints,omitempty"`
+	Tags        map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+}
+
+// CIRole is a role a CI system assumes through an OIDC provider.
+type CIRole struct {
+	Name        string `yaml:"name" json:"name"`
+	Path        string `yaml:"path,omitempty" json:"path,omitempty"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Provider is the URL of the provider the role trusts.
+	Provider  string   `yaml:"provider" json:"provider"`
+	Audiences []string `yaml:"audiences,omitempty" json:"audiences,omitempty"`
+	// Subjects are the sub claims trusted exactly.
+	Subjects []string `yaml:"subjects,omitempty" json:"subjects,omitempty"`
+	// SubjectPatterns are the sub claims trusted as patterns (StringLike).
+	SubjectPatterns []string `yaml:"subjectPatterns,omitempty" json:"subjectPatterns,omitempty"`
+	// MaxSessionDuration is a Go duration ("1h").
+	MaxSessionDuration string   `yaml:"maxSessionDuration,omitempty" json:"maxSessionDuration,omitempty"`
+	ManagedPolicies    []string `yaml:"managedPolicies,omitempty" json:"managedPolicies,omitempty"`
+	// InlinePolicies are the role's inline policies by name, JSON.
+	InlinePolicies      map[string]string `yaml:"inlinePolicies,omitempty" json:"inlinePolicies,omitempty"`
+	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty" json:"permissionsBoundary,omitempty"`
+	Tags                map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+}
+
+// Skipped is something Read found and left out of the file.
+type Skipped struct {
+	// Resource is a resource type ("iam:role") and ID names it.
+	Resource string `yaml:"resource" json:"resource"`
+	ID       string `yaml:"id" json:"id"`
+	// Reason says why.
+	Reason string `yaml:"reason" json:"reason"`
+}

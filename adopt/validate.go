@@ -1,0 +1,138 @@
+package adopt
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/organizations"
+)
+
+// Validate reports every fault of f in one error matching
+// foundation.ErrInvalidSpec, each naming the file's key path
+// ("accounts[2].email") and, where a library spec derived from it refuses
+// it, that spec's rule. Converge calls it before any API call; nothing in
+// f is checked against AWS, only against itself: every OU an account or
+// attachment names is listed (or is an ancestor of one listed), every
+// account an attachment or assignment names is listed, every group member
+// is a listed user, every role's provider is a listed provider.
+func (f *Foundation) Validate() error {
+	var errs []error
+	fault := func(path, rule string, args ...any) {
+		errs = append(errs, fmt.Errorf("adopt: %s: %s: %w", path, fmt.Sprintf(rule, args...), foundation.ErrInvalidSpec))
+	}
+	wrap := func(path string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("adopt: %s: %w", path, err))
+		}
+	}
+	ous := map[string]bool{"": true}
+	for i, ou := range f.OUs {
+		wrap(fmt.Sprintf("ous[%d]", i), organizations.OUSpec{Path: ou.Path, Tags: ou.Tags}.Validate())
+		for p := ou.Path; p != ""; {
+			ous[p] = true
+			j := strings.LastIndex(p, "/")
+			if j < 0 {
+				break
+			}
+			p = p[:j]
+		}
+	}
+	emails := map[string]bool{}
+	management := 0
+	for i, a := range f.Accounts {
+		path := fmt.Sprintf("accounts[%d]", i)
+		if a.Management {
+			management++
+		} else {
+			wrap(path, organizations.AccountSpec{Name: a.Name, Email: a.Email, OU: a.OU, Tags: a.Tags}.Validate())
+		}
+		if emails[strings.ToLower(a.Email)] {
+			fault(path+".email", "%q is listed twice", a.Email)
+		}
+		emails[strings.ToLower(a.Email)] = true
+		if !ous[a.OU] {
+			fault(path+".ou", "%q is not an OU of ous", a.OU)
+		}
+	}
+	if management > 1 {
+		fault("accounts", "%d accounts are marked management; an organization has one", management)
+	}
+	policies := map[string]bool{"FullAWSAccess": true}
+	for i, p := range f.Policies {
+		wrap(fmt.Sprintf("policies[%d]", i), p.spec().Validate())
+		if policies[p.Name] {
+			fault(fmt.Sprintf("policies[%d].name", i), "%q is listed twice", p.Name)
+		}
+		policies[p.Name] = true
+	}
+	for i, a := range f.Attachments {
+		path := fmt.Sprintf("attachments[%d]", i)
+		n := 0
+		for _, set := range []bool{a.Root, a.OU != "", a.Account != ""} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			fault(path, "must name exactly one of root, ou and account, names %d", n)
+		}
+		if a.OU != "" && !ous[a.OU] {
+			fault(path+".ou", "%q is not an OU of ous", a.OU)
+		}
+		if a.Account != "" && !emails[strings.ToLower(a.Account)] {
+			fault(path+".account", "%q is not an account of accounts", a.Account)
+		}
+		if len(a.Policies) == 0 {
+			fault(path+".policies", "must list at least one policy (AWS keeps one attached to every target)")
+		}
+		for j, p := range a.Policies {
+			if !policies[p] {
+				fault(fmt.Sprintf("%s.policies[%d]", path, j), "%q is not a policy of policies", p)
+			}
+		}
+	}
+	if ic := f.IdentityCenter; ic != nil {
+		ids := map[string]string{}
+		n := 0
+		for e := range emails {
+			n++
+			ids[e] = fmt.Sprintf("%012d", n)
+		}
+		for i, a := range ic.Assignments {
+			for j, e := range a.Accounts {
+				if ids[strings.ToLower(e)] == "" {
+					fault(fmt.Sprintf("identityCenter.assignments[%d].accounts[%d]", i, j), "%q is not an account of accounts", e)
+				}
+			}
+			if (a.Group == "") == (a.User == "") {
+				fault(fmt.Sprintf("identityCenter.assignments[%d]", i), "must name exactly one of group and user")
+			}
+		}
+		if access, err := ic.accessSpec(ids); err != nil {
+			errs = append(errs, err)
+		} else {
+			wrap("identityCenter", access.Validate())
+		}
+	}
+	providers := map[string]bool{}
+	for _, p := range f.OIDCProviders {
+		providers[p.URL] = true
+	}
+	for i, r := range f.CIRoles {
+		path := fmt.Sprintf("ciRoles[%d]", i)
+		if !providers[r.Provider] {
+			fault(path+".provider", "%q is not a provider of oidcProviders", r.Provider)
+			continue
+		}
+		host := strings.TrimPrefix(r.Provider, "https://")
+		spec, err := r.spec("arn:aws:iam::000000000000:oidc-provider/" + host)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		wrap(path, spec.Validate())
+	}
+	return errors.Join(errs...)
+}
