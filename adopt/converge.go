@@ -9,6 +9,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/specerr"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
@@ -111,8 +112,8 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		res.Changes = append(res.Changes, out.Changes...)
 		providers[p.URL] = out.ARN
 	}
-	for _, r := range f.CIRoles {
-		spec, err := r.spec(providers[r.Provider])
+	for i, r := range f.CIRoles {
+		spec, err := r.spec(providers[r.Provider], fmt.Sprintf("ciRoles[%d]", i))
 		if err != nil {
 			return fail(err)
 		}
@@ -172,24 +173,24 @@ func (ic *IdentityCenter) accessSpec(ids map[string]string) (identitycenter.Acce
 	for _, g := range ic.Groups {
 		s.Groups = append(s.Groups, identitycenter.GroupSpec{DisplayName: g.Name, Description: g.Description, Members: g.Members})
 	}
-	for _, p := range ic.PermissionSets {
-		ps, err := p.spec()
+	for i, p := range ic.PermissionSets {
+		ps, err := p.spec(fmt.Sprintf("identityCenter.permissionSets[%d]", i))
 		if err != nil {
 			return s, err
 		}
 		s.PermissionSets = append(s.PermissionSets, ps)
 	}
-	for _, a := range ic.Assignments {
+	for i, a := range ic.Assignments {
 		as := identitycenter.AssignmentSpec{PermissionSets: []string{a.PermissionSet}}
 		if a.Group != "" {
 			as.Principals = []identitycenter.Principal{identitycenter.GroupPrincipal(a.Group)}
 		} else {
 			as.Principals = []identitycenter.Principal{identitycenter.UserPrincipal(a.User)}
 		}
-		for _, email := range a.Accounts {
+		for j, email := range a.Accounts {
 			id := ids[strings.ToLower(email)]
 			if id == "" {
-				return s, fmt.Errorf("adopt: identityCenter.assignments: account %q not found", email)
+				return s, specerr.New(pkg, fmt.Sprintf("identityCenter.assignments[%d].accounts[%d]", i, j), email, "is not an account of the organization")
 			}
 			as.Accounts = append(as.Accounts, id)
 		}
@@ -198,12 +199,12 @@ func (ic *IdentityCenter) accessSpec(ids map[string]string) (identitycenter.Acce
 	return s, nil
 }
 
-func (p PermissionSet) spec() (identitycenter.PermissionSetSpec, error) {
+func (p PermissionSet) spec(path string) (identitycenter.PermissionSetSpec, error) {
 	s := identitycenter.PermissionSetSpec{Name: p.Name, Description: p.Description, RelayState: p.RelayState, ManagedPolicies: p.ManagedPolicies, Tags: p.Tags}
 	if p.SessionDuration != "" {
 		d, err := time.ParseDuration(p.SessionDuration)
 		if err != nil {
-			return s, fmt.Errorf("adopt: permission set %q: sessionDuration: %w", p.Name, err)
+			return s, specerr.New(pkg, path+".sessionDuration", p.SessionDuration, "must be a duration such as 8h: "+err.Error())
 		}
 		s.SessionDuration = d
 	}
@@ -214,7 +215,7 @@ func (p PermissionSet) spec() (identitycenter.PermissionSetSpec, error) {
 	if p.InlinePolicy != "" {
 		doc, err := foundation.ParsePolicy(p.InlinePolicy)
 		if err != nil {
-			return s, fmt.Errorf("adopt: permission set %q: inlinePolicy: %w", p.Name, err)
+			return s, specerr.New(pkg, path+".inlinePolicy", "", err.Error())
 		}
 		s.InlinePolicy = doc
 	}
@@ -238,21 +239,21 @@ func (r CIRole) roleSpec(providerARN string) oidcfed.RoleSpec {
 }
 
 // spec is the role's whole spec.
-func (r CIRole) spec(providerARN string) (oidcfed.RoleSpec, error) {
+func (r CIRole) spec(providerARN, path string) (oidcfed.RoleSpec, error) {
 	s := r.roleSpec(providerARN)
 	s.Path, s.Description, s.Tags = r.Path, r.Description, r.Tags
 	s.ManagedPolicyARNs, s.PermissionsBoundary = r.ManagedPolicies, r.PermissionsBoundary
 	if r.MaxSessionDuration != "" {
 		d, err := time.ParseDuration(r.MaxSessionDuration)
 		if err != nil {
-			return s, fmt.Errorf("adopt: ciRoles %q: maxSessionDuration: %w", r.Name, err)
+			return s, specerr.New(pkg, path+".maxSessionDuration", r.MaxSessionDuration, "must be a duration such as 1h: "+err.Error())
 		}
 		s.MaxSessionDuration = d
 	}
 	for name, text := range r.InlinePolicies {
 		doc, err := foundation.ParsePolicy(text)
 		if err != nil {
-			return s, fmt.Errorf("adopt: ciRoles %q: inlinePolicies[%q]: %w", r.Name, name, err)
+			return s, specerr.New(pkg, path+".inlinePolicies."+name, "", err.Error())
 		}
 		if s.InlinePolicies == nil {
 			s.InlinePolicies = map[string]*foundation.PolicyDocument{}

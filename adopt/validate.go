@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/specerr"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -20,11 +21,17 @@ import (
 func (f *Foundation) Validate() error {
 	var errs []error
 	fault := func(path, rule string, args ...any) {
-		errs = append(errs, fmt.Errorf("adopt: %s: %s: %w", path, fmt.Sprintf(rule, args...), foundation.ErrInvalidSpec))
+		errs = append(errs, specerr.New(pkg, path, "", fmt.Sprintf(rule, args...)))
 	}
+	// wrap places each fault a library spec's Validate found at the key
+	// of the file the spec was derived from.
 	wrap := func(path string, err error) {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("adopt: %s: %w", path, err))
+		for _, e := range leaves(err) {
+			if se := (*foundation.SpecError)(nil); errors.As(e, &se) && se.Package == pkg {
+				errs = append(errs, e) // already at its key
+				continue
+			}
+			errs = append(errs, specerr.New(pkg, path, "", e.Error()))
 		}
 	}
 	ous := map[string]bool{"": true}
@@ -111,7 +118,7 @@ func (f *Foundation) Validate() error {
 			}
 		}
 		if access, err := ic.accessSpec(ids); err != nil {
-			errs = append(errs, err)
+			wrap("identityCenter", err)
 		} else {
 			wrap("identityCenter", access.Validate())
 		}
@@ -127,12 +134,43 @@ func (f *Foundation) Validate() error {
 			continue
 		}
 		host := strings.TrimPrefix(r.Provider, "https://")
-		spec, err := r.spec("arn:aws:iam::000000000000:oidc-provider/" + host)
+		spec, err := r.spec("arn:aws:iam::000000000000:oidc-provider/"+host, path)
 		if err != nil {
-			errs = append(errs, err)
+			wrap(path, err)
 			continue
 		}
 		wrap(path, spec.Validate())
 	}
 	return errors.Join(errs...)
+}
+
+const pkg = "adopt"
+
+// Faults returns each fault of an error Validate (or Converge, for an
+// invalid Foundation) returned, as a *foundation.SpecError whose Field is
+// the file's key path: what a program prints at the file's line.
+func Faults(err error) []*foundation.SpecError {
+	var out []*foundation.SpecError
+	for _, e := range leaves(err) {
+		var se *foundation.SpecError
+		if errors.As(e, &se) && se.Package == pkg {
+			out = append(out, se)
+		}
+	}
+	return out
+}
+
+// leaves flattens errors.Join trees.
+func leaves(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, leaves(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }

@@ -144,6 +144,15 @@ func DefaultModel() *Model { return core.DefaultModel() }
 // DefaultRates returns DefaultModel's request-rate quotas.
 func DefaultRates() []Rate { return core.DefaultRates() }
 
+// AssumedRates returns request-rate quotas AWS does not document, by
+// analogy with documented ones (see core.AssumedRates).
+func AssumedRates() []Rate { return core.AssumedRates() }
+
+// ParseModel reads a Model from JSON: "default", {"default":true,
+// "timeScale":0.05} (AWS's figures with overrides) or a whole model (see
+// core.Model.UnmarshalJSON).
+func ParseModel(b []byte) (*Model, error) { return core.ParseModel(b) }
+
 // Workload describes the work a converge does, for LowerBound (see
 // core.Workload).
 type Workload = core.Workload

@@ -114,7 +114,7 @@ func TestControlResetRunsOnReset(t *testing.T) {
 // TestControlResetCoversEveryField fails when a field is added to Emulator
 // that Reset does not carry over from the fresh emulator.
 func TestControlResetCoversEveryField(t *testing.T) {
-	handled := map[string]bool{"opts": true, "onReset": true, "mu": true, // kept
+	handled := map[string]bool{"opts": true, "onReset": true, "mu": true, "model": true, // kept
 		"rnd": true, "accounts": true, "sessions": true, "globals": true, "services": true,
 		"calls": true, "faults": true, "reqSeq": true, "quota": true} // replaced
 	typ := reflect.TypeFor[core.Emulator]()

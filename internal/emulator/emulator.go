@@ -87,9 +87,13 @@ func (e *Emulator) Delay(m Match, d time.Duration) *Fault { return e.e.Delay(m, 
 // client that keeps to AWS's quotas sees an empty map.
 func (e *Emulator) Throttled() map[string]int { return e.e.Throttled() }
 
-// Model returns the latency and quota model the emulator runs, nil when it
-// is off.
+// Model returns a copy of the latency and quota model the emulator runs,
+// nil when it is off.
 func (e *Emulator) Model() *Model { return e.e.Model() }
+
+// SetModel replaces the latency and quota model (nil turns it off) and
+// refills every rate bucket. Reset keeps the model.
+func (e *Emulator) SetModel(m *Model) error { return e.e.SetModel(m) }
 
 // RemoveFault uninstalls f.
 func (e *Emulator) RemoveFault(f *Fault) { e.e.RemoveFault(f) }

@@ -19,6 +19,15 @@ package core
 //	POST   /_foundation/faults    install faults: one fault object or a list of them (see below);
 //	                              answers with the installed faults
 //	DELETE /_foundation/faults    uninstall every fault; {"status":"ok"}
+//	GET    /_foundation/model     the latency and quota model and the throttle counts:
+//	                              {"model":{...} or null,"throttled":{"sso:ListInstances":3}}
+//	PUT    /_foundation/model     set the model (POST too): "default" or {"default":true,"timeScale":0.05}
+//	                              (AWS's figures, overridden by the fields given) or a whole model
+//	                              {"timeScale":1,"defaultLatency":"50ms","latency":{"sso":"80ms"},
+//	                              "rates":[{"service":"sso","perSecond":20,"burst":20}],
+//	                              "async":{"organizations:CreateAccount":"60s"},
+//	                              "concurrency":{"organizations:CreateAccount":5}}; kept by reset
+//	DELETE /_foundation/model     turn the model off
 //
 // A fault (the kinds of faults.go; a field left out matches anything):
 //
@@ -290,8 +299,10 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeControlJSON(w, http.StatusOK, e.describeFaults())
+	case "model":
+		e.serveModel(w, r)
 	default:
-		writeControlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s%s (health, info, reset, snapshot, calls, faults)", ControlPrefix, name))
+		writeControlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s%s (health, info, reset, snapshot, calls, faults, model)", ControlPrefix, name))
 	}
 }
 

@@ -78,6 +78,7 @@ type Emulator struct {
 	faults   []*Fault
 	reqSeq   int
 	quota    *quotaState // the Model's buckets and throttle counts (quota.go)
+	model    *Model      // the latency and quota model, nil when off (SetModel; kept by Reset)
 
 	// globals holds the services' state that belongs to no account (S3's
 	// bucket namespace is global across accounts, as in AWS), by key; see
@@ -116,6 +117,7 @@ func New(opts Options) *Emulator {
 		globals:  map[string]any{},
 		services: map[string]*Service{},
 		quota:    newQuotaState(),
+		model:    opts.Model.Clone(),
 	}
 	e.addAccount(opts.ManagementAccountID)
 	for _, reg := range registry {

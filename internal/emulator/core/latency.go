@@ -77,20 +77,20 @@ type Model struct {
 type Rate struct {
 	// Service is the SigV4 signing name ("organizations", "sso",
 	// "identitystore", "iam", "kms", "sts", "s3", "dynamodb", "ecr").
-	Service string
+	Service string `json:"service"`
 	// Operations the quota covers, sharing one bucket; empty: every
 	// operation of the service that no other Rate names (a collective
 	// quota such as IAM Identity Center's 20 TPS).
-	Operations []string
+	Operations []string `json:"operations,omitempty"`
 	// PerSecond is the sustained rate, in requests per second of model
 	// time.
-	PerSecond float64
+	PerSecond float64 `json:"perSecond"`
 	// Burst is how many calls the bucket holds (at least 1; 0 means
 	// PerSecond rounded up).
-	Burst int
+	Burst int `json:"burst,omitempty"`
 	// Source is where AWS documents the figure, or "unconfirmed: ..." when
 	// it does not.
-	Source string
+	Source string `json:"source,omitempty"`
 }
 
 // The asynchronous operations the model can time (keys of Model.Async and

@@ -30,14 +30,33 @@ func newQuotaState() *quotaState {
 // quotas are per account, not per account and region.
 var globalServices = map[string]bool{"organizations": true, "iam": true}
 
-// Model returns the latency and quota model the emulator runs, nil when it
-// is off. Do not change it.
-func (e *Emulator) Model() *Model { return e.opts.Model }
+// Model returns a copy of the latency and quota model the emulator runs,
+// nil when it is off.
+func (e *Emulator) Model() *Model {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.model.Clone()
+}
+
+// SetModel replaces the latency and quota model (nil turns it off) and
+// refills every rate bucket; the throttle counts are kept. Asynchronous
+// requests in progress are timed by the new model from when they were
+// made. Reset keeps the model.
+func (e *Emulator) SetModel(m *Model) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.model = m.Clone()
+	e.quota.buckets = map[bucketKey]*bucket{}
+	return nil
+}
 
 // modelLatency returns the wall time the model adds to a call. Called with
 // e.mu held.
 func (e *Emulator) modelLatency(service, op string) time.Duration {
-	m := e.opts.Model
+	m := e.model
 	if m == nil {
 		return 0
 	}
@@ -48,7 +67,7 @@ func (e *Emulator) modelLatency(service, op string) time.Duration {
 // call, or answers with the service's throttling error when the bucket is
 // empty. Called with e.mu held.
 func (e *Emulator) admit(svc *Service, op, account, region string) *APIError {
-	m := e.opts.Model
+	m := e.model
 	if m == nil {
 		return nil
 	}
@@ -102,9 +121,10 @@ func (e *Emulator) Throttled() map[string]int {
 
 // AsyncTimed reports whether the model times the asynchronous work started
 // by kind ("service:Operation", AsyncCreateAccount, ...): then it settles
-// only when AsyncDue says so, and describes do not advance it.
+// only when AsyncDue says so, and describes do not advance it. Called with
+// e.mu held.
 func (e *Emulator) AsyncTimed(kind string) bool {
-	_, ok := e.opts.Model.asyncOf(kind)
+	_, ok := e.model.asyncOf(kind)
 	return ok
 }
 
@@ -117,17 +137,17 @@ func (e *Emulator) AsyncDue(kind string, since time.Time) bool {
 		return false
 	}
 	d := e.opts.AsyncDuration
-	if md, ok := e.opts.Model.asyncOf(kind); ok {
-		d = e.opts.Model.Wall(md)
+	if md, ok := e.model.asyncOf(kind); ok {
+		d = e.model.Wall(md)
 	}
 	return !e.Now().Before(since.Add(d))
 }
 
 // ConcurrencyLimit returns how many asynchronous requests of kind may be in
 // progress at once: the model's figure when it names one, else def (the
-// service's own limit).
+// service's own limit). Called with e.mu held.
 func (e *Emulator) ConcurrencyLimit(kind string, def int) int {
-	if m := e.opts.Model; m != nil {
+	if m := e.model; m != nil {
 		if k, ok := m.Concurrency[kind]; ok && k > 0 {
 			return k
 		}
