@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -14,6 +15,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/readcache"
 )
 
 // Account is a member account as converged.
@@ -106,44 +108,116 @@ func checkAPI(f *faults, api any) {
 	}
 }
 
-// loadAccounts reads every account of the organization once.
-func (r *run) loadAccounts(ctx context.Context) error {
-	r.acctOnce.Do(func() {
-		if r.root != nil && r.root.fresh {
-			r.accounts = map[string]types.Account{}
-			return
-		}
-		r.accounts, r.acctErr = r.listAccounts(ctx)
-	})
-	return r.acctErr
+// accountSet is a set of accounts by lower-cased email: every account of
+// the organization, or those of one parent. The library's writes update it
+// in place (an account created, moved).
+type accountSet struct {
+	mu      sync.Mutex
+	byEmail map[string]types.Account
 }
 
-func (r *run) listAccounts(ctx context.Context) (map[string]types.Account, error) {
-	out := map[string]types.Account{}
+func newAccountSet(accounts []types.Account) *accountSet {
+	s := &accountSet{byEmail: make(map[string]types.Account, len(accounts))}
+	for _, a := range accounts {
+		s.byEmail[strings.ToLower(aws.ToString(a.Email))] = a
+	}
+	return s
+}
+
+func (s *accountSet) get(email string) (types.Account, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.byEmail[strings.ToLower(email)]
+	return a, ok
+}
+
+func (s *accountSet) put(a types.Account) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byEmail[strings.ToLower(aws.ToString(a.Email))] = a
+}
+
+func (s *accountSet) remove(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.byEmail, strings.ToLower(email))
+}
+
+// allAccounts returns every account of the organization, read once per
+// run (ListAccounts). An organization that would be created (dry run) has
+// none.
+func (r *run) allAccounts(ctx context.Context) (*accountSet, error) {
+	if r.root != nil && r.root.fresh {
+		return newAccountSet(nil), nil
+	}
+	return readcache.Get(r.cache, keyAccounts, func() (*accountSet, error) {
+		all, err := r.listAccounts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return newAccountSet(all), nil
+	})
+}
+
+func (r *run) listAccounts(ctx context.Context) ([]types.Account, error) {
+	var out []types.Account
 	p := organizations.NewListAccountsPaginator(r.api, &organizations.ListAccountsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx, retryCME)
 		if err != nil {
 			return nil, fmt.Errorf("organizations: list accounts: %w", err)
 		}
-		for _, a := range page.Accounts {
-			out[strings.ToLower(aws.ToString(a.Email))] = a
-		}
+		out = append(out, page.Accounts...)
 	}
 	return out, nil
 }
 
+// accountsIn returns the accounts whose parent is parentID, read once per
+// run (ListAccountsForParent).
+func (r *run) accountsIn(ctx context.Context, parentID string) (*accountSet, error) {
+	return readcache.Get(r.cache, keyAccountsIn+parentID, func() (*accountSet, error) {
+		var accounts []types.Account
+		p := organizations.NewListAccountsForParentPaginator(r.api, &organizations.ListAccountsForParentInput{ParentId: aws.String(parentID)})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx, retryCME)
+			if err != nil {
+				return nil, fmt.Errorf("organizations: parent %s: list accounts: %w", parentID, err)
+			}
+			accounts = append(accounts, out.Accounts...)
+		}
+		return newAccountSet(accounts), nil
+	})
+}
+
 // findAccount returns the account with email, or nil.
 func (r *run) findAccount(ctx context.Context, email string) (*types.Account, error) {
-	if err := r.loadAccounts(ctx); err != nil {
+	all, err := r.allAccounts(ctx)
+	if err != nil {
 		return nil, err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if a, ok := r.accounts[strings.ToLower(email)]; ok {
+	if a, ok := all.get(email); ok {
 		return &a, nil
 	}
 	return nil, nil
+}
+
+// findAccountIn returns the account with email and its parent's ID: looked
+// for first among the accounts of target (read once per run for all the
+// accounts of that OU, so a converged tree costs one listing per OU, not a
+// ListParents per account), then among every account (parentID "" then:
+// not known). Nil when there is none.
+func (r *run) findAccountIn(ctx context.Context, email string, target *ouNode) (a *types.Account, parentID string, err error) {
+	if !target.fresh {
+		in, err := r.accountsIn(ctx, target.id)
+		if err != nil {
+			return nil, "", err
+		}
+		if a, ok := in.get(email); ok {
+			return &a, target.id, nil
+		}
+	}
+	a, err = r.findAccount(ctx, email)
+	return a, "", err
 }
 
 // reloadAccount reads the accounts again and returns the one with email.
@@ -152,13 +226,46 @@ func (r *run) reloadAccount(ctx context.Context, email string) (*types.Account, 
 	if err != nil {
 		return nil, err
 	}
-	r.mu.Lock()
-	r.accounts = all
-	r.mu.Unlock()
-	if a, ok := all[strings.ToLower(email)]; ok {
+	set := newAccountSet(all)
+	readcache.Put(r.cache, keyAccounts, set)
+	if a, ok := set.get(email); ok {
 		return &a, nil
 	}
 	return nil, nil
+}
+
+// created records an account this run created (in the root) in what the
+// run has read.
+func (r *run) created(a types.Account) {
+	if all, ok := readcache.Peek[*accountSet](r.cache, keyAccounts); ok {
+		all.put(a)
+	}
+	if in, ok := readcache.Peek[*accountSet](r.cache, keyAccountsIn+r.root.id); ok {
+		in.put(a)
+	}
+}
+
+// moved records the move of an account from one parent to another in what
+// the run has read.
+func (r *run) moved(email, from, to string) {
+	var a types.Account
+	found := false
+	if in, ok := readcache.Peek[*accountSet](r.cache, keyAccountsIn+from); ok {
+		a, found = in.get(email)
+		in.remove(email)
+	}
+	if in, ok := readcache.Peek[*accountSet](r.cache, keyAccountsIn+to); ok {
+		if !found {
+			if all, ok := readcache.Peek[*accountSet](r.cache, keyAccounts); ok {
+				a, found = all.get(email)
+			}
+		}
+		if found {
+			in.put(a)
+		} else {
+			r.cache.Invalidate(keyAccountsIn + to)
+		}
+	}
 }
 
 // earlierCreation finds what a CreateAccount whose answer was lost made:
@@ -233,15 +340,27 @@ func closedState(s types.AccountState) bool {
 	return false
 }
 
-// ensureAccounts converges accounts, at most conc at once. The OUs they are
-// in are converged already.
-func (r *run) ensureAccounts(ctx context.Context, specs []AccountSpec, conc int) ([]*Account, error) {
+// ensureAccounts converges accounts, at most conc at once, of which at
+// most slots hold an account creation in progress (a creation slot is taken
+// for CreateAccount and released the moment its status says SUCCEEDED; the
+// move into the OU and the tags come after, outside the slot). The OUs
+// they are in are converged already. When work is set, it runs for each
+// account as soon as that account is converged (runWork), beside the
+// creation of the others.
+func (r *run) ensureAccounts(ctx context.Context, specs []AccountSpec, conc, slots int, work *workQueue) ([]*Account, error) {
+	r.slots = make(chan struct{}, slots)
 	out := make([]*Account, len(specs))
 	err := forEach(ctx, len(specs), conc, func(ctx context.Context, i int) error {
 		a, err := r.ensureAccount(ctx, specs[i].withDefaults())
 		out[i] = a
+		if err == nil && work != nil {
+			work.start(ctx, a)
+		}
 		return err
 	})
+	if work != nil {
+		err = errors.Join(err, work.wait())
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +375,7 @@ func (r *run) ensureAccount(ctx context.Context, spec AccountSpec) (*Account, er
 	a := &Account{Email: spec.Email, Name: spec.Name, OU: spec.OU}
 	rec := r.rec.Child()
 	defer func() { a.Changes = rec.Changes() }()
-	found, err := r.findAccount(ctx, spec.Email)
+	found, parentID, err := r.findAccountIn(ctx, spec.Email, target)
 	if err != nil {
 		return nil, err
 	}
@@ -296,9 +415,12 @@ func (r *run) ensureAccount(ctx context.Context, spec AccountSpec) (*Account, er
 		a.Drift = append(a.Drift, fmt.Sprintf("Name: %q, spec %q (Organizations cannot rename an account; use account:PutAccountName)", a.Name, spec.Name))
 	}
 
-	// Its parent: a new account is in the root.
-	parentID := r.root.id
-	if !created {
+	// Its parent: a new account is in the root; one found in its OU's
+	// accounts is there; another is read.
+	switch {
+	case created:
+		parentID = r.root.id
+	case parentID == "":
 		if parentID, err = r.parentOf(ctx, a.ID); err != nil {
 			return nil, fmt.Errorf("organizations: account %q: %w", spec.Email, err)
 		}
@@ -333,10 +455,15 @@ func (r *run) moveAccount(ctx context.Context, rec *plan.Recorder, email, accoun
 			// It is in the destination already (a retried move whose
 			// first attempt succeeded): the move this run asked for was
 			// made.
+			r.moved(email, from, to)
 			return nil
 		case err != nil:
+			// The move may have been made (an answer lost): what the
+			// run read of both parents is read again when needed.
+			r.cache.Invalidate(keyAccountsIn+from, keyAccountsIn+to)
 			return fmt.Errorf("organizations: account %q: move to %q: %w", email, toPath, err)
 		}
+		r.moved(email, from, to)
 		return nil
 	})
 }
@@ -388,8 +515,7 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 		// name, or a failure) create ours.
 		var acct *types.Account
 		applied, err := rec.Do(ctx, createChange, func(ctx context.Context) error {
-			var err error
-			acct, err = r.waitCreation(ctx, spec, aws.ToString(pending.Id))
+			id, err := r.waitCreation(ctx, spec, aws.ToString(pending.Id))
 			var failed *AccountCreationError
 			switch {
 			case errors.As(err, &failed):
@@ -397,9 +523,18 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 				return errNotOurs
 			case err != nil:
 				return err
-			case !strings.EqualFold(aws.ToString(acct.Email), spec.Email):
+			}
+			// The status names the account, not its email: read it to
+			// know whether it is ours (this path holds no creation
+			// slot).
+			out, err := r.api.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)}, retryCME)
+			if err != nil {
+				return fmt.Errorf("organizations: account %q: describe %s: %w", spec.Email, id, err)
+			}
+			if acct = out.Account; !strings.EqualFold(aws.ToString(acct.Email), spec.Email) {
 				return errNotOurs
 			}
+			r.created(*acct)
 			return nil
 		})
 		switch {
@@ -423,6 +558,16 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 			IamUserAccessToBilling: spec.BillingAccess, Tags: tagList(spec.Tags),
 		}
 		var requestID string
+		// One of the run's creation slots, held until the status says
+		// SUCCEEDED (or FAILED).
+		select {
+		case r.slots <- struct{}{}:
+		case <-ctx.Done():
+			return fmt.Errorf("organizations: account %q: create: %w", spec.Email, ctx.Err())
+		}
+		var releaseOnce sync.Once
+		release := func() { releaseOnce.Do(func() { <-r.slots }) }
+		defer release()
 		// AWS refuses a sixth creation in progress
 		// (ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED). This run never has more
 		// than five, but other callers may: wait for a slot.
@@ -469,7 +614,11 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 			acct, created = found, true
 			return nil
 		}
-		acct, err = r.waitCreation(ctx, spec, requestID)
+		id, err := r.waitCreation(ctx, spec, requestID)
+		release()
+		if err == nil {
+			acct, err = r.newAccount(ctx, spec, id)
+		}
 		var failed *AccountCreationError
 		if errors.As(err, &failed) && failed.Reason == types.CreateAccountFailureReasonEmailAlreadyExists {
 			// Maybe created concurrently in this organization: converge it.
@@ -496,10 +645,20 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 }
 
 // waitCreation polls a CreateAccount request until it SUCCEEDED (and
-// returns the account) or FAILED (*AccountCreationError).
-func (r *run) waitCreation(ctx context.Context, spec AccountSpec, requestID string) (*types.Account, error) {
+// returns the account's ID, from the status) or FAILED
+// (*AccountCreationError).
+//
+// AWS takes from tens of seconds to a few minutes to create an account, so
+// the status is read every poll interval (foundation.WithPollInterval's
+// first value, 2 s by default) without backing off: a doubling backoff
+// would learn of a creation that took 60 s up to 30 s late, holding one of
+// the five creation slots all that time. Five creations in progress read at
+// that cadence make 2.5 DescribeCreateAccountStatus calls a second.
+func (r *run) waitCreation(ctx context.Context, spec AccountSpec, requestID string) (string, error) {
 	var accountID string
-	err := r.rec.Wait(ctx, r.o, fmt.Sprintf("the creation of account %q (%s)", spec.Email, requestID), func(ctx context.Context) (bool, error) {
+	cadence := r.o
+	cadence.MaxPollInterval = cadence.PollInterval
+	err := r.rec.Wait(ctx, cadence, fmt.Sprintf("the creation of account %q (%s)", spec.Email, requestID), func(ctx context.Context) (bool, error) {
 		out, err := r.api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: aws.String(requestID)}, retryCME)
 		if is[*types.CreateAccountStatusNotFoundException](err) {
 			return false, nil // not visible yet
@@ -519,16 +678,46 @@ func (r *run) waitCreation(ctx context.Context, spec AccountSpec, requestID stri
 	})
 	if err != nil {
 		if is[*AccountCreationError](err) {
-			return nil, err
+			return "", err
 		}
-		return nil, fmt.Errorf("organizations: account %q: wait for creation: %w", spec.Email, err)
+		return "", fmt.Errorf("organizations: account %q: wait for creation: %w", spec.Email, err)
 	}
-	out, err := r.api.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(accountID)}, retryCME)
-	if err != nil {
-		return nil, fmt.Errorf("organizations: account %q: describe %s: %w", spec.Email, accountID, err)
+	return accountID, nil
+}
+
+// newAccount is the account this run created for spec, whose creation
+// status named id: ACTIVE, in the root, with the spec's name and email, and
+// the ARN AWS gives accounts (that of the root with account/ORG/ID for
+// root/ORG/ROOT). Only when the root's ARN does not have that form is the
+// account read (DescribeAccount).
+func (r *run) newAccount(ctx context.Context, spec AccountSpec, id string) (*types.Account, error) {
+	a := &types.Account{Id: aws.String(id), Name: aws.String(spec.Name), Email: aws.String(spec.Email),
+		State: types.AccountStateActive, Status: types.AccountStatusActive}
+	if arn := accountARN(r.root.arn, id); arn != "" {
+		a.Arn = aws.String(arn)
+	} else {
+		out, err := r.api.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)}, retryCME)
+		if err != nil {
+			return nil, fmt.Errorf("organizations: account %q: describe %s: %w", spec.Email, id, err)
+		}
+		a = out.Account
 	}
-	r.mu.Lock()
-	r.accounts[strings.ToLower(aws.ToString(out.Account.Email))] = *out.Account
-	r.mu.Unlock()
-	return out.Account, nil
+	r.created(*a)
+	return a, nil
+}
+
+// accountARN returns the ARN of account id in the organization whose root
+// has rootARN (arn:PARTITION:organizations::MGMT:root/ORG/ROOT gives
+// arn:PARTITION:organizations::MGMT:account/ORG/ID), or "" when rootARN does
+// not have that form.
+func accountARN(rootARN, id string) string {
+	prefix, rest, ok := strings.Cut(rootARN, ":root/")
+	if !ok || !strings.HasPrefix(prefix, "arn:") {
+		return ""
+	}
+	org, _, ok := strings.Cut(rest, "/")
+	if !ok || !strings.HasPrefix(org, "o-") {
+		return ""
+	}
+	return prefix + ":account/" + org + "/" + id
 }

@@ -44,6 +44,7 @@ type EnsureOUAPI interface {
 type EnsureTreeAPI interface {
 	EnsureOUAPI
 	ListAccountsAPIClient
+	ListAccountsForParentAPIClient
 	ListCreateAccountStatusAPIClient
 	CreateAccountAPIClient
 	DescribeCreateAccountStatusAPIClient
@@ -75,13 +76,16 @@ type CloseAccountAPI interface {
 	CloseAccountAPIClient
 }
 
-// ReadTreeAPI is the part of the Organizations client ReadTree calls.
+// ReadTreeAPI is the part of the Organizations client ReadTree calls: the
+// organization, its root, the OUs and accounts of each parent, and the
+// policies of each enabled type with their targets.
 type ReadTreeAPI interface {
 	DescribeOrganizationAPIClient
 	ListRootsAPIClient
 	ListOrganizationalUnitsForParentAPIClient
 	ListAccountsForParentAPIClient
-	ListPoliciesForTargetAPIClient
+	ListPoliciesAPIClient
+	ListTargetsForPolicyAPIClient
 }
 
 // API is every Organizations call this package makes: what a program that
@@ -200,6 +204,16 @@ type CloseAccountAPIClient interface {
 	CloseAccount(ctx context.Context, params *organizations.CloseAccountInput, optFns ...func(*organizations.Options)) (*organizations.CloseAccountOutput, error)
 }
 
+// ListPoliciesAPIClient is the client method ListPolicies.
+type ListPoliciesAPIClient interface {
+	ListPolicies(ctx context.Context, params *organizations.ListPoliciesInput, optFns ...func(*organizations.Options)) (*organizations.ListPoliciesOutput, error)
+}
+
+// ListTargetsForPolicyAPIClient is the client method ListTargetsForPolicy.
+type ListTargetsForPolicyAPIClient interface {
+	ListTargetsForPolicy(ctx context.Context, params *organizations.ListTargetsForPolicyInput, optFns ...func(*organizations.Options)) (*organizations.ListTargetsForPolicyOutput, error)
+}
+
 // ListPoliciesForTargetAPIClient is the client method ListPoliciesForTarget.
 type ListPoliciesForTargetAPIClient interface {
 	ListPoliciesForTarget(ctx context.Context, params *organizations.ListPoliciesForTargetInput, optFns ...func(*organizations.Options)) (*organizations.ListPoliciesForTargetOutput, error)
@@ -226,6 +240,8 @@ var (
 	_ MoveAccountAPIClient                      = (*organizations.Client)(nil)
 	_ CloseAccountAPIClient                     = (*organizations.Client)(nil)
 	_ ListPoliciesForTargetAPIClient            = (*organizations.Client)(nil)
+	_ ListPoliciesAPIClient                     = (*organizations.Client)(nil)
+	_ ListTargetsForPolicyAPIClient             = (*organizations.Client)(nil)
 )
 
 // client is an API made of the per-operation interfaces its caller's
@@ -253,6 +269,8 @@ type client struct {
 	MoveAccountAPIClient
 	CloseAccountAPIClient
 	ListPoliciesForTargetAPIClient
+	ListPoliciesAPIClient
+	ListTargetsForPolicyAPIClient
 }
 
 // widen returns api as an API: itself when it has every method (an
@@ -282,6 +300,8 @@ func widen(api any) API {
 	c.MoveAccountAPIClient, _ = api.(MoveAccountAPIClient)
 	c.CloseAccountAPIClient, _ = api.(CloseAccountAPIClient)
 	c.ListPoliciesForTargetAPIClient, _ = api.(ListPoliciesForTargetAPIClient)
+	c.ListPoliciesAPIClient, _ = api.(ListPoliciesAPIClient)
+	c.ListTargetsForPolicyAPIClient, _ = api.(ListTargetsForPolicyAPIClient)
 	return c
 }
 

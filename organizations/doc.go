@@ -28,20 +28,41 @@
 // email address (compared case-insensitively): the keys a second run finds
 // them by. EnsureTree converges the OUs level by level, parents before
 // children and siblings concurrently (default DefaultOUConcurrency at once),
-// then the accounts, at most DefaultAccountCreationConcurrency (5) at once:
-// AWS allows five CreateAccount requests in progress per organization, so
-// no more are ever in flight. foundation.WithConcurrency(n) sets both
-// bounds (the accounts' is capped at 5 whatever n). EnsureAccounts does the
-// same for a list of accounts, EnsureOU and EnsureAccount for one.
-// ForEachAccount works in DefaultFanOutConcurrency accounts at once, or
-// foundation.WithConcurrency's n.
+// then the accounts, DefaultAccountConcurrency at once, of which at most
+// DefaultAccountCreationConcurrency (5) hold a creation: AWS allows five
+// CreateAccount requests in progress per organization, so no more are ever
+// in flight. foundation.WithConcurrency(n) sets these bounds (the
+// creations' is capped at 5 whatever n). EnsureAccounts does the same for
+// a list of accounts, EnsureOU and EnsureAccount for one. EnsureTreeEach
+// also runs the caller's work for each account as soon as that account is
+// converged, beside the creation of the others. ForEachAccount works in
+// DefaultFanOutConcurrency accounts at once, or foundation.WithConcurrency's
+// n.
 //
 // Accounts are created with CreateAccount (name, email, access role name,
 // IAM users' billing access, tags) and waited for with
-// DescribeCreateAccountStatus, polled with the options' interval and
-// timeout (foundation.WithPollInterval, foundation.WithWaitTimeout). A new
+// DescribeCreateAccountStatus, read every poll interval (the first value of
+// foundation.WithPollInterval, 2 s by default; no backoff, since AWS takes
+// tens of seconds to minutes) until foundation.WithWaitTimeout. The
+// creation's slot is freed the moment the status says SUCCEEDED; the
+// account's ID is the status's and its ARN follows from the root's. A new
 // account starts in the root and is then moved into its OU. An existing
 // account elsewhere is moved (MoveAccount), never created again.
+//
+// # Reads
+//
+// A run reads each organization-wide fact once: the root, the OUs of each
+// parent on the spec's paths, the accounts of each OU the spec puts
+// accounts in (ListAccountsForParent: an account found there needs no read
+// of its own), the accounts of the organization only when one is not in
+// its OU, and the tags of each tagged OU or account. A no-op rerun of a
+// tree of N accounts in K OUs makes 1 ListRoots, a listing per parent and
+// per OU (one call per page) and one ListTagsForResource per tagged
+// resource: nothing per untagged account. foundation.WithReadCache shares
+// those reads between the calls of one run (EnsureOrganization, EnsureTree,
+// ReadTree); without it each call reads for itself. ReadTree reads the
+// policies policy-first (ListPolicies per enabled type, ListTargetsForPolicy
+// per policy), not per target.
 //
 // The name, access role and billing access of an account are set when it is
 // created; Organizations cannot change them afterwards. A found account
@@ -213,7 +234,7 @@
 //	organizations:CreateAccount          organizations:DescribeCreateAccountStatus
 //	organizations:ListCreateAccountStatus
 //	organizations:MoveAccount            organizations:CloseAccount
-//	organizations:ListAccountsForParent  organizations:ListPoliciesForTarget (ReadTree)
+//	organizations:ListAccountsForParent  organizations:ListPolicies  organizations:ListTargetsForPolicy (ReadTree)
 //	iam:CreateServiceLinkedRole           (CreateOrganization and CreateAccount create service-linked roles)
 //
 // EnsureAccountAlias, in the account whose alias it converges:

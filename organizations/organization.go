@@ -13,6 +13,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/readcache"
 )
 
 // Organization is the organization as converged.
@@ -78,16 +79,20 @@ func EnsureOrganization(ctx context.Context, api EnsureOrganizationAPI, spec Org
 }
 
 func (r *run) ensureOrganization(ctx context.Context, api EnsureOrganizationAPI, spec OrganizationSpec, org *Organization) error {
-	desc, err := api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}, retryCME)
+	desc, err := r.describeOrganization(ctx)
 	switch {
 	case err == nil:
 	case is[*types.AWSOrganizationsNotInUseException](err):
 		applied, err := r.rec.Do(ctx, foundation.Change{Action: foundation.ActionCreate, Resource: ResOrganization,
 			Diffs: []foundation.Diff{{Field: "FeatureSet", To: string(types.OrganizationFeatureSetAll)}}}, func(ctx context.Context) error {
 			out, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetAll}, retryCME)
+			// A new organization: nothing read of an earlier state
+			// holds.
+			r.cache.Invalidate(keyAllOrganization)
 			switch {
 			case err == nil:
 				desc = &organizations.DescribeOrganizationOutput{Organization: out.Organization}
+				readcache.Put(r.cache, keyOrganization, desc)
 				return nil
 			case is[*types.AlreadyInOrganizationException](err):
 				// Created concurrently: converge it.
@@ -122,7 +127,7 @@ func (r *run) ensureOrganization(ctx context.Context, api EnsureOrganizationAPI,
 		return &OrganizationError{OrganizationID: org.ID, ManagementAccountID: org.ManagementAccountID, Reason: ConsolidatedBillingOnly}
 	}
 
-	root, err := r.readRoot(ctx)
+	root, err := r.cachedRoot(ctx)
 	if err != nil {
 		if is[*types.AccessDeniedException](err) {
 			return &OrganizationError{OrganizationID: org.ID, ManagementAccountID: org.ManagementAccountID, Reason: NotManagementAccount, Err: err}
@@ -141,6 +146,7 @@ func (r *run) ensureOrganization(ctx context.Context, api EnsureOrganizationAPI,
 		default:
 			applied, err := r.rec.Do(ctx, policyTypeChange(t), func(ctx context.Context) error {
 				_, err := api.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: root.Id, PolicyType: t}, retryCME)
+				r.cache.Invalidate(keyRoot) // its policy types changed
 				// PolicyTypeAlreadyEnabledException: a retried enable
 				// whose first attempt succeeded; the change was made.
 				if err != nil && !is[*types.PolicyTypeAlreadyEnabledException](err) {
@@ -157,7 +163,8 @@ func (r *run) ensureOrganization(ctx context.Context, api EnsureOrganizationAPI,
 			}
 		}
 		if err := r.rec.Wait(ctx, r.o, "policy type "+string(t)+" to be enabled", func(ctx context.Context) (bool, error) {
-			root, err := r.readRoot(ctx)
+			r.cache.Invalidate(keyRoot) // read it anew each poll
+			root, err := r.cachedRoot(ctx)
 			if err != nil {
 				return false, err
 			}
@@ -199,7 +206,14 @@ func policyTypeStatus(root *types.Root) map[types.PolicyType]types.PolicyTypeSta
 	return m
 }
 
-// readRoot reads the organization's root (uncached).
+// describeOrganization describes the organization once per run.
+func (r *run) describeOrganization(ctx context.Context) (*organizations.DescribeOrganizationOutput, error) {
+	return readcache.Get(r.cache, keyOrganization, func() (*organizations.DescribeOrganizationOutput, error) {
+		return r.api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}, retryCME)
+	})
+}
+
+// readRoot reads the organization's root (uncached: see cachedRoot).
 func (r *run) readRoot(ctx context.Context) (*types.Root, error) {
 	p := organizations.NewListRootsPaginator(r.api, &organizations.ListRootsInput{})
 	for p.HasMorePages() {

@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -82,11 +83,19 @@ func (t *Tree) Account(email string) *TreeAccount {
 	return nil
 }
 
-// ReadTree reads the organization's tree with read calls only: the root
-// and its enabled policy types, the OUs and accounts of every parent
-// (ListOrganizationalUnitsForParent, ListAccountsForParent), and the
-// policies attached to every target, one ListPoliciesForTarget per enabled
-// policy type. Parents and targets are read DefaultReadConcurrency at once.
+// ReadTree reads the organization's tree with read calls only: the
+// organization and its root with the enabled policy types, the OUs and
+// accounts of every parent (ListOrganizationalUnitsForParent,
+// ListAccountsForParent), and the policies policy-first: the policies of
+// each enabled type (ListPolicies) and the targets of each
+// (ListTargetsForPolicy), which for an organization of many accounts and
+// few policies is far fewer calls than asking every target for its
+// policies. Each parent is read as soon as its own parent's listing names
+// it (no wait for a whole level), beside the policies, at most
+// DefaultReadConcurrency calls at once.
+//
+// With foundation.WithReadCache, the root and the listings of each parent
+// are those the run has read already.
 func ReadTree(ctx context.Context, api ReadTreeAPI, opts ...foundation.Option) (*Tree, error) {
 	var f faults
 	checkAPI(&f, api)
@@ -94,11 +103,11 @@ func ReadTree(ctx context.Context, api ReadTreeAPI, opts ...foundation.Option) (
 		return nil, err
 	}
 	r := newRun(api, opts)
-	desc, err := api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}, retryCME)
+	desc, err := r.describeOrganization(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("organizations: read tree: describe organization: %w", err)
 	}
-	root, err := r.readRoot(ctx)
+	root, err := r.cachedRoot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("organizations: read tree: list roots: %w", err)
 	}
@@ -113,47 +122,16 @@ func ReadTree(ctx context.Context, api ReadTreeAPI, opts ...foundation.Option) (
 	}
 	slices.Sort(t.PolicyTypes)
 
-	// Walk the tree level by level.
-	var mu sync.Mutex
-	level := []TreeOU{{ID: t.RootID}} // the root as a parent with path ""
-	for len(level) > 0 {
-		var next []TreeOU
-		err := forEach(ctx, len(level), DefaultReadConcurrency, func(ctx context.Context, i int) error {
-			parent := level[i]
-			ous, err := r.listOUs(ctx, parent.ID)
-			if err != nil {
-				return err
-			}
-			var accounts []TreeAccount
-			p := organizations.NewListAccountsForParentPaginator(api, &organizations.ListAccountsForParentInput{ParentId: aws.String(parent.ID)})
-			for p.HasMorePages() {
-				out, err := p.NextPage(ctx, retryCME)
-				if err != nil {
-					return fmt.Errorf("organizations: parent %s: list accounts: %w", parent.ID, err)
-				}
-				for _, a := range out.Accounts {
-					accounts = append(accounts, TreeAccount{ID: aws.ToString(a.Id), ARN: aws.ToString(a.Arn), Name: aws.ToString(a.Name),
-						Email: aws.ToString(a.Email), OU: parent.Path, ParentID: parent.ID, State: accountState(&a)})
-				}
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, ou := range ous {
-				path := aws.ToString(ou.Name)
-				if parent.Path != "" {
-					path = parent.Path + "/" + path
-				}
-				next = append(next, TreeOU{Path: path, ID: aws.ToString(ou.Id), ARN: aws.ToString(ou.Arn), ParentID: parent.ID})
-			}
-			t.Accounts = append(t.Accounts, accounts...)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		t.OUs = append(t.OUs, next...)
-		level = next
+	rd := &treeReader{r: r, t: t, sem: make(chan struct{}, r.o.Width(DefaultReadConcurrency, 0)), policies: map[string][]Policy{}}
+	rd.visit(ctx, TreeOU{ID: t.RootID}) // the root as a parent with path ""
+	for _, typ := range t.PolicyTypes {
+		rd.policiesOf(ctx, typ)
 	}
+	rd.wg.Wait()
+	if err := errors.Join(rd.errs...); err != nil {
+		return nil, err
+	}
+
 	slices.SortFunc(t.OUs, func(a, b TreeOU) int { return strings.Compare(a.Path, b.Path) })
 	slices.SortFunc(t.Accounts, func(a, b TreeAccount) int {
 		if c := strings.Compare(a.OU, b.OU); c != 0 {
@@ -164,45 +142,147 @@ func ReadTree(ctx context.Context, api ReadTreeAPI, opts ...foundation.Option) (
 		}
 		return strings.Compare(a.Email, b.Email)
 	})
+	sorted := func(ps []Policy) []Policy {
+		slices.SortFunc(ps, func(a, b Policy) int {
+			if c := strings.Compare(string(a.Type), string(b.Type)); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Name, b.Name)
+		})
+		return ps
+	}
+	t.RootPolicies = sorted(rd.policies[t.RootID])
+	for i := range t.OUs {
+		t.OUs[i].Policies = sorted(rd.policies[t.OUs[i].ID])
+	}
+	for i := range t.Accounts {
+		t.Accounts[i].Policies = sorted(rd.policies[t.Accounts[i].ID])
+	}
+	return t, nil
+}
 
-	// Policies of every target.
-	if len(t.PolicyTypes) > 0 {
-		targets := []*[]Policy{&t.RootPolicies}
-		ids := []string{t.RootID}
-		for i := range t.OUs {
-			targets, ids = append(targets, &t.OUs[i].Policies), append(ids, t.OUs[i].ID)
+// treeReader reads a Tree: each parent's listings, and each policy's
+// targets, as separate tasks started as soon as they are known, at most
+// cap(sem) calls at once. A task holds a place in sem only while it calls
+// AWS, never while it waits for the tasks it starts.
+type treeReader struct {
+	r   *run
+	t   *Tree
+	sem chan struct{}
+	wg  sync.WaitGroup
+
+	mu       sync.Mutex
+	errs     []error
+	policies map[string][]Policy // target ID -> policies attached
+}
+
+func (rd *treeReader) fail(err error) {
+	rd.mu.Lock()
+	rd.errs = append(rd.errs, err)
+	rd.mu.Unlock()
+}
+
+// do runs fn in a task once a place is free.
+func (rd *treeReader) do(ctx context.Context, fn func(context.Context) error) {
+	rd.wg.Add(1)
+	go func() {
+		defer rd.wg.Done()
+		select {
+		case rd.sem <- struct{}{}:
+		case <-ctx.Done():
+			rd.fail(ctx.Err())
+			return
 		}
-		for i := range t.Accounts {
-			targets, ids = append(targets, &t.Accounts[i].Policies), append(ids, t.Accounts[i].ID)
+		err := fn(ctx)
+		<-rd.sem
+		if err != nil {
+			rd.fail(err)
 		}
-		err := forEach(ctx, len(targets), DefaultReadConcurrency, func(ctx context.Context, i int) error {
-			var ps []Policy
-			for _, typ := range t.PolicyTypes {
-				p := organizations.NewListPoliciesForTargetPaginator(api, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(ids[i]), Filter: typ})
+	}()
+}
+
+// visit reads the OUs and accounts of parent, then visits each child OU.
+func (rd *treeReader) visit(ctx context.Context, parent TreeOU) {
+	var ous []types.OrganizationalUnit
+	rd.do(ctx, func(ctx context.Context) error {
+		l, err := rd.r.children(ctx, parent.ID)
+		if err != nil {
+			return err
+		}
+		l.mu.Lock()
+		ous = slices.Clone(l.ous)
+		l.mu.Unlock()
+		var children []TreeOU
+		for _, ou := range ous {
+			path := aws.ToString(ou.Name)
+			if parent.Path != "" {
+				path = parent.Path + "/" + path
+			}
+			children = append(children, TreeOU{Path: path, ID: aws.ToString(ou.Id), ARN: aws.ToString(ou.Arn), ParentID: parent.ID})
+		}
+		rd.mu.Lock()
+		rd.t.OUs = append(rd.t.OUs, children...)
+		rd.mu.Unlock()
+		for _, c := range children {
+			rd.visit(ctx, c)
+		}
+		return nil
+	})
+	rd.do(ctx, func(ctx context.Context) error {
+		in, err := rd.r.accountsIn(ctx, parent.ID)
+		if err != nil {
+			return err
+		}
+		in.mu.Lock()
+		accounts := make([]TreeAccount, 0, len(in.byEmail))
+		for _, a := range in.byEmail {
+			accounts = append(accounts, TreeAccount{ID: aws.ToString(a.Id), ARN: aws.ToString(a.Arn), Name: aws.ToString(a.Name),
+				Email: aws.ToString(a.Email), OU: parent.Path, ParentID: parent.ID, State: accountState(&a)})
+		}
+		in.mu.Unlock()
+		rd.mu.Lock()
+		rd.t.Accounts = append(rd.t.Accounts, accounts...)
+		rd.mu.Unlock()
+		return nil
+	})
+}
+
+// policiesOf reads the policies of type typ, then the targets of each.
+func (rd *treeReader) policiesOf(ctx context.Context, typ types.PolicyType) {
+	rd.do(ctx, func(ctx context.Context) error {
+		var all []types.PolicySummary
+		p := organizations.NewListPoliciesPaginator(rd.r.api, &organizations.ListPoliciesInput{Filter: typ})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx, retryCME)
+			if err != nil {
+				return fmt.Errorf("organizations: list %s policies: %w", typ, err)
+			}
+			all = append(all, out.Policies...)
+		}
+		for _, s := range all {
+			pol := Policy{ID: aws.ToString(s.Id), Name: aws.ToString(s.Name), Type: s.Type, AWSManaged: s.AwsManaged}
+			rd.do(ctx, func(ctx context.Context) error {
+				p := organizations.NewListTargetsForPolicyPaginator(rd.r.api, &organizations.ListTargetsForPolicyInput{PolicyId: aws.String(pol.ID)})
+				var ids []string
 				for p.HasMorePages() {
 					out, err := p.NextPage(ctx, retryCME)
 					if err != nil {
-						return fmt.Errorf("organizations: target %s: list %s policies: %w", ids[i], typ, err)
+						return fmt.Errorf("organizations: policy %s (%s): list targets: %w", pol.Name, pol.ID, err)
 					}
-					for _, s := range out.Policies {
-						ps = append(ps, Policy{ID: aws.ToString(s.Id), Name: aws.ToString(s.Name), Type: s.Type, AWSManaged: s.AwsManaged})
+					for _, tg := range out.Targets {
+						ids = append(ids, aws.ToString(tg.TargetId))
 					}
 				}
-			}
-			slices.SortFunc(ps, func(a, b Policy) int {
-				if c := strings.Compare(string(a.Type), string(b.Type)); c != 0 {
-					return c
+				rd.mu.Lock()
+				for _, id := range ids {
+					rd.policies[id] = append(rd.policies[id], pol)
 				}
-				return strings.Compare(a.Name, b.Name)
+				rd.mu.Unlock()
+				return nil
 			})
-			*targets[i] = ps
-			return nil
-		})
-		if err != nil {
-			return nil, err
 		}
-	}
-	return t, nil
+		return nil
+	})
 }
 
 // String renders the tree as an indented report: the root, then each OU

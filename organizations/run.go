@@ -2,7 +2,6 @@ package organizations
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -18,6 +17,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/bounded"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/readcache"
 )
 
 // Resource names used in Changes.
@@ -33,14 +33,18 @@ const (
 )
 
 // run is the state of one call: the root, the OUs found or created so far
-// (by path), the listings read, the options and the call's Recorder (every
-// write goes through it). Its maps are guarded by mu; the goroutines of a
-// call share it.
+// (by path), the options and the call's Recorder (every write goes
+// through it). What it reads of the organization (the root, the OUs of a
+// parent, the accounts, the accounts of an OU, tags) goes through cache:
+// the run's ReadCache when the caller gave one (foundation.WithReadCache),
+// else one of its own, so each fact is read once per run. Its maps are
+// guarded by mu; the goroutines of a call share it.
 type run struct {
-	api API
-	o   call.Options
-	log *slog.Logger
-	rec *plan.Recorder
+	api   API
+	o     call.Options
+	log   *slog.Logger
+	rec   *plan.Recorder
+	cache *readcache.Cache
 
 	rootOnce sync.Once
 	rootErr  error
@@ -49,22 +53,37 @@ type run struct {
 	mu    sync.Mutex
 	ous   map[string]*ouNode // path -> node, once converged
 	paths map[string]string  // OU id -> path, for reports
-	lists map[string]*ouList // parent id -> its child OUs
-
-	acctOnce sync.Once
-	acctErr  error
-	accounts map[string]types.Account // lower-cased email -> account
 
 	progOnce   sync.Once
 	progErr    error
 	inProgress []types.CreateAccountStatus
+
+	// slots holds a token for each account creation of this run in
+	// progress (at most DefaultAccountCreationConcurrency).
+	slots chan struct{}
 }
+
+// The keys of what the package reads through the run's cache
+// (internal/readcache).
+const (
+	keyOrganization    = "organizations/organization" // *types.Organization
+	keyRoot            = "organizations/root"         // *types.Root
+	keyOUs             = "organizations/ous/"         // + parent ID: *ouList
+	keyAccounts        = "organizations/accounts"     // *accountSet, every account
+	keyAccountsIn      = "organizations/accounts-in/" // + parent ID: *accountSet
+	keyTags            = "organizations/tags/"        // + resource ID: map[string]string
+	keyAllOrganization = "organizations/"
+)
 
 func newRun(api any, opts []foundation.Option) *run {
 	o := call.Resolve(opts...)
+	c := o.ReadCache
+	if c == nil {
+		c = readcache.New()
+	}
 	return &run{
-		api: widen(api), o: o, log: o.Logger, rec: plan.New(o),
-		ous: map[string]*ouNode{}, paths: map[string]string{}, lists: map[string]*ouList{},
+		api: widen(api), o: o, log: o.Logger, rec: plan.New(o), cache: c,
+		ous: map[string]*ouNode{}, paths: map[string]string{},
 	}
 }
 
@@ -82,31 +101,22 @@ type ouNode struct {
 	rec *plan.Recorder
 }
 
-// loadRoot reads the organization's root once.
+// loadRoot reads the organization's root once per run.
 func (r *run) loadRoot(ctx context.Context) (*ouNode, error) {
 	r.rootOnce.Do(func() {
-		p := organizations.NewListRootsPaginator(r.api, &organizations.ListRootsInput{})
-		var roots []types.Root
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx, retryCME)
-			if err != nil {
-				if r.rec.Planning() && is[*types.AWSOrganizationsNotInUseException](err) {
-					// Planning (read path): the organization would be
-					// created first (EnsureOrganization's dry run), so
-					// every OU and account of the spec would be created.
-					r.root = &ouNode{fresh: true, id: plan.Predict("root", "")}
-					return
-				}
-				r.rootErr = fmt.Errorf("organizations: list roots: %w", err)
+		root, err := r.cachedRoot(ctx)
+		if err != nil {
+			if r.rec.Planning() && is[*types.AWSOrganizationsNotInUseException](err) {
+				// Planning (read path): the organization would be
+				// created first (EnsureOrganization's dry run), so
+				// every OU and account of the spec would be created.
+				r.root = &ouNode{fresh: true, id: plan.Predict("root", "")}
 				return
 			}
-			roots = append(roots, out.Roots...)
-		}
-		if len(roots) == 0 {
-			r.rootErr = errors.New("organizations: list roots: the organization has no root")
+			r.rootErr = fmt.Errorf("organizations: list roots: %w", err)
 			return
 		}
-		r.root = &ouNode{id: aws.ToString(roots[0].Id), arn: aws.ToString(roots[0].Arn)}
+		r.root = &ouNode{id: aws.ToString(root.Id), arn: aws.ToString(root.Arn)}
 		r.log.Debug("root", slog.String("id", r.root.id))
 	})
 	if r.rootErr != nil {
@@ -116,6 +126,11 @@ func (r *run) loadRoot(ctx context.Context) (*ouNode, error) {
 	r.paths[r.root.id] = ""
 	r.mu.Unlock()
 	return r.root, nil
+}
+
+// cachedRoot returns the organization's root, read once per run.
+func (r *run) cachedRoot(ctx context.Context) (*types.Root, error) {
+	return readcache.Get(r.cache, keyRoot, func() (*types.Root, error) { return r.readRoot(ctx) })
 }
 
 // node returns the converged node of path ("" is the root), or nil.
@@ -181,10 +196,8 @@ func displayPath(path string) string {
 
 // ouList is the child OUs of one parent, read once per run.
 type ouList struct {
-	once sync.Once
-	err  error
-	mu   sync.Mutex
-	ous  []types.OrganizationalUnit
+	mu  sync.Mutex
+	ous []types.OrganizationalUnit
 }
 
 func (l *ouList) find(name string) (types.OrganizationalUnit, bool) {
@@ -206,18 +219,13 @@ func (l *ouList) add(ou types.OrganizationalUnit) {
 
 // children returns the child OUs of parentID, read once per run.
 func (r *run) children(ctx context.Context, parentID string) (*ouList, error) {
-	r.mu.Lock()
-	l := r.lists[parentID]
-	if l == nil {
-		l = &ouList{}
-		r.lists[parentID] = l
-	}
-	r.mu.Unlock()
-	l.once.Do(func() {
+	return readcache.Get(r.cache, keyOUs+parentID, func() (*ouList, error) {
 		ous, err := r.listOUs(ctx, parentID)
-		l.ous, l.err = ous, err
+		if err != nil {
+			return nil, err
+		}
+		return &ouList{ous: ous}, nil
 	})
-	return l, l.err
 }
 
 // relist reads the child OUs of parentID again (after a create raced).
@@ -403,16 +411,9 @@ func (r *run) ensureTags(ctx context.Context, resourceID, res, changeID string, 
 	if len(want) == 0 && len(remove) == 0 {
 		return nil
 	}
-	have := map[string]string{}
-	p := organizations.NewListTagsForResourcePaginator(r.api, &organizations.ListTagsForResourceInput{ResourceId: aws.String(resourceID)})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx, retryCME)
-		if err != nil {
-			return fmt.Errorf("list tags: %w", err)
-		}
-		for _, t := range out.Tags {
-			have[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+	have, err := r.tags(ctx, resourceID)
+	if err != nil {
+		return err
 	}
 	var diffs []foundation.Diff
 	set := map[string]string{}
@@ -433,6 +434,9 @@ func (r *run) ensureTags(ctx context.Context, resourceID, res, changeID string, 
 		return nil
 	}
 	return rec.Write(ctx, foundation.Change{Action: foundation.ActionUpdate, Resource: res, ID: changeID, Diffs: diffs}, func(ctx context.Context) error {
+		// Whatever the outcome, the tags read are no longer the
+		// resource's.
+		defer r.cache.Invalidate(keyTags + resourceID)
 		if len(set) > 0 {
 			if _, err := r.api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(resourceID), Tags: tagList(set)}, retryCME); err != nil {
 				return fmt.Errorf("tag: %w", err)
@@ -444,6 +448,25 @@ func (r *run) ensureTags(ctx context.Context, resourceID, res, changeID string, 
 			}
 		}
 		return nil
+	})
+}
+
+// tags returns the tags of an OU or account, read once per run (the map is
+// shared: never changed).
+func (r *run) tags(ctx context.Context, resourceID string) (map[string]string, error) {
+	return readcache.Get(r.cache, keyTags+resourceID, func() (map[string]string, error) {
+		have := map[string]string{}
+		p := organizations.NewListTagsForResourcePaginator(r.api, &organizations.ListTagsForResourceInput{ResourceId: aws.String(resourceID)})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx, retryCME)
+			if err != nil {
+				return nil, fmt.Errorf("list tags: %w", err)
+			}
+			for _, t := range out.Tags {
+				have[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+		}
+		return have, nil
 	})
 }
 

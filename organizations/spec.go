@@ -23,12 +23,19 @@ const (
 	DefaultRoleName = "OrganizationAccountAccessRole"
 	// DefaultSuspendedOU is the OU path CloseAccount moves accounts to.
 	DefaultSuspendedOU = "Suspended"
-	// DefaultAccountCreationConcurrency is how many accounts EnsureTree and
-	// EnsureAccounts converge at once, and so the most CreateAccount
-	// requests they have in progress: AWS allows 5 in progress per
-	// organization. It is also the most they use: a larger
-	// foundation.WithConcurrency is capped at it.
+	// DefaultAccountCreationConcurrency is the most CreateAccount requests
+	// EnsureTree and EnsureAccounts have in progress: AWS allows 5 in
+	// progress per organization (Organizations quotas, "Number of
+	// concurrent account creations"). A larger foundation.WithConcurrency
+	// is capped at it. A creation holds its slot from CreateAccount until
+	// its status says SUCCEEDED; the move into the OU and the tags come
+	// after.
 	DefaultAccountCreationConcurrency = 5
+	// DefaultAccountConcurrency is how many accounts EnsureTree and
+	// EnsureAccounts converge at once (of which at most
+	// DefaultAccountCreationConcurrency are being created) unless
+	// foundation.WithConcurrency says otherwise.
+	DefaultAccountConcurrency = 16
 	// DefaultOUConcurrency is how many sibling OUs EnsureTree converges at
 	// once unless foundation.WithConcurrency says otherwise.
 	DefaultOUConcurrency = 4

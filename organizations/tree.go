@@ -107,6 +107,12 @@ func EnsureTree(ctx context.Context, api EnsureTreeAPI, spec TreeSpec, opts ...f
 // ensureTree converges a validated spec.
 // Its errors carry the changes made (Recorder.Fail).
 func ensureTree(ctx context.Context, api EnsureOUAPI, spec TreeSpec, opts []foundation.Option) (*TreeResult, error) {
+	return ensureTreeWith(ctx, api, spec, nil, opts)
+}
+
+// ensureTreeWith is ensureTree running work (when not nil) for each account
+// as soon as it is converged.
+func ensureTreeWith(ctx context.Context, api EnsureOUAPI, spec TreeSpec, work AccountWork, opts []foundation.Option) (*TreeResult, error) {
 	r := newRun(api, opts)
 	nodes, err := r.ensureOUs(ctx, spec.OUs, r.o.Width(DefaultOUConcurrency, 0))
 	if err != nil {
@@ -121,7 +127,9 @@ func ensureTree(ctx context.Context, api EnsureOUAPI, spec TreeSpec, opts []foun
 		res.Changes = append(res.Changes, changes...)
 	}
 	if len(spec.Accounts) > 0 {
-		accounts, err := r.ensureAccounts(ctx, spec.Accounts, r.o.Width(DefaultAccountCreationConcurrency, DefaultAccountCreationConcurrency))
+		accounts, err := r.ensureAccounts(ctx, spec.Accounts, r.o.Width(DefaultAccountConcurrency, 0),
+			r.o.Width(DefaultAccountCreationConcurrency, DefaultAccountCreationConcurrency),
+			newWorkQueue(r, work, r.o.Width(DefaultFanOutConcurrency, 0)))
 		if err != nil {
 			return nil, r.rec.Fail(err)
 		}

@@ -7,6 +7,8 @@ package settings
 import (
 	"log/slog"
 	"time"
+
+	"github.com/awsfoundation/foundation/internal/readcache"
 )
 
 // Settings are what the foundation.With... options set. A zero field means
@@ -30,4 +32,7 @@ type Settings struct {
 	// Concurrency is how many independent calls a function makes at once;
 	// 0 means the function's default (call.Options.Width).
 	Concurrency int
+	// ReadCache is the run's read cache (foundation.WithReadCache); nil
+	// means each call reads for itself.
+	ReadCache *readcache.Cache
 }
