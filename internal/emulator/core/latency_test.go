@@ -99,7 +99,7 @@ func TestLowerBoundEmptyAndOff(t *testing.T) {
 func TestModelRateOfAndLatencyOf(t *testing.T) {
 	m := &Model{DefaultLatency: time.Millisecond,
 		Latency: map[string]time.Duration{"kms": 2 * time.Millisecond, "kms:CreateKey": 3 * time.Millisecond},
-		Rates: []Rate{{Service: "kms", PerSecond: 100}, {Service: "kms", Operations: []string{"CreateKey"}, PerSecond: 5}}}
+		Rates:   []Rate{{Service: "kms", PerSecond: 100}, {Service: "kms", Operations: []string{"CreateKey"}, PerSecond: 5}}}
 	for _, c := range []struct {
 		op   string
 		want time.Duration
