@@ -3,6 +3,7 @@ package scp_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -27,6 +28,9 @@ func (o *org) ensurePolicies(t *testing.T, names ...string) map[string]string {
 		"deny-all":       scp.MustBuild(scp.DenyAll(scp.DenyAllOptions{})),
 		"allow-all":      scp.MustBuild(scp.AllowAll(scp.AllowAllOptions{})),
 		"production-000": mustDoc(t, seed000),
+	}
+	for i := 1; i <= 6; i++ { // fillers, for today's 10 per target
+		docs[fmt.Sprint("pad-", i)] = scp.MustBuild(scp.ProtectActions(scp.ProtectActionsOptions{Sid: fmt.Sprint("Pad", i), Actions: []string{fmt.Sprintf("ec2:DeleteVpc%d", i)}}))
 	}
 	ids := map[string]string{}
 	for _, n := range names {
@@ -149,22 +153,24 @@ func TestEnsureAttachmentsDetachesOnlyManagedPolicies(t *testing.T) {
 
 func TestEnsureAttachmentsSwapsWithinTheLimit(t *testing.T) {
 	o := newOrg(t)
-	o.ensurePolicies(t, "deny-root", "deny-leave", "regions", "security", "deny-all")
-	o.ensureAttachments(t, scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{"deny-root", "deny-leave", "regions", "security"}})
-	requireAttached(t, o, o.prodOU, "FullAWSAccess", "deny-root", "deny-leave", "regions", "security")
-	// The target is full: the swap detaches first, then attaches, never
-	// going above 5 nor below 1.
-	a := o.ensureAttachments(t, scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{"deny-root", "deny-leave", "regions", "deny-all"}})
+	pads := []string{"pad-1", "pad-2", "pad-3", "pad-4", "pad-5"}
+	o.ensurePolicies(t, append([]string{"deny-root", "deny-leave", "regions", "security", "deny-all"}, pads...)...)
+	o.ensureAttachments(t, scp.AttachmentSpec{TargetID: o.prodOU, Policies: append([]string{"deny-root", "deny-leave", "regions", "security"}, pads...)})
+	requireAttached(t, o, o.prodOU, append([]string{"FullAWSAccess", "deny-root", "deny-leave", "regions", "security"}, pads...)...)
+	// The target is full (10 since 2026-05-15): the swap detaches first,
+	// then attaches, never going above 10 nor below 1.
+	a := o.ensureAttachments(t, scp.AttachmentSpec{TargetID: o.prodOU, Policies: append([]string{"deny-root", "deny-leave", "regions", "deny-all"}, pads...)})
 	requireChanges(t, a.Changes,
 		"delete organizations:policy-attachment "+o.prodOU+"/security",
 		"create organizations:policy-attachment "+o.prodOU+"/deny-all",
 	)
-	requireAttached(t, o, o.prodOU, "FullAWSAccess", "deny-root", "deny-leave", "regions", "deny-all")
+	requireAttached(t, o, o.prodOU, append([]string{"FullAWSAccess", "deny-root", "deny-leave", "regions", "deny-all"}, pads...)...)
 }
 
 func TestEnsureAttachmentsChecksTheLimitAfterReadingBeforeWriting(t *testing.T) {
 	o := newOrg(t)
-	o.ensurePolicies(t, "deny-root", "deny-leave", "regions")
+	pads := []string{"pad-1", "pad-2", "pad-3", "pad-4", "pad-5"}
+	o.ensurePolicies(t, append([]string{"deny-root", "deny-leave", "regions"}, pads...)...)
 	o.ensureAttachments(t, scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{"deny-root"}})
 	for _, n := range []string{"hand-1", "hand-2"} {
 		id := o.foreignPolicy(t, n, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:DeleteVpc","Resource":"*"}]}`)
@@ -172,14 +178,15 @@ func TestEnsureAttachmentsChecksTheLimitAfterReadingBeforeWriting(t *testing.T) 
 			t.Fatal(err)
 		}
 	}
-	// 3 wanted + FullAWSAccess + 2 foreign kept = 6 > 5.
+	// 8 wanted + FullAWSAccess + 2 foreign kept = 11 > 10.
 	mark := o.b.Mark()
-	_, err := scp.EnsureAttachments(o.ctx, o.api, scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{"deny-root", "deny-leave", "regions"}}, awstest.Fast()...)
+	wanted := append([]string{"deny-root", "deny-leave", "regions"}, pads...)
+	_, err := scp.EnsureAttachments(o.ctx, o.api, scp.AttachmentSpec{TargetID: o.prodOU, Policies: wanted}, awstest.Fast()...)
 	var le *scp.AttachmentLimitError
-	if !errors.As(err, &le) || le.Count != 6 || le.Limit != 5 || le.TargetID != o.prodOU {
+	if !errors.As(err, &le) || le.Count != 11 || le.Limit != 10 || le.TargetID != o.prodOU {
 		t.Fatalf("err = %v", err)
 	}
-	if !strings.Contains(err.Error(), o.prodOU) || !strings.Contains(err.Error(), "6 SCPs") {
+	if !strings.Contains(err.Error(), o.prodOU) || !strings.Contains(err.Error(), "11 SCPs") {
 		t.Fatalf("message: %v", err)
 	}
 	o.b.RequireNoMutations(t, mark)
@@ -188,9 +195,9 @@ func TestEnsureAttachmentsChecksTheLimitAfterReadingBeforeWriting(t *testing.T) 
 	}
 
 	// A raised limit (AWS raises quotas on request) lets it through... if
-	// AWS agrees: the backend keeps 5 and refuses.
-	_, err = scp.EnsureAttachments(o.ctx, o.api, scp.AttachmentSpec{TargetID: o.prodOU, Policies: []string{"deny-root", "deny-leave", "regions"},
-		Limits: scp.Limits{MaxPoliciesPerTarget: 6}}, awstest.Fast()...)
+	// AWS agrees: the backend keeps 10 and refuses.
+	_, err = scp.EnsureAttachments(o.ctx, o.api, scp.AttachmentSpec{TargetID: o.prodOU, Policies: wanted,
+		Limits: scp.Limits{MaxPoliciesPerTarget: 11}}, awstest.Fast()...)
 	var cv *types.ConstraintViolationException
 	if !errors.As(err, &cv) || cv.Reason != types.ConstraintViolationExceptionReasonMaxPolicyTypeAttachmentLimitExceeded {
 		t.Fatalf("err = %v", err)

@@ -23,11 +23,12 @@
 // SCP carries when FullAWSAccess is detached; Custom adds hand-written
 // statements.
 //
-// Limits are checked before any call: the size of the document (5,120
+// Limits are checked before any call: the size of the document (10,240
 // characters by default, counted on the minified JSON, which is what
 // EnsurePolicy sends: see Minify and Size) and the number of SCPs per
-// target (5 by default, FullAWSAccess included while it stays attached).
-// Both are options (Limits), as AWS has raised such quotas before.
+// target (10 by default, FullAWSAccess included while it stays attached).
+// These are AWS's quotas since 2026-05-15 (5,120 and 5 before:
+// LegacyLimits). Both are options (Limits).
 //
 // Evaluate decides a request (action, resource, Region, principal ARN,
 // account and tags, other context keys) against the SCPs of a target
@@ -103,9 +104,9 @@
 //
 //	scp: spec.Name: is required
 //	scp: spec.Document: Statement[0].Principal: is not supported in service control policies
-//	scp: spec.Document: is 5210 characters once minified, more than the limit of 5120
+//	scp: spec.Document: is 10330 characters once minified, more than the limit of 10240
 //	scp: RestrictRegions.Allowed[1]: "eu-westt-1": is not an AWS Region (such as "eu-west-1"); ...
-//	scp: spec.Policies: 5 policies plus FullAWSAccess, which is kept, exceed the limit of 5 SCPs per target
+//	scp: spec.Policies: 10 policies plus FullAWSAccess, which is kept, exceed the limit of 10 SCPs per target
 //
 // A predicted identifier (see Idempotency) given to a real run is an
 // invalid spec naming its field:

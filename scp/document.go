@@ -14,16 +14,22 @@ import (
 const pkg = "scp"
 
 // Limits AWS Organizations applies to service control policies, used when
-// Limits leaves a field zero. AWS has raised such quotas before; set Limits
-// when yours differ.
+// Limits leaves a field zero: today's quotas, raised by AWS on 2026-05-15
+// in every partition, automatically (from 5,120 characters and 5 SCPs per
+// target). Set Limits when yours differ (LegacyLimits are the earlier ones,
+// for a backend or a partition that still applies them).
 const (
 	// DefaultMaxPolicySize is the largest SCP document AWS accepts, in
 	// characters, counted on the minified document (see Size).
-	DefaultMaxPolicySize = 5120
+	DefaultMaxPolicySize = 10240
 	// DefaultMaxPoliciesPerTarget is how many SCPs may be attached directly
 	// to one root, OU or account, FullAWSAccess included.
-	DefaultMaxPoliciesPerTarget = 5
+	DefaultMaxPoliciesPerTarget = 10
 )
+
+// LegacyLimits are the SCP quotas before 2026-05-15: 5,120 characters and
+// 5 SCPs per target.
+var LegacyLimits = Limits{MaxPolicySize: 5120, MaxPoliciesPerTarget: 5}
 
 // Limits are the SCP quotas checked before any call. The zero value means
 // AWS's defaults.
@@ -49,10 +55,10 @@ func (l Limits) withDefaults() Limits {
 func (l Limits) faults(field string) []error {
 	var errs []error
 	if l.MaxPolicySize < 0 {
-		errs = append(errs, specerr.New(pkg, field+".MaxPolicySize", fmt.Sprint(l.MaxPolicySize), "must be positive (0 means the default 5120)"))
+		errs = append(errs, specerr.New(pkg, field+".MaxPolicySize", fmt.Sprint(l.MaxPolicySize), fmt.Sprintf("must be positive (0 means the default %d)", DefaultMaxPolicySize)))
 	}
 	if l.MaxPoliciesPerTarget < 0 {
-		errs = append(errs, specerr.New(pkg, field+".MaxPoliciesPerTarget", fmt.Sprint(l.MaxPoliciesPerTarget), "must be positive (0 means the default 5)"))
+		errs = append(errs, specerr.New(pkg, field+".MaxPoliciesPerTarget", fmt.Sprint(l.MaxPoliciesPerTarget), fmt.Sprintf("must be positive (0 means the default %d)", DefaultMaxPoliciesPerTarget)))
 	}
 	return errs
 }

@@ -44,7 +44,7 @@ func ExampleBuild() {
 	// Output:
 	// {"Version":"2012-10-17","Statement":[{"Sid":"DenyAll","Effect":"Deny","Action":"*","Resource":"*"}]}
 	// {"Version":"2012-10-17","Statement":[{"Sid":"DenyRootUser","Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:*:iam::*:root"}}},{"Sid":"DenyOutsideAllowedRegions","Effect":"Deny","NotAction":["iam:*","organizations:*","sts:*","support:*"],"Resource":"*","Condition":{"ArnNotLike":{"aws:PrincipalARN":"arn:aws:iam::*:role/PlatformAdmin"},"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","eu-central-1"]}}}]}
-	// 455 of 5120 characters
+	// 455 of 10240 characters
 	// scp: RestrictRegions.Allowed[0]: "eu-westt-1": is not an AWS Region (such as "eu-west-1"); set AllowUnknownRegions for a Region this package does not know yet
 }
 

@@ -19,11 +19,9 @@ func docOfSize(t testing.TB, n int) *foundation.PolicyDocument {
 	build := func(last string) *foundation.PolicyDocument {
 		return scp.MustBuild(scp.ProtectActions(scp.ProtectActionsOptions{Sid: "Padding", Actions: append(append([]string(nil), actions...), last)}))
 	}
-	for i := 0; ; i++ {
-		size, _ := scp.Size(build("svc:A"))
-		if size > n-120 {
-			break
-		}
+	// Each filler action adds the same 28 characters ("ec2:DescribeSomething0000",).
+	base, _ := scp.Size(build("svc:A"))
+	for i := 0; base+2+28*(i+1) <= n-120; i++ {
 		actions = append(actions, fmt.Sprintf("ec2:DescribeSomething%04d", i))
 	}
 	size, _ := scp.Size(build("svc:A"))
@@ -61,7 +59,7 @@ func TestSizeIsCountedMinified(t *testing.T) {
 }
 
 func TestSizeLimit(t *testing.T) {
-	under, at, over := docOfSize(t, 5119), docOfSize(t, 5120), docOfSize(t, 5121)
+	under, at, over := docOfSize(t, 10239), docOfSize(t, 10240), docOfSize(t, 10241)
 	for _, d := range []*foundation.PolicyDocument{under, at} {
 		if err := scp.CheckDocument(d, scp.Limits{}); err != nil {
 			t.Fatal(err)
@@ -69,17 +67,20 @@ func TestSizeLimit(t *testing.T) {
 	}
 	err := scp.CheckDocument(over, scp.Limits{})
 	var se *scp.SizeError
-	if !errors.Is(err, foundation.ErrInvalidSpec) || !errors.As(err, &se) || se.Size != 5121 || se.Limit != 5120 {
+	if !errors.Is(err, foundation.ErrInvalidSpec) || !errors.As(err, &se) || se.Size != 10241 || se.Limit != 10240 {
 		t.Fatalf("over: %v", err)
 	}
-	// A raised limit is an option.
-	if err := scp.CheckDocument(over, scp.Limits{MaxPolicySize: 10240}); err != nil {
+	// A raised limit is an option, and so are the limits before 2026-05-15.
+	if err := scp.CheckDocument(over, scp.Limits{MaxPolicySize: 20480}); err != nil {
 		t.Fatal(err)
 	}
-	// Pretty-printed content is measured minified: 5120 characters once
+	if err := scp.CheckDocument(docOfSize(t, 5121), scp.LegacyLimits); !errors.As(err, &se) || se.Limit != 5120 {
+		t.Fatalf("legacy: %v", err)
+	}
+	// Pretty-printed content is measured minified: 10240 characters once
 	// minified pass although the text is much longer.
 	pretty := prettyJSON(t, at)
-	if len(pretty) <= 5120 {
+	if len(pretty) <= 10240 {
 		t.Fatalf("pretty form is only %d characters", len(pretty))
 	}
 	if err := (scp.PolicySpec{Name: "padded", Content: pretty}).Validate(); err != nil {
@@ -96,13 +97,13 @@ func TestSizeLimit(t *testing.T) {
 // sends it, and AWS's own limit refuses it.
 func TestSizeLimitAgainstTheBackend(t *testing.T) {
 	o := newOrg(t)
-	for i, n := range []int{5119, 5120} {
+	for i, n := range []int{10239, 10240} {
 		if _, err := scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: fmt.Sprintf("size-%d", i), Document: docOfSize(t, n)}, awstest.Fast()...); err != nil {
 			t.Fatalf("%d characters: %v", n, err)
 		}
 	}
 	mark := o.b.Mark()
-	_, err := scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: "size-over", Document: docOfSize(t, 5121)})
+	_, err := scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: "size-over", Document: docOfSize(t, 10241)})
 	o.b.RequireNoCalls(t, mark)
 	if !errors.Is(err, foundation.ErrInvalidSpec) {
 		t.Fatal(err)
@@ -110,9 +111,9 @@ func TestSizeLimitAgainstTheBackend(t *testing.T) {
 	if o.b.Lacks(awstest.OrgSCPSize) {
 		return
 	}
-	_, err = scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: "size-over", Document: docOfSize(t, 5121), Limits: scp.Limits{MaxPolicySize: 6144}}, awstest.Fast()...)
+	_, err = scp.EnsurePolicy(o.ctx, o.api, scp.PolicySpec{Name: "size-over", Document: docOfSize(t, 10241), Limits: scp.Limits{MaxPolicySize: 12288}}, awstest.Fast()...)
 	if err == nil || !strings.Contains(err.Error(), "POLICY_CONTENT_LIMIT_EXCEEDED") && !strings.Contains(err.Error(), "ConstraintViolation") {
-		t.Fatalf("%s accepted 5121 characters: %v", o.b.Kind, err)
+		t.Fatalf("%s accepted 10241 characters: %v", o.b.Kind, err)
 	}
 
 	// An organization whose limit was raised: only the emulator's options
@@ -120,12 +121,12 @@ func TestSizeLimitAgainstTheBackend(t *testing.T) {
 	if !o.b.Has(awstest.CapEmulatorOptions) {
 		return
 	}
-	b := awstest.New(t, awstest.WithEmulatorOptions(emulator.Options{SCPMaxSize: 6144}))
+	b := awstest.New(t, awstest.WithEmulatorOptions(emulator.Options{SCPMaxSize: 12288}))
 	o2 := &org{b: b, api: b.Organizations(), ctx: o.ctx}
 	if _, err := o2.api.CreateOrganization(o.ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := scp.EnsurePolicy(o.ctx, o2.api, scp.PolicySpec{Name: "size-over", Document: docOfSize(t, 6000), Limits: scp.Limits{MaxPolicySize: 6144}}, awstest.Fast()...); err != nil {
+	if _, err := scp.EnsurePolicy(o.ctx, o2.api, scp.PolicySpec{Name: "size-over", Document: docOfSize(t, 12000), Limits: scp.Limits{MaxPolicySize: 12288}}, awstest.Fast()...); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -57,7 +57,7 @@ func TestEnsurePolicyRejectsInvalidSpecsBeforeAnyCall(t *testing.T) {
 			s.Document = foundation.NewPolicy(foundation.Statement{Effect: foundation.EffectDeny, Action: foundation.Actions("s3:*"), Resource: foundation.Resources("*"),
 				Condition: foundation.Conditions{"StringNotEqual": {"aws:RequestedRegion": {"eu-west-1"}}}})
 		}, "spec.Document", "unknown condition operator"},
-		{"too large", func(s *scp.PolicySpec) { s.Document = docOfSize(t, scp.DefaultMaxPolicySize+1) }, "spec.Document", "5121 characters once minified, more than the limit of 5120"},
+		{"too large", func(s *scp.PolicySpec) { s.Document = docOfSize(t, scp.DefaultMaxPolicySize+1) }, "spec.Document", "10241 characters once minified, more than the limit of 10240"},
 		{"negative size limit", func(s *scp.PolicySpec) { s.Limits.MaxPolicySize = -1 }, "spec.Limits.MaxPolicySize", "positive"},
 		{"tag aws: prefix", func(s *scp.PolicySpec) { s.Tags = map[string]string{"aws:team": "x"} }, `spec.Tags["aws:team"]`, `"aws:"`},
 		{"tag empty key", func(s *scp.PolicySpec) { s.Tags = map[string]string{"": "x"} }, `spec.Tags[""]`, "empty"},
@@ -114,10 +114,12 @@ func TestEnsureAttachmentsRejectsInvalidSpecsBeforeAnyCall(t *testing.T) {
 		{"bad policy ID", scp.AttachmentSpec{TargetID: "r-ab12", Policies: []string{"p-12"}}, "spec.Policies[0]", "policy ID"},
 		{"duplicate", scp.AttachmentSpec{TargetID: "r-ab12", Policies: []string{"a", "b", "a"}}, "spec.Policies[2]", "duplicates spec.Policies[0]"},
 		{"policy name too long", scp.AttachmentSpec{TargetID: "r-ab12", Policies: []string{strings.Repeat("x", 129)}}, "spec.Policies[0]", "128"},
-		{"too many with FullAWSAccess", scp.AttachmentSpec{TargetID: "111122223333", Policies: []string{"a", "b", "c", "d", "e"}},
+		{"too many with FullAWSAccess", scp.AttachmentSpec{TargetID: "111122223333", Policies: strings.Split("a b c d e f g h i j", " ")},
+			"spec.Policies", "10 policies plus FullAWSAccess, which is kept, exceed the limit of 10"},
+		{"too many without FullAWSAccess", scp.AttachmentSpec{TargetID: "111122223333", Policies: strings.Split("a b c d e f g h i j k", " "), DetachFullAWSAccess: true},
+			"spec.Policies", "11 policies exceed the limit of 10"},
+		{"too many at the legacy limits", scp.AttachmentSpec{TargetID: "111122223333", Policies: []string{"a", "b", "c", "d", "e"}, Limits: scp.LegacyLimits},
 			"spec.Policies", "5 policies plus FullAWSAccess, which is kept, exceed the limit of 5"},
-		{"too many without FullAWSAccess", scp.AttachmentSpec{TargetID: "111122223333", Policies: []string{"a", "b", "c", "d", "e", "f"}, DetachFullAWSAccess: true},
-			"spec.Policies", "6 policies exceed the limit of 5"},
 		{"lower limit", scp.AttachmentSpec{TargetID: "111122223333", Policies: []string{"a", "b"}, Limits: scp.Limits{MaxPoliciesPerTarget: 2}},
 			"spec.Policies", "limit of 2"},
 		{"zero SCPs", scp.AttachmentSpec{TargetID: "ou-ab12-cdefgh34", DetachFullAWSAccess: true}, "spec.Policies", "at least one SCP"},
@@ -139,12 +141,12 @@ func TestEnsureAttachmentsRejectsInvalidSpecsBeforeAnyCall(t *testing.T) {
 			}
 		})
 	}
-	// Within the limit: 4 + FullAWSAccess, or 5 with FullAWSAccess listed.
+	// Within the limit: 9 + FullAWSAccess, or 10 with FullAWSAccess listed.
 	for _, ok := range []scp.AttachmentSpec{
-		{TargetID: "111122223333", Policies: []string{"a", "b", "c", "d"}},
-		{TargetID: "111122223333", Policies: []string{"a", "b", "c", "d", "FullAWSAccess"}},
-		{TargetID: "111122223333", Policies: []string{"a", "b", "c", "d", "e"}, DetachFullAWSAccess: true},
-		{TargetID: "111122223333", Policies: []string{"a", "b", "c", "d", "e", "f"}, Limits: scp.Limits{MaxPoliciesPerTarget: 10}},
+		{TargetID: "111122223333", Policies: strings.Split("a b c d e f g h i", " ")},
+		{TargetID: "111122223333", Policies: strings.Split("a b c d e f g h i FullAWSAccess", " ")},
+		{TargetID: "111122223333", Policies: strings.Split("a b c d e f g h i j", " "), DetachFullAWSAccess: true},
+		{TargetID: "111122223333", Policies: strings.Split("a b c d e f g h i j", " "), Limits: scp.Limits{MaxPoliciesPerTarget: 11}},
 	} {
 		if err := ok.Validate(); err != nil {
 			t.Errorf("%v: %v", ok.Policies, err)

@@ -63,10 +63,12 @@ type Options struct {
 	// account PENDING_CLOSURE before it is SUSPENDED. Default 2.
 	AccountClosureDescribes int
 	// SCPMaxSize is the largest service control policy, in characters after
-	// removing whitespace outside strings. Default 5120, as in AWS.
+	// removing whitespace outside strings. Default 10240, as in AWS since
+	// 2026-05-15 (5120 before).
 	SCPMaxSize int
 	// SCPMaxAttachments is how many service control policies (FullAWSAccess
-	// included) one root, OU or account can have attached. Default 5, as in AWS.
+	// included) one root, OU or account can have attached. Default 10, as in
+	// AWS since 2026-05-15 (5 before).
 	SCPMaxAttachments int
 	// SSOStatusDescribes is how many Describe*Status calls see an IAM Identity Center asynchronous request (permission set provisioning, account assignment creation or deletion) IN_PROGRESS before it settles. Default 2.
 	SSOStatusDescribes int

@@ -158,6 +158,19 @@ func (e *Emulator) EnableIdentityCenter() (instanceARN, identityStoreID string, 
 	return ssoadmin.EnableIdentityCenter(e.e)
 }
 
+// RootCredentials are the root user credentials SeedRootCredentials gives
+// an account.
+type RootCredentials = iam.RootCredentialsSeed
+
+// SeedRootCredentials gives the root user of an existing account a
+// password, access keys, MFA devices and signing certificates (added to
+// those it has), as its owner would by signing in as the root user, which
+// no API can do: tests of root credential removal (sts:AssumeRoot, then
+// iam:DeleteLoginProfile, DeleteAccessKey, ...) start from it.
+func (e *Emulator) SeedRootCredentials(accountID string, c RootCredentials) error {
+	return iam.SeedRootCredentials(e.e, accountID, c)
+}
+
 // MaxOutstandingAssignmentCreations returns the most CreateAccountAssignment
 // requests the management account's instance ever had IN_PROGRESS at once
 // (0 without an instance).

@@ -48,7 +48,7 @@ func init() {
 			XMLNS:    "https://iam.amazonaws.com/doc/2010-05-08/",
 			Throttle: core.APIError{Status: iamErrors.Status("Throttling"), Code: "Throttling", Message: "Rate exceeded"},
 			Statuses: iamErrors,
-			Ops: map[string]*core.Operation{
+			Ops: withRootAccessOps(map[string]*core.Operation{
 				"CreateOpenIDConnectProvider":             core.Write(iamCreateOpenIDConnectProvider),
 				"GetOpenIDConnectProvider":                core.Read(iamGetOpenIDConnectProvider),
 				"ListOpenIDConnectProviders":              core.Read(iamListOpenIDConnectProviders),
@@ -93,8 +93,8 @@ func init() {
 				"GetPolicyVersion": core.Read(iamGetPolicyVersion),
 				"ListPolicies":     core.Read(iamListPolicies),
 				"DeletePolicy":     core.Write(iamDeletePolicy),
-			},
-			Snapshot: iamSnapshot,
+			}),
+			Snapshot: withRootSnapshot(iamSnapshot),
 		}
 	})
 }

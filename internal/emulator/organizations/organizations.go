@@ -71,6 +71,7 @@ func init() {
 				"DetachPolicy":                     core.Write(orgDetachPolicy),
 				"ListPoliciesForTarget":            core.Read(orgListPoliciesForTarget),
 				"ListTargetsForPolicy":             core.Read(orgListTargetsForPolicy),
+				"DescribeEffectivePolicy":          core.Read(orgDescribeEffectivePolicy),
 			},
 			Settle:   orgSettle,
 			Snapshot: orgSnapshot,
@@ -123,25 +124,7 @@ const (
 	orgMaxResults    = 20
 )
 
-// orgPolicyTypes lists the policy types AWS Organizations knows, with the
-// largest document (characters, whitespace outside strings removed) and the
-// most policies of the type one target can have attached. 0 = the SCP options.
-var orgPolicyTypes = map[string]struct{ maxSize, maxAttach int }{
-	orgSCP:                             {0, 0},
-	orgRCP:                             {5120, 5},
-	"TAG_POLICY":                       {10000, 10},
-	"BACKUP_POLICY":                    {10000, 10},
-	"AISERVICES_OPT_OUT_POLICY":        {2500, 5},
-	"CHATBOT_POLICY":                   {10000, 5},
-	"DECLARATIVE_POLICY_EC2":           {10000, 10},
-	"SECURITYHUB_POLICY":               {10000, 10},
-	"INSPECTOR_POLICY":                 {10000, 10},
-	"UPGRADE_ROLLOUT_POLICY":           {10000, 10},
-	"BEDROCK_POLICY":                   {10000, 10},
-	"S3_POLICY":                        {10000, 10},
-	"NETWORK_SECURITY_DIRECTOR_POLICY": {10000, 10},
-	"GUARDDUTY_POLICY":                 {10000, 10},
-}
+// orgPolicyTypes: see policytypes.go.
 
 // orgAuthorizationType reports whether a policy type is an authorization
 // policy (SCP, RCP): enabling it attaches the AWS managed full-access
@@ -263,6 +246,7 @@ var orgErrors = core.ErrorStatuses{
 	"DuplicatePolicyException":                       http.StatusBadRequest,
 	"InvalidInputException":                          http.StatusBadRequest,
 	"MalformedPolicyDocumentException":               http.StatusBadRequest,
+	"EffectivePolicyNotFoundException":               http.StatusBadRequest,
 	"OrganizationNotEmptyException":                  http.StatusBadRequest,
 	"OrganizationalUnitNotEmptyException":            http.StatusBadRequest,
 	"OrganizationalUnitNotFoundException":            http.StatusBadRequest,
@@ -364,11 +348,12 @@ type Settings struct {
 	// closed account PENDING_CLOSURE before it is SUSPENDED. Default 2.
 	AccountClosureDescribes int
 	// SCPMaxSize is the largest service control policy, in characters
-	// after removing whitespace outside strings. Default 5120, as in AWS.
+	// after removing whitespace outside strings. Default 10240, as in AWS
+	// since 2026-05-15 (5120 before).
 	SCPMaxSize int
 	// SCPMaxAttachments is how many service control policies
 	// (FullAWSAccess included) one root, OU or account can have attached.
-	// Default 5, as in AWS.
+	// Default 10, as in AWS since 2026-05-15 (5 before).
 	SCPMaxAttachments int
 }
 
@@ -383,10 +368,10 @@ func orgSettings(e *core.Emulator) Settings {
 		s.AccountClosureDescribes = 2
 	}
 	if s.SCPMaxSize <= 0 {
-		s.SCPMaxSize = 5120
+		s.SCPMaxSize = orgSCPMaxSize
 	}
 	if s.SCPMaxAttachments <= 0 {
-		s.SCPMaxAttachments = 5
+		s.SCPMaxAttachments = orgSCPMaxAttach
 	}
 	return s
 }
@@ -1600,78 +1585,14 @@ func orgCheckContent(typ, content string) (int, *core.APIError) {
 	if err := json.Unmarshal([]byte(content), &doc); err != nil {
 		return 0, orgErr("MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type: invalid JSON.")
 	}
-	obj, ok := doc.(map[string]any)
-	if !ok {
-		return 0, orgErr("MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type: it must be a JSON object.")
-	}
-	if orgAuthorizationType(typ) {
-		if apiErr := orgCheckStatements(typ, obj); apiErr != nil {
-			return 0, apiErr
-		}
+	if apiErr := orgCheckGrammar(typ, content); apiErr != nil { // policytypes.go
+		return 0, apiErr
 	}
 	var b bytes.Buffer
 	if err := json.Compact(&b, []byte(content)); err != nil {
 		return 0, orgErr("MalformedPolicyDocumentException", "The provided policy document isn't valid JSON.")
 	}
 	return utf8.RuneCountInString(b.String()), nil
-}
-
-// orgCheckStatements checks the grammar of an SCP or RCP: only Version
-// ("2012-10-17"), Id and Statement at the top; a Statement (one or a list)
-// whose members each have an Effect of Allow or Deny, an Action or
-// NotAction, and only the IAM statement elements; Principal and
-// NotPrincipal only in RCPs (SCPs apply to the account's principals and
-// cannot name any).
-func orgCheckStatements(typ string, doc map[string]any) *core.APIError {
-	malformed := func(why string) *core.APIError {
-		return orgErr("MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type: %s.", why)
-	}
-	for k := range doc {
-		if k != "Version" && k != "Id" && k != "Statement" {
-			return malformed("unknown element " + k)
-		}
-	}
-	if v, ok := doc["Version"]; ok && v != "2012-10-17" {
-		return malformed(`Version must be "2012-10-17"`)
-	}
-	var stmts []any
-	switch s := doc["Statement"].(type) {
-	case map[string]any:
-		stmts = []any{s}
-	case []any:
-		stmts = s
-	default:
-		return malformed("missing Statement")
-	}
-	if len(stmts) == 0 {
-		return malformed("empty Statement")
-	}
-	for _, raw := range stmts {
-		st, ok := raw.(map[string]any)
-		if !ok {
-			return malformed("a statement must be an object")
-		}
-		if e := st["Effect"]; e != "Allow" && e != "Deny" {
-			return malformed("Effect must be Allow or Deny")
-		}
-		for k := range st {
-			switch k {
-			case "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition":
-			case "Principal", "NotPrincipal":
-				if typ == orgSCP {
-					return malformed("a service control policy cannot name a " + k)
-				}
-			default:
-				return malformed("unknown element " + k + " in a statement")
-			}
-		}
-		_, action := st["Action"]
-		_, notAction := st["NotAction"]
-		if action == notAction {
-			return malformed("a statement needs exactly one of Action and NotAction")
-		}
-	}
-	return nil
 }
 
 // orgMaxSize is the largest policy of a type, in characters.
@@ -1748,6 +1669,9 @@ func orgCreatePolicy(c *core.Ctx) (any, error) {
 	}
 	if o.namedPolicy(in.Type, in.Name) != nil {
 		return nil, orgDuplicatePolicy()
+	}
+	if apiErr := o.checkPolicyCount(in.Type); apiErr != nil {
+		return nil, apiErr
 	}
 	id := o.nextID(func(seq string) string {
 		return "p-" + orgHashID(orgAlnum, 8, "policy", o.id, in.Name, seq)

@@ -403,7 +403,9 @@ func TestOrganizationsMoveAndClose(t *testing.T) {
 }
 
 func TestOrganizationsServiceControlPolicies(t *testing.T) {
-	srv := emutest.Start(t, emulator.Options{})
+	// The SCP quotas before 2026-05-15, which this test counts with;
+	// policytypes_test.go checks today's.
+	srv := emutest.Start(t, emulator.Options{SCPMaxSize: 5120, SCPMaxAttachments: 5})
 	ctx := context.Background()
 	client, orgID, rootID := emutest.OrgSetup(t, srv)
 	ou, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("Prod")})
@@ -572,7 +574,7 @@ func TestOrganizationsSCPLimitOptions(t *testing.T) {
 	_, err = client.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(ids[1]), TargetId: aws.String(rootID)})
 	requireReason(t, err, types.ConstraintViolationExceptionReasonMaxPolicyTypeAttachmentLimitExceeded)
 	_, err = client.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("big"), Description: aws.String(""),
-		Content: aws.String(`{"Statement":{"Effect":"Deny","Action":"s3:*","Resource":"` + strings.Repeat("r", 60) + `"}}`),
+		Content: aws.String(`{"Statement":{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::` + strings.Repeat("r", 60) + `"}}`),
 		Type:    types.PolicyTypeServiceControlPolicy})
 	requireReason(t, err, types.ConstraintViolationExceptionReasonPolicyContentLimitExceeded)
 }

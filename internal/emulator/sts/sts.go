@@ -20,10 +20,10 @@ func init() {
 			Protocol: core.AWSQuery,
 			XMLNS:    "https://sts.amazonaws.com/doc/2011-06-15/",
 			Throttle: core.APIError{Status: http.StatusBadRequest, Code: "Throttling", Message: "Rate exceeded"},
-			Ops: map[string]*core.Operation{
+			Ops: withAssumeRoot(map[string]*core.Operation{
 				"GetCallerIdentity": core.Read(stsGetCallerIdentity),
 				"AssumeRole":        core.Read(stsAssumeRole),
-			},
+			}),
 		}
 	})
 }
