@@ -45,7 +45,7 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 	require.Equal(t, []adopt.Group{{Name: h.group, Description: "administrators", Members: []string{h.user}}}, f.IdentityCenter.Groups)
 	require.Equal(t, []adopt.Assignment{{Group: h.group, PermissionSet: h.permissionSet, Accounts: []string{h.devEmail, h.prodEmail}}}, f.IdentityCenter.Assignments)
 	require.Len(t, f.IdentityCenter.PermissionSets, 1)
-	require.Equal(t, "8h0m0s", f.IdentityCenter.PermissionSets[0].SessionDuration)
+	require.Equal(t, "8h", f.IdentityCenter.PermissionSets[0].SessionDuration)
 	require.Len(t, f.CIRoles, 1)
 	require.Equal(t, h.roleName, f.CIRoles[0].Name)
 	require.Equal(t, []string{"repo:" + h.repo + ":ref:refs/heads/main"}, f.CIRoles[0].Subjects)

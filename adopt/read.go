@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -320,7 +321,7 @@ func (r *reader) permissionSet(ctx context.Context, instance, arn string) (*Perm
 		if err != nil {
 			return nil, fmt.Errorf("adopt: permission set %q: session duration: %w", ps.Name, err)
 		}
-		ps.SessionDuration = dur.String()
+		ps.SessionDuration = shortDuration(dur)
 	}
 	mp := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(r.api.SSOAdmin, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: aws.String(instance), PermissionSetArn: aws.String(arn)})
 	for mp.HasMorePages() {
@@ -474,7 +475,7 @@ func (r *reader) role(ctx context.Context, f *Foundation, name, trustText string
 		ci.Path = ""
 	}
 	if ro.MaxSessionDuration != nil {
-		ci.MaxSessionDuration = (secondsDuration(*ro.MaxSessionDuration)).String()
+		ci.MaxSessionDuration = shortDuration(secondsDuration(*ro.MaxSessionDuration))
 	}
 	if ro.PermissionsBoundary != nil {
 		ci.PermissionsBoundary = aws.ToString(ro.PermissionsBoundary.PermissionsBoundaryArn)
@@ -528,4 +529,16 @@ func appendNew(to []string, vs ...string) []string {
 		}
 	}
 	return to
+}
+
+// shortDuration is d as a Go duration without zero units: "4h", "1h30m".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

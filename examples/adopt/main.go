@@ -1,0 +1,244 @@
+// Command adopt reads an existing AWS organization into a spec file, and
+// converges an organization on such a file: how an organization built by
+// hand, in the console or with other tools comes under this library
+// without recreating anything.
+//
+// By default it runs on an embedded AWS emulator, so it needs nothing set up
+// and never reads your AWS credentials. There it first makes an
+// organization the way people make one by hand (SDK calls one by one, no
+// library code): OUs, two accounts, an SCP, an Identity Center group with
+// a permission set, GitHub's OIDC provider and a CI role. Then it reads it:
+//
+//	go run ./examples/adopt                        # read into a spec (stdout), then show that converging it changes nothing
+//	go run ./examples/adopt -o org.yaml            # write the spec to org.yaml
+//	go run ./examples/adopt -spec org.yaml -dry-run    # what converging org.yaml would change
+//	go run ./examples/adopt -spec org.yaml         # converge the organization on org.yaml
+//	go run ./examples/adopt -endpoint http://127.0.0.1:4566 -o org.yaml   # an emulator you filled yourself (go run ./cmd/foundation-emulator, then the AWS CLI)
+//	go run ./examples/adopt -aws -o org.yaml       # real AWS: reads only, with this machine's credentials
+//
+// Reading never writes. The spec is printed to stdout (or -o); everything
+// else goes to stderr.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/adopt"
+	"github.com/awsfoundation/foundation/internal/examplekit"
+)
+
+func main() {
+	examplekit.Main("adopt", func(ctx context.Context, args []string, _ io.Writer) error {
+		return run(ctx, args, os.Stdout, os.Stderr)
+	})
+}
+
+type flags struct {
+	examplekit.Flags
+	specFile string
+	outFile  string
+	region   string
+}
+
+func parseFlags(args []string, stderr io.Writer) (flags, error) {
+	var f flags
+	fs := examplekit.NewFlagSet("adopt", stderr, &f.Flags)
+	fs.StringVar(&f.specFile, "spec", "", "converge the organization on this spec file (YAML or JSON, as -o writes it) instead of reading one")
+	fs.StringVar(&f.outFile, "o", "", "write the spec read to this file instead of stdout")
+	fs.StringVar(&f.region, "region", "us-east-1", "the region of the management account's Identity Center instance")
+	if err := examplekit.Parse(fs, &f.Flags, args); err != nil {
+		return f, err
+	}
+	if f.specFile != "" && f.outFile != "" {
+		return f, errors.New("-spec converges a file and -o writes one: give one of them")
+	}
+	if f.RealAWS && f.specFile == "" && !f.Yes {
+		f.DryRun = true // reading never writes: -aws needs no -yes for it
+	}
+	return f, nil
+}
+
+// run is the program: stdout gets the spec, stderr everything else.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if f.specFile != "" {
+		return converge(ctx, f, stderr)
+	}
+	return read(ctx, f, stdout, stderr)
+}
+
+// loadSpec decodes and checks a spec file: every fault at its line.
+func loadSpec(name string) (*adopt.Foundation, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var spec adopt.Foundation
+	keys, err := examplekit.DecodeSpec(name, data, &spec)
+	if err != nil {
+		return nil, err
+	}
+	var faults []examplekit.SpecFault
+	for _, se := range adopt.Faults(spec.Validate()) {
+		rule := se.Rule
+		if se.Value != "" {
+			rule = fmt.Sprintf("%q: %s", se.Value, rule)
+		}
+		faults = append(faults, examplekit.SpecFault{Key: se.Field, Rule: rule})
+	}
+	if err := examplekit.CheckSpec(name, keys, faults); err != nil {
+		return nil, err
+	}
+	return &spec, nil
+}
+
+func converge(ctx context.Context, f flags, stderr io.Writer) error {
+	spec, err := loadSpec(f.specFile) // before any connection: bad input makes no call
+	if err != nil {
+		return err
+	}
+	env, err := examplekit.Connect(ctx, f.Flags, f.region, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	api := adopt.NewConvergeAPI(env.Config)
+	opts := env.Options(f.Flags)
+	return examplekit.Run(stderr, f.Flags, func() (examplekit.Report, error) {
+		res, err := adopt.Converge(ctx, api, spec, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return report(res.Changes), nil
+	})
+}
+
+func read(ctx context.Context, f flags, stdout, stderr io.Writer) error {
+	env, err := examplekit.Connect(ctx, f.Flags, f.region, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	opts := env.Options(f.Flags)
+	if env.Emulator != nil {
+		fmt.Fprintln(stderr, "Making an organization by hand (SDK calls one by one, no library code) ...")
+		if err := byHand(ctx, env); err != nil {
+			return fmt.Errorf("make the organization by hand: %w", err)
+		}
+	}
+	found, err := adopt.Read(ctx, adopt.NewReadAPI(env.Config), opts...)
+	if err != nil {
+		return err
+	}
+	text, err := encode(found)
+	if err != nil {
+		return err
+	}
+	if f.outFile == "" {
+		if _, err := stdout.Write(text); err != nil {
+			return err
+		}
+	} else if err := os.WriteFile(f.outFile, text, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "Read %d OUs, %d accounts, %d SCPs, %d CI roles", len(found.OUs), len(found.Accounts), len(found.Policies), len(found.CIRoles))
+	if ic := found.IdentityCenter; ic != nil {
+		fmt.Fprintf(stderr, ", %d users, %d groups, %d permission sets", len(ic.Users), len(ic.Groups), len(ic.PermissionSets))
+	}
+	fmt.Fprintln(stderr)
+	for _, s := range found.Skipped {
+		fmt.Fprintf(stderr, "  not adopted: %s %s: %s\n", s.Resource, s.ID, s.Reason)
+	}
+	if f.Once {
+		return nil
+	}
+	// The check that makes the file worth having: converging what was read,
+	// as the file says it, plans nothing.
+	var back adopt.Foundation
+	if _, err := examplekit.DecodeSpec("the spec read", text, &back); err != nil {
+		return err
+	}
+	plan, err := adopt.Converge(ctx, adopt.NewConvergeAPI(env.Config), &back, append(opts, foundation.WithDryRun(true))...)
+	if err != nil {
+		return fmt.Errorf("dry run of the spec read: %w", err)
+	}
+	if len(plan.Changes) > 0 {
+		report(plan.Changes).Print(stderr, true)
+		return fmt.Errorf("a dry run of the spec read plans %d changes; it should plan none", len(plan.Changes))
+	}
+	fmt.Fprintln(stderr, "A dry run of the spec read plans 0 changes: the organization is adopted as it is.")
+	return nil
+}
+
+// encode writes the Foundation as a spec file: a header, then YAML, with
+// policy documents indented so they read as JSON blocks.
+func encode(found *adopt.Foundation) ([]byte, error) {
+	show := *found
+	show.Policies = append([]adopt.Policy(nil), found.Policies...)
+	for i := range show.Policies {
+		show.Policies[i].Content = indentJSON(show.Policies[i].Content)
+	}
+	show.CIRoles = append([]adopt.CIRole(nil), found.CIRoles...)
+	for i, r := range show.CIRoles {
+		if len(r.InlinePolicies) > 0 {
+			m := map[string]string{}
+			for k, v := range r.InlinePolicies {
+				m[k] = indentJSON(v)
+			}
+			show.CIRoles[i].InlinePolicies = m
+		}
+	}
+	if ic := found.IdentityCenter; ic != nil {
+		c := *ic
+		c.PermissionSets = append([]adopt.PermissionSet(nil), ic.PermissionSets...)
+		for i := range c.PermissionSets {
+			if c.PermissionSets[i].InlinePolicy != "" {
+				c.PermissionSets[i].InlinePolicy = indentJSON(c.PermissionSets[i].InlinePolicy)
+			}
+		}
+		show.IdentityCenter = &c
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# An AWS organization as examples/adopt read it on %s.\n", time.Now().UTC().Format("2006-01-02"))
+	b.WriteString("# Converge on it: go run ./examples/adopt -spec FILE [-dry-run]. Keys: examples/adopt/README.md.\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(show); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), enc.Close()
+}
+
+func indentJSON(s string) string {
+	var b bytes.Buffer
+	if json.Indent(&b, []byte(s), "", "  ") != nil {
+		return s
+	}
+	return b.String() + "\n"
+}
+
+// report is the changes of one converge.
+type report foundation.Changes
+
+func (r report) Count() int { return len(r) }
+
+func (r report) Print(w io.Writer, dryRun bool) {
+	examplekit.Headline(w, len(r), dryRun)
+	for _, c := range r {
+		fmt.Fprintf(w, "  %s\n", strings.TrimSpace(c.String()))
+	}
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/awsfoundation/foundation/adopt"
+	"github.com/awsfoundation/foundation/internal/emulator"
+	"github.com/awsfoundation/foundation/internal/examplekit"
+)
+
+func runProgram(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var o, e bytes.Buffer
+	err = run(ctx, args, &o, &e)
+	return o.String(), e.String(), err
+}
+
+// TestDefaultRun: on the embedded emulator the program makes an
+// organization by hand, prints it as a spec, and its dry run plans nothing.
+func TestDefaultRun(t *testing.T) {
+	out, msgs, err := runProgram(t)
+	require.NoError(t, err, msgs)
+	var f adopt.Foundation
+	require.NoError(t, yaml.Unmarshal([]byte(out), &f), "stdout is the spec alone")
+	require.Len(t, f.CIRoles, 1)
+	require.Contains(t, msgs, "A dry run of the spec read plans 0 changes")
+	require.NotContains(t, out, "Embedded AWS emulator", "messages go to stderr")
+}
+
+// filled starts an emulator and makes an organization in it by hand.
+func filled(t *testing.T) *emulator.Server {
+	t.Helper()
+	srv, err := emulator.Start(emulator.Options{IdentityCenter: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	ctx := context.Background()
+	env, err := examplekit.Connect(ctx, examplekit.Flags{Endpoint: srv.URL}, "us-east-1", &bytes.Buffer{})
+	require.NoError(t, err)
+	require.NoError(t, byHand(ctx, env))
+	return srv
+}
+
+// TestReadThenConverge: -o writes the spec of an organization another
+// emulator holds; -spec converges on it, dry and real, without one
+// mutating call.
+func TestReadThenConverge(t *testing.T) {
+	srv := filled(t)
+	file := filepath.Join(t.TempDir(), "org.yaml")
+	_, msgs, err := runProgram(t, "-endpoint", srv.URL, "-o", file, "-once")
+	require.NoError(t, err, msgs)
+	mark := srv.CallCount()
+	_, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file, "-dry-run")
+	require.NoError(t, err, msgs)
+	require.Contains(t, msgs, "Would change 0 resources.")
+	_, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
+	require.NoError(t, err, msgs)
+	require.Contains(t, msgs, "Changed 0 resources.")
+	require.Empty(t, srv.MutatingCallsSince(mark))
+
+	// An edit to the file is what converges: a new OU and a tag.
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	edited := strings.Replace(string(data), "ous:\n", "ous:\n  - path: Sandbox\n    tags:\n      cost-center: \"42\"\n", 1)
+	require.NoError(t, os.WriteFile(file, []byte(edited), 0o600))
+	_, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
+	require.NoError(t, err, msgs)
+	require.Contains(t, msgs, `create organizations:ou "Sandbox"`)
+	require.Contains(t, msgs, "Second run: no changes.")
+}
+
+// TestInvalidSpecMakesNoCall: every fault at its line and key, and the
+// program never connects.
+func TestInvalidSpecMakesNoCall(t *testing.T) {
+	srv := filled(t)
+	file := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`ous:
+  - path: Workloads
+accounts:
+  - name: dev
+    email: dev@example.com
+    ou: Nowhere
+attachments:
+  - ou: Workloads
+    policies: [missing]
+colour: blue
+`), 0o600))
+	mark := srv.CallCount()
+	_, _, err := runProgram(t, "-endpoint", srv.URL, "-spec", file)
+	require.Error(t, err)
+	require.Contains(t, err.Error(), file+":10:1: colour: unknown key")
+	require.Empty(t, srv.CallsSince(mark))
+
+	require.NoError(t, os.WriteFile(file, []byte(`ous:
+  - path: Workloads
+accounts:
+  - name: dev
+    email: dev@example.com
+    ou: Nowhere
+attachments:
+  - ou: Workloads
+    policies: [missing]
+`), 0o600))
+	_, _, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
+	require.Error(t, err)
+	require.Contains(t, err.Error(), file+`:6:9: accounts[0].ou: "Nowhere" is not an OU of ous`)
+	require.Contains(t, err.Error(), file+`:9:16: attachments[0].policies[0]: "missing" is not a policy of policies`)
+	require.Empty(t, srv.CallsSince(mark))
+}
