@@ -45,6 +45,23 @@
 // issuer's iss key (meaningless: STS checks it) or ForAllValues on a
 // single-valued key.
 //
+// # GitHub's immutable subjects
+//
+// Repositories created, renamed or transferred on github.com since GitHub's
+// 2026 cutover (and older ones that opt in) get tokens whose sub names the
+// owner and the repository with their immutable IDs:
+// repo:OWNER@OWNER_ID/REPO@REPOSITORY_ID:ref:refs/heads/main (see
+// GitHubRepository for the sources and what could not be confirmed). A
+// role trusting only repo:OWNER/REPO:... is not assumable by such a
+// repository's CI. RoleSpec.Repository names the repository with the IDs
+// the caller resolved (the package never calls GitHub) and
+// RoleSpec.SubjectFormat chooses what the role trusts: the immutable form
+// (the default when the IDs are known), the mutable one, or both during a
+// cutover (SubjectMigration). LintRepositories flags roles that trust only
+// the mutable form of a repository whose IDs are known. RoleSpec.Claims
+// adds conditions on the provider claims AWS STS checks since 2026-01
+// (repository_id, environment, workflow, ...; GitHubClaims).
+//
 // Lint applies the same rules to any trust policy, such as one read from
 // an account, and reports findings with a severity (plus a Federated
 // principal that is not an OIDC provider, Principal "*" or NotPrincipal on

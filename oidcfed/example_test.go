@@ -127,3 +127,38 @@ func ExampleLint() {
 	// warning: Statement[0].Condition["StringLike"]["token.actions.githubusercontent.com:sub"]: "repo:octo-org/*": has a wildcard in the repository name "*": matches other repositories of "octo-org"; set AllowNameWildcard to allow it
 	// true
 }
+
+// A role for a repository created after GitHub's immutable subjects: its
+// tokens carry repo:OWNER@OWNER_ID/REPO@REPOSITORY_ID:..., so the role
+// trusts that form (the IDs come from GitHub's API, read by the caller),
+// and pins the repository_id claim STS checks. SubjectMigration would
+// trust both forms during a cutover; LintRepositories flags a role that
+// trusts only the mutable one.
+func ExampleRoleSpec_immutableSubject() {
+	repo := oidcfed.GitHubRepository{Owner: "octo-org", Name: "app", OwnerID: 123456, RepositoryID: 456789}
+	spec := oidcfed.RoleSpec{
+		Name:        "app-deploy",
+		Issuer:      oidcfed.GitHub(),
+		ProviderARN: oidcfed.GitHub().ProviderARN("123456789012"),
+		Repository:  repo,
+		Subjects:    []oidcfed.Subject{oidcfed.GitHubBranch(repo.FullName(), "main")},
+		Claims:      map[string][]string{"repository_id": {"456789"}},
+	}
+	doc, err := oidcfed.TrustPolicy(spec)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cond := doc.Statement[0].Condition["StringEquals"]
+	fmt.Println(cond["token.actions.githubusercontent.com:sub"])
+	fmt.Println(cond["token.actions.githubusercontent.com:repository_id"])
+
+	spec.SubjectFormat = oidcfed.SubjectMutable
+	old, _ := oidcfed.TrustPolicy(spec)
+	for _, f := range oidcfed.LintRepositories(old, repo) {
+		fmt.Println(f.Severity, f.Value)
+	}
+	// Output:
+	// [repo:octo-org@123456/app@456789:ref:refs/heads/main]
+	// [456789]
+	// warning repo:octo-org/app:ref:refs/heads/main
+}

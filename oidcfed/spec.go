@@ -85,6 +85,24 @@ type RoleSpec struct {
 	// ForAllValues on its single-valued keys.
 	Conditions foundation.Conditions
 
+	// Repository is the GitHub repository the sub subjects name, with its
+	// immutable IDs when the caller knows them (GitHub issuer only). With
+	// it, the subjects of this repository, built with its name
+	// (GitHubBranch(repo.FullName(), "main")), are written in
+	// SubjectFormat. The zero value leaves the subjects as they are.
+	Repository GitHubRepository
+	// SubjectFormat is the form of Repository's subjects the role trusts:
+	// mutable, immutable, or both during a cutover (SubjectMigration). The
+	// zero value is immutable when Repository's IDs are known and mutable
+	// otherwise.
+	SubjectFormat SubjectFormat
+	// Claims are provider claims the trust policy requires, by claim name
+	// ({"repository_id": {"456789"}}): StringEquals on
+	// ISSUER:CLAIM, which AWS STS checks against the token since 2026-01.
+	// GitHub issuer only; the names are GitHubClaims. Pinning
+	// repository_id keeps a role to one repository whatever its name.
+	Claims map[string][]string
+
 	// MaxSessionDuration is the longest session, 1 to 12 hours; default
 	// one hour. Converged.
 	MaxSessionDuration time.Duration
@@ -234,6 +252,7 @@ func (s RoleSpec) trustFaults(planning bool) []error {
 		bad("spec.ProviderARN", s.ProviderARN, fmt.Sprintf("must be the provider of spec.Issuer (…:oidc-provider/%s)", hp))
 	}
 	errs = append(errs, audienceFaults("spec.Audiences", s.Audiences, "audience")...)
+	errs = append(errs, s.repositoryFaults()...)
 
 	hasSub := false
 	seen := map[string]int{}
@@ -341,7 +360,7 @@ func TrustPolicy(spec RoleSpec) (*foundation.PolicyDocument, error) {
 // trustPolicy builds the document of a valid spec.
 func (s RoleSpec) trustPolicy() *foundation.PolicyDocument {
 	var subE, subL, jwrE, jwrL []string
-	for _, sub := range s.Subjects {
+	for _, sub := range s.subjects() {
 		like := sub.Wildcard && hasWild(sub.Value)
 		switch {
 		case sub.claim() == ClaimSub && !like:
@@ -391,7 +410,7 @@ func (s RoleSpec) trustPolicy() *foundation.PolicyDocument {
 			}
 			put(ClaimSub, sg)
 			put(ClaimJobWorkflowRef, jg)
-			for op, kv := range s.Conditions {
+			for op, kv := range mergeConditions(s.Conditions, s.claimConditions()) {
 				if cond[op] == nil {
 					cond[op] = map[string]foundation.StringList{}
 				}
@@ -408,6 +427,26 @@ func (s RoleSpec) trustPolicy() *foundation.PolicyDocument {
 		}
 	}
 	return doc
+}
+
+// mergeConditions returns a and b in one set (a caller checked they share
+// no key).
+func mergeConditions(a, b foundation.Conditions) foundation.Conditions {
+	if len(b) == 0 {
+		return a
+	}
+	out := foundation.Conditions{}
+	for _, c := range []foundation.Conditions{a, b} {
+		for op, kv := range c {
+			if out[op] == nil {
+				out[op] = map[string]foundation.StringList{}
+			}
+			for k, v := range kv {
+				out[op][k] = append(out[op][k], v...)
+			}
+		}
+	}
+	return out
 }
 
 func appendNew(l []string, v string) []string {

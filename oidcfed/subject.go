@@ -311,7 +311,10 @@ func analyzeGitHub(v string, allowName bool) []problem {
 	}
 	repo, ctx, hasCtx := strings.Cut(v[len(pfx):], ":")
 	owner, name, hasSlash := strings.Cut(repo, "/")
-	ps := githubRepo(owner, name, hasSlash, allowName)
+	// The immutable form appends the IDs: OWNER@OWNER_ID/REPO@REPOSITORY_ID.
+	var ps []problem
+	owner, name, ps = immutableIDs(owner, name, hasSlash)
+	ps = append(ps, githubRepo(owner, name, hasSlash, allowName)...)
 	if worst(ps) == SeverityCritical {
 		return ps
 	}
@@ -341,6 +344,34 @@ func analyzeGitHub(v string, allowName bool) []problem {
 		ps = append(ps, warn("has an unknown context %q: expected ref:refs/heads/BRANCH, ref:refs/tags/TAG, environment:NAME or pull_request", ctx)...)
 	}
 	return ps
+}
+
+// immutableIDs strips the "@ID" of an immutable subject's owner and
+// repository name, checking the IDs; a wildcard in an ID stays with the
+// name, so githubRepo judges it as one in the owner or the name.
+func immutableIDs(owner, name string, hasSlash bool) (string, string, []problem) {
+	var ps []problem
+	o, oid, oat := splitImmutable(owner)
+	n, rid, rat := splitImmutable(name)
+	if hasWild(oid) || hasWild(rid) {
+		if hasWild(oid) {
+			o += "*"
+		}
+		if hasWild(rid) {
+			n += "*"
+		}
+		return o, n, nil
+	}
+	if oat && !digitsRe.MatchString(oid) {
+		ps = append(ps, warn("owner ID %q of the immutable subject must be GitHub's numeric ID", oid)...)
+	}
+	if rat && !digitsRe.MatchString(rid) {
+		ps = append(ps, warn("repository ID %q of the immutable subject must be GitHub's numeric ID", rid)...)
+	}
+	if hasSlash && oat != rat {
+		ps = append(ps, warn("names the IDs of only one of the owner and the repository: the immutable subject is repo:OWNER@OWNER_ID/REPO@REPOSITORY_ID")...)
+	}
+	return o, n, ps
 }
 
 // githubRepo checks the OWNER/REPO part of a GitHub claim.

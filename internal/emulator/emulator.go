@@ -10,6 +10,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/emulator/iam"
 	"github.com/awsfoundation/foundation/internal/emulator/organizations"
 	"github.com/awsfoundation/foundation/internal/emulator/ssoadmin"
+	"github.com/awsfoundation/foundation/internal/emulator/sts"
 )
 
 // Emulator is an in-process AWS API emulator. It implements http.Handler;
@@ -169,6 +170,16 @@ type RootCredentials = iam.RootCredentialsSeed
 // iam:DeleteLoginProfile, DeleteAccessKey, ...) start from it.
 func (e *Emulator) SeedRootCredentials(accountID string, c RootCredentials) error {
 	return iam.SeedRootCredentials(e.e, accountID, c)
+}
+
+// WebIdentityToken returns a JWT with the given claims (iss, aud, sub, and
+// any of the issuer's others) signed by the one token issuer the emulator
+// trusts, for STS AssumeRoleWithWebIdentity: the role's account needs the
+// IAM OIDC provider of the token's iss, and the role's trust policy is
+// checked against the claims. iat and exp default to now and five minutes
+// later by the emulator's clock.
+func (e *Emulator) WebIdentityToken(claims map[string]any) (string, error) {
+	return sts.SignWebIdentityToken(e.e, claims)
 }
 
 // MaxOutstandingAssignmentCreations returns the most CreateAccountAssignment

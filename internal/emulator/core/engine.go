@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -240,6 +241,9 @@ func (e *Emulator) Now() time.Time { return e.opts.Clock().UTC() }
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cred, ok := parseCredentialScope(r)
 	if !ok {
+		cred, ok = unsignedSTS(r)
+	}
+	if !ok {
 		writeBareError(w, r, &APIError{Status: http.StatusForbidden, Code: "MissingAuthenticationToken",
 			Message: "Request is missing Authentication Token"})
 		return
@@ -392,6 +396,29 @@ func isS3Control(r *http.Request) bool {
 		return false
 	}
 	return r.Header.Get("X-Amz-Account-Id") != "" || strings.Contains(r.Host, ".s3-control")
+}
+
+// unsignedSTS recognises the STS calls AWS serves without a signature
+// (AssumeRoleWithWebIdentity, AssumeRoleWithSAML: the SDKs and the CLI send
+// them unsigned): an awsQuery form naming one. It puts the body back.
+func unsignedSTS(r *http.Request) (credentialScope, bool) {
+	if r.Method != http.MethodPost || r.Body == nil {
+		return credentialScope{}, false
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	if err != nil {
+		return credentialScope{}, false
+	}
+	form, err := url.ParseQuery(string(b))
+	if err != nil {
+		return credentialScope{}, false
+	}
+	switch form.Get("Action") {
+	case "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
+		return credentialScope{service: "sts"}, true
+	}
+	return credentialScope{}, false
 }
 
 // credentialScope is what the SigV4 Authorization header (or a presigned

@@ -23,6 +23,8 @@ func init() {
 			Ops: withAssumeRoot(map[string]*core.Operation{
 				"GetCallerIdentity": core.Read(stsGetCallerIdentity),
 				"AssumeRole":        core.Read(stsAssumeRole),
+				// Unsigned, as in AWS (the core routes it by its Action).
+				"AssumeRoleWithWebIdentity": core.Read(stsAssumeRoleWithWebIdentity),
 			}),
 		}
 	})
