@@ -34,6 +34,22 @@
 //	POST   /_foundation/faults    install faults: {"service":"s3","operation":"PutBucketPolicy","nth":1,"after":true},
 //	                              {"throttle":0.3}, {"latency":"200ms"}, {"error":{"status":403,"code":"AccessDenied"}}, or a list
 //	DELETE /_foundation/faults    remove every fault
+//	GET    /_foundation/model     the latency and quota model, and how many calls it throttled
+//	PUT    /_foundation/model     set it: "default" (AWS's figures) or {"default":true,"timeScale":0.05,...}
+//	DELETE /_foundation/model     turn it off
+//
+// # Latency and quota model
+//
+// -model turns on the emulator's model of AWS's latency and quotas (off by
+// default): calls take their latency, AWS's documented request rates per
+// account are answered with each service's throttling error (which the SDKs
+// and the CLI retry), CreateAccount requests beyond five in progress with
+// TooManyRequestsException, and an account takes about a minute to create
+// (on the emulator's clock, TimeScale times faster). "-model default" uses
+// AWS's figures; a JSON object overrides them:
+//
+//	go run ./cmd/foundation-emulator -model '{"default":true,"timeScale":0.05}'
+//	curl -s localhost:4566/_foundation/model     # the figures, their sources, and "throttled"
 //
 // # Walkthrough
 //
@@ -98,6 +114,9 @@ Control API (JSON, beside the AWS APIs):
                                 error: {"status":403,"code":"AccessDenied","message":"..."}
                                 after: apply the change, then fail; latency: "250ms"
   DELETE /_foundation/faults    remove every fault
+  GET    /_foundation/model     latency and quota model, and the calls it throttled
+  PUT    /_foundation/model     set it: "default" or {"default":true,"timeScale":0.05,"async":{"organizations:CreateAccount":"30s"}}
+  DELETE /_foundation/model     turn it off
 
   curl -s -X POST localhost:4566/_foundation/reset
   curl -s -X POST -d '{"service":"s3","operation":"PutBucketPolicy","nth":1,"after":true}' localhost:4566/_foundation/faults
@@ -141,6 +160,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	members := fs.String("accounts", "", "member account IDs to create, comma-separated, each with -access-role trusting the management account")
 	accessRole := fs.String("access-role", "OrganizationAccountAccessRole", "access role created in each member account")
 	identityCenter := fs.Bool("identity-center", true, "enable IAM Identity Center with the organization (a console step on AWS)")
+	modelFlag := fs.String("model", "", `latency and quota model: "default" (AWS's figures) or JSON such as {"default":true,"timeScale":0.05}; empty: off`)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -157,7 +177,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	e := emulator.New(emulator.Options{ManagementAccountID: *account, PageSize: *pageSize, IdentityCenter: *identityCenter})
+	var model *emulator.Model
+	if *modelFlag != "" {
+		if model, err = emulator.ParseModel([]byte(*modelFlag)); err != nil {
+			return fmt.Errorf("-model: %w", err)
+		}
+	}
+	e := emulator.New(emulator.Options{ManagementAccountID: *account, PageSize: *pageSize, IdentityCenter: *identityCenter, Model: model})
 	if err := addMembers(e, *members, *accessRole); err != nil {
 		return err
 	}
