@@ -307,6 +307,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c.Caller, c.Account = id, e.accounts[id.Account]
 		call.Account, call.Caller = id.Account, id.ARN
+		if apiErr = e.authorize(c); apiErr != nil { // SCPs and RCPs (authorize.go)
+			return
+		}
 		latency = e.modelLatency(svc.Name, op)
 		if apiErr = e.admit(svc, op, id.Account, region); apiErr != nil {
 			e.countThrottle(svc.Name, op)
