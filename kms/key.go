@@ -94,12 +94,19 @@ func EnsureKey(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 	if len(roles) > 0 && api.IAM == nil {
 		errs = append(errs, specerr.New(pkg, "api.IAM", "", "must not be nil: the key policy names service-linked roles, which are created first"))
 	}
+	o := call.Resolve(opts...)
+	var js string
+	if doc != nil {
+		js, _ = doc.JSON() // checked by build
+	}
+	if !o.DryRun && plan.ContainsPredicted(js) {
+		errs = append(errs, specerr.New(pkg, "spec.Policy", spec.Policy.AccountID,
+			"names an account a dry run predicted for an account it would create: a real run needs the account's ID"))
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	o := call.Resolve(opts...)
 	o.Logger = o.Logger.With(slog.String("alias", spec.Alias))
-	js, _ := doc.JSON() // checked by build
 	r := &keyRun{api: api, spec: spec, doc: doc, policy: js, roles: roles, o: o,
 		log: o.Logger, rec: plan.New(o),
 		retryPropagation: spec.Policy.namesIAMPrincipals(),

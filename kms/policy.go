@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -348,7 +349,7 @@ func (p KeyPolicy) faults(path string) []error {
 	switch {
 	case p.AccountID == "":
 		bad(".AccountID", "", "is required (the account that owns the key)")
-	case !accountIDRe.MatchString(p.AccountID):
+	case !accountIDRe.MatchString(p.AccountID) && !plan.IsPredicted(p.AccountID): // predicted: EnsureKey plans with it in a dry run only
 		bad(".AccountID", p.AccountID, "must be 12 digits")
 	}
 	if p.Partition != "" && !partitionRe.MatchString(p.Partition) {
@@ -481,7 +482,11 @@ func checkKeyPolicy(d *foundation.PolicyDocument, path string) []error {
 				bad(f+".Principal", "", "must name at least one principal")
 			}
 			for _, a := range pr.AWS {
-				if a != "*" && !accountIDRe.MatchString(a) && !iamARNRe.MatchString(a) {
+				// An account a dry run would create is checked with a
+				// stand-in for its predicted ID (EnsureKey refuses it in a
+				// real run).
+				std := plan.ReplacePredicted(a, func(string) string { return "000000000000" })
+				if a != "*" && !accountIDRe.MatchString(std) && !iamARNRe.MatchString(std) {
 					bad(f+".Principal.AWS", a, "must be an account ID, an IAM ARN or \"*\"")
 				}
 			}

@@ -198,8 +198,16 @@ func EnsureCrossAccountRole(ctx context.Context, api CrossAccountRoleAPI, spec C
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	doc := s.trustPolicy()
 	o := call.Resolve(opts...)
+	for i, id := range s.TrustedAccountIDs {
+		if plan.IsPredicted(id) && !o.DryRun {
+			errs = append(errs, specerr.New(pkg, fmt.Sprintf("spec.TrustedAccountIDs[%d]", i), id, predictedAccountRule))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	doc := s.trustPolicy()
 	rec := plan.New(o)
 	got, err := iamrole.Ensure(ctx, api, s.role(doc), o, rec)
 	if err != nil {
@@ -303,7 +311,7 @@ func (s CrossAccountRoleSpec) trustFaults() []error {
 			f.add(field, id, "would trust every AWS account: name each trusted account")
 		case strings.ContainsAny(id, "*?"):
 			f.add(field, id, "has a wildcard: would trust other AWS accounts; name each trusted account exactly")
-		case !accountIDRe.MatchString(id):
+		case !accountIDRe.MatchString(id) && !plan.IsPredicted(id): // predicted: a dry run plans with it (EnsureCrossAccountRole)
 			f.add(field, id, "must be a 12-digit account ID")
 		default:
 			dup(field, id, rootARN(s.Partition, id))

@@ -14,6 +14,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/bounded"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/plan/fresh"
 )
 
 // DefaultFanOutConcurrency is how many accounts ForEachAccount works in at
@@ -76,16 +77,22 @@ type Summary struct {
 // and exit non-zero.
 //
 // The spec is validated first (foundation.ErrInvalidSpec, no call):
-// account IDs must be 12 digits and unique. An account ID a dry run
-// predicted for an account that would be created is refused: no config
-// can act in an account that does not exist, so leave such accounts out
-// (and plan their work by other means).
+// account IDs must be 12 digits and unique.
+//
+// In a dry run (foundation.WithDryRun) an account ID the dry run predicted
+// for an account it would create (foundation.PredictedID) is a target too:
+// its task gets a config whose requests never leave the process and are
+// answered as a brand-new, empty account answers them (internal/plan/fresh),
+// so the task plans there exactly what a real run makes. In a real run a
+// predicted ID is an invalid spec.
 func ForEachAccount(ctx context.Context, cfg aws.Config, spec FanOutSpec, task AccountTask, opts ...foundation.Option) (*Summary, error) {
 	var f faults
 	seen := map[string]int{}
+	dryRun := call.Resolve(opts...).DryRun
 	for i, t := range spec.Accounts {
 		field := fmt.Sprintf("spec.Accounts[%d].ID", i)
 		switch {
+		case plan.IsPredicted(t.ID) && dryRun:
 		case plan.IsPredicted(t.ID):
 			f.add(field, t.ID, predictedAccountRule)
 		case !accountIDRe.MatchString(t.ID):
@@ -124,7 +131,10 @@ func ForEachAccount(ctx context.Context, cfg aws.Config, spec FanOutSpec, task A
 		started[i] = true
 		r := &sum.Results[i]
 		acfg := cfg
-		if r.Target.ID != spec.ManagementAccountID {
+		switch {
+		case plan.IsPredicted(r.Target.ID): // dry run: an account it would create
+			acfg = fresh.Config(cfg, r.Target.ID)
+		case r.Target.ID != spec.ManagementAccountID:
 			var err error
 			copts := append([]AccountConfigOption{WithAccessWait(opts...)}, spec.ConfigOptions...)
 			if acfg, err = AccountConfig(ctx, cfg, r.Target.ID, role, copts...); err != nil {
@@ -176,7 +186,11 @@ func (s *Summary) Count() int {
 // lists the failures last.
 func (s *Summary) Report(w io.Writer) {
 	for _, r := range s.Results {
-		fmt.Fprintf(w, "== %s (%s)\n", r.Target.Name, r.Target.ID)
+		id := r.Target.ID
+		if plan.IsPredicted(id) { // a dry run's account to be created
+			id = "ID known after apply"
+		}
+		fmt.Fprintf(w, "== %s (%s)\n", r.Target.Name, id)
 		if len(r.Changes) == 0 && r.Err == nil {
 			fmt.Fprintln(w, "  (no changes)")
 		}

@@ -64,7 +64,7 @@ func (s Spec) Validate() error {
 	switch {
 	case s.AccountID == "":
 		return specerr.New(pkg, "spec.AccountID", "", "is required")
-	case !accountRe.MatchString(s.AccountID):
+	case !accountRe.MatchString(s.AccountID) && !plan.IsPredicted(s.AccountID): // predicted: planned in a dry run only
 		return specerr.New(pkg, "spec.AccountID", s.AccountID, "must be 12 digits")
 	}
 	return nil
@@ -113,6 +113,9 @@ func EnsurePublicAccessBlock(ctx context.Context, api API, spec Spec, opts ...fo
 		return nil, specerr.New(pkg, "api", "", "must not be nil")
 	}
 	o := call.Resolve(opts...)
+	if plan.IsPredicted(spec.AccountID) && !o.DryRun {
+		return nil, specerr.New(pkg, "spec.AccountID", spec.AccountID, "is an account ID a dry run predicted for an account it would create: a real run needs the account's ID")
+	}
 	log := o.Logger.With(slog.String("account", spec.AccountID))
 	rec := plan.New(o)
 	// S3 OperationAborted (a conflicting operation in progress) is retried

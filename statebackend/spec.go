@@ -158,7 +158,9 @@ func (s Spec) faults() []error {
 	var errs []error
 	bad := func(field, value, rule string) { errs = append(errs, specerr.New(pkg, field, value, rule)) }
 
-	for _, rule := range bucketNameFaults(s.Bucket) {
+	// A name built from an account ID a dry run predicted is checked with
+	// a 12-digit stand-in for it (predictedFaults refuses it in a real run).
+	for _, rule := range bucketNameFaults(plan.ReplacePredicted(s.Bucket, func(string) string { return "000000000000" })) {
 		bad("spec.Bucket", s.Bucket, rule)
 	}
 	switch {
@@ -169,7 +171,7 @@ func (s Spec) faults() []error {
 	case !s.AllowUnknownRegion && !scp.KnownRegion(s.Region):
 		bad("spec.Region", s.Region, `is not an AWS Region (such as "us-east-1"); set AllowUnknownRegion for a Region this package does not know yet`)
 	}
-	if s.AccountID != "" && !accountRe.MatchString(s.AccountID) {
+	if s.AccountID != "" && !accountRe.MatchString(s.AccountID) && !plan.IsPredicted(s.AccountID) {
 		bad("spec.AccountID", s.AccountID, "must be 12 digits")
 	}
 	switch {
@@ -279,10 +281,19 @@ func bucketNameFaults(name string) []string {
 
 func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
-// predictedFaults reports the KMS keys that are a dry run's placeholders,
-// which only a dry run plans with.
+// predictedFaults reports the KMS keys, the account and the bucket name
+// that are (or hold) a dry run's placeholders, which only a dry run plans
+// with.
 func (s Spec) predictedFaults() []error {
 	var errs []error
+	if plan.ContainsPredicted(s.Bucket) {
+		errs = append(errs, specerr.New(pkg, "spec.Bucket", s.Bucket,
+			"holds an identifier a dry run predicted for an account it would create: a real run needs the account's ID"))
+	}
+	if plan.IsPredicted(s.AccountID) {
+		errs = append(errs, specerr.New(pkg, "spec.AccountID", s.AccountID,
+			"is an account ID a dry run predicted for an account it would create: a real run needs the account's ID"))
+	}
 	for _, f := range []struct{ field, v string }{{"spec.KMSKeyID", s.KMSKeyID}, {"spec.LockTableKMSKeyID", s.LockTableKMSKeyID}} {
 		if plan.IsPredicted(f.v) {
 			errs = append(errs, specerr.New(pkg, f.field, f.v,

@@ -97,10 +97,6 @@ type Result struct {
 	// StartURL is the AWS access portal URL people sign in at.
 	StartURL string
 	Profiles []ProfileFile
-	// Planned lists what a dry run cannot ask AWS about yet because what it
-	// depends on does not exist (an account's ID, the Identity Center
-	// instance).
-	Planned foundation.Changes
 	// Notes are things to tell the reader (a console step to do).
 	Notes []string
 }
@@ -135,7 +131,7 @@ func (r *Result) changes() foundation.Changes {
 	for _, p := range r.Profiles {
 		cs = append(cs, p.Changes...)
 	}
-	return append(cs, r.Planned...)
+	return cs
 }
 
 // Converge converges seed 003 from the management account's configuration
@@ -177,12 +173,9 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 	var targets []organizations.Target
 	aliasOf := map[string]Env{} // account ID -> env
 	for _, e := range spec.Envs {
+		// In a dry run an account to be created has a predicted ID, and
+		// ForEachAccount plans its alias as a new account answers.
 		a := accounts[e.Name]
-		if !examplekit.Known(a.ID) { // dry run: the account does not exist yet
-			res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate,
-				Resource: organizations.ResAccountAlias, ID: e.Alias + " in <" + a.Name + ">"})
-			continue
-		}
 		aliasOf[a.ID] = e
 		targets = append(targets, organizations.Target{ID: a.ID, Name: a.Name})
 	}
@@ -213,12 +206,12 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 	return out, nil
 }
 
-// knownIDs maps each environment whose account exists to its ID (a dry
-// run's account that would be created is left out).
-func knownIDs(spec Spec, accounts map[string]*organizations.Account) map[string]string {
+// accountIDs maps each environment to its account's ID (in a dry run,
+// predicted for an account to be created).
+func accountIDs(spec Spec, accounts map[string]*organizations.Account) map[string]string {
 	ids := map[string]string{}
 	for _, e := range spec.Envs {
-		if a := accounts[e.Name]; a != nil && examplekit.Known(a.ID) {
+		if a := accounts[e.Name]; a != nil {
 			ids[e.Name] = a.ID
 		}
 	}
@@ -233,15 +226,7 @@ func knownIDs(spec Spec, accounts map[string]*organizations.Account) map[string]
 // instance exists, EnsureAccess plans what the first run will create.
 func access(ctx context.Context, base aws.Config, spec Spec, accounts map[string]*organizations.Account, res *Result, opts []foundation.Option) error {
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
-	for _, p := range spec.People {
-		for _, e := range spec.envsOf(p) {
-			if a := accounts[e.Name]; !examplekit.Known(a.ID) { // dry run: the account does not exist yet
-				res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResAssignment,
-					ID: fmt.Sprintf("USER:%s/%s/<%s>", p.UserName, spec.PermissionSet.Name, a.Name)})
-			}
-		}
-	}
-	acc, err := identitycenter.EnsureAccess(ctx, api, spec.accessSpec(knownIDs(spec, accounts)), opts...)
+	acc, err := identitycenter.EnsureAccess(ctx, api, spec.accessSpec(accountIDs(spec, accounts)), opts...)
 	if errors.Is(err, identitycenter.ErrNotEnabled) {
 		return fmt.Errorf("%w: enable IAM Identity Center in the console of the management account, in %s, then run again", err, spec.Region)
 	}
@@ -272,46 +257,25 @@ func profiles(spec Spec, accounts map[string]*organizations.Account, outDir stri
 		startURL = res.Instance.DefaultStartURL()
 	}
 	res.StartURL = startURL
+	// A dry run plans the files with stand-ins for what does not exist yet
+	// (the accounts' IDs, the instance's portal URL): examplekit.StandIns.
+	var in examplekit.StandIns
+	ids := map[string]string{}
+	for env, id := range accountIDs(spec, accounts) {
+		ids[env] = in.Account(id)
+	}
 	for _, p := range spec.People {
-		ids := knownIDs(spec, accounts)
-		if startURL == "" {
-			ids = nil // no profile can be written before the start URL is known
-		}
-		cs := spec.configSpec(p, startURL, ids)
+		cs := spec.configSpec(p, in.StartURL(startURL), ids)
 		var names []string
-		complete := startURL != ""
 		for _, e := range spec.envsOf(p) {
 			names = append(names, profileName(spec, p, e))
-			if !examplekit.Known(accounts[e.Name].ID) {
-				complete = false
-			}
-		}
-		if outDir == "" {
-			// Dry run without -out: a real run would write a new file in a
-			// new temporary directory, so there is nothing to compare with.
-			if len(cs.Profiles) > 0 {
-				if _, err := identitycenter.RenderConfig(cs); err != nil { // checks the template and names
-					return err
-				}
-			}
-			res.Notes = append(res.Notes, fmt.Sprintf("a real run writes %s's profiles %s to a new temporary directory (give -out DIR to compare with the file there)", p.UserName, strings.Join(names, ", ")))
-			continue
 		}
 		path := filepath.Join(outDir, p.UserName, "config")
-		if !complete {
-			// Dry run: an account or the instance does not exist yet.
-			res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResSSOSession, ID: spec.Session + " in " + path})
-			for _, n := range names {
-				res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResProfile, ID: n + " in " + path})
-			}
-			continue
-		}
 		changes, err := identitycenter.WriteConfigFile(path, cs, true, opts...)
 		if err != nil {
 			return err
 		}
-		pf := ProfileFile{User: p.UserName, Path: path, Names: names, Changes: changes}
-		res.Profiles = append(res.Profiles, pf)
+		res.Profiles = append(res.Profiles, ProfileFile{User: p.UserName, Path: path, Names: names, Changes: in.Restore(changes)})
 	}
 	return nil
 }
@@ -350,7 +314,7 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 	org := append(slices.Clone(r.Organization.Changes), r.Tree.Changes...)
 	examplekit.Section(out, "organization, "+mgmt, org)
 	for _, a := range r.Aliases {
-		examplekit.Section(out, fmt.Sprintf("%s: %s (%s), alias %s", a.Env, a.Account.Name, a.Account.ID, a.Alias), a.Changes)
+		examplekit.Section(out, fmt.Sprintf("%s: %s (%s), alias %s", a.Env, a.Account.Name, examplekit.AccountID(a.Account.ID), a.Alias), a.Changes)
 	}
 	switch {
 	case r.Access != nil && !examplekit.Known(r.Access.Instance.ARN):
@@ -360,9 +324,6 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 	}
 	for _, p := range r.Profiles {
 		examplekit.Section(out, "AWS CLI profiles of "+p.User+" ("+p.Path+")", p.Changes)
-	}
-	if len(r.Planned) > 0 {
-		examplekit.Section(out, "planned (depends on what does not exist yet)", r.Planned)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(out, "\nNote: %s\n", n)

@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
 )
@@ -81,9 +82,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	// The profiles go to a directory of their own, never ~/.aws/config. A
-	// dry run writes nothing, so it creates no directory either.
+	// dry run writes nothing, so it creates no directory either: it plans
+	// the files a real run writes in a new, empty temporary directory.
 	outDir, madeTemp := f.outDir, false
-	if outDir == "" && !f.DryRun {
+	switch {
+	case outDir == "" && f.DryRun:
+		outDir = filepath.Join(os.TempDir(), "autochart-aws-config-*")
+	case outDir == "":
 		if outDir, err = os.MkdirTemp("", "autochart-aws-config-"); err != nil {
 			return err
 		}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
-	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
@@ -182,10 +181,6 @@ type Result struct {
 	ConfigFile string
 	// ProfileAccounts maps each profile written to its account ID.
 	ProfileAccounts map[string]string
-	// Planned lists what a dry run cannot ask AWS about yet because what
-	// it depends on does not exist (an OU's or account's ID, the Identity
-	// Center instance that comes with the organization).
-	Planned foundation.Changes
 	// Notes are things worth saying that are not changes.
 	Notes []string
 }
@@ -205,28 +200,14 @@ func (r *Result) orgChanges() foundation.Changes {
 	for _, a := range r.Closed {
 		cs = append(cs, a.Changes...)
 	}
-	return append(cs, r.planned(false)...)
+	return examplekit.Distinct(cs)
 }
 
 func (r *Result) accessChanges() foundation.Changes {
-	var cs foundation.Changes
-	if r.Access != nil {
-		cs = append(cs, r.Access.Changes...)
+	if r.Access == nil {
+		return nil
 	}
-	return append(cs, r.planned(true)...)
-}
-
-// planned returns the planned changes of Identity Center (sso: and
-// identitystore:) or of the organization and the profiles.
-func (r *Result) planned(identityCenter bool) foundation.Changes {
-	var out foundation.Changes
-	for _, c := range r.Planned {
-		ic := strings.HasPrefix(c.Resource, "sso:") || strings.HasPrefix(c.Resource, "identitystore:")
-		if ic == identityCenter {
-			out = append(out, c)
-		}
-	}
-	return out
+	return r.Access.Changes
 }
 
 // Print writes the changes grouped by where they are made.
@@ -253,7 +234,6 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 // Identity Center access, then the profiles in the AWS CLI config file at
 // configFile (never ~/.aws/config unless asked).
 func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string, opts ...foundation.Option) (*Result, error) {
-	dryRun := call.Resolve(opts...).DryRun
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{ConfigFile: configFile, ProfileAccounts: map[string]string{}}
 	var err error
@@ -279,14 +259,9 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string
 		}
 		res.Policies = append(res.Policies, p)
 		for _, path := range g.OUs {
-			ou := res.Tree.OU(path)
-			if ou == nil || !examplekit.Known(ou.ID) {
-				if !dryRun {
-					return nil, fmt.Errorf("guardrail %s: OU %q is not in the tree", g.Policy.Name, path)
-				}
-				res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate,
-					Resource: "organizations:policy-attachment", ID: path + " <- " + g.Policy.Name})
-				continue
+			ou := res.Tree.OU(path) // in a dry run before it exists, its ID is predicted
+			if ou == nil {
+				return nil, fmt.Errorf("guardrail %s: OU %q is not in the tree", g.Policy.Name, path)
 			}
 			a, err := scp.EnsureAttachments(ctx, org, g.attachmentSpec(ou.ID), opts...)
 			if err != nil {
@@ -347,19 +322,15 @@ func displayOU(path string) string {
 // access converges Identity Center (identitycenter.EnsureAccess) with the
 // accounts' IDs and returns the instance (nil in a dry run before it
 // exists). In a dry run before the organization (and so the instance)
-// exists, EnsureAccess plans what the first run will create; assignments
-// on accounts that do not exist yet are planned here.
+// exists, EnsureAccess plans what the first run will create, with the
+// predicted IDs of the accounts to be created.
 func access(ctx context.Context, base aws.Config, spec Spec, ids map[string]string, res *Result, opts []foundation.Option) (*identitycenter.Instance, error) {
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
-	as, pending := spec.accessSpec(ids)
-	acc, err := identitycenter.EnsureAccess(ctx, api, as, opts...)
+	acc, err := identitycenter.EnsureAccess(ctx, api, spec.accessSpec(ids), opts...)
 	if err != nil {
 		return nil, err
 	}
 	res.Access = acc
-	for _, a := range pending {
-		res.Planned = append(res.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResAssignment, ID: a.String()})
-	}
 	if !examplekit.Known(acc.Instance.ARN) { // dry run: the instance comes with the organization
 		res.Notes = append(res.Notes, "IAM Identity Center is not enabled yet: enable it in the console once the organization exists (the embedded emulator does it with the organization)")
 		return nil, nil
@@ -385,36 +356,24 @@ func profiles(spec Spec, inst *identitycenter.Instance, ids map[string]string, r
 	if inst != nil && startURL == "" {
 		startURL = inst.DefaultStartURL()
 	}
-	known := ids
-	if inst == nil {
-		known = nil // dry run: no profile can be written before the instance exists
+	// A dry run plans the file with stand-ins for what does not exist yet
+	// (the accounts' IDs, the instance's portal URL): examplekit.StandIns.
+	var in examplekit.StandIns
+	known := map[string]string{}
+	for email, id := range ids {
+		known[email] = in.Account(id)
 	}
-	cfg := spec.configSpec(startURL, known)
-	var planned foundation.Changes
 	for _, p := range spec.Profiles {
-		if spec.retired(p.Account) {
-			continue
+		if id := ids[strings.ToLower(p.Account)]; id != "" && !spec.retired(p.Account) {
+			res.ProfileAccounts[p.Name] = id
 		}
-		id := known[strings.ToLower(p.Account)]
-		if !examplekit.Known(id) { // dry run: the account or the instance does not exist yet
-			planned = append(planned, foundation.Change{Action: foundation.ActionCreate, Resource: identitycenter.ResProfile, ID: p.Name})
-			continue
-		}
-		res.ProfileAccounts[p.Name] = id
-	}
-	if len(cfg.Profiles) == 0 && (inst == nil || len(planned) > 0) {
-		// Dry run: nothing can be written yet.
-		if len(planned) > 0 {
-			res.Profiles = append(foundation.Changes{{Action: foundation.ActionCreate, Resource: identitycenter.ResSSOSession, ID: cfg.Session.Name}}, planned...)
-		}
-		return nil
 	}
 	// Without a profile left (every account retired), pruning removes the
 	// generated ones and the sso-session.
-	cs, err := identitycenter.WriteConfigFile(res.ConfigFile, cfg, true, opts...)
+	cs, err := identitycenter.WriteConfigFile(res.ConfigFile, spec.configSpec(in.StartURL(startURL), known), true, opts...)
 	if err != nil {
 		return err
 	}
-	res.Profiles = append(cs, planned...)
+	res.Profiles = in.Restore(cs)
 	return nil
 }

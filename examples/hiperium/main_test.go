@@ -281,9 +281,9 @@ func TestHiperiumDryRunMakesNoMutatingCall(t *testing.T) {
 		`create organizations:ou "Workloads/SDLC"`,
 		`create organizations:account "you+sandbox@example.com"`,
 		`create organizations:policy "hiperium-access-policy"`,
-		`create organizations:policy-attachment "Suspended <- hiperium-suspended-deny-all"`,
+		`create organizations:policy-attachment "(known after apply: ou Suspended)/hiperium-suspended-deny-all"`,
 		`create sso:permission-set-inline-policy "provisioners-permission-set"`,
-		`create sso:account-assignment "GROUP:Provisioners/provisioners-permission-set/<Sandbox>"`,
+		`create sso:account-assignment "GROUP:Provisioners/provisioners-permission-set/(known after apply: account you+sandbox@example.com)"`,
 		`create aws-config:profile "sandbox"`,
 	} {
 		require.Contains(t, out, want)

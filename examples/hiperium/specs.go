@@ -6,10 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-
 	"github.com/awsfoundation/foundation/identitycenter"
-	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -21,7 +18,9 @@ import (
 
 // organizationSpec is the organization, with SCPs enabled.
 func (s Spec) organizationSpec() organizations.OrganizationSpec {
-	return organizations.OrganizationSpec{PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy}}
+	// SCPs are enabled on the root by scp.EnsureAttachments, the first
+	// step that needs them, which plans that in a dry run as it makes it.
+	return organizations.OrganizationSpec{}
 }
 
 // attachmentSpec attaches the guardrail to the OU ouID.
@@ -40,34 +39,24 @@ func (s Spec) closeSpec(email string) organizations.CloseAccountSpec {
 }
 
 // accessSpec is Identity Center, the assignments on the accounts whose ID
-// ids has (lower-case email -> ID). pending are the assignments on
-// accounts that do not exist yet (a dry run's), by name; a retired
-// account's are left out.
-func (s Spec) accessSpec(ids map[string]string) (identitycenter.AccessSpec, []identitycenter.Assignment) {
+// ids has (lower-case email -> ID; in a dry run, predicted for an account
+// to be created); a retired account's are left out.
+func (s Spec) accessSpec(ids map[string]string) identitycenter.AccessSpec {
 	as := identitycenter.AccessSpec{
 		Users: s.Access.Users, Groups: s.Access.Groups, PermissionSets: s.Access.PermissionSets,
 	}
-	var pending []identitycenter.Assignment
 	for _, a := range s.Access.Assignments {
 		var accounts []string
 		for _, email := range a.Accounts {
-			switch id := ids[strings.ToLower(email)]; {
-			case s.retired(email):
-			case examplekit.Known(id):
+			if id := ids[strings.ToLower(email)]; id != "" && !s.retired(email) {
 				accounts = append(accounts, id)
-			default:
-				for _, p := range a.Principals {
-					for _, ps := range a.PermissionSets {
-						pending = append(pending, identitycenter.Assignment{Principal: p, PermissionSet: ps, AccountID: "<" + accountName(s, email) + ">"})
-					}
-				}
 			}
 		}
 		if len(accounts) > 0 {
 			as.Assignments = append(as.Assignments, identitycenter.AssignmentSpec{Principals: a.Principals, PermissionSets: a.PermissionSets, Accounts: accounts})
 		}
 	}
-	return as, pending
+	return as
 }
 
 // configSpec is the AWS CLI config: an sso-session named after the
@@ -82,7 +71,7 @@ func (s Spec) configSpec(startURL string, ids map[string]string) identitycenter.
 		if s.retired(p.Account) {
 			continue
 		}
-		if id := ids[strings.ToLower(p.Account)]; examplekit.Known(id) {
+		if id := ids[strings.ToLower(p.Account)]; id != "" {
 			cfg.Profiles = append(cfg.Profiles, identitycenter.ProfileSpec{
 				AccountID: id, AccountName: accountName(s, p.Account), Env: p.Name,
 				PermissionSets: []string{p.PermissionSet}, Regions: []string{s.Region},
@@ -148,8 +137,7 @@ func (s Spec) Validate() error {
 	for _, email := range s.Retire {
 		step("retire "+email, s.closeSpec(email).Validate())
 	}
-	access, _ := s.accessSpec(ids)
-	step("Identity Center", access.Validate())
+	step("Identity Center", s.accessSpec(ids).Validate())
 	startURL := s.StartURL
 	if startURL == "" {
 		startURL = "https://d-0000000000.awsapps.com/start"

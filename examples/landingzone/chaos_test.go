@@ -84,7 +84,7 @@ func chaosConverge(ctx context.Context, env *examplekit.Env, outDir string) (str
 	if err != nil {
 		return "", err
 	}
-	cs, err := kittest.Listed(r, r.Accounts, r.Organization.Changes, r.Tree.Changes, r.Management, r.Planned)
+	cs, err := kittest.Listed(r, r.Accounts, r.Organization.Changes, r.Tree.Changes, r.Management)
 	return cs.String(), err
 }
 

@@ -20,7 +20,6 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/ecr"
 	"github.com/awsfoundation/foundation/identitycenter"
-	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/kms"
 	"github.com/awsfoundation/foundation/oidcfed"
@@ -45,9 +44,6 @@ type Result struct {
 	Accounts *organizations.Summary
 	// Backends are the state backends by account ID.
 	Backends map[string]*statebackend.Backend
-	// Planned lists what a dry run cannot ask AWS about yet because what
-	// it depends on does not exist (an OU, an account, Identity Center).
-	Planned foundation.Changes
 	// ConfigFile is the generated AWS CLI config.
 	ConfigFile string
 	// Repository and CIRole are the image repository and the CI role.
@@ -62,7 +58,7 @@ type Result struct {
 
 // Count returns the number of changes made (or planned).
 func (r *Result) Count() int {
-	n := len(r.Organization.Changes) + len(r.Tree.Changes) + len(r.Management) + len(r.Planned)
+	n := len(r.Organization.Changes) + len(r.Tree.Changes) + len(r.Management)
 	if r.Accounts != nil {
 		n += r.Accounts.Count()
 	}
@@ -78,7 +74,6 @@ func (r *Result) Count() int {
 // failure, in every step (a *foundation.IncompleteError), so the program
 // prints what exists now; a rerun finishes the work.
 func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string, opts ...foundation.Option) (_ *Result, err error) {
-	dryRun := call.Resolve(opts...).DryRun
 	base := env.Config
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{spec: spec, Backends: map[string]*statebackend.Backend{}}
@@ -94,7 +89,7 @@ func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string
 	if err != nil {
 		return nil, err
 	}
-	accountIDs := map[string]string{} // environment -> account ID ("" in dry run before it exists)
+	accountIDs := map[string]string{} // environment -> account ID (in a dry run before it exists, the predicted one)
 	for _, e := range spec.Environments {
 		accountIDs[e.Name] = res.Tree.Account(spec.email(e.Name)).ID
 	}
@@ -111,7 +106,7 @@ func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string
 
 	// 4. The management account: a key for images, a signing key for
 	// cosign, the image repository, and the CI role GitHub assumes.
-	if err := res.images(ctx, base, mgmtID, accountIDs, dryRun, opts); err != nil {
+	if err := res.images(ctx, base, mgmtID, accountIDs, opts); err != nil {
 		return nil, err
 	}
 
@@ -143,10 +138,6 @@ func (r *Result) incomplete(err error) error {
 	return &foundation.IncompleteError{Changes: made, Err: err}
 }
 
-func (r *Result) plan(resource, id string) {
-	r.Planned = append(r.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: resource, ID: id})
-}
-
 func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foundation.Option) error {
 	spec := r.spec
 	policy, err := spec.guardrailPolicy()
@@ -162,16 +153,14 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 		if !e.Protected {
 			continue
 		}
-		ou := r.Tree.OU(e.OU)
-		if ou == nil || !examplekit.Known(ou.ID) { // dry run: the OU does not exist yet
-			r.plan("organizations:policy-attachment", e.OU+" <- "+policy.Name)
-			continue
-		}
+		ou := r.Tree.OU(e.OU) // in a dry run before it exists, its ID is predicted
 		a, err := scp.EnsureAttachments(ctx, org, scp.AttachmentSpec{TargetID: ou.ID, Policies: []string{policy.Name}}, opts...)
 		if err != nil {
 			return fmt.Errorf("guardrail on %s: %w", e.OU, err)
 		}
-		r.Management = append(r.Management, attachmentsByPath(a.Changes, ou.ID, e.OU)...)
+		// Distinct: scp's dry run plans enabling SCPs on a root to be
+		// created in every call (examplekit.Distinct).
+		r.Management = examplekit.Distinct(append(r.Management, attachmentsByPath(a.Changes, ou.ID, e.OU)...))
 	}
 	return nil
 }
@@ -198,40 +187,35 @@ func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, acc
 	for _, e := range spec.Environments {
 		accounts = append(accounts, accountIDs[e.Name])
 	}
-	complete := examplekit.Known(mgmtID)
-	for _, id := range accounts {
-		complete = complete && examplekit.Known(id)
-	}
-	access := spec.accessSpec(accounts, complete)
 	// In a dry run before Identity Center exists (it comes with the
 	// organization, a console step on AWS), EnsureAccess plans what the
-	// first run will create.
-	a, err := identitycenter.EnsureAccess(ctx, api, access, opts...)
+	// first run will create; accounts still to be created have predicted
+	// IDs, which it plans assignments with.
+	a, err := identitycenter.EnsureAccess(ctx, api, spec.accessSpec(accounts, true), opts...)
 	if err != nil {
 		return err
 	}
 	r.Management = append(r.Management, a.Changes...)
-	if !complete || !examplekit.Known(a.Instance.ARN) {
-		if !complete {
-			r.plan("sso:account-assignment", fmt.Sprintf("%s x AdministratorAccess, ReadOnlyAccess x %d accounts", spec.AdminGroup, len(accounts)))
-		}
-		r.plan("aws-config:profile", configPath(outDir))
-		return nil
-	}
 
 	// The ~/.aws/config every engineer gets: one sso-session, a profile per
-	// account and region.
-	cfg := spec.configSpec(a.Instance.DefaultStartURL(), mgmtID, accountIDs)
+	// account and region. A dry run plans the file with stand-ins for
+	// what does not exist yet (examplekit.StandIns).
+	var in examplekit.StandIns
+	ids := map[string]string{}
+	for name, id := range accountIDs {
+		ids[name] = in.Account(id)
+	}
+	cfg := spec.configSpec(in.StartURL(a.Instance.DefaultStartURL()), in.Account(mgmtID), ids)
 	r.ConfigFile = configPath(outDir)
 	changes, err := identitycenter.WriteConfigFile(r.ConfigFile, cfg, true, opts...)
 	if err != nil {
 		return err
 	}
-	r.Management = append(r.Management, changes...)
+	r.Management = append(r.Management, in.Restore(changes)...)
 	return nil
 }
 
-func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, accountIDs map[string]string, dryRun bool, opts []foundation.Option) error {
+func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, accountIDs map[string]string, opts []foundation.Option) error {
 	spec := r.spec
 	keyAPI := kms.API{KMS: kmssdk.NewFromConfig(base), IAM: iamsdk.NewFromConfig(base)}
 	imagesKey, err := kms.EnsureKey(ctx, keyAPI, spec.imagesKeySpec(mgmtID), opts...)
@@ -247,19 +231,12 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 
 	var pull []string
 	for _, e := range spec.Environments {
-		if id := accountIDs[e.Name]; examplekit.Known(id) {
-			pull = append(pull, id)
-		}
+		pull = append(pull, accountIDs[e.Name])
 	}
-	repo := spec.repositorySpec(imagesKey.ARN, pull)
-	if !examplekit.Known(imagesKey.ARN) || len(pull) < len(spec.Environments) { // dry run: the key or accounts are still to come
-		r.plan("ecr:repository", spec.Repository+" (KMS-encrypted, IMMUTABLE, scan on push, pull from every environment)")
-	} else {
-		if r.Repository, err = ecr.EnsureRepository(ctx, ecrsdk.NewFromConfig(base), repo, opts...); err != nil {
-			return err
-		}
-		r.Management = append(r.Management, r.Repository.Changes...)
+	if r.Repository, err = ecr.EnsureRepository(ctx, ecrsdk.NewFromConfig(base), spec.repositorySpec(imagesKey.ARN, pull), opts...); err != nil {
+		return err
 	}
+	r.Management = append(r.Management, r.Repository.Changes...)
 
 	iam := iamsdk.NewFromConfig(base)
 	provider, err := oidcfed.EnsureProvider(ctx, iam, oidcfed.GitHub().ProviderSpec(), opts...)
@@ -267,19 +244,7 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 		return err
 	}
 	r.Management = append(r.Management, provider.Changes...)
-	providerARN := provider.ARN
-	if !examplekit.Known(providerARN) {
-		providerARN = oidcfed.GitHub().ProviderARN(mgmtID)
-	}
-	cosignARN := cosign.ARN
-	if !examplekit.Known(cosignARN) {
-		cosignARN = "arn:aws:kms:" + spec.Region + ":" + mgmtID + ":key/<new>"
-	}
-	if dryRun && (!examplekit.Known(provider.ARN) || !examplekit.Known(cosign.ARN)) {
-		r.plan("iam:role", spec.Cluster+"-github-ci (trusts "+spec.GitHubRepository+"@"+spec.GitHubBranch+")")
-		return nil
-	}
-	r.CIRole, err = oidcfed.EnsureGitHubRole(ctx, iam, spec.ciRoleSpec(providerARN, mgmtID, cosignARN), opts...)
+	r.CIRole, err = oidcfed.EnsureGitHubRole(ctx, iam, spec.ciRoleSpec(provider.ARN, mgmtID, cosign.ARN), opts...)
 	if err != nil {
 		return err
 	}
@@ -293,20 +258,12 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 // created first) and its Terraform state backend.
 func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID string, accountIDs map[string]string, opts []foundation.Option) error {
 	spec := r.spec
-	envOf := map[string]string{}
-	targets := []organizations.Target{}
-	if examplekit.Known(mgmtID) {
-		targets = append(targets, organizations.Target{ID: mgmtID, Name: "mgmt"})
-		envOf[mgmtID] = "mgmt"
-	}
+	envOf := map[string]string{mgmtID: "mgmt"}
+	targets := []organizations.Target{{ID: mgmtID, Name: "mgmt"}}
 	for _, e := range spec.Environments {
+		// In a dry run an account to be created has a predicted ID, and
+		// ForEachAccount plans its work as a new account answers.
 		id := accountIDs[e.Name]
-		if !examplekit.Known(id) { // dry run: the account does not exist yet
-			r.plan(s3account.ResPublicAccessBlock, "<"+e.Account+">")
-			r.plan("kms:key", fmt.Sprintf("alias/%s-%s-main in %s", e.Name, spec.Region, e.Account))
-			r.plan("s3:bucket", fmt.Sprintf("%s-terraform-state-<%s>", spec.Project, e.Account))
-			continue
-		}
 		targets = append(targets, organizations.Target{ID: id, Name: e.Account})
 		envOf[id] = e.Name
 	}

@@ -21,14 +21,14 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 	cs = append(cs, r.Tree.Changes...)
 	cs = append(cs, r.Management...)
 	section(out, mgmt, cs)
-	if len(r.Planned) > 0 {
-		section(out, "planned once what they depend on exists", r.Planned)
-	}
 	if r.Accounts != nil && len(r.Accounts.Results) > 0 {
 		fmt.Fprintln(out)
 		printAccounts(out, r.Accounts)
 	}
 	if dryRun {
+		if r.ConfigFile != "" {
+			fmt.Fprintf(out, "\nAWS CLI config (sso-session %q): %s (a dry run writes nothing)\n", r.spec.SSOSessionName, r.ConfigFile)
+		}
 		return
 	}
 	for _, res := range r.Accounts.Results {
@@ -104,7 +104,7 @@ func line(c foundation.Change) string {
 // key's alias before the key), its failure, and the failed accounts last.
 func printAccounts(out io.Writer, sum *organizations.Summary) {
 	for _, res := range sum.Results {
-		fmt.Fprintf(out, "== %s (%s)\n", res.Target.Name, res.Target.ID)
+		fmt.Fprintf(out, "== %s (%s)\n", res.Target.Name, examplekit.AccountID(res.Target.ID))
 		if len(res.Changes) == 0 && res.Err == nil {
 			fmt.Fprintln(out, "  (no changes)")
 		}

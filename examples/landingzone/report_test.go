@@ -43,7 +43,7 @@ func TestLandingZoneTemporaryOutput(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(ctx, []string{"-dry-run"}, &out), out.String())
 	require.Empty(t, entries(t, tmp), "a dry run writes nothing")
-	require.Contains(t, out.String(), `create aws-config:profile "`+filepath.Join(tmp, "landingzone-*", "aws-config")+`"`,
+	require.Contains(t, out.String(), `AWS CLI config (sso-session "admin"): `+filepath.Join(tmp, "landingzone-*", "aws-config")+" (a dry run writes nothing)",
 		"a dry run names the temporary directory a run would make")
 
 	out.Reset()

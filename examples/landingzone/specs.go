@@ -6,7 +6,6 @@ import (
 	"time"
 
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/ecr"
@@ -25,7 +24,9 @@ import (
 // call, not after the calls that come before the step it breaks.
 
 func (s Spec) organizationSpec() organizations.OrganizationSpec {
-	return organizations.OrganizationSpec{PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy}}
+	// SCPs are enabled on the root by scp.EnsureAttachments, the first
+	// step that needs them, which plans that in a dry run as it makes it.
+	return organizations.OrganizationSpec{}
 }
 
 func (s Spec) treeSpec() organizations.TreeSpec {

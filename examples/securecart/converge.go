@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,8 +26,8 @@ type Result struct {
 	spec         Spec
 	Organization *organizations.Organization
 	Tree         *organizations.TreeResult
-	// AccountIDs maps account keys (and ManagementKey) to IDs; "" in dry
-	// run for an account that does not exist yet.
+	// AccountIDs maps account keys (and ManagementKey) to IDs; in a dry
+	// run, predicted for an account that does not exist yet.
 	AccountIDs map[string]string
 	// Management lists the changes made from the management account:
 	// guardrails and Identity Center access.
@@ -38,22 +36,15 @@ type Result struct {
 	Roles *organizations.Summary
 	// RoleARNs are the deployment roles by account key.
 	RoleARNs map[string]string
-	// Planned lists what a dry run cannot ask AWS about yet because what
-	// it depends on does not exist (an OU, an account, Identity Center).
-	Planned foundation.Changes
 }
 
 // Count returns the number of changes made (or planned).
 func (r *Result) Count() int {
-	n := len(r.Organization.Changes) + len(r.Tree.Changes) + len(r.Management) + len(r.Planned)
+	n := len(r.Organization.Changes) + len(r.Tree.Changes) + len(r.Management)
 	if r.Roles != nil {
 		n += r.Roles.Count()
 	}
 	return n
-}
-
-func (r *Result) plan(resource, id string) {
-	r.Planned = append(r.Planned, foundation.Change{Action: foundation.ActionCreate, Resource: resource, ID: id})
 }
 
 // Converge converges SecureCart's foundation from the management account's
@@ -107,15 +98,7 @@ func Guardrails(spec Spec, networkAccountID string) (*foundation.PolicyDocument,
 
 func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foundation.Option) error {
 	spec := r.spec
-	network := r.AccountIDs[spec.NetworkAccount]
-	if !examplekit.Known(network) { // dry run: the document names the networking account, which does not exist yet
-		r.plan("organizations:policy", spec.Guardrails)
-		for _, ou := range spec.GuardrailOUs {
-			r.plan("organizations:policy-attachment", ou+" <- "+spec.Guardrails)
-		}
-		return nil
-	}
-	ps, err := spec.guardrailPolicy(network)
+	ps, err := spec.guardrailPolicy(r.AccountIDs[spec.NetworkAccount])
 	if err != nil {
 		return err
 	}
@@ -125,16 +108,14 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 	}
 	r.Management = append(r.Management, p.Changes...)
 	for _, path := range spec.GuardrailOUs {
-		ou := r.Tree.OU(path)
-		if ou == nil || !examplekit.Known(ou.ID) { // dry run: the OU does not exist yet
-			r.plan("organizations:policy-attachment", path+" <- "+spec.Guardrails)
-			continue
-		}
+		ou := r.Tree.OU(path) // in a dry run before it exists, its ID is predicted
 		a, err := scp.EnsureAttachments(ctx, org, spec.attachmentSpec(ou.ID), opts...)
 		if err != nil {
 			return fmt.Errorf("guardrails on %s: %w", path, err)
 		}
-		r.Management = append(r.Management, a.Changes...)
+		// Distinct: scp's dry run plans enabling SCPs on a root to be
+		// created in every call (examplekit.Distinct).
+		r.Management = examplekit.Distinct(append(r.Management, a.Changes...))
 	}
 	return nil
 }
@@ -142,18 +123,14 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 func (r *Result) access(ctx context.Context, base aws.Config, opts []foundation.Option) error {
 	spec := r.spec
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
-	access, missing := spec.accessSpec(r.AccountIDs)
 	// In a dry run before Identity Center exists (it comes with the
 	// organization, a console step on AWS), EnsureAccess plans what the
-	// first run will create.
-	a, err := identitycenter.EnsureAccess(ctx, api, access, opts...)
+	// first run will create, with the accounts' predicted IDs.
+	a, err := identitycenter.EnsureAccess(ctx, api, spec.accessSpec(r.AccountIDs), opts...)
 	if err != nil {
 		return err
 	}
 	r.Management = append(r.Management, a.Changes...)
-	for _, m := range missing {
-		r.plan("sso:account-assignment", m)
-	}
 	return nil
 }
 
@@ -162,15 +139,12 @@ func (r *Result) access(ctx context.Context, base aws.Config, opts []foundation.
 func (r *Result) deploymentRoles(ctx context.Context, base aws.Config, opts []foundation.Option) error {
 	spec := r.spec
 	role := spec.deploymentRoleSpec(r.AccountIDs)
-	trustKnown := !slices.Contains(role.TrustedAccountIDs, "")
 	var targets []organizations.Target
 	keyOf := map[string]string{}
 	for _, key := range spec.DeploymentTargets {
+		// In a dry run an account to be created has a predicted ID, and
+		// ForEachAccount plans its role as a new account answers.
 		id := r.AccountIDs[key]
-		if !examplekit.Known(id) || !trustKnown { // dry run: the account or the one it trusts does not exist yet
-			r.plan("iam:role", fmt.Sprintf("%s in %s (trusts %s)", role.Name, spec.account(key).Name, strings.Join(spec.TrustedAccounts, ", ")))
-			continue
-		}
 		targets = append(targets, organizations.Target{ID: id, Name: spec.account(key).Name})
 		keyOf[id] = key
 	}

@@ -18,9 +18,6 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 	cs = append(cs, r.Tree.Changes...)
 	cs = append(cs, r.Management...)
 	examplekit.Section(out, mgmt, cs)
-	if len(r.Planned) > 0 {
-		examplekit.Section(out, "planned once what they depend on exists", r.Planned)
-	}
 	if r.Roles != nil && len(r.Roles.Results) > 0 {
 		fmt.Fprintln(out)
 		r.Roles.Report(out)
@@ -30,7 +27,7 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 	}
 	var trusted []string
 	for _, k := range r.spec.TrustedAccounts {
-		trusted = append(trusted, fmt.Sprintf("%s (%s)", r.spec.account(k).Name, r.AccountIDs[k]))
+		trusted = append(trusted, fmt.Sprintf("%s (%s)", r.spec.account(k).Name, examplekit.AccountID(r.AccountIDs[k])))
 	}
 	fmt.Fprintf(out, "\n%s, assumable only from %s:\n", r.spec.DeploymentRole.Name, strings.Join(trusted, ", "))
 	for _, k := range r.spec.DeploymentTargets {

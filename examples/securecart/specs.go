@@ -6,10 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-
 	"github.com/awsfoundation/foundation/identitycenter"
-	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -21,7 +18,9 @@ import (
 
 // organizationSpec is the organization, with SCPs enabled.
 func (s Spec) organizationSpec() organizations.OrganizationSpec {
-	return organizations.OrganizationSpec{PolicyTypes: []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy}}
+	// SCPs are enabled on the root by scp.EnsureAttachments, the first
+	// step that needs them, which plans that in a dry run as it makes it.
+	return organizations.OrganizationSpec{}
 }
 
 // treeSpec is the OUs (in the order the accounts name them) and the
@@ -61,10 +60,10 @@ func (s Spec) attachmentSpec(ouID string) scp.AttachmentSpec {
 }
 
 // accessSpec is Identity Center: a group and a permission set per Access,
-// assigned in each of its accounts whose ID ids has (account key -> ID).
-// missing names the assignments whose account is not known yet (a dry
-// run's account to create).
-func (s Spec) accessSpec(ids map[string]string) (access identitycenter.AccessSpec, missing []string) {
+// assigned in each of its accounts, whose IDs ids has (account key -> ID;
+// in a dry run an account to be created has its predicted ID).
+func (s Spec) accessSpec(ids map[string]string) identitycenter.AccessSpec {
+	var access identitycenter.AccessSpec
 	for _, a := range s.Access {
 		access.Groups = append(access.Groups, identitycenter.GroupSpec{DisplayName: a.Group, Description: a.GroupDescription})
 		access.PermissionSets = append(access.PermissionSets, a.PermissionSet)
@@ -73,21 +72,17 @@ func (s Spec) accessSpec(ids map[string]string) (access identitycenter.AccessSpe
 			PermissionSets: []string{a.PermissionSet.Name},
 		}
 		for _, key := range a.Accounts {
-			if id := ids[key]; examplekit.Known(id) {
-				as.Accounts = append(as.Accounts, id)
-			} else {
-				missing = append(missing, fmt.Sprintf("%s x %s x <%s>", a.Group, a.PermissionSet.Name, key))
-			}
+			as.Accounts = append(as.Accounts, ids[key])
 		}
 		if len(as.Accounts) > 0 {
 			access.Assignments = append(access.Assignments, as)
 		}
 	}
-	return access, missing
+	return access
 }
 
 // deploymentRoleSpec is the deployment role, trusting the IDs (from ids)
-// of TrustedAccounts ("" for one that does not exist yet).
+// of TrustedAccounts (predicted, in a dry run, for one to be created).
 func (s Spec) deploymentRoleSpec(ids map[string]string) organizations.CrossAccountRoleSpec {
 	role := s.DeploymentRole
 	role.TrustedAccountIDs = nil
@@ -124,8 +119,7 @@ func (s Spec) Validate() error {
 		step("guardrails", policy.Validate())
 	}
 	step("guardrails: attachment", s.attachmentSpec("ou-0000-00000000").Validate())
-	access, _ := s.accessSpec(ids)
-	step("Identity Center", access.Validate())
+	step("Identity Center", s.accessSpec(ids).Validate())
 	step("deployment role", s.deploymentRoleSpec(ids).Validate())
 	return errors.Join(errs...)
 }

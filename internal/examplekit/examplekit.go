@@ -121,6 +121,15 @@ func Headline(out io.Writer, n int, dryRun bool) {
 	fmt.Fprintf(out, "\n%s %d resources.\n", verb, n)
 }
 
+// AccountID returns id for a report, or "ID known after apply" when it is
+// an account ID a dry run predicted for an account it would create.
+func AccountID(id string) string {
+	if foundation.IsPredicted(id) {
+		return "ID known after apply"
+	}
+	return id
+}
+
 // Labelled returns what, followed by the ID in parentheses when it is
 // known: "management account (123456789012)".
 func Labelled(what, id string) string {

@@ -83,3 +83,23 @@ func TestWidth(t *testing.T) {
 	require.Equal(t, 10, call.Resolve(foundation.WithConcurrency(70)).Width(4, 10))
 	require.Equal(t, 70, call.Resolve(foundation.WithConcurrency(70)).Width(4, 0))
 }
+
+func TestReplacePredicted(t *testing.T) {
+	acct := Predict("account", "dev@example.com")
+	s := "state-" + acct + "-" + Predict("kms key", "alias/x") + "-end"
+	if !ContainsPredicted(s) || ContainsPredicted("state-123456789012") {
+		t.Fatalf("ContainsPredicted wrong for %q", s)
+	}
+	got := ReplacePredicted(s, func(id string) string {
+		if id == acct {
+			return "123456789012"
+		}
+		return "K"
+	})
+	if want := "state-123456789012-K-end"; got != want {
+		t.Fatalf("ReplacePredicted = %q, want %q", got, want)
+	}
+	if got := ReplacePredicted("plain", func(string) string { return "x" }); got != "plain" {
+		t.Fatalf("ReplacePredicted(plain) = %q", got)
+	}
+}
