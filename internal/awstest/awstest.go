@@ -446,7 +446,7 @@ func IsMutating(service, operation string) bool {
 		}
 	}
 	switch operation {
-	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "DecodeAuthorizationMessage":
+	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "AssumeRoot", "DecodeAuthorizationMessage":
 		return false
 	}
 	return true

@@ -72,6 +72,11 @@ const (
 	IAMManagedPolicies   Behaviour = "iam: AWS managed policies (arn:aws:iam::aws:policy/...) attachable in every account"
 	SSOAsyncInProgress   Behaviour = "sso-admin: assignments and provisioning IN_PROGRESS before SUCCEEDED"
 	DynamoDBAsyncCreates Behaviour = "dynamodb: a new table CREATING before ACTIVE"
+
+	// Trusted access, delegated administrators, centralized root access (issue 16).
+	OrgServiceAccessRequired  Behaviour = "organizations: RegisterDelegatedAdministrator refuses a service without trusted access"
+	OrgDelegatedAdminServices Behaviour = "organizations: RegisterDelegatedAdministrator for IAM Identity Center (sso.amazonaws.com)"
+	IAMRootAccess             Behaviour = "iam: centralized root access (trusted access for iam.amazonaws.com, ListOrganizationsFeatures, sts:AssumeRoot)"
 )
 
 // Gaps is the registry of known backend gaps: one table, checked against
@@ -190,6 +195,15 @@ var Gaps = []Gap{
 	{KindMoto, MotoVersion, OrgAttachmentLimit,
 		"refuses an eleventh SCP (a sixth before 2026-05-15) on one root, OU or account with ConstraintViolationException MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED (Organizations quotas)",
 		"attaches any number (7 on one OU accepted)"},
+	{KindMoto, MotoVersion, OrgServiceAccessRequired,
+		"refuses a delegated administrator for a service without trusted access with ConstraintViolationException SERVICE_ACCESS_NOT_ENABLED (Organizations API reference)",
+		"registers it"},
+	{KindMoto, MotoVersion, OrgDelegatedAdminServices,
+		"registers a delegated administrator for every service that supports one (Organizations user guide: IAM Identity Center, IAM, CloudFormation StackSets, ...)",
+		"knows six (access-analyzer, config-multiaccountsetup, guardduty, macie, servicecatalog, ssm): InvalidInputException for sso.amazonaws.com"},
+	{KindMoto, MotoVersion, IAMRootAccess,
+		"enables trusted access for iam.amazonaws.com and serves ListOrganizationsFeatures, EnableOrganizationsRoot*, sts:AssumeRoot and a root session's credential operations (IAM user guide, centralized root access)",
+		"refuses iam.amazonaws.com as an unrecognized service principal and implements none of the IAM operations"},
 	{KindMoto, MotoVersion, OrgNotInUse,
 		"answers CreatePolicy from an account outside any organization with AWSOrganizationsNotInUseException (HTTP 404)",
 		"fails with HTTP 500 and an HTML body (an internal AttributeError)"},

@@ -351,6 +351,37 @@ var probes = map[Behaviour]probe{
 		}
 		return err == nil
 	},
+	OrgServiceAccessRequired: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		member := b.MemberAccount(ctx, t, "probe")
+		_, err := b.Organizations().RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{
+			AccountId: aws.String(member), ServicePrincipal: aws.String("access-analyzer.amazonaws.com")})
+		if err != nil && !hasCode(err, "ConstraintViolationException") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return err == nil
+	},
+	OrgDelegatedAdminServices: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		member := b.MemberAccount(ctx, t, "probe")
+		c := b.Organizations()
+		_, err := c.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("sso.amazonaws.com")})
+		must(t, err)
+		_, err = c.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{
+			AccountId: aws.String(member), ServicePrincipal: aws.String("sso.amazonaws.com")})
+		if err != nil && !hasCode(err, "InvalidInputException") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return err != nil
+	},
+	IAMRootAccess: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		b.Organization(ctx, t)
+		_, err := b.Organizations().EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")})
+		if hasCode(err, "InvalidInputException") {
+			return true
+		}
+		must(t, err)
+		_, err = iam.NewFromConfig(b.Config()).ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+		return unimplemented(t, err)
+	},
 	OrgDuplicateOU: func(ctx context.Context, t *testing.T, b *Backend) bool {
 		org := organizationRoot(ctx, t, b)
 		c := b.Organizations()
