@@ -16,6 +16,13 @@
 //   - the call log (Call), programmed faults (Fault), the canonical
 //     snapshot, the emulator's clock and asynchronous settling (Settle), and
 //     the control API (Handler, ControlPrefix);
+//   - the latency and quota model (Model, off by default; DefaultModel has
+//     AWS's figures with their sources): per-call latency, request-rate
+//     quotas per account answered with each service's throttling error,
+//     limits on asynchronous requests in progress, asynchronous work timed
+//     on the clock (AsyncTimed, AsyncDue, ConcurrencyLimit for the
+//     services), throttle counts (Throttled), and LowerBound, the least time
+//     and calls a Workload needs under a Model;
 //   - the eventual-consistency model (Consistency, off by default): services
 //     start a propagation when they create a principal or an account
 //     (StartPropagation) and ask before they use one (NotYetVisible), so
