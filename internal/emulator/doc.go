@@ -25,4 +25,17 @@
 // access role not assumable and a new account unknown to IAM Identity
 // Center, each for a time or a number of refused calls, each refused with
 // the error AWS returns (core.Consistency documents the sources).
+//
+// Options.Model turns on a model of AWS's latency and quotas (off by
+// default, so tests stay fast): each call takes its latency, AWS's
+// documented request rates per account are answered with each service's
+// throttling error (which the SDKs retry), asynchronous requests beyond
+// AWS's limits in progress are refused as AWS refuses them, and
+// CreateAccount, account assignments and permission set provisioning take
+// a duration on the clock instead of a couple of describes. DefaultModel
+// has AWS's figures, each with its source (core.DefaultModel), and
+// TimeScale runs them faster than real time. LowerBound computes, from a
+// Model and a Workload, the least time and calls the work needs, so a
+// benchmark can report how far a client is from what AWS allows;
+// Emulator.Throttled counts the calls a client made beyond the quotas.
 package emulator

@@ -51,7 +51,9 @@ type Op struct {
 	// Member marks a call made with the member account's own credentials
 	// (after sts:AssumeRole): it counts against that account's quotas.
 	// Other calls (Organizations, sso-admin, the AssumeRole itself) are
-	// made by the management account and share its quotas.
+	// made by the management account and share its quotas. Only the
+	// Account chain has member calls: Member is ignored in the Org and OU
+	// chains.
 	Member bool
 }
 

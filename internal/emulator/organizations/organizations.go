@@ -111,7 +111,11 @@ const (
 	// names no dedicated error for this; what the service sends for a request
 	// beyond it is TooManyRequestsException ("AWS Organizations can't complete
 	// your request because another request is already in progress. Try again
-	// later.", HTTP 400), which SDKs treat as a throttle and retry.
+	// later.", HTTP 400), which SDKs treat as a throttle and retry. Users
+	// report that answer, with status 400, for accounts created several at
+	// once (pulumi/pulumi-aws-native#1687); the figure 5 is not documented
+	// (unconfirmed). The latency and quota model can change it
+	// (core.Model.Concurrency).
 	orgMaxCreatesInProgress = 5
 	// orgMaxPendingClosures is how many CloseAccount requests can be pending
 	// at once before CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED. AWS does not
