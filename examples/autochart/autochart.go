@@ -99,6 +99,27 @@ type Result struct {
 	Profiles []ProfileFile
 	// Notes are things to tell the reader (a console step to do).
 	Notes []string
+	// managementID is the management account's ID (in a dry run before
+	// the organization exists, the caller's).
+	managementID string
+}
+
+// AccountChanges lists every change with its account, in the order made:
+// the organization's, each alias in its account, Identity Center's in the
+// management account, then the profiles, in no account
+// (examplekit.Lister, -json).
+func (r *Result) AccountChanges() []examplekit.AccountChange {
+	out := examplekit.In(r.managementID, append(slices.Clone(r.Organization.Changes), r.Tree.Changes...))
+	for _, a := range r.Aliases {
+		out = append(out, examplekit.In(a.Account.ID, a.Changes)...)
+	}
+	if r.Access != nil {
+		out = append(out, examplekit.In(r.managementID, r.Access.Changes)...)
+	}
+	for _, p := range r.Profiles {
+		out = append(out, examplekit.In("", p.Changes)...)
+	}
+	return out
 }
 
 // Alias is the console sign-in alias of one environment's account.
@@ -149,6 +170,9 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, outDir string, op
 		return nil, err
 	}
 	if res.Tree, err = organizations.EnsureTree(ctx, org, spec.treeSpec(), opts...); err != nil {
+		return nil, err
+	}
+	if res.managementID, err = examplekit.CallerAccount(ctx, base, res.Organization.ManagementAccountID); err != nil {
 		return nil, err
 	}
 	accounts := map[string]*organizations.Account{} // env name -> account

@@ -95,7 +95,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		madeTemp = true
 	}
 
-	env, err := examplekit.Connect(ctx, f.Flags, spec.Region, out)
+	human := f.Human(out)
+	env, err := examplekit.Connect(ctx, f.Flags, spec.Region, human)
 	if err != nil {
 		return err
 	}
@@ -104,9 +105,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	var last *Result
 	err = examplekit.Run(out, f.Flags, func() (examplekit.Report, error) {
 		r, err := Converge(ctx, env.Config, spec, outDir, opts...)
-		if r != nil {
-			last = r
+		if r == nil {
+			return nil, err
 		}
+		last = r
 		return r, err
 	})
 	if err != nil {
@@ -117,9 +119,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if madeTemp {
 			where = "in a new temporary directory, " + outDir
 		}
-		fmt.Fprintf(out, "\nAWS CLI profiles written %s:\n", where)
+		fmt.Fprintf(human, "\nAWS CLI profiles written %s:\n", where)
 		for _, p := range last.Profiles {
-			fmt.Fprintf(out, "  %s: AWS_CONFIG_FILE=%s aws sso login --profile %s\n", p.User, p.Path, p.Names[0])
+			fmt.Fprintf(human, "  %s: AWS_CONFIG_FILE=%s aws sso login --profile %s\n", p.User, p.Path, p.Names[0])
 		}
 	}
 	return nil

@@ -183,6 +183,17 @@ type Result struct {
 	ProfileAccounts map[string]string
 	// Notes are things worth saying that are not changes.
 	Notes []string
+	// managementID is the management account's ID (in a dry run before
+	// the organization exists, the caller's).
+	managementID string
+}
+
+// AccountChanges lists every change with its account: all are made from
+// the management account, but the profiles, which are in no account
+// (examplekit.Lister, -json).
+func (r *Result) AccountChanges() []examplekit.AccountChange {
+	out := examplekit.In(r.managementID, append(r.orgChanges(), r.accessChanges()...))
+	return append(out, examplekit.In("", r.Profiles)...)
 }
 
 // Count returns the number of changes made (or planned).
@@ -248,6 +259,10 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string
 		if errors.As(err, &closed) {
 			return nil, fmt.Errorf("%w (it was retired: keep it in Spec.Retire, or run with -close %s)", err, closed.Email)
 		}
+		return nil, err
+	}
+
+	if res.managementID, err = examplekit.CallerAccount(ctx, base, res.Organization.ManagementAccountID); err != nil {
 		return nil, err
 	}
 

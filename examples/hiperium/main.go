@@ -124,7 +124,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	configFile := filepath.Join(dir, "config")
 
-	env, err := examplekit.Connect(ctx, f.kit, spec.Region, out)
+	human := f.kit.Human(out)
+	env, err := examplekit.Connect(ctx, f.kit, spec.Region, human)
 	if err != nil {
 		return err
 	}
@@ -139,14 +140,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "Built the seed first (%d changes) so that the embedded emulator has accounts to close.\n", r.Count())
+		fmt.Fprintf(human, "Built the seed first (%d changes) so that the embedded emulator has accounts to close.\n", r.Count())
 	}
 	var last *Result
 	err = examplekit.Run(out, f.kit, func() (examplekit.Report, error) {
 		r, err := Converge(ctx, env.Config, spec, configFile, opts...)
-		if r != nil {
-			last = r
+		if r == nil {
+			return nil, err
 		}
+		last = r
 		return r, err
 	})
 	if err != nil {
@@ -156,13 +158,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return nil
 	}
 	var names []string // in the spec's order: "sandbox" first, as in the seed
-	fmt.Fprintf(out, "\nAWS CLI profiles written to %s:\n", configFile)
+	fmt.Fprintf(human, "\nAWS CLI profiles written to %s:\n", configFile)
 	for _, p := range spec.Profiles {
 		if id, ok := last.ProfileAccounts[p.Name]; ok {
 			names = append(names, p.Name)
-			fmt.Fprintf(out, "  %-8s account %s, role %s\n", p.Name, id, p.PermissionSet)
+			fmt.Fprintf(human, "  %-8s account %s, role %s\n", p.Name, id, p.PermissionSet)
 		}
 	}
-	fmt.Fprintf(out, "Use them with:\n  export AWS_CONFIG_FILE=%s\n  aws sso login --profile %s\n", configFile, names[0])
+	fmt.Fprintf(human, "Use them with:\n  export AWS_CONFIG_FILE=%s\n  aws sso login --profile %s\n", configFile, names[0])
 	return nil
 }

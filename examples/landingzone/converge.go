@@ -54,6 +54,29 @@ type Result struct {
 	// realAWS whether it ran on AWS: the sign-in hint depends on both.
 	files   *output
 	realAWS bool
+	// managementID is the management account's ID (in a dry run before
+	// the organization exists, the caller's).
+	managementID string
+}
+
+// AccountChanges lists every change with its account, in the order made:
+// the organization's and the management account's (the AWS CLI config
+// file in no account), then each account's (examplekit.Lister, -json).
+func (r *Result) AccountChanges() []examplekit.AccountChange {
+	var cs foundation.Changes
+	if r.Organization != nil {
+		cs = append(cs, r.Organization.Changes...)
+	}
+	if r.Tree != nil {
+		cs = append(cs, r.Tree.Changes...)
+	}
+	out := examplekit.Local(r.managementID, append(cs, r.Management...))
+	if r.Accounts != nil {
+		for _, a := range r.Accounts.Results {
+			out = append(out, examplekit.In(a.Target.ID, a.Changes)...)
+		}
+	}
+	return out
 }
 
 // Count returns the number of changes made (or planned).
@@ -89,6 +112,7 @@ func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string
 	if err != nil {
 		return nil, err
 	}
+	res.managementID = mgmtID
 	accountIDs := map[string]string{} // environment -> account ID (in a dry run before it exists, the predicted one)
 	for _, e := range spec.Environments {
 		accountIDs[e.Name] = res.Tree.Account(spec.email(e.Name)).ID

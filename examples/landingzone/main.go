@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 		return err
 	}
 
-	env, err := examplekit.Connect(ctx, f, spec.Region, out)
+	env, err := examplekit.Connect(ctx, f, spec.Region, f.Human(out))
 	if err != nil {
 		return err
 	}
@@ -83,9 +83,10 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 	}()
 	return examplekit.Run(out, f, func() (examplekit.Report, error) {
 		r, err := Converge(ctx, env, spec, files.Dir, env.Options(f)...)
-		if r != nil {
-			r.files, r.realAWS = files, env.RealAWS()
+		if r == nil {
+			return nil, err
 		}
+		r.files, r.realAWS = files, env.RealAWS()
 		return r, err
 	})
 }

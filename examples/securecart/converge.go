@@ -38,6 +38,20 @@ type Result struct {
 	RoleARNs map[string]string
 }
 
+// AccountChanges lists every change with its account, in the order made:
+// the organization's and the management account's, then each deployment
+// role's (examplekit.Lister, -json).
+func (r *Result) AccountChanges() []examplekit.AccountChange {
+	cs := append(append(append(foundation.Changes{}, r.Organization.Changes...), r.Tree.Changes...), r.Management...)
+	out := examplekit.In(r.AccountIDs[ManagementKey], cs)
+	if r.Roles != nil {
+		for _, a := range r.Roles.Results {
+			out = append(out, examplekit.In(a.Target.ID, a.Changes)...)
+		}
+	}
+	return out
+}
+
 // Count returns the number of changes made (or planned).
 func (r *Result) Count() int {
 	n := len(r.Organization.Changes) + len(r.Tree.Changes) + len(r.Management)

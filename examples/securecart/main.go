@@ -65,12 +65,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := spec.Validate(); err != nil {
 		return err
 	}
-	env, err := examplekit.Connect(ctx, f, spec.Region, out)
+	env, err := examplekit.Connect(ctx, f, spec.Region, f.Human(out))
 	if err != nil {
 		return err
 	}
 	defer env.Close()
 	return examplekit.Run(out, f, func() (examplekit.Report, error) {
-		return Converge(ctx, env.Config, spec, env.Options(f)...)
+		r, err := Converge(ctx, env.Config, spec, env.Options(f)...)
+		if r == nil {
+			return nil, err
+		}
+		return r, err
 	})
 }

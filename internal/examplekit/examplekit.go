@@ -146,6 +146,9 @@ type Flags struct {
 	RealAWS  bool
 	Yes      bool
 	Once     bool
+	// JSON prints the changes as JSON Lines on stdout (WriteJSON), and
+	// everything else on stderr.
+	JSON bool
 }
 
 // NewFlagSet returns the flag set of command name, with the common flags
@@ -177,6 +180,8 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.RealAWS, "aws", false, "use real AWS with this machine's credentials (needs -yes)")
 	fs.BoolVar(&f.Yes, "yes", false, "confirm changes to real AWS")
 	fs.BoolVar(&f.Once, "once", false, "do not run a second time to show that nothing changes")
+	fs.BoolVar(&f.JSON, "json", false, "print the changes (planned with -dry-run, made, or made before a failure) on stdout as JSON Lines, "+
+		`one object per change: {"action","resource","id","account","fields"}; everything else goes to stderr`)
 }
 
 // Check reports flags that contradict each other. It is called before
@@ -304,9 +309,23 @@ type Report interface {
 
 // Run converges once and prints the report; then, unless it was a dry run
 // or -once, converges again and fails if the second run changed anything.
+//
+// With -json, out gets only the first converge's changes as JSON Lines
+// (WriteJSON; the report must be a Lister): the plan in a dry run, the
+// changes made in a real run, and after a failure the changes made before
+// it (the failed converge's report, or the changes its error carries, a
+// *foundation.IncompleteError, in no known account), and Run returns the
+// error, so the program exits non-zero. Everything else goes to Stderr.
 func Run(out io.Writer, f Flags, converge func() (Report, error)) error {
 	start := time.Now()
+	jsonOut := out
+	out = f.Human(out)
 	r, err := converge()
+	if f.JSON {
+		if jerr := writeRunJSON(jsonOut, r, err); jerr != nil && err == nil {
+			err = jerr
+		}
+	}
 	if err != nil {
 		printIncomplete(out, f, err)
 		return err
@@ -327,6 +346,23 @@ func Run(out io.Writer, f Flags, converge func() (Report, error)) error {
 		return fmt.Errorf("second run made %d changes; expected none", n)
 	}
 	fmt.Fprintln(out, "Second run: no changes.")
+	return nil
+}
+
+// writeRunJSON writes the changes of a converge's report r, or those its
+// error err carries when r is nil.
+func writeRunJSON(w io.Writer, r Report, err error) error {
+	if !isNil(r) {
+		l, ok := r.(Lister)
+		if !ok {
+			return fmt.Errorf("-json: %T lists no changes", r)
+		}
+		return WriteJSON(w, l.AccountChanges())
+	}
+	var inc *foundation.IncompleteError
+	if errors.As(err, &inc) {
+		return WriteJSON(w, In("", inc.Changes))
+	}
 	return nil
 }
 
