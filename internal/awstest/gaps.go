@@ -38,6 +38,7 @@ const (
 	IdentityStoreUpdateUser      Behaviour = "identitystore: UpdateUser"
 	IdentityStoreUpdateGroup     Behaviour = "identitystore: UpdateGroup"
 	IdentityStoreIDFormat        Behaviour = "identitystore: identity store IDs are d- and 10 hexadecimal digits"
+	SSOInstanceEncryption        Behaviour = "sso-admin: DescribeInstance reports the encryption UpdateInstance set"
 	SSOPermissionSetARN          Behaviour = "sso-admin: permission set ARNs are arn:aws:sso:::permissionSet/ssoins-.../ps-..."
 
 	// IAM.
@@ -83,6 +84,9 @@ const (
 // the backend's version named in each entry. Tests consult it through Need;
 // CONFORMANCE.md lists it.
 var Gaps = []Gap{
+	{KindMoto, MotoVersion, SSOInstanceEncryption,
+		"UpdateInstance with EncryptionConfiguration encrypts the instance with the key; DescribeInstance reports it (EncryptionConfigurationDetails)",
+		"UpdateInstance ignores EncryptionConfiguration and answers success; DescribeInstance is NotImplemented"},
 	{KindMoto, MotoVersion, SSOGetPermissionsBoundary,
 		"returns the permission set's permissions boundary (or ResourceNotFoundException when none)", "NotImplemented"},
 	{KindMoto, MotoVersion, SSOListTagsForResource,

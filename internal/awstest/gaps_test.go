@@ -42,6 +42,11 @@ type probe func(ctx context.Context, t *testing.T, b *Backend) (lacks bool)
 // cannot outlive the gap (moto fixed it) and the emulator is held to the
 // same behaviour.
 var probes = map[Behaviour]probe{
+	SSOInstanceEncryption: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		sso, inst := ssoInstance(ctx, t, b)
+		_, err := sso.DescribeInstance(ctx, &ssoadmin.DescribeInstanceInput{InstanceArn: inst})
+		return unimplemented(t, err)
+	},
 	SSOGetPermissionsBoundary: func(ctx context.Context, t *testing.T, b *Backend) bool {
 		sso, inst := ssoInstance(ctx, t, b)
 		ps := permissionSet(ctx, t, b, sso, inst)

@@ -90,6 +90,10 @@ type Options struct {
 	// can go from an empty account to Identity Center access in one run.
 	// Tests call EnableIdentityCenter instead.
 	IdentityCenter bool
+	// IdentityCenterExternalIdP makes the instance's identity source an
+	// external identity provider (a console step), as multi-Region
+	// replication (sso-admin AddRegion) requires.
+	IdentityCenterExternalIdP bool
 	// Clock returns the current time. Default time.Now.
 	Clock func() time.Time
 	// Seed seeds the random source used for throttling faults, so a run with
@@ -124,7 +128,7 @@ func (o Options) core() core.Options {
 			"dynamodb": dynamodb.Settings{TableActivationDescribes: o.TableActivationDescribes},
 			"organizations": organizations.Settings{AccountCreationDescribes: o.AccountCreationDescribes,
 				AccountClosureDescribes: o.AccountClosureDescribes, SCPMaxSize: o.SCPMaxSize, SCPMaxAttachments: o.SCPMaxAttachments},
-			"sso": ssoadmin.Settings{SSOStatusDescribes: o.SSOStatusDescribes, IdentityCenter: o.IdentityCenter},
+			"sso": ssoadmin.Settings{SSOStatusDescribes: o.SSOStatusDescribes, IdentityCenter: o.IdentityCenter, ExternalIdentityProvider: o.IdentityCenterExternalIdP},
 		},
 	}
 }

@@ -73,7 +73,8 @@ type Model struct {
 
 	// Concurrency is how many asynchronous requests of one kind may be in
 	// progress at once (per organization for CreateAccount, per Identity
-	// Center instance for CreateAccountAssignment), by "service:Operation";
+	// Center instance for CreateAccountAssignment, the two kinds with a
+	// limit), by "service:Operation";
 	// a request beyond it is answered with the error AWS sends
 	// (Organizations TooManyRequestsException, sso-admin
 	// ThrottlingException). A kind not named here keeps the service's own
@@ -234,8 +235,8 @@ func (m *Model) Validate() error {
 		}
 	}
 	for _, k := range SortedKeys(m.Concurrency) {
-		if _, ok := AsyncDescribe[k]; !ok {
-			return fmt.Errorf("model: Concurrency[%q]: not an asynchronous operation with a concurrency limit (%s)", k, strings.Join(SortedKeys(AsyncDescribe), ", "))
+		if _, ok := defaultConcurrency[k]; !ok {
+			return fmt.Errorf("model: Concurrency[%q]: not an asynchronous operation with a concurrency limit (%s)", k, strings.Join(SortedKeys(defaultConcurrency), ", "))
 		}
 		if m.Concurrency[k] < 1 {
 			return fmt.Errorf("model: Concurrency[%q]: %d must be at least 1", k, m.Concurrency[k])

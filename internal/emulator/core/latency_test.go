@@ -148,7 +148,7 @@ func TestModelJSON(t *testing.T) {
 		d.Async[AsyncCreateAccount] != 60*time.Second || len(d.Rates) != len(DefaultRates()) {
 		t.Errorf("default with overrides: %v", d)
 	}
-	for _, bad := range []string{`{"latency":{"sso":"fast"}}`, `{"rates":[{"service":"sso"}]}`, `{"concurrency":{"sso:ListInstances":2}}`, `[]`, `{"timeScale":-1}`} {
+	for _, bad := range []string{`{"latency":{"sso":"fast"}}`, `{"rates":[{"service":"sso"}]}`, `{"concurrency":{"sso:ListInstances":2}}`, `{"concurrency":{"sso:ProvisionPermissionSet":2}}`, `[]`, `{"timeScale":-1}`} {
 		if _, err := ParseModel([]byte(bad)); err == nil {
 			t.Errorf("ParseModel(%s): no error", bad)
 		}

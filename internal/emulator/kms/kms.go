@@ -60,6 +60,7 @@ func init() {
 				"TagResource":          core.Write(kmsTagResource),
 				"UntagResource":        core.Write(kmsUntagResource),
 				"ListResourceTags":     core.Read(kmsListResourceTags),
+				"ReplicateKey":         core.Write(kmsReplicateKey),
 			},
 			Snapshot: kmsSnapshot,
 		}
@@ -142,15 +143,18 @@ type kmsKey struct {
 	description              string
 	usage, spec              string
 	multiRegion              bool
-	policy                   string // as the client sent it
-	state                    string
-	created                  time.Time
-	deletionDate             time.Time
-	pendingWindow            int
-	rotation                 bool
-	rotationPeriod           int
-	rotationStart            time.Time
-	tags                     map[string]string
+	// primaryRegion is the region of a replica's primary key ("" for a
+	// primary or single-Region key).
+	primaryRegion  string
+	policy         string // as the client sent it
+	state          string
+	created        time.Time
+	deletionDate   time.Time
+	pendingWindow  int
+	rotation       bool
+	rotationPeriod int
+	rotationStart  time.Time
+	tags           map[string]string
 }
 
 // kmsAlias is an alias of a customer managed key.
@@ -603,11 +607,11 @@ func (k *kmsKey) metadata() map[string]any {
 		m["CurrentKeyMaterialId"] = kmsHash(64, k.arn, "material")
 	}
 	if k.multiRegion {
-		m["MultiRegionConfiguration"] = map[string]any{
-			"MultiRegionKeyType": "PRIMARY",
-			"PrimaryKey":         map[string]any{"Arn": k.arn, "Region": k.region},
-			"ReplicaKeys":        []any{},
+		kind, primary := "PRIMARY", map[string]any{"Arn": k.arn, "Region": k.region}
+		if k.primaryRegion != "" {
+			kind, primary = "REPLICA", map[string]any{"Arn": kmsARN(k.primaryRegion, k.account, "key/"+k.id), "Region": k.primaryRegion}
 		}
+		m["MultiRegionConfiguration"] = map[string]any{"MultiRegionKeyType": kind, "PrimaryKey": primary, "ReplicaKeys": []any{}}
 	}
 	if k.state == kmsPendingDeletion {
 		m["DeletionDate"] = core.EpochSeconds(k.deletionDate)
@@ -721,7 +725,7 @@ func kmsDescribeKey(c *core.Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"KeyMetadata": k.metadata()}, nil
+	return map[string]any{"KeyMetadata": kmsWithReplicas(c.Emu, k)}, nil
 }
 
 func kmsListKeys(c *core.Ctx) (any, error) {

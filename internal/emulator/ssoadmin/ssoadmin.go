@@ -54,7 +54,12 @@ func init() {
 				Extra: map[string]string{"Message": "Rate exceeded"}},
 			Ops: map[string]*core.Operation{
 				"ListInstances":    core.Read(ssoListInstances),
-				"DescribeInstance": core.Read(ssoDescribeInstance),
+				"DescribeInstance": core.Read(ssoDescribeInstanceSettings),
+				"UpdateInstance":   core.Write(ssoUpdateInstance),
+				"AddRegion":        core.Write(ssoAddRegion),
+				"RemoveRegion":     core.Write(ssoRemoveRegion),
+				"ListRegions":      core.Read(ssoListRegions),
+				"DescribeRegion":   core.Read(ssoDescribeRegion),
 
 				"CreatePermissionSet":   core.Write(ssoCreatePermissionSet),
 				"DescribePermissionSet": core.Read(ssoDescribePermissionSet),
@@ -274,6 +279,10 @@ type Settings struct {
 	// IdentityCenter enables the organization instance as soon as the
 	// management account creates its organization (with all features).
 	IdentityCenter bool
+	// ExternalIdentityProvider makes the instance's identity source an
+	// external IdP (a console step), which multi-Region replication
+	// (AddRegion) requires. Default: the Identity Center directory.
+	ExternalIdentityProvider bool
 }
 
 // ssoDescribes is Settings.SSOStatusDescribes with its default.
@@ -538,15 +547,6 @@ func ssoListInstances(c *core.Ctx) (any, error) {
 		out = append(out, inst.metadata())
 	}
 	return core.PageOut("Instances", out, next), nil
-}
-
-func ssoDescribeInstance(c *core.Ctx) (any, error) {
-	var in struct{ InstanceArn string }
-	inst, apiErr := ssoDecode(c, &in, func(in *struct{ InstanceArn string }) string { return in.InstanceArn })
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	return inst.metadata(), nil
 }
 
 // --- permission sets ------------------------------------------------------------
