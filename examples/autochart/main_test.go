@@ -317,3 +317,13 @@ func TestAutochartFlags(t *testing.T) {
 	})
 	require.Equal(t, "me+autochart_prod@example.com", Seed003("me@example.com").Envs[1].Account.Email)
 }
+
+// Issue 13's acceptance: on a fresh backend, the set of changes of
+// -dry-run -json is the real run's (kittest.PlanMatchesRun's matching rule).
+// Before the dry runs chained, the plan listed 13 changes (4 of them
+// hand-written, the profiles left out) where the run made 16.
+func TestAutochartDryRunPlansTheRun(t *testing.T) {
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter)
+	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint, "-out", t.TempDir())
+	t.Logf("planned %d, made %d", planned, made)
+}

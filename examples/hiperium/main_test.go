@@ -325,3 +325,13 @@ func TestHiperiumFlags(t *testing.T) {
 	require.NotContains(t, out, "emulator at")
 	require.Equal(t, "me+sandbox@example.com", Seed001("me@example.com").Tree.Accounts[0].Email)
 }
+
+// Issue 13's acceptance: on a fresh backend, the set of changes of
+// -dry-run -json is the real run's (kittest.PlanMatchesRun's matching rule).
+// Before the dry runs chained, the plan listed 32 changes, 10 of them
+// hand-written.
+func TestHiperiumDryRunPlansTheRun(t *testing.T) {
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter)
+	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint, "-out", t.TempDir())
+	t.Logf("planned %d, made %d", planned, made)
+}

@@ -344,3 +344,13 @@ func TestLandingZoneLockFileOnly(t *testing.T) {
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) { return converge(ctx, b, spec, out) })
 }
+
+// Issue 13's acceptance: on a fresh backend, the set of changes of
+// -dry-run -json is the real run's (kittest.PlanMatchesRun's matching rule).
+// Before the dry runs chained, the plan listed 49 changes (7 of them
+// hand-written) where the run made 94.
+func TestLandingZoneDryRunPlansTheRun(t *testing.T) {
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter)
+	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint, "-out", t.TempDir())
+	t.Logf("planned %d, made %d", planned, made)
+}

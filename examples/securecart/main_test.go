@@ -357,3 +357,13 @@ func TestSeed002SpecIsConsistent(t *testing.T) {
 	}
 	require.Equal(t, seed002Statements, sids)
 }
+
+// Issue 13's acceptance: on a fresh backend, the set of changes of
+// -dry-run -json is the real run's (kittest.PlanMatchesRun's matching rule).
+// Before the dry runs chained, the plan listed 46 changes (10 of them
+// hand-written) where the run made 49.
+func TestSecureCartDryRunPlansTheRun(t *testing.T) {
+	b, ctx := kittest.NewBackend(t, Seed002("").Region, awstest.CapFreshState, awstest.CapIdentityCenter)
+	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint)
+	t.Logf("planned %d, made %d", planned, made)
+}
