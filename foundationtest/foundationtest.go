@@ -134,6 +134,16 @@ func (s *Server) EnableIdentityCenter() (instanceARN, identityStoreID string, er
 	return s.srv.EnableIdentityCenter()
 }
 
+// SeedRootCredentials gives the root user of an account a console
+// password (when password is true) and the given numbers of access keys,
+// MFA devices and signing certificates, as the account's owner would by
+// signing in as the root user (no API can): the state that
+// organizations.EnsureNoRootCredentials removes.
+func (s *Server) SeedRootCredentials(accountID string, password bool, accessKeys, mfaDevices, signingCertificates int) error {
+	return s.srv.SeedRootCredentials(accountID, emulator.RootCredentials{Password: password, AccessKeys: accessKeys,
+		MFADevices: mfaDevices, SigningCertificates: signingCertificates})
+}
+
 // Snapshot returns the server's whole state as canonical JSON: equal states
 // give equal bytes, whatever the order of the calls that made them.
 func (s *Server) Snapshot() ([]byte, error) { return s.srv.Snapshot() }

@@ -90,6 +90,32 @@
 // ResRolePermissionsBoundary, ResRoleTags and ResRoleSettings with the role
 // name as ID (ROLE/POLICY for a policy).
 //
+// EnsureServiceAccess converges the organization's registry of trusted
+// services: trusted access (EnableAWSServiceAccess) for each declared
+// service, then its delegated administrators
+// (RegisterDelegatedAdministrator). An administrator of a declared service
+// that the spec does not name is a finding and an
+// *UnexpectedDelegatedAdministratorError (deregistered only with Prune).
+// Covered through Organizations alone: IAM Identity Center, IAM, IAM
+// Access Analyzer, AWS Config, CloudFormation StackSets, Account
+// Management, Backup and the other services administered by
+// RegisterDelegatedAdministrator. Left out (OwnAPIServices, an invalid
+// spec): Security Hub, GuardDuty, Macie, Detective, Inspector, Firewall
+// Manager, CloudTrail and Security Lake, whose administrator is set with
+// the service's own API.
+//
+// EnsureRootAccess enables centralized root access for member accounts
+// (trusted access for IAM, then iam:EnableOrganizationsRootCredentialsManagement
+// and iam:EnableOrganizationsRootSessions); AuditRootCredentials reports
+// the member accounts whose root user still has a password, access keys,
+// MFA devices or signing certificates, and EnsureNoRootCredentials removes
+// them, each through an sts:AssumeRoot session (RootSessionConfig) scoped
+// by an AWS managed task policy.
+//
+// Account states are read from Account.State, falling back to
+// Account.Status (retired on 2026-09-09) for endpoints that still send
+// only Status.
+//
 // Tags on OUs and accounts are shared with their other owners: only the
 // keys of the spec's Tags are set and only the keys of RemoveTags removed.
 //
@@ -102,8 +128,15 @@
 // ResOU, ResOUTags, ResAccount, ResAccountParent, ResAccountTags and
 // ResAccountStatus, and ID the OU's path or the account's email (the policy
 // type for ResPolicyType, the organization ID for ResOrganization);
-// EnsureAccountAlias reports ResAccountAlias with the alias as ID. The
-// changes of EnsureTree are listed OUs first (parents before children, spec
+// EnsureAccountAlias reports ResAccountAlias with the alias as ID;
+// EnsureServiceAccess ResServiceAccess (ID the service principal) and
+// ResDelegatedAdministrator ("PRINCIPAL/ACCOUNT-ID"); EnsureRootAccess
+// ResServiceAccess and ResRootAccessFeature; EnsureNoRootCredentials
+// deletes of ResRootPassword, ResRootAccessKey, ResRootMFADevice and
+// ResRootSigningCertificate. A registration that races
+// (AccountAlreadyRegisteredException), a deregistration or a root
+// credential delete already done (AccountNotRegisteredException,
+// NoSuchEntity) converge. The changes of EnsureTree are listed OUs first (parents before children, spec
 // order within a level), then accounts in spec order, whatever the order
 // the concurrent work happened in.
 //
@@ -192,6 +225,9 @@
 //     account's own alias);
 //   - *RoleConflictError: EnsureCrossAccountRole found its role at another
 //     path (IAM cannot move a role).
+//   - *UnexpectedDelegatedAdministratorError: EnsureServiceAccess found
+//     delegated administrators of declared services that the spec does not
+//     name (returned with the result; Prune deregisters them).
 //
 // An error after some writes carries the changes made so far: errors.As
 // with *foundation.IncompleteError gives them (its message is the wrapped
@@ -236,6 +272,34 @@
 //	organizations:MoveAccount            organizations:CloseAccount
 //	organizations:ListAccountsForParent  organizations:ListPolicies  organizations:ListTargetsForPolicy (ReadTree)
 //	iam:CreateServiceLinkedRole           (CreateOrganization and CreateAccount create service-linked roles)
+//
+// EnsureServiceAccess, in the management account:
+//
+//	organizations:DescribeOrganization
+//	organizations:ListAWSServiceAccessForOrganization  organizations:EnableAWSServiceAccess
+//	organizations:ListDelegatedAdministrators  organizations:RegisterDelegatedAdministrator
+//	organizations:DeregisterDelegatedAdministrator (only with Prune)
+//	iam:CreateServiceLinkedRole (EnableAWSServiceAccess lets the service create its roles)
+//
+// EnsureRootAccess, in the management account:
+//
+//	organizations:DescribeOrganization
+//	organizations:ListAWSServiceAccessForOrganization  organizations:EnableAWSServiceAccess
+//	iam:ListOrganizationsFeatures
+//	iam:EnableOrganizationsRootCredentialsManagement  iam:EnableOrganizationsRootSessions
+//
+// AuditRootCredentials and EnsureNoRootCredentials, as an IAM role or user
+// (not the root user) of the management account or of IAM's delegated
+// administrator:
+//
+//	sts:AssumeRoot (with the task policies arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials
+//	               and, to remove, .../IAMDeleteRootUserCredentials)
+//	organizations:DescribeOrganization  organizations:ListAccounts (when no accounts are named)
+//
+// and, in the root sessions (granted by the task policies):
+//
+//	iam:GetLoginProfile  iam:ListAccessKeys  iam:ListMFADevices  iam:ListSigningCertificates
+//	iam:DeleteLoginProfile  iam:DeleteAccessKey  iam:DeactivateMFADevice  iam:DeleteSigningCertificate
 //
 // EnsureAccountAlias, in the account whose alias it converges:
 //

@@ -88,8 +88,10 @@ type TrustedServiceSpec struct {
 
 // ServiceAccess is what EnsureServiceAccess converged.
 type ServiceAccess struct {
-	// Services are the spec's services, in spec order, as they are after
-	// the run (in dry run: as they would be).
+	// Services are the spec's services, in spec order, with their
+	// delegated administrators after the run (in dry run: as they would
+	// be); a service with unexpected administrators left in place lists
+	// the administrators it has, sorted.
 	Services []TrustedService
 	// Unexpected are delegated administrators of the spec's services that
 	// the spec does not name: deregistered when Pruned, else left in place.
@@ -98,8 +100,8 @@ type ServiceAccess struct {
 	// does not list, sorted; they are left as they are.
 	Undeclared []string
 	// Changes lists the changes made (in dry run: that would be made):
-	// trusted access enabled first, then administrators registered, then
-	// (with Prune) deregistered.
+	// trusted access enabled first, then per service in spec order the
+	// administrators deregistered (with Prune) and registered.
 	Changes foundation.Changes
 }
 
@@ -232,8 +234,11 @@ func (s ServiceAccessSpec) check(f *faults) {
 // A delegated administrator of a listed service that the spec does not
 // name is a finding (ServiceAccess.Unexpected): an account nobody declared
 // administers a service for the whole organization, a known takeover path.
-// With Prune it is deregistered (DeregisterDelegatedAdministrator, after
-// the registrations); without, it is left in place and the call returns
+// With Prune it is deregistered (DeregisterDelegatedAdministrator) before
+// the service's missing administrators are registered, since a service
+// that takes one administrator refuses a second
+// (DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE). Without Prune it is
+// left in place, the service gets no registration, and the call returns
 // its result with an *UnexpectedDelegatedAdministratorError. It is never
 // removed silently. Naming the management account as a delegated
 // administrator is an invalid spec (foundation.ErrInvalidSpec), found after
@@ -312,13 +317,51 @@ func EnsureServiceAccess(ctx context.Context, api ServiceAccessAPI, spec Service
 		}
 	}
 
-	// 2. Delegated administrators.
+	// 2. Per service: unexpected administrators found, deregistered first
+	// with Prune (a service of one administrator takes another only then),
+	// then the missing ones registered. Without Prune, a service with an
+	// unexpected administrator gets no registration: the drift is resolved
+	// first.
 	var pending []DelegatedAdministratorFinding
 	for i, svc := range spec.Services {
 		have := map[string]types.DelegatedAdministrator{}
 		for _, d := range admins[i] {
 			have[aws.ToString(d.Id)] = d
 		}
+		var unexpected []DelegatedAdministratorFinding
+		for _, id := range sortedKeys(have) {
+			if slices.Contains(svc.DelegatedAdministrators, id) {
+				continue
+			}
+			d := have[id]
+			unexpected = append(unexpected, DelegatedAdministratorFinding{Principal: svc.Principal, AccountID: id,
+				Name: aws.ToString(d.Name), Email: aws.ToString(d.Email)})
+		}
+		ts := TrustedService{Principal: svc.Principal, DelegatedAdministrators: sortedKeys(have)}
+		if len(unexpected) > 0 && !spec.Prune {
+			pending = append(pending, unexpected...)
+			res.Services = append(res.Services, ts)
+			continue
+		}
+		for j := range unexpected {
+			p, acct := svc.Principal, unexpected[j].AccountID
+			c := foundation.Change{Action: foundation.ActionDelete, Resource: ResDelegatedAdministrator, ID: p + "/" + acct}
+			if err := rec.Write(ctx, c, func(ctx context.Context) error {
+				_, err := api.DeregisterDelegatedAdministrator(ctx, &organizations.DeregisterDelegatedAdministratorInput{
+					AccountId: &acct, ServicePrincipal: &p}, retryCME)
+				switch {
+				case is[*types.AccountNotRegisteredException](err):
+					return plan.ErrUnchanged
+				case err != nil:
+					return fmt.Errorf("organizations: service %q: deregister delegated administrator %s: %w", p, acct, err)
+				}
+				return nil
+			}); err != nil {
+				return nil, rec.Fail(err)
+			}
+			unexpected[j].Pruned = true
+		}
+		pending = append(pending, unexpected...)
 		for _, a := range svc.DelegatedAdministrators {
 			if _, ok := have[a]; ok {
 				continue
@@ -339,50 +382,10 @@ func EnsureServiceAccess(ctx context.Context, api ServiceAccessAPI, spec Service
 				return nil, rec.Fail(err)
 			}
 		}
-		for _, id := range sortedKeys(have) {
-			if slices.Contains(svc.DelegatedAdministrators, id) {
-				continue
-			}
-			d := have[id]
-			pending = append(pending, DelegatedAdministratorFinding{Principal: svc.Principal, AccountID: id,
-				Name: aws.ToString(d.Name), Email: aws.ToString(d.Email)})
-		}
-	}
-
-	// 3. Unexpected administrators: deregistered with Prune, else reported.
-	for i := range pending {
-		if !spec.Prune {
-			continue
-		}
-		p, acct := pending[i].Principal, pending[i].AccountID
-		c := foundation.Change{Action: foundation.ActionDelete, Resource: ResDelegatedAdministrator, ID: p + "/" + acct}
-		if err := rec.Write(ctx, c, func(ctx context.Context) error {
-			_, err := api.DeregisterDelegatedAdministrator(ctx, &organizations.DeregisterDelegatedAdministratorInput{
-				AccountId: &acct, ServicePrincipal: &p}, retryCME)
-			switch {
-			case is[*types.AccountNotRegisteredException](err):
-				return plan.ErrUnchanged
-			case err != nil:
-				return fmt.Errorf("organizations: service %q: deregister delegated administrator %s: %w", p, acct, err)
-			}
-			return nil
-		}); err != nil {
-			return nil, rec.Fail(err)
-		}
-		pending[i].Pruned = true
+		res.Services = append(res.Services, TrustedService{Principal: svc.Principal,
+			DelegatedAdministrators: append([]string{}, svc.DelegatedAdministrators...)})
 	}
 	res.Unexpected = pending
-	for i, svc := range spec.Services {
-		ts := TrustedService{Principal: svc.Principal, DelegatedAdministrators: append([]string{}, svc.DelegatedAdministrators...)}
-		if !spec.Prune {
-			for _, d := range admins[i] {
-				if id := aws.ToString(d.Id); !slices.Contains(ts.DelegatedAdministrators, id) {
-					ts.DelegatedAdministrators = append(ts.DelegatedAdministrators, id)
-				}
-			}
-		}
-		res.Services = append(res.Services, ts)
-	}
 	res.Changes = rec.Changes()
 	if !spec.Prune && len(pending) > 0 {
 		return res, &UnexpectedDelegatedAdministratorError{Findings: pending}
