@@ -37,7 +37,7 @@ func init() {
 			Throttle: core.APIError{Status: orgErrors.Status("TooManyRequestsException"), Code: "TooManyRequestsException",
 				Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
 				Extra:   map[string]string{"Message": "AWS Organizations can't complete your request because another request is already in progress. Try again later."}},
-			Ops: map[string]*core.Operation{
+			Ops: withServiceOps(map[string]*core.Operation{
 				"CreateOrganization":               core.Write(orgCreateOrganization),
 				"DescribeOrganization":             core.Read(orgDescribeOrganization),
 				"DeleteOrganization":               core.Write(orgDeleteOrganization),
@@ -72,7 +72,7 @@ func init() {
 				"ListPoliciesForTarget":            core.Read(orgListPoliciesForTarget),
 				"ListTargetsForPolicy":             core.Read(orgListTargetsForPolicy),
 				"DescribeEffectivePolicy":          core.Read(orgDescribeEffectivePolicy),
-			},
+			}),
 			Settle:   orgSettle,
 			Snapshot: orgSnapshot,
 		}
@@ -1999,6 +1999,7 @@ func orgSnapshot(e *core.Emulator) map[string]any {
 			"accounts":     accounts,
 			"policies":     policies,
 		}
+		o.servicesSnapshot(e, out[id].(map[string]any))
 	}
 	return out
 }
