@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -182,8 +181,9 @@ func (s *Summary) Count() int {
 	return n
 }
 
-// Report writes the changes grouped by account, then by resource kind, and
-// lists the failures last.
+// Report writes the changes grouped by account, each account's in the
+// order they were made (a KMS key before its alias), and lists the
+// failures last.
 func (s *Summary) Report(w io.Writer) {
 	for _, r := range s.Results {
 		id := r.Target.ID
@@ -194,19 +194,8 @@ func (s *Summary) Report(w io.Writer) {
 		if len(r.Changes) == 0 && r.Err == nil {
 			fmt.Fprintln(w, "  (no changes)")
 		}
-		byKind := map[string]foundation.Changes{}
-		var kinds []string
-		for _, c := range r.Changes {
-			if _, ok := byKind[c.Resource]; !ok {
-				kinds = append(kinds, c.Resource)
-			}
-			byKind[c.Resource] = append(byKind[c.Resource], c)
-		}
-		sort.Strings(kinds)
-		for _, k := range kinds {
-			for _, c := range byKind[k] {
-				fmt.Fprintf(w, "  %s\n", c)
-			}
+		for _, c := range r.Changes { // in the order made: a key before its alias
+			fmt.Fprintf(w, "  %s\n", c)
 		}
 		if r.Err != nil {
 			fmt.Fprintf(w, "  FAILED: %s\n", strings.ReplaceAll(r.Err.Error(), "\n", "\n    "))
