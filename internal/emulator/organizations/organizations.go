@@ -637,7 +637,9 @@ type orgAccountOut struct {
 	Name            string
 	Paths           []string
 	State           string
-	Status          string
+	// Status was retired on 2026-09-09 in favour of State (Organizations
+	// API reference, Account); the emulator no longer sends it.
+	Status string `json:",omitempty"`
 }
 
 type orgCreateStatusOut struct {
@@ -707,7 +709,7 @@ func (o *Organization) ouOut(ou *orgUnit) orgOUOut {
 func (o *Organization) accountOut(m *orgMember) orgAccountOut {
 	return orgAccountOut{Arn: o.accountARN(m.id), Email: m.email, Id: m.id, JoinedMethod: m.joinedMethod,
 		JoinedTimestamp: core.EpochSeconds(m.joined), Name: m.name, Paths: []string{o.idPath(m.parent) + m.id + "/"},
-		State: m.status, Status: m.status}
+		State: m.status}
 }
 
 func orgRequestOut(r *orgCreateRequest) orgCreateStatusOut {

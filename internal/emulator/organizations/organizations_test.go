@@ -77,7 +77,8 @@ func TestOrganizationsLifecycle(t *testing.T) {
 	// The management account describes itself.
 	acct, err := client.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(emulator.DefaultManagementAccountID)})
 	require.NoError(t, err)
-	require.Equal(t, types.AccountStatusActive, acct.Account.Status)
+	require.Equal(t, types.AccountStateActive, acct.Account.State)
+	require.Empty(t, acct.Account.Status, "Status was retired on 2026-09-09")
 
 	// A member sees its organization but not the management-only APIs.
 	st := emutest.CreateAccount(t, client, "workload", "workload@example.com")
@@ -215,7 +216,7 @@ func TestOrganizationsCreateAccount(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Prod", aws.ToString(acct.Account.Name))
 	require.Equal(t, "prod@example.com", aws.ToString(acct.Account.Email))
-	require.Equal(t, types.AccountStatusActive, acct.Account.Status)
+	require.Equal(t, types.AccountStateActive, acct.Account.State)
 	require.Equal(t, types.AccountJoinedMethodCreated, acct.Account.JoinedMethod)
 	require.Equal(t, "arn:aws:organizations::"+emulator.DefaultManagementAccountID+":account/"+orgID+"/"+id, aws.ToString(acct.Account.Arn))
 	require.NotNil(t, acct.Account.JoinedTimestamp)
@@ -364,19 +365,19 @@ func TestOrganizationsMoveAndClose(t *testing.T) {
 		_, err := client.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(id)})
 		return err
 	}
-	describe := func(id string) types.AccountStatus {
+	describe := func(id string) types.AccountState {
 		out, err := client.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
 		require.NoError(t, err)
-		return out.Account.Status
+		return out.Account.State
 	}
 	requireReason(t, closeAccount(emulator.DefaultManagementAccountID), types.ConstraintViolationExceptionReasonCannotCloseManagementAccount)
 
 	require.NoError(t, closeAccount(ids[0]))
 	var closed *types.AccountAlreadyClosedException
 	require.True(t, errors.As(closeAccount(ids[0]), &closed))
-	require.Equal(t, types.AccountStatusPendingClosure, describe(ids[0]))
-	require.Equal(t, types.AccountStatusPendingClosure, describe(ids[0]))
-	require.Equal(t, types.AccountStatusSuspended, describe(ids[0]))
+	require.Equal(t, types.AccountStatePendingClosure, describe(ids[0]))
+	require.Equal(t, types.AccountStatePendingClosure, describe(ids[0]))
+	require.Equal(t, types.AccountStateSuspended, describe(ids[0]))
 	require.True(t, errors.As(closeAccount(ids[0]), &closed))
 
 	// At most 5 closures pending at once.
@@ -386,7 +387,7 @@ func TestOrganizationsMoveAndClose(t *testing.T) {
 	requireReason(t, closeAccount(ids[6]), types.ConstraintViolationExceptionReasonCloseAccountRequestsLimitExceeded)
 	settle := func(ids []string) {
 		for _, id := range ids {
-			for i := 0; describe(id) != types.AccountStatusSuspended; i++ {
+			for i := 0; describe(id) != types.AccountStateSuspended; i++ {
 				require.Less(t, i, 5)
 			}
 		}
