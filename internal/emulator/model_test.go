@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -225,6 +226,70 @@ func TestModelCreateAccountConcurrencyLimit(t *testing.T) {
 	require.NoError(t, create("c"))
 	// The default model keeps AWS's five.
 	require.Equal(t, 5, emulator.DefaultModel().Concurrency[emulator.AsyncCreateAccount])
+}
+
+// TestModelLowerBoundIsReachable: a client that keeps five account
+// creations in flight and polls often takes no less than LowerBound says
+// (nothing can) and not much more, and makes at least its calls.
+func TestModelLowerBoundIsReachable(t *testing.T) {
+	const scale = 0.002 // a 60 s creation takes 120 ms
+	m := emulator.DefaultModel()
+	m.TimeScale = scale
+	srv := emutest.Start(t, emulator.Options{Model: m})
+	emutest.OrgSetup(t, srv)
+	orgs := organizations.NewFromConfig(noRetry(srv, "AKIDEXAMPLE"))
+	ctx := context.Background()
+	const accounts = 12
+	w := emulator.Workload{Accounts: accounts, Account: emulator.Chain{
+		{{Service: "organizations", Operation: "CreateAccount"}},
+		{{Service: "organizations", Operation: "ListParents"}},
+	}}
+	bound := emulator.LowerBound(srv.Model(), w)
+	require.Equal(t, "concurrency organizations:CreateAccount", bound.Binding)
+
+	mark := srv.CallCount()
+	start := time.Now()
+	slots := make(chan struct{}, 5)
+	errs := make(chan error, accounts)
+	var wg sync.WaitGroup
+	for i := 0; i < accounts; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- func() error {
+				slots <- struct{}{}
+				name := fmt.Sprintf("acct-%02d", i)
+				out, err := orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(name + "@example.com")})
+				if err != nil {
+					return err
+				}
+				var id string
+				for id == "" {
+					time.Sleep(10 * time.Millisecond) // 5 s of model time
+					st, err := orgs.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+					if err != nil {
+						return err
+					}
+					id = aws.ToString(st.CreateAccountStatus.AccountId)
+				}
+				<-slots // the slot is free once the status says SUCCEEDED
+				_, err = orgs.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(id)})
+				return err
+			}()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	took := time.Duration(float64(time.Since(start)) / scale)
+	require.GreaterOrEqual(t, took, bound.Wall, "%v", bound)
+	require.Less(t, took, bound.Wall*3/2, "%v", bound)
+	require.GreaterOrEqual(t, len(srv.CallsSince(mark)), bound.Calls)
+	require.Empty(t, srv.Throttled())
+	t.Logf("measured %v of model time against %v (%.2fx), %d calls against %d", took.Round(time.Second), bound.Wall,
+		took.Seconds()/bound.Wall.Seconds(), len(srv.CallsSince(mark)), bound.Calls)
 }
 
 // TestModelAssignmentTakesItsDuration: account assignments settle by time
