@@ -44,6 +44,28 @@ func (g Guardrail) Statements() ([]foundation.Statement, error) {
 // Err returns the faults of the guardrail's options, or nil.
 func (g Guardrail) Err() error { return g.err }
 
+// NewGuardrail names statements as a guardrail, so other packages
+// (orgpolicy's resource control policy guardrails) and programs can add
+// their own guardrails with a name that Build's and Pack's messages show.
+// The statements are validated where they are used (Build).
+func NewGuardrail(name string, statements ...foundation.Statement) Guardrail {
+	g := Custom(statements...)
+	if name != "" {
+		g.name = name
+	}
+	return g
+}
+
+// WithErr returns the guardrail carrying err as the faults of its options
+// (Statements and Build return it), for guardrail functions written
+// outside this package; a nil err returns g unchanged.
+func (g Guardrail) WithErr(err error) Guardrail {
+	if err != nil {
+		g.statements, g.err = nil, err
+	}
+	return g
+}
+
 // Custom wraps statements written by hand as a guardrail, so they can be
 // composed with the library's. They are validated by Build like the others.
 func Custom(statements ...foundation.Statement) Guardrail {

@@ -61,18 +61,21 @@ const (
 	S3ExpectedBucketOwner      Behaviour = "s3: ExpectedBucketOwner checked against the bucket's owner"
 
 	// Organizations.
-	OrgDuplicateOU       Behaviour = "organizations: CreateOrganizationalUnit refuses a duplicate name under one parent"
-	OrgSCPSize           Behaviour = "organizations: SCP size limit"
-	OrgAttachmentLimit   Behaviour = "organizations: SCPs-per-target limit"
-	OrgNotInUse          Behaviour = "organizations: AWSOrganizationsNotInUseException outside an organization"
-	OrgAsyncInProgress   Behaviour = "organizations: CreateAccount IN_PROGRESS before SUCCEEDED"
-	OrgClosePending      Behaviour = "organizations: CloseAccount PENDING_CLOSURE before SUSPENDED"
-	OrgMemberRefused     Behaviour = "organizations: a member account is refused the management account's operations (ListRoots)"
-	OrgEmailTaken        Behaviour = "organizations: CreateAccount fails EMAIL_ALREADY_EXISTS for another account's email"
-	IAMAliasUnique       Behaviour = "iam: CreateAccountAlias refuses an alias another account has"
-	IAMManagedPolicies   Behaviour = "iam: AWS managed policies (arn:aws:iam::aws:policy/...) attachable in every account"
-	SSOAsyncInProgress   Behaviour = "sso-admin: assignments and provisioning IN_PROGRESS before SUCCEEDED"
-	DynamoDBAsyncCreates Behaviour = "dynamodb: a new table CREATING before ACTIVE"
+	OrgDuplicateOU             Behaviour = "organizations: CreateOrganizationalUnit refuses a duplicate name under one parent"
+	OrgSCPSize                 Behaviour = "organizations: SCP size limit"
+	OrgAttachmentLimit         Behaviour = "organizations: SCPs-per-target limit"
+	OrgNotInUse                Behaviour = "organizations: AWSOrganizationsNotInUseException outside an organization"
+	OrgAsyncInProgress         Behaviour = "organizations: CreateAccount IN_PROGRESS before SUCCEEDED"
+	OrgClosePending            Behaviour = "organizations: CloseAccount PENDING_CLOSURE before SUSPENDED"
+	OrgMemberRefused           Behaviour = "organizations: a member account is refused the management account's operations (ListRoots)"
+	OrgEmailTaken              Behaviour = "organizations: CreateAccount fails EMAIL_ALREADY_EXISTS for another account's email"
+	OrgPolicyTypes2025         Behaviour = "organizations: the policy types added since 2024-12 (chatbot, declarative EC2, Security Hub, Inspector, upgrade rollout, Bedrock, S3, network security director, GuardDuty)"
+	OrgDescribeEffectivePolicy Behaviour = "organizations: DescribeEffectivePolicy"
+	OrgBackupPolicies          Behaviour = "organizations: backup policies (CreatePolicy of BACKUP_POLICY)"
+	IAMAliasUnique             Behaviour = "iam: CreateAccountAlias refuses an alias another account has"
+	IAMManagedPolicies         Behaviour = "iam: AWS managed policies (arn:aws:iam::aws:policy/...) attachable in every account"
+	SSOAsyncInProgress         Behaviour = "sso-admin: assignments and provisioning IN_PROGRESS before SUCCEEDED"
+	DynamoDBAsyncCreates       Behaviour = "dynamodb: a new table CREATING before ACTIVE"
 
 	// Trusted access, delegated administrators, centralized root access (issue 16).
 	OrgServiceAccessRequired  Behaviour = "organizations: RegisterDelegatedAdministrator refuses a service without trusted access"
@@ -208,6 +211,15 @@ var Gaps = []Gap{
 	{KindMoto, MotoVersion, IAMRootAccess,
 		"enables trusted access for iam.amazonaws.com and serves ListOrganizationsFeatures, EnableOrganizationsRoot*, sts:AssumeRoot and a root session's credential operations (IAM user guide, centralized root access)",
 		"refuses iam.amazonaws.com as an unrecognized service principal and implements none of the IAM operations"},
+	{KindMoto, MotoVersion, OrgPolicyTypes2025,
+		"enables CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, SECURITYHUB_POLICY and the other types of the PolicyType enumeration on the root (EnablePolicyType)",
+		"knows five types (SCP, RCP, tag, backup, AI services opt-out): InvalidInputException for the others"},
+	{KindMoto, MotoVersion, OrgBackupPolicies,
+		"creates a BACKUP_POLICY like the other management policy types",
+		"fails CreatePolicy of BACKUP_POLICY with HTTP 500 (NotImplementedError: no ARN format for the type)"},
+	{KindMoto, MotoVersion, OrgDescribeEffectivePolicy,
+		"returns an account's effective management policy, or EffectivePolicyNotFoundException",
+		"does not implement DescribeEffectivePolicy"},
 	{KindMoto, MotoVersion, OrgNotInUse,
 		"answers CreatePolicy from an account outside any organization with AWSOrganizationsNotInUseException (HTTP 404)",
 		"fails with HTTP 500 and an HTML body (an internal AttributeError)"},

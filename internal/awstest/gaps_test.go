@@ -324,6 +324,26 @@ var probes = map[Behaviour]probe{
 		}
 		return true
 	},
+	OrgPolicyTypes2025: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		root := b.Organization(ctx, t)
+		_, err := b.Organizations().EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: orgtypes.PolicyTypeChatbotPolicy})
+		if err != nil && !hasCode(err, "InvalidInputException") && !hasCode(err, "PolicyTypeAlreadyEnabledException") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return hasCode(err, "InvalidInputException")
+	},
+	OrgBackupPolicies: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		b.Organization(ctx, t)
+		_, err := b.Organizations().CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(b.Unique("probe")), Description: aws.String("probe"),
+			Type: orgtypes.PolicyTypeBackupPolicy, Content: aws.String(`{"plans":{"p":{"regions":{"@@assign":["eu-west-1"]}}}}`)},
+			func(o *organizations.Options) { o.RetryMaxAttempts = 1 })
+		return unimplemented(t, err)
+	},
+	OrgDescribeEffectivePolicy: func(ctx context.Context, t *testing.T, b *Backend) bool {
+		b.Organization(ctx, t)
+		_, err := b.Organizations().DescribeEffectivePolicy(ctx, &organizations.DescribeEffectivePolicyInput{PolicyType: orgtypes.EffectivePolicyTypeTagPolicy})
+		return unimplemented(t, err, "EffectivePolicyNotFoundException")
+	},
 	OrgNotInUse: func(ctx context.Context, t *testing.T, b *Backend) bool {
 		b.Require(t, CapFreshState)
 		_, err := b.Organizations().CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(b.Unique("probe")),
