@@ -102,6 +102,13 @@ type Result struct {
 	// managementID is the management account's ID (in a dry run before
 	// the organization exists, the caller's).
 	managementID string
+	// aliasRun is the alias step's fan-out, failed accounts included, and
+	// aliasFailed whether it failed.
+	aliasRun    *organizations.Summary
+	aliasFailed bool
+	// failing are the changes the call that failed made before it failed,
+	// when it was made from the management account.
+	failing foundation.Changes
 }
 
 // AccountChanges lists every change with its account, in the order made:
@@ -109,9 +116,20 @@ type Result struct {
 // management account, then the profiles, in no account
 // (examplekit.Lister, -json).
 func (r *Result) AccountChanges() []examplekit.AccountChange {
-	out := examplekit.In(r.managementID, append(slices.Clone(r.Organization.Changes), r.Tree.Changes...))
-	for _, a := range r.Aliases {
-		out = append(out, examplekit.In(a.Account.ID, a.Changes)...)
+	var cs foundation.Changes
+	if r.Organization != nil {
+		cs = append(cs, r.Organization.Changes...)
+	}
+	if r.Tree != nil {
+		cs = append(cs, r.Tree.Changes...)
+	}
+	out := examplekit.In(r.managementID, cs)
+	if r.aliasRun != nil {
+		out = append(out, examplekit.FanOut(r.aliasRun)...)
+	} else {
+		for _, a := range r.Aliases {
+			out = append(out, examplekit.In(a.Account.ID, a.Changes)...)
+		}
 	}
 	if r.Access != nil {
 		out = append(out, examplekit.In(r.managementID, r.Access.Changes)...)
@@ -119,7 +137,7 @@ func (r *Result) AccountChanges() []examplekit.AccountChange {
 	for _, p := range r.Profiles {
 		out = append(out, examplekit.In("", p.Changes)...)
 	}
-	return out
+	return append(out, examplekit.Local(r.managementID, r.failing)...)
 }
 
 // Alias is the console sign-in alias of one environment's account.
@@ -160,10 +178,22 @@ func (r *Result) changes() foundation.Changes {
 // alias (in the account, through its access role), then Identity Center
 // access (users, the permission set, the assignments) and each person's
 // CLI profiles, written under outDir.
-func Converge(ctx context.Context, base aws.Config, spec Spec, outDir string, opts ...foundation.Option) (*Result, error) {
+//
+// A failed Converge returns an error carrying every change made before the
+// failure, in every step (a *foundation.IncompleteError), so the program
+// prints what exists now, and the Result of the steps done (AccountChanges
+// lists the same changes with their accounts); a rerun finishes the work.
+func Converge(ctx context.Context, base aws.Config, spec Spec, outDir string, opts ...foundation.Option) (out *Result, err error) {
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{}
-	var err error
+	defer func() {
+		if err != nil {
+			if !res.aliasFailed { // a failed account's changes are in aliasRun
+				res.failing = examplekit.Made(err)
+			}
+			out, err = res, examplekit.Incomplete(err, res.AccountChanges())
+		}
+	}()
 	// Identity Center needs an organization with all features; the seed
 	// uses no policy types yet.
 	if res.Organization, err = organizations.EnsureOrganization(ctx, org, spec.organizationSpec(), opts...); err != nil {
@@ -219,6 +249,7 @@ func aliases(ctx context.Context, base aws.Config, spec Spec, accounts map[strin
 		mu.Unlock()
 		return a.Changes, nil
 	}, append([]foundation.Option{foundation.WithConcurrency(maxParallelAccounts)}, opts...)...) // the caller's options win
+	res.aliasRun, res.aliasFailed = sum, err != nil
 	if err != nil {
 		return nil, err
 	}

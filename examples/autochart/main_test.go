@@ -24,6 +24,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 )
 
@@ -326,4 +327,13 @@ func TestAutochartDryRunPlansTheRun(t *testing.T) {
 	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter)
 	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint, "-out", t.TempDir())
 	t.Logf("planned %d, made %d", planned, made)
+}
+
+// A run that fails in its last AWS step (the account assignments) reports
+// every change made before the failure, in every step (the organization,
+// the accounts, their aliases, the user and permission set), not only the
+// failing call's; -json lists them with their accounts.
+func TestAutochartFailureReportsEverythingMade(t *testing.T) {
+	kittest.FailureReportsEverythingMade(t, "", run, emulator.Match{Service: "sso", Operation: "CreateAccountAssignment"}, []string{"-out", t.TempDir()},
+		"organizations:organization", "organizations:account", "iam:account-alias", "identitystore:user", "sso:permission-set")
 }

@@ -186,6 +186,8 @@ type Result struct {
 	// managementID is the management account's ID (in a dry run before
 	// the organization exists, the caller's).
 	managementID string
+	// failing are the changes the call that failed made before it failed.
+	failing foundation.Changes
 }
 
 // AccountChanges lists every change with its account: all are made from
@@ -193,15 +195,20 @@ type Result struct {
 // (examplekit.Lister, -json).
 func (r *Result) AccountChanges() []examplekit.AccountChange {
 	out := examplekit.In(r.managementID, append(r.orgChanges(), r.accessChanges()...))
-	return append(out, examplekit.In("", r.Profiles)...)
+	return append(out, examplekit.Local(r.managementID, append(slices.Clone(r.Profiles), r.failing...))...)
 }
 
 // Count returns the number of changes made (or planned).
 func (r *Result) Count() int { return len(r.orgChanges()) + len(r.accessChanges()) + len(r.Profiles) }
 
 func (r *Result) orgChanges() foundation.Changes {
-	cs := append(foundation.Changes{}, r.Organization.Changes...)
-	cs = append(cs, r.Tree.Changes...)
+	var cs foundation.Changes
+	if r.Organization != nil {
+		cs = append(cs, r.Organization.Changes...)
+	}
+	if r.Tree != nil {
+		cs = append(cs, r.Tree.Changes...)
+	}
 	for _, p := range r.Policies {
 		cs = append(cs, p.Changes...)
 	}
@@ -244,10 +251,20 @@ func (r *Result) Print(out io.Writer, dryRun bool) {
 // base: the organization, its tree, the SCPs, the retired accounts' closure,
 // Identity Center access, then the profiles in the AWS CLI config file at
 // configFile (never ~/.aws/config unless asked).
-func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string, opts ...foundation.Option) (*Result, error) {
+//
+// A failed Converge returns an error carrying every change made before the
+// failure, in every step (a *foundation.IncompleteError), so the program
+// prints what exists now, and the Result of the steps done (AccountChanges
+// lists the same changes with their accounts); a rerun finishes the work.
+func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string, opts ...foundation.Option) (out *Result, err error) {
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{ConfigFile: configFile, ProfileAccounts: map[string]string{}}
-	var err error
+	defer func() {
+		if err != nil {
+			res.failing = examplekit.Made(err)
+			out, err = res, examplekit.Incomplete(err, res.AccountChanges())
+		}
+	}()
 
 	// Section 1: the organization, its OUs and accounts.
 	res.Organization, err = organizations.EnsureOrganization(ctx, org, spec.organizationSpec(), opts...)

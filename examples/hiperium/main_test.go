@@ -23,6 +23,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 	"github.com/awsfoundation/foundation/scp"
@@ -334,4 +335,13 @@ func TestHiperiumDryRunPlansTheRun(t *testing.T) {
 	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter)
 	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint, "-out", t.TempDir())
 	t.Logf("planned %d, made %d", planned, made)
+}
+
+// A run that fails in its last AWS step (the account assignments) reports
+// every change made before the failure, in every step (the organization,
+// the accounts, the SCPs, the permission set), not only the failing call's;
+// -json lists them with their accounts.
+func TestHiperiumFailureReportsEverythingMade(t *testing.T) {
+	kittest.FailureReportsEverythingMade(t, "", run, emulator.Match{Service: "sso", Operation: "CreateAccountAssignment"}, []string{"-out", t.TempDir()},
+		"organizations:organization", "organizations:account", "organizations:policy-attachment", "identitystore:group", "sso:permission-set")
 }

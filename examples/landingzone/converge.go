@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -57,6 +56,9 @@ type Result struct {
 	// managementID is the management account's ID (in a dry run before
 	// the organization exists, the caller's).
 	managementID string
+	// failing are the changes the call that failed made before it failed,
+	// when it was made from the management account.
+	failing foundation.Changes
 }
 
 // AccountChanges lists every change with its account, in the order made:
@@ -70,13 +72,8 @@ func (r *Result) AccountChanges() []examplekit.AccountChange {
 	if r.Tree != nil {
 		cs = append(cs, r.Tree.Changes...)
 	}
-	out := examplekit.Local(r.managementID, append(cs, r.Management...))
-	if r.Accounts != nil {
-		for _, a := range r.Accounts.Results {
-			out = append(out, examplekit.In(a.Target.ID, a.Changes)...)
-		}
-	}
-	return out
+	out := examplekit.Local(r.managementID, append(append(cs, r.Management...), r.failing...))
+	return append(out, examplekit.FanOut(r.Accounts)...)
 }
 
 // Count returns the number of changes made (or planned).
@@ -95,14 +92,18 @@ func (r *Result) Count() int {
 //
 // A failed Converge returns an error carrying every change made before the
 // failure, in every step (a *foundation.IncompleteError), so the program
-// prints what exists now; a rerun finishes the work.
-func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string, opts ...foundation.Option) (_ *Result, err error) {
+// prints what exists now, and the Result of the steps done (AccountChanges
+// lists the same changes with their accounts); a rerun finishes the work.
+func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string, opts ...foundation.Option) (out *Result, err error) {
 	base := env.Config
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{spec: spec, Backends: map[string]*statebackend.Backend{}}
 	defer func() {
 		if err != nil {
-			err = res.incomplete(err)
+			if res.Accounts == nil { // a failed account's changes are in Accounts
+				res.failing = examplekit.Made(err)
+			}
+			out, err = res, examplekit.Incomplete(err, res.AccountChanges())
 		}
 	}()
 
@@ -136,30 +137,6 @@ func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string
 
 	// 5. Every account: an encryption key and a Terraform state backend.
 	return res, res.perAccount(ctx, env, mgmtID, accountIDs, opts)
-}
-
-// incomplete wraps err, the failure of one step, with the changes the
-// steps before it made and those the failing call made before it failed.
-func (r *Result) incomplete(err error) error {
-	var made foundation.Changes
-	if r.Organization != nil {
-		made = append(made, r.Organization.Changes...)
-	}
-	if r.Tree != nil {
-		made = append(made, r.Tree.Changes...)
-	}
-	made = append(made, r.Management...)
-	if r.Accounts != nil {
-		for _, a := range r.Accounts.Results {
-			made = append(made, a.Changes...)
-		}
-	} else if inc := (*foundation.IncompleteError)(nil); errors.As(err, &inc) {
-		made = append(made, inc.Changes...) // the failing call's own (per-account failures are in Accounts)
-	}
-	if len(made) == 0 {
-		return err
-	}
-	return &foundation.IncompleteError{Changes: made, Err: err}
 }
 
 func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foundation.Option) error {

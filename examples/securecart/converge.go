@@ -36,20 +36,24 @@ type Result struct {
 	Roles *organizations.Summary
 	// RoleARNs are the deployment roles by account key.
 	RoleARNs map[string]string
+	// failing are the changes the call that failed made before it failed,
+	// when it was made from the management account.
+	failing foundation.Changes
 }
 
 // AccountChanges lists every change with its account, in the order made:
 // the organization's and the management account's, then each deployment
 // role's (examplekit.Lister, -json).
 func (r *Result) AccountChanges() []examplekit.AccountChange {
-	cs := append(append(append(foundation.Changes{}, r.Organization.Changes...), r.Tree.Changes...), r.Management...)
-	out := examplekit.In(r.AccountIDs[ManagementKey], cs)
-	if r.Roles != nil {
-		for _, a := range r.Roles.Results {
-			out = append(out, examplekit.In(a.Target.ID, a.Changes)...)
-		}
+	var cs foundation.Changes
+	if r.Organization != nil {
+		cs = append(cs, r.Organization.Changes...)
 	}
-	return out
+	if r.Tree != nil {
+		cs = append(cs, r.Tree.Changes...)
+	}
+	out := examplekit.In(r.AccountIDs[ManagementKey], append(append(cs, r.Management...), r.failing...))
+	return append(out, examplekit.FanOut(r.Roles)...)
 }
 
 // Count returns the number of changes made (or planned).
@@ -65,10 +69,22 @@ func (r *Result) Count() int {
 // config base: the organization and its tree, the guardrails on every OU,
 // Identity Center access, then the deployment role in every workload
 // account, each reached through its access role.
-func Converge(ctx context.Context, base aws.Config, spec Spec, opts ...foundation.Option) (*Result, error) {
+//
+// A failed Converge returns an error carrying every change made before the
+// failure, in every step (a *foundation.IncompleteError), so the program
+// prints what exists now, and the Result of the steps done (AccountChanges
+// lists the same changes with their accounts); a rerun finishes the work.
+func Converge(ctx context.Context, base aws.Config, spec Spec, opts ...foundation.Option) (out *Result, err error) {
 	org := orgsdk.NewFromConfig(base)
 	res := &Result{spec: spec, AccountIDs: map[string]string{}, RoleARNs: map[string]string{}}
-	var err error
+	defer func() {
+		if err != nil {
+			if res.Roles == nil { // a failed account's changes are in Roles
+				res.failing = examplekit.Made(err)
+			}
+			out, err = res, examplekit.Incomplete(err, res.AccountChanges())
+		}
+	}()
 
 	// 1. The organization, its three OUs and six accounts.
 	var mgmtID string

@@ -24,6 +24,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 )
@@ -366,4 +367,13 @@ func TestSecureCartDryRunPlansTheRun(t *testing.T) {
 	b, ctx := kittest.NewBackend(t, Seed002("").Region, awstest.CapFreshState, awstest.CapIdentityCenter)
 	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint)
 	t.Logf("planned %d, made %d", planned, made)
+}
+
+// A run that fails in its last step (the deployment roles) reports every
+// change made before the failure, in every step (the organization, the
+// accounts, the guardrails, Identity Center), not only the failing call's;
+// -json lists them with their accounts.
+func TestSecureCartFailureReportsEverythingMade(t *testing.T) {
+	kittest.FailureReportsEverythingMade(t, Seed002("").Region, run, emulator.Match{Service: "iam", Operation: "CreateRole"}, nil,
+		"organizations:organization", "organizations:account", "organizations:policy-attachment", "sso:permission-set", "sso:account-assignment")
 }

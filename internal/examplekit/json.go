@@ -3,6 +3,7 @@ package examplekit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/organizations"
 )
 
 // AccountChange is one change and the account it was made in (or, in a
@@ -134,4 +136,43 @@ func CallerAccount(ctx context.Context, cfg aws.Config, id string) (string, erro
 		return "", fmt.Errorf("who am I: %w", err)
 	}
 	return aws.ToString(who.Account), nil
+}
+
+// Made returns the changes err carries (a *foundation.IncompleteError):
+// what the call that failed had made before it failed.
+func Made(err error) foundation.Changes {
+	var inc *foundation.IncompleteError
+	if errors.As(err, &inc) {
+		return inc.Changes
+	}
+	return nil
+}
+
+// Incomplete returns err, the failure of one step of a program's converge,
+// as a *foundation.IncompleteError carrying every change made before it,
+// in every step (cs, in the order made), so that the program prints what
+// exists now; err as it is when nothing was made. Its message is err's.
+func Incomplete(err error, cs []AccountChange) error {
+	if err == nil || len(cs) == 0 {
+		return err
+	}
+	made := make(foundation.Changes, len(cs))
+	for i, c := range cs {
+		made[i] = c.Change
+	}
+	return &foundation.IncompleteError{Changes: made, Err: err}
+}
+
+// FanOut returns each account's changes of sum (nil: none), those of a
+// failed account's task included (the changes its error carries).
+func FanOut(sum *organizations.Summary) []AccountChange {
+	if sum == nil {
+		return nil
+	}
+	var out []AccountChange
+	for _, r := range sum.Results {
+		out = append(out, In(r.Target.ID, r.Changes)...)
+		out = append(out, In(r.Target.ID, Made(r.Err))...)
+	}
+	return out
 }
