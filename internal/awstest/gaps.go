@@ -81,6 +81,12 @@ const (
 	OrgServiceAccessRequired  Behaviour = "organizations: RegisterDelegatedAdministrator refuses a service without trusted access"
 	OrgDelegatedAdminServices Behaviour = "organizations: RegisterDelegatedAdministrator for IAM Identity Center (sso.amazonaws.com)"
 	IAMRootAccess             Behaviour = "iam: centralized root access (trusted access for iam.amazonaws.com, ListOrganizationsFeatures, sts:AssumeRoot)"
+
+	// Account Management (issue 16).
+	AccountRegionOptIn     Behaviour = "account: EnableRegion, DisableRegion and GetRegionOptStatus"
+	AccountName            Behaviour = "account: PutAccountName and GetAccountInformation"
+	AccountMemberAccess    Behaviour = "account: AccountId of an account outside the caller's organization refused with AccessDeniedException"
+	AccountDeleteNoContact Behaviour = "account: DeleteAlternateContact of a missing contact fails with ResourceNotFoundException"
 )
 
 // Gaps is the registry of known backend gaps: one table, checked against
@@ -223,6 +229,24 @@ var Gaps = []Gap{
 	{KindMoto, MotoVersion, OrgNotInUse,
 		"answers CreatePolicy from an account outside any organization with AWSOrganizationsNotInUseException (HTTP 404)",
 		"fails with HTTP 500 and an HTML body (an internal AttributeError)"},
+}
+
+// Account Management gaps (issue 16).
+func init() {
+	Gaps = append(Gaps,
+		Gap{KindMoto, MotoVersion, AccountRegionOptIn,
+			"enables and disables opt-in Regions (ENABLING/DISABLING, then ENABLED/DISABLED) and reports their status (Account Management API reference)",
+			"serves only the alternate contact operations: 404 for /enableRegion, /disableRegion, /getRegionOptStatus"},
+		Gap{KindMoto, MotoVersion, AccountName,
+			"sets the account name (PutAccountName, 2024) and returns it with GetAccountInformation",
+			"serves only the alternate contact operations: 404 for /putAccountName and /getAccountInformation"},
+		Gap{KindMoto, MotoVersion, AccountMemberAccess,
+			"refuses an AccountId that is not a member of the caller's organization (or names the caller's own account) with 403 AccessDeniedException (API reference, AccountId)",
+			"keeps contacts for any AccountId"},
+		Gap{KindMoto, MotoVersion, AccountDeleteNoContact,
+			"answers DeleteAlternateContact of a contact that was never set with 404 ResourceNotFoundException (API reference)",
+			"answers success"},
+	)
 }
 
 // GapsOf returns the registry's gaps of a kind of backend, sorted.

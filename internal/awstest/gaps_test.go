@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	accounttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -419,6 +421,48 @@ var probes = map[Behaviour]probe{
 		}
 		return err == nil
 	},
+}
+
+// Account Management probes (issue 16).
+func init() {
+	probes[AccountRegionOptIn] = func(ctx context.Context, t *testing.T, b *Backend) bool {
+		_, err := account.NewFromConfig(b.Config()).GetRegionOptStatus(ctx, &account.GetRegionOptStatusInput{RegionName: aws.String("eu-central-2")})
+		return accountUnserved(t, err)
+	}
+	probes[AccountName] = func(ctx context.Context, t *testing.T, b *Backend) bool {
+		_, err := account.NewFromConfig(b.Config()).GetAccountInformation(ctx, &account.GetAccountInformationInput{})
+		return accountUnserved(t, err)
+	}
+	probes[AccountMemberAccess] = func(ctx context.Context, t *testing.T, b *Backend) bool {
+		b.Organization(ctx, t)
+		_, err := account.NewFromConfig(b.Config()).PutAlternateContact(ctx, &account.PutAlternateContactInput{AccountId: aws.String("999999999999"),
+			AlternateContactType: accounttypes.AlternateContactTypeSecurity, Name: aws.String("n"), Title: aws.String("t"),
+			EmailAddress: aws.String("a@example.com"), PhoneNumber: aws.String("1")})
+		if err != nil && !hasCode(err, "AccessDeniedException") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return err == nil
+	}
+	probes[AccountDeleteNoContact] = func(ctx context.Context, t *testing.T, b *Backend) bool {
+		_, err := account.NewFromConfig(b.Config()).DeleteAlternateContact(ctx, &account.DeleteAlternateContactInput{
+			AlternateContactType: accounttypes.AlternateContactTypeBilling})
+		if err != nil && !hasCode(err, "ResourceNotFoundException") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return err == nil
+	}
+}
+
+// accountUnserved reports whether err says the Account Management operation
+// is not served: moto answers a path it does not route with 404 and no AWS
+// error code.
+func accountUnserved(t *testing.T, err error) bool {
+	t.Helper()
+	var re *awshttp.ResponseError
+	if err != nil && errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound && !hasCode(err, "ResourceNotFoundException") {
+		return true
+	}
+	return unimplemented(t, err)
 }
 
 func TestRegisteredGapsMatchTheBackend(t *testing.T) {

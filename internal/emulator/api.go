@@ -13,6 +13,7 @@ import (
 	// The services the emulator speaks: each registers itself with the core
 	// when its package is initialised (dynamodb, organizations, ssoadmin and
 	// iam, imported for their settings or Go API, too).
+	_ "github.com/awsfoundation/foundation/internal/emulator/account"
 	_ "github.com/awsfoundation/foundation/internal/emulator/ecr"
 	_ "github.com/awsfoundation/foundation/internal/emulator/identitystore"
 	_ "github.com/awsfoundation/foundation/internal/emulator/kms"

@@ -73,6 +73,7 @@ const (
 	AWSJSON11                     // Organizations, KMS, ECR, sso-admin, identitystore
 	AWSQuery                      // STS, IAM
 	RestXML                       // S3
+	RestJSON                      // Account (restJson1)
 )
 
 // Service is one AWS service the emulator speaks, keyed by its SigV4 signing name.
@@ -245,7 +246,7 @@ func (p Protocol) operation(svc *Service, r *http.Request, body []byte) (string,
 			return "", form, Errorf(http.StatusBadRequest, "MissingAction", "the request must contain the parameter Action")
 		}
 		return op, form, nil
-	case RestXML:
+	case RestXML, RestJSON:
 		op := svc.Route(r)
 		if op == "" {
 			return r.Method + " " + r.URL.Path, nil, notImplemented(svc, r.Method+" "+r.URL.RawQuery)
@@ -269,6 +270,17 @@ func (p Protocol) writeError(w http.ResponseWriter, r *http.Request, svc *Servic
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("X-Amzn-ErrorType", e.Code)
 		body := map[string]any{"__type": svc.ErrorPrefix + "#" + e.Code, "message": e.Message}
+		for k, v := range e.Extra {
+			body[k] = v
+		}
+		w.WriteHeader(e.Status)
+		_ = json.NewEncoder(w).Encode(body)
+	case RestJSON:
+		// restJson1: the code in X-Amzn-ErrorType, the message (and any
+		// extra members) in the body.
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Amzn-ErrorType", e.Code)
+		body := map[string]any{"message": e.Message}
 		for k, v := range e.Extra {
 			body[k] = v
 		}
@@ -382,6 +394,19 @@ func (p Protocol) writeResult(w http.ResponseWriter, r *http.Request, svc *Servi
 			// checks it.
 			w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
 		}
+		_, _ = w.Write(b)
+	case RestJSON:
+		// restJson1: a JSON body, none for an operation without output.
+		if result == nil {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		b, err := json.Marshal(result)
+		if err != nil {
+			p.writeError(w, r, svc, op, reqID, Errorf(500, "InternalServerException", "marshal: %v", err))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(b)
 	case AWSQuery:
 		w.Header().Set("Content-Type", "text/xml")
