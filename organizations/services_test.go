@@ -164,6 +164,17 @@ func TestServiceAccessDrift(t *testing.T) {
 	if _, admins := readServiceAccess(t, ctx, api, config); !slices.Contains(admins[config], intruder) {
 		t.Fatalf("the unexpected administrator was removed without Prune: %v", admins)
 	}
+	// A service with an unexpected administrator gets no registration
+	// until the drift is resolved.
+	a2 := b.MemberAccount(ctx, t, "ops")
+	grown := organizations.ServiceAccessSpec{Services: []organizations.TrustedServiceSpec{
+		{Principal: config, DelegatedAdministrators: []string{a1, a2}},
+	}}
+	mark = b.Mark()
+	if _, err := organizations.EnsureServiceAccess(ctx, api, grown, awstest.Fast()...); !errors.As(err, &drift) {
+		t.Fatalf("err = %v", err)
+	}
+	b.RequireNoMutations(t, mark)
 
 	// A dry run with Prune plans the removal; the run makes it.
 	spec.Prune = true
