@@ -45,7 +45,8 @@ func ExampleWithModel() {
 }
 
 func TestWithModelOffByDefault(t *testing.T) {
-	srv := foundationtest.NewServer(t)
+	stopped := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // the bucket below never refills
+	srv := foundationtest.NewServer(t, foundationtest.WithClock(func() time.Time { return stopped }))
 	client := ssoadmin.NewFromConfig(srv.Config())
 	for i := 0; i < 40; i++ {
 		_, err := client.ListInstances(context.Background(), &ssoadmin.ListInstancesInput{})
@@ -56,8 +57,8 @@ func TestWithModelOffByDefault(t *testing.T) {
 	if got := srv.Throttled(); len(got) != 0 {
 		t.Fatalf("throttled without a model: %v", got)
 	}
-	// Turned on later, with the default model's figures (no latency, so
-	// 40 calls take far less than the 1 s that 20 TPS needs for them).
+	// Turned on later, with the default model's figures: 20 of 40 calls
+	// pass in the stopped second.
 	m := foundationtest.DefaultModel()
 	m.DefaultLatency = 0
 	if err := srv.SetModel(m); err != nil {
@@ -73,7 +74,7 @@ func TestWithModelOffByDefault(t *testing.T) {
 			throttled++
 		}
 	}
-	if throttled == 0 || srv.Throttled()["sso:ListInstances"] != throttled {
+	if throttled != 20 || srv.Throttled()["sso:ListInstances"] != throttled {
 		t.Fatalf("throttled %d calls, server counted %v", throttled, srv.Throttled())
 	}
 }

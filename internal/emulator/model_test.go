@@ -285,7 +285,7 @@ func TestModelLowerBoundIsReachable(t *testing.T) {
 	}
 	took := time.Duration(float64(time.Since(start)) / scale)
 	require.GreaterOrEqual(t, took, bound.Wall, "%v", bound)
-	require.Less(t, took, bound.Wall*3/2, "%v", bound)
+	require.Less(t, took, bound.Wall*2, "%v", bound) // 1.07-1.10x on an idle machine; slack for a loaded one
 	require.GreaterOrEqual(t, len(srv.CallsSince(mark)), bound.Calls)
 	require.Empty(t, srv.Throttled())
 	t.Logf("measured %v of model time against %v (%.2fx), %d calls against %d", took.Round(time.Second), bound.Wall,
@@ -327,7 +327,7 @@ func TestModelAssignmentTakesItsDuration(t *testing.T) {
 // else its service, else the default, scaled by TimeScale.
 func TestModelLatency(t *testing.T) {
 	m := &emulator.Model{TimeScale: 0.1, DefaultLatency: 100 * time.Millisecond,
-		Latency: map[string]time.Duration{"sts:GetCallerIdentity": 2 * time.Second}}
+		Latency: map[string]time.Duration{"sts:GetCallerIdentity": 5 * time.Second}}
 	srv := emutest.Start(t, emulator.Options{Model: m})
 	ctx := context.Background()
 	timed := func(f func() error) time.Duration {
@@ -337,11 +337,11 @@ func TestModelLatency(t *testing.T) {
 	}
 	s := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
 	require.GreaterOrEqual(t, timed(func() error { _, err := s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); return err }),
-		200*time.Millisecond)
+		500*time.Millisecond)
 	sso := ssoadmin.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
 	d := timed(func() error { _, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{}); return err })
 	require.GreaterOrEqual(t, d, 10*time.Millisecond)
-	require.Less(t, d, 200*time.Millisecond)
+	require.Less(t, d, 500*time.Millisecond, "the default latency, not the override")
 }
 
 // TestModelOffByDefault: without a model nothing is throttled, nothing is
