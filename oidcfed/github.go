@@ -22,7 +22,9 @@ import (
 // Actions OIDC tokens") announced that repositories created, renamed or
 // transferred on github.com after the cutover date get a default sub claim
 // with the owner's and the repository's IDs appended, and that existing
-// repositories can opt in (repository or organization OIDC settings). Names
+// repositories can opt in (repository or organization OIDC settings). The
+// changelog gives 2026-06-18 as the cutover; the later docs change cited
+// below gives 2026-07-15. Names
 // can be recycled (a deleted owner's name claimed by someone else), IDs
 // cannot, so a role trusting the immutable form keeps trusting the same
 // repository.
