@@ -68,12 +68,12 @@ func DefaultModel() *Model {
 // APIs) and DynamoDB's data plane (throughput is capacity, not a call rate).
 func DefaultRates() []Rate {
 	const (
-		ssoSrc = "AWS SSO (IAM Identity Center) quotas, throttle limits: \"All AWS SSO APIs have a throttle limit maximum of 20 transactions per second (TPS)\" (https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html)"
+		ssoSrc = "AWS SSO (IAM Identity Center) quotas, throttle limits: \"All AWS SSO APIs have a throttle limit maximum of 20 transactions per second (TPS)\" (https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html; wording of the guide's source, awsdocs/aws-single-sign-on-user-guide, doc_source/limits.md)"
 		stsSrc = "IAM User Guide, IAM and AWS STS quotas, STS request quotas: 600 requests per second per account per Region, shared by AssumeRole, DecodeAuthorizationMessage, GetAccessKeyInfo, GetCallerIdentity, GetFederationToken and GetSessionToken; the account making the request is charged (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)"
 		kmsSrc = "AWS KMS Developer Guide, Request quotas, per account and Region, each operation its own quota (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html)"
 		ecrSrc = "Amazon ECR User Guide, service quotas, per account and Region (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html)"
 		ddbSrc = "Amazon DynamoDB Developer Guide, Best practices for managing the control plane: \"a control plane throttle limit of 2,500 requests per second\" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-control-plane.html)"
-		s3Src  = "Amazon S3 User Guide, Best practices design patterns: optimizing Amazon S3 performance: 3,500 PUT/COPY/POST/DELETE or 5,500 GET/HEAD requests per second per partitioned prefix; modelled as 3,500 for every call of an account, which is stricter and never binds a foundation's bucket settings (https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html)"
+		s3Src  = "Amazon S3 User Guide, Best practices design patterns: optimizing Amazon S3 performance: 3,500 PUT/COPY/POST/DELETE or 5,500 GET/HEAD requests per second per partitioned prefix; modelled as 3,500 for every call of an account, which is stricter and never binds a foundation's bucket settings (https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html; figures well known, the page not re-read for this model)"
 	)
 	kms := func(perSecond float64, ops ...string) Rate {
 		return Rate{Service: "kms", Operations: ops, PerSecond: perSecond, Source: kmsSrc}
