@@ -6,7 +6,10 @@ import (
 	"log"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	acct "github.com/aws/aws-sdk-go-v2/service/account"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/account"
@@ -61,4 +64,44 @@ func ExampleEnsureRegionOptIn() {
 	fmt.Println(got.Status["eu-central-2"], d.Field, d.From, "->", d.To)
 	// Output:
 	// ENABLED RegionOptStatus DISABLED -> ENABLED
+}
+
+// Naming a member account from the management account: the organization
+// enables trusted access for account.amazonaws.com once, then AccountID
+// names the member.
+func ExampleEnsureAccountName() {
+	srv, err := foundationtest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	org := organizations.NewFromConfig(srv.Config())
+	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		log.Fatal(err)
+	}
+	created, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("dev"), Email: aws.String("dev@example.com")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var member string
+	for member == "" {
+		st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: created.CreateAccountStatus.Id})
+		if err != nil {
+			log.Fatal(err)
+		}
+		member = aws.ToString(st.CreateAccountStatus.AccountId)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(account.ServicePrincipal)}); err != nil {
+		log.Fatal(err)
+	}
+	got, err := account.EnsureAccountName(ctx, acct.NewFromConfig(srv.Config()), account.NameSpec{AccountID: member, Name: "Workload Dev"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	c := got.Changes[0]
+	fmt.Println(c.Action, c.Resource, c.ID == member+"/name", c.Diffs[0].To)
+	// Output:
+	// update account:name true Workload Dev
 }
