@@ -474,8 +474,8 @@ func snapshot(e *core.Emulator) map[string]any {
 	out := map[string]any{}
 	for _, a := range e.AllAccounts() {
 		s := core.Slot[*state](a, "account")
-		if s == nil {
-			continue
+		if s == nil || (len(s.contacts) == 0 && len(s.regions) == 0 && s.name == "") {
+			continue // read only: reads leave no state
 		}
 		regions := map[string]string{}
 		for name, r := range s.regions {

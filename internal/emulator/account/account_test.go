@@ -127,3 +127,23 @@ func TestAccountNameAndMemberAccess(t *testing.T) {
 	_, err = c.PutAccountName(ctx, &account.PutAccountNameInput{AccountName: aws.String("bad<name>")})
 	require.True(t, errors.As(err, &ve), "%v", err)
 }
+
+// TestAccountSnapshot checks reads leave the snapshot as it was and writes
+// show in it.
+func TestAccountSnapshot(t *testing.T) {
+	srv := emutest.Start(t, emulator.Options{})
+	ctx := context.Background()
+	before, err := srv.Snapshot()
+	require.NoError(t, err)
+	c := client(srv, "AKIDEXAMPLE")
+	_, err = c.GetRegionOptStatus(ctx, &account.GetRegionOptStatusInput{RegionName: aws.String("eu-south-2")})
+	require.NoError(t, err)
+	after, err := srv.Snapshot()
+	require.NoError(t, err)
+	require.Equal(t, string(before), string(after))
+	_, err = c.EnableRegion(ctx, &account.EnableRegionInput{RegionName: aws.String("eu-south-2")})
+	require.NoError(t, err)
+	after, err = srv.Snapshot()
+	require.NoError(t, err)
+	require.Contains(t, string(after), `"eu-south-2": "ENABLING"`)
+}
