@@ -47,7 +47,14 @@ type Spec struct {
 	KeepImages   int    `json:"keepImages" yaml:"keepImages"`
 	ImagePrefix  string `json:"imagePrefix" yaml:"imagePrefix"`
 	UntaggedDays int    `json:"untaggedDays" yaml:"untaggedDays"`
+
+	// src is the file the spec was read from, for faults the library
+	// finds in what the program derives from it (Validate).
+	src examplekit.Source
 }
+
+// SetSource records the file the spec was read from (examplekit.ParseSpec).
+func (s *Spec) SetSource(src examplekit.Source) { s.src = src }
 
 // Environment is one workload account.
 type Environment struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestSeedFileIsSeed000(t *testing.T) {
 		KeepImages:       30,
 		ImagePrefix:      "sha-",
 		UntaggedDays:     1,
-	}, Seed000())
+	}, withoutSource(Seed000()))
 	require.NoError(t, Seed000().Check())
 }
 
@@ -152,4 +153,35 @@ func TestInvalidSpecMakesNoCall(t *testing.T) {
 			require.Zero(t, e.CallCount(), "calls made before the spec was refused")
 		})
 	}
+}
+
+// withoutSource is s without where it was read from (Spec.SetSource).
+func withoutSource(s Spec) Spec {
+	s.src = examplekit.Source{}
+	return s
+}
+
+// A fault the library finds in a spec derived from the file names the
+// file's key and line, not only the library's field (it used to read
+// "Identity Center: identitycenter: spec.PermissionSets[0].SessionDuration"
+// twice, with no line).
+func TestLibraryFaultsNameTheFileKey(t *testing.T) {
+	data := strings.Replace(string(seedFile), "sessionHours: 8", "sessionHours: 13", 1)
+	data = strings.Replace(data, "repository: myapp", "repository: My_Repo", 1)
+	spec, err := ParseSpec("lz.yaml", []byte(data))
+	require.NoError(t, err)
+	err = spec.Validate()
+	require.ErrorContains(t, err, `lz.yaml:`+lineOf(t, data, "sessionHours: 13")+`:15: sessionHours: "13h0m0s": must be between 1 and 12 hours (Identity Center: identitycenter spec.PermissionSets[0].SessionDuration)`)
+	require.ErrorContains(t, err, `lz.yaml:`+lineOf(t, data, "repository: My_Repo")+`:13: repository: "My_Repo": must be lowercase`)
+	require.Equal(t, 1, strings.Count(err.Error(), "sessionHours"), "the two permission sets' one fault is listed once:\n%v", err)
+}
+
+func lineOf(t *testing.T, data, s string) string {
+	for i, l := range strings.Split(data, "\n") {
+		if strings.HasPrefix(l, s) {
+			return strconv.Itoa(i + 1)
+		}
+	}
+	t.Fatalf("no line %q", s)
+	return ""
 }

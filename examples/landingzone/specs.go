@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -10,6 +11,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/ecr"
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/kms"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
@@ -235,11 +237,13 @@ func (s Spec) Validate() error {
 	}
 	keyARN := "arn:aws:kms:" + s.Region + ":" + mgmtID + ":key/00000000-0000-0000-0000-000000000000"
 	var errs []error
+	var inFile examplekit.LibraryFaults // faults whose library field comes from a key of the file
 	step := func(what string, err error) {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+		if rest := inFile.Add(what, err, stepFields(what)); rest != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", what, rest))
 		}
 	}
+
 	step("organization", s.organizationSpec().Validate())
 	step("OUs and accounts", s.treeSpec().Validate())
 	policy, err := s.guardrailPolicy()
@@ -262,7 +266,42 @@ func (s Spec) Validate() error {
 		step("environment "+name+": public access block", s.publicAccessBlockSpec(id).Validate())
 		step("environment "+name+": state backend", s.backendSpec(name, id).Validate())
 	}
+	if err := s.src.Check(inFile.Faults()); err != nil {
+		errs = append([]error{err}, errs...)
+	}
 	return errors.Join(errs...)
+}
+
+// libraryFields maps, per step, the library's fields to the spec file's
+// keys they come from, for the faults Validate finds in the derived specs
+// (a step not listed keeps the library's field names).
+var libraryFields = map[string]examplekit.Fields{
+	"OUs and accounts": {"spec.Accounts[i].Name": "environments[i].account", "spec.Accounts[i].Email": "email",
+		"spec.Accounts[i].OU": "environments[i].ou", "spec.Accounts[i].RoleName": "accessRole"},
+	"production guardrail": {"spec.Name": "project"},
+	"Identity Center": {
+		"spec.PermissionSets[i].SessionDuration": "sessionHours",
+		"spec.Users[i].UserName":                 "admins[i].userName",
+		"spec.Users[i].GivenName":                "admins[i].givenName",
+		"spec.Users[i].FamilyName":               "admins[i].familyName",
+		"spec.Users[i].Email":                    "admins[i].email",
+		"spec.Groups[i].DisplayName":             "adminGroup",
+	},
+	"AWS CLI config":   {"spec.Session.Name": "ssoSessionName", "spec.Template": "profileTemplate", "spec.Regions": "regions", "spec.Session.Region": "region"},
+	"image repository": {"spec.Name": "repository", "spec.Lifecycle": "keepImages"},
+	"CI role":          {"spec.Subjects": "githubRepository", "spec.Name": "cluster"},
+}
+
+// stepFields returns the map of the step what: an environment's steps
+// ("environment dev: state backend") by their last part.
+func stepFields(what string) examplekit.Fields {
+	if _, last, ok := strings.Cut(what, ": "); ok && strings.HasPrefix(what, "environment ") {
+		return map[string]examplekit.Fields{
+			"state backend": {"spec.Bucket": "project", "spec.LockTable": "project", "spec.Locking": "locking", "spec.Region": "region"},
+			"key":           {"spec.Alias": "region"},
+		}[last]
+	}
+	return libraryFields[what]
 }
 
 func envNames(s Spec) []string {

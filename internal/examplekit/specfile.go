@@ -275,6 +275,9 @@ func ParseSpec[T any, P interface {
 		return zero, err
 	}
 	P(&v).ApplyDefaults(keys)
+	if src, ok := any(P(&v)).(interface{ SetSource(Source) }); ok {
+		src.SetSource(Source{File: name, Keys: keys}) // for the library's faults (LibraryFaults)
+	}
 	return v, CheckSpec(name, keys, P(&v).Faults())
 }
 
