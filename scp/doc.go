@@ -40,6 +40,30 @@
 // and EnsureAttachments the set of SCPs attached to one root, OU or
 // account, enabling SCPs on the root when needed.
 //
+// # The full IAM language
+//
+// Since 2025-09-19 SCPs accept the full IAM policy language: Allow
+// statements with conditions and specific resources, NotResource,
+// NotAction in an Allow, wildcards anywhere in an action name. Build,
+// ValidateDocument and EnsurePolicy accept all of it; Principal and
+// NotPrincipal remain refused (SCPs apply to the principals of the
+// accounts they are attached to). Package orgpolicy handles the other
+// policy types (resource control policies, tag, backup, declarative, ...)
+// through the same kind of calls, and calls this package for SCPs.
+//
+// # Packing
+//
+// Pack computes the fewest SCPs for guardrails wanted per OU path: a
+// Deny-only guardrail every child of a target has is hoisted to the
+// target (and one an ancestor has is dropped), each target's guardrails
+// are packed into policies within MaxPolicySize (first fit by decreasing
+// size, a too-large guardrail split by statements), and the slots that
+// FullAWSAccess and others' SCPs (ReadOccupied: Control Tower's, by hand)
+// hold are counted; what does not fit is reported in Packing.Unfit with
+// the numbers. The output is deterministic (names PREFIX-PATH-N), so
+// converging it (Packing.PolicySpecs, Packing.AttachmentSpecs) twice makes
+// no change.
+//
 // # Managed policies
 //
 // Every policy EnsurePolicy creates or converges carries the tag
@@ -152,6 +176,7 @@
 //	                    organizations:ListPoliciesForTarget,
 //	                    organizations:ListTagsForResource,
 //	                    organizations:AttachPolicy, organizations:DetachPolicy
+//	ReadOccupied:       organizations:ListPoliciesForTarget, organizations:ListTagsForResource
 //
-// SCPs never restrict the management account itself.
+// Pack makes no call. SCPs never restrict the management account itself.
 package scp
