@@ -136,6 +136,16 @@ func TestMemberAccountSettings(t *testing.T) {
 		require.Equal(t, "Workload Dev", aws.ToString(info.AccountName))
 	}
 
+	if !b.Lacks(awstest.AccountPrimaryEmail) {
+		email, err := account.PrimaryEmail(ctx, api, member)
+		require.NoError(t, err)
+		desc, err := b.Organizations().DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(member)})
+		require.NoError(t, err)
+		require.Equal(t, aws.ToString(desc.Account.Email), email)
+		_, err = account.PrimaryEmail(ctx, api, "")
+		require.ErrorIs(t, err, foundation.ErrInvalidSpec)
+	}
+
 	if !b.Lacks(awstest.AccountMemberAccess) {
 		_, err = account.EnsureAlternateContacts(ctx, api, account.ContactsSpec{AccountID: "999999999999", Security: security}, awstest.Fast()...)
 		var ad *types.AccessDeniedException

@@ -34,6 +34,7 @@ type API interface {
 	ContactsAPI
 	RegionsAPI
 	NameAPI
+	PrimaryEmailAPI
 }
 
 var _ API = (*acct.Client)(nil)

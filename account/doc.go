@@ -1,10 +1,12 @@
 // Package account converges an AWS account's settings through the Account
 // Management API (service "account"): its alternate contacts (billing,
-// operations, security), its opt-in Regions, and its name.
+// operations, security), its opt-in Regions, and its name; and reads a
+// member account's primary email.
 //
 //	EnsureAlternateContacts  GetAlternateContact, PutAlternateContact
 //	EnsureRegionOptIn        GetRegionOptStatus, EnableRegion, DisableRegion
 //	EnsureAccountName        GetAccountInformation, PutAccountName
+//	PrimaryEmail             GetPrimaryEmail (a read: changing it needs a code sent to the new address)
 //
 // Each spec's AccountID is empty for the account the client's credentials
 // act in, or names a member account of the organization: the call is then
@@ -52,6 +54,7 @@
 //	account:GetRegionOptStatus, account:EnableRegion,
 //	account:DisableRegion                                       EnsureRegionOptIn
 //	account:GetAccountInformation, account:PutAccountName      EnsureAccountName
+//	account:GetPrimaryEmail                                     PrimaryEmail
 //
 // For member accounts, the caller is the management account or the
 // delegated administrator for account.amazonaws.com, and the organization

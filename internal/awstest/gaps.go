@@ -87,6 +87,7 @@ const (
 	AccountName            Behaviour = "account: PutAccountName and GetAccountInformation"
 	AccountMemberAccess    Behaviour = "account: AccountId of an account outside the caller's organization refused with AccessDeniedException"
 	AccountDeleteNoContact Behaviour = "account: DeleteAlternateContact of a missing contact fails with ResourceNotFoundException"
+	AccountPrimaryEmail    Behaviour = "account: GetPrimaryEmail of a member account"
 )
 
 // Gaps is the registry of known backend gaps: one table, checked against
@@ -243,6 +244,9 @@ func init() {
 		Gap{KindMoto, MotoVersion, AccountMemberAccess,
 			"refuses an AccountId that is not a member of the caller's organization (or names the caller's own account) with 403 AccessDeniedException (API reference, AccountId)",
 			"keeps contacts for any AccountId"},
+		Gap{KindMoto, MotoVersion, AccountPrimaryEmail,
+			"returns a member account's primary (root user) email address to the management account (GetPrimaryEmail API reference)",
+			"serves only the alternate contact operations: 404 for /getPrimaryEmail"},
 		Gap{KindMoto, MotoVersion, AccountDeleteNoContact,
 			"answers DeleteAlternateContact of a contact that was never set with 404 ResourceNotFoundException (API reference)",
 			"answers success"},

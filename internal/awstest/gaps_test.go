@@ -443,6 +443,13 @@ func init() {
 		}
 		return err == nil
 	}
+	probes[AccountPrimaryEmail] = func(ctx context.Context, t *testing.T, b *Backend) bool {
+		member := b.MemberAccount(ctx, t, "probe")
+		_, err := b.Organizations().EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("account.amazonaws.com")})
+		must(t, err)
+		_, err = account.NewFromConfig(b.Config()).GetPrimaryEmail(ctx, &account.GetPrimaryEmailInput{AccountId: aws.String(member)})
+		return accountUnserved(t, err)
+	}
 	probes[AccountDeleteNoContact] = func(ctx context.Context, t *testing.T, b *Backend) bool {
 		_, err := account.NewFromConfig(b.Config()).DeleteAlternateContact(ctx, &account.DeleteAlternateContactInput{
 			AlternateContactType: accounttypes.AlternateContactTypeBilling})

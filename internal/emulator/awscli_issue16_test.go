@@ -83,6 +83,7 @@ func TestAWSCLIAccount(t *testing.T) {
 			r.ok("account", "put-account-name", "--account-name", "Management")
 			require.Equal(t, "Management", r.ok("account", "get-account-information")["AccountName"])
 			r.failsWithStatus("AccessDeniedException", 403, "account", "get-account-information", "--account-id", "999999999999")
+			r.failsWithStatus("AccessDeniedException", 403, "account", "get-primary-email", "--account-id", "999999999999")
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/iam"
+	"github.com/awsfoundation/foundation/internal/emulator/organizations"
 )
 
 // ServicePrincipal is the Account Management service's principal, whose
@@ -47,6 +48,7 @@ func init() {
 				"ListRegions":            core.Read(listRegions),
 				"PutAccountName":         core.Write(putAccountName),
 				"GetAccountInformation":  core.Read(getAccountInformation),
+				"GetPrimaryEmail":        core.Read(getPrimaryEmail),
 			},
 			Settle:   settle,
 			Snapshot: snapshot,
@@ -67,7 +69,7 @@ func route(r *http.Request) string {
 	op := strings.ToUpper(name[:1]) + name[1:]
 	switch op {
 	case "PutAlternateContact", "GetAlternateContact", "DeleteAlternateContact", "EnableRegion", "DisableRegion",
-		"GetRegionOptStatus", "ListRegions", "PutAccountName", "GetAccountInformation":
+		"GetRegionOptStatus", "ListRegions", "PutAccountName", "GetAccountInformation", "GetPrimaryEmail":
 		return op
 	}
 	return ""
@@ -425,7 +427,50 @@ func putAccountName(c *core.Ctx) (any, error) {
 		return nil, apiErr
 	}
 	stateOf(c.Emu, a).name = in.AccountName
+	if o := orgOf(c.Emu, a); o != nil {
+		o.SetAccountName(a.ID, in.AccountName)
+	}
 	return nil, nil
+}
+
+// orgOf returns the organization account a is in (its management
+// account's), nil when none.
+func orgOf(e *core.Emulator, a *core.Account) *organizations.Organization {
+	if iam.OrganizationOf == nil {
+		return nil
+	}
+	v, ok := iam.OrganizationOf(e, a)
+	if !ok {
+		return nil
+	}
+	mgmt := e.Account(v.Management)
+	if mgmt == nil {
+		return nil
+	}
+	return organizations.Of(mgmt)
+}
+
+// getPrimaryEmail serves GetPrimaryEmail: AccountId is required (a member
+// account, as for every AccountId).
+func getPrimaryEmail(c *core.Ctx) (any, error) {
+	var in struct {
+		AccountID *string `json:"AccountId"`
+	}
+	if err := c.JSON(&in); err != nil {
+		return nil, err
+	}
+	if in.AccountID == nil {
+		return nil, fieldInvalid("accountId", "Member must not be null")
+	}
+	a, apiErr := target(c, in.AccountID)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	email := ""
+	if o := orgOf(c.Emu, c.Account); o != nil {
+		email, _ = o.AccountEmail(a.ID)
+	}
+	return map[string]string{"PrimaryEmail": email}, nil
 }
 
 func getAccountInformation(c *core.Ctx) (any, error) {
@@ -444,12 +489,17 @@ func getAccountInformation(c *core.Ctx) (any, error) {
 		"AccountCreatedDate": s.created.Format(time.RFC3339), "AccountState": "ACTIVE"}, nil
 }
 
-// Name returns a's account name: the one PutAccountName set, else the
-// account ID (the emulator does not know the name an account was created
-// with). Called with the emulator locked.
+// Name returns a's account name: the one PutAccountName set, else its
+// name in its organization, else the account ID. Called with the emulator
+// locked.
 func Name(e *core.Emulator, a *core.Account) string {
 	if n := stateOf(e, a).name; n != "" {
 		return n
+	}
+	if o := orgOf(e, a); o != nil {
+		if n, ok := o.AccountName(a.ID); ok && n != "" {
+			return n
+		}
 	}
 	return a.ID
 }

@@ -112,11 +112,21 @@ func TestAccountNameAndMemberAccess(t *testing.T) {
 	require.ErrorAs(t, err, &ad)
 	_, err = org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("account.amazonaws.com")})
 	require.NoError(t, err)
+	info, err = c.GetAccountInformation(ctx, &account.GetAccountInformationInput{AccountId: aws.String(member)})
+	require.NoError(t, err)
+	require.Equal(t, "dev", aws.ToString(info.AccountName), "the name the account was created with")
 	_, err = c.PutAccountName(ctx, &account.PutAccountNameInput{AccountId: aws.String(member), AccountName: aws.String("Dev")})
 	require.NoError(t, err)
 	info, err = c.GetAccountInformation(ctx, &account.GetAccountInformationInput{AccountId: aws.String(member)})
 	require.NoError(t, err)
 	require.Equal(t, "Dev", aws.ToString(info.AccountName))
+	desc, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(member)})
+	require.NoError(t, err)
+	require.Equal(t, "Dev", aws.ToString(desc.Account.Name), "Organizations shows the new name")
+
+	email, err := c.GetPrimaryEmail(ctx, &account.GetPrimaryEmailInput{AccountId: aws.String(member)})
+	require.NoError(t, err)
+	require.Equal(t, "dev@example.com", aws.ToString(email.PrimaryEmail))
 
 	// Not a member, or the caller's own ID: AccessDeniedException.
 	for _, id := range []string{"999999999999", emulator.DefaultManagementAccountID} {
