@@ -201,6 +201,22 @@ func TestRCPDataPerimeterDeniesOtherOrganizations(t *testing.T) {
 	}
 	// The outsider's own resources are not the organization's.
 	require.NoError(t, createBucket(s3In(g, outsider, "us-east-1"), "outsider-data", "us-east-1"))
+
+	// STS: the management account (in the organization) still assumes the
+	// member's access role, as the library's AccountConfig does; the
+	// outsider is refused by the RCP before the role's trust is read.
+	g.assume(t, "AKIDEXAMPLE", g.memberRole)
+	_, err = sts.NewFromConfig(emutest.Config(g.srv, outsider)).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String(g.memberRole), RoleSessionName: aws.String("outsider")})
+	requireDenied(t, err, "AccessDenied", "sts:AssumeRole", "on resource: "+g.memberRole, "with an explicit deny in a resource control policy")
+
+	// KMS: a member's key, addressed by ARN from outside.
+	key, err := kms.NewFromConfig(emutest.Config(g.srv, g.memberKey)).CreateKey(ctx, &kms.CreateKeyInput{})
+	require.NoError(t, err)
+	_, err = kms.NewFromConfig(emutest.Config(g.srv, outsider)).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: key.KeyMetadata.Arn})
+	requireDenied(t, err, "AccessDeniedException", "kms:DescribeKey", "on resource: "+aws.ToString(key.KeyMetadata.Arn), "resource control policy")
+	_, err = kms.NewFromConfig(emutest.Config(g.srv, g.memberKey)).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: key.KeyMetadata.Arn})
+	require.NoError(t, err)
 }
 
 // TestAWSCLISCPRegionGuardrail is issue 15's acceptance with the AWS CLI:
