@@ -51,6 +51,10 @@ type Spec struct {
 	// AccessRole is the role the management account assumes in a member
 	// account to set its alias.
 	AccessRole string
+
+	// src is the file the spec was read from, for faults the library
+	// finds in what the program derives from it (Validate).
+	src examplekit.Source
 }
 
 // Env is one environment: its account and that account's alias.

@@ -49,6 +49,10 @@ type File struct {
 	// AccessRole is the role the management account assumes in a member
 	// account to set its alias.
 	AccessRole string `yaml:"accessRole"`
+
+	// src is the file the spec was read from, for faults the library
+	// finds in what the program derives from it (Validate).
+	src examplekit.Source
 }
 
 // FileEnv is one environment of a spec file.
@@ -214,6 +218,9 @@ func (f File) Faults() []examplekit.SpecFault {
 	return out
 }
 
+// SetSource records the file the spec was read from (examplekit.ParseSpec).
+func (f *File) SetSource(src examplekit.Source) { f.src = src }
+
 // Spec derives the Spec the program converges: each account's root email
 // is the plus-alias <email>+<product>_<env>, its tags name the product and
 // environment, and a person without an email gets the file's.
@@ -262,5 +269,6 @@ func (f File) Spec() Spec {
 			Envs:     slices.Clone(p.Envs),
 		})
 	}
+	s.src = f.src
 	return s
 }

@@ -48,8 +48,8 @@ func TestSeedFileIsSeed003(t *testing.T) {
 			AccessRole:      "OrganizationAccountAccessRole",
 		}
 	}
-	require.Equal(t, seed("paul@example.com"), Seed003(""))
-	require.Equal(t, seed("me@example.com"), Seed003("me@example.com"))
+	require.Equal(t, seed("paul@example.com"), withoutSource(Seed003("")))
+	require.Equal(t, seed("me@example.com"), withoutSource(Seed003("me@example.com")))
 	require.NoError(t, Seed003("").Validate())
 }
 
@@ -174,4 +174,21 @@ func TestEmailFlagOverridesFile(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"-dry-run", "-spec", path, "-email", "me@example.com"}, &out))
 	require.Contains(t, out.String(), `create organizations:account "me+autochart_dev@example.com"`)
+}
+
+// withoutSource is s without the file it was read from (File.SetSource).
+func withoutSource(s Spec) Spec {
+	s.src = examplekit.Source{}
+	return s
+}
+
+// A fault the library finds in a spec derived from the file names the
+// file's key and line (it used to name spec.PermissionSets[0].SessionDuration
+// of the Identity Center step, with no line).
+func TestLibraryFaultsNameTheFileKey(t *testing.T) {
+	data := strings.Replace(string(seedFile), "sessionHours: 1\n", "sessionHours: 13\n", 1)
+	f, err := ParseSpec("ac.yaml", []byte(data))
+	require.NoError(t, err)
+	err = f.Spec().Validate()
+	require.ErrorContains(t, err, `ac.yaml:16:17: permissionSet.sessionHours: "13h0m0s": must be between 1 and 12 hours (Identity Center: identitycenter spec.PermissionSets[0].SessionDuration)`)
 }

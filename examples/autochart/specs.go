@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -103,9 +104,14 @@ func (s Spec) configSpec(p Person, startURL string, ids map[string]string) ident
 // means no step will refuse its input.
 func (s Spec) Validate() error {
 	var errs []error
-	step := func(what string, err error) {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+	var inFile examplekit.LibraryFaults // faults whose library field comes from a key of the file
+	step := func(what string, err error, fields ...examplekit.Fields) {
+		var m examplekit.Fields
+		if len(fields) > 0 {
+			m = fields[0]
+		}
+		if rest := inFile.Add(what, err, m); rest != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", what, rest))
 		}
 	}
 	envs := map[string]bool{}
@@ -132,17 +138,28 @@ func (s Spec) Validate() error {
 		ids[e.Name] = fmt.Sprintf("2%011d", i+1)
 	}
 	step("organization", s.organizationSpec().Validate())
-	step("OU and accounts", s.treeSpec().Validate())
-	for _, e := range s.Envs {
-		step("environment "+e.Name+": account alias", s.aliasSpec(e).Validate())
+	step("OU and accounts", s.treeSpec().Validate(), examplekit.Fields{"spec.Accounts[i].Name": "environments[i].account",
+		"spec.Accounts[i].Email": "email", "spec.Accounts[i].RoleName": "accessRole", "spec.OUs": "ou"})
+	for i, e := range s.Envs {
+		step("environment "+e.Name+": account alias", s.aliasSpec(e).Validate(), examplekit.Fields{"spec.Alias": fmt.Sprintf("environments[%d].alias", i)})
 	}
-	step("Identity Center", s.accessSpec(ids).Validate())
+	step("Identity Center", s.accessSpec(ids).Validate(), examplekit.Fields{
+		"spec.Users[i].UserName": "people[i].userName", "spec.Users[i].GivenName": "people[i].givenName",
+		"spec.Users[i].FamilyName": "people[i].familyName", "spec.Users[i].Email": "people[i].email",
+		"spec.PermissionSets[i].Name": "permissionSet.name", "spec.PermissionSets[i].Description": "permissionSet.description",
+		"spec.PermissionSets[i].SessionDuration": "permissionSet.sessionHours",
+		"spec.PermissionSets[i].ManagedPolicies": "permissionSet.managedPolicies",
+	})
 	startURL := s.StartURL
 	if startURL == "" {
 		startURL = "https://d-0000000000.awsapps.com/start"
 	}
 	for _, p := range s.People {
-		step("AWS CLI profiles of "+p.UserName, s.configSpec(p, startURL, ids).Validate())
+		step("AWS CLI profiles of "+p.UserName, s.configSpec(p, startURL, ids).Validate(), examplekit.Fields{
+			"spec.Session.Name": "session", "spec.Template": "profileTemplate", "spec.Session.StartURL": "startURL", "spec.Session.Region": "region"})
+	}
+	if err := s.src.Check(inFile.Faults()); err != nil {
+		errs = append([]error{err}, errs...)
 	}
 	return errors.Join(errs...)
 }

@@ -48,6 +48,10 @@ type Spec struct {
 	// StartURL is the AWS access portal URL of the profiles' sso-session;
 	// empty means the instance's default, https://<identity store ID>.awsapps.com/start.
 	StartURL string
+
+	// src is the file the spec was read from, for faults the library
+	// finds in what the program derives from it (Validate).
+	src examplekit.Source
 }
 
 // Guardrail is one SCP and the OUs it is attached to.

@@ -41,6 +41,10 @@ type File struct {
 	Assignments    []FileAssignment    `yaml:"assignments"`
 	Profiles       []FileProfile       `yaml:"profiles"`
 	StartURL       string              `yaml:"startURL"`
+
+	// src is the file the spec was read from, for faults the library
+	// finds in what the program derives from it (Validate).
+	src examplekit.Source
 }
 
 // FileAccount is one member account: its email is the plus-alias
@@ -325,6 +329,9 @@ func (f File) accountEmail(key string) string {
 	return examplekit.PlusAlias(f.Email, key)
 }
 
+// SetSource records the file the spec was read from (examplekit.ParseSpec).
+func (f *File) SetSource(src examplekit.Source) { f.src = src }
+
 // Spec derives the Spec the program converges: the accounts and the
 // permission sets are tagged project: <project>.
 func (f File) Spec() Spec {
@@ -390,5 +397,6 @@ func (f File) Spec() Spec {
 	for _, p := range f.Profiles {
 		s.Profiles = append(s.Profiles, Profile{Name: p.Name, Account: f.accountEmail(p.Account), PermissionSet: p.PermissionSet})
 	}
+	s.src = f.src
 	return s
 }

@@ -86,8 +86,8 @@ func TestSeedFileIsSeed001(t *testing.T) {
 			},
 		}
 	}
-	require.Equal(t, seed("you@example.com"), Seed001(""))
-	require.Equal(t, seed("me@example.com"), Seed001("me@example.com"))
+	require.Equal(t, seed("you@example.com"), withoutSource(Seed001("")))
+	require.Equal(t, seed("me@example.com"), withoutSource(Seed001("me@example.com")))
 	require.NoError(t, Seed001("").Validate())
 }
 
@@ -214,4 +214,22 @@ func TestEmailFlagOverridesFile(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"-dry-run", "-spec", path, "-email", "me@example.com"}, &out))
 	require.Contains(t, out.String(), `create organizations:account "me+sandbox@example.com"`)
+}
+
+// withoutSource is s without the file it was read from (File.SetSource).
+func withoutSource(s Spec) Spec {
+	s.src = examplekit.Source{}
+	return s
+}
+
+// A fault the library finds in a spec derived from the file names the
+// file's key and line (it used to name spec.PermissionSets[0].SessionDuration
+// of the Identity Center step, with no line).
+func TestLibraryFaultsNameTheFileKey(t *testing.T) {
+	data := strings.Replace(string(seedFile), "inlinePolicy: provisioners}", "inlinePolicy: provisioners, sessionHours: 13}", 1)
+	f, err := ParseSpec("h.yaml", []byte(data))
+	require.NoError(t, err)
+	err = f.Spec().Validate()
+	require.ErrorContains(t, err, `h.yaml:31:`)
+	require.ErrorContains(t, err, `: permissionSets[0].sessionHours: "13h0m0s": must be between 1 and 12 hours (Identity Center: identitycenter spec.PermissionSets[0].SessionDuration)`)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -89,9 +90,14 @@ func (s Spec) configSpec(startURL string, ids map[string]string) identitycenter.
 // the step it belongs to; nil means no step will refuse its input.
 func (s Spec) Validate() error {
 	var errs []error
-	step := func(what string, err error) {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+	var inFile examplekit.LibraryFaults // faults whose library field comes from a key of the file
+	step := func(what string, err error, fields ...examplekit.Fields) {
+		var m examplekit.Fields
+		if len(fields) > 0 {
+			m = fields[0]
+		}
+		if rest := inFile.Add(what, err, m); rest != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", what, rest))
 		}
 	}
 	ous := map[string]bool{}
@@ -130,18 +136,32 @@ func (s Spec) Validate() error {
 	}
 	step("organization", s.organizationSpec().Validate())
 	step("OUs and accounts", s.activeTree().Validate())
-	for _, g := range s.Guardrails {
-		step("guardrail "+g.Policy.Name, g.Policy.Validate())
+	for i, g := range s.Guardrails {
+		step("guardrail "+g.Policy.Name, g.Policy.Validate(), examplekit.Fields{
+			"spec.Name": fmt.Sprintf("guardrails[%d].name", i), "spec.Description": fmt.Sprintf("guardrails[%d].description", i)})
 		step("guardrail "+g.Policy.Name+": attachment", g.attachmentSpec("ou-0000-00000000").Validate())
 	}
 	for _, email := range s.Retire {
 		step("retire "+email, s.closeSpec(email).Validate())
 	}
-	step("Identity Center", s.accessSpec(ids).Validate())
+	step("Identity Center", s.accessSpec(ids).Validate(), examplekit.Fields{
+		"spec.Users[i].UserName": "users[i].userName", "spec.Users[i].GivenName": "users[i].givenName",
+		"spec.Users[i].FamilyName": "users[i].familyName", "spec.Users[i].Email": "users[i].email",
+		"spec.Users[i].DisplayName":  "users[i].displayName",
+		"spec.Groups[i].DisplayName": "groups[i].name", "spec.Groups[i].Description": "groups[i].description",
+		"spec.Groups[i].Members":      "groups[i].members",
+		"spec.PermissionSets[i].Name": "permissionSets[i].name", "spec.PermissionSets[i].Description": "permissionSets[i].description",
+		"spec.PermissionSets[i].SessionDuration": "permissionSets[i].sessionHours",
+		"spec.PermissionSets[i].ManagedPolicies": "permissionSets[i].managedPolicies",
+	})
 	startURL := s.StartURL
 	if startURL == "" {
 		startURL = "https://d-0000000000.awsapps.com/start"
 	}
-	step("AWS CLI profiles", s.configSpec(startURL, ids).Validate())
+	step("AWS CLI profiles", s.configSpec(startURL, ids).Validate(), examplekit.Fields{
+		"spec.Session.StartURL": "startURL", "spec.Session.Region": "region", "spec.Session.Name": "project"})
+	if err := s.src.Check(inFile.Faults()); err != nil {
+		errs = append([]error{err}, errs...)
+	}
 	return errors.Join(errs...)
 }

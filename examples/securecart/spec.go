@@ -56,6 +56,10 @@ type Spec struct {
 	DeploymentRole    organizations.CrossAccountRoleSpec
 	TrustedAccounts   []string
 	DeploymentTargets []string
+
+	// src is the file the spec was read from, for faults the library
+	// finds in what the program derives from it (Validate).
+	src examplekit.Source
 }
 
 // ManagementKey names the management account in Access.Accounts.

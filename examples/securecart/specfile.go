@@ -40,6 +40,10 @@ type File struct {
 	DeploymentRole         FileRole      `yaml:"deploymentRole"`
 	TrustedAccounts        []string      `yaml:"trustedAccounts"`
 	DeploymentTargets      []string      `yaml:"deploymentTargets"`
+
+	// src is the file the spec was read from, for faults the library
+	// finds in what the program derives from it (Validate).
+	src examplekit.Source
 }
 
 // FileAccount is one member account of a spec file.
@@ -265,6 +269,9 @@ func policyNames() []string {
 	return out
 }
 
+// SetSource records the file the spec was read from (examplekit.ParseSpec).
+func (f *File) SetSource(src examplekit.Source) { f.src = src }
+
 // Spec derives the Spec the program converges.
 func (f File) Spec() Spec {
 	s := Spec{
@@ -316,5 +323,6 @@ func (f File) Spec() Spec {
 			s.DeploymentRole.Tags[k] = v
 		}
 	}
+	s.src = f.src
 	return s
 }

@@ -77,8 +77,8 @@ func TestSeedFileIsSeed002(t *testing.T) {
 			DeploymentTargets: workloads,
 		}
 	}
-	require.Equal(t, seed("you@example.com"), Seed002(""))
-	require.Equal(t, seed("me@example.com"), Seed002("me@example.com"))
+	require.Equal(t, seed("you@example.com"), withoutSource(Seed002("")))
+	require.Equal(t, seed("me@example.com"), withoutSource(Seed002("me@example.com")))
 	require.NoError(t, Seed002("").Validate())
 }
 
@@ -201,4 +201,21 @@ func TestEmailFlagOverridesFile(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"-dry-run", "-spec", path, "-email", "me@example.com"}, &out))
 	require.Contains(t, out.String(), `create organizations:account "me+securecart-dev@example.com"`)
+}
+
+// withoutSource is s without the file it was read from (File.SetSource).
+func withoutSource(s Spec) Spec {
+	s.src = examplekit.Source{}
+	return s
+}
+
+// A fault the library finds in a spec derived from the file names the
+// file's key and line (it used to name spec.PermissionSets[2].SessionDuration
+// of the Identity Center step, with no line).
+func TestLibraryFaultsNameTheFileKey(t *testing.T) {
+	data := strings.Replace(string(seedFile), "sessionHours: 1\n", "sessionHours: 13\n", 1)
+	f, err := ParseSpec("sc.yaml", []byte(data))
+	require.NoError(t, err)
+	err = f.Spec().Validate()
+	require.ErrorContains(t, err, `sc.yaml:45:21: access[2].permissionSet.sessionHours: "13h0m0s": must be between 1 and 12 hours (Identity Center: identitycenter spec.PermissionSets[2].SessionDuration)`)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -106,20 +107,36 @@ func (s Spec) Validate() error {
 		ids[a.Key] = fmt.Sprintf("2%011d", i+1)
 	}
 	var errs []error
-	step := func(what string, err error) {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+	var inFile examplekit.LibraryFaults // faults whose library field comes from a key of the file
+	step := func(what string, err error, fields ...examplekit.Fields) {
+		var m examplekit.Fields
+		if len(fields) > 0 {
+			m = fields[0]
+		}
+		if rest := inFile.Add(what, err, m); rest != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", what, rest))
 		}
 	}
 	step("organization", s.organizationSpec().Validate())
-	step("OUs and accounts", s.treeSpec().Validate())
+	step("OUs and accounts", s.treeSpec().Validate(), examplekit.Fields{"spec.Accounts[i].Name": "accounts[i].name",
+		"spec.Accounts[i].OU": "accounts[i].ou", "spec.Accounts[i].RoleName": "accessRole", "spec.Accounts[i].Email": "email"})
 	policy, err := s.guardrailPolicy(ids[s.NetworkAccount])
 	step("guardrails", err)
 	if err == nil {
-		step("guardrails", policy.Validate())
+		step("guardrails", policy.Validate(), examplekit.Fields{"spec.Name": "guardrails"})
 	}
 	step("guardrails: attachment", s.attachmentSpec("ou-0000-00000000").Validate())
-	step("Identity Center", s.accessSpec(ids).Validate())
-	step("deployment role", s.deploymentRoleSpec(ids).Validate())
+	step("Identity Center", s.accessSpec(ids).Validate(), examplekit.Fields{
+		"spec.Groups[i].DisplayName": "access[i].group", "spec.Groups[i].Description": "access[i].groupDescription",
+		"spec.PermissionSets[i].Name": "access[i].permissionSet.name", "spec.PermissionSets[i].Description": "access[i].permissionSet.description",
+		"spec.PermissionSets[i].SessionDuration": "access[i].permissionSet.sessionHours",
+		"spec.PermissionSets[i].ManagedPolicies": "access[i].permissionSet.managedPolicies",
+	})
+	step("deployment role", s.deploymentRoleSpec(ids).Validate(), examplekit.Fields{"spec.Name": "deploymentRole.name",
+		"spec.Description": "deploymentRole.description", "spec.MaxSessionDuration": "deploymentRole.maxSessionHours",
+		"spec.Tags": "deploymentRole.tags", "spec.InlinePolicies": "deploymentRole.inlinePolicies"})
+	if err := s.src.Check(inFile.Faults()); err != nil {
+		errs = append([]error{err}, errs...)
+	}
 	return errors.Join(errs...)
 }
