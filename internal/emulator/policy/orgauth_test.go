@@ -97,3 +97,22 @@ func TestAuthorizeOrgPaths(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 }
+
+// BenchmarkAuthorizeOrg is the cost the emulator adds to a member
+// account's request under a region guardrail: three levels, FullAWSAccess
+// at each, a deny-region SCP at the OU.
+func BenchmarkAuthorizeOrg(b *testing.B) {
+	t := &testing.T{}
+	full := policy.OrgPolicy{ID: "p-FullAWSAccess", Doc: mustParse(t, fullAccess, policy.KindIdentity)}
+	guard := policy.OrgPolicy{ID: "p-g", Doc: mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":["iam:*","sts:*","organizations:*"],"Resource":"*",
+		"Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","eu-central-1"]},"ArnNotLike":{"aws:PrincipalARN":"arn:aws:iam::*:role/BreakGlass"}}}]}`, policy.KindIdentity)}
+	path := []policy.OrgLevel{{Policies: []policy.OrgPolicy{full}}, {Policies: []policy.OrgPolicy{full, guard}}, {Policies: []policy.OrgPolicy{full}}}
+	req := policy.OrgRequest{Action: "s3:CreateBucket", Context: map[string][]string{"aws:requestedregion": {"us-east-1"}, "aws:principalarn": {"arn:aws:iam::1:role/CI"}}}
+	denied := 0
+	for b.Loop() {
+		if !policy.AuthorizeOrg(path, nil, req).Allowed {
+			denied++
+		}
+	}
+	b.ReportMetric(float64(denied)/float64(b.N), "denied/op")
+}
