@@ -84,6 +84,8 @@ func (s AttachmentSpec) faults(dryRun bool) []error {
 			bad(field, "", "is required")
 		case plan.IsPredicted(p) && !dryRun:
 			bad(field, p, "is an identifier predicted by a dry run: a real run needs the real identifier")
+		case plan.IsPredicted(p) && predictedPolicyName(s.Type, p) == "":
+			bad(field, p, "is an identifier predicted for a resource that is not a "+string(s.Type))
 		case strings.HasPrefix(p, "p-") && !policyIDRe.MatchString(p) && p != info.ManagedPolicyID:
 			bad(field, p, "looks like a policy ID but is not one")
 		}
@@ -103,6 +105,21 @@ func (s AttachmentSpec) faults(dryRun bool) []error {
 		bad("spec.Policies", "", "must name at least one policy: AWS requires every target to keep one "+string(s.Type))
 	}
 	return errs
+}
+
+// predictedPolicyName returns the name of the policy of type t an
+// identifier predicted by EnsurePolicy's dry run stands for, or "".
+func predictedPolicyName(t Type, id string) string {
+	prefix := strings.TrimSuffix(plan.Predict(kind(t), ""), ")")
+	name, ok := strings.CutPrefix(id, prefix)
+	if !ok {
+		return ""
+	}
+	name = strings.TrimSuffix(name, ")")
+	if plan.Predict(kind(t), name) != id {
+		return ""
+	}
+	return name
 }
 
 func listsManaged(info TypeInfo, refs []string) bool {
@@ -209,7 +226,7 @@ func (r *attachRun) ensure(ctx context.Context) (*Attachments, error) {
 			if r.rec.Planning() && (plan.IsPredicted(ref) || !policyIDRe.MatchString(ref)) {
 				name := ref
 				if plan.IsPredicted(ref) {
-					name = strings.TrimSuffix(strings.TrimPrefix(ref, strings.TrimSuffix(plan.Predict(kind(r.spec.Type), ""), ")")), ")")
+					name = predictedPolicyName(r.spec.Type, ref)
 				}
 				wanted = append(wanted, entry{AttachedPolicy: scp.AttachedPolicy{ID: plan.Predict(kind(r.spec.Type), name), Name: name, Managed: true}, pending: true})
 				continue

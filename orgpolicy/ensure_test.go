@@ -14,6 +14,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/orgpolicy"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -314,5 +315,39 @@ func TestReadEffective(t *testing.T) {
 	}
 	if _, err := orgpolicy.ReadEffective(ctx, api, orgpolicy.SCP, acct); !errors.Is(err, foundation.ErrInvalidSpec) {
 		t.Fatalf("SCP: %v", err)
+	}
+}
+
+// A dry run before the organization exists plans on the organization its
+// dry run would create: the policy created, the type enabled on the root
+// to be, the attachment made; a predicted identifier of another type is
+// refused.
+func TestDryRunBeforeTheOrganization(t *testing.T) {
+	ctx := awstest.Context(t, 30*time.Second)
+	b := awstest.New(t)
+	b.Require(t, awstest.CapFreshState)
+	b.Need(t, awstest.OrgNotInUse)
+	api := b.Organizations()
+	mark := b.Mark()
+	p, err := orgpolicy.EnsurePolicy(ctx, api, orgpolicy.PolicySpec{Type: orgpolicy.Tag, Name: "tags", Document: orgpolicy.TagPolicy{Rules: []orgpolicy.TagRule{{Key: "Env"}}}}, foundation.WithDryRun(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := plan.Predict("root", "")
+	a, err := orgpolicy.EnsureAttachments(ctx, api, orgpolicy.AttachmentSpec{Type: orgpolicy.Tag, TargetID: root, Policies: []string{p.ID}}, foundation.WithDryRun(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.RequireNoMutations(t, mark)
+	if !hasChange(a.Changes, "update organizations:policy-type "+root+"/TAG_POLICY") || !hasChange(a.Changes, "create organizations:policy-attachment "+root+"/tags") {
+		t.Fatalf("planned: %v", a.Changes)
+	}
+	_, err = orgpolicy.EnsureAttachments(ctx, api, orgpolicy.AttachmentSpec{Type: orgpolicy.Backup, TargetID: root, Policies: []string{p.ID}}, foundation.WithDryRun(true))
+	if !errors.Is(err, foundation.ErrInvalidSpec) || !strings.Contains(err.Error(), "not a BACKUP_POLICY") {
+		t.Fatalf("another type's predicted ID: %v", err)
+	}
+	_, err = orgpolicy.EnsureAttachments(ctx, api, orgpolicy.AttachmentSpec{Type: orgpolicy.Tag, TargetID: root, Policies: []string{p.ID}})
+	if !errors.Is(err, foundation.ErrInvalidSpec) {
+		t.Fatalf("real run with predicted IDs: %v", err)
 	}
 }
