@@ -75,6 +75,7 @@ func (a *Access) PermissionSet(name string) *PermissionSet {
 // the error carries a *foundation.IncompleteError listing the changes made.
 func EnsureAccess(ctx context.Context, api API, spec AccessSpec, opts ...foundation.Option) (*Access, error) {
 	r := newRun(api, opts)
+	ctx = limited(ctx, limiter(r.o)) // sso-admin calls keep to the run's request rate
 	// Validation reads the mode: a dry run accepts predicted account IDs.
 	f := spec.faults(r.rec.Planning())
 	if api.SSOAdmin == nil {

@@ -94,6 +94,7 @@ type API struct {
 // the client's retryer. See internal/awsretry.
 func retryConflict(o *ssoadmin.Options) {
 	o.Retryer = awsretry.Add(o.Retryer, awsretry.SSOAdmin...)
+	o.APIOptions = append(o.APIOptions, rateLimited)
 }
 
 // creating is the option of the sso-admin writes that AWS may apply while
@@ -103,6 +104,7 @@ func retryConflict(o *ssoadmin.Options) {
 // is left to awsretry.Create, which finds the earlier attempt first.
 func creating(o *ssoadmin.Options) {
 	o.Retryer = awsretry.Creating(o.Retryer, awsretry.SSOAdmin...)
+	o.APIOptions = append(o.APIOptions, rateLimited)
 }
 
 // The per-operation interfaces the interfaces above are composed of, one

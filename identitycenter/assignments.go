@@ -77,6 +77,7 @@ type Assignments struct {
 // reading AWS. A real run refuses it as an invalid spec naming the field.
 func EnsureAssignments(ctx context.Context, api API, spec AssignmentsSpec, opts ...foundation.Option) (*Assignments, error) {
 	r := newRun(api, opts)
+	ctx = limited(ctx, limiter(r.o)) // sso-admin calls keep to the run's request rate
 	var f faults
 	// Validation reads the mode: a dry run accepts predicted account IDs.
 	if err := spec.faults(r.rec.Planning()).err(); err != nil {

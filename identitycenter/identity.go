@@ -68,6 +68,7 @@ func EnsureUser(ctx context.Context, api API, spec UserSpec, opts ...foundation.
 		return nil, err
 	}
 	r := newRun(api, opts)
+	ctx = limited(ctx, limiter(r.o)) // sso-admin calls keep to the run's request rate
 	if err := r.resolveInstance(ctx, "", spec.IdentityStoreID, false, true); err != nil {
 		return nil, err
 	}
@@ -236,6 +237,7 @@ func EnsureGroup(ctx context.Context, api API, spec GroupSpec, opts ...foundatio
 		return nil, err
 	}
 	r := newRun(api, opts)
+	ctx = limited(ctx, limiter(r.o)) // sso-admin calls keep to the run's request rate
 	if err := r.resolveInstance(ctx, "", spec.IdentityStoreID, false, true); err != nil {
 		return nil, err
 	}
@@ -366,6 +368,7 @@ func EnsureMembership(ctx context.Context, api API, spec MembershipSpec, opts ..
 		return nil, err
 	}
 	r := newRun(api, opts)
+	ctx = limited(ctx, limiter(r.o)) // sso-admin calls keep to the run's request rate
 	if err := r.resolveInstance(ctx, "", spec.IdentityStoreID, false, true); err != nil {
 		return nil, err
 	}

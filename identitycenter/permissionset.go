@@ -58,6 +58,7 @@ func EnsurePermissionSet(ctx context.Context, api API, spec PermissionSetSpec, o
 		return nil, err
 	}
 	r := newRun(api, opts)
+	ctx = limited(ctx, limiter(r.o)) // sso-admin calls keep to the run's request rate
 	if err := r.resolveInstance(ctx, spec.InstanceARN, "", true, false); err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/bounded"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/readcache"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -113,18 +114,53 @@ type run struct {
 	// it had just been enabled, and makes no further call.
 	noInstance error
 
-	mu     sync.Mutex
+	// mu guards users, groups and sets, and the permission sets' load.
+	// With a foundation.ReadCache they are the run's (shared by every call
+	// that shares the cache: the identity store's principals and the
+	// instance's permission sets are read once per run); else this
+	// call's.
+	mu     *sync.Mutex
 	users  map[string]string // user name -> ID (plan.Predict while only planned, in dry run)
 	groups map[string]string // display name -> ID (plan.Predict while only planned)
+	sets   *permissionSets   // name -> permission set; ARN plan.Predict while only planned
+}
 
-	psOnce sync.Once
-	psErr  error
-	sets   map[string]*types.PermissionSet // name -> permission set; ARN plan.Predict while only planned
+// permissionSets are the permission sets of an instance by name, loaded
+// (every one read) once.
+type permissionSets struct {
+	byName map[string]*types.PermissionSet
+	loaded bool
+	load   sync.Mutex // held while loading
 }
 
 func newRun(api API, opts []foundation.Option) *run {
 	o := call.Resolve(opts...)
-	return &run{api: api, o: o, log: o.Logger, rec: plan.New(o), users: map[string]string{}, groups: map[string]string{}}
+	return &run{api: api, o: o, log: o.Logger, rec: plan.New(o), mu: &sync.Mutex{},
+		users: map[string]string{}, groups: map[string]string{}, sets: &permissionSets{byName: map[string]*types.PermissionSet{}}}
+}
+
+// share makes the run's look-ups those of its ReadCache, once the instance
+// and identity store are known: the principals by identity store, the
+// permission sets by instance. Without a ReadCache, or in a dry run
+// without an instance, the run keeps its own.
+func (r *run) share() {
+	c := r.o.ReadCache
+	if c == nil || r.noInstance != nil {
+		return
+	}
+	r.mu, _ = readcache.Get(c, "identitycenter/mu", func() (*sync.Mutex, error) { return &sync.Mutex{}, nil })
+	if r.storeID != "" {
+		type principals struct{ users, groups map[string]string }
+		p, _ := readcache.Get(c, "identitycenter/principals/"+r.storeID, func() (*principals, error) {
+			return &principals{users: map[string]string{}, groups: map[string]string{}}, nil
+		})
+		r.users, r.groups = p.users, p.groups
+	}
+	if r.instanceARN != "" {
+		r.sets, _ = readcache.Get(c, "identitycenter/permission-sets/"+r.instanceARN, func() (*permissionSets, error) {
+			return &permissionSets{byName: map[string]*types.PermissionSet{}}, nil
+		})
+	}
 }
 
 // resolveInstance fills instanceARN and storeID from the spec or, when one
@@ -134,9 +170,12 @@ func newRun(api API, opts []foundation.Option) *run {
 func (r *run) resolveInstance(ctx context.Context, instanceARN, storeID string, needARN, needStore bool) error {
 	r.instanceARN, r.storeID = instanceARN, storeID
 	if (!needARN || instanceARN != "") && (!needStore || storeID != "") {
+		r.share()
 		return nil
 	}
-	inst, err := findInstance(ctx, r.api.SSOAdmin, r.o, instanceARN)
+	inst, err := readcache.Get(r.o.ReadCache, "identitycenter/instance/"+instanceARN, func() (*Instance, error) {
+		return findInstance(ctx, r.api.SSOAdmin, r.o, instanceARN)
+	})
 	if err != nil {
 		// A read that plans on the state planned writes would make: a dry
 		// run goes on without an instance, as if it had just been enabled.
@@ -154,6 +193,7 @@ func (r *run) resolveInstance(ctx context.Context, instanceARN, storeID string, 
 	}
 	r.instanceARN, r.storeID, r.instance = inst.ARN, inst.IdentityStoreID, inst
 	r.log.Debug("instance", slog.String("arn", inst.ARN), slog.String("identityStore", inst.IdentityStoreID))
+	r.share()
 	return nil
 }
 
@@ -220,41 +260,49 @@ func (r *run) principalID(ctx context.Context, p Principal) (string, bool, error
 	return r.groupID(ctx, p.Name)
 }
 
-// loadPermissionSets reads every permission set of the instance once
-// (ListPermissionSets, then DescribePermissionSet for each), indexed by name.
+// loadPermissionSets reads every permission set of the instance once per
+// run (ListPermissionSets, then DescribePermissionSet for each), indexed by
+// name. A failed load is tried again by the next caller.
 func (r *run) loadPermissionSets(ctx context.Context) error {
-	r.psOnce.Do(func() {
-		if r.noInstance != nil {
-			return // no instance (dry run): no permission set yet
-		}
-		var arns []string
-		p := ssoadmin.NewListPermissionSetsPaginator(r.api.SSOAdmin, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(r.instanceARN)})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx, retryConflict)
-			if err != nil {
-				r.psErr = fmt.Errorf("identitycenter: list permission sets: %w", err)
-				return
-			}
-			arns = append(arns, out.PermissionSets...)
-		}
-		sets := make([]*types.PermissionSet, len(arns))
-		err := forEach(ctx, len(arns), describeConcurrency, func(ctx context.Context, i int) error {
-			ps, err := r.describePermissionSet(ctx, arns[i])
-			sets[i] = ps
-			return err
-		})
+	if r.noInstance != nil {
+		return nil // no instance (dry run): no permission set yet
+	}
+	sets := r.sets
+	sets.load.Lock()
+	defer sets.load.Unlock()
+	r.mu.Lock()
+	loaded := sets.loaded
+	r.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	var arns []string
+	p := ssoadmin.NewListPermissionSetsPaginator(r.api.SSOAdmin, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(r.instanceARN)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx, retryConflict)
 		if err != nil {
-			r.psErr = err
-			return
+			return fmt.Errorf("identitycenter: list permission sets: %w", err)
 		}
-		r.mu.Lock()
-		r.sets = map[string]*types.PermissionSet{}
-		for _, ps := range sets {
-			r.sets[aws.ToString(ps.Name)] = ps
-		}
-		r.mu.Unlock()
+		arns = append(arns, out.PermissionSets...)
+	}
+	read := make([]*types.PermissionSet, len(arns))
+	err := forEach(ctx, len(arns), describeConcurrency, func(ctx context.Context, i int) error {
+		ps, err := r.describePermissionSet(ctx, arns[i])
+		read[i] = ps
+		return err
 	})
-	return r.psErr
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	for _, ps := range read {
+		if _, ok := sets.byName[aws.ToString(ps.Name)]; !ok { // what a write set meanwhile wins
+			sets.byName[aws.ToString(ps.Name)] = ps
+		}
+	}
+	sets.loaded = true
+	r.mu.Unlock()
+	return nil
 }
 
 // describeConcurrency bounds the concurrent reads of a run.
@@ -277,16 +325,13 @@ func (r *run) describePermissionSet(ctx context.Context, arn string) (*types.Per
 func (r *run) permissionSet(name string) *types.PermissionSet {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.sets[name]
+	return r.sets.byName[name]
 }
 
 func (r *run) setPermissionSet(ps *types.PermissionSet) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.sets == nil {
-		r.sets = map[string]*types.PermissionSet{}
-	}
-	r.sets[aws.ToString(ps.Name)] = ps
+	r.sets.byName[aws.ToString(ps.Name)] = ps
 }
 
 // forEach runs fn for 0..n-1 with at most limit at once (bounded.ForEach).

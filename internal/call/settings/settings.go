@@ -35,4 +35,8 @@ type Settings struct {
 	// ReadCache is the run's read cache (foundation.WithReadCache); nil
 	// means each call reads for itself.
 	ReadCache *readcache.Cache
+	// RequestRates are the request rates the caller set per service
+	// (foundation.WithRequestRate); a service not named keeps its
+	// package's default.
+	RequestRates map[string]float64
 }
