@@ -2,7 +2,9 @@
 // name "organizations"): one organization per management account with its
 // root, organizational units, member accounts (created and closed
 // asynchronously, each with its OrganizationAccountAccessRole made through
-// package iam), policies and their attachments, and tags. Written from the
+// package iam), policies and their attachments, tags, and trusted access
+// for services with their delegated administrators (services.go). Written
+// from the
 // Organizations API reference
 // (https://docs.aws.amazon.com/organizations/latest/APIReference/).
 //
