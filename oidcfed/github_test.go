@@ -206,6 +206,26 @@ func TestLintImmutableSubjects(t *testing.T) {
 	}
 }
 
+// TestLintChangelogHyphenForm notes a subject written as the changelog's
+// example (repo:octocat-123456/my-repo-456789:...): information, since it
+// is a valid mutable subject, of another owner.
+func TestLintChangelogHyphenForm(t *testing.T) {
+	doc := foundation.NewPolicy(foundation.Statement{Effect: foundation.EffectAllow,
+		Principal: foundation.FederatedPrincipal(githubARN), Action: foundation.Actions(oidcfed.WebIdentityAction),
+		Condition: foundation.Conditions{"StringEquals": {"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"},
+			ghSub: {"repo:octocat-123456/my-repo-456789:ref:refs/heads/main"}}}})
+	fs := oidcfed.Lint(doc)
+	if len(fs) != 1 || fs[0].Severity != oidcfed.SeverityInfo || !strings.Contains(fs[0].Rule, "repo:octocat@123456/my-repo@456789") {
+		t.Fatalf("findings %v", fs)
+	}
+	if oidcfed.Lint(foundation.NewPolicy(foundation.Statement{Effect: foundation.EffectAllow,
+		Principal: foundation.FederatedPrincipal(githubARN), Action: foundation.Actions(oidcfed.WebIdentityAction),
+		Condition: foundation.Conditions{"StringEquals": {"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"},
+			ghSub: {"repo:team-42/app-2:ref:refs/heads/main"}}}})) != nil {
+		t.Fatal("short numeric suffixes are names, not IDs")
+	}
+}
+
 // TestLintRepositories flags a role trusting only the mutable subject of a
 // repository whose IDs are known, and notes migration mode.
 func TestLintRepositories(t *testing.T) {

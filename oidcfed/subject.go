@@ -234,6 +234,7 @@ var (
 	tfProjectRe  = regexp.MustCompile(`^[A-Za-z0-9 _-]+$`)
 	bkSlugRe     = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]*)$`)
 	shaRe        = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	hyphenIDRe   = regexp.MustCompile(`^(.+)-([0-9]{4,})$`)
 	bracedUUIDRe = regexp.MustCompile(`^\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}$`)
 )
 
@@ -317,6 +318,11 @@ func analyzeGitHub(v string, allowName bool) []problem {
 	ps = append(ps, githubRepo(owner, name, hasSlash, allowName)...)
 	if worst(ps) == SeverityCritical {
 		return ps
+	}
+	if o, n := hyphenIDRe.FindStringSubmatch(owner), hyphenIDRe.FindStringSubmatch(name); o != nil && n != nil {
+		ps = append(ps, problem{SeverityInfo, fmt.Sprintf("names %s/%s, the form of GitHub's 2026-04-23 changelog example for immutable subjects; "+
+			"GitHub's documented immutable form is repo:%s@%s/%s@%s:... (\"@\"), and as written this is the mutable subject of the owner %q",
+			owner, name, o[1], o[2], n[1], n[2], owner)})
 	}
 	if !hasCtx {
 		if !endsWithWild(repo) {
