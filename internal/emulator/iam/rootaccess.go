@@ -38,6 +38,10 @@ import (
 
 // OrgView is what IAM and STS see of an account's organization.
 type OrgView struct {
+	// Key identifies the organization itself: an organization deleted and
+	// made again has the same ID in the emulator (IDs are hashes of the
+	// management account) but not the same Key.
+	Key            any
 	ID, Management string
 	AllFeatures    bool
 	// TrustedAccess reports whether trusted access is enabled for a service principal.
@@ -88,14 +92,14 @@ func IsRootTaskPolicy(arn string) bool {
 
 // rootGlobals is the emulator's root access state.
 type rootGlobals struct {
-	features map[string]map[string]bool  // organization ID -> enabled features
+	features map[any]map[string]bool     // organization (OrgView.Key) -> enabled features
 	sessions map[string]string           // AssumeRoot access key -> task policy ARN
 	creds    map[string]*rootCredentials // account ID -> its root user's credentials
 }
 
 func rootState(e *core.Emulator) *rootGlobals {
 	return core.Global(e, "iam/root-access", func() *rootGlobals {
-		return &rootGlobals{features: map[string]map[string]bool{}, sessions: map[string]string{}, creds: map[string]*rootCredentials{}}
+		return &rootGlobals{features: map[any]map[string]bool{}, sessions: map[string]string{}, creds: map[string]*rootCredentials{}}
 	})
 }
 
@@ -107,8 +111,8 @@ func AddRootSession(e *core.Emulator, accessKey, taskPolicy string) {
 
 // RootFeatureEnabled reports whether the organization has the centralized
 // root access feature enabled. Called with the emulator locked.
-func RootFeatureEnabled(e *core.Emulator, orgID, feature string) bool {
-	return rootState(e).features[orgID][feature]
+func RootFeatureEnabled(e *core.Emulator, o OrgView, feature string) bool {
+	return rootState(e).features[o.Key][feature]
 }
 
 type rootCredentials struct {
@@ -213,7 +217,7 @@ type rootFeaturesOut struct {
 }
 
 func rootFeaturesOf(e *core.Emulator, o OrgView) rootFeaturesOut {
-	return rootFeaturesOut{OrganizationID: o.ID, EnabledFeatures: append([]string{}, core.SortedKeys(rootState(e).features[o.ID])...)}
+	return rootFeaturesOut{OrganizationID: o.ID, EnabledFeatures: append([]string{}, core.SortedKeys(rootState(e).features[o.Key])...)}
 }
 
 func rootFeature(feature string, enable bool) func(c *core.Ctx) (any, error) {
@@ -227,13 +231,13 @@ func rootFeature(feature string, enable bool) func(c *core.Ctx) (any, error) {
 			return nil, err
 		}
 		s := rootState(c.Emu)
-		if s.features[o.ID] == nil {
-			s.features[o.ID] = map[string]bool{}
+		if s.features[o.Key] == nil {
+			s.features[o.Key] = map[string]bool{}
 		}
 		if enable {
-			s.features[o.ID][feature] = true
+			s.features[o.Key][feature] = true
 		} else {
-			delete(s.features[o.ID], feature)
+			delete(s.features[o.Key], feature)
 		}
 		return struct {
 			XMLName xml.Name
@@ -465,8 +469,8 @@ func withRootSnapshot(snap func(e *core.Emulator) map[string]any) func(e *core.E
 			if OrganizationOf == nil {
 				break
 			}
-			if o, ok := OrganizationOf(e, a); ok && o.Management == a.ID && len(s.features[o.ID]) > 0 {
-				entry(a.ID)["organizationsFeatures"] = core.SortedKeys(s.features[o.ID])
+			if o, ok := OrganizationOf(e, a); ok && o.Management == a.ID && len(s.features[o.Key]) > 0 {
+				entry(a.ID)["organizationsFeatures"] = core.SortedKeys(s.features[o.Key])
 			}
 		}
 		for id, c := range s.creds {

@@ -142,3 +142,30 @@ func TestRootAccessManagement(t *testing.T) {
 	_, err = iam.NewFromConfig(adminCfg).ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
 	emutest.RequireCode(t, err, "ValidationError")
 }
+
+// TestRootAccessFeaturesBelongToTheOrganization: an organization deleted
+// and made again (the same ID in the emulator) starts without features.
+func TestRootAccessFeaturesBelongToTheOrganization(t *testing.T) {
+	srv := emutest.Start(t, emulator.Options{})
+	orgs, _, _ := emutest.OrgSetup(t, srv)
+	ctx := context.Background()
+	mgmtIAM := emutest.IAMClient(srv, "AKIDEXAMPLE")
+	trust := func() {
+		_, err := orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")})
+		require.NoError(t, err)
+	}
+	trust()
+	_, err := mgmtIAM.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{})
+	require.NoError(t, err)
+	_, err = orgs.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{})
+	require.NoError(t, err)
+	_, err = mgmtIAM.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	var nf *types.OrganizationNotFoundException
+	require.ErrorAs(t, err, &nf)
+	_, err = orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
+	require.NoError(t, err)
+	trust()
+	out, err := mgmtIAM.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	require.NoError(t, err)
+	require.Empty(t, out.EnabledFeatures)
+}

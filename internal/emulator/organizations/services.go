@@ -119,7 +119,7 @@ func init() {
 			return iam.OrgView{}, false
 		}
 		return iam.OrgView{
-			ID: o.id, Management: o.mgmt, AllFeatures: o.featureSet == orgFeatureAll,
+			Key: o, ID: o.id, Management: o.mgmt, AllFeatures: o.featureSet == orgFeatureAll,
 			TrustedAccess:  func(p string) bool { return o.TrustedAccess(e, p) },
 			DelegatedAdmin: func(acct, p string) bool { return o.DelegatedAdministrator(e, acct, p) },
 			ActiveMember:   o.ActiveMember,

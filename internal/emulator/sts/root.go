@@ -73,7 +73,7 @@ func stsAssumeRoot(c *core.Ctx) (any, error) {
 		return nil, denied("the caller's account is in no organization")
 	case c.Account.ID != o.Management && !o.DelegatedAdmin(c.Account.ID, "iam.amazonaws.com"):
 		return nil, denied("only the management account or IAM's delegated administrator can call AssumeRoot")
-	case !o.TrustedAccess("iam.amazonaws.com") || !iam.RootFeatureEnabled(c.Emu, o.ID, iam.RootSessions):
+	case !o.TrustedAccess("iam.amazonaws.com") || !iam.RootFeatureEnabled(c.Emu, o, iam.RootSessions):
 		return nil, denied("centralized root access (root sessions) is not enabled for the organization")
 	case m[1] == o.Management || !o.ActiveMember(m[1]) || c.Emu.Account(m[1]) == nil:
 		return nil, denied("the target is not an active member account of the organization")
