@@ -91,3 +91,45 @@ func ExampleEnsureAttachments() {
 	//   create organizations:policy-attachment r-c9i8/ec2-baseline
 	// run 2: 0 mutating calls
 }
+
+// Read an account's effective AI services opt-out policy: the root's
+// policy, locked, wins over the account's own.
+func ExampleReadEffective() {
+	srv, err := foundationtest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	api := organizations.NewFromConfig(srv.Config())
+	ctx := context.Background()
+	if _, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
+		log.Fatal(err)
+	}
+	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mgmt := srv.ManagementAccountID()
+	opts := []foundation.Option{foundation.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)}
+	for _, p := range []struct {
+		name, target string
+		doc          orgpolicy.AIOptOutPolicy
+	}{
+		{"org-opt-out", aws.ToString(roots.Roots[0].Id), orgpolicy.AIOptOutPolicy{Default: "optOut", LockDefault: true}},
+		{"account-opt-in", mgmt, orgpolicy.AIOptOutPolicy{Default: "optIn", Services: map[string]string{"rekognition": "optIn"}}},
+	} {
+		if _, err := orgpolicy.EnsurePolicy(ctx, api, orgpolicy.PolicySpec{Type: orgpolicy.AIServicesOptOut, Name: p.name, Document: p.doc}, opts...); err != nil {
+			log.Fatal(err)
+		}
+		if _, err := orgpolicy.EnsureAttachments(ctx, api, orgpolicy.AttachmentSpec{Type: orgpolicy.AIServicesOptOut, TargetID: p.target, Policies: []string{p.name}}, opts...); err != nil {
+			log.Fatal(err)
+		}
+	}
+	effective, err := orgpolicy.ReadEffective(ctx, api, orgpolicy.AIServicesOptOut, mgmt)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(effective)
+	// Output:
+	// {"services":{"default":{"opt_out_policy":"optOut"},"rekognition":{"opt_out_policy":"optIn"}}}
+}
