@@ -6,7 +6,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/emulator/policy"
 )
 
-func mustParse(t *testing.T, s string, kind policy.Kind) *policy.Doc {
+func mustParseOrg(t *testing.T, s string, kind policy.Kind) *policy.Doc {
 	t.Helper()
 	d, err := policy.Parse(s, kind)
 	if err != nil {
@@ -15,7 +15,7 @@ func mustParse(t *testing.T, s string, kind policy.Kind) *policy.Doc {
 	return d
 }
 
-const fullAccess = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+const orgFullAccess = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
 func TestAuthorizeOrgConditionOperators(t *testing.T) {
 	type ctx = map[string][]string
@@ -55,8 +55,8 @@ func TestAuthorizeOrgConditionOperators(t *testing.T) {
 		{`{"FutureOperator":{"k:a":"x"}}`, nil, true}, // fails closed
 	}
 	for _, c := range cases {
-		deny := mustParse(t, `{"Version":"2012-10-17","Statement":[{"Sid":"D","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":`+c.cond+`}]}`, policy.KindIdentity)
-		levels := []policy.OrgLevel{{Target: "r-1", Policies: []policy.OrgPolicy{{ID: "p-FullAWSAccess", Doc: mustParse(t, fullAccess, policy.KindIdentity)}, {ID: "p-d", ARN: "arn:p-d", Doc: deny}}}}
+		deny := mustParseOrg(t, `{"Version":"2012-10-17","Statement":[{"Sid":"D","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":`+c.cond+`}]}`, policy.KindIdentity)
+		levels := []policy.OrgLevel{{Target: "r-1", Policies: []policy.OrgPolicy{{ID: "p-FullAWSAccess", Doc: mustParseOrg(t, orgFullAccess, policy.KindIdentity)}, {ID: "p-d", ARN: "arn:p-d", Doc: deny}}}}
 		d := policy.AuthorizeOrg(levels, nil, policy.OrgRequest{Action: "s3:GetObject", Context: c.ctx})
 		if denied := !d.Allowed; denied != c.denied {
 			t.Errorf("%s with %v: denied=%v, want %v", c.cond, c.ctx, denied, c.denied)
@@ -68,8 +68,8 @@ func TestAuthorizeOrgConditionOperators(t *testing.T) {
 }
 
 func TestAuthorizeOrgPaths(t *testing.T) {
-	full := policy.OrgPolicy{ID: "p-FullAWSAccess", Doc: mustParse(t, fullAccess, policy.KindIdentity)}
-	allowS3 := policy.OrgPolicy{ID: "p-s3", Doc: mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, policy.KindIdentity)}
+	full := policy.OrgPolicy{ID: "p-FullAWSAccess", Doc: mustParseOrg(t, orgFullAccess, policy.KindIdentity)}
+	allowS3 := policy.OrgPolicy{ID: "p-s3", Doc: mustParseOrg(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, policy.KindIdentity)}
 	path := []policy.OrgLevel{{Target: "r-1", Policies: []policy.OrgPolicy{full}}, {Target: "ou-1", Policies: []policy.OrgPolicy{allowS3}}, {Target: "1", Policies: []policy.OrgPolicy{full}}}
 	if d := policy.AuthorizeOrg(path, nil, policy.OrgRequest{Action: "s3:PutObject"}); !d.Allowed {
 		t.Fatal(d)
@@ -79,9 +79,9 @@ func TestAuthorizeOrgPaths(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 	// RCPs: Principal "*" and NotResource with a variable.
-	rcp := policy.OrgPolicy{ID: "p-r", Doc: mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",
+	rcp := policy.OrgPolicy{ID: "p-r", Doc: mustParseOrg(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",
 		"NotResource":"arn:aws:s3:::own-${aws:PrincipalAccount}/*"}]}`, policy.KindResource)}
-	rfull := policy.OrgPolicy{ID: "p-RCPFullAWSAccess", Doc: mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`, policy.KindResource)}
+	rfull := policy.OrgPolicy{ID: "p-RCPFullAWSAccess", Doc: mustParseOrg(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`, policy.KindResource)}
 	rpath := []policy.OrgLevel{{Target: "r-1", Policies: []policy.OrgPolicy{rfull, rcp}}}
 	req := policy.OrgRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::own-1/k", Context: map[string][]string{"aws:principalaccount": {"1"}}}
 	if d := policy.AuthorizeOrg(path, rpath, req); !d.Allowed {
@@ -92,7 +92,7 @@ func TestAuthorizeOrgPaths(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 	// An explicit SCP deny is reported before an RCP's.
-	deny := policy.OrgPolicy{ID: "p-d", Doc: mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`, policy.KindIdentity)}
+	deny := policy.OrgPolicy{ID: "p-d", Doc: mustParseOrg(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`, policy.KindIdentity)}
 	if d := policy.AuthorizeOrg([]policy.OrgLevel{{Policies: []policy.OrgPolicy{full, deny}}}, rpath, req); d.Type != policy.EnforcedSCP || !d.Explicit {
 		t.Fatalf("%+v", d)
 	}
@@ -103,8 +103,8 @@ func TestAuthorizeOrgPaths(t *testing.T) {
 // at each, a deny-region SCP at the OU.
 func BenchmarkAuthorizeOrg(b *testing.B) {
 	t := &testing.T{}
-	full := policy.OrgPolicy{ID: "p-FullAWSAccess", Doc: mustParse(t, fullAccess, policy.KindIdentity)}
-	guard := policy.OrgPolicy{ID: "p-g", Doc: mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":["iam:*","sts:*","organizations:*"],"Resource":"*",
+	full := policy.OrgPolicy{ID: "p-FullAWSAccess", Doc: mustParseOrg(t, orgFullAccess, policy.KindIdentity)}
+	guard := policy.OrgPolicy{ID: "p-g", Doc: mustParseOrg(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":["iam:*","sts:*","organizations:*"],"Resource":"*",
 		"Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","eu-central-1"]},"ArnNotLike":{"aws:PrincipalARN":"arn:aws:iam::*:role/BreakGlass"}}}]}`, policy.KindIdentity)}
 	path := []policy.OrgLevel{{Policies: []policy.OrgPolicy{full}}, {Policies: []policy.OrgPolicy{full, guard}}, {Policies: []policy.OrgPolicy{full}}}
 	req := policy.OrgRequest{Action: "s3:CreateBucket", Context: map[string][]string{"aws:requestedregion": {"us-east-1"}, "aws:principalarn": {"arn:aws:iam::1:role/CI"}}}
