@@ -17,15 +17,15 @@ import (
 //	[rcp-ex]   https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html
 //	           (identity perimeter and secure-transport examples)
 
-func allowOf(sid string, actions ...string) *foundation.PolicyDocument {
+func evalAllowOf(sid string, actions ...string) *foundation.PolicyDocument {
 	return foundation.NewPolicy(foundation.Statement{Sid: sid, Effect: foundation.EffectAllow, Action: foundation.Actions(actions...), Resource: foundation.Resources("*")})
 }
 
-func denyOf(sid string, actions ...string) *foundation.PolicyDocument {
+func evalDenyOf(sid string, actions ...string) *foundation.PolicyDocument {
 	return foundation.NewPolicy(foundation.Statement{Sid: sid, Effect: foundation.EffectDeny, Action: foundation.Actions(actions...), Resource: foundation.Resources("*")})
 }
 
-func lvl(target, name string, docs ...*foundation.PolicyDocument) scp.Level {
+func evalLevel(target, name string, docs ...*foundation.PolicyDocument) scp.Level {
 	l := scp.Level{Target: target, Name: name}
 	for i, d := range docs {
 		id := "p-" + strings.ToLower(name) + string(rune('0'+i))
@@ -49,33 +49,33 @@ func TestEvaluateAWSDocumentedSCPExamples(t *testing.T) {
 	}{
 		// [scp-eval] How SCPs work with Allow, figure 1: an Allow at the
 		// root, the Production OU and account B: allowed in account B.
-		{"scp-eval fig.1", []scp.Level{lvl("r-root", "Root", full()), lvl("ou-prod", "Production", full()), lvl("111111111111", "B", full())},
+		{"scp-eval fig.1", []scp.Level{evalLevel("r-root", "Root", full()), evalLevel("ou-prod", "Production", full()), evalLevel("111111111111", "B", full())},
 			"s3:GetObject", scp.Allow, ""},
 		// Figure 2: the Allow is missing at the Production OU: denied in
 		// account B, though the root and the account allow it.
-		{"scp-eval fig.2", []scp.Level{lvl("r-root", "Root", full()), lvl("ou-prod", "Production"), lvl("111111111111", "B", full())},
+		{"scp-eval fig.2", []scp.Level{evalLevel("r-root", "Root", full()), evalLevel("ou-prod", "Production"), evalLevel("111111111111", "B", full())},
 			"s3:GetObject", scp.ImplicitDeny, "ou-prod"},
 		// How SCPs work with Deny, figure 3: a Deny of S3 attached to the
 		// Production OU denies S3 in account B, whatever B allows.
-		{"scp-eval fig.3 S3", []scp.Level{lvl("r-root", "Root", full()), lvl("ou-prod", "Production", full(), denyOf("DenyS3", "s3:*")), lvl("111111111111", "B", full())},
+		{"scp-eval fig.3 S3", []scp.Level{evalLevel("r-root", "Root", full()), evalLevel("ou-prod", "Production", full(), evalDenyOf("DenyS3", "s3:*")), evalLevel("111111111111", "B", full())},
 			"s3:PutObject", scp.ExplicitDeny, "ou-prod"},
-		{"scp-eval fig.3 EC2", []scp.Level{lvl("r-root", "Root", full()), lvl("ou-prod", "Production", full(), denyOf("DenyS3", "s3:*")), lvl("111111111111", "B", full())},
+		{"scp-eval fig.3 EC2", []scp.Level{evalLevel("r-root", "Root", full()), evalLevel("ou-prod", "Production", full(), evalDenyOf("DenyS3", "s3:*")), evalLevel("111111111111", "B", full())},
 			"ec2:RunInstances", scp.Allow, ""},
 		// A Deny at the root applies to every account below it.
-		{"scp-eval deny at root", []scp.Level{lvl("r-root", "Root", full(), denyOf("DenyLeave", "organizations:LeaveOrganization")), lvl("ou-prod", "Production", full()), lvl("111111111111", "B", full())},
+		{"scp-eval deny at root", []scp.Level{evalLevel("r-root", "Root", full(), evalDenyOf("DenyLeave", "organizations:LeaveOrganization")), evalLevel("ou-prod", "Production", full()), evalLevel("111111111111", "B", full())},
 			"organizations:LeaveOrganization", scp.ExplicitDeny, "r-root"},
 		// Strategies: allow list. FullAWSAccess replaced at the OU by an
 		// Allow of EC2 and S3, and at the account by EC2 only: the account
 		// can use EC2, not S3 (allowed at the OU, not at the account),
 		// not IAM (allowed nowhere below the root).
-		{"scp-eval allow list EC2", []scp.Level{lvl("r-root", "Root", full()), lvl("ou-prod", "Production", allowOf("AllowEC2S3", "ec2:*", "s3:*")), lvl("111111111111", "B", allowOf("AllowEC2", "ec2:*"))},
+		{"scp-eval allow list EC2", []scp.Level{evalLevel("r-root", "Root", full()), evalLevel("ou-prod", "Production", evalAllowOf("AllowEC2S3", "ec2:*", "s3:*")), evalLevel("111111111111", "B", evalAllowOf("AllowEC2", "ec2:*"))},
 			"ec2:RunInstances", scp.Allow, ""},
-		{"scp-eval allow list S3", []scp.Level{lvl("r-root", "Root", full()), lvl("ou-prod", "Production", allowOf("AllowEC2S3", "ec2:*", "s3:*")), lvl("111111111111", "B", allowOf("AllowEC2", "ec2:*"))},
+		{"scp-eval allow list S3", []scp.Level{evalLevel("r-root", "Root", full()), evalLevel("ou-prod", "Production", evalAllowOf("AllowEC2S3", "ec2:*", "s3:*")), evalLevel("111111111111", "B", evalAllowOf("AllowEC2", "ec2:*"))},
 			"s3:GetObject", scp.ImplicitDeny, "111111111111"},
-		{"scp-eval allow list IAM", []scp.Level{lvl("r-root", "Root", full()), lvl("ou-prod", "Production", allowOf("AllowEC2S3", "ec2:*", "s3:*")), lvl("111111111111", "B", allowOf("AllowEC2", "ec2:*"))},
+		{"scp-eval allow list IAM", []scp.Level{evalLevel("r-root", "Root", full()), evalLevel("ou-prod", "Production", evalAllowOf("AllowEC2S3", "ec2:*", "s3:*")), evalLevel("111111111111", "B", evalAllowOf("AllowEC2", "ec2:*"))},
 			"iam:CreateUser", scp.ImplicitDeny, "ou-prod"},
 		// An explicit deny below a level with no Allow is what AWS reports.
-		{"scp-eval deny wins over missing allow", []scp.Level{lvl("r-root", "Root", full()), lvl("ou-prod", "Production"), lvl("111111111111", "B", full(), denyOf("D", "s3:*"))},
+		{"scp-eval deny wins over missing allow", []scp.Level{evalLevel("r-root", "Root", full()), evalLevel("ou-prod", "Production"), evalLevel("111111111111", "B", full(), evalDenyOf("D", "s3:*"))},
 			"s3:GetObject", scp.ExplicitDeny, "111111111111"},
 	}
 	for _, c := range cases {
@@ -257,8 +257,8 @@ func TestExplainNamesAndExemptions(t *testing.T) {
 	// Two denies: both are exempted, in order, and an implicit deny asks
 	// for an Allow at its level.
 	twoDenies := []scp.Level{
-		{Target: "r-ab12", Name: "Root", Policies: []scp.LevelPolicy{{ID: "p-FullAWSAccess", Document: fullAWSAccess()}, {ID: "p-a", Name: "A", Document: denyOf("DenyS3", "s3:*")}}},
-		{Target: "ou-x", Name: "X", Policies: []scp.LevelPolicy{{ID: "p-b", Name: "B", Document: denyOf("DenyPut", "s3:Put*")}}},
+		{Target: "r-ab12", Name: "Root", Policies: []scp.LevelPolicy{{ID: "p-FullAWSAccess", Document: fullAWSAccess()}, {ID: "p-a", Name: "A", Document: evalDenyOf("DenyS3", "s3:*")}}},
+		{Target: "ou-x", Name: "X", Policies: []scp.LevelPolicy{{ID: "p-b", Name: "B", Document: evalDenyOf("DenyPut", "s3:Put*")}}},
 	}
 	d = scp.Authorize(twoDenies, nil, scp.Request{Action: "s3:PutObject", PrincipalARN: "arn:aws:iam::1:role/R"})
 	if len(d.Exemptions) != 3 || d.Exemptions[0].Kind != scp.AddCondition || d.Exemptions[1].Kind != scp.AddCondition || d.Exemptions[2].Kind != scp.AttachAllow {
