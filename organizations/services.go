@@ -248,7 +248,9 @@ func (s ServiceAccessSpec) check(f *faults) {
 // Inspector, Firewall Manager, CloudTrail, Security Lake) are refused:
 // their administrator is set with their own API. Services with trusted
 // access the spec does not list are reported in Undeclared, never
-// disabled.
+// disabled: declare ServiceIAM when EnsureRootAccess enables it, and
+// ServiceIdentityCenter when Identity Center is in use, so the registry
+// also watches who administers them.
 //
 // The spec is validated first (foundation.ErrInvalidSpec, no call). With
 // foundation.WithDryRun(true) only reads are made and the result lists the
