@@ -56,8 +56,9 @@
 // Pack computes the fewest SCPs for guardrails wanted per OU path: a
 // Deny-only guardrail every child of a target has is hoisted to the
 // target (and one an ancestor has is dropped), each target's guardrails
-// are packed into policies within MaxPolicySize (first fit by decreasing
-// size, a too-large guardrail split by statements), and the slots that
+// are packed into the fewest policies within MaxPolicySize (first fit by
+// decreasing size, then a bounded exact search; a too-large guardrail
+// split by statements), and the slots that
 // FullAWSAccess and others' SCPs (ReadOccupied: Control Tower's, by hand)
 // hold are counted; what does not fit is reported in Packing.Unfit with
 // the numbers. The output is deterministic (names PREFIX-PATH-N), so

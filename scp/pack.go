@@ -102,9 +102,10 @@ type Packing struct {
 //     Targets must list every child, accounts included); one that an
 //     ancestor already has is dropped. Guardrails with Allow statements
 //     stay where they are: an Allow must be present at every level.
-//  2. Each target's guardrails are packed into policies of at most
-//     MaxPolicySize characters, first-fit by decreasing size (a guardrail
-//     larger than a policy is split by statements), keeping the
+//  2. Each target's guardrails are packed into the fewest policies of at
+//     most MaxPolicySize characters (first fit by decreasing size, then a
+//     bounded exact search when first fit is above the lower bound; a
+//     guardrail larger than a policy is split by statements), keeping the
 //     guardrails' order inside each policy and never two statements with
 //     the same Sid in one policy. Splitting statements across policies of
 //     one target does not change what they deny or allow: a Deny in any
@@ -309,34 +310,22 @@ func Pack(spec PackSpec) (*Packing, error) {
 		sort.SliceStable(items, func(i, j int) bool { return items[i].size > items[j].size })
 		type bin struct {
 			items []item
-			size  int
-			sids  map[string]bool
+		}
+		weights := make([]int, len(items))
+		sids := make([][]string, len(items))
+		for i, it := range items {
+			weights[i] = it.size + 1 // with the comma that separates it
+			for _, st := range it.sts {
+				if st.Sid != "" {
+					sids[i] = append(sids[i], st.Sid)
+				}
+			}
 		}
 		var bins []*bin
-	place:
-		for _, it := range items {
-			for _, b := range bins {
-				if base+b.size+1+it.size > limits.MaxPolicySize {
-					continue
-				}
-				clash := false
-				for _, st := range it.sts {
-					if st.Sid != "" && b.sids[st.Sid] {
-						clash = true
-					}
-				}
-				if clash {
-					continue
-				}
-				b.items, b.size = append(b.items, it), b.size+1+it.size
-				for _, st := range it.sts {
-					b.sids[st.Sid] = true
-				}
-				continue place
-			}
-			b := &bin{items: []item{it}, size: it.size, sids: map[string]bool{}}
-			for _, st := range it.sts {
-				b.sids[st.Sid] = true
+		for _, idx := range binPack(weights, sids, limits.MaxPolicySize-base+1) {
+			b := &bin{}
+			for _, i := range idx {
+				b.items = append(b.items, items[i])
 			}
 			bins = append(bins, b)
 		}
@@ -377,6 +366,94 @@ func Pack(spec PackSpec) (*Packing, error) {
 		}
 	}
 	return out, nil
+}
+
+// binPack puts items of the given weights into the fewest bins of
+// capacity capacity, never two items sharing a Sid in one bin (each item
+// fits a bin alone). Items come sorted by decreasing weight. First fit
+// gives a packing; when it uses more bins than the lower bound (the total
+// weight over the capacity), a bounded exact search looks for one with
+// fewer, so the result is the fewest for the sets guardrails make (a few
+// dozen items). It returns the items of each bin, deterministic.
+func binPack(weights []int, sids [][]string, capacity int) [][]int {
+	clash := func(a, b int) bool {
+		for _, x := range sids[a] {
+			for _, y := range sids[b] {
+				if x == y {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	fits := func(bin []int, load, i int) bool {
+		if load+weights[i] > capacity {
+			return false
+		}
+		for _, j := range bin {
+			if clash(i, j) {
+				return false
+			}
+		}
+		return true
+	}
+	// First fit.
+	var best [][]int
+	var loads []int
+	for i := range weights {
+		placed := false
+		for b := range best {
+			if fits(best[b], loads[b], i) {
+				best[b], loads[b], placed = append(best[b], i), loads[b]+weights[i], true
+				break
+			}
+		}
+		if !placed {
+			best, loads = append(best, []int{i}), append(loads, weights[i])
+		}
+	}
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	lower := (total + capacity - 1) / capacity
+	// Exact search for k bins, k from the lower bound up to one fewer than
+	// first fit, within a budget of steps.
+	for k := lower; k < len(best); k++ {
+		bins := make([][]int, 0, k)
+		load := make([]int, 0, k)
+		steps := 0
+		var try func(i int) bool
+		try = func(i int) bool {
+			if steps++; steps > 200000 {
+				return false
+			}
+			if i == len(weights) {
+				return true
+			}
+			for b := range bins {
+				if fits(bins[b], load[b], i) {
+					bins[b], load[b] = append(bins[b], i), load[b]+weights[i]
+					if try(i + 1) {
+						return true
+					}
+					bins[b], load[b] = bins[b][:len(bins[b])-1], load[b]-weights[i]
+				}
+			}
+			if len(bins) < k { // one new bin: the empty ones are alike
+				bins, load = append(bins, []int{i}), append(load, weights[i])
+				if try(i + 1) {
+					return true
+				}
+				bins, load = bins[:len(bins)-1], load[:len(load)-1]
+			}
+			return false
+		}
+		if try(0) {
+			return bins
+		}
+	}
+	return best
 }
 
 func sidOr(st foundation.Statement, i int) string {
