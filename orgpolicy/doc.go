@@ -33,6 +33,17 @@
 // AWS merges the policies attached from the root down to an account into
 // its effective policy; ReadEffective reads it.
 //
+// # Packing
+//
+// PackRCP packs RCP guardrails per OU path into the fewest resource
+// control policies, as scp.Pack does for SCPs: guardrails every child
+// shares hoisted to the parent, the rest packed within the size limit, the
+// slots RCPFullAWSAccess and others' RCPs (ReadOccupied) hold counted,
+// what does not fit reported with the numbers. PackedPolicySpecs and
+// PackedAttachmentSpecs turn a packing into EnsurePolicy and
+// EnsureAttachments specs; the output is deterministic, so a rerun
+// changes nothing.
+//
 // # Limits
 //
 // Each type has AWS's size and per-target quotas as defaults (TypeInfo,
@@ -83,6 +94,7 @@
 // Organizations policies): organizations:ListRoots, EnablePolicyType,
 // ListPolicies, DescribePolicy, CreatePolicy, UpdatePolicy,
 // ListTagsForResource, TagResource, ListPoliciesForTarget, AttachPolicy,
-// DetachPolicy, and DescribeEffectivePolicy for ReadEffective (a member
-// account may read its own).
+// DetachPolicy, DescribeEffectivePolicy for ReadEffective (a member
+// account may read its own), ListPoliciesForTarget and ListTagsForResource
+// for ReadOccupied. PackRCP makes no call.
 package orgpolicy

@@ -46,6 +46,13 @@ type PackSpec struct {
 	// NamePrefix starts the packed policies' names: PREFIX-PATH-N, the path
 	// with "-" for "/" ("root" for the root). Default "guardrails".
 	NamePrefix string
+	// Grammar checks each guardrail's statements; nil means the SCP
+	// grammar (ValidateDocument). Package orgpolicy packs resource control
+	// policies with its RCP grammar.
+	Grammar func(*foundation.PolicyDocument) error
+	// ManagedPolicyName is the AWS managed policy that takes a slot unless
+	// DetachFullAWSAccess, named in Unfit's reasons; default FullAWSAccess.
+	ManagedPolicyName string
 }
 
 // PackedPolicy is one policy Pack made: guardrails (or, for a guardrail
@@ -158,7 +165,11 @@ func Pack(spec PackSpec) (*Packing, error) {
 				bad(fmt.Sprintf("spec.Guardrails[%q][%d]", p, i), g.Name(), "has no statements")
 				continue
 			}
-			if err := ValidateDocument(foundation.NewPolicy(sts...)); err != nil {
+			grammar := spec.Grammar
+			if grammar == nil {
+				grammar = ValidateDocument
+			}
+			if err := grammar(foundation.NewPolicy(sts...)); err != nil {
 				for _, prob := range policyProblemsOf(err) {
 					bad(fmt.Sprintf("spec.Guardrails[%q][%d] (%s)", p, i, g.Name()), "", prob)
 				}
@@ -341,13 +352,16 @@ func Pack(spec PackSpec) (*Packing, error) {
 				if occ := spec.Occupied[p]; len(occ) > 0 {
 					others = fmt.Sprintf(", %d held by others (%s)", len(occ), strings.Join(occ, ", "))
 				}
-				full := ", FullAWSAccess"
+				full := ", " + FullAWSAccessName
+				if spec.ManagedPolicyName != "" {
+					full = ", " + spec.ManagedPolicyName
+				}
 				if spec.DetachFullAWSAccess {
 					full = ""
 				}
 				for _, it := range b.items {
 					out.Unfit = append(out.Unfit, Unfit{Path: p, Guardrail: it.label, Reason: fmt.Sprintf(
-						"%s has %d free SCP slots (limit %d%s%s) and its guardrails need %d policies of at most %d characters",
+						"%s has %d free slots (limit %d%s%s) and its guardrails need %d policies of at most %d characters",
 						displayPath(p), free, limits.MaxPoliciesPerTarget, full, others, len(bins), limits.MaxPolicySize)})
 				}
 				continue

@@ -87,7 +87,7 @@ func TestPack(t *testing.T) {
 			spec:     scp.PackSpec{Guardrails: map[string][]scp.Guardrail{"Workloads": seven()}, Limits: scp.LegacyLimits},
 			attached: map[string][]string{"Workloads": {"guardrails-Workloads-1", "guardrails-Workloads-2", "guardrails-Workloads-3", "guardrails-Workloads-4"}},
 			unfit:    []string{"Workloads:g5", "Workloads:g6", "Workloads:g7"},
-			reason:   "Workloads has 4 free SCP slots (limit 5, FullAWSAccess) and its guardrails need 7 policies of at most 5120 characters",
+			reason:   "Workloads has 4 free slots (limit 5, FullAWSAccess) and its guardrails need 7 policies of at most 5120 characters",
 		},
 		{
 			name:     "the same seven at today's limits: two per policy, four policies",
@@ -100,7 +100,7 @@ func TestPack(t *testing.T) {
 				Occupied: map[string][]string{"Security": {"aws-guardrails-AAAA", "aws-guardrails-BBBB"}}},
 			attached: map[string][]string{"Security": {"guardrails-Security-1", "guardrails-Security-2"}},
 			unfit:    []string{"Security:g3"},
-			reason:   "Security has 2 free SCP slots (limit 5, FullAWSAccess, 2 held by others (aws-guardrails-AAAA, aws-guardrails-BBBB)) and its guardrails need 3 policies",
+			reason:   "Security has 2 free slots (limit 5, FullAWSAccess, 2 held by others (aws-guardrails-AAAA, aws-guardrails-BBBB)) and its guardrails need 3 policies",
 		},
 		{
 			name: "Control Tower and today's limits: everything fits",
