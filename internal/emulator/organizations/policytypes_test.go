@@ -234,6 +234,16 @@ func TestOrganizationsDescribeEffectivePolicy(t *testing.T) {
 	// appended to by the OU and trimmed by the account.
 	require.JSONEq(t, `{"tags":{"costcenter":{"tag_key":"CostCenter","tag_value":["200","300"]},"owner":{"tag_key":"Owner"},"project":{"tag_key":"Project"}}}`, got)
 
+	// A member account reads its own, not another's.
+	member := emutest.OrgClient(srv, acct)
+	own, err := member.DescribeEffectivePolicy(ctx, &organizations.DescribeEffectivePolicyInput{PolicyType: types.EffectivePolicyTypeTagPolicy})
+	require.NoError(t, err)
+	require.Equal(t, got, aws.ToString(own.EffectivePolicy.PolicyContent))
+	require.Equal(t, acct, aws.ToString(own.EffectivePolicy.TargetId))
+	_, err = member.DescribeEffectivePolicy(ctx, &organizations.DescribeEffectivePolicyInput{PolicyType: types.EffectivePolicyTypeTagPolicy,
+		TargetId: aws.String(emulator.DefaultManagementAccountID)})
+	emutest.RequireCode(t, err, "AccessDeniedException")
+
 	// Only accounts; SCPs have no effective policy.
 	_, err = describe(ouID)
 	var invalid *types.InvalidInputException
