@@ -79,10 +79,13 @@ type TypeInfo struct {
 	// MaxPerOrganization is how many policies of the type one organization
 	// may hold.
 	MaxPerOrganization int
-	// Confirmed is true when Limits and MaxPerOrganization are from AWS's
-	// Organizations quotas page; the types added in 2025 (Inspector,
-	// upgrade rollout, Bedrock, S3, network security director, GuardDuty)
-	// take the other management types' figures, not confirmed.
+	// Confirmed is true when the size limit and MaxPerOrganization are
+	// from AWS's Organizations quotas page; the types added in 2025
+	// (Inspector, upgrade rollout, Bedrock, S3, network security director,
+	// GuardDuty) take the other management types' figures, not confirmed.
+	// The per-target count is confirmed for SCP (10 since 2026-05-15),
+	// tag, backup (10) and AI services opt-out (5) policies only; RCP (5),
+	// chatbot (5), declarative (10) and Security Hub (10) are not.
 	Confirmed bool
 }
 

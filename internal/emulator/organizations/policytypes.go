@@ -22,12 +22,14 @@ const (
 // policies of the type one organization can have (POLICY_NUMBER_LIMIT_EXCEEDED
 // beyond), from the Organizations quotas page
 // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
-// Sizes and counts of SCP, RCP, tag, backup, AI services opt-out, chatbot,
-// declarative and Security Hub policies are documented there; those of the
-// types added in 2025 (Inspector, upgrade rollout, Bedrock, S3, network
-// security director, GuardDuty) are not confirmed: they take the other
-// management types' 10,000 characters, 10 per target and 1,000 per
-// organization.
+// Sizes and per-organization counts of SCP, RCP, tag, backup, AI services
+// opt-out, chatbot, declarative and Security Hub policies are documented
+// there, per-target counts for SCP, tag, backup and AI services opt-out
+// policies (RCP 5, chatbot 5, declarative and Security Hub 10 are not
+// confirmed); the types added in 2025 (Inspector, upgrade rollout,
+// Bedrock, S3, network security director, GuardDuty) are not confirmed:
+// they take the other management types' 10,000 characters, 10 per target
+// and 1,000 per organization.
 var orgPolicyTypes = map[string]struct{ maxSize, maxAttach, maxPolicies int }{
 	orgSCP:                             {0, 0, 10000},
 	orgRCP:                             {5120, 5, 1000},
