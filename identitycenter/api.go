@@ -44,6 +44,7 @@ type SSOAdminAPI interface {
 	ListPermissionSetProvisioningStatusAPIClient
 
 	ListAccountAssignmentsAPIClient
+	ListAccountAssignmentsForPrincipalAPIClient
 	CreateAccountAssignmentAPIClient
 	DescribeAccountAssignmentCreationStatusAPIClient
 	DeleteAccountAssignmentAPIClient
@@ -229,6 +230,12 @@ type ListPermissionSetProvisioningStatusAPIClient interface {
 	ListPermissionSetProvisioningStatus(ctx context.Context, params *ssoadmin.ListPermissionSetProvisioningStatusInput, optFns ...func(*ssoadmin.Options)) (*ssoadmin.ListPermissionSetProvisioningStatusOutput, error)
 }
 
+// ListAccountAssignmentsForPrincipalAPIClient is the client method
+// ListAccountAssignmentsForPrincipal.
+type ListAccountAssignmentsForPrincipalAPIClient interface {
+	ListAccountAssignmentsForPrincipal(ctx context.Context, params *ssoadmin.ListAccountAssignmentsForPrincipalInput, optFns ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountAssignmentsForPrincipalOutput, error)
+}
+
 // ListAccountAssignmentsAPIClient is the client method ListAccountAssignments.
 type ListAccountAssignmentsAPIClient interface {
 	ListAccountAssignments(ctx context.Context, params *ssoadmin.ListAccountAssignmentsInput, optFns ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountAssignmentsOutput, error)
@@ -278,6 +285,7 @@ var (
 	_ ProvisionPermissionSetAPIClient                                = (*ssoadmin.Client)(nil)
 	_ DescribePermissionSetProvisioningStatusAPIClient               = (*ssoadmin.Client)(nil)
 	_ ListAccountAssignmentsAPIClient                                = (*ssoadmin.Client)(nil)
+	_ ListAccountAssignmentsForPrincipalAPIClient                    = (*ssoadmin.Client)(nil)
 	_ CreateAccountAssignmentAPIClient                               = (*ssoadmin.Client)(nil)
 	_ DescribeAccountAssignmentCreationStatusAPIClient               = (*ssoadmin.Client)(nil)
 	_ DeleteAccountAssignmentAPIClient                               = (*ssoadmin.Client)(nil)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -232,31 +233,9 @@ func (r *run) ensureAssignments(ctx context.Context, specs []AssignmentSpec, pru
 			addPair(pairKey{a.PermissionSet, a.AccountID})
 		}
 	}
-	existing := make([][]types.AccountAssignment, len(pairs))
-	err := forEach(ctx, len(pairs), conc, func(ctx context.Context, i int) error {
-		k := pairs[i]
-		arn := aws.ToString(r.permissionSet(k.psName).PermissionSetArn)
-		p := ssoadmin.NewListAccountAssignmentsPaginator(r.api.SSOAdmin, &ssoadmin.ListAccountAssignmentsInput{
-			InstanceArn: aws.String(r.instanceARN), AccountId: aws.String(k.account), PermissionSetArn: aws.String(arn),
-		})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx, retryConflict)
-			if err != nil {
-				return fmt.Errorf("identitycenter: permission set %q in account %s: list assignments: %w", k.psName, k.account, err)
-			}
-			existing[i] = append(existing[i], out.AccountAssignments...)
-		}
-		return nil
-	})
+	have, err := r.readAssignments(ctx, pairs, res.Assignments, prune, conc)
 	if err != nil {
 		return nil, err
-	}
-	have := map[pairKey]map[principalKey]bool{}
-	for i, k := range pairs {
-		have[k] = map[principalKey]bool{}
-		for _, a := range existing[i] {
-			have[k][principalKey{PrincipalType(a.PrincipalType), aws.ToString(a.PrincipalId)}] = true
-		}
 	}
 
 	var creates []Assignment
@@ -309,6 +288,82 @@ func (r *run) ensureAssignments(ctx context.Context, specs []AssignmentSpec, pru
 	}
 	res.Changes = rec.Changes()
 	return res, nil
+}
+
+// readAssignments returns, for each pair (permission set, account) of
+// pairs, the principals assigned there, read the cheaper way: per pair
+// (ListAccountAssignments), or, when no pruning needs the other principals
+// of a pair and the spec's principals are fewer than the pairs, per
+// principal (ListAccountAssignmentsForPrincipal: one listing of every
+// assignment a principal has, whatever the accounts), which for a group
+// assigned on every account of a large organization is a few pages
+// instead of a call per permission set and account.
+func (r *run) readAssignments(ctx context.Context, pairs []pairKey, wanted []Assignment, prune bool, conc int) (map[pairKey]map[principalKey]bool, error) {
+	have := map[pairKey]map[principalKey]bool{}
+	for _, k := range pairs {
+		have[k] = map[principalKey]bool{}
+	}
+	var principals []principalKey
+	seen := map[principalKey]bool{}
+	for _, a := range wanted {
+		pk := principalKey{a.Principal.Type, a.PrincipalID}
+		if !unknownID(a.PrincipalID) && !seen[pk] {
+			seen[pk] = true
+			principals = append(principals, pk)
+		}
+	}
+	var mu sync.Mutex
+	if !prune && len(principals) < len(pairs) {
+		byARN := map[string]string{}
+		for _, k := range pairs {
+			byARN[aws.ToString(r.permissionSet(k.psName).PermissionSetArn)] = k.psName
+		}
+		err := forEach(ctx, len(principals), conc, func(ctx context.Context, i int) error {
+			pk := principals[i]
+			p := ssoadmin.NewListAccountAssignmentsForPrincipalPaginator(r.api.SSOAdmin, &ssoadmin.ListAccountAssignmentsForPrincipalInput{
+				InstanceArn: aws.String(r.instanceARN), PrincipalId: aws.String(pk.id), PrincipalType: types.PrincipalType(pk.typ),
+			})
+			for p.HasMorePages() {
+				out, err := p.NextPage(ctx, retryConflict)
+				if err != nil {
+					return fmt.Errorf("identitycenter: %s %s: list assignments: %w", pk.typ, pk.id, err)
+				}
+				mu.Lock()
+				for _, a := range out.AccountAssignments {
+					if aws.ToString(a.PrincipalId) != pk.id || PrincipalType(a.PrincipalType) != pk.typ {
+						continue // only the principal's own assignments
+					}
+					k := pairKey{byARN[aws.ToString(a.PermissionSetArn)], aws.ToString(a.AccountId)}
+					if m, ok := have[k]; ok && k.psName != "" {
+						m[pk] = true
+					}
+				}
+				mu.Unlock()
+			}
+			return nil
+		})
+		return have, err
+	}
+	err := forEach(ctx, len(pairs), conc, func(ctx context.Context, i int) error {
+		k := pairs[i]
+		arn := aws.ToString(r.permissionSet(k.psName).PermissionSetArn)
+		p := ssoadmin.NewListAccountAssignmentsPaginator(r.api.SSOAdmin, &ssoadmin.ListAccountAssignmentsInput{
+			InstanceArn: aws.String(r.instanceARN), AccountId: aws.String(k.account), PermissionSetArn: aws.String(arn),
+		})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx, retryConflict)
+			if err != nil {
+				return fmt.Errorf("identitycenter: permission set %q in account %s: list assignments: %w", k.psName, k.account, err)
+			}
+			mu.Lock()
+			for _, a := range out.AccountAssignments {
+				have[k][principalKey{PrincipalType(a.PrincipalType), aws.ToString(a.PrincipalId)}] = true
+			}
+			mu.Unlock()
+		}
+		return nil
+	})
+	return have, err
 }
 
 // unknownID reports an identifier that names nothing AWS has yet: one a dry

@@ -48,5 +48,15 @@ func TestReadCacheReadsOncePerRun(t *testing.T) {
 				t.Errorf("run %d: %d %s calls, want %d", run, got, op, want)
 			}
 		}
+		// One group on 2 permission sets x 2 accounts: its assignments
+		// are read per principal (a page or two), not per pair.
+		if run == 1 {
+			if n := countOps(b, mark, "ListAccountAssignments"); n != 0 {
+				t.Errorf("%d ListAccountAssignments calls: one principal's assignments are read per principal", n)
+			}
+			if n := countOps(b, mark, "ListAccountAssignmentsForPrincipal"); n < 1 || n > 4 {
+				t.Errorf("%d ListAccountAssignmentsForPrincipal calls for 4 assignments", n)
+			}
+		}
 	}
 }

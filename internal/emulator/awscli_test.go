@@ -521,6 +521,15 @@ func TestAWSCLIIdentityCenter(t *testing.T) {
 			require.Len(t, assignments["AccountAssignments"], 1)
 			require.Equal(t, groupID, emutest.Dig(assignments, "AccountAssignments", 0, "PrincipalId"))
 			require.Equal(t, "GROUP", emutest.Dig(assignments, "AccountAssignments", 0, "PrincipalType"))
+			forArgs := []string{"sso-admin", "list-account-assignments-for-principal", "--instance-arn", inst,
+				"--principal-id", groupID, "--principal-type", "GROUP", "--filter", "AccountId=" + account}
+			if _, stderr, err := r.run(forArgs...); err != nil && strings.Contains(stderr, "Invalid choice") {
+				t.Logf("%s predates list-account-assignments-for-principal; checked with the other CLI and the SDK", cli.version)
+			} else {
+				forPrincipal := r.ok(forArgs...)
+				require.Len(t, forPrincipal["AccountAssignments"], 1)
+				require.Equal(t, psARN, emutest.Dig(forPrincipal, "AccountAssignments", 0, "PermissionSetArn"))
+			}
 			require.Equal(t, []any{account}, r.ok("sso-admin", "list-accounts-for-provisioned-permission-set",
 				"--instance-arn", inst, "--permission-set-arn", psARN)["AccountIds"])
 

@@ -91,6 +91,7 @@ func init() {
 				"ListAccountAssignmentCreationStatus":     core.Read(ssoListAssignmentStatus(ssoKindCreate)),
 				"ListAccountAssignmentDeletionStatus":     core.Read(ssoListAssignmentStatus(ssoKindDelete)),
 				"ListAccountAssignments":                  core.Read(ssoListAccountAssignments),
+				"ListAccountAssignmentsForPrincipal":      core.Read(ssoListAccountAssignmentsForPrincipal),
 
 				"ListAccountsForProvisionedPermissionSet": core.Read(ssoListAccountsForProvisionedPermissionSet),
 				"ListPermissionSetsProvisionedToAccount":  core.Read(ssoListPermissionSetsProvisionedToAccount),
@@ -1507,6 +1508,59 @@ func ssoListAccountAssignments(c *core.Ctx) (any, error) {
 		}
 	}
 	key := func(a *ssoAssignment) string { return a.principalType + "|" + a.principalID }
+	sort.Slice(list, func(i, j int) bool { return key(list[i]) < key(list[j]) })
+	page, next, apiErr := core.Paginate(c, list, key, in.NextToken, in.MaxResults, ssoPaging)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	out := []map[string]string{}
+	for _, a := range page {
+		out = append(out, map[string]string{"AccountId": a.account, "PermissionSetArn": a.psARN,
+			"PrincipalId": a.principalID, "PrincipalType": a.principalType})
+	}
+	return core.PageOut("AccountAssignments", out, next), nil
+}
+
+// ssoListAccountAssignmentsForPrincipal lists the assignments of one
+// principal across the instance's accounts and permission sets, optionally
+// of one account (Filter.AccountId). A well-formed principal with no
+// assignment (or none in the store) lists none.
+func ssoListAccountAssignmentsForPrincipal(c *core.Ctx) (any, error) {
+	type input struct {
+		InstanceArn, PrincipalId, PrincipalType string
+		Filter                                  *struct{ AccountId string }
+		MaxResults                              *int
+		NextToken                               string
+	}
+	var in input
+	inst, apiErr := ssoDecode(c, &in, func(in *input) string { return in.InstanceArn })
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	switch {
+	case in.PrincipalType == "":
+		return nil, ssoRequired("principalType")
+	case in.PrincipalType != "USER" && in.PrincipalType != "GROUP":
+		return nil, ssoConstraint("principalType", in.PrincipalType, "Member must satisfy enum value set: [USER, GROUP]")
+	case in.PrincipalId == "":
+		return nil, ssoRequired("principalId")
+	case len(in.PrincipalId) > 47 || !ssoPrincipalRe.MatchString(in.PrincipalId):
+		return nil, ssoConstraint("principalId", in.PrincipalId, "Member must satisfy regular expression pattern: ^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$")
+	}
+	account := ""
+	if in.Filter != nil {
+		account = in.Filter.AccountId
+		if account != "" && !ssoAccountRe.MatchString(account) {
+			return nil, ssoConstraint("filter.accountId", account, "Member must satisfy regular expression pattern: \\d{12}")
+		}
+	}
+	var list []*ssoAssignment
+	for _, asg := range inst.assignments {
+		if asg.principalType == in.PrincipalType && asg.principalID == in.PrincipalId && (account == "" || asg.account == account) {
+			list = append(list, asg)
+		}
+	}
+	key := func(a *ssoAssignment) string { return a.account + "|" + a.psARN }
 	sort.Slice(list, func(i, j int) bool { return key(list[i]) < key(list[j]) })
 	page, next, apiErr := core.Paginate(c, list, key, in.NextToken, in.MaxResults, ssoPaging)
 	if apiErr != nil {
