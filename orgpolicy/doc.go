@@ -50,9 +50,11 @@
 // Limits.For): SCPs 10,240 characters and 10 per target since 2026-05-15
 // (scp.LegacyLimits has the earlier 5,120 and 5), RCPs 5,120 and 5, AI
 // services opt-out 2,500 and 5, chatbot 10,000 and 5, tag, backup,
-// declarative and Security Hub 10,000 and 10. The figures of the types
-// added in 2025 are not confirmed (TypeInfo.Confirmed): they take 10,000
-// and 10. Set Limits when your organization's differ.
+// declarative and Security Hub 10,000 and 10 (the per-target counts of
+// RCP, chatbot, declarative and Security Hub policies are not confirmed).
+// The figures of the types added in 2025 are not confirmed
+// (TypeInfo.Confirmed): they take 10,000 and 10. Set Limits when your
+// organization's differ.
 //
 // # Idempotency
 //
