@@ -336,12 +336,14 @@ func TestModelLatency(t *testing.T) {
 		return time.Since(start)
 	}
 	s := sts.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
-	require.GreaterOrEqual(t, timed(func() error { _, err := s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); return err }),
-		500*time.Millisecond)
+	override := timed(func() error { _, err := s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); return err })
+	require.GreaterOrEqual(t, override, 500*time.Millisecond)
 	sso := ssoadmin.NewFromConfig(emutest.Config(srv, "AKIDEXAMPLE"))
 	d := timed(func() error { _, err := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{}); return err })
 	require.GreaterOrEqual(t, d, 10*time.Millisecond)
-	require.Less(t, d, 500*time.Millisecond, "the default latency, not the override")
+	// Relative, not absolute: a loaded machine (CI under -race) adds its
+	// own time to both calls, never 490 ms to one alone.
+	require.Less(t, d, override, "the default latency, not the override")
 }
 
 // TestModelOffByDefault: without a model nothing is throttled, nothing is
