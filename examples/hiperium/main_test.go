@@ -333,6 +333,7 @@ func TestHiperiumFlags(t *testing.T) {
 // hand-written.
 func TestHiperiumDryRunPlansTheRun(t *testing.T) {
 	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter)
+	b.Need(t, awstest.IdentityStoreGetMembershipID) // the seed's user joins the group
 	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint, "-out", t.TempDir())
 	t.Logf("planned %d, made %d", planned, made)
 }

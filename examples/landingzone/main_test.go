@@ -351,6 +351,7 @@ func TestLandingZoneLockFileOnly(t *testing.T) {
 // hand-written) where the run made 94.
 func TestLandingZoneDryRunPlansTheRun(t *testing.T) {
 	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter)
+	b.Need(t, awstest.IdentityStoreGetMembershipID) // the seed's admin joins the group
 	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint, "-out", t.TempDir())
 	t.Logf("planned %d, made %d", planned, made)
 }

@@ -365,6 +365,7 @@ func TestSeed002SpecIsConsistent(t *testing.T) {
 // hand-written) where the run made 49.
 func TestSecureCartDryRunPlansTheRun(t *testing.T) {
 	b, ctx := kittest.NewBackend(t, Seed002("").Region, awstest.CapFreshState, awstest.CapIdentityCenter)
+	b.Need(t, awstest.SSOManagedPolicyPath) // seed.yaml's Developer set has job-function/ViewOnlyAccess
 	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint)
 	t.Logf("planned %d, made %d", planned, made)
 }
