@@ -37,10 +37,16 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 		{Name: "adopt-dev", Email: h.devEmail, OU: "Workloads", Tags: map[string]string{"env": "adopt-dev"}},
 		{Name: "adopt-prod", Email: h.prodEmail, OU: "Workloads/Production", Tags: map[string]string{"env": "adopt-prod"}},
 	}, members)
-	require.Len(t, f.Policies, 1)
+	require.Len(t, f.Policies, 2)
 	require.Equal(t, h.policyName, f.Policies[0].Name)
+	require.Empty(t, f.Policies[0].Type, "an SCP: the file's default type")
 	require.True(t, f.Policies[0].Adopt, "a policy made by hand is marked adopt (not the library's own)")
-	require.Equal(t, []adopt.Attachment{{OU: "Workloads/Production", Policies: []string{"FullAWSAccess", h.policyName}}}, f.Attachments)
+	require.Equal(t, "TAG_POLICY", f.Policies[1].Type)
+	require.True(t, f.Policies[1].Adopt)
+	require.Equal(t, []adopt.Attachment{
+		{Type: "TAG_POLICY", OU: "Workloads", Policies: []string{h.policyName + "-tags"}},
+		{OU: "Workloads/Production", Policies: []string{"FullAWSAccess", h.policyName}},
+	}, f.Attachments)
 	require.NotNil(t, f.IdentityCenter)
 	require.Equal(t, []adopt.Group{{Name: h.group, Description: "administrators", Members: []string{h.user}}}, f.IdentityCenter.Groups)
 	require.Equal(t, []adopt.Assignment{{Group: h.group, PermissionSet: h.permissionSet, Accounts: []string{h.devEmail, h.prodEmail}}}, f.IdentityCenter.Assignments)

@@ -12,7 +12,7 @@ import (
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
-	"github.com/awsfoundation/foundation/scp"
+	"github.com/awsfoundation/foundation/orgpolicy"
 )
 
 // OrganizationsReadAPI is the Organizations calls Read makes.
@@ -70,8 +70,7 @@ type ConvergeAPI struct {
 	Organizations interface {
 		organizations.EnsureTreeAPI
 		organizations.ReadTreeAPI
-		scp.PolicyAPI
-		scp.AttachmentAPI
+		orgpolicy.API
 	}
 	IdentityCenter identitycenter.API
 	IAM            interface {

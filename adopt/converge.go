@@ -12,7 +12,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/specerr"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
-	"github.com/awsfoundation/foundation/scp"
+	"github.com/awsfoundation/foundation/orgpolicy"
 )
 
 // Result is what Converge did (in a dry run: would do).
@@ -69,9 +69,10 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		}
 	}
 
-	// 2. The SCPs, then what each target has attached.
+	// 2. The policies, then what each target has attached (each type
+	// enabled on the root first, by EnsureAttachments).
 	for _, p := range f.Policies {
-		out, err := scp.EnsurePolicy(ctx, api.Organizations, p.spec(), opts...)
+		out, err := orgpolicy.EnsurePolicy(ctx, api.Organizations, p.spec(), opts...)
 		if err != nil {
 			return fail(err)
 		}
@@ -82,7 +83,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		if err != nil {
 			return fail(err)
 		}
-		out, err := scp.EnsureAttachments(ctx, api.Organizations, scp.AttachmentSpec{TargetID: target, Policies: a.Policies}, opts...)
+		out, err := orgpolicy.EnsureAttachments(ctx, api.Organizations, orgpolicy.AttachmentSpec{Type: policyType(a.Type), TargetID: target, Policies: a.Policies}, opts...)
 		if err != nil {
 			return fail(err)
 		}
@@ -140,8 +141,8 @@ func (f *Foundation) treeSpec() organizations.TreeSpec {
 	return t
 }
 
-func (p Policy) spec() scp.PolicySpec {
-	return scp.PolicySpec{Name: p.Name, Description: p.Description, Content: p.Content, Tags: p.Tags, Unmanaged: p.Adopt}
+func (p Policy) spec() orgpolicy.PolicySpec {
+	return orgpolicy.PolicySpec{Type: policyType(p.Type), Name: p.Name, Description: p.Description, Content: p.Content, Tags: p.Tags, Unmanaged: p.Adopt}
 }
 
 // targetID returns the ID of the attachment's target.

@@ -4,7 +4,9 @@
 // with other tools.
 //
 // Read turns what the management account sees (OUs and accounts with their
-// tags, customer managed SCPs and what each target has attached, IAM
+// tags, customer managed policies of every type enabled (SCPs, RCPs, tag,
+// backup and the other management policies) and what each target has
+// attached, IAM
 // Identity Center users, groups, permission sets and assignments, GitHub's
 // OIDC provider and the CI roles trusting it) into a Foundation, which
 // encodes as YAML or JSON (examples/adopt writes it as a spec file).
@@ -18,7 +20,7 @@
 // calls (organizations.EnsureTree, scp.EnsurePolicy and EnsureAttachments,
 // identitycenter.EnsureAccess, oidcfed.EnsureProvider and EnsureCIRole): a
 // second run makes no mutating call. Nothing the Foundation does not list
-// is removed. An SCP Read found without the library's managed-by=foundation
+// is removed. A policy Read found without the library's managed-by=foundation
 // tag is written with Adopt set: Converge keeps its content as the file
 // says but does not tag it (scp.PolicySpec.Unmanaged), so adopting an
 // organization writes nothing, and the library never counts that policy
@@ -28,7 +30,7 @@
 // the reason, never dropped silently: a CI role whose trust policy is not
 // one the library builds (oidcfed), an OIDC provider other than GitHub's,
 // an account that is not active, an assignment to an account outside the
-// organization. Policies of types other than SCPs, state backends and the
+// organization. Delegated administrators, state backends and the
 // resources inside member accounts are not read yet.
 //
 // # Errors
@@ -45,7 +47,7 @@
 //
 // Read: organizations:DescribeOrganization, ListRoots,
 // ListOrganizationalUnitsForParent, ListAccountsForParent,
-// ListPoliciesForTarget, ListPolicies, DescribePolicy, ListTagsForResource;
+// ListPolicies, ListTargetsForPolicy, DescribePolicy, ListTagsForResource;
 // sso:ListInstances, ListPermissionSets, DescribePermissionSet,
 // ListManagedPoliciesInPermissionSet,
 // ListCustomerManagedPolicyReferencesInPermissionSet,

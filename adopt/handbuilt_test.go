@@ -93,6 +93,15 @@ func buildByHand(t *testing.T, ctx context.Context, b *awstest.Backend, prefix s
 	require.NoError(t, err)
 	_, err = org.AttachPolicy(ctx, &orgsdk.AttachPolicyInput{PolicyId: pol.Policy.PolicySummary.Id, TargetId: prod.OrganizationalUnit.Id})
 	require.NoError(t, err)
+	// A tag policy on Workloads (management policies are adopted too).
+	_, err = org.EnablePolicyType(ctx, &orgsdk.EnablePolicyTypeInput{RootId: root.Id, PolicyType: orgtypes.PolicyTypeTagPolicy})
+	require.NoError(t, err)
+	tagPol, err := org.CreatePolicy(ctx, &orgsdk.CreatePolicyInput{Name: aws.String(h.policyName + "-tags"), Description: aws.String("cost centers"),
+		Type:    orgtypes.PolicyTypeTagPolicy,
+		Content: aws.String(`{"tags":{"costcenter":{"tag_key":{"@@assign":"CostCenter"},"tag_value":{"@@assign":["100","200"]}}}}`)})
+	require.NoError(t, err)
+	_, err = org.AttachPolicy(ctx, &orgsdk.AttachPolicyInput{PolicyId: tagPol.Policy.PolicySummary.Id, TargetId: workloads.OrganizationalUnit.Id})
+	require.NoError(t, err)
 
 	// Identity Center: a user in a group, a permission set, an assignment.
 	// On the emulator the test enables it first (the console step, which

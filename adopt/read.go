@@ -23,6 +23,7 @@ import (
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/orgpolicy"
 	"github.com/awsfoundation/foundation/scp"
 )
 
@@ -106,73 +107,81 @@ func (r *reader) accounts(ctx context.Context, f *Foundation) error {
 }
 
 func (r *reader) policies(ctx context.Context, f *Foundation) error {
-	if !slices.Contains(r.tree.PolicyTypes, orgtypes.PolicyTypeServiceControlPolicy) {
-		return nil
-	}
-	p := orgsdk.NewListPoliciesPaginator(r.api.Organizations, &orgsdk.ListPoliciesInput{Filter: orgtypes.PolicyTypeServiceControlPolicy})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("adopt: list SCPs: %w", err)
-		}
-		for _, s := range page.Policies {
-			if s.AwsManaged {
-				continue
-			}
-			out, err := r.api.Organizations.DescribePolicy(ctx, &orgsdk.DescribePolicyInput{PolicyId: s.Id})
+	for _, typ := range r.tree.PolicyTypes {
+		p := orgsdk.NewListPoliciesPaginator(r.api.Organizations, &orgsdk.ListPoliciesInput{Filter: typ})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
 			if err != nil {
-				return fmt.Errorf("adopt: SCP %q: %w", aws.ToString(s.Name), err)
+				return fmt.Errorf("adopt: list %s policies: %w", typ, err)
 			}
-			tags, err := r.tags(ctx, aws.ToString(s.Id))
-			if err != nil {
-				return err
+			for _, s := range page.Policies {
+				if s.AwsManaged {
+					continue
+				}
+				out, err := r.api.Organizations.DescribePolicy(ctx, &orgsdk.DescribePolicyInput{PolicyId: s.Id})
+				if err != nil {
+					return fmt.Errorf("adopt: %s %q: %w", typ, aws.ToString(s.Name), err)
+				}
+				tags, err := r.tags(ctx, aws.ToString(s.Id))
+				if err != nil {
+					return err
+				}
+				managed := tags[scp.ManagedByTagKey] == scp.ManagedByTagValue
+				delete(tags, scp.ManagedByTagKey)
+				if len(tags) == 0 {
+					tags = nil
+				}
+				f.Policies = append(f.Policies, Policy{
+					Type:        fileType(typ),
+					Name:        aws.ToString(s.Name),
+					Description: aws.ToString(s.Description),
+					Content:     aws.ToString(out.Policy.Content),
+					Tags:        tags,
+					Adopt:       !managed,
+				})
 			}
-			managed := tags[scp.ManagedByTagKey] == scp.ManagedByTagValue
-			delete(tags, scp.ManagedByTagKey)
-			if len(tags) == 0 {
-				tags = nil
-			}
-			f.Policies = append(f.Policies, Policy{
-				Name:        aws.ToString(s.Name),
-				Description: aws.ToString(s.Description),
-				Content:     aws.ToString(out.Policy.Content),
-				Tags:        tags,
-				Adopt:       !managed,
-			})
 		}
 	}
-	sort.Slice(f.Policies, func(i, j int) bool { return f.Policies[i].Name < f.Policies[j].Name })
+	sort.SliceStable(f.Policies, func(i, j int) bool {
+		a, b := f.Policies[i], f.Policies[j]
+		return a.Type < b.Type || a.Type == b.Type && a.Name < b.Name
+	})
 	return nil
 }
 
-// scpNames returns the names of the SCPs of ps, sorted; ok is false when
-// the target has only FullAWSAccess (the default, not worth a line).
-func scpNames(ps []organizations.Policy) (names []string, ok bool) {
+// attached returns, per policy type, the names of the policies of ps,
+// sorted, leaving out a type whose only policy is its AWS managed
+// full-access one (the default, not worth a line).
+func attached(ps []organizations.Policy) map[orgtypes.PolicyType][]string {
+	out := map[orgtypes.PolicyType][]string{}
 	for _, p := range ps {
-		if p.Type == orgtypes.PolicyTypeServiceControlPolicy {
-			names = append(names, p.Name)
+		out[p.Type] = append(out[p.Type], p.Name)
+	}
+	for t, names := range out {
+		sort.Strings(names)
+		if full := orgpolicy.Info(t).ManagedPolicyName; len(names) == 1 && names[0] == full && full != "" {
+			delete(out, t)
 		}
 	}
-	sort.Strings(names)
-	return names, !(len(names) == 1 && names[0] == scp.FullAWSAccessName) && len(names) > 0
+	return out
 }
 
 func (r *reader) attachments(_ context.Context, f *Foundation) error {
-	if !slices.Contains(r.tree.PolicyTypes, orgtypes.PolicyTypeServiceControlPolicy) {
-		return nil
-	}
-	if names, ok := scpNames(r.tree.RootPolicies); ok {
-		f.Attachments = append(f.Attachments, Attachment{Root: true, Policies: names})
-	}
-	for _, ou := range r.tree.OUs {
-		if names, ok := scpNames(ou.Policies); ok {
-			f.Attachments = append(f.Attachments, Attachment{OU: ou.Path, Policies: names})
+	add := func(a Attachment, ps []organizations.Policy) {
+		by := attached(ps)
+		for _, t := range r.tree.PolicyTypes {
+			if names := by[t]; len(names) > 0 {
+				a.Type, a.Policies = fileType(t), names
+				f.Attachments = append(f.Attachments, a)
+			}
 		}
+	}
+	add(Attachment{Root: true}, r.tree.RootPolicies)
+	for _, ou := range r.tree.OUs {
+		add(Attachment{OU: ou.Path}, ou.Policies)
 	}
 	for _, a := range r.tree.Accounts {
-		if names, ok := scpNames(a.Policies); ok {
-			f.Attachments = append(f.Attachments, Attachment{Account: a.Email, Policies: names})
-		}
+		add(Attachment{Account: a.Email}, a.Policies)
 	}
 	return nil
 }

@@ -1,5 +1,7 @@
 package adopt
 
+import orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
 // Foundation is an organization described the way the library converges it:
 // what Read finds in an existing organization, and what Converge makes true.
 // It encodes as the spec file of examples/adopt (YAML keys below); every
@@ -16,11 +18,12 @@ type Foundation struct {
 	// Accounts are the member accounts (and the management account, which
 	// Converge only reads), identified by email.
 	Accounts []Account `yaml:"accounts,omitempty" json:"accounts,omitempty"`
-	// Policies are the organization's customer managed service control
-	// policies.
+	// Policies are the organization's customer managed policies of every
+	// type enabled (service control, resource control, tag, backup, ...).
 	Policies []Policy `yaml:"policies,omitempty" json:"policies,omitempty"`
-	// Attachments are, for each target, the SCPs attached to it (AWS
-	// managed FullAWSAccess included where it is attached).
+	// Attachments are, for each target and policy type, the policies
+	// attached to it (the AWS managed FullAWSAccess or RCPFullAWSAccess
+	// included where attached).
 	Attachments []Attachment `yaml:"attachments,omitempty" json:"attachments,omitempty"`
 	// IdentityCenter is the Identity Center instance's users, groups,
 	// permission sets and assignments; nil when the organization has none.
@@ -61,9 +64,13 @@ type Account struct {
 	Management bool `yaml:"management,omitempty" json:"management,omitempty"`
 }
 
-// Policy is a customer managed service control policy.
+// Policy is a customer managed organization policy.
 type Policy struct {
-	// Name finds the policy.
+	// Type is the policy type as Organizations names it
+	// (RESOURCE_CONTROL_POLICY, TAG_POLICY, ...); empty is
+	// SERVICE_CONTROL_POLICY.
+	Type string `yaml:"type,omitempty" json:"type,omitempty"`
+	// Name finds the policy among those of its type.
 	Name string `yaml:"name" json:"name"`
 	// Description is the policy's description.
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
@@ -75,21 +82,23 @@ type Policy struct {
 	// Adopt says the policy was made outside the library (it has no
 	// managed-by=foundation tag): Converge keeps its content as the file
 	// says but does not tag it, so the library never counts it as its own
-	// (an attachment list detaches only the SCPs the library manages).
+	// (an attachment list detaches only the policies the library manages).
 	Adopt bool `yaml:"adopt,omitempty" json:"adopt,omitempty"`
 }
 
-// Attachment is the set of SCPs attached to one target: exactly one of
-// Root, OU and Account.
+// Attachment is the set of policies of one type attached to one target:
+// exactly one of Root, OU and Account.
 type Attachment struct {
+	// Type is the policies' type; empty is SERVICE_CONTROL_POLICY.
+	Type string `yaml:"type,omitempty" json:"type,omitempty"`
 	// Root is the organization's root.
 	Root bool `yaml:"root,omitempty" json:"root,omitempty"`
 	// OU is an OU's path.
 	OU string `yaml:"ou,omitempty" json:"ou,omitempty"`
 	// Account is an account's email.
 	Account string `yaml:"account,omitempty" json:"account,omitempty"`
-	// Policies are the names of the SCPs attached ("FullAWSAccess" for
-	// the AWS managed one).
+	// Policies are the names of the policies attached ("FullAWSAccess"
+	// and "RCPFullAWSAccess" for the AWS managed ones).
 	Policies []string `yaml:"policies" json:"policies"`
 }
 
@@ -181,4 +190,20 @@ type Skipped struct {
 	ID       string `yaml:"id" json:"id"`
 	// Reason says why.
 	Reason string `yaml:"reason" json:"reason"`
+}
+
+// policyType is t, or SERVICE_CONTROL_POLICY when empty.
+func policyType(t string) orgtypes.PolicyType {
+	if t == "" {
+		return orgtypes.PolicyTypeServiceControlPolicy
+	}
+	return orgtypes.PolicyType(t)
+}
+
+// fileType is how the file writes t: empty for SERVICE_CONTROL_POLICY.
+func fileType(t orgtypes.PolicyType) string {
+	if t == orgtypes.PolicyTypeServiceControlPolicy {
+		return ""
+	}
+	return string(t)
 }

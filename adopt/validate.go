@@ -2,12 +2,16 @@ package adopt
 
 import (
 	"errors"
+
 	"fmt"
 	"strings"
+
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/specerr"
 	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/orgpolicy"
 )
 
 // Validate reports every fault of f in one error matching
@@ -66,13 +70,28 @@ func (f *Foundation) Validate() error {
 	if management > 1 {
 		fault("accounts", "%d accounts are marked management; an organization has one", management)
 	}
-	policies := map[string]bool{"FullAWSAccess": true}
-	for i, p := range f.Policies {
-		wrap(fmt.Sprintf("policies[%d]", i), p.spec().Validate())
-		if policies[p.Name] {
-			fault(fmt.Sprintf("policies[%d].name", i), "%q is listed twice", p.Name)
+	type named struct {
+		t    orgtypes.PolicyType
+		name string
+	}
+	policies := map[named]bool{}
+	for _, info := range orgpolicy.Types() {
+		if info.ManagedPolicyName != "" {
+			policies[named{info.Type, info.ManagedPolicyName}] = true
 		}
-		policies[p.Name] = true
+	}
+	for i, p := range f.Policies {
+		path := fmt.Sprintf("policies[%d]", i)
+		if !orgpolicy.Known(policyType(p.Type)) {
+			fault(path+".type", "%q is not a policy type AWS Organizations knows", p.Type)
+			continue
+		}
+		wrap(path, p.spec().Validate())
+		k := named{policyType(p.Type), p.Name}
+		if policies[k] {
+			fault(path+".name", "%q is listed twice for its type", p.Name)
+		}
+		policies[k] = true
 	}
 	for i, a := range f.Attachments {
 		path := fmt.Sprintf("attachments[%d]", i)
@@ -91,12 +110,17 @@ func (f *Foundation) Validate() error {
 		if a.Account != "" && !emails[strings.ToLower(a.Account)] {
 			fault(path+".account", "%q is not an account of accounts", a.Account)
 		}
+		t := policyType(a.Type)
+		if !orgpolicy.Known(t) {
+			fault(path+".type", "%q is not a policy type AWS Organizations knows", a.Type)
+			continue
+		}
 		if len(a.Policies) == 0 {
-			fault(path+".policies", "must list at least one policy (AWS keeps one attached to every target)")
+			fault(path+".policies", "must list at least one policy")
 		}
 		for j, p := range a.Policies {
-			if !policies[p] {
-				fault(fmt.Sprintf("%s.policies[%d]", path, j), "%q is not a policy of policies", p)
+			if !policies[named{t, p}] {
+				fault(fmt.Sprintf("%s.policies[%d]", path, j), "%q is not a %s listed in policies", p, t)
 			}
 		}
 	}

@@ -67,6 +67,11 @@ type PolicySpec struct {
 	// Tags are put on the policy next to managed-by=foundation; other tags
 	// already on it are kept.
 	Tags map[string]string
+	// Unmanaged converges a policy made outside this library (adopted, see
+	// package adopt) without making it the library's: managed-by=foundation
+	// is not put on it, so an attachment list never detaches it as the
+	// library's own. A managed-by tag already there is left as it is.
+	Unmanaged bool
 	// Limits: MaxPolicySize is checked before any call (zero: the type's
 	// default).
 	Limits Limits
@@ -189,7 +194,7 @@ func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...f
 	if spec.Type == SCP {
 		l := spec.Limits.For(SCP)
 		p, err := scp.EnsurePolicy(ctx, api, scp.PolicySpec{Name: spec.Name, Description: spec.Description, Content: content,
-			Tags: spec.Tags, Limits: scp.Limits{MaxPolicySize: l.MaxPolicySize, MaxPoliciesPerTarget: l.MaxPoliciesPerTarget}}, opts...)
+			Tags: spec.Tags, Unmanaged: spec.Unmanaged, Limits: scp.Limits{MaxPolicySize: l.MaxPolicySize, MaxPoliciesPerTarget: l.MaxPoliciesPerTarget}}, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -219,6 +224,9 @@ func (r *policyRun) errorf(step string, err error) error {
 
 func (r *policyRun) wantTags() map[string]string {
 	want := map[string]string{scp.ManagedByTagKey: scp.ManagedByTagValue}
+	if r.spec.Unmanaged {
+		want = map[string]string{}
+	}
 	maps.Copy(want, r.spec.Tags)
 	return want
 }

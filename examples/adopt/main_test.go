@@ -114,6 +114,6 @@ attachments:
 	_, _, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
 	require.Error(t, err)
 	require.Contains(t, err.Error(), file+`:6:9: accounts[0].ou: "Nowhere" is not an OU of ous`)
-	require.Contains(t, err.Error(), file+`:9:16: attachments[0].policies[0]: "missing" is not a policy of policies`)
+	require.Contains(t, err.Error(), file+`:9:16: attachments[0].policies[0]: "missing" is not a SERVICE_CONTROL_POLICY listed in policies`)
 	require.Empty(t, srv.CallsSince(mark))
 }
