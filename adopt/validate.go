@@ -30,7 +30,7 @@ func (f *Foundation) Validate() error {
 	// wrap places each fault a library spec's Validate found at the key
 	// of the file the spec was derived from.
 	wrap := func(path string, err error) {
-		for _, e := range leaves(err) {
+		for _, e := range specerr.Leaves(err) {
 			if se := (*foundation.SpecError)(nil); errors.As(e, &se) && se.Package == pkg {
 				errs = append(errs, e) // already at its key
 				continue
@@ -175,26 +175,11 @@ const pkg = "adopt"
 // the file's key path: what a program prints at the file's line.
 func Faults(err error) []*foundation.SpecError {
 	var out []*foundation.SpecError
-	for _, e := range leaves(err) {
+	for _, e := range specerr.Leaves(err) {
 		var se *foundation.SpecError
 		if errors.As(e, &se) && se.Package == pkg {
 			out = append(out, se)
 		}
 	}
 	return out
-}
-
-// leaves flattens errors.Join trees.
-func leaves(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, leaves(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }

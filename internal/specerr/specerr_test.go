@@ -18,3 +18,10 @@ func TestNewIsASpecError(t *testing.T) {
 	require.Equal(t, `statebackend: spec.Bucket: "My_Bucket": must be lowercase`, err.Error())
 	require.Equal(t, "scp: spec.Name: must not be empty", New("scp", "spec.Name", "", "must not be empty").Error())
 }
+
+func TestLeavesFlattensJoins(t *testing.T) {
+	a, b, c := errors.New("a"), errors.New("b"), errors.New("c")
+	require.Equal(t, []error{a, b, c}, Leaves(errors.Join(a, errors.Join(b, c))))
+	require.Equal(t, []error{a}, Leaves(a))
+	require.Nil(t, Leaves(nil))
+}
