@@ -2,7 +2,10 @@
 // choose where it runs (the embedded emulator by default, another emulator
 // with -endpoint, real AWS only with -aws -yes), the management account's
 // configuration for that place, and the converge-twice loop that proves a
-// second run changes nothing.
+// second run changes nothing. With -json (Flags.JSON) the loop prints the
+// changes, each with its account, as JSON Lines on stdout (WriteJSON,
+// JSONChange) and everything else on stderr; a failed converge prints
+// what was made before the failure (Made, Incomplete, FanOut).
 package examplekit
 
 import (
