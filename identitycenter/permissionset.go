@@ -429,66 +429,86 @@ func (r *run) lookupPermissionSet(ctx context.Context, name string) (*types.Perm
 }
 
 // readPermissionSet reads the attachments, inline policy, boundary and tags
-// of an existing permission set.
+// of an existing permission set: five independent reads, made side by side.
 func (r *run) readPermissionSet(ctx context.Context, name, arn string) (*psState, error) {
 	wrap := func(step string, err error) error {
 		return fmt.Errorf("identitycenter: permission set %q: %s: %w", name, step, err)
 	}
 	st := &psState{tags: map[string]string{}}
-	mp := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(r.api.SSOAdmin, &ssoadmin.ListManagedPoliciesInPermissionSetInput{
-		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)})
-	for mp.HasMorePages() {
-		out, err := mp.NextPage(ctx, retryConflict)
-		if err != nil {
-			return nil, wrap("list managed policies", err)
-		}
-		for _, p := range out.AttachedManagedPolicies {
-			st.managed = append(st.managed, aws.ToString(p.Arn))
-		}
+	reads := []func(ctx context.Context) error{
+		func(ctx context.Context) error {
+			mp := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(r.api.SSOAdmin, &ssoadmin.ListManagedPoliciesInPermissionSetInput{
+				InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)})
+			for mp.HasMorePages() {
+				out, err := mp.NextPage(ctx, retryConflict)
+				if err != nil {
+					return wrap("list managed policies", err)
+				}
+				for _, p := range out.AttachedManagedPolicies {
+					st.managed = append(st.managed, aws.ToString(p.Arn))
+				}
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			cp := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(r.api.SSOAdmin, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{
+				InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)})
+			for cp.HasMorePages() {
+				out, err := cp.NextPage(ctx, retryConflict)
+				if err != nil {
+					return wrap("list customer managed policies", err)
+				}
+				for _, p := range out.CustomerManagedPolicyReferences {
+					st.customer = append(st.customer, CustomerManagedPolicy{Name: aws.ToString(p.Name), Path: aws.ToString(p.Path)}.withDefaults())
+				}
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			in, err := r.api.SSOAdmin.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{
+				InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)}, retryConflict)
+			if err != nil {
+				return wrap("get inline policy", err)
+			}
+			st.inline = strings.TrimSpace(aws.ToString(in.InlinePolicy))
+			return nil
+		},
+		func(ctx context.Context) error {
+			pb, err := r.api.SSOAdmin.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{
+				InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)}, retryConflict)
+			switch {
+			case is[*types.ResourceNotFoundException](err):
+			case err != nil:
+				return wrap("get permissions boundary", err)
+			case pb.PermissionsBoundary != nil:
+				b := pb.PermissionsBoundary
+				switch {
+				case b.CustomerManagedPolicyReference != nil:
+					cm := CustomerManagedPolicy{Name: aws.ToString(b.CustomerManagedPolicyReference.Name), Path: aws.ToString(b.CustomerManagedPolicyReference.Path)}.withDefaults()
+					st.boundary = &PermissionsBoundary{CustomerManagedPolicy: &cm}
+				case aws.ToString(b.ManagedPolicyArn) != "":
+					st.boundary = &PermissionsBoundary{ManagedPolicyARN: aws.ToString(b.ManagedPolicyArn)}
+				}
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			tp := ssoadmin.NewListTagsForResourcePaginator(r.api.SSOAdmin, &ssoadmin.ListTagsForResourceInput{
+				InstanceArn: aws.String(r.instanceARN), ResourceArn: aws.String(arn)})
+			for tp.HasMorePages() {
+				out, err := tp.NextPage(ctx, retryConflict)
+				if err != nil {
+					return wrap("list tags", err)
+				}
+				for _, t := range out.Tags {
+					st.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+				}
+			}
+			return nil
+		},
 	}
-	cp := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(r.api.SSOAdmin, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{
-		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)})
-	for cp.HasMorePages() {
-		out, err := cp.NextPage(ctx, retryConflict)
-		if err != nil {
-			return nil, wrap("list customer managed policies", err)
-		}
-		for _, p := range out.CustomerManagedPolicyReferences {
-			st.customer = append(st.customer, CustomerManagedPolicy{Name: aws.ToString(p.Name), Path: aws.ToString(p.Path)}.withDefaults())
-		}
-	}
-	in, err := r.api.SSOAdmin.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{
-		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)}, retryConflict)
-	if err != nil {
-		return nil, wrap("get inline policy", err)
-	}
-	st.inline = strings.TrimSpace(aws.ToString(in.InlinePolicy))
-	pb, err := r.api.SSOAdmin.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{
-		InstanceArn: aws.String(r.instanceARN), PermissionSetArn: aws.String(arn)}, retryConflict)
-	switch {
-	case is[*types.ResourceNotFoundException](err):
-	case err != nil:
-		return nil, wrap("get permissions boundary", err)
-	case pb.PermissionsBoundary != nil:
-		b := pb.PermissionsBoundary
-		switch {
-		case b.CustomerManagedPolicyReference != nil:
-			cm := CustomerManagedPolicy{Name: aws.ToString(b.CustomerManagedPolicyReference.Name), Path: aws.ToString(b.CustomerManagedPolicyReference.Path)}.withDefaults()
-			st.boundary = &PermissionsBoundary{CustomerManagedPolicy: &cm}
-		case aws.ToString(b.ManagedPolicyArn) != "":
-			st.boundary = &PermissionsBoundary{ManagedPolicyARN: aws.ToString(b.ManagedPolicyArn)}
-		}
-	}
-	tp := ssoadmin.NewListTagsForResourcePaginator(r.api.SSOAdmin, &ssoadmin.ListTagsForResourceInput{
-		InstanceArn: aws.String(r.instanceARN), ResourceArn: aws.String(arn)})
-	for tp.HasMorePages() {
-		out, err := tp.NextPage(ctx, retryConflict)
-		if err != nil {
-			return nil, wrap("list tags", err)
-		}
-		for _, t := range out.Tags {
-			st.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+	if err := forEach(ctx, len(reads), len(reads), func(ctx context.Context, i int) error { return reads[i](ctx) }); err != nil {
+		return nil, err
 	}
 	return st, nil
 }
