@@ -89,6 +89,17 @@
 // assignments the spec does not ask for are deleted, whoever their
 // principal. Without Prune nothing is deleted.
 //
+// Reads. Without Prune, when the spec's principals are fewer than its
+// (permission set, account) pairs, the existing assignments are read per
+// principal (ListAccountAssignmentsForPrincipal: a group on every account
+// is a few pages), else per pair (ListAccountAssignments); with Prune per
+// pair, since the other principals of a pair count. An existing
+// permission set's five reads are made side by side. With
+// foundation.WithReadCache the calls of a run find the instance, list and
+// describe the permission sets and look each user and group up once
+// between them. foundation.WithRequestRate("sso", SSORequestRate) keeps
+// the run's sso-admin requests under IAM Identity Center's 20 a second.
+//
 // Creates that race another run (a user, group or permission set of the
 // same name appearing between the read and the create: ConflictException)
 // re-read and converge the existing resource. Async work (provisioning,
@@ -201,7 +212,8 @@
 //	sso:ListTagsForResource  sso:TagResource
 //	sso:ListAccountsForProvisionedPermissionSet  sso:ProvisionPermissionSet  sso:DescribePermissionSetProvisioningStatus
 //	sso:ListPermissionSetProvisioningStatus
-//	sso:ListAccountAssignments  sso:CreateAccountAssignment  sso:DescribeAccountAssignmentCreationStatus
+//	sso:ListAccountAssignments  sso:ListAccountAssignmentsForPrincipal
+//	sso:CreateAccountAssignment  sso:DescribeAccountAssignmentCreationStatus
 //	sso:DeleteAccountAssignment  sso:DescribeAccountAssignmentDeletionStatus   (only with Prune)
 //
 // Identity Store:
