@@ -16,8 +16,10 @@
 //	go run ./examples/adopt -endpoint http://127.0.0.1:4566 -o org.yaml   # an emulator you filled yourself (go run ./cmd/foundation-emulator, then the AWS CLI)
 //	go run ./examples/adopt -aws -o org.yaml       # real AWS: reads only, with this machine's credentials
 //
-// Reading never writes. The spec is printed to stdout (or -o); everything
-// else goes to stderr.
+// Reading never writes: the spec goes to stdout (or -o), messages to
+// stderr. Converging prints its changes; with -json, stdout gets them as
+// JSON Lines (one object per change, as the other examples print them)
+// and everything else goes to stderr.
 package main
 
 import (
@@ -63,6 +65,9 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	if f.specFile != "" && f.outFile != "" {
 		return f, errors.New("-spec converges a file and -o writes one: give one of them")
 	}
+	if f.JSON && f.specFile == "" {
+		return f, errors.New("-json prints the changes of a converge (-spec FILE); the spec read is written as YAML")
+	}
 	if f.RealAWS && f.specFile == "" && !f.Yes {
 		f.DryRun = true // reading never writes: -aws needs no -yes for it
 	}
@@ -76,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if f.specFile != "" {
-		return converge(ctx, f, stderr)
+		return converge(ctx, f, stdout)
 	}
 	return read(ctx, f, stdout, stderr)
 }
@@ -106,24 +111,31 @@ func loadSpec(name string) (*adopt.Foundation, error) {
 	return &spec, nil
 }
 
-func converge(ctx context.Context, f flags, stderr io.Writer) error {
+// converge converges on the spec file: the changes go to out (with -json
+// as JSON Lines, and the rest to stderr).
+func converge(ctx context.Context, f flags, out io.Writer) error {
 	spec, err := loadSpec(f.specFile) // before any connection: bad input makes no call
 	if err != nil {
 		return err
 	}
-	env, err := examplekit.Connect(ctx, f.Flags, f.region, stderr)
+	env, err := examplekit.Connect(ctx, f.Flags, f.region, f.Human(out))
 	if err != nil {
 		return err
 	}
 	defer env.Close()
 	api := adopt.NewConvergeAPI(env.Config)
 	opts := env.Options(f.Flags)
-	return examplekit.Run(stderr, f.Flags, func() (examplekit.Report, error) {
+	// Every change is made through the management account's clients.
+	mgmt, err := examplekit.CallerAccount(ctx, env.Config, "")
+	if err != nil {
+		return err
+	}
+	return examplekit.Run(out, f.Flags, func() (examplekit.Report, error) {
 		res, err := adopt.Converge(ctx, api, spec, opts...)
 		if err != nil {
 			return nil, err
 		}
-		return report(res.Changes), nil
+		return report{changes: res.Changes, account: mgmt}, nil
 	})
 }
 
@@ -177,7 +189,7 @@ func read(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 		return fmt.Errorf("dry run of the spec read: %w", err)
 	}
 	if len(plan.Changes) > 0 {
-		report(plan.Changes).Print(stderr, true)
+		report{changes: plan.Changes}.Print(stderr, true)
 		return fmt.Errorf("a dry run of the spec read plans %d changes; it should plan none", len(plan.Changes))
 	}
 	fmt.Fprintln(stderr, "A dry run of the spec read plans 0 changes: the organization is adopted as it is.")
@@ -231,14 +243,21 @@ func indentJSON(s string) string {
 	return b.String() + "\n"
 }
 
-// report is the changes of one converge.
-type report foundation.Changes
+// report is the changes of one converge, all made by the management
+// account.
+type report struct {
+	changes foundation.Changes
+	account string
+}
 
-func (r report) Count() int { return len(r) }
+func (r report) Count() int { return len(r.changes) }
 
 func (r report) Print(w io.Writer, dryRun bool) {
-	examplekit.Headline(w, len(r), dryRun)
-	for _, c := range r {
+	examplekit.Headline(w, len(r.changes), dryRun)
+	for _, c := range r.changes {
 		fmt.Fprintf(w, "  %s\n", strings.TrimSpace(c.String()))
 	}
 }
+
+// AccountChanges lists the changes for -json.
+func (r report) AccountChanges() []examplekit.AccountChange { return examplekit.In(r.account, r.changes) }

@@ -60,12 +60,12 @@ func TestReadThenConverge(t *testing.T) {
 	_, msgs, err := runProgram(t, "-endpoint", srv.URL, "-o", file, "-once")
 	require.NoError(t, err, msgs)
 	mark := srv.CallCount()
-	_, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file, "-dry-run")
+	out, msgs, err := runProgram(t, "-endpoint", srv.URL, "-spec", file, "-dry-run")
 	require.NoError(t, err, msgs)
-	require.Contains(t, msgs, "Would change 0 resources.")
-	_, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
+	require.Contains(t, out, "Would change 0 resources.")
+	out, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
 	require.NoError(t, err, msgs)
-	require.Contains(t, msgs, "Changed 0 resources.")
+	require.Contains(t, out, "Changed 0 resources.")
 	require.Empty(t, srv.MutatingCallsSince(mark))
 
 	// An edit to the file is what converges: a new OU and a tag.
@@ -73,10 +73,28 @@ func TestReadThenConverge(t *testing.T) {
 	require.NoError(t, err)
 	edited := strings.Replace(string(data), "ous:\n", "ous:\n  - path: Sandbox\n    tags:\n      cost-center: \"42\"\n", 1)
 	require.NoError(t, os.WriteFile(file, []byte(edited), 0o600))
-	_, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
+	// -json: the plan as JSON Lines on stdout, one object per change.
+	var human bytes.Buffer
+	examplekit.Stderr = &human
+	t.Cleanup(func() { examplekit.Stderr = os.Stderr })
+	out, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file, "-dry-run", "-json")
 	require.NoError(t, err, msgs)
-	require.Contains(t, msgs, `create organizations:ou "Sandbox"`)
-	require.Contains(t, msgs, "Second run: no changes.")
+	require.Contains(t, human.String(), "Would change 1 resources.", "people's output goes to stderr")
+	plan, err := examplekit.ReadJSON(strings.NewReader(out))
+	require.NoError(t, err, out)
+	require.Len(t, plan, 1, out) // the OU, tagged as it is created
+	require.Equal(t, "create", string(plan[0].Action))
+	require.Equal(t, "organizations:ou", plan[0].Resource)
+	require.Equal(t, "Sandbox", plan[0].ID)
+	require.Equal(t, srv.ManagementAccountID(), plan[0].Account)
+	out, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
+	require.NoError(t, err, msgs)
+	require.Contains(t, out, `create organizations:ou "Sandbox"`)
+	require.Contains(t, out, "Second run: no changes.")
+
+	// -json is for a converge's changes, not the spec read.
+	_, _, err = runProgram(t, "-endpoint", srv.URL, "-json")
+	require.ErrorContains(t, err, "-json prints the changes of a converge")
 }
 
 // TestInvalidSpecMakesNoCall: every fault at its line and key, and the
