@@ -260,4 +260,6 @@ func (r report) Print(w io.Writer, dryRun bool) {
 }
 
 // AccountChanges lists the changes for -json.
-func (r report) AccountChanges() []examplekit.AccountChange { return examplekit.In(r.account, r.changes) }
+func (r report) AccountChanges() []examplekit.AccountChange {
+	return examplekit.In(r.account, r.changes)
+}
