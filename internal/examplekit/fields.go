@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // Source is where a spec came from: the spec file's name and where each of
@@ -79,7 +80,7 @@ type LibraryFaults struct {
 // file (nil when none): they name only the library's fields.
 func (l *LibraryFaults) Add(step string, err error, fields Fields) error {
 	var rest []error
-	for _, leaf := range leaves(err) {
+	for _, leaf := range specerr.Leaves(err) {
 		var se *foundation.SpecError
 		key, ok := "", false
 		if errors.As(leaf, &se) {
@@ -109,17 +110,3 @@ func (l *LibraryFaults) Add(step string, err error, fields Fields) error {
 // Faults returns the faults collected, in the order found.
 func (l *LibraryFaults) Faults() []SpecFault { return l.faults }
 
-// leaves returns the errors err joins (errors.Join, at any depth), or err.
-func leaves(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, leaves(e)...)
-		}
-		return out
-	}
-	return []error{err}
-}
