@@ -109,4 +109,3 @@ func (l *LibraryFaults) Add(step string, err error, fields Fields) error {
 
 // Faults returns the faults collected, in the order found.
 func (l *LibraryFaults) Faults() []SpecFault { return l.faults }
-
