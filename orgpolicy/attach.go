@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +14,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/policyrun"
 	"github.com/awsfoundation/foundation/internal/specerr"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -110,16 +110,10 @@ func (s AttachmentSpec) faults(dryRun bool) []error {
 // predictedPolicyName returns the name of the policy of type t an
 // identifier predicted by EnsurePolicy's dry run stands for, or "".
 func predictedPolicyName(t Type, id string) string {
-	prefix := strings.TrimSuffix(plan.Predict(kind(t), ""), ")")
-	name, ok := strings.CutPrefix(id, prefix)
-	if !ok {
-		return ""
+	if name, ok := policyrun.PredictedName(kind(t), id); ok {
+		return name
 	}
-	name = strings.TrimSuffix(name, ")")
-	if plan.Predict(kind(t), name) != id {
-		return ""
-	}
-	return name
+	return ""
 }
 
 func listsManaged(info TypeInfo, refs []string) bool {
@@ -172,265 +166,43 @@ func EnsureAttachments(ctx context.Context, api AttachmentAPI, spec AttachmentSp
 		}
 		return &Attachments{Type: SCP, TargetID: a.TargetID, Policies: a.Policies, Changes: a.Changes}, nil
 	}
-	r := &attachRun{api: api, spec: spec, info: Info(spec.Type), max: spec.Limits.For(spec.Type).MaxPoliciesPerTarget, o: o, rec: rec}
-	a, err := r.ensure(ctx)
+	t, target := spec.Type, spec.TargetID
+	info := Info(t)
+	errorf := func(format string, args ...any) error {
+		return fmt.Errorf("orgpolicy: %s on target %q: "+format, append([]any{t, target}, args...)...)
+	}
+	policies, err := policyrun.EnsureAttachments(ctx, api, policyrun.Attachments{
+		Type: t, TargetID: target, Policies: spec.Policies, Kind: kind(t),
+		ManagedID: info.ManagedPolicyID, ManagedName: info.ManagedPolicyName, Authorization: info.Authorization,
+		DetachManaged: spec.DetachFullAWSAccess, DetachUnmanaged: spec.DetachUnmanaged, Max: spec.Limits.For(t).MaxPoliciesPerTarget,
+		Messages: policyrun.Messages{
+			Errorf:   errorf,
+			NotFound: scp.ErrPolicyNotFound,
+			Limit: func(names []string, count, max int) error {
+				return &scp.AttachmentLimitError{TargetID: target, Policies: names, Count: count, Limit: max}
+			},
+			Replace: func(detach, attach string, max int) error {
+				return errorf("cannot replace %q with %q within the limit of %d", detach, attach, max)
+			},
+			ListRoots: func(err error) error { return errorf("list roots: %w", err) },
+			Waiting:   func(rootID string) string { return fmt.Sprintf("%s on root %s", t, rootID) },
+			Wait:      func(_ string, err error) error { return errorf("wait for the policy type: %w", err) },
+			Enable: func(rootID string, err error) error {
+				return fmt.Errorf("orgpolicy: root %q: enable %s: %w", rootID, t, err)
+			},
+			NotEnabled: func(_ string, status types.PolicyTypeStatus) error {
+				return errorf("the policy type is %s after being enabled", status)
+			},
+		},
+	}, o, rec)
 	if err != nil {
 		return nil, rec.Fail(err)
 	}
-	a.Changes = rec.Changes()
+	a := &Attachments{Type: t, TargetID: target, Changes: rec.Changes()}
+	for _, p := range policies {
+		a.Policies = append(a.Policies, scp.AttachedPolicy(p))
+	}
 	return a, nil
-}
-
-type attachRun struct {
-	api  AttachmentAPI
-	spec AttachmentSpec
-	info TypeInfo
-	max  int
-	o    call.Options
-	rec  *plan.Recorder
-}
-
-func (r *attachRun) errorf(format string, args ...any) error {
-	return fmt.Errorf("orgpolicy: %s on target %q: "+format, append([]any{r.spec.Type, r.spec.TargetID}, args...)...)
-}
-
-type entry struct {
-	scp.AttachedPolicy
-	pending bool
-}
-
-func (r *attachRun) ensure(ctx context.Context) (*Attachments, error) {
-	enabled, noOrg, err := r.ensureType(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var all []types.PolicySummary
-	if !noOrg {
-		if all, err = listPolicies(ctx, r.api, r.spec.Type); err != nil {
-			return nil, r.errorf("list policies: %w", err)
-		}
-	}
-	byRef := map[string]types.PolicySummary{}
-	for _, p := range all {
-		byRef[aws.ToString(p.Id)] = p
-		byRef[aws.ToString(p.Name)] = p
-	}
-	var wanted []entry
-	wantedIDs := map[string]bool{}
-	for _, ref := range r.spec.Policies {
-		sum, ok := byRef[ref]
-		if !ok && ref == r.info.ManagedPolicyName {
-			sum, ok = types.PolicySummary{Id: aws.String(r.info.ManagedPolicyID), Name: aws.String(ref), AwsManaged: true}, true
-		}
-		if !ok {
-			if r.rec.Planning() && (plan.IsPredicted(ref) || !policyIDRe.MatchString(ref)) {
-				name := ref
-				if plan.IsPredicted(ref) {
-					name = predictedPolicyName(r.spec.Type, ref)
-				}
-				wanted = append(wanted, entry{AttachedPolicy: scp.AttachedPolicy{ID: plan.Predict(kind(r.spec.Type), name), Name: name, Managed: true}, pending: true})
-				continue
-			}
-			return nil, r.errorf("policy %q: %w", ref, scp.ErrPolicyNotFound)
-		}
-		e := entry{AttachedPolicy: scp.AttachedPolicy{ID: aws.ToString(sum.Id), Name: aws.ToString(sum.Name), AWSManaged: sum.AwsManaged}}
-		wanted = append(wanted, e)
-		wantedIDs[e.ID] = true
-	}
-	var current []types.PolicySummary
-	if enabled && !plan.IsPredicted(r.spec.TargetID) {
-		p := organizations.NewListPoliciesForTargetPaginator(r.api, &organizations.ListPoliciesForTargetInput{
-			TargetId: aws.String(r.spec.TargetID), Filter: r.spec.Type})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx, retryOpt)
-			if err != nil {
-				return nil, r.errorf("list attached policies: %w", err)
-			}
-			current = append(current, page.Policies...)
-		}
-	} else if r.info.ManagedPolicyID != "" {
-		// Enabling the type (or making the target) attaches the managed
-		// full-access policy.
-		current = []types.PolicySummary{{Id: aws.String(r.info.ManagedPolicyID), Name: aws.String(r.info.ManagedPolicyName), AwsManaged: true}}
-	}
-	attached := map[string]bool{}
-	var kept, detach []entry
-	for _, sum := range current {
-		e := entry{AttachedPolicy: scp.AttachedPolicy{ID: aws.ToString(sum.Id), Name: aws.ToString(sum.Name), AWSManaged: sum.AwsManaged}}
-		attached[e.ID] = true
-		if !e.AWSManaged {
-			tags, err := listTags(ctx, r.api, e.ID)
-			if err != nil {
-				return nil, r.errorf("policy %q: list tags: %w", e.Name, err)
-			}
-			e.Managed = tags[scp.ManagedByTagKey] == scp.ManagedByTagValue
-		}
-		switch {
-		case wantedIDs[e.ID],
-			e.ID == r.info.ManagedPolicyID && (r.spec.Type == RCP || !r.spec.DetachFullAWSAccess),
-			!e.Managed && !r.spec.DetachUnmanaged && e.ID != r.info.ManagedPolicyID:
-			kept = append(kept, e)
-		default:
-			detach = append(detach, e)
-		}
-	}
-	var attach []entry
-	for _, e := range wanted {
-		if e.pending || !attached[e.ID] {
-			if !e.pending && !e.AWSManaged {
-				tags, err := listTags(ctx, r.api, e.ID)
-				if err != nil {
-					return nil, r.errorf("policy %q: list tags: %w", e.Name, err)
-				}
-				e.Managed = tags[scp.ManagedByTagKey] == scp.ManagedByTagValue
-			}
-			attach = append(attach, e)
-		}
-	}
-	final := append(append([]entry(nil), kept...), attach...)
-	if len(final) > r.max || (r.info.Authorization && len(final) == 0) {
-		names := make([]string, len(final))
-		for i, e := range final {
-			names[i] = e.Name
-		}
-		sort.Strings(names)
-		return nil, &scp.AttachmentLimitError{TargetID: r.spec.TargetID, Policies: names, Count: len(final), Limit: r.max}
-	}
-	count := len(current)
-	for len(attach) > 0 || len(detach) > 0 {
-		switch {
-		case len(attach) > 0 && count < r.max:
-			if err := r.write(ctx, foundation.ActionCreate, attach[0]); err != nil {
-				return nil, err
-			}
-			attach, count = attach[1:], count+1
-		case len(detach) > 0 && (count > 1 || !r.info.Authorization):
-			if err := r.write(ctx, foundation.ActionDelete, detach[0]); err != nil {
-				return nil, err
-			}
-			detach, count = detach[1:], count-1
-		default:
-			return nil, r.errorf("cannot replace %q with %q within the limit of %d", detach[0].Name, attach[0].Name, r.max)
-		}
-	}
-	out := &Attachments{Type: r.spec.Type, TargetID: r.spec.TargetID}
-	for _, e := range final {
-		out.Policies = append(out.Policies, e.AttachedPolicy)
-	}
-	sort.Slice(out.Policies, func(i, j int) bool { return out.Policies[i].Name < out.Policies[j].Name })
-	return out, nil
-}
-
-func (r *attachRun) write(ctx context.Context, action foundation.Action, e entry) error {
-	c := foundation.Change{Action: action, Resource: ResourcePolicyAttachment, ID: r.spec.TargetID + "/" + e.Name}
-	return r.rec.Write(ctx, c, func(ctx context.Context) error {
-		var err error
-		if action == foundation.ActionCreate {
-			_, err = r.api.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(e.ID), TargetId: aws.String(r.spec.TargetID)}, retryOpt)
-			var dup *types.DuplicatePolicyAttachmentException
-			if errors.As(err, &dup) {
-				return plan.ErrUnchanged
-			}
-		} else {
-			_, err = r.api.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(e.ID), TargetId: aws.String(r.spec.TargetID)}, retryOpt)
-			var gone *types.PolicyNotAttachedException
-			if errors.As(err, &gone) {
-				return plan.ErrUnchanged
-			}
-		}
-		if err != nil {
-			return r.errorf("%s %q: %w", map[foundation.Action]string{foundation.ActionCreate: "attach", foundation.ActionDelete: "detach"}[action], e.Name, err)
-		}
-		return nil
-	})
-}
-
-// ensureType enables the policy type on the root when it is not and waits
-// for ENABLED. It reports whether the type is enabled (false in a dry run
-// that would enable it) and whether the organization does not exist yet
-// (a dry run planned on the organization its dry run would create).
-func (r *attachRun) ensureType(ctx context.Context) (enabled, noOrg bool, err error) {
-	root, err := rootOf(ctx, r.api)
-	var notInUse *types.AWSOrganizationsNotInUseException
-	var rootID string
-	var status types.PolicyTypeStatus
-	switch {
-	case r.rec.Planning() && errors.As(err, &notInUse):
-		noOrg, rootID = true, plan.Predict("root", "")
-	case err != nil:
-		return false, false, r.errorf("list roots: %w", err)
-	default:
-		rootID, status = aws.ToString(root.Id), typeStatus(root, r.spec.Type)
-	}
-	wait := func(poll func(context.Context, string, func(context.Context) (bool, error)) error) (types.PolicyTypeStatus, error) {
-		var st types.PolicyTypeStatus
-		err := poll(ctx, fmt.Sprintf("%s on root %s", r.spec.Type, rootID), func(ctx context.Context) (bool, error) {
-			root, err := rootOf(ctx, r.api)
-			if err != nil {
-				return false, err
-			}
-			st = typeStatus(root, r.spec.Type)
-			return st != types.PolicyTypeStatusPendingEnable && st != types.PolicyTypeStatusPendingDisable, nil
-		})
-		return st, err
-	}
-	if status == types.PolicyTypeStatusPendingEnable || status == types.PolicyTypeStatusPendingDisable {
-		if status, err = wait(r.o.Poll); err != nil {
-			return false, noOrg, r.errorf("wait for the policy type: %w", err)
-		}
-	}
-	if status == types.PolicyTypeStatusEnabled {
-		return true, noOrg, nil
-	}
-	c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyType, ID: rootID + "/" + string(r.spec.Type),
-		Diffs: []foundation.Diff{{Field: "Status", From: string(status), To: string(types.PolicyTypeStatusEnabled)}}}
-	applied, err := r.rec.Do(ctx, c, func(ctx context.Context) error {
-		_, err := r.api.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: r.spec.Type}, retryOpt)
-		var already *types.PolicyTypeAlreadyEnabledException
-		if errors.As(err, &already) {
-			return plan.ErrUnchanged
-		}
-		if err != nil {
-			return fmt.Errorf("orgpolicy: root %q: enable %s: %w", rootID, r.spec.Type, err)
-		}
-		return nil
-	})
-	if err != nil || !applied {
-		return false, noOrg, err
-	}
-	status, err = wait(func(ctx context.Context, what string, check func(context.Context) (bool, error)) error {
-		return r.rec.Wait(ctx, r.o, what, check)
-	})
-	if err != nil {
-		return false, noOrg, r.errorf("wait for the policy type: %w", err)
-	}
-	if status != types.PolicyTypeStatusEnabled {
-		return false, noOrg, r.errorf("the policy type is %s after being enabled", status)
-	}
-	return true, noOrg, nil
-}
-
-func rootOf(ctx context.Context, api organizations.ListRootsAPIClient) (*types.Root, error) {
-	p := organizations.NewListRootsPaginator(api, &organizations.ListRootsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx, retryOpt)
-		if err != nil {
-			return nil, err
-		}
-		if len(page.Roots) > 0 {
-			return &page.Roots[0], nil
-		}
-	}
-	return nil, errors.New("the organization has no root")
-}
-
-func typeStatus(root *types.Root, t Type) types.PolicyTypeStatus {
-	for _, pt := range root.PolicyTypes {
-		if pt.Type == t {
-			return pt.Status
-		}
-	}
-	return ""
 }
 
 // ReadEffective returns the effective management policy of type t for an

@@ -8,15 +8,11 @@ import (
 	"slices"
 	"unicode/utf8"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
-
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/policyrun"
 	"github.com/awsfoundation/foundation/internal/specerr"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -201,218 +197,31 @@ func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...f
 		return &Policy{ID: p.ID, ARN: p.ARN, Type: SCP, Name: p.Name, Size: size, Changes: p.Changes}, nil
 	}
 	o := call.Resolve(opts...)
-	r := &policyRun{api: api, spec: spec, content: content, rec: plan.New(o), o: o}
-	p, err := r.ensure(ctx)
-	if err != nil {
-		return nil, r.rec.Fail(err)
-	}
-	p.Size, p.Changes = size, r.rec.Changes()
-	return p, nil
-}
-
-type policyRun struct {
-	api     PolicyAPI
-	spec    PolicySpec
-	content string
-	rec     *plan.Recorder
-	o       call.Options
-}
-
-func (r *policyRun) errorf(step string, err error) error {
-	return fmt.Errorf("orgpolicy: %s %q: %s: %w", r.spec.Type, r.spec.Name, step, err)
-}
-
-func (r *policyRun) wantTags() map[string]string {
-	want := map[string]string{scp.ManagedByTagKey: scp.ManagedByTagValue}
-	if r.spec.Unmanaged {
-		want = map[string]string{}
-	}
-	maps.Copy(want, r.spec.Tags)
-	return want
-}
-
-func (r *policyRun) ensure(ctx context.Context) (*Policy, error) {
-	sum, err := findPolicy(ctx, r.api, r.spec.Type, r.spec.Name)
-	var notInUse *types.AWSOrganizationsNotInUseException
-	if r.rec.Planning() && errors.As(err, &notInUse) {
-		sum, err = nil, nil // planned on the organization a dry run would create
-	}
-	if err != nil {
-		return nil, r.errorf("list policies", err)
-	}
-	if sum != nil {
-		return r.converge(ctx, sum)
-	}
-	change := foundation.Change{Action: foundation.ActionCreate, Resource: ResourcePolicy, ID: r.spec.Name}
-	var out *organizations.CreatePolicyOutput
-	raced := false
-	applied, err := r.rec.Do(ctx, change, func(ctx context.Context) error {
-		var err error
-		out, err = awsretry.Create(ctx, r.o, func(ctx context.Context) (*organizations.CreatePolicyOutput, bool, error) {
-			sum, err := findPolicy(ctx, r.api, r.spec.Type, r.spec.Name)
-			if err != nil || sum == nil {
-				return nil, false, err
+	rec := plan.New(o)
+	t, name := spec.Type, spec.Name
+	errorf := func(step string, err error) error { return fmt.Errorf("orgpolicy: %s %q: %s: %w", t, name, step, err) }
+	id, arn, err := policyrun.EnsurePolicy(ctx, api, policyrun.Policy{
+		Type: t, Name: name, Description: spec.Description, Content: content,
+		Tags: policyrun.WantTags(spec.Tags, spec.Unmanaged), Kind: kind(t),
+		Diff: func(have string) []foundation.Diff {
+			if sameContent(t, have, content) {
+				return nil
 			}
-			return &organizations.CreatePolicyOutput{Policy: &types.Policy{PolicySummary: sum}}, true, nil
-		}, func(ctx context.Context) (*organizations.CreatePolicyOutput, error) {
-			return r.api.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(r.spec.Name),
-				Description: aws.String(r.spec.Description), Content: aws.String(r.content), Type: r.spec.Type,
-				Tags: sdkTags(r.wantTags())}, creating)
-		})
-		var dup *types.DuplicatePolicyException
-		if errors.As(err, &dup) {
-			raced = true
-			return plan.ErrUnchanged
-		}
-		if err != nil {
-			return r.errorf("create", err)
-		}
-		return nil
-	})
-	switch {
-	case err != nil:
-		return nil, err
-	case !applied:
-		return &Policy{ID: plan.Predict(kind(r.spec.Type), r.spec.Name), Type: r.spec.Type, Name: r.spec.Name}, nil
-	case raced:
-		sum, err := findPolicy(ctx, r.api, r.spec.Type, r.spec.Name)
-		if err != nil || sum == nil {
-			return nil, r.errorf("create raced; list policies", errors.Join(err, errors.New("not found")))
-		}
-		return r.converge(ctx, sum)
-	}
-	p := &Policy{Type: r.spec.Type, Name: r.spec.Name}
-	if out.Policy != nil && out.Policy.PolicySummary != nil {
-		p.ID, p.ARN = aws.ToString(out.Policy.PolicySummary.Id), aws.ToString(out.Policy.PolicySummary.Arn)
-	}
-	return p, nil
-}
-
-func (r *policyRun) converge(ctx context.Context, sum *types.PolicySummary) (*Policy, error) {
-	p := &Policy{ID: aws.ToString(sum.Id), ARN: aws.ToString(sum.Arn), Type: r.spec.Type, Name: r.spec.Name}
-	if sum.AwsManaged {
-		return nil, fmt.Errorf("orgpolicy: %s %q (%s): %w", r.spec.Type, r.spec.Name, p.ID, scp.ErrAWSManagedPolicy)
-	}
-	out, err := r.api.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: sum.Id}, retryOpt)
+			return []foundation.Diff{{Field: "Content", From: have, To: content}}
+		},
+		Errorf: errorf,
+		AWSManaged: func(id string) error {
+			return fmt.Errorf("orgpolicy: %s %q (%s): %w", t, name, id, scp.ErrAWSManagedPolicy)
+		},
+	}, o, rec)
 	if err != nil {
-		return nil, r.errorf("describe", err)
+		return nil, rec.Fail(err)
 	}
-	var have, haveDesc string
-	if out.Policy != nil {
-		have = aws.ToString(out.Policy.Content)
-		if out.Policy.PolicySummary != nil {
-			haveDesc = aws.ToString(out.Policy.PolicySummary.Description)
-		}
-	}
-	in := &organizations.UpdatePolicyInput{PolicyId: sum.Id}
-	var changes []foundation.Change
-	if !sameContent(r.spec.Type, have, r.content) {
-		in.Content = aws.String(r.content)
-		changes = append(changes, foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyContent, ID: r.spec.Name,
-			Diffs: []foundation.Diff{{Field: "Content", From: have, To: r.content}}})
-	}
-	if haveDesc != r.spec.Description {
-		in.Description = aws.String(r.spec.Description)
-		changes = append(changes, foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicy, ID: r.spec.Name,
-			Diffs: []foundation.Diff{{Field: "Description", From: haveDesc, To: r.spec.Description}}})
-	}
-	if len(changes) > 0 {
-		if err := r.rec.Write(ctx, changes[0], func(ctx context.Context) error {
-			if _, err := r.api.UpdatePolicy(ctx, in, retryOpt); err != nil {
-				return r.errorf("update", err)
-			}
-			return nil
-		}); err != nil {
-			return nil, err
-		}
-		for _, c := range changes[1:] {
-			r.rec.Also(c)
-		}
-	}
-	tags, err := listTags(ctx, r.api, p.ID)
-	if err != nil {
-		return nil, r.errorf("list tags", err)
-	}
-	var put []types.Tag
-	var diffs []foundation.Diff
-	want := r.wantTags()
-	for _, k := range slices.Sorted(maps.Keys(want)) {
-		if old, ok := tags[k]; !ok || old != want[k] {
-			put = append(put, types.Tag{Key: aws.String(k), Value: aws.String(want[k])})
-			diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: want[k]})
-		}
-	}
-	if len(put) > 0 {
-		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyTags, ID: r.spec.Name, Diffs: diffs}
-		if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
-			if _, err := r.api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(p.ID), Tags: put}, retryOpt); err != nil {
-				return r.errorf("tag", err)
-			}
-			return nil
-		}); err != nil {
-			return nil, err
-		}
-	}
-	return p, nil
+	return &Policy{ID: id, ARN: arn, Type: t, Name: name, Size: size, Changes: rec.Changes()}, nil
 }
 
-// findPolicy returns the policy of type t named name, or nil.
-func findPolicy(ctx context.Context, api organizations.ListPoliciesAPIClient, t Type, name string) (*types.PolicySummary, error) {
-	all, err := listPolicies(ctx, api, t)
-	if err != nil {
-		return nil, err
-	}
-	for i := range all {
-		if aws.ToString(all[i].Name) == name {
-			return &all[i], nil
-		}
-	}
-	return nil, nil
-}
-
-func listPolicies(ctx context.Context, api organizations.ListPoliciesAPIClient, t Type) ([]types.PolicySummary, error) {
-	var out []types.PolicySummary
-	p := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: t})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx, retryOpt)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Policies...)
-	}
-	return out, nil
-}
-
-func listTags(ctx context.Context, api organizations.ListTagsForResourceAPIClient, id string) (map[string]string, error) {
-	tags := map[string]string{}
-	p := organizations.NewListTagsForResourcePaginator(api, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx, retryOpt)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range page.Tags {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-	}
-	return tags, nil
-}
-
-func sdkTags(m map[string]string) []types.Tag {
-	out := make([]types.Tag, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
-}
-
-// creating: CreatePolicy has no client token; a lost answer is resolved by
-// finding the policy by name (awsretry.Create).
-func creating(o *organizations.Options) {
-	o.Retryer = awsretry.Creating(o.Retryer, awsretry.Organizations...)
-}
+// listTags returns the tags of an Organizations resource.
+var listTags = policyrun.ListTags
 
 // retryOpt adds ConcurrentModificationException to the retried errors.
-func retryOpt(o *organizations.Options) {
-	o.Retryer = awsretry.Add(o.Retryer, awsretry.Organizations...)
-}
+var retryOpt = policyrun.RetryOpt

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-
-	"github.com/awsfoundation/foundation/internal/awsretry"
+	"github.com/awsfoundation/foundation/internal/policyrun"
 )
 
 // ErrPolicyNotFound is returned, wrapped, when EnsureAttachments is asked
@@ -39,16 +37,6 @@ func (e *AttachmentLimitError) Error() string {
 		e.TargetID, e.Count, strings.Join(e.Policies, ", "), e.Limit)
 }
 
-// creating is the option of CreatePolicy, which has no client token: the
-// SDK retries only throttling and ConcurrentModificationException (proof
-// the policy was not made), not a lost answer, which awsretry.Create
-// resolves by looking for the policy by its name.
-func creating(o *organizations.Options) {
-	o.Retryer = awsretry.Creating(o.Retryer, awsretry.Organizations...)
-}
-
 // retryOpt adds the Organizations errors AWS asks callers to retry
 // (ConcurrentModificationException) to the client's retryer, for one call.
-func retryOpt(o *organizations.Options) {
-	o.Retryer = awsretry.Add(o.Retryer, awsretry.Organizations...)
-}
+var retryOpt = policyrun.RetryOpt

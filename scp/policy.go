@@ -7,27 +7,24 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/policyrun"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
 // The Resource names of the changes this package reports.
 const (
-	ResourcePolicy           = "organizations:policy"
-	ResourcePolicyContent    = "organizations:policy-content"
-	ResourcePolicyTags       = "organizations:policy-tags"
-	ResourcePolicyAttachment = "organizations:policy-attachment"
-	ResourcePolicyType       = "organizations:policy-type"
+	ResourcePolicy           = policyrun.ResourcePolicy
+	ResourcePolicyContent    = policyrun.ResourcePolicyContent
+	ResourcePolicyTags       = policyrun.ResourcePolicyTags
+	ResourcePolicyAttachment = policyrun.ResourcePolicyAttachment
+	ResourcePolicyType       = policyrun.ResourcePolicyType
 )
 
 // Policy is the SCP EnsurePolicy converged.
@@ -77,265 +74,31 @@ func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...f
 	if err != nil {
 		return nil, specerr.New(pkg, "spec.Document", "", err.Error())
 	}
-	r := &policyRun{api: api, spec: spec, doc: doc, content: content, rec: rec, log: o.Logger, o: o}
-	p, err := r.ensure(ctx)
+	id, arn, err := policyrun.EnsurePolicy(ctx, api, policyrun.Policy{
+		Type: types.PolicyTypeServiceControlPolicy, Name: spec.Name, Description: spec.Description, Content: content,
+		Tags: policyrun.WantTags(spec.Tags, spec.Unmanaged), Kind: "scp",
+		Diff: func(have string) []foundation.Diff {
+			d, err := foundation.ParsePolicy(have)
+			if err == nil && d.Equal(doc) {
+				return nil
+			}
+			return contentDiffs(d, have, doc, content)
+		},
+		Errorf: func(step string, err error) error { return fmt.Errorf("scp: policy %q: %s: %w", spec.Name, step, err) },
+		AWSManaged: func(id string) error {
+			return fmt.Errorf("scp: policy %q (%s): %w", spec.Name, id, ErrAWSManagedPolicy)
+		},
+	}, o, rec)
 	if err != nil {
-		return nil, r.rec.Fail(err)
+		return nil, rec.Fail(err)
 	}
+	p := &Policy{ID: id, ARN: arn, Name: spec.Name, Changes: rec.Changes()}
 	p.Size, _ = Size(doc)
-	p.Changes = r.rec.Changes()
 	return p, nil
-}
-
-type policyRun struct {
-	api     PolicyAPI
-	spec    PolicySpec
-	doc     *foundation.PolicyDocument
-	content string
-	rec     *plan.Recorder
-	log     *slog.Logger
-	o       call.Options
-}
-
-func (r *policyRun) errorf(step string, err error) error {
-	return fmt.Errorf("scp: policy %q: %s: %w", r.spec.Name, step, err)
-}
-
-// wantTags are the tags the policy must carry.
-func (r *policyRun) wantTags() map[string]string {
-	want := map[string]string{ManagedByTagKey: ManagedByTagValue}
-	if r.spec.Unmanaged {
-		want = map[string]string{}
-	}
-	for k, v := range r.spec.Tags {
-		want[k] = v
-	}
-	return want
-}
-
-func (r *policyRun) ensure(ctx context.Context) (*Policy, error) {
-	sum, err := findPolicy(ctx, r.api, r.spec.Name)
-	var notInUse *types.AWSOrganizationsNotInUseException
-	if r.rec.Planning() && errors.As(err, &notInUse) {
-		// Planning (read path): a dry run before the organization exists
-		// plans on the organization its dry run would create, which has
-		// no policies, so the policy would be created.
-		sum, err = nil, nil
-	}
-	if err != nil {
-		return nil, r.errorf("list policies", err)
-	}
-	if sum == nil {
-		return r.create(ctx)
-	}
-	return r.converge(ctx, sum)
-}
-
-func (r *policyRun) create(ctx context.Context) (*Policy, error) {
-	change := foundation.Change{Action: foundation.ActionCreate, Resource: ResourcePolicy, ID: r.spec.Name}
-	var out *organizations.CreatePolicyOutput
-	var raced error
-	applied, err := r.rec.Do(ctx, change, func(ctx context.Context) error {
-		// A lost answer is not resent by the SDK: the policy the earlier
-		// attempt made is found by its name (awsretry.Create), and the
-		// change is this run's.
-		var err error
-		out, err = awsretry.Create(ctx, r.o, func(ctx context.Context) (*organizations.CreatePolicyOutput, bool, error) {
-			sum, err := findPolicy(ctx, r.api, r.spec.Name)
-			if err != nil || sum == nil {
-				return nil, false, err
-			}
-			return &organizations.CreatePolicyOutput{Policy: &types.Policy{PolicySummary: sum}}, true, nil
-		}, func(ctx context.Context) (*organizations.CreatePolicyOutput, error) {
-			return r.api.CreatePolicy(ctx, &organizations.CreatePolicyInput{
-				Name:        aws.String(r.spec.Name),
-				Description: aws.String(r.spec.Description),
-				Content:     aws.String(r.content),
-				Type:        types.PolicyTypeServiceControlPolicy,
-				Tags:        sdkTags(r.wantTags()),
-			}, creating)
-		})
-		var dup *types.DuplicatePolicyException
-		if errors.As(err, &dup) {
-			// Another run created it between our read and our create
-			// (or our first attempt did): converged below.
-			raced = err
-			return plan.ErrUnchanged
-		}
-		if err != nil {
-			return r.errorf("create", err)
-		}
-		return nil
-	})
-	switch {
-	case err != nil:
-		return nil, err
-	case !applied:
-		return &Policy{ID: plan.Predict("scp", r.spec.Name), Name: r.spec.Name}, nil
-	case raced != nil:
-		// Read it again and converge it.
-		r.log.Debug("create raced; converging the existing policy")
-		sum, ferr := findPolicy(ctx, r.api, r.spec.Name)
-		if ferr != nil {
-			return nil, r.errorf("list policies", ferr)
-		}
-		if sum == nil {
-			return nil, r.errorf("create", raced)
-		}
-		return r.converge(ctx, sum)
-	}
-	p := &Policy{Name: r.spec.Name}
-	if out.Policy != nil && out.Policy.PolicySummary != nil {
-		p.ID, p.ARN = aws.ToString(out.Policy.PolicySummary.Id), aws.ToString(out.Policy.PolicySummary.Arn)
-	}
-	return p, nil
-}
-
-func (r *policyRun) converge(ctx context.Context, sum *types.PolicySummary) (*Policy, error) {
-	p := &Policy{ID: aws.ToString(sum.Id), ARN: aws.ToString(sum.Arn), Name: r.spec.Name}
-	if sum.AwsManaged {
-		return nil, fmt.Errorf("scp: policy %q (%s): %w", r.spec.Name, p.ID, ErrAWSManagedPolicy)
-	}
-	out, err := r.api.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: sum.Id}, retryOpt)
-	if err != nil {
-		return nil, r.errorf("describe", err)
-	}
-	var haveContent, haveDescription string
-	if out.Policy != nil {
-		haveContent = aws.ToString(out.Policy.Content)
-		if out.Policy.PolicySummary != nil {
-			haveDescription = aws.ToString(out.Policy.PolicySummary.Description)
-		}
-	}
-	if haveDescription == "" {
-		haveDescription = aws.ToString(sum.Description)
-	}
-	in := &organizations.UpdatePolicyInput{PolicyId: sum.Id}
-	var changes []foundation.Change
-	have, perr := foundation.ParsePolicy(haveContent)
-	if perr != nil || !have.Equal(r.doc) {
-		in.Content = aws.String(r.content)
-		changes = append(changes, foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyContent,
-			ID: r.spec.Name, Diffs: contentDiffs(have, haveContent, r.doc, r.content)})
-	}
-	if haveDescription != r.spec.Description {
-		in.Description = aws.String(r.spec.Description)
-		changes = append(changes, foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicy,
-			ID: r.spec.Name, Diffs: []foundation.Diff{{Field: "Description", From: haveDescription, To: r.spec.Description}}})
-	}
-	if len(changes) > 0 {
-		// One UpdatePolicy makes every change.
-		if err := r.rec.Write(ctx, changes[0], func(ctx context.Context) error {
-			if _, err := r.api.UpdatePolicy(ctx, in, retryOpt); err != nil {
-				return r.errorf("update", err)
-			}
-			return nil
-		}); err != nil {
-			return nil, err
-		}
-		for _, c := range changes[1:] {
-			r.rec.Also(c)
-		}
-	}
-	if err := r.ensureTags(ctx, p.ID); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-func (r *policyRun) ensureTags(ctx context.Context, id string) error {
-	have, err := listTags(ctx, r.api, id)
-	if err != nil {
-		return r.errorf("list tags", err)
-	}
-	want := r.wantTags()
-	keys := make([]string, 0, len(want))
-	for k := range want {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var put []types.Tag
-	var diffs []foundation.Diff
-	for _, k := range keys {
-		old, ok := have[k]
-		if ok && old == want[k] {
-			continue
-		}
-		put = append(put, types.Tag{Key: aws.String(k), Value: aws.String(want[k])})
-		diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: want[k]})
-	}
-	if len(put) == 0 {
-		return nil
-	}
-	c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyTags, ID: r.spec.Name, Diffs: diffs}
-	return r.rec.Write(ctx, c, func(ctx context.Context) error {
-		if _, err := r.api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(id), Tags: put}, retryOpt); err != nil {
-			return r.errorf("tag", err)
-		}
-		return nil
-	})
-}
-
-// findPolicy returns the SCP named name, or nil.
-func findPolicy(ctx context.Context, api organizations.ListPoliciesAPIClient, name string) (*types.PolicySummary, error) {
-	p := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: types.PolicyTypeServiceControlPolicy})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx, retryOpt)
-		if err != nil {
-			return nil, err
-		}
-		for i := range page.Policies {
-			if aws.ToString(page.Policies[i].Name) == name {
-				s := page.Policies[i]
-				return &s, nil
-			}
-		}
-	}
-	return nil, nil
-}
-
-// listPolicies returns every SCP of the organization.
-func listPolicies(ctx context.Context, api organizations.ListPoliciesAPIClient) ([]types.PolicySummary, error) {
-	var out []types.PolicySummary
-	p := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: types.PolicyTypeServiceControlPolicy})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx, retryOpt)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Policies...)
-	}
-	return out, nil
 }
 
 // listTags returns the tags of an Organizations resource.
-func listTags(ctx context.Context, api organizations.ListTagsForResourceAPIClient, id string) (map[string]string, error) {
-	tags := map[string]string{}
-	p := organizations.NewListTagsForResourcePaginator(api, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx, retryOpt)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range page.Tags {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-	}
-	return tags, nil
-}
-
-func sdkTags(m map[string]string) []types.Tag {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]types.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
-}
+var listTags = policyrun.ListTags
 
 // contentDiffs describes how the content changes, statement by statement:
 // a Diff per Sid added, changed or removed ("Statement DenyRootUser"), per

@@ -13,6 +13,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/policyrun"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
@@ -21,8 +22,8 @@ import (
 // policies that carry it (unless told otherwise), so SCPs made by hand or
 // by other tools are never detached by accident.
 const (
-	ManagedByTagKey   = "managed-by"
-	ManagedByTagValue = "foundation"
+	ManagedByTagKey   = policyrun.ManagedByTagKey
+	ManagedByTagValue = policyrun.ManagedByTagValue
 )
 
 // The AWS managed SCP attached to every root, OU and account when SCPs are
@@ -203,17 +204,7 @@ func isFullAWSAccess(ref string) bool { return ref == FullAWSAccessID || ref == 
 
 // predictedName returns the name an identifier predicted by a dry run for
 // a resource of kind stands for, and whether id is one.
-func predictedName(kind, id string) (string, bool) {
-	if !plan.IsPredicted(id) {
-		return "", false
-	}
-	name, ok := strings.CutPrefix(id, strings.TrimSuffix(plan.Predict(kind, ""), ")"))
-	if !ok {
-		return "", false
-	}
-	name = strings.TrimSuffix(name, ")")
-	return name, plan.Predict(kind, name) == id
-}
+func predictedName(kind, id string) (string, bool) { return policyrun.PredictedName(kind, id) }
 
 // predictedTarget returns the kind of target ("root", "ou", "account") an
 // identifier predicted by the organizations package's dry run stands for,

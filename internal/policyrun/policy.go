@@ -1,0 +1,320 @@
+// Package policyrun is the one engine that converges AWS Organizations
+// policies and their attachments, for every policy type (SCPs, RCPs and the
+// management policies): package scp is its front-end for SCPs and package
+// orgpolicy for every other type. The front-ends validate the spec, choose
+// their messages (Messages, the Errorf functions) and the content
+// comparison; this package reads, compares and writes, through
+// internal/plan, so a dry run, the change list and partial results behave
+// the same for every type.
+package policyrun
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awsretry"
+	"github.com/awsfoundation/foundation/internal/call"
+	"github.com/awsfoundation/foundation/internal/plan"
+)
+
+// The Resource names of the changes the engine reports.
+const (
+	ResourcePolicy           = "organizations:policy"
+	ResourcePolicyContent    = "organizations:policy-content"
+	ResourcePolicyTags       = "organizations:policy-tags"
+	ResourcePolicyAttachment = "organizations:policy-attachment"
+	ResourcePolicyType       = "organizations:policy-type"
+)
+
+// The tag that marks a policy as this library's.
+const (
+	ManagedByTagKey   = "managed-by"
+	ManagedByTagValue = "foundation"
+)
+
+// PolicyAPI is the part of the Organizations client EnsurePolicy uses.
+type PolicyAPI interface {
+	ListPolicies(ctx context.Context, params *organizations.ListPoliciesInput, optFns ...func(*organizations.Options)) (*organizations.ListPoliciesOutput, error)
+	DescribePolicy(ctx context.Context, params *organizations.DescribePolicyInput, optFns ...func(*organizations.Options)) (*organizations.DescribePolicyOutput, error)
+	CreatePolicy(ctx context.Context, params *organizations.CreatePolicyInput, optFns ...func(*organizations.Options)) (*organizations.CreatePolicyOutput, error)
+	UpdatePolicy(ctx context.Context, params *organizations.UpdatePolicyInput, optFns ...func(*organizations.Options)) (*organizations.UpdatePolicyOutput, error)
+	ListTagsForResource(ctx context.Context, params *organizations.ListTagsForResourceInput, optFns ...func(*organizations.Options)) (*organizations.ListTagsForResourceOutput, error)
+	TagResource(ctx context.Context, params *organizations.TagResourceInput, optFns ...func(*organizations.Options)) (*organizations.TagResourceOutput, error)
+}
+
+var _ PolicyAPI = (*organizations.Client)(nil)
+
+// Policy is one policy to converge, validated by the front-end.
+type Policy struct {
+	Type                       types.PolicyType
+	Name, Description, Content string
+	// Tags are the tags the policy must carry (the managed-by marker
+	// included unless the policy is adopted unmanaged); others are kept.
+	Tags map[string]string
+	// Kind names the policy in an identifier predicted by a dry run
+	// (plan.Predict).
+	Kind string
+	// Diff returns how the content read (have) differs from Content by
+	// meaning, nil when it does not.
+	Diff func(have string) []foundation.Diff
+	// Errorf wraps the error of a step; AWSManaged is the error for a
+	// policy of the name that AWS manages (ID id).
+	Errorf     func(step string, err error) error
+	AWSManaged func(id string) error
+}
+
+// EnsurePolicy converges p: found by name among the policies of its type,
+// created when missing (a create whose answer is lost, or that races,
+// converges the policy found), otherwise updated in one UpdatePolicy when
+// its content or description differs; its tags converge on p.Tags. It
+// returns the policy's ID and ARN (in a dry run that would create it, a
+// predicted ID and no ARN).
+func EnsurePolicy(ctx context.Context, api PolicyAPI, p Policy, o call.Options, rec *plan.Recorder) (id, arn string, err error) {
+	r := &policyRun{api: api, p: p, o: o, rec: rec}
+	sum, err := FindPolicy(ctx, api, p.Type, p.Name)
+	var notInUse *types.AWSOrganizationsNotInUseException
+	if rec.Planning() && errors.As(err, &notInUse) {
+		// Planning (read path): a dry run before the organization exists
+		// plans on the organization its dry run would create, which has
+		// no policies, so the policy would be created.
+		sum, err = nil, nil
+	}
+	if err != nil {
+		return "", "", p.Errorf("list policies", err)
+	}
+	if sum == nil {
+		return r.create(ctx)
+	}
+	return r.converge(ctx, sum)
+}
+
+type policyRun struct {
+	api PolicyAPI
+	p   Policy
+	o   call.Options
+	rec *plan.Recorder
+}
+
+func (r *policyRun) create(ctx context.Context) (id, arn string, err error) {
+	p := r.p
+	change := foundation.Change{Action: foundation.ActionCreate, Resource: ResourcePolicy, ID: p.Name}
+	var out *organizations.CreatePolicyOutput
+	var raced error
+	applied, err := r.rec.Do(ctx, change, func(ctx context.Context) error {
+		// A lost answer is not resent by the SDK: the policy the earlier
+		// attempt made is found by its name (awsretry.Create), and the
+		// change is this run's.
+		var err error
+		out, err = awsretry.Create(ctx, r.o, func(ctx context.Context) (*organizations.CreatePolicyOutput, bool, error) {
+			sum, err := FindPolicy(ctx, r.api, p.Type, p.Name)
+			if err != nil || sum == nil {
+				return nil, false, err
+			}
+			return &organizations.CreatePolicyOutput{Policy: &types.Policy{PolicySummary: sum}}, true, nil
+		}, func(ctx context.Context) (*organizations.CreatePolicyOutput, error) {
+			return r.api.CreatePolicy(ctx, &organizations.CreatePolicyInput{
+				Name:        aws.String(p.Name),
+				Description: aws.String(p.Description),
+				Content:     aws.String(p.Content),
+				Type:        p.Type,
+				Tags:        SDKTags(p.Tags),
+			}, Creating)
+		})
+		var dup *types.DuplicatePolicyException
+		if errors.As(err, &dup) {
+			// Another run created it between our read and our create
+			// (or our first attempt did): converged below.
+			raced = err
+			return plan.ErrUnchanged
+		}
+		if err != nil {
+			return p.Errorf("create", err)
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return "", "", err
+	case !applied:
+		return plan.Predict(p.Kind, p.Name), "", nil
+	case raced != nil:
+		r.o.Logger.Debug("create raced; converging the existing policy")
+		sum, ferr := FindPolicy(ctx, r.api, p.Type, p.Name)
+		if ferr != nil {
+			return "", "", p.Errorf("list policies", ferr)
+		}
+		if sum == nil {
+			return "", "", p.Errorf("create", raced)
+		}
+		return r.converge(ctx, sum)
+	}
+	if out.Policy != nil && out.Policy.PolicySummary != nil {
+		id, arn = aws.ToString(out.Policy.PolicySummary.Id), aws.ToString(out.Policy.PolicySummary.Arn)
+	}
+	return id, arn, nil
+}
+
+func (r *policyRun) converge(ctx context.Context, sum *types.PolicySummary) (id, arn string, err error) {
+	p := r.p
+	id, arn = aws.ToString(sum.Id), aws.ToString(sum.Arn)
+	if sum.AwsManaged {
+		return "", "", p.AWSManaged(id)
+	}
+	out, err := r.api.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: sum.Id}, RetryOpt)
+	if err != nil {
+		return "", "", p.Errorf("describe", err)
+	}
+	var haveContent, haveDescription string
+	if out.Policy != nil {
+		haveContent = aws.ToString(out.Policy.Content)
+		if out.Policy.PolicySummary != nil {
+			haveDescription = aws.ToString(out.Policy.PolicySummary.Description)
+		}
+	}
+	if haveDescription == "" {
+		haveDescription = aws.ToString(sum.Description)
+	}
+	in := &organizations.UpdatePolicyInput{PolicyId: sum.Id}
+	var changes []foundation.Change
+	if diffs := p.Diff(haveContent); diffs != nil {
+		in.Content = aws.String(p.Content)
+		changes = append(changes, foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyContent, ID: p.Name, Diffs: diffs})
+	}
+	if haveDescription != p.Description {
+		in.Description = aws.String(p.Description)
+		changes = append(changes, foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicy,
+			ID: p.Name, Diffs: []foundation.Diff{{Field: "Description", From: haveDescription, To: p.Description}}})
+	}
+	if len(changes) > 0 {
+		// One UpdatePolicy makes every change.
+		if err := r.rec.Write(ctx, changes[0], func(ctx context.Context) error {
+			if _, err := r.api.UpdatePolicy(ctx, in, RetryOpt); err != nil {
+				return p.Errorf("update", err)
+			}
+			return nil
+		}); err != nil {
+			return "", "", err
+		}
+		for _, c := range changes[1:] {
+			r.rec.Also(c)
+		}
+	}
+	if err := r.ensureTags(ctx, id); err != nil {
+		return "", "", err
+	}
+	return id, arn, nil
+}
+
+func (r *policyRun) ensureTags(ctx context.Context, id string) error {
+	have, err := ListTags(ctx, r.api, id)
+	if err != nil {
+		return r.p.Errorf("list tags", err)
+	}
+	var put []types.Tag
+	var diffs []foundation.Diff
+	for _, k := range slices.Sorted(maps.Keys(r.p.Tags)) {
+		if old, ok := have[k]; !ok || old != r.p.Tags[k] {
+			put = append(put, types.Tag{Key: aws.String(k), Value: aws.String(r.p.Tags[k])})
+			diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: r.p.Tags[k]})
+		}
+	}
+	if len(put) == 0 {
+		return nil
+	}
+	c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyTags, ID: r.p.Name, Diffs: diffs}
+	return r.rec.Write(ctx, c, func(ctx context.Context) error {
+		if _, err := r.api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(id), Tags: put}, RetryOpt); err != nil {
+			return r.p.Errorf("tag", err)
+		}
+		return nil
+	})
+}
+
+// WantTags are the tags a policy must carry: the managed-by marker (unless
+// unmanaged) and tags.
+func WantTags(tags map[string]string, unmanaged bool) map[string]string {
+	want := map[string]string{ManagedByTagKey: ManagedByTagValue}
+	if unmanaged {
+		want = map[string]string{}
+	}
+	maps.Copy(want, tags)
+	return want
+}
+
+// FindPolicy returns the policy of type t named name, or nil.
+func FindPolicy(ctx context.Context, api organizations.ListPoliciesAPIClient, t types.PolicyType, name string) (*types.PolicySummary, error) {
+	p := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: t})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx, RetryOpt)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Policies {
+			if aws.ToString(page.Policies[i].Name) == name {
+				s := page.Policies[i]
+				return &s, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// ListPolicies returns every policy of type t.
+func ListPolicies(ctx context.Context, api organizations.ListPoliciesAPIClient, t types.PolicyType) ([]types.PolicySummary, error) {
+	var out []types.PolicySummary
+	p := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: t})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx, RetryOpt)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Policies...)
+	}
+	return out, nil
+}
+
+// ListTags returns the tags of an Organizations resource.
+func ListTags(ctx context.Context, api organizations.ListTagsForResourceAPIClient, id string) (map[string]string, error) {
+	tags := map[string]string{}
+	p := organizations.NewListTagsForResourcePaginator(api, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx, RetryOpt)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range page.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return tags, nil
+}
+
+// SDKTags is m as SDK tags, sorted by key.
+func SDKTags(m map[string]string) []types.Tag {
+	out := make([]types.Tag, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+// Creating is the option of CreatePolicy, which has no client token: the
+// SDK retries only throttling and ConcurrentModificationException (proof
+// the policy was not made), not a lost answer, which awsretry.Create
+// resolves by looking for the policy by its name.
+func Creating(o *organizations.Options) {
+	o.Retryer = awsretry.Creating(o.Retryer, awsretry.Organizations...)
+}
+
+// RetryOpt adds the Organizations errors AWS asks callers to retry
+// (ConcurrentModificationException) to the client's retryer, for one call.
+func RetryOpt(o *organizations.Options) {
+	o.Retryer = awsretry.Add(o.Retryer, awsretry.Organizations...)
+}
