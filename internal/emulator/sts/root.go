@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
-	"time"
 
 	"github.com/awsfoundation/foundation/internal/emulator/core"
 	"github.com/awsfoundation/foundation/internal/emulator/iam"
@@ -78,23 +77,10 @@ func stsAssumeRoot(c *core.Ctx) (any, error) {
 	case m[1] == o.Management || !o.ActiveMember(m[1]) || c.Emu.Account(m[1]) == nil:
 		return nil, denied("the target is not an active member account of the organization")
 	}
-	ak := "ASIA" + core.RandomUpper(16)
-	s := &core.Session{
-		Identity: core.Identity{Account: m[1], ARN: "arn:aws:iam::" + m[1] + ":root", UserID: m[1], AccessKey: ak},
-		Secret:   core.RandomHex(40),
-		Token:    "FwoGZXIvYXdzE" + core.RandomHex(100),
-		Expires:  c.Emu.Now().Add(time.Duration(duration) * time.Second),
-	}
-	c.Emu.AddSession(s)
-	iam.AddRootSession(c.Emu, ak, task)
-	type credentials struct {
-		AccessKeyID     string `xml:"AccessKeyId"`
-		SecretAccessKey string
-		SessionToken    string
-		Expiration      string
-	}
+	s, creds := issueSession(c, core.Identity{Account: m[1], ARN: "arn:aws:iam::" + m[1] + ":root", UserID: m[1]}, duration)
+	iam.AddRootSession(c.Emu, s.AccessKey, task)
 	return struct {
 		XMLName     xml.Name `xml:"AssumeRootResult"`
 		Credentials credentials
-	}{Credentials: credentials{AccessKeyID: ak, SecretAccessKey: s.Secret, SessionToken: s.Token, Expiration: s.Expires.Format(time.RFC3339)}}, nil
+	}{Credentials: creds}, nil
 }

@@ -47,16 +47,15 @@ var (
 
 func stsAssumeRole(c *core.Ctx) (any, error) {
 	roleARN, sessionName, externalID := c.Form("RoleArn"), c.Form("RoleSessionName"), c.Form("ExternalId")
-	if !sessionNameRe.MatchString(sessionName) {
-		return nil, core.Errorf(http.StatusBadRequest, "ValidationError",
-			"1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2-64", sessionName)
+	if err := checkSessionName(sessionName); err != nil {
+		return nil, err
 	}
 	if externalID != "" && (len(externalID) < 2 || len(externalID) > 1224 || !externalIDRe.MatchString(externalID)) {
 		return nil, core.Errorf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value at 'externalId' failed to satisfy constraint")
 	}
-	m := roleARNRe.FindStringSubmatch(roleARN)
-	if m == nil {
-		return nil, core.Errorf(http.StatusBadRequest, "ValidationError", "%s is invalid", roleARN)
+	m, err := parseRoleARN(roleARN)
+	if err != nil {
+		return nil, err
 	}
 	accessDenied := core.Errorf(http.StatusForbidden, "AccessDenied",
 		"User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Caller.ARN, roleARN)
@@ -64,28 +63,14 @@ func stsAssumeRole(c *core.Ctx) (any, error) {
 	if target == nil {
 		return nil, accessDenied
 	}
-	r := iam.RoleNamed(target, m[3])
-	// The emulator keeps every account in the aws partition; a role ARN of
-	// another partition names the same role.
-	if r == nil || r.ARN != "arn:aws:"+roleARN[strings.Index(roleARN, ":iam:")+1:] {
-		return nil, accessDenied
-	}
+	r := roleOf(target, roleARN, m[3])
 	// A role not yet propagated (the Consistency model) cannot be assumed.
-	if c.Emu.NotYetVisible(core.PropagatePrincipal, r.ARN) || c.Emu.NotYetVisible(core.PropagateAccountAccess, r.ARN) {
+	if r == nil || c.Emu.NotYetVisible(core.PropagatePrincipal, r.ARN) || c.Emu.NotYetVisible(core.PropagateAccountAccess, r.ARN) {
 		return nil, accessDenied
 	}
-	duration := 3600
-	if d := c.Form("DurationSeconds"); d != "" {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 900 || n > 43200 {
-			return nil, core.Errorf(http.StatusBadRequest, "ValidationError",
-				"1 validation error detected: Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", d)
-		}
-		if n > r.MaxSessionDuration {
-			return nil, core.Errorf(http.StatusBadRequest, "ValidationError",
-				"The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-		}
-		duration = n
+	duration, err := sessionDuration(c, r)
+	if err != nil {
+		return nil, err
 	}
 	doc, perr := policy.Parse(string(r.AssumeRolePolicy), policy.KindResource)
 	if perr != nil || !policy.TrustAllows(doc, c.Caller, map[string]string{
@@ -98,38 +83,99 @@ func stsAssumeRole(c *core.Ctx) (any, error) {
 	}) {
 		return nil, accessDenied
 	}
-	ak := "ASIA" + core.RandomUpper(16)
-	s := &core.Session{
-		Identity: core.Identity{
-			Account:   target.ID,
-			ARN:       "arn:aws:sts::" + target.ID + ":assumed-role/" + r.Name + "/" + sessionName,
-			UserID:    r.ID + ":" + sessionName,
-			AccessKey: ak,
-			RoleARN:   r.ARN,
-		},
-		Secret:  core.RandomHex(40),
-		Token:   "FwoGZXIvYXdzE" + core.RandomHex(100),
-		Expires: c.Emu.Now().Add(time.Duration(duration) * time.Second),
-	}
-	c.Emu.AddSession(s)
-	type credentials struct {
-		AccessKeyID     string `xml:"AccessKeyId"`
-		SecretAccessKey string
-		SessionToken    string
-		Expiration      string
-	}
-	type assumedRoleUser struct {
-		Arn           string
-		AssumedRoleID string `xml:"AssumedRoleId"`
-	}
+	creds, user := assumeRole(c, target, r, sessionName, duration)
 	return struct {
 		XMLName          xml.Name `xml:"AssumeRoleResult"`
 		Credentials      credentials
 		AssumedRoleUser  assumedRoleUser
 		PackedPolicySize int
-	}{
-		Credentials: credentials{AccessKeyID: ak, SecretAccessKey: s.Secret, SessionToken: s.Token,
-			Expiration: s.Expires.Format(time.RFC3339)},
-		AssumedRoleUser: assumedRoleUser{Arn: s.ARN, AssumedRoleID: s.UserID},
-	}, nil
+	}{Credentials: creds, AssumedRoleUser: user}, nil
+}
+
+// checkSessionName checks RoleSessionName as AssumeRole and
+// AssumeRoleWithWebIdentity do.
+func checkSessionName(name string) error {
+	if !sessionNameRe.MatchString(name) {
+		return core.Errorf(http.StatusBadRequest, "ValidationError",
+			"1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2-64", name)
+	}
+	return nil
+}
+
+// parseRoleARN returns roleARNRe's submatches: [1] the account, [3] the
+// role name.
+func parseRoleARN(roleARN string) ([]string, error) {
+	m := roleARNRe.FindStringSubmatch(roleARN)
+	if m == nil {
+		return nil, core.Errorf(http.StatusBadRequest, "ValidationError", "%s is invalid", roleARN)
+	}
+	return m, nil
+}
+
+// roleOf returns the role of target named name that roleARN names, or nil.
+// The emulator keeps every account in the aws partition; a role ARN of
+// another partition names the same role, but a path that differs does not.
+func roleOf(target *core.Account, roleARN, name string) *iam.Role {
+	r := iam.RoleNamed(target, name)
+	if r == nil || r.ARN != "arn:aws:"+roleARN[strings.Index(roleARN, ":iam:")+1:] {
+		return nil
+	}
+	return r
+}
+
+// sessionDuration is DurationSeconds (default one hour), checked against
+// the role's MaxSessionDuration.
+func sessionDuration(c *core.Ctx, r *iam.Role) (int, error) {
+	d := c.Form("DurationSeconds")
+	if d == "" {
+		return 3600, nil
+	}
+	n, err := strconv.Atoi(d)
+	if err != nil || n < 900 || n > 43200 {
+		return 0, core.Errorf(http.StatusBadRequest, "ValidationError",
+			"1 validation error detected: Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", d)
+	}
+	if n > r.MaxSessionDuration {
+		return 0, core.Errorf(http.StatusBadRequest, "ValidationError",
+			"The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	return n, nil
+}
+
+// credentials and assumedRoleUser are the elements of STS's answers.
+type credentials struct {
+	AccessKeyID     string `xml:"AccessKeyId"`
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      string
+}
+
+type assumedRoleUser struct {
+	Arn           string
+	AssumedRoleID string `xml:"AssumedRoleId"`
+}
+
+// issueSession adds a session of identity id (its access key made here)
+// lasting duration seconds, and returns its credentials.
+func issueSession(c *core.Ctx, id core.Identity, duration int) (*core.Session, credentials) {
+	id.AccessKey = "ASIA" + core.RandomUpper(16)
+	s := &core.Session{
+		Identity: id,
+		Secret:   core.RandomHex(40),
+		Token:    "FwoGZXIvYXdzE" + core.RandomHex(100),
+		Expires:  c.Emu.Now().Add(time.Duration(duration) * time.Second),
+	}
+	c.Emu.AddSession(s)
+	return s, credentials{AccessKeyID: id.AccessKey, SecretAccessKey: s.Secret, SessionToken: s.Token, Expiration: s.Expires.Format(time.RFC3339)}
+}
+
+// assumeRole issues a session of role r of target named sessionName.
+func assumeRole(c *core.Ctx, target *core.Account, r *iam.Role, sessionName string, duration int) (credentials, assumedRoleUser) {
+	s, creds := issueSession(c, core.Identity{
+		Account: target.ID,
+		ARN:     "arn:aws:sts::" + target.ID + ":assumed-role/" + r.Name + "/" + sessionName,
+		UserID:  r.ID + ":" + sessionName,
+		RoleARN: r.ARN,
+	}, duration)
+	return creds, assumedRoleUser{Arn: s.ARN, AssumedRoleID: s.UserID}
 }

@@ -161,17 +161,16 @@ func claimTime(v any) (time.Time, bool) {
 
 func stsAssumeRoleWithWebIdentity(c *core.Ctx) (any, error) {
 	roleARN, sessionName, token := c.Form("RoleArn"), c.Form("RoleSessionName"), c.Form("WebIdentityToken")
-	if !sessionNameRe.MatchString(sessionName) {
-		return nil, core.Errorf(http.StatusBadRequest, "ValidationError",
-			"1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2-64", sessionName)
+	if err := checkSessionName(sessionName); err != nil {
+		return nil, err
 	}
 	if len(token) < 4 || len(token) > 20000 {
 		return nil, core.Errorf(http.StatusBadRequest, "ValidationError",
 			"1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length between 4 and 20000")
 	}
-	m := roleARNRe.FindStringSubmatch(roleARN)
-	if m == nil {
-		return nil, core.Errorf(http.StatusBadRequest, "ValidationError", "%s is invalid", roleARN)
+	m, err := parseRoleARN(roleARN)
+	if err != nil {
+		return nil, err
 	}
 	claims, apiErr := verifyToken(c.Emu, token)
 	if apiErr != nil {
@@ -227,23 +226,13 @@ func stsAssumeRoleWithWebIdentity(c *core.Ctx) (any, error) {
 	if aud == "" {
 		return nil, invalidToken("Incorrect token audience")
 	}
-	r := iam.RoleNamed(target, m[3])
-	if r == nil || r.ARN != "arn:aws:"+roleARN[strings.Index(roleARN, ":iam:")+1:] ||
-		c.Emu.NotYetVisible(core.PropagatePrincipal, r.ARN) {
+	r := roleOf(target, roleARN, m[3])
+	if r == nil || c.Emu.NotYetVisible(core.PropagatePrincipal, r.ARN) {
 		return nil, accessDenied
 	}
-	duration := 3600
-	if d := c.Form("DurationSeconds"); d != "" {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 900 || n > 43200 {
-			return nil, core.Errorf(http.StatusBadRequest, "ValidationError",
-				"1 validation error detected: Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", d)
-		}
-		if n > r.MaxSessionDuration {
-			return nil, core.Errorf(http.StatusBadRequest, "ValidationError",
-				"The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-		}
-		duration = n
+	duration, err := sessionDuration(c, r)
+	if err != nil {
+		return nil, err
 	}
 	sub, _ := claimString(claims["sub"])
 	keys := map[string]string{
@@ -262,30 +251,7 @@ func stsAssumeRoleWithWebIdentity(c *core.Ctx) (any, error) {
 	if perr != nil || !webIdentityTrustAllows(doc, providerARN, keys) {
 		return nil, accessDenied
 	}
-	ak := "ASIA" + core.RandomUpper(16)
-	s := &core.Session{
-		Identity: core.Identity{
-			Account:   target.ID,
-			ARN:       "arn:aws:sts::" + target.ID + ":assumed-role/" + r.Name + "/" + sessionName,
-			UserID:    r.ID + ":" + sessionName,
-			AccessKey: ak,
-			RoleARN:   r.ARN,
-		},
-		Secret:  core.RandomHex(40),
-		Token:   "FwoGZXIvYXdzE" + core.RandomHex(100),
-		Expires: c.Emu.Now().Add(time.Duration(duration) * time.Second),
-	}
-	c.Emu.AddSession(s)
-	type credentials struct {
-		AccessKeyID     string `xml:"AccessKeyId"`
-		SecretAccessKey string
-		SessionToken    string
-		Expiration      string
-	}
-	type assumedRoleUser struct {
-		Arn           string
-		AssumedRoleID string `xml:"AssumedRoleId"`
-	}
+	creds, user := assumeRole(c, target, r, sessionName, duration)
 	return struct {
 		XMLName                     xml.Name `xml:"AssumeRoleWithWebIdentityResult"`
 		Credentials                 credentials
@@ -295,10 +261,9 @@ func stsAssumeRoleWithWebIdentity(c *core.Ctx) (any, error) {
 		Provider                    string
 		Audience                    string
 	}{
-		Credentials: credentials{AccessKeyID: ak, SecretAccessKey: s.Secret, SessionToken: s.Token,
-			Expiration: s.Expires.Format(time.RFC3339)},
+		Credentials:                 creds,
 		SubjectFromWebIdentityToken: sub,
-		AssumedRoleUser:             assumedRoleUser{Arn: s.ARN, AssumedRoleID: s.UserID},
+		AssumedRoleUser:             user,
 		Provider:                    iss,
 		Audience:                    aud,
 	}, nil
