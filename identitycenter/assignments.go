@@ -17,6 +17,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/readcache"
 )
 
 // Assignment is one account assignment: a principal granted a permission
@@ -313,32 +314,27 @@ func (r *run) readAssignments(ctx context.Context, pairs []pairKey, wanted []Ass
 		}
 	}
 	var mu sync.Mutex
-	if !prune && len(principals) < len(pairs) {
+	shared := r.o.ReadCache != nil
+	if !prune && len(principals) > 0 && (shared || len(principals) < len(pairs)) {
 		byARN := map[string]string{}
 		for _, k := range pairs {
 			byARN[aws.ToString(r.permissionSet(k.psName).PermissionSetArn)] = k.psName
 		}
 		err := forEach(ctx, len(principals), conc, func(ctx context.Context, i int) error {
 			pk := principals[i]
-			p := ssoadmin.NewListAccountAssignmentsForPrincipalPaginator(r.api.SSOAdmin, &ssoadmin.ListAccountAssignmentsForPrincipalInput{
-				InstanceArn: aws.String(r.instanceARN), PrincipalId: aws.String(pk.id), PrincipalType: types.PrincipalType(pk.typ),
-			})
-			for p.HasMorePages() {
-				out, err := p.NextPage(ctx, retryConflict)
-				if err != nil {
-					return fmt.Errorf("identitycenter: %s %s: list assignments: %w", pk.typ, pk.id, err)
+			set, err := r.principalAssignments(ctx, pk)
+			if err != nil {
+				return err
+			}
+			set.mu.Lock()
+			defer set.mu.Unlock()
+			mu.Lock()
+			defer mu.Unlock()
+			for a := range set.m {
+				k := pairKey{byARN[a.psARN], a.account}
+				if m, ok := have[k]; ok && k.psName != "" {
+					m[pk] = true
 				}
-				mu.Lock()
-				for _, a := range out.AccountAssignments {
-					if aws.ToString(a.PrincipalId) != pk.id || PrincipalType(a.PrincipalType) != pk.typ {
-						continue // only the principal's own assignments
-					}
-					k := pairKey{byARN[aws.ToString(a.PermissionSetArn)], aws.ToString(a.AccountId)}
-					if m, ok := have[k]; ok && k.psName != "" {
-						m[pk] = true
-					}
-				}
-				mu.Unlock()
 			}
 			return nil
 		})
@@ -366,6 +362,85 @@ func (r *run) readAssignments(ctx context.Context, pairs []pairKey, wanted []Ass
 	return have, err
 }
 
+// assignedTo is one assignment of a principal: its permission set and
+// account.
+type assignedTo struct{ psARN, account string }
+
+// principalSet is every assignment of one principal, read once
+// (ListAccountAssignmentsForPrincipal); the run's own creates and deletes
+// update it.
+type principalSet struct {
+	mu sync.Mutex
+	m  map[assignedTo]bool
+}
+
+// principalAssignments returns every assignment of principal pk: read once
+// per run when the caller gave a foundation.ReadCache (shared by the calls
+// of the run: a program that assigns account by account reads the
+// principal's assignments once), else once per call.
+func (r *run) principalAssignments(ctx context.Context, pk principalKey) (*principalSet, error) {
+	load := func() (*principalSet, error) {
+		set := &principalSet{m: map[assignedTo]bool{}}
+		p := ssoadmin.NewListAccountAssignmentsForPrincipalPaginator(r.api.SSOAdmin, &ssoadmin.ListAccountAssignmentsForPrincipalInput{
+			InstanceArn: aws.String(r.instanceARN), PrincipalId: aws.String(pk.id), PrincipalType: types.PrincipalType(pk.typ),
+		})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx, retryConflict)
+			if err != nil {
+				return nil, fmt.Errorf("identitycenter: %s %s: list assignments: %w", pk.typ, pk.id, err)
+			}
+			for _, a := range out.AccountAssignments {
+				if aws.ToString(a.PrincipalId) != pk.id || PrincipalType(a.PrincipalType) != pk.typ {
+					continue // only the principal's own assignments
+				}
+				set.m[assignedTo{aws.ToString(a.PermissionSetArn), aws.ToString(a.AccountId)}] = true
+			}
+		}
+		return set, nil
+	}
+	if r.o.ReadCache == nil {
+		return load()
+	}
+	return readcache.Get(r.o.ReadCache, principalKeyOf(r.instanceARN, pk), load)
+}
+
+func principalKeyOf(instanceARN string, pk principalKey) string {
+	return "identitycenter/assignments/" + instanceARN + "/" + string(pk.typ) + "/" + pk.id
+}
+
+// assigned records in the run's reads an assignment this run made (or
+// deleted).
+func (r *run) assigned(a Assignment, del bool) {
+	set, ok := readcache.Peek[*principalSet](r.o.ReadCache, principalKeyOf(r.instanceARN, principalKey{a.Principal.Type, a.PrincipalID}))
+	if !ok {
+		return
+	}
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	k := assignedTo{a.PermissionSetARN, a.AccountID}
+	if del {
+		delete(set.m, k)
+	} else {
+		set.m[k] = true
+	}
+}
+
+// assignmentSlots returns the run's slots for assignment requests
+// outstanding on the instance: AWS processes at most
+// DefaultAssignmentConcurrency at once per instance, so the calls of a run
+// that share a foundation.ReadCache (a program assigning account by
+// account, several at once) share them. Nil without a ReadCache: the
+// call's own bound (assignAll) is the only one.
+func (r *run) assignmentSlots() chan struct{} {
+	if r.o.ReadCache == nil {
+		return nil
+	}
+	slots, _ := readcache.Get(r.o.ReadCache, "identitycenter/assignment-slots/"+r.instanceARN, func() (chan struct{}, error) {
+		return make(chan struct{}, DefaultAssignmentConcurrency), nil
+	})
+	return slots
+}
+
 // unknownID reports an identifier that names nothing AWS has yet: one a dry
 // run predicted (or "", which a run never gives a real resource).
 func unknownID(id string) bool { return id == "" || plan.IsPredicted(id) }
@@ -385,8 +460,23 @@ func (r *run) assignAll(ctx context.Context, as []Assignment, del bool, conc int
 	}
 	gate := plan.New(r.o)
 	done := make([]bool, len(as))
+	slots := r.assignmentSlots()
 	err := forEach(ctx, len(as), conc, func(ctx context.Context, i int) error {
-		err := gate.Write(ctx, change(as[i]), func(ctx context.Context) error { return r.assignment(ctx, as[i], del) })
+		err := gate.Write(ctx, change(as[i]), func(ctx context.Context) error {
+			if slots != nil {
+				select {
+				case slots <- struct{}{}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				defer func() { <-slots }()
+			}
+			if err := r.assignment(ctx, as[i], del); err != nil {
+				return err
+			}
+			r.assigned(as[i], del)
+			return nil
+		})
 		done[i] = err == nil
 		return err
 	})
