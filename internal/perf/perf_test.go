@@ -13,6 +13,7 @@ package perf_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -230,8 +231,10 @@ func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes
 		add(a.Changes)
 	}()
 	ic := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(e.cfg), IdentityStore: identitystore.NewFromConfig(e.cfg)}
-	go func() { // people and permission sets, no assignment yet
+	psReady := make(chan struct{})
+	go func() { // people and permission sets; the assignments follow each account
 		defer wg.Done()
+		defer close(psReady)
 		spec := lz.access(nil)
 		spec.Assignments = nil
 		a, err := identitycenter.EnsureAccess(ctx, ic, spec, o...)
@@ -242,19 +245,49 @@ func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes
 		add(a.Changes)
 	}()
 	tree, err := organizations.EnsureTreeEach(ctx, org, spec, func(ctx context.Context, a *organizations.Account) (foundation.Changes, error) {
+		// The account's assignments, beside its state backend, once the
+		// permission sets exist; the run's ReadCache makes the calls of
+		// all accounts read the group's assignments once and share the
+		// instance's 10 outstanding requests.
+		var assigned foundation.Changes
+		var aerr error
+		var awg sync.WaitGroup
+		awg.Add(1)
+		go func() {
+			defer awg.Done()
+			select {
+			case <-psReady:
+			case <-ctx.Done():
+				aerr = ctx.Err()
+				return
+			}
+			if errs[1] != nil {
+				aerr = errs[1]
+				return
+			}
+			as := lz.access([]string{a.ID})
+			res, err := identitycenter.EnsureAssignments(ctx, ic, identitycenter.AssignmentsSpec{InstanceARN: lz.inst, IdentityStoreID: lz.store, Assignments: as.Assignments}, o...)
+			if err != nil {
+				aerr = err
+				return
+			}
+			assigned = res.Changes
+		}()
 		cfg, err := organizations.AccountConfig(ctx, e.cfg, a.ID, organizations.DefaultRoleName, organizations.WithAccessWait(o...))
 		if err != nil {
-			return nil, err
+			awg.Wait()
+			return assigned, errors.Join(err, aerr)
 		}
 		cfg.HTTPClient = &http.Client{Transport: e.tr}
 		be, err := statebackend.Bootstrap(ctx, statebackend.API{
 			S3:       s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
 			DynamoDB: dynamodb.NewFromConfig(cfg),
 		}, statebackend.Spec{Bucket: "myapp-terraform-state-" + a.ID, Region: "us-east-1", AccountID: a.ID}, o...)
-		if err != nil {
-			return nil, err
+		awg.Wait()
+		if err != nil || aerr != nil {
+			return assigned, errors.Join(err, aerr)
 		}
-		return be.Changes, nil
+		return append(be.Changes, assigned...), nil
 	}, append(o, foundation.WithConcurrency(64))...)
 	wg.Wait()
 	if err != nil {
@@ -266,16 +299,7 @@ func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes
 		}
 	}
 	changes = append(changes, tree.Changes...)
-	accounts := make([]string, len(tree.Accounts))
-	for i, a := range tree.Accounts {
-		accounts[i] = a.ID
-	}
-	as := lz.access(accounts)
-	acc, err := identitycenter.EnsureAssignments(ctx, ic, identitycenter.AssignmentsSpec{InstanceARN: lz.inst, IdentityStoreID: lz.store, Assignments: as.Assignments}, o...)
-	if err != nil {
-		return nil, err
-	}
-	return append(changes, acc.Changes...), nil
+	return changes, nil
 }
 
 // workload is the landing zone's work for emulator.LowerBound: for a
@@ -323,14 +347,22 @@ func workload(n int, first bool, member map[string]int, discovery bool) emulator
 		return w
 	}
 	if !first {
-		return emulator.Workload{
+		// The group's assignments, 2 per account, are one listing of
+		// pages of 20, each page asked for with the last one's token.
+		var listing emulator.Chain
+		for range max(1, (2*n+19)/20) {
+			listing = append(listing, emulator.Stage{op("sso", "ListAccountAssignmentsForPrincipal", 1)})
+		}
+		w := emulator.Workload{
 			Accounts: n, OUs: 5, OUDepth: 2,
 			Org: emulator.Chain{{op("organizations", "DescribeOrganization", 1), op("organizations", "ListRoots", 1),
 				op("organizations", "ListPolicies", 1), op("sso", "ListInstances", 1), op("sso", "ListPermissionSets", 1),
-				op("identitystore", "GetGroupId", 1), op("sso", "ListAccountAssignmentsForPrincipal", max(1, (2*n+19)/20))}},
+				op("identitystore", "GetGroupId", 1)}},
 			OU:      emulator.Chain{{op("organizations", "ListOrganizationalUnitsForParent", 1), op("organizations", "ListAccountsForParent", 1)}},
 			Account: emulator.Chain{{op("sts", "AssumeRole", 1)}, reads},
 		}
+		w.Org = append(w.Org, listing...)
+		return w
 	}
 	account := emulator.Chain{
 		{op("organizations", "CreateAccount", 1)},
