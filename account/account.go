@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/account/types"
 
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
@@ -83,6 +85,19 @@ func wrap(id, what string, err error) error {
 			pkg, where(id), what, ServicePrincipal, err)
 	}
 	return fmt.Errorf("%s: %s: %s: %w", pkg, where(id), what, err)
+}
+
+// begin resolves a call's options and checks its input before any call:
+// the spec's faults (a dry run's predicted account ID accepted when the
+// call plans) and a nil api, in one error matching foundation.ErrInvalidSpec.
+func begin(opts []foundation.Option, api any, faults func(planning bool) []error) (call.Options, *plan.Recorder, error) {
+	o := call.Resolve(opts...)
+	rec := plan.New(o)
+	errs := faults(rec.Planning())
+	if api == nil {
+		errs = append(errs, invalid("api", "", "must not be nil"))
+	}
+	return o, rec, errors.Join(errs...)
 }
 
 // isPlanned reports whether the account is one a dry run predicted: it

@@ -12,8 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/account/types"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/call"
-	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // Contact is an alternate contact: whom AWS writes to about billing,
@@ -123,14 +121,9 @@ type Contacts struct {
 // only when a field differs. Contacts the spec leaves nil are neither read
 // nor changed. A second run makes no mutating call.
 func EnsureAlternateContacts(ctx context.Context, api ContactsAPI, spec ContactsSpec, opts ...foundation.Option) (*Contacts, error) {
-	o := call.Resolve(opts...)
-	rec := plan.New(o)
-	errs := spec.faults(rec.Planning())
-	if api == nil {
-		errs = append(errs, invalid("api", "", "must not be nil"))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	_, rec, err := begin(opts, api, spec.faults)
+	if err != nil {
+		return nil, err
 	}
 	res := &Contacts{AccountID: spec.AccountID, Billing: spec.Billing, Operations: spec.Operations, Security: spec.Security}
 	for _, tc := range spec.contacts() {

@@ -10,8 +10,6 @@ import (
 	acct "github.com/aws/aws-sdk-go-v2/service/account"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/call"
-	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // NameSpec is an account's name.
@@ -52,14 +50,9 @@ type AccountName struct {
 // name differs. A second run makes no mutating call. Organizations'
 // ListAccounts shows the new name too.
 func EnsureAccountName(ctx context.Context, api NameAPI, spec NameSpec, opts ...foundation.Option) (*AccountName, error) {
-	o := call.Resolve(opts...)
-	rec := plan.New(o)
-	errs := spec.faults(rec.Planning())
-	if api == nil {
-		errs = append(errs, invalid("api", "", "must not be nil"))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	_, rec, err := begin(opts, api, spec.faults)
+	if err != nil {
+		return nil, err
 	}
 	res := &AccountName{AccountID: spec.AccountID, Name: spec.Name}
 	have := ""
@@ -78,7 +71,7 @@ func EnsureAccountName(ctx context.Context, api NameAPI, spec NameSpec, opts ...
 	}
 	c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResAccountName, ID: changeID(spec.AccountID, "name"),
 		Diffs: []foundation.Diff{{Field: "AccountName", From: have, To: spec.Name}}}
-	err := rec.Write(ctx, c, func(ctx context.Context) error {
+	err = rec.Write(ctx, c, func(ctx context.Context) error {
 		_, err := api.PutAccountName(ctx, &acct.PutAccountNameInput{AccountId: accountParam(spec.AccountID), AccountName: aws.String(spec.Name)})
 		if err != nil {
 			return wrap(spec.AccountID, "put account name", err)

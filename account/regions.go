@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/account/types"
 
 	"github.com/awsfoundation/foundation"
-	"github.com/awsfoundation/foundation/internal/call"
-	"github.com/awsfoundation/foundation/internal/plan"
 )
 
 // RegionsSpec is which opt-in Regions an account has enabled. Regions it
@@ -109,14 +107,9 @@ type Regions struct {
 // spec.NoWait, each change is waited for until ENABLED or DISABLED. A
 // second run makes no mutating call.
 func EnsureRegionOptIn(ctx context.Context, api RegionsAPI, spec RegionsSpec, opts ...foundation.Option) (*Regions, error) {
-	o := call.Resolve(opts...)
-	rec := plan.New(o)
-	errs := spec.faults(rec.Planning())
-	if api == nil {
-		errs = append(errs, invalid("api", "", "must not be nil"))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	o, rec, err := begin(opts, api, spec.faults)
+	if err != nil {
+		return nil, err
 	}
 	res := &Regions{AccountID: spec.AccountID, Status: map[string]types.RegionOptStatus{}}
 	get := func(ctx context.Context, region string) (types.RegionOptStatus, error) {

@@ -304,23 +304,16 @@ func invalidTarget(region string) *core.APIError {
 }
 
 func enableRegion(c *core.Ctx) (any, error) {
-	s, region, apiErr := regionRequest(c)
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	switch regionStatus(s, region) {
-	case "", enabledByDefault:
-		return nil, invalidTarget(region)
-	case disabling:
-		return nil, core.Errorf(http.StatusConflict, "ConflictException", "Region %s is being disabled (DISABLING): wait until it is DISABLED", region)
-	case enabled, enabling:
-		return nil, nil
-	}
-	s.regions[region] = &regionOpt{Status: enabling, since: c.Emu.Now()}
-	return nil, nil
+	return optRegion(c, enabling, enabled, disabling, disabled)
+}
+func disableRegion(c *core.Ctx) (any, error) {
+	return optRegion(c, disabling, disabled, enabling, enabled)
 }
 
-func disableRegion(c *core.Ctx) (any, error) {
+// optRegion starts a Region on its way to done (passing status passing);
+// nothing to do when it is there or on its way, a conflict while it is
+// still settling the other way (opposing, to opposed).
+func optRegion(c *core.Ctx, passing, done, opposing, opposed string) (any, error) {
 	s, region, apiErr := regionRequest(c)
 	if apiErr != nil {
 		return nil, apiErr
@@ -328,12 +321,13 @@ func disableRegion(c *core.Ctx) (any, error) {
 	switch regionStatus(s, region) {
 	case "", enabledByDefault:
 		return nil, invalidTarget(region)
-	case enabling:
-		return nil, core.Errorf(http.StatusConflict, "ConflictException", "Region %s is being enabled (ENABLING): wait until it is ENABLED", region)
-	case disabled, disabling:
+	case opposing:
+		return nil, core.Errorf(http.StatusConflict, "ConflictException", "Region %s is being %s (%s): wait until it is %s",
+			region, strings.ToLower(opposed), opposing, opposed)
+	case done, passing:
 		return nil, nil
 	}
-	s.regions[region] = &regionOpt{Status: disabling, since: c.Emu.Now()}
+	s.regions[region] = &regionOpt{Status: passing, since: c.Emu.Now()}
 	return nil, nil
 }
 

@@ -1501,15 +1501,21 @@ func ssoListAccountAssignments(c *core.Ctx) (any, error) {
 	if !ssoAccountRe.MatchString(in.AccountId) {
 		return nil, ssoConstraint("accountId", in.AccountId, "Member must satisfy regular expression pattern: \\d{12}")
 	}
+	return ssoAssignmentsPage(c, inst, func(a *ssoAssignment) bool { return a.account == in.AccountId && a.psARN == ps.arn },
+		func(a *ssoAssignment) string { return a.principalType + "|" + a.principalID }, in.NextToken, in.MaxResults)
+}
+
+// ssoAssignmentsPage answers a list of the instance's assignments: those
+// match keeps, in the order of key, one page of them.
+func ssoAssignmentsPage(c *core.Ctx, inst *ssoInstance, match func(*ssoAssignment) bool, key func(*ssoAssignment) string, token string, max *int) (any, error) {
 	var list []*ssoAssignment
 	for _, asg := range inst.assignments {
-		if asg.account == in.AccountId && asg.psARN == ps.arn {
+		if match(asg) {
 			list = append(list, asg)
 		}
 	}
-	key := func(a *ssoAssignment) string { return a.principalType + "|" + a.principalID }
 	sort.Slice(list, func(i, j int) bool { return key(list[i]) < key(list[j]) })
-	page, next, apiErr := core.Paginate(c, list, key, in.NextToken, in.MaxResults, ssoPaging)
+	page, next, apiErr := core.Paginate(c, list, key, token, max, ssoPaging)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -1554,24 +1560,9 @@ func ssoListAccountAssignmentsForPrincipal(c *core.Ctx) (any, error) {
 			return nil, ssoConstraint("filter.accountId", account, "Member must satisfy regular expression pattern: \\d{12}")
 		}
 	}
-	var list []*ssoAssignment
-	for _, asg := range inst.assignments {
-		if asg.principalType == in.PrincipalType && asg.principalID == in.PrincipalId && (account == "" || asg.account == account) {
-			list = append(list, asg)
-		}
-	}
-	key := func(a *ssoAssignment) string { return a.account + "|" + a.psARN }
-	sort.Slice(list, func(i, j int) bool { return key(list[i]) < key(list[j]) })
-	page, next, apiErr := core.Paginate(c, list, key, in.NextToken, in.MaxResults, ssoPaging)
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	out := []map[string]string{}
-	for _, a := range page {
-		out = append(out, map[string]string{"AccountId": a.account, "PermissionSetArn": a.psARN,
-			"PrincipalId": a.principalID, "PrincipalType": a.principalType})
-	}
-	return core.PageOut("AccountAssignments", out, next), nil
+	return ssoAssignmentsPage(c, inst, func(a *ssoAssignment) bool {
+		return a.principalType == in.PrincipalType && a.principalID == in.PrincipalId && (account == "" || a.account == account)
+	}, func(a *ssoAssignment) string { return a.account + "|" + a.psARN }, in.NextToken, in.MaxResults)
 }
 
 // ssoProvisioningFilter validates a ProvisioningStatus filter and returns
