@@ -134,6 +134,36 @@ func TestDryRunBeforeOrganizationPlansAttachments(t *testing.T) {
 		"create organizations:policy-attachment "+root+"/deny-leave")
 }
 
+// A dry run before the organization exists takes FullAWSAccess listed by
+// name for the AWS managed policy the new root starts with: kept, not
+// planned as a policy to attach (which the real run would not attach, as
+// it is attached already), and listed once.
+func TestDryRunBeforeOrganizationKeepsFullAWSAccessByName(t *testing.T) {
+	b := awstest.New(t)
+	b.Require(t, awstest.CapFreshState) // no organization yet
+	b.Need(t, awstest.OrgNotInUse)
+	ctx := awstest.Context(t, 30*time.Second)
+	api := refusePlaceholders(t, b)
+	mark := b.Mark()
+	dry := awstest.Fast(foundation.WithDryRun(true))
+	root := plan.Predict("root", "")
+	a, err := scp.EnsureAttachments(ctx, api, scp.AttachmentSpec{TargetID: root, Policies: []string{scp.FullAWSAccessName, "deny-leave"}}, dry...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.RequireNoMutations(t, mark)
+	requireChanges(t, a.Changes,
+		"update organizations:policy-type "+root+"/SERVICE_CONTROL_POLICY",
+		"create organizations:policy-attachment "+root+"/deny-leave")
+	want := []scp.AttachedPolicy{ // sorted by name
+		{ID: scp.FullAWSAccessID, Name: scp.FullAWSAccessName, AWSManaged: true},
+		{ID: plan.Predict("scp", "deny-leave"), Name: "deny-leave", Managed: true},
+	}
+	if fmt.Sprint(a.Policies) != fmt.Sprint(want) {
+		t.Fatalf("policies %+v, want %+v", a.Policies, want)
+	}
+}
+
 // A failure after some writes returns the changes made so far with the
 // error (a *foundation.IncompleteError), and the error still matches the
 // AWS error.
