@@ -89,12 +89,29 @@ func Bootstrap(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 		Region:    spec.Region,
 		Config:    configFor(spec),
 	}
-	if err := r.ensureBucket(ctx); err != nil {
+	// The reads are made side by side, in two stages: HeadBucket and
+	// DescribeTable, then (ensureBucket) the bucket's settings with the
+	// table's point-in-time recovery and tags. Writes, and the errors of
+	// reads, come in the order of the sequential run: bucket, then table.
+	var exists bool
+	head := newRead(func(ctx context.Context) (err error) {
+		exists, err = r.headBucket(ctx)
+		return err
+	})
+	var table *tableReads
+	if spec.Locking.usesTable() {
+		table = r.newTableReads()
+		r.readAll(ctx, head, table.describe)
+	}
+	if err := head.result(ctx); err != nil {
+		return nil, rec.Fail(err)
+	}
+	if err := r.ensureBucket(ctx, exists, table.next(r)); err != nil {
 		return nil, rec.Fail(err)
 	}
 	if spec.Locking.usesTable() {
 		b.LockTable = spec.LockTable
-		arn, err := r.ensureTable(ctx)
+		arn, err := r.ensureTable(ctx, table)
 		if err != nil {
 			return nil, rec.Fail(err)
 		}

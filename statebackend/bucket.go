@@ -59,12 +59,11 @@ func (r *run) bucketChange(action foundation.Action, res string, diffs ...founda
 
 // ensureBucket converges the bucket and its configuration, in this order:
 // bucket, public access block, ownership controls, encryption, versioning,
-// lifecycle, policy, tags.
-func (r *run) ensureBucket(ctx context.Context) error {
-	exists, err := r.headBucket(ctx)
-	if err != nil {
-		return err
-	}
+// lifecycle, policy, tags. exists is what headBucket found. The settings
+// are read side by side (with also, the lock table's reads that can be
+// made now), then compared and written one by one in that order; a read's
+// error is returned where its setting comes, after the writes before it.
+func (r *run) ensureBucket(ctx context.Context, exists bool, also []*read) error {
 	// fresh: the bucket's creation is only planned (a dry run), so its
 	// configuration cannot be read; it is predicted from the settings AWS
 	// gives every new bucket.
@@ -76,21 +75,40 @@ func (r *run) ensureBucket(ctx context.Context) error {
 		}
 		fresh = !applied
 	}
-	steps := []func(context.Context, bool) error{
-		r.ensurePublicAccessBlock,
-		r.ensureOwnership,
-		r.ensureEncryption,
-		r.ensureVersioning,
-		r.ensureLifecycle,
-		r.ensurePolicy,
-		r.ensureBucketTags,
+	steps := []bucketStep{
+		r.publicAccessBlockStep(fresh),
+		r.ownershipStep(fresh),
+		r.encryptionStep(fresh),
+		r.versioningStep(fresh),
+		r.lifecycleStep(fresh),
+		r.policyStep(fresh),
+		r.bucketTagsStep(fresh),
 	}
-	for _, step := range steps {
-		if err := step(ctx, fresh); err != nil {
+	var reads []*read
+	for _, s := range steps {
+		reads = append(reads, s.read)
+	}
+	r.readAll(ctx, append(reads, also...)...)
+	for _, s := range steps {
+		if s.read != nil {
+			if err := s.read.result(ctx); err != nil {
+				return err
+			}
+		}
+		if err := s.apply(ctx); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// bucketStep is one setting of the bucket: read reads it into the step
+// (nil for a fresh bucket, whose setting is predicted, or a setting not
+// managed), apply compares it with the wanted one and writes the
+// difference.
+type bucketStep struct {
+	read  *read
+	apply func(context.Context) error
 }
 
 // headBucket reports whether the bucket exists and is ours to use.
@@ -159,20 +177,28 @@ func (r *run) createBucket(ctx context.Context) error {
 
 // ---- public access block ----
 
-func (r *run) ensurePublicAccessBlock(ctx context.Context, fresh bool) error {
+func (r *run) publicAccessBlockStep(fresh bool) (s bucketStep) {
 	var have *s3types.PublicAccessBlockConfiguration
 	if fresh {
 		have = allBlocked()
 	} else {
-		out, err := r.api.S3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
-		switch {
-		case apiCode(err) == "NoSuchPublicAccessBlockConfiguration":
-		case err != nil:
-			return r.bucketErr("get public access block", err)
-		default:
-			have = out.PublicAccessBlockConfiguration
-		}
+		s.read = newRead(func(ctx context.Context) error {
+			out, err := r.api.S3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+			switch {
+			case apiCode(err) == "NoSuchPublicAccessBlockConfiguration":
+			case err != nil:
+				return r.bucketErr("get public access block", err)
+			default:
+				have = out.PublicAccessBlockConfiguration
+			}
+			return nil
+		})
 	}
+	s.apply = func(ctx context.Context) error { return r.applyPublicAccessBlock(ctx, have) }
+	return s
+}
+
+func (r *run) applyPublicAccessBlock(ctx context.Context, have *s3types.PublicAccessBlockConfiguration) error {
 	diffs := publicAccessBlockDiffs(have)
 	if len(diffs) == 0 {
 		return nil
@@ -225,20 +251,28 @@ func publicAccessBlockDiffs(have *s3types.PublicAccessBlockConfiguration) []foun
 
 // ---- ownership controls ----
 
-func (r *run) ensureOwnership(ctx context.Context, fresh bool) error {
+func (r *run) ownershipStep(fresh bool) (s bucketStep) {
 	var have []s3types.OwnershipControlsRule
 	if fresh {
 		have = []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}}
 	} else {
-		out, err := r.api.S3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
-		switch {
-		case apiCode(err) == "OwnershipControlsNotFoundError":
-		case err != nil:
-			return r.bucketErr("get ownership controls", err)
-		case out.OwnershipControls != nil:
-			have = out.OwnershipControls.Rules
-		}
+		s.read = newRead(func(ctx context.Context) error {
+			out, err := r.api.S3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+			switch {
+			case apiCode(err) == "OwnershipControlsNotFoundError":
+			case err != nil:
+				return r.bucketErr("get ownership controls", err)
+			case out.OwnershipControls != nil:
+				have = out.OwnershipControls.Rules
+			}
+			return nil
+		})
 	}
+	s.apply = func(ctx context.Context) error { return r.applyOwnership(ctx, have) }
+	return s
+}
+
+func (r *run) applyOwnership(ctx context.Context, have []s3types.OwnershipControlsRule) error {
 	if len(have) == 1 && have[0].ObjectOwnership == s3types.ObjectOwnershipBucketOwnerEnforced {
 		return nil
 	}
@@ -261,20 +295,28 @@ func (r *run) ensureOwnership(ctx context.Context, fresh bool) error {
 
 // ---- default encryption ----
 
-func (r *run) ensureEncryption(ctx context.Context, fresh bool) error {
+func (r *run) encryptionStep(fresh bool) (s bucketStep) {
 	var have *s3types.ServerSideEncryptionRule
 	if fresh {
 		have = &s3types.ServerSideEncryptionRule{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAes256}}
 	} else {
-		out, err := r.api.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
-		switch {
-		case apiCode(err) == "ServerSideEncryptionConfigurationNotFoundError":
-		case err != nil:
-			return r.bucketErr("get encryption", err)
-		case out.ServerSideEncryptionConfiguration != nil && len(out.ServerSideEncryptionConfiguration.Rules) > 0:
-			have = &out.ServerSideEncryptionConfiguration.Rules[0]
-		}
+		s.read = newRead(func(ctx context.Context) error {
+			out, err := r.api.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+			switch {
+			case apiCode(err) == "ServerSideEncryptionConfigurationNotFoundError":
+			case err != nil:
+				return r.bucketErr("get encryption", err)
+			case out.ServerSideEncryptionConfiguration != nil && len(out.ServerSideEncryptionConfiguration.Rules) > 0:
+				have = &out.ServerSideEncryptionConfiguration.Rules[0]
+			}
+			return nil
+		})
 	}
+	s.apply = func(ctx context.Context) error { return r.applyEncryption(ctx, have) }
+	return s
+}
+
+func (r *run) applyEncryption(ctx context.Context, have *s3types.ServerSideEncryptionRule) error {
 	want := encryptionRule(r.spec.KMSKeyID)
 	diffs := encryptionDiffs(have, want)
 	if len(diffs) == 0 {
@@ -344,15 +386,23 @@ func encryptionDiffs(have *s3types.ServerSideEncryptionRule, want s3types.Server
 
 // ---- versioning ----
 
-func (r *run) ensureVersioning(ctx context.Context, fresh bool) error {
+func (r *run) versioningStep(fresh bool) (s bucketStep) {
 	var have s3types.BucketVersioningStatus
 	if !fresh {
-		out, err := r.api.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
-		if err != nil {
-			return r.bucketErr("get versioning", err)
-		}
-		have = out.Status
+		s.read = newRead(func(ctx context.Context) error {
+			out, err := r.api.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+			if err != nil {
+				return r.bucketErr("get versioning", err)
+			}
+			have = out.Status
+			return nil
+		})
 	}
+	s.apply = func(ctx context.Context) error { return r.applyVersioning(ctx, have) }
+	return s
+}
+
+func (r *run) applyVersioning(ctx context.Context, have s3types.BucketVersioningStatus) error {
 	if have == s3types.BucketVersioningStatusEnabled {
 		return nil
 	}
@@ -371,19 +421,27 @@ func (r *run) ensureVersioning(ctx context.Context, fresh bool) error {
 
 // ---- lifecycle ----
 
-func (r *run) ensureLifecycle(ctx context.Context, fresh bool) error {
+func (r *run) lifecycleStep(fresh bool) (s bucketStep) {
 	var have []s3types.LifecycleRule
 	var minSize s3types.TransitionDefaultMinimumObjectSize
 	if !fresh {
-		out, err := r.api.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
-		switch {
-		case apiCode(err) == "NoSuchLifecycleConfiguration":
-		case err != nil:
-			return r.bucketErr("get lifecycle configuration", err)
-		default:
-			have, minSize = out.Rules, out.TransitionDefaultMinimumObjectSize
-		}
+		s.read = newRead(func(ctx context.Context) error {
+			out, err := r.api.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+			switch {
+			case apiCode(err) == "NoSuchLifecycleConfiguration":
+			case err != nil:
+				return r.bucketErr("get lifecycle configuration", err)
+			default:
+				have, minSize = out.Rules, out.TransitionDefaultMinimumObjectSize
+			}
+			return nil
+		})
 	}
+	s.apply = func(ctx context.Context) error { return r.applyLifecycle(ctx, have, minSize) }
+	return s
+}
+
+func (r *run) applyLifecycle(ctx context.Context, have []s3types.LifecycleRule, minSize s3types.TransitionDefaultMinimumObjectSize) error {
 	rules, diff, changed := mergeLifecycle(have, retentionRule(r.spec))
 	if !changed {
 		return nil
@@ -529,21 +587,29 @@ func tlsStatements(bucketARN string) []foundation.Statement {
 	}
 }
 
-func (r *run) ensurePolicy(ctx context.Context, fresh bool) error {
+func (r *run) policyStep(fresh bool) (s bucketStep) {
 	var have *foundation.PolicyDocument
 	if !fresh {
-		out, err := r.api.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
-		switch {
-		case apiCode(err) == "NoSuchBucketPolicy":
-		case err != nil:
-			return r.bucketErr("get bucket policy", err)
-		case strings.TrimSpace(aws.ToString(out.Policy)) != "":
-			have, err = foundation.ParsePolicy(aws.ToString(out.Policy))
-			if err != nil {
-				return r.bucketErr("read the existing bucket policy (left untouched)", err)
+		s.read = newRead(func(ctx context.Context) error {
+			out, err := r.api.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+			switch {
+			case apiCode(err) == "NoSuchBucketPolicy":
+			case err != nil:
+				return r.bucketErr("get bucket policy", err)
+			case strings.TrimSpace(aws.ToString(out.Policy)) != "":
+				have, err = foundation.ParsePolicy(aws.ToString(out.Policy))
+				if err != nil {
+					return r.bucketErr("read the existing bucket policy (left untouched)", err)
+				}
 			}
-		}
+			return nil
+		})
 	}
+	s.apply = func(ctx context.Context) error { return r.applyPolicy(ctx, have) }
+	return s
+}
+
+func (r *run) applyPolicy(ctx context.Context, have *foundation.PolicyDocument) error {
 	doc, diffs, err := mergePolicy(have, tlsStatements(bucketARN(r.spec.Region, r.spec.Bucket)))
 	if err != nil {
 		return r.bucketErr("merge bucket policy", err)
@@ -621,23 +687,32 @@ func statementJSON(st foundation.Statement) string {
 
 // ---- tags ----
 
-func (r *run) ensureBucketTags(ctx context.Context, fresh bool) error {
+func (r *run) bucketTagsStep(fresh bool) (s bucketStep) {
 	if len(r.spec.Tags) == 0 {
-		return nil
+		s.apply = func(context.Context) error { return nil }
+		return s
 	}
 	have := map[string]string{}
 	if !fresh {
-		out, err := r.api.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
-		switch {
-		case apiCode(err) == "NoSuchTagSet":
-		case err != nil:
-			return r.bucketErr("get tags", err)
-		default:
-			for _, t := range out.TagSet {
-				have[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		s.read = newRead(func(ctx context.Context) error {
+			out, err := r.api.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+			switch {
+			case apiCode(err) == "NoSuchTagSet":
+			case err != nil:
+				return r.bucketErr("get tags", err)
+			default:
+				for _, t := range out.TagSet {
+					have[aws.ToString(t.Key)] = aws.ToString(t.Value)
+				}
 			}
-		}
+			return nil
+		})
 	}
+	s.apply = func(ctx context.Context) error { return r.applyBucketTags(ctx, have) }
+	return s
+}
+
+func (r *run) applyBucketTags(ctx context.Context, have map[string]string) error {
 	merged, diffs := mergeTags(have, r.spec.Tags)
 	if len(diffs) == 0 {
 		return nil

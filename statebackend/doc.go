@@ -63,6 +63,14 @@
 // placeholder as kms_key_id. A lock table the dry run would create has a
 // predicted LockTableARN unless Spec.AccountID is set.
 //
+// Reads are made side by side, at most DefaultReadConcurrency at once
+// (foundation.WithConcurrency changes it): HeadBucket with DescribeTable,
+// then the bucket's seven settings with the table's point-in-time recovery
+// and tags, so a run on a converged backend takes two round trips of
+// reads, not eleven. Writes are made one by one after them, in the order
+// listed above (bucket, then table), and a read's error is returned at
+// its setting's place in that order, after the writes before it.
+//
 // A new lock table is waited for (ACTIVE) with the options' poll interval
 // and wait timeout (foundation.WithPollInterval, foundation.WithWaitTimeout),
 // as is the table after each UpdateTable.

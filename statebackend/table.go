@@ -38,12 +38,50 @@ func (r *run) tableChange(action foundation.Action, res string, diffs ...foundat
 	return foundation.Change{Action: action, Resource: res, ID: r.spec.LockTable, Diffs: diffs}
 }
 
+// tableReads are the lock table's reads of a run: describe, made beside
+// HeadBucket, and, when it found an ACTIVE table Bootstrap can converge,
+// its point-in-time recovery and tags, made beside the bucket's settings
+// (next). ensureTable makes the reads not made yet itself, where it needs
+// them.
+type tableReads struct {
+	describe, pitr, tags *read
+	desc                 *ddbtypes.TableDescription
+	pitrStatus           ddbtypes.PointInTimeRecoveryStatus
+	tagSet               map[string]string
+}
+
+func (r *run) newTableReads() *tableReads {
+	t := &tableReads{}
+	t.describe = newRead(func(ctx context.Context) (err error) {
+		t.desc, err = r.describeTable(ctx)
+		return err
+	})
+	return t
+}
+
+// next returns the reads that can be made once describe has been: those
+// of an existing, ACTIVE table that checkTable accepts. nil t: no table.
+func (t *tableReads) next(r *run) []*read {
+	if t == nil || !t.describe.done || t.describe.err != nil || t.desc == nil ||
+		t.desc.TableStatus != ddbtypes.TableStatusActive || r.checkTable(t.desc) != nil {
+		return nil
+	}
+	t.pitr = r.pitrRead(t)
+	reads := []*read{t.pitr}
+	if len(r.spec.Tags) > 0 {
+		t.tags = r.tableTagsRead(t, aws.ToString(t.desc.TableArn))
+		reads = append(reads, t.tags)
+	}
+	return reads
+}
+
 // ensureTable converges the lock table and returns its ARN.
-func (r *run) ensureTable(ctx context.Context) (string, error) {
-	desc, err := r.describeTable(ctx)
-	if err != nil {
+func (r *run) ensureTable(ctx context.Context, t *tableReads) (string, error) {
+	if err := t.describe.result(ctx); err != nil {
 		return "", err
 	}
+	desc := t.desc
+	var err error
 	if desc == nil {
 		applied, err := r.rec.Do(ctx, r.tableChange(foundation.ActionCreate, ResTable), func(ctx context.Context) error {
 			var err error
@@ -82,10 +120,25 @@ func (r *run) ensureTable(ctx context.Context) (string, error) {
 	if err := r.ensureDeletionProtection(ctx, desc); err != nil {
 		return "", err
 	}
-	if err := r.ensurePITR(ctx); err != nil {
+	if t.pitr == nil {
+		t.pitr = r.pitrRead(t)
+	}
+	if err := t.pitr.result(ctx); err != nil {
 		return "", err
 	}
-	if err := r.ensureTableTags(ctx, arn); err != nil {
+	if err := r.ensurePITR(ctx, t.pitrStatus); err != nil {
+		return "", err
+	}
+	if len(r.spec.Tags) == 0 {
+		return arn, nil
+	}
+	if t.tags == nil {
+		t.tags = r.tableTagsRead(t, arn)
+	}
+	if err := t.tags.result(ctx); err != nil {
+		return "", err
+	}
+	if err := r.ensureTableTags(ctx, arn, t.tagSet); err != nil {
 		return "", err
 	}
 	return arn, nil
@@ -372,15 +425,22 @@ func (r *run) ensureDeletionProtection(ctx context.Context, d *ddbtypes.TableDes
 	})
 }
 
-func (r *run) ensurePITR(ctx context.Context) error {
-	out, err := r.api.DynamoDB.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(r.spec.LockTable)}, r.ddbRegion)
-	if err != nil {
-		return r.tableErr("describe continuous backups", err)
-	}
-	have := ddbtypes.PointInTimeRecoveryStatusDisabled
-	if cb := out.ContinuousBackupsDescription; cb != nil && cb.PointInTimeRecoveryDescription != nil && cb.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus != "" {
-		have = cb.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus
-	}
+// pitrRead reads the table's point-in-time recovery status into t.
+func (r *run) pitrRead(t *tableReads) *read {
+	return newRead(func(ctx context.Context) error {
+		out, err := r.api.DynamoDB.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(r.spec.LockTable)}, r.ddbRegion)
+		if err != nil {
+			return r.tableErr("describe continuous backups", err)
+		}
+		t.pitrStatus = ddbtypes.PointInTimeRecoveryStatusDisabled
+		if cb := out.ContinuousBackupsDescription; cb != nil && cb.PointInTimeRecoveryDescription != nil && cb.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus != "" {
+			t.pitrStatus = cb.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus
+		}
+		return nil
+	})
+}
+
+func (r *run) ensurePITR(ctx context.Context, have ddbtypes.PointInTimeRecoveryStatus) error {
 	want := ddbtypes.PointInTimeRecoveryStatusEnabled
 	if r.spec.DisablePointInTimeRecovery {
 		want = ddbtypes.PointInTimeRecoveryStatusDisabled
@@ -412,26 +472,31 @@ func (r *run) ensurePITR(ctx context.Context) error {
 	})
 }
 
-func (r *run) ensureTableTags(ctx context.Context, arn string) error {
-	if len(r.spec.Tags) == 0 {
+// tableTagsRead reads the tags of the table arn into t.
+func (r *run) tableTagsRead(t *tableReads, arn string) *read {
+	return newRead(func(ctx context.Context) error {
+		have := map[string]string{}
+		// ListTagsOfResource has no SDK paginator: follow NextToken by hand.
+		var token *string
+		for {
+			out, err := r.api.DynamoDB.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(arn), NextToken: token}, r.ddbRegion)
+			if err != nil {
+				return r.tableErr("list tags", err)
+			}
+			for _, tag := range out.Tags {
+				have[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+			}
+			if aws.ToString(out.NextToken) == "" {
+				break
+			}
+			token = out.NextToken
+		}
+		t.tagSet = have
 		return nil
-	}
-	have := map[string]string{}
-	// ListTagsOfResource has no SDK paginator: follow NextToken by hand.
-	var token *string
-	for {
-		out, err := r.api.DynamoDB.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(arn), NextToken: token}, r.ddbRegion)
-		if err != nil {
-			return r.tableErr("list tags", err)
-		}
-		for _, t := range out.Tags {
-			have[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		if aws.ToString(out.NextToken) == "" {
-			break
-		}
-		token = out.NextToken
-	}
+	})
+}
+
+func (r *run) ensureTableTags(ctx context.Context, arn string, have map[string]string) error {
 	merged, diffs := mergeTags(have, r.spec.Tags)
 	if len(diffs) == 0 {
 		return nil
