@@ -353,6 +353,30 @@ func workload(n int, first bool, member map[string]int, discovery bool) emulator
 		for range max(1, (2*n+19)/20) {
 			listing = append(listing, emulator.Stage{op("sso", "ListAccountAssignmentsForPrincipal", 1)})
 		}
+		// Beside it, the two permission sets' reads, which a rerun needs
+		// to see drift: each set's description (its ARN from
+		// ListPermissionSets), then its managed and customer managed
+		// policies, inline policy, boundary and tags with the first page
+		// of the accounts it is provisioned to, each later page (of 20)
+		// with the last one's token. All are sso calls, under its 20 TPS.
+		perSet := emulator.Chain{
+			{op("sso", "DescribePermissionSet", 2)},
+			{op("sso", "ListManagedPoliciesInPermissionSet", 2), op("sso", "ListCustomerManagedPolicyReferencesInPermissionSet", 2),
+				op("sso", "GetInlinePolicyForPermissionSet", 2), op("sso", "GetPermissionsBoundaryForPermissionSet", 2),
+				op("sso", "ListTagsForResource", 2), op("sso", "ListAccountsForProvisionedPermissionSet", 2)},
+		}
+		for range max(1, (n+19)/20) - 1 {
+			perSet = append(perSet, emulator.Stage{op("sso", "ListAccountsForProvisionedPermissionSet", 2)})
+		}
+		// Two chains of 50 ms stages side by side are one chain of their
+		// stages merged, as long as the longer one.
+		for i, s := range perSet {
+			if i < len(listing) {
+				listing[i] = append(listing[i], s...)
+			} else {
+				listing = append(listing, s)
+			}
+		}
 		w := emulator.Workload{
 			Accounts: n, OUs: 5, OUDepth: 2,
 			Org: emulator.Chain{{op("organizations", "DescribeOrganization", 1), op("organizations", "ListRoots", 1),
