@@ -1,7 +1,10 @@
 package statebackend_test
 
 import (
+	"errors"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/statebackend"
 )
 
@@ -110,5 +114,66 @@ func TestRerunReadsSideBySide(t *testing.T) {
 	}
 	if peak := hc.reset(); peak != 3 {
 		t.Errorf("WithConcurrency(3): at most %d requests in flight, want 3", peak)
+	}
+}
+
+// TestReadErrorKeepsItsPlace: the reads are made side by side, but a
+// failed read is reported where its setting comes in the order of the
+// writes, after the writes before it and with none after it, as when the
+// reads were made one by one: on a backend where every setting drifted,
+// a failed GetBucketVersioning (the 4th bucket setting),
+// DescribeContinuousBackups or ListTagsOfResource (the table's last two)
+// returns that read's error, and the run's changes are exactly those the
+// undisturbed repair makes before that setting.
+func TestReadErrorKeepsItsPlace(t *testing.T) {
+	ctx := awstest.Context(t, 60*time.Second)
+	ref := awstest.New(t)
+	ref.RequireEmulator(t, awstest.CapFaults)
+	spec, _, _ := driftedBackend(t, ctx, ref)
+	full, err := statebackend.Bootstrap(ctx, apiFor(ref), spec, awstest.Fast()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ service, op, step, res string }{
+		{"s3", "GetBucketVersioning", "get versioning", statebackend.ResBucketVersioning},
+		{"dynamodb", "DescribeContinuousBackups", "describe continuous backups", statebackend.ResTablePITR},
+		{"dynamodb", "ListTagsOfResource", "list tags", statebackend.ResTableTags},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			b := awstest.New(t)
+			e := b.RequireEmulator(t, awstest.CapFaults)
+			spec, _, _ := driftedBackend(t, ctx, b)
+			var want []string
+			for _, c := range full.Changes {
+				if c.Resource == tc.res {
+					break
+				}
+				want = append(want, c.Resource)
+			}
+			f := e.FailAlways(emulator.Match{Service: tc.service, Operation: tc.op}, emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"})
+			mark := b.Mark()
+			_, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
+			e.RemoveFault(f)
+			checkFault(t, tc.service+":"+tc.op, err)
+			if !strings.Contains(err.Error(), tc.step) {
+				t.Errorf("error does not name %q: %v", tc.step, err)
+			}
+			var inc *foundation.IncompleteError
+			if !errors.As(err, &inc) {
+				t.Fatalf("not an IncompleteError: %v", err)
+			}
+			var got []string
+			for _, c := range inc.Changes {
+				got = append(got, c.Resource)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("changes before the failed read:\n got %v\nwant %v", got, want)
+			}
+			// One write per change: none after the failed read.
+			if w := b.MutatingCalls(mark); len(w) != len(want) {
+				t.Errorf("%d writes for the %d changes before the failed read: %v", len(w), len(want), w)
+			}
+			t.Logf("%s failed after %v", tc.op, got)
+		})
 	}
 }
