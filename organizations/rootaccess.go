@@ -492,7 +492,11 @@ func removeRootCredentials(ctx context.Context, api rootCredentialsAPI, rec *pla
 			err := write(ctx)
 			switch {
 			case is[*iamtypes.NoSuchEntityException](err):
-				return plan.ErrUnchanged // gone already (a concurrent run, or a lost answer)
+				// Read as present just before: gone by this run's attempt
+				// whose answer was lost (the SDK resent it), or by a
+				// concurrent run. The change is reported, so the run's
+				// changes match its dry run's.
+				return nil
 			case err != nil:
 				return fmt.Errorf("organizations: account %s: root user: %s: %w", id, what, err)
 			}

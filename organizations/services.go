@@ -353,7 +353,11 @@ func EnsureServiceAccess(ctx context.Context, api ServiceAccessAPI, spec Service
 					AccountId: &acct, ServicePrincipal: &p}, retryCME)
 				switch {
 				case is[*types.AccountNotRegisteredException](err):
-					return plan.ErrUnchanged
+					// Read as registered just before: this run's attempt
+					// whose answer was lost (the SDK resent it), or a
+					// concurrent run. Either way the change happened in
+					// this run, as awsretry.Create counts a lost create.
+					return nil
 				case err != nil:
 					return fmt.Errorf("organizations: service %q: deregister delegated administrator %s: %w", p, acct, err)
 				}
@@ -375,7 +379,11 @@ func EnsureServiceAccess(ctx context.Context, api ServiceAccessAPI, spec Service
 					AccountId: &acct, ServicePrincipal: &p}, retryCME)
 				switch {
 				case is[*types.AccountAlreadyRegisteredException](err):
-					return plan.ErrUnchanged // registered by a concurrent run, or the answer was lost
+					// Read as missing just before: this run's attempt whose
+					// answer was lost (the SDK resent it), or a concurrent
+					// run. The change happened in this run: it is reported,
+					// so the run's changes match its dry run's.
+					return nil
 				case err != nil:
 					return fmt.Errorf("organizations: service %q: register delegated administrator %s: %w", p, acct, err)
 				}

@@ -211,11 +211,22 @@ func TestServiceAccessLostRegistration(t *testing.T) {
 		Nth: 1, AfterHandler: true, Err: awstest.LostAnswer500.Err})
 	spec := organizations.ServiceAccessSpec{Services: []organizations.TrustedServiceSpec{
 		{Principal: organizations.ServiceIdentityCenter, DelegatedAdministrators: []string{a1}}}}
-	if _, err := organizations.EnsureServiceAccess(ctx, api, spec, awstest.Fast()...); err != nil {
+	plan, err := organizations.EnsureServiceAccess(ctx, api, spec, awstest.Fast(foundation.WithDryRun(true))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := organizations.EnsureServiceAccess(ctx, api, spec, awstest.Fast()...)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, admins := readServiceAccess(t, ctx, api, organizations.ServiceIdentityCenter); !slices.Equal(admins[organizations.ServiceIdentityCenter], []string{a1}) {
 		t.Fatalf("admins: %v", admins)
+	}
+	// The registration whose answer was lost is this run's change: the
+	// run reports what its dry run planned (found from outside: it was
+	// left out, as if someone else had made it).
+	if got, want := res.Changes.String(), plan.Changes.String(); got != want {
+		t.Fatalf("changes made:\n%s\nplanned:\n%s", got, want)
 	}
 }
 
