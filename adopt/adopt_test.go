@@ -136,7 +136,26 @@ func TestInvalidFoundationMakesNoCall(t *testing.T) {
 	for _, f := range adopt.Faults(err) {
 		keys = append(keys, f.Field)
 	}
-	require.Equal(t, []string{"accounts[0]", "accounts[0].ou", "attachments[0]", "attachments[0].account", "attachments[0].policies[0]", "ciRoles[0].provider"}, keys, err.Error())
+	require.Equal(t, []string{"accounts[0].email", "accounts[0].ou", "attachments[0]", "attachments[0].account", "attachments[0].policies[0]", "ciRoles[0].provider"}, keys, err.Error())
 	require.ErrorContains(t, err, `adopt: accounts[0].ou: "Nowhere" is not an OU of ous`)
+	require.ErrorContains(t, err, `adopt: accounts[0].email: "not-an-email": must contain exactly one "@" (organizations spec.Email)`)
+
+	// The library's rules, at the file's keys, every one of them (found
+	// from outside: the library's field names, and the first fault only).
+	f = &adopt.Foundation{
+		OIDCProviders: []adopt.OIDCProvider{{URL: "https://token.actions.githubusercontent.com"}},
+		IdentityCenter: &adopt.IdentityCenter{
+			Users:          []adopt.User{{UserName: "jane", GivenName: "Jane", FamilyName: "Doe", DisplayName: "Jane Doe", Email: "jane@example.com"}},
+			PermissionSets: []adopt.PermissionSet{{Name: "Ops", SessionDuration: "13h"}, {Name: "Dev", SessionDuration: "soon"}},
+			Assignments:    []adopt.Assignment{{User: "jane", PermissionSet: "Ops", Accounts: []string{"nobody@example.com"}}},
+		},
+	}
+	_, err = adopt.Converge(ctx, adopt.NewConvergeAPI(b.Config()), f, awstest.Fast()...)
+	keys = nil
+	for _, f := range adopt.Faults(err) {
+		keys = append(keys, f.Field)
+	}
+	require.ElementsMatch(t, []string{"oidcProviders[0].clientIDs", "identityCenter.permissionSets[0].sessionDuration",
+		"identityCenter.permissionSets[1].sessionDuration", "identityCenter.assignments[0].accounts[0]"}, keys, err.Error())
 	b.RequireNoCalls(t, mark)
 }

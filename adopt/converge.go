@@ -168,6 +168,7 @@ func (a Attachment) targetID(read *organizations.Tree, tree *organizations.TreeR
 
 func (ic *IdentityCenter) accessSpec(ids map[string]string) (identitycenter.AccessSpec, error) {
 	var s identitycenter.AccessSpec
+	var errs []error
 	for _, u := range ic.Users {
 		s.Users = append(s.Users, identitycenter.UserSpec{UserName: u.UserName, GivenName: u.GivenName, FamilyName: u.FamilyName, DisplayName: u.DisplayName, Email: u.Email})
 	}
@@ -176,9 +177,7 @@ func (ic *IdentityCenter) accessSpec(ids map[string]string) (identitycenter.Acce
 	}
 	for i, p := range ic.PermissionSets {
 		ps, err := p.spec(fmt.Sprintf("identityCenter.permissionSets[%d]", i))
-		if err != nil {
-			return s, err
-		}
+		errs = append(errs, err)
 		s.PermissionSets = append(s.PermissionSets, ps)
 	}
 	for i, a := range ic.Assignments {
@@ -191,13 +190,14 @@ func (ic *IdentityCenter) accessSpec(ids map[string]string) (identitycenter.Acce
 		for j, email := range a.Accounts {
 			id := ids[strings.ToLower(email)]
 			if id == "" {
-				return s, specerr.New(pkg, fmt.Sprintf("identityCenter.assignments[%d].accounts[%d]", i, j), email, "is not an account of the organization")
+				errs = append(errs, specerr.New(pkg, fmt.Sprintf("identityCenter.assignments[%d].accounts[%d]", i, j), email, "is not an account of the organization"))
+				continue
 			}
 			as.Accounts = append(as.Accounts, id)
 		}
 		s.Assignments = append(s.Assignments, as)
 	}
-	return s, nil
+	return s, errors.Join(errs...)
 }
 
 func (p PermissionSet) spec(path string) (identitycenter.PermissionSetSpec, error) {

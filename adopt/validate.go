@@ -10,6 +10,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/specerr"
+	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/orgpolicy"
 )
@@ -28,14 +29,21 @@ func (f *Foundation) Validate() error {
 		errs = append(errs, specerr.New(pkg, path, "", fmt.Sprintf(rule, args...)))
 	}
 	// wrap places each fault a library spec's Validate found at the key
-	// of the file the spec was derived from.
+	// of the file the spec was derived from: the library's field
+	// (spec.PermissionSets[0].SessionDuration) becomes the file's key
+	// under path (identityCenter.permissionSets[0].sessionDuration), and
+	// the rule says which library field it is.
 	wrap := func(path string, err error) {
 		for _, e := range specerr.Leaves(err) {
-			if se := (*foundation.SpecError)(nil); errors.As(e, &se) && se.Package == pkg {
+			se := (*foundation.SpecError)(nil)
+			switch {
+			case errors.As(e, &se) && se.Package == pkg:
 				errs = append(errs, e) // already at its key
-				continue
+			case errors.As(e, &se):
+				errs = append(errs, specerr.New(pkg, fileKey(path, se.Field), se.Value, se.Rule+" ("+se.Package+" "+se.Field+")"))
+			default:
+				errs = append(errs, specerr.New(pkg, path, "", e.Error()))
 			}
-			errs = append(errs, specerr.New(pkg, path, "", e.Error()))
 		}
 	}
 	ous := map[string]bool{"": true}
@@ -135,20 +143,27 @@ func (f *Foundation) Validate() error {
 			for j, e := range a.Accounts {
 				if ids[strings.ToLower(e)] == "" {
 					fault(fmt.Sprintf("identityCenter.assignments[%d].accounts[%d]", i, j), "%q is not an account of accounts", e)
+					n++
+					ids[strings.ToLower(e)] = fmt.Sprintf("%012d", n) // reported above: not again below
 				}
 			}
 			if (a.Group == "") == (a.User == "") {
 				fault(fmt.Sprintf("identityCenter.assignments[%d]", i), "must name exactly one of group and user")
 			}
 		}
-		if access, err := ic.accessSpec(ids); err != nil {
-			wrap("identityCenter", err)
-		} else {
-			wrap("identityCenter", access.Validate())
-		}
+		// Every fault: the file's conversions (durations, inline
+		// policies), then the library's rules on what did convert.
+		access, err := ic.accessSpec(ids)
+		wrap("identityCenter", err)
+		wrap("identityCenter", access.Validate())
 	}
 	providers := map[string]bool{}
-	for _, p := range f.OIDCProviders {
+	for i, p := range f.OIDCProviders {
+		path := fmt.Sprintf("oidcProviders[%d]", i)
+		wrap(path, oidcfed.ProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints, Tags: p.Tags}.Validate())
+		if providers[p.URL] {
+			fault(path+".url", "%q is listed twice", p.URL)
+		}
 		providers[p.URL] = true
 	}
 	for i, r := range f.CIRoles {
@@ -179,6 +194,44 @@ func Faults(err error) []*foundation.SpecError {
 		var se *foundation.SpecError
 		if errors.As(e, &se) && se.Package == pkg {
 			out = append(out, se)
+		}
+	}
+	return out
+}
+
+// fileKeys are the library fields whose file key is not the field's name
+// with a lower-case first letter.
+var fileKeys = map[string]string{
+	"OU": "ou", "URL": "url", "ClientIDs": "clientIDs", "ManagedPolicyARNs": "managedPolicies",
+	"DisplayName": "name", "Document": "content", "InstanceARN": "", "IdentityStoreID": "",
+}
+
+// fileKey is the file's key of a library spec's field under path:
+// fileKey("identityCenter", "spec.PermissionSets[0].SessionDuration") is
+// "identityCenter.permissionSets[0].sessionDuration". A field the file has
+// no key for leaves path as it is.
+func fileKey(path, field string) string {
+	rest, ok := strings.CutPrefix(field, "spec.")
+	if !ok {
+		return path
+	}
+	out, prev := path, ""
+	for _, part := range strings.Split(rest, ".") {
+		name, index, _ := strings.Cut(part, "[")
+		key, special := fileKeys[name]
+		if !special && name != "" {
+			key = strings.ToLower(name[:1]) + name[1:]
+		}
+		if name == "DisplayName" && prev != "Groups" {
+			key = "displayName" // a user's; a group's display name is its name
+		}
+		prev = name
+		if key == "" {
+			break
+		}
+		out += "." + key
+		if index != "" {
+			out += "[" + index
 		}
 	}
 	return out
