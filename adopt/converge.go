@@ -236,6 +236,13 @@ func (r CIRole) roleSpec(providerARN string) oidcfed.RoleSpec {
 	for _, s := range r.SubjectPatterns {
 		spec.Subjects = append(spec.Subjects, oidcfed.Subject{Value: s, Wildcard: true})
 	}
+	for _, s := range r.JobWorkflowRefs {
+		spec.Subjects = append(spec.Subjects, oidcfed.Subject{Claim: oidcfed.ClaimJobWorkflowRef, Value: s})
+	}
+	for _, s := range r.JobWorkflowRefPatterns {
+		spec.Subjects = append(spec.Subjects, oidcfed.Subject{Claim: oidcfed.ClaimJobWorkflowRef, Value: s, Wildcard: true})
+	}
+	spec.Claims = r.Claims
 	return spec
 }
 

@@ -161,6 +161,15 @@ func buildByHand(t *testing.T, ctx context.Context, b *awstest.Backend, prefix s
 	_, err = iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(h.roleName), PolicyName: aws.String("push"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:PutImage","Resource":"*"}]}`)})
 	require.NoError(t, err)
+	// A role pinned to a reusable workflow and to the repository's ID (the
+	// provider claims STS checks since 2026-01): adopted as it is.
+	pinned := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(prov.OpenIDConnectProviderArn) +
+		`"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com",` +
+		`"token.actions.githubusercontent.com:sub":"repo:` + h.repo + `:ref:refs/heads/main",` +
+		`"token.actions.githubusercontent.com:job_workflow_ref":"acme/workflows/.github/workflows/deploy.yml@refs/heads/main",` +
+		`"token.actions.githubusercontent.com:repository_id":"123456"}}}]}`
+	_, err = iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(h.roleName + "-pinned"), AssumeRolePolicyDocument: aws.String(pinned)})
+	require.NoError(t, err)
 	// A role whose trust the library does not build: reported, not adopted.
 	odd := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(prov.OpenIDConnectProviderArn) +
 		`"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:` + h.repo + `:*"}}}]}`

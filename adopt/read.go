@@ -460,9 +460,20 @@ func (r *reader) role(ctx context.Context, f *Foundation, name, trustText string
 	host := strings.TrimPrefix(issuer.URL, "https://")
 	ci := CIRole{Name: name, Provider: providers[providerARN]}
 	for _, st := range trust.Statement {
-		ci.Audiences = appendNew(ci.Audiences, st.Condition["StringEquals"][host+":aud"]...)
-		ci.Subjects = appendNew(ci.Subjects, st.Condition["StringEquals"][host+":sub"]...)
-		ci.SubjectPatterns = appendNew(ci.SubjectPatterns, st.Condition["StringLike"][host+":sub"]...)
+		eq, like := st.Condition["StringEquals"], st.Condition["StringLike"]
+		ci.Audiences = appendNew(ci.Audiences, eq[host+":aud"]...)
+		ci.Subjects = appendNew(ci.Subjects, eq[host+":sub"]...)
+		ci.SubjectPatterns = appendNew(ci.SubjectPatterns, like[host+":sub"]...)
+		ci.JobWorkflowRefs = appendNew(ci.JobWorkflowRefs, eq[host+":"+oidcfed.ClaimJobWorkflowRef]...)
+		ci.JobWorkflowRefPatterns = appendNew(ci.JobWorkflowRefPatterns, like[host+":"+oidcfed.ClaimJobWorkflowRef]...)
+		for _, claim := range oidcfed.GitHubClaims {
+			if vals := eq[host+":"+claim]; len(vals) > 0 {
+				if ci.Claims == nil {
+					ci.Claims = map[string][]string{}
+				}
+				ci.Claims[claim] = appendNew(ci.Claims[claim], vals...)
+			}
+		}
 	}
 	spec := ci.roleSpec(providerARN)
 	built, err := oidcfed.TrustPolicy(spec)

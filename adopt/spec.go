@@ -174,6 +174,13 @@ type CIRole struct {
 	Subjects []string `yaml:"subjects,omitempty" json:"subjects,omitempty"`
 	// SubjectPatterns are the sub claims trusted as patterns (StringLike).
 	SubjectPatterns []string `yaml:"subjectPatterns,omitempty" json:"subjectPatterns,omitempty"`
+	// JobWorkflowRefs and JobWorkflowRefPatterns are the reusable
+	// workflows (job_workflow_ref claims) trusted exactly or as patterns.
+	JobWorkflowRefs        []string `yaml:"jobWorkflowRefs,omitempty" json:"jobWorkflowRefs,omitempty"`
+	JobWorkflowRefPatterns []string `yaml:"jobWorkflowRefPatterns,omitempty" json:"jobWorkflowRefPatterns,omitempty"`
+	// Claims are other provider claims the trust requires, by name
+	// (repository_id, environment, ...: oidcfed.GitHubClaims).
+	Claims map[string][]string `yaml:"claims,omitempty" json:"claims,omitempty"`
 	// MaxSessionDuration is a Go duration ("1h").
 	MaxSessionDuration string   `yaml:"maxSessionDuration,omitempty" json:"maxSessionDuration,omitempty"`
 	ManagedPolicies    []string `yaml:"managedPolicies,omitempty" json:"managedPolicies,omitempty"`
