@@ -195,6 +195,16 @@ func ensureInstanceSettings(ctx context.Context, api InstanceSettingsAPI, spec I
 		applied, err := rec.Do(ctx, change, func(ctx context.Context) error {
 			_, err := api.UpdateInstance(ctx, &ssoadmin.UpdateInstanceInput{InstanceArn: aws.String(arn),
 				EncryptionConfiguration: &types.EncryptionConfiguration{KeyType: types.KmsKeyTypeCustomerManagedKey, KmsKeyArn: aws.String(spec.KMSKeyARN)}}, retryConflict)
+			var conflict *types.ConflictException
+			if errors.As(err, &conflict) {
+				// An update in progress: when it is to this key, it is
+				// this run's attempt whose answer was lost (the SDK resent
+				// it), and the change is this run's; the wait follows.
+				if d, derr := describe(ctx); derr == nil && d.EncryptionConfigurationDetails != nil &&
+					aws.ToString(d.EncryptionConfigurationDetails.KmsKeyArn) == spec.KMSKeyARN {
+					return nil
+				}
+			}
 			if err != nil {
 				return fmt.Errorf("identitycenter: instance %s: encrypt with %s: %w", arn, spec.KMSKeyARN, err)
 			}

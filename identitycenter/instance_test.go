@@ -66,6 +66,21 @@ func TestEnsureInstanceSettings(t *testing.T) {
 	require.Equal(t, ssotypes.RegionStatusActive, r.Status)
 	require.False(t, r.IsPrimaryRegion)
 
+	// A lost answer: the key update was made, its answer lost, the resent
+	// request refused while the update runs. The run still converges and
+	// reports the change (found from outside: it failed instead).
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	key2, err := kc.CreateKey(ctx, &kmssdk.CreateKeyInput{MultiRegion: aws.Bool(true), Policy: aws.String(keyPolicy(o.mgmt))})
+	require.NoError(t, err)
+	_, err = kc.ReplicateKey(ctx, &kmssdk.ReplicateKeyInput{KeyId: key2.KeyMetadata.KeyId, ReplicaRegion: aws.String("eu-west-1")})
+	require.NoError(t, err)
+	e.AddFault(&emulator.Fault{Match: emulator.Match{Service: "sso", Operation: "UpdateInstance"}, Nth: 1, AfterHandler: true, Err: awstest.LostAnswer500.Err})
+	spec2 := identitycenter.InstanceSettingsSpec{KMSKeyARN: aws.ToString(key2.KeyMetadata.Arn), Regions: []string{"eu-west-1"}}
+	lost, err := identitycenter.EnsureInstanceSettings(ctx, api, spec2, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Equal(t, []string{"update sso:instance-encryption"}, kinds(lost.Changes))
+	spec = spec2
+
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {
 		res, err := identitycenter.EnsureInstanceSettings(ctx, api, spec, awstest.Fast()...)
 		if err != nil {
@@ -75,7 +90,7 @@ func TestEnsureInstanceSettings(t *testing.T) {
 	})
 
 	// Pruning removes a Region the spec no longer lists.
-	pruned, err := identitycenter.EnsureInstanceSettings(ctx, api, identitycenter.InstanceSettingsSpec{KMSKeyARN: keyARN, PruneRegions: true}, awstest.Fast()...)
+	pruned, err := identitycenter.EnsureInstanceSettings(ctx, api, identitycenter.InstanceSettingsSpec{KMSKeyARN: spec.KMSKeyARN, PruneRegions: true}, awstest.Fast()...)
 	require.NoError(t, err)
 	require.Equal(t, []string{"delete sso:instance-region"}, kinds(pruned.Changes))
 	require.Empty(t, pruned.Regions)
