@@ -80,6 +80,24 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, res.Changes)
 	b.RequireNoMutations(t, mark)
+
+	// Taking the hand-made SCP off Production in the file detaches it, and
+	// the dry run says so first, whether or not the policy is the
+	// library's (found from outside: with adopt: false, the dry run planned
+	// a tag and the run also detached the guardrail).
+	edited := back
+	edited.Policies = append([]adopt.Policy(nil), back.Policies...)
+	edited.Policies[0].Adopt = false // and make it the library's
+	edited.Attachments = []adopt.Attachment{back.Attachments[0], {OU: "Workloads/Production", Policies: []string{"FullAWSAccess"}}}
+	plan, err = adopt.Converge(ctx, api, &edited, awstest.Fast(foundation.WithDryRun(true))...)
+	require.NoError(t, err)
+	res, err = adopt.Converge(ctx, api, &edited, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Equal(t, plan.Changes.String(), res.Changes.String(), "the run makes what its dry run planned")
+	require.Contains(t, res.Changes.String(), "delete organizations:policy-attachment")
+	again, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), awstest.Fast()...)
+	require.NoError(t, err)
+	require.NotContains(t, again.Attachments, adopt.Attachment{OU: "Workloads/Production", Policies: []string{"FullAWSAccess", h.policyName}})
 }
 
 // TestConvergeFromFile converges a Foundation written by hand on a fresh

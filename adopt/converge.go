@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
@@ -83,7 +86,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		if err != nil {
 			return fail(err)
 		}
-		out, err := orgpolicy.EnsureAttachments(ctx, api.Organizations, orgpolicy.AttachmentSpec{Type: policyType(a.Type), TargetID: target, Policies: a.Policies}, opts...)
+		out, err := orgpolicy.EnsureAttachments(ctx, api.Organizations, a.spec(target), opts...)
 		if err != nil {
 			return fail(err)
 		}
@@ -143,6 +146,21 @@ func (f *Foundation) treeSpec() organizations.TreeSpec {
 
 func (p Policy) spec() orgpolicy.PolicySpec {
 	return orgpolicy.PolicySpec{Type: policyType(p.Type), Name: p.Name, Description: p.Description, Content: p.Content, Tags: p.Tags, Unmanaged: p.Adopt}
+}
+
+// spec is the attachment as orgpolicy converges it: exactly the policies
+// the file lists, whoever made them. A policy the file leaves out is
+// detached, the library's or not (the file is the truth for the targets
+// it lists, and a dry run plans the detach whether or not the policy
+// carries the library's tag yet), and so is FullAWSAccess when an SCP list
+// leaves it out; RCPFullAWSAccess cannot be detached and always stays.
+func (a Attachment) spec(target string) orgpolicy.AttachmentSpec {
+	t := policyType(a.Type)
+	s := orgpolicy.AttachmentSpec{Type: t, TargetID: target, Policies: a.Policies, DetachUnmanaged: true}
+	if full := orgpolicy.Info(t).ManagedPolicyName; t == orgtypes.PolicyTypeServiceControlPolicy && !slices.Contains(a.Policies, full) {
+		s.DetachFullAWSAccess = true
+	}
+	return s
 }
 
 // targetID returns the ID of the attachment's target.

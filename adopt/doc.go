@@ -23,8 +23,10 @@
 // is removed. A policy Read found without the library's managed-by=foundation
 // tag is written with Adopt set: Converge keeps its content as the file
 // says but does not tag it (scp.PolicySpec.Unmanaged), so adopting an
-// organization writes nothing, and the library never counts that policy
-// as its own to detach.
+// organization writes nothing. Attachment lists are exact for the
+// targets a Foundation lists: a policy left out of a target's list is
+// detached, whoever made it (FullAWSAccess too when an SCP list leaves it
+// out), so that a dry run shows every detach the run makes.
 //
 // What a Foundation cannot describe is listed in Foundation.Skipped with
 // the reason, never dropped silently: a CI role whose trust policy is not
