@@ -108,7 +108,8 @@ func (r *run) ensureOrganization(ctx context.Context, api EnsureOrganizationAPI,
 		}
 		if !applied {
 			// Planned: the new organization's root has the policy types
-			// enabled; its ID is predicted.
+			// enabled; its ID and the organization's are predicted.
+			org.ID = plan.Predict("organization", "")
 			org.RootID = plan.Predict("root", "")
 			for _, t := range spec.PolicyTypes {
 				r.rec.Also(policyTypeChange(t))

@@ -39,7 +39,7 @@ func TestDryRunPredictsIdentifiers(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := plan.Predict("root", "")
-	if org.RootID != root || org.ID != "" {
+	if org.RootID != root || org.ID != plan.Predict("organization", "") || org.Changes[0].ID != org.ID {
 		t.Fatalf("organization: %+v", org)
 	}
 	spec := seed000()

@@ -86,18 +86,8 @@ func section(out io.Writer, title string, cs foundation.Changes) {
 	}
 }
 
-// line renders a change as foundation.Change.String does, except that an
-// identifier a dry run cannot know yet (AWS assigns it on creation: the
-// new organization's) reads "(ID known after apply)" instead of "" or the
-// placeholder quoted.
-func line(c foundation.Change) string {
-	s := c.String()
-	if c.ID != "" && !foundation.IsPredicted(c.ID) {
-		return s
-	}
-	quoted := fmt.Sprintf("%s %s %q", c.Action, c.Resource, c.ID)
-	return fmt.Sprintf("%s %s (ID known after apply)", c.Action, c.Resource) + strings.TrimPrefix(s, quoted)
-}
+// line renders a change for the report (examplekit.Line).
+func line(c foundation.Change) string { return examplekit.Line(c) }
 
 // printAccounts writes each account's changes in the order they were made
 // (organizations.Summary.Report sorts them by resource type, which lists a

@@ -390,6 +390,19 @@ func Section(out io.Writer, title string, cs foundation.Changes) {
 		fmt.Fprintln(out, "  (no changes)")
 	}
 	for _, c := range cs {
-		fmt.Fprintf(out, "  %s\n", c)
+		fmt.Fprintf(out, "  %s\n", Line(c))
 	}
+}
+
+// Line renders a change as foundation.Change.String does, except that an
+// identifier a dry run cannot know yet (AWS assigns it on creation: the new
+// organization's, a new account's) reads "(ID known after apply)" instead
+// of "" or the placeholder quoted.
+func Line(c foundation.Change) string {
+	s := c.String()
+	if c.ID != "" && !foundation.IsPredicted(c.ID) {
+		return s
+	}
+	quoted := fmt.Sprintf("%s %s %q", c.Action, c.Resource, c.ID)
+	return fmt.Sprintf("%s %s (ID known after apply)", c.Action, c.Resource) + strings.TrimPrefix(s, quoted)
 }

@@ -27,8 +27,8 @@ import (
 // (foundation.PredictedID, whole or inside a name) is replaced by the one
 // identifier AWS gave that very resource in the real run, read from the
 // backend: "account EMAIL" by the ID of the account with that email, "ou
-// PATH" by the ID of the OU at that path, "root " by the root's ID; the
-// new organization's "" by its ID. A prediction of any other kind, or one
+// PATH" by the ID of the OU at that path, "root " by the root's ID,
+// "organization " by the new organization's ID. A prediction of any other kind, or one
 // the backend does not resolve, fails the test: nothing matches loosely.
 // Field values are not compared: some are values AWS assigns that a plan
 // cannot know and that no identifier stands for (a new key's ID in an
@@ -55,9 +55,6 @@ func PlanMatchesRun(t *testing.T, ctx context.Context, b *awstest.Backend, run M
 	key := func(c examplekit.JSONChange, predicted bool) string {
 		id, account := c.ID, c.Account
 		if predicted {
-			if c.Resource == "organizations:organization" && id == "" {
-				id = resolve("organization")
-			}
 			id = plan.ReplacePredicted(id, resolve)
 			account = plan.ReplacePredicted(account, resolve)
 		}
@@ -106,7 +103,7 @@ func resolver(t *testing.T, ctx context.Context, cfg aws.Config) func(string) st
 	if err != nil {
 		t.Fatalf("describe organization: %v", err)
 	}
-	ids["organization"] = aws.ToString(org.Organization.Id)
+	ids[foundation.PredictedID("organization", "")] = aws.ToString(org.Organization.Id)
 	accounts := orgsdk.NewListAccountsPaginator(api, &orgsdk.ListAccountsInput{})
 	for accounts.HasMorePages() {
 		page, err := accounts.NextPage(ctx)
