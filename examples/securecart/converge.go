@@ -139,6 +139,9 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 	r.Management = append(r.Management, p.Changes...)
 	for _, path := range spec.GuardrailOUs {
 		ou := r.Tree.OU(path) // in a dry run before it exists, its ID is predicted
+		if ou == nil {        // the file's rules refuse this before any call
+			return fmt.Errorf("guardrails on %s: not an OU of the tree", path)
+		}
 		a, err := scp.EnsureAttachments(ctx, org, spec.attachmentSpec(ou.ID), opts...)
 		if err != nil {
 			return fmt.Errorf("guardrails on %s: %w", path, err)

@@ -201,6 +201,14 @@ func (f File) Faults() []examplekit.SpecFault {
 		}
 		keys[a.Key] = true
 	}
+	// The guardrail goes on OUs the program creates: those of accounts
+	// (found from outside: an OU no account is in made the program panic
+	// after 11 writes).
+	for i, ou := range f.GuardrailOUs {
+		if !slices.ContainsFunc(f.Accounts, func(a FileAccount) bool { return a.OU == ou }) {
+			bad(fmt.Sprintf("guardrailOUs[%d]", i), fmt.Sprintf("%q is not the ou of one of accounts (the program creates only those OUs)", ou))
+		}
+	}
 	ref := func(key, v string, management bool) {
 		switch {
 		case v == "":

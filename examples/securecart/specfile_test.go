@@ -170,6 +170,8 @@ func TestInvalidSpecMakesNoCall(t *testing.T) {
 		{"session too long", "sessionHours: 4", "sessionHours: 13", []string{"Identity Center", "SessionDuration"}},
 		{"bad role name", "name: DeploymentRole", "name: Deployment Role", []string{"deployment role", "spec.Name"}},
 		{"bad access role", "accessRole: OrganizationAccountAccessRole", "accessRole: has space", []string{"OUs and accounts", "RoleName"}},
+		{"guardrail on an OU no account is in", "guardrailOUs: [SecurityOU, WorkloadsOU, SharedServicesOU]", "guardrailOUs: [SecurityOU, Nope, \"\"]",
+			[]string{"sc.yaml:17:", `guardrailOUs[1]: "Nope" is not the ou of one of accounts`, `guardrailOUs[2]: "" is not the ou of one of accounts`}},
 		{"two faults", "maxSessionHours: 1", "maxSessionHours: 24", []string{"deployment role", "MaxSessionDuration", "guardrails:", "eu-central-9"}},
 	} {
 		sub.Run(t, c.name, func(t *testing.T) {
@@ -177,6 +179,9 @@ func TestInvalidSpecMakesNoCall(t *testing.T) {
 			file := strings.Replace(base, c.from, c.to, 1)
 			if c.name == "two faults" {
 				file = strings.Replace(file, "eu-central-1]", "eu-central-9]", 1)
+			}
+			if c.name == "bad OU path" { // the guardrail follows the OU
+				file = strings.Replace(file, "guardrailOUs: [SecurityOU", "guardrailOUs: [Security//OU", 1)
 			}
 			b := awstest.New(t)
 			e := b.RequireEmulator(t, awstest.CapServerCallLog)
