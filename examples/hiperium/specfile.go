@@ -219,9 +219,18 @@ func (f File) Faults() []examplekit.SpecFault {
 			bad(key, fmt.Sprintf("%q is not the key of one of accounts", v))
 		}
 	}
+	guardrailNames := map[string]int{}
 	for i, g := range f.Guardrails {
 		k := fmt.Sprintf("guardrails[%d]", i)
 		required(k+".name", g.Name)
+		// An SCP is found by its name: two guardrails of one name would be
+		// one policy whose content flips on every run, attached to both
+		// (found from outside: a deny-all reached the other OU).
+		if j, dup := guardrailNames[g.Name]; dup && g.Name != "" {
+			bad(k+".name", fmt.Sprintf("%q is the name of guardrails[%d] too: each guardrail is its own SCP, found by name", g.Name, j))
+		} else {
+			guardrailNames[g.Name] = i
+		}
 		if required(k+".document", g.Document) && Documents[g.Document] == nil {
 			bad(k+".document", fmt.Sprintf("%q: must be one of %s (Documents in specfile.go)", g.Document, keysOf(Documents)))
 		}

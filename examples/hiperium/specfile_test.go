@@ -144,6 +144,9 @@ func TestSpecFileFaultsNameKeyAndLine(t *testing.T) {
 			`h.yaml:7:49: profiles[0].permissionSet: "PS" is not the name of one of permissionSets`,
 			`h.yaml:1:1: suspendedOU: "Suspended" is not one of ous`,
 		}},
+		{"two guardrails of one name", "project: p\nous: [A, B]\nguardrails:\n  - {name: g, document: deny-list, ous: [A]}\n  - {name: g, document: deny-all, ous: [B]}\n", []string{
+			`h.yaml:5:12: guardrails[1].name: "g" is the name of guardrails[0] too`,
+		}},
 		{"group member", "project: p\ngroups:\n  - name: G\n    members: [bob]\n", []string{
 			`h.yaml:4:15: groups[0].members[0]: "bob" is not the userName of one of users`,
 		}},
