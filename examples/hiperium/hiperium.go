@@ -388,6 +388,11 @@ func accountName(spec Spec, email string) string {
 // sso-session that the spec no longer produces (a retired account's) are
 // removed.
 func profiles(spec Spec, inst *identitycenter.Instance, ids map[string]string, res *Result, opts []foundation.Option) error {
+	if len(spec.Profiles) == 0 {
+		// None declared (profiles is optional): no config file. Found
+		// from outside: a spec without profiles was refused.
+		return nil
+	}
 	startURL := spec.StartURL
 	if inst != nil && startURL == "" {
 		startURL = inst.DefaultStartURL()

@@ -346,3 +346,21 @@ func TestHiperiumFailureReportsEverythingMade(t *testing.T) {
 	kittest.FailureReportsEverythingMade(t, "", run, emulator.Match{Service: "sso", Operation: "CreateAccountAssignment"}, []string{"-out", t.TempDir()},
 		"organizations:organization", "organizations:account", "organizations:policy-attachment", "identitystore:group", "sso:permission-set")
 }
+
+// profiles is optional (README: default none): a spec without it converges
+// and writes no AWS CLI config (found from outside: it was refused, with
+// the library's field names).
+func TestHiperiumWithoutProfiles(t *testing.T) {
+	seed := string(seedFile)
+	i := strings.Index(seed, "\nprofiles:")
+	require.Positive(t, i)
+	file := filepath.Join(t.TempDir(), "h.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(seed[:i+1]), 0o600))
+	b, _ := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter)
+	b.Need(t, awstest.IdentityStoreGetMembershipID)
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-endpoint", b.Endpoint, "-once", "-spec", file, "-out", out}, &stdout), stdout.String())
+	require.NoFileExists(t, filepath.Join(out, "config"))
+	require.NotContains(t, stdout.String(), "aws sso login")
+}

@@ -158,8 +158,10 @@ func (s Spec) Validate() error {
 	if startURL == "" {
 		startURL = "https://d-0000000000.awsapps.com/start"
 	}
-	step("AWS CLI profiles", s.configSpec(startURL, ids).Validate(), examplekit.Fields{
-		"spec.Session.StartURL": "startURL", "spec.Session.Region": "region", "spec.Session.Name": "project"})
+	if len(s.Profiles) > 0 { // none declared: no config file is written
+		step("AWS CLI profiles", s.configSpec(startURL, ids).Validate(), examplekit.Fields{
+			"spec.Session.StartURL": "startURL", "spec.Session.Region": "region", "spec.Session.Name": "project"})
+	}
 	if err := s.src.Check(inFile.Faults()); err != nil {
 		errs = append([]error{err}, errs...)
 	}
