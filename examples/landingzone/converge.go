@@ -150,10 +150,12 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 		return err
 	}
 	r.Management = append(r.Management, p.Changes...)
+	done := map[string]bool{}
 	for _, e := range spec.Environments {
-		if !e.Protected {
+		if !e.Protected || done[e.OU] { // protected environments may share an OU
 			continue
 		}
+		done[e.OU] = true
 		ou := r.Tree.OU(e.OU) // in a dry run before it exists, its ID is predicted
 		a, err := scp.EnsureAttachments(ctx, org, scp.AttachmentSpec{TargetID: ou.ID, Policies: []string{policy.Name}}, opts...)
 		if err != nil {

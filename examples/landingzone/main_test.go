@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -354,4 +355,20 @@ func TestLandingZoneDryRunPlansTheRun(t *testing.T) {
 	b.Need(t, awstest.IdentityStoreGetMembershipID) // the seed's admin joins the group
 	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint, "-out", t.TempDir())
 	t.Logf("planned %d, made %d", planned, made)
+}
+
+// Environments may share an OU (found from outside: two environments in one
+// OU, a normal layout, were refused with the library's "duplicates
+// spec.OUs[0].Path"); the guardrail goes on the OU once, and the dry run
+// plans what the run makes.
+func TestLandingZoneEnvironmentsShareAnOU(t *testing.T) {
+	seed := string(seedFile)
+	seed = strings.Replace(seed, "ou: Workloads/Staging}", "ou: Workloads/Production, protected: true}", 1)
+	seed = strings.Replace(seed, "ous: [Management]", "ous: [Management, Workloads/Production]", 1)
+	file := filepath.Join(t.TempDir(), "lz.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(seed), 0o600))
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter)
+	b.Need(t, awstest.IdentityStoreGetMembershipID)
+	planned, made := kittest.PlanMatchesRun(t, ctx, b, run, "-endpoint", b.Endpoint, "-out", t.TempDir(), "-spec", file)
+	require.Equal(t, planned, made)
 }

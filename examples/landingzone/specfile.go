@@ -130,6 +130,14 @@ func (s Spec) Faults() []examplekit.SpecFault {
 			bad(k+".name", fmt.Sprintf("%q: duplicate environment name", e.Name))
 		}
 		seen[e.Name] = true
+		// Environments may share an OU, but the guardrail goes on the OU:
+		// all of them protected, or none.
+		for j, o := range s.Environments[:i] {
+			if o.OU == e.OU && o.Protected != e.Protected {
+				bad(k+".protected", fmt.Sprintf("%v: environments[%d] (%s) is in the same OU %q with protected: %v, and the guardrail SCP is attached to the OU: make both protected or neither", e.Protected, j, o.Name, e.OU, o.Protected))
+				break
+			}
+		}
 	}
 	for i, p := range s.Admins {
 		k := fmt.Sprintf("admins[%d]", i)

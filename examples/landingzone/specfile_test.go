@@ -89,6 +89,9 @@ func TestSpecFileFaultsNameKeyAndLine(t *testing.T) {
 			"lz.yaml:7:5: admins[0].givenName: required",
 			"lz.yaml:7:5: admins[0].familyName: required",
 		}},
+		{"one OU, protected and not", "project: p\nemail: a@b.c\nregion: us-east-1\ngithubRepository: o/r\nenvironments:\n  - {name: d, account: a, ou: O, protected: true}\n  - {name: e, account: b, ou: O}\n", []string{
+			`lz.yaml:7:5: environments[1].protected: false: environments[0] (d) is in the same OU "O" with protected: true`,
+		}},
 		{"bad locking", "project: p\nemail: a@b.c\nregion: us-east-1\ngithubRepository: o/r\nlocking: bogus\nenvironments: [{name: d, account: a, ou: O}]\n", []string{
 			`lz.yaml:5:10: locking: "bogus": must be lockfile, dynamodb or both`,
 		}},

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,11 +34,16 @@ func (s Spec) organizationSpec() organizations.OrganizationSpec {
 
 func (s Spec) treeSpec() organizations.TreeSpec {
 	var tree organizations.TreeSpec
+	addOU := func(path string) { // environments may share an OU, and ous may list it too
+		if !slices.ContainsFunc(tree.OUs, func(o organizations.OUSpec) bool { return o.Path == path }) {
+			tree.OUs = append(tree.OUs, organizations.OUSpec{Path: path})
+		}
+	}
 	for _, ou := range s.OUs {
-		tree.OUs = append(tree.OUs, organizations.OUSpec{Path: ou})
+		addOU(ou)
 	}
 	for _, e := range s.Environments {
-		tree.OUs = append(tree.OUs, organizations.OUSpec{Path: e.OU})
+		addOU(e.OU)
 		tree.Accounts = append(tree.Accounts, organizations.AccountSpec{
 			Name: e.Account, Email: s.email(e.Name), OU: e.OU, RoleName: s.AccessRole,
 			Tags: map[string]string{"Environment": e.Name, "Project": s.Project},
