@@ -43,3 +43,28 @@ func TestLandingZoneFailureReportsEverythingMade(t *testing.T) {
 	require.Contains(t, out.String(), "== made before the failure")
 	require.Contains(t, out.String(), "create organizations:account")
 }
+
+// A failure inside a member account reports what that account's earlier
+// steps made (found from outside: a refused CreateKey left out the account's
+// public access block, made just before).
+func TestLandingZoneAccountFailureKeepsItsEarlierChanges(t *testing.T) {
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState)
+	e := b.RequireEmulator(t, awstest.CapFaults)
+	spec, _ := seed(t, b)
+	// The management account makes its two keys first; every member's key
+	// comes after its public access block.
+	e.AddFault(&emulator.Fault{Match: emulator.Match{Service: "kms", Operation: "CreateKey"}, Nth: 3,
+		Err: &emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"}})
+	_, err := converge(ctx, b, spec, t.TempDir())
+	var inc *foundation.IncompleteError
+	require.True(t, errors.As(err, &inc), "%v", err)
+	blocks := 0
+	for _, c := range inc.Changes {
+		if c.Resource == "s3:account-public-access-block" {
+			blocks++
+		}
+	}
+	// Every account got its block before any failure could stop it: the
+	// management account and the three members.
+	require.Equal(t, 4, blocks, "%s", inc.Changes)
+}
