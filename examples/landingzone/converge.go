@@ -282,27 +282,27 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 		// The account-level S3 Block Public Access, all four settings on
 		// (Security Hub S3.1): it covers every bucket of the account, the
 		// state bucket below and those made outside this program.
-		// On a failure, what this account's earlier steps made and what
-		// the failing call made before it failed (examplekit.Made) are
-		// returned with the error: the report lists them (found from
+		// On a failure, what this account's earlier steps made is returned
+		// with the error (what the failing call made, its error carries:
+		// examplekit.FanOut adds it), so the report lists it (found from
 		// outside: a failed key left out the public access block made
 		// before it).
 		pab, err := s3account.EnsurePublicAccessBlock(ctx, s3control.NewFromConfig(cfg, s3ControlOptions(env)...),
 			spec.publicAccessBlockSpec(t.ID), opts...)
 		if err != nil {
-			return examplekit.Made(err), err
+			return nil, err
 		}
 		changes = append(changes, pab.Changes...)
 		if name != "mgmt" { // the management account's key is the images key
 			key, err := kms.EnsureKey(ctx, kms.API{KMS: kmssdk.NewFromConfig(cfg), IAM: iamsdk.NewFromConfig(cfg)}, spec.accountKeySpec(name, t.ID), opts...)
 			if err != nil {
-				return append(changes, examplekit.Made(err)...), err
+				return changes, err
 			}
 			changes = append(changes, key.Changes...)
 		}
 		b, err := statebackend.Bootstrap(ctx, statebackend.API{S3: env.S3(cfg), DynamoDB: dynamodb.NewFromConfig(cfg)}, spec.backendSpec(name, t.ID), opts...)
 		if err != nil {
-			return append(changes, examplekit.Made(err)...), err
+			return changes, err
 		}
 		mu.Lock()
 		r.Backends[t.ID] = b
