@@ -184,6 +184,7 @@ func (f File) Faults() []examplekit.SpecFault {
 		bad("environments", "at least one environment")
 	}
 	envs := map[string]bool{}
+	aliases := map[string]int{}
 	for i, e := range f.Environments {
 		k := fmt.Sprintf("environments[%d]", i)
 		required(k+".name", e.Name)
@@ -192,6 +193,14 @@ func (f File) Faults() []examplekit.SpecFault {
 			bad(k+".name", fmt.Sprintf("%q: duplicate environment name", e.Name))
 		}
 		envs[e.Name] = true
+		// An account alias is unique across AWS: two accounts of one
+		// file cannot share one (found from outside: refused by AWS after
+		// 14 writes, with a rerun that could never finish).
+		if j, dup := aliases[e.Alias]; dup && e.Alias != "" {
+			bad(k+".alias", fmt.Sprintf("%q is the alias of environments[%d] too (with its default, product-name): an alias names one account", e.Alias, j))
+		} else {
+			aliases[e.Alias] = i
+		}
 	}
 	users := map[string]bool{}
 	for i, p := range f.People {

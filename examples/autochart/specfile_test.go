@@ -91,6 +91,9 @@ func TestSpecFileFaultsNameKeyAndLine(t *testing.T) {
 			"ac.yaml:1:1: region: required",
 			"ac.yaml:1:1: environments: at least one environment",
 		}},
+		{"two accounts, one alias", "product: p\nemail: a@b.example\nregion: eu-west-1\nenvironments:\n  - {name: dev, account: p-dev}\n  - {name: qa, account: p-qa, alias: p-dev}\n", []string{
+			`ac.yaml:6:38: environments[1].alias: "p-dev" is the alias of environments[0] too`,
+		}},
 		{"environment without account", "product: p\nemail: a@b.example\nregion: eu-west-1\nenvironments:\n  - name: dev\n", []string{
 			"ac.yaml:5:5: environments[0].account: required",
 		}},
