@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/stretchr/testify/require"
@@ -187,4 +188,16 @@ func lineOf(t *testing.T, data, s string) string {
 	}
 	t.Fatalf("no line %q", s)
 	return ""
+}
+
+// The CI role writes audit records only to a bucket of its own account:
+// the bucket is made outside the program and bucket names are global, so a
+// bucket of that name in another account must never receive them.
+func TestCIRoleAuditWriteStaysInTheAccount(t *testing.T) {
+	s := Seed000()
+	role := s.ciRoleSpec("arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", "123456789012",
+		"arn:aws:kms:us-east-1:123456789012:key/k")
+	st, ok := role.InlinePolicies["github-ci-policy"].StatementBySid("S3AuditWrite")
+	require.True(t, ok)
+	require.Equal(t, foundation.StringList{"123456789012"}, st.Condition["StringEquals"]["s3:ResourceAccount"])
 }

@@ -175,8 +175,13 @@ func (s Spec) ciRoleSpec(providerARN, mgmtID, cosignARN string) oidcfed.RoleSpec
 			Resource: foundation.Resources("arn:aws:ecr:*:" + mgmtID + ":repository/" + s.Repository)},
 		foundation.Statement{Sid: "KMSCosignSign", Effect: foundation.EffectAllow,
 			Action: foundation.Actions("kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"), Resource: foundation.Resources(cosignARN)},
+		// The audit bucket is the seed's (made outside this program), and
+		// bucket names are global: the write is allowed only to a bucket of
+		// this account, so a bucket of that name someone else made never
+		// receives the CI's audit records (found from outside).
 		foundation.Statement{Sid: "S3AuditWrite", Effect: foundation.EffectAllow,
-			Action: foundation.Actions("s3:PutObject"), Resource: foundation.Resources("arn:aws:s3:::" + s.Project + "-ci-audit/ci-push-audit/*")},
+			Action: foundation.Actions("s3:PutObject"), Resource: foundation.Resources("arn:aws:s3:::" + s.Project + "-ci-audit/ci-push-audit/*"),
+			Condition: foundation.Conditions{"StringEquals": {"s3:ResourceAccount": {mgmtID}}}},
 	)
 	return oidcfed.RoleSpec{
 		Issuer:         oidcfed.GitHub(),
