@@ -88,6 +88,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // loadSpec decodes and checks a spec file: every fault at its line.
 func loadSpec(name string) (*adopt.Foundation, error) {
+	// An organization's spec is larger than a seed's: ten times the
+	// examples' limit.
+	if st, err := os.Stat(name); err == nil && st.Size() > 10*examplekit.MaxSpecSize {
+		return nil, fmt.Errorf("%s: %d bytes: a spec file is at most %d", name, st.Size(), 10*examplekit.MaxSpecSize)
+	}
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -195,6 +196,13 @@ func (f Flags) Check() error {
 		return errors.New("-aws and -endpoint exclude each other")
 	case f.RealAWS && !f.Yes && !f.DryRun:
 		return errors.New("-aws changes real AWS accounts: add -yes to confirm (or -dry-run)")
+	}
+	if f.Endpoint != "" {
+		// Checked here, not after the SDK's ten retries (found from
+		// outside: ftp://x took 20 s to be refused).
+		if u, err := url.Parse(f.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("-endpoint %q: must be an http:// or https:// URL with a host, such as http://127.0.0.1:4566", f.Endpoint)
+		}
 	}
 	return nil
 }

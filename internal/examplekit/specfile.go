@@ -32,6 +32,17 @@ func DecodeSpec(name string, data []byte, dst any) (Keys, error) {
 	if err := dec.Decode(dst); err != nil && !errors.Is(err, io.EOF) {
 		return nil, &SpecError{File: name, Faults: typeFaults(err, &root)}
 	}
+	// One document: a second one ("---") would be ignored silently (found
+	// from outside), unknown keys and all.
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		line := 0
+		if err == nil {
+			line = next.Line
+		}
+		return nil, &SpecError{File: name, Faults: []SpecFault{{Line: line, Column: 1,
+			Rule: "a spec file holds one YAML document: remove the second (---) or put its keys in the first"}}}
+	}
 	return keyPositions(&root), nil
 }
 
@@ -286,10 +297,18 @@ func LoadSpec[T any, P interface {
 	*T
 	SpecFile
 }](path string) (T, error) {
+	var zero T
+	// A spec file is a page or two; a file past MaxSpecSize is refused
+	// before it is read whole (found from outside: 28 MB took 1.3 GB).
+	if st, err := os.Stat(path); err == nil && st.Size() > MaxSpecSize {
+		return zero, &SpecError{File: path, Faults: []SpecFault{{Rule: fmt.Sprintf("%d bytes: a spec file is at most %d", st.Size(), MaxSpecSize)}}}
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		var zero T
 		return zero, err
 	}
 	return ParseSpec[T, P](path, b)
 }
+
+// MaxSpecSize is the largest spec file LoadSpec reads, in bytes.
+const MaxSpecSize = 1 << 20

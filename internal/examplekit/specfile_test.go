@@ -1,6 +1,9 @@
 package examplekit
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -36,3 +39,29 @@ func TestDecodeSpec(t *testing.T) {
 	_, err = DecodeSpec("f.yaml", []byte(""), &s)
 	require.NoError(t, err, "an empty file is an empty spec")
 }
+
+// Found from outside: a second YAML document was ignored silently, a 28 MB
+// file was read whole, and -endpoint ftp://x was refused only after the
+// SDK's retries.
+func TestSpecFileEdges(t *testing.T) {
+	var s testSpec
+	_, err := DecodeSpec("f.yaml", []byte("name: a\n---\nname: b\nbogus: 1\n"), &s)
+	require.EqualError(t, err, "f.yaml:2:1: a spec file holds one YAML document: remove the second (---) or put its keys in the first")
+	_, err = DecodeSpec("f.yaml", []byte("name: a\n---\n"), &s)
+	require.Error(t, err, "even an empty second document is a second document")
+
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	require.NoError(t, os.WriteFile(big, bytes.Repeat([]byte("# padding\n"), MaxSpecSize/10+1), 0o600))
+	_, err = LoadSpec[bigSpec](big)
+	require.ErrorContains(t, err, "a spec file is at most 1048576")
+
+	for _, ep := range []string{"ftp://x", "127.0.0.1:4566", "http://", "::"} {
+		require.ErrorContains(t, Flags{Endpoint: ep}.Check(), "-endpoint", ep)
+	}
+	require.NoError(t, Flags{Endpoint: "http://127.0.0.1:4566"}.Check())
+}
+
+type bigSpec struct{ Name string }
+
+func (*bigSpec) ApplyDefaults(Keys) {}
+func (bigSpec) Faults() []SpecFault { return nil }
