@@ -10,6 +10,7 @@ import (
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/scp"
 )
 
 // seedFile is seed 003 as a spec file: what runs without -spec, and the
@@ -180,6 +181,11 @@ func (f File) Faults() []examplekit.SpecFault {
 		email("email", f.Email)
 	}
 	required("region", f.Region)
+	if f.Region != "" && !scp.KnownRegion(f.Region) {
+		// A typo would otherwise reach AWS after the organization's writes
+		// (found from outside: ap-southeast-99 ran with exit 0).
+		bad("region", fmt.Sprintf("%q is not a Region AWS has (scp.KnownRegion)", f.Region))
+	}
 	if len(f.Environments) == 0 {
 		bad("environments", "at least one environment")
 	}

@@ -91,6 +91,9 @@ func TestSpecFileFaultsNameKeyAndLine(t *testing.T) {
 			"ac.yaml:1:1: region: required",
 			"ac.yaml:1:1: environments: at least one environment",
 		}},
+		{"unknown region", "product: p\nemail: a@b.example\nregion: ap-southeast-99\nenvironments: [{name: dev, account: p-dev}]\n", []string{
+			`ac.yaml:3:9: region: "ap-southeast-99" is not a Region AWS has`,
+		}},
 		{"two accounts, one alias", "product: p\nemail: a@b.example\nregion: eu-west-1\nenvironments:\n  - {name: dev, account: p-dev}\n  - {name: qa, account: p-qa, alias: p-dev}\n", []string{
 			`ac.yaml:6:38: environments[1].alias: "p-dev" is the alias of environments[0] too`,
 		}},

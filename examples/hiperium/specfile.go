@@ -188,6 +188,11 @@ func (f File) Faults() []examplekit.SpecFault {
 		email("email", f.Email)
 	}
 	required("region", f.Region)
+	if f.Region != "" && !scp.KnownRegion(f.Region) {
+		// A typo would otherwise reach AWS after the organization's writes
+		// (found from outside: ap-southeast-99 ran with exit 0).
+		bad("region", fmt.Sprintf("%q is not a Region AWS has (scp.KnownRegion)", f.Region))
+	}
 	ous := map[string]bool{}
 	for _, p := range f.OUs {
 		for p != "" { // an OU's parents are in the tree too

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/scp"
 )
 
 // seedFile is seed 000 as a spec file: what runs without -spec, and the
@@ -111,6 +112,11 @@ func (s Spec) Faults() []examplekit.SpecFault {
 		bad("email", fmt.Sprintf("%q is not an email address", s.Email))
 	}
 	required("region", s.Region)
+	if s.Region != "" && !scp.KnownRegion(s.Region) {
+		// A typo would otherwise reach AWS after the organization's writes
+		// (found from outside: ap-southeast-99 ran with exit 0).
+		bad("region", fmt.Sprintf("%q is not a Region AWS has (scp.KnownRegion)", s.Region))
+	}
 	required("githubRepository", s.GitHubRepository)
 	if s.GitHubRepository != "" {
 		if owner, repo, ok := strings.Cut(s.GitHubRepository, "/"); !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {

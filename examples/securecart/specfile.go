@@ -12,6 +12,7 @@ import (
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/examplekit"
 	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/scp"
 )
 
 // seedFile is seed 002 as a spec file: what runs without -spec, and the
@@ -184,6 +185,11 @@ func (f File) Faults() []examplekit.SpecFault {
 		}
 	}
 	required("region", f.Region)
+	if f.Region != "" && !scp.KnownRegion(f.Region) {
+		// A typo would otherwise reach AWS after the organization's writes
+		// (found from outside: ap-southeast-99 ran with exit 0).
+		bad("region", fmt.Sprintf("%q is not a Region AWS has (scp.KnownRegion)", f.Region))
+	}
 	if f.Region != "" && len(f.AllowedRegions) > 0 && !slices.Contains(f.AllowedRegions, f.Region) {
 		bad("allowedRegions", fmt.Sprintf("must include region %q (the guardrails would deny this program)", f.Region))
 	}
