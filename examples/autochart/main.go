@@ -123,6 +123,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		for _, p := range last.Profiles {
 			fmt.Fprintf(human, "  %s: AWS_CONFIG_FILE=%s aws sso login --profile %s\n", p.User, p.Path, p.Names[0])
 		}
+		env.SignInNote(human)
 	}
 	return nil
 }

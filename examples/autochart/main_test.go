@@ -131,6 +131,7 @@ func TestAutochartConvergesAndSecondRunIsNoop(t *testing.T) {
 	require.Contains(t, out.String(), "AWS emulator at "+b.Endpoint)
 	require.Contains(t, out.String(), "https://autochart-dev.signin.aws.amazon.com/console")
 	require.Contains(t, out.String(), "AWS_CONFIG_FILE="+filepath.Join(outDir, "paul", "config")+" aws sso login --profile autochart_dev_paul")
+	require.Contains(t, out.String(), `On an emulator "aws sso login" cannot work`)
 
 	// The seed's tree: the product OU with the dev and prod accounts, each
 	// with its alias; the management account has none.

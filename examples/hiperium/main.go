@@ -166,5 +166,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(human, "Use them with:\n  export AWS_CONFIG_FILE=%s\n  aws sso login --profile %s\n", configFile, names[0])
+	env.SignInNote(human)
 	return nil
 }

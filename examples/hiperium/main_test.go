@@ -312,6 +312,7 @@ func TestHiperiumEmbeddedDefaultRunsTwice(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir()) // the default -out
 	out := kittest.EmbeddedRunsTwice(t, run)
 	require.Contains(t, out, "aws sso login --profile sandbox")
+	require.Contains(t, out, `On an emulator "aws sso login" cannot work`)
 
 	// -close on the embedded emulator builds the seed first, then closes.
 	out = kittest.EmbeddedRunsTwice(t, run, "-close", "you+idp-pre@example.com")

@@ -289,6 +289,17 @@ func (e *CredentialsError) Error() string {
 // Unwrap returns the SDK's error.
 func (e *CredentialsError) Unwrap() error { return e.Err }
 
+// SignInNote writes, after the sign-in commands a program prints, that
+// they cannot work on an emulator (no IAM Identity Center sign-in, no real
+// access portal behind the start URL); nothing on real AWS.
+func (e *Env) SignInNote(w io.Writer) {
+	if e.realAWS {
+		return
+	}
+	fmt.Fprintln(w, "  On an emulator \"aws sso login\" cannot work: it has no IAM Identity Center sign-in, and the start URL is no"+
+		"\n  real access portal. The commands are those of a run on real AWS (-aws -yes).")
+}
+
 // RealAWS reports whether the Env is real AWS (-aws), not an emulator.
 func (e *Env) RealAWS() bool { return e.realAWS }
 
