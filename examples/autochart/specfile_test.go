@@ -15,6 +15,7 @@ import (
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -157,17 +158,7 @@ func TestInvalidSpecMakesNoCall(t *testing.T) {
 			if c.name == "two faults" {
 				file = strings.Replace(file, "alias: autochart-prod", "alias: AUTOCHART", 1)
 			}
-			b := awstest.New(t)
-			e := b.RequireEmulator(t, awstest.CapServerCallLog)
-			path := filepath.Join(t.TempDir(), "ac.yaml")
-			require.NoError(t, os.WriteFile(path, []byte(file), 0o600))
-			var out bytes.Buffer
-			err := run(context.Background(), []string{"-endpoint", b.Endpoint, "-once", "-spec", path, "-out", t.TempDir()}, &out)
-			require.Error(t, err)
-			for _, w := range c.want {
-				require.ErrorContains(t, err, w)
-			}
-			require.Zero(t, e.CallCount(), "calls made before the spec was refused")
+			kittest.RefusesSpec(t, run, "ac.yaml", file, c.want, "-out", t.TempDir())
 		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
 )
@@ -195,17 +196,7 @@ func TestInvalidSpecMakesNoCall(t *testing.T) {
 	} {
 		sub.Run(t, c.name, func(t *testing.T) {
 			require.Contains(t, base, c.from)
-			b := awstest.New(t)
-			e := b.RequireEmulator(t, awstest.CapServerCallLog)
-			path := filepath.Join(t.TempDir(), "h.yaml")
-			require.NoError(t, os.WriteFile(path, []byte(strings.Replace(base, c.from, c.to, 1)), 0o600))
-			var out bytes.Buffer
-			err := run(context.Background(), append([]string{"-endpoint", b.Endpoint, "-once", "-spec", path, "-out", t.TempDir()}, c.args...), &out)
-			require.Error(t, err)
-			for _, w := range c.want {
-				require.ErrorContains(t, err, w)
-			}
-			require.Zero(t, e.CallCount(), "calls made before the spec was refused")
+			kittest.RefusesSpec(t, run, "h.yaml", strings.Replace(base, c.from, c.to, 1), c.want, append([]string{"-out", t.TempDir()}, c.args...)...)
 		})
 	}
 }

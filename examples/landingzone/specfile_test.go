@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +9,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -144,17 +141,7 @@ func TestInvalidSpecMakesNoCall(t *testing.T) {
 	} {
 		sub.Run(t, c.name, func(t *testing.T) {
 			require.Contains(t, base, c.from)
-			b := awstest.New(t)
-			e := b.RequireEmulator(t, awstest.CapServerCallLog)
-			file := filepath.Join(t.TempDir(), "lz.yaml")
-			require.NoError(t, os.WriteFile(file, []byte(strings.Replace(base, c.from, c.to, 1)), 0o600))
-			var out bytes.Buffer
-			err := run(context.Background(), []string{"-endpoint", b.Endpoint, "-once", "-spec", file, "-out", t.TempDir()}, &out)
-			require.Error(t, err)
-			for _, w := range c.want {
-				require.ErrorContains(t, err, w)
-			}
-			require.Zero(t, e.CallCount(), "calls made before the spec was refused")
+			kittest.RefusesSpec(t, run, "lz.yaml", strings.Replace(base, c.from, c.to, 1), c.want, "-out", t.TempDir())
 		})
 	}
 }

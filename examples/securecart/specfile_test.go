@@ -16,6 +16,7 @@ import (
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
 	"github.com/awsfoundation/foundation/organizations"
 )
 
@@ -183,18 +184,7 @@ func TestInvalidSpecMakesNoCall(t *testing.T) {
 			if c.name == "bad OU path" { // the guardrail follows the OU
 				file = strings.Replace(file, "guardrailOUs: [SecurityOU", "guardrailOUs: [Security//OU", 1)
 			}
-			b := awstest.New(t)
-			e := b.RequireEmulator(t, awstest.CapServerCallLog)
-			path := filepath.Join(t.TempDir(), "sc.yaml")
-			require.NoError(t, os.WriteFile(path, []byte(file), 0o600))
-			var out bytes.Buffer
-			err := run(context.Background(), []string{"-endpoint", b.Endpoint, "-once", "-spec", path}, &out)
-			require.Error(t, err)
-			for _, w := range c.want {
-				require.ErrorContains(t, err, w)
-			}
-			require.NotContains(t, err.Error(), "panic")
-			require.Zero(t, e.CallCount(), "calls made before the spec was refused")
+			kittest.RefusesSpec(t, run, "sc.yaml", file, c.want)
 		})
 	}
 }
