@@ -72,10 +72,11 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 
 	// A dry run plans nothing; a real run writes nothing.
 	api := adopt.NewConvergeAPI(cfg)
+	mark := b.Mark()
 	plan, err := adopt.Converge(ctx, api, &back, awstest.Fast(foundation.WithDryRun(true))...)
 	require.NoError(t, err)
 	require.Empty(t, plan.Changes, "dry run of the adopted spec")
-	mark := b.Mark()
+	b.RequireNoMutations(t, mark)
 	res, err := adopt.Converge(ctx, api, &back, awstest.Fast()...)
 	require.NoError(t, err)
 	require.Empty(t, res.Changes)
@@ -116,9 +117,21 @@ func TestConvergeFromFile(t *testing.T) {
 		Attachments: []adopt.Attachment{{OU: "Sandbox", Policies: []string{"FullAWSAccess", "deny-all-regions-but-one"}}},
 	}
 	api := adopt.NewConvergeAPI(cfg)
+	dry := b.Mark()
+	plan, err := adopt.Converge(ctx, api, f, awstest.Fast(foundation.WithDryRun(true))...)
+	require.NoError(t, err)
+	b.RequireNoMutations(t, dry)
 	res, err := adopt.Converge(ctx, api, f, awstest.Fast()...)
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Changes)
+	// The dry run plans what the run makes (the new OU's ID is predicted).
+	kinds := func(cs foundation.Changes) (out []string) {
+		for _, c := range cs {
+			out = append(out, string(c.Action)+" "+c.Resource)
+		}
+		return out
+	}
+	require.Equal(t, kinds(plan.Changes), kinds(res.Changes))
 
 	read, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), awstest.Fast()...)
 	require.NoError(t, err)

@@ -45,8 +45,10 @@ func TestEnsureInstanceSettings(t *testing.T) {
 
 	spec := identitycenter.InstanceSettingsSpec{KMSKeyARN: keyARN, Regions: []string{"eu-west-1"}}
 	api := SSOAdmin(b)
+	dry := b.Mark()
 	plan, err := identitycenter.EnsureInstanceSettings(ctx, api, spec, awstest.Fast(foundation.WithDryRun(true))...)
 	require.NoError(t, err)
+	b.RequireNoMutations(t, dry)
 	require.Equal(t, []string{"update sso:instance-encryption", "create sso:instance-region"}, kinds(plan.Changes))
 
 	got, err := identitycenter.EnsureInstanceSettings(ctx, api, spec, awstest.Fast()...)
