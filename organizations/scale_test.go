@@ -221,7 +221,7 @@ func TestNoOpRerunReadsPerOU(t *testing.T) {
 // failing work leaves the others done and returns an IncompleteError with
 // every change made, naming its account.
 func TestEnsureTreeEachStartsWorkAsAccountsArrive(t *testing.T) {
-	_, api, ctx := withOrg(t)
+	b, api, ctx := withOrg(t)
 	var creates atomic.Int32
 	worked := make(chan struct{})
 	var once sync.Once
@@ -266,7 +266,9 @@ func TestEnsureTreeEachStartsWorkAsAccountsArrive(t *testing.T) {
 		t.Errorf("work ran for %d accounts, %d of its changes reported: %v", len(got), things, got)
 	}
 
-	// The rerun: no tree change; each account's changes are its work's.
+	// The rerun: no tree change, no mutating call (the work makes none);
+	// each account's changes are its work's.
+	mark := b.Mark()
 	res, err := organizations.EnsureTreeEach(ctx, api, spec, func(ctx context.Context, a *organizations.Account) (foundation.Changes, error) {
 		return foundation.Changes{{Action: foundation.ActionUpdate, Resource: "test:thing", ID: a.ID}}, nil
 	}, awstest.Fast()...)
@@ -276,6 +278,7 @@ func TestEnsureTreeEachStartsWorkAsAccountsArrive(t *testing.T) {
 	if len(res.Changes) != 7 {
 		t.Errorf("rerun changes: %v", res.Changes)
 	}
+	b.RequireNoMutations(t, mark)
 	for _, a := range res.Accounts {
 		if len(a.Changes) != 1 || a.Changes[0].ID != a.ID {
 			t.Errorf("account %s changes %v", a.Email, a.Changes)
@@ -286,6 +289,7 @@ func TestEnsureTreeEachStartsWorkAsAccountsArrive(t *testing.T) {
 	more := spec
 	more.Accounts = append(slices.Clone(spec.Accounts), accountsIn("Work", 1, "planned")...)
 	var predicted atomic.Int32
+	mark = b.Mark()
 	if _, err := organizations.EnsureTreeEach(ctx, api, more, func(ctx context.Context, a *organizations.Account) (foundation.Changes, error) {
 		if foundation.IsPredicted(a.ID) {
 			predicted.Add(1)
@@ -297,6 +301,7 @@ func TestEnsureTreeEachStartsWorkAsAccountsArrive(t *testing.T) {
 	if predicted.Load() != 1 {
 		t.Errorf("dry run: %d predicted accounts given to the work, want 1", predicted.Load())
 	}
+	b.RequireNoMutations(t, mark)
 }
 
 // TestReadTreePolicyFirst: ReadTree reads each parent's OUs and accounts
