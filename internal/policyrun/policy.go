@@ -35,8 +35,8 @@ const (
 
 // The tag that marks a policy as this library's.
 const (
-	ManagedByTagKey   = "managed-by"
-	ManagedByTagValue = "foundation"
+	ManagedByTagKey   = foundation.ManagedByTagKey
+	ManagedByTagValue = foundation.ManagedByTagValue
 )
 
 // PolicyAPI is the part of the Organizations client EnsurePolicy uses.
