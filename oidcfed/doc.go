@@ -93,6 +93,23 @@
 //     its boundary when PermissionsBoundary is set (removed only with
 //     RemovePermissionsBoundary); the keys of spec.Tags.
 //
+// Ownership: a provider or role these functions create carries
+// managed-by=foundation (foundation.ManagedByTagKey) from the create call
+// itself (CreateOpenIDConnectProvider, CreateRole Tags), so a lost answer,
+// a retry or a crash never leaves one untagged. A provider (found by URL)
+// or role (found by name) without that tag, or tagged managed-by=<other>,
+// was made by someone else: a CI role of the name made by someone else is
+// a takeover path, so it is refused (see Errors) before any write, unless
+// the spec sets Adopt (ProviderSpec.Adopt, RoleSpec.Adopt). Adopted, it is
+// converged as the spec says, but never tagged managed-by=foundation, its
+// owner's tags are kept, and nothing the spec does not name is removed
+// from it: a provider's unlisted client IDs stay, a role's unlisted
+// managed policies are not detached and its unlisted inline policies are
+// not deleted (even with PruneInlinePolicies). Those three prunes, and
+// removing the role's boundary (only with RemovePermissionsBoundary, which
+// names it), act on the library's own resources only. Tags never lose a
+// key. spec.Tags may not set managed-by to another value.
+//
 // Creates that race another run (EntityAlreadyExists) re-read and converge.
 // A run that failed midway is finished by running it again. With
 // foundation.WithDryRun(true) only read calls are made and the result lists
@@ -115,6 +132,14 @@
 //	oidcfed: spec.Subjects[0]: "repo:*": matches every repository
 //	oidcfed: spec.Subjects[1]: "repo:org*:ref:refs/heads/main": has a wildcard in the repository owner "org*": matches repositories of other owners
 //	oidcfed: spec.Audiences[0]: "*": audience must not be a wildcard: the audience is pinned exactly
+//
+// A provider or role found without managed-by=foundation (or tagged
+// managed-by=terraform, say) and not adopted is a
+// *foundation.NotManagedError (errors.Is foundation.ErrNotManaged and
+// foundation.ErrConflict) naming its kind, its name and the field that
+// adopts it, returned before any write, in a dry run too:
+//
+//	oidcfed: iam:role "eks-prod-github-ci" exists but was not made by this library (no managed-by=foundation tag): set spec.Adopt to converge it as it is without taking it over, or tag it managed-by=foundation to hand it to the library
 //
 // A role that exists at another path is a *RoleConflictError (the same
 // type as organizations.RoleConflictError; it matches
@@ -139,8 +164,8 @@
 // A write AWS applied whose answer was lost: CreateOpenIDConnectProvider
 // and CreateRole have no client token, so the SDK does not resend them on
 // a 5xx or a broken connection; the provider (by its URL) or the role (by
-// its name) the earlier attempt made is looked for, adopted and reported
-// as this run's change, or created again (internal/awsretry Create). A
+// its name) the earlier attempt made is looked for (only one carrying
+// managed-by=foundation can be it), taken and reported as this run's change, or created again (internal/awsretry Create). A
 // provider or role another run created first (EntityAlreadyExists) is read
 // back and converged. The other writes set a state and are retried by the
 // SDK.

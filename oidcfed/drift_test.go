@@ -21,7 +21,7 @@ import (
 func TestDriftIsRepaired(t *testing.T) {
 	e := newAccount(t)
 	pspec := seedProviderSpec()
-	pspec.Tags = map[string]string{"managed-by": "foundation"}
+	pspec.Tags = map[string]string{"managed-by": "foundation", "owner": "platform"}
 	rspec := e.richSpec()
 	converge := func() foundation.Changes {
 		t.Helper()
@@ -103,7 +103,7 @@ func TestDriftIsRepaired(t *testing.T) {
 		_, err := e.api.TagRole(e.ctx, &iam.TagRoleInput{RoleName: role, Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("someone-else")}}})
 		check(err)
 		_, err = e.api.TagOpenIDConnectProvider(e.ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn,
-			Tags: []types.Tag{{Key: aws.String("managed-by"), Value: aws.String("console")}, {Key: aws.String("extra"), Value: aws.String("kept")}}})
+			Tags: []types.Tag{{Key: aws.String("owner"), Value: aws.String("console")}, {Key: aws.String("extra"), Value: aws.String("kept")}}})
 		check(err)
 	}, "update iam:oidc-provider-tags token.actions.githubusercontent.com", "update iam:role-tags eks-prod-github-ci")
 	tags, err := e.api.ListRoleTags(e.ctx, &iam.ListRoleTagsInput{RoleName: role})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 
@@ -62,6 +63,13 @@ type Provider struct {
 // its thumbprints to spec.Thumbprints when given
 // (UpdateOpenIDConnectProviderThumbprint), and its tags to include
 // spec.Tags.
+//
+// Ownership: CreateOpenIDConnectProvider tags the provider
+// managed-by=foundation in the call itself. A provider found by the URL
+// without that tag is someone else's: a *foundation.NotManagedError before
+// any write (in dry run too) unless spec.Adopt. An adopted provider gets
+// the spec's client IDs, thumbprints and tags, but keeps its other client
+// IDs and is never given the ownership tag.
 //
 // The spec is validated first: an invalid one returns an error matching
 // foundation.ErrInvalidSpec and no call is made. On a failure after some
@@ -152,7 +160,8 @@ func (r *providerRun) create(ctx context.Context, account *arn.ARN) (*Provider, 
 		in := &iam.CreateOpenIDConnectProviderInput{
 			Url:          aws.String(r.spec.URL),
 			ClientIDList: slices.Clone(r.spec.ClientIDs),
-			Tags:         iamTags(r.spec.Tags),
+			// The ownership tag goes on with the create itself.
+			Tags: iamTags(foundation.WithManagedBy(r.spec.Tags)),
 		}
 		if len(r.spec.Thumbprints) > 0 {
 			in.ThumbprintList = lower(r.spec.Thumbprints)
@@ -164,6 +173,12 @@ func (r *providerRun) create(ctx context.Context, account *arn.ARN) (*Provider, 
 		out, err = awsretry.Create(ctx, r.o, func(ctx context.Context) (*iam.CreateOpenIDConnectProviderOutput, bool, error) {
 			found, _, err := r.find(ctx)
 			if err != nil || found == "" {
+				return nil, false, err
+			}
+			// Only a provider with the ownership tag can be the earlier
+			// attempt's; another is someone else's, which the create then
+			// finds (EntityAlreadyExists) and the owner check refuses.
+			if tags, err := r.tags(ctx, found); err != nil || !foundation.Managed(tags) {
 				return nil, false, err
 			}
 			return &iam.CreateOpenIDConnectProviderOutput{OpenIDConnectProviderArn: aws.String(found)}, true, nil
@@ -218,6 +233,17 @@ func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, erro
 	}
 	p := &Provider{ARN: arn, URL: r.spec.URL, ClientIDs: slices.Clone(r.spec.ClientIDs), Thumbprints: out.ThumbprintList}
 
+	// Ownership, before any write: a provider without managed-by=foundation
+	// is someone else's, converged only when the spec adopts it.
+	haveTags, err := r.tags(ctx, arn)
+	if err != nil {
+		return nil, r.errorf("list tags", err)
+	}
+	if err := foundation.CheckOwner(ResourceProvider, r.host, haveTags, r.spec.Adopt, "spec.Adopt"); err != nil {
+		return nil, fmt.Errorf("oidcfed: %w", err)
+	}
+	adopted := !foundation.Managed(haveTags)
+
 	// Client IDs: add the missing first, so the provider never has none.
 	for _, id := range r.spec.ClientIDs {
 		if slices.Contains(out.ClientIDList, id) {
@@ -237,6 +263,11 @@ func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, erro
 	}
 	for _, id := range out.ClientIDList {
 		if slices.Contains(r.spec.ClientIDs, id) {
+			continue
+		}
+		if adopted {
+			// Someone else's provider: its other audiences stay.
+			p.ClientIDs = append(p.ClientIDs, id)
 			continue
 		}
 		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderClientIDs, ID: r.host,
@@ -271,12 +302,15 @@ func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, erro
 		}
 	}
 
-	if len(r.spec.Tags) > 0 {
-		have, err := r.tags(ctx, arn)
-		if err != nil {
-			return nil, r.errorf("list tags", err)
-		}
-		put, diffs := tagDiff(have, r.spec.Tags)
+	// Tags: the spec's are put, others kept; an adopted provider is never
+	// given the ownership tag.
+	want := r.spec.Tags
+	if adopted {
+		want = maps.Clone(want)
+		delete(want, foundation.ManagedByTagKey)
+	}
+	if len(want) > 0 {
+		put, diffs := tagDiff(haveTags, want)
 		if len(put) > 0 {
 			c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceProviderTags, ID: r.host, Diffs: diffs}
 			if err := r.rec.Write(ctx, c, func(ctx context.Context) error {

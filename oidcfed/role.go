@@ -109,6 +109,8 @@ func (s RoleSpec) role(trust *foundation.PolicyDocument) iamrole.Spec {
 		PermissionsBoundary:         s.PermissionsBoundary,
 		RemovePermissionsBoundary:   s.RemovePermissionsBoundary,
 		Tags:                        s.Tags,
+		Adopt:                       s.Adopt,
+		AdoptField:                  "spec.Adopt",
 	}
 }
 

@@ -36,8 +36,18 @@ type ProviderSpec struct {
 	// empty unless an issuer needs them. Empty leaves the provider's
 	// thumbprints as they are.
 	Thumbprints []string
-	// Tags are put on the provider; tags with other keys are kept.
+	// Tags are put on the provider; tags with other keys are kept. A
+	// provider EnsureProvider creates also carries managed-by=foundation
+	// (foundation.ManagedByTagKey), which Tags may not set to another
+	// value.
 	Tags map[string]string
+
+	// Adopt converges a provider made outside this library (no
+	// managed-by=foundation tag) as the spec says, without taking it over:
+	// it is never tagged, and never pruned (client IDs the spec does not
+	// list are left on it). Without Adopt such a provider is a
+	// *foundation.NotManagedError, before any write.
+	Adopt bool
 }
 
 // Defaults and limits of a RoleSpec.
@@ -129,8 +139,19 @@ type RoleSpec struct {
 	// RemovePermissionsBoundary removes the role's permissions boundary.
 	// It excludes PermissionsBoundary.
 	RemovePermissionsBoundary bool
-	// Tags are put on the role; tags with other keys are kept.
+	// Tags are put on the role; tags with other keys are kept. A role
+	// EnsureCIRole creates also carries managed-by=foundation
+	// (foundation.ManagedByTagKey), which Tags may not set to another
+	// value.
 	Tags map[string]string
+
+	// Adopt converges a role made outside this library (no
+	// managed-by=foundation tag) as the spec says, without taking it over:
+	// it is never tagged, and never pruned (managed and inline policies the
+	// spec does not list are left on it). Without Adopt such a role is a
+	// *foundation.NotManagedError, before any write. A CI role of the name
+	// made by someone else is a takeover path: adopt it only knowingly.
+	Adopt bool
 }
 
 var (
@@ -163,7 +184,7 @@ func (s ProviderSpec) faults() []error {
 		}
 		seen[strings.ToLower(t)] = i
 	}
-	return append(errs, awsrules.TagFaults(pkg, "spec.Tags", s.Tags, awsrules.MaxTags)...)
+	return append(errs, awsrules.OwnedTagFaults(pkg, "spec.Tags", s.Tags, awsrules.MaxTags)...)
 }
 
 func urlFaults(field, u string) []error {

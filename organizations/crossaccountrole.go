@@ -141,8 +141,15 @@ type CrossAccountRoleSpec struct {
 	// RemovePermissionsBoundary removes the role's permissions boundary.
 	// It excludes PermissionsBoundary.
 	RemovePermissionsBoundary bool
-	// Tags are put on the role; tags with other keys are kept.
+	// Tags are put on the role; tags with other keys are kept. A role this
+	// creates also carries managed-by=foundation.
 	Tags map[string]string
+	// Adopt converges a role made outside this library (no
+	// managed-by=foundation tag) as the spec says, without taking it over:
+	// it is never tagged, and never pruned (unlisted policies stay).
+	// Without it such a role is a *foundation.NotManagedError before any
+	// write.
+	Adopt bool
 }
 
 // CrossAccountRole is the role EnsureCrossAccountRole converged.
@@ -265,6 +272,8 @@ func (s CrossAccountRoleSpec) role(trust *foundation.PolicyDocument) iamrole.Spe
 		PermissionsBoundary:         s.PermissionsBoundary,
 		RemovePermissionsBoundary:   s.RemovePermissionsBoundary,
 		Tags:                        s.Tags,
+		Adopt:                       s.Adopt,
+		AdoptField:                  "spec.Adopt",
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 
@@ -84,6 +85,14 @@ func (e *RoleConflictError) Error() string {
 // means a principal it names was created moments ago and has not
 // propagated.
 //
+// Ownership: CreateRole tags the role managed-by=foundation
+// (foundation.ManagedByTagKey) in the call itself. An existing role is
+// read with its tags first: without that tag it is someone else's, and
+// Ensure returns a *foundation.NotManagedError before any write (in dry
+// run too) unless s.Adopt; an adopted role is converged as the spec says
+// but never given the ownership tag, and nothing unlisted is removed from
+// it (managed policies, inline policies).
+//
 // Every write goes through a Child of rec, the caller's Recorder: the
 // role's changes are the result's Changes and are also recorded in rec,
 // so a caller's partial result (rec.Fail) includes them. A role of the
@@ -105,6 +114,16 @@ type run struct {
 	o    call.Options
 	rec  *plan.Recorder
 	log  *slog.Logger
+	// adopted is true for an existing role without the ownership tag that
+	// the spec adopts: nothing unlisted is removed from it.
+	adopted bool
+}
+
+func (r *run) adoptField() string {
+	if r.spec.AdoptField != "" {
+		return r.spec.AdoptField
+	}
+	return "spec.Adopt"
 }
 
 func (r *run) errorf(step string, err error) error {
@@ -138,7 +157,9 @@ func (r *run) create(ctx context.Context) (*Role, error) {
 			Path:                     aws.String(r.spec.Path),
 			AssumeRolePolicyDocument: aws.String(r.spec.Trust.MustJSON()),
 			MaxSessionDuration:       aws.Int32(int32(r.spec.MaxSessionDuration / time.Second)),
-			Tags:                     Tags(r.spec.Tags),
+			// The ownership tag goes on with the create itself: a lost
+			// answer, a retry or a crash never leaves an untagged role.
+			Tags: Tags(foundation.WithManagedBy(r.spec.Tags)),
 		}
 		if r.spec.Description != "" {
 			in.Description = aws.String(r.spec.Description)
@@ -157,6 +178,13 @@ func (r *run) create(ctx context.Context) (*Role, error) {
 				case IsNoSuchEntity(err):
 					return nil, false, nil
 				case err != nil:
+					return nil, false, err
+				}
+				// Only a role with the ownership tag can be the earlier
+				// attempt's; another is someone else's, which the create
+				// then finds (EntityAlreadyExists) and the owner check
+				// refuses.
+				if tags, err := r.tags(ctx); err != nil || !foundation.Managed(tags) {
 					return nil, false, err
 				}
 				return &iam.CreateRoleOutput{Role: got.Role}, true, nil
@@ -206,6 +234,16 @@ func (r *run) converge(ctx context.Context, out *iam.GetRoleOutput) (*Role, erro
 		return nil, r.errorf("get", errors.New("GetRole returned no role"))
 	}
 	role := &Role{ARN: aws.ToString(cur.Arn), Path: aws.ToString(cur.Path)}
+	// 0. Ownership, before any write: a role without managed-by=foundation
+	// is someone else's, converged only when the spec adopts it.
+	haveTags, err := r.tags(ctx)
+	if err != nil {
+		return nil, r.errorf("list tags", err)
+	}
+	if err := foundation.CheckOwner(ResourceRole, r.spec.Name, haveTags, r.spec.Adopt, r.adoptField()); err != nil {
+		return nil, fmt.Errorf("%s: %w", r.spec.Package, err)
+	}
+	r.adopted = !foundation.Managed(haveTags)
 	if role.Path != r.spec.Path {
 		return nil, &RoleConflictError{Package: r.spec.Package, Role: r.spec.Name, Have: role.Path, Want: r.spec.Path}
 	}
@@ -303,13 +341,15 @@ func (r *run) converge(ctx context.Context, out *iam.GetRoleOutput) (*Role, erro
 		}
 	}
 
-	// 5. Tags.
-	if len(r.spec.Tags) > 0 {
-		have, err := r.tags(ctx)
-		if err != nil {
-			return nil, r.errorf("list tags", err)
-		}
-		if put, diffs := TagDiff(have, r.spec.Tags); len(put) > 0 {
+	// 5. Tags: the spec's are put, others kept. An adopted role is never
+	// given the ownership tag.
+	want := r.spec.Tags
+	if r.adopted {
+		want = maps.Clone(want)
+		delete(want, foundation.ManagedByTagKey)
+	}
+	if len(want) > 0 {
+		if put, diffs := TagDiff(haveTags, want); len(put) > 0 {
 			c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleTags, ID: r.spec.Name, Diffs: diffs}
 			if err := r.rec.Write(ctx, c, func(ctx context.Context) error {
 				if _, err := r.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(r.spec.Name), Tags: put}); err != nil {
@@ -341,9 +381,10 @@ func (r *run) converge(ctx context.Context, out *iam.GetRoleOutput) (*Role, erro
 func (r *run) policyID(name string) string { return r.spec.Name + "/" + name }
 
 // detachUnlisted detaches managed policies the spec does not list, unless
-// the spec keeps them.
+// the spec keeps them or the role is adopted (someone else's: what the spec
+// does not name is left as it is).
 func (r *run) detachUnlisted(ctx context.Context, attached []string) error {
-	if r.spec.KeepUnlistedManagedPolicies {
+	if r.spec.KeepUnlistedManagedPolicies || r.adopted {
 		return nil
 	}
 	for _, arn := range attached {
@@ -384,9 +425,9 @@ func (r *run) managed(ctx context.Context, attached []string) error {
 }
 
 // deleteUnlisted deletes inline policies the spec does not list, when the
-// spec prunes them.
+// spec prunes them and the role is the library's (never an adopted one's).
 func (r *run) deleteUnlisted(ctx context.Context, names []string) error {
-	if !r.spec.PruneInlinePolicies {
+	if !r.spec.PruneInlinePolicies || r.adopted {
 		return nil
 	}
 	for _, name := range names {

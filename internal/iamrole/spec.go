@@ -62,7 +62,20 @@ type Spec struct {
 	KeepUnlistedManagedPolicies bool
 	PermissionsBoundary         string
 	RemovePermissionsBoundary   bool
-	Tags                        map[string]string
+	// Tags are put on the role; a role Ensure creates also carries the
+	// ownership tag (foundation.ManagedByTagKey) from CreateRole itself.
+	Tags map[string]string
+
+	// Adopt converges a role made outside this library (no
+	// managed-by=foundation tag) as the spec says, without taking it over:
+	// it is never tagged managed-by=foundation, and nothing the spec does
+	// not name is removed from it (unlisted managed policies are not
+	// detached, unlisted inline policies not deleted). Without it such a
+	// role is a *foundation.NotManagedError before any write.
+	Adopt bool
+	// AdoptField names Adopt in the caller's spec for errors ("spec.Adopt"
+	// when empty).
+	AdoptField string
 }
 
 // WithDefaults returns s with Path "/" and MaxSessionDuration
@@ -166,7 +179,7 @@ func Faults(s Spec) []error {
 			bad("spec.RemovePermissionsBoundary", "", "excludes spec.PermissionsBoundary")
 		}
 	}
-	return append(errs, awsrules.TagFaults(s.Package, "spec.Tags", s.Tags, awsrules.MaxTags)...)
+	return append(errs, awsrules.OwnedTagFaults(s.Package, "spec.Tags", s.Tags, awsrules.MaxTags)...)
 }
 
 // TagDiff returns the tags to put so that have includes want, and the
