@@ -102,6 +102,16 @@ func (r *run) ensureAccess(ctx context.Context, spec AccessSpec) (*Access, error
 	if r.instance != nil {
 		acc.Instance = *r.instance
 	}
+	// The permission sets' reads start now, beside the people's; their
+	// writes follow in the spec's order.
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	prefetched := make(chan struct{})
+	go func() {
+		defer close(prefetched)
+		r.prefetchPermissionSets(pctx, spec.PermissionSets)
+	}()
+	defer func() { stop(); <-prefetched }()
 	for _, u := range spec.Users {
 		u = u.withDefaults()
 		u.IdentityStoreID = r.storeID

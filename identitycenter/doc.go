@@ -93,12 +93,18 @@
 // (permission set, account) pairs, the existing assignments are read per
 // principal (ListAccountAssignmentsForPrincipal: a group on every account
 // is a few pages), else per pair (ListAccountAssignments); with Prune per
-// pair, since the other principals of a pair count. An existing
-// permission set's five reads are made side by side. With
+// pair, since the other principals of a pair count. The reads of
+// every existing permission set of an EnsureAccess call (its settings,
+// policies, boundary, tags and the accounts with an outdated version: six
+// reads each) start at once, beside the users' and groups'; the writes
+// follow in the spec's order. A call that changes a permission set lists
+// every account it is provisioned to; one that changes nothing does not. With
 // foundation.WithReadCache the calls of a run find the instance, list and
 // describe the permission sets and look each user and group up once
-// between them. foundation.WithRequestRate("sso", SSORequestRate) keeps
-// the run's sso-admin requests under IAM Identity Center's 20 a second.
+// between them. On AWS's endpoints the run's sso-admin requests keep under
+// IAM Identity Center's 20 a second (SSORequestRate, 15 at once from
+// idle) by default; foundation.WithRequestRate("sso", r) sets another rate,
+// or one for an emulator, and r <= 0 none.
 //
 // Creates that race another run (a user, group or permission set of the
 // same name appearing between the read and the create: ConflictException)

@@ -25,9 +25,14 @@ type PermissionSet struct {
 	// assignments plan with.
 	ARN  string
 	Name string
-	// ProvisionedAccounts are the accounts the permission set is
-	// provisioned to, sorted (AWS provisions it when an assignment is
-	// created).
+	// ProvisionedAccounts are the accounts this call provisioned the
+	// permission set to, sorted: every account it is provisioned to when
+	// the call changed it (re-provisioned to ALL_PROVISIONED_ACCOUNTS),
+	// else those AWS listed with an outdated version; nil when there was
+	// nothing to provision. A run that changes nothing does not list
+	// every account (a page per 20 accounts of IAM Identity Center's 20
+	// requests a second). AWS provisions it to an account when an
+	// assignment is created.
 	ProvisionedAccounts []string
 	Changes             foundation.Changes
 }
@@ -76,6 +81,64 @@ type psState struct {
 	inline   string // the JSON AWS returned; "" for none
 	boundary *PermissionsBoundary
 	tags     map[string]string
+	// The accounts the permission set is provisioned to without its
+	// latest version, sorted; read only by a call's first read of it
+	// (firstRead).
+	stale []string
+}
+
+// psRead is a run's first read of an existing permission set, started
+// once (firstRead) and awaited by ensurePermissionSet.
+type psRead struct {
+	done chan struct{}
+	st   *psState
+	err  error
+}
+
+// firstRead starts, once per permission set per call, the read of
+// everything a converge compares (its settings and the accounts it is
+// provisioned to with an outdated version, six reads side by side) and
+// returns it; ensureAccess
+// starts those of all its permission sets at once, beside the people.
+func (r *run) firstRead(ctx context.Context, name, arn string) *psRead {
+	r.mu.Lock()
+	if r.reads == nil {
+		r.reads = map[string]*psRead{}
+	}
+	pr, ok := r.reads[arn]
+	if !ok {
+		pr = &psRead{done: make(chan struct{})}
+		r.reads[arn] = pr
+	}
+	r.mu.Unlock()
+	if !ok {
+		go func() {
+			defer close(pr.done)
+			pr.st, pr.err = r.readPermissionSet(ctx, name, arn, true)
+		}()
+	}
+	return pr
+}
+
+// prefetchPermissionSets starts the first read of every permission set of
+// specs that exists, and returns when they are all read.
+func (r *run) prefetchPermissionSets(ctx context.Context, specs []PermissionSetSpec) {
+	if len(specs) == 0 || r.loadPermissionSets(ctx) != nil {
+		return // ensurePermissionSet meets the error again
+	}
+	var started []*psRead
+	for _, s := range specs {
+		if ps := r.permissionSet(s.Name); ps != nil && !plan.IsPredicted(aws.ToString(ps.PermissionSetArn)) {
+			started = append(started, r.firstRead(ctx, s.Name, aws.ToString(ps.PermissionSetArn)))
+		}
+	}
+	for _, pr := range started {
+		select {
+		case <-pr.done:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // ensurePermissionSet converges one permission set, recording its changes
@@ -154,10 +217,16 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 
 	have := &psState{tags: map[string]string{}}
 	if !fresh {
-		var err error
-		if have, err = r.readPermissionSet(ctx, s.Name, res.ARN); err != nil {
-			return nil, err
+		pr := r.firstRead(ctx, s.Name, res.ARN)
+		select {
+		case <-pr.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
+		if pr.err != nil {
+			return nil, pr.err
+		}
+		have = pr.st
 	}
 	changed := false // anything that needs re-provisioning
 	write := func(step string, c foundation.Change, fn func() error) error {
@@ -257,7 +326,7 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 				_, err := r.api.SSOAdmin.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, in, creating)
 				return err
 			}, func(ctx context.Context) (bool, error) {
-				st, err := r.readPermissionSet(ctx, s.Name, res.ARN)
+				st, err := r.readPermissionSet(ctx, s.Name, res.ARN, false)
 				return err == nil && slices.Contains(st.customer, p), nil
 			})
 		})
@@ -382,7 +451,7 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 	}
 
 	if !fresh {
-		accounts, err := r.provision(ctx, s.Name, res.ARN, changed, rec)
+		accounts, err := r.provision(ctx, s.Name, res.ARN, changed, have, rec)
 		if err != nil {
 			return nil, err
 		}
@@ -429,8 +498,10 @@ func (r *run) lookupPermissionSet(ctx context.Context, name string) (*types.Perm
 }
 
 // readPermissionSet reads the attachments, inline policy, boundary and tags
-// of an existing permission set: five independent reads, made side by side.
-func (r *run) readPermissionSet(ctx context.Context, name, arn string) (*psState, error) {
+// of an existing permission set, and with accounts the accounts it is
+// provisioned to without its latest version: five or six independent
+// reads, made side by side.
+func (r *run) readPermissionSet(ctx context.Context, name, arn string, accounts bool) (*psState, error) {
 	wrap := func(step string, err error) error {
 		return fmt.Errorf("identitycenter: permission set %q: %s: %w", name, step, err)
 	}
@@ -507,6 +578,16 @@ func (r *run) readPermissionSet(ctx context.Context, name, arn string) (*psState
 			return nil
 		},
 	}
+	if accounts {
+		reads = append(reads, func(ctx context.Context) error {
+			list, err := r.provisionedAccounts(ctx, arn, types.ProvisioningStatusLatestPermissionSetNotProvisioned)
+			if err != nil {
+				return wrap("", err)
+			}
+			st.stale = list
+			return nil
+		})
+	}
 	if err := forEach(ctx, len(reads), len(reads), func(ctx context.Context, i int) error { return reads[i](ctx) }); err != nil {
 		return nil, err
 	}
@@ -552,19 +633,21 @@ func (r *run) managedAttached(ctx context.Context, psARN, policyARN string) bool
 }
 
 // provision re-provisions the permission set where needed and returns the
-// accounts it is provisioned to. changed: the run changed the permission
+// accounts it provisioned it to. changed: the run changed the permission
 // set, so every provisioned account is re-provisioned at once
-// (ALL_PROVISIONED_ACCOUNTS). Otherwise only the accounts AWS lists as
-// LATEST_PERMISSION_SET_NOT_PROVISIONED are, one by one.
-func (r *run) provision(ctx context.Context, name, arn string, changed bool, rec *plan.Recorder) ([]string, error) {
-	accounts, err := r.provisionedAccounts(ctx, arn, "")
-	if err != nil {
-		return nil, fmt.Errorf("identitycenter: permission set %q: %w", name, err)
-	}
-	if len(accounts) == 0 {
-		return accounts, nil
-	}
+// (ALL_PROVISIONED_ACCOUNTS), listed for the change. Otherwise only the
+// accounts the run's first read of it (have) found
+// LATEST_PERMISSION_SET_NOT_PROVISIONED are, one by one: a run that
+// changes nothing lists only those.
+func (r *run) provision(ctx context.Context, name, arn string, changed bool, have *psState, rec *plan.Recorder) ([]string, error) {
 	if changed {
+		accounts, err := r.provisionedAccounts(ctx, arn, "")
+		if err != nil {
+			return nil, fmt.Errorf("identitycenter: permission set %q: %w", name, err)
+		}
+		if len(accounts) == 0 {
+			return nil, nil
+		}
 		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResProvisioning, ID: name + "/" + string(types.ProvisionTargetTypeAllProvisionedAccounts),
 			Diffs: []foundation.Diff{{Field: "Accounts", To: strings.Join(accounts, ",")}}}
 		if err := r.provisionTo(ctx, name, arn, types.ProvisionTargetTypeAllProvisionedAccounts, "", c, rec); err != nil {
@@ -572,18 +655,14 @@ func (r *run) provision(ctx context.Context, name, arn string, changed bool, rec
 		}
 		return accounts, nil
 	}
-	stale, err := r.provisionedAccounts(ctx, arn, types.ProvisioningStatusLatestPermissionSetNotProvisioned)
-	if err != nil {
-		return nil, fmt.Errorf("identitycenter: permission set %q: %w", name, err)
-	}
-	for _, acct := range stale {
+	for _, acct := range have.stale {
 		c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResProvisioning, ID: name + "/" + acct,
 			Diffs: []foundation.Diff{{Field: "ProvisioningStatus", From: string(types.ProvisioningStatusLatestPermissionSetNotProvisioned), To: string(types.ProvisioningStatusLatestPermissionSetProvisioned)}}}
 		if err := r.provisionTo(ctx, name, arn, types.ProvisionTargetTypeAwsAccount, acct, c, rec); err != nil {
 			return nil, err
 		}
 	}
-	return accounts, nil
+	return have.stale, nil
 }
 
 // provisionedAccounts lists the accounts the permission set is provisioned

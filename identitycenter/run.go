@@ -123,6 +123,9 @@ type run struct {
 	users  map[string]string // user name -> ID (plan.Predict while only planned, in dry run)
 	groups map[string]string // display name -> ID (plan.Predict while only planned)
 	sets   *permissionSets   // name -> permission set; ARN plan.Predict while only planned
+	// reads are this call's first reads of existing permission sets, by
+	// ARN (firstRead); guarded by mu.
+	reads map[string]*psRead
 }
 
 // permissionSets are the permission sets of an instance by name, loaded

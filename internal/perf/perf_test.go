@@ -184,11 +184,12 @@ func (lz landingZone) access(accounts []string) identitycenter.AccessSpec {
 }
 
 // converge converges the landing zone on e as a program would: the
-// organization, then the OUs; then, side by side, the guardrail, the
-// Identity Center people and permission sets, and the accounts, each
-// account's state backend started as soon as it exists
-// (organizations.EnsureTreeEach); the accounts' assignments once every
-// account exists. One read cache for the run. It returns the changes made.
+// organization; then, side by side, the guardrail (attached once the OUs
+// exist), the Identity Center people and permission sets, and the OUs,
+// then the accounts, each account's state backend and assignments
+// started as soon as it exists (organizations.EnsureTreeEach), its
+// assignments once the permission sets are converged. One read cache for
+// the run. It returns the changes made.
 func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes, error) {
 	o := opts(lz.scale)
 	org := e.org()
@@ -204,17 +205,16 @@ func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes
 		}
 	}
 	spec := lz.tree()
-	ous, err := organizations.EnsureTree(ctx, org, organizations.TreeSpec{OUs: spec.OUs}, o...)
-	if err != nil {
-		return nil, err
-	}
-	changes = append(changes, ous.Changes...)
-
 	var mu sync.Mutex
 	add := func(cs foundation.Changes) { mu.Lock(); changes = append(changes, cs...); mu.Unlock() }
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	wg.Add(2)
+	// The organization-wide work starts beside the OUs: the guardrail
+	// (attached once its OU exists) and the Identity Center people and
+	// permission sets.
+	var ous *organizations.TreeResult
+	ousReady := make(chan struct{})
 	go func() { // the guardrail
 		defer wg.Done()
 		p, err := scp.EnsurePolicy(ctx, org, scp.PolicySpec{Name: "deny-leave", Content: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`}, o...)
@@ -223,6 +223,10 @@ func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes
 			return
 		}
 		add(p.Changes)
+		<-ousReady
+		if ous == nil {
+			return // the OUs failed: their error is the run's
+		}
 		a, err := scp.EnsureAttachments(ctx, org, scp.AttachmentSpec{TargetID: ous.OU("Workloads/Production").ID, Policies: []string{"deny-leave"}}, o...)
 		if err != nil {
 			errs[0] = err
@@ -244,6 +248,13 @@ func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes
 		}
 		add(a.Changes)
 	}()
+	ous, err = organizations.EnsureTree(ctx, org, organizations.TreeSpec{OUs: spec.OUs}, o...)
+	close(ousReady)
+	if err != nil {
+		wg.Wait()
+		return nil, err
+	}
+	add(ous.Changes)
 	tree, err := organizations.EnsureTreeEach(ctx, org, spec, func(ctx context.Context, a *organizations.Account) (foundation.Changes, error) {
 		// The account's assignments, beside its state backend, once the
 		// permission sets exist; the run's ReadCache makes the calls of
