@@ -22,7 +22,7 @@
 // second run makes no mutating call. Nothing the Foundation does not list
 // is removed. A policy Read found without the library's managed-by=foundation
 // tag is written with Adopt set: Converge keeps its content as the file
-// says but does not tag it (orgpolicy.PolicySpec.Unmanaged), so adopting an
+// says but does not tag it (orgpolicy.PolicySpec.Adopt), so adopting an
 // organization writes nothing. Attachment lists are exact for the
 // targets a Foundation lists: a policy left out of a target's list is
 // detached, whoever made it (FullAWSAccess too when an SCP list leaves it

@@ -61,7 +61,14 @@
 // EnsurePolicy finds a policy by type and name and writes only the
 // difference: content compared by meaning (IAM documents as policies,
 // management policies as JSON values, so AWS's formatting is not drift),
-// description, tags (managed-by=foundation is added; other tags are kept).
+// description, the spec's tags (other tags are kept, none is removed). A
+// policy it creates carries the ownership tag managed-by=foundation from
+// the CreatePolicy call itself. A policy of the name found without it
+// (made by hand or by another tool) is converged only when
+// PolicySpec.Adopt says so, and is then never tagged managed-by=foundation:
+// it stays its owner's, and EnsureAttachments never detaches it unless
+// AttachmentSpec.DetachUnmanaged (an explicit opt-in) says so. No function
+// of this package deletes a policy.
 // EnsureAttachments enables the type only when the root does not have it,
 // attaches what is missing and detaches only the policies this library
 // manages that are not wanted. A second run on converged state makes no
@@ -88,7 +95,12 @@
 // *scp.AttachmentLimitError, returned before any write. AWS errors are
 // wrapped with the type, the policy or target and the step; on error the
 // result is nil and the error carries the changes made before it
-// (*foundation.IncompleteError).
+// (*foundation.IncompleteError). A policy of the spec's name made outside
+// this library (no managed-by=foundation tag) and not adopted is a
+// *foundation.NotManagedError (errors.Is foundation.ErrNotManaged and
+// foundation.ErrConflict) naming the kind (organizations:policy), the
+// name and the field that adopts it (spec.Adopt), returned before any
+// write, in a dry run too.
 //
 // # Permissions
 //

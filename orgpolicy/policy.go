@@ -60,14 +60,17 @@ type PolicySpec struct {
 	Document Document
 	// Content is the policy as JSON text. It is written minified.
 	Content string
-	// Tags are put on the policy next to managed-by=foundation; other tags
-	// already on it are kept.
+	// Tags are put on the policy (a policy EnsurePolicy creates also
+	// gets managed-by=foundation, in the create call); other tags already
+	// on it are kept.
 	Tags map[string]string
-	// Unmanaged converges a policy made outside this library (adopted, see
-	// package adopt) without making it the library's: managed-by=foundation
-	// is not put on it, so an attachment list never detaches it as the
-	// library's own. A managed-by tag already there is left as it is.
-	Unmanaged bool
+	// Adopt converges a policy made outside this library (no
+	// managed-by=foundation tag) as the spec says, without taking it over:
+	// it is never tagged, and never pruned (an attachment list never
+	// detaches it as the library's own). Without Adopt, EnsurePolicy
+	// refuses such a policy with a *foundation.NotManagedError before any
+	// write to it. Tags may not hold managed-by when Adopt is set.
+	Adopt bool
 	// Limits: MaxPolicySize is checked before any call (zero: the type's
 	// default).
 	Limits Limits
@@ -114,6 +117,9 @@ func (s PolicySpec) content() (string, []error) {
 	for _, k := range slices.Sorted(maps.Keys(s.Tags)) {
 		if k == scp.ManagedByTagKey && s.Tags[k] != scp.ManagedByTagValue {
 			bad(fmt.Sprintf("spec.Tags[%q]", k), s.Tags[k], "is the library's own marker: leave it out")
+		}
+		if k == scp.ManagedByTagKey && s.Tags[k] == scp.ManagedByTagValue && s.Adopt {
+			bad(fmt.Sprintf("spec.Tags[%q]", k), s.Tags[k], "must be left out when spec.Adopt is set: an adopted policy stays its owner's and is never given the library's marker")
 		}
 		errs = append(errs, awsrules.TagFaults(pkg, "spec.Tags", map[string]string{k: s.Tags[k]}, 0)...)
 	}
@@ -170,8 +176,10 @@ type Policy struct {
 // among the policies of its type, created when missing, otherwise updated
 // when its content differs by meaning (IAM documents compared as policies,
 // management policies as JSON values: formatting is not drift) or its
-// description differs; tags converge on Spec.Tags plus
-// managed-by=foundation. The spec is checked first, the type's grammar and
+// description differs; tags converge on Spec.Tags. A policy it creates
+// carries managed-by=foundation from the create call; one found without it
+// is refused with a *foundation.NotManagedError before any write unless
+// Spec.Adopt is set (then it is converged and never tagged). The spec is checked first, the type's grammar and
 // size included: an invalid one returns an error matching
 // foundation.ErrInvalidSpec and no call is made.
 //
@@ -190,7 +198,7 @@ func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...f
 	if spec.Type == SCP {
 		l := spec.Limits.For(SCP)
 		p, err := scp.EnsurePolicy(ctx, api, scp.PolicySpec{Name: spec.Name, Description: spec.Description, Content: content,
-			Tags: spec.Tags, Unmanaged: spec.Unmanaged, Limits: scp.Limits{MaxPolicySize: l.MaxPolicySize, MaxPoliciesPerTarget: l.MaxPoliciesPerTarget}}, opts...)
+			Tags: spec.Tags, Adopt: spec.Adopt, Limits: scp.Limits{MaxPolicySize: l.MaxPolicySize, MaxPoliciesPerTarget: l.MaxPoliciesPerTarget}}, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -202,7 +210,7 @@ func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...f
 	errorf := func(step string, err error) error { return fmt.Errorf("orgpolicy: %s %q: %s: %w", t, name, step, err) }
 	id, arn, err := policyrun.EnsurePolicy(ctx, api, policyrun.Policy{
 		Type: t, Name: name, Description: spec.Description, Content: content,
-		Tags: policyrun.WantTags(spec.Tags, spec.Unmanaged), Kind: kind(t),
+		Tags: spec.Tags, Adopt: spec.Adopt, AdoptField: "spec.Adopt", Kind: kind(t),
 		Diff: func(have string) []foundation.Diff {
 			if sameContent(t, have, content) {
 				return nil

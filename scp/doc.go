@@ -67,13 +67,21 @@
 //
 // # Managed policies
 //
-// Every policy EnsurePolicy creates or converges carries the tag
-// managed-by=foundation (ManagedByTagKey, ManagedByTagValue). A policy of
-// the same name made by hand is adopted: its content, description and tags
-// are converged and it is tagged. EnsureAttachments detaches only policies
-// carrying that tag; the AWS managed FullAWSAccess and policies without the
-// tag are never detached unless AttachmentSpec.DetachFullAWSAccess or
-// AttachmentSpec.DetachUnmanaged say so.
+// Every policy EnsurePolicy creates carries the ownership tag
+// managed-by=foundation (ManagedByTagKey, ManagedByTagValue, package
+// foundation's), put on in the CreatePolicy call itself, so a lost answer
+// or a crash never leaves an untagged policy. A policy of the same name
+// found without it (made by hand, or tagged managed-by=terraform) is
+// someone else's: EnsurePolicy returns a *foundation.NotManagedError
+// before any write to it (in a dry run too) unless PolicySpec.Adopt is
+// set; with Adopt its content, description and the spec's tags are
+// converged, and it is never tagged managed-by=foundation nor stripped of
+// its owner's tags. EnsureAttachments detaches only policies carrying the
+// tag; the AWS managed FullAWSAccess and policies without the tag (adopted
+// ones included) are never detached unless AttachmentSpec.DetachFullAWSAccess
+// or AttachmentSpec.DetachUnmanaged (an explicit opt-in, naming what the
+// caller wants detached) say so. No function of this package deletes a
+// policy.
 //
 // # Idempotency
 //
@@ -82,7 +90,10 @@
 // changes. Policy content is compared by meaning
 // (foundation.PolicyDocument.Equal): AWS reformatting it, or a statement
 // order that differs, is not drift; a statement edited by hand is, and is
-// repaired. Tags with keys of the spec are converged; other tags are kept.
+// repaired. Tags with keys of the spec are converged; other tags are kept
+// (a tag is never removed). Only the library's own policies (tagged
+// managed-by=foundation) and those the spec adopts (PolicySpec.Adopt) are
+// written to.
 // A CreatePolicy that races another run (DuplicatePolicyException) re-reads
 // the policy and converges it; an attachment made or removed meanwhile
 // (DuplicatePolicyAttachmentException, PolicyNotAttachedException) counts
@@ -94,7 +105,8 @@
 // Lost answers: no Organizations write of this package has a client token.
 // A CreatePolicy AWS applied whose answer was lost (a 5xx, a broken
 // connection) is not resent by the SDK: the policy is looked for by its
-// name, adopted and reported as this run's creation, or created again
+// name (the create carried the ownership tag) and reported as this run's
+// creation, or created again
 // (internal/awsretry Create, bounded by the propagation timeout). The other
 // writes are retried by the SDK and converge through the races above:
 // AttachPolicy gets
@@ -145,7 +157,13 @@
 // SCPs than the limit (or none) is a *AttachmentLimitError naming the
 // target, the count and the policies, returned before any write. A listed
 // policy that does not exist wraps ErrPolicyNotFound; a name that is an AWS
-// managed policy wraps ErrAWSManagedPolicy.
+// managed policy wraps ErrAWSManagedPolicy. A policy of the spec's name
+// made outside this library (no managed-by=foundation tag) and not adopted
+// is a *foundation.NotManagedError (errors.Is foundation.ErrNotManaged and
+// foundation.ErrConflict) naming organizations:policy, the name and
+// spec.Adopt, returned before any write, in a dry run too:
+//
+//	organizations:policy "deny-root" exists but was not made by this library (no managed-by=foundation tag): set spec.Adopt to ...
 //
 // AWS errors are returned wrapped once with the resource and the step and
 // keep the SDK's error chain (errors.As with the types of

@@ -269,7 +269,7 @@ func TestEnsurePolicyAdoptsAHandMadePolicyWithoutRewritingIt(t *testing.T) {
 	o := newOrg(t)
 	// Seed 000's SCP, pasted into the console as printed (indented).
 	id := o.foreignPolicy(t, "production-protection", seed000Production)
-	spec := scp.PolicySpec{Name: "production-protection", Description: "made by hand", Document: mustDoc(t, seed000)}
+	spec := scp.PolicySpec{Name: "production-protection", Description: "made by hand", Document: mustDoc(t, seed000), Adopt: true}
 	p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
@@ -277,10 +277,14 @@ func TestEnsurePolicyAdoptsAHandMadePolicyWithoutRewritingIt(t *testing.T) {
 	if p.ID != id {
 		t.Fatalf("adopted %s, want %s", p.ID, id)
 	}
-	// Same meaning, other formatting: only the marker tag is added.
-	requireChanges(t, p.Changes, "update organizations:policy-tags production-protection")
+	// Same meaning, other formatting: nothing changes (an adopted policy
+	// is not given the marker tag).
+	requireChanges(t, p.Changes)
 	if _, raw, _ := o.describe(t, id); raw != seed000Production {
 		t.Fatal("content was rewritten though it meant the same")
+	}
+	if tags := o.tags(t, id); len(tags) != 0 {
+		t.Fatalf("an adopted policy was tagged: %v", tags)
 	}
 }
 

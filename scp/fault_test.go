@@ -202,4 +202,16 @@ func TestCreatePolicyLostAnswerIsReportedAsMade(t *testing.T) {
 	if n != 1 || len(p.Changes) != 1 || p.Changes[0].Action != foundation.ActionCreate || p.Changes[0].Resource != scp.ResourcePolicy || p.ID == "" {
 		t.Errorf("%d CreatePolicy calls, policy %q, changes %v", n, p.ID, p.Changes)
 	}
+	// The one policy carries the ownership tag from its create: the rerun
+	// takes it as the library's and changes nothing.
+	if tags := o.tags(t, p.ID); tags[scp.ManagedByTagKey] != scp.ManagedByTagValue {
+		t.Fatalf("tags of the policy the lost create made: %v", tags)
+	}
+	o.b.RequireIdempotent(t, func() ([]foundation.Change, error) {
+		p, err := scp.EnsurePolicy(o.ctx, o.api, spec, awstest.Fast()...)
+		if err != nil {
+			return nil, err
+		}
+		return p.Changes, nil
+	})
 }

@@ -46,9 +46,12 @@ type Policy struct {
 // the organization's SCPs, created when missing, otherwise updated when its
 // content differs by meaning (foundation.PolicyDocument.Equal: AWS's
 // formatting is not drift) or its description differs; its tags converge on
-// Spec.Tags plus managed-by=foundation (other tags are kept). A policy of
-// that name made by hand is adopted: converged and tagged. The content is
-// always written minified (Minify).
+// Spec.Tags (other tags are kept). A policy it creates carries
+// managed-by=foundation from the create call. A policy of that name found
+// without that tag (made by hand or by another tool) is refused with a
+// *foundation.NotManagedError before any write, in a dry run too, unless
+// Spec.Adopt is set: then it is converged and never tagged
+// managed-by=foundation. The content is always written minified (Minify).
 //
 // The spec is validated first, size limit included: an invalid one returns
 // an error matching foundation.ErrInvalidSpec and no call is made. It must
@@ -76,7 +79,7 @@ func EnsurePolicy(ctx context.Context, api PolicyAPI, spec PolicySpec, opts ...f
 	}
 	id, arn, err := policyrun.EnsurePolicy(ctx, api, policyrun.Policy{
 		Type: types.PolicyTypeServiceControlPolicy, Name: spec.Name, Description: spec.Description, Content: content,
-		Tags: policyrun.WantTags(spec.Tags, spec.Unmanaged), Kind: "scp",
+		Tags: spec.Tags, Adopt: spec.Adopt, AdoptField: "spec.Adopt", Kind: "scp",
 		Diff: func(have string) []foundation.Diff {
 			d, err := foundation.ParsePolicy(have)
 			if err == nil && d.Equal(doc) {

@@ -17,10 +17,12 @@ import (
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
 
-// The tag that marks the SCPs this library manages. EnsurePolicy puts it on
-// every policy it creates or adopts; EnsureAttachments detaches only
-// policies that carry it (unless told otherwise), so SCPs made by hand or
-// by other tools are never detached by accident.
+// The tag that marks the SCPs this library manages (foundation's ownership
+// tag). EnsurePolicy puts it on every policy it creates, in the create
+// call, and never on one it finds without it (that one is refused, or
+// adopted untagged with PolicySpec.Adopt); EnsureAttachments detaches only
+// policies that carry it (unless DetachUnmanaged says otherwise), so SCPs
+// made by hand or by other tools are never detached by accident.
 const (
 	ManagedByTagKey   = policyrun.ManagedByTagKey
 	ManagedByTagValue = policyrun.ManagedByTagValue
@@ -59,14 +61,17 @@ type PolicySpec struct {
 	// Content is the policy as JSON text, parsed strictly
 	// (foundation.ParsePolicy). The policy is written minified.
 	Content string
-	// Tags are put on the policy next to managed-by=foundation. Tags
-	// with other keys already on it are kept.
+	// Tags are put on the policy (a policy EnsurePolicy creates also
+	// gets managed-by=foundation, in the create call). Tags with other
+	// keys already on it are kept.
 	Tags map[string]string
-	// Unmanaged converges a policy made outside this library (adopted, see
-	// package adopt) without making it the library's: the managed-by tag
-	// is not put on it, so AttachmentSpec never counts it as the library's
-	// own to detach. A managed-by tag already there is left as it is.
-	Unmanaged bool
+	// Adopt converges a policy made outside this library (no
+	// managed-by=foundation tag) as the spec says, without taking it over:
+	// it is never tagged, and never pruned (AttachmentSpec never detaches
+	// it as the library's own). Without Adopt, EnsurePolicy refuses such a
+	// policy with a *foundation.NotManagedError before any write to it.
+	// Tags may not hold managed-by when Adopt is set.
+	Adopt bool
 	// Limits: MaxPolicySize is checked before any call.
 	Limits Limits
 }
@@ -122,6 +127,9 @@ func (s PolicySpec) document(dryRun bool) (*foundation.PolicyDocument, []error) 
 		bad("spec.Document", "", "is required (or spec.Content)")
 	}
 	errs = append(errs, tagFaults("spec.Tags", s.Tags)...)
+	if s.Adopt && s.Tags[ManagedByTagKey] == ManagedByTagValue {
+		bad(fmt.Sprintf("spec.Tags[%q]", ManagedByTagKey), ManagedByTagValue, "must be left out when spec.Adopt is set: an adopted policy stays its owner's and is never given the library's marker")
+	}
 	return doc, errs
 }
 

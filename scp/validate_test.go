@@ -64,6 +64,9 @@ func TestEnsurePolicyRejectsInvalidSpecsBeforeAnyCall(t *testing.T) {
 		{"tag value too long", func(s *scp.PolicySpec) { s.Tags = map[string]string{"team": strings.Repeat("v", 257)} }, `spec.Tags["team"]`, "256"},
 		{"tag bad character", func(s *scp.PolicySpec) { s.Tags = map[string]string{"team": "a*b"} }, `spec.Tags["team"]`, "may contain only"},
 		{"marker tag overridden", func(s *scp.PolicySpec) { s.Tags = map[string]string{scp.ManagedByTagKey: "terraform"} }, `spec.Tags["managed-by"]`, "marker"},
+		{"marker tag with adopt", func(s *scp.PolicySpec) {
+			s.Adopt, s.Tags = true, map[string]string{scp.ManagedByTagKey: scp.ManagedByTagValue}
+		}, `spec.Tags["managed-by"]`, "left out when spec.Adopt is set"},
 		{"too many tags", func(s *scp.PolicySpec) { s.Tags = tags50 }, "spec.Tags", "at most 49"},
 	}
 	for _, c := range cases {

@@ -55,9 +55,16 @@ var _ PolicyAPI = (*organizations.Client)(nil)
 type Policy struct {
 	Type                       types.PolicyType
 	Name, Description, Content string
-	// Tags are the tags the policy must carry (the managed-by marker
-	// included unless the policy is adopted unmanaged); others are kept.
+	// Tags are the caller's tags the policy must carry (never the
+	// managed-by marker); others already on it are kept. A policy this run
+	// creates also gets managed-by=foundation, in the CreatePolicy call.
 	Tags map[string]string
+	// Adopt converges a policy found without managed-by=foundation (made
+	// outside this library) without tagging it; without Adopt such a
+	// policy is refused (foundation.CheckOwner) before any write to it.
+	// AdoptField names the spec field in that error ("spec.Adopt").
+	Adopt      bool
+	AdoptField string
 	// Kind names the policy in an identifier predicted by a dry run
 	// (plan.Predict).
 	Kind string
@@ -71,9 +78,13 @@ type Policy struct {
 }
 
 // EnsurePolicy converges p: found by name among the policies of its type,
-// created when missing (a create whose answer is lost, or that races,
-// converges the policy found), otherwise updated in one UpdatePolicy when
-// its content or description differs; its tags converge on p.Tags. It
+// created when missing with managed-by=foundation among its tags (a create
+// whose answer is lost, or that races, converges the policy found),
+// otherwise, when it is the library's (managed-by=foundation) or p.Adopt,
+// updated in one UpdatePolicy when its content or description differs; its
+// tags converge on p.Tags (an adopted policy is never given the marker). A
+// policy found without the marker and not adopted is refused with a
+// *foundation.NotManagedError before any write, in a dry run too. It
 // returns the policy's ID and ARN (in a dry run that would create it, a
 // predicted ID and no ARN).
 func EnsurePolicy(ctx context.Context, api PolicyAPI, p Policy, o call.Options, rec *plan.Recorder) (id, arn string, err error) {
@@ -124,7 +135,9 @@ func (r *policyRun) create(ctx context.Context) (id, arn string, err error) {
 				Description: aws.String(p.Description),
 				Content:     aws.String(p.Content),
 				Type:        p.Type,
-				Tags:        SDKTags(p.Tags),
+				// The marker goes on in the create itself: a lost
+				// answer or a crash never leaves an untagged policy.
+				Tags: SDKTags(foundation.WithManagedBy(p.Tags)),
 			}, Creating)
 		})
 		var dup *types.DuplicatePolicyException
@@ -167,6 +180,15 @@ func (r *policyRun) converge(ctx context.Context, sum *types.PolicySummary) (id,
 	if sum.AwsManaged {
 		return "", "", p.AWSManaged(id)
 	}
+	// Ownership first: a policy made outside this library is not written
+	// to unless the spec adopts it.
+	tags, err := ListTags(ctx, r.api, id)
+	if err != nil {
+		return "", "", p.Errorf("list tags", err)
+	}
+	if err := foundation.CheckOwner(ResourcePolicy, p.Name, tags, p.Adopt, p.AdoptField); err != nil {
+		return "", "", err
+	}
 	out, err := r.api.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: sum.Id}, RetryOpt)
 	if err != nil {
 		return "", "", p.Errorf("describe", err)
@@ -206,20 +228,22 @@ func (r *policyRun) converge(ctx context.Context, sum *types.PolicySummary) (id,
 			r.rec.Also(c)
 		}
 	}
-	if err := r.ensureTags(ctx, id); err != nil {
+	if err := r.ensureTags(ctx, id, tags); err != nil {
 		return "", "", err
 	}
 	return id, arn, nil
 }
 
-func (r *policyRun) ensureTags(ctx context.Context, id string) error {
-	have, err := ListTags(ctx, r.api, id)
-	if err != nil {
-		return r.p.Errorf("list tags", err)
-	}
+// ensureTags puts the spec's tags the policy lacks (have: its tags). It
+// never removes a tag, and never adds the marker: a policy of the library
+// has it from its create, an adopted one stays its owner's.
+func (r *policyRun) ensureTags(ctx context.Context, id string, have map[string]string) error {
 	var put []types.Tag
 	var diffs []foundation.Diff
 	for _, k := range slices.Sorted(maps.Keys(r.p.Tags)) {
+		if k == ManagedByTagKey && r.p.Adopt {
+			continue // an adopted policy is never given the marker
+		}
 		if old, ok := have[k]; !ok || old != r.p.Tags[k] {
 			put = append(put, types.Tag{Key: aws.String(k), Value: aws.String(r.p.Tags[k])})
 			diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: r.p.Tags[k]})
@@ -235,17 +259,6 @@ func (r *policyRun) ensureTags(ctx context.Context, id string) error {
 		}
 		return nil
 	})
-}
-
-// WantTags are the tags a policy must carry: the managed-by marker (unless
-// unmanaged) and tags.
-func WantTags(tags map[string]string, unmanaged bool) map[string]string {
-	want := map[string]string{ManagedByTagKey: ManagedByTagValue}
-	if unmanaged {
-		want = map[string]string{}
-	}
-	maps.Copy(want, tags)
-	return want
 }
 
 // FindPolicy returns the policy of type t named name, or nil.
