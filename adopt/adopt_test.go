@@ -22,7 +22,7 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 	cfg := b.Config()
 	h := buildByHand(t, ctx, b, "adopt")
 
-	f, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), awstest.Fast()...)
+	f, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), adopt.ReadSpec{}, awstest.Fast()...)
 	require.NoError(t, err)
 
 	// What it found, as the file says it.
@@ -96,7 +96,7 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, plan.Changes.String(), res.Changes.String(), "the run makes what its dry run planned")
 	require.Contains(t, res.Changes.String(), "delete organizations:policy-attachment")
-	again, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), awstest.Fast()...)
+	again, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), adopt.ReadSpec{}, awstest.Fast()...)
 	require.NoError(t, err)
 	require.NotContains(t, again.Attachments, adopt.Attachment{OU: "Workloads/Production", Policies: []string{"FullAWSAccess", h.policyName}})
 }
@@ -133,7 +133,7 @@ func TestConvergeFromFile(t *testing.T) {
 	}
 	require.Equal(t, kinds(plan.Changes), kinds(res.Changes))
 
-	read, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), awstest.Fast()...)
+	read, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), adopt.ReadSpec{}, awstest.Fast()...)
 	require.NoError(t, err)
 	var sandbox []adopt.Policy
 	for _, p := range read.Policies {

@@ -4,21 +4,27 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/orgpolicy"
+	"github.com/awsfoundation/foundation/statebackend"
 )
 
 // OrganizationsReadAPI is the Organizations calls Read makes.
 type OrganizationsReadAPI interface {
 	organizations.ReadTreeAPI
 	ListTagsForResource(context.Context, *orgsdk.ListTagsForResourceInput, ...func(*orgsdk.Options)) (*orgsdk.ListTagsForResourceOutput, error)
+	organizations.ListAWSServiceAccessForOrganizationAPIClient
+	organizations.ListDelegatedAdministratorsAPIClient
+	ListDelegatedServicesForAccount(context.Context, *orgsdk.ListDelegatedServicesForAccountInput, ...func(*orgsdk.Options)) (*orgsdk.ListDelegatedServicesForAccountOutput, error)
 	ListPolicies(context.Context, *orgsdk.ListPoliciesInput, ...func(*orgsdk.Options)) (*orgsdk.ListPoliciesOutput, error)
 	DescribePolicy(context.Context, *orgsdk.DescribePolicyInput, ...func(*orgsdk.Options)) (*orgsdk.DescribePolicyOutput, error)
 }
@@ -32,6 +38,29 @@ type IAMReadAPI interface {
 	iam.ListAttachedRolePoliciesAPIClient
 	iam.ListRolePoliciesAPIClient
 	GetRolePolicy(context.Context, *iam.GetRolePolicyInput, ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
+	ListOrganizationsFeatures(context.Context, *iam.ListOrganizationsFeaturesInput, ...func(*iam.Options)) (*iam.ListOrganizationsFeaturesOutput, error)
+}
+
+// S3ReadAPI is the S3 calls Read makes inside an account: the buckets, and
+// the reads of statebackend.Bootstrap's dry run that checks each one.
+type S3ReadAPI interface {
+	statebackend.S3API
+	s3.ListBucketsAPIClient
+	GetBucketLocation(context.Context, *s3.GetBucketLocationInput, ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error)
+}
+
+// DynamoDBReadAPI is the DynamoDB calls Read makes inside an account.
+type DynamoDBReadAPI interface {
+	statebackend.DynamoDBAPI
+	dynamodb.ListTablesAPIClient
+}
+
+// AccountReadAPI holds the clients Read calls inside one account, for its
+// state backends. The clients' Region does not matter: every call names
+// its own.
+type AccountReadAPI struct {
+	S3       S3ReadAPI
+	DynamoDB DynamoDBReadAPI
 }
 
 // SSOAdminReadAPI is the sso-admin calls Read makes.
@@ -62,6 +91,11 @@ type ReadAPI struct {
 	SSOAdmin      SSOAdminReadAPI
 	IdentityStore IdentityStoreReadAPI
 	IAM           IAMReadAPI
+	// InAccount returns the clients that act in an account of the
+	// organization (management is true for the management account). Nil
+	// skips state backends. An error skips the account (listed in
+	// Foundation.Skipped with the error), never the whole read.
+	InAccount func(ctx context.Context, accountID string, management bool) (AccountReadAPI, error)
 }
 
 // ConvergeAPI holds the clients Converge calls, all acting in the
@@ -71,31 +105,65 @@ type ConvergeAPI struct {
 		organizations.EnsureTreeAPI
 		organizations.ReadTreeAPI
 		orgpolicy.API
+		organizations.ServiceAccessAPI
+		organizations.RootAccessOrganizationsAPI
 	}
 	IdentityCenter identitycenter.API
 	IAM            interface {
 		oidcfed.ProviderAPI
 		oidcfed.RoleAPI
+		organizations.RootAccessIAMAPI
 	}
+	// InAccount returns the clients that act in an account (management is
+	// true for the management account), for its state backends. Nil
+	// refuses a Foundation with state backends.
+	InAccount func(ctx context.Context, accountID string, management bool) (statebackend.API, error)
 }
 
-// NewReadAPI returns the ReadAPI of SDK clients made from cfg.
+// NewReadAPI returns the ReadAPI of SDK clients made from cfg, the
+// management account's configuration. Inside a member account they act
+// through its access role (organizations.DefaultRoleName, assumed with
+// organizations.AccountConfig).
 func NewReadAPI(cfg aws.Config) ReadAPI {
 	return ReadAPI{
 		Organizations: orgsdk.NewFromConfig(cfg),
 		SSOAdmin:      ssoadmin.NewFromConfig(cfg),
 		IdentityStore: identitystore.NewFromConfig(cfg),
 		IAM:           iam.NewFromConfig(cfg),
+		InAccount: func(ctx context.Context, accountID string, management bool) (AccountReadAPI, error) {
+			c, err := inAccount(ctx, cfg, accountID, management)
+			if err != nil {
+				return AccountReadAPI{}, err
+			}
+			return AccountReadAPI{S3: s3.NewFromConfig(c), DynamoDB: dynamodb.NewFromConfig(c)}, nil
+		},
 	}
 }
 
-// NewConvergeAPI returns the ConvergeAPI of SDK clients made from cfg.
+// NewConvergeAPI returns the ConvergeAPI of SDK clients made from cfg, the
+// management account's configuration (member accounts: as NewReadAPI).
 func NewConvergeAPI(cfg aws.Config) ConvergeAPI {
 	return ConvergeAPI{
 		Organizations:  orgsdk.NewFromConfig(cfg),
 		IdentityCenter: identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg)},
 		IAM:            iam.NewFromConfig(cfg),
+		InAccount: func(ctx context.Context, accountID string, management bool) (statebackend.API, error) {
+			c, err := inAccount(ctx, cfg, accountID, management)
+			if err != nil {
+				return statebackend.API{}, err
+			}
+			return statebackend.API{S3: s3.NewFromConfig(c), DynamoDB: dynamodb.NewFromConfig(c)}, nil
+		},
 	}
+}
+
+// inAccount is cfg for the management account, else cfg assuming the
+// member account's access role.
+func inAccount(ctx context.Context, cfg aws.Config, accountID string, management bool) (aws.Config, error) {
+	if management {
+		return cfg, nil
+	}
+	return organizations.AccountConfig(ctx, cfg, accountID, organizations.DefaultRoleName)
 }
 
 var (
@@ -103,4 +171,6 @@ var (
 	_ IAMReadAPI           = (*iam.Client)(nil)
 	_ SSOAdminReadAPI      = (*ssoadmin.Client)(nil)
 	_ IdentityStoreReadAPI = (*identitystore.Client)(nil)
+	_ S3ReadAPI            = (*s3.Client)(nil)
+	_ DynamoDBReadAPI      = (*dynamodb.Client)(nil)
 )

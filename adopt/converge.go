@@ -8,14 +8,17 @@ import (
 	"strings"
 	"time"
 
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/orgpolicy"
+	"github.com/awsfoundation/foundation/statebackend"
 )
 
 // Result is what Converge did (in a dry run: would do).
@@ -93,6 +96,33 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		res.Changes = append(res.Changes, out.Changes...)
 	}
 
+	// Trusted access and delegated administrators, then root access
+	// (which needs IAM's trusted access, enabled here when missing).
+	if len(f.Services) > 0 {
+		spec, err := f.serviceAccessSpec(ids)
+		if err != nil {
+			return fail(err)
+		}
+		out, err := organizations.EnsureServiceAccess(ctx, api.Organizations, spec, opts...)
+		if out != nil {
+			res.Changes = append(res.Changes, out.Changes...)
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if ra := f.RootAccess; ra != nil {
+		spec := organizations.RootAccessSpec{}
+		for _, ft := range ra.Features {
+			spec.Features = append(spec.Features, iamtypes.FeatureType(ft))
+		}
+		out, err := organizations.EnsureRootAccess(ctx, organizations.RootAccessAPI{Organizations: api.Organizations, IAM: api.IAM}, spec, opts...)
+		if err != nil {
+			return fail(err)
+		}
+		res.Changes = append(res.Changes, out.Changes...)
+	}
+
 	// 3. Identity Center.
 	if ic := f.IdentityCenter; ic != nil {
 		access, err := ic.accessSpec(ids)
@@ -109,7 +139,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 	// 4. CI federation.
 	providers := map[string]string{} // URL -> ARN
 	for _, p := range f.OIDCProviders {
-		out, err := oidcfed.EnsureProvider(ctx, api.IAM, oidcfed.ProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints, Tags: p.Tags}, opts...)
+		out, err := oidcfed.EnsureProvider(ctx, api.IAM, oidcfed.ProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints, Tags: p.Tags, Adopt: p.Adopt}, opts...)
 		if err != nil {
 			return fail(err)
 		}
@@ -127,7 +157,51 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		}
 		res.Changes = append(res.Changes, out.Changes...)
 	}
+
+	// 5. State backends, in their accounts.
+	for i, sb := range f.StateBackends {
+		id := ids[strings.ToLower(sb.Account)]
+		if id == "" {
+			return fail(fmt.Errorf("adopt: stateBackends[%d]: account %q not found", i, sb.Account))
+		}
+		var sapi statebackend.API
+		if plan.IsPredicted(id) {
+			// A dry run of an account it would create: nothing there yet.
+			sapi = absentAccount()
+		} else {
+			if api.InAccount == nil {
+				return fail(fmt.Errorf("adopt: api.InAccount: must not be nil with state backends: %w", foundation.ErrInvalidSpec))
+			}
+			if sapi, err = api.InAccount(ctx, id, id == read.ManagementAccountID); err != nil {
+				return fail(fmt.Errorf("adopt: stateBackends[%d]: account %s: %w", i, sb.Account, err))
+			}
+		}
+		out, err := statebackend.Bootstrap(ctx, sapi, sb.spec(id), opts...)
+		if err != nil {
+			return fail(err)
+		}
+		res.Changes = append(res.Changes, out.Changes...)
+	}
 	return res, nil
+}
+
+// serviceAccessSpec is the registry with account IDs for emails.
+func (f *Foundation) serviceAccessSpec(ids map[string]string) (organizations.ServiceAccessSpec, error) {
+	var s organizations.ServiceAccessSpec
+	var errs []error
+	for i, svc := range f.Services {
+		ts := organizations.TrustedServiceSpec{Principal: svc.Principal}
+		for j, email := range svc.DelegatedAdministrators {
+			id := ids[strings.ToLower(email)]
+			if id == "" {
+				errs = append(errs, specerr.New(pkg, fmt.Sprintf("services[%d].delegatedAdministrators[%d]", i, j), email, "is not an account of the organization"))
+				continue
+			}
+			ts.DelegatedAdministrators = append(ts.DelegatedAdministrators, id)
+		}
+		s.Services = append(s.Services, ts)
+	}
+	return s, errors.Join(errs...)
 }
 
 func (f *Foundation) treeSpec() organizations.TreeSpec {
@@ -145,7 +219,7 @@ func (f *Foundation) treeSpec() organizations.TreeSpec {
 }
 
 func (p Policy) spec() orgpolicy.PolicySpec {
-	return orgpolicy.PolicySpec{Type: policyType(p.Type), Name: p.Name, Description: p.Description, Content: p.Content, Tags: p.Tags, Adopt: p.Adopt}
+	return orgpolicy.PolicySpec{Type: policyType(p.Type), Name: p.Name, Description: p.Description, Content: p.Content, Tags: p.Tags, Unmanaged: p.Adopt}
 }
 
 // spec is the attachment as orgpolicy converges it: exactly the policies
@@ -267,7 +341,7 @@ func (r CIRole) roleSpec(providerARN string) oidcfed.RoleSpec {
 // spec is the role's whole spec.
 func (r CIRole) spec(providerARN, path string) (oidcfed.RoleSpec, error) {
 	s := r.roleSpec(providerARN)
-	s.Path, s.Description, s.Tags = r.Path, r.Description, r.Tags
+	s.Path, s.Description, s.Tags, s.Adopt = r.Path, r.Description, r.Tags, r.Adopt
 	s.ManagedPolicyARNs, s.PermissionsBoundary = r.ManagedPolicies, r.PermissionsBoundary
 	if r.MaxSessionDuration != "" {
 		d, err := time.ParseDuration(r.MaxSessionDuration)

@@ -6,34 +6,51 @@
 // Read turns what the management account sees (OUs and accounts with their
 // tags, customer managed policies of every type enabled (SCPs, RCPs, tag,
 // backup and the other management policies) and what each target has
-// attached, IAM
-// Identity Center users, groups, permission sets and assignments, GitHub's
-// OIDC provider and the CI roles trusting it) into a Foundation, which
-// encodes as YAML or JSON (examples/adopt writes it as a spec file).
-// Converge makes an organization match a Foundation with the library's
-// Ensure functions. Converge of what Read read, on the same organization,
-// plans no change and writes nothing.
+// attached, the services with trusted access and their delegated
+// administrators, centralized root access, IAM Identity Center users,
+// groups, permission sets and assignments, GitHub's OIDC provider and the
+// CI roles trusting it) and what it finds inside each account through the
+// account's access role (the Terraform state backends: buckets tagged
+// managed-by=foundation or named by ReadSpec.StateBucketPatterns, with
+// their DynamoDB lock tables) into a Foundation, which encodes as YAML or
+// JSON (examples/adopt writes it as a spec file). Converge makes an
+// organization match a Foundation with the library's Ensure functions.
+// Converge of what Read read, on the same organization, plans no change
+// and writes nothing.
 //
 // # Idempotency
 //
 // Read only reads. Converge is as idempotent as the Ensure functions it
-// calls (organizations.EnsureTree, scp.EnsurePolicy and EnsureAttachments,
-// identitycenter.EnsureAccess, oidcfed.EnsureProvider and EnsureCIRole): a
-// second run makes no mutating call. Nothing the Foundation does not list
-// is removed. A policy Read found without the library's managed-by=foundation
-// tag is written with Adopt set: Converge keeps its content as the file
-// says but does not tag it (orgpolicy.PolicySpec.Adopt), so adopting an
-// organization writes nothing. Attachment lists are exact for the
-// targets a Foundation lists: a policy left out of a target's list is
-// detached, whoever made it (FullAWSAccess too when an SCP list leaves it
-// out), so that a dry run shows every detach the run makes.
+// calls (organizations.EnsureTree, orgpolicy.EnsurePolicy and
+// EnsureAttachments, organizations.EnsureServiceAccess and
+// EnsureRootAccess, identitycenter.EnsureAccess, oidcfed.EnsureProvider
+// and EnsureCIRole, statebackend.Bootstrap): a second run makes no
+// mutating call. Nothing the Foundation does not list is removed. A
+// resource Read found without the library's managed-by=foundation tag (a
+// policy, an OIDC provider, a CI role) is written with adopt: true:
+// Converge keeps it as the file says but never tags it nor prunes what the
+// file leaves out of it (orgpolicy.PolicySpec.Adopt, oidcfed's
+// ProviderSpec.Adopt and RoleSpec.Adopt), so adopting an organization
+// writes nothing. Attachment lists are exact for the targets a Foundation
+// lists: a policy left out of a target's list is detached, whoever made it
+// (FullAWSAccess too when an SCP list leaves it out), so that a dry run
+// shows every detach the run makes. The services list is the registry
+// EnsureServiceAccess converges: a delegated administrator of a listed
+// service that the file does not name is reported by Converge as an
+// *organizations.UnexpectedDelegatedAdministratorError, never removed.
 //
 // What a Foundation cannot describe is listed in Foundation.Skipped with
 // the reason, never dropped silently: a CI role whose trust policy is not
 // one the library builds (oidcfed), an OIDC provider other than GitHub's,
 // an account that is not active, an assignment to an account outside the
-// organization. Delegated administrators, state backends and the
-// resources inside member accounts are not read yet.
+// organization, a service whose administrator is set with its own API
+// (organizations.OwnAPIServices), an account whose access role cannot be
+// assumed (the rest is read), a bucket a pattern names whose settings are
+// not a state backend's as statebackend converges one (with the changes
+// converging it would make: Read checks each backend with a dry run of
+// statebackend.Bootstrap), a lock table that cannot be told to belong to
+// one bucket. Account settings (package account) and Identity Center's
+// instance settings are not read yet.
 //
 // # Errors
 //
@@ -49,7 +66,9 @@
 //
 // Read: organizations:DescribeOrganization, ListRoots,
 // ListOrganizationalUnitsForParent, ListAccountsForParent,
-// ListPolicies, ListTargetsForPolicy, DescribePolicy, ListTagsForResource;
+// ListPolicies, ListTargetsForPolicy, DescribePolicy, ListTagsForResource,
+// ListAWSServiceAccessForOrganization, ListDelegatedAdministrators,
+// ListDelegatedServicesForAccount;
 // sso:ListInstances, ListPermissionSets, DescribePermissionSet,
 // ListManagedPoliciesInPermissionSet,
 // ListCustomerManagedPolicyReferencesInPermissionSet,
@@ -57,6 +76,12 @@
 // ListAccountsForProvisionedPermissionSet, ListAccountAssignments;
 // identitystore:ListUsers, ListGroups, ListGroupMemberships;
 // iam:ListOpenIDConnectProviders, GetOpenIDConnectProvider, ListRoles,
-// GetRole, ListAttachedRolePolicies, ListRolePolicies, GetRolePolicy.
+// GetRole, ListAttachedRolePolicies, ListRolePolicies, GetRolePolicy,
+// ListOrganizationsFeatures; sts:AssumeRole into each member account's
+// access role (organizations.DefaultRoleName with NewReadAPI), and there
+// (and in the management account) s3:ListAllMyBuckets,
+// GetBucketLocation, GetBucketTagging and the reads statebackend
+// documents, dynamodb:ListTables, DescribeTable,
+// DescribeContinuousBackups, ListTagsOfResource.
 // Converge: what the Ensure functions it calls document.
 package adopt

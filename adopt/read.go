@@ -21,6 +21,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/orgpolicy"
@@ -28,15 +29,23 @@ import (
 )
 
 // Read reads the organization the management account's clients see into a
-// Foundation: OUs and accounts with their tags, the customer managed SCPs
-// and what each target has attached, Identity Center's users, groups,
-// permission sets and assignments, and the GitHub OIDC provider and the CI
-// roles that trust it. Converge of the result on the same organization
-// plans no change and makes no call that writes.
+// Foundation: OUs and accounts with their tags, the customer managed
+// policies of every type and what each target has attached, the services
+// with trusted access and their delegated administrators, the centralized
+// root access, Identity Center's users, groups, permission sets and
+// assignments, the GitHub OIDC provider and the CI roles that trust it, and
+// the state backends in every account (api.InAccount) that carry the
+// library's tag or that spec names. Converge of the result on the same
+// organization plans no change and makes no call that writes.
 //
 // What the file cannot describe is listed in Foundation.Skipped, never
-// dropped silently. Read only reads; it needs the organization to exist.
-func Read(ctx context.Context, api ReadAPI, opts ...foundation.Option) (*Foundation, error) {
+// dropped silently; an account Read cannot act in is listed there too, and
+// the rest is read. Read only reads; it needs the organization to exist.
+// spec is validated first (foundation.ErrInvalidSpec, no call).
+func Read(ctx context.Context, api ReadAPI, spec ReadSpec, opts ...foundation.Option) (*Foundation, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
 	if api.Organizations == nil {
 		return nil, fmt.Errorf("adopt: api.Organizations: must not be nil: %w", foundation.ErrInvalidSpec)
 	}
@@ -44,9 +53,9 @@ func Read(ctx context.Context, api ReadAPI, opts ...foundation.Option) (*Foundat
 	if err != nil {
 		return nil, fmt.Errorf("adopt: read the organization: %w", err)
 	}
-	r := &reader{api: api, tree: tree, emails: map[string]string{}}
+	r := &reader{api: api, tree: tree, emails: map[string]string{}, spec: spec, opts: opts, o: call.Resolve(opts...)}
 	f := &Foundation{}
-	steps := []func(context.Context, *Foundation) error{r.ous, r.accounts, r.policies, r.attachments, r.identityCenter, r.federation}
+	steps := []func(context.Context, *Foundation) error{r.ous, r.accounts, r.policies, r.attachments, r.services, r.identityCenter, r.federation, r.stateBackends}
 	for _, step := range steps {
 		if err := step(ctx, f); err != nil {
 			return nil, err
@@ -59,6 +68,9 @@ type reader struct {
 	api    ReadAPI
 	tree   *organizations.Tree
 	emails map[string]string // account ID -> email
+	spec   ReadSpec
+	opts   []foundation.Option
+	o      call.Options
 }
 
 func (r *reader) tags(ctx context.Context, id string) (map[string]string, error) {
@@ -405,12 +417,11 @@ func (r *reader) federation(ctx context.Context, f *Foundation) error {
 		}
 		providers[arn] = u
 		prov := OIDCProvider{URL: u, ClientIDs: out.ClientIDList, Thumbprints: out.ThumbprintList}
+		tags := map[string]string{}
 		for _, t := range out.Tags {
-			if prov.Tags == nil {
-				prov.Tags = map[string]string{}
-			}
-			prov.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 		}
+		prov.Tags, prov.Adopt = ownTags(tags)
 		f.OIDCProviders = append(f.OIDCProviders, prov)
 	}
 	if len(providers) == 0 {
@@ -500,12 +511,11 @@ func (r *reader) role(ctx context.Context, f *Foundation, name, trustText string
 	if ro.PermissionsBoundary != nil {
 		ci.PermissionsBoundary = aws.ToString(ro.PermissionsBoundary.PermissionsBoundaryArn)
 	}
+	tags := map[string]string{}
 	for _, t := range ro.Tags {
-		if ci.Tags == nil {
-			ci.Tags = map[string]string{}
-		}
-		ci.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
+	ci.Tags, ci.Adopt = ownTags(tags)
 	ap := iam.NewListAttachedRolePoliciesPaginator(r.api.IAM, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	for ap.HasMorePages() {
 		page, err := ap.NextPage(ctx)
@@ -561,4 +571,22 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// ownTags returns tags without the ownership tag (nil when none is left),
+// and whether the resource is to be adopted: it lacks
+// managed-by=foundation, so the library converges it as the file says
+// without ever tagging or pruning it.
+func ownTags(tags map[string]string) (map[string]string, bool) {
+	adopt := !foundation.Managed(tags)
+	out := map[string]string{}
+	for k, v := range tags {
+		if k != foundation.ManagedByTagKey {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil, adopt
+	}
+	return out, adopt
 }

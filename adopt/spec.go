@@ -34,6 +34,18 @@ type Foundation struct {
 	// CIRoles are the management account's roles trusting one of those
 	// providers with the strict trust the library builds.
 	CIRoles []CIRole `yaml:"ciRoles,omitempty" json:"ciRoles,omitempty"`
+	// Services are the services with trusted access in the organization
+	// and the accounts that administer each (organizations
+	// EnsureServiceAccess): a delegated administrator of a listed service
+	// that the file does not name is reported by Converge as an
+	// *organizations.UnexpectedDelegatedAdministratorError.
+	Services []Service `yaml:"services,omitempty" json:"services,omitempty"`
+	// RootAccess is the organization's centralized root access
+	// (organizations.EnsureRootAccess); nil when no feature is enabled.
+	RootAccess *RootAccess `yaml:"rootAccess,omitempty" json:"rootAccess,omitempty"`
+	// StateBackends are the Terraform state backends (a bucket and its
+	// lock table) in the organization's accounts (statebackend.Bootstrap).
+	StateBackends []StateBackend `yaml:"stateBackends,omitempty" json:"stateBackends,omitempty"`
 	// Skipped lists what Read found but could not describe in this file,
 	// and why (a role whose trust policy the library does not build, a
 	// policy type the file has no key for). Converge ignores it; it is
@@ -160,6 +172,10 @@ type OIDCProvider struct {
 	ClientIDs   []string          `yaml:"clientIDs,omitempty" json:"clientIDs,omitempty"`
 	Thumbprints []string          `yaml:"thumbprints,omitempty" json:"thumbprints,omitempty"`
 	Tags        map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// Adopt says the provider was made outside the library (no
+	// managed-by=foundation tag): Converge keeps it as the file says,
+	// never tags it and never removes a client ID the file leaves out.
+	Adopt bool `yaml:"adopt,omitempty" json:"adopt,omitempty"`
 }
 
 // CIRole is a role a CI system assumes through an OIDC provider.
@@ -188,6 +204,60 @@ type CIRole struct {
 	InlinePolicies      map[string]string `yaml:"inlinePolicies,omitempty" json:"inlinePolicies,omitempty"`
 	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty" json:"permissionsBoundary,omitempty"`
 	Tags                map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// Adopt says the role was made outside the library (no
+	// managed-by=foundation tag): Converge keeps it as the file says,
+	// never tags it and never removes a policy the file leaves out.
+	Adopt bool `yaml:"adopt,omitempty" json:"adopt,omitempty"`
+}
+
+// Service is a service with trusted access in the organization.
+type Service struct {
+	// Principal is the service principal ("sso.amazonaws.com").
+	Principal string `yaml:"principal" json:"principal"`
+	// DelegatedAdministrators are the emails of the member accounts that
+	// administer the service; none: only the management account does.
+	DelegatedAdministrators []string `yaml:"delegatedAdministrators,omitempty" json:"delegatedAdministrators,omitempty"`
+}
+
+// RootAccess is the centralized root access of the organization's member
+// accounts.
+type RootAccess struct {
+	// Features are the features enabled (RootCredentialsManagement,
+	// RootSessions); at least one. Features enabled but not listed are
+	// left enabled.
+	Features []string `yaml:"features" json:"features"`
+}
+
+// StateBackend is a Terraform state backend of one account: its bucket
+// and, when it has one, its DynamoDB lock table. Converge passes it to
+// statebackend.Bootstrap; unset numbers are Bootstrap's defaults.
+type StateBackend struct {
+	// Account is the email of the account that owns the bucket.
+	Account string `yaml:"account" json:"account"`
+	// Bucket is the bucket's name.
+	Bucket string `yaml:"bucket" json:"bucket"`
+	// Region is the Region of the bucket and the lock table.
+	Region string `yaml:"region" json:"region"`
+	// KMSKeyID is the bucket's default encryption key; empty: SSE-S3.
+	KMSKeyID string `yaml:"kmsKeyID,omitempty" json:"kmsKeyID,omitempty"`
+	// LockTable is the DynamoDB lock table; empty: S3 lock files only.
+	LockTable string `yaml:"lockTable,omitempty" json:"lockTable,omitempty"`
+	// Locking is "dynamodb" or "both" with a lock table ("both" when
+	// empty), "lockfile" (the default) without.
+	Locking string `yaml:"locking,omitempty" json:"locking,omitempty"`
+	// LockTableKMSKeyID is the lock table's customer managed key; empty:
+	// the AWS managed key.
+	LockTableKMSKeyID          string `yaml:"lockTableKMSKeyID,omitempty" json:"lockTableKMSKeyID,omitempty"`
+	DisableDeletionProtection  bool   `yaml:"disableDeletionProtection,omitempty" json:"disableDeletionProtection,omitempty"`
+	DisablePointInTimeRecovery bool   `yaml:"disablePointInTimeRecovery,omitempty" json:"disablePointInTimeRecovery,omitempty"`
+	// The state versions' retention (statebackend.Spec's fields of the
+	// same names).
+	NoncurrentVersionExpirationDays    int `yaml:"noncurrentVersionExpirationDays,omitempty" json:"noncurrentVersionExpirationDays,omitempty"`
+	NoncurrentVersionsToKeep           int `yaml:"noncurrentVersionsToKeep,omitempty" json:"noncurrentVersionsToKeep,omitempty"`
+	AbortIncompleteMultipartUploadDays int `yaml:"abortIncompleteMultipartUploadDays,omitempty" json:"abortIncompleteMultipartUploadDays,omitempty"`
+	// Tags are the tags the bucket and the lock table both have, other
+	// than managed-by (tags with other keys are kept).
+	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 }
 
 // Skipped is something Read found and left out of the file.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
@@ -157,10 +158,55 @@ func (f *Foundation) Validate() error {
 		wrap("identityCenter", err)
 		wrap("identityCenter", access.Validate())
 	}
+	mgmtEmail := ""
+	for _, a := range f.Accounts {
+		if a.Management {
+			mgmtEmail = strings.ToLower(a.Email)
+		}
+	}
+	var access organizations.ServiceAccessSpec
+	for i, svc := range f.Services {
+		path := fmt.Sprintf("services[%d]", i)
+		ts := organizations.TrustedServiceSpec{Principal: svc.Principal}
+		for j, e := range svc.DelegatedAdministrators {
+			key := fmt.Sprintf("%s.delegatedAdministrators[%d]", path, j)
+			switch {
+			case !emails[strings.ToLower(e)]:
+				fault(key, "%q is not an account of accounts", e)
+			case mgmtEmail != "" && strings.ToLower(e) == mgmtEmail:
+				fault(key, "%q is the management account, which cannot be a delegated administrator", e)
+			}
+			ts.DelegatedAdministrators = append(ts.DelegatedAdministrators, fmt.Sprintf("%012d", j+1))
+		}
+		access.Services = append(access.Services, ts)
+	}
+	wrap("", access.Validate())
+	if ra := f.RootAccess; ra != nil {
+		spec := organizations.RootAccessSpec{}
+		for _, ft := range ra.Features {
+			spec.Features = append(spec.Features, iamtypes.FeatureType(ft))
+		}
+		if len(spec.Features) == 0 {
+			fault("rootAccess.features", "must list at least one of %v", iamtypes.FeatureType("").Values())
+		}
+		wrap("rootAccess", spec.Validate())
+	}
+	buckets := map[string]bool{}
+	for i, sb := range f.StateBackends {
+		path := fmt.Sprintf("stateBackends[%d]", i)
+		if !emails[strings.ToLower(sb.Account)] {
+			fault(path+".account", "%q is not an account of accounts", sb.Account)
+		}
+		if buckets[sb.Bucket] {
+			fault(path+".bucket", "%q is listed twice (bucket names are global)", sb.Bucket)
+		}
+		buckets[sb.Bucket] = true
+		wrap(path, sb.spec("000000000000").Validate())
+	}
 	providers := map[string]bool{}
 	for i, p := range f.OIDCProviders {
 		path := fmt.Sprintf("oidcProviders[%d]", i)
-		wrap(path, oidcfed.ProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints, Tags: p.Tags}.Validate())
+		wrap(path, oidcfed.ProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints, Tags: p.Tags, Adopt: p.Adopt}.Validate())
 		if providers[p.URL] {
 			fault(path+".url", "%q is listed twice", p.URL)
 		}
@@ -204,6 +250,7 @@ func Faults(err error) []*foundation.SpecError {
 var fileKeys = map[string]string{
 	"OU": "ou", "URL": "url", "ClientIDs": "clientIDs", "ManagedPolicyARNs": "managedPolicies",
 	"DisplayName": "name", "Document": "content", "InstanceARN": "", "IdentityStoreID": "",
+	"KMSKeyID": "kmsKeyID", "LockTableKMSKeyID": "lockTableKMSKeyID", "AccountID": "account",
 }
 
 // fileKey is the file's key of a library spec's field under path:
@@ -234,5 +281,5 @@ func fileKey(path, field string) string {
 			out += "[" + index
 		}
 	}
-	return out
+	return strings.TrimPrefix(out, ".")
 }

@@ -157,7 +157,7 @@ func read(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 			return fmt.Errorf("make the organization by hand: %w", err)
 		}
 	}
-	found, err := adopt.Read(ctx, adopt.NewReadAPI(env.Config), opts...)
+	found, err := adopt.Read(ctx, adopt.NewReadAPI(env.Config), adopt.ReadSpec{}, opts...)
 	if err != nil {
 		return err
 	}

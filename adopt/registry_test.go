@@ -1,0 +1,157 @@
+package adopt_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/adopt"
+	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/organizations"
+	"github.com/awsfoundation/foundation/statebackend"
+)
+
+// createAccount makes a member account in the root by hand and returns its
+// ID.
+func createAccount(t *testing.T, ctx context.Context, org *orgsdk.Client, name, email string) string {
+	t.Helper()
+	out, err := org.CreateAccount(ctx, &orgsdk.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(email)})
+	require.NoError(t, err)
+	for {
+		st, err := org.DescribeCreateAccountStatus(ctx, &orgsdk.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		require.NoError(t, err)
+		if st.CreateAccountStatus.State == orgtypes.CreateAccountStateSucceeded {
+			return aws.ToString(st.CreateAccountStatus.AccountId)
+		}
+		require.NotEqual(t, orgtypes.CreateAccountStateFailed, st.CreateAccountStatus.State)
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestAdoptRegistryRootAccessAndStateBackends: trusted access and a
+// delegated administrator, root access, and state backends in the
+// organization's accounts, made by hand (and one backend by the library),
+// read into a Foundation that converges with no change and no write; an
+// account whose role cannot be assumed is skipped with the reason, a
+// bucket a pattern names whose settings are not a state backend's is
+// skipped with the changes converging it would make; and a delegated
+// administrator registered after the read is reported by the next converge.
+func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
+	b := awstest.New(t)
+	b.Require(t, awstest.CapFreshState, awstest.CapMemberAccounts)
+	ctx := awstest.Context(t, 60*time.Second)
+	cfg := b.Config()
+	bareOrg(t, ctx, b)
+	org := orgsdk.NewFromConfig(cfg)
+	dev := createAccount(t, ctx, org, "reg-dev", "reg-dev@example.com")
+	prod := createAccount(t, ctx, org, "reg-prod", "reg-prod@example.com")
+	locked := createAccount(t, ctx, org, "reg-locked", "reg-locked@example.com")
+
+	// Trusted access for CloudFormation StackSets with dev as its administrator, and
+	// centralized root credentials management.
+	for _, p := range []string{organizations.ServiceStackSets, organizations.ServiceIAM} {
+		_, err := org.EnableAWSServiceAccess(ctx, &orgsdk.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(p)})
+		require.NoError(t, err)
+	}
+	_, err := org.RegisterDelegatedAdministrator(ctx, &orgsdk.RegisterDelegatedAdministratorInput{AccountId: aws.String(dev), ServicePrincipal: aws.String(organizations.ServiceStackSets)})
+	require.NoError(t, err)
+	_, err = iam.NewFromConfig(cfg).EnableOrganizationsRootCredentialsManagement(ctx, &iam.EnableOrganizationsRootCredentialsManagementInput{})
+	require.NoError(t, err)
+
+	// A state backend the library made in dev (named by a pattern), one
+	// tagged as the library's in the management account (found without a
+	// pattern), a hand-made bucket a pattern names in prod with
+	// versioning only, and a bucket no pattern names.
+	devCfg, err := organizations.AccountConfig(ctx, cfg, dev, organizations.DefaultRoleName)
+	require.NoError(t, err)
+	_, err = statebackend.Bootstrap(ctx, statebackend.API{S3: s3.NewFromConfig(devCfg), DynamoDB: dynamodb.NewFromConfig(devCfg)}, statebackend.Spec{
+		Bucket: "reg-dev-tfstate", Region: "eu-west-1", LockTable: "reg-dev-locks", Locking: statebackend.LockDynamoDB,
+		NoncurrentVersionsToKeep: 10, Tags: map[string]string{"team": "platform"}}, awstest.Fast()...)
+	require.NoError(t, err)
+	_, err = statebackend.Bootstrap(ctx, statebackend.API{S3: s3.NewFromConfig(cfg)}, statebackend.Spec{
+		Bucket: "reg-management-state", Region: "us-east-1", Tags: map[string]string{foundation.ManagedByTagKey: foundation.ManagedByTagValue}}, awstest.Fast()...)
+	require.NoError(t, err)
+	prodCfg, err := organizations.AccountConfig(ctx, cfg, prod, organizations.DefaultRoleName)
+	require.NoError(t, err)
+	prodS3 := s3.NewFromConfig(prodCfg)
+	for _, name := range []string{"legacy-terraform-state-prod", "reg-prod-assets"} {
+		_, err = prodS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
+		require.NoError(t, err)
+	}
+	_, err = prodS3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("legacy-terraform-state-prod"),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
+	require.NoError(t, err)
+	// The locked account's access role trusts someone else only.
+	lockedCfg, err := organizations.AccountConfig(ctx, cfg, locked, organizations.DefaultRoleName)
+	require.NoError(t, err)
+	_, err = iam.NewFromConfig(lockedCfg).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(organizations.DefaultRoleName),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)})
+	require.NoError(t, err)
+
+	f, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), adopt.ReadSpec{StateBucketPatterns: []string{"*-tfstate", "legacy-terraform-state-*"}}, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Contains(t, f.Services, adopt.Service{Principal: organizations.ServiceStackSets, DelegatedAdministrators: []string{"reg-dev@example.com"}})
+	require.Contains(t, f.Services, adopt.Service{Principal: organizations.ServiceIAM})
+	require.Equal(t, &adopt.RootAccess{Features: []string{"RootCredentialsManagement"}}, f.RootAccess)
+	var mgmtEmail string
+	for _, a := range f.Accounts {
+		if a.Management {
+			mgmtEmail = a.Email
+		}
+	}
+	require.ElementsMatch(t, []adopt.StateBackend{
+		{Account: "reg-dev@example.com", Bucket: "reg-dev-tfstate", Region: "eu-west-1", LockTable: "reg-dev-locks", NoncurrentVersionsToKeep: 10, Tags: map[string]string{"team": "platform"}},
+		{Account: mgmtEmail, Bucket: "reg-management-state", Region: "us-east-1"},
+	}, f.StateBackends)
+	var skipped []string
+	for _, s := range f.Skipped {
+		skipped = append(skipped, s.Resource+" "+s.ID)
+		switch s.ID {
+		case "legacy-terraform-state-prod":
+			require.Contains(t, s.Reason, "converging it would update s3:bucket-lifecycle, update s3:bucket-policy")
+		case "reg-locked@example.com":
+			require.Contains(t, s.Reason, "its state backends were not read: ")
+			require.Contains(t, s.Reason, "AccessDenied")
+		}
+	}
+	require.ElementsMatch(t, []string{"s3:bucket legacy-terraform-state-prod", "organizations:account reg-locked@example.com"}, skipped)
+
+	// Through the file: a dry run plans nothing, a run writes nothing.
+	text, err := yaml.Marshal(f)
+	require.NoError(t, err)
+	require.True(t, strings.Contains(string(text), "delegatedAdministrators:") && strings.Contains(string(text), "stateBackends:") && strings.Contains(string(text), "rootAccess:"), string(text))
+	var back adopt.Foundation
+	require.NoError(t, yaml.Unmarshal(text, &back))
+	api := adopt.NewConvergeAPI(cfg)
+	mark := b.Mark()
+	plan, err := adopt.Converge(ctx, api, &back, awstest.Fast(foundation.WithDryRun(true))...)
+	require.NoError(t, err)
+	require.Empty(t, plan.Changes)
+	res, err := adopt.Converge(ctx, api, &back, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Empty(t, res.Changes)
+	b.RequireNoMutations(t, mark)
+
+	// An administrator registered behind the file's back is reported, as
+	// the library reports it, and nothing is written.
+	_, err = org.RegisterDelegatedAdministrator(ctx, &orgsdk.RegisterDelegatedAdministratorInput{AccountId: aws.String(prod), ServicePrincipal: aws.String(organizations.ServiceStackSets)})
+	require.NoError(t, err)
+	mark = b.Mark()
+	_, err = adopt.Converge(ctx, api, &back, awstest.Fast()...)
+	var unexpected *organizations.UnexpectedDelegatedAdministratorError
+	require.ErrorAs(t, err, &unexpected)
+	require.Equal(t, prod, unexpected.Findings[0].AccountID)
+	b.RequireNoMutations(t, mark)
+}
