@@ -42,10 +42,23 @@
 // or its period changed is turned back, a description or tag edited is
 // rewritten. Tags with keys the spec does not name are kept.
 //
-// Every key EnsureKey creates carries the tag AliasTagKey
+// Ownership: every key EnsureKey creates carries managed-by=foundation
+// (foundation.ManagedByTagKey) from CreateKey itself. A key the alias
+// names without that tag (or tagged managed-by=<other>) was made by
+// someone else: it is refused before any write, in a dry run too (see
+// Errors), unless Spec.Adopt. An adopted key is converged as the spec says
+// (its policy's statements by Sid, description, rotation, state with
+// Reenable/CancelDeletion, tags), but never tagged managed-by=foundation,
+// its owner's tags kept, and the statements of its key policy that the
+// spec does not have (by Sid; unnamed ones unlike each of the spec's) are
+// kept: on the library's own keys the policy is exact. Spec.Tags may not
+// set managed-by to another value.
+//
+// Every key EnsureKey creates also carries the tag AliasTagKey
 // ("foundation:alias") with the alias. If a run stops after CreateKey and
 // before CreateAlias, the next run finds that key (among the keys no alias
-// names) and adopts it, instead of creating a second key. If another run
+// names, only one carrying both tags) and takes it, instead of creating a
+// second key. If another run
 // creates the alias first, the key just created is scheduled for deletion
 // (7 days, the shortest window) and the alias's key is converged.
 //
@@ -80,6 +93,13 @@
 // *foundation.SpecError naming the field and the rule:
 //
 //	kms: spec.Alias: "alias/aws/ebs": must not start with "alias/aws/" (reserved for AWS managed keys)
+//
+// A key the alias names that was not made by this library and that the
+// spec does not adopt is a *foundation.NotManagedError (errors.Is
+// foundation.ErrNotManaged and foundation.ErrConflict), returned before any
+// write and in a dry run too:
+//
+//	kms: kms:key "alias/prod-us-east-1-main" exists but was not made by this library (no managed-by=foundation tag): set spec.Adopt to converge it as it is without taking it over, or tag it managed-by=foundation to hand it to the library
 //
 // A key in a state EnsureKey does not change is a *KeyStateError; a key
 // whose KeySpec or KeyUsage differs from the spec (KMS cannot change them)

@@ -72,7 +72,7 @@ func ExampleEnsureKey() {
 	// create kms:key alias/prod-us-east-1-main
 	// create kms:alias alias/prod-us-east-1-main
 	// update kms:key-rotation alias/prod-us-east-1-main
-	// arn:aws:kms:us-east-1:123456789012:key/ab4b050d-21c4-4d31-9c22-ac25150e4a9f
+	// arn:aws:kms:us-east-1:123456789012:key/b8655dcc-6c9d-420b-939a-537e8ad77255
 	// arn:aws:kms:us-east-1:123456789012:alias/prod-us-east-1-main
 	// second run changes: 0 mutating calls: 0
 	// same key: true

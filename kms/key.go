@@ -115,7 +115,7 @@ func EnsureKey(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 	if err != nil {
 		return nil, r.rec.Fail(err)
 	}
-	k.Alias, k.Policy, k.Changes = spec.Alias, doc, r.rec.Changes()
+	k.Alias, k.Policy, k.Changes = spec.Alias, r.doc, r.rec.Changes()
 	switch {
 	case plan.IsPredicted(k.ARN):
 		k.AliasARN = k.ARN
@@ -136,6 +136,9 @@ type keyRun struct {
 	o                call.Options
 	log              *slog.Logger
 	rec              *plan.Recorder
+	// adopted is true for an existing key without the ownership tag that
+	// the spec adopts: nothing the spec does not name is removed from it.
+	adopted bool
 }
 
 func (r *keyRun) errorf(step string, err error) error {
@@ -223,8 +226,8 @@ func (r *keyRun) findOrphan(ctx context.Context) (*types.KeyMetadata, error) {
 			if err != nil {
 				return nil, r.errorf("list tags of key "+id, err)
 			}
-			if tags[AliasTagKey] != r.spec.Alias {
-				continue
+			if tags[AliasTagKey] != r.spec.Alias || !foundation.Managed(tags) {
+				continue // only a key this package made (both tags) is taken
 			}
 			meta, err := r.describe(ctx, id)
 			if skippable(err) || err == nil && meta == nil {
@@ -283,6 +286,8 @@ func (r *keyRun) create(ctx context.Context) (*Key, error) {
 		tags = map[string]string{}
 	}
 	tags[AliasTagKey] = r.spec.Alias
+	// The ownership tag goes on with the create itself.
+	tags[foundation.ManagedByTagKey] = foundation.ManagedByTagValue
 	in := &kms.CreateKeyInput{
 		Policy:   aws.String(r.policy),
 		KeySpec:  r.spec.KeySpec,
@@ -403,6 +408,16 @@ func (r *keyRun) pendingDeletion(ctx context.Context, id string) bool {
 func (r *keyRun) converge(ctx context.Context, meta *types.KeyMetadata) (*Key, error) {
 	id := aws.ToString(meta.KeyId)
 	k := &Key{KeyID: id, ARN: aws.ToString(meta.Arn)}
+	// Ownership, before any write: a key without managed-by=foundation is
+	// someone else's, converged only when the spec adopts it.
+	tags, err := r.listTags(ctx, id)
+	if err != nil {
+		return nil, r.errorf("list tags", err)
+	}
+	if err := foundation.CheckOwner(ResourceKey, r.spec.Alias, tags, r.spec.Adopt, "spec.Adopt"); err != nil {
+		return nil, fmt.Errorf("kms: %w", err)
+	}
+	r.adopted = !foundation.Managed(tags)
 	for _, m := range []struct {
 		field      string
 		have, want string
@@ -427,7 +442,7 @@ func (r *keyRun) converge(ctx context.Context, meta *types.KeyMetadata) (*Key, e
 	if err := r.ensureRotation(ctx, meta); err != nil {
 		return nil, err
 	}
-	if err := r.ensureTags(ctx, id); err != nil {
+	if err := r.ensureTags(ctx, id, tags); err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -490,6 +505,16 @@ func (r *keyRun) ensurePolicy(ctx context.Context, id string) error {
 		return r.errorf("get key policy", err)
 	}
 	have, perr := foundation.ParsePolicy(aws.ToString(out.Policy))
+	if r.adopted && perr == nil {
+		// Someone else's key: the spec's statements are converged, the
+		// owner's other statements kept.
+		r.doc = keepOthers(have, r.doc)
+		js, err := r.doc.JSON()
+		if err != nil {
+			return r.errorf("key policy", err)
+		}
+		r.policy = js
+	}
 	if perr == nil && have.Equal(r.doc) {
 		return nil
 	}
@@ -504,6 +529,24 @@ func (r *keyRun) ensurePolicy(ctx context.Context, id string) error {
 		})
 		return r.policyErr("put key policy", err)
 	})
+}
+
+// keepOthers returns want plus the statements of have that want does not
+// have: a Sid want does not use, or no Sid and unlike each of want's.
+func keepOthers(have, want *foundation.PolicyDocument) *foundation.PolicyDocument {
+	out := *want
+	out.Statement = slices.Clone(want.Statement)
+	for _, h := range have.Statement {
+		if h.Sid != "" {
+			if _, ok := want.StatementBySid(h.Sid); ok {
+				continue
+			}
+		} else if slices.ContainsFunc(want.Statement, h.Equal) {
+			continue
+		}
+		out.Statement = append(out.Statement, h)
+	}
+	return &out
 }
 
 // policyDiffs lists the statements that differ, by Sid; a document that
@@ -664,18 +707,18 @@ func (r *keyRun) listTags(ctx context.Context, id string) (map[string]string, er
 	return tags, nil
 }
 
-func (r *keyRun) ensureTags(ctx context.Context, id string) error {
-	if len(r.spec.Tags) == 0 {
-		return nil
-	}
-	have, err := r.listTags(ctx, id)
-	if err != nil {
-		return r.errorf("list tags", err)
+// ensureTags puts the spec's tags that have (the key's) lacks; an adopted
+// key is never given the ownership tag.
+func (r *keyRun) ensureTags(ctx context.Context, id string, have map[string]string) error {
+	want := r.spec.Tags
+	if r.adopted {
+		want = maps.Clone(want)
+		delete(want, foundation.ManagedByTagKey)
 	}
 	put := map[string]string{}
 	var diffs []foundation.Diff
-	for _, k := range slices.Sorted(maps.Keys(r.spec.Tags)) {
-		v := r.spec.Tags[k]
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		v := want[k]
 		if hv, ok := have[k]; !ok || hv != v {
 			put[k] = v
 			diffs = append(diffs, foundation.Diff{Field: k, From: hv, To: v})

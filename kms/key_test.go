@@ -463,7 +463,7 @@ func TestKeyOfAnotherTypeIsAMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark := b.Mark()
-	_, err = kms.EnsureKey(ctx, apiFor(b), kms.Spec{Alias: alias, Policy: kms.KeyPolicy{AccountID: b.AccountID(t)}}, awstest.Fast()...)
+	_, err = kms.EnsureKey(ctx, apiFor(b), kms.Spec{Alias: alias, Policy: kms.KeyPolicy{AccountID: b.AccountID(t)}, Adopt: true}, awstest.Fast()...)
 	var me *kms.KeyMismatchError
 	if !errors.As(err, &me) || me.Field != "KeySpec" || me.Have != "HMAC_256" || me.Want != "SYMMETRIC_DEFAULT" {
 		t.Fatalf("err = %v", err)
@@ -471,7 +471,7 @@ func TestKeyOfAnotherTypeIsAMismatch(t *testing.T) {
 	b.RequireNoMutations(t, mark)
 	// The same spec with the HMAC key spec converges it (no rotation: HMAC
 	// keys do not rotate).
-	k, err := kms.EnsureKey(ctx, apiFor(b), kms.Spec{Alias: alias, KeySpec: kmstypes.KeySpecHmac256, Policy: kms.KeyPolicy{AccountID: b.AccountID(t)}}, awstest.Fast()...)
+	k, err := kms.EnsureKey(ctx, apiFor(b), kms.Spec{Alias: alias, KeySpec: kmstypes.KeySpecHmac256, Policy: kms.KeyPolicy{AccountID: b.AccountID(t)}, Adopt: true}, awstest.Fast()...)
 	if err != nil || k.KeyID != aws.ToString(out.KeyMetadata.KeyId) {
 		t.Fatalf("%v %+v", err, k)
 	}
@@ -490,7 +490,7 @@ func (r *raceKMS) CreateAlias(ctx context.Context, in *awskms.CreateAliasInput, 
 	if r.winner == "" {
 		out, err := r.Client.CreateKey(ctx, &awskms.CreateKeyInput{Description: aws.String("prod-us-east-1-main"),
 			KeySpec: kmstypes.KeySpecSymmetricDefault, KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt,
-			Tags: []kmstypes.Tag{{TagKey: aws.String(kms.AliasTagKey), TagValue: in.AliasName}}})
+			Tags: []kmstypes.Tag{{TagKey: aws.String(kms.AliasTagKey), TagValue: in.AliasName}, {TagKey: aws.String(foundation.ManagedByTagKey), TagValue: aws.String(foundation.ManagedByTagValue)}}})
 		if err != nil {
 			return nil, err
 		}
@@ -602,7 +602,7 @@ func TestAdoptedOrphanLosesTheAliasRace(t *testing.T) {
 	c := awskms.NewFromConfig(b.Config())
 	orphan, err := c.CreateKey(ctx, &awskms.CreateKeyInput{Description: aws.String(spec.Description),
 		KeySpec: kmstypes.KeySpecSymmetricDefault, KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt,
-		Tags: []kmstypes.Tag{{TagKey: aws.String(kms.AliasTagKey), TagValue: aws.String(spec.Alias)}}})
+		Tags: []kmstypes.Tag{{TagKey: aws.String(kms.AliasTagKey), TagValue: aws.String(spec.Alias)}, {TagKey: aws.String(foundation.ManagedByTagKey), TagValue: aws.String(foundation.ManagedByTagValue)}}})
 	if err != nil {
 		t.Fatal(err)
 	}

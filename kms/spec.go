@@ -77,7 +77,18 @@ type Spec struct {
 	CancelDeletion bool
 
 	// Tags are put on the key. Tags with other keys already on it are kept.
+	// A key EnsureKey creates also carries managed-by=foundation
+	// (foundation.ManagedByTagKey), which Tags may not set to another
+	// value, and AliasTagKey.
 	Tags map[string]string
+
+	// Adopt converges a key made outside this library (no
+	// managed-by=foundation tag) that the alias names as the spec says,
+	// without taking it over: it is never tagged managed-by=foundation, and
+	// never pruned (the statements of its key policy that the spec does not
+	// have, by Sid, are kept). Without Adopt such a key is a
+	// *foundation.NotManagedError, before any write.
+	Adopt bool
 }
 
 func (s Spec) withDefaults() Spec {
@@ -194,14 +205,22 @@ func (s Spec) build() (*foundation.PolicyDocument, []error) {
 	return doc, errs
 }
 
-// tagFaults checks AWS's tag rules, leaving one tag to the alias tag
-// (AliasTagKey), a reserved key: that fault comes first among its tag's.
+// tagFaults checks AWS's tag rules, leaving two tags to the alias tag
+// (AliasTagKey), a reserved key, and the ownership tag, which may only have
+// its own value: those faults come first among their tag's.
 func tagFaults(field string, tags map[string]string) []error {
 	var errs []error
-	if len(tags) > maxTags-1 {
-		errs = append(errs, specerr.New(pkg, field, "", fmt.Sprintf("must have at most %d tags (one more is %s), has %d", maxTags-1, AliasTagKey, len(tags))))
+	n := len(tags)
+	if _, ok := tags[foundation.ManagedByTagKey]; ok {
+		n--
+	}
+	if n > maxTags-2 {
+		errs = append(errs, specerr.New(pkg, field, "", fmt.Sprintf("must have at most %d tags (the others are %s and %s), has %d", maxTags-2, AliasTagKey, foundation.ManagedByTagKey, n)))
 	}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if k == foundation.ManagedByTagKey && tags[k] != foundation.ManagedByTagValue {
+			errs = append(errs, specerr.New(pkg, fmt.Sprintf("%s[%q]", field, k), tags[k], fmt.Sprintf("is the library's ownership tag: leave it out (it is always %s=%s)", foundation.ManagedByTagKey, foundation.ManagedByTagValue)))
+		}
 		if k == AliasTagKey {
 			errs = append(errs, specerr.New(pkg, fmt.Sprintf("%s[%q]", field, k), k, "tag key is reserved: EnsureKey sets it to the alias"))
 		}

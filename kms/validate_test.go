@@ -92,7 +92,7 @@ func TestEnsureKeyRejectsInvalidSpecsBeforeAnyCall(t *testing.T) {
 		{"tag reserved key", func(s *kms.Spec) { s.Tags = map[string]string{kms.AliasTagKey: "alias/x"} }, nil, `spec.Tags["foundation:alias"]`, "reserved"},
 		{"tag value too long", func(s *kms.Spec) { s.Tags = map[string]string{"env": strings.Repeat("v", 257)} }, nil, `spec.Tags["env"]`, "256"},
 		{"tag bad character", func(s *kms.Spec) { s.Tags = map[string]string{"env": "a*b"} }, nil, `spec.Tags["env"]`, "may contain only"},
-		{"too many tags", func(s *kms.Spec) { s.Tags = tags50 }, nil, "spec.Tags", "at most 49"},
+		{"too many tags", func(s *kms.Spec) { s.Tags = tags50 }, nil, "spec.Tags", "at most 48"},
 		{"nil KMS client", func(s *kms.Spec) {}, &kms.API{IAM: api.IAM}, "api.KMS", "nil"},
 		{"nil IAM client with a service-linked role", func(s *kms.Spec) {}, &kms.API{KMS: api.KMS}, "api.IAM", "service-linked roles"},
 	}
