@@ -82,13 +82,21 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 	require.Empty(t, res.Changes)
 	b.RequireNoMutations(t, mark)
 
-	// Taking the hand-made SCP off Production in the file detaches it, and
-	// the dry run says so first, whether or not the policy is the
-	// library's (found from outside: with adopt: false, the dry run planned
-	// a tag and the run also detached the guardrail).
+	// A stranger's policy the file does not adopt is refused before any
+	// write: the library never takes it over silently.
 	edited := back
 	edited.Policies = append([]adopt.Policy(nil), back.Policies...)
-	edited.Policies[0].Adopt = false // and make it the library's
+	edited.Policies[0].Adopt = false
+	mark = b.Mark()
+	_, err = adopt.Converge(ctx, api, &edited, awstest.Fast()...)
+	require.ErrorIs(t, err, foundation.ErrNotManaged)
+	b.RequireNoMutations(t, mark)
+
+	// Taking the hand-made SCP off Production in the file detaches it, and
+	// the dry run says so first, though the policy is not the library's
+	// (found from outside: with adopt: false, the dry run planned a tag
+	// and the run also detached the guardrail).
+	edited.Policies[0].Adopt = true
 	edited.Attachments = []adopt.Attachment{back.Attachments[0], {OU: "Workloads/Production", Policies: []string{"FullAWSAccess"}}}
 	plan, err = adopt.Converge(ctx, api, &edited, awstest.Fast(foundation.WithDryRun(true))...)
 	require.NoError(t, err)

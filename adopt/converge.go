@@ -219,7 +219,7 @@ func (f *Foundation) treeSpec() organizations.TreeSpec {
 }
 
 func (p Policy) spec() orgpolicy.PolicySpec {
-	return orgpolicy.PolicySpec{Type: policyType(p.Type), Name: p.Name, Description: p.Description, Content: p.Content, Tags: p.Tags, Unmanaged: p.Adopt}
+	return orgpolicy.PolicySpec{Type: policyType(p.Type), Name: p.Name, Description: p.Description, Content: p.Content, Tags: p.Tags, Adopt: p.Adopt}
 }
 
 // spec is the attachment as orgpolicy converges it: exactly the policies
