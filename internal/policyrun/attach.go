@@ -14,6 +14,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/readcache"
 )
 
 // AttachmentAPI is the part of the Organizations client EnsureAttachments
@@ -115,7 +116,7 @@ func (r *attachRun) ensure(ctx context.Context) ([]Attached, error) {
 	}
 	var all []types.PolicySummary // none when the organization would be created
 	if !noOrg {
-		if all, err = ListPolicies(ctx, r.api, a.Type); err != nil {
+		if all, err = CachedPolicies(ctx, r.api, r.o, a.Type); err != nil {
 			return nil, a.Errorf("list policies: %w", err)
 		}
 	}
@@ -235,7 +236,7 @@ func (r *attachRun) ensure(ctx context.Context) ([]Attached, error) {
 
 // managed reports whether the policy carries the library's marker.
 func (r *attachRun) managed(ctx context.Context, e entry) (bool, error) {
-	tags, err := ListTags(ctx, r.api, e.ID)
+	tags, err := CachedTags(ctx, r.api, r.o, e.ID)
 	if err != nil {
 		return false, r.a.Errorf("policy %q: list tags: %w", e.Name, err)
 	}
@@ -312,7 +313,7 @@ func (r *attachRun) ensureType(ctx context.Context) (enabled, noOrg bool, err er
 	a := r.a
 	var rootID string
 	var status types.PolicyTypeStatus
-	root, err := RootOf(ctx, r.api)
+	root, err := readcache.Get(r.o.ReadCache, keyRoot, func() (*types.Root, error) { return RootOf(ctx, r.api) })
 	var notInUse *types.AWSOrganizationsNotInUseException
 	switch {
 	case r.rec.Planning() && errors.As(err, &notInUse):
@@ -356,6 +357,7 @@ func (r *attachRun) ensureType(ctx context.Context) (enabled, noOrg bool, err er
 	c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyType, ID: rootID + "/" + string(a.Type),
 		Diffs: []foundation.Diff{{Field: "Status", From: string(status), To: string(types.PolicyTypeStatusEnabled)}}}
 	applied, err := r.rec.Do(ctx, c, func(ctx context.Context) error {
+		defer r.o.ReadCache.Invalidate(keyRoot) // its policy types change
 		_, err := r.api.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: a.Type}, RetryOpt)
 		var already *types.PolicyTypeAlreadyEnabledException
 		switch {

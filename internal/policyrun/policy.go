@@ -22,6 +22,7 @@ import (
 	"github.com/awsfoundation/foundation/internal/awsretry"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
+	"github.com/awsfoundation/foundation/internal/readcache"
 )
 
 // The Resource names of the changes the engine reports.
@@ -89,7 +90,7 @@ type Policy struct {
 // predicted ID and no ARN).
 func EnsurePolicy(ctx context.Context, api PolicyAPI, p Policy, o call.Options, rec *plan.Recorder) (id, arn string, err error) {
 	r := &policyRun{api: api, p: p, o: o, rec: rec}
-	sum, err := FindPolicy(ctx, api, p.Type, p.Name)
+	sum, err := findCached(ctx, api, o, p.Type, p.Name)
 	var notInUse *types.AWSOrganizationsNotInUseException
 	if rec.Planning() && errors.As(err, &notInUse) {
 		// Planning (read path): a dry run before the organization exists
@@ -119,6 +120,7 @@ func (r *policyRun) create(ctx context.Context) (id, arn string, err error) {
 	var out *organizations.CreatePolicyOutput
 	var raced error
 	applied, err := r.rec.Do(ctx, change, func(ctx context.Context) error {
+		defer r.o.ReadCache.Invalidate(keyPolicies + string(p.Type)) // one more policy
 		// A lost answer is not resent by the SDK: the policy the earlier
 		// attempt made is found by its name (awsretry.Create), and the
 		// change is this run's.
@@ -182,7 +184,7 @@ func (r *policyRun) converge(ctx context.Context, sum *types.PolicySummary) (id,
 	}
 	// Ownership first: a policy made outside this library is not written
 	// to unless the spec adopts it.
-	tags, err := ListTags(ctx, r.api, id)
+	tags, err := CachedTags(ctx, r.api, r.o, id)
 	if err != nil {
 		return "", "", p.Errorf("list tags", err)
 	}
@@ -217,6 +219,7 @@ func (r *policyRun) converge(ctx context.Context, sum *types.PolicySummary) (id,
 	if len(changes) > 0 {
 		// One UpdatePolicy makes every change.
 		if err := r.rec.Write(ctx, changes[0], func(ctx context.Context) error {
+			defer r.o.ReadCache.Invalidate(keyPolicies + string(p.Type))
 			if _, err := r.api.UpdatePolicy(ctx, in, RetryOpt); err != nil {
 				return p.Errorf("update", err)
 			}
@@ -254,6 +257,7 @@ func (r *policyRun) ensureTags(ctx context.Context, id string, have map[string]s
 	}
 	c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourcePolicyTags, ID: r.p.Name, Diffs: diffs}
 	return r.rec.Write(ctx, c, func(ctx context.Context) error {
+		defer r.o.ReadCache.Invalidate(keyPolicyTags + id)
 		if _, err := r.api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(id), Tags: put}, RetryOpt); err != nil {
 			return r.p.Errorf("tag", err)
 		}
@@ -277,6 +281,44 @@ func FindPolicy(ctx context.Context, api organizations.ListPoliciesAPIClient, t 
 		}
 	}
 	return nil, nil
+}
+
+// The run's read cache (foundation.WithReadCache) keys of this package:
+// the policies of a type ([]types.PolicySummary, dropped by a create or
+// an update of one of them) and a policy's tags (map[string]string, not
+// changed in place, dropped by a TagResource). The root is read through
+// package organizations' key (*types.Root, dropped when a policy type is
+// enabled).
+const (
+	keyPolicies   = "organizations/policies/"    // + policy type
+	keyPolicyTags = "organizations/policy-tags/" // + policy ID
+	keyRoot       = "organizations/root"
+)
+
+// CachedPolicies returns every policy of type t, read once per run.
+func CachedPolicies(ctx context.Context, api organizations.ListPoliciesAPIClient, o call.Options, t types.PolicyType) ([]types.PolicySummary, error) {
+	return readcache.Get(o.ReadCache, keyPolicies+string(t), func() ([]types.PolicySummary, error) { return ListPolicies(ctx, api, t) })
+}
+
+// findCached returns the policy of type t named name from the run's
+// listing (CachedPolicies), or nil.
+func findCached(ctx context.Context, api organizations.ListPoliciesAPIClient, o call.Options, t types.PolicyType, name string) (*types.PolicySummary, error) {
+	all, err := CachedPolicies(ctx, api, o, t)
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if aws.ToString(all[i].Name) == name {
+			s := all[i]
+			return &s, nil
+		}
+	}
+	return nil, nil
+}
+
+// CachedTags returns the tags of policy id, read once per run.
+func CachedTags(ctx context.Context, api organizations.ListTagsForResourceAPIClient, o call.Options, id string) (map[string]string, error) {
+	return readcache.Get(o.ReadCache, keyPolicyTags+id, func() (map[string]string, error) { return ListTags(ctx, api, id) })
 }
 
 // ListPolicies returns every policy of type t.
