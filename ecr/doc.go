@@ -43,11 +43,24 @@
 // left the policy is deleted. A nil Spec.Lifecycle or Spec.Policy leaves
 // that policy alone. Tags with keys the spec does not name are kept.
 //
+// The ownership tag: a repository EnsureRepository creates carries
+// managed-by=foundation (foundation.ManagedByTagKey) from CreateRepository
+// itself. A repository of the name without it (or tagged
+// managed-by=<other>) was made by someone else: it is refused before any
+// write, in a dry run too (see Errors), unless Spec.Adopt. An adopted
+// repository is converged as the spec says (mutability, scanning,
+// lifecycle policy, the builder's statements set by Sid, tags), but never
+// tagged managed-by=foundation, its owner's tags kept, and no statement is
+// removed from its repository policy (not even one under a Sid the builder
+// reserves but no longer produces): removing statements, and deleting an
+// emptied policy, happen on the library's own repositories only.
+// Spec.Tags may not set managed-by to another value.
+//
 // A create that races another run (RepositoryAlreadyExistsException) reads
 // the repository and converges it. CreateRepository has no client token:
 // when its answer is lost (a 5xx, a broken connection), the SDK does not
 // send it again (awsretry.Creating); the repository is looked up by name
-// and, found, adopted and reported as created, else created again
+// and, found with the ownership tag, taken and reported as created, else created again
 // (awsretry.Create, bounded by the propagation timeout). Every other write
 // puts a whole setting (mutability, scanning, lifecycle policy, repository
 // policy, tags), so the SDK may retry it: it writes the same value again. With foundation.WithDryRun(true) only
@@ -66,6 +79,13 @@
 // *foundation.SpecError naming the field and the rule:
 //
 //	ecr: spec.Lifecycle.Rules[1].Priority: "1": must be unique: Rules[0] has it too
+//
+// A repository of the name made outside the library that the spec does
+// not adopt is a *foundation.NotManagedError (errors.Is
+// foundation.ErrNotManaged and foundation.ErrConflict), returned before any
+// write and in a dry run too:
+//
+//	ecr: ecr:repository "myapp" exists but was not made by this library (no managed-by=foundation tag): set spec.Adopt to converge it as it is without taking it over, or tag it managed-by=foundation to hand it to the library
 //
 // A repository whose encryption differs from the spec is an
 // *EncryptionMismatchError (errors.As): ECR cannot change encryption after

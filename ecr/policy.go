@@ -123,15 +123,19 @@ func (p RepositoryPolicy) Document() (*foundation.PolicyDocument, error) {
 	return foundation.NewPolicy(p.statements()...), nil
 }
 
-// merge returns have with the builder's statements set by Sid and the
-// builder's reserved Sids it no longer produces removed. have may be nil.
-func (p RepositoryPolicy) merge(have *foundation.PolicyDocument) *foundation.PolicyDocument {
+// merge returns have with the builder's statements set by Sid and, when
+// prune (the repository is the library's), the builder's reserved Sids it
+// no longer produces removed. have may be nil.
+func (p RepositoryPolicy) merge(have *foundation.PolicyDocument, prune bool) *foundation.PolicyDocument {
 	out := have.Clone()
 	if out == nil {
 		out = &foundation.PolicyDocument{Version: foundation.PolicyVersion}
 	}
 	want := p.statements()
 	for _, sid := range []string{SidCrossAccountPull, SidOrganizationPull, SidPush} {
+		if !prune {
+			break // an adopted repository's statements are all its owner's
+		}
 		if !slices.ContainsFunc(want, func(st foundation.Statement) bool { return st.Sid == sid }) {
 			out.RemoveStatement(sid)
 		}

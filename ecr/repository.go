@@ -98,6 +98,9 @@ type repoRun struct {
 	o    call.Options
 	log  *slog.Logger
 	rec  *plan.Recorder
+	// adopted is true for an existing repository without the ownership
+	// tag that the spec adopts: nothing the spec does not name is removed.
+	adopted bool
 }
 
 // errorf wraps err (nil stays nil) with the repository and the step.
@@ -126,11 +129,24 @@ func (r *repoRun) ensure(ctx context.Context) (*Repository, error) {
 		}
 	}
 	res := &Repository{Name: r.spec.Name}
+	var haveTags map[string]string
 	if have == nil {
 		// Planned only: AWS names the repository when it creates it.
 		res.ARN, res.URI = plan.Predict("ecr repository", r.spec.Name), plan.Predict("ecr repository URI", r.spec.Name)
 	} else {
 		res.ARN, res.URI, res.RegistryID = aws.ToString(have.RepositoryArn), aws.ToString(have.RepositoryUri), aws.ToString(have.RegistryId)
+		if !fresh {
+			// Ownership, before any write: a repository without
+			// managed-by=foundation is someone else's, converged only
+			// when the spec adopts it.
+			if haveTags, err = r.tags(ctx, res.ARN); err != nil {
+				return nil, r.errorf("list tags", err)
+			}
+			if err := foundation.CheckOwner(ResourceRepository, r.spec.Name, haveTags, r.spec.Adopt, "spec.Adopt"); err != nil {
+				return nil, fmt.Errorf("ecr: %w", err)
+			}
+			r.adopted = !foundation.Managed(haveTags)
+		}
 		if err := r.ensureEncryption(have); err != nil {
 			return nil, err
 		}
@@ -150,7 +166,7 @@ func (r *repoRun) ensure(ctx context.Context) (*Repository, error) {
 	}
 	res.Policy = pol
 	if have != nil && !fresh {
-		if err := r.ensureTags(ctx, res.ARN); err != nil {
+		if err := r.ensureTags(ctx, res.ARN, haveTags); err != nil {
 			return nil, err
 		}
 	}
@@ -202,7 +218,8 @@ func (r *repoRun) create(ctx context.Context) (*types.Repository, bool, error) {
 		ImageTagMutabilityExclusionFilters: r.exclusionFilters(),
 		ImageScanningConfiguration:         &types.ImageScanningConfiguration{ScanOnPush: !r.spec.DisableScanOnPush},
 		EncryptionConfiguration:            enc,
-		Tags:                               sdkTags(r.spec.Tags),
+		// The ownership tag goes on with the create itself.
+		Tags: sdkTags(foundation.WithManagedBy(r.spec.Tags)),
 	}
 	applied, err := r.rec.Do(ctx, r.change(foundation.ActionCreate, ResourceRepository), func(ctx context.Context) error {
 		// A create whose answer is lost (a 5xx, a broken connection) is
@@ -211,8 +228,17 @@ func (r *repoRun) create(ctx context.Context) (*types.Repository, bool, error) {
 		// run's creation, so it is reported; not found, it creates again.
 		repo, err := awsretry.Create(ctx, r.o, func(ctx context.Context) (*types.Repository, bool, error) {
 			h, err := r.describe(ctx)
-			adopted = h != nil
-			return h, adopted, err
+			if err != nil || h == nil {
+				return nil, false, err
+			}
+			// Only a repository with the ownership tag can be the earlier
+			// attempt's; another is someone else's, which the create then
+			// finds (RepositoryAlreadyExists) and the owner check refuses.
+			if tags, err := r.tags(ctx, aws.ToString(h.RepositoryArn)); err != nil || !foundation.Managed(tags) {
+				return nil, false, err
+			}
+			adopted = true
+			return h, true, nil
 		}, func(ctx context.Context) (*types.Repository, error) {
 			out, err := r.api.CreateRepository(ctx, in, func(o *ecr.Options) { o.Retryer = awsretry.Creating(o.Retryer) })
 			if err != nil {
@@ -374,7 +400,7 @@ func (r *repoRun) ensurePolicy(ctx context.Context, fresh bool) (*foundation.Pol
 			}
 		}
 	}
-	want := r.spec.Policy.merge(have)
+	want := r.spec.Policy.merge(have, !r.adopted)
 	if have != nil && have.Equal(want) {
 		return have, nil
 	}
@@ -481,24 +507,34 @@ func policyDiffs(have, want *foundation.PolicyDocument) []foundation.Diff {
 
 func statementJSON(st foundation.Statement) string { return marshal(st) }
 
-func (r *repoRun) ensureTags(ctx context.Context, arn string) error {
-	if len(r.spec.Tags) == 0 {
-		return nil
-	}
+// tags returns the repository's tags (ListTagsForResource, which ECR does
+// not paginate).
+func (r *repoRun) tags(ctx context.Context, arn string) (map[string]string, error) {
 	out, err := r.api.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	if err != nil {
-		return r.errorf("list tags", err)
+		return nil, err
 	}
 	have := map[string]string{}
 	for _, t := range out.Tags {
 		have[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
+	return have, nil
+}
+
+// ensureTags puts the spec's tags that have (the repository's) lacks; an
+// adopted repository is never given the ownership tag.
+func (r *repoRun) ensureTags(ctx context.Context, arn string, have map[string]string) error {
+	want := r.spec.Tags
+	if r.adopted {
+		want = maps.Clone(want)
+		delete(want, foundation.ManagedByTagKey)
+	}
 	put := map[string]string{}
 	var diffs []foundation.Diff
-	for _, k := range slices.Sorted(maps.Keys(r.spec.Tags)) {
-		if hv, ok := have[k]; !ok || hv != r.spec.Tags[k] {
-			put[k] = r.spec.Tags[k]
-			diffs = append(diffs, foundation.Diff{Field: k, From: hv, To: r.spec.Tags[k]})
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		if hv, ok := have[k]; !ok || hv != want[k] {
+			put[k] = want[k]
+			diffs = append(diffs, foundation.Diff{Field: k, From: hv, To: want[k]})
 		}
 	}
 	if len(put) == 0 {

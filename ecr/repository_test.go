@@ -370,12 +370,14 @@ func TestEncryptionMismatchIsATypedError(t *testing.T) {
 	t.Log(err)
 }
 
-// raceECR creates the repository, as another run would, just before
+// raceECR creates the repository, as another run of the library would
+// (tagged managed-by=foundation, nothing else), just before
 // EnsureRepository's CreateRepository.
 type raceECR struct{ *awsecr.Client }
 
 func (r raceECR) CreateRepository(ctx context.Context, in *awsecr.CreateRepositoryInput, opts ...func(*awsecr.Options)) (*awsecr.CreateRepositoryOutput, error) {
-	if _, err := r.Client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: in.RepositoryName}); err != nil {
+	if _, err := r.Client.CreateRepository(ctx, &awsecr.CreateRepositoryInput{RepositoryName: in.RepositoryName,
+		Tags: []ecrtypes.Tag{{Key: aws.String(foundation.ManagedByTagKey), Value: aws.String(foundation.ManagedByTagValue)}}}); err != nil {
 		return nil, err
 	}
 	return r.Client.CreateRepository(ctx, in, opts...)

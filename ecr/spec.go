@@ -57,8 +57,19 @@ type Spec struct {
 	// RepositoryPolicy); nil leaves the repository policy as it is.
 	Policy *RepositoryPolicy
 
-	// Tags are put on the repository. Tags with other keys are kept.
+	// Tags are put on the repository. Tags with other keys are kept. A
+	// repository EnsureRepository creates also carries managed-by=foundation
+	// (foundation.ManagedByTagKey), which Tags may not set to another
+	// value.
 	Tags map[string]string
+
+	// Adopt converges a repository made outside this library (no
+	// managed-by=foundation tag) as the spec says, without taking it over:
+	// it is never tagged managed-by=foundation, and never pruned (no
+	// repository policy statement is removed from it, the builder's
+	// reserved Sids included). Without Adopt such a repository is a
+	// *foundation.NotManagedError, before any write.
+	Adopt bool
 }
 
 func (s Spec) withDefaults() Spec {
@@ -148,7 +159,7 @@ func (s Spec) faults() []error {
 	if s.Policy != nil {
 		errs = append(errs, s.Policy.faults("spec.Policy")...)
 	}
-	errs = append(errs, awsrules.TagFaults(pkg, "spec.Tags", s.Tags, awsrules.MaxTags)...)
+	errs = append(errs, awsrules.OwnedTagFaults(pkg, "spec.Tags", s.Tags, awsrules.MaxTags)...)
 	return errs
 }
 

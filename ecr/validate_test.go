@@ -78,7 +78,7 @@ func TestEnsureRepositoryRejectsInvalidSpecsBeforeAnyCall(t *testing.T) {
 		}, false, "spec.Policy.Statements", "Effect"},
 		{"tag aws: prefix", func(s *ecr.Spec) { s.Tags = map[string]string{"aws:x": "y"} }, false, `spec.Tags["aws:x"]`, `"aws:"`},
 		{"tag value too long", func(s *ecr.Spec) { s.Tags = map[string]string{"app": strings.Repeat("v", 257)} }, false, `spec.Tags["app"]`, "256"},
-		{"too many tags", func(s *ecr.Spec) { s.Tags = tags51 }, false, "spec.Tags", "at most 50"},
+		{"too many tags", func(s *ecr.Spec) { s.Tags = tags51 }, false, "spec.Tags", "at most 49"},
 		{"nil client", func(s *ecr.Spec) {}, true, "api", "nil"},
 	}
 	for _, tc := range cases {
