@@ -26,7 +26,8 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 	require.NoError(t, err)
 
 	// What it found, as the file says it.
-	require.Equal(t, []adopt.OU{{Path: "Workloads", Tags: map[string]string{"owner": "platform"}}, {Path: "Workloads/Production"}}, f.OUs)
+	// Everything made by hand is adopt: true (no managed-by=foundation).
+	require.Equal(t, []adopt.OU{{Path: "Workloads", Tags: map[string]string{"owner": "platform"}, Adopt: true}, {Path: "Workloads/Production", Adopt: true}}, f.OUs)
 	var members []adopt.Account
 	for _, a := range f.Accounts {
 		if !a.Management {
@@ -34,8 +35,8 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 		}
 	}
 	require.Equal(t, []adopt.Account{
-		{Name: "adopt-dev", Email: h.devEmail, OU: "Workloads", Tags: map[string]string{"env": "adopt-dev"}},
-		{Name: "adopt-prod", Email: h.prodEmail, OU: "Workloads/Production", Tags: map[string]string{"env": "adopt-prod"}},
+		{Name: "adopt-dev", Email: h.devEmail, OU: "Workloads", Tags: map[string]string{"env": "adopt-dev"}, Adopt: true},
+		{Name: "adopt-prod", Email: h.prodEmail, OU: "Workloads/Production", Tags: map[string]string{"env": "adopt-prod"}, Adopt: true},
 	}, members)
 	require.Len(t, f.Policies, 2)
 	require.Equal(t, h.policyName, f.Policies[0].Name)
@@ -52,7 +53,11 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 	require.Equal(t, []adopt.Assignment{{Group: h.group, PermissionSet: h.permissionSet, Accounts: []string{h.devEmail, h.prodEmail}}}, f.IdentityCenter.Assignments)
 	require.Len(t, f.IdentityCenter.PermissionSets, 1)
 	require.Equal(t, "8h", f.IdentityCenter.PermissionSets[0].SessionDuration)
+	require.True(t, f.IdentityCenter.PermissionSets[0].Adopt)
 	require.Len(t, f.CIRoles, 2)
+	require.True(t, f.CIRoles[0].Adopt && f.CIRoles[1].Adopt)
+	require.Len(t, f.OIDCProviders, 1)
+	require.True(t, f.OIDCProviders[0].Adopt)
 	require.Equal(t, h.roleName+"-pinned", f.CIRoles[1].Name)
 	require.Equal(t, []string{"acme/workflows/.github/workflows/deploy.yml@refs/heads/main"}, f.CIRoles[1].JobWorkflowRefs)
 	require.Equal(t, map[string][]string{"repository_id": {"123456"}}, f.CIRoles[1].Claims)

@@ -97,7 +97,9 @@ func (r *reader) ous(ctx context.Context, f *Foundation) error {
 		if err != nil {
 			return err
 		}
-		f.OUs = append(f.OUs, OU{Path: ou.Path, Tags: tags})
+		o := OU{Path: ou.Path}
+		o.Tags, o.Adopt = ownTags(tags)
+		f.OUs = append(f.OUs, o)
 	}
 	return nil
 }
@@ -113,7 +115,10 @@ func (r *reader) accounts(ctx context.Context, f *Foundation) error {
 		if err != nil {
 			return err
 		}
-		f.Accounts = append(f.Accounts, Account{Name: a.Name, Email: a.Email, OU: a.OU, Tags: tags, Management: a.ID == r.tree.ManagementAccountID})
+		acct := Account{Name: a.Name, Email: a.Email, OU: a.OU, Management: a.ID == r.tree.ManagementAccountID}
+		acct.Tags, acct.Adopt = ownTags(tags)
+		acct.Adopt = acct.Adopt && !acct.Management // the organization's own, not made by name
+		f.Accounts = append(f.Accounts, acct)
 	}
 	return nil
 }
@@ -376,18 +381,17 @@ func (r *reader) permissionSet(ctx context.Context, instance, arn string) (*Perm
 	}
 	ps.InlinePolicy = aws.ToString(in.InlinePolicy)
 	tp := ssoadmin.NewListTagsForResourcePaginator(r.api.SSOAdmin, &ssoadmin.ListTagsForResourceInput{InstanceArn: aws.String(instance), ResourceArn: aws.String(arn)})
+	tags := map[string]string{}
 	for tp.HasMorePages() {
 		page, err := tp.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("adopt: permission set %q: tags: %w", ps.Name, err)
 		}
 		for _, t := range page.Tags {
-			if ps.Tags == nil {
-				ps.Tags = map[string]string{}
-			}
-			ps.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 		}
 	}
+	ps.Tags, ps.Adopt = ownTags(tags)
 	return ps, nil
 }
 

@@ -294,6 +294,7 @@ func (ar *accountReader) backend(ctx context.Context, b bucket, table *ddbtypes.
 		}
 	}
 	tags := b.tags
+	sb.Adopt = !foundation.Managed(b.tags)
 	if table != nil {
 		sb.LockTable = aws.ToString(table.TableName)
 		sb.DisableDeletionProtection = !aws.ToBool(table.DeletionProtectionEnabled)
@@ -311,6 +312,7 @@ func (ar *accountReader) backend(ctx context.Context, b bucket, table *ddbtypes.
 		if err != nil {
 			return err
 		}
+		sb.Adopt = sb.Adopt || !foundation.Managed(tableTags)
 		// Bootstrap puts the spec's tags on both: the file holds those
 		// they share.
 		common := map[string]string{}

@@ -78,7 +78,7 @@ func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 	require.NoError(t, err)
 	_, err = statebackend.Bootstrap(ctx, statebackend.API{S3: s3.NewFromConfig(devCfg), DynamoDB: dynamodb.NewFromConfig(devCfg)}, statebackend.Spec{
 		Bucket: "reg-dev-tfstate", Region: "eu-west-1", LockTable: "reg-dev-locks", Locking: statebackend.LockDynamoDB,
-		NoncurrentVersionsToKeep: 10, Tags: map[string]string{"team": "platform"}}, awstest.Fast()...)
+		NoncurrentVersionsToKeep: 10, Tags: map[string]string{"team": "platform", foundation.ManagedByTagKey: foundation.ManagedByTagValue}}, awstest.Fast()...)
 	require.NoError(t, err)
 	_, err = statebackend.Bootstrap(ctx, statebackend.API{S3: s3.NewFromConfig(cfg)}, statebackend.Spec{
 		Bucket: "reg-management-state", Region: "us-east-1", Tags: map[string]string{foundation.ManagedByTagKey: foundation.ManagedByTagValue}}, awstest.Fast()...)

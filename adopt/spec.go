@@ -57,8 +57,13 @@ type Foundation struct {
 type OU struct {
 	// Path is the OU's path from the root, names separated by "/".
 	Path string `yaml:"path" json:"path"`
-	// Tags are the OU's tags (tags with other keys are kept).
+	// Tags are the OU's tags other than managed-by (tags with other keys
+	// are kept).
 	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// Adopt says the OU was made outside the library (no
+	// managed-by=foundation tag): Converge keeps it as the file says and
+	// never tags it (organizations.OUSpec.Adopt).
+	Adopt bool `yaml:"adopt,omitempty" json:"adopt,omitempty"`
 }
 
 // Account is an account of the organization.
@@ -69,11 +74,16 @@ type Account struct {
 	Email string `yaml:"email" json:"email"`
 	// OU is the path of the account's OU; "" for the root.
 	OU string `yaml:"ou,omitempty" json:"ou,omitempty"`
-	// Tags are the account's tags (tags with other keys are kept).
+	// Tags are the account's tags other than managed-by (tags with other
+	// keys are kept).
 	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 	// Management marks the management account: Converge reads it, never
 	// moves, tags or creates it.
 	Management bool `yaml:"management,omitempty" json:"management,omitempty"`
+	// Adopt says the account was made outside the library (no
+	// managed-by=foundation tag): Converge keeps it as the file says and
+	// never tags it (organizations.AccountSpec.Adopt).
+	Adopt bool `yaml:"adopt,omitempty" json:"adopt,omitempty"`
 }
 
 // Policy is a customer managed organization policy.
@@ -152,6 +162,10 @@ type PermissionSet struct {
 	// InlinePolicy is the inline policy, JSON.
 	InlinePolicy string            `yaml:"inlinePolicy,omitempty" json:"inlinePolicy,omitempty"`
 	Tags         map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// Adopt says the permission set was made outside the library (no
+	// managed-by=foundation tag): Converge keeps it as the file says and
+	// never tags it (identitycenter.PermissionSetSpec.Adopt).
+	Adopt bool `yaml:"adopt,omitempty" json:"adopt,omitempty"`
 }
 
 // Assignment gives a group or a user a permission set in accounts.
@@ -258,6 +272,10 @@ type StateBackend struct {
 	// Tags are the tags the bucket and the lock table both have, other
 	// than managed-by (tags with other keys are kept).
 	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// Adopt says the bucket or the lock table was made outside the
+	// library (no managed-by=foundation tag): Converge keeps them as the
+	// file says and never tags them (statebackend.Spec.Adopt).
+	Adopt bool `yaml:"adopt,omitempty" json:"adopt,omitempty"`
 }
 
 // Skipped is something Read found and left out of the file.

@@ -22,7 +22,7 @@ import (
 // FOUNDATION_TEST_AWSCLI=1 (.ci/run sets it; there a missing CLI fails).
 func TestAdoptOrganizationBuiltWithAWSCLI(t *testing.T) {
 	if os.Getenv("FOUNDATION_TEST_AWSCLI") != "1" {
-		t.Skip("about 30 AWS CLI calls: set FOUNDATION_TEST_AWSCLI=1 to run (.ci/run does)")
+		t.Skip("about 45 AWS CLI calls: set FOUNDATION_TEST_AWSCLI=1 to run (.ci/run does)")
 	}
 	cli := "/usr/bin/aws"
 	if p := os.Getenv("FOUNDATION_TEST_AWS_CLI"); p != "" {
@@ -41,10 +41,11 @@ func TestAdoptOrganizationBuiltWithAWSCLI(t *testing.T) {
 		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
 		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=not-a-real-secret", "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_DEFAULT_OUTPUT=json", "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER="}
+	var as []string // the credentials of an assumed role: nil for the management account's
 	aws := func(args ...string) map[string]any {
 		t.Helper()
 		cmd := exec.Command(cli, append(args, "--endpoint-url", srv.URL)...)
-		cmd.Env = env
+		cmd.Env = append(append([]string(nil), env...), as...)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		require.NoError(t, cmd.Run(), "aws %v: %s", args, stderr.String())
@@ -115,10 +116,47 @@ func TestAdoptOrganizationBuiltWithAWSCLI(t *testing.T) {
 	aws("iam", "put-role-policy", "--role-name", "shop-github-ci", "--policy-name", "push-images",
 		"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:PutImage"],"Resource":"*"}]}`)
 
+	// Trusted access: StackSets administered by the dev account, and IAM.
+	for _, p := range []string{"member.org.stacksets.cloudformation.amazonaws.com", "iam.amazonaws.com"} {
+		aws("organizations", "enable-aws-service-access", "--service-principal", p)
+	}
+	aws("organizations", "register-delegated-administrator", "--account-id", dev, "--service-principal", "member.org.stacksets.cloudformation.amazonaws.com")
+
+	// The dev account's state backend, made through its access role: the
+	// bucket as a careful team makes it, and a lock table. (aws-cli
+	// 2.9.19 has no --deletion-protection-enabled: the table is adopted
+	// with disableDeletionProtection.)
+	creds := aws("sts", "assume-role", "--role-arn", "arn:aws:iam::"+dev+":role/OrganizationAccountAccessRole", "--role-session-name", "by-hand")
+	as = []string{"AWS_ACCESS_KEY_ID=" + str(creds, "Credentials", "AccessKeyId"), "AWS_SECRET_ACCESS_KEY=" + str(creds, "Credentials", "SecretAccessKey"),
+		"AWS_SESSION_TOKEN=" + str(creds, "Credentials", "SessionToken"), "AWS_DEFAULT_REGION=eu-west-1"}
+	bucket := "shop-terraform-state-" + dev
+	arn := "arn:aws:s3:::" + bucket
+	aws("s3api", "create-bucket", "--bucket", bucket, "--create-bucket-configuration", "LocationConstraint=eu-west-1")
+	aws("s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", "Status=Enabled")
+	aws("s3api", "put-bucket-lifecycle-configuration", "--bucket", bucket, "--lifecycle-configuration",
+		`{"Rules":[{"ID":"foundation-state-retention","Status":"Enabled","Filter":{"Prefix":""},"NoncurrentVersionExpiration":{"NoncurrentDays":30,"NewerNoncurrentVersions":5},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}`)
+	aws("s3api", "put-bucket-policy", "--bucket", bucket, "--policy", `{"Version":"2012-10-17","Statement":[`+
+		`{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["`+arn+`","`+arn+`/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}},`+
+		`{"Sid":"DenyOutdatedTLS","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["`+arn+`","`+arn+`/*"],"Condition":{"NumericLessThan":{"s3:TlsVersion":"1.2"}}}]}`)
+	aws("s3api", "put-bucket-tagging", "--bucket", bucket, "--tagging", "TagSet=[{Key=team,Value=shop}]")
+	aws("dynamodb", "create-table", "--table-name", "shop-terraform-locks", "--billing-mode", "PAY_PER_REQUEST",
+		"--attribute-definitions", "AttributeName=LockID,AttributeType=S", "--key-schema", "AttributeName=LockID,KeyType=HASH",
+		"--sse-specification", "Enabled=true,SSEType=KMS", "--tags", "Key=team,Value=shop")
+	for str(aws("dynamodb", "describe-table", "--table-name", "shop-terraform-locks"), "Table", "TableStatus") != "ACTIVE" {
+		time.Sleep(100 * time.Millisecond)
+	}
+	aws("dynamodb", "update-continuous-backups", "--table-name", "shop-terraform-locks", "--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=true")
+	as = nil
+
 	file := filepath.Join(t.TempDir(), "org.yaml")
-	_, msgs, err := runProgram(t, "-endpoint", srv.URL, "-o", file)
+	_, msgs, err := runProgram(t, "-endpoint", srv.URL, "-o", file, "-state-buckets", "shop-terraform-state-*")
 	require.NoError(t, err, msgs)
-	require.Contains(t, msgs, "Read 2 OUs, 3 accounts, 1 SCPs, 1 CI roles, 1 users, 1 groups, 1 permission sets")
+	require.Contains(t, msgs, "Read 2 OUs, 3 accounts, 1 SCPs, 1 CI roles, 2 services, 1 state backends, 1 users, 1 groups, 1 permission sets")
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Contains(t, string(data), "lockTable: shop-terraform-locks")
+	require.Contains(t, string(data), "disableDeletionProtection: true")
+	require.Contains(t, string(data), "- aws+shop-dev@example.com", "the delegated administrator, by email")
 	require.Contains(t, msgs, "A dry run of the spec read plans 0 changes")
 	mark := srv.CallCount()
 	out, msgs, err := runProgram(t, "-endpoint", srv.URL, "-spec", file)

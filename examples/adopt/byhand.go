@@ -6,13 +6,19 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
 )
@@ -138,6 +144,26 @@ func byHand(ctx context.Context, env *examplekit.Env) error {
 		}
 	}
 
+	// Trusted access: CloudFormation StackSets administered by the dev
+	// account, and IAM's centralized root credentials management.
+	for _, p := range []string{"member.org.stacksets.cloudformation.amazonaws.com", "iam.amazonaws.com"} {
+		if _, err := org.EnableAWSServiceAccess(ctx, &orgsdk.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(p)}); err != nil {
+			return err
+		}
+	}
+	if _, err := org.RegisterDelegatedAdministrator(ctx, &orgsdk.RegisterDelegatedAdministratorInput{AccountId: aws.String(dev),
+		ServicePrincipal: aws.String("member.org.stacksets.cloudformation.amazonaws.com")}); err != nil {
+		return err
+	}
+	if _, err := iam.NewFromConfig(cfg).EnableOrganizationsRootCredentialsManagement(ctx, &iam.EnableOrganizationsRootCredentialsManagementInput{}); err != nil {
+		return err
+	}
+
+	// The dev account's Terraform state backend, through its access role.
+	if err := stateBackendByHand(ctx, cfg, dev); err != nil {
+		return fmt.Errorf("state backend: %w", err)
+	}
+
 	// CI federation: GitHub's provider and the role a repository assumes.
 	iamc := iam.NewFromConfig(cfg)
 	prov, err := iamc.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com"),
@@ -153,5 +179,84 @@ func byHand(ctx context.Context, env *examplekit.Env) error {
 	}
 	_, err = iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("shop-github-ci"), PolicyName: aws.String("push-images"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:PutImage","ecr:UploadLayerPart"],"Resource":"*"}]}`)})
+	return err
+}
+
+// StateBucketPattern names the state bucket byHand makes: it has no
+// managed-by=foundation tag, so reading it takes the pattern.
+const StateBucketPattern = "shop-terraform-state-*"
+
+// stateBackendByHand makes, in the account through its access role, a
+// Terraform state bucket and lock table the way a careful team does by
+// hand: versioned, encrypted, public access blocked, TLS only, old
+// versions expired (under the rule ID the library uses for that rule), and
+// a lock table on demand with point-in-time recovery and deletion
+// protection.
+func stateBackendByHand(ctx context.Context, mgmt aws.Config, account string) error {
+	cfg := mgmt.Copy()
+	cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(mgmt), "arn:aws:iam::"+account+":role/OrganizationAccountAccessRole"))
+	bucket := "shop-terraform-state-" + account
+	region := func(o *s3.Options) { o.Region = "eu-west-1" }
+	s3c := s3.NewFromConfig(cfg)
+	steps := []func() error{
+		func() error {
+			_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
+				CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}, region)
+			return err
+		},
+		func() error {
+			_, err := s3c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+				VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}, region)
+			return err
+		},
+		func() error {
+			_, err := s3c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String(bucket),
+				LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{{
+					ID: aws.String("foundation-state-retention"), Status: s3types.ExpirationStatusEnabled, Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("")},
+					NoncurrentVersionExpiration:    &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(30), NewerNoncurrentVersions: aws.Int32(5)},
+					AbortIncompleteMultipartUpload: &s3types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(7)},
+				}}}}, region)
+			return err
+		},
+		func() error {
+			arn := "arn:aws:s3:::" + bucket
+			_, err := s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+				`{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["` + arn + `","` + arn + `/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}},` +
+				`{"Sid":"DenyOutdatedTLS","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["` + arn + `","` + arn + `/*"],"Condition":{"NumericLessThan":{"s3:TlsVersion":"1.2"}}}]}`)}, region)
+			return err
+		},
+		func() error {
+			_, err := s3c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(bucket),
+				Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("team"), Value: aws.String("shop")}}}}, region)
+			return err
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	ddb := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.Region = "eu-west-1" })
+	table := aws.String("shop-terraform-locks")
+	if _, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: table, BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions:      []ddbtypes.AttributeDefinition{{AttributeName: aws.String("LockID"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:                 []ddbtypes.KeySchemaElement{{AttributeName: aws.String("LockID"), KeyType: ddbtypes.KeyTypeHash}},
+		SSESpecification:          &ddbtypes.SSESpecification{Enabled: aws.Bool(true), SSEType: ddbtypes.SSETypeKms},
+		DeletionProtectionEnabled: aws.Bool(true),
+		Tags:                      []ddbtypes.Tag{{Key: aws.String("team"), Value: aws.String("shop")}}}); err != nil {
+		return err
+	}
+	for {
+		d, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: table})
+		if err != nil {
+			return err
+		}
+		if d.Table.TableStatus == ddbtypes.TableStatusActive {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_, err := ddb.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: table,
+		PointInTimeRecoverySpecification: &ddbtypes.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)}})
 	return err
 }

@@ -48,9 +48,10 @@ func main() {
 
 type flags struct {
 	examplekit.Flags
-	specFile string
-	outFile  string
-	region   string
+	specFile     string
+	outFile      string
+	region       string
+	stateBuckets string
 }
 
 func parseFlags(args []string, stderr io.Writer) (flags, error) {
@@ -59,6 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.specFile, "spec", "", "converge the organization on this spec file (YAML or JSON, as -o writes it) instead of reading one")
 	fs.StringVar(&f.outFile, "o", "", "write the spec read to this file instead of stdout")
 	fs.StringVar(&f.region, "region", "us-east-1", "the region of the management account's Identity Center instance")
+	fs.StringVar(&f.stateBuckets, "state-buckets", "", "comma-separated name patterns (such as myapp-terraform-state-*) of state buckets to read although they lack the managed-by=foundation tag (default on the embedded emulator: "+StateBucketPattern+")")
 	if err := examplekit.Parse(fs, &f.Flags, args); err != nil {
 		return f, err
 	}
@@ -68,10 +70,27 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	if f.JSON && f.specFile == "" {
 		return f, errors.New("-json prints the changes of a converge (-spec FILE); the spec read is written as YAML")
 	}
+	if f.stateBuckets != "" && f.specFile != "" {
+		return f, errors.New("-state-buckets says what to read: it goes without -spec")
+	}
+	if err := f.readSpec().Validate(); err != nil {
+		return f, fmt.Errorf("-state-buckets: %w", err)
+	}
 	if f.RealAWS && f.specFile == "" && !f.Yes {
 		f.DryRun = true // reading never writes: -aws needs no -yes for it
 	}
 	return f, nil
+}
+
+// readSpec is what -state-buckets asks Read to read.
+func (f flags) readSpec() adopt.ReadSpec {
+	var s adopt.ReadSpec
+	for _, p := range strings.Split(f.stateBuckets, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			s.StateBucketPatterns = append(s.StateBucketPatterns, p)
+		}
+	}
+	return s
 }
 
 // run is the program: stdout gets the spec, stderr everything else.
@@ -151,13 +170,17 @@ func read(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 	}
 	defer env.Close()
 	opts := env.Options(f.Flags)
+	spec := f.readSpec()
 	if env.Emulator != nil {
 		fmt.Fprintln(stderr, "Making an organization by hand (SDK calls one by one, no library code) ...")
 		if err := byHand(ctx, env); err != nil {
 			return fmt.Errorf("make the organization by hand: %w", err)
 		}
+		if len(spec.StateBucketPatterns) == 0 {
+			spec.StateBucketPatterns = []string{StateBucketPattern}
+		}
 	}
-	found, err := adopt.Read(ctx, adopt.NewReadAPI(env.Config), adopt.ReadSpec{}, opts...)
+	found, err := adopt.Read(ctx, adopt.NewReadAPI(env.Config), spec, opts...)
 	if err != nil {
 		return err
 	}
@@ -172,7 +195,7 @@ func read(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 	} else if err := os.WriteFile(f.outFile, text, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "Read %d OUs, %d accounts, %d SCPs, %d CI roles", len(found.OUs), len(found.Accounts), len(found.Policies), len(found.CIRoles))
+	fmt.Fprintf(stderr, "Read %d OUs, %d accounts, %d SCPs, %d CI roles, %d services, %d state backends", len(found.OUs), len(found.Accounts), len(found.Policies), len(found.CIRoles), len(found.Services), len(found.StateBackends))
 	if ic := found.IdentityCenter; ic != nil {
 		fmt.Fprintf(stderr, ", %d users, %d groups, %d permission sets", len(ic.Users), len(ic.Groups), len(ic.PermissionSets))
 	}

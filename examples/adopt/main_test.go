@@ -34,6 +34,15 @@ func TestDefaultRun(t *testing.T) {
 	var f adopt.Foundation
 	require.NoError(t, yaml.Unmarshal([]byte(out), &f), "stdout is the spec alone")
 	require.Len(t, f.CIRoles, 1)
+	// The state backend made by hand in shop-dev, through its role,
+	// adopted as it is; the registry of trusted services; root access.
+	require.Len(t, f.StateBackends, 1, out)
+	require.Equal(t, adopt.StateBackend{Account: "aws+shop-dev@example.com", Bucket: f.StateBackends[0].Bucket, Region: "eu-west-1",
+		LockTable: "shop-terraform-locks", NoncurrentVersionExpirationDays: 30, Tags: map[string]string{"team": "shop"}, Adopt: true}, f.StateBackends[0])
+	require.Equal(t, []adopt.Service{{Principal: "iam.amazonaws.com"},
+		{Principal: "member.org.stacksets.cloudformation.amazonaws.com", DelegatedAdministrators: []string{"aws+shop-dev@example.com"}}}, f.Services)
+	require.Equal(t, &adopt.RootAccess{Features: []string{"RootCredentialsManagement"}}, f.RootAccess)
+	require.Empty(t, f.Skipped, out)
 	require.Contains(t, msgs, "A dry run of the spec read plans 0 changes")
 	require.NotContains(t, out, "Embedded AWS emulator", "messages go to stderr")
 }
@@ -133,5 +142,36 @@ attachments:
 	require.Error(t, err)
 	require.Contains(t, err.Error(), file+`:6:9: accounts[0].ou: "Nowhere" is not an OU of ous`)
 	require.Contains(t, err.Error(), file+`:9:16: attachments[0].policies[0]: "missing" is not a SERVICE_CONTROL_POLICY listed in policies`)
+	require.Empty(t, srv.CallsSince(mark))
+
+	// The registry, root access and state backends: at their keys too.
+	require.NoError(t, os.WriteFile(file, []byte(`accounts:
+  - name: dev
+    email: dev@example.com
+services:
+  - principal: securityhub.amazonaws.com
+  - principal: member.org.stacksets.cloudformation.amazonaws.com
+    delegatedAdministrators: [nobody@example.com]
+rootAccess:
+  features: [RootEverything]
+stateBackends:
+  - account: dev@example.com
+    bucket: Bad_Bucket
+    region: us-east-9
+    locking: lockfile
+    lockTable: locks
+`), 0o600))
+	_, _, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
+	require.Error(t, err)
+	for _, want := range []string{
+		file + `:5:16: services[0].principal: "securityhub.amazonaws.com": is administered through the service's own API`,
+		file + `:7:31: services[1].delegatedAdministrators[0]: "nobody@example.com" is not an account of accounts`,
+		file + `:9:14: rootAccess.features[0]: "RootEverything": must be one of`,
+		file + `:12:13: stateBackends[0].bucket: "Bad_Bucket": must contain only lowercase letters`,
+		file + `:13:13: stateBackends[0].region: "us-east-9": is not an AWS Region`,
+		file + `:15:16: stateBackends[0].lockTable: "locks": must be empty when spec.Locking is LockFile`,
+	} {
+		require.Contains(t, err.Error(), want)
+	}
 	require.Empty(t, srv.CallsSince(mark))
 }
