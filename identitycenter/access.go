@@ -2,6 +2,7 @@ package identitycenter
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/awsfoundation/foundation"
 )
@@ -131,10 +132,10 @@ func (r *run) ensureAccess(ctx context.Context, spec AccessSpec) (*Access, error
 		}
 		acc.Groups = append(acc.Groups, &Group{DisplayName: g.DisplayName, ID: id, Changes: rec.Changes()})
 	}
-	for _, p := range spec.PermissionSets {
+	for i, p := range spec.PermissionSets {
 		p = p.withDefaults()
 		p.InstanceARN = r.instanceARN
-		res, err := r.ensurePermissionSet(ctx, p, r.rec.Child())
+		res, err := r.ensurePermissionSet(ctx, p, fmt.Sprintf("spec.PermissionSets[%d].Adopt", i), r.rec.Child())
 		if err != nil {
 			return nil, err
 		}

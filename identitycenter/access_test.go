@@ -197,13 +197,16 @@ func verifyAccess(t *testing.T, ctx context.Context, b *awstest.Backend, o *org,
 			}
 		}
 		if len(s.Tags) > 0 {
-			tags, err := sso.ListTagsForResource(ctx, &ssoadmin.ListTagsForResourceInput{InstanceArn: aws.String(o.instanceARN), ResourceArn: arn})
-			if err != nil {
-				t.Fatal(err)
-			}
 			have := map[string]string{}
-			for _, tg := range tags.Tags {
-				have[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+			tp := ssoadmin.NewListTagsForResourcePaginator(sso, &ssoadmin.ListTagsForResourceInput{InstanceArn: aws.String(o.instanceARN), ResourceArn: arn})
+			for tp.HasMorePages() {
+				page, err := tp.NextPage(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, tg := range page.Tags {
+					have[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+				}
 			}
 			for k, v := range s.Tags {
 				if have[k] != v {

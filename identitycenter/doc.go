@@ -28,6 +28,17 @@
 //
 // # Idempotency
 //
+// Ownership: every permission set the library makes carries
+// managed-by=foundation from its create (so a lost answer or a crash never
+// leaves an untagged one). One found by name without it is refused
+// (see Errors) unless its spec sets Adopt: an adopted permission set is
+// converged as the spec says but never tagged and never pruned (policies,
+// an inline policy or a boundary its spec does not list stay). Users,
+// groups and assignments cannot carry tags (the identity store has none):
+// they are found by name and converged, and assignments are pruned only
+// when the spec asks (Prune), only for its own permission sets and in its
+// scope of accounts.
+//
 // Every Ensure function reads, compares and writes only the difference: a
 // second run on converged state makes no mutating call and reports no
 // changes. Inline policies are compared by meaning
@@ -177,6 +188,12 @@
 // provisioning a *ProvisioningError, each with AWS's failure reason; the
 // failures of one EnsureAssignments run are joined (errors.Join). A wait
 // that times out wraps *foundation.WaitTimeoutError.
+//
+// A permission set found by name without the ownership tag
+// (managed-by=foundation), made by hand or by another tool, is a
+// *foundation.NotManagedError (matching foundation.ErrNotManaged and
+// foundation.ErrConflict) naming it and the spec's Adopt field, returned
+// before any write to it, in a dry run too.
 //
 // A run that fails after some writes returns an error carrying a
 // *foundation.IncompleteError (errors.As) that lists the changes made

@@ -47,9 +47,11 @@ func apiFor(b *awstest.Backend, optFns ...func(*ssoadmin.Options)) identitycente
 //     on a backend that cannot put one either (SSOPermissionsBoundaryWrite):
 //     no permission set there has a boundary, and AWS answers
 //     ResourceNotFoundException;
-//   - no ListTagsForResource (SSOListTagsForResource): no tags; a
-//     CreatePermissionSet with tags is refused, so that answer stays true
-//     (tests drop tags there with withoutTags);
+//   - no ListTagsForResource (SSOListTagsForResource): the tags the
+//     CreatePermissionSet made through a stand-in sent (the ownership tag
+//     only: one with other tags is refused, and tests drop theirs there
+//     with withoutTags), remembered in the test process by ARN; none for
+//     a permission set made otherwise;
 //   - no GetGroupMembershipId (IdentityStoreGetMembershipID): the ID is
 //     looked up in ListGroupMemberships, which the backend serves.
 //
@@ -81,18 +83,33 @@ func (c gapSSOAdmin) GetPermissionsBoundaryForPermissionSet(ctx context.Context,
 	return nil, &types.ResourceNotFoundException{Message: aws.String("withGaps: the backend cannot attach a permissions boundary, so there is none")}
 }
 
+// gapTags are the tags the stand-in's CreatePermissionSet sent, by ARN.
+var gapTags sync.Map
+
 func (c gapSSOAdmin) ListTagsForResource(ctx context.Context, in *ssoadmin.ListTagsForResourceInput, optFns ...func(*ssoadmin.Options)) (*ssoadmin.ListTagsForResourceOutput, error) {
 	if !c.noTags {
 		return c.Client.ListTagsForResource(ctx, in, optFns...)
 	}
-	return &ssoadmin.ListTagsForResourceOutput{}, nil
+	tags, _ := gapTags.Load(aws.ToString(in.ResourceArn))
+	out := &ssoadmin.ListTagsForResourceOutput{}
+	out.Tags, _ = tags.([]types.Tag)
+	return out, nil
 }
 
 func (c gapSSOAdmin) CreatePermissionSet(ctx context.Context, in *ssoadmin.CreatePermissionSetInput, optFns ...func(*ssoadmin.Options)) (*ssoadmin.CreatePermissionSetOutput, error) {
-	if c.noTags && len(in.Tags) > 0 {
-		return nil, fmt.Errorf("withGaps: permission set %q has tags, which this backend cannot list: drop them (withoutTags)", aws.ToString(in.Name))
+	if !c.noTags {
+		return c.Client.CreatePermissionSet(ctx, in, optFns...)
 	}
-	return c.Client.CreatePermissionSet(ctx, in, optFns...)
+	for _, tg := range in.Tags {
+		if aws.ToString(tg.Key) != foundation.ManagedByTagKey {
+			return nil, fmt.Errorf("withGaps: permission set %q has tags, which this backend cannot list: drop them (withoutTags)", aws.ToString(in.Name))
+		}
+	}
+	out, err := c.Client.CreatePermissionSet(ctx, in, optFns...)
+	if err == nil && out.PermissionSet != nil {
+		gapTags.Store(aws.ToString(out.PermissionSet.PermissionSetArn), slices.Clone(in.Tags))
+	}
+	return out, err
 }
 
 type gapIdentityStore struct{ *identitystore.Client }

@@ -67,7 +67,7 @@ func EnsurePermissionSet(ctx context.Context, api API, spec PermissionSetSpec, o
 	if err := r.resolveInstance(ctx, spec.InstanceARN, "", true, false); err != nil {
 		return nil, err
 	}
-	ps, err := r.ensurePermissionSet(ctx, spec, r.rec)
+	ps, err := r.ensurePermissionSet(ctx, spec, "spec.Adopt", r.rec)
 	if err != nil {
 		return nil, r.rec.Fail(err)
 	}
@@ -142,8 +142,9 @@ func (r *run) prefetchPermissionSets(ctx context.Context, specs []PermissionSetS
 }
 
 // ensurePermissionSet converges one permission set, recording its changes
-// in rec (whose Changes are the result's).
-func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec *plan.Recorder) (*PermissionSet, error) {
+// in rec (whose Changes are the result's); adoptField names s.Adopt in the
+// caller's spec.
+func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, adoptField string, rec *plan.Recorder) (*PermissionSet, error) {
 	if err := r.loadPermissionSets(ctx); err != nil {
 		return nil, err
 	}
@@ -159,7 +160,10 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 		applied, err := rec.Do(ctx, c, func(ctx context.Context) error {
 			in := &ssoadmin.CreatePermissionSetInput{
 				InstanceArn: aws.String(r.instanceARN), Name: aws.String(s.Name),
-				SessionDuration: aws.String(FormatDuration(s.SessionDuration)), Tags: tagList(s.Tags),
+				SessionDuration: aws.String(FormatDuration(s.SessionDuration)),
+				// The ownership tag goes on in the create itself: a lost
+				// answer or a crash never leaves an untagged one.
+				Tags: tagList(foundation.WithManagedBy(s.Tags)),
 			}
 			if s.Description != "" {
 				in.Description = aws.String(s.Description)
@@ -227,7 +231,15 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 			return nil, pr.err
 		}
 		have = pr.st
+		// Ownership first: one made outside this library is not written
+		// to unless the spec adopts it.
+		if err := foundation.CheckOwner(ResPermissionSet, s.Name, have.tags, s.Adopt, adoptField); err != nil {
+			return nil, err
+		}
 	}
+	// prune: what the spec does not list is removed only from a
+	// permission set the library made.
+	prune := !s.Adopt
 	changed := false // anything that needs re-provisioning
 	write := func(step string, c foundation.Change, fn func() error) error {
 		if err := rec.Write(ctx, c, func(context.Context) error {
@@ -295,7 +307,7 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 		}
 	}
 	for _, p := range have.managed {
-		if slices.Contains(s.ManagedPolicies, p) {
+		if !prune || slices.Contains(s.ManagedPolicies, p) {
 			continue
 		}
 		err := write("detach managed policy "+p, foundation.Change{Action: foundation.ActionDelete, Resource: ResManagedPolicy, ID: s.Name,
@@ -335,7 +347,7 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 		}
 	}
 	for _, p := range have.customer {
-		if slices.Contains(s.CustomerManagedPolicies, p) {
+		if !prune || slices.Contains(s.CustomerManagedPolicies, p) {
 			continue
 		}
 		err := write("detach customer managed policy "+p.String(), foundation.Change{Action: foundation.ActionDelete, Resource: ResCustomerManagedPolicy, ID: s.Name,
@@ -355,7 +367,7 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 
 	// Inline policy, compared by meaning.
 	switch {
-	case s.InlinePolicy == nil && have.inline != "":
+	case s.InlinePolicy == nil && have.inline != "" && prune:
 		err := write("delete inline policy", foundation.Change{Action: foundation.ActionDelete, Resource: ResInlinePolicy, ID: s.Name,
 			Diffs: []foundation.Diff{{Field: "InlinePolicy", From: compactPolicy(have.inline)}}}, func() error {
 			in := &ssoadmin.DeleteInlinePolicyFromPermissionSetInput{}
@@ -389,7 +401,7 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 
 	// Permissions boundary.
 	switch b := s.PermissionsBoundary; {
-	case b == nil && have.boundary != nil:
+	case b == nil && have.boundary != nil && prune:
 		err := write("delete permissions boundary", foundation.Change{Action: foundation.ActionDelete, Resource: ResPermissionsBoundary, ID: s.Name,
 			Diffs: []foundation.Diff{{Field: "PermissionsBoundary", From: have.boundary.String()}}}, func() error {
 			in := &ssoadmin.DeletePermissionsBoundaryFromPermissionSetInput{}
@@ -432,6 +444,9 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, rec 
 		var diffs []foundation.Diff
 		set := map[string]string{}
 		for _, k := range sortedKeys(s.Tags) {
+			if k == foundation.ManagedByTagKey && s.Adopt {
+				continue // an adopted permission set is never given the tag
+			}
 			if old, ok := have.tags[k]; !ok || old != s.Tags[k] {
 				set[k] = s.Tags[k]
 				diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: s.Tags[k]})

@@ -138,10 +138,12 @@ func (b *PermissionsBoundary) String() string {
 	}
 }
 
-// PermissionSetSpec is a permission set, found by Name. The permission set
-// is owned by the spec: policies attached to it that the spec does not list
-// are detached, an inline policy or permissions boundary the spec does not
-// set is deleted. Tags with keys the spec does not list are kept.
+// PermissionSetSpec is a permission set, found by Name. A permission set
+// the library made (tagged managed-by=foundation from its create) is owned
+// by the spec: policies attached to it that the spec does not list are
+// detached, an inline policy or permissions boundary the spec does not set
+// is deleted. Tags with keys the spec does not list are kept. One found
+// without the tag is refused (*foundation.NotManagedError) unless Adopt.
 type PermissionSetSpec struct {
 	// InstanceARN is the Identity Center instance; empty finds it with
 	// ListInstances.
@@ -170,8 +172,15 @@ type PermissionSetSpec struct {
 	InlinePolicy *foundation.PolicyDocument
 	// PermissionsBoundary, when set, is the boundary of the role.
 	PermissionsBoundary *PermissionsBoundary
-	// Tags are put on the permission set.
+	// Tags are put on the permission set, next to managed-by=foundation
+	// on one the library makes; at most MaxTags-1, and managed-by only
+	// with its own value.
 	Tags map[string]string
+	// Adopt converges a permission set made outside this library (no
+	// managed-by=foundation tag) as the spec says, without taking it
+	// over: it is never tagged, and never pruned (policies, an inline
+	// policy or a boundary the spec does not list are left on it).
+	Adopt bool
 }
 
 func (s PermissionSetSpec) withDefaults() PermissionSetSpec {

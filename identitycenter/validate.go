@@ -225,7 +225,10 @@ func (s PermissionSetSpec) check(f *faults, path string, checkInstance bool) {
 			f.add(field+".ManagedPolicyARN", b.ManagedPolicyARN, `must be an AWS managed policy ARN such as "arn:aws:iam::aws:policy/PowerUserAccess"`)
 		}
 	}
-	checkTags(f, path+".Tags", s.Tags)
+	*f = append(*f, awsrules.OwnedTagFaults(pkg, path+".Tags", s.Tags, MaxTags)...)
+	if s.Adopt && s.Tags[foundation.ManagedByTagKey] != "" {
+		f.add(path+".Tags", "", "must not set "+foundation.ManagedByTagKey+" on a permission set it adopts (it stays its owner's)")
+	}
 }
 
 func checkCustomerManaged(f *faults, field string, c CustomerManagedPolicy) {
@@ -259,12 +262,6 @@ func checkInlinePolicy(f *faults, field string, d *foundation.PolicyDocument) {
 	if n := utf8.RuneCountInString(js); n > MaxInlinePolicySize {
 		f.add(field, "", fmt.Sprintf("must be at most %d characters minified, is %d", MaxInlinePolicySize, n))
 	}
-}
-
-// checkTags checks AWS's tag rules, letting the tags also hold any Unicode
-// space separator (Zs).
-func checkTags(f *faults, field string, tags map[string]string) {
-	*f = append(*f, awsrules.TagFaults(pkg, field, tags, MaxTags)...)
 }
 
 func printable(s string) bool {
