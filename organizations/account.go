@@ -49,7 +49,11 @@ type Account struct {
 // unique key, case-insensitive) or created: its OU (created if missing,
 // with its parents), its place in that OU and its tags. A CreateAccount
 // request already in progress for the account (a run that stopped while
-// waiting) is waited for, not made again. See EnsureAccounts.
+// waiting) is waited for, not made again. A new account carries
+// managed-by=foundation from CreateAccount; one found without it is
+// refused with a *foundation.NotManagedError before any write unless
+// spec.Adopt (the management account excepted). The OU is only where the
+// account goes: one found there is not checked. See EnsureAccounts.
 func EnsureAccount(ctx context.Context, api EnsureAccountAPI, spec AccountSpec, opts ...foundation.Option) (*Account, error) {
 	var f faults
 	spec.check(&f, "spec")
@@ -57,7 +61,7 @@ func EnsureAccount(ctx context.Context, api EnsureAccountAPI, spec AccountSpec, 
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	res, err := ensureTree(ctx, api, TreeSpec{OUs: ouSpecsOf([]AccountSpec{spec}), Accounts: []AccountSpec{spec}}, opts)
+	res, err := ensureTree(ctx, api, TreeSpec{OUs: ouSpecsOf([]AccountSpec{spec}), Accounts: []AccountSpec{spec}}, adoptFields{account: specAdopt}, opts)
 	if err != nil {
 		return nil, err // with the changes made (ensureTree)
 	}
@@ -86,7 +90,7 @@ func EnsureAccounts(ctx context.Context, api EnsureAccountsAPI, spec AccountsSpe
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	return ensureTree(ctx, api, TreeSpec{OUs: ouSpecsOf(spec.Accounts), Accounts: spec.Accounts}, opts)
+	return ensureTree(ctx, api, TreeSpec{OUs: ouSpecsOf(spec.Accounts), Accounts: spec.Accounts}, adoptFields{account: treeFields.account}, opts)
 }
 
 // ouSpecsOf returns the OUs the accounts are in, without tags.
@@ -351,7 +355,7 @@ func (r *run) ensureAccounts(ctx context.Context, specs []AccountSpec, conc, slo
 	r.slots = make(chan struct{}, slots)
 	out := make([]*Account, len(specs))
 	err := forEach(ctx, len(specs), conc, func(ctx context.Context, i int) error {
-		a, err := r.ensureAccount(ctx, specs[i].withDefaults())
+		a, err := r.ensureAccount(ctx, specs[i].withDefaults(), i)
 		out[i] = a
 		if err == nil && work != nil {
 			work.start(ctx, a)
@@ -367,7 +371,7 @@ func (r *run) ensureAccounts(ctx context.Context, specs []AccountSpec, conc, slo
 	return out, nil
 }
 
-func (r *run) ensureAccount(ctx context.Context, spec AccountSpec) (*Account, error) {
+func (r *run) ensureAccount(ctx context.Context, spec AccountSpec, index int) (*Account, error) {
 	target := r.node(spec.OU)
 	if target == nil {
 		return nil, fmt.Errorf("organizations: account %q: ou %q not converged (internal error)", spec.Email, spec.OU)
@@ -381,7 +385,7 @@ func (r *run) ensureAccount(ctx context.Context, spec AccountSpec) (*Account, er
 	}
 	created := false
 	if found == nil {
-		found, created, err = r.createAccount(ctx, spec, rec)
+		found, created, err = r.createAccount(ctx, spec, index, rec)
 		pending := err == errPendingPlanned
 		if err != nil && !pending {
 			return nil, err
@@ -408,6 +412,14 @@ func (r *run) ensureAccount(ctx context.Context, spec AccountSpec) (*Account, er
 		}
 	}
 	a.ID, a.ARN, a.Email, a.Name, a.State = aws.ToString(found.Id), aws.ToString(found.Arn), aws.ToString(found.Email), aws.ToString(found.Name), accountState(found)
+	if !created {
+		// Ownership first: an account someone else made (invited, or
+		// created by hand) is not moved nor tagged unless the spec
+		// adopts it.
+		if err := r.checkAccount(ctx, spec, index, a.ID); err != nil {
+			return nil, err
+		}
+	}
 	if closedState(a.State) {
 		return nil, &AccountClosedError{AccountID: a.ID, Email: a.Email, State: a.State}
 	}
@@ -441,6 +453,31 @@ func (r *run) ensureAccount(ctx context.Context, spec AccountSpec) (*Account, er
 		}
 	}
 	return a, nil
+}
+
+// checkAccount applies the ownership rule to the account of spec found
+// with id: nil when it carries managed-by=foundation, the spec adopts it,
+// or it is the management account (the organization's own, not made by
+// name); else a *foundation.NotManagedError naming the spec's Adopt field.
+func (r *run) checkAccount(ctx context.Context, spec AccountSpec, index int, id string) error {
+	if spec.Adopt || id == managementAccountOf(r.root.arn) {
+		return nil
+	}
+	tags, err := r.tags(ctx, id)
+	if err != nil {
+		return fmt.Errorf("organizations: account %q: %w", spec.Email, err)
+	}
+	return foundation.CheckOwner(ResAccount, spec.Email, tags, false, r.fields.account(index))
+}
+
+// managementAccountOf returns the management account's ID from the root's
+// ARN (arn:PARTITION:organizations::MGMT:root/ORG/ROOT), or "".
+func managementAccountOf(rootARN string) string {
+	parts := strings.SplitN(rootARN, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[5], "root/") {
+		return ""
+	}
+	return parts[4]
 }
 
 // moveAccount moves the account of email and accountID from parent from to
@@ -501,7 +538,7 @@ func (r *run) parentOf(ctx context.Context, childID string) (string, error) {
 // call created it (its tags are the spec's then). In dry run it records the
 // creation and returns nil (errPendingPlanned when a creation in progress
 // would be adopted).
-func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Recorder) (*types.Account, bool, error) {
+func (r *run) createAccount(ctx context.Context, spec AccountSpec, index int, rec *plan.Recorder) (*types.Account, bool, error) {
 	createChange := foundation.Change{Action: foundation.ActionCreate, Resource: ResAccount, ID: spec.Email,
 		Diffs: []foundation.Diff{{Field: "Name", To: spec.Name}}}
 	pending, err := r.pendingCreation(ctx, spec.Name)
@@ -553,10 +590,16 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 	var acct *types.Account
 	created := false
 	applied, err := rec.Do(ctx, createChange, func(ctx context.Context) error {
+		// The ownership tag goes on in the create itself: a lost answer
+		// or a crash never leaves an untagged account.
 		in := &organizations.CreateAccountInput{
 			AccountName: aws.String(spec.Name), Email: aws.String(spec.Email), RoleName: aws.String(spec.RoleName),
-			IamUserAccessToBilling: spec.BillingAccess, Tags: tagList(spec.Tags),
+			IamUserAccessToBilling: spec.BillingAccess, Tags: tagList(foundation.WithManagedBy(spec.Tags)),
 		}
+		// earlier: the request or account found is an earlier attempt's
+		// (its answer lost), or someone else's of the same name or email:
+		// it is taken as this run's only if it carries the ownership tag.
+		earlier := false
 		var requestID string
 		// One of the run's creation slots, held until the status says
 		// SUCCEEDED (or FAILED).
@@ -578,6 +621,7 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 			// already made) and adopted (awsretry.Create).
 			st, err := awsretry.Create(ctx, r.o, func(ctx context.Context) (*types.CreateAccountStatus, bool, error) {
 				st, err := r.earlierCreation(ctx, spec)
+				earlier = st != nil
 				return st, st != nil, err
 			}, func(ctx context.Context) (*types.CreateAccountStatus, error) {
 				out, err := r.api.CreateAccount(ctx, in, creating)
@@ -611,11 +655,17 @@ func (r *run) createAccount(ctx context.Context, spec AccountSpec, rec *plan.Rec
 			case found == nil:
 				return fmt.Errorf("organizations: account %q: create: the account %s made is not listed", spec.Email, aws.ToString(acct.Id))
 			}
+			if err := r.checkAccount(ctx, spec, index, aws.ToString(found.Id)); err != nil {
+				return err
+			}
 			acct, created = found, true
 			return nil
 		}
 		id, err := r.waitCreation(ctx, spec, requestID)
 		release()
+		if err == nil && earlier {
+			err = r.checkAccount(ctx, spec, index, id)
+		}
 		if err == nil {
 			acct, err = r.newAccount(ctx, spec, id)
 		}

@@ -222,12 +222,14 @@ func TestAccountFoundElsewhereIsMoved(t *testing.T) {
 }
 
 // TestAccountCreationInProgressIsAdopted: a run that stopped after
-// CreateAccount leaves a request IN_PROGRESS; the next run waits for it
-// instead of creating the account again.
+// CreateAccount leaves a request IN_PROGRESS (tagged managed-by=foundation,
+// as the library's CreateAccount is); the next run waits for it instead of
+// creating the account again.
 func TestAccountCreationInProgressIsAdopted(t *testing.T) {
 	b, api, ctx := withOrg(t)
 	spec := organizations.AccountSpec{Name: "myapp-staging", Email: "staging@example.com", OU: "Workloads/Staging", Tags: map[string]string{"env": "staging"}}
-	if _, err := api.CreateAccount(ctx, &sdk.CreateAccountInput{AccountName: aws.String(spec.Name), Email: aws.String(spec.Email)}); err != nil {
+	if _, err := api.CreateAccount(ctx, &sdk.CreateAccountInput{AccountName: aws.String(spec.Name), Email: aws.String(spec.Email),
+		Tags: []types.Tag{{Key: aws.String(foundation.ManagedByTagKey), Value: aws.String(foundation.ManagedByTagValue)}}}); err != nil {
 		t.Fatal(err)
 	}
 	// A dry run reports the creation without waiting for it.
@@ -290,7 +292,7 @@ func TestTagsConverge(t *testing.T) {
 	if ops := opsOf(b.MutatingCalls(mark)); !slices.Equal(ops, []string{"TagResource"}) {
 		t.Errorf("mutating calls: %v", ops)
 	}
-	if tags := tagsOf(t, ctx, api, ou.ID); len(tags) != 3 || tags["owner"] != "team-a" || tags["env"] != "prod" || tags["tier"] != "1" {
+	if tags := tagsOf(t, ctx, api, ou.ID); len(tags) != 4 || tags["owner"] != "team-a" || tags["env"] != "prod" || tags["tier"] != "1" || !foundation.Managed(tags) {
 		t.Errorf("tags: %v", tags)
 	}
 	spec = organizations.OUSpec{Path: "Workloads/Production", Tags: map[string]string{"env": "prod"}, RemoveTags: []string{"tier", "absent"}}
@@ -302,7 +304,7 @@ func TestTagsConverge(t *testing.T) {
 	if ops := opsOf(b.MutatingCalls(mark)); !slices.Equal(ops, []string{"UntagResource"}) || len(again.Changes) != 1 {
 		t.Errorf("mutating calls: %v, changes %s", ops, again.Changes)
 	}
-	if tags := tagsOf(t, ctx, api, ou.ID); len(tags) != 2 || tags["owner"] != "team-a" {
+	if tags := tagsOf(t, ctx, api, ou.ID); len(tags) != 3 || tags["owner"] != "team-a" || !foundation.Managed(tags) {
 		t.Errorf("tags: %v", tags)
 	}
 	b.RequireIdempotent(t, func() ([]foundation.Change, error) {

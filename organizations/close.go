@@ -77,6 +77,17 @@ func (r *run) closeAccount(ctx context.Context, api CloseAccountAPI, spec CloseA
 		if aws.ToString(acct.Id) == mgmt {
 			return nil, &ManagementAccountError{AccountID: mgmt}
 		}
+		// Found by email: an account someone else made is not moved,
+		// tagged or closed unless the spec adopts it.
+		if !spec.Adopt {
+			tags, err := r.tags(ctx, aws.ToString(acct.Id))
+			if err != nil {
+				return nil, fmt.Errorf("organizations: account %s: %w", who, err)
+			}
+			if err := foundation.CheckOwner(ResAccount, spec.Email, tags, false, "spec.Adopt"); err != nil {
+				return nil, err
+			}
+		}
 	}
 	a := &Account{ID: aws.ToString(acct.Id), ARN: aws.ToString(acct.Arn), Name: aws.ToString(acct.Name), Email: aws.ToString(acct.Email),
 		OU: spec.SuspendedOU, State: accountState(acct)}

@@ -55,10 +55,11 @@
 // parent on the spec's paths, the accounts of each OU the spec puts
 // accounts in (ListAccountsForParent: an account found there needs no read
 // of its own), the accounts of the organization only when one is not in
-// its OU, and the tags of each tagged OU or account. A no-op rerun of a
-// tree of N accounts in K OUs makes 1 ListRoots, a listing per parent and
-// per OU (one call per page) and one ListTagsForResource per tagged
-// resource: nothing per untagged account. foundation.WithReadCache shares
+// its OU, and the tags of each OU and account of the spec (their owner is
+// checked, see Idempotency). A no-op rerun of a tree of N accounts in K
+// OUs makes 1 ListRoots, a listing per parent and per OU (one call per
+// page) and one ListTagsForResource per OU and account of the spec
+// (Organizations lists no tags with the accounts). foundation.WithReadCache shares
 // those reads between the calls of one run (EnsureOrganization, EnsureTree,
 // ReadTree); without it each call reads for itself. ReadTree reads the
 // policies policy-first (ListPolicies per enabled type, ListTargetsForPolicy
@@ -121,6 +122,41 @@
 //
 // # Idempotency
 //
+// Ownership (the ownership tag of package foundation): every OU and account
+// the library creates carries managed-by=foundation from its
+// CreateOrganizationalUnit or CreateAccount call, so a lost answer, a retry
+// or a crash never leaves one untagged (a missing parent OU is created with
+// that tag alone). An OU the spec declares (OUSpec) found at its path
+// without the tag, or an account found by its email without it (invited,
+// created by hand, by Control Tower or Terraform: no managed-by=foundation,
+// or managed-by=<other>), is someone else's: EnsureOU, EnsureTree,
+// EnsureTreeEach, EnsureAccount and EnsureAccounts return a
+// *foundation.NotManagedError before any write to it, in a dry run too,
+// unless its spec sets Adopt. Adopted, it is converged as the spec says (an
+// account moved into its OU, tags put on), but never given the ownership
+// tag and never stripped of its owner's tags (RemoveTags must be empty
+// with Adopt); an account is never renamed either way (a name that
+// differs is Drift). A creation already in progress, or an account or OU
+// found after a lost answer, is taken as this run's only when it carries
+// the tag (or is adopted). Exempt, being unique and not made by name: the
+// organization, its root, the management account (listed in a spec, it
+// is converged without Adopt), and an OU that is only where something goes
+// (a parent on a path the spec does not list, the OU of an account in
+// EnsureAccount or EnsureAccounts, CloseAccount's suspended OU): nothing is
+// written to it. CloseAccount closes an account found by Email only when
+// it carries the tag or CloseAccountSpec.Adopt is set; one given by
+// AccountID is the caller's choice.
+//
+// Nothing is pruned: no function deletes an OU, and OUs and accounts not
+// in the spec are left alone; tags are removed only when RemoveTags names
+// them (never managed-by, never from an adopted resource); an account is
+// moved only into the OU its own spec names, or by CloseAccount into the
+// suspended OU. Two opt-in paths act on what the spec does not list, on
+// things that cannot carry a tag: EnsureServiceAccess with Prune
+// deregisters unexpected delegated administrators of the services it
+// declares, and EnsureNoRootCredentials without Accounts removes the root
+// credentials of every member account (an account-level setting).
+//
 // Every function reads before it writes and writes only the difference: a
 // second run on a converged organization makes no mutating call and
 // reports no changes. Results list the changes made, each a
@@ -144,7 +180,8 @@
 // CreateAccount request still in progress for an account (found by
 // ListCreateAccountStatus, by the account's name, since AWS does not report
 // the email of a request) is waited for rather than made again, and its
-// account is adopted when its email is the spec's. Creates that race
+// account is taken when its email is the spec's and it carries the
+// ownership tag (or the spec adopts it). Creates that race
 // (DuplicateOrganizationalUnitException, AlreadyInOrganizationException,
 // EMAIL_ALREADY_EXISTS for an account that turns out to be in the
 // organization, DuplicateAccountException on a move,
@@ -198,7 +235,9 @@
 // OU paths and duplicate emails in a tree, account emails (AWS's rules: 6
 // to 64 characters, one "@", allowed characters, a dotted domain), account
 // names (1 to 50 printable ASCII characters), role names, tags (key 1 to
-// 128 characters, value up to 256, no "aws:" prefix, at most 50), accounts
+// 128 characters, value up to 256, no "aws:" prefix, at most 49: the
+// ownership tag takes the 50th; managed-by only as managed-by=foundation
+// and not with Adopt; RemoveTags never managed-by, and empty with Adopt), accounts
 // of a tree in an OU the tree does not have, policy types, account IDs
 // predicted by a dry run where a real account is needed, AccountConfig's
 // arguments, and account aliases (IAM's rule: 3 to
@@ -227,7 +266,14 @@
 //     path (IAM cannot move a role).
 //   - *UnexpectedDelegatedAdministratorError: EnsureServiceAccess found
 //     delegated administrators of declared services that the spec does not
-//     name (returned with the result; Prune deregisters them).
+//     name (returned with the result; Prune deregisters them);
+//   - *foundation.NotManagedError (errors.Is foundation.ErrNotManaged and
+//     foundation.ErrConflict): an OU the spec declares or an account
+//     found by email exists without the ownership tag
+//     (managed-by=foundation) and its spec does not adopt it; it names
+//     the kind (ResOU, ResAccount), the path or email, the tag's other
+//     value if any, and the field that adopts it ("spec.OUs[2].Adopt",
+//     "spec.Accounts[0].Adopt", "spec.Adopt"). Nothing was written to it.
 //
 // An error after some writes carries the changes made so far: errors.As
 // with *foundation.IncompleteError gives them (its message is the wrapped

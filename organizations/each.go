@@ -49,7 +49,7 @@ func EnsureTreeEach(ctx context.Context, api EnsureTreeAPI, spec TreeSpec, work 
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	return ensureTreeWith(ctx, api, spec, work, opts)
+	return ensureTreeWith(ctx, api, spec, treeFields, work, opts)
 }
 
 // workQueue runs AccountWork for accounts as they are converged, at most

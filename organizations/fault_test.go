@@ -171,6 +171,10 @@ func TestCreateAccountLostAnswerMakesOneRequest(t *testing.T) {
 	if got := changeKeys(res.Changes); len(got) == 0 || got[0] != "create organizations:account prod@example.com" {
 		t.Errorf("changes %q: the account is this run's", got)
 	}
+	// The one account carries the ownership tag from its create.
+	if tags := tagsOf(t, ctx, api, res.ID); !foundation.Managed(tags) {
+		t.Errorf("tags of the account the lost create made: %v", tags)
+	}
 }
 
 // notApplied500 is a retryable 500 before the write: AWS did not apply it.
@@ -200,5 +204,8 @@ func TestCreateOULostAnswerMakesOneRequest(t *testing.T) {
 	}
 	if got := changeKeys(res.Changes); n != 1 || len(got) != 1 || got[0] != "create organizations:ou Security" || res.ID == "" {
 		t.Errorf("%d CreateOrganizationalUnit requests, OU %q, changes %q", n, res.ID, got)
+	}
+	if tags := tagsOf(t, ctx, api, res.ID); !foundation.Managed(tags) {
+		t.Errorf("tags of the OU the lost create made: %v", tags)
 	}
 }

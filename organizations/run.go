@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -61,7 +62,28 @@ type run struct {
 	// slots holds a token for each account creation of this run in
 	// progress (at most DefaultAccountCreationConcurrency).
 	slots chan struct{}
+
+	// fields names the spec's Adopt fields in a *foundation.NotManagedError.
+	fields adoptFields
 }
+
+// adoptFields names, for the entry point of a run, the spec field that
+// adopts the OU or account of index i of the spec. A nil ou says the run's
+// OUs are only where accounts go (EnsureAccount, EnsureAccounts,
+// CloseAccount): nothing is written to one found, so its owner is not
+// checked.
+type adoptFields struct {
+	ou, account func(i int) string
+}
+
+// treeFields are EnsureTree's: spec.OUs[i].Adopt, spec.Accounts[i].Adopt.
+var treeFields = adoptFields{
+	ou:      func(i int) string { return fmt.Sprintf("spec.OUs[%d].Adopt", i) },
+	account: func(i int) string { return fmt.Sprintf("spec.Accounts[%d].Adopt", i) },
+}
+
+// specAdopt is the field of a spec of one resource.
+func specAdopt(int) string { return "spec.Adopt" }
 
 // The keys of what the package reads through the run's cache
 // (internal/readcache).
@@ -253,10 +275,12 @@ func (r *run) listOUs(ctx context.Context, parentID string) ([]types.Organizatio
 	return ous, nil
 }
 
-// ouItem is one OU to converge: declared (spec set) or an ancestor of one.
+// ouItem is one OU to converge: declared (spec set, index its place in
+// the spec) or an ancestor of one.
 type ouItem struct {
-	path string
-	spec *OUSpec
+	path  string
+	spec  *OUSpec
+	index int
 }
 
 // planOUs returns every OU of specs with their ancestors, each once,
@@ -273,13 +297,13 @@ func planOUs(specs []OUSpec) [][]ouItem {
 			}
 			if at, ok := index[p]; ok {
 				if p == s.Path {
-					levels[at[0]][at[1]].spec = s
+					levels[at[0]][at[1]].spec, levels[at[0]][at[1]].index = s, i
 				}
 				continue
 			}
 			item := ouItem{path: p}
 			if p == s.Path {
-				item.spec = s
+				item.spec, item.index = s, i
 			}
 			index[p] = [2]int{depth, len(levels[depth])}
 			levels[depth] = append(levels[depth], item)
@@ -352,10 +376,19 @@ func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
 					return nil, false, err
 				}
 				ou, ok := list.find(name)
+				if ok {
+					// Ours carries the ownership tag from its create;
+					// one without it was made meanwhile by someone else.
+					if err := r.checkOU(ctx, item, aws.ToString(ou.Id)); err != nil {
+						return nil, false, err
+					}
+				}
 				return &ou, ok, nil
 			}, func(ctx context.Context) (*types.OrganizationalUnit, error) {
+				// The ownership tag goes on in the create itself: a lost
+				// answer or a crash never leaves an untagged OU.
 				out, err := r.api.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
-					ParentId: aws.String(parent.id), Name: aws.String(name), Tags: tagList(tags),
+					ParentId: aws.String(parent.id), Name: aws.String(name), Tags: tagList(foundation.WithManagedBy(tags)),
 				}, creating)
 				if err != nil {
 					return nil, err
@@ -367,6 +400,8 @@ func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
 			case err == nil:
 				n.id, n.arn = aws.ToString(made.Id), aws.ToString(made.Arn)
 				return nil
+			case isNotManaged(err):
+				return err
 			case is[*types.DuplicateOrganizationalUnitException](err):
 				// Created concurrently (another run, or a retried
 				// create whose first attempt succeeded): converged below.
@@ -393,6 +428,11 @@ func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
 	}
 	if found {
 		n.id, n.arn = aws.ToString(ou.Id), aws.ToString(ou.Arn)
+		// Ownership first: an OU someone else made is not written to
+		// unless the spec adopts it.
+		if err := r.checkOU(ctx, item, n.id); err != nil {
+			return nil, err
+		}
 		if err := r.ensureTags(ctx, n.id, ResOUTags, item.path, tags, remove, n.rec); err != nil {
 			return nil, fmt.Errorf("organizations: ou %q: %w", item.path, err)
 		}
@@ -402,6 +442,27 @@ func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
 	r.paths[n.id] = item.path
 	r.mu.Unlock()
 	return n, nil
+}
+
+// checkOU applies the ownership rule to the OU of item found with id: nil
+// when it is the library's (managed-by=foundation), the spec adopts it, or
+// it is not declared by the spec (an ancestor not listed, or an OU of
+// EnsureAccount's: only where the declared OUs and accounts go, never
+// written to); else a *foundation.NotManagedError.
+func (r *run) checkOU(ctx context.Context, item ouItem, id string) error {
+	if item.spec == nil || r.fields.ou == nil || item.spec.Adopt {
+		return nil
+	}
+	tags, err := r.tags(ctx, id)
+	if err != nil {
+		return fmt.Errorf("organizations: ou %q: %w", item.path, err)
+	}
+	return foundation.CheckOwner(ResOU, item.path, tags, false, r.fields.ou(item.index))
+}
+
+func isNotManaged(err error) bool {
+	var nm *foundation.NotManagedError
+	return errors.As(err, &nm)
 }
 
 // ensureTags converges the tags of an OU or account: the keys of want are

@@ -153,9 +153,9 @@ func TestCreationPolledAtAFixedCadence(t *testing.T) {
 
 // TestNoOpRerunReadsPerOU: a converged tree's rerun reads the root once,
 // the OUs of each parent on the spec's paths, the accounts of each OU that
-// has accounts (ListAccountsForParent) and the tags of each tagged OU or
-// account, each once: no ListParents, ListAccounts or DescribeAccount per
-// account. Exact counts on the emulator (2 items a page), for 4 and 12
+// has accounts (ListAccountsForParent) and the tags of each OU and account
+// of the spec, each once (their owner is checked: managed-by=foundation):
+// no ListParents, ListAccounts or DescribeAccount per account. Exact counts on the emulator (2 items a page), for 4 and 12
 // accounts.
 func TestNoOpRerunReadsPerOU(t *testing.T) {
 	for _, n := range []int{4, 12} {
@@ -190,12 +190,12 @@ func TestNoOpRerunReadsPerOU(t *testing.T) {
 				"ListRoots":                        1,
 				"ListOrganizationalUnitsForParent": pages(2) + pages(2), // the root (Workloads, Sandbox), Workloads (Dev, Prod)
 				"ListAccountsForParent":            pages(n/2) + pages(n/4) + pages(n-n/2-n/4),
-				"ListTagsForResource":              2, // Workloads, the tagged account
+				"ListTagsForResource":              4 + n, // each OU and account of the spec: its owner
 			}
 			if b.Kind != awstest.KindEmulator && b.Kind != awstest.KindContainer {
 				// Other backends page differently: at most one call a
 				// page of one item.
-				if len(calls) > 1+4+n+2 {
+				if len(calls) > 1+4+n+4+n {
 					t.Errorf("%d calls for %d accounts", len(calls), n)
 				}
 				return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
+	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/specerr"
 )
@@ -55,15 +56,29 @@ type OrganizationSpec struct {
 }
 
 // OUSpec is one organizational unit, named by its path from the root.
+//
+// An OU the library creates carries managed-by=foundation from its
+// CreateOrganizationalUnit call. An OU found at Path without that tag (made
+// by hand, by Control Tower, by Terraform) is someone else's: the Ensure
+// returns a *foundation.NotManagedError before any write, unless Adopt.
 type OUSpec struct {
 	// Path is the OU's path from the root, names separated by "/":
-	// "Workloads/Production". Missing parents are created (without tags).
+	// "Workloads/Production". Missing parents are created (with only the
+	// ownership tag). A parent found and not listed is only where the OU
+	// is: nothing is written to it, so its owner is not checked.
 	Path string
-	// Tags are put on the OU. Tags with other keys are kept.
+	// Tags are put on the OU. Tags with other keys are kept. managed-by
+	// may only be given as managed-by=foundation, and not with Adopt.
 	Tags map[string]string
 	// RemoveTags are tag keys removed from the OU when present (keys this
-	// caller used to manage). They must not be keys of Tags.
+	// caller used to manage). They must not be keys of Tags, nor
+	// managed-by, and must be empty with Adopt.
 	RemoveTags []string
+	// Adopt converges an OU made outside this library (no
+	// managed-by=foundation tag) as the spec says, without taking it over:
+	// it is never tagged, and never pruned (its owner's tags are never
+	// removed, so RemoveTags must be empty).
+	Adopt bool
 }
 
 // AccountSpec is one member account, identified by its email address (the
@@ -84,9 +99,22 @@ type AccountSpec struct {
 	// information: ALLOW (AWS's default when empty) or DENY. Creation only.
 	BillingAccess types.IAMUserAccessToBilling
 	// Tags are put on the account. Tags with other keys are kept.
+	// managed-by may only be given as managed-by=foundation, and not with
+	// Adopt.
 	Tags map[string]string
-	// RemoveTags are tag keys removed from the account when present.
+	// RemoveTags are tag keys removed from the account when present; not
+	// managed-by, and none with Adopt.
 	RemoveTags []string
+	// Adopt converges an account made outside this library (no
+	// managed-by=foundation tag: invited, or created by hand or by
+	// another tool) as the spec says, without taking it over: it is never
+	// tagged, and never pruned. Converging it may move it into OU and put
+	// Tags on it; it is never renamed (a name that differs is Drift), and
+	// its owner's tags are never removed (RemoveTags must be empty).
+	// Without Adopt such an account is refused with a
+	// *foundation.NotManagedError before any write to it. The management
+	// account is exempt: it is the organization's, not made by name.
+	Adopt bool
 }
 
 // AccountsSpec is a set of accounts converged together by EnsureAccounts
@@ -134,6 +162,13 @@ type CloseAccountSpec struct {
 	// Tags are put on the account before it is closed (for traceability:
 	// who closed it and why).
 	Tags map[string]string
+	// Adopt closes an account found by Email that this library did not
+	// make (no managed-by=foundation tag), without taking it over: it is
+	// never tagged managed-by=foundation. Without Adopt such an account is
+	// refused with a *foundation.NotManagedError before any write. An
+	// account given by AccountID is the caller's own choice and is closed
+	// whoever made it.
+	Adopt bool
 }
 
 func (s CloseAccountSpec) withDefaults() CloseAccountSpec {
@@ -205,7 +240,7 @@ func (s OUSpec) Validate() error {
 
 func (s OUSpec) check(f *faults, prefix string) {
 	checkPath(f, prefix+".Path", s.Path)
-	checkTags(f, prefix, s.Tags, s.RemoveTags)
+	checkTags(f, prefix, s.Tags, s.RemoveTags, s.Adopt)
 }
 
 // Validate reports every fault of the spec in one error matching
@@ -240,7 +275,7 @@ func (s AccountSpec) check(f *faults, prefix string) {
 	default:
 		f.add(prefix+".BillingAccess", string(s.BillingAccess), `must be "ALLOW" or "DENY" (or empty for AWS's default, ALLOW)`)
 	}
-	checkTags(f, prefix, s.Tags, s.RemoveTags)
+	checkTags(f, prefix, s.Tags, s.RemoveTags, s.Adopt)
 }
 
 // Validate reports every fault of the spec in one error matching
@@ -332,7 +367,7 @@ func (s CloseAccountSpec) check(f *faults) {
 	default:
 		f.add("spec.Wait", string(s.Wait), "must be CloseWaitPendingClosure, CloseWaitSuspended or CloseWaitNone")
 	}
-	checkTags(f, "spec", s.Tags, nil)
+	checkTags(f, "spec", s.Tags, nil, s.Adopt)
 }
 
 // checkPath validates an OU path: names separated by "/", each 1 to 128
@@ -402,15 +437,29 @@ func emailFault(email string) string {
 	return ""
 }
 
-// checkTags validates tags (the rules of Organizations tags) and removals.
-func checkTags(f *faults, prefix string, tags map[string]string, remove []string) {
-	*f = append(*f, awsrules.TagFaults(pkg, prefix+".Tags", tags, awsrules.MaxTags)...)
+// checkTags validates tags (the rules of Organizations tags, one of the 50
+// left to the ownership tag, which the caller may only give its own value)
+// and removals (never the ownership tag; none from an adopted resource,
+// whose tags are its owner's).
+func checkTags(f *faults, prefix string, tags map[string]string, remove []string, adopt bool) {
+	*f = append(*f, awsrules.OwnedTagFaults(pkg, prefix+".Tags", tags, awsrules.MaxTags)...)
+	if v, ok := tags[foundation.ManagedByTagKey]; ok && adopt && v == foundation.ManagedByTagValue {
+		f.add(fmt.Sprintf("%s.Tags[%q]", prefix, foundation.ManagedByTagKey), v,
+			"must be left out when "+prefix+".Adopt is set: an adopted resource stays its owner's and is never given the ownership tag")
+	}
 	for i, k := range remove {
 		field := fmt.Sprintf("%s.RemoveTags[%d]", prefix, i)
-		if rule := awsrules.TagKeyRule(k); rule != "" {
-			f.add(field, k, rule)
-		} else if _, ok := tags[k]; ok {
-			f.add(field, k, "is also a key of Tags")
+		switch {
+		case adopt:
+			f.add(field, k, "must be empty when "+prefix+".Adopt is set: an adopted resource keeps its owner's tags")
+		case awsrules.TagKeyRule(k) != "":
+			f.add(field, k, awsrules.TagKeyRule(k))
+		case k == foundation.ManagedByTagKey:
+			f.add(field, k, "is the library's ownership tag: it is never removed")
+		default:
+			if _, ok := tags[k]; ok {
+				f.add(field, k, "is also a key of Tags")
+			}
 		}
 	}
 }

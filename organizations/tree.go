@@ -61,8 +61,11 @@ func (t *TreeResult) Account(email string) *Account {
 }
 
 // EnsureOU converges the OU at spec.Path, creating it and its missing
-// parents (parents get no tags), and converges its tags. The organization
-// must exist.
+// parents (each with managed-by=foundation; parents with no other tag), and
+// converges its tags. An OU found at spec.Path without managed-by=foundation
+// is refused with a *foundation.NotManagedError before any write unless
+// spec.Adopt (a parent found is only where it goes: not checked). The
+// organization must exist.
 func EnsureOU(ctx context.Context, api EnsureOUAPI, spec OUSpec, opts ...foundation.Option) (*OU, error) {
 	var f faults
 	spec.check(&f, "spec")
@@ -70,7 +73,7 @@ func EnsureOU(ctx context.Context, api EnsureOUAPI, spec OUSpec, opts ...foundat
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	res, err := ensureTree(ctx, api, TreeSpec{OUs: []OUSpec{spec}}, opts)
+	res, err := ensureTree(ctx, api, TreeSpec{OUs: []OUSpec{spec}}, adoptFields{ou: specAdopt}, opts)
 	if err != nil {
 		return nil, err // with the changes made (ensureTree)
 	}
@@ -90,7 +93,12 @@ func EnsureOU(ctx context.Context, api EnsureOUAPI, spec OUSpec, opts ...foundat
 // (default DefaultAccountCreationConcurrency, and never more: AWS allows 5
 // account creations in progress, so a larger n is capped at 5).
 //
-// OUs and accounts that exist but are not in the spec are left alone.
+// OUs and accounts that exist but are not in the spec are left alone. An OU
+// of spec.OUs or an account of spec.Accounts found without
+// managed-by=foundation (someone else's) is refused with a
+// *foundation.NotManagedError naming spec.OUs[i].Adopt or
+// spec.Accounts[i].Adopt before any write to it, unless that Adopt is set;
+// what the library creates carries the tag from its create call.
 // Errors of several siblings or accounts are returned joined; the result is
 // nil on error, the error carries the changes made before it (a
 // *foundation.IncompleteError), and running again resumes the work.
@@ -101,19 +109,20 @@ func EnsureTree(ctx context.Context, api EnsureTreeAPI, spec TreeSpec, opts ...f
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	return ensureTree(ctx, api, spec, opts)
+	return ensureTree(ctx, api, spec, treeFields, opts)
 }
 
 // ensureTree converges a validated spec.
 // Its errors carry the changes made (Recorder.Fail).
-func ensureTree(ctx context.Context, api EnsureOUAPI, spec TreeSpec, opts []foundation.Option) (*TreeResult, error) {
-	return ensureTreeWith(ctx, api, spec, nil, opts)
+func ensureTree(ctx context.Context, api EnsureOUAPI, spec TreeSpec, fields adoptFields, opts []foundation.Option) (*TreeResult, error) {
+	return ensureTreeWith(ctx, api, spec, fields, nil, opts)
 }
 
 // ensureTreeWith is ensureTree running work (when not nil) for each account
 // as soon as it is converged.
-func ensureTreeWith(ctx context.Context, api EnsureOUAPI, spec TreeSpec, work AccountWork, opts []foundation.Option) (*TreeResult, error) {
+func ensureTreeWith(ctx context.Context, api EnsureOUAPI, spec TreeSpec, fields adoptFields, work AccountWork, opts []foundation.Option) (*TreeResult, error) {
 	r := newRun(api, opts)
+	r.fields = fields
 	nodes, err := r.ensureOUs(ctx, spec.OUs, r.o.Width(DefaultOUConcurrency, 0))
 	if err != nil {
 		return nil, r.rec.Fail(err)

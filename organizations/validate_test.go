@@ -88,7 +88,7 @@ func TestInvalidSpecsMakeNoCall(t *testing.T) {
 		{"tag key empty", account(func(s *organizations.AccountSpec) { s.Tags = map[string]string{"": "x"} }), `spec.Tags[""]`, "empty"},
 		{"tag key too long", account(func(s *organizations.AccountSpec) { s.Tags = map[string]string{strings.Repeat("k", 129): "x"} }), "spec.Tags", "128"},
 		{"tag value too long", account(func(s *organizations.AccountSpec) { s.Tags = map[string]string{"team": strings.Repeat("v", 257)} }), `spec.Tags["team"]`, "256"},
-		{"too many tags", account(func(s *organizations.AccountSpec) { s.Tags = tags51 }), "spec.Tags", "at most 50"},
+		{"too many tags", account(func(s *organizations.AccountSpec) { s.Tags = tags51 }), "spec.Tags", "at most 49"},
 		{"remove tag also set", account(func(s *organizations.AccountSpec) {
 			s.Tags, s.RemoveTags = map[string]string{"team": "a"}, []string{"team"}
 		}), "spec.RemoveTags[0]", "also a key of Tags"},

@@ -259,7 +259,7 @@ func TestHiperiumCloseMovesToSuspended(t *testing.T) {
 			got[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
 		}
 	}
-	require.Equal(t, map[string]string{"project": "hiperium", "retired-by": "foundation", "retired-from": "Security"}, got)
+	require.Equal(t, map[string]string{"managed-by": "foundation", "project": "hiperium", "retired-by": "foundation", "retired-from": "Security"}, got) // managed-by: the library made it
 	cfg := p.readConfig(t)
 	require.False(t, cfg.HasSection("profile idp-pre"))
 	require.True(t, cfg.HasSection("profile sandbox"))
