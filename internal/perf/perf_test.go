@@ -13,7 +13,6 @@ package perf_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -186,9 +185,9 @@ func (lz landingZone) access(accounts []string) identitycenter.AccessSpec {
 // converge converges the landing zone on e as a program would: the
 // organization; then, side by side, the guardrail (attached once the OUs
 // exist), the Identity Center people and permission sets, and the OUs,
-// then the accounts, each account's state backend and assignments
-// started as soon as it exists (organizations.EnsureTreeEach), its
-// assignments once the permission sets are converged. One read cache for
+// then the accounts, each account's state backend started as soon as it
+// exists (organizations.EnsureTreeEach) and its assignments then too, once
+// the permission sets are converged. One read cache for
 // the run. It returns the changes made.
 func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes, error) {
 	o := opts(lz.scale)
@@ -255,56 +254,58 @@ func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes
 		return nil, err
 	}
 	add(ous.Changes)
+	// Each account's assignments wait for the permission sets, outside
+	// the account's EnsureTreeEach slot (a slot held while waiting would
+	// hold back the state backends of the accounts behind it); the run's
+	// ReadCache makes the calls of all accounts read the group's
+	// assignments once and share the instance's 10 outstanding requests.
+	var awg sync.WaitGroup
+	var aerrs []error
+	assign := func(ctx context.Context, accountID string) {
+		defer awg.Done()
+		var err error
+		select {
+		case <-psReady:
+			err = errs[1]
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err == nil {
+			as := lz.access([]string{accountID})
+			var res *identitycenter.Assignments
+			if res, err = identitycenter.EnsureAssignments(ctx, ic, identitycenter.AssignmentsSpec{InstanceARN: lz.inst, IdentityStoreID: lz.store, Assignments: as.Assignments}, o...); err == nil {
+				add(res.Changes)
+			}
+		}
+		if err != nil {
+			mu.Lock()
+			aerrs = append(aerrs, err)
+			mu.Unlock()
+		}
+	}
 	tree, err := organizations.EnsureTreeEach(ctx, org, spec, func(ctx context.Context, a *organizations.Account) (foundation.Changes, error) {
-		// The account's assignments, beside its state backend, once the
-		// permission sets exist; the run's ReadCache makes the calls of
-		// all accounts read the group's assignments once and share the
-		// instance's 10 outstanding requests.
-		var assigned foundation.Changes
-		var aerr error
-		var awg sync.WaitGroup
 		awg.Add(1)
-		go func() {
-			defer awg.Done()
-			select {
-			case <-psReady:
-			case <-ctx.Done():
-				aerr = ctx.Err()
-				return
-			}
-			if errs[1] != nil {
-				aerr = errs[1]
-				return
-			}
-			as := lz.access([]string{a.ID})
-			res, err := identitycenter.EnsureAssignments(ctx, ic, identitycenter.AssignmentsSpec{InstanceARN: lz.inst, IdentityStoreID: lz.store, Assignments: as.Assignments}, o...)
-			if err != nil {
-				aerr = err
-				return
-			}
-			assigned = res.Changes
-		}()
+		go assign(ctx, a.ID)
 		cfg, err := organizations.AccountConfig(ctx, e.cfg, a.ID, organizations.DefaultRoleName, organizations.WithAccessWait(o...))
 		if err != nil {
-			awg.Wait()
-			return assigned, errors.Join(err, aerr)
+			return nil, err
 		}
 		cfg.HTTPClient = &http.Client{Transport: e.tr}
 		be, err := statebackend.Bootstrap(ctx, statebackend.API{
 			S3:       s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
 			DynamoDB: dynamodb.NewFromConfig(cfg),
 		}, statebackend.Spec{Bucket: "myapp-terraform-state-" + a.ID, Region: "us-east-1", AccountID: a.ID}, o...)
-		awg.Wait()
-		if err != nil || aerr != nil {
-			return assigned, errors.Join(err, aerr)
+		if err != nil {
+			return nil, err
 		}
-		return append(be.Changes, assigned...), nil
+		return be.Changes, nil
 	}, append(o, foundation.WithConcurrency(64))...)
 	wg.Wait()
+	awg.Wait()
 	if err != nil {
 		return nil, err
 	}
-	for _, err := range errs {
+	for _, err := range append(errs, aerrs...) {
 		if err != nil {
 			return nil, err
 		}
