@@ -31,6 +31,12 @@
 // Dry run (foundation.WithDryRun) makes only the read and reports the
 // change the real run would make.
 //
+// The ownership tag (managed-by=foundation, issue 16) does not apply: the
+// account's public access block is an account-level setting, one per
+// account, not a resource found by name that someone else could have made
+// under the same name, and it cannot be tagged; it is converged as the spec
+// says.
+//
 // # Errors
 //
 // An invalid spec (spec.AccountID missing or not 12 digits, a nil api) is

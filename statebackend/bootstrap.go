@@ -135,6 +135,11 @@ type run struct {
 
 	s3Region  func(*s3.Options)
 	ddbRegion func(*dynamodb.Options)
+
+	// bucketTagSet is the bucket's tags, as read (bucketTagsStep);
+	// bucketCreated says this run's CreateBucket made the bucket.
+	bucketTagSet  map[string]string
+	bucketCreated bool
 }
 
 func bucketARN(region, bucket string) string {

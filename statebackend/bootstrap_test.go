@@ -335,6 +335,8 @@ func TestDryRunListsWhatTheRealRunDoes(t *testing.T) {
 	for _, m := range modes() {
 		t.Run(m.name, func(t *testing.T) {
 			b := awstest.New(t)
+			// Where CreateBucket drops its tags, the real run tags after.
+			b.Need(t, awstest.S3CreateBucketTags)
 			ctx := awstest.Context(t, 20*time.Second)
 			spec := m.spec(t, b)
 			mark := b.Mark()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -75,6 +76,7 @@ func (r *run) ensureBucket(ctx context.Context, exists bool, also []*read) error
 		}
 		fresh = !applied
 	}
+	tags := r.bucketTagsStep(fresh)
 	steps := []bucketStep{
 		r.publicAccessBlockStep(fresh),
 		r.ownershipStep(fresh),
@@ -82,13 +84,24 @@ func (r *run) ensureBucket(ctx context.Context, exists bool, also []*read) error
 		r.versioningStep(fresh),
 		r.lifecycleStep(fresh),
 		r.policyStep(fresh),
-		r.bucketTagsStep(fresh),
+		tags,
 	}
 	var reads []*read
 	for _, s := range steps {
 		reads = append(reads, s.read)
 	}
 	r.readAll(ctx, append(reads, also...)...)
+	if !fresh && !r.bucketCreated {
+		// Ownership, before any write to it (a bucket this run created
+		// is the library's): a bucket without managed-by=foundation is
+		// someone else's, converged only when the spec adopts it.
+		if err := tags.read.result(ctx); err != nil {
+			return err
+		}
+		if err := foundation.CheckOwner(ResBucket, r.spec.Bucket, r.bucketTagSet, r.spec.Adopt, "spec.Adopt"); err != nil {
+			return fmt.Errorf("statebackend: %w", err)
+		}
+	}
 	for _, s := range steps {
 		if s.read != nil {
 			if err := s.read.result(ctx); err != nil {
@@ -140,11 +153,13 @@ func (r *run) createBucket(ctx context.Context) error {
 	in := &s3.CreateBucketInput{
 		Bucket:          aws.String(r.spec.Bucket),
 		ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced,
+		// The ownership tag goes on with the create itself (S3 takes a
+		// general purpose bucket's tags in CreateBucketConfiguration since
+		// 2025-11; the caller needs s3:TagResource).
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{Tags: s3Tags(foundation.WithManagedBy(r.spec.Tags))},
 	}
 	if r.spec.Region != "us-east-1" {
-		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{
-			LocationConstraint: s3types.BucketLocationConstraint(r.spec.Region),
-		}
+		in.CreateBucketConfiguration.LocationConstraint = s3types.BucketLocationConstraint(r.spec.Region)
 	}
 	// CreateBucket has no client token. When its answer is lost (a 5xx, a
 	// broken connection) the SDK does not send it again
@@ -154,7 +169,14 @@ func (r *run) createBucket(ctx context.Context) error {
 	// creates again.
 	_, err := awsretry.Create(ctx, r.waitOptions(), func(ctx context.Context) (struct{}, bool, error) {
 		ok, err := r.headBucket(ctx)
-		return struct{}{}, ok, err
+		if err != nil || !ok {
+			return struct{}{}, false, err
+		}
+		// Only a bucket with the ownership tag can be the earlier
+		// attempt's; another is someone else's, which the create then
+		// finds (BucketAlreadyOwnedByYou) and the owner check refuses.
+		tags, err := r.bucketTags(ctx)
+		return struct{}{}, err == nil && foundation.Managed(tags), err
 	}, func(ctx context.Context) (struct{}, error) {
 		_, err := r.api.S3.CreateBucket(ctx, in, r.s3Region, func(o *s3.Options) { o.Retryer = awsretry.Creating(o.Retryer, awsretry.S3...) })
 		return struct{}{}, err
@@ -163,6 +185,7 @@ func (r *run) createBucket(ctx context.Context) error {
 	var taken *s3types.BucketAlreadyExists
 	switch {
 	case err == nil:
+		r.bucketCreated = true
 		return nil
 	case errors.As(err, &owned):
 		// Created concurrently by us (another run): converge it.
@@ -688,39 +711,46 @@ func statementJSON(st foundation.Statement) string {
 // ---- tags ----
 
 func (r *run) bucketTagsStep(fresh bool) (s bucketStep) {
-	if len(r.spec.Tags) == 0 {
-		s.apply = func(context.Context) error { return nil }
-		return s
-	}
-	have := map[string]string{}
+	// The tags are read even when the spec has none: the ownership check
+	// needs them.
+	// A bucket a dry run would create gets its tags with CreateBucket.
+	r.bucketTagSet = foundation.WithManagedBy(r.spec.Tags)
 	if !fresh {
-		s.read = newRead(func(ctx context.Context) error {
-			out, err := r.api.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
-			switch {
-			case apiCode(err) == "NoSuchTagSet":
-			case err != nil:
-				return r.bucketErr("get tags", err)
-			default:
-				for _, t := range out.TagSet {
-					have[aws.ToString(t.Key)] = aws.ToString(t.Value)
-				}
-			}
-			return nil
+		s.read = newRead(func(ctx context.Context) (err error) {
+			r.bucketTagSet, err = r.bucketTags(ctx)
+			return err
 		})
 	}
-	s.apply = func(ctx context.Context) error { return r.applyBucketTags(ctx, have) }
+	s.apply = func(ctx context.Context) error { return r.applyBucketTags(ctx, r.bucketTagSet) }
 	return s
 }
 
+// bucketTags returns the bucket's tags (none: NoSuchTagSet).
+func (r *run) bucketTags(ctx context.Context) (map[string]string, error) {
+	have := map[string]string{}
+	out, err := r.api.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner()}, r.s3Region)
+	switch {
+	case apiCode(err) == "NoSuchTagSet":
+	case err != nil:
+		return nil, r.bucketErr("get tags", err)
+	default:
+		for _, t := range out.TagSet {
+			have[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return have, nil
+}
+
+// applyBucketTags puts the spec's tags that have lacks. PutBucketTagging
+// replaces the whole tag set: the set written is have with the spec's keys
+// set, so no tag of the owner's is ever dropped; an adopted bucket is never
+// given the ownership tag.
 func (r *run) applyBucketTags(ctx context.Context, have map[string]string) error {
-	merged, diffs := mergeTags(have, r.spec.Tags)
+	merged, diffs := mergeTags(have, r.wantTags(have, r.bucketCreated))
 	if len(diffs) == 0 {
 		return nil
 	}
-	set := make([]s3types.Tag, 0, len(merged))
-	for _, k := range sortedKeys(merged) {
-		set = append(set, s3types.Tag{Key: aws.String(k), Value: aws.String(merged[k])})
-	}
+	set := s3Tags(merged)
 	return r.rec.Write(ctx, r.bucketChange(foundation.ActionUpdate, ResBucketTagging, diffs...), func(ctx context.Context) error {
 		_, err := r.api.S3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
 			Bucket: aws.String(r.spec.Bucket), ExpectedBucketOwner: r.owner(),
@@ -731,6 +761,31 @@ func (r *run) applyBucketTags(ctx context.Context, have map[string]string) error
 		}
 		return nil
 	})
+}
+
+// wantTags is the spec's tags for a resource whose tags are have: with the
+// ownership tag when this run created it (created: a backend that dropped
+// the create's tags gets it now), without it when have lacks it otherwise
+// (an adopted resource stays its owner's).
+func (r *run) wantTags(have map[string]string, created bool) map[string]string {
+	switch {
+	case created:
+		return foundation.WithManagedBy(r.spec.Tags)
+	case foundation.Managed(have):
+		return r.spec.Tags
+	}
+	want := maps.Clone(r.spec.Tags)
+	delete(want, foundation.ManagedByTagKey)
+	return want
+}
+
+// s3Tags returns m as S3 tags sorted by key.
+func s3Tags(m map[string]string) []s3types.Tag {
+	set := make([]s3types.Tag, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		set = append(set, s3types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return set
 }
 
 // mergeTags returns have with want's keys set, and a diff per key of want

@@ -137,7 +137,9 @@ func TestReadErrorKeepsItsPlace(t *testing.T) {
 	for _, tc := range []struct{ service, op, step, res string }{
 		{"s3", "GetBucketVersioning", "get versioning", statebackend.ResBucketVersioning},
 		{"dynamodb", "DescribeContinuousBackups", "describe continuous backups", statebackend.ResTablePITR},
-		{"dynamodb", "ListTagsOfResource", "list tags", statebackend.ResTableTags},
+		// The table's tags are read before its first write (the ownership
+		// check): the failed read stops the run before any table change.
+		{"dynamodb", "ListTagsOfResource", "list tags", "dynamodb:table"},
 	} {
 		t.Run(tc.op, func(t *testing.T) {
 			b := awstest.New(t)
@@ -145,7 +147,7 @@ func TestReadErrorKeepsItsPlace(t *testing.T) {
 			spec, _, _ := driftedBackend(t, ctx, b)
 			var want []string
 			for _, c := range full.Changes {
-				if c.Resource == tc.res {
+				if strings.HasPrefix(c.Resource, tc.res) {
 					break
 				}
 				want = append(want, c.Resource)

@@ -208,6 +208,8 @@ func (r *racingDynamoDB) CreateTable(ctx context.Context, in *dynamodb.CreateTab
 // Bootstrap converges what is there.
 func TestCreateRaces(t *testing.T) {
 	b := awstest.New(t, awstest.WithRegion("eu-west-1"))
+	// The other run's bucket is the library's by its create's tags.
+	b.Need(t, awstest.S3CreateBucketTags)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks")}
 	s3r, ddbr := &racingS3{S3API: b.S3(), other: b.S3()}, &racingDynamoDB{DynamoDBAPI: b.DynamoDB(), other: b.DynamoDB()}
@@ -296,6 +298,9 @@ func TestHeadBucketAccessDenied(t *testing.T) {
 // the converged backend.
 func TestConcurrentBootstraps(t *testing.T) {
 	b := awstest.New(t, awstest.WithRegion("eu-west-1"))
+	// The runs that lose the create race find the winner's bucket the
+	// library's by its create's tags.
+	b.Need(t, awstest.S3CreateBucketTags)
 	ctx := awstest.Context(t, 20*time.Second)
 	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: "eu-west-1", Locking: statebackend.LockBoth,
 		LockTable: b.Unique("tf-locks"), Tags: map[string]string{"team": "platform"}}

@@ -45,11 +45,32 @@
 // creation). CreateBucket and CreateTable have no client token: when the
 // answer of one is lost (a 5xx, a broken connection), the SDK does not send
 // it again (awsretry.Creating); the bucket (HeadBucket) or table
-// (DescribeTable) is looked up by name and, found, adopted and reported as
-// created, else created again (awsretry.Create, bounded by the propagation
-// timeout), never made twice. Every other write puts a whole setting, so
+// (DescribeTable) is looked up by name and, found with the ownership tag,
+// taken and reported as created, else created again (awsretry.Create,
+// bounded by the propagation timeout), never made twice. Every other write puts a whole setting, so
 // the SDK may retry it: it writes the same value again. A run that failed
 // midway is finished by running it again.
+//
+// Ownership: the bucket and the lock table Bootstrap creates carry
+// managed-by=foundation (foundation.ManagedByTagKey) from the create call
+// itself: CreateBucket's CreateBucketConfiguration.Tags (AWS takes a
+// general purpose bucket's tags at create since 2025-11) and CreateTable's
+// Tags. Should a backend drop the create's tags (moto 5.2.1 does for S3),
+// the run that created the resource puts the tag right after (one more
+// change); if it stops in between, the next run finds an untagged bucket
+// and refuses it: tag it managed-by=foundation by hand, or set Adopt. A
+// bucket or table of the spec's names found without the tag (or tagged
+// managed-by=<other>) was made by someone else: it is refused before any
+// write to it, in a dry run too (see Errors), unless Spec.Adopt. An adopted
+// bucket or table is converged as the spec says but never tagged
+// managed-by=foundation; its owner's tags are kept (PutBucketTagging
+// replaces the whole set, so the set written is the bucket's with the
+// spec's keys set), and nothing the spec does not name is removed: the
+// bucket policy and lifecycle keep their other statements and rules (only
+// the library's Sids and rule ID are set). Adopt covers both the bucket and
+// the table. A bucket of the name another account owns is a
+// *BucketConflictError whatever Adopt says (bucket names are global).
+// Spec.Tags may not set managed-by to another value.
 //
 // With foundation.WithDryRun(true) only read calls are made and the result
 // lists the changes that would be made. For a bucket that does not exist
@@ -92,6 +113,14 @@
 // refused, not created wherever an endpoint resolves it); set
 // Spec.AllowUnknownRegion for a Region newer than this package.
 //
+// A bucket or lock table of the spec's names made outside the library that
+// the spec does not adopt is a *foundation.NotManagedError (errors.Is
+// foundation.ErrNotManaged and foundation.ErrConflict) naming s3:bucket or
+// dynamodb:table, the name and spec.Adopt, returned before any write to
+// it, in a dry run too:
+//
+//	statebackend: s3:bucket "acme-tfstate" exists but was not made by this library (no managed-by=foundation tag): set spec.Adopt to converge it as it is without taking it over, or tag it managed-by=foundation to hand it to the library
+//
 // A bucket that exists but cannot be used is a *BucketConflictError (match
 // with errors.As; Reason is BucketInOtherRegion, BucketNotAccessible or
 // BucketNameTaken). A lock table whose key schema is not a single string
@@ -127,14 +156,15 @@
 // Bucket (every action on the bucket's ARN):
 //
 //	s3:ListBucket                    (HeadBucket)
-//	s3:CreateBucket
+//	s3:CreateBucket                  s3:TagResource        (tags with the create)
 //	s3:GetBucketPublicAccessBlock    s3:PutBucketPublicAccessBlock
 //	s3:GetBucketOwnershipControls    s3:PutBucketOwnershipControls
 //	s3:GetEncryptionConfiguration    s3:PutEncryptionConfiguration
 //	s3:GetBucketVersioning           s3:PutBucketVersioning
 //	s3:GetLifecycleConfiguration     s3:PutLifecycleConfiguration
 //	s3:GetBucketPolicy               s3:PutBucketPolicy
-//	s3:GetBucketTagging              s3:PutBucketTagging   (only with Spec.Tags)
+//	s3:GetBucketTagging                                    (the ownership check)
+//	s3:PutBucketTagging                                    (only with Spec.Tags)
 //
 // With SSE-KMS, the caller needs no KMS permission to set the default
 // encryption, but Terraform's principals need kms:GenerateDataKey and
@@ -147,7 +177,8 @@
 //	dynamodb:UpdateTable
 //	dynamodb:DescribeContinuousBackups
 //	dynamodb:UpdateContinuousBackups
-//	dynamodb:ListTagsOfResource      dynamodb:TagResource  (only with Spec.Tags)
+//	dynamodb:ListTagsOfResource                            (the ownership check)
+//	dynamodb:TagResource                                   (CreateTable's tags; TagResource only with Spec.Tags)
 //
 // With a customer managed LockTableKMSKeyID, creating or re-keying the
 // table also needs kms:DescribeKey, kms:CreateGrant and kms:Decrypt on the

@@ -73,9 +73,11 @@ func driftedBackend(t *testing.T, ctx context.Context, b *awstest.Backend) (stat
 		LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: rules}})
 	must("put lifecycle", err)
 
-	// Tags: the user adds one, and changes one of ours.
+	// Tags: the user adds one, and changes one of ours (PutBucketTagging
+	// replaces the set: the user keeps the ownership tag).
 	_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: bucket, Tagging: &s3types.Tagging{TagSet: []s3types.Tag{
 		{Key: aws.String("team"), Value: aws.String("someone-else")}, {Key: aws.String("env"), Value: aws.String("prod")},
+		{Key: aws.String(foundation.ManagedByTagKey), Value: aws.String(foundation.ManagedByTagValue)},
 		{Key: aws.String("cost-center"), Value: aws.String("42")},
 	}}})
 	must("put tags", err)
@@ -210,7 +212,8 @@ func TestTableDriftNeedingUpdates(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
 	ddb := b.DynamoDB()
-	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks")}
+	// The table is someone else's: the spec adopts it.
+	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks"), Adopt: true}
 
 	// A table someone made by hand: provisioned, AWS owned key, no protection.
 	_, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
@@ -268,7 +271,7 @@ func TestTableDriftNeedingUpdates(t *testing.T) {
 func TestConcurrentTableRepairs(t *testing.T) {
 	b := awstest.New(t)
 	ctx := awstest.Context(t, 20*time.Second)
-	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks")}
+	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks"), Adopt: true}
 	_, err := b.DynamoDB().CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:             aws.String(spec.LockTable),
 		AttributeDefinitions:  []ddbtypes.AttributeDefinition{{AttributeName: aws.String("LockID"), AttributeType: ddbtypes.ScalarAttributeTypeS}},

@@ -63,7 +63,6 @@ func ExampleBootstrap() {
 	// update s3:bucket-versioning acme-tfstate-123456789012
 	// update s3:bucket-lifecycle acme-tfstate-123456789012
 	// update s3:bucket-policy acme-tfstate-123456789012
-	// update s3:bucket-tagging acme-tfstate-123456789012
 	// create dynamodb:table terraform-locks
 	// update dynamodb:table-pitr terraform-locks
 	// terraform {

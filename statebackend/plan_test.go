@@ -27,6 +27,8 @@ func TestDryRunWithAPredictedKey(t *testing.T) {
 	for _, locking := range []statebackend.Locking{statebackend.LockFile, statebackend.LockBoth} {
 		t.Run(string(locking), func(t *testing.T) {
 			b := awstest.New(t)
+			// Where CreateBucket drops its tags, the real run tags after.
+			b.Need(t, awstest.S3CreateBucketTags)
 			ctx := awstest.Context(t, 20*time.Second)
 			keyAPI := kms.API{KMS: awskms.NewFromConfig(b.Config())}
 			keySpec := kms.Spec{Alias: "alias/" + b.Unique("state"), Policy: kms.KeyPolicy{AccountID: b.AccountID(t)},

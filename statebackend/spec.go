@@ -110,8 +110,19 @@ type Spec struct {
 	AbortIncompleteMultipartUploadDays int
 
 	// Tags are put on the bucket and the lock table. Tags with other keys
-	// already on them are kept.
+	// already on them are kept. A bucket or table Bootstrap creates also
+	// carries managed-by=foundation (foundation.ManagedByTagKey), which
+	// Tags may not set to another value.
 	Tags map[string]string
+
+	// Adopt converges a bucket or lock table of the spec's names made
+	// outside this library (no managed-by=foundation tag) as the spec says,
+	// without taking it over: it is never tagged managed-by=foundation, its
+	// tags are kept, and nothing the spec does not name is removed from it.
+	// Without Adopt such a bucket or table is a *foundation.NotManagedError,
+	// before any write to it. A bucket another account owns is a
+	// *BucketConflictError whatever Adopt says.
+	Adopt bool
 }
 
 // withDefaults returns the spec with zero fields set to their defaults.
@@ -240,7 +251,7 @@ func (s Spec) faults() []error {
 		bad("spec.NoncurrentVersionsToKeep", fmt.Sprint(v), "must be 1 to 100 (0 means the default)")
 	}
 
-	errs = append(errs, awsrules.TagFaults(pkg, "spec.Tags", s.Tags, awsrules.MaxTags)...)
+	errs = append(errs, awsrules.OwnedTagFaults(pkg, "spec.Tags", s.Tags, awsrules.MaxTags)...)
 	return errs
 }
 

@@ -67,12 +67,10 @@ func (t *tableReads) next(r *run) []*read {
 		return nil
 	}
 	t.pitr = r.pitrRead(t)
-	reads := []*read{t.pitr}
-	if len(r.spec.Tags) > 0 {
-		t.tags = r.tableTagsRead(t, aws.ToString(t.desc.TableArn))
-		reads = append(reads, t.tags)
-	}
-	return reads
+	// The tags are read even when the spec has none: the ownership check
+	// needs them.
+	t.tags = r.tableTagsRead(t, aws.ToString(t.desc.TableArn))
+	return []*read{t.pitr, t.tags}
 }
 
 // ensureTable converges the lock table and returns its ARN.
@@ -82,10 +80,14 @@ func (r *run) ensureTable(ctx context.Context, t *tableReads) (string, error) {
 	}
 	desc := t.desc
 	var err error
+	// created: this run's CreateTable made the table, with the ownership
+	// tag.
+	created := false
 	if desc == nil {
 		applied, err := r.rec.Do(ctx, r.tableChange(foundation.ActionCreate, ResTable), func(ctx context.Context) error {
 			var err error
 			desc, err = r.createTable(ctx)
+			created = err == nil
 			return err
 		})
 		if err != nil {
@@ -110,6 +112,20 @@ func (r *run) ensureTable(ctx context.Context, t *tableReads) (string, error) {
 		return "", err
 	}
 	arn := aws.ToString(desc.TableArn)
+	if t.tags == nil {
+		t.tags = r.tableTagsRead(t, arn)
+	}
+	if !created {
+		// Ownership, before any write: a table without
+		// managed-by=foundation is someone else's, converged only when the
+		// spec adopts it.
+		if err := t.tags.result(ctx); err != nil {
+			return "", err
+		}
+		if err := foundation.CheckOwner(ResTable, r.spec.LockTable, t.tagSet, r.spec.Adopt, "spec.Adopt"); err != nil {
+			return "", fmt.Errorf("statebackend: %w", err)
+		}
+	}
 
 	if err := r.ensureBillingMode(ctx, desc); err != nil {
 		return "", err
@@ -129,16 +145,13 @@ func (r *run) ensureTable(ctx context.Context, t *tableReads) (string, error) {
 	if err := r.ensurePITR(ctx, t.pitrStatus); err != nil {
 		return "", err
 	}
-	if len(r.spec.Tags) == 0 {
+	if len(r.spec.Tags) == 0 && !created {
 		return arn, nil
-	}
-	if t.tags == nil {
-		t.tags = r.tableTagsRead(t, arn)
 	}
 	if err := t.tags.result(ctx); err != nil {
 		return "", err
 	}
-	if err := r.ensureTableTags(ctx, arn, t.tagSet); err != nil {
+	if err := r.ensureTableTags(ctx, arn, t.tagSet, created); err != nil {
 		return "", err
 	}
 	return arn, nil
@@ -177,8 +190,10 @@ func (r *run) createTable(ctx context.Context) (*ddbtypes.TableDescription, erro
 		SSESpecification:          r.wantSSE(),
 		DeletionProtectionEnabled: aws.Bool(!r.spec.DisableDeletionProtection),
 	}
-	for _, k := range sortedKeys(r.spec.Tags) {
-		in.Tags = append(in.Tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(r.spec.Tags[k])})
+	// The ownership tag goes on with the create itself.
+	tags := foundation.WithManagedBy(r.spec.Tags)
+	for _, k := range sortedKeys(tags) {
+		in.Tags = append(in.Tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	// CreateTable has no client token. When its answer is lost (a 5xx, a
 	// broken connection) the SDK does not send it again
@@ -187,7 +202,17 @@ func (r *run) createTable(ctx context.Context) (*ddbtypes.TableDescription, erro
 	// creates again.
 	out, err := awsretry.Create(ctx, r.waitOptions(), func(ctx context.Context) (*dynamodb.CreateTableOutput, bool, error) {
 		d, err := r.describeTable(ctx)
-		return &dynamodb.CreateTableOutput{TableDescription: d}, d != nil, err
+		if err != nil || d == nil {
+			return nil, false, err
+		}
+		// Only a table with the ownership tag can be the earlier
+		// attempt's; another is someone else's, which the create then
+		// finds (ResourceInUseException) and the owner check refuses.
+		t := &tableReads{}
+		if err := r.tableTagsRead(t, aws.ToString(d.TableArn)).result(ctx); err != nil || !foundation.Managed(t.tagSet) {
+			return nil, false, err
+		}
+		return &dynamodb.CreateTableOutput{TableDescription: d}, true, nil
 	}, func(ctx context.Context) (*dynamodb.CreateTableOutput, error) {
 		return r.api.DynamoDB.CreateTable(ctx, in, r.ddbRegion, func(o *dynamodb.Options) { o.Retryer = awsretry.Creating(o.Retryer) })
 	})
@@ -496,13 +521,14 @@ func (r *run) tableTagsRead(t *tableReads, arn string) *read {
 	})
 }
 
-func (r *run) ensureTableTags(ctx context.Context, arn string, have map[string]string) error {
-	merged, diffs := mergeTags(have, r.spec.Tags)
+func (r *run) ensureTableTags(ctx context.Context, arn string, have map[string]string, created bool) error {
+	want := r.wantTags(have, created)
+	merged, diffs := mergeTags(have, want)
 	if len(diffs) == 0 {
 		return nil
 	}
 	var tags []ddbtypes.Tag
-	for _, k := range sortedKeys(r.spec.Tags) {
+	for _, k := range sortedKeys(want) {
 		if old, ok := have[k]; !ok || old != merged[k] {
 			tags = append(tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(merged[k])})
 		}

@@ -74,7 +74,7 @@ func TestBootstrapRejectsInvalidSpecsBeforeAnyCall(t *testing.T) {
 		{"tag key too long", func(s *statebackend.Spec) { s.Tags = map[string]string{strings.Repeat("k", 129): "x"} }, nil, "spec.Tags", "128"},
 		{"tag value too long", func(s *statebackend.Spec) { s.Tags = map[string]string{"team": strings.Repeat("v", 257)} }, nil, `spec.Tags["team"]`, "256"},
 		{"tag bad character", func(s *statebackend.Spec) { s.Tags = map[string]string{"team": "a*b"} }, nil, `spec.Tags["team"]`, "may contain only"},
-		{"too many tags", func(s *statebackend.Spec) { s.Tags = tags51 }, nil, "spec.Tags", "at most 50"},
+		{"too many tags", func(s *statebackend.Spec) { s.Tags = tags51 }, nil, "spec.Tags", "at most 49"},
 		{"nil S3 client", func(s *statebackend.Spec) {}, &statebackend.API{DynamoDB: api.DynamoDB}, "api.S3", "nil"},
 		{"nil DynamoDB client with table", func(s *statebackend.Spec) { s.Locking, s.LockTable = statebackend.LockBoth, "tf-locks" },
 			&statebackend.API{S3: api.S3}, "api.DynamoDB", "nil"},

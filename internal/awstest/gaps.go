@@ -59,6 +59,7 @@ const (
 	DynamoDBUpdateTableSSE     Behaviour = "dynamodb: UpdateTable SSESpecification changes the table's encryption"
 	S3CrossAccountDenied       Behaviour = "s3: another account's bucket refused (403) without a grant"
 	S3ExpectedBucketOwner      Behaviour = "s3: ExpectedBucketOwner checked against the bucket's owner"
+	S3CreateBucketTags         Behaviour = "s3: CreateBucket tags a general purpose bucket with CreateBucketConfiguration.Tags"
 
 	// Organizations.
 	OrgDuplicateOU             Behaviour = "organizations: CreateOrganizationalUnit refuses a duplicate name under one parent"
@@ -194,6 +195,9 @@ var Gaps = []Gap{
 	{KindMoto, MotoVersion, S3BucketDefaults2023,
 		"gives every new bucket S3 Block Public Access and BucketOwnerEnforced ownership (April 2023) and SSE-S3 default encryption (January 2023) (S3 user guide)",
 		"creates buckets without them: NoSuchPublicAccessBlockConfiguration, OwnershipControlsNotFoundError, ServerSideEncryptionConfigurationNotFoundError"},
+	{KindMoto, MotoVersion, S3CreateBucketTags,
+		"tags a general purpose bucket with the create's CreateBucketConfiguration.Tags (since 2025-11; needs s3:TagResource; S3 API reference, CreateBucketConfiguration)",
+		"ignores them: the new bucket has no tags (GetBucketTagging NoSuchTagSet)"},
 	{KindMoto, MotoVersion, S3CrossAccountDenied,
 		"answers HeadBucket (and every other request) on another account's bucket with 403 unless a policy grants it",
 		"serves any account's bucket to every account (HeadBucket 200)"},

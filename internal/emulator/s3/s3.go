@@ -682,6 +682,9 @@ func s3CreateBucket(c *core.Ctx) (any, error) {
 		LocationConstraint string
 		Location           *struct{}
 		Bucket             *struct{}
+		// Tags of a general purpose bucket, set with the create (AWS
+		// since 2025-11; the caller needs s3:TagResource).
+		Tags []s3Tag `xml:"Tags>Tag"`
 	}
 	if len(bytes.TrimSpace(c.Body())) > 0 {
 		if err := xml.Unmarshal(c.Body(), &cfg); err != nil {
@@ -694,6 +697,9 @@ func s3CreateBucket(c *core.Ctx) (any, error) {
 	constraint := strings.TrimSpace(cfg.LocationConstraint)
 	region, err := s3BucketRegion(c.Region, constraint)
 	if err != nil {
+		return nil, err
+	}
+	if err := s3ValidateTags(cfg.Tags, 50); err != nil {
 		return nil, err
 	}
 	ownership := r.Header.Get("X-Amz-Object-Ownership")
@@ -739,6 +745,7 @@ func s3CreateBucket(c *core.Ctx) (any, error) {
 	s3Buckets(c.Emu)[name] = &bucket{
 		Name: name, Owner: c.Account.ID, Region: region, LocationConstraint: constraint, Created: c.Emu.Now(),
 		Encryption: s3DefaultEncryption, PublicAccessBlock: &pab, Ownership: ownership,
+		Tags:    slices.Clone(cfg.Tags),
 		objects: map[string][]*s3Version{},
 	}
 	return &core.RestResponse{Header: location}, nil
