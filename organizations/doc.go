@@ -139,8 +139,11 @@
 // differs is Drift). A creation already in progress, or an account or OU
 // found after a lost answer, is taken as this run's only when it carries
 // the tag (or is adopted). Exempt, being unique and not made by name: the
-// organization, its root, the management account (listed in a spec, it
-// is converged without Adopt), and an OU that is only where something goes
+// organization and its settings (policy types, trusted access, delegated
+// administrators, root access features), its root, the management account
+// (listed in a spec, it is converged without Adopt), an account's alias
+// (EnsureAccountAlias: the account's one alias, an account-level
+// setting), and an OU that is only where something goes
 // (a parent on a path the spec does not list, the OU of an account in
 // EnsureAccount or EnsureAccounts, CloseAccount's suspended OU): nothing is
 // written to it. CloseAccount closes an account found by Email only when

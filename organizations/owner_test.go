@@ -3,11 +3,13 @@ package organizations_test
 import (
 	"context"
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
@@ -307,5 +309,47 @@ func TestCloseAccountOwnership(t *testing.T) {
 	id2 := strangerAccount(t, ctx, b, api, "legacy2", "legacy2@example.com", nil)
 	if _, err := organizations.CloseAccount(ctx, api, organizations.CloseAccountSpec{AccountID: id2, Wait: organizations.CloseWaitNone}, awstest.Fast()...); err != nil {
 		t.Fatalf("by ID: %v", err)
+	}
+}
+
+// strangerWins is another tool creating the OU or account while the
+// library's own create is lost on the way (a connection error: maybe
+// applied).
+type strangerWins struct {
+	*sdk.Client
+	t *testing.T
+	b *awstest.Backend
+}
+
+func (s *strangerWins) CreateOrganizationalUnit(ctx context.Context, in *sdk.CreateOrganizationalUnitInput, opts ...func(*sdk.Options)) (*sdk.CreateOrganizationalUnitOutput, error) {
+	if _, err := s.Client.CreateOrganizationalUnit(ctx, &sdk.CreateOrganizationalUnitInput{ParentId: in.ParentId, Name: in.Name}); err != nil {
+		s.t.Fatal(err)
+	}
+	return nil, &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF}
+}
+
+func (s *strangerWins) CreateAccount(ctx context.Context, in *sdk.CreateAccountInput, opts ...func(*sdk.Options)) (*sdk.CreateAccountOutput, error) {
+	strangerAccount(s.t, ctx, s.b, s.Client, aws.ToString(in.AccountName), aws.ToString(in.Email), nil)
+	return nil, &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF}
+}
+
+// A create whose answer was lost is taken as this run's only if what is
+// found carries the ownership tag: an OU or account made meanwhile by
+// someone else is refused, left untagged, and not made twice.
+func TestLostCreateFindsAStrangersResource(t *testing.T) {
+	b, api, ctx := withOrg(t)
+	b.Require(t, awstest.CapMemberAccounts)
+	wins := &strangerWins{Client: api, t: t, b: b}
+	_, err := organizations.EnsureOU(ctx, wins, organizations.OUSpec{Path: "Raced"}, awstest.Fast()...)
+	requireNotManaged(t, err, organizations.ResOU, "Raced", "spec.Adopt", "")
+	_, paths := readOUPaths(t, ctx, api)
+	if tags := tagsOf(t, ctx, api, paths["Raced"]); len(tags) != 0 {
+		t.Errorf("the stranger's OU was tagged: %v", tags)
+	}
+	_, err = organizations.EnsureAccount(ctx, wins, organizations.AccountSpec{Name: "raced", Email: "raced@example.com"}, awstest.Fast()...)
+	requireNotManaged(t, err, organizations.ResAccount, "raced@example.com", "spec.Adopt", "")
+	accounts := readAccounts(t, ctx, api)
+	if _, ok := accounts["raced@example.com"]; !ok || len(accounts) != 2 {
+		t.Errorf("accounts: %v", accounts)
 	}
 }

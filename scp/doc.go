@@ -81,7 +81,9 @@
 // ones included) are never detached unless AttachmentSpec.DetachFullAWSAccess
 // or AttachmentSpec.DetachUnmanaged (an explicit opt-in, naming what the
 // caller wants detached) say so. No function of this package deletes a
-// policy.
+// policy or removes a tag. Exempt from the ownership tag: the AWS managed
+// policies (AWS's own: refused by name, FullAWSAccess kept attached unless
+// DetachFullAWSAccess) and the root's policy types (the root is unique).
 //
 // # Idempotency
 //

@@ -1,13 +1,16 @@
 package scp_test
 
 import (
+	"context"
 	"errors"
+	"io"
 	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
@@ -137,5 +140,44 @@ func TestEnsurePolicyAdoptConvergesWithoutTakingOver(t *testing.T) {
 				t.Fatalf("the adopted policy was detached: %v", names)
 			}
 		})
+	}
+}
+
+// strangerWins is another tool creating the policy while EnsurePolicy's
+// own CreatePolicy is lost on the way (a connection error: maybe applied).
+type strangerWins struct {
+	scp.API
+	o *org
+	t *testing.T
+}
+
+func (s *strangerWins) CreatePolicy(ctx context.Context, in *organizations.CreatePolicyInput, opts ...func(*organizations.Options)) (*organizations.CreatePolicyOutput, error) {
+	s.o.strangerPolicy(s.t, aws.ToString(in.Name), nil)
+	return nil, &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF}
+}
+
+// A create whose answer was lost is taken as this run's only if the policy
+// found carries the ownership tag: one made meanwhile by someone else is
+// refused, left untagged, and not made twice.
+func TestEnsurePolicyLostCreateFindsAStrangersPolicy(t *testing.T) {
+	o := newOrg(t)
+	spec := scp.PolicySpec{Name: "raced", Document: mustDoc(t, seed000)}
+	_, err := scp.EnsurePolicy(o.ctx, &strangerWins{API: o.api, o: o, t: t}, spec, awstest.Fast()...)
+	requireNotManaged(t, err, "raced", "")
+	page, err := o.api.ListPolicies(o.ctx, &organizations.ListPoliciesInput{Filter: types.PolicyTypeServiceControlPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range page.Policies {
+		if aws.ToString(p.Name) == "raced" {
+			n++
+			if tags := o.tags(t, aws.ToString(p.Id)); len(tags) != 0 {
+				t.Errorf("the stranger's policy was tagged: %v", tags)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d policies named raced", n)
 	}
 }

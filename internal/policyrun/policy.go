@@ -130,6 +130,17 @@ func (r *policyRun) create(ctx context.Context) (id, arn string, err error) {
 			if err != nil || sum == nil {
 				return nil, false, err
 			}
+			// Ours carries the ownership tag from its create; one
+			// without it was made meanwhile by someone else.
+			if !p.Adopt {
+				tags, err := ListTags(ctx, r.api, aws.ToString(sum.Id))
+				if err != nil {
+					return nil, false, err
+				}
+				if err := foundation.CheckOwner(ResourcePolicy, p.Name, tags, false, p.AdoptField); err != nil {
+					return nil, false, err
+				}
+			}
 			return &organizations.CreatePolicyOutput{Policy: &types.Policy{PolicySummary: sum}}, true, nil
 		}, func(ctx context.Context) (*organizations.CreatePolicyOutput, error) {
 			return r.api.CreatePolicy(ctx, &organizations.CreatePolicyInput{
@@ -148,6 +159,10 @@ func (r *policyRun) create(ctx context.Context) (id, arn string, err error) {
 			// (or our first attempt did): converged below.
 			raced = err
 			return plan.ErrUnchanged
+		}
+		var nm *foundation.NotManagedError
+		if errors.As(err, &nm) {
+			return err
 		}
 		if err != nil {
 			return p.Errorf("create", err)
