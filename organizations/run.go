@@ -319,11 +319,34 @@ func (r *run) ensureOUs(ctx context.Context, specs []OUSpec, conc int) ([]*ouNod
 	if _, err := r.loadRoot(ctx); err != nil {
 		return nil, err
 	}
+	// An existing OU with OUs of the plan under it has its children
+	// listed as soon as its ID is known, beside its ownership and tags
+	// reads (the run's read cache hands the listing to the next level),
+	// so the walk down the tree waits one round trip per level, not two.
+	levels := planOUs(specs)
+	parents := map[string]bool{}
+	for _, level := range levels {
+		for _, item := range level {
+			parents[parentPath(item.path)] = true
+		}
+	}
+	var prefetch sync.WaitGroup
+	defer prefetch.Wait()
+	listChildren := func(_ context.Context, n *ouNode) {
+		if n.fresh || !parents[n.path] {
+			return
+		}
+		prefetch.Add(1)
+		go func() { // with this call's context: a level's ends with the level
+			defer prefetch.Done()
+			_, _ = r.children(ctx, n.id) // an error is met again by the next level
+		}()
+	}
 	var nodes []*ouNode
-	for _, level := range planOUs(specs) {
+	for _, level := range levels {
 		out := make([]*ouNode, len(level))
 		err := forEach(ctx, len(level), conc, func(ctx context.Context, i int) error {
-			n, err := r.ensureOU(ctx, level[i])
+			n, err := r.ensureOU(ctx, level[i], listChildren)
 			out[i] = n
 			return err
 		})
@@ -335,8 +358,9 @@ func (r *run) ensureOUs(ctx context.Context, specs []OUSpec, conc int) ([]*ouNod
 	return nodes, nil
 }
 
-// ensureOU converges one OU whose parent is converged already.
-func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
+// ensureOU converges one OU whose parent is converged already; known is
+// called with the OU's node as soon as an existing OU's ID is known.
+func (r *run) ensureOU(ctx context.Context, item ouItem, known func(context.Context, *ouNode)) (*ouNode, error) {
 	if n := r.node(item.path); n != nil {
 		return n, nil
 	}
@@ -428,6 +452,7 @@ func (r *run) ensureOU(ctx context.Context, item ouItem) (*ouNode, error) {
 	}
 	if found {
 		n.id, n.arn = aws.ToString(ou.Id), aws.ToString(ou.Arn)
+		known(ctx, n)
 		// Ownership first: an OU someone else made is not written to
 		// unless the spec adopts it.
 		if err := r.checkOU(ctx, item, n.id); err != nil {
