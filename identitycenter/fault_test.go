@@ -40,6 +40,7 @@ func drifted001(o *org) identitycenter.AccessSpec {
 // ConflictException, as AWS does while another operation on the permission
 // set is in progress. The retryer retries it; the run converges.
 func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
+	t.Parallel()
 	type scenario struct {
 		name     string
 		accounts []string
@@ -78,7 +79,8 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 				}
 			}
 			t.Logf("%s: %d sso-admin writes: %v", sc.name, len(writes), writes)
-			for i, op := range writes {
+			for _, i := range awstest.Sampled(writes, func(op string) string { return op }) { // FOUNDATION_TEST_MATRIX=1: each
+				op := writes[i]
 				t.Run(fmt.Sprintf("%d-%s", i+1, op), func(t *testing.T) {
 					b := awstest.New(t)
 					e := b.RequireEmulator(t, awstest.CapFaults)
@@ -117,8 +119,10 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 // converges to exactly the undisturbed run's state.
 //
 // The eight CreateAccountAssignment calls are alike: the default test run
-// fails every fourth (FOUNDATION_TEST_MATRIX=1: each).
+// fails the first call of each operation (PerOperation, which overrides
+// Every; FOUNDATION_TEST_MATRIX=1: each).
 func TestAccessDeniedOnEachWrite(t *testing.T) {
+	t.Parallel()
 	every := 4
 	if os.Getenv("FOUNDATION_TEST_MATRIX") == "1" {
 		every = 0
@@ -145,6 +149,8 @@ func TestAccessDeniedOnEachWrite(t *testing.T) {
 				Match: emulator.Match{Service: g.service, Operation: g.op},
 				Every: g.every,
 				Err:   &emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"},
+
+				PerOperation: true, // the first call of each operation (FOUNDATION_TEST_MATRIX=1: each)
 				// lost-500: the write applied, its answer lost as a
 				// retryable 500: no duplicate, no failure.
 				Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500, notApplied500},
@@ -190,6 +196,7 @@ func TestFailureReportsTheChangesMade(t *testing.T) {
 // waited for, not retried into "already being provisioned" until the
 // retryer gives up.
 func TestFaultOnEachDriftRepairWrite(t *testing.T) {
+	t.Parallel()
 	awstest.FaultMatrix[identitycenter.AccessSpec]{
 		Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) identitycenter.AccessSpec {
 			o := newOrg(t, ctx, b, seed001Accounts...)

@@ -35,6 +35,7 @@ func one() []foundation.Option { return awstest.Fast(foundation.WithConcurrency(
 // repair of drifted tags. Each is retried and the run reaches exactly the
 // state of a clean run.
 func TestConcurrentModificationOnEveryWrite(t *testing.T) {
+	t.Parallel()
 	fresh := func(ctx context.Context, api *sdk.Client) error {
 		if _, err := organizations.EnsureOrganization(ctx, api, scp, one()...); err != nil {
 			return err
@@ -61,6 +62,8 @@ func TestConcurrentModificationOnEveryWrite(t *testing.T) {
 			// lost-500: the write applied, its answer lost as a retryable 500.
 			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500, notApplied500},
 			Calls:    calls,
+			// The first call of each operation; FOUNDATION_TEST_MATRIX=1: each.
+			PerOperation: true,
 		}
 	}
 	var s awstest.Subtests

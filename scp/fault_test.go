@@ -80,6 +80,7 @@ func (o *org) suspendedOU(t *testing.T) string {
 // attachments; "update" then changes a policy's content, description and
 // tags.
 func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
+	t.Parallel()
 	cme := &emulator.APIError{Status: 400, Code: "ConcurrentModificationException", Message: "injected"}
 	setup := func(t *testing.T, ctx context.Context, b *awstest.Backend) *org {
 		b.Require(t, awstest.CapSnapshot)
@@ -98,6 +99,8 @@ func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
 			// lost-500: the write applied, its answer lost as a retryable 500.
 			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500, notApplied500},
 			Calls:    8, // 3 CreatePolicy, EnablePolicyType, 3 AttachPolicy, DetachPolicy
+
+			PerOperation: true, // the first call of each operation (FOUNDATION_TEST_MATRIX=1: each)
 		}.Test(t)
 	})
 	s.Run(t, "update", func(t *testing.T) {

@@ -73,6 +73,7 @@ func checkFault(t *testing.T, op string, err error) {
 // the answer was lost). Each failure is reported wrapped, naming the step;
 // running again without the fault reaches exactly the reference state.
 func TestFaultAtEveryMutatingCall(t *testing.T) {
+	t.Parallel()
 	var s awstest.Subtests
 	for name, faultSpec := range faultSpecs {
 		s.Run(t, name, func(t *testing.T) {
@@ -92,6 +93,7 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 // (PutPublicAccessBlock, PutBucketOwnershipControls, UpdateTable,
 // TagResource).
 func TestFaultDuringDriftRepair(t *testing.T) {
+	t.Parallel()
 	var ops []string
 	awstest.FaultMatrix[statebackend.Spec]{
 		Setup: func(t *testing.T, ctx context.Context, b *awstest.Backend) statebackend.Spec {

@@ -13,6 +13,7 @@ import (
 // 003 in turn, in kittest.FaultVariants; a rerun must reach the state of
 // an undisturbed run and a further run make no write.
 func TestAutochartFaultMatrix(t *testing.T) {
+	t.Parallel()
 	spec := Seed003("")
 	kittest.FaultMatrix(t, spec.Region, func(ctx context.Context, b *awstest.Backend, dir string) error {
 		_, err := converge(ctx, b, spec, dir, foundation.WithConcurrency(1))

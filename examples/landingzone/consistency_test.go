@@ -41,6 +41,7 @@ var consistencyKinds = []struct {
 // snapshot: nothing created twice, nothing missing), and a rerun must report
 // no change and make no mutating call.
 func TestLandingZoneConsistency(t *testing.T) {
+	t.Parallel()
 	ctx := awstest.Context(t, 60*time.Second)
 	ref := awstest.New(t, awstest.WithEmulatorOptions(emulator.Options{IdentityCenter: true, Seed: 1}))
 	re := ref.RequireEmulator(t, awstest.CapEmulatorOptions)
@@ -56,6 +57,7 @@ func TestLandingZoneConsistency(t *testing.T) {
 
 	for _, kind := range consistencyKinds {
 		t.Run(kind.name, func(t *testing.T) {
+			t.Parallel() // each kind on its own emulator
 			if kind.gap != "" {
 				t.Skip(kind.gap)
 			}

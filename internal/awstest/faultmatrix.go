@@ -47,13 +47,25 @@ type FaultMatrix[S any] struct {
 	Backend func(t *testing.T) *Backend
 	// Every, when > 1, fails only every Every-th call (the 1st, the
 	// Every+1-th, ...): a sample of a long sweep for the default test run.
+	// Each further variant starts a little later (variant k of n at call
+	// 1+k*Every/n), so the variants together fail more distinct calls.
 	Every int
 	// Samples, when > 0, fails only that many calls per variant, spread
 	// evenly over the run (it sets Every from the number of calls).
 	Samples int
+	// PerOperation fails, per variant, only the first call of each
+	// operation (Sampled): every kind of write in every variant, the
+	// repeats left to the full run.
+	//
+	// Every, Samples and PerOperation sample the default test run only:
+	// with FOUNDATION_TEST_MATRIX=1 (FullMatrix) every call is failed.
+	PerOperation bool
 	// Variants, when set, replaces the two default sweeps (Err before the
 	// write, Err after it) with these.
 	Variants []FaultVariant
+	// Parallel runs the subtests in parallel (t.Parallel): each has its
+	// own backend, so Setup, Run and Check must share no state.
+	Parallel bool
 }
 
 // FaultVariant is one sweep of a FaultMatrix: how each call is failed.
@@ -133,18 +145,33 @@ func (m FaultMatrix[S]) Test(t *testing.T) {
 	if len(variants) == 0 {
 		variants = []FaultVariant{{Name: "before", Retried: m.Retried}, {Name: "after", After: true, Retried: m.Retried}}
 	}
+	first := map[int]bool{}
+	for _, i := range Sampled(ops, func(op string) string { return op }) {
+		first[i] = true
+	}
 	var sub Subtests
 	defer sub.Done(t)
-	for _, v := range variants {
+	for k, v := range variants {
 		inject := inject
 		if v.Err != nil {
 			inject = v.Err
 		}
 		for i, op := range ops {
-			if m.Every > 1 && i%m.Every != 0 {
-				continue
+			switch {
+			case FullMatrix():
+			case m.PerOperation:
+				if !first[i] {
+					continue
+				}
+			case m.Every > 1:
+				if j := i - k*m.Every/len(variants); j < 0 || j%m.Every != 0 {
+					continue
+				}
 			}
 			sub.Run(t, fmt.Sprintf("%s/%d-%s", v.Name, i+1, op), func(t *testing.T) {
+				if m.Parallel {
+					t.Parallel()
+				}
 				ctx := Context(t, timeout)
 				b := newBackend(t)
 				e := b.RequireEmulator(t, CapFaults)

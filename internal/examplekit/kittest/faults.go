@@ -23,9 +23,11 @@ var FaultVariants = []awstest.FaultVariant{
 var denied = &emulator.APIError{Status: 403, Code: "AccessDenied", Message: "injected"}
 
 // Samples is how many calls per variant the default test run fails,
-// spread over the program's writes; FOUNDATION_TEST_MATRIX=1 fails every
-// call (the whole matrix takes minutes: CI runs it).
-const Samples = 3
+// spread over the program's writes and shifted from one variant to the
+// next (awstest.FaultMatrix.Every), so the three variants fail six distinct
+// calls; FOUNDATION_TEST_MATRIX=1 fails every call (the whole matrix takes
+// minutes: CI runs it).
+const Samples = 2
 
 // FaultMatrix fails each mutating call of a whole example program (run,
 // given a fresh backend with Identity Center and a fresh directory) in
@@ -52,5 +54,6 @@ func FaultMatrix(t *testing.T, region string, run func(ctx context.Context, b *a
 		Run:      run,
 		Samples:  samples,
 		Variants: FaultVariants,
+		Parallel: true, // a fresh backend and directory each
 	}.Test(t)
 }
