@@ -77,7 +77,8 @@ type OUSpec struct {
 	// Adopt converges an OU made outside this library (no
 	// managed-by=foundation tag) as the spec says, without taking it over:
 	// it is never tagged, and never pruned (its owner's tags are never
-	// removed, so RemoveTags must be empty).
+	// removed, so RemoveTags must be empty). An OU that does not exist is
+	// created, with managed-by=foundation, Adopt or not.
 	Adopt bool
 }
 
@@ -113,7 +114,9 @@ type AccountSpec struct {
 	// its owner's tags are never removed (RemoveTags must be empty).
 	// Without Adopt such an account is refused with a
 	// *foundation.NotManagedError before any write to it. The management
-	// account is exempt: it is the organization's, not made by name.
+	// account is exempt: it is the organization's, not made by name. An
+	// account that does not exist is created, with managed-by=foundation,
+	// Adopt or not.
 	Adopt bool
 }
 

@@ -70,7 +70,8 @@ type PolicySpec struct {
 	// it is never tagged, and never pruned (AttachmentSpec never detaches
 	// it as the library's own). Without Adopt, EnsurePolicy refuses such a
 	// policy with a *foundation.NotManagedError before any write to it.
-	// Tags may not hold managed-by when Adopt is set.
+	// Tags may not hold managed-by when Adopt is set. A policy that does
+	// not exist is created, with managed-by=foundation, Adopt or not.
 	Adopt bool
 	// Limits: MaxPolicySize is checked before any call.
 	Limits Limits
