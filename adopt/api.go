@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	acctsdk "github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
+	"github.com/awsfoundation/foundation/account"
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
@@ -74,6 +76,14 @@ type SSOAdminReadAPI interface {
 	ssoadmin.ListTagsForResourceAPIClient
 	ssoadmin.ListAccountsForProvisionedPermissionSetAPIClient
 	ssoadmin.ListAccountAssignmentsAPIClient
+	DescribeInstance(context.Context, *ssoadmin.DescribeInstanceInput, ...func(*ssoadmin.Options)) (*ssoadmin.DescribeInstanceOutput, error)
+}
+
+// AccountSettingsReadAPI is the Account Management calls Read makes, from
+// the management account, for every account's settings.
+type AccountSettingsReadAPI interface {
+	GetAlternateContact(context.Context, *acctsdk.GetAlternateContactInput, ...func(*acctsdk.Options)) (*acctsdk.GetAlternateContactOutput, error)
+	acctsdk.ListRegionsAPIClient
 }
 
 // IdentityStoreReadAPI is the identitystore calls Read makes.
@@ -91,6 +101,10 @@ type ReadAPI struct {
 	SSOAdmin      SSOAdminReadAPI
 	IdentityStore IdentityStoreReadAPI
 	IAM           IAMReadAPI
+	// Account reads the accounts' alternate contacts and opt-in Regions;
+	// nil skips them. Member accounts' are read only when the
+	// organization has trusted access for account.amazonaws.com.
+	Account AccountSettingsReadAPI
 	// InAccount returns the clients that act in an account of the
 	// organization (management is true for the management account). Nil
 	// skips state backends. An error skips the account (listed in
@@ -109,7 +123,16 @@ type ConvergeAPI struct {
 		organizations.RootAccessOrganizationsAPI
 	}
 	IdentityCenter identitycenter.API
-	IAM            interface {
+	// InstanceSettings converges Identity Center's key and Regions; nil
+	// refuses a Foundation that sets them.
+	InstanceSettings identitycenter.InstanceSettingsAPI
+	// Account converges the accounts' contacts and opt-in Regions; nil
+	// refuses a Foundation that sets them.
+	Account interface {
+		account.ContactsAPI
+		account.RegionsAPI
+	}
+	IAM interface {
 		oidcfed.ProviderAPI
 		oidcfed.RoleAPI
 		organizations.RootAccessIAMAPI
@@ -130,6 +153,7 @@ func NewReadAPI(cfg aws.Config) ReadAPI {
 		SSOAdmin:      ssoadmin.NewFromConfig(cfg),
 		IdentityStore: identitystore.NewFromConfig(cfg),
 		IAM:           iam.NewFromConfig(cfg),
+		Account:       acctsdk.NewFromConfig(cfg),
 		InAccount: func(ctx context.Context, accountID string, management bool) (AccountReadAPI, error) {
 			c, err := inAccount(ctx, cfg, accountID, management)
 			if err != nil {
@@ -144,9 +168,11 @@ func NewReadAPI(cfg aws.Config) ReadAPI {
 // management account's configuration (member accounts: as NewReadAPI).
 func NewConvergeAPI(cfg aws.Config) ConvergeAPI {
 	return ConvergeAPI{
-		Organizations:  orgsdk.NewFromConfig(cfg),
-		IdentityCenter: identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg)},
-		IAM:            iam.NewFromConfig(cfg),
+		Organizations:    orgsdk.NewFromConfig(cfg),
+		IdentityCenter:   identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg)},
+		IAM:              iam.NewFromConfig(cfg),
+		InstanceSettings: ssoadmin.NewFromConfig(cfg),
+		Account:          acctsdk.NewFromConfig(cfg),
 		InAccount: func(ctx context.Context, accountID string, management bool) (statebackend.API, error) {
 			c, err := inAccount(ctx, cfg, accountID, management)
 			if err != nil {
@@ -167,10 +193,11 @@ func inAccount(ctx context.Context, cfg aws.Config, accountID string, management
 }
 
 var (
-	_ OrganizationsReadAPI = (*orgsdk.Client)(nil)
-	_ IAMReadAPI           = (*iam.Client)(nil)
-	_ SSOAdminReadAPI      = (*ssoadmin.Client)(nil)
-	_ IdentityStoreReadAPI = (*identitystore.Client)(nil)
-	_ S3ReadAPI            = (*s3.Client)(nil)
-	_ DynamoDBReadAPI      = (*dynamodb.Client)(nil)
+	_ OrganizationsReadAPI   = (*orgsdk.Client)(nil)
+	_ IAMReadAPI             = (*iam.Client)(nil)
+	_ SSOAdminReadAPI        = (*ssoadmin.Client)(nil)
+	_ IdentityStoreReadAPI   = (*identitystore.Client)(nil)
+	_ S3ReadAPI              = (*s3.Client)(nil)
+	_ DynamoDBReadAPI        = (*dynamodb.Client)(nil)
+	_ AccountSettingsReadAPI = (*acctsdk.Client)(nil)
 )

@@ -12,6 +12,7 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/account"
 	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
@@ -123,6 +124,38 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		res.Changes = append(res.Changes, out.Changes...)
 	}
 
+	// The accounts' settings (after the services: members' need trusted
+	// access for account.amazonaws.com). A Region being enabled is not
+	// waited for (AWS takes minutes to hours).
+	for i, a := range f.Accounts {
+		if a.Contacts == nil && len(a.Regions) == 0 {
+			continue
+		}
+		if api.Account == nil {
+			return fail(fmt.Errorf("adopt: api.Account: must not be nil with accounts' contacts or Regions: %w", foundation.ErrInvalidSpec))
+		}
+		id := ""
+		if !a.Management {
+			if id = ids[strings.ToLower(a.Email)]; id == "" {
+				return fail(fmt.Errorf("adopt: accounts[%d]: account %q not found", i, a.Email))
+			}
+		}
+		if a.Contacts != nil {
+			out, err := account.EnsureAlternateContacts(ctx, api.Account, a.contactsSpec(id), opts...)
+			if err != nil {
+				return fail(err)
+			}
+			res.Changes = append(res.Changes, out.Changes...)
+		}
+		if len(a.Regions) > 0 {
+			out, err := account.EnsureRegionOptIn(ctx, api.Account, account.RegionsSpec{AccountID: id, Enabled: a.Regions, NoWait: true}, opts...)
+			if err != nil {
+				return fail(err)
+			}
+			res.Changes = append(res.Changes, out.Changes...)
+		}
+	}
+
 	// 3. Identity Center.
 	if ic := f.IdentityCenter; ic != nil {
 		access, err := ic.accessSpec(ids)
@@ -134,6 +167,16 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 			return fail(err)
 		}
 		res.Changes = append(res.Changes, out.Changes...)
+		if ic.KMSKeyARN != "" || len(ic.Regions) > 0 {
+			if api.InstanceSettings == nil {
+				return fail(fmt.Errorf("adopt: api.InstanceSettings: must not be nil with identityCenter.kmsKeyARN or regions: %w", foundation.ErrInvalidSpec))
+			}
+			out, err := identitycenter.EnsureInstanceSettings(ctx, api.InstanceSettings, identitycenter.InstanceSettingsSpec{KMSKeyARN: ic.KMSKeyARN, Regions: ic.Regions}, opts...)
+			if err != nil {
+				return fail(err)
+			}
+			res.Changes = append(res.Changes, out.Changes...)
+		}
 	}
 
 	// 4. CI federation.
@@ -207,13 +250,13 @@ func (f *Foundation) serviceAccessSpec(ids map[string]string) (organizations.Ser
 func (f *Foundation) treeSpec() organizations.TreeSpec {
 	var t organizations.TreeSpec
 	for _, ou := range f.OUs {
-		t.OUs = append(t.OUs, organizations.OUSpec{Path: ou.Path, Tags: ou.Tags})
+		t.OUs = append(t.OUs, organizations.OUSpec{Path: ou.Path, Tags: ou.Tags, Adopt: ou.Adopt})
 	}
 	for _, a := range f.Accounts {
 		if a.Management {
 			continue
 		}
-		t.Accounts = append(t.Accounts, organizations.AccountSpec{Name: a.Name, Email: a.Email, OU: a.OU, Tags: a.Tags})
+		t.Accounts = append(t.Accounts, organizations.AccountSpec{Name: a.Name, Email: a.Email, OU: a.OU, Tags: a.Tags, Adopt: a.Adopt})
 	}
 	return t
 }
@@ -293,7 +336,7 @@ func (ic *IdentityCenter) accessSpec(ids map[string]string) (identitycenter.Acce
 }
 
 func (p PermissionSet) spec(path string) (identitycenter.PermissionSetSpec, error) {
-	s := identitycenter.PermissionSetSpec{Name: p.Name, Description: p.Description, RelayState: p.RelayState, ManagedPolicies: p.ManagedPolicies, Tags: p.Tags}
+	s := identitycenter.PermissionSetSpec{Name: p.Name, Description: p.Description, RelayState: p.RelayState, ManagedPolicies: p.ManagedPolicies, Tags: p.Tags, Adopt: p.Adopt}
 	if p.SessionDuration != "" {
 		d, err := time.ParseDuration(p.SessionDuration)
 		if err != nil {
@@ -364,3 +407,20 @@ func (r CIRole) spec(providerARN, path string) (oidcfed.RoleSpec, error) {
 }
 
 func secondsDuration(s int32) time.Duration { return time.Duration(s) * time.Second }
+
+// contactsSpec is the account's contacts as package account converges
+// them (accountID empty for the management account's own).
+func (a Account) contactsSpec(accountID string) account.ContactsSpec {
+	s := account.ContactsSpec{AccountID: accountID}
+	if c := a.Contacts; c != nil {
+		s.Billing, s.Operations, s.Security = c.Billing.spec(), c.Operations.spec(), c.Security.spec()
+	}
+	return s
+}
+
+func (c *Contact) spec() *account.Contact {
+	if c == nil {
+		return nil
+	}
+	return &account.Contact{Name: c.Name, Title: c.Title, Email: c.Email, Phone: c.Phone}
+}

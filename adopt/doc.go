@@ -7,8 +7,10 @@
 // tags, customer managed policies of every type enabled (SCPs, RCPs, tag,
 // backup and the other management policies) and what each target has
 // attached, the services with trusted access and their delegated
-// administrators, centralized root access, IAM Identity Center users,
-// groups, permission sets and assignments, GitHub's OIDC provider and the
+// administrators, centralized root access, each account's alternate
+// contacts and opt-in Regions (package account), IAM Identity Center's
+// key, Regions, users, groups, permission sets and assignments, GitHub's
+// OIDC provider and the
 // CI roles trusting it) and what it finds inside each account through the
 // account's access role (the Terraform state backends: buckets tagged
 // managed-by=foundation or named by ReadSpec.StateBucketPatterns, with
@@ -23,8 +25,11 @@
 // Read only reads. Converge is as idempotent as the Ensure functions it
 // calls (organizations.EnsureTree, orgpolicy.EnsurePolicy and
 // EnsureAttachments, organizations.EnsureServiceAccess and
-// EnsureRootAccess, identitycenter.EnsureAccess, oidcfed.EnsureProvider
-// and EnsureCIRole, statebackend.Bootstrap): a second run makes no
+// EnsureRootAccess, account.EnsureAlternateContacts and
+// EnsureRegionOptIn (a Region being enabled is not waited for),
+// identitycenter.EnsureAccess and EnsureInstanceSettings,
+// oidcfed.EnsureProvider and EnsureCIRole, statebackend.Bootstrap): a
+// second run makes no
 // mutating call. Nothing the Foundation does not list is removed. A
 // resource Read found without the library's managed-by=foundation tag (a
 // policy, an OIDC provider, a CI role) is written with adopt: true:
@@ -49,8 +54,8 @@
 // not a state backend's as statebackend converges one (with the changes
 // converging it would make: Read checks each backend with a dry run of
 // statebackend.Bootstrap), a lock table that cannot be told to belong to
-// one bucket. Account settings (package account) and Identity Center's
-// instance settings are not read yet.
+// one bucket, the member accounts' settings when the organization has no
+// trusted access for account.amazonaws.com.
 //
 // # Errors
 //
@@ -77,7 +82,8 @@
 // identitystore:ListUsers, ListGroups, ListGroupMemberships;
 // iam:ListOpenIDConnectProviders, GetOpenIDConnectProvider, ListRoles,
 // GetRole, ListAttachedRolePolicies, ListRolePolicies, GetRolePolicy,
-// ListOrganizationsFeatures; sts:AssumeRole into each member account's
+// ListOrganizationsFeatures; sso:DescribeInstance; account:GetAlternateContact,
+// ListRegions; sts:AssumeRole into each member account's
 // access role (organizations.DefaultRoleName with NewReadAPI), and there
 // (and in the management account) s3:ListAllMyBuckets,
 // GetBucketLocation, GetBucketTagging and the reads statebackend

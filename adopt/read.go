@@ -55,7 +55,7 @@ func Read(ctx context.Context, api ReadAPI, spec ReadSpec, opts ...foundation.Op
 	}
 	r := &reader{api: api, tree: tree, emails: map[string]string{}, spec: spec, opts: opts, o: call.Resolve(opts...)}
 	f := &Foundation{}
-	steps := []func(context.Context, *Foundation) error{r.ous, r.accounts, r.policies, r.attachments, r.services, r.identityCenter, r.federation, r.stateBackends}
+	steps := []func(context.Context, *Foundation) error{r.ous, r.accounts, r.policies, r.attachments, r.services, r.accountSettings, r.identityCenter, r.federation, r.stateBackends}
 	for _, step := range steps {
 		if err := step(ctx, f); err != nil {
 			return nil, err
@@ -70,7 +70,9 @@ type reader struct {
 	emails map[string]string // account ID -> email
 	spec   ReadSpec
 	opts   []foundation.Option
-	o      call.Options
+	// enabled are the services with trusted access (services).
+	enabled map[string]bool
+	o       call.Options
 }
 
 func (r *reader) tags(ctx context.Context, id string) (map[string]string, error) {
@@ -215,6 +217,19 @@ func (r *reader) identityCenter(ctx context.Context, f *Foundation) error {
 		return fmt.Errorf("adopt: %w", err)
 	}
 	ic := &IdentityCenter{}
+	d, err := r.api.SSOAdmin.DescribeInstance(ctx, &ssoadmin.DescribeInstanceInput{InstanceArn: aws.String(inst.ARN)})
+	if err != nil {
+		return fmt.Errorf("adopt: Identity Center instance %s: %w", inst.ARN, err)
+	}
+	if enc := d.EncryptionConfigurationDetails; enc != nil && enc.KeyType == ssotypes.KmsKeyTypeCustomerManagedKey {
+		ic.KMSKeyARN = aws.ToString(enc.KmsKeyArn)
+	}
+	for _, reg := range d.Regions {
+		if !reg.IsPrimaryRegion && reg.Status != ssotypes.RegionStatusRemoving {
+			ic.Regions = append(ic.Regions, aws.ToString(reg.RegionName))
+		}
+	}
+	sort.Strings(ic.Regions)
 	users := map[string]string{}  // user ID -> user name
 	groups := map[string]string{} // group ID -> name
 	up := identitystore.NewListUsersPaginator(r.api.IdentityStore, &identitystore.ListUsersInput{IdentityStoreId: aws.String(inst.IdentityStoreID)})

@@ -394,7 +394,7 @@ func (sb StateBackend) spec(accountID string) statebackend.Spec {
 		LockTable: sb.LockTable, LockTableKMSKeyID: sb.LockTableKMSKeyID,
 		DisableDeletionProtection: sb.DisableDeletionProtection, DisablePointInTimeRecovery: sb.DisablePointInTimeRecovery,
 		NoncurrentVersionExpirationDays: sb.NoncurrentVersionExpirationDays, NoncurrentVersionsToKeep: sb.NoncurrentVersionsToKeep,
-		AbortIncompleteMultipartUploadDays: sb.AbortIncompleteMultipartUploadDays, Tags: sb.Tags}
+		AbortIncompleteMultipartUploadDays: sb.AbortIncompleteMultipartUploadDays, Tags: sb.Tags, Adopt: sb.Adopt}
 	switch {
 	case sb.Locking != "":
 		s.Locking = statebackend.Locking(sb.Locking)

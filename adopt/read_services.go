@@ -19,6 +19,7 @@ import (
 // access.
 func (r *reader) services(ctx context.Context, f *Foundation) error {
 	enabled := map[string]bool{}
+	r.enabled = enabled
 	sp := orgsdk.NewListAWSServiceAccessForOrganizationPaginator(r.api.Organizations, &orgsdk.ListAWSServiceAccessForOrganizationInput{})
 	for sp.HasMorePages() {
 		page, err := sp.NextPage(ctx)

@@ -7,18 +7,24 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	accountsdk "github.com/aws/aws-sdk-go-v2/service/account"
+	accttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/adopt"
 	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/statebackend"
 )
@@ -41,7 +47,8 @@ func createAccount(t *testing.T, ctx context.Context, org *orgsdk.Client, name, 
 }
 
 // TestAdoptRegistryRootAccessAndStateBackends: trusted access and a
-// delegated administrator, root access, and state backends in the
+// delegated administrator, root access, accounts' contacts and opt-in
+// Regions, and state backends in the
 // organization's accounts, made by hand (and one backend by the library),
 // read into a Foundation that converges with no change and no write; an
 // account whose role cannot be assumed is skipped with the reason, a
@@ -61,13 +68,22 @@ func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 
 	// Trusted access for CloudFormation StackSets with dev as its administrator, and
 	// centralized root credentials management.
-	for _, p := range []string{organizations.ServiceStackSets, organizations.ServiceIAM} {
+	for _, p := range []string{organizations.ServiceStackSets, organizations.ServiceIAM, organizations.ServiceAccountManagement} {
 		_, err := org.EnableAWSServiceAccess(ctx, &orgsdk.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(p)})
 		require.NoError(t, err)
 	}
 	_, err := org.RegisterDelegatedAdministrator(ctx, &orgsdk.RegisterDelegatedAdministratorInput{AccountId: aws.String(dev), ServicePrincipal: aws.String(organizations.ServiceStackSets)})
 	require.NoError(t, err)
 	_, err = iam.NewFromConfig(cfg).EnableOrganizationsRootCredentialsManagement(ctx, &iam.EnableOrganizationsRootCredentialsManagementInput{})
+	require.NoError(t, err)
+
+	// A security contact for dev and an opt-in Region in prod (its
+	// enabling takes hours on AWS: adopted as it is, not waited for).
+	acct := accountsdk.NewFromConfig(cfg)
+	_, err = acct.PutAlternateContact(ctx, &accountsdk.PutAlternateContactInput{AccountId: aws.String(dev), AlternateContactType: accttypes.AlternateContactTypeSecurity,
+		Name: aws.String("Sec Ops"), Title: aws.String("Security"), EmailAddress: aws.String("sec@example.com"), PhoneNumber: aws.String("+1 555 0100")})
+	require.NoError(t, err)
+	_, err = acct.EnableRegion(ctx, &accountsdk.EnableRegionInput{AccountId: aws.String(prod), RegionName: aws.String("af-south-1")})
 	require.NoError(t, err)
 
 	// A state backend the library made in dev (named by a pattern), one
@@ -105,6 +121,14 @@ func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 	require.Contains(t, f.Services, adopt.Service{Principal: organizations.ServiceStackSets, DelegatedAdministrators: []string{"reg-dev@example.com"}})
 	require.Contains(t, f.Services, adopt.Service{Principal: organizations.ServiceIAM})
 	require.Equal(t, &adopt.RootAccess{Features: []string{"RootCredentialsManagement"}}, f.RootAccess)
+	for _, a := range f.Accounts {
+		switch a.Email {
+		case "reg-dev@example.com":
+			require.Equal(t, &adopt.Contacts{Security: &adopt.Contact{Name: "Sec Ops", Title: "Security", Email: "sec@example.com", Phone: "+1 555 0100"}}, a.Contacts)
+		case "reg-prod@example.com":
+			require.Equal(t, []string{"af-south-1"}, a.Regions)
+		}
+	}
 	var mgmtEmail string
 	for _, a := range f.Accounts {
 		if a.Management {
@@ -153,5 +177,69 @@ func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 	var unexpected *organizations.UnexpectedDelegatedAdministratorError
 	require.ErrorAs(t, err, &unexpected)
 	require.Equal(t, prod, unexpected.Findings[0].AccountID)
+	b.RequireNoMutations(t, mark)
+}
+
+// TestAdoptIdentityCenterInstanceSettings: an instance encrypted by hand
+// with a customer managed multi-Region key and replicated to a second
+// Region is read with both, and converges with no change and no write.
+func TestAdoptIdentityCenterInstanceSettings(t *testing.T) {
+	b := awstest.New(t, awstest.WithEmulatorOptions(emulator.Options{IdentityCenterExternalIdP: true}))
+	b.Require(t, awstest.CapEmulatorOptions, awstest.CapFreshState) // the external IdP is a console step
+	b.Need(t, awstest.SSOInstanceEncryption)
+	ctx := awstest.Context(t, 30*time.Second)
+	cfg := b.Config()
+	bareOrg(t, ctx, b)
+	instARN, _, err := b.RequireEmulator(t, awstest.CapEmulatorState).EnableIdentityCenter()
+	require.NoError(t, err)
+	mgmt := b.AccountID(t)
+	kc := kmssdk.NewFromConfig(cfg)
+	key, err := kc.CreateKey(ctx, &kmssdk.CreateKeyInput{MultiRegion: aws.Bool(true), Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"kms:*","Resource":"*"},` +
+		`{"Sid":"IdentityCenter","Effect":"Allow","Principal":{"Service":["sso.amazonaws.com","identitystore.amazonaws.com"]},` +
+		`"Action":["kms:Decrypt","kms:ReEncryptTo","kms:ReEncryptFrom","kms:GenerateDataKeyWithoutPlaintext","kms:DescribeKey"],"Resource":"*"}]}`)})
+	require.NoError(t, err)
+	keyARN := aws.ToString(key.KeyMetadata.Arn)
+	_, err = kc.ReplicateKey(ctx, &kmssdk.ReplicateKeyInput{KeyId: key.KeyMetadata.KeyId, ReplicaRegion: aws.String("eu-west-1")})
+	require.NoError(t, err)
+	sso := ssoadmin.NewFromConfig(cfg)
+	_, err = sso.UpdateInstance(ctx, &ssoadmin.UpdateInstanceInput{InstanceArn: aws.String(instARN),
+		EncryptionConfiguration: &ssotypes.EncryptionConfiguration{KeyType: ssotypes.KmsKeyTypeCustomerManagedKey, KmsKeyArn: aws.String(keyARN)}})
+	require.NoError(t, err)
+	for {
+		d, err := sso.DescribeInstance(ctx, &ssoadmin.DescribeInstanceInput{InstanceArn: aws.String(instARN)})
+		require.NoError(t, err)
+		if d.EncryptionConfigurationDetails.EncryptionStatus == ssotypes.KmsKeyStatusEnabled {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, err = sso.AddRegion(ctx, &ssoadmin.AddRegionInput{InstanceArn: aws.String(instARN), RegionName: aws.String("eu-west-1")})
+	require.NoError(t, err)
+	for {
+		r, err := sso.DescribeRegion(ctx, &ssoadmin.DescribeRegionInput{InstanceArn: aws.String(instARN), RegionName: aws.String("eu-west-1")})
+		require.NoError(t, err)
+		if r.Status == ssotypes.RegionStatusActive {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	f, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), adopt.ReadSpec{}, awstest.Fast()...)
+	require.NoError(t, err)
+	require.NotNil(t, f.IdentityCenter)
+	require.Equal(t, keyARN, f.IdentityCenter.KMSKeyARN)
+	require.Equal(t, []string{"eu-west-1"}, f.IdentityCenter.Regions)
+	text, err := yaml.Marshal(f)
+	require.NoError(t, err)
+	var back adopt.Foundation
+	require.NoError(t, yaml.Unmarshal(text, &back))
+	mark := b.Mark()
+	plan, err := adopt.Converge(ctx, adopt.NewConvergeAPI(cfg), &back, awstest.Fast(foundation.WithDryRun(true))...)
+	require.NoError(t, err)
+	require.Empty(t, plan.Changes)
+	res, err := adopt.Converge(ctx, adopt.NewConvergeAPI(cfg), &back, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Empty(t, res.Changes)
 	b.RequireNoMutations(t, mark)
 }

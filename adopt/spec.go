@@ -80,10 +80,33 @@ type Account struct {
 	// Management marks the management account: Converge reads it, never
 	// moves, tags or creates it.
 	Management bool `yaml:"management,omitempty" json:"management,omitempty"`
+	// Contacts are the account's alternate contacts (package account);
+	// nil: none read or none to converge.
+	Contacts *Contacts `yaml:"contacts,omitempty" json:"contacts,omitempty"`
+	// Regions are the opt-in Regions the account has enabled (package
+	// account); Regions it does not name are left as they are.
+	Regions []string `yaml:"regions,omitempty" json:"regions,omitempty"`
 	// Adopt says the account was made outside the library (no
 	// managed-by=foundation tag): Converge keeps it as the file says and
 	// never tags it (organizations.AccountSpec.Adopt).
 	Adopt bool `yaml:"adopt,omitempty" json:"adopt,omitempty"`
+}
+
+// Contacts are an account's alternate contacts; a nil one is left as it
+// is.
+type Contacts struct {
+	Billing    *Contact `yaml:"billing,omitempty" json:"billing,omitempty"`
+	Operations *Contact `yaml:"operations,omitempty" json:"operations,omitempty"`
+	Security   *Contact `yaml:"security,omitempty" json:"security,omitempty"`
+}
+
+// Contact is an alternate contact (account.Contact): all four fields are
+// required.
+type Contact struct {
+	Name  string `yaml:"name" json:"name"`
+	Title string `yaml:"title" json:"title"`
+	Email string `yaml:"email" json:"email"`
+	Phone string `yaml:"phone" json:"phone"`
 }
 
 // Policy is a customer managed organization policy.
@@ -126,6 +149,12 @@ type Attachment struct {
 
 // IdentityCenter is what an Identity Center instance holds.
 type IdentityCenter struct {
+	// KMSKeyARN is the customer managed key that encrypts the instance's
+	// data; empty: an AWS owned key (identitycenter.EnsureInstanceSettings).
+	KMSKeyARN string `yaml:"kmsKeyARN,omitempty" json:"kmsKeyARN,omitempty"`
+	// Regions are the Regions the instance is replicated to besides its
+	// primary one.
+	Regions        []string        `yaml:"regions,omitempty" json:"regions,omitempty"`
 	Users          []User          `yaml:"users,omitempty" json:"users,omitempty"`
 	Groups         []Group         `yaml:"groups,omitempty" json:"groups,omitempty"`
 	PermissionSets []PermissionSet `yaml:"permissionSets,omitempty" json:"permissionSets,omitempty"`

@@ -10,6 +10,8 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/account"
+	"github.com/awsfoundation/foundation/identitycenter"
 	"github.com/awsfoundation/foundation/internal/specerr"
 	"github.com/awsfoundation/foundation/oidcfed"
 	"github.com/awsfoundation/foundation/organizations"
@@ -49,7 +51,7 @@ func (f *Foundation) Validate() error {
 	}
 	ous := map[string]bool{"": true}
 	for i, ou := range f.OUs {
-		wrap(fmt.Sprintf("ous[%d]", i), organizations.OUSpec{Path: ou.Path, Tags: ou.Tags}.Validate())
+		wrap(fmt.Sprintf("ous[%d]", i), organizations.OUSpec{Path: ou.Path, Tags: ou.Tags, Adopt: ou.Adopt}.Validate())
 		for p := ou.Path; p != ""; {
 			ous[p] = true
 			j := strings.LastIndex(p, "/")
@@ -66,10 +68,16 @@ func (f *Foundation) Validate() error {
 		if a.Management {
 			management++
 		} else {
-			wrap(path, organizations.AccountSpec{Name: a.Name, Email: a.Email, OU: a.OU, Tags: a.Tags}.Validate())
+			wrap(path, organizations.AccountSpec{Name: a.Name, Email: a.Email, OU: a.OU, Tags: a.Tags, Adopt: a.Adopt}.Validate())
 		}
 		if emails[strings.ToLower(a.Email)] {
 			fault(path+".email", "%q is listed twice", a.Email)
+		}
+		if a.Contacts != nil {
+			wrap(path+".contacts", a.contactsSpec("").Validate())
+		}
+		if len(a.Regions) > 0 {
+			wrap(path, account.RegionsSpec{Enabled: a.Regions}.Validate())
 		}
 		emails[strings.ToLower(a.Email)] = true
 		if !ous[a.OU] {
@@ -157,6 +165,9 @@ func (f *Foundation) Validate() error {
 		access, err := ic.accessSpec(ids)
 		wrap("identityCenter", err)
 		wrap("identityCenter", access.Validate())
+		if ic.KMSKeyARN != "" || len(ic.Regions) > 0 {
+			wrap("identityCenter", identitycenter.InstanceSettingsSpec{KMSKeyARN: ic.KMSKeyARN, Regions: ic.Regions}.Validate())
+		}
 	}
 	mgmtEmail := ""
 	for _, a := range f.Accounts {
@@ -251,6 +262,7 @@ var fileKeys = map[string]string{
 	"OU": "ou", "URL": "url", "ClientIDs": "clientIDs", "ManagedPolicyARNs": "managedPolicies",
 	"DisplayName": "name", "Document": "content", "InstanceARN": "", "IdentityStoreID": "",
 	"KMSKeyID": "kmsKeyID", "LockTableKMSKeyID": "lockTableKMSKeyID", "AccountID": "account",
+	"KMSKeyARN": "kmsKeyARN", "Enabled": "regions",
 }
 
 // fileKey is the file's key of a library spec's field under path:

@@ -117,10 +117,13 @@ func TestAdoptOrganizationBuiltWithAWSCLI(t *testing.T) {
 		"--policy-document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:PutImage"],"Resource":"*"}]}`)
 
 	// Trusted access: StackSets administered by the dev account, and IAM.
-	for _, p := range []string{"member.org.stacksets.cloudformation.amazonaws.com", "iam.amazonaws.com"} {
+	for _, p := range []string{"member.org.stacksets.cloudformation.amazonaws.com", "iam.amazonaws.com", "account.amazonaws.com"} {
 		aws("organizations", "enable-aws-service-access", "--service-principal", p)
 	}
 	aws("organizations", "register-delegated-administrator", "--account-id", dev, "--service-principal", "member.org.stacksets.cloudformation.amazonaws.com")
+	// dev's security contact (aws-cli 2.9.19 has no account enable-region).
+	aws("account", "put-alternate-contact", "--account-id", dev, "--alternate-contact-type", "SECURITY", "--name", "Shop Security",
+		"--title", "Security lead", "--email-address", "security@example.com", "--phone-number", "+1 555 0100")
 
 	// The dev account's state backend, made through its access role: the
 	// bucket as a careful team makes it, and a lock table. (aws-cli
@@ -151,12 +154,13 @@ func TestAdoptOrganizationBuiltWithAWSCLI(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "org.yaml")
 	_, msgs, err := runProgram(t, "-endpoint", srv.URL, "-o", file, "-state-buckets", "shop-terraform-state-*")
 	require.NoError(t, err, msgs)
-	require.Contains(t, msgs, "Read 2 OUs, 3 accounts, 1 SCPs, 1 CI roles, 2 services, 1 state backends, 1 users, 1 groups, 1 permission sets")
+	require.Contains(t, msgs, "Read 2 OUs, 3 accounts, 1 SCPs, 1 CI roles, 3 services, 1 state backends, 1 users, 1 groups, 1 permission sets")
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	require.Contains(t, string(data), "lockTable: shop-terraform-locks")
 	require.Contains(t, string(data), "disableDeletionProtection: true")
 	require.Contains(t, string(data), "- aws+shop-dev@example.com", "the delegated administrator, by email")
+	require.Contains(t, string(data), "email: security@example.com", "dev's security contact")
 	require.Contains(t, msgs, "A dry run of the spec read plans 0 changes")
 	mark := srv.CallCount()
 	out, msgs, err := runProgram(t, "-endpoint", srv.URL, "-spec", file)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	accttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -146,7 +148,7 @@ func byHand(ctx context.Context, env *examplekit.Env) error {
 
 	// Trusted access: CloudFormation StackSets administered by the dev
 	// account, and IAM's centralized root credentials management.
-	for _, p := range []string{"member.org.stacksets.cloudformation.amazonaws.com", "iam.amazonaws.com"} {
+	for _, p := range []string{"member.org.stacksets.cloudformation.amazonaws.com", "iam.amazonaws.com", "account.amazonaws.com"} {
 		if _, err := org.EnableAWSServiceAccess(ctx, &orgsdk.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(p)}); err != nil {
 			return err
 		}
@@ -156,6 +158,17 @@ func byHand(ctx context.Context, env *examplekit.Env) error {
 		return err
 	}
 	if _, err := iam.NewFromConfig(cfg).EnableOrganizationsRootCredentialsManagement(ctx, &iam.EnableOrganizationsRootCredentialsManagementInput{}); err != nil {
+		return err
+	}
+
+	// The accounts' settings: dev's security contact, and an opt-in
+	// Region for prod.
+	acct := account.NewFromConfig(cfg)
+	if _, err := acct.PutAlternateContact(ctx, &account.PutAlternateContactInput{AccountId: aws.String(dev), AlternateContactType: accttypes.AlternateContactTypeSecurity,
+		Name: aws.String("Shop Security"), Title: aws.String("Security lead"), EmailAddress: aws.String("security@example.com"), PhoneNumber: aws.String("+1 555 0100")}); err != nil {
+		return err
+	}
+	if _, err := acct.EnableRegion(ctx, &account.EnableRegionInput{AccountId: aws.String(production), RegionName: aws.String("eu-south-2")}); err != nil {
 		return err
 	}
 

@@ -39,7 +39,15 @@ func TestDefaultRun(t *testing.T) {
 	require.Len(t, f.StateBackends, 1, out)
 	require.Equal(t, adopt.StateBackend{Account: "aws+shop-dev@example.com", Bucket: f.StateBackends[0].Bucket, Region: "eu-west-1",
 		LockTable: "shop-terraform-locks", NoncurrentVersionExpirationDays: 30, Tags: map[string]string{"team": "shop"}, Adopt: true}, f.StateBackends[0])
-	require.Equal(t, []adopt.Service{{Principal: "iam.amazonaws.com"},
+	for _, a := range f.Accounts {
+		switch a.Email {
+		case "aws+shop-dev@example.com":
+			require.Equal(t, &adopt.Contacts{Security: &adopt.Contact{Name: "Shop Security", Title: "Security lead", Email: "security@example.com", Phone: "+1 555 0100"}}, a.Contacts)
+		case "aws+shop-prod@example.com":
+			require.Equal(t, []string{"eu-south-2"}, a.Regions)
+		}
+	}
+	require.Equal(t, []adopt.Service{{Principal: "account.amazonaws.com"}, {Principal: "iam.amazonaws.com"},
 		{Principal: "member.org.stacksets.cloudformation.amazonaws.com", DelegatedAdministrators: []string{"aws+shop-dev@example.com"}}}, f.Services)
 	require.Equal(t, &adopt.RootAccess{Features: []string{"RootCredentialsManagement"}}, f.RootAccess)
 	require.Empty(t, f.Skipped, out)
