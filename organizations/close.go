@@ -93,7 +93,7 @@ func (r *run) closeAccount(ctx context.Context, api CloseAccountAPI, spec CloseA
 		OU: spec.SuspendedOU, State: accountState(acct)}
 
 	// The suspended OU, and the account in it.
-	if _, err := r.ensureOUs(ctx, []OUSpec{{Path: spec.SuspendedOU}}, 1); err != nil {
+	if _, err := r.ensureOUs(ctx, []OUSpec{{Path: spec.SuspendedOU}}, 1, nil); err != nil {
 		return nil, err
 	}
 	target := r.node(spec.SuspendedOU)

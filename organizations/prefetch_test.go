@@ -14,14 +14,22 @@ import (
 )
 
 // tagsWaitForChildren holds an OU's ListTagsForResource until the OUs
-// under it have been listed (or a second passed).
+// under it have been listed, and another OU's until its accounts have been
+// listed (or a second passed).
 type tagsWaitForChildren struct {
 	*sdk.Client
-	parent string
-	mu     sync.Mutex
-	listed chan struct{}
-	once   sync.Once
-	waited time.Duration
+	parent, accountParent string
+	mu                    sync.Mutex
+	listed, accounts      chan struct{}
+	once, accountsOnce    sync.Once
+	waited                time.Duration
+}
+
+func (c *tagsWaitForChildren) ListAccountsForParent(ctx context.Context, in *sdk.ListAccountsForParentInput, opts ...func(*sdk.Options)) (*sdk.ListAccountsForParentOutput, error) {
+	if aws.ToString(in.ParentId) == c.accountParent {
+		c.accountsOnce.Do(func() { close(c.accounts) })
+	}
+	return c.Client.ListAccountsForParent(ctx, in, opts...)
 }
 
 func (c *tagsWaitForChildren) ListOrganizationalUnitsForParent(ctx context.Context, in *sdk.ListOrganizationalUnitsForParentInput, opts ...func(*sdk.Options)) (*sdk.ListOrganizationalUnitsForParentOutput, error) {
@@ -38,33 +46,44 @@ func (c *tagsWaitForChildren) ListTagsForResource(ctx context.Context, in *sdk.L
 	c.mu.Lock()
 	parent := c.parent
 	c.mu.Unlock()
-	if parent != "" && aws.ToString(in.ResourceId) == parent {
+	var wait chan struct{}
+	switch aws.ToString(in.ResourceId) {
+	case parent:
+		wait = c.listed
+	case c.accountParent:
+		wait = c.accounts
+	}
+	if wait != nil {
 		start := time.Now()
 		select {
-		case <-c.listed:
+		case <-wait:
 		case <-time.After(time.Second):
 		}
 		c.mu.Lock()
-		c.waited = time.Since(start)
+		c.waited = max(c.waited, time.Since(start))
 		c.mu.Unlock()
 	}
 	return c.Client.ListTagsForResource(ctx, in, opts...)
 }
 
 // TestRerunListsChildrenBesideTheParentsTags: on a rerun, the OUs under an
-// existing OU are listed while that OU's ownership tag is still being read
-// (the walk down the tree waits one round trip per level, not two): the
-// wrapper holds Workloads' tag read until Workloads' children are listed,
-// which only the prefetch does before the tags are known. The rerun makes
-// no mutating call and lists Workloads' children once.
+// existing OU, and the accounts of an OU declared accounts go to, are
+// listed while that OU's ownership tag is still being read (the walk down
+// the tree waits one round trip per level, not two): the wrapper holds
+// Workloads' tag read until Workloads' children are listed, and Dev's
+// until its accounts are, which only the prefetch does before the tags
+// are known. The rerun makes no mutating call and lists each once.
 func TestRerunListsChildrenBesideTheParentsTags(t *testing.T) {
 	b, api, ctx := withOrg(t)
-	spec := organizations.TreeSpec{OUs: []organizations.OUSpec{{Path: "Workloads"}, {Path: "Workloads/Dev"}, {Path: "Workloads/Prod"}}}
+	b.Require(t, awstest.CapMemberAccounts)
+	spec := organizations.TreeSpec{OUs: []organizations.OUSpec{{Path: "Workloads"}, {Path: "Workloads/Dev"}, {Path: "Workloads/Prod"}},
+		Accounts: []organizations.AccountSpec{{Name: "dev", Email: "dev@example.com", OU: "Workloads/Dev"}}}
 	tree, err := organizations.EnsureTree(ctx, api, spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrapped := &tagsWaitForChildren{Client: api, parent: tree.OU("Workloads").ID, listed: make(chan struct{})}
+	wrapped := &tagsWaitForChildren{Client: api, parent: tree.OU("Workloads").ID, listed: make(chan struct{}),
+		accountParent: tree.OU("Workloads/Dev").ID, accounts: make(chan struct{})}
 	mark := b.Mark()
 	if _, err := organizations.EnsureTree(ctx, wrapped, spec, awstest.Fast()...); err != nil {
 		t.Fatal(err)
@@ -76,15 +95,13 @@ func TestRerunListsChildrenBesideTheParentsTags(t *testing.T) {
 	waited := wrapped.waited
 	wrapped.mu.Unlock()
 	if waited >= time.Second {
-		t.Errorf("Workloads' tags were read before its children were listed: the walk waits for the tags")
+		t.Errorf("an OU's tags were read before its children or accounts were listed: the walk waits for the tags")
 	}
-	n := 0
+	n := map[string]int{}
 	for _, c := range b.Calls(mark) {
-		if c.Operation == "ListOrganizationalUnitsForParent" {
-			n++
-		}
+		n[c.Operation]++
 	}
-	if want := 2; n != want { // the root's, Workloads'
-		t.Errorf("ListOrganizationalUnitsForParent %d times, want %d", n, want)
+	if n["ListOrganizationalUnitsForParent"] != 2 || n["ListAccountsForParent"] != 1 { // the root's and Workloads' OUs, Dev's accounts
+		t.Errorf("ListOrganizationalUnitsForParent %d times (want 2), ListAccountsForParent %d (want 1)", n["ListOrganizationalUnitsForParent"], n["ListAccountsForParent"])
 	}
 }

@@ -314,15 +314,17 @@ func planOUs(specs []OUSpec) [][]ouItem {
 
 // ensureOUs converges the OUs of specs (with their ancestors), level by
 // level, siblings concurrently (at most conc at once). It returns the nodes
-// in plan order.
-func (r *run) ensureOUs(ctx context.Context, specs []OUSpec, conc int) ([]*ouNode, error) {
+// in plan order. The accounts of the OUs at the paths of accountOUs (the
+// declared accounts' OUs) are listed as soon as each is known.
+func (r *run) ensureOUs(ctx context.Context, specs []OUSpec, conc int, accountOUs map[string]bool) ([]*ouNode, error) {
 	if _, err := r.loadRoot(ctx); err != nil {
 		return nil, err
 	}
 	// An existing OU with OUs of the plan under it has its children
 	// listed as soon as its ID is known, beside its ownership and tags
 	// reads (the run's read cache hands the listing to the next level),
-	// so the walk down the tree waits one round trip per level, not two.
+	// so the walk down the tree waits one round trip per level, not two;
+	// one that declared accounts go to, its accounts.
 	levels := planOUs(specs)
 	parents := map[string]bool{}
 	for _, level := range levels {
@@ -333,14 +335,22 @@ func (r *run) ensureOUs(ctx context.Context, specs []OUSpec, conc int) ([]*ouNod
 	var prefetch sync.WaitGroup
 	defer prefetch.Wait()
 	listChildren := func(_ context.Context, n *ouNode) {
-		if n.fresh || !parents[n.path] {
+		if n.fresh {
 			return
 		}
-		prefetch.Add(1)
-		go func() { // with this call's context: a level's ends with the level
-			defer prefetch.Done()
-			_, _ = r.children(ctx, n.id) // an error is met again by the next level
-		}()
+		read := func(list func() error) {
+			prefetch.Add(1)
+			go func() { // with this call's context: a level's ends with the level
+				defer prefetch.Done()
+				_ = list() // an error is met again by the reader that needs it
+			}()
+		}
+		if parents[n.path] {
+			read(func() error { _, err := r.children(ctx, n.id); return err })
+		}
+		if accountOUs[n.path] {
+			read(func() error { _, err := r.accountsIn(ctx, n.id); return err })
+		}
 	}
 	var nodes []*ouNode
 	for _, level := range levels {

@@ -123,7 +123,11 @@ func ensureTree(ctx context.Context, api EnsureOUAPI, spec TreeSpec, fields adop
 func ensureTreeWith(ctx context.Context, api EnsureOUAPI, spec TreeSpec, fields adoptFields, work AccountWork, opts []foundation.Option) (*TreeResult, error) {
 	r := newRun(api, opts)
 	r.fields = fields
-	nodes, err := r.ensureOUs(ctx, spec.OUs, r.o.Width(DefaultOUConcurrency, 0))
+	accountOUs := map[string]bool{}
+	for _, a := range spec.Accounts {
+		accountOUs[a.OU] = true
+	}
+	nodes, err := r.ensureOUs(ctx, spec.OUs, r.o.Width(DefaultOUConcurrency, 0), accountOUs)
 	if err != nil {
 		return nil, r.rec.Fail(err)
 	}
