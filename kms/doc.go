@@ -52,7 +52,11 @@
 // its owner's tags kept, and the statements of its key policy that the
 // spec does not have (by Sid; unnamed ones unlike each of the spec's) are
 // kept: on the library's own keys the policy is exact. Spec.Tags may not
-// set managed-by to another value.
+// set managed-by to another value. Service-linked roles
+// (EnsureServiceLinkedRole) are exempt: AWS makes them for its service,
+// one per service and account, CreateServiceLinkedRole takes no tags, and
+// this package only creates them when missing (never changes or deletes
+// one).
 //
 // Every key EnsureKey creates also carries the tag AliasTagKey
 // ("foundation:alias") with the alias. If a run stops after CreateKey and

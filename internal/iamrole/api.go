@@ -16,6 +16,11 @@
 // (internal/awsretry Create); role names are unique, so no second role is
 // possible either way. A role another run created first
 // (EntityAlreadyExists) is read and converged, not reported as made.
+// Ownership (issue 16): CreateRole tags the role managed-by=foundation in
+// the call; an existing role without that tag is a
+// *foundation.NotManagedError before any write unless Spec.Adopt, and an
+// adopted role is never tagged nor pruned (unlisted managed policies stay
+// attached, unlisted inline policies stay).
 // Errors are wrapped once as "<package>: role <name>: <step>: <AWS error>",
 // the package being the caller's, so messages read as if the caller made
 // the calls.
