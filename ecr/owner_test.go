@@ -2,6 +2,7 @@ package ecr_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -122,12 +123,21 @@ func TestAdoptConvergesAStrangersRepositoryWithoutTakingItOver(t *testing.T) {
 	spec.Encryption = "" // theirs is AES256, which ECR cannot change
 	spec.Adopt = true
 	strangerRepo(t, b, spec.Name, "")
+	mark := b.Mark()
+	planned, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.RequireNoMutations(t, mark)
 	r, err := ecr.EnsureRepository(ctx, client(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(r.Changes) == 0 {
 		t.Fatal("nothing converged")
+	}
+	if p, g := changeList(planned.Changes), changeList(r.Changes); !slices.Equal(p, g) {
+		t.Errorf("the dry run planned %q, the run made %q", p, g)
 	}
 	tags := repoTags(t, b, spec.Name)
 	if _, ok := tags[foundation.ManagedByTagKey]; ok || tags["owner"] != "team-a" || tags["app"] != "myapp" {

@@ -126,11 +126,20 @@ func TestAdoptConvergesAStrangersKeyWithoutTakingItOver(t *testing.T) {
 	spec := specFor(t, b, "prod", "us-east-1")
 	spec.Adopt = true
 	id := strangerKey(t, b, spec.Alias, "")
+	mark := b.Mark()
+	planned, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.RequireNoMutations(t, mark)
 	k, err := kms.EnsureKey(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := changeList(k.Changes)
+	if p := changeList(planned.Changes); !slices.Equal(p, got) {
+		t.Errorf("the dry run planned %q, the run made %q", p, got)
+	}
 	for _, want := range []string{"update kms:key-policy " + spec.Alias, "update kms:key-description " + spec.Alias, "update kms:key-tags " + spec.Alias} {
 		if !slices.Contains(got, want) {
 			t.Errorf("changes %q lack %q", got, want)

@@ -176,20 +176,29 @@ func TestAdoptConvergesAStrangersProviderAndRoleWithoutTakingThemOver(t *testing
 	rspec.Adopt = true
 	rspec.PruneInlinePolicies = true
 	rspec.Tags = map[string]string{"cost-center": "ci"}
-	run := func() ([]foundation.Change, error) {
-		p, err := oidcfed.EnsureProvider(e.ctx, e.api, pspec, awstest.Fast()...)
+	run := func(opts ...foundation.Option) ([]foundation.Change, error) {
+		p, err := oidcfed.EnsureProvider(e.ctx, e.api, pspec, awstest.Fast(opts...)...)
 		if err != nil {
 			return nil, err
 		}
-		r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, rspec, awstest.Fast()...)
+		r, err := oidcfed.EnsureGitHubRole(e.ctx, e.api, rspec, awstest.Fast(opts...)...)
 		if err != nil {
 			return nil, err
 		}
 		return append(p.Changes, r.Changes...), nil
 	}
+	mark := e.b.Mark()
+	planned, err := run(foundation.WithDryRun(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.b.RequireNoMutations(t, mark)
 	changes, err := run()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if p, c := changeStrings(planned), changeStrings(changes); !slices.Equal(p, c) {
+		t.Errorf("the dry run planned %q, the run made %q", p, c)
 	}
 	want := []string{
 		"update iam:oidc-provider-tags " + githubHost,
@@ -217,7 +226,7 @@ func TestAdoptConvergesAStrangersProviderAndRoleWithoutTakingThemOver(t *testing
 	if err != nil || !slices.Contains(inl.PolicyNames, "theirs") {
 		t.Errorf("the owner's inline policy was deleted: %v, %v", inl, err)
 	}
-	e.b.RequireIdempotent(t, run)
+	e.b.RequireIdempotent(t, func() ([]foundation.Change, error) { return run() })
 }
 
 // The caller's tags may not set managed-by to another value: refused

@@ -2,6 +2,7 @@ package statebackend_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -189,12 +190,21 @@ func TestAdoptConvergesAStrangersBackendWithoutTakingItOver(t *testing.T) {
 		Tags: map[string]string{"cost-center": "42"}, Adopt: true}
 	strangerBucket(t, b, spec.Bucket, "")
 	strangerTable(t, b, spec.LockTable, "")
+	mark := b.Mark()
+	planned, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast(foundation.WithDryRun(true))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.RequireNoMutations(t, mark)
 	got, err := statebackend.Bootstrap(ctx, apiFor(b), spec, awstest.Fast()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got.Changes) == 0 {
 		t.Fatal("nothing converged")
+	}
+	if p, g := resources(planned.Changes), resources(got.Changes); !slices.Equal(p, g) {
+		t.Errorf("the dry run planned %v, the run made %v", p, g)
 	}
 	verifyBucket(t, ctx, b, b.S3(), spec)
 	verifyTable(t, ctx, b.DynamoDB(), spec)
