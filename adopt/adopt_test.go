@@ -128,8 +128,11 @@ func TestConvergeFromFile(t *testing.T) {
 	f := &adopt.Foundation{
 		OUs:         []adopt.OU{{Path: "Sandbox", Tags: map[string]string{"cost-center": "42"}}},
 		Accounts:    []adopt.Account{{Name: "play", Email: "play@example.com", OU: "Sandbox"}},
-		Policies:    []adopt.Policy{{Name: "deny-all-regions-but-one", Content: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"iam:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}`}},
+		Policies:    []adopt.Policy{{Name: "deny-all-regions-but-one", Content: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":["iam:*","s3:ListAllMyBuckets"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}`}},
 		Attachments: []adopt.Attachment{{OU: "Sandbox", Policies: []string{"FullAWSAccess", "deny-all-regions-but-one"}}},
+		// A state backend in the account the run creates: the dry run
+		// plans it in an account that does not exist yet.
+		StateBackends: []adopt.StateBackend{{Account: "play@example.com", Bucket: "play-state-bucket", Region: "eu-west-1", LockTable: "play-locks"}},
 	}
 	api := adopt.NewConvergeAPI(cfg)
 	dry := b.Mark()
@@ -160,6 +163,9 @@ func TestConvergeFromFile(t *testing.T) {
 	require.False(t, sandbox[0].Adopt, "the library's own policy is tagged managed-by=foundation")
 	require.Contains(t, read.OUs, adopt.OU{Path: "Sandbox", Tags: map[string]string{"cost-center": "42"}}, "the library's own OU: not adopt, no managed-by in the file")
 	require.Contains(t, read.Attachments, adopt.Attachment{OU: "Sandbox", Policies: []string{"FullAWSAccess", "deny-all-regions-but-one"}})
+	// The backend the library made is its own (managed-by=foundation):
+	// read without a pattern naming it, and not adopt.
+	require.Equal(t, f.StateBackends, read.StateBackends, "%+v", read.Skipped)
 
 	mark := b.Mark()
 	again, err := adopt.Converge(ctx, api, f, awstest.Fast()...)
@@ -207,5 +213,10 @@ func TestInvalidFoundationMakesNoCall(t *testing.T) {
 	}
 	require.ElementsMatch(t, []string{"oidcProviders[0].clientIDs", "identityCenter.permissionSets[0].sessionDuration",
 		"identityCenter.permissionSets[1].sessionDuration", "identityCenter.assignments[0].accounts[0]"}, keys, err.Error())
+
+	// Read's patterns too, before any call.
+	_, err = adopt.Read(ctx, adopt.NewReadAPI(b.Config()), adopt.ReadSpec{StateBucketPatterns: []string{"tfstate-*", "[oops"}})
+	require.ErrorIs(t, err, foundation.ErrInvalidSpec)
+	require.ErrorContains(t, err, `adopt: spec.StateBucketPatterns[1]: "[oops": must be a name pattern`)
 	b.RequireNoCalls(t, mark)
 }

@@ -109,6 +109,12 @@ func TestReadThenConverge(t *testing.T) {
 	require.Contains(t, out, `create organizations:ou "Sandbox"`)
 	require.Contains(t, out, "Second run: no changes.")
 
+	// -state-buckets is checked before any connection.
+	mark = srv.CallCount()
+	_, _, err = runProgram(t, "-endpoint", srv.URL, "-state-buckets", "tfstate-*,[oops")
+	require.ErrorContains(t, err, `-state-buckets: adopt: spec.StateBucketPatterns[1]: "[oops": must be a name pattern`)
+	require.Empty(t, srv.CallsSince(mark))
+
 	// -json is for a converge's changes, not the spec read.
 	_, _, err = runProgram(t, "-endpoint", srv.URL, "-json")
 	require.ErrorContains(t, err, "-json prints the changes of a converge")
