@@ -1,7 +1,9 @@
 package oidcfed_test
 
 import (
+	"context"
 	"errors"
+	"io"
 	"maps"
 	"slices"
 	"testing"
@@ -9,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
@@ -273,5 +277,50 @@ func TestLostCreateLeavesOneTaggedResource(t *testing.T) {
 			}
 			e.b.RequireIdempotent(t, func() ([]foundation.Change, error) { return e.setupSeed() })
 		})
+	}
+}
+
+// strangerFirst is an IAM client whose first CreateRole is beaten by
+// someone else: the role of that name is made untagged by another caller,
+// and the call's answer is lost on the way (a send error, which may or may
+// not have been applied).
+type strangerFirst struct {
+	*iam.Client
+	done bool
+}
+
+func (s *strangerFirst) CreateRole(ctx context.Context, in *iam.CreateRoleInput, opts ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
+	if !s.done {
+		s.done = true
+		if _, err := s.Client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: in.RoleName, AssumeRolePolicyDocument: in.AssumeRolePolicyDocument}); err != nil {
+			return nil, err
+		}
+		return nil, &smithy.OperationError{ServiceID: "IAM", OperationName: "CreateRole", Err: &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF}}
+	}
+	return s.Client.CreateRole(ctx, in, opts...)
+}
+
+// A CreateRole whose answer was lost while someone else made a role of the
+// name: the role found is not taken for this run's (it lacks the ownership
+// tag), so the run is refused with a *foundation.NotManagedError and puts
+// nothing on it. Without the tag check the stranger's role was reported as
+// created and given the spec's inline policy.
+func TestLostCreateRoleFindsAStrangersRole(t *testing.T) {
+	e := newAccount(t)
+	if _, err := oidcfed.EnsureProvider(e.ctx, e.api, seedProviderSpec(), awstest.Fast()...); err != nil {
+		t.Fatal(err)
+	}
+	spec := seedRoleSpec(e.github)
+	_, err := oidcfed.EnsureGitHubRole(e.ctx, &strangerFirst{Client: e.api}, spec, awstest.Fast()...)
+	var nm *foundation.NotManagedError
+	if !errors.As(err, &nm) || nm.Kind != oidcfed.ResourceRole || nm.ID != spec.Name {
+		t.Fatalf("err = %v, want a NotManagedError", err)
+	}
+	inl, err := e.api.ListRolePolicies(e.ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(spec.Name)})
+	if err != nil || len(inl.PolicyNames) != 0 {
+		t.Errorf("the stranger's role was written to: %v, %v", inl, err)
+	}
+	if got := e.roleTags(spec.Name); len(got) != 0 {
+		t.Errorf("the stranger's role was tagged: %v", got)
 	}
 }
