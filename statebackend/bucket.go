@@ -91,15 +91,23 @@ func (r *run) ensureBucket(ctx context.Context, exists bool, also []*read) error
 		reads = append(reads, s.read)
 	}
 	r.readAll(ctx, append(reads, also...)...)
-	if !fresh && !r.bucketCreated {
-		// Ownership, before any write to it (a bucket this run created
-		// is the library's): a bucket without managed-by=foundation is
-		// someone else's, converged only when the spec adopts it.
+	if !fresh {
+		// Ownership, before any write to it: a bucket without
+		// managed-by=foundation is someone else's, converged only when
+		// the spec adopts it. A bucket this run created is the library's
+		// even when the backend dropped the create's tags (it has none),
+		// but not when it has someone else's tags: in us-east-1
+		// CreateBucket answers 200 for a bucket the caller's account
+		// already owns, so one made by another caller of the account
+		// between HeadBucket and CreateBucket looks created.
 		if err := tags.read.result(ctx); err != nil {
 			return err
 		}
-		if err := foundation.CheckOwner(ResBucket, r.spec.Bucket, r.bucketTagSet, r.spec.Adopt, "spec.Adopt"); err != nil {
-			return fmt.Errorf("statebackend: %w", err)
+		r.bucketCreated = r.bucketCreated && (len(r.bucketTagSet) == 0 || foundation.Managed(r.bucketTagSet))
+		if !r.bucketCreated {
+			if err := foundation.CheckOwner(ResBucket, r.spec.Bucket, r.bucketTagSet, r.spec.Adopt, "spec.Adopt"); err != nil {
+				return fmt.Errorf("statebackend: %w", err)
+			}
 		}
 	}
 	for _, s := range steps {

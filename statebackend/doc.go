@@ -57,7 +57,10 @@
 // general purpose bucket's tags at create since 2025-11) and CreateTable's
 // Tags. Should a backend drop the create's tags (moto 5.2.1 does for S3),
 // the run that created the resource puts the tag right after (one more
-// change); if it stops in between, the next run finds an untagged bucket
+// change), on a bucket that has no tags at all: in us-east-1 CreateBucket
+// answers 200 for a bucket the account already owns, so a bucket another
+// caller of the account made in between, with its tags, is refused, not
+// taken. If the run stops between the create and the tag, the next run finds an untagged bucket
 // and refuses it: tag it managed-by=foundation by hand, or set Adopt. A
 // bucket or table of the spec's names found without the tag (or tagged
 // managed-by=<other>) was made by someone else: it is refused before any

@@ -1,6 +1,7 @@
 package statebackend_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -249,5 +250,40 @@ func TestLostCreateLeavesTaggedBucketAndTable(t *testing.T) {
 			}
 			requireConverged(t, b, bootstrapChanges(t, b, spec))
 		})
+	}
+}
+
+// strangerFirstS3 is an S3 client whose CreateBucket is beaten by another
+// caller of the same account, who makes the bucket with its own tags; in
+// us-east-1 AWS then answers the CreateBucket 200 (the caller's account
+// owns the bucket) and applies nothing.
+type strangerFirstS3 struct {
+	statebackend.S3API
+	t *testing.T
+	b *awstest.Backend
+}
+
+func (s strangerFirstS3) CreateBucket(ctx context.Context, in *s3.CreateBucketInput, opts ...func(*s3.Options)) (*s3.CreateBucketOutput, error) {
+	strangerBucket(s.t, s.b, aws.ToString(in.Bucket), "")
+	return s.S3API.CreateBucket(ctx, in, opts...)
+}
+
+// In us-east-1 a bucket someone else of the account made between
+// Bootstrap's HeadBucket and its CreateBucket is answered 200 as if
+// created: its tags (someone else's, no managed-by) show it is not the
+// library's, and it is refused, not tagged.
+func TestUSEast1CreateOfAStrangersBucketIsRefused(t *testing.T) {
+	b := awstest.New(t, awstest.WithRegion("us-east-1"))
+	ctx := awstest.Context(t, 20*time.Second)
+	spec := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: "us-east-1"}
+	api := apiFor(b)
+	api.S3 = strangerFirstS3{S3API: api.S3, t: t, b: b}
+	_, err := statebackend.Bootstrap(ctx, api, spec, awstest.Fast()...)
+	var nm *foundation.NotManagedError
+	if !errors.As(err, &nm) || nm.ID != spec.Bucket {
+		t.Fatalf("err = %v, want a NotManagedError", err)
+	}
+	if got := bucketTagsOf(t, b, spec.Bucket); got[foundation.ManagedByTagKey] != "" || got["owner"] != "team-a" {
+		t.Errorf("the stranger's bucket was tagged: %v", got)
 	}
 }
