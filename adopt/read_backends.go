@@ -186,17 +186,40 @@ func (ar *accountReader) read(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var table *ddbtypes.TableDescription
-		switch {
-		case len(tables) == 1 && len(buckets) == 1:
-			table = tables[0]
-		case len(tables) > 0:
+		// A lock table goes with the bucket of its owner (the library's
+		// with the library's, someone else's with someone else's) when
+		// the Region holds one of each: which bucket a table locks for is
+		// written nowhere.
+		paired := map[string]*lockTable{}
+		for _, own := range []bool{true, false} {
+			var bs []bucket
+			var ts []*lockTable
+			for _, b := range buckets {
+				if foundation.Managed(b.tags) == own {
+					bs = append(bs, b)
+				}
+			}
 			for _, t := range tables {
-				ar.skip(statebackend.ResTable, aws.ToString(t.TableName), fmt.Sprintf("a lock table in %s, where %d state buckets and %d lock tables are: which bucket it locks for cannot be told", reg, len(buckets), len(tables)))
+				if foundation.Managed(t.tags) == own {
+					ts = append(ts, t)
+				}
+			}
+			switch {
+			case len(ts) == 1 && len(bs) == 1:
+				paired[bs[0].name] = ts[0]
+			case len(ts) > 0:
+				whose := "someone else's"
+				if own {
+					whose = "the library's"
+				}
+				for _, t := range ts {
+					ar.skip(statebackend.ResTable, aws.ToString(t.desc.TableName), fmt.Sprintf("a lock table (%s) in %s, where %d state buckets and %d lock tables are %s: which bucket it locks for cannot be told",
+						whose, reg, len(bs), len(ts), whose))
+				}
 			}
 		}
 		for _, b := range buckets {
-			if err := ar.backend(ctx, b, table); err != nil {
+			if err := ar.backend(ctx, b, paired[b.name]); err != nil {
 				return err
 			}
 		}
@@ -220,13 +243,19 @@ func (ar *accountReader) bucketTags(ctx context.Context, name, region string) (m
 	return tags, nil
 }
 
+// lockTable is a table of a Region whose key is Terraform's lock table's.
+type lockTable struct {
+	desc *ddbtypes.TableDescription
+	tags map[string]string
+}
+
 // lockTables returns the tables of region whose key is Terraform's lock
-// table's (a string hash key LockID, nothing else).
-func (ar *accountReader) lockTables(ctx context.Context, region string) ([]*ddbtypes.TableDescription, error) {
+// table's (a string hash key LockID, nothing else), with their tags.
+func (ar *accountReader) lockTables(ctx context.Context, region string) ([]*lockTable, error) {
 	if ar.api.DynamoDB == nil {
 		return nil, nil
 	}
-	var out []*ddbtypes.TableDescription
+	var out []*lockTable
 	tp := dynamodb.NewListTablesPaginator(ar.api.DynamoDB, &dynamodb.ListTablesInput{})
 	for tp.HasMorePages() {
 		page, err := tp.NextPage(ctx, ddbIn(region))
@@ -239,7 +268,11 @@ func (ar *accountReader) lockTables(ctx context.Context, region string) ([]*ddbt
 				return nil, fmt.Errorf("adopt: account %s: table %q: %w", ar.account.ID, name, err)
 			}
 			if t := d.Table; t != nil && isLockTable(t) {
-				out = append(out, t)
+				tags, err := ar.tableTags(ctx, aws.ToString(t.TableArn), region)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, &lockTable{desc: t, tags: tags})
 			}
 		}
 	}
@@ -261,7 +294,7 @@ func isLockTable(t *ddbtypes.TableDescription) bool {
 // backend reads what statebackend.Spec expresses of bucket b (and its lock
 // table), and checks with a dry run of statebackend.Bootstrap that
 // converging it changes nothing; else it is skipped with the changes.
-func (ar *accountReader) backend(ctx context.Context, b bucket, table *ddbtypes.TableDescription) error {
+func (ar *accountReader) backend(ctx context.Context, b bucket, lt *lockTable) error {
 	sb := StateBackend{Account: ar.account.Email, Bucket: b.name, Region: b.region}
 	enc, err := ar.api.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(b.name), ExpectedBucketOwner: aws.String(ar.account.ID)}, s3In(b.region))
 	var ae smithy.APIError
@@ -295,7 +328,8 @@ func (ar *accountReader) backend(ctx context.Context, b bucket, table *ddbtypes.
 	}
 	tags := b.tags
 	sb.Adopt = !foundation.Managed(b.tags)
-	if table != nil {
+	if lt != nil {
+		table := lt.desc
 		sb.LockTable = aws.ToString(table.TableName)
 		sb.DisableDeletionProtection = !aws.ToBool(table.DeletionProtectionEnabled)
 		// LockTableKMSKeyID stays empty: the table's key ARN cannot tell
@@ -308,10 +342,7 @@ func (ar *accountReader) backend(ctx context.Context, b bucket, table *ddbtypes.
 		pitr := cb.ContinuousBackupsDescription
 		sb.DisablePointInTimeRecovery = pitr == nil || pitr.PointInTimeRecoveryDescription == nil ||
 			pitr.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus != ddbtypes.PointInTimeRecoveryStatusEnabled
-		tableTags, err := ar.tableTags(ctx, aws.ToString(table.TableArn), b.region)
-		if err != nil {
-			return err
-		}
+		tableTags := lt.tags
 		sb.Adopt = sb.Adopt || !foundation.Managed(tableTags)
 		// Bootstrap puts the spec's tags on both: the file holds those
 		// they share.

@@ -10,6 +10,7 @@ import (
 	accountsdk "github.com/aws/aws-sdk-go-v2/service/account"
 	accttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -99,6 +100,13 @@ func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 	_, err = statebackend.Bootstrap(ctx, statebackend.API{S3: s3.NewFromConfig(cfg)}, statebackend.Spec{
 		Bucket: "reg-management-state", Region: "us-east-1", Tags: map[string]string{foundation.ManagedByTagKey: foundation.ManagedByTagValue}}, awstest.Fast()...)
 	require.NoError(t, err)
+	// Someone else's lock table beside dev's backend: not taken for the
+	// library's bucket's.
+	_, err = dynamodb.NewFromConfig(devCfg, func(o *dynamodb.Options) { o.Region = "eu-west-1" }).CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName: aws.String("someone-elses-locks"), BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("LockID"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("LockID"), KeyType: ddbtypes.KeyTypeHash}}})
+	require.NoError(t, err)
 	prodCfg, err := organizations.AccountConfig(ctx, cfg, prod, organizations.DefaultRoleName)
 	require.NoError(t, err)
 	prodS3 := s3.NewFromConfig(prodCfg)
@@ -145,12 +153,14 @@ func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 		switch s.ID {
 		case "legacy-terraform-state-prod":
 			require.Contains(t, s.Reason, "converging it would update s3:bucket-lifecycle, update s3:bucket-policy")
+		case "someone-elses-locks":
+			require.Contains(t, s.Reason, "a lock table (someone else's) in eu-west-1, where 0 state buckets and 1 lock tables are someone else's")
 		case "reg-locked@example.com":
 			require.Contains(t, s.Reason, "its state backends were not read: ")
 			require.Contains(t, s.Reason, "AccessDenied")
 		}
 	}
-	require.ElementsMatch(t, []string{"s3:bucket legacy-terraform-state-prod", "organizations:account reg-locked@example.com"}, skipped)
+	require.ElementsMatch(t, []string{"s3:bucket legacy-terraform-state-prod", "organizations:account reg-locked@example.com", "dynamodb:table someone-elses-locks"}, skipped)
 
 	// Through the file: a dry run plans nothing, a run writes nothing.
 	text, err := yaml.Marshal(f)
