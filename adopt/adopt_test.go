@@ -1,6 +1,7 @@
 package adopt_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -150,6 +151,22 @@ func TestConvergeFromFile(t *testing.T) {
 		return out
 	}
 	require.Equal(t, kinds(plan.Changes), kinds(res.Changes))
+	// Each change is reported in the account it is made in: the state
+	// backend's in play (predicted by the dry run), the rest in the
+	// management account.
+	require.Len(t, res.Accounts, len(res.Changes))
+	require.Len(t, plan.Accounts, len(plan.Changes))
+	mgmt := b.AccountID(t)
+	for i, c := range res.Changes {
+		if strings.HasPrefix(c.Resource, "s3:") || strings.HasPrefix(c.Resource, "dynamodb:") {
+			require.NotEqual(t, mgmt, res.Accounts[i], c.String())
+			require.Len(t, res.Accounts[i], 12)
+			require.True(t, foundation.IsPredicted(plan.Accounts[i]), plan.Accounts[i])
+		} else {
+			require.Equal(t, mgmt, res.Accounts[i], c.String())
+			require.Equal(t, mgmt, plan.Accounts[i], c.String())
+		}
+	}
 
 	read, err := adopt.Read(ctx, adopt.NewReadAPI(cfg), adopt.ReadSpec{}, awstest.Fast()...)
 	require.NoError(t, err)

@@ -26,6 +26,19 @@ import (
 type Result struct {
 	// Changes are every change, in the order made.
 	Changes foundation.Changes
+	// Accounts are, for each change, the ID of the account it is made in:
+	// the management account's for the organization's resources, a
+	// member account's for its state backends and settings (predicted in
+	// a dry run for an account the run would create).
+	Accounts []string
+}
+
+// add records cs as made in account.
+func (r *Result) add(account string, cs foundation.Changes) {
+	r.Changes = append(r.Changes, cs...)
+	for range cs {
+		r.Accounts = append(r.Accounts, account)
+	}
 }
 
 // Converge makes the organization match f: the OUs and accounts (created
@@ -59,7 +72,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 	if err != nil {
 		return fail(err)
 	}
-	res.Changes = append(res.Changes, tree.Changes...)
+	res.add("", tree.Changes)  // the management account's: its ID is read next
 	ids := map[string]string{} // email (lower case) -> account ID
 	for _, a := range f.Accounts {
 		if acct := tree.Account(a.Email); acct != nil {
@@ -69,6 +82,10 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 	read, err := organizations.ReadTree(ctx, api.Organizations, opts...)
 	if err != nil {
 		return fail(err)
+	}
+	mgmt := read.ManagementAccountID
+	for i := range res.Accounts {
+		res.Accounts[i] = mgmt
 	}
 	for _, a := range read.Accounts {
 		if _, ok := ids[strings.ToLower(a.Email)]; !ok {
@@ -83,7 +100,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		if err != nil {
 			return fail(err)
 		}
-		res.Changes = append(res.Changes, out.Changes...)
+		res.add(mgmt, out.Changes)
 	}
 	for _, a := range f.Attachments {
 		target, err := a.targetID(read, tree, ids)
@@ -94,7 +111,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		if err != nil {
 			return fail(err)
 		}
-		res.Changes = append(res.Changes, out.Changes...)
+		res.add(mgmt, out.Changes)
 	}
 
 	// Trusted access and delegated administrators, then root access
@@ -106,7 +123,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		}
 		out, err := organizations.EnsureServiceAccess(ctx, api.Organizations, spec, opts...)
 		if out != nil {
-			res.Changes = append(res.Changes, out.Changes...)
+			res.add(mgmt, out.Changes)
 		}
 		if err != nil {
 			return fail(err)
@@ -121,7 +138,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		if err != nil {
 			return fail(err)
 		}
-		res.Changes = append(res.Changes, out.Changes...)
+		res.add(mgmt, out.Changes)
 	}
 
 	// The accounts' settings (after the services: members' need trusted
@@ -134,25 +151,26 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		if api.Account == nil {
 			return fail(fmt.Errorf("adopt: api.Account: must not be nil with accounts' contacts or Regions: %w", foundation.ErrInvalidSpec))
 		}
-		id := ""
+		id, in := "", mgmt
 		if !a.Management {
 			if id = ids[strings.ToLower(a.Email)]; id == "" {
 				return fail(fmt.Errorf("adopt: accounts[%d]: account %q not found", i, a.Email))
 			}
+			in = id
 		}
 		if a.Contacts != nil {
 			out, err := account.EnsureAlternateContacts(ctx, api.Account, a.contactsSpec(id), opts...)
 			if err != nil {
 				return fail(err)
 			}
-			res.Changes = append(res.Changes, out.Changes...)
+			res.add(in, out.Changes)
 		}
 		if len(a.Regions) > 0 {
 			out, err := account.EnsureRegionOptIn(ctx, api.Account, account.RegionsSpec{AccountID: id, Enabled: a.Regions, NoWait: true}, opts...)
 			if err != nil {
 				return fail(err)
 			}
-			res.Changes = append(res.Changes, out.Changes...)
+			res.add(in, out.Changes)
 		}
 	}
 
@@ -166,7 +184,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		if err != nil {
 			return fail(err)
 		}
-		res.Changes = append(res.Changes, out.Changes...)
+		res.add(mgmt, out.Changes)
 		if ic.KMSKeyARN != "" || len(ic.Regions) > 0 {
 			if api.InstanceSettings == nil {
 				return fail(fmt.Errorf("adopt: api.InstanceSettings: must not be nil with identityCenter.kmsKeyARN or regions: %w", foundation.ErrInvalidSpec))
@@ -175,7 +193,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 			if err != nil {
 				return fail(err)
 			}
-			res.Changes = append(res.Changes, out.Changes...)
+			res.add(mgmt, out.Changes)
 		}
 	}
 
@@ -186,7 +204,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		if err != nil {
 			return fail(err)
 		}
-		res.Changes = append(res.Changes, out.Changes...)
+		res.add(mgmt, out.Changes)
 		providers[p.URL] = out.ARN
 	}
 	for i, r := range f.CIRoles {
@@ -198,7 +216,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		if err != nil {
 			return fail(err)
 		}
-		res.Changes = append(res.Changes, out.Changes...)
+		res.add(mgmt, out.Changes)
 	}
 
 	// 5. State backends, in their accounts.
@@ -223,7 +241,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		if err != nil {
 			return fail(err)
 		}
-		res.Changes = append(res.Changes, out.Changes...)
+		res.add(id, out.Changes)
 	}
 	return res, nil
 }

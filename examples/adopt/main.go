@@ -149,17 +149,12 @@ func converge(ctx context.Context, f flags, out io.Writer) error {
 	defer env.Close()
 	api := adopt.NewConvergeAPI(env.Config)
 	opts := env.Options(f.Flags)
-	// Every change is made through the management account's clients.
-	mgmt, err := examplekit.CallerAccount(ctx, env.Config, "")
-	if err != nil {
-		return err
-	}
 	return examplekit.Run(out, f.Flags, func() (examplekit.Report, error) {
 		res, err := adopt.Converge(ctx, api, spec, opts...)
 		if err != nil {
 			return nil, err
 		}
-		return report{changes: res.Changes, account: mgmt}, nil
+		return report{changes: res.Changes, accounts: res.Accounts}, nil
 	})
 }
 
@@ -271,11 +266,11 @@ func indentJSON(s string) string {
 	return b.String() + "\n"
 }
 
-// report is the changes of one converge, all made by the management
-// account.
+// report is the changes of one converge, with the account each is made
+// in.
 type report struct {
-	changes foundation.Changes
-	account string
+	changes  foundation.Changes
+	accounts []string
 }
 
 func (r report) Count() int { return len(r.changes) }
@@ -289,5 +284,9 @@ func (r report) Print(w io.Writer, dryRun bool) {
 
 // AccountChanges lists the changes for -json.
 func (r report) AccountChanges() []examplekit.AccountChange {
-	return examplekit.In(r.account, r.changes)
+	out := make([]examplekit.AccountChange, len(r.changes))
+	for i, c := range r.changes {
+		out[i] = examplekit.AccountChange{Account: r.accounts[i], Change: c}
+	}
+	return out
 }
