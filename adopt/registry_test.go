@@ -59,6 +59,7 @@ func createAccount(t *testing.T, ctx context.Context, org *orgsdk.Client, name, 
 func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 	b := awstest.New(t)
 	b.Require(t, awstest.CapFreshState, awstest.CapMemberAccounts)
+	b.Need(t, awstest.IAMRootAccess, awstest.S3BucketDefaults2023, awstest.S3CreateBucketTags, awstest.AccountRegionOptIn)
 	ctx := awstest.Context(t, 60*time.Second)
 	cfg := b.Config()
 	bareOrg(t, ctx, b)
