@@ -159,6 +159,12 @@ func (ar *accountReader) read(ctx context.Context) error {
 				}
 			}
 			tags, err := ar.bucketTags(ctx, name, region)
+			if isAccessDenied(err) {
+				// A bucket policy may keep the account's role out: that
+				// bucket only is left, said.
+				ar.skip(statebackend.ResBucket, name, "its tags could not be read, so whether it is a state backend cannot be told: "+err.Error())
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -219,7 +225,12 @@ func (ar *accountReader) read(ctx context.Context) error {
 			}
 		}
 		for _, b := range buckets {
-			if err := ar.backend(ctx, b, paired[b.name]); err != nil {
+			err := ar.backend(ctx, b, paired[b.name])
+			if isAccessDenied(err) {
+				ar.skip(statebackend.ResBucket, b.name, "it could not be read: "+err.Error())
+				continue
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -111,13 +111,19 @@ func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 	prodCfg, err := organizations.AccountConfig(ctx, cfg, prod, organizations.DefaultRoleName)
 	require.NoError(t, err)
 	prodS3 := s3.NewFromConfig(prodCfg)
-	for _, name := range []string{"legacy-terraform-state-prod", "reg-prod-assets"} {
+	for _, name := range []string{"legacy-terraform-state-prod", "reg-prod-assets", "reg-prod-private"} {
 		_, err = prodS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
 		require.NoError(t, err)
 	}
 	_, err = prodS3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("legacy-terraform-state-prod"),
 		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
 	require.NoError(t, err)
+	// A bucket whose tags the role may not read (a bucket policy's Deny
+	// on AWS; the emulator does not evaluate bucket policies, so a
+	// fault on prod's third GetBucketTagging, the buckets' in name
+	// order): that bucket only is skipped, the rest of the account read.
+	b.RequireEmulator(t, awstest.CapFaults).AddFault(&emulator.Fault{Match: emulator.Match{Service: "s3", Operation: "GetBucketTagging", Account: prod}, Nth: 3,
+		Err: &emulator.APIError{Status: 403, Code: "AccessDenied", Message: "Access Denied"}})
 	// The locked account's access role trusts someone else only.
 	lockedCfg, err := organizations.AccountConfig(ctx, cfg, locked, organizations.DefaultRoleName)
 	require.NoError(t, err)
@@ -154,6 +160,8 @@ func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 		switch s.ID {
 		case "legacy-terraform-state-prod":
 			require.Contains(t, s.Reason, "converging it would update s3:bucket-lifecycle, update s3:bucket-policy")
+		case "reg-prod-private":
+			require.Contains(t, s.Reason, "its tags could not be read, so whether it is a state backend cannot be told: ")
 		case "someone-elses-locks":
 			require.Contains(t, s.Reason, "a lock table (someone else's) in eu-west-1, where 0 state buckets and 1 lock tables are someone else's")
 		case "reg-locked@example.com":
@@ -161,7 +169,7 @@ func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 			require.Contains(t, s.Reason, "AccessDenied")
 		}
 	}
-	require.ElementsMatch(t, []string{"s3:bucket legacy-terraform-state-prod", "organizations:account reg-locked@example.com", "dynamodb:table someone-elses-locks"}, skipped)
+	require.ElementsMatch(t, []string{"s3:bucket legacy-terraform-state-prod", "organizations:account reg-locked@example.com", "dynamodb:table someone-elses-locks", "s3:bucket reg-prod-private"}, skipped)
 
 	// Through the file: a dry run plans nothing, a run writes nothing.
 	text, err := yaml.Marshal(f)
