@@ -109,9 +109,10 @@ func Converge(ctx context.Context, env *examplekit.Env, spec Spec, outDir string
 
 	// 1. The organization, its OUs and accounts.
 	var mgmtID string
-	res.Organization, res.Tree, mgmtID, err = examplekit.Organization(ctx, base, spec.organizationSpec(), spec.treeSpec(), opts...)
+	tree, adopt := spec.tree()
+	res.Organization, res.Tree, mgmtID, err = examplekit.Organization(ctx, base, spec.organizationSpec(), tree, opts...)
 	if err != nil {
-		return nil, err
+		return nil, spec.src.Adopting(err, adopt...)
 	}
 	res.managementID = mgmtID
 	accountIDs := map[string]string{} // environment -> account ID (in a dry run before it exists, the predicted one)
@@ -147,7 +148,7 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 	}
 	p, err := scp.EnsurePolicy(ctx, org, policy, opts...)
 	if err != nil {
-		return err
+		return spec.src.Adopting(err, spec.adoptions("guardrail", "")...)
 	}
 	r.Management = append(r.Management, p.Changes...)
 	done := map[string]bool{}
@@ -196,7 +197,7 @@ func (r *Result) access(ctx context.Context, base aws.Config, mgmtID string, acc
 	// IDs, which it plans assignments with.
 	a, err := identitycenter.EnsureAccess(ctx, api, spec.accessSpec(accounts, true), opts...)
 	if err != nil {
-		return err
+		return spec.src.Adopting(err, spec.adoptions("permission sets", "")...)
 	}
 	r.Management = append(r.Management, a.Changes...)
 
@@ -223,12 +224,12 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 	keyAPI := kms.API{KMS: kmssdk.NewFromConfig(base), IAM: iamsdk.NewFromConfig(base)}
 	imagesKey, err := kms.EnsureKey(ctx, keyAPI, spec.imagesKeySpec(mgmtID), opts...)
 	if err != nil {
-		return err
+		return spec.src.Adopting(err, spec.adoptions("images key", "")...)
 	}
 	r.Management = append(r.Management, imagesKey.Changes...)
 	cosign, err := kms.EnsureKey(ctx, keyAPI, spec.cosignKeySpec(mgmtID), opts...)
 	if err != nil {
-		return err
+		return spec.src.Adopting(err, spec.adoptions("cosign key", "")...)
 	}
 	r.Management = append(r.Management, cosign.Changes...)
 
@@ -237,19 +238,19 @@ func (r *Result) images(ctx context.Context, base aws.Config, mgmtID string, acc
 		pull = append(pull, accountIDs[e.Name])
 	}
 	if r.Repository, err = ecr.EnsureRepository(ctx, ecrsdk.NewFromConfig(base), spec.repositorySpec(imagesKey.ARN, pull), opts...); err != nil {
-		return err
+		return spec.src.Adopting(err, spec.adoptions("repository", "")...)
 	}
 	r.Management = append(r.Management, r.Repository.Changes...)
 
 	iam := iamsdk.NewFromConfig(base)
-	provider, err := oidcfed.EnsureProvider(ctx, iam, oidcfed.GitHub().ProviderSpec(), opts...)
+	provider, err := oidcfed.EnsureProvider(ctx, iam, spec.providerSpec(), opts...)
 	if err != nil {
-		return err
+		return spec.src.Adopting(err, spec.adoptions("GitHub provider", "")...)
 	}
 	r.Management = append(r.Management, provider.Changes...)
 	r.CIRole, err = oidcfed.EnsureGitHubRole(ctx, iam, spec.ciRoleSpec(provider.ARN, mgmtID, cosign.ARN), opts...)
 	if err != nil {
-		return err
+		return spec.src.Adopting(err, spec.adoptions("CI role", "")...)
 	}
 	r.Management = append(r.Management, r.CIRole.Changes...)
 	return nil
@@ -296,13 +297,13 @@ func (r *Result) perAccount(ctx context.Context, env *examplekit.Env, mgmtID str
 		if name != "mgmt" { // the management account's key is the images key
 			key, err := kms.EnsureKey(ctx, kms.API{KMS: kmssdk.NewFromConfig(cfg), IAM: iamsdk.NewFromConfig(cfg)}, spec.accountKeySpec(name, t.ID), opts...)
 			if err != nil {
-				return changes, err
+				return changes, spec.src.Adopting(err, spec.adoptions(name+": key", t.ID)...)
 			}
 			changes = append(changes, key.Changes...)
 		}
 		b, err := statebackend.Bootstrap(ctx, statebackend.API{S3: env.S3(cfg), DynamoDB: dynamodb.NewFromConfig(cfg)}, spec.backendSpec(name, t.ID), opts...)
 		if err != nil {
-			return changes, err
+			return changes, spec.src.Adopting(err, spec.adoptions(name+": state backend", t.ID)...)
 		}
 		mu.Lock()
 		r.Backends[t.ID] = b

@@ -22,6 +22,20 @@
 // On real AWS the accounts are found (or created) by email: the seed's
 // plus-addresses of -email (you+aws-dev@example.com, ...). -aws refuses to
 // run without -yes unless it is a -dry-run.
+//
+// Every resource it makes is tagged managed-by=foundation. One of the
+// spec's names found without that tag (made by hand, or by seed 000's
+// bash loop: the state bucket and lock table of each account) is refused
+// before any write to it, the error naming the key of the spec file that
+// adopts it and its line; what was converged before is listed, and a
+// rerun finishes. adopt: true on an environment adopts its account, KMS
+// key and state backend; the adopt block adopts OUs (adopt.ous) and the
+// management account's resources, which have no entry of their own
+// (guardrail, permissionSets, githubProvider, ciRole, repository,
+// imagesKey, cosignKey, managementStateBackend). Adopted, a resource is
+// converged without being tagged or pruned; tagging it
+// managed-by=foundation instead hands it to the library (README.md,
+// "Adopting what exists").
 package main
 
 import (

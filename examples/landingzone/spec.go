@@ -48,6 +48,11 @@ type Spec struct {
 	ImagePrefix  string `json:"imagePrefix" yaml:"imagePrefix"`
 	UntaggedDays int    `json:"untaggedDays" yaml:"untaggedDays"`
 
+	// Adopt names the resources of the management account and the OUs
+	// that were made outside this program and that a run converges
+	// without taking them over (an environment's own: Environment.Adopt).
+	Adopt Adopt `json:"adopt,omitempty" yaml:"adopt,omitempty"`
+
 	// src is the file the spec was read from, for faults the library
 	// finds in what the program derives from it (Validate).
 	src examplekit.Source
@@ -63,6 +68,41 @@ type Environment struct {
 	OU      string `json:"ou" yaml:"ou"`           // its OU path
 	// Protected environments get the production guardrail SCP.
 	Protected bool `json:"protected,omitempty" yaml:"protected,omitempty"`
+	// Adopt converges what the environment has that was made outside this
+	// program (by hand, by seed 000's scripts): its account, its KMS key
+	// and its state backend (bucket and lock table). They are converged
+	// as the spec says but never tagged managed-by=foundation and never
+	// pruned. Without it such a resource is refused before any write.
+	Adopt bool `json:"adopt,omitempty" yaml:"adopt,omitempty"`
+}
+
+// Adopt is what a run converges although this library did not make it
+// (it lacks the managed-by=foundation tag): converged as the spec says,
+// never tagged as the library's, never pruned (statements, rules, tags
+// and policies the spec does not list stay). A resource that does not
+// exist is created, and tagged, whatever Adopt says. Without it, a
+// resource of the spec's name made outside the library is refused
+// (*foundation.NotManagedError) before any write to it, and the program
+// names the key to set.
+type Adopt struct {
+	// OUs are OU paths of ous or environments[].ou (their parents are
+	// never written to, so they need no adopting).
+	OUs []string `json:"ous,omitempty" yaml:"ous,omitempty"`
+	// Guardrail is the production guardrail SCP.
+	Guardrail bool `json:"guardrail,omitempty" yaml:"guardrail,omitempty"`
+	// PermissionSets are AdministratorAccess and ReadOnlyAccess.
+	PermissionSets bool `json:"permissionSets,omitempty" yaml:"permissionSets,omitempty"`
+	// GitHubProvider is the GitHub OIDC provider, CIRole the CI role.
+	GitHubProvider bool `json:"githubProvider,omitempty" yaml:"githubProvider,omitempty"`
+	CIRole         bool `json:"ciRole,omitempty" yaml:"ciRole,omitempty"`
+	// Repository is the ECR repository.
+	Repository bool `json:"repository,omitempty" yaml:"repository,omitempty"`
+	// ImagesKey and CosignKey are the management account's KMS keys.
+	ImagesKey bool `json:"imagesKey,omitempty" yaml:"imagesKey,omitempty"`
+	CosignKey bool `json:"cosignKey,omitempty" yaml:"cosignKey,omitempty"`
+	// ManagementStateBackend is the management account's state bucket and
+	// lock table.
+	ManagementStateBackend bool `json:"managementStateBackend,omitempty" yaml:"managementStateBackend,omitempty"`
 }
 
 // Person is someone who gets access through Identity Center.

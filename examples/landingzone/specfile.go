@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/organizations"
 	"github.com/awsfoundation/foundation/scp"
 )
 
@@ -151,6 +152,12 @@ func (s Spec) Faults() []examplekit.SpecFault {
 		required(k+".email", p.Email)
 		required(k+".givenName", p.GivenName) // the Identity Center directory requires both names
 		required(k+".familyName", p.FamilyName)
+	}
+	tree := s.treeSpec()
+	for i, path := range s.Adopt.OUs {
+		if !slices.ContainsFunc(tree.OUs, func(o organizations.OUSpec) bool { return o.Path == path }) {
+			bad(fmt.Sprintf("adopt.ous[%d]", i), fmt.Sprintf("%q is not one of ous or environments[].ou (an OU's parents are never written to: they need no adopting)", path))
+		}
 	}
 	if s.Region != "" && len(s.Regions) > 0 && !slices.Contains(s.Regions, s.Region) {
 		bad("regions", fmt.Sprintf("must include region %q", s.Region))

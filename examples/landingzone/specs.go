@@ -33,23 +33,92 @@ func (s Spec) organizationSpec() organizations.OrganizationSpec {
 }
 
 func (s Spec) treeSpec() organizations.TreeSpec {
+	tree, _ := s.tree()
+	return tree
+}
+
+// tree is the OUs (ous, then the environments' OUs) and the accounts, and
+// the keys of the file that adopt each (examplekit.Adoption): an OU is
+// adopted by listing it in adopt.ous, an account by its environment's
+// adopt.
+func (s Spec) tree() (organizations.TreeSpec, []examplekit.Adoption) {
 	var tree organizations.TreeSpec
-	addOU := func(path string) { // environments may share an OU, and ous may list it too
+	var adopt []examplekit.Adoption
+	addOU := func(path, at string) { // environments may share an OU, and ous may list it too
 		if !slices.ContainsFunc(tree.OUs, func(o organizations.OUSpec) bool { return o.Path == path }) {
-			tree.OUs = append(tree.OUs, organizations.OUSpec{Path: path})
+			adopt = append(adopt, examplekit.AdoptListed(fmt.Sprintf("spec.OUs[%d]", len(tree.OUs)), "adopt.ous", at, path))
+			tree.OUs = append(tree.OUs, organizations.OUSpec{Path: path, Adopt: slices.Contains(s.Adopt.OUs, path)})
 		}
 	}
-	for _, ou := range s.OUs {
-		addOU(ou)
+	for i, ou := range s.OUs {
+		addOU(ou, fmt.Sprintf("ous[%d]", i))
 	}
-	for _, e := range s.Environments {
-		addOU(e.OU)
+	for i, e := range s.Environments {
+		addOU(e.OU, fmt.Sprintf("environments[%d].ou", i))
+		adopt = append(adopt, examplekit.AdoptEntry(fmt.Sprintf("spec.Accounts[%d]", len(tree.Accounts)), fmt.Sprintf("environments[%d]", i), e.Account))
 		tree.Accounts = append(tree.Accounts, organizations.AccountSpec{
 			Name: e.Account, Email: s.email(e.Name), OU: e.OU, RoleName: s.AccessRole,
-			Tags: map[string]string{"Environment": e.Name, "Project": s.Project},
+			Tags:  map[string]string{"Environment": e.Name, "Project": s.Project},
+			Adopt: e.Adopt,
 		})
 	}
-	return tree
+	return tree, adopt
+}
+
+// environment returns the environment named name (nil for "mgmt") and
+// its index.
+func (s Spec) environment(name string) (*Environment, int) {
+	for i := range s.Environments {
+		if s.Environments[i].Name == name {
+			return &s.Environments[i], i
+		}
+	}
+	return nil, -1
+}
+
+// adoptions are the keys of the file that adopt what one step makes
+// (examplekit.Adoption; the tree's are tree's): step is "guardrail",
+// "permission sets", "images key", "cosign key", "repository", "GitHub
+// provider", "CI role", or an environment's name (or "mgmt") followed by
+// ": key" or ": state backend", in the account accountID.
+func (s Spec) adoptions(step, accountID string) []examplekit.Adoption {
+	flag := func(key, at, name string) []examplekit.Adoption {
+		return []examplekit.Adoption{examplekit.AdoptFlag("spec", "adopt."+key, at, name)}
+	}
+	switch step {
+	case "guardrail":
+		at := "project" // the guardrail is named after it, and attached to the protected environments' OUs
+		for i, e := range s.Environments {
+			if e.Protected {
+				at = fmt.Sprintf("environments[%d].protected", i)
+				break
+			}
+		}
+		return flag("guardrail", at, s.Project+"-production-guardrails")
+	case "permission sets":
+		var out []examplekit.Adoption
+		for i, ps := range s.accessSpec(nil, false).PermissionSets {
+			out = append(out, examplekit.AdoptFlag(fmt.Sprintf("spec.PermissionSets[%d]", i), "adopt.permissionSets", "adminGroup", ps.Name))
+		}
+		return out
+	case "images key":
+		return flag("imagesKey", "region", s.imagesKeySpec("").Alias)
+	case "cosign key":
+		return flag("cosignKey", "project", s.cosignKeySpec("").Alias)
+	case "repository":
+		return flag("repository", "repository", s.Repository)
+	case "GitHub provider":
+		return flag("githubProvider", "githubRepository", s.providerSpec().URL)
+	case "CI role":
+		return flag("ciRole", "cluster", s.Cluster+"-github-ci")
+	case "mgmt: state backend":
+		return flag("managementStateBackend", "project", s.backendSpec("mgmt", accountID).Bucket)
+	}
+	name, what, _ := strings.Cut(step, ": ")
+	if e, i := s.environment(name); e != nil && (what == "key" || what == "state backend") {
+		return []examplekit.Adoption{examplekit.AdoptEntry("spec", fmt.Sprintf("environments[%d]", i), e.Account)}
+	}
+	return nil
 }
 
 // guardrailPolicy is the production guardrail SCP. The regions come from
@@ -78,6 +147,7 @@ func (s Spec) guardrailPolicy() (scp.PolicySpec, error) {
 		Name:        s.Project + "-production-guardrails",
 		Description: "Deny destroying EKS and RDS, and regions outside the allowed ones",
 		Document:    doc,
+		Adopt:       s.Adopt.Guardrail,
 	}, nil
 }
 
@@ -90,9 +160,9 @@ func (s Spec) accessSpec(accounts []string, assign bool) identitycenter.AccessSp
 		Groups: []identitycenter.GroupSpec{{DisplayName: s.AdminGroup, Description: "Platform engineers: admin access to every account"}},
 		PermissionSets: []identitycenter.PermissionSetSpec{
 			{Name: "AdministratorAccess", Description: "For platform engineers", SessionDuration: session,
-				ManagedPolicies: []string{identitycenter.AWSManagedPolicy("AdministratorAccess")}},
+				ManagedPolicies: []string{identitycenter.AWSManagedPolicy("AdministratorAccess")}, Adopt: s.Adopt.PermissionSets},
 			{Name: "ReadOnlyAccess", Description: "For developers and auditors", SessionDuration: session,
-				ManagedPolicies: []string{identitycenter.AWSManagedPolicy("ReadOnlyAccess")}},
+				ManagedPolicies: []string{identitycenter.AWSManagedPolicy("ReadOnlyAccess")}, Adopt: s.Adopt.PermissionSets},
 		},
 	}
 	for _, p := range s.Admins {
@@ -132,6 +202,7 @@ func (s Spec) imagesKeySpec(mgmtID string) kms.Spec {
 		Description: fmt.Sprintf("mgmt-%s-main: images and CI audit logs", s.Region),
 		Policy:      kms.KeyPolicy{AccountID: mgmtID},
 		Tags:        map[string]string{"Project": s.Project},
+		Adopt:       s.Adopt.ImagesKey,
 	}
 }
 
@@ -143,7 +214,15 @@ func (s Spec) cosignKeySpec(mgmtID string) kms.Spec {
 		DisableRotation: true, // asymmetric keys do not rotate
 		Policy:          kms.KeyPolicy{AccountID: mgmtID},
 		Tags:            map[string]string{"Project": s.Project},
+		Adopt:           s.Adopt.CosignKey,
 	}
+}
+
+// providerSpec is the GitHub OIDC provider.
+func (s Spec) providerSpec() oidcfed.ProviderSpec {
+	p := oidcfed.GitHub().ProviderSpec()
+	p.Adopt = s.Adopt.GitHubProvider
+	return p
 }
 
 func (s Spec) repositorySpec(keyARN string, pull []string) ecr.Spec {
@@ -158,6 +237,7 @@ func (s Spec) repositorySpec(keyARN string, pull []string) ecr.Spec {
 		}},
 		Policy: &ecr.RepositoryPolicy{PullAccounts: pull},
 		Tags:   map[string]string{"Project": s.Project},
+		Adopt:  s.Adopt.Repository,
 	}
 }
 
@@ -191,6 +271,7 @@ func (s Spec) ciRoleSpec(providerARN, mgmtID, cosignARN string) oidcfed.RoleSpec
 		Subjects:       []oidcfed.Subject{oidcfed.GitHubBranch(s.GitHubRepository, s.GitHubBranch)},
 		InlinePolicies: map[string]*foundation.PolicyDocument{"github-ci-policy": ci},
 		Tags:           map[string]string{"Project": s.Project},
+		Adopt:          s.Adopt.CIRole,
 	}
 }
 
@@ -210,8 +291,19 @@ func (s Spec) accountKeySpec(name, accountID string) kms.Spec {
 			{Sid: "Allow AutoScaling", Principals: []kms.Principal{kms.ServiceLinkedRole("autoscaling.amazonaws.com")},
 				Actions: []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"}},
 		}},
-		Tags: map[string]string{"Environment": name, "Project": s.Project},
+		Tags:  map[string]string{"Environment": name, "Project": s.Project},
+		Adopt: s.adopts(name),
 	}
+}
+
+// adopts reports whether the environment name (or "mgmt", the management
+// account) adopts its key and state backend.
+func (s Spec) adopts(name string) bool {
+	if name == "mgmt" {
+		return s.Adopt.ManagementStateBackend
+	}
+	e, _ := s.environment(name)
+	return e != nil && e.Adopt
 }
 
 // backendSpec is an account's Terraform state backend.
@@ -227,6 +319,7 @@ func (s Spec) backendSpec(name, accountID string) statebackend.Spec {
 		Locking:   statebackend.Locking(s.Locking),
 		LockTable: lockTable,
 		Tags:      map[string]string{"Project": s.Project, "Environment": name, "ManagedBy": "foundation"},
+		Adopt:     s.adopts(name),
 	}
 }
 
@@ -267,6 +360,7 @@ func (s Spec) Validate() error {
 	step("images key", s.imagesKeySpec(mgmtID).Validate())
 	step("cosign key", s.cosignKeySpec(mgmtID).Validate())
 	step("image repository", s.repositorySpec(keyARN, accounts[1:]).Validate())
+	step("GitHub provider", s.providerSpec().Validate())
 	step("CI role", s.ciRoleSpec(oidcfed.GitHub().ProviderARN(mgmtID), mgmtID, keyARN).Validate())
 	for _, name := range append([]string{"mgmt"}, envNames(s)...) {
 		id := mgmtID

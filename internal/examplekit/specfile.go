@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -42,6 +43,9 @@ func DecodeSpec(name string, data []byte, dst any) (Keys, error) {
 		}
 		return nil, &SpecError{File: name, Faults: []SpecFault{{Line: line, Column: 1,
 			Rule: "a spec file holds one YAML document: remove the second (---) or put its keys in the first"}}}
+	}
+	if faults := boolFaults(&root, reflect.TypeOf(dst)); len(faults) > 0 { // "yes" is no bool
+		return nil, &SpecError{File: name, Faults: faults}
 	}
 	return keyPositions(&root), nil
 }
@@ -259,6 +263,8 @@ func goTypeName(t string) string {
 		return "a string"
 	case strings.HasPrefix(t, "[]"):
 		return "a list"
+	case strings.HasPrefix(t, "map["), strings.HasPrefix(t, "main."): // a program's types are mappings of keys
+		return "a mapping"
 	default:
 		return "a " + t[strings.LastIndex(t, ".")+1:]
 	}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/examplekit/kittest"
+)
+
+// handMadeBackend makes a state bucket and lock table in the account cfg
+// acts in as seed 000's bash loop does (create-bucket, create-table; no
+// tags).
+func handMadeBackend(t *testing.T, ctx context.Context, cfg aws.Config, bucket, table string) {
+	t.Helper()
+	_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	require.NoError(t, err)
+	_, err = dynamodb.NewFromConfig(cfg).CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(table),
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("LockID"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("LockID"), KeyType: ddbtypes.KeyTypeHash}},
+		BillingMode:          ddbtypes.BillingModePayPerRequest,
+	})
+	require.NoError(t, err)
+}
+
+// requireNotOurs requires that the bucket and table (in the account cfg
+// acts in) do not carry managed-by=foundation.
+func requireNotOurs(t *testing.T, ctx context.Context, cfg aws.Config, bucket, table string) {
+	t.Helper()
+	tags, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(bucket)})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "NoSuchTagSet" {
+		require.NoError(t, err)
+		for _, tag := range tags.TagSet {
+			require.NotEqual(t, foundation.ManagedByTagKey, aws.ToString(tag.Key), bucket)
+		}
+	}
+	ddb := dynamodb.NewFromConfig(cfg)
+	d, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	require.NoError(t, err)
+	tt, err := ddb.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: d.Table.TableArn})
+	require.NoError(t, err)
+	for _, tag := range tt.Tags {
+		require.NotEqual(t, foundation.ManagedByTagKey, aws.ToString(tag.Key), table)
+	}
+}
+
+// Seed 000 done by hand: the dev account made in the console, its state
+// bucket and lock table and the management account's made by the bash
+// loop, none tagged managed-by=foundation. The run is refused at the key
+// that adopts each (the dev environment's line, then the management
+// account's backend, whose key the file does not have yet: at project,
+// what the bucket is named after), with nothing written to the refused
+// resource and what was made before listed; with adopt: true on the
+// environment and adopt.managementStateBackend the run converges them,
+// untagged, and a rerun makes no mutating call.
+func TestLandingZoneAdoptsWhatSeed000MadeByHand(t *testing.T) {
+	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState)
+	mgmtID := b.AccountID(t)
+	org := orgsdk.NewFromConfig(b.Config())
+	devID := kittest.HandMadeAccount(t, ctx, org, "myapp-dev", "you+aws-dev@example.com")
+	handMadeBackend(t, ctx, b.ConfigFor(devID), "myapp-terraform-state-"+devID, "myapp-terraform-locks")
+	handMadeBackend(t, ctx, b.Config(), "myapp-terraform-state-"+mgmtID, "myapp-terraform-locks")
+	root := kittest.RootID(t, org)
+
+	kittest.RefusedUntilAdopted(t, b, run, "lz.yaml", string(seedFile), []string{"-out", t.TempDir()},
+		kittest.Refusal{
+			Want: []string{`lz.yaml:10:5: environments[0] (myapp-dev): organizations:account "you+aws-dev@example.com" exists but was not made by this library (no managed-by=foundation tag): add "adopt: true" to it to converge it without taking it over, or tag it managed-by=foundation`},
+			Check: func(string) {
+				require.Equal(t, root, kittest.ParentOf(t, org, devID), "the refused account was moved")
+				tags, err := org.ListTagsForResource(ctx, &orgsdk.ListTagsForResourceInput{ResourceId: aws.String(devID)})
+				require.NoError(t, err)
+				require.Empty(t, tags.Tags, "the refused account was tagged")
+			},
+			Adopt: func(text string) string {
+				return strings.Replace(text, "ou: Workloads/Dev}", "ou: Workloads/Dev, adopt: true}", 1)
+			},
+		},
+		kittest.Refusal{
+			Want: []string{"account mgmt (" + mgmtID + "): ", `/lz.yaml:4:10: project (myapp-terraform-state-` + mgmtID + `): s3:bucket "myapp-terraform-state-` + mgmtID +
+				`" exists but was not made by this library (no managed-by=foundation tag): set adopt.managementStateBackend to true to converge it`},
+			Check: func(out string) {
+				// Everything else converged, and is listed; the refused bucket untouched.
+				require.Contains(t, out, "made before the failure (a rerun finishes the work)")
+				require.Contains(t, out, "create ecr:repository \"myapp\"")
+				requireNotOurs(t, ctx, b.Config(), "myapp-terraform-state-"+mgmtID, "myapp-terraform-locks")
+				_, err := s3.NewFromConfig(b.Config(), func(o *s3.Options) { o.UsePathStyle = true }).GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("myapp-terraform-state-" + mgmtID)})
+				require.Error(t, err, "the refused bucket got a policy")
+			},
+			Adopt: func(text string) string { return text + "adopt: {managementStateBackend: true}\n" },
+		},
+	)
+
+	tags, err := org.ListTagsForResource(ctx, &orgsdk.ListTagsForResourceInput{ResourceId: aws.String(devID)})
+	require.NoError(t, err)
+	for _, tag := range tags.Tags {
+		require.NotEqual(t, foundation.ManagedByTagKey, aws.ToString(tag.Key))
+	}
+	require.Equal(t, "Workloads/Dev", kittest.OUPath(t, org, devID), "the adopted account is converged")
+	requireNotOurs(t, ctx, b.ConfigFor(devID), "myapp-terraform-state-"+devID, "myapp-terraform-locks")
+	requireNotOurs(t, ctx, b.Config(), "myapp-terraform-state-"+mgmtID, "myapp-terraform-locks")
+}
+
+// The adopt keys take true or false only ("yes" is refused, not taken for
+// true), known keys only, and OUs the file declares, each fault at its
+// line before any call.
+func TestAdoptKeysRefusedBeforeAnyCall(t *testing.T) {
+	base := string(seedFile)
+	var sub awstest.Subtests
+	defer sub.Done(t)
+	for _, c := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"environment yes", strings.Replace(base, "ou: Workloads/Dev}", `ou: Workloads/Dev, adopt: "yes"}`, 1),
+			[]string{`lz.yaml:10:56: environments[0].adopt: "yes" is not true or false`}},
+		{"block on", base + "adopt: {managementStateBackend: on}\n", []string{`lz.yaml:28:9: adopt.managementStateBackend: "on" is not true or false`}},
+		{"block not a mapping", base + "adopt: true\n", []string{`lz.yaml:28:1: adopt: "true" is not a mapping`}},
+		{"unknown key", base + "adopt: {stateBackends: true}\n", []string{`lz.yaml:28:9: adopt.stateBackends: unknown key "stateBackends"`}},
+		{"undeclared OU", base + "adopt: {ous: [Management, Workloads]}\n", []string{
+			`lz.yaml:28:27: adopt.ous[1]: "Workloads" is not one of ous or environments[].ou (an OU's parents are never written to: they need no adopting)`}},
+	} {
+		sub.Run(t, c.name, func(t *testing.T) {
+			kittest.RefusesSpec(t, run, "lz.yaml", c.text, c.want, "-out", t.TempDir())
+		})
+	}
+}
