@@ -64,8 +64,15 @@
 // "attachments[0].policies[1]"), in one error matching
 // foundation.ErrInvalidSpec, and no API call. A failed Converge returns
 // an error carrying the changes made before it (a
-// *foundation.IncompleteError); a rerun finishes the work. Read's errors
-// wrap the SDK's and name what was being read.
+// *foundation.IncompleteError); a rerun finishes the work. A resource the
+// file does not adopt that someone else made is a
+// *foundation.NotManagedError (errors.Is foundation.ErrNotManaged) before
+// any write to it; a delegated administrator the file does not name is an
+// *organizations.UnexpectedDelegatedAdministratorError, in a dry run too.
+// Read validates its ReadSpec first (foundation.ErrInvalidSpec, no call);
+// its errors wrap the SDK's and name what was being read. Inside an
+// account, AccessDenied (the role cannot be assumed, an SCP, a bucket
+// policy) skips the account or the bucket with the reason, not the read.
 //
 // # Permissions
 //
