@@ -88,9 +88,10 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, opts ...foundatio
 
 	// 1. The organization, its three OUs and six accounts.
 	var mgmtID string
-	res.Organization, res.Tree, mgmtID, err = examplekit.Organization(ctx, base, spec.organizationSpec(), spec.treeSpec(), opts...)
+	tree, adopt := spec.tree()
+	res.Organization, res.Tree, mgmtID, err = examplekit.Organization(ctx, base, spec.organizationSpec(), tree, opts...)
 	if err != nil {
-		return nil, err
+		return nil, spec.src.Adopting(err, adopt...)
 	}
 	res.AccountIDs[ManagementKey] = mgmtID
 	for _, a := range spec.Accounts {
@@ -134,7 +135,7 @@ func (r *Result) guardrails(ctx context.Context, org *orgsdk.Client, opts []foun
 	}
 	p, err := scp.EnsurePolicy(ctx, org, ps, opts...)
 	if err != nil {
-		return err
+		return spec.src.Adopting(err, spec.guardrailAdoption())
 	}
 	r.Management = append(r.Management, p.Changes...)
 	for _, path := range spec.GuardrailOUs {
@@ -161,7 +162,7 @@ func (r *Result) access(ctx context.Context, base aws.Config, opts []foundation.
 	// first run will create, with the accounts' predicted IDs.
 	a, err := identitycenter.EnsureAccess(ctx, api, spec.accessSpec(r.AccountIDs), opts...)
 	if err != nil {
-		return err
+		return spec.src.Adopting(err, spec.accessAdoptions()...)
 	}
 	r.Management = append(r.Management, a.Changes...)
 	return nil
@@ -189,7 +190,7 @@ func (r *Result) deploymentRoles(ctx context.Context, base aws.Config, opts []fo
 	}, func(ctx context.Context, cfg aws.Config, t organizations.Target) (foundation.Changes, error) {
 		got, err := organizations.EnsureCrossAccountRole(ctx, iamsdk.NewFromConfig(cfg), role, opts...)
 		if err != nil {
-			return nil, err
+			return nil, spec.src.Adopting(err, spec.roleAdoption())
 		}
 		arn := got.ARN
 		if !examplekit.Known(arn) { // dry run of a role to create: the account is known

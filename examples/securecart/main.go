@@ -22,6 +22,15 @@
 // plus-addresses of -email (you+securecart-dev@example.com, ...), and IAM
 // Identity Center must have been enabled once in the console. -aws refuses
 // to run without -yes unless it is a -dry-run.
+//
+// What it makes is tagged managed-by=foundation; an account, OU, SCP,
+// permission set or deployment role of the spec's names found without
+// that tag is refused before any write to it, the error naming the key
+// of the spec file that adopts it and its line: adopt: true on the
+// account (accounts[i]), the permission set (access[i].permissionSet) or
+// the role (deploymentRole, in every target account), and, for what has
+// no entry of its own, adopt.ous (OU paths) and adopt.guardrails (README.md,
+// "Adopting what exists").
 package main
 
 import (

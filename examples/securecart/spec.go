@@ -57,6 +57,15 @@ type Spec struct {
 	TrustedAccounts   []string
 	DeploymentTargets []string
 
+	// AdoptOUs are the OU paths (of Accounts) and AdoptGuardrails says
+	// whether the guardrail SCP was made outside this program: converged
+	// without being taken over (never tagged managed-by=foundation, never
+	// pruned). An account adopts with Account.Adopt, a permission set with
+	// its PermissionSetSpec.Adopt, the deployment role with
+	// DeploymentRole.Adopt.
+	AdoptOUs        []string
+	AdoptGuardrails bool
+
 	// src is the file the spec was read from, for faults the library
 	// finds in what the program derives from it (Validate).
 	src examplekit.Source
@@ -71,6 +80,9 @@ type Account struct {
 	Name    string // "securecart-dev"
 	OU      string // "WorkloadsOU"
 	Purpose string // the Purpose tag
+	// Adopt converges the account although it was made outside this
+	// program (organizations.AccountSpec.Adopt).
+	Adopt bool
 }
 
 // Access is one group of people with one permission set in some accounts.

@@ -41,6 +41,10 @@ type File struct {
 	DeploymentRole         FileRole      `yaml:"deploymentRole"`
 	TrustedAccounts        []string      `yaml:"trustedAccounts"`
 	DeploymentTargets      []string      `yaml:"deploymentTargets"`
+	// Adopt names what was made outside this program and has no entry of
+	// its own to say adopt: true on (FileAccount, FilePermissionSet and
+	// FileRole have one).
+	Adopt FileAdopt `yaml:"adopt"`
 
 	// src is the file the spec was read from, for faults the library
 	// finds in what the program derives from it (Validate).
@@ -53,6 +57,17 @@ type FileAccount struct {
 	Name    string `yaml:"name"`
 	OU      string `yaml:"ou"`
 	Purpose string `yaml:"purpose"`
+	// Adopt converges the account although it was made outside this
+	// program (in the console, by another tool): never tagged
+	// managed-by=foundation, its tags kept.
+	Adopt bool `yaml:"adopt"`
+}
+
+// FileAdopt is what a spec file adopts that has no entry of its own: the
+// OUs (made in the order accounts name them) and the guardrail SCP.
+type FileAdopt struct {
+	OUs        []string `yaml:"ous"`
+	Guardrails bool     `yaml:"guardrails"`
 }
 
 // FileAccess is one group with one permission set in some accounts.
@@ -70,6 +85,9 @@ type FilePermissionSet struct {
 	SessionHours    int      `yaml:"sessionHours"`
 	ManagedPolicies []string `yaml:"managedPolicies"` // AWS managed policies by name
 	InlinePolicy    string   `yaml:"inlinePolicy"`    // a key of Policies
+	// Adopt converges the permission set although it was made outside
+	// this program: never tagged, its other policies kept.
+	Adopt bool `yaml:"adopt"`
 }
 
 // FileRole is the deployment role of a spec file.
@@ -79,6 +97,10 @@ type FileRole struct {
 	MaxSessionHours int               `yaml:"maxSessionHours"`
 	InlinePolicies  map[string]string `yaml:"inlinePolicies"` // policy name -> a key of Policies
 	Tags            map[string]string `yaml:"tags"`
+	// Adopt converges the role, in every account of deploymentTargets,
+	// although it was made outside this program: never tagged, its other
+	// policies kept.
+	Adopt bool `yaml:"adopt"`
 }
 
 // Policies are the IAM policies a spec file can name: program code, as
@@ -207,6 +229,11 @@ func (f File) Faults() []examplekit.SpecFault {
 		}
 		keys[a.Key] = true
 	}
+	for i, ou := range f.Adopt.OUs {
+		if !slices.ContainsFunc(f.Accounts, func(a FileAccount) bool { return a.OU == ou }) {
+			bad(fmt.Sprintf("adopt.ous[%d]", i), fmt.Sprintf("%q is not the ou of one of accounts (an OU's parents are never written to: they need no adopting)", ou))
+		}
+	}
 	// The guardrail goes on OUs the program creates: those of accounts
 	// (found from outside: an OU no account is in made the program panic
 	// after 11 writes).
@@ -304,7 +331,10 @@ func (f File) Spec() Spec {
 			Name:               f.DeploymentRole.Name,
 			Description:        f.DeploymentRole.Description,
 			MaxSessionDuration: time.Duration(f.DeploymentRole.MaxSessionHours) * time.Hour,
+			Adopt:              f.DeploymentRole.Adopt,
 		},
+		AdoptOUs:        slices.Clone(f.Adopt.OUs),
+		AdoptGuardrails: f.Adopt.Guardrails,
 	}
 	for _, a := range f.Accounts {
 		s.Accounts = append(s.Accounts, Account(a))
@@ -314,6 +344,7 @@ func (f File) Spec() Spec {
 			Name:            a.PermissionSet.Name,
 			Description:     a.PermissionSet.Description,
 			SessionDuration: time.Duration(a.PermissionSet.SessionHours) * time.Hour,
+			Adopt:           a.PermissionSet.Adopt,
 		}
 		for _, p := range a.PermissionSet.ManagedPolicies {
 			ps.ManagedPolicies = append(ps.ManagedPolicies, identitycenter.AWSManagedPolicy(p))

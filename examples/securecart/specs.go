@@ -27,17 +27,48 @@ func (s Spec) organizationSpec() organizations.OrganizationSpec {
 // treeSpec is the OUs (in the order the accounts name them) and the
 // accounts, each made with the access role.
 func (s Spec) treeSpec() organizations.TreeSpec {
+	tree, _ := s.tree()
+	return tree
+}
+
+// tree is treeSpec and the keys of the spec file that adopt each OU
+// (adopt.ous) and account (accounts[i].adopt): examplekit.Adoption.
+func (s Spec) tree() (organizations.TreeSpec, []examplekit.Adoption) {
 	tree := organizations.TreeSpec{}
-	for _, a := range s.Accounts {
+	var adopt []examplekit.Adoption
+	for i, a := range s.Accounts {
 		if !slices.ContainsFunc(tree.OUs, func(o organizations.OUSpec) bool { return o.Path == a.OU }) {
-			tree.OUs = append(tree.OUs, organizations.OUSpec{Path: a.OU, Tags: map[string]string{"Project": s.Project}})
+			adopt = append(adopt, examplekit.AdoptListed(fmt.Sprintf("spec.OUs[%d]", len(tree.OUs)), "adopt.ous", fmt.Sprintf("accounts[%d].ou", i), a.OU))
+			tree.OUs = append(tree.OUs, organizations.OUSpec{Path: a.OU, Tags: map[string]string{"Project": s.Project}, Adopt: slices.Contains(s.AdoptOUs, a.OU)})
 		}
+		adopt = append(adopt, examplekit.AdoptEntry(fmt.Sprintf("spec.Accounts[%d]", i), fmt.Sprintf("accounts[%d]", i), a.Name))
 		tree.Accounts = append(tree.Accounts, organizations.AccountSpec{
 			Name: a.Name, Email: s.email(a.Key), OU: a.OU, RoleName: s.AccessRole,
-			Tags: map[string]string{"Project": s.Project, "Purpose": a.Purpose},
+			Tags:  map[string]string{"Project": s.Project, "Purpose": a.Purpose},
+			Adopt: a.Adopt,
 		})
 	}
-	return tree
+	return tree, adopt
+}
+
+// guardrailAdoption, accessAdoptions and roleAdoption are the keys of the
+// spec file that adopt the guardrail SCP (adopt.guardrails, the SCP named
+// at guardrails), the permission sets (access[i].permissionSet.adopt)
+// and the deployment role (deploymentRole.adopt).
+func (s Spec) guardrailAdoption() examplekit.Adoption {
+	return examplekit.AdoptFlag("spec", "adopt.guardrails", "guardrails", s.Guardrails)
+}
+
+func (s Spec) accessAdoptions() []examplekit.Adoption {
+	var out []examplekit.Adoption
+	for i, a := range s.Access {
+		out = append(out, examplekit.AdoptEntry(fmt.Sprintf("spec.PermissionSets[%d]", i), fmt.Sprintf("access[%d].permissionSet", i), a.PermissionSet.Name))
+	}
+	return out
+}
+
+func (s Spec) roleAdoption() examplekit.Adoption {
+	return examplekit.AdoptEntry("spec", "deploymentRole", s.DeploymentRole.Name)
 }
 
 // guardrailPolicy is the guardrail SCP (Guardrails), which lets the
@@ -52,6 +83,7 @@ func (s Spec) guardrailPolicy(networkID string) (scp.PolicySpec, error) {
 		Description: "SecureCart: no root user, " + strings.Join(s.AllowedRegions, " and ") + " only, encrypted S3/EBS/RDS, internet gateways only in the networking account",
 		Document:    doc,
 		Tags:        map[string]string{"Project": s.Project},
+		Adopt:       s.AdoptGuardrails,
 	}, nil
 }
 
