@@ -80,6 +80,9 @@ func (r *reader) stateBackends(ctx context.Context, f *Foundation) error {
 	err := bounded.ForEach(ctx, len(accounts), r.o.Width(DefaultAccountReadConcurrency, 0), func(ctx context.Context, i int) error {
 		a := accounts[i]
 		api, err := r.api.InAccount(ctx, a.ID, a.ID == r.tree.ManagementAccountID)
+		if err != nil && ctx.Err() != nil {
+			return err // the read was stopped: not the account's doing
+		}
 		if err != nil {
 			results[i].skipped = []Skipped{{Resource: "organizations:account", ID: a.Email, Reason: "its state backends were not read: " + err.Error()}}
 			return nil

@@ -262,3 +262,22 @@ func TestAdoptIdentityCenterInstanceSettings(t *testing.T) {
 	require.Empty(t, res.Changes)
 	b.RequireNoMutations(t, mark)
 }
+
+// TestReadStoppedIsAnError: an account whose clients cannot be made
+// because the read was stopped is not skipped as the account's doing: Read
+// returns the context's error.
+func TestReadStoppedIsAnError(t *testing.T) {
+	b := awstest.New(t)
+	ctx := awstest.Context(t, 10*time.Second)
+	bareOrg(t, ctx, b)
+	stopped, stop := context.WithCancel(ctx)
+	defer stop()
+	api := adopt.NewReadAPI(b.Config())
+	api.Account = nil
+	api.InAccount = func(ctx context.Context, _ string, _ bool) (adopt.AccountReadAPI, error) {
+		stop()
+		return adopt.AccountReadAPI{}, ctx.Err()
+	}
+	_, err := adopt.Read(stopped, api, adopt.ReadSpec{}, awstest.Fast()...)
+	require.ErrorIs(t, err, context.Canceled)
+}
