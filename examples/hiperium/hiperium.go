@@ -48,6 +48,10 @@ type Spec struct {
 	// StartURL is the AWS access portal URL of the profiles' sso-session;
 	// empty means the instance's default, https://<identity store ID>.awsapps.com/start.
 	StartURL string
+	// AdoptRetire closes the accounts of Retire that this library did not
+	// make (organizations.CloseAccountSpec.Adopt); an account of Tree is
+	// closed when its AccountSpec.Adopt says so.
+	AdoptRetire bool
 
 	// src is the file the spec was read from, for faults the library
 	// finds in what the program derives from it (Validate).
@@ -160,14 +164,41 @@ func (s Spec) retired(email string) bool {
 
 // activeTree is the tree without the retired accounts.
 func (s Spec) activeTree() organizations.TreeSpec {
+	t, _ := s.activeTreeAdoptions()
+	return t
+}
+
+// activeTreeAdoptions is activeTree and the keys of the spec file that
+// adopt its OUs (adopt.ous) and accounts (accounts[i].adopt):
+// examplekit.Adoption.
+func (s Spec) activeTreeAdoptions() (organizations.TreeSpec, []examplekit.Adoption) {
 	t := s.Tree
 	t.Accounts = nil
-	for _, a := range s.Tree.Accounts {
+	var adopt []examplekit.Adoption
+	for i, o := range s.Tree.OUs {
+		adopt = append(adopt, examplekit.AdoptListed(fmt.Sprintf("spec.OUs[%d]", i), "adopt.ous", fmt.Sprintf("ous[%d]", i), o.Path))
+	}
+	for i, a := range s.Tree.Accounts {
 		if !s.retired(a.Email) {
+			adopt = append(adopt, examplekit.AdoptEntry(fmt.Sprintf("spec.Accounts[%d]", len(t.Accounts)), fmt.Sprintf("accounts[%d]", i), a.Name))
 			t.Accounts = append(t.Accounts, a)
 		}
 	}
-	return t
+	return t, adopt
+}
+
+// retireAdoption is the key of the spec file that adopts the account of
+// Retire[i], email: its entry in accounts, or else adopt.retire (the
+// account named at retire[i], or by -close).
+func (s Spec) retireAdoption(i int, email string) examplekit.Adoption {
+	if j := slices.IndexFunc(s.Tree.Accounts, func(a organizations.AccountSpec) bool { return strings.EqualFold(a.Email, email) }); j >= 0 {
+		return examplekit.AdoptEntry("spec", fmt.Sprintf("accounts[%d]", j), s.Tree.Accounts[j].Name)
+	}
+	at := fmt.Sprintf("retire[%d]", i)
+	if !s.src.Keys.Has(at) { // -close
+		at = "retire"
+	}
+	return examplekit.AdoptFlag("spec", "adopt.retire", at, email)
 }
 
 // Result is what one Converge did (or, in dry run, would do).
@@ -275,12 +306,13 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string
 	if err != nil {
 		return nil, err
 	}
-	if res.Tree, err = organizations.EnsureTree(ctx, org, spec.activeTree(), opts...); err != nil {
+	tree, adopt := spec.activeTreeAdoptions()
+	if res.Tree, err = organizations.EnsureTree(ctx, org, tree, opts...); err != nil {
 		var closed *organizations.AccountClosedError
 		if errors.As(err, &closed) {
 			return nil, fmt.Errorf("%w (it was retired: keep it in Spec.Retire, or run with -close %s)", err, closed.Email)
 		}
-		return nil, err
+		return nil, spec.src.Adopting(err, adopt...)
 	}
 
 	if res.managementID, err = examplekit.CallerAccount(ctx, base, res.Organization.ManagementAccountID); err != nil {
@@ -288,10 +320,10 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string
 	}
 
 	// Section 2: the deny-list SCP on the OUs, deny-all on Suspended.
-	for _, g := range spec.Guardrails {
+	for i, g := range spec.Guardrails {
 		p, err := scp.EnsurePolicy(ctx, org, g.Policy, opts...)
 		if err != nil {
-			return nil, err
+			return nil, spec.src.Adopting(err, examplekit.AdoptEntry("spec", fmt.Sprintf("guardrails[%d]", i), g.Policy.Name))
 		}
 		res.Policies = append(res.Policies, p)
 		for _, path := range g.OUs {
@@ -330,7 +362,7 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, configFile string
 // closeRetired closes the accounts of spec.Retire with
 // organizations.CloseAccount.
 func closeRetired(ctx context.Context, org *orgsdk.Client, spec Spec, res *Result, opts []foundation.Option) error {
-	for _, email := range spec.Retire {
+	for i, email := range spec.Retire {
 		if !examplekit.Known(res.Organization.ID) { // dry run: no organization, no account to close
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: not in an organization, nothing to close", email))
 			continue
@@ -341,7 +373,7 @@ func closeRetired(ctx context.Context, org *orgsdk.Client, spec Spec, res *Resul
 			continue
 		}
 		if err != nil {
-			return err
+			return spec.src.Adopting(err, spec.retireAdoption(i, email))
 		}
 		res.Closed = append(res.Closed, a)
 	}
@@ -364,7 +396,11 @@ func access(ctx context.Context, base aws.Config, spec Spec, ids map[string]stri
 	api := identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(base), IdentityStore: identitystore.NewFromConfig(base)}
 	acc, err := identitycenter.EnsureAccess(ctx, api, spec.accessSpec(ids), opts...)
 	if err != nil {
-		return nil, err
+		var adopt []examplekit.Adoption
+		for i, p := range spec.Access.PermissionSets {
+			adopt = append(adopt, examplekit.AdoptEntry(fmt.Sprintf("spec.PermissionSets[%d]", i), fmt.Sprintf("permissionSets[%d]", i), p.Name))
+		}
+		return nil, spec.src.Adopting(err, adopt...)
 	}
 	res.Access = acc
 	if !examplekit.Known(acc.Instance.ARN) { // dry run: the instance comes with the organization

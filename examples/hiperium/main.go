@@ -23,6 +23,16 @@
 //
 // The profiles go to <-out>/config (default: a new temporary directory,
 // printed at the end), never to ~/.aws/config unless -out says so.
+//
+// What it makes is tagged managed-by=foundation; an OU, account, SCP or
+// permission set of the spec's names found without that tag is refused
+// before any write to it, the error naming the key of the spec file that
+// adopts it and its line: adopt: true on the account (accounts[i]), the
+// guardrail (guardrails[i]) or the permission set (permissionSets[i]),
+// and, for what has no entry of its own, adopt.ous (OU paths of ous) and
+// adopt.retire (the accounts of retire and -close not in accounts: an
+// account is closed only if the library made it or the file adopts it).
+// README.md, "Adopting what exists".
 package main
 
 import (

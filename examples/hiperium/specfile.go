@@ -41,6 +41,10 @@ type File struct {
 	Assignments    []FileAssignment    `yaml:"assignments"`
 	Profiles       []FileProfile       `yaml:"profiles"`
 	StartURL       string              `yaml:"startURL"`
+	// Adopt names what was made outside this program and has no entry to
+	// say adopt: true on (accounts, guardrails and permission sets have
+	// one).
+	Adopt FileAdopt `yaml:"adopt"`
 
 	// src is the file the spec was read from, for faults the library
 	// finds in what the program derives from it (Validate).
@@ -53,6 +57,18 @@ type FileAccount struct {
 	Key  string `yaml:"key"`
 	Name string `yaml:"name"`
 	OU   string `yaml:"ou"`
+	// Adopt converges the account although it was made outside this
+	// program, and closes it when it is retired: never tagged
+	// managed-by=foundation, its tags kept.
+	Adopt bool `yaml:"adopt"`
+}
+
+// FileAdopt is what a spec file adopts that has no entry of its own: OUs
+// of ous, and the accounts of retire (and -close) that are not in
+// accounts, which retire closes.
+type FileAdopt struct {
+	OUs    []string `yaml:"ous"`
+	Retire bool     `yaml:"retire"`
 }
 
 // FileGuardrail is one SCP, its document named by its key in Documents,
@@ -62,6 +78,8 @@ type FileGuardrail struct {
 	Description string   `yaml:"description"`
 	Document    string   `yaml:"document"`
 	OUs         []string `yaml:"ous"`
+	// Adopt converges the SCP although it was made outside this program.
+	Adopt bool `yaml:"adopt"`
 }
 
 // FileUser is one Identity Center user.
@@ -88,6 +106,9 @@ type FilePermissionSet struct {
 	SessionHours    int      `yaml:"sessionHours"`    // 0: AWS's default, 1 hour
 	ManagedPolicies []string `yaml:"managedPolicies"` // AWS managed policies by name
 	InlinePolicy    string   `yaml:"inlinePolicy"`
+	// Adopt converges the permission set although it was made outside
+	// this program: never tagged, its other policies kept.
+	Adopt bool `yaml:"adopt"`
 }
 
 // FileAssignment grants every user and group every permission set in
@@ -203,6 +224,11 @@ func (f File) Faults() []examplekit.SpecFault {
 	ou := func(key, v string) {
 		if v != "" && !ous[v] {
 			bad(key, fmt.Sprintf("%q is not one of ous (or a parent of one)", v))
+		}
+	}
+	for i, p := range f.Adopt.OUs {
+		if !slices.Contains(f.OUs, p) {
+			bad(fmt.Sprintf("adopt.ous[%d]", i), fmt.Sprintf("%q is not one of ous (an OU's parents are never written to: they need no adopting)", p))
 		}
 	}
 	if len(f.Accounts) == 0 {
@@ -356,12 +382,13 @@ func (f File) Spec() Spec {
 		SuspendedOU: f.SuspendedOU,
 		Retire:      slices.Clone(f.Retire),
 		StartURL:    f.StartURL,
+		AdoptRetire: f.Adopt.Retire,
 	}
 	for _, p := range f.OUs {
-		s.Tree.OUs = append(s.Tree.OUs, organizations.OUSpec{Path: p})
+		s.Tree.OUs = append(s.Tree.OUs, organizations.OUSpec{Path: p, Adopt: slices.Contains(f.Adopt.OUs, p)})
 	}
 	for _, a := range f.Accounts {
-		s.Tree.Accounts = append(s.Tree.Accounts, organizations.AccountSpec{Name: a.Name, Email: f.accountEmail(a.Key), OU: a.OU, Tags: tags()})
+		s.Tree.Accounts = append(s.Tree.Accounts, organizations.AccountSpec{Name: a.Name, Email: f.accountEmail(a.Key), OU: a.OU, Tags: tags(), Adopt: a.Adopt})
 	}
 	for _, g := range f.Guardrails {
 		var doc *foundation.PolicyDocument
@@ -369,7 +396,7 @@ func (f File) Spec() Spec {
 			doc = scp.MustBuild(d()...) // a constant of this program (TestDocumentsBuild)
 		}
 		s.Guardrails = append(s.Guardrails, Guardrail{
-			Policy: scp.PolicySpec{Name: g.Name, Description: g.Description, Document: doc},
+			Policy: scp.PolicySpec{Name: g.Name, Description: g.Description, Document: doc, Adopt: g.Adopt},
 			OUs:    slices.Clone(g.OUs),
 		})
 	}
@@ -386,7 +413,7 @@ func (f File) Spec() Spec {
 	}
 	for _, p := range f.PermissionSets {
 		ps := identitycenter.PermissionSetSpec{Name: p.Name, Description: p.Description,
-			SessionDuration: time.Duration(p.SessionHours) * time.Hour, Tags: tags()}
+			SessionDuration: time.Duration(p.SessionHours) * time.Hour, Tags: tags(), Adopt: p.Adopt}
 		for _, m := range p.ManagedPolicies {
 			ps.ManagedPolicies = append(ps.ManagedPolicies, identitycenter.AWSManagedPolicy(m))
 		}

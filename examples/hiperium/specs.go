@@ -36,7 +36,11 @@ func (s Spec) closeSpec(email string) organizations.CloseAccountSpec {
 	if i := slices.IndexFunc(s.Tree.Accounts, func(a organizations.AccountSpec) bool { return strings.EqualFold(a.Email, email) }); i >= 0 {
 		tags["retired-from"] = displayOU(s.Tree.Accounts[i].OU)
 	}
-	return organizations.CloseAccountSpec{Email: email, SuspendedOU: s.SuspendedOU, Tags: tags}
+	adopt := s.AdoptRetire
+	if i := slices.IndexFunc(s.Tree.Accounts, func(a organizations.AccountSpec) bool { return strings.EqualFold(a.Email, email) }); i >= 0 {
+		adopt = s.Tree.Accounts[i].Adopt
+	}
+	return organizations.CloseAccountSpec{Email: email, SuspendedOU: s.SuspendedOU, Tags: tags, Adopt: adopt}
 }
 
 // accessSpec is Identity Center, the assignments on the accounts whose ID
