@@ -7,7 +7,11 @@
 // and never reads your AWS credentials. There it first makes an
 // organization the way people make one by hand (SDK calls one by one, no
 // library code): OUs, two accounts, an SCP, an Identity Center group with
-// a permission set, GitHub's OIDC provider and a CI role. Then it reads it:
+// a permission set, trusted access for three services (StackSets
+// administered by a member account), root credentials management, a
+// security contact and an opt-in Region, a Terraform state bucket and lock
+// table inside a member account, GitHub's OIDC provider and a CI role.
+// Then it reads it:
 //
 //	go run ./examples/adopt                        # read into a spec (stdout), then show that converging it changes nothing
 //	go run ./examples/adopt -o org.yaml            # write the spec to org.yaml
@@ -15,6 +19,11 @@
 //	go run ./examples/adopt -spec org.yaml         # converge the organization on org.yaml
 //	go run ./examples/adopt -endpoint http://127.0.0.1:4566 -o org.yaml   # an emulator you filled yourself (go run ./cmd/foundation-emulator, then the AWS CLI)
 //	go run ./examples/adopt -aws -o org.yaml       # real AWS: reads only, with this machine's credentials
+//	go run ./examples/adopt -aws -state-buckets 'myapp-terraform-state-*' -o org.yaml   # also state buckets made without the library
+//
+// Inside member accounts (state backends) it acts through their
+// OrganizationAccountAccessRole; an account whose role it cannot assume is
+// listed under skipped, and the rest is read.
 //
 // Reading never writes: the spec goes to stdout (or -o), messages to
 // stderr. Converging prints its changes; with -json, stdout gets them as
