@@ -51,6 +51,10 @@ type Spec struct {
 	// AccessRole is the role the management account assumes in a member
 	// account to set its alias.
 	AccessRole string
+	// AdoptOU converges the OU although it was made outside this program
+	// (an account adopts with its AccountSpec.Adopt, the permission set
+	// with its Adopt).
+	AdoptOU bool
 
 	// src is the file the spec was read from, for faults the library
 	// finds in what the program derives from it (Validate).
@@ -204,7 +208,7 @@ func Converge(ctx context.Context, base aws.Config, spec Spec, outDir string, op
 		return nil, err
 	}
 	if res.Tree, err = organizations.EnsureTree(ctx, org, spec.treeSpec(), opts...); err != nil {
-		return nil, err
+		return nil, spec.src.Adopting(err, spec.treeAdoptions()...)
 	}
 	if res.managementID, err = examplekit.CallerAccount(ctx, base, res.Organization.ManagementAccountID); err != nil {
 		return nil, err
@@ -290,7 +294,7 @@ func access(ctx context.Context, base aws.Config, spec Spec, accounts map[string
 		return fmt.Errorf("%w: enable IAM Identity Center in the console of the management account, in %s, then run again", err, spec.Region)
 	}
 	if err != nil {
-		return err
+		return spec.src.Adopting(err, examplekit.AdoptEntry("spec.PermissionSets[0]", "permissionSet", spec.PermissionSet.Name))
 	}
 	res.Access = acc
 	if !examplekit.Known(acc.Instance.ARN) {

@@ -23,6 +23,13 @@
 // The profiles are written to <out>/<user>/config, never to ~/.aws/config:
 // use one with AWS_CONFIG_FILE=<out>/paul/config aws sso login --profile
 // autochart_dev_paul, or merge it into your own config.
+//
+// What it makes is tagged managed-by=foundation; the OU, an account or the
+// permission set of the spec's names found without that tag is refused
+// before any write to it, the error naming the key of the spec file that
+// adopts it and its line: adopt: true on the environment (its account) or
+// on permissionSet, and adopt.ou for the OU, a plain value of the file
+// (README.md, "Adopting what exists").
 package main
 
 import (

@@ -50,6 +50,10 @@ type File struct {
 	// AccessRole is the role the management account assumes in a member
 	// account to set its alias.
 	AccessRole string `yaml:"accessRole"`
+	// Adopt names what was made outside this program and has no entry to
+	// say adopt: true on: the product's OU (environments and the
+	// permission set have one).
+	Adopt FileAdopt `yaml:"adopt"`
 
 	// src is the file the spec was read from, for faults the library
 	// finds in what the program derives from it (Validate).
@@ -61,6 +65,16 @@ type FileEnv struct {
 	Name    string `yaml:"name"`    // "dev": the profile name's <env>
 	Account string `yaml:"account"` // the account's name, "autochart_dev"
 	Alias   string `yaml:"alias"`   // its console sign-in alias, "autochart-dev"
+	// Adopt converges the account although it was made outside this
+	// program (in the console): never tagged managed-by=foundation, its
+	// tags kept.
+	Adopt bool `yaml:"adopt"`
+}
+
+// FileAdopt is what a spec file adopts that has no entry of its own.
+type FileAdopt struct {
+	// OU is the product's OU.
+	OU bool `yaml:"ou"`
 }
 
 // FilePerson is one person of a spec file.
@@ -82,6 +96,9 @@ type FilePermissionSet struct {
 	SessionHours int `yaml:"sessionHours"`
 	// ManagedPolicies are AWS managed policies by name.
 	ManagedPolicies []string `yaml:"managedPolicies"`
+	// Adopt converges the permission set although it was made outside
+	// this program: never tagged, its other policies kept.
+	Adopt bool `yaml:"adopt"`
 }
 
 // Defaults are the values of the keys a spec file may leave out. Identity
@@ -249,7 +266,9 @@ func (f File) Spec() Spec {
 			Description:     f.PermissionSet.Description,
 			SessionDuration: time.Duration(f.PermissionSet.SessionHours) * time.Hour,
 			Tags:            map[string]string{"Product": f.Product},
+			Adopt:           f.PermissionSet.Adopt,
 		},
+		AdoptOU:         f.Adopt.OU,
 		Session:         f.Session,
 		StartURL:        f.StartURL,
 		ProfileTemplate: f.ProfileTemplate,
@@ -270,6 +289,7 @@ func (f File) Spec() Spec {
 				Email: email,
 				OU:    f.OU,
 				Tags:  map[string]string{"Product": f.Product, "Environment": e.Name},
+				Adopt: e.Adopt,
 			},
 			Alias: e.Alias,
 		})

@@ -23,7 +23,7 @@ func (s Spec) organizationSpec() organizations.OrganizationSpec {
 // treeSpec is the product's OU and its accounts, each made with the
 // access role the alias step assumes.
 func (s Spec) treeSpec() organizations.TreeSpec {
-	tree := organizations.TreeSpec{OUs: []organizations.OUSpec{{Path: s.OU, Tags: map[string]string{"Product": s.Product}}}}
+	tree := organizations.TreeSpec{OUs: []organizations.OUSpec{{Path: s.OU, Tags: map[string]string{"Product": s.Product}, Adopt: s.AdoptOU}}}
 	for _, e := range s.Envs {
 		a := e.Account
 		if a.RoleName == "" {
@@ -32,6 +32,16 @@ func (s Spec) treeSpec() organizations.TreeSpec {
 		tree.Accounts = append(tree.Accounts, a)
 	}
 	return tree
+}
+
+// treeAdoptions are the keys of the spec file that adopt treeSpec's OU
+// (adopt.ou) and accounts (environments[i].adopt): examplekit.Adoption.
+func (s Spec) treeAdoptions() []examplekit.Adoption {
+	out := []examplekit.Adoption{examplekit.AdoptFlag("spec.OUs[0]", "adopt.ou", "ou", s.OU)}
+	for i, e := range s.Envs {
+		out = append(out, examplekit.AdoptEntry(fmt.Sprintf("spec.Accounts[%d]", i), fmt.Sprintf("environments[%d]", i), e.Account.Name))
+	}
+	return out
 }
 
 // aliasSpec is an environment's account alias.
