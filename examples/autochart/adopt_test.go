@@ -21,7 +21,9 @@ import (
 // the file; the permission set's entry), with nothing written to it;
 // adopted, they converge untagged and a rerun makes no mutating call.
 func TestAutochartAdoptsWhatWasMadeInTheConsole(t *testing.T) {
+	t.Parallel() // on an emulator of its own
 	b, ctx := kittest.NewBackend(t, Seed003("").Region, awstest.CapFreshState, awstest.CapIdentityCenter)
+	b.RequireEmulator(t, awstest.CapServerCallLog) // before making anything: the reruns' calls are counted by the server
 	org := orgsdk.NewFromConfig(b.Config())
 	_, err := org.CreateOrganization(ctx, &orgsdk.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll})
 	require.NoError(t, err)

@@ -22,7 +22,9 @@ import (
 // nothing written to it; adopted, they converge untagged (the old account
 // closed) and a rerun makes no mutating call.
 func TestHiperiumAdoptsWhatWasMadeInTheConsole(t *testing.T) {
+	t.Parallel() // on an emulator of its own
 	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState, awstest.CapIdentityCenter)
+	b.RequireEmulator(t, awstest.CapServerCallLog) // before making anything: the reruns' calls are counted by the server
 	org := orgsdk.NewFromConfig(b.Config())
 	oldID := kittest.HandMadeAccount(t, ctx, org, "Old", "you+old@example.com")
 	root := kittest.RootID(t, org)

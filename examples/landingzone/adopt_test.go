@@ -67,7 +67,9 @@ func requireNotOurs(t *testing.T, ctx context.Context, cfg aws.Config, bucket, t
 // environment and adopt.managementStateBackend the run converges them,
 // untagged, and a rerun makes no mutating call.
 func TestLandingZoneAdoptsWhatSeed000MadeByHand(t *testing.T) {
+	t.Parallel() // on an emulator of its own
 	b, ctx := kittest.NewBackend(t, "", awstest.CapFreshState)
+	b.RequireEmulator(t, awstest.CapServerCallLog) // before making anything: the reruns' calls are counted by the server
 	mgmtID := b.AccountID(t)
 	org := orgsdk.NewFromConfig(b.Config())
 	devID := kittest.HandMadeAccount(t, ctx, org, "myapp-dev", "you+aws-dev@example.com")
@@ -135,5 +137,68 @@ func TestAdoptKeysRefusedBeforeAnyCall(t *testing.T) {
 		sub.Run(t, c.name, func(t *testing.T) {
 			kittest.RefusesSpec(t, run, "lz.yaml", c.text, c.want, "-out", t.TempDir())
 		})
+	}
+}
+
+// Every key of the adopt block and an environment's adopt reach the
+// library spec of what they adopt, and a refusal of each step is placed
+// at the key that adopts it (the steps the run test does not reach).
+func TestAdoptKeysReachTheLibrarySpecs(t *testing.T) {
+	text := strings.Replace(string(seedFile), "ou: Workloads/Dev}", "ou: Workloads/Dev, adopt: true}", 1) +
+		"adopt: {ous: [Management, Workloads/Dev], guardrail: true, permissionSets: true, githubProvider: true, ciRole: true,\n" +
+		"  repository: true, imagesKey: true, cosignKey: true, managementStateBackend: true}\n"
+	s, err := ParseSpec("lz.yaml", []byte(text))
+	require.NoError(t, err)
+	require.NoError(t, s.Validate())
+	const id = "111111111111"
+	tree := s.treeSpec()
+	for _, ou := range tree.OUs {
+		require.Equal(t, ou.Path == "Management" || ou.Path == "Workloads/Dev", ou.Adopt, ou.Path)
+	}
+	for _, a := range tree.Accounts {
+		require.Equal(t, a.Name == "myapp-dev", a.Adopt, a.Name)
+	}
+	policy, err := s.guardrailPolicy()
+	require.NoError(t, err)
+	require.True(t, policy.Adopt)
+	for _, ps := range s.accessSpec(nil, false).PermissionSets {
+		require.True(t, ps.Adopt, ps.Name)
+	}
+	require.True(t, s.providerSpec().Adopt)
+	require.True(t, s.ciRoleSpec("arn:aws:iam::"+id+":oidc-provider/x", id, "k").Adopt)
+	require.True(t, s.repositorySpec("k", nil).Adopt)
+	require.True(t, s.imagesKeySpec(id).Adopt && s.cosignKeySpec(id).Adopt)
+	require.True(t, s.backendSpec("mgmt", id).Adopt && s.backendSpec("dev", id).Adopt && s.accountKeySpec("dev", id).Adopt)
+	require.False(t, s.backendSpec("staging", id).Adopt || s.accountKeySpec("staging", id).Adopt)
+
+	seed := Seed000()
+	refused := func(step, field string) string {
+		return seed.src.Adopting(&foundation.NotManagedError{Kind: "k", ID: "i", Field: field}, seed.adoptions(step, id)...).Error()
+	}
+	for step, want := range map[string]string{
+		"guardrail":             "seed.yaml:12:82: environments[2].protected (myapp-production-guardrails): k \"i\" exists but was not made by this library (no managed-by=foundation tag): set adopt.guardrail to true",
+		"images key":            "seed.yaml:6:9: region (alias/mgmt-us-east-1-main): k \"i\" exists but was not made by this library (no managed-by=foundation tag): set adopt.imagesKey to true",
+		"cosign key":            "seed.yaml:4:10: project (alias/myapp-cosign): k \"i\" exists but was not made by this library (no managed-by=foundation tag): set adopt.cosignKey to true",
+		"repository":            "seed.yaml:24:13: repository (myapp): k \"i\" exists but was not made by this library (no managed-by=foundation tag): set adopt.repository to true",
+		"GitHub provider":       "seed.yaml:21:19: githubRepository (https://token.actions.githubusercontent.com): k \"i\" exists but was not made by this library (no managed-by=foundation tag): set adopt.githubProvider to true",
+		"CI role":               "seed.yaml:23:10: cluster (myapp-prod-github-ci): k \"i\" exists but was not made by this library (no managed-by=foundation tag): set adopt.ciRole to true",
+		"staging: key":          "seed.yaml:11:5: environments[1] (myapp-staging): k \"i\" exists but was not made by this library (no managed-by=foundation tag): add \"adopt: true\" to it",
+		"prod: state backend":   "seed.yaml:12:5: environments[2] (myapp-production): k \"i\" exists but was not made by this library (no managed-by=foundation tag): add \"adopt: true\" to it",
+		"mgmt: state backend":   "seed.yaml:4:10: project (myapp-terraform-state-111111111111): k \"i\" exists but was not made by this library (no managed-by=foundation tag): set adopt.managementStateBackend to true",
+		"permission sets/1":     "seed.yaml:15:13: adminGroup (ReadOnlyAccess): k \"i\" exists but was not made by this library (no managed-by=foundation tag): set adopt.permissionSets to true",
+		"tree/spec.OUs[2]":      "seed.yaml:11:49: environments[1].ou (Workloads/Staging): k \"i\" exists but was not made by this library (no managed-by=foundation tag): add \"Workloads/Staging\" to adopt.ous",
+		"tree/spec.Accounts[2]": "seed.yaml:12:5: environments[2] (myapp-production): k \"i\" exists but was not made by this library (no managed-by=foundation tag): add \"adopt: true\" to it",
+	} {
+		var got string
+		switch step {
+		case "permission sets/1":
+			got = refused("permission sets", "spec.PermissionSets[1].Adopt")
+		case "tree/spec.OUs[2]", "tree/spec.Accounts[2]":
+			_, adopt := seed.tree()
+			got = seed.src.Adopting(&foundation.NotManagedError{Kind: "k", ID: "i", Field: strings.TrimPrefix(step, "tree/") + ".Adopt"}, adopt...).Error()
+		default:
+			got = refused(step, "spec.Adopt")
+		}
+		require.Equal(t, want+" to converge it without taking it over, or tag it managed-by=foundation", got, step)
 	}
 }

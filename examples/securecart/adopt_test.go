@@ -22,7 +22,9 @@ import (
 // written to it; adopted, they converge untagged and a rerun makes no
 // mutating call.
 func TestSecureCartAdoptsWhatWasMadeInTheConsole(t *testing.T) {
+	t.Parallel() // on an emulator of its own
 	b, ctx := kittest.NewBackend(t, Seed002("").Region, awstest.CapFreshState, awstest.CapIdentityCenter)
+	b.RequireEmulator(t, awstest.CapServerCallLog) // before making anything: the reruns' calls are counted by the server
 	org := orgsdk.NewFromConfig(b.Config())
 	devID := kittest.HandMadeAccount(t, ctx, org, "securecart-dev", "you+securecart-dev@example.com")
 	devIAM := iam.NewFromConfig(b.ConfigFor(devID))
