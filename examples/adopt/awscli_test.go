@@ -167,4 +167,12 @@ func TestAdoptOrganizationBuiltWithAWSCLI(t *testing.T) {
 	require.NoError(t, err, msgs)
 	require.Contains(t, out, "Changed 0 resources.")
 	require.Empty(t, srv.MutatingCallsSince(mark), "the real run of the adopted spec")
+
+	// A delegated administrator registered behind the file's back is
+	// reported by the next run, which writes nothing.
+	aws("organizations", "register-delegated-administrator", "--account-id", production, "--service-principal", "member.org.stacksets.cloudformation.amazonaws.com")
+	mark = srv.CallCount()
+	_, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
+	require.ErrorContains(t, err, "unexpected delegated administrators: member.org.stacksets.cloudformation.amazonaws.com is administered by "+production, msgs)
+	require.Empty(t, srv.MutatingCallsSince(mark))
 }
