@@ -143,11 +143,34 @@ type ConvergeAPI struct {
 	InAccount func(ctx context.Context, accountID string, management bool) (statebackend.API, error)
 }
 
+// APIOption changes how NewReadAPI and NewConvergeAPI act inside member
+// accounts.
+type APIOption func(*apiOptions)
+
+type apiOptions struct{ role string }
+
+// WithAccessRole names the role assumed in each member account (default
+// organizations.DefaultRoleName, the role Organizations creates in the
+// accounts it creates; "AWSControlTowerExecution" in a Control Tower
+// landing zone). It must trust the management account.
+func WithAccessRole(name string) APIOption { return func(o *apiOptions) { o.role = name } }
+
+func resolveAPI(opts []APIOption) apiOptions {
+	o := apiOptions{role: organizations.DefaultRoleName}
+	for _, f := range opts {
+		if f != nil {
+			f(&o)
+		}
+	}
+	return o
+}
+
 // NewReadAPI returns the ReadAPI of SDK clients made from cfg, the
 // management account's configuration. Inside a member account they act
-// through its access role (organizations.DefaultRoleName, assumed with
-// organizations.AccountConfig).
-func NewReadAPI(cfg aws.Config) ReadAPI {
+// through its access role (organizations.DefaultRoleName unless
+// WithAccessRole, assumed with organizations.AccountConfig).
+func NewReadAPI(cfg aws.Config, opts ...APIOption) ReadAPI {
+	o := resolveAPI(opts)
 	return ReadAPI{
 		Organizations: orgsdk.NewFromConfig(cfg),
 		SSOAdmin:      ssoadmin.NewFromConfig(cfg),
@@ -155,7 +178,7 @@ func NewReadAPI(cfg aws.Config) ReadAPI {
 		IAM:           iam.NewFromConfig(cfg),
 		Account:       acctsdk.NewFromConfig(cfg),
 		InAccount: func(ctx context.Context, accountID string, management bool) (AccountReadAPI, error) {
-			c, err := inAccount(ctx, cfg, accountID, management)
+			c, err := inAccount(ctx, cfg, o.role, accountID, management)
 			if err != nil {
 				return AccountReadAPI{}, err
 			}
@@ -166,7 +189,8 @@ func NewReadAPI(cfg aws.Config) ReadAPI {
 
 // NewConvergeAPI returns the ConvergeAPI of SDK clients made from cfg, the
 // management account's configuration (member accounts: as NewReadAPI).
-func NewConvergeAPI(cfg aws.Config) ConvergeAPI {
+func NewConvergeAPI(cfg aws.Config, opts ...APIOption) ConvergeAPI {
+	o := resolveAPI(opts)
 	return ConvergeAPI{
 		Organizations:    orgsdk.NewFromConfig(cfg),
 		IdentityCenter:   identitycenter.API{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg)},
@@ -174,7 +198,7 @@ func NewConvergeAPI(cfg aws.Config) ConvergeAPI {
 		InstanceSettings: ssoadmin.NewFromConfig(cfg),
 		Account:          acctsdk.NewFromConfig(cfg),
 		InAccount: func(ctx context.Context, accountID string, management bool) (statebackend.API, error) {
-			c, err := inAccount(ctx, cfg, accountID, management)
+			c, err := inAccount(ctx, cfg, o.role, accountID, management)
 			if err != nil {
 				return statebackend.API{}, err
 			}
@@ -185,11 +209,11 @@ func NewConvergeAPI(cfg aws.Config) ConvergeAPI {
 
 // inAccount is cfg for the management account, else cfg assuming the
 // member account's access role.
-func inAccount(ctx context.Context, cfg aws.Config, accountID string, management bool) (aws.Config, error) {
+func inAccount(ctx context.Context, cfg aws.Config, role, accountID string, management bool) (aws.Config, error) {
 	if management {
 		return cfg, nil
 	}
-	return organizations.AccountConfig(ctx, cfg, accountID, organizations.DefaultRoleName)
+	return organizations.AccountConfig(ctx, cfg, accountID, role)
 }
 
 var (

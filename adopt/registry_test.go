@@ -281,3 +281,35 @@ func TestReadStoppedIsAnError(t *testing.T) {
 	_, err := adopt.Read(stopped, api, adopt.ReadSpec{}, awstest.Fast()...)
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+// TestReadWithAccessRole: member accounts are read through the role
+// WithAccessRole names (a Control Tower landing zone's, say); an account
+// without it is skipped, naming the role.
+func TestReadWithAccessRole(t *testing.T) {
+	b := awstest.New(t)
+	b.Need(t, awstest.IAMManagedPolicies)
+	ctx := awstest.Context(t, 30*time.Second)
+	cfg := b.Config()
+	bareOrg(t, ctx, b)
+	member := createAccount(t, ctx, orgsdk.NewFromConfig(cfg), "ct-member", "ct-member@example.com")
+	const role = "AWSControlTowerExecution"
+	api := adopt.NewReadAPI(cfg, adopt.WithAccessRole(role))
+	api.Account = nil
+	f, err := adopt.Read(ctx, api, adopt.ReadSpec{}, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Len(t, f.Skipped, 1)
+	require.Equal(t, "ct-member@example.com", f.Skipped[0].ID)
+	require.Contains(t, f.Skipped[0].Reason, "role/"+role)
+
+	// The role made, trusting the management account: read through it.
+	memberCfg, err := organizations.AccountConfig(ctx, cfg, member, organizations.DefaultRoleName)
+	require.NoError(t, err)
+	_, err = iam.NewFromConfig(memberCfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + b.AccountID(t) + `:root"},"Action":"sts:AssumeRole"}]}`)})
+	require.NoError(t, err)
+	_, err = iam.NewFromConfig(memberCfg).AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
+	require.NoError(t, err)
+	f, err = adopt.Read(ctx, api, adopt.ReadSpec{}, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Empty(t, f.Skipped)
+}

@@ -39,6 +39,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -47,6 +48,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/adopt"
 	"github.com/awsfoundation/foundation/internal/examplekit"
+	"github.com/awsfoundation/foundation/organizations"
 )
 
 func main() {
@@ -61,6 +63,7 @@ type flags struct {
 	outFile      string
 	region       string
 	stateBuckets string
+	accessRole   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (flags, error) {
@@ -69,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.specFile, "spec", "", "converge the organization on this spec file (YAML or JSON, as -o writes it) instead of reading one")
 	fs.StringVar(&f.outFile, "o", "", "write the spec read to this file instead of stdout")
 	fs.StringVar(&f.region, "region", "us-east-1", "the region of the management account's Identity Center instance")
+	fs.StringVar(&f.accessRole, "access-role", organizations.DefaultRoleName, "the role assumed in member accounts, trusting the management account (AWSControlTowerExecution in a Control Tower landing zone)")
 	fs.StringVar(&f.stateBuckets, "state-buckets", "", "comma-separated name patterns (such as myapp-terraform-state-*) of state buckets to read although they lack the managed-by=foundation tag (default on the embedded emulator: "+StateBucketPattern+")")
 	if err := examplekit.Parse(fs, &f.Flags, args); err != nil {
 		return f, err
@@ -78,6 +82,9 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	}
 	if f.JSON && f.specFile == "" {
 		return f, errors.New("-json prints the changes of a converge (-spec FILE); the spec read is written as YAML")
+	}
+	if !roleNameRe.MatchString(f.accessRole) {
+		return f, fmt.Errorf("-access-role %q: must be a role name (1 to 64 letters, digits and +=,.@_-)", f.accessRole)
 	}
 	if f.stateBuckets != "" && f.specFile != "" {
 		return f, errors.New("-state-buckets says what to read: it goes without -spec")
@@ -90,6 +97,8 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	}
 	return f, nil
 }
+
+var roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 // readSpec is what -state-buckets asks Read to read.
 func (f flags) readSpec() adopt.ReadSpec {
@@ -156,7 +165,7 @@ func converge(ctx context.Context, f flags, out io.Writer) error {
 		return err
 	}
 	defer env.Close()
-	api := adopt.NewConvergeAPI(env.Config)
+	api := adopt.NewConvergeAPI(env.Config, adopt.WithAccessRole(f.accessRole))
 	opts := env.Options(f.Flags)
 	return examplekit.Run(out, f.Flags, func() (examplekit.Report, error) {
 		res, err := adopt.Converge(ctx, api, spec, opts...)
@@ -184,7 +193,7 @@ func read(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 			spec.StateBucketPatterns = []string{StateBucketPattern}
 		}
 	}
-	found, err := adopt.Read(ctx, adopt.NewReadAPI(env.Config), spec, opts...)
+	found, err := adopt.Read(ctx, adopt.NewReadAPI(env.Config, adopt.WithAccessRole(f.accessRole)), spec, opts...)
 	if err != nil {
 		return err
 	}
@@ -216,7 +225,7 @@ func read(ctx context.Context, f flags, stdout, stderr io.Writer) error {
 	if _, err := examplekit.DecodeSpec("the spec read", text, &back); err != nil {
 		return err
 	}
-	plan, err := adopt.Converge(ctx, adopt.NewConvergeAPI(env.Config), &back, append(opts, foundation.WithDryRun(true))...)
+	plan, err := adopt.Converge(ctx, adopt.NewConvergeAPI(env.Config, adopt.WithAccessRole(f.accessRole)), &back, append(opts, foundation.WithDryRun(true))...)
 	if err != nil {
 		return fmt.Errorf("dry run of the spec read: %w", err)
 	}

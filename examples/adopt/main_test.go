@@ -113,6 +113,8 @@ func TestReadThenConverge(t *testing.T) {
 	mark = srv.CallCount()
 	_, _, err = runProgram(t, "-endpoint", srv.URL, "-state-buckets", "tfstate-*,[oops")
 	require.ErrorContains(t, err, `-state-buckets: adopt: spec.StateBucketPatterns[1]: "[oops": must be a name pattern`)
+	_, _, err = runProgram(t, "-endpoint", srv.URL, "-access-role", "arn:aws:iam::123456789012:role/x")
+	require.ErrorContains(t, err, `-access-role "arn:aws:iam::123456789012:role/x": must be a role name`)
 	require.Empty(t, srv.CallsSince(mark))
 
 	// -json is for a converge's changes, not the spec read.
