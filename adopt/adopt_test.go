@@ -237,6 +237,22 @@ func TestInvalidFoundationMakesNoCall(t *testing.T) {
 	require.ElementsMatch(t, []string{"oidcProviders[0].clientIDs", "identityCenter.permissionSets[0].sessionDuration",
 		"identityCenter.permissionSets[1].sessionDuration", "identityCenter.assignments[0].accounts[0]"}, keys, err.Error())
 
+	// The registry's rules, at the file's keys: an administrator listed
+	// twice, a service listed twice.
+	f = &adopt.Foundation{
+		Accounts: []adopt.Account{{Name: "ops", Email: "ops@example.com"}},
+		Services: []adopt.Service{
+			{Principal: "config.amazonaws.com", DelegatedAdministrators: []string{"ops@example.com", "OPS@example.com"}},
+			{Principal: "config.amazonaws.com"},
+		},
+	}
+	_, err = adopt.Converge(ctx, adopt.NewConvergeAPI(b.Config()), f, awstest.Fast()...)
+	keys = nil
+	for _, f := range adopt.Faults(err) {
+		keys = append(keys, f.Field)
+	}
+	require.ElementsMatch(t, []string{"services[0].delegatedAdministrators[1]", "services[1].principal"}, keys, err.Error())
+
 	// Read's patterns too, before any call.
 	_, err = adopt.Read(ctx, adopt.NewReadAPI(b.Config()), adopt.ReadSpec{StateBucketPatterns: []string{"tfstate-*", "[oops"}})
 	require.ErrorIs(t, err, foundation.ErrInvalidSpec)

@@ -176,6 +176,7 @@ func (f *Foundation) Validate() error {
 		}
 	}
 	var access organizations.ServiceAccessSpec
+	stand := map[string]string{} // email -> stand-in account ID
 	for i, svc := range f.Services {
 		path := fmt.Sprintf("services[%d]", i)
 		ts := organizations.TrustedServiceSpec{Principal: svc.Principal}
@@ -187,7 +188,14 @@ func (f *Foundation) Validate() error {
 			case mgmtEmail != "" && strings.ToLower(e) == mgmtEmail:
 				fault(key, "%q is the management account, which cannot be a delegated administrator", e)
 			}
-			ts.DelegatedAdministrators = append(ts.DelegatedAdministrators, fmt.Sprintf("%012d", j+1))
+			// The library's rules see one stand-in ID per email, so an
+			// account listed twice is one listed twice.
+			fake, ok := stand[strings.ToLower(e)]
+			if !ok {
+				fake = fmt.Sprintf("%012d", len(stand)+1)
+				stand[strings.ToLower(e)] = fake
+			}
+			ts.DelegatedAdministrators = append(ts.DelegatedAdministrators, fake)
 		}
 		access.Services = append(access.Services, ts)
 	}
