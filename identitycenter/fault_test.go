@@ -119,8 +119,8 @@ func TestConflictOnEverySSOAdminWriteIsRetried(t *testing.T) {
 // converges to exactly the undisturbed run's state.
 //
 // The eight CreateAccountAssignment calls are alike: the default test run
-// fails the first call of each operation (PerOperation, which overrides
-// Every; FOUNDATION_TEST_MATRIX=1: each).
+// fails a sample (PerOperation, which overrides Every: each operation and
+// each variant once; FOUNDATION_TEST_MATRIX=1: each call in each variant).
 func TestAccessDeniedOnEachWrite(t *testing.T) {
 	t.Parallel()
 	every := 4
@@ -150,7 +150,7 @@ func TestAccessDeniedOnEachWrite(t *testing.T) {
 				Every: g.every,
 				Err:   &emulator.APIError{Status: 400, Code: "AccessDeniedException", Message: "injected"},
 
-				PerOperation: true, // the first call of each operation (FOUNDATION_TEST_MATRIX=1: each)
+				PerOperation: true, // a sample: each operation and each variant once (FOUNDATION_TEST_MATRIX=1: every call)
 				// lost-500: the write applied, its answer lost as a
 				// retryable 500: no duplicate, no failure.
 				Variants: []awstest.FaultVariant{{Name: "before"}, {Name: "after", After: true}, awstest.LostAnswer500, notApplied500},
@@ -217,6 +217,7 @@ func TestFaultOnEachDriftRepairWrite(t *testing.T) {
 				t.Errorf("%s: error not wrapped once: %v", op, err)
 			}
 		},
+		PerOperation: true, // a sample: each operation and each variant once (FOUNDATION_TEST_MATRIX=1: every call)
 	}.Test(t)
 }
 

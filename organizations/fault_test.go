@@ -62,7 +62,8 @@ func TestConcurrentModificationOnEveryWrite(t *testing.T) {
 			// lost-500: the write applied, its answer lost as a retryable 500.
 			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500, notApplied500},
 			Calls:    calls,
-			// The first call of each operation; FOUNDATION_TEST_MATRIX=1: each.
+			// A sample: each operation and each variant once
+			// (FOUNDATION_TEST_MATRIX=1: every call).
 			PerOperation: true,
 		}
 	}

@@ -100,7 +100,7 @@ func TestConcurrentModificationOnEachWriteIsRetried(t *testing.T) {
 			Variants: []awstest.FaultVariant{{Name: "before", Retried: true}, {Name: "after", After: true, Retried: true}, awstest.LostAnswer500, notApplied500},
 			Calls:    8, // 3 CreatePolicy, EnablePolicyType, 3 AttachPolicy, DetachPolicy
 
-			PerOperation: true, // the first call of each operation (FOUNDATION_TEST_MATRIX=1: each)
+			PerOperation: true, // a sample: each operation and each variant once (FOUNDATION_TEST_MATRIX=1: every call)
 		}.Test(t)
 	})
 	s.Run(t, "update", func(t *testing.T) {

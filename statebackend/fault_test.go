@@ -82,6 +82,8 @@ func TestFaultAtEveryMutatingCall(t *testing.T) {
 				Run:      bootstrap,
 				Check:    checkFault,
 				Variants: faultVariants,
+
+				PerOperation: true, // a sample: each operation and each variant once (FOUNDATION_TEST_MATRIX=1: every call)
 			}.Test(t)
 		})
 	}

@@ -210,6 +210,10 @@ func userEmail(t testing.TB, b *awstest.Backend, userID string) string {
 func assertProfilesWithCLI(t testing.TB, cfgFile string, ids map[string]string) {
 	t.Helper()
 	cli := os.Getenv("FOUNDATION_TEST_AWS_CLI")
+	if cli == "" && os.Getenv("FOUNDATION_TEST_AWSCLI") != "1" {
+		t.Log("the profiles are read back with the AWS CLI (about 4 s) with FOUNDATION_TEST_AWSCLI=1 (.ci/run sets it)")
+		return
+	}
 	if cli == "" {
 		var err error
 		if cli, err = exec.LookPath("aws"); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,9 +54,11 @@ type FaultMatrix[S any] struct {
 	// Samples, when > 0, fails only that many calls per variant, spread
 	// evenly over the run (it sets Every from the number of calls).
 	Samples int
-	// PerOperation fails, per variant, only the first call of each
-	// operation (Sampled): every kind of write in every variant, the
-	// repeats left to the full run.
+	// PerOperation fails only the first call of each operation (Sampled),
+	// and each of those in one variant, the operations dealt round the
+	// variants in turn (dealt): every kind of write and every kind of
+	// fault once, max(operations, variants) subtests; the other pairs and
+	// the repeats are left to the full run.
 	//
 	// Every, Samples and PerOperation sample the default test run only:
 	// with FOUNDATION_TEST_MATRIX=1 (FullMatrix) every call is failed.
@@ -145,10 +148,7 @@ func (m FaultMatrix[S]) Test(t *testing.T) {
 	if len(variants) == 0 {
 		variants = []FaultVariant{{Name: "before", Retried: m.Retried}, {Name: "after", After: true, Retried: m.Retried}}
 	}
-	first := map[int]bool{}
-	for _, i := range Sampled(ops, func(op string) string { return op }) {
-		first[i] = true
-	}
+	deal := dealt(Sampled(ops, func(op string) string { return op }), len(variants))
 	var sub Subtests
 	defer sub.Done(t)
 	for k, v := range variants {
@@ -160,7 +160,7 @@ func (m FaultMatrix[S]) Test(t *testing.T) {
 			switch {
 			case FullMatrix():
 			case m.PerOperation:
-				if !first[i] {
+				if !slices.Contains(deal[k], i) {
 					continue
 				}
 			case m.Every > 1:

@@ -27,3 +27,17 @@ func Sampled[T any](items []T, key func(T) string) []int {
 	}
 	return out
 }
+
+// dealt deals items round n hands in turn (item j to hand j mod n), and
+// gives a hand left empty (more hands than items) the item j mod len(items):
+// every item in one hand, every hand at least one item.
+func dealt[T any](items []T, n int) [][]T {
+	hands := make([][]T, n)
+	for j, it := range items {
+		hands[j%n] = append(hands[j%n], it)
+	}
+	for k := len(items); k < n && len(items) > 0; k++ {
+		hands[k] = append(hands[k], items[k%len(items)])
+	}
+	return hands
+}

@@ -67,3 +67,21 @@ func TestFaultMatrixEveryRotatesOverVariants(t *testing.T) {
 		t.Errorf("failed calls %v, want %v", ran, want)
 	}
 }
+
+// PerOperation deals the first calls of the operations round the variants:
+// each operation in one variant, each variant at least one operation.
+func TestDealt(t *testing.T) {
+	for _, c := range []struct {
+		items []int
+		n     int
+		want  [][]int
+	}{
+		{[]int{0, 1, 2, 3, 4}, 4, [][]int{{0, 4}, {1}, {2}, {3}}},
+		{[]int{0, 3, 7}, 4, [][]int{{0}, {3}, {7}, {0}}},
+		{[]int{5}, 2, [][]int{{5}, {5}}},
+	} {
+		if got := dealt(c.items, c.n); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("dealt(%v, %d) = %v, want %v", c.items, c.n, got, c.want)
+		}
+	}
+}
