@@ -164,6 +164,11 @@ attachments:
 	require.NoError(t, os.WriteFile(file, []byte(`accounts:
   - name: dev
     email: dev@example.com
+    contacts:
+      security: {name: Sec, title: Security, email: not-an-email, phone: "+1 555 0100"}
+    regions: [mars-1]
+identityCenter:
+  kmsKeyARN: alias/sso
 services:
   - principal: securityhub.amazonaws.com
   - principal: member.org.stacksets.cloudformation.amazonaws.com
@@ -180,12 +185,15 @@ stateBackends:
 	_, _, err = runProgram(t, "-endpoint", srv.URL, "-spec", file)
 	require.Error(t, err)
 	for _, want := range []string{
-		file + `:5:16: services[0].principal: "securityhub.amazonaws.com": is administered through the service's own API`,
-		file + `:7:31: services[1].delegatedAdministrators[0]: "nobody@example.com" is not an account of accounts`,
-		file + `:9:14: rootAccess.features[0]: "RootEverything": must be one of`,
-		file + `:12:13: stateBackends[0].bucket: "Bad_Bucket": must contain only lowercase letters`,
-		file + `:13:13: stateBackends[0].region: "us-east-9": is not an AWS Region`,
-		file + `:15:16: stateBackends[0].lockTable: "locks": must be empty when spec.Locking is LockFile`,
+		file + `:5:53: accounts[0].contacts.security.email: "not-an-email"`,
+		file + `:6:15: accounts[0].regions[0]: "mars-1"`,
+		file + `:8:14: identityCenter.kmsKeyARN: "alias/sso": must be a KMS key ARN`,
+		file + `:10:16: services[0].principal: "securityhub.amazonaws.com": is administered through the service's own API`,
+		file + `:12:31: services[1].delegatedAdministrators[0]: "nobody@example.com" is not an account of accounts`,
+		file + `:14:14: rootAccess.features[0]: "RootEverything": must be one of`,
+		file + `:17:13: stateBackends[0].bucket: "Bad_Bucket": must contain only lowercase letters`,
+		file + `:18:13: stateBackends[0].region: "us-east-9": is not an AWS Region`,
+		file + `:20:16: stateBackends[0].lockTable: "locks": must be empty when spec.Locking is LockFile`,
 	} {
 		require.Contains(t, err.Error(), want)
 	}
