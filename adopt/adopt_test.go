@@ -96,6 +96,8 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 	edited.Policies = append([]adopt.Policy(nil), back.Policies...)
 	edited.Policies[0].Adopt = false
 	mark = b.Mark()
+	_, err = adopt.Converge(ctx, api, &edited, awstest.Fast(foundation.WithDryRun(true))...)
+	require.ErrorIs(t, err, foundation.ErrNotManaged, "the dry run says so too")
 	_, err = adopt.Converge(ctx, api, &edited, awstest.Fast()...)
 	require.ErrorIs(t, err, foundation.ErrNotManaged)
 	b.RequireNoMutations(t, mark)
