@@ -126,11 +126,13 @@ type ConvergeAPI struct {
 	// InstanceSettings converges Identity Center's key and Regions; nil
 	// refuses a Foundation that sets them.
 	InstanceSettings identitycenter.InstanceSettingsAPI
-	// Account converges the accounts' contacts and opt-in Regions; nil
-	// refuses a Foundation that sets them.
+	// Account converges the accounts' contacts, opt-in Regions and names;
+	// nil refuses a Foundation that sets contacts or Regions, and leaves
+	// names as they are.
 	Account interface {
 		account.ContactsAPI
 		account.RegionsAPI
+		account.NameAPI
 	}
 	IAM interface {
 		oidcfed.ProviderAPI

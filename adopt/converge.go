@@ -144,7 +144,25 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 	// The accounts' settings (after the services: members' need trusted
 	// access for account.amazonaws.com). A Region being enabled is not
 	// waited for (AWS takes minutes to hours).
+	names := map[string]string{} // email (lower case) -> the account's name now
+	for _, a := range read.Accounts {
+		names[strings.ToLower(a.Email)] = a.Name
+	}
 	for i, a := range f.Accounts {
+		// A name that differs is converged with the Account Management
+		// API (Organizations cannot rename an account). An account the
+		// run creates, not read yet, has the file's.
+		if have, ok := names[strings.ToLower(a.Email)]; ok && have != a.Name && api.Account != nil {
+			id, in := "", mgmt
+			if !a.Management {
+				id, in = ids[strings.ToLower(a.Email)], ids[strings.ToLower(a.Email)]
+			}
+			out, err := account.EnsureAccountName(ctx, api.Account, account.NameSpec{AccountID: id, Name: a.Name}, opts...)
+			if err != nil {
+				return fail(err)
+			}
+			res.add(in, out.Changes)
+		}
 		if a.Contacts == nil && len(a.Regions) == 0 {
 			continue
 		}

@@ -25,8 +25,9 @@
 // Read only reads. Converge is as idempotent as the Ensure functions it
 // calls (organizations.EnsureTree, orgpolicy.EnsurePolicy and
 // EnsureAttachments, organizations.EnsureServiceAccess and
-// EnsureRootAccess, account.EnsureAlternateContacts and
-// EnsureRegionOptIn (a Region being enabled is not waited for),
+// EnsureRootAccess, account.EnsureAlternateContacts, EnsureRegionOptIn
+// (a Region being enabled is not waited for) and EnsureAccountName (an
+// account whose name differs from the file's: Organizations cannot rename),
 // identitycenter.EnsureAccess and EnsureInstanceSettings,
 // oidcfed.EnsureProvider and EnsureCIRole, statebackend.Bootstrap): a
 // second run makes no

@@ -23,6 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/awsfoundation/foundation"
+	"github.com/awsfoundation/foundation/account"
 	"github.com/awsfoundation/foundation/adopt"
 	"github.com/awsfoundation/foundation/internal/awstest"
 	"github.com/awsfoundation/foundation/internal/emulator"
@@ -186,6 +187,33 @@ func TestAdoptRegistryRootAccessAndStateBackends(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, res.Changes)
 	b.RequireNoMutations(t, mark)
+
+	// A name edited in the file is converged with the Account Management
+	// API (Organizations cannot rename), once.
+	renamed := back
+	renamed.Accounts = append([]adopt.Account(nil), back.Accounts...)
+	for i := range renamed.Accounts {
+		if renamed.Accounts[i].Email == "reg-prod@example.com" {
+			renamed.Accounts[i].Name = "reg-production"
+		}
+	}
+	plan, err = adopt.Converge(ctx, api, &renamed, awstest.Fast(foundation.WithDryRun(true))...)
+	require.NoError(t, err)
+	res, err = adopt.Converge(ctx, api, &renamed, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Equal(t, plan.Changes.String(), res.Changes.String())
+	require.Len(t, res.Changes, 1, res.Changes.String())
+	require.Equal(t, account.ResAccountName, res.Changes[0].Resource)
+	require.Equal(t, []string{prod}, res.Accounts)
+	d, err := org.DescribeAccount(ctx, &orgsdk.DescribeAccountInput{AccountId: aws.String(prod)})
+	require.NoError(t, err)
+	require.Equal(t, "reg-production", aws.ToString(d.Account.Name))
+	mark = b.Mark()
+	res, err = adopt.Converge(ctx, api, &renamed, awstest.Fast()...)
+	require.NoError(t, err)
+	require.Empty(t, res.Changes)
+	b.RequireNoMutations(t, mark)
+	back = renamed
 
 	// An administrator registered behind the file's back is reported, as
 	// the library reports it, and nothing is written.

@@ -68,7 +68,8 @@ type OU struct {
 
 // Account is an account of the organization.
 type Account struct {
-	// Name is the account's name.
+	// Name is the account's name: set when Converge creates the account,
+	// and converged with the Account Management API when it differs.
 	Name string `yaml:"name" json:"name"`
 	// Email is the account's root user email: the key that identifies it.
 	Email string `yaml:"email" json:"email"`
