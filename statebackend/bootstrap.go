@@ -106,7 +106,10 @@ func Bootstrap(ctx context.Context, api API, spec Spec, opts ...foundation.Optio
 	if err := head.result(ctx); err != nil {
 		return nil, rec.Fail(err)
 	}
-	if err := r.ensureBucket(ctx, exists, table.next(r)); err != nil {
+	// The lock table's owner is checked before the bucket's first write:
+	// one Bootstrap refuses a table it may not write to before it writes
+	// anything.
+	if err := r.ensureBucket(ctx, exists, table.next(r), func(ctx context.Context) error { return r.checkTableOwner(ctx, table) }); err != nil {
 		return nil, rec.Fail(err)
 	}
 	if spec.Locking.usesTable() {

@@ -64,12 +64,21 @@ func (r *run) bucketChange(action foundation.Action, res string, diffs ...founda
 // are read side by side (with also, the lock table's reads that can be
 // made now), then compared and written one by one in that order; a read's
 // error is returned where its setting comes, after the writes before it.
-func (r *run) ensureBucket(ctx context.Context, exists bool, also []*read) error {
+// before runs once the reads are made and the bucket's owner is checked,
+// before the bucket's first write (the lock table's owner check).
+func (r *run) ensureBucket(ctx context.Context, exists bool, also []*read, before func(context.Context) error) error {
 	// fresh: the bucket's creation is only planned (a dry run), so its
 	// configuration cannot be read; it is predicted from the settings AWS
 	// gives every new bucket.
 	fresh := false
 	if !exists {
+		// The bucket's create is the run's first write: the lock table's
+		// reads and owner check come before it.
+		r.readAll(ctx, also...)
+		also = nil
+		if err := before(ctx); err != nil {
+			return err
+		}
 		applied, err := r.rec.Do(ctx, r.bucketChange(foundation.ActionCreate, ResBucket), r.createBucket)
 		if err != nil {
 			return err
@@ -107,6 +116,11 @@ func (r *run) ensureBucket(ctx context.Context, exists bool, also []*read) error
 		if !r.bucketCreated {
 			if err := foundation.CheckOwner(ResBucket, r.spec.Bucket, r.bucketTagSet, r.spec.Adopt, "spec.Adopt"); err != nil {
 				return fmt.Errorf("statebackend: %w", err)
+			}
+		}
+		if exists {
+			if err := before(ctx); err != nil {
+				return err
 			}
 		}
 	}

@@ -137,9 +137,10 @@ func TestReadErrorKeepsItsPlace(t *testing.T) {
 	for _, tc := range []struct{ service, op, step, res string }{
 		{"s3", "GetBucketVersioning", "get versioning", statebackend.ResBucketVersioning},
 		{"dynamodb", "DescribeContinuousBackups", "describe continuous backups", statebackend.ResTablePITR},
-		// The table's tags are read before its first write (the ownership
-		// check): the failed read stops the run before any table change.
-		{"dynamodb", "ListTagsOfResource", "list tags", "dynamodb:table"},
+		// The table's tags are read before the run's first write (the
+		// table's ownership check comes before the bucket's writes): the
+		// failed read stops the run before any change.
+		{"dynamodb", "ListTagsOfResource", "list tags", ""},
 	} {
 		t.Run(tc.op, func(t *testing.T) {
 			b := awstest.New(t)
@@ -147,7 +148,7 @@ func TestReadErrorKeepsItsPlace(t *testing.T) {
 			spec, _, _ := driftedBackend(t, ctx, b)
 			var want []string
 			for _, c := range full.Changes {
-				if strings.HasPrefix(c.Resource, tc.res) {
+				if tc.res == "" || strings.HasPrefix(c.Resource, tc.res) {
 					break
 				}
 				want = append(want, c.Resource)
@@ -161,12 +162,14 @@ func TestReadErrorKeepsItsPlace(t *testing.T) {
 				t.Errorf("error does not name %q: %v", tc.step, err)
 			}
 			var inc *foundation.IncompleteError
-			if !errors.As(err, &inc) {
+			if !errors.As(err, &inc) && len(want) > 0 {
 				t.Fatalf("not an IncompleteError: %v", err)
 			}
 			var got []string
-			for _, c := range inc.Changes {
-				got = append(got, c.Resource)
+			if inc != nil {
+				for _, c := range inc.Changes {
+					got = append(got, c.Resource)
+				}
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("changes before the failed read:\n got %v\nwant %v", got, want)

@@ -141,7 +141,9 @@ func TestNewBucketAndTableCarryTheOwnershipTag(t *testing.T) {
 // A bucket or a lock table of the spec's names made outside the library
 // (untagged, or managed-by=terraform) is a *foundation.NotManagedError
 // naming s3:bucket or dynamodb:table, the name and spec.Adopt, before any
-// write to it, in a dry run too.
+// write of the call, in a dry run too: a stranger's table stops the run
+// before the bucket is created, and before the library's own drifted
+// bucket is repaired.
 func TestStrangersBucketAndTableAreRefused(t *testing.T) {
 	for _, owner := range []string{"", "terraform"} {
 		t.Run("managed-by="+owner, func(t *testing.T) {
@@ -160,9 +162,7 @@ func TestStrangersBucketAndTableAreRefused(t *testing.T) {
 						t.Errorf("dry run %v: %+v", dry, *nm)
 					}
 					for _, c := range b.MutatingCalls(mark) {
-						if c.Service == service {
-							t.Errorf("dry run %v: wrote to the refused %s: %v", dry, kind, c)
-						}
+						t.Errorf("dry run %v: wrote before refusing the %s (%s): %v", dry, kind, service, c)
 					}
 				}
 			}
@@ -176,6 +176,19 @@ func TestStrangersBucketAndTableAreRefused(t *testing.T) {
 			table := statebackend.Spec{Bucket: b.Unique("tfstate"), Region: b.Region, Locking: statebackend.LockDynamoDB, LockTable: b.Unique("tf-locks")}
 			strangerTable(t, b, table.LockTable, owner)
 			check(table, statebackend.ResTable, table.LockTable, "dynamodb")
+
+			// The library's own bucket, drifted (versioning suspended),
+			// with a stranger's table: nothing repaired before the refusal.
+			own := table
+			own.Bucket = b.Unique("tfstate")
+			if _, err := statebackend.Bootstrap(ctx, apiFor(b), statebackend.Spec{Bucket: own.Bucket, Region: b.Region, Locking: statebackend.LockFile}, awstest.Fast()...); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.S3().PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(own.Bucket),
+				VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusSuspended}}); err != nil {
+				t.Fatal(err)
+			}
+			check(own, statebackend.ResTable, own.LockTable, "dynamodb")
 		})
 	}
 }

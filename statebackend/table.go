@@ -73,6 +73,22 @@ func (t *tableReads) next(r *run) []*read {
 	return []*read{t.pitr, t.tags}
 }
 
+// checkTableOwner applies the ownership rule to an existing, ACTIVE table
+// that checkTable accepts, whose tags next read (nil t, or any other
+// table: nothing to check yet; ensureTable checks it when it gets there).
+func (r *run) checkTableOwner(ctx context.Context, t *tableReads) error {
+	if t == nil || t.tags == nil {
+		return nil
+	}
+	if err := t.tags.result(ctx); err != nil {
+		return err
+	}
+	if err := foundation.CheckOwner(ResTable, r.spec.LockTable, t.tagSet, r.spec.Adopt, "spec.Adopt"); err != nil {
+		return fmt.Errorf("statebackend: %w", err)
+	}
+	return nil
+}
+
 // ensureTable converges the lock table and returns its ARN.
 func (r *run) ensureTable(ctx context.Context, t *tableReads) (string, error) {
 	if err := t.describe.result(ctx); err != nil {
