@@ -126,6 +126,7 @@ func EnsureInstanceSettings(ctx context.Context, api InstanceSettingsAPI, spec I
 		return nil, specerr.New(pkg, "api", "", "must not be nil")
 	}
 	o := call.Resolve(opts...)
+	ctx = limited(ctx, limiter(o)) // sso-admin calls keep to the run's request rate
 	rec := plan.New(o)
 	out, err := ensureInstanceSettings(ctx, api, spec, o, rec)
 	if err != nil {

@@ -42,12 +42,17 @@ type gate struct {
 }
 
 // limiter returns the sso-admin gate of a run with options o: the
-// caller's rate (WithRequestRate("sso", r)), else SSORequestRate for AWS's
-// endpoints only; nil when the caller turned it off. The gate is the one
-// the run's ReadCache holds for that rate (shared by every call of the
-// run), or a new one for this call.
+// caller's rate (WithRequestRate("sso", r), or "sso-admin", the API's
+// name), else SSORequestRate for AWS's endpoints only; nil when the caller
+// turned it off. Its burst is ssoBurst scaled to the rate (a rate of 2 a
+// second sends at most 2 at once). The gate is the one the run's
+// ReadCache holds for that rate (shared by every call of the run), or a
+// new one for this call.
 func limiter(o call.Options) *gate {
 	rate, set := o.RequestRates["sso"]
+	if !set {
+		rate, set = o.RequestRates["sso-admin"]
+	}
 	if set && rate <= 0 {
 		return nil
 	}
@@ -56,7 +61,8 @@ func limiter(o call.Options) *gate {
 		rate = SSORequestRate
 	}
 	g, _ := readcache.Get(o.ReadCache, fmt.Sprintf("ratelimit/sso/%g/%t", rate, awsOnly), func() (*gate, error) {
-		return &gate{l: ratelimit.New(rate, ssoBurst), awsOnly: awsOnly}, nil
+		burst := min(ssoBurst, max(1, int(rate*ssoBurst/SSORequestRate)))
+		return &gate{l: ratelimit.New(rate, burst), awsOnly: awsOnly}, nil
 	})
 	return g
 }
@@ -69,6 +75,20 @@ func limited(ctx context.Context, g *gate) context.Context {
 	return context.WithValue(ctx, limiterKey{}, g)
 }
 
+// awsDNSSuffixes are the DNS suffixes of AWS's partitions, their
+// dnsSuffix and dualStackDnsSuffix (aws-sdk-go-v2's
+// internal/endpoints/awsrulesfn/partitions.json): aws, aws-cn, aws-us-gov,
+// aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f.
+var awsDNSSuffixes = []string{
+	"amazonaws.com", "api.aws",
+	"amazonaws.com.cn", "api.amazonwebservices.com.cn",
+	"amazonaws.eu", "api.amazonwebservices.eu",
+	"c2s.ic.gov", "api.aws.ic.gov",
+	"sc2s.sgov.gov", "api.aws.scloud",
+	"cloud.adc-e.uk", "api.cloud-aws.adc-e.uk",
+	"csp.hci.ic.gov", "api.aws.hci.ic.gov",
+}
+
 // awsHost reports whether host (with or without a port) is one of AWS's
 // own endpoints, which the default rate applies to.
 func awsHost(host string) bool {
@@ -76,7 +96,8 @@ func awsHost(host string) bool {
 		host = h
 	}
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	for _, suffix := range []string{".amazonaws.com", ".amazonaws.com.cn", ".api.aws"} {
+	for _, suffix := range awsDNSSuffixes {
+		suffix = "." + suffix
 		if strings.HasSuffix(host, suffix) {
 			return true
 		}

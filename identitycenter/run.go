@@ -53,6 +53,7 @@ func FindInstance(ctx context.Context, api FindInstanceAPI, opts ...foundation.O
 		return nil, specerr.New(pkg, "api", "", "must not be nil")
 	}
 	o := call.Resolve(opts...)
+	ctx = limited(ctx, limiter(o)) // sso-admin calls keep to the run's request rate
 	return findInstance(ctx, api, o, "")
 }
 
