@@ -300,7 +300,7 @@ func TestReadStoppedIsAnError(t *testing.T) {
 	bareOrg(t, ctx, b)
 	stopped, stop := context.WithCancel(ctx)
 	defer stop()
-	api := adopt.NewReadAPI(b.Config())
+	api := readAPI(b)
 	api.Account = nil
 	api.InAccount = func(ctx context.Context, _ string, _ bool) (adopt.AccountReadAPI, error) {
 		stop()
