@@ -54,7 +54,7 @@ func Read(ctx context.Context, api ReadAPI, spec ReadSpec, opts ...foundation.Op
 		return nil, fmt.Errorf("adopt: read the organization: %w", err)
 	}
 	r := &reader{api: api, tree: tree, emails: map[string]string{}, spec: spec, opts: opts, o: call.Resolve(opts...)}
-	f := &Foundation{}
+	f := &Foundation{Skipped: unaddressable(tree)}
 	steps := []func(context.Context, *Foundation) error{r.ous, r.accounts, r.policies, r.attachments, r.services, r.accountSettings, r.identityCenter, r.federation, r.stateBackends}
 	for _, step := range steps {
 		if err := step(ctx, f); err != nil {
