@@ -49,7 +49,9 @@ type FaultMatrix[S any] struct {
 	// Every, when > 1, fails only every Every-th call (the 1st, the
 	// Every+1-th, ...): a sample of a long sweep for the default test run.
 	// Each further variant starts a little later (variant k of n at call
-	// 1+k*Every/n), so the variants together fail more distinct calls.
+	// 1+k*Every/n, rounded), so the variants together fail more distinct
+	// calls: with Every 2, the first variant fails the odd calls and the
+	// second the even ones.
 	Every int
 	// Samples, when > 0, fails only that many calls per variant, spread
 	// evenly over the run (it sets Every from the number of calls).
@@ -164,7 +166,7 @@ func (m FaultMatrix[S]) Test(t *testing.T) {
 					continue
 				}
 			case m.Every > 1:
-				if j := i - k*m.Every/len(variants); j < 0 || j%m.Every != 0 {
+				if j := i - (2*k*m.Every+len(variants))/(2*len(variants)); j < 0 || j%m.Every != 0 {
 					continue
 				}
 			}

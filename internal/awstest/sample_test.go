@@ -50,15 +50,18 @@ func TestFaultMatrixPerOperation(t *testing.T) {
 }
 
 // With Every, each further variant starts later: "after" fails the second
-// call where "before" failed the first.
+// call where "before" failed the first (and so, with Every 2, the two
+// variants that reach Check fail every call between them; lost-500 is
+// retried and reaches no Check).
 func TestFaultMatrixEveryRotatesOverVariants(t *testing.T) {
 	t.Setenv(EnvMatrix, "")
 	var ran []string
 	FaultMatrix[string]{
-		Setup: func(*testing.T, context.Context, *Backend) string { return "ev" },
-		Run:   func(ctx context.Context, b *Backend, prefix string) error { return ensureTwoRoles(ctx, b, prefix) },
-		Calls: 2,
-		Every: 2,
+		Setup:    func(*testing.T, context.Context, *Backend) string { return "ev" },
+		Run:      func(ctx context.Context, b *Backend, prefix string) error { return ensureTwoRoles(ctx, b, prefix) },
+		Calls:    2,
+		Every:    2,
+		Variants: []FaultVariant{{Name: "before"}, {Name: "after", After: true}, LostAnswer500},
 		Check: func(t *testing.T, _ string, _ error) {
 			ran = append(ran, strings.TrimPrefix(t.Name(), "TestFaultMatrixEveryRotatesOverVariants/"))
 		},
