@@ -166,9 +166,8 @@ func converge(ctx context.Context, f flags, out io.Writer) error {
 	}
 	defer env.Close()
 	api := adopt.NewConvergeAPI(env.Config, adopt.WithAccessRole(f.accessRole))
-	opts := env.Options(f.Flags)
-	return examplekit.Run(out, f.Flags, func() (examplekit.Report, error) {
-		res, err := adopt.Converge(ctx, api, spec, opts...)
+	return examplekit.Run(out, f.Flags, func(dryRun bool) (examplekit.Report, error) {
+		res, err := adopt.Converge(ctx, api, spec, env.OptionsFor(dryRun)...)
 		if err != nil {
 			return nil, err
 		}

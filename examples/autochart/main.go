@@ -89,17 +89,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	// The profiles go to a directory of their own, never ~/.aws/config. A
-	// dry run writes nothing, so it creates no directory either: it plans
-	// the files a real run writes in a new, empty temporary directory.
+	// dry run (-dry-run, or the plan a run makes first) writes nothing, so
+	// it creates no directory either: it plans the files a real run writes
+	// in a new, empty temporary directory, which the real run makes when
+	// it starts.
+	dryRunDir := f.outDir
+	if dryRunDir == "" {
+		dryRunDir = filepath.Join(os.TempDir(), "autochart-aws-config-*")
+	}
 	outDir, madeTemp := f.outDir, false
-	switch {
-	case outDir == "" && f.DryRun:
-		outDir = filepath.Join(os.TempDir(), "autochart-aws-config-*")
-	case outDir == "":
-		if outDir, err = os.MkdirTemp("", "autochart-aws-config-"); err != nil {
-			return err
+	realDir := func() (string, error) {
+		if outDir == "" {
+			dir, err := os.MkdirTemp("", "autochart-aws-config-")
+			if err != nil {
+				return "", err
+			}
+			outDir, madeTemp = dir, true
 		}
-		madeTemp = true
+		return outDir, nil
 	}
 
 	human := f.Human(out)
@@ -108,10 +115,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer env.Close()
-	opts := env.Options(f.Flags)
 	var last *Result
-	err = examplekit.Run(out, f.Flags, func() (examplekit.Report, error) {
-		r, err := Converge(ctx, env.Config, spec, outDir, opts...)
+	err = examplekit.Run(out, f.Flags, func(dryRun bool) (examplekit.Report, error) {
+		dir := dryRunDir
+		if !dryRun {
+			var err error
+			if dir, err = realDir(); err != nil {
+				return nil, err
+			}
+		}
+		r, err := Converge(ctx, env.Config, spec, dir, env.OptionsFor(dryRun)...)
 		if r == nil {
 			return nil, err
 		}

@@ -123,16 +123,28 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 
-	dir := f.out
-	switch {
-	case dir == "" && f.kit.DryRun: // nothing is written
-		dir = filepath.Join(os.TempDir(), "hiperium-dry-run")
-	case dir == "":
-		if dir, err = os.MkdirTemp("", "hiperium-"); err != nil {
-			return err
-		}
+	// A dry run (-dry-run, or the plan a run makes first) writes nothing:
+	// its config file is in a directory that does not exist. The real run
+	// makes the temporary directory (without -out) when it starts.
+	dryRunConfig := filepath.Join(f.out, "config")
+	if f.out == "" {
+		dryRunConfig = filepath.Join(os.TempDir(), "hiperium-dry-run", "config")
 	}
-	configFile := filepath.Join(dir, "config")
+	configFile := ""
+	realConfig := func() (string, error) {
+		if configFile != "" {
+			return configFile, nil
+		}
+		dir := f.out
+		if dir == "" {
+			var err error
+			if dir, err = os.MkdirTemp("", "hiperium-"); err != nil {
+				return "", err
+			}
+		}
+		configFile = filepath.Join(dir, "config")
+		return configFile, nil
+	}
 
 	human := f.kit.Human(out)
 	env, err := examplekit.Connect(ctx, f.kit, spec.Region, human)
@@ -140,21 +152,31 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer env.Close()
-	opts := env.Options(f.kit)
 	if env.Emulator != nil && len(spec.Retire) > 0 && !f.kit.DryRun {
 		// A fresh embedded emulator has no account to close: build the
 		// seed as declared first, so that -close shows a closure.
 		before := spec
 		before.Retire = nil
-		r, err := Converge(ctx, env.Config, before, configFile, opts...)
+		config, err := realConfig()
+		if err != nil {
+			return err
+		}
+		r, err := Converge(ctx, env.Config, before, config, env.OptionsFor(false)...)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(human, "Built the seed first (%d changes) so that the embedded emulator has accounts to close.\n", r.Count())
 	}
 	var last *Result
-	err = examplekit.Run(out, f.kit, func() (examplekit.Report, error) {
-		r, err := Converge(ctx, env.Config, spec, configFile, opts...)
+	err = examplekit.Run(out, f.kit, func(dryRun bool) (examplekit.Report, error) {
+		config := dryRunConfig
+		if !dryRun {
+			var err error
+			if config, err = realConfig(); err != nil {
+				return nil, err
+			}
+		}
+		r, err := Converge(ctx, env.Config, spec, config, env.OptionsFor(dryRun)...)
 		if r == nil {
 			return nil, err
 		}

@@ -83,8 +83,8 @@ func (p *program) run(ctx context.Context, out io.Writer, args ...string) error 
 	} else {
 		spec := p.seed()
 		spec.Retire = append(spec.Retire, f.close...)
-		err = examplekit.Run(out, f.kit, func() (examplekit.Report, error) {
-			return Converge(ctx, p.b.Config(), spec, filepath.Join(p.dir, "config"), append(awstest.FastOptions(), foundation.WithDryRun(f.kit.DryRun))...)
+		err = examplekit.Run(out, f.kit, func(dryRun bool) (examplekit.Report, error) {
+			return Converge(ctx, p.b.Config(), spec, filepath.Join(p.dir, "config"), append(awstest.FastOptions(), foundation.WithDryRun(dryRun))...)
 		})
 	}
 	if err == nil && !f.kit.DryRun {

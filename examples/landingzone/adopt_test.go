@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	ecrsdk "github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	orgsdk "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
@@ -62,8 +64,8 @@ func requireNotOurs(t *testing.T, ctx context.Context, cfg aws.Config, bucket, t
 // loop, none tagged managed-by=foundation. The run is refused at the key
 // that adopts each (the dev environment's line, then the management
 // account's backend, whose key the file does not have yet: at project,
-// what the bucket is named after), with nothing written to the refused
-// resource and what was made before listed; with adopt: true on the
+// what the bucket is named after), each by the plan the run makes first:
+// no mutating call of the whole program; with adopt: true on the
 // environment and adopt.managementStateBackend the run converges them,
 // untagged, and a rerun makes no mutating call.
 func TestLandingZoneAdoptsWhatSeed000MadeByHand(t *testing.T) {
@@ -94,11 +96,15 @@ func TestLandingZoneAdoptsWhatSeed000MadeByHand(t *testing.T) {
 			Want: []string{"account mgmt (" + mgmtID + "): ", `/lz.yaml:4:10: project (myapp-terraform-state-` + mgmtID + `): s3:bucket "myapp-terraform-state-` + mgmtID +
 				`" exists but was not made by this library (no managed-by=foundation tag): set adopt.managementStateBackend to true to converge it`},
 			Check: func(out string) {
-				// Everything else converged, and is listed; the refused bucket untouched.
-				require.Contains(t, out, "made before the failure (a rerun finishes the work)")
-				require.Contains(t, out, "create ecr:repository \"myapp\"")
+				// Refused by the plan: nothing else was made (before the
+				// plan, the run made 74 changes first); the refused bucket
+				// untouched.
+				require.Contains(t, out, "Plan failed: nothing was changed.")
+				_, err := ecrsdk.NewFromConfig(b.Config()).DescribeRepositories(ctx, &ecrsdk.DescribeRepositoriesInput{RepositoryNames: []string{"myapp"}})
+				var nf *ecrtypes.RepositoryNotFoundException
+				require.ErrorAs(t, err, &nf, "the repository was made before the refusal")
 				requireNotOurs(t, ctx, b.Config(), "myapp-terraform-state-"+mgmtID, "myapp-terraform-locks")
-				_, err := s3.NewFromConfig(b.Config(), func(o *s3.Options) { o.UsePathStyle = true }).GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("myapp-terraform-state-" + mgmtID)})
+				_, err = s3.NewFromConfig(b.Config(), func(o *s3.Options) { o.UsePathStyle = true }).GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("myapp-terraform-state-" + mgmtID)})
 				require.Error(t, err, "the refused bucket got a policy")
 			},
 			Adopt: func(text string) string { return text + "adopt: {managementStateBackend: true}\n" },

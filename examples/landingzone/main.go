@@ -86,21 +86,34 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 		return err
 	}
 	defer env.Close()
-	files, err := newOutput(outDir, keep, f.DryRun)
-	if err != nil {
-		return fmt.Errorf("-out: %w", err)
-	}
+	// The files are made in the real run only: its plan (and -dry-run)
+	// writes nothing, not even the temporary directory.
+	var files *output
 	defer func() {
+		if files == nil {
+			return
+		}
 		if cerr := files.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("remove the temporary directory: %w", cerr)
 		}
 	}()
-	return examplekit.Run(out, f, func() (examplekit.Report, error) {
-		r, err := Converge(ctx, env, spec, files.Dir, env.Options(f)...)
+	return examplekit.Run(out, f, func(dryRun bool) (examplekit.Report, error) {
+		at, _ := newOutput(outDir, keep, true) // a dry run's makes nothing: no error
+		if !dryRun {
+			if files == nil {
+				made, err := newOutput(outDir, keep, false)
+				if err != nil {
+					return nil, fmt.Errorf("-out: %w", err)
+				}
+				files = made
+			}
+			at = files
+		}
+		r, err := Converge(ctx, env, spec, at.Dir, env.OptionsFor(dryRun)...)
 		if r == nil {
 			return nil, err
 		}
-		r.files, r.realAWS = files, env.RealAWS()
+		r.files, r.realAWS = at, env.RealAWS()
 		return r, err
 	})
 }

@@ -79,8 +79,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer env.Close()
-	return examplekit.Run(out, f, func() (examplekit.Report, error) {
-		r, err := Converge(ctx, env.Config, spec, env.Options(f)...)
+	return examplekit.Run(out, f, func(dryRun bool) (examplekit.Report, error) {
+		r, err := Converge(ctx, env.Config, spec, env.OptionsFor(dryRun)...)
 		if r == nil {
 			return nil, err
 		}

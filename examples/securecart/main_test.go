@@ -103,7 +103,7 @@ func (p *program) run(ctx context.Context, out io.Writer, args ...string) error 
 	if p.asIs() {
 		err = run(ctx, args, out)
 	} else {
-		err = examplekit.Run(out, examplekit.Flags{DryRun: dryRun, Once: true}, func() (examplekit.Report, error) {
+		err = examplekit.Run(out, examplekit.Flags{DryRun: dryRun, Once: true}, func(dryRun bool) (examplekit.Report, error) {
 			return Converge(ctx, p.b.Config(), p.seed(), append(awstest.FastOptions(), foundation.WithDryRun(dryRun))...)
 		})
 	}

@@ -153,6 +153,9 @@ type Flags struct {
 	// JSON prints the changes as JSON Lines on stdout (WriteJSON), and
 	// everything else on stderr.
 	JSON bool
+	// NoPlan skips the plan (a dry run of the whole program) that Run
+	// makes before a real run.
+	NoPlan bool
 }
 
 // NewFlagSet returns the flag set of command name, with the common flags
@@ -186,6 +189,8 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.Once, "once", false, "do not run a second time to show that nothing changes")
 	fs.BoolVar(&f.JSON, "json", false, "print the changes (planned with -dry-run, made, or made before a failure) on stdout as JSON Lines, "+
 		`one object per change: {"action","resource","id","account","fields"}; everything else goes to stderr`)
+	fs.BoolVar(&f.NoPlan, "no-plan", false, "start writing at once: skip the dry run of the whole program that a real run makes first "+
+		"(without it, a run that its plan refuses, such as a resource the library did not make, writes nothing)")
 }
 
 // Check reports flags that contradict each other. It is called before
@@ -313,12 +318,16 @@ func (e *Env) S3(cfg aws.Config) *s3.Client {
 
 // Options returns the foundation options for this Env: dry run as flagged,
 // and polling paced for an emulator (fast) or AWS (seconds).
-func (e *Env) Options(f Flags) []foundation.Option {
+func (e *Env) Options(f Flags) []foundation.Option { return e.OptionsFor(f.DryRun) }
+
+// OptionsFor returns Options with dryRun for the flag: the options of one
+// converge of Run, which plans with dryRun true before it writes.
+func (e *Env) OptionsFor(dryRun bool) []foundation.Option {
 	poll := foundation.WithPollInterval(20*time.Millisecond, 2*time.Second)
 	if e.realAWS {
 		poll = foundation.WithPollInterval(2*time.Second, 30*time.Second)
 	}
-	return []foundation.Option{foundation.WithDryRun(f.DryRun), poll}
+	return []foundation.Option{foundation.WithDryRun(dryRun), poll}
 }
 
 // Report is what one converge did (or would do).
@@ -331,6 +340,17 @@ type Report interface {
 
 // Run converges once and prints the report; then, unless it was a dry run
 // or -once, converges again and fails if the second run changed anything.
+// converge is one converge of the whole program, dryRun saying whether it
+// only reads (foundation.WithDryRun; a dry run writes no local file
+// either).
+//
+// A real run plans first, as terraform apply does: unless -no-plan, it
+// calls converge(true) and prints only "Plan: N changes"; when the plan
+// fails (a resource the library did not make, a conflict, any error) Run
+// returns its error, a *PlanError reading as the run's would, having made
+// no change: the changes list is empty (nothing on stdout with -json).
+// Only a plan that succeeds is followed by converge(false). -dry-run is
+// one converge(true), printed.
 //
 // With -json, out gets only the first converge's changes as JSON Lines
 // (WriteJSON; the report must be a Lister): the plan in a dry run, the
@@ -338,11 +358,16 @@ type Report interface {
 // it (the failed converge's report, or the changes its error carries, a
 // *foundation.IncompleteError, in no known account), and Run returns the
 // error, so the program exits non-zero. Everything else goes to Stderr.
-func Run(out io.Writer, f Flags, converge func() (Report, error)) error {
-	start := time.Now()
+func Run(out io.Writer, f Flags, converge func(dryRun bool) (Report, error)) error {
 	jsonOut := out
 	out = f.Human(out)
-	r, err := converge()
+	if !f.DryRun && !f.NoPlan {
+		if err := Plan(out, converge); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	r, err := converge(f.DryRun)
 	if f.JSON {
 		if jerr := writeRunJSON(jsonOut, r, err); jerr != nil && err == nil {
 			err = jerr
@@ -358,7 +383,7 @@ func Run(out io.Writer, f Flags, converge func() (Report, error)) error {
 		return nil
 	}
 	fmt.Fprintln(out, "\nRunning again to check that everything has converged ...")
-	again, err := converge()
+	again, err := converge(false)
 	if err != nil {
 		printIncomplete(out, f, err)
 		return err
@@ -369,6 +394,43 @@ func Run(out io.Writer, f Flags, converge func() (Report, error)) error {
 	}
 	fmt.Fprintln(out, "Second run: no changes.")
 	return nil
+}
+
+// Plan makes the plan of a real run: converge(true), the whole program as
+// a dry run, and writes to out one line, "Plan: N changes (in 1.2s)", or,
+// when it fails, that nothing was changed, and returns the failure as a
+// *PlanError.
+func Plan(out io.Writer, converge func(dryRun bool) (Report, error)) error {
+	start := time.Now()
+	p, err := converge(true)
+	if err != nil {
+		fmt.Fprintln(out, "\nPlan failed: nothing was changed.")
+		return planError(err)
+	}
+	fmt.Fprintf(out, "Plan: %d changes (in %s)\n", p.Count(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// PlanError is Run's error when the plan of a real run failed: no change
+// was made. Its message is that of Err, the plan's failure, which is the
+// run's (the same key and line of the spec file; errors.Is and errors.As
+// see it), less the planned changes a *foundation.IncompleteError carries:
+// none was made.
+type PlanError struct{ Err error }
+
+// Error returns Err's message.
+func (e *PlanError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *PlanError) Unwrap() error { return e.Err }
+
+// planError returns err as a *PlanError, without the changes an
+// *foundation.IncompleteError at its top carries (planned, not made).
+func planError(err error) error {
+	if inc, ok := err.(*foundation.IncompleteError); ok {
+		err = inc.Err
+	}
+	return &PlanError{Err: err}
 }
 
 // writeRunJSON writes the changes of a converge's report r, or those its

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,15 +54,112 @@ func TestRunPrintsWhatAFailedRunMade(t *testing.T) {
 	var out bytes.Buffer
 	boom := errors.New("boom")
 	made := foundation.Change{Action: foundation.ActionCreate, Resource: "s3:bucket", ID: "b"}
-	err := Run(&out, Flags{}, func() (Report, error) {
-		return nil, fmt.Errorf("converge: %w", &foundation.IncompleteError{Changes: foundation.Changes{made}, Err: boom})
-	})
+	err := Run(&out, Flags{}, failsAfterPlan(fmt.Errorf("converge: %w", &foundation.IncompleteError{Changes: foundation.Changes{made}, Err: boom})))
 	require.ErrorIs(t, err, boom)
-	require.Equal(t, "\n== made before the failure (a rerun finishes the work)\n  create s3:bucket \"b\"\n", out.String())
+	var pe *PlanError
+	require.False(t, errors.As(err, &pe), "the plan succeeded")
+	plan, rest, _ := strings.Cut(out.String(), "\n")
+	require.True(t, strings.HasPrefix(plan, "Plan: 0 changes (in "), plan)
+	require.Equal(t, "\n== made before the failure (a rerun finishes the work)\n  create s3:bucket \"b\"\n", rest)
 
 	out.Reset()
-	require.ErrorIs(t, Run(&out, Flags{}, func() (Report, error) { return nil, boom }), boom)
+	require.ErrorIs(t, Run(&out, Flags{NoPlan: true}, func(bool) (Report, error) { return nil, boom }), boom)
 	require.Empty(t, out.String())
+}
+
+// failsAfterPlan is a converge whose plan succeeds (no change) and whose
+// run fails with err.
+func failsAfterPlan(err error) func(bool) (Report, error) {
+	return func(dryRun bool) (Report, error) {
+		if dryRun {
+			return changes(nil), nil
+		}
+		return nil, err
+	}
+}
+
+// changes is a Report of its changes, in no account.
+type changes foundation.Changes
+
+func (c changes) Count() int { return len(c) }
+
+func (c changes) Print(w io.Writer, dryRun bool) {
+	Headline(w, len(c), dryRun)
+	for _, ch := range c {
+		fmt.Fprintf(w, "  %s\n", Line(ch))
+	}
+}
+
+func (c changes) AccountChanges() []AccountChange { return In("", foundation.Changes(c)) }
+
+// A real run plans first (a dry run of the whole program, printed as one
+// line) and writes only when its plan succeeds; -dry-run is one plan,
+// printed; -no-plan writes at once.
+func TestRunPlansBeforeItWrites(t *testing.T) {
+	bucket := foundation.Change{Action: foundation.ActionCreate, Resource: "s3:bucket", ID: "b"}
+	refused := &foundation.NotManagedError{Kind: "s3:bucket", ID: "b"}
+	var calls []bool
+	converge := func(fail bool) func(bool) (Report, error) {
+		return func(dryRun bool) (Report, error) {
+			calls = append(calls, dryRun)
+			if fail {
+				// As a program's converge fails: with what it did before.
+				return nil, &foundation.IncompleteError{Changes: foundation.Changes{bucket}, Err: fmt.Errorf("spec.yaml:3:5: bucket: %w", refused)}
+			}
+			if !dryRun && slices.Contains(calls[:len(calls)-1], false) {
+				return changes(nil), nil // the second run: converged
+			}
+			return changes{bucket}, nil
+		}
+	}
+	for _, c := range []struct {
+		name      string
+		f         Flags
+		fail      bool
+		wantCalls []bool
+	}{
+		{"run", Flags{Once: true}, false, []bool{true, false}},
+		{"run twice", Flags{}, false, []bool{true, false, false}},
+		{"refused by its plan", Flags{}, true, []bool{true}},
+		{"dry run", Flags{DryRun: true}, false, []bool{true}},
+		{"no plan", Flags{NoPlan: true, Once: true}, false, []bool{false}},
+		{"no plan, refused by the run", Flags{NoPlan: true}, true, []bool{false}},
+	} {
+		for _, jsonMode := range []bool{false, true} {
+			calls = nil
+			var out, human bytes.Buffer
+			old := Stderr
+			Stderr = &human
+			f := c.f
+			f.JSON = jsonMode
+			err := Run(&out, f, converge(c.fail))
+			Stderr = old
+			require.Equal(t, c.wantCalls, calls, "%s, json %t", c.name, jsonMode)
+			text := out.String()
+			if jsonMode {
+				text = human.String()
+			}
+			planned := !c.f.DryRun && !c.f.NoPlan
+			require.Equal(t, planned && !c.fail, strings.Contains(text, "Plan: 1 changes (in "), "%s:\n%s", c.name, text)
+			if !c.fail {
+				require.NoError(t, err)
+				continue
+			}
+			require.ErrorIs(t, err, foundation.ErrNotManaged)
+			require.EqualError(t, err, "spec.yaml:3:5: bucket: "+refused.Error(), "the run's message")
+			var pe *PlanError
+			require.Equal(t, planned, errors.As(err, &pe), c.name)
+			if !planned {
+				continue
+			}
+			var inc *foundation.IncompleteError
+			require.False(t, errors.As(err, &inc), "the plan's changes were not made")
+			require.Equal(t, "\nPlan failed: nothing was changed.\n", text, "no change listed as made")
+			if jsonMode {
+				require.Empty(t, out.String(), "stdout: no change made")
+			}
+		}
+	}
 }
 
 // -aws -yes on a machine without credentials fails with the one line that

@@ -45,9 +45,7 @@ func TestRunJSONOnFailure(t *testing.T) {
 	defer func() { Stderr = old }()
 	failed := errors.New("boom")
 	made := foundation.Changes{{Action: foundation.ActionCreate, Resource: "organizations:account", ID: "a@example.com"}}
-	err := Run(&out, Flags{JSON: true, Once: true}, func() (Report, error) {
-		return nil, &foundation.IncompleteError{Changes: made, Err: failed}
-	})
+	err := Run(&out, Flags{JSON: true, Once: true}, failsAfterPlan(&foundation.IncompleteError{Changes: made, Err: failed}))
 	if !errors.Is(err, failed) {
 		t.Fatalf("Run = %v, want the failure", err)
 	}

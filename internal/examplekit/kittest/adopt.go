@@ -15,6 +15,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awstest"
+	"github.com/awsfoundation/foundation/internal/examplekit"
 )
 
 // HandMadeAccount makes, as a person in the console does (no tags), the
@@ -43,7 +44,8 @@ func HandMadeAccount(t testing.TB, ctx context.Context, org *orgsdk.Client, name
 }
 
 // Refusal is one run of RefusedUntilAdopted: the run must fail with an
-// error matching foundation.ErrNotManaged and containing each of Want;
+// error matching foundation.ErrNotManaged and containing each of Want,
+// refused by its plan (an *examplekit.PlanError) with no mutating call;
 // Check (if any) then looks at the state and what the run printed, and
 // Adopt returns the spec file's text with the key that adopts the refused
 // resource.
@@ -55,8 +57,9 @@ type Refusal struct {
 
 // RefusedUntilAdopted runs the program (with args, -once and -spec, the
 // spec file text written as name) on b, which holds resources of the spec
-// made outside the library, once per refusal, each refused as it says,
-// the file changed by each refusal's Adopt; then the program with every
+// made outside the library, once per refusal, each refused as it says by
+// the plan the run makes before it writes (the emulator sees no mutating
+// call of the whole program), the file changed by each refusal's Adopt; then the program with every
 // key set must converge, and a rerun must report "Changed 0 resources"
 // and make no mutating call the emulator sees. It returns the converging
 // run's output.
@@ -69,11 +72,16 @@ func RefusedUntilAdopted(t *testing.T, b *awstest.Backend, run Main, name, text 
 	for _, r := range refusals {
 		require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
 		out.Reset()
+		mark := emu.CallCount()
 		err := run(context.Background(), args, &out)
 		require.ErrorIs(t, err, foundation.ErrNotManaged, out.String())
 		for _, w := range r.Want {
 			require.ErrorContains(t, err, w)
 		}
+		var planned *examplekit.PlanError
+		require.ErrorAs(t, err, &planned, "refused by the plan, before any write")
+		require.Empty(t, emu.MutatingCallsSince(mark), "the refused run's writes")
+		require.NotContains(t, out.String(), "made before the failure")
 		if r.Check != nil {
 			r.Check(out.String())
 		}
