@@ -1,6 +1,8 @@
 package adopt_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +102,22 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 	require.ErrorIs(t, err, foundation.ErrNotManaged, "the dry run says so too")
 	_, err = adopt.Converge(ctx, api, &edited, awstest.Fast()...)
 	require.ErrorIs(t, err, foundation.ErrNotManaged)
+	// The refusal names the file's key that adopts the policy, not the
+	// library's spec.Adopt (found from outside).
+	var nm *foundation.NotManagedError
+	require.ErrorAs(t, err, &nm)
+	require.Equal(t, "policies[0].adopt", nm.Field)
+	require.ErrorContains(t, err, "set policies[0].adopt to converge it")
+	// An account's: its index in the file, the management account counted
+	// (EnsureTree's spec.Accounts leaves it out).
+	prod := slices.IndexFunc(back.Accounts, func(a adopt.Account) bool { return a.Email == h.prodEmail })
+	require.Greater(t, prod, slices.IndexFunc(back.Accounts, func(a adopt.Account) bool { return a.Management }))
+	unadopted := back
+	unadopted.Accounts = slices.Clone(back.Accounts)
+	unadopted.Accounts[prod].Adopt = false
+	_, err = adopt.Converge(ctx, api, &unadopted, awstest.Fast(foundation.WithDryRun(true))...)
+	require.ErrorAs(t, err, &nm)
+	require.Equal(t, fmt.Sprintf("accounts[%d].adopt", prod), nm.Field)
 	b.RequireNoMutations(t, mark)
 
 	// Taking the hand-made SCP off Production in the file detaches it, and

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,22 +57,35 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		return nil, err
 	}
 	res := &Result{}
-	fail := func(err error) (*Result, error) {
+	// failAt returns err with the changes made before it; its refusals
+	// (*foundation.NotManagedError) name the file's key that adopts the
+	// resource (key of the library's field: atKeys).
+	failAt := func(err error, key func(field string) string) (*Result, error) {
 		var inc *foundation.IncompleteError
 		made := res.Changes
 		if errors.As(err, &inc) {
 			made = append(made, inc.Changes...)
+		}
+		if key != nil {
+			err = atKeys(err, key)
 		}
 		if len(made) == 0 {
 			return nil, err
 		}
 		return nil, &foundation.IncompleteError{Changes: made, Err: err}
 	}
+	fail := func(err error) (*Result, error) { return failAt(err, nil) }
+	// refused is fail of the call for the file's entry at path: the
+	// library's field under it (fileKey: "spec.Adopt" of policies[2] is
+	// "policies[2].adopt").
+	refused := func(err error, path string) (*Result, error) {
+		return failAt(err, func(field string) string { return fileKey(path, field) })
+	}
 
 	// 1. The tree.
 	tree, err := organizations.EnsureTree(ctx, api.Organizations, f.treeSpec(), opts...)
 	if err != nil {
-		return fail(err)
+		return failAt(err, f.treeKey)
 	}
 	res.add("", tree.Changes)  // the management account's: its ID is read next
 	ids := map[string]string{} // email (lower case) -> account ID
@@ -95,10 +110,10 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 
 	// 2. The policies, then what each target has attached (each type
 	// enabled on the root first, by EnsureAttachments).
-	for _, p := range f.Policies {
+	for i, p := range f.Policies {
 		out, err := orgpolicy.EnsurePolicy(ctx, api.Organizations, p.spec(), opts...)
 		if err != nil {
-			return fail(err)
+			return refused(err, fmt.Sprintf("policies[%d]", i))
 		}
 		res.add(mgmt, out.Changes)
 	}
@@ -200,7 +215,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		}
 		out, err := identitycenter.EnsureAccess(ctx, api.IdentityCenter, access, opts...)
 		if err != nil {
-			return fail(err)
+			return refused(err, "identityCenter")
 		}
 		res.add(mgmt, out.Changes)
 		if ic.KMSKeyARN != "" || len(ic.Regions) > 0 {
@@ -217,10 +232,10 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 
 	// 4. CI federation.
 	providers := map[string]string{} // URL -> ARN
-	for _, p := range f.OIDCProviders {
+	for i, p := range f.OIDCProviders {
 		out, err := oidcfed.EnsureProvider(ctx, api.IAM, oidcfed.ProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints, Tags: p.Tags, Adopt: p.Adopt}, opts...)
 		if err != nil {
-			return fail(err)
+			return refused(err, fmt.Sprintf("oidcProviders[%d]", i))
 		}
 		res.add(mgmt, out.Changes)
 		providers[p.URL] = out.ARN
@@ -232,7 +247,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		}
 		out, err := oidcfed.EnsureCIRole(ctx, api.IAM, spec, opts...)
 		if err != nil {
-			return fail(err)
+			return refused(err, fmt.Sprintf("ciRoles[%d]", i))
 		}
 		res.add(mgmt, out.Changes)
 	}
@@ -257,7 +272,7 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		}
 		out, err := statebackend.Bootstrap(ctx, sapi, sb.spec(id), opts...)
 		if err != nil {
-			return fail(err)
+			return refused(err, fmt.Sprintf("stateBackends[%d]", i))
 		}
 		res.add(id, out.Changes)
 	}
@@ -281,6 +296,84 @@ func (f *Foundation) serviceAccessSpec(ids map[string]string) (organizations.Ser
 		s.Services = append(s.Services, ts)
 	}
 	return s, errors.Join(errs...)
+}
+
+// treeKey is the file's key of the adopt field organizations.EnsureTree
+// names for f.treeSpec() ("spec.Accounts[1].Adopt", the management account
+// left out of the spec, is "accounts[2].adopt"); "" for another field.
+func (f *Foundation) treeKey(field string) string {
+	m := treeFieldRe.FindStringSubmatch(field)
+	if m == nil {
+		return ""
+	}
+	i, _ := strconv.Atoi(m[2])
+	if m[1] == "OUs" {
+		return fmt.Sprintf("ous[%d].adopt", i)
+	}
+	for j, a := range f.Accounts {
+		if a.Management {
+			continue
+		}
+		if i == 0 {
+			return fmt.Sprintf("accounts[%d].adopt", j)
+		}
+		i--
+	}
+	return ""
+}
+
+var treeFieldRe = regexp.MustCompile(`^spec\.(OUs|Accounts)\[(\d+)\]\.Adopt$`)
+
+// atKeys returns err with each *foundation.NotManagedError in it naming,
+// as its Field, the file's key that adopts the resource (key of the
+// library's field; a field key maps to "" keeps its name): a join of
+// those refusals and of err's other failures. The wrappers of a refusal
+// (the package's prefix, an IncompleteError whose changes fail took) are
+// left out, as their text names the library's field. err is returned as
+// it is when it holds no refusal.
+func atKeys(err error, key func(field string) string) error {
+	var refusals []*foundation.NotManagedError
+	var rest []error
+	splitRefusals(err, &refusals, &rest)
+	if len(refusals) == 0 {
+		return err
+	}
+	out := make([]error, 0, len(refusals)+len(rest))
+	for _, nm := range refusals {
+		c := *nm
+		if k := key(nm.Field); k != "" {
+			c.Field = k
+		}
+		out = append(out, &c)
+	}
+	if out = append(out, rest...); len(out) == 1 {
+		return out[0]
+	}
+	return errors.Join(out...)
+}
+
+// splitRefusals sorts err's tree into its refusals and the failures that
+// hold none.
+func splitRefusals(err error, refusals *[]*foundation.NotManagedError, rest *[]error) {
+	var nm *foundation.NotManagedError
+	switch u := err.(type) {
+	case *foundation.NotManagedError:
+		*refusals = append(*refusals, u)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			splitRefusals(e, refusals, rest)
+		}
+	case interface{ Unwrap() error }:
+		if errors.As(err, &nm) {
+			splitRefusals(u.Unwrap(), refusals, rest)
+			return
+		}
+		*rest = append(*rest, err)
+	default:
+		if err != nil {
+			*rest = append(*rest, err)
+		}
+	}
 }
 
 func (f *Foundation) treeSpec() organizations.TreeSpec {

@@ -68,7 +68,10 @@
 // *foundation.IncompleteError); a rerun finishes the work. A resource the
 // file does not adopt that someone else made is a
 // *foundation.NotManagedError (errors.Is foundation.ErrNotManaged) before
-// any write to it; a delegated administrator the file does not name is an
+// any write to it, whose Field is the file's key that adopts it
+// ("accounts[2].adopt", the management account counted;
+// "identityCenter.permissionSets[0].adopt"), not the field of the
+// library's spec Converge derived; a delegated administrator the file does not name is an
 // *organizations.UnexpectedDelegatedAdministratorError, in a dry run too.
 // Read validates its ReadSpec first (foundation.ErrInvalidSpec, no call);
 // its errors wrap the SDK's and name what was being read. Inside an

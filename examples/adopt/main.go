@@ -123,22 +123,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return read(ctx, f, stdout, stderr)
 }
 
-// loadSpec decodes and checks a spec file: every fault at its line.
-func loadSpec(name string) (*adopt.Foundation, error) {
+// loadSpec decodes and checks a spec file: every fault at its line. The
+// Source places the converge's refusals (adoptions).
+func loadSpec(name string) (*adopt.Foundation, examplekit.Source, error) {
 	// An organization's spec is larger than a seed's: ten times the
 	// examples' limit.
+	src := examplekit.Source{File: name}
 	if st, err := os.Stat(name); err == nil && st.Size() > 10*examplekit.MaxSpecSize {
-		return nil, fmt.Errorf("%s: %d bytes: a spec file is at most %d", name, st.Size(), 10*examplekit.MaxSpecSize)
+		return nil, src, fmt.Errorf("%s: %d bytes: a spec file is at most %d", name, st.Size(), 10*examplekit.MaxSpecSize)
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, err
+		return nil, src, err
 	}
 	var spec adopt.Foundation
 	keys, err := examplekit.DecodeSpec(name, data, &spec)
 	if err != nil {
-		return nil, err
+		return nil, src, err
 	}
+	src.Keys = keys
 	var faults []examplekit.SpecFault
 	for _, se := range adopt.Faults(spec.Validate()) {
 		rule := se.Rule
@@ -147,16 +150,52 @@ func loadSpec(name string) (*adopt.Foundation, error) {
 		}
 		faults = append(faults, examplekit.SpecFault{Key: se.Field, Rule: rule})
 	}
-	if err := examplekit.CheckSpec(name, keys, faults); err != nil {
-		return nil, err
+	if err := src.Check(faults); err != nil {
+		return nil, src, err
 	}
-	return &spec, nil
+	return &spec, src, nil
+}
+
+// adoptions are the file's entries that adopt a resource made outside the
+// library ("adopt: true"): adopt.Converge names each refusal by the key
+// of its entry's adopt field ("accounts[2].adopt"), which
+// examplekit.Source.Adopting places at its line.
+func adoptions(spec *adopt.Foundation) []examplekit.Adoption {
+	var out []examplekit.Adoption
+	add := func(list string, i int, name string) {
+		entry := fmt.Sprintf("%s[%d]", list, i)
+		out = append(out, examplekit.AdoptEntry(entry, entry, name))
+	}
+	for i, o := range spec.OUs {
+		add("ous", i, o.Path)
+	}
+	for i, a := range spec.Accounts {
+		add("accounts", i, a.Email)
+	}
+	for i, p := range spec.Policies {
+		add("policies", i, p.Name)
+	}
+	if ic := spec.IdentityCenter; ic != nil {
+		for i, p := range ic.PermissionSets {
+			add("identityCenter.permissionSets", i, p.Name)
+		}
+	}
+	for i, p := range spec.OIDCProviders {
+		add("oidcProviders", i, p.URL)
+	}
+	for i, r := range spec.CIRoles {
+		add("ciRoles", i, r.Name)
+	}
+	for i, sb := range spec.StateBackends {
+		add("stateBackends", i, sb.Bucket)
+	}
+	return out
 }
 
 // converge converges on the spec file: the changes go to out (with -json
 // as JSON Lines, and the rest to stderr).
 func converge(ctx context.Context, f flags, out io.Writer) error {
-	spec, err := loadSpec(f.specFile) // before any connection: bad input makes no call
+	spec, src, err := loadSpec(f.specFile) // before any connection: bad input makes no call
 	if err != nil {
 		return err
 	}
@@ -169,7 +208,7 @@ func converge(ctx context.Context, f flags, out io.Writer) error {
 	return examplekit.Run(out, f.Flags, func(dryRun bool) (examplekit.Report, error) {
 		res, err := adopt.Converge(ctx, api, spec, env.OptionsFor(dryRun)...)
 		if err != nil {
-			return nil, err
+			return nil, src.Adopting(err, adoptions(spec)...)
 		}
 		return report{changes: res.Changes, accounts: res.Accounts}, nil
 	})

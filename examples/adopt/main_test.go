@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/adopt"
 	"github.com/awsfoundation/foundation/internal/emulator"
 	"github.com/awsfoundation/foundation/internal/examplekit"
@@ -198,4 +201,65 @@ stateBackends:
 		require.Contains(t, err.Error(), want)
 	}
 	require.Empty(t, srv.CallsSince(mark))
+}
+
+// TestRefusalsAtTheirKeys: a resource made outside the library that the
+// file does not adopt is refused at the file's entry, with its line and
+// what to write there, for each kind of entry that adopts (found from
+// outside: the refusals named the library's fields, "set
+// spec.Accounts[1].Adopt" for the file's accounts[2], "set spec.Adopt" for
+// the rest).
+func TestRefusalsAtTheirKeys(t *testing.T) {
+	srv := filled(t)
+	file := filepath.Join(t.TempDir(), "m.yaml")
+	_, msgs, err := runProgram(t, "-endpoint", srv.URL, "-o", file, "-once", "-state-buckets", StateBucketPattern)
+	require.NoError(t, err, msgs)
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	read := strings.Split(string(data), "\n")
+	// edit returns the file with the "adopt: true" of the entry whose
+	// first line is first removed (or set to false), and where the report
+	// is: the entry's first key, or the adopt key's value.
+	edit := func(first string, set bool) (text string, line, col int) {
+		lines := slices.Clone(read)
+		at := slices.Index(lines, first)
+		require.GreaterOrEqual(t, at, 0, first)
+		for i := at + 1; i < len(lines); i++ {
+			if strings.TrimSpace(lines[i]) != "adopt: true" {
+				continue
+			}
+			if set {
+				lines[i] = strings.Replace(lines[i], "true", "false", 1)
+				return strings.Join(lines, "\n"), i + 1, strings.Index(lines[i], "false") + 1
+			}
+			lines = slices.Delete(lines, i, i+1)
+			return strings.Join(lines, "\n"), at + 1, strings.Index(first, "- ") + 3
+		}
+		t.Fatalf("no adopt: true after %q", first)
+		return "", 0, 0
+	}
+	const refused = "exists but was not made by this library (no managed-by=foundation tag): "
+	for _, c := range []struct {
+		first string
+		set   bool
+		want  string
+	}{
+		{"  - name: shop-prod", false, `accounts[2] (aws+shop-prod@example.com): organizations:account "aws+shop-prod@example.com" ` + refused + `add "adopt: true" to it`},
+		{"  - name: shop-prod", true, `accounts[2].adopt: organizations:account "aws+shop-prod@example.com" ` + refused + `set it to true`},
+		{"  - path: Workloads/Production", false, `ous[1] (Workloads/Production): organizations:ou "Workloads/Production" ` + refused + `add "adopt: true" to it`},
+		{"  - name: deny-leave-organization", true, `policies[0].adopt: organizations:policy "deny-leave-organization" ` + refused + `set it to true`},
+		{"    - name: ShopAdmin", false, `identityCenter.permissionSets[0] (ShopAdmin): sso:permission-set "ShopAdmin" ` + refused + `add "adopt: true" to it`},
+		{"  - url: https://token.actions.githubusercontent.com", false, `oidcProviders[0] (https://token.actions.githubusercontent.com): iam:oidc-provider "token.actions.githubusercontent.com" ` + refused},
+		{"  - name: shop-github-ci", false, `ciRoles[0] (shop-github-ci): iam:role "shop-github-ci" ` + refused + `add "adopt: true" to it`},
+		{"  - account: aws+shop-dev@example.com", false, `stateBackends[0] (shop-terraform-state-`},
+	} {
+		text, line, col := edit(c.first, c.set)
+		require.NoError(t, os.WriteFile(file, []byte(text), 0o600))
+		mark := srv.CallCount()
+		_, msgs, err := runProgram(t, "-endpoint", srv.URL, "-spec", file, "-dry-run")
+		require.ErrorIs(t, err, foundation.ErrNotManaged, msgs)
+		require.Contains(t, err.Error(), fmt.Sprintf("%s:%d:%d: %s", file, line, col, c.want))
+		require.NotContains(t, err.Error(), "spec.", "the library's field names stay out of it")
+		require.Empty(t, srv.MutatingCallsSince(mark))
+	}
 }
