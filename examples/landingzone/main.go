@@ -26,9 +26,10 @@
 // Every resource it makes is tagged managed-by=foundation. One of the
 // spec's names found without that tag (made by hand, or by seed 000's
 // bash loop: the state bucket and lock table of each account) is refused
-// before any write to it, the error naming the key of the spec file that
-// adopts it and its line; what was converged before is listed, and a
-// rerun finishes. adopt: true on an environment adopts its account, KMS
+// by the plan every run makes before its first write (a dry run of the
+// whole program, printed as "Plan: N changes"; -no-plan skips it), the
+// error naming the key of the spec file that adopts it and its line,
+// nothing changed. adopt: true on an environment adopts its account, KMS
 // key and state backend; the adopt block adopts OUs (adopt.ous) and the
 // management account's resources, which have no entry of their own
 // (guardrail, permissionSets, githubProvider, ciRole, repository,
