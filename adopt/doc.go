@@ -58,6 +58,17 @@
 // one bucket, the member accounts' settings when the organization has no
 // trusted access for account.amazonaws.com.
 //
+// Which bucket a lock table locks for is written nowhere. Read pairs them
+// in each account and Region among the state backends only: a bucket is
+// checked on its own first, and one whose settings are not a state
+// backend's (a bucket tagged managed-by=foundation by hand, one a pattern
+// names by chance) is skipped and takes no table. A table then goes with
+// the one state bucket of its owner (the library's with the library's,
+// someone else's with someone else's); with several, with the one whose
+// name starts with the table's stem, its name without a last word holding
+// "lock" ("shop-terraform-locks" with "shop-terraform-state-<account>"),
+// when no other table claims that bucket. Any other table is skipped.
+//
 // # Errors
 //
 // Converge validates the whole Foundation first (Foundation.Validate):

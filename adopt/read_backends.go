@@ -195,40 +195,15 @@ func (ar *accountReader) read(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		// A lock table goes with the bucket of its owner (the library's
-		// with the library's, someone else's with someone else's) when
-		// the Region holds one of each: which bucket a table locks for is
-		// written nowhere.
-		paired := map[string]*lockTable{}
-		for _, own := range []bool{true, false} {
-			var bs []bucket
-			var ts []*lockTable
-			for _, b := range buckets {
-				if foundation.Managed(b.tags) == own {
-					bs = append(bs, b)
-				}
-			}
-			for _, t := range tables {
-				if foundation.Managed(t.tags) == own {
-					ts = append(ts, t)
-				}
-			}
-			switch {
-			case len(ts) == 1 && len(bs) == 1:
-				paired[bs[0].name] = ts[0]
-			case len(ts) > 0:
-				whose := "someone else's"
-				if own {
-					whose = "the library's"
-				}
-				for _, t := range ts {
-					ar.skip(statebackend.ResTable, aws.ToString(t.desc.TableName), fmt.Sprintf("a lock table (%s) in %s, where %d state buckets and %d lock tables are %s: which bucket it locks for cannot be told",
-						whose, reg, len(bs), len(ts), whose))
-				}
-			}
-		}
+		// First each bucket on its own: one whose settings are not a
+		// state backend's (a bucket tagged managed-by=foundation by hand,
+		// one a pattern names by chance) is skipped and takes no part in
+		// pairing the lock tables, so it cannot take a real backend's
+		// table from it.
+		var backends []bucket
+		alone := map[string]*StateBackend{}
 		for _, b := range buckets {
-			err := ar.backend(ctx, b, paired[b.name])
+			sb, reason, err := ar.backend(ctx, b, nil)
 			if isAccessDenied(err) {
 				ar.skip(statebackend.ResBucket, b.name, "it could not be read: "+err.Error())
 				continue
@@ -236,9 +211,108 @@ func (ar *accountReader) read(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			if reason != "" {
+				ar.skip(statebackend.ResBucket, b.name, reason)
+				continue
+			}
+			backends = append(backends, b)
+			alone[b.name] = sb
+		}
+		paired := ar.pair(reg, backends, tables)
+		for _, b := range backends {
+			sb := alone[b.name]
+			if t := paired[b.name]; t != nil {
+				var reason string
+				sb, reason, err = ar.backend(ctx, b, t)
+				if isAccessDenied(err) {
+					ar.skip(statebackend.ResBucket, b.name, "it could not be read: "+err.Error())
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if reason != "" {
+					ar.skip(statebackend.ResBucket, b.name, reason)
+					continue
+				}
+			}
+			ar.backends = append(ar.backends, *sb)
 		}
 	}
 	return nil
+}
+
+// pair returns the lock table of each of the state buckets of region
+// (by name), and skips, with the reason, the tables it cannot pair. Which
+// bucket a table locks for is written nowhere, so a table goes with the
+// bucket of its owner (the library's with the library's, someone else's
+// with someone else's) when the Region holds one bucket of that owner;
+// with more, with the one bucket whose name starts with the table's stem
+// (its name without a last word that holds "lock": "shop-terraform-locks"
+// locks for "shop-terraform-state-123456789012", "tfstate-lock" for
+// "tfstate-prod"), when no other table of the owner claims it.
+func (ar *accountReader) pair(region string, buckets []bucket, tables []*lockTable) map[string]*lockTable {
+	paired := map[string]*lockTable{}
+	for _, own := range []bool{true, false} {
+		var bs []bucket
+		var ts []*lockTable
+		for _, b := range buckets {
+			if foundation.Managed(b.tags) == own {
+				bs = append(bs, b)
+			}
+		}
+		for _, t := range tables {
+			if foundation.Managed(t.tags) == own {
+				ts = append(ts, t)
+			}
+		}
+		if len(ts) == 1 && len(bs) == 1 {
+			paired[bs[0].name] = ts[0]
+			continue
+		}
+		// By name: each table's one bucket, when no two tables claim it.
+		claims := map[string][]*lockTable{}
+		for _, t := range ts {
+			if b, ok := stemBucket(aws.ToString(t.desc.TableName), bs); ok {
+				claims[b] = append(claims[b], t)
+			}
+		}
+		whose := "someone else's"
+		if own {
+			whose = "the library's"
+		}
+		for _, t := range ts {
+			b, ok := stemBucket(aws.ToString(t.desc.TableName), bs)
+			if ok && len(claims[b]) == 1 {
+				paired[b] = t
+				continue
+			}
+			ar.skip(statebackend.ResTable, aws.ToString(t.desc.TableName), fmt.Sprintf("a lock table (%s) in %s, where %d state buckets and %d lock tables are %s: which bucket it locks for cannot be told (neither one of each nor one bucket named as the table is)",
+				whose, region, len(bs), len(ts), whose))
+		}
+	}
+	return paired
+}
+
+// stemBucket returns the one bucket of bs whose name starts with the
+// stem of the table named table, followed by "-": the table's name
+// without its last "-" word when that word holds "lock".
+func stemBucket(table string, bs []bucket) (string, bool) {
+	i := strings.LastIndex(table, "-")
+	if i <= 0 || !strings.Contains(strings.ToLower(table[i+1:]), "lock") {
+		return "", false
+	}
+	stem := table[:i] + "-"
+	found := ""
+	for _, b := range bs {
+		if strings.HasPrefix(b.name, stem) {
+			if found != "" {
+				return "", false
+			}
+			found = b.name
+		}
+	}
+	return found, found != ""
 }
 
 func (ar *accountReader) bucketTags(ctx context.Context, name, region string) (map[string]string, error) {
@@ -307,15 +381,16 @@ func isLockTable(t *ddbtypes.TableDescription) bool {
 
 // backend reads what statebackend.Spec expresses of bucket b (and its lock
 // table), and checks with a dry run of statebackend.Bootstrap that
-// converging it changes nothing; else it is skipped with the changes.
-func (ar *accountReader) backend(ctx context.Context, b bucket, lt *lockTable) error {
+// converging it changes nothing; else it returns why it is not a state
+// backend the file can hold (the changes converging it would make).
+func (ar *accountReader) backend(ctx context.Context, b bucket, lt *lockTable) (*StateBackend, string, error) {
 	sb := StateBackend{Account: ar.account.Email, Bucket: b.name, Region: b.region}
 	enc, err := ar.api.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(b.name), ExpectedBucketOwner: aws.String(ar.account.ID)}, s3In(b.region))
 	var ae smithy.APIError
 	switch {
 	case errors.As(err, &ae) && ae.ErrorCode() == "ServerSideEncryptionConfigurationNotFoundError":
 	case err != nil:
-		return fmt.Errorf("adopt: account %s: bucket %q: encryption: %w", ar.account.ID, b.name, err)
+		return nil, "", fmt.Errorf("adopt: account %s: bucket %q: encryption: %w", ar.account.ID, b.name, err)
 	case enc.ServerSideEncryptionConfiguration != nil && len(enc.ServerSideEncryptionConfiguration.Rules) > 0:
 		if d := enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault; d != nil && d.SSEAlgorithm == s3types.ServerSideEncryptionAwsKms {
 			sb.KMSKeyID = aws.ToString(d.KMSMasterKeyID)
@@ -325,7 +400,7 @@ func (ar *accountReader) backend(ctx context.Context, b bucket, lt *lockTable) e
 	switch {
 	case errors.As(err, &ae) && ae.ErrorCode() == "NoSuchLifecycleConfiguration":
 	case err != nil:
-		return fmt.Errorf("adopt: account %s: bucket %q: lifecycle: %w", ar.account.ID, b.name, err)
+		return nil, "", fmt.Errorf("adopt: account %s: bucket %q: lifecycle: %w", ar.account.ID, b.name, err)
 	default:
 		for _, rule := range lc.Rules {
 			if aws.ToString(rule.ID) != statebackend.LifecycleRuleID {
@@ -351,7 +426,7 @@ func (ar *accountReader) backend(ctx context.Context, b bucket, lt *lockTable) e
 		// and with none named the converge accepts any KMS key.
 		cb, err := ar.api.DynamoDB.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: table.TableName}, ddbIn(b.region))
 		if err != nil {
-			return fmt.Errorf("adopt: account %s: table %q: continuous backups: %w", ar.account.ID, sb.LockTable, err)
+			return nil, "", fmt.Errorf("adopt: account %s: table %q: continuous backups: %w", ar.account.ID, sb.LockTable, err)
 		}
 		pitr := cb.ContinuousBackupsDescription
 		sb.DisablePointInTimeRecovery = pitr == nil || pitr.PointInTimeRecoveryDescription == nil ||
@@ -379,26 +454,22 @@ func (ar *accountReader) backend(ctx context.Context, b bucket, lt *lockTable) e
 	}
 	spec := sb.spec(ar.account.ID)
 	if err := spec.Validate(); err != nil {
-		ar.skip(statebackend.ResBucket, b.name, "it is not a state backend the library can describe: "+err.Error())
-		return nil
+		return nil, "it is not a state backend the library can describe: " + err.Error(), nil
 	}
 	dry, err := statebackend.Bootstrap(ctx, statebackend.API{S3: ar.api.S3, DynamoDB: ar.api.DynamoDB}, spec, append(ar.opts, foundation.WithDryRun(true))...)
 	switch {
 	case err != nil && isAccessDenied(err):
-		return err
+		return nil, "", err
 	case err != nil:
-		ar.skip(statebackend.ResBucket, b.name, "converging it as a state backend fails: "+err.Error())
-		return nil
+		return nil, "converging it as a state backend fails: " + err.Error(), nil
 	case len(dry.Changes) > 0:
 		var cs []string
 		for _, c := range dry.Changes {
 			cs = append(cs, string(c.Action)+" "+c.Resource)
 		}
-		ar.skip(statebackend.ResBucket, b.name, "its settings are not a state backend's as the library converges one; converging it would "+strings.Join(cs, ", "))
-		return nil
+		return nil, "its settings are not a state backend's as the library converges one; converging it would " + strings.Join(cs, ", "), nil
 	}
-	ar.backends = append(ar.backends, sb)
-	return nil
+	return &sb, "", nil
 }
 
 func (ar *accountReader) tableTags(ctx context.Context, arn, region string) (map[string]string, error) {
