@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ func TestAutochartAdoptsWhatWasMadeInTheConsole(t *testing.T) {
 	require.NoError(t, err)
 	psARN := kittest.PermissionSetARN(t, sso, instanceARN, "AdministratorAccess")
 
-	kittest.RefusedUntilAdopted(t, b, run, "ac.yaml", string(seedFile), []string{"-out", t.TempDir()},
+	kittest.RefusedUntilAdopted(t, b, run, "ac.yaml", string(seedFile), []string{"-out", filepath.Join(t.TempDir(), "files")},
 		kittest.Refusal{
 			Want: []string{`ac.yaml:7:5: ou (autochart): organizations:ou "autochart" exists but was not made by this library (no managed-by=foundation tag): set adopt.ou to true to converge it without taking it over, or tag it managed-by=foundation`},
 			Check: func(string) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,7 +46,7 @@ func TestHiperiumAdoptsWhatWasMadeInTheConsole(t *testing.T) {
 		}
 	}
 
-	kittest.RefusedUntilAdopted(t, b, run, "hi.yaml", string(seedFile)+"retire: [you+old@example.com]\n", []string{"-out", t.TempDir()},
+	kittest.RefusedUntilAdopted(t, b, run, "hi.yaml", string(seedFile)+"retire: [you+old@example.com]\n", []string{"-out", filepath.Join(t.TempDir(), "files")},
 		kittest.Refusal{
 			Want:  []string{`hi.yaml:7:17: ous[1] (Sandbox): organizations:ou "Sandbox" exists but was not made by this library (no managed-by=foundation tag): add "Sandbox" to adopt.ous to converge it without taking it over, or tag it managed-by=foundation`},
 			Adopt: func(text string) string { return text + "adopt: {ous: [Sandbox]}\n" },

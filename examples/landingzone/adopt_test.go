@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -79,7 +80,7 @@ func TestLandingZoneAdoptsWhatSeed000MadeByHand(t *testing.T) {
 	handMadeBackend(t, ctx, b.Config(), "myapp-terraform-state-"+mgmtID, "myapp-terraform-locks")
 	root := kittest.RootID(t, org)
 
-	kittest.RefusedUntilAdopted(t, b, run, "lz.yaml", string(seedFile), []string{"-out", t.TempDir()},
+	kittest.RefusedUntilAdopted(t, b, run, "lz.yaml", string(seedFile), []string{"-out", filepath.Join(t.TempDir(), "files")},
 		kittest.Refusal{
 			Want: []string{`lz.yaml:10:5: environments[0] (myapp-dev): organizations:account "you+aws-dev@example.com" exists but was not made by this library (no managed-by=foundation tag): add "adopt: true" to it to converge it without taking it over, or tag it managed-by=foundation`},
 			Check: func(string) {

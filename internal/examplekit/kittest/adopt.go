@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,11 +59,12 @@ type Refusal struct {
 // RefusedUntilAdopted runs the program (with args, -once and -spec, the
 // spec file text written as name) on b, which holds resources of the spec
 // made outside the library, once per refusal, each refused as it says by
-// the plan the run makes before it writes (the emulator sees no mutating
-// call of the whole program), the file changed by each refusal's Adopt; then the program with every
-// key set must converge, and a rerun must report "Changed 0 resources"
-// and make no mutating call the emulator sees. It returns the converging
-// run's output.
+// the plan the run makes before it writes: the emulator sees no mutating
+// call of the whole program, and an -out of args (a directory that does
+// not exist yet) is not made. The file is changed by each refusal's
+// Adopt; then the program with every key set must converge, and a rerun
+// must report "Changed 0 resources" and make no mutating call the
+// emulator sees. It returns the converging run's output.
 func RefusedUntilAdopted(t *testing.T, b *awstest.Backend, run Main, name, text string, args []string, refusals ...Refusal) string {
 	t.Helper()
 	emu := b.RequireEmulator(t, awstest.CapServerCallLog)
@@ -81,6 +83,9 @@ func RefusedUntilAdopted(t *testing.T, b *awstest.Backend, run Main, name, text 
 		var planned *examplekit.PlanError
 		require.ErrorAs(t, err, &planned, "refused by the plan, before any write")
 		require.Empty(t, emu.MutatingCallsSince(mark), "the refused run's writes")
+		if i := slices.Index(args, "-out"); i >= 0 {
+			require.NoDirExists(t, args[i+1], "the refused run's -out: the plan writes no local file")
+		}
 		require.NotContains(t, out.String(), "made before the failure")
 		if r.Check != nil {
 			r.Check(out.String())
