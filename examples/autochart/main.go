@@ -15,6 +15,7 @@
 //
 //	go run ./examples/autochart                 # converge, then show that a second run changes nothing
 //	go run ./examples/autochart -dry-run        # only read; print what would change
+//	go run ./examples/autochart -no-plan        # write at once, without the plan (a dry run of the whole program) a run makes first
 //	go run ./examples/autochart -spec my.yaml   # your own spec file (README.md, "The spec file")
 //	go run ./examples/autochart -out ./profiles # write the CLI profiles under ./profiles (default: a new temp dir)
 //	go run ./examples/autochart -endpoint http://127.0.0.1:4566   # another emulator (go run ./cmd/foundation-emulator)

@@ -16,6 +16,7 @@
 //
 //	go run ./examples/hiperium                      # converge, then show that a second run changes nothing
 //	go run ./examples/hiperium -dry-run             # only read; print what would change
+//	go run ./examples/hiperium -no-plan             # write at once, without the plan (a dry run of the whole program) a run makes first
 //	go run ./examples/hiperium -spec my.yaml        # your own spec file (README.md, "The spec file")
 //	go run ./examples/hiperium -endpoint http://127.0.0.1:4566   # another emulator (go run ./cmd/foundation-emulator)
 //	go run ./examples/hiperium -aws -yes -email you@example.com  # real AWS, this machine's credentials

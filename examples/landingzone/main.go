@@ -14,6 +14,7 @@
 //
 //	go run ./examples/landingzone                 # converge, then show that a second run changes nothing
 //	go run ./examples/landingzone -dry-run        # only read; print what would change
+//	go run ./examples/landingzone -no-plan        # write at once, without the plan (a dry run of the whole program) a run makes first
 //	go run ./examples/landingzone -spec lz.yaml   # the spec from a YAML or JSON file (README.md, "The spec file")
 //	go run ./examples/landingzone -out lz         # the AWS CLI config in ./lz (default: a temporary directory, removed at exit unless -keep)
 //	go run ./examples/landingzone -endpoint http://127.0.0.1:4566   # another emulator (go run ./cmd/foundation-emulator)

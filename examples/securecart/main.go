@@ -14,6 +14,7 @@
 //
 //	go run ./examples/securecart                 # converge, then show that a second run changes nothing
 //	go run ./examples/securecart -dry-run        # only read; print what would change
+//	go run ./examples/securecart -no-plan        # write at once, without the plan (a dry run of the whole program) a run makes first
 //	go run ./examples/securecart -spec my.yaml   # your own spec file (README.md, "The spec file")
 //	go run ./examples/securecart -endpoint http://127.0.0.1:4566   # another emulator (go run ./cmd/foundation-emulator)
 //	go run ./examples/securecart -aws -yes -email you@example.com  # real AWS, this machine's credentials

@@ -1,8 +1,10 @@
 // Package examplekit is what every example program shares: the flags that
 // choose where it runs (the embedded emulator by default, another emulator
 // with -endpoint, real AWS only with -aws -yes), the management account's
-// configuration for that place, and the converge-twice loop that proves a
-// second run changes nothing. With -json (Flags.JSON) the loop prints the
+// configuration for that place, and the loop of a run (Run): a plan of the
+// whole program (a dry run) before its first write, so that a run its plan
+// refuses changes nothing, then the converge, then a second one that
+// proves it changes nothing. With -json (Flags.JSON) the loop prints the
 // changes, each with its account, as JSON Lines on stdout (WriteJSON,
 // JSONChange) and everything else on stderr; a failed converge prints
 // what was made before the failure (Made, Incomplete, FanOut).
