@@ -35,8 +35,8 @@ func TestRefusedByThePlan(t *testing.T) {
 	require.ErrorIs(t, err, foundation.ErrNotManaged, out+msgs)
 	var planned *examplekit.PlanError
 	require.ErrorAs(t, err, &planned, "refused by the plan")
-	require.ErrorContains(t, err, "ciRoles[0]")
-	require.ErrorContains(t, err, "shop-github-ci")
+	require.Regexp(t, `org\.yaml:\d+:\d+: ciRoles\[0\] \(shop-github-ci\): iam:role "shop-github-ci" exists but was not made by this library`, err.Error(),
+		"at the key and line that adopt it")
 	require.Contains(t, out, "Plan failed: nothing was changed.")
 	require.Empty(t, srv.MutatingCallsSince(mark), "the refused run's writes")
 
