@@ -28,8 +28,8 @@
 // What it makes is tagged managed-by=foundation; the OU, an account or the
 // permission set of the spec's names found without that tag is refused
 // by the plan every run makes before its first write (a dry run of the
-// whole program; -no-plan skips it), the error naming the key of the spec file that
-// adopts it and its line: adopt: true on the environment (its account) or
+// whole program; -no-plan skips it), the error naming the key of the
+// spec file that adopts it and its line: adopt: true on the environment (its account) or
 // on permissionSet, and adopt.ou for the OU, a plain value of the file
 // (README.md, "Adopting what exists").
 package main

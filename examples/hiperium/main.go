@@ -28,8 +28,8 @@
 // What it makes is tagged managed-by=foundation; an OU, account, SCP or
 // permission set of the spec's names found without that tag is refused
 // by the plan every run makes before its first write (a dry run of the
-// whole program; -no-plan skips it), the error naming the key of the spec file that
-// adopts it and its line: adopt: true on the account (accounts[i]), the
+// whole program; -no-plan skips it), the error naming the key of the
+// spec file that adopts it and its line: adopt: true on the account (accounts[i]), the
 // guardrail (guardrails[i]) or the permission set (permissionSets[i]),
 // and, for what has no entry of its own, adopt.ous (OU paths of ous) and
 // adopt.retire (the accounts of retire and -close not in accounts: an

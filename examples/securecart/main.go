@@ -27,8 +27,8 @@
 // What it makes is tagged managed-by=foundation; an account, OU, SCP,
 // permission set or deployment role of the spec's names found without
 // that tag is refused by the plan every run makes before its first write
-// (a dry run of the whole program; -no-plan skips it), the error naming the key
-// of the spec file that adopts it and its line: adopt: true on the
+// (a dry run of the whole program; -no-plan skips it), the error naming
+// the key of the spec file that adopts it and its line: adopt: true on the
 // account (accounts[i]), the permission set (access[i].permissionSet) or
 // the role (deploymentRole, in every target account), and, for what has
 // no entry of its own, adopt.ous (OU paths) and adopt.guardrails (README.md,
