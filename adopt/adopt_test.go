@@ -120,6 +120,29 @@ func TestAdoptHandBuiltOrganization(t *testing.T) {
 	require.Equal(t, fmt.Sprintf("accounts[%d].adopt", prod), nm.Field)
 	b.RequireNoMutations(t, mark)
 
+	// The management account is told by its email whatever the file says,
+	// and never moved (found from outside: listed without "management:
+	// true" and with an ou, the dry run planned moving it there).
+	mgmt := slices.IndexFunc(back.Accounts, func(a adopt.Account) bool { return a.Management })
+	unmarked := back
+	unmarked.Accounts = slices.Clone(back.Accounts)
+	unmarked.Accounts[mgmt].Management, unmarked.Accounts[mgmt].Adopt = false, true
+	plan, err = adopt.Converge(ctx, api, &unmarked, awstest.Fast(foundation.WithDryRun(true))...)
+	require.NoError(t, err)
+	require.Empty(t, plan.Changes, "recognised: nothing to do")
+	unmarked.Accounts[mgmt].OU = "Workloads"
+	_, err = adopt.Converge(ctx, api, &unmarked, awstest.Fast(foundation.WithDryRun(true))...)
+	require.ErrorIs(t, err, foundation.ErrInvalidSpec)
+	require.ErrorContains(t, err, fmt.Sprintf(`adopt: accounts[%d].ou: "Workloads": %s is the organization's management account (%s), in the root: it is never moved`, mgmt, back.Accounts[mgmt].Email, h.managementID))
+	_, err = adopt.Converge(ctx, api, &unmarked, awstest.Fast()...)
+	require.ErrorIs(t, err, foundation.ErrInvalidSpec)
+	// An entry marked management that is not it.
+	unmarked.Accounts[mgmt].OU = ""
+	unmarked.Accounts[prod].Management = true
+	_, err = adopt.Converge(ctx, api, &unmarked, awstest.Fast()...)
+	require.ErrorContains(t, err, fmt.Sprintf(`adopt: accounts[%d].management: %s is not the organization's management account`, prod, h.prodEmail))
+	b.RequireNoMutations(t, mark)
+
 	// Taking the hand-made SCP off Production in the file detaches it, and
 	// the dry run says so first, though the policy is not the library's
 	// (found from outside: with adopt: false, the dry run planned a tag

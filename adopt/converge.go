@@ -16,6 +16,7 @@ import (
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/account"
 	"github.com/awsfoundation/foundation/identitycenter"
+	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
 	"github.com/awsfoundation/foundation/oidcfed"
@@ -82,25 +83,32 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 		return failAt(err, func(field string) string { return fileKey(path, field) })
 	}
 
-	// 1. The tree.
+	// 1. The tree, read first: the management account is told by its
+	// email, whatever the file says, and never moved (managementAccount).
+	read, err := organizations.ReadTree(ctx, api.Organizations, opts...)
+	if err != nil {
+		return fail(err)
+	}
+	if f, err = f.managementAccount(read); err != nil {
+		return fail(err)
+	}
 	tree, err := organizations.EnsureTree(ctx, api.Organizations, f.treeSpec(), opts...)
 	if err != nil {
 		return failAt(err, f.treeKey)
 	}
-	res.add("", tree.Changes)  // the management account's: its ID is read next
+	mgmt := read.ManagementAccountID
+	res.add(mgmt, tree.Changes)
 	ids := map[string]string{} // email (lower case) -> account ID
 	for _, a := range f.Accounts {
 		if acct := tree.Account(a.Email); acct != nil {
 			ids[strings.ToLower(a.Email)] = acct.ID
 		}
 	}
-	read, err := organizations.ReadTree(ctx, api.Organizations, opts...)
-	if err != nil {
-		return fail(err)
-	}
-	mgmt := read.ManagementAccountID
-	for i := range res.Accounts {
-		res.Accounts[i] = mgmt
+	if len(tree.Changes) > 0 && !call.Resolve(opts...).DryRun {
+		// The accounts and OUs made: read again for their IDs.
+		if read, err = organizations.ReadTree(ctx, api.Organizations, opts...); err != nil {
+			return fail(err)
+		}
 	}
 	for _, a := range read.Accounts {
 		if _, ok := ids[strings.ToLower(a.Email)]; !ok {
@@ -296,6 +304,50 @@ func (f *Foundation) serviceAccessSpec(ids map[string]string) (organizations.Ser
 		s.Services = append(s.Services, ts)
 	}
 	return s, errors.Join(errs...)
+}
+
+// managementAccount returns f with the organization's management account
+// (read) marked as such whatever the file says, so that Converge never
+// creates, moves or tags it (an entry for it without "management: true"
+// planned a move from the root to its ou: found from outside). An entry
+// marked management that is not it, or the management account's entry
+// with an ou other than where it is, is refused
+// (foundation.ErrInvalidSpec, by the file's key): Converge does not move
+// the management account.
+func (f *Foundation) managementAccount(read *organizations.Tree) (*Foundation, error) {
+	var have *organizations.TreeAccount
+	for i := range read.Accounts {
+		if read.Accounts[i].ID == read.ManagementAccountID {
+			have = &read.Accounts[i]
+		}
+	}
+	if have == nil {
+		return f, nil
+	}
+	var errs []error
+	out := f
+	for i, a := range f.Accounts {
+		path := fmt.Sprintf("accounts[%d]", i)
+		is := strings.EqualFold(a.Email, have.Email)
+		switch {
+		case a.Management && !is:
+			errs = append(errs, specerr.New(pkg, path+".management", "", fmt.Sprintf("%s is not the organization's management account (%s, %s)", a.Email, have.ID, have.Email)))
+		case is && a.OU != have.OU:
+			where := "the root"
+			if have.OU != "" {
+				where = fmt.Sprintf("%q", have.OU)
+			}
+			errs = append(errs, specerr.New(pkg, path+".ou", a.OU, fmt.Sprintf("%s is the organization's management account (%s), in %s: it is never moved, so ou must say where it is", a.Email, have.ID, where)))
+		case is && !a.Management:
+			if out == f {
+				c := *f
+				c.Accounts = slices.Clone(f.Accounts)
+				out = &c
+			}
+			out.Accounts[i].Management = true
+		}
+	}
+	return out, errors.Join(errs...)
 }
 
 // treeKey is the file's key of the adopt field organizations.EnsureTree

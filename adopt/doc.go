@@ -74,7 +74,12 @@
 // Converge validates the whole Foundation first (Foundation.Validate):
 // every fault, by the file's key path ("accounts[2].email",
 // "attachments[0].policies[1]"), in one error matching
-// foundation.ErrInvalidSpec, and no API call. A failed Converge returns
+// foundation.ErrInvalidSpec, and no API call. It then reads the
+// organization and tells the management account by its email, whatever
+// the file's "management" says: an entry marked management that is
+// another account, or the management account's entry with an ou other
+// than where it is (it is never moved), is refused the same way before
+// any write. A failed Converge returns
 // an error carrying the changes made before it (a
 // *foundation.IncompleteError); a rerun finishes the work. A resource the
 // file does not adopt that someone else made is a

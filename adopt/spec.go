@@ -79,7 +79,10 @@ type Account struct {
 	// keys are kept).
 	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 	// Management marks the management account: Converge reads it, never
-	// moves, tags or creates it.
+	// moves, tags or creates it. Converge tells the management account by
+	// its email whether or not this is set, and refuses
+	// (foundation.ErrInvalidSpec) an entry marked so that is another
+	// account, and an OU for it other than where it is.
 	Management bool `yaml:"management,omitempty" json:"management,omitempty"`
 	// Contacts are the account's alternate contacts (package account);
 	// nil: none read or none to converge.

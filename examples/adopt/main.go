@@ -142,18 +142,23 @@ func loadSpec(name string) (*adopt.Foundation, examplekit.Source, error) {
 		return nil, src, err
 	}
 	src.Keys = keys
+	if err := src.Check(specFaults(spec.Validate())); err != nil {
+		return nil, src, err
+	}
+	return &spec, src, nil
+}
+
+// specFaults are the faults of the file adopt found in err, by key.
+func specFaults(err error) []examplekit.SpecFault {
 	var faults []examplekit.SpecFault
-	for _, se := range adopt.Faults(spec.Validate()) {
+	for _, se := range adopt.Faults(err) {
 		rule := se.Rule
 		if se.Value != "" {
 			rule = fmt.Sprintf("%q: %s", se.Value, rule)
 		}
 		faults = append(faults, examplekit.SpecFault{Key: se.Field, Rule: rule})
 	}
-	if err := src.Check(faults); err != nil {
-		return nil, src, err
-	}
-	return &spec, src, nil
+	return faults
 }
 
 // adoptions are the file's entries that adopt a resource made outside the
@@ -207,6 +212,12 @@ func converge(ctx context.Context, f flags, out io.Writer) error {
 	api := adopt.NewConvergeAPI(env.Config, adopt.WithAccessRole(f.accessRole))
 	return examplekit.Run(out, f.Flags, func(dryRun bool) (examplekit.Report, error) {
 		res, err := adopt.Converge(ctx, api, spec, env.OptionsFor(dryRun)...)
+		var inc *foundation.IncompleteError
+		if faults := specFaults(err); len(faults) > 0 && !errors.As(err, &inc) {
+			// What only the organization tells (the management account
+			// is the one it says, where it is), before any change.
+			return nil, src.Check(faults)
+		}
 		if err != nil {
 			return nil, src.Adopting(err, adoptions(spec)...)
 		}

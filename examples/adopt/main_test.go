@@ -262,4 +262,19 @@ func TestRefusalsAtTheirKeys(t *testing.T) {
 		require.NotContains(t, err.Error(), "spec.", "the library's field names stay out of it")
 		require.Empty(t, srv.MutatingCallsSince(mark))
 	}
+
+	// The management account listed as a member, with an ou: never moved,
+	// refused at its ou (found from outside: the dry run planned moving
+	// it from the root).
+	at := slices.Index(read, "    management: true")
+	require.Greater(t, at, 0)
+	lines := slices.Clone(read)
+	lines[at] = "    ou: Workloads"
+	require.NoError(t, os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600))
+	mark := srv.CallCount()
+	_, msgs, err = runProgram(t, "-endpoint", srv.URL, "-spec", file, "-dry-run")
+	require.Error(t, err, msgs)
+	require.Contains(t, err.Error(), fmt.Sprintf(`%s:%d:9: accounts[0].ou: "Workloads": %s@example.com is the organization's management account (%[3]s), in the root: it is never moved`,
+		file, at+1, srv.ManagementAccountID()))
+	require.Empty(t, srv.MutatingCallsSince(mark))
 }
