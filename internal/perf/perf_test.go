@@ -183,9 +183,9 @@ func (lz landingZone) access(accounts []string) identitycenter.AccessSpec {
 }
 
 // converge converges the landing zone on e as a program would: the
-// organization; then, side by side, the guardrail (attached once the OUs
-// exist), the Identity Center people and permission sets, and the OUs,
-// then the accounts, each account's state backend started as soon as it
+// organization; then, side by side, the guardrail (attached to its OU,
+// found or made by EnsureOU), the Identity Center people and permission
+// sets, and the tree: the OUs, then the accounts, each account's state backend started as soon as it
 // exists (organizations.EnsureTreeEach) and its assignments then too, once
 // the permission sets are converged. One read cache for
 // the run. It returns the changes made.
@@ -209,11 +209,10 @@ func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	wg.Add(2)
-	// The organization-wide work starts beside the OUs: the guardrail
-	// (attached once its OU exists) and the Identity Center people and
-	// permission sets.
-	var ous *organizations.TreeResult
-	ousReady := make(chan struct{})
+	// The organization-wide work starts beside the tree: the guardrail
+	// (attached to its OU, which EnsureOU finds or makes beside the tree's
+	// walk: the run's read cache shares their reads) and the Identity
+	// Center people and permission sets.
 	go func() { // the guardrail
 		defer wg.Done()
 		p, err := scp.EnsurePolicy(ctx, org, scp.PolicySpec{Name: "deny-leave", Content: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`}, o...)
@@ -222,11 +221,19 @@ func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes
 			return
 		}
 		add(p.Changes)
-		<-ousReady
-		if ous == nil {
-			return // the OUs failed: their error is the run's
+		var prod organizations.OUSpec
+		for _, ou := range spec.OUs {
+			if ou.Path == "Workloads/Production" {
+				prod = ou
+			}
 		}
-		a, err := scp.EnsureAttachments(ctx, org, scp.AttachmentSpec{TargetID: ous.OU("Workloads/Production").ID, Policies: []string{"deny-leave"}}, o...)
+		ou, err := organizations.EnsureOU(ctx, org, prod, o...)
+		if err != nil {
+			errs[0] = err
+			return
+		}
+		add(ou.Changes)
+		a, err := scp.EnsureAttachments(ctx, org, scp.AttachmentSpec{TargetID: ou.ID, Policies: []string{"deny-leave"}}, o...)
 		if err != nil {
 			errs[0] = err
 			return
@@ -247,13 +254,6 @@ func (lz *landingZone) converge(ctx context.Context, e *env) (foundation.Changes
 		}
 		add(a.Changes)
 	}()
-	ous, err = organizations.EnsureTree(ctx, org, organizations.TreeSpec{OUs: spec.OUs}, o...)
-	close(ousReady)
-	if err != nil {
-		wg.Wait()
-		return nil, err
-	}
-	add(ous.Changes)
 	// Each account's assignments wait for the permission sets, outside
 	// the account's EnsureTreeEach slot (a slot held while waiting would
 	// hold back the state backends of the accounts behind it); the run's
@@ -394,8 +394,10 @@ func workload(n int, first bool, member map[string]int, discovery bool) emulator
 			Org: emulator.Chain{{op("organizations", "DescribeOrganization", 1), op("organizations", "ListRoots", 1),
 				op("organizations", "ListPolicies", 1), op("sso", "ListInstances", 1), op("sso", "ListPermissionSets", 1),
 				op("identitystore", "GetGroupId", 1)}},
-			OU:      emulator.Chain{{op("organizations", "ListOrganizationalUnitsForParent", 1), op("organizations", "ListAccountsForParent", 1)}},
-			Account: emulator.Chain{{op("sts", "AssumeRole", 1)}, reads},
+			OU: emulator.Chain{{op("organizations", "ListOrganizationalUnitsForParent", 1), op("organizations", "ListAccountsForParent", 1)}},
+			// The account's ownership check (its tags: managed-by) comes
+			// before any work in it (issue 16).
+			Account: emulator.Chain{{op("organizations", "ListTagsForResource", 1)}, {op("sts", "AssumeRole", 1)}, reads},
 		}
 		w.Org = append(w.Org, listing...)
 		return w
