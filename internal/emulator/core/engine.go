@@ -326,8 +326,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			e.countThrottle(svc.Name, op) // a service's own quota (concurrency)
 		}
 		if apiErr != nil && svc.Statuses != nil && apiErr.Status < 500 {
-			if st, ok := svc.Statuses[apiErr.Code]; ok {
-				apiErr.Status = st
+			if st, ok := svc.Statuses[apiErr.Code]; ok && apiErr.Status != st {
+				// A copy: a handler may return a shared *APIError (a
+				// package-level one), which other requests read.
+				e := *apiErr
+				e.Status = st
+				apiErr = &e
 			}
 		}
 		if f != nil && f.AfterHandler && apiErr == nil {

@@ -258,7 +258,9 @@ func (p Protocol) operation(svc *Service, r *http.Request, body []byte) (string,
 
 func (p Protocol) writeError(w http.ResponseWriter, r *http.Request, svc *Service, op, reqID string, e *APIError) {
 	if e.Status == 0 {
-		e.Status = http.StatusBadRequest
+		c := *e // never written in place: e may be shared between requests
+		c.Status = http.StatusBadRequest
+		e = &c
 	}
 	w.Header().Set("X-Amzn-RequestId", reqID)
 	switch p {
