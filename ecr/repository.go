@@ -16,6 +16,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
@@ -524,11 +525,7 @@ func (r *repoRun) tags(ctx context.Context, arn string) (map[string]string, erro
 // ensureTags puts the spec's tags that have (the repository's) lacks; an
 // adopted repository is never given the ownership tag.
 func (r *repoRun) ensureTags(ctx context.Context, arn string, have map[string]string) error {
-	want := r.spec.Tags
-	if r.adopted {
-		want = maps.Clone(want)
-		delete(want, foundation.ManagedByTagKey)
-	}
+	want := awsrules.WantedTags(r.spec.Tags, r.adopted)
 	put := map[string]string{}
 	var diffs []foundation.Diff
 	for _, k := range slices.Sorted(maps.Keys(want)) {

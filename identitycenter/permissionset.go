@@ -15,6 +15,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/plan"
 )
 
@@ -443,13 +444,11 @@ func (r *run) ensurePermissionSet(ctx context.Context, s PermissionSetSpec, adop
 	if !fresh {
 		var diffs []foundation.Diff
 		set := map[string]string{}
-		for _, k := range sortedKeys(s.Tags) {
-			if k == foundation.ManagedByTagKey && s.Adopt {
-				continue // an adopted permission set is never given the tag
-			}
-			if old, ok := have.tags[k]; !ok || old != s.Tags[k] {
-				set[k] = s.Tags[k]
-				diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: s.Tags[k]})
+		want := awsrules.WantedTags(s.Tags, s.Adopt) // an adopted one is never given the ownership tag
+		for _, k := range sortedKeys(want) {
+			if old, ok := have.tags[k]; !ok || old != want[k] {
+				set[k] = want[k]
+				diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: want[k]})
 			}
 		}
 		if len(diffs) > 0 {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/specerr"
@@ -710,11 +711,7 @@ func (r *keyRun) listTags(ctx context.Context, id string) (map[string]string, er
 // ensureTags puts the spec's tags that have (the key's) lacks; an adopted
 // key is never given the ownership tag.
 func (r *keyRun) ensureTags(ctx context.Context, id string, have map[string]string) error {
-	want := r.spec.Tags
-	if r.adopted {
-		want = maps.Clone(want)
-		delete(want, foundation.ManagedByTagKey)
-	}
+	want := awsrules.WantedTags(r.spec.Tags, r.adopted)
 	put := map[string]string{}
 	var diffs []foundation.Diff
 	for _, k := range slices.Sorted(maps.Keys(want)) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/iamrole"
 	"github.com/awsfoundation/foundation/internal/plan"
@@ -304,11 +304,7 @@ func (r *providerRun) converge(ctx context.Context, arn string) (*Provider, erro
 
 	// Tags: the spec's are put, others kept; an adopted provider is never
 	// given the ownership tag.
-	want := r.spec.Tags
-	if adopted {
-		want = maps.Clone(want)
-		delete(want, foundation.ManagedByTagKey)
-	}
+	want := awsrules.WantedTags(r.spec.Tags, adopted)
 	if len(want) > 0 {
 		put, diffs := tagDiff(haveTags, want)
 		if len(put) > 0 {

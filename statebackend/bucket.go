@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/plan"
 )
 
@@ -796,9 +796,7 @@ func (r *run) wantTags(have map[string]string, created bool) map[string]string {
 	case foundation.Managed(have):
 		return r.spec.Tags
 	}
-	want := maps.Clone(r.spec.Tags)
-	delete(want, foundation.ManagedByTagKey)
-	return want
+	return awsrules.WantedTags(r.spec.Tags, true)
 }
 
 // s3Tags returns m as S3 tags sorted by key.

@@ -33,3 +33,15 @@ func OwnedTagFaults(pkg, field string, tags map[string]string, maxTags int) []er
 	}
 	return errs
 }
+
+// WantedTags returns the tags an Ensure puts on a resource it converges:
+// tags, without the ownership tag (foundation.ManagedByTagKey) when the
+// resource is adopted, which stays its owner's. tags is not changed.
+func WantedTags(tags map[string]string, adopted bool) map[string]string {
+	if !adopted {
+		return tags
+	}
+	want := maps.Clone(tags)
+	delete(want, foundation.ManagedByTagKey)
+	return want
+}

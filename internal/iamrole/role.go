@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
 )
@@ -343,11 +343,7 @@ func (r *run) converge(ctx context.Context, out *iam.GetRoleOutput) (*Role, erro
 
 	// 5. Tags: the spec's are put, others kept. An adopted role is never
 	// given the ownership tag.
-	want := r.spec.Tags
-	if r.adopted {
-		want = maps.Clone(want)
-		delete(want, foundation.ManagedByTagKey)
-	}
+	want := awsrules.WantedTags(r.spec.Tags, r.adopted)
 	if len(want) > 0 {
 		if put, diffs := TagDiff(haveTags, want); len(put) > 0 {
 			c := foundation.Change{Action: foundation.ActionUpdate, Resource: ResourceRoleTags, ID: r.spec.Name, Diffs: diffs}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/awsfoundation/foundation"
 	"github.com/awsfoundation/foundation/internal/awsretry"
+	"github.com/awsfoundation/foundation/internal/awsrules"
 	"github.com/awsfoundation/foundation/internal/call"
 	"github.com/awsfoundation/foundation/internal/plan"
 	"github.com/awsfoundation/foundation/internal/readcache"
@@ -258,13 +259,11 @@ func (r *policyRun) converge(ctx context.Context, sum *types.PolicySummary) (id,
 func (r *policyRun) ensureTags(ctx context.Context, id string, have map[string]string) error {
 	var put []types.Tag
 	var diffs []foundation.Diff
-	for _, k := range slices.Sorted(maps.Keys(r.p.Tags)) {
-		if k == ManagedByTagKey && r.p.Adopt {
-			continue // an adopted policy is never given the marker
-		}
-		if old, ok := have[k]; !ok || old != r.p.Tags[k] {
-			put = append(put, types.Tag{Key: aws.String(k), Value: aws.String(r.p.Tags[k])})
-			diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: r.p.Tags[k]})
+	want := awsrules.WantedTags(r.p.Tags, r.p.Adopt)
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		if old, ok := have[k]; !ok || old != want[k] {
+			put = append(put, types.Tag{Key: aws.String(k), Value: aws.String(want[k])})
+			diffs = append(diffs, foundation.Diff{Field: "tag " + k, From: old, To: want[k]})
 		}
 	}
 	if len(put) == 0 {
