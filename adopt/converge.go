@@ -287,20 +287,32 @@ func Converge(ctx context.Context, api ConvergeAPI, f *Foundation, opts ...found
 	return res, nil
 }
 
+// accountIDs returns the account IDs of emails (ids: lower-case email ->
+// ID), and a fault naming field[j] for each that is not an account of the
+// organization.
+func accountIDs(ids map[string]string, field string, emails []string) ([]string, []error) {
+	var out []string
+	var faults []error
+	for j, email := range emails {
+		id := ids[strings.ToLower(email)]
+		if id == "" {
+			faults = append(faults, specerr.New(pkg, fmt.Sprintf("%s[%d]", field, j), email, "is not an account of the organization"))
+			continue
+		}
+		out = append(out, id)
+	}
+	return out, faults
+}
+
 // serviceAccessSpec is the registry with account IDs for emails.
 func (f *Foundation) serviceAccessSpec(ids map[string]string) (organizations.ServiceAccessSpec, error) {
 	var s organizations.ServiceAccessSpec
 	var errs []error
 	for i, svc := range f.Services {
 		ts := organizations.TrustedServiceSpec{Principal: svc.Principal}
-		for j, email := range svc.DelegatedAdministrators {
-			id := ids[strings.ToLower(email)]
-			if id == "" {
-				errs = append(errs, specerr.New(pkg, fmt.Sprintf("services[%d].delegatedAdministrators[%d]", i, j), email, "is not an account of the organization"))
-				continue
-			}
-			ts.DelegatedAdministrators = append(ts.DelegatedAdministrators, id)
-		}
+		var faults []error
+		ts.DelegatedAdministrators, faults = accountIDs(ids, fmt.Sprintf("services[%d].delegatedAdministrators", i), svc.DelegatedAdministrators)
+		errs = append(errs, faults...)
 		s.Services = append(s.Services, ts)
 	}
 	return s, errors.Join(errs...)
@@ -503,14 +515,9 @@ func (ic *IdentityCenter) accessSpec(ids map[string]string) (identitycenter.Acce
 		} else {
 			as.Principals = []identitycenter.Principal{identitycenter.UserPrincipal(a.User)}
 		}
-		for j, email := range a.Accounts {
-			id := ids[strings.ToLower(email)]
-			if id == "" {
-				errs = append(errs, specerr.New(pkg, fmt.Sprintf("identityCenter.assignments[%d].accounts[%d]", i, j), email, "is not an account of the organization"))
-				continue
-			}
-			as.Accounts = append(as.Accounts, id)
-		}
+		var faults []error
+		as.Accounts, faults = accountIDs(ids, fmt.Sprintf("identityCenter.assignments[%d].accounts", i), a.Accounts)
+		errs = append(errs, faults...)
 		s.Assignments = append(s.Assignments, as)
 	}
 	return s, errors.Join(errs...)

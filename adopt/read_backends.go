@@ -200,39 +200,43 @@ func (ar *accountReader) read(ctx context.Context) error {
 		// one a pattern names by chance) is skipped and takes no part in
 		// pairing the lock tables, so it cannot take a real backend's
 		// table from it.
+		// read reads b as a backend (with its table t, if any): nil when
+		// it is skipped (unreadable, or not a state backend) with why.
+		read := func(b bucket, t *lockTable) (*StateBackend, error) {
+			sb, reason, err := ar.backend(ctx, b, t)
+			switch {
+			case isAccessDenied(err):
+				ar.skip(statebackend.ResBucket, b.name, "it could not be read: "+err.Error())
+				return nil, nil
+			case err != nil:
+				return nil, err
+			case reason != "":
+				ar.skip(statebackend.ResBucket, b.name, reason)
+				return nil, nil
+			}
+			return sb, nil
+		}
 		var backends []bucket
 		alone := map[string]*StateBackend{}
 		for _, b := range buckets {
-			sb, reason, err := ar.backend(ctx, b, nil)
-			if isAccessDenied(err) {
-				ar.skip(statebackend.ResBucket, b.name, "it could not be read: "+err.Error())
-				continue
-			}
+			sb, err := read(b, nil)
 			if err != nil {
 				return err
 			}
-			if reason != "" {
-				ar.skip(statebackend.ResBucket, b.name, reason)
-				continue
+			if sb != nil {
+				backends = append(backends, b)
+				alone[b.name] = sb
 			}
-			backends = append(backends, b)
-			alone[b.name] = sb
 		}
 		paired := ar.pair(reg, backends, tables)
 		for _, b := range backends {
 			sb := alone[b.name]
 			if t := paired[b.name]; t != nil {
-				var reason string
-				sb, reason, err = ar.backend(ctx, b, t)
-				if isAccessDenied(err) {
-					ar.skip(statebackend.ResBucket, b.name, "it could not be read: "+err.Error())
-					continue
-				}
-				if err != nil {
+				var err error
+				if sb, err = read(b, t); err != nil {
 					return err
 				}
-				if reason != "" {
-					ar.skip(statebackend.ResBucket, b.name, reason)
+				if sb == nil {
 					continue
 				}
 			}
